@@ -168,7 +168,7 @@ def test_accounts_whose_hours_are_read_only_against_moscow_rest_on_the_prior(tmp
     finally:
         st.close()
     assert (c.k, c.k_hours, c.n_hours, c.k_either) == (30, 30, 30, 30)
-    assert "30 have no origin evidence but posting hours, which the model reads only as an office in Moscow or not" in k.detail
+    assert "30 have no origin evidence that tells NZ from another country (their posting hours" in k.detail
     assert "so the expected count too mostly restates its prior" in k.detail
     assert "rest on the prior (for most of the accounts the model saw nothing that tells NZ from another country)" in k.summary
     assert k.summary.endswith("not a finding of foreign accounts"), k.summary
@@ -192,3 +192,20 @@ def test_hours_that_place_an_account_in_russia_are_evidence_not_the_prior(tmp_pa
     finally:
         st.close()
     assert "12 of them, 100% [" in text and "not a finding" not in text and "only origin evidence" not in text and "posting hours" not in text
+
+
+def test_english_articles_without_language_tags_are_no_evidence_of_home(tmp_path: Path) -> None:
+    """A CSV without a `lang` column: English posts carry only the articles item, which weighs the
+    Russian-speaking countries against all others. 30 New Zealand accounts posting English at New
+    Zealand hours sat at P(NZ) 0.31, all counted foreign, and neither the language-only nor any
+    other breakdown named them (their top language is unknown)."""
+    untagged = {"NZ": 0.31, "US": 0.13, "JP": 0.10, "RU": 0.02}
+    st = _study(tmp_path / "nz.duckdb", [(f"a{i}", untagged, ["articles", "office_hours"], None) for i in range(30)])
+    try:
+        from botwatch.report.origin_counted import counted
+
+        c = counted(st, "NZ")
+    finally:
+        st.close()
+    assert (c.k, c.k_hours, c.n_hours, c.k_either, c.k_language) == (30, 30, 30, 30, 0)
+    assert "English articles" in c.clause("NZ")

@@ -139,8 +139,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                                f"{f['home']} is all the model saw, so the expected count too mostly restates its prior, not evidence about them")
                 elif language_mostly:
                     detail += (f"; for {num(prior_n)} of the {counted(f['n'], 'account')} with origin evidence nothing the model saw tells {f['home']} "
-                               f"from another country (at most a language spoken in {f['home']}, and posting hours it reads only as an office in "
-                               "Moscow or not), so the expected count too mostly restates its prior, not evidence about them")
+                               f"from another country (at most a language spoken in {f['home']}; posting hours, English articles and the like it reads only as "
+                               "run from Russia or not), so the expected count too mostly restates its prior, not evidence about them")
                 # What must not fold away: that the count is no finding, or mostly the prior.
                 summary = (f"the {counted(f['n'], 'account')} with origin evidence, each counted by its probability of being run from outside "
                            f"{f['home']} [{num(f['lo'], 0)}–{num(f['hi'], 0)}, the model's own error not in it]")

@@ -44,7 +44,7 @@ class Counted:
     n_language: int | None  # of all accounts with origin evidence, the same
     k_either: int | None = None  # counted accounts in either group, each once (None: not stored)
     k_place: int | None = None  # of them, most likely abroad with their own profile's place among the evidence (None: not stored)
-    k_hours: int = 0  # of them, no origin evidence but posting hours read only as a Moscow office or not (`RUSSIA_ONLY_KINDS`)
+    k_hours: int = 0  # of them, no evidence but items read only as run from Russia or not (`RUSSIA_ONLY_KINDS`, English articles)
     n_hours: int = 0  # of all accounts with origin evidence, the same
 
     def weak(self) -> bool:
@@ -68,9 +68,9 @@ class Counted:
             parts.append(f"{self.k_language:,} have as their only origin evidence that they post in a language spoken in {home} "
                          "(no profile location, time zone or posting-hour signal that tells one country from another)")
         if self.k_hours:
-            parts.append(f"{self.k_hours:,} {'has' if self.k_hours == 1 else 'have'} no origin evidence but posting hours, which the model reads "
-                         f"only as an office in Moscow or not, never as {home} against another country, so the prior's share for {home} "
-                         "is what counts them")
+            parts.append(f"{self.k_hours:,} {'has' if self.k_hours == 1 else 'have'} no origin evidence that tells {home} from another country "
+                         "(their posting hours, English articles, posts on Russian holidays or texts shared with other accounts are read only as "
+                         f"run from Russia or not), so the prior's share for {home} is what counts them")
         if self.k_place and 2 * self.k_place >= self.k:
             # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
@@ -128,8 +128,14 @@ def _language_only(
     to the prior."""
     from botwatch.origin_rule import _home
 
+    from botwatch.accounts.origin_signals import RUSSIAN_SPEAKING
+
     russia_home = _home(home) == "RU"  # there those items tell home from every other country
     ru_only = "NULL" if russia_home else ", ".join(f"'{x}'" for x in RUSSIA_ONLY_KINDS)
+    # `articles` is read on English prose only and weighs the Russian-speaking countries against all
+    # others: for any other home it says nothing of home against another country, and is the only
+    # language item of an account whose English posts carry no language tag (a CSV without `lang`).
+    placing = "feature <> 'articles'" if _home(home) not in RUSSIAN_SPEAKING else "TRUE"
     p_ru = "0" if russia_home else "coalesce(TRY_CAST(json_extract_string(s.origin_probabilities, '$.\"RU\"') AS DOUBLE), 0)"
     by_prior = f"({p}) - {p_ru} >= {FOREIGN_THRESHOLD}"
     not_ru = "TRUE" if russia_home else "s.origin_country IS DISTINCT FROM 'RU'"  # not placed in Russia by what it set aside
@@ -139,12 +145,14 @@ def _language_only(
                   SELECT platform, account_id,
                          count(*) FILTER (WHERE feature IS NOT NULL AND feature NOT IN ({books})) AS items,
                          count(*) FILTER (WHERE feature IN ({lang})) AS language,
+                         count(*) FILTER (WHERE feature IN ({lang}) AND {placing}) AS lang_places,
                          count(*) FILTER (WHERE feature IN ({ru_only})) AS ru_only
                   FROM account_evidence WHERE kind = 'origin' GROUP BY platform, account_id),
                 lang_only AS (
-                  SELECT k.platform, k.account_id, k.language > 0 AS has_language, k.ru_only FROM kinds k JOIN account_features f USING (platform, account_id)
+                  SELECT k.platform, k.account_id, k.lang_places > 0 AS has_language, k.ru_only + k.language - k.lang_places AS ru_only
+                  FROM kinds k JOIN account_features f USING (platform, account_id)
                   WHERE k.items > 0 AND k.items = k.language + k.ru_only
-                    AND (k.language = 0 OR f.top_lang IN ({", ".join("?" for _ in langs)})))
+                    AND (k.lang_places = 0 OR f.top_lang IN ({", ".join("?" for _ in langs)})))
             SELECT count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND {by_prior} AND l.has_language),
                    count(*) FILTER (WHERE {p} IS NOT NULL AND l.has_language AND (l.ru_only = 0 OR {not_ru})),
                    count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND ((l.account_id IS NOT NULL AND {by_prior}) OR s.origin_country = ?)),
