@@ -209,3 +209,54 @@ def test_english_articles_without_language_tags_are_no_evidence_of_home(tmp_path
         st.close()
     assert (c.k, c.k_hours, c.n_hours, c.k_either, c.k_language) == (30, 30, 30, 30, 0)
     assert "English articles" in c.clause("NZ")
+
+
+def test_one_account_resting_on_the_prior(tmp_path: Path) -> None:
+    """`explain`'s verdict reads the same rule as the report's breakdown, for one account."""
+    from botwatch.report.origin_counted import rests_on_prior
+
+    rows = [("h", {"NZ": 0.29, "US": 0.13, "RU": 0.04}, ["office_hours"], None),
+            ("e", {"NZ": 0.40, "US": 0.30, "GB": 0.10}, ["post_langs", "articles", "office_hours"], "en"),
+            ("p", {"NZ": 0.10, "AU": 0.80}, ["location", "office_hours"], "en"),
+            ("r", {"RU": 0.8, "NZ": 0.1}, ["office_hours"], None),
+            ("k", {"NZ": 0.60, "US": 0.30}, ["office_hours"], None)]
+    st = _study(tmp_path / "one.duckdb", rows)
+    try:
+        assert [rests_on_prior(st, "bluesky", a, "NZ") for a, *_ in rows] == [True, True, False, False, False]
+    finally:
+        st.close()
+
+
+def test_explain_says_a_counted_account_resting_on_the_prior_is_no_finding(tmp_path: Path) -> None:
+    """Accounts with no profile keeping New Zealand hours under a New Zealand election file: each
+    read "counted foreign-origin" at P(outside NZ) 0.7 with nothing in the verdict saying that its
+    evidence does not tell New Zealand from any other country."""
+    import csv
+    from datetime import datetime, timedelta, timezone
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    f = tmp_path / "posts.csv"
+    local = [8, 9, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22]  # New Zealand clock hours (UTC+12 in September)
+    with f.open("w", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["post_id", "account_id", "created_at", "text"])
+        for a in range(3):
+            for d in range(6):
+                for i, h in enumerate(local):
+                    t = datetime(2017, 9, 1 + 2 * d, h, 7 * a + i, tzinfo=timezone.utc) - timedelta(hours=12)
+                    w.writerow([f"{a}-{d}-{i}", f"u{a}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), f"#vote {a} {d} {i} 🗳️"])
+    (tmp_path / "nz.toml").write_text('key = "nz-2017"\nname = "NZ 2017"\ncountry = "NZ"\ntimezone = "Pacific/Auckland"\n'
+                                      'trigger_date = 2017-06-01\npolling_day = 2017-09-23\nhashtags = ["vote"]\n\n'
+                                      '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["government"]\n')
+    study, runner = str(tmp_path / "s.duckdb"), CliRunner()
+    assert runner.invoke(app, ["ingest", study, str(f), "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
+    res = runner.invoke(app, ["analyze", study, "--election", str(tmp_path / "nz.toml"), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["explain", study, "u0"])
+    assert res.exit_code == 0, res.output
+    words = " ".join(res.output.split())
+    assert "(counted foreign-origin" in words, words
+    assert "its origin evidence tells NZ from no other country" in words and "this probability is the prior's, not a finding about the account" in words

@@ -308,6 +308,15 @@ def explain(
                         # Not a contradiction, but it reads like one: say why (a reviewer's finding).
                         verdict += (f": no single other country is as likely as {home}, but together they are more likely than "
                                     f"{home}; the report counts this account as {prob2(po)} of a foreign account in its expected number")
+                    if po >= FOREIGN_THRESHOLD:
+                        from botwatch.report.origin_counted import rests_on_prior
+
+                        if rests_on_prior(st, platform, aid, home):
+                            # A New Zealand account whose only evidence was its posting hours (read
+                            # only as a Moscow office or not) read "counted foreign-origin" at 0.71.
+                            verdict += (f"; but its origin evidence tells {home} from no other country (at most a language spoken in {home}; "
+                                        "posting hours and the like are read only as run from Russia or not), so this probability is the "
+                                        "prior's, not a finding about the account")
                     out.print(f"Probability of being run from outside {home}: [bold]{prob2(po)}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)

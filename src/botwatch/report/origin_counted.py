@@ -183,3 +183,37 @@ def _placed_by_profile(study: Study, p: str, home: str) -> int | None:
     except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
         return None
     return int(n)
+
+
+def rests_on_prior(study: Study, platform: str, account_id: str, home: str) -> bool:
+    """Whether one account counted foreign rests on the prior as `counted` reads it: its origin
+    evidence, beyond items read only as run from Russia or not, is at most a language of home, and
+    it would be counted with its whole P(Russia) given to home. For `explain`, which said "counted
+    foreign-origin" of a New Zealand account whose only evidence was its posting hours."""
+    import json
+
+    from botwatch.accounts.origin_signals import RUSSIAN_SPEAKING
+    from botwatch.origin_rule import _home, p_outside
+
+    code = _home(home)
+    if "account_evidence" not in study.tables() or "account_scores" not in study.tables():
+        return False
+    try:
+        feats = [r[0] for r in study.sql("SELECT feature FROM account_evidence WHERE kind = 'origin' AND platform = ? AND account_id = ? AND feature IS NOT NULL",
+                                         [platform, account_id]) if r[0] not in BOOKKEEPING_KINDS]
+        (ops,) = study.sql("SELECT origin_probabilities FROM account_scores WHERE platform = ? AND account_id = ?", [platform, account_id])[0]
+        top = None
+        if "account_features" in study.tables() and "top_lang" in study.columns("account_features"):
+            got = study.sql("SELECT top_lang FROM account_features WHERE platform = ? AND account_id = ?", [platform, account_id])
+            top = got[0][0] if got else None
+    except Exception:  # noqa: BLE001 - a clarification; the verdict stands without it
+        return False
+    po = p_outside(ops, code)
+    if not feats or po is None or po < FOREIGN_THRESHOLD:
+        return False
+    aside = () if code == "RU" else RUSSIA_ONLY_KINDS + (() if code in RUSSIAN_SPEAKING else ("articles",))
+    placing = [f for f in feats if f not in aside]
+    if any(f not in LANGUAGE_KINDS for f in placing) or (placing and top not in _home_languages(code)):
+        return False
+    p_ru = 0.0 if code == "RU" else float((json.loads(ops or "{}") or {}).get("RU", 0.0))
+    return po - p_ru >= FOREIGN_THRESHOLD
