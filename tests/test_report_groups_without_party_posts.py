@@ -1,0 +1,48 @@
+"""The per-party tables by account group hold only posts that name a party. Where a group's table
+is empty the report said "No election post in the campaign window came from foreign-origin
+accounts": a New Zealand study of 30 accounts, all counted foreign, whose 1,800 election posts (by
+the election's own hashtag) named no party, read as if none of them had posted in the campaign."""
+
+from __future__ import annotations
+
+import csv
+import html as html_mod
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+
+def _text(path: Path) -> str:
+    s = path.read_text(encoding="utf-8")
+    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
+    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
+
+
+def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    f = tmp_path / "posts.csv"
+    local = [8, 9, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22]  # New Zealand clock hours (UTC+12 in September)
+    with f.open("w", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["post_id", "account_id", "created_at", "text"])
+        for a in range(3):
+            for d in range(6):
+                for i, h in enumerate(local):
+                    t = datetime(2017, 9, 1 + 2 * d, h, 7 * a + i, tzinfo=timezone.utc) - timedelta(hours=12)
+                    w.writerow([f"{a}-{d}-{i}", f"u{a}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), f"#vote {a} {d} {i}"])
+    (tmp_path / "nz.toml").write_text('key = "nz-2017"\nname = "NZ 2017"\ncountry = "NZ"\ntimezone = "Pacific/Auckland"\n'
+                                      'trigger_date = 2017-06-01\npolling_day = 2017-09-23\nhashtags = ["vote"]\n\n'
+                                      '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["government"]\n')
+    study, out, runner = str(tmp_path / "s.duckdb"), tmp_path / "r.html", CliRunner()
+    assert runner.invoke(app, ["ingest", study, str(f), "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
+    res = runner.invoke(app, ["analyze", study, "--election", str(tmp_path / "nz.toml"), "--only", "estimates", "--with-deps"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["report", study, "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    text = _text(out)
+    assert "Posts by foreign-origin accounts" in text  # every account is counted foreign, and posted
+    assert "No election post in the campaign window came from foreign-origin accounts" not in text
+    assert "No election post in the campaign window that names a party came from foreign-origin accounts" in text
