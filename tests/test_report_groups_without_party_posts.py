@@ -18,11 +18,8 @@ def _text(path: Path) -> str:
     return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
-def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from botwatch.cli import app
-
+def _nz_study(tmp_path: Path) -> tuple[str, Path]:
+    """3 accounts with no profile keeping New Zealand hours, whose 216 election posts (#vote) name no party."""
     f = tmp_path / "posts.csv"
     local = [8, 9, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22]  # New Zealand clock hours (UTC+12 in September)
     with f.open("w", newline="") as out:
@@ -36,9 +33,18 @@ def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path) 
     (tmp_path / "nz.toml").write_text('key = "nz-2017"\nname = "NZ 2017"\ncountry = "NZ"\ntimezone = "Pacific/Auckland"\n'
                                       'trigger_date = 2017-06-01\npolling_day = 2017-09-23\nhashtags = ["vote"]\n\n'
                                       '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["government"]\n')
+    return str(f), tmp_path / "nz.toml"
+
+
+def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    f, election = _nz_study(tmp_path)
     study, out, runner = str(tmp_path / "s.duckdb"), tmp_path / "r.html", CliRunner()
-    assert runner.invoke(app, ["ingest", study, str(f), "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
-    res = runner.invoke(app, ["analyze", study, "--election", str(tmp_path / "nz.toml"), "--only", "estimates", "--with-deps"])
+    assert runner.invoke(app, ["ingest", study, f, "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
+    res = runner.invoke(app, ["analyze", study, "--election", str(election), "--only", "estimates", "--with-deps"])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["report", study, "-o", str(out), "--no-exports"])
     assert res.exit_code == 0, res.output
@@ -46,3 +52,27 @@ def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path) 
     assert "Posts by foreign-origin accounts" in text  # every account is counted foreign, and posted
     assert "No election post in the campaign window came from foreign-origin accounts" not in text
     assert "No election post in the campaign window that names a party came from foreign-origin accounts" in text
+
+
+def test_a_likely_automated_account_posting_no_party_is_not_said_to_be_absent(tmp_path: Path) -> None:
+    """The same for the likely automated group, whose empty table (some accounts unscored) read
+    "None of the 1 the bot model could score among the 3 posting election posts in the campaign
+    window is likely automated" where that one account has bot probability 0.9."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.study import open_study
+
+    f, election = _nz_study(tmp_path)
+    study, out, runner = str(tmp_path / "s.duckdb"), tmp_path / "r.html", CliRunner()
+    assert runner.invoke(app, ["ingest", study, f, "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", study, "--election", str(election), "--only", "estimates", "--with-deps"]).exit_code == 0
+    with open_study(study, read_only=False) as st:  # as if the bot model had scored one account, automated
+        st.sql("UPDATE account_scores SET bot_probability = 0.9, likely_automated = true WHERE account_id = 'u0'")
+    res = runner.invoke(app, ["analyze", study, "--only", "estimates"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["report", study, "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    text = _text(out)
+    assert "is likely automated (bot probability ≥ 0.5)" not in text, text[text.find("None of the"):][:300]
+    assert "No election post in the campaign window that names a party came from likely automated accounts" in text

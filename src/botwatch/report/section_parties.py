@@ -261,14 +261,17 @@ def _bot_coverage(study: Study, election: Any) -> dict[str, int] | None:
     if "account_scores" not in set(study.tables()):
         return None
     start, end = election.window_utc()
-    n, scored, posts, scored_posts = study.sql(
+    # `likely`: such accounts whose election posts name no party are in no row of the table, and an
+    # empty table then read "None of the … the bot model could score … is likely automated".
+    n, scored, posts, scored_posts, likely = study.sql(
         "SELECT count(DISTINCT (l.platform, l.account_id)), count(DISTINCT (l.platform, l.account_id)) FILTER (WHERE s.bot_probability IS NOT NULL), "
-        "count(*), count(*) FILTER (WHERE s.bot_probability IS NOT NULL) FROM post_labels l "
+        "count(*), count(*) FILTER (WHERE s.bot_probability IS NOT NULL), "
+        "count(DISTINCT (l.platform, l.account_id)) FILTER (WHERE s.bot_probability >= 0.5) FROM post_labels l "
         "LEFT JOIN account_scores s ON s.platform = l.platform AND s.account_id = l.account_id "
         "WHERE l.in_election AND l.created_at >= ? AND l.created_at < ?",
         [start, end],
     )[0]
-    return {"accounts": int(n), "scored": int(scored), "posts": int(posts), "scored_posts": int(scored_posts)}
+    return {"accounts": int(n), "scored": int(scored), "posts": int(posts), "scored_posts": int(scored_posts), "likely": int(likely)}
 
 
 def _campaign_posts(study: Study, election: Any) -> int:
