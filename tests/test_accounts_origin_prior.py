@@ -267,3 +267,12 @@ def test_every_estimate_but_the_near_strata_says_what_it_read_held_out() -> None
     assert "held out, such an estimate read 1.0% where 2.5% were" in said and "0.06% where none were" in said, said
     assert "held out" in estimate([0.2], 0.068).sentence(0.2, 0.1)
     assert "held out" not in dataclasses.replace(estimate([0.9] * 5, 0.068), scope=NEAR_SCOPE).sentence(0.9, 0.95)
+
+
+def test_a_move_that_reads_as_none_is_not_called_a_move() -> None:
+    """A New Zealand study of accounts with nothing but posting hours read "study home share: …;
+    this moves P(NZ) from 0.294 to 0.294": the sentence now says it leaves it there."""
+    from botwatch.accounts.origin_prior import moves
+
+    assert moves("NZ", 0.29391, 0.29389) == "this leaves P(NZ) at 0.294"
+    assert moves("Russia", 0.052, 0.038) == "this moves P(Russia) from 0.052 to 0.038"

@@ -55,6 +55,13 @@ GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9, 0
 EPS = 1e-6
 
 
+def moves(country: str, before: float, after: float) -> str:
+    """"this moves P(X) from a to b", or "this leaves P(X) at a" where the two read alike: a New
+    Zealand study whose accounts' evidence told nothing read "this moves P(NZ) from 0.294 to 0.294"."""
+    a, b = prob3(before), prob3(after)
+    return f"this leaves P({country}) at {a}" if a == b else f"this moves P({country}) from {a} to {b}"
+
+
 @dataclass(frozen=True)
 class StudyPrior:
     """The estimated share of Russia-run accounts among the study's accounts with evidence."""
@@ -80,7 +87,7 @@ class StudyPrior:
         whose = f"the {self.whose()}" if self.scope else ("the one account with origin evidence" if self.accounts == 1 else f"all {self.accounts:,} accounts with origin evidence")
         of = "of them" if self.scope else "of this study's accounts"
         return (f"study prior: from {whose}, an estimated {self.estimate()} {of} are run from Russia (calibration assumed "
-                f"{percent(self.base, 1)}{self.held_out()}); this moves P(Russia) from {prob3(before)} to {prob3(after)}. It says what the study is made of, "
+                f"{percent(self.base, 1)}{self.held_out()}); {moves('Russia', before, after)}. It says what the study is made of, "
                 f"not something new about this account")
 
     def held_out(self) -> str:
@@ -397,7 +404,7 @@ class HomeShare(StudyPrior):
                   "(the others keep their shares)" if within else "and the other countries but Russia as the mix weighs them")
         return (f"study home share: from the {counted(self.accounts, 'account')} with origin evidence, each counted by how likely it is not run "
                 f"from Russia, {self.claim()} ({self.of_all()}where the prior assumed {percent(self.base, 1)} of those not run from Russia); "
-                f"this moves P({self.home}) from {prob3(before)} to {prob3(after)}, {others}. "
+                f"{moves(self.home, before, after)}, {others}. "
                 f"It says what the study is made of, not something new about this account")
 
 
