@@ -11,10 +11,11 @@ from types import SimpleNamespace
 from botwatch.cli import accounts_evaluate
 
 
-def _line(monkeypatch, ambiguous: int, repeated: int, conflicting: int = 0) -> str:  # type: ignore[no-untyped-def]
+def _line(monkeypatch, ambiguous: int, repeated: int, conflicting: int = 0, bot_conflicting: int = 0, country_conflicting: int = 0) -> str:  # type: ignore[no-untyped-def]
     said: list[str] = []
     monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
-    ev = SimpleNamespace(labelled=5, found=3, ambiguous=ambiguous, repeated=repeated, conflicting=conflicting, bot=None, bot_labelled=0, origin=None, country_labelled=0)
+    ev = SimpleNamespace(labelled=5, found=3, ambiguous=ambiguous, repeated=repeated, conflicting=conflicting, bot=None, bot_labelled=0, origin=None, country_labelled=0,
+                         bot_conflicting=bot_conflicting, country_conflicting=country_conflicting)
     accounts_evaluate._show(ev, Path("labels.csv"))
     return said[0]
 
@@ -22,13 +23,13 @@ def _line(monkeypatch, ambiguous: int, repeated: int, conflicting: int = 0) -> s
 def test_one_is_said_in_the_singular(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     line = _line(monkeypatch, 1, 1)
     assert "(1 id or handle names accounts of several platforms and was left out)" in line, line
-    assert "(1 row names an account an earlier row named: the first kept)" in line, line
+    assert "(1 row names an account an earlier row named: an account's labels are taken from all its rows)" in line, line
 
 
 def test_several_are_said_in_the_plural(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     line = _line(monkeypatch, 2, 3)
     assert "(2 ids or handles name accounts of several platforms and were left out)" in line, line
-    assert "(3 rows name an account an earlier row named: the first kept)" in line, line
+    assert "(3 rows name an account an earlier row named: an account's labels are taken from all its rows)" in line, line
 
 
 def test_repeated_rows_that_contradict_the_first_are_said(tmp_path: Path) -> None:
@@ -45,11 +46,41 @@ def test_repeated_rows_that_contradict_the_first_are_said(tmp_path: Path) -> Non
                                             [["1", "1", ""], ["1", "0", ""], ["2", "1", "RU"], ["2", "", "RU"], ["2", "1", "US"], ["1", "1", ""]]))
     ev = evaluate(match_labels(Study(), labels), boot=10)
     assert (ev.repeated, ev.conflicting) == (4, 2)
+    # Account 1 is labelled both bot and human, account 2 placed in both RU and US: neither label is
+    # read for it, as neither is more its label than the other.
+    assert (ev.bot_conflicting, ev.country_conflicting) == (1, 1)
+    assert ev.bot is not None and ev.bot.n == 1 and ev.origin is None
+
+
+def test_an_accounts_labels_on_several_rows_are_taken_together(tmp_path: Path) -> None:
+    """A file giving an account's bot label on one row and its country on another lost the second:
+    only the account's first row was read, and the second was called a repeat."""
+    import json
+
+    from botwatch.accounts.evaluate import evaluate, evaluation_json, load_account_labels, match_labels
+    from testsupport.csv_files import write_rows
+
+    class Study:
+        def sql(self, query: str, params: list[object]) -> list[tuple[object, ...]]:
+            return [("twitter", k, k, p, "RU", json.dumps({"RU": 0.8})) for k, p in (("1", 0.9), ("2", 0.2)) if k in params]
+
+    labels = load_account_labels(write_rows(tmp_path / "l.csv", ["account_id", "bot", "country"],
+                                            [["1", "1", ""], ["2", "", "RU"], ["1", "", "RU"], ["2", "0", ""], ["1", "1", "RU"]]))
+    ev = evaluate(match_labels(Study(), labels), boot=10)
+    assert (ev.found, ev.repeated, ev.conflicting, ev.bot_conflicting, ev.country_conflicting) == (2, 3, 0, 0, 0)
+    assert ev.bot is not None and (ev.bot.n, ev.bot.bots) == (2, 1)
+    assert ev.origin is not None and (ev.origin.n, ev.origin.placed) == (2, 2)
+    got = evaluation_json(ev, tmp_path / "l.csv")
+    assert (got["bot_conflicting"], got["country_conflicting"]) == (0, 0)
 
 
 def test_contradicting_rows_are_counted_in_the_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    line = _line(monkeypatch, 0, 3, 1)
-    assert "(3 rows name an account an earlier row named: the first kept; 1 of these gives it another label)" in line, line
+    line = _line(monkeypatch, 0, 3, 1, 1)
+    assert ("(3 rows name an account an earlier row named: an account's labels are taken from all its rows; 1 of these gives it another label "
+            "than an earlier row, so no bot label is read for 1 account)") in line, line
+    line = _line(monkeypatch, 0, 4, 3, 1, 2)
+    assert "3 of these give it another label than an earlier row, so no bot label is read for 1 account and no country for 2 accounts)" in line, line
+    assert "no country is read for 2 accounts)" in _line(monkeypatch, 0, 4, 2, 0, 2)
 
 
 def test_one_training_account_is_said_in_the_singular(monkeypatch) -> None:  # type: ignore[no-untyped-def]

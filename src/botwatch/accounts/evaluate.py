@@ -10,7 +10,9 @@ so the report quotes it beside the shipped figures.
 
 A label names an account by `account_id` or by `handle` (either column, an "@" allowed); `bot` is
 1/0 (also true/false, yes/no, bot/human), `country` an ISO 3166 code of where the account is run
-from; either may be empty on a row. Figures:
+from; either may be empty on a row. An account named on several rows takes each label from the
+rows that give it (its bot label on one, its country on another); a label its rows give differently
+(bot and human, two countries) is left out for that account, and counted (`conflicting`). Figures:
 
 - bot: AUC with a 95% bootstrap interval over accounts, balanced accuracy and F1 at 0.5 (the
   report's "likely automated"), Brier score, expected calibration error (ECE, as the model card),
@@ -173,8 +175,13 @@ class Matched:
     labels: list[AccountLabel]
     rows: list[dict[str, Any] | None]
     ambiguous: int = 0  # labels whose id or handle names accounts of several platforms
-    repeated: int = 0  # labels naming an account an earlier label already named (kept: the first)
-    conflicting: int = 0  # of those, labels that say otherwise (another bot label or country) than the first
+    repeated: int = 0  # labels naming an account an earlier label already named (merged into the first)
+    conflicting: int = 0  # of those, labels that say otherwise (another bot label or country) than the first row that gave it
+    # Per label, the account's labels merged over its rows (`match_labels`), on the account's first
+    # found row; None elsewhere. Empty: each label is read as it is.
+    merged: list[AccountLabel | None] = field(default_factory=list)
+    bot_conflicting: int = 0  # accounts whose rows give both bot and human: no bot label
+    country_conflicting: int = 0  # accounts whose rows give two countries: no country
 
 
 def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
@@ -218,9 +225,16 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
             if h is not None and row[2] == local:
                 by_handle.setdefault(h, []).append(dict(zip(names, row)))
     rows: list[dict[str, Any] | None] = []
-    seen: dict[tuple[str, str], AccountLabel] = {}
+    # An account's labels are taken from every row that names it: a file giving its bot label on one
+    # row and its country on another lost the second (the first row alone was kept). A label two of
+    # its rows give differently is left out for that account, and counted.
+    first_at: dict[tuple[str, str], int] = {}
+    bots: dict[tuple[str, str], set[int]] = {}
+    countries: dict[tuple[str, str], set[str]] = {}
+    first_bot: dict[tuple[str, str], int] = {}
+    first_country: dict[tuple[str, str], str] = {}
     ambiguous = repeated = conflicting = 0
-    for lab in labels:
+    for i, lab in enumerate(labels):
         row: dict[str, Any] | None
         got = by_id.get(lab.account_id, []) if lab.account_id else []
         got = got or by_handle.get(lab.handle or "", [])
@@ -228,17 +242,31 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
         ambiguous += len(got) > 1
         if row is not None:
             key = (str(row["platform"]), str(row["account_id"]))
-            first = seen.get(key)
-            if first is not None:
+            if key in first_at:
                 repeated += 1
-                # An account labelled both bot and human: the figures rest on the first row's label,
-                # which the coverage line said of no repeat apart from the others.
-                conflicting += any(a is not None and b is not None and a != b for a, b in ((lab.bot, first.bot), (lab.country, first.country)))
+                conflicting += ((lab.bot is not None and first_bot.setdefault(key, lab.bot) != lab.bot)
+                                or (lab.country is not None and first_country.setdefault(key, lab.country) != lab.country))
                 row = None
             else:
-                seen[key] = lab
+                first_at[key] = i
+                if lab.bot is not None:
+                    first_bot[key] = lab.bot
+                if lab.country is not None:
+                    first_country[key] = lab.country
+            if lab.bot is not None:
+                bots.setdefault(key, set()).add(lab.bot)
+            if lab.country is not None:
+                countries.setdefault(key, set()).add(lab.country)
         rows.append(row)
-    return Matched(labels, rows, ambiguous, repeated, conflicting)
+    merged: list[AccountLabel | None] = [None] * len(labels)
+    bot_conflicting = country_conflicting = 0
+    for key, i in first_at.items():
+        b, c = bots.get(key, set()), countries.get(key, set())
+        bot_conflicting += len(b) > 1
+        country_conflicting += len(c) > 1
+        lab = labels[i]
+        merged[i] = AccountLabel(lab.line, lab.account_id, lab.handle, next(iter(b)) if len(b) == 1 else None, next(iter(c)) if len(c) == 1 else None)
+    return Matched(labels, rows, ambiguous, repeated, conflicting, merged, bot_conflicting, country_conflicting)
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float:
@@ -369,15 +397,18 @@ class AccountEvaluation:
     origin_training: int = 0
     bot_held_out: BotFigures | None = None
     origin_held_out: OriginFigures | None = None
-    # Labelled bot or not and found (the first of repeated rows), but with no bot probability: not
+    # Labelled bot or not and found (an account's rows taken together), but with no bot probability: not
     # `bot_labelled - bot_scored`, which also counts the labels not found and the repeats.
     bot_unscored: int = 0
-    # Of the repeated rows, those whose bot label or country differs from the account's first row's.
+    # Of the repeated rows, those whose bot label or country differs from the one the account's first
+    # row giving it gave; and the accounts whose bot label, or country, is left out so.
     conflicting: int = 0
     # Labelled accounts with a bot probability for which it is unknown whether the scoring model was
     # trained on them: a user's model whose file is not at hand (moved, deleted), so its list of
     # training accounts cannot be read. Their figures were given as out of sample, without a word.
     bot_training_unknown: int = 0
+    bot_conflicting: int = 0
+    country_conflicting: int = 0
 
 
 def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> AccountEvaluation:
@@ -388,9 +419,10 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
 
     y, p, bot_trained, countries, orows, origin_trained = [], [], [], [], [], []
     unscored = unknown = 0
-    for lab, row in zip(matched.labels, matched.rows):
+    for i, (lab, row) in enumerate(zip(matched.labels, matched.rows)):
         if row is None:
             continue
+        lab = (matched.merged[i] or lab) if matched.merged else lab  # the account's labels over all its rows
         trained = account_training(row.get("platform"), row.get("account_id"), row.get("handle"), own_bot_model)
         bp = row.get("bot_probability")
         if lab.bot is not None and bp is not None and not (isinstance(bp, float) and math.isnan(bp)):
@@ -415,6 +447,7 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
         bot=bot_figures(ya, pa_, boot) if y else None,
         origin=origin_figures(countries, orows) if orows else None,
         ambiguous=matched.ambiguous, repeated=matched.repeated, conflicting=matched.conflicting,
+        bot_conflicting=matched.bot_conflicting, country_conflicting=matched.country_conflicting,
         bot_training=int(bt.sum()), origin_training=sum(origin_trained), bot_held_out=held_bot, origin_held_out=held_origin,
         bot_unscored=unscored, bot_training_unknown=unknown,
     )
@@ -459,7 +492,7 @@ def evaluation_json(ev: AccountEvaluation, labels_path: str | Path) -> dict[str,
     """What `evaluate-accounts --json` prints: every figure of the tables, in one object whose
     shape docs/model-card-bot.md gives (NaN as null)."""
     return {"labels_file": Path(labels_path).name, "labelled": ev.labelled, "found": ev.found, "ambiguous": ev.ambiguous, "repeated": ev.repeated,
-            "conflicting": ev.conflicting,
+            "conflicting": ev.conflicting, "bot_conflicting": ev.bot_conflicting, "country_conflicting": ev.country_conflicting,
             "bot_labelled": ev.bot_labelled, "bot_scored": ev.bot_scored, "bot": _bot_json(ev.bot), "bot_training": ev.bot_training,
             "bot_training_unknown": ev.bot_training_unknown,
             "bot_held_out": _bot_json(ev.bot_held_out), "country_labelled": ev.country_labelled, "origin": _origin_json(ev.origin),

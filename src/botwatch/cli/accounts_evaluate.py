@@ -20,7 +20,8 @@ from botwatch.shown_text import shell_shown
 @app.command("evaluate-accounts")
 def evaluate_accounts(
     study: Annotated[str, typer.Argument(metavar="STUDY", help="A study whose accounts were scored (botwatch analyze)")],
-    labels: Annotated[Path, typer.Argument(help="CSV: account_id or handle, and bot (1/0) and/or country (ISO code, e.g. RU)")],
+    labels: Annotated[Path, typer.Argument(help="CSV: account_id or handle, and bot (1/0) and/or country (ISO code, e.g. RU); "
+                                                 "an account on several rows takes each label from the rows that give it, and one they give differently is left out")],
     boot: Annotated[int, typer.Option(help="Bootstrap resamples for the AUC's interval")] = 1000,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's accounts section quotes it)")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure (shape in docs/model-card-bot.md) instead of the tables")] = False,
@@ -67,13 +68,21 @@ def _verb(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
+def _left_out(bots: int, countries: int) -> str:
+    """The labels that rows in conflict took away: "no bot label is read for 1 account and no country for 2"."""
+    said = ([f"no bot label is read for {counted(bots, 'account')}"] if bots else []) + (
+        [f"no country {'is read ' if not bots else ''}for {counted(countries, 'account')}"] if countries else [])
+    return " and ".join(said)
+
+
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
     out.print(f"{plain(labels.name)}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
               + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "
                  f"and {_verb(ev.ambiguous, 'was', 'were')} left out)" if ev.ambiguous else "")
-              + (f" ({counted(ev.repeated, 'row')} {_verb(ev.repeated, 'names', 'name')} an account an earlier row named: the first kept"
-                 + (f"; {ev.conflicting:,} of these {_verb(ev.conflicting, 'gives', 'give')} it another label" if ev.conflicting else "") + ")"
+              + (f" ({counted(ev.repeated, 'row')} {_verb(ev.repeated, 'names', 'name')} an account an earlier row named: an account's labels are taken from all its rows"
+                 + (f"; {ev.conflicting:,} of these {_verb(ev.conflicting, 'gives', 'give')} it another label than an earlier row, so "
+                    + _left_out(ev.bot_conflicting, ev.country_conflicting) if ev.conflicting else "") + ")"
                  if ev.repeated else ""),
               highlight=False)
     b = ev.bot
