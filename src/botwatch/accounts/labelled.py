@@ -230,8 +230,8 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     one). A file that gives no observation time at all is refused (ValueError): measured at today's
     date, a 2019 set's humans are ~6,000 days old and its bots ~3,000, and the model learns that
     "young" means bot, which every study measured at its posts' time then is. A row with no time of
-    its own, or a label other than 1/0, is left out and counted; so are an id's rows after its
-    first (those with the other label apart)."""
+    its own, or a label other than 1/0, is left out and counted; so are an account's rows after
+    its first, and every row of an account its rows label both bot and human."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except UnicodeDecodeError as exc:
@@ -281,25 +281,28 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     left_out = {"label not 1/0": int((~good_label).sum()), "no observation time": int((good_label & ref.isna()).sum())}
     # One account on several rows (stclab's files hold five accounts twice, each once as a bot and
     # once as a human) was trained on as several accounts and counted so ("trained on N accounts"):
-    # its first row is kept, as `load_stclab` and `evaluate-accounts` keep it, and the others are
-    # counted, those with the other label apart. An account is its id and handle together: 248
-    # stclab ids were mangled to "7.01E+17" by a spreadsheet, so an id alone joins distinct accounts.
+    # its first row is kept and the others are counted; one labelled both ways is left out, as
+    # `evaluate-accounts` leaves out a label an account's rows give differently. An account is its
+    # id and handle together: 248 stclab ids were mangled to "7.01E+17" by a spreadsheet, so an id alone joins distinct accounts.
     id_col = next((c for c in ID_COLUMNS if c in raw.columns), None)
     parts = [raw[id_col].str.strip()] if id_col is not None else []
     if "handle" in df.columns:
         parts.append(df["handle"].astype("string").str.strip().str.lower())
     if parts:
-        named = keep & pd.concat([x.fillna("").str.len() > 0 for x in parts], axis=1).any(axis=1)
+        has_key = pd.concat([x.fillna("").str.len() > 0 for x in parts], axis=1).any(axis=1)
+        named = keep & has_key
         key = parts[0].fillna("").astype(str)
         for x in parts[1:]:
             key = key + "\x1f" + x.fillna("").astype(str)
         again = named & key.where(named).duplicated(keep="first")
-        first = named & ~again
-        first_label = labels[first].groupby(key[first]).first()
-        other = again & (labels != key.map(first_label))
-        keep &= ~again
-        left_out["an account an earlier row named with the other label: the first kept"] = int(other.sum())
-        left_out["an account an earlier row named: the first kept"] = int((again & ~other).sum())
+        # An account whose rows call it both a bot and a human has no label to learn from: its first
+        # row's was trained on, whichever it happened to be. All its rows are left out and counted
+        # (those left out already, such as for no observation time, under that reason).
+        labelled = good_label & has_key
+        both = named & (key.map(labels[labelled].groupby(key[labelled]).nunique()) > 1)
+        keep &= ~again & ~both
+        left_out["an account its rows label both bot and human"] = int(both.sum())
+        left_out["an account an earlier row named: the first kept"] = int((again & ~both).sum())
     feats = feats[keep].copy()
     feats["label"] = labels[keep].astype(int)
     feats["source"] = Path(path).name

@@ -348,7 +348,8 @@ def _home_country(st: object) -> str | None:
 def train_bot_model(
     labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names), `bot` (1/0, or true/false, yes/no, bot/human) and when each "
                                                 "profile was taken: `observed_at` (or `captured_at`, else `status_created_at`, as the shared "
-                                                "labelled sets; or a v1.1 `status` field's `created_at`)")],
+                                                "labelled sets; or a v1.1 `status` field's `created_at`); an account on several rows is trained on once, "
+                                                "and one its rows label both bot and human not at all")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
     observed_at: Annotated[Optional[str], typer.Option("--observed-at", help="When the profiles were taken (a date or time, UTC), for rows "
                                                                               "whose own columns give no time")] = None,
