@@ -100,3 +100,10 @@ def test_one_training_account_is_said_in_the_singular(monkeypatch) -> None:  # t
     line = next(t for t in said if "training accounts" in t)
     assert "1 of these labelled accounts was among the bot model's training accounts: its score is not out of sample" in line, line
     assert "over the other 2 (1 bot)" in line, line
+
+
+def test_rows_naming_one_account_are_not_counted_as_accounts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Three accounts on six rows, all found, read "6 labelled accounts, 3 found": three labelled
+    accounts seemingly not found."""
+    assert _line(monkeypatch, 0, 2).startswith("labels.csv: 5 rows of labels, 3 accounts found among the study's scored accounts (2 rows name"), _line(monkeypatch, 0, 2)
+    assert _line(monkeypatch, 0, 0).startswith("labels.csv: 5 labelled accounts, 3 found among the study's scored accounts")

@@ -77,7 +77,11 @@ def _left_out(bots: int, countries: int) -> str:
 
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
-    out.print(f"{plain(labels.name)}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
+    # `labelled` counts rows: with an account on several rows, "6 labelled accounts, 3 found" was said
+    # of three accounts, every one found.
+    out.print(f"{plain(labels.name)}: " + (f"{counted(ev.labelled, 'row')} of labels, {counted(ev.found, 'account')}" if ev.repeated
+                                           else f"{counted(ev.labelled, 'labelled account')}, {ev.found:,}")
+              + " found among the study's scored accounts"
               + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "
                  f"and {_verb(ev.ambiguous, 'was', 'were')} left out)" if ev.ambiguous else "")
               + (f" ({counted(ev.repeated, 'row')} {_verb(ev.repeated, 'names', 'name')} an account an earlier row named: an account's labels are taken from all its rows"
