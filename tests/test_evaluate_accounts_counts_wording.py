@@ -107,3 +107,15 @@ def test_rows_naming_one_account_are_not_counted_as_accounts(monkeypatch) -> Non
     accounts seemingly not found."""
     assert _line(monkeypatch, 0, 2).startswith("labels.csv: 5 rows of labels, 3 accounts found among the study's scored accounts (2 rows name"), _line(monkeypatch, 0, 2)
     assert _line(monkeypatch, 0, 0).startswith("labels.csv: 5 labelled accounts, 3 found among the study's scored accounts")
+
+
+def test_an_account_found_whose_rows_disagree_is_not_said_unfound(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """One account on two rows, bot and human, found: "bot: none of the 2 accounts labelled bot or
+    not was found with a bot probability", two accounts where there was one, and it was found."""
+    said: list[str] = []
+    monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
+    ev = SimpleNamespace(labelled=2, found=1, ambiguous=0, repeated=1, conflicting=1, bot=None, bot_labelled=2, origin=None, country_labelled=2,
+                         bot_conflicting=1, country_conflicting=1)
+    accounts_evaluate._show(ev, Path("labels.csv"))
+    assert said[1] == "bot: no account labelled bot or not was found with a bot probability; 1 account found is labelled both bot and human by its rows", said
+    assert said[2] == "origin: no account labelled with a country was found; 1 account found is given two countries by its rows", said

@@ -91,7 +91,12 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
               highlight=False)
     b = ev.bot
     if ev.bot_labelled and b is None:
-        out.print(f"bot: none of the {counted(ev.bot_labelled, 'account')} labelled bot or not was found with a bot probability", highlight=False)
+        # With repeats `bot_labelled` counts rows, and an account found whose rows disagree has no
+        # bot label: "none of the 2 accounts ... was found" was said of one account, found.
+        who = f"none of the {counted(ev.bot_labelled, 'account')}" if not ev.repeated else "no account"
+        out.print(f"bot: {who} labelled bot or not was found with a bot probability"
+                  + (f"; {counted(ev.bot_conflicting, 'account')} found {_verb(ev.bot_conflicting, 'is', 'are')} labelled both bot and human by "
+                     f"{_verb(ev.bot_conflicting, 'its', 'their')} rows" if ev.bot_conflicting else ""), highlight=False)
     if b is not None:
         unscored = ev.bot_unscored  # found without a probability; the labels not found are the coverage line's
         t = Table(title=f"Bot probability against your labels ({b.n:,} accounts, {b.bots:,} bots)")
@@ -127,7 +132,10 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                       "are in none of these figures", highlight=False)
     o = ev.origin
     if ev.country_labelled and o is None:
-        out.print(f"origin: none of the {counted(ev.country_labelled, 'account')} labelled with a country was found", highlight=False)
+        who = f"none of the {counted(ev.country_labelled, 'account')}" if not ev.repeated else "no account"
+        out.print(f"origin: {who} labelled with a country was found"
+                  + (f"; {counted(ev.country_conflicting, 'account')} found {_verb(ev.country_conflicting, 'is', 'are')} given two countries by "
+                     f"{_verb(ev.country_conflicting, 'its', 'their')} rows" if ev.country_conflicting else ""), highlight=False)
     if o is not None:
         t = Table(title=f"Most likely origin against your labels ({o.n:,} accounts)")
         for c in ("labelled country", "accounts", "placed there", "placed elsewhere (most often)", "no origin", "mean probability of it"):
