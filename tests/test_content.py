@@ -187,3 +187,37 @@ def test_pro_hashtag_variants_always_match(choice, flips, sep, cut) -> None:  # 
     varied = varied[:k] + sep + varied[k:]
     hits = match_batch(_UK_MATCHER, posts([{"hashtags": [varied], "text": "x"}]))
     assert signal(_UK_MATCHER, hits, party, "pro_tag")[0]
+
+
+def test_a_party_handle_names_an_account_of_its_own_platform_only() -> None:
+    """The presets' party handles are Twitter's: a Mastodon "UKLabour" of any instance, or a Bluesky
+    "conservatives", posting or boosted or mentioned, was the party's own account, its posts the
+    party's support. A Bluesky handle (a domain) or a Mastodon user@server names that platform's."""
+    from botwatch.elections.model import election_from_text
+
+    m = compile_matcher(UK)
+    t = posts([
+        {"platform": "mastodon", "handle": "UKLabour", "text": "x"},
+        {"platform": "mastodon", "handle": "UKLabour@mastodon.social", "text": "x"},
+        {"platform": "mastodon", "kind": "retweet", "ref_handle": "PeoplesMomentum", "text": "x"},
+        {"platform": "mastodon", "mentions": ["uklabour"], "text": "hi"},
+        {"platform": "bluesky", "handle": "conservatives", "text": "x"},
+        {"platform": "x", "handle": "Conservatives", "text": "x"},
+        {"platform": "twitter", "kind": "retweet", "ref_handle": "PeoplesMomentum", "text": "x"},
+    ])
+    hits = match_batch(m, t)
+    assert party_mask(m, hits)[:5].tolist() == [[False] * len(m.parties)] * 5
+    assert signal(m, hits, "conservative", "own_account")[5] and signal(m, hits, "labour", "retweet_account")[6]
+
+    mine = election_from_text(UK.text.replace('official_accounts = ["', 'official_accounts = ["uklabour.bsky.social", "@UKLabour@mastodon.social", "', 1), "mine.toml")
+    m = compile_matcher(mine)
+    t = posts([
+        {"platform": "bluesky", "handle": "UKLabour.bsky.social", "text": "x"},
+        {"platform": "mastodon", "handle": "uklabour@mastodon.social", "text": "x"},
+        {"platform": "mastodon", "kind": "retweet", "ref_handle": "UKLabour@mastodon.social", "text": "x"},
+        {"platform": "twitter", "handle": "uklabour.bsky.social", "text": "x"},
+        {"platform": "mastodon", "handle": "uklabour.bsky.social", "text": "x"},
+    ])
+    hits = match_batch(m, t)
+    assert signal(m, hits, "labour", "own_account").tolist() == [True, True, False, False, False]
+    assert signal(m, hits, "labour", "retweet_account").tolist() == [False, False, True, False, False]

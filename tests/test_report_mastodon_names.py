@@ -124,4 +124,27 @@ def test_an_office_hours_party_account_of_mastodon_is_named_with_its_instance(tm
         st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@UKLabour', 'UKLabour'), ('twitter', 'lab', 'UKLabour')")
         st.sql("INSERT INTO account_evidence SELECT platform, account_id, 'origin', 1, 'office_hours', 2.0, NULL, 'office shifts' FROM accounts")
         office = office_shift_accounts(st, SimpleNamespace(country=None, parties=[SimpleNamespace(name="Labour", accounts=["UKLabour"])]))
-    assert [a["handle"] for a in office["official"]] == ["UKLabour@a.social", "UKLabour"], office
+    # "UKLabour" listed is Labour's Twitter account: a Mastodon namesake is one of the others.
+    assert [a["handle"] for a in office["official"]] == ["UKLabour"] and office["others"] == 1, office
+
+
+def test_a_party_handle_names_an_account_of_its_own_platform_only(tmp_path: Path) -> None:
+    """The office-hours note took any account whose handle is a party's listed one as the party's
+    own feed, on every platform: a Mastodon "UKLabour" of any instance or a Bluesky "conservatives"
+    was named "an account of Labour in the election's preset". The presets' handles are Twitter's;
+    a Bluesky handle (a domain) or a Mastodon user@server listed names that platform's account."""
+    from types import SimpleNamespace
+
+    from botwatch.timeline.report import office_shift_accounts
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@x', 'UKLabour@b.social'), "
+               "('bluesky', 'did:plc:1', 'conservatives'), ('bluesky', 'did:plc:2', 'conservatives.bsky.social'), ('x', 'lab', 'uklabour'), "
+               "('mastodon', 'https://a.social/@y', 'Tories@c.social')")
+        st.sql("INSERT INTO account_evidence SELECT platform, account_id, 'origin', 1, 'office_hours', 2.0, NULL, 'office shifts' FROM accounts")
+        parties = [SimpleNamespace(name="Labour", accounts=["UKLabour"]), SimpleNamespace(name="Conservative", accounts=["conservatives", "@conservatives.bsky.social", "@Tories@c.social"])]
+        office = office_shift_accounts(st, SimpleNamespace(country=None, parties=parties))
+    assert sorted((a["handle"], a["party"]) for a in office["official"]) == [
+        ("Tories@c.social", "Conservative"), ("conservatives.bsky.social", "Conservative"), ("uklabour", "Labour")], office
+    assert office["others"] == 2, office

@@ -25,8 +25,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.content.normalize import SIGMA, YEAR_RE2, fold, norm_handle, norm_tag, norm_tags_arrow, norm_text
-from botwatch.elections.model import Election
+from botwatch.content.normalize import SIGMA, YEAR_RE2, fold, norm_tag, norm_tags_arrow, norm_text
+from botwatch.elections.model import Election, party_handle_key
+from botwatch.platform_names import TWITTER_PLATFORMS
 
 # Per-party signals, in the order stance rules consult them.
 TAG_SIGNALS = ("pro_tag", "anti_tag", "topic_tag")
@@ -98,7 +99,7 @@ def compile_matcher(election: Election) -> PartyMatcher:
     handle_rows: dict[str, set[int]] = {}
     for j, party in enumerate(election.parties):
         for h in party.accounts:
-            handle_rows.setdefault(norm_handle(h), set()).add(j)
+            handle_rows.setdefault(party_handle_key(h), set()).add(j)
     handle_values = sorted(handle_rows)
     handle_party = np.zeros((len(handle_values), len(parties)), dtype=bool)
     for i, h in enumerate(handle_values):
@@ -170,10 +171,19 @@ def _lookup_tags(m: PartyMatcher, tags: pa.Array, hits: np.ndarray) -> None:
                 hits[rows[sel], s] = True
 
 
-def _handle_index(m: PartyMatcher, handles: pa.Array) -> np.ndarray:
-    """Index of each handle in the preset's handle list (-1 when not a party account)."""
+# The platforms whose accounts listed handles name, and the prefix of their keys (`party_handle_key`).
+_HANDLE_PLATFORMS = pa.array([*TWITTER_PLATFORMS, "mastodon", "bluesky"], pa.string())
+_HANDLE_PREFIXES = pa.array(["twitter:"] * len(TWITTER_PLATFORMS) + ["mastodon:", "bluesky:"], pa.string())
+
+
+def _handle_index(m: PartyMatcher, handles: pa.Array, platforms: pa.Array) -> np.ndarray:
+    """Index of each handle, an account of the platform beside it, in the preset's handle list (-1
+    when not a party account): a listed handle names an account of its own platform only
+    (`elections.model.handle_platform`)."""
     low = pc.utf8_lower(pc.replace_substring_regex(handles, r"^@", ""))
-    return np.asarray(pc.fill_null(pc.index_in(low, value_set=m.handle_values), -1))
+    prefix = _HANDLE_PREFIXES.take(pc.index_in(platforms, value_set=_HANDLE_PLATFORMS))
+    keys = pc.binary_join_element_wise(prefix, low, "")  # NULL for a platform no listed handle names
+    return np.asarray(pc.fill_null(pc.index_in(keys, value_set=m.handle_values), -1))
 
 
 def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray:
@@ -204,15 +214,18 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
                 hits[rows[ok][prow[:, j]], first + j * per_party + sig] = True
 
         all_rows = np.arange(n)
-        put(_handle_index(m, col(names.index("handle"))), all_rows, "own_account")
+        # A batch without platforms (a test's few rows) is Twitter's, as the shipped presets' handles are.
+        platforms = col(names.index("platform")) if "platform" in names else pa.array(["twitter"] * n, pa.string())
+        put(_handle_index(m, col(names.index("handle")), platforms), all_rows, "own_account")
         kind = np.asarray(pc.fill_null(col(names.index("kind")), "").to_numpy(zero_copy_only=False))
-        ref = _handle_index(m, col(names.index("ref_handle")))
+        ref = _handle_index(m, col(names.index("ref_handle")), platforms)
         for k, signal in (("retweet", "retweet_account"), ("quote", "quote_account"), ("reply", "reply_account")):
             put(np.where(kind == k, ref, -1), all_rows, signal)
         mentions = col(names.index("mentions"))
         flat = pc.list_flatten(mentions)
         if len(flat):
-            put(_handle_index(m, flat), np.asarray(pc.list_parent_indices(mentions)), "mention_account")
+            parents = pc.list_parent_indices(mentions)
+            put(_handle_index(m, flat, platforms.take(parents)), np.asarray(parents), "mention_account")
 
     if m.union_pattern or m.fragment_patterns:
         text = norm_text(col(names.index("text")))

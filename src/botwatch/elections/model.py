@@ -190,6 +190,35 @@ def party_name(election: Any, key: str) -> str:
     return key
 
 
+# Which platform's account a listed official or allied handle names, by its form: `user@server`
+# is a Mastodon account, a handle with a dot a Bluesky one (a domain name, "labour.bsky.social";
+# Twitter's handles have no dot), any other a Twitter/X handle, as every shipped preset's is. A
+# handle names an account of its own platform only: a Mastodon "UKLabour" of any instance, or a
+# Bluesky "conservatives", counted as the party's own account, its posts as the party's support.
+def handle_platform(handle: str) -> str:
+    """'mastodon', 'bluesky' or 'twitter' (standing for Twitter and X): the platform a party's
+    listed handle names an account of."""
+    h = handle.lstrip("@")
+    return "mastodon" if "@" in h else "bluesky" if "." in h else "twitter"
+
+
+def party_handle_key(handle: str) -> str:
+    """A listed handle as the key `post_handle_key` gives its account: its platform and the handle
+    without its '@', lower-cased."""
+    return f"{handle_platform(handle)}:{handle.lstrip('@').lower()}"
+
+
+def post_handle_key(platform: Any, handle: Any) -> str | None:
+    """The key a post's (or account's) handle on `platform` matches a listed handle by
+    (`party_handle_key`), or None where that platform's accounts are named by no listed handle."""
+    from botwatch.platform_names import TWITTER_PLATFORMS
+
+    if not isinstance(handle, str) or not handle:
+        return None
+    plat = "twitter" if platform in TWITTER_PLATFORMS else platform if platform in ("mastodon", "bluesky") else None
+    return f"{plat}:{handle.lstrip('@').lower()}" if plat else None
+
+
 def _presets_dir() -> Any:
     return resources.files("botwatch.elections") / "presets"
 

@@ -493,6 +493,7 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
     accounts (official or allied in the election's preset), "home": the election's country or None}."""
     from botwatch.accounts.json_shape import shown_handle
     from botwatch.accounts.origin_shifts import KIND
+    from botwatch.elections.model import party_handle_key, post_handle_key
     from botwatch.origin_rule import home_known, p_outside_sql
 
     out: dict[str, Any] = {"n": 0, "others": 0, "others_foreign": None, "official": [], "home": None}
@@ -518,13 +519,16 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
         "AND e.sentence NOT LIKE '%÷%')) GROUP BY ALL ORDER BY 1, 2",
         [KIND],
     )
-    own = {h.lstrip("@").lower(): p.name for p in getattr(election, "parties", ()) for h in getattr(p, "accounts", ())}
+    # A listed handle names an account of its own platform only (`handle_platform`): a Mastodon
+    # "UKLabour" of any instance was named as Labour's London office.
+    own = {party_handle_key(h): p.name for p in getattr(election, "parties", ()) for h in getattr(p, "accounts", ())}
     official, others = [], []
     for platform, aid, h, sentence, p, value in rows:
-        if h and h.lower() in own:
+        key = post_handle_key(platform, h)
+        if key in own:
             # A Mastodon handle local to the instance collected is named with it, as the report names
-            # accounts (`shown_handle`): "@UKLabour" of some instance read as the party's own feed.
-            official.append({"handle": shown_handle(platform, h, aid), "party": own[h.lower()], "p_outside": p, "factor": _office_factor(value, sentence)})
+            # accounts (`shown_handle`).
+            official.append({"handle": shown_handle(platform, h, aid), "party": own[key], "p_outside": p, "factor": _office_factor(value, sentence)})
         else:
             others.append(p)
     out.update(n=len(rows), others=len(others), official=official, home=home if scored else None)
