@@ -221,3 +221,24 @@ def test_a_party_handle_names_an_account_of_its_own_platform_only() -> None:
     hits = match_batch(m, t)
     assert signal(m, hits, "labour", "own_account").tolist() == [True, True, False, False, False]
     assert signal(m, hits, "labour", "retweet_account").tolist() == [False, False, True, False, False]
+
+
+def test_a_listed_mastodon_account_matches_its_posts_on_its_own_instance() -> None:
+    """A Mastodon account's handle on the instance it was collected on is its bare `acct`
+    ("UKLabour"), its profile URL naming the instance: a file listing "@UKLabour@a.social" matched
+    none of its posts nor boosts of them collected there, only those seen from other instances."""
+    from botwatch.elections.model import election_from_text
+
+    mine = election_from_text(UK.text.replace('official_accounts = ["', 'official_accounts = ["@UKLabour@a.social", "', 1), "mine.toml")
+    m = compile_matcher(mine)
+    rows = [
+        {"platform": "mastodon", "handle": "UKLabour", "account_id": "https://a.social/@UKLabour", "text": "x"},
+        {"platform": "mastodon", "kind": "retweet", "ref_handle": "UKLabour", "ref_account_id": "https://a.social/@UKLabour", "text": "x"},
+        {"platform": "mastodon", "handle": "UKLabour", "account_id": "https://b.social/@UKLabour", "text": "x"},
+        {"platform": "mastodon", "kind": "retweet", "ref_handle": "UKLabour", "ref_account_id": "https://b.social/@UKLabour", "text": "x"},
+        {"platform": "twitter", "handle": "UKLabour", "account_id": "https://a.social/@UKLabour", "text": "x"},
+    ]
+    t = posts(rows).append_column("ref_account_id", pa.array([r.get("ref_account_id") for r in rows], pa.string()))
+    hits = match_batch(m, t)
+    assert signal(m, hits, "labour", "own_account").tolist() == [True, False, False, False, True]
+    assert signal(m, hits, "labour", "retweet_account").tolist() == [False, True, False, False, False]

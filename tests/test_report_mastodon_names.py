@@ -148,3 +148,18 @@ def test_a_party_handle_names_an_account_of_its_own_platform_only(tmp_path: Path
     assert sorted((a["handle"], a["party"]) for a in office["official"]) == [
         ("Tories@c.social", "Conservative"), ("conservatives.bsky.social", "Conservative"), ("uklabour", "Labour")], office
     assert office["others"] == 2, office
+
+
+def test_an_office_hours_party_account_local_to_the_instance_is_the_partys(tmp_path: Path) -> None:
+    """A file listing "@UKLabour@a.social": the account collected on a.social, stored as "UKLabour",
+    was one of the "others", not named as the party's own."""
+    from types import SimpleNamespace
+
+    from botwatch.timeline.report import office_shift_accounts
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@UKLabour', 'UKLabour'), ('mastodon', 'https://b.social/@UKLabour', 'UKLabour')")
+        st.sql("INSERT INTO account_evidence SELECT platform, account_id, 'origin', 1, 'office_hours', 2.0, NULL, 'office shifts' FROM accounts")
+        office = office_shift_accounts(st, SimpleNamespace(country=None, parties=[SimpleNamespace(name="Labour", accounts=["@UKLabour@a.social"])]))
+    assert [a["handle"] for a in office["official"]] == ["UKLabour@a.social"] and office["others"] == 1, office

@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.normalize import SIGMA, YEAR_RE2, fold, norm_tag, norm_tags_arrow, norm_text
 from botwatch.elections.model import Election, party_handle_key
 from botwatch.platform_names import TWITTER_PLATFORMS
@@ -186,6 +187,20 @@ def _handle_index(m: PartyMatcher, handles: pa.Array, platforms: pa.Array) -> np
     return np.asarray(pc.fill_null(pc.index_in(keys, value_set=m.handle_values), -1))
 
 
+def _with_instance(handles: pa.Array, account_ids: pa.Array, platforms: pa.Array) -> pa.Array:
+    """`handles`, a Mastodon account's handle local to the instance collected ("Gruene", its
+    `acct` there) named with the instance its profile URL gives ("Gruene@gruene.social", as the
+    election file lists it: `shown_handle`); the same array where no row is a Mastodon one."""
+    plat = np.asarray(pc.fill_null(platforms, "").to_numpy(zero_copy_only=False))
+    rows = np.flatnonzero(plat == "mastodon")
+    if not len(rows):
+        return handles
+    hs, ids = handles.to_pylist(), account_ids.to_pylist()
+    for i in rows:
+        hs[i] = shown_handle("mastodon", hs[i], ids[i])
+    return pa.array(hs, pa.string())
+
+
 def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray:
     """Signals for every row of a batch: a boolean matrix [row, slot] (slots in `m.slots`).
 
@@ -216,9 +231,16 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
         all_rows = np.arange(n)
         # A batch without platforms (a test's few rows) is Twitter's, as the shipped presets' handles are.
         platforms = col(names.index("platform")) if "platform" in names else pa.array(["twitter"] * n, pa.string())
-        put(_handle_index(m, col(names.index("handle")), platforms), all_rows, "own_account")
+        # A Mastodon account of the instance collected is known by its handle with the instance:
+        # a party's "@Gruene@gruene.social" matched none of its posts, or boosts of them, collected there.
+        author, ref_handle = col(names.index("handle")), col(names.index("ref_handle"))
+        if "account_id" in names:
+            author = _with_instance(author, col(names.index("account_id")), platforms)
+        if "ref_account_id" in names:
+            ref_handle = _with_instance(ref_handle, col(names.index("ref_account_id")), platforms)
+        put(_handle_index(m, author, platforms), all_rows, "own_account")
         kind = np.asarray(pc.fill_null(col(names.index("kind")), "").to_numpy(zero_copy_only=False))
-        ref = _handle_index(m, col(names.index("ref_handle")), platforms)
+        ref = _handle_index(m, ref_handle, platforms)
         for k, signal in (("retweet", "retweet_account"), ("quote", "quote_account"), ("reply", "reply_account")):
             put(np.where(kind == k, ref, -1), all_rows, signal)
         mentions = col(names.index("mentions"))

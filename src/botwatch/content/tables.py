@@ -48,4 +48,4 @@ register_output("post_labels", POST_LABELS)
 register_output("post_party", POST_PARTY)
 
 # Columns the labeller reads from posts (plus the author's handle from accounts).
-INPUT_COLUMNS = ["platform", "post_id", "account_id", "created_at", "text", "lang", "kind", "ref_handle", "hashtags", "mentions"]
+INPUT_COLUMNS = ["platform", "post_id", "account_id", "created_at", "text", "lang", "kind", "ref_handle", "ref_account_id", "hashtags", "mentions"]

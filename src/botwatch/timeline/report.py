@@ -524,7 +524,7 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
     own = {party_handle_key(h): p.name for p in getattr(election, "parties", ()) for h in getattr(p, "accounts", ())}
     official, others = [], []
     for platform, aid, h, sentence, p, value in rows:
-        key = post_handle_key(platform, h)
+        key = post_handle_key(platform, shown_handle(platform, h, aid))  # a local Mastodon handle with its instance
         if key in own:
             # A Mastodon handle local to the instance collected is named with it, as the report names
             # accounts (`shown_handle`).
