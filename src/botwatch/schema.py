@@ -138,7 +138,7 @@ RUNS = pa.schema(
         ("version", pa.string()),
         ("started_at", TS),
         ("finished_at", TS),
-        ("status", pa.string()),  # ok | failed
+        ("status", pa.string()),  # ok | failed | running (a DuckDB study's run not ended: seen by another command, killed)
         ("rows_written", pa.int64()),
         ("message", pa.string()),
     ]

@@ -240,6 +240,19 @@ INTERRUPTED_MESSAGE = "interrupted (Ctrl-C)"  # the `runs` message of a stage cu
 # someone had pressed a key, and the cause (a job's time limit) was lost.
 TERMINATED_MESSAGE = "stopped (SIGTERM)"
 STOPPED_MESSAGES = (INTERRUPTED_MESSAGE, TERMINATED_MESSAGE)
+# The `runs` status of a run that has started and not yet ended. Seen by any other command, the
+# process running it died without a word (SIGKILL, out of memory, a power cut): a DuckDB study is
+# held by one writer and read by no one else meanwhile. Not written on a lake (see `_record_start`).
+RUNNING = "running"
+
+
+def never_finished(started: Any, earlier: Any = None) -> str:
+    """What a `RUNNING` row another command reads says: when the run started, that it never
+    finished, and when the complete run before it did (`earlier`; None: there was none)."""
+    said = f"started {str(started)[:16]} UTC and never ended (its process was killed, or the machine stopped?)"
+    return said + (f"; the complete run before it finished {str(earlier)[:16]} UTC" if earlier is not None else "; no earlier run of it finished")
+
+
 _stop = {"terminated": False}
 
 
@@ -340,6 +353,7 @@ class StudyBase:
         run_id = uuid.uuid4().hex[:12]
         started = utcnow()
         status = "failed"
+        self._record_start([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, None, RUNNING, None, None])
         try:
             yield info
             status = "ok"
@@ -356,6 +370,11 @@ class StudyBase:
         finally:
             self._record_run([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(),
                               status, info["rows_written"], info["message"]])
+
+    def _record_start(self, row: list[Any]) -> None:
+        """Record that a run has started (its `runs` row, status `RUNNING`), where the engine can
+        later replace that row (`Study`); a lake's `runs` is appended to only, so there the run is
+        recorded when it ends, as before."""
 
     def _record_run(self, row: list[Any]) -> None:
         """Append one `runs` row (its columns in order)."""
@@ -464,6 +483,22 @@ class Study(StudyBase):
     def close(self) -> None:
         self._ibis = None
         self.con.close()
+
+    # -- runs -----------------------------------------------------------------------------------
+    def _record_start(self, row: list[Any]) -> None:
+        """The run's row, status `RUNNING`, committed before the stage writes anything: a process
+        killed mid-stage (SIGKILL, out of memory, a power cut) runs no `finally`, and its run left
+        no row at all, so `status` and the report showed the earlier complete run as the latest
+        while the tables held part of the killed one's work. No other process can read the file
+        while this one holds it for writing, so a `RUNNING` row another command sees is a dead one's."""
+        self.sql("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def _record_run(self, row: list[Any]) -> None:
+        """The run's row as it ended, in place of the one `_record_start` wrote (the parameters
+        too: a stage may add to them while it runs)."""
+        run_id, _stage, params, _version, _started, finished, status, rows, message = row
+        self.sql("UPDATE runs SET params = ?, finished_at = ?, status = ?, rows_written = ?, message = ? WHERE run_id = ?",
+                 [params, finished, status, rows, message, run_id])
 
     # -- tables ---------------------------------------------------------------------------------
     @property

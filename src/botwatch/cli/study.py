@@ -63,21 +63,30 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         _print_captures(st)
         from botwatch.ingest.counts import rows_shown
 
-        runs = st.sql("SELECT stage, status, finished_at, rows_written, message FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
+        # Latest by when each run ended, or for one that never did (`RUNNING`: killed), began.
+        runs = st.sql("SELECT stage, status, finished_at, rows_written, message FROM runs "
+                      "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY coalesce(finished_at, started_at) DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
         for c in ("stage", "status", "finished (UTC)", "rows"):
             t.add_column(c)
-        from botwatch.study import INTERRUPTED_MESSAGE, STOPPED_MESSAGES
+        from botwatch.study import INTERRUPTED_MESSAGE, RUNNING, STOPPED_MESSAGES
 
         for stage, stat, fin, rows, message in runs:
             # Ctrl-C is recorded "failed"; the README sends the user here to see what finished, and
             # "ingest failed 4,998" read as if those posts were bad. Said as what it was.
             if stat == "failed" and message in STOPPED_MESSAGES:
                 stat = "interrupted" if message == INTERRUPTED_MESSAGE else "stopped (SIGTERM)"
-            t.add_row(escape(str(stage)), stat, str(fin)[:19], rows_shown(stage, rows, message))
+            if stat == RUNNING:  # no other command reads the file while a run goes on: this one's process died
+                stat = "never finished"
+            t.add_row(escape(str(stage)), escape(str(stat)), "—" if fin is None else str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
+        from botwatch.report.staleness import never_finished_runs, stale_analysis
+
+        for stage, said in never_finished_runs(st):
+            again = ("run the same ingest again (files already stored are not stored twice)" if stage == "ingest"
+                     else f"its tables may hold part of that run's work and part of an earlier one's: run `botwatch analyze {shell_shown(study)}` again")
+            out.print(f"[yellow]cut off:[/yellow] the latest run of {plain(stage)} {plain(said)}; {plain(again)}", highlight=False, soft_wrap=True)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
-        from botwatch.report.staleness import stale_analysis
 
         stale = stale_analysis(st)
         if stale is not None:

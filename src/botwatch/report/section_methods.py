@@ -81,8 +81,10 @@ def provenance(study: Study, paths: RelativePaths | None = None) -> list[dict[st
     relative to `paths`' folder when given, as the reproduction block shows them)."""
     rows = study.sql(
         "SELECT stage, version, finished_at, status, rows_written, params, message FROM runs "
-        "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at"
+        "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY coalesce(finished_at, started_at) DESC) = 1 ORDER BY finished_at"
     )
+    from botwatch.study import RUNNING
+
     out = []
     for stage, version, fin, status, n, params, msg in rows:
         # A record that is not a JSON object shows no parameters; the command id is bookkeeping.
@@ -94,7 +96,10 @@ def provenance(study: Study, paths: RelativePaths | None = None) -> list[dict[st
         # Model hashes in full are in the reproduction paragraph: here, enough to tell them apart.
         p = {k: (f"{v[:12]}…" if k.endswith("_sha256") and isinstance(v, str) and len(v) > 12 else v) for k, v in p.items()}
         shown = ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if v is not None)
-        out.append({"stage": stage, "version": version, "finished": str(fin)[:19], "status": status, "rows": n, "params": shown, "message": msg})
+        if status == RUNNING:  # no reader sees a live run's row: this one's process died (the banner says so too)
+            status, msg = "never finished", "its process was killed, or the machine stopped?"
+        out.append({"stage": stage, "version": version, "finished": "—" if fin is None else str(fin)[:19], "status": status, "rows": n,
+                    "params": shown, "message": msg})
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from botwatch.count_text import counted
 from botwatch.study import Study
@@ -108,5 +109,27 @@ def cut_off_stages(study: Study) -> CutOffStages | None:
     latest: dict[str, tuple[str, str | None]] = {}
     for stage, status, message in rows:
         latest[stage] = (status, message)
-    failed = [(stage, message or "") for stage, (status, message) in latest.items() if status != "ok"]
+    killed = {stage: said for stage, said in never_finished_runs(study)}
+    failed = [(stage, killed.get(stage, message or "")) for stage, (status, message) in latest.items() if status != "ok"]
     return CutOffStages(failed) if failed else None
+
+
+def never_finished_runs(study: Study) -> list[tuple[str, str]]:
+    """(stage, what to say of it) for each stage whose latest run started and never ended (status
+    `RUNNING`, which no other command can see while it runs: see `Study._record_start`): when it
+    started and when the complete run before it finished. A lake records no such row."""
+    from botwatch.study import RUNNING, never_finished
+
+    if "runs" not in study.tables():
+        return []
+    # Plain SQL, the rest in Python: the same on a lake's Spark as on DuckDB.
+    rows = study.sql("SELECT stage, status, started_at, finished_at FROM runs WHERE started_at IS NOT NULL ORDER BY started_at")
+    latest: dict[str, tuple[str, Any]] = {}
+    for stage, status, started, _ in rows:
+        latest[stage] = (status, started)
+    out = []
+    for stage, (status, started) in latest.items():
+        if status == RUNNING:
+            done = [f for s, st, _, f in rows if s == stage and st == "ok" and f is not None and f <= started]
+            out.append((stage, never_finished(started, max(done) if done else None)))
+    return out
