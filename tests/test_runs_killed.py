@@ -80,3 +80,43 @@ def test_a_stage_killed_mid_run_is_said_by_status_and_report(tmp_path: Path) -> 
     assert res.exit_code == 0 and "never" not in res.output and "cut off" not in res.output
     with Study(study, read_only=True) as st:
         assert cut_off_stages(st) is None
+
+
+KILLED_MID_INGEST = """
+import sys, time
+from botwatch.ingest.runner import ingest
+from botwatch.study import Study
+
+def stop(res):
+    print("stored", flush=True)
+    time.sleep(600)
+
+with Study(sys.argv[1], create=False) as st:
+    ingest(st, sys.argv[2:], on_file_done=stop, workers=1)
+"""
+
+
+def test_posts_stored_by_an_ingest_killed_part_way_make_the_analysis_stale(tmp_path: Path) -> None:
+    """Each file an ingest reads is committed as it ends, so an ingest killed in its second file
+    keeps the first one's posts; its row, written only at the end, was never written, and the
+    report counted the new posts in its headline with no word that the analysis missed them."""
+    from botwatch.report.staleness import stale_analysis
+    from botwatch.study import Study
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    _run_to_the_end(study)  # an analysis stage, run after the first ingest
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    args = [sys.executable, "-c", KILLED_MID_INGEST, str(study), str(FIX / "twarc2_flat.jsonl"), str(FIX / "ira_tweets.csv")]
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "stored"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+    with Study(study, read_only=True) as st:
+        stale = stale_analysis(st)
+    assert stale is not None and stale.posts_added == 4 and stale.stages == ["sleepy"]
+    said = " ".join(runner.invoke(app, ["status", str(study)]).output.split())
+    assert "stale analysis: 4 posts were ingested" in said and "cut off: the latest run of ingest started " in said

@@ -244,6 +244,7 @@ STOPPED_MESSAGES = (INTERRUPTED_MESSAGE, TERMINATED_MESSAGE)
 # process running it died without a word (SIGKILL, out of memory, a power cut): a DuckDB study is
 # held by one writer and read by no one else meanwhile. Not written on a lake (see `_record_start`).
 RUNNING = "running"
+_RUN_ID = "_run_id"  # the key of `run`'s info dict naming its row (for `record_rows`)
 
 
 def never_finished(started: Any, earlier: Any = None) -> str:
@@ -349,8 +350,8 @@ class StudyBase:
         recorded "ok" when the block ends, "failed" (with the error) when it raises. Yields a dict
         the block may fill with `rows_written` and `message`. To run analysis stages from Python
         use `botwatch.api.analyze`, which records each stage through this."""
-        info: dict[str, Any] = {"rows_written": None, "message": None}
         run_id = uuid.uuid4().hex[:12]
+        info: dict[str, Any] = {"rows_written": None, "message": None, _RUN_ID: run_id}
         started = utcnow()
         status = "failed"
         self._record_start([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, None, RUNNING, None, None])
@@ -370,6 +371,11 @@ class StudyBase:
         finally:
             self._record_run([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(),
                               status, info["rows_written"], info["message"]])
+
+    def record_rows(self, info: dict[str, Any]) -> None:
+        """Store the `rows_written` the block of `run` has set so far in its run's row now, not only
+        when the run ends: what a run commits as it goes (an ingest, file by file) is then counted
+        even if its process is killed (no-op where the row is written only at the end: a lake)."""
 
     def _record_start(self, row: list[Any]) -> None:
         """Record that a run has started (its `runs` row, status `RUNNING`), where the engine can
@@ -492,6 +498,9 @@ class Study(StudyBase):
         while the tables held part of the killed one's work. No other process can read the file
         while this one holds it for writing, so a `RUNNING` row another command sees is a dead one's."""
         self.sql("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def record_rows(self, info: dict[str, Any]) -> None:
+        self.sql("UPDATE runs SET rows_written = ? WHERE run_id = ?", [info["rows_written"], info[_RUN_ID]])
 
     def _record_run(self, row: list[Any]) -> None:
         """The run's row as it ended, in place of the one `_record_start` wrote (the parameters

@@ -627,8 +627,10 @@ def _ingest_files(
             res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers, columns=columns)
             summary.files.append(res)
             # Each file is committed as it ends: a run cut off later (Ctrl-C) still stored these,
-            # and its `runs` row must say so, or the analysis is not known to be stale (`staleness`).
+            # and its `runs` row must say so, or the analysis is not known to be stale (`staleness`);
+            # stored in the row now, for a run killed later (SIGKILL, a power cut) that never ends.
             info["rows_written"] = summary.total("stored")
+            study.record_rows(info)
             if on_file_done:
                 on_file_done(res)
         from botwatch.ingest.counts import run_message

@@ -67,7 +67,10 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     )
     # Any status: an ingest cut off by Ctrl-C ("failed", interrupted) keeps the files it committed
     # before, and its row counts them; left out, the report showed their posts with no warning.
-    ingests = study.sql("SELECT finished_at, rows_written FROM runs WHERE stage = 'ingest' AND coalesce(rows_written, 0) > 0 AND finished_at IS NOT NULL")
+    # An ingest killed part-way (SIGKILL, a power cut: status `running`, never ended) kept its
+    # committed files too: its row, which counts them file by file, is dated by its start.
+    ingests = study.sql("SELECT coalesce(finished_at, started_at), rows_written FROM runs WHERE stage = 'ingest' AND coalesce(rows_written, 0) > 0 "
+                        "AND coalesce(finished_at, started_at) IS NOT NULL")
     if not latest or not ingests:
         return None
     last_ingest = max(t for t, _ in ingests)
