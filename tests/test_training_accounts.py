@@ -101,8 +101,9 @@ def test_the_stage_records_the_counts_and_the_report_says_so(tmp_path: Path, sam
     shutil.copy(sample_study_path, study)
     res = CliRunner().invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"])
     assert res.exit_code == 0, res.output
-    with open_study(study) as st:
-        want = len(_sample_origin_training(st))
+    with open_study(study) as st:  # counted: those the origin model scored (an account with no origin evidence is not)
+        scored = {a for (a,) in st.sql("SELECT account_id FROM account_scores WHERE origin_probability IS NOT NULL")}
+        want = len(_sample_origin_training(st) & scored)
         counts = ta.recorded_counts(st)
     assert counts["origin_training_accounts"] == want and counts["bot_training_accounts"] > 0
     assert f"{want:,} of the study's accounts were among the origin model's training accounts" in res.output
@@ -154,9 +155,10 @@ def test_each_account_says_whether_a_model_was_fitted_on_it(tmp_path: Path, anal
         counts = ta.recorded_counts(st)
         n_scored = st.count("accounts_scored")
     assert len(rows) == n_scored
-    # The flags add up to the counts the run recorded (and the report's Methods line states).
-    assert sum(r["bot"]["training_account"] is True for r in rows) == counts["bot_training_accounts"] > 0
-    assert sum(r["origin"]["training_account"] is True for r in rows) == counts["origin_training_accounts"] > 0
+    # The flags of the accounts each model scored add up to the counts the run recorded (and the
+    # report's Methods line states).
+    assert sum(r["bot"]["training_account"] is True and r["bot"]["probability"] is not None for r in rows) == counts["bot_training_accounts"] > 0
+    assert sum(r["origin"]["training_account"] is True and r["origin"]["probability"] is not None for r in rows) == counts["origin_training_accounts"] > 0
     assert all(isinstance(r["bot"]["training_account"], bool) and isinstance(r["origin"]["training_account"], bool) for r in rows)
     trained = next(r for r in rows if r["bot"]["training_account"] and r["origin"]["training_account"])
     fresh = next(r for r in rows if not r["bot"]["training_account"] and not r["origin"]["training_account"] and r["bot"]["probability"] is not None)
@@ -212,3 +214,21 @@ def test_explain_says_nothing_of_a_bot_probability_it_does_not_have(tmp_path: Pa
     assert "Bot probability: unknown" in said.output
     assert "bot model's training accounts" not in said.output
     assert "This account was among the origin model's training accounts" in said.output
+
+
+def test_only_the_accounts_a_model_scored_are_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IRA CSV has no profile facts: no account gets a bot probability, yet analyze and the
+    report said "623 of the study's accounts were among the bot model's training accounts: their
+    automation figures are not out-of-sample" of figures that did not exist. Counted now are the
+    training accounts that have the model's probability; no line when none has."""
+    table = pa.table({"digest": [ta.key_digest(k) for k in ("a", "b", "c")], "origin": [True, True, True], "bot": [True, True, True]})
+    monkeypatch.setattr(ta, "shipped_digests", lambda: table)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('1', 'twitter', 'a'), ('2', 'twitter', 'b'), ('3', 'twitter', 'c')")
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_probability DOUBLE)")
+        st.sql("INSERT INTO account_scores VALUES ('twitter', '1', NULL, 0.9), ('twitter', '2', NULL, NULL), ('twitter', '3', NULL, 0.8)")
+        counts = ta.count_training_accounts(st)
+        assert counts == {"origin_training_accounts": 2, "bot_training_accounts": 0}
+        assert set(ta.sentences(counts)) == {"origin"}
+        st.sql("UPDATE account_scores SET bot_probability = 0.1 WHERE account_id = '2'")
+        assert ta.count_training_accounts(st) == {"origin_training_accounts": 2, "bot_training_accounts": 1}

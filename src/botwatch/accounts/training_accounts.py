@@ -162,10 +162,10 @@ def _digest_sql(column: str) -> str:
 
 
 def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None = None) -> dict[str, int]:
-    """How many of the study's accounts are among each model's training accounts, as the accounts
-    stage records them (`RUN_KEYS`); {} when the study has no accounts table. One query in the
-    engine: each Twitter account's id and handle, and each other account's platform-unique id,
-    digested, joined to the digests.
+    """How many of the study's accounts are among each model's training accounts and have that
+    model's probability (`_scored_join`), as the accounts stage records them (`RUN_KEYS`); {} when
+    the study has no accounts table. One query in the engine: each Twitter account's id and handle,
+    and each other account's platform-unique id, digested, joined to the digests.
 
     `own_bot_model`: the meta of the user's bot model that scored the study (None: the shipped one
     did). The bot count is then of the accounts that model was trained on, as its file records them
@@ -174,6 +174,7 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
     model had never seen."""
     if "accounts" not in study.tables():
         return {}
+    scored = _scored_join(study)
     table = shipped_digests()
     own = own_model_digests(own_bot_model) if own_bot_model is not None else None
     if own_bot_model is not None:
@@ -181,20 +182,37 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
     if table.num_rows == 0:
         return {RUN_KEYS[m]: 0 for m in MODELS if not (m == "bot" and own_bot_model is not None and own is None)}
     twitter = ", ".join(f"'{p}'" for p in TWITTER_PLATFORMS)  # X is Twitter renamed: the same ids and handles
-    keys = (f"SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) "
-            f"UNION ALL SELECT a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) AND a.handle IS NOT NULL "
+    keys = (f"SELECT a.platform, a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) "
+            f"UNION ALL SELECT a.platform, a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) AND a.handle IS NOT NULL "
             # another platform's account by its id alone, where that id is platform-unique (`platform_unique`)
-            f"UNION ALL SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform NOT IN ({twitter}) "
+            f"UNION ALL SELECT a.platform, a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform NOT IN ({twitter}) "
             "AND (lower(trim(a.account_id)) LIKE 'did:%' OR lower(trim(a.account_id)) LIKE 'http://%' OR lower(trim(a.account_id)) LIKE 'https://%')")
+    join, has_origin, has_bot = scored
     with study.temp_view(VIEW, table):
         row = study.sql(
-            f"SELECT count(DISTINCT CASE WHEN t.origin THEN k.account_id END), count(DISTINCT CASE WHEN t.bot THEN k.account_id END) "
-            f"FROM ({keys}) k JOIN {VIEW} t ON k.digest = t.digest"
+            f"SELECT count(DISTINCT CASE WHEN t.origin AND {has_origin} THEN k.account_id END), "
+            f"count(DISTINCT CASE WHEN t.bot AND {has_bot} THEN k.account_id END) "
+            f"FROM ({keys}) k JOIN {VIEW} t ON k.digest = t.digest{join}"
         )[0]
     counts = {RUN_KEYS["origin"]: int(row[0] or 0), RUN_KEYS["bot"]: int(row[1] or 0)}
     if own_bot_model is not None and own is None:
         del counts[RUN_KEYS["bot"]]
     return counts
+
+
+def _scored_join(study: Any) -> tuple[str, str, str]:
+    """The join to `account_scores` and the condition per model that an account has that model's
+    probability, so only the training accounts a model scored are counted: an IRA CSV gives no
+    profile facts, no account gets a bot probability, and analyze and the report said "623 of the
+    study's accounts were among the bot model's training accounts: their automation figures are not
+    out-of-sample" of figures that did not exist. Before any scoring (no `account_scores`), every
+    matched account counts."""
+    if "account_scores" not in study.tables():
+        return "", "TRUE", "TRUE"
+    have = set(study.columns("account_scores"))
+    cond = {c: f"s.{c} IS NOT NULL" if c in have else "FALSE" for c in ("origin_probability", "bot_probability")}
+    return (" LEFT JOIN account_scores s ON s.platform = k.platform AND s.account_id = k.account_id",
+            cond["origin_probability"], cond["bot_probability"])
 
 
 def recorded_counts(study: Any) -> dict[str, int]:
