@@ -232,3 +232,17 @@ def test_only_the_accounts_a_model_scored_are_counted(tmp_path: Path, monkeypatc
         assert set(ta.sentences(counts)) == {"origin"}
         st.sql("UPDATE account_scores SET bot_probability = 0.1 WHERE account_id = '2'")
         assert ta.count_training_accounts(st) == {"origin_training_accounts": 2, "bot_training_accounts": 1}
+
+
+def test_a_count_recorded_before_of_no_scored_account_is_not_said(tmp_path: Path) -> None:
+    """A study analysed before the counts were of scored accounts recorded every match: its report
+    kept saying the automation figures of its training accounts were not out-of-sample where no
+    account had a bot probability (an IRA CSV)."""
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('x', 'accounts', '{\"origin_training_accounts\": 2, \"bot_training_accounts\": 3}', "
+               "'0', now(), now(), 'ok', 0, NULL)")
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_probability DOUBLE)")
+        st.sql("INSERT INTO account_scores VALUES ('twitter', '1', NULL, 0.9)")
+        counts = ta.recorded_counts(st)
+        assert counts == {"origin_training_accounts": 2, "bot_training_accounts": 0}
+        assert set(ta.sentences(counts)) == {"origin"}

@@ -224,7 +224,16 @@ def recorded_counts(study: Any) -> dict[str, int]:
     params = run.params if run is not None else None
     if params is None:
         return {}
-    return {k: v for k in RUN_KEYS.values() if isinstance(v := params.get(k), int) and not isinstance(v, bool)}
+    counts = {k: v for k in RUN_KEYS.values() if isinstance(v := params.get(k), int) and not isinstance(v, bool)}
+    # A run before the counts were of scored accounts alone (`_scored_join`) recorded every match:
+    # where no account has a model's probability, none of its figures can be in-sample.
+    if any(counts.values()) and "account_scores" in study.tables():
+        have = set(study.columns("account_scores"))
+        for model, col in (("origin", "origin_probability"), ("bot", "bot_probability")):
+            key = RUN_KEYS[model]
+            if counts.get(key) and (col not in have or not study.sql(f"SELECT count({col}) FROM account_scores")[0][0]):
+                counts[key] = 0
+    return counts
 
 
 def sentences(counts: dict[str, int], own_bot: bool = False) -> dict[str, str]:
