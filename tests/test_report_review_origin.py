@@ -260,3 +260,25 @@ def test_explain_says_a_counted_account_resting_on_the_prior_is_no_finding(tmp_p
     words = " ".join(res.output.split())
     assert "(counted foreign-origin" in words, words
     assert "its origin evidence tells NZ from no other country" in words and "this probability is the prior's, not a finding about the account" in words
+
+
+def test_the_account_json_says_a_foreign_flag_rests_on_the_prior(tmp_path: Path) -> None:
+    """`accounts --json` and `explain --json` gave "foreign": true of an account whose evidence tells
+    home from no other country, with no sign of it, where `explain` and the report say so."""
+    from botwatch.accounts.json_shape import COLUMNS, account_json, on_prior
+
+    rows = [("h", {"NZ": 0.29, "US": 0.13, "RU": 0.04}, ["office_hours"], None),
+            ("p", {"NZ": 0.10, "AU": 0.80}, ["location", "office_hours"], "en"),
+            ("k", {"NZ": 0.60, "US": 0.30}, ["office_hours"], None)]
+    st = _study(tmp_path / "j.duckdb", rows)
+    try:
+        got = []
+        for aid, dist, *_ in rows:
+            top = max(dist, key=dist.__getitem__)
+            row = tuple({"platform": "bluesky", "account_id": aid, "origin_country": top, "origin_probability": dist[top],
+                         "origin_probabilities": json.dumps(dist)}.get(c) for c in COLUMNS)
+            got.append(account_json(row, "NZ", None, on_prior(st, [row], "NZ"))["origin"])
+        assert [(o["foreign"], o["foreign_rests_on_prior"]) for o in got] == [(True, True), (True, False), (False, None)]
+        assert on_prior(st, [], None) is None
+    finally:
+        st.close()

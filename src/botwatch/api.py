@@ -489,7 +489,7 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
     name other instances' accounts bear; its `others` are their (platform, account_id)."""
     import warnings
 
-    from botwatch.accounts.json_shape import account_json, find_account, mastodon_namesakes, other_matches, with_unscored_posts
+    from botwatch.accounts.json_shape import account_json, find_account, mastodon_namesakes, on_prior, other_matches, with_unscored_posts
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.origin_rule import scoring_home
 
@@ -508,7 +508,8 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
         if others:  # the row with most posts was returned with no word of the others (`botwatch explain` warns)
             warnings.warn(AmbiguousAccountWarning(str(handle_or_id), (row[0], row[1]), others), stacklevel=2)
         row = with_unscored_posts(st, [row])[0][0]  # ingested after the accounts stage: its posts, not 0
-        return account_json(row, scoring_home(st), study_bot_training_meta(st))
+        home = scoring_home(st)
+        return account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home))
     finally:
         if st is not study:
             st.close()

@@ -9,7 +9,8 @@ changes meaning; new keys may be added.
              "amplifier"}, "evidence": [sentence, ...], "profile_probability",
              "behaviour_likelihood_ratio", "training_account"},
      "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...],
-                "home_country", "outside_home_probability", "foreign", "low", "high", "training_account"},
+                "home_country", "outside_home_probability", "foreign", "foreign_rests_on_prior", "low", "high",
+                "training_account"},
      "signals": [sentence, ...]}
 """
 
@@ -151,14 +152,27 @@ def with_unscored_posts(study: Any, rows: list[Any]) -> tuple[list[Any], int]:
     return [(*r[:i], unscored[(r[0], r[1])], *r[i + 1:]) if (r[0], r[1]) in unscored else r for r in rows], hit
 
 
+def on_prior(study: Any, rows: list[Any], home: str | None) -> set[tuple[str, str]] | None:
+    """The (platform, account_id) of `rows` (in `COLUMNS` order) counted foreign on the prior alone
+    (`origin_counted.rests_on_prior`), for `account_json`; None without a home or when the evidence
+    cannot be read."""
+    if not home:
+        return None
+    from botwatch.report.origin_counted import rests_on_prior_among
+
+    return rests_on_prior_among(study, [(r[0], r[1]) for r in rows if r[COLUMNS.index("origin_country")] is not None], home)
+
+
 def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
-                 own_bot_model: Any = None) -> dict[str, Any]:
+                 own_bot_model: Any = None, prior_only: set[tuple[str, str]] | None = None) -> dict[str, Any]:
     """One accounts_scored row (in `COLUMNS` order) as the documented shape.
 
     `home` is the election's country the study recorded (the accounts run's election), or None.
     With it, `origin` carries what the report counts: P(run from outside `home`) and the foreign
     flag by the one shared rule (`botwatch.origin_rule`), so a reader of the JSON need not redo
-    1 − P(home) and pick a threshold of their own (the top country's probability is not it)."""
+    1 − P(home) and pick a threshold of their own (the top country's probability is not it).
+    `prior_only` (`on_prior`): the accounts whose foreign flag rests on the study's prior alone,
+    as the report and `explain` say; None: not known, and `foreign_rests_on_prior` is null."""
     from botwatch import origin_rule
     from botwatch.accounts.training_accounts import account_training
 
@@ -202,6 +216,11 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
             # that noise only; the foreign flag below is still read from the unrounded value, as the SQL rule.
             "outside_home_probability": None if outside is None else round(outside, 12),
             "foreign": None if outside is None else outside >= origin_rule.FOREIGN_THRESHOLD,
+            # "foreign": true of an account whose evidence tells home from no other country (posting
+            # hours read only as run from Russia or not, a language of home) is the prior's share, not
+            # a finding; the report and `explain` said so, the JSON did not. Null unless counted foreign.
+            "foreign_rests_on_prior": (None if prior_only is None or outside is None or outside < origin_rule.FOREIGN_THRESHOLD
+                                       else (r["platform"], r["account_id"]) in prior_only),
             "low": r["origin_probability_low"],
             "high": r["origin_probability_high"],
             "training_account": trained["origin"],

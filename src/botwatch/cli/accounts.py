@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words
-from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, other_matches, select_list, shown_handle, unscored_posts,
+from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, on_prior, other_matches, select_list, shown_handle, unscored_posts,
                                          with_unscored_posts)
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
@@ -67,7 +67,8 @@ def accounts(
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
             rows = _with_unscored_posts(st, rows, study)
             home, own = recorded_home(st), study_bot_training_meta(st)
-            print_json_result([account_json(r, home, own) for r in rows])
+            prior_only = on_prior(st, rows, home)
+            print_json_result([account_json(r, home, own, prior_only) for r in rows])
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence, "
@@ -229,7 +230,8 @@ def explain(
             changed = bot_model_changed(st)
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
                 warn(changed.said(str(study)))
-            print_json_result(account_json(row, recorded_home(st), study_bot_training_meta(st)))
+            home = recorded_home(st)
+            print_json_result(account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home)))
             return
         where, params = account_match(key)
         rows = st.sql(

@@ -16,6 +16,7 @@ among 100 counted still printed a share.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_sql
 from botwatch.study import Study
@@ -190,30 +191,52 @@ def rests_on_prior(study: Study, platform: str, account_id: str, home: str) -> b
     evidence, beyond items read only as run from Russia or not, is at most a language of home, and
     it would be counted with its whole P(Russia) given to home. For `explain`, which said "counted
     foreign-origin" of a New Zealand account whose only evidence was its posting hours."""
+    return (platform, account_id) in (rests_on_prior_among(study, [(platform, account_id)], home) or set())
+
+
+def rests_on_prior_among(study: Study, keys: list[tuple[str, str]], home: str) -> set[tuple[str, str]] | None:
+    """Those of `keys` ((platform, account_id)) that `rests_on_prior` holds for, read in three
+    queries whatever their number (`accounts --json` asks for a whole listing); None when the
+    evidence cannot be read (no `account_evidence` or `account_scores`, a lake read by Spark)."""
     import json
+
+    import pyarrow as pa
 
     from botwatch.accounts.origin_signals import RUSSIAN_SPEAKING
     from botwatch.origin_rule import _home, p_outside
 
     code = _home(home)
     if "account_evidence" not in study.tables() or "account_scores" not in study.tables():
-        return False
+        return None
+    if not keys:
+        return set()
+    view = "_botwatch_prior_keys"
+    table = pa.table({"platform": pa.array([k[0] for k in keys], pa.string()), "account_id": pa.array([k[1] for k in keys], pa.string())})
     try:
-        feats = [r[0] for r in study.sql("SELECT feature FROM account_evidence WHERE kind = 'origin' AND platform = ? AND account_id = ? AND feature IS NOT NULL",
-                                         [platform, account_id]) if r[0] not in BOOKKEEPING_KINDS]
-        (ops,) = study.sql("SELECT origin_probabilities FROM account_scores WHERE platform = ? AND account_id = ?", [platform, account_id])[0]
-        top = None
-        if "account_features" in study.tables() and "top_lang" in study.columns("account_features"):
-            got = study.sql("SELECT top_lang FROM account_features WHERE platform = ? AND account_id = ?", [platform, account_id])
-            top = got[0][0] if got else None
+        with study.temp_view(view, table):
+            feats: dict[tuple[str, str], list[str]] = {}
+            for pl, aid, f in study.sql(f"SELECT e.platform, e.account_id, e.feature FROM account_evidence e JOIN {view} k "
+                                        "ON e.platform = k.platform AND e.account_id = k.account_id WHERE e.kind = 'origin' AND e.feature IS NOT NULL"):
+                if f not in BOOKKEEPING_KINDS:
+                    feats.setdefault((pl, aid), []).append(f)
+            ops = {(pl, aid): o for pl, aid, o in study.sql(f"SELECT s.platform, s.account_id, s.origin_probabilities FROM account_scores s "
+                                                            f"JOIN {view} k ON s.platform = k.platform AND s.account_id = k.account_id")}
+            top: dict[tuple[str, str], Any] = {}
+            if "account_features" in study.tables() and "top_lang" in study.columns("account_features"):
+                top = {(pl, aid): t for pl, aid, t in study.sql(f"SELECT f.platform, f.account_id, f.top_lang FROM account_features f "
+                                                                f"JOIN {view} k ON f.platform = k.platform AND f.account_id = k.account_id")}
     except Exception:  # noqa: BLE001 - a clarification; the verdict stands without it
-        return False
-    po = p_outside(ops, code)
-    if not feats or po is None or po < FOREIGN_THRESHOLD:
-        return False
+        return None
     aside = () if code == "RU" else RUSSIA_ONLY_KINDS + (() if code in RUSSIAN_SPEAKING else ("articles",))
-    placing = [f for f in feats if f not in aside]
-    if any(f not in LANGUAGE_KINDS for f in placing) or (placing and top not in _home_languages(code)):
-        return False
-    p_ru = 0.0 if code == "RU" else float((json.loads(ops or "{}") or {}).get("RU", 0.0))
-    return po - p_ru >= FOREIGN_THRESHOLD
+    out = set()
+    for key, fs in feats.items():
+        po = p_outside(ops.get(key), code)
+        if po is None or po < FOREIGN_THRESHOLD:
+            continue
+        placing = [f for f in fs if f not in aside]
+        if any(f not in LANGUAGE_KINDS for f in placing) or (placing and top.get(key) not in _home_languages(code)):
+            continue
+        p_ru = 0.0 if code == "RU" else float((json.loads(ops.get(key) or "{}") or {}).get("RU", 0.0))
+        if po - p_ru >= FOREIGN_THRESHOLD:
+            out.add(key)
+    return out
