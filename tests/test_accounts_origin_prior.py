@@ -276,3 +276,18 @@ def test_a_move_that_reads_as_none_is_not_called_a_move() -> None:
 
     assert moves("NZ", 0.29391, 0.29389) == "this leaves P(NZ) at 0.294"
     assert moves("Russia", 0.052, 0.038) == "this moves P(Russia) from 0.052 to 0.038"
+
+
+def test_each_study_prior_sentence_is_the_priors_own_for_its_two_numbers() -> None:
+    """The batched code writes the sentence from a template cut at "0.000 to 0.000"; once a move
+    that reads as none said "this leaves P(Russia) at 0.000", the cut found nothing and every account
+    read "... not something new about this account0.052 to 0.111". Checked on both paths."""
+    from botwatch.accounts import origin_table
+
+    results = [origin_posterior(_russian(), home="US") for _ in range(60)] + [origin_posterior(_posing(), home="US")]
+    adjusted, prior = apply_study_prior(results, "US")
+    assert prior is not None
+    for before, after in zip(results, adjusted):
+        assert after.evidence[-1] == prior.sentence(before.p_russia, after.p_russia)
+    table, _ = origin_table.apply_study_prior(origin_table.from_results(results), "US", prior)
+    assert [r.evidence[-1] for r in table.to_results()] == [r.evidence[-1] for r in adjusted]

@@ -269,7 +269,9 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
     # The study-prior sentence differs between accounts only in its two numbers: the rest is
     # written once (`StudyPrior.sentence` gives the same text).
     marker = "\x00"
-    head, _, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
+    # The template's numbers differ, so its middle is the "moves ... from a to b" form (`moves`),
+    # replaced per account by that account's own, which says "leaves" where the two read alike.
+    head, _, rest = prior.sentence(0.0, 1.0).replace(moves("Russia", 0.0, 1.0), marker, 1).partition(marker)
     # What an account's new probabilities and lead are depends only on its old probabilities and
     # its P(Russia) before and after; accounts with the same profile evidence share these (a
     # study of one status per account has few distinct ones), so each is worked out once.
@@ -286,7 +288,7 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
             order = largest_first(probs.items())
             best, p_best = order[0]
             kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
-            hit = done[key] = (best, p_best, kept, most_likely(best, p_best), f"{head}{prob3(old_c)} to {prob3(new)}{rest}")
+            hit = done[key] = (best, p_best, kept, most_likely(best, p_best), f"{head}{moves('Russia', old_c, new)}{rest}")
         best, p_best, kept, lead, moved = hit
         first = r.evidence[0]
         cut = first.find(";")

@@ -294,7 +294,7 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.nd
     the same values (`apply_study_prior_per_account`). `near`: per account, whether it is near Russia
     (`origin_textpool.near_russia`); such accounts are re-weighted by `prior.near` when the prior
     has one. Returns (table, prior or None)."""
-    from botwatch.accounts.origin_prior import adjust, study_base
+    from botwatch.accounts.origin_prior import adjust, moves, study_base
 
     base = study_base(home)
     has = np.array([c is not None for c in t.country], bool) & t.p_known
@@ -316,11 +316,11 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.nd
     marker = "\x00"
     said = pa.array([""] * len(rows), pa.string())
     for m, pr in strata:
-        head, found, rest = pr.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
-        if not found:  # the sentence no longer reads "... P to P ...": let its own code write it
+        head, found, rest = pr.sentence(0.0, 1.0).replace(moves("Russia", 0.0, 1.0), marker, 1).partition(marker)
+        if not found:  # the sentence no longer reads "... moves P(Russia) from a to b ...": let its own code write it
             return apply_study_prior_per_account(t, home, prior, near)
-        part = pc.binary_join_element_wise(head, pa.array([prob3(v) for v in old[m].tolist()], pa.string()), " to ",
-                                           pa.array([prob3(v) for v in after[m].tolist()], pa.string()), rest, "")
+        part = pc.binary_join_element_wise(head, pa.array([moves("Russia", a, b) for a, b in zip(old[m].tolist(), after[m].tolist())], pa.string()),
+                                           rest, "")
         said = pc.replace_with_mask(said, pa.array(m), part) if m.any() else said
     return moved(t, rows, old, after, said, "study_prior"), prior
 
