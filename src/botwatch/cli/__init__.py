@@ -90,6 +90,33 @@ def main() -> None:
         if not interrupt_seen():  # in the instant before the app's own guard took SIGINT
             _say_interrupted_at_start()
         sys.exit(130)  # (else a second Ctrl-C while the guard was saying its line)
+    except SystemExit as done:
+        from botwatch.cli.guard import INTERRUPTED, TERMINATED, interrupt_seen
+
+        if done.code in (INTERRUPTED, TERMINATED) and interrupt_seen() and not os.environ.get("BOTWATCH_DEBUG"):
+            _exit_stopped(done.code)
+        raise
+
+
+def _exit_stopped(code: int) -> None:
+    """End a command the guard reported stopped with `code` (130, 143), whatever CPython noted.
+
+    A KeyboardInterrupt raised in code a C extension ran through `PyRun_String` (Cython modules do
+    while they are imported: cydifflib when the accounts stage starts) is noted by CPython as
+    unhandled even when the guard handled it, and `python -m botwatch` then ended by SIGINT after
+    the guard's line: a command stopped by SIGTERM reported 130 (-2 to Python), not 143. So the exit
+    hooks run here and the process ends with the status said, as `sys.exit` would have."""
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()  # (worker processes stopped, temporary folders removed, logs flushed)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):  # closed or gone: the status says it
+                pass
+        os._exit(code)
 
 
 def _say_interrupted_at_start() -> None:
