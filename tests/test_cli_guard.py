@@ -139,3 +139,14 @@ def test_an_unforeseen_errors_line_shows_record_text_escaped(capsys: pytest.Capt
     code, err = _call(_app(boom), capsys)
     assert code == 1 and "error: ValueError: cannot read '\\x1b[2Jx\\u202e'" in err, err
     assert "\x1b" not in err and "\u202e" not in err, repr(err)
+
+
+def test_a_command_after_an_interrupted_one_in_the_same_process_keeps_its_own_status(capsys: pytest.CaptureFixture[str]) -> None:
+    """The Python API or a notebook calls the command line twice: the first call's Ctrl-C was
+    remembered, so the second call's plain error line (exit 2) became "interrupted." and 130."""
+    from botwatch.cli.common import fail
+
+    code, _ = _call(_app(lambda: guard.on_interrupt(signal.SIGINT, None)), capsys)
+    assert code == guard.INTERRUPTED
+    code, err = _call(_app(lambda: fail("no such study")), capsys)
+    assert code == 2 and "error: no such study" in err and "interrupted" not in err, (code, err)

@@ -164,7 +164,9 @@ class GuardedTyper(CommandTyper):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if os.environ.get("BOTWATCH_DEBUG"):
             return super().__call__(*args, **kwargs)
-        _state.update(nothing_kept=False, terminated=False, kept=None)  # one command's word (tests run many in one process)
+        # One command's word: the API, a notebook or the tests call the app many times in one
+        # process, and an earlier call's interrupt made a later call's error line "interrupted.".
+        _state.update(interrupted=False, nothing_kept=False, terminated=False, kept=None)
         from botwatch.study import note_terminated
 
         note_terminated(False)
