@@ -312,3 +312,44 @@ def test_a_dangling_link_is_named_once_and_set_aside_at_once(tmp_path: Path) -> 
     before = list(logs)
     asyncio.run(follower.batch(attempts=1))  # nothing left to offer: not tried, not logged again
     assert logs == before
+
+
+def test_a_second_sigterm_asks_the_follower_to_stop_with_sigterm(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`collect --study` stopped by `kill` twice (a service manager, a scheduler): the second
+    signal cuts the batch under way short, and which signal it was is passed on."""
+    from botwatch.collect.run import run_capture
+
+    asked: list[int] = []
+    monkeypatch.setattr(Follower, "abort", lambda self, sig=signal.SIGINT: asked.append(sig))
+
+    async def stopped_twice(cap: Capture) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.sleep(30)
+
+    cap = Capture(tmp_path / "capture", "bluesky", "bluesky", keys_of=js.keys_of)
+    asyncio.run(run_capture(cap, stopped_twice, study=tmp_path / "s.duckdb", ingest_every=60.0, log=lambda m: None))
+    assert asked == [signal.SIGTERM]
+
+
+def test_abort_stops_the_ingest_child_with_the_stops_own_signal(tmp_path: Path) -> None:
+    """The batch under way was always interrupted with SIGINT, so after a stop by SIGTERM its
+    `runs` row said "interrupted (Ctrl-C)", a key no one pressed. The child now gets the stop's
+    signal (SIGTERM: "stopped (SIGTERM)"); a Ctrl-C, or no signal named, still sends SIGINT."""
+    sent: list[int] = []
+
+    class Child:
+        returncode = None
+
+        def send_signal(self, sig: int) -> None:
+            sent.append(sig)
+
+    async def abort(*sig: int) -> None:
+        follower = Follower(Capture(tmp_path / "capture", "bluesky", "bluesky"), tmp_path / "s.duckdb", 60.0, lambda m: None)
+        follower._proc = Child()  # type: ignore[assignment]
+        follower.abort(*sig)
+
+    (tmp_path / "capture" / ".botwatch").mkdir(parents=True)
+    for sig in ((signal.SIGTERM,), (signal.SIGINT,), ()):
+        asyncio.run(abort(*sig))
+    assert sent == [signal.SIGTERM, signal.SIGINT, signal.SIGINT]

@@ -20,8 +20,9 @@ The ledgers are JSON lines (`{"name": …, "reason": …}`): a capture file's na
 stream, which holds a Mastodon server's host, and a tab or newline in it broke the older
 `name<TAB>reason` lines (read still, so a folder written before keeps its ledgers).
 
-Stopping: `abort()` (a second Ctrl-C) interrupts the batch under way. The child gets SIGINT,
-rolls back the file it is storing (each file is one transaction) and exits; after
+Stopping: `abort()` (a second Ctrl-C or SIGTERM) interrupts the batch under way. The child gets
+the stop's own signal (SIGINT, or SIGTERM, so its `runs` row says "stopped (SIGTERM)", not a
+Ctrl-C no one pressed), rolls back the file it is storing (each file is one transaction) and exits; after
 `ABORT_GRACE_S` it is killed, which DuckDB survives too (an uncommitted transaction is never
 durable). Files it stored but did not report are offered again next run and skipped by hash.
 """
@@ -68,6 +69,7 @@ class Follower:
         self.cannot_open = 0  # files set aside at their first failure: one that repeats until a person acts
         self.failures: dict[str, int] = {}  # name -> batches of this run in which ingest reported it failed
         self.aborted = False
+        self._abort_signal = signal.SIGINT  # what interrupts the child: the stop's own signal (`abort`)
         self._proc: asyncio.subprocess.Process | None = None
 
     def pending(self) -> list[Path]:
@@ -116,9 +118,11 @@ class Follower:
             results.unlink(missing_ok=True)
         self._failed(len(files), msg)
 
-    def abort(self) -> None:
-        """Stop now (a second Ctrl-C): interrupt the ingest under way, start no other. The child
-        rolls back the file it is storing; what it committed is skipped by hash next time."""
+    def abort(self, sig: int = signal.SIGINT) -> None:
+        """Stop now (a second Ctrl-C or SIGTERM, `sig`): interrupt the ingest under way with `sig`,
+        start no other. The child rolls back the file it is storing; what it committed is skipped
+        by hash next time."""
+        self._abort_signal = sig
         self.aborted = True
         if self._proc is not None:
             self._interrupt(self._proc)
@@ -131,14 +135,14 @@ class Follower:
         return not self.aborted
 
     def _interrupt(self, proc: asyncio.subprocess.Process) -> None:
-        """SIGINT the child (ingest rolls back and exits), SIGKILL it if still there after the grace."""
+        """Signal the child as the stop was (ingest rolls back and exits), SIGKILL it if still there after the grace."""
         def send(sig: int) -> None:
             if proc.returncode is None:
                 try:
                     proc.send_signal(sig)
                 except ProcessLookupError:
                     pass
-        send(signal.SIGINT)
+        send(self._abort_signal)
         asyncio.get_running_loop().call_later(ABORT_GRACE_S, send, signal.SIGKILL)
 
     def _settle(self, files: list[Path], outcomes: dict[str, tuple[str, str]], all_ok: bool) -> None:

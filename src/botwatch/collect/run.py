@@ -57,7 +57,7 @@ async def run_capture(
         elif follower is not None and not follower.aborted:
             capture.progress.clear()
             log("stopping now: the ingest is cut short (a file being stored is rolled back); nothing is lost")
-            follower.abort()
+            follower.abort(sig)  # the child is stopped as the collector was: SIGTERM is recorded as such, not as Ctrl-C
 
     if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
