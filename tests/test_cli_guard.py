@@ -3,6 +3,7 @@ a traceback (the `botwatch` entry point calls the app object, which CliRunner do
 
 from __future__ import annotations
 
+import logging
 import signal
 
 import pytest
@@ -150,3 +151,26 @@ def test_a_command_after_an_interrupted_one_in_the_same_process_keeps_its_own_st
     assert code == guard.INTERRUPTED
     code, err = _call(_app(lambda: fail("no such study")), capsys)
     assert code == 2 and "error: no such study" in err and "interrupted" not in err, (code, err)
+
+
+def test_sigterm_the_instant_the_handlers_are_set_is_said_and_143(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """SIGTERM between the guard setting its handlers and calling the command: the handler's
+    KeyboardInterrupt left the guard, and `botwatch` ended with 130 and no line."""
+    from botwatch.study import note_terminated
+
+    previous = signal.getsignal(signal.SIGTERM)
+
+    class Stopped(logging.Filter):
+        def __init__(self) -> None:
+            super().__init__()
+            guard.on_terminate(signal.SIGTERM, None)
+
+    monkeypatch.setattr(guard, "_DropPy4jTracebacks", Stopped)
+    try:
+        code, err = _call(_app(lambda: None), capsys)
+    except KeyboardInterrupt:
+        pytest.fail("the handler's KeyboardInterrupt left the guard")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        note_terminated(False)
+    assert code == guard.TERMINATED and "stopped (SIGTERM)." in err, (code, err)

@@ -170,14 +170,14 @@ class GuardedTyper(CommandTyper):
         from botwatch.study import note_terminated
 
         note_terminated(False)
-        try:
-            signal.signal(signal.SIGINT, on_interrupt)
-            signal.signal(signal.SIGTERM, on_terminate)
-        except ValueError:  # not the main thread: leave signals alone
-            pass
-        logging.getLogger().addFilter(_DropPy4jTracebacks())
-        logging.getLogger("py4j").setLevel(logging.CRITICAL)
-        try:
+        try:  # the handlers are set inside the guard: a signal the instant after is said, not a KeyboardInterrupt let out
+            try:
+                signal.signal(signal.SIGINT, on_interrupt)
+                signal.signal(signal.SIGTERM, on_terminate)
+            except ValueError:  # not the main thread: leave signals alone
+                pass
+            logging.getLogger().addFilter(_DropPy4jTracebacks())
+            logging.getLogger("py4j").setLevel(logging.CRITICAL)
             return super().__call__(*args, **kwargs)
         except SystemExit as done:
             if _state["interrupted"] and done.code == INTERRUPTED:  # Typer ends a clean Ctrl-C silently
