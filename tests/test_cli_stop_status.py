@@ -51,3 +51,32 @@ def test_a_stop_inside_code_an_extension_runs_keeps_its_exit_status(tmp_path: Pa
                           env=env, cwd=tmp_path, timeout=120)
     assert done.returncode == code, (done.returncode, done.stderr)
     assert said in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+_ESCAPED = '''
+import signal
+
+import botwatch.cli as cli
+from botwatch.cli import guard
+
+
+def _escaped(self, *args, **kwargs):  # SIGTERM's KeyboardInterrupt reaching `main` past the guard
+    signal.signal(signal.SIGTERM, guard.on_terminate)
+    guard.on_terminate(signal.SIGTERM, None)
+
+
+guard.GuardedTyper.__call__ = _escaped
+
+if __name__ == "__main__":
+    cli.main()
+'''
+
+
+def test_sigterm_that_reaches_the_entry_point_past_the_guard_is_143(tmp_path: Path) -> None:
+    """`main` ended every KeyboardInterrupt that left the app with 130, also SIGTERM's."""
+    (tmp_path / "escaped.py").write_text(_ESCAPED, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(SRC)])}
+    env.pop("BOTWATCH_DEBUG", None)
+    done = subprocess.run([sys.executable, "-m", "escaped", "elections", "list"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 143 and "Traceback" not in done.stderr, (done.returncode, done.stderr)

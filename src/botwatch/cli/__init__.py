@@ -85,11 +85,11 @@ def main() -> None:
     except KeyboardInterrupt:
         if os.environ.get("BOTWATCH_DEBUG"):
             raise
-        from botwatch.cli.guard import interrupt_seen
+        from botwatch.cli.guard import interrupt_seen, stopped_status
 
         if not interrupt_seen():  # in the instant before the app's own guard took SIGINT
             _say_interrupted_at_start()
-        sys.exit(130)  # (else a second Ctrl-C while the guard was saying its line)
+        _exit_stopped(stopped_status())  # (else a second Ctrl-C while the guard was saying its line); 143 for SIGTERM
     except SystemExit as done:
         from botwatch.cli.guard import INTERRUPTED, TERMINATED, interrupt_seen
 

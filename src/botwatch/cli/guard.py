@@ -75,6 +75,11 @@ def interrupt_seen() -> bool:
     return _state["interrupted"]
 
 
+def stopped_status() -> int:
+    """The exit status of a command stopped now: 143 once SIGTERM was seen, else 130 (Ctrl-C)."""
+    return TERMINATED if _state["terminated"] else INTERRUPTED
+
+
 def interrupted_now() -> bool:
     """Whether this command was stopped by Ctrl-C: SIGINT arrived, or the error being handled
     comes from a KeyboardInterrupt. A command that turns its errors into one line (`common.fail`)
