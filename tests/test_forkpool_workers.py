@@ -128,3 +128,40 @@ def test_fork_map_ctrl_c_stops_the_workers_silently(capfd: pytest.CaptureFixture
         signal.signal(signal.SIGINT, was)
     assert _children() <= before
     assert "Traceback" not in capfd.readouterr().err
+
+
+_FORK_TERM: list[bool] = []  # armed by the test below; an at-fork hook cannot be taken back
+
+
+def _sigterm_while_forking() -> None:
+    if _FORK_TERM and _FORK_TERM.pop():
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_sigterm_while_forking)
+
+
+def test_sigterm_during_a_fork_stops_the_command_and_the_workers_quietly(capfd: pytest.CaptureFixture[str]) -> None:
+    """SIGTERM arriving while a worker is forked: the command line's handler ran inside the fork's
+    hooks, where Python drops the KeyboardInterrupt it raises ("Exception ignored in …" and a
+    traceback) and the command went on as if never stopped. It is held back like Ctrl-C and acted
+    on as the fork ends; the workers, which would run the parent's handler, die of SIGTERM as
+    `terminate()` expects, without a traceback."""
+    from botwatch.cli import guard
+    from botwatch.study import note_terminated
+
+    before = _children()
+    was = signal.signal(signal.SIGTERM, guard.on_terminate)
+    _FORK_TERM.append(True)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            fork_map(lambda i: i, list(range(8)), 2, "test")
+    finally:
+        _FORK_TERM.clear()
+        signal.signal(signal.SIGTERM, was)
+        note_terminated(False)
+        guard._state.update(interrupted=False, terminated=False)
+    assert _children() <= before
+    err = capfd.readouterr().err
+    assert "Exception ignored" not in err and "Traceback" not in err, err

@@ -57,6 +57,9 @@ def worker_count(asked: int | None) -> int:
     return max(1, min(default_workers() if asked is None else asked, cores()))
 
 
+_HELD = (signal.SIGINT, signal.SIGTERM)  # the stops held back while a worker starts (`sigint_held`)
+
+
 @contextmanager
 def _sigint_recorded() -> Iterator[None]:
     """In the main thread: for the block, a Ctrl-C only noted, then acted on as the block ends.
@@ -71,22 +74,30 @@ def _sigint_recorded() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    was = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    # SIGTERM too: the command line's handler (`cli.guard.on_terminate`) raises KeyboardInterrupt
+    # as Ctrl-C's does, and run inside the fork's hooks it was dropped ("Exception ignored in …",
+    # a traceback) and the command went on as if never stopped.
+    was = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in _HELD}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, was)
+        for sig in _HELD:  # (SIGTERM's last: a signal taken as it is put back finds both in place)
+            signal.signal(sig, was[sig])
     if caught:
-        if callable(was):
-            was(signal.SIGINT, None)  # default_int_handler raises KeyboardInterrupt
-        elif was == signal.SIG_DFL:
+        sig, handler = caught[0], was[caught[0]]
+        if callable(handler):
+            handler(sig, None)  # default_int_handler, or the command line's, raises KeyboardInterrupt
+        elif handler == signal.SIG_DFL and sig == signal.SIGINT:
             raise KeyboardInterrupt
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(sig)  # the process ends as SIGTERM asked
 
 
 @contextmanager
 def sigint_held() -> Iterator[None]:
-    """SIGINT held back from this thread for the block, and the processes it starts born with it
-    held back too (a signal mask survives fork and exec; a Python handler does not).
+    """SIGINT (and SIGTERM, `_HELD`) held back from this thread for the block, and the processes
+    it starts born with them held back too (a signal mask survives fork and exec; a Python handler
+    does not).
 
     Why: a worker must not take Ctrl-C before it can ignore it (the terminal sends it to the
     whole process group; a worker printed its own KeyboardInterrupt traceback, "Process
@@ -98,7 +109,7 @@ def sigint_held() -> Iterator[None]:
     sigmask = getattr(signal, "pthread_sigmask", None)
     if sigmask is not None:
         with _sigint_recorded():  # the mask is this thread's only: another thread can still take it
-            previous = sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            previous = sigmask(signal.SIG_BLOCK, set(_HELD))
             try:
                 yield
             finally:
@@ -116,11 +127,14 @@ def sigint_held() -> Iterator[None]:
 
 
 def let_sigint_in() -> None:
-    """In a worker born inside `sigint_held`: ignore SIGINT (the parent stops its workers), then
-    take it off the held signals (one pending is dropped by the ignoring)."""
+    """In a worker born inside `sigint_held`: ignore SIGINT (the parent stops its workers), let
+    SIGTERM end it (`terminate()`; a forked worker had the command line's handler, which raised
+    KeyboardInterrupt in it), then take both off the held signals (a pending SIGINT is dropped by
+    the ignoring, a pending SIGTERM ends the worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(_HELD))
 
 
 # What Python 3.12 and later say (a DeprecationWarning) when a process with more than one thread
