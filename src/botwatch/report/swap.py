@@ -101,17 +101,23 @@ def _interrupt_held() -> Iterator[None]:
         yield
         return
     seen: list[Any] = []
-    previous: Callable[..., Any] | int | None = signal.getsignal(signal.SIGINT)
+    # SIGTERM too: the command line stops for it as for Ctrl-C (`cli.guard.on_terminate`), and
+    # between the renames it left the new exports beside the earlier HTML.
+    previous: dict[int, Callable[..., Any] | int | None] = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
+    if callable(signal.getsignal(signal.SIGTERM)):
+        previous[signal.SIGTERM] = signal.getsignal(signal.SIGTERM)
     try:
-        signal.signal(signal.SIGINT, lambda signum, frame: seen.append((signum, frame)))
+        for sig in previous:
+            signal.signal(sig, lambda signum, frame: seen.append((signum, frame)))
     except ValueError:
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if seen and callable(previous):
-            previous(*seen[0])
-        elif seen and previous != signal.SIG_IGN:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if seen and callable(previous[seen[0][0]]):
+            previous[seen[0][0]](*seen[0])  # type: ignore[operator]
+        elif seen and previous[seen[0][0]] != signal.SIG_IGN:
             raise KeyboardInterrupt
