@@ -146,3 +146,56 @@ def test_the_command_names_the_party_as_its_election_does(mixed: tuple[Path, dic
     out = " ".join(res.output.split())
     assert "Labour: likely automated vs other scored accounts" in out and "posts naming Labour in the window" in out, out
     assert "naming labour" not in out and "labour:" not in out
+
+
+def _text(html: object) -> str:
+    return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", str(html)))
+
+
+def test_a_start_end_window_is_recorded_and_said_wherever_its_rows_are_read(mixed: tuple[Path, dict[str, int]]) -> None:
+    """`botwatch impact --start/--end` replaced the party's rows at that frequency with rows of
+    another window, stored without it: the report then called them "posts naming Labour in the
+    window" (the election's), and nothing said which window the test covered."""
+    from botwatch.cli import app
+    from botwatch.timeline.report import time_section
+
+    path, _ = mixed
+    res = CliRunner().invoke(app, ["impact", str(path), "--party", "labour", "--freq", "3h", "--start", "2017-05-03 10:30", "--end", "2017-05-20 12:10"],
+                             env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "posts naming labour between 2017-05-03 12:00 UTC and 2017-05-20 12:00 UTC (" in out and "in the window" not in out
+    with open_study(path, read_only=True) as st:
+        got = st.sql("SELECT DISTINCT freq, window_start, window_end, window_custom FROM impact ORDER BY freq")
+        sec = time_section(st, {"election": election()})
+    # the analysed 1h rows: the election's window (19 April 23:00 UTC, midnight in London), whole hours
+    assert got == [("1h", datetime(2017, 4, 19, 23), datetime(2017, 6, 8, 22, 59, 59, 999999), False), ("3h", datetime(2017, 5, 3, 12), datetime(2017, 5, 20, 11, 59, 59, 999999), True)]
+    assert sec is not None
+    html = _text(sec.html)
+    impact = html[html.index("Granger causality in a two-variable VAR"):]
+    assert "2017-05-03 12:00 UTC to 2017-05-20 12:00 UTC (set with --start/--end)" in impact and "the election's" in impact
+    heads = [_text(h) for h in sec.headline if "at 3h" in _text(h)]
+    assert heads and "at 3h from 2017-05-03 12:00 UTC to 2017-05-20 12:00 UTC (a window set with --start/--end, not the election's)" in heads[0]
+    res = CliRunner().invoke(app, ["status", str(path)], env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    assert ("impact: labour at 3h covers 2017-05-03 12:00 UTC to 2017-05-20 12:00 UTC (set with --start/--end), not the election's window"
+            in " ".join(res.output.split()))
+
+
+def test_the_election_window_reads_as_before_and_old_rows_as_the_election_window(mixed: tuple[Path, dict[str, int]]) -> None:
+    """Without --start/--end nothing new is said; a table from before the
+    window columns reads as the election's window in the report and `status`, and takes new rows."""
+    from botwatch.cli import app
+    from botwatch.timeline.report import time_section
+
+    path, _ = mixed
+    with open_study(path, read_only=False) as st:
+        st.sql("CREATE OR REPLACE TABLE impact AS SELECT * EXCLUDE (window_start, window_end, window_custom) FROM impact")
+        sec = time_section(st, {"election": election()})
+    assert sec is not None and "Window" not in _text(sec.html) and "--start" not in _text(sec.html)
+    res = CliRunner().invoke(app, ["status", str(path)], env={"COLUMNS": "250"})
+    assert res.exit_code == 0 and "impact: labour" not in res.output, res.output
+    res = CliRunner().invoke(app, ["impact", str(path), "--party", "labour", "--freq", "3h"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    with open_study(path, read_only=True) as st:
+        assert st.sql("SELECT DISTINCT freq, window_custom FROM impact ORDER BY freq") == [("1h", None), ("3h", False)]

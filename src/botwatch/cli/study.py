@@ -86,11 +86,25 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             again = ("run the same ingest again (files already stored are not stored twice)" if stage == "ingest"
                      else f"its tables may hold part of that run's work and part of an earlier one's: run `botwatch analyze {shell_shown(study)}` again")
             out.print(f"[yellow]cut off:[/yellow] the latest run of {plain(stage)} {plain(said)}; {plain(again)}", highlight=False, soft_wrap=True)
+        _print_impact_windows(st)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
 
         stale = stale_analysis(st)
         if stale is not None:
             out.print("[yellow]stale analysis:[/yellow] " + plain(stale.sentence(str(study))), highlight=False, soft_wrap=True)
+
+
+def _print_impact_windows(st: Study) -> None:
+    """The `impact` rows `botwatch impact --start/--end` computed on a window other than the
+    election's, one line per party and frequency (none: nothing printed): they replace that party's
+    rows at that frequency, and nothing said the table no longer covered the election's window."""
+    if "impact" not in st.tables() or "window_custom" not in st.columns("impact"):
+        return
+    from botwatch.impact.stage import window_span
+
+    for party, freq, ws, we in st.sql("SELECT DISTINCT party, freq, window_start, window_end FROM impact WHERE window_custom ORDER BY party, freq"):
+        out.print(f"impact: {plain(str(party))} at {plain(str(freq))} covers {window_span(ws, we)} (set with --start/--end), not the election's window",
+                  highlight=False, soft_wrap=True)
 
 
 def _print_captures(st: Study) -> None:

@@ -39,6 +39,12 @@ IMPACT_SCHEMA = pa.schema([
     # What the two series hold and what neither does (`Coverage`), the same on every row of a party.
     ("posts_automated", pa.int64()), ("posts_rest", pa.int64()), ("posts_unscored", pa.int64()),
     ("accounts_automated", pa.int64()), ("accounts_rest", pa.int64()), ("accounts_unscored", pa.int64()), ("unscored_why", pa.string()),
+    # The window the test covered, trimmed to whole buckets (NULL bound: open, from the first or to
+    # the last post), and whether it was set with --start/--end (`impact_start`/`impact_end`)
+    # rather than the election's. Rows from before these columns read NULL: the election's window,
+    # which every run then used. `botwatch impact --start` replaced the party's rows at that
+    # frequency, and the report called them "posts naming X in the window", the election's.
+    ("window_start", TS), ("window_end", TS), ("window_custom", pa.bool_()),
 ])
 COVERAGE_COLUMNS = ("posts_automated", "posts_rest", "posts_unscored", "accounts_automated", "accounts_rest", "accounts_unscored", "unscored_why")
 IRF_SCHEMA = pa.schema([
@@ -201,13 +207,43 @@ def coverage_sentence(name: str, c: dict[str, Any]) -> str:
     pa_, pr, pu = (int(c.get(k) or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
     aa, ar, au = (int(c.get(k) or 0) for k in ("accounts_automated", "accounts_rest", "accounts_unscored"))
     total = pa_ + pr + pu
+    within = window_words(c)
     head = (f"{name}: the test compares {pa_:,} post{'s' if pa_ != 1 else ''} by {aa:,} likely automated account{'s' if aa != 1 else ''} "
             f"(bot probability ≥ 0.5) with {pr:,} post{'s' if pr != 1 else ''} by {ar:,} account{'s' if ar != 1 else ''} scored below 0.5")
     if not pu:
-        return head + f"; every post naming {name} in the window is by a scored account."
+        return head + f"; every post naming {name} {within} is by a scored account."
     why = c.get("unscored_why") or "they have no bot probability"
-    return (head + f"; {pu:,} of the {total:,} posts naming {name} in the window ({percent(pu / total)}), by {au:,} account{'s' if au != 1 else ''}, "
+    return (head + f"; {pu:,} of the {total:,} posts naming {name} {within} ({percent(pu / total)}), by {au:,} account{'s' if au != 1 else ''}, "
             f"are in neither series and so in neither side of the comparison: {why}.")
+
+
+def window_bounds(start: datetime | None, end: datetime | None) -> tuple[str, str]:
+    """An `impact` row's window bounds in words: ("2017-05-03 12:00 UTC", "2017-05-20 09:00 UTC"),
+    the end the first instant after the last bucket (the stored end is that less a microsecond,
+    and read "08:59"); an open bound is the first or the last post."""
+    a = f"{start:%Y-%m-%d %H:%M} UTC" if start is not None else "the first post"
+    if end is None:
+        return a, "the last post"
+    try:
+        return a, f"{end + timedelta(microseconds=1):%Y-%m-%d %H:%M} UTC"
+    except OverflowError:  # a window to the end of time
+        return a, f"{end:%Y-%m-%d %H:%M} UTC"
+
+
+def window_span(start: datetime | None, end: datetime | None) -> str:
+    """"2017-05-03 12:00 UTC to 2017-05-20 09:00 UTC" (`window_bounds`)."""
+    return " to ".join(window_bounds(start, end))
+
+
+def window_words(c: dict[str, Any]) -> str:
+    """Where the posts an `impact` row counts lie: "in the window" for the election's window (and
+    rows from before the window columns, which only ever covered it); "between" the bounds for
+    one set with --start/--end, which the report and `botwatch impact` had called "the window"
+    as well."""
+    if not c.get("window_custom"):
+        return "in the window"
+    a, b = window_bounds(c.get("window_start"), c.get("window_end"))
+    return f"between {a} and {b}"
 
 
 def coverage(study: Study, party: str, start: datetime | None = None, end: datetime | None = None) -> Coverage | None:
@@ -269,14 +305,15 @@ def _why_no_series(study: Study, party: str, name: str, start: datetime | None, 
 
 def run_impact(
     study: Study, party: str, freq: str = "1h", *, start: datetime | None = None, end: datetime | None = None, maxlags: int = 12, horizon: int = 12,
-    name: str | None = None,
+    name: str | None = None, custom: bool = False,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """Lead-lag tests of likely automated accounts against the other scored accounts (below the
     bot threshold), for volume and sentiment; (rows, irf rows, notes). What the two series hold and
     leave out (`Coverage`) is in every row's coverage columns, and in the notes when no test was
     run for want of posts: the comparison silently left out ~70% of a real study's posts. The
     notes call the party `name` (its display name, `elections.party_name`; default its key): they
-    are read as they are, in the report and by `botwatch impact`."""
+    are read as they are, in the report and by `botwatch impact`. `custom`: [start, end] is not the
+    election's window (`--start`/`--end`), stored in the rows' `window_custom`."""
     name = name or party
     notes: list[str] = []
     asked = (start, end)
@@ -307,7 +344,8 @@ def run_impact(
             rows.append(dict(party=party, freq=freq, measure=measure, cause=d.cause, effect=d.effect, n_obs=res.n_obs,
                              differences=res.differences, lag=res.lag, criterion=res.criterion, adf_p_cause=res.adf_p[d.cause],
                              adf_p_effect=res.adf_p[d.effect], f_stat=d.f_stat, df_num=d.df_num, df_den=d.df_den, p_value=d.p_value,
-                             irf_peak_h=h, irf_peak=peak, irf_peak_low=lo, irf_peak_high=hi, notes="; ".join(res.notes) or None, **covered))
+                             irf_peak_h=h, irf_peak=peak, irf_peak_low=lo, irf_peak_high=hi, notes="; ".join(res.notes) or None, **covered,
+                             window_start=start, window_end=end, window_custom=custom))
             for i, (r, lo_, hi_) in enumerate(zip(d.irf, d.irf_low, d.irf_high)):
                 irf_rows.append(dict(party=party, freq=freq, measure=measure, cause=d.cause, effect=d.effect, h=i, response=r, low=lo_, high=hi_))
     if not rows:  # no test after all: say what the series held, as when there were too few posts
@@ -389,16 +427,19 @@ def impact(study: Study, ctx: Context) -> int:
         study.sql("DROP TABLE IF EXISTS impact")
         study.sql("DROP TABLE IF EXISTS impact_irf")
     total = 0
+    election_window = campaign_window(ctx.election) if hasattr(ctx.election, "window_start") else (None, None)
     if "impact_start" in o or "impact_end" in o:
         start, end = o.get("impact_start"), o.get("impact_end")
     else:
-        start, end = campaign_window(ctx.election)
+        start, end = election_window
+    # `botwatch impact` always passes its bounds, the election's where none was typed.
+    custom = tuple(None if t is None else _naive_utc(t) for t in (start, end)) != election_window
     tuning = {k: int(o[f"impact_{k}"]) for k in ("maxlags", "horizon") if o.get(f"impact_{k}") is not None}
     all_rows: list[dict[str, Any]] = []
     from botwatch.elections import party_name
 
     for party in chosen or [p.key for p in ctx.election.parties]:
-        rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, name=party_name(ctx.election, party), **tuning)
+        rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, name=party_name(ctx.election, party), custom=custom, **tuning)
         store(study, rows, irf_rows, party, freq)
         notes += n
         all_rows += rows

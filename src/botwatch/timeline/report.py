@@ -580,12 +580,21 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
     already answer to (`_supported`)."""
     if "impact" not in study.tables():
         return []
-    rows = study.sql("SELECT party, freq, measure, cause, effect, n_obs, differences, lag, f_stat, p_value, irf_peak_h, irf_peak, irf_peak_low, irf_peak_high FROM impact ORDER BY party, measure, cause")
+    from botwatch.impact.stage import window_span
+
+    # The window a row covers, in words, where it is not the election's (`botwatch impact --start/--end`);
+    # None for the election's, and for rows from before the window columns, which only covered it.
+    win = _WINDOW_COLUMNS if set(_WINDOW_COLUMNS.split(", ")) <= set(study.columns("impact")) else "NULL, NULL, NULL"
+    rows = study.sql("SELECT party, freq, measure, cause, effect, n_obs, differences, lag, f_stat, p_value, irf_peak_h, irf_peak, irf_peak_low, irf_peak_high, "
+                     f"{win} FROM impact ORDER BY party, measure, cause")
     tested = [i for i, r in enumerate(rows) if r[9] is not None and math.isfinite(r[9])]
     from botwatch.stats import bh_adjusted
 
     q = dict(zip(tested, bh_adjusted([rows[i][9] for i in tested]).tolist())) if tested else {}
-    return [(*r, q.get(i)) for i, r in enumerate(rows)]
+    return [(*r[:14], q.get(i), window_span(r[14], r[15]) if r[16] else None) for i, r in enumerate(rows)]
+
+
+_WINDOW_COLUMNS = "window_start, window_end, window_custom"
 
 
 def impact_coverage(study: Study, election: Any = None) -> dict[str, dict[str, Any]]:
@@ -594,20 +603,21 @@ def impact_coverage(study: Study, election: Any = None) -> dict[str, dict[str, A
     several): {party: {"sentence", "share_left_out", "posts_unscored", "posts"}}, the sentence
     naming the party as `election` does. Empty for an impact table from before those columns,
     which the section's note then covers in general."""
-    from botwatch.impact.stage import COVERAGE_COLUMNS, coverage_sentence
+    from botwatch.impact.stage import COVERAGE_COLUMNS, coverage_sentence, window_words
 
     if "impact" not in study.tables() or not set(COVERAGE_COLUMNS) <= set(study.columns("impact")):
         return {}
-    cols = ", ".join(COVERAGE_COLUMNS)
-    rows = study.sql(f"SELECT DISTINCT party, {cols} FROM impact WHERE posts_automated IS NOT NULL ORDER BY party")
+    names = (*COVERAGE_COLUMNS, *_WINDOW_COLUMNS.split(", "))
+    win = _WINDOW_COLUMNS if set(names) <= set(study.columns("impact")) else "NULL, NULL, NULL"
+    rows = study.sql(f"SELECT DISTINCT party, {', '.join(COVERAGE_COLUMNS)}, {win} FROM impact WHERE posts_automated IS NOT NULL ORDER BY party")
     out: dict[str, dict[str, Any]] = {}
     for party, *vals in rows:
-        c = dict(zip(COVERAGE_COLUMNS, vals))
+        c = dict(zip(names, vals))
         total = sum(int(c[k] or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
         if party in out and total <= out[party]["posts"]:
             continue
         out[party] = {"sentence": coverage_sentence(party_name(election, party), c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
-                      "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0}
+                      "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0, "within": window_words(c)}
     return out
 
 
@@ -823,6 +833,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         circ=circ,
         impact=impact,
         impact_cov=impact_cov,
+        impact_windows=any(r[15] for r in impact),
         series_words=SERIES_WORDS,
         party_name=functools.partial(party_name, election),
         series_label=functools.partial(series_label, election),
