@@ -155,7 +155,8 @@ def _text(html: object) -> str:
 def test_a_start_end_window_is_recorded_and_said_wherever_its_rows_are_read(mixed: tuple[Path, dict[str, int]]) -> None:
     """`botwatch impact --start/--end` replaced the party's rows at that frequency with rows of
     another window, stored without it: the report then called them "posts naming Labour in the
-    window" (the election's), and nothing said which window the test covered."""
+    window" (the election's), and nothing said which window the test covered or how the unaligned
+    bounds had been trimmed to whole buckets."""
     from botwatch.cli import app
     from botwatch.timeline.report import time_section
 
@@ -164,6 +165,7 @@ def test_a_start_end_window_is_recorded_and_said_wherever_its_rows_are_read(mixe
                              env={"COLUMNS": "250"})
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
+    assert "Window tested: 2017-05-03 12:00 UTC to 2017-05-20 12:00 UTC, the whole 3h buckets of --start 2017-05-03 10:30 … --end 2017-05-20 12:10." in out
     assert "posts naming labour between 2017-05-03 12:00 UTC and 2017-05-20 12:00 UTC (" in out and "in the window" not in out
     with open_study(path, read_only=True) as st:
         got = st.sql("SELECT DISTINCT freq, window_start, window_end, window_custom FROM impact ORDER BY freq")
@@ -183,7 +185,7 @@ def test_a_start_end_window_is_recorded_and_said_wherever_its_rows_are_read(mixe
 
 
 def test_the_election_window_reads_as_before_and_old_rows_as_the_election_window(mixed: tuple[Path, dict[str, int]]) -> None:
-    """Without --start/--end nothing new is said; a table from before the
+    """Without --start/--end nothing new is said beyond the window tested; a table from before the
     window columns reads as the election's window in the report and `status`, and takes new rows."""
     from botwatch.cli import app
     from botwatch.timeline.report import time_section
@@ -197,5 +199,6 @@ def test_the_election_window_reads_as_before_and_old_rows_as_the_election_window
     assert res.exit_code == 0 and "impact: labour" not in res.output, res.output
     res = CliRunner().invoke(app, ["impact", str(path), "--party", "labour", "--freq", "3h"], env={"COLUMNS": "250"})
     assert res.exit_code == 0, res.output
+    assert "Window tested: the first post to the last post, the whole 3h buckets of the study (the election's window is not known here)." in " ".join(res.output.split())
     with open_study(path, read_only=True) as st:
         assert st.sql("SELECT DISTINCT freq, window_custom FROM impact ORDER BY freq") == [("1h", None), ("3h", False)]

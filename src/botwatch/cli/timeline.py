@@ -88,7 +88,7 @@ def impact(
     (Granger causality both ways and VAR impulse responses; a lead in time, not persuasion.)
     The election's window bounds the series (default: the one the study was analysed with; after
     `analyze --no-election`, pass --election)."""
-    from botwatch.impact.stage import SERIES_WORDS, campaign_window, coverage_sentence, pandas_freq, statsmodels_available
+    from botwatch.impact.stage import SERIES_WORDS, campaign_window, coverage_sentence, pandas_freq, statsmodels_available, window_span
     from botwatch.pipeline import Context, PipelineError, analyze as run_stages
     from botwatch.report.context import latest_params
 
@@ -168,6 +168,15 @@ def impact(
     out.print(t)
     out.print(f"q: p adjusted for the {counted(len(tested), 'test')} above (Benjamini-Hochberg); read a test as a lead only where q is small, "
               "not p alone.", highlight=False)
+    # The window the test covered: partial buckets at its edges are left out (docs/methods.md, Impact),
+    # and an unaligned --start or --end was trimmed without a word.
+    if rows[0].get("window_custom"):
+        of = (f"--start {start:%Y-%m-%d %H:%M}" if start is not None else "the election window's start" if w0 is not None else "the first post") + " … " + (
+            f"--end {end:%Y-%m-%d %H:%M}" if end is not None else "the election window's end" if w1 is not None else "the last post")
+    else:
+        of = "the election's window" if w0 is not None or w1 is not None else "the study (the election's window is not known here)"
+    out.print(f"Window tested: {window_span(rows[0].get('window_start'), rows[0].get('window_end'))}, the whole {freq} buckets of {of}.",
+              highlight=False, markup=False)
     if rows[0].get("posts_automated") is not None:  # what the two series hold, and what neither does
         out.print(plain(coverage_sentence(name, rows[0])), highlight=False)
     out.print("Granger causality is a lead in time, not persuasion: a shared news driver reaching automated accounts first gives the same result.")
