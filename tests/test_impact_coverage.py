@@ -202,3 +202,24 @@ def test_the_election_window_reads_as_before_and_old_rows_as_the_election_window
     assert "Window tested: the first post to the last post, the whole 3h buckets of the study (the election's window is not known here)." in " ".join(res.output.split())
     with open_study(path, read_only=True) as st:
         assert st.sql("SELECT DISTINCT freq, window_custom FROM impact ORDER BY freq") == [("1h", None), ("3h", False)]
+
+
+def test_an_impact_headline_gives_its_own_tests_coverage(mixed: tuple[Path, dict[str, int]]) -> None:
+    """The headline on a --start/--end test at 3h gave the party's widest coverage (the election
+    window's at 1h: "12,105 posts naming Labour in the window"), counts its test never read."""
+    from botwatch.cli import app
+    from botwatch.timeline.report import time_section
+
+    path, _ = mixed
+    res = CliRunner().invoke(app, ["impact", str(path), "--party", "labour", "--freq", "3h", "--start", "2017-05-03 10:30", "--end", "2017-05-20 12:10"])
+    assert res.exit_code == 0, res.output
+    with open_study(path, read_only=True) as st:
+        unscored, total = st.sql("SELECT any_value(posts_unscored), any_value(posts_automated + posts_rest + posts_unscored) FROM impact WHERE freq = '3h'")[0]
+        sec = time_section(st, {"election": election()})
+    assert sec is not None
+    heads = [_text(h) for h in sec.headline if "Granger-predicts" in _text(h)]
+    three = [h for h in heads if "at 3h" in h]
+    assert three, heads
+    assert f"{unscored:,} of the {total:,} posts naming Labour between 2017-05-03 12:00 UTC and 2017-05-20 12:00 UTC" in three[0], three[0]
+    assert all("12,105" not in h for h in three)
+    assert any("12,105 posts naming Labour in the window" in h for h in heads if "at 1h" in h)

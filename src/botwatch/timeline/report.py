@@ -597,11 +597,13 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
 _WINDOW_COLUMNS = "window_start, window_end, window_custom"
 
 
-def impact_coverage(study: Study, election: Any = None) -> dict[str, dict[str, Any]]:
+def impact_coverage(study: Study, election: Any = None, by_freq: bool = False) -> dict[Any, dict[str, Any]]:
     """Per tested party, what its two series hold and what neither does (the coverage columns of
     `impact`, one set per party and frequency; the widest window's when a party was tested at
-    several): {party: {"sentence", "share_left_out", "posts_unscored", "posts"}}, the sentence
-    naming the party as `election` does. Empty for an impact table from before those columns,
+    several): {party: {"sentence", "share_left_out", "posts_unscored", "posts", "within"}}, the
+    sentence naming the party as `election` does; `by_freq`: keyed (party, freq), each its own
+    set, for a headline on one row (the widest set was the election window's at 1h beside a
+    headline on a --start/--end test at 3h). Empty for an impact table from before those columns,
     which the section's note then covers in general."""
     from botwatch.impact.stage import COVERAGE_COLUMNS, coverage_sentence, window_words
 
@@ -609,14 +611,15 @@ def impact_coverage(study: Study, election: Any = None) -> dict[str, dict[str, A
         return {}
     names = (*COVERAGE_COLUMNS, *_WINDOW_COLUMNS.split(", "))
     win = _WINDOW_COLUMNS if set(names) <= set(study.columns("impact")) else "NULL, NULL, NULL"
-    rows = study.sql(f"SELECT DISTINCT party, {', '.join(COVERAGE_COLUMNS)}, {win} FROM impact WHERE posts_automated IS NOT NULL ORDER BY party")
-    out: dict[str, dict[str, Any]] = {}
-    for party, *vals in rows:
+    rows = study.sql(f"SELECT DISTINCT party, freq, {', '.join(COVERAGE_COLUMNS)}, {win} FROM impact WHERE posts_automated IS NOT NULL ORDER BY party, freq")
+    out: dict[Any, dict[str, Any]] = {}
+    for party, freq, *vals in rows:
         c = dict(zip(names, vals))
         total = sum(int(c[k] or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
-        if party in out and total <= out[party]["posts"]:
+        key = (party, freq) if by_freq else party
+        if key in out and total <= out[key]["posts"]:
             continue
-        out[party] = {"sentence": coverage_sentence(party_name(election, party), c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
+        out[key] = {"sentence": coverage_sentence(party_name(election, party), c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
                       "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0, "within": window_words(c)}
     return out
 
@@ -760,7 +763,9 @@ def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]])
 
 
 def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]],
-               impact_cov: dict[str, dict[str, Any]] | None = None) -> list[Markup]:
+               impact_cov: dict[tuple[str, str], dict[str, Any]] | None = None) -> list[Markup]:
+    """The section's headlines; `impact_cov` keyed (party, freq) (`impact_coverage(by_freq=True)`),
+    so an impact headline gives its own test's coverage."""
     out: list[Markup] = []
     if "event_tests" in study.tables():
         out.extend(_event_headlines(study, election))
@@ -774,7 +779,7 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
         if r[3] == "automated" and _supported(r[9], r[14]):
-            out.append(render("time_headline.html.j2", kind="impact", r=r, tests=len(impact), cov=(impact_cov or {}).get(r[0]),
+            out.append(render("time_headline.html.j2", kind="impact", r=r, tests=len(impact), cov=(impact_cov or {}).get((r[0], r[1])),
                               party=party_name(election, r[0])))
     return out
 
@@ -843,4 +848,4 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         pct_ci=pct_ci,
     )
     return Section("time", "When: timelines, bursts, creation waves, circadian origin, impact", html, order=60,
-                   headline=_headlines(study, election, creation, circ, impact, impact_cov))
+                   headline=_headlines(study, election, creation, circ, impact, impact_coverage(study, election, by_freq=True) if impact else {}))
