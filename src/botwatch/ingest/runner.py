@@ -630,7 +630,13 @@ def _ingest_files(
             # and its `runs` row must say so, or the analysis is not known to be stale (`staleness`);
             # stored in the row now, for a run killed later (SIGKILL, a power cut) that never ends.
             info["rows_written"] = summary.total("stored")
-            study.record_rows(info)
+            try:
+                study.record_rows(info)
+            except duckdb.Error:
+                if res.error is None:
+                    raise
+                # The file failed with the study itself (disk full at its COMMIT): its own line says
+                # why (below); the dead connection's next error would have hidden that reason.
             if on_file_done:
                 on_file_done(res)
         from botwatch.ingest.counts import run_message
