@@ -160,7 +160,7 @@ def test_accounts_whose_hours_are_read_only_against_moscow_rest_on_the_prior(tmp
     hours_only = {"NZ": 0.29, "US": 0.13, "JP": 0.10, "RU": 0.04}
     st = _study(tmp_path / "nz.duckdb", [(f"a{i}", hours_only, ["office_hours"], None) for i in range(30)])
     try:
-        from botwatch.report.origin_counted import counted
+        from botwatch.origin_counted import counted
 
         c = counted(st, "NZ")
         ctx = {"tables": set(st.tables()), "election": SimpleNamespace(country="NZ")}
@@ -202,7 +202,7 @@ def test_english_articles_without_language_tags_are_no_evidence_of_home(tmp_path
     untagged = {"NZ": 0.31, "US": 0.13, "JP": 0.10, "RU": 0.02}
     st = _study(tmp_path / "nz.duckdb", [(f"a{i}", untagged, ["articles", "office_hours"], None) for i in range(30)])
     try:
-        from botwatch.report.origin_counted import counted
+        from botwatch.origin_counted import counted
 
         c = counted(st, "NZ")
     finally:
@@ -213,7 +213,7 @@ def test_english_articles_without_language_tags_are_no_evidence_of_home(tmp_path
 
 def test_one_account_resting_on_the_prior(tmp_path: Path) -> None:
     """`explain`'s verdict reads the same rule as the report's breakdown, for one account."""
-    from botwatch.report.origin_counted import rests_on_prior
+    from botwatch.origin_counted import rests_on_prior
 
     rows = [("h", {"NZ": 0.29, "US": 0.13, "RU": 0.04}, ["office_hours"], None),
             ("e", {"NZ": 0.40, "US": 0.30, "GB": 0.10}, ["post_langs", "articles", "office_hours"], "en"),

@@ -98,7 +98,7 @@ def test_the_foreign_count_says_it_rests_on_what_profiles_claim(page: str) -> No
     clause = ("all 6 name a place in their own profile and are most likely outside US: a claim, and people "
               "outside US talk about its elections too; foreign origin alone is no sign of a campaign")
     assert page.count(clause) == 2  # the key number and the accounts headline
-    from botwatch.report.origin_counted import Counted
+    from botwatch.origin_counted import Counted
 
     assert "own profile" not in Counted(k=232, k_home=6, k_language=51, n_language=60, k_place=109).clause("US")  # not most of the count
 

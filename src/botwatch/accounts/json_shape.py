@@ -158,7 +158,7 @@ def on_prior(study: Any, rows: list[Any], home: str | None) -> set[tuple[str, st
     cannot be read."""
     if not home:
         return None
-    from botwatch.report.origin_counted import rests_on_prior_among
+    from botwatch.origin_counted import rests_on_prior_among
 
     return rests_on_prior_among(study, [(r[0], r[1]) for r in rows if r[COLUMNS.index("origin_country")] is not None], home)
 

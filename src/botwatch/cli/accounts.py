@@ -311,7 +311,7 @@ def explain(
                         verdict += (f": no single other country is as likely as {home}, but together they are more likely than "
                                     f"{home}; the report counts this account as {prob2(po)} of a foreign account in its expected number")
                     if po >= FOREIGN_THRESHOLD:
-                        from botwatch.report.origin_counted import rests_on_prior
+                        from botwatch.origin_counted import rests_on_prior
 
                         if rests_on_prior(st, platform, aid, home):
                             # A New Zealand account whose only evidence was its posting hours (read

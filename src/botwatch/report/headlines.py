@@ -105,7 +105,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
             if not home_known(election.country):
                 out.append(KeyNumber("not measured", "foreign-origin accounts", unknown_home_note(election.country), explorer))
             elif f["n"]:
-                from botwatch.report.origin_counted import counted as origin_counted
+                from botwatch.origin_counted import counted as origin_counted
 
                 p, lo, hi = wilson(f["k"], f["n"])
                 c = origin_counted(study, f["home"])

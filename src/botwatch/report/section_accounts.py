@@ -222,7 +222,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             held_out=held_out_counts(meta), own=own,
         ))
     if fc is not None and fc["n"]:
-        from botwatch.report.origin_counted import counted
+        from botwatch.origin_counted import counted
 
         f_share, f_lo, f_hi = wilson(fc["k"], fc["n"])
         from botwatch.report.caveats import origin_check

@@ -428,7 +428,7 @@ def _foreign_weak(study: Study, home: str) -> str:
     likely country): the origin number said so, yet "Foreign-origin accounts ... posted 700 election
     posts" and the foreign-origin table stood without it."""
     from botwatch.origin_rule import home_known
-    from botwatch.report.origin_counted import counted
+    from botwatch.origin_counted import counted
 
     if "account_scores" not in study.tables() or not home_known(home) or not {"origin_country", "origin_probabilities"} <= set(study.columns("account_scores")):
         return ""
