@@ -77,12 +77,18 @@ def test_a_mastodon_reports_stance_rules_say_boost(tmp_path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(cols)
         for i in range(6):
-            w.writerow([f"m{i}", f"a{i}", f"u{i}", f"2017-05-2{i}T10:00:00Z", "Vote Labour on Thursday #GE2017", "retweet", f"o{i}", "z", "UKLabour", "en"])
+            w.writerow([f"m{i}", f"a{i}", f"u{i}", f"2017-05-2{i}T10:00:00Z", "Vote Labour on Thursday #GE2017", "retweet", f"o{i}",
+                        "https://social.example/@UKLabour", "UKLabour", "en"])
+    # A party's Mastodon account, listed as user@server (a preset's Twitter handles name no Mastodon account).
+    election = tmp_path / "uk.toml"
+    election.write_text('key = "uk-m"\nname = "UK general election 2017"\ncountry = "GB"\ntimezone = "Europe/London"\n'
+                        'trigger_date = 2017-04-18\npolling_day = 2017-06-08\nhashtags = ["GE2017"]\n\n'
+                        '[[parties]]\nkey = "lab"\nname = "Labour"\nkeywords = ["labour"]\nofficial_accounts = ["UKLabour@social.example"]\n')
     study = tmp_path / "m.duckdb"
     runner = CliRunner()
     res = runner.invoke(app, ["ingest", str(study), str(src), "--platform", "mastodon", "--columns", ",".join(f"{c}={c}" for c in cols)])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["analyze", str(study), "-e", "uk-ge2017", "--only", "content", "--only", "estimates"])
+    res = runner.invoke(app, ["analyze", str(study), "-e", str(election), "--only", "content", "--only", "estimates"])
     assert res.exit_code == 0, res.output
     with open_study(study) as st:
         section = parties_section(st, report_context(st, {"election": None}))
