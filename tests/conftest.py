@@ -205,3 +205,27 @@ def scored_us_sample_path(sample_study_path: Path, tmp_path_factory: pytest.Temp
     yield path
     unchanged(path, before)
 
+
+
+@pytest.fixture()
+def nz_hours_study(tmp_path: Path) -> tuple[str, Path]:
+    """A CSV of 3 accounts with no profile keeping New Zealand hours (216 posts tagged #vote, which
+    name no party) and a New Zealand election file: (the CSV's path, the election file). Accounts
+    whose only origin evidence is their hours, so their probability is the prior's."""
+    import csv
+    from datetime import datetime, timedelta, timezone
+
+    f = tmp_path / "posts.csv"
+    local = [8, 9, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22]  # New Zealand clock hours (UTC+12 in September)
+    with f.open("w", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["post_id", "account_id", "created_at", "text"])
+        for a in range(3):
+            for d in range(6):
+                for i, h in enumerate(local):
+                    t = datetime(2017, 9, 1 + 2 * d, h, 7 * a + i, tzinfo=timezone.utc) - timedelta(hours=12)
+                    w.writerow([f"{a}-{d}-{i}", f"u{a}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), f"#vote {a} {d} {i}"])
+    (tmp_path / "nz.toml").write_text('key = "nz-2017"\nname = "NZ 2017"\ncountry = "NZ"\ntimezone = "Pacific/Auckland"\n'
+                                      'trigger_date = 2017-06-01\npolling_day = 2017-09-23\nhashtags = ["vote"]\n\n'
+                                      '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["government"]\n')
+    return str(f), tmp_path / "nz.toml"

@@ -5,10 +5,8 @@ the election's own hashtag) named no party, read as if none of them had posted i
 
 from __future__ import annotations
 
-import csv
 import html as html_mod
 import re
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 
@@ -18,30 +16,12 @@ def _text(path: Path) -> str:
     return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
-def _nz_study(tmp_path: Path) -> tuple[str, Path]:
-    """3 accounts with no profile keeping New Zealand hours, whose 216 election posts (#vote) name no party."""
-    f = tmp_path / "posts.csv"
-    local = [8, 9, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22]  # New Zealand clock hours (UTC+12 in September)
-    with f.open("w", newline="") as out:
-        w = csv.writer(out)
-        w.writerow(["post_id", "account_id", "created_at", "text"])
-        for a in range(3):
-            for d in range(6):
-                for i, h in enumerate(local):
-                    t = datetime(2017, 9, 1 + 2 * d, h, 7 * a + i, tzinfo=timezone.utc) - timedelta(hours=12)
-                    w.writerow([f"{a}-{d}-{i}", f"u{a}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), f"#vote {a} {d} {i}"])
-    (tmp_path / "nz.toml").write_text('key = "nz-2017"\nname = "NZ 2017"\ncountry = "NZ"\ntimezone = "Pacific/Auckland"\n'
-                                      'trigger_date = 2017-06-01\npolling_day = 2017-09-23\nhashtags = ["vote"]\n\n'
-                                      '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["government"]\n')
-    return str(f), tmp_path / "nz.toml"
-
-
-def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path) -> None:
+def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path, nz_hours_study: tuple[str, Path]) -> None:
     from typer.testing import CliRunner
 
     from botwatch.cli import app
 
-    f, election = _nz_study(tmp_path)
+    f, election = nz_hours_study
     study, out, runner = str(tmp_path / "s.duckdb"), tmp_path / "r.html", CliRunner()
     assert runner.invoke(app, ["ingest", study, f, "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
     res = runner.invoke(app, ["analyze", study, "--election", str(election), "--only", "estimates", "--with-deps"])
@@ -54,7 +34,7 @@ def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path) 
     assert "No election post in the campaign window that names a party came from foreign-origin accounts" in text
 
 
-def test_a_likely_automated_account_posting_no_party_is_not_said_to_be_absent(tmp_path: Path) -> None:
+def test_a_likely_automated_account_posting_no_party_is_not_said_to_be_absent(tmp_path: Path, nz_hours_study: tuple[str, Path]) -> None:
     """The same for the likely automated group, whose empty table (some accounts unscored) read
     "None of the 1 the bot model could score among the 3 posting election posts in the campaign
     window is likely automated" where that one account has bot probability 0.9."""
@@ -63,7 +43,7 @@ def test_a_likely_automated_account_posting_no_party_is_not_said_to_be_absent(tm
     from botwatch.cli import app
     from botwatch.study import open_study
 
-    f, election = _nz_study(tmp_path)
+    f, election = nz_hours_study
     study, out, runner = str(tmp_path / "s.duckdb"), tmp_path / "r.html", CliRunner()
     assert runner.invoke(app, ["ingest", study, f, "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
     assert runner.invoke(app, ["analyze", study, "--election", str(election), "--only", "estimates", "--with-deps"]).exit_code == 0

@@ -227,33 +227,18 @@ def test_one_account_resting_on_the_prior(tmp_path: Path) -> None:
         st.close()
 
 
-def test_explain_says_a_counted_account_resting_on_the_prior_is_no_finding(tmp_path: Path) -> None:
+def test_explain_says_a_counted_account_resting_on_the_prior_is_no_finding(tmp_path: Path, nz_hours_study: tuple[str, Path]) -> None:
     """Accounts with no profile keeping New Zealand hours under a New Zealand election file: each
     read "counted foreign-origin" at P(outside NZ) 0.7 with nothing in the verdict saying that its
     evidence does not tell New Zealand from any other country."""
-    import csv
-    from datetime import datetime, timedelta, timezone
-
     from typer.testing import CliRunner
 
     from botwatch.cli import app
 
-    f = tmp_path / "posts.csv"
-    local = [8, 9, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22]  # New Zealand clock hours (UTC+12 in September)
-    with f.open("w", newline="") as out:
-        w = csv.writer(out)
-        w.writerow(["post_id", "account_id", "created_at", "text"])
-        for a in range(3):
-            for d in range(6):
-                for i, h in enumerate(local):
-                    t = datetime(2017, 9, 1 + 2 * d, h, 7 * a + i, tzinfo=timezone.utc) - timedelta(hours=12)
-                    w.writerow([f"{a}-{d}-{i}", f"u{a}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), f"#vote {a} {d} {i} 🗳️"])
-    (tmp_path / "nz.toml").write_text('key = "nz-2017"\nname = "NZ 2017"\ncountry = "NZ"\ntimezone = "Pacific/Auckland"\n'
-                                      'trigger_date = 2017-06-01\npolling_day = 2017-09-23\nhashtags = ["vote"]\n\n'
-                                      '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["government"]\n')
+    f, election = nz_hours_study
     study, runner = str(tmp_path / "s.duckdb"), CliRunner()
-    assert runner.invoke(app, ["ingest", study, str(f), "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
-    res = runner.invoke(app, ["analyze", study, "--election", str(tmp_path / "nz.toml"), "--only", "accounts"])
+    assert runner.invoke(app, ["ingest", study, f, "--columns", "post_id=post_id,account_id=account_id,created_at=created_at,text=text"]).exit_code == 0
+    res = runner.invoke(app, ["analyze", study, "--election", str(election), "--only", "accounts"])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["explain", study, "u0"])
     assert res.exit_code == 0, res.output
