@@ -23,6 +23,23 @@ def _ingest(*args: str) -> tuple[int, str]:
     return res.exit_code, " ".join(res.output.split())
 
 
+def _with_a_broken_record(lines: list[str]) -> str:
+    """The file's lines with one unreadable record (an unterminated string) after the third."""
+    return "".join(lines[:3]) + '{"id": 5, "text": "broken\n' + "".join(lines[3:])
+
+
+def _read_then_corrected(tmp_path: Path) -> tuple[Path, Path]:
+    """A study that read a file holding one bad record, then the file replaced by its corrected
+    version and read again: (the study, the file)."""
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
+    f.write_text(_with_a_broken_record(v1), encoding="utf-8")
+    _ingest(str(study), str(f))
+    f.write_text("".join(v1), encoding="utf-8")
+    _ingest(str(study), str(f))
+    return study, f
+
+
 def _posts(study: Path) -> tuple[int, int]:
     with open_study(study) as st:
         return st.sql("SELECT count(*), count(DISTINCT (account_id, created_at, text)) FROM posts")[0]
@@ -266,7 +283,7 @@ def test_the_same_content_forced_in_under_a_new_name_keeps_its_bad_records_once(
 
     v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     study, a, b = tmp_path / "s.duckdb", tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    a.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    a.write_text(_with_a_broken_record(v1), encoding="utf-8")
     b.write_bytes(a.read_bytes())
     assert _ingest(str(study), str(a))[0] == 0
     code, out = _ingest(str(study), str(b), "--force")
@@ -283,14 +300,9 @@ def test_the_methods_sentence_names_bad_records_of_earlier_versions(tmp_path: Pa
     record of the earlier version (kept in `rejected_earlier`), was not accounted for."""
     import re
 
-    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     from botwatch.report.section_methods import methods
 
-    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
-    f.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
-    _ingest(str(study), str(f))
-    f.write_text("".join(v1), encoding="utf-8")
-    _ingest(str(study), str(f))
+    study, _ = _read_then_corrected(tmp_path)
     with open_study(study) as st:
         text = " ".join(re.sub(r"<[^>]+>", " ", methods(st, {}).html).split())
     assert "7 records were read from 1 input file, giving 6 stored posts; 0 were duplicates" in text
@@ -305,7 +317,7 @@ def test_the_reproduction_lists_a_changed_file_as_last_read(tmp_path: Path) -> N
 
     v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     study, f, g = tmp_path / "s.duckdb", tmp_path / "t.jsonl", tmp_path / "g.jsonl"
-    f.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    f.write_text(_with_a_broken_record(v1), encoding="utf-8")
     g.write_text(v1[0], encoding="utf-8")
     _ingest(str(study), str(f), str(g))
     f.write_text("".join(v1), encoding="utf-8")
@@ -331,7 +343,7 @@ def test_a_file_put_back_to_a_version_read_before_is_read_again(tmp_path: Path) 
     from botwatch.report.section_overview import study_summary
 
     v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    with_bad = "".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:])
+    with_bad = _with_a_broken_record(v1)
     study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
     for text in (with_bad, "".join(v1), with_bad):
         f.write_text(text, encoding="utf-8")
@@ -356,7 +368,7 @@ def test_a_gz_of_a_file_read_before_keeps_its_bad_records_once(tmp_path: Path) -
     from botwatch.report.section_overview import study_summary
 
     v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    text = "".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:])
+    text = _with_a_broken_record(v1)
     plain, packed, other = tmp_path / "a.jsonl", tmp_path / "a.jsonl.gz", tmp_path / "c.jsonl"
     plain.write_text(text, encoding="utf-8")
     packed.write_bytes(gzip.compress(text.encode("utf-8")))
@@ -440,12 +452,7 @@ def test_earlier_versions_bad_records_held_in_rejected_are_not_counted(tmp_path:
     from botwatch.report.section_methods import methods
     from botwatch.report.section_overview import study_summary
 
-    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
-    f.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
-    _ingest(str(study), str(f))
-    f.write_text("".join(v1), encoding="utf-8")
-    _ingest(str(study), str(f))
+    study, _ = _read_then_corrected(tmp_path)
     with open_study(study, read_only=False) as st:
         st.sql("INSERT INTO rejected SELECT source, line, error, raw FROM rejected_earlier")
         st.sql("DROP TABLE rejected_earlier")
