@@ -146,7 +146,7 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
         acct = ((r.get(id_col) or "").strip() or None) if id_col else None
         handle = _handle(r.get(handle_col) or "") if handle_col else None
         b = (r.get(bot_col) or "").strip().casefold() if bot_col else ""
-        bot = 1 if b in TRUE else 0 if b in FALSE else None
+        bot = bot_value(b)
         if b and bot is None:
             errors.append(f"line {line}: bot {b!r} is not 1/0 (or true/false, yes/no, bot/human)")
         c = country_code(r.get("country") or "") or None  # "UK" is GB, as the origin model names it
