@@ -44,10 +44,6 @@ def strip_year(tag: str) -> str:
     return s or tag
 
 
-def norm_handle(handle: str) -> str:
-    return handle.lstrip("@").casefold()
-
-
 def norm_tags_arrow(tags: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Flattened, normalised tags of a list<string> column and each tag's row index."""
     flat = pc.list_flatten(tags)
