@@ -373,7 +373,7 @@ def study_location(path: Path | str) -> str:
         return text
     if folded.group(1).lower() == "file":
         return "file:///" + text[len("file:/"):]
-    return re.sub(r"^([A-Za-z][\w+.-]*):/(?!/)", r"\1://", text)
+    return f"{folded.group(1)}://" + text[folded.end():]
 
 
 def engine_mismatch(where: str, engine: Optional[str]) -> str | None:

@@ -193,7 +193,7 @@ class GuardedTyper(CommandTyper):
         except BaseException as exc:  # noqa: BLE001 - the guard: one line, never a traceback
             if _interrupted(exc):  # Ctrl-C, and then the cleanup failed too (the JVM had gone)
                 _say_interrupted()
-                sys.exit(TERMINATED if _state["terminated"] else INTERRUPTED)
+                sys.exit(stopped_status())
             from rich.markup import escape
 
             from botwatch.cli.common import console
