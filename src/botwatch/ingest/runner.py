@@ -392,8 +392,14 @@ def _changed_back(study: Study, source: str, sha: str) -> bool:
     a file is read again, adding no post twice, so the bad records counted for this name are
     its own (`merge.retire_rejected`): skipped as already ingested, the name kept the replaced
     version's bad records, or none where the restored version has some."""
+    latest = _latest_sha(study, source)
+    return latest is not None and latest != sha
+
+
+def _latest_sha(study: Study, source: str) -> str | None:
+    """The SHA-256 the latest read of `source` found (None: no read of it recorded one)."""
     latest = study.sql("SELECT sha256 FROM sources WHERE source = ? AND sha256 IS NOT NULL ORDER BY ingested_at DESC LIMIT 1", [source])
-    return bool(latest) and latest[0][0] != sha
+    return latest[0][0] if latest else None
 
 
 def _same_text_as(study: Study, path: str, source: str, sha: str) -> tuple[str, bool] | None:
@@ -410,14 +416,14 @@ def _same_text_as(study: Study, path: str, source: str, sha: str) -> tuple[str, 
     if mine is None:
         return None
     for (other,) in others:
-        latest = study.sql("SELECT sha256 FROM sources WHERE source = ? AND sha256 IS NOT NULL ORDER BY ingested_at DESC LIMIT 1", [other])
-        if not latest:
+        held = _latest_sha(study, other)
+        if held is None:
             continue
-        held = latest[0][0]
         if held == mine:  # a plain file read before, of this one's text
             return other, True
         # a `.gz` read before: its text is known only from the file, while it is still the one read
-        if os.path.isfile(other) and file_sha256(other) == held and text_sha256(other) == mine:
+        # (a plain file's text hash is its file hash, `held`, not `mine`: not read twice to learn it)
+        if os.path.isfile(other) and gzip_text_size(other) is not None and file_sha256(other) == held and text_sha256(other) == mine:
             return other, True
     return None
 
