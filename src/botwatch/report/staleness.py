@@ -103,16 +103,12 @@ class CutOffStages:
 
 def cut_off_stages(study: Study) -> CutOffStages | None:
     """The analysis stages whose latest run is a failed one, or None when every stage's is ok."""
-    if "runs" not in study.tables():
-        return None
-    rows = study.sql(
-        f"SELECT stage, status, message FROM runs WHERE stage NOT IN {NOT_ANALYSIS} "
-        "AND started_at IS NOT NULL ORDER BY started_at"
-    )
+    rows = _runs(study)
     latest: dict[str, tuple[str, str | None]] = {}
-    for stage, status, message in rows:
-        latest[stage] = (status, message)
-    killed = {stage: said for stage, said in never_finished_runs(study)}
+    for stage, status, message, _, _ in rows:
+        if f"'{stage}'" not in NOT_ANALYSIS:
+            latest[stage] = (status, message)
+    killed = dict(_never_finished(rows))
     failed = [(stage, killed.get(stage, message or "")) for stage, (status, message) in latest.items() if status != "ok"]
     return CutOffStages(failed) if failed else None
 
@@ -121,18 +117,27 @@ def never_finished_runs(study: Study) -> list[tuple[str, str]]:
     """(stage, what to say of it) for each stage whose latest run started and never ended (status
     `RUNNING`, which no other command can see while it runs: see `Study._record_start`): when it
     started and when the complete run before it finished. A lake records no such row."""
-    from botwatch.study import RUNNING, never_finished
+    return _never_finished(_runs(study))
 
+
+def _runs(study: Study) -> list[tuple[Any, ...]]:
+    """(stage, status, message, started_at, finished_at) of every started run, oldest first; none
+    without a `runs` table. Plain SQL, the rest in Python: the same on a lake's Spark as on DuckDB."""
     if "runs" not in study.tables():
         return []
-    # Plain SQL, the rest in Python: the same on a lake's Spark as on DuckDB.
-    rows = study.sql("SELECT stage, status, started_at, finished_at FROM runs WHERE started_at IS NOT NULL ORDER BY started_at")
+    return study.sql("SELECT stage, status, message, started_at, finished_at FROM runs WHERE started_at IS NOT NULL ORDER BY started_at")
+
+
+def _never_finished(rows: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
+    """`never_finished_runs` over `_runs`' rows."""
+    from botwatch.study import RUNNING, never_finished
+
     latest: dict[str, tuple[str, Any]] = {}
-    for stage, status, started, _ in rows:
+    for stage, status, _, started, _ in rows:
         latest[stage] = (status, started)
     out = []
     for stage, (status, started) in latest.items():
         if status == RUNNING:
-            done = [f for s, st, _, f in rows if s == stage and st == "ok" and f is not None and f <= started]
+            done = [f for s, st, _, _, f in rows if s == stage and st == "ok" and f is not None and f <= started]
             out.append((stage, never_finished(started, max(done) if done else None)))
     return out
