@@ -181,14 +181,14 @@ class MastodonCollector:
                         continue
                     cap.connected = True
                     await self.backfill(http, cap, stream, rpath, waits, use_filter)
-                    event, data = None, []
+                    event, data, size = None, [], 0
                     opened = time.monotonic()
                     async for line in capped_lines(r, self.max_response):
                         waits.healthy(opened, time.monotonic())
                         if line == "":
                             if data:
                                 self.dispatch(cap, stream, event, "\n".join(data), use_filter)
-                            event, data = None, []
+                            event, data, size = None, [], 0
                         elif line.startswith(":"):
                             cap.tick()  # heartbeat
                         else:
@@ -198,7 +198,8 @@ class MastodonCollector:
                                 event = value
                             elif name == "data":
                                 data.append(value)
-                                if sum(map(len, data)) > self.max_response:  # an event of endless data lines
+                                size += len(value)  # (summed anew at each line, many short lines cost their square)
+                                if size > self.max_response:  # an event of endless data lines
                                     raise TooLarge(f"{spath} sent an event over {self.max_response / (1 << 20):g} MiB, the most botwatch "
                                                    "reads of one; dropped as a failed request")
             except NETWORK_ERRORS as exc:
