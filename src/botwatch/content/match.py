@@ -27,8 +27,7 @@ import pyarrow.compute as pc
 
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.normalize import SIGMA, YEAR_RE2, fold, norm_tag, norm_tags_arrow, norm_text
-from botwatch.elections.model import Election, party_handle_key
-from botwatch.platform_names import TWITTER_PLATFORMS
+from botwatch.elections.model import Election, handle_key_platforms, party_handle_key
 
 # Per-party signals, in the order stance rules consult them.
 TAG_SIGNALS = ("pro_tag", "anti_tag", "topic_tag")
@@ -173,8 +172,8 @@ def _lookup_tags(m: PartyMatcher, tags: pa.Array, hits: np.ndarray) -> None:
 
 
 # The platforms whose accounts listed handles name, and the prefix of their keys (`party_handle_key`).
-_HANDLE_PLATFORMS = pa.array([*TWITTER_PLATFORMS, "mastodon", "bluesky"], pa.string())
-_HANDLE_PREFIXES = pa.array(["twitter:"] * len(TWITTER_PLATFORMS) + ["mastodon:", "bluesky:"], pa.string())
+_HANDLE_PLATFORMS = pa.array(list(handle_key_platforms()), pa.string())  # (`post_handle_key`'s platforms, as arrays)
+_HANDLE_PREFIXES = pa.array([f"{p}:" for p in handle_key_platforms().values()], pa.string())
 
 
 def _handle_index(m: PartyMatcher, handles: pa.Array, platforms: pa.Array) -> np.ndarray:

@@ -211,12 +211,18 @@ def party_handle_key(handle: str) -> str:
 def post_handle_key(platform: Any, handle: Any) -> str | None:
     """The key a post's (or account's) handle on `platform` matches a listed handle by
     (`party_handle_key`), or None where that platform's accounts are named by no listed handle."""
-    from botwatch.platform_names import TWITTER_PLATFORMS
-
     if not isinstance(handle, str) or not handle:
         return None
-    plat = "twitter" if platform in TWITTER_PLATFORMS else platform if platform in ("mastodon", "bluesky") else None
+    plat = handle_key_platforms().get(platform) if isinstance(platform, str) else None
     return f"{plat}:{handle.lstrip('@').lower()}" if plat else None
+
+
+def handle_key_platforms() -> dict[str, str]:
+    """Each stored platform whose accounts a listed handle can name, to the platform word its keys
+    carry (`party_handle_key`): Twitter's and X's are one, "twitter"."""
+    from botwatch.platform_names import TWITTER_PLATFORMS
+
+    return {**{p: "twitter" for p in TWITTER_PLATFORMS}, "mastodon": "mastodon", "bluesky": "bluesky"}
 
 
 def _presets_dir() -> Any:
