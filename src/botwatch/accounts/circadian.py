@@ -54,6 +54,14 @@ OFFSETS: tuple[int, ...] = tuple(range(-11, 13))
 SAME_HOURS: dict[int, int] = {-11: 13, -10: 14}
 
 
+def whole_offsets(minutes: int) -> tuple[tuple[int, float], ...]:
+    """A zone's UTC offset in minutes as (whole hours, share) by nearness: one whole offset for a
+    whole-hour zone, a zone off the whole hour shared between the two around it (India's +5:30
+    half at +5, half at +6), as the posting-hours and office-hours items read it."""
+    lo, past = divmod(minutes, 60)
+    return tuple((o, share) for o, share in ((lo, 1 - past / 60), (lo + 1, past / 60)) if share > 0)
+
+
 def offset_words(offset: int) -> str:
     """A fitted offset as the reader is told it: "UTC+3", and "UTC-11 or UTC+13" / "UTC-10 or UTC+14"
     where the fit cannot choose (`SAME_HOURS`). An account keeping a day in Auckland's summer read

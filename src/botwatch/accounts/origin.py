@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from botwatch.accounts import origin_desk, origin_shifts, origin_time_zone
-from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours, offset_words
+from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours, offset_words, whole_offsets
 from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
@@ -258,10 +258,8 @@ def _zone_offsets(year: int, month: int) -> tuple[tuple[tuple[float, int], ...],
             w = tuple([1.0 / len(tzs)] * len(tzs))
         pairs = []
         for wz, tz in zip(w, tzs):
-            lo, past = divmod(_tz_offset_minutes(tz, year, month), 60)
-            for o, share in ((lo, 1 - past / 60), (lo + 1, past / 60)):
-                if share > 0:
-                    pairs.append((wz * share, o - 24 if o > 12 else o))
+            for o, share in whole_offsets(_tz_offset_minutes(tz, year, month)):
+                pairs.append((wz * share, o - 24 if o > 12 else o))
         out.append(tuple(pairs))
     return tuple(out)
 

@@ -46,15 +46,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
+from botwatch.accounts.circadian import whole_offsets
 from botwatch.accounts.gazetteer import countries
 
 KIND = "office_hours"
@@ -97,9 +96,9 @@ def _offset(tz: str, month: int) -> tuple[tuple[int, float], ...]:
     """The zone's offset that month as (whole offset mod 24, share): one offset for a whole-hour
     zone; a zone off the whole hour shared between the two around it by nearness (India's +5:30
     half at +5, half at +6; rounded, halves to even, it sat at +6 alone and Iran's +3:30 at +4)."""
-    off = ZoneInfo(tz).utcoffset(datetime(_YEAR, month, 15, 12))
-    lo, past = divmod(round(off.total_seconds() / 60) if off is not None else 0, 60)
-    return tuple((o % 24, share) for o, share in ((lo, 1 - past / 60), (lo + 1, past / 60)) if share > 0)
+    from botwatch.accounts.origin import _tz_offset_minutes  # (origin imports this module)
+
+    return tuple((o % 24, share) for o, share in whole_offsets(_tz_offset_minutes(tz, _YEAR, month)))
 
 
 @lru_cache(maxsize=8)
