@@ -69,3 +69,39 @@ def test_a_mastodon_creation_day_holding_the_call_is_neither_before_nor_after_it
     assert (after, dated) == (1, 2)
     assert len(notes) == 1 and notes[0].startswith("1 of 3 accounts posting in the window is a Mastodon account made on 2015-06-16 (a UTC day)"), notes
     assert "before or after the call is unknown" in notes[0]
+
+
+def test_the_creation_headline_counts_a_mastodon_day_holding_the_call_as_the_stage_does(tmp_path: Path) -> None:
+    """The creation stage leaves a Mastodon creation day holding the call out of the shares
+    (`DAY_HOLDS_TRIGGER`), but the headline's count of undated accounts read it as dated: "1 of
+    the 4 likely automated accounts … have no creation date" beside shares of 2 dated accounts,
+    one account in neither. Dated and undated now add up to the accounts the headline names."""
+    from datetime import datetime
+
+    import pyarrow as pa
+
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.sections import render
+    from botwatch.timeline.groups import AUTOMATED, GROUPS_TABLE, NOT_AUTOMATED
+    from botwatch.timeline.report import creation_block
+    from tests.test_timeline import election, write_posts
+
+    el = election()  # Europe/London, called 2017-04-18: the call's day starts 2017-04-17 23:00 UTC
+    accounts = [("a1", datetime(2017, 4, 17), AUTOMATED), ("a2", datetime(2017, 5, 1), AUTOMATED), ("a3", datetime(2016, 1, 1), AUTOMATED),
+                ("a4", None, AUTOMATED), ("h1", datetime(2015, 1, 1), NOT_AUTOMATED), ("h2", datetime(2017, 4, 25), NOT_AUTOMATED)]
+    with open_study(tmp_path / "m.duckdb", read_only=False) as st:
+        write_posts(st, [dict(post_id=f"p{a}", platform="mastodon", account_id=a, created_at=datetime(2017, 5, 2), kind="original") for a, _, _ in accounts])
+        st.con.register("_a", pa.Table.from_pylist([dict(account_id=a, platform="mastodon", created_at=c) for a, c, _ in accounts]))
+        st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
+        st.con.unregister("_a")
+        st.sql(f"CREATE TABLE {GROUPS_TABLE} (platform VARCHAR, account_id VARCHAR, dimension VARCHAR, value VARCHAR)")
+        st.sql(f"INSERT INTO {GROUPS_TABLE} VALUES " + ", ".join(f"('mastodon', '{a}', 'automated', '{g}')" for a, _, g in accounts))
+        analyze(st, Context(election=el, log=lambda m: None), only=["creation"])
+        block = creation_block(st, el)
+    row = next(r for r in block["rows"] if r[0] == "automated" and r[1] == AUTOMATED)
+    undated = block["undated_automated"]
+    assert row[2] == 2 and undated == (2, 4, 0, 1)
+    assert row[2] + undated[0] == undated[1]
+    text = " ".join(str(render("time_headline.html.j2", kind="creation", r=row, trigger=block["trigger"], population=block["population"], undated=undated)).split())
+    assert ("2 of the 4 likely automated accounts that posted in the window (50%) have no creation date, or only a Mastodon creation day "
+            "that holds the start of the day the election was called (1), so made before or after the call is unknown, and are not in these shares.") in text, text

@@ -273,29 +273,31 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
             "undated_automated": undated_in_window(study, election, "automated", AUTOMATED)}
 
 
-def undated_in_window(study: Study, election: Any, dimension: str, value: str) -> tuple[int, int, int] | None:
+def undated_in_window(study: Study, election: Any, dimension: str, value: str) -> tuple[int, int, int, int] | None:
     """(accounts of a group that posted in the election window without a creation date the shares
     count, all the group's accounts that posted there, how many of the first have one later than
-    the study first saw them), or None where it cannot be counted. The creation shares
-    count dated accounts only, and the section's note gives the undated count of all accounts: a
-    group dated for 2 of its 10 posting accounts headed the report as "100% [34–100%] of the 2
-    likely automated accounts … created after the election was called" beside a note of "8 of 40".
-    A creation date later than the study first saw the account is left out of the shares as the
-    creation stage leaves it (`stages.CREATED_LATE`), so it is counted here too."""
+    the study first saw them, how many a Mastodon creation day holding the call), or None where it
+    cannot be counted. The creation shares count dated accounts only, and the section's note gives
+    the undated count of all accounts: a group dated for 2 of its 10 posting accounts headed the
+    report as "100% [34–100%] of the 2 likely automated accounts … created after the election was
+    called" beside a note of "8 of 40". An account is dated or not by the creation stage's own rule
+    (`stages.share_dates_sql`), so the dated and undated add up to the accounts the headline names:
+    counted apart, a Mastodon creation day holding the call was in neither."""
     from botwatch.timeline.groups import GROUPS_TABLE
-    from botwatch.timeline.stages import CREATED_LATE
+    from botwatch.timeline.stages import share_dates_sql
 
     window = zones.window_utc(election) if election is not None else None
     if window is None or not {GROUPS_TABLE, "accounts", "posts"} <= set(study.tables()):
         return None
-    undated, total, late = study.sql(
-        f"""SELECT count(*) FILTER (WHERE a.created_at IS NULL OR {CREATED_LATE}), count(*), count(*) FILTER (WHERE {CREATED_LATE}) FROM {GROUPS_TABLE} g
-        JOIN accounts a ON a.platform = g.platform AND a.account_id = g.account_id
-        WHERE g.dimension = ? AND g.value = ? AND EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id
-                                                        AND p.created_at >= ? AND p.created_at < ?)""",
-        [dimension, value, window[0], window[1]],
+    dates, params = share_dates_sql(zones.trigger_utc(election))
+    undated, total, late, day_unknown = study.sql(
+        f"""SELECT count(*) FILTER (WHERE created_at IS NULL), count(*), count(*) FILTER (WHERE created_late), count(*) FILTER (WHERE day_unknown)
+        FROM (SELECT {dates} FROM {GROUPS_TABLE} g JOIN accounts a ON a.platform = g.platform AND a.account_id = g.account_id
+              WHERE g.dimension = ? AND g.value = ? AND EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id
+                                                               AND p.created_at >= ? AND p.created_at < ?)) t""",
+        [*params, dimension, value, window[0], window[1]],
     )[0]
-    return int(undated), int(total), int(late)
+    return int(undated), int(total), int(late), int(day_unknown)
 
 
 def creation_population(rows: list[tuple[Any, ...]], election: Any) -> str:

@@ -226,6 +226,18 @@ CREATED_LATE = "a.created_at > coalesce(a.first_seen, a.last_seen)"
 DAY_HOLDS_TRIGGER = "(a.platform = 'mastodon' AND a.created_at = date_trunc('day', a.created_at) AND a.created_at > ? AND a.created_at < ?)"
 
 
+def share_dates_sql(trigger: datetime) -> tuple[str, list[Any]]:
+    """The select list, over `accounts a`, of what the creation shares read of an account, and its
+    parameters: `created_at` (the date the shares count, NULL where unknown), `created_late`
+    (`CREATED_LATE`) and `day_unknown` (`DAY_HOLDS_TRIGGER`, not late). The one rule the stage and
+    the report's headline count by: the headline counted a Mastodon creation day holding the call
+    as dated, so its dated and undated accounts fell short of the accounts it spoke of."""
+    late, day = f"coalesce({CREATED_LATE}, false)", f"coalesce({DAY_HOLDS_TRIGGER}, false)"
+    sql = (f"CASE WHEN {late} OR {day} THEN NULL ELSE a.created_at END AS created_at, {late} AS created_late, "
+           f"NOT {late} AND {day} AS day_unknown")
+    return sql, [trigger - timedelta(days=1), trigger] * 2
+
+
 def _undated_from(study: Study, platform: str, source_format: str) -> bool:
     """Whether any undated window account of `platform` has posts read from `source_format`."""
     return bool(study.sql(
@@ -268,15 +280,13 @@ def creation(study: Study, ctx: Context) -> int:
     # A creation date later than the account was first seen cannot be right (a clock-skewed or
     # edited export; 2031 counted as "created after the election was called"): left out as
     # unknown, as the accounts stage leaves its age and its signal (frame_values.created_after_seen).
+    dates, params = share_dates_sql(trigger)
     study.sql(
         f"""CREATE OR REPLACE TEMP TABLE _tl_pop AS
-        SELECT a.platform, a.account_id,
-               CASE WHEN coalesce({CREATED_LATE}, false) OR coalesce({DAY_HOLDS_TRIGGER}, false) THEN NULL ELSE a.created_at END AS created_at,
-               coalesce({CREATED_LATE}, false) AS created_late,
-               NOT coalesce({CREATED_LATE}, false) AND coalesce({DAY_HOLDS_TRIGGER}, false) AS day_unknown FROM accounts a
+        SELECT a.platform, a.account_id, {dates} FROM accounts a
         WHERE EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id
                       AND p.created_at >= ? AND p.created_at < ?)""",
-        [trigger - timedelta(days=1), trigger, trigger - timedelta(days=1), trigger, ws, we],
+        [*params, ws, we],
     )
     total, dated, late, day_unknown = study.sql(
         "SELECT count(*), count(created_at), count(*) FILTER (WHERE created_late), count(*) FILTER (WHERE day_unknown) FROM _tl_pop")[0]
