@@ -52,14 +52,16 @@ def series_label(election: object, dimension: str, value: str) -> str:
 
 
 def base_posts(posts: ir.Table, offsets: ir.Table, labels: ir.Table | None) -> ir.Table:
-    """Posts with their local time (via the per-hour offset table) and, where known, sentiment.
+    """Posts with their local time (via the per-hour offset table, exact across a clock change
+    inside an hour) and, where known, sentiment.
 
     Every dimension of `tagged_posts` starts from these rows: a caller that stores them once
     (the timeline stage) saves the engine a scan of posts and two joins per dimension."""
     p = posts.select("platform", "post_id", "account_id", "created_at", "kind").filter(posts.created_at.notnull())
     p = p.mutate(utc_hour=p.created_at.truncate("h"))
     j = p.left_join(offsets, p.utc_hour == offsets.utc_hour)
-    off = j.offset_minutes.fill_null(0)
+    # The offset before the change for the part of a change hour before it (`zones.offsets_table`).
+    off = ibis.ifelse(j.switch_at.notnull() & (j.created_at < j.switch_at), j.offset_before, j.offset_minutes).fill_null(0)
     j = j.select("platform", "post_id", "account_id", "created_at", "kind", local_at=j.created_at + off.as_interval("m"))
     if labels is not None:
         lab = labels.select(l_platform=labels.platform, l_post_id=labels.post_id, sentiment=labels.sentiment.cast("float64"))

@@ -3,11 +3,14 @@
 Why a table of offsets rather than an engine's time-zone functions: DuckDB needs its ICU extension
 and Spark its session zone to convert, and the two disagree on naive timestamps. An offset per
 distinct UTC hour, computed once in Python with `zoneinfo`, joins the same way on both engines and
-is exact for every zone whose daylight-saving changes fall on a whole UTC hour (Europe, the
-Americas but Newfoundland, Australia but Lord Howe Island). Where a change falls on a UTC half
-hour (Newfoundland's two, at 05:30 and 04:30 UTC; Lord Howe Island's in October, at 15:30 UTC),
-the hour holding it takes the offset at its middle, the new one, so the posts of its first half
-hour read an hour (Newfoundland) or half an hour (Lord Howe) off local time.
+is exact in every zone: an hour holding a change also carries the instant of the change and the
+offset before it (`offsets_table`). Changes fall off the whole UTC hour in the half-hour zones
+(Newfoundland's at 05:30 and 04:30 UTC, before 2011 at 03:31 and 02:31; Adelaide's and Broken
+Hill's at 16:30 UTC; Lord Howe Island's in October at 15:30 UTC; Iran's, until 2022, at 20:30 and
+19:30 UTC): with one offset per hour, taken at its middle, the posts of the part of that hour before
+the change read an hour (Newfoundland, Adelaide, Iran) or half an hour (Lord Howe) off local time,
+in another local hour and, where the change is at local midnight (Iran; Newfoundland before 2011),
+on another local day.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
-OFFSETS_SCHEMA = pa.schema([("utc_hour", pa.timestamp("us")), ("offset_minutes", pa.int32())])
+OFFSETS_SCHEMA = pa.schema([("utc_hour", pa.timestamp("us")), ("offset_minutes", pa.int32()),
+                            ("switch_at", pa.timestamp("us")), ("offset_before", pa.int32())])
 
 
 def offset_minutes(utc_naive: datetime, tz: str) -> int:
@@ -39,7 +43,7 @@ def offset_minutes(utc_naive: datetime, tz: str) -> int:
 
 def hour_shift(utc_naive: datetime, tz: str) -> int:
     """The zone's offset in the UTC hour starting at `utc_naive`, in whole hours east of UTC rounded
-    down (taken at the hour's middle, as `offsets_table`): what the burst baseline moves by to read
+    down (taken at the hour's middle, the offset of most of a change hour): what the burst baseline moves by to read
     the same local hour of earlier days (`bursts.robust_z`'s `shifts`, which uses only differences).
 
     Rounded down, not to the nearest: Python rounds halves to even, so Adelaide's UTC+9:30 and
@@ -48,14 +52,31 @@ def hour_shift(utc_naive: datetime, tz: str) -> int:
     return offset_minutes(utc_naive + timedelta(minutes=30), tz) // 60
 
 
+def _switch(hour: datetime, tz: str) -> tuple[int, datetime | None, int | None]:
+    """(the zone's offset at the end of the UTC hour starting at `hour`, the instant within the hour
+    the offset changed or None, the offset before it or None), to the second."""
+    first, last = offset_minutes(hour, tz), offset_minutes(hour + timedelta(seconds=3599), tz)
+    if first == last:
+        return last, None, None
+    lo, hi = 0, 3599  # the offset at `lo` seconds is `first`, at `hi` it is not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if offset_minutes(hour + timedelta(seconds=mid), tz) == first else (lo, mid)
+    return last, hour + timedelta(seconds=hi), first
+
+
 def offsets_table(utc_hours: Iterable[datetime], tz: str) -> pa.Table:
     """One row per distinct UTC hour: the zone's offset then (the join key for local clocks).
 
-    The offset is taken at the middle of the hour so that a zone changing on a half hour gets
-    the offset that covers most of that hour."""
+    An hour holding a clock change gives the offset from the change on (`offset_minutes`), the
+    instant of the change (`switch_at`) and the offset before it (`offset_before`); the other hours
+    leave the last two NULL. One offset per hour, taken at its middle, read the first half hour of a
+    change on a UTC half hour (Newfoundland, Adelaide, Lord Howe, Iran) an hour or half an hour off
+    local time."""
     hours = sorted({h.replace(minute=0, second=0, microsecond=0) for h in utc_hours if h is not None})
-    offs = [offset_minutes(h + timedelta(minutes=30), tz) for h in hours]
-    return pa.Table.from_arrays([pa.array(hours, pa.timestamp("us")), pa.array(offs, pa.int32())], schema=OFFSETS_SCHEMA)
+    offs, switches, before = zip(*(_switch(h, tz) for h in hours)) if hours else ((), (), ())
+    return pa.Table.from_arrays([pa.array(hours, pa.timestamp("us")), pa.array(offs, pa.int32()),
+                                 pa.array(switches, pa.timestamp("us")), pa.array(before, pa.int32())], schema=OFFSETS_SCHEMA)
 
 
 def local_to_utc(local_naive: datetime, tz: str) -> datetime:
