@@ -241,6 +241,24 @@ def test_mastodon_creation_days_make_no_hour_batches(tmp_path: Path) -> None:
         assert batches == [("day", day, 9), ("hour", day + timedelta(hours=4), 3)]
 
 
+def test_mastodon_accounts_made_on_the_calls_day_keep_their_day_batch_and_month(tmp_path: Path) -> None:
+    """A Mastodon creation day holding the call (2017-04-17 UTC; the call's day starts at 23:00 UTC)
+    is left out of the shares, since before or after the call is unknown, but its day is known: six
+    accounts made that day lost their day batch, and April's bar of the monthly chart fell short."""
+    day = datetime(2017, 4, 17)
+    accounts = [dict(account_id=f"m{i}", platform="mastodon", created_at=day) for i in range(6)]
+    posts = [dict(post_id=f"p{a['account_id']}", platform=a["platform"], account_id=a["account_id"], created_at=datetime(2017, 5, 1), kind="original")
+             for a in accounts]
+    with open_study(tmp_path / "c.duckdb", read_only=False) as st:
+        write_posts(st, posts)
+        st.con.register("_a", pa.Table.from_pylist(accounts))
+        st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
+        analyze(st, Context(election=election(), log=lambda m: None), only=["creation"])
+        assert st.sql("SELECT group_n FROM creation WHERE dimension = 'all'") == [(0,)]  # not in the shares
+        assert st.sql("SELECT unit, bucket, accounts FROM creation_batches") == [("day", day, 6)]
+        assert st.sql("SELECT month, accounts FROM creation_monthly WHERE dimension = 'all'") == [(datetime(2017, 4, 1), 6)]
+
+
 # -- circadian ---------------------------------------------------------------------------------
 def test_circadian_finds_planted_time_zone(tmp_path: Path) -> None:
     """Accounts living a human day at UTC+3 are placed within an hour of +3; UTC-5 ones near -5."""
