@@ -56,3 +56,27 @@ def test_section_absent_without_timeline(sample_study) -> None:  # type: ignore[
 def test_dense_months_fill_gaps() -> None:
     labels, values = dense_months([(datetime(2016, 11, 1), 3), (datetime(2017, 2, 1), 1)])
     assert labels == ["2016-11", "2016-12", "2017-01", "2017-02"] and values == [3.0, 0.0, 0.0, 1.0]
+
+
+def test_creation_batches_say_their_clock(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The batches table printed the stored UTC bucket bare ("2017-04-20 04:00:00"), in a section
+    whose hour-of-day chart is on the election's local clock."""
+    from datetime import timedelta
+
+    import pyarrow as pa
+
+    from botwatch import open_study
+    from botwatch.timeline.report import creation_block
+    from test_timeline import write_posts
+
+    day = datetime(2017, 4, 20)
+    accounts = [dict(account_id=f"t{i}", platform="twitter", created_at=day + timedelta(hours=4, minutes=i)) for i in range(5)]
+    with open_study(tmp_path / "c.duckdb", read_only=False) as st:
+        write_posts(st, [dict(post_id=f"p{a['account_id']}", platform="twitter", account_id=a["account_id"], created_at=datetime(2017, 5, 1), kind="original")
+                         for a in accounts])
+        st.con.register("_a", pa.Table.from_pylist(accounts))
+        st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
+        analyze(st, Context(election=election(), log=lambda m: None), only=["creation"])
+        block = creation_block(st, election())
+    assert block is not None
+    assert [b[:3] for b in block["batches"]] == [("day", "2017-04-20 (UTC day)", 5), ("hour", "2017-04-20 04:00 UTC", 5)]

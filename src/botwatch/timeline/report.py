@@ -265,12 +265,20 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
         labels, values, marks, unit = creation_bars(monthly, election)
         chart = svg.bars(labels, values, title=f"Accounts created per {unit}", marks=marks, label_every=max(1, len(labels) // 12))
     batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket, unit LIMIT 10") if "creation_batches" in tables else []
+    batches = [(unit, batch_when(unit, b), n, auto) for unit, b, n, auto in batches]
     trigger: Any = getattr(election, "trigger_date", None)
     if trigger is None:  # the election cannot be loaded here: the stage recorded the instant it used (it read "(None)")
         stored = study.sql("SELECT min(trigger) FROM creation")[0][0]
         trigger = f"{stored:%Y-%m-%d %H:%M} UTC" if stored is not None else "date not recorded"
     return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger, "population": creation_population(rows, election),
             "undated_automated": undated_in_window(study, election, "automated", AUTOMATED)}
+
+
+def batch_when(unit: str, bucket: datetime) -> str:
+    """A creation batch's hour or day in words, with its clock: the table printed the stored UTC
+    bucket bare ("2017-04-20 04:00:00"), beside a section whose hour-of-day chart is on the
+    election's local clock."""
+    return f"{bucket:%Y-%m-%d} (UTC day)" if unit == "day" else f"{bucket:%Y-%m-%d %H:%M} UTC"
 
 
 def undated_in_window(study: Study, election: Any, dimension: str, value: str) -> tuple[int, int, int, int] | None:
