@@ -1,0 +1,98 @@
+"""`content.match._with_instance` names a local Mastodon handle with the instance of its profile
+URL in Arrow kernels; its values must be `shown_handle`'s, row by row, on every kind of row (no
+instance, a handle with one, upper case, non-ASCII names, Python-only whitespace, empty, NULL,
+other platforms), and ASCII rows must not go through Python one by one (0.5 s per 200k posts)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pyarrow as pa
+
+from botwatch.accounts.json_shape import shown_handle
+from botwatch.content import match
+
+CASES = [
+    # (platform, handle, account_id)
+    ("mastodon", "Gruene", "https://gruene.social/@Gruene"),  # local: the instance added
+    ("mastodon", "gruene", "https://gruene.social/@GRUENE"),  # case differs: still the one account
+    ("mastodon", "Gruene@gruene.social", "https://gruene.social/@Gruene"),  # already named with it
+    ("mastodon", "alice", "https://a.social/@bob"),  # another name: unchanged
+    ("mastodon", "alice", "12345"),  # a local id, no URL
+    ("mastodon", "alice", None),
+    ("mastodon", None, "https://a.social/@alice"),
+    ("mastodon", "", "https://a.social/@"),  # empty: NULL, as `shown_handle` gives
+    ("twitter", "", "1"),  # another platform's empty handle is left as it is
+    ("twitter", "alice", "https://a.social/@alice"),
+    (None, "alice", "https://a.social/@alice"),
+    ("bluesky", "alice.bsky.social", "did:plc:x"),
+    ("mastodon", "alice", "http://a.social/@alice"),  # not https
+    ("mastodon", "alice", "https://a.social/@alice/"),  # more after the name
+    ("mastodon", "alice", "https://a.social/users/alice"),
+    ("mastodon", "alice", "https://localhost/@alice"),  # a host without a dot
+    ("mastodon", "alice", "https://a./@alice"),
+    ("mastodon", "alice", "https://.a/@alice"),
+    ("mastodon", "alice", "https://a../@alice"),
+    ("mastodon", "alice", "https://a social/@alice"),
+    ("mastodon", "alice", "https://a\u00a0b.social/@alice"),  # Python's \s, not RE2's
+    ("mastodon", "alice", "https://a.social/@alice\u3000"),
+    ("mastodon", "alice", "https://a.social/@alice\n"),
+    ("mastodon", "Zoë", "https://bürger.social/@zoË"),  # non-ASCII: Python's lower decides
+    ("mastodon", "k", "https://a.social/@\u212a"),  # KELVIN SIGN: lower() is "k", utf8_lower is not
+    ("mastodon", "\u212a", "https://a.social/@k"),
+    ("mastodon", "İ", "https://a.social/@i"),
+    ("mastodon", "ß", "https://a.social/@SS"),
+    ("mastodon", "alice", "https://bürger.social/@alice"),  # ASCII names on a non-ASCII host
+    ("mastodon", "a/b", "https://a.social/@a/b"),
+    ("mastodon", "alice", "HTTPS://a.social/@alice"),
+]
+
+
+def _expected(rows: list[tuple]) -> list:
+    return [shown_handle("mastodon", h, a) if p == "mastodon" else h for p, h, a in rows]
+
+
+def _run(rows: list[tuple]) -> list:
+    plat, hs, ids = (pa.array(list(c), pa.string()) for c in zip(*rows))
+    return match._with_instance(hs, ids, plat).to_pylist()
+
+
+def test_the_tricky_rows_are_shown_handle_s() -> None:
+    assert _run(CASES) == _expected(CASES)
+    # chunked columns, as a table's are
+    plat, hs, ids = (pa.chunked_array([list(c[:9]), list(c[9:])], pa.string()) for c in zip(*CASES))
+    assert match._with_instance(hs, ids, plat).to_pylist() == _expected(CASES)
+
+
+def test_random_rows_are_shown_handle_s() -> None:
+    rng = random.Random(11)
+    chars = ["a", "B", "k", "\u212a", "é", "İ", "ß", "Σ", "ς", " ", "\u00a0", "\x1c", "\u2028", "\n", "@", "/", ".", "_", "1"]
+    word = lambda k: "".join(rng.choice(chars) for _ in range(rng.randint(0, k)))  # noqa: E731
+    rows = []
+    for _ in range(3000):
+        h = rng.choice([None, "", "alice", "ALICE", word(4)])
+        name = rng.choice([h if isinstance(h, str) else "x", "Alice", word(4)])
+        host = rng.choice(["a.social", "A.Social", word(5)])
+        rows.append((rng.choice(["mastodon", "mastodon", "twitter", None]), h,
+                     rng.choice([None, "7", f"https://{host}/@{name}", f"https://{host}/@{name}/x"])))
+    assert _run(rows) == _expected(rows)
+
+
+def test_python_whitespace_is_the_pattern_s() -> None:
+    """The RE2 class spells out Python's `\\s`: every character it matches lies below U+3001."""
+    spaces = {chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))}
+    assert {chr(int(h, 16)) for h in re.findall(r"\\x\{([0-9a-f]+)\}", match._PY_SPACE)} == spaces
+
+
+def test_ascii_rows_do_not_go_through_python(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    asked = []
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        asked.append(args)
+        return shown_handle(*args)
+
+    monkeypatch.setattr(match, "shown_handle", counted)
+    rows = [("mastodon", f"user{i}", f"https://a.social/@User{i}") for i in range(200)] + [("mastodon", "Zoë", "https://b.social/@zoë")]
+    assert _run(rows) == [f"user{i}@a.social" for i in range(200)] + ["Zoë@b.social"]
+    assert asked == [("mastodon", "Zoë", "https://b.social/@zoë")]
