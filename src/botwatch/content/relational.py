@@ -3,6 +3,7 @@ posts joined with their author's handle (party accounts are known by handle, pos
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
 from botwatch.content.tables import INPUT_COLUMNS
@@ -31,8 +32,18 @@ def with_shared_words(posts: ir.Table) -> ir.Table:
 
 
 def label_input(posts: ir.Table, accounts: ir.Table) -> ir.Table:
-    """Posts with the author's handle; a wordless retweet with its original's words (`with_shared_words`)."""
+    """Posts with the author's handle; a wordless retweet with its original's words
+    (`with_shared_words`); a Bluesky post without `ref_handle` with the handle the study knows
+    for the account it reposts, quotes or answers.
+
+    A Bluesky event names that account by DID alone, where a Twitter retweet names it by handle
+    (party accounts are listed by handle): a repost of a party's own post was never the
+    "retweet of the party's account" a Twitter retweet of it was (no cue, no support)."""
     posts = with_shared_words(posts)
+    bsky = accounts.filter((accounts.platform == "bluesky") & accounts.handle.notnull())
+    refs = bsky.select(_ref_platform=bsky.platform, _ref_id=bsky.account_id, _ref_known=bsky.handle)
+    r = posts.left_join(refs, [posts.platform == refs._ref_platform, posts.ref_account_id == refs._ref_id])
+    posts = r.select(*[ibis.coalesce(r.ref_handle, r._ref_known).name(c) if c == "ref_handle" else r[c] for c in posts.columns])
     handles = accounts.select(_platform=accounts.platform, _account_id=accounts.account_id, handle=accounts.handle)
     joined = posts.left_join(handles, [posts.platform == handles._platform, posts.account_id == handles._account_id])
     return joined.select(*[posts[c] for c in INPUT_COLUMNS], joined.handle)

@@ -1,0 +1,77 @@
+"""A Bluesky repost, quote or reply names the account it shares or answers by DID alone (Jetstream
+gives no handle), where a Twitter retweet names it by handle, and party accounts are listed by
+handle. Once the study knows the DID's handle (an identity event), the post must be read as
+Twitter's is: a repost of the party's account is the party's retweet cue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from botwatch.content.stage import run_content
+from botwatch.elections import load_election
+from botwatch.elections.model import election_from_text
+from botwatch.ingest.runner import ingest
+from botwatch.study import open_study
+
+T0 = 1495274400  # 2017-05-20 10:00 UTC, inside uk-ge2017's window
+
+
+def _commit(did: str, rkey: str, sec: int, collection: str, record: dict) -> str:
+    return json.dumps({"did": did, "time_us": (T0 + sec) * 1_000_000, "kind": "commit",
+                       "commit": {"operation": "create", "collection": collection, "rkey": rkey, "record": record}})
+
+
+def _identity(did: str, handle: str) -> str:
+    return json.dumps({"did": did, "time_us": T0 * 1_000_000, "kind": "identity",
+                       "identity": {"did": did, "handle": handle, "time": "2017-05-20T09:00:00Z"}})
+
+
+def _repost(did: str, rkey: str, sec: int, uri: str) -> str:
+    return _commit(did, rkey, sec, "app.bsky.feed.repost", {"subject": {"uri": uri}, "createdAt": "2017-05-20T10:01:00Z"})
+
+
+def _mine():  # type: ignore[no-untyped-def]
+    uk = load_election("uk-ge2017")
+    return election_from_text(uk.text.replace('official_accounts = ["', 'official_accounts = ["uklabour.bsky.social", "', 1), "mine.toml")
+
+
+def test_a_repost_of_a_party_account_known_by_did_is_its_retweet_cue(tmp_path: Path) -> None:
+    lab = "at://did:plc:lab/app.bsky.feed.post/p1"
+    lines = [
+        _identity("did:plc:lab", "uklabour.bsky.social"),
+        _commit("did:plc:lab", "p1", 1, "app.bsky.feed.post", {"text": "Our plan #GE2017", "langs": ["en"], "createdAt": "2017-05-20T10:00:00Z"}),
+        _repost("did:plc:fan", "r1", 60, lab),
+        _commit("did:plc:fan", "q1", 70, "app.bsky.feed.post", {
+            "text": "Read this #GE2017", "langs": ["en"], "createdAt": "2017-05-20T10:02:00Z",
+            "embed": {"$type": "app.bsky.embed.record", "record": {"uri": lab}}}),
+        # the shared post's account has no known handle: nothing to match it by
+        _commit("did:plc:anon", "p2", 2, "app.bsky.feed.post", {"text": "Our plan #GE2017", "langs": ["en"], "createdAt": "2017-05-20T10:00:00Z"}),
+        _repost("did:plc:fan", "r2", 80, "at://did:plc:anon/app.bsky.feed.post/p2"),
+    ]
+    (tmp_path / "b.jsonl").write_text("\n".join(lines) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "b.jsonl")])
+        run_content(st, _mine(), log=lambda m: None, workers=1)
+        got = {(pid, party): (rule, list(sigs)) for pid, party, rule, sigs in st.sql(
+            "SELECT post_id, party, stance_rule, signals FROM post_party")}
+        assert st.sql("SELECT count(*) FROM posts WHERE ref_handle IS NOT NULL") == [(0,)]  # the stored posts are untouched
+    assert got[("did:plc:lab/p1", "labour")] == ("own_account", ["own_account"])
+    assert got[("did:plc:fan/r1", "labour")] == ("retweets_party_account", ["retweet_account"])  # was: no party at all
+    assert got[("did:plc:fan/q1", "labour")][1] == ["quote_account"]
+    assert not any(pid in ("did:plc:anon/p2", "did:plc:fan/r2") for pid, _ in got)
+
+
+def test_a_twitter_retweet_is_not_given_a_bluesky_handle(tmp_path: Path) -> None:
+    """Only Bluesky rows take the handle from the accounts table: a Twitter retweet that gives no
+    handle keeps none, whatever account shares its id."""
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.ensure_schema()
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('bluesky', '7', 'uklabour.bsky.social'), ('twitter', '7', 'UKLabour')")
+        st.sql("INSERT INTO posts (platform, post_id, account_id, text, kind, ref_account_id, ref_handle) VALUES "
+               "('twitter', 't1', '9', 'x', 'retweet', '7', NULL), ('bluesky', 'b1', '9', 'x', 'retweet', '7', NULL), "
+               "('bluesky', 'b2', '9', 'x', 'retweet', '7', 'given.bsky.social')")
+        from botwatch.content.relational import label_input
+
+        got = {r["post_id"]: r["ref_handle"] for r in label_input(st.table("posts"), st.table("accounts")).to_pyarrow().to_pylist()}
+    assert got == {"t1": None, "b1": "uklabour.bsky.social", "b2": "given.bsky.social"}
