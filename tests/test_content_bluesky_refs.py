@@ -75,3 +75,23 @@ def test_a_twitter_retweet_is_not_given_a_bluesky_handle(tmp_path: Path) -> None
 
         got = {r["post_id"]: r["ref_handle"] for r in label_input(st.table("posts"), st.table("accounts")).to_pyarrow().to_pylist()}
     assert got == {"t1": None, "b1": "uklabour.bsky.social", "b2": "given.bsky.social"}
+
+
+def test_reposts_of_one_did_are_retweet_neighbours(tmp_path: Path) -> None:
+    """Two accounts reposting one account are linked, and that account with them, as two
+    retweeters of one handle are on Twitter; the account's handle need not be known."""
+    from botwatch.content.propagate import graph_edges
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.ensure_schema()
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('bluesky', 'did:plc:lab', NULL), ('bluesky', 'did:plc:a', NULL), "
+               "('bluesky', 'did:plc:b', NULL), ('twitter', '1', 'alice'), ('twitter', '2', 'bob')")
+        st.sql("INSERT INTO posts (platform, post_id, account_id, text, kind, ref_post_id, ref_account_id, ref_handle) VALUES "
+               "('bluesky', 'did:plc:a/r1', 'did:plc:a', '', 'retweet', 'did:plc:lab/p1', 'did:plc:lab', NULL), "
+               "('bluesky', 'did:plc:b/r2', 'did:plc:b', '', 'retweet', 'did:plc:lab/p2', 'did:plc:lab', NULL), "
+               "('bluesky', 'did:plc:b/r3', 'did:plc:b', '', 'retweet', 'did:plc:zed/p3', 'did:plc:zed', NULL), "
+               "('twitter', 't1', '2', 'RT @alice: hi', 'retweet', NULL, '1', 'alice')")
+        got = {(r["account_id"], r["node"]) for r in graph_edges(st.table("posts"), st.table("accounts")).to_pyarrow().to_pylist()}
+    assert got == {("bluesky:did:plc:a", "d:bluesky:did:plc:lab"), ("bluesky:did:plc:b", "d:bluesky:did:plc:lab"),
+                   ("bluesky:did:plc:lab", "d:bluesky:did:plc:lab"), ("bluesky:did:plc:b", "d:bluesky:did:plc:zed"),
+                   ("twitter:2", "h:twitter:alice"), ("twitter:1", "h:twitter:alice")}

@@ -92,7 +92,8 @@ def graph_edges(posts: ir.Table, accounts: ir.Table) -> ir.Table:
 
     `account_id` here is the account key `platform:account_id` (`account_keys`: one id may exist
     on two platforms). Nodes are 'h:<platform>:<handle>' (the account retweeted that handle; the
-    handle's own account belongs to the node too) and 't:<text>' (a text posted by two or more
+    handle's own account belongs to the node too), 'd:bluesky:<did>' (the same for a Bluesky
+    repost, which names the account by DID) and 't:<text>' (a text posted by two or more
     accounts)."""
     rt = posts.filter(posts.ref_handle.notnull() & (posts.kind == "retweet"))
     by_handle = rt.select(account_id=rt.platform + ":" + rt.account_id, node=ibis.literal("h:") + rt.platform + ":" + rt.ref_handle.lower())
@@ -107,7 +108,14 @@ def graph_edges(posts: ir.Table, accounts: ir.Table) -> ir.Table:
     by_text = by_text.select(account_id=by_text.account_id, node=ibis.literal("t:") + by_text.h.cast("string"))
     handles = by_handle.distinct()
     own_in = own.semi_join(handles, "node").select("account_id", "node")
-    return ibis.union(handles, own_in, by_text, distinct=True)
+    # A Bluesky repost names whom it reposts by DID alone (no `ref_handle`), so none was a link:
+    # its node is 'd:bluesky:<did>', and the account of that DID belongs to it.
+    brt = posts.filter(posts.ref_handle.isnull() & posts.ref_account_id.notnull() & (posts.kind == "retweet") & (posts.platform == "bluesky"))
+    dids = brt.select(account_id=brt.platform + ":" + brt.account_id, node=ibis.literal("d:bluesky:") + brt.ref_account_id).distinct()
+    bsky = accounts.filter(accounts.platform == "bluesky")
+    own_did = bsky.select(account_id=bsky.platform + ":" + bsky.account_id, node=ibis.literal("d:bluesky:") + bsky.account_id)
+    own_did = own_did.semi_join(dids, "node").select("account_id", "node")
+    return ibis.union(handles, own_in, by_text, dids, own_did, distinct=True)
 
 
 @dataclass
