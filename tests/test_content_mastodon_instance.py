@@ -96,3 +96,33 @@ def test_ascii_rows_do_not_go_through_python(monkeypatch) -> None:  # type: igno
     rows = [("mastodon", f"user{i}", f"https://a.social/@User{i}") for i in range(200)] + [("mastodon", "Zoë", "https://b.social/@zoë")]
     assert _run(rows) == [f"user{i}@a.social" for i in range(200)] + ["Zoë@b.social"]
     assert asked == [("mastodon", "Zoë", "https://b.social/@zoë")]
+
+
+def test_a_bare_mention_by_an_account_of_the_instance_names_its_account() -> None:
+    """Mastodon gives a mention's `acct` relative to the instance collected: "UKLabour" in a post
+    by alice of a.social, collected there, is @UKLabour@a.social, which a file lists; it matched
+    nothing. A bare mention in a post by another instance's account names an account of the
+    instance collected, which the row does not tell: it stays unmatched."""
+    from botwatch.content.match import compile_matcher, match_batch, signal
+    from botwatch.elections.model import election_from_text
+
+    from tests.test_content import UK, posts
+
+    mine = election_from_text(UK.text.replace('official_accounts = ["', 'official_accounts = ["@UKLabour@a.social", "', 1), "mine.toml")
+    m = compile_matcher(mine)
+    alice = {"platform": "mastodon", "handle": "alice", "account_id": "https://a.social/@alice", "text": "hi"}
+    rows = [
+        {**alice, "mentions": ["UKLabour"]},  # 0: local author, local mention
+        {**alice, "mentions": ["someone", "@uklabour"]},  # 1: with an "@", in lower case, second of two
+        {**alice, "mentions": []},
+        {**alice, "account_id": "https://b.social/@alice", "mentions": ["UKLabour"]},  # 3: b.social's UKLabour
+        {**alice, "handle": "bob@b.social", "account_id": "https://b.social/@bob", "mentions": ["UKLabour"]},  # 4: remote author
+        {**alice, "handle": "bob@b.social", "account_id": "https://b.social/@bob", "mentions": ["UKLabour@a.social"]},  # 5
+        {**alice, "account_id": "12345", "mentions": ["UKLabour"]},  # 6: no profile URL, no instance
+        {**alice, "handle": None, "mentions": ["UKLabour"]},  # 7: author unknown
+        {"platform": "twitter", "handle": "alice", "account_id": "https://a.social/@alice", "mentions": ["UKLabour"], "text": "hi"},  # 8
+        {"platform": "bluesky", "handle": "alice", "account_id": "https://a.social/@alice", "mentions": ["UKLabour"], "text": "hi"},  # 9
+    ]
+    t = posts(rows).set_column(2, "account_id", pa.array([r["account_id"] for r in rows], pa.string()))
+    got = signal(m, match_batch(m, t), "labour", "mention_account").tolist()
+    assert got == [True, True, False, False, False, True, False, False, True, False]

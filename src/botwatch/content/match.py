@@ -228,6 +228,33 @@ def _with_instance(handles: pa.Array, account_ids: pa.Array, platforms: pa.Array
     return pc.replace_with_mask(out, cand, shown)
 
 
+def _local_mentions(flat: pa.Array, parents: pa.Array, stored: pa.Array, shown: pa.Array, platforms: pa.Array) -> pa.Array:
+    """`flat` (a batch's mentions, each of the row `parents` gives), a bare Mastodon mention
+    ("Gruene", the `acct` of an account of the instance collected) named with that instance
+    where the post's author is of it too: the author's handle was stored bare ("alice") and
+    `_with_instance` named it with its profile URL's instance ("alice@gruene.social").
+
+    A Mastodon server gives `acct` relative to itself, so a bare mention is an account of the
+    instance collected; a file listing "@Gruene@gruene.social" matched none of the posts there
+    that mention it. A bare mention in a post by another instance's account (whose handle holds
+    its instance) names an account of the instance collected too, which the row does not tell:
+    it stays bare."""
+    flat, parents = _one_array(flat).cast(pa.string()), _one_array(parents)
+    mention = pc.replace_substring_regex(flat, r"^@", "")
+    plat, own, named = _one_array(platforms).take(parents), _one_array(stored).take(parents), _one_array(shown).take(parents)
+    at = lambda a: pc.match_substring(a, "@")  # noqa: E731
+    bare = pc.and_(pc.and_(pc.equal(plat, "mastodon"), pc.not_equal(mention, "")), pc.invert(at(mention)))
+    local = pc.and_(pc.invert(at(own)), at(named))
+    mask = pc.fill_null(pc.and_(bare, local), False)
+    rows = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(rows):
+        return flat
+    # the shown handle is the stored one (no "@"), "@" and the instance (no "@")
+    parts = pc.list_flatten(pc.split_pattern(named.take(pa.array(rows)), "@", max_splits=1))
+    host = parts.take(pa.array(np.arange(1, 2 * len(rows), 2)))
+    return pc.replace_with_mask(flat, mask, pc.binary_join_element_wise(mention.take(pa.array(rows)), host, "@"))
+
+
 def _one_array(a: pa.Array | pa.ChunkedArray) -> pa.Array:
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
 
@@ -264,7 +291,8 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
         platforms = col(names.index("platform")) if "platform" in names else pa.array(["twitter"] * n, pa.string())
         # A Mastodon account of the instance collected is known by its handle with the instance:
         # a party's "@Gruene@gruene.social" matched none of its posts, or boosts of them, collected there.
-        author, ref_handle = col(names.index("handle")), col(names.index("ref_handle"))
+        stored, ref_handle = col(names.index("handle")), col(names.index("ref_handle"))
+        author = stored
         if "account_id" in names:
             author = _with_instance(author, col(names.index("account_id")), platforms)
         if "ref_account_id" in names:
@@ -278,6 +306,8 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
         flat = pc.list_flatten(mentions)
         if len(flat):
             parents = pc.list_parent_indices(mentions)
+            if author is not stored:
+                flat = _local_mentions(flat, parents, stored, author, platforms)
             put(_handle_index(m, flat, platforms.take(parents)), np.asarray(parents), "mention_account")
 
     if m.union_pattern or m.fragment_patterns:
