@@ -95,3 +95,21 @@ def test_reposts_of_one_did_are_retweet_neighbours(tmp_path: Path) -> None:
     assert got == {("bluesky:did:plc:a", "d:bluesky:did:plc:lab"), ("bluesky:did:plc:b", "d:bluesky:did:plc:lab"),
                    ("bluesky:did:plc:lab", "d:bluesky:did:plc:lab"), ("bluesky:did:plc:b", "d:bluesky:did:plc:zed"),
                    ("twitter:2", "h:twitter:alice"), ("twitter:1", "h:twitter:alice")}
+
+
+def test_a_mention_of_a_party_account_known_by_did_names_the_party(tmp_path: Path) -> None:
+    """A Bluesky mention facet gives the DID alone: "@uklabour.bsky.social well done" named no
+    party, where a Twitter "@UKLabour" is the party's mention cue."""
+    def mention(rkey: str, did: str) -> str:
+        return _commit("did:plc:fan", rkey, 80, "app.bsky.feed.post", {
+            "text": "@someone well done #GE2017", "langs": ["en"], "createdAt": "2017-05-20T10:03:00Z",
+            "facets": [{"features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]}]})
+
+    lines = [_identity("did:plc:lab", "UKLabour.bsky.social"), _identity("did:plc:other", "other.bsky.social"),
+             mention("m1", "did:plc:lab"), mention("m2", "did:plc:other"), mention("m3", "did:plc:unknown")]
+    (tmp_path / "b.jsonl").write_text("\n".join(lines) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "b.jsonl")])
+        run_content(st, _mine(), log=lambda m: None, workers=1)
+        got = st.sql("SELECT post_id, party, signals FROM post_party")
+    assert [(pid, party, list(sigs)) for pid, party, sigs in got] == [("did:plc:fan/m1", "labour", ["mention_account"])]

@@ -71,9 +71,23 @@ class PartyMatcher:
     fragment_patterns: dict[str, str] = field(default_factory=dict)  # party → RE2 of names inside hashtags
     party_patterns: dict[str, str] = field(default_factory=dict)  # party → RE2 of all its keyword and context words
     fragment_union: str | None = None  # RE2 of every party's names inside hashtags
+    # The DIDs of the study's Bluesky accounts whose handle is listed, and those handles
+    # (`know_bluesky_dids`): a Bluesky mention names its account by DID.
+    bluesky_dids: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
+    bluesky_handles: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
 
     def slot(self, party: str, signal: str) -> int:
         return self.slots.index((party, signal))
+
+    def listed_bluesky_handles(self) -> list[str]:
+        """The listed Bluesky handles, lower-cased."""
+        return [h.removeprefix("bluesky:") for h in self.handle_values.to_pylist() if h.startswith("bluesky:")]
+
+    def know_bluesky_dids(self, dids: pa.Array, handles: pa.Array) -> None:
+        """Read a Bluesky mention of one of `dids` (the study's accounts of listed handles) as a
+        mention of its handle: Bluesky's mention facets give the DID alone, so a post mentioning a
+        party's account never named the party."""
+        self.bluesky_dids, self.bluesky_handles = _one_array(dids).cast(pa.string()), _one_array(handles).cast(pa.string())
 
 
 def compile_matcher(election: Election) -> PartyMatcher:
@@ -255,6 +269,16 @@ def _local_mentions(flat: pa.Array, parents: pa.Array, stored: pa.Array, shown: 
     return pc.replace_with_mask(flat, mask, pc.binary_join_element_wise(mention.take(pa.array(rows)), host, "@"))
 
 
+def _did_mentions(m: PartyMatcher, flat: pa.Array, parents: pa.Array, platforms: pa.Array) -> pa.Array:
+    """`flat` (a batch's mentions), a Bluesky one that is a DID `m` knows replaced by its handle."""
+    flat, parents = _one_array(flat).cast(pa.string()), _one_array(parents)
+    idx = pc.index_in(flat, value_set=m.bluesky_dids)
+    mask = pc.fill_null(pc.and_(pc.equal(_one_array(platforms).take(parents), "bluesky"), pc.is_valid(idx)), False)
+    if not pc.any(mask).as_py():
+        return flat
+    return pc.replace_with_mask(flat, mask, m.bluesky_handles.take(pc.filter(idx, mask)))
+
+
 def _one_array(a: pa.Array | pa.ChunkedArray) -> pa.Array:
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
 
@@ -308,6 +332,8 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
             parents = pc.list_parent_indices(mentions)
             if author is not stored:
                 flat = _local_mentions(flat, parents, stored, author, platforms)
+            if len(m.bluesky_dids):
+                flat = _did_mentions(m, flat, parents, platforms)
             put(_handle_index(m, flat, platforms.take(parents)), np.asarray(parents), "mention_account")
 
     if m.union_pattern or m.fragment_patterns:

@@ -423,6 +423,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     that label on DuckDB (None: `forkpool.default_workers()`; 1: this one; never more than the
     cores, `forkpool.worker_count`), the same labels."""
     labeller = Labeller.for_election(election)
+    _know_bluesky_dids(study, labeller.matcher)
     if workers is not None:
         labeller.scorer.workers = worker_count(workers)
     outputs = {"post_labels": POST_LABELS, "post_party": POST_PARTY}
@@ -460,6 +461,18 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
         if study.engine == "duckdb" else ""
     log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {n_party:,} post-party rows{scored}")
     return n, n_party
+
+
+def _know_bluesky_dids(study: Study, matcher: PartyMatcher) -> None:
+    """Give `matcher` the DIDs of the study's Bluesky accounts whose handle the election lists
+    (known from identity events), by which Bluesky posts mention them."""
+    listed = matcher.listed_bluesky_handles()
+    if not listed:
+        return
+    acc = study.table("accounts")
+    known = acc.filter((acc.platform == "bluesky") & acc.handle.notnull() & acc.handle.lower().isin(listed))
+    t = study.expr_arrow(known.select("account_id", "handle"))
+    matcher.know_bluesky_dids(t.column("account_id"), t.column("handle"))
 
 
 @register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True, options=("workers",))
