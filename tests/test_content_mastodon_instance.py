@@ -126,3 +126,28 @@ def test_a_bare_mention_by_an_account_of_the_instance_names_its_account() -> Non
     t = posts(rows).set_column(2, "account_id", pa.array([r["account_id"] for r in rows], pa.string()))
     got = signal(m, match_batch(m, t), "labour", "mention_account").tolist()
     assert got == [True, True, False, False, False, True, False, False, True, False]
+
+
+def test_boosts_of_two_instances_alices_are_two_retweet_nodes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The account prior's retweet graph keyed a boosted Mastodon account by its stored handle:
+    a.social's and b.social's local "alice" were one node, so x (who boosted the one) and y (who
+    boosted the other) were neighbours; and a boost of alice seen from b.social ("alice@a.social")
+    was a node her own account ("alice", collected on a.social) never joined."""
+    from botwatch.content.propagate import graph_edges
+    from botwatch.study import open_study
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.ensure_schema()
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@alice', 'alice'), "
+               "('mastodon', 'https://b.social/@alice', 'alice'), ('mastodon', 'https://a.social/@x', 'x'), ('mastodon', 'https://b.social/@y', 'y'), "
+               "('mastodon', 'https://b.social/@z', 'z'), ('twitter', '1', 'Alice')")
+        st.sql("INSERT INTO posts (platform, post_id, account_id, text, kind, ref_account_id, ref_handle) VALUES "
+               "('mastodon', 'p1', 'https://a.social/@x', '', 'retweet', 'https://a.social/@alice', 'alice'), "
+               "('mastodon', 'p2', 'https://b.social/@y', '', 'retweet', 'https://b.social/@alice', 'alice'), "
+               "('mastodon', 'p3', 'https://b.social/@z', '', 'retweet', 'https://a.social/@alice', 'alice@a.social'), "
+               "('twitter', 't1', '2', '', 'retweet', 'https://a.social/@alice', 'Alice')")
+        got = {(r["account_id"].split(":", 1)[1], r["node"]) for r in graph_edges(st.table("posts"), st.table("accounts")).to_pyarrow().to_pylist()}
+    assert got == {("https://a.social/@alice", "h:mastodon:alice@a.social"), ("https://a.social/@x", "h:mastodon:alice@a.social"),
+                   ("https://b.social/@z", "h:mastodon:alice@a.social"),
+                   ("https://b.social/@alice", "h:mastodon:alice@b.social"), ("https://b.social/@y", "h:mastodon:alice@b.social"),
+                   ("2", "h:twitter:alice"), ("1", "h:twitter:alice")}
