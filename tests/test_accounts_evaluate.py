@@ -355,3 +355,21 @@ def test_figures_whose_training_accounts_are_unknown_say_so() -> None:
     own = quoted({"labels_file": "l.csv", "date": "", "bot": {"n": 6}, "bot_training": 0, "bot_training_unknown": 6, "origin": None})
     assert own is not None and "trained on is unknown" in own["bot_note"] and "may be no out-of-sample figure" in own["bot_note"]
     assert evaluate(Matched(labels, rows), boot=10).bot_training_unknown == 0  # the shipped list says which
+
+
+def test_labelled_counts_accounts_not_rows(tmp_path: Path) -> None:
+    """`--json`'s `labelled`, `bot_labelled` and `country_labelled` counted the file's rows while
+    `found` and `bot_scored` count accounts: an account on two rows, found or not, was two."""
+    from botwatch.accounts.evaluate import evaluate, evaluation_json, match_labels
+
+    study = _Tables([("twitter", "1", "alice", 0.9), ("twitter", "2", "bob", 0.1)])
+    labels = load_account_labels(write_rows(tmp_path / "l.csv", ["handle", "bot", "country"],
+                                            [["alice", "1", ""], ["@Alice", "1", "RU"], ["ghost", "0", ""], ["ghost", "0", "US"], ["bob", "0", ""]]))
+    d = evaluation_json(evaluate(match_labels(study, labels), boot=10), "l.csv")
+    assert (d["label_rows"], d["labelled"], d["found"], d["bot_labelled"], d["bot_scored"], d["country_labelled"]) == (5, 3, 2, 3, 2, 2)
+
+
+def test_one_account_on_two_rows_not_found_is_one_account(scored: Path, tmp_path: Path) -> None:
+    labels = write_rows(tmp_path / "l.csv", ["handle", "bot"], [["nobody_here", 1], ["@Nobody_Here", 1]])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--json"])
+    assert r.exit_code == 2 and "none of the 1 labelled account of l.csv is among" in " ".join(r.output.split())

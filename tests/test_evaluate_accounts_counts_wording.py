@@ -14,7 +14,7 @@ from botwatch.cli import accounts_evaluate
 def _line(monkeypatch, ambiguous: int, repeated: int, conflicting: int = 0, bot_conflicting: int = 0, country_conflicting: int = 0) -> str:  # type: ignore[no-untyped-def]
     said: list[str] = []
     monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
-    ev = SimpleNamespace(labelled=5, found=3, ambiguous=ambiguous, repeated=repeated, conflicting=conflicting, bot=None, bot_labelled=0, origin=None, country_labelled=0,
+    ev = SimpleNamespace(label_rows=5, labelled=5 - repeated, found=3, ambiguous=ambiguous, repeated=repeated, conflicting=conflicting, bot=None, bot_labelled=0, origin=None, country_labelled=0,
                          bot_conflicting=bot_conflicting, country_conflicting=country_conflicting)
     accounts_evaluate._show(ev, Path("labels.csv"))
     return said[0]
@@ -94,7 +94,7 @@ def test_one_training_account_is_said_in_the_singular(monkeypatch) -> None:  # t
     monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
     b = bot_figures(np.array([1, 0, 0]), np.array([0.9, 0.2, 0.1]), boot=10)
     held = bot_figures(np.array([1, 0]), np.array([0.9, 0.2]), boot=10)
-    ev = SimpleNamespace(labelled=3, found=3, ambiguous=0, repeated=0, conflicting=0, bot=b, bot_labelled=3, origin=None, country_labelled=0,
+    ev = SimpleNamespace(label_rows=3, labelled=3, found=3, ambiguous=0, repeated=0, conflicting=0, bot=b, bot_labelled=3, origin=None, country_labelled=0,
                          bot_unscored=0, bot_training=1, bot_held_out=held, bot_training_unknown=0)
     accounts_evaluate._show(ev, Path("labels.csv"))
     line = next(t for t in said if "training accounts" in t)
@@ -114,7 +114,7 @@ def test_an_account_found_whose_rows_disagree_is_not_said_unfound(monkeypatch) -
     not was found with a bot probability", two accounts where there was one, and it was found."""
     said: list[str] = []
     monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
-    ev = SimpleNamespace(labelled=2, found=1, ambiguous=0, repeated=1, conflicting=1, bot=None, bot_labelled=2, origin=None, country_labelled=2,
+    ev = SimpleNamespace(label_rows=2, labelled=1, found=1, ambiguous=0, repeated=1, conflicting=1, bot=None, bot_labelled=1, origin=None, country_labelled=1,
                          bot_conflicting=1, country_conflicting=1)
     accounts_evaluate._show(ev, Path("labels.csv"))
     assert said[1] == "bot: no account labelled bot or not was found with a bot probability; 1 account found is labelled both bot and human by its rows", said

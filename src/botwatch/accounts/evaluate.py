@@ -182,6 +182,10 @@ class Matched:
     merged: list[AccountLabel | None] = field(default_factory=list)
     bot_conflicting: int = 0  # accounts whose rows give both bot and human: no bot label
     country_conflicting: int = 0  # accounts whose rows give two countries: no country
+    # Per label, the account it names: (platform, account_id) where found, else the label's own id
+    # and handle (rows that name an account not found the same way are one account). Empty: each
+    # label is an account of its own.
+    keys: list[tuple[str | None, ...]] = field(default_factory=list)
 
 
 def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
@@ -234,12 +238,14 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
     first_bot: dict[tuple[str, str], int] = {}
     first_country: dict[tuple[str, str], str] = {}
     ambiguous = repeated = conflicting = 0
+    keys: list[tuple[str | None, ...]] = []
     for i, lab in enumerate(labels):
         row: dict[str, Any] | None
         got = by_id.get(lab.account_id, []) if lab.account_id else []
         got = got or by_handle.get(lab.handle or "", [])
         row = got[0] if len(got) == 1 else None
         ambiguous += len(got) > 1
+        keys.append(("found", str(row["platform"]), str(row["account_id"])) if row is not None else ("label", lab.account_id, lab.handle))
         if row is not None:
             key = (str(row["platform"]), str(row["account_id"]))
             if key in first_at:
@@ -266,7 +272,7 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
         country_conflicting += len(c) > 1
         lab = labels[i]
         merged[i] = AccountLabel(lab.line, lab.account_id, lab.handle, next(iter(b)) if len(b) == 1 else None, next(iter(c)) if len(c) == 1 else None)
-    return Matched(labels, rows, ambiguous, repeated, conflicting, merged, bot_conflicting, country_conflicting)
+    return Matched(labels, rows, ambiguous, repeated, conflicting, merged, bot_conflicting, country_conflicting, keys)
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float:
@@ -381,6 +387,9 @@ def origin_figures(countries: list[str], rows: list[dict[str, Any]]) -> OriginFi
 
 @dataclass
 class AccountEvaluation:
+    # `labelled`, `bot_labelled` and `country_labelled` count accounts, as `found` and `bot_scored`
+    # do (`Matched.keys`): counted over rows, an account on two rows was two labelled accounts, and
+    # "none of the 2 labelled accounts is among the study's scored accounts" was said of one.
     labelled: int
     found: int
     bot_labelled: int
@@ -409,6 +418,7 @@ class AccountEvaluation:
     bot_training_unknown: int = 0
     bot_conflicting: int = 0
     country_conflicting: int = 0
+    label_rows: int = 0  # rows of the labels file read
 
 
 def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> AccountEvaluation:
@@ -440,10 +450,11 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
     held_bot = bot_figures(ya[~bt], pa_[~bt], boot) if 0 < bt.sum() < len(bt) else None
     kept = [i for i, t in enumerate(origin_trained) if not t]
     held_origin = origin_figures([countries[i] for i in kept], [orows[i] for i in kept]) if 0 < len(kept) < len(orows) else None
+    keys = matched.keys or [("row", str(i)) for i in range(len(matched.labels))]
     return AccountEvaluation(
-        labelled=len(matched.labels), found=sum(r is not None for r in matched.rows),
-        bot_labelled=sum(lab.bot is not None for lab in matched.labels), bot_scored=len(y),
-        country_labelled=sum(lab.country is not None for lab in matched.labels),
+        labelled=len(set(keys)), found=sum(r is not None for r in matched.rows),
+        bot_labelled=len({k for k, lab in zip(keys, matched.labels) if lab.bot is not None}), bot_scored=len(y),
+        country_labelled=len({k for k, lab in zip(keys, matched.labels) if lab.country is not None}), label_rows=len(matched.labels),
         bot=bot_figures(ya, pa_, boot) if y else None,
         origin=origin_figures(countries, orows) if orows else None,
         ambiguous=matched.ambiguous, repeated=matched.repeated, conflicting=matched.conflicting,
@@ -491,7 +502,7 @@ def _origin_json(o: OriginFigures | None) -> dict[str, Any] | None:
 def evaluation_json(ev: AccountEvaluation, labels_path: str | Path) -> dict[str, Any]:
     """What `evaluate-accounts --json` prints: every figure of the tables, in one object whose
     shape docs/model-card-bot.md gives (NaN as null)."""
-    return {"labels_file": Path(labels_path).name, "labelled": ev.labelled, "found": ev.found, "ambiguous": ev.ambiguous, "repeated": ev.repeated,
+    return {"labels_file": Path(labels_path).name, "label_rows": ev.label_rows, "labelled": ev.labelled, "found": ev.found, "ambiguous": ev.ambiguous, "repeated": ev.repeated,
             "conflicting": ev.conflicting, "bot_conflicting": ev.bot_conflicting, "country_conflicting": ev.country_conflicting,
             "bot_labelled": ev.bot_labelled, "bot_scored": ev.bot_scored, "bot": _bot_json(ev.bot), "bot_training": ev.bot_training,
             "bot_training_unknown": ev.bot_training_unknown,

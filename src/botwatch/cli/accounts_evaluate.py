@@ -77,9 +77,9 @@ def _left_out(bots: int, countries: int) -> str:
 
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
-    # `labelled` counts rows: with an account on several rows, "6 labelled accounts, 3 found" was said
-    # of three accounts, every one found.
-    out.print(f"{plain(labels.name)}: " + (f"{counted(ev.labelled, 'row')} of labels, {counted(ev.found, 'account')}" if ev.repeated
+    # With an account on several rows, "6 labelled accounts, 3 found" was said of three accounts,
+    # every one found: the rows are named as rows.
+    out.print(f"{plain(labels.name)}: " + (f"{counted(ev.label_rows, 'row')} of labels, {counted(ev.found, 'account')}" if ev.repeated
                                            else f"{counted(ev.labelled, 'labelled account')}, {ev.found:,}")
               + " found among the study's scored accounts"
               + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "
