@@ -153,6 +153,7 @@ def test_hostile_exports_guard_formulas_in_csv_and_keep_parquet_exact(hostile_re
     # said only "apostrophe", and a reader matching CSV handles against the Parquet ones found them differ.
     methods = re.search(r'<h3 id="methods-data">.*?</p>', hostile_report.read_text(encoding="utf-8"), re.S)
     assert methods and "<code>\\u202e</code>" in methods.group(0), methods
+    assert "a backslash as <code>\\\\</code>" in methods.group(0), methods  # the text `\\u202e` is not read as the character
 
 
 # -- the frame on the bundled sample --------------------------------------------------------------

@@ -135,3 +135,42 @@ def test_verbatim_help_says_it_also_keeps_control_characters() -> None:
     assert res.exit_code == 0
     text = " ".join(res.output.replace("│", " ").split())
     assert "--verbatim <bool> CSV: keep cells exact" in text and "control and invisible characters as text" in text, text
+    assert "and a backslash as \\\\)" in text, text
+
+
+def test_a_handle_written_as_an_escape_and_the_character_itself_differ_in_a_csv(tmp_path: Path) -> None:
+    """The CSV wrote U+202E as the six characters `\\u202e` and left a backslash as it was, so a
+    handle holding U+202E and one holding the text `\\u202e` came out the same cell. The backslash
+    is now written as two: `\\\\u202e` is the text, `\\u202e` the character."""
+    from botwatch.shown_text import file_shown
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    values = ["h\u202eab", "h\\u202eab", "¯\\_(ツ)_/¯"]
+    st.sql("CREATE TABLE notes AS SELECT * FROM (VALUES (1, ?), (2, ?), (3, ?)) t(k, v)", values)
+    st.close()
+    out = tmp_path / "n.csv"
+    assert runner.invoke(app, ["export", str(study), "notes", "-o", str(out)]).exit_code == 0
+    with out.open(newline="", encoding="utf-8") as fh:
+        got = [r["v"] for r in csv.DictReader(fh)]
+    assert got == ["h\\u202eab", "h\\\\u202eab", "¯\\\\_(ツ)_/¯"]
+    assert got == [file_shown(v) for v in values]  # the SQL and the Python escaping agree
+
+
+def test_a_json_text_column_keeps_its_backslashes_in_a_csv(tmp_path: Path) -> None:
+    """Evidence and the other columns stored as JSON text are read back from a CSV with a JSON
+    parser (docs/exports.md): their backslashes are JSON's own escapes, and doubled the cell no
+    longer parsed (`\\\\"`)."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    ev = json.dumps(['display name "Иван"', "path a\\b"], ensure_ascii=False)
+    st.sql("CREATE TABLE account_scores AS SELECT 'twitter' AS platform, '1' AS account_id, ? AS bot_evidence, ? AS note", [ev, "a\\b"])
+    st.close()
+    out = tmp_path / "n.csv"
+    assert runner.invoke(app, ["export", str(study), "account_scores", "-o", str(out)]).exit_code == 0
+    with out.open(newline="", encoding="utf-8") as fh:
+        row = next(csv.DictReader(fh))
+    assert json.loads(row["bot_evidence"]) == json.loads(ev) and row["note"] == "a\\\\b"

@@ -153,6 +153,27 @@ def test_graphml_text_is_escaped_as_the_csv_and_edges_join_the_right_accounts(tm
     assert ends == {frozenset((by_handle["h\\u202eab"], by_handle["adm\\xadin"])), frozenset((by_handle["ww"], by_handle["h\\x9bq"]))}
 
 
+def test_a_handle_written_as_an_escape_and_the_character_itself_differ_in_graphml(tmp_path: Path) -> None:
+    """U+202E is written as the text `\\u202e`; a handle holding that text was written the same,
+    so Gephi showed two accounts with one handle. A backslash is now written as two."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("""CREATE TABLE cluster_members AS SELECT * FROM (VALUES
+        ('twitter', 'a', 1, 'h' || chr(8238) || 'ab', 30, 1, 2.5, 0.9, NULL, NULL, NULL), ('twitter', 'b', 1, 'h\\u202eab', 30, 1, 2.5, 0.8, NULL, NULL, NULL))
+        t(platform, account_id, cluster_id, handle, posts, degree, strength, bot_probability, origin_country, origin_probability, account_category)""")
+    st.sql("""CREATE TABLE coordination_edges AS SELECT 'twitter' AS platform, 'a' AS account_a, 'b' AS account_b, 30 AS co_actions,
+        2.5 AS weight_idf, ['retweet'] AS behaviours, TIMESTAMP '2016-11-02 10:00:00' AS first_at, TIMESTAMP '2016-11-02 19:00:00' AS last_at,
+        15 AS a_first, 15 AS b_first, 1.0 AS median_gap_s, 0.1 AS expected_by_chance, 1e-9 AS p_value""")
+    st.close()
+    out = tmp_path / "net.graphml"
+    assert runner.invoke(app, ["export", str(study), "coordination", "-o", str(out)]).exit_code == 0
+    root = ET.parse(out).getroot()
+    handles = {d.text for n in root.iter(f"{GRAPHML_NS}node") for d in n if d.get("key") == "v_handle"}
+    assert handles == {"h\\u202eab", "h\\\\u202eab"}
+
+
 def test_graphml_nodes_carry_what_the_csv_nodes_file_carries(tmp_path: Path) -> None:
     """The CSV nodes file has each account's retweets, first and last post and `foreign` (the
     rule's answer for its origin probability); the GraphML nodes lacked all four, so a Gephi user

@@ -52,6 +52,10 @@ def _without(ranges: tuple[tuple[int, int], ...], kept: str) -> tuple[tuple[int,
 
 
 FILE_CONTROL_RANGES = _without(CONTROL_RANGES, KEPT_IN_FILES)
+# What an exported file writes escaped: those, and the backslash itself, written `\\`. Left as it
+# was, a handle holding the six characters `\u202e` and one holding U+202E read alike in a CSV or
+# GraphML file; with it, `\\u202e` is the text and `\u202e` the character.
+FILE_ESCAPED_RANGES = tuple(sorted(FILE_CONTROL_RANGES + ((0x5C, 0x5C),)))
 
 
 def _python_class(ranges: tuple[tuple[int, int], ...]) -> str:
@@ -60,7 +64,7 @@ def _python_class(ranges: tuple[tuple[int, int], ...]) -> str:
 
 
 _CONTROL = re.compile(_python_class(CONTROL_RANGES))
-_FILE_CONTROL = re.compile(_python_class(FILE_CONTROL_RANGES))
+_FILE_CONTROL = re.compile(_python_class(FILE_ESCAPED_RANGES))
 
 
 ZWJ = "\u200d"
@@ -124,6 +128,8 @@ def _hidden_at(m: re.Match[str]) -> bool:
 
 def _escaped(m: re.Match[str]) -> str:
     ch = m.group()
+    if ch == "\\":  # only `file_shown` matches it
+        return "\\\\"
     if not _hidden_at(m):
         return ch
     return f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
@@ -132,7 +138,8 @@ def _escaped(m: re.Match[str]) -> str:
 def file_shown(text: object) -> str:
     """`str(text)` as an exported file writes it (the GraphML export; the CSV export does the same
     in SQL, `table_export.visible_controls_sql`): each character of `FILE_CONTROL_RANGES` written
-    as `\\x1b` / `\\u202e` / `\\U000e0041`, but a tag character inside a subdivision flag."""
+    as `\\x1b` / `\\u202e` / `\\U000e0041`, but a tag character inside a subdivision flag, and
+    each backslash as two, so the text `\\u202e` (written `\\\\u202e`) and the character differ."""
     return _FILE_CONTROL.sub(_escaped, str(text))
 
 

@@ -5,7 +5,8 @@ text cell that starts with `= + - @`, a tab or a carriage return gets a leading 
 (formula injection), and terminal control characters (ESC and the other C0 and C1 controls but
 tab, newline and carriage return; the bidi overrides, embeddings and isolates; the invisible
 characters that disguise a name, `CONTROL_CLASS`) are written as visible text, `\\x1b`, `\\u202e`,
-so `cat` or `less` of the file cannot be steered by a handle; `verbatim=True` turns both off. In a CSV every list, struct or map column
+so `cat` or `less` of the file cannot be steered by a handle (a backslash is written `\\\\`, so the
+text `\\u202e` is not read as the character); `verbatim=True` turns both off. In a CSV every list, struct or map column
 (posts' hashtags, mentions, urls; evidence) is JSON text, so one parser reads every table's cells.
 `.jsonl` / `.ndjson` write JSON lines (one object a row); `.json` writes one JSON array. A CSV drops NUL characters from text cells
 (with or without `verbatim`: CSV readers do not take them). Parquet and JSON lines are always exact.
@@ -24,8 +25,8 @@ from pathlib import Path
 import duckdb
 
 from botwatch import __version__
-from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witness_first, write_sidecar
-from botwatch.shown_text import FILE_CONTROL_RANGES
+from botwatch.exports_typed import SCHEMA_VERSION, TYPED_COLUMNS, describe, typed_query, witness_first, write_sidecar
+from botwatch.shown_text import FILE_CONTROL_RANGES, FILE_ESCAPED_RANGES
 from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
 
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
@@ -43,30 +44,43 @@ def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
 # word breaks, Persian words and emoji need; the direction marks). So C0, DEL and C1; the bidi embeddings, overrides and isolates,
 # which reorder what `cat` or a spreadsheet shows (`gnp.exe` read as `exe.png`); the soft hyphen,
 # the fillers that make a name look blank and the tag characters that hide ASCII text.
-CONTROL_CLASS = _re2_class(FILE_CONTROL_RANGES)
+# And the backslash, written as two (`shown_text.FILE_ESCAPED_RANGES`), so that the text `\u202e`
+# in a handle and the character U+202E do not read alike.
+CONTROL_CLASS = _re2_class(FILE_ESCAPED_RANGES)
+# Without the backslash: for a column stored as JSON text (`JSON_TEXT_COLUMNS`), whose backslashes
+# are JSON's own escapes (`\"`); doubled, the cell was no longer the JSON the docs say it is.
+CONTROL_CLASS_NO_BACKSLASH = _re2_class(FILE_CONTROL_RANGES)
 # A subdivision flag (🏴, tag letters, CANCEL TAG: England, Scotland, Wales), whose tag characters
 # are kept, as `shown_text.in_flag_sequence` keeps them.
 FLAG_SEQUENCE = "\\x{1F3F4}[\\x{E0020}-\\x{E007E}]+\\x{E007F}"
 
 
-def _each_shown_sql(expr: str) -> str:
-    """DuckDB SQL: `expr` with every character of `CONTROL_CLASS` written as text."""
-    hexed = ("CASE WHEN ord(ch) > 65535 THEN '\\U' || lpad(format('{:x}', ord(ch)), 8, '0') "
+def _each_shown_sql(expr: str, cls: str = CONTROL_CLASS) -> str:
+    """DuckDB SQL: `expr` with every character of `cls` written as text."""
+    hexed = ("CASE WHEN ch = '\\' THEN '\\\\' WHEN ord(ch) > 65535 THEN '\\U' || lpad(format('{:x}', ord(ch)), 8, '0') "
              "WHEN ord(ch) > 255 THEN '\\u' || lpad(format('{:x}', ord(ch)), 4, '0') ELSE '\\x' || lpad(format('{:x}', ord(ch)), 2, '0') END")
-    return f"array_to_string(list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{CONTROL_CLASS}') THEN {hexed} ELSE ch END), '')"
+    return f"array_to_string(list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{cls}') THEN {hexed} ELSE ch END), '')"
 
 
-def visible_controls_sql(expr: str) -> str:
+def visible_controls_sql(expr: str, backslash: bool = True) -> str:
     """DuckDB SQL: the text `expr` with each control character of `CONTROL_CLASS` written as
-    `\\xNN` (as the GraphML export and the terminal show them; `shown_text.file_shown`), but the
+    `\\xNN` and each backslash as two (as the GraphML export writes them; `shown_text.file_shown`), but the
     tag characters of a subdivision flag; rows without one are left as they are. One lambda over
     the characters, not a replace() per character: the lake's report reader parses each statement,
     and 61 nested calls ran its parser out of recursion depth. Text holding a flag is cut at the
-    flags, each part between them shown, and the flags put back."""
+    flags, each part between them shown, and the flags put back. `backslash=False`: backslashes
+    are left as they are (JSON text)."""
+    cls = CONTROL_CLASS if backslash else CONTROL_CLASS_NO_BACKSLASH
     between = (f"array_to_string(list_transform(regexp_split_to_array({expr}, '{FLAG_SEQUENCE}'), lambda part, i: "
-               f"{_each_shown_sql('part')} || coalesce(regexp_extract_all({expr}, '{FLAG_SEQUENCE}')[i], '')), '')")
-    return (f"CASE WHEN regexp_matches({expr}, '{CONTROL_CLASS}') THEN CASE WHEN regexp_matches({expr}, '{FLAG_SEQUENCE}') "
-            f"THEN {between} ELSE {_each_shown_sql(expr)} END ELSE {expr} END")
+               f"{_each_shown_sql('part', cls)} || coalesce(regexp_extract_all({expr}, '{FLAG_SEQUENCE}')[i], '')), '')")
+    return (f"CASE WHEN regexp_matches({expr}, '{cls}') THEN CASE WHEN regexp_matches({expr}, '{FLAG_SEQUENCE}') "
+            f"THEN {between} ELSE {_each_shown_sql(expr, cls)} END ELSE {expr} END")
+
+
+# Text columns the stages store as JSON (the evidence, `accounts.extra`, `clusters.top_amplified`,
+# `runs.params`, ...), which a CSV reader parses with a JSON parser (docs/exports.md): a cell of
+# one that is valid JSON keeps its backslashes.
+JSON_TEXT_COLUMNS = frozenset(TYPED_COLUMNS) | {"extra", "bot_kinds", "top_amplified", "summary", "params"}
 
 
 def is_nested(ctype: str) -> bool:
@@ -92,7 +106,10 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
         elif ctype == "VARCHAR":
             clean = f"replace({q}, chr(0), '')"
             if defuse:
-                clean = visible_controls_sql(clean)
+                shown = visible_controls_sql(clean)
+                if name in JSON_TEXT_COLUMNS:
+                    shown = f"CASE WHEN json_valid({clean}) THEN {visible_controls_sql(clean, backslash=False)} ELSE {shown} END"
+                clean = shown
                 parts.append(f"CASE WHEN regexp_matches({clean}, '{FORMULA_START}') THEN '''' || {clean} ELSE {clean} END AS {q}")
             else:
                 parts.append(f"{clean} AS {q}")

@@ -175,7 +175,7 @@ def export(
     tables: Annotated[Optional[list[str]], typer.Argument(metavar="TABLE", help="Table name(s), e.g. posts, accounts, rejected; several (or --all) write one file each into the folder -o names", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout. With several tables or --all: a folder")] = ...,  # type: ignore[assignment]
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
-    verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells exact (default: prefix cells starting with = + - @ with ' so spreadsheets do not run them, and write control and invisible characters as text, \\x1b, \\u202e)")] = False,
+    verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells exact (default: prefix cells starting with = + - @ with ' so spreadsheets do not run them, and write control and invisible characters as text, \\x1b, \\u202e, and a backslash as \\\\)")] = False,
     fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), json, csv, parquet or graphml. With a folder: parquet (default), csv, jsonl or json")] = None,
     every: Annotated[bool, typer.Option("--all", help="Export every table and view of the study into the folder -o names (TABLE.FORMAT each)")] = False,
     engine: EngineOpt = None,
