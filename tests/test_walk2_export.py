@@ -174,3 +174,20 @@ def test_a_json_text_column_keeps_its_backslashes_in_a_csv(tmp_path: Path) -> No
     with out.open(newline="", encoding="utf-8") as fh:
         row = next(csv.DictReader(fh))
     assert json.loads(row["bot_evidence"]) == json.loads(ev) and row["note"] == "a\\\\b"
+
+
+def test_json_files_are_exact_and_the_docs_say_how_to_see_hidden_characters(tmp_path: Path) -> None:
+    """A `.jsonl` file keeps a handle's U+202E as the character (the exact value, as Parquet does),
+    which `cat` on a terminal obeys; docs/exports.md said nothing of it, nor how to look at such a
+    file with the hidden characters shown."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("CREATE TABLE notes AS SELECT 1 AS k, ? AS v", ["h\u202eab\x9b"])
+    st.close()
+    out = tmp_path / "n.jsonl"
+    assert runner.invoke(app, ["export", str(study), "notes", "-o", str(out)]).exit_code == 0
+    assert "\u202e" in out.read_text(encoding="utf-8") and json.loads(out.read_text(encoding="utf-8"))["v"] == "h\u202eab\x9b"
+    doc = " ".join((Path(__file__).resolve().parents[1] / "docs" / "exports.md").read_text(encoding="utf-8").split())
+    assert "`.jsonl` and `.json` files keep every text exactly as stored" in doc and "`jq -a . posts.jsonl`" in doc
