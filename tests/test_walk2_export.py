@@ -191,3 +191,27 @@ def test_json_files_are_exact_and_the_docs_say_how_to_see_hidden_characters(tmp_
     assert "\u202e" in out.read_text(encoding="utf-8") and json.loads(out.read_text(encoding="utf-8"))["v"] == "h\u202eab\x9b"
     doc = " ".join((Path(__file__).resolve().parents[1] / "docs" / "exports.md").read_text(encoding="utf-8").split())
     assert "`.jsonl` and `.json` files keep every text exactly as stored" in doc and "`jq -a . posts.jsonl`" in doc
+
+
+def test_json_cells_of_a_csv_write_hidden_characters_as_json_escapes(tmp_path: Path) -> None:
+    """A CSV's list cells (hashtags, mentions) are JSON text from DuckDB's `to_json`, which escapes
+    C0 only: a hashtag's U+202E or C1 CSI went into the file, and with `-o - --format csv` to the
+    terminal, raw. An evidence cell (JSON stored as text) got `\\x9b`, which is no JSON escape, so
+    the cell no longer parsed. Both now hold JSON escapes: the same values to a JSON parser."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    ev = json.dumps(["name a\u202eb", "csi\x9b2J", "tag\U000E0041"], ensure_ascii=False)
+    st.sql("CREATE TABLE notes AS SELECT 1 AS k, ['#x\u202ey', 'c' || chr(155) || 'd', ?] AS tags, ? AS bot_evidence", [f"go {ENGLAND}", ev])
+    st.close()
+    out = tmp_path / "n.csv"
+    assert runner.invoke(app, ["export", str(study), "notes", "-o", str(out)]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "csv"])
+    assert res.exit_code == 0
+    for text in (out.read_text(encoding="utf-8"), res.stdout):
+        assert not any(ch in text for ch in "\u202e\x9b\U000E0041") and ENGLAND in text
+    with out.open(newline="", encoding="utf-8") as fh:
+        row = next(csv.DictReader(fh))
+    assert json.loads(row["tags"]) == ["#x\u202ey", "c\x9bd", f"go {ENGLAND}"]
+    assert json.loads(row["bot_evidence"]) == json.loads(ev)

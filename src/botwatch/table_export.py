@@ -47,39 +47,50 @@ def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
 # And the backslash, written as two (`shown_text.FILE_ESCAPED_RANGES`), so that the text `\u202e`
 # in a handle and the character U+202E do not read alike.
 CONTROL_CLASS = _re2_class(FILE_ESCAPED_RANGES)
-# Without the backslash: for a column stored as JSON text (`JSON_TEXT_COLUMNS`), whose backslashes
-# are JSON's own escapes (`\"`); doubled, the cell was no longer the JSON the docs say it is.
+# Without the backslash: for a cell of JSON text (a list, struct or map column; a column stored as
+# JSON text, `JSON_TEXT_COLUMNS`), whose backslashes are JSON's own escapes (`\"`); doubled, the
+# cell was no longer the JSON the docs say it is. There the characters are written as JSON escapes
+# (`\u202e`, the same value to a JSON parser): `\x9b` is no JSON escape, and DuckDB's `to_json`
+# escapes C0 only, so a hashtag's or a mention's U+202E or C1 CSI went into the CSV (and to the
+# terminal with `-o - --format csv`) raw.
 CONTROL_CLASS_NO_BACKSLASH = _re2_class(FILE_CONTROL_RANGES)
 # A subdivision flag (🏴, tag letters, CANCEL TAG: England, Scotland, Wales), whose tag characters
 # are kept, as `shown_text.in_flag_sequence` keeps them.
 FLAG_SEQUENCE = "\\x{1F3F4}[\\x{E0020}-\\x{E007E}]+\\x{E007F}"
 
 
-def _each_shown_sql(expr: str, cls: str = CONTROL_CLASS) -> str:
-    """DuckDB SQL: `expr` with every character of `cls` written as text."""
-    hexed = ("CASE WHEN ch = '\\' THEN '\\\\' WHEN ord(ch) > 65535 THEN '\\U' || lpad(format('{:x}', ord(ch)), 8, '0') "
-             "WHEN ord(ch) > 255 THEN '\\u' || lpad(format('{:x}', ord(ch)), 4, '0') ELSE '\\x' || lpad(format('{:x}', ord(ch)), 2, '0') END")
-    return f"array_to_string(list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{cls}') THEN {hexed} ELSE ch END), '')"
+_TEXT_ESCAPE = ("CASE WHEN ch = '\\' THEN '\\\\' WHEN ord(ch) > 65535 THEN '\\U' || lpad(format('{:x}', ord(ch)), 8, '0') "
+                "WHEN ord(ch) > 255 THEN '\\u' || lpad(format('{:x}', ord(ch)), 4, '0') ELSE '\\x' || lpad(format('{:x}', ord(ch)), 2, '0') END")
+# A JSON escape: `\uXXXX`, a character above U+FFFF as its UTF-16 surrogate pair (as `shown_text.json_shown`).
+_JSON_ESCAPE = ("CASE WHEN ord(ch) > 65535 THEN '\\u' || lpad(format('{:x}', 55296 + (ord(ch) - 65536) // 1024), 4, '0') || "
+                "'\\u' || lpad(format('{:x}', 56320 + (ord(ch) - 65536) % 1024), 4, '0') ELSE '\\u' || lpad(format('{:x}', ord(ch)), 4, '0') END")
 
 
-def visible_controls_sql(expr: str, backslash: bool = True) -> str:
+def _each_shown_sql(expr: str, json_text: bool = False) -> str:
+    """DuckDB SQL: `expr` with every character of `CONTROL_CLASS` written as text (`json_text`:
+    of `CONTROL_CLASS_NO_BACKSLASH`, as JSON escapes)."""
+    cls, escape = (CONTROL_CLASS_NO_BACKSLASH, _JSON_ESCAPE) if json_text else (CONTROL_CLASS, _TEXT_ESCAPE)
+    return f"array_to_string(list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{cls}') THEN {escape} ELSE ch END), '')"
+
+
+def visible_controls_sql(expr: str, json_text: bool = False) -> str:
     """DuckDB SQL: the text `expr` with each control character of `CONTROL_CLASS` written as
     `\\xNN` and each backslash as two (as the GraphML export writes them; `shown_text.file_shown`), but the
     tag characters of a subdivision flag; rows without one are left as they are. One lambda over
     the characters, not a replace() per character: the lake's report reader parses each statement,
     and 61 nested calls ran its parser out of recursion depth. Text holding a flag is cut at the
-    flags, each part between them shown, and the flags put back. `backslash=False`: backslashes
-    are left as they are (JSON text)."""
-    cls = CONTROL_CLASS if backslash else CONTROL_CLASS_NO_BACKSLASH
+    flags, each part between them shown, and the flags put back. `json_text`: `expr` is JSON text,
+    whose backslashes are left as they are and whose characters are written as JSON escapes."""
+    cls = CONTROL_CLASS_NO_BACKSLASH if json_text else CONTROL_CLASS
     between = (f"array_to_string(list_transform(regexp_split_to_array({expr}, '{FLAG_SEQUENCE}'), lambda part, i: "
-               f"{_each_shown_sql('part', cls)} || coalesce(regexp_extract_all({expr}, '{FLAG_SEQUENCE}')[i], '')), '')")
+               f"{_each_shown_sql('part', json_text)} || coalesce(regexp_extract_all({expr}, '{FLAG_SEQUENCE}')[i], '')), '')")
     return (f"CASE WHEN regexp_matches({expr}, '{cls}') THEN CASE WHEN regexp_matches({expr}, '{FLAG_SEQUENCE}') "
-            f"THEN {between} ELSE {_each_shown_sql(expr, cls)} END ELSE {expr} END")
+            f"THEN {between} ELSE {_each_shown_sql(expr, json_text)} END ELSE {expr} END")
 
 
 # Text columns the stages store as JSON (the evidence, `accounts.extra`, `clusters.top_amplified`,
 # `runs.params`, ...), which a CSV reader parses with a JSON parser (docs/exports.md): a cell of
-# one that is valid JSON keeps its backslashes.
+# one that is valid JSON is shown as JSON text (`visible_controls_sql(json_text=True)`).
 JSON_TEXT_COLUMNS = frozenset(TYPED_COLUMNS) | {"extra", "bot_kinds", "top_amplified", "summary", "params"}
 
 
@@ -95,27 +106,32 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
     they come from hostile or broken captures, and Parquet / JSON lines keep them exactly), and,
     with `defuse`, control characters written as text (`visible_controls_sql`) and formula-like
     cells prefixed by an apostrophe."""
-    parts = []
+    parts, inner = [], []
     for name, ctype, *_ in study.sql(f"DESCRIBE {query}"):
         q = '"' + name.replace('"', '""') + '"'
+        if not is_nested(ctype):
+            inner.append(q)
         if is_nested(ctype):
             # A list, struct or map as JSON text, as the evidence columns are stored: DuckDB's CSV
             # writer printed `[a, b]` unquoted (and `['x']` for some), which no CSV reader parses
             # back. A JSON cell starts with [ or {, never a formula character.
-            parts.append(f"CAST(to_json({q}) AS VARCHAR) AS {q}")
+            # Made once in the inner query: the guard below reads the cell several times.
+            inner.append(f"CAST(to_json({q}) AS VARCHAR) AS {q}")
+            parts.append(f"{visible_controls_sql(q, json_text=True) if defuse else q} AS {q}")
+            continue
         elif ctype == "VARCHAR":
             clean = f"replace({q}, chr(0), '')"
             if defuse:
                 shown = visible_controls_sql(clean)
                 if name in JSON_TEXT_COLUMNS:
-                    shown = f"CASE WHEN json_valid({clean}) THEN {visible_controls_sql(clean, backslash=False)} ELSE {shown} END"
+                    shown = f"CASE WHEN json_valid({clean}) THEN {visible_controls_sql(clean, json_text=True)} ELSE {shown} END"
                 clean = shown
                 parts.append(f"CASE WHEN regexp_matches({clean}, '{FORMULA_START}') THEN '''' || {clean} ELSE {clean} END AS {q}")
             else:
                 parts.append(f"{clean} AS {q}")
         else:
             parts.append(q)
-    return f"SELECT {', '.join(parts)} FROM ({query})"
+    return f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(inner)} FROM ({query}))"
 
 
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
