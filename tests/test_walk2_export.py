@@ -127,6 +127,27 @@ def test_parquet_is_not_written_to_a_terminal(tmp_path: Path, monkeypatch) -> No
     assert res.exit_code == 0 and res.stdout_bytes.startswith(b"PAR1")
 
 
+def test_a_verbatim_csv_is_not_written_to_a_terminal(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`export STUDY accounts -o - --format csv --verbatim` at a terminal printed a handle's ESC [2J
+    raw: the one path to the terminal left unescaped. Refused there, as Parquet is; a pipe or a
+    redirect still gets the exact cells."""
+    from botwatch.cli import study as study_cli
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("CREATE TABLE notes AS SELECT 1 AS k, 'x' || chr(27) || '[2J' AS v")
+    st.close()
+    monkeypatch.setattr(study_cli, "_stdout_is_terminal", lambda: True, raising=False)
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "csv", "--verbatim"])
+    assert res.exit_code == 2 and "--verbatim keeps control characters raw" in " ".join(res.output.split()) and "\x1b" not in res.output, res.output
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "csv"])
+    assert res.exit_code == 0 and "x\\x1b[2J" in res.stdout
+    monkeypatch.setattr(study_cli, "_stdout_is_terminal", lambda: False)
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "csv", "--verbatim"])
+    assert res.exit_code == 0 and "x\x1b[2J" in res.stdout
+
+
 def test_verbatim_help_says_it_also_keeps_control_characters() -> None:
     """--verbatim also writes a handle's ESC or U+202E raw into the CSV (docs/exports.md: "keeps both
     exact"), but its help named only the formula apostrophe: a user after exact handles did not

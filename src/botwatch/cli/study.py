@@ -280,6 +280,8 @@ def _export_to_stdout(st: Study, study: Path | str, table: str, fmt: str, verbat
         fail(f"--format {fmt}: use one of {', '.join(STDOUT_FORMATS)}")
     if fmt == "parquet" and _stdout_is_terminal():  # binary: the strings of a page (a handle's ESC [2J) reached the terminal raw
         fail(f"parquet is binary: redirect stdout (`> {table}.parquet`, `| duckdb`) or write a file with -o {table}.parquet")
+    if fmt == "csv" and verbatim and _stdout_is_terminal():  # exact cells: a handle's ESC [2J or U+202E would reach the terminal raw
+        fail(f"--verbatim keeps control characters raw, which a terminal obeys: redirect stdout (`> {table}.csv`) or leave out --verbatim")
     with tempfile.TemporaryDirectory(prefix="botwatch-export-") as tmp:
         path = Path(tmp) / f"export.{fmt}"
         if fmt == "graphml":
