@@ -105,7 +105,18 @@ def test_one_training_account_is_said_in_the_singular(monkeypatch) -> None:  # t
 def test_rows_naming_one_account_are_not_counted_as_accounts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Three accounts on six rows, all found, read "6 labelled accounts, 3 found": three labelled
     accounts seemingly not found."""
-    assert _line(monkeypatch, 0, 2).startswith("labels.csv: 5 rows of labels, 3 accounts found among the study's scored accounts (2 rows name"), _line(monkeypatch, 0, 2)
+    assert _line(monkeypatch, 0, 2).startswith("labels.csv: 5 rows of labels naming 3 accounts, 3 found among the study's scored accounts (2 rows name"), _line(monkeypatch, 0, 2)
+
+
+def test_the_line_says_how_many_accounts_the_rows_name(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """"15 rows of labels, 12 accounts found" left out how many accounts the rows named: one
+    labelled account not found could not be told from none."""
+    said: list[str] = []
+    monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
+    ev = SimpleNamespace(label_rows=15, labelled=13, found=12, ambiguous=0, repeated=1, conflicting=0, bot=None, bot_labelled=0, origin=None,
+                         country_labelled=0, bot_conflicting=0, country_conflicting=0)
+    accounts_evaluate._show(ev, Path("labels.csv"))
+    assert said[0].startswith("labels.csv: 15 rows of labels naming 13 accounts, 12 found among the study's scored accounts"), said[0]
     assert _line(monkeypatch, 0, 0).startswith("labels.csv: 5 labelled accounts, 3 found among the study's scored accounts")
 
 

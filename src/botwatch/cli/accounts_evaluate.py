@@ -78,8 +78,9 @@ def _left_out(bots: int, countries: int) -> str:
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
     # With an account on several rows, "6 labelled accounts, 3 found" was said of three accounts,
-    # every one found: the rows are named as rows.
-    out.print(f"{plain(labels.name)}: " + (f"{counted(ev.label_rows, 'row')} of labels, {counted(ev.found, 'account')}" if ev.repeated
+    # every one found: the rows are named as rows, and the accounts they name counted, so that
+    # the line says how many of those were not found ("6 rows of labels, 3 accounts found" did not).
+    out.print(f"{plain(labels.name)}: " + (f"{counted(ev.label_rows, 'row')} of labels naming {counted(ev.labelled, 'account')}, {ev.found:,}" if ev.repeated
                                            else f"{counted(ev.labelled, 'labelled account')}, {ev.found:,}")
               + " found among the study's scored accounts"
               + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "
