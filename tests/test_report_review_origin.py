@@ -267,3 +267,33 @@ def test_the_account_json_says_a_foreign_flag_rests_on_the_prior(tmp_path: Path)
         assert on_prior(st, [], None) is None
     finally:
         st.close()
+
+
+def test_the_breakdown_and_explain_read_one_rule_of_resting_on_the_prior(tmp_path: Path) -> None:
+    """`counted` (the report's breakdown) and `rests_on_prior_among` (`explain`, the JSON's
+    `foreign_rests_on_prior`) answer from one rule: on a study holding each case, the accounts the
+    one calls resting on the prior are as many as the other counts, under each home. They were two
+    writings of the rule (SQL and Python) and parted on an account without a features row."""
+    from botwatch.origin_counted import counted, rests_on_prior_among
+
+    rows = [("hours", {"NZ": 0.29, "US": 0.13, "RU": 0.04}, ["office_hours"], None),
+            ("lang", {"NZ": 0.40, "US": 0.30, "GB": 0.10}, ["post_langs", "articles", "office_hours"], "en"),
+            ("foreign_lang", {"NZ": 0.40, "US": 0.30, "GB": 0.10}, ["post_langs"], "de"),
+            ("articles", {"NZ": 0.31, "US": 0.13, "RU": 0.02}, ["articles", "office_hours"], None),
+            ("place", {"NZ": 0.10, "AU": 0.80}, ["location", "office_hours"], "en"),
+            ("russia", {"RU": 0.8, "NZ": 0.1}, ["office_hours"], None),
+            ("russian", {"RU": 0.45, "KZ": 0.30, "NZ": 0.1}, ["post_langs", "post_cyrillic"], "ru"),
+            ("home", {"NZ": 0.60, "US": 0.30}, ["office_hours"], None),
+            ("no_features", {"NZ": 0.29, "US": 0.13, "RU": 0.04}, ["office_hours"], None)]
+    st = _study(tmp_path / "rule.duckdb", rows)
+    try:
+        st.sql("DELETE FROM account_features WHERE account_id = 'no_features'")
+        keys = [("bluesky", a) for a, *_ in rows]
+        for home in ("NZ", "RU", "KZ", "GB"):
+            c = counted(st, home)
+            among = rests_on_prior_among(st, keys, home)
+            assert among is not None and c.k_language is not None
+            assert len(among) == c.k_language + c.k_hours, (home, sorted(among), c)
+        assert {a for _p, a in rests_on_prior_among(st, keys, "NZ") or set()} == {"hours", "lang", "articles", "no_features"}
+    finally:
+        st.close()

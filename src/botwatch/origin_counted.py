@@ -102,11 +102,8 @@ def counted(study: Study, home: str) -> Counted:
     )[0]
     k_lang = n_lang = k_either = None
     k_hours = n_hours = 0
-    langs = _home_languages(home)
-    if {"account_evidence", "account_features"} <= set(study.tables()) and "top_lang" in study.columns("account_features") and langs:
-        lang = ", ".join(f"'{x}'" for x in LANGUAGE_KINDS)
-        books = ", ".join(f"'{x}'" for x in BOOKKEEPING_KINDS)
-        k_lang, n_lang, k_either, k_hours, n_hours = _language_only(study, p, books, lang, langs, home)
+    if {"account_evidence", "account_features"} <= set(study.tables()) and "top_lang" in study.columns("account_features") and _home_languages(home):
+        k_lang, n_lang, k_either, k_hours, n_hours = _language_only(study, p, home)
     return Counted(
         k=int(k), k_home=int(k_home), k_place=_placed_by_profile(study, p, home),
         k_language=None if k_lang is None else int(k_lang), n_language=None if n_lang is None else int(n_lang),
@@ -114,53 +111,78 @@ def counted(study: Study, home: str) -> Counted:
     )
 
 
-def _language_only(
-    study: Study, p: str, books: str, lang: str, langs: tuple[str, ...], home: str,
-) -> tuple[int | None, int | None, int | None, int, int]:
-    """(counted, all) accounts whose only origin evidence is posting in a home language, the
-    counted accounts that rest on the prior (language alone, posting hours read only against
-    Moscow) or have home as most likely (each once), and (counted, all) accounts whose only
-    evidence is such hours; all None (the hours 0) when the query cannot run (a lake whose evidence
-    table is read by Spark): the sentences then say only what `account_scores` shows.
+def _prior_rule(study: Study, home: str, keys: str | None = None) -> tuple[str, str, str, list[Any]]:
+    """The one rule of which counted accounts rest on the prior, for the report's breakdown
+    (`counted`) and for `explain` and the JSON (`rests_on_prior_among`), which wrote it twice (in
+    SQL and in Python) and parted on an account without an `account_features` row. Returns the
+    common table expressions defining `lang_only` (platform, account_id, has_language, ru_only: the
+    accounts whose origin evidence, beyond items read only as run from Russia or not, is at most a
+    language of home; `keys`: a view of (platform, account_id) to read the evidence of those only),
+    the predicate over `account_scores s` LEFT JOIN `lang_only l` that a counted account rests on
+    the prior, the predicate that an account is not placed in Russia by what was set aside, and the
+    expressions' parameters.
 
     Items that move only Russia's odds (`RUSSIA_ONLY_KINDS`) are set aside, and a counted account
     is said to rest on the prior only where it would be counted with its whole P(Russia) given to
     home: what counts it is then the spread over the other countries, which such evidence leaves
-    to the prior."""
+    to the prior. An account without a top language (no `account_features` row or column) rests on
+    the prior only where none of its evidence is a language that places it."""
     from botwatch.origin_rule import _home
 
     from botwatch.accounts.origin_signals import RUSSIAN_SPEAKING
 
-    russia_home = _home(home) == "RU"  # there those items tell home from every other country
+    code = _home(home)
+    p = p_outside_sql(code, "s")
+    langs = _home_languages(code)
+    books = ", ".join(f"'{x}'" for x in BOOKKEEPING_KINDS)
+    lang = ", ".join(f"'{x}'" for x in LANGUAGE_KINDS)
+    russia_home = code == "RU"  # there those items tell home from every other country
     ru_only = "NULL" if russia_home else ", ".join(f"'{x}'" for x in RUSSIA_ONLY_KINDS)
     # `articles` is read on English prose only and weighs the Russian-speaking countries against all
     # others: for any other home it says nothing of home against another country, and is the only
     # language item of an account whose English posts carry no language tag (a CSV without `lang`).
-    placing = "feature <> 'articles'" if _home(home) not in RUSSIAN_SPEAKING else "TRUE"
+    placing = "feature <> 'articles'" if code not in RUSSIAN_SPEAKING else "TRUE"
     p_ru = "0" if russia_home else "coalesce(TRY_CAST(json_extract_string(s.origin_probabilities, '$.\"RU\"') AS DOUBLE), 0)"
-    by_prior = f"({p}) - {p_ru} >= {FOREIGN_THRESHOLD}"
-    not_ru = "TRUE" if russia_home else "s.origin_country IS DISTINCT FROM 'RU'"  # not placed in Russia by what it set aside
-    try:
-        row = study.sql(
-            f"""WITH kinds AS (
+    rests = f"(l.account_id IS NOT NULL AND ({p}) >= {FOREIGN_THRESHOLD} AND ({p}) - {p_ru} >= {FOREIGN_THRESHOLD})"
+    not_ru = "TRUE" if russia_home else "s.origin_country IS DISTINCT FROM 'RU'"
+    tables = set(study.tables())
+    features = ("account_features" if "account_features" in tables and "top_lang" in study.columns("account_features")
+                else "(SELECT CAST(NULL AS VARCHAR) AS platform, CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS top_lang WHERE FALSE)")
+    of_keys = f"JOIN {keys} USING (platform, account_id) " if keys else ""
+    home_lang = f"f.top_lang IN ({', '.join('?' for _ in langs)})" if langs else "FALSE"
+    ctes = f"""kinds AS (
                   SELECT platform, account_id,
                          count(*) FILTER (WHERE feature IS NOT NULL AND feature NOT IN ({books})) AS items,
                          count(*) FILTER (WHERE feature IN ({lang})) AS language,
                          count(*) FILTER (WHERE feature IN ({lang}) AND {placing}) AS lang_places,
                          count(*) FILTER (WHERE feature IN ({ru_only})) AS ru_only
-                  FROM account_evidence WHERE kind = 'origin' GROUP BY platform, account_id),
+                  FROM account_evidence {of_keys}WHERE kind = 'origin' GROUP BY platform, account_id),
                 lang_only AS (
                   SELECT k.platform, k.account_id, k.lang_places > 0 AS has_language, k.ru_only + k.language - k.lang_places AS ru_only
-                  FROM kinds k JOIN account_features f USING (platform, account_id)
+                  FROM kinds k LEFT JOIN {features} f ON f.platform = k.platform AND f.account_id = k.account_id
                   WHERE k.items > 0 AND k.items = k.language + k.ru_only
-                    AND (k.lang_places = 0 OR f.top_lang IN ({", ".join("?" for _ in langs)})))
-            SELECT count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND {by_prior} AND l.has_language),
+                    AND (k.lang_places = 0 OR {home_lang}))"""
+    return ctes, rests, not_ru, list(langs)
+
+
+def _language_only(study: Study, p: str, home: str) -> tuple[int | None, int | None, int | None, int, int]:
+    """(counted, all) accounts whose only origin evidence is posting in a home language, the
+    counted accounts that rest on the prior (language alone, posting hours read only against
+    Moscow) or have home as most likely (each once), and (counted, all) accounts whose only
+    evidence is such hours (`_prior_rule`); all None (the hours 0) when the query cannot run (a
+    lake whose evidence table is read by Spark): the sentences then say only what `account_scores`
+    shows."""
+    try:
+        ctes, rests, not_ru, params = _prior_rule(study, home)
+        row = study.sql(
+            f"""WITH {ctes}
+            SELECT count(*) FILTER (WHERE {rests} AND l.has_language),
                    count(*) FILTER (WHERE {p} IS NOT NULL AND l.has_language AND (l.ru_only = 0 OR {not_ru})),
-                   count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND ((l.account_id IS NOT NULL AND {by_prior}) OR s.origin_country = ?)),
-                   count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND {by_prior} AND NOT l.has_language),
+                   count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND ({rests} OR s.origin_country = ?)),
+                   count(*) FILTER (WHERE {rests} AND NOT l.has_language),
                    count(*) FILTER (WHERE {p} IS NOT NULL AND NOT l.has_language AND {not_ru})
             FROM account_scores s LEFT JOIN lang_only l USING (platform, account_id)""",
-            [*langs, home.upper()],
+            [*params, home.upper()],
         )[0]
     except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
         return None, None, None, 0, 0
@@ -195,17 +217,12 @@ def rests_on_prior(study: Study, platform: str, account_id: str, home: str) -> b
 
 
 def rests_on_prior_among(study: Study, keys: list[tuple[str, str]], home: str) -> set[tuple[str, str]] | None:
-    """Those of `keys` ((platform, account_id)) that `rests_on_prior` holds for, read in three
-    queries whatever their number (`accounts --json` asks for a whole listing); None when the
-    evidence cannot be read (no `account_evidence` or `account_scores`, a lake read by Spark)."""
-    import json
-
+    """Those of `keys` ((platform, account_id)) that `rests_on_prior` holds for, by the rule the
+    report's breakdown counts with (`_prior_rule`), read in one query whatever their number
+    (`accounts --json` asks for a whole listing); None when the evidence cannot be read (no
+    `account_evidence` or `account_scores`, a lake read by Spark)."""
     import pyarrow as pa
 
-    from botwatch.accounts.origin_signals import RUSSIAN_SPEAKING
-    from botwatch.origin_rule import _home, p_outside
-
-    code = _home(home)
     if "account_evidence" not in study.tables() or "account_scores" not in study.tables():
         return None
     if not keys:
@@ -214,29 +231,9 @@ def rests_on_prior_among(study: Study, keys: list[tuple[str, str]], home: str) -
     table = pa.table({"platform": pa.array([k[0] for k in keys], pa.string()), "account_id": pa.array([k[1] for k in keys], pa.string())})
     try:
         with study.temp_view(view, table):
-            feats: dict[tuple[str, str], list[str]] = {}
-            for pl, aid, f in study.sql(f"SELECT e.platform, e.account_id, e.feature FROM account_evidence e JOIN {view} k "
-                                        "ON e.platform = k.platform AND e.account_id = k.account_id WHERE e.kind = 'origin' AND e.feature IS NOT NULL"):
-                if f not in BOOKKEEPING_KINDS:
-                    feats.setdefault((pl, aid), []).append(f)
-            ops = {(pl, aid): o for pl, aid, o in study.sql(f"SELECT s.platform, s.account_id, s.origin_probabilities FROM account_scores s "
-                                                            f"JOIN {view} k ON s.platform = k.platform AND s.account_id = k.account_id")}
-            top: dict[tuple[str, str], Any] = {}
-            if "account_features" in study.tables() and "top_lang" in study.columns("account_features"):
-                top = {(pl, aid): t for pl, aid, t in study.sql(f"SELECT f.platform, f.account_id, f.top_lang FROM account_features f "
-                                                                f"JOIN {view} k ON f.platform = k.platform AND f.account_id = k.account_id")}
+            ctes, rests, _not_ru, params = _prior_rule(study, home, keys=view)
+            rows = study.sql(f"WITH {ctes} SELECT s.platform, s.account_id FROM account_scores s JOIN {view} USING (platform, account_id) "
+                             f"LEFT JOIN lang_only l USING (platform, account_id) WHERE {rests}", params)
     except Exception:  # noqa: BLE001 - a clarification; the verdict stands without it
         return None
-    aside = () if code == "RU" else RUSSIA_ONLY_KINDS + (() if code in RUSSIAN_SPEAKING else ("articles",))
-    out = set()
-    for key, fs in feats.items():
-        po = p_outside(ops.get(key), code)
-        if po is None or po < FOREIGN_THRESHOLD:
-            continue
-        placing = [f for f in fs if f not in aside]
-        if any(f not in LANGUAGE_KINDS for f in placing) or (placing and top.get(key) not in _home_languages(code)):
-            continue
-        p_ru = 0.0 if code == "RU" else float((json.loads(ops.get(key) or "{}") or {}).get("RU", 0.0))
-        if po - p_ru >= FOREIGN_THRESHOLD:
-            out.add(key)
-    return out
+    return {(pl, aid) for pl, aid in rows}
