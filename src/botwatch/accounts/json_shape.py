@@ -128,17 +128,30 @@ def other_matches(study: Any, key: str, platform: str, account_id: str) -> list[
     return [(p, a) for p, a in rows]
 
 
-def unscored_posts(study: Any) -> dict[tuple[str, str], int] | None:
+# Above this many accounts asked for, `unscored_posts` counts the whole study's unscored accounts
+# in one pass instead of naming each account in the query.
+UNSCORED_KEYS_NAMED = 10_000
+
+
+def unscored_posts(study: Any, keys: "list[tuple[str, str]] | None" = None) -> dict[tuple[str, str], int] | None:
     """Posts of each account the accounts stage has not scored (in `accounts_scored`, whose score
     columns are joined, with no `account_scores` row: `n_signals`, set for every scored account,
     is NULL), by (platform, account_id); None when the view cannot tell. Such an account was
     ingested after the stage last ran: `explain` said "0 posts in the study" and `--json`
-    "n_posts": 0 for an account with posts, beside "unknown" with no reason."""
+    "n_posts": 0 for an account with posts, beside "unknown" with no reason. `keys`: only those
+    (platform, account_id) are counted (`explain` of one account counted every unscored account's
+    posts in the study, 0.3 s on 50,000 accounts); None: all."""
     if "n_signals" not in study.columns("accounts_scored") or "posts" not in study.tables():
         return None
+    ids = sorted({a for _p, a in keys}) if keys is not None else []
+    if keys is not None and not ids:
+        return {}
+    named = keys is not None and len(ids) <= UNSCORED_KEYS_NAMED
+    where = f" AND a.account_id IN ({', '.join('?' for _ in ids)})" if named else ""
     rows = study.sql("SELECT a.platform, a.account_id, count(p.account_id) FROM accounts_scored a LEFT JOIN posts p ON a.platform = p.platform "
-                     "AND a.account_id = p.account_id WHERE a.n_signals IS NULL GROUP BY a.platform, a.account_id")
-    return {(pl, a): int(n) for pl, a, n in rows}
+                     f"AND a.account_id = p.account_id WHERE a.n_signals IS NULL{where} GROUP BY a.platform, a.account_id", ids if named else [])
+    wanted = None if keys is None else set(keys)
+    return {(pl, a): int(n) for pl, a, n in rows if wanted is None or (pl, a) in wanted}
 
 
 def with_unscored_posts(study: Any, rows: list[Any]) -> tuple[list[Any], int]:
@@ -147,7 +160,7 @@ def with_unscored_posts(study: Any, rows: list[Any]) -> tuple[list[Any], int]:
     i = COLUMNS.index("n_posts")
     if not any(r[i] is None for r in rows):
         return rows, 0
-    unscored = unscored_posts(study) or {}
+    unscored = unscored_posts(study, [(r[0], r[1]) for r in rows if r[i] is None]) or {}
     hit = sum((r[0], r[1]) in unscored for r in rows)
     return [(*r[:i], unscored[(r[0], r[1])], *r[i + 1:]) if (r[0], r[1]) in unscored else r for r in rows], hit
 

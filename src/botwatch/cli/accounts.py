@@ -77,7 +77,7 @@ def accounts(
             [*params, top],
         )
         # An account ingested after the accounts stage ran: its posts, not "0" (`json_shape.unscored_posts`).
-        unscored = (unscored_posts(st) if any(r[5] is None for r in rows) else None) or {}
+        unscored = (unscored_posts(st, [(r[7], r[1]) for r in rows if r[5] is None]) if any(r[5] is None for r in rows) else None) or {}
         shown_unscored = sum((r[7], r[1]) in unscored for r in rows)
         rows = [(*r[:5], unscored.get((r[7], r[1]), r[5]), *r[6:]) for r in rows]
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
@@ -244,7 +244,7 @@ def explain(
             fail(_no_such_account(st, handle, key, study))
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         _say_others(st, key, platform, aid)
-        unscored = unscored_posts(st) if n is None else None
+        unscored = unscored_posts(st, [(platform, aid)]) if n is None else None
         if unscored and (platform, aid) in unscored:
             n = unscored[(platform, aid)]
             out.print(f"[bold]{plain(f'@{h}' if h else aid)}[/bold] " + plain(f"({platform} {aid}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
