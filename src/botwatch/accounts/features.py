@@ -50,6 +50,10 @@ class AccountData:
     # passes; the origin columns and the daily clock read the lists whole); `pairs_of` gives the
     # dicts either way.
     lists: dict[str, pa.Array] = field(default_factory=dict)
+    # Per account: `frame_values.created_after_seen` of `accounts`, computed once where the features
+    # are (`_assemble`) for the age, the created-after-trigger signal and the bot evidence, which each
+    # computed it (None: not computed, and a reader computes it).
+    created_after_seen: np.ndarray | None = None
 
 
 def pairs_of(data: AccountData, name: str) -> dict[tuple[str, str], Any]:
@@ -452,7 +456,8 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     # No reference time, so no age, where the creation date is after the study first saw the
     # account: posting 11 hours before it was "created", it read "account age (days) 1: raised the
     # bot score" and a bot probability of 0.95 from a date that cannot be right.
-    ref = profile_seen_at(accounts).mask(pd.Series(created_after_seen(accounts), index=accounts.index))
+    after_seen = created_after_seen(accounts)
+    ref = profile_seen_at(accounts).mask(pd.Series(after_seen, index=accounts.index))
     prof = profile_features(with_profile_extra(accounts), ref)
     for c in ALL_FEATURES:
         df[c] = prof[c].to_numpy()
@@ -477,9 +482,9 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     else:
         _add_daily_clock_matrix(df, *clock)
     (df["top_lang"], df["top_lang_share"]), (df["top_client"], df["top_client_share"]) = tops
-    _add_seed_signals(df, accounts, n, election, in_window)
+    _add_seed_signals(df, accounts, n, election, in_window, after_seen)
     df = add_clusters(df, clusters)
-    return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift)
+    return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, created_after_seen=after_seen)
 
 
 def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> AccountData:
@@ -541,7 +546,8 @@ def _add_daily_clock_matrix(df: pd.DataFrame, counts: np.ndarray, valid: np.ndar
     df["human_day_fit_bits"] = take(bits, math.nan)
 
 
-def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any, in_window: np.ndarray | None = None) -> None:
+def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any, in_window: np.ndarray | None = None,
+                      after_seen: np.ndarray | None = None) -> None:
     """The documented seed signals (female English name, anonymity, activity, amplification,
     created after the election was called).
 
@@ -553,7 +559,8 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     counted such accounts while its creation section left them out. A creation date later than the
     study first saw the account is not asked either, as the creation section leaves it out; nor is a
     Mastodon account made on the UTC day the trigger falls in (`_day_holds`). The signal is reported
-    beside the bot probability, never a model feature."""
+    beside the bot probability, never a model feature. `after_seen`: `created_after_seen(accounts)`
+    where the caller has it."""
     df["english_female_name"], df["anonymity"] = name_signals(accounts)
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
     df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)
@@ -568,7 +575,8 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
         created = pd.to_datetime(accounts["created_at"])
         # NaT: not asked, or a creation date later than the study first saw the account, which
         # cannot be right (`created_after_seen`): 2031 read "created after the election was called".
-        asked = in_window.astype(bool) & ~created_after_seen(accounts) & ~_day_holds(accounts, created, trig)
+        after = created_after_seen(accounts) if after_seen is None else after_seen
+        asked = in_window.astype(bool) & ~after & ~_day_holds(accounts, created, trig)
         eligible = created.where(pd.Series(asked, index=created.index))
         df["created_after_trigger"] = _flag(eligible, eligible >= trig)  # whole column, NULL where not asked or unknown
     else:

@@ -587,7 +587,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table, office)
     known_list, ood_list = known.tolist(), ood.tolist()
-    bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds, created_after_seen(data.accounts)))
+    after_seen = created_after_seen(data.accounts) if data.created_after_seen is None else data.created_after_seen
+    bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds, after_seen))
     n_sig = np.fromiter(map(len, observed), np.int64, len(f))
     signal_cells = pd.arrays.ArrowExtensionArray(_json_list_array(
         pa.array(list(itertools.chain.from_iterable(observed)), pa.string()), np.concatenate([[0], np.cumsum(n_sig)])))
