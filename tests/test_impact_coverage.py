@@ -223,3 +223,25 @@ def test_an_impact_headline_gives_its_own_tests_coverage(mixed: tuple[Path, dict
     assert f"{unscored:,} of the {total:,} posts naming Labour between 2017-05-03 12:00 UTC and 2017-05-20 12:00 UTC" in three[0], three[0]
     assert all("12,105" not in h for h in three)
     assert any("12,105 posts naming Labour in the window" in h for h in heads if "at 1h" in h)
+
+
+def test_the_section_reads_the_coverage_columns_once(mixed: tuple[Path, dict[str, int]]) -> None:
+    """The section read the impact table's coverage columns twice (by party for its table, by party
+    and frequency for its headlines): one read serves both, with the same coverage in each."""
+    from botwatch.timeline.report import impact_coverage, time_section
+
+    path, _ = mixed
+    with open_study(path, read_only=True) as st:
+        by_party, by_freq = impact_coverage(st, election()), impact_coverage(st, election(), by_freq=True)
+        reads: list[str] = []
+        sql = st.sql
+
+        def counting(query: str, params: list | None = None):  # type: ignore[no-untyped-def,type-arg]
+            if "FROM impact WHERE posts_automated IS NOT NULL" in query:
+                reads.append(query)
+            return sql(query, params)
+
+        st.sql = counting  # type: ignore[method-assign]
+        sec = time_section(st, {"election": election()})
+    assert sec is not None and len(reads) == 1, reads
+    assert set(by_party) == {"labour"} and {k[0] for k in by_freq} == {"labour"} and by_party["labour"] == max(by_freq.values(), key=lambda c: c["posts"])

@@ -615,23 +615,30 @@ def impact_coverage(study: Study, election: Any = None, by_freq: bool = False) -
     set, for a headline on one row (the widest set was the election window's at 1h beside a
     headline on a --start/--end test at 3h). Empty for an impact table from before those columns,
     which the section's note then covers in general."""
+    return impact_coverages(study, election)[1 if by_freq else 0]
+
+
+def impact_coverages(study: Study, election: Any = None) -> tuple[dict[Any, dict[str, Any]], dict[Any, dict[str, Any]]]:
+    """`impact_coverage` keyed by party and keyed (party, freq), from one read of the `impact`
+    table (the section read it once for each)."""
     from botwatch.impact.stage import COVERAGE_COLUMNS, coverage_sentence, window_words
 
     if "impact" not in study.tables() or not set(COVERAGE_COLUMNS) <= set(study.columns("impact")):
-        return {}
+        return {}, {}
     names = (*COVERAGE_COLUMNS, *_WINDOW_COLUMNS.split(", "))
     win = _WINDOW_COLUMNS if set(names) <= set(study.columns("impact")) else "NULL, NULL, NULL"
     rows = study.sql(f"SELECT DISTINCT party, freq, {', '.join(COVERAGE_COLUMNS)}, {win} FROM impact WHERE posts_automated IS NOT NULL ORDER BY party, freq")
-    out: dict[Any, dict[str, Any]] = {}
+    by_party: dict[Any, dict[str, Any]] = {}
+    by_freq: dict[Any, dict[str, Any]] = {}
     for party, freq, *vals in rows:
         c = dict(zip(names, vals))
         total = sum(int(c[k] or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
-        key = (party, freq) if by_freq else party
-        if key in out and total <= out[key]["posts"]:
-            continue
-        out[key] = {"sentence": coverage_sentence(party_name(election, party), c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
-                      "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0, "within": window_words(c)}
-    return out
+        for out, key in ((by_party, party), (by_freq, (party, freq))):
+            if key in out and total <= out[key]["posts"]:
+                continue
+            out[key] = {"sentence": coverage_sentence(party_name(election, party), c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
+                        "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0, "within": window_words(c)}
+    return by_party, by_freq
 
 
 def _hourly(study: Study, dimension: str, values: list[str], start: datetime, end: datetime) -> np.ndarray:
@@ -820,7 +827,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     creation = None if older else creation_block(study, election)
     circ = circadian_block(study, election)
     impact = [] if older else impact_rows(study)
-    impact_cov = impact_coverage(study, election) if impact else {}
+    impact_cov, impact_cov_freq = impact_coverages(study, election) if impact else ({}, {})
     if older:  # their notes too: they describe those older tables
         notes = [(stage, n) for stage, n in notes if stage not in ("creation", "impact")]
     tests = study.sql(f"SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT {MAX_TESTS_SHOWN}") if "event_tests" in tables else []
@@ -858,4 +865,4 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         pct_ci=pct_ci,
     )
     return Section("time", "When: timelines, bursts, creation waves, circadian origin, impact", html, order=60,
-                   headline=_headlines(study, election, creation, circ, impact, impact_coverage(study, election, by_freq=True) if impact else {}))
+                   headline=_headlines(study, election, creation, circ, impact, impact_cov_freq))
