@@ -295,3 +295,22 @@ def test_scores_older_than_the_posts_are_said_to_be(odd_study: Path, tmp_path: P
         said = " ".join(res.stderr.split())
         assert "1 post was ingested" in said and "after the accounts stage last ran: the scores and counts shown do not include them" in said, said
     json.loads(runner.invoke(app, ["explain", str(study), "alice", "--json"]).stdout)  # stdout stays the JSON
+
+
+def test_explain_measures_foreign_origin_against_the_country_the_scores_were_made_for(odd_study: Path, tmp_path: Path) -> None:
+    """Scored for uk-ge2017, then `analyze -e us-2016 --only coordination`: `explain` measured
+    P(outside US) on distributions made with GB's prior (its `--json` kept GB), so the text and
+    the JSON of one account disagreed on its home and its foreign verdict."""
+    import shutil
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(odd_study, study)
+    res = runner.invoke(app, ["analyze", str(study), "-e", "us-2016", "--only", "coordination"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(_explain(study, "alice").split())
+    res = runner.invoke(app, ["explain", str(study), "alice", "--json"])
+    assert res.exit_code == 0, res.output
+    origin = json.loads(res.stdout)["origin"]
+    assert origin["home_country"] == "GB"
+    assert f"Probability of being run from outside GB: {origin['outside_home_probability']:.2f}" in said, said
+    assert "outside US" not in said

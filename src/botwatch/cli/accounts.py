@@ -299,7 +299,9 @@ def explain(
         else:
             dist = ", ".join(f"{k} {prob2(v)}" for k, v in json.loads(ops or "{}").items())
             out.print(f"Origin: most likely [bold]{plain(oc)}[/bold] " + plain(f"({p_is(op)}); {dist}"), highlight=False)
-            home = _home_country(st)
+            # The country the scores were made for, as --json: a later run of another stage for
+            # another election measured P(outside US) on distributions made with GB's prior.
+            home = recorded_home(st)
             if home:
                 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside
 
@@ -330,20 +332,6 @@ def explain(
             trained = {**trained, "bot": None}
         for line in account_sentences(trained, own_file):
             out.print(line, highlight=False, markup=False)
-
-
-def _home_country(st: object) -> str | None:
-    """The country of the election the study was analysed with (None without one)."""
-    from botwatch.report.context import latest_params
-
-    from botwatch.elections import ElectionError
-    from botwatch.elections.recorded import recorded_election
-
-    try:
-        election = recorded_election(latest_params(st))  # type: ignore[arg-type]
-    except (ElectionError, OSError):
-        return None
-    return election.country if election is not None else None
 
 
 @app.command("train-bot-model")
