@@ -297,3 +297,28 @@ def test_the_breakdown_and_explain_read_one_rule_of_resting_on_the_prior(tmp_pat
         assert {a for _p, a in rests_on_prior_among(st, keys, "NZ") or set()} == {"hours", "lang", "articles", "no_features"}
     finally:
         st.close()
+
+
+def test_the_report_measures_foreign_origin_against_the_country_the_scores_were_made_for(tmp_path: Path) -> None:
+    """Scored for us-2016, then a stage analysed for uk-ge2017: the report's election is GB, and its
+    key number, accounts section and explorer measured P(outside GB) on distributions made for the
+    US (here 3 of 3 counted foreign, where against the US none is), under a banner saying each
+    section describes its own stage's election."""
+    from botwatch.report.section_accounts import _home_country
+    from botwatch.report.section_explorer import _account_rows
+
+    american = {"US": 0.80, "GB": 0.15, "CA": 0.05}
+    st = _study(tmp_path / "s.duckdb", [(f"u{i}", american, ["location"], "en") for i in range(3)])
+    try:
+        st.sql("INSERT INTO runs VALUES ('r1', 'accounts', '{\"election\": \"us-2016\"}', '0', now(), now(), 'ok', 0, NULL)")
+        st.sql("INSERT INTO accounts (platform, account_id, handle) SELECT platform, account_id, account_id FROM account_scores")
+        ctx = {"tables": set(st.tables()), "election": SimpleNamespace(country="GB")}
+        (k,) = [k for k in key_numbers(st, ctx, set()) if k.label.startswith("expected foreign-origin account")]
+        home = _home_country(st, ctx)
+        rows = _account_rows(st, ctx, set(st.tables()), set(st.columns("account_scores")), 10)[2]
+    finally:
+        st.close()
+    assert "run from outside US" in k.detail and "outside GB" not in k.detail, k.detail
+    assert k.value.split()[0] == "1", k.value  # 3 × 0.2, not 3 × 0.85
+    assert home == "US"
+    assert sorted(round(r[-1], 2) for r in rows) == [0.2, 0.2, 0.2]

@@ -61,6 +61,17 @@ def scoring_home(study: Any) -> str | None:
     return country.upper() if isinstance(country, str) and country else None
 
 
+def measured_home(study: Any, election: Any) -> str | None:
+    """The country the report measures P(outside home) against: the one the account scores were
+    made for (`scoring_home`), else `election`'s (None without either). The stored distributions
+    keep only the top countries and give the home prior to the scoring country, so no other home
+    can be measured: a study scored for us-2016, then analysed with uk-ge2017 for coordination
+    only, had its key number read "93 expected foreign-origin accounts ... run from outside GB" on
+    distributions made for the US, under a banner saying each section describes its own stage's
+    election."""
+    return scoring_home(study) or getattr(election, "country", None)
+
+
 def check_home(study: Any, home: str) -> str:
     """`home` upper-cased, or `ValueError` when the study cannot answer for it: a private-use code
     (no country), or a country other than the one the account scores were made for

@@ -101,9 +101,12 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
             from botwatch.origin_rule import foreign_counts, home_known, rule_text, unknown_home_note
             from botwatch.report.caveats import origin_check
 
-            f = foreign_counts(study, election.country, checked=False)
-            if not home_known(election.country):
-                out.append(KeyNumber("not measured", "foreign-origin accounts", unknown_home_note(election.country), explorer))
+            from botwatch.origin_rule import measured_home
+
+            home = measured_home(study, election) or election.country
+            f = foreign_counts(study, home, checked=False)
+            if not home_known(home):
+                out.append(KeyNumber("not measured", "foreign-origin accounts", unknown_home_note(home), explorer))
             elif f["n"]:
                 from botwatch.origin_counted import counted as origin_counted
 

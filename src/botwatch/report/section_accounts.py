@@ -87,18 +87,10 @@ def _unison_stale(study: Study) -> bool:
 
 
 def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:
-    """The election's country: from the report's election, else from the accounts run's parameters."""
-    home = None
-    election = ctx.get("election")
-    if election is not None:
-        home = getattr(election, "country", None)
-    if home is None:
-        from botwatch.elections.recorded import stage_election
+    """The country the accounts were scored for, else the report's election's (`origin_rule.measured_home`)."""
+    from botwatch.origin_rule import home_known, measured_home
 
-        recorded = stage_election(study, "accounts")  # None when the preset cannot be loaded: only the home-country line is lost
-        home = recorded.country if recorded is not None else None
-    from botwatch.origin_rule import home_known
-
+    home = measured_home(study, ctx.get("election"))
     # A home the origin model cannot name gives no foreign figure (the key number says why).
     return home if home_known(home) else None
 

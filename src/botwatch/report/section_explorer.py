@@ -25,7 +25,7 @@ from botwatch.accounts.json_shape import shown_handle
 from botwatch.coordination.clusters import REF_HANDLES, SHOWN_REF
 from botwatch.report.build import json_for_script
 from botwatch.report.fmt import safe_url, show_hidden, user_text
-from botwatch.origin_rule import home_known, unknown_home_note
+from botwatch.origin_rule import home_known, measured_home, unknown_home_note
 from botwatch.platform_names import TWITTER_PLATFORMS
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import report_reshare, reshare_words
@@ -98,7 +98,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     extra_evidence = _evidence_table(study, tables)
     out_rows, raw_keys, ids = _rows_with_evidence(rows, extra_evidence)
     details = _details(study, raw_keys[:detail_accounts])
-    home = getattr(ctx.get("election"), "country", None)
+    home = measured_home(study, ctx.get("election"))
     for i, _d in enumerate(details):
         out_rows[i][12] = i
     countries = sorted({r[5] for r in out_rows if r[5]})
@@ -139,7 +139,7 @@ def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_col
         return f"s.{col}" if col in score_cols else "NULL"
 
     # The foreign filter uses the report's one rule: P(outside home) >= 0.5 (botwatch.origin_rule).
-    home = getattr(ctx.get("election"), "country", None)
+    home = measured_home(study, ctx.get("election"))
     p_out = "NULL"
     if home and {"origin_probabilities", "origin_country"} <= score_cols:
         from botwatch.origin_rule import p_outside_sql

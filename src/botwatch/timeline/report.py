@@ -504,13 +504,13 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
     from botwatch.accounts.json_shape import shown_handle
     from botwatch.accounts.origin_shifts import KIND
     from botwatch.elections.model import party_handle_key, post_handle_key
-    from botwatch.origin_rule import home_known, p_outside_sql
+    from botwatch.origin_rule import home_known, measured_home, p_outside_sql
 
     out: dict[str, Any] = {"n": 0, "others": 0, "others_foreign": None, "official": [], "home": None}
     tables = set(study.tables())
     if "account_evidence" not in tables:
         return out
-    home = getattr(election, "country", None)
+    home = measured_home(study, election)
     scored = home and home_known(home) and "account_scores" in tables and {"origin_country", "origin_probabilities"} <= set(study.columns("account_scores"))
     p_out = p_outside_sql(home, "s") if scored else "CAST(NULL AS DOUBLE)"
     join = " LEFT JOIN account_scores s ON s.platform = e.platform AND s.account_id = e.account_id" if scored else ""
