@@ -322,3 +322,13 @@ def test_the_report_measures_foreign_origin_against_the_country_the_scores_were_
     assert k.value.split()[0] == "1", k.value  # 3 × 0.2, not 3 × 0.85
     assert home == "US"
     assert sorted(round(r[-1], 2) for r in rows) == [0.2, 0.2, 0.2]
+
+
+def test_one_counted_account_on_language_alone_is_said_in_the_singular() -> None:
+    from botwatch.origin_counted import Counted
+
+    said = Counted(k=5, k_home=0, k_language=1, n_language=1).clause("GB")
+    assert "1 has as its only origin evidence that it posts in a language spoken in GB" in said, said
+    assert "2 have as their only origin evidence that they post" in Counted(k=5, k_home=0, k_language=2, n_language=2).clause("GB")
+    said = Counted(k=5, k_home=1, k_language=0, n_language=0, k_hours=1, n_hours=1).clause("NZ")
+    assert "1 of these 5 has NZ as its single most likely country" in said and "(its posting hours" in said and "what counts it" in said, said

@@ -64,14 +64,16 @@ class Counted:
             return f"all {n:,}" if n == self.k and n > 1 else f"{n:,} of these {self.k:,}"
 
         if self.k_home:
-            parts.append(f"{of_these(self.k_home)} {'has' if self.k_home == 1 else 'have'} {home} as their single most likely country")
+            parts.append(f"{of_these(self.k_home)} {'has' if self.k_home == 1 else 'have'} {home} as {'its' if self.k_home == 1 else 'their'} single most likely country")
         if self.k_language:
-            parts.append(f"{self.k_language:,} have as their only origin evidence that they post in a language spoken in {home} "
+            one = self.k_language == 1  # "1 have as their only origin evidence that they post"
+            parts.append(f"{self.k_language:,} {'has as its' if one else 'have as their'} only origin evidence that {'it posts' if one else 'they post'} "
+                         f"in a language spoken in {home} "
                          "(no profile location, time zone or posting-hour signal that tells one country from another)")
         if self.k_hours:
             parts.append(f"{self.k_hours:,} {'has' if self.k_hours == 1 else 'have'} no origin evidence that tells {home} from another country "
-                         "(their posting hours, English articles, posts on Russian holidays or texts shared with other accounts are read only as "
-                         f"run from Russia or not), so the prior's share for {home} is what counts them")
+                         f"({'its' if self.k_hours == 1 else 'their'} posting hours, English articles, posts on Russian holidays or texts shared with other accounts are read only as "
+                         f"run from Russia or not), so the prior's share for {home} is what counts {'it' if self.k_hours == 1 else 'them'}")
         if self.k_place and 2 * self.k_place >= self.k:
             # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
