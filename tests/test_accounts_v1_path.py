@@ -134,3 +134,14 @@ def test_json_outside_home_probability_carries_no_floating_point_noise() -> None
     got = account_json([row[c] for c in COLUMNS], "us")["origin"]
     assert got["outside_home_probability"] == 0.1547 and repr(got["outside_home_probability"]) == "0.1547"
     assert got["foreign"] is False
+
+
+def test_a_profile_with_no_observation_time_is_refused_not_written_as_invalid_json() -> None:
+    # A profile that never posted has no `status_created_at`: its status was written with
+    # `"created_at": NaN`, ingest rejected the line as invalid JSON and the account was simply
+    # missing from `accounts_scored`.
+    raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False, na_values=[""]).head(3)
+    assert len(profiles_to_v1_statuses(raw)) == 3
+    raw.loc[1, ["captured_at", "status_created_at", "statuses_count"]] = [None, None, "0"]
+    with pytest.raises(ValueError, match=rf"1 profile\(s\) have neither captured_at nor status_created_at \(id {raw.loc[1, 'id']}\)"):
+        profiles_to_v1_statuses(raw)

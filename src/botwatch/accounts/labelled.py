@@ -336,10 +336,19 @@ def profiles_to_v1_statuses(raw: pd.DataFrame) -> list[dict[str, object]]:
     """Rows of the shared `profiles.csv.gz` layout as v1.1 statuses, one per account, posted at
     the time the profile was observed (`captured_at`, else `status_created_at`) with the profile as
     its `user`. This is how a labelled profile set reaches `botwatch ingest`: the end-to-end check
-    that the stage computes the features training used (tests/test_accounts_v1_path.py)."""
+    that the stage computes the features training used (tests/test_accounts_v1_path.py).
+
+    A row with neither time (a profile that never posted has no status time) is refused with a
+    ValueError naming it: its status was written with `"created_at": NaN`, which is not JSON, so
+    ingest rejected the line and the account was missing from `accounts_scored` without a word."""
+    records = raw.to_dict("records")
+    untimed = [str(r.get("id")) for r in records if not any(isinstance(r.get(c), str) and r[c].strip() for c in ("captured_at", "status_created_at"))]
+    if untimed:
+        raise ValueError(f"{len(untimed):,} profile(s) have neither captured_at nor status_created_at (id {', '.join(untimed[:5])}"
+                         f"{', …' if len(untimed) > 5 else ''}): a v1.1 status needs the time the profile was observed; give one or leave them out")
     out: list[dict[str, object]] = []
-    for i, r in enumerate(raw.to_dict("records")):
-        when = r.get("captured_at") if isinstance(r.get("captured_at"), str) else r.get("status_created_at")
+    for i, r in enumerate(records):
+        when = r.get("captured_at") if isinstance(r.get("captured_at"), str) and r["captured_at"].strip() else r.get("status_created_at")
         text = lambda c: r[c] if isinstance(r.get(c), str) else None  # noqa: E731
         user = {
             "id_str": str(r["id"]), "screen_name": text("screen_name"), "name": text("name"), "description": text("description"),
