@@ -73,11 +73,22 @@ def main() -> None:
             import shutil
 
             shutil.copy(study, args.keep)
+    print(summary(got, labels))
+
+
+def summary(got: pd.DataFrame, labels: dict[str, int]) -> str:
+    """The check's line: how many labelled accounts the study scored, of how many were labelled.
+    Why: it counted only the labelled accounts `accounts_scored` held, so one rejected at ingest
+    (a line it could not read) was simply left out and "accounts: N; scored: N" still read as
+    every account scored."""
     from sklearn.metrics import roc_auc_score
 
     got = got[got["account_id"].isin(labels)]
     y = got["account_id"].map(labels)
-    print(f"accounts: {len(got):,}; scored: {got['bot_probability'].notna().sum():,}; AUC {roc_auc_score(y, got['bot_probability'].fillna(0.5)):.4f}")
+    missing = len(set(labels) - set(got["account_id"]))
+    auc = f"{roc_auc_score(y, got['bot_probability'].fillna(0.5)):.4f}"
+    return (f"labelled accounts: {len(labels):,}; in the study: {len(got):,}" + (f" ({missing:,} missing: see `botwatch export STUDY rejected`)" if missing else "")
+            + f"; scored: {got['bot_probability'].notna().sum():,}; AUC {auc}")
 
 
 if __name__ == "__main__":
