@@ -52,6 +52,22 @@ def test_profile_features_keep_unknown_as_nan() -> None:
     assert math.isnan(f.loc[0, "verified"])  # column absent: unknown, not False
 
 
+def test_a_negative_count_is_unknown_and_warns_nothing() -> None:
+    # A corrupted or hand-made profile with "followers_count": -1 and "statuses_count": -5: its logs
+    # were -inf and NaN (numpy's RuntimeWarning reached the terminal of `botwatch analyze`) and a
+    # negative posts-per-day rate was scored as a real one.
+    import warnings
+
+    df = pd.DataFrame({"handle": ["neg", "ok"], "followers": [-1, 10], "following": [5, 5], "posts_count": [-5, 50],
+                       "likes_count": [-2, 3], "listed_count": [-1, 0], "created_at": [pd.Timestamp("2015-01-01")] * 2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        f = profile_features(df, pd.Series([pd.Timestamp("2017-01-01")] * 2))
+    for c in ("log_followers", "log_posts_count", "ff_ratio_log10", "posts_per_day_life", "followers_per_day", "log_likes"):
+        assert math.isnan(f.loc[0, c]) and not math.isnan(f.loc[1, c]), c
+    assert f.loc[0, "log_following"] == pytest.approx(math.log1p(5))
+
+
 def test_shipped_model_is_calibrated_range_and_explains() -> None:
     m = shipped_model()
     assert m.features == SHIPPED_FEATURES and "verified" not in m.features  # no shortcut column

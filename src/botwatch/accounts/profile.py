@@ -230,9 +230,12 @@ def _folded(texts: list[str]) -> list[str]:
 def _num(s: pd.Series) -> pd.Series:
     """Numbers, unknown where unreadable. "inf" or "1e400" in a labels file read as infinity, which
     made that feature's training range NaN (`ood.feature_ranges`): no account was then ever out of
-    distribution on it, and the model file held a NaN. It is unknown, as any unreadable count."""
+    distribution on it, and the model file held a NaN. It is unknown, as any unreadable count.
+    So is a negative count (no platform has one; a hand-made or corrupted profile does): its logs
+    were NaN or -inf, numpy printed "RuntimeWarning: divide by zero" on the user's terminal, and a
+    negative posts-per-day rate was scored as a real one (out of range, bot probability 0.99)."""
     x = pd.to_numeric(s, errors="coerce").astype("float64")
-    return x.where(np.isfinite(x))
+    return x.where(np.isfinite(x) & (x >= 0))
 
 
 def _bool(s: pd.Series) -> pd.Series:
