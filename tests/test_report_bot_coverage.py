@@ -86,3 +86,18 @@ def test_some_election_accounts_unscored_makes_the_table_a_floor() -> None:
                         "from automated accounts is unknown.")
     assert notes[1] == ("The bot model could score 20 of the 118 accounts posting election posts in the campaign window (60 of their 520 "
                         "posts); the others have no bot probability and are in no likely-automated count, so this table is a floor.")
+
+
+def test_no_campaign_post_is_not_read_as_no_account_scored() -> None:
+    """Every account scored, but no post in the campaign window (labelled profiles turned into
+    statuses, analysed under us-2016): the Parties section said "the bot model could not score any
+    account (this data has none of the profile facts it needs …)" beside the headline's "2,661 of
+    2,661 accounts the bot model could score"."""
+    from botwatch.report.section_parties import bot_group_unknown
+
+    nobody = {"accounts": 0, "scored": 0, "posts": 0, "scored_posts": 0, "likely": 0}
+    assert not bot_group_unknown(False, nobody)  # falls to "no election post in the campaign window … not measured here"
+    assert bot_group_unknown(True, nobody)  # no account of the study scored at all
+    assert bot_group_unknown(False, {**nobody, "accounts": 3, "posts": 9})
+    assert not bot_group_unknown(False, {**nobody, "accounts": 3, "scored": 1, "posts": 9, "scored_posts": 2})
+    assert not bot_group_unknown(False, None)

@@ -274,6 +274,16 @@ def _bot_coverage(study: Study, election: Any) -> dict[str, int] | None:
     return {"accounts": int(n), "scored": int(scored), "posts": int(posts), "scored_posts": int(scored_posts), "likely": int(likely)}
 
 
+def bot_group_unknown(unscored: bool, cover: dict[str, int] | None) -> bool:
+    """Whether the likely-automated group's election posts are unknown because the bot model could
+    score none of their accounts: none scored in the study, or accounts posting in the campaign
+    window and none of them scored. With no account posting there (a study whose posts all fall
+    outside the window), "none scored" is true of an empty set: the report said the bot model "could
+    not score any account (this data has none of the profile facts it needs)" beside its own count
+    of every account scored."""
+    return bool(unscored or (cover and cover["accounts"] and not cover["scored"]))
+
+
 def _campaign_posts(study: Study, election: Any) -> int:
     """Election posts in the campaign window (the estimates' `campaign` period). With none, an
     empty group table is no finding: gop-debate-2015 and brexit-2016, analysed under an election
@@ -349,7 +359,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     cover = _bot_coverage(study, election) if "likely_automated" in groups else None
     foreign_weak = _foreign_weak(study, election.country)
     group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
-                     "unknown": bot_needs_text() if g == "likely_automated" and (unscored or (cover and not cover["scored"])) else None,
+                     "unknown": bot_needs_text() if g == "likely_automated" and bot_group_unknown(unscored, cover) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
     q = study.sql
     total, in_el, accounts = q("SELECT count(*), count(*) FILTER (WHERE in_election), count(DISTINCT account_id) FILTER (WHERE in_election) FROM post_labels")[0]
