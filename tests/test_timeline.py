@@ -4,6 +4,8 @@ planted lead-lag, planted time zones) and on the real IRA data where it exists."
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from botwatch.elections.model import Election, Event, Party
 from botwatch.pipeline import Context, analyze
 from botwatch.schema import POSTS
 from botwatch.stats import bh_adjusted
+from botwatch.study import Study
 from botwatch.timeline import bursts, creation, zones
 from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
 
@@ -224,12 +227,9 @@ def test_planted_creation_wave(tmp_path: Path) -> None:
         assert sum(b[1] for b in batches) >= 0.7 * truth_k
 
 
-def test_mastodon_creation_days_make_no_hour_batches(tmp_path: Path) -> None:
-    """Mastodon gives an account's creation day only, written as midnight UTC: six accounts of one
-    day were listed as a batch "created in the same hour" (00:00). A day batch they still are."""
-    day = datetime(2017, 4, 20)
-    accounts = [dict(account_id=f"m{i}", platform="mastodon", created_at=day) for i in range(6)]
-    accounts += [dict(account_id=f"t{i}", platform="twitter", created_at=day + timedelta(hours=4, minutes=i)) for i in range(3)]
+@contextmanager
+def _creation_run(tmp_path: Path, accounts: list[dict]) -> Iterator[Study]:
+    """A study of `accounts` (each with one post on 1 May 2017) after the creation stage."""
     posts = [dict(post_id=f"p{a['account_id']}", platform=a["platform"], account_id=a["account_id"], created_at=datetime(2017, 5, 1), kind="original")
              for a in accounts]
     with open_study(tmp_path / "c.duckdb", read_only=False) as st:
@@ -237,6 +237,16 @@ def test_mastodon_creation_days_make_no_hour_batches(tmp_path: Path) -> None:
         st.con.register("_a", pa.Table.from_pylist(accounts))
         st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
         analyze(st, Context(election=election(), log=lambda m: None), only=["creation"])
+        yield st
+
+
+def test_mastodon_creation_days_make_no_hour_batches(tmp_path: Path) -> None:
+    """Mastodon gives an account's creation day only, written as midnight UTC: six accounts of one
+    day were listed as a batch "created in the same hour" (00:00). A day batch they still are."""
+    day = datetime(2017, 4, 20)
+    accounts = [dict(account_id=f"m{i}", platform="mastodon", created_at=day) for i in range(6)]
+    accounts += [dict(account_id=f"t{i}", platform="twitter", created_at=day + timedelta(hours=4, minutes=i)) for i in range(3)]
+    with _creation_run(tmp_path, accounts) as st:
         batches = st.sql("SELECT unit, bucket, accounts FROM creation_batches ORDER BY unit, bucket")
         assert batches == [("day", day, 9), ("hour", day + timedelta(hours=4), 3)]
 
@@ -247,13 +257,7 @@ def test_mastodon_accounts_made_on_the_calls_day_keep_their_day_batch_and_month(
     accounts made that day lost their day batch, and April's bar of the monthly chart fell short."""
     day = datetime(2017, 4, 17)
     accounts = [dict(account_id=f"m{i}", platform="mastodon", created_at=day) for i in range(6)]
-    posts = [dict(post_id=f"p{a['account_id']}", platform=a["platform"], account_id=a["account_id"], created_at=datetime(2017, 5, 1), kind="original")
-             for a in accounts]
-    with open_study(tmp_path / "c.duckdb", read_only=False) as st:
-        write_posts(st, posts)
-        st.con.register("_a", pa.Table.from_pylist(accounts))
-        st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
-        analyze(st, Context(election=election(), log=lambda m: None), only=["creation"])
+    with _creation_run(tmp_path, accounts) as st:
         assert st.sql("SELECT group_n FROM creation WHERE dimension = 'all'") == [(0,)]  # not in the shares
         assert st.sql("SELECT unit, bucket, accounts FROM creation_batches") == [("day", day, 6)]
         assert st.sql("SELECT month, accounts FROM creation_monthly WHERE dimension = 'all'") == [(datetime(2017, 4, 1), 6)]
