@@ -162,12 +162,14 @@ def ingest_file(
     progress: ProgressFn | None = None,
     workers: int | None = None,
     columns: ColumnMap | None = None,
+    earlier: EarlierInputs | None = None,
 ) -> FileResult:
     """Ingest one file (or '-' for stdin) in its own transaction.
 
     `workers` > 1 parses large files in that many processes (see ingest/parallel.py); None uses
     every available core. `columns` reads the file as a CSV through that column map instead of
-    sniffing its format (ingest/csv_mapping.py).
+    sniffing its format (ingest/csv_mapping.py). `earlier`: the inputs read before, kept across
+    the files of one ingest call (`EarlierInputs`; None: looked at afresh).
     """
     if workers is None:
         workers = default_workers()
@@ -176,7 +178,7 @@ def ingest_file(
     if src is None:
         return result
     try:
-        return _ingest_source(study, path, src, result, force, max_record_bytes, progress, workers, columns)
+        return _ingest_source(study, path, src, result, force, max_record_bytes, progress, workers, columns, earlier)
     finally:
         src.close()
 
@@ -199,7 +201,7 @@ def _open_or_say(path: str, result: FileResult) -> InputSource | None:
 
 def _ingest_source(
     study: Study, path: str, src: InputSource, result: FileResult, force: bool, max_record_bytes: int,
-    progress: ProgressFn | None, workers: int, columns: ColumnMap | None = None,
+    progress: ProgressFn | None, workers: int, columns: ColumnMap | None = None, earlier: EarlierInputs | None = None,
 ) -> FileResult:
     q = study.sql
     regular = path != "-" and os.path.isfile(path)
@@ -217,7 +219,7 @@ def _ingest_source(
     # A `.gz` of a file read before (or the file decompressed after its `.gz`) has another file
     # SHA-256: it holds the same text, so it is recorded under the SHA-256 of that read, as a
     # plain copy is: skipped as identical, or with --force a re-read, not one more input.
-    same = _same_text_read(study, path, src, sha) if regular and (sha is None or _ingested_as(study, sha) is None) else None
+    same = _same_text_read(study, path, src, sha, earlier) if regular and (sha is None or _ingested_as(study, sha) is None) else None
     if same is not None:
         sha = same
     if regular and sha is not None:
@@ -428,15 +430,39 @@ def _same_text_as(study: Study, path: str, source: str, sha: str) -> tuple[str, 
     return None
 
 
-def _same_text_read(study: Study, path: str, src: InputSource, sha: str | None) -> str | None:
+class EarlierInputs:
+    """The inputs a study has read, by the size of the text each holds when it is a gzip file
+    (`gzip_text_size`), each file looked at once per ingest call: what `_same_text_read` compares
+    a new input with. Looked at afresh for every input, the earlier files were opened again for
+    each one, so a folder of N files cost N*(N-1)/2 opens (800 tiny files: 320,000)."""
+
+    def __init__(self) -> None:
+        self._since: object = None  # the latest `ingested_at` looked at
+        self._seen: set[str] = set()
+        self._by_size: dict[int, list[str]] = {}
+
+    def packed(self, study: Study, size: int) -> list[str]:
+        """The earlier inputs (in the order first read) that are gzip files holding `size` bytes
+        of text, modulo 2**32, when last looked at; only inputs read since the last call are opened."""
+        since = "" if self._since is None else " AND ingested_at >= ?"
+        rows = study.sql("SELECT source, min(ingested_at) AS first, max(ingested_at) FROM sources WHERE format IS NOT NULL "
+                         f"AND sha256 IS NOT NULL{since} GROUP BY source ORDER BY first, source", [] if self._since is None else [self._since])
+        for other, _, latest in rows:
+            self._since = latest if self._since is None else max(self._since, latest)  # type: ignore[call-overload]
+            if other not in self._seen:
+                self._seen.add(other)
+                if os.path.isfile(other) and (n := gzip_text_size(other)) is not None:
+                    self._by_size.setdefault(n, []).append(other)
+        return self._by_size.get(size % (1 << 32), [])
+
+
+def _same_text_read(study: Study, path: str, src: InputSource, sha: str | None, earlier: EarlierInputs | None = None) -> str | None:
     """The SHA-256 recorded for an earlier read of the text this file holds, when one of the two
     is a `.gz` of the other (or both are, packed differently), else None. Cheap: the gzip
     trailer's text size (`gzip_text_size`) is compared with the size of the other first, and the
-    files are decompressed and hashed only when it matches. `sha`: this file's own, when known."""
+    files are decompressed and hashed only when it matches. `sha`: this file's own, when known;
+    `earlier`: the ingest call's record of the earlier inputs' text sizes (None: look afresh)."""
     read = "FROM sources WHERE format IS NOT NULL AND sha256 IS NOT NULL"
-    rows = study.sql(f"SELECT source, list(DISTINCT sha256) {read} GROUP BY source ORDER BY min(ingested_at), source")
-    if not rows:
-        return None
     mine: list[str | None] = []  # this file's text SHA-256, computed once when first needed
 
     def my_text() -> str | None:
@@ -451,9 +477,10 @@ def _same_text_read(study: Study, path: str, src: InputSource, sha: str | None) 
         held = {h for (h,) in study.sql(f"SELECT DISTINCT sha256 {read} AND bytes % 4294967296 = ?", [size])}
         if held and (text := my_text()) in held:
             return text
-    for other, shas in rows:  # a `.gz` read before, still the file read then, whose text this one's is
-        if other == src.name or not os.path.isfile(other) or gzip_text_size(other) != size % (1 << 32):
+    for other in (earlier or EarlierInputs()).packed(study, size):  # a `.gz` read before, still the file read then, whose text this one's is
+        if other == src.name or not os.path.isfile(other):
             continue
+        shas = {h for (h,) in study.sql(f"SELECT DISTINCT sha256 {read} AND source = ?", [other])}
         if (held_sha := file_sha256(other)) in shas and (text := my_text()) is not None and text_sha256(other) == text:
             return held_sha
     return None
@@ -626,11 +653,13 @@ def _ingest_files(
 ) -> IngestSummary:
     summary = IngestSummary()
     params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, **(columns.as_params() if columns else {})}
+    earlier = EarlierInputs()
     with study.run("ingest", params) as info:
         for path in files:
             size = Path(path).stat().st_size if path != "-" and os.path.isfile(path) else None
             progress = on_file_start(path, size) if on_file_start else None
-            res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers, columns=columns)
+            res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers, columns=columns,
+                              earlier=earlier)
             summary.files.append(res)
             # Each file is committed as it ends: a run cut off later (Ctrl-C) still stored these,
             # and its `runs` row must say so, or the analysis is not known to be stale (`staleness`);

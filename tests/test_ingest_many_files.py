@@ -1,0 +1,48 @@
+"""Ingesting a folder of many files: the work per file must not grow with the files read before it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+from botwatch.ingest import runner
+from botwatch.study import Study
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def _tweets(n: int) -> list[str]:
+    first = json.loads((FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    return [json.dumps({**first, "id": 10**15 + i, "id_str": str(10**15 + i), "text": f"post {i}"}) + "\n" for i in range(n)]
+
+
+def test_each_earlier_file_is_looked_at_once_per_ingest_call(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Whether an input is a `.gz` of a file read before was asked of every earlier file again for
+    each new input: a folder of N files cost N*(N-1)/2 opens. Each is now opened once per call, and
+    a plain copy of a `.gz` read earlier in the same call is still skipped as identical."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    tweets = _tweets(5)
+    (folder / "a.jsonl.gz").write_bytes(gzip.compress(tweets[0].encode()))
+    for i, line in enumerate(tweets[1:], 1):
+        (folder / f"b{i}.jsonl").write_text(line, encoding="utf-8")
+    (folder / "z.jsonl").write_text(tweets[0], encoding="utf-8")  # the `.gz`'s text
+    looked: Counter[str] = Counter()
+    real = runner.gzip_text_size
+
+    def counting(path):  # type: ignore[no-untyped-def]
+        looked[str(path)] += 1
+        return real(path)
+
+    monkeypatch.setattr(runner, "gzip_text_size", counting)
+    with Study(tmp_path / "s.duckdb") as st:
+        done = runner.ingest(st, [str(folder)], workers=1)
+        assert [f.stored for f in done.files] == [1, 1, 1, 1, 1, 0]
+        assert done.files[-1].skipped == f"identical content already ingested from {folder / 'a.jsonl.gz'}"
+        earlier = {str(folder / n): 1 for n in ("b1.jsonl", "b2.jsonl", "b3.jsonl", "b4.jsonl")}
+        assert looked == {str(folder / "a.jsonl.gz"): 2, **earlier}, looked  # (the `.gz` once as the input itself)
+        looked.clear()
+        again = runner.ingest(st, [str(folder)], workers=1)  # re-running adds nothing
+        assert all(f.skipped for f in again.files) and st.sql("SELECT count(*) FROM posts")[0][0] == 5
