@@ -46,3 +46,25 @@ def test_each_earlier_file_is_looked_at_once_per_ingest_call(tmp_path: Path, mon
         looked.clear()
         again = runner.ingest(st, [str(folder)], workers=1)  # re-running adds nothing
         assert all(f.skipped for f in again.files) and st.sql("SELECT count(*) FROM posts")[0][0] == 5
+
+
+def test_whether_a_file_was_read_before_is_asked_once_per_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`_ingested_as` (a query of `sources`) was asked up to three times for each file, with the
+    same SHA-256 and the same answer: once now, whether the file is new, re-read or skipped."""
+    calls: list[str] = []
+    real = runner._ingested_as
+
+    def counting(study, sha):  # type: ignore[no-untyped-def]
+        calls.append(sha)
+        return real(study, sha)
+
+    monkeypatch.setattr(runner, "_ingested_as", counting)
+    f = tmp_path / "a.jsonl"
+    f.write_text("".join(_tweets(3)), encoding="utf-8")
+    with Study(tmp_path / "s.duckdb") as st:
+        for force, stored, skipped in ((False, 3, False), (True, 0, False), (False, 0, True)):
+            calls.clear()
+            res = runner.ingest_file(st, str(f), force=force, workers=1)
+            assert (res.stored, res.skipped is not None, res.error) == (stored, skipped, None)
+            assert len(calls) == 1, (force, calls)
+        assert st.sql("SELECT count(*) FROM posts")[0][0] == 3

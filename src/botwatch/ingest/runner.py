@@ -219,11 +219,19 @@ def _ingest_source(
     # A `.gz` of a file read before (or the file decompressed after its `.gz`) has another file
     # SHA-256: it holds the same text, so it is recorded under the SHA-256 of that read, as a
     # plain copy is: skipped as identical, or with --force a re-read, not one more input.
-    same = _same_text_read(study, path, src, sha, earlier) if regular and (sha is None or _ingested_as(study, sha) is None) else None
+    # `_ingested_as` by SHA-256, asked once: the `sources` rows it reads stay as they are until this file's
+    known: dict[str, tuple[str, bool] | None] = {}
+
+    def ingested_as(digest: str) -> tuple[str, bool] | None:
+        if digest not in known:
+            known[digest] = _ingested_as(study, digest)
+        return known[digest]
+
+    same = _same_text_read(study, path, src, sha, earlier) if regular and (sha is None or ingested_as(sha) is None) else None
     if same is not None:
         sha = same
     if regular and sha is not None:
-        if not force and (seen := _ingested_as(study, sha)) and not _cut_again(study, path, seen[0], src) \
+        if not force and (seen := ingested_as(sha)) and not _cut_again(study, path, seen[0], src) \
                 and not _changed_back(study, src.name, sha):
             result.skipped = f"identical content already ingested from {seen[0]}"
             result.nothing_held = not seen[1]
@@ -276,7 +284,7 @@ def _ingest_source(
         # The same content read before under another name (`--force`, a copy): a re-read, not
         # another input (`rereads.RE_READS`), so its bad records are those already kept under
         # that name; stored again under this one, `status` and the report counted each twice.
-        held_as = _ingested_as(study, sha) if sha is not None else None
+        held_as = ingested_as(sha) if sha is not None else None
         if (held_as is None or held_as[0] == src.name) and sha is not None and result.broke_off is None:
             held_as = _same_text_as(study, path, src.name, sha) or held_as  # (its own name's: read with --force)
         result.rejected = merge_rejected(study, store=held_as is None or held_as[0] == src.name)
