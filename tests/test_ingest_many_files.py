@@ -68,3 +68,37 @@ def test_whether_a_file_was_read_before_is_asked_once_per_file(tmp_path: Path, m
             assert (res.stored, res.skipped is not None, res.error) == (stored, skipped, None)
             assert len(calls) == 1, (force, calls)
         assert st.sql("SELECT count(*) FROM posts")[0][0] == 3
+
+
+def test_a_file_read_again_is_hashed_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Read again at its path (`--force`, or grown), a file was hashed twice: whole (on the native
+    path, by the background line scan) and once more up to each earlier read's size, to learn
+    whether it grew from that read, an answer nothing used any more (any read at the path counts)."""
+    import hashlib
+
+    real, hashed = hashlib.sha256, [0]
+
+    class Counting:
+        def __init__(self, data: bytes = b"") -> None:
+            self._h = real(data)
+            hashed[0] += len(data)
+
+        def update(self, data: bytes) -> None:
+            hashed[0] += len(data)
+            self._h.update(data)
+
+        def hexdigest(self) -> str:
+            return self._h.hexdigest()
+
+    monkeypatch.setattr(hashlib, "sha256", Counting)
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 1)  # the native path (and its background scan) for a small file
+    tweets = _tweets(40)
+    f = tmp_path / "a.jsonl"
+    with Study(tmp_path / "s.duckdb") as st:
+        for text, force, stored in (("".join(tweets[:20]), False, 20), ("".join(tweets[:20]), True, 0), ("".join(tweets), False, 20)):
+            f.write_text(text, encoding="utf-8")
+            hashed[0] = 0
+            res = runner.ingest_file(st, str(f), force=force, workers=1)
+            assert (res.stored, res.error) == (stored, None)
+            assert hashed[0] == f.stat().st_size, (force, stored, hashed[0], f.stat().st_size)
+        assert st.sql("SELECT count(*) FROM posts")[0][0] == 40

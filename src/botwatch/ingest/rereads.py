@@ -58,12 +58,10 @@ def post_identity(cmap: ColumnMap | None, handles_lowered: bool = True) -> tuple
             *(cmap.column(f) for f in _DERIVED_FROM))
 
 
-def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: str, sha: str | None,
-                 grown: Callable[[list[tuple[Any, Any]]], set[str]] | None = None) -> list[Earlier]:
+def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: str, sha: str | None) -> list[Earlier]:
     """The column maps (None: read without one) of the earlier reads of this file, each with the
     identity of the ids it gave: `sources` rows that something was read from, of the same content
-    or of the same path with the file grown from them (`grown(rows' (bytes, sha256))` gives the
-    SHA-256s the file begins with; None: nothing at the same path counts), each linked to the
+    or of the same path (grown from them or not: the module's docstring), each linked to the
     `ingest` run it was written in. A row no run is found for (written by the run now going on) is
     left out: there is nothing to compare it with."""
     from botwatch.ingest.csv_mapping import from_params
@@ -72,8 +70,6 @@ def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: s
     spans = [(started, finished, parse_params(params) or {}) for params, started, finished in runs
              if isinstance(started, datetime) and isinstance(finished, datetime)]
     rows = [r for r in sources if r[3] is not None and isinstance(r[4], datetime)]
-    same_path = [(n, digest) for src, digest, n, _, _ in rows if src == source and not (sha is not None and digest == sha)]
-    prefix = grown(same_path) if grown is not None and same_path else set()
     out: list[Earlier] = []
     for src, digest, _, _, at in rows:
         if not ((sha is not None and digest == sha) or src == source):
@@ -99,25 +95,23 @@ def map_conflict(earlier: list[Earlier], now: ColumnMap | None) -> str | None:
             "(if it is another file saved under a name read before, give it a new name)")
 
 
-def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | None, path: str | None = None) -> str | None:
+def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | None) -> str | None:
     """`map_conflict` for a DuckDB study (or a lake's held tables): reads its `sources` and
-    `ingest` runs (both small: one row per file read, one per command). `path`: the file on disk,
-    whose first bytes tell whether it grew from a read at the same `source` (None: no such read counts)."""
+    `ingest` runs (both small: one row per file read, one per command). Any read at the same
+    `source` counts, so the file's first bytes are not hashed to learn whether it grew from one:
+    that pass (`source.grown_from`) hashed a re-read file's bytes a second time for nothing."""
     sources = study.sql("SELECT source, sha256, bytes, format, ingested_at FROM sources WHERE format IS NOT NULL AND (source = ? OR sha256 = ?)",
                         [source, sha])
     if not sources:
         return None
     runs = study.sql("SELECT params, started_at, finished_at FROM runs WHERE stage = 'ingest'")
-    from botwatch.ingest.source import grown_from
-
-    grown = (lambda rows: grown_from(path, rows)) if path is not None else None
-    return map_conflict(earlier_maps(sources, runs, source, sha, grown), now)
+    return map_conflict(earlier_maps(sources, runs, source, sha), now)
 
 
 def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | None, set[str]], str | None]:
     """`map_conflict` for a lake's files, as a function of (source, sha256, the SHA-256s of the
     earlier reads at that path the file grew from: `held_prefixes` sent to the executors, which
-    hash the file's first bytes as they read it): the lake's `sources` and `ingest` runs collected
+    hash the file's first bytes as they read it; not needed since any read at the path counts): the lake's `sources` and `ingest` runs collected
     to the driver once (both small), each file then checked there."""
     def rows(table: Any) -> list[tuple[Any, ...]]:
         return list(zip(*(table[c].to_pylist() for c in table.column_names)))
@@ -126,7 +120,7 @@ def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | Non
     runs = rows(lake.driver_arrow("runs", ["params", "started_at", "finished_at"], {"stage": "ingest"})) if sources else []
 
     def conflict(source: str, sha: str | None, grew: set[str]) -> str | None:
-        return map_conflict(earlier_maps(sources, runs, source, sha, lambda _rows: grew), now) if sources else None
+        return map_conflict(earlier_maps(sources, runs, source, sha), now) if sources else None
 
     return conflict
 

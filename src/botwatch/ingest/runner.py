@@ -239,7 +239,7 @@ def _ingest_source(
                 result.skipped += ("; a study keeps the rows it first read, so to read this file with another column map, "
                                    "ingest it into a new study")
             return result
-    if regular and (conflict := study_conflict(study, src.name, sha, columns, path)):  # a re-read under another map would store every post twice
+    if regular and (conflict := study_conflict(study, src.name, sha, columns)):  # a re-read under another map would store every post twice
         result.skipped, result.refused = conflict, True
         return result
     native = None
