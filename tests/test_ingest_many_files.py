@@ -102,3 +102,28 @@ def test_a_file_read_again_is_hashed_once(tmp_path: Path, monkeypatch) -> None: 
             assert (res.stored, res.error) == (stored, None)
             assert hashed[0] == f.stat().st_size, (force, stored, hashed[0], f.stat().st_size)
         assert st.sql("SELECT count(*) FROM posts")[0][0] == 40
+
+
+def test_the_merge_statements_are_compiled_once_not_per_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Merging each file's posts and accounts compiled the same Ibis expressions to SQL again for
+    every file, about half a second a file: most of the time a folder of small files took."""
+    from botwatch.ingest import merge
+
+    compiled: list[object] = []
+    real = merge._sql
+
+    def counting(expr):  # type: ignore[no-untyped-def]
+        compiled.append(expr)
+        return real(expr)
+
+    monkeypatch.setattr(merge, "_sql", counting)
+    tweets = _tweets(4)  # one account: from the second file on, its account is merged with what the study holds
+    for i, line in enumerate(tweets):
+        (tmp_path / f"f{i}.jsonl").write_text(line, encoding="utf-8")
+    with Study(tmp_path / "s.duckdb") as st:
+        runner.ingest(st, [str(tmp_path / "f0.jsonl"), str(tmp_path / "f1.jsonl")], workers=1)
+        compiled.clear()
+        done = runner.ingest(st, [str(tmp_path / "f2.jsonl"), str(tmp_path / "f3.jsonl")], workers=1)
+        assert [(f.stored, f.accounts) for f in done.files] == [(1, 1), (1, 1)] and not compiled
+        assert st.sql("SELECT count(*) FROM posts")[0][0] == 4
+        assert st.sql("SELECT count(*) FROM accounts")[0][0] == 1

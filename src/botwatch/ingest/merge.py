@@ -10,6 +10,8 @@ to are recomputed from their snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
 from botwatch.ingest.sink import REPAIRED
@@ -21,12 +23,34 @@ def _sql(expr: object) -> str:
     return to_duckdb_sql(expr)
 
 
+# Compiled SQL by what it is and the columns (name and type) of the tables it reads: Ibis and the
+# rewrite took about half a second a file to compile the same statements again (a folder of 1,000
+# small files spent most of its time there). The SQL names tables without a catalog, so it serves
+# every study whose tables have those columns.
+_COMPILED: dict[tuple[object, ...], str] = {}
+
+
+def _compiled(study: Study, what: str, tables: tuple[str, ...], build: Callable[[], object]) -> str:
+    """The SQL of `build()`, an expression over `tables`, compiled once per process for the
+    columns those tables have in this study."""
+    columns = study.sql(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name IN (SELECT unnest(?)) "
+        "AND database_name IN (current_database(), 'temp') ORDER BY table_name, database_name, column_index", [list(tables)]
+    )
+    key = (what, *columns)
+    if key not in _COMPILED:
+        _COMPILED[key] = _sql(build())
+    return _COMPILED[key]
+
+
 def merge_staged_posts(study: Study) -> tuple[int, int]:
     """Insert the staged posts not already stored (the first of repeated ids); returns (stored, read)."""
     db, q = study.ibis, study.sql
     before = q("SELECT count(*) FROM posts")[0][0]
     # Straight into posts: a temp copy of a big file's new posts would double its footprint.
-    q(f"INSERT INTO posts {_sql(canonical.new_posts(canonical.first_posts(db.table('_stage_posts')), db.table('posts')))}")
+    new = _compiled(study, "new_posts", ("_stage_posts", "posts"),
+                    lambda: canonical.new_posts(canonical.first_posts(db.table("_stage_posts")), db.table("posts")))
+    q(f"INSERT INTO posts {new}")
     stored = q("SELECT count(*) FROM posts")[0][0] - before
     return int(stored), int(q("SELECT count(*) FROM _stage_posts")[0][0])
 
@@ -50,12 +74,15 @@ def merge_accounts(study: Study) -> int:
     accounts_cols = ", ".join(f'r."{c}"' for c in ACCOUNTS.names)
     q(f"INSERT INTO accounts SELECT {accounts_cols} FROM _reduced r ANTI JOIN _known k USING (platform, account_id)")
     if q("SELECT count(*) FROM _known")[0][0]:
-        known = db.table("_known")
-        seen = db.table("_reduced").semi_join(known, canonical.ACCOUNT_KEY)
-        fresh = canonical.new_snapshots(seen, db.table("account_snapshots")).select(*ACCOUNT_SNAPSHOTS.names)
-        q(f"INSERT INTO account_snapshots {_sql(fresh)}")
-        affected = db.table("account_snapshots").semi_join(known, canonical.ACCOUNT_KEY)
-        q(f"CREATE OR REPLACE TEMP TABLE _accounts AS {_sql(canonical.accounts_from_snapshots(affected))}")
+        def fresh() -> object:
+            seen = db.table("_reduced").semi_join(db.table("_known"), canonical.ACCOUNT_KEY)
+            return canonical.new_snapshots(seen, db.table("account_snapshots")).select(*ACCOUNT_SNAPSHOTS.names)
+
+        def affected() -> object:
+            return canonical.accounts_from_snapshots(db.table("account_snapshots").semi_join(db.table("_known"), canonical.ACCOUNT_KEY))
+
+        q(f"INSERT INTO account_snapshots {_compiled(study, 'new_snapshots', ('_reduced', '_known', 'account_snapshots'), fresh)}")
+        q(f"CREATE OR REPLACE TEMP TABLE _accounts AS {_compiled(study, 'accounts', ('account_snapshots', '_known'), affected)}")
         q("DELETE FROM accounts a USING _known k WHERE a.platform = k.platform AND a.account_id = k.account_id")
         q("INSERT INTO accounts SELECT * FROM _accounts")
         q("DROP TABLE IF EXISTS _accounts")
