@@ -286,7 +286,8 @@ def _ingest_source(
         # that name; stored again under this one, `status` and the report counted each twice.
         held_as = ingested_as(sha) if sha is not None else None
         if (held_as is None or held_as[0] == src.name) and sha is not None and result.broke_off is None:
-            held_as = _same_text_as(study, path, src.name, sha) or held_as  # (its own name's: read with --force)
+            held_as = _same_text_as(study, path, src, earlier, None if src.compressed or same is not None else sha) \
+                or held_as  # (its own name's: read with --force)
         result.rejected = merge_rejected(study, store=held_as is None or held_as[0] == src.name)
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)
@@ -412,28 +413,34 @@ def _latest_sha(study: Study, source: str) -> str | None:
     return latest[0][0] if latest else None
 
 
-def _same_text_as(study: Study, path: str, source: str, sha: str) -> tuple[str, bool] | None:
+def _same_text_as(study: Study, path: str, src: InputSource, earlier: EarlierInputs | None = None,
+                  text: str | None = None) -> tuple[str, bool] | None:
     """(the other input whose text this file holds, True) when one of the two is a `.gz` of the
     other (or both are, packed differently), else None: their file SHA-256s differ, so
     `_ingested_as` misses the copy, and a `.gz` of a file read before stored its bad records a
     second time under its own name (`status` counted each twice). Only the inputs holding a bad
-    record this read gave too are compared, so a file without one is hashed no further."""
-    others = study.sql("SELECT DISTINCT r.source FROM rejected r SEMI JOIN _stage_rejected s ON r.line = s.line AND r.error = s.error "
-                       "AND r.raw IS NOT DISTINCT FROM s.raw WHERE r.source <> ? ORDER BY r.source", [source])
-    if not others:
+    record this read gave too are compared, so a file without one is hashed no further; of them,
+    only a plain file whose latest read had this text, or a `.gz` holding text of this size
+    (`EarlierInputs`): a folder of files sharing a bad record (the same broken first line)
+    opened every earlier one again for each file. `text`: this file's text SHA-256, when known."""
+    shared = ("SELECT r.source FROM rejected r SEMI JOIN _stage_rejected s ON r.line = s.line AND r.error = s.error "
+              "AND r.raw IS NOT DISTINCT FROM s.raw WHERE r.source <> ?")
+    if not study.sql(f"{shared} LIMIT 1", [src.name]):
         return None
-    mine = text_sha256(path)
-    if mine is None:
+    mine = text or text_sha256(path)
+    size = gzip_text_size(path) if src.compressed else src.size
+    if mine is None or size is None:
         return None
-    for (other,) in others:
-        held = _latest_sha(study, other)
-        if held is None:
-            continue
+    packed = (earlier or EarlierInputs()).packed(study, size)
+    candidates = study.sql("SELECT source, arg_max(sha256, ingested_at) AS held FROM sources WHERE sha256 IS NOT NULL "
+                           f"AND source IN ({shared}) GROUP BY source HAVING held = ? OR source IN (SELECT unnest(?)) ORDER BY source",
+                           [src.name, mine, packed])
+    for other, held in candidates:
         if held == mine:  # a plain file read before, of this one's text
             return other, True
         # a `.gz` read before: its text is known only from the file, while it is still the one read
         # (a plain file's text hash is its file hash, `held`, not `mine`: not read twice to learn it)
-        if os.path.isfile(other) and gzip_text_size(other) is not None and file_sha256(other) == held and text_sha256(other) == mine:
+        if os.path.isfile(other) and file_sha256(other) == held and text_sha256(other) == mine:
             return other, True
     return None
 
@@ -450,11 +457,12 @@ class EarlierInputs:
         self._by_size: dict[int, list[str]] = {}
 
     def packed(self, study: Study, size: int) -> list[str]:
-        """The earlier inputs (in the order first read) that are gzip files holding `size` bytes
-        of text, modulo 2**32, when last looked at; only inputs read since the last call are opened."""
+        """The earlier inputs of known content (in the order first read; a file no reader knew
+        included) that are gzip files holding `size` bytes of text, modulo 2**32, when last
+        looked at; only inputs read since the last call are opened."""
         since = "" if self._since is None else " AND ingested_at >= ?"
-        rows = study.sql("SELECT source, min(ingested_at) AS first, max(ingested_at) FROM sources WHERE format IS NOT NULL "
-                         f"AND sha256 IS NOT NULL{since} GROUP BY source ORDER BY first, source", [] if self._since is None else [self._since])
+        rows = study.sql("SELECT source, min(ingested_at) AS first, max(ingested_at) FROM sources "
+                         f"WHERE sha256 IS NOT NULL{since} GROUP BY source ORDER BY first, source", [] if self._since is None else [self._since])
         for other, _, latest in rows:
             self._since = latest if self._since is None else max(self._since, latest)  # type: ignore[call-overload]
             if other not in self._seen:
