@@ -242,7 +242,8 @@ TERMINATED_MESSAGE = "stopped (SIGTERM)"
 STOPPED_MESSAGES = (INTERRUPTED_MESSAGE, TERMINATED_MESSAGE)
 # The `runs` status of a run that has started and not yet ended. Seen by any other command, the
 # process running it died without a word (SIGKILL, out of memory, a power cut): a DuckDB study is
-# held by one writer and read by no one else meanwhile. Not written on a lake (see `_record_start`).
+# held by one writer and read by no one else meanwhile; a lake, read without a lock, tells a live
+# run's row apart (`running_now`).
 RUNNING = "running"
 _RUN_ID = "_run_id"  # the key of `run`'s info dict naming its row (for `record_rows`)
 
@@ -378,9 +379,14 @@ class StudyBase:
         even if its process is killed (no-op where the row is written only at the end: a lake)."""
 
     def _record_start(self, row: list[Any]) -> None:
-        """Record that a run has started (its `runs` row, status `RUNNING`), where the engine can
-        later replace that row (`Study`); a lake's `runs` is appended to only, so there the run is
-        recorded when it ends, as before."""
+        """Record that a run has started (its `runs` row, status `RUNNING`), replaced by the row
+        `_record_run` writes when it ends (`Study`, `LakeStudy`)."""
+
+    def running_now(self, started: Any) -> bool:
+        """Whether a `RUNNING` row that began at `started` belongs to a run going on now. Never on
+        DuckDB: no other command reads the file while it is written, so such a row is a killed
+        run's. A lake is read without a lock, and says (`LakeStudy.running_now`)."""
+        return False
 
     def _record_run(self, row: list[Any]) -> None:
         """Append one `runs` row (its columns in order)."""

@@ -64,20 +64,20 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         from botwatch.ingest.counts import rows_shown
 
         # Latest by when each run ended, or for one that never did (`RUNNING`: killed), began.
-        runs = st.sql("SELECT stage, status, finished_at, rows_written, message FROM runs "
+        runs = st.sql("SELECT stage, status, finished_at, rows_written, message, started_at FROM runs "
                       "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY coalesce(finished_at, started_at) DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
         for c in ("stage", "status", "finished (UTC)", "rows"):
             t.add_column(c)
         from botwatch.study import INTERRUPTED_MESSAGE, RUNNING, STOPPED_MESSAGES
 
-        for stage, stat, fin, rows, message in runs:
+        for stage, stat, fin, rows, message, started in runs:
             # Ctrl-C is recorded "failed"; the README sends the user here to see what finished, and
             # "ingest failed 4,998" read as if those posts were bad. Said as what it was.
             if stat == "failed" and message in STOPPED_MESSAGES:
                 stat = "interrupted" if message == INTERRUPTED_MESSAGE else "stopped (SIGTERM)"
-            if stat == RUNNING:  # no other command reads the file while a run goes on: this one's process died
-                stat = "never finished"
+            if stat == RUNNING:  # no other command reads a DuckDB file while a run goes on: this one's process died
+                stat = "running now" if st.running_now(started) else "never finished"  # a lake is read while written
             t.add_row(escape(str(stage)), escape(str(stat)), "—" if fin is None else str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
         from botwatch.report.staleness import never_finished_runs, stale_analysis

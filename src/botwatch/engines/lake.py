@@ -115,6 +115,7 @@ class LakeStudy(StudyBase):
         self._local = "://" not in str(path)
         self._ibis: Any = None
         self._temp: set[str] = set()
+        self._started_runs: set[str] = set()  # runs whose `RUNNING` row this lake wrote (`_record_start`)
         self._temp_dirs: dict[str, str] = {}  # a temp table -> the scratch folder its Parquet files are in
         self._views: set[str] = set()  # the lake's views (one Spark SQL file each in VIEWS_DIR)
         self._deps: dict[str, set[str]] = {}  # a registered view -> the lake tables and views its text reads
@@ -204,14 +205,52 @@ class LakeStudy(StudyBase):
             self._unlock()
             self._stop()
 
-    def _record_run(self, row: list[Any]) -> None:
-        """A stage's `runs` row, appended as Arrow (as the Spark ingest's is): a local lake takes
-        it as one Parquet file written here, where the INSERT ran a Spark write job per stage
-        (3-4 s each on a busy 2-core machine; after Ctrl-C it took 24 s, the JVM's first write).
-        Reading the stored schema may still run one small job."""
+    def _record_start(self, row: list[Any]) -> None:
+        """The run's row, status `RUNNING`, appended before the stage writes anything, as on DuckDB:
+        a command killed mid-stage (SIGKILL, out of memory) runs no `finally`, and a lake, which
+        recorded a run only when it ended, kept no trace of it: `status` and the report showed the
+        earlier complete run as the latest while the tables held part of the killed one's work.
+        `_record_run` replaces it with the row as the run ended. A reader that finds it while the
+        lake's writer still runs (readers take no lock) is told so (`running_now`)."""
         from botwatch.schema import RUNS
 
         self.append_arrow("runs", pa.Table.from_pylist([dict(zip(RUNS.names, row))], schema=RUNS))
+        self._started_runs.add(row[0])
+
+    def _record_run(self, row: list[Any]) -> None:
+        """A stage's `runs` row as it ended, appended as Arrow: a local lake takes it as one
+        Parquet file written here, where the INSERT ran a Spark write job per stage (3-4 s each on
+        a busy 2-core machine; after Ctrl-C it took 24 s, the JVM's first write). Where
+        `_record_start` wrote the run's `RUNNING` row, the (small) table is written again without
+        it (a swap: a cut leaves either version whole), so each run has one row, as on DuckDB."""
+        import pyarrow.compute as pc
+
+        from botwatch.schema import RUNS
+
+        final = pa.Table.from_pylist([dict(zip(RUNS.names, row))], schema=RUNS)
+        if row[0] not in self._started_runs:
+            self.append_arrow("runs", final)
+            return
+        self._started_runs.discard(row[0])
+        held = self.driver_arrow("runs", RUNS.names)
+        others = held.filter(pc.fill_null(pc.not_equal(held["run_id"], row[0]), True)).cast(RUNS)
+        self.write_table("runs", pa.concat_tables([others, final]))
+
+    def running_now(self, started: Any) -> bool:
+        """Whether a `RUNNING` row that began at `started` is the run of the command writing the
+        lake now, not a killed one's: readers take no lock, so they can see a live run's row
+        (DuckDB lets no one read while it writes). True when the lake's lock is held by a holder
+        not known to have ended, which took it no later than the run began."""
+        from datetime import datetime
+
+        info = lake_lock._read(self.files, f"{self.root}/{lake_lock.LOCK_FILE}")
+        if info is None or lake_lock.gone_because(info) is not None or not isinstance(started, datetime):
+            return False
+        try:
+            since = datetime.strptime(str(info.get("since")), "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return False
+        return started.replace(tzinfo=None) >= since
 
     def _cancel_work(self) -> None:
         """Cancel the session's running jobs after Ctrl-C cut a stage off: the Python side stopped

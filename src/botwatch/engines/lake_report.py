@@ -106,6 +106,9 @@ class LakeReader:
             self._columns[table] = self.lake.columns(table)
         return list(self._columns[table])
 
+    def running_now(self, started: Any) -> bool:
+        return bool(self.lake.running_now(started))
+
     def count(self, name: str) -> int:
         if self._hold(name):
             return int(self.con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0])  # type: ignore[index]

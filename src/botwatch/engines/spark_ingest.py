@@ -38,7 +38,7 @@ from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
-from botwatch.study import utcnow
+from botwatch.study import RUNNING, utcnow
 
 # Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
 _FILE_SPAN = 1 << 40
@@ -92,7 +92,9 @@ def ingest_lake(
             params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark",
                       **(columns.as_params() if columns is not None else {})}
             run = {"run_id": uuid.uuid4().hex[:12], "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True),
-                   "version": __version__, "started_at": utcnow(), "status": "failed", "rows_written": None, "message": None}
+                   "version": __version__, "started_at": utcnow(), "finished_at": None, "status": RUNNING, "rows_written": None, "message": None}
+            lake._record_start([run[c] for c in RUNS.names])  # as `Study.run`: a killed ingest is seen as one
+            run["status"] = "failed"
             try:
                 summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress, columns)
                 # A capture folder's sampling rate travels with its posts, as on DuckDB (`estimates`
@@ -106,8 +108,8 @@ def ingest_lake(
                 run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]
                 raise
             finally:
-                # The row `Study.run` writes, appended as Arrow: a local lake takes it without a Spark job.
-                lake.append_arrow("runs", pa.Table.from_pylist([{**run, "finished_at": utcnow()}], schema=RUNS))
+                # The row `Study.run` writes, in place of the started one.
+                lake._record_run([{**run, "finished_at": utcnow()}[c] for c in RUNS.names])
                 lake.files.delete(work)
     except (LakeError, LockError, KeyboardInterrupt):  # said as they are: the lake is not at fault
         raise

@@ -80,13 +80,14 @@ def provenance(study: Study, paths: RelativePaths | None = None) -> list[dict[st
     """The latest run of each stage: version, time, status, rows and parameters (input paths
     relative to `paths`' folder when given, as the reproduction block shows them)."""
     rows = study.sql(
-        "SELECT stage, version, finished_at, status, rows_written, params, message FROM runs "
+        "SELECT stage, version, finished_at, status, rows_written, params, message, started_at FROM runs "
         "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY coalesce(finished_at, started_at) DESC) = 1 ORDER BY finished_at"
     )
     from botwatch.study import RUNNING
 
     out = []
-    for stage, version, fin, status, n, params, msg in rows:
+    live = getattr(study, "running_now", None)
+    for stage, version, fin, status, n, params, msg, started in rows:
         # A record that is not a JSON object shows no parameters; the command id is bookkeeping.
         p = {k: v for k, v in (parse_params(params) or {}).items() if k not in BOOKKEEPING}
         if paths is not None:
@@ -96,7 +97,9 @@ def provenance(study: Study, paths: RelativePaths | None = None) -> list[dict[st
         # Model hashes in full are in the reproduction paragraph: here, enough to tell them apart.
         p = {k: (f"{v[:12]}…" if k.endswith("_sha256") and isinstance(v, str) and len(v) > 12 else v) for k, v in p.items()}
         shown = ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if v is not None)
-        if status == RUNNING:  # no reader sees a live run's row: this one's process died (the banner says so too)
+        if status == RUNNING and live is not None and live(started):  # a lake read while its writer runs
+            status, msg = "running", "still running when this was read"
+        elif status == RUNNING:  # no reader of a DuckDB file sees a live run's row: this one's process died (the banner says so too)
             status, msg = "never finished", "its process was killed, or the machine stopped?"
         out.append({"stage": stage, "version": version, "finished": "—" if fin is None else str(fin)[:19], "status": status, "rows": n,
                     "params": shown, "message": msg})

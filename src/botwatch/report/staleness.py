@@ -116,7 +116,7 @@ def cut_off_stages(study: Study) -> CutOffStages | None:
 def never_finished_runs(study: Study) -> list[tuple[str, str]]:
     """(stage, what to say of it) for each stage whose latest run started and never ended (status
     `RUNNING`, which no other command can see while it runs: see `Study._record_start`): when it
-    started and when the complete run before it finished. A lake records no such row."""
+    started and when the complete run before it finished. A lake's writer still running is left out."""
     return _never_finished(_runs(study))
 
 
@@ -125,7 +125,12 @@ def _runs(study: Study) -> list[tuple[Any, ...]]:
     without a `runs` table. Plain SQL, the rest in Python: the same on a lake's Spark as on DuckDB."""
     if "runs" not in study.tables():
         return []
-    return study.sql("SELECT stage, status, message, started_at, finished_at FROM runs WHERE started_at IS NOT NULL ORDER BY started_at")
+    from botwatch.study import RUNNING
+
+    rows = study.sql("SELECT stage, status, message, started_at, finished_at FROM runs WHERE started_at IS NOT NULL ORDER BY started_at")
+    # A lake is read while its writer runs: that run's row is left out, as no DuckDB reader sees one.
+    live = getattr(study, "running_now", None)
+    return [r for r in rows if not (r[1] == RUNNING and live is not None and live(r[3]))]
 
 
 def _never_finished(rows: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
