@@ -156,3 +156,25 @@ def test_a_copy_forced_in_under_a_new_name_keeps_its_bad_records_once_on_a_lake(
     res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(b), "--force"])
     assert res.exit_code == 0 and "rejected 1" in " ".join(res.output.split()), res.output  # what the read found
     assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]
+
+
+@pytest.mark.parametrize("first_packed", [False, True])
+def test_a_gz_of_a_file_read_before_is_the_same_input_on_a_lake_as_on_duckdb(spark, tmp_path: Path, first_packed: bool) -> None:  # type: ignore[no-untyped-def]
+    """As on DuckDB (`runner._same_text_read`): a `.gz` of a file already ingested (or the file after
+    its `.gz`) holds the same text. The lake took it as one more input and kept its bad record a
+    second time under the `.gz`'s name (`status`: "inputs 2; rejected records 2")."""
+    import gzip
+
+    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    plain, packed = tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"
+    plain.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    packed.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    first, then = (packed, plain) if first_packed else (plain, packed)
+    said = {}
+    for engine, study in (("duckdb", tmp_path / "s.duckdb"), ("spark", tmp_path / "lake")):
+        assert CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(first)]).exit_code == 0
+        res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(then)])
+        assert res.exit_code == 0 and f"identical content already ingested from {first}" in " ".join(res.output.split()), res.output
+        status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
+        said[engine] = status[status.index("inputs"):status.index("Posts by format")]
+    assert said["spark"] == said["duckdb"] == "inputs 1; rejected records 1 ", said

@@ -129,6 +129,11 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
                 meta["grown_from"] = sorted(grown_from(path, earlier)) if earlier else []
         except OSError as exc:  # worded as on DuckDB, where opening the file fails the same way
             meta["error"] = cannot_open(exc)
+        if meta["error"] is None and meta["sha256"] and meta["sha256"] not in known and prefixes:
+            # A `.gz` of a file read before (or the file after its `.gz`): the same text, recorded
+            # under that read's SHA-256, as on DuckDB (`runner._same_text_read`): skipped as
+            # identical, or with --force a re-read whose bad records are kept once, not one more input.
+            meta["sha256"] = same_text_read(path, meta["source"], prefixes) or meta["sha256"]
         seen = known.get(meta["sha256"]) if meta["sha256"] else None
         # An identical file whose read broke off there is read again while still cut (`cut_short`), as on DuckDB.
         if meta["error"] is None and seen is not None and not force and not read_again(path, (seen, meta["source"]), broken):
@@ -138,6 +143,35 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
     if counted is not None:
         counted(int(meta["records_read"] or 0), int(meta["n_rejected"] or 0))
     yield _wide(file_idx, "file", 0, "meta", pa.StructArray.from_arrays([pa.array([meta[f.name]], f.type) for f in META], fields=list(META)))
+
+
+def same_text_read(path: str, source: str, reads: Mapping[str, list[tuple[int, str]]]) -> str | None:
+    """The SHA-256 recorded for an earlier read (`reads`: `rereads.held_prefixes`, {source:
+    [(bytes, sha256)]}) of the text the file at `path` holds, when one of the two is a `.gz` of the
+    other, else None; the executor's side of DuckDB's `runner._same_text_read`, with the same
+    cheap test first: the gzip trailer's text size against the other's size, the files hashed only
+    when it matches. A `.gz` read before is compared while it is still the file read then (a local path)."""
+    from botwatch.ingest.source import gzip_text_size, text_sha256
+
+    packed = gzip_text_size(path)
+    size = packed if packed is not None else os.path.getsize(path)
+    mine: list[str | None] = []
+
+    def my_text() -> str | None:
+        if not mine:
+            mine.append(text_sha256(path))
+        return mine[0]
+
+    if packed is not None:  # a plain file read before, of the size this `.gz`'s text has
+        held = {digest for rows in reads.values() for n, digest in rows if n % (1 << 32) == size}
+        if held and (text := my_text()) in held:
+            return text
+    for other, rows in reads.items():  # a `.gz` read before, still the file read then, whose text this one's is
+        if other == source or not os.path.isfile(other) or gzip_text_size(other) != size % (1 << 32):
+            continue
+        if (digest := file_sha256(other)) in {d for _, d in rows} and (text := my_text()) is not None and text_sha256(other) == text:
+            return digest
+    return None
 
 
 def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, Any], name: str | None = None,
