@@ -43,7 +43,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         earlier = (f" ({s['rejected_earlier']:,} more held by earlier versions of files changed and read again since, "
                     "not counted: table `rejected_earlier`)"
                    if s.get("rejected_earlier") else "")
-        if s.get("rejected_replaced"):  # a lake keeps them in `rejected`, listed below with the others
+        if s.get("rejected_replaced"):  # a lake ingested by an earlier version kept them in `rejected`, listed below with the others
             earlier += (f" ({s['rejected_replaced']:,} more held by earlier versions of files changed and read again since, "
                         "not counted: kept in `rejected` with the others)")
         out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{earlier}{repaired}", markup=False)

@@ -9,7 +9,8 @@ Spark, with the same result as ingesting the files one after another into a Duck
 * posts: the first occurrence wins, in file order; posts already stored stay first;
 * account_snapshots: each file's snapshots reduced to one row per account; a snapshot already
   stored (same account, times and range) is not stored again; accounts recomputed from them;
-* rejected: each bad record once per (source, line, error, raw);
+* rejected: each bad record once per (source, line, error, raw); a file read whole has the bad
+  records it no longer gives moved to `rejected_earlier`, as on DuckDB (`merge.retire_rejected`);
 * sources: one row per file read, with its SHA-256 (an identical file is skipped unread), written
   last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row;
 * captures: a `botwatch collect` folder among the inputs (a local path) is recorded with its
@@ -147,6 +148,11 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         try:
             stored = merge.posts()
             merge.accounts()
+            # As DuckDB's `retire_rejected`: a complete read of a file on disk gives its bad records now.
+            # Only a path read before can hold others (a first read costs no Spark job for it).
+            before = {r["source"] for r in recorded}
+            merge.retire_rejected({meta[i]["source"] for i in keep if meta[i].get("sha256") and not meta[i].get("broke_off")
+                                   and meta[i]["source"] in before}, keep)
             merge.rejected(_copies(recorded, meta, keep))
         finally:
             merge.close()
@@ -409,6 +415,46 @@ class _Merge:
             store(self.lake, "accounts", conform(accounts, spark_schema(ACCOUNTS)), "overwrite")
         finally:
             fresh.unpersist()
+
+    def retire_rejected(self, sources: Collection[str], files: Collection[int]) -> None:
+        """Move the bad records `rejected` holds for `sources` that this read of them did not give
+        again (an earlier version's: the file was corrected or replaced since) to `rejected_earlier`,
+        and take back from there those it gave again (an earlier version put back), as DuckDB's
+        `merge.retire_rejected`. The lake kept them in `rejected`: `status` counted them apart but
+        listed them with the file's bad records ("Rejected, by error", the report's sample rows)."""
+        from pyspark.sql import functions as F
+
+        from botwatch.schema import REJECTED_EARLIER
+
+        if not sources or self._empty("rejected") and "rejected_earlier" not in self.lake.tables():
+            return
+        names = sorted(sources)
+        rej = self.kept.where(F.col("_kind") == "rejected").where(F.col("_file").isin(sorted(files)))
+        given = rej.select(*(F.col(f"rej.{c}").alias(c) for c in _REJECT_KEY)).where(F.col("source").isin(names))
+
+        def matched(df: Any) -> Any:
+            return [df[c] == given[c] for c in _REJECT_KEY[:-1]] + [df["raw"].eqNullSafe(given["raw"])]
+
+        ours = lambda df: F.coalesce(df["source"].isin(names), F.lit(False))  # noqa: E731
+        stored = read_naive(self.lake, "rejected")
+        gone = stored.where(ours(stored)).join(given, matched(stored), "left_anti")
+        moved = gone.count() if not self._empty("rejected") else 0
+        if "rejected_earlier" in self.lake.tables():
+            earlier = self.lake.df("rejected_earlier")
+            back = earlier.where(ours(earlier)).join(given, matched(earlier), "left_semi")
+            if back.count():
+                store(self.lake, "rejected_earlier", earlier.where(~ours(earlier)).unionByName(
+                    earlier.where(ours(earlier)).join(given, matched(earlier), "left_anti")), "overwrite")
+        if not moved:
+            return
+        out = conform(gone.withColumn("replaced_at", F.lit(utcnow())), spark_schema(REJECTED_EARLIER))
+        if "rejected_earlier" in self.lake.tables():
+            store(self.lake, "rejected_earlier", out, "append")
+        else:
+            self.lake.write_df("rejected_earlier", out, "overwrite")
+        stored = read_naive(self.lake, "rejected")
+        store(self.lake, "rejected", stored.where(~ours(stored)).unionByName(
+            stored.where(ours(stored)).join(given, matched(stored), "left_semi")), "overwrite")
 
     def rejected(self, copies: Collection[int] = ()) -> None:
         """Append the bad records not recorded yet (a re-read file's bad lines are kept once);

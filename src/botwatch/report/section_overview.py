@@ -14,8 +14,9 @@ from botwatch.study import Study
 
 # The bad records `rejected` holds for a file changed and read again since beyond those its latest
 # read gave (its `sources` row counts them): an earlier version's, no longer in the file. A lake
-# keeps every version's in `rejected`; a DuckDB study moves them to `rejected_earlier`
-# (`merge.retire_rejected`), so there this is 0. Only paths read with more than one content count.
+# ingested by an earlier version kept every version's in `rejected`; a DuckDB study, and a lake
+# now, move them to `rejected_earlier` (`merge.retire_rejected`, `spark_ingest._Merge.retire_rejected`),
+# so there this is 0. Only paths read with more than one content count.
 _REPLACED = (f"SELECT coalesce(sum(CASE WHEN h.held > v.latest THEN h.held - v.latest ELSE 0 END), 0) FROM "
              f"(SELECT source, count(*) AS held FROM rejected WHERE error NOT LIKE '{REPAIRED}%' GROUP BY source) h JOIN "
              "(SELECT s.source, coalesce(s.rejected, 0) AS latest FROM sources s JOIN (SELECT source, max(ingested_at) AS at FROM sources "
