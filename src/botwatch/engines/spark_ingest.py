@@ -135,7 +135,10 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     # The sources whose read broke off: an identical file there is read again while still cut (`cut_short`).
     notes = lake.driver_arrow("rejected", ["source", "error"], {"line": 0}).to_pylist()
     broken = sorted({r["source"] for r in notes if r["error"] is not None and r["error"].startswith(BROKE_OFF)})
-    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns, prefixes, broken)
+    # The content each source's latest read found: a file put back to an earlier version is read again (`runner._changed_back`).
+    latest = {r["source"]: r["sha256"] for r in sorted(recorded, key=lambda r: (r["ingested_at"] is None, r["ingested_at"] or 0))
+              if r["sha256"] is not None}
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns, prefixes, broken, latest)
 
     results, keep, counts = _outcomes(files, meta, force, lake_conflicts(lake, columns))
     summary = IngestSummary(files=results)
@@ -184,7 +187,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
 
 def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,
            on_progress: ProgressFn | None, missing: set[str] = frozenset(), columns: Any = None,
-           prefixes: dict[str, list[tuple[int, str]]] | None = None, broken: list[str] | None = None) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
+           prefixes: dict[str, list[tuple[int, str]]] | None = None, broken: list[str] | None = None,
+           latest: dict[str, str] | None = None) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
     """Read every file on the executors (one task each) into `folder`: the staged rows as a
     DataFrame, and each file's `meta` row (one small row per file is all the driver collects)."""
     from pyspark.sql.types import LongType, StringType, StructField, StructType
@@ -193,6 +197,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     records, rejected, done = sc.accumulator(0), sc.accumulator(0), sc.accumulator(0)
     shas = sc.broadcast(known)
     held = sc.broadcast(prefixes or {})
+    last = sc.broadcast(latest or {})
     cut = frozenset(broken or ())  # a few names at most: sent with the task
 
     def counted(n_read: int, n_rejected: int) -> None:
@@ -201,7 +206,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         done.add(1)
 
     def task(batches: Any) -> Any:
-        return stage_partition(batches, shas.value, force, max_record_bytes, counted, columns, held.value, cut)
+        return stage_partition(batches, shas.value, force, max_record_bytes, counted, columns, held.value, cut, last.value)
 
     # Files on HDFS or object storage come to the executors as bytes (`binaryFile`); files on a
     # disk the executors share, and names that match nothing, by path.
@@ -217,7 +222,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     index = sc.broadcast({normal(f): (i, f) for i, f in by_url})
     if by_url:
         def url_task(batches: Any) -> Any:
-            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted, columns, held.value, cut)
+            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted, columns, held.value, cut, last.value)
 
         contents = spark.read.format("binaryFile").load([glob_literal(f) for _, f in by_url]).select("path", "content")
         from_urls = contents.mapInArrow(url_task, spark_schema(WIDE))
@@ -254,6 +259,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     finally:
         shas.unpersist()
         held.unpersist()
+        last.unpersist()
         index.unpersist()
         spark.conf.set(batch_conf, batch_before)
     if failure:

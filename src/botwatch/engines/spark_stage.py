@@ -103,7 +103,7 @@ def _stream(path: str, max_record_bytes: int, name: str | None = None, columns: 
 def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, max_record_bytes: int,
               counted: Callable[[int, int], None] | None = None, name: str | None = None,
               columns: Any = None, prefixes: Mapping[str, list[tuple[int, str]]] | None = None,
-              broken: Collection[str] = ()) -> Iterator[pa.RecordBatch]:
+              broken: Collection[str] = (), latest: Mapping[str, str] | None = None) -> Iterator[pa.RecordBatch]:
     """Read one input into wide batches, ending with its `file` row (through the column map
     `columns`, an `ingest.csv_mapping.ColumnMap`, when given).
 
@@ -113,7 +113,10 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
     to record when `path` is a local copy of the input (`stage_contents`). `prefixes`
     (`rereads.held_prefixes`): the earlier reads of each source, whose SHA-256s the file's first
     bytes are compared with here, where the file is at hand (`grown_from` in its meta row). `broken`:
-    the sources whose read broke off (`cut_short.BROKEN_SOURCES_SQL`)."""
+    the sources whose read broke off (`cut_short.BROKEN_SOURCES_SQL`). `latest`: the SHA-256 each
+    source's latest read found; a file whose content differs from it is read again even when
+    identical to an earlier read (put back to a version read before), as on DuckDB
+    (`runner._changed_back`): its bad records then are those of the version it holds."""
     meta: dict[str, Any] = dict.fromkeys(META.names)
     meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, n_repaired=0, records_read=0, n_accounts=0)
     if path == "-":
@@ -136,7 +139,9 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
             meta["sha256"] = same_text_read(path, meta["source"], prefixes) or meta["sha256"]
         seen = known.get(meta["sha256"]) if meta["sha256"] else None
         # An identical file whose read broke off there is read again while still cut (`cut_short`), as on DuckDB.
-        if meta["error"] is None and seen is not None and not force and not read_again(path, (seen, meta["source"]), broken):
+        was = (latest or {}).get(meta["source"]) or (latest or {}).get(shown_name(meta["source"]))
+        changed_back = was is not None and meta["sha256"] is not None and was != meta["sha256"]
+        if meta["error"] is None and seen is not None and not force and not changed_back and not read_again(path, (seen, meta["source"]), broken):
             meta["skipped"] = f"identical content already ingested from {seen}"
         elif meta["error"] is None:
             yield from _read_rows(file_idx, path, max_record_bytes, meta, name, columns)
@@ -279,17 +284,20 @@ def _repair_notes(rejected: pa.Table) -> int:
 def stage_partition(batches: Iterable[pa.RecordBatch], known: Mapping[str, str], force: bool,
                     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
                     counted: Callable[[int, int], None] | None = None, columns: Any = None,
-                    prefixes: Mapping[str, list[tuple[int, str]]] | None = None, broken: Collection[str] = ()) -> Iterator[pa.RecordBatch]:
+                    prefixes: Mapping[str, list[tuple[int, str]]] | None = None, broken: Collection[str] = (),
+                    latest: Mapping[str, str] | None = None) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function: every (`_file`, `path`) row of the task's partition, read in turn."""
     for batch in batches:
         for idx, path in zip(batch.column("_file").to_pylist(), batch.column("path").to_pylist()):
-            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted, columns=columns, prefixes=prefixes, broken=broken)
+            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted, columns=columns, prefixes=prefixes, broken=broken,
+                                 latest=latest)
 
 
 def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[int, str]], known: Mapping[str, str], force: bool,
                    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
                    counted: Callable[[int, int], None] | None = None, columns: Any = None,
-                   prefixes: Mapping[str, list[tuple[int, str]]] | None = None, broken: Collection[str] = ()) -> Iterator[pa.RecordBatch]:
+                   prefixes: Mapping[str, list[tuple[int, str]]] | None = None, broken: Collection[str] = (),
+                   latest: Mapping[str, str] | None = None) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function for inputs on object storage (`s3a://`, `hdfs://`): Spark's
     `binaryFile` source hands each file's bytes (`path`, `content`) to the task, which reads them
     from a local copy with the same readers; rows record the input's URL as their source.
@@ -305,4 +313,5 @@ def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[
                 with open(local, "wb") as fh:
                     if contents[i].is_valid:
                         fh.write(contents[i].as_buffer())
-                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url, columns=columns, prefixes=prefixes, broken=broken)
+                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url, columns=columns, prefixes=prefixes, broken=broken,
+                                     latest=latest)
