@@ -23,6 +23,7 @@ The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written t
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Collection
@@ -301,6 +302,9 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.skipped = m["skipped"]
         elif m.get("sha256") and not force and m["sha256"] in first:
             res.skipped, res.read, res.format = f"identical content already ingested from {first[m['sha256']]}", 0, None
+        elif m.get("sha256") and not force and (twin := _same_text_among(m, [meta[k] for k in keep])) is not None:
+            res.skipped, res.read, res.format = f"identical content already ingested from {twin[0]}", 0, None
+            m["sha256"] = twin[1]  # held as that read's content (`nothing_held`)
         elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"], set(m.get("grown_from") or ()))):
             res.skipped, res.refused, res.read, res.format = why, True, 0, None
         else:
@@ -314,6 +318,35 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts
+
+
+def _same_text_among(m: dict[str, Any], kept: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """(source, SHA-256) of a file of this command already kept whose text `m`'s file holds, when
+    one of the two is a `.gz` of the other: read one after the other, DuckDB skips the second
+    (`runner._same_text_read`), where the executors, each reading one file, cannot tell. Local
+    files only; the gzip trailer's text size is compared first, so only a likely pair is hashed."""
+    from botwatch.ingest.source import gzip_text_size, text_sha256
+
+    def text_size(meta: dict[str, Any]) -> tuple[bool, int | None]:
+        path = str(meta.get("path") or "")
+        if is_url(path) or not os.path.isfile(path):
+            return False, None
+        packed = gzip_text_size(path)
+        return packed is not None, packed if packed is not None else meta.get("bytes")
+
+    packed, size = text_size(m)
+    if size is None:
+        return None
+    mine: list[str | None] = []
+    for other in kept:
+        o_packed, o_size = text_size(other)
+        if o_size is None or not (packed or o_packed) or o_size % (1 << 32) != size % (1 << 32) or other.get("broke_off"):
+            continue
+        if not mine:
+            mine.append(text_sha256(str(m["path"])))
+        if mine[0] is not None and text_sha256(str(other["path"])) == mine[0]:
+            return str(other["source"]), str(other["sha256"])
+    return None
 
 
 # -- the merge: canonical Ibis expressions on the session's Ibis backend -----------------------------
