@@ -153,6 +153,13 @@ async def capped_lines(resp: httpx.Response, limit: int = MAX_RESPONSE) -> Async
         yield pending.rstrip(b"\r").decode("utf-8", "replace")
 
 
-async def wait_after_too_large(cap: Capture, waits: Waits, exc: TooLarge) -> None:
-    """Wait as after an HTTP error, saying why."""
-    await cap.sleep(waits.http.next_delay(), str(exc))
+FAILED_REQUEST = (*NETWORK_ERRORS, TooLarge)
+
+
+async def wait_after_failed(cap: Capture, waits: Waits, exc: BaseException) -> None:
+    """Wait after a request that brought no answer (one of FAILED_REQUEST): a network error on the
+    network ladder, an answer over the limit as after an HTTP error, saying why."""
+    if isinstance(exc, TooLarge):
+        await cap.sleep(waits.http.next_delay(), str(exc))
+    else:
+        await wait_after(cap, waits, None, exc)

@@ -21,8 +21,8 @@ import httpx
 import orjson
 
 from botwatch.collect.core import FUTURE_CURSOR_S, NOT_JSON, Capture, CollectError, StopCapture, future_words
-from botwatch.collect.httpbase import (MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
-                                       refusal, wait_after, wait_after_too_large)
+from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
+                                       refusal, wait_after, wait_after_failed)
 from botwatch.ingest.other_platforms import html_to_text
 
 DEFAULT_SERVER = "https://mastodon.social"
@@ -130,11 +130,8 @@ class MastodonCollector:
                 return  # a stream seen for the first time starts from now
             try:
                 r, body = await fetch(http, "GET", path, params={"min_id": since, "limit": str(self.page_limit)}, limit=self.max_response)
-            except NETWORK_ERRORS as exc:
-                await wait_after(cap, waits, None, exc)
-                continue
-            except TooLarge as exc:
-                await wait_after_too_large(cap, waits, exc)
+            except FAILED_REQUEST as exc:
+                await wait_after_failed(cap, waits, exc)
                 continue
             if r.status_code in (401, 403):
                 raise refusal("Mastodon", r, body, HINT)
@@ -202,11 +199,8 @@ class MastodonCollector:
                                 if size > self.max_response:  # an event of endless data lines
                                     raise TooLarge(f"{spath} sent an event over {self.max_response / (1 << 20):g} MiB, the most botwatch "
                                                    "reads of one; dropped as a failed request")
-            except NETWORK_ERRORS as exc:
-                await wait_after(cap, waits, None, exc)
-                continue
-            except TooLarge as exc:
-                await wait_after_too_large(cap, waits, exc)
+            except FAILED_REQUEST as exc:
+                await wait_after_failed(cap, waits, exc)
                 continue
             await wait_after(cap, waits, None)
 

@@ -24,8 +24,8 @@ import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
-from botwatch.collect.httpbase import (MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
-                                       refusal, wait_after, wait_after_too_large)
+from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
+                                       refusal, wait_after, wait_after_failed)
 
 DEFAULT_BASE = "https://api.x.com"
 TWEET_FIELDS = "attachments,author_id,context_annotations,conversation_id,created_at,entities,geo,id,in_reply_to_user_id,lang,public_metrics,possibly_sensitive,referenced_tweets,reply_settings,source,text,withheld"
@@ -125,10 +125,8 @@ class XStream:
                     if r.status_code >= 400 or rules_answer(r, body).get("errors"):
                         raise refusal("X", r, body, "X rejected a rule; see its message.")
                 return
-            except NETWORK_ERRORS as exc:
-                await wait_after(cap, self.waits, None, exc)
-            except TooLarge as exc:
-                await wait_after_too_large(cap, self.waits, exc)
+            except FAILED_REQUEST as exc:
+                await wait_after_failed(cap, self.waits, exc)
 
     def handle(self, cap: Capture, line: str) -> None:
         if not line.strip():
@@ -177,11 +175,8 @@ class XStream:
                         async for line in capped_lines(r, self.max_response):
                             self.waits.healthy(opened, time.monotonic())
                             self.handle(cap, line)
-                except NETWORK_ERRORS as exc:
-                    await wait_after(cap, self.waits, None, exc)
-                    continue
-                except TooLarge as exc:
-                    await wait_after_too_large(cap, self.waits, exc)
+                except FAILED_REQUEST as exc:
+                    await wait_after_failed(cap, self.waits, exc)
                     continue
                 await wait_after(cap, self.waits, None)
 
@@ -275,11 +270,8 @@ class XSearch:
             while True:
                 try:
                     r, body = await fetch(http, "GET", path, params=self.params(cap), limit=self.max_response)
-                except NETWORK_ERRORS as exc:
-                    await wait_after(cap, self.waits, None, exc)
-                    continue
-                except TooLarge as exc:
-                    await wait_after_too_large(cap, self.waits, exc)
+                except FAILED_REQUEST as exc:
+                    await wait_after_failed(cap, self.waits, exc)
                     continue
                 if r.status_code in (401, 403):
                     raise refusal("X", r, body, HINT)
