@@ -353,3 +353,19 @@ def test_abort_stops_the_ingest_child_with_the_stops_own_signal(tmp_path: Path) 
     for sig in ((signal.SIGTERM,), (signal.SIGINT,), ()):
         asyncio.run(abort(*sig))
     assert sent == [signal.SIGTERM, signal.SIGINT, signal.SIGINT]
+
+
+def test_a_run_whose_last_batch_left_files_not_ingested_exits_1(tmp_path: Path) -> None:
+    """`collect --study` whose last batch could not ingest (here the study is no DuckDB file)
+    said `not ingested: 1 closed file(s)` and exited 0, "a clean end": a scheduled job took the
+    capture for stored in the study. It exits 1; the file stays for the next run."""
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    study.write_bytes(b"not a study\n" * 100)
+    with FakeJetstream([jetstream_event(i) for i in range(20)], [{}]) as srv:
+        r = subprocess.run(_cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01",
+                                "--study", str(study), "--ingest-every", "1h", "--max-posts", "5", "--duration", "60s"),
+                           env=_env(), capture_output=True, timeout=120)
+    text = r.stderr.decode()
+    assert "not ingested: 1 closed file(s)" in text and "Traceback" not in text, text
+    assert r.returncode == 1, text
+    assert len(list(cap_dir.glob("bluesky-*.jsonl.gz"))) == 1

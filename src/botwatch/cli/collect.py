@@ -4,7 +4,8 @@ The commands only parse options and build a `Capture`; the platform modules in
 `botwatch.collect` do the work. Exit codes: 0 a clean end (duration, max posts, SIGTERM, a search
 that reached its end), 130 Ctrl-C (a clean, resumable stop, as every command's interrupt), 2 bad
 options or a folder that cannot take the capture, 3 refused credentials, 1 anything else (a run
-that never connected at all included: it captured nothing).
+that never connected at all included: it captured nothing; and a follow-mode run that ends with
+closed files not ingested).
 """
 
 from __future__ import annotations

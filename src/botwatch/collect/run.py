@@ -13,7 +13,8 @@ which can take a while (a study another process holds is waited for): the first 
 once, with the number of files, and that a second Ctrl-C stops now. The second interrupts the
 ingest (`Follower.abort`: the file being stored is rolled back, nothing else is tried) and the run
 ends with 130; the files not ingested stay in the folder and out of the ledger, so the next run
-ingests them, and ingest skips by hash any the interrupted batch had stored.
+ingests them, and ingest skips by hash any the interrupted batch had stored. A stop (but Ctrl-C's)
+that leaves closed files not ingested, the last batch having failed, exits 1: the study lacks them.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ async def run_capture(
     if follower is not None and follower.cannot_open:
         log(f"closed files that cannot be ingested until fixed (a dangling link, no permission): {follower.cannot_open}, "
             f"not ingested; listed with the reasons in {shown(follower.failed_ledger)}")
-    if follower is not None and (left := follower.pending()):  # a second Ctrl-C, or a study busy through the last batch
+    left = follower.pending() if follower is not None else []
+    if follower is not None and left:  # a second Ctrl-C, or a study busy (or no study) through the last batch
         log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
             f"(or `botwatch ingest {follower.study} {capture.folder}`)")
     if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
@@ -119,6 +121,10 @@ async def run_capture(
             log("interrupted: the capture stopped cleanly (files closed, cursor saved); "
                 "run the same command again to resume where it stopped")
         code = INTERRUPTED
+    if left and code == 0:
+        # Said on the closing line, yet the run ended 0 as a clean end: a scheduled job (cron,
+        # systemd) took it for a capture that was in the study. Any file left is a failure to report.
+        code = 1
     return code
 
 
