@@ -174,3 +174,37 @@ def test_sigterm_the_instant_the_handlers_are_set_is_said_and_143(monkeypatch: p
         signal.signal(signal.SIGTERM, previous)
         note_terminated(False)
     assert code == guard.TERMINATED and "stopped (SIGTERM)." in err, (code, err)
+
+
+_SIGNAL_AFTER_THE_GUARD = """
+import os, signal, sys, time
+from botwatch.cli import guard, main
+
+called = guard.GuardedTyper.__call__
+
+def call(self, *args, **kwargs):  # the command done, the guard returned: then SIGTERM, as `kill` may
+    try:
+        return called(self, *args, **kwargs)
+    finally:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+
+guard.GuardedTyper.__call__ = call
+sys.argv = ["botwatch", "elections", "list"]
+main()
+"""
+
+
+def test_sigterm_just_past_the_guard_is_said_and_143() -> None:
+    """SIGTERM after the guard returned (the command ending) is taken by its handler and raised
+    past it into `cli.main`, which exited 143 without a word: the stop's line is said."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    env.pop("BOTWATCH_DEBUG", None)
+    r = subprocess.run([sys.executable, "-c", _SIGNAL_AFTER_THE_GUARD], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == guard.TERMINATED, r.stderr
+    assert "stopped (SIGTERM)." in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -85,10 +85,12 @@ def main() -> None:
     except KeyboardInterrupt:
         if os.environ.get("BOTWATCH_DEBUG"):
             raise
-        from botwatch.cli.guard import interrupt_seen, stopped_status
+        from botwatch.cli.guard import interrupt_seen, say_stopped_unless_said, stopped_status
 
         if not interrupt_seen():  # in the instant before the app's own guard took SIGINT
             _say_interrupted_at_start()
+        else:  # taken by the guard's handler, raised past it: said now unless the guard said it
+            say_stopped_unless_said()
         _exit_stopped(stopped_status())  # (else a second Ctrl-C while the guard was saying its line); 143 for SIGTERM
     except SystemExit as done:
         from botwatch.cli.guard import INTERRUPTED, TERMINATED, interrupt_seen

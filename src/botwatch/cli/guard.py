@@ -27,7 +27,7 @@ from botwatch.cli.usage_line import CommandTyper
 
 INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
 TERMINATED = 143  # … and by SIGTERM (128 + 15), kept for a stop a service manager or `kill` asked for
-_state: dict[str, Any] = {"interrupted": False, "nothing_kept": False, "terminated": False, "kept": None}
+_state: dict[str, Any] = {"interrupted": False, "nothing_kept": False, "terminated": False, "kept": None, "said": False}
 
 
 def nothing_kept() -> None:
@@ -171,7 +171,7 @@ class GuardedTyper(CommandTyper):
             return super().__call__(*args, **kwargs)
         # One command's word: the API, a notebook or the tests call the app many times in one
         # process, and an earlier call's interrupt made a later call's error line "interrupted.".
-        _state.update(interrupted=False, nothing_kept=False, terminated=False, kept=None)
+        _state.update(interrupted=False, nothing_kept=False, terminated=False, kept=None, said=False)
         from botwatch.study import note_terminated
 
         note_terminated(False)
@@ -226,11 +226,19 @@ def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
     return said, _USER_ERRNOS[exc.errno]
 
 
+def say_stopped_unless_said() -> None:
+    """The stop's line, for a signal this command's handlers took that reached `cli.main` past the
+    guard (the command ending, the guard between two of its lines): 143 came without a word."""
+    if not _state["said"]:
+        _say_interrupted()
+
+
 def _say_interrupted() -> None:
     from rich.markup import escape
 
     from botwatch.cli.common import console
 
+    _state["said"] = True  # (before the line: a second signal while it is written must not say it twice)
     head = "stopped (SIGTERM)." if _state["terminated"] else "interrupted."
     if _state["nothing_kept"]:
         console.print(f"[red]{head}[/red] Nothing was kept; run the same command again to start over.", highlight=False)
