@@ -208,3 +208,37 @@ def test_sigterm_just_past_the_guard_is_said_and_143() -> None:
     r = subprocess.run([sys.executable, "-c", _SIGNAL_AFTER_THE_GUARD], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == guard.TERMINATED, r.stderr
     assert "stopped (SIGTERM)." in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+_SIGNAL_IN_AN_EXIT_HOOK = """
+import atexit, os, signal, sys, time
+from botwatch.cli import main
+
+finished = sys.argv[1]
+
+def hook():  # an exit hook (workers stopped, a temporary folder removed) when `kill` comes
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(0.5)
+    open(finished, "w").close()
+
+atexit.register(hook)
+sys.argv = ["botwatch", "elections", "list"]
+main()
+"""
+
+
+def test_sigterm_while_the_interpreter_closes_prints_no_traceback(tmp_path) -> None:  # noqa: ANN001
+    """SIGTERM while an exit hook ran, the command done: the guard's handler raised inside the
+    hook, which was cut short, and Python printed "Exception ignored in atexit callback" with a
+    traceback. The hook finishes and the command's own status stands."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    env.pop("BOTWATCH_DEBUG", None)
+    done = tmp_path / "hook-finished"
+    r = subprocess.run([sys.executable, "-c", _SIGNAL_IN_AN_EXIT_HOOK, str(done)], env=env, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr, r.stderr
+    assert r.returncode == 0 and done.exists(), r.stderr

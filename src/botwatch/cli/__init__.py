@@ -98,6 +98,30 @@ def main() -> None:
         if done.code in (INTERRUPTED, TERMINATED) and interrupt_seen() and not os.environ.get("BOTWATCH_DEBUG"):
             _exit_stopped(done.code)
         raise
+    finally:
+        _stops_while_closing()
+
+
+def _stops_while_closing() -> None:
+    """From the command's end on, SIGINT and SIGTERM no longer raise KeyboardInterrupt.
+
+    The guard's handlers stayed through the interpreter's shutdown, so a stop that came while an
+    exit hook ran (worker processes stopped, temporary folders removed) raised inside that hook,
+    cut it short, and Python printed "Exception ignored in atexit callback" with a traceback. The
+    command has ended, so its exit status stands and the clean-up goes on; a second signal ends
+    the process at once. `BOTWATCH_DEBUG=1` keeps Python's own handling."""
+    if os.environ.get("BOTWATCH_DEBUG"):
+        return
+    import signal
+
+    def closing(signum: int, frame: object) -> None:
+        signal.signal(signum, signal.SIG_DFL)  # the second one ends it
+
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, closing)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
 
 
 def _exit_stopped(code: int) -> None:
@@ -110,6 +134,7 @@ def _exit_stopped(code: int) -> None:
     hooks run here and the process ends with the status said, as `sys.exit` would have."""
     import atexit
 
+    _stops_while_closing()
     try:
         atexit._run_exitfuncs()  # (worker processes stopped, temporary folders removed, logs flushed)
     finally:
