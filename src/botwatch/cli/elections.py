@@ -119,14 +119,15 @@ def elections_show(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Show an election: parties, hashtags, official accounts, events."""
-    if stage and not _is_study(ref):
+    study = _is_study(ref)  # (one sniff of the file: each question below asked it again)
+    if stage and not study:
         fail("--stage goes with a study (STUDY.duckdb), not a preset or TOML file")
-    if engine and not _is_study(ref):  # the option every study command has; a preset is read without one
+    if engine and not study:  # the option every study command has; a preset is read without one
         fail(f"--engine goes with a study (a DuckDB file or a lake), and {ref} is read as a preset or TOML file: leave --engine out")
-    if toml and _is_study(ref):  # the text as the study stored it, whether it still loads or not
+    if toml and study:  # the text as the study stored it, whether it still loads or not
         _write_toml(_recorded_text_or_fail(ref, stage, engine, spark_master))
         return
-    e = _recorded_or_fail(ref, stage, engine, spark_master) if _is_study(ref) else election_or_fail(ref)
+    e = _recorded_or_fail(ref, stage, engine, spark_master) if study else election_or_fail(ref)
     if toml:  # an installed preset lives inside site-packages: this is how a user gets a copy to edit
         _write_toml(e.text)
         return
