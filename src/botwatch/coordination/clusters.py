@@ -39,6 +39,23 @@ DEFAULT_RESOLUTION = 0.1
 REF_HANDLES = "SELECT platform, account_id, min(handle) AS handle FROM accounts WHERE handle IS NOT NULL GROUP BY platform, account_id"
 # The name a share counts its author by: the handle it gives, else the one the study knows for the id.
 SHOWN_REF = shown_handle_sql("p.platform", "coalesce(p.ref_handle, ra.handle)", "p.ref_account_id")
+# One row per share (retweet or quote) by a cluster member that names the account it shared:
+# `target` the name it is counted by, `by_handle` 1 when that is a handle, 0 for an id alone. The
+# stage ranks each cluster's targets from it (`top_amplified`); the report's coordination chart
+# draws them member by member: one definition, which each wrote out (and had to fix twice).
+# A target named by handle and one named by id alone are kept apart (`by_handle`), so the report
+# can name the second "id N" and not "@N", a handle no one has. A share that names its author by
+# id alone (a Bluesky repost names a DID, never a handle) takes the handle the study's accounts
+# table knows for that id: the report read "amplified id did:plc:… most" of an account whose
+# handle the capture held. A Mastodon handle local to the instance collected ("alice") is counted
+# with that instance (`json_shape.shown_handle_sql`): two instances' local alices were one target.
+MEMBER_SHARES = f"""
+    SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce({SHOWN_REF}, p.ref_account_id)) AS target,
+           CASE WHEN coalesce(p.ref_handle, ra.handle) IS NOT NULL THEN 1 ELSE 0 END AS by_handle, p.ref_account_id
+    FROM posts p JOIN cluster_members m USING (platform, account_id)
+    LEFT JOIN ({REF_HANDLES}) ra ON ra.platform = p.platform AND ra.account_id = p.ref_account_id
+    WHERE p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
+"""
 TOP_AMPLIFIED = 5  # accounts kept per cluster in `clusters.top_amplified` (the report's tie clause says "possibly more" when all tie)
 
 
@@ -175,22 +192,11 @@ def _write_cluster_summaries(study: Study) -> None:
         SELECT cluster_id, target, by_handle, account_id, n,
                row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, target, by_handle DESC) AS rk
         FROM (
-            -- A target named by handle and one named by id alone are kept apart (`by_handle`), so
-            -- the report can name the second "id N" and not "@N", a handle no one has.
-            -- A share that names its author by id alone (a Bluesky repost names a DID, never a
-            -- handle) takes the handle the study's accounts table knows for that id: the report
-            -- read "amplified id did:plc:… most" of an account whose handle the capture held.
-            -- A Mastodon handle local to the instance collected ("alice") is counted with that
-            -- instance (`json_shape.shown_handle_sql`): two instances' local alices were one target.
-            SELECT m.cluster_id, lower(coalesce({SHOWN_REF}, p.ref_account_id)) AS target,
-                   CASE WHEN coalesce(p.ref_handle, ra.handle) IS NOT NULL THEN 1 ELSE 0 END AS by_handle,
-                   min(p.ref_account_id) AS account_id, count(*) AS n
-            FROM posts p JOIN cluster_members m USING (platform, account_id)
-            LEFT JOIN ({REF_HANDLES}) ra ON ra.platform = p.platform AND ra.account_id = p.ref_account_id
-            WHERE p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
+            SELECT cluster_id, target, by_handle, min(ref_account_id) AS account_id, count(*) AS n
+            FROM ({MEMBER_SHARES}) s
             GROUP BY 1, 2, 3
         )
-        """.replace("{REF_HANDLES}", REF_HANDLES).replace("{SHOWN_REF}", SHOWN_REF)
+        """.replace("{MEMBER_SHARES}", MEMBER_SHARES)
     )
     # The top five per cluster as JSON, built here from rows in rank order: an ordered list
     # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).

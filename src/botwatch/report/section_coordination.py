@@ -17,7 +17,7 @@ from typing import Any
 import igraph as ig
 from markupsafe import Markup
 
-from botwatch.coordination.clusters import REF_HANDLES, SHOWN_REF, TOP_AMPLIFIED, top_amplified
+from botwatch.coordination.clusters import MEMBER_SHARES, TOP_AMPLIFIED, top_amplified
 from botwatch.report.fmt import account_label, counted
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import behaviour_words, report_reshare
@@ -59,11 +59,8 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     amp = study.sql(
         f"""
         WITH t AS (
-            SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce({SHOWN_REF}, p.ref_account_id)) AS target,
-                   CASE WHEN coalesce(p.ref_handle, ra.handle) IS NOT NULL THEN 1 ELSE 0 END AS by_handle, count(*) AS n
-            FROM posts p JOIN cluster_members m USING (platform, account_id)
-            LEFT JOIN ({REF_HANDLES}) ra ON ra.platform = p.platform AND ra.account_id = p.ref_account_id
-            WHERE m.cluster_id IN ({marks}) AND p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
+            SELECT cluster_id, platform, account_id, target, by_handle, count(*) AS n
+            FROM ({MEMBER_SHARES}) s WHERE cluster_id IN ({marks})
             GROUP BY 1, 2, 3, 4, 5
         ), top AS (
             SELECT cluster_id, target, by_handle FROM (
