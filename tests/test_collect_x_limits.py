@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from botwatch.cli import app
 from botwatch.collect import x as xm
 from botwatch.collect.core import Capture
+from botwatch.collect.filters import PostFilter
 from testsupport.collect_fakes import FakeHttp
 from tests.test_collect import XSearchServer, on_disk, run
 
@@ -67,3 +68,35 @@ def test_since_in_the_future_is_a_usage_error(tmp_path: Path) -> None:
     later = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%d")
     said = _refused(tmp_path, "--since", later)
     assert f"--since {later} is in the future" in said
+
+
+def test_the_stream_without_a_filter_waits_out_a_failed_rules_read(tmp_path: Path) -> None:
+    """`collect x --stream` with no filter reads the app's rules once: a dropped connection there
+    ended the run at once ("the collector stopped on an unexpected RemoteProtocolError"), and a
+    503 was said as "the app's 0 existing rule(s)". Both are waited out and tried again."""
+    import asyncio
+
+    import orjson
+
+    from tests.test_collect import envelope
+
+    async def route(req, w, n):  # type: ignore[no-untyped-def]
+        if req.path.endswith("/rules"):
+            if n == 0:
+                w.abort()
+            elif n == 1:
+                await w.respond(503, b'{"title":"Service Unavailable"}')
+            else:
+                await w.respond(200, orjson.dumps({"data": [{"id": "2", "value": "theirs", "tag": "mine"}]}))
+            return
+        await w.start_stream("application/json")
+        for i in range(3):
+            await w.chunk(envelope(i) + b"\r\n")
+        await asyncio.sleep(5)
+
+    said: list[str] = []
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path / "c", "x", "x-stream", keys_of=xm.keys_of, max_posts=3)
+        code = run(cap, xm.XStream(srv.url, "token", rules_filter=PostFilter(), stall_s=2.0, backoff_scale=0.001, log=said.append))
+    assert code == 0 and cap.stats.kept == 3, said
+    assert any("the app's 1 existing rule(s)" in line for line in said), said

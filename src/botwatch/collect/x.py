@@ -24,7 +24,7 @@ import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
-from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
+from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 
 DEFAULT_BASE = "https://api.x.com"
@@ -82,14 +82,23 @@ class XStream:
     async def sync_rules(self, http: httpx.AsyncClient, cap: Capture) -> None:
         """Make the account's `botwatch:` rules the filter's; report what did not fit."""
         if self.filter.empty:
-            try:
-                r, body = await fetch(http, "GET", "/2/tweets/search/stream/rules", limit=self.max_response)
-            except TooLarge as exc:
-                self.log(f"no filter given: the stream sends what the app's existing rules match (their list was not read: {exc})")
-                return
-            if r.status_code in (401, 403):
-                raise refusal("X", r, body, HINT)
-            existing = (rules_answer(r, body).get("data") or []) if r.status_code == 200 else []
+            # A failed read is waited out and tried again, as with a filter: a network error ended the
+            # run ("stopped on an unexpected ConnectError"), and a 503 was said as "0 existing rule(s)".
+            while True:
+                try:
+                    r, body = await fetch(http, "GET", "/2/tweets/search/stream/rules", limit=self.max_response)
+                except TooLarge as exc:
+                    self.log(f"no filter given: the stream sends what the app's existing rules match (their list was not read: {exc})")
+                    return
+                except NETWORK_ERRORS as exc:
+                    await wait_after(cap, self.waits, None, exc)
+                    continue
+                if r.status_code in (401, 403):
+                    raise refusal("X", r, body, HINT)
+                if r.status_code == 200:
+                    break
+                await wait_after(cap, self.waits, r)
+            existing = rules_answer(r, body).get("data") or []
             cap.state["rules"] = existing
             self.log(f"no filter given: the stream sends what the app's {len(existing)} existing rule(s) match"
                      + ("; with none it sends nothing (give --election, --hashtag or --keyword)" if not existing else ""))
