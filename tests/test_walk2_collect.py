@@ -85,3 +85,21 @@ def test_a_malformed_address_is_a_usage_error_before_anything_is_written(tmp_pat
     assert not folder.exists()
     if ":99999" in args[2] or ":70000" in args[-1] or ":abc" in args[2]:
         assert "bad port" in res.output, res.output
+
+
+@pytest.mark.parametrize("option", [["--hashtag", ""], ["--hashtag", "#"], ["--keyword", " "]])
+def test_an_empty_filter_term_is_a_usage_error_not_the_whole_stream(tmp_path: Path, option: list[str]) -> None:
+    """`--hashtag "$TAG"` with TAG unset: the empty term was dropped and, no other term left, the
+    capture kept every post the stream sent (the whole Bluesky firehose, a disk filled), recorded
+    as a filter "from the command line". One line, exit 2, nothing created."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    folder = tmp_path / "capture"
+    with FakeJetstream([jetstream_event(i) for i in range(20)], [{}]) as srv:
+        res = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--endpoint", srv.url, *option, "--max-posts", "3", "--no-progress"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2, said
+    assert f"{option[0]} is empty (an unset shell variable?)" in said
+    assert not folder.exists()

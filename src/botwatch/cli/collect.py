@@ -109,6 +109,15 @@ def study_or_fail(study: str | None) -> None:
              "(read-only?), where each batch's ingest writes the study and its journal (.wal): name a study you can write to")
 
 
+def terms_or_fail(hashtag: list[str] | None, keyword: list[str] | None) -> None:
+    """An empty `--hashtag` or `--keyword` (`--hashtag "$TAG"` with TAG unset, `--hashtag '#'`) is
+    said in one line (exit 2): it was dropped, and with no other term the capture kept everything
+    the stream sent (the whole Bluesky firehose), recorded as a filter from the command line."""
+    for option, values in (("--hashtag", hashtag), ("--keyword", keyword)):
+        if any(not v.strip().lstrip("#" if option == "--hashtag" else "").strip() for v in values or ()):
+            fail(f"{option} is empty (an unset shell variable?): give the {option[2:]} to keep, or leave {option} out to keep everything")
+
+
 def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
             max_posts: int | None, rotate_mb: float, rotate_every: str, progress: bool | None, endpoint: str, ingest_every: float | None,
             keys_of: Callable[[Any], Any], extra: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
@@ -116,6 +125,7 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
     from botwatch.collect.filters import PostFilter
     from botwatch.collect.progress import ProgressLine
 
+    terms_or_fail(hashtag, keyword)
     if not 0 < sample <= 1:
         fail(f"--sample must be in (0, 1], got {sample}")
     say_if_rare_rate(sample, "--sample", collecting=True)
@@ -203,6 +213,7 @@ def collect_mastodon(
     from botwatch.collect.filters import PostFilter
 
     address_or_fail(server, "--server", ("https", "http"))
+    terms_or_fail(hashtag, keyword)
     full = PostFilter.build(election_or_fail(election), hashtag or (), () if (election or hashtag) else keyword or ())
     tags = list(full.hashtags)
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
