@@ -100,3 +100,16 @@ def test_the_stream_without_a_filter_waits_out_a_failed_rules_read(tmp_path: Pat
         code = run(cap, xm.XStream(srv.url, "token", rules_filter=PostFilter(), stall_s=2.0, backoff_scale=0.001, log=said.append))
     assert code == 0 and cap.stats.kept == 3, said
     assert any("the app's 1 existing rule(s)" in line for line in said), said
+
+
+def test_backfill_minutes_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
+    """X replays at most 5 minutes (`backfill_minutes` 1-5) and answers 400 to any other value: the
+    stream's first reconnect asked for it and was refused, then retried with backoff for ever."""
+    with FakeHttp(XSearchServer()) as srv:
+        for minutes in ("10", "-1"):
+            res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "c"), "--stream", "--hashtag", "GE2017", "--base-url", srv.url,
+                                           "--backfill-minutes", minutes], env={"X_BEARER_TOKEN": "t"})
+            assert res.exit_code == 2, res.output
+            assert f"--backfill-minutes must be 0 to 5 (X replays at most 5 minutes after a reconnect), got {minutes}" in " ".join(res.output.split())
+        assert not srv.requests
+    assert not (tmp_path / "c").exists()

@@ -261,6 +261,8 @@ def collect_x(
 
     if stream == (search is not None):
         fail("give exactly one of --stream or --search QUERY")
+    if not 0 <= backfill_minutes <= 5:  # X answers 400 to any other, at each reconnect, which was retried for ever
+        fail(f"--backfill-minutes must be 0 to 5 (X replays at most 5 minutes after a reconnect), got {backfill_minutes}")
     address_or_fail(base_url, "--base-url", ("https", "http"))
 
     def when(text: str | None, opt: str) -> datetime | None:
