@@ -113,3 +113,22 @@ def test_backfill_minutes_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
             assert f"--backfill-minutes must be 0 to 5 (X replays at most 5 minutes after a reconnect), got {minutes}" in " ".join(res.output.split())
         assert not srv.requests
     assert not (tmp_path / "c").exists()
+
+
+def test_a_stream_request_x_rejects_ends_the_run(tmp_path: Path) -> None:
+    """A 400 on the stream (a parameter X refuses) was waited out and asked again, for ever, as a
+    passing error: it ends the run with X's words, exit 2, as a rejected search does."""
+    import orjson
+
+    async def route(req, w, n):  # type: ignore[no-untyped-def]
+        if req.path.endswith("/rules"):
+            await w.respond(200, orjson.dumps({"data": []}))
+            return
+        await w.respond(400, b'{"title":"Invalid Request","detail":"backfill_minutes is not allowed"}')
+
+    said: list[str] = []
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path / "c", "x", "x-stream", keys_of=xm.keys_of)
+        code = run(cap, xm.XStream(srv.url, "token", rules_filter=PostFilter(), stall_s=2.0, backoff_scale=0.001, log=said.append), duration=5.0)
+        asked = sum(1 for _, r in srv.requests if r.path.endswith("/stream"))
+    assert code == 2 and asked == 1, (code, asked)

@@ -177,6 +177,8 @@ class XStream:
                             body = await read_capped(r, self.max_response, head=True)
                             if r.status_code in (401, 403):
                                 raise refusal("X", r, body, HINT)
+                            if r.status_code == 400:  # the request itself (a parameter): asked again, refused again, for ever
+                                raise CollectError(f"X rejected the stream request: {body_excerpt(body) or 'no detail'}", 2)
                             await wait_after(cap, self.waits, r)
                             continue
                         cap.connected = True
