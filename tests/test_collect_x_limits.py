@@ -132,3 +132,21 @@ def test_a_stream_request_x_rejects_ends_the_run(tmp_path: Path) -> None:
         code = run(cap, xm.XStream(srv.url, "token", rules_filter=PostFilter(), stall_s=2.0, backoff_scale=0.001, log=said.append), duration=5.0)
         asked = sum(1 for _, r in srv.requests if r.path.endswith("/stream"))
     assert code == 2 and asked == 1, (code, asked)
+
+
+def test_a_rule_x_rejects_is_a_bad_option_not_refused_credentials(tmp_path: Path) -> None:
+    """A filter term X cannot take as a rule (its syntax) ended the run with exit 3, the status
+    docs/collect.md gives refused credentials: a script told the user to check the token."""
+    import orjson
+
+    async def route(req, w, n):  # type: ignore[no-untyped-def]
+        if req.method == "GET":
+            await w.respond(200, orjson.dumps({"data": []}))
+        else:
+            await w.respond(400, orjson.dumps({"errors": [{"title": "Invalid Rule", "detail": "unbalanced quotes"}]}))
+
+    with FakeHttp(route) as srv:
+        f = PostFilter.build(keywords=['say "no'])
+        cap = Capture(tmp_path / "c", "x", "x-stream", keys_of=xm.keys_of, post_filter=f)
+        code = run(cap, xm.XStream(srv.url, "token", rules_filter=f, stall_s=2.0, backoff_scale=0.001, log=lambda m: None), duration=5.0)
+    assert code == 2

@@ -67,9 +67,10 @@ def body_excerpt(body: bytes, limit: int = 300) -> str:
     return body.decode("utf-8", "replace").strip().replace("\n", " ")[:limit]
 
 
-def refusal(platform: str, resp: httpx.Response, body: bytes, hint: str) -> CollectError:
+def refusal(platform: str, resp: httpx.Response, body: bytes, hint: str, code: int = 3) -> CollectError:
+    """The run's end on a request the server refused: exit 3 (credentials) unless `code` says otherwise."""
     detail = body_excerpt(body)
-    return CollectError(f"{platform} refused the request to {resp.request.url.path} with {resp.status_code}: {detail or 'no detail'}. {hint}", 3)
+    return CollectError(f"{platform} refused the request to {resp.request.url.path} with {resp.status_code}: {detail or 'no detail'}. {hint}", code)
 
 
 async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None, err: BaseException | None = None) -> None:

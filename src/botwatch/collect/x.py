@@ -132,7 +132,8 @@ class XStream:
                 for i in range(0, len(add), 100):
                     r, body = await fetch(http, "POST", "/2/tweets/search/stream/rules", json={"add": add[i:i + 100]}, limit=self.max_response)
                     if r.status_code >= 400 or rules_answer(r, body).get("errors"):
-                        raise refusal("X", r, body, "X rejected a rule; see its message.")
+                        # A term X cannot take as a rule is the filter's doing (exit 2), not the credentials' (3).
+                        raise refusal("X", r, body, "X rejected a rule; see its message.", 3 if r.status_code in (401, 403) else 2)
                 return
             except FAILED_REQUEST as exc:
                 await wait_after_failed(cap, self.waits, exc)
