@@ -48,15 +48,22 @@ def _duck_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         if "rejected_earlier" in st.tables():
             # A DuckDB study moves the bad records a grown or changed file no longer gives (here the
             # cut last line of `stream.jsonl`, merged with the line appended to it) to
-            # `rejected_earlier`; a lake keeps every version's in `rejected` (docs/ingest-csv.md).
+            # `rejected_earlier`, as a lake does (docs/ingest-csv.md).
             earlier = st.arrow("rejected_earlier").drop_columns(["replaced_at"])
             out["rejected"] = sorted(out["rejected"] + _rows(_comparable("rejected", earlier)), key=lambda r: tuple((v is None, str(v)) for v in r))
         return out
 
 
 def _lake_tables(lake: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """The lake's tables as stored (Parquet read by Arrow: Spark's part files and Arrow's alike)."""
-    return {t: _rows(_comparable(t, naive_utc(pq.read_table(table_path(str(lake), t))))) for t in TABLES}
+    """The lake's tables as stored (Parquet read by Arrow: Spark's part files and Arrow's alike),
+    with `rejected_earlier` added to `rejected` as for a DuckDB study: a lake moves a changed
+    file's earlier bad records there too."""
+    out = {t: _rows(_comparable(t, naive_utc(pq.read_table(table_path(str(lake), t))))) for t in TABLES}
+    earlier_path = Path(table_path(str(lake), "rejected_earlier"))
+    if earlier_path.exists():
+        earlier = naive_utc(pq.read_table(earlier_path)).drop_columns(["replaced_at"])
+        out["rejected"] = sorted(out["rejected"] + _rows(_comparable("rejected", earlier)), key=lambda r: tuple((v is None, str(v)) for v in r))
+    return out
 
 
 def _comparable(name: str, table: pa.Table) -> pa.Table:
