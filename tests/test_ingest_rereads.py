@@ -441,8 +441,8 @@ def test_a_gz_of_a_file_read_before_under_a_map_giving_other_ids_is_refused(tmp_
 
 
 def test_earlier_versions_bad_records_held_in_rejected_are_not_counted(tmp_path: Path) -> None:
-    """A lake keeps every version's bad records in `rejected` (so did a DuckDB study before
-    `rejected_earlier`): after a file was replaced by its corrected version, `status` said
+    """A lake written before f4348800 keeps every version's bad records in `rejected` (so did a
+    DuckDB study before `rejected_earlier`): after a file was replaced by its corrected version, `status` said
     "rejected records 1" and Methods "1 could not be read" where the inputs now hold none. The
     records beyond what each changed file's latest read gave are counted apart and said as such.
     (Simulated here on DuckDB by putting the moved record back; `test_spark_ingest_rereads.py`
