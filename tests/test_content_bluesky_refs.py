@@ -113,3 +113,22 @@ def test_a_mention_of_a_party_account_known_by_did_names_the_party(tmp_path: Pat
         run_content(st, _mine(), log=lambda m: None, workers=1)
         got = st.sql("SELECT post_id, party, signals FROM post_party")
     assert [(pid, party, list(sigs)) for pid, party, sigs in got] == [("did:plc:fan/m1", "labour", ["mention_account"])]
+
+
+def test_listed_bluesky_handles_the_study_knows_none_of_are_noted_once(tmp_path: Path) -> None:
+    """An election listing Bluesky handles over a study with Bluesky posts but no identity events
+    (a filtered capture keeps none) matched no party account on Bluesky and said nothing of it."""
+    post = _commit("did:plc:lab", "p1", 1, "app.bsky.feed.post", {"text": "Our plan #GE2017", "langs": ["en"], "createdAt": "2017-05-20T10:00:00Z"})
+    for sub, lines in (("none", [post]), ("known", [_identity("did:plc:lab", "uklabour.bsky.social"), post])):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "b.jsonl").write_text("\n".join(lines) + "\n")
+        said: list[str] = []
+        with open_study(tmp_path / sub / "s.duckdb", read_only=False) as st:
+            ingest(st, [str(tmp_path / sub / "b.jsonl")])
+            run_content(st, _mine(), log=said.append, workers=1)
+            run_content(st, load_election("uk-ge2017"), log=said.append, workers=1)  # lists no Bluesky handle
+        notes = [m for m in said if "note:" in m]
+        if sub == "none":
+            assert len(notes) == 1 and "lists 1 Bluesky handle and the study knows the DID of none" in notes[0], said
+        else:
+            assert notes == [], said

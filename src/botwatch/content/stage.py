@@ -423,7 +423,8 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     that label on DuckDB (None: `forkpool.default_workers()`; 1: this one; never more than the
     cores, `forkpool.worker_count`), the same labels."""
     labeller = Labeller.for_election(election)
-    _know_bluesky_dids(study, labeller.matcher)
+    if note := _know_bluesky_dids(study, labeller.matcher):
+        log(note)
     if workers is not None:
         labeller.scorer.workers = worker_count(workers)
     outputs = {"post_labels": POST_LABELS, "post_party": POST_PARTY}
@@ -463,16 +464,25 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     return n, n_party
 
 
-def _know_bluesky_dids(study: Study, matcher: PartyMatcher) -> None:
+def _know_bluesky_dids(study: Study, matcher: PartyMatcher) -> str | None:
     """Give `matcher` the DIDs of the study's Bluesky accounts whose handle the election lists
-    (known from identity events), by which Bluesky posts mention them."""
+    (known from identity events), by which Bluesky posts mention them. Returns a note to log when
+    the election lists Bluesky handles and the study holds Bluesky posts but knows none of those
+    handles: every Bluesky cue by account then matches nothing, which was said nowhere."""
     listed = matcher.listed_bluesky_handles()
     if not listed:
-        return
+        return None
     acc = study.table("accounts")
     known = acc.filter((acc.platform == "bluesky") & acc.handle.notnull() & acc.handle.lower().isin(listed))
     t = study.expr_arrow(known.select("account_id", "handle"))
     matcher.know_bluesky_dids(t.column("account_id"), t.column("handle"))
+    posts = study.table("posts")
+    if t.num_rows or not study.expr_arrow(posts.filter(posts.platform == "bluesky").select("platform").limit(1)).num_rows:
+        return None
+    n = len(set(listed))
+    return (f"content: note: the election lists {n:,} Bluesky handle{'' if n == 1 else 's'} and the study knows the DID of none: "
+            "Bluesky posts name accounts by DID, and a DID's handle comes only from identity events (kept by `collect bluesky` "
+            "only in a capture with no filter and no sample), so no Bluesky post is matched to a party's account, its own posts included")
 
 
 @register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True, options=("workers",))
