@@ -160,12 +160,30 @@ def co_reply(posts: Any, **_: Any) -> Any:
     return _out(r, "co-reply", r._key, _amplified(r))
 
 
-def co_mention(posts: Any, **_: Any) -> Any:
-    """Mentions of the same account (in own posts; a retweet's mentions are the original's)."""
+def co_mention(posts: Any, accounts: Any = None, **_: Any) -> Any:
+    """Mentions of the same account (in own posts; a retweet's mentions are the original's).
+
+    A Mastodon server gives a mention relative to itself: a bare "alice" is an account of the
+    instance collected, so in a study of two instances' captures a.social's and b.social's
+    "alice" were one target. Given `accounts`, a bare mention in a post by an account of the
+    instance collected (its handle stored bare, its profile URL naming the instance) takes that
+    instance ("alice@a.social"), as the content stage's matcher does. One in a post by another
+    instance's account names an account of the instance collected, which the row does not give
+    (ingest keeps the mention's `acct`, not its URL): it stays bare."""
     p = posts.filter((posts.kind != "retweet") & posts.mentions.notnull() & (posts.mentions.length() > 0))
     p = p.select("platform", "account_id", "post_id", "created_at", m=p.mentions.unnest())
     p = p.filter(p.m.notnull())
-    return _out(p, "co-mention", "@" + p.m.lower(), p.m.lower())
+    m = p.m
+    if accounts is not None:
+        a = accounts.filter((accounts.platform == "mastodon") & accounts.handle.notnull())
+        a = a.select(_a_platform=a.platform, _a_id=a.account_id, _a_handle=a.handle)
+        p = p.left_join(a, [p.platform == a._a_platform, p.account_id == a._a_id])
+        host = p.account_id.re_extract("^https://([^@/ ]+[.][^@/ ]+)/@[^@/ ]+$", 1)
+        local = ((p.platform == "mastodon") & ~p._a_handle.contains("@") & (host != "")
+                 & (p.account_id.lower() == ("https://" + host + "/@" + p._a_handle).lower()))
+        bare = ~p.m.contains("@") & (p.m != "")
+        m = (local.fill_null(False) & bare).ifelse(p.m + "@" + host, p.m)
+    return _out(p, "co-mention", "@" + m.lower(), m.lower())
 
 
 def fast_retweet(posts: Any, fast_seconds: int = 30, **_: Any) -> Any:

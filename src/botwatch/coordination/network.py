@@ -179,7 +179,8 @@ def prepare_first_actions(study: Study, opts: NetworkOptions, posts: Any | None 
     posts = study.table("posts") if posts is None else posts
     behaviours = check_behaviours(opts.behaviours)
     near = near_map_table(study, opts) if "co-post-near" in behaviours else None
-    tr = traces(posts, behaviours, near_map=near, fast_seconds=opts.fast_seconds, min_text_chars=opts.min_text_chars)
+    tr = traces(posts, behaviours, near_map=near, fast_seconds=opts.fast_seconds, min_text_chars=opts.min_text_chars,
+                accounts=study.table("accounts") if "co-mention" in behaviours else None)
     raw = materialise(study, "_coord_first0", first_actions(tr), temp=True)
     study.sql(f"DELETE FROM _coord_first0 WHERE {drop_generic_traces_sql(opts.min_text_chars)}")
     first = materialise(study, "_coord_first", with_popularity(raw), temp=True)
