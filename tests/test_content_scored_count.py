@@ -32,3 +32,16 @@ def test_the_log_says_vader_passes_not_distinct_posts(tmp_path: Path) -> None:
     n = int(line.split("VADER scored ")[1].split(" texts")[0].replace(",", ""))
     assert n > len(ROWS)  # more passes than posts: the two-party post's clauses too
     assert "in posts naming several parties, the clause on each" in line
+
+
+def test_the_log_of_one_post_is_singular(tmp_path: Path) -> None:
+    """A one-post study's log read "1 posts labelled …; 1 post-party rows; VADER scored 1 texts"."""
+    f, study = tmp_path / "p.csv", tmp_path / "s.duckdb"
+    f.write_text('id,author,created_at,text,lang\n1,a,2017-05-20T10:00:00Z,"Vote Labour on 8 June",en\n', encoding="utf-8")
+    assert CliRunner().invoke(app, ["ingest", str(study), str(f), "--columns",
+                                    "post_id=id,account_id=author,created_at=created_at,text=text,lang=lang"]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        said: list[str] = []
+        run_content(st, load_election("uk-ge2017"), log=said.append, workers=1)
+    line = said[-1]
+    assert line.startswith("content: 1 post labelled in ") and "; 1 post-party row;" in line and "VADER scored 1 text (" in line, line

@@ -30,6 +30,7 @@ from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
+from botwatch.count_text import counted
 from botwatch.exact_round import round_scalar
 from botwatch.forkpool import worker_count
 from botwatch.pipeline import Context, register
@@ -458,9 +459,9 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     # once per worker that meets it (workers share no cache; a text goes to a worker by its raw
     # form, so two posts whose links differ may meet two). It said "78,668 distinct English texts
     # scored" of a study of 78,217 posts, and 78,660 on a re-run of the same data.
-    scored = f"; VADER scored {labeller.scorer.scored:,} texts (English post texts and, in posts naming several parties, the clause on each)" \
+    scored = f"; VADER scored {counted(labeller.scorer.scored, 'text')} (English post texts and, in posts naming several parties, the clause on each)" \
         if study.engine == "duckdb" else ""
-    log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {n_party:,} post-party rows{scored}")
+    log(f"content: {counted(n, 'post')} labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {counted(n_party, 'post-party row')}{scored}")
     return n, n_party
 
 
