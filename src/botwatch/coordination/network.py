@@ -41,6 +41,7 @@ import numpy as np
 from scipy.stats import poisson
 
 from botwatch.coordination.nulltest import MIN_LAMBDA, NullResult, pooled_curves
+from botwatch.count_text import counted
 from botwatch.study import Study
 
 # With the default null the test uses the closed-form expectation, so the null copies only draw
@@ -578,7 +579,7 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
     lap("null")
     basis = "exact expectation" if res.null.analytic else f"{res.null.replicates} null runs"
     log(
-        f"coordination: {res.candidate_pairs:,} pairs co-acted, {res.null.tested:,} tested, {res.null.kept:,} beat chance "
+        f"coordination: {counted(res.candidate_pairs, 'pair')} co-acted, {res.null.tested:,} tested, {res.null.kept:,} beat chance "
         f"(Poisson vs {opts.null_model} {basis}, BH FDR {opts.max_fdr} per test)"
     )
     for line in res.unseen():

@@ -1,0 +1,24 @@
+"""The coordination stage's log read "1 pairs co-acted" on a study where one pair did."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from botwatch import open_study
+from botwatch.coordination.network import NetworkOptions
+from botwatch.coordination.stage import run_coordination
+
+T0 = datetime(2017, 5, 20, 10, 0, 0)
+
+
+def test_one_co_acting_pair_is_one_pair(tmp_path: Path) -> None:
+    texts = ["the same long message about the vote number one", "the same long message about the vote number two"]
+    rows = [(f"{acc}{i}", acc, T0 + timedelta(minutes=10 * i, seconds=s), t) for i, t in enumerate(texts) for acc, s in (("a", 0), ("b", 5))]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.con.executemany("INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, hashtags, mentions, urls) "
+                           "VALUES (?, 'twitter', ?, ?, ?, 'original', [], [], [])", rows)
+        said: list[str] = []
+        run_coordination(st, NetworkOptions(behaviours=("co-post",)), log=said.append)  # type: ignore[arg-type]
+    line = next(m for m in said if "co-acted" in m)
+    assert line.startswith("coordination: 1 pair co-acted, 1 tested, "), said
