@@ -13,8 +13,8 @@ from botwatch.study import open_study
 from botwatch.timeline.report import circadian_block
 
 
-def _words(**kw: object) -> str:
-    return " ".join(str(render("time_headline.html.j2", **kw)).split())
+def _words(template: str = "time_headline.html.j2", **kw: object) -> str:
+    return " ".join(str(render(template, **kw)).split())
 
 
 def test_the_creation_headline_with_one_dated_account_is_singular() -> None:
@@ -52,3 +52,20 @@ def test_the_impact_headline_with_one_unscored_post_is_singular() -> None:
     cov = {"posts_unscored": 2, "posts": 5, "within": "in the window", "share_left_out": 0.4}
     text = _words(kind="impact", r=r, tests=1, cov=cov, party="Labour")
     assert "(40%) are by accounts without a bot probability and are in neither group." in text, text
+
+
+def test_the_accounts_headlines_with_counts_of_one_are_singular() -> None:
+    """On a small Mastodon study: "1 of 2 accounts the bot model could score look automated",
+    "gives about 1 automated accounts [0–3]", "about 1 foreign-origin accounts", "1 of them reach"."""
+    text = _words("accounts_headline.html.j2", kind="bot", n_likely=1, n_scored=2, share="50% [9–91%]", posting="", expected="1", lo="0", hi="3",
+                  training="", tested=False, held_out="", own=None)
+    assert "1 of 2 accounts the bot model could score looks automated" in text, text
+    assert "gives about 1 automated account [0–3]" in text, text
+    text = _words("accounts_headline.html.j2", kind="bot", n_likely=2, n_scored=2, share="100% [34–100%]", posting="", expected="2", lo="0", hi="3",
+                  training="", tested=False, held_out="", own=None)
+    assert "2 of 2 accounts the bot model could score look automated" in text and "about 2 automated accounts [0–3]" in text, text
+    origin = dict(kind="origin", n_origin=2, home="GB", share="50% [9–91%]", expected="1", lo="0", hi="2", training="", checked="")
+    text = _words("accounts_headline.html.j2", **origin, foreign=1, weak=True, why="it has GB as its single most likely country")
+    assert "gives about 1 foreign-origin account [0–2]; 1 of them reaches probability 0.5" in text, text
+    text = _words("accounts_headline.html.j2", **origin, foreign=1, weak=False, why="", same=True)
+    assert "1 of them, 50% [9–91%], is more likely than not run from outside GB" in text, text
