@@ -22,3 +22,22 @@ def test_one_co_acting_pair_is_one_pair(tmp_path: Path) -> None:
         run_coordination(st, NetworkOptions(behaviours=("co-post",)), log=said.append)  # type: ignore[arg-type]
     line = next(m for m in said if "co-acted" in m)
     assert line.startswith("coordination: 1 pair co-acted, 1 tested, "), said
+
+
+def test_the_report_says_one_pair_that_could_have_coincided(tmp_path: Path) -> None:
+    """The coordination section read "a 5% false discovery rate over all 1 pairs that could have coincided"."""
+    import html
+    import re
+
+    from botwatch.report.section_coordination import coordination_section
+
+    rows = [(f"{acc}{i}", acc, T0 + timedelta(minutes=10 * i, seconds=s), f"the same long message about the vote number {i}")
+            for i in range(2) for acc, s in (("a", 0), ("b", 5))]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.con.executemany("INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, hashtags, mentions, urls) "
+                           "VALUES (?, 'twitter', ?, ?, ?, 'original', [], [], [])", rows)
+        run_coordination(st, NetworkOptions(behaviours=("co-post",)), log=lambda m: None)  # type: ignore[arg-type]
+        sec = coordination_section(st, {})
+    assert sec is not None
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(sec.html))).split())
+    assert "over all 1 pair that could have coincided." in text, text
