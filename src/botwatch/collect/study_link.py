@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,17 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     if TABLE not in study.tables():
         return None, _unrecorded_captures(study)
     rates = sorted({r[0] for r in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE}")})
-    others = [s for (s,) in study.sql("SELECT DISTINCT source FROM sources") if not _CAPTURE_FILE.match(os.path.basename(str(s)))]
+    sources = [str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources")]
+    # A file named as a capture's that no recorded capture wrote (a 100% capture's file copied
+    # beside, or into, a 1% capture's folder without its own manifest) was taken at a rate nobody
+    # recorded: it got the recorded capture's, and `estimate` scaled its posts up a hundredfold.
+    captures = [(str(f), _runs(m)) for f, m in study.sql(f"SELECT folder, manifest FROM {TABLE}")]
+    astray = [s for s in sources if _CAPTURE_FILE.match(os.path.basename(s)) and not any(_wrote(s, f, runs) for f, runs in captures)]
+    if rates and astray:
+        return None, (f"the study holds captures at rate {', '.join(f'{r:g}' for r in rates)} and {len(astray)} file(s) named as "
+                      f"botwatch collect names its files (e.g. {astray[0]}) that no recorded capture wrote, ingested without their own "
+                      "capture manifest, so their rate is unknown: ingest them from their capture folder, or pass --sample-rate to scale")
+    others = [s for s in sources if not _CAPTURE_FILE.match(os.path.basename(s))]
     if rates and others:
         return None, (f"the study holds captures at rate {', '.join(f'{r:g}' for r in rates)} and {len(others)} other input(s) "
                       f"(e.g. {others[0]}) whose rate is unknown: pass --sample-rate to scale")
@@ -88,6 +99,49 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     if len(rates) > 1:
         return None, f"captures in this study were taken at different rates ({', '.join(f'{r:g}' for r in rates)}): pass --sample-rate"
     return None, ""
+
+
+_FILE_PARTS = re.compile(r"^(?P<stream>.+)-(?P<stamp>\d{8}T\d{6})\d*Z-(?P<pid>\d+)\.jsonl\.gz$")
+_SLACK = timedelta(seconds=5)
+
+
+def _runs(manifest: Any) -> list[dict[str, Any]]:
+    try:
+        runs = json.loads(manifest).get("runs") if manifest else None
+    except (ValueError, AttributeError):
+        runs = None
+    return [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else []
+
+
+def _when(text: Any) -> datetime | None:
+    try:
+        d = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def _wrote(source: str, folder: str, runs: list[dict[str, Any]]) -> bool:
+    """Whether the capture recorded at `folder` (its manifest's `runs`) wrote the file `source`.
+
+    A closed file's name holds its stream, the time it was opened and the collector's process id,
+    which the manifest's run records too: a copy of the file, wherever it was ingested from (a
+    folder it was copied to, then the capture folder itself, its files skipped by hash), is matched
+    to its run; a file another capture wrote is not, even copied into this folder. Manifests that
+    record no process ids (older runs) are matched by where the file lay."""
+    m = _FILE_PARTS.match(os.path.basename(source))
+    if m is None:
+        return False
+    if not any("pid" in r for r in runs):
+        return os.path.realpath(os.path.dirname(source) or ".") == folder
+    opened = datetime.strptime(m["stamp"], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+    for r in runs:
+        if str(r.get("stream")) != m["stream"] or str(r.get("pid")) != m["pid"]:
+            continue
+        started, ended = _when(r.get("started")), _when(r.get("ended"))
+        if (started is None or started - _SLACK <= opened) and (ended is None or opened <= ended + _SLACK):
+            return True
+    return False
 
 
 def _unrecorded_captures(study: Study) -> str:
