@@ -64,6 +64,11 @@ def address_or_fail(url: str, option: str, schemes: tuple[str, ...]) -> None:
         host = parts.hostname
     except ValueError:
         parts, host = None, None
+    if parts is not None and "@" in parts.netloc:
+        # `--server https://user:pass@host` put user:pass into the stream's name, so into every
+        # file name, the state file, the manifest and the console lines: refused, and not echoed.
+        fail(f"{option} must not hold a user name or password (the part before '@'): botwatch would write it into file names and the "
+             "capture's manifest. Give the address without it; credentials are read from the environment (MASTODON_TOKEN, X_BEARER_TOKEN)")
     if parts is None or parts.scheme not in schemes or not host:
         fail(f"{option} must be a {' or '.join(f'{s}://' for s in schemes)} URL with a host, got {url!r}")
     try:
