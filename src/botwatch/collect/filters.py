@@ -95,7 +95,11 @@ def _x_term(kind: str, value: str) -> str:
         return "#" + value
     if kind == "handle":
         return f"(from:{value} OR @{value})"
-    return f'"{value}"' if re.search(r"\s", value) else value
+    if re.search(r'[\s"]', value):
+        # A quoted phrase, its own double quotes escaped with a backslash as X's rule syntax takes
+        # them: 'say "no"' was sent as "say "no"", which X rejected, and the run ended.
+        return '"' + value.replace('"', '\\"') + '"'
+    return value
 
 
 def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: str = "", tag_prefix: str = "botwatch") -> XRules:
