@@ -266,6 +266,9 @@ def collect_x(
 
     if stream == (search is not None):
         fail("give exactly one of --stream or --search QUERY")
+    if search is not None and not search.strip():
+        # Sent as it was, X refused it only after the capture folder and a run record were written.
+        fail("--search is empty (an unset shell variable?): give the X search query to run, e.g. --search '#GE2017 lang:en'")
     if not 0 <= backfill_minutes <= 5:  # X answers 400 to any other, at each reconnect, which was retried for ever
         fail(f"--backfill-minutes must be 0 to 5 (X replays at most 5 minutes after a reconnect), got {backfill_minutes}")
     address_or_fail(base_url, "--base-url", ("https", "http"))
