@@ -72,3 +72,21 @@ def test_without_process_ids_in_the_manifest_a_file_outside_its_folder_gets_no_r
     _ingest(study, stray)
     rate, note = _rate(study)
     assert rate is None and str(stray) in note, note
+
+
+def test_another_captures_file_makes_the_report_scope_a_mix_not_the_filters(tmp_path: Path) -> None:
+    """The report said the counts were "the posts the capture's filter let through" while part of
+    them came from a file no recorded capture wrote (its filter and rate unknown)."""
+    from botwatch.report.scope import scope
+    from botwatch.study import Study
+
+    cap = _capture(tmp_path / "cap", 0.01, [{**RUN, "filter": {"origin": "election preset uk-ge2017", "hashtags": ["GE2017"]}}])
+    study = tmp_path / "s.duckdb"
+    _ingest(study, cap)
+    with Study(study) as st:
+        assert scope(st, 0.01).filtered is not None  # the capture alone: its filter's posts
+    shutil.copy(FIX / "twarc2_stream_with_error.jsonl.gz", cap / OTHER)
+    _ingest(study, cap)
+    with Study(study) as st:
+        sc = scope(st, None)
+    assert sc.filtered is None and sc.partly is not None and "1 other input" in sc.partly, sc

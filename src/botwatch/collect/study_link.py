@@ -84,8 +84,8 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     # A file named as a capture's that no recorded capture wrote (a 100% capture's file copied
     # beside, or into, a 1% capture's folder without its own manifest) was taken at a rate nobody
     # recorded: it got the recorded capture's, and `estimate` scaled its posts up a hundredfold.
-    captures = [(str(f), _runs(m)) for f, m in study.sql(f"SELECT folder, manifest FROM {TABLE}")]
-    astray = [s for s in sources if _CAPTURE_FILE.match(os.path.basename(s)) and not any(_wrote(s, f, runs) for f, runs in captures)]
+    captures = recorded_runs(study)
+    astray = [s for s in sources if _CAPTURE_FILE.match(os.path.basename(s)) and not captured(s, captures)]
     if rates and astray:
         return None, (f"the study holds captures at rate {', '.join(f'{r:g}' for r in rates)} and {len(astray)} file(s) named as "
                       f"botwatch collect names its files (e.g. {astray[0]}) that no recorded capture wrote, ingested without their own "
@@ -121,6 +121,18 @@ def _when(text: Any) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
 
 
+def recorded_runs(study: Study) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(folder, the manifest's runs) of every capture recorded in the study."""
+    if TABLE not in study.tables():
+        return []
+    return [(str(f), _runs(m)) for f, m in study.sql(f"SELECT folder, manifest FROM {TABLE}")]
+
+
+def captured(source: str, captures: list[tuple[str, list[dict[str, Any]]]]) -> bool:
+    """Whether one of the recorded `captures` (`recorded_runs`) wrote the file `source`."""
+    return any(_wrote(source, folder, runs) for folder, runs in captures)
+
+
 def _wrote(source: str, folder: str, runs: list[dict[str, Any]]) -> bool:
     """Whether the capture recorded at `folder` (its manifest's `runs`) wrote the file `source`.
 
@@ -133,7 +145,8 @@ def _wrote(source: str, folder: str, runs: list[dict[str, Any]]) -> bool:
     if m is None:
         return False
     if not any("pid" in r for r in runs):
-        return os.path.realpath(os.path.dirname(source) or ".") == folder
+        where = os.path.dirname(source) or "."
+        return folder in (os.path.realpath(where), os.path.abspath(where))
     opened = datetime.strptime(m["stamp"], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
     for r in runs:
         if str(r.get("stream")) != m["stream"] or str(r.get("pid")) != m["pid"]:

@@ -10,7 +10,6 @@ Bluesky capture of the uk-ge2017 filter at rate 1 was reported as "scaled to the
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,14 +68,16 @@ def capture_filters(study: Study) -> list[tuple[str, str]]:
 
 
 def _other_sources(study: Study) -> int:
-    """How many inputs that stored posts are not files a capture wrote (an archive, someone
-    else's export): their posts are not what a capture's filter let through."""
-    from botwatch.collect.study_link import _CAPTURE_FILE
+    """How many inputs that stored posts are not files a recorded capture wrote (an archive,
+    someone else's export, another capture's file ingested without its manifest): their posts
+    are not what a recorded capture's filter let through."""
+    from botwatch.collect.study_link import captured, recorded_runs
 
     if "sources" not in study.tables():
         return 0
     rows = study.sql("SELECT DISTINCT source FROM sources WHERE format IS NOT NULL")
-    return sum(1 for (src,) in rows if not _CAPTURE_FILE.match(os.path.basename(str(src))))
+    captures = recorded_runs(study)
+    return sum(1 for (src,) in rows if not captured(str(src), captures))
 
 
 def _unfiltered_captures(study: Study) -> int:
