@@ -121,6 +121,12 @@ def terms_or_fail(hashtag: list[str] | None, keyword: list[str] | None) -> None:
     for option, values in (("--hashtag", hashtag), ("--keyword", keyword)):
         if any(not v.strip().lstrip("#" if option == "--hashtag" else "").strip() for v in values or ()):
             fail(f"{option} is empty (an unset shell variable?): give the {option[2:]} to keep, or leave {option} out to keep everything")
+    for tag in hashtag or ():
+        if any(c.isspace() for c in tag.strip()):
+            # `--hashtag "Vote Labour"` became the X rule `#Vote Labour` (#Vote AND the word Labour)
+            # and, on Mastodon, a hashtag stream no post carries: a filter other than the one asked.
+            fail(f"--hashtag {tag.strip()!r} holds a space, which no hashtag does: give each hashtag alone "
+                 "(--hashtag VoteLabour), or a phrase with --keyword")
 
 
 def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
