@@ -5,7 +5,8 @@ Groups come from other issues' tables (`account_scores`, `cluster_members`), whi
 yet in a study; each group is added only when its source table is there, and the reason for any
 absent group is returned so the report can say what it could not show rather than showing less
 in silence. The thresholds are the team's contract (bot_probability >= 0.5; foreign = probability
-of being run from outside the election's country >= 0.5, the rule in `botwatch.origin_rule`).
+of being run from outside the country the account scores were made for >= 0.5, the rule in
+`botwatch.origin_rule`, `measured_home`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botwatch.origin_rule import foreign_sql, home_known, unknown_home_note
+from botwatch.origin_rule import foreign_sql, home_known, measured_home, unknown_home_note
 from botwatch.study import Study
 
 GROUPS_TABLE = "timeline_groups"
@@ -32,6 +33,7 @@ class GroupInfo:
 
     dimensions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    home: str | None = None  # the country the origin groups were measured against (None: no origin groups)
 
 
 def _columns(study: Study, table: str) -> set[str]:
@@ -54,16 +56,22 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
                 FROM account_scores WHERE bot_probability IS NOT NULL"""
             )
             info.dimensions.append("automated")
-        if {"origin_country", "origin_probabilities"} <= cols and election is not None and not home_known(election.country):
-            info.notes.append(f"Foreign-origin groups are not shown: {unknown_home_note(election.country)}.")
-        elif {"origin_country", "origin_probabilities"} <= cols and election is not None:
+        # Measured against the country the account scores were made for (`measured_home`), not
+        # this run's election: after `analyze -e us-2016` then `analyze -e uk-ge2017 --only
+        # timeline`, accounts 90% American by distributions made for the US were "foreign origin"
+        # against GB. The stored distributions answer for that country alone.
+        home = measured_home(study, election) if election is not None else None
+        if {"origin_country", "origin_probabilities"} <= cols and home and not home_known(home):
+            info.notes.append(f"Foreign-origin groups are not shown: {unknown_home_note(home)}.")
+        elif {"origin_country", "origin_probabilities"} <= cols and home:
             study.sql(
                 f"""INSERT INTO {GROUPS_TABLE}
                 SELECT platform, account_id, 'origin',
-                       CASE WHEN coalesce({foreign_sql(election.country)}, FALSE) THEN '{FOREIGN}' ELSE '{NOT_FOREIGN}' END
+                       CASE WHEN coalesce({foreign_sql(home)}, FALSE) THEN '{FOREIGN}' ELSE '{NOT_FOREIGN}' END
                 FROM account_scores"""
             )
             info.dimensions.append("origin")
+            info.home = home.upper()
         elif election is None:
             info.notes.append("Foreign-origin groups need an election (its country); run analyze with --election.")
     else:

@@ -1,0 +1,45 @@
+"""A study whose stages ran under different elections: scored for us-2016, then a stage re-run
+with `analyze -e uk-ge2017 --only ...`. Every stage that flags foreign-origin accounts measures
+P(outside home) against the country the account scores were made for (`origin_rule.measured_home`),
+as the report does: the stored distributions hold the US home prior and only the top countries,
+so against GB an account 90% likely American counted as foreign."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from botwatch import open_study
+from botwatch.elections import load_election
+
+UK = load_election("uk-ge2017")
+
+# P(outside US) / P(outside GB): american 0.1 / 0.95, russian 0.8 / 1.0, british 0.9 / 0.3.
+DISTRIBUTIONS = {"american": {"US": 0.9, "CA": 0.05, "GB": 0.05}, "russian": {"RU": 0.8, "US": 0.2}, "british": {"GB": 0.7, "US": 0.1, "IE": 0.2}}
+FOREIGN_AGAINST_US = {"russian", "british"}
+
+
+@pytest.fixture()
+def mixed(tmp_path: Path) -> Iterator[object]:
+    """Account scores made for us-2016 (as its accounts run records), nothing else analysed."""
+    rows = [dict(platform="twitter", account_id=a, bot_probability=0.1, origin_country=max(d, key=d.__getitem__),
+                 origin_probability=max(d.values()), origin_probabilities=json.dumps(d)) for a, d in DISTRIBUTIONS.items()]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.con.register("_t", pa.Table.from_pylist(rows))
+        st.sql("CREATE TABLE account_scores AS SELECT * FROM _t")
+        st.con.unregister("_t")
+        st.sql("INSERT INTO runs VALUES ('r1', 'accounts', '{\"election\": \"us-2016\"}', '0', now(), now(), 'ok', 0, NULL)")
+        yield st
+
+
+def test_timeline_groups_measure_foreign_origin_against_the_scoring_country(mixed) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.timeline.groups import FOREIGN, build_groups
+
+    info = build_groups(mixed, UK)
+    got = {a for a, v in mixed.sql("SELECT account_id, value FROM timeline_groups WHERE dimension = 'origin'") if v == FOREIGN}
+    assert got == FOREIGN_AGAINST_US
+    assert info.home == "US"
