@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyarrow as pa
 import pytest
@@ -43,3 +44,26 @@ def test_timeline_groups_measure_foreign_origin_against_the_scoring_country(mixe
     got = {a for a, v in mixed.sql("SELECT account_id, value FROM timeline_groups WHERE dimension = 'origin'") if v == FOREIGN}
     assert got == FOREIGN_AGAINST_US
     assert info.home == "US"
+
+
+
+def test_cluster_members_measure_foreign_origin_against_the_scoring_country(mixed) -> None:  # type: ignore[no-untyped-def]
+    """`analyze -e uk-ge2017 --only coordination` on the study scored for us-2016: the members'
+    foreign flag (and the summary's country) is measured against the US, and the log says so."""
+    from botwatch.coordination import stage as stage_mod
+    from botwatch.coordination.clusters import _write_members
+    from botwatch.pipeline import Context
+
+    got: list[str | None] = []
+    said: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(stage_mod, "run_coordination", lambda st, opts, country, log: got.append(country) or SimpleNamespace(edges=0))
+        stage_mod.coordination(mixed, Context(election=UK, log=said.append))
+    assert got == ["US"] and any("measured against US" in s for s in said), (got, said)
+    # and what the members table then holds for them
+    ids = sorted(DISTRIBUTIONS)
+    mixed.sql("CREATE TABLE coordination_edges AS SELECT * FROM (VALUES " + ", ".join(f"('twitter', '{a}', '{b}', 1.0)" for a, b in zip(ids, ids[1:]))
+              + ") t(platform, account_a, account_b, weight_idf)")
+    mixed.sql("CREATE TEMP TABLE _coord_membership AS SELECT 'twitter' AS platform, account_id, 0 AS cluster_id FROM account_scores")
+    _write_members(mixed, got[0])
+    assert {a for a, f in mixed.sql('SELECT account_id, "foreign" FROM cluster_members') if f} == FOREIGN_AGAINST_US

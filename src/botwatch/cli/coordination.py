@@ -70,8 +70,9 @@ def coordination(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Find accounts that act in unison: co-action network tested against chance, Leiden clusters.
-    The election's country defines 'foreign origin' in the cluster summaries (default: the one the
-    study was analysed with, or none when it was last analysed with --no-election)."""
+    'Foreign origin' in the cluster summaries is measured against the country of the election the
+    accounts were scored with (else this election's; default: the one the study was analysed with,
+    or none when it was last analysed with --no-election)."""
     from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, check_behaviours
     from botwatch.coordination.edges import NULL_MODELS
     from botwatch.coordination.network import MINUTE_S, NetworkOptions, estimate_window, minute_stamped, sweep as run_sweep

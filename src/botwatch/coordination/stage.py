@@ -50,27 +50,31 @@ def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None 
 def coordination(study: Study, ctx: Context) -> int:
     """Accounts that act in unison: co-action network tested against a null model, Leiden clusters."""
     opts = NetworkOptions.from_options(ctx.options)
-    country = getattr(ctx.election, "country", None)
-    if country is None:
-        country = scored_country(study, ctx.log)
+    given = getattr(ctx.election, "country", None)
+    country = scored_country(study, ctx.log, given) or given
     res = run_coordination(study, opts, country=country, log=ctx.log)
     return res.edges
 
 
-def scored_country(study: Study, log=print) -> str | None:  # type: ignore[no-untyped-def]
-    """The country the stored account scores were made for, when no election was given.
+def scored_country(study: Study, log=print, given: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
+    """The country the stored account scores were made for (None without scores or a record of
+    one), which the members' foreign flag is measured against, whatever election this run has
+    (`origin_rule.measured_home`, the report's rule); said in the log when it is not `given`, the
+    country of this run's election.
 
     Why: foreign origin is 1 - P(home) of `account_scores`, whose origin prior gave the election's
     country its share, so the scores already belong to that election. Re-running the network
     alone (`botwatch coordination STUDY --window 5m`, `analyze --only coordination`) without
     repeating `--election` used to turn every cluster's foreign share into "not scored" in the
-    report of a study analysed with one."""
+    report of a study analysed with one; with another election (`analyze -e uk-ge2017 --only
+    coordination` on a study scored for us-2016) members 90% likely American were counted foreign
+    against GB."""
     if "account_scores" not in study.tables():
         return None
     from botwatch.elections.recorded import stage_election
 
     election = stage_election(study, "accounts")
     country = getattr(election, "country", None)
-    if country:
+    if country and country.upper() != (given or "").upper():
         log(f"coordination: foreign origin measured against {country}, the country of {election.key}, which the accounts were scored with")
     return country
