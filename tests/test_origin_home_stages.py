@@ -67,3 +67,33 @@ def test_cluster_members_measure_foreign_origin_against_the_scoring_country(mixe
     mixed.sql("CREATE TEMP TABLE _coord_membership AS SELECT 'twitter' AS platform, account_id, 0 AS cluster_id FROM account_scores")
     _write_members(mixed, got[0])
     assert {a for a, f in mixed.sql('SELECT account_id, "foreign" FROM cluster_members') if f} == FOREIGN_AGAINST_US
+
+
+def test_estimates_foreign_group_is_measured_against_the_scoring_country(mixed) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.estimates.compute import _groups
+
+    said: list[str] = []
+    groups = mixed.expr_arrow(_groups(mixed, UK, said.append)).to_pylist()
+    assert {g["account_id"] for g in groups if g["foreign"]} == FOREIGN_AGAINST_US
+    assert any("measured against US" in s for s in said), said
+
+
+def test_the_parties_section_names_the_country_the_foreign_group_was_measured_against(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """The estimates' foreign-origin group is measured against the scoring country, so the parties
+    section's headline names it, not the estimates' election's. Here the accounts' run is made to
+    record uk-ge2017 under estimates made with us-2016 (the mirror of the case above, on a study
+    whose estimates exist): the headline read "outside US"."""
+    import re
+    import shutil
+
+    from botwatch.report.section_parties import parties_section
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, dst)
+    with open_study(dst, read_only=False) as st:
+        st.sql("UPDATE runs SET params = replace(params, 'us-2016', 'uk-ge2017') WHERE stage = 'accounts'")
+        sec = parties_section(st, {"tables": set(st.tables()), "election": load_election("us-2016")})
+    assert sec is not None
+    head = " ".join(re.sub(r"<[^>]+>", "", " ".join(map(str, sec.headline))).split())
+    assert "Foreign-origin accounts (probability of being run from outside GB ≥ 0.5" in head, head
+    assert "outside US" not in head

@@ -142,7 +142,16 @@ def _groups(study: Study, election: Election, log: Callable[[str], None]):  # ty
     if missing:
         log(f"estimates: account_scores lacks {', '.join(sorted(missing))}; only the group 'all'")
         return None
-    return account_groups(t, election.country)
+    # Foreign origin against the country the account scores were made for (`measured_home`, the
+    # report's rule), not this run's election: on a study scored for us-2016, estimates made with
+    # uk-ge2017 counted accounts 90% likely American as foreign-origin (P(outside GB) on
+    # distributions that hold the US home prior and only the top countries).
+    from botwatch.origin_rule import measured_home
+
+    home = measured_home(study, election) or election.country
+    if home.upper() != election.country.upper():
+        log(f"estimates: foreign origin measured against {home}, the country the accounts were scored for (not {election.country})")
+    return account_groups(t, home)
 
 
 def _party_accounts(study: Study):  # type: ignore[no-untyped-def]

@@ -151,9 +151,9 @@ def _no_foreign_group(study: Study) -> str:
     the origin model cannot name (then that group is not formed, never counted as zero)."""
     if "account_scores" in study.tables():
         from botwatch.elections.recorded import stage_election
-        from botwatch.origin_rule import home_known, unknown_home_note
+        from botwatch.origin_rule import home_known, measured_home, unknown_home_note
 
-        election = stage_election(study, "estimates")
-        if election is not None and not home_known(election.country):
-            return unknown_home_note(election.country)
+        home = measured_home(study, stage_election(study, "estimates"))  # as the stage measured it (compute._groups)
+        if home and not home_known(home):
+            return unknown_home_note(home)
     return "needs account_scores (the accounts stage) for origin"

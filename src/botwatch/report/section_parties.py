@@ -357,7 +357,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # automation is unknown, not because no automated account posted.
     unscored = bot_unscored(study)
     cover = _bot_coverage(study, election) if "likely_automated" in groups else None
-    foreign_weak = _foreign_weak(study, election.country)
+    from botwatch.origin_rule import measured_home
+
+    home = measured_home(study, election) or election.country  # what the estimates' foreign-origin group was measured against
+    foreign_weak = _foreign_weak(study, home)
     group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
                      "unknown": bot_needs_text() if g == "likely_automated" and bot_group_unknown(unscored, cover) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
@@ -390,7 +393,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
@@ -416,9 +419,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         every = [x for x in ref if x.block.startswith("For comparison")]
         every = every if len(every) == 3 else None
         if foreign and not foreign[0].observed:
-            headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country, every=every))
+            headline.append(render("parties_headline.html.j2", kind="foreign_none", country=home, every=every))
         elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, weak=foreign_weak, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci, every=every))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci, every=every))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
 
 
