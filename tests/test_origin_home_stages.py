@@ -97,3 +97,28 @@ def test_the_parties_section_names_the_country_the_foreign_group_was_measured_ag
     head = " ".join(re.sub(r"<[^>]+>", "", " ".join(map(str, sec.headline))).split())
     assert "Foreign-origin accounts (probability of being run from outside GB ≥ 0.5" in head, head
     assert "outside US" not in head
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_the_time_section_names_the_country_its_groups_were_built_against(analysed_sample_path: Path, tmp_path: Path, recorded: bool) -> None:
+    """Timeline groups built for us-2016, the report's election uk-ge2017 (a later stage's): the
+    groups' definition read "foreign origin = probability of being run from outside GB". It names
+    the country the timeline run recorded (`origin_home`), and for a run recorded before that, the
+    timeline run's own election's."""
+    import re
+    import shutil
+
+    from botwatch.timeline.report import time_section
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, dst)
+    with open_study(dst, read_only=False) as st:
+        if not recorded:
+            st.sql("UPDATE runs SET params = json_object('election', 'us-2016') WHERE stage = 'timeline'")
+        else:
+            assert json.loads(st.sql("SELECT params FROM runs WHERE stage = 'timeline'")[0][0])["origin_home"] == "US"
+        sec = time_section(st, {"tables": set(st.tables()), "election": UK})
+    assert sec is not None
+    text = " ".join(re.sub(r"<[^>]+>", "", str(sec.html)).split())
+    assert "foreign origin = probability of being run from outside US ≥ 0.5" in text
+    assert "outside GB" not in text

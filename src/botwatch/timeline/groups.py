@@ -33,7 +33,7 @@ class GroupInfo:
 
     dimensions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    home: str | None = None  # the country the origin groups were measured against (None: no origin groups)
+    home: str | None = None  # the country foreign origin was measured against (None: no origin groups were tried)
 
 
 def _columns(study: Study, table: str) -> set[str]:
@@ -61,6 +61,8 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
         # timeline`, accounts 90% American by distributions made for the US were "foreign origin"
         # against GB. The stored distributions answer for that country alone.
         home = measured_home(study, election) if election is not None else None
+        if {"origin_country", "origin_probabilities"} <= cols and home:
+            info.home = home.upper()
         if {"origin_country", "origin_probabilities"} <= cols and home and not home_known(home):
             info.notes.append(f"Foreign-origin groups are not shown: {unknown_home_note(home)}.")
         elif {"origin_country", "origin_probabilities"} <= cols and home:
@@ -71,7 +73,6 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
                 FROM account_scores"""
             )
             info.dimensions.append("origin")
-            info.home = home.upper()
         elif election is None:
             info.notes.append("Foreign-origin groups need an election (its country); run analyze with --election.")
     else:

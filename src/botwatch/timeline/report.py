@@ -707,12 +707,13 @@ def _group_words(study: Study, election: Any, val: str) -> str:
     if val == AUTOMATED:
         return "Posts by likely automated accounts (bot probability ≥ 0.5)"
     if val == FOREIGN:
-        home = getattr(election, "country", None) or "the election's country"
-        words = f"Posts by foreign-origin accounts (probability of being run from outside {home} ≥ 0.5"
-        if election is not None:
+        home = groups_home(study, election)
+        where = home or "the election's country"
+        words = f"Posts by foreign-origin accounts (probability of being run from outside {where} ≥ 0.5"
+        if home:
             from botwatch.report.section_parties import _foreign_weak
 
-            if weak := _foreign_weak(study, election.country):
+            if weak := _foreign_weak(study, home):
                 words += f"; of the accounts so counted, {weak}"
         return words + ")"
     return f"Posts by {val} accounts"
@@ -801,12 +802,32 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
     return out
 
 
-def _home_unknown(election: Any) -> str | None:
+def groups_home(study: Study, election: Any) -> str | None:
+    """The country the timeline's foreign-origin groups were measured against: the one its latest
+    run recorded (`origin_home`: the scoring country, `origin_rule.measured_home`), else, for a run
+    recorded before that, its own election's, else the report's `election`'s. The report's election
+    may be another stage's: a study analysed for us-2016, then `-e uk-ge2017 --only coordination`,
+    defined its timeline groups as "run from outside GB" where they were built against the US."""
+    from botwatch.runs_table import latest_of_stage
+
+    run = latest_of_stage(study, "timeline")
+    if run is not None and run.params is not None and "origin_home" in run.params:
+        home = run.params["origin_home"]
+        return home if isinstance(home, str) and home else None
+    if run is not None:
+        from botwatch.elections.recorded import stage_election
+
+        election = stage_election(study, "timeline") or election
+    return getattr(election, "country", None)
+
+
+def _home_unknown(study: Study, election: Any) -> str | None:
     """The shared "foreign origin is not measured" clause when the origin model cannot name the
-    election's country (None otherwise): the group's definition would name a rule no account meets."""
+    country the groups were measured against (None otherwise): the group's definition would name a
+    rule no account meets."""
     from botwatch.origin_rule import home_known, unknown_home_note
 
-    home = getattr(election, "country", None)
+    home = groups_home(study, election)
     return unknown_home_note(home) if home and not home_known(home) else None
 
 
@@ -850,7 +871,8 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         tests=tests,
         tests_total=tests_total,
         coverage=event_coverage(study, election) if tests else None,
-        home_unknown=_home_unknown(election),
+        home_unknown=_home_unknown(study, election),
+        groups_home=groups_home(study, election),
         creation=creation,
         circ=circ,
         impact=impact,

@@ -80,6 +80,8 @@ def timeline(study: Study, ctx: Context) -> int:
     """Posts per hour and day by platform, kind, party, stance, sentiment and account group, in UTC and local time."""
     require_labels_for(study, ctx, "timeline")
     info = build_groups(study, ctx.election)
+    # Recorded for the report, whose own election may be another stage's (`groups_home`).
+    ctx.run_params["origin_home"] = info.home
     notes = list(info.notes)
     tables = set(study.tables())
     if "post_labels" not in tables:
