@@ -122,3 +122,21 @@ def test_the_time_section_names_the_country_its_groups_were_built_against(analys
     text = " ".join(re.sub(r"<[^>]+>", "", str(sec.html)).split())
     assert "foreign origin = probability of being run from outside US ≥ 0.5" in text
     assert "outside GB" not in text
+
+
+def test_methods_defines_foreign_origin_against_the_scoring_country(analysed_sample_path: Path) -> None:
+    """Methods said "outside the election's country (GB)" on a study scored for us-2016 whose report
+    took uk-ge2017 from a later stage, above figures all measured against the US."""
+    import re
+    from html import unescape
+
+    from botwatch.report.section_methods import methods
+
+    with open_study(analysed_sample_path) as st:
+        mixed = methods(st, {"election": UK, "tables": set(st.tables())})
+        same = methods(st, {"election": load_election("us-2016"), "tables": set(st.tables())})
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", str(mixed.html))).split())
+    assert "probability of being run from outside US (the country of the election the accounts were scored with" in text, text
+    assert "(GB)" not in text
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", str(same.html))).split())
+    assert "probability of being run from outside the election's country (US), one minus" in text

@@ -128,14 +128,23 @@ def _own_evaluation(study: Study, election: Any, tables: set[str]) -> dict[str, 
     return recorded_evaluation(study, key)
 
 
-def _home_unknown(election: Any) -> str | None:
-    """The shared "foreign origin is not measured" sentence for an election whose country the
+def _home_unknown(home: str | None) -> str | None:
+    """The shared "foreign origin is not measured" sentence for a home country (`_home`) the
     origin model cannot name (None otherwise): Methods then defines no foreign-origin rule that
     no account could meet."""
     from botwatch.origin_rule import home_known, unknown_home_note
 
-    home = getattr(election, "country", None)
     return unknown_home_note(home) if home and not home_known(home) else None
+
+
+def _home(study: Study, election: Any) -> str | None:
+    """The country foreign origin is measured against (`origin_rule.measured_home`): the one the
+    account scores were made for. A study scored for us-2016 whose report took uk-ge2017 from a
+    later `--only coordination` run read "outside the election's country (GB)" in Methods, while
+    every figure of the report was measured against the US."""
+    from botwatch.origin_rule import measured_home
+
+    return measured_home(study, election)
 
 
 def _scored_by_own_bot_model(study: Study) -> bool:
@@ -197,7 +206,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(election),
         own_lab=_own_evaluation(study, election, tables),
-        home_unknown=_home_unknown(election),
+        home_unknown=_home_unknown(home := _home(study, election)),
+        home=home,
         labs=MEASURED_BY_ELECTION,
         cov=coverage(study, election),
         duplicates=dup[0],
