@@ -140,3 +140,19 @@ def test_methods_defines_foreign_origin_against_the_scoring_country(analysed_sam
     assert "(GB)" not in text
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", str(same.html))).split())
     assert "probability of being run from outside the election's country (US), one minus" in text
+
+
+def test_the_time_section_follows_the_timeline_stage_election(analysed_sample_path: Path) -> None:
+    """Timeline built for us-2016, report election uk-ge2017 (a later stage's): the section showed
+    the UK window and said its local hours were Europe/London's, where the timeline counted them
+    in America/New_York."""
+    import re
+
+    from botwatch.timeline.report import time_section
+
+    with open_study(analysed_sample_path) as st:
+        sec = time_section(st, {"tables": set(st.tables()), "election": UK})
+    assert sec is not None
+    text = " ".join(re.sub(r"<[^>]+>", "", str(sec.html)).split())
+    assert "in the election's local time (America/New_York)" in text
+    assert "Europe/London" not in text and "Theresa May" not in text

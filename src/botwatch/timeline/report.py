@@ -831,12 +831,26 @@ def _home_unknown(study: Study, election: Any) -> str | None:
     return unknown_home_note(home) if home and not home_known(home) else None
 
 
+def timeline_election(study: Study, election: Any) -> Any:
+    """The election the timeline was built with (its latest successful run's), else `election`.
+
+    The report's election may be another stage's: a study analysed for us-2016, then
+    `analyze -e uk-ge2017 --only coordination`, showed its timeline under the UK campaign window
+    and events, and said its local-time hours were Europe/London's where the timeline had counted
+    them in America/New_York, under a banner saying each section describes its own stage's
+    election."""
+    from botwatch.elections.recorded import stage_election
+
+    own = stage_election(study, "timeline")
+    return own if own is not None else election
+
+
 @section("time", order=60)
 def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables = set(study.tables())
     if "timeline" not in tables:
         return None
-    election = ctx.get("election")
+    election = timeline_election(study, ctx.get("election"))
     span = _span(study, election)
     if span is None:
         return None
