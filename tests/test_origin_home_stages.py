@@ -156,3 +156,24 @@ def test_the_time_section_follows_the_timeline_stage_election(analysed_sample_pa
     text = " ".join(re.sub(r"<[^>]+>", "", str(sec.html)).split())
     assert "in the election's local time (America/New_York)" in text
     assert "Europe/London" not in text and "Theresa May" not in text
+
+
+def test_cluster_foreign_shares_measured_against_a_known_country_are_shown_under_an_unknown_home(analysed_sample_path: Path) -> None:
+    """Clusters measured against the US (the scoring country), the report's election an Estonian
+    file from a later stage (a country the origin model cannot name): every cluster's foreign share
+    read "not measured" though the stage had measured it."""
+    import re
+
+    from botwatch.elections.model import election_from_text
+    from botwatch.report.section_coordination import coordination_section
+
+    ee = election_from_text('key = "ee-2019"\nname = "Estonia 2019"\ncountry = "EE"\ntimezone = "Europe/Tallinn"\n'
+                            'trigger_date = 2019-01-01\npolling_day = 2019-03-03\nhashtags = ["valimised"]\n\n'
+                            '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["reform"]\n', "ee.toml")
+    with open_study(analysed_sample_path) as st:
+        country = json.loads(st.sql("SELECT summary FROM coordination_summary")[0][0])["country"]
+        shares = [r[0] for r in st.sql("SELECT share_foreign FROM clusters ORDER BY cluster_id")]
+        sec = coordination_section(st, {"tables": set(st.tables()), "election": ee})
+    assert country == "US" and any(x is not None for x in shares)
+    text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
+    assert "not measured" not in text

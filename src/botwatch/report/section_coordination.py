@@ -294,12 +294,16 @@ def resolution(study: Study, window_s: int) -> dict[str, Any] | None:
     }
 
 
-def _home_unknown(election: Any) -> bool:
-    """Whether the election's country is one the origin model cannot name: a cluster's
-    foreign-origin share is then not measured (not "not scored": its members were scored)."""
+def _home_unknown(summary: dict[str, Any], election: Any) -> bool:
+    """Whether the country the members' foreign flag was measured against (the stage's recorded
+    `country`: the scoring country, else its election's; else the report's election's) is one the
+    origin model cannot name: a cluster's foreign-origin share is then not measured (not "not
+    scored": its members were scored). The report's election may be a later stage's: a study
+    scored and clustered for us-2016, then analysed with an Estonian election for another stage,
+    read "not measured" beside clusters measured against the US."""
     from botwatch.origin_rule import home_known
 
-    home = getattr(election, "country", None)
+    home = summary["country"] if "country" in summary else getattr(election, "country", None)
     return bool(home) and not home_known(home)
 
 
@@ -423,6 +427,6 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "coordination.html.j2",
         beh=lambda names: [behaviour_words(n, rs) for n in names or []],
         f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
-        shown=facts["clusters"][:50], res=res, home_unknown=_home_unknown(ctx.get("election")), in_window=in_window, union=union,
+        shown=facts["clusters"][:50], res=res, home_unknown=_home_unknown(s, ctx.get("election")), in_window=in_window, union=union,
     )
     return Section("coordination", "Networks acting in unison", Markup(html), order=50, headline=headline)
