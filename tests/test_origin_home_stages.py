@@ -177,3 +177,25 @@ def test_cluster_foreign_shares_measured_against_a_known_country_are_shown_under
     assert country == "US" and any(x is not None for x in shares)
     text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
     assert "not measured" not in text
+
+
+def test_analyze_with_an_unknown_home_over_scores_for_a_known_one_says_what_is_measured(scored_us_sample_path: Path, tmp_path: Path) -> None:
+    """Scored for us-2016, then `analyze -e ee.toml --only coordination`: analyze warned "foreign
+    origin is not measured: the origin model does not know EE" while the stage measured it against
+    the US and said so. Re-scoring with the Estonian file still warns."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from testsupport.study_copies import copy_study
+
+    study = copy_study(scored_us_sample_path, tmp_path / "s.duckdb")
+    ee = tmp_path / "ee.toml"
+    ee.write_text('key = "ee-2019"\nname = "Estonia 2019"\ncountry = "EE"\ntimezone = "Europe/Tallinn"\n'
+                  'trigger_date = 2019-01-01\npolling_day = 2019-03-03\nhashtags = ["valimised"]\n\n[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["reform"]\n')
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", str(ee), "--only", "coordination"])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert "foreign origin is not measured" not in text
+    assert "foreign origin is measured against US, the country the account scores were made for" in text
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", str(ee), "--only", "accounts"])
+    assert res.exit_code == 0 and "foreign origin is not measured" in " ".join(res.output.split()), res.output

@@ -111,10 +111,19 @@ def analyze(
             console.print("no election (--no-election): accounts are scored without a home-country prior; stages that need an "
                           "election are skipped and keep the tables an earlier run made", highlight=False, markup=False)
         if chosen is not None:
-            from botwatch.origin_rule import home_known, unknown_home_note
+            from botwatch.origin_rule import home_known, scoring_home, unknown_home_note
 
             if not home_known(chosen.country):
-                warn(unknown_home_note(chosen.country))
+                # True of the scores this run makes, or when none were made for another country; a
+                # stage re-run over scores made for a known country measures against that one
+                # (`origin_rule.measured_home`), and the warning contradicted its own log line.
+                scored = None if _runs_stage("accounts", st, stage, skip, with_deps, True) else scoring_home(st)
+                if scored is None or not home_known(scored):
+                    warn(unknown_home_note(chosen.country))
+                else:
+                    console.print(f"foreign origin is measured against {scored}, the country the account scores were made for "
+                                  f"(the origin model does not know {chosen.country.upper()}; re-running the accounts stage with this election would leave it unmeasured)",
+                                  highlight=False, markup=False)
             if chosen.timezone_note():
                 warn(controls_shown(chosen.timezone_note()))
         if stage and chosen is None:
