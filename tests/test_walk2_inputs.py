@@ -120,3 +120,52 @@ def test_a_study_named_as_an_input_is_said_to_be_one(tmp_path: Path) -> None:
     assert f"unreadable {tmp_path / 'old.duckdb'}: not a format botwatch reads: a DuckDB database (a study?), not an archive" in said
     assert "does not merge studies" in said and "NUL bytes" not in said
     assert not (tmp_path / "new.duckdb").exists()
+
+
+def test_a_named_pipe_in_a_walked_folder_is_a_failed_input_never_opened(tmp_path: Path) -> None:
+    """A FIFO beside the data (a collector's pipe, a socket's name) was opened to sniff for DuckDB's
+    header, which blocks until something writes to it: the ingest hung for ever. It is now one
+    failed input that says what it is, the rest stored, exit 1 as for an unreadable file."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(FIX / "v1_uklabour.jsonl", folder / "tweets.jsonl")
+    os.mkfifo(folder / "pipe")
+    study = tmp_path / "s.duckdb"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    res = subprocess.run([sys.executable, "-m", "botwatch", "ingest", str(study), str(folder)], capture_output=True, text=True,
+                         timeout=60, env=env)
+    said = " ".join((res.stdout + res.stderr).split())
+    assert res.returncode == 1, said
+    assert f"failed {folder / 'pipe'}: not a file: a named pipe (FIFO) found in a folder, not opened" in said
+    assert f"ok {folder / 'tweets.jsonl'}" in said
+    assert "1 not a file" in said and "Traceback" not in said
+
+
+def test_the_walk_lists_a_named_pipe_apart_and_the_database_test_never_opens_it(tmp_path: Path) -> None:
+    from botwatch.ingest.runner import expand_inputs
+    from botwatch.ingest.source import databases_found
+    from botwatch.study import is_duckdb_file
+
+    import threading
+    import time
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "a.jsonl").write_text("{}\n")
+
+    def release() -> None:  # were the pipe opened, this lets the test end (and fail) instead of hanging
+        time.sleep(5)
+        with open(tmp_path / "pipe", "wb"):
+            pass
+
+    threading.Thread(target=release, daemon=True).start()
+    began = time.monotonic()
+    odd: list[str] = []
+    assert expand_inputs([str(tmp_path)], not_files=odd) == [str(tmp_path / "a.jsonl")]
+    assert odd == [str(tmp_path / "pipe")]
+    # Named, the pipe is an input to read (`<(zcat x.gz)`), so it is not sniffed either way.
+    assert expand_inputs([str(tmp_path / "pipe")]) == [str(tmp_path / "pipe")]
+    assert not is_duckdb_file(tmp_path / "pipe") and databases_found([str(tmp_path / "pipe")], []) == []
+    assert time.monotonic() - began < 4

@@ -136,7 +136,8 @@ def ingest(
     cmap = from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone,
                         decode_entities)
     paths = [str(f) for f in _as_list(files) or []]
-    expanded = expand_inputs(paths)
+    odd: list[str] = []  # named pipes, sockets, devices a folder walk found: failed inputs, never opened
+    expanded = expand_inputs(paths, not_files=odd)
     missing = [f for f in expanded if f != "-" and "://" not in f and not os.path.lexists(f)]
     if missing and len(missing) == len(expanded):
         # As `botwatch ingest`: nothing to read is said before the study is touched. It was a
@@ -150,15 +151,15 @@ def ingest(
     if where is not None and engine == "duckdb" and is_lake_path(where):
         raise ValueError(f"{where} is a lake (a folder of Parquet tables): ingest into it with engine='spark', or without engine")
     if where is not None and (engine == "spark" or (engine is None and is_lake_path(where))):
-        summary = _ingest_lake(where, paths, force, cmap, spark_master)
+        summary = _ingest_lake(where, paths, force, cmap, spark_master)  # (its own walk finds `odd` again)
     elif engine == "spark" or getattr(study, "engine", "duckdb") == "spark":
         raise ValueError("a lake is ingested from its location: pass the lake's path or URL with engine='spark', not an open study")
     elif where is not None:
         with Study(study, read_only=False, create=True) as st:
-            summary = run_ingest(st, inputs, force=force, workers=workers, columns=cmap)
+            summary = run_ingest(st, inputs, force=force, workers=workers, columns=cmap, not_files=odd)
     else:
         st, _ = _open_for_writing(study, "ingest")
-        summary = run_ingest(st, inputs, force=force, workers=workers, columns=cmap)
+        summary = run_ingest(st, inputs, force=force, workers=workers, columns=cmap, not_files=odd)
     summary.notes = notes
     return summary
 

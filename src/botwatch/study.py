@@ -22,6 +22,9 @@ import ibis
 import pyarrow as pa
 
 from botwatch import __version__
+# One test of "is this a DuckDB file" for the study and for the ingest's folder walk, which never
+# opens anything but a regular file (a named pipe met there blocked the walk for ever).
+from botwatch.ingest.source import DUCKDB_MAGIC, file_head, is_duckdb_file  # noqa: F401
 from botwatch.schema import CANONICAL, create_table_sql
 
 MEMORY_ENV = "BOTWATCH_MEMORY"
@@ -74,27 +77,6 @@ def no_table(names: list[str], known: list[str], where: object) -> str:
         near += same_case[:1] or difflib.get_close_matches(n, known, n=1, cutoff=0.75)
     hint = f" (did you mean {', '.join(repr(k) for k in dict.fromkeys(near))}?)" if near else ""
     return f"no table {', '.join(repr(n) for n in names)} in {where}{hint}; tables: {', '.join(known) or 'none'}"
-
-
-DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
-
-
-def file_head(path: Path, size: int = 12) -> bytes | None:
-    """The first `size` bytes of a non-empty regular file; None for anything else (a folder, an
-    empty or missing file, one that cannot be read), whose own opener then says why."""
-    try:
-        if not path.is_file() or path.stat().st_size == 0:
-            return None
-        with path.open("rb") as fh:
-            return fh.read(size)
-    except OSError:
-        return None
-
-
-def is_duckdb_file(path: Path) -> bool:
-    """Whether `path` is a non-empty file carrying DuckDB's magic bytes (bytes 8-11)."""
-    head = file_head(path)
-    return head is not None and head[8:12] == DUCKDB_MAGIC
 
 
 def not_a_study(path: Path, read_only: bool = False) -> bool:

@@ -78,7 +78,8 @@ def ingest(
     if not 0 < max_record_mb < 1024 * 1024:  # nan and inf too: int(nan * 2**20) was "a bug in botwatch"
         fail(f"--max-record-mb must be a positive number of megabytes below 1048576, got {max_record_mb}")
     docs: list[str] = []
-    files = expand_inputs(inputs, set_aside=docs)
+    odd: list[str] = []  # named pipes, sockets, devices found in a folder: failed inputs, never opened
+    files = expand_inputs(inputs, set_aside=docs, not_files=odd)
     if docs:
         from botwatch.ingest.source import shown_name
 
@@ -95,7 +96,8 @@ def ingest(
 
         # Only folders expand to nothing: name them, so a wrong folder is seen at once.
         folders = ", ".join(shown_name(str(p)) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
-        held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies)) if there)
+        held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies),
+                                               ("named pipes, sockets or devices", odd)) if there)
         fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
                                                else " (empty: hidden files are skipped)"))
     cmap = _column_map(columns, column_map, time_format, platform, time_zone, decode_entities)
@@ -131,7 +133,7 @@ def ingest(
     if on_spark:
         from botwatch.cli.ingest_spark import ingest_on_spark
 
-        ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json, cmap, notes)
+        ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json, cmap, notes, odd)
         return
     study = Path(location)
     try:
@@ -140,7 +142,8 @@ def ingest(
         fail(str(exc))
     existed = study.exists()
     try:
-        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed, columns=cmap, notes=notes)
+        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed, columns=cmap, notes=notes,
+                                        not_files=odd)
     except KeyboardInterrupt:
         from botwatch.cli.guard import kept_on_interrupt, nothing_kept
 
@@ -306,7 +309,7 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "refused"
     if res.skipped:
         return "nothing held" if res.nothing_held else None
-    from botwatch.ingest.source import BROKEN_LINK, FOLDER_UNREADABLE, NO_SUCH_FILE  # loaded by then: the ingest ran
+    from botwatch.ingest.source import BROKEN_LINK, FOLDER_UNREADABLE, NO_SUCH_FILE, NOT_A_FILE  # loaded by then: the ingest ran
 
     if res.error == NO_SUCH_FILE:  # never there: "broke off" sent the user looking for a cut file
         return "missing"
@@ -314,6 +317,8 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "broken link"
     if res.error and res.error.startswith(FOLDER_UNREADABLE):  # a folder walk could not list it
         return "unreadable folder"
+    if res.error and res.error.startswith(NOT_A_FILE):  # a named pipe or device in a folder: never opened
+        return "not a file"
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -332,6 +337,7 @@ _KINDS = {
     "missing": lambda n: "no such file",
     "broken link": lambda n: "a link whose target is missing",
     "unreadable folder": lambda n: "a folder that cannot be read, so its files were not",
+    "not a file": lambda n: "a named pipe, socket or device found in a folder, not opened",
     "unreadable": lambda n: "not a format botwatch reads",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),
@@ -398,7 +404,7 @@ def _why_rejected(study: Path) -> str:
 
 
 def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True,
-                          columns: ColumnMap | None = None, notes: list[str] | None = None) -> IngestSummary:
+                          columns: ColumnMap | None = None, notes: list[str] | None = None, not_files: list[str] | None = None) -> IngestSummary:
     """The ingest command's work: progress bars, a line per file and the summary table."""
     from botwatch.ingest.runner import ingest as run_ingest
 
@@ -422,7 +428,8 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
                 progress.remove_task(tid)
             print_file_result(res)
 
-        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers, columns=columns)
+        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers, columns=columns,
+                              not_files=not_files or ())
         from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
 
         record_captures(st, inputs)

@@ -17,8 +17,10 @@ from botwatch.cli.ingest import empty_inputs, fail_if_some_failed, print_file_re
 
 
 def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str],
-                    results_json: Optional[Path] = None, columns: Any = None, notes: list[str] | None = None) -> None:
-    """Ingest `files` into the lake at `location` on Spark; exits 1 when nothing could be read."""
+                    results_json: Optional[Path] = None, columns: Any = None, notes: list[str] | None = None,
+                    not_files: list[str] | None = None) -> None:
+    """Ingest `files` into the lake at `location` on Spark; exits 1 when nothing could be read.
+    `not_files`: the named pipes, sockets and devices the folder walk left out (failed inputs)."""
     from botwatch.engines.spark_ingest import SparkUnavailable, spark_session
 
     try:
@@ -27,14 +29,14 @@ def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb:
         fail(str(exc))
         raise  # unreachable
     try:
-        _ingest(spark, location, files, force, max_record_mb, results_json, columns, notes)
+        _ingest(spark, location, files, force, max_record_mb, results_json, columns, notes, not_files)
     finally:
         if started:
             spark.stop()
 
 
 def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float, results_json: Optional[Path] = None,
-            columns: Any = None, notes: list[str] | None = None) -> None:
+            columns: Any = None, notes: list[str] | None = None, not_files: list[str] | None = None) -> None:
     from botwatch.engines.lake_lock import LockError
     from botwatch.engines.lake_tables import LakeError, check_location, delete_location
     from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress, first_line, ingest_lake
@@ -59,7 +61,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
 
         try:
             summary = ingest_lake(spark, location, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_progress=show,
-                                  columns=columns)
+                                  columns=columns, not_files=not_files or ())
         except (LakeError, LockError) as exc:  # busy, or a folder that cannot hold the lock
             fail(str(exc))
             raise  # unreachable

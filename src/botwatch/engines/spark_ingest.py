@@ -26,7 +26,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +37,7 @@ from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_sess
 from botwatch.engines.lake_tables import LakeError, sql_ident, check_location, conform, read_naive, spark_schema, store
 from botwatch.engines.spark_inputs import expand_urls, glob_literal, is_url, normal
 from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
-from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
+from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs, not_read
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
 from botwatch.study import RUNNING, utcnow
@@ -74,17 +74,21 @@ def ingest_lake(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     on_progress: ProgressFn | None = None,
     columns: Any = None,
+    not_files: Iterable[str] = (),
 ) -> IngestSummary:
     """Ingest `paths` into the lake at `location` (created when absent); records the call in `runs`.
     `columns` (an `ingest.csv_mapping.ColumnMap`) reads every file as a CSV through that map, on
-    the executors as on DuckDB, and is recorded in the run's parameters.
+    the executors as on DuckDB, and is recorded in the run's parameters. `not_files`: the named
+    pipes, sockets and devices the caller's folder walk left out, each a failed input, never opened
+    (`runner.expand_inputs`).
 
     Raises `LakeError` for a location that cannot be a lake and `SparkIngestError` (one line)
     when Spark fails; a file that cannot be read is a result, not an exception."""
     from botwatch.engines.lake import LakeStudy
     from botwatch.engines.lake_lock import LockError
 
-    files = expand_inputs(paths)
+    odd = list(not_files)
+    files = expand_inputs(paths, not_files=odd)
     check_location(spark, location)
     try:
         with LakeStudy(location, spark=spark) as lake:
@@ -99,6 +103,7 @@ def ingest_lake(
             run["status"] = "failed"
             try:
                 summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress, columns)
+                summary.files[:0] = [not_read(p) for p in odd]
                 # A capture folder's sampling rate travels with its posts, as on DuckDB (`estimates`
                 # scales counts by it): read at the driver from the folders given, when local.
                 from botwatch.collect.study_link import record_captures

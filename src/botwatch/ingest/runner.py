@@ -30,7 +30,7 @@ from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, 
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, cannot_open, file_sha256, gzip_text_size, not_there, shown_name, text_sha256, unreadable_folder
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, NOT_A_FILE, cannot_open, file_sha256, gzip_text_size, not_a_file, not_there, shown_name, text_sha256, unreadable_folder
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -107,9 +107,11 @@ def is_documentation(name: str) -> bool:
     return low.startswith(_DOC_STEMS) or low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES
 
 
-def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None) -> list[str]:
+def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None, not_files: list[str] | None = None) -> list[str]:
     """Files as given; directories expanded to the files under them (sorted, hidden ones skipped,
-    and documentation beside the data, `is_documentation`, left out and listed in `set_aside`).
+    and documentation beside the data, `is_documentation`, left out and listed in `set_aside`; a
+    named pipe, socket or device found there, `source.not_a_file`, left out unopened and listed in
+    `not_files`, whose callers report it as an input that failed, `not_read`).
     A folder that cannot be listed (no permission) is kept as an input of its own, which fails
     with its reason (`source.unreadable_folder`): `os.walk` passed over it in silence, and a
     folder of archives nobody may read was "no input files ... (empty)", or its files simply missing."""
@@ -125,10 +127,20 @@ def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None) -> l
                         if set_aside is not None:
                             set_aside.append(os.path.join(root, f))
                         continue
+                    if not_a_file(os.path.join(root, f)):
+                        if not_files is not None:
+                            not_files.append(os.path.join(root, f))
+                        continue
                     out.append(os.path.join(root, f))
         else:
             out.append(p)
     return out
+
+
+def not_read(path: str) -> FileResult:
+    """The result of a named pipe, socket or device a folder walk found (`expand_inputs`): failed,
+    saying what it is, and never opened."""
+    return FileResult(source=path, error=not_a_file(path) or NOT_A_FILE)
 
 
 _STAGES = {"posts": ("_stage_posts", POSTS), "snapshots": ("_stage_snapshots", SNAPSHOT_ROW), "rejected": ("_stage_rejected", REJECTED)}
@@ -639,17 +651,21 @@ def ingest(
     on_file_done: Callable[[FileResult], None] | None = None,
     workers: int | None = None,
     columns: ColumnMap | None = None,
+    not_files: Iterable[str] = (),
 ) -> IngestSummary:
     """Ingest many inputs; each file is its own transaction. Records the whole call in `runs`
-    (with the column map, when `columns` reads the inputs as CSVs through one)."""
-    files = expand_inputs(paths)
+    (with the column map, when `columns` reads the inputs as CSVs through one). `not_files`: the
+    named pipes, sockets and devices the caller's own folder walk left out (`expand_inputs`),
+    each a failed input here."""
+    odd = list(not_files)
+    files = expand_inputs(paths, not_files=odd)
     # DuckDB's default (80% of RAM) would let one huge file's staging tables crowd the machine;
     # a fixed budget makes it spill to disk instead, which keeps ingest lean at any archive size.
     limit = memory_setting()
     previous = study.sql("SELECT current_setting('memory_limit')")[0][0]
     study.sql(f"SET memory_limit = '{limit}'")
     try:
-        return _ingest_files(study, files, force, max_record_bytes, on_file_start, on_file_done, workers, columns)
+        return _ingest_files(study, files, force, max_record_bytes, on_file_start, on_file_done, workers, columns, odd)
     finally:
         try:
             study.sql(f"SET memory_limit = '{previous}'")
@@ -666,8 +682,13 @@ def _ingest_files(
     on_file_done: Callable[[FileResult], None] | None,
     workers: int | None,
     columns: ColumnMap | None = None,
+    not_files: Iterable[str] = (),
 ) -> IngestSummary:
     summary = IngestSummary()
+    for path in not_files:  # never opened: a named pipe with no writer blocked the ingest for ever
+        summary.files.append(not_read(path))
+        if on_file_done:
+            on_file_done(summary.files[-1])
     params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, **(columns.as_params() if columns else {})}
     earlier = EarlierInputs()
     with study.run("ingest", params) as info:

@@ -182,13 +182,33 @@ def unreadable_folder(path: str) -> str | None:
     return f"{FOLDER_UNREADABLE}: it is a folder"  # listed after all (its permission changed since): name it again
 
 
+NOT_A_FILE = "not a file"
+
+
+def not_a_file(path: str) -> str | None:
+    """Why `path` found in a folder walk is not read, or None for a regular file, a folder or
+    anything that is not there (whose own check says why): a named pipe, a socket or a device. It
+    is never opened: a named pipe with no writer blocked the whole ingest for ever, and a device
+    such as /dev/zero never ends. Named on the command line, a pipe is read (`<(zcat x.gz)`)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"{NOT_A_FILE}: {kind} found in a folder, not opened; name it on its own to read it"
+
+
 def lasting_failure(error: str | None) -> bool:
     """Whether a file's `error` repeats unchanged on every try until a person acts (no such file, a
     link whose target is missing, permission denied, ...): a caller that retries failed files
     (`collect`'s follow mode) names such a file once and goes on, instead of trying it again."""
     if not error:
         return False
-    if error == NO_SUCH_FILE or error.startswith((BROKEN_LINK, FOLDER_UNREADABLE)):
+    if error == NO_SUCH_FILE or error.startswith((BROKEN_LINK, FOLDER_UNREADABLE, NOT_A_FILE)):
         return True
     return any(error == f"{CANNOT_OPEN}: {os.strerror(code)}" for code in _LASTING_ERRNOS)
 
@@ -208,17 +228,34 @@ def not_there(path: str) -> str | None:
     return NO_SUCH_FILE
 
 
-def is_duckdb_file(path: str) -> bool:
-    """Whether `path` is a DuckDB database (its header's magic `DUCK` at byte 8), or the `.wal` log
-    beside one: another study met in a folder walk is not an archive to read, and was reported as
-    an "unreadable" input, failing the ingest."""
-    if path.endswith(".wal") and is_duckdb_file(path[:-4]):
-        return True
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def file_head(path: str | os.PathLike[str], size: int = 12) -> bytes | None:
+    """The first `size` bytes of a non-empty regular file; None for anything else (a folder, an
+    empty or missing file, one that cannot be read, a named pipe, socket or device, which are
+    never opened: a named pipe with no writer blocks the open for ever), whose own opener then
+    says why."""
     try:
-        with open(path, "rb") as f:
-            return f.read(12)[8:12] == b"DUCK"
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size == 0:
+            return None
+        with p.open("rb") as fh:
+            return fh.read(size)
     except OSError:
-        return False
+        return None
+
+
+def is_duckdb_file(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is a non-empty regular file carrying DuckDB's magic bytes (bytes 8-11)."""
+    head = file_head(path)
+    return head is not None and head[8:12] == DUCKDB_MAGIC
+
+
+def _is_database(path: str) -> bool:
+    """A DuckDB database, or the `.wal` log beside one: another study met in a folder walk is not
+    an archive to read, and was reported as an "unreadable" input, failing the ingest."""
+    return is_duckdb_file(path) or (path.endswith(".wal") and is_duckdb_file(path[:-4]))
 
 
 def study_files(files: list[str], study: str | os.PathLike[str] | None) -> list[str]:
@@ -244,7 +281,7 @@ def databases_found(files: list[str], named: list[str]) -> list[str]:
     binary file" input failing the ingest on every run. A database named as an input is read (and
     refused) as named."""
     named_set = set(named)
-    return [f for f in files if f not in named_set and f != "-" and is_duckdb_file(f)]
+    return [f for f in files if f not in named_set and f != "-" and _is_database(f)]
 
 
 def shown_name(path: str) -> str:
