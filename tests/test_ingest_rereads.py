@@ -115,19 +115,6 @@ def test_a_changed_file_at_an_old_path_is_refused_under_another_map(tmp_path: Pa
     assert code == 0 and "identical content already ingested" in out and _posts(study) == after
 
 
-def test_grown_from_compares_the_first_bytes_with_each_earlier_read(tmp_path: Path) -> None:
-    import hashlib
-
-    from botwatch.ingest.source import grown_from
-
-    f = tmp_path / "f"
-    f.write_bytes(b"abcdefgh")
-    sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
-    earlier = [(3, sha(b"abc")), (3, sha(b"xyz")), (8, sha(b"abcdefgh")), (20, sha(b"abcdefgh" + b"x" * 12)), (0, sha(b""))]
-    assert grown_from(f, earlier) == {sha(b"abc"), sha(b"abcdefgh"), sha(b"")}
-    assert grown_from(f, [(5, sha(b"abcdX"))]) == set() and grown_from(tmp_path / "gone", [(3, sha(b"abc"))]) == set()
-
-
 def test_a_forced_re_read_is_neither_another_input_nor_the_archives_duplicates(tmp_path: Path) -> None:
     from botwatch.report.caveats import data_provenance
     from botwatch.report.reproduce import reproduction
@@ -463,3 +450,36 @@ def test_earlier_versions_bad_records_held_in_rejected_are_not_counted(tmp_path:
     assert "kept, with the others, in the study's table rejected" in text
     status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
     assert "rejected records 0 (1 more held by earlier versions of files changed and read again since, not counted: kept in `rejected`" in status
+
+
+def test_a_lake_executor_hashes_a_file_read_again_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The executors hashed a file read again at its path whole, then its first bytes once more
+    against each earlier read (`grown_from` in the meta row), which nothing has read since any
+    read at the same path counts (`lake_conflicts`): a re-read hashed 1.5 to 2 times its size."""
+    import hashlib
+
+    from botwatch.engines import spark_stage
+
+    f = tmp_path / "tweets.jsonl"
+    f.write_bytes((FIX / "v1_uklabour.jsonl").read_bytes() * 2)
+    half = f.read_bytes()[: f.stat().st_size // 2]
+    hashed = [0]
+    real = hashlib.sha256
+
+    class Counting:
+        def __init__(self, data: bytes = b"") -> None:
+            self.h = real(data)
+            hashed[0] += len(data)
+
+        def update(self, data: bytes) -> None:
+            hashed[0] += len(data)
+            self.h.update(data)
+
+        def hexdigest(self) -> str:
+            return self.h.hexdigest()
+
+    monkeypatch.setattr(hashlib, "sha256", Counting)
+    earlier = {str(f): [(len(half), real(half).hexdigest())]}
+    (meta,) = list(spark_stage.stage_one(0, str(f), {}, False, 1 << 20, prefixes=earlier))[-1].column("meta").to_pylist()
+    assert meta["records_read"] and hashed[0] == f.stat().st_size
+    assert "grown_from" not in meta

@@ -64,7 +64,7 @@ def test_a_partitioned_folder_is_read_by_spark(spark: Any, tmp_path: Path) -> No
 
 
 def test_the_staged_files_meta_rows_read_by_arrow_equal_sparks(spark: Any, tmp_path: Path) -> None:
-    """The one row per file the executors write (hash, format, counts, errors, `grown_from`) is
+    """The one row per file the executors write (hash, format, counts, errors) is
     read from the local staging folder without a Spark job, as Spark collects it."""
     from botwatch.engines.spark_ingest import _meta, _stage
     from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES

@@ -288,13 +288,12 @@ def _meta(staged: Any, folder: str) -> dict[int, dict[str, Any]]:
 
 
 def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
-              conflict: Callable[[str, str | None, set[str]], str | None] | None = None) -> tuple[list[FileResult], list[int], dict[int, int]]:
+              conflict: Callable[[str, str | None], str | None] | None = None) -> tuple[list[FileResult], list[int], dict[int, int]]:
     """Each file's result so far, the files whose rows are merged, and their staged post counts.
 
     A file that failed is dropped whole (a DuckDB ingest rolls it back); of identical files in
     one command only the first is read, as when they are ingested one after another. A file the
-    lake holds from a read under another column map is refused with `conflict(source, sha, the
-    earlier reads at its path it grew from)`'s reason (ingest/rereads.py), as on DuckDB: its rows would be stored a second time."""
+    lake holds from a read under another column map is refused with `conflict(source, sha)`'s reason (ingest/rereads.py), as on DuckDB: its rows would be stored a second time."""
     results, keep, counts = [], [], {}
     first: dict[str, str] = {}
     for i, path in enumerate(files):
@@ -310,7 +309,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
         elif m.get("sha256") and not force and (twin := _same_text_among(m, [meta[k] for k in keep])) is not None:
             res.skipped, res.read, res.format = f"identical content already ingested from {twin[0]}", 0, None
             m["sha256"] = twin[1]  # held as that read's content (`nothing_held`)
-        elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"], set(m.get("grown_from") or ()))):
+        elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"])):
             res.skipped, res.refused, res.read, res.format = why, True, 0, None
         else:
             if m.get("sha256"):

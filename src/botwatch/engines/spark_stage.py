@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from botwatch.ingest.cut_short import read_again
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, cannot_open, file_sha256, grown_from, not_there, shown_name
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, cannot_open, file_sha256, not_there, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW
 
 # kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
@@ -37,7 +37,6 @@ META = pa.schema(
         ("error", pa.string()), ("skipped", pa.string()),
         ("n_repaired", pa.int64()),  # stored after a repair: notes among the rejected rows, not lost records
         ("unreadable", pa.string()),  # why no reader knew the file (`FileResult.unreadable`)
-        ("grown_from", pa.list_(pa.string())),  # SHA-256s of the earlier reads at its path it begins with (`rereads`)
         ("broke_off", pa.string()),  # a compressed stream cut short after some records (`FileResult.broke_off`)
         ("not_utf8", pa.int64()),  # records rejected for bytes that are not UTF-8 (`FileResult.not_utf8`)
         ("non_ascii", pa.int64()),  # posts read as UTF-8 with characters beyond ASCII (`FileResult.non_ascii`)
@@ -111,8 +110,9 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
     is skipped unread unless `force`, as the DuckDB ingest does. `counted(records, rejected)` is
     told the file's figures when it is done (the driver's progress line). `name` is the source
     to record when `path` is a local copy of the input (`stage_contents`). `prefixes`
-    (`rereads.held_prefixes`): the earlier reads of each source, whose SHA-256s the file's first
-    bytes are compared with here, where the file is at hand (`grown_from` in its meta row). `broken`:
+    (`rereads.held_prefixes`): the earlier reads of each source, which a `.gz` of one of them (or
+    the text of one) is recognised by (`same_text_read`); the file's first bytes are not hashed
+    against them, since any read at the same path counts as an earlier read of it. `broken`:
     the sources whose read broke off (`cut_short.BROKEN_SOURCES_SQL`). `latest`: the SHA-256 each
     source's latest read found; a file whose content differs from it is read again even when
     identical to an earlier read (put back to a version read before), as on DuckDB
@@ -128,8 +128,6 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
             if os.path.isfile(path):
                 meta["bytes"] = os.path.getsize(path)
                 meta["sha256"] = file_sha256(path)
-                earlier = (prefixes or {}).get(meta["source"]) or (prefixes or {}).get(shown_name(meta["source"]))
-                meta["grown_from"] = sorted(grown_from(path, earlier)) if earlier else []
         except OSError as exc:  # worded as on DuckDB, where opening the file fails the same way
             meta["error"] = cannot_open(exc)
         if meta["error"] is None and meta["sha256"] and meta["sha256"] not in known and prefixes:

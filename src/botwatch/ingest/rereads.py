@@ -15,10 +15,10 @@ Which run read a file: its `sources` row's `ingested_at` lies within that `inges
 the path was typed.
 
 Which earlier reads are of this file: one of the same content (SHA-256), or any at the same path:
-one the file grew from (the SHA-256 of its first `bytes` bytes is the recorded one,
-`source.grown_from`), and also one it does not begin with. That last is either another file saved
-under an old name or the same file edited in place (a changed character, rows re-sorted, line
-ends converted), and the bytes cannot tell which: read as new under a map giving other ids, an
+one the file grew from (its first `bytes` bytes are the read recorded), and also one it does not
+begin with; the two are not told apart, so neither engine hashes a file's first bytes for it. That
+last is either another file saved under an old name or the same file edited in place (a changed
+character, rows re-sorted, line ends converted), and the bytes cannot tell which: read as new under a map giving other ids, an
 edited file stored every post twice (review, 2026-12-03). So it is refused under another map, and
 the message says to give another file a new name; under the same map it is read (ids dedupe).
 """
@@ -99,7 +99,7 @@ def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | No
     """`map_conflict` for a DuckDB study (or a lake's held tables): reads its `sources` and
     `ingest` runs (both small: one row per file read, one per command). Any read at the same
     `source` counts, so the file's first bytes are not hashed to learn whether it grew from one:
-    that pass (`source.grown_from`) hashed a re-read file's bytes a second time for nothing."""
+    that pass hashed a re-read file's bytes a second time for nothing."""
     sources = study.sql("SELECT source, sha256, bytes, format, ingested_at FROM sources WHERE format IS NOT NULL AND (source = ? OR sha256 = ?)",
                         [source, sha])
     if not sources:
@@ -108,18 +108,18 @@ def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | No
     return map_conflict(earlier_maps(sources, runs, source, sha), now)
 
 
-def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | None, set[str]], str | None]:
-    """`map_conflict` for a lake's files, as a function of (source, sha256, the SHA-256s of the
-    earlier reads at that path the file grew from: `held_prefixes` sent to the executors, which
-    hash the file's first bytes as they read it; not needed since any read at the path counts): the lake's `sources` and `ingest` runs collected
-    to the driver once (both small), each file then checked there."""
+def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | None], str | None]:
+    """`map_conflict` for a lake's files, as a function of (source, sha256): the lake's `sources`
+    and `ingest` runs collected to the driver once (both small), each file then checked there.
+    Any read at the same path counts, so the executors do not hash a file's first bytes to learn
+    whether it grew from one."""
     def rows(table: Any) -> list[tuple[Any, ...]]:
         return list(zip(*(table[c].to_pylist() for c in table.column_names)))
 
     sources = rows(lake.driver_arrow("sources", ["source", "sha256", "bytes", "format", "ingested_at"]))
     runs = rows(lake.driver_arrow("runs", ["params", "started_at", "finished_at"], {"stage": "ingest"})) if sources else []
 
-    def conflict(source: str, sha: str | None, grew: set[str]) -> str | None:
+    def conflict(source: str, sha: str | None) -> str | None:
         return map_conflict(earlier_maps(sources, runs, source, sha), now) if sources else None
 
     return conflict
@@ -127,8 +127,8 @@ def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | Non
 
 def held_prefixes(sources: Iterable[tuple[Any, Any, Any, Any]]) -> dict[str, list[tuple[int, str]]]:
     """{source: [(bytes, sha256) of each read of it that something was read from]} from
-    (source, sha256, bytes, format) rows: what an executor compares a file's first bytes with
-    (`source.grown_from`) to tell a grown file from another one saved under an old name."""
+    (source, sha256, bytes, format) rows: what an executor compares a `.gz` (or the text of one)
+    with to know it as a read before (`spark_stage.same_text_read`)."""
     out: dict[str, list[tuple[int, str]]] = {}
     for src, digest, n, fmt in sources:
         if fmt is not None and digest is not None and n is not None:

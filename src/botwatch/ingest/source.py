@@ -15,7 +15,7 @@ import io
 import os
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -397,35 +397,6 @@ class InputSource:
         if self._owns:
             self.stream.close()
             self._raw.close()
-
-
-def grown_from(path: str | os.PathLike[str], earlier: Iterable[tuple[int | None, str | None]]) -> set[str]:
-    """The SHA-256s among `earlier` (bytes, sha256: what an earlier read of this path held) that
-    the file's first `bytes` bytes hash to: the reads this file is a grown copy of (an identical
-    one included). One pass over the file, only as far as the longest earlier read; a file
-    shorter than a read cannot be its growth. Empty when the file cannot be read."""
-    want: dict[int, set[str]] = {}
-    for n, digest in earlier:
-        if isinstance(n, int) and n >= 0 and digest:
-            want.setdefault(n, set()).add(digest)
-    if not want:
-        return set()
-    found: set[str] = set()
-    h, at = hashlib.sha256(), 0
-    try:
-        with open(path, "rb") as f:
-            for stop in sorted(want):
-                while at < stop:
-                    block = f.read(min(1 << 20, stop - at))
-                    if not block:
-                        return found
-                    h.update(block)
-                    at += len(block)
-                if (d := h.hexdigest()) in want[stop]:
-                    found.add(d)
-    except OSError:
-        return found
-    return found
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
