@@ -38,7 +38,15 @@ def main() -> None:
     ap.add_argument("--distinct", action="store_true", help="with --copies: every copy's texts and counts made distinct (timing only)")
     ap.add_argument("--keep", type=Path, default=None, help="also copy the study here (e.g. for benchmarks/accounts.py --study)")
     args = ap.parse_args()
+    if lacking := [s for s in args.set if not (args.data / s / "profiles.csv.gz").is_file()]:
+        ap.error(f"no {', '.join(str(args.data / s / 'profiles.csv.gz') for s in lacking)}: a set this check reads holds its "
+                 "profiles there (botwiki2019, verified2019)")
     raw = pd.concat([pd.read_csv(args.data / s / "profiles.csv.gz", dtype=str, keep_default_na=False, na_values=[""]) for s in args.set], ignore_index=True)
+    if raw["label"].nunique() < 2:
+        # One folder holds one class (the data README): an AUC needs bots and humans, and sklearn
+        # stopped on (or warned and printed "AUC nan" after) the whole ingest and analyze.
+        ap.error(f"--set {' '.join(args.set)} holds one class only (label {', '.join(sorted(raw['label'].unique()))}): "
+                 "an AUC needs both, so use a set of bots with a set of humans, e.g. --set botwiki2019 verified2019")
     labels = dict(zip(raw["id"].astype(str), raw["label"].astype(int)))
     if args.copies > 1:
         reps = []
