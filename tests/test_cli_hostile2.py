@@ -342,6 +342,31 @@ def test_a_blank_id_is_said_to_be_missing_not_of_the_wrong_type() -> None:
         req_id(["1"], "post id")
 
 
+def test_an_id_beyond_64_bits_without_id_str_is_said_to_be_out_of_range(tmp_path: Path) -> None:
+    """A v1.1 status whose user id (or post id) is a number past 2**64, with no `id_str`, reaches
+    the reader as a rounded float, and was rejected as "user id has wrong type float": the id is a
+    whole number in the file, too large to read exactly. A float written as one stays "wrong type"."""
+    from botwatch.ingest.fields import req_id
+
+    base = {"id": 1, "id_str": "1", "created_at": "Sun May 07 20:02:01 +0000 2017", "text": "hi",
+            "user": {"id": 0, "screen_name": "x", "created_at": "Thu Apr 03 08:57:48 +0000 2008"}}
+    big = "123456789012345678901234567"
+    lines = [json.dumps(base).replace('"id": 0', f'"id": {big}'),
+             json.dumps({k: v for k, v in base.items() if k != "id_str"}).replace('"id": 1', f'"id": {big}'),
+             json.dumps({**base, "id": 2, "id_str": "2"})]
+    src = tmp_path / "big.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(src)])
+    assert res.exit_code == 0, res.output
+    with open_study(study) as st:
+        got = st.sql("SELECT line, error FROM rejected ORDER BY line")
+    assert got == [(1, "user id is out of range: a number beyond 64 bits, which cannot be read exactly"),
+                   (2, "post id is out of range: a number beyond 64 bits, which cannot be read exactly")]
+    with pytest.raises(RecordError, match="wrong type float"):
+        req_id(1.5, "post id")
+
+
 # -- the same rows with other line endings --------------------------------------------------------
 
 

@@ -37,6 +37,10 @@ def req_id(value: Any, what: str) -> str:
         raise RecordError(f"missing {what}")
     if isinstance(value, str):  # blank: it read "post id has wrong type str", for a string
         raise RecordError(f"missing {what} (blank)")
+    if isinstance(value, float) and not abs(value) < 2.0**64:
+        # A whole number past 64 bits, which the JSON parser can only give as a rounded float
+        # (and no id_str beside it): it read "has wrong type float", as if written as a decimal.
+        raise RecordError(f"{what} is out of range: a number beyond 64 bits, which cannot be read exactly")
     raise RecordError(f"{what} has wrong type {type(value).__name__}")
 
 
