@@ -169,3 +169,18 @@ def test_the_walk_lists_a_named_pipe_apart_and_the_database_test_never_opens_it(
     assert expand_inputs([str(tmp_path / "pipe")]) == [str(tmp_path / "pipe")]
     assert not is_duckdb_file(tmp_path / "pipe") and databases_found([str(tmp_path / "pipe")], []) == []
     assert time.monotonic() - began < 4
+
+
+def test_a_link_to_a_folder_in_a_walked_folder_is_read_and_a_loop_walked_once(tmp_path: Path) -> None:
+    """A link to another folder of archives inside the folder given was passed over in silence (its
+    files never read, exit 0), though a link to a file is read. It is followed now; a link back up
+    the tree does not walk a folder twice."""
+    from botwatch.ingest.runner import expand_inputs
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "d" / "a.jsonl").write_text("{}\n")
+    (tmp_path / "other" / "b.jsonl").write_text("{}\n")
+    os.symlink(tmp_path / "other", tmp_path / "d" / "linked")
+    os.symlink(tmp_path / "d", tmp_path / "other" / "back")  # a loop: d/linked/back is d
+    assert expand_inputs([str(tmp_path / "d")]) == [str(tmp_path / "d" / "a.jsonl"), str(tmp_path / "d" / "linked" / "b.jsonl")]

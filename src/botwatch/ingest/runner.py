@@ -114,11 +114,18 @@ def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None, not_
     `not_files`, whose callers report it as an input that failed, `not_read`).
     A folder that cannot be listed (no permission) is kept as an input of its own, which fails
     with its reason (`source.unreadable_folder`): `os.walk` passed over it in silence, and a
-    folder of archives nobody may read was "no input files ... (empty)", or its files simply missing."""
+    folder of archives nobody may read was "no input files ... (empty)", or its files simply missing.
+    A link to a folder is followed, as a link to a file is (its files were left out without a
+    word); a folder already walked (a link back up the tree) is not walked again."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            for root, dirs, files in os.walk(p, onerror=lambda exc: out.append(str(exc.filename))):
+            walked: set[str] = set()
+            for root, dirs, files in os.walk(p, onerror=lambda exc: out.append(str(exc.filename)), followlinks=True):
+                if (real := os.path.realpath(root)) in walked:
+                    dirs[:] = []
+                    continue
+                walked.add(real)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     if f.startswith("."):
