@@ -184,3 +184,20 @@ def test_a_link_to_a_folder_in_a_walked_folder_is_read_and_a_loop_walked_once(tm
     os.symlink(tmp_path / "other", tmp_path / "d" / "linked")
     os.symlink(tmp_path / "d", tmp_path / "other" / "back")  # a loop: d/linked/back is d
     assert expand_inputs([str(tmp_path / "d")]) == [str(tmp_path / "d" / "a.jsonl"), str(tmp_path / "d" / "linked" / "b.jsonl")]
+
+
+def test_a_lake_inside_a_walked_folder_is_left_aside_not_read_as_inputs(tmp_path: Path) -> None:
+    """`ingest --engine spark data/lake data/` (or any lake under a folder given) read the lake's
+    own Parquet tables as inputs: each "unreadable: binary file", exit 1 on every run after the first."""
+    from botwatch.ingest.runner import expand_inputs
+
+    folder = tmp_path / "data"
+    (folder / "lake" / "posts").mkdir(parents=True)
+    (folder / "lake" / "_botwatch_lake.json").write_text("{}")
+    (folder / "lake" / "posts" / "part-0.parquet").write_bytes(b"PAR1\x00")
+    shutil.copy(FIX / "v1_uklabour.jsonl", folder / "tweets.jsonl")
+    lakes: list[str] = []
+    assert expand_inputs([str(folder)], lakes=lakes) == [str(folder / "tweets.jsonl")] and lakes == [str(folder / "lake")]
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(folder)])
+    assert res.exit_code == 0, res.output
+    assert f"left aside {folder / 'lake'}: a lake (another study) found in a folder, not an input" in _said(res)

@@ -137,7 +137,8 @@ def ingest(
                         decode_entities)
     paths = [str(f) for f in _as_list(files) or []]
     odd: list[str] = []  # named pipes, sockets, devices a folder walk found: failed inputs, never opened
-    expanded = expand_inputs(paths, not_files=odd)
+    lakes: list[str] = []  # lakes found under a folder given: not walked
+    expanded = expand_inputs(paths, not_files=odd, lakes=lakes)
     missing = [f for f in expanded if f != "-" and "://" not in f and not os.path.lexists(f)]
     if missing and len(missing) == len(expanded):
         # As `botwatch ingest`: nothing to read is said before the study is touched. It was a
@@ -147,7 +148,8 @@ def ingest(
     where = str(study) if isinstance(study, (str, Path)) else None
     inputs, aside = _without_databases(expanded, paths, where or getattr(study, "path", None))
     local = [f for f in inputs if f != "-" and "://" not in f and Path(f).is_file()]
-    notes = aside + (check_inputs(cmap, local) if cmap is not None else [])
+    notes = aside + [f"left aside {lake}: a lake (a study) found in a folder, not an input" for lake in lakes] + (
+        check_inputs(cmap, local) if cmap is not None else [])
     if where is not None and engine == "duckdb" and is_lake_path(where):
         raise ValueError(f"{where} is a lake (a folder of Parquet tables): ingest into it with engine='spark', or without engine")
     if where is not None and (engine == "spark" or (engine is None and is_lake_path(where))):

@@ -79,7 +79,8 @@ def ingest(
         fail(f"--max-record-mb must be a positive number of megabytes below 1048576, got {max_record_mb}")
     docs: list[str] = []
     odd: list[str] = []  # named pipes, sockets, devices found in a folder: failed inputs, never opened
-    files = expand_inputs(inputs, set_aside=docs, not_files=odd)
+    lakes: list[str] = []  # lakes found under a folder given: not walked
+    files = expand_inputs(inputs, set_aside=docs, not_files=odd, lakes=lakes)
     if docs:
         from botwatch.ingest.source import shown_name
 
@@ -91,12 +92,20 @@ def ingest(
     walked = len(files)
     files = _without_databases(files, inputs)
     other_studies = len(files) < walked
+    if lakes:
+        from botwatch.ingest.source import shown_name
+
+        for lake in lakes:
+            mine = os.path.exists(location) and os.path.samefile(lake, location)
+            console.print(f"left aside {controls_shown(shown_name(lake))}: "
+                          f"{'the lake this command writes' if mine else 'a lake (another study) found in a folder'}, not an input",
+                          highlight=False, markup=False)
     if not files:
         from botwatch.ingest.source import shown_name
 
         # Only folders expand to nothing: name them, so a wrong folder is seen at once.
         folders = ", ".join(shown_name(str(p)) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
-        held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies),
+        held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies), ("lakes", lakes),
                                                ("named pipes, sockets or devices", odd)) if there)
         fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
                                                else " (empty: hidden files are skipped)"))

@@ -107,7 +107,13 @@ def is_documentation(name: str) -> bool:
     return low.startswith(_DOC_STEMS) or low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES
 
 
-def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None, not_files: list[str] | None = None) -> list[str]:
+# The file that marks a folder as a lake (`engines.lake.LAKE_MARKER`, not imported here: the walk
+# must not load the engines).
+_LAKE_MARKER = "_botwatch_lake.json"
+
+
+def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None, not_files: list[str] | None = None,
+                  lakes: list[str] | None = None) -> list[str]:
     """Files as given; directories expanded to the files under them (sorted, hidden ones skipped,
     and documentation beside the data, `is_documentation`, left out and listed in `set_aside`; a
     named pipe, socket or device found there, `source.not_a_file`, left out unopened and listed in
@@ -116,7 +122,9 @@ def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None, not_
     with its reason (`source.unreadable_folder`): `os.walk` passed over it in silence, and a
     folder of archives nobody may read was "no input files ... (empty)", or its files simply missing.
     A link to a folder is followed, as a link to a file is (its files were left out without a
-    word); a folder already walked (a link back up the tree) is not walked again."""
+    word); a folder already walked (a link back up the tree) is not walked again. A lake found
+    under a folder given (the one being written, or another) is not walked, and listed in `lakes`:
+    its Parquet tables were each an "unreadable" input, exit 1 on every run."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p):
@@ -127,6 +135,11 @@ def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None, not_
                     continue
                 walked.add(real)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                held = [d for d in dirs if os.path.isfile(os.path.join(root, d, _LAKE_MARKER))]
+                if held:
+                    dirs[:] = [d for d in dirs if d not in held]
+                    if lakes is not None:
+                        lakes.extend(os.path.join(root, d) for d in held)
                 for f in sorted(files):
                     if f.startswith("."):
                         continue
