@@ -125,7 +125,16 @@ def test_only_runs_the_stage_alone_when_its_inputs_exist_else_names_what_to_run(
         assert calls == ["scores", "network", "scores_network"]
         calls.clear()
         # Inputs present now: the stage runs alone.
-        pipeline.analyze(st, _quiet(), only=["network"])
+        pipeline.analyze(st, _quiet(), only=["report"])
+        assert calls == ["report"]
+        calls.clear()
+        # A stage that finishes another's tables from this one's output runs after it: the
+        # scores' network evidence otherwise kept describing the network of the run before.
+        results = pipeline.analyze(st, _quiet(), only=["network"])
+        assert calls == ["network", "scores_network"]
+        assert [r[0] for r in results] == ["network", "scores_network"]
+        calls.clear()
+        pipeline.analyze(st, _quiet(), only=["network"], skip=["scores_network"])
         assert calls == ["network"]
         calls.clear()
         # A stage whose tables another stage finishes brings that stage along.
@@ -135,6 +144,22 @@ def test_only_runs_the_stage_alone_when_its_inputs_exist_else_names_what_to_run(
         calls.clear()
         with pytest.raises(pipeline.PipelineError, match="unknown stage 'nope'"):
             pipeline.analyze(st, _quiet(), only=["nope"])
+
+
+def test_only_network_leaves_the_finisher_out_when_its_other_inputs_are_missing(empty_registry: None, tmp_path: Path) -> None:
+    """No scores yet: `--only network` runs network alone, with no 'skipped' row for the finisher."""
+    calls: list[str] = []
+    _updating_graph(calls)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        results = pipeline.analyze(st, _quiet(), only=["network"])
+    assert calls == ["network"] and [r[0] for r in results] == ["network"]
+
+
+def test_built_in_only_coordination_brings_accounts_clusters_when_accounts_are_scored() -> None:
+    present = {"posts", "accounts", "account_features", "account_scores", "account_evidence", "cluster_members"}
+    names = [s.name for s, _ in pipeline.plan(pipeline.stages(), present, ["coordination"])]
+    assert names == ["coordination", "accounts_clusters"]
+    assert [s.name for s, _ in pipeline.plan(pipeline.stages(), {"posts"}, ["coordination"])] == ["coordination"]
 
 
 def test_built_in_graph_orders_accounts_clusters_after_coordination_and_before_timeline() -> None:

@@ -260,7 +260,9 @@ def plan(
     """The stages to run, in order, each with whether it was named (`only`) rather than added.
 
     Without `only`: every stage but `skip`. With `only`: those stages, plus the stages that update
-    a table they write (they finish those tables: `accounts_clusters` after `accounts`), plus with
+    a table they write (they finish those tables: `accounts_clusters` after `accounts`) or that
+    finish tables from one they write, when the study has the rest (`accounts_clusters` after
+    `coordination`), plus with
     `with_deps` every stage upstream of them. A named stage whose required input the study lacks
     and no selected stage writes is an error naming the stage(s) to run first."""
     known = {s.name: s for s in all_stages}
@@ -275,10 +277,10 @@ def plan(
         for n in list(chosen):
             chosen |= _reach(graph, n, backwards=True)
     changed = True
-    while changed:  # stages that finish tables a chosen stage writes
+    while changed:  # stages that finish tables a chosen stage writes, or finish them from a chosen stage's output
         changed = False
         for s in all_stages:
-            if s.name not in chosen and any(writer.get(t) in chosen for t in s.updates if t in s.needs):
+            if s.name not in chosen and (any(writer.get(t) in chosen for t in s.updates if t in s.needs) or _refinishes(s, chosen, writer, present)):
                 chosen.add(s.name)
                 changed = True
     chosen -= set(skip or [])
@@ -298,6 +300,16 @@ def plan(
                     f"stage {s.name!r} needs table {t!r}, which the study lacks: run {', '.join(upstream)} first, or add --with-deps"
                 )
     return [(s, s.name in named) for s in order(all_stages) if s.name in chosen]
+
+
+def _refinishes(s: Stage, chosen: set[str], writer: dict[str, str], present: set[str]) -> bool:
+    """Whether `s` finishes tables it needs (it updates them) from another input a chosen stage
+    rebuilds, with every input at hand: `accounts_clusters` after `--only coordination`. Left
+    out, the accounts' evidence ("acts in unison with 7 other accounts of its cluster 0") kept
+    naming the clusters of the run before, which `explain` and `accounts --json` showed as current."""
+    finishes = [t for t in s.updates if t in s.needs]
+    rebuilt = [t for t in s.needs if t not in finishes and writer.get(t) in chosen]
+    return bool(finishes and rebuilt) and all(t in present or writer.get(t) in chosen for t in s.needs)
 
 
 StageStart = Callable[[str], None]
