@@ -70,3 +70,29 @@ def test_the_accounts_stage_alone_leaves_unison_unknown_and_the_update_fills_it(
     assert st.sql("SELECT count(*) FROM account_features WHERE in_unison")[0][0] == 3
     assert st.sql("SELECT count(*) FROM account_scores WHERE signals LIKE '%unison%' AND bot_evidence LIKE '%also observed (not part of the probability): acts in unison%'")[0][0] == 3
     assert st.sql("SELECT count(*) FROM account_evidence WHERE kind = 'signal' AND sentence LIKE '%unison%'")[0][0] == 3
+
+
+def test_explain_accounts_and_status_say_when_the_cluster_evidence_is_older_than_the_clusters(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Coordination re-run without `accounts_clusters` after it (`--skip accounts_clusters`, or a
+    study left so by an earlier botwatch): the accounts' evidence still names the old clusters
+    ("acts in unison with 7 other accounts of its coordination cluster 0") and `explain`, `accounts`
+    and `status` showed it as current, with no word; only the report's Accounts note said so."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    path = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, path)
+    with open_study(path) as st:
+        handle = st.sql("SELECT a.handle FROM account_features f JOIN accounts a USING (platform, account_id) WHERE f.cluster_id IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
+    runner = CliRunner()
+    said = "cluster evidence"
+    assert said not in runner.invoke(app, ["explain", str(path), f"@{handle}"]).output
+    with open_study(path, read_only=False) as st, st.run("coordination", {}) as info:  # the clusters rebuilt
+        info["rows_written"] = 0
+    for args in (["explain", str(path), f"@{handle}"], ["accounts", str(path), "--json"], ["status", str(path)]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        assert said in res.output and "--only accounts_clusters" in res.output, args
+    assert runner.invoke(app, ["analyze", str(path), "--only", "accounts_clusters"]).exit_code == 0
+    assert said not in runner.invoke(app, ["status", str(path)]).output

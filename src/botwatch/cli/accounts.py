@@ -125,8 +125,10 @@ def _warn_if_stale(st: Any, study: Any) -> None:
     """A warning on stderr when posts were ingested after the accounts stage last ran, as `status`
     and `report` give (`report.staleness`): the scores, post counts and evidence shown are of the
     study as it was, and explain's "In the study" line, counted from the posts now, may disagree."""
-    from botwatch.report.staleness import stale_analysis
+    from botwatch.report.staleness import cluster_evidence_sentence, cluster_evidence_stale, stale_analysis
 
+    if cluster_evidence_stale(st):
+        warn(cluster_evidence_sentence(shell_shown(study)))
     stale = stale_analysis(st)
     if stale is not None and "accounts" in stale.stages:
         n = stale.posts_added

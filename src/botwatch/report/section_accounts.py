@@ -71,19 +71,10 @@ def _reliability(meta: dict[str, Any]) -> Markup | None:
 
 
 def _unison_stale(study: Study) -> bool:
-    """Whether the accounts' evidence lists lack the current clusters: coordination (or the
-    accounts stage) ran after `accounts_clusters` last added them. `analyze` runs
-    accounts_clusters after both, so this is true only after running coordination on its own."""
-    rows = study.sql(
-        "SELECT max(finished_at) FILTER (WHERE stage = 'accounts'), max(finished_at) FILTER (WHERE stage = 'coordination'), "
-        "max(finished_at) FILTER (WHERE stage = 'accounts_clusters') FROM runs WHERE status = 'ok'"
-    )
-    acc, coord, added = rows[0] if rows else (None, None, None)
-    if acc is None or coord is None:
-        return False
-    if added is None:  # analysed before accounts_clusters existed: accounts re-ran after coordination
-        return coord > acc
-    return added < max(acc, coord)
+    """`staleness.cluster_evidence_stale`: the accounts' evidence lists lack the current clusters."""
+    from botwatch.report.staleness import cluster_evidence_stale
+
+    return cluster_evidence_stale(study)
 
 
 def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:

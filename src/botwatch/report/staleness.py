@@ -82,6 +82,34 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     return StaleAnalysis(stages=[s for s, _ in stale], posts_added=added, ingested_at=last_ingest)
 
 
+def cluster_evidence_stale(study: Study) -> bool:
+    """Whether the accounts' cluster evidence (`accounts_clusters`: "acts in unison with 7 other
+    accounts of its coordination cluster 0") is older than the clusters: coordination (or the
+    accounts stage) ran after `accounts_clusters` last added it. `analyze` runs accounts_clusters
+    after both; `analyze --skip accounts_clusters`, or `--only coordination` in a study analysed
+    before it brought accounts_clusters along, leaves it behind."""
+    if "runs" not in study.tables():
+        return False
+    rows = study.sql(
+        "SELECT max(finished_at) FILTER (WHERE stage = 'accounts'), max(finished_at) FILTER (WHERE stage = 'coordination'), "
+        "max(finished_at) FILTER (WHERE stage = 'accounts_clusters') FROM runs WHERE status = 'ok'"
+    )
+    acc, coord, added = rows[0] if rows else (None, None, None)
+    if acc is None or coord is None:
+        return False
+    if added is None:  # analysed before accounts_clusters existed: accounts re-ran after coordination
+        return coord > acc
+    return added < max(acc, coord)
+
+
+def cluster_evidence_sentence(shown: str) -> str:
+    """The one line `explain`, `accounts` and `status` give when `cluster_evidence_stale`; `shown`:
+    the study as the command line takes it (`shown_text.shell_shown`)."""
+    return ("the accounts' cluster evidence (\"acts in unison with ... of its coordination cluster N\") was written before the "
+            "coordination clusters were last rebuilt: the clusters and members it names may no longer be the study's. "
+            f"Run `botwatch analyze {shown} --only accounts_clusters` to bring it up to date")
+
+
 @dataclass(frozen=True)
 class CutOffStages:
     """Analysis stages whose latest run failed (Ctrl-C, an error): a stage replaces its tables one
