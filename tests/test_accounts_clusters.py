@@ -96,3 +96,20 @@ def test_explain_accounts_and_status_say_when_the_cluster_evidence_is_older_than
         assert said in res.output and "--only accounts_clusters" in res.output, args
     assert runner.invoke(app, ["analyze", str(path), "--only", "accounts_clusters"]).exit_code == 0
     assert said not in runner.invoke(app, ["status", str(path)]).output
+
+
+def test_the_report_does_not_say_stale_cluster_evidence_is_missing(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """The Accounts note said the accounts' evidence lists "do not show it yet" while they showed
+    the earlier run's clusters ("acts in unison ... of its coordination cluster 5", a cluster the
+    clusters table no longer held): the evidence is out of date, not missing."""
+    from botwatch.report.section_accounts import accounts_section
+
+    path = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, path)
+    with open_study(path, read_only=False) as st:
+        with st.run("coordination", {}) as info:  # the clusters rebuilt
+            info["rows_written"] = 0
+        sec = accounts_section(st, {})
+    assert sec is not None
+    assert "do not show it yet" not in sec.html
+    assert "describe an earlier run's clusters" in sec.html and "--only accounts_clusters" in sec.html
