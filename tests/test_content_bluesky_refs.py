@@ -132,3 +132,22 @@ def test_listed_bluesky_handles_the_study_knows_none_of_are_noted_once(tmp_path:
             assert len(notes) == 1 and "lists 1 Bluesky handle and the study knows the DID of none" in notes[0], said
         else:
             assert notes == [], said
+
+
+def test_a_repost_of_a_party_account_known_by_did_is_not_said_to_name_no_party(tmp_path: Path) -> None:
+    """A repost of a post the study does not hold has no words to read, but one of a party's
+    account known by DID names the party by that cue: `analyze` and the report said "30 reposts
+    ... name no party and are outside the election talk" of reposts the party figures counted."""
+    from botwatch.content.party_coverage import unread_reposts_line
+
+    lines = [_identity("did:plc:lab", "uklabour.bsky.social"),
+             _repost("did:plc:fan", "r1", 60, "at://did:plc:lab/app.bsky.feed.post/gone"),  # the party's, not held
+             _repost("did:plc:fan", "r2", 80, "at://did:plc:zed/app.bsky.feed.post/gone")]  # nobody's known: unread
+    (tmp_path / "b.jsonl").write_text("\n".join(lines) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "b.jsonl")])
+        run_content(st, _mine(), log=lambda m: None, workers=1)
+        named = st.sql("SELECT post_id, party FROM post_party")
+        said = unread_reposts_line(st)
+    assert named == [("did:plc:fan/r1", "labour")]
+    assert said is not None and said.startswith("1 repost carries no words of its own and shares a post the study does not hold: it names no party"), said

@@ -116,12 +116,18 @@ def unread_reposts(study: Study) -> tuple[int, Reshare]:
     Bluesky repost of a post from before the capture, or of one the capture's filter let pass),
     and the platforms' words for them ("repost"). The content stage reads a wordless retweet with
     its original's words (`relational.with_shared_words`); these have none to read, so they name
-    no party, whatever their originals said, where a Twitter retweet carries its original's text."""
-    if "posts" not in set(study.tables()):
+    no party, whatever their originals said, where a Twitter retweet carries its original's text.
+    One that names a party all the same (a repost of a party's account whose DID the study knows
+    is its retweet cue) is not counted: the line said "they name no party" of reposts the party
+    figures counted."""
+    tables = set(study.tables())
+    if "posts" not in tables:
         return 0, reshare_words([])
+    named = ("AND NOT EXISTS (SELECT 1 FROM post_party pp WHERE pp.platform = p.platform AND pp.post_id = p.post_id) "
+             if "post_party" in tables else "")
     rows = study.sql(
         "SELECT p.platform, count(*) FROM posts p LEFT JOIN posts o ON o.platform = p.platform AND o.post_id = p.ref_post_id "
-        "WHERE p.kind = 'retweet' AND (p.text IS NULL OR p.text = '') AND o.post_id IS NULL GROUP BY p.platform")
+        f"WHERE p.kind = 'retweet' AND (p.text IS NULL OR p.text = '') AND o.post_id IS NULL {named}GROUP BY p.platform")
     return sum(int(k) for _, k in rows), reshare_words(p for p, _ in rows)
 
 
