@@ -221,7 +221,10 @@ def test_the_listing_names_a_local_mastodon_handle_with_its_instance(tmp_path: P
     shown = [line.split("│")[1].strip() for line in res.stdout.splitlines() if line.startswith("│")]
     assert shown == ["@alice@b.social", "@alice@a.social", "@bob", "@carol"], shown  # no URL, no instance to name
     for who in shown[:2]:
-        assert runner.invoke(app, ["explain", str(study), who]).exit_code == 0  # each one asked as listed
+        res = runner.invoke(app, ["explain", str(study), who], env={"COLUMNS": "400"})
+        assert res.exit_code == 0  # each one asked as listed
+        # and named as listed: both were "@alice (mastodon https://...)", the listing's "@alice@a.social" nowhere
+        assert res.stdout.startswith(f"{who} (mastodon https://{who.split('@')[2]}/@alice)"), res.stdout
 
 
 def test_sort_by_handle_ignores_case(tmp_path: Path) -> None:

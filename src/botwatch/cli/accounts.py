@@ -245,15 +245,17 @@ def explain(
         if not rows:
             fail(_no_such_account(st, handle, key, study))
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
+        # Named as `accounts` and the report name it: two instances' local "alice"s were both "@alice" here.
+        named = shown_handle(platform, h, aid)
         _say_others(st, key, platform, aid)
         unscored = unscored_posts(st, [(platform, aid)]) if n is None else None
         if unscored and (platform, aid) in unscored:
             n = unscored[(platform, aid)]
-            out.print(f"[bold]{plain(f'@{h}' if h else aid)}[/bold] " + plain(f"({platform} {aid}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
+            out.print(f"[bold]{plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {aid}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
             out.print(f"Not scored: the accounts stage last ran before this account was ingested. "
                       f"Run `botwatch analyze {shell_shown(study)}` to score it.", highlight=False, markup=False)
             return
-        out.print(f"[bold]{plain(f'@{h}' if h else aid)}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
+        out.print(f"[bold]{plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang, top_share = st.sql(
                 "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang, top_lang_share FROM account_features "
