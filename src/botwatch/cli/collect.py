@@ -224,6 +224,7 @@ def collect_mastodon(
     from botwatch.collect.filters import PostFilter
 
     address_or_fail(server, "--server", ("https", "http"))
+    server = md.server_address(server)  # one spelling per server, before it names the stream: both spellings resume one capture
     terms_or_fail(hashtag, keyword)
     full = PostFilter.build(election_or_fail(election), hashtag or (), () if (election or hashtag) else keyword or ())
     tags = list(full.hashtags)

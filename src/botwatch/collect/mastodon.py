@@ -15,7 +15,7 @@ import asyncio
 import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -29,6 +29,20 @@ DEFAULT_SERVER = "https://mastodon.social"
 KNOWN_EVENTS = {"update", "delete", "status.update", "notification", "filters_changed", "conversation", "announcement",
                 "announcement.reaction", "announcement.delete", "encrypted_message", "notifications_merged"}
 HINT = "Streaming may need an access token: set MASTODON_TOKEN (read scope) for this server."
+
+
+def server_address(url: str) -> str:
+    """The server's address in one spelling: scheme and host lower-cased, a default port (443 for
+    https, 80 for http), surrounding blanks and a trailing slash dropped, a path kept as typed.
+    The address names the stream, so its state, its files and its dedupe: `https://Mastodon.Social`
+    and `https://mastodon.social:443` kept captures apart from `https://mastodon.social`'s and
+    did not resume it. An address already in this spelling comes back unchanged."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None and parts.port != {"https": 443, "http": 80}.get(parts.scheme):
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))
 
 
 def status_key(obj: Any) -> str | None:
