@@ -38,7 +38,7 @@ class PostFilter:
     @classmethod
     def build(cls, election: Election | None = None, hashtags: Iterable[str] = (), keywords: Iterable[str] = (), handles: Iterable[str] = ()) -> "PostFilter":
         """The union of an election preset's terms and those given on the command line."""
-        tags, kws, hs = [h.lstrip("#") for h in hashtags], list(keywords), [h.lstrip("@") for h in handles]
+        tags, kws, hs = [h.strip().lstrip("#") for h in hashtags], list(keywords), [h.strip().lstrip("@") for h in handles]
         origin = "command line" if tags or kws or hs else "none: everything the stream sent"
         if election is not None:
             origin = f"election preset {election.key}" + (" and command line" if tags or kws or hs else "")
