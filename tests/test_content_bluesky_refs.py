@@ -151,3 +151,36 @@ def test_a_repost_of_a_party_account_known_by_did_is_not_said_to_name_no_party(t
         said = unread_reposts_line(st)
     assert named == [("did:plc:fan/r1", "labour")]
     assert said is not None and said.startswith("1 repost carries no words of its own and shares a post the study does not hold: it names no party"), said
+
+
+def test_the_report_says_why_listed_bluesky_accounts_match_nothing(tmp_path: Path) -> None:
+    """The report's Parties section read "Labour 0 posts matched in the campaign window" with no
+    reason where `analyze` noted the study knows none of the listed Bluesky handles' DIDs: it now
+    says so once, naming the handles, and says nothing where a handle is known or where the
+    study holds no Bluesky post."""
+    import re
+
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report.section_parties import parties_section
+
+    # (a listed handle is letters, digits, '_', '.' and '-': the election file refuses markup)
+    odd = election_from_text(_mine().text.replace('"uklabour.bsky.social", ', '"uklabour.bsky.social", "greens-uk.bsky.social", ', 1), "mine.toml")
+    post = _commit("did:plc:fan", "p1", 2, "app.bsky.feed.post", {"text": "Vote Tory #GE2017 #conservatives", "langs": ["en"], "createdAt": "2017-05-20T10:00:00Z"})
+    tweet = json.dumps({"id_str": "1", "full_text": "Vote Tory #GE2017 #conservatives", "created_at": "Sat May 20 10:00:00 +0000 2017",
+                        "user": {"id_str": "9", "screen_name": "fan"}, "lang": "en"})
+    said = {}
+    for sub, lines, name in (("none", [post], "b.jsonl"), ("known", [_identity("did:plc:lab", "uklabour.bsky.social"), post], "b.jsonl"),
+                             ("twitter", [tweet], "t.jsonl")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / name).write_text("\n".join(lines) + "\n")
+        with open_study(tmp_path / sub / "s.duckdb", read_only=False) as st:
+            ingest(st, [str(tmp_path / sub / name)])
+            assert st.count("posts") == 1
+            run_content(st, odd, log=lambda m: None, workers=1)
+            write_estimates(st, compute_estimates(st, odd, EstimateOptions(reps=10), log=lambda m: None))
+            sec = parties_section(st, {"election": odd})
+        assert sec is not None and "Conservatives" in str(sec.html)
+        said[sub] = re.findall(r"<p class=\"notes\">The election lists the Bluesky account[^<]*", str(sec.html))
+    assert len(said["none"]) == 1, said
+    assert "accounts @greens-uk.bsky.social, @uklabour.bsky.social, but the study knows the DID of none of them" in said["none"][0]
+    assert said["known"] == [] and said["twitter"] == []

@@ -210,3 +210,22 @@ def _names_party(party: Any) -> Any:
     listed = {norm_tag(h) for h in party.all_hashtags}
     fragments = [f for f in (norm_tag(f) for f in party.tag_fragments) if f]
     return lambda key: key in listed or strip_year(key) in listed or any(f in key for f in fragments)
+
+
+def listed_bluesky_accounts(study: Study, listed: list[str]) -> tuple[Any, list[str]]:
+    """The study's Bluesky accounts (`account_id`, `handle`, an Arrow table) whose handle is among
+    `listed` (the election's listed Bluesky handles, lower-cased), and the listed handles none of
+    which the study knows while it holds Bluesky posts ([] when it knows one, holds no Bluesky post
+    or `listed` is empty). Bluesky posts name accounts by DID, and the study learns a DID's handle
+    only from identity events, which `collect bluesky` keeps only in a capture with no filter and
+    no sample: in that case no Bluesky post is matched to a party's account. The content stage
+    (which gives the matcher the known DIDs) and the report's Parties section both say so from this."""
+    acc = study.table("accounts")
+    known = study.expr_arrow(acc.filter((acc.platform == "bluesky") & acc.handle.notnull() & acc.handle.lower().isin(listed))
+                             .select("account_id", "handle")) if listed else None
+    if not listed or known.num_rows:
+        return known, []
+    posts = study.table("posts")
+    if not study.expr_arrow(posts.filter(posts.platform == "bluesky").select("platform").limit(1)).num_rows:
+        return known, []
+    return known, sorted(set(listed))

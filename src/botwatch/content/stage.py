@@ -25,6 +25,7 @@ from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matc
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelError, ContentModelInputs, LinearModel, TreeBlend, is_uk, shipped_files_sha256, shipped_models, shipped_trees
+from botwatch.content.party_coverage import listed_bluesky_accounts
 from botwatch.content.pool import LabelPool, OneBatchLate, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
@@ -469,18 +470,14 @@ def _know_bluesky_dids(study: Study, matcher: PartyMatcher) -> str | None:
     """Give `matcher` the DIDs of the study's Bluesky accounts whose handle the election lists
     (known from identity events), by which Bluesky posts mention them. Returns a note to log when
     the election lists Bluesky handles and the study holds Bluesky posts but knows none of those
-    handles: every Bluesky cue by account then matches nothing, which was said nowhere."""
-    listed = matcher.listed_bluesky_handles()
-    if not listed:
+    handles (`party_coverage.listed_bluesky_accounts`, whose check the report's Parties section
+    shares): every Bluesky cue by account then matches nothing, which was said nowhere."""
+    known, unknown = listed_bluesky_accounts(study, matcher.listed_bluesky_handles())
+    if known is not None:
+        matcher.know_bluesky_dids(known.column("account_id"), known.column("handle"))
+    if not unknown:
         return None
-    acc = study.table("accounts")
-    known = acc.filter((acc.platform == "bluesky") & acc.handle.notnull() & acc.handle.lower().isin(listed))
-    t = study.expr_arrow(known.select("account_id", "handle"))
-    matcher.know_bluesky_dids(t.column("account_id"), t.column("handle"))
-    posts = study.table("posts")
-    if t.num_rows or not study.expr_arrow(posts.filter(posts.platform == "bluesky").select("platform").limit(1)).num_rows:
-        return None
-    n = len(set(listed))
+    n = len(unknown)
     return (f"content: note: the election lists {n:,} Bluesky handle{'' if n == 1 else 's'} and the study knows the DID of none: "
             "Bluesky posts name accounts by DID, and a DID's handle comes only from identity events (kept by `collect bluesky` "
             "only in a capture with no filter and no sample), so no Bluesky post is matched to a party's account, its own posts included")

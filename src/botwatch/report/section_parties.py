@@ -284,6 +284,19 @@ def bot_group_unknown(unscored: bool, cover: dict[str, int] | None) -> bool:
     return bool(unscored or (cover and cover["accounts"] and not cover["scored"]))
 
 
+def _bluesky_unknown(study: Study, election: Any, tables: set[str]) -> list[str]:
+    """The election's listed Bluesky handles when the study holds Bluesky posts but knows the DID of
+    none (`party_coverage.listed_bluesky_accounts`, the check behind `analyze`'s note), shown as
+    "@handle": the table read "Labour 0 posts matched in the campaign window" with no reason."""
+    if not {"accounts", "posts"} <= tables:
+        return []
+    from botwatch.content.match import compile_matcher
+    from botwatch.content.party_coverage import listed_bluesky_accounts
+
+    _, unknown = listed_bluesky_accounts(study, compile_matcher(election).listed_bluesky_handles())
+    return [f"@{user_text(h, 80)}" for h in unknown]
+
+
 def _campaign_posts(study: Study, election: Any) -> int:
     """Election posts in the campaign window (the estimates' `campaign` period). With none, an
     empty group table is no finding: gop-debate-2015 and brexit-2016, analysed under an election
@@ -390,7 +403,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
 
     html = render(
         "parties.html.j2",
-        rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study),
+        rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
         campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
