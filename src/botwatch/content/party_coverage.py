@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
 from botwatch.count_text import num
 from botwatch.prob_text import percent
 from botwatch.reshare_words import Reshare, reshare_words
@@ -220,12 +222,14 @@ def listed_bluesky_accounts(study: Study, listed: list[str]) -> tuple[Any, list[
     only from identity events, which `collect bluesky` keeps only in a capture with no filter and
     no sample: in that case no Bluesky post is matched to a party's account. The content stage
     (which gives the matcher the known DIDs) and the report's Parties section both say so from this."""
-    acc = study.table("accounts")
-    known = study.expr_arrow(acc.filter((acc.platform == "bluesky") & acc.handle.notnull() & acc.handle.lower().isin(listed))
-                             .select("account_id", "handle")) if listed else None
-    if not listed or known.num_rows:
-        return known, []
-    posts = study.table("posts")
-    if not study.expr_arrow(posts.filter(posts.platform == "bluesky").select("platform").limit(1)).num_rows:
+    # In SQL, not Ibis: the report reads a lake through `LakeReader`, which has no Ibis tables
+    # (the lake parity test's report stopped on `'LakeReader' object has no attribute 'table'`).
+    if not listed:
+        return None, []
+    names = ", ".join("'" + h.replace("'", "''") + "'" for h in sorted(set(listed)))
+    rows = study.sql("SELECT account_id, handle FROM accounts WHERE platform = 'bluesky' AND handle IS NOT NULL "
+                     f"AND lower(handle) IN ({names})")
+    known = pa.table({"account_id": pa.array([r[0] for r in rows], pa.string()), "handle": pa.array([r[1] for r in rows], pa.string())})
+    if known.num_rows or not study.sql("SELECT 1 FROM posts WHERE platform = 'bluesky' LIMIT 1"):
         return known, []
     return known, sorted(set(listed))
