@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from botwatch.pipeline import Context, analyze
 from botwatch.study import open_study
@@ -112,18 +114,23 @@ def test_the_parties_own_mastodon_accounts_are_named_with_their_instance(tmp_pat
         assert _party_handles(st, limit=2) == ["@SPD", "@spd@a.social", "…"]
 
 
-def test_an_office_hours_party_account_of_mastodon_is_named_with_its_instance(tmp_path: Path) -> None:
-    """The office-hours note named a Mastodon "UKLabour" local to some instance "@UKLabour, an
-    account of Labour in the election's preset", as if it were the party's own feed."""
-    from types import SimpleNamespace
-
+def _office_accounts(tmp_path: Path, accounts_values: str, parties: list[Any]) -> dict[str, Any]:
+    """`office_shift_accounts` on a study of the accounts `accounts_values` gives (SQL VALUES rows
+    of platform, account_id, handle), each with an office-hours origin row, under `parties`."""
     from botwatch.timeline.report import office_shift_accounts
 
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
-        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@UKLabour', 'UKLabour'), ('twitter', 'lab', 'UKLabour')")
+        st.sql(f"INSERT INTO accounts (platform, account_id, handle) VALUES {accounts_values}")
         st.sql("INSERT INTO account_evidence SELECT platform, account_id, 'origin', 1, 'office_hours', 2.0, NULL, 'office shifts' FROM accounts")
-        office = office_shift_accounts(st, SimpleNamespace(country=None, parties=[SimpleNamespace(name="Labour", accounts=["UKLabour"])]))
+        return office_shift_accounts(st, SimpleNamespace(country=None, parties=parties))
+
+
+def test_an_office_hours_party_account_of_mastodon_is_named_with_its_instance(tmp_path: Path) -> None:
+    """The office-hours note named a Mastodon "UKLabour" local to some instance "@UKLabour, an
+    account of Labour in the election's preset", as if it were the party's own feed."""
+    office = _office_accounts(tmp_path, "('mastodon', 'https://a.social/@UKLabour', 'UKLabour'), ('twitter', 'lab', 'UKLabour')",
+                              [SimpleNamespace(name="Labour", accounts=["UKLabour"])])
     # "UKLabour" listed is Labour's Twitter account: a Mastodon namesake is one of the others.
     assert [a["handle"] for a in office["official"]] == ["UKLabour"] and office["others"] == 1, office
 
@@ -133,18 +140,10 @@ def test_a_party_handle_names_an_account_of_its_own_platform_only(tmp_path: Path
     own feed, on every platform: a Mastodon "UKLabour" of any instance or a Bluesky "conservatives"
     was named "an account of Labour in the election's preset". The presets' handles are Twitter's;
     a Bluesky handle (a domain) or a Mastodon user@server listed names that platform's account."""
-    from types import SimpleNamespace
-
-    from botwatch.timeline.report import office_shift_accounts
-
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
-        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@x', 'UKLabour@b.social'), "
-               "('bluesky', 'did:plc:1', 'conservatives'), ('bluesky', 'did:plc:2', 'conservatives.bsky.social'), ('x', 'lab', 'uklabour'), "
-               "('mastodon', 'https://a.social/@y', 'Tories@c.social')")
-        st.sql("INSERT INTO account_evidence SELECT platform, account_id, 'origin', 1, 'office_hours', 2.0, NULL, 'office shifts' FROM accounts")
-        parties = [SimpleNamespace(name="Labour", accounts=["UKLabour"]), SimpleNamespace(name="Conservative", accounts=["conservatives", "@conservatives.bsky.social", "@Tories@c.social"])]
-        office = office_shift_accounts(st, SimpleNamespace(country=None, parties=parties))
+    parties = [SimpleNamespace(name="Labour", accounts=["UKLabour"]), SimpleNamespace(name="Conservative", accounts=["conservatives", "@conservatives.bsky.social", "@Tories@c.social"])]
+    office = _office_accounts(tmp_path, "('mastodon', 'https://a.social/@x', 'UKLabour@b.social'), "
+                              "('bluesky', 'did:plc:1', 'conservatives'), ('bluesky', 'did:plc:2', 'conservatives.bsky.social'), ('x', 'lab', 'uklabour'), "
+                              "('mastodon', 'https://a.social/@y', 'Tories@c.social')", parties)
     assert sorted((a["handle"], a["party"]) for a in office["official"]) == [
         ("Tories@c.social", "Conservative"), ("conservatives.bsky.social", "Conservative"), ("uklabour", "Labour")], office
     assert office["others"] == 2, office
@@ -153,13 +152,6 @@ def test_a_party_handle_names_an_account_of_its_own_platform_only(tmp_path: Path
 def test_an_office_hours_party_account_local_to_the_instance_is_the_partys(tmp_path: Path) -> None:
     """A file listing "@UKLabour@a.social": the account collected on a.social, stored as "UKLabour",
     was one of the "others", not named as the party's own."""
-    from types import SimpleNamespace
-
-    from botwatch.timeline.report import office_shift_accounts
-
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
-        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@UKLabour', 'UKLabour'), ('mastodon', 'https://b.social/@UKLabour', 'UKLabour')")
-        st.sql("INSERT INTO account_evidence SELECT platform, account_id, 'origin', 1, 'office_hours', 2.0, NULL, 'office shifts' FROM accounts")
-        office = office_shift_accounts(st, SimpleNamespace(country=None, parties=[SimpleNamespace(name="Labour", accounts=["@UKLabour@a.social"])]))
+    office = _office_accounts(tmp_path, "('mastodon', 'https://a.social/@UKLabour', 'UKLabour'), ('mastodon', 'https://b.social/@UKLabour', 'UKLabour')",
+                              [SimpleNamespace(name="Labour", accounts=["@UKLabour@a.social"])])
     assert [a["handle"] for a in office["official"]] == ["UKLabour@a.social"] and office["others"] == 1, office
