@@ -15,12 +15,12 @@ from test_report_coordination_labels import _study
 pytestmark = pytest.mark.spark
 
 
-def test_top_amplified_is_the_same_on_spark(tmp_path: Path, spark: Any) -> None:
+def _top_amplified_on_both(duck: Any, tmp_path: Path, spark: Any) -> tuple[list[Any], list[Any]]:
+    """`clusters.top_amplified` after the coordination stage on `duck` and on a lake copy of it
+    (both closed after)."""
     from botwatch.engines.lake import lake_from_study
     from botwatch.pipeline import Context, analyze
 
-    duck = _study(tmp_path / "s.duckdb")
-    duck.sql("UPDATE posts SET ref_handle = NULL WHERE ref_post_id IN ('o0', 'o2')")
     lake = lake_from_study(duck, tmp_path / "lake", spark=spark)
     try:
         analyze(duck, Context(election=None, engine="duckdb", log=lambda m: None), only=["coordination"])
@@ -31,6 +31,13 @@ def test_top_amplified_is_the_same_on_spark(tmp_path: Path, spark: Any) -> None:
     finally:
         lake.close()
         duck.close()
+    return on_duck, on_spark
+
+
+def test_top_amplified_is_the_same_on_spark(tmp_path: Path, spark: Any) -> None:
+    duck = _study(tmp_path / "s.duckdb")
+    duck.sql("UPDATE posts SET ref_handle = NULL WHERE ref_post_id IN ('o0', 'o2')")
+    on_duck, on_spark = _top_amplified_on_both(duck, tmp_path, spark)
     assert on_duck and on_duck == on_spark, (on_duck, on_spark)
     assert [a["handle"] for a in on_duck[0][1]] == [None, "<i>leader"], on_duck
 
@@ -38,21 +45,9 @@ def test_top_amplified_is_the_same_on_spark(tmp_path: Path, spark: Any) -> None:
 def test_two_instances_local_mastodon_targets_are_kept_apart_on_spark(tmp_path: Path, spark: Any) -> None:
     """The instance a local Mastodon handle is counted with (`json_shape.shown_handle_sql`) is
     found by a regular expression Spark reads as DuckDB does."""
-    from botwatch.engines.lake import lake_from_study
-    from botwatch.pipeline import Context, analyze
-
     from test_report_mastodon_names import _study as mastodon_study
 
     duck = mastodon_study(tmp_path / "s.duckdb")
-    lake = lake_from_study(duck, tmp_path / "lake", spark=spark)
-    try:
-        analyze(duck, Context(election=None, engine="duckdb", log=lambda m: None), only=["coordination"])
-        analyze(lake, Context(election=None, engine="spark", log=lambda m: None), only=["coordination"])
-        q = "SELECT cluster_id, top_amplified FROM clusters ORDER BY cluster_id"
-        on_duck = [(c, json.loads(t)) for c, t in duck.sql(q)]
-        on_spark = [(c, json.loads(t)) for c, t in lake.sql(q)]
-    finally:
-        lake.close()
-        duck.close()
+    on_duck, on_spark = _top_amplified_on_both(duck, tmp_path, spark)
     assert on_duck and on_duck == on_spark, (on_duck, on_spark)
     assert sorted(a["handle"] for a in on_duck[0][1]) == ["src@a.social", "src@b.social"], on_duck
