@@ -250,9 +250,10 @@ def _local_mentions(flat: pa.Array, parents: pa.Array, stored: pa.Array, shown: 
 
     A Mastodon server gives `acct` relative to itself, so a bare mention is an account of the
     instance collected; a file listing "@Gruene@gruene.social" matched none of the posts there
-    that mention it. A bare mention in a post by another instance's account (whose handle holds
-    its instance) names an account of the instance collected too, which the row does not tell:
-    it stays bare."""
+    that mention it. Ingest now stores it with its instance (from the mention's URL); this reads
+    posts stored before. There a bare mention in a post by another instance's account (whose
+    handle holds its instance) names an account of the instance collected too, which the row
+    does not tell: it stays bare."""
     flat, parents = _one_array(flat).cast(pa.string()), _one_array(parents)
     mention = pc.replace_substring_regex(flat, r"^@", "")
     plat, own, named = _one_array(platforms).take(parents), _one_array(stored).take(parents), _one_array(shown).take(parents)

@@ -165,11 +165,12 @@ def co_mention(posts: Any, accounts: Any = None, **_: Any) -> Any:
 
     A Mastodon server gives a mention relative to itself: a bare "alice" is an account of the
     instance collected, so in a study of two instances' captures a.social's and b.social's
-    "alice" were one target. Given `accounts`, a bare mention in a post by an account of the
-    instance collected (its handle stored bare, its profile URL naming the instance) takes that
-    instance ("alice@a.social"), as the content stage's matcher does. One in a post by another
-    instance's account names an account of the instance collected, which the row does not give
-    (ingest keeps the mention's `acct`, not its URL): it stays bare."""
+    "alice" were one target. Ingest now stores such a mention with the instance its URL names
+    ("alice@a.social"). For posts stored before it did, given `accounts`, a bare mention in a post
+    by an account of the instance collected (its handle stored bare, its profile URL naming the
+    instance) takes that instance, as the content stage's matcher does; one in a post by another
+    instance's account names an account of the instance collected, which such a row does not
+    give: it stays bare."""
     p = posts.filter((posts.kind != "retweet") & posts.mentions.notnull() & (posts.mentions.length() > 0))
     p = p.select("platform", "account_id", "post_id", "created_at", m=p.mentions.unnest())
     p = p.filter(p.m.notnull())

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from botwatch.accounts.json_shape import shown_handle
 from botwatch.ingest.csv_formats import text_entities
 from botwatch.ingest.fields import (
     epoch_to_datetime,
@@ -136,6 +137,22 @@ def html_to_text(content: str) -> str:
     return html.unescape(_TAG.sub("", _BREAK.sub("\n", _CODE.sub("", content)))).strip()
 
 
+def _mentions(mentions: Any) -> list[str]:
+    """A status's mentions, each its `acct`; a bare one (an account of the serving instance, which
+    gives `acct` relative to itself) with the instance its profile `url` names ("alice@a.social",
+    `shown_handle`'s form). Kept bare, a mention in a post by another instance's account could not
+    be told from any other instance's local alice downstream (co-mention, a party's handle)."""
+    out: list[str] = []
+    for m in list_or_empty(mentions):
+        if isinstance(m, dict):
+            a = m.get("acct")
+            if isinstance(a, str) and a:
+                out.append(shown_handle("mastodon", a, m.get("url")) or a)
+        elif isinstance(m, str) and m:
+            out.append(m)
+    return out
+
+
 def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
@@ -193,7 +210,7 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
             "ref_account_id": ref_account,
             "ref_handle": ref_handle,
             "hashtags": str_list(content.get("tags"), "name"),
-            "mentions": str_list(content.get("mentions"), "acct"),
+            "mentions": _mentions(content.get("mentions")),
             "urls": [u for u in [opt_str((content.get("card") or {}).get("url")) if isinstance(content.get("card"), dict) else None] if u],
             "client": opt_str(app.get("name")),
         },
