@@ -2,7 +2,8 @@
 
 Bluesky posts are keyed `did/rkey` (references given as at:// URIs are turned into the same
 form, so replies and reposts join their targets). Mastodon ids are local to an instance, so a
-status is keyed by its global `uri` and an account by its profile `url` when the export has them.
+status is keyed by its global `uri` and an account by its profile `url` when the export has them;
+a reply's target, given by local ids only, by whom it answers and that id (`_serving_host`).
 Events that are valid but are not posts (likes, follows, deletes) are read and skipped, not
 rejected: they are not errors.
 """
@@ -153,6 +154,18 @@ def _mentions(mentions: Any) -> list[str]:
     return out
 
 
+def _serving_host(obj: dict[str, Any]) -> str | None:
+    """The instance that served a status (its local ids are that instance's), where the status
+    tells it: an account it gives a bare `acct` (the author, a mentioned one) is of that instance,
+    and its profile URL names the instance."""
+    for a in [obj.get("account"), *list_or_empty(obj.get("mentions"))]:
+        if isinstance(a, dict) and isinstance(a.get("acct"), str):
+            shown = shown_handle("mastodon", a["acct"], a.get("url"))
+            if shown and shown != a["acct"]:
+                return shown.rsplit("@", 1)[1]
+    return None
+
+
 def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
@@ -172,12 +185,13 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         ref_account = opt_str(racct.get("url")) or opt_id(racct.get("id"))
         ref_handle = opt_str(racct.get("acct"))
     elif opt_id(obj.get("in_reply_to_id")):
-        kind, ref_post, ref_account = "reply", opt_id(obj.get("in_reply_to_id")), opt_id(obj.get("in_reply_to_account_id"))
+        kind, ref_account = "reply", opt_id(obj.get("in_reply_to_account_id"))
         # The API names the replied-to account by its id on the serving instance; accounts are keyed
         # by profile URL, so the reply's target is found by that id among the status's mentions
         # (a reply mentions whom it answers) or is the author (a thread): its URL and handle then
         # match the accounts table and a party's official handle, where the local id matched neither.
         if ref_account is not None:
+            local_id = ref_account
             if ref_account == opt_id(acct.get("id")):
                 ref_account, ref_handle = account_id, opt_str(acct.get("acct")) or opt_str(acct.get("username"))
             else:
@@ -185,6 +199,14 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
                     if isinstance(m, dict) and opt_id(m.get("id")) == ref_account:
                         ref_account, ref_handle = opt_str(m.get("url")) or ref_account, opt_str(m.get("acct"))
                         break
+            if not ref_account.startswith(("https://", "http://")):
+                # Still the local id: two instances' captures hold two people under it.
+                host = _serving_host(obj)
+                ref_account = f"https://{host}/api/v1/accounts/{local_id}" if host else None
+        # The post answered is named by its id on the serving instance too, which two instances'
+        # captures give to unrelated posts (co-reply linked replies to both), and the status gives
+        # no global id (URI) for it: it is keyed by whom it answers and that id.
+        ref_post = f"{ref_account}#{opt_id(obj['in_reply_to_id'])}" if ref_account else None
     elif isinstance(obj.get("quote"), dict):
         q = obj["quote"].get("quoted_status") if isinstance(obj["quote"].get("quoted_status"), dict) else obj["quote"]
         kind, ref_post = "quote", opt_str(q.get("uri")) or opt_id(q.get("id"))
