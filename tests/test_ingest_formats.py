@@ -339,3 +339,28 @@ def test_a_mastodon_quote_names_whom_it_quotes(tmp_path: Path) -> None:
     st, _ = _study(tmp_path, f)
     q = _posts(st)[s["uri"]]
     assert q["kind"] == "quote" and q["ref_post_id"] == quoted["uri"] and q["ref_account_id"] == bob["url"] and q["ref_handle"] == "bob@other.social"
+
+
+def test_a_mastodon_statuss_links_are_its_contents_not_only_its_preview_card(tmp_path: Path) -> None:
+    """A status's links were read from its preview card alone; a server fetches the card after the
+    status is posted, so a streamed status (as `collect mastodon` captures them) mostly has none,
+    and a status of two links has one card: its links were missing from `urls` (co-link, links per
+    post). Mention and hashtag anchors are no links."""
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://a.social/@alice"}
+    content = ('<p><span class="h-card"><a href="https://a.social/@bob" class="u-url mention">@<span>bob</span></a></span> see '
+               '<a href="https://news.example/a?x=1&amp;y=2" rel="nofollow noopener" target="_blank"><span class="invisible">https://</span>'
+               '<span>news.example/a?x=1&amp;y=2</span></a> and <a href="https://b.example/">b.example</a> '
+               '<a href="https://a.social/tags/GE" class="mention hashtag" rel="tag">#<span>GE</span></a> '
+               '<a href="javascript:alert(1)">x</a></p>')
+    base = {"created_at": "2024-06-01T10:00:00.000Z", "content": content, "account": acct, "tags": [{"name": "GE"}], "mentions": []}
+    streamed = dict(base, id="1", uri="https://a.social/users/alice/statuses/1", card=None)
+    fetched = dict(base, id="2", uri="https://a.social/users/alice/statuses/2", card={"url": "https://b.example/"})
+    f = tmp_path / "links.jsonl"
+    f.write_text("\n".join(json.dumps(s) for s in (streamed, fetched)) + "\n")
+    st, _ = _study(tmp_path, f)
+    posts = _posts(st)
+    for s in (streamed, fetched):
+        assert list(posts[s["uri"]]["urls"]) == ["https://news.example/a?x=1&y=2", "https://b.example/"]
+    from botwatch.ingest.other_platforms import _content_links
+
+    assert _content_links("<A HREF='https://q.r/x'>x</A> <a href=https://s.t/>s</a> <a data-href=\"https://u.v/\">u</a>", None) == ["https://q.r/x", "https://s.t/"]

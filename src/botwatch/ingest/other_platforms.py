@@ -44,6 +44,8 @@ _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
 # "alert" is an automation word to the bot model. (Mastodon servers strip such elements; a
 # captured or hand-made status may still hold them.)
 _CODE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_ANCHOR = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r"""(?:^|\s)(href|class|rel)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 
 
 def is_jetstream(obj: Any) -> bool:
@@ -136,6 +138,25 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
 def html_to_text(content: str) -> str:
     """Mastodon's HTML content as plain text (tags dropped, paragraphs and breaks as newlines)."""
     return html.unescape(_TAG.sub("", _BREAK.sub("\n", _CODE.sub("", content)))).strip()
+
+
+def _content_links(content: str, card: Any) -> list[str]:
+    """A status's links: its content's anchors that are not a mention's or a hashtag's (Mastodon
+    marks those with class "mention", a hashtag also rel "tag"), then its preview card's URL. The
+    card alone was read; a server fetches it after the status is posted, so a streamed status has
+    none, and a status holds one card whatever its links."""
+    out: list[str] = []
+    for m in _ANCHOR.finditer(_CODE.sub("", content)):
+        attrs = {k.lower(): html.unescape(a or b or c) for k, a, b, c in _ATTR.findall(m.group(1))}
+        if "mention" in attrs.get("class", "").split() or "tag" in attrs.get("rel", "").split():
+            continue
+        href = attrs.get("href", "").strip()
+        if href.lower().startswith(("https://", "http://")) and href not in out:
+            out.append(href)
+    url = opt_str(card.get("url")) if isinstance(card, dict) else None
+    if url and url not in out:
+        out.append(url)
+    return out
 
 
 def _mentions(mentions: Any) -> list[str]:
@@ -233,7 +254,7 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
             "ref_handle": ref_handle,
             "hashtags": str_list(content.get("tags"), "name"),
             "mentions": _mentions(content.get("mentions")),
-            "urls": [u for u in [opt_str((content.get("card") or {}).get("url")) if isinstance(content.get("card"), dict) else None] if u],
+            "urls": _content_links(content["content"], content.get("card")),
             "client": opt_str(app.get("name")),
         },
         line,
