@@ -218,8 +218,6 @@ def collect_mastodon(
     backoff_scale: BackoffScale = 1.0,
 ) -> None:
     """Mastodon statuses from hashtag streams (SSE), gaps filled by REST paging; token from MASTODON_TOKEN."""
-    from urllib.parse import urlsplit
-
     from botwatch.collect import mastodon as md
     from botwatch.collect.filters import PostFilter
 
@@ -232,9 +230,8 @@ def collect_mastodon(
         applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
     else:
         applied = full
-    host = urlsplit(server).netloc.replace(":", "_")
     every = follow_every(study, ingest_every)
-    cap = _common(folder, "mastodon", f"mastodon-{host}", sample=sample, election=None, hashtag=None, keyword=None,
+    cap = _common(folder, "mastodon", md.stream_name(server), sample=sample, election=None, hashtag=None, keyword=None,
                   max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=server,
                   ingest_every=every, keys_of=md.keys_of, extra={"streams": [f"hashtag:{t}" for t in tags] or ["public"]})
     cap.filter = applied

@@ -12,6 +12,8 @@ Without hashtags the public stream is read and keywords, if any, filter it clien
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -43,6 +45,21 @@ def server_address(url: str) -> str:
     if parts.port is not None and parts.port != {"https": 443, "http": 80}.get(parts.scheme):
         netloc += f":{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))
+
+
+def stream_name(server: str) -> str:
+    """The capture's stream name for a server address in `server_address`'s spelling:
+    `mastodon-<host>` (a port joined by `_`), and for a server under a path, that path in file-name
+    characters and a short hash of it (two paths that read alike stay apart). Named by the host
+    alone, `https://host/a` and `https://host/b` shared one state and one dedupe: the second
+    resumed the first's cursor, asking its server for another server's status ids."""
+    parts = urlsplit(server)
+    name = "mastodon-" + parts.netloc.replace(":", "_")
+    rest = urlunsplit(("", "", parts.path, parts.query, ""))
+    if rest.strip("/"):
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", rest.strip("/"))[:40]
+        name += f"-{slug}-{hashlib.sha1(rest.encode()).hexdigest()[:8]}"
+    return name
 
 
 def status_key(obj: Any) -> str | None:
