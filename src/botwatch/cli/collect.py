@@ -310,7 +310,7 @@ def collect_x(
     else:
         if election or hashtag or keyword:
             fail("--search takes its filter from the query itself; --election/--hashtag/--keyword apply to --stream")
-        cap = _common(folder, "x", xm.search_stream_name(search or "", since), sample=sample, election=None, hashtag=None, keyword=None,
+        cap = _common(folder, "x", xm.search_stream_name(search or "", xm.since_spelling(s)), sample=sample, election=None, hashtag=None, keyword=None,
                       max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url,
                       ingest_every=every, keys_of=xm.keys_of, extra={"query": search, "since": since, "until": until})
         from botwatch.collect.filters import PostFilter

@@ -47,6 +47,18 @@ def search_stream_name(query: str, since: str | None) -> str:
     return "x-search-" + hashlib.sha1(f"{query}\x00{since or ''}".encode()).hexdigest()[:10]
 
 
+def since_spelling(since: datetime | None) -> str | None:
+    """`--since` one way per moment, to name the stream: the UTC date alone at midnight, else the
+    UTC time to the second (what the search is sent as `start_time`). Named by the text as typed,
+    `2017-06-01`, `2017-06-01T00:00:00Z` and `2017-06-01T02:00+02:00` kept three captures: a
+    re-run with another spelling started over and wrote every tweet again. The spellings of the
+    help (`2017-05-01`, `2017-05-01T12:00:00`) are unchanged, so their captures still resume."""
+    if since is None:
+        return None
+    t = since.astimezone(timezone.utc)
+    return t.strftime("%Y-%m-%d") if t.strftime("%H:%M:%S") == "00:00:00" else t.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def _id_gt(a: str, b: str | None) -> bool:
     return b is None or (len(a), a) > (len(b), b)
 
