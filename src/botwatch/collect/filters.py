@@ -90,16 +90,30 @@ class XRules:
     left_out: list[str]
 
 
+_X_PLAIN = re.compile(r"[#@$]?\w+")  # a word, a hashtag, a mention or a cashtag: one term as it stands
+_X_WORDS = {"or", "and", "not"}  # read as operators, in upper case, if sent bare
+
+
+def _x_phrase(value: str) -> str:
+    """`value` as one quoted phrase of a rule: its double quotes escaped with a backslash, as X's
+    rule syntax takes them ('say "no"' was sent as "say "no"", which X rejected, and the run
+    ended), and its backslashes sent as blanks. X matches a phrase on the post's tokens, split at
+    punctuation and symbols, so a backslash matches as a blank does; sent as it was, one before
+    the closing quote (`back\\`) escaped that quote, and the phrase ran on into the next terms."""
+    return '"' + value.replace("\\", " ").replace('"', '\\"') + '"'
+
+
 def _x_term(kind: str, value: str) -> str:
-    if kind == "hashtag":
-        return "#" + value
+    """One term of a rule, whatever the user's keyword or hashtag holds. Sent bare, a keyword that
+    reads as rule syntax changed the rule: `-brexit` negated, `OR` joined its neighbours,
+    `lang:en` and `from:x` were operators, a parenthesis opened or closed a group. Anything but a
+    plain word (or #tag, @name, $tag) is sent as a quoted phrase, which X matches as text."""
     if kind == "handle":
         return f"(from:{value} OR @{value})"
-    if re.search(r'[\s"]', value):
-        # A quoted phrase, its own double quotes escaped with a backslash as X's rule syntax takes
-        # them: 'say "no"' was sent as "say "no"", which X rejected, and the run ended.
-        return '"' + value.replace('"', '\\"') + '"'
-    return value
+    term = "#" + value if kind == "hashtag" else value
+    if _X_PLAIN.fullmatch(term) and term.casefold() not in _X_WORDS:
+        return term
+    return _x_phrase(term)
 
 
 def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: str = "", tag_prefix: str = "botwatch") -> XRules:

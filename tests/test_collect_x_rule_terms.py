@@ -1,0 +1,85 @@
+"""X stream rules: a user's keyword or hashtag is one term of the rule, whatever it holds. A
+keyword that reads as rule syntax (`OR`, `-brexit`, `lang:en`, a parenthesis, a backslash before a
+quote) is sent as a quoted phrase, so it cannot negate, join, group or end the terms around it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.collect.filters import PostFilter, x_rules
+from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+
+def _terms(rule: str) -> list[str]:
+    """The rule's top-level terms as X reads them: a quoted phrase ends at a quote not escaped by a
+    backslash; `OR` between terms joins them. Raises on an unterminated phrase or a bare group."""
+    terms, i = [], 0
+    while i < len(rule):
+        if rule[i] == " ":
+            i += 1
+            continue
+        if rule[i] == '"':
+            j = i + 1
+            while j < len(rule) and rule[j] != '"':
+                j += 2 if rule[j] == "\\" else 1
+            assert j < len(rule), f"unterminated phrase in {rule!r}"
+            terms.append(rule[i:j + 1])
+            i = j + 1
+        else:
+            m = re.match(r"[^\s\"]+", rule[i:])
+            assert m is not None
+            terms.append(m.group(0))
+            i += m.end()
+    return terms
+
+
+@pytest.mark.parametrize("keyword", ["OR", "AND", "NOT", "-brexit", "lang:en", "from:someone", "(vote", "vote)", "a\\b", "back\\",
+                                     'x\\" OR y', "say \\"])
+def test_a_keyword_is_one_term_of_the_rule(keyword: str) -> None:
+    (rule, _), = x_rules(PostFilter(keywords=("labour", keyword, "tories"))).rules
+    terms = _terms(rule)
+    # three terms joined by OR: none of them an operator, a negation or a group
+    assert terms[1::2] == ["OR", "OR"] and len(terms) == 5, rule
+    assert all((re.fullmatch(r"\w+", t) and t not in ("OR", "AND", "NOT")) or (t.startswith('"') and t.endswith('"')) for t in terms[::2]), rule
+    # a backslash only ever escapes a quote: read either way (escaping only quotes, or any
+    # character), the phrases are the same
+    assert not re.search(r'\\(?!")', rule), rule
+
+
+def test_plain_words_hashtags_and_phrases_keep_their_rules() -> None:
+    packed = x_rules(PostFilter(hashtags=("GE2017",), keywords=("vote", "theresa may", "#ukip", "@UKLabour")))
+    assert packed.rules == [('#GE2017 OR vote OR "theresa may" OR #ukip OR @UKLabour', "botwatch:1")]
+
+
+def test_a_hashtag_that_reads_as_syntax_is_one_term() -> None:
+    (rule, _), = x_rules(PostFilter(hashtags=("GE2017)", 'a"b'), keywords=("x",))).rules
+    assert _terms(rule)[1::2] == ["OR", "OR"] and len(_terms(rule)) == 5, rule
+
+
+def test_the_rules_sent_to_the_server_hold_each_keyword_as_a_phrase(tmp_path: Path) -> None:
+    """Through the CLI to a fake X on 127.0.0.1: `--keyword OR --keyword -brexit` was sent as the
+    rule `labour OR OR OR -brexit`."""
+    from botwatch.cli import app
+
+    added: list[dict] = []
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.endswith("/rules"):
+            if req.method == "POST":
+                added.append(orjson.loads(req.body))
+            await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
+            return
+        await w.start_stream("application/json")
+        await w.chunk(orjson.dumps({"data": {"id": "1", "text": "labour"}, "matching_rules": [{"id": "9", "tag": "botwatch:1"}]}) + b"\r\n")
+
+    res = None
+    with FakeHttp(route) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "cap"), "--stream", "--keyword", "labour", "--keyword", "OR", "--keyword", "-brexit",
+                                       "--base-url", srv.url, "--max-posts", "1", "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t"})
+    assert res.exit_code == 0, res.output
+    assert added == [{"add": [{"value": 'labour OR "OR" OR "-brexit"', "tag": "botwatch:1"}]}]
