@@ -270,6 +270,11 @@ def collect_x(
 
     if stream == (search is not None):
         fail("give exactly one of --stream or --search QUERY")
+    if stream and (since is not None or until is not None):
+        # Ignored in silence, the live stream was read from now on: the capture was taken for one
+        # that went back to --since (or stopped at --until).
+        fail(f"{'--since' if since is not None else '--until'} bounds a search (--search QUERY): the filtered stream (--stream) "
+             "sends posts from now on only; leave it out, or use --search with the window")
     if search is not None and not search.strip():
         # Sent as it was, X refused it only after the capture folder and a run record were written.
         fail("--search is empty (an unset shell variable?): give the X search query to run, e.g. --search '#GE2017 lang:en'")
