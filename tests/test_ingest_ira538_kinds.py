@@ -82,3 +82,26 @@ def test_an_rt_word_that_cannot_be_a_handle_is_the_posters_own_text(tmp_path: Pa
     texts = ["RT ThisIsFarTooLongForAHandle: words", "RT Two words: here", "RT Name:nospace"]
     f = write_rows(tmp_path / "IRAhandle_tweets_2.csv", RELEASED, [_released_row(str(20 + i), t, "", "0") for i, t in enumerate(texts)])
     assert {p[:3] for p in _posts(tmp_path, f).values()} == {("original", None, t) for t in texts}
+
+
+def test_a_re_cut_key_that_is_no_handle_takes_the_authors_files_handle(tmp_path: Path) -> None:
+    """The re-cut keys 13 handles that had several `external_author_id`s as handle + id
+    (../shared/data/ira: "Politkach2329889815", "realTEN_GOP901000000000000000"). That key was
+    stored as the account's handle, and the authors file (undated) never replaced it: exports and
+    the report named an account no one can look up."""
+    header = ["author_id", "content", "region", "language", "publish_date", "harvested_date", "following", "followers", "updates",
+              "post_type", "retweet"]
+    tweets = write_rows(tmp_path / "tweets.csv", header, [
+        ["Politkach2329889815", "Привет", "Unknown", "Russian", "2015-05-13 12:46:00", "2015-05-13 12:46:00", "1", "9689", "2133", "", "0"],
+        ["some_troll", "Hello", "United States", "English", "2016-01-01 10:00:00", "2016-01-01 10:00:00", "1", "2", "3", "", "0"]])
+    authors = write_rows(tmp_path / "authors.csv", ["author_id", "author", "external_author_id", "account_type", "account_category",
+                                                     "new_june_2018"],
+                         [["Politkach2329889815", "Politkach", "2329889815", "Russian", "NonEnglish", "0"],
+                          ["some_troll", "some_troll", "123", "Right", "RightTroll", "0"]])
+    with open_study(tmp_path / "s.duckdb", read_only=False) as study:
+        ingest(study, [str(tweets)], workers=1)
+        before = dict(study.sql("SELECT account_id, handle FROM accounts"))
+        ingest(study, [str(authors)], workers=1)
+        after = dict(study.sql("SELECT account_id, handle FROM accounts"))
+    assert before == {"politkach2329889815": None, "some_troll": "some_troll"}  # a handle as written is kept
+    assert after == {"politkach2329889815": "Politkach", "some_troll": "some_troll"}

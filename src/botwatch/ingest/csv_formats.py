@@ -182,6 +182,24 @@ def _ira_account_id(row: dict[str, str]) -> str:
     return handle.strip().lower()
 
 
+# A Twitter handle: at most 15 letters, digits or underscores.
+_HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}", re.ASCII)
+
+
+def _ira_handle(row: dict[str, str]) -> str | None:
+    """The handle a row names. FiveThirtyEight's files have it in `author`; the by-author re-cut has
+    only its `author_id`, which is the handle except for 13 handles that had several (or missing)
+    `external_author_id`s, keyed there as handle + id ("Politkach2329889815", "FindDietNone"). Such
+    a key is no handle: it was stored as one, and since tweet rows are dated and an authors row is
+    not, the authors file's `author` never replaced it. A re-cut key longer than a handle can be is
+    left for the authors file to name (12 of the 13; "FindDietNone" cannot be told from a handle)."""
+    handle = _get(row, "author")
+    if handle is not None:
+        return handle
+    key = _get(row, "author_id")
+    return key if key is not None and _HANDLE.fullmatch(key.strip()) else None
+
+
 def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
     account_id = _ira_account_id(row)
     created = parse_iso_time(row.get("publish_date"), "publish_date")
@@ -228,7 +246,7 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
         {
             "account_id": account_id,
             "platform": "twitter",
-            "handle": _get(row, "author", "author_id"),
+            "handle": _ira_handle(row),
             "followers": opt_int(row.get("followers")),
             "following": opt_int(row.get("following")),
             "posts_count": opt_int(row.get("updates")),
