@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
+from botwatch import mastodon_instance
 from botwatch.content.stance import DECISIVE_RULES, NEUTRAL, OPPOSE, SUPPORT
 
 ACCOUNT_PRIOR, NEIGHBOURS = "account_prior", "retweet_neighbours"
@@ -97,10 +98,10 @@ def graph_edges(posts: ir.Table, accounts: ir.Table) -> ir.Table:
     accounts)."""
     rt = posts.filter(posts.ref_handle.notnull() & (posts.kind == "retweet"))
     by_handle = rt.select(account_id=rt.platform + ":" + rt.account_id,
-                          node=ibis.literal("h:") + rt.platform + ":" + _shown_handle(rt.platform, rt.ref_handle, rt.ref_account_id).lower())
+                          node=ibis.literal("h:") + rt.platform + ":" + mastodon_instance.shown_handle(rt.platform, rt.ref_handle, rt.ref_account_id).lower())
     own = accounts.filter(accounts.handle.notnull())
     own = own.select(account_id=own.platform + ":" + own.account_id,
-                     node=ibis.literal("h:") + own.platform + ":" + _shown_handle(own.platform, own.handle, own.account_id).lower())
+                     node=ibis.literal("h:") + own.platform + ":" + mastodon_instance.shown_handle(own.platform, own.handle, own.account_id).lower())
     # Texts are grouped by the engine's hash (DuckDB: 64-bit; Spark: 32-bit murmur3), cheaper than
     # grouping long strings; a collision between texts of two accounts adds one spurious link.
     texts = posts.filter(posts.text.notnull() & (posts.text.length() >= MIN_SHARED_TEXT))
@@ -118,16 +119,6 @@ def graph_edges(posts: ir.Table, accounts: ir.Table) -> ir.Table:
     own_did = bsky.select(account_id=bsky.platform + ":" + bsky.account_id, node=ibis.literal("d:bluesky:") + bsky.account_id)
     own_did = own_did.semi_join(dids, "node").select("account_id", "node")
     return ibis.union(handles, own_in, by_text, dids, own_did, distinct=True)
-
-
-def _shown_handle(platform: ir.StringValue, handle: ir.StringValue, account_id: ir.StringValue) -> ir.StringValue:
-    """`json_shape.shown_handle_sql` in Ibis: a Mastodon handle local to the instance collected
-    ("alice") with the instance its profile URL names ("alice@a.social"). Stored bare, two
-    instances' alices were one node, linking whoever boosted either; and alice boosted as
-    "alice@a.social" where another instance was collected was a node her account never joined."""
-    host = account_id.re_extract("^https://([^@/ ]+[.][^@/ ]+)/@[^@/ ]+$", 1)
-    local = (platform == "mastodon") & ~handle.contains("@") & (host != "") & (account_id.lower() == ("https://" + host + "/@" + handle).lower())
-    return local.ifelse(handle + "@" + host, handle)
 
 
 @dataclass

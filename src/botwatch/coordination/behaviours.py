@@ -19,6 +19,8 @@ from typing import Any
 
 import ibis
 
+from botwatch import mastodon_instance
+
 # The behaviours botwatch knows, and the set a stage runs by default. Co-mention is off by default
 # because a few famous handles are mentioned by everyone and a mention is cheap to coincide on.
 BEHAVIOURS = ("co-retweet", "co-post", "co-post-near", "co-link", "co-hashtags", "co-reply", "co-mention", "fast-retweet")
@@ -179,11 +181,9 @@ def co_mention(posts: Any, accounts: Any = None, **_: Any) -> Any:
         a = accounts.filter((accounts.platform == "mastodon") & accounts.handle.notnull())
         a = a.select(_a_platform=a.platform, _a_id=a.account_id, _a_handle=a.handle)
         p = p.left_join(a, [p.platform == a._a_platform, p.account_id == a._a_id])
-        host = p.account_id.re_extract("^https://([^@/ ]+[.][^@/ ]+)/@[^@/ ]+$", 1)
-        local = ((p.platform == "mastodon") & ~p._a_handle.contains("@") & (host != "")
-                 & (p.account_id.lower() == ("https://" + host + "/@" + p._a_handle).lower()))
+        host = mastodon_instance.local_host(p.platform, p._a_handle, p.account_id)
         bare = ~p.m.contains("@") & (p.m != "")
-        m = (local.fill_null(False) & bare).ifelse(p.m + "@" + host, p.m)
+        m = (host.notnull() & bare).ifelse(p.m + "@" + host, p.m)
     return _out(p, "co-mention", "@" + m.lower(), m.lower())
 
 
