@@ -102,10 +102,23 @@ def _top_accounts(study: Study) -> list[dict[str, Any]]:
             "id": aid, "handle": shown_handle(platform, h, aid),
             "p": bp, "origin": oc, "op": op, "posts": n,
             "bot_evidence": [s for s in json.loads(be or "[]")][:3],
-            "origin_evidence": [s for s in json.loads(oe or "[]")][1:3],
+            "origin_evidence": _origin_lines(json.loads(oe or "[]")),
         }
         for aid, h, bp, oc, op, n, be, oe, platform in top
     ]
+
+
+def _origin_lines(evidence: list[str]) -> list[str]:
+    """The origin cell's evidence: the two strongest items after the "most likely X (p=…)" line,
+    which the cell already says as "X (p)". Where that line says the lead is mostly the prior's
+    (`origin_prior.prior_clause`), that is kept first: @KeeleyMP read "GB (0.93)" over "profile
+    time zone 'Amsterdam' is in NL" alone, as if that evidence had placed it in GB, where
+    `botwatch explain` and the explorer say the 0.93 is mostly the study's prior."""
+    lines = [str(s) for s in evidence]
+    head = lines[0] if lines else ""
+    at = head.find(", mostly the ")
+    lead = [head[at + 2:]] if head.startswith("most likely") and at >= 0 else []
+    return lead + lines[1:3]
 
 
 def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
