@@ -37,3 +37,40 @@ def test_the_top_tables_origin_cell_keeps_a_lead_that_is_mostly_the_prior(tmp_pa
     assert top["KeeleyMP"][1:] == keeley[1:3]
     # A lead of the account's own evidence: the strongest two items, as before.
     assert top["UKLabour"] == own[1:3]
+
+
+def test_the_reference_tables_interval_says_no_accounts_where_none_posted(tmp_path) -> None:
+    """The reference table's rows for the parties no post named read "0 | 0 | — | 0": an interval
+    gone missing, where `botwatch estimate` prints "0 (no accounts)" for the same cells (`interval_text`:
+    none posted, so there is nothing to resample). The 30-days rows of an archive ending a month
+    before polling day read the same."""
+    import json
+    import re
+
+    from botwatch.elections import load_election
+    from botwatch.ingest.runner import ingest
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    tweet = {"id_str": "1", "full_text": "Vote Tory #GE2017 #conservatives", "created_at": "Sat May 06 10:00:00 +0000 2017",
+             "user": {"id_str": "9", "screen_name": "fan", "location": "London"}, "lang": "en"}
+    (tmp_path / "t.jsonl").write_text(json.dumps(tweet) + "\n")
+    uk = load_election("uk-ge2017")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "t.jsonl")])
+        analyze(st, Context(election=uk, log=lambda m: None), only=["content", "estimates"])  # no accounts: quick
+        sec = parties_section(st, {"election": uk})
+    assert sec is not None
+    table = str(sec.html).split("The reference study's table", 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        if len(cells) == 6:
+            rows[(cells[0][:40], cells[1])] = cells[2:]
+    libdem = next(v for (b, lab), v in rows.items() if lab == "Liberal Democrats")
+    assert libdem == ["0", "0", "no accounts", "0"], libdem
+    tory = next(v for (b, lab), v in rows.items() if lab == "Conservatives")
+    assert tory[2] == "too few accounts", tory  # one account: no interval, said as before
+    month = [v for (b, lab), v in rows.items() if b.startswith("For comparison")]
+    assert month and all(v[2] == "no accounts" for v in month), month
