@@ -74,3 +74,39 @@ def test_the_reference_tables_interval_says_no_accounts_where_none_posted(tmp_pa
     assert tory[2] == "too few accounts", tory  # one account: no interval, said as before
     month = [v for (b, lab), v in rows.items() if b.startswith("For comparison")]
     assert month and all(v[2] == "no accounts" for v in month), month
+
+
+def test_one_posting_account_is_no_finding_about_networks(tmp_path) -> None:
+    """One account posted (25 more known only as retweeted): the Networks section read "No pair of
+    accounts co-acted more than chance allows. That is a result, not a failure", where no pair
+    could have co-acted at all; with two accounts posting, the sentence stands."""
+    import re
+    from datetime import datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.section_coordination import coordination_section
+    from botwatch.study import open_study
+    from test_timeline import write_posts
+
+    def section_text(accounts: list[str]) -> str:
+        path = tmp_path / f"s{len(accounts)}.duckdb"
+        t0 = datetime(2017, 5, 1, 9)
+        posts = [dict(post_id=f"{a}{k}", platform="twitter", account_id=a, created_at=t0 + timedelta(hours=5 * k + i), kind="original",
+                      text=f"post {k} of {a}") for i, a in enumerate(accounts) for k in range(6)]
+        with open_study(path, read_only=False) as st:
+            write_posts(st, posts)
+        res = CliRunner().invoke(app, ["coordination", str(path)])
+        assert res.exit_code == 0, res.output
+        with open_study(path, read_only=True) as st:
+            sec = coordination_section(st, {})
+        assert sec is not None
+        return " ".join(re.sub("<[^>]+>", " ", str(sec.html)).split())
+
+    one = section_text(["uklabour"])
+    assert "Only 1 account posted in this study, so none could act in unison with another" in one, one
+    assert "That is a result" not in one
+    two = section_text(["uklabour", "fan"])
+    assert "No pair of accounts co-acted more than chance allows. That is a result, not a failure" in two, two
+    assert "Only 1 account" not in two

@@ -423,8 +423,12 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                                # another cluster of 3 (and six times its co-actions) on IRA tweets of 2017.
                                tied=sum(1 for c in facts["clusters"][1:] if c["size"] == big["size"])))
     rs = report_reshare(study, ctx)
+    # Fewer than two accounts that posted: no pair could co-act, so "no pair co-acted more than
+    # chance allows. That is a result" (@UKLabour's week of May 2017, its one posting account)
+    # claimed a finding where nothing was measured.
+    posting = study.sql("SELECT count(DISTINCT (platform, account_id)) FROM posts")[0][0] if "posts" in study.tables() else None
     html = render(
-        "coordination.html.j2",
+        "coordination.html.j2", posting=posting,
         beh=lambda names: [behaviour_words(n, rs) for n in names or []],
         f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
         shown=facts["clusters"][:50], res=res, home_unknown=_home_unknown(s, ctx.get("election")), in_window=in_window, union=union,
