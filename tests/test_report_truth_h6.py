@@ -110,3 +110,31 @@ def test_one_posting_account_is_no_finding_about_networks(tmp_path) -> None:
     two = section_text(["uklabour", "fan"])
     assert "No pair of accounts co-acted more than chance allows. That is a result, not a failure" in two, two
     assert "Only 1 account" not in two
+
+
+def test_the_top_table_marks_the_accounts_a_model_was_fitted_on(tmp_path, monkeypatch) -> None:
+    """The headline said "1 of the study's 26 accounts is among the bot model's own training
+    accounts" and Methods "2 … among the origin model's", naming none: the table of accounts most
+    likely automated showed @UKLabour (both) and @JonAshworth (origin) unmarked, where `botwatch
+    explain` says each of their figures is not a held-out estimate."""
+    import pyarrow as pa
+
+    from botwatch.accounts import training_accounts as ta
+    from botwatch.report.section_accounts import _top_accounts
+    from botwatch.study import Study
+
+    listed = {ta.key_digest("UKLabour"): (True, True), ta.key_digest("9"): (True, False)}
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: listed)
+    st = Study(tmp_path / "s.duckdb")
+    try:
+        st.write_table("accounts", pa.table({"platform": ["twitter"] * 3, "account_id": ["14291684", "9", "5"],
+                                             "handle": ["UKLabour", "JonAshworth", "heidi_mp"]}))
+        st.write_table("account_scores", pa.table({
+            "platform": ["twitter"] * 3, "account_id": ["14291684", "9", "5"], "bot_probability": [0.06, 0.02, 0.18],
+            "origin_country": ["GB"] * 3, "origin_probability": [0.999] * 3, "n_posts": pa.array([110, 0, 0], pa.int64()),
+            "bot_evidence": ["[]"] * 3, "origin_evidence": ["[]"] * 3}))
+        got = {r["handle"]: r["trained"] for r in _top_accounts(st)}
+    finally:
+        st.close()
+    assert got == {"UKLabour": {"origin": True, "bot": True}, "JonAshworth": {"origin": True, "bot": False},
+                   "heidi_mp": {"origin": False, "bot": False}}

@@ -95,8 +95,15 @@ def _top_accounts(study: Study) -> list[dict[str, Any]]:
         "FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL "
         "ORDER BY s.bot_probability DESC, s.n_posts DESC NULLS LAST, s.account_id LIMIT 20"
     )
+    from botwatch.accounts.training_accounts import account_training, study_bot_training_meta
+
+    # Which of these accounts a model was fitted on: the headline and Methods said "1 of the study's
+    # 26 accounts is among the bot model's own training accounts" and this table showed @UKLabour's
+    # 0.06 unmarked, where `botwatch explain` says it is not a held-out estimate.
+    own = study_bot_training_meta(study)
     return [
         {
+            "trained": account_training(platform, aid, h, own),
             # No handle: the id is shown as one, never as "@<id>" (someone else's handle could be those
             # digits). A Mastodon local handle with its instance ("alice@a.social", `shown_handle`).
             "id": aid, "handle": shown_handle(platform, h, aid),
