@@ -138,3 +138,31 @@ def test_the_top_table_marks_the_accounts_a_model_was_fitted_on(tmp_path, monkey
         st.close()
     assert got == {"UKLabour": {"origin": True, "bot": True}, "JonAshworth": {"origin": True, "bot": False},
                    "heidi_mp": {"origin": False, "bot": False}}
+
+
+def test_an_empty_test_against_chance_is_said_not_drawn_as_an_empty_table(tmp_path) -> None:
+    """With no pair co-acting even once, the section's "test against chance" opened on a table of
+    headers and no rows, and a note on what its (absent) null column counts."""
+    import re
+    from datetime import datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.section_coordination import coordination_section
+    from botwatch.study import open_study
+    from test_timeline import write_posts
+
+    path = tmp_path / "s.duckdb"
+    posts = [dict(post_id=f"p{k}", platform="twitter", account_id="uklabour", created_at=datetime(2017, 5, 1, 9) + timedelta(hours=5 * k),
+                  kind="original", text=f"post {k}") for k in range(6)]
+    with open_study(path, read_only=False) as st:
+        write_posts(st, posts)
+    assert CliRunner().invoke(app, ["coordination", str(path)]).exit_code == 0
+    with open_study(path, read_only=True) as st:
+        sec = coordination_section(st, {})
+    assert sec is not None
+    html = str(sec.html)
+    chance = html.split("The test against chance", 1)[1].split("</details>", 1)[0]
+    assert "<table" not in chance and "The null column counts" not in chance, chance
+    assert "No pair of accounts co-acted even once, in the posts or in the shuffled copy" in " ".join(re.sub("<[^>]+>", " ", chance).split())

@@ -210,7 +210,7 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
     tied_days = _peak_days(study) if "peak_day" in have else {}
     for c in clusters:
         c["peak_words"] = peak_words(c, tied_days.get(c["cluster_id"], []))
-    null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else []
+    null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else None
     accounts = study.sql("SELECT count(*) FROM cluster_members")[0][0]
     return {"summary": summary, "clusters": clusters, "accounts": accounts, "null_rows": null_rows}
 
