@@ -166,3 +166,33 @@ def test_an_empty_test_against_chance_is_said_not_drawn_as_an_empty_table(tmp_pa
     chance = html.split("The test against chance", 1)[1].split("</details>", 1)[0]
     assert "<table" not in chance and "The null column counts" not in chance, chance
     assert "No pair of accounts co-acted even once, in the posts or in the shuffled copy" in " ".join(re.sub("<[^>]+>", " ", chance).split())
+
+
+def test_stance_rules_fired_count_rules_not_rule_and_stance_rows(tmp_path) -> None:
+    """"How stance was decided (11 rules fired)" over a table of 11 (rule, stance) rows: the trained
+    model deciding support, oppose and neutral counted as three rules, and "no_cue" (pairs no rule
+    decided) as one that fired."""
+    import json
+    import re
+
+    from botwatch.elections import load_election
+    from botwatch.ingest.runner import ingest
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    tweet = {"id_str": "1", "full_text": "Vote Tory #GE2017 #conservatives", "created_at": "Sat May 06 10:00:00 +0000 2017",
+             "user": {"id_str": "9", "screen_name": "fan", "location": "London"}, "lang": "en"}
+    (tmp_path / "t.jsonl").write_text(json.dumps(tweet) + "\n")
+    uk = load_election("uk-ge2017")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "t.jsonl")])
+        analyze(st, Context(election=uk, log=lambda m: None), only=["content", "estimates"])
+        # The same pair decided three ways: the model (support, then oppose) and no rule at all.
+        one = "(SELECT * REPLACE ('{r}' AS stance_rule, '{s}' AS stance) FROM post_party LIMIT 1)"
+        st.sql("CREATE OR REPLACE TABLE post_party AS " + " UNION ALL ".join(
+            one.format(r=r, s=s) for r, s in (("model", "support"), ("model", "oppose"), ("no_cue", "neutral"))))
+        sec = parties_section(st, {"election": uk})
+    assert sec is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
+    assert "How stance was decided (1 rule fired)" in text, re.findall(r"How stance was decided[^.]{0,40}", text)

@@ -384,6 +384,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     rs = report_reshare(study, ctx)  # a Mastodon study's rules read "a retweet of the party's … account"
     rule_text = {(r, s): in_reshare_words(d, rs) for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
+    # Rules, not (rule, stance) rows: the model deciding support, oppose and neutral is one rule, and
+    # "no_cue" is the pairs no rule decided ("11 rules fired" was read where 8 had, no_cue among them).
+    rules_fired = len({r["rule"] for r in rules if r["rule"] != "no_cue"})
     ref = reference_rows(study, {p[0]: p[1] for p in parties})
     # The stance rules' accuracy was measured on one election's posts; quoting it under another
     # election's headline would claim a check that was never made.
@@ -406,7 +409,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, rules_fired=rules_fired, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
