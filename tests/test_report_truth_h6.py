@@ -196,3 +196,32 @@ def test_stance_rules_fired_count_rules_not_rule_and_stance_rows(tmp_path) -> No
     assert sec is not None
     text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
     assert "How stance was decided (1 rule fired)" in text, re.findall(r"How stance was decided[^.]{0,40}", text)
+
+
+def test_no_account_out_of_distribution_is_said_without_their_wider_range(tmp_path) -> None:
+    """None of @UKLabour's 26 scored accounts was out of distribution, and the section read "0 scored
+    accounts are out of distribution … Their bot probability is uncertain; each has a wider
+    plausible range": of no account."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.study import open_study
+    from test_bot_age_unknown import _profiles
+
+    from botwatch.report.section_accounts import accounts_section
+
+    src = _profiles(tmp_path / "profiles.jsonl", with_age=True)
+    study = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    for args in (["ingest", str(study), str(src)], ["analyze", str(study), "--no-election", "--only", "accounts"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0, r.output
+    with open_study(study) as st:
+        assert st.sql("SELECT count(*) FILTER (WHERE bot_ood), count(bot_probability) FROM account_scores")[0] == (0, 4)
+        sec = accounts_section(st, {})
+    assert sec is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
+    assert "No scored account is out of distribution" in text
+    assert "0 scored accounts are out of distribution" not in text and "Their bot probability is uncertain" not in text
