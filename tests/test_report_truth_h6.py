@@ -225,3 +225,38 @@ def test_no_account_out_of_distribution_is_said_without_their_wider_range(tmp_pa
     text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
     assert "No scored account is out of distribution" in text
     assert "0 scored accounts are out of distribution" not in text and "Their bot probability is uncertain" not in text
+
+
+def test_the_foreign_count_sentence_reads_right_at_none_and_at_one(shared_data, tmp_path) -> None:
+    """@UKLabour's week of May 2017: "26 accounts had some origin evidence; 0 of them are counted
+    foreign-origin, because their probability of being run from outside GB … is 0.5 or more" (a
+    reason given for accounts that do not exist), and at one account "1 of them are counted …
+    because their probability"."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.section_accounts import accounts_section
+    from botwatch.study import open_study
+
+    study = tmp_path / "s.duckdb"
+    for args in (["ingest", str(study), str(shared_data / "ge2017" / "UKLabour-May-week1.json.gz")],
+                 ["analyze", str(study), "--election", "uk-ge2017", "--only", "accounts"]):
+        r = CliRunner().invoke(app, args)
+        assert r.exit_code == 0, r.output
+
+    def said() -> str:
+        with open_study(study) as st:
+            sec = accounts_section(st, {})
+        assert sec is not None
+        text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
+        return text[text.index("had some origin evidence"):][:260]
+
+    none = said()
+    assert none.startswith("had some origin evidence; none of them is counted foreign-origin, which takes a probability"), none
+    with open_study(study, read_only=False) as st:  # one account placed abroad, as a scored study could have it
+        st.sql("""UPDATE account_scores SET origin_country = 'RU', origin_probability = 0.9, origin_probabilities = '{"RU": 0.9, "GB": 0.1}'
+                  WHERE account_id = (SELECT min(account_id) FROM account_scores)""")
+    one = said()
+    assert one.startswith("had some origin evidence; 1 of them is counted foreign-origin, because its probability of being run"), one
