@@ -154,8 +154,16 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         from pyspark.sql import functions as F
 
         merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)))
+        # An ingest cut after its posts were stored but before its `sources` row (written last)
+        # left them behind: read again, they are this read's own, not duplicates in the archive.
+        # Only the files no `sources` row names, and only after an ingest run that did not end.
+        named = {r["source"] for r in recorded}
+        unrecorded = [i for i in keep if meta[i]["source"] not in named] if not merge._empty("posts") else []
+        if unrecorded and not any(r["status"] in ("failed", RUNNING) and r["run_id"] not in lake._started_runs
+                                  for r in lake.driver_arrow("runs", ["run_id", "status"], {"stage": "ingest"}).to_pylist()):
+            unrecorded = []
         try:
-            stored = merge.posts()
+            stored = merge.posts(unrecorded)
             merge.accounts()
             # As DuckDB's `retire_rejected`: a complete read of a file on disk gives its bad records now.
             # Only a path read before can hold others (a first read costs no Spark job for it).
@@ -399,11 +407,17 @@ class _Merge:
         rows = self.spark.sql(f"SELECT _file, {seq} AS _seq, {fields} FROM {{kept}} WHERE _kind = '{kind}'", kept=self.kept)
         return self._view(rows, f"stage_{kind}")
 
-    def posts(self) -> dict[int, int]:
-        """Append the posts not stored yet (first occurrence in file order); stored posts per file."""
+    def posts(self, unrecorded: Collection[int] = ()) -> dict[int, int]:
+        """Append the posts not stored yet (first occurrence in file order); stored posts per file.
+        Of the files `unrecorded` (no `sources` row names them), a post stored already from the
+        same file and line (`source`) counts as stored by this read: a cut ingest stored it."""
         from pyspark import StorageLevel
 
         first = canonical.first_posts(self._staged("posts", "post", POSTS, global_seq=True), keep=("_file",))
+        before: dict[int, int] = {}
+        if unrecorded and not self._empty("posts"):
+            theirs = first.filter(first._file.isin(sorted(unrecorded)))
+            before = _per_file(self._df(theirs.semi_join(self._stored("posts"), [*canonical.POST_KEY, "source"]).select("_file")))
         # A new lake's empty `posts` would keep every row of the anti-join: left out (the same columns).
         fresh = first if self._empty("posts") else canonical.new_posts(first, self._stored("posts"), keep=("_file",))
         new = self._df(fresh).persist(StorageLevel.MEMORY_AND_DISK)
@@ -412,7 +426,7 @@ class _Merge:
             store(self.lake, "posts", new, "append")
         finally:
             new.unpersist()
-        return stored
+        return {i: stored.get(i, 0) + before.get(i, 0) for i in {*stored, *before}}
 
     def accounts(self) -> None:
         """Store each file's reduced snapshots not stored yet and recompute the accounts they touch.
