@@ -70,7 +70,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
             raise  # unreachable
     for res in summary.files:
         print_file_result(res)
-    print_summary(summary, location, notes=notes)
+    print_summary(summary, location, notes=[*(notes or []), *summary.notes])
     write_results(summary, results_json)
     if summary.nothing_read:
         if not existed:  # a lake this command created and filled with nothing is not left behind

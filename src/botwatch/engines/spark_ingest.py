@@ -23,6 +23,7 @@ The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written t
 from __future__ import annotations
 
 import json
+import shlex
 import os
 import threading
 import uuid
@@ -129,7 +130,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             on_progress: ProgressFn | None, columns: Any = None) -> IngestSummary:
     # The driver's small reads (`sources`, `rejected`'s broken-off notes, and `runs` in
     # `lake_conflicts`) are Arrow reads on a local lake, with no Spark job (`LakeStudy.driver_arrow`).
-    recorded = lake.driver_arrow("sources", ["sha256", "source", "format", "bytes", "posts_stored", "duplicates", "accounts_seen", "ingested_at"]).to_pylist()
+    recorded = lake.driver_arrow("sources", ["sha256", "source", "format", "bytes", "posts_stored", "duplicates", "rejected", "accounts_seen", "ingested_at"]).to_pylist()
     known = {r["sha256"]: r["source"] for r in recorded if r["sha256"] is not None and r["format"] is not None}  # an unreadable file is refused again, not skipped
     refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
@@ -148,6 +149,14 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
 
     results, keep, counts = _outcomes(files, meta, force, lake_conflicts(lake, columns))
     summary = IngestSummary(files=results)
+    unsure = _retire_older(lake, recorded)
+    reread = {meta[i]["source"] for i in keep if meta[i].get("sha256") and not meta[i].get("broke_off")}  # retired by the merge below
+    if unsure := sorted(set(unsure) - reread):
+        n = len(unsure)
+        summary.notes.append(
+            f"{n} file{'' if n == 1 else 's'} ({', '.join(unsure[:3])}{', ...' if n > 3 else ''}) ha{'s' if n == 1 else 've'} bad records of an "
+            "earlier version still in `rejected`, where an older botwatch kept them (counted apart, but listed with the others): "
+            f"`botwatch ingest --engine spark --force {shlex.quote(str(lake.path))} FILE` reads each again and moves them to `rejected_earlier`")
     if on_progress:
         on_progress(StagingProgress(len(files), len(files), summary.total("read"), summary.total("rejected"), merging=True))
     if keep:
@@ -197,6 +206,45 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         if res.skipped and not res.refused and i not in keep and (meta.get(i) or {}).get("sha256"):
             res.nothing_held = meta[i]["sha256"] not in held
     return summary
+
+
+def _retire_older(lake: Any, recorded: list[dict[str, Any]]) -> list[str]:
+    """A lake written by an older botwatch kept the bad records of a file's earlier versions in
+    `rejected` (`status` counts them apart: `section_overview._REPLACED`; a DuckDB study, and a
+    lake now, move them to `rejected_earlier` when the changed file is read). Where the latest
+    read of the path gave no bad record, every one `rejected` holds for it is an earlier
+    version's: moved now, as DuckDB's `merge.retire_rejected` did. Where it gave some, which of
+    them are the latest's cannot be told without reading the file: those sources are returned.
+    Costs nothing on a lake where no path was read with more than one content."""
+    from pyspark.sql import functions as F
+
+    from botwatch.ingest.sink import REPAIRED
+    from botwatch.schema import REJECTED_EARLIER
+
+    reads: dict[str, list[dict[str, Any]]] = {}
+    for r in recorded:
+        if r["sha256"] is not None:
+            reads.setdefault(r["source"], []).append(r)
+    latest = {src: int(max(rows, key=lambda r: (r["ingested_at"] is not None, r["ingested_at"] or 0))["rejected"] or 0)
+              for src, rows in reads.items() if len({r["sha256"] for r in rows}) > 1}
+    if not latest:
+        return []
+    held: dict[str, int] = {}
+    for r in lake.driver_arrow("rejected", ["source", "error"]).to_pylist():
+        if r["source"] in latest and not str(r["error"] or "").startswith(REPAIRED):
+            held[r["source"]] = held.get(r["source"], 0) + 1
+    older = {src for src, n in held.items() if n > latest[src]}
+    whole = sorted(src for src in older if latest[src] == 0)
+    if whole:
+        stored = read_naive(lake, "rejected")
+        ours = F.coalesce(F.col("source").isin(whole) & ~F.col("error").startswith(REPAIRED), F.lit(False))
+        out = conform(stored.where(ours).withColumn("replaced_at", F.lit(utcnow())), spark_schema(REJECTED_EARLIER))
+        if "rejected_earlier" in lake.tables():
+            store(lake, "rejected_earlier", out, "append")
+        else:
+            lake.write_df("rejected_earlier", out, "overwrite")
+        store(lake, "rejected", read_naive(lake, "rejected").where(~ours), "overwrite")
+    return sorted(older - set(whole))
 
 
 def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,

@@ -1,0 +1,73 @@
+"""A lake written by an older botwatch kept a replaced file's old bad records in `rejected`
+(listed under "Rejected, by error", in the report's sample rows and `export rejected`, though
+counted apart); ingesting into it again left them there for good unless that path was read with
+other content. Now an ingest moves them to `rejected_earlier`, as DuckDB did when the file
+changed, where the latest read shows them all earlier; where it cannot tell, it says which
+command does it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.engines import spark_ingest
+from botwatch.engines.lake import table_path
+
+pytestmark = pytest.mark.spark
+
+V1 = (Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+BAD = "".join(V1[:3]) + '{"id": 5, "text": "broken\n' + "".join(V1[3:])
+BAD2 = "".join(V1[:4]) + '{"id": 7, "text": "cut\n' + "".join(V1[4:])
+
+
+def _status(study: Path, f: Path) -> str:
+    said = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
+    return said[said.index("inputs"):said.index("Latest run")].replace(str(f), "F")
+
+
+def _older(monkeypatch: pytest.MonkeyPatch, lake: Path, f: Path, versions: tuple[str, ...]) -> None:
+    """Each version of `f` ingested in turn by a lake ingest that kept old bad records (an older botwatch)."""
+    with monkeypatch.context() as m:
+        m.setattr(spark_ingest._Merge, "retire_rejected", lambda *a: None)
+        m.setattr(spark_ingest, "_retire_older", lambda *a: [], raising=False)
+        for text in versions:
+            f.write_text(text, encoding="utf-8")
+            assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f)]).exit_code == 0
+
+
+def test_an_older_lakes_replaced_bad_records_move_on_the_next_ingest_as_on_duckdb(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lake, study, f, g = tmp_path / "lake", tmp_path / "s.duckdb", tmp_path / "t.jsonl", tmp_path / "u.jsonl"
+    _older(monkeypatch, lake, f, (BAD, "".join(V1)))
+    assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 1  # the older lake: the replaced version's record
+    g.write_text("".join(V1[:2]), encoding="utf-8")
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(g)])  # another file: the lake is put right
+    assert res.exit_code == 0, res.output
+    assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 0
+    assert pq.read_table(table_path(str(lake), "rejected_earlier")).column("source").to_pylist() == [str(f)]
+    for text in (BAD, "".join(V1)):
+        f.write_text(text, encoding="utf-8")
+        assert CliRunner().invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    assert CliRunner().invoke(app, ["ingest", str(study), str(g)]).exit_code == 0
+    assert _status(lake, f) == _status(study, f)
+    assert "Rejected, by error" not in _status(lake, f)
+    again = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(g), "--force"])  # nothing more to move
+    assert again.exit_code == 0 and pq.read_table(table_path(str(lake), "rejected_earlier")).num_rows == 1
+
+
+def test_an_older_lake_that_cannot_tell_the_versions_apart_names_the_command(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lake, f = tmp_path / "lake", tmp_path / "t.jsonl"
+    _older(monkeypatch, lake, f, (BAD, BAD2))  # both versions have a bad record: which is the latest's is not stored
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0 and "identical content already ingested" in said, res.output
+    assert "bad records of an earlier version still in `rejected`" in said and f"--force {lake} FILE" in said, res.output
+    assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 2
+    fixed = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f), "--force"])  # the command it names
+    assert fixed.exit_code == 0 and "earlier version" not in fixed.output, fixed.output
+    assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 1
+    assert pq.read_table(table_path(str(lake), "rejected_earlier")).num_rows == 1
