@@ -130,6 +130,22 @@ SOURCES = pa.schema(
     ]
 )
 
+# An input not read as one of its own because it holds the text of a file read before (a `.gz` of
+# it, or the file after its `.gz`): its `sources` row, if any (a `--force` re-read), carries the
+# SHA-256 of that read (`same_sha256`), so the file's own SHA-256 (`sha256`) is kept here: provenance
+# shows the copy was seen without a `sources` row that would count it as another input. One row per
+# (source, sha256); `same_as`: the source whose read holds its text, `same_sha256` the SHA-256 of that read.
+SOURCE_COPIES = pa.schema(
+    [
+        ("source", pa.string()),
+        ("sha256", pa.string()),
+        ("bytes", pa.int64()),
+        ("same_as", pa.string()),
+        ("same_sha256", pa.string()),
+        ("seen_at", TS),
+    ]
+)
+
 RUNS = pa.schema(
     [
         ("run_id", pa.string()),

@@ -196,6 +196,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
                          "rejected": res.rejected, "accounts_seen": res.accounts, "ingested_at": now})
         if rows:
             lake.append_arrow("sources", pa.Table.from_pylist(rows, schema=SOURCES))  # last: the files count as ingested only now
+    _record_copies(lake, meta, results, known, keep)
     # Contents a read put something in (an earlier one, or one of this call): a file skipped as
     # identical to one is held; one skipped as identical to a read that put nothing in (a
     # header-only CSV) still fails the command, as on DuckDB (`FileResult.nothing_held`).
@@ -206,6 +207,29 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         if res.skipped and not res.refused and i not in keep and (meta.get(i) or {}).get("sha256"):
             res.nothing_held = meta[i]["sha256"] not in held
     return summary
+
+
+def _record_copies(lake: Any, meta: dict[int, dict[str, Any]], results: list[FileResult], known: dict[str, str], keep: list[int]) -> None:
+    """The own SHA-256 of each file taken as the text of an earlier read (a `.gz` of it, or the file
+    after its `.gz`), as on DuckDB (`runner._record_copy`, schema.SOURCE_COPIES): its `sources` row,
+    if any, holds that read's. Once per (source, SHA-256); after `sources`, so a cut run's copy is
+    recorded when the command runs again."""
+    from botwatch.schema import SOURCE_COPIES
+
+    first = {meta[k]["sha256"]: meta[k]["source"] for k in reversed(keep) if meta[k].get("sha256")}
+    rows, seen = [], set()
+    if "source_copies" in lake.tables():
+        seen = {(r["source"], r["sha256"]) for r in lake.driver_arrow("source_copies", ["source", "sha256"]).to_pylist()}
+    now = utcnow()
+    for i, m in sorted(meta.items()):
+        own = m.get("file_sha256")
+        if own is None or results[i].error or results[i].refused or (m["source"], own) in seen:
+            continue
+        seen.add((m["source"], own))
+        rows.append({"source": m["source"], "sha256": own, "bytes": m["bytes"], "same_as": known.get(m["sha256"]) or first.get(m["sha256"]),
+                     "same_sha256": m["sha256"], "seen_at": now})
+    if rows:
+        lake.append_arrow("source_copies", pa.Table.from_pylist(rows, schema=SOURCE_COPIES))
 
 
 def _retire_older(lake: Any, recorded: list[dict[str, Any]]) -> list[str]:
@@ -364,7 +388,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.skipped, res.read, res.format = f"identical content already ingested from {first[m['sha256']]}", 0, None
         elif m.get("sha256") and not force and (twin := _same_text_among(m, [meta[k] for k in keep])) is not None:
             res.skipped, res.read, res.format = f"identical content already ingested from {twin[0]}", 0, None
-            m["sha256"] = twin[1]  # held as that read's content (`nothing_held`)
+            m["file_sha256"], m["sha256"] = m["sha256"], twin[1]  # held as that read's content (`nothing_held`)
         elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"])):
             res.skipped, res.refused, res.read, res.format = why, True, 0, None
         else:

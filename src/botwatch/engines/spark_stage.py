@@ -44,6 +44,7 @@ META = pa.schema(
         # reduces them to (one group each, NULL keys one group as in GROUP BY), counted here where
         # the rows pass, so the driver needs no grouped count job for `accounts_seen`.
         ("n_accounts", pa.int64()),
+        ("file_sha256", pa.string()),  # the file's own SHA-256 where `sha256` is an earlier read's text's (`same_text_read`)
     ]
 )
 
@@ -134,7 +135,8 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
             # A `.gz` of a file read before (or the file after its `.gz`): the same text, recorded
             # under that read's SHA-256, as on DuckDB (`runner._same_text_read`): skipped as
             # identical, or with --force a re-read whose bad records are kept once, not one more input.
-            meta["sha256"] = same_text_read(path, meta["source"], prefixes) or meta["sha256"]
+            if (text := same_text_read(path, meta["source"], prefixes)) is not None and text != meta["sha256"]:
+                meta["file_sha256"], meta["sha256"] = meta["sha256"], text
         seen = known.get(meta["sha256"]) if meta["sha256"] else None
         # An identical file whose read broke off there is read again while still cut (`cut_short`), as on DuckDB.
         was = (latest or {}).get(meta["source"]) or (latest or {}).get(shown_name(meta["source"]))

@@ -31,7 +31,7 @@ from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, NOT_A_FILE, cannot_open, file_sha256, gzip_text_size, not_a_file, not_there, shown_name, text_sha256, unreadable_folder
-from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
+from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, create_table_sql
 from botwatch.study import Study, utcnow
 
 if TYPE_CHECKING:
@@ -260,6 +260,7 @@ def _ingest_source(
         return known[digest]
 
     same = _same_text_read(study, path, src, sha, earlier) if regular and (sha is None or ingested_as(sha) is None) else None
+    own = sha  # the file's own SHA-256 (None: hashed later, if at all)
     if same is not None:
         sha = same
     if regular and sha is not None:
@@ -267,6 +268,8 @@ def _ingest_source(
                 and not _changed_back(study, src.name, sha):
             result.skipped = f"identical content already ingested from {seen[0]}"
             result.nothing_held = not seen[1]
+            if same is not None:
+                _record_copy(study, src, own or file_sha256(path), seen[0], same)
             if columns is not None:  # a corrected map reads nothing again here: its posts are stored by id already
                 result.skipped += ("; a study keeps the rows it first read, so to read this file with another column map, "
                                    "ingest it into a new study")
@@ -329,6 +332,8 @@ def _ingest_source(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, utcnow()],
         )
+        if same is not None and (first := ingested_as(same)) is not None:  # a `.gz` read again with --force
+            _record_copy(study, src, own or file_sha256(path), first[0], same)
         q("COMMIT")
     except BaseException as exc:
         try:
@@ -532,6 +537,17 @@ def _same_text_read(study: Study, path: str, src: InputSource, sha: str | None, 
         if (held_sha := file_sha256(other)) in shas and (text := my_text()) is not None and text_sha256(other) == text:
             return held_sha
     return None
+
+
+def _record_copy(study: Study, src: InputSource, own: str, same_as: str, text_sha: str) -> None:
+    """Keep the own SHA-256 of a file taken as the text of an earlier read (`_same_text_read`): its
+    `sources` row, if any, holds that read's (schema.SOURCE_COPIES). Once per (source, SHA-256)."""
+    if own == text_sha:
+        return
+    study.sql(create_table_sql("source_copies", SOURCE_COPIES))
+    study.sql("INSERT INTO source_copies SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+              "(SELECT 1 FROM source_copies WHERE source = ? AND sha256 = ?)",
+              [src.name, own, src.size, same_as, text_sha, utcnow(), src.name, own])
 
 
 def _size_seen(study: Study, size: int | None) -> bool:
