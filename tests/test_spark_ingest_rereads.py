@@ -209,3 +209,22 @@ def test_a_file_and_its_gz_in_one_command_are_one_input_on_a_lake_as_on_duckdb(s
         status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
         said[engine] = status[status.index("inputs"):status.index("Posts by format")]
     assert said["spark"] == said["duckdb"] == "inputs 1; rejected records 1 ", said
+
+
+def test_a_file_and_its_gz_forced_in_one_command_are_one_input_and_a_re_read_on_a_lake_as_on_duckdb(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With --force both are read; DuckDB records the second under the first's SHA-256 (a re-read of
+    that text: "inputs 1 (and 1 re-read ...)"), where the lake took the `.gz` for another input
+    ("inputs 2") and its posts for duplicates in the archive."""
+    import gzip
+
+    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    plain, packed = tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"
+    plain.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    packed.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    said = {}
+    for engine, study in (("duckdb", tmp_path / "s.duckdb"), ("spark", tmp_path / "lake")):
+        res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(plain), str(packed), "--force"])
+        assert res.exit_code == 0, res.output
+        status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
+        said[engine] = status[status.index("inputs"):status.index("Posts by format")]
+    assert said["spark"] == said["duckdb"] == "inputs 1 (and 1 re-read of a file already stored); rejected records 1 ", said

@@ -392,6 +392,8 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
         elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"])):
             res.skipped, res.refused, res.read, res.format = why, True, 0, None
         else:
+            if m.get("sha256") and force and m["sha256"] not in first and (twin := _same_text_among(m, [meta[k] for k in keep])) is not None:
+                m["file_sha256"], m["sha256"] = m["sha256"], twin[1]  # read again with --force: a re-read of that text, as on DuckDB
             if m.get("sha256"):
                 first.setdefault(m["sha256"], m["source"])
             res.rejected = int(m.get("n_rejected") or 0)
