@@ -28,3 +28,19 @@ def test_a_report_of_stages_with_different_elections_says_so(tmp_path: Path, sam
     assert "Stages analysed with different elections." in banner
     assert "content: us-2016 (recorded text" in banner and "(preset)" in banner
     assert "--stage STAGE --toml" in banner
+
+
+def test_the_kicker_names_each_election_with_its_stages(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: the page was headed
+    "botwatch report · UK general election 2017", the newest run's election, over Parties, accounts
+    and timelines all made for the US election."""
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE runs SET params = replace(params, 'us-2016', 'uk-ge2017') WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        html = build_report(st, tmp_path / "r.html", exports=False).read_text()
+    kicker = html[html.index('<p class="kicker">'):].split("</p>")[0]
+    assert "US presidential election 2016 (accounts, " in kicker and "content" in kicker
+    assert "UK general election 2017 (accounts_clusters, coordination)" in kicker
+    assert kicker.index("US presidential") < kicker.index("UK general")  # most stages first

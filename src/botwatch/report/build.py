@@ -41,7 +41,7 @@ from markupsafe import Markup
 from botwatch import __version__
 from botwatch.report.context import study_label
 from botwatch.report.fmt import FILTERS
-from botwatch.report.mixed_elections import mixed_elections
+from botwatch.report.mixed_elections import kicker_elections, mixed_elections
 from botwatch.report.sections import ENV, Section, all_sections
 from botwatch.report.study_key import study_key
 from botwatch.report.swap import ReportPaths
@@ -199,6 +199,7 @@ def _write_report(
         outside_window=outside,
         no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election")),
         mixed_elections=mixed_elections(study),
+        kicker_elections=kicker_elections(study),
         stale=stale_analysis(study),
         cut_off=cut_off_stages(study),
         model_changed=bot_model_changed(study),
