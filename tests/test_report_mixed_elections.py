@@ -44,3 +44,22 @@ def test_the_kicker_names_each_election_with_its_stages(analysed_sample_path: Pa
     assert "US presidential election 2016 (accounts, " in kicker and "content" in kicker
     assert "UK general election 2017 (accounts_clusters, coordination)" in kicker
     assert kicker.index("US presidential") < kicker.index("UK general")  # most stages first
+
+
+def test_the_outside_window_banner_speaks_of_the_stages_of_that_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """2016 posts analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: the
+    headline banner said none of the posts fell in the UK window, so "findings on it describe that
+    other period", of a report whose Parties, accounts and timelines were made for the US election,
+    whose window holds every post."""
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("DELETE FROM posts WHERE created_at >= TIMESTAMP '2017-01-01'")
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        html = build_report(st, tmp_path / "r.html", exports=False).read_text()
+    banner = html[html.index('id="outside-window"'):].split("</div>")[0]
+    assert "falls in the UK general election 2017 window" in banner
+    assert "the findings of the stages analysed with it (accounts_clusters, coordination) describe that other period" in banner
+    assert "US presidential" not in banner

@@ -41,7 +41,7 @@ from markupsafe import Markup
 from botwatch import __version__
 from botwatch.report.context import study_label
 from botwatch.report.fmt import FILTERS
-from botwatch.report.mixed_elections import kicker_elections, mixed_elections
+from botwatch.report.mixed_elections import election_groups, kicker_elections, mixed_elections
 from botwatch.report.sections import ENV, Section, all_sections
 from botwatch.report.study_key import study_key
 from botwatch.report.swap import ReportPaths
@@ -177,7 +177,13 @@ def _write_report(
     ids = {s.id for s in built}
     lead, more = gather_headlines(built)
     provenance = data_provenance(study)
-    outside = None if no_posts else outside_election_window(study, ctx.get("election"))
+    groups = election_groups(study)
+    if no_posts:
+        outside = None
+    elif groups is None:
+        outside = outside_election_window(study, ctx.get("election"))
+    else:  # each election's window, for the stages analysed with it, not the newest run's for every section
+        outside = " ".join(t for _, e, stages in groups if (t := outside_election_window(study, e, stages))) or None
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(

@@ -387,14 +387,17 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any], *
     return " ".join(parts) or None
 
 
-def outside_election_window(study: Study, election: Any) -> str | None:
+def outside_election_window(study: Study, election: Any, stages: list[str] | None = None) -> str | None:
     """One line when none of the study's posts falls in the election's window (`zones.window_utc`:
     the preset's `window_start` to `window_end` as whole days of its own time zone, the window the
     creation stage and the Methods coverage use): the study then describes another period, and no
     finding in it is about this election's campaign. A study of 2021 posts analysed with uk-ge2017
     headlined "87% … created after the election was called" while its Methods said the data did
     not overlap the window at all. The posts' span is given as dates of the same zone, so a study
-    just past the edge does not read as inside it."""
+    just past the edge does not read as inside it. `stages`: those analysed with `election` when
+    the study's stages recorded different elections (`mixed_elections.election_groups`), named so
+    the line speaks of their findings only: a study analysed with us-2016, then with uk-ge2017
+    for coordination alone, read "findings on it describe that other period" of every section."""
     if election is None or "posts" not in set(study.tables()):
         return None
     from botwatch.timeline import zones
@@ -411,7 +414,8 @@ def outside_election_window(study: Study, election: Any) -> str | None:
         span = f"{zones.local_date(election, first)} to {zones.local_date(election, last)}"
         return (
             f"None of this study's posts ({span}) falls in the {election.name} window ({election.window_start} to {election.window_end}, "
-            f"days in {tz}): findings on it describe that other period, not this election's campaign."
+            f"days in {tz}): " + (f"the findings of the stages analysed with it ({', '.join(stages)}) describe" if stages else "findings on it describe")
+            + " that other period, not this election's campaign."
         )
     return None
 
