@@ -13,7 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
-from botwatch.ingest.counts import read_count
+from botwatch.ingest.counts import not_posts, read_count
 from botwatch.shown_text import shell_shown
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
@@ -507,10 +507,20 @@ def print_file_result(res: FileResult) -> None:
         # A compressed file that broke off is not "ok": what came before the break is stored, and the line says where it broke.
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
-            f"{head} {plain(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
+            f"{head} {plain(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
             f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
+
+
+def _not_posts_said(res: FileResult) -> str:
+    """" (2 of them not posts: profiles, account events and the like)" after the records read, when
+    some were no post (`counts.not_posts`): "read 282, stored 280, duplicates 0, rejected 0" left
+    two records unaccounted for."""
+    n = not_posts(res)
+    if not n:
+        return ""
+    return f" ({n:,} of them {'not a post' if n == 1 else 'not posts'}: profiles, account events and the like)"
 
 
 def other_encoding(res: FileResult) -> str | None:
@@ -543,10 +553,14 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
     study is about to be removed, having stored nothing, so they are not); then `notes`, one line
     each (a column map's unread columns and unreadable times: `_check_columns`)."""
     tbl = Table(title="Ingest summary", show_header=True)
-    for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
+    # Records that were no post (profiles, account events) have a column when there are any: the
+    # row "read 282, stored 280, duplicates 0, rejected 0" left them unaccounted for.
+    other = sum(not_posts(f) for f in summary.files)
+    cols = ("files", "read", *(("not posts",) if other else ()), "stored", "duplicates", "rejected", "failed", "skipped")
+    for col in cols:
         tbl.add_column(col, justify="right")
     tbl.add_row(
-        str(len(summary.files)), read_count(summary.files), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
+        str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
         f"{summary.total('rejected'):,}", str(failed_inputs(summary)), str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
     )
     out.print(tbl)

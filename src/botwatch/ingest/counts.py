@@ -29,6 +29,19 @@ def read_words(records: int, pages: int, any_pages: bool, sep: str = ",") -> str
     return paged if records == 0 else f"{n(records)} + {paged}"
 
 
+def not_posts(res: Any) -> int:
+    """How many of the records `res` (a `FileResult`) read were no post: profile rows (an authors or
+    users file), account and identity events, likes and follows, delete notices. Neither stored,
+    duplicate nor rejected, they read as missing: a Jetstream file of 280 posts and two identity
+    events said "read 282, stored 280, duplicates 0, rejected 0". 0 for response pages (a page
+    holds many posts). A stream that broke off keeps one `rejected` row for the break that is no
+    record read."""
+    if is_page_format(res.format):
+        return 0
+    rejected = res.rejected - (1 if getattr(res, "broke_off", None) else 0)
+    return max(res.read - res.stored - res.duplicates - rejected, 0)
+
+
 def is_page_format(fmt: str | None) -> bool:
     """Whether a source format's records are response pages (twarc2), not single posts."""
     from botwatch.ingest.formats import PAGE_FORMATS
@@ -55,8 +68,9 @@ def run_message(results: Iterable[Any]) -> str:
 
     skipped = sum(1 for r in results if r.skipped is not None and not r.refused)
     failed = sum(1 for r in results if put_nothing_in(r))
+    other = sum(not_posts(r) for r in results)
     return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, rejected {total('rejected')}"
-            + (f", skipped {skipped} already read" if skipped else "") + (f", failed {failed}" if failed else ""))
+            + (f", not posts {other}" if other else "") + (f", skipped {skipped} already read" if skipped else "") + (f", failed {failed}" if failed else ""))
 
 
 def rows_shown(stage: str, rows: int | None, message: str | None) -> str:

@@ -188,6 +188,11 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     grown = study.sql(f"""SELECT coalesce(sum(duplicates), 0), coalesce(sum(records) FILTER (WHERE format NOT IN ({pages_in})), 0),
                                  coalesce(sum(records) FILTER (WHERE format IN ({pages_in})), 0) FROM {GROWN_READS}""")[0]
     dup = (dup[0] + grown[0], dup[1] + grown[1], dup[2] + grown[2], dup[3])
+    # Records that were no post (profile rows, account and identity events: `counts.not_posts`):
+    # "282 records were read ..., giving 280 stored posts; 0 were duplicates ... and 0 could not be
+    # read" left two unaccounted for.
+    (not_posts,) = study.sql(f"""SELECT coalesce(sum(greatest(records_read - posts_stored - duplicates - rejected, 0)), 0) FROM {FIRST_READS}
+                                 WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
     # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)
     paths = RelativePaths(ctx["paths_relative_to"]) if ctx.get("paths_relative_to") else None
     repro = reproduction(study, study_label(study.path)[1], relative_to=paths)
@@ -214,6 +219,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         records=dup[1],
         pages=dup[2],
         page_files=dup[3],
+        not_posts=not_posts,
         runs=provenance(study, paths),
         bot_cal=bot_calibration_held_out(study) if "account_scores" in tables else None,
         training=training_sentences(recorded_counts(study), own_bot=_scored_by_own_bot_model(study)),
