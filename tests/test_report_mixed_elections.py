@@ -63,3 +63,23 @@ def test_the_outside_window_banner_speaks_of_the_stages_of_that_election(analyse
     assert "falls in the UK general election 2017 window" in banner
     assert "the findings of the stages analysed with it (accounts_clusters, coordination) describe that other period" in banner
     assert "US presidential" not in banner
+
+
+def test_methods_data_coverage_names_each_elections_window_with_its_stages(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods' Data
+    coverage said only "The election window of UK general election 2017 runs ...: 0.4% of all posts
+    fall inside it", the window of the newest run, beside sections made for the US election."""
+    import re
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
+    assert "The election window of US presidential election 2016 (the stages accounts, " in text, text
+    assert "The election window of UK general election 2017 (the stages accounts_clusters, coordination) runs 2017-04-18" in text, text

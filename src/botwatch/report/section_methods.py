@@ -169,6 +169,25 @@ def bot_calibration_held_out(study: Study) -> dict[str, Any] | None:
     return {"lo": min(c["ece"] for c in loso), "hi": worst["ece"], "worst": worst.get("held_out")}
 
 
+def _windows(study: Study, election: Any, cov: dict[str, Any]) -> list[dict[str, Any]]:
+    """The election windows the Data coverage paragraph checks: the report's election's, or, when
+    the stages were analysed with different elections, each one's with its stages. A study analysed
+    with us-2016, then with uk-ge2017 for coordination alone, said only "The election window of UK
+    general election 2017 runs ...: 0.4% of all posts fall inside it" beside Parties, accounts and
+    timelines made for the US election, whose window held the rest."""
+    from botwatch.report.mixed_elections import election_groups
+
+    groups = election_groups(study)
+    if groups is None:
+        return [{"election": election, "stages": None, "cov": cov}] if cov.get("window") else []
+    out = []
+    for _, e, stages in groups:
+        c = coverage(study, e) if e is not None else None
+        if c is not None and c.get("window"):
+            out.append({"election": e, "stages": stages, "cov": c})
+    return out
+
+
 @section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
@@ -214,7 +233,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         home_unknown=_home_unknown(home := _home(study, election)),
         home=home,
         labs=MEASURED_BY_ELECTION,
-        cov=coverage(study, election),
+        cov=(cov := coverage(study, election)),
+        windows=_windows(study, election, cov),
         duplicates=dup[0],
         records=dup[1],
         pages=dup[2],
