@@ -43,6 +43,20 @@ def test_ingest_counts_records_that_are_no_post_apart(tmp_path: Path) -> None:
     assert "7 records were read from 1 input file, giving 5 stored posts; 0 were duplicates of posts already stored, 2 were not posts" in text, text
 
 
+def test_the_overviews_input_table_counts_records_that_are_no_post(tmp_path: Path) -> None:
+    """Its row read "Records 7, Stored 5, Duplicates 0, Rejected 0" (an authors file: "61, 0, 0, 0")."""
+    from botwatch.report.context import report_context
+    from botwatch.report.section_overview import overview
+
+    study = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(_jetstream(tmp_path / "jet.jsonl", 5, 2))]).exit_code == 0
+    with open_study(study) as st:
+        html = overview(st, report_context(st)).html
+    assert '<th scope="col" class="num">Not posts</th>' in html
+    row = html[html.index("jet.jsonl</td>"):].split("</tr>")[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["7", "2", "5", "0", "0"], row
+
+
 def test_a_file_of_posts_alone_says_nothing_of_other_records(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(_jetstream(tmp_path / "jet.jsonl", 5, 0))])
     assert res.exit_code == 0, res.output

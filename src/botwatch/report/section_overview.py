@@ -51,7 +51,11 @@ def study_summary(study: Study) -> dict[str, Any]:
         "by_kind": q("SELECT kind, count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1"),
         "by_lang": q("SELECT coalesce(lang, 'unknown'), count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT 10"),
         # Each read in order; a re-read marked (its duplicates are the posts its first read stored).
-        "files": q(f"SELECT source, format, records_read, posts_stored, duplicates, rejected, r.source IS NOT NULL FROM sources s "
+        # The records that were no post (profile rows, account events: `counts.not_posts`) have their
+        # column: an authors file read "61 records, 0 stored", as if all were lost.
+        "files": q(f"SELECT source, format, records_read, CASE WHEN format IS NULL OR format IN ({_pages_in()}) THEN 0 "
+                   "ELSE greatest(records_read - posts_stored - duplicates - rejected, 0) END, posts_stored, duplicates, rejected, "
+                   f"r.source IS NOT NULL FROM sources s "
                    f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY ingested_at, source"),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
@@ -87,6 +91,13 @@ def posts_over_time(study: Study, max_bars: int = MAX_BARS) -> tuple[str, list[A
         rows = list(zip([r[0] for r in rows[::step]], sums))
         unit = f"{step}-year span"
     return unit, [r[0] for r in rows], [int(r[1]) for r in rows]
+
+
+def _pages_in() -> str:
+    """The response-page formats (a page holds many posts) as an SQL list."""
+    from botwatch.ingest.formats import PAGE_FORMATS
+
+    return ", ".join("'" + f.replace("'", "''") + "'" for f in sorted(PAGE_FORMATS)) or "NULL"
 
 
 @section("overview", order=10)
