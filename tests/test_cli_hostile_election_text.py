@@ -54,11 +54,11 @@ def test_estimate_shows_election_and_party_names_escaped(study: tuple[Path, Path
         res = runner.invoke(app, ["estimate", str(db), "-e", str(election), "--table", table, "--reps", "20"])
         assert res.exit_code == 0, res.output
         assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
-        assert "Lab\\x1b]8;;http://e.example\\x1b\\\\our[/x]" in res.output
+        assert "Lab\\x1b]8;;http://e.example\\x1b\\our[/x]" in res.output
         if table == "reference":
             assert "Reference table: UK \\x1b[2J[/x] \\u202eelection" in res.output
         else:  # the footnote naming the parties whose cells rest on too few accounts
-            assert "not a reliable estimate (Lab\\x1b]8;;http://e.example\\x1b\\\\our[/x]" in res.output
+            assert "not a reliable estimate (Lab\\x1b]8;;http://e.example\\x1b\\our[/x]" in res.output
 
 
 def test_impact_notes_show_the_party_name_escaped(study: tuple[Path, Path]) -> None:
@@ -67,5 +67,5 @@ def test_impact_notes_show_the_party_name_escaped(study: tuple[Path, Path]) -> N
     assert runner.invoke(app, ["analyze", str(db), "--election", str(election), "--only", "impact", "--with-deps"]).exit_code == 0
     res = runner.invoke(app, ["impact", str(db), "--party", "labour", "--election", str(election)])
     assert res.exit_code == 1, res.output
-    assert "note Lab\\x1b]8;;http://e.example\\x1b\\\\our[/x]: too few posts" in res.output
+    assert "note Lab\\x1b]8;;http://e.example\\x1b\\our[/x]: too few posts" in res.output
     assert "\x1b" not in res.output, repr(res.output)

@@ -206,17 +206,14 @@ def test_the_ledgers_keep_names_holding_a_tab_or_a_newline(tmp_path: Path) -> No
     bad.write_bytes(gzip.compress(b"\x00 not a post\n"))
     logs: list[str] = []
     cap = Capture(cap_dir, "mastodon", stream)
-    from botwatch.shown_text import controls_shown
-
-    shown = lambda m: logs.append(controls_shown(m))  # noqa: E731 - as the console's `say` prints each line, escaped once
-    follower = Follower(cap, study, 60.0, shown)
+    follower = Follower(cap, study, 60.0, logs.append)
     assert follower.pending() == [good, bad]
     asyncio.run(follower.batch(attempts=1))
     assert follower.pending() == [] and follower.unreadable == 1, logs
     assert all("\n" not in m and "\t" not in m for m in logs), logs  # every line one line
     assert any("odd\\x09host\\x0aname" in m and "not a format botwatch reads" in m for m in logs), logs
 
-    restarted = Follower(cap, study, 60.0, shown)
+    restarted = Follower(cap, study, 60.0, logs.append)
     assert restarted.done == {good.name} and restarted.refused == {bad.name}
     assert restarted.pending() == []
     assert _posts(study) == 10

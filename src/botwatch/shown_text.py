@@ -3,11 +3,8 @@
 Why: a file name or a record holding an ESC (`\\x1b[2J`), a carriage return or a right-to-left
 override reached the terminal raw: it could clear or repaint the screen, or show `exe.png` for
 `gnp.exe`. Every user-facing line that echoes such text passes it through `controls_shown`, the
-one place that decides what is shown escaped, once: at the line that prints it (`cli.common.plain`,
-`fail`, `warn`, the collector's `say`), never before. It writes each backslash as `\\`, so the
-text `\x07` an account typed (shown `\\x07`) and a BEL character (shown `\x07`) differ; that
-makes it not idempotent (a message escaped by its writer and again by `fail` showed a BEL as the
-text `\x07`), hence the one place.
+one place that decides what is shown escaped. Escaping is idempotent (what it writes is printable),
+so a message escaped by its writer and again by `fail` reads the same.
 """
 
 from __future__ import annotations
@@ -67,8 +64,6 @@ def _python_class(ranges: tuple[tuple[int, int], ...]) -> str:
 
 
 _CONTROL = re.compile(_python_class(CONTROL_RANGES))
-# What `controls_shown` writes escaped: those, and the backslash itself (`\\`), as `FILE_ESCAPED_RANGES`.
-_SHOWN = re.compile(_python_class(tuple(sorted(CONTROL_RANGES + ((0x5C, 0x5C),)))))
 _FILE_CONTROL = re.compile(_python_class(FILE_ESCAPED_RANGES))
 
 
@@ -133,7 +128,7 @@ def _hidden_at(m: re.Match[str]) -> bool:
 
 def _escaped(m: re.Match[str]) -> str:
     ch = m.group()
-    if ch == "\\":  # only `file_shown` and `controls_shown` match it
+    if ch == "\\":  # only `file_shown` matches it
         return "\\\\"
     if not _hidden_at(m):
         return ch
@@ -150,28 +145,8 @@ def file_shown(text: object) -> str:
 
 def controls_shown(text: object) -> str:
     """`str(text)` with each control or invisible format character written as `\\x1b` (`\\u202e`
-    above U+00FF), but a joiner inside an emoji sequence (`joins_emoji`), and each backslash as
-    two; a file name's bytes that are not UTF-8 (PEP 383 surrogates) as `\\xff`, after the
-    backslashes, so a typed `\\xff` and the byte differ; everything else, markup included,
-    unchanged. Not idempotent: apply it once, where the line is printed."""
-    return _SURROGATE.sub(_surrogate_shown, _SHOWN.sub(_escaped, str(text)))
-
-
-# A lone surrogate: a byte of a file name that is not UTF-8 (U+DC80-DCFF, as `os.fsdecode` keeps
-# it), or one a JSON escape made; printed raw it stopped the line ("surrogates not allowed").
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _surrogate_shown(m: re.Match[str]) -> str:
-    o = ord(m.group())
-    return f"\\x{o - 0xDC00:02x}" if 0xDC80 <= o <= 0xDCFF else f"\\u{o:04x}"
-
-
-def typed_shown(text: object) -> str:
-    """A usage error's line (click's): control characters escaped as `controls_shown` writes them,
-    backslashes left as they are. Click quotes what was typed with `repr`, which has already written
-    each backslash as two and a right-to-left override as `\\u202e`: escaped again, an unknown
-    command typed with U+202E read as one typed with the text `\\u202e`."""
+    above U+00FF), but a joiner inside an emoji sequence (`joins_emoji`); everything else, markup
+    included, unchanged."""
     return _CONTROL.sub(_escaped, str(text))
 
 
@@ -186,12 +161,11 @@ def whole_sentences(line: str, limit: int) -> str:
 
 def shell_shown(path: object) -> str:
     """A path in a command the output tells the user to run: quoted for a POSIX shell when it needs
-    it (`'my study.duckdb'`). Printed bare, a study named with a space gave a command that named
-    two files. Its control characters are shown by the line that prints it (`controls_shown`,
-    once: escaped here too, a second pass showed an ESC in the name as the text `\\x1b`)."""
+    it (`'my study.duckdb'`), control characters shown (`controls_shown`). Printed bare, a study
+    named with a space gave a command that named two files."""
     import shlex
 
-    return shlex.quote(str(path))
+    return controls_shown(shlex.quote(str(path)))
 
 
 def has_hidden(text: str) -> bool:

@@ -252,8 +252,8 @@ def explain(
         if unscored and (platform, aid) in unscored:
             n = unscored[(platform, aid)]
             out.print(f"[bold]{plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {aid}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
-            out.print(controls_shown(f"Not scored: the accounts stage last ran before this account was ingested. "
-                                     f"Run `botwatch analyze {shell_shown(study)}` to score it."), highlight=False, markup=False)
+            out.print(f"Not scored: the accounts stage last ran before this account was ingested. "
+                      f"Run `botwatch analyze {shell_shown(study)}` to score it.", highlight=False, markup=False)
             return
         out.print(f"[bold]{plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():

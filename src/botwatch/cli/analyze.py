@@ -125,7 +125,7 @@ def analyze(
                                   f"(the origin model does not know {chosen.country.upper()}; re-running the accounts stage with this election would leave it unmeasured)",
                                   highlight=False, markup=False)
             if chosen.timezone_note():
-                warn(chosen.timezone_note())
+                warn(controls_shown(chosen.timezone_note()))
         if stage and chosen is None:
             # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
             from botwatch.pipeline import stages as all_stages
@@ -218,6 +218,7 @@ def say_unmatched_parties(st: Study, election: object) -> None:
     posts name, whose term is likely the archive's own query (`dominant_lines`). And how many
     reposts share a post the study does not hold and carry no words to match (`unread_reposts_line`),
     or were never asked for by a filtered Bluesky capture (`filtered_reposts_note`)."""
+    from botwatch.cli.common import controls_shown
     from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines, unread_reposts_line
 
     cov = party_coverage(st, election)
@@ -227,7 +228,7 @@ def say_unmatched_parties(st: Study, election: object) -> None:
 
     reposts = [x for x in (unread_reposts_line(st), filtered_reposts_note(st)) if x]
     for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election), *reposts]:
-        warn(line)
+        warn(controls_shown(line))
 
 
 def say_if_no_posts(st: Study, study: Path | str) -> None:

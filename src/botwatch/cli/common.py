@@ -448,7 +448,7 @@ def election_choice_or_fail(st: object, given: object, no_election: bool = False
     try:
         election, line = study_election(st)
     except ElectionError as exc:
-        fail(str(exc))
+        fail(controls_shown(str(exc)))
     if line:
         console.print(controls_shown(line), highlight=False, markup=False)
     return election, election is None and line is not None

@@ -72,7 +72,7 @@ def _recorded_or_fail(ref: str, stage: str | None, engine: str | None = None, ma
 
 def _fail_recorded(exc: Exception) -> None:
     """Say why a study's recorded election cannot be shown, in this command's terms."""
-    msg = str(exc)  # `fail` shows its control characters
+    msg = controls_shown(str(exc))
     # Only stages that recorded different elections are answered by --stage (pick one);
     # an election that cannot be loaded here is not, and this command has no --election.
     if "different elections" in msg:
@@ -105,7 +105,7 @@ def _recorded_text_or_fail(ref: str, stage: str | None, engine: str | None = Non
     try:
         recorded_election({"election": key, "election_toml": text})
     except ElectionError as exc:
-        why = str(exc).replace("; pass --election with a corrected copy of it", "")
+        why = controls_shown(exc).replace("; pass --election with a corrected copy of it", "")
         warn(f"{why}; the text below is as the study recorded it: correct a copy before passing it to --election")
     return text
 
@@ -198,16 +198,16 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     if not home_known(e.country):
         warn(unknown_home_note(e.country))
     if e.timezone_note():
-        warn(e.timezone_note())
+        warn(controls_shown(e.timezone_note()))
     # A valid file can still measure nothing for a party: every one of its figures would be a
     # silent zero (a party given only a name and a leader passed as "ok").
     for p in e.parties:
         if not p.matchable:
-            warn(p.unmatchable_note())
+            warn(controls_shown(p.unmatchable_note()))
     for line in shared_tag_lines(e) + shared_keyword_lines(e) + broken_tag_lines(e):
-        warn(line)
+        warn(controls_shown(line))
     for ev in e.events_outside_window():
-        warn((f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
+        warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
                             f"({e.timezone}): the study's charts of the window do not show it; check its date"))
     from datetime import timezone
     from zoneinfo import ZoneInfo
@@ -215,7 +215,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     for ev in e.events:
         local = ev.at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(e.timezone)).date()
         if ev.kind == "polling" and local != e.polling_day:
-            warn((f"event {ev.label!r} is of kind polling but falls on {local} ({e.timezone}), not polling day {e.polling_day}"))
+            warn(controls_shown(f"event {ev.label!r} is of kind polling but falls on {local} ({e.timezone}), not polling day {e.polling_day}"))
 
 
 def shared_tag_lines(e: Any) -> list[str]:

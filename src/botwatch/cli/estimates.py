@@ -215,8 +215,7 @@ def estimate(
             whose = "its" if len(window) == 1 else "their"
             out.print(f"--window {names}: not in the tables above (the campaign and the 30 days before polling day); {whose} rows are in the "
                       f"`estimates` table, period {names}", highlight=False, markup=False)
-        out.print(controls_shown(f"All estimates are in the study's `estimates` table: botwatch export {shell_shown(study)} estimates -o estimates.csv"),
-                  highlight=False, markup=False)
+        out.print(f"All estimates are in the study's `estimates` table: botwatch export {shell_shown(study)} estimates -o estimates.csv", highlight=False, markup=False)
 
 
 def _labelling_error(st, election) -> None:  # type: ignore[no-untyped-def]

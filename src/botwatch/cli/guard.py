@@ -120,15 +120,15 @@ def say_usage_error(exc: ClickException) -> int:
     from rich.markup import escape
 
     from botwatch.cli.common import console
-    from botwatch.shown_text import typed_shown
+    from botwatch.shown_text import controls_shown
 
     # The message quotes what was typed (an unknown option, an extra argument): a right-to-left
     # override or other control in it is shown escaped, as in every other error line.
-    console.print(f"[red]error:[/red] {escape(typed_shown(' '.join(exc.format_message().split())))}", highlight=False)
+    console.print(f"[red]error:[/red] {escape(controls_shown(' '.join(exc.format_message().split())))}", highlight=False)
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, UsageError) and ctx is not None:
         usage = " ".join(ctx.get_usage().split())
-        console.print(escape(typed_shown(f"{usage}   (see {ctx.command_path} --help)")), highlight=False, soft_wrap=True)
+        console.print(escape(controls_shown(f"{usage}   (see {ctx.command_path} --help)")), highlight=False, soft_wrap=True)
     return exc.exit_code
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -81,7 +82,9 @@ def ingest(
     lakes: list[str] = []  # lakes found under a folder given: not walked
     files = expand_inputs(inputs, set_aside=docs, not_files=odd, lakes=lakes)
     if docs:
-        names = ", ".join(os.path.basename(d) for d in docs[:5]) + (" …" if len(docs) > 5 else "")
+        from botwatch.ingest.source import shown_name
+
+        names = ", ".join(shown_name(os.path.basename(d)) for d in docs[:5]) + (" …" if len(docs) > 5 else "")
         console.print(f"left aside {len(docs)} file{'' if len(docs) == 1 else 's'} found in a folder that "
                       f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
                       highlight=False, markup=False)
@@ -90,14 +93,18 @@ def ingest(
     files = _without_databases(files, inputs)
     other_studies = len(files) < walked
     if lakes:
+        from botwatch.ingest.source import shown_name
+
         for lake in lakes:
             mine = os.path.exists(location) and os.path.samefile(lake, location)
-            console.print(f"left aside {controls_shown(lake)}: "
+            console.print(f"left aside {controls_shown(shown_name(lake))}: "
                           f"{'the lake this command writes' if mine else 'a lake (another study) found in a folder'}, not an input",
                           highlight=False, markup=False)
     if not files:
+        from botwatch.ingest.source import shown_name
+
         # Only folders expand to nothing: name them, so a wrong folder is seen at once.
-        folders = ", ".join(str(p) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
+        folders = ", ".join(shown_name(str(p)) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
         held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies), ("lakes", lakes),
                                                ("named pipes, sockets or devices", odd)) if there)
         fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
@@ -188,11 +195,11 @@ def _column_map(columns: Optional[str], column_map: Optional[Path], time_format:
 def _without_the_study(files: list[str], location: str) -> list[str]:
     """`files` without the study being written (and its `.wal`), with a line saying so
     (`ingest.source.study_files`)."""
-    from botwatch.ingest.source import study_files
+    from botwatch.ingest.source import shown_name, study_files
 
     own = study_files(files, location)
     if own:
-        console.print(f"left aside {controls_shown(', '.join(own))}: the study this command writes, not an input",
+        console.print(f"left aside {controls_shown(', '.join(shown_name(f) for f in own))}: the study this command writes, not an input",
                       highlight=False, markup=False)
     return [f for f in files if f not in own]
 
@@ -200,12 +207,12 @@ def _without_the_study(files: list[str], location: str) -> list[str]:
 def _without_databases(files: list[str], inputs: list[str]) -> list[str]:
     """`files` without the DuckDB databases a folder walk found (`ingest.source.databases_found`),
     with one line naming them."""
-    from botwatch.ingest.source import databases_found
+    from botwatch.ingest.source import databases_found, shown_name
 
     dbs = databases_found(files, inputs)
     if dbs:
         one = len(dbs) == 1
-        names = ", ".join(dbs[:5]) + (" …" if len(dbs) > 5 else "")
+        names = ", ".join(shown_name(f) for f in dbs[:5]) + (" …" if len(dbs) > 5 else "")
         console.print(f"left aside {controls_shown(names)}: {'a DuckDB database (another study)' if one else 'DuckDB databases (other studies)'} "
                       f"found in a folder, not {'an input' if one else 'inputs'}",
                       highlight=False, markup=False)
@@ -220,9 +227,9 @@ def _check_columns(cmap: ColumnMap, files: list[str]) -> list[str]:
     from botwatch.ingest.csv_mapping import ColumnMapError, check_inputs
 
     try:
-        return check_inputs(cmap, files)  # printed by `print_summary`, which shows their control characters
+        return [controls_shown(n) for n in check_inputs(cmap, files)]
     except ColumnMapError as exc:
-        fail(str(exc))
+        fail(controls_shown(str(exc)))
         raise  # unreachable
 
 
@@ -242,9 +249,10 @@ def no_records(res: FileResult) -> str | None:
 def empty_inputs(summary: IngestSummary) -> str:
     """" (h.csv: no records after its header line)" for the inputs that held no records ("" when
     none did): the end of the "nothing could be read" line, on both engines."""
+    from botwatch.ingest.source import shown_name
 
-    empty = [f"{Path(f.source).name}: {n}" for f in summary.files if (n := no_records(f))]
-    return f" ({'; '.join(empty[:3])})" if empty else ""  # for `fail`, which shows its control characters
+    empty = [f"{Path(shown_name(f.source)).name}: {n}" for f in summary.files if (n := no_records(f))]
+    return controls_shown(f" ({'; '.join(empty[:3])})") if empty else ""
 
 
 def unreadable(res: FileResult) -> bool:
@@ -400,8 +408,8 @@ def _why_rejected(study: Path) -> str:
             rows = st.sql("SELECT source, error FROM rejected ORDER BY source, line LIMIT 3")
     except Exception:  # noqa: BLE001 - only a better message is at stake
         return ""
-    # The reason quotes the file's own header or first bytes: `fail`, which says it, shows its control characters.
-    return " (" + "; ".join(f"{Path(str(src)).name}: {err}" for src, err in rows) + ")" if rows else ""
+    # The reason quotes the file's own header or first bytes: an ESC there must not reach the terminal raw.
+    return " (" + "; ".join(controls_shown(f"{Path(str(src)).name}: {err}") for src, err in rows) + ")" if rows else ""
 
 
 def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True,
@@ -446,9 +454,10 @@ def progress_lines(path: str, size: int | None, every: float | None = None):  # 
     import time
 
     from botwatch.engines.spark_progress import interval_from_env
+    from botwatch.ingest.source import shown_name
 
     every = interval_from_env() if every is None else every
-    name = controls_shown(path)
+    name = controls_shown(shown_name(path))
     began = last = time.monotonic()
 
     def tick(done: int) -> None:
@@ -472,10 +481,11 @@ def progress_lines(path: str, size: int | None, every: float | None = None):  # 
 
 def print_file_result(res: FileResult) -> None:
     """One line per input: skipped (and why), failed (and why), or what was read and stored."""
-    from botwatch.ingest.source import FOLDER_UNREADABLE
+    from botwatch.ingest.source import FOLDER_UNREADABLE, shown_name
 
-    # A non-UTF-8 name's bytes shown as `\xff`, an ESC or other control character in a name (or in a
-    # reason quoting one) as `\x1b`, never sent to the terminal raw (`plain`).
+    # A non-UTF-8 name shown as `\xff`, as stored; an ESC or other control character in a name
+    # (or in a reason quoting one) as `\x1b`, never sent to the terminal raw.
+    res = dataclasses.replace(res, source=shown_name(res.source))
     if res.refused and res.skipped:
         console.print(f"[red]refused[/red] {plain(res.source)}: {plain(res.skipped)}", highlight=False)
     elif res.skipped:
@@ -518,12 +528,13 @@ def other_encoding(res: FileResult) -> str | None:
     those read), else None. Such rows stay rejected (never "repaired" into other text); the line
     names the likely cause, a file saved in another encoding (Excel's CSV on Windows is cp1252),
     and the conversion: the converted file then adds the rows, those already stored not twice."""
+    from botwatch.ingest.source import shown_name
 
     if not res.not_utf8 or (res.not_utf8 < 5 and res.not_utf8 * 20 < max(res.read, 1)):
         return None
     if res.unreadable:  # no reader knew the file (binary, packed): its own line says so, not "convert it"
         return None
-    name = controls_shown(res.source)
+    name = controls_shown(shown_name(res.source))
     if res.non_ascii:
         # Most of the file is UTF-8 with characters beyond ASCII: iconv over the whole file would turn
         # those into other text (stored again under new ids where the file has none), or stop at
@@ -557,7 +568,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         console.print(f"{summary.total('repaired'):,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
-        console.print(controls_shown(f"Rejected records are kept in the study: `botwatch export {shell_shown(study)} rejected -o rejected.csv`"), highlight=False, markup=False)
+        console.print(f"Rejected records are kept in the study: `botwatch export {shell_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
     for res in summary.files:
         if encoding_note := other_encoding(res):
             console.print(encoding_note, highlight=False, markup=False)

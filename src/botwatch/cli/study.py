@@ -217,8 +217,7 @@ def export(
         out.print(f"wrote {counted(n, 'row')} of {table} to {controls_shown(output)} ({kind}; types and schema version in {controls_shown(output.name)}.schema.json)", markup=False)
         if table == "account_scores" and "accounts_scored" in st.tables():
             # The export names each account (handle); the view also has its profile.
-            console.print(controls_shown(f"note: `botwatch export {shell_shown(study)} accounts_scored -o …` has the scores with each account's whole profile"),
-                          markup=False, highlight=False)
+            console.print(f"note: `botwatch export {shell_shown(study)} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
 
 
 def _export_many(study: Path | str, names: list[str], folder: Path, force: bool, verbatim: bool, fmt: Optional[str],

@@ -16,7 +16,7 @@ from botwatch.cli.common import (
     ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, no_posts_line, open_or_fail, out, plain, wide_when_piped,
 )
 from botwatch.count_text import counted
-from botwatch.shown_text import controls_shown, shell_shown
+from botwatch.shown_text import shell_shown
 
 
 def _stored_election(params: dict) -> object:
@@ -271,5 +271,5 @@ def timeline(
         t.add_row(b.strftime(fmt), *cells)
     wide_when_piped().print(t)
     if len(buckets) > len(shown):
-        console.print(controls_shown(f"showing the last {len(shown):,} of {len(buckets):,} buckets: narrow it with --since/--until, or export the table "
-                                     f"(botwatch export {shell_shown(study)} timeline -o timeline.csv)"), highlight=False, markup=False)
+        console.print(f"showing the last {len(shown):,} of {len(buckets):,} buckets: narrow it with --since/--until, or export the table "
+                      f"(botwatch export {shell_shown(study)} timeline -o timeline.csv)", highlight=False, markup=False)

@@ -41,7 +41,7 @@ from pathlib import Path
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture
 from botwatch.collect.writer import stream_files
-from botwatch.shown_text import whole_sentences
+from botwatch.shown_text import controls_shown, whole_sentences
 
 FAILED_BATCHES = 3  # batches of one run in which ingest reports a file failed before it is set aside
 ABORT_GRACE_S = 3.0  # after abort(), how long the ingest child may take to roll back before it is killed
@@ -169,7 +169,7 @@ class Follower:
         if failed:
             p, why = failed[0]
             tries = f"; failed {self.failures[p.name]} of the {FAILED_BATCHES} batches before it is set aside" if p.name in self.failures else ""
-            self._failed(len(failed), f"{p.name}: {why[:200]}{tries}")
+            self._failed(len(failed), f"{shown(p.name)}: {shown(why[:200])}{tries}")
 
     def _count_failure(self, path: Path) -> int:
         self.failures[path.name] = self.failures.get(path.name, 0) + 1
@@ -187,8 +187,8 @@ class Follower:
         self.refused.add(path.name)
         self.unreadable += 1
         _append(self.refused_ledger, [{"name": path.name, "reason": one_line}])
-        self.log(f"follow: {path} is not a format botwatch reads ({one_line}); it is left in place, listed in "
-                 f"{self.refused_ledger} and not offered again")
+        self.log(f"follow: {shown(path)} is not a format botwatch reads ({shown(one_line)}); it is left in place, listed in "
+                 f"{shown(self.refused_ledger)} and not offered again")
 
     def _set_aside(self, path: Path, why: str, *, at_once: bool = False) -> None:
         """A file ingest failed in FAILED_BATCHES batches, or once with a failure that repeats until
@@ -202,8 +202,8 @@ class Follower:
             self.set_aside += 1
         _append(self.failed_ledger, [{"name": path.name, "reason": one_line, "batches": 1 if at_once else self.failures.get(path.name, 0)}])
         failed = "cannot be ingested" if at_once else f"failed to ingest in {FAILED_BATCHES} batches"
-        self.log(f"follow: {path} {failed} ({one_line}); set aside: left in place, listed in "
-                 f"{self.failed_ledger} and not offered again; retry it with `botwatch ingest {self.study} {path}`"
+        self.log(f"follow: {shown(path)} {failed} ({shown(one_line)}); set aside: left in place, listed in "
+                 f"{shown(self.failed_ledger)} and not offered again; retry it with `botwatch ingest {self.study} {shown(path)}`"
                  + (" once it is fixed" if at_once else ""))
 
     async def loop(self, stop: asyncio.Event) -> None:
@@ -262,6 +262,12 @@ def _said(stderr: str, limit: int = 200) -> str:
         return line
     first = line.find(". ")
     return whole_sentences(line, limit) or (line if first < 0 else line[: first + 1])
+
+
+def shown(text: object) -> str:
+    """`text` on one line: control characters (a tab or newline in a file name) as `\\x09`
+    (`botwatch.shown_text.controls_shown`, the one helper every printed line uses)."""
+    return controls_shown(text)
 
 
 def _outcomes(path: Path) -> dict[str, tuple[str, str]]:

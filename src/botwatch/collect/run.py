@@ -28,8 +28,7 @@ from pathlib import Path
 
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture, CaptureWriteError, CollectError, StopCapture
-from botwatch.collect.follow import FAILED_BATCHES, Follower
-from botwatch.shown_text import controls_shown
+from botwatch.collect.follow import FAILED_BATCHES, Follower, shown
 from botwatch.collect.progress import summary
 from botwatch.collect.writer import stream_files
 
@@ -41,7 +40,7 @@ async def run_capture(
     duration: float | None = None,
     study: str | Path | None = None,
     ingest_every: float | None = None,
-    log: Callable[[str], None] = lambda m: print(controls_shown(m), file=sys.stderr),  # the one place its lines' control characters are shown
+    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
     install_signals: bool = True,
 ) -> int:
     """Run `stream` until it ends, fails, or is stopped; always close cleanly. Returns an exit code."""
@@ -92,13 +91,13 @@ async def run_capture(
     if capture.stats.malformed or capture.stats.unknown:
         log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
     if follower is not None and follower.unreadable:
-        log(f"closed files no reader knows: {follower.unreadable}, not ingested; listed with the reasons in {follower.refused_ledger}")
+        log(f"closed files no reader knows: {follower.unreadable}, not ingested; listed with the reasons in {shown(follower.refused_ledger)}")
     if follower is not None and follower.set_aside:
         log(f"closed files set aside after failing {FAILED_BATCHES} batches: {follower.set_aside}, not ingested; "
-            f"listed with the reasons in {follower.failed_ledger}")
+            f"listed with the reasons in {shown(follower.failed_ledger)}")
     if follower is not None and follower.cannot_open:
         log(f"closed files that cannot be ingested until fixed (a dangling link, no permission): {follower.cannot_open}, "
-            f"not ingested; listed with the reasons in {follower.failed_ledger}")
+            f"not ingested; listed with the reasons in {shown(follower.failed_ledger)}")
     left = follower.pending() if follower is not None else []
     if follower is not None and left:  # a second Ctrl-C, or a study busy (or no study) through the last batch
         log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
