@@ -364,3 +364,23 @@ def test_a_mastodon_statuss_links_are_its_contents_not_only_its_preview_card(tmp
     from botwatch.ingest.other_platforms import _content_links
 
     assert _content_links("<A HREF='https://q.r/x'>x</A> <a href=https://s.t/>s</a> <a data-href=\"https://u.v/\">u</a>", None) == ["https://q.r/x", "https://s.t/"]
+
+
+def test_a_mastodon_statuss_content_warning_is_part_of_its_text(tmp_path: Path) -> None:
+    """The content warning (`spoiler_text`) was dropped: on political Mastodon it often names the
+    topic ("uspol") above a body that does not, so party matching and language detection never saw
+    it, and a status with a warning and no body had no text at all."""
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://a.social/@alice"}
+    base = {"created_at": "2024-06-01T10:00:00.000Z", "account": acct, "tags": [], "mentions": []}
+    both = dict(base, id="1", uri="https://a.social/s/1", spoiler_text=" UK politics, Labour ", content="<p>A long thread.</p>")
+    cw_only = dict(base, id="2", uri="https://a.social/s/2", spoiler_text="uspol", content="")
+    plain = dict(base, id="3", uri="https://a.social/s/3", spoiler_text="", content="<p>no warning</p>")
+    boost = dict(base, id="4", uri="https://a.social/s/4", spoiler_text="", content="", reblog=both)
+    f = tmp_path / "cw.jsonl"
+    f.write_text("\n".join(json.dumps(s) for s in (both, cw_only, plain, boost)) + "\n")
+    st, _ = _study(tmp_path, f)
+    posts = _posts(st)
+    assert posts[both["uri"]]["text"] == "UK politics, Labour\n\nA long thread."
+    assert posts[cw_only["uri"]]["text"] == "uspol"
+    assert posts[plain["uri"]]["text"] == "no warning"
+    assert posts[boost["uri"]]["text"] == "UK politics, Labour\n\nA long thread."  # the boosted status's warning

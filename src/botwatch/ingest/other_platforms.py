@@ -140,6 +140,17 @@ def html_to_text(content: str) -> str:
     return html.unescape(_TAG.sub("", _BREAK.sub("\n", _CODE.sub("", content)))).strip()
 
 
+def status_text(status: dict) -> str:
+    """A status's text: its content warning (`spoiler_text`, plain text in the API), a blank line,
+    then its body. On political Mastodon the warning often names the topic ("uspol", "UK
+    politics") above a body that does not: the warning was dropped, so party matching and
+    language detection never saw it, and a status with a warning and no body had no text."""
+    body = html_to_text(req_text(status.get("content")))
+    cw = status.get("spoiler_text")
+    cw = cw.strip() if isinstance(cw, str) else ""
+    return f"{cw}\n\n{body}" if cw and body else cw or body
+
+
 def _content_links(content: str, card: Any) -> list[str]:
     """A status's links: its content's anchors that are not a mention's or a hashtag's (Mastodon
     marks those with class "mention", a hashtag also rel "tag"), then its preview card's URL. The
@@ -235,7 +246,7 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         # shares that "name no account" and never among the accounts it amplified
         qacct = q.get("account") if isinstance(q.get("account"), dict) else {}
         ref_account, ref_handle = opt_str(qacct.get("url")) or opt_id(qacct.get("id")), opt_str(qacct.get("acct"))
-    text = html_to_text(req_text(content.get("content")))
+    text = status_text(content)
     app = obj.get("application") if isinstance(obj.get("application"), dict) else {}
     sink.post(
         {
