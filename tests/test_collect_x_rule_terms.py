@@ -83,3 +83,64 @@ def test_the_rules_sent_to_the_server_hold_each_keyword_as_a_phrase(tmp_path: Pa
                                        "--base-url", srv.url, "--max-posts", "1", "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t"})
     assert res.exit_code == 0, res.output
     assert added == [{"add": [{"value": 'labour OR "OR" OR "-brexit"', "tag": "botwatch:1"}]}]
+
+
+_THREE_PLATFORMS = """\
+key = "toy"
+name = "Toy election"
+country = "gb"
+timezone = "Europe/London"
+trigger_date = 2017-04-18
+polling_day = 2017-06-08
+
+[[parties]]
+key = "red"
+name = "Red"
+hashtags_pro = ["#VoteRed"]
+official_accounts = ["@RedParty", "red.bsky.social", "@red@server.social"]
+"""
+
+
+def test_handles_of_other_platforms_are_left_out_of_the_x_rules_and_said_so(tmp_path: Path) -> None:
+    """An election file's Bluesky and Mastodon handles became `(from:red.bsky.social OR
+    @red.bsky.social)`, a rule X does not take; they are left out, with their own reason (not the
+    "did not fit" line, which would have the user raise --max-rule-length)."""
+    from botwatch.cli import app
+
+    added: list[dict] = []
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.endswith("/rules"):
+            if req.method == "POST":
+                added.append(orjson.loads(req.body))
+            await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
+            return
+        await w.start_stream("application/json")
+        await w.chunk(orjson.dumps({"data": {"id": "1", "text": "#VoteRed"}, "matching_rules": [{"id": "9", "tag": "botwatch:1"}]}) + b"\r\n")
+
+    election = tmp_path / "toy.toml"
+    election.write_text(_THREE_PLATFORMS, encoding="utf-8")
+    with FakeHttp(route) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "cap"), "--stream", "--election", str(election),
+                                       "--base-url", srv.url, "--max-posts", "1", "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t"})
+    assert res.exit_code == 0, res.output
+    assert added == [{"add": [{"value": "#VoteRed OR (from:RedParty OR @RedParty)", "tag": "botwatch:1"}]}]
+    assert "2 handle(s) left out of the X rules as they name no X account" in res.output, res.output
+    assert "red.bsky.social, red@server.social" in res.output and "did not fit" not in res.output
+    assert x_rules(PostFilter(handles=("some-name", "ok_1"))).not_x == ["some-name"]
+
+
+def test_an_election_naming_only_accounts_of_other_platforms_is_no_x_filter(tmp_path: Path) -> None:
+    """With its handles left out, such an election left no rule: the stream would send nothing."""
+    from botwatch.cli import app
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
+
+    election = tmp_path / "toy.toml"
+    election.write_text(_THREE_PLATFORMS.replace('hashtags_pro = ["#VoteRed"]\n', "").replace('"@RedParty", ', ""), encoding="utf-8")
+    with FakeHttp(route) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "cap"), "--stream", "--election", str(election),
+                                       "--base-url", srv.url, "--max-posts", "1", "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t"})
+    assert res.exit_code == 2, res.output
+    assert "no term of the filter can be an X rule" in res.output and "Traceback" not in res.output

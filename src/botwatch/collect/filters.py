@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from botwatch.elections.model import Election
+from botwatch.elections.model import Election, handle_platform
 
 
 def _uniq(items: Iterable[str]) -> tuple[str, ...]:
@@ -88,6 +88,18 @@ class XRules:
 
     rules: list[tuple[str, str]]
     left_out: list[str]
+    not_x: list[str] = field(default_factory=list)  # handles that name no X account (`x_handle`)
+
+
+_X_HANDLE = re.compile(r"[A-Za-z0-9_]+")
+
+
+def x_handle(handle: str) -> bool:
+    """Whether a listed handle can name an X account. An election file's handles name accounts of
+    three platforms (`elections.model.handle_platform`): a Bluesky `x.bsky.social` or a Mastodon
+    `name@server.social` was sent as `(from:x.bsky.social OR @x.bsky.social)`, a rule X does not
+    take, and the run ended on it."""
+    return handle_platform(handle) == "twitter" and _X_HANDLE.fullmatch(handle) is not None
 
 
 _X_PLAIN = re.compile(r"[#@$]?\w+")  # a word, a hashtag, a mention or a cashtag: one term as it stands
@@ -121,9 +133,10 @@ def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: s
 
     The default limits are the Pro tier's (1,000 rules of at most 1,024 characters). `suffix` (e.g.
     `-is:retweet lang:en`) is appended to every rule. Terms that cannot fit are returned, not dropped
-    silently.
+    silently; handles that name no X account (`x_handle`) are returned apart, in `not_x`.
     """
-    terms = [_x_term("hashtag", h) for h in f.hashtags] + [_x_term("keyword", k) for k in f.keywords] + [_x_term("handle", h) for h in f.handles]
+    handles = [h for h in f.handles if x_handle(h)]
+    terms = [_x_term("hashtag", h) for h in f.hashtags] + [_x_term("keyword", k) for k in f.keywords] + [_x_term("handle", h) for h in handles]
     tail = f" {suffix.strip()}" if suffix.strip() else ""
     rules: list[str] = []
     left: list[str] = []
@@ -147,4 +160,4 @@ def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: s
         for r in rules[max_rules:]:
             left.append(r)
         rules = rules[:max_rules]
-    return XRules([(r, f"{tag_prefix}:{i + 1}") for i, r in enumerate(rules)], left)
+    return XRules([(r, f"{tag_prefix}:{i + 1}") for i, r in enumerate(rules)], left, [h for h in f.handles if not x_handle(h)])

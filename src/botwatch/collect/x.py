@@ -116,10 +116,18 @@ class XStream:
                      + ("; with none it sends nothing (give --election, --hashtag or --keyword)" if not existing else ""))
             return
         packed = x_rules(self.filter, self.max_rules, self.max_rule_len)
+        if packed.not_x:
+            self.log(f"{len(packed.not_x)} handle(s) left out of the X rules as they name no X account (a Bluesky handle has a dot, "
+                     f"a Mastodon one is user@server): {', '.join(packed.not_x)[:300]}")
         if packed.left_out:
             self.log(f"{len(packed.left_out)} term(s) did not fit in {self.max_rules} rules of {self.max_rule_len} characters: {', '.join(packed.left_out)[:300]}")
+        if not packed.rules:
+            # With no rule of ours the stream sends nothing (or only the app's other rules' matches):
+            # an election naming accounts of other platforms only ran on, collecting nothing.
+            raise CollectError("no term of the filter can be an X rule (see above): give X handles, --hashtag or --keyword", 2)
         cap.state["rules"] = [{"value": v, "tag": t} for v, t in packed.rules]
         cap.state["rules_left_out"] = packed.left_out
+        cap.state["rules_not_x_handles"] = packed.not_x
         while True:
             try:
                 r, body = await fetch(http, "GET", "/2/tweets/search/stream/rules", limit=self.max_response)
