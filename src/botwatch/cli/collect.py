@@ -196,6 +196,12 @@ def collect_bluesky(
     every = follow_every(study, ingest_every)
     cap = _common(folder, "bluesky", "bluesky", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
                   rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=endpoint, ingest_every=every, keys_of=js.keys_of)
+    cap.filter, elsewhere = cap.filter.handles_of("bluesky")
+    if elsewhere:
+        if cap.filter.empty:  # with no term left the capture would keep the whole firehose
+            fail(f"the filter's handles name no Bluesky account ({', '.join(elsewhere)[:300]}), and it has no other term: "
+                 "give Bluesky handles (they have a dot), --hashtag or --keyword")
+        say(f"{len(elsewhere)} handle(s) not applied, as they name no Bluesky account (a Bluesky handle has a dot): {', '.join(elsewhere)[:300]}")
     _run(cap, js.JetstreamCollector(endpoint, rewind_s=rewind, stall_s=stall, backoff_scale=backoff_scale), duration, study, every)
 
 

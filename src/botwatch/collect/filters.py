@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -64,6 +64,15 @@ class PostFilter:
         # Whole words only: "ukip" must not match "ukipper"; a phrase may span any whitespace.
         body = "|".join(a.replace(r"\ ", r"\s+") for a in alts)
         return re.compile(rf"(?<![\w#@])(?:{body})(?!\w)", re.IGNORECASE)
+
+    def handles_of(self, platform: str) -> tuple["PostFilter", list[str]]:
+        """This filter with only the handles that name accounts of `platform` (as analysis reads a
+        listed handle: `elections.model.handle_platform`), and the handles left out. A Twitter
+        `@UKLabour` matched Bluesky text as a term, though no Bluesky account has that handle and
+        `analyze` counts no Bluesky post as naming it: the capture kept posts by a term the study
+        then ignored, and recorded the Twitter handles as part of its filter."""
+        keep = tuple(h for h in self.handles if handle_platform(h) == platform)
+        return replace(self, handles=keep), [h for h in self.handles if h not in keep]
 
     def match(self, text: str | None, tags: Iterable[str] = ()) -> bool:
         """Whether a post with this text (and these tags, from facets or the API) is wanted."""

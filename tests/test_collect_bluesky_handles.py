@@ -1,0 +1,59 @@
+"""`collect bluesky --election`: a listed handle is a term on Bluesky only where it names a Bluesky
+account. A Twitter `@RedParty` (or a Mastodon `red@server.social`) matched Bluesky post text,
+though `analyze` counts no Bluesky post as naming it and docs/collect.md says Twitter handles do
+not carry over to Bluesky."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from botwatch.collect.writer import read_lines
+from testsupport.collect_fakes import FakeJetstream, jetstream_event
+
+ELECTION = """\
+key = "toy"
+name = "Toy election"
+country = "gb"
+timezone = "Europe/London"
+trigger_date = 2017-04-18
+polling_day = 2017-06-08
+
+[[parties]]
+key = "red"
+name = "Red"
+hashtags_pro = ["#VoteRed"]
+official_accounts = ["@RedParty", "red.bsky.social", "@red@server.social"]
+"""
+
+
+def _collect(tmp_path: Path, election_text: str, texts: list[str], max_posts: int):  # type: ignore[no-untyped-def]
+    from botwatch.cli import app
+
+    election = tmp_path / "toy.toml"
+    election.write_text(election_text, encoding="utf-8")
+    events = [jetstream_event(i, text=t) for i, t in enumerate(texts)]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        return CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", srv.url, "--election", str(election),
+                                        "--max-posts", str(max_posts), "--duration", "10s", "--no-progress", "--backoff-scale", "0.01"])
+
+
+def test_handles_of_other_platforms_are_no_bluesky_terms(tmp_path: Path) -> None:
+    texts = ["@RedParty is great", "see @red@server.social", "hi @red.bsky.social", "#VoteRed now"]
+    res = _collect(tmp_path, ELECTION, texts, 2)
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0, said
+    assert "2 handle(s) not applied, as they name no Bluesky account (a Bluesky handle has a dot): RedParty, red@server.social" in said
+    kept = [orjson.loads(line)["commit"]["record"]["text"] for f in sorted((tmp_path / "cap").glob("*.jsonl.gz")) for line in read_lines(f)]
+    assert kept == ["hi @red.bsky.social", "#VoteRed now"]
+    m = orjson.loads((tmp_path / "cap" / ".botwatch" / "capture.json").read_bytes())
+    assert m["runs"][0]["filter"]["handles"] == ["red.bsky.social"]  # what was applied, not what was listed
+
+
+def test_a_filter_of_other_platforms_handles_only_is_refused_not_the_whole_firehose(tmp_path: Path) -> None:
+    res = _collect(tmp_path, ELECTION.replace('hashtags_pro = ["#VoteRed"]\n', "").replace('"red.bsky.social", ', ""), ["anything"], 1)
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2, said
+    assert "the filter's handles name no Bluesky account (RedParty, red@server.social)" in said and "Traceback" not in said
