@@ -25,7 +25,7 @@ import orjson
 from botwatch.collect.core import FUTURE_CURSOR_S, NOT_JSON, Capture, CollectError, StopCapture, future_words
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
-from botwatch.ingest.other_platforms import html_to_text
+from botwatch.ingest.other_platforms import status_text
 
 DEFAULT_SERVER = "https://mastodon.social"
 KNOWN_EVENTS = {"update", "delete", "status.update", "notification", "filters_changed", "conversation", "announcement",
@@ -144,7 +144,9 @@ class MastodonCollector:
             cap.cursor["min_id"][stream] = sid
         content = obj.get("reblog") if isinstance(obj.get("reblog"), dict) else obj
         if use_filter and not cap.filter.empty:
-            text = html_to_text(content.get("content")) if isinstance(content.get("content"), str) else ""
+            # its text as ingest reads it, content warning and body: a keyword in the warning alone
+            # ("uspol", "UK politics") was no match, and the status was not kept
+            text = status_text(content) if isinstance(content.get("content"), str) else ""
             tags = [t.get("name") for t in content.get("tags") or [] if isinstance(t, dict)]
             if not cap.filter.match(text, tags):
                 cap.stats.filtered += 1
