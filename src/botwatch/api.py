@@ -162,7 +162,7 @@ def ingest(
     else:
         st, _ = _open_for_writing(study, "ingest")
         summary = run_ingest(st, inputs, force=force, workers=workers, columns=cmap, not_files=odd)
-    summary.notes = notes
+    summary.notes = [*notes, *summary.notes]  # (the engine's own: an older study's bad records, `merge.retire_older`)
     return summary
 
 

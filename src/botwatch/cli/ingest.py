@@ -442,7 +442,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
         from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
 
         record_captures(st, inputs)
-        print_summary(summary, study, kept=kept or not summary.nothing_read, notes=notes)
+        print_summary(summary, study, kept=kept or not summary.nothing_read, notes=[*(notes or []), *summary.notes])
     return summary
 
 

@@ -130,6 +130,36 @@ def retire_rejected(study: Study, source: str) -> int:
     return n
 
 
+def retire_older(study: Study) -> list[str]:
+    """A study written before `retire_rejected` existed kept the bad records of a file's earlier
+    versions in `rejected` (`status` counts them apart: `section_overview._REPLACED`), and no read
+    moved them unless that path was read again with other content. Where the latest read of the
+    path gave no bad record, every one `rejected` holds for it is an earlier version's: moved to
+    `rejected_earlier` now, as a lake's next ingest does (`spark_ingest._retire_older`). Where it
+    gave some, which are the latest's cannot be told without the file (the rows carry no version):
+    those sources are returned. Call after the files' own reads (a complete re-read retires its own
+    path's). Only paths read with more than one content are looked at."""
+    q = study.sql
+    latest = ("SELECT s.source, coalesce(s.rejected, 0) AS latest FROM sources s JOIN (SELECT source, max(ingested_at) AS at FROM sources "
+              "WHERE sha256 IS NOT NULL GROUP BY source HAVING count(DISTINCT sha256) > 1) m ON s.source = m.source AND s.ingested_at = m.at "
+              "WHERE s.sha256 IS NOT NULL")
+    older = q(f"SELECT h.source, v.latest FROM (SELECT source, count(*) AS held FROM rejected WHERE NOT starts_with(error, ?) GROUP BY source) h "
+              f"JOIN ({latest}) v ON h.source = v.source WHERE h.held > v.latest ORDER BY h.source", [REPAIRED])
+    whole = sorted({src for src, n in older if n == 0})
+    if whole:
+        ours = "FROM rejected r WHERE list_contains(?, r.source) AND NOT starts_with(r.error, ?)"
+        q("BEGIN TRANSACTION")
+        try:
+            q(create_table_sql("rejected_earlier", REJECTED_EARLIER))
+            q(f"INSERT INTO rejected_earlier SELECT r.*, ? {ours} ORDER BY r.source, r.line", [utcnow(), whole, REPAIRED])
+            q(f"DELETE {ours}", [whole, REPAIRED])
+            q("COMMIT")
+        except BaseException:
+            q("ROLLBACK")
+            raise
+    return sorted({src for src, n in older if n > 0})
+
+
 def staged_not_utf8(study: Study) -> int:
     """How many of this file's records were rejected for bytes that are not UTF-8 (`sink.not_utf8`)."""
     from botwatch.ingest.sink import not_utf8_sql
