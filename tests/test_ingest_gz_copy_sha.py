@@ -60,6 +60,8 @@ def _check(tmp_path: Path, engine: str) -> None:
     assert len(copies) == 1 and sources == [(str(plain), _sha(plain)), (str(packed), _sha(plain))]
     status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
     assert "inputs 1 (and 1 re-read" in status, status
+    assert "1 file was seen again as a copy of one read before (the same text, compressed or not): not another input; " \
+           "its own SHA-256 is in table `source_copies`" in status, status
     together = tmp_path / ("t.duckdb" if engine == "duckdb" else "lake2")  # in one command: the second of the two is the copy
     res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(together), str(packed), str(plain)])
     assert res.exit_code == 0 and f"identical content already ingested from {packed}" in " ".join(res.output.split()), res.output

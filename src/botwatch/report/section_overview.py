@@ -47,6 +47,9 @@ def study_summary(study: Study) -> dict[str, Any]:
         # A file read again (`ingest --force`) is not another input: counted apart (ingest/rereads.py).
         "sources": q(f"SELECT count(*) FROM {FIRST_READS}")[0][0],
         "rereads": q(f"SELECT count(*) FROM {RE_READS}")[0][0],
+        # A file taken as the text of one read before (a `.gz` of it, or it decompressed): no input,
+        # no `sources` row of its own SHA-256; that is kept in `source_copies` (`runner._record_copy`).
+        "copies": q("SELECT count(*) FROM source_copies")[0][0] if "source_copies" in study.tables() else 0,
         "by_format": q("SELECT source_format, platform, count(*) FROM posts GROUP BY ALL ORDER BY 3 DESC, 1, 2"),
         "by_kind": q("SELECT kind, count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1"),
         "by_lang": q("SELECT coalesce(lang, 'unknown'), count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT 10"),
