@@ -61,3 +61,21 @@ def test_a_file_of_posts_alone_says_nothing_of_other_records(tmp_path: Path) -> 
     res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(_jetstream(tmp_path / "jet.jsonl", 5, 0))])
     assert res.exit_code == 0, res.output
     assert "not post" not in res.output and "read 5, stored 5" in res.output
+
+
+def test_methods_counts_the_records_no_post_a_grown_files_re_read_added(tmp_path: Path) -> None:
+    """Methods counted them from each file's first read only: a Jetstream file grown by two identity
+    events and read again said "9 records were read ..., giving 5 stored posts; 0 were duplicates
+    ..., 2 were not posts ... and 0 could not be read", two records unaccounted for again."""
+    from botwatch.report.section_methods import methods
+
+    study, f = tmp_path / "s.duckdb", _jetstream(tmp_path / "jet.jsonl", 5, 2)
+    assert CliRunner().invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    more = [{"did": "did:plc:b", "time_us": 1725911169000000 + j, "kind": "identity",
+             "identity": {"did": "did:plc:b", "handle": "w.bsky.social", "seq": 2 + j, "time": "2024-09-09T19:47:06Z"}} for j in range(2)]
+    with f.open("a") as out:
+        out.write("".join(json.dumps(e) + "\n" for e in more))
+    assert CliRunner().invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    with open_study(study) as st:
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+    assert "9 records were read from 1 input file, giving 5 stored posts; 0 were duplicates of posts already stored, 4 were not posts" in text, text

@@ -146,17 +146,23 @@ def held_prefixes(sources: Iterable[tuple[Any, Any, Any, Any]]) -> dict[str, lis
 # overview, provenance and methods, the reproduction's inputs) reads this. A row of unknown
 # content (stdin) and a file no reader knew (format NULL) each stay an input. `nth_path`: the
 # read's place among the reads of its path; `prev_records` and `prev_posts`: the records and the
-# post records the path's previous read gave (what a grown file's re-read repeats: `GROWN_READS`).
+# post records the path's previous read gave (what a grown file's re-read repeats: `GROWN_READS`);
+# `prev_not_posts`: the records of that read that were no post (`counts.not_posts`).
 _ORDERED = ("SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, "
             "row_number() OVER (PARTITION BY sha256, format IS NULL ORDER BY ingested_at, source) AS nth, "
             "row_number() OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS nth_path, "
             "lag(records_read) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS prev_records, "
-            "lag(posts_stored + duplicates) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS prev_posts FROM sources")
+            "lag(posts_stored + duplicates) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS prev_posts, "
+            "lag(greatest(records_read - posts_stored - duplicates - rejected, 0)) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) "
+            "AS prev_not_posts FROM sources")
 FIRST_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NULL OR format IS NULL OR (nth = 1 AND nth_path = 1))"
 RE_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND (nth > 1 OR nth_path > 1))"
 # What a grown (or edited) file's re-read added beyond its previous read, per row: the records,
 # and the duplicates among them (every post record the previous read gave, stored or a duplicate,
-# is a duplicate again in this read). With the first reads' figures, each record of a file and
-# each repeat in it counted once.
+# is a duplicate again in this read), and the records that were no post beyond those the previous
+# read gave (a grown Jetstream file's new identity events). With the first reads' figures, each
+# record of a file and each repeat in it counted once.
 GROWN_READS = (f"(SELECT format, greatest(records_read - coalesce(prev_records, 0), 0) AS records, "
-               f"greatest(duplicates - coalesce(prev_posts, 0), 0) AS duplicates FROM {RE_READS} WHERE nth = 1)")
+               f"greatest(duplicates - coalesce(prev_posts, 0), 0) AS duplicates, "
+               f"greatest(greatest(records_read - posts_stored - duplicates - rejected, 0) - coalesce(prev_not_posts, 0), 0) AS not_posts "
+               f"FROM {RE_READS} WHERE nth = 1)")

@@ -209,8 +209,10 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     dup = (dup[0] + grown[0], dup[1] + grown[1], dup[2] + grown[2], dup[3])
     # Records that were no post (profile rows, account and identity events: `counts.not_posts`):
     # "282 records were read ..., giving 280 stored posts; 0 were duplicates ... and 0 could not be
-    # read" left two unaccounted for.
-    (not_posts,) = study.sql(f"""SELECT coalesce(sum(greatest(records_read - posts_stored - duplicates - rejected, 0)), 0) FROM {FIRST_READS}
+    # read" left two unaccounted for. A grown file's re-read adds those beyond its previous read's.
+    (not_posts,) = study.sql(f"""SELECT coalesce(sum(n), 0) FROM (
+                                 SELECT format, greatest(records_read - posts_stored - duplicates - rejected, 0) AS n FROM {FIRST_READS}
+                                 UNION ALL SELECT format, not_posts FROM {GROWN_READS})
                                  WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
     # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)
     paths = RelativePaths(ctx["paths_relative_to"]) if ctx.get("paths_relative_to") else None
