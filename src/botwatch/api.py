@@ -112,7 +112,8 @@ def ingest(
     study. A study object must be open for writing. Each file is its own transaction; a file
     already read is skipped unless `force`. Returns the summary: `.files` has one result per file
     (`stored`, `duplicates`, `rejected`, `error`, ...), `.total("stored")` sums a field, `.notes`
-    are lines about a column map (columns it leaves unread, times it cannot read).
+    are lines about a column map (columns it leaves unread, times it cannot read) and about the
+    study (an older one's bad records it could not move: `merge.retire_older`).
 
     Your own CSV: `columns` (the `--columns` text, or a dict field -> column), `column_map` (a TOML
     file), `time_format`, `time_zone`, `platform` and `decode_entities` are `botwatch ingest`'s options of the same
