@@ -74,3 +74,23 @@ def test_the_api_keeps_the_note(tmp_path: Path) -> None:
     _older(study, f, (BAD, BAD2))
     summary = ingest(study, [str(f)])
     assert any("earlier version still in `rejected`" in n for n in summary.notes), summary.notes
+
+
+def test_the_command_named_for_a_csv_read_through_a_map_says_to_give_the_map(tmp_path: Path) -> None:
+    """`ingest --force STUDY FILE` without the column map the file was read with is refused (its post
+    ids would differ): the note said to run just that."""
+    head, rest = (Path(__file__).resolve().parent / "fixtures" / "ingest" / "gop_debate_2015_tweets.csv").read_text(encoding="utf-8").split("\n", 1)
+    cols = ["--columns", "account_id=author,handle=author,created_at=created_at,text=text"]
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.csv"
+    versions = [head + "\n" + bad + rest for bad in ("x,2015-08-07T01:20:33Z,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o\n",
+                                                     "y,2015-08-07T01:20:34Z,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n")]
+    for text in versions:
+        f.write_text(text, encoding="utf-8")
+        assert CliRunner().invoke(app, ["ingest", str(study), str(f), *cols]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO rejected SELECT source, line, error, raw FROM rejected_earlier")
+        st.sql("DROP TABLE rejected_earlier")
+    said = " ".join(CliRunner().invoke(app, ["ingest", str(study), str(f), *cols]).output.split())
+    assert f"ingest --force {study} FILE` (with the column map it was read with, if any) reads each again" in said, said
+    assert CliRunner().invoke(app, ["ingest", "--force", str(study), str(f), *cols]).exit_code == 0  # the command it names
+    assert _rejected(study) == (1, 1)

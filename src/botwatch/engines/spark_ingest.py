@@ -156,7 +156,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         summary.notes.append(
             f"{n} file{'' if n == 1 else 's'} ({', '.join(unsure[:3])}{', ...' if n > 3 else ''}) ha{'s' if n == 1 else 've'} bad records of an "
             "earlier version still in `rejected`, where an older botwatch kept them (counted apart, but listed with the others): "
-            f"`botwatch ingest --engine spark --force {shlex.quote(str(lake.path))} FILE` reads each again and moves them to `rejected_earlier`")
+            f"`botwatch ingest --engine spark --force {shlex.quote(str(lake.path))} FILE` (with the column map it was read with, if any) reads each again and moves them to `rejected_earlier`")
     if on_progress:
         on_progress(StagingProgress(len(files), len(files), summary.total("read"), summary.total("rejected"), merging=True))
     if keep:

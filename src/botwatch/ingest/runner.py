@@ -767,4 +767,4 @@ def _retire_older(study: Study, summary: IngestSummary) -> None:
         summary.notes.append(
             f"{n} file{'' if n == 1 else 's'} ({', '.join(unsure[:3])}{', ...' if n > 3 else ''}) ha{'s' if n == 1 else 've'} bad records of an "
             "earlier version still in `rejected`, where an older botwatch kept them (counted apart, but listed with the others): "
-            f"`botwatch ingest --force {shlex.quote(str(study.path))} FILE` reads each again and moves them to `rejected_earlier`")
+            f"`botwatch ingest --force {shlex.quote(str(study.path))} FILE` (with the column map it was read with, if any) reads each again and moves them to `rejected_earlier`")
