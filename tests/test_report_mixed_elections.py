@@ -83,3 +83,23 @@ def test_methods_data_coverage_names_each_elections_window_with_its_stages(analy
         text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
     assert "The election window of US presidential election 2016 (the stages accounts, " in text, text
     assert "The election window of UK general election 2017 (the stages accounts_clusters, coordination) runs 2017-04-18" in text, text
+
+
+def test_methods_study_span_counts_days_of_the_timelines_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods gave the
+    study's span in "days in Europe/London", the newest run's zone, while the timeline, bursts and
+    event test (and the US window's line beside it) counted America/New_York's days."""
+    import re
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
+    span = text[text.index("Data coverage"):text.index("The election window")]
+    assert "(days in America/New_York)" in span, span

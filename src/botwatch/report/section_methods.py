@@ -188,6 +188,21 @@ def _windows(study: Study, election: Any, cov: dict[str, Any]) -> list[dict[str,
     return out
 
 
+def _span_coverage(study: Study, election: Any, cov: dict[str, Any]) -> dict[str, Any]:
+    """The study span's days as the When section counts them: in the zone of the election the
+    timeline was built with (`timeline_election`) when the stages were analysed with different
+    elections, else `cov`. A study analysed with us-2016, then `-e uk-ge2017 --only coordination`,
+    gave its span in "days in Europe/London", the newest run's zone, beside a timeline, bursts and
+    event test counted in America/New_York's days."""
+    from botwatch.report.mixed_elections import election_groups
+    from botwatch.timeline.report import timeline_election
+
+    if election_groups(study) is None:
+        return cov
+    own = timeline_election(study, None)
+    return cov if own is None else coverage(study, own)
+
+
 @section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
@@ -236,6 +251,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         home=home,
         labs=MEASURED_BY_ELECTION,
         cov=(cov := coverage(study, election)),
+        span=_span_coverage(study, election, cov),
         windows=_windows(study, election, cov),
         duplicates=dup[0],
         records=dup[1],
