@@ -103,3 +103,20 @@ def test_methods_study_span_counts_days_of_the_timelines_election(analysed_sampl
         text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
     span = text[text.index("Data coverage"):text.index("The election window")]
     assert "(days in America/New_York)" in span, span
+
+
+def test_the_no_election_posts_banner_follows_the_content_stages_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Posts labelled for us-2016, none of them the election's, then `analyze -e uk-ge2017 --only
+    coordination`: the "No post of this election" banner looked for labels of the UK election, the
+    newest run's, found none, and went unsaid over Parties and accounts sections made for the US."""
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE post_labels SET in_election = false")
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        html = build_report(st, tmp_path / "r.html", exports=False).read_text()
+    assert "No post of this election." in html
+    banner = html[html.index("No post of this election."):].split("</p>")[0]
+    assert "US presidential election 2016 conversation" in banner, banner

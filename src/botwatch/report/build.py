@@ -135,6 +135,7 @@ def _write_report(
     """Build the report into `paths`' temporary HTML file and exports folder; links and the
     folder's name in the page are those of the final places (`swap.ReportPaths`)."""
     from botwatch.report.context import report_context
+    from botwatch.elections.recorded import stage_election
     from botwatch.report.caveats import attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
     from botwatch.model_used import bot_model_changed
@@ -203,7 +204,9 @@ def _write_report(
         failures=failures,
         no_posts=no_posts,
         outside_window=outside,
-        no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election")),
+        # The posts were labelled by the content stage, for its own election: under mixed elections
+        # the newest run's (another stage's) has no labels, and the line went unsaid.
+        no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election") if groups is None else stage_election(study, "content")),
         mixed_elections=mixed_elections(study),
         kicker_elections=kicker_elections(study),
         stale=stale_analysis(study),
