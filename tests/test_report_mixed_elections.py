@@ -120,3 +120,35 @@ def test_the_no_election_posts_banner_follows_the_content_stages_election(analys
     assert "No post of this election." in html
     banner = html[html.index("No post of this election."):].split("</p>")[0]
     assert "US presidential election 2016 conversation" in banner, banner
+
+
+def test_the_coordination_window_line_names_the_coordination_stages_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: the coordination
+    headline said "None of these clusters co-acted inside the election window (2017-04-18 to
+    2017-06-09) ... not of this election's talk", unnamed, in a report about the US election. And
+    the other way round (uk-ge2017 for coordination first, us-2016 for a later stage alone) it
+    checked the clusters against the newest run's window, not the one they were made under."""
+    import re
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_coordination import coordination_section
+
+    def said(st: object) -> str:
+        sec = coordination_section(st, report_context(st))  # type: ignore[arg-type]
+        assert sec is not None
+        return " ".join(re.sub(r"<[^>]+>", " ", " ".join(str(h) for h in sec.headline)).split())
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        text = said(st)
+    assert "inside the UK general election 2017 window (2017-04-18 to 2017-06-09)" in text, text
+    assert "not of that election's talk" in text
+    with open_study(study, read_only=False) as st:  # a later us-2016 run of another stage alone
+        st.sql("INSERT INTO runs SELECT run_id || '-us', stage, params, version, now() + INTERVAL 1 HOUR, now() + INTERVAL 1 HOUR, status, rows_written, message "
+               "FROM runs WHERE stage = 'timeline' AND params NOT LIKE '%uk-ge2017%'")
+    with open_study(study) as st:
+        assert "inside the UK general election 2017 window (2017-04-18 to 2017-06-09)" in said(st)

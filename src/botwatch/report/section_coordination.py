@@ -372,7 +372,23 @@ def union_fdr(summary: dict[str, Any]) -> dict[str, Any] | None:
     return {"tests": n, "fdr": fdr, "bound": min(1.0, n * fdr)}
 
 
-def window_activity(study: Study, election: Any, n_clusters: int) -> dict[str, Any] | None:
+def _window_election(study: Study, election: Any) -> tuple[Any, bool]:
+    """(the election whose window the clusters' co-acting is checked against, whether to name it):
+    the report's `election`, or, when the stages were analysed with different elections
+    (`mixed_elections.election_groups`), the one the coordination stage ran under, named. A study
+    analysed with us-2016, then `-e uk-ge2017 --only coordination`, headlined "None of these
+    clusters co-acted inside the election window (2017-04-18 to 2017-06-09) ... not of this
+    election's talk" in a report whose kicker, Parties and accounts are about the US election."""
+    from botwatch.report.mixed_elections import election_groups
+
+    if election_groups(study) is None:
+        return election, False
+    from botwatch.elections.recorded import stage_election
+
+    return stage_election(study, "coordination"), True
+
+
+def window_activity(study: Study, election: Any, n_clusters: int, *, named: bool = False) -> dict[str, Any] | None:
     """How much of the clusters' co-acting fell inside the election's window (`zones.window_utc`):
     the clusters that co-acted there at least once, and their co-actions there out of all.
 
@@ -380,7 +396,8 @@ def window_activity(study: Study, election: Any, n_clusters: int) -> dict[str, A
     174 clusters acted in unison" in a report on the 2016 US election whose largest cluster
     co-acted in Russian from 2015 to 2017; a reader took the networks for the election's. A
     co-action is a pair of posts of two members of one cluster (as the daily chart counts them),
-    dated by the earlier post. None without an election window or clusters."""
+    dated by the earlier post. None without an election window or clusters. `named`: the
+    sentence names the election (`name`), for a report whose stages used different ones."""
     from botwatch.timeline import zones
 
     w = zones.window_utc(election) if election is not None else None
@@ -398,7 +415,7 @@ def window_activity(study: Study, election: Any, n_clusters: int) -> dict[str, A
         """
     )[0]
     return {"clusters": int(clusters or 0), "of": n_clusters, "co_actions": int(in_window or 0), "all": int(total or 0),
-            "start": election.window_start, "end": election.window_end}
+            "start": election.window_start, "end": election.window_end, "name": election.name if named else None}
 
 
 @section("coordination", order=50)
@@ -412,7 +429,8 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     s = facts["summary"]
     big = facts["clusters"][0] if facts["clusters"] else None
     res = resolution(study, int(s["options"]["window_s"]))
-    in_window = window_activity(study, ctx.get("election"), len(facts["clusters"]))
+    window_election, named = _window_election(study, ctx.get("election"))
+    in_window = window_activity(study, window_election, len(facts["clusters"]), named=named)
     union = union_fdr(s)
     headline = []
     if big is not None:
