@@ -37,9 +37,9 @@ def test_counts_over_scored_accounts_say_how_many_never_posted(tmp_path: Path) -
     assert never > 0  # the fixture has accounts seen only as looked up or mentioned
     bot = nums["likely automated accounts"].detail
     assert (f"of {n} scored accounts have automation probability ≥ 0.5 ({never} of the {n} never posted in the study, seen only as "
-            f"retweeted, mentioned or looked up, and {k_never} of those are likely automated; of the {n - never} that posted, "
+            f"retweeted, quoted, mentioned or looked up, and {k_never} of those are likely automated; of the {n - never} that posted, "
             f"{k_post} are likely automated)") in bot
-    assert nums["accounts posting"].detail == (f"the study also knows {known - posting} accounts only as retweeted, mentioned or looked up; "
+    assert nums["accounts posting"].detail == (f"the study also knows {known - posting} accounts only as retweeted, quoted, mentioned or looked up; "
                                                "the counts below include those scored")
     origin = nums["expected foreign-origin accounts"].detail
     assert re.match(r"\[\d+–\d+, the spread of the model's probabilities taken as exact, not its error\]", origin)

@@ -49,12 +49,12 @@ def test_a_mastodon_report_says_boost_not_retweet(tmp_path: Path) -> None:
     ctx = report_context(st, {"election": None})
     assert ctx["reshare"].noun == "boost"
     html = " ".join(str(overview(st, ctx).html).split())
-    assert "including those only boosted or looked up" in html and "<td>boost</td>" in html
+    assert "including those only boosted, quoted, mentioned or looked up" in html and "<td>boost</td>" in html
     assert "retweet" not in html
     # an account scored from a profile seen only as the author of a boosted post
     st.sql("CREATE TABLE account_scores AS SELECT platform, account_id, 0.9 AS bot_probability FROM accounts")
     st.sql("INSERT INTO account_scores VALUES ('mastodon', 'https://other.social/@carol', 0.9)")
-    assert "seen only as boosted, mentioned or looked up" in posting_split(st, "bot_probability IS NOT NULL", "bot_probability >= 0.5", "likely automated")
+    assert "seen only as boosted, quoted, mentioned or looked up" in posting_split(st, "bot_probability IS NOT NULL", "bot_probability >= 0.5", "likely automated")
     st.sql("CREATE TABLE account_features AS SELECT platform, account_id, NULL::DOUBLE AS handle_generated15, false AS english_female_name, "
            "false AS created_after_trigger, false AS in_unison, false AS activity_over_72, false AS activity_over_144, false AS anonymous, "
            "false AS amplifier FROM accounts")

@@ -58,7 +58,7 @@ def test_explorer_does_not_call_scored_lookups_posters(mixed_study: Path) -> Non
     assert f"{data['total']} accounts posted in this study" not in html
     never = data["total"] - posting
     assert (f"{data['total']} accounts are listed: {posting} posted in this study, and {never} "
-            f"{'was' if never == 1 else 'were'} scored from a profile seen only as retweeted, mentioned or looked up") in html
+            f"{'was' if never == 1 else 'were'} scored from a profile seen only as retweeted, quoted, mentioned or looked up") in html
 
 
 def _own_election(tmp: Path, preset: str, key: str):  # type: ignore[no-untyped-def]

@@ -181,12 +181,12 @@ def _not_posting(study: Study, tables: set[str], posting: int) -> str:
     (known,) = study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM accounts)")[0]
     if known <= posting:
         return ""
-    return f"the study also knows {counted(known - posting, 'account')} only as {study_reshare(study).done}, mentioned or looked up; the counts below include those scored"
+    return f"the study also knows {counted(known - posting, 'account')} only as {study_reshare(study).known_only_as}; the counts below include those scored"
 
 
 def posting_split(study: Study, scored: str, counted: str, what: str) -> str:
     """", of which N never posted …" for a count over scored accounts: the accounts table holds
-    accounts seen only as retweeted, mentioned or looked up (users files), and "418 likely
+    accounts seen only as retweeted, quoted, mentioned or looked up (users files), and "418 likely
     automated accounts" beside "409 accounts posting" read as more bots than posters. The count
     stays over every scored account (as the accounts section and the explorer list them); this
     says how many of them posted and how many of those are counted. Empty when all posted."""
@@ -197,7 +197,7 @@ def posting_split(study: Study, scored: str, counted: str, what: str) -> str:
     )[0]
     if not n or n_post >= n:
         return ""
-    return (f" ({num(n - n_post)} of the {num(n)} never posted in the study, seen only as {study_reshare(study).done}, mentioned or looked up, and "
+    return (f" ({num(n - n_post)} of the {num(n)} never posted in the study, seen only as {study_reshare(study).known_only_as}, and "
             f"{num(k - k_post)} of those are {what}; of the {num(n_post)} that posted, {num(k_post)} are {what})")
 
 
