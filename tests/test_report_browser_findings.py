@@ -113,3 +113,19 @@ def test_explorer_foreign_filter_uses_the_reports_rule(browser: Any, reports: di
         assert f"of {want:,} matching" in page.inner_text("#ex-status"), (want, old_rule, page.inner_text("#ex-status"))
     finally:
         pg.close()
+
+
+def test_the_explorer_marks_training_accounts(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F811
+    """The script draws the mark the accounts table gives an account a model was fitted on: @UKLabour
+    (the bot and origin models' training account) read 0.01 and GB (>0.99) unmarked."""
+    pg = Page(browser)
+    try:
+        page = pg.open(reports["full"])
+        page.fill("#ex-q", "uklabour")
+        page.dispatch_event("#ex-q", "change")
+        cells = page.eval_on_selector_all("#ex-body > tr:not(.ex-detail) > td", "els => els.map(e => e.innerText)")
+        assert cells[0].strip() == "@UKLabour", cells
+        assert "a training account: not held out" in cells[2] and "a training account: not held out" in cells[3], cells
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -131,16 +131,27 @@ def account_training(platform: Any, account_id: Any, handle: Any,
     account's score knows it is not a held-out estimate. None for both when the list is not shipped
     (a source checkout without it): unknown, not "no". `own_bot_model` (`study_bot_training_meta`):
     the bot flag follows the user's model that scored the study, from the list its file records."""
+    return training_flags(own_bot_model)(platform, account_id, handle)
+
+
+def training_flags(own_bot_model: Mapping[str, Any] | None = None) -> Callable[[Any, Any, Any], dict[str, bool | None]]:
+    """`account_training` for many accounts: the lists are read once, and the returned function
+    takes (platform, account_id, handle) of each. The report's explorer marks every account it lists."""
     table = _models_by_digest()
-    found: dict[str, bool | None] = {m: None for m in MODELS}
-    keys = _match_keys(platform, account_id, handle)
-    if table:
-        found = {"origin": any(table.get(k, (False, False))[0] for k in keys),
-                 "bot": any(table.get(k, (False, False))[1] for k in keys)}
-    if own_bot_model is not None:  # a user's model scored the study: its own list, or unknown
-        own = own_model_digests(own_bot_model)
-        found["bot"] = None if own is None else any(k in set(own) for k in keys)
-    return found
+    own = own_model_digests(own_bot_model) if own_bot_model is not None else None
+    own_set = set(own) if own is not None else None
+
+    def flags(platform: Any, account_id: Any, handle: Any) -> dict[str, bool | None]:
+        found: dict[str, bool | None] = {m: None for m in MODELS}
+        keys = _match_keys(platform, account_id, handle)
+        if table:
+            found = {"origin": any(table.get(k, (False, False))[0] for k in keys),
+                     "bot": any(table.get(k, (False, False))[1] for k in keys)}
+        if own_bot_model is not None:  # a user's model scored the study: its own list, or unknown
+            found["bot"] = None if own_set is None else any(k in own_set for k in keys)
+        return found
+
+    return flags
 
 
 def account_sentences(flags: dict[str, bool | None], own_bot_file: str | None = None) -> list[str]:

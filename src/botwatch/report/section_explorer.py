@@ -101,10 +101,19 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     home = measured_home(study, ctx.get("election"))
     for i, _d in enumerate(details):
         out_rows[i][12] = i
+    # Which model was fitted on the account (1 bot, 2 origin, 3 both), as the accounts table marks
+    # its top 20 ("a training account: not held out"): the explorer listed @UKLabour's 0.06
+    # unmarked where the table and `botwatch explain` say it is not a held-out estimate.
+    from botwatch.accounts.training_accounts import study_bot_training_meta, training_flags
+
+    flags = training_flags(study_bot_training_meta(study))
+    for out, r in zip(out_rows, rows):
+        f = flags(r[0], r[13], r[2])
+        out.append((1 if f["bot"] else 0) | (2 if f["origin"] else 0))
     countries = sorted({r[5] for r in out_rows if r[5]})
     clusters = len({r[7] for r in out_rows if r[7] is not None})
     return {
-        "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail", "p_out"],
+        "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail", "p_out", "trained"],
         "rows": out_rows,
         "ev": ids,
         "details": details,

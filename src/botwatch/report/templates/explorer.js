@@ -56,6 +56,11 @@
     return wrap;
   }
 
+  function trainedMark(td) {
+    td.appendChild(el("br"));
+    td.appendChild(el("small", "a training account: not held out"));
+  }
+
   function matches(r) {
     if (state.q && searchText[r.__i].indexOf(state.q) < 0) { return false; }
     if (state.minbot > 0 && !(r[C.bot] !== null && r[C.bot] >= state.minbot)) { return false; }
@@ -196,9 +201,14 @@
       tr.appendChild(nm);
       var pb = el("td", null, "num");
       pb.appendChild(prob(r[C.bot]));
+      // A model fitted on this account (1 bot, 2 origin): its figure is not a held-out estimate.
+      if (r[C.bot] !== null && (r[C.trained] & 1)) { trainedMark(pb); }
       tr.appendChild(pb);
       var og = el("td");
-      if (r[C.origin]) { og.textContent = r[C.origin] + " (" + (r[C.origin_p] === null ? "?" : p2(r[C.origin_p])) + ")"; } else { og.appendChild(el("span", "—", "muted")); }
+      if (r[C.origin]) {
+        og.textContent = r[C.origin] + " (" + (r[C.origin_p] === null ? "?" : p2(r[C.origin_p])) + ")";
+        if (r[C.trained] & 2) { trainedMark(og); }
+      } else { og.appendChild(el("span", "—", "muted")); }
       tr.appendChild(og);
       var cl = el("td");
       if (r[C.cluster] === null) { cl.textContent = "—"; } else {
