@@ -152,3 +152,25 @@ def test_the_coordination_window_line_names_the_coordination_stages_election(ana
                "FROM runs WHERE stage = 'timeline' AND params NOT LIKE '%uk-ge2017%'")
     with open_study(study) as st:
         assert "inside the UK general election 2017 window (2017-04-18 to 2017-06-09)" in said(st)
+
+
+def test_methods_quotes_the_stance_figures_of_the_content_stages_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods quoted the UK
+    test part ("117 hand-labelled pairs of this election ... macro-F1 0.53") beside a Parties
+    section whose stances were made, and measured, for the US election (159 pairs, 0.72)."""
+    import re
+
+    from botwatch.content.stance import MEASURED_BY_ELECTION
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
+    us = MEASURED_BY_ELECTION["us-2016"]
+    assert f"on the frozen test part of {us['pairs']} hand-labelled pairs of this election" in text
+    assert f"macro-F1 {us['stance_f1']:.2f}" in text

@@ -169,6 +169,21 @@ def bot_calibration_held_out(study: Study) -> dict[str, Any] | None:
     return {"lo": min(c["ece"] for c in loso), "hi": worst["ece"], "worst": worst.get("held_out")}
 
 
+def _labelled_election(study: Study, election: Any) -> Any:
+    """The election the posts' stance and sentiment were made for: the report's `election`, or,
+    when the stages were analysed with different elections, the content stage's. A study analysed
+    with us-2016, then `-e uk-ge2017 --only coordination`, quoted the UK test part's figures
+    ("117 hand-labelled pairs of this election ... macro-F1 0.53") in Methods, beside a Parties
+    section whose stances were made, and measured, for the US election (159 pairs, 0.72)."""
+    from botwatch.report.mixed_elections import election_groups
+
+    if election_groups(study) is None:
+        return election
+    from botwatch.elections.recorded import stage_election
+
+    return stage_election(study, "content")
+
+
 def _windows(study: Study, election: Any, cov: dict[str, Any]) -> list[dict[str, Any]]:
     """The election windows the Data coverage paragraph checks: the report's election's, or, when
     the stages were analysed with different elections, each one's with its stages. A study analysed
@@ -245,8 +260,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         sample_rate=ctx.get("sample_rate"),
         not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
-        lab=measured_for(election),
-        own_lab=_own_evaluation(study, election, tables),
+        lab=measured_for(labelled := _labelled_election(study, election)),
+        own_lab=_own_evaluation(study, labelled, tables),
         home_unknown=_home_unknown(home := _home(study, election)),
         home=home,
         labs=MEASURED_BY_ELECTION,
