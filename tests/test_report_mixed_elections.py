@@ -174,3 +174,22 @@ def test_methods_quotes_the_stance_figures_of_the_content_stages_election(analys
     us = MEASURED_BY_ELECTION["us-2016"]
     assert f"on the frozen test part of {us['pairs']} hand-labelled pairs of this election" in text
     assert f"macro-F1 {us['stance_f1']:.2f}" in text
+
+
+def test_the_no_election_posts_banner_is_not_hidden_by_another_elections_window(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """2016 posts labelled for us-2016, none of them the election's, then `analyze -e uk-ge2017
+    --only coordination`: the UK window holds no post, and its banner (about the coordination
+    stages) hid the "No post of this election" one about the content stage's US election, whose
+    window holds every post."""
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        st.sql("DELETE FROM posts WHERE created_at >= TIMESTAMP '2017-01-01'")
+        st.sql("UPDATE post_labels SET in_election = false")
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    with open_study(study) as st:
+        html = build_report(st, tmp_path / "r.html", exports=False).read_text()
+    assert 'id="outside-window"' in html
+    banner = html[html.index("No post of this election."):].split("</p>")[0]
+    assert "US presidential election 2016 conversation" in banner, banner

@@ -185,6 +185,15 @@ def _write_report(
         outside = outside_election_window(study, ctx.get("election"))
     else:  # each election's window, for the stages analysed with it, not the newest run's for every section
         outside = " ".join(t for _, e, stages in groups if (t := outside_election_window(study, e, stages))) or None
+    # The posts were labelled by the content stage, for its own election: under mixed elections the
+    # newest run's (another stage's) has no labels, and the line went unsaid; nor does another
+    # election's window without posts say it (that banner speaks of its own stages).
+    labelled_for = ctx.get("election") if groups is None else stage_election(study, "content")
+    if groups is not None and not no_posts:
+        outside_labelled = outside_election_window(study, labelled_for) is not None
+    else:
+        outside_labelled = outside is not None
+    labelled_none = None if no_posts or outside_labelled else no_election_posts(study, labelled_for)
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(
@@ -204,9 +213,7 @@ def _write_report(
         failures=failures,
         no_posts=no_posts,
         outside_window=outside,
-        # The posts were labelled by the content stage, for its own election: under mixed elections
-        # the newest run's (another stage's) has no labels, and the line went unsaid.
-        no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election") if groups is None else stage_election(study, "content")),
+        no_election=labelled_none,
         mixed_elections=mixed_elections(study),
         kicker_elections=kicker_elections(study),
         stale=stale_analysis(study),
