@@ -97,7 +97,8 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     if len(rates) == 1:
         return rates[0], f"sample rate {rates[0]:g} from the study's capture manifest (botwatch collect --sample)"
     if len(rates) > 1:
-        return None, f"captures in this study were taken at different rates ({', '.join(f'{r:g}' for r in rates)}): pass --sample-rate"
+        return None, (f"captures in this study were taken at different rates ({', '.join(f'{r:g}' for r in rates)}), and no one rate "
+                      "scales them all: ingest each capture into a study of its own, or pass --sample-rate to scale every post by one rate")
     return None, ""
 
 

@@ -458,12 +458,32 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     # its election posts by an IRA account, because not all of the study's posts were attributed.
     attributed = sum(p.posts for p in prov if p.kind == ATTRIBUTED)
     if not attributed:
-        return _federated_only(study, prov, sample_rate)
+        return _capture_rates_differ(study, sample_rate) or _federated_only(study, prov, sample_rate)
     total = sum(p.posts for p in prov)
     return (
         f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; "
         f"{attributed:,} of this study's {total:,} posts come from accounts a platform attributed to an influence operation, "
         "a selection rather than a sample, so scaled counts that include them are not platform figures."
+    )
+
+
+def _capture_rates_differ(study: Study, sample_rate: float) -> str | None:
+    """Why one rate cannot scale a study whose captures recorded several (`botwatch collect
+    --sample`): a study of a 1% capture and a 50% one, given --sample-rate 0.01 as `estimate`
+    asked, multiplied the 50% capture's posts by 100 where 2 was due, and the report said
+    "Counts are scaled to the whole platform by 1 / 0.01" with no word of the other rate."""
+    from botwatch.collect.study_link import TABLE
+
+    if TABLE not in study.tables():
+        return None
+    rates = sorted(r for (r,) in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE} WHERE sample_rate IS NOT NULL"))
+    if len(rates) < 2:
+        return None
+    return (
+        f"Scaling by 1/{sample_rate:g} applies one rate to every post, but this study's captures were taken at rates "
+        f"{', '.join(f'{r:g}' for r in rates)} (botwatch collect --sample): posts of a capture taken at another rate are "
+        "multiplied by the wrong factor, so scaled counts are not platform figures; ingest each capture into a study of its own "
+        "to scale it by its own rate."
     )
 
 

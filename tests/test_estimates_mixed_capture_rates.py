@@ -1,0 +1,56 @@
+"""Captures at different rates in one study: no single --sample-rate scales them all. `estimate`
+asked for one ("pass --sample-rate"), and, given 0.01 for a 1% and a 50% capture, multiplied the
+50% capture's posts by 100 where 2 was due, with no warning in `estimate` or `analyze` and a report
+that read "Counts are scaled to the whole platform by 1 / 0.01"."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def _capture(folder: Path, rate: float, pid: int, src: str, day: str) -> Path:
+    run = {"platform": "x", "stream": "x-stream", "filter": {}, "pid": pid, "started": f"{day}T00:00:00Z", "ended": f"{day}T01:00:00Z"}
+    (folder / ".botwatch").mkdir(parents=True)
+    (folder / ".botwatch" / "capture.json").write_text(json.dumps({"format": 1, "sample_rate": rate, "runs": [run]}))
+    shutil.copy(FIX / src, folder / f"x-stream-{day.replace('-', '')}T000500123456Z-{pid}.jsonl.gz")
+    return folder
+
+
+def _study(tmp_path: Path, rates: tuple[float, float]) -> Path:
+    from botwatch.cli import app
+
+    a = _capture(tmp_path / "a", rates[0], 111, "twarc2_two_tweets.jsonl.gz", "2026-01-01")
+    b = _capture(tmp_path / "b", rates[1], 222, "twarc2_stream_with_error.jsonl.gz", "2026-01-02")
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(a), str(b)])
+    assert res.exit_code == 0, res.output
+    return study
+
+
+def test_one_rate_over_captures_at_several_is_said_to_misscale(tmp_path: Path) -> None:
+    from botwatch.collect.study_link import recorded_sample_rate
+    from botwatch.report.caveats import scaling_unsupported
+    from botwatch.study import Study
+
+    study = _study(tmp_path, (0.01, 0.5))
+    with Study(study) as st:
+        rate, why = recorded_sample_rate(st)
+        assert rate is None and "no one rate scales them all" in why and "a study of its own" in why
+        said = scaling_unsupported(st, 0.01)  # the CLI's warning and the report's Parties and Methods caveat
+        assert said is not None and "0.01, 0.5" in said and "not platform figures" in said
+        assert scaling_unsupported(st, 1.0) is None  # a rate of 1 scales nothing
+
+
+def test_captures_at_one_rate_are_no_mix(tmp_path: Path) -> None:
+    from botwatch.report.caveats import scaling_unsupported
+    from botwatch.study import Study
+
+    study = _study(tmp_path, (0.01, 0.01))
+    with Study(study) as st:
+        assert scaling_unsupported(st, 0.01) is None
