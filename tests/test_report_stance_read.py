@@ -104,3 +104,33 @@ def test_the_read_columns_are_scaled_as_the_posts_beside_them(analysed_sample_pa
         assert num(round(english[1])) in row.split() and num(round(english[0])) not in row.split(), (g, row)
         if g == "all":
             assert "Read for stance" in text and num(round(read[1])) in row.split() and num(round(read[0])) not in row.split(), row
+
+
+def test_the_scaled_read_columns_carry_their_intervals(analysed_sample_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"Read for stance 315,300" and "In English 315,000" stood bare beside "Posts 317,000
+    [194,400–444,200]": scaled platform counts stated without the interval the estimates table
+    holds for them. Each read column now gives its stored bounds, as Posts, Support and Oppose do."""
+    import re
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report.fmt import num
+    from botwatch.report.section_parties import parties_section
+
+    us = load_election("us-2016")
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        write_estimates(st, compute_estimates(st, us, EstimateOptions(sample_rate=0.01, reps=20), log=lambda m: None))
+        cells = {m: (e, lo, hi) for m, e, lo, hi in st.sql(
+            "SELECT metric, estimate, ci_low, ci_high FROM estimates WHERE period = 'campaign' AND party = 'republican' "
+            "AND account_group = 'all' AND metric IN ('stance_measured_posts', 'scored_posts')")}
+        html = str(parties_section(st, {"election": us}).html)
+    table = " ".join(re.sub(r"<[^>]+>", " ", re.search(r"Per party, campaign window.*?</table>", html, re.S).group(0)).split())  # type: ignore[union-attr]
+    row = re.search(r"Republicans \(Trump\) (.*?)(?: Democrats|$)", table).group(1)  # type: ignore[union-attr]
+    for metric in ("stance_measured_posts", "scored_posts"):
+        e, lo, hi = cells[metric]
+        assert lo is not None and hi is not None
+        assert f"{num(round(e))} [{num(lo)}–{num(hi)}]" in row, (metric, row)

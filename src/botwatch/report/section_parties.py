@@ -70,13 +70,6 @@ def _observed_count(cell: dict[str, Any] | None) -> int | None:
     return int(round(cell["observed"]))
 
 
-def _estimated_count(cell: dict[str, Any] | None) -> int | None:
-    """A count cell's estimate (scaled by the sample rate where one is given), no interval."""
-    if not cell or cell["estimate"] is None:
-        return None
-    return int(round(cell["estimate"]))
-
-
 def read_columns(rows: list[dict[str, Any]]) -> dict[str, bool]:
     """Which of the table's "read" columns say something: the posts read for stance where some
     party's posts were not all read, the English posts where some party's posts are not all
@@ -107,9 +100,10 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
             "english": _observed_count(est.get((key, "scored_posts"))),
             # Shown in the table's units: scaled as its Posts, Support and Oppose are. At 1/0.01 the
             # sample's IRA study read "Posts 317,000 … Read for stance 3,153 … In English 3,150",
-            # as if 1% of the posts had been read.
-            "read_shown": _estimated_count(est.get((key, "stance_measured_posts"))),
-            "english_shown": _estimated_count(est.get((key, "scored_posts"))),
+            # as if 1% of the posts had been read. With their intervals, as the columns beside them:
+            # "Read for stance 315,300" stood bare, a platform count stated as if it were known.
+            "read_shown": _count(est.get((key, "stance_measured_posts"))),
+            "english_shown": _count(est.get((key, "scored_posts"))),
             "accounts": num(est.get((key, "accounts"), {}).get("observed")),
             "support": _count(est.get((key, "support_posts"))), "oppose": _count(est.get((key, "oppose_posts"))),
             "support_share": _share(est.get((key, "support_share"))), "oppose_share": _share(est.get((key, "oppose_share"))),
