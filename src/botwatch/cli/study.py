@@ -138,7 +138,7 @@ def _print_captures(st: Study) -> None:
     for folder, rate, platforms, runs, at, manifest in rows:
         aside = _frames_aside(manifest)
         any_aside = any_aside or bool(aside)
-        t.add_row(plain(folder), f"{rate:g}", plain(platforms), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
+        t.add_row(plain(folder), "unusable" if rate is None else f"{rate:g}", plain(platforms), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
     out.print(t)
     if any_aside:
         out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "

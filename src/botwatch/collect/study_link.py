@@ -56,7 +56,7 @@ def record_captures(study: Study, inputs: Iterable[str]) -> list[dict[str, Any]]
         filters = [r.get("filter") for r in runs]
         uniq = [json.loads(x) for x in dict.fromkeys(json.dumps(f, sort_keys=True) for f in filters)]
         row = {
-            "folder": os.path.realpath(folder), "sample_rate": float(m.get("sample_rate", 1.0)),
+            "folder": os.path.realpath(folder), "sample_rate": manifest_rate(m),
             "platforms": ",".join(sorted({str(r.get("platform")) for r in runs})), "filters": json.dumps(uniq), "runs": len(runs),
             "manifest": json.dumps(m, default=str),
         }
@@ -65,6 +65,21 @@ def record_captures(study: Study, inputs: Iterable[str]) -> list[dict[str, Any]]
         study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", [*row.values(), utcnow()])
         rows.append(row)
     return rows
+
+
+def manifest_rate(manifest: dict[str, Any]) -> float | None:
+    """A manifest's sample rate (no `sample_rate` key: 1, as before), or None when the value is no
+    rate: not a number in (0, 1]. A hand-edited or damaged manifest ("abc", null) ended `ingest`
+    in "This is a bug in botwatch" after the files were stored, and a rate of 0 or 5 was recorded
+    and ended every later `estimate` the same way."""
+    import math
+
+    given = manifest.get("sample_rate", 1.0)
+    try:
+        rate = float(given) if not isinstance(given, bool) else math.nan
+    except (TypeError, ValueError):
+        return None
+    return rate if math.isfinite(rate) and 0 < rate <= 1 else None
 
 
 # The names RotatingWriter gives closed files: `<stream>-<UTC time>-<pid>.jsonl.gz`.
@@ -79,6 +94,15 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     """
     if TABLE not in study.tables():
         return None, _unrecorded_captures(study)
+    unusable = study.sql(f"SELECT folder, manifest FROM {TABLE} WHERE sample_rate IS NULL ORDER BY folder")
+    if unusable:
+        folder, manifest = unusable[0]
+        try:
+            given = json.dumps(json.loads(manifest).get("sample_rate"))
+        except (ValueError, TypeError, AttributeError):
+            given = "unreadable"
+        return None, (f"the capture manifest of {folder} (.botwatch/capture.json) gives no usable sample rate ({given}; a rate is a "
+                      "number above 0 and at most 1), so its posts' rate is unknown: pass --sample-rate to scale")
     rates = sorted({r[0] for r in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE}")})
     sources = [str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources")]
     # A file named as a capture's that no recorded capture wrote (a 100% capture's file copied
