@@ -54,3 +54,27 @@ def test_captures_at_one_rate_are_no_mix(tmp_path: Path) -> None:
     study = _study(tmp_path, (0.01, 0.01))
     with Study(study) as st:
         assert scaling_unsupported(st, 0.01) is None
+
+
+def test_the_report_says_a_rate_other_than_the_captures(tmp_path: Path) -> None:
+    """`estimate --sample-rate 0.01` on captures all taken at 0.5 warned on the command line only;
+    the report said "Counts are scaled to the whole platform by 1 / 0.01" with no word of 0.5."""
+    import html
+    import re
+
+    from botwatch.cli import app
+    from botwatch.report.caveats import report_scaling_unsupported
+    from botwatch.study import Study
+
+    study = _study(tmp_path, (0.5, 0.5))
+    res = CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    with Study(study) as st:
+        said = report_scaling_unsupported(st, 0.01)
+        assert said is not None and "recorded rate 0.5" in said
+        assert report_scaling_unsupported(st, 0.5) is None and report_scaling_unsupported(st, 1.0) is None
+    out = tmp_path / "r" / "report.html"
+    res = CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", out.read_text())).split())
+    assert "not platform figures" in text and "recorded rate 0.5" in text

@@ -467,6 +467,20 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     )
 
 
+def report_scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
+    """`scaling_unsupported` as the report says it: also where the rate the estimates were made
+    with is not the one rate every capture of the study recorded. `estimate --sample-rate 0.01` on
+    a capture taken at 0.5 warned on the command line (`given_rate_conflict`), and the report,
+    which is what a reader sees, said "Counts are scaled to the whole platform by 1 / 0.01" with
+    no word of the capture's own rate (counts 50 times too large)."""
+    said = scaling_unsupported(study, sample_rate)
+    if said or not sample_rate or sample_rate >= 1:
+        return said
+    from botwatch.estimates.recorded_rate import given_rate_conflict
+
+    return given_rate_conflict(study, sample_rate)
+
+
 def _capture_rates_differ(study: Study, sample_rate: float) -> str | None:
     """Why one rate cannot scale a study whose captures recorded several (`botwatch collect
     --sample`): a study of a 1% capture and a 50% one, given --sample-rate 0.01 as `estimate`

@@ -14,7 +14,7 @@ from typing import Any
 
 from botwatch.accounts.training_accounts import recorded_counts, sentences as training_sentences
 from botwatch.content.stance import MEASURED_BY_ELECTION
-from botwatch.report.caveats import scaling_unsupported
+from botwatch.report.caveats import report_scaling_unsupported
 from botwatch.report.context import study_label
 from botwatch.report.reproduce import PAGE_STEP_CHARS, RelativePaths, paths_sentence, reproduction
 from botwatch.report.section_overview import study_summary
@@ -258,7 +258,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         # Methods neither describes an older election's estimates table nor scales anything.
         no_election=bool(ctx.get("no_election")),
         sample_rate=ctx.get("sample_rate"),
-        not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
+        not_sample=report_scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(labelled := _labelled_election(study, election)),
         own_lab=_own_evaluation(study, labelled, tables),

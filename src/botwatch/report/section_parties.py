@@ -349,10 +349,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
 
     names = {k: n for k, n, _ in parties}
     heavy = [{"name": names.get(c.key, c.key), "share": c.share, "accounts": c.accounts} for c in concentrated(study, [k for k, _, _ in parties])]
-    from botwatch.report.caveats import scaling_unsupported, study_collection_unknown
+    from botwatch.report.caveats import report_scaling_unsupported, study_collection_unknown
     from botwatch.report.scope import scope
 
-    not_sample = scaling_unsupported(study, sample_rate)  # an attributed archive: scaled counts are no platform figures
+    not_sample = report_scaling_unsupported(study, sample_rate)  # an attributed archive, a rate not the captures': scaled counts are no platform figures
     # A capture through a filter estimates the filter's posts, not the platform's; a rate of 1 scales nothing.
     sc = scope(study, sample_rate)
     unknown_collection = study_collection_unknown(study)
