@@ -78,3 +78,22 @@ def test_the_report_says_a_rate_other_than_the_captures(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", out.read_text())).split())
     assert "not platform figures" in text and "recorded rate 0.5" in text
+
+
+def test_a_rate_kept_from_an_override_still_names_the_captures_rate(tmp_path: Path) -> None:
+    """After `estimate --sample-rate 0.01` on captures taken at 0.5 (warned once), every later plain
+    `estimate`, `analyze` and `status` said only "using the sample rate this study's estimates were
+    last made with: 0.01", scaling by 100 where the captures' rate gives 2."""
+    from botwatch.cli import app
+
+    study = _study(tmp_path, (0.5, 0.5))
+    run = CliRunner().invoke
+    assert run(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"]).exit_code == 0
+    for args in (["estimate", str(study), "--reps", "20"], ["status", str(study)]):
+        res = run(app, args, env={"COLUMNS": "300"})
+        said = " ".join(res.output.split())
+        assert res.exit_code == 0 and "last made with: 0.01" in said, said
+        assert "every capture in this study recorded rate 0.5" in said and "not 1/0.01" in said, said
+    assert run(app, ["estimate", str(study), "--sample-rate", "0.5", "--reps", "20"]).exit_code == 0
+    res = run(app, ["estimate", str(study), "--reps", "20"])
+    assert "last made with: 0.5" in res.output and "recorded rate" not in res.output, res.output

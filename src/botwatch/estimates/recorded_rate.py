@@ -39,8 +39,13 @@ def study_sample_rate(study: Any) -> tuple[float | None, str]:
             # the next plain run scaled the 0.1 posts by 1/0.5 while `status` said "no single rate".
             return None, (f"not using the sample rate this study's estimates were last made with ({rate:g}): "
                           f"inputs ingested since leave no single rate; {why}")
+        # An override of the captures' rate was warned once, when given; the runs that inherit it
+        # went on with "using the sample rate … 0.01" alone, on a capture taken at 0.5.
+        other = (f"; every capture in this study recorded rate {captured:g} (botwatch collect --sample), which scales counts by "
+                 f"1/{captured:g}{', where these are counted as observed' if rate >= 1 else f', not 1/{rate:g}'}: --sample-rate {captured:g} uses it"
+                 ) if captured is not None and given_rate_conflict(study, rate) else ""
         return rate, (f"using the sample rate this study's estimates were last made with: {rate:g}; "
-                      "pass --sample-rate to use another (--sample-rate 1 counts posts as observed)")
+                      f"pass --sample-rate to use another (--sample-rate 1 counts posts as observed){other}")
     return recorded_sample_rate(study)
 
 
