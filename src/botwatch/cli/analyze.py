@@ -148,7 +148,7 @@ def analyze(
             # said only when the estimates stage runs (the review found the line printed for --only accounts)
             sample_rate, note = study_sample_rate(st)
             if note:
-                console.print(note, highlight=False, markup=False)
+                console.print(controls_shown(note), highlight=False, markup=False)
         options: dict = {"sample_rate": sample_rate} if sample_rate else {}
         if not origin_study_prior:
             options["origin_study_prior"] = False

@@ -80,7 +80,7 @@ def estimate(
             sample_rate, note = study_sample_rate(st)
             params["sample_rate"] = sample_rate
             if note:
-                log(note)
+                log(controls_shown(note))  # it may name an input file or capture folder (`status` shows it so too)
         else:
             from botwatch.estimates.recorded_rate import given_rate_conflict
 
