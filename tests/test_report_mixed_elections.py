@@ -12,6 +12,31 @@ from botwatch.report import build_report
 from botwatch.study import open_study
 
 
+def _coordination_redone_under_uk(analysed_sample_path: Path, tmp_path: Path, *before: str) -> Path:
+    """A copy of the analysed sample (us-2016) as `analyze -e uk-ge2017 --only coordination` leaves
+    it: the coordination and accounts_clusters runs again, recorded under uk-ge2017; `before`: SQL
+    run on the copy first."""
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        for q in before:
+            st.sql(q)
+        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
+               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    return study
+
+
+def _methods_text(study: Path) -> str:
+    """Methods of `study` as plain text, blanks squeezed."""
+    import re
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+
+    with open_study(study) as st:
+        return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
+
+
 def test_a_report_of_stages_with_different_elections_says_so(tmp_path: Path, sample_study_path: Path) -> None:
     study = tmp_path / "s.duckdb"
     shutil.copy(sample_study_path, study)
@@ -51,12 +76,7 @@ def test_the_outside_window_banner_speaks_of_the_stages_of_that_election(analyse
     headline banner said none of the posts fell in the UK window, so "findings on it describe that
     other period", of a report whose Parties, accounts and timelines were made for the US election,
     whose window holds every post."""
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study, read_only=False) as st:
-        st.sql("DELETE FROM posts WHERE created_at >= TIMESTAMP '2017-01-01'")
-        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
-               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path, "DELETE FROM posts WHERE created_at >= TIMESTAMP '2017-01-01'")
     with open_study(study) as st:
         html = build_report(st, tmp_path / "r.html", exports=False).read_text()
     banner = html[html.index('id="outside-window"'):].split("</div>")[0]
@@ -69,18 +89,8 @@ def test_methods_data_coverage_names_each_elections_window_with_its_stages(analy
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods' Data
     coverage said only "The election window of UK general election 2017 runs ...: 0.4% of all posts
     fall inside it", the window of the newest run, beside sections made for the US election."""
-    import re
-
-    from botwatch.report.context import report_context
-    from botwatch.report.section_methods import methods
-
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study, read_only=False) as st:
-        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
-               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
-    with open_study(study) as st:
-        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
+    text = _methods_text(study)
     assert "The election window of US presidential election 2016 (the stages accounts, " in text, text
     assert "The election window of UK general election 2017 (the stages accounts_clusters, coordination) runs 2017-04-18" in text, text
 
@@ -89,18 +99,8 @@ def test_methods_study_span_counts_days_of_the_timelines_election(analysed_sampl
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods gave the
     study's span in "days in Europe/London", the newest run's zone, while the timeline, bursts and
     event test (and the US window's line beside it) counted America/New_York's days."""
-    import re
-
-    from botwatch.report.context import report_context
-    from botwatch.report.section_methods import methods
-
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study, read_only=False) as st:
-        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
-               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
-    with open_study(study) as st:
-        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
+    text = _methods_text(study)
     span = text[text.index("Data coverage"):text.index("The election window")]
     assert "(days in America/New_York)" in span, span
 
@@ -109,12 +109,7 @@ def test_the_no_election_posts_banner_follows_the_content_stages_election(analys
     """Posts labelled for us-2016, none of them the election's, then `analyze -e uk-ge2017 --only
     coordination`: the "No post of this election" banner looked for labels of the UK election, the
     newest run's, found none, and went unsaid over Parties and accounts sections made for the US."""
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study, read_only=False) as st:
-        st.sql("UPDATE post_labels SET in_election = false")
-        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
-               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path, "UPDATE post_labels SET in_election = false")
     with open_study(study) as st:
         html = build_report(st, tmp_path / "r.html", exports=False).read_text()
     assert "No post of this election." in html
@@ -138,11 +133,7 @@ def test_the_coordination_window_line_names_the_coordination_stages_election(ana
         assert sec is not None
         return " ".join(re.sub(r"<[^>]+>", " ", " ".join(str(h) for h in sec.headline)).split())
 
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study, read_only=False) as st:
-        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
-               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
     with open_study(study) as st:
         text = said(st)
     assert "inside the UK general election 2017 window (2017-04-18 to 2017-06-09)" in text, text
@@ -158,19 +149,10 @@ def test_methods_quotes_the_stance_figures_of_the_content_stages_election(analys
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods quoted the UK
     test part ("117 hand-labelled pairs of this election ... macro-F1 0.53") beside a Parties
     section whose stances were made, and measured, for the US election (159 pairs, 0.72)."""
-    import re
-
     from botwatch.content.stance import MEASURED_BY_ELECTION
-    from botwatch.report.context import report_context
-    from botwatch.report.section_methods import methods
 
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study, read_only=False) as st:
-        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
-               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
-    with open_study(study) as st:
-        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, report_context(st)).html))
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
+    text = _methods_text(study)
     us = MEASURED_BY_ELECTION["us-2016"]
     assert f"on the frozen test part of {us['pairs']} hand-labelled pairs of this election" in text
     assert f"macro-F1 {us['stance_f1']:.2f}" in text
@@ -181,13 +163,7 @@ def test_the_no_election_posts_banner_is_not_hidden_by_another_elections_window(
     --only coordination`: the UK window holds no post, and its banner (about the coordination
     stages) hid the "No post of this election" one about the content stage's US election, whose
     window holds every post."""
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study, read_only=False) as st:
-        st.sql("DELETE FROM posts WHERE created_at >= TIMESTAMP '2017-01-01'")
-        st.sql("UPDATE post_labels SET in_election = false")
-        st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
-               "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path, "DELETE FROM posts WHERE created_at >= TIMESTAMP '2017-01-01'", "UPDATE post_labels SET in_election = false")
     with open_study(study) as st:
         html = build_report(st, tmp_path / "r.html", exports=False).read_text()
     assert 'id="outside-window"' in html
