@@ -11,22 +11,8 @@ import orjson
 from typer.testing import CliRunner
 
 from botwatch.collect.writer import read_lines
-from testsupport.collect_fakes import FakeJetstream, jetstream_event
+from testsupport.collect_fakes import THREE_PLATFORMS_ELECTION, FakeJetstream, jetstream_event
 
-ELECTION = """\
-key = "toy"
-name = "Toy election"
-country = "gb"
-timezone = "Europe/London"
-trigger_date = 2017-04-18
-polling_day = 2017-06-08
-
-[[parties]]
-key = "red"
-name = "Red"
-hashtags_pro = ["#VoteRed"]
-official_accounts = ["@RedParty", "red.bsky.social", "@red@server.social"]
-"""
 
 
 def _collect(tmp_path: Path, election_text: str, texts: list[str], max_posts: int):  # type: ignore[no-untyped-def]
@@ -42,7 +28,7 @@ def _collect(tmp_path: Path, election_text: str, texts: list[str], max_posts: in
 
 def test_handles_of_other_platforms_are_no_bluesky_terms(tmp_path: Path) -> None:
     texts = ["@RedParty is great", "see @red@server.social", "hi @red.bsky.social", "#VoteRed now"]
-    res = _collect(tmp_path, ELECTION, texts, 2)
+    res = _collect(tmp_path, THREE_PLATFORMS_ELECTION, texts, 2)
     said = " ".join(res.output.split())
     assert res.exit_code == 0, said
     assert "2 handle(s) not applied, as they name no Bluesky account (a Bluesky handle has a dot): RedParty, red@server.social" in said
@@ -53,7 +39,7 @@ def test_handles_of_other_platforms_are_no_bluesky_terms(tmp_path: Path) -> None
 
 
 def test_a_filter_of_other_platforms_handles_only_is_refused_not_the_whole_firehose(tmp_path: Path) -> None:
-    res = _collect(tmp_path, ELECTION.replace('hashtags_pro = ["#VoteRed"]\n', "").replace('"red.bsky.social", ', ""), ["anything"], 1)
+    res = _collect(tmp_path, THREE_PLATFORMS_ELECTION.replace('hashtags_pro = ["#VoteRed"]\n', "").replace('"red.bsky.social", ', ""), ["anything"], 1)
     said = " ".join(res.output.split())
     assert res.exit_code == 2, said
     assert "the filter's handles name no Bluesky account (RedParty, red@server.social)" in said and "Traceback" not in said

@@ -119,3 +119,21 @@ def closed_capture_file(folder: Path, stream: str, lines: list[bytes]) -> Path:
     assert path is not None
     time.sleep(0.002)  # the next file gets a later name
     return path
+
+
+# An election file whose one party lists an account on each of three platforms (X, Bluesky,
+# Mastodon): the collectors must each take only their own platform's handles.
+THREE_PLATFORMS_ELECTION = """\
+key = "toy"
+name = "Toy election"
+country = "gb"
+timezone = "Europe/London"
+trigger_date = 2017-04-18
+polling_day = 2017-06-08
+
+[[parties]]
+key = "red"
+name = "Red"
+hashtags_pro = ["#VoteRed"]
+official_accounts = ["@RedParty", "red.bsky.social", "@red@server.social"]
+"""
