@@ -1,0 +1,82 @@
+"""The explorer marks every account it lists (up to 200,000) a model was fitted on. It asked
+`training_flags` one account at a time, one MD5 per key in Python; `training_marks` digests all the
+keys in one vectorised pass. The marks must be exactly those of `account_training`: a Twitter or X
+account by its id or handle, another platform's account by a platform-unique id, keys with spaces or
+capitals as Python's strip().lower() reads them, a user's bot model by its own recorded list, and
+unknown (None), not "no", where a list is not there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from botwatch.accounts import training_accounts as ta
+
+LISTED = {ta.key_digest("someone"): (True, False), ta.key_digest("42"): (False, True),
+          ta.key_digest("did:plc:abc123"): (True, True), ta.key_digest("https://a.social/@alice"): (True, False),
+          ta.key_digest("äbc"): (False, True), ta.key_digest("İstanbul"): (True, False), ta.key_digest("https://"): (True, True)}
+OWN = {ta.TRAINING_KEY: ta.training_record(["5"], ["Carol"], ["did:plc:own"])}
+
+ACCOUNTS = [
+    ("twitter", "1", "SomeOne"), ("x", "42", None), ("twitter", " 42 ", ""), ("twitter", "7", "someone\x1c"),
+    ("twitter", "\tSOMEONE", None), ("bluesky", "did:plc:ABC123", "x"), ("bluesky", " did:plc:abc123\n", None),
+    ("mastodon", "https://a.social/@alice", "alice"), ("mastodon", "https://", "someone"), ("telegram", "someone", "someone"),
+    ("bluesky", "42", "someone"), (None, "did:plc:abc123", None), ("twitter", "9", "ÄBC"), ("twitter", "10", "İSTANBUL"),
+    ("twitter", "11", "İstanbul"), ("twitter", "5", "nobody"), ("twitter", "12", "carol"), ("bluesky", "did:plc:own", None),
+    ("twitter", "", None), ("twitter", None, "  "), ("twitter", "13", "nobody_at_all"),
+]
+
+
+def _marks(rows: list[tuple[Any, Any, Any]], own: Any) -> list[dict[str, bool | None]]:
+    origin, bot = ta.training_marks([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], own)
+    return [{"origin": o, "bot": b} for o, b in zip(origin, bot)]
+
+
+@pytest.mark.parametrize("shipped", [LISTED, {}], ids=["listed", "not-shipped"])
+@pytest.mark.parametrize("own", [None, OWN, {}], ids=["shipped-bot-model", "own-model-list", "own-model-no-list"])
+def test_the_marks_are_those_of_one_account_at_a_time(monkeypatch: pytest.MonkeyPatch, shipped: dict, own: Any) -> None:
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: shipped)
+    one = ta.training_flags(own)
+    assert _marks(ACCOUNTS, own) == [one(*r) for r in ACCOUNTS]
+    assert _marks([], own) == []
+
+
+def test_the_cases_that_matter_are_in_the_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison above covers matches of each kind, not only "no" everywhere."""
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: LISTED)
+    got = _marks(ACCOUNTS, None)
+    assert got[0] == {"origin": True, "bot": False} and got[2] == {"origin": False, "bot": True}  # handle any case; id with spaces
+    assert got[5] == {"origin": True, "bot": True} and got[7]["origin"] is True and got[9] == {"origin": False, "bot": False}
+    assert got[12]["bot"] is True  # a non-ASCII handle, lower-cased as Python does
+    assert _marks(ACCOUNTS, OWN)[17] == {"origin": False, "bot": True}  # the user's model's Bluesky account
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: {})
+    assert set(map(str, _marks(ACCOUNTS, None)[0].values())) == {"None"}  # not shipped: unknown, not "no"
+    assert _marks(ACCOUNTS, OWN)[16] == {"origin": None, "bot": True}
+
+
+@pytest.mark.parametrize("own", [None, OWN, {}], ids=["shipped-bot-model", "own-model-list", "own-model-no-list"])
+def test_the_explorer_rows_carry_those_marks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own: Any) -> None:
+    from botwatch.report.context import report_context
+    from botwatch.report.section_explorer import explorer_data
+    from botwatch.study import Study
+
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: LISTED)
+    monkeypatch.setattr(ta, "study_bot_training_meta", lambda study: own)
+    rows = [r for r in ACCOUNTS if r[0] and r[1]]
+    st = Study(tmp_path / "s.duckdb")
+    try:
+        for r in rows:
+            st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES (?, ?, ?)", list(r))
+        st.write_table("account_scores", pa.table({"platform": [r[0] for r in rows], "account_id": [r[1] for r in rows],
+                                                   "bot_probability": [0.5] * len(rows)}))
+        data = explorer_data(st, report_context(st))
+    finally:
+        st.close()
+    one = ta.training_flags(own)
+    want = {(p, a): (1 if f["bot"] else 0) | (2 if f["origin"] else 0) for p, a, h in rows for f in [one(p, a, h)]}
+    col = data["cols"].index("trained")
+    got = {(r[0], r[1]): r[col] for r in data["rows"]}
+    assert got == want and any(got.values())
