@@ -134,12 +134,29 @@ def account_training(platform: Any, account_id: Any, handle: Any,
     return training_flags(own_bot_model)(platform, account_id, handle)
 
 
+_last_own: tuple[Any, Any, set[str] | None] = (None, None, None)  # the user's model meta last asked about, its record, its digests
+
+
+def _own_set(meta: Mapping[str, Any]) -> set[str] | None:
+    """`own_model_digests` of `meta` as a set, kept for the meta last asked about: `account_json`
+    and `evaluate` ask `account_training` one account at a time with the same meta, and rebuilding
+    the set of a model's tens of thousands of digests each time made `accounts --json --top 100000`
+    of a study a user's model scored take minutes per thousand accounts."""
+    global _last_own
+    last, record, digests = _last_own  # one read: another thread may replace it meanwhile
+    if last is meta and meta.get(TRAINING_KEY) is record:  # the same meta, its record not replaced since
+        return digests
+    own = own_model_digests(meta)
+    digests = set(own) if own is not None else None
+    _last_own = (meta, meta.get(TRAINING_KEY), digests)
+    return digests
+
+
 def training_flags(own_bot_model: Mapping[str, Any] | None = None) -> Callable[[Any, Any, Any], dict[str, bool | None]]:
     """`account_training` for many accounts: the lists are read once, and the returned function
     takes (platform, account_id, handle) of each (`training_marks` marks a whole column of accounts at once)."""
     table = _models_by_digest()
-    own = own_model_digests(own_bot_model) if own_bot_model is not None else None
-    own_set = set(own) if own is not None else None
+    own_set = _own_set(own_bot_model) if own_bot_model is not None else None
 
     def flags(platform: Any, account_id: Any, handle: Any) -> dict[str, bool | None]:
         found: dict[str, bool | None] = {m: None for m in MODELS}
