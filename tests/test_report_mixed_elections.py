@@ -148,13 +148,15 @@ def test_the_coordination_window_line_names_the_coordination_stages_election(ana
 def test_methods_quotes_the_stance_figures_of_the_content_stages_election(analysed_sample_path: Path, tmp_path: Path) -> None:
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods quoted the UK
     test part ("117 hand-labelled pairs of this election ... macro-F1 0.53") beside a Parties
-    section whose stances were made, and measured, for the US election (159 pairs, 0.72)."""
+    section whose stances were made, and measured, for the US election (159 pairs, 0.72). And
+    "pairs of this election", under a page headed by both elections, read as the newest run's
+    (the UK one): the election is named."""
     from botwatch.content.stance import MEASURED_BY_ELECTION
 
     study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
     text = _methods_text(study)
     us = MEASURED_BY_ELECTION["us-2016"]
-    assert f"on the frozen test part of {us['pairs']} hand-labelled pairs of this election" in text
+    assert f"on the frozen test part of {us['pairs']} hand-labelled pairs of US presidential election 2016 (never used" in text, text
     assert f"macro-F1 {us['stance_f1']:.2f}" in text
 
 

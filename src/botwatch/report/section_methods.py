@@ -262,6 +262,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(labelled := _labelled_election(study, election)),
         own_lab=_own_evaluation(study, labelled, tables),
+        # Under mixed elections "pairs of this election" read as the newest run's (the kicker names several).
+        labelled_name=getattr(labelled, "name", None) if labelled is not election else None,
         home_unknown=_home_unknown(home := _home(study, election)),
         home=home,
         labs=MEASURED_BY_ELECTION,
