@@ -171,3 +171,16 @@ def test_the_no_election_posts_banner_is_not_hidden_by_another_elections_window(
     assert 'id="outside-window"' in html
     banner = html[html.index("No post of this election."):].split("</p>")[0]
     assert "US presidential election 2016 conversation" in banner, banner
+
+
+def test_methods_unmeasured_origin_names_the_accounts_stages_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Accounts scored with an Estonian file (a country the origin model cannot name), then
+    `analyze -e uk-ge2017 --only coordination`: Methods said "For UK general election 2017, foreign
+    origin is not measured: the origin model does not know EE", the newest run's election beside
+    the scoring election's country."""
+    ee = ('key = "ee-2019"\nname = "Estonia 2019"\ncountry = "EE"\ntimezone = "Europe/Tallinn"\ntrigger_date = 2019-01-01\n'
+          'polling_day = 2019-03-03\nhashtags = ["valimised"]\n\n[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["reform"]\n')
+    params = json.dumps({"election": "ee-2019", "election_file": "ee.toml", "election_toml": ee})
+    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path, f"UPDATE runs SET params = '{params}' WHERE stage = 'accounts'")
+    text = _methods_text(study)
+    assert "For Estonia 2019, foreign origin is not measured: the origin model does not know EE" in text, text

@@ -147,6 +147,16 @@ def _home(study: Study, election: Any) -> str | None:
     return measured_home(study, election)
 
 
+def _home_election(study: Study, election: Any, tables: set[str]) -> Any:
+    """The election `_home`'s country is that of: the one the accounts stage scored with, else
+    `election`. Scored with an Estonian file, then `analyze -e uk-ge2017 --only coordination`,
+    Methods said "For UK general election 2017, foreign origin is not measured: the origin model
+    does not know EE"."""
+    from botwatch.elections.recorded import stage_election
+
+    return (stage_election(study, "accounts") if "runs" in tables else None) or election
+
+
 def _scored_by_own_bot_model(study: Study) -> bool:
     """Whether a user's bot model (BOTWATCH_BOT_MODEL) scored the study: then the training-account
     sentence is about that model, not the shipped one and its card."""
@@ -266,6 +276,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         labelled_name=getattr(labelled, "name", None) if labelled is not election else None,
         home_unknown=_home_unknown(home := _home(study, election)),
         home=home,
+        home_election=_home_election(study, election, tables),
         labs=MEASURED_BY_ELECTION,
         cov=(cov := coverage(study, election)),
         span=_span_coverage(study, election, cov),
