@@ -157,3 +157,19 @@ def test_the_tag_named_beside_a_dominant_party_is_one_that_names_it(tmp_path: Pa
         # a fragment names the party too, where no listed tag is carried
         st.sql("UPDATE posts SET hashtags = ['Brexit', 'GoLeaveEUNow'] WHERE post_id IN ('p0', 'p1', 'p2', 'p3')")
         assert dominant_parties(st, party_coverage(st, election), election)[0].tag == "GoLeaveEUNow"
+
+
+def test_a_dominant_partys_hidden_characters_are_shown_in_the_headline(tmp_path: Path) -> None:
+    """The note said where a dominant party's figures are quoted was added to the headline as
+    Markup, past the template's `finalize`: a party name holding a right-to-left override (U+202E)
+    reached the page raw in it, reversing the text after it."""
+    path, el = _study(tmp_path, 30, 10)
+    el.write_text(ELECTION.replace("Leave <b>side</b>", "Leave \u202eside"), encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(app, ["analyze", str(path), "--election", str(el)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "\u202e" not in page
+    assert "75% of the study's posts name Leave ⟨U+202E⟩side; #Brexit is in 75% of them" in html.unescape(page)

@@ -417,7 +417,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                           lab=lab, share_note=share_phrases(lab, e["key"], (r or e)["name"]), external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, pct=pct)
             dom = next((d for d in dominant if d.key == e["key"]), None)
             # A party the archive's own query may name in every post: said where its figures are quoted.
-            headline.append(said + Markup(" ") + f"{dom.note()}." if dom else said)  # Markup escapes the added text
+            # Markup escapes the added text; user_text shows its hidden characters (a party's name, a
+            # hashtag), which the template's finalize does not reach here.
+            headline.append(said + Markup(" ") + user_text(f"{dom.note()}.") if dom else said)
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, unknown_collection=unknown_collection, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
