@@ -133,3 +133,14 @@ def test_a_stage_cut_off_by_ctrl_c_is_flagged_by_report(tmp_path: Path, monkeypa
     assert runner.invoke(app, ["analyze", str(study), "--only", "content"]).exit_code == 0
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0 and "did not finish" not in _text(out) and "did not finish" not in res.output
+
+
+def test_the_cut_off_banner_shows_hidden_characters_of_a_runs_message() -> None:
+    """A failed run's message (a study file carries its `runs` from whoever wrote it; an error may
+    quote a file name) reached the banner HTML-escaped but with its U+202E raw, reversing the rest
+    of the line; Methods' table of runs showed the same message tagged."""
+    from botwatch.report.staleness import CutOffStages
+
+    html = str(CutOffStages([("accounts", "cannot read model \u202egnp.exe")]).sentence(html=True))
+    assert "\u202e" not in html
+    assert "accounts (cannot read model ⟨U+202E⟩gnp.exe) did not finish" in html

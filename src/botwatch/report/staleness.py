@@ -41,14 +41,16 @@ class StaleAnalysis:
 
 def _with_analyze(text: str, study_name: str, html: bool) -> str:
     """`text` with its `{cmd}` written as the `botwatch analyze` command for the study: in
-    backquotes for a terminal, in <code> (the name escaped, hidden characters shown) for a page."""
+    backquotes for a terminal, in <code> (the name escaped, hidden characters shown) for a page,
+    where the rest of `text` (stage names and run messages from the study's `runs`) shows its
+    hidden characters too."""
     if not html:
         return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)}`")
     from markupsafe import Markup, escape
 
     from botwatch.report.fmt import user_text
 
-    return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
+    return Markup(escape(user_text(text)).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
 
 
 # Stages that record a run but are no analysis stage (`botwatch analyze` would not renew them).
