@@ -184,3 +184,20 @@ def test_methods_unmeasured_origin_names_the_accounts_stages_election(analysed_s
     study = _coordination_redone_under_uk(analysed_sample_path, tmp_path, f"UPDATE runs SET params = '{params}' WHERE stage = 'accounts'")
     text = _methods_text(study)
     assert "For Estonia 2019, foreign origin is not measured: the origin model does not know EE" in text, text
+
+
+def test_parties_headlines_name_the_election_their_stance_check_is_of(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: the Parties
+    headlines, at the top of a page whose kicker names both elections, said "on 159 held-out
+    hand-labelled pairs of this election"."""
+    import re
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_parties import parties_section
+
+    with open_study(_coordination_redone_under_uk(analysed_sample_path, tmp_path)) as st:
+        sec = parties_section(st, report_context(st))
+    assert sec is not None and sec.headline
+    text = " ".join(re.sub(r"<[^>]+>", " ", " ".join(str(h) for h in sec.headline)).split())
+    assert "hand-labelled pairs of US presidential election 2016," in text, text
+    assert "this election" not in text, text

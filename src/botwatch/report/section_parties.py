@@ -406,6 +406,11 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, rules_fired=rules_fired, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
+    # Headlines stand at the top of a page whose kicker may name several elections (stages analysed
+    # with different ones): there "pairs of this election" named none, so the election is named.
+    from botwatch.report.mixed_elections import election_groups
+
+    this_election = election.name if election_groups(study) is not None else None
     if in_el:
         by_key = {r["key"]: r for r in rows}
         # The two parties most named in all (their own accounts included), so a party whose every
@@ -414,7 +419,8 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             r = by_key.get(e["key"])
             said = render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
                           no_better=no_better, kin=kin, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
-                          lab=lab, share_note=share_phrases(lab, e["key"], (r or e)["name"]), external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, pct=pct)
+                          lab=lab, share_note=share_phrases(lab, e["key"], (r or e)["name"]), external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, pct=pct,
+                          this_election=this_election)
             dom = next((d for d in dominant if d.key == e["key"]), None)
             # A party the archive's own query may name in every post: said where its figures are quoted.
             # Markup escapes the added text; user_text shows its hidden characters (a party's name, a
@@ -422,7 +428,8 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             headline.append(said + Markup(" ") + user_text(f"{dom.note()}.") if dom else said)
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, unknown_collection=unknown_collection, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, unknown_collection=unknown_collection, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin,
+                                   this_election=this_election))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         # All accounts in the same 30 days: foreign-origin accounts' tone alone read as theirs even
