@@ -205,7 +205,10 @@ def estimate(
                     out.print(f"{n_own:,} election posts by the parties' own official or allied accounts are left out (a party's own feed is not public support); "
                               "--all-accounts counts them too", highlight=False, markup=False)
             if few:
-                out.print(f"* {TOO_FEW} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL}) for an interval: not a reliable estimate "
+                # A share's accounts are those with a post in its denominator, not the "accounts"
+                # column: 100.0% * beside 10 accounts, two of them posting in English, read as a slip.
+                out.print(f"* {TOO_FEW} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL}; for a positive or negative share, accounts with an English post "
+                          "with a sentiment score) for an interval: not a reliable estimate "
                           f"({controls_shown(', '.join(dict.fromkeys(few)))})", highlight=False, markup=False)
             _labelling_error(st, election)
         if window:

@@ -226,10 +226,19 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
             continue
         d = obs[col[den]]
         point = float(obs[col[num]] / d) if d else None
+        # A share rests on the accounts with a post in its denominator (English, or read for
+        # stance), not on every account of the cell: ten accounts naming a party, two of them in
+        # English, gave its positive share an interval from those two. Its rule and `n_accounts`
+        # count those accounts, so the stage, `estimate` and the report say "too few accounts".
+        n_den = int(mult[vectors[:, col[den]] > 0].sum())
+        few_den = n_den < MIN_ACCOUNTS_FOR_INTERVAL
+        with_den = "a post read for stance" if den == "measured" else "an English post with a sentiment"
+        share_how = (how if not few_den else f"no account with {with_den}: no share" if not n_den
+                     else f"{TOO_FEW} ({n_den} with {with_den}) for an interval")
         with np.errstate(invalid="ignore", divide="ignore"):
-            lo, hi = (None, None) if few else percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
-        rows.append({**base, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
-                     "method": f"ratio of sums ({num} / {den}); {how}"})
+            lo, hi = (None, None) if few_den else percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
+        rows.append({**base, "n_accounts": n_den, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
+                     "method": f"ratio of sums ({num} / {den}); {share_how}"})
     return rows
 
 

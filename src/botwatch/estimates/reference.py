@@ -132,15 +132,18 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
     A share of 0 or 1 whose bootstrap collapsed ("0.0% – 0.0%": every resample of a few accounts
     gives the same share) is said to have no interval, as the report's `pct_ci` says it; so is a
     count that did ("0 – 0" support posts from accounts none of which posted one). No exact
-    bound is made from `n_accounts`: that counts every account of the cell, not those behind the
-    share's denominator (its measured or English posts), so the bound would be too narrow."""
+    bound is made from `n_accounts`: in estimates made before a share's row counted the accounts
+    behind its own denominator (its measured or English posts), it counts every account of the
+    cell, and the bound would be too narrow."""
     from botwatch import stats
     from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, NO_ACCOUNTS, TOO_FEW
 
     if (lo is None or hi is None) and n_accounts is not None and 0 < n_accounts < MIN_ACCOUNTS_FOR_INTERVAL:
         return TOO_FEW
     if (lo is None or hi is None) and n_accounts == 0:
-        return NO_ACCOUNTS
+        # A share's accounts are those behind its denominator (`compute.cell_rows`): none means no
+        # share (no English post, none read for stance), not that no account posted.
+        return "—" if share else NO_ACCOUNTS
     if stats.degenerate_interval(estimate, lo, hi):
         return f"no interval (every resample gave the same {'share' if share else 'count'})"
     return fmt_interval(lo, hi, share)

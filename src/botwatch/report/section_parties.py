@@ -58,8 +58,9 @@ def _share(v: dict[str, Any] | None) -> str:
         return "—"
     if _too_few(v):
         return f"{pct(v['estimate'])} ({TOO_FEW})"
-    # No `accounts=`: the cell's account count is not the number of accounts behind this share's
-    # denominator (its measured or English posts), so an exact bound over it would be too narrow.
+    # No `accounts=`: in estimates made before a share's row counted the accounts behind its own
+    # denominator (its measured or English posts) it holds the cell's, and an exact bound over
+    # those would be too narrow.
     return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
@@ -112,7 +113,12 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
             # Shares from too few accounts for an interval: the headline says from how many, not
             # "95% intervals from a bootstrap" over none ("Of the 1 election posts … 100% (too few
             # accounts) supported the party … (95% intervals from a bootstrap over accounts; …)").
-            "few_accounts": next((int(c["accounts"]) for c in (est.get((key, m)) for m in ("support_share", "oppose_share", "positive_share", "negative_share")) if c and _too_few(c)), None),
+            # The stance shares' alone, where the headline says it: a share's accounts are those
+            # behind its own denominator, and the sentiment shares say theirs beside them.
+            "few_accounts": next((int(c["accounts"]) for c in (est.get((key, m)) for m in ("support_share", "oppose_share")) if c and _too_few(c)), None),
+            # A share marked too few beside an "Accounts" figure of 5 or more: the table says why.
+            "share_few": any(c and _too_few(c) and c["accounts"] < ((est.get((key, "accounts")) or {}).get("observed") or 0)
+                             for c in (est.get((key, m)) for m in ("support_share", "oppose_share", "positive_share", "negative_share"))),
         })
     return out
 
@@ -209,7 +215,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
     stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals"
                    + ("; a count whose bootstrap collapsed has no interval (every resample of the accounts gave the same count)" if flat else ""))
     labels, vals, lo, hi, colours = [], [], [], [], []
-    exact = False
+    exact = few = False
     for r in rows:
         for m, word, colour in (("positive_share", "positive", "#2e7d32"), ("negative_share", "negative", "#b5301f")):
             v = r["raw"][m]
@@ -221,12 +227,14 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             # not the share's (its English posts'), so no exact bound over it is drawn either.
             collapsed = stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
             exact = exact or collapsed
+            few = few or _too_few(v)
             # (The caption says such a share has no interval: the bar printed "0% [0–0%]" beside it.)
             lo.append(None if collapsed else v["lo"])
             hi.append(None if collapsed else v["hi"])
             colours.append(colour)
     tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals"
-                 + ("; a share of 0% or 100% whose bootstrap collapsed has no interval (every resample of the accounts gave the same share)" if exact else ""))
+                 + ("; a share of 0% or 100% whose bootstrap collapsed has no interval (every resample of the accounts gave the same share)" if exact else "")
+                 + (f"; a share from fewer than {MIN_ACCOUNTS_FOR_INTERVAL} accounts with English posts has none (too few accounts)" if few else ""))
     return stance, tone
 
 
@@ -402,7 +410,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
-        total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
+        total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
         campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, rules_fired=rules_fired, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
