@@ -447,8 +447,11 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         every = every if len(every) == 3 else None
         if foreign and not foreign[0].observed:
             headline.append(render("parties_headline.html.j2", kind="foreign_none", country=home, every=every))
-        elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci, every=every))
+        elif foreign:
+            # No tone rows where none of their election posts names a party: the count is still
+            # said (a study of foreign-origin accounts' posts had no headline on them at all).
+            pos, neg = tone if len(tone) == 2 else (None, None)
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci, every=every))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
 
 
