@@ -33,3 +33,6 @@ def test_foreign_posts_naming_no_party_are_still_counted_in_the_headline(tmp_pat
     heads = re.sub(r"\s+", " ", " ".join(re.sub("<[^>]+>", " ", str(h)) for h in sec.headline))
     assert "Foreign-origin accounts (probability of being run from outside GB ≥ 0.5) posted 24 election posts" in heads, heads
     assert "none of their election posts names a party, so there is no tone toward the parties to give" in heads, heads
+    # Every account of those days is foreign-origin: each resample draws them all, and the count
+    # printed "[24–24: resampling the accounts; …]", an interval of no width read as a measured one.
+    assert "[24–24" not in heads and "24 election posts (every resample of the accounts gave the same count: no interval)" in heads, heads
