@@ -113,3 +113,37 @@ def test_the_report_and_the_cli_say_too_few_accounts_for_such_a_share(two_englis
     assert res.exit_code == 0, res.output
     pos = next(ln for ln in res.output.splitlines() if "party-tagged positive" in ln)
     assert [c.strip() for c in pos.split("│")[4:6]] == ["too few accounts", "2"], pos
+
+
+def test_the_note_is_given_where_only_a_group_table_holds_such_a_share(tmp_path: Path) -> None:
+    """Twelve accounts name the Conservatives, eight in English; six are foreign-origin, two of
+    them in English. The table of all accounts has its intervals; the foreign-origin table printed
+    "100% (too few accounts)" beside "Accounts 6" with no word on why."""
+    from botwatch.ingest.runner import ingest
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    lines = []
+    for i in range(12):
+        en = i < 8
+        text = "Vote Tory, great strong leadership #GE2017 #conservatives" if en else "Wahl heute in Grossbritannien #GE2017 #conservatives"
+        lines += [{"id_str": f"{i}-{k}", "full_text": f"{text} {k}", "created_at": f"Sat May 20 1{k}:{i:02d}:00 +0000 2017",
+                   "user": {"id_str": f"u{i}", "screen_name": f"fan{i}"}, "lang": "en" if en else "de"} for k in range(3)]
+    (tmp_path / "t.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "t.jsonl")])
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE, "
+               "origin_probabilities VARCHAR)")
+        for (a,) in st.sql("SELECT DISTINCT account_id FROM posts"):
+            d = {"RU": 0.9, "GB": 0.1} if int(a[1:]) >= 6 else {"GB": 0.9, "RU": 0.1}
+            st.sql("INSERT INTO account_scores VALUES ('twitter', ?, 0.1, ?, 0.9, ?)", [a, max(d, key=d.__getitem__), json.dumps(d)])
+        analyze(st, Context(election=UK, log=lambda m: None, options={"bootstrap_reps": 50}), only=["content", "estimates"])
+        sec = parties_section(st, {"election": UK})
+    assert sec is not None
+    text = re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", str(sec.html)))
+    main = text[text.index("Per party, campaign window, all accounts"):text.index("Per party: foreign-origin")]
+    assert "too few accounts" not in main.split("Labour")[0], main
+    foreign = text[text.index("Per party: foreign-origin"):]
+    assert "100% (too few accounts) 0% (too few accounts)" in foreign.split("Labour")[0], foreign
+    assert "A share marked too few accounts rests on the accounts with a post in its own denominator" in text
