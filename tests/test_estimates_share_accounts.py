@@ -64,14 +64,17 @@ def test_a_share_from_two_english_accounts_gets_no_interval_though_ten_name_the_
 @pytest.fixture(scope="module")
 def two_english_of_ten(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A study: ten accounts name the Conservatives in three posts each, two of them in English."""
+    return _ten_naming(tmp_path_factory.mktemp("share_accounts"), 2)
+
+
+def _ten_naming(tmp: Path, n_english: int) -> Path:
     from botwatch.ingest.runner import ingest
     from botwatch.pipeline import Context, analyze
     from botwatch.study import open_study
 
-    tmp = tmp_path_factory.mktemp("share_accounts")
     lines = []
     for i in range(10):
-        en = i < 2
+        en = i < n_english
         for k in range(3):
             text = "Vote Tory, great strong leadership #GE2017 #conservatives" if en else "Wahl heute in Grossbritannien #GE2017 #conservatives"
             lines.append({"id_str": f"{i}{k}", "full_text": f"{text} {k}", "created_at": f"Sat May 20 1{k}:0{i}:00 +0000 2017",
@@ -147,3 +150,17 @@ def test_the_note_is_given_where_only_a_group_table_holds_such_a_share(tmp_path:
     foreign = text[text.index("Per party: foreign-origin"):]
     assert "100% (too few accounts) 0% (too few accounts)" in foreign.split("Labour")[0], foreign
     assert "A share marked too few accounts rests on the accounts with a post in its own denominator" in text
+
+
+def test_a_share_of_no_english_post_is_said_so_in_the_cli_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten accounts naming the Conservatives, all in German: no sentiment share to give, and
+    `estimate --table parties` printed "— [—]", an interval gone missing."""
+    from botwatch.cli import app, common
+
+    path = _ten_naming(tmp_path, 0)
+    monkeypatch.setattr(common.out, "width", 400)
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "uk-ge2017", "--reps", "50", "--table", "parties"])
+    assert res.exit_code == 0, res.output
+    tory = next(ln for ln in res.output.splitlines() if ln.startswith("│ Conservatives"))
+    assert [c.strip() for c in tory.split("│")[5:7]] == ["— (none in English)"] * 2, tory
+    assert "[—]" not in res.output

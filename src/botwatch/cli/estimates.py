@@ -164,6 +164,8 @@ def estimate(
                     if unread and m in ("support_posts", "oppose_posts"):
                         return "— (not measured)"
                     e, lo, hi, n_acc = v[0]
+                    if e is None:  # a share of no post: none in English ("— [—]" read as an interval gone missing)
+                        return "— (none in English)"
                     ci = interval_text(lo, hi, share, n_acc, e)
                     if ci == TOO_FEW:
                         few.append(p.name)
