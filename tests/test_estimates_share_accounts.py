@@ -164,3 +164,19 @@ def test_a_share_of_no_english_post_is_said_so_in_the_cli_table(tmp_path: Path, 
     tory = next(ln for ln in res.output.splitlines() if ln.startswith("│ Conservatives"))
     assert [c.strip() for c in tory.split("│")[5:7]] == ["— (none in English)"] * 2, tory
     assert "[—]" not in res.output
+
+
+def test_the_headline_says_nothing_was_read_where_no_post_is_in_english(tmp_path: Path) -> None:
+    """The same study's headline read "only 0 could be read for stance …: of those 0, — supported
+    the party and — opposed it (95% intervals from a bootstrap over accounts; …); — of those in
+    English read as positive and — as negative": intervals claimed for shares that do not exist."""
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    with open_study(_ten_naming(tmp_path, 0), read_only=True) as st:
+        sec = parties_section(st, {"election": UK})
+    assert sec is not None
+    heads = re.sub(r"\s+", " ", " ".join(re.sub("<[^>]+>", " ", str(h)) for h in sec.headline))
+    assert ("Of the 30 election posts in the study naming Conservatives, none could be read: all 30 are not in English and carry no party cue, "
+            "and stance and sentiment are read in English only, so neither support for the party nor the tone toward it is measured here.") in heads, heads
+    assert "of those 0" not in heads and "95% intervals" not in heads and "—" not in heads, heads
