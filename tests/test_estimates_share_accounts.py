@@ -67,7 +67,9 @@ def two_english_of_ten(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _ten_naming(tmp_path_factory.mktemp("share_accounts"), 2)
 
 
-def _ten_naming(tmp: Path, n_english: int) -> Path:
+def _ten_naming(tmp: Path, n_english: int, cue: bool = False) -> Path:
+    """Ten accounts naming the Conservatives in three posts each, `n_english` of them in English;
+    with `cue` every post carries #VoteConservative (a stance cue read in any language)."""
     from botwatch.ingest.runner import ingest
     from botwatch.pipeline import Context, analyze
     from botwatch.study import open_study
@@ -78,7 +80,8 @@ def _ten_naming(tmp: Path, n_english: int) -> Path:
         for k in range(3):
             text = "Vote Tory, great strong leadership #GE2017 #conservatives" if en else "Wahl heute in Grossbritannien #GE2017 #conservatives"
             lines.append({"id_str": f"{i}{k}", "full_text": f"{text} {k}", "created_at": f"Sat May 20 1{k}:0{i}:00 +0000 2017",
-                          "user": {"id_str": f"u{i}", "screen_name": f"fan{i}", "location": "London"}, "lang": "en" if en else "de"})
+                          "user": {"id_str": f"u{i}", "screen_name": f"fan{i}", "location": "London"}, "lang": "en" if en else "de",
+                          **({"entities": {"hashtags": [{"text": "VoteConservative"}]}} if cue else {})})
     (tmp / "t.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     with open_study(tmp / "s.duckdb", read_only=False) as st:
         ingest(st, [str(tmp / "t.jsonl")])
@@ -180,3 +183,19 @@ def test_the_headline_says_nothing_was_read_where_no_post_is_in_english(tmp_path
     assert ("Of the 30 election posts in the study naming Conservatives, none could be read: all 30 are not in English and carry no party cue, "
             "and stance and sentiment are read in English only, so neither support for the party nor the tone toward it is measured here.") in heads, heads
     assert "of those 0" not in heads and "95% intervals" not in heads and "—" not in heads, heads
+
+
+def test_the_headline_says_no_sentiment_was_read_where_stance_was_read_from_cues_alone(tmp_path: Path) -> None:
+    """All ten accounts in German, each post with #VoteConservative: stance is read from the cue,
+    sentiment from nothing, and the headline read "— of those in English read as positive and —
+    as negative"."""
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    with open_study(_ten_naming(tmp_path, 0, cue=True), read_only=True) as st:
+        sec = parties_section(st, {"election": UK})
+    assert sec is not None
+    heads = re.sub(r"\s+", " ", " ".join(re.sub("<[^>]+>", " ", str(h)) for h in sec.headline))
+    assert "supported the party" in heads, heads
+    assert "; none of them is in English, so the tone toward the party is not measured (sentiment is read in English only)." in heads, heads
+    assert "— of those in English" not in heads, heads
