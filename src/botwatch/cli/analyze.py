@@ -160,7 +160,9 @@ def analyze(
         say_if_outside_window(st, ctx.election)
         from botwatch.report.caveats import scaling_unsupported
 
-        not_sample = scaling_unsupported(st, sample_rate)
+        # Only where the estimates stage (the one stage that scales) runs: `--only coverage
+        # --sample-rate 0.01` warned that scaled counts are not platform figures where none was scaled.
+        not_sample = scaling_unsupported(st, sample_rate) if _runs_stage("estimates", st, stage, skip, with_deps, chosen is not None) else None
         if not_sample:
             warn(not_sample)
         try:
