@@ -34,9 +34,9 @@ def test_without_the_accounts_or_inside_0_1_a_collapsed_interval_is_said_to_be_n
 
 
 def test_the_estimate_table_uses_the_same_rule() -> None:
-    assert interval_text(0.0, 0.0, True, 100, 0.0) == "no interval (every resample gave the same share)"
+    assert interval_text(0.0, 0.0, True, 100, 0.0) == "no interval (every resample of the accounts gave 0.0%)"
     assert interval_text(0.1, 0.3, True, 5, 0.2) == "10.0% – 30.0%"
-    assert interval_text(0.0, 0.0, False, 5, 0.0) == "no interval (every resample gave the same count)"
+    assert interval_text(0.0, 0.0, False, 5, 0.0) == "no interval (every resample of the accounts gave 0)"
     assert interval_text(3.0, 12.0, False, 5, 7.0) == "3 – 12"
 
 

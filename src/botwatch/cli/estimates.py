@@ -135,7 +135,9 @@ def estimate(
             # rests on too few accounts for an interval (as the reference table's "too few
             # accounts"). Cells are escaped: Rich once read "[too few accounts]" as a markup tag
             # and dropped it, so a scaled figure from two accounts printed bare.
+            from botwatch import stats
             from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, NO_ACCOUNTS, TOO_FEW
+            from botwatch.estimates.reference import collapsed
             from botwatch.estimates.relational import NOT_PARTY_ACCOUNTS
 
             # The report's figures leave the parties' own accounts out (the estimates' group
@@ -166,6 +168,8 @@ def estimate(
                     e, lo, hi, n_acc = v[0]
                     if e is None:  # a share of no post: none in English ("— [—]" read as an interval gone missing)
                         return "— (none in English)"
+                    if stats.degenerate_interval(e, lo, hi):  # the report's wording: "0 [no interval (…)]" read as a bracket of its own
+                        return escape(collapsed(fmt_value(e, share)))
                     ci = interval_text(lo, hi, share, n_acc, e)
                     if ci == TOO_FEW:
                         few.append(p.name)

@@ -124,6 +124,14 @@ def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:
     return f"{fmt_value(lo, share)} – {fmt_value(hi, share)}"
 
 
+def collapsed(value: str) -> str:
+    """An estimate whose bootstrap collapsed (every resample of the accounts gave it again), in the
+    one wording `botwatch estimate` and the report both print: the CLI wrote "0 [no interval
+    (every resample gave the same count)]" where the report wrote "0 (every resample of the
+    accounts gave 0: no interval)" for the same cell."""
+    return f"{value} (every resample of the accounts gave {value}: no interval)"
+
+
 def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None, estimate: float | None = None) -> str:
     """The interval, or "too few accounts" when the estimate rests on too few accounts to have one
     (an interval from one account, "50% [50–50%]", would look informative and is not), or "no
@@ -145,7 +153,7 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
         # share (no English post, none read for stance), not that no account posted.
         return "—" if share else NO_ACCOUNTS
     if stats.degenerate_interval(estimate, lo, hi):
-        return f"no interval (every resample gave the same {'share' if share else 'count'})"
+        return f"no interval (every resample of the accounts gave {fmt_value(estimate, share)})"
     return fmt_interval(lo, hi, share)
 
 

@@ -17,7 +17,7 @@ from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, SENTIMENT_EXTERNAL, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
-from botwatch.estimates.reference import interval_text, reference_rows
+from botwatch.estimates.reference import collapsed, interval_text, reference_rows
 from botwatch.report.fmt import num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, render, section
@@ -48,7 +48,7 @@ def _count(v: dict[str, Any] | None) -> str:
     if stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]):
         # "0 [0–0]" support posts read as a measured certainty: a bootstrap of accounts none of
         # which posted it can only give 0 again (as `pct_ci` says of a collapsed share).
-        return f"{n} (every resample of the accounts gave {n}: no interval)"
+        return collapsed(n)
     ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else (f" ({TOO_FEW})" if _too_few(v) else "")
     return f"{n}{ci}"
 
