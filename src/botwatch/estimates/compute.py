@@ -26,7 +26,7 @@ from botwatch.count_text import counted
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
 from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
-from botwatch.estimates.whole_counts import scaled_step, snap_bounds
+from botwatch.estimates.whole_counts import scaled_step, snap_bounds, zero_text
 from botwatch.schema import register_output
 from botwatch.study import Study
 
@@ -219,8 +219,11 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
         if metric in STANCE_ONLY and not is_party:
             continue
         lo, hi = (None, None) if few else snap_bounds(*percentile_interval(reps[:, col[c]] / rate, opts.level), opts.sample_rate)
+        # A zero scaled to the platform is no "none there": the bound the sample does give, in the
+        # method (the interval columns stay the bootstrap's, whole multiples of 1/rate).
+        none = f"; {zero_text(opts.sample_rate)}" if obs[col[c]] == 0 and zero_text(opts.sample_rate) else ""
         rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
-                     "method": f"count / sample rate; {how}{whole}"})
+                     "method": f"count / sample rate; {how}{whole}{none}"})
     for metric, (num, den) in SHARE_METRICS.items():
         if metric in STANCE_ONLY and not is_party:
             continue
@@ -255,7 +258,8 @@ def empty_cells(seen: set[tuple[str, str, str]], election: Election, windows: li
                         "n_accounts": 0, "n_posts": 0, "sample_rate": opts.sample_rate, "bootstrap_reps": opts.reps, "seed": opts.seed}
                 rows.append({**base, "metric": "accounts", "observed": 0.0, "estimate": None, "ci_low": None, "ci_high": None, "method": "no account of this group posted here"})
                 rows.append({**base, "metric": "posts", "observed": 0.0, "estimate": 0.0, "ci_low": None, "ci_high": None,
-                             "method": "no account of this group posted here; no interval (nothing to resample)"})
+                             "method": "no account of this group posted here; no interval (nothing to resample)"
+                             + (f"; {zero_text(opts.sample_rate)}" if zero_text(opts.sample_rate) else "")})
     return rows
 
 

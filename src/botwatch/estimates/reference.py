@@ -25,6 +25,7 @@ class RefRow:
     n_accounts: int | None
     is_share: bool
     note: str = ""
+    rate: float | None = None  # the sample rate the estimates were made with (`interval_text`'s bound on a zero)
 
 
 def _get(study: Study, period: str, group: str, party: str, metric: str) -> tuple | None:
@@ -91,7 +92,18 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
     for m, lab in (("positive_share", "party-tagged positive"), ("negative_share", "party-tagged negative")):
         r = _get(study, "last_30_days", "all", "any_party", m)
         out.append(RefRow(ctx, lab, *(r or (None, None, None, None, 0)), is_share=True))
+    rates = {p: zero_rate(study, p) for p in ("campaign", "last_30_days")}
+    for row in out:
+        row.rate = rates["campaign" if any(row is r for r in rows1) else "last_30_days"]  # block 1 is the campaign's
     return out
+
+
+def zero_rate(study: Study, period: str) -> float | None:
+    """The sample rate a zero count of `period` is bounded with (`interval_text`), or None: no rate,
+    or no election post in the period at all. An archive that ends before the period began is no
+    sample of it, so its zeros are the archive's and bound nothing on the platform."""
+    got = study.sql("SELECT sample_rate, observed FROM estimates WHERE period = ? AND account_group = 'all' AND party = '*' AND metric = 'posts'", [period])
+    return got[0][0] if got and got[0][1] else None
 
 
 def _unread_note(study: Study, party: str) -> str:
@@ -132,7 +144,8 @@ def collapsed(value: str) -> str:
     return f"{value} (every resample of the accounts gave {value}: no interval)"
 
 
-def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None, estimate: float | None = None) -> str:
+def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None, estimate: float | None = None,
+                  rate: float | None = None) -> str:
     """The interval, or "too few accounts" when the estimate rests on too few accounts to have one
     (an interval from one account, "50% [50–50%]", would look informative and is not), or "no
     accounts" when none posted (a zero, which "0 [—]" read as an interval gone missing).
@@ -142,9 +155,17 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
     count that did ("0 – 0" support posts from accounts none of which posted one). No exact
     bound is made from `n_accounts`: in estimates made before a share's row counted the accounts
     behind its own denominator (its measured or English posts), it counts every account of the
-    cell, and the bound would be too narrow."""
+    cell, and the bound would be too narrow.
+
+    A count of zero scaled by a sample `rate` below 1 says none was in the sample and how many the
+    platform may still hold (`whole_counts.zero_text`), whatever the accounts: "0 (every resample
+    gave 0: no interval)" at rate 0.01 read as none on the platform."""
     from botwatch import stats
     from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, NO_ACCOUNTS, TOO_FEW
+    from botwatch.estimates.whole_counts import zero_text
+
+    if not share and estimate == 0 and zero_text(rate):
+        return str(zero_text(rate))
 
     if (lo is None or hi is None) and n_accounts is not None and 0 < n_accounts < MIN_ACCOUNTS_FOR_INTERVAL:
         return TOO_FEW

@@ -37,3 +37,28 @@ def snap_bounds(lo: float | None, hi: float | None, sample_rate: float | None) -
     k_lo = math.floor(k_lo + _REL_EPS * max(1.0, abs(k_lo)))
     k_hi = math.ceil(k_hi - _REL_EPS * max(1.0, abs(k_hi)))
     return float(k_lo / sample_rate), float(k_hi / sample_rate)
+
+
+def zero_upper_bound(sample_rate: float | None, level: float = 0.95) -> int | None:
+    """The most posts the platform can hold of a cell none of whose posts is in a sample at rate
+    r, at `level`: the largest N for which a sample that takes each post independently with
+    probability r misses all N with probability at least 1 − level, (1 − r)^N ≥ 1 − level, so
+    N = floor(ln(1 − level) / ln(1 − r)), about 3.0 / r at 95% (298 at r = 0.01; the Poisson
+    form −ln(0.05) / r gives 300). None when nothing is scaled (no rate, or a rate of 1).
+
+    A zero scaled by 1 / r is not "none on the platform": the bootstrap over accounts can only
+    give 0 again, and the estimates printed "0 (… no interval)" where the platform may hold
+    hundreds. Posts of one account are not sampled independently of each other in every
+    capture (and accounts post in bursts), so the true bound is wider; this is the least it is."""
+    if scaled_step(sample_rate) is None:
+        return None
+    assert sample_rate is not None
+    return int(math.floor(math.log(1 - level) / math.log1p(-sample_rate) + 1e-9))
+
+
+def zero_text(sample_rate: float | None) -> str | None:
+    """What a scaled count of zero says (`zero_upper_bound`), or None when nothing is scaled."""
+    bound = zero_upper_bound(sample_rate)
+    if bound is None:
+        return None
+    return f"none in the sample; at most about {bound:,} on the platform at 95%, if posts were sampled independently"

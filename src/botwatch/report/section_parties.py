@@ -17,7 +17,8 @@ from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, SENTIMENT_EXTERNAL, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
-from botwatch.estimates.reference import collapsed, interval_text, reference_rows
+from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
+from botwatch.estimates.whole_counts import zero_text
 from botwatch.report.fmt import num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, render, section
@@ -33,7 +34,8 @@ def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[st
         "SELECT party, metric, observed, estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period = ? AND account_group = ?",
         [period, group],
     )
-    return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n} for p, m, o, e, lo, hi, n in rows}
+    rate = zero_rate(study, period)  # what bounds a zero count (`_count`)
+    return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n, "rate": rate} for p, m, o, e, lo, hi, n in rows}
 
 
 def _too_few(v: dict[str, Any]) -> bool:
@@ -45,6 +47,8 @@ def _count(v: dict[str, Any] | None) -> str:
     if not v or v["estimate"] is None:
         return "—"
     n = num(round(v["estimate"]))
+    if v["estimate"] == 0 and zero_text(v.get("rate")):  # none in the sample is not none on the platform
+        return f"{n} ({zero_text(v.get('rate'))})"
     if stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]):
         # "0 [0–0]" support posts read as a measured certainty: a bootstrap of accounts none of
         # which posted it can only give 0 again (as `pct_ci` says of a collapsed share).
@@ -200,6 +204,7 @@ def _unmatched(election: Any, shown: set[str]) -> list[dict[str, str]]:
 def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False, population: str = "the whole platform") -> tuple[Markup, Markup]:
     labels, vals, lo, hi, colours = [], [], [], [], []
     flat = False
+    none: str | None = None
     for r in rows:
         for m, word in (("support_posts", "support"), ("oppose_posts", "oppose")):
             v = r["raw"][m]
@@ -207,13 +212,18 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             vals.append(v["estimate"] if v else 0)
             # A count whose bootstrap collapsed ("0 [0–0]") has no interval to draw, as for shares below.
             collapsed = bool(v) and stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
-            flat = flat or collapsed
+            # A scaled zero says what the sample bounds instead (`_count`), not "no interval".
+            if v and v["estimate"] == 0 and zero_text(v.get("rate")):
+                none = zero_text(v.get("rate"))
+            else:
+                flat = flat or collapsed
             lo.append(v["lo"] if v and not collapsed else None)
             hi.append(v["hi"] if v and not collapsed else None)
             colours.append(r["colour"] if word == "support" else "#9a9a9a")
     what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else ("estimated posts on the platform" if population == "the whole platform" else f"estimated {population}") if scaled else "posts in the study"
     stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals"
-                   + ("; a count whose bootstrap collapsed has no interval (every resample of the accounts gave the same count)" if flat else ""))
+                   + ("; a count whose bootstrap collapsed has no interval (every resample of the accounts gave the same count)" if flat else "")
+                   + (f"; a count of 0: {none}" if none else ""))
     labels, vals, lo, hi, colours = [], [], [], [], []
     exact = few = False
     for r in rows:

@@ -1,0 +1,58 @@
+"""A scaled count of zero is not "none on the platform". At rate 0.01 the bundled sample's
+Libertarians read "support: 0 (every resample gave 0: no interval)" where none was in the sample
+and the platform could hold some: the CLI, the estimates table and the report now give the exact
+one-sided 95% bound under independent sampling of posts, about 3.0 / rate (298 at 0.01)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.estimates.reference import interval_text
+from botwatch.estimates.whole_counts import zero_text, zero_upper_bound
+from botwatch.report.section_parties import _count
+
+BOUND = "none in the sample; at most about 298 on the platform at 95%, if posts were sampled independently"
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.05, 0.003, 0.5])
+def test_the_bound_is_the_exact_binomial_one(rate: float) -> None:
+    n = zero_upper_bound(rate)
+    assert n is not None
+    assert (1 - rate) ** n >= 0.05 > (1 - rate) ** (n + 1)  # the largest N a sample misses entirely 1 time in 20
+    assert abs(n - -math.log(0.05) / rate) <= 2  # the Poisson form, about 3.0 / rate
+
+
+def test_nothing_scaled_no_bound() -> None:
+    assert zero_upper_bound(None) is None and zero_upper_bound(1.0) is None and zero_text(1.0) is None
+    zero = {"estimate": 0.0, "lo": 0.0, "hi": 0.0, "accounts": 14, "rate": None}
+    assert _count(zero) == "0 (every resample of the accounts gave 0: no interval)"
+
+
+def test_a_scaled_zero_states_the_bound_in_report_and_reference_table() -> None:
+    assert zero_text(0.01) == BOUND
+    assert _count({"estimate": 0.0, "lo": 0.0, "hi": 0.0, "accounts": 14, "rate": 0.01}) == f"0 ({BOUND})"
+    assert _count({"estimate": 0.0, "lo": None, "hi": None, "accounts": 3, "rate": 0.01}) == f"0 ({BOUND})"  # too few accounts
+    assert interval_text(0.0, 0.0, False, 14, 0.0, 0.01) == BOUND
+    assert interval_text(0.0, 0.0, True, 14, 0.0, 0.01) != BOUND  # a share is not scaled
+
+
+def test_cli_table_and_report_say_it(labelled_sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch import open_study
+    from botwatch.cli import app, common
+
+    monkeypatch.setattr(common.out, "width", 600)  # one line per row, so each cell is read whole
+    res = CliRunner().invoke(app, ["estimate", str(labelled_sample_copy), "-e", "us-2016", "--sample-rate", "0.01", "--reps", "50", "--table", "parties"])
+    assert res.exit_code == 0, res.output
+    assert f"0 ({BOUND})" in res.output and "every resample of the accounts gave 0:" not in res.output
+    with open_study(labelled_sample_copy) as st:
+        got = st.sql("SELECT method, ci_low, ci_high FROM estimates WHERE period = 'campaign' AND account_group = 'all' AND party = 'libertarian' AND metric = 'support_posts'")
+    method, lo, hi = got[0]
+    assert method.endswith(BOUND) and (lo, hi) == (0.0, 0.0)  # the interval columns keep the bootstrap's meaning
+    out = tmp_path / "r" / "report.html"
+    assert CliRunner().invoke(app, ["report", str(labelled_sample_copy), "-o", str(out), "--no-exports"]).exit_code == 0
+    html = out.read_text()
+    assert f"0 ({BOUND})" in html
