@@ -56,3 +56,15 @@ def test_cli_table_and_report_say_it(labelled_sample_copy: Path, tmp_path: Path,
     assert CliRunner().invoke(app, ["report", str(labelled_sample_copy), "-o", str(out), "--no-exports"]).exit_code == 0
     html = out.read_text()
     assert f"0 ({BOUND})" in html
+
+
+def test_a_filtered_captures_zero_is_bounded_among_the_filters_posts(tmp_path: Path) -> None:
+    """A sample of a filter estimates the filter's posts (`report.scope`): the report said "scaled
+    to all posts the filter let through" above "at most about 298 on the platform"."""
+    from test_report_overstate import _text
+    from test_report_review_scope import _captured_study
+
+    text = _text(_captured_study(tmp_path, 0.01))
+    assert "298 on the platform" not in text
+    assert ("none in the sample; at most about 298 among all posts the Bluesky capture's filter (election preset uk-ge2017) "
+            "let through at 95%, if posts were sampled independently") in text

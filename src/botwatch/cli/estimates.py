@@ -121,7 +121,7 @@ def estimate(
                     if r.note:
                         t.add_row(plain(r.label), "—", "—", plain(r.note), "—")
                     else:
-                        t.add_row(plain(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts, r.estimate, r.rate), f"{r.n_accounts or 0:,}")
+                        t.add_row(plain(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts, r.estimate, r.rate, r.where), f"{r.n_accounts or 0:,}")
                 out.print(t)
             # As the report's headline says it: @UKLabour's 1-7 May 2017 read "posts by foreign-origin
             # accounts, 30 days before polling day: observed 0, estimate 0" (and 0 scaled to the
@@ -140,7 +140,10 @@ def estimate(
             from botwatch.estimates.reference import collapsed, zero_rate
             from botwatch.estimates.whole_counts import zero_text
 
+            from botwatch.report.scope import zero_where
+
             rate = zero_rate(st, "campaign")
+            where = zero_where(st, rate)
             from botwatch.estimates.relational import NOT_PARTY_ACCOUNTS
 
             # The report's figures leave the parties' own accounts out (the estimates' group
@@ -172,7 +175,7 @@ def estimate(
                     if e is None:  # a share of no post: none in English ("— [—]" read as an interval gone missing)
                         return "— (none in English)"
                     if not share and e == 0 and zero_text(rate):  # none in the sample is not none on the platform
-                        return escape(f"0 ({zero_text(rate)})")
+                        return escape(f"0 ({zero_text(rate, where)})")
                     if stats.degenerate_interval(e, lo, hi):  # the report's wording: "0 [no interval (…)]" read as a bracket of its own
                         return escape(collapsed(fmt_value(e, share)))
                     ci = interval_text(lo, hi, share, n_acc, e)

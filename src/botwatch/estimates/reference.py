@@ -26,6 +26,7 @@ class RefRow:
     is_share: bool
     note: str = ""
     rate: float | None = None  # the sample rate the estimates were made with (`interval_text`'s bound on a zero)
+    where: str = "on the platform"  # and where that bound lies (`report.scope.zero_where`)
 
 
 def _get(study: Study, period: str, group: str, party: str, metric: str) -> tuple | None:
@@ -92,9 +93,13 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
     for m, lab in (("positive_share", "party-tagged positive"), ("negative_share", "party-tagged negative")):
         r = _get(study, "last_30_days", "all", "any_party", m)
         out.append(RefRow(ctx, lab, *(r or (None, None, None, None, 0)), is_share=True))
+    from botwatch.report.scope import zero_where
+
     rates = {p: zero_rate(study, p) for p in ("campaign", "last_30_days")}
+    where = zero_where(study, rates["campaign"] or rates["last_30_days"])
     for row in out:
         row.rate = rates["campaign" if any(row is r for r in rows1) else "last_30_days"]  # block 1 is the campaign's
+        row.where = where
     return out
 
 
@@ -145,7 +150,7 @@ def collapsed(value: str) -> str:
 
 
 def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None, estimate: float | None = None,
-                  rate: float | None = None) -> str:
+                  rate: float | None = None, where: str = "on the platform") -> str:
     """The interval, or "too few accounts" when the estimate rests on too few accounts to have one
     (an interval from one account, "50% [50–50%]", would look informative and is not), or "no
     accounts" when none posted (a zero, which "0 [—]" read as an interval gone missing).
@@ -165,7 +170,7 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
     from botwatch.estimates.whole_counts import zero_text
 
     if not share and estimate == 0 and zero_text(rate):
-        return str(zero_text(rate))
+        return str(zero_text(rate, where))
 
     if (lo is None or hi is None) and n_accounts is not None and 0 < n_accounts < MIN_ACCOUNTS_FOR_INTERVAL:
         return TOO_FEW

@@ -56,9 +56,11 @@ def zero_upper_bound(sample_rate: float | None, level: float = 0.95) -> int | No
     return int(math.floor(math.log(1 - level) / math.log1p(-sample_rate) + 1e-9))
 
 
-def zero_text(sample_rate: float | None) -> str | None:
-    """What a scaled count of zero says (`zero_upper_bound`), or None when nothing is scaled."""
+def zero_text(sample_rate: float | None, where: str = "on the platform") -> str | None:
+    """What a scaled count of zero says (`zero_upper_bound`), or None when nothing is scaled.
+    `where`: the population the scaled counts estimate (`report.scope.zero_where`: a filtered
+    capture's posts, not the platform's)."""
     bound = zero_upper_bound(sample_rate)
     if bound is None:
         return None
-    return f"none in the sample; at most about {bound:,} on the platform at 95%, if posts were sampled independently"
+    return f"none in the sample; at most about {bound:,} {where} at 95%, if posts were sampled independently"

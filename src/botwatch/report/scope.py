@@ -129,3 +129,11 @@ def filtered_reposts_note(study: Study) -> str | None:
     other = "; the retweets of the other platforms carry their originals' words and are counted" if has_retweets else ""
     return ("The Bluesky capture was filtered, and a filtered capture asks for no reposts (a repost carries no words for the filter "
             f"to match): Bluesky's counts are its posts, replies and quotes, without reposts{other}")
+
+
+def zero_where(study: Study, sample_rate: float | None) -> str:
+    """Where a scaled zero's bound lies (`estimates.whole_counts.zero_text`): "on the platform", or,
+    for a filtered capture, among the posts its filter let through, as the scaling sentences say:
+    "at most about 298 on the platform" beside "scaled to all posts the filter let through"."""
+    sc = scope(study, sample_rate)
+    return f"among {sc.population}" if sc.filtered else "on the platform"

@@ -34,8 +34,11 @@ def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[st
         "SELECT party, metric, observed, estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period = ? AND account_group = ?",
         [period, group],
     )
-    rate = zero_rate(study, period)  # what bounds a zero count (`_count`)
-    return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n, "rate": rate} for p, m, o, e, lo, hi, n in rows}
+    rate = zero_rate(study, period)  # what bounds a zero count (`_count`), and where
+    from botwatch.report.scope import zero_where
+
+    where = zero_where(study, rate)
+    return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n, "rate": rate, "where": where} for p, m, o, e, lo, hi, n in rows}
 
 
 def _too_few(v: dict[str, Any]) -> bool:
@@ -48,7 +51,7 @@ def _count(v: dict[str, Any] | None) -> str:
         return "—"
     n = num(round(v["estimate"]))
     if v["estimate"] == 0 and zero_text(v.get("rate")):  # none in the sample is not none on the platform
-        return f"{n} ({zero_text(v.get('rate'))})"
+        return f"{n} ({zero_text(v.get('rate'), v.get('where', 'on the platform'))})"
     if stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]):
         # "0 [0–0]" support posts read as a measured certainty: a bootstrap of accounts none of
         # which posted it can only give 0 again (as `pct_ci` says of a collapsed share).
@@ -214,7 +217,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             collapsed = bool(v) and stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
             # A scaled zero says what the sample bounds instead (`_count`), not "no interval".
             if v and v["estimate"] == 0 and zero_text(v.get("rate")):
-                none = zero_text(v.get("rate"))
+                none = zero_text(v.get("rate"), v.get("where", "on the platform"))
             else:
                 flat = flat or collapsed
             lo.append(v["lo"] if v and not collapsed else None)
