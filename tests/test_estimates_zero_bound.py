@@ -15,6 +15,7 @@ from botwatch.estimates.reference import interval_text
 from botwatch.estimates.whole_counts import zero_text, zero_upper_bound
 from botwatch.report.section_parties import _count
 
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
 BOUND = "none in the sample; at most about 298 on the platform at 95%, if posts were sampled independently"
 
 
@@ -40,22 +41,49 @@ def test_a_scaled_zero_states_the_bound_in_report_and_reference_table() -> None:
     assert interval_text(0.0, 0.0, True, 14, 0.0, 0.01) != BOUND  # a share is not scaled
 
 
-def test_cli_table_and_report_say_it(labelled_sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _labour_study(tmp_path: Path) -> Path:
+    """@UKLabour's first week of May 2017 (the bundled sample), ingested alone: no attributed
+    accounts, so its counts scaled by 0.01 are taken as the platform's."""
+    from botwatch.cli import app
+
+    study = tmp_path / "labour.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(SAMPLE / "ge2017_uklabour_may_week1.json.gz")]).exit_code == 0
+    return study
+
+
+def test_cli_table_and_report_say_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from botwatch import open_study
     from botwatch.cli import app, common
 
+    study = _labour_study(tmp_path)
     monkeypatch.setattr(common.out, "width", 600)  # one line per row, so each cell is read whole
-    res = CliRunner().invoke(app, ["estimate", str(labelled_sample_copy), "-e", "us-2016", "--sample-rate", "0.01", "--reps", "50", "--table", "parties"])
+    res = CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "50", "--table", "parties", "--all-accounts"])
     assert res.exit_code == 0, res.output
     assert f"0 ({BOUND})" in res.output and "every resample of the accounts gave 0:" not in res.output
-    with open_study(labelled_sample_copy) as st:
-        got = st.sql("SELECT method, ci_low, ci_high FROM estimates WHERE period = 'campaign' AND account_group = 'all' AND party = 'libertarian' AND metric = 'support_posts'")
+    with open_study(study) as st:
+        got = st.sql("SELECT method, ci_low, ci_high FROM estimates WHERE period = 'campaign' AND account_group = 'all' AND party = 'conservative' AND metric = 'support_posts'")
     method, lo, hi = got[0]
-    assert method.endswith(BOUND) and (lo, hi) == (0.0, 0.0)  # the interval columns keep the bootstrap's meaning
+    assert method.endswith(BOUND) and (lo, hi) == (None, None)  # the interval columns keep the bootstrap's meaning (one account: none)
+    out = tmp_path / "r" / "report.html"
+    assert CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0
+    assert BOUND in out.read_text()  # the reference table's (the Parties table leaves @UKLabour's own posts out)
+
+
+def test_no_platform_bound_where_scaled_counts_are_no_platform_figures(labelled_sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled sample is mostly accounts a platform attributed to an operation, a selection and
+    no sample: the report says its scaled counts are not platform figures, so no zero is bounded
+    on the platform beneath that."""
+    from botwatch.cli import app, common
+
+    monkeypatch.setattr(common.out, "width", 600)
+    res = CliRunner().invoke(app, ["estimate", str(labelled_sample_copy), "-e", "us-2016", "--sample-rate", "0.01", "--reps", "50", "--table", "parties"])
+    assert res.exit_code == 0, res.output
+    assert "not platform figures" in res.output and "on the platform at 95%" not in res.output
+    assert "0 (every resample of the accounts gave 0: no interval)" in res.output  # the Libertarians' support, as without a rate
     out = tmp_path / "r" / "report.html"
     assert CliRunner().invoke(app, ["report", str(labelled_sample_copy), "-o", str(out), "--no-exports"]).exit_code == 0
     html = out.read_text()
-    assert f"0 ({BOUND})" in html
+    assert "not platform figures" in html and "on the platform at 95%" not in html
 
 
 def test_a_filtered_captures_zero_is_bounded_among_the_filters_posts(tmp_path: Path) -> None:

@@ -106,9 +106,16 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
 def zero_rate(study: Study, period: str) -> float | None:
     """The sample rate a zero count of `period` is bounded with (`interval_text`), or None: no rate,
     or no election post in the period at all. An archive that ends before the period began is no
-    sample of it, so its zeros are the archive's and bound nothing on the platform."""
+    sample of it, so its zeros are the archive's and bound nothing on the platform; nor do those of
+    a study whose scaled counts are no platform figures (`report_scaling_unsupported`: accounts a
+    platform attributed to an operation, a rate not the captures'), where "at most about 298 on
+    the platform" stood beneath "counts multiplied by 1 / 0.01: not platform figures"."""
     got = study.sql("SELECT sample_rate, observed FROM estimates WHERE period = ? AND account_group = 'all' AND party = '*' AND metric = 'posts'", [period])
-    return got[0][0] if got and got[0][1] else None
+    if not got or not got[0][1] or got[0][0] is None:
+        return None
+    from botwatch.report.caveats import report_scaling_unsupported
+
+    return None if report_scaling_unsupported(study, got[0][0]) else got[0][0]
 
 
 def _unread_note(study: Study, party: str) -> str:
