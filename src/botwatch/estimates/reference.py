@@ -110,6 +110,8 @@ def zero_rate(study: Study, period: str) -> float | None:
     a study whose scaled counts are no platform figures (`report_scaling_unsupported`: accounts a
     platform attributed to an operation, a rate not the captures'), where "at most about 298 on
     the platform" stood beneath "counts multiplied by 1 / 0.01: not platform figures"."""
+    if "sample_rate" not in study.columns("estimates"):  # a table written by other tools: no rate to bound with
+        return None
     got = study.sql("SELECT sample_rate, observed FROM estimates WHERE period = ? AND account_group = 'all' AND party = '*' AND metric = 'posts'", [period])
     if not got or not got[0][1] or got[0][0] is None:
         return None
