@@ -4,12 +4,34 @@ study's own tables: each test holds one place where the report said more, or oth
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+@contextmanager
+def _one_tory_tweet(tmp_path: Path, election: Any) -> Iterator[Any]:
+    """A study of one UK tweet naming the Conservatives (by one account), its content and estimates
+    stages run under `election`, open for writing."""
+    from botwatch.ingest.runner import ingest
+    from botwatch.pipeline import Context, analyze
+    from botwatch.study import open_study
+
+    tweet = {"id_str": "1", "full_text": "Vote Tory #GE2017 #conservatives", "created_at": "Sat May 06 10:00:00 +0000 2017",
+             "user": {"id_str": "9", "screen_name": "fan", "location": "London"}, "lang": "en"}
+    (tmp_path / "t.jsonl").write_text(json.dumps(tweet) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "t.jsonl")])
+        analyze(st, Context(election=election, log=lambda m: None), only=["content", "estimates"])  # no accounts: quick
+        yield st
+
 
 def test_the_top_tables_origin_cell_keeps_a_lead_that_is_mostly_the_prior(tmp_path) -> None:
     """@KeeleyMP: "GB (0.93)" over "profile time zone 'Amsterdam' is in NL" and "interface language
     'en' …", as if its evidence had placed it in GB; `botwatch explain` says the 0.93 is mostly the
     study's prior (its own evidence moves GB's share only from 97% to 96%)."""
-    import json
 
     import pyarrow as pa
 
@@ -44,22 +66,13 @@ def test_the_reference_tables_interval_says_no_accounts_where_none_posted(tmp_pa
     gone missing, where `botwatch estimate` prints "0 (no accounts)" for the same cells (`interval_text`:
     none posted, so there is nothing to resample). The 30-days rows of an archive ending a month
     before polling day read the same."""
-    import json
     import re
 
     from botwatch.elections import load_election
-    from botwatch.ingest.runner import ingest
-    from botwatch.pipeline import Context, analyze
     from botwatch.report.section_parties import parties_section
-    from botwatch.study import open_study
 
-    tweet = {"id_str": "1", "full_text": "Vote Tory #GE2017 #conservatives", "created_at": "Sat May 06 10:00:00 +0000 2017",
-             "user": {"id_str": "9", "screen_name": "fan", "location": "London"}, "lang": "en"}
-    (tmp_path / "t.jsonl").write_text(json.dumps(tweet) + "\n")
     uk = load_election("uk-ge2017")
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        ingest(st, [str(tmp_path / "t.jsonl")])
-        analyze(st, Context(election=uk, log=lambda m: None), only=["content", "estimates"])  # no accounts: quick
+    with _one_tory_tweet(tmp_path, uk) as st:
         sec = parties_section(st, {"election": uk})
     assert sec is not None
     table = str(sec.html).split("The reference study's table", 1)[1].split("</table>", 1)[0]
@@ -174,22 +187,13 @@ def test_stance_rules_fired_count_rules_not_rule_and_stance_rows(tmp_path) -> No
     """"How stance was decided (11 rules fired)" over a table of 11 (rule, stance) rows: the trained
     model deciding support, oppose and neutral counted as three rules, and "no_cue" (pairs no rule
     decided) as one that fired."""
-    import json
     import re
 
     from botwatch.elections import load_election
-    from botwatch.ingest.runner import ingest
-    from botwatch.pipeline import Context, analyze
     from botwatch.report.section_parties import parties_section
-    from botwatch.study import open_study
 
-    tweet = {"id_str": "1", "full_text": "Vote Tory #GE2017 #conservatives", "created_at": "Sat May 06 10:00:00 +0000 2017",
-             "user": {"id_str": "9", "screen_name": "fan", "location": "London"}, "lang": "en"}
-    (tmp_path / "t.jsonl").write_text(json.dumps(tweet) + "\n")
     uk = load_election("uk-ge2017")
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        ingest(st, [str(tmp_path / "t.jsonl")])
-        analyze(st, Context(election=uk, log=lambda m: None), only=["content", "estimates"])
+    with _one_tory_tweet(tmp_path, uk) as st:
         # The same pair decided three ways: the model (support, then oppose) and no rule at all.
         one = "(SELECT * REPLACE ('{r}' AS stance_rule, '{s}' AS stance) FROM post_party LIMIT 1)"
         st.sql("CREATE OR REPLACE TABLE post_party AS " + " UNION ALL ".join(
