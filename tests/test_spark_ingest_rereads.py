@@ -170,6 +170,23 @@ def test_a_copy_forced_in_under_a_new_name_keeps_its_bad_records_once_on_a_lake(
     assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]
 
 
+def _plain_and_packed(tmp_path: Path) -> tuple[Path, Path]:
+    """A v1 file holding one bad record (`t.jsonl`) and its `.gz` (`t.jsonl.gz`), the same text."""
+    import gzip
+
+    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    plain, packed = tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"
+    plain.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    packed.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    return plain, packed
+
+
+def _inputs_said(study: Path) -> str:
+    """What `status` says of a study's or lake's inputs, from "inputs" to the posts by format."""
+    status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
+    return status[status.index("inputs"):status.index("Posts by format")]
+
+
 # `status`'s line for a file taken as the copy of one read before (`source_copies`), on both engines.
 _COPY_SEEN = ("1 file was seen again as a copy of one read before (the same text, compressed or not): not another input; "
               "its own SHA-256 is in table `source_copies` ")
@@ -179,20 +196,14 @@ def test_a_gz_of_a_file_read_before_is_the_same_input_on_a_lake_as_on_duckdb(spa
     """As on DuckDB (`runner._same_text_read`): a `.gz` of a file already ingested (or the file after
     its `.gz`) holds the same text. The lake took it as one more input and kept its bad record a
     second time under the `.gz`'s name (`status`: "inputs 2; rejected records 2")."""
-    import gzip
-
-    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    plain, packed = tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"
-    plain.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
-    packed.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    plain, packed = _plain_and_packed(tmp_path)
     first, then = (packed, plain) if first_packed else (plain, packed)
     said = {}
     for engine, study in (("duckdb", tmp_path / "s.duckdb"), ("spark", tmp_path / "lake")):
         assert CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(first)]).exit_code == 0
         res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(then)])
         assert res.exit_code == 0 and f"identical content already ingested from {first}" in " ".join(res.output.split()), res.output
-        status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
-        said[engine] = status[status.index("inputs"):status.index("Posts by format")]
+        said[engine] = _inputs_said(study)
     assert said["spark"] == said["duckdb"] == "inputs 1; rejected records 1 " + _COPY_SEEN, said
 
 
@@ -200,18 +211,12 @@ def test_a_file_and_its_gz_in_one_command_are_one_input_on_a_lake_as_on_duckdb(s
     """Given together, the second of a file and its `.gz` is skipped on DuckDB (read one after the
     other, the second meets the first's text); the lake's executors read both, each unaware of the
     other, and kept the bad record twice ("inputs 2; rejected records 2")."""
-    import gzip
-
-    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    plain, packed = tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"
-    plain.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
-    packed.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    plain, packed = _plain_and_packed(tmp_path)
     said = {}
     for engine, study in (("duckdb", tmp_path / "s.duckdb"), ("spark", tmp_path / "lake")):
         res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(packed), str(plain)])
         assert res.exit_code == 0 and f"identical content already ingested from {packed}" in " ".join(res.output.split()), res.output
-        status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
-        said[engine] = status[status.index("inputs"):status.index("Posts by format")]
+        said[engine] = _inputs_said(study)
     assert said["spark"] == said["duckdb"] == "inputs 1; rejected records 1 " + _COPY_SEEN, said
 
 
@@ -219,16 +224,10 @@ def test_a_file_and_its_gz_forced_in_one_command_are_one_input_and_a_re_read_on_
     """With --force both are read; DuckDB records the second under the first's SHA-256 (a re-read of
     that text: "inputs 1 (and 1 re-read ...)"), where the lake took the `.gz` for another input
     ("inputs 2") and its posts for duplicates in the archive."""
-    import gzip
-
-    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    plain, packed = tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"
-    plain.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
-    packed.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    plain, packed = _plain_and_packed(tmp_path)
     said = {}
     for engine, study in (("duckdb", tmp_path / "s.duckdb"), ("spark", tmp_path / "lake")):
         res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(plain), str(packed), "--force"])
         assert res.exit_code == 0, res.output
-        status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
-        said[engine] = status[status.index("inputs"):status.index("Posts by format")]
+        said[engine] = _inputs_said(study)
     assert said["spark"] == said["duckdb"] == "inputs 1 (and 1 re-read of a file already stored); rejected records 1 " + _COPY_SEEN, said
