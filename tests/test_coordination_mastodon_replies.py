@@ -61,3 +61,18 @@ def test_a_reply_whose_target_is_known_only_by_a_local_id_names_no_other_instanc
     refs, got = _traces(tmp_path, {"a_social": a, "b_social": b})
     assert refs[a[0]["uri"]] == (None, None) and refs[b[0]["uri"]] == (None, None)
     assert got == {}
+
+
+def test_a_reply_to_a_post_of_the_instance_collected_joins_that_post(tmp_path: Path) -> None:
+    """The answered post's author is local to the serving instance (bare `acct`): the local id is
+    the id in its URI, so the reply's `ref_post_id` is that URI and joins the captured parent; a
+    remote author's post (its local id not in its URI) keeps the account#id form."""
+    bob, carl = _acct("bob", "a.social", "a.social", "5"), _acct("carl", "c.social", "a.social", "6")
+    al = _acct("al", "a.social", "a.social", "1")
+    parent = {"id": "77", "uri": "https://a.social/users/bob/statuses/77", "created_at": "2017-05-20T09:00:00.000Z",
+              "content": "<p>hi</p>", "account": bob, "tags": [], "mentions": []}
+    a = [parent, _reply("https://a.social/users/al/statuses/101", "101", al, "77", bob, 1, [bob]),
+         _reply("https://a.social/users/al/statuses/102", "102", al, "88", carl, 2, [carl])]
+    refs, _ = _traces(tmp_path, {"a_social": a})
+    assert refs[a[1]["uri"]] == (parent["uri"], "https://a.social/@bob")
+    assert refs[a[2]["uri"]] == ("https://c.social/@carl#88", "https://c.social/@carl")

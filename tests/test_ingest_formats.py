@@ -322,8 +322,9 @@ def test_a_mastodon_replys_target_account_is_keyed_as_the_accounts_table_keys_it
     # nothing better known than the local id, named with the instance that gave it (alice's, a local account)
     assert posts[unmentioned["uri"]]["ref_account_id"] == "https://example.social/api/v1/accounts/5"
     assert not isinstance(posts[unmentioned["uri"]]["ref_handle"], str)
-    # the post answered: its local id, keyed by whom it answers (the status gives no global id for it)
-    assert r["ref_post_id"] == "https://other.social/@bob#77" and posts[to_self["uri"]]["ref_post_id"] == "https://example.social/@alice#201"
+    # the post answered: its local id, keyed by whom it answers (the status gives no global id for it);
+    # a post of the instance's own account is keyed by its URI, which holds that id (to_bob's here)
+    assert r["ref_post_id"] == "https://other.social/@bob#77" and posts[to_self["uri"]]["ref_post_id"] == to_bob["uri"]
 
 
 def test_a_mastodon_quote_names_whom_it_quotes(tmp_path: Path) -> None:

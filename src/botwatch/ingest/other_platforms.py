@@ -239,6 +239,12 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         # captures give to unrelated posts (co-reply linked replies to both), and the status gives
         # no global id (URI) for it: it is keyed by whom it answers and that id.
         ref_post = f"{ref_account}#{opt_id(obj['in_reply_to_id'])}" if ref_account else None
+        # An account local to the serving instance (bare `acct`, profile URL of that instance) posts
+        # there, and Mastodon's URI of a local status holds that id: the answered post's own key,
+        # so a reply joins the post it answers when both were captured from that instance.
+        shown = shown_handle("mastodon", ref_handle, ref_account)
+        if ref_post and shown and shown != ref_handle:
+            ref_post = f"https://{shown.rsplit('@', 1)[1]}/users/{ref_handle}/statuses/{opt_id(obj['in_reply_to_id'])}"
     elif isinstance(obj.get("quote"), dict):
         q = obj["quote"].get("quoted_status") if isinstance(obj["quote"].get("quoted_status"), dict) else obj["quote"]
         kind, ref_post = "quote", opt_str(q.get("uri")) or opt_id(q.get("id"))
