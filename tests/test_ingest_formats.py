@@ -385,3 +385,27 @@ def test_a_mastodon_statuss_content_warning_is_part_of_its_text(tmp_path: Path) 
     assert posts[cw_only["uri"]]["text"] == "uspol"
     assert posts[plain["uri"]]["text"] == "no warning"
     assert posts[boost["uri"]]["text"] == "UK politics, Labour\n\nA long thread."  # the boosted status's warning
+
+
+def test_a_hashtag_typed_in_a_mastodon_content_warning_is_among_the_statuss_hashtags() -> None:
+    """The server tags the body alone: "#GE2017" in the warning was in the text but in no post's
+    hashtags, so the election match and co-hashtags never saw it. A boost's are the boosted status's."""
+    from botwatch.ingest.other_platforms import handle_mastodon
+
+    class Rows:
+        def __init__(self) -> None:
+            self.posts: list[dict] = []
+
+        def post(self, row: dict, line: int) -> None:
+            self.posts.append(row)
+
+        def account(self, row: dict, line: int) -> None:
+            pass
+
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://a.social/@alice"}
+    s = {"id": "1", "uri": "https://a.social/s/1", "created_at": "2024-06-01T10:00:00.000Z", "account": acct, "mentions": [],
+         "spoiler_text": "#GE2017 #Labour, #1 and #ge2017 again", "content": "<p>#labour</p>", "tags": [{"name": "labour"}]}
+    rows = Rows()
+    handle_mastodon(s, 1, rows)
+    handle_mastodon(dict(s, id="2", uri="https://a.social/s/2", spoiler_text="", content="", tags=[], reblog=s), 2, rows)
+    assert [list(r["hashtags"]) for r in rows.posts] == [["labour", "GE2017"]] * 2

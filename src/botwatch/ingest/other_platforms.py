@@ -151,6 +151,20 @@ def status_text(status: dict) -> str:
     return f"{cw}\n\n{body}" if cw and body else cw or body
 
 
+def _tags(status: dict) -> list[str]:
+    """A status's hashtags: its `tags`, then each "#tag" typed in its content warning that they lack.
+    The server tags the body alone, so a warning's "#GE2017", in the text since the warning is,
+    was in no post's hashtags, and the election match and co-hashtags never saw it."""
+    tags = list(str_list(status.get("tags"), "name"))
+    cw = status.get("spoiler_text")
+    have = {t.casefold() for t in tags}
+    for t in text_entities(cw)[0] if isinstance(cw, str) else ():
+        if t.casefold() not in have and not t.isdigit():  # a tag needs a letter on Mastodon ("#1" is none)
+            have.add(t.casefold())
+            tags.append(t)
+    return tags
+
+
 def _content_links(content: str, card: Any) -> list[str]:
     """A status's links: its content's anchors that are not a mention's or a hashtag's (Mastodon
     marks those with class "mention", a hashtag also rel "tag"), then its preview card's URL. The
@@ -269,7 +283,7 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
             "ref_post_id": ref_post,
             "ref_account_id": ref_account,
             "ref_handle": ref_handle,
-            "hashtags": str_list(content.get("tags"), "name"),
+            "hashtags": _tags(content),
             "mentions": _mentions(content.get("mentions")),
             "urls": _content_links(content["content"], content.get("card")),
             "client": opt_str(app.get("name")),
