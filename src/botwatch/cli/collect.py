@@ -235,7 +235,13 @@ def collect_mastodon(
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
         applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
     else:
-        applied = full
+        applied, elsewhere = full.handles_of("mastodon")
+        if elsewhere:
+            if applied.empty:  # with no term left the public stream would be kept whole
+                fail(f"the filter's handles name no Mastodon account ({', '.join(elsewhere)[:300]}), and it has no other term: "
+                     "give Mastodon handles (name@server), --hashtag or --keyword")
+            say(f"{len(elsewhere)} handle(s) not applied, as they name no Mastodon account (a Mastodon handle is name@server): "
+                f"{', '.join(elsewhere)[:300]}")
     every = follow_every(study, ingest_every)
     cap = _common(folder, "mastodon", md.stream_name(server), sample=sample, election=None, hashtag=None, keyword=None,
                   max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=server,

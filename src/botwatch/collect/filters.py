@@ -74,13 +74,18 @@ class PostFilter:
         keep = tuple(h for h in self.handles if handle_platform(h) == platform)
         return replace(self, handles=keep), [h for h in self.handles if h not in keep]
 
-    def match(self, text: str | None, tags: Iterable[str] = ()) -> bool:
-        """Whether a post with this text (and these tags, from facets or the API) is wanted."""
+    def match(self, text: str | None, tags: Iterable[str] = (), accounts: Iterable[str] = ()) -> bool:
+        """Whether a post with this text (and these tags, from facets or the API; these accounts,
+        its author and those it mentions, where the platform names them apart from the text) is wanted."""
         if self.empty:
             return True
         if self.hashtags and tags:
             want = {h.casefold() for h in self.hashtags}
             if any(isinstance(t, str) and t.lstrip("#").casefold() in want for t in tags):
+                return True
+        if self.handles and accounts:
+            want = {h.casefold() for h in self.handles}
+            if any(isinstance(a, str) and a.lstrip("@").casefold() in want for a in accounts):
                 return True
         rx = self._rx
         return bool(text) and rx is not None and rx.search(text) is not None

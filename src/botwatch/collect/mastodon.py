@@ -25,7 +25,8 @@ import orjson
 from botwatch.collect.core import FUTURE_CURSOR_S, NOT_JSON, Capture, CollectError, StopCapture, future_words
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
-from botwatch.ingest.other_platforms import status_text
+from botwatch.accounts.json_shape import shown_handle
+from botwatch.ingest.other_platforms import _mentions, status_text
 
 DEFAULT_SERVER = "https://mastodon.social"
 KNOWN_EVENTS = {"update", "delete", "status.update", "notification", "filters_changed", "conversation", "announcement",
@@ -148,7 +149,11 @@ class MastodonCollector:
             # ("uspol", "UK politics") was no match, and the status was not kept
             text = status_text(content) if isinstance(content.get("content"), str) else ""
             tags = [t.get("name") for t in content.get("tags") or [] if isinstance(t, dict)]
-            if not cap.filter.match(text, tags):
+            # A mention shows as "@name" in the text, never "@name@server": a listed Mastodon handle
+            # is matched on the status's author and mentions, with their instance as ingest keeps them.
+            author = content.get("account") if isinstance(content.get("account"), dict) else {}
+            accounts = [shown_handle("mastodon", author.get("acct"), author.get("url")), *_mentions(content.get("mentions"))]
+            if not cap.filter.match(text, tags, accounts):
                 cap.stats.filtered += 1
                 return
         if cap.sampled(key):
