@@ -25,7 +25,7 @@ def _status(i: int, body: str, author: dict, mentions: list[dict]) -> dict:
             "content": body, "tags": [], "account": author, "mentions": mentions}
 
 
-def _collect(tmp_path: Path, election_text: str, statuses: list[dict], max_posts: int):  # type: ignore[no-untyped-def]
+def _collect(tmp_path: Path, election_text: str, statuses: list[dict], max_posts: int, *more: str):  # type: ignore[no-untyped-def]
     from botwatch.cli import app
 
     election = tmp_path / "toy.toml"
@@ -41,7 +41,7 @@ def _collect(tmp_path: Path, election_text: str, statuses: list[dict], max_posts
 
     with FakeHttp(route) as srv:
         return CliRunner().invoke(app, ["collect", "mastodon", str(tmp_path / "cap"), "--server", srv.url, "--election", str(election),
-                                        "--max-posts", str(max_posts), "--duration", "10s", "--no-progress", "--backoff-scale", "0.01"])
+                                        *more, "--max-posts", str(max_posts), "--duration", "10s", "--no-progress", "--backoff-scale", "0.01"])
 
 
 def test_only_mastodon_handles_are_terms_matched_on_author_and_mentions(tmp_path: Path) -> None:
@@ -65,3 +65,15 @@ def test_a_public_stream_filter_of_other_platforms_handles_only_is_refused(tmp_p
     said = " ".join(res.output.split())
     assert res.exit_code == 2, said
     assert "the filter's handles name no Mastodon account (RedParty, red.bsky.social)" in said and "Traceback" not in said
+
+
+def test_a_keyword_given_with_a_preset_without_hashtags_filters_the_public_stream_too(tmp_path: Path) -> None:
+    """`--keyword` beside `--election` was dropped whenever an election was given, though a preset
+    without hashtags reads the public stream, which keywords filter: "uk politics" kept nothing."""
+    u = _acct("u1", "fake.social")
+    res = _collect(tmp_path, _NO_TAGS, [_status(0, "<p>cats</p>", u, []), _status(1, "<p>UK politics today</p>", u, [])], 1, "--keyword", "uk politics")
+    assert res.exit_code == 0, res.output
+    kept = [orjson.loads(line)["id"] for f in sorted((tmp_path / "cap").glob("*.jsonl.gz")) for line in read_lines(f)]
+    assert kept == ["101"]
+    m = orjson.loads((tmp_path / "cap" / ".botwatch" / "capture.json").read_bytes())
+    assert m["runs"][0]["filter"]["keywords"] == ["uk politics"]

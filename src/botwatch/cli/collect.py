@@ -230,7 +230,7 @@ def collect_mastodon(
     address_or_fail(server, "--server", ("https", "http"))
     server = md.server_address(server)  # one spelling per server, before it names the stream: both spellings resume one capture
     terms_or_fail(hashtag, keyword)
-    full = PostFilter.build(election_or_fail(election), hashtag or (), () if (election or hashtag) else keyword or ())
+    full = PostFilter.build(election_or_fail(election), hashtag or (), keyword or ())
     tags = list(full.hashtags)
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
         applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
