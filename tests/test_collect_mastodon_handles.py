@@ -77,3 +77,13 @@ def test_a_keyword_given_with_a_preset_without_hashtags_filters_the_public_strea
     assert kept == ["101"]
     m = orjson.loads((tmp_path / "cap" / ".botwatch" / "capture.json").read_bytes())
     assert m["runs"][0]["filter"]["keywords"] == ["uk politics"]
+
+
+def test_keywords_and_handles_that_hashtag_streams_do_not_apply_are_said(tmp_path: Path) -> None:
+    """With hashtags the server filters by hashtag alone: the preset's handles and a `--keyword`
+    were not applied, and only capture.json said so; the run said nothing."""
+    res = _collect(tmp_path, THREE_PLATFORMS_ELECTION, [_status(0, "<p>#VoteRed</p>", _acct("u1", "fake.social"), [])], 1,
+                   "--keyword", "uk politics")
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0, said
+    assert "1 keyword(s) and 3 handle(s) not applied: with hashtags, Mastodon's hashtag streams are read" in said

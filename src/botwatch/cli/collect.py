@@ -234,6 +234,10 @@ def collect_mastodon(
     tags = list(full.hashtags)
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
         applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
+        unused = [f"{len(full.keywords)} keyword(s)"] * bool(full.keywords) + [f"{len(full.handles)} handle(s)"] * bool(full.handles)
+        if unused:
+            say(f"{' and '.join(unused)} not applied: with hashtags, Mastodon's hashtag streams are read, which the server filters "
+                "by hashtag only (without hashtags, keywords filter the public stream)")
     else:
         applied, elsewhere = full.handles_of("mastodon")
         if elsewhere:
