@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["controls_shown", "file_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
+__all__ = ["controls_shown", "file_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "record_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible characters that can disguise
 # text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic letter
@@ -64,6 +64,7 @@ def _python_class(ranges: tuple[tuple[int, int], ...]) -> str:
 
 
 _CONTROL = re.compile(_python_class(CONTROL_RANGES))
+_RECORD = re.compile(_python_class(tuple(sorted(CONTROL_RANGES + ((0x5C, 0x5C),)))))
 _FILE_CONTROL = re.compile(_python_class(FILE_ESCAPED_RANGES))
 
 
@@ -128,7 +129,7 @@ def _hidden_at(m: re.Match[str]) -> bool:
 
 def _escaped(m: re.Match[str]) -> str:
     ch = m.group()
-    if ch == "\\":  # only `file_shown` matches it
+    if ch == "\\":  # only `file_shown` and `record_shown` match it
         return "\\\\"
     if not _hidden_at(m):
         return ch
@@ -148,6 +149,18 @@ def controls_shown(text: object) -> str:
     above U+00FF), but a joiner inside an emoji sequence (`joins_emoji`); everything else, markup
     included, unchanged."""
     return _CONTROL.sub(_escaped, str(text))
+
+
+def record_shown(text: object) -> str:
+    """Text a record holds (a handle, a display name, a post, an evidence sentence quoting a
+    profile, a cluster label) for the terminal: `controls_shown`, and each backslash written as
+    two. With `controls_shown` alone a handle typed as the four characters `\\x07` and one
+    holding a real BEL both printed `\\x07`: the reader could not tell what the account wrote
+    from what botwatch escaped. Applied to the record's part of a message where it enters it,
+    never to a whole line: botwatch's own text keeps its backslashes (the hint `tr '\\r' '\\n'`
+    is a command to paste). Not idempotent, so applied once; `controls_shown` after it (`fail`,
+    `warn`) changes nothing, since what it writes is printable."""
+    return _RECORD.sub(_escaped, str(text))
 
 
 def whole_sentences(line: str, limit: int) -> str:

@@ -14,11 +14,11 @@ from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words
 from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, on_prior, other_matches, select_list, shown_handle, unscored_posts,
                                          with_unscored_posts)
 from botwatch.accounts.training_accounts import study_bot_training_meta
-from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
+from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
 from botwatch.prob_text import p_is, percent, prob2
-from botwatch.shown_text import controls_shown, shell_shown
+from botwatch.shown_text import controls_shown, record_shown, shell_shown
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -96,7 +96,8 @@ def accounts(
             first = (json.loads(ev) or [""])[0] if ev else ""
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
-            t.add_row(plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}", plain(first))
+            t.add_row(record_plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}",
+                      plain(first))  # an evidence sentence quotes the record with repr: already unambiguous
         wide_when_piped().print(t)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
@@ -180,7 +181,8 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
 
 
 def _namesakes_listed(namesakes: list[tuple[str, str]], at_most: int = 5) -> str:
-    named = ", ".join(f"@{h} ({a})" if a.startswith("http") else f"@{h} (account id {a}, its instance not recorded)" for h, a in namesakes[:at_most])
+    named = ", ".join(f"@{record_shown(h)} ({record_shown(a)})" if a.startswith("http") else f"@{record_shown(h)} (account id {record_shown(a)}, its instance not recorded)"
+                      for h, a in namesakes[:at_most])
     return named + (f" and {len(namesakes) - at_most:,} more" if len(namesakes) > at_most else "")
 
 
@@ -193,12 +195,12 @@ def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
     others = other_matches(st, key, platform, aid)
     namesakes = mastodon_namesakes(st, key)
     if others:
-        named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
-        warn(f"{len(others) + 1:,} accounts answer to '{key}' (as handle or account id): shown is {platform} {aid}, one with the most posts; "
+        named = ", ".join(f"{p} {record_shown(a)}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
+        warn(f"{len(others) + 1:,} accounts answer to '{key}' (as handle or account id): shown is {platform} {record_shown(aid)}, one with the most posts; "
              f"ask by account id for another ({named})")
     if namesakes:
         local = "@" not in key
-        warn(f"'{key}' is ambiguous on Mastodon: shown is {platform} {aid}"
+        warn(f"'{key}' is ambiguous on Mastodon: shown is {platform} {record_shown(aid)}"
              + (", whose handle is exactly that; also so named on other instances: " if local else "; it may also be ")
              + f"{_namesakes_listed(namesakes)}. Ask for one by its account id" + (" or as @user@instance" if local else ""))
 
@@ -251,11 +253,11 @@ def explain(
         unscored = unscored_posts(st, [(platform, aid)]) if n is None else None
         if unscored and (platform, aid) in unscored:
             n = unscored[(platform, aid)]
-            out.print(f"[bold]{plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {aid}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
+            out.print(f"[bold]{record_plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {record_shown(aid)}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
             out.print(f"Not scored: the accounts stage last ran before this account was ingested. "
                       f"Run `botwatch analyze {shell_shown(study)}` to score it.", highlight=False, markup=False)
             return
-        out.print(f"[bold]{plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
+        out.print(f"[bold]{record_plain(f'@{named}' if named else aid)}[/bold] " + plain(f"({platform} {record_shown(aid)}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang, top_share = st.sql(
                 "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang, top_lang_share FROM account_features "
@@ -266,11 +268,11 @@ def explain(
             if dup is not None:  # no post with words of its own (all reposts without text): nothing to repeat
                 parts.append(f"{percent(dup)} repeated text")
             if top_lang:
-                parts.append(_language_words(top_lang, top_share))
+                parts.append(_language_words(record_shown(top_lang), top_share))  # a post's lang tag is the record's text
             clock = _clock_words(st, platform, aid, off, _evidence_reads_hours(oev))
             if clock:
                 parts.append(clock)
-            out.print(controls_shown("In the study: " + ", ".join(parts)), highlight=False, markup=False)  # a post's lang tag is the record's text
+            out.print(controls_shown("In the study: " + ", ".join(parts)), highlight=False, markup=False)
         if bp is None:
             out.print("Bot probability: unknown")
         else:

@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID, TextColumn
 
 from botwatch.cli.guard import GuardedTyper
-from botwatch.shown_text import controls_shown, shell_shown
+from botwatch.shown_text import controls_shown, record_shown, shell_shown
 from botwatch.study import Study, StudyError
 
 app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) is one line, not a traceback
@@ -281,6 +281,14 @@ def plain(text: object) -> str:
     terminal control characters shown as `\\x1b` (an ESC in a handle reached the terminal raw,
     and could clear or repaint it)."""
     return escape(controls_shown(text))
+
+
+def record_plain(text: object) -> str:
+    """A record's own text (a handle, an evidence sentence, a cluster label) for a Rich console:
+    `plain`, with each backslash written as two (`shown_text.record_shown`), so a handle holding
+    the typed text `\\x07` no longer reads as one holding a BEL. For the record's part only: a
+    whole line with botwatch's own words goes through `plain`."""
+    return escape(record_shown(text))
 
 
 def warn(msg: str) -> None:

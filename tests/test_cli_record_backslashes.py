@@ -1,0 +1,61 @@
+"""A record's own text on the terminal: a handle (or a post's language tag) holding the four
+typed characters `\\x07` and one holding a real BEL printed alike, `\\x07`, since the escape of
+control characters was applied to whole lines and left backslashes as they were. The record's
+part is now escaped where it enters a message (`shown_text.record_shown`): a typed backslash is
+shown as two, while botwatch's own text (the hint `tr '\\r' '\\n'`) keeps its single ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.shown_text import controls_shown, record_shown
+
+runner = CliRunner()
+TYPED, REAL = "\\x07", "\x07"  # four characters a user typed; one BEL character
+
+
+def _status(i: int, handle: str, location: str, lang: str) -> dict[str, object]:
+    return {"id_str": str(1000 + i), "created_at": f"Wed May 10 20:{10 + i}:24 +0000 2017", "text": "post", "lang": lang,
+            "user": {"id_str": str(50 + i), "screen_name": handle, "location": location, "followers_count": 10, "utc_offset": 3600,
+                     "created_at": "Thu Apr 03 08:57:48 +0000 2008"},
+            "entities": {"hashtags": [], "user_mentions": [], "urls": []}}
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("backslashes")
+    src, path = d / "in.jsonl", d / "s.duckdb"
+    src.write_text("".join(json.dumps(_status(i, f"h{mark}er", f"Moskva {mark}", f"x{mark}")) + "\n"
+                           for i, mark in enumerate((TYPED, REAL))), encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(path), str(src)]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(path), "-e", "uk-ge2017", "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    return path
+
+
+def test_record_shown_doubles_a_typed_backslash_and_escapes_a_real_control() -> None:
+    assert record_shown("h" + TYPED) == "h\\\\x07" and record_shown("h" + REAL) == "h\\x07"
+    assert controls_shown(record_shown("h" + TYPED)) == record_shown("h" + TYPED)  # `fail` / `warn` after it change nothing
+
+
+def test_accounts_tells_a_typed_backslash_from_a_control_character(study: Path) -> None:
+    res = runner.invoke(app, ["accounts", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "@h\\\\x07er " in res.output and "@h\\x07er " in res.output, res.output
+    assert REAL not in res.output
+
+
+def test_explain_tells_a_typed_backslash_from_a_control_character(study: Path) -> None:
+    typed = runner.invoke(app, ["explain", str(study), "50"], env={"COLUMNS": "300"})
+    real = runner.invoke(app, ["explain", str(study), "51"], env={"COLUMNS": "300"})
+    assert typed.exit_code == real.exit_code == 0, typed.output + real.output
+    assert "@h\\\\x07er (twitter 50)" in typed.output and "@h\\x07er (twitter 51)" in real.output
+    assert "mostly x\\\\x07\n" in typed.output and "mostly x\\x07\n" in real.output
+    # Evidence sentences quote the profile as Python's repr, the same convention: not doubled again.
+    assert "profile location 'Moskva \\\\x07'" in typed.output and "profile location 'Moskva \\x07'" in real.output
+    assert REAL not in typed.output + real.output
