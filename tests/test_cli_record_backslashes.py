@@ -59,3 +59,18 @@ def test_explain_tells_a_typed_backslash_from_a_control_character(study: Path) -
     # Evidence sentences quote the profile as Python's repr, the same convention: not doubled again.
     assert "profile location 'Moskva \\\\x07'" in typed.output and "profile location 'Moskva \\x07'" in real.output
     assert REAL not in typed.output + real.output
+
+
+def test_the_clusters_table_tells_a_typed_backslash_from_a_control_character() -> None:
+    """The most central account's handle labels its cluster: printed alike for `\\x07` and BEL."""
+    import io
+
+    from rich.console import Console
+
+    from botwatch.cli.coordination import clusters_table
+
+    con = Console(width=200, record=True, file=io.StringIO())
+    con.print(clusters_table([(i, 4, 4, 0.67, "co-retweet", f"h{mark}er", None, None, None, None, None, None) for i, mark in enumerate((TYPED, REAL))],
+                             "Clusters"))
+    text = con.export_text()
+    assert "h\\\\x07er" in text and "h\\x07er" in text.replace("h\\\\x07er", "") and REAL not in text, text

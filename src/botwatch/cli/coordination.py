@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, refuse_to_overwrite, warn,
+    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, record_plain, refuse_to_overwrite, warn,
     wide_when_piped,
 )
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
@@ -216,13 +216,14 @@ def clusters_table(clusters: list[tuple], title: str) -> Table:
     """The clusters found, one row each, with when each was active (first and last co-action, the
     UTC day with the most co-actions, and its members' first and last posts: the review found no
     way to tell from this output when a network acted); the label is the most central account's
-    handle, which its owner wrote, so it is shown as text (`[/x]` in a handle made Rich raise MarkupError)."""
+    handle, which its owner wrote, so it is shown as text (`[/x]` in a handle made Rich raise MarkupError),
+    its backslashes doubled (`record_plain`: a typed `\\x07` is not a BEL)."""
     t = Table(title=title)
     for c in ("cluster", "accounts", "edges", "density", "behaviours", "co-acting (UTC)", "busiest day (co-actions)", "members' posts (UTC)", "most central"):
         t.add_column(c)
     for cid, size, e, d, b, label, first, last, peak, peak_n, p_first, p_last in clusters:
         t.add_row(str(cid), f"{size:,}", f"{e:,}", "" if d is None else f"{d:.2f}", plain(b or ""), _span(first, last),
-                  "" if peak is None else f"{peak:%Y-%m-%d} ({peak_n:,})", _span(p_first, p_last), plain(label or ""))
+                  "" if peak is None else f"{peak:%Y-%m-%d} ({peak_n:,})", _span(p_first, p_last), record_plain(label or ""))
     return t
 
 
