@@ -74,3 +74,20 @@ def test_the_clusters_table_tells_a_typed_backslash_from_a_control_character() -
                              "Clusters"))
     text = con.export_text()
     assert "h\\\\x07er" in text and "h\\x07er" in text.replace("h\\\\x07er", "") and REAL not in text, text
+
+
+def test_an_unreadable_csvs_column_names_tell_a_typed_backslash_from_a_control_character(tmp_path: Path) -> None:
+    """The reason for a CSV of no known layout quotes its first column names, unquoted: a header
+    typed `b\\x07` and one holding a BEL read alike in `ingest`'s line and `status`'s table."""
+    study = tmp_path / "s.duckdb"
+    for name, mark in (("typed.csv", TYPED), ("real.csv", REAL)):
+        (tmp_path / name).write_text(f"foo,b{mark}ar\n1,2\n", encoding="utf-8")
+    v1 = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"  # a readable file: the study is made
+    res = runner.invoke(app, ["ingest", str(study), str(v1), str(tmp_path / "typed.csv"), str(tmp_path / "real.csv")], env={"COLUMNS": "400"})
+    assert res.exit_code == 1, res.output
+    said = " ".join(res.output.split())
+    assert "typed.csv: not a format botwatch reads: not JSON and not a known CSV header (first columns: foo, b\\\\x07ar)" in said, said
+    assert "real.csv: not a format botwatch reads: not JSON and not a known CSV header (first columns: foo, b\\x07ar)" in said, said
+    status = runner.invoke(app, ["status", str(study)], env={"COLUMNS": "400"})
+    assert "first columns: foo, b\\\\x07ar" in status.output and "first columns: foo, b\\x07ar)" in status.output, status.output
+    assert REAL not in res.output + status.output

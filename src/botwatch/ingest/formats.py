@@ -269,7 +269,12 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
         raise UnknownFormat(f"{delimited[2]} CSV delimited by {delimited[0]}, not commas: botwatch reads comma-separated CSV; "
                             "save it as comma-separated (a spreadsheet's CSV export, or `csvformat`) and ingest that")
     hint = f"; it looks delimited by {delimited[0]} ({delimited[1]} columns there), not commas" if delimited else ""
-    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]}){hint}; {KNOWN_CSV}")
+    # The column names are the file's text: shown as `record_shown` writes them (a typed backslash
+    # as two), so a name typed `\\x1b` is not read as one holding an ESC, in `ingest`, `status` and
+    # the report; botwatch's own words in the reason (the `tr '\\r' '\\n'` hint) keep theirs.
+    from botwatch.shown_text import record_shown
+
+    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {record_shown(', '.join(header[:6])[:120])}){hint}; {KNOWN_CSV}")
 
 
 _DELIMITERS = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
