@@ -91,3 +91,15 @@ def test_an_unreadable_csvs_column_names_tell_a_typed_backslash_from_a_control_c
     status = runner.invoke(app, ["status", str(study)], env={"COLUMNS": "400"})
     assert "first columns: foo, b\\\\x07ar" in status.output and "first columns: foo, b\\x07ar)" in status.output, status.output
     assert REAL not in res.output + status.output
+
+
+def test_analyzes_dominant_party_line_tells_a_typed_backslash_in_its_hashtag_from_a_control_character() -> None:
+    """The line names the hashtag most of a dominant party's posts carry, as a post wrote it."""
+    from botwatch.cli.common import console, warn
+    from botwatch.content.party_coverage import Dominant
+
+    with console.capture() as got:
+        for mark in (TYPED, REAL):
+            warn(Dominant("gop", "Republicans", 0.6, f"Gop{mark}Debate", 0.5).line())
+    said = got.get()
+    assert "#Gop\\\\x07Debate is in 50%" in said and "#Gop\\x07Debate is in 50%" in said and REAL not in said, said

@@ -98,8 +98,15 @@ class Dominant:
         return f"{percent(self.share)} of the study's posts name {self.name}{self._tag()}: {meaning}"
 
     def line(self) -> str:
-        """`analyze`'s warning line."""
-        return (f"party {self.key} ({self.name}) is named by {percent(self.share)} of the study's posts{self._tag()}: "
+        """`analyze`'s warning line. The hashtag is a post's text: written for the terminal as
+        `record_shown` writes it (a typed backslash as two), so `#Gop\\x07` is not read as a BEL;
+        the report's `note` leaves that to the page's own escaping."""
+        from dataclasses import replace
+
+        from botwatch.shown_text import record_shown
+
+        shown = replace(self, tag=record_shown(self.tag)) if self.tag else self
+        return (f"party {self.key} ({self.name}) is named by {percent(self.share)} of the study's posts{shown._tag()}: "
                 f"{self._meaning('its')}; check its hashtags and keywords (`botwatch elections show`)")
 
     def _tag(self) -> str:
