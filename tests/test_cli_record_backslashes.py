@@ -83,13 +83,15 @@ def test_an_unreadable_csvs_column_names_tell_a_typed_backslash_from_a_control_c
     for name, mark in (("typed.csv", TYPED), ("real.csv", REAL)):
         (tmp_path / name).write_text(f"foo,b{mark}ar\n1,2\n", encoding="utf-8")
     v1 = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"  # a readable file: the study is made
-    res = runner.invoke(app, ["ingest", str(study), str(v1), str(tmp_path / "typed.csv"), str(tmp_path / "real.csv")], env={"COLUMNS": "400"})
+    (tmp_path / "mac.csv").write_bytes(b"foo,bar\r1,2\r3,4\r")  # botwatch's own hint, `tr '\\r' '\\n'`, keeps its backslashes
+    res = runner.invoke(app, ["ingest", str(study), str(v1), *(str(tmp_path / n) for n in ("typed.csv", "real.csv", "mac.csv"))], env={"COLUMNS": "400"})
     assert res.exit_code == 1, res.output
     said = " ".join(res.output.split())
     assert "typed.csv: not a format botwatch reads: not JSON and not a known CSV header (first columns: foo, b\\\\x07ar)" in said, said
     assert "real.csv: not a format botwatch reads: not JSON and not a known CSV header (first columns: foo, b\\x07ar)" in said, said
     status = runner.invoke(app, ["status", str(study)], env={"COLUMNS": "400"})
     assert "first columns: foo, b\\\\x07ar" in status.output and "first columns: foo, b\\x07ar)" in status.output, status.output
+    assert "(`tr '\\r' '\\n' < FILE > FILE-lf`)" in said
     assert REAL not in res.output + status.output
 
 
