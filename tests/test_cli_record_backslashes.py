@@ -93,6 +93,8 @@ def test_an_unreadable_csvs_column_names_tell_a_typed_backslash_from_a_control_c
     assert "first columns: foo, b\\\\x07ar" in status.output and "first columns: foo, b\\x07ar)" in status.output, status.output
     assert "(`tr '\\r' '\\n' < FILE > FILE-lf`)" in said
     assert REAL not in res.output + status.output
+    # The table cuts a long reason at 100 characters, and says so: cut bare, the hint ended "(`tr '".
+    assert "convert it first (`tr …" in status.output and "(`tr ' │" not in status.output, status.output
 
 
 def test_analyzes_dominant_party_line_tells_a_typed_backslash_in_its_hashtag_from_a_control_character() -> None:

@@ -61,7 +61,9 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_column("error")
             t.add_column("records", justify="right")
             for e, n in s["rejected_by_error"]:
-                t.add_row(plain(str(e)[:100]), f"{n:,}")
+                # Cut at 100 characters with a mark: cut bare, the CR-only file's advice ended "(`tr '" and read whole.
+                e = str(e)
+                t.add_row(plain(e if len(e) <= 100 else e[:99] + "…"), f"{n:,}")
             out.print(t)
         _print_captures(st)
         from botwatch.ingest.counts import rows_shown
