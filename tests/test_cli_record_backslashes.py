@@ -107,3 +107,16 @@ def test_analyzes_dominant_party_line_tells_a_typed_backslash_in_its_hashtag_fro
             warn(Dominant("gop", "Republicans", 0.6, f"Gop{mark}Debate", 0.5).line())
     said = got.get()
     assert "#Gop\\\\x07Debate is in 50%" in said and "#Gop\\x07Debate is in 50%" in said and REAL not in said, said
+
+
+def test_a_column_map_error_lists_the_files_columns_telling_a_typed_backslash_from_a_control_character(tmp_path: Path) -> None:
+    """`--columns` naming a column the file lacks lists the file's own columns, unquoted."""
+    said = []
+    for name, mark in (("typed.csv", TYPED), ("real.csv", REAL)):
+        (tmp_path / name).write_text(f"id,b{mark}ar\n1,2\n", encoding="utf-8")
+        res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(tmp_path / name), "--columns", "account_id=id,created_at=id,text=body"],
+                            env={"COLUMNS": "400"})
+        assert res.exit_code == 2, res.output
+        said.append(" ".join(res.output.split()))
+    assert "(its columns: id, b\\\\x07ar)" in said[0] and "(its columns: id, b\\x07ar)" in said[1], said
+    assert REAL not in "".join(said)

@@ -496,7 +496,9 @@ def header_problem(cmap: ColumnMap, header: list[str]) -> str | None:
             return f"the column map names {'columns' if len(twice) > 1 else 'a column'} this file's header holds more than once ({where}): rename one so the map says which to read"
         return None
     shown = ", ".join(header[:12]) + (", …" if len(header) > 12 else "")
-    return f"the column map names {'columns' if len(missing) > 1 else 'a column'} this file lacks: {', '.join(missing)} (its columns: {shown[:300]})"
+    from botwatch.shown_text import record_shown  # the file's own column names: a typed backslash as two, so `\\x07` is not a BEL
+
+    return f"the column map names {'columns' if len(missing) > 1 else 'a column'} this file lacks: {', '.join(missing)} (its columns: {record_shown(shown[:300])})"
 
 
 def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
