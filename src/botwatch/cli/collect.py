@@ -296,8 +296,10 @@ def collect_x(
         fail("--search is empty (an unset shell variable?): give the X search query to run, e.g. --search '#GE2017 lang:en'")
     if search is not None:
         # The query names the stream (its state, files and dedupe): " #GE2017 " kept a capture
-        # apart from "#GE2017"'s and did not resume it. A query typed without blanks is unchanged.
-        search = search.strip()
+        # apart from "#GE2017"'s and did not resume it, and so did "a  b" or a tab from "a b" (one
+        # search to X, which splits terms on any run of blanks). Each run of blanks is one space,
+        # sent and named alike; a query typed with single spaces is unchanged.
+        search = " ".join(search.split())
     if not 0 <= backfill_minutes <= 5:  # X answers 400 to any other, at each reconnect, which was retried for ever
         fail(f"--backfill-minutes must be 0 to 5 (X replays at most 5 minutes after a reconnect), got {backfill_minutes}")
     address_or_fail(base_url, "--base-url", ("https", "http"))
