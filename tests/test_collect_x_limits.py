@@ -70,6 +70,17 @@ def test_since_in_the_future_is_a_usage_error(tmp_path: Path) -> None:
     assert f"--since {later} is in the future" in said
 
 
+def test_until_in_the_future_is_a_usage_error(tmp_path: Path) -> None:
+    """X refuses an end_time less than 10 seconds before the request: it was sent, and the run
+    ended on X's JSON error after the capture folder and a run record were written."""
+    later = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%d")
+    said = _refused(tmp_path, "--until", later)
+    assert f"--until {later} is in the future" in said and "leave --until out" in said
+    assert not (tmp_path / "c").exists()
+    just_now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    assert "is in the future (or less than 10 seconds ago)" in _refused(tmp_path, "--until", just_now)
+
+
 def test_the_stream_without_a_filter_waits_out_a_failed_rules_read(tmp_path: Path) -> None:
     """`collect x --stream` with no filter reads the app's rules once: a dropped connection there
     ended the run at once ("the collector stopped on an unexpected RemoteProtocolError"), and a

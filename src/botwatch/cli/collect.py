@@ -280,7 +280,7 @@ def collect_x(
     backoff_scale: BackoffScale = 1.0,
 ) -> None:
     """X API v2: the filtered stream (--stream) or search (--search); bearer token from X_BEARER_TOKEN."""
-    from datetime import datetime, timezone
+    from datetime import datetime, timedelta, timezone
 
     from botwatch.collect import x as xm
 
@@ -318,6 +318,11 @@ def collect_x(
     s, u = when(since, "--since"), when(until, "--until")
     if s is not None and s > datetime.now(timezone.utc):
         fail(f"--since {since} is in the future: nothing has been posted after it yet")
+    if u is not None and u > datetime.now(timezone.utc) - timedelta(seconds=10):
+        # X refuses an end_time less than 10 seconds before the request (400): it was sent, and the
+        # run ended on X's JSON error after the capture folder and a run record were written.
+        fail(f"--until {until} is in the future (or less than 10 seconds ago): X searches only up to 10 seconds before the request; "
+             "leave --until out to search up to now")
     if s is not None and u is not None and u <= s:
         fail(f"--until {until} is not later than --since {since}: the search window would be empty")
     token = os.environ.get("X_BEARER_TOKEN", "").strip()
