@@ -143,6 +143,7 @@ class Capture:
         self._last_sync = time.monotonic()
         self._aside_fh: Any = None
         self._run_index = -1
+        self.run_notes: dict[str, Any] = {}  # what this run's manifest entry records beyond its counts (`note_run`)
         self.on_file_closed: Callable[[Path], None] | None = None
         self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
 
@@ -231,11 +232,19 @@ class Capture:
             self._aside_fh.close()
             self._aside_fh = None
         try:
-            st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict()})
+            st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict(), **self.run_notes})
         except st.FolderError:
             pass
         self._lock.release()
         self.progress.clear()
+
+    def note_run(self, key: str, value: Any) -> None:
+        """Record `value` under `key` in this run's manifest entry, at once (a run killed later keeps it)."""
+        self.run_notes[key] = value
+        try:
+            st.update_run(self.folder, self._run_index, {key: value})
+        except st.FolderError:
+            pass
 
     def _close_file(self) -> None:
         path = self.writer.close()

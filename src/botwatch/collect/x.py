@@ -59,6 +59,30 @@ def since_spelling(since: datetime | None) -> str | None:
     return t.strftime("%Y-%m-%d") if t.strftime("%H:%M:%S") == "00:00:00" else t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
+# Recent search reaches back 7 days; an hour is kept in hand for clocks that differ and a sweep's own time.
+RECENT_REACH = timedelta(days=6, hours=23)
+_ID_EPOCH_MS = 1288834974657  # X ids since November 2010 carry their time: milliseconds since this, shifted 22 bits left
+
+
+def id_time(tweet_id: Any) -> datetime | None:
+    """The time an X id carries, or None: not a number, or less than a day past the ids' epoch (an id
+    from before November 2010, which carries no time, or a made-up one)."""
+    try:
+        ms = int(str(tweet_id)) >> 22
+    except ValueError:
+        return None
+    if ms < 86_400_000:
+        return None
+    try:
+        return datetime.fromtimestamp((ms + _ID_EPOCH_MS) / 1000, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _utc_text(t: datetime) -> str:
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _id_gt(a: str, b: str | None) -> bool:
     return b is None or (len(a), a) > (len(b), b)
 
@@ -220,14 +244,46 @@ class XSearch:
                  archive: bool | None = None, backoff_scale: float = 1.0, stall_s: float = 60.0, max_response: int = MAX_RESPONSE) -> None:
         self.base, self.token, self.query = base_url.rstrip("/"), token, query
         self.since, self.until = since, until
-        old = since is not None and since < datetime.now(timezone.utc) - timedelta(days=6, hours=23)
+        old = since is not None and since < datetime.now(timezone.utc) - RECENT_REACH
         self.archive = old if archive is None else archive
         self.waits = Waits(backoff_scale)
         self.stall_s = stall_s
         self.max_response = max_response  # bytes of one search page
 
+    def within_reach(self, cap: Capture) -> None:
+        """Recent search: a saved position more than 7 days back is moved to the oldest time the
+        search reaches, and the posts in between are a gap, said and recorded in the run's manifest
+        entry. X refuses such a since_id (400, "Invalid Request"): a re-run a week after the last
+        one ended in X's JSON error, and so did every later run of that capture."""
+        token = cap.cursor.get("next_token")
+        bound_id = cap.cursor.get("sweep_since_id") if token else cap.cursor.get("newest_id")
+        if bound_id:
+            was = id_time(bound_id)
+        else:
+            try:
+                was = datetime.fromisoformat(str(cap.cursor["start_time"]).replace("Z", "+00:00")) if cap.cursor.get("start_time") else None
+            except ValueError:
+                was = None
+            if was is not None and was.tzinfo is None:
+                was = was.replace(tzinfo=timezone.utc)
+        now = datetime.now(timezone.utc)
+        if was is None or was >= now - timedelta(days=7) + timedelta(minutes=10):  # X takes it (10 minutes kept in hand)
+            return
+        floor = (now - RECENT_REACH).replace(microsecond=0)  # stays within reach for the next 50 minutes of the sweep
+        for key in ("next_token", "newest_id", "sweep_since_id", "sweep_newest_id"):
+            cap.cursor.pop(key, None)
+        cap.cursor["start_time"] = _utc_text(floor)  # the sweep's every page asks from here
+        gap = {"from": _utc_text(was), "to": _utc_text(floor), "why": "X's recent search reaches back 7 days only"}
+        cap.note_run("gaps", [*cap.run_notes.get("gaps", []), gap])
+        cap.log(f"gap: this capture's last position ({gap['from']}) is more than 7 days back, beyond X's recent search: the posts "
+                f"from then until {gap['to']} cannot be fetched by this search (recorded as a gap in the capture's manifest); searching "
+                f"from {gap['to']} on. Run the search more often than weekly to leave no gap; full-archive access "
+                "(--since) can fetch the posts missed, into a capture of their own")
+
     def params(self, cap: Capture) -> dict[str, str]:
         """The request for the next page: a sweep's later pages repeat its first page's since_id."""
+        if not self.archive:
+            self.within_reach(cap)
         p = {"query": self.query, "max_results": "500" if self.archive else "100", **FIELDS}
         token = cap.cursor.get("next_token")
         since_id = cap.cursor.get("sweep_since_id") if token else cap.cursor.get("newest_id")
@@ -235,6 +291,8 @@ class XSearch:
             p["next_token"] = token
         if since_id:
             p["since_id"] = since_id  # only what is newer than the last finished sweep
+        elif cap.cursor.get("start_time"):  # a sweep that begins where recent search reaches (within_reach)
+            p["start_time"] = str(cap.cursor["start_time"])
         elif self.since:
             p["start_time"] = self.since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         if self.until:
@@ -293,6 +351,7 @@ class XSearch:
             cap.cursor["newest_id"] = cap.cursor["sweep_newest_id"]
         cap.cursor.pop("sweep_newest_id", None)
         cap.cursor.pop("sweep_since_id", None)
+        cap.cursor.pop("start_time", None)
         return False
 
     async def __call__(self, cap: Capture) -> None:
