@@ -161,3 +161,11 @@ def test_a_rule_x_rejects_is_a_bad_option_not_refused_credentials(tmp_path: Path
         cap = Capture(tmp_path / "c", "x", "x-stream", keys_of=xm.keys_of, post_filter=f)
         code = run(cap, xm.XStream(srv.url, "token", rules_filter=f, stall_s=2.0, backoff_scale=0.001, log=lambda m: None), duration=5.0)
     assert code == 2
+
+
+def test_a_window_bound_out_of_the_range_of_dates_is_a_usage_error(tmp_path: Path) -> None:
+    """Year 1 at +01:00 is before year 1 in UTC: `--since` ended in "This is a bug in botwatch"
+    (OverflowError) and `--until` in "the collector stopped on an unexpected OverflowError"."""
+    for option in ("--since", "--until"):
+        said = _refused(tmp_path, option, "0001-01-01T00:00:00+01:00")
+        assert f"{option} 0001-01-01T00:00:00+01:00 is out of the range of dates" in said and "bug" not in said

@@ -309,10 +309,15 @@ def collect_x(
             return None
         try:
             d = datetime.fromisoformat(text)
+            d = d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d
+            d.astimezone(timezone.utc)  # a moment before year 1 or after 9999 in UTC: said here, not as a bug of botwatch later
         except ValueError:
             fail(f"{opt} must be a date or date-time like 2017-05-01 or 2017-05-01T12:00:00, got {text!r}")
             raise
-        return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d
+        except OverflowError:
+            fail(f"{opt} {text} is out of the range of dates: give a date or date-time like 2017-05-01")
+            raise
+        return d
 
     # A window that holds nothing is a usage error before any request, not an empty capture.
     s, u = when(since, "--since"), when(until, "--until")
