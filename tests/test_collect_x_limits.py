@@ -169,3 +169,11 @@ def test_a_window_bound_out_of_the_range_of_dates_is_a_usage_error(tmp_path: Pat
     for option in ("--since", "--until"):
         said = _refused(tmp_path, option, "0001-01-01T00:00:00+01:00")
         assert f"{option} 0001-01-01T00:00:00+01:00 is out of the range of dates" in said and "bug" not in said
+
+
+def test_an_old_until_without_since_is_a_usage_error(tmp_path: Path) -> None:
+    """Without --since the search is X's recent one (the last 7 days): `--until 2017-06-09` was sent
+    to it, refused by X after the capture folder and a run record were written."""
+    said = _refused(tmp_path, "--until", "2017-06-09")
+    assert "--until 2017-06-09 is more than 7 days back" in said and "give --since too" in said
+    assert not (tmp_path / "c").exists()

@@ -328,6 +328,11 @@ def collect_x(
         # run ended on X's JSON error after the capture folder and a run record were written.
         fail(f"--until {until} is in the future (or less than 10 seconds ago): X searches only up to 10 seconds before the request; "
              "leave --until out to search up to now")
+    if s is None and u is not None and u < datetime.now(timezone.utc) - xm.RECENT_REACH:
+        # Without --since the search is the recent one, which X runs on the last 7 days only: an
+        # older end_time was sent and refused (400) after the capture folder and a run record were written.
+        fail(f"--until {until} is more than 7 days back, beyond X's recent search (the last 7 days), which is used without --since: "
+             "give --since too, for the full-archive search (where your access level includes it)")
     if s is not None and u is not None and u <= s:
         fail(f"--until {until} is not later than --since {since}: the search window would be empty")
     token = os.environ.get("X_BEARER_TOKEN", "").strip()
