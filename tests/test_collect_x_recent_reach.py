@@ -5,6 +5,8 @@ between the last saved position and there are a gap: said, and recorded in the r
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -76,3 +78,27 @@ def test_a_rerun_after_more_than_7_days_searches_from_the_reach_and_records_the_
     assert _when(gap["from"]) == id_time(old[0]["id"]).replace(microsecond=0) and gap["to"] == again["start_time"]
     state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())["cursor"]
     assert state.get("newest_id") == new[0]["id"] and "start_time" not in state  # the next run resumes by id
+
+
+def test_status_says_a_capture_gap_after_ingest(tmp_path: Path) -> None:
+    """The gap is recorded in the manifest, which ingest copies into the study: `status` says it, so
+    counts over that span are not read as complete."""
+    from botwatch.cli import app
+    from botwatch.collect import state as st
+
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    gap = {"from": "2026-11-20T10:00:00Z", "to": "2026-11-28T11:00:00Z", "why": "X's recent search reaches back 7 days only"}
+    run = {"platform": "x", "stream": "x-search-abc", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "gaps": [gap], "kept": 1}
+    (folder / ".botwatch" / st.MANIFEST).write_text(json.dumps({"sample_rate": 1.0, "runs": [run]}))
+    page = {"data": [{"id": "2128641362881413120", "text": "hello", "author_id": "1", "created_at": "2026-12-01T10:00:00.000Z"}],
+            "includes": {"users": [{"id": "1", "username": "a", "name": "A", "created_at": "2020-01-01T00:00:00.000Z"}]}}
+    with gzip.open(folder / "x-search-abc-20261201T100000Z-1.jsonl.gz", "wt") as fh:
+        fh.write(json.dumps(page) + "\n")
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(folder)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "could not fetch the posts from 2026-11-20T10:00:00Z to 2026-11-28T11:00:00Z" in said and "incomplete" in said

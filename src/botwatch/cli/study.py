@@ -145,9 +145,26 @@ def _print_captures(st: Study) -> None:
     if any_aside:
         out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "
                   ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
+    for folder, *_, manifest in rows:
+        for gap in _gaps(manifest):
+            out.print(f"gap: capture {controls_shown(str(folder))} could not fetch the posts from {controls_shown(str(gap.get('from')))} "
+                      f"to {controls_shown(str(gap.get('to')))} ({controls_shown(str(gap.get('why') or 'no reason recorded'))}): "
+                      "its counts over that span are incomplete", markup=False, soft_wrap=True)
     rate, why = study_sample_rate(st)
     if why:
         out.print(("scale-up: " if rate is not None else "scale-up: no single rate; ") + controls_shown(why), markup=False, soft_wrap=True)
+
+
+def _gaps(manifest: object) -> list[dict[str, object]]:
+    """The spans a capture's runs could not fetch (a search re-run beyond X's recent reach), from the
+    manifest the study recorded: recorded by the collector, they were said by nothing after ingest."""
+    import json
+
+    try:
+        runs = json.loads(str(manifest)).get("runs") or []
+        return [g for r in runs if isinstance(r, dict) and isinstance(r.get("gaps"), list) for g in r["gaps"] if isinstance(g, dict)]
+    except (ValueError, TypeError, AttributeError):
+        return []
 
 
 def _frames_aside(manifest: object) -> int | None:
