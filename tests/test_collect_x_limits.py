@@ -177,3 +177,18 @@ def test_an_old_until_without_since_is_a_usage_error(tmp_path: Path) -> None:
     said = _refused(tmp_path, "--until", "2017-06-09")
     assert "--until 2017-06-09 is more than 7 days back" in said and "give --since too" in said
     assert not (tmp_path / "c").exists()
+
+
+def test_no_room_for_rules_is_a_usage_error(tmp_path: Path) -> None:
+    """`--max-rules 0` (or a negative one, or `--max-rule-length 0`) let no term fit: the capture
+    folder and a run record were written, then the run ended with "give X handles, --hashtag or
+    --keyword" to a user who had given --hashtag."""
+    for option in ("--max-rules", "--max-rule-length"):
+        for value in ("0", "-1"):
+            with FakeHttp(XSearchServer()) as srv:
+                res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "c"), "--stream", "--hashtag", "GE2017", option, value,
+                                               "--base-url", srv.url], env={"X_BEARER_TOKEN": "t"})
+                assert not srv.requests
+            assert res.exit_code == 2, res.output
+            assert f"{option} must be at least 1" in " ".join(res.output.split())
+            assert not (tmp_path / "c").exists()

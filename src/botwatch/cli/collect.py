@@ -302,6 +302,11 @@ def collect_x(
         search = " ".join(search.split())
     if not 0 <= backfill_minutes <= 5:  # X answers 400 to any other, at each reconnect, which was retried for ever
         fail(f"--backfill-minutes must be 0 to 5 (X replays at most 5 minutes after a reconnect), got {backfill_minutes}")
+    for option, value in (("--max-rules", max_rules), ("--max-rule-length", max_rule_length)):
+        if value < 1:
+            # Taken as given, no term fitted: the capture folder and a run record were written, then the run
+            # ended with "give X handles, --hashtag or --keyword" to a user who had given them.
+            fail(f"{option} must be at least 1 (what your access level allows; Pro: {1000 if option == '--max-rules' else 1024}), got {value}")
     address_or_fail(base_url, "--base-url", ("https", "http"))
 
     def when(text: str | None, opt: str) -> datetime | None:
