@@ -130,3 +130,20 @@ def test_an_election_naming_only_accounts_of_other_platforms_is_no_x_filter(tmp_
                                        "--base-url", srv.url, "--max-posts", "1", "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t"})
     assert res.exit_code == 2, res.output
     assert "no term of the filter can be an X rule" in res.output and "Traceback" not in res.output
+
+
+def test_terms_that_only_did_not_fit_say_to_raise_the_limits(tmp_path: Path) -> None:
+    """`--max-rule-length 5` fits no hashtag: the run ended with "give X handles, --hashtag or
+    --keyword" to a user who had given --hashtag; the limits are what to change."""
+    from botwatch.cli import app
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
+
+    with FakeHttp(route) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "cap"), "--stream", "--hashtag", "GE2017", "--max-rule-length", "5",
+                                       "--base-url", srv.url, "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
+    assert res.exit_code == 2, res.output
+    said = " ".join(res.output.split())
+    assert "did not fit in 1000 rules of 5 characters: #GE2017" in said
+    assert "raise --max-rule-length (5) or --max-rules (1000)" in said and "give X handles" not in said

@@ -148,7 +148,11 @@ class XStream:
         if not packed.rules:
             # With no rule of ours the stream sends nothing (or only the app's other rules' matches):
             # an election naming accounts of other platforms only ran on, collecting nothing.
-            raise CollectError("no term of the filter can be an X rule (see above): give X handles, --hashtag or --keyword", 2)
+            # Terms that only did not fit (`--max-rule-length 5`) were told "give X handles, --hashtag or
+            # --keyword", which the user had given: the limits are what to change then.
+            fix = (f"raise --max-rule-length ({self.max_rule_len}) or --max-rules ({self.max_rules}) to what your access level allows"
+                   if packed.left_out else "give X handles, --hashtag or --keyword")
+            raise CollectError(f"no term of the filter can be an X rule (see above): {fix}", 2)
         cap.state["rules"] = [{"value": v, "tag": t} for v, t in packed.rules]
         cap.state["rules_left_out"] = packed.left_out
         cap.state["rules_not_x_handles"] = packed.not_x
