@@ -102,6 +102,15 @@ def rules_answer(resp: httpx.Response, body: bytes) -> dict[str, Any]:
                        f"({detail or 'an empty body'}): is a proxy or login page between this machine and X?", 3)
 
 
+def no_such_path(cap: Capture, resp: httpx.Response, body: bytes) -> None:
+    """A 404 before anything was ever answered is the address, not an outage: `--base-url
+    https://api.x.com/2` asked for /2/2/tweets/search/recent and was retried for ever, one
+    "answered 404; retrying" line after another. Raised as a usage error (exit 2)."""
+    if resp.status_code == 404 and not cap.connected:
+        raise CollectError(f"X answered 404 (no such path) to {resp.request.url.path}: {body_excerpt(body, 200) or 'no detail'}. "
+                           "Check --base-url: it is the API's address without a path (https://api.x.com)", 2)
+
+
 class XStream:
     """The v2 filtered stream into a `Capture`."""
 
@@ -133,6 +142,7 @@ class XStream:
                     raise refusal("X", r, body, HINT)
                 if r.status_code == 200:
                     break
+                no_such_path(cap, r, body)
                 await wait_after(cap, self.waits, r)
             existing = rules_answer(r, body).get("data") or []
             cap.state["rules"] = existing
@@ -162,6 +172,7 @@ class XStream:
                 if r.status_code in (401, 403):
                     raise refusal("X", r, body, HINT)
                 if r.status_code != 200:
+                    no_such_path(cap, r, body)
                     await wait_after(cap, self.waits, r)
                     continue
                 existing = rules_answer(r, body).get("data") or []
@@ -228,6 +239,7 @@ class XStream:
                                 raise refusal("X", r, body, HINT)
                             if r.status_code == 400:  # the request itself (a parameter): asked again, refused again, for ever
                                 raise CollectError(f"X rejected the stream request: {body_excerpt(body) or 'no detail'}", 2)
+                            no_such_path(cap, r, body)
                             await wait_after(cap, self.waits, r)
                             continue
                         cap.connected = True
@@ -373,6 +385,7 @@ class XSearch:
                 if r.status_code == 400:
                     raise CollectError(f"X rejected the search: {body.decode('utf-8', 'replace')[:300]}", 2)
                 if r.status_code != 200:
+                    no_such_path(cap, r, body)
                     await wait_after(cap, self.waits, r)
                     continue
                 cap.connected = True
