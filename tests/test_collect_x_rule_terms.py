@@ -147,3 +147,36 @@ def test_terms_that_only_did_not_fit_say_to_raise_the_limits(tmp_path: Path) -> 
     said = " ".join(res.output.split())
     assert "did not fit in 1000 rules of 5 characters: #GE2017" in said
     assert "raise --max-rule-length (5) or --max-rules (1000)" in said and "give X handles" not in said
+
+
+def test_a_rule_the_app_already_has_under_another_tag_is_not_added_again(tmp_path: Path) -> None:
+    """X takes a rule value once per app (DuplicateRule): a rule `#GE2017` the user made in the
+    developer portal made botwatch's add of `#GE2017` fail, and the run ended (exit 2) though the
+    stream sends that rule's matches anyway."""
+    from botwatch.cli import app
+
+    posted: list[dict] = []
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.endswith("/rules") and req.method == "GET":
+            await w.respond(200, orjson.dumps({"data": [{"id": "9", "value": "#GE2017", "tag": "mine"}], "meta": {"result_count": 1}}))
+        elif req.path.endswith("/rules"):
+            posted.append(orjson.loads(req.body))
+            dup = [{"value": r["value"], "id": "9", "title": "DuplicateRule", "type": "https://api.twitter.com/2/problems/duplicate-rules"}
+                   for r in posted[-1].get("add", []) if r["value"] == "#GE2017"]
+            made = len(posted[-1].get("add", [])) - len(dup)
+            await w.respond(201, orjson.dumps({"meta": {"summary": {"created": made, "not_created": len(dup)}}, **({"errors": dup} if dup else {})}))
+        else:
+            await w.start_stream("application/json")
+            await w.chunk(orjson.dumps({"data": {"id": "1", "text": "#GE2017 x"}, "matching_rules": [{"id": "9", "tag": "mine"}]}) + b"\r\n")
+            await w.chunk(b"")
+
+    with FakeHttp(route) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "cap"), "--stream", "--hashtag", "GE2017",
+                                       "--base-url", srv.url, "--max-posts", "1", "--duration", "5s", "--no-progress"],
+                                 env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert [r["value"] for p in posted for r in p.get("add", [])] == []
+    assert "kept 1 post" in res.output
+    said = " ".join(res.output.split())
+    assert "1 rule(s) of the filter are already rules of the app not made by botwatch, so not added again" in said and "#GE2017" in said

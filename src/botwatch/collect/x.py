@@ -187,7 +187,14 @@ class XStream:
                     r, body = await fetch(http, "POST", "/2/tweets/search/stream/rules", json={"delete": {"ids": stale}}, limit=self.max_response)
                     if r.status_code >= 400:
                         raise refusal("X", r, body, "Deleting old botwatch rules failed.")
-                add = [{"value": v, "tag": t} for v, t in packed.rules if v not in have]
+                # X takes a rule value once per app: one of the app's own rules with the same value
+                # made the add fail (DuplicateRule) and ended the run, though its matches arrive anyway.
+                taken = {x.get("value") for x in others}
+                shared = [v for v, _ in packed.rules if v in taken]
+                if shared:
+                    self.log(f"{len(shared)} rule(s) of the filter are already rules of the app not made by botwatch, so not added again "
+                             f"(X takes a rule once); their matches arrive under those rules: {', '.join(shared)[:300]}")
+                add = [{"value": v, "tag": t} for v, t in packed.rules if v not in have and v not in taken]
                 for i in range(0, len(add), 100):
                     r, body = await fetch(http, "POST", "/2/tweets/search/stream/rules", json={"add": add[i:i + 100]}, limit=self.max_response)
                     if r.status_code >= 400 or rules_answer(r, body).get("errors"):
