@@ -84,6 +84,14 @@ def test_no_platform_bound_where_scaled_counts_are_no_platform_figures(labelled_
     assert CliRunner().invoke(app, ["report", str(labelled_sample_copy), "-o", str(out), "--no-exports"]).exit_code == 0
     html = out.read_text()
     assert "not platform figures" in html and "on the platform at 95%" not in html
+    assert not _methods_saying(labelled_sample_copy, "at 95%")  # nor the stored table (it did, "on the platform")
+
+
+def _methods_saying(study: Path, text: str) -> list[str]:
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        return [m for (m,) in st.sql("SELECT DISTINCT method FROM estimates") if text in m]
 
 
 def test_a_filtered_captures_zero_is_bounded_among_the_filters_posts(tmp_path: Path) -> None:
@@ -92,7 +100,11 @@ def test_a_filtered_captures_zero_is_bounded_among_the_filters_posts(tmp_path: P
     from test_report_overstate import _text
     from test_report_review_scope import _captured_study
 
-    text = _text(_captured_study(tmp_path, 0.01))
+    page = _captured_study(tmp_path, 0.01)
+    text = _text(page)
     assert "298 on the platform" not in text
-    assert ("none in the sample; at most about 298 among all posts the Bluesky capture's filter (election preset uk-ge2017) "
-            "let through at 95%, if posts were sampled independently") in text
+    bound = ("none in the sample; at most about 298 among all posts the Bluesky capture's filter (election preset uk-ge2017) "
+             "let through at 95%, if posts were sampled independently")
+    assert bound in text
+    # The stored `method` words it so too: it said "at most about 298 on the platform".
+    assert _methods_saying(page.with_suffix(".duckdb"), bound) and not _methods_saying(page.with_suffix(".duckdb"), "298 on the platform")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -87,6 +87,10 @@ class EstimateOptions:
     seed: int = DEFAULT_SEED
     level: float = 0.95
     extra_windows: list[Window] = field(default_factory=list)
+    # Where a scaled zero's bound lies (`whole_counts.zero_text`), as the CLI and report word it:
+    # "on the platform", among a filtered capture's posts (`report.scope.zero_where`), or None: no
+    # bound, the scaled counts being no platform figures (`compute_estimates` sets it per study).
+    zero_where: str | None = "on the platform"
 
     def __post_init__(self) -> None:
         if self.sample_rate is not None and not 0 < self.sample_rate <= 1:
@@ -221,7 +225,7 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
         lo, hi = (None, None) if few else snap_bounds(*percentile_interval(reps[:, col[c]] / rate, opts.level), opts.sample_rate)
         # A zero scaled to the platform is no "none there": the bound the sample does give, in the
         # method (the interval columns stay the bootstrap's, whole multiples of 1/rate).
-        none = f"; {zero_text(opts.sample_rate)}" if obs[col[c]] == 0 and zero_text(opts.sample_rate) else ""
+        none = f"; {_zero(opts)}" if obs[col[c]] == 0 and _zero(opts) else ""
         rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
                      "method": f"count / sample rate; {how}{whole}{none}"})
     for metric, (num, den) in SHARE_METRICS.items():
@@ -245,11 +249,35 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
     return rows
 
 
-def empty_cells(seen: set[tuple[str, str, str]], election: Election, windows: list[Window], opts: EstimateOptions, groups: tuple[str, ...]) -> list[dict]:
+def _zero(opts: EstimateOptions) -> str | None:
+    """What a scaled count of zero says in `method` (`whole_counts.zero_text` where `opts.zero_where`
+    lies), or None: nothing scaled, or no bound to give."""
+    return zero_text(opts.sample_rate, opts.zero_where) if opts.zero_where else None
+
+
+def stored_zero_where(study: Study, sample_rate: float | None) -> str | None:
+    """`EstimateOptions.zero_where` for `study`, as `botwatch estimate` and the report word a zero
+    (`reference.zero_rate`, `report.scope.zero_where`): no bound where scaled counts are no
+    platform figures (an attributed archive, a rate not the captures'), among a filtered
+    capture's posts where it is one. The stored `method` said "at most about 298 on the platform"
+    where both said "among all posts the ... capture's filter ... let through", or no bound at all."""
+    if not sample_rate or sample_rate >= 1:
+        return "on the platform"  # nothing is scaled: no bound is written either way
+    from botwatch.report.caveats import report_scaling_unsupported
+    from botwatch.report.scope import zero_where
+
+    return None if report_scaling_unsupported(study, sample_rate) else zero_where(study, sample_rate)
+
+
+def empty_cells(seen: set[tuple[str, str, str]], election: Election, windows: list[Window], opts: EstimateOptions, groups: tuple[str, ...],
+                periods_with_posts: set[str] | None = None) -> list[dict]:
     """Rows for the cells of `groups` × windows × parties not in `seen` (no account posted there):
-    zero posts with no interval, so "none found" is a number in the table, not a missing row."""
+    zero posts with no interval, so "none found" is a number in the table, not a missing row.
+    `periods_with_posts` (None: every period): a period with no election post at all is no sample
+    of it, so its zeros get no bound (`reference.zero_rate`)."""
     rows: list[dict] = []
     for wname, start, end in windows:
+        zero = _zero(opts) if periods_with_posts is None or wname in periods_with_posts else None
         for gname in groups:
             for party in [ALL, ANY_PARTY] + [p.key for p in election.parties]:
                 if (wname, gname, party) in seen:
@@ -259,7 +287,7 @@ def empty_cells(seen: set[tuple[str, str, str]], election: Election, windows: li
                 rows.append({**base, "metric": "accounts", "observed": 0.0, "estimate": None, "ci_low": None, "ci_high": None, "method": "no account of this group posted here"})
                 rows.append({**base, "metric": "posts", "observed": 0.0, "estimate": 0.0, "ci_low": None, "ci_high": None,
                              "method": "no account of this group posted here; no interval (nothing to resample)"
-                             + (f"; {zero_text(opts.sample_rate)}" if zero_text(opts.sample_rate) else "")})
+                             + (f"; {zero}" if zero else "")})
     return rows
 
 
@@ -271,6 +299,7 @@ def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], 
     tested to equal, and for callers holding per-account counts already."""
     df = cells.to_pandas()
     rows: list[dict] = []
+    pop: dict[str, int] = {}
     if len(df):
         df = df.sort_values([*CELL_KEY, "platform", "account_id"], kind="stable")
         whole = df[(df["account_group"] == "all") & (df["party"] == ALL)]
@@ -279,7 +308,7 @@ def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], 
             uniq, mult = np.unique(part[list(COUNT_COLUMNS)].to_numpy(dtype=float), axis=0, return_counts=True)
             rows.extend(cell_rows(election, windows, opts, cell, uniq, mult, pop.get(cell[0])))
     seen = {(r["period"], r["account_group"], r["party"]) for r in rows}
-    return pa.Table.from_pylist(rows + empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)
+    return pa.Table.from_pylist(rows + empty_cells(seen, election, windows, opts, groups, set(pop)), schema=ESTIMATES)
 
 
 def vector_estimates(election: Election, windows: list[Window], opts: EstimateOptions,
@@ -320,6 +349,7 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     (`group_map_arrow`), so what comes back is the estimate rows alone: at most 13 per window ×
     group × party, whatever the number of accounts or posts."""
     windows = default_windows(election) + list(opts.extra_windows)
+    opts = replace(opts, zero_where=stored_zero_where(study, opts.sample_rate))
     groups_expr = _groups(study, election, log)
     u = units(study.table("post_labels"), study.table("post_party"))
     own = _party_accounts(study)
@@ -337,7 +367,8 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     groups = ("all",) if groups_expr is None else ("all", "likely_automated") + (("foreign_origin",) if "foreign" in groups_expr.columns else ())
     groups += (NOT_PARTY_ACCOUNTS,) if own is not None else ()
     seen = set(zip(*(got.column(c).to_pylist() for c in CELL_KEY)))
-    return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)])
+    with_posts = {p for p, n in pops.items() if n}
+    return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups, with_posts), schema=ESTIMATES)])
 
 
 def write_estimates(study: Study, table: pa.Table) -> int:
