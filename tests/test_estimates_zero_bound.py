@@ -108,3 +108,15 @@ def test_a_filtered_captures_zero_is_bounded_among_the_filters_posts(tmp_path: P
     assert bound in text
     # The stored `method` words it so too: it said "at most about 298 on the platform".
     assert _methods_saying(page.with_suffix(".duckdb"), bound) and not _methods_saying(page.with_suffix(".duckdb"), "298 on the platform")
+
+
+def test_the_stance_chart_draws_a_bounded_zero_as_an_interval() -> None:
+    """The chart drew a bare "0" bar for a scaled zero, no whisker, while its caption gave the bound."""
+    from botwatch.report.section_parties import _charts
+
+    zero = {"estimate": 0.0, "lo": 0.0, "hi": 0.0, "accounts": 14, "rate": 0.01}
+    row = {"name": "Libertarians", "colour": "#00f", "raw": {"support_posts": zero, "oppose_posts": {**zero, "lo": None, "hi": None, "accounts": 3},
+                                            "positive_share": None, "negative_share": None}}
+    stance = str(_charts([row], scaled=True, rate=0.01)[0])
+    assert stance.count(">0 [0–298]<") == 2 and stance.count("stroke='#111'") == 2  # the whisker of each, from 0 to the bound
+    assert f"a count of 0: {BOUND}" in stance

@@ -18,7 +18,7 @@ from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES,
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
-from botwatch.estimates.whole_counts import zero_text
+from botwatch.estimates.whole_counts import zero_text, zero_upper_bound
 from botwatch.report.fmt import num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, render, section
@@ -215,13 +215,18 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             vals.append(v["estimate"] if v else 0)
             # A count whose bootstrap collapsed ("0 [0–0]") has no interval to draw, as for shares below.
             collapsed = bool(v) and stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
-            # A scaled zero says what the sample bounds instead (`_count`), not "no interval".
-            if v and v["estimate"] == 0 and zero_text(v.get("rate")):
+            # A scaled zero says what the sample bounds instead (`_count`), not "no interval", and
+            # is drawn with that bound as its whisker, 0 to N, as every other interval is: the bar
+            # read a bare "0" beside "a count of 0: ... at most about 298" in the caption.
+            bound = zero_upper_bound(v.get("rate")) if v and v["estimate"] == 0 and zero_text(v.get("rate")) else None
+            if bound is not None:
                 none = zero_text(v.get("rate"), v.get("where", "on the platform"))
+                lo.append(0.0)
+                hi.append(float(bound))
             else:
                 flat = flat or collapsed
-            lo.append(v["lo"] if v and not collapsed else None)
-            hi.append(v["hi"] if v and not collapsed else None)
+                lo.append(v["lo"] if v and not collapsed else None)
+                hi.append(v["hi"] if v and not collapsed else None)
             colours.append(r["colour"] if word == "support" else "#9a9a9a")
     what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else ("estimated posts on the platform" if population == "the whole platform" else f"estimated {population}") if scaled else "posts in the study"
     stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals"
