@@ -41,13 +41,15 @@ def test_a_scaled_zero_states_the_bound_in_report_and_reference_table() -> None:
     assert interval_text(0.0, 0.0, True, 14, 0.0, 0.01) != BOUND  # a share is not scaled
 
 
-def _labour_study(tmp_path: Path) -> Path:
-    """@UKLabour's first week of May 2017 (the bundled sample), ingested alone: no attributed
-    accounts, so its counts scaled by 0.01 are taken as the platform's."""
+def _labour_study(tmp_path: Path, alone: bool = False) -> Path:
+    """@UKLabour's first week of May 2017 (the bundled sample) with the bundled #brexit page of 2021
+    beside it: no attributed accounts and more than one account, so its counts scaled by 0.01 are
+    taken as the platform's. `alone`: @UKLabour's timeline only, no sample of the platform."""
     from botwatch.cli import app
 
     study = tmp_path / "labour.duckdb"
-    assert CliRunner().invoke(app, ["ingest", str(study), str(SAMPLE / "ge2017_uklabour_may_week1.json.gz")]).exit_code == 0
+    files = [str(SAMPLE / "ge2017_uklabour_may_week1.json.gz")] + ([] if alone else [str(SAMPLE / "twarc2_brexit.jsonl.gz")])
+    assert CliRunner().invoke(app, ["ingest", str(study), *files]).exit_code == 0
     return study
 
 
@@ -120,3 +122,22 @@ def test_the_stance_chart_draws_a_bounded_zero_as_an_interval() -> None:
     stance = str(_charts([row], scaled=True, rate=0.01)[0])
     assert stance.count(">0 [0–298]<") == 2 and stance.count("stroke='#111'") == 2  # the whisker of each, from 0 to the bound
     assert f"a count of 0: {BOUND}" in stance
+
+
+def test_one_accounts_timeline_is_no_sample_to_scale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """@UKLabour's timeline alone with --sample-rate 0.01 read "Counts are scaled to the whole
+    platform" and "at most about 298 on the platform": one account's posts are no sample of the
+    platform's, and nothing said so."""
+    from botwatch.cli import app, common
+
+    study = _labour_study(tmp_path, alone=True)
+    monkeypatch.setattr(common.out, "width", 600)
+    res = CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "50", "--table", "parties", "--all-accounts"])
+    assert res.exit_code == 0, res.output
+    assert "all 110 posts in this study were written by one account" in res.output and "not platform figures" in res.output
+    assert "on the platform at 95%" not in res.output
+    assert not _methods_saying(study, "at 95%")
+    out = tmp_path / "r" / "report.html"
+    assert CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0
+    html = out.read_text()
+    assert "written by one account" in html and "on the platform at 95%" not in html and "scaled to the whole platform" not in html

@@ -27,6 +27,7 @@ def test_scaling_an_archive_that_holds_attributed_accounts_beside_others_is_no_p
     prov = [caveats.Provenance("ira-538-tweets", 18462, "IRA", "", caveats.ATTRIBUTED), caveats.Provenance("csv-mapped", 13842, "csv", "", "unknown")]
     monkeypatch.setattr(caveats, "data_provenance", lambda study: prov)
     monkeypatch.setattr(caveats, "_capture_rates_differ", lambda study, rate: None)  # no captures in this stand-in study
+    monkeypatch.setattr(caveats, "_one_account", lambda study, rate: None)  # nor posts
     said = caveats.scaling_unsupported(object(), 0.01)
     assert said is not None
     assert "18,462 of this study's 32,304 posts" in said and "not platform figures" in said

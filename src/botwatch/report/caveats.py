@@ -458,7 +458,7 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     # its election posts by an IRA account, because not all of the study's posts were attributed.
     attributed = sum(p.posts for p in prov if p.kind == ATTRIBUTED)
     if not attributed:
-        return _capture_rates_differ(study, sample_rate) or _federated_only(study, prov, sample_rate)
+        return _capture_rates_differ(study, sample_rate) or _federated_only(study, prov, sample_rate) or _one_account(study, sample_rate)
     total = sum(p.posts for p in prov)
     return (
         f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; "
@@ -479,6 +479,26 @@ def report_scaling_unsupported(study: Study, sample_rate: float | None) -> str |
     from botwatch.estimates.recorded_rate import given_rate_conflict
 
     return given_rate_conflict(study, sample_rate)
+
+
+def _one_account(study: Study, sample_rate: float) -> str | None:
+    """Why a study whose every post is one account's is no sample to scale (None: more accounts, or
+    a botwatch capture, whose manifest records how it sampled). @UKLabour's timeline analysed with
+    --sample-rate 0.01 read "Counts are scaled to the whole platform by 1 / 0.01" and "at most
+    about 298 on the platform": a sample of the platform's posts at 1% holds many accounts' posts,
+    and one account's posts say nothing of how many others posted."""
+    tables = study.tables()
+    if "posts" not in tables or ("captures" in tables and study.sql("SELECT count(*) FROM captures")[0][0]):
+        return None
+    got = study.sql("SELECT count(*), min(platform), max(platform), min(account_id), max(account_id) FROM posts")
+    # A single post is one account's by necessity, and says nothing of how it was collected.
+    if not got or (got[0][0] or 0) < 2 or got[0][1] != got[0][2] or got[0][3] != got[0][4]:
+        return None
+    return (
+        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; "
+        f"all {got[0][0]:,} posts in this study were written by one account (a timeline or an account's archive), a selection "
+        "rather than a sample, so scaled counts are not platform figures."
+    )
 
 
 def _capture_rates_differ(study: Study, sample_rate: float) -> str | None:
