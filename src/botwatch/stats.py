@@ -40,6 +40,15 @@ def exact_edge_bound(p: float, n: int, level: float = 0.95) -> tuple[float, floa
     return (0.0, 1 - edge) if p == 0.0 else (edge, 1.0)
 
 
+def exact_edge_interval(p: float | None, lo: float | None, hi: float | None) -> bool:
+    """True when a stored share of exactly 0 or 1 carries an interval with width: no bootstrap over
+    accounts gives one (every resample of a share of 0 is 0), so it is the estimates stage's exact
+    bound over the share's accounts (`exact_edge_bound`, `estimates.compute.cell_rows`)."""
+    if p is None or lo is None or hi is None or float(p) not in (0.0, 1.0):
+        return False
+    return not degenerate_interval(p, lo, hi) and not any(isinstance(v, float) and math.isnan(v) for v in (lo, hi))
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     """(share, low, high) of k successes in n trials with the Wilson score interval; NaNs when n = 0."""
     if n <= 0:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.count_text import counted
+from botwatch.stats import degenerate_interval, exact_edge_bound
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
 from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
@@ -244,6 +245,15 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
                      else f"{TOO_FEW} ({n_den} with {with_den}) for an interval")
         with np.errstate(invalid="ignore", divide="ignore"):
             lo, hi = (None, None) if few_den else percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
+        # A share of exactly 0 or 1: every resample of the accounts gives it again ("0% [0–0%]",
+        # no interval). The exact binomial (Clopper–Pearson) bound over the share's accounts is
+        # what those accounts do say (none of 20 accounts: at most 17%), stored in its place.
+        if point in (0.0, 1.0) and not few_den and degenerate_interval(point, lo, hi):
+            bound = exact_edge_bound(point, n_den, opts.level)
+            if bound is not None:
+                lo, hi = bound
+                share_how = (f"every resample of the accounts gave {point:.0%}: exact Clopper–Pearson {int(opts.level * 100)}% interval "
+                             f"over the {n_den:,} accounts with {with_den} (a bound on the share of accounts)")
         rows.append({**base, "n_accounts": n_den, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
                      "method": f"ratio of sums ({num} / {den}); {share_how}"})
     return rows

@@ -189,6 +189,8 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
         return "—" if share else NO_ACCOUNTS
     if stats.degenerate_interval(estimate, lo, hi):
         return f"no interval (every resample of the accounts gave {fmt_value(estimate, share)})"
+    if share and n_accounts and stats.exact_edge_interval(estimate, lo, hi):  # the stage's exact bound (`compute.cell_rows`)
+        return f"{fmt_interval(lo, hi, share)} (an exact bound over {int(n_accounts):,} account{'s' if n_accounts != 1 else ''})"
     return fmt_interval(lo, hi, share)
 
 

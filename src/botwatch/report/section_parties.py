@@ -65,10 +65,12 @@ def _share(v: dict[str, Any] | None) -> str:
         return "—"
     if _too_few(v):
         return f"{pct(v['estimate'])} ({TOO_FEW})"
-    # No `accounts=`: in estimates made before a share's row counted the accounts behind its own
-    # denominator (its measured or English posts) it holds the cell's, and an exact bound over
-    # those would be too narrow.
-    return pct_ci(v["estimate"], v["lo"], v["hi"])
+    # No `accounts=` for a collapsed interval: in estimates made before a share's row counted the
+    # accounts behind its own denominator (its measured or English posts) it holds the cell's, and
+    # an exact bound over those would be too narrow. An exact bound the estimates stage stored
+    # (over the share's own accounts, `cell_rows`) is said to be one.
+    exact = stats.exact_edge_interval(v["estimate"], v["lo"], v["hi"])
+    return pct_ci(v["estimate"], v["lo"], v["hi"], accounts=v.get("accounts") if exact else None)
 
 
 def _observed_count(cell: dict[str, Any] | None) -> int | None:
@@ -233,7 +235,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
                    + ("; a count whose bootstrap collapsed has no interval (every resample of the accounts gave the same count)" if flat else "")
                    + (f"; a count of 0: {none}" if none else ""))
     labels, vals, lo, hi, colours = [], [], [], [], []
-    exact = few = False
+    exact = few = bounded = False
     for r in rows:
         for m, word, colour in (("positive_share", "positive", "#2e7d32"), ("negative_share", "negative", "#b5301f")):
             v = r["raw"][m]
@@ -245,6 +247,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             # not the share's (its English posts'), so no exact bound over it is drawn either.
             collapsed = stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
             exact = exact or collapsed
+            bounded = bounded or stats.exact_edge_interval(v["estimate"], v["lo"], v["hi"])
             few = few or _too_few(v)
             # (The caption says such a share has no interval: the bar printed "0% [0–0%]" beside it.)
             lo.append(None if collapsed else v["lo"])
@@ -252,6 +255,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             colours.append(colour)
     tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals"
                  + ("; a share of 0% or 100% whose bootstrap collapsed has no interval (every resample of the accounts gave the same share)" if exact else "")
+                 + ("; a share of 0% or 100% has an exact (Clopper–Pearson) bound over its accounts, not a bootstrap interval" if bounded else "")
                  + (f"; a share from fewer than {MIN_ACCOUNTS_FOR_INTERVAL} accounts with English posts has none (too few accounts)" if few else ""))
     return stance, tone
 

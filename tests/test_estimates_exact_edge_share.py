@@ -1,0 +1,57 @@
+"""A share of exactly 0% or 100% got "every resample of the accounts gave 0%: no interval" from
+any number of accounts (a bootstrap over accounts none of which posted a positive post can only
+give 0 again), where the accounts do bound it: none of 20 accounts is at most 17% at 95%. The
+estimates stage stores the exact binomial (Clopper–Pearson) bound over the share's own accounts
+in its place and says so in `method`; `estimate`, the report's table and its tone chart say it is
+an exact bound over those accounts."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import beta
+
+from botwatch.elections import load_election
+from botwatch.estimates.compute import EstimateOptions, cell_rows, default_windows
+from botwatch.estimates.reference import interval_text
+from botwatch.estimates.relational import COUNT_COLUMNS
+from botwatch.report.section_parties import _charts, _share
+
+US = load_election("us-2016")
+
+
+def _rows(n: int, positive: int) -> dict[str, dict]:
+    """One party cell of `n` accounts, each with one English post, `positive` of them positive."""
+    col = {c: i for i, c in enumerate(COUNT_COLUMNS)}
+    v = np.zeros((2, len(COUNT_COLUMNS)))
+    v[:, col["posts"]] = v[:, col["scored"]] = v[:, col["measured"]] = v[:, col["neutral"]] = 1
+    v[0, col["positive"]] = 1
+    vectors, mult = (v[1:], [n]) if positive == 0 else (v[:1], [n]) if positive == n else (v, [positive, n - positive])
+    rows = cell_rows(US, default_windows(US), EstimateOptions(reps=200), ("campaign", "all", "democrat"), vectors, np.array(mult))
+    return {r["metric"]: r for r in rows}
+
+
+def test_a_share_of_0_or_1_stores_the_clopper_pearson_bound_over_its_accounts() -> None:
+    rows = _rows(20, 0)
+    pos, neg = rows["positive_share"], rows["negative_share"]
+    assert pos["estimate"] == 0.0 and pos["ci_low"] == 0.0
+    assert abs(pos["ci_high"] - beta.ppf(0.975, 1, 20)) < 1e-12  # the exact binomial upper bound for 0 of 20, about 16.8%
+    assert "exact Clopper–Pearson 95% interval over the 20 accounts" in pos["method"]
+    assert neg["estimate"] == 0.0 and abs(neg["ci_high"] - pos["ci_high"]) < 1e-12
+    every = _rows(20, 20)["positive_share"]
+    assert every["estimate"] == 1.0 and every["ci_high"] == 1.0 and abs(every["ci_low"] - beta.ppf(0.025, 20, 1)) < 1e-12
+    # Other shares keep the bootstrap, and too few accounts still get no interval.
+    mixed = _rows(20, 5)["positive_share"]
+    assert "Clopper" not in mixed["method"] and mixed["ci_low"] < 0.25 < mixed["ci_high"]
+    few = _rows(3, 0)["positive_share"]
+    assert few["ci_low"] is None and "too few accounts" in few["method"]
+
+
+def test_estimate_and_report_say_it_is_an_exact_bound() -> None:
+    pos = _rows(20, 0)["positive_share"]
+    lo, hi, n = pos["ci_low"], pos["ci_high"], pos["n_accounts"]
+    assert interval_text(lo, hi, True, n, 0.0) == "0.0% – 16.8% (an exact bound over 20 accounts)"
+    assert _share({"estimate": 0.0, "lo": lo, "hi": hi, "accounts": n}) == "0% [0–17%: an exact bound over 20 accounts]"
+    row = {"name": "Democrats", "colour": "#00f", "raw": {"support_posts": None, "oppose_posts": None, "positive_share": {"estimate": 0.0, "lo": lo, "hi": hi, "accounts": n},
+                                        "negative_share": None}}
+    tone = str(_charts([row], scaled=False)[1])
+    assert "0% [0–17%]" in tone and "exact (Clopper–Pearson) bound over its accounts" in tone
