@@ -22,7 +22,8 @@ from typing import Any
 COMMAND_ID = "command_id"
 # Keys that record how a run was made, not a parameter of what it computed (left out of the
 # parameters the report's stage table shows: an id differs on every run and on every engine).
-BOOKKEEPING = frozenset({COMMAND_ID})
+# `estimates_version`: which rules made the estimates table's rows (`estimates.compute.ESTIMATES_VERSION`).
+BOOKKEEPING = frozenset({COMMAND_ID, "estimates_version"})
 
 
 def parse_params(text: Any) -> dict[str, Any] | None:

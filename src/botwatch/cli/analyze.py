@@ -273,7 +273,7 @@ def report(
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import cut_off_stages, stale_analysis
+    from botwatch.report.staleness import cut_off_stages, outdated_estimates, stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
@@ -304,6 +304,7 @@ def report(
             stale = stale_analysis(st)
             cut_off = cut_off_stages(st)
             changed = bot_model_changed(st)
+            outdated = outdated_estimates(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
         # the system refuses is the user's path, said in one line like `export`'s.
@@ -317,6 +318,8 @@ def report(
         warn(cut_off.sentence(str(study)))
     if changed is not None:  # said in the report's banner too
         warn(changed.said(str(study)))
+    if outdated is not None:  # said in the report's banner too
+        warn(outdated.sentence(str(study)))
 
 
 def _print_reproduction(study: Path | str, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:

@@ -74,6 +74,15 @@ STANCE_ONLY = {"support_posts", "oppose_posts", "neutral_posts", "stance_measure
 Window = tuple[str, "datetime | None", "datetime | None"]
 
 
+# What the rows of the `estimates` table mean, recorded in the stage's `runs` parameters: raised
+# whenever a change makes the stage write other rows from the same posts, so a study's table made
+# before is said to be out of date (`report.staleness.outdated_estimates`) until the stage runs
+# again. 1: a share's `n_accounts` and "too few accounts" rule count the accounts behind its own
+# denominator, a share of 0 or 1 carries its exact bound, and a scaled zero's bound in `method`
+# is worded as `estimate` and the report word it. A run with no such record predates all three.
+ESTIMATES_VERSION = 1
+ESTIMATES_VERSION_KEY = "estimates_version"
+
 # The defaults the stage, the command line and the study's recorded parameters all use.
 DEFAULT_REPS = 1000
 MAX_REPS = 100_000

@@ -3,7 +3,7 @@ scaled by `--sample-rate` with bootstrap intervals over accounts."""
 
 from __future__ import annotations
 
-from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED, EstimateOptions, compute_estimates, parse_window, write_estimates
+from botwatch.estimates.compute import DEFAULT_REPS, ESTIMATES_VERSION, ESTIMATES_VERSION_KEY, DEFAULT_SEED, EstimateOptions, compute_estimates, parse_window, write_estimates
 from botwatch.pipeline import Context, register
 from botwatch.study import Study
 from botwatch.timeline.labelled import require_labels_for
@@ -26,5 +26,6 @@ def options_from(ctx: Context) -> EstimateOptions:
 def estimates(study: Study, ctx: Context) -> int:
     """Posts, accounts, support/opposition and sentiment shares per party, group and window, with intervals."""
     require_labels_for(study, ctx, "estimates")  # another election's labels: the user's mix-up, said in one line
+    ctx.run_params[ESTIMATES_VERSION_KEY] = ESTIMATES_VERSION  # what `report.staleness.outdated_estimates` reads
     table = compute_estimates(study, ctx.election, options_from(ctx), log=ctx.log)
     return write_estimates(study, table)

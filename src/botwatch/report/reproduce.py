@@ -38,7 +38,7 @@ from botwatch.study import Study
 MODEL_KEYS = ("bot_model_sha256", "bot_model_file", "bot_behaviour_sha256", "origin_model_sha256", "content_model_sha256", "content_trees_sha256")
 # Parameters that do not change what a command computes (or are shown elsewhere), or are
 # bookkeeping: not compared when grouping the runs of a study recorded without command ids.
-_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers", "command_id", "origin_training_accounts", "bot_training_accounts", "origin_home"}
+_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers", "command_id", "origin_training_accounts", "bot_training_accounts", "origin_home", "estimates_version"}
 MAX_STEPS = 20  # in the page: a study re-analysed many times: the latest steps are what made its tables
 MAX_INPUTS = 20
 # A step longer than this (an ingest of thousands of files) is shown in the page up to here, with

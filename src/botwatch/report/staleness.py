@@ -84,6 +84,47 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     return StaleAnalysis(stages=[s for s, _ in stale], posts_added=added, ingested_at=last_ingest)
 
 
+@dataclass(frozen=True)
+class OutdatedEstimates:
+    """The `estimates` table was made by an earlier botwatch, whose rules for its rows have changed
+    since (`estimates.compute.ESTIMATES_VERSION`): nothing else says so, and its shares keep their
+    old accounts and intervals until the stage runs again."""
+
+    recorded: int | None  # the version its latest run recorded (None: none, an earlier botwatch)
+
+    def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
+        text = ("The estimates table was made by an earlier version of botwatch (its last run recorded "
+                + ("no estimates version" if self.recorded is None else f"estimates version {self.recorded}")
+                + "), whose rules for it have changed since: a share's accounts and its \"too few accounts\" rule may count every "
+                "account of its cell rather than those behind the share, a share of 0% or 100% has no exact bound, and a zero's "
+                "bound may be worded for the platform where the counts are not the platform's. Run {cmd} to make it again and "
+                "build the report again.")
+        if not html:
+            return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)} --only estimates`")
+        from markupsafe import Markup, escape
+
+        from botwatch.report.fmt import user_text
+
+        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {} --only estimates</code>").format(user_text(shlex.quote(study_name)))))
+
+
+def outdated_estimates(study: Study) -> OutdatedEstimates | None:
+    """Whether the study's `estimates` table predates the current rules for its rows: its latest
+    successful run recorded an older `estimates_version`, or none. A table no recorded run made
+    (written by other tools) cannot be told, and is not said to be."""
+    if "estimates" not in study.tables():
+        return None
+    from botwatch.estimates.compute import ESTIMATES_VERSION, ESTIMATES_VERSION_KEY
+    from botwatch.runs_table import latest_of_stage
+
+    run = latest_of_stage(study, "estimates")
+    if run is None or run.params is None:
+        return None
+    got = run.params.get(ESTIMATES_VERSION_KEY)
+    recorded = got if isinstance(got, int) and not isinstance(got, bool) else None
+    return None if recorded is not None and recorded >= ESTIMATES_VERSION else OutdatedEstimates(recorded)
+
+
 def cluster_evidence_stale(study: Study) -> bool:
     """Whether the accounts' cluster evidence (`accounts_clusters`: "acts in unison with 7 other
     accounts of its coordination cluster 0") is older than the clusters: coordination (or the

@@ -1,0 +1,60 @@
+"""A study analysed before the estimates' rules changed (a share's accounts counted over its own
+denominator, the exact bound of a share of 0 or 1, a zero's bound worded as the report words it)
+kept its old rows until `analyze --only estimates` ran again, and nothing said so: the report
+printed them as current. The stage records which rules made the table (`estimates_version`); the
+report's banner, `report`'s warning and `status` say when it is older, with the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
+SAID = "The estimates table was made by an earlier version of botwatch"
+
+
+def _as_before(study: Path) -> None:
+    """The study's estimates runs as botwatch recorded them before it recorded a version."""
+    from botwatch import open_study
+
+    with open_study(study, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'estimates'"):
+            p = json.loads(params)
+            p.pop("estimates_version", None)
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(p, sort_keys=True), run_id])
+
+
+def test_an_estimates_table_made_before_the_rules_changed_is_said_to_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.cli import common
+
+    monkeypatch.setattr(common.console, "width", 2000)
+    monkeypatch.setattr(common.out, "width", 2000)
+    runner = CliRunner()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(SAMPLE / "ge2017_uklabour_may_week1.json.gz")]).exit_code == 0
+    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--reps", "50"]).exit_code == 0
+    out = tmp_path / "r.html"
+
+    def said() -> tuple[str, str, str]:
+        res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+        assert res.exit_code == 0, res.output
+        status = runner.invoke(app, ["status", str(study)])
+        assert status.exit_code == 0, status.output
+        return " ".join(res.output.split()), out.read_text(encoding="utf-8"), " ".join(status.output.split())
+
+    cli, page, status = said()
+    assert SAID not in cli and "outdated-estimates" not in page and SAID not in status  # made now: nothing to say
+    _as_before(study)
+    cli, page, status = said()
+    cmd = f"botwatch analyze {study} --only estimates"
+    assert SAID in cli and f"`{cmd}`" in cli
+    assert 'id="outdated-estimates"' in page and "<code>botwatch analyze s.duckdb --only estimates</code>" in page  # the name, as the page says it
+    assert SAID in status and "outdated estimates:" in status
+    assert runner.invoke(app, ["analyze", str(study), "--only", "estimates"]).exit_code == 0  # the command it names
+    cli, page, status = said()
+    assert SAID not in cli and "outdated-estimates" not in page and SAID not in status
