@@ -55,3 +55,22 @@ def test_estimate_and_report_say_it_is_an_exact_bound() -> None:
                                         "negative_share": None}}
     tone = str(_charts([row], scaled=False)[1])
     assert "0% [0–17%]" in tone and "exact (Clopper–Pearson) bound over its accounts" in tone
+
+
+def test_the_parties_section_says_which_intervals_are_exact_bounds(labelled_sample_copy) -> None:  # type: ignore[no-untyped-def]
+    """The section said "Every interval is a 95% percentile interval from a bootstrap" above shares
+    whose brackets are the exact bound over their accounts."""
+    import re
+
+    from botwatch import open_study
+    from botwatch.estimates.compute import compute_estimates, write_estimates
+    from botwatch.report.section_parties import parties_section
+
+    with open_study(labelled_sample_copy, read_only=False) as st:
+        write_estimates(st, compute_estimates(st, US, EstimateOptions(reps=50), log=lambda m: None))
+        n = st.sql("SELECT count(*) FROM estimates WHERE metric LIKE '%share' AND method LIKE '%Clopper%'")[0][0]
+        sec = parties_section(st, {"election": US})
+    assert sec is not None and n
+    text = " ".join(re.sub("<[^>]+>", " ", str(sec.html)).split())
+    assert "an exact bound over" in text
+    assert "Every interval is a 95% percentile interval from a bootstrap that resamples accounts , not posts, but for a share of 0% or 100%" in text
