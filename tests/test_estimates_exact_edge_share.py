@@ -74,3 +74,18 @@ def test_the_parties_section_says_which_intervals_are_exact_bounds(labelled_samp
     text = " ".join(re.sub("<[^>]+>", " ", str(sec.html)).split())
     assert "an exact bound over" in text
     assert "Every interval is a 95% percentile interval from a bootstrap that resamples accounts , not posts, but for a share of 0% or 100%" in text
+
+
+def test_the_foreign_headline_says_a_shares_exact_bound_is_one() -> None:
+    from types import SimpleNamespace as NS
+
+    from botwatch.report import section_parties
+    from botwatch.report.sections import render
+
+    pos = _rows(20, 0)["positive_share"]
+    share = NS(estimate=0.0, ci_low=pos["ci_low"], ci_high=pos["ci_high"], n_accounts=20)
+    other = NS(estimate=0.3, ci_low=0.2, ci_high=0.4, n_accounts=20)
+    f = NS(estimate=40.0, observed=40.0, ci_low=20.0, ci_high=60.0, n_accounts=20)
+    got = str(render("parties_headline.html.j2", kind="foreign", country="US", weak=None, f=f, pos=share, neg=other, scaled=False, not_sample=None,
+                     rate=None, scope=None, num=section_parties.num, pct_ci=section_parties._row_pct_ci, every=None))
+    assert "0% [0–17%: an exact bound over its accounts] of their party-tagged English posts were positive and 30% [20–40%]" in got

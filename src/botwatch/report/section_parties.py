@@ -19,7 +19,7 @@ from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
 from botwatch.estimates.whole_counts import zero_text, zero_upper_bound
-from botwatch.report.fmt import num, pct, pct_ci, user_text
+from botwatch.report.fmt import interval, num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
@@ -71,6 +71,15 @@ def _share(v: dict[str, Any] | None) -> str:
     # (over the share's own accounts, `cell_rows`) is said to be one.
     exact = stats.exact_edge_interval(v["estimate"], v["lo"], v["hi"])
     return pct_ci(v["estimate"], v["lo"], v["hi"], accounts=v.get("accounts") if exact else None)
+
+
+def _row_pct_ci(p: Any, lo: Any = None, hi: Any = None) -> str:
+    """`pct_ci` of a share read from the estimates table where its accounts are not at hand (the
+    foreign-origin headline): a share of 0 or 1 with an interval carries the stage's exact bound
+    (`compute.cell_rows`), said to be one, not "0% [0–17%]" beside bootstrap intervals."""
+    if stats.exact_edge_interval(p, lo, hi):
+        return f"{pct(p)} {interval(lo, hi)[:-1]}: an exact bound over its accounts]"
+    return pct_ci(p, lo, hi)
 
 
 def _observed_count(cell: dict[str, Any] | None) -> int | None:
@@ -476,7 +485,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             # No tone rows where none of their election posts names a party: the count is still
             # said (a study of foreign-origin accounts' posts had no headline on them at all).
             pos, neg = tone if len(tone) == 2 else (None, None)
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci, every=every))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=_row_pct_ci, every=every))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
 
 
