@@ -87,6 +87,21 @@ _AUTOMATION = re.compile(
     r"created by|made by|run by|maintained by|by @\w+)\b",
     re.I,
 )
+
+
+def automation_matches(description: str | None, longest: int = 40) -> list[str]:
+    """The distinct automation words (`_AUTOMATION`) of a description as written, in order, each
+    cut to `longest` characters: what the `automation_words` count counted, for its evidence
+    sentence (attacker-written text: shown escaped)."""
+    out: list[str] = []
+    for m in _AUTOMATION.finditer(description or ""):
+        word = m.group(0)
+        word = word if len(word) <= longest else word[: longest - 1] + "…"
+        if word.casefold() not in (w.casefold() for w in out):
+            out.append(word)
+    return out
+
+
 _LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|org|net|io|co|ly|me)\b", re.I)
 
 

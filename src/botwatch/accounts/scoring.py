@@ -232,6 +232,42 @@ def _kind_states(col: pd.Series) -> np.ndarray:
     return np.where(missing, 0, np.where(true, 2, 1))
 
 
+AUTOMATION_SHOWN = 5  # matched words named in the automation evidence sentence, the rest as "…"
+
+
+def _name_automation_words(items: EvidenceColumns, accounts: pd.DataFrame, known_idx: np.ndarray) -> EvidenceColumns:
+    """`items` with each automation-words sentence naming the words its description matched:
+    "automation words in the description (automated, feed, ...) 1" gave the reader the list of
+    kinds of words and a count, never which word counted (a "feed" in "news feed" and an
+    "automated" read alike). The description is read again here (`profile.automation_matches`);
+    the words are attacker-written text, put in the sentence as they are (the report escapes it).
+    `known_idx`: the accounts row of each row of `items`."""
+    at = [i for i, (f, v) in enumerate(zip(items.feature, items.value)) if f == "automation_words" and v is not None and v >= 1]
+    if not at or "description" not in accounts.columns:
+        return items
+    from botwatch.accounts.botmodel import _tail, describe_value
+    from botwatch.accounts.profile import automation_matches
+
+    descriptions = accounts["description"]
+    texts = [None] * len(at)
+    for k, i in enumerate(at):
+        d = descriptions.iloc[int(known_idx[items.row[i]])]
+        words = automation_matches(d if isinstance(d, str) else None)
+        if not words:  # the count came from another reader of the text: keep the sentence as it was
+            continue
+        shown = ", ".join(f'"{w}"' for w in words[:AUTOMATION_SHOWN]) + (", …" if len(words) > AUTOMATION_SHOWN else "")
+        c = items.contribution[i]
+        texts[k] = (f"automation words in the description {describe_value('automation_words', items.value[i])} ({shown}): "
+                    + _tail("raised" if c > 0 else "lowered", c))
+    keep = [k for k, t in enumerate(texts) if t is not None]
+    if not keep:
+        return items
+    mask = np.zeros(len(items.feature), dtype=bool)
+    mask[[at[k] for k in keep]] = True
+    sentence = pc.replace_with_mask(items.sentence, pa.array(mask), pa.array([texts[k] for k in keep], pa.string()))
+    return dataclasses.replace(items, sentence=sentence)
+
+
 def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np.ndarray, behaviour_items: dict[int, dict[str, Any]],
                     observed: list[list[str]], origins: OriginTable,
                     office: "list[float | None] | None" = None) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
@@ -539,7 +575,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     ev_cols = EvidenceColumns.empty()
     if known.any():
         probs[known] = model.predict(X[known])
-        ev_cols = model.evidence_columns(X[known])
+        ev_cols = _name_automation_words(model.evidence_columns(X[known]), data.accounts, known_idx)
         a = assess(model, X[known], probs[known])
         idx = np.flatnonzero(known)
         low[idx], high[idx], ood[idx] = a["low"], a["high"], a["ood"]
