@@ -101,3 +101,28 @@ def test_one_account_at_a_time_reads_a_users_model_list_once(monkeypatch: pytest
     own[ta.TRAINING_KEY] = ta.training_record(["43"], None)  # as train-bot-model writes a model's record
     assert ta.account_training("twitter", "42", None, own)["bot"] is False and ta.account_training("twitter", "43", None, own)["bot"] is True
     assert len(calls) == 5
+
+
+@pytest.mark.parametrize("own", [None, OWN], ids=["shipped-bot-model", "own-model-list"])
+def test_the_study_count_is_of_the_accounts_the_flags_mark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own: Any) -> None:
+    """The report's headline counts the training accounts in SQL (`count_training_accounts`) beside
+    the per-account "not held out" flags; the SQL lower-cased with the engine's lower() and did not
+    strip, so a padded id (" 42 ") or handle (" someone "), or a non-ASCII handle ("ÄBC",
+    "İSTANBUL"), was marked by its flag and left out of the count. Both now read a key one way."""
+    from botwatch.study import Study
+
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: LISTED)
+    monkeypatch.setattr(ta, "shipped_digests", lambda: pa.table({"digest": list(LISTED), "origin": [v[0] for v in LISTED.values()],
+                                                                  "bot": [v[1] for v in LISTED.values()]}))
+    rows = [r for r in ACCOUNTS if r[0] and r[1]] + [("twitter", "14", " someone "), ("twitter", "15", "\u00c4bc")]
+    st = Study(tmp_path / "s.duckdb")
+    try:
+        for r in rows:
+            st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES (?, ?, ?)", list(r))
+        counts = ta.count_training_accounts(st, own)
+    finally:
+        st.close()
+    one = ta.training_flags(own)
+    want = {m: len({a for p, a, h in rows if one(p, a, h)[m]}) for m in ta.MODELS}
+    assert counts == {ta.RUN_KEYS[m]: want[m] for m in ta.MODELS}
+    assert want["origin"] >= 5 and want["bot"] >= 3

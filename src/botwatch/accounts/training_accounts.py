@@ -50,6 +50,7 @@ DIGITS = 16
 MODELS = ("origin", "bot")
 RUN_KEYS = {"origin": "origin_training_accounts", "bot": "bot_training_accounts"}  # in the accounts stage's `runs.params`
 VIEW = "_botwatch_training_digests"
+ODD_VIEW = "_botwatch_training_odd_keys"  # keys the engine cannot digest as `key_digest` does (`count_training_accounts`)
 
 
 def key_digest(key: str) -> str:
@@ -252,10 +253,6 @@ def account_sentences(flags: dict[str, bool | None], own_bot_file: str | None = 
     return out
 
 
-def _digest_sql(column: str) -> str:
-    return f"substr(md5(concat('{SALT}', lower(a.{column}))), 1, {DIGITS})"
-
-
 def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None = None) -> dict[str, int]:
     """How many of the study's accounts are among each model's training accounts and have that
     model's probability (`_scored_join`), as the accounts stage records them (`RUN_KEYS`); {} when
@@ -277,17 +274,31 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
     if table.num_rows == 0:
         return {RUN_KEYS[m]: 0 for m in MODELS if not (m == "bot" and own_bot_model is not None and own is None)}
     twitter = ", ".join(f"'{p}'" for p in TWITTER_PLATFORMS)  # X is Twitter renamed: the same ids and handles
-    keys = (f"SELECT a.platform, a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) "
-            f"UNION ALL SELECT a.platform, a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) AND a.handle IS NOT NULL "
-            # another platform's account by its id alone, where that id is platform-unique (`platform_unique`)
-            f"UNION ALL SELECT a.platform, a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform NOT IN ({twitter}) "
-            "AND (lower(trim(a.account_id)) LIKE 'did:%' OR lower(trim(a.account_id)) LIKE 'http://%' OR lower(trim(a.account_id)) LIKE 'https://%')")
+    # Each account's keys as `_match_keys` chooses them: a Twitter account's id and handle, another
+    # platform's account id where it is platform-unique (`platform_unique`).
+    keys = (f"SELECT a.platform AS p, a.account_id AS i, a.account_id AS k, TRUE AS tw FROM accounts a WHERE a.platform IN ({twitter}) AND a.account_id <> '' "
+            f"UNION ALL SELECT a.platform, a.account_id, a.handle, TRUE FROM accounts a WHERE a.platform IN ({twitter}) AND a.handle <> '' "
+            f"UNION ALL SELECT a.platform, a.account_id, a.account_id, FALSE FROM accounts a "
+            f"WHERE (a.platform IS NULL OR a.platform NOT IN ({twitter})) AND a.account_id IS NOT NULL")
+    # The engine digests only keys it reads as `key_digest` does: ASCII with no space or control
+    # character at either end, where `strip()` changes nothing and `lower()` is Python's. Any other
+    # key (" someone ", "ÄBC", "İSTANBUL") is digested by `key_digest` here, as the per-account flags
+    # (`training_flags`, `training_marks`) digest it: the engine's lower() and no strip counted
+    # fewer training accounts than the flags marked, in the report's headline beside those flags.
+    plain = "regexp_matches(k, '^[!-~]([ -~]*[!-~])?$')"
+    unique = "(length(k) > 8 AND (lower(k) LIKE 'did:%' OR lower(k) LIKE 'http://%' OR lower(k) LIKE 'https://%'))"
+    odd = [(p, i, key_digest(k)) for p, i, k, tw in study.sql(f"SELECT p, i, k, tw FROM ({keys}) WHERE NOT {plain}")
+           if isinstance(k, str) and (tw or platform_unique(k))]
+    digested = (f"SELECT p AS platform, i AS account_id, substr(md5(concat('{SALT}', lower(k))), 1, {DIGITS}) AS digest "
+                f"FROM ({keys}) WHERE {plain} AND (tw OR {unique})")
+    odd_table = pa.table({"platform": pa.array([o[0] for o in odd], pa.string()), "account_id": pa.array([o[1] for o in odd], pa.string()),
+                          "digest": pa.array([o[2] for o in odd], pa.string())})
     join, has_origin, has_bot = scored
-    with study.temp_view(VIEW, table):
+    with study.temp_view(VIEW, table), study.temp_view(ODD_VIEW, odd_table):
         row = study.sql(
             f"SELECT count(DISTINCT CASE WHEN t.origin AND {has_origin} THEN k.account_id END), "
             f"count(DISTINCT CASE WHEN t.bot AND {has_bot} THEN k.account_id END) "
-            f"FROM ({keys}) k JOIN {VIEW} t ON k.digest = t.digest{join}"
+            f"FROM ({digested} UNION ALL SELECT platform, account_id, digest FROM {ODD_VIEW}) k JOIN {VIEW} t ON k.digest = t.digest{join}"
         )[0]
     counts = {RUN_KEYS["origin"]: int(row[0] or 0), RUN_KEYS["bot"]: int(row[1] or 0)}
     if own_bot_model is not None and own is None:
