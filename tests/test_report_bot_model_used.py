@@ -175,3 +175,22 @@ def test_the_shipped_model_keeps_its_figures_whatever_the_shell_names(tmp_path: 
 
     assert "Scored with another bot model. The bot probabilities in this study were made with the shipped bot model" in text
     assert "BOTWATCH_BOT_MODEL=" not in re.sub(r"Scored with another bot model\..*?build the report again\.", "", text)
+
+
+def test_methods_says_a_users_models_training_accounts_are_unknown(own_study: tuple[Path, Path], tmp_path: Path) -> None:
+    """A user's model whose file records no training accounts: the accounts stage records no bot
+    count, and Methods said nothing of that model's training accounts, as if none were in the
+    study. It says they are unknown, under the automation probability."""
+    import html as html_mod
+    import re
+
+    from botwatch.accounts.training_accounts import UNKNOWN_OWN_BOT, methods_sentences
+
+    study, _model = own_study
+    _report(study, tmp_path / "r.html")
+    lines = [html_mod.unescape(t) for t in re.findall(r'<dd class="training-accounts">(.*?)</dd>', (tmp_path / "r.html").read_text(encoding="utf-8"), re.S)]
+    assert UNKNOWN_OWN_BOT in lines
+    # A model that records its list and matched none, or the shipped model: nothing to say of it.
+    assert "bot" not in methods_sentences({"origin_training_accounts": 0, "bot_training_accounts": 0}, own_bot=True)
+    assert "bot" not in methods_sentences({"origin_training_accounts": 0}, own_bot=False)
+    assert methods_sentences({"bot_training_accounts": 2}, own_bot=True)["bot"].startswith("2 of the study's accounts were among your bot model's")

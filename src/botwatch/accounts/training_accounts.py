@@ -356,6 +356,22 @@ def sentences(counts: dict[str, int], own_bot: bool = False) -> dict[str, str]:
     return out
 
 
+# Methods' line on a user's bot model whose training accounts are unknown (its file records no list,
+# so the accounts stage records no bot count): Methods said nothing at all of its training accounts,
+# which read as "none of them is in this study".
+UNKNOWN_OWN_BOT = ("Your bot model's file does not record which accounts it was trained on, so whether any of the study's "
+                   "scored accounts were among them is unknown: some of its automation figures may not be out-of-sample.")
+
+
+def methods_sentences(counts: dict[str, int], own_bot: bool = False) -> dict[str, str]:
+    """`sentences`, and for a user's bot model with no recorded bot count (its training accounts
+    unknown) `UNKNOWN_OWN_BOT` as the bot line."""
+    out = sentences(counts, own_bot)
+    if own_bot and RUN_KEYS["bot"] not in counts:
+        out["bot"] = UNKNOWN_OWN_BOT
+    return out
+
+
 # A user's bot model (`botwatch train-bot-model`) records its training accounts in its file's meta
 # under this key, as the shipped list holds them (`key_digest` of each account's id and handle):
 # {"salt", "digits", "digests", "accounts": how many had an id or handle, "of": how many trained}.

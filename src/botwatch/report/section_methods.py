@@ -12,7 +12,7 @@ import shlex
 from datetime import date, timedelta
 from typing import Any
 
-from botwatch.accounts.training_accounts import recorded_counts, sentences as training_sentences
+from botwatch.accounts.training_accounts import methods_sentences as training_sentences, recorded_counts
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.report.caveats import report_scaling_unsupported
 from botwatch.report.context import study_label
