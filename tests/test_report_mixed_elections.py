@@ -201,3 +201,19 @@ def test_parties_headlines_name_the_election_their_stance_check_is_of(analysed_s
     text = " ".join(re.sub(r"<[^>]+>", " ", " ".join(str(h) for h in sec.headline)).split())
     assert "hand-labelled pairs of US presidential election 2016," in text, text
     assert "this election" not in text, text
+
+
+def test_the_parties_body_names_the_election_its_stance_check_is_of(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """The same study: the headlines named the US election, but the section's body still said "159
+    hand-labelled (post, party) pairs of this election", under a kicker naming both elections."""
+    import re
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_parties import parties_section
+
+    with open_study(_coordination_redone_under_uk(analysed_sample_path, tmp_path)) as st:
+        sec = parties_section(st, report_context(st))
+    assert sec is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
+    assert "hand-labelled (post, party) pairs of US presidential election 2016 (IRA posts" in text, text
+    assert "this election" not in text, text

@@ -437,8 +437,13 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     from botwatch.content.party_coverage import unread_reposts_line
     from botwatch.report.scope import filtered_reposts_note
 
+    from botwatch.report.mixed_elections import election_groups
+
+    # The page's kicker may name several elections (stages analysed with different ones): there
+    # "pairs of this election" named none, so the election is named, in the body and the headlines.
+    this_election = election.name if election_groups(study) is not None else None
     html = render(
-        "parties.html.j2",
+        "parties.html.j2", this_election=this_election,
         rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, exact_shares="an exact bound over" in "".join(
@@ -448,11 +453,6 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, rules_fired=rules_fired, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
-    # Headlines stand at the top of a page whose kicker may name several elections (stages analysed
-    # with different ones): there "pairs of this election" named none, so the election is named.
-    from botwatch.report.mixed_elections import election_groups
-
-    this_election = election.name if election_groups(study) is not None else None
     if in_el:
         by_key = {r["key"]: r for r in rows}
         # The two parties most named in all (their own accounts included), so a party whose every
