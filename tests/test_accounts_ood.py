@@ -37,7 +37,9 @@ def test_ordinary_account_in_distribution_extreme_one_flagged_with_a_wider_inter
     assert a["ood"].tolist() == [False, True, True]
     band = band_from_meta(m.meta)
     assert a["high"][0] - a["low"][0] == pytest.approx(2 * band, abs=1e-9) or a["low"][0] == 0 or a["high"][0] == 1
-    assert "log_posts_per_day" in a["reasons"][1] and a["reasons"][0] is None
+    # Named as the evidence names it: the column name "log_posts_per_day" stood in the report.
+    assert a["reasons"][1] == "unlike the labelled accounts: posts per day over the account's life outside the range seen in training"
+    assert a["reasons"][0] is None
     assert f"only 1 of the model's {len(m.features)}" in a["reasons"][2] and MIN_KNOWN > 1
     assert all(lo <= pi <= hi for lo, pi, hi in zip(a["low"], p, a["high"]))
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts.botmodel import AGE_FEATURE
+from botwatch.accounts.botmodel import AGE_FEATURE, _shown
 
 LOW_Q, HIGH_Q = 0.005, 0.995
 MIN_KNOWN = 3
@@ -99,7 +99,9 @@ def assess(model: Any, X: pd.DataFrame, p: np.ndarray) -> dict[str, Any]:
             if few[i]:
                 reasons[i] = f"unlike the labelled accounts: only {int(known[i])} of the model's {len(cols)} profile facts are known"
             else:
-                names = ", ".join(cols[j] for j in np.flatnonzero(off[i]))
+                # In the words of the evidence sentences ("posts per day over the account's life"),
+                # not the column name ("log_posts_per_day"), which the report printed as it was.
+                names = ", ".join(_shown(cols[j])[0] for j in np.flatnonzero(off[i]))
                 reasons[i] = f"unlike the labelled accounts: {names} outside the range seen in training"
     return {"ood": ood, "reasons": reasons, "low": low, "high": high}
 
