@@ -194,3 +194,27 @@ def test_methods_says_a_users_models_training_accounts_are_unknown(own_study: tu
     assert "bot" not in methods_sentences({"origin_training_accounts": 0, "bot_training_accounts": 0}, own_bot=True)
     assert "bot" not in methods_sentences({"origin_training_accounts": 0}, own_bot=False)
     assert methods_sentences({"bot_training_accounts": 2}, own_bot=True)["bot"].startswith("2 of the study's accounts were among your bot model's")
+
+
+def test_methods_quotes_the_scoring_models_own_calibration_near_eight_tenths(own_study: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Methods said "out of fold, about eight in ten of the accounts scored near 0.8 were
+    automated", the shipped model's figure, whatever model scored the study: a user's own, whose
+    curve may say otherwise, or one whose file is missing and whose figures are not quoted."""
+    import re
+
+    from botwatch import model_used
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+    from botwatch.study import open_study
+
+    study, _model = own_study
+
+    def said(used: model_used.BotModelUsed) -> str:
+        monkeypatch.setattr(model_used, "bot_model_used", lambda st: used)
+        with open_study(study) as st:
+            return " ".join(re.sub("<[^>]+>", " ", methods(st, report_context(st)).html).split())
+
+    curve = [{"bin": 7, "n": 200, "predicted": 0.71, "observed": 0.4}, {"bin": 8, "n": 150, "predicted": 0.83, "observed": 0.52}]
+    assert "out of fold, about five in ten of the accounts scored near 0.8 were automated" in said(model_used.BotModelUsed("own", {"reliability": curve}, "m.json.gz"))
+    missing = said(model_used.BotModelUsed("missing", {}, "m.json.gz"))
+    assert "The profile model was calibrated on its labelled data." in missing and "in ten" not in missing

@@ -179,6 +179,28 @@ def bot_calibration_held_out(study: Study) -> dict[str, Any] | None:
     return {"lo": min(c["ece"] for c in loso), "hi": worst["ece"], "worst": worst.get("held_out")}
 
 
+_TENS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def bot_near_eight_tenths(study: Study) -> str | None:
+    """How many in ten of the labelled accounts the scoring model put near 0.8 were automated, out
+    of fold, in words, from that model's own reliability curve (the bin whose mean prediction is
+    nearest 0.8, within 0.1, of 30 accounts or more); None when its file has none. Methods said
+    "about eight in ten", the shipped model's figure, of any model, a user's own included, and of
+    one whose file could not be found and whose figures are not quoted."""
+    from botwatch.model_used import bot_model_used
+
+    rel = (bot_model_used(study).meta or {}).get("reliability")
+    bins = [b for b in rel if isinstance(b, dict) and all(isinstance(b.get(k), (int, float)) for k in ("predicted", "observed", "n"))
+            and b["n"] >= 30] if isinstance(rel, list) else []
+    if not bins:
+        return None
+    near = min(bins, key=lambda b: abs(b["predicted"] - 0.8))
+    if abs(near["predicted"] - 0.8) > 0.1 or not 0 <= near["observed"] <= 1:
+        return None
+    return _TENS[int(round(near["observed"] * 10))]
+
+
 def _labelled_election(study: Study, election: Any) -> Any:
     """The election the posts' stance and sentiment were made for: the report's `election`, or,
     when the stages were analysed with different elections, the content stage's. A study analysed
@@ -288,6 +310,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         not_posts=not_posts,
         runs=provenance(study, paths),
         bot_cal=bot_calibration_held_out(study) if "account_scores" in tables else None,
+        bot_near=bot_near_eight_tenths(study) if "account_scores" in tables else None,
         training=training_sentences(recorded_counts(study), own_bot=_scored_by_own_bot_model(study)),
         repro=repro,
         paths_sentence=paths_sentence(repro) if paths is not None else None,
