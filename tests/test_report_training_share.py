@@ -44,3 +44,17 @@ def test_a_few_training_accounts_below_one_percent_of_the_figure_are_left_to_met
         assert training_clause(st, "bot", 10000) == ""  # none recorded for the bot model
     finally:
         st.close()
+
+
+def test_a_users_bot_models_training_accounts_are_said_beside_the_automation_figure(tmp_path: Path) -> None:
+    """A user's model whose file records its training accounts: the accounts stage counts them
+    (2,000 of 5,000 here: a user who trained on labelled accounts of the study and scored it),
+    Methods says so, but the automation headline said nothing, as if the figure were out-of-sample."""
+    st = _study(tmp_path, 5000, 0, 2000)
+    try:
+        st.sql("UPDATE runs SET params = ? WHERE stage = 'accounts'",
+               [json.dumps({"origin_training_accounts": 0, "bot_training_accounts": 2000, "bot_model_sha256": "0" * 64, "bot_model_file": "mine.json.gz"})])
+        assert training_clause(st, "bot", 5000) == ("2,000 of the study's 5,000 accounts are among your bot model's own training accounts: "
+                                                    "for them the figure is not out-of-sample")
+    finally:
+        st.close()

@@ -10,7 +10,11 @@ When it is said: when the training accounts could be at least `MATERIAL` (1%) of
 denominator (min(training, n) / n: the recorded count is over the study's accounts, so all of
 them may lie among the n counted). Below that they cannot move a share printed in whole percents
 by more than its rounding; at or above it a reader must know part of the figure is in-sample.
-The automation clause is given only for the shipped bot model, whose training list this is.
+The automation clause is of the bot model that scored the study: the shipped one, or a user's own
+(`BOTWATCH_BOT_MODEL`) whose file records its training accounts, which the accounts stage then
+counts instead (`count_training_accounts`). A user who labels accounts of the study, trains on
+them and scores the study got a headline silent on its in-sample share, though Methods said it.
+Not for a study scored before the model was recorded: which list its count is of is not known.
 """
 
 from __future__ import annotations
@@ -27,16 +31,20 @@ _WHAT = {"origin": "origin model", "bot": "bot model"}
 def training_clause(study: Any, model: str, n: int) -> str:
     """'16,253 of the study's 37,114 accounts are among the origin model's own training accounts:
     for them the figure is not out-of-sample' when material for a figure over `n` accounts, else ''."""
+    whose = f"the {_WHAT[model]}'s"
     if model == "bot":
         from botwatch.model_used import bot_model_used
 
-        if bot_model_used(study).kind != "shipped":
+        kind = bot_model_used(study).kind
+        if kind not in ("shipped", "own", "missing"):
             return ""
+        if kind != "shipped":
+            whose = "your bot model's"
     t = recorded_counts(study).get(RUN_KEYS[model], 0)
     if not t or n <= 0 or min(t, n) / n < MATERIAL:
         return ""
     total = int(study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM accounts)")[0][0]) if "accounts" in study.tables() else 0
     of = f" of the study's {counted(total, 'account')}" if total >= t else ""
     verb = "is" if t == 1 else "are"
-    return (f"{t:,}{of} {verb} among the {_WHAT[model]}'s own training accounts: for "
+    return (f"{t:,}{of} {verb} among {whose} own training accounts: for "
             f"{'it' if t == 1 else 'them'} the figure is not out-of-sample")
