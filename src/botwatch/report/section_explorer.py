@@ -74,7 +74,11 @@ def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], lis
         return {}
     plat = "platform" if "platform" in cols else "'twitter'"
     order = next((c for c in ("rank", "weight", "contribution", "importance") if c in cols), None)
-    order_sql = f"abs(TRY_CAST(\"{order}\" AS DOUBLE)) DESC NULLS LAST" if order else "1"
+    # A rank counts from 1, the strongest first (the accounts stage's rows); a weight, contribution or
+    # importance by its size. Ordering a rank by size, largest first, gave an account of more than
+    # eight rows its weakest ones ("study home share", rank 6) and dropped its rank 1.
+    order_sql = ("1" if not order else f"TRY_CAST(\"{order}\" AS DOUBLE) ASC NULLS LAST" if order == "rank"
+                 else f"abs(TRY_CAST(\"{order}\" AS DOUBLE)) DESC NULLS LAST")
     # The first sentences per account by a window, gathered here: an ordered list aggregate has
     # no spelling DuckDB and Spark SQL share. Ties in the order go to the sentence's text.
     text = f'CAST("{text_col}" AS VARCHAR)'
