@@ -267,11 +267,47 @@ class XSearch:
                  archive: bool | None = None, backoff_scale: float = 1.0, stall_s: float = 60.0, max_response: int = MAX_RESPONSE) -> None:
         self.base, self.token, self.query = base_url.rstrip("/"), token, query
         self.since, self.until = since, until
-        old = since is not None and since < datetime.now(timezone.utc) - RECENT_REACH
-        self.archive = old if archive is None else archive
+        self.archive = self.archive_for(datetime.now(timezone.utc)) if archive is None else archive
         self.waits = Waits(backoff_scale)
         self.stall_s = stall_s
         self.max_response = max_response  # bytes of one search page
+
+    def archive_for(self, now: datetime) -> bool:
+        """Whether `--since` asks for the full-archive search at `now`: older than recent search reaches."""
+        return self.since is not None and self.since < now - RECENT_REACH
+
+    def keep_endpoint(self, cap: Capture) -> None:
+        """A capture keeps the endpoint it started with, recorded in its state (`search_endpoint`).
+
+        Chosen from `--since` at every run, a capture begun on recent search (`--since` 3 days
+        back) and re-run a week later went to `/search/all`, which X refuses without full-archive
+        access (exit 3), at every later run too. Recent search goes on from its saved position
+        (`within_reach` records the gap where that is beyond reach). A state written before the
+        endpoint was recorded takes the one `--since` chooses now; a `next_token` in it is sent
+        only where the endpoint chosen when the state was written is that one, since a token from
+        one endpoint is no position in the other: else the sweep starts afresh."""
+        kept = cap.state.get("search_endpoint")
+        if kept in ("recent", "all"):
+            if (kept == "all") != self.archive:
+                other = "recent" if kept == "all" else "full-archive"
+                cap.log(f"this capture started on X's {'full-archive' if kept == 'all' else 'recent'} search and keeps it (a position "
+                        f"saved by one search endpoint is none in the other); the {other} search is for a capture of its own "
+                        "(another --since or folder)")
+            self.archive = kept == "all"
+            return
+        if not cap.cursor.get("next_token"):
+            return
+        try:
+            written = datetime.fromisoformat(str(cap.state.get("updated")).replace("Z", "+00:00"))
+            issuer = self.archive_for(written if written.tzinfo else written.replace(tzinfo=timezone.utc))
+        except ValueError:
+            issuer = None
+        if issuer != self.archive:
+            for key in ("next_token", "sweep_since_id", "sweep_newest_id"):
+                cap.cursor.pop(key, None)
+            cap.log("the interrupted sweep's next_token was issued by another X search endpoint (or by one not recorded) than this run's "
+                    f"{'full-archive' if self.archive else 'recent'} search: the sweep starts afresh from the last finished one "
+                    "(posts already on disk are not written again)")
 
     def within_reach(self, cap: Capture) -> None:
         """Recent search: a saved position more than 7 days back is moved to the oldest time the
@@ -289,6 +325,8 @@ class XSearch:
                 was = None
             if was is not None and was.tzinfo is None:
                 was = was.replace(tzinfo=timezone.utc)
+            if was is None and not bound_id:  # no sweep finished yet: it starts at --since (a capture kept on recent search)
+                was = self.since
         now = datetime.now(timezone.utc)
         if was is None or was >= now - timedelta(days=7) + timedelta(minutes=10):  # X takes it (10 minutes kept in hand)
             return
@@ -378,6 +416,7 @@ class XSearch:
         return False
 
     async def __call__(self, cap: Capture) -> None:
+        self.keep_endpoint(cap)
         path = "/2/tweets/search/all" if self.archive else "/2/tweets/search/recent"
         unreadable = 0
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
@@ -396,6 +435,7 @@ class XSearch:
                     await wait_after(cap, self.waits, r)
                     continue
                 cap.connected = True
+                cap.state["search_endpoint"] = "all" if self.archive else "recent"  # kept by the capture from its first answer on
                 self.waits.reset()
                 page = self.read_page(cap, body)
                 if page is None:  # asked again: skipping it would end the sweep with its tweets missing

@@ -1,0 +1,125 @@
+"""`collect x --search` keeps the endpoint its capture started with. It was chosen from `--since`
+at every run: a capture started with `--since` 3 days back on recent search and re-run a week later
+went to the full-archive search (`/search/all`), which X refuses without that access (exit 3), at
+every later run too; and an interrupted sweep's `next_token`, issued by recent search, would have
+been sent to `/search/all`."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+_EPOCH_MS = 1288834974657
+_LATER = timedelta(days=8)
+
+
+def _id_at(t: datetime) -> str:
+    return str((int(t.timestamp() * 1000) - _EPOCH_MS) << 22)
+
+
+def _id_time(tweet_id: str) -> datetime:
+    return datetime.fromtimestamp(((int(tweet_id) >> 22) + _EPOCH_MS) / 1000, timezone.utc)
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class _Clock:
+    shift = timedelta(0)
+
+
+def _later_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector's clock, `_Clock.shift` ahead of this machine's (a re-run days later)."""
+    import botwatch.collect.x as xm
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def]
+            return datetime.now(tz) + _Clock.shift
+
+    monkeypatch.setattr(xm, "datetime", Later)
+
+
+def _server(tweets: list[dict[str, str]], asked: list[tuple[str, dict[str, str]]]):  # type: ignore[no-untyped-def]
+    """Recent search over the last 7 days of the shifted clock; no full-archive access (403)."""
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        q = dict(req.query)
+        asked.append((req.path, q))
+        if req.path.endswith("/search/all"):
+            await w.respond(403, b'{"title":"Forbidden","detail":"You are not permitted to use this endpoint."}')
+            return
+        reach = datetime.now(timezone.utc) + _Clock.shift - timedelta(days=7)
+        if "since_id" in q and _id_time(q["since_id"]) < reach or "start_time" in q and _when(q["start_time"]) < reach or "next_token" in q:
+            await w.respond(400, b'{"title":"Invalid Request","detail":"One or more parameters to your request was invalid."}')
+            return
+        page = [t for t in tweets if ("since_id" not in q or int(t["id"]) > int(q["since_id"]))
+                and ("start_time" not in q or _id_time(t["id"]) >= _when(q["start_time"]))]
+        meta = {"result_count": len(page), **({"newest_id": page[0]["id"]} if page else {})}
+        await w.respond(200, orjson.dumps({"data": page, "meta": meta} if page else {"meta": meta}))
+
+    return route
+
+
+def _args(folder: Path, url: str, since: str) -> list[str]:
+    return ["collect", "x", str(folder), "--search", "#GE2017", "--since", since, "--base-url", url, "--duration", "5s", "--no-progress"]
+
+
+def test_a_capture_started_on_recent_search_keeps_it_when_since_falls_out_of_reach(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.cli import app
+
+    _Clock.shift = timedelta(0)
+    _later_clock(monkeypatch)
+    now = datetime.now(timezone.utc)
+    since = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
+    tweets = [{"id": _id_at(now - timedelta(days=2, minutes=i)), "text": f"t {i}", "author_id": "1"} for i in range(2)]
+    asked: list[tuple[str, dict[str, str]]] = []
+    folder = tmp_path / "cap"
+    env = {"X_BEARER_TOKEN": "t", "COLUMNS": "300"}
+    with FakeHttp(_server(tweets, asked)) as srv:
+        first = CliRunner().invoke(app, _args(folder, srv.url, since), env=env)
+        assert first.exit_code == 0, first.output
+        assert {p for p, _ in asked} == {"/2/tweets/search/recent"}
+        _Clock.shift = _LATER  # a week and a day later: --since is 11 days back
+        tweets.insert(0, {"id": _id_at(now + _LATER - timedelta(hours=1)), "text": "new", "author_id": "1"})
+        res = CliRunner().invoke(app, _args(folder, srv.url, since), env=env)
+    assert res.exit_code == 0, res.output
+    assert {p for p, _ in asked} == {"/2/tweets/search/recent"}  # never /search/all, which this access level refuses
+    said = " ".join(res.output.split())
+    assert "recent search" in said and "gap:" in said
+    runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+    [gap] = runs[1]["gaps"]
+    assert _when(gap["from"]) == _id_time(tweets[1]["id"]).replace(microsecond=0)
+    state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())
+    assert state["search_endpoint"] == "recent" and state["cursor"]["newest_id"] == tweets[0]["id"]
+
+
+def test_an_older_state_never_sends_recent_searchs_next_token_to_the_full_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A state file written before the endpoint was recorded: the endpoint is chosen from --since as
+    before, but a next_token that recent search issued (the state written while --since was within
+    its reach) is not sent to /search/all: the sweep starts afresh."""
+    from botwatch.cli import app
+    from botwatch.collect.x import search_stream_name, since_spelling
+
+    _Clock.shift = timedelta(0)
+    now = datetime.now(timezone.utc)
+    since = now - timedelta(days=10)
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    stream = search_stream_name("#GE2017", since_spelling(since))
+    written = (now - timedelta(days=6)).replace(microsecond=0).isoformat().replace("+00:00", "Z")  # --since was 4 days back then
+    (folder / ".botwatch" / f"{stream}.state.json").write_text(json.dumps(
+        {"cursor": {"next_token": "RECENT-TOKEN", "sweep_newest_id": _id_at(now - timedelta(days=6))}, "updated": written, "platform": "x"}))
+    asked: list[tuple[str, dict[str, str]]] = []
+    with FakeHttp(_server([], asked)) as srv:
+        res = CliRunner().invoke(app, _args(folder, srv.url, since.strftime("%Y-%m-%dT%H:%M:%S")), env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
+    assert asked and all("next_token" not in q for p, q in asked if p.endswith("/search/all")), asked
+    assert "afresh" in " ".join(res.output.split())
