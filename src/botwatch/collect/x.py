@@ -309,6 +309,21 @@ class XSearch:
                     f"{'full-archive' if self.archive else 'recent'} search: the sweep starts afresh from the last finished one "
                     "(posts already on disk are not written again)")
 
+    def same_window(self, cap: Capture) -> None:
+        """An interrupted sweep re-run with another `--until` starts afresh: its `next_token` pages
+        the window it began with, and was sent with the new `end_time`. The until a sweep began with
+        is kept in the state (`sweep_until`; a state from before that record is taken as unchanged)."""
+        if not cap.cursor.get("next_token") or "sweep_until" not in cap.state:
+            return
+        was, now = cap.state["sweep_until"], _utc_text(self.until) if self.until else None
+        if was == now:
+            return
+        for key in ("next_token", "sweep_since_id", "sweep_newest_id"):
+            cap.cursor.pop(key, None)
+        cap.log(f"the interrupted sweep searched up to --until {was or '(none: up to then)'}, this run up to {now or '(none: up to now)'}: "
+                "its next_token pages the old window, so the sweep starts afresh from the last finished one "
+                "(posts already on disk are not written again)")
+
     def within_reach(self, cap: Capture) -> None:
         """Recent search: a saved position more than 7 days back is moved to the oldest time the
         search reaches, and the posts in between are a gap, said and recorded in the run's manifest
@@ -417,6 +432,7 @@ class XSearch:
 
     async def __call__(self, cap: Capture) -> None:
         self.keep_endpoint(cap)
+        self.same_window(cap)
         path = "/2/tweets/search/all" if self.archive else "/2/tweets/search/recent"
         unreadable = 0
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
@@ -445,6 +461,8 @@ class XSearch:
                     await cap.sleep(self.waits.http.next_delay())
                     continue
                 unreadable = 0
+                if not cap.cursor.get("next_token"):  # a sweep's first page: the window its next_token pages
+                    cap.state["sweep_until"] = _utc_text(self.until) if self.until else None
                 out, n, cut = self.new_tweets(cap, page, body)
                 # A page cut at --max-posts keeps the cursor on it: the rest of it is for the next run.
                 more = True if cut else self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
