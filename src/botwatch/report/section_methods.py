@@ -250,6 +250,21 @@ def _span_coverage(study: Study, election: Any, cov: dict[str, Any]) -> dict[str
     return cov if own is None else coverage(study, own)
 
 
+def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[str, Any]]:
+    """Each recorded capture with the spans its runs could not fetch (`gaps` in its manifest: a
+    search re-run beyond X's recent reach), as `botwatch status` says them; folders in order.
+    Recorded by the collector and said by `status`, they were in no report: Data coverage read as
+    if every day between the first and last post had been fetched."""
+    from botwatch.collect.study_link import recorded_runs
+
+    out = []
+    for folder, runs in sorted(recorded_runs(study)):
+        gaps = [g for r in runs if isinstance(r.get("gaps"), list) for g in r["gaps"] if isinstance(g, dict)]
+        if gaps:
+            out.append({"folder": paths.path(folder) if paths is not None else folder, "gaps": gaps})
+    return out
+
+
 @section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
@@ -303,6 +318,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         cov=(cov := coverage(study, election)),
         span=_span_coverage(study, election, cov),
         windows=_windows(study, election, cov),
+        capture_gaps=capture_gaps(study, paths),
         duplicates=dup[0],
         records=dup[1],
         pages=dup[2],

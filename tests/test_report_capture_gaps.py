@@ -1,0 +1,52 @@
+"""A capture's recorded gaps (`gaps` in its manifest: a search re-run beyond X's recent reach) were
+said by `botwatch status` but not by the report, whose Data coverage read as if every day between
+the first and last post had been fetched. Methods' data coverage now says them, one sentence per
+capture, escaped."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+
+def _captured_study(tmp_path: Path, folder_name: str) -> Path:
+    from botwatch.cli import app
+    from botwatch.collect import state as st
+
+    folder = tmp_path / folder_name
+    (folder / ".botwatch").mkdir(parents=True)
+    gaps = [{"from": "2026-11-20T10:00:00Z", "to": "2026-11-28T11:00:00Z", "why": "X's recent search reaches back 7 days only"},
+            {"from": "2026-12-01T00:00:00Z", "to": "2026-12-02T00:00:00Z<b>", "why": "x"}]
+    run = {"platform": "x", "stream": "x-search-abc", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "gaps": gaps, "kept": 1}
+    (folder / ".botwatch" / st.MANIFEST).write_text(json.dumps({"sample_rate": 1.0, "runs": [run, {**run, "gaps": []}]}))
+    page = {"data": [{"id": "2128641362881413120", "text": "hello", "author_id": "1", "created_at": "2026-12-01T10:00:00.000Z"}],
+            "includes": {"users": [{"id": "1", "username": "a", "name": "A", "created_at": "2020-01-01T00:00:00.000Z"}]}}
+    with gzip.open(folder / "x-search-abc-20261201T100000Z-1.jsonl.gz", "wt") as fh:
+        fh.write(json.dumps(page) + "\n")
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(folder)])
+    assert res.exit_code == 0, res.output
+    return study
+
+
+def _methods_html(study: Path) -> str:
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+    from botwatch.study import open_study
+
+    with open_study(study) as st:
+        return str(methods(st, report_context(st)).html)
+
+
+def test_methods_coverage_says_a_captures_gaps(tmp_path: Path) -> None:
+    html = _methods_html(_captured_study(tmp_path, "cap<i>"))
+    coverage = html[html.index('id="methods-coverage"'):html.index('id="methods-rejected"')]
+    said = " ".join(re.sub("<[^>]+>", " ", coverage).split())
+    assert ("could not fetch the posts from 2026-11-20T10:00:00Z to 2026-11-28T11:00:00Z (X&#39;s recent search reaches back 7 days only) "
+            "and from 2026-12-01T00:00:00Z to 2026-12-02T00:00:00Z&lt;b&gt; (x): its counts over those spans are incomplete") in said, said
+    assert said.count("could not fetch") == 1  # one sentence per capture
+    assert "cap&lt;i&gt;" in coverage and "<i>" not in coverage and "<b>" not in coverage
