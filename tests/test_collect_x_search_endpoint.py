@@ -123,3 +123,55 @@ def test_an_older_state_never_sends_recent_searchs_next_token_to_the_full_archiv
         res = CliRunner().invoke(app, _args(folder, srv.url, since.strftime("%Y-%m-%dT%H:%M:%S")), env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
     assert asked and all("next_token" not in q for p, q in asked if p.endswith("/search/all")), asked
     assert "afresh" in " ".join(res.output.split())
+
+
+def test_a_window_that_ended_beyond_recent_searchs_reach_is_said_and_records_no_false_gap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A capture kept on recent search whose --until is now more than 7 days back: nothing in its
+    window can be asked of recent search any more (X refuses such an end_time). Said in one plain
+    line (exit 2) before any request; a sweep that had finished leaves no gap (it covered the
+    window), where a gap reaching past --until was recorded and a request X refuses was sent."""
+    from botwatch.cli import app
+
+    _Clock.shift = timedelta(0)
+    _later_clock(monkeypatch)
+    now = datetime.now(timezone.utc)
+    since, until = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S"), (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    tweets = [{"id": _id_at(now - timedelta(days=2, minutes=i)), "text": f"t {i}", "author_id": "1"} for i in range(2)]
+    asked: list[tuple[str, dict[str, str]]] = []
+    folder = tmp_path / "cap"
+    env = {"X_BEARER_TOKEN": "t", "COLUMNS": "300"}
+    with FakeHttp(_server(tweets, asked)) as srv:
+        first = CliRunner().invoke(app, [*_args(folder, srv.url, since), "--until", until], env=env)
+        assert first.exit_code == 0, first.output
+        n = len(asked)
+        _Clock.shift = _LATER
+        res = CliRunner().invoke(app, [*_args(folder, srv.url, since), "--until", until], env=env)
+    assert res.exit_code == 2, res.output
+    assert len(asked) == n  # no request X would refuse
+    said = " ".join(res.output.split())
+    assert "--until" in said and "beyond X's recent search" in said and "Traceback" not in said
+    runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+    assert "gaps" not in runs[1]
+
+
+def test_an_interrupted_sweep_whose_window_ended_beyond_reach_records_its_unfetched_span(tmp_path: Path) -> None:
+    from botwatch.cli import app
+    from botwatch.collect.x import search_stream_name, since_spelling
+
+    _Clock.shift = timedelta(0)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    since, until, lower = now - timedelta(days=10), now - timedelta(days=8), now - timedelta(days=9)
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    stream = search_stream_name("#GE2017", since_spelling(since))
+    (folder / ".botwatch" / f"{stream}.state.json").write_text(json.dumps(
+        {"search_endpoint": "recent", "cursor": {"next_token": "T", "newest_id": _id_at(lower), "sweep_since_id": _id_at(lower)}}))
+    asked: list[tuple[str, dict[str, str]]] = []
+    with FakeHttp(_server([], asked)) as srv:
+        res = CliRunner().invoke(app, [*_args(folder, srv.url, since.strftime("%Y-%m-%dT%H:%M:%S")), "--until", until.strftime("%Y-%m-%dT%H:%M:%S")],
+                                 env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
+    assert res.exit_code == 2 and not asked, res.output
+    [run] = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+    [gap] = run["gaps"]
+    assert abs((_when(gap["from"]) - lower).total_seconds()) < 1 and gap["to"] == until.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert "unfetched" in " ".join(res.output.split())

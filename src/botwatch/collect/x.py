@@ -324,6 +324,27 @@ class XSearch:
                 "its next_token pages the old window, so the sweep starts afresh from the last finished one "
                 "(posts already on disk are not written again)")
 
+    def window_within_reach(self, cap: Capture, token: Any, bound_id: Any) -> None:
+        """Recent search with an `--until` now more than 7 days back (a capture kept on recent search,
+        re-run a week on): X refuses such an end_time, and the gap handling below recorded a gap
+        reaching past `--until` and sent a start_time after the end_time. Ended with a plain line
+        (exit 2) before any request; an interrupted sweep's unfetched span, from its lower bound to
+        `--until`, is recorded as a gap. A finished sweep covered the window: no gap."""
+        if self.until is None or self.until >= datetime.now(timezone.utc) - timedelta(days=7) + timedelta(minutes=10):
+            return
+        until = _utc_text(self.until)
+        head = (f"--until {until} is more than 7 days back now, beyond X's recent search, which this capture uses (kept from its "
+                "first run): nothing in its window can be asked of it any more")
+        if not token:
+            raise CollectError(f"{head}; its last sweep searched the window to its end, so there is nothing more to fetch "
+                               "(the capture is complete: ingest it; there is no need to run it again)", 2)
+        start = cap.cursor.get("start_time") or (self.since and _utc_text(self.since))
+        lower = id_time(bound_id) if bound_id else None
+        frm = _utc_text(lower) if lower else str(start) if start else "the start of the window"
+        cap.note_run("gaps", [*cap.run_notes.get("gaps", []), {"from": frm, "to": until, "why": "X's recent search reaches back 7 days only"}])
+        raise CollectError(f"{head}; its interrupted sweep left posts from {frm} to {until} unfetched (recorded as a gap in the capture's "
+                           "manifest): full-archive access can fetch them, into a capture of their own (another --since)", 2)
+
     def within_reach(self, cap: Capture) -> None:
         """Recent search: a saved position more than 7 days back is moved to the oldest time the
         search reaches, and the posts in between are a gap, said and recorded in the run's manifest
@@ -331,6 +352,7 @@ class XSearch:
         one ended in X's JSON error, and so did every later run of that capture."""
         token = cap.cursor.get("next_token")
         bound_id = cap.cursor.get("sweep_since_id") if token else cap.cursor.get("newest_id")
+        self.window_within_reach(cap, token, bound_id)
         if bound_id:
             was = id_time(bound_id)
         else:
