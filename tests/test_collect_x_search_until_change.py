@@ -44,3 +44,13 @@ def test_an_interrupted_sweep_with_another_until_starts_afresh(tmp_path: Path) -
     said = " ".join(res.output.split())
     assert "--until" in said and "afresh" in said, said
     assert "duplicates dropped 2" in said  # the first sweep's posts, not written again
+
+
+def test_the_help_says_until_is_not_included() -> None:
+    """X's end_time is exclusive: `--until 2017-06-09` ends at the start of June 9. "Search up to this
+    UTC date" read as through June 9, and an election day given as --until was left out."""
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["collect", "x", "--help"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0
+    assert "not including it (2017-06-09: to the end of June 8)" in " ".join(res.output.replace("│", " ").split())

@@ -260,7 +260,7 @@ def collect_x(
     stream: Annotated[bool, typer.Option("--stream", help="Read the v2 filtered stream (rules from the filter)")] = False,
     search: Annotated[Optional[str], typer.Option("--search", help="Run this v2 search query to its end, paging")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Search from this UTC date or time (2017-05-01); older than 7 days uses full-archive search")] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="Search up to this UTC date or time")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Search up to this UTC date or time, not including it (2017-06-09: to the end of June 8)")] = None,
     election: Election = None,
     hashtag: Hashtag = None,
     keyword: Keyword = None,
