@@ -102,3 +102,32 @@ def test_status_says_a_capture_gap_after_ingest(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
     assert "could not fetch the posts from 2026-11-20T10:00:00Z to 2026-11-28T11:00:00Z" in said and "incomplete" in said
+
+
+def test_a_follow_run_that_records_a_gap_and_ingests_nothing_says_the_study_lacks_it(tmp_path: Path) -> None:
+    """The study's copy of the manifest is refreshed by an ingest: with --study, a re-run beyond the
+    reach that found no new post recorded the gap in the folder only, and `status` and the report
+    of the study went on without it, in silence."""
+    from botwatch.cli import app
+
+    now = datetime.now(timezone.utc)
+    old = [{"id": _id_at(now - timedelta(days=10)), "text": "old", "author_id": "1"}]
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        q = dict(req.query)
+        page = [] if "since_id" in q or "start_time" in q else old  # nothing new since
+        meta = {"result_count": len(page), **({"newest_id": page[0]["id"]} if page else {})}
+        await w.respond(200, orjson.dumps({"data": page, "meta": meta} if page else {"meta": meta}))
+
+    folder, study = tmp_path / "cap", tmp_path / "s.duckdb"
+    state = None
+    with FakeHttp(route) as srv:
+        args = ["collect", "x", str(folder), "--search", "#GE2017", "--base-url", srv.url, "--duration", "20s", "--no-progress", "--study", str(study)]
+        first = CliRunner().invoke(app, args, env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
+        assert first.exit_code == 0, first.output
+        state = next((folder / ".botwatch").glob("*.state.json"))
+        assert orjson.loads(state.read_bytes())["cursor"]["newest_id"] == old[0]["id"]
+        res = CliRunner().invoke(app, args, env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "gap:" in said and "not yet in" in said and f"botwatch ingest {study} {folder}" in said

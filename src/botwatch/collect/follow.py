@@ -67,6 +67,7 @@ class Follower:
         self.unreadable = 0  # files refused as unreadable during this run (each reported once)
         self.set_aside = 0  # files set aside during this run after failing FAILED_BATCHES batches
         self.cannot_open = 0  # files set aside at their first failure: one that repeats until a person acts
+        self.ingested_now = 0  # files ingested by this run's batches (each refreshes the study's copy of the manifest)
         self.failures: dict[str, int] = {}  # name -> batches of this run in which ingest reported it failed
         self.aborted = False
         self._abort_signal = signal.SIGINT  # what interrupts the child: the stop's own signal (`abort`)
@@ -163,6 +164,7 @@ class Follower:
             else:
                 failed.append((p, why))
         if ingested:
+            self.ingested_now += len(ingested)
             self.done.update(p.name for p in ingested)
             _append(self.ledger, [{"name": p.name} for p in ingested])
             self.log(f"follow: ingested {len(ingested)} closed file(s) into {self.study}")

@@ -98,6 +98,11 @@ async def run_capture(
     if follower is not None and follower.cannot_open:
         log(f"closed files that cannot be ingested until fixed (a dangling link, no permission): {follower.cannot_open}, "
             f"not ingested; listed with the reasons in {shown(follower.failed_ledger)}")
+    if follower is not None and capture.run_notes.get("gaps") and not follower.ingested_now:
+        # The study's copy of the manifest is refreshed by an ingest: a run that recorded a gap and
+        # ingested no file left the study (`status`, the report) without it, in silence.
+        log(f"the gap is recorded in the capture's manifest but not yet in {shown(follower.study)}, as this run ingested no file: "
+            f"`botwatch ingest {shown(follower.study)} {shown(capture.folder)}` records it there (so does the next run that ingests a file)")
     left = follower.pending() if follower is not None else []
     if follower is not None and left:  # a second Ctrl-C, or a study busy (or no study) through the last batch
         log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
