@@ -50,7 +50,7 @@ def test_estimate_and_report_say_it_is_an_exact_bound() -> None:
     pos = _rows(20, 0)["positive_share"]
     lo, hi, n = pos["ci_low"], pos["ci_high"], pos["n_accounts"]
     assert interval_text(lo, hi, True, n, 0.0) == "0.0% – 16.8% (an exact bound over 20 accounts)"
-    assert _share({"estimate": 0.0, "lo": lo, "hi": hi, "accounts": n}) == "0% [0–17%: an exact bound over 20 accounts]"
+    assert _share({"estimate": 0.0, "lo": lo, "hi": hi, "accounts": n}) == "0% [0–17%, exact]"  # a table cell: the section's note says what "exact" is
     row = {"name": "Democrats", "colour": "#00f", "raw": {"support_posts": None, "oppose_posts": None, "positive_share": {"estimate": 0.0, "lo": lo, "hi": hi, "accounts": n},
                                         "negative_share": None}}
     tone = str(_charts([row], scaled=False)[1])
@@ -72,8 +72,8 @@ def test_the_parties_section_says_which_intervals_are_exact_bounds(labelled_samp
         sec = parties_section(st, {"election": US})
     assert sec is not None and n
     text = " ".join(re.sub("<[^>]+>", " ", str(sec.html)).split())
-    assert "an exact bound over" in text
-    assert "Every interval is a 95% percentile interval from a bootstrap that resamples accounts , not posts, but for a share of 0% or 100%" in text
+    assert re.search(r"\b(0|100)% \[\d+–\d+%, exact\]", text), text
+    assert "Every interval is a 95% percentile interval from a bootstrap that resamples accounts , not posts, but for a share of 0% or 100%, which every resample gives again: its brackets marked “exact” are the exact (Clopper–Pearson) 95% bound" in text
 
 
 def test_the_foreign_headline_says_a_shares_exact_bound_is_one() -> None:

@@ -60,6 +60,9 @@ def _count(v: dict[str, Any] | None) -> str:
     return f"{n}{ci}"
 
 
+EXACT_MARK = "exact"  # a table cell's share of 0% or 100% whose brackets are its exact bound (`_share`)
+
+
 def _share(v: dict[str, Any] | None) -> str:
     if not v or v["estimate"] is None:
         return "—"
@@ -69,8 +72,12 @@ def _share(v: dict[str, Any] | None) -> str:
     # accounts behind its own denominator (its measured or English posts) it holds the cell's, and
     # an exact bound over those would be too narrow. An exact bound the estimates stage stored
     # (over the share's own accounts, `cell_rows`) is said to be one.
-    exact = stats.exact_edge_interval(v["estimate"], v["lo"], v["hi"])
-    return pct_ci(v["estimate"], v["lo"], v["hi"], accounts=v.get("accounts") if exact else None)
+    # In a table cell it is marked "exact" (the section's note says what that is): written out,
+    # "0% [0–23%: an exact bound over 14 accounts]" made the demo's per-party table wider than an
+    # A4 page, which cut its right-hand columns when printed.
+    if stats.exact_edge_interval(v["estimate"], v["lo"], v["hi"]):
+        return f"{pct(v['estimate'])} {interval(v['lo'], v['hi'])[:-1]}, {EXACT_MARK}]"
+    return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
 def _row_pct_ci(p: Any, lo: Any = None, hi: Any = None) -> str:
@@ -446,8 +453,8 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2", this_election=this_election,
         rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
-        total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, exact_shares="an exact bound over" in "".join(
-            str(r[k]) for r in rows + [x for g in group_tables for x in g["rows"]] for k in ("support_share", "oppose_share", "positive", "negative")),
+        total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, exact_shares=any(str(r[k]).endswith(f", {EXACT_MARK}]")
+            for r in rows + [x for g in group_tables for x in g["rows"]] for k in ("support_share", "oppose_share", "positive", "negative")),
         # The note on such shares, where the group tables below hold one too (their positive and negative shares).
         share_few=any(r["share_few"] for r in rows + [x for g in group_tables for x in g["rows"]]), accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
         campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, rules_fired=rules_fired, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
