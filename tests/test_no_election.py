@@ -36,10 +36,21 @@ def scored_us_path(scored_us_sample_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def rescored_none_path(scored_us_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`scored_us_path` then `analyze --no-election --only accounts`, once for the module (three
+    """`scored_us_path` then `analyze --no-election --only accounts`, once for the module (four
     tests ran that pair first). Read only: tests copy it."""
     study = _study(tmp_path_factory.mktemp("rescored_none"), scored_us_path)
     res = CliRunner().invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    return study
+
+
+@pytest.fixture(scope="module")
+def reanalysed_none_path(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample analysed with us-2016, every stage (the session's `analysed_sample_path`), then a
+    full `analyze --no-election`, once for the module: the impact and the report tests each ran
+    that pair of full analyses on their own copy. Read only: tests copy it."""
+    study = _study(tmp_path_factory.mktemp("reanalysed_none"), analysed_sample_path)
+    res = CliRunner().invoke(app, ["analyze", str(study), "--no-election"])
     assert res.exit_code == 0, res.output
     return study
 
@@ -129,13 +140,13 @@ def test_election_and_no_election_together_is_one_line(tmp_path: Path, sample_st
     assert _params(study, "accounts") == [] or all("no_election" not in p for p in _params(study, "accounts"))
 
 
-def test_estimate_no_election_says_why_in_one_line(tmp_path: Path, sample_study_path: Path) -> None:
+def test_estimate_no_election_says_why_in_one_line(tmp_path: Path, sample_study_path: Path, rescored_none_path: Path) -> None:
     study = _study(tmp_path, sample_study_path)
     runner = CliRunner()
     res = runner.invoke(app, ["estimate", str(study), "--no-election"])
     assert res.exit_code == 2 and "estimate needs an election" in res.output and "botwatch analyze STUDY --no-election" in res.output
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    # then `analyze --election us-2016 --only accounts` and `--no-election --only accounts`: the module's study
+    study = _study(tmp_path, rescored_none_path)
     plain = runner.invoke(app, ["estimate", str(study)])
     assert plain.exit_code == 2 and "this study was last analysed with --no-election" in plain.output
 
@@ -190,15 +201,13 @@ def test_coordination_keeps_the_studys_election(tmp_path: Path, scored_us_path: 
     assert _params(study, "coordination")[-1]["election"] == "us-2016"
 
 
-def test_impact_after_no_election_needs_one_in_one_line(tmp_path: Path, sample_study_path: Path) -> None:
+def test_impact_after_no_election_needs_one_in_one_line(tmp_path: Path, reanalysed_none_path: Path) -> None:
     """`impact` took the election an older stage recorded (its merged record) on a study last analysed
     with `--no-election`, and recorded it: it now stops as `analyze --only impact` does."""
     from botwatch import open_study
 
-    study = _study(tmp_path, sample_study_path)
+    study = _study(tmp_path, reanalysed_none_path)  # a full `analyze --election us-2016`, then a full `--no-election`
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016"]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
     with open_study(study) as st:
         before = st.count("runs")
     res = runner.invoke(app, ["impact", str(study), "--party", "trump", "--freq", "1d"])
@@ -207,16 +216,14 @@ def test_impact_after_no_election_needs_one_in_one_line(tmp_path: Path, sample_s
         assert st.count("runs") == before
 
 
-def test_report_after_no_election_names_no_election(tmp_path: Path, analysed_sample_path: Path) -> None:
+def test_report_after_no_election_names_no_election(tmp_path: Path, reanalysed_none_path: Path) -> None:
     """The report took its election from the merged run records, where the content stage's older
     election (a `--no-election` run records none, which does not override it) still won: a study
     re-analysed with none was titled, and its Parties and creation figures shown, for us-2016."""
     import re
 
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
+    study = _study(tmp_path, reanalysed_none_path)  # the analysed sample after a full `analyze --no-election`
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
     res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "r.html"), "--no-exports"])
     assert res.exit_code == 0, res.output
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
