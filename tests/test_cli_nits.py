@@ -201,14 +201,11 @@ def test_accounts_by_a_probability_no_account_has_says_so(tmp_path: Path) -> Non
     assert "—" in shown
 
 
-def test_timeline_names_parties_as_the_report_does(tmp_path: Path) -> None:
+def test_timeline_names_parties_as_the_report_does(analysed_sample_path: Path) -> None:
     """`botwatch timeline --dimension party` headed its columns with the stored keys ("democrat",
     "republican:support"), where the report says "Democrats (Clinton)" and "support for
     Republicans (Trump)"; the columns now carry the election's names."""
-    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(src / "ira_tweets_2016_sample.csv.gz")]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016"]).exit_code == 0
+    study = analysed_sample_path  # the sample analysed with us-2016, every stage; `timeline` opens it read only
     wide = {"COLUMNS": "400"}
     said = " ".join(runner.invoke(app, ["timeline", str(study), "--dimension", "party"], env=wide).output.split())
     assert "Republicans (Trump)" in said and "Democrats (Clinton)" in said and "republican" not in said, said
