@@ -24,7 +24,7 @@ from botwatch.ingest import twitter_v2 as v2
 from botwatch.ingest.twitter_v1_fast import fast_status
 from botwatch.ingest.csv_records import read_header, run_csv
 from botwatch.ingest.json_array import array_elements
-from botwatch.ingest.json_records import first_json_char, run_json
+from botwatch.ingest.json_records import first_json_char, pretty_object_start, run_json, whole_object
 from botwatch.ingest.surrogates import loads_repairing
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource
@@ -243,7 +243,8 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     # instead of the whole file being called binary and its good records lost.
     first = first_json_char(head)
     if first in ("{", "["):
-        for obj in _json_candidates(head):
+        single = whole_object(src, max_record_bytes)  # one object saved pretty-printed: judged whole
+        for obj in ([single[1]] if single else []) + _json_candidates(head):
             name = classify_json(obj)
             if name:
                 return name
@@ -262,6 +263,10 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
         raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
     if cr_only(head):
         raise UnknownFormat(CR_ONLY_REASON)
+    if first in ("{", "[") and pretty_object_start(head) and src.head_whole(max_record_bytes) is None:
+        mb = max_record_bytes / (1 << 20)
+        raise UnknownFormat(f"JSON that opens as one pretty-printed object longer than {mb:g} MB, the longest record ingest "
+                            f"keeps; if it is one record, run again with --max-record-mb above its size")
     if first in ("{", "["):
         raise UnknownFormat("JSON, but no record in the first lines matches a known format")
     delimited = _other_delimiter(head, header)

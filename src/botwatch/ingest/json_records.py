@@ -28,10 +28,37 @@ def first_json_char(head: bytes) -> str:
     return chr(s[0]) if s else ""
 
 
+def pretty_object_start(head: bytes) -> bool:
+    """Whether the input opens with `{` alone on its first line, as one JSON object saved
+    pretty-printed does (`jq .`, `json.dump(obj, f, indent=2)`); a JSON-lines record never does."""
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return s[:1] == b"{" and not s[1:].split(b"\n", 1)[0].strip()
+
+
+def whole_object(src: InputSource, max_record_bytes: int) -> tuple[bytes, Any] | None:
+    """(its bytes, the object) when the whole input is one JSON object that opens pretty-printed
+    and fits the record limit; else None, and it is read line by line as before (JSON lines, or
+    several objects). Why: one status saved with `jq .` was refused as matching no format, though
+    the same object on one line, or in a pretty-printed array, was read."""
+    if not pretty_object_start(src.head()):
+        return None
+    whole = src.head_whole(max_record_bytes)
+    if whole is None:
+        return None
+    try:
+        obj = loads_repairing(whole)[0]
+    except (orjson.JSONDecodeError, RecursionError):
+        return None
+    return (whole, obj) if isinstance(obj, dict) else None
+
+
 def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int, fast: FastPath | None = None) -> int:
     """Feed every JSON record of `src` to `handler`; returns the number of records read."""
     if first_json_char(src.head()) == "[":
         return _run_array(src, sink, handler, max_record_bytes, fast)
+    single = whole_object(src, max_record_bytes)
+    if single is not None:  # one record over many lines, numbered as line 1
+        return consume_lines([Line(1, single[0], False, len(single[0]))], sink, handler, max_record_bytes, fast)
     return consume_lines(src.lines(max_record_bytes), sink, handler, max_record_bytes, fast)
 
 

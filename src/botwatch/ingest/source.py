@@ -312,6 +312,7 @@ class InputSource:
             self._gunzip = _Gunzip(base)
             base = io.BufferedReader(self._gunzip, 1 << 20)  # type: ignore[assignment]
         self._head = _read_head(base, HEAD_BYTES)
+        self._whole = len(self._head) < HEAD_BYTES  # the head holds the whole input
         if self._head.startswith(UTF8_BOM):
             # A BOM is an encoding mark, not content: left in, it made the first JSON line invalid.
             self._head = self._head[len(UTF8_BOM):]
@@ -364,6 +365,28 @@ class InputSource:
         self._replay = _Prefixed(self._head, self._base)
         self.stream = io.BufferedReader(self._replay, 1 << 20)
         return self._head
+
+    def head_whole(self, limit: int) -> bytes | None:
+        """The whole input, read ahead into the head (and replayed with it) when it is at most
+        `limit` bytes (the record limit); None when it is longer or the stream is being read. Why:
+        one JSON object saved pretty-printed (`jq . > s.json`) is one record over many lines, and
+        is parsed whole; a longer input is never held beyond the limit."""
+        if self._replay._pos:
+            return None
+        if self._whole:
+            return self._head if len(self._head) <= limit else None
+        parts, got = [self._head], len(self._head)
+        while got <= limit:
+            chunk = _read_head(self._base, min(limit + 1 - got, 1 << 20))
+            if not chunk:
+                self._whole = True
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        self._head = b"".join(parts)
+        self._replay = _Prefixed(self._head, self._base)
+        self.stream = io.BufferedReader(self._replay, 1 << 20)
+        return self._head if self._whole and len(self._head) <= limit else None
 
     def bytes_consumed(self) -> int:
         """Compressed bytes read so far (for progress bars)."""
