@@ -222,7 +222,9 @@ class StageProgress:
         self.progress.__exit__(*exc)  # type: ignore[arg-type]
 
     def log(self, message: str) -> None:
-        console.print(message, highlight=False)
+        # Plain text, not markup: a plug-in stage's line (or a stage name, below) is not botwatch's
+        # own words, and a `[/r/politics]` in it made Rich raise MarkupError, "a bug in botwatch".
+        console.print(controls_shown(message), highlight=False, markup=False)
 
     @contextmanager
     def watching(self, study: Any) -> Iterator[None]:
@@ -244,7 +246,7 @@ class StageProgress:
 
     def start(self, name: str) -> None:
         self._clear()
-        self.task = self.progress.add_task(name, total=None)
+        self.task = self.progress.add_task(plain(name), total=None)  # the description is shown as markup
         if self.spark is not None:
             self.spark.begin_stage(name)
 
@@ -257,7 +259,7 @@ class StageProgress:
         if self.spark is not None:
             self.spark.end_stage()
         if console.is_terminal or self.spark is not None:
-            console.print(f"[green]{status}[/green] {name}: {'' if rows is None else f'{rows:,} rows, '}{seconds:,.1f} s", highlight=False)
+            console.print(f"[green]{plain(status)}[/green] {plain(name)}: {'' if rows is None else f'{rows:,} rows, '}{seconds:,.1f} s", highlight=False)
 
     def _clear(self) -> None:
         if self.task is not None:
