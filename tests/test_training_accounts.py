@@ -76,6 +76,20 @@ def test_an_x_account_is_matched_as_a_twitter_one(tmp_path: Path, monkeypatch: p
         assert ta.count_training_accounts(st) == {"origin_training_accounts": 1, "bot_training_accounts": 1}
 
 
+def test_a_twitter_and_an_x_account_of_one_id_are_two_training_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count took distinct `account_id`s while the per-account flags (`training_marks`) and the
+    study's "of N accounts" take (platform, account_id): a `twitter` "42" and an `x` "42", both
+    flagged, were counted as one training account."""
+    table = pa.table({"digest": [ta.key_digest("42")], "origin": [True], "bot": [True]})
+    monkeypatch.setattr(ta, "shipped_digests", lambda: table)
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: {ta.key_digest("42"): (True, True)})
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('42', 'twitter', NULL), ('42', 'x', 'FortyTwo'), ('7', 'x', NULL)")
+        origin, bot = ta.training_marks(["twitter", "x", "x"], ["42", "42", "7"], [None, "FortyTwo", None])
+        assert origin == bot == [True, True, False]
+        assert ta.count_training_accounts(st) == {"origin_training_accounts": 2, "bot_training_accounts": 2}
+
+
 def test_a_study_of_no_training_account_counts_none(tmp_path: Path) -> None:
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('1', 'twitter', 'nobody_here_1'), ('2', 'bluesky', NULL)")

@@ -295,10 +295,13 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
                           "digest": pa.array([o[2] for o in odd], pa.string())})
     join, has_origin, has_bot = scored
     with study.temp_view(VIEW, table), study.temp_view(ODD_VIEW, odd_table):
+        # Per account as the accounts table keys it, (platform, account_id): counted by id alone, a
+        # `twitter` "42" and an `x` "42" (both flagged, both in "of the study's N accounts") were one.
         row = study.sql(
-            f"SELECT count(DISTINCT CASE WHEN t.origin AND {has_origin} THEN k.account_id END), "
-            f"count(DISTINCT CASE WHEN t.bot AND {has_bot} THEN k.account_id END) "
-            f"FROM ({digested} UNION ALL SELECT platform, account_id, digest FROM {ODD_VIEW}) k JOIN {VIEW} t ON k.digest = t.digest{join}"
+            f"SELECT sum(o), sum(b) FROM (SELECT max(CASE WHEN t.origin AND {has_origin} THEN 1 ELSE 0 END) AS o, "
+            f"max(CASE WHEN t.bot AND {has_bot} THEN 1 ELSE 0 END) AS b "
+            f"FROM ({digested} UNION ALL SELECT platform, account_id, digest FROM {ODD_VIEW}) k JOIN {VIEW} t ON k.digest = t.digest{join} "
+            f"GROUP BY k.platform, k.account_id)"
         )[0]
     counts = {RUN_KEYS["origin"]: int(row[0] or 0), RUN_KEYS["bot"]: int(row[1] or 0)}
     if own_bot_model is not None and own is None:
