@@ -66,6 +66,19 @@ def test_the_glossary_says_what_each_bracket_is() -> None:
     assert "come from resampling accounts" in glossary
 
 
+def test_the_glossary_says_a_share_of_0_or_100_percent_has_an_exact_bound() -> None:
+    """The intro said every share of posts comes from resampling accounts, while a share of exactly
+    0% or 100% (which every resample gives again) carries the estimates stage's exact Clopper–Pearson
+    bound over its accounts, printed as "[0–17%: an exact bound over 20 accounts]"."""
+    from botwatch.report.fmt import pct_ci
+
+    assert "an exact bound over 20 accounts" in pct_ci(0.0, 0.0, 0.1684, accounts=20)
+    frame = (Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    intro = " ".join(frame.split("How to read these numbers.")[1].split("</p>")[0].split())
+    assert "exactly 0% or 100%" in intro and "exact (Clopper–Pearson) bound over its accounts" in intro
+    assert '"an exact bound over 20 accounts"' in intro
+
+
 def test_one_coordinated_cluster_holds_its_accounts_in_it(tmp_path: Path) -> None:
     """The key number read "1 coordinated cluster / 3 accounts in them" (IRA tweets under a
     user's fr-2017 election file)."""
