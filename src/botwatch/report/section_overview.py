@@ -27,7 +27,9 @@ _REPLACED = (f"SELECT coalesce(sum(CASE WHEN h.held > v.latest THEN h.held - v.l
 def study_summary(study: Study) -> dict[str, Any]:
     """Counts that describe a study; also used by `botwatch status`."""
     q = study.sql
-    posts, accounts_posting, first, last = q("SELECT count(*), count(DISTINCT account_id), min(created_at), max(created_at) FROM posts")[0]
+    # Accounts as the accounts table and the headline key them, (platform, account_id): by id alone a
+    # `twitter` "42" and an `x` "42" read "2 posts by 1 account" beside 2 accounts in the study.
+    posts, accounts_posting, first, last = q("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
     replaced = int(q(_REPLACED)[0][0] or 0)
     return {
         "posts": posts,
