@@ -17,3 +17,13 @@ def test_the_overview_counts_a_twitter_and_an_x_account_of_one_id_as_two(tmp_pat
         st.sql("INSERT INTO accounts (platform, account_id) VALUES ('twitter', '42'), ('x', '42')")
         s = study_summary(st)
         assert (s["posts"], s["accounts_posting"], s["accounts"]) == (3, 2, 2)
+
+
+def test_the_parties_section_counts_the_election_accounts_per_platform(tmp_path: Path) -> None:
+    """"N accounts belong to the election conversation" counted distinct ids of post_labels."""
+    from botwatch.report.section_parties import election_counts
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE post_labels (platform VARCHAR, post_id VARCHAR, account_id VARCHAR, in_election BOOLEAN)")
+        st.sql("INSERT INTO post_labels VALUES ('twitter', '1', '42', TRUE), ('x', '2', '42', TRUE), ('x', '3', '42', TRUE), ('x', '4', '7', FALSE)")
+        assert election_counts(st) == (4, 3, 2)

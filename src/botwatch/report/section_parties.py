@@ -60,6 +60,15 @@ def _count(v: dict[str, Any] | None) -> str:
     return f"{n}{ci}"
 
 
+def election_counts(study: Any) -> tuple[int, int, int]:
+    """(posts labelled, election posts, accounts that posted them), the accounts per (platform,
+    account_id) as the accounts table keys them: by id alone a `twitter` "42" and an `x` "42" were
+    one account "in the conversation"."""
+    row = study.sql("SELECT count(*), count(*) FILTER (WHERE in_election), "
+                    "count(DISTINCT (platform, account_id)) FILTER (WHERE in_election) FROM post_labels")[0]
+    return int(row[0]), int(row[1] or 0), int(row[2] or 0)
+
+
 EXACT_MARK = "exact"  # a table cell's share of 0% or 100% whose brackets are its exact bound (`_share`)
 
 
@@ -418,7 +427,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                      "unknown": bot_needs_text() if g == "likely_automated" and bot_group_unknown(unscored, cover) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
     q = study.sql
-    total, in_el, accounts = q("SELECT count(*), count(*) FILTER (WHERE in_election), count(DISTINCT account_id) FILTER (WHERE in_election) FROM post_labels")[0]
+    total, in_el, accounts = election_counts(study)
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
     rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC, 1, 2")
     rs = report_reshare(study, ctx)  # a Mastodon study's rules read "a retweet of the party's … account"
