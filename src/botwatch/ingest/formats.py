@@ -263,6 +263,10 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
         raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
     if cr_only(head):
         raise UnknownFormat(CR_ONLY_REASON)
+    if first == "{" and (several := _several_objects(head)):
+        raise UnknownFormat(f"{several} records written one after another, each over several lines (as `jq .` writes them): "
+                            "botwatch reads one record a line, a JSON array, or a file of one record; write them one a line "
+                            "first (`jq -c . FILE > FILE.jsonl`) and ingest that")
     if first in ("{", "[") and pretty_object_start(head) and src.head_whole(max_record_bytes) is None:
         mb = max_record_bytes / (1 << 20)
         raise UnknownFormat(f"JSON that opens as one pretty-printed object longer than {mb:g} MB, the longest record ingest "
@@ -280,6 +284,23 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     from botwatch.shown_text import record_shown
 
     raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {record_shown(', '.join(header[:6])[:120])}){hint}; {KNOWN_CSV}")
+
+
+def _several_objects(head: bytes) -> str | None:
+    """The format of the first of several JSON objects written one after another, each over many
+    lines (`jq . stream.jsonl > out.json`), or None. Why: such a file was refused as "no record in
+    the first lines matches a known format", when its records are of a known format, only not one
+    a line."""
+    if not pretty_object_start(head):
+        return None
+    import json
+
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    try:
+        obj, end = json.JSONDecoder().raw_decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return classify_json(obj) if text[end:].strip() else None
 
 
 _DELIMITERS = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
