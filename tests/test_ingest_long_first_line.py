@@ -48,3 +48,15 @@ def test_a_first_line_past_the_record_limit_says_so(tmp_path: Path) -> None:
     said = " ".join(res.output.split())
     assert res.exit_code == 1 and "first line is longer than 1 MB" in said and "--max-record-mb" in said, res.output
     assert "Traceback" not in res.output and not (tmp_path / "s.duckdb").exists()
+
+
+def test_a_long_first_line_behind_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    """The BOM taken off left a full head 3 bytes short of 1 MiB, which was taken for the whole
+    input: the long first line was judged on its first megabyte and the file refused."""
+    src, n = _long_page(tmp_path / "p.jsonl.gz", 4000)
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + gzip.decompress(src.read_bytes()))
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(bom)])
+    assert res.exit_code == 0, res.output
+    with open_study(tmp_path / "s.duckdb") as st:
+        assert st.sql("SELECT count(*) FROM posts")[0][0] == n

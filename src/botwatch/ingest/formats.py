@@ -220,7 +220,7 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     A JSON first line longer than the head is read whole (up to `max_record_bytes`, the longest
     record ingest keeps) before it is judged."""
     head = src.head(SNIFF_BYTES)
-    if first_json_char(head) == "{" and b"\n" not in head and len(head) >= SNIFF_BYTES:
+    if first_json_char(head) == "{" and b"\n" not in head:  # (read on only where the head is not the whole input)
         head = src.head_through_first_line(max_record_bytes)
         if b"\n" not in head and len(head) >= max_record_bytes:
             mb = max_record_bytes / (1 << 20)

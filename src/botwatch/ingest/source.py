@@ -350,7 +350,9 @@ class InputSource:
         first lines matches a known format". Only before the stream is read; the bytes read here
         are replayed with the head. Bounded by `limit` (the record limit), so a first line longer
         than any record is never held."""
-        if b"\n" in self._head or len(self._head) < HEAD_BYTES or self._replay._pos or len(self._head) >= limit:
+        # (`_whole`, not a head shorter than HEAD_BYTES: a UTF-8 BOM taken off left a full head 3 bytes
+        # short, and a long first line behind a BOM was judged on its first megabyte and refused)
+        if b"\n" in self._head or self._whole or self._replay._pos or len(self._head) >= limit:
             return self._head
         parts, got = [self._head], len(self._head)
         while got < limit:
