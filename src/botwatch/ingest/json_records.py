@@ -1,4 +1,5 @@
-"""Driving a per-record handler over JSON input: one object per line, or one big JSON array.
+"""Driving a per-record handler over JSON input: one object per line, one big JSON array, or a
+file of one object over many lines (`jq .`'s output; `whole_object`).
 
 The loop owns everything that is the same for every JSON format: blank lines, lines too long to
 keep, bad UTF-8, truncated JSON, lone UTF-16 surrogates (mended and noted, `surrogates`), a
