@@ -98,3 +98,11 @@ def test_one_coordinated_cluster_holds_its_accounts_in_it(tmp_path: Path) -> Non
         two = {k.label: k for k in key_numbers(st, {}, set())}["coordinated clusters"]
     assert one.detail == "3 accounts in it"
     assert two.detail == "4 accounts in them"
+
+
+def test_methods_says_a_share_of_0_or_100_percent_has_an_exact_bound() -> None:
+    """Methods said every count and share of the estimates has a bootstrap interval, while a share
+    of exactly 0% or 100% carries the estimates stage's exact Clopper–Pearson bound instead."""
+    frame = (Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "methods.html.j2").read_text(encoding="utf-8")
+    text = " ".join(frame.split("from a bootstrap over accounts")[1].split("</dd>")[0].split())
+    assert "exactly 0% or 100%" in text and "exact (Clopper–Pearson) 95% bound over the accounts behind it" in text
