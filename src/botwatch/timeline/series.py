@@ -152,7 +152,9 @@ def aggregate(tagged: ir.Table, freq: str, clock: str) -> ir.Table:
     t = tagged.mutate(bucket=ts.truncate(FREQS[freq]))
     out = t.group_by(["dimension", "value", "bucket"]).aggregate(
         posts=t.count(),
-        accounts=t.account_id.nunique(),
+        # per (platform, account_id), as the accounts table keys them: by id alone a `twitter` "42"
+        # and an `x` "42" posting in one hour were one account of a party's bucket
+        accounts=(t.platform.fill_null("") + ":" + t.account_id).nunique(),
         sentiment_mean=exact_mean(t.sentiment),
         sentiment_n=t.sentiment.count(),
     )
