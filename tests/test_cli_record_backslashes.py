@@ -76,9 +76,14 @@ def test_the_clusters_table_tells_a_typed_backslash_from_a_control_character() -
     assert "h\\\\x07er" in text and "h\\x07er" in text.replace("h\\\\x07er", "") and REAL not in text, text
 
 
-def test_an_unreadable_csvs_column_names_tell_a_typed_backslash_from_a_control_character(tmp_path: Path) -> None:
+def test_an_unreadable_csvs_column_names_tell_a_typed_backslash_from_a_control_character(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The reason for a CSV of no known layout quotes its first column names, unquoted: a header
     typed `b\\x07` and one holding a BEL read alike in `ingest`'s line and `status`'s table."""
+    from botwatch.cli import common
+
+    # `status`'s table on a wide console: Rich reads COLUMNS once, when `out` is made, so the
+    # invoke's env does not widen it, and at 80 columns the reason's cell wraps inside the quote.
+    monkeypatch.setattr(common.out, "_width", 400)
     study = tmp_path / "s.duckdb"
     for name, mark in (("typed.csv", TYPED), ("real.csv", REAL)):
         (tmp_path / name).write_text(f"foo,b{mark}ar\n1,2\n", encoding="utf-8")
