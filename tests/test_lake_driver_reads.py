@@ -128,3 +128,22 @@ def test_a_local_lakes_listings_equal_hadoops(spark: Any, tmp_path: Path) -> Non
         assert files.dirs(p) == by_hadoop(p, True), p
         assert files.files(p) == by_hadoop(p, False), p
     assert files.files(str(tmp_path)) == ["_SUCCESS", "f.sql"] and files.dirs(str(tmp_path)) == [".c", "_b", "a"]
+
+
+def test_a_bare_count_reads_the_footers_with_no_spark_job(spark: Any, tmp_path: Path) -> None:
+    """`SELECT count(*) FROM t` of a stored table or a temp table on a local lake is its footers'
+    row count (what `count` reads), with no Spark job; anything more than the bare count, and a
+    view, still runs on Spark, with the same answers."""
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.write_table("t", pa.table({"x": pa.array([1, 2, None, 4], pa.int64())}))
+        lake.sql("INSERT INTO t SELECT x + 10 FROM t")  # a Spark-written part beside Arrow's
+        lake.sql("CREATE TEMP TABLE _t AS SELECT x FROM t WHERE x > 2")
+        lake.sql("CREATE TEMP VIEW _v AS SELECT x FROM t WHERE x > 2")
+        for query, want in [("SELECT count(*) FROM t", 8), ('select COUNT(*) from "t"', 8), ("SELECT count(*) FROM _t", 4)]:
+            before = _jobs(spark)
+            assert lake.sql(query) == [(want,)], query
+            assert _jobs(spark) == before, query
+        for query, want in [("SELECT count(*) FROM t WHERE x > 2", 4), ("SELECT count(x) FROM t", 6), ("SELECT count(*) FROM _v", 4)]:
+            before = _jobs(spark)
+            assert lake.sql(query) == [(want,)], query
+            assert _jobs(spark) > before, query

@@ -62,6 +62,17 @@ def table_names(tree: exp.Expression) -> set[str]:
     return {t.name for t in tree.find_all(exp.Table) if t.name}
 
 
+def counted_table(tree: exp.Expression) -> str | None:
+    """The table's name when `tree` is exactly `SELECT count(*) FROM table` (no filter, join,
+    grouping, limit or CTE: a count of every stored row), else None."""
+    tables = list(tree.find_all(exp.Table))
+    if len(tables) != 1 or not tables[0].name or {k for k, v in tables[0].args.items() if v} - {"this", "alias"}:
+        return None  # a schema-qualified name, a sample, a join hint, ...
+    whole = sqlglot.parse_one("SELECT count(*) FROM t", read=READ)
+    whole.find(exp.Table).replace(tables[0].copy())
+    return tables[0].name if tree == whole else None
+
+
 def number_placeholders(query: str) -> str:
     """`query` with its i-th `?` written ` $i `, found by DuckDB's tokenizer (so a `?` inside a
     string or a comment stays text). Parsed, `?` nodes carry no position, and a tree walk meets
