@@ -441,3 +441,33 @@ def test_the_sentiment_mean_does_not_depend_on_the_order_rows_are_added() -> Non
     want = float(sum(Fraction(v).limit_denominator(10**18) for v in values) / len(values))
     assert len(got) == 1 and abs(got.pop() - want) <= 1e-15
     assert con.to_pyarrow(exact_mean(ibis.memtable({"s": [None, None]}, schema={"s": "float64"}).s)).as_py() is None  # NULL, not NaN
+
+
+def test_creation_counts_every_group_in_one_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The creation shares of every timeline group come from one grouped query (one per group was
+    two Spark jobs each on a lake), with each group's own counts: those of a query for it alone."""
+    accounts = [dict(account_id=f"a{i}", platform="twitter", created_at=datetime(2017, 4, 18) + timedelta(days=(i % 7) - 3)) for i in range(40)]
+    posts = [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i}", created_at=datetime(2017, 5, 1), kind="original") for i in range(40)]
+    asked: list[str] = []
+    real_sql = Study.sql
+
+    def sql(self: Study, query: str, params: Any = None) -> Any:
+        if "FILTER (WHERE p.created_at >= ?), count(*) FROM _tl_pop p" in query:
+            asked.append(query)
+        return real_sql(self, query, params)
+
+    with open_study(tmp_path / "c.duckdb", read_only=False) as st:
+        write_posts(st, posts)
+        st.con.register("_a", pa.Table.from_pylist(accounts))
+        st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
+        write_table(st, "account_scores", [dict(platform="twitter", account_id=f"a{i}", bot_probability=0.9 if i % 3 == 0 else 0.1) for i in range(40)])
+        monkeypatch.setattr(Study, "sql", sql)
+        analyze(st, Context(election=election(), log=lambda m: None), only=["timeline", "creation"])
+        monkeypatch.undo()
+        got = st.sql("SELECT dimension, value, group_after, group_n FROM creation WHERE dimension <> 'all' ORDER BY 1, 2")
+        assert len(got) >= 2 and len(asked) == 1
+        trigger = st.sql("SELECT max(trigger) FROM creation")[0][0]
+        created = {a["account_id"]: a["created_at"] for a in accounts}
+        for dim, val, k, n in got:
+            members = [a for (a,) in st.sql("SELECT account_id FROM timeline_groups WHERE dimension = ? AND value = ?", [dim, val])]
+            assert (k, n) == (sum(created[a] >= trigger for a in members), len(members)), (dim, val)

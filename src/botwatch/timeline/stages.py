@@ -323,13 +323,19 @@ def creation(study: Study, ctx: Context) -> int:
     after_all = study.sql("SELECT count(*) FILTER (WHERE created_at >= ?) FROM _tl_pop WHERE created_at IS NOT NULL", [trigger])[0][0]
     cmp_all = creation_mod.compare(int(after_all), int(dated), 0, 0)
     rows.append(dict(dimension="all", value=WINDOW_POPULATION, trigger=trigger, **cmp_all.__dict__))
+    # Every group's counts in one grouped query: one query per group was two Spark jobs each on a
+    # lake (18 of the stage's 43 on the sample), however small the groups.
+    by_group = {
+        (d, v): (k, n)
+        for d, v, k, n in study.sql(
+            f"""SELECT g.dimension, g.value, count(*) FILTER (WHERE p.created_at >= ?), count(*) FROM _tl_pop p
+            JOIN {GROUPS_TABLE} g ON g.platform = p.platform AND g.account_id = p.account_id
+            WHERE p.created_at IS NOT NULL AND g.dimension IS NOT NULL AND g.value IS NOT NULL GROUP BY 1, 2""",
+            [trigger],
+        )
+    } if groups else {}
     for dim, val in groups:
-        k, n = study.sql(
-            f"""SELECT count(*) FILTER (WHERE p.created_at >= ?), count(*) FROM _tl_pop p
-            JOIN {GROUPS_TABLE} g ON g.platform = p.platform AND g.account_id = p.account_id AND g.dimension = ? AND g.value = ?
-            WHERE p.created_at IS NOT NULL""",
-            [trigger, dim, val],
-        )[0]
+        k, n = by_group.get((dim, val), (0, 0))
         if not n:
             continue
         cmp = creation_mod.compare(int(k), int(n), int(after_all - k), int(dated - n))
