@@ -856,6 +856,13 @@ class LakeStudy(StudyBase):
         if batch_rows:
             self.spark.conf.set(conf, str(batch_rows))
         try:
+            if len(names) == 1:
+                # One output: every mapped row is its row (`_out` = 0), so it is stored as it is
+                # mapped, where writing the mapped rows to scratch and then storing them again
+                # was one more Spark job (and Parquet pass) for the same table.
+                name = names[0]
+                self._store(name, mapped.select(*[F.col(f"o0__{f.name}").alias(f.name) for f in outputs[name]]), name in temps)
+                return {name: self.count(name)}
             mapped.write.mode("overwrite").parquet(tmp)
         finally:
             self.spark.conf.set(conf, before)
