@@ -103,9 +103,9 @@ def test_a_capture_started_on_recent_search_keeps_it_when_since_falls_out_of_rea
 
 
 def test_an_older_state_never_sends_recent_searchs_next_token_to_the_full_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state file written before the endpoint was recorded: the endpoint is chosen from --since as
-    before, but a next_token that recent search issued (the state written while --since was within
-    its reach) is not sent to /search/all: the sweep starts afresh."""
+    """A state file written before the endpoint was recorded, while --since was within recent
+    search's reach: it keeps recent search (inferred from when it was written), so its next_token
+    is never sent to /search/all; its position now beyond reach is the recorded gap."""
     from botwatch.cli import app
     from botwatch.collect.x import search_stream_name, since_spelling
 
@@ -121,8 +121,9 @@ def test_an_older_state_never_sends_recent_searchs_next_token_to_the_full_archiv
     asked: list[tuple[str, dict[str, str]]] = []
     with FakeHttp(_server([], asked)) as srv:
         res = CliRunner().invoke(app, _args(folder, srv.url, since.strftime("%Y-%m-%dT%H:%M:%S")), env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
-    assert asked and all("next_token" not in q for p, q in asked if p.endswith("/search/all")), asked
-    assert "afresh" in " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert asked and {p for p, _ in asked} == {"/2/tweets/search/recent"}, asked
+    assert "gap:" in " ".join(res.output.split())
 
 
 def test_a_window_that_ended_beyond_recent_searchs_reach_is_said_and_records_no_false_gap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
+from botwatch.collect.state import FolderError, read_manifest
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 
@@ -285,7 +286,13 @@ class XSearch:
         (`within_reach` records the gap where that is beyond reach). A state written before the
         endpoint was recorded takes the one `--since` chooses now; a `next_token` in it is sent
         only where the endpoint chosen when the state was written is that one, since a token from
-        one endpoint is no position in the other: else the sweep starts afresh."""
+        one endpoint is no position in the other.
+
+        A state written before the endpoint was recorded (no `search_endpoint`) keeps the one it was
+        written with: the endpoint `--since` chose when the capture's latest answered run began (its
+        manifest entry: tweets received), else when the state was last saved (`updated`). Chosen
+        from `--since` now, a state written on recent search went to `/search/all` once a week had
+        passed. A state with no cursor was never answered: the endpoint is `--since`'s now."""
         kept = cap.state.get("search_endpoint")
         if kept in ("recent", "all"):
             if (kept == "all") != self.archive:
@@ -295,19 +302,45 @@ class XSearch:
                         "(another --since or folder)")
             self.archive = kept == "all"
             return
-        if not cap.cursor.get("next_token"):
+        if not cap.cursor:
             return
+        written = self.written_at(cap)
+        if written is None:
+            if cap.cursor.get("next_token"):
+                for key in ("next_token", "sweep_since_id", "sweep_newest_id"):
+                    cap.cursor.pop(key, None)
+                cap.log("the interrupted sweep's next_token was issued by an X search endpoint this capture's state does not record: "
+                        "the sweep starts afresh from the last finished one (posts already on disk are not written again)")
+            return
+        self.archive = self.archive_for(written)
+
+    def written_at(self, cap: Capture) -> datetime | None:
+        """When an older state (no `search_endpoint`) was written by an answered run: the start of the
+        stream's latest run in the manifest that received tweets, else the state's `updated`; None
+        when neither can be read. A run that X refused also rewrote `updated`, hence the manifest first."""
+        def parse(text: Any) -> datetime | None:
+            try:
+                t = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
         try:
-            written = datetime.fromisoformat(str(cap.state.get("updated")).replace("Z", "+00:00"))
-            issuer = self.archive_for(written if written.tzinfo else written.replace(tzinfo=timezone.utc))
-        except ValueError:
-            issuer = None
-        if issuer != self.archive:
-            for key in ("next_token", "sweep_since_id", "sweep_newest_id"):
-                cap.cursor.pop(key, None)
-            cap.log("the interrupted sweep's next_token was issued by another X search endpoint (or by one not recorded) than this run's "
-                    f"{'full-archive' if self.archive else 'recent'} search: the sweep starts afresh from the last finished one "
-                    "(posts already on disk are not written again)")
+            manifest = read_manifest(cap.folder) or {}
+        except FolderError:
+            manifest = {}
+        runs = manifest.get("runs") if isinstance(manifest.get("runs"), list) else []
+        for run in reversed(runs):
+            if not isinstance(run, dict) or run.get("stream") != cap.stream:
+                continue
+            try:
+                answered = int(run.get("received") or 0) > 0
+            except (TypeError, ValueError):
+                answered = False
+            started = parse(run.get("started")) if answered else None
+            if started is not None:
+                return started
+        return parse(cap.state.get("updated"))
 
     def same_window(self, cap: Capture) -> None:
         """An interrupted sweep re-run with another `--until` starts afresh: its `next_token` pages
