@@ -31,6 +31,16 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def _as_if_run_at(folder: Path, t: datetime) -> str:
+    """The first run's finished sweep recorded as run at `t` (10 days ago), as it would have been."""
+    path = next((folder / ".botwatch").glob("*.state.json"))
+    state = json.loads(path.read_text())
+    assert state["last_sweep_to"]
+    state["last_sweep_to"] = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(state))
+    return state["last_sweep_to"]
+
+
 def test_a_rerun_after_more_than_7_days_searches_from_the_reach_and_records_the_gap(tmp_path: Path) -> None:
     from botwatch.cli import app
     from botwatch.collect.x import id_time as read_id_time
@@ -63,6 +73,7 @@ def test_a_rerun_after_more_than_7_days_searches_from_the_reach_and_records_the_
         args = ["collect", "x", str(folder), "--search", "#GE2017", "--base-url", srv.url, "--duration", "5s", "--no-progress"]
         first = CliRunner().invoke(app, args, env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
         assert first.exit_code == 0, first.output
+        ran = _as_if_run_at(folder, now - timedelta(days=10) + timedelta(minutes=5))
         served.append(new + old)
         res = CliRunner().invoke(app, args, env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
     assert res.exit_code == 0, res.output
@@ -75,7 +86,7 @@ def test_a_rerun_after_more_than_7_days_searches_from_the_reach_and_records_the_
     runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
     assert "gaps" not in runs[0]
     [gap] = runs[1]["gaps"]
-    assert _when(gap["from"]) == id_time(old[0]["id"]).replace(microsecond=0) and gap["to"] == again["start_time"]
+    assert gap["from"] == ran and gap["to"] == again["start_time"]  # from when the last sweep ran, where its newest tweet was
     state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())["cursor"]
     assert state.get("newest_id") == new[0]["id"] and "start_time" not in state  # the next run resumes by id
 
@@ -127,6 +138,7 @@ def test_a_follow_run_that_records_a_gap_and_ingests_nothing_says_the_study_lack
         assert first.exit_code == 0, first.output
         state = next((folder / ".botwatch").glob("*.state.json"))
         assert orjson.loads(state.read_bytes())["cursor"]["newest_id"] == old[0]["id"]
+        _as_if_run_at(folder, now - timedelta(days=10) + timedelta(minutes=5))
         res = CliRunner().invoke(app, args, env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())

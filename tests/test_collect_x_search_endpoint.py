@@ -97,7 +97,7 @@ def test_a_capture_started_on_recent_search_keeps_it_when_since_falls_out_of_rea
     assert "recent search" in said and "gap:" in said
     runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
     [gap] = runs[1]["gaps"]
-    assert _when(gap["from"]) == _id_time(tweets[1]["id"]).replace(microsecond=0)
+    assert abs((_when(gap["from"]) - now).total_seconds()) < 60  # when the first run's sweep ran
     state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())
     assert state["search_endpoint"] == "recent" and state["cursor"]["newest_id"] == tweets[0]["id"]
 

@@ -373,6 +373,9 @@ class XSearch:
                                "(the capture is complete: ingest it; there is no need to run it again)", 2)
         start = cap.cursor.get("start_time") or (self.since and _utc_text(self.since))
         lower = id_time(bound_id) if bound_id else None
+        covered = self.swept_to(cap) if bound_id else None  # the last finished sweep searched up to then
+        if lower is not None and covered is not None and covered > lower:
+            lower = covered
         frm = _utc_text(lower) if lower else str(start) if start else "the start of the window"
         cap.note_run("gaps", [*cap.run_notes.get("gaps", []), {"from": frm, "to": until, "why": "X's recent search reaches back 7 days only"}])
         raise CollectError(f"{head}; its interrupted sweep left posts from {frm} to {until} unfetched (recorded as a gap in the capture's "
@@ -382,7 +385,11 @@ class XSearch:
         """Recent search: a saved position more than 7 days back is moved to the oldest time the
         search reaches, and the posts in between are a gap, said and recorded in the run's manifest
         entry. X refuses such a since_id (400, "Invalid Request"): a re-run a week after the last
-        one ended in X's JSON error, and so did every later run of that capture."""
+        one ended in X's JSON error, and so did every later run of that capture.
+
+        The gap starts at the later of that position and the time the last finished sweep searched
+        up to (`last_sweep_to` in the state): a quiet query's newest tweet may be days older than
+        the sweep that found nothing newer. A state from before that record: the position."""
         token = cap.cursor.get("next_token")
         bound_id = cap.cursor.get("sweep_since_id") if token else cap.cursor.get("newest_id")
         self.window_within_reach(cap, token, bound_id)
@@ -401,15 +408,29 @@ class XSearch:
         if was is None or was >= now - timedelta(days=7) + timedelta(minutes=10):  # X takes it (10 minutes kept in hand)
             return
         floor = (now - RECENT_REACH).replace(microsecond=0)  # stays within reach for the next 50 minutes of the sweep
+        covered = self.swept_to(cap) if bound_id else None
         for key in ("next_token", "newest_id", "sweep_since_id", "sweep_newest_id"):
             cap.cursor.pop(key, None)
         cap.cursor["start_time"] = _utc_text(floor)  # the sweep's every page asks from here
+        if covered is not None and covered > was:
+            was = covered
+        if was >= floor:  # the last sweep searched to within reach: nothing between it and the floor is missed
+            return
         gap = {"from": _utc_text(was), "to": _utc_text(floor), "why": "X's recent search reaches back 7 days only"}
         cap.note_run("gaps", [*cap.run_notes.get("gaps", []), gap])
         cap.log(f"gap: this capture's last position ({gap['from']}) is more than 7 days back, beyond X's recent search: the posts "
                 f"from then until {gap['to']} cannot be fetched by this search (recorded as a gap in the capture's manifest); searching "
                 f"from {gap['to']} on. Run the search more often than weekly to leave no gap; full-archive access "
                 "(--since) can fetch the posts missed, into a capture of their own")
+
+    @staticmethod
+    def swept_to(cap: Capture) -> datetime | None:
+        """The time the last finished sweep searched up to (`last_sweep_to`), or None (not recorded)."""
+        try:
+            t = datetime.fromisoformat(str(cap.state.get("last_sweep_to")).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
     def params(self, cap: Capture) -> dict[str, str]:
         """The request for the next page: a sweep's later pages repeat its first page's since_id."""
@@ -492,6 +513,8 @@ class XSearch:
         unreadable = 0
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
             while True:
+                # X searches up to 10 seconds before a request: what a sweep begun now can cover.
+                asked_at = datetime.now(timezone.utc) - timedelta(seconds=10)
                 try:
                     r, body = await fetch(http, "GET", path, params=self.params(cap), limit=self.max_response)
                 except FAILED_REQUEST as exc:
@@ -518,9 +541,12 @@ class XSearch:
                 unreadable = 0
                 if not cap.cursor.get("next_token"):  # a sweep's first page: the window its next_token pages
                     cap.state["sweep_until"] = _utc_text(self.until) if self.until else None
+                    cap.state["sweep_started"] = _utc_text(min(asked_at, self.until) if self.until else asked_at)
                 out, n, cut = self.new_tweets(cap, page, body)
                 # A page cut at --max-posts keeps the cursor on it: the rest of it is for the next run.
                 more = True if cut else self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
+                if not more and cap.state.get("sweep_started"):  # a finished sweep searched its query up to when it began
+                    cap.state["last_sweep_to"] = cap.state["sweep_started"]
                 if out is not None:
                     cap.write_posts(out, n)  # may end the run (--max-posts): the cursor already points past a page written whole
                 cap.tick(force=True)

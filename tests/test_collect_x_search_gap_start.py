@@ -1,0 +1,61 @@
+"""`collect x --search`: a gap recorded a week on starts where the last finished sweep searched to
+(when it ran), not at the newest tweet it saved: a quiet query whose newest tweet was days older
+than the sweep had the gap stated days longer than the posts it could have missed."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from testsupport.collect_fakes import FakeHttp
+from tests.test_collect_x_search_endpoint import _Clock, _args, _id_at, _id_time, _later_clock, _server, _when
+
+_ENV = {"X_BEARER_TOKEN": "t", "COLUMNS": "300"}
+
+
+def _two_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shift: timedelta, older_state: bool = False):  # type: ignore[no-untyped-def]
+    from botwatch.cli import app
+
+    _Clock.shift = timedelta(0)
+    _later_clock(monkeypatch)
+    now = datetime.now(timezone.utc)
+    since = (now - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    tweets = [{"id": _id_at(now - timedelta(days=4)), "text": "quiet since", "author_id": "1"}]
+    asked: list[tuple[str, dict[str, str]]] = []
+    folder = tmp_path / "cap"
+    with FakeHttp(_server(tweets, asked)) as srv:
+        assert CliRunner().invoke(app, _args(folder, srv.url, since), env=_ENV).exit_code == 0
+        path = next((folder / ".botwatch").glob("*.state.json"))
+        if older_state:  # written before the sweep's time was recorded
+            state = json.loads(path.read_text())
+            state.pop("last_sweep_to", None)
+            path.write_text(json.dumps(state))
+        _Clock.shift = shift
+        res = CliRunner().invoke(app, _args(folder, srv.url, since), env=_ENV)
+    assert res.exit_code == 0, res.output
+    runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+    return now, tweets, runs, res
+
+
+def test_the_gap_starts_when_the_last_finished_sweep_ran(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    now, tweets, runs, _ = _two_runs(tmp_path, monkeypatch, timedelta(days=9))
+    [gap] = runs[1]["gaps"]
+    assert abs((_when(gap["from"]) - now).total_seconds()) < 60, gap  # not the newest tweet's time, 4 days before
+    assert _when(gap["from"]) <= now
+
+
+def test_no_gap_when_the_last_sweep_ran_within_reach_though_its_newest_tweet_is_beyond(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, runs, res = _two_runs(tmp_path, monkeypatch, timedelta(days=5))
+    assert "gaps" not in runs[1], runs[1]
+    assert "gap:" not in " ".join(res.output.split())
+
+
+def test_an_older_state_states_the_gap_from_the_newest_tweet_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, tweets, runs, _ = _two_runs(tmp_path, monkeypatch, timedelta(days=9), older_state=True)
+    [gap] = runs[1]["gaps"]
+    assert _when(gap["from"]) == _id_time(tweets[0]["id"]).replace(microsecond=0)
