@@ -129,8 +129,9 @@ def test_an_older_state_never_sends_recent_searchs_next_token_to_the_full_archiv
 def test_a_window_that_ended_beyond_recent_searchs_reach_is_said_and_records_no_false_gap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A capture kept on recent search whose --until is now more than 7 days back: nothing in its
     window can be asked of recent search any more (X refuses such an end_time). Said in one plain
-    line (exit 2) before any request; a sweep that had finished leaves no gap (it covered the
-    window), where a gap reaching past --until was recorded and a request X refuses was sent."""
+    line before any request; a sweep that had finished leaves no gap (it covered the window), where
+    a gap reaching past --until was recorded and a request X refuses was sent, and the run is a
+    search at its end: exit 0, as the exit codes have it (it ended with 2, a bad option's code)."""
     from botwatch.cli import app
 
     _Clock.shift = timedelta(0)
@@ -147,10 +148,11 @@ def test_a_window_that_ended_beyond_recent_searchs_reach_is_said_and_records_no_
         n = len(asked)
         _Clock.shift = _LATER
         res = CliRunner().invoke(app, [*_args(folder, srv.url, since), "--until", until], env=env)
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == 0, res.output
     assert len(asked) == n  # no request X would refuse
     said = " ".join(res.output.split())
     assert "--until" in said and "beyond X's recent search" in said and "Traceback" not in said
+    assert "nothing more to fetch" in said and "error" not in said and "never connected" not in said
     runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
     assert "gaps" not in runs[1]
 

@@ -134,6 +134,9 @@ class Capture:
         # Set by a collector once a connection is open (a WebSocket accepted, a stream or page
         # answered 200): a run that never got one says so and exits 1, instead of 0 with nothing.
         self.connected = False
+        # Set by a collector that found nothing left to ask (a search whose window a finished sweep
+        # covered): the run asked nothing and ends 0, not as one that never connected.
+        self.nothing_to_fetch = False
         self.last_failure = ""  # why the latest wait before a retry began (said when the run never connected)
         self.state: dict[str, Any] = {}
         self.cursor: dict[str, Any] = {}

@@ -107,7 +107,7 @@ async def run_capture(
     if follower is not None and left:  # a second Ctrl-C, or a study busy (or no study) through the last batch
         log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
             f"(or `botwatch ingest {follower.study} {capture.folder}`)")
-    if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
+    if code == 0 and not stopped_by and not (capture.connected or capture.nothing_to_fetch or capture.stats.received or capture.stats.kept):
         # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
         # Said with the last failure: a server that answered 500 every time was reached, and
         # "check the address and the network" alone sent the user to the wrong place.

@@ -80,6 +80,11 @@ def id_time(tweet_id: Any) -> datetime | None:
         return None
 
 
+class SearchComplete(Exception):
+    """Nothing in the search's window is left to fetch: the run ends as a search at its end (exit 0),
+    with the message said as a line."""
+
+
 def _utc_text(t: datetime) -> str:
     return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -360,17 +365,19 @@ class XSearch:
     def window_within_reach(self, cap: Capture, token: Any, bound_id: Any) -> None:
         """Recent search with an `--until` now more than 7 days back (a capture kept on recent search,
         re-run a week on): X refuses such an end_time, and the gap handling below recorded a gap
-        reaching past `--until` and sent a start_time after the end_time. Ended with a plain line
-        (exit 2) before any request; an interrupted sweep's unfetched span, from its lower bound to
-        `--until`, is recorded as a gap. A finished sweep covered the window: no gap."""
+        reaching past `--until` and sent a start_time after the end_time. Said in a plain line
+        before any request. A finished sweep covered the window: no gap, and the run ends as a
+        search at its end (exit 0; it ended with exit 2, the code of a bad option, though the
+        capture was complete). An interrupted sweep's unfetched span, from its lower bound to
+        `--until`, is recorded as a gap (exit 2)."""
         if self.until is None or self.until >= datetime.now(timezone.utc) - timedelta(days=7) + timedelta(minutes=10):
             return
         until = _utc_text(self.until)
         head = (f"--until {until} is more than 7 days back now, beyond X's recent search, which this capture uses (kept from its "
                 "first run): nothing in its window can be asked of it any more")
         if not token:
-            raise CollectError(f"{head}; its last sweep searched the window to its end, so there is nothing more to fetch "
-                               "(the capture is complete: ingest it; there is no need to run it again)", 2)
+            raise SearchComplete(f"{head}; its last sweep searched the window to its end, so there is nothing more to fetch "
+                                 "(the capture is complete: ingest it; there is no need to run it again)")
         start = cap.cursor.get("start_time") or (self.since and _utc_text(self.since))
         lower = id_time(bound_id) if bound_id else None
         covered = self.swept_to(cap) if bound_id else None  # the last finished sweep searched up to then
@@ -507,6 +514,13 @@ class XSearch:
         return False
 
     async def __call__(self, cap: Capture) -> None:
+        try:
+            await self.sweep(cap)
+        except SearchComplete as done:
+            cap.nothing_to_fetch = True
+            cap.log(str(done))
+
+    async def sweep(self, cap: Capture) -> None:
         self.keep_endpoint(cap)
         self.same_window(cap)
         path = "/2/tweets/search/all" if self.archive else "/2/tweets/search/recent"
