@@ -59,3 +59,26 @@ def test_an_older_state_states_the_gap_from_the_newest_tweet_as_before(tmp_path:
     _, tweets, runs, _ = _two_runs(tmp_path, monkeypatch, timedelta(days=9), older_state=True)
     [gap] = runs[1]["gaps"]
     assert _when(gap["from"]) == _id_time(tweets[0]["id"]).replace(microsecond=0)
+
+
+def test_a_quiet_capture_rerun_after_its_gap_records_no_second_gap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A week on, the sweep from recent search's reach found no tweet, so the capture kept no
+    position: the next run, an hour later, counted from --since and recorded a second gap over
+    the span the first run had searched."""
+    from botwatch.cli import app
+
+    _Clock.shift = timedelta(0)
+    _later_clock(monkeypatch)
+    now = datetime.now(timezone.utc)
+    since = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
+    tweets = [{"id": _id_at(now - timedelta(days=2)), "text": "t", "author_id": "1"}]
+    asked: list[tuple[str, dict[str, str]]] = []
+    folder = tmp_path / "cap"
+    with FakeHttp(_server(tweets, asked)) as srv:
+        for shift in (timedelta(0), timedelta(days=8), timedelta(days=8, hours=1)):
+            _Clock.shift = shift
+            res = CliRunner().invoke(app, _args(folder, srv.url, since), env=_ENV)
+            assert res.exit_code == 0, res.output
+    runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+    assert len(runs[1]["gaps"]) == 1
+    assert "gaps" not in runs[2], runs[2]["gaps"]

@@ -415,7 +415,10 @@ class XSearch:
         if was is None or was >= now - timedelta(days=7) + timedelta(minutes=10):  # X takes it (10 minutes kept in hand)
             return
         floor = (now - RECENT_REACH).replace(microsecond=0)  # stays within reach for the next 50 minutes of the sweep
-        covered = self.swept_to(cap) if bound_id else None
+        # With no position but --since, a finished sweep found no tweet: it searched the window up to
+        # when it ran (counted from --since, a second run of a quiet capture recorded a false gap over
+        # what the first had covered).
+        covered = self.swept_to(cap) if bound_id or not cap.cursor.get("start_time") else None
         for key in ("next_token", "newest_id", "sweep_since_id", "sweep_newest_id"):
             cap.cursor.pop(key, None)
         cap.cursor["start_time"] = _utc_text(floor)  # the sweep's every page asks from here
