@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["controls_shown", "file_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "record_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
+__all__ = ["controls_shown", "file_shown", "name_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "record_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible characters that can disguise
 # text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic letter
@@ -161,6 +161,43 @@ def record_shown(text: object) -> str:
     is a command to paste). Not idempotent, so applied once; `controls_shown` after it (`fail`,
     `warn`) changes nothing, since what it writes is printable."""
     return _RECORD.sub(_escaped, str(text))
+
+
+# What `name_shown` escapes: `_RECORD`'s set and the lone surrogates U+DC80-DCFF, by which Python
+# holds the bytes of a file name that are not UTF-8 (PEP 383, `os.fsdecode`).
+_NAME = re.compile(_python_class(tuple(sorted(CONTROL_RANGES + ((0x5C, 0x5C), (0xDC80, 0xDCFF))))))
+# How `ingest.source.shown_name` stores such a byte in `sources.path`: the four characters `\xff`.
+_STORED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def _name_escaped(m: re.Match[str]) -> str:
+    ch = m.group()
+    if "\udc80" <= ch <= "\udcff":
+        return f"\\x{ord(ch) - 0xDC00:02x}"
+    return _escaped(m)
+
+
+def name_shown(path: object, stored: bool = False) -> str:
+    """A file name in a line of prose on the terminal (`ingest`'s line for each input, the "left
+    aside" and "no such file" lines, `status`'s study, `collect`'s log): the rule of a record's
+    text (`record_shown`), since the name is as much outside text as a handle: each backslash
+    written as two, each control or invisible character as `\\x07` / `\\u202e`, and each byte
+    of the name that is not UTF-8 as `\\xff`. So a file typed `a\\x07.jsonl` prints
+    `a\\\\x07.jsonl` and one holding a BEL `a\\x07.jsonl`, where both printed alike.
+
+    A name inside a command to paste is another rule, `shell_shown` (shell-quoted, backslashes as
+    they are: doubled, the pasted command would name another file).
+
+    `stored=True` for a name read back from `sources.path`, where `shown_name` wrote each non-UTF-8
+    byte as the four characters `\\xff` (a name typed so is stored alike: the column cannot tell
+    them apart). Those four characters are read as the byte they most likely were, so the name is
+    shown as the line that read the file showed it; any other backslash is doubled."""
+    import os
+
+    s = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    if stored:
+        s = _STORED_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), s)
+    return _NAME.sub(_name_escaped, s)
 
 
 def whole_sentences(line: str, limit: int) -> str:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
 from botwatch.ingest.counts import not_posts, read_count
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import name_shown, shell_shown
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
     from botwatch.ingest.csv_mapping import ColumnMap
@@ -82,29 +82,23 @@ def ingest(
     lakes: list[str] = []  # lakes found under a folder given: not walked
     files = expand_inputs(inputs, set_aside=docs, not_files=odd, lakes=lakes)
     if docs:
-        from botwatch.ingest.source import shown_name
-
-        names = ", ".join(shown_name(os.path.basename(d)) for d in docs[:5]) + (" …" if len(docs) > 5 else "")
+        names = ", ".join(name_shown(os.path.basename(d)) for d in docs[:5]) + (" …" if len(docs) > 5 else "")
         console.print(f"left aside {len(docs)} file{'' if len(docs) == 1 else 's'} found in a folder that "
-                      f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
+                      f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({names}); name a file to read it anyway",
                       highlight=False, markup=False)
     files = _without_the_study(files, location)
     walked = len(files)
     files = _without_databases(files, inputs)
     other_studies = len(files) < walked
     if lakes:
-        from botwatch.ingest.source import shown_name
-
         for lake in lakes:
             mine = os.path.exists(location) and os.path.samefile(lake, location)
-            console.print(f"left aside {controls_shown(shown_name(lake))}: "
+            console.print(f"left aside {name_shown(lake)}: "
                           f"{'the lake this command writes' if mine else 'a lake (another study) found in a folder'}, not an input",
                           highlight=False, markup=False)
     if not files:
-        from botwatch.ingest.source import shown_name
-
         # Only folders expand to nothing: name them, so a wrong folder is seen at once.
-        folders = ", ".join(shown_name(str(p)) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
+        folders = ", ".join(name_shown(p) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
         held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies), ("lakes", lakes),
                                                ("named pipes, sockets or devices", odd)) if there)
         fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
@@ -126,16 +120,16 @@ def ingest(
         # A link whose target is gone is there: "no such file: link.jsonl" sent the user looking for it.
         why = {f: not_there(f) or "" for f in missing[:5]}
         gone = [f for f in why if why[f] == NO_SUCH_FILE]
-        said = ([f"no such file: {', '.join(gone)}"] if gone else []) + [f"{f} is {w}" for f, w in why.items() if f not in gone]
+        said = ([f"no such file: {', '.join(name_shown(f) for f in gone)}"] if gone else []) + [f"{name_shown(f)} is {w}" for f, w in why.items() if f not in gone]
         fail("; ".join(said) + (" …" if len(missing) > 5 else "") + swapped)
     if engine not in (None, "duckdb", "spark"):
         fail(f"--engine must be duckdb or spark, not {engine!r}")
     if engine == "duckdb" and is_lake_path(location):
-        fail(f"{location} is a lake (a folder of Parquet tables): ingest into it with --engine spark, or without --engine")
+        fail(f"{name_shown(location)} is a lake (a folder of Parquet tables): ingest into it with --engine spark, or without --engine")
     if not on_spark and (location.endswith(("/", os.sep)) or Path(location).is_dir()):
         # A DuckDB study is one file; a folder is what a lake is, and DuckDB would fail on it (or
         # make a file of that name with the slash dropped).
-        fail(f"{location} is a folder: a DuckDB study is a file (e.g. study.duckdb); for a lake of Parquet tables add --engine spark")
+        fail(f"{name_shown(location)} is a folder: a DuckDB study is a file (e.g. study.duckdb); for a lake of Parquet tables add --engine spark")
     notes: list[str] = []
     if cmap is not None:
         notes = _check_columns(cmap, [f for f in files if f != "-" and not (on_spark and is_url(f)) and Path(f).is_file()])
@@ -195,11 +189,11 @@ def _column_map(columns: Optional[str], column_map: Optional[Path], time_format:
 def _without_the_study(files: list[str], location: str) -> list[str]:
     """`files` without the study being written (and its `.wal`), with a line saying so
     (`ingest.source.study_files`)."""
-    from botwatch.ingest.source import shown_name, study_files
+    from botwatch.ingest.source import study_files
 
     own = study_files(files, location)
     if own:
-        console.print(f"left aside {controls_shown(', '.join(shown_name(f) for f in own))}: the study this command writes, not an input",
+        console.print(f"left aside {', '.join(name_shown(f) for f in own)}: the study this command writes, not an input",
                       highlight=False, markup=False)
     return [f for f in files if f not in own]
 
@@ -207,13 +201,13 @@ def _without_the_study(files: list[str], location: str) -> list[str]:
 def _without_databases(files: list[str], inputs: list[str]) -> list[str]:
     """`files` without the DuckDB databases a folder walk found (`ingest.source.databases_found`),
     with one line naming them."""
-    from botwatch.ingest.source import databases_found, shown_name
+    from botwatch.ingest.source import databases_found
 
     dbs = databases_found(files, inputs)
     if dbs:
         one = len(dbs) == 1
-        names = ", ".join(shown_name(f) for f in dbs[:5]) + (" …" if len(dbs) > 5 else "")
-        console.print(f"left aside {controls_shown(names)}: {'a DuckDB database (another study)' if one else 'DuckDB databases (other studies)'} "
+        names = ", ".join(name_shown(f) for f in dbs[:5]) + (" …" if len(dbs) > 5 else "")
+        console.print(f"left aside {names}: {'a DuckDB database (another study)' if one else 'DuckDB databases (other studies)'} "
                       f"found in a folder, not {'an input' if one else 'inputs'}",
                       highlight=False, markup=False)
     return [f for f in files if f not in dbs]
@@ -249,10 +243,8 @@ def no_records(res: FileResult) -> str | None:
 def empty_inputs(summary: IngestSummary) -> str:
     """" (h.csv: no records after its header line)" for the inputs that held no records ("" when
     none did): the end of the "nothing could be read" line, on both engines."""
-    from botwatch.ingest.source import shown_name
-
-    empty = [f"{Path(shown_name(f.source)).name}: {n}" for f in summary.files if (n := no_records(f))]
-    return controls_shown(f" ({'; '.join(empty[:3])})") if empty else ""
+    empty = [f"{name_shown(os.path.basename(f.source))}: {n}" for f in summary.files if (n := no_records(f))]
+    return f" ({'; '.join(empty[:3])})" if empty else ""
 
 
 def unreadable(res: FileResult) -> bool:
@@ -427,7 +419,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
         def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
             if not drawn:  # a pipe or a log file: no bar, so a line now and then
                 return progress_lines(path, size)
-            tid = progress.add_task(plain(Path(path).name[:40]), total=size)
+            tid = progress.add_task(escape(name_shown(os.path.basename(path)[:40])), total=size)
             task_ids[path] = tid
             return lambda done: progress.update(tid, completed=done)
 
@@ -454,10 +446,8 @@ def progress_lines(path: str, size: int | None, every: float | None = None):  # 
     import time
 
     from botwatch.engines.spark_progress import interval_from_env
-    from botwatch.ingest.source import shown_name
-
     every = interval_from_env() if every is None else every
-    name = controls_shown(shown_name(path))
+    name = name_shown(path)
     began = last = time.monotonic()
 
     def tick(done: int) -> None:
@@ -481,33 +471,33 @@ def progress_lines(path: str, size: int | None, every: float | None = None):  # 
 
 def print_file_result(res: FileResult) -> None:
     """One line per input: skipped (and why), failed (and why), or what was read and stored."""
-    from botwatch.ingest.source import FOLDER_UNREADABLE, shown_name
+    from botwatch.ingest.source import FOLDER_UNREADABLE
 
-    # A non-UTF-8 name shown as `\xff`, as stored; an ESC or other control character in a name
-    # (or in a reason quoting one) as `\x1b`, never sent to the terminal raw.
-    res = dataclasses.replace(res, source=shown_name(res.source))
+    # The name as `name_shown` writes it (a non-UTF-8 byte as `\xff`, a typed backslash as two); an
+    # ESC or other control character in a reason quoting one as `\x1b`, never sent to the terminal raw.
+    res = dataclasses.replace(res, source=escape(name_shown(res.source)))
     if res.refused and res.skipped:
-        console.print(f"[red]refused[/red] {plain(res.source)}: {plain(res.skipped)}", highlight=False)
+        console.print(f"[red]refused[/red] {res.source}: {plain(res.skipped)}", highlight=False)
     elif res.skipped:
         then = ", where nothing in it could be stored" if res.nothing_held else ""
-        console.print(f"[yellow]skipped[/yellow] {plain(res.source)}: {plain(res.skipped)}{then}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {res.source}: {plain(res.skipped)}{then}", highlight=False)
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
         nothing = "none of its files was read" if (res.error or "").startswith(FOLDER_UNREADABLE) else "nothing from this file was stored"
-        console.print(f"[red]failed[/red] {plain(res.source)}: {plain(res.error)} ({nothing})", highlight=False)
+        console.print(f"[red]failed[/red] {res.source}: {plain(res.error)} ({nothing})", highlight=False)
     elif unreadable(res):
         # Not "ok": no reader knew the file. Why (its header or first bytes) is said here, since a
         # study that stored nothing is removed with its `rejected` table; the reason quotes the
         # file's own bytes, so its control characters are shown escaped.
         why = plain(res.unreadable) if res.unreadable else "why is its row in the study's `rejected` table"
-        console.print(f"[yellow]unreadable[/yellow] {plain(res.source)}: not a format botwatch reads: {why}", highlight=False)
+        console.print(f"[yellow]unreadable[/yellow] {res.source}: not a format botwatch reads: {why}", highlight=False)
     elif (empty := no_records(res)) is not None:
-        console.print(f"[yellow]empty[/yellow] {plain(res.source)} {escape('[' + str(res.format) + ']')}: {empty}, nothing to store", highlight=False)
+        console.print(f"[yellow]empty[/yellow] {res.source} {escape('[' + str(res.format) + ']')}: {empty}, nothing to store", highlight=False)
     else:
         # A compressed file that broke off is not "ok": what came before the break is stored, and the line says where it broke.
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
-            f"{head} {plain(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
+            f"{head} {res.source} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
             f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
@@ -528,13 +518,11 @@ def other_encoding(res: FileResult) -> str | None:
     those read), else None. Such rows stay rejected (never "repaired" into other text); the line
     names the likely cause, a file saved in another encoding (Excel's CSV on Windows is cp1252),
     and the conversion: the converted file then adds the rows, those already stored not twice."""
-    from botwatch.ingest.source import shown_name
-
     if not res.not_utf8 or (res.not_utf8 < 5 and res.not_utf8 * 20 < max(res.read, 1)):
         return None
     if res.unreadable:  # no reader knew the file (binary, packed): its own line says so, not "convert it"
         return None
-    name = controls_shown(shown_name(res.source))
+    name = name_shown(res.source)
     if res.non_ascii:
         # Most of the file is UTF-8 with characters beyond ASCII: iconv over the whole file would turn
         # those into other text (stored again under new ids where the file has none), or stop at

@@ -16,7 +16,7 @@ from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
 from botwatch.count_text import counted
 from botwatch.study import Study, StudyError, no_table
-from botwatch.shown_text import controls_shown, json_shown, shell_shown
+from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
 
 
 @app.command()
@@ -34,7 +34,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
 
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as opened, reading(opened) as st:  # a lake's small tables read at the driver
         s = study_summary(st)
-        out.print(f"[bold]{plain(study)}[/bold]", highlight=False, soft_wrap=True)
+        out.print(f"[bold]{escape(name_shown(study))}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} account{'' if s['accounts_posting'] == 1 else 's'}; "
                   f"accounts known {s['accounts']:,}")
         out.print(f"time span {s['first']} … {s['last']} UTC" if s["first"] is not None else "time span: no posts yet")
@@ -142,14 +142,14 @@ def _print_captures(st: Study) -> None:
     for folder, rate, platforms, runs, at, manifest in rows:
         aside = _frames_aside(manifest)
         any_aside = any_aside or bool(aside)
-        t.add_row(plain(folder), "unusable" if rate is None else f"{rate:g}", plain(platforms), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
+        t.add_row(escape(name_shown(folder)), "unusable" if rate is None else f"{rate:g}", plain(platforms), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
     out.print(t)
     if any_aside:
         out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "
                   ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
     for folder, *_, manifest in rows:
         for gap in _gaps(manifest):
-            out.print(f"gap: capture {controls_shown(str(folder))} could not fetch the posts from {controls_shown(str(gap.get('from')))} "
+            out.print(f"gap: capture {name_shown(folder)} could not fetch the posts from {controls_shown(str(gap.get('from')))} "
                       f"to {controls_shown(str(gap.get('to')))} ({controls_shown(str(gap.get('why') or 'no reason recorded'))}): "
                       "its counts over that span are incomplete", markup=False, soft_wrap=True)
     rate, why = study_sample_rate(st)

@@ -33,6 +33,7 @@ from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, NOT_A_FILE, cannot_open, file_sha256, gzip_text_size, not_a_file, not_there, shown_name, text_sha256, unreadable_folder
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, create_table_sql
 from botwatch.study import Study, utcnow
+from botwatch.shown_text import name_shown
 
 if TYPE_CHECKING:
     from botwatch.ingest.csv_mapping import ColumnMap
@@ -266,7 +267,7 @@ def _ingest_source(
     if regular and sha is not None:
         if not force and (seen := ingested_as(sha)) and not _cut_again(study, path, seen[0], src) \
                 and not _changed_back(study, src.name, sha):
-            result.skipped = f"identical content already ingested from {seen[0]}"
+            result.skipped = f"identical content already ingested from {name_shown(seen[0], stored=True)}"
             result.nothing_held = not seen[1]
             if same is not None:
                 _record_copy(study, src, own or file_sha256(path), seen[0], same)
