@@ -68,3 +68,11 @@ def test_status_tells_the_two_capture_folders_apart(tmp_path: Path) -> None:
     res = runner.invoke(app, ["status", str(study)], env={"COLUMNS": "400"})
     assert res.exit_code == 0, res.output
     assert f"/c\\\\x07 " in res.output and f"/c\\x07 " in res.output and REAL not in res.output, res.output
+
+
+def test_a_column_map_problem_names_the_file_by_the_same_rule(tmp_path: Path) -> None:
+    typed = tmp_path / f"g{TYPED}.csv"
+    typed.write_text("author,created_at,text\nx,2015-08-07T02:00:00Z,hello\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(typed), "--columns", "account_id=author,created_at=created_at,text=body"])
+    assert res.exit_code == 2
+    assert f"/g\\\\x07.csv: " in " ".join(res.output.split()), res.output

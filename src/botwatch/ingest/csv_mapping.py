@@ -741,18 +741,18 @@ def check_inputs(cmap: ColumnMap, files: list[str], max_noted: int = 5) -> list[
     `botwatch.api.ingest` alike: `ColumnMapError` ("FILE: why", one line) for the first file that
     cannot be read under it (`file_problem`). Returns the notes to show with the summary, each
     "FILE: note" (`head_notes`), for the first `max_noted` files that have any."""
-    from botwatch.ingest.source import shown_name
+    from botwatch.shown_text import name_shown
 
     notes: list[str] = []
     noted = 0
     for f in files:
         problem = file_problem(f, cmap)
         if problem:
-            raise ColumnMapError(f"{shown_name(f)}: {problem}")
+            raise ColumnMapError(f"{name_shown(f)}: {problem}")
         found = file_notes(f, cmap) if noted < max_noted else []
         if found:
             noted += 1
-            notes += [f"{shown_name(f)}: {n}" for n in found]
+            notes += [f"{name_shown(f)}: {n}" for n in found]
     if noted == max_noted and len(files) > noted:
         notes.append(f"(notes for the first {max_noted} files only)")
     return notes
