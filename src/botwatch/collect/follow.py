@@ -41,7 +41,7 @@ from pathlib import Path
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture
 from botwatch.collect.writer import stream_files
-from botwatch.shown_text import controls_shown, whole_sentences
+from botwatch.shown_text import controls_shown, name_shown, shell_shown, whole_sentences
 
 FAILED_BATCHES = 3  # batches of one run in which ingest reports a file failed before it is set aside
 ABORT_GRACE_S = 3.0  # after abort(), how long the ingest child may take to roll back before it is killed
@@ -167,11 +167,11 @@ class Follower:
             self.ingested_now += len(ingested)
             self.done.update(p.name for p in ingested)
             _append(self.ledger, [{"name": p.name} for p in ingested])
-            self.log(f"follow: ingested {len(ingested)} closed file(s) into {self.study}")
+            self.log(f"follow: ingested {len(ingested)} closed file(s) into {name_shown(self.study)}")
         if failed:
             p, why = failed[0]
             tries = f"; failed {self.failures[p.name]} of the {FAILED_BATCHES} batches before it is set aside" if p.name in self.failures else ""
-            self._failed(len(failed), f"{shown(p.name)}: {shown(why[:200])}{tries}")
+            self._failed(len(failed), f"{name_shown(p.name)}: {shown(why[:200])}{tries}")
 
     def _count_failure(self, path: Path) -> int:
         self.failures[path.name] = self.failures.get(path.name, 0) + 1
@@ -179,8 +179,9 @@ class Follower:
 
     def _failed(self, n: int, why: str) -> None:
         """The one line for files left pending after a failed ingest (the whole batch, or some)."""
-        self.log(f"follow: ingest of {n} file(s) into {self.study} failed ({why}); "
-                 f"they stay in {self.capture.folder} for the next batch or `botwatch ingest {self.study} {self.capture.folder}`")
+        self.log(f"follow: ingest of {n} file(s) into {name_shown(self.study)} failed ({why}); "
+                 f"they stay in {name_shown(self.capture.folder)} for the next batch or "
+                 f"`botwatch ingest {shell_shown(self.study)} {shell_shown(self.capture.folder)}`")
 
     def _refuse(self, path: Path, why: str) -> None:
         """Note and report, once, a closed file no reader knows: it stays where it is, its first
@@ -189,8 +190,8 @@ class Follower:
         self.refused.add(path.name)
         self.unreadable += 1
         _append(self.refused_ledger, [{"name": path.name, "reason": one_line}])
-        self.log(f"follow: {shown(path)} is not a format botwatch reads ({shown(one_line)}); it is left in place, listed in "
-                 f"{shown(self.refused_ledger)} and not offered again")
+        self.log(f"follow: {name_shown(path)} is not a format botwatch reads ({shown(one_line)}); it is left in place, listed in "
+                 f"{name_shown(self.refused_ledger)} and not offered again")
 
     def _set_aside(self, path: Path, why: str, *, at_once: bool = False) -> None:
         """A file ingest failed in FAILED_BATCHES batches, or once with a failure that repeats until
@@ -204,8 +205,8 @@ class Follower:
             self.set_aside += 1
         _append(self.failed_ledger, [{"name": path.name, "reason": one_line, "batches": 1 if at_once else self.failures.get(path.name, 0)}])
         failed = "cannot be ingested" if at_once else f"failed to ingest in {FAILED_BATCHES} batches"
-        self.log(f"follow: {shown(path)} {failed} ({shown(one_line)}); set aside: left in place, listed in "
-                 f"{shown(self.failed_ledger)} and not offered again; retry it with `botwatch ingest {self.study} {shown(path)}`"
+        self.log(f"follow: {name_shown(path)} {failed} ({shown(one_line)}); set aside: left in place, listed in "
+                 f"{name_shown(self.failed_ledger)} and not offered again; retry it with `botwatch ingest {shell_shown(self.study)} {shell_shown(path)}`"
                  + (" once it is fixed" if at_once else ""))
 
     async def loop(self, stop: asyncio.Event) -> None:

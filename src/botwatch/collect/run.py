@@ -28,7 +28,8 @@ from pathlib import Path
 
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture, CaptureWriteError, CollectError, StopCapture
-from botwatch.collect.follow import FAILED_BATCHES, Follower, shown
+from botwatch.collect.follow import FAILED_BATCHES, Follower
+from botwatch.shown_text import name_shown, shell_shown
 from botwatch.collect.progress import summary
 from botwatch.collect.writer import stream_files
 
@@ -86,27 +87,27 @@ async def run_capture(
     # This run's files beside its bytes: a resumed run that kept nothing said "1 closed file(s), 0 B".
     files = len(capture.writer.closed_files)
     # One log call a line: the log escapes control characters, the summary's own line feed included.
-    for line in summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))).split("\n"):
+    for line in summary(capture.stats, capture.disk_bytes, files, name_shown(capture.folder), len(stream_files(capture.folder, capture.stream))).split("\n"):
         log(line)
     if capture.stats.malformed or capture.stats.unknown:
-        log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
+        log(f"frames kept aside: {name_shown(st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl')}")
     if follower is not None and follower.unreadable:
-        log(f"closed files no reader knows: {follower.unreadable}, not ingested; listed with the reasons in {shown(follower.refused_ledger)}")
+        log(f"closed files no reader knows: {follower.unreadable}, not ingested; listed with the reasons in {name_shown(follower.refused_ledger)}")
     if follower is not None and follower.set_aside:
         log(f"closed files set aside after failing {FAILED_BATCHES} batches: {follower.set_aside}, not ingested; "
-            f"listed with the reasons in {shown(follower.failed_ledger)}")
+            f"listed with the reasons in {name_shown(follower.failed_ledger)}")
     if follower is not None and follower.cannot_open:
         log(f"closed files that cannot be ingested until fixed (a dangling link, no permission): {follower.cannot_open}, "
-            f"not ingested; listed with the reasons in {shown(follower.failed_ledger)}")
+            f"not ingested; listed with the reasons in {name_shown(follower.failed_ledger)}")
     if follower is not None and capture.run_notes.get("gaps") and not follower.ingested_now:
         # The study's copy of the manifest is refreshed by an ingest: a run that recorded a gap and
         # ingested no file left the study (`status`, the report) without it, in silence.
-        log(f"the gap is recorded in the capture's manifest but not yet in {shown(follower.study)}, as this run ingested no file: "
-            f"`botwatch ingest {shown(follower.study)} {shown(capture.folder)}` records it there (so does the next run that ingests a file)")
+        log(f"the gap is recorded in the capture's manifest but not yet in {name_shown(follower.study)}, as this run ingested no file: "
+            f"`botwatch ingest {shell_shown(follower.study)} {shell_shown(capture.folder)}` records it there (so does the next run that ingests a file)")
     left = follower.pending() if follower is not None else []
     if follower is not None and left:  # a second Ctrl-C, or a study busy (or no study) through the last batch
-        log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
-            f"(or `botwatch ingest {follower.study} {capture.folder}`)")
+        log(f"not ingested: {len(left)} closed file(s), left in {name_shown(capture.folder)}; the next run with --study ingests them "
+            f"(or `botwatch ingest {shell_shown(follower.study)} {shell_shown(capture.folder)}`)")
     if code == 0 and not stopped_by and not (capture.connected or capture.nothing_to_fetch or capture.stats.received or capture.stats.kept):
         # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
         # Said with the last failure: a server that answered 500 every time was reached, and
@@ -202,8 +203,8 @@ def _say_finishing(capture: Capture, follower: Follower, sig: int, log: Callable
         return
     capture.progress.clear()
     again = "Ctrl-C again" if sig == signal.SIGINT else "a second signal"
-    log(f"stopping: finishing the ingest of {n} file(s) into {follower.study}; {again} to stop now "
-        f"(nothing is lost: the files stay in {capture.folder} and the next run ingests them)")
+    log(f"stopping: finishing the ingest of {n} file(s) into {name_shown(follower.study)}; {again} to stop now "
+        f"(nothing is lost: the files stay in {name_shown(capture.folder)} and the next run ingests them)")
 
 
 _DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO})
