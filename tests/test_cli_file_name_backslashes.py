@@ -76,3 +76,34 @@ def test_a_column_map_problem_names_the_file_by_the_same_rule(tmp_path: Path) ->
     res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(typed), "--columns", "account_id=author,created_at=created_at,text=body"])
     assert res.exit_code == 2
     assert f"/g\\\\x07.csv: " in " ".join(res.output.split()), res.output
+
+
+def test_the_ingest_command_a_message_suggests_pastes_with_a_spaced_name(tmp_path: Path) -> None:
+    import shlex
+
+    study = tmp_path / "my study.duckdb"
+    res = runner.invoke(app, ["status", str(study)])  # no study there yet
+    assert res.exit_code == 2 and f"run `botwatch ingest {shlex.quote(str(study))} FILES...` first" in " ".join(res.output.split()), res.output
+    study.touch()
+    res = runner.invoke(app, ["status", str(study)])  # an empty file
+    assert res.exit_code == 2 and f"run `botwatch ingest {shlex.quote(str(study))} FILES...` first" in " ".join(res.output.split()), res.output
+    new, data = tmp_path / "new one.duckdb", tmp_path / "my posts.jsonl"
+    data.write_bytes(FIX.read_bytes())
+    res = runner.invoke(app, ["ingest", str(data), str(new)])  # the arguments the wrong way round
+    assert res.exit_code == 2 and f"botwatch ingest {shlex.quote(str(new))} {shlex.quote(str(data))}" in " ".join(res.output.split()), res.output
+    res = runner.invoke(app, ["analyze", str(data)])  # a data file given as the study
+    assert res.exit_code == 2 and f"`botwatch ingest study.duckdb {shlex.quote(str(data))}`" in " ".join(res.output.split()), res.output
+
+
+def test_the_label_first_hint_quotes_the_study() -> None:
+    from types import SimpleNamespace
+
+    import pytest
+
+    from botwatch.pipeline import PipelineError
+    from botwatch.timeline.labelled import require_labels_for
+
+    study = SimpleNamespace(path=Path("my study.duckdb"), tables=lambda: ["post_labels"], columns=lambda t: ["election"],
+                            sql=lambda q: [("us-2016",)])
+    with pytest.raises(PipelineError, match="`botwatch analyze 'my study.duckdb' --election uk-ge2017 --only content`"):
+        require_labels_for(study, SimpleNamespace(election=SimpleNamespace(key="uk-ge2017")), "timeline")  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ from botwatch import __version__
 # opens anything but a regular file (a named pipe met there blocked the walk for ever).
 from botwatch.ingest.source import DUCKDB_MAGIC, file_head, is_duckdb_file  # noqa: F401
 from botwatch.schema import CANONICAL, create_table_sql
+from botwatch.shown_text import shell_shown
 
 MEMORY_ENV = "BOTWATCH_MEMORY"
 _MEMORY_SIZE = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
@@ -98,7 +99,7 @@ def not_a_study(path: Path, read_only: bool = False) -> bool:
     if head is not None and head[8:12] != DUCKDB_MAGIC:
         raise StudyError(
             f"{path} is not a study (not a DuckDB file). A study is the .duckdb file `botwatch ingest` writes, "
-            f"named before the inputs: `botwatch ingest study.duckdb {path}`"
+            f"named before the inputs: `botwatch ingest study.duckdb {shell_shown(path)}`"
         )
     try:
         empty = path.is_file() and path.stat().st_size == 0
@@ -112,7 +113,7 @@ def not_a_study(path: Path, read_only: bool = False) -> bool:
             f"named before the inputs: `botwatch ingest study.duckdb FILES...`"
         )
     if read_only:
-        raise StudyError(f"{path} is an empty file, not a study yet: run `botwatch ingest {path} FILES...` first")
+        raise StudyError(f"{path} is an empty file, not a study yet: run `botwatch ingest {shell_shown(path)} FILES...` first")
     return True
 
 
@@ -395,7 +396,7 @@ class Study(StudyBase):
         if (read_only or not create) and not self.path.exists():
             # Reading (and analysing) never creates a study: a mistyped path must not become an
             # empty study that every stage then reports as "ok".
-            raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
+            raise StudyError(f"no study at {self.path}: run `botwatch ingest {shell_shown(self.path)} FILES...` first")
         # An empty file becomes a new study only for a writer that may create one (ingest):
         # `analyze` on a `touch`ed file turned it into an empty study, said "holds no posts"
         # (exit 1), and `report` then wrote a report of nothing, exit 0.

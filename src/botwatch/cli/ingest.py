@@ -116,7 +116,7 @@ def ingest(
         swapped = ""
         if len(inputs) == 1 and inputs[0].endswith(".duckdb") and Path(location).is_file() and not location.endswith(".duckdb"):
             # `ingest tweets.jsonl new.duckdb`: the arguments the wrong way round
-            swapped = f"; the study comes first: botwatch ingest {inputs[0]} {location}"
+            swapped = f"; the study comes first: botwatch ingest {shell_shown(inputs[0])} {shell_shown(location)}"
         # A link whose target is gone is there: "no such file: link.jsonl" sent the user looking for it.
         why = {f: not_there(f) or "" for f in missing[:5]}
         gone = [f for f in why if why[f] == NO_SUCH_FILE]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from botwatch.pipeline import Context, PipelineError
+from botwatch.shown_text import shell_shown
 
 
 def require_labels_for(study: Any, ctx: Context, stage: str) -> None:
@@ -21,7 +22,7 @@ def require_labels_for(study: Any, ctx: Context, stage: str) -> None:
     key = ctx.election.key
     labelled = sorted(str(r[0]) for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3"))
     if labelled and labelled != [key]:
-        where = getattr(study, "path", None) or "STUDY"
+        where = shell_shown(path) if (path := getattr(study, "path", None)) else "STUDY"
         raise PipelineError(
             f"{stage}: the posts are labelled for {', '.join(labelled)}, not {key}, so no party of {key} would be found. "
             f"Label them first with `botwatch analyze {where} --election {key} --only content`, then run {stage} again "
