@@ -107,3 +107,16 @@ def test_the_label_first_hint_quotes_the_study() -> None:
                             sql=lambda q: [("us-2016",)])
     with pytest.raises(PipelineError, match="`botwatch analyze 'my study.duckdb' --election uk-ge2017 --only content`"):
         require_labels_for(study, SimpleNamespace(election=SimpleNamespace(key="uk-ge2017")), "timeline")  # type: ignore[arg-type]
+
+
+def test_a_study_named_with_a_backslash_is_refused_not_written_elsewhere(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """DuckDB reads `\\` as a folder separator: `ingest 'a\\b.duckdb'` wrote a/b.duckdb, and
+    `status 'a\\b.duckdb'` then said "no study at", sending the user to ingest again."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(FIX.read_bytes())
+    for args in (["ingest", "a\\b.duckdb", str(data)], ["status", "a\\b.duckdb"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2 and "DuckDB reads a backslash in a study's path as a folder separator (it would open a/b.duckdb)" in res.output, res.output
+    assert not (tmp_path / "a" / "b.duckdb").exists()

@@ -26,7 +26,7 @@ from botwatch import __version__
 # opens anything but a regular file (a named pipe met there blocked the walk for ever).
 from botwatch.ingest.source import DUCKDB_MAGIC, file_head, is_duckdb_file  # noqa: F401
 from botwatch.schema import CANONICAL, create_table_sql
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import name_shown, shell_shown
 
 MEMORY_ENV = "BOTWATCH_MEMORY"
 _MEMORY_SIZE = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
@@ -393,6 +393,12 @@ class Study(StudyBase):
         file that is not a study and, naming the holder's process, for one another process holds."""
         self.path = Path(path)
         self.read_only = read_only
+        if os.sep == "/" and "\\" in str(self.path):
+            # DuckDB reads `\` as a folder separator on every system: `ingest 'a\b.duckdb'` wrote
+            # a/b.duckdb (or failed for a missing folder `a`), and `status 'a\b.duckdb'` then said
+            # "no study at a\b.duckdb: run botwatch ingest …", which wrote a/b.duckdb again.
+            raise StudyError(f"{name_shown(self.path)}: DuckDB reads a backslash in a study's path as a folder separator "
+                             f"(it would open {name_shown(str(self.path).replace(chr(92), '/'))}): name the study without one")
         if (read_only or not create) and not self.path.exists():
             # Reading (and analysing) never creates a study: a mistyped path must not become an
             # empty study that every stage then reports as "ok".
