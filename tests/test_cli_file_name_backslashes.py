@@ -120,3 +120,11 @@ def test_a_study_named_with_a_backslash_is_refused_not_written_elsewhere(tmp_pat
         res = runner.invoke(app, args)
         assert res.exit_code == 2 and "DuckDB reads a backslash in a study's path as a folder separator (it would open a/b.duckdb)" in res.output, res.output
     assert not (tmp_path / "a" / "b.duckdb").exists()
+
+
+def test_the_nothing_read_line_names_the_file_as_its_own_line_did(tmp_path: Path) -> None:
+    bad = tmp_path / f"u{TYPED}.jsonl"
+    bad.write_text('{"x": 1}\n', encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(bad)])
+    out = " ".join(res.output.split())
+    assert res.exit_code != 0 and f"unreadable {tmp_path}/u\\\\x07.jsonl:" in out and "(u\\\\x07.jsonl: unreadable input" in out, out

@@ -401,7 +401,8 @@ def _why_rejected(study: Path) -> str:
     except Exception:  # noqa: BLE001 - only a better message is at stake
         return ""
     # The reason quotes the file's own header or first bytes: an ESC there must not reach the terminal raw.
-    return " (" + "; ".join(controls_shown(f"{Path(str(src)).name}: {err}") for src, err in rows) + ")" if rows else ""
+    # The file's name by `name_shown` (as stored: `sources`' form), as its own line above named it.
+    return " (" + "; ".join(f"{name_shown(os.path.basename(str(src)), stored=True)}: {controls_shown(err)}" for src, err in rows) + ")" if rows else ""
 
 
 def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True,
