@@ -72,3 +72,21 @@ def test_impact_counts_every_party_in_one_query_each(tmp_path: Path, monkeypatch
         "the bot model reads, or the accounts stage has not run), so there is no 'likely automated' group to compare.",
         "No posts about Greens in the window.",
     ]
+
+
+def test_a_note_without_series_names_the_bounds_of_a_window_set_by_hand(tmp_path: Path) -> None:
+    """With --start/--end (`custom`), the note said the posts were "in the window", the words
+    for the election's window, where the coverage sentence names the bounds typed."""
+    from botwatch.impact.stage import run_impact
+
+    st = _study(tmp_path / "s.duckdb")
+    try:
+        analyze(st, Context(election=election(), log=lambda m: None), only=["timeline"])
+        between = "between 2017-05-01 00:00 UTC and 2017-05-01 03:00 UTC"
+        for party, name, want in (("labour", "Labour", f"3 posts name Labour {between}, but none is by"), ("green", "Greens", f"No posts about Greens {between}.")):
+            _, _, notes = run_impact(st, party, "1h", start=START, end=START + timedelta(hours=3), name=name, custom=True)
+            assert notes[0].startswith(want), notes
+        _, _, notes = run_impact(st, "green", "1h", start=START, end=START + timedelta(hours=3), name="Greens")  # the election's window
+        assert notes == ["No posts about Greens in the window."]
+    finally:
+        st.close()

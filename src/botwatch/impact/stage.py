@@ -341,20 +341,23 @@ class PartyCounts:
         return None if self._named is None else self._named[party]
 
 
-def _why_no_series(study: Study, party: str, name: str, start: datetime | None, end: datetime | None, counts: PartyCounts | None = None) -> str:
+def _why_no_series(study: Study, party: str, name: str, start: datetime | None, end: datetime | None, counts: PartyCounts | None = None,
+                   within: str = "in the window") -> str:
     """Why no automated-versus-rest series exists for `party` (called `name` in the note): the note
     used to name missing tables even when both were there and the party had thousands of posts
     whose accounts simply had no bot probability (the IRA/FiveThirtyEight files carry no profile
-    facts the bot model reads). `counts`: the run's `PartyCounts` for this window, if any."""
+    facts the bot model reads). `counts`: the run's `PartyCounts` for this window, if any. `within`:
+    where the posts lie (`window_words`): a window set with --start/--end was called "the window",
+    as if it were the election's, where the coverage sentence names its bounds."""
     if counts is None or not counts.covers(party, start, end):
         counts = PartyCounts(study, [party], start, end)
     named = counts.named(party)
     if named is None:
         return f"No posts about {name}: the posts are not labelled for parties yet (run the content stage)."
     if not named:
-        return f"No posts about {name} in the window."
+        return f"No posts about {name} {within}."
     one = named == 1  # "1 posts name Liberal Democrats" was printed for a party named once
-    return (f"{counted(named, 'post')} {'names' if one else 'name'} {name} in the window, but {'it is not' if one else 'none is'} "
+    return (f"{counted(named, 'post')} {'names' if one else 'name'} {name} {within}, but {'it is not' if one else 'none is'} "
             f"by an account with a bot probability ({'its account has' if one else 'its accounts have'} no profile facts the bot "
             "model reads, or the accounts stage has not run), "
             "so there is no 'likely automated' group to compare.")
@@ -385,7 +388,8 @@ def run_impact(
     left_out = [cov.sentence(name)] if cov is not None and cov.posts_unscored else []
     df = party_series(study, party, freq, start, end)
     if df.empty:
-        return [], [], [_why_no_series(study, party, name, start, end, counts)]
+        within = window_words(dict(window_custom=custom, window_start=start, window_end=end))
+        return [], [], [_why_no_series(study, party, name, start, end, counts, within)]
     few = {k: n for k, n in df.attrs.get("posts", {}).items() if n < MIN_POSTS_PER_GROUP}
     if few:
         return [], [], [f"{name}: too few posts for a lead-lag test (" + ", ".join(f"{SERIES_WORDS[k]} {n:,}" for k, n in few.items()) + f"; needs {MIN_POSTS_PER_GROUP} each)."] + left_out
