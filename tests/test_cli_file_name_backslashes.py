@@ -54,9 +54,15 @@ def test_missing_inputs_are_named_by_the_same_rule(tmp_path: Path) -> None:
     assert f"/n\\\\x07.jsonl" in out and f"/n\\x07.jsonl" in out and REAL not in gone.output, out
 
 
-def test_status_tells_the_two_capture_folders_apart(tmp_path: Path) -> None:
+def test_status_tells_the_two_capture_folders_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
     import shutil
+
+    from botwatch.cli import common
+
+    # Rich reads COLUMNS once, when botwatch's console is made: the invoke's env does not widen
+    # `status`'s table, and at 80 columns (no terminal, as under xdist) a long path wraps.
+    monkeypatch.setattr(common.out, "_width", 400)
 
     folders = [tmp_path / f"c{TYPED}", tmp_path / f"c{REAL}"]
     for i, folder in enumerate(folders):
