@@ -288,16 +288,15 @@ class XSearch:
         Chosen from `--since` at every run, a capture begun on recent search (`--since` 3 days
         back) and re-run a week later went to `/search/all`, which X refuses without full-archive
         access (exit 3), at every later run too. Recent search goes on from its saved position
-        (`within_reach` records the gap where that is beyond reach). A state written before the
-        endpoint was recorded takes the one `--since` chooses now; a `next_token` in it is sent
-        only where the endpoint chosen when the state was written is that one, since a token from
-        one endpoint is no position in the other.
+        (`within_reach` records the gap where that is beyond reach).
 
         A state written before the endpoint was recorded (no `search_endpoint`) keeps the one it was
         written with: the endpoint `--since` chose when the capture's latest answered run began (its
         manifest entry: tweets received), else when the state was last saved (`updated`). Chosen
         from `--since` now, a state written on recent search went to `/search/all` once a week had
-        passed. A state with no cursor was never answered: the endpoint is `--since`'s now."""
+        passed. A state with no cursor was never answered: the endpoint is `--since`'s now. Where
+        the time it was written cannot be read, an interrupted sweep's `next_token` is dropped (a
+        token from one endpoint is no position in the other) and the sweep starts afresh."""
         kept = cap.state.get("search_endpoint")
         if kept in ("recent", "all"):
             if (kept == "all") != self.archive:
