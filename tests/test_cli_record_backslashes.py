@@ -125,3 +125,14 @@ def test_a_column_map_error_lists_the_files_columns_telling_a_typed_backslash_fr
         said.append(" ".join(res.output.split()))
     assert "(its columns: id, b\\\\x07ar)" in said[0] and "(its columns: id, b\\x07ar)" in said[1], said
     assert REAL not in "".join(said)
+
+
+def test_explain_finds_a_handle_pasted_as_the_tables_show_it(study: Path) -> None:
+    """`accounts` shows the typed handle `h\\x07er` as `@h\\\\x07er`; pasted into `explain` that
+    form found no account. It is read with each doubled backslash as one, and said to be."""
+    pasted = runner.invoke(app, ["explain", str(study), "@h" + "\\\\x07" + "er"], env={"COLUMNS": "300"})
+    assert pasted.exit_code == 0, pasted.output
+    assert "@h\\\\x07er (twitter 50)" in pasted.output and "read with each doubled backslash as one" in " ".join(pasted.output.split())
+    as_json = runner.invoke(app, ["explain", str(study), "h" + "\\\\x07" + "er", "--json"])
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["account_id"] == "50", as_json.output
+    assert runner.invoke(app, ["explain", str(study), "@h" + "\\\\\\\\x07" + "er"]).exit_code == 2  # no account either way

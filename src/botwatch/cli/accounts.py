@@ -152,6 +152,23 @@ def nothing_matched(country: Optional[str], min_bot: float) -> str:
     return f"no accounts {' and '.join(said)}" if said else "no scored accounts in the study"
 
 
+def _as_typed(st: Any, key: str) -> str | None:
+    """`key` with each doubled backslash as one, where no account answers to `key` and one answers
+    to that (said in a warning); else None. `accounts`, `explain` and the clusters table show a
+    handle's backslashes doubled (`record_shown`: a typed `\\x07` is not a BEL), so a handle copied
+    from them found no account; no platform's handles hold a backslash, so the doubled form is
+    botwatch's own writing, not another account's name."""
+    if "\\\\" not in key:
+        return None
+    typed = key.replace("\\\\", "\\")
+    count = "SELECT count(*) FROM accounts_scored WHERE "
+    if st.sql(count + account_match(key)[0], account_match(key)[1])[0][0] or not st.sql(count + account_match(typed)[0], account_match(typed)[1])[0][0]:
+        return None
+    warn("no account answers to that handle or id as written; read with each doubled backslash as one, as `accounts` and "
+         "`explain` write a record's backslashes, it is one: explained below")
+    return typed
+
+
 def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
     """The error for a handle or id no scored account answers to. An account seen only as the
     author of posts others retweeted, quoted or replied to has no account record (no posts or
@@ -225,6 +242,8 @@ def explain(
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         _warn_if_stale(st, study)
+        if (typed := _as_typed(st, key)) is not None:
+            key, handle = typed, ("@" if handle.startswith("@") else "") + typed
         if as_json:
             row = find_account(st, handle)
             if row is None:
