@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,17 @@ MANIFEST = "capture.json"
 
 class FolderError(RuntimeError):
     """The folder cannot take this capture; the message says why and what to do."""
+
+
+def utc_time(text: Any) -> datetime | None:
+    """A time a manifest or state file records (ISO 8601, "Z" or an offset; none read as UTC), or
+    None where it is absent or unreadable: one reading for the run records, the search's saved
+    window and positions (`study_link`, `collect.x`)."""
+    try:
+        t = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def meta_dir(folder: Path) -> Path:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from botwatch.collect.state import FolderError, meta_dir, read_manifest
+from botwatch.collect.state import FolderError, meta_dir, read_manifest, utc_time
 from botwatch.study import Study, utcnow
 
 TABLE = "captures"
@@ -138,14 +138,6 @@ def _runs(manifest: Any) -> list[dict[str, Any]]:
     return [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else []
 
 
-def _when(text: Any) -> datetime | None:
-    try:
-        d = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
-
-
 def recorded_runs(study: Study) -> list[tuple[str, list[dict[str, Any]]]]:
     """(folder, the manifest's runs) of every capture recorded in the study."""
     if TABLE not in study.tables():
@@ -176,7 +168,7 @@ def _wrote(source: str, folder: str, runs: list[dict[str, Any]]) -> bool:
     for r in runs:
         if str(r.get("stream")) != m["stream"] or str(r.get("pid")) != m["pid"]:
             continue
-        started, ended = _when(r.get("started")), _when(r.get("ended"))
+        started, ended = utc_time(r.get("started")), utc_time(r.get("ended"))
         if (started is None or started - _SLACK <= opened) and (ended is None or opened <= ended + _SLACK):
             return True
     return False

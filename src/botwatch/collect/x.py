@@ -24,7 +24,7 @@ import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
-from botwatch.collect.state import FolderError, read_manifest
+from botwatch.collect.state import FolderError, read_manifest, utc_time
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 
@@ -322,13 +322,6 @@ class XSearch:
         """When an older state (no `search_endpoint`) was written by an answered run: the start of the
         stream's latest run in the manifest that received tweets, else the state's `updated`; None
         when neither can be read. A run that X refused also rewrote `updated`, hence the manifest first."""
-        def parse(text: Any) -> datetime | None:
-            try:
-                t = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-            except ValueError:
-                return None
-            return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
-
         try:
             manifest = read_manifest(cap.folder) or {}
         except FolderError:
@@ -341,10 +334,10 @@ class XSearch:
                 answered = int(run.get("received") or 0) > 0
             except (TypeError, ValueError):
                 answered = False
-            started = parse(run.get("started")) if answered else None
+            started = utc_time(run.get("started")) if answered else None
             if started is not None:
                 return started
-        return parse(cap.state.get("updated"))
+        return utc_time(cap.state.get("updated"))
 
     def same_window(self, cap: Capture) -> None:
         """An interrupted sweep re-run with another `--until` starts afresh: its `next_token` pages
@@ -402,12 +395,7 @@ class XSearch:
         if bound_id:
             was = id_time(bound_id)
         else:
-            try:
-                was = datetime.fromisoformat(str(cap.cursor["start_time"]).replace("Z", "+00:00")) if cap.cursor.get("start_time") else None
-            except ValueError:
-                was = None
-            if was is not None and was.tzinfo is None:
-                was = was.replace(tzinfo=timezone.utc)
+            was = utc_time(cap.cursor["start_time"]) if cap.cursor.get("start_time") else None
             if was is None and not bound_id:  # no sweep finished yet: it starts at --since (a capture kept on recent search)
                 was = self.since
         now = datetime.now(timezone.utc)
@@ -435,11 +423,7 @@ class XSearch:
     @staticmethod
     def swept_to(cap: Capture) -> datetime | None:
         """The time the last finished sweep searched up to (`last_sweep_to`), or None (not recorded)."""
-        try:
-            t = datetime.fromisoformat(str(cap.state.get("last_sweep_to")).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        return utc_time(cap.state.get("last_sweep_to"))
 
     def params(self, cap: Capture) -> dict[str, str]:
         """The request for the next page: a sweep's later pages repeat its first page's since_id."""
