@@ -161,8 +161,11 @@ def _as_typed(st: Any, key: str) -> str | None:
     if "\\\\" not in key:
         return None
     typed = key.replace("\\\\", "\\")
-    count = "SELECT count(*) FROM accounts_scored WHERE "
-    if st.sql(count + account_match(key)[0], account_match(key)[1])[0][0] or not st.sql(count + account_match(typed)[0], account_match(typed)[1])[0][0]:
+    def answers(k: str) -> bool:
+        where, params = account_match(k)
+        return bool(st.sql(f"SELECT count(*) FROM accounts_scored WHERE {where}", params)[0][0])
+
+    if answers(key) or not answers(typed):
         return None
     warn("no account answers to that handle or id as written; read with each doubled backslash as one, as `accounts` and "
          "`explain` write a record's backslashes, it is one: explained below")
