@@ -95,12 +95,14 @@ def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0, accounts: An
     with the number of `accounts` behind a share of 0 or 1 it becomes the exact 95% bound over
     those accounts, said to be one; otherwise the share is said to have no interval."""
     n = int(accounts) if accounts is not None and not (isinstance(accounts, float) and math.isnan(accounts)) else 0
+    bound = None
     if stats.exact_edge_interval(p, lo, hi) and n:  # the estimates stage's exact bound, stored (`cell_rows`)
-        return f"{pct(p, digits)} {interval(lo, hi, digits)[:-1]}: an exact bound over {n:,} account{'s' if n != 1 else ''}]"
-    if stats.degenerate_interval(p, lo, hi):
+        bound = (lo, hi)
+    elif stats.degenerate_interval(p, lo, hi):
         bound = stats.exact_edge_bound(float(p), n) if n else None
         if bound is None:
             return f"{pct(p, digits)} (every resample of the accounts gave {pct(p, digits)}: no interval)"
+    if bound is not None:
         return f"{pct(p, digits)} {interval(*bound, digits)[:-1]}: an exact bound over {n:,} account{'s' if n != 1 else ''}]"
     ci = interval(lo, hi, digits)
     if ci:  # the share at the decimals its interval needed to print its two ends apart
