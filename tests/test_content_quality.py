@@ -36,7 +36,8 @@ LABELS = FIX / "ira_stance_labels.csv"
 # The gated tree blend (thirteenth round): from (117, 0.526, 0.585, 0.607) and (159, 0.722, 0.634, 0.730).
 # The party term out of topic-hashtag pairs and out of sentiment: from (117, 0.535, 0.609, 0.607) and (159, 0.734, 0.620, 0.736).
 # The IRA reader's fix of 2026-12-04 (quotes, "RT name: " copies; files refitted): from (117, 0.520, 0.598, 0.590) and (159, 0.747, 0.615, 0.748).
-FIXTURE_ONLY = {"uk-ge2017": (117, 0.528, 0.594, 0.598), "us-2016": (159, 0.741, 0.613, 0.742)}
+# FiveThirtyEight's spreadsheet quotes taken off ('@user …' read as @user …; 33 of the committed posts; files refitted): from (117, 0.528, 0.594, 0.598) and (159, 0.741, 0.613, 0.742).
+FIXTURE_ONLY = {"uk-ge2017": (117, 0.521, 0.604, 0.598), "us-2016": (159, 0.734, 0.624, 0.736)}
 # Floors a little under the figures measured on the evaluation study (docs/methods.md). UK stance
 # was 0.50 until the fourth training draw: the retrained model scores 0.527 on the evaluation study
 # (0.525 before) but 0.493 on the committed posts alone (0.504 before), where a test post's

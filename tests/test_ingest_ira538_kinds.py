@@ -107,6 +107,39 @@ def test_a_re_cut_key_that_is_no_handle_takes_the_authors_files_handle(tmp_path:
     assert after == {"politkach2329889815": "Politkach", "some_troll": "some_troll"}
 
 
+RE_CUT = ["author_id", "content", "region", "language", "publish_date", "harvested_date", "following", "followers", "updates",
+          "post_type", "retweet"]
+
+
+def test_the_spreadsheet_guard_around_a_text_is_taken_off_and_ids_stay(tmp_path: Path, monkeypatch) -> None:
+    """FiveThirtyEight wrap a text that starts with @ = + - in quotes, so a spreadsheet does not
+    read it as a formula (../shared/data/ira: 68,743 texts, none of the four bare at the start).
+    Stored as written, the quotes were shown and read by the models, and the closing one stuck to a
+    last link. A text that opens a quotation of its own keeps it. Ids are made from the text as
+    the file has it, so a study read before keeps its ids and reading again stores nothing new."""
+    from botwatch.ingest import csv_formats
+
+    texts = ["'@Marines4MAGA Thank you! https://t.co/abcdefghij'", "'== BREAKING == news'", "'- Алло. - Да'", "'+++ FLASH +++'",
+             "'@realDonaldTrump's plans are sensible. https://t.co/EZ8R5V9NNs", "'Hello' she said", "''Tis the season'", "'@'"]
+    rows = [["sometroll", t, "United States", "English", f"2016-01-01 10:0{i}:00", "2016-01-01 10:00:00", "1", "2", "3", "", "0"]
+            for i, t in enumerate(texts)]
+    f = write_rows(tmp_path / "ira.csv", RE_CUT, rows)
+    (tmp_path / "old").mkdir()
+    with monkeypatch.context() as m:  # the reader as it was: texts kept as written
+        m.setattr(csv_formats, "unguard_538", lambda t: t)
+        old = _posts(tmp_path / "old", f)
+    posts = _posts(tmp_path, f)
+    assert set(posts) == set(old)  # the same ids
+    by_time = [p[2] for _, p in sorted(posts.items(), key=lambda kv: texts.index(old[kv[0]][2]))]
+    assert by_time == ["@Marines4MAGA Thank you! https://t.co/abcdefghij", "== BREAKING == news", "- Алло. - Да", "+++ FLASH +++",
+                       "'@realDonaldTrump's plans are sensible. https://t.co/EZ8R5V9NNs", "'Hello' she said", "''Tis the season'", "@"]
+    assert posts[next(k for k, p in posts.items() if p[2].startswith("@Marines"))][3] == ["https://t.co/abcdefghij"]
+    with open_study(tmp_path / "old" / "s.duckdb", read_only=False) as study:  # the old study read again with the new reader
+        again = ingest(study, [str(f)], force=True, workers=1)
+        assert study.sql("SELECT count(*) FROM posts")[0][0] == len(texts)
+    assert again.files[0].stored == 0 and again.files[0].duplicates == len(texts)
+
+
 def test_a_link_in_text_is_stored_without_the_punctuation_after_it() -> None:
     """Links are read from the text up to the next space, so the sentence's full stop, ellipsis,
     bracket or quote after a link was stored as part of it (../shared/data/ira: about 7,500 links):

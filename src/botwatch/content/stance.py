@@ -130,25 +130,28 @@ def decide_stances(
 # Before the IRA reader's fix of 2026-12-04 (quote rows stored as quotes, not retweets; "RT name: "
 # copies as retweets of that account; both content files refitted on the texts as now stored):
 # 0.525, 0.732, 0.598, 0.615; changes +0.008, -0.013, -0.004, -0.002, each inside its interval.
+# Before FiveThirtyEight's spreadsheet quotes came off the IRA texts (2026-12-06: `'@user …'` stored
+# as `@user …`; both content files refitted on the texts as now stored): 0.533, 0.719, 0.594, 0.613;
+# changes -0.007, 0.000, +0.010, +0.011, each inside its interval.
 # Two independent readers agree at kappa 0.78 (stance) and 0.79 (sentiment) on the first draw.
 # `shares` (content.score.Shares, read with the same test-part reading, 2026-12-05; nothing refitted):
 # on the labelled pairs botwatch matched and the labelled posts it gave a sentiment, class ->
 # [the reader's share, botwatch's], and per party for stance. The report sets them beside its own
 # shares (report/share_check.py): a party's own where it has enough pairs, else all together.
 MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
-    "uk-ge2017": {"pairs": 117, "stance_f1": 0.533, "stance_ci": (0.40, 0.64), "stance_accuracy": 0.607,
-                  "stance_majority": 0.641, "sentiment_f1": 0.594, "sentiment_ci": (0.50, 0.68),
-                  "shares": {"stance_n": 111, "sentiment_n": 138, "support": [0.1261, 0.0991], "oppose": [0.2342, 0.1982],
+    "uk-ge2017": {"pairs": 117, "stance_f1": 0.526, "stance_ci": (0.39, 0.63), "stance_accuracy": 0.607,
+                  "stance_majority": 0.641, "sentiment_f1": 0.604, "sentiment_ci": (0.51, 0.69),
+                  "shares": {"stance_n": 111, "sentiment_n": 138, "support": [0.1261, 0.0991], "oppose": [0.2342, 0.1802],
                              "positive": [0.1377, 0.1884], "negative": [0.5362, 0.413],
                              "parties": {"conservative": {"n": 35, "support": [0.0286, 0.0], "oppose": [0.2571, 0.2286]},
-                                         "labour": {"n": 41, "support": [0.0244, 0.0732], "oppose": [0.3659, 0.2195]},
-                                         "libdem": {"n": 5, "support": [0.0, 0.0], "oppose": [0.2, 0.6]},
+                                         "labour": {"n": 41, "support": [0.0244, 0.0732], "oppose": [0.3659, 0.1951]},
+                                         "libdem": {"n": 5, "support": [0.0, 0.0], "oppose": [0.2, 0.4]},
                                          "snp": {"n": 3, "support": [0.0, 0.0], "oppose": [0.0, 0.0]},
                                          "ukip": {"n": 27, "support": [0.4444, 0.2963], "oppose": [0.037, 0.0741]}}}},
     "us-2016": {"pairs": 159, "stance_f1": 0.719, "stance_ci": (0.65, 0.79), "stance_accuracy": 0.723,
-                "stance_majority": 0.440, "sentiment_f1": 0.613, "sentiment_ci": (0.52, 0.70),
+                "stance_majority": 0.440, "sentiment_f1": 0.624, "sentiment_ci": (0.52, 0.71),
                 "shares": {"stance_n": 156, "sentiment_n": 131, "support": [0.25, 0.3654], "oppose": [0.4359, 0.4167],
-                           "positive": [0.2061, 0.1832], "negative": [0.6412, 0.5649],
+                           "positive": [0.2061, 0.1832], "negative": [0.6412, 0.5573],
                            "parties": {"democrat": {"n": 66, "support": [0.0303, 0.0], "oppose": [0.7121, 0.8485]},
                                        "republican": {"n": 90, "support": [0.4111, 0.6333], "oppose": [0.2333, 0.1]}}}},
 }
@@ -164,8 +167,10 @@ SENTIMENT_EXTERNAL: dict[str, object] = {
     "source": "ordinary tweets of the first 2015 Republican primary debate, labelled by crowd workers",
     # A post given no sentiment (222, not in English) is a wrong answer since 2026-12-05 (it was read
     # as neutral: macro-F1 0.465, accuracy 0.516); the shares, over the posts given one, stand.
-    "posts": 9038, "macro_f1": 0.456, "accuracy": 0.504, "majority": 0.611,
-    "scored": 8816, "positive": (0.163, 0.271), "negative": (0.618, 0.466),  # (crowd, botwatch) over the posts given a sentiment
+    # The refit of 2026-12-06 (MEASURED_MODEL) moved them from macro-F1 0.456, accuracy 0.504,
+    # positive 0.271, negative 0.466.
+    "posts": 9038, "macro_f1": 0.458, "accuracy": 0.509, "majority": 0.611,
+    "scored": 8816, "positive": (0.163, 0.265), "negative": (0.618, 0.472),  # (crowd, botwatch) over the posts given a sentiment
 }
 
 # The shipped weights (content_model.json) that MEASURED_BY_ELECTION was measured with, and what they
@@ -191,17 +196,22 @@ SENTIMENT_EXTERNAL: dict[str, object] = {
 # test-part figures stand (tests/test_content_quality.py recomputes them under the new preset).
 # The same again later that day for us-2016, whose bare "stein" now needs a US election word (the
 # files before: 29fd0abb… and 5bf95dc2…): weights and trees the same, only the `fit` record.
+# Refit of 2026-12-06: the same settings and labels, refitted because the IRA reader now takes off
+# the quotes FiveThirtyEight wrap around a text starting with @ = + - (68,743 IRA texts; the quote
+# had fused into features such as the bigram `'_cnn`). Dev CV: stance UK 0.585 -> 0.588, US
+# 0.706 -> 0.708; sentiment UK 0.594 -> 0.594, US 0.619 -> 0.620 (the files before: 2ad7fadf… and
+# a0469090…). The frozen test part was read once after it.
 MEASURED_MODEL: dict[str, object] = {
-    "sha256": "2ad7fadf2dfc298755b80ff63bdce5fecd0c198f24ec0e725e8002b7277c45a5",
+    "sha256": "336e41fe1e6a1c728c494aee81107d2a0f1ad4cf694abb2dd2f960ea57128b8e",
     # content_trees.json (the gated tree blend, thirteenth round): the figures above were read
     # with these trees too, so a change to either file means measuring the test part again.
-    "trees_sha256": "a0469090642b36a071de208f7c132cf52fae70415a1d6d9874e7639181a728a7",
+    "trees_sha256": "ec33c61742bf3b2fcc0e57219e803474c6c61c2e3269f6d960bbc81bd0b17b12",
     # The files MEASURED_BY_ELECTION (the frozen test part) was read with. While they are not the
     # shipped ones, tests/test_content_quality.py's checks of the test-part figures are expected to
     # fail (xfail, naming this): whoever reads the test part once updates the figures and sets these
     # to the shipped hashes.
-    "test_part_read_with": {"sha256": "2ad7fadf2dfc298755b80ff63bdce5fecd0c198f24ec0e725e8002b7277c45a5",
-                            "trees_sha256": "a0469090642b36a071de208f7c132cf52fae70415a1d6d9874e7639181a728a7"},
+    "test_part_read_with": {"sha256": "336e41fe1e6a1c728c494aee81107d2a0f1ad4cf694abb2dd2f960ea57128b8e",
+                            "trees_sha256": "ec33c61742bf3b2fcc0e57219e803474c6c61c2e3269f6d960bbc81bd0b17b12"},
     # 614 of the first two training draws + 471 of the third + 803 of the fourth (us_train4,
     # uk_brexit16_4) + 1,328 of the fifth (us_train5, uk_brexit16_5), trained on since the word
     # vectors (content.embed; docs/methods.md, eighth round): under paired grouped CV the draw and
@@ -210,9 +220,9 @@ MEASURED_MODEL: dict[str, object] = {
     # Pools of train_stance_labels.csv labelled after these weights were trained (not in `new_pairs`).
     "untrained_pools": (),
     "stance": {"settings": {"C": 0.3, "weak_weight": 0.3, "balance": 0.5, "n": 3720, "n_weak": 2278},
-               "cv": {"uk-ge2017": [0.585, 0.709, 0.623], "us-2016": [0.706, 0.709, 0.388]}},
+               "cv": {"uk-ge2017": [0.588, 0.711, 0.623], "us-2016": [0.708, 0.711, 0.388]}},
     "sentiment": {"settings": {"C": 1.0, "weak_weight": 0.0, "balance": 1.0, "n": 3545, "n_weak": 0},
-                  "cv": {"uk-ge2017": [0.594, 0.656, 0.557], "us-2016": [0.619, 0.696, 0.637]}},
+                  "cv": {"uk-ge2017": [0.594, 0.657, 0.557], "us-2016": [0.62, 0.697, 0.637]}},
 }
 
 
@@ -234,8 +244,10 @@ MEASURED = {
     # 170 changed, 125 -> 124 right; held-out unchanged); 0.752 [0.697-0.8], 203, before it.
     # Refit of 2026-12-04 (the IRA reader's quotes and "RT name: " copies): 203 of 270 (the first
     # 170: 124 -> 125 right; held-out unchanged); 0.748 [0.693-0.796], 202, before it.
-    "accuracy": 0.752,
-    "accuracy_ci": (0.697, 0.8),
+    # Refit of 2026-12-06 (FiveThirtyEight's spreadsheet quotes taken off the IRA texts): 205 of 270
+    # (the first 170: 125 -> 127 right; held-out unchanged); 0.752 [0.697-0.8], 203, before it.
+    "accuracy": 0.759,
+    "accuracy_ci": (0.705, 0.806),
     "majority_baseline": 0.444,
     "cue_correct": 66,
     "cue_n": 70,

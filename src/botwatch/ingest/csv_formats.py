@@ -191,6 +191,20 @@ def ira_lang(name: str | None) -> str | None:
     return LANGUAGE_NAMES.get(key, key)
 
 
+def unguard_538(text: str) -> str:
+    """`text` without the quotes FiveThirtyEight's files wrap around a text that starts with `@`,
+    `=`, `+` or `-` (a guard against spreadsheets reading it as a formula): `'@user thanks'` is
+    the post `@user thanks`. Measured on ../shared/data/ira: no text there starts with one of the
+    four bare, and 68,743 start with `'` and one of them and end with `'` (67,740 with `'@`).
+    Kept as written, the quotes were shown in the report, read by the content models, and glued to
+    a closing link (14,975 posts stored a link ending in `'`). Only that form is unwrapped: the
+    22 texts that start so but do not end with `'` open a quotation of their own
+    (`'@realDonaldTrump's plans ...`), as do texts such as `'Hello' she said`, and stay as they are."""
+    if len(text) >= 3 and text[0] == "'" and text[1] in "@=+-" and text[-1] == "'":
+        return text[1:-1]
+    return text
+
+
 def _ira_account_id(row: dict[str, str]) -> str:
     # The by-author re-cut's author_id is the handle; FiveThirtyEight's original has `author`.
     # external_author_id went through a float and lost digits, so the handle is the stable key.
@@ -229,7 +243,7 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
         tweet_id = "ira538-" + digest.hexdigest()
     # The id above is made from the text as the file has it, so a study ingested before texts were
     # decoded keeps its ids. The collector decoded some texts and not others (html_entities.py).
-    content = decode_if_escaped(content)
+    content = unguard_538(decode_if_escaped(content))
     text, kind, ref_handle = content, "original", None
     post_type = (row.get("post_type") or "").strip().upper()
     m = (_RT_PREFIX.match(content) or _RT_PREFIX_BARE.match(content)) if content[:3] == "RT " else None
