@@ -68,7 +68,7 @@ def test_the_shipped_test_part_shares_read_as_sentences() -> None:
     note = share_phrases(MEASURED_BY_ELECTION["us-2016"])
     assert note == {"stance": "on the 156 labelled pairs it matched (all parties together) it counted 37% support and 42% opposition where the reader counted 25% and 44%",
                     "sentiment": "of the 131 labelled posts it gave a sentiment it read 18% as positive and 56% as negative, the reader 21% and 64%"}
-    assert share_phrases(MEASURED_BY_ELECTION["uk-ge2017"])["stance"].startswith("on the 111 labelled pairs it matched (all parties together) it counted 10% support and 20% opposition where the reader counted 13% and 23%")
+    assert share_phrases(MEASURED_BY_ELECTION["uk-ge2017"])["stance"].startswith("on the 111 labelled pairs it matched (all parties together) it counted 10% support and 18% opposition where the reader counted 13% and 23%")
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_sentiment_shares_carry_the_ordinary_tweets_check(estimated: Path, tmp_p
     assert all(said in str(h) for h in sec.headline[:2])
     html = " ".join(str(sec.html).split())
     assert ("Post sentiment did worse on ordinary accounts' posts than on the IRA's: on 9,038 tweets of the first 2015 Republican primary debate "
-            "labelled by crowd workers it agreed at macro-F1 0.46 and was right 50% of the time, where always answering \"negative\" scores 61%") in html.replace("&#34;", '"')
+            "labelled by crowd workers it agreed at macro-F1 0.46 and was right 51% of the time, where always answering \"negative\" scores 61%") in html.replace("&#34;", '"')
 
 
 def test_the_parties_table_of_estimate_says_what_its_brackets_leave_out(estimated: Path, tmp_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_the_parties_table_of_estimate_says_what_its_brackets_leave_out(estimate
     text = " ".join(r.output.split())
     assert ("Labelling error is not in the brackets (the frozen test part's hand labels): on the 90 labelled pairs naming Republicans (Trump) "
             "it matched, it counted 63% support and 10% opposition where the reader counted 41% and 23%;") in text
-    assert "Sentiment on 8,816 ordinary debate tweets labelled by crowd workers: read 27% positive and 47% negative where the crowd read 16% and 62%" in text
+    assert "Sentiment on 8,816 ordinary debate tweets labelled by crowd workers: read 26% positive and 47% negative where the crowd read 16% and 62%" in text
 
 
 def test_content_evaluate_json_is_one_object_with_the_shares(estimated: Path, tmp_path: Path) -> None:
