@@ -93,6 +93,10 @@ def _id_gt(a: str, b: str | None) -> bool:
     return b is None or (len(a), a) > (len(b), b)
 
 
+def _spans_text(spans: list[tuple[str, str]]) -> str:
+    return " and ".join(f"from {a} to {b}" for a, b in spans)
+
+
 def rules_answer(resp: httpx.Response, body: bytes) -> dict[str, Any]:
     """The JSON object X answers a rules request with; a `CollectError` saying what came instead
     (a proxy's or captive portal's HTML page, a truncated body). It ended the run with "the
@@ -311,7 +315,7 @@ class XSearch:
         written = self.written_at(cap)
         if written is None:
             if cap.cursor.get("next_token"):
-                for key in ("next_token", "sweep_since_id", "sweep_newest_id"):
+                for key in ("next_token", "sweep_since_id", "sweep_newest_id", "sweep_oldest_id"):
                     cap.cursor.pop(key, None)
                 cap.log("the interrupted sweep's next_token was issued by an X search endpoint this capture's state does not record: "
                         "the sweep starts afresh from the last finished one (posts already on disk are not written again)")
@@ -348,7 +352,7 @@ class XSearch:
         was, now = cap.state["sweep_until"], _utc_text(self.until) if self.until else None
         if was == now:
             return
-        for key in ("next_token", "sweep_since_id", "sweep_newest_id"):
+        for key in ("next_token", "sweep_since_id", "sweep_newest_id", "sweep_oldest_id"):
             cap.cursor.pop(key, None)
         cap.log(f"the interrupted sweep searched up to --until {was or '(none: up to then)'}, this run up to {now or '(none: up to now)'}: "
                 "its next_token pages the old window, so the sweep starts afresh from the last finished one "
@@ -375,10 +379,35 @@ class XSearch:
         covered = self.swept_to(cap) if bound_id else None  # the last finished sweep searched up to then
         if lower is not None and covered is not None and covered > lower:
             lower = covered
-        frm = _utc_text(lower) if lower else str(start) if start else "the start of the window"
-        cap.note_run("gaps", [*cap.run_notes.get("gaps", []), {"from": frm, "to": until, "why": "X's recent search reaches back 7 days only"}])
-        raise CollectError(f"{head}; its interrupted sweep left posts from {frm} to {until} unfetched (recorded as a gap in the capture's "
-                           "manifest): full-archive access can fetch them, into a capture of their own (another --since)", 2)
+        if lower is None and start:
+            lower = utc_time(start)
+        if lower is None:
+            spans = [("the start of the window", until)]
+        else:
+            spans = [(_utc_text(a), _utc_text(b)) for a, b in self.unfetched(cap, lower, self.until)]
+        if not spans:
+            raise SearchComplete(f"{head}; its interrupted sweep had fetched the window down to where the sweep before it ended, so "
+                                 "there is nothing more to fetch (the capture is complete: ingest it; there is no need to run it again)")
+        why = "X's recent search reaches back 7 days only"
+        cap.note_run("gaps", [*cap.run_notes.get("gaps", []), *({"from": a, "to": b, "why": why} for a, b in spans)])
+        raise CollectError(f"{head}; its interrupted sweep left posts {_spans_text(spans)} unfetched (recorded as "
+                           f"{'a gap' if len(spans) == 1 else 'gaps'} in the capture's manifest): full-archive access can fetch them, "
+                           "into a capture of their own (another --since)", 2)
+
+    @staticmethod
+    def unfetched(cap: Capture, lower: datetime, upper: datetime) -> list[tuple[datetime, datetime]]:
+        """The spans of `lower`..`upper` that no sweep fetched. X's search pages newest first, so a
+        sweep interrupted part-way (a `next_token` in the cursor) fetched the posts from when it began
+        (`sweep_started`) down to its oldest fetched post (`sweep_oldest_id`): the whole span stated
+        as a gap claimed those posts missing, though they are on disk. With neither recorded (a
+        state from before that record, or a sweep whose pages held no post): the whole span."""
+        oldest = id_time(cap.cursor.get("sweep_oldest_id")) if cap.cursor.get("next_token") else None
+        top = utc_time(cap.state.get("sweep_started"))
+        if oldest is None or top is None or oldest >= upper or top <= lower or oldest > top:
+            return [(lower, upper)] if lower < upper else []
+        if oldest.microsecond:  # to the second after it: the posts of its second not fetched are in the gap
+            oldest = oldest.replace(microsecond=0) + timedelta(seconds=1)
+        return [s for s in ((lower, oldest), (top, upper)) if s[0] < s[1]]
 
     def within_reach(self, cap: Capture) -> None:
         """Recent search: a saved position more than 7 days back is moved to the oldest time the
@@ -406,19 +435,23 @@ class XSearch:
         # when it ran (counted from --since, a second run of a quiet capture recorded a false gap over
         # what the first had covered).
         covered = self.swept_to(cap) if bound_id or not cap.cursor.get("start_time") else None
-        for key in ("next_token", "newest_id", "sweep_since_id", "sweep_newest_id"):
-            cap.cursor.pop(key, None)
-        cap.cursor["start_time"] = _utc_text(floor)  # the sweep's every page asks from here
         if covered is not None and covered > was:
             was = covered
-        if was >= floor:  # the last sweep searched to within reach: nothing between it and the floor is missed
+        # Nothing between the last sweep and the floor is missed where it searched to within reach; an
+        # interrupted sweep fetched part of that span (`unfetched`).
+        spans = [(_utc_text(a), _utc_text(b)) for a, b in self.unfetched(cap, was, floor)]
+        for key in ("next_token", "newest_id", "sweep_since_id", "sweep_newest_id", "sweep_oldest_id"):
+            cap.cursor.pop(key, None)
+        cap.cursor["start_time"] = _utc_text(floor)  # the sweep's every page asks from here
+        if not spans:
             return
-        gap = {"from": _utc_text(was), "to": _utc_text(floor), "why": "X's recent search reaches back 7 days only"}
-        cap.note_run("gaps", [*cap.run_notes.get("gaps", []), gap])
-        cap.log(f"gap: this capture's last position ({gap['from']}) is more than 7 days back, beyond X's recent search: the posts "
-                f"from then until {gap['to']} cannot be fetched by this search (recorded as a gap in the capture's manifest); searching "
-                f"from {gap['to']} on. Run the search more often than weekly to leave no gap; full-archive access "
-                "(--since) can fetch the posts missed, into a capture of their own")
+        why = "X's recent search reaches back 7 days only"
+        cap.note_run("gaps", [*cap.run_notes.get("gaps", []), *({"from": a, "to": b, "why": why} for a, b in spans)])
+        fetched = "" if len(spans) == 1 else f"; the interrupted sweep fetched the posts between, from {spans[0][1]} to {spans[1][0]}"
+        cap.log(f"gap: this capture's last position ({_utc_text(was)}) is more than 7 days back, beyond X's recent search: the posts "
+                f"{_spans_text(spans)} cannot be fetched by this search (recorded as {'a gap' if len(spans) == 1 else 'gaps'} "
+                f"in the capture's manifest{fetched}); searching from {_utc_text(floor)} on. Run the search more often than weekly to leave no "
+                "gap; full-archive access (--since) can fetch the posts missed, into a capture of their own")
 
     @staticmethod
     def swept_to(cap: Capture) -> datetime | None:
@@ -473,6 +506,8 @@ class XSearch:
                 cap.aside(orjson.dumps(t), "tweet without an id")
                 continue
             tid = str(t["id"])
+            if not _id_gt(tid, cap.cursor.get("sweep_oldest_id") or tid):  # the sweep has fetched down to here (`unfetched`)
+                cap.cursor["sweep_oldest_id"] = tid
             if cap.sampled(tid) and cap.first_time(tid):
                 keep.append(t)
         cap.stats.received += looked
@@ -496,6 +531,7 @@ class XSearch:
             cap.cursor["newest_id"] = cap.cursor["sweep_newest_id"]
         cap.cursor.pop("sweep_newest_id", None)
         cap.cursor.pop("sweep_since_id", None)
+        cap.cursor.pop("sweep_oldest_id", None)
         cap.cursor.pop("start_time", None)
         return False
 
@@ -540,6 +576,7 @@ class XSearch:
                     continue
                 unreadable = 0
                 if not cap.cursor.get("next_token"):  # a sweep's first page: the window its next_token pages
+                    cap.cursor.pop("sweep_oldest_id", None)  # a first page cut at --max-posts and asked again
                     cap.state["sweep_until"] = _utc_text(self.until) if self.until else None
                     cap.state["sweep_started"] = _utc_text(min(asked_at, self.until) if self.until else asked_at)
                 out, n, cut = self.new_tweets(cap, page, body)
