@@ -281,6 +281,7 @@ class XSearch:
         self.waits = Waits(backoff_scale)
         self.stall_s = stall_s
         self.max_response = max_response  # bytes of one search page
+        self.dropped_sweep = False  # this run dropped an interrupted sweep's next_token (`keep_endpoint`, `same_window`)
 
     def archive_for(self, now: datetime) -> bool:
         """Whether `--since` asks for the full-archive search at `now`: older than recent search reaches."""
@@ -317,6 +318,7 @@ class XSearch:
             if cap.cursor.get("next_token"):
                 for key in ("next_token", "sweep_since_id", "sweep_newest_id", "sweep_oldest_id"):
                     cap.cursor.pop(key, None)
+                self.dropped_sweep = True
                 cap.log("the interrupted sweep's next_token was issued by an X search endpoint this capture's state does not record: "
                         "the sweep starts afresh from the last finished one (posts already on disk are not written again)")
             return
@@ -354,6 +356,7 @@ class XSearch:
             return
         for key in ("next_token", "sweep_since_id", "sweep_newest_id", "sweep_oldest_id"):
             cap.cursor.pop(key, None)
+        self.dropped_sweep = True
         cap.log(f"the interrupted sweep searched up to --until {was or '(none: up to then)'}, this run up to {now or '(none: up to now)'}: "
                 "its next_token pages the old window, so the sweep starts afresh from the last finished one "
                 "(posts already on disk are not written again)")
@@ -362,21 +365,25 @@ class XSearch:
         """Recent search with an `--until` now more than 7 days back (a capture kept on recent search,
         re-run a week on): X refuses such an end_time, and the gap handling below recorded a gap
         reaching past `--until` and sent a start_time after the end_time. Said in a plain line
-        before any request. A finished sweep covered the window: no gap, and the run ends as a
-        search at its end (exit 0; it ended with exit 2, the code of a bad option, though the
-        capture was complete). An interrupted sweep's unfetched span, from its lower bound to
-        `--until`, is recorded as a gap (exit 2)."""
+        before any request. The last sweep paged to its end (a last page without `next_token`) and
+        searched up to `--until`: no gap, and the run ends as a search at its end (exit 0; it ended
+        with exit 2, the code of a bad option, though the capture was complete). Otherwise (a sweep
+        interrupted, its `next_token` dropped this run or never saved, or none finished) the span no
+        sweep fetched is recorded as a gap (exit 2): "complete" was said wherever no `next_token`
+        was left, though a dropped one had not been paged to its end. A state from before the
+        sweeps' times were recorded (`records_sweeps`) is taken as complete where no token is left."""
         if self.until is None or self.until >= datetime.now(timezone.utc) - timedelta(days=7) + timedelta(minutes=10):
             return
         until = _utc_text(self.until)
         head = (f"--until {until} is more than 7 days back now, beyond X's recent search, which this capture uses (kept from its "
                 "first run): nothing in its window can be asked of it any more")
-        if not token:
+        swept = self.swept_to(cap)  # to the second, as `--until` is compared
+        if not token and not self.dropped_sweep and (swept >= self.until.replace(microsecond=0) if swept else not self.records_sweeps(cap)):
             raise SearchComplete(f"{head}; its last sweep searched the window to its end, so there is nothing more to fetch "
                                  "(the capture is complete: ingest it; there is no need to run it again)")
         start = cap.cursor.get("start_time") or (self.since and _utc_text(self.since))
         lower = id_time(bound_id) if bound_id else None
-        covered = self.swept_to(cap) if bound_id else None  # the last finished sweep searched up to then
+        covered = swept if bound_id or not cap.cursor.get("start_time") else None  # the last finished sweep searched up to then
         if lower is not None and covered is not None and covered > lower:
             lower = covered
         if lower is None and start:
@@ -390,18 +397,27 @@ class XSearch:
                                  "there is nothing more to fetch (the capture is complete: ingest it; there is no need to run it again)")
         why = "X's recent search reaches back 7 days only"
         cap.note_run("gaps", [*cap.run_notes.get("gaps", []), *({"from": a, "to": b, "why": why} for a, b in spans)])
-        raise CollectError(f"{head}; its interrupted sweep left posts {_spans_text(spans)} unfetched (recorded as "
+        last = ("its interrupted sweep" if token else "its interrupted sweep, dropped (see above)," if self.dropped_sweep
+                else f"its last finished sweep searched up to {_utc_text(swept)}, when it ran; that" if swept else "no sweep of it finished; that")
+        raise CollectError(f"{head}; {last} left posts {_spans_text(spans)} unfetched (recorded as "
                            f"{'a gap' if len(spans) == 1 else 'gaps'} in the capture's manifest): full-archive access can fetch them, "
                            "into a capture of their own (another --since)", 2)
 
     @staticmethod
+    def records_sweeps(cap: Capture) -> bool:
+        """Whether the state records its sweeps' times (`sweep_started`, and `last_sweep_to` once one
+        finished): written since both were recorded. An older one cannot tell a finished sweep."""
+        return "sweep_started" in cap.state or "last_sweep_to" in cap.state
+
+    @staticmethod
     def unfetched(cap: Capture, lower: datetime, upper: datetime) -> list[tuple[datetime, datetime]]:
         """The spans of `lower`..`upper` that no sweep fetched. X's search pages newest first, so a
-        sweep interrupted part-way (a `next_token` in the cursor) fetched the posts from when it began
-        (`sweep_started`) down to its oldest fetched post (`sweep_oldest_id`): the whole span stated
+        sweep interrupted part-way (a `next_token` in the cursor, or a first page cut at `--max-posts`)
+        fetched the posts from when it began (`sweep_started`) down to its oldest fetched post
+        (`sweep_oldest_id`, kept while the sweep is unfinished): the whole span stated
         as a gap claimed those posts missing, though they are on disk. With neither recorded (a
         state from before that record, or a sweep whose pages held no post): the whole span."""
-        oldest = id_time(cap.cursor.get("sweep_oldest_id")) if cap.cursor.get("next_token") else None
+        oldest = id_time(cap.cursor.get("sweep_oldest_id"))  # kept only while a sweep is unfinished
         top = utc_time(cap.state.get("sweep_started"))
         if oldest is None or top is None or oldest >= upper or top <= lower or oldest > top:
             return [(lower, upper)] if lower < upper else []
