@@ -115,14 +115,16 @@ def test_status_says_a_capture_gap_after_ingest(tmp_path: Path) -> None:
     assert "could not fetch the posts from 2026-11-20T10:00:00Z to 2026-11-28T11:00:00Z" in said and "incomplete" in said
 
 
-def test_a_follow_run_that_records_a_gap_and_ingests_nothing_says_the_study_lacks_it(tmp_path: Path) -> None:
+def test_a_follow_run_that_records_a_gap_and_ingests_nothing_records_it_in_the_study(tmp_path: Path) -> None:
     """The study's copy of the manifest is refreshed by an ingest: with --study, a re-run beyond the
     reach that found no new post recorded the gap in the folder only, and `status` and the report
-    of the study went on without it, in silence."""
+    of the study went on without it, in silence; then with a warning only, lost in a scheduled
+    run's log. The run now refreshes the study's copy itself."""
     from botwatch.cli import app
 
     now = datetime.now(timezone.utc)
-    old = [{"id": _id_at(now - timedelta(days=10)), "text": "old", "author_id": "1"}]
+    at = now - timedelta(days=10)
+    old = [{"id": _id_at(at), "text": "old", "author_id": "1", "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z")}]
 
     async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
         q = dict(req.query)
@@ -142,4 +144,7 @@ def test_a_follow_run_that_records_a_gap_and_ingests_nothing_says_the_study_lack
         res = CliRunner().invoke(app, args, env={"X_BEARER_TOKEN": "t", "COLUMNS": "300"})
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
-    assert "gap:" in said and "not yet in" in said and f"botwatch ingest {study} {folder}" in said
+    assert "gap:" in said and "not yet in" not in said and f"the gap is recorded in {study} too" in said, said
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "could not fetch the posts from" in " ".join(res.output.split()), res.output

@@ -119,6 +119,35 @@ class Follower:
             results.unlink(missing_ok=True)
         self._failed(len(files), msg)
 
+    async def record_manifest(self, attempts: int = 10) -> bool:
+        """Refresh the study's copy of the capture manifest where no batch of this run did (a run
+        that recorded a gap and ingested no file): `status` and the report read a capture's gaps
+        there, and the gap was only said as a warning, lost to a scheduled run's log. Ingest
+        records the manifest of the folder of each file it is given, so the newest file of this
+        stream already ingested is given again (skipped by hash). True when the study has it.
+        Without such a file, or with the study busy through `attempts` tries, False."""
+        done = [p for p in stream_files(self.capture.folder, self.capture.stream) if p.name in self.done]
+        if not done or self.aborted:
+            return False
+        cmd = [sys.executable, "-c", "from botwatch.cli import app; app()", "ingest", str(self.study), str(done[-1])]
+        for attempt in range(attempts):
+            self._proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                                                              start_new_session=True)
+            if self.aborted:
+                self._interrupt(self._proc)
+            try:
+                _, err = await self._proc.communicate()
+                code = self._proc.returncode
+            finally:
+                self._proc = None
+            if code == 0:
+                return True
+            if self.aborted or not study_busy(err.decode("utf-8", "replace")):
+                return False
+            if attempt + 1 < attempts and not await self._pause(1.0 + attempt):
+                return False
+        return False
+
     def abort(self, sig: int = signal.SIGINT) -> None:
         """Stop now (a second Ctrl-C or SIGTERM, `sig`): interrupt the ingest under way with `sig`,
         start no other. The child rolls back the file it is storing; what it committed is skipped

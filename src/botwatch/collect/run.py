@@ -49,6 +49,7 @@ async def run_capture(
     stopped_by: list[int] = []  # the signals that asked for the stop, first one first
     loop = asyncio.get_running_loop()
     follower: Follower | None = None
+    gap_in_study: bool | None = None  # whether `Follower.record_manifest` put this run's gap in the study (None: not needed)
 
     def on_signal(sig: int) -> None:
         stopped_by.append(sig)
@@ -76,7 +77,13 @@ async def run_capture(
         follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
         code = await _collect(capture, stream, stop, follower, duration, log)
         if follower is not None:
+            before = follower.ingested_now
             await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
+            # A gap is noted when a sweep starts, before this run's batches as a rule; a sweep that
+            # outlasts recent search's reach restarts and notes one after them. Only the last batch
+            # surely carried it into the study.
+            if capture.run_notes.get("gaps") and follower.ingested_now == before:
+                gap_in_study = await follower.record_manifest()  # so `status` and the report say the gap
     finally:
         if install_signals:  # kept through the last ingest: a second Ctrl-C cuts it short
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -99,10 +106,13 @@ async def run_capture(
     if follower is not None and follower.cannot_open:
         log(f"closed files that cannot be ingested until fixed (a dangling link, no permission): {follower.cannot_open}, "
             f"not ingested; listed with the reasons in {name_shown(follower.failed_ledger)}")
-    if follower is not None and capture.run_notes.get("gaps") and not follower.ingested_now:
+    if follower is not None and gap_in_study:
+        log(f"the gap is recorded in {name_shown(follower.study)} too (its copy of the capture's manifest)")
+    elif follower is not None and gap_in_study is False:
         # The study's copy of the manifest is refreshed by an ingest: a run that recorded a gap and
-        # ingested no file left the study (`status`, the report) without it, in silence.
-        log(f"the gap is recorded in the capture's manifest but not yet in {name_shown(follower.study)}, as this run ingested no file: "
+        # ingested no file after it left the study (`status`, the report) without it, in silence.
+        # Said where it could not be recorded there (no file of this stream ingested yet, the study busy).
+        log(f"the gap is recorded in the capture's manifest but not yet in {name_shown(follower.study)}, as no file was ingested after it: "
             f"`botwatch ingest {shell_shown(follower.study)} {shell_shown(capture.folder)}` records it there (so does the next run that ingests a file)")
     left = follower.pending() if follower is not None else []
     if follower is not None and left:  # a second Ctrl-C, or a study busy (or no study) through the last batch
