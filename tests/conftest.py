@@ -229,3 +229,12 @@ def nz_hours_study(tmp_path: Path) -> tuple[str, Path]:
                                       'trigger_date = 2017-06-01\npolling_day = 2017-09-23\nhashtags = ["vote"]\n\n'
                                       '[[parties]]\nkey = "a"\nname = "A"\nkeywords = ["government"]\n')
     return str(f), tmp_path / "nz.toml"
+
+
+@pytest.fixture()
+def x_clock(monkeypatch: pytest.MonkeyPatch) -> "object":
+    """`collect x --search` tests: the collector's clock, `x_clock.shift` ahead of this machine's
+    (a re-run days later; `testsupport.x_search.shifted_clock`)."""
+    from testsupport.x_search import shifted_clock
+
+    return shifted_clock(monkeypatch)

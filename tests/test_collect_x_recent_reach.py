@@ -15,20 +15,7 @@ from typer.testing import CliRunner
 
 from botwatch.collect.writer import read_lines
 from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
-
-_EPOCH_MS = 1288834974657
-
-
-def _id_at(t: datetime) -> str:
-    return str((int(t.timestamp() * 1000) - _EPOCH_MS) << 22)
-
-
-def id_time(tweet_id: str) -> datetime:
-    return datetime.fromtimestamp(((int(tweet_id) >> 22) + _EPOCH_MS) / 1000, timezone.utc)
-
-
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+from testsupport.x_search import id_at, id_time, when
 
 
 def _as_if_run_at(folder: Path, t: datetime) -> str:
@@ -46,8 +33,8 @@ def test_a_rerun_after_more_than_7_days_searches_from_the_reach_and_records_the_
     from botwatch.collect.x import id_time as read_id_time
 
     now = datetime.now(timezone.utc)
-    old = [{"id": _id_at(now - timedelta(days=10, minutes=i)), "text": f"old {i}", "author_id": "1"} for i in range(3)]
-    new = [{"id": _id_at(now - timedelta(days=2, minutes=i)), "text": f"new {i}", "author_id": "1"} for i in range(2)]
+    old = [{"id": id_at(now - timedelta(days=10, minutes=i)), "text": f"old {i}", "author_id": "1"} for i in range(3)]
+    new = [{"id": id_at(now - timedelta(days=2, minutes=i)), "text": f"new {i}", "author_id": "1"} for i in range(2)]
     assert read_id_time(old[0]["id"]) == id_time(old[0]["id"]) and abs((id_time(old[0]["id"]) - (now - timedelta(days=10))).total_seconds()) < 1
     assert read_id_time("10049") is None  # a made-up or pre-2010 id carries no time
     served = [old]  # the first run (10 days ago) saw the old tweets; the re-run sees the new ones too
@@ -57,14 +44,14 @@ def test_a_rerun_after_more_than_7_days_searches_from_the_reach_and_records_the_
         q = dict(req.query)
         asked.append(q)
         reach = datetime.now(timezone.utc) - timedelta(days=7)
-        if "since_id" in q and id_time(q["since_id"]) < reach or "start_time" in q and _when(q["start_time"]) < reach:
+        if "since_id" in q and id_time(q["since_id"]) < reach or "start_time" in q and when(q["start_time"]) < reach:
             await w.respond(400, b'{"title":"Invalid Request","detail":"One or more parameters to your request was invalid."}')
             return
         page = served[-1]
         if "since_id" in q:
             page = [t for t in page if int(t["id"]) > int(q["since_id"])]
         if "start_time" in q:
-            page = [t for t in page if id_time(t["id"]) >= _when(q["start_time"])]
+            page = [t for t in page if id_time(t["id"]) >= when(q["start_time"])]
         meta = {"result_count": len(page), **({"newest_id": page[0]["id"]} if page else {})}
         await w.respond(200, orjson.dumps({"data": page, "meta": meta} if page else {"meta": meta}))
 
@@ -80,7 +67,7 @@ def test_a_rerun_after_more_than_7_days_searches_from_the_reach_and_records_the_
     said = " ".join(res.output.split())
     assert "gap:" in said and "more than 7 days back" in said and "cannot be fetched" in said
     again = asked[-1]
-    assert "since_id" not in again and now - _when(again["start_time"]) < timedelta(days=7)
+    assert "since_id" not in again and now - when(again["start_time"]) < timedelta(days=7)
     ids = [t["id"] for f in sorted(folder.glob("*.jsonl.gz")) for line in read_lines(f) for t in orjson.loads(line)["data"]]
     assert sorted(ids) == sorted(t["id"] for t in old + new)  # each once
     runs = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
@@ -124,7 +111,7 @@ def test_a_follow_run_that_records_a_gap_and_ingests_nothing_records_it_in_the_s
 
     now = datetime.now(timezone.utc)
     at = now - timedelta(days=10)
-    old = [{"id": _id_at(at), "text": "old", "author_id": "1", "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z")}]
+    old = [{"id": id_at(at), "text": "old", "author_id": "1", "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z")}]
 
     async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
         q = dict(req.query)

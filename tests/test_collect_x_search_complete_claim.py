@@ -14,10 +14,8 @@ import orjson
 from typer.testing import CliRunner
 
 from testsupport.collect_fakes import FakeHttp
-from tests.test_collect_x_search_endpoint import _Clock, _id_at, _when
-from tests.test_collect_x_search_interrupted_gap import _paged_server
+from testsupport.x_search import ENV, id_at, paged_server, when
 
-_ENV = {"X_BEARER_TOKEN": "t", "COLUMNS": "300"}
 _NOW = datetime.now(timezone.utc).replace(microsecond=0)
 _SINCE, _UNTIL = _NOW - timedelta(days=12), _NOW - timedelta(days=8)
 
@@ -30,16 +28,15 @@ def _run(tmp_path: Path, state: dict[str, Any], until: datetime = _UNTIL):  # ty
     from botwatch.cli import app
     from botwatch.collect.x import search_stream_name, since_spelling
 
-    _Clock.shift = timedelta(0)
     folder = tmp_path / "cap"
     (folder / ".botwatch").mkdir(parents=True)
     stream = search_stream_name("#GE2017", since_spelling(_SINCE))
     (folder / ".botwatch" / f"{stream}.state.json").write_text(json.dumps({"search_endpoint": "recent", **state}))
     asked: list[dict[str, str]] = []
-    with FakeHttp(_paged_server({"": []}, asked)) as srv:
+    with FakeHttp(paged_server({"": []}, asked)) as srv:
         res = CliRunner().invoke(app, ["collect", "x", str(folder), "--search", "#GE2017", "--since", _SINCE.strftime("%Y-%m-%dT%H:%M:%S"),
                                        "--until", until.strftime("%Y-%m-%dT%H:%M:%S"), "--base-url", srv.url, "--duration", "5s",
-                                       "--no-progress"], env=_ENV)
+                                       "--no-progress"], env=ENV)
     assert not asked, asked
     [run] = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
     return res, " ".join(res.output.split()), run.get("gaps")
@@ -47,7 +44,7 @@ def _run(tmp_path: Path, state: dict[str, Any], until: datetime = _UNTIL):  # ty
 
 def test_a_sweep_that_paged_to_its_end_over_the_window_is_complete(tmp_path: Path) -> None:
     res, said, gaps = _run(tmp_path, {"sweep_started": _t(_UNTIL), "last_sweep_to": _t(_UNTIL), "sweep_until": _t(_UNTIL),
-                                      "cursor": {"newest_id": _id_at(_UNTIL - timedelta(hours=1))}})
+                                      "cursor": {"newest_id": id_at(_UNTIL - timedelta(hours=1))}})
     assert res.exit_code == 0 and "capture is complete" in said and gaps is None, said
 
 
@@ -57,17 +54,17 @@ def test_a_sweep_whose_next_token_was_dropped_for_another_until_is_not_complete(
     older = _NOW - timedelta(days=11)
     res, said, gaps = _run(tmp_path, {"sweep_started": _t(_NOW - timedelta(days=9)), "last_sweep_to": _t(older),
                                       "sweep_until": _t(_NOW - timedelta(days=9)),
-                                      "cursor": {"next_token": "T", "newest_id": _id_at(older), "sweep_since_id": _id_at(older)}})
+                                      "cursor": {"next_token": "T", "newest_id": id_at(older), "sweep_since_id": id_at(older)}})
     assert res.exit_code == 2 and "complete" not in said, said
     [gap] = gaps
-    assert _when(gap["from"]) == older and _when(gap["to"]) == _UNTIL, gap
+    assert when(gap["from"]) == older and when(gap["to"]) == _UNTIL, gap
     assert f"from {gap['from']} to {gap['to']}" in said
 
 
 def test_a_first_sweep_cut_on_its_first_page_is_not_complete(tmp_path: Path) -> None:
     """--max-posts cut the first page: the cursor stayed on it (no next_token) and no sweep ever finished."""
     oldest = _UNTIL - timedelta(days=1)
-    res, said, gaps = _run(tmp_path, {"sweep_started": _t(_UNTIL), "sweep_until": _t(_UNTIL), "cursor": {"sweep_oldest_id": _id_at(oldest)}})
+    res, said, gaps = _run(tmp_path, {"sweep_started": _t(_UNTIL), "sweep_until": _t(_UNTIL), "cursor": {"sweep_oldest_id": id_at(oldest)}})
     assert res.exit_code == 2 and "complete" not in said, said
     [gap] = gaps
-    assert _when(gap["from"]) == _SINCE and _when(gap["to"]) == oldest, gap  # what the cut page fetched is not in it
+    assert when(gap["from"]) == _SINCE and when(gap["to"]) == oldest, gap  # what the cut page fetched is not in it

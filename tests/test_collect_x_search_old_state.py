@@ -11,14 +11,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import orjson
-import pytest
 from typer.testing import CliRunner
 
 from testsupport.collect_fakes import FakeHttp
-from tests.test_collect_x_search_endpoint import _Clock, _args, _id_at, _later_clock, _server
+from testsupport.x_search import ENV, Clock, id_at, recent_server, search_args
 
 _LATER = timedelta(days=8)
-_ENV = {"X_BEARER_TOKEN": "t", "COLUMNS": "300"}
 
 
 def _old_state(folder: Path) -> Path:
@@ -30,41 +28,37 @@ def _old_state(folder: Path) -> Path:
     return path
 
 
-def test_an_older_state_written_on_recent_search_keeps_it_a_week_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_older_state_written_on_recent_search_keeps_it_a_week_on(tmp_path: Path, x_clock: type[Clock]) -> None:
     from botwatch.cli import app
 
-    _Clock.shift = timedelta(0)
-    _later_clock(monkeypatch)
     now = datetime.now(timezone.utc)
     since = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
-    tweets = [{"id": _id_at(now - timedelta(days=2, minutes=i)), "text": f"t {i}", "author_id": "1"} for i in range(2)]
+    tweets = [{"id": id_at(now - timedelta(days=2, minutes=i)), "text": f"t {i}", "author_id": "1"} for i in range(2)]
     asked: list[tuple[str, dict[str, str]]] = []
     folder = tmp_path / "cap"
-    with FakeHttp(_server(tweets, asked)) as srv:
-        assert CliRunner().invoke(app, _args(folder, srv.url, since), env=_ENV).exit_code == 0
+    with FakeHttp(recent_server(tweets, asked)) as srv:
+        assert CliRunner().invoke(app, search_args(folder, srv.url, since), env=ENV).exit_code == 0
         path = _old_state(folder)
-        _Clock.shift = _LATER  # --since is 11 days back now
-        tweets.insert(0, {"id": _id_at(now + _LATER - timedelta(hours=1)), "text": "new", "author_id": "1"})
-        res = CliRunner().invoke(app, _args(folder, srv.url, since), env=_ENV)
+        x_clock.shift = _LATER  # --since is 11 days back now
+        tweets.insert(0, {"id": id_at(now + _LATER - timedelta(hours=1)), "text": "new", "author_id": "1"})
+        res = CliRunner().invoke(app, search_args(folder, srv.url, since), env=ENV)
     assert res.exit_code == 0, res.output
     assert {p for p, _ in asked} == {"/2/tweets/search/recent"}, asked  # never /search/all, refused at this access level
     assert json.loads(path.read_text())["search_endpoint"] == "recent"
 
 
-def test_the_runs_in_the_manifest_tell_the_endpoint_when_a_refused_run_rewrote_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_runs_in_the_manifest_tell_the_endpoint_when_a_refused_run_rewrote_the_state(tmp_path: Path, x_clock: type[Clock]) -> None:
     """A run of an earlier botwatch refused on /search/all still rewrote the state's `updated`: the
     capture's answered runs in the manifest say when it was written by an answer."""
     from botwatch.cli import app
 
-    _Clock.shift = timedelta(0)
-    _later_clock(monkeypatch)
     now = datetime.now(timezone.utc)
     since = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
-    tweets = [{"id": _id_at(now - timedelta(days=2)), "text": "t", "author_id": "1"}]
+    tweets = [{"id": id_at(now - timedelta(days=2)), "text": "t", "author_id": "1"}]
     asked: list[tuple[str, dict[str, str]]] = []
     folder = tmp_path / "cap"
-    with FakeHttp(_server(tweets, asked)) as srv:
-        assert CliRunner().invoke(app, _args(folder, srv.url, since), env=_ENV).exit_code == 0
+    with FakeHttp(recent_server(tweets, asked)) as srv:
+        assert CliRunner().invoke(app, search_args(folder, srv.url, since), env=ENV).exit_code == 0
         path = _old_state(folder)
         state = json.loads(path.read_text())
         refused = (now + _LATER - timedelta(days=1)).replace(microsecond=0)
@@ -74,7 +68,7 @@ def test_the_runs_in_the_manifest_tell_the_endpoint_when_a_refused_run_rewrote_t
         m = orjson.loads(manifest.read_bytes())
         m["runs"].append({**m["runs"][0], "started": state["updated"], "received": 0, "kept": 0})
         manifest.write_bytes(orjson.dumps(m))
-        _Clock.shift = _LATER
-        res = CliRunner().invoke(app, _args(folder, srv.url, since), env=_ENV)
+        x_clock.shift = _LATER
+        res = CliRunner().invoke(app, search_args(folder, srv.url, since), env=ENV)
     assert res.exit_code == 0, res.output
     assert {p for p, _ in asked} == {"/2/tweets/search/recent"}, asked
