@@ -161,7 +161,12 @@ def ingest(
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
-    write_results(summary, results_json)
+    if existed or not summary.nothing_read:
+        # Not for a study this command created and removes below: no input is in a study then, and an
+        # `ok` line (a file whose records were all rejected) had collect's follow mode log it ingested,
+        # ledger it and never offer it again, its rejected records kept nowhere. Without lines, follow
+        # mode retries the files with the next batch, which creates the study and keeps them aside there.
+        write_results(summary, results_json)
     if summary.nothing_read:
         why = ""
         if not existed:  # a study this command created and filled with nothing is not left behind
