@@ -396,12 +396,29 @@ class XSearch:
             raise SearchComplete(f"{head}; its interrupted sweep had fetched the window down to where the sweep before it ended, so "
                                  "there is nothing more to fetch (the capture is complete: ingest it; there is no need to run it again)")
         why = "X's recent search reaches back 7 days only"
-        cap.note_run("gaps", [*cap.run_notes.get("gaps", []), *({"from": a, "to": b, "why": why} for a, b in spans)])
+        # The cursor stays as it was: each re-run (a scheduled job) comes here again, and recorded the
+        # same gap in its own run entry, said once per run by `status` and the report's Methods.
+        earlier = self.recorded_gaps(cap)
+        new = [{"from": a, "to": b, "why": why} for a, b in spans if (a, b) not in earlier]
+        if new:
+            cap.note_run("gaps", [*cap.run_notes.get("gaps", []), *new])
+        where = "in the capture's manifest" if new else "in the capture's manifest by an earlier run"
         last = ("its interrupted sweep" if token else "its interrupted sweep, dropped (see above)," if self.dropped_sweep
                 else f"its last finished sweep searched up to {_utc_text(swept)}, when it ran; that" if swept else "no sweep of it finished; that")
         raise CollectError(f"{head}; {last} left posts {_spans_text(spans)} unfetched (recorded as "
-                           f"{'a gap' if len(spans) == 1 else 'gaps'} in the capture's manifest): full-archive access can fetch them, "
+                           f"{'a gap' if len(spans) == 1 else 'gaps'} {where}): full-archive access can fetch them, "
                            "into a capture of their own (another --since)", 2)
+
+    @staticmethod
+    def recorded_gaps(cap: Capture) -> set[tuple[str, str]]:
+        """The (from, to) of the gaps this stream's runs have recorded in the manifest."""
+        try:
+            runs = (read_manifest(cap.folder) or {}).get("runs")
+        except FolderError:
+            return set()
+        return {(str(g.get("from")), str(g.get("to"))) for r in (runs if isinstance(runs, list) else [])
+                if isinstance(r, dict) and r.get("stream") == cap.stream and isinstance(r.get("gaps"), list)
+                for g in r["gaps"] if isinstance(g, dict)}
 
     @staticmethod
     def records_sweeps(cap: Capture) -> bool:
