@@ -24,7 +24,7 @@ def _t(d: datetime) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _run(tmp_path: Path, state: dict[str, Any], until: datetime = _UNTIL):  # type: ignore[no-untyped-def]
+def _run(tmp_path: Path, state: dict[str, Any], until: str = _UNTIL.strftime("%Y-%m-%dT%H:%M:%S")):  # type: ignore[no-untyped-def]
     from botwatch.cli import app
     from botwatch.collect.x import search_stream_name, since_spelling
 
@@ -35,7 +35,7 @@ def _run(tmp_path: Path, state: dict[str, Any], until: datetime = _UNTIL):  # ty
     asked: list[dict[str, str]] = []
     with FakeHttp(paged_server({"": []}, asked)) as srv:
         res = CliRunner().invoke(app, ["collect", "x", str(folder), "--search", "#GE2017", "--since", _SINCE.strftime("%Y-%m-%dT%H:%M:%S"),
-                                       "--until", until.strftime("%Y-%m-%dT%H:%M:%S"), "--base-url", srv.url, "--duration", "5s",
+                                       "--until", until, "--base-url", srv.url, "--duration", "5s",
                                        "--no-progress"], env=ENV)
     assert not asked, asked
     [run] = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
@@ -45,6 +45,15 @@ def _run(tmp_path: Path, state: dict[str, Any], until: datetime = _UNTIL):  # ty
 def test_a_sweep_that_paged_to_its_end_over_the_window_is_complete(tmp_path: Path) -> None:
     res, said, gaps = _run(tmp_path, {"sweep_started": _t(_UNTIL), "last_sweep_to": _t(_UNTIL), "sweep_until": _t(_UNTIL),
                                       "cursor": {"newest_id": id_at(_UNTIL - timedelta(hours=1))}})
+    assert res.exit_code == 0 and "capture is complete" in said and gaps is None, said
+
+
+def test_an_until_with_a_fraction_of_a_second_is_complete_too(tmp_path: Path) -> None:
+    """The state records times to the second: an --until of 12:00:00.5 read a finished sweep as
+    half a second short of it, and recorded that half second as a gap."""
+    res, said, gaps = _run(tmp_path, {"sweep_started": _t(_UNTIL), "last_sweep_to": _t(_UNTIL), "sweep_until": _t(_UNTIL),
+                                      "cursor": {"newest_id": id_at(_UNTIL - timedelta(hours=1))}},
+                           until=_UNTIL.strftime("%Y-%m-%dT%H:%M:%S") + ".5")
     assert res.exit_code == 0 and "capture is complete" in said and gaps is None, said
 
 
