@@ -464,6 +464,10 @@ class XSearch:
         if was is None or was >= now - timedelta(days=7) + timedelta(minutes=10):  # X takes it (10 minutes kept in hand)
             return
         floor = (now - RECENT_REACH).replace(microsecond=0)  # stays within reach for the next 50 minutes of the sweep
+        if self.until is not None and floor >= self.until:
+            # --until within reach (window_within_reach) but less than 6 days 23 hours back: a start_time
+            # after the end_time X refuses (400), and a gap reaching past --until, out of the window.
+            floor = (self.until - timedelta(seconds=1)).replace(microsecond=0)
         # With no position but --since, a finished sweep found no tweet: it searched the window up to
         # when it ran (counted from --since, a second run of a quiet capture recorded a false gap over
         # what the first had covered).
