@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 # 1: the layout of botwatch 0.x as first numbered (canonical tables + stage outputs, evidence as JSON text)
-SCHEMA_VERSION = 1
+# 2: posts.warning (a Mastodon status's content warning), added to a study made before when it is next opened for writing
+SCHEMA_VERSION = 2
 META_TABLE = "botwatch_meta"
 
 _LIST = "TRY_CAST(TRY_CAST({c} AS JSON) AS VARCHAR[])"
@@ -85,6 +86,11 @@ def ensure_meta(study: Any, version: str) -> None:
     """Record the schema version (and the botwatch version that first wrote it) in a new study."""
     study.sql(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
     study.sql(f"INSERT INTO {META_TABLE} VALUES ('schema_version', ?), ('created_by', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION), version])
+
+
+def record_schema_version(study: Any) -> None:
+    """Mark a study brought up to this layout (its missing columns added) as of `SCHEMA_VERSION`."""
+    study.sql(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
 def write_sidecar(out: Path, table: str, columns: list[tuple[str, str]], study_version: int | None, rows: int, botwatch_version: str) -> Path:

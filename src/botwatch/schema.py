@@ -32,8 +32,17 @@ POSTS = pa.schema(
         ("client", pa.string()),
         ("source", pa.string()),  # "<file>:<line>" where the post was read
         ("source_format", pa.string()),
+        # A Mastodon status's content warning (`spoiler_text`); NULL where it has none. `text` holds
+        # it too (the warning, a blank line, the body), so party matching reads it; the shared-text
+        # traces read the body alone (`coordination.behaviours.shared_text`). Added in layout 2.
+        ("warning", pa.string()),
     ]
 )
+
+# Columns added to `posts` after the first layout, in order at its end: a study made before gets
+# them (NULL for the posts it holds) when it is next opened for writing (`Study.ensure_schema`,
+# `LakeStudy`), so positional inserts of POSTS rows still line up.
+POSTS_ADDED: tuple[str, ...] = ("warning",)
 
 # Profile fields shared by a snapshot and the accounts table.
 _PROFILE = [

@@ -25,7 +25,7 @@ from botwatch import __version__
 # One test of "is this a DuckDB file" for the study and for the ingest's folder walk, which never
 # opens anything but a regular file (a named pipe met there blocked the walk for ever).
 from botwatch.ingest.source import DUCKDB_MAGIC, file_head, is_duckdb_file  # noqa: F401
-from botwatch.schema import CANONICAL, create_table_sql
+from botwatch.schema import CANONICAL, POSTS, POSTS_ADDED, create_table_sql, duckdb_type
 from botwatch.shown_text import name_shown, shell_shown
 
 MEMORY_ENV = "BOTWATCH_MEMORY"
@@ -460,9 +460,17 @@ class Study(StudyBase):
     def ensure_schema(self) -> None:
         for name, schema in CANONICAL.items():
             self.sql(create_table_sql(name, schema))
-        from botwatch.exports_typed import ensure_meta
+        from botwatch.exports_typed import ensure_meta, record_schema_version
 
         ensure_meta(self, __version__)
+        # A study made before a posts column was added: the column, NULL for the posts it holds
+        # (an analysis reading it otherwise failed with a binder error on that study).
+        have = self.columns("posts")
+        added = [c for c in POSTS_ADDED if c not in have]
+        for c in added:
+            self.sql(f'ALTER TABLE posts ADD COLUMN "{c}" {duckdb_type(POSTS.field(c).type)}')
+        if added:
+            record_schema_version(self)
 
     def drop_stale_staging(self) -> list[str]:
         """Drop the staging tables of `map_arrow` runs that never finished (a SIGKILL, a power

@@ -63,12 +63,13 @@ def neighbours_expr(study: Any, min_shared: int = MIN_SHARED, max_accounts: int 
     """The study's neighbour pairs as one Ibis expression (columns platform, account_id, other_id,
     n): DuckDB and Spark run the same. The accounts stage stores it in the engine (`write_expr`);
     `neighbours` collects it."""
-    from botwatch.coordination.behaviours import normalise_text
+    from botwatch.coordination.behaviours import normalise_text, shared_text
 
     posts = study.table("posts")
+    posts = posts.mutate(_text=shared_text(posts))  # without a content warning, as co-post reads it
     # A text shorter than MIN_TEXT_CHARS cannot normalise to one that long: left out before the regexes run.
-    raw = posts.filter(posts.text.notnull() & (posts.text.length() >= MIN_TEXT_CHARS))
-    t = raw.select("platform", "account_id", s=normalise_text(raw.text)).distinct()
+    raw = posts.filter(posts._text.notnull() & (posts._text.length() >= MIN_TEXT_CHARS))
+    t = raw.select("platform", "account_id", s=normalise_text(raw._text)).distinct()
     per_text = t.group_by(["platform", "s"]).aggregate(k=t.account_id.count())
     # The length test on the grouped texts, not on `t`: there DuckDB pushes it below the DISTINCT
     # and runs the regexes twice (measured: 3.4 -> 1.9 CPU-s on 385k posts). Same pairs, since

@@ -114,6 +114,21 @@ def co_retweet(posts: Any, **_: Any) -> Any:
     return _out(rt, "co-retweet", rt._key, _amplified(rt))
 
 
+def shared_text(posts: Any) -> Any:
+    """The text two accounts can be said to post the same of: a post's text without its content
+    warning (a Mastodon status's `text` is its warning, a blank line, then its body; `posts.warning`),
+    empty for a status that has a warning and no words of its own. A warning is a label over a post
+    ("nsfw", "Content warning: graphic images"): accounts that only put the same one over their media
+    were a copy-paste campaign to co-post. Posts without a `warning` column (a study not opened for
+    writing since it was added) are read whole, as before."""
+    if "warning" not in posts.columns:
+        return posts.text
+    return posts.warning.isnull().ifelse(posts.text, posts.text.substr(posts.warning.length() + 2))
+
+
+SHARED_TEXT_SQL = "CASE WHEN warning IS NULL THEN text ELSE substr(text, length(warning) + 3) END"
+
+
 def co_post(posts: Any, min_text_chars: int = MIN_TEXT_CHARS, **_: Any) -> Any:
     """Own posts (not retweets) with the same normalised text: copy-paste campaigns.
 
@@ -121,8 +136,9 @@ def co_post(posts: Any, min_text_chars: int = MIN_TEXT_CHARS, **_: Any) -> Any:
     removed by `drop_generic_traces` after materialisation: filtering here would make the
     engine normalise every text twice (once for the filter, once for the key).
     """
-    own = posts.filter((posts.kind != "retweet") & (posts.text.length() >= min_text_chars))
-    own = own.mutate(_norm=normalise_text(own.text))
+    own = posts.mutate(_text=shared_text(posts))
+    own = own.filter((own.kind != "retweet") & (own._text.length() >= min_text_chars))
+    own = own.mutate(_norm=normalise_text(own._text))
     return _out(own, "co-post", own._norm)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, drop_generic_traces_sql, traces
+from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, SHARED_TEXT_SQL, check_behaviours, drop_generic_traces_sql, traces
 from botwatch.coordination.edges import (
     ANALYTIC_NULL_MODELS,
     DEFAULT_MAX_TRACE_ACCOUNTS,
@@ -162,11 +162,13 @@ def near_map_table(study: Study, opts: NetworkOptions) -> Any | None:
     """The post_id → near-duplicate group table for `co-post-near` (None if too many texts)."""
     from botwatch.coordination.near import near_duplicate_groups
 
-    n = study.sql("SELECT count(*) FROM posts WHERE kind <> 'retweet' AND length(text) >= ?", [opts.min_text_chars])[0][0]
+    text = SHARED_TEXT_SQL if "warning" in study.columns("posts") else "text"  # without a content warning
+    own = f"FROM (SELECT post_id, kind, {text} AS text FROM posts) AS p WHERE kind <> 'retweet' AND length(text) >= ?"
+    n = study.sql(f"SELECT count(*) {own}", [opts.min_text_chars])[0][0]
     if n > NEAR_MAX_TEXTS:
         return None
     # Collected on purpose: at most NEAR_MAX_TEXTS texts (checked above), grouped by MinHash here.
-    rows = study.sql("SELECT post_id, text FROM posts WHERE kind <> 'retweet' AND length(text) >= ?", [opts.min_text_chars])
+    rows = study.sql(f"SELECT post_id, text {own}", [opts.min_text_chars])
     mapping = near_duplicate_groups(rows)
     tbl = pa.table({"near_post_id": list(mapping), "near_group": list(mapping.values())}, schema=pa.schema([("near_post_id", pa.string()), ("near_group", pa.string())]))
     with study.temp_view("_coord_near_arrow", tbl):

@@ -41,7 +41,7 @@ from botwatch import __version__
 from botwatch.engines import lake_lock, lake_scratch, lake_sql, lake_swap
 from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
-from botwatch.schema import CANONICAL
+from botwatch.schema import CANONICAL, POSTS, POSTS_ADDED
 from botwatch.study import StudyBase, StudyError, no_table
 
 LAKE_MARKER = "_botwatch_lake.json"
@@ -147,6 +147,8 @@ class LakeStudy(StudyBase):
             if self._meta.get("format") != LAKE_FORMAT:
                 raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
             self._views = {f[:-4] for f in self.files.files(f"{self.root}/{VIEWS_DIR}") if f.endswith(".sql")}
+            if not read_only:
+                self._add_posts_columns(marker)
         except BaseException:
             self._unlock()
             self._stop()
@@ -181,6 +183,27 @@ class LakeStudy(StudyBase):
             f"{self.root}/{LAKE_MARKER}",
             json.dumps({"format": LAKE_FORMAT, "schema_version": SCHEMA_VERSION, "created_by": __version__}),
         )
+
+    def _add_posts_columns(self, marker: str) -> None:
+        """A lake made before a posts column was added (`schema.POSTS_ADDED`): posts rewritten with
+        it, NULL for the posts it holds, as a DuckDB study gets it (`Study.ensure_schema`). Its
+        parts would otherwise differ from the new ones appended, and Spark reads a folder by one
+        part's schema."""
+        if "posts" not in self._table_dirs():
+            return
+        have = self.columns("posts")
+        added = [c for c in POSTS_ADDED if c not in have]
+        if not added:
+            return
+        from pyspark.sql.pandas.types import from_arrow_type
+
+        from botwatch.exports_typed import SCHEMA_VERSION
+
+        df = self.df("posts")
+        df = df.select(*df.columns, *[_null().cast(from_arrow_type(POSTS.field(c).type)).alias(c) for c in added])
+        self.write_df("posts", df)
+        self._meta["schema_version"] = SCHEMA_VERSION
+        self.files.write_text(marker, json.dumps(self._meta))
 
     @property
     def schema_version(self) -> int | None:

@@ -429,7 +429,7 @@ def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> tu
     staged = q("SELECT count(*) FROM _stage_posts")[0][0]
     good = f"""SELECT f.post_id, 'twitter' AS platform, f.account_id, f.ts, f.text, f.lang, f.kind, f.ref_post_id, f.ref_account_id,
                       f.ref_handle, f.hashtags, f.mentions, f.urls, c.client, '{src}:' || f.line AS source,
-                      '{FORMAT}' AS source_format, f.line
+                      '{FORMAT}' AS source_format, CAST(NULL AS VARCHAR) AS warning, f.line
                FROM {loaded.numbered()} f LEFT JOIN _clients c ON c.raw = f.client_raw WHERE NOT f.bad"""
     candidates = f"({good} UNION ALL SELECT * EXCLUDE (_seq), {_staged_line()} FROM _stage_posts)"
     total = loaded.rows - loaded.bad + staged

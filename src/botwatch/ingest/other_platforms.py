@@ -146,9 +146,17 @@ def status_text(status: dict) -> str:
     politics") above a body that does not: the warning was dropped, so party matching and
     language detection never saw it, and a status with a warning and no body had no text."""
     body = html_to_text(req_text(status.get("content")))
-    cw = status.get("spoiler_text")
-    cw = cw.strip() if isinstance(cw, str) else ""
+    cw = warning_text(status) or ""
     return f"{cw}\n\n{body}" if cw and body else cw or body
+
+
+def warning_text(status: dict) -> str | None:
+    """A status's content warning as it begins its text (`status_text`); None where it has none.
+    Stored apart too (`posts.warning`): a warning is no text the account wrote to say something,
+    and accounts that only used the same one ("Content warning: graphic images") on media
+    without words were "posting the same text" to the co-post trace."""
+    cw = status.get("spoiler_text")
+    return cw.strip() or None if isinstance(cw, str) else None
 
 
 def _tags(status: dict) -> list[str]:
@@ -287,6 +295,7 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
             "mentions": _mentions(content.get("mentions")),
             "urls": _content_links(content["content"], content.get("card")),
             "client": opt_str(app.get("name")),
+            "warning": warning_text(content),
         },
         line,
     )
