@@ -141,19 +141,35 @@ def party_series(study: Study, party: str, freq: str = "1h", start: datetime | N
     over empty buckets) per bucket, from the first to the last bucket in which either group posted
     about the party, within [start, end] when given (the campaign window), narrowed to the buckets
     that lie wholly inside it (`whole_buckets`)."""
+    return parties_series(study, [party], freq, start, end)[party]
+
+
+def parties_series(study: Study, parties: list[str], freq: str = "1h", start: datetime | None = None,
+                   end: datetime | None = None) -> dict[str, pd.DataFrame]:
+    """`party_series` of each of `parties`, from one query of the timeline for all of them: the
+    stage asked one per party, each a Spark job on a lake."""
     pf = pandas_freq(freq)
     start, end = whole_buckets(start, end, freq)
     # The timeline's day rows only for whole days: 1.5d buckets of day rows held one or two days by turns.
     base = "day" if pd.Timedelta(pd.tseries.frequencies.to_offset(pf)) % pd.Timedelta(days=1) == pd.Timedelta(0) else "hour"
+    wanted = list(dict.fromkeys(parties))
+    values = [f"{party} | {label}" for party in wanted for label in GROUPS.values()]
     rows = study.sql(
-        "SELECT value, bucket, posts, sentiment_mean, sentiment_n FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = 'party_group' AND value IN (?, ?) "
-        "AND bucket >= coalesce(?, bucket) AND bucket <= coalesce(?, bucket)",
-        [base, f"{party} | {AUTOMATED}", f"{party} | {NOT_AUTOMATED}", start, end],
-    )
-    df = pd.DataFrame(rows, columns=["value", "bucket", "posts", "sentiment_mean", "sentiment_n"])
+        "SELECT value, bucket, posts, sentiment_mean, sentiment_n FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = 'party_group' "
+        f"AND value IN ({', '.join('?' * len(values))}) AND bucket >= coalesce(?, bucket) AND bucket <= coalesce(?, bucket)",
+        [base, *values, start, end],
+    ) if values else []
+    every = pd.DataFrame(rows, columns=["value", "bucket", "posts", "sentiment_mean", "sentiment_n"])
+    return {party: _series(every[every["value"].isin([f"{party} | {label}" for label in GROUPS.values()])].reset_index(drop=True), party, pf)
+            for party in wanted}
+
+
+def _series(df: pd.DataFrame, party: str, pf: str) -> pd.DataFrame:
+    """`party_series` from the timeline rows of `party`'s two groups (`df`), at pandas frequency `pf`."""
     out = pd.DataFrame()
     if df.empty:
         return out
+    df = df.copy()
     out.attrs["posts"] = {key: int(df.loc[df["value"] == f"{party} | {label}", "posts"].sum()) for key, label in GROUPS.items()}
     df["bucket"] = pd.to_datetime(df["bucket"])
     df["sent_sum"] = df["sentiment_mean"].fillna(0) * df["sentiment_n"].fillna(0)
@@ -325,6 +341,7 @@ class PartyCounts:
         self._coverage: dict[str, Coverage | None] | None = None
         self._named: dict[str, int] | None = None
         self._named_read = False
+        self._series: dict[str, dict[str, pd.DataFrame]] = {}
 
     def covers(self, party: str, start: datetime | None, end: datetime | None) -> bool:
         return party in self.parties and (start, end) == self.window
@@ -333,6 +350,12 @@ class PartyCounts:
         if self._coverage is None:
             self._coverage = coverages(self.study, self.parties, *self.window)
         return self._coverage[party]
+
+    def series(self, party: str, freq: str) -> pd.DataFrame:
+        """`party_series` of `party` at `freq` in the window, read for every party in one query."""
+        if freq not in self._series:
+            self._series[freq] = parties_series(self.study, self.parties, freq, *self.window)
+        return self._series[freq][party]
 
     def named(self, party: str) -> int | None:
         """Rows of `post_party` naming `party` in the window; None without `post_party`."""
@@ -386,7 +409,7 @@ def run_impact(
         counts = PartyCounts(study, [party], start, end)
     cov = counts.coverage(party)
     left_out = [cov.sentence(name)] if cov is not None and cov.posts_unscored else []
-    df = party_series(study, party, freq, start, end)
+    df = counts.series(party, freq)
     if df.empty:
         within = window_words(dict(window_custom=custom, window_start=start, window_end=end))
         return [], [], [_why_no_series(study, party, name, start, end, counts, within)]
@@ -417,13 +440,18 @@ def run_impact(
     return rows, irf_rows, notes
 
 
-def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any]], party: str, freq: str) -> None:
-    """Replace this party's and frequency's rows in `impact` and `impact_irf`."""
+def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any]], parties: list[str], freq: str) -> None:
+    """Replace these parties' rows at this frequency in `impact` and `impact_irf`, in one write
+    of each table: the stage stored party by party, a CREATE, DELETE and INSERT each, which on a
+    lake was a Spark job or more apiece."""
+    wanted = list(dict.fromkeys(parties))
     for name, schema, data in (("impact", IMPACT_SCHEMA, rows), ("impact_irf", IRF_SCHEMA, irf_rows)):
         cols = ", ".join(f'"{f.name}" {_ddl(f.type)}' for f in schema)
         _widen(study, name, schema)
-        study.sql(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
-        study.sql(f"DELETE FROM {name} WHERE party = ? AND freq = ?", [party, freq])
+        if name not in study.tables():  # a new table has no rows to replace
+            study.sql(f"CREATE TABLE {name} ({cols})")
+        elif wanted:
+            study.sql(f"DELETE FROM {name} WHERE party IN ({', '.join('?' * len(wanted))}) AND freq = ?", [*wanted, freq])
         if data:
             with study.temp_view("_imp", pa.Table.from_pylist(data, schema=schema)):
                 study.sql(f"INSERT INTO {name} SELECT * FROM _imp")
@@ -504,13 +532,16 @@ def impact(study: Study, ctx: Context) -> int:
 
     parties = chosen or [p.key for p in ctx.election.parties]
     counts = PartyCounts(study, parties, *whole_buckets(start, end, freq)) if parties else None  # every party's counts in one query each
+    all_irf: list[dict[str, Any]] = []
     for party in parties:
         rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, name=party_name(ctx.election, party), custom=custom,
                                        counts=counts, **tuning)
-        store(study, rows, irf_rows, party, freq)
         notes += n
         all_rows += rows
+        all_irf += irf_rows
         total += len(rows)
+    if parties:
+        store(study, all_rows, all_irf, parties, freq)  # every party's rows in one write of each table
     if not chosen:
         set_notes(study, "impact", notes)
     ctx.results["impact"] = {"rows": all_rows, "notes": notes}
