@@ -53,6 +53,9 @@ def test_driver_reads_equal_spark_collects_and_run_no_job(spark: Any, tmp_path: 
             want = _by_spark(lake, name, columns, equal)
             assert sorted(got.to_pylist(), key=_key) == sorted(want, key=_key), (name, equal)
         assert lake.driver_arrow("mixed", ["at"], {"line": 0}).to_pylist().count({"at": t0}) == 2  # microseconds kept, naive UTC
+        # rows whose column holds one of a set (a NULL source is in none), on a part by Arrow and one by Spark
+        got = lake.driver_arrow("mixed", ["source", "error"], among={"source": {"a", "z"}})
+        assert sorted(got.to_pylist(), key=_key) == [{"source": "a", "error": "from spark"}, {"source": "a", "error": "x"}]
 
 
 def test_a_partitioned_folder_is_read_by_spark(spark: Any, tmp_path: Path) -> None:
@@ -61,6 +64,8 @@ def test_a_partitioned_folder_is_read_by_spark(spark: Any, tmp_path: Path) -> No
         spark.createDataFrame([("a", 1), ("b", 2)], "source string, k int").write.partitionBy("k").parquet(str(path / "parted"))
         got = lake.driver_arrow("parted", ["source"], {"k": 2})
         assert got.to_pylist() == [{"source": "b"}]
+        got = lake.driver_arrow("parted", ["k"], among={"source": {"a"}})  # the same rows when Spark reads
+        assert got.to_pylist() == [{"k": 1}]
 
 
 def test_the_staged_files_meta_rows_read_by_arrow_equal_sparks(spark: Any, tmp_path: Path) -> None:

@@ -71,3 +71,35 @@ def test_an_older_lake_that_cannot_tell_the_versions_apart_names_the_command(spa
     assert fixed.exit_code == 0 and "earlier version" not in fixed.output, fixed.output
     assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 1
     assert pq.read_table(table_path(str(lake), "rejected_earlier")).num_rows == 1
+
+
+def test_the_check_reads_only_the_rejected_rows_of_paths_read_with_two_contents(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once any path was read with two contents, the check read every row of `rejected` (every
+    bad record of every file) to the driver; it needs only those paths' rows. Same outcome."""
+    from botwatch.engines.lake import LakeStudy
+
+    lake, f, g, h = tmp_path / "lake", tmp_path / "t.jsonl", tmp_path / "u.jsonl", tmp_path / "v.jsonl"
+    h.write_text(BAD2, encoding="utf-8")  # another file's bad record, read once with f's first version
+    with monkeypatch.context() as m:  # as `_older`
+        m.setattr(spark_ingest._Merge, "retire_rejected", lambda *a: None)
+        m.setattr(spark_ingest, "_retire_older", lambda *a: [], raising=False)
+        for text, also in ((BAD, [str(h)]), ("".join(V1), [])):
+            f.write_text(text, encoding="utf-8")
+            assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f), *also]).exit_code == 0
+    read: list[list[str]] = []
+    driver_arrow = LakeStudy.driver_arrow
+
+    def spying(self: Any, name: str, columns: list[str], equal: Any = None, **kw: Any) -> Any:
+        t = driver_arrow(self, name, columns, equal, **kw)
+        if name == "rejected" and not equal:
+            read.append(t.column("source").to_pylist())
+        return t
+
+    monkeypatch.setattr(LakeStudy, "driver_arrow", spying)
+    g.write_text("".join(V1[:2]), encoding="utf-8")
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(g)])
+    monkeypatch.undo()
+    assert res.exit_code == 0, res.output
+    assert read == [[str(f)]], read
+    assert sorted(pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist()) == [str(h)]
+    assert pq.read_table(table_path(str(lake), "rejected_earlier")).column("source").to_pylist() == [str(f)]

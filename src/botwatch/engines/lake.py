@@ -446,9 +446,9 @@ class LakeStudy(StudyBase):
         with self._step(f"reading {name}"):
             return self._collect(self.df(name))
 
-    def driver_arrow(self, name: str, columns: list[str], equal: dict[str, Any] | None = None) -> pa.Table:
+    def driver_arrow(self, name: str, columns: list[str], equal: dict[str, Any] | None = None, among: dict[str, Any] | None = None) -> pa.Table:
         """`columns` of table `name` at the driver (rows whose columns equal `equal`'s values
-        only), as Arrow with naive UTC timestamps. For the small reads an ingest makes before it
+        only, and whose columns in `among` hold one of its values), as Arrow with naive UTC timestamps. For the small reads an ingest makes before it
         reads a file (`sources`, `runs`, `rejected`'s broken-off notes): on a local lake the
         Parquet parts are read by Arrow here, with no Spark job (four of a one-file ingest's 27
         jobs were these reads); a lake behind a URL, a partitioned or unreadable folder, is read
@@ -456,12 +456,14 @@ class LakeStudy(StudyBase):
         from botwatch.engines.lake_arrow import read_local_parts
 
         folder = self._folders().get(name) if self._local else None
-        table = read_local_parts(folder, columns, equal or {}) if folder is not None else None
+        table = read_local_parts(folder, columns, equal or {}, among) if folder is not None else None
         if table is not None:
             return table
         df = self.df(name)
         for col, value in (equal or {}).items():
             df = df.where(df[col] == value)
+        for col, values in (among or {}).items():
+            df = df.where(df[col].isin(sorted(values)))
         return self._collect(df.select(*columns))
 
     def count(self, name: str) -> int:

@@ -166,8 +166,9 @@ def plain_parquet_parts(folder: str) -> list[str] | None:
     return [e.path for e in visible]
 
 
-def read_local_parts(folder: str, columns: list[str], equal: dict[str, Any]) -> pa.Table | None:
-    """`columns` of a local table folder's rows whose columns equal `equal`'s values, read by
+def read_local_parts(folder: str, columns: list[str], equal: dict[str, Any], among: dict[str, Any] | None = None) -> pa.Table | None:
+    """`columns` of a local table folder's rows whose columns equal `equal`'s values (and whose
+    columns in `among` hold one of its values, each part filtered as it is read), read by
     Arrow at the driver in the types Spark's `toArrow` gives them (from the first part's footer,
     as `spark_struct_of_part`; each part cast to it, since a Spark-written part keeps timestamps
     as INT96 and an Arrow-written one as UTC microseconds), timestamps naive UTC. None where
@@ -185,12 +186,18 @@ def read_local_parts(folder: str, columns: list[str], equal: dict[str, Any]) -> 
         spark_arrow = None if struct is None else to_arrow_schema(struct)
     except Exception:  # noqa: BLE001 - a type Arrow cannot hold: Spark reads it
         return None
-    read = list(dict.fromkeys([*columns, *equal]))
+    among = among or {}
+    read = list(dict.fromkeys([*columns, *equal, *among]))
     if spark_arrow is None or any(spark_arrow.get_field_index(c) < 0 for c in read):
         return None
     want = pa.schema([spark_arrow.field(c) for c in read])
     try:
-        tables = [pq.read_table(path, columns=read).cast(want) for path in parts]
+        tables = []
+        for path in parts:
+            part = pq.read_table(path, columns=read).cast(want)
+            for col, values in among.items():
+                part = part.filter(pc.fill_null(pc.is_in(part[col], value_set=pa.array(sorted(values), want.field(col).type)), False))
+            tables.append(part)
     except (OSError, pa.ArrowException):
         return None
     table = pa.concat_tables(tables)

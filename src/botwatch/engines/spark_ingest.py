@@ -255,7 +255,8 @@ def _retire_older(lake: Any, recorded: list[dict[str, Any]]) -> list[str]:
     if not latest:
         return []
     held: dict[str, int] = {}
-    for r in lake.driver_arrow("rejected", ["source", "error"]).to_pylist():
+    # Only the rows of those paths: all of `rejected` (every bad record of every file) came to the driver.
+    for r in lake.driver_arrow("rejected", ["source", "error"], among={"source": set(latest)}).to_pylist():
         if r["source"] in latest and not str(r["error"] or "").startswith(REPAIRED):
             held[r["source"]] = held.get(r["source"], 0) + 1
     older = {src for src, n in held.items() if n > latest[src]}
