@@ -79,3 +79,35 @@ def test_methods_counts_the_records_no_post_a_grown_files_re_read_added(tmp_path
     with open_study(study) as st:
         text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
     assert "9 records were read from 1 input file, giving 5 stored posts; 0 were duplicates of posts already stored, 4 were not posts" in text, text
+
+
+def test_a_cut_gz_has_its_records_no_post_counted_as_the_command_counts_them(tmp_path: Path) -> None:
+    """A .gz cut mid-stream keeps a `rejected` row for the break, which is no record read: the
+    command left it out of its count of records no post, but Methods and the overview's inputs
+    table took it for a rejected record and said one fewer ("1 was not posts" for 2)."""
+    import gzip
+    import zlib
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+    from botwatch.report.section_overview import overview
+
+    lines = _jetstream(tmp_path / "jet.jsonl", 40, 3).read_text().splitlines(keepends=True)
+    text = "".join(lines[:20] + lines[40:] + lines[20:40]).encode()  # the identity events among the posts
+    packed = gzip.compress(text, mtime=0)
+    cut = packed[: len(packed) * 2 // 3]
+    held = zlib.decompressobj(wbits=31).decompress(cut).split(b"\n")[:-1]  # the whole records before the cut
+    identities = sum(b'"kind": "identity"' in line for line in held)
+    assert identities == 2 and len(held) < 40
+    f = tmp_path / "jet.jsonl.gz"
+    f.write_bytes(cut)
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(f)])
+    assert res.exit_code == 1 and "cut short" in res.output, res.output
+    assert f"(2 of them not posts: profiles, account events and the like), stored {len(held) - 2}" in re.sub(r"\s+", " ", res.output), res.output
+    with open_study(study) as st:
+        text_ = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+        html = overview(st, report_context(st)).html
+    assert f"giving {len(held) - 2} stored posts; 0 were duplicates of posts already stored, 2 were not posts" in text_, text_
+    row = html[html.index("jet.jsonl.gz</td>"):].split("</tr>")[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row)[:2] == [str(len(held) + 1), "2"], row  # records read (the cut one too), not posts

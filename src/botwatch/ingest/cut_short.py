@@ -21,6 +21,12 @@ from botwatch.ingest.source import InputSource
 # The start of the `rejected` row (line 0) that records a break (`runner._stream_broke` writes it).
 BROKE_OFF = "compressed stream is corrupt or truncated after"
 BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM rejected WHERE line = 0 AND starts_with(error, '{BROKE_OFF}')"
+# A `sources` row's records that were no post (`counts.not_posts`, as the command counts them): its
+# `rejected` holds the row recording a break, which is no record read, where the read broke off (a
+# break for its source still in `rejected`). Without it a cut .gz with 2 records no post had Methods
+# and the overview's inputs table say 1 where the command said 2.
+NOT_POSTS_SQL = ("greatest(records_read - posts_stored - duplicates - rejected"
+                 f" + CASE WHEN rejected > 0 AND source IN ({BROKEN_SOURCES_SQL}) THEN 1 ELSE 0 END, 0)")
 
 
 def still_cut(path: str) -> bool:

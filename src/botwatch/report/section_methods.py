@@ -272,6 +272,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     election = ctx.get("election")
     s = study_summary(study)
     from botwatch.ingest.formats import PAGE_FORMATS
+    from botwatch.ingest.cut_short import NOT_POSTS_SQL
     from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
@@ -288,7 +289,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     # "282 records were read ..., giving 280 stored posts; 0 were duplicates ... and 0 could not be
     # read" left two unaccounted for. A grown file's re-read adds those beyond its previous read's.
     (not_posts,) = study.sql(f"""SELECT coalesce(sum(n), 0) FROM (
-                                 SELECT format, greatest(records_read - posts_stored - duplicates - rejected, 0) AS n FROM {FIRST_READS}
+                                 SELECT format, {NOT_POSTS_SQL} AS n FROM {FIRST_READS}
                                  UNION ALL SELECT format, not_posts FROM {GROWN_READS})
                                  WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
     # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botwatch.ingest.cut_short import NOT_POSTS_SQL
 from botwatch.ingest.rereads import FIRST_READS, RE_READS
 from botwatch.ingest.sink import REPAIRED
 from botwatch.report.sections import Section, render, section
@@ -59,7 +60,7 @@ def study_summary(study: Study) -> dict[str, Any]:
         # The records that were no post (profile rows, account events: `counts.not_posts`) have their
         # column: an authors file read "61 records, 0 stored", as if all were lost.
         "files": q(f"SELECT source, format, records_read, CASE WHEN format IS NULL OR format IN ({_pages_in()}) THEN 0 "
-                   "ELSE greatest(records_read - posts_stored - duplicates - rejected, 0) END, posts_stored, duplicates, rejected, "
+                   f"ELSE {NOT_POSTS_SQL} END, posts_stored, duplicates, rejected, "
                    f"r.source IS NOT NULL FROM sources s "
                    f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY ingested_at, source"),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
