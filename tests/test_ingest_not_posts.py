@@ -111,3 +111,25 @@ def test_a_cut_gz_has_its_records_no_post_counted_as_the_command_counts_them(tmp
     assert f"giving {len(held) - 2} stored posts; 0 were duplicates of posts already stored, 2 were not posts" in text_, text_
     row = html[html.index("jet.jsonl.gz</td>"):].split("</tr>")[0]
     assert re.findall(r'<td class="num">(\d+)</td>', row)[:2] == [str(len(held) + 1), "2"], row  # records read (the cut one too), not posts
+
+
+def test_methods_counts_a_break_apart_from_the_records_that_could_not_be_read(tmp_path: Path) -> None:
+    """The break's `rejected` row was counted as a record that "could not be read", so the figures
+    added up to one more than the records read, and nothing said the file ended early."""
+    import gzip
+
+    from botwatch.report.section_methods import methods
+
+    text = _jetstream(tmp_path / "jet.jsonl", 40, 0).read_bytes()
+    packed = gzip.compress(text, mtime=0)
+    f = tmp_path / "jet.jsonl.gz"
+    f.write_bytes(packed[: len(packed) // 2])
+    study = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(f)]).exit_code == 1
+    with open_study(study) as st:
+        (read, stored, rejected), = st.sql("SELECT records_read, posts_stored, rejected FROM sources")
+        said = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+    assert rejected == 2 and read == stored + 1  # the cut-off record, and the break
+    assert (f"{read} records were read from 1 input file, giving {stored} stored posts; 0 were duplicates of posts already stored and 1 could not be read "
+            f"({100 / read:.1f}% of records); 1 input file was cut short (a compressed stream that breaks off or is corrupt): what followed the break "
+            "was not read and is in none of these counts.") in said, said

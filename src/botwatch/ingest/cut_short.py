@@ -20,7 +20,8 @@ from botwatch.ingest.source import InputSource
 
 # The start of the `rejected` row (line 0) that records a break (`runner._stream_broke` writes it).
 BROKE_OFF = "compressed stream is corrupt or truncated after"
-BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM rejected WHERE line = 0 AND starts_with(error, '{BROKE_OFF}')"
+BROKEN_ROWS_SQL = f"SELECT source FROM rejected WHERE line = 0 AND starts_with(error, '{BROKE_OFF}')"
+BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM ({BROKEN_ROWS_SQL})"
 # A `sources` row's records that were no post (`counts.not_posts`, as the command counts them): its
 # `rejected` holds the row recording a break, which is no record read, where the read broke off (a
 # break for its source still in `rejected`). Without it a cut .gz with 2 records no post had Methods

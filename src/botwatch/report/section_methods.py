@@ -272,7 +272,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     election = ctx.get("election")
     s = study_summary(study)
     from botwatch.ingest.formats import PAGE_FORMATS
-    from botwatch.ingest.cut_short import NOT_POSTS_SQL
+    from botwatch.ingest.cut_short import BROKEN_ROWS_SQL, NOT_POSTS_SQL
     from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
@@ -292,6 +292,11 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
                                  SELECT format, {NOT_POSTS_SQL} AS n FROM {FIRST_READS}
                                  UNION ALL SELECT format, not_posts FROM {GROWN_READS})
                                  WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
+    # Inputs whose read broke off (a cut or corrupt .gz): each keeps one `rejected` row for the break,
+    # which is no record. Counted as one more record that "could not be read", the sentence added up
+    # to one more than the records read, and never said the file ended early, its rest unread.
+    breaks, cut_files = study.sql(f"SELECT count(*), count(DISTINCT source) FROM ({BROKEN_ROWS_SQL})")[0]
+    breaks = min(int(breaks), s["rejected"])
     # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)
     paths = RelativePaths(ctx["paths_relative_to"]) if ctx.get("paths_relative_to") else None
     repro = reproduction(study, study_label(study.path)[1], relative_to=paths)
@@ -325,6 +330,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         pages=dup[2],
         page_files=dup[3],
         not_posts=not_posts,
+        breaks=breaks,
+        cut_files=cut_files,
         runs=provenance(study, paths),
         bot_cal=bot_calibration_held_out(study) if "account_scores" in tables else None,
         bot_near=bot_near_eight_tenths(study) if "account_scores" in tables else None,
