@@ -121,5 +121,10 @@ def test_impact_rows_are_the_same_on_a_lake(two_party_path: Path, tmp_path: Path
             assert duck.count("impact") == 8
             for name in ("impact", "impact_irf"):
                 assert_same_table(name, duck.arrow(name), lake.arrow(name))
+            for st, engine in ((duck, "duckdb"), (lake, "spark")):  # --party labour: one DELETE of its rows, then its rows again
+                analyze(st, Context(election=election(), engine=engine, log=lambda m: None, options={"impact_parties": ["labour"]}), only=["impact"])
+            assert duck.count("impact") == 8
+            for name in ("impact", "impact_irf"):
+                assert_same_table(name, duck.arrow(name), lake.arrow(name))
         finally:
             lake.close()
