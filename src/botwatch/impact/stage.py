@@ -530,7 +530,9 @@ def impact(study: Study, ctx: Context) -> int:
     all_rows: list[dict[str, Any]] = []
     from botwatch.elections import party_name
 
-    parties = chosen or [p.key for p in ctx.election.parties]
+    # Each party once: its rows are stored with the others' in one write, so a party named twice
+    # (impact_parties=["dem", "dem"]) would have had its rows stored twice.
+    parties = list(dict.fromkeys(chosen or [p.key for p in ctx.election.parties]))
     counts = PartyCounts(study, parties, *whole_buckets(start, end, freq)) if parties else None  # every party's counts in one query each
     all_irf: list[dict[str, Any]] = []
     for party in parties:
