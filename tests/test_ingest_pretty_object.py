@@ -64,14 +64,3 @@ def test_a_pretty_printed_object_over_the_record_limit_is_refused_saying_so(tmp_
     f.write_text(json.dumps(dict(MASTODON, content="x" * 3_000_000), indent=2))
     st, summary = _ingest(tmp_path, f, max_record_bytes=2 << 20)
     assert "longer than 2 MB" in (summary.files[0].unreadable or "")
-
-
-def test_pretty_printed_records_one_after_another_are_refused_saying_how_to_fix(tmp_path: Path) -> None:
-    """`jq . stream.jsonl > out.json` writes each record over many lines: refused as "no record in
-    the first lines matches a known format", though its records are of one; now named, with the fix."""
-    lines = (FIX / "v1_uklabour.jsonl").read_text().splitlines()[:3]
-    f = tmp_path / "out.json"
-    f.write_text("".join(json.dumps(json.loads(l), indent=2) + "\n" for l in lines))
-    st, summary = _ingest(tmp_path, f)
-    why = summary.files[0].unreadable or ""
-    assert "twitter-v1.1 records written one after another" in why and "jq -c . FILE > FILE.jsonl" in why

@@ -23,8 +23,8 @@ from botwatch.ingest import twitter_v1 as v1
 from botwatch.ingest import twitter_v2 as v2
 from botwatch.ingest.twitter_v1_fast import fast_status
 from botwatch.ingest.csv_records import read_header, run_csv
-from botwatch.ingest.json_array import array_elements
-from botwatch.ingest.json_records import first_json_char, pretty_object_start, run_json, whole_object
+from botwatch.ingest.json_array import array_elements, top_level_values
+from botwatch.ingest.json_records import first_json_char, pretty_object_start, run_json, value_stream, whole_object
 from botwatch.ingest.surrogates import loads_repairing
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource
@@ -161,6 +161,8 @@ def classify_csv(header: list[str]) -> str | None:
 def _json_candidates(head: bytes) -> list[Any]:
     if first_json_char(head) == "[":
         raws = [e.data for e in islice(array_elements(io.BytesIO(head), len(head)), 20)]
+    elif value_stream(head):  # objects one after another, not one a line: judged by the first whole ones
+        raws = [e.data for e in islice(top_level_values(io.BytesIO(head), len(head)), 20)]
     else:
         raws = head.split(b"\n")[:20]
     out = []
@@ -244,7 +246,9 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     first = first_json_char(head)
     if first in ("{", "["):
         single = whole_object(src, max_record_bytes)  # one object saved pretty-printed: judged whole
-        for obj in ([single[1]] if single else []) + _json_candidates(head):
+        # (the head read on by `whole_object`, so that objects written one after another are
+        # judged by their first whole one, however long, up to the record limit)
+        for obj in ([single[1]] if single else []) + _json_candidates(src.read_ahead() if single is None else head):
             name = classify_json(obj)
             if name:
                 return name
@@ -263,10 +267,6 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
         raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
     if cr_only(head):
         raise UnknownFormat(CR_ONLY_REASON)
-    if first == "{" and (several := _several_objects(head)):
-        raise UnknownFormat(f"{several} records written one after another, each over several lines (as `jq .` writes them): "
-                            "botwatch reads one record a line, a JSON array, or a file of one record; write them one a line "
-                            "first (`jq -c . FILE > FILE.jsonl`) and ingest that")
     if first in ("{", "[") and pretty_object_start(head) and src.head_whole(max_record_bytes) is None:
         mb = max_record_bytes / (1 << 20)
         raise UnknownFormat(f"JSON that opens as one pretty-printed object longer than {mb:g} MB, the longest record ingest "
@@ -284,23 +284,6 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     from botwatch.shown_text import record_shown
 
     raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {record_shown(', '.join(header[:6])[:120])}){hint}; {KNOWN_CSV}")
-
-
-def _several_objects(head: bytes) -> str | None:
-    """The format of the first of several JSON objects written one after another, each over many
-    lines (`jq . stream.jsonl > out.json`), or None. Why: such a file was refused as "no record in
-    the first lines matches a known format", when its records are of a known format, only not one
-    a line."""
-    if not pretty_object_start(head):
-        return None
-    import json
-
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    try:
-        obj, end = json.JSONDecoder().raw_decode(text)
-    except (ValueError, RecursionError):
-        return None
-    return classify_json(obj) if text[end:].strip() else None
 
 
 _DELIMITERS = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))

@@ -123,3 +123,77 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
         depth = depth_after
     if (line := finish()) is not None:
         yield line
+
+
+def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) -> Iterator[Line]:
+    """Yield each top-level JSON value of a stream of values written one after another (`jq .
+    a.json b.json`, `cat` of pretty-printed files; compact or pretty, apart by whitespace or
+    commas) as a `Line` numbered by the line the value starts on. Why: such a file was refused
+    whole, and reading it needs neither the whole file in memory nor a parser that stops at the
+    first bad value: a value is cut where its brackets close, so a bad one is rejected alone.
+
+    Text between values that is not whitespace or a comma (a stray word, a closing bracket too
+    many) comes out as a value of its own, which the JSON parser rejects; a lexically broken value
+    (an unterminated string) runs on until the brackets balance, as in `array_elements`."""
+    el = _Element(max_record_bytes, keep)
+    el_line = 0  # the line of el's first non-blank byte; 0 while el is blank
+    lines_before = 0  # newlines before the current block
+    in_str, bs_run, depth = False, 0, 0
+
+    def add(block: bytes, newlines: np.ndarray, start: int, end: int) -> None:
+        nonlocal el_line
+        piece = block[start:end]
+        if not el_line and (text := piece.lstrip(b" \t\r\n")):
+            el_line = lines_before + int(newlines[start + len(piece) - len(text)]) + 1
+        el.add(piece)
+
+    def finish() -> Line | None:
+        nonlocal el, el_line
+        data = bytes(el.buf).strip(b" \t\r\n")
+        done, number = el, el_line
+        el, el_line = _Element(max_record_bytes, keep), 0
+        if not data and not done.too_long:
+            return None  # blank between values, or a separating comma
+        return Line(number, data, done.too_long, done.length)
+
+    while block := stream.read(_BLOCK):
+        newlines = np.concatenate(([0], np.cumsum(np.frombuffer(block, np.uint8) == 0x0A)))
+        pos = 0
+        while pos < len(block):
+            part = block[pos:]
+            level, commas, in_str_after, bs_after, depth_after = _structure(part, in_str, bs_run, depth)
+            before_each = np.concatenate(([depth], level[:-1]))
+            # Cuts: a value opening or closing at the top level, a stray closer, a comma between values.
+            cuts = np.flatnonzero(((level != before_each) & ((level <= 0) | (before_each <= 0))) | (commas & (level == 0)))
+            start, restart = 0, None
+            for j in cuts.tolist():
+                lv, before = int(level[j]), int(before_each[j])
+                if lv == 1 and before == 0:  # a value opens: what lay before it is apart from it
+                    add(part, newlines[pos:], start, j)
+                    if (line := finish()) is not None:
+                        yield line
+                    start = j
+                elif lv == 0 and before == 1:  # it closes
+                    add(part, newlines[pos:], start, j + 1)
+                    if (line := finish()) is not None:
+                        yield line
+                    start = j + 1
+                elif lv == 0 and before == 0:  # a comma between values
+                    add(part, newlines[pos:], start, j)
+                    if (line := finish()) is not None:
+                        yield line
+                    start = j + 1
+                elif lv < 0:  # a closing bracket with nothing open: kept with the text around it, then depth 0 again
+                    add(part, newlines[pos:], start, j + 1)
+                    restart = j + 1
+                    break
+            if restart is not None:
+                pos += restart
+                in_str, bs_run, depth = False, 0, 0
+                continue
+            add(part, newlines[pos:], start, len(part))
+            in_str, bs_run, depth = in_str_after, bs_after, depth_after
+            break
+        lines_before += int(newlines[-1])
+    if (line := finish()) is not None:
+        yield line

@@ -1,20 +1,23 @@
-"""Driving a per-record handler over JSON input: one object per line, one big JSON array, or a
-file of one object over many lines (`jq .`'s output; `whole_object`).
+"""Driving a per-record handler over JSON input: one object per line, one big JSON array, a
+file of one object over many lines (`jq .`'s output; `whole_object`), or objects written one
+after another, not one a line (`jq . a.json b.json`, or apart by commas; `value_stream`).
 
 The loop owns everything that is the same for every JSON format: blank lines, lines too long to
 keep, bad UTF-8, truncated JSON, lone UTF-16 surrogates (mended and noted, `surrogates`), a
 handler's `RecordError`, and a JSON array split into its elements by `json_array` (whose "line"
-in `rejected` is the 1-based element number, since an array has no useful lines).
+in `rejected` is the 1-based element number, since an array has no useful lines); objects one
+after another are cut apart by `json_array.top_level_values`, each "line" the one it starts on.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
 
-from botwatch.ingest.json_array import array_elements
+from botwatch.ingest.json_array import array_elements, top_level_values
 from botwatch.ingest.sink import RecordError, RowSink
 from botwatch.ingest.source import InputSource, Line
 from botwatch.ingest.surrogates import loads_repairing, repair_note
@@ -53,6 +56,31 @@ def whole_object(src: InputSource, max_record_bytes: int) -> tuple[bytes, Any] |
     return (whole, obj) if isinstance(obj, dict) else None
 
 
+def value_stream(head: bytes) -> bool:
+    """Whether the input is JSON objects written one after another but not one a line: its first
+    line is no JSON value by itself, and the head opens with a whole object (`jq . a.json b.json`,
+    `cat` of pretty-printed files, or objects each followed by a comma). Why: such a file was
+    refused, with a hint to rewrite it with `jq -c`, or (objects one a line, each with a comma)
+    every record after the first was rejected. A file whose first line is a record is read line
+    by line as before; so is one whose first object does not close (a lone `{` before JSON lines)."""
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    line = s[: s.find(b"\n")] if b"\n" in s else s
+    if s[:1] != b"{" or b"\r" in line.rstrip(b"\r"):  # (lines ending in CR alone are named as such: `cr_only`)
+        return False
+    try:
+        loads_repairing(line)
+        return False
+    except (orjson.JSONDecodeError, RecursionError):
+        pass
+    first = next(top_level_values(io.BytesIO(s), len(s)), None)
+    if first is None or first.too_long:
+        return False
+    try:
+        return isinstance(loads_repairing(first.data)[0], dict)
+    except (orjson.JSONDecodeError, RecursionError):
+        return False
+
+
 def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int, fast: FastPath | None = None) -> int:
     """Feed every JSON record of `src` to `handler`; returns the number of records read."""
     if first_json_char(src.head()) == "[":
@@ -60,6 +88,8 @@ def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes
     single = whole_object(src, max_record_bytes)
     if single is not None:  # one record over many lines, numbered as line 1
         return consume_lines([Line(1, single[0], False, len(single[0]))], sink, handler, max_record_bytes, fast)
+    if value_stream(src.read_ahead()):  # each object, pretty-printed or not, numbered by the line it starts on
+        return consume_lines(top_level_values(src.stream, max_record_bytes), sink, handler, max_record_bytes, fast)
     return consume_lines(src.lines(max_record_bytes), sink, handler, max_record_bytes, fast)
 
 

@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from botwatch.forkpool import WorkerFailed, cores, how_it_ended, let_sigint_in, sigint_held
 from botwatch.ingest.csv_records import consume_rows, csv_rows
-from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start
+from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start, value_stream
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import InputSource
 
@@ -53,8 +53,8 @@ def default_workers() -> int:
 
 def can_parallelise(fmt_kind: str, src: InputSource) -> bool:
     """JSON lines and CSV can be chunked; a JSON array is one document and is read in-process."""
-    if fmt_kind == "json" and (first_json_char(src.head()) == "[" or pretty_object_start(src.head())):
-        return False  # (an object over many lines, `jq .`'s output, is one record: not cut into lines)
+    if fmt_kind == "json" and (first_json_char(src.head()) == "[" or pretty_object_start(src.head()) or value_stream(src.read_ahead())):
+        return False  # (an object over many lines, `jq .`'s output, is one record: not cut into lines; nor are objects apart by commas)
     return True
 
 

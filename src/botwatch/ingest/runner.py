@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
 from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, read_again
-from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start
+from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start, value_stream
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_rejected, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
@@ -241,7 +241,7 @@ def _ingest_source(
     # DuckDB reads the native path by name: a name that is not UTF-8 goes to the Python readers
     # (not `src.name == path`: the name is normalised, so "./d/x.jsonl" would have gone there too).
     native_candidate = columns is None and regular and shown_name(path) == path and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
-        and first_json_char(src.head()) == "{" and not pretty_object_start(src.head())
+        and first_json_char(src.head()) == "{" and not pretty_object_start(src.head()) and not value_stream(src.read_ahead())
     # Only regular files are hashed: a FIFO or device would be consumed by the hash. A large file
     # of a size the study has never seen cannot be a re-ingest, so its hash is computed alongside
     # DuckDB's parse instead of before it.

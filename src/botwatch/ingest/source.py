@@ -343,6 +343,11 @@ class InputSource:
         `head_through_first_line` read)."""
         return self._head[:n]
 
+    def read_ahead(self) -> bytes:
+        """Every byte read ahead so far, not consumed: the head, and what `head_through_first_line`
+        or `head_whole` read on past it."""
+        return self._head
+
     def head_through_first_line(self, limit: int) -> bytes:
         """The head, read on (to `limit` bytes in all) when the first line goes past it, so that the
         sniffer sees a long first record whole: a twarc2 page of a full-archive search (500 tweets

@@ -1,0 +1,108 @@
+"""JSON objects written one after another, not one a line: `jq . a.json b.json > s.json`, `cat` of
+pretty-printed files, or objects apart by commas. Such a file was refused with a hint to rewrite
+it with `jq -c` (pretty-printed), or had every record after the first rejected (one a line, each
+followed by a comma); each object is now a record, numbered by the line it starts on, a broken
+one rejected alone. Real records: the committed slices of tests/fixtures/ingest (README there)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from botwatch import open_study
+from botwatch.ingest import json_array
+from botwatch.ingest.json_array import top_level_values
+from botwatch.ingest.runner import ingest
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+STATUSES = [json.loads(l) for l in (FIX / "v1_uklabour.jsonl").read_text().splitlines()]
+IDS = {s["id_str"] for s in STATUSES}
+
+
+def _ingest(tmp_path: Path, f: Path, name: str = "s.duckdb", **kw):
+    st = open_study(tmp_path / name, read_only=False)
+    return st, ingest(st, [str(f)], workers=1, **kw)
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_pretty_printed_statuses_one_after_another_are_each_a_record(tmp_path: Path, packed: bool) -> None:
+    text = "".join(json.dumps(s, indent=2) + "\n" for s in STATUSES).encode()
+    f = tmp_path / ("out.json.gz" if packed else "out.json")
+    f.write_bytes(gzip.compress(text) if packed else text)
+    st, summary = _ingest(tmp_path, f)
+    assert summary.files[0].format == "twitter-v1.1" and summary.files[0].read == len(STATUSES)
+    assert set(st.pandas("posts")["post_id"]) == IDS and st.pandas("rejected").empty
+
+
+def test_a_broken_object_among_them_is_rejected_at_its_first_line_and_the_rest_read(tmp_path: Path) -> None:
+    pretty = [json.dumps(s, indent=2) for s in STATUSES]
+    broken = '{\n  "id_str": "5",\n  "text": "a" "b"\n}'
+    text = "\n".join(pretty[:2] + [broken] + pretty[2:]) + "\n"
+    f = tmp_path / "out.json"
+    f.write_text(text)
+    st, summary = _ingest(tmp_path, f)
+    rej = st.pandas("rejected")
+    starts = 1 + sum(p.count("\n") + 1 for p in pretty[:2])
+    assert list(rej["line"]) == [starts] and text.splitlines()[starts - 1] == "{" and '"a" "b"' in rej["raw"][0]
+    assert set(st.pandas("posts")["post_id"]) == IDS
+    assert summary.files[0].read == len(STATUSES) + 1  # read = stored + rejected: nothing lost unsaid
+
+
+def test_twarc2_pages_pretty_printed_count_as_the_same_pages_one_a_line(tmp_path: Path) -> None:
+    lines = gzip.decompress((FIX / "twarc2_stream_with_error.jsonl.gz").read_bytes()).decode().splitlines()
+    good, cut = lines[:-1], lines[-1]  # the fixture's last record is cut short
+    pretty = tmp_path / "pages.json"
+    pretty.write_text("".join(json.dumps(json.loads(l), indent=2) + "\n" for l in good) + cut + "\n")
+    one_a_line = tmp_path / "pages.jsonl"
+    one_a_line.write_text("\n".join(lines) + "\n")
+    st, summary = _ingest(tmp_path, pretty)
+    ref, ref_summary = _ingest(tmp_path, one_a_line, "ref.duckdb")
+    assert summary.files[0].format == ref_summary.files[0].format
+    assert summary.files[0].read == ref_summary.files[0].read == len(lines)
+    assert sorted(st.pandas("posts")["post_id"]) == sorted(ref.pandas("posts")["post_id"])
+    assert len(st.pandas("rejected")) == len(ref.pandas("rejected")) == 1
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("trailing", [False, True])
+def test_objects_apart_by_commas_are_each_a_record(tmp_path: Path, indent: int | None, trailing: bool) -> None:
+    """One a line with a comma after each (a JSON array without its brackets) rejected every
+    record after the first as invalid JSON; with a comma after the last, or pretty-printed, the
+    file was refused."""
+    body = ",\n".join(json.dumps(s, indent=indent) for s in STATUSES) + (",\n" if trailing else "\n")
+    f = tmp_path / "out.json"
+    f.write_text(body)
+    st, summary = _ingest(tmp_path, f)
+    assert summary.files[0].read == len(STATUSES)
+    assert set(st.pandas("posts")["post_id"]) == IDS and st.pandas("rejected").empty
+
+
+def test_reading_them_again_stores_nothing_new(tmp_path: Path) -> None:
+    f = tmp_path / "out.json"
+    f.write_text("".join(json.dumps(s, indent=2) + "\n" for s in STATUSES) + "{\n  \"broken\": \n}\n")
+    st, _ = _ingest(tmp_path, f)
+    posts, rejected = len(st.pandas("posts")), len(st.pandas("rejected"))
+    again = ingest(st, [str(f)], workers=1, force=True)
+    assert again.files[0].read == len(STATUSES) + 1
+    assert (len(st.pandas("posts")), len(st.pandas("rejected"))) == (posts, rejected) == (len(IDS), 1)
+
+
+def test_values_are_cut_alike_whatever_the_read_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strings holding brackets, quotes and commas, a stray word and closing bracket between
+    values, and reads that end anywhere: the same values, at the same lines."""
+    objs = [{"n": i, "s": 'x}{"],' * i, "deep": {"a": [1, {"b": "]"}]}} for i in range(4)]
+    text = (json.dumps(objs[0], indent=2) + "\njunk }\n" + json.dumps(objs[1]) + json.dumps(objs[2])
+            + " ,\n\n" + json.dumps(objs[3], indent=1) + ",").encode()
+    want = None
+    for block in (1 << 20, 5, 1):
+        monkeypatch.setattr(json_array, "_BLOCK", block)
+        got = [(v.number, v.data) for v in top_level_values(io.BytesIO(text), 1 << 20)]
+        want = want or got
+        assert got == want
+    first = json.dumps(objs[0], indent=2).count("\n") + 1
+    assert [n for n, _ in want] == [1, first + 1, first + 2, first + 2, first + 4]
+    assert [json.loads(d) for n, d in want if n != first + 1] == objs and want[1][1] == b"junk }"
