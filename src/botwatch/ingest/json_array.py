@@ -79,8 +79,9 @@ def _structure(block: bytes, in_str: bool, bs_run: int, depth: int) -> tuple[np.
 
 def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) -> Iterator[Line]:
     """Yield each top-level element of the JSON array in `stream` as a `Line` (number = 1-based
-    element number). Text after the closing bracket, or an unclosed array's partial last
-    element, comes out as one more element, which the JSON parser then rejects."""
+    element number). Arrays one after another (apart by whitespace or commas) are read in turn;
+    other text after the closing bracket, or an unclosed array's partial last element, comes out
+    as one more element, which the JSON parser then rejects."""
     number = 0
     el = _Element(max_record_bytes, keep)
     in_str, bs_run, depth, opened, closed = False, 0, 0, False, False
@@ -96,31 +97,38 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
         return Line(number, data, done.too_long, done.length)
 
     while block := stream.read(_BLOCK):
-        if closed:  # after the array: everything is one trailing element
-            el.add(block)
-            continue
-        level, commas, in_str, bs_run, depth_after = _structure(block, in_str, bs_run, depth)
-        start = 0
-        if not opened:
-            first = np.flatnonzero(level >= 1)
-            if len(first) == 0:  # no '[' yet (whitespace)
-                depth = depth_after
-                continue
-            opened, start = True, int(first[0]) + 1
-        cuts = np.flatnonzero((commas & (level == 1)) | (level == 0))
-        cuts = cuts[cuts >= start]
-        for j in cuts.tolist():
-            el.add(block[start:j])
-            if (line := finish()) is not None:
-                yield line
-            start = j + 1
-            if level[j] == 0:  # the array's closing bracket
-                closed = True
+        while block:
+            if closed:
+                lead = block.lstrip(b" \t\r\n,")
+                if el.length or lead[:1] != b"[":  # after the array: everything else is one trailing element
+                    el.add(block if el.length else lead)
+                    break
+                # Another array follows (`jq . a.json b.json` of two arrays, `cat` of array files):
+                # its elements are read on, numbered after the first's. It was one rejected element.
+                closed, opened, in_str, bs_run, depth, block = False, False, False, 0, 0, lead
+            level, commas, in_str, bs_run, depth_after = _structure(block, in_str, bs_run, depth)
+            start = 0
+            if not opened:
+                first = np.flatnonzero(level >= 1)
+                if len(first) == 0:  # no '[' yet (whitespace)
+                    depth = depth_after
+                    break
+                opened, start = True, int(first[0]) + 1
+            cuts = np.flatnonzero((commas & (level == 1)) | (level == 0))
+            cuts = cuts[cuts >= start]
+            rest = b""
+            for j in cuts.tolist():
+                el.add(block[start:j])
+                if (line := finish()) is not None:
+                    yield line
+                start = j + 1
+                if level[j] == 0:  # the array's closing bracket
+                    closed, rest = True, block[start:]
+                    break
+            else:
                 el.add(block[start:])
-                break
-        else:
-            el.add(block[start:])
-        depth = depth_after
+            depth = depth_after
+            block = rest
     if (line := finish()) is not None:
         yield line
 
