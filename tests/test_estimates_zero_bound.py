@@ -35,8 +35,9 @@ def test_nothing_scaled_no_bound() -> None:
 
 def test_a_scaled_zero_states_the_bound_in_report_and_reference_table() -> None:
     assert zero_text(0.01) == BOUND
-    assert _count({"estimate": 0.0, "lo": 0.0, "hi": 0.0, "accounts": 14, "rate": 0.01}) == f"0 ({BOUND})"
-    assert _count({"estimate": 0.0, "lo": None, "hi": None, "accounts": 3, "rate": 0.01}) == f"0 ({BOUND})"  # too few accounts
+    # The bound alone, as a reader would quote it: "0 (none in the sample; …)" put a 0 first.
+    assert _count({"estimate": 0.0, "lo": 0.0, "hi": 0.0, "accounts": 14, "rate": 0.01}) == BOUND
+    assert _count({"estimate": 0.0, "lo": None, "hi": None, "accounts": 3, "rate": 0.01}) == BOUND  # too few accounts
     assert interval_text(0.0, 0.0, False, 14, 0.0, 0.01) == BOUND
     assert interval_text(0.0, 0.0, True, 14, 0.0, 0.01) != BOUND  # a share is not scaled
 
@@ -61,7 +62,7 @@ def test_cli_table_and_report_say_it(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(common.out, "width", 600)  # one line per row, so each cell is read whole
     res = CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "50", "--table", "parties", "--all-accounts"])
     assert res.exit_code == 0, res.output
-    assert f"0 ({BOUND})" in res.output and "every resample of the accounts gave 0:" not in res.output
+    assert BOUND in res.output and f"0 ({BOUND})" not in res.output and "every resample of the accounts gave 0:" not in res.output
     with open_study(study) as st:
         got = st.sql("SELECT method, ci_low, ci_high FROM estimates WHERE period = 'campaign' AND account_group = 'all' AND party = 'conservative' AND metric = 'support_posts'")
     method, lo, hi = got[0]
@@ -141,3 +142,19 @@ def test_one_accounts_timeline_is_no_sample_to_scale(tmp_path: Path, monkeypatch
     assert CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0
     html = out.read_text()
     assert "written by one account" in html and "on the platform at 95%" not in html and "scaled to the whole platform" not in html
+
+
+def test_the_scaled_headline_says_none_in_the_sample_in_words() -> None:
+    """The headline read "about 0 (none in the sample; at most about 298 …) posts supported
+    Labour": a 0 the words after it take back. It says no post in the sample did, and the bound."""
+    from botwatch.estimates.whole_counts import zero_bound_text
+    from botwatch.report.scope import Scope
+    from botwatch.report.sections import render
+
+    zero = {"estimate": 0.0, "lo": 0.0, "hi": 0.0, "accounts": 14, "rate": 0.01}
+    row = {"name": "Labour", "key": "labour", "support": _count(zero), "raw": {"support_posts": zero}}
+    said = str(render("parties_headline.html.j2", kind="scaled", r=row, rate=0.01, scope=Scope(0.01, None, False), unknown_collection=False, own_n=0,
+                      no_better=False, lab=None, kin=None, this_election=None, zero_bound=zero_bound_text(0.01)))
+    assert "about 0" not in said and "none in the sample" not in said
+    assert said.endswith("no post in the sample supported Labour during the campaign "
+                         "(at most about 298 on the platform at 95%, if posts were sampled independently).")

@@ -175,7 +175,7 @@ def estimate(
                     if e is None:  # a share of no post: none in English ("— [—]" read as an interval gone missing)
                         return "— (none in English)"
                     if not share and e == 0 and zero_text(rate):  # none in the sample is not none on the platform
-                        return escape(f"0 ({zero_text(rate, where)})")
+                        return escape(str(zero_text(rate, where)))  # as the report's cell: no "0 (…)" the bound takes back
                     if stats.degenerate_interval(e, lo, hi):  # the report's wording: "0 [no interval (…)]" read as a bracket of its own
                         return escape(collapsed(fmt_value(e, share)))
                     ci = interval_text(lo, hi, share, n_acc, e)

@@ -60,7 +60,14 @@ def zero_text(sample_rate: float | None, where: str = "on the platform") -> str 
     """What a scaled count of zero says (`zero_upper_bound`), or None when nothing is scaled.
     `where`: the population the scaled counts estimate (`report.scope.zero_where`: a filtered
     capture's posts, not the platform's)."""
+    bound = zero_bound_text(sample_rate, where)
+    return None if bound is None else f"none in the sample; {bound}"
+
+
+def zero_bound_text(sample_rate: float | None, where: str = "on the platform") -> str | None:
+    """`zero_text`'s bound alone ("at most about 298 on the platform at 95%, if ..."), for a
+    sentence that says "none in the sample" in words of its own (the scaled headline)."""
     bound = zero_upper_bound(sample_rate)
     if bound is None:
         return None
-    return f"none in the sample; at most about {bound:,} {where} at 95%, if posts were sampled independently"
+    return f"at most about {bound:,} {where} at 95%, if posts were sampled independently"

@@ -18,7 +18,7 @@ from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES,
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
-from botwatch.estimates.whole_counts import zero_text, zero_upper_bound
+from botwatch.estimates.whole_counts import zero_bound_text, zero_text, zero_upper_bound
 from botwatch.report.fmt import interval, num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, render, section
@@ -51,7 +51,9 @@ def _count(v: dict[str, Any] | None) -> str:
         return "—"
     n = num(round(v["estimate"]))
     if v["estimate"] == 0 and zero_text(v.get("rate")):  # none in the sample is not none on the platform
-        return f"{n} ({zero_text(v.get('rate'), v.get('where', 'on the platform'))})"
+        # The bound alone, no "0 (…)" before it: the scaled headline read "about 0 (none in the
+        # sample; at most about 298 …) posts supported", a 0 the next words take back.
+        return str(zero_text(v.get("rate"), v.get("where", "on the platform")))
     if stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]):
         # "0 [0–0]" support posts read as a measured certainty: a bootstrap of accounts none of
         # which posted it can only give 0 again (as `pct_ci` says of a collapsed share).
@@ -486,8 +488,12 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             headline.append(said + Markup(" ") + user_text(f"{dom.note()}.") if dom else said)
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
+            # None in the sample said as a reader would quote it: "about 0 (none in the sample; at
+            # most about 298 …) posts supported Labour" put a 0 before the words that take it back.
+            v = top["raw"]["support_posts"]
+            zero_bound = zero_bound_text(v.get("rate"), v.get("where", "on the platform")) if v and v["estimate"] == 0 else None
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, unknown_collection=unknown_collection, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin,
-                                   this_election=this_election))
+                                   this_election=this_election, zero_bound=zero_bound))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         # All accounts in the same 30 days: foreign-origin accounts' tone alone read as theirs even
