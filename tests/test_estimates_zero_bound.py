@@ -6,6 +6,7 @@ one-sided 95% bound under independent sampling of posts, about 3.0 / rate (298 a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,48 @@ def test_the_scaled_headline_says_none_in_the_sample_in_words() -> None:
     assert "about 0" not in said and "none in the sample" not in said
     assert said.endswith("no post in the sample supported Labour during the campaign "
                          "(at most about 298 on the platform at 95%, if posts were sampled independently).")
+
+
+def _relabelled(tmp_path: Path, name: str, other: Callable[[int], int | None]) -> Path:
+    """@UKLabour's week with the statuses `other(i)` names (an int) moved to another account."""
+    import copy
+    import gzip
+    import json
+
+    from botwatch.cli import app
+
+    raw = gzip.open(SAMPLE / "ge2017_uklabour_may_week1.json.gz", "rt", encoding="utf-8").read()
+    try:
+        statuses = json.loads(raw)
+    except json.JSONDecodeError:
+        statuses = [json.loads(line) for line in raw.splitlines() if line.strip()]
+    out = []
+    for i, s in enumerate(statuses):
+        who = other(i)
+        if who is not None:
+            s = copy.deepcopy(s)
+            s["user"].update(id=900_000 + who, id_str=str(900_000 + who), screen_name=f"other{who}")
+        out.append(s)
+    src, study = tmp_path / f"{name}.jsonl", tmp_path / f"{name}.duckdb"
+    src.write_text("".join(json.dumps(s) + "\n" for s in out), encoding="utf-8")
+    assert CliRunner().invoke(app, ["ingest", str(study), str(src)]).exit_code == 0
+    return study
+
+
+def test_a_few_accounts_timelines_are_no_sample_to_scale(tmp_path: Path) -> None:
+    """The rule took a study of exactly one account: two accounts' timelines, or one account's
+    archive with a few others' posts beside it, were scaled to the platform as a sample. It reads
+    the accounts that carry the posts, as the bootstrap over accounts resamples them."""
+    from botwatch import open_study
+    from botwatch.report.caveats import report_scaling_unsupported
+
+    two = _relabelled(tmp_path, "two", lambda i: 0 if i % 2 else None)  # 55 and 55 posts
+    nearly = _relabelled(tmp_path, "nearly", lambda i: i if i < 5 else None)  # 105 by @UKLabour, 5 others one each
+    with open_study(two) as st:
+        said = report_scaling_unsupported(st, 0.01)
+    assert said and "all 110 posts in this study were written by 2 accounts" in said and "not platform figures" in said
+    with open_study(nearly) as st:
+        said = report_scaling_unsupported(st, 0.01)
+    assert said and "105 of this study's 110 posts (95%) were written by one account" in said and "not platform figures" in said
+    with open_study(_labour_study(tmp_path)) as st:  # @UKLabour beside a page of #brexit: 78 accounts carry 90% of the posts
+        assert report_scaling_unsupported(st, 0.01) is None

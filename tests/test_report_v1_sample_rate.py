@@ -56,13 +56,13 @@ def _parties_text(tmp_path: Path, archive: Path) -> str:
 
 
 def test_the_parties_section_says_the_rate_was_told_for_v1_statuses(tmp_path: Path) -> None:
-    # Two accounts' statuses: one account's timeline is no sample at all (`caveats._one_account`).
+    # Each status its own account's: a few accounts' timelines are no sample at all (`caveats._one_account`).
     import json
 
     statuses = [json.loads(line) for line in V1.read_text(encoding="utf-8").splitlines()]
-    for s in statuses[:3]:
-        s["user"].update(id=99, id_str="99", screen_name="SomeVoter")
-    two = tmp_path / "two_accounts.jsonl"
+    for i, s in enumerate(statuses):
+        s["user"].update(id=90 + i, id_str=str(90 + i), screen_name=f"SomeVoter{i}")
+    two = tmp_path / "several_accounts.jsonl"
     two.write_text("".join(json.dumps(s) + "\n" for s in statuses), encoding="utf-8")
     text = _parties_text(tmp_path, two)
     assert "(the share of posts the archive holds)" not in text

@@ -481,24 +481,53 @@ def report_scaling_unsupported(study: Study, sample_rate: float | None) -> str |
     return given_rate_conflict(study, sample_rate)
 
 
+# A study's posts carried by fewer accounts than the bootstrap over accounts needs for an interval
+# (`estimates.compute.MIN_ACCOUNTS_FOR_INTERVAL`): "carried" as the fewest accounts that wrote this
+# share of them, so a few stray posts by others do not make an account's archive a sample.
+CARRIED_SHARE = 0.9
+
+
 def _one_account(study: Study, sample_rate: float) -> str | None:
-    """Why a study whose every post is one account's is no sample to scale (None: more accounts, or
-    a botwatch capture, whose manifest records how it sampled). @UKLabour's timeline analysed with
-    --sample-rate 0.01 read "Counts are scaled to the whole platform by 1 / 0.01" and "at most
-    about 298 on the platform": a sample of the platform's posts at 1% holds many accounts' posts,
-    and one account's posts say nothing of how many others posted."""
+    """Why a study whose posts are (nearly) all a few accounts' is no sample to scale (None: more
+    accounts, or a botwatch capture, whose manifest records how it sampled). @UKLabour's timeline
+    analysed with --sample-rate 0.01 read "Counts are scaled to the whole platform by 1 / 0.01" and
+    "at most about 298 on the platform": a sample of the platform's posts at 1% holds many
+    accounts' posts, and one account's posts say nothing of how many others posted. The rule was
+    for a study of exactly one account; two accounts' timelines, or an archive of one account with
+    a few others' posts beside it, were scaled to the platform. It now reads the sample's
+    effective size as the bootstrap does, in accounts: fewer than 5 carrying 90% of the posts, two
+    or more each on average."""
+    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL
+
     tables = study.tables()
     if "posts" not in tables or ("captures" in tables and study.sql("SELECT count(*) FROM captures")[0][0]):
         return None
-    got = study.sql("SELECT count(*), min(platform), max(platform), min(account_id), max(account_id) FROM posts")
+    per = study.sql(f"SELECT n FROM (SELECT count(*) AS n FROM posts GROUP BY platform, account_id) ORDER BY n DESC LIMIT {MIN_ACCOUNTS_FOR_INTERVAL}")
+    total = study.sql("SELECT count(*) FROM posts")[0][0] or 0
     # A single post is one account's by necessity, and says nothing of how it was collected.
-    if not got or (got[0][0] or 0) < 2 or got[0][1] != got[0][2] or got[0][3] != got[0][4]:
+    if total < 2:
         return None
-    return (
-        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; "
-        f"all {got[0][0]:,} posts in this study were written by one account (a timeline or an account's archive), a selection "
-        "rather than a sample, so scaled counts are not platform figures."
-    )
+    carried, k = 0, 0
+    for (n,) in per:
+        carried, k = carried + int(n), k + 1
+        if carried >= CARRIED_SHARE * total:
+            break
+    else:
+        return None
+    # Timelines: posts by the same accounts, two or more each on average. A handful of posts by as
+    # many accounts (twarc2's four tweets, one each) is a small sample, not the accounts' timelines.
+    if carried < 2 * k:
+        return None
+    why = (f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; ")
+    if k == 1 and carried == total:
+        return why + (f"all {total:,} posts in this study were written by one account (a timeline or an account's archive), a selection "
+                      "rather than a sample, so scaled counts are not platform figures.")
+    who = "one account" if k == 1 else f"{k} accounts"
+    wrote = f"all {total:,} posts in this study were written by {who}" if carried == total else f"{carried:,} of this study's {total:,} posts ({percent(carried / total)}) were written by {who}"
+    return why + (f"{wrote}: a random sample of a platform's posts spreads over many accounts, and the bootstrap over accounts "
+                  f"resamples this one as in effect {who} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL} accounts carry {CARRIED_SHARE:.0%} of its posts): "
+                  f"{'a timeline or an archive' if k == 1 else 'timelines or archives'} rather than a sample, "
+                  "so scaled counts are not platform figures.")
 
 
 def _capture_rates_differ(study: Study, sample_rate: float) -> str | None:
