@@ -29,6 +29,37 @@ def _as_before(study: Path) -> None:
             st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(p, sort_keys=True), run_id])
 
 
+def _old_share_wording(study: Path) -> None:
+    """A share's row as the rules before version 1 wrote it: its "too few accounts" named the cell's."""
+    from botwatch import open_study
+
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE estimates SET method = replace(method, ' with a post read for stance)', ')') WHERE metric = 'support_share'")
+
+
+def test_a_table_that_cannot_tell_is_said_to_be_maybe_out_of_date(labelled_sample_copy: Path) -> None:
+    """The bundled sample's shares of sentiment rest on posts not all in English, from as many
+    accounts as their cells: either rule writes such a row, so the table is said only to be maybe
+    out of date. A share of 0% whose interval collapsed from 5 or more accounts is one the older
+    rules wrote (the current ones give its exact bound): then it is said to be."""
+    from botwatch import open_study
+    from botwatch.report.staleness import EXACT_BOUND, outdated_estimates
+
+    assert CliRunner().invoke(app, ["estimate", str(labelled_sample_copy), "-e", "us-2016", "--reps", "20"]).exit_code == 0
+    _as_before(labelled_sample_copy)
+    with open_study(labelled_sample_copy) as st:
+        got = outdated_estimates(st)
+    assert got is not None and not got.found and got.unsure > 0
+    text = got.sentence("s.duckdb")
+    assert SAID in text and "may be out of date" in text and "not what the current rules write" not in text
+    with open_study(labelled_sample_copy, read_only=False) as st:
+        st.sql("UPDATE estimates SET ci_low = 0, ci_high = 0, method = 'ratio of sums (support / measured); 95% percentile interval, bootstrap over accounts' "
+               "WHERE method LIKE '%Clopper%' AND observed = 0")
+        got = outdated_estimates(st)
+    assert got is not None and got.found == (EXACT_BOUND,)
+    assert "rows in it are not what the current rules write: " + EXACT_BOUND in got.sentence("s.duckdb")
+
+
 def test_an_estimates_table_made_before_the_rules_changed_is_said_to_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from botwatch.cli import common
 
@@ -50,7 +81,13 @@ def test_an_estimates_table_made_before_the_rules_changed_is_said_to_be(tmp_path
     cli, page, status = said()
     assert SAID not in cli and "outdated-estimates" not in page and SAID not in status  # made now: nothing to say
     _as_before(study)
+    # No version recorded, but every row is what the current rules write: nothing to say (every
+    # study analysed before the version was recorded was said to be out of date).
     cli, page, status = said()
+    assert SAID not in cli and "outdated-estimates" not in page and SAID not in status
+    _old_share_wording(study)
+    cli, page, status = said()
+    assert "rows in it are not what the current rules write: a share's accounts" in cli and "may be out of date" not in cli
     cmd = f"botwatch analyze {study} --only estimates"
     assert SAID in cli and f"`{cmd}`" in cli
     assert 'id="outdated-estimates"' in page and "<code>botwatch analyze s.duckdb --only estimates</code>" in page  # the name, as the page says it

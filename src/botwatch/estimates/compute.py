@@ -79,7 +79,8 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 # before is said to be out of date (`report.staleness.outdated_estimates`) until the stage runs
 # again. 1: a share's `n_accounts` and "too few accounts" rule count the accounts behind its own
 # denominator, a share of 0 or 1 carries its exact bound, and a scaled zero's bound in `method`
-# is worded as `estimate` and the report word it. A run with no such record predates all three.
+# is worded as `estimate` and the report word it. A run with no such record predates all three;
+# its table is judged from its rows (`report.staleness._rows_outdated`), which show the older rules or not.
 ESTIMATES_VERSION = 1
 ESTIMATES_VERSION_KEY = "estimates_version"
 

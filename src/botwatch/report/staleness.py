@@ -84,21 +84,40 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     return StaleAnalysis(stages=[s for s, _ in stale], posts_added=added, ingested_at=last_ingest)
 
 
+# What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
+# (`estimates.compute.ESTIMATES_VERSION`), each as the sentence says it.
+SHARE_ACCOUNTS = ("a share's accounts and its \"too few accounts\" rule count every account of its cell rather than those "
+                  "behind the share")
+EXACT_BOUND = "a share of 0% or 100% from 5 or more accounts has no exact bound"
+ZERO_BOUND = "a scaled zero's bound is not the one `estimate` and the report give (it may name the platform where the counts are not the platform's)"
+
+
 @dataclass(frozen=True)
 class OutdatedEstimates:
     """The `estimates` table was made by an earlier botwatch, whose rules for its rows have changed
-    since (`estimates.compute.ESTIMATES_VERSION`): nothing else says so, and its shares keep their
-    old accounts and intervals until the stage runs again."""
+    since (`estimates.compute.ESTIMATES_VERSION`), and the table shows it: nothing else says so,
+    and its shares keep their old accounts and intervals until the stage runs again.
+
+    `found`: what rows of the table show they were written under the older rules (said as known);
+    none, with `unsure` shares, where the table cannot tell (said as "may be"). Every study analysed
+    before the version was recorded was said to be out of date, its rows the same as the current
+    rules write or not."""
 
     recorded: int | None  # the version its latest run recorded (None: none, an earlier botwatch)
+    found: tuple[str, ...] = ()
+    unsure: int = 0  # shares whose accounts the table cannot tell (see `_rows_outdated`)
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
-        text = ("The estimates table was made by an earlier version of botwatch (its last run recorded "
-                + ("no estimates version" if self.recorded is None else f"estimates version {self.recorded}")
-                + "), whose rules for it have changed since: a share's accounts and its \"too few accounts\" rule may count every "
-                "account of its cell rather than those behind the share, a share of 0% or 100% has no exact bound, and a zero's "
-                "bound may be worded for the platform where the counts are not the platform's. Run {cmd} to make it again and "
-                "build the report again.")
+        made = ("The estimates table was made by an earlier version of botwatch (its last run recorded "
+                + ("no estimates version" if self.recorded is None else f"estimates version {self.recorded}") + ")")
+        if self.found:
+            text = (f"{made}, and rows in it are not what the current rules write: {'; '.join(self.found)}. Run {{cmd}} to make it "
+                    "again and build the report again.")
+        else:
+            text = (f"{made} and may be out of date: {counted(self.unsure, 'share')} {'rests' if self.unsure == 1 else 'rest'} on posts not all in "
+                    "the share's denominator (English, or read for stance), and the table cannot tell whether "
+                    f"{'its' if self.unsure == 1 else 'their'} accounts and \"too few accounts\" rule count every account of the cell, "
+                    "as the older rules did, or only those behind the share. Run {cmd} to be sure and build the report again.")
         if not html:
             return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)} --only estimates`")
         from markupsafe import Markup, escape
@@ -110,8 +129,9 @@ class OutdatedEstimates:
 
 def outdated_estimates(study: Study) -> OutdatedEstimates | None:
     """Whether the study's `estimates` table predates the current rules for its rows: its latest
-    successful run recorded an older `estimates_version`, or none. A table no recorded run made
-    (written by other tools) cannot be told, and is not said to be."""
+    successful run recorded an older `estimates_version`, or none, and its rows show it (or cannot
+    tell: `_rows_outdated`). A table no recorded run made (written by other tools) cannot be told,
+    and is not said to be."""
     if "estimates" not in study.tables():
         return None
     from botwatch.estimates.compute import ESTIMATES_VERSION, ESTIMATES_VERSION_KEY
@@ -122,7 +142,76 @@ def outdated_estimates(study: Study) -> OutdatedEstimates | None:
         return None
     got = run.params.get(ESTIMATES_VERSION_KEY)
     recorded = got if isinstance(got, int) and not isinstance(got, bool) else None
-    return None if recorded is not None and recorded >= ESTIMATES_VERSION else OutdatedEstimates(recorded)
+    if recorded is not None and recorded >= ESTIMATES_VERSION:
+        return None
+    found, unsure = _rows_outdated(study)
+    return OutdatedEstimates(recorded, found, unsure) if found or unsure else None
+
+
+def _rows_outdated(study: Study) -> tuple[tuple[str, ...], int]:
+    """(what the table's rows show of the rules before version 1, shares it cannot tell about).
+
+    Known from the rows: a share row's `n_accounts` the cell's accounts where its denominator holds
+    none of the cell's posts, or its `method` saying "too few accounts (N)" of the cell (the current
+    rules count and name the accounts with a post in its denominator); a share of exactly 0 or 1
+    whose interval collapsed onto it from 5 or more accounts (now its exact bound); a scaled zero
+    whose `method` bound is not the one `compute.stored_zero_where` gives the study now. Not known:
+    a share whose `n_accounts` is its cell's where some of the cell's posts are not in its
+    denominator, which either rule writes; where every post is in it, the two rules agree."""
+    from botwatch import stats
+    from botwatch.estimates.compute import COUNT_METRICS, SHARE_METRICS, stored_zero_where
+    from botwatch.estimates.whole_counts import zero_text
+
+    need = ["election", "period", "account_group", "party", "metric", "observed", "ci_low", "ci_high", "n_accounts", "sample_rate", "method"]
+    cols = set(study.columns("estimates"))
+    if not set(need) <= cols:  # a table written by other tools: nothing to read the rules from
+        return (), 0
+    rows = study.sql(f"SELECT {', '.join(need)} FROM estimates")
+    cells: dict[tuple, dict[str, tuple]] = {}
+    for r in rows:
+        cells.setdefault(tuple(r[:4]), {})[r[4]] = r
+    den_metric = {"measured": "stance_measured_posts", "scored": "scored_posts"}
+    found: dict[str, None] = {}
+    unsure = 0
+    where: dict[float, str | None] = {}
+    for (election, period, _, _), cell in cells.items():
+        acc = (cell.get("accounts") or (None,) * 7)[5]
+        posts = (cell.get("posts") or (None,) * 6)[5]
+        for metric, (_, den) in SHARE_METRICS.items():
+            r = cell.get(metric)
+            if r is None:
+                continue
+            point, lo, hi, n, method = r[5], r[6], r[7], r[8], r[10] or ""
+            if point in (0.0, 1.0) and lo is not None and hi is not None and stats.degenerate_interval(point, lo, hi):
+                found[EXACT_BOUND] = None
+            if " with " in method and ("too few accounts (" in method or "no account with" in method or "Clopper" in method):
+                continue  # the current rules' own wording
+            if "too few accounts (" in method:
+                found[SHARE_ACCOUNTS] = None
+                continue
+            d = (cell.get(den_metric[den]) or (None,) * 6)[5]
+            if acc is None or n is None or n != acc or (d is not None and posts is not None and d == posts):
+                continue  # fewer than the cell's accounts: the current rule's count; or every post in the denominator: the same
+            if d == 0 and acc:
+                found[SHARE_ACCOUNTS] = None
+            else:
+                unsure += 1
+        rate = next((r[9] for r in cell.values() if r[9] is not None), None)
+        if rate is None or not 0 < rate < 1:
+            continue
+        if rate not in where:
+            where[rate] = stored_zero_where(study, rate)
+        had_posts = bool((cells.get((election, period, "all", "*"), {}).get("accounts") or (None,) * 6)[5])
+        expected = zero_text(rate, where[rate]) if where[rate] and had_posts else None
+        for metric in COUNT_METRICS:
+            r = cell.get(metric)
+            if r is None or r[5] != 0:
+                continue
+            method = r[10] or ""
+            said = "none in the sample;" in method
+            if (expected is None and said) or (expected is not None and not method.endswith(f"; {expected}")):
+                found[ZERO_BOUND] = None
+    return tuple(found), unsure
 
 
 def cluster_evidence_stale(study: Study) -> bool:
