@@ -95,3 +95,27 @@ def test_an_estimates_table_made_before_the_rules_changed_is_said_to_be(tmp_path
     assert runner.invoke(app, ["analyze", str(study), "--only", "estimates"]).exit_code == 0  # the command it names
     cli, page, status = said()
     assert SAID not in cli and "outdated-estimates" not in page and SAID not in status
+
+
+def test_a_version_1_table_of_a_few_accounts_timelines_is_said_to_be_out_of_date(tmp_path: Path) -> None:
+    """Version 2 took a study whose posts fewer than 5 accounts carry for no sample: its scaled
+    zeros get no platform bound in `method`. A table version 1 wrote of @UKLabour's week split
+    between two accounts kept "at most about 298 on the platform" in its export with nothing said;
+    its shares are read as version 1 wrote them, so only the zeros' bound is named."""
+    from botwatch import open_study
+    from botwatch.report.staleness import ZERO_BOUND, outdated_estimates
+    from test_estimates_zero_bound import _relabelled
+
+    study = _relabelled(tmp_path, "two", lambda i: 0 if i % 2 else None)
+    assert CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        assert outdated_estimates(st) is None  # made now
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'estimates'"):
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "estimates_version": 1}, sort_keys=True), run_id])
+        assert outdated_estimates(st) is None  # no zero bounded: the same rows as version 2 writes
+        # As version 1 wrote the zeros of a period with posts: bounded on the platform.
+        st.sql("UPDATE estimates SET method = method || '; none in the sample; at most about 298 on the platform at 95%, if posts were sampled independently' "
+               "WHERE observed = 0 AND metric IN ('posts', 'support_posts', 'oppose_posts') AND period = 'campaign'")
+        got = outdated_estimates(st)
+    assert got is not None and got.found == (ZERO_BOUND,) and got.recorded == 1
+    assert "recorded estimates version 1), and rows in it are not what the current rules write" in got.sentence("two.duckdb")

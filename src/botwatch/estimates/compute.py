@@ -81,7 +81,9 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 # denominator, a share of 0 or 1 carries its exact bound, and a scaled zero's bound in `method`
 # is worded as `estimate` and the report word it. A run with no such record predates all three;
 # its table is judged from its rows (`report.staleness._rows_outdated`), which show the older rules or not.
-ESTIMATES_VERSION = 1
+# 2: a study whose posts fewer than 5 accounts carry is no sample (`report.caveats._one_account`), so
+# its scaled zeros get no platform bound in `method` (under 1 only a study of exactly one account).
+ESTIMATES_VERSION = 2
 ESTIMATES_VERSION_KEY = "estimates_version"
 
 # The defaults the stage, the command line and the study's recorded parameters all use.

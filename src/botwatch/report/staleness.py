@@ -144,12 +144,14 @@ def outdated_estimates(study: Study) -> OutdatedEstimates | None:
     recorded = got if isinstance(got, int) and not isinstance(got, bool) else None
     if recorded is not None and recorded >= ESTIMATES_VERSION:
         return None
-    found, unsure = _rows_outdated(study)
+    found, unsure = _rows_outdated(study, shares=recorded is None)  # version 1 wrote the shares as now
     return OutdatedEstimates(recorded, found, unsure) if found or unsure else None
 
 
-def _rows_outdated(study: Study) -> tuple[tuple[str, ...], int]:
-    """(what the table's rows show of the rules before version 1, shares it cannot tell about).
+def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], int]:
+    """(what the table's rows show of the older rules, shares it cannot tell about). `shares`:
+    whether to read the shares (rules before version 1); the scaled zeros are read always (their
+    bound changed in 1 and 2).
 
     Known from the rows: a share row's `n_accounts` the cell's accounts where its denominator holds
     none of the cell's posts, or its `method` saying "too few accounts (N)" of the cell (the current
@@ -179,7 +181,7 @@ def _rows_outdated(study: Study) -> tuple[tuple[str, ...], int]:
         posts = (cell.get("posts") or (None,) * 6)[5]
         for metric, (_, den) in SHARE_METRICS.items():
             r = cell.get(metric)
-            if r is None:
+            if r is None or not shares:
                 continue
             point, lo, hi, n, method = r[5], r[6], r[7], r[8], r[10] or ""
             if point in (0.0, 1.0) and lo is not None and hi is not None and stats.degenerate_interval(point, lo, hi):
