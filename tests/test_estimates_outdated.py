@@ -52,6 +52,8 @@ def test_a_table_that_cannot_tell_is_said_to_be_maybe_out_of_date(labelled_sampl
     assert got is not None and not got.found and got.unsure > 0
     text = got.sentence("s.duckdb")
     assert SAID in text and "may be out of date" in text and "not what the current rules write" not in text
+    status = " ".join(CliRunner().invoke(app, ["status", str(labelled_sample_copy)]).output.split())
+    assert "estimates may be outdated: " + SAID in status and "outdated estimates:" not in status
     with open_study(labelled_sample_copy, read_only=False) as st:
         st.sql("UPDATE estimates SET ci_low = 0, ci_high = 0, method = 'ratio of sums (support / measured); 95% percentile interval, bootstrap over accounts' "
                "WHERE method LIKE '%Clopper%' AND observed = 0")

@@ -98,7 +98,9 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         if stale is not None:
             out.print("[yellow]stale analysis:[/yellow] " + plain(stale.sentence(str(study))), highlight=False, soft_wrap=True)
         if (outdated := outdated_estimates(st)) is not None:
-            out.print("[yellow]outdated estimates:[/yellow] " + plain(outdated.sentence(str(study))), highlight=False, soft_wrap=True)
+            # The label as sure as the sentence: "outdated estimates:" stood before "may be out of date".
+            label = "outdated estimates:" if outdated.found else "estimates may be outdated:"
+            out.print(f"[yellow]{label}[/yellow] " + plain(outdated.sentence(str(study))), highlight=False, soft_wrap=True)
         if cluster_evidence_stale(st):
             out.print("[yellow]stale cluster evidence:[/yellow] " + plain(cluster_evidence_sentence(shell_shown(study))), highlight=False, soft_wrap=True)
 
