@@ -121,3 +121,4 @@ def test_a_version_1_table_of_a_few_accounts_timelines_is_said_to_be_out_of_date
         got = outdated_estimates(st)
     assert got is not None and got.found == (ZERO_BOUND,) and got.recorded == 1
     assert "recorded estimates version 1), and rows in it are not what the current rules write" in got.sentence("two.duckdb")
+    assert "`" not in str(got.sentence("two.duckdb", html=True))  # the page's banner shows no Markdown backquotes

@@ -89,7 +89,7 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
 SHARE_ACCOUNTS = ("a share's accounts and its \"too few accounts\" rule count every account of its cell rather than those "
                   "behind the share")
 EXACT_BOUND = "a share of 0% or 100% from 5 or more accounts has no exact bound"
-ZERO_BOUND = "a scaled zero's bound is not the one `estimate` and the report give (it may name the platform where the counts are not the platform's)"
+ZERO_BOUND = "a scaled zero's bound is not the one botwatch estimate and the report give (it may name the platform where the counts are not the platform's)"
 
 
 @dataclass(frozen=True)
