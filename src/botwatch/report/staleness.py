@@ -88,7 +88,8 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
 # (`estimates.compute.ESTIMATES_VERSION`), each as the sentence says it.
 SHARE_ACCOUNTS = ("a share's accounts and its \"too few accounts\" rule count every account of its cell rather than those "
                   "behind the share")
-EXACT_BOUND = "a share of 0% or 100% from 5 or more accounts has no exact bound"
+EXACT_BOUND = ("a share of 0% or 100% carries its bootstrap's collapsed interval (every resample of the accounts gave it again), "
+               "where the current rules give its exact bound, or none from too few accounts")
 ZERO_BOUND = "a scaled zero's bound is not the one botwatch estimate and the report give (it may name the platform where the counts are not the platform's)"
 
 
@@ -156,7 +157,7 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
     Known from the rows: a share row's `n_accounts` the cell's accounts where its denominator holds
     none of the cell's posts, or its `method` saying "too few accounts (N)" of the cell (the current
     rules count and name the accounts with a post in its denominator); a share of exactly 0 or 1
-    whose interval collapsed onto it from 5 or more accounts (now its exact bound); a scaled zero
+    whose interval collapsed onto it (now its exact bound, or none from too few accounts); a scaled zero
     whose `method` bound is not the one `compute.stored_zero_where` gives the study now. Not known:
     a share whose `n_accounts` is its cell's where some of the cell's posts are not in its
     denominator, which either rule writes; where every post is in it, the two rules agree."""
