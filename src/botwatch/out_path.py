@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from botwatch.shown_text import name_shown
+
 
 def file_in_the_way(path: Path) -> Path | None:
     """The nearest folder above `path` that exists as something other than a folder (a file),
@@ -23,4 +25,4 @@ def file_in_the_way(path: Path) -> Path | None:
 def in_the_way_said(path: Path) -> str | None:
     """The line for `path` when `file_in_the_way` finds a file, else None."""
     blocker = file_in_the_way(path)
-    return f"could not write {path}: {blocker} is a file, not a folder" if blocker is not None else None
+    return f"could not write {name_shown(path)}: {name_shown(blocker)} is a file, not a folder" if blocker is not None else None

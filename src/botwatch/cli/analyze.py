@@ -13,7 +13,7 @@ from botwatch.cli.common import (
     out, plain, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import name_shown, shell_shown
 
 if TYPE_CHECKING:
     from botwatch.study import Study
@@ -266,7 +266,7 @@ def report(
 ) -> None:
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
     if paths_relative_to is not None and not paths_relative_to.is_dir():
-        fail(f"--paths-relative-to {paths_relative_to}: not a folder (name the folder the inputs were read from)")
+        fail(f"--paths-relative-to {name_shown(paths_relative_to)}: not a folder (name the folder the inputs were read from)")
     if reproduce:
         _print_reproduction(study, engine, spark_master, paths_relative_to)
         return
@@ -276,12 +276,12 @@ def report(
     from botwatch.report.staleness import cut_off_stages, outdated_estimates, stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
-        fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
+        fail(f"{name_shown(output)} is a folder: name the HTML file, e.g. -o {shell_shown(output / 'report.html')}")
     if output.suffix.lower() not in REPORT_SUFFIXES:
         # `-o r.txt` wrote HTML into a file a text editor or a mail client then opened as text.
         # The report has one form, HTML; the tables come as CSV or Parquet through `export`.
-        fail(f"-o {output}: the report is one HTML file, so its name ends in {' or '.join(REPORT_SUFFIXES)} "
-             f"(e.g. -o {output.with_suffix('.html').name}); the tables as CSV, Parquet or JSON: `botwatch export`")
+        fail(f"-o {name_shown(output)}: the report is one HTML file, so its name ends in {' or '.join(REPORT_SUFFIXES)} "
+             f"(e.g. -o {shell_shown(output.with_suffix('.html').name)}); the tables as CSV, Parquet or JSON: `botwatch export`")
     from botwatch.out_path import in_the_way_said
 
     if blocked := in_the_way_said(output):  # was "could not write DIR/r.html: File exists"
@@ -289,11 +289,11 @@ def report(
     if not force and output.is_file() and not is_botwatch_report(output):
         # A report is rebuilt from the study, so re-running `report` replaces the last one (scripts
         # rely on it); a file botwatch did not write, `-o notes.html` by mistake, is not lost.
-        fail(f"{output} exists and is not a botwatch report: pass --force to replace it, or name another file with -o")
+        fail(f"{name_shown(output)} exists and is not a botwatch report: pass --force to replace it, or name another file with -o")
     if not force and output.is_file() and _another_studys(output, study):
         # Any botwatch report counted as "its own": two studies writing report.html in one
         # folder replaced each other's report without a word.
-        fail(f"{output} is the report of another study: pass --force to replace it, or name another file with -o")
+        fail(f"{name_shown(output)} is the report of another study: pass --force to replace it, or name another file with -o")
     if posts and not exports:  # the posts are one of the exports: --no-exports dropped them without a word
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
     try:
@@ -310,8 +310,8 @@ def report(
         # the system refuses is the user's path, said in one line like `export`'s.
         if not _beside(e, output):
             raise
-        fail(f"could not write {output}: {e.strerror or e}")
-    out.print(f"wrote {plain(path)} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {plain(export_folder(path))}" if exports else ""))
+        fail(f"could not write {name_shown(output)}: {e.strerror or e}")
+    out.print(f"wrote {plain(name_shown(path))} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {plain(name_shown(export_folder(path)))}" if exports else ""))
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
     if cut_off is not None:  # said in the report's banner too

@@ -1,0 +1,61 @@
+"""Output paths a command names on the terminal (`report -o`, `export -o`, `coordination --csv`)
+follow the rule of input file names (`shown_text.name_shown`): each control character escaped and
+each typed backslash written as two, so an output named with the four characters `\\x07` and one
+holding a BEL no longer print alike, and nothing in the name reaches the terminal raw."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+runner = CliRunner()
+NAME = "o\\x07\x1b[2J\x07\n"  # a typed `\x07`, then ESC [2J, a BEL and a newline
+SHOWN = "o\\\\x07\\x1b[2J\\x07\\x0a"
+RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _flat(output: str) -> str:
+    assert not RAW.search(output), repr(output)
+    return " ".join(output.split())
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("names") / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(path), str(FIX)]).exit_code == 0
+    return path
+
+
+@pytest.fixture(autouse=True)
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.cli import common
+
+    monkeypatch.setattr(common.out, "_width", 400)
+    monkeypatch.setattr(common.console, "_width", 400)
+
+
+def test_report_names_its_output_by_the_rule_of_file_names(study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botwatch.report
+
+    def build(st: object, out: Path, **kw: object) -> Path:  # the page itself is not what this test reads
+        Path(out).write_text("<html></html>")
+        return Path(out)
+
+    monkeypatch.setattr(botwatch.report, "build_report", build)
+    html = tmp_path / f"{NAME}.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    assert f"wrote {tmp_path}/{SHOWN}.html (" in _flat(res.output)
+    html.write_text("not a report")
+    res = runner.invoke(app, ["report", str(study), "-o", str(html)])
+    assert res.exit_code == 2 and f"{tmp_path}/{SHOWN}.html exists and is not a botwatch report" in _flat(res.output), res.output
+    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / f"{NAME}.txt")])
+    assert res.exit_code == 2 and f"-o {tmp_path}/{SHOWN}.txt: the report is one HTML file" in _flat(res.output), res.output
+    res = runner.invoke(app, ["report", str(study), "-o", str(html / "r.html")])
+    assert res.exit_code == 2 and f"could not write {tmp_path}/{SHOWN}.html/r.html: {tmp_path}/{SHOWN}.html is a file" in _flat(res.output), res.output
