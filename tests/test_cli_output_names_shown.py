@@ -59,3 +59,21 @@ def test_report_names_its_output_by_the_rule_of_file_names(study: Path, tmp_path
     assert res.exit_code == 2 and f"-o {tmp_path}/{SHOWN}.txt: the report is one HTML file" in _flat(res.output), res.output
     res = runner.invoke(app, ["report", str(study), "-o", str(html / "r.html")])
     assert res.exit_code == 2 and f"could not write {tmp_path}/{SHOWN}.html/r.html: {tmp_path}/{SHOWN}.html is a file" in _flat(res.output), res.output
+
+
+def test_export_names_its_output_by_the_rule_of_file_names(study: Path, tmp_path: Path) -> None:
+    csv = tmp_path / f"{NAME}.csv"
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(csv)])
+    assert res.exit_code == 0 and f"to {tmp_path}/{SHOWN}.csv (CSV; " in _flat(res.output) and f"in {SHOWN}.csv.schema.json" in _flat(res.output), res.output
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(csv)])
+    assert res.exit_code == 2 and f"{tmp_path}/{SHOWN}.csv already exists" in _flat(res.output), res.output
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(tmp_path / f"{NAME}.txt")])
+    assert res.exit_code == 2 and f"cannot export to {SHOWN}.txt" in _flat(res.output), res.output
+    folder = tmp_path / NAME
+    res = runner.invoke(app, ["export", str(study), "posts", "accounts", "-o", str(folder), "--format", "csv"])
+    said = _flat(res.output)
+    assert res.exit_code == 0 and f"of posts to {tmp_path}/{SHOWN}/posts.csv" in said and f"2 tables in {tmp_path}/{SHOWN} (CSV" in said, res.output
+    res = runner.invoke(app, ["export", str(study), "posts", "accounts", "-o", str(folder), "--format", "csv"])
+    assert res.exit_code == 2 and f"{tmp_path}/{SHOWN}/posts.csv and {tmp_path}/{SHOWN}/accounts.csv already exist" in _flat(res.output), res.output
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(folder)])
+    assert res.exit_code == 2 and f"{tmp_path}/{SHOWN} is a folder: name the file, e.g. {tmp_path}/{SHOWN}/posts.parquet" in _flat(res.output), res.output

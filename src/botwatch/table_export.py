@@ -26,7 +26,7 @@ import duckdb
 
 from botwatch import __version__
 from botwatch.exports_typed import SCHEMA_VERSION, TYPED_COLUMNS, describe, typed_query, witness_first, write_sidecar
-from botwatch.shown_text import FILE_CONTROL_RANGES, FILE_ESCAPED_RANGES
+from botwatch.shown_text import FILE_CONTROL_RANGES, FILE_ESCAPED_RANGES, name_shown
 from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
 
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
@@ -193,18 +193,18 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         raise StudyError(no_table([name], known, study.path))
     out = Path(out)
     if out.is_dir():  # said before the suffix: "cannot export to out: use one of .csv, …" named no folder
-        raise StudyError(f"{out} is a folder: name the file, e.g. {out / name}.parquet; several tables (or --all) go into a folder, one file each")
+        raise StudyError(f"{name_shown(out)} is a folder: name the file, e.g. {name_shown(out / name)}.parquet; several tables (or --all) go into a folder, one file each")
     fmt = EXPORT_FORMATS.get(out.suffix.lower())
     if fmt is None:
-        raise StudyError(f"cannot export to {out.name}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
+        raise StudyError(f"cannot export to {name_shown(out.name)}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
     if out.exists() and not force:
-        raise StudyError(f"{out} already exists: pass --force to replace it")
+        raise StudyError(f"{name_shown(out)} already exists: pass --force to replace it")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         from botwatch.out_path import in_the_way_said
 
-        raise StudyError(in_the_way_said(out) or f"cannot create the folder {out.parent}: {exc.strerror or exc}") from None
+        raise StudyError(in_the_way_said(out) or f"cannot create the folder {name_shown(out.parent)}: {exc.strerror or exc}") from None
     query = source_query(study, name)
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)
@@ -228,7 +228,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         rows = study.count(name)
         write_sidecar(out, name, describe(study, query), study.schema_version, rows, __version__)
     except (duckdb.Error, OSError) as exc:
-        raise StudyError(f"could not write {out}: {_reason(exc, part)}") from None
+        raise StudyError(f"could not write {name_shown(out)}: {_reason(exc, part)}") from None
     finally:
         try:
             part.unlink(missing_ok=True)
@@ -245,5 +245,5 @@ def _reason(exc: BaseException, part: Path | None = None) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     first = text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
     if part is not None and part.name in first:
-        return first.rsplit(": ", 1)[-1] if '": ' in first else f"the folder {part.parent} could not be written"
+        return first.rsplit(": ", 1)[-1] if '": ' in first else f"the folder {name_shown(part.parent)} could not be written"
     return first

@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID, TextColumn
 
 from botwatch.cli.guard import GuardedTyper
-from botwatch.shown_text import controls_shown, record_shown, shell_shown
+from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
 from botwatch.study import Study, StudyError
 
 app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) is one line, not a traceback
@@ -328,7 +328,7 @@ def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
         return
     there = [p for p in paths if p.exists()]
     if there:
-        shown = [str(p) for p in there[:3]] + ([f"{len(there) - 3:,} more"] if len(there) > 3 else [])
+        shown = [name_shown(p) for p in there[:3]] + ([f"{len(there) - 3:,} more"] if len(there) > 3 else [])
         names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
         fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
 

@@ -233,14 +233,14 @@ def export(
             _export_to_stdout(st, study, table, (fmt or "jsonl").lower().lstrip("."), verbatim)
             return
         if fmt is not None and output.suffix.lower().lstrip(".") != fmt.lower().lstrip("."):
-            fail(f"--format {fmt} is for -o - or a folder; a file's format is its extension ({output.name})")
+            fail(f"--format {fmt} is for -o - or a folder; a file's format is its extension ({name_shown(output.name)})")
         if output.suffix.lower() == ".graphml":
             refuse_to_overwrite([output], force)  # as every other format: an existing file is replaced only when asked
             _export_graphml(st, study, table, output)
             return
         n = _export_file(st, table, output, force, verbatim)
         kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
-        out.print(f"wrote {counted(n, 'row')} of {table} to {controls_shown(output)} ({kind}; types and schema version in {controls_shown(output.name)}.schema.json)", markup=False)
+        out.print(f"wrote {counted(n, 'row')} of {table} to {name_shown(output)} ({kind}; types and schema version in {name_shown(output.name)}.schema.json)", markup=False)
         if table == "account_scores" and "accounts_scored" in st.tables():
             # The export names each account (handle); the view also has its profile.
             console.print(f"note: `botwatch export {shell_shown(study)} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
@@ -257,9 +257,9 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
     if chosen not in FOLDER_FORMATS:
         fail(f"--format {fmt}: with a folder use one of {', '.join(FOLDER_FORMATS)}")
     if folder.suffix.lower().lstrip(".") in FOLDER_FORMATS + ("ndjson", "graphml") and not folder.is_dir():
-        fail(f"{folder} looks like a file: several tables go into a folder (-o out/), one file per table")
+        fail(f"{name_shown(folder)} looks like a file: several tables go into a folder (-o out/), one file per table")
     if folder.exists() and not folder.is_dir():
-        fail(f"{folder} is a file: several tables go into a folder (-o out/), one file per table")
+        fail(f"{name_shown(folder)} is a file: several tables go into a folder (-o out/), one file per table")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
         known = st.tables()
         todo = names or known
@@ -273,8 +273,8 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
             for name, path in targets:
                 progress.step(f"export {name}")
                 n = _export_file(st, name, path, force, verbatim, quiet=True)
-                out.print(f"wrote {counted(n, 'row')} of {plain(name)} to {plain(path)}", highlight=False)
-        out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(folder)} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
+                out.print(f"wrote {counted(n, 'row')} of {plain(name)} to {plain(name_shown(path))}", highlight=False)
+        out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(name_shown(folder))} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
         if chosen == "csv" and not verbatim:
             console.print(FORMULA_NOTE, markup=False)
 
@@ -347,15 +347,15 @@ def graphml_or_fail(st: Study, output: Path) -> Path:
         return export_graphml(st, output)
     except (OSError, ig.InternalError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
-        fail(f"could not write {output}: {why}")
+        fail(f"could not write {name_shown(output)}: {why}")
         raise  # unreachable: fail exits
 
 
 def _export_graphml(st: Study, study: Path | str, table: str, output: Path, quiet: bool = False) -> None:
     """The stored coordination network (edges and clustered accounts) as GraphML."""
     if table not in NETWORK_TABLES:
-        fail(f"GraphML holds the coordination network: export it as `botwatch export {shell_shown(study)} coordination -o {output.name}`")
+        fail(f"GraphML holds the coordination network: export it as `botwatch export {shell_shown(study)} coordination -o {shell_shown(output.name)}`")
     if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
         fail(f"no coordination network in {study}: run `botwatch analyze {shell_shown(study)}` (stage coordination) first")
     path = graphml_or_fail(st, output)
-    (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else plain(path)}", highlight=False)
+    (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else plain(name_shown(path))}", highlight=False)
