@@ -77,3 +77,14 @@ def test_export_names_its_output_by_the_rule_of_file_names(study: Path, tmp_path
     assert res.exit_code == 2 and f"{tmp_path}/{SHOWN}/posts.csv and {tmp_path}/{SHOWN}/accounts.csv already exist" in _flat(res.output), res.output
     res = runner.invoke(app, ["export", str(study), "posts", "-o", str(folder)])
     assert res.exit_code == 2 and f"{tmp_path}/{SHOWN} is a folder: name the file, e.g. {tmp_path}/{SHOWN}/posts.parquet" in _flat(res.output), res.output
+
+
+def test_coordination_names_its_files_by_the_rule_of_file_names(study: Path, tmp_path: Path) -> None:
+    edges, graph = tmp_path / f"{NAME}.csv", tmp_path / f"{NAME}.graphml"
+    args = ["coordination", str(study), "--csv", str(edges), "--graphml", str(graph)]
+    res = runner.invoke(app, args)
+    said = _flat(res.output)
+    assert res.exit_code == 0 and f"wrote {tmp_path}/{SHOWN}.graphml" in said, res.output
+    assert f"wrote {tmp_path}/{SHOWN}.csv and {tmp_path}/{SHOWN}_nodes.csv" in said, res.output
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and f"{tmp_path}/{SHOWN}.graphml, {tmp_path}/{SHOWN}.csv and {tmp_path}/{SHOWN}_nodes.csv already exist" in _flat(res.output), res.output

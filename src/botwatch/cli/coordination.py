@@ -16,7 +16,7 @@ from botwatch.cli.common import (
     wide_when_piped,
 )
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import name_shown, shell_shown
 
 BEHAVIOUR_HELP = f"{', '.join(BEHAVIOURS)} (repeatable; default: {' '.join(DEFAULT_BEHAVIOURS)})"
 
@@ -176,9 +176,9 @@ def coordination(
         if graphml:
             from botwatch.cli.study import graphml_or_fail
 
-            out.print(f"wrote {plain(graphml_or_fail(st, graphml))}")
+            out.print(f"wrote {plain(name_shown(graphml_or_fail(st, graphml)))}")
         if edges_csv:
-            out.print(f"wrote {' and '.join(plain(p) for p in _csv_or_fail(st, study, edges_csv))}")
+            out.print(f"wrote {' and '.join(plain(name_shown(p)) for p in _csv_or_fail(st, study, edges_csv))}")
 
 
 def _csv_or_fail(st: Any, study: Path | str, edges_csv: Path) -> tuple[Path, Path]:
@@ -198,7 +198,7 @@ def _csv_or_fail(st: Any, study: Path | str, edges_csv: Path) -> tuple[Path, Pat
         why = why.rsplit('": ', 1)[-1] if ".part" in why else why  # DuckDB names the hidden .part file, not the user's
         from botwatch.out_path import in_the_way_said
 
-        said = in_the_way_said(edges_csv) or f"could not write {edges_csv}: {why}"
+        said = in_the_way_said(edges_csv) or f"could not write {name_shown(edges_csv)}: {why}"
         fail(f"{said}. The network is stored in the study: "
              f"`botwatch export {shell_shown(study)} coordination_edges cluster_members -o FOLDER --format csv` writes it without running the stage again")
         raise  # unreachable: fail exits
