@@ -13,6 +13,8 @@ import io
 import os
 from pathlib import Path
 
+from botwatch.shown_text import name_shown
+
 
 class UserFileError(ValueError):
     """A user-named file that cannot be read as what it should be; the message says why."""
@@ -32,25 +34,25 @@ def read_user_bytes_sha256(path: str | os.PathLike[str], what: str, limit: int) 
 
     p = Path(path)
     if p.is_dir():
-        raise UserFileError(f"{what} {p} is a directory, not a file")
+        raise UserFileError(f"{what} {name_shown(p)} is a directory, not a file")
     try:
         with open(p, "rb") as f:
             raw = f.read(limit + 1)
     except FileNotFoundError:
-        raise UserFileError(f"no {what} at {p}") from None
+        raise UserFileError(f"no {what} at {name_shown(p)}") from None
     except OSError as exc:
-        raise UserFileError(f"cannot read {what} {p}: {exc.strerror or exc}") from None
+        raise UserFileError(f"cannot read {what} {name_shown(p)}: {exc.strerror or exc}") from None
     if len(raw) > limit:
-        raise UserFileError(f"{what} {p} is larger than {limit:,} bytes, too large for a {what}")
+        raise UserFileError(f"{what} {name_shown(p)} is larger than {limit:,} bytes, too large for a {what}")
     digest = hashlib.sha256(raw).hexdigest()
     if raw[:2] == b"\x1f\x8b":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
                 raw = g.read(limit + 1)
         except (OSError, EOFError) as exc:
-            raise UserFileError(f"{what} {p} is a corrupt gzip file: {exc}") from None
+            raise UserFileError(f"{what} {name_shown(p)} is a corrupt gzip file: {exc}") from None
         if len(raw) > limit:
-            raise UserFileError(f"{what} {p} decompresses to more than {limit:,} bytes, too large for a {what}")
+            raise UserFileError(f"{what} {name_shown(p)} decompresses to more than {limit:,} bytes, too large for a {what}")
     return raw, digest
 
 
@@ -65,14 +67,14 @@ def read_user_text(path: str | os.PathLike[str], what: str, limit: int) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise UserFileError(f"{what} {path} starts as UTF-16 text but byte {exc.start:,} cannot be decoded; save it as UTF-8") from None
+            raise UserFileError(f"{what} {name_shown(path)} starts as UTF-16 text but byte {exc.start:,} cannot be decoded; save it as UTF-8") from None
     if raw[:3] == b"\xef\xbb\xbf":
         raw = raw[3:]
     if b"\x00" in raw:
-        raise UserFileError(f"{what} {path} is a binary file (it holds NUL bytes), not text")
+        raise UserFileError(f"{what} {name_shown(path)} is a binary file (it holds NUL bytes), not text")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         # The line too: an editor shows lines, not byte offsets ("Grüne" saved as Latin-1).
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise UserFileError(f"{what} {path}:{line}: is not UTF-8 text (byte {exc.start:,} cannot be decoded); save it as UTF-8") from None
+        raise UserFileError(f"{what} {name_shown(path)}:{line}: is not UTF-8 text (byte {exc.start:,} cannot be decoded); save it as UTF-8") from None

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botwatch.elections.locate import LineIndex
+from botwatch.shown_text import name_shown
 from botwatch.userfile import UserFileError, read_user_text
 
 
@@ -251,7 +252,7 @@ class _Checker:
 
     def fail(self, where: tuple[str | int, ...], msg: str) -> ElectionError:
         line = self.lines.line_of(where)
-        loc = f"{self.path}:{line}" if line else self.path
+        loc = f"{name_shown(self.path)}:{line}" if line else name_shown(self.path)
         label = ".".join(str(w) if isinstance(w, str) else f"[{w}]" for w in where).replace(".[", "[") or "(top level)"
         return ElectionError(f"{loc}: {label}: {msg}")
 
@@ -514,7 +515,7 @@ def load_election(ref: str | Path) -> Election:
     # directory", where the preset was meant.
     if p.suffix == ".toml" or (p.exists() and not (p.is_dir() and str(ref) in list_presets())):
         if not p.exists():
-            raise ElectionError(f"no election file at {p}")
+            raise ElectionError(f"no election file at {name_shown(p)}")
         try:
             text, path = read_user_text(p, "election file", ELECTION_FILE_LIMIT), str(p)
         except UserFileError as exc:
@@ -536,7 +537,7 @@ def refuse_edited_preset(election: Election, where: str) -> None:
     study recorded: both pass here.)"""
     if not election.shipped and election.key in list_presets() and not _same_as_preset(election):
         raise ElectionError(
-            f"{where}: key: {election.key!r} is the name of a shipped preset, but this file differs from it; "
+            f"{name_shown(where)}: key: {election.key!r} is the name of a shipped preset, but this file differs from it; "
             "give your election its own key (the report would otherwise quote the preset's measured accuracy for it)"
         )
 
@@ -552,5 +553,5 @@ def election_from_text(text: str, path: str) -> Election:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ElectionError(f"{path}: invalid TOML: {exc}") from None
+        raise ElectionError(f"{name_shown(path)}: invalid TOML: {exc}") from None
     return parse_election(data, path, text)

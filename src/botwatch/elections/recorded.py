@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from botwatch.elections.model import Election, ElectionError, election_from_text, load_election, refuse_edited_preset
+from botwatch.shown_text import name_shown
 
 
 def run_params(election: Any) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def recorded_election(params: dict[str, Any]) -> Election | None:
             recorded = election_from_text(text, where)
         except ElectionError as exc:
             # The study holds the text, so "no preset named KEY" would be false: say why it fails.
-            raise ElectionError(f"{where} no longer loads: {exc}; pass --election with a corrected copy of it") from exc
+            raise ElectionError(f"{name_shown(where)} no longer loads: {exc}; pass --election with a corrected copy of it") from exc
         if recorded.key == key:
             refuse_edited_preset(recorded, where)  # as load_election refuses such a file
             return recorded

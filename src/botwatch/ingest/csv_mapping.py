@@ -43,6 +43,7 @@ from botwatch.ingest.fields import (
 )
 from botwatch.ingest.html_entities import decode_if_escaped
 from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.shown_text import name_shown
 
 if TYPE_CHECKING:
     from botwatch.ingest.formats import Format
@@ -278,22 +279,22 @@ def load_toml(path: str) -> tuple[dict[str, str], str | None, str | None, str | 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ColumnMapError(f"column map {path} is not valid TOML: {exc}") from None
+        raise ColumnMapError(f"column map {name_shown(path)} is not valid TOML: {exc}") from None
     cols = data.get("columns")
     if not isinstance(cols, dict) or not cols:
-        raise ColumnMapError(f"column map {path} has no [columns] table (field = \"column\" lines)")
+        raise ColumnMapError(f"column map {name_shown(path)} has no [columns] table (field = \"column\" lines)")
     bad = [k for k, v in cols.items() if not isinstance(v, str)]
     if bad:
-        raise ColumnMapError(f"column map {path}: the column of {', '.join(bad)} must be a quoted string")
+        raise ColumnMapError(f"column map {name_shown(path)}: the column of {', '.join(bad)} must be a quoted string")
     other = sorted(set(data) - {"columns", "time_format", "platform", "time_zone", "decode_entities"})
     if other:
-        raise ColumnMapError(f"column map {path}: unknown key{'s' if len(other) > 1 else ''} {', '.join(other)} "
+        raise ColumnMapError(f"column map {name_shown(path)}: unknown key{'s' if len(other) > 1 else ''} {', '.join(other)} "
                              "(the keys are [columns], time_format, platform, time_zone and decode_entities)")
     for key in ("time_format", "platform", "time_zone"):
         if key in data and not isinstance(data[key], str):
-            raise ColumnMapError(f"column map {path}: {key} must be a quoted string")
+            raise ColumnMapError(f"column map {name_shown(path)}: {key} must be a quoted string")
     if "decode_entities" in data and not isinstance(data["decode_entities"], bool):
-        raise ColumnMapError(f"column map {path}: decode_entities must be true or false (unquoted)")
+        raise ColumnMapError(f"column map {name_shown(path)}: decode_entities must be true or false (unquoted)")
     return ({k.strip().lower(): v for k, v in cols.items()}, data.get("time_format"), data.get("platform"), data.get("time_zone"),
             data.get("decode_entities"))
 

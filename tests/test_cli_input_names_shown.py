@@ -1,0 +1,52 @@
+"""Files a command reads besides its inputs (an election TOML, a column map, labelled CSVs) are
+named in its error lines by the rule of input file names (`shown_text.name_shown`): a control
+character escaped, a typed backslash written as two, so `el\\x07.toml` typed and one holding a BEL
+no longer read alike, and nothing in the name reaches the terminal raw."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+runner = CliRunner()
+NAME = "f\\x07\x1b[2J\x07\n"  # a typed `\x07`, then ESC [2J, a BEL and a newline
+SHOWN = "f\\\\x07\\x1b[2J\\x07\\x0a"
+RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _said(res) -> str:  # type: ignore[no-untyped-def]
+    assert res.exit_code == 2, res.output
+    assert not RAW.search(res.output), repr(res.output)
+    return " ".join(res.output.split())
+
+
+@pytest.fixture(autouse=True)
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.cli import common
+
+    monkeypatch.setattr(common.console, "_width", 400)
+
+
+def test_an_election_file_is_named_by_the_rule_of_file_names(tmp_path: Path) -> None:
+    toml = tmp_path / f"{NAME}.toml"
+    assert f"no election file at {tmp_path}/{SHOWN}.toml" in _said(runner.invoke(app, ["elections", "check", str(toml)]))
+    toml.write_text("x = [")
+    assert f"{tmp_path}/{SHOWN}.toml: invalid TOML" in _said(runner.invoke(app, ["elections", "check", str(toml)]))
+    toml.write_text('key = "x"\n')
+    assert f"{tmp_path}/{SHOWN}.toml:" in _said(runner.invoke(app, ["elections", "check", str(toml)]))
+    toml.write_bytes(b"a\x00b")
+    assert f"election file {tmp_path}/{SHOWN}.toml is a binary file" in _said(runner.invoke(app, ["elections", "check", str(toml)]))
+
+
+def test_a_column_map_file_is_named_by_the_rule_of_file_names(tmp_path: Path) -> None:
+    csv = tmp_path / "in.csv"
+    csv.write_text("author,created_at,text\nx,2015-08-07T02:00:00Z,hello\n", encoding="utf-8")
+    toml = tmp_path / f"{NAME}.toml"
+    toml.write_text("x = 1\n")
+    said = _said(runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(csv), "--column-map", str(toml)]))
+    assert f"column map {tmp_path}/{SHOWN}.toml has no [columns] table" in said
