@@ -50,3 +50,32 @@ def test_a_column_map_file_is_named_by_the_rule_of_file_names(tmp_path: Path) ->
     toml.write_text("x = 1\n")
     said = _said(runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(csv), "--column-map", str(toml)]))
     assert f"column map {tmp_path}/{SHOWN}.toml has no [columns] table" in said
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("labels") / "s.duckdb"
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    assert runner.invoke(app, ["ingest", str(path), str(fix)]).exit_code == 0
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:  # what `content evaluate` asks of a study, without running the content stage
+        con.execute("create table post_labels as select 'uk-ge2017' as election, post_id, 'neutral' as sentiment from posts")
+        con.execute("create table post_party as select 'uk-ge2017' as election, post_id, 'labour' as party, 'neutral' as stance from posts")
+    return path
+
+
+def test_labelled_csvs_are_named_by_the_rule_of_file_names(tmp_path: Path, study: Path) -> None:
+    csv = tmp_path / f"{NAME}.csv"
+    for args in (["content", "evaluate", str(study), str(csv)], ["evaluate-accounts", str(study), str(csv)], ["train-bot-model", str(csv), "-o", str(tmp_path / "m.json.gz")]):
+        assert f"cannot read {tmp_path}/{SHOWN}.csv: " in _said(runner.invoke(app, args)), args
+    csv.write_text("a,b\n1,2\n")
+    assert f"{tmp_path}/{SHOWN}.csv names no account" in _said(runner.invoke(app, ["evaluate-accounts", str(study), str(csv)]))
+    assert f"{tmp_path}/{SHOWN}.csv: no `bot` column" in _said(runner.invoke(app, ["train-bot-model", str(csv), "-o", str(tmp_path / "m.json.gz")]))
+    csv.write_text("post_id,party,stance\n1,x,support\n")
+    assert f"{tmp_path}/{SHOWN}.csv lacks the column(s) sentiment" in _said(runner.invoke(app, ["content", "evaluate", str(study), str(csv)]))
+    csv.write_text("post_id,party,stance,sentiment\n1,labour,support,positive\n")
+    assert f"labelled posts of {SHOWN}.csv is in this study" in _said(runner.invoke(app, ["content", "evaluate", str(study), str(csv)]))
+    model = tmp_path / NAME
+    model.mkdir()
+    assert f"{tmp_path}/{SHOWN} is a folder: name the model file" in _said(runner.invoke(app, ["train-bot-model", str(csv), "-o", str(model)]))

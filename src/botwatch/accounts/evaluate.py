@@ -43,6 +43,7 @@ from botwatch.accounts.loso import THRESHOLD, ece
 from botwatch.count_text import counted
 from botwatch.recorded_numbers import is_json_number, json_figure
 from botwatch.stats import wilson
+from botwatch.shown_text import name_shown
 
 EVALUATE_STAGE = "accounts_evaluate"
 ERROR_CAP = 20
@@ -120,21 +121,21 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
     except UnicodeDecodeError as exc:
         from botwatch.labels_encoding import undecodable_reason
 
-        raise AccountLabelsError(f"cannot read {p}: {undecodable_reason(p, exc)}") from None
+        raise AccountLabelsError(f"cannot read {name_shown(p)}: {undecodable_reason(p, exc)}") from None
     except csv.Error as exc:  # the line too: "field larger than field limit (131072)" named no row
-        raise AccountLabelsError(f"cannot read {p}: line {reader.reader.line_num:,}: {exc}") from None
+        raise AccountLabelsError(f"cannot read {name_shown(p)}: line {reader.reader.line_num:,}: {exc}") from None
     except (OSError, EOFError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise AccountLabelsError(f"cannot read {p}: {why}") from None
+        raise AccountLabelsError(f"cannot read {name_shown(p)}: {why}") from None
     id_col = next((c for c in ID_COLUMNS if c in header), None)
     handle_col = next((c for c in HANDLE_COLUMNS if c in header), None)
     bot_col = next((c for c in BOT_COLUMNS if c in header), None)
     if why := label_columns_disagree(header, raw):
-        raise AccountLabelsError(f"{p}: {why}")
+        raise AccountLabelsError(f"{name_shown(p)}: {why}")
     if id_col is None and handle_col is None:
-        raise AccountLabelsError(f"{p} names no account: it needs an account_id or a handle column (its columns: {', '.join(header) or 'none'})")
+        raise AccountLabelsError(f"{name_shown(p)} names no account: it needs an account_id or a handle column (its columns: {', '.join(header) or 'none'})")
     if bot_col is None and "country" not in header:
-        raise AccountLabelsError(f"{p} has no label: it needs a bot column (1/0) or a country column (an ISO code such as RU), or both")
+        raise AccountLabelsError(f"{name_shown(p)} has no label: it needs a bot column (1/0) or a country column (an ISO code such as RU), or both")
     from botwatch.elections.model import country_code
 
     out: list[AccountLabel] = []
@@ -162,9 +163,9 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
         out.append(AccountLabel(line, acct, handle, bot, c))
     if errors:
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
-        raise AccountLabelsError(f"{p}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
+        raise AccountLabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
     if not out:
-        raise AccountLabelsError(f"{p} holds no labelled account")
+        raise AccountLabelsError(f"{name_shown(p)} holds no labelled account")
     return out
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from botwatch.accounts.profile import profile_features
 from botwatch.accounts.status_field import READ_JSON, READ_LITERAL, READ_TWEEPY, status_times
+from botwatch.shown_text import name_shown
 
 # v1.1 column names → canonical profile names.
 V11_TO_CANONICAL: dict[str, str] = {
@@ -237,11 +238,11 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     except UnicodeDecodeError as exc:
         from botwatch.labels_encoding import undecodable_reason
 
-        raise ValueError(f"{path}: not a labelled-accounts CSV ({undecodable_reason(path, exc)}); {LABELS_NEED}") from None
+        raise ValueError(f"{name_shown(path)}: not a labelled-accounts CSV ({undecodable_reason(path, exc)}); {LABELS_NEED}") from None
     except ValueError as exc:  # pandas' tokenizer message said nothing of what the file needs
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         why = f"line {m.group(2)} has {m.group(3)} fields, the first line {m.group(1)}" if m else "not readable as CSV text"
-        raise ValueError(f"{path}: not a labelled-accounts CSV ({why}); {LABELS_NEED}") from None
+        raise ValueError(f"{name_shown(path)}: not a labelled-accounts CSV ({why}); {LABELS_NEED}") from None
     # Header names as `evaluate-accounts` reads them (spaces around, any case): a spreadsheet's
     # "Bot" or "Screen_Name" was refused here ("no `bot` column") after the same file was measured there.
     folded = [str(c).strip().lower() for c in raw.columns]
@@ -252,21 +253,21 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     label_col = next((c for c in BOT_COLUMNS if c in raw.columns), None)  # the order `evaluate-accounts` reads
     labels_only = raw[[c for c in BOT_COLUMNS if c in raw.columns]]
     if why := label_columns_disagree(labels_only.columns, enumerate(labels_only.to_dict("records"), start=1), unit="row"):
-        raise ValueError(f"{path}: {why}")
+        raise ValueError(f"{name_shown(path)}: {why}")
     if label_col is None:
-        raise ValueError(f"{path}: no `bot` column (columns: {', '.join(map(str, raw.columns[:12]))}); {LABELS_NEED}")
+        raise ValueError(f"{name_shown(path)}: no `bot` column (columns: {', '.join(map(str, raw.columns[:12]))}); {LABELS_NEED}")
     named = set(raw.columns) | {V11_TO_CANONICAL[c] for c in raw.columns if c in V11_TO_CANONICAL}
     if not named & set(PROFILE_COLUMNS):
-        raise ValueError(f"{path}: none of the profile columns the bot model learns from; {LABELS_NEED}")
+        raise ValueError(f"{name_shown(path)}: none of the profile columns the bot model learns from; {LABELS_NEED}")
     if raw.empty:  # was told its `observed_at` column "holds no readable time"
-        raise ValueError(f"{path}: a header and no rows: it holds no labelled account")
+        raise ValueError(f"{name_shown(path)}: a header and no rows: it holds no labelled account")
     ref = observation_time(raw)
     if observed_at is not None:
         ref = ref.fillna(observed_at)
     if ref.notna().sum() == 0:
         given = [c for c in OBSERVED_AT_COLUMNS if c in raw.columns]
         why = f"its {', '.join(f'`{c}`' for c in given)} column{'s hold' if len(given) > 1 else ' holds'} no readable time" if given else "it has no column saying when the profiles were taken"
-        raise ValueError(f"{path}: {why}, and account age and every per-day rate would be measured at today's date; give {OBSERVED_AT_NEED}")
+        raise ValueError(f"{name_shown(path)}: {why}, and account age and every per-day rate would be measured at today's date; give {OBSERVED_AT_NEED}")
     df = canonical_profiles(raw)
     feats = profile_features(df, ref)
     labels = pd.to_numeric(raw[label_col], errors="coerce")

@@ -18,7 +18,7 @@ from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, conso
                                  wide_when_piped)
 from botwatch.count_text import counted
 from botwatch.prob_text import p_is, percent, prob2
-from botwatch.shown_text import controls_shown, record_shown, shell_shown
+from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -393,7 +393,7 @@ def train_bot_model(
     from botwatch.report.fmt import auc
 
     if output.is_dir():  # `-o models` or `-o ""` ended, after training, in "IsADirectoryError ... a bug in botwatch"
-        fail(f"{output} is a folder: name the model file, e.g. -o {output / 'bot_model.json.gz'}")
+        fail(f"{name_shown(output)} is a folder: name the model file, e.g. -o {shell_shown(output / 'bot_model.json.gz')}")
     from botwatch.out_path import in_the_way_said
 
     if blocked := in_the_way_said(output):
@@ -401,7 +401,7 @@ def train_bot_model(
     from botwatch.study import is_duckdb_file
 
     if is_duckdb_file(output):  # `-o study.duckdb` replaced the study with the model file, without a word
-        fail(f"{output} is a study (a DuckDB database), not a model file: name the model file, e.g. -o bot_model.json.gz")
+        fail(f"{name_shown(output)} is a study (a DuckDB database), not a model file: name the model file, e.g. -o bot_model.json.gz")
     when = None
     if observed_at is not None:
         when = parse_twitter_time(pd.Series([observed_at])).iloc[0]
@@ -410,13 +410,13 @@ def train_bot_model(
     try:
         read = read_labels_csv(labels, when)
     except OSError as exc:  # said "[Errno 2] No such file or directory: 'labels.csv'"
-        fail(f"cannot read {labels}: {exc.strerror or type(exc).__name__}")
+        fail(f"cannot read {name_shown(labels)}: {exc.strerror or type(exc).__name__}")
     except ValueError as exc:
         fail(str(exc))
     frame = read.frame
     if read.left_out:
         hint = "; give those rows `observed_at`, or --observed-at DATE" if "no observation time" in read.left_out else ""
-        console.print(f"left out of {controls_shown(labels)}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
+        console.print(f"left out of {name_shown(labels)}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
                       highlight=False, markup=False)
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
@@ -427,7 +427,7 @@ def train_bot_model(
     try:
         figs = train_and_report([frame], output, figures, svg, record_accounts=True)
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
-        fail(f"could not train on {labels}: {exc}")
+        fail(f"could not train on {name_shown(labels)}: {exc}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect ranking.
@@ -435,7 +435,7 @@ def train_bot_model(
               f"Brier {m['brier']:.3f}", highlight=False)
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])
-    out.print(f"wrote {plain(output)}, {plain(figures)}, {plain(svg)}. Use it: BOTWATCH_BOT_MODEL={plain(shell_shown(output))} botwatch analyze STUDY "
+    out.print(f"wrote {plain(name_shown(output))}, {plain(name_shown(figures))}, {plain(name_shown(svg))}. Use it: BOTWATCH_BOT_MODEL={plain(shell_shown(output))} botwatch analyze STUDY "
               "(the whole analysis: timeline, estimates and impact read the bot scores too)", highlight=False)
 
 

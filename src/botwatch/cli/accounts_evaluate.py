@@ -14,7 +14,7 @@ from rich.table import Table
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.count_text import counted
 from botwatch.prob_text import percent
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import name_shown, shell_shown
 
 
 @app.command("evaluate-accounts")
@@ -53,7 +53,7 @@ def evaluate_accounts(
         if not json_out:
             _show(ev, labels)
         if ev.found == 0:
-            fail(f"none of the {counted(ev.labelled, 'labelled account')} of {labels.name} is among the study's scored accounts: "
+            fail(f"none of the {counted(ev.labelled, 'labelled account')} of {name_shown(labels.name)} is among the study's scored accounts: "
                  "label them by the study's account_id, or by handle")
         if record:
             _record(study, ev, labels, boot, lake, quiet=json_out)
@@ -80,7 +80,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     # With an account on several rows, "6 labelled accounts, 3 found" was said of three accounts,
     # every one found: the rows are named as rows, and the accounts they name counted, so that
     # the line says how many of those were not found ("6 rows of labels, 3 accounts found" did not).
-    out.print(f"{plain(labels.name)}: " + (f"{counted(ev.label_rows, 'row')} of labels naming {counted(ev.labelled, 'account')}, {ev.found:,}" if ev.repeated
+    out.print(f"{plain(name_shown(labels.name))}: " + (f"{counted(ev.label_rows, 'row')} of labels naming {counted(ev.labelled, 'account')}, {ev.found:,}" if ev.repeated
                                            else f"{counted(ev.labelled, 'labelled account')}, {ev.found:,}")
               + " found among the study's scored accounts"
               + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "

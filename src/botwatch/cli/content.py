@@ -14,7 +14,7 @@ from rich.table import Table
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import name_shown, shell_shown
 
 # A post id a spreadsheet or pandas turned into a number: scientific notation (1.00049E+17) or a
 # float's ".0"; no platform's post id is written so.
@@ -89,12 +89,12 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     # (wrong), with exit 0 where some ids survived.
     mangled = sorted(pid for pid in labelled - present if _NUMBER_ID.fullmatch(pid))
     if mangled:
-        fail(f"{len(mangled):,} post_id(s) of {labels.name} are not in this study and read as numbers a spreadsheet or pandas rewrote "
+        fail(f"{len(mangled):,} post_id(s) of {name_shown(labels.name)} are not in this study and read as numbers a spreadsheet or pandas rewrote "
              f"({', '.join(repr(x) for x in mangled[:3])}{', …' if len(mangled) > 3 else ''}; a long id keeps only its first 15 or so digits). Export the labels "
              "again with the post_id column formatted as text (in Excel: import it with the column's type set to Text), "
              "or read it with pandas' dtype={'post_id': str}; nothing scored")
     if not present:
-        fail(f"none of the {len(labelled):,} labelled posts of {labels.name} is in this study: the labels' post_id must be the "
+        fail(f"none of the {len(labelled):,} labelled posts of {name_shown(labels.name)} is in this study: the labels' post_id must be the "
              f"study's post ids (for a 538 IRA CSV, its tweet_id column); nothing to score")
     if len(present) < len(labelled):
         gone = len(labelled) - len(present)
@@ -112,7 +112,7 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
             _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake, json_out=True)
         print_json_result(agreement_json(ag, labels_file=labels.name, election=election, part=part))
         return
-    t = Table(title=f"Agreement with {plain(labels.name)}" + (f" (election {plain(election)}" + (f", part {plain(part)})" if part else ")") if election else ""))
+    t = Table(title=f"Agreement with {plain(name_shown(labels.name))}" + (f" (election {plain(election)}" + (f", part {plain(part)})" if part else ")") if election else ""))
     for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
         t.add_column(c)
     absent = []
@@ -123,7 +123,7 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
         t.add_row(name, str(fig.n), f"{fig.macro_f1:.3f}", _interval(fig), f"{fig.accuracy:.3f}", f"{fig.majority:.3f}")
     out.print(t)
     for what in absent:
-        out.print(f"{what}: no {what} labels in {plain(labels.name)}, so nothing to score", highlight=False)
+        out.print(f"{what}: no {what} labels in {plain(name_shown(labels.name))}, so nothing to score", highlight=False)
     from botwatch.content.score import SENTIMENTS, STANCES, classes_scored
 
     for what, fig, classes in (("stance", ag.stance, STANCES), ("sentiment", ag.sentiment, SENTIMENTS)):

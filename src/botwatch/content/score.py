@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from botwatch.recorded_numbers import is_json_number, json_figure
+from botwatch.shown_text import name_shown
 
 STANCES = ("support", "oppose", "neutral")
 SENTIMENTS = ("positive", "negative", "neutral")
@@ -195,16 +196,16 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     except UnicodeDecodeError as exc:
         from botwatch.labels_encoding import undecodable_reason
 
-        raise LabelsError(f"cannot read {p}: {undecodable_reason(p, exc)}") from None
+        raise LabelsError(f"cannot read {name_shown(p)}: {undecodable_reason(p, exc)}") from None
     except (OSError, csv.Error) as exc:
         # An OSError's own text repeated the path ("[Errno 2] No such file or directory: 'x.csv'");
         # its strerror says it once, as `train-bot-model` does.
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise LabelsError(f"cannot read {p}: {why}") from None
+        raise LabelsError(f"cannot read {name_shown(p)}: {why}") from None
     need = {"post_id", "party", "stance", "sentiment"}
     twice = sorted({h for h in header if h in need | {"election", "part"} and header.count(h) > 1})
     if twice:  # csv.DictReader keeps the last of two such columns without a word
-        raise LabelsError(f"{p} names the column(s) {', '.join(twice)} more than once (column names are read in any case)")
+        raise LabelsError(f"{name_shown(p)} names the column(s) {', '.join(twice)} more than once (column names are read in any case)")
     missing = need - set(header)
     if header and missing:
         hint = ""
@@ -212,9 +213,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             sep = "semicolons (;)" if ";" in header[0] else "tabs"
             hint = (f"; its header is separated by {sep}, and botwatch reads comma-separated CSV: save it as "
                     "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")
-        raise LabelsError(f"{p} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment{hint}")
+        raise LabelsError(f"{name_shown(p)} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment{hint}")
     if not rows:
-        raise LabelsError(f"{p} has no rows")
+        raise LabelsError(f"{name_shown(p)} has no rows")
     keys = {k.casefold(): k for k in parties} if parties else None
     errors: list[str] = []
     out = []
@@ -271,19 +272,19 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         # One line, rows split by "; ": the CLI's error line shows a newline as a literal `\x0a`
         # (it escapes every control character), which ran the rows together unreadably.
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
-        raise LabelsError(f"{p}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
+        raise LabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
     if not out and other_elections:
         named = ", ".join(f"{k!r} ({v:,} rows)" for k, v in other_elections.most_common(5))
-        raise LabelsError(f"{p}: no labels for election {election!r}: the file's election column names {named}")
+        raise LabelsError(f"{name_shown(p)}: no labels for election {election!r}: the file's election column names {named}")
     if not out and other_parts:
         # "no labels left for election 'us-2016' and part 'test'" sent a reader to the election
         # column when the file has no part column, or names its parts otherwise.
         if "part" not in header:
-            raise LabelsError(f"{p} has no part column, so --part {part} selects none of its rows: leave --part out to score them all")
+            raise LabelsError(f"{name_shown(p)} has no part column, so --part {part} selects none of its rows: leave --part out to score them all")
         from botwatch.count_text import counted
 
         named = ", ".join(f"{k!r} ({counted(v, 'row')})" if k else f"empty ({counted(v, 'row')})" for k, v in other_parts.most_common(5))
-        raise LabelsError(f"{p}: no labels in part {part!r}: the file's part column holds {named}")
+        raise LabelsError(f"{name_shown(p)}: no labels in part {part!r}: the file's part column holds {named}")
     return out
 
 
