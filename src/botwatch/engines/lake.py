@@ -42,6 +42,7 @@ from botwatch.engines import lake_lock, lake_scratch, lake_sql, lake_swap
 from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL, POSTS, POSTS_ADDED
+from botwatch.shown_text import name_shown, shell_shown
 from botwatch.study import StudyBase, StudyError, no_table
 
 LAKE_MARKER = "_botwatch_lake.json"
@@ -106,7 +107,7 @@ class LakeStudy(StudyBase):
         self.root = _root(path)
         if "://" not in str(path) and (read_only or not create) and not os.path.exists(os.path.join(self.root, LAKE_MARKER)):
             # Said before Spark starts: a mistyped path costs no JVM start-up.
-            raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
+            raise StudyError(f"no lake study at {name_shown(path)}: run `botwatch ingest --engine spark {shell_shown(path)} FILES...` first")
         self.read_only = read_only
         # The ingest's helper: under spark-submit or beside a running session it starts nothing;
         # `_own_session` is whether we started one (then `close` stops it).
@@ -134,7 +135,7 @@ class LakeStudy(StudyBase):
         try:
             if not self.files.exists(marker):
                 if read_only or not create:
-                    raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
+                    raise StudyError(f"no lake study at {name_shown(path)}: run `botwatch ingest --engine spark {shell_shown(path)} FILES...` first")
             if not read_only:  # one writer at a time (`lake_lock`); readers take no lock
                 lake_lock.acquire(self.files, self.root)
                 self._locked = True
@@ -145,7 +146,7 @@ class LakeStudy(StudyBase):
             self._clean_scratch()
             self._meta = json.loads(self.files.read_text(marker))
             if self._meta.get("format") != LAKE_FORMAT:
-                raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
+                raise StudyError(f"{name_shown(path)} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
             self._views = {f[:-4] for f in self.files.files(f"{self.root}/{VIEWS_DIR}") if f.endswith(".sql")}
             if not read_only:
                 self._add_posts_columns(marker)
@@ -297,7 +298,7 @@ class LakeStudy(StudyBase):
         `open_study` opens read-only by default, so a notebook cannot rewrite a table by mistake."""
         if self.read_only:
             raise StudyError(
-                f"{self.path} was opened read-only: cannot {what}; open it with read_only=False "
+                f"{name_shown(self.path)} was opened read-only: cannot {what}; open it with read_only=False "
                 "(botwatch.open_study(path, read_only=False)) to write"
             )
 
@@ -753,7 +754,7 @@ class LakeStudy(StudyBase):
         if not self._exists(stmt.name):
             if stmt.if_exists:
                 return []
-            raise StudyError(f"no table {stmt.name!r} in {self.path}")
+            raise StudyError(f"no table {stmt.name!r} in {name_shown(self.path)}")
         self.spark.catalog.dropTempView(stmt.name)
         _NAMES.get(self._token, set()).discard(stmt.name)
         if stmt.name in self._temp:

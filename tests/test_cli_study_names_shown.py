@@ -1,0 +1,38 @@
+"""The study's own path in an error or warning line follows the rule of input file names
+(`shown_text.name_shown`): a byte of the name that is not UTF-8 is shown `\\xff`, as `ingest`
+names such an input (it read `\\udcff`), a typed backslash in a lake's folder is written as two,
+and the command a "no lake study" line gives to paste is shell-quoted."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+runner = CliRunner()
+RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _said(res) -> str:  # type: ignore[no-untyped-def]
+    assert res.exit_code == 2, res.output
+    assert not RAW.search(res.output), repr(res.output)
+    return " ".join(res.output.split())
+
+
+@pytest.fixture(autouse=True)
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.cli import common
+
+    monkeypatch.setattr(common.console, "_width", 400)
+
+
+def test_no_lake_study_names_the_folder_by_the_rule_of_file_names_and_quotes_the_command(tmp_path: Path) -> None:
+    lake = f"{tmp_path}/my lake\\x07\x1b"
+    pasted = shlex.quote(lake).replace("\x1b", "\\x1b")  # quoted, its backslashes as they are; the ESC shown
+    said = _said(runner.invoke(app, ["status", lake, "--engine", "spark"]))
+    assert f"no lake study at {tmp_path}/my lake\\\\x07\\x1b: run `botwatch ingest --engine spark {pasted} FILES...` first" in said, said
