@@ -31,6 +31,15 @@ def wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common.console, "_width", 400)
 
 
+def test_a_study_name_with_a_byte_that_is_not_utf8_reads_as_ingest_shows_it(tmp_path: Path) -> None:
+    study = f"{tmp_path}/s\udcff\x07.duckdb"  # how Python holds the byte 0xff of a name typed on the command line
+    for cmd in ("status", "analyze", "accounts"):
+        said = _said(runner.invoke(app, [cmd, study]))
+        assert f"no study at {tmp_path}/s\\xff\\x07.duckdb:" in said and "udcff" not in said.split(":")[1], said
+    (tmp_path / "d\x07").mkdir()
+    assert f"{tmp_path}/d\\x07 is a folder: a DuckDB study is a file" in _said(runner.invoke(app, ["status", str(tmp_path / "d\x07")]))
+
+
 def test_no_lake_study_names_the_folder_by_the_rule_of_file_names_and_quotes_the_command(tmp_path: Path) -> None:
     lake = f"{tmp_path}/my lake\\x07\x1b"
     pasted = shlex.quote(lake).replace("\x1b", "\\x1b")  # quoted, its backslashes as they are; the ESC shown

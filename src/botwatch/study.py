@@ -77,7 +77,7 @@ def no_table(names: list[str], known: list[str], where: object) -> str:
         same_case = [k for k in known if k.lower() == n.lower()]
         near += same_case[:1] or difflib.get_close_matches(n, known, n=1, cutoff=0.75)
     hint = f" (did you mean {', '.join(repr(k) for k in dict.fromkeys(near))}?)" if near else ""
-    return f"no table {', '.join(repr(n) for n in names)} in {where}{hint}; tables: {', '.join(known) or 'none'}"
+    return f"no table {', '.join(repr(n) for n in names)} in {name_shown(where)}{hint}; tables: {', '.join(known) or 'none'}"
 
 
 def not_a_study(path: Path, read_only: bool = False) -> bool:
@@ -93,12 +93,12 @@ def not_a_study(path: Path, read_only: bool = False) -> bool:
     named like data is refused as an input named first; any other empty one is a new study when
     writing, and "no study yet" when reading."""
     if path.is_dir():  # DuckDB said "Could not read from file …: Is a directory"
-        raise StudyError(f"{path} is a folder: a DuckDB study is a file (e.g. study.duckdb); a lake of Parquet tables is a folder "
+        raise StudyError(f"{name_shown(path)} is a folder: a DuckDB study is a file (e.g. study.duckdb); a lake of Parquet tables is a folder "
                          "`botwatch ingest --engine spark` made")
     head = file_head(path)  # None: empty, not a file or unreadable; DuckDB's own error says why
     if head is not None and head[8:12] != DUCKDB_MAGIC:
         raise StudyError(
-            f"{path} is not a study (not a DuckDB file). A study is the .duckdb file `botwatch ingest` writes, "
+            f"{name_shown(path)} is not a study (not a DuckDB file). A study is the .duckdb file `botwatch ingest` writes, "
             f"named before the inputs: `botwatch ingest study.duckdb {shell_shown(path)}`"
         )
     try:
@@ -109,11 +109,11 @@ def not_a_study(path: Path, read_only: bool = False) -> bool:
         return False
     if any(path.name.lower().endswith(s) for s in _DATA_SUFFIXES):
         raise StudyError(
-            f"{path} is an empty {path.suffix} file, not a study. A study is the .duckdb file `botwatch ingest` writes, "
+            f"{name_shown(path)} is an empty {path.suffix} file, not a study. A study is the .duckdb file `botwatch ingest` writes, "
             f"named before the inputs: `botwatch ingest study.duckdb FILES...`"
         )
     if read_only:
-        raise StudyError(f"{path} is an empty file, not a study yet: run `botwatch ingest {shell_shown(path)} FILES...` first")
+        raise StudyError(f"{name_shown(path)} is an empty file, not a study yet: run `botwatch ingest {shell_shown(path)} FILES...` first")
     return True
 
 
@@ -124,7 +124,7 @@ _DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".cs
 def lock_message(path: Path, error: str, read_only: bool) -> str:
     """DuckDB's lock error, said so that a reader knows who holds the study and what to do."""
     if "lock" not in error.lower():
-        said = f"cannot open {path} as a study: {error}"
+        said = f"cannot open {name_shown(path)} as a study: {error}"
         # DuckDB's words alone left the user to guess: a study this user may only read, opened by a
         # command that writes to it, and a file cut short (a copy or download stopped early).
         if not path.exists() and not read_only:  # a new study: the fault is the folder it is to be made in
@@ -132,11 +132,11 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
 
             folder = path.parent
             if not folder.exists():  # DuckDB said only "Cannot open file …: No such file or directory"
-                return f"cannot create the study {path}: the folder {folder} does not exist; create it first (mkdir -p {shlex.quote(str(folder))}) or name a study in an existing folder"
+                return f"cannot create the study {name_shown(path)}: the folder {name_shown(folder)} does not exist; create it first (mkdir -p {shlex.quote(str(folder))}) or name a study in an existing folder"
             if "permission denied" in error.lower():
-                return f"cannot create the study {path}: this user may not write in the folder {folder}; name a study in a folder you can write to"
+                return f"cannot create the study {name_shown(path)}: this user may not write in the folder {name_shown(folder)}; name a study in a folder you can write to"
             if "read-only file system" in error.lower():  # was DuckDB's "cannot open … as a study: IO Error: …"
-                return f"cannot create the study {path}: the folder {folder.absolute()} is on a read-only file system; name a study in a folder you can write to"
+                return f"cannot create the study {name_shown(path)}: the folder {name_shown(folder.absolute())} is on a read-only file system; name a study in a folder you can write to"
         if "permission denied" in error.lower():
             doing = "read it" if read_only else "write to it (this command records its results in the study)"
             return f"{said}. This user may not {doing}: change the file's permissions (e.g. chmod u+rw) or work on a copy you own"
@@ -151,7 +151,7 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
         # The holder was named by its interpreter alone ("process 4242 (/usr/bin/python3.11)") and
         # the user told to `st.close()` it "in a notebook", when it was their own `botwatch analyze`.
         holds = "for reading" if not read_only and "read-only mode" in error else "for writing"
-        return (f"{path} is open in {ours} (process {m.group(2)}), which holds it {holds}, so this command cannot {want}. "
+        return (f"{name_shown(path)} is open in {ours} (process {m.group(2)}), which holds it {holds}, so this command cannot {want}. "
                 "A study can be open for writing in one process, or for reading in any number. "
                 "Wait for that command to finish (or stop it), then run this again.")
     if not read_only and "read-only mode" in error:
@@ -159,17 +159,17 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
         # holder is itself a reader (a notebook's `open_study(path)`, the documented default):
         # telling that reader to "open it read-only" sent the user in a circle.
         return (
-            f"{path} is open for reading in {holder}, so this command cannot write to it: writing needs "
+            f"{name_shown(path)} is open for reading in {holder}, so this command cannot write to it: writing needs "
             "every other connection closed. Close it there (`st.close()` in a notebook, or leave its "
             "`with botwatch.open_study(...)` block) or wait for that command to finish, then run this again."
         )
     return (
-        f"{path} is open in {holder}, which holds it for writing, so this command cannot {want}. "
+        f"{name_shown(path)} is open in {holder}, which holds it for writing, so this command cannot {want}. "
         "A study can be open for writing in one process, or for reading in any number. "
         "Close it there (`st.close()` in a notebook; open it with `botwatch.open_study(path)`, which is read-only by default) "
         "or wait for that command to finish."
         if not read_only or "Conflicting lock" in error
-        else f"{path} is locked by {holder}: {error}"
+        else f"{name_shown(path)} is locked by {holder}: {error}"
     )
 
 
@@ -201,8 +201,8 @@ def unwritable_folder_message(path: Path) -> str:
     """The line for a study whose folder this user may not write in (a read-only folder or file
     system): writing needs the folder too, for the journal DuckDB keeps beside the file."""
     folder = path.absolute().parent
-    return (f"cannot write to {path}: this command records its results in the study, and DuckDB writes its journal "
-            f"({path.name}.wal) beside it, but this user may not create files in the folder {folder} (read-only?). "
+    return (f"cannot write to {name_shown(path)}: this command records its results in the study, and DuckDB writes its journal "
+            f"({name_shown(path.name)}.wal) beside it, but this user may not create files in the folder {name_shown(folder)} (read-only?). "
             "Commands that only read the study (status, report, accounts, export) work on it as it is; to change it, "
             "copy it into a folder you can write to and run this there")
 
@@ -211,9 +211,9 @@ def same_process_message(path: Path, read_only: bool) -> str:
     """The line for a study this very process already holds open the other way (read-only against
     writing): DuckDB lets one process hold a file in one mode only."""
     if read_only:
-        return (f"{path} is open for writing in this process (a study opened with read_only=False, or one an ingest or "
+        return (f"{name_shown(path)} is open for writing in this process (a study opened with read_only=False, or one an ingest or "
                 "analyze holds): read it through that study object, or close it (st.close()) first")
-    return (f"{path} is open for reading in this process (a botwatch.open_study(path) not yet closed), so it cannot be "
+    return (f"{name_shown(path)} is open for reading in this process (a botwatch.open_study(path) not yet closed), so it cannot be "
             "opened for writing: close it (st.close(), or leave its `with` block) first, then run this again")
 
 
@@ -402,7 +402,7 @@ class Study(StudyBase):
         if (read_only or not create) and not self.path.exists():
             # Reading (and analysing) never creates a study: a mistyped path must not become an
             # empty study that every stage then reports as "ok".
-            raise StudyError(f"no study at {self.path}: run `botwatch ingest {shell_shown(self.path)} FILES...` first")
+            raise StudyError(f"no study at {name_shown(self.path)}: run `botwatch ingest {shell_shown(self.path)} FILES...` first")
         # An empty file becomes a new study only for a writer that may create one (ingest):
         # `analyze` on a `touch`ed file turned it into an empty study, said "holds no posts"
         # (exit 1), and `report` then wrote a report of nothing, exit 0.
@@ -428,13 +428,13 @@ class Study(StudyBase):
         in_memory = self.con.execute("SELECT path IS NULL FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
         if in_memory and in_memory[0] and str(path) != ":memory:":  # any other name DuckDB reads as data: nothing would reach the disk
             self.con.close()
-            raise StudyError(f"{self.path} cannot be a study: DuckDB opens a file of that name as data, not as a database; "
+            raise StudyError(f"{name_shown(self.path)} cannot be a study: DuckDB opens a file of that name as data, not as a database; "
                              "name the study with .duckdb, e.g. study.duckdb")
         if held and (read_only or not create) and "posts" not in self.tables():
             # Another program's DuckDB (or a bare one): reading it said "Table with name posts does
             # not exist! This is a bug in botwatch", and analysing it wrote a study's tables into it.
             self.con.close()
-            raise StudyError(f"{self.path} is a DuckDB database but not a botwatch study (it has no posts table). A study is the "
+            raise StudyError(f"{name_shown(self.path)} is a DuckDB database but not a botwatch study (it has no posts table). A study is the "
                              f".duckdb file `botwatch ingest` writes: `botwatch ingest study.duckdb FILES...`")
         lacking = [c for c in _STUDY_POSTS_CORE if c not in self.columns("posts")] if held and "posts" in self.tables() else []
         if lacking:
@@ -443,7 +443,7 @@ class Study(StudyBase):
             # `ingest` wrote a study's other tables into it, then failed the input ("IbisTypeError:
             # Column 'platform' is not found") and said "nothing could be read from the inputs".
             self.con.close()
-            raise StudyError(f"{self.path} is a DuckDB database but not a botwatch study (its posts table has no {', '.join(lacking)} "
+            raise StudyError(f"{name_shown(self.path)} is a DuckDB database but not a botwatch study (its posts table has no {', '.join(lacking)} "
                              f"column). A study is the .duckdb file `botwatch ingest` writes: `botwatch ingest study.duckdb FILES...`")
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         limit = memory_limit()

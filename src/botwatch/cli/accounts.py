@@ -53,7 +53,7 @@ def accounts(
         country = country_code(country)  # "UK" is GB, as an election's country is
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
-            fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
+            fail(f"no account scores in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         _warn_if_stale(st, study)
         # Handles in the order a reader looks one up: "@Bob", "@Twin", "@alice" was byte order.
         order = "lower(handle) ASC NULLS LAST, handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
@@ -178,7 +178,7 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
     profile of its own): "no account @CarolRT" read as if the study knew nothing of an account
     its posts retweet six times. An id was said back as "@300", a handle of another account."""
     name = given if given.startswith("@") else f"'{given}' (as handle or account id)"
-    said = f"no account {name} in {study}"
+    said = f"no account {name} in {name_shown(study)}"
     namesakes = mastodon_namesakes(st, key)
     if namesakes:
         return (f"{said}; Mastodon accounts it may mean: {_namesakes_listed(namesakes)}: ask for one by its account id"
@@ -243,7 +243,7 @@ def explain(
         fail("name the account: its @handle or account id, e.g. botwatch explain STUDY @handle")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
-            fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
+            fail(f"no account scores in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         _warn_if_stale(st, study)
         if (typed := _as_typed(st, key)) is not None:
             key, handle = typed, ("@" if handle.startswith("@") else "") + typed

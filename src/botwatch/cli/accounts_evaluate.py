@@ -42,7 +42,7 @@ def evaluate_accounts(
     with ExitStack() as reading:
         st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
         if "account_scores" not in st.tables():
-            fail(f"{study} has no scored accounts yet: run `botwatch analyze {shell_shown(study)}` first")
+            fail(f"{name_shown(study)} has no scored accounts yet: run `botwatch analyze {shell_shown(study)}` first")
         from botwatch.accounts.training_accounts import study_bot_training_meta
 
         matched = match_labels(st, rows)

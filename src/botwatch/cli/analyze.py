@@ -47,7 +47,7 @@ def say_if_model_near_chance() -> None:
         return
     if warning:  # `warn` shows the path's control characters escaped
         path = os.environ.get("BOTWATCH_BOT_MODEL")
-        warn(f"BOTWATCH_BOT_MODEL={path}: {warning}" if path else warning)
+        warn(f"BOTWATCH_BOT_MODEL={name_shown(path)}: {warning}" if path else warning)
 
 
 def stage_names_or_fail(only: Optional[list[str]], skip: Optional[list[str]], with_deps: bool = False) -> None:
@@ -200,7 +200,7 @@ def bot_model_or_fail() -> None:
         why = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
             why = f"not a botwatch bot model (not JSON: {why})"
-        fail(f"BOTWATCH_BOT_MODEL={path}: {why}; unset it to use the shipped model, or point it at a file `botwatch train-bot-model` wrote")
+        fail(f"BOTWATCH_BOT_MODEL={name_shown(path)}: {why}; unset it to use the shipped model, or point it at a file `botwatch train-bot-model` wrote")
 
 
 def say_if_outside_window(st: Study, election: object) -> None:
@@ -243,8 +243,8 @@ def say_if_no_posts(st: Study, study: Path | str) -> None:
         return
     accounts = st.count("accounts") if "accounts" in tables else 0
     if not accounts:
-        fail(f"{study} holds no posts (and no accounts): nothing to analyze, no stage was run; add archives with `botwatch ingest {shell_shown(study)} FILES`", code=1)
-    warn(f"{study} holds no posts, only {accounts:,} account profiles: the account stages score "
+        fail(f"{name_shown(study)} holds no posts (and no accounts): nothing to analyze, no stage was run; add archives with `botwatch ingest {shell_shown(study)} FILES`", code=1)
+    warn(f"{name_shown(study)} holds no posts, only {accounts:,} account profiles: the account stages score "
          "the profiles; the stages that read posts (content, coordination, timeline, impact, estimates) have nothing to read")
 
 
@@ -405,7 +405,7 @@ def not_the_demos(folder: Path) -> list[str]:
         except Exception:  # noqa: BLE001 - unreadable, locked or not a study: not known to be the demo's
             ours = False
         if not ours:
-            found.append(f"a study {study} that is not the bundled sample's")
+            found.append(f"a study {name_shown(study)} that is not the bundled sample's")
     report = folder / DEMO_REPORT
     if report.exists() and not (report.is_file() and is_botwatch_report(report, title="bundled sample (")):
         found.append(f"a {report} that is not the demo's report")

@@ -21,6 +21,7 @@ import typer
 
 from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, say_if_rare_rate
 from botwatch.cli.usage_line import CommandTyper
+from botwatch.shown_text import name_shown
 
 collect_app = CommandTyper(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
@@ -102,15 +103,15 @@ def study_or_fail(study: str | None) -> None:
         return  # a lake: ingest opens it on Spark
     path = Path(study)
     if path.is_dir():
-        fail(f"--study {study} is a folder, not a study: follow mode ingests into a DuckDB study file (e.g. study.duckdb) or an existing lake")
+        fail(f"--study {name_shown(study)} is a folder, not a study: follow mode ingests into a DuckDB study file (e.g. study.duckdb) or an existing lake")
     if not path.parent.is_dir():
-        fail(f"--study {study}: the folder {path.parent} does not exist (ingest creates the study file, not its folder)")
+        fail(f"--study {name_shown(study)}: the folder {name_shown(path.parent)} does not exist (ingest creates the study file, not its folder)")
     import os
 
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         # Every batch failed ("cannot write to …", "Permission denied") for the whole run, which
         # ended 0 with nothing ingested; `status` and `report` read such a study, ingest cannot.
-        fail(f"--study {study}: this user may not write {'the study or ' if path.exists() else ''}its folder {path.absolute().parent} "
+        fail(f"--study {name_shown(study)}: this user may not write {'the study or ' if path.exists() else ''}its folder {name_shown(path.absolute().parent)} "
              "(read-only?), where each batch's ingest writes the study and its journal (.wal): name a study you can write to")
 
 

@@ -349,7 +349,7 @@ def no_posts_line(study: Path | str, what: str) -> str:
     """One wording, with the command to run, for a command given a study with no posts (exit 1,
     as `analyze` says it and README promises; `coordination` and `estimate` said it with exit 2
     and without the command)."""
-    return f"{study} holds no posts {what}: add archives with `botwatch ingest {shell_shown(study)} FILES`"
+    return f"{name_shown(study)} holds no posts {what}: add archives with `botwatch ingest {shell_shown(study)} FILES`"
 
 
 def fail(msg: str, code: int = 2) -> None:
@@ -394,9 +394,9 @@ def engine_mismatch(where: str, engine: Optional[str]) -> str | None:
     from botwatch.engines.lake import is_lake_path
 
     if engine == "duckdb" and is_lake_path(where):
-        return f"{where} is a lake (a folder of Parquet tables, analysed by Spark): run the command with --engine spark, or without --engine"
+        return f"{name_shown(where)} is a lake (a folder of Parquet tables, analysed by Spark): run the command with --engine spark, or without --engine"
     if engine == "spark" and "://" not in where and os.path.isfile(where):
-        return f"{where} is a file (a DuckDB study?), not a lake folder: run the command without --engine spark"
+        return f"{name_shown(where)} is a file (a DuckDB study?), not a lake folder: run the command without --engine spark"
     return None
 
 
@@ -424,7 +424,7 @@ def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False
             raise
         except Exception as exc:  # Spark and Hadoop errors: a bad URL, an unreachable cluster
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            fail(f"cannot open {where} as a lake study: {text[:300]}")
+            fail(f"cannot open {name_shown(where)} as a lake study: {text[:300]}")
             raise
     try:
         return Study(path, read_only=read_only, create=create)
@@ -432,7 +432,7 @@ def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False
         fail(str(exc))
         raise  # unreachable
     except Exception as exc:  # duckdb raises IOException & co for non-DuckDB files
-        fail(f"cannot open {path} as a study: {exc}")
+        fail(f"cannot open {name_shown(path)} as a study: {exc}")
         raise
 
 

@@ -151,16 +151,16 @@ def ingest(
         from botwatch.cli.guard import kept_on_interrupt, nothing_kept
 
         if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
-            console.print(f"nothing was stored before the interrupt: the new study {plain(study)} was removed", highlight=False)
+            console.print(f"nothing was stored before the interrupt: the new study {plain(name_shown(study))} was removed", highlight=False)
             nothing_kept()
         else:  # each file is one transaction; a re-run skips stored files by hash and known posts by id
-            kept_on_interrupt(f"The files reported ok above are stored in {controls_shown(study)}; the file being read was rolled back. "
+            kept_on_interrupt(f"The files reported ok above are stored in {name_shown(study)}; the file being read was rolled back. "
                               "Run the same command again to go on: files already stored are skipped and posts already in the "
                               "study are not stored twice.")
         raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
+        fail(f"the study {name_shown(study)} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
     if existed or not summary.nothing_read:
         # Not for a study this command created and removes below: no input is in a study then, and an
         # `ok` line (a file whose records were all rejected) had collect's follow mode log it ingested,
@@ -174,7 +174,7 @@ def ingest(
             for p in (study, Path(str(study) + ".wal")):
                 p.unlink(missing_ok=True)
         why = why or empty_inputs(summary)  # a CSV of its header alone: say so
-        fail("nothing could be read from the inputs" + why + ("" if existed else f"; no study was created at {study}"), code=1)
+        fail("nothing could be read from the inputs" + why + ("" if existed else f"; no study was created at {name_shown(study)}"), code=1)
     fail_if_some_failed(summary)
 
 

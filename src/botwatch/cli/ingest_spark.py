@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from botwatch.cli.common import console, fail
 from botwatch.cli.ingest import empty_inputs, fail_if_some_failed, print_file_result, print_summary, write_results
+from botwatch.shown_text import name_shown
 
 
 def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str],
@@ -75,5 +76,5 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
     if summary.nothing_read:
         if not existed:  # a lake this command created and filled with nothing is not left behind
             delete_location(spark, location)
-        fail("nothing could be read from the inputs" + empty_inputs(summary) + ("" if existed else f"; no lake was created at {location}"), code=1)
+        fail("nothing could be read from the inputs" + empty_inputs(summary) + ("" if existed else f"; no lake was created at {name_shown(location)}"), code=1)
     fail_if_some_failed(summary)

@@ -356,6 +356,6 @@ def _export_graphml(st: Study, study: Path | str, table: str, output: Path, quie
     if table not in NETWORK_TABLES:
         fail(f"GraphML holds the coordination network: export it as `botwatch export {shell_shown(study)} coordination -o {shell_shown(output.name)}`")
     if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
-        fail(f"no coordination network in {study}: run `botwatch analyze {shell_shown(study)}` (stage coordination) first")
+        fail(f"no coordination network in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage coordination) first")
     path = graphml_or_fail(st, output)
     (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else plain(name_shown(path))}", highlight=False)

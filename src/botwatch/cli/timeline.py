@@ -16,7 +16,7 @@ from botwatch.cli.common import (
     ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, no_posts_line, open_or_fail, out, plain, wide_when_piped,
 )
 from botwatch.count_text import counted
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import name_shown, shell_shown
 
 
 def _stored_election(params: dict) -> object:
@@ -104,7 +104,7 @@ def impact(
         fail(f"--start {start:%Y-%m-%d %H:%M} is after --end {end:%Y-%m-%d %H:%M}")
     with open_or_fail(study, engine=engine, master=spark_master) as st:
         if "timeline" not in st.tables():
-            fail(f"no timeline in {study}: run `botwatch analyze {shell_shown(study)} --election PRESET` first")
+            fail(f"no timeline in {name_shown(study)}: run `botwatch analyze {shell_shown(study)} --election PRESET` first")
         if not election and _last_analysed_without_election(st):
             # As `analyze --only impact` with none and `estimate`: it used the merged record's
             # election (an older stage's) and recorded it, bringing back what --no-election put aside.
@@ -229,14 +229,14 @@ def timeline(
         fail(f"--since {since:%Y-%m-%d %H:%M} is after --until {until:%Y-%m-%d %H:%M}")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "timeline" not in st.tables():
-            fail(f"no timeline in {study}: run `botwatch analyze {shell_shown(study)}` (stage timeline) first")
+            fail(f"no timeline in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage timeline) first")
         dims = [r[0] for r in st.sql("SELECT DISTINCT dimension FROM timeline ORDER BY 1")]
         if not dims and st.count("posts") == 0:
             # A study of profiles alone said "no dimension 'all' in the timeline; dimensions: ",
             # an empty list, exit 2, where `estimate` and `coordination` say it has no posts.
             fail(no_posts_line(study, "to draw a timeline of"), code=1)  # README: exit 1, a study with no posts to analyze
         if dimension not in dims:
-            fail(f"no dimension {dimension!r} in the timeline of {study}; dimensions: {', '.join(dims)}")
+            fail(f"no dimension {dimension!r} in the timeline of {name_shown(study)}; dimensions: {', '.join(dims)}")
         where, params = ["freq = ?", "clock = ?", "dimension = ?"], [freq, clock, dimension]
         if since is not None:
             where.append("bucket >= ?")
