@@ -242,3 +242,16 @@ def test_sigterm_while_the_interpreter_closes_prints_no_traceback(tmp_path) -> N
     r = subprocess.run([sys.executable, "-c", _SIGNAL_IN_AN_EXIT_HOOK, str(done)], env=env, capture_output=True, text=True, timeout=120)
     assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr, r.stderr
     assert r.returncode == 0 and done.exists(), r.stderr
+
+
+def test_a_path_the_system_refused_is_named_by_the_rule_of_file_names(capsys: pytest.CaptureFixture[str]) -> None:
+    """The line for a refused path (permission denied, read-only disk) named it by `controls_shown`:
+    a typed `\\x07` in it read as a BEL and a byte that is not UTF-8 as `\\udcff`; `name_shown`
+    writes them `\\\\x07` and `\\xff`, as `ingest` names its inputs."""
+    import errno
+
+    def refuse() -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", "/data/a\\x07\x1b\udcff.csv")
+
+    code, err = _call(_app(refuse), capsys)
+    assert code == 2 and "error: /data/a\\\\x07\\x1b\\xff.csv: Permission denied" in err, repr(err)

@@ -219,10 +219,10 @@ def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
     read-only file system, disk full) that no command caught; None for anything else."""
     if not isinstance(exc, OSError) or exc.errno not in _USER_ERRNOS:
         return None
-    from botwatch.cli.common import controls_shown
+    from botwatch.shown_text import name_shown
 
     why = exc.strerror or str(exc)
-    said = f"{controls_shown(os.fsdecode(exc.filename))}: {why}" if exc.filename is not None else f"the system refused: {why}"
+    said = f"{name_shown(exc.filename)}: {why}" if exc.filename is not None else f"the system refused: {why}"
     return said, _USER_ERRNOS[exc.errno]
 
 
