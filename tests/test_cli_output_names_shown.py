@@ -88,3 +88,16 @@ def test_coordination_names_its_files_by_the_rule_of_file_names(study: Path, tmp
     assert f"wrote {tmp_path}/{SHOWN}.csv and {tmp_path}/{SHOWN}_nodes.csv" in said, res.output
     res = runner.invoke(app, args)
     assert res.exit_code == 2 and f"{tmp_path}/{SHOWN}.graphml, {tmp_path}/{SHOWN}.csv and {tmp_path}/{SHOWN}_nodes.csv already exist" in _flat(res.output), res.output
+
+
+def test_demo_names_its_folder_by_the_rule_of_file_names(tmp_path: Path) -> None:
+    folder = tmp_path / NAME
+    folder.write_text("a file where the demo's folder would be")
+    res = runner.invoke(app, ["demo", "-o", str(folder)])
+    assert res.exit_code == 2 and f"{tmp_path}/{SHOWN} is a file: -o names the folder" in _flat(res.output), res.output
+    folder.unlink()
+    folder.mkdir()
+    (folder / "report.html").write_text("someone's notes")
+    res = runner.invoke(app, ["demo", "-o", str(folder)])
+    said = _flat(res.output)
+    assert res.exit_code == 2 and f"{tmp_path}/{SHOWN} holds a {tmp_path}/{SHOWN}/report.html that is not the demo's report" in said, res.output

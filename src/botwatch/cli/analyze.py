@@ -408,7 +408,7 @@ def not_the_demos(folder: Path) -> list[str]:
             found.append(f"a study {name_shown(study)} that is not the bundled sample's")
     report = folder / DEMO_REPORT
     if report.exists() and not (report.is_file() and is_botwatch_report(report, title="bundled sample (")):
-        found.append(f"a {report} that is not the demo's report")
+        found.append(f"a {name_shown(report)} that is not the demo's report")
     return found
 
 
@@ -440,16 +440,16 @@ def demo(
     # sample ingested again: the folder was left with a study not analysed beside an old report.
     election_or_fail(election)
     if output.exists() and not output.is_dir():  # was FileExistsError, "a bug in botwatch"
-        fail(f"{output} is a file: -o names the folder the demo writes its study and report into")
+        fail(f"{name_shown(output)} is a file: -o names the folder the demo writes its study and report into")
     if output.is_dir():
         demo_study_free_or_fail(output / DEMO_STUDY)
     if not force and output.is_dir() and (theirs := not_the_demos(output)):
         # The demo deleted any sample.duckdb there and overwrote report.html without a word.
-        fail(f"{output} holds {' and '.join(theirs)}: name another folder with -o, or pass --force to replace them")
+        fail(f"{name_shown(output)} holds {' and '.join(theirs)}: name another folder with -o, or pass --force to replace them")
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        fail(f"cannot create the folder {output}: {exc.strerror or exc}")
+        fail(f"cannot create the folder {name_shown(output)}: {exc.strerror or exc}")
     study = output / DEMO_STUDY
     for p in (study, Path(str(study) + ".wal")):
         p.unlink(missing_ok=True)
