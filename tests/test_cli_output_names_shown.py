@@ -101,3 +101,9 @@ def test_demo_names_its_folder_by_the_rule_of_file_names(tmp_path: Path) -> None
     res = runner.invoke(app, ["demo", "-o", str(folder)])
     said = _flat(res.output)
     assert res.exit_code == 2 and f"{tmp_path}/{SHOWN} holds a {tmp_path}/{SHOWN}/report.html that is not the demo's report" in said, res.output
+
+
+def test_coordination_names_a_clashing_output_by_the_rule_of_file_names(tmp_path: Path) -> None:
+    same = tmp_path / f"{NAME}.graphml"
+    res = runner.invoke(app, ["coordination", str(tmp_path / "s.duckdb"), "--graphml", str(same), "--csv", str(same)])
+    assert res.exit_code == 2 and f"--graphml and --csv name the same file ({tmp_path}/{SHOWN}.graphml)" in _flat(res.output), res.output

@@ -98,10 +98,10 @@ def coordination(
         outputs = _outputs(graphml, edges_csv)
         if graphml and any(os.path.abspath(graphml) == os.path.abspath(p) for p in outputs[1:]):
             # The edge list was written over the GraphML just written, and both said "wrote".
-            fail(f"--graphml and --csv name the same file ({graphml}): give each its own")
+            fail(f"--graphml and --csv name the same file ({name_shown(graphml)}): give each its own")
         for p in outputs:  # with --force the study was replaced by the edge list or the GraphML, and lost
             if os.path.abspath(p) == os.path.abspath(study) or (p.exists() and os.path.exists(study) and os.path.samefile(p, study)):
-                fail(f"{p} is the study itself: name another file for --graphml or --csv")
+                fail(f"{name_shown(p)} is the study itself: name another file for --graphml or --csv")
         refuse_to_overwrite(outputs, force)
     elect = election_or_fail(election)
     with open_or_fail(study, engine=engine, master=spark_master) as st:
