@@ -48,7 +48,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
         fail(str(exc))
         raise  # unreachable
     except Exception as exc:  # noqa: BLE001 - a URL whose filesystem Spark cannot reach (no s3a jars, bad host)
-        fail(f"cannot reach {location}: {first_line(exc)}")
+        fail(f"cannot reach {name_shown(location)}: {first_line(exc)}")
         raise  # unreachable
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -67,7 +67,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
             fail(str(exc))
             raise  # unreachable
         except SparkIngestError as exc:
-            fail(f"the lake {location} could not be written ({exc}); no file of this command counts as ingested: run the same command again")
+            fail(f"the lake {name_shown(location)} could not be written ({exc}); no file of this command counts as ingested: run the same command again")
             raise  # unreachable
     for res in summary.files:
         print_file_result(res)

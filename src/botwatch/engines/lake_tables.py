@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from botwatch.engines.lake import LAKE_MARKER
 from botwatch.schema import CANONICAL
+from botwatch.shown_text import name_shown
 
 
 class LakeError(RuntimeError):
@@ -82,14 +83,14 @@ def check_location(spark: Any, location: str) -> bool:
     if not fs.exists(p):
         return False
     if fs.isFile(p):
-        raise LakeError(f"{location} is a file (a DuckDB study?), not a lake folder: ingest into it without --engine spark")
+        raise LakeError(f"{name_shown(location)} is a file (a DuckDB study?), not a lake folder: ingest into it without --engine spark")
     if fs.exists(_fs(spark, f"{str(location).rstrip('/')}/{LAKE_MARKER}")[1]):
         return True
     from botwatch.engines.lake_lock import LOCK_FILE
 
     # A folder holding only a lock is a lake another writer is creating: its lock says so.
     if any(s.getPath().getName() != LOCK_FILE for s in fs.listStatus(p)):
-        raise LakeError(f"{location} is a folder that is not a botwatch lake (no {LAKE_MARKER}): choose an empty or new folder")
+        raise LakeError(f"{name_shown(location)} is a folder that is not a botwatch lake (no {LAKE_MARKER}): choose an empty or new folder")
     return False
 
 
