@@ -73,7 +73,7 @@ async def run_capture(
         try:
             capture.open()
         except OSError as exc:
-            raise CollectError(f"cannot write the capture folder {capture.folder}: {exc}", 2) from None
+            raise CollectError(f"cannot write the capture folder {name_shown(capture.folder)}: {exc}", 2) from None
         follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
         code = await _collect(capture, stream, stop, follower, duration, log)
         if follower is not None:
@@ -200,7 +200,7 @@ def _stopped_on(capture: Capture, exc: BaseException) -> str:
     elif not (isinstance(exc, OSError) and exc.errno in _DISK_ERRORS):
         return f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}"
     why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-    return (f"error: cannot write to the capture folder {capture.folder} ({why}): the collector stopped, and the "
+    return (f"error: cannot write to the capture folder {name_shown(capture.folder)} ({why}): the collector stopped, and the "
             "posts counted below since its last sync (about a second) may not be on disk; "
             "free space (or fix the folder) and run the same command again: the next start salvages what was written")
 

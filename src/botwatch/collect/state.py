@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from botwatch.shown_text import name_shown
+
 META = ".botwatch"
 MANIFEST = "capture.json"
 
@@ -58,7 +60,7 @@ def read_json(path: Path) -> Any:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise FolderError(f"{path} is unreadable ({exc}); move it aside to start this stream afresh") from None
+        raise FolderError(f"{name_shown(path)} is unreadable ({exc}); move it aside to start this stream afresh") from None
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -80,7 +82,7 @@ class StreamLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise FolderError(f"another collector is writing stream {self.path.stem!r} in {self.path.parent.parent}") from None
+            raise FolderError(f"another collector is writing stream {self.path.stem!r} in {name_shown(self.path.parent.parent)}") from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
@@ -110,7 +112,7 @@ def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str
         kept = any(int(r.get("kept") or 0) > 0 for r in m.get("runs") or [] if isinstance(r, dict))
         if busy or kept or has_captures(folder):
             raise FolderError(
-                f"{folder} holds a capture sampled at {m['sample_rate']:g}"
+                f"{name_shown(folder)} holds a capture sampled at {m['sample_rate']:g}"
                 + (f" (a collector writing stream {busy!r} in it now)" if busy else "")
                 + f"; this run asks for {sample_rate:g}. One folder holds one rate (else the scale-up is wrong): use another folder."
             )
