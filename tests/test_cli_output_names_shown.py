@@ -107,3 +107,16 @@ def test_coordination_names_a_clashing_output_by_the_rule_of_file_names(tmp_path
     same = tmp_path / f"{NAME}.graphml"
     res = runner.invoke(app, ["coordination", str(tmp_path / "s.duckdb"), "--graphml", str(same), "--csv", str(same)])
     assert res.exit_code == 2 and f"--graphml and --csv name the same file ({tmp_path}/{SHOWN}.graphml)" in _flat(res.output), res.output
+
+
+def test_demo_names_its_study_and_report_by_the_rule_of_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.cli import analyze as cli_analyze
+
+    for step in ("ingest", "analyze", "report"):  # the three steps themselves are not what this test reads
+        monkeypatch.setattr(cli_analyze, step, lambda *a, **k: None)
+    folder = tmp_path / "o\udcff\x07"  # a byte that is not UTF-8 (as Python holds it) and a BEL: a study may not hold a backslash
+    res = runner.invoke(app, ["demo", "-o", str(folder)])
+    said = _flat(res.output)
+    assert res.exit_code == 0, res.output
+    assert f"bundled files → {tmp_path}/o\\xff\\x07/sample.duckdb" in said, said
+    assert f"Open {tmp_path}/o\\xff\\x07/report.html in a browser. Study: {tmp_path}/o\\xff\\x07/sample.duckdb" in said, said

@@ -454,10 +454,10 @@ def demo(
     for p in (study, Path(str(study) + ".wal")):
         p.unlink(missing_ok=True)
     files = [str(p) for p in sample_files()]
-    console.print(f"[bold]1/3 ingest[/bold] {len(files)} bundled files → {plain(study)}", highlight=False)
+    console.print(f"[bold]1/3 ingest[/bold] {len(files)} bundled files → {plain(name_shown(study))}", highlight=False)
     ingest(study, files, force=False, max_record_mb=16.0, workers=None)
     console.print(f"[bold]2/3 analyze[/bold] --election {plain(election)}", highlight=False)
     analyze(study, election=election, stage=None, skip=None, sample_rate=None)
     console.print("[bold]3/3 report[/bold]", highlight=False)
     report(study, output=output / DEMO_REPORT, title=demo_title(election), exports=True, posts=False, force=True)
-    out.print(f"Open {plain(output / DEMO_REPORT)} in a browser. Study: {plain(study)}")
+    out.print(f"Open {plain(name_shown(output / DEMO_REPORT))} in a browser. Study: {plain(name_shown(study))}")
