@@ -45,3 +45,15 @@ def test_no_lake_study_names_the_folder_by_the_rule_of_file_names_and_quotes_the
     pasted = shlex.quote(lake).replace("\x1b", "\\x1b")  # quoted, its backslashes as they are; the ESC shown
     said = _said(runner.invoke(app, ["status", lake, "--engine", "spark"]))
     assert f"no lake study at {tmp_path}/my lake\\\\x07\\x1b: run `botwatch ingest --engine spark {pasted} FILES...` first" in said, said
+
+
+def test_the_recorded_line_names_the_study_by_the_rule_of_file_names() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from botwatch.cli.record import say_recorded
+
+    say = Console(file=StringIO(), width=400)
+    say_recorded(say, "/data/s\udcff\x07.duckdb", "content_evaluate", None, "the report quotes it")
+    assert say.file.getvalue() == "recorded in s\\xff\\x07.duckdb (stage content_evaluate): the report quotes it\n"  # type: ignore[attr-defined]

@@ -53,8 +53,9 @@ def say_recorded(say: Any, study: Path | str, stage: str, why: str | None, quote
     "the report's accounts section quotes it"), or why not; `say` is the console it goes to (the
     messages console under `--json`, whose figures were printed as JSON rather than above)."""
     from botwatch.cli.common import plain
+    from botwatch.shown_text import name_shown
 
     if why is None:
-        say.print(f"recorded in {plain(Path(study).name)} (stage {stage}): {quoted}", highlight=False)
+        say.print(f"recorded in {plain(name_shown(Path(study).name))} (stage {stage}): {quoted}", highlight=False)
     else:
         say.print(f"[yellow]note:[/yellow] not recorded in the study ({plain(why)}); the figures {'printed' if json_out else 'above'} stand", highlight=False)
