@@ -79,3 +79,9 @@ def test_labelled_csvs_are_named_by_the_rule_of_file_names(tmp_path: Path, study
     model = tmp_path / NAME
     model.mkdir()
     assert f"{tmp_path}/{SHOWN} is a folder: name the model file" in _said(runner.invoke(app, ["train-bot-model", str(csv), "-o", str(model)]))
+
+
+def test_elections_show_names_a_file_given_with_engine_by_the_rule_of_file_names(tmp_path: Path) -> None:
+    toml = tmp_path / f"{NAME}.toml"
+    said = _said(runner.invoke(app, ["elections", "show", str(toml), "--engine", "duckdb"]))
+    assert f"and {tmp_path}/{SHOWN}.toml is read as a preset or TOML file" in said, said

@@ -10,7 +10,7 @@ import typer
 
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain, warn
 from botwatch.cli.usage_line import CommandTyper
-from botwatch.shown_text import terminal_shown
+from botwatch.shown_text import name_shown, terminal_shown
 
 elections_app = CommandTyper(
     help="Election presets: list, show and check them. For an election without a preset, start from "
@@ -66,7 +66,7 @@ def _recorded_or_fail(ref: str, stage: str | None, engine: str | None = None, ma
         except ElectionError as exc:
             _fail_recorded(exc)
     if e is None:
-        fail(f"{ref} was not analysed with an election" + (f" in stage {stage}" if stage else ""), code=1)
+        fail(f"{name_shown(ref)} was not analysed with an election" + (f" in stage {stage}" if stage else ""), code=1)
     return e
 
 
@@ -97,7 +97,7 @@ def _recorded_text_or_fail(ref: str, stage: str | None, engine: str | None = Non
             _fail_recorded(exc)
             raise  # unreachable: fail exits
     if pair is None or pair == NO_ELECTION:
-        fail(f"{ref} was not analysed with an election" + (f" in stage {stage}" if stage else "") + (" (last analysed with --no-election)" if pair else ""), code=1)
+        fail(f"{name_shown(ref)} was not analysed with an election" + (f" in stage {stage}" if stage else "") + (" (last analysed with --no-election)" if pair else ""), code=1)
         raise AssertionError  # unreachable: fail exits
     key, text = pair
     if text is None:  # a preset's key: the preset's text (or why it cannot be loaded), as before
@@ -123,7 +123,7 @@ def elections_show(
     if stage and not study:
         fail("--stage goes with a study (STUDY.duckdb), not a preset or TOML file")
     if engine and not study:  # the option every study command has; a preset is read without one
-        fail(f"--engine goes with a study (a DuckDB file or a lake), and {ref} is read as a preset or TOML file: leave --engine out")
+        fail(f"--engine goes with a study (a DuckDB file or a lake), and {name_shown(ref)} is read as a preset or TOML file: leave --engine out")
     if toml and study:  # the text as the study stored it, whether it still loads or not
         _write_toml(_recorded_text_or_fail(ref, stage, engine, spark_master))
         return
