@@ -456,7 +456,8 @@ def test_an_input_of_which_nothing_is_stored_is_left_out_of_the_ingest_it_came_w
         script = reproduction_script(st, "s.duckdb")
     lines = script.splitlines()
     assert f"botwatch ingest s.duckdb {good} --max-record-mb 16" in lines
-    said = lines.index("# left out of the ingest commands: inputs of which the study holds nothing (missing or unreadable when they were read):")
+    said = lines.index("# left out of the ingest commands: inputs of which the study holds nothing (missing or unreadable when they were read, "
+                        "or a copy of an input read before them):")
     assert lines[said + 1:said + 3] == [f"#   {tmp_path / 'gone.jsonl'}", f"#   {junk}"]
     # The command as printed runs (exit 0) and stores the same posts.
     fresh = tmp_path / "fresh"
@@ -470,3 +471,22 @@ def test_an_input_of_which_nothing_is_stored_is_left_out_of_the_ingest_it_came_w
     with open_study(study) as st:
         block = _block(build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8"))
     assert "inputs of which the study holds nothing" in block and "gone.jsonl" in block
+
+
+def test_a_copy_of_an_input_left_out_is_not_called_missing_or_unreadable(tmp_path: Path) -> None:
+    """A second input holding the same bytes as the first is skipped ("identical content already
+    ingested from"), so the study holds nothing of it and the script leaves it out; the comment
+    said such inputs were "missing or unreadable when they were read", which a copy was not."""
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction_script
+
+    first, copy = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl.gz"
+    shutil.copy(Path(__file__).resolve().parent / "fixtures" / "ingest" / "twarc2_two_tweets.jsonl.gz", first)
+    shutil.copy(first, copy)
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(first), str(copy)])
+    assert res.exit_code == 0 and "identical content already ingested from" in res.output, res.output
+    with open_study(study) as st:
+        lines = reproduction_script(st, "s.duckdb").splitlines()
+    said = next(i for i, line in enumerate(lines) if line.startswith("# left out of the ingest commands"))
+    assert "or a copy of an input read before them" in lines[said] and lines[said + 1] == f"#   {copy}", lines

@@ -135,7 +135,7 @@ def _analysis_command(study_name: str, cmd: _Command, election_arg: str | None) 
 def _ingest_command(study: Study, study_name: str, p: dict[str, Any], stored: set[str] | None = None,
                     left_out: list[str] | None = None) -> str:
     """The command line of one `ingest` (see `SHOWN`). With `stored` (the sources the study holds
-    something of), an input none of which is stored (missing or unreadable when it was read) is left
+    something of), an input none of which is stored (missing or unreadable when it was read, or a copy of an input read before it) is left
     out, and added to `left_out`: given back, it made the command exit 1 again, and the script,
     which stops at a failing command, stopped before any analysis."""
     files = p.get("inputs") if isinstance(p.get("inputs"), list) else []
@@ -510,7 +510,8 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
         lines.append("# labels files the evaluations read, not stored in the study: put them in the folder the commands run in (SHA-256, name):")
         lines += [f"#   {_comment(h)} {_comment(name)}" for name, h in r["labels"]]
     if r.get("inputs_not_stored"):
-        lines.append("# left out of the ingest commands: inputs of which the study holds nothing (missing or unreadable when they were read):")
+        lines.append("# left out of the ingest commands: inputs of which the study holds nothing (missing or unreadable when they were read, "
+                     "or a copy of an input read before them):")
         lines += [f"#   {_comment(f)}" for f in r["inputs_not_stored"]]
     for e in r["elections"]:
         if e["file"] and isinstance(e.get("text"), str):
