@@ -151,7 +151,10 @@ def _print_captures(st: Study) -> None:
                   ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
     for folder, *_, manifest in rows:
         for gap in _gaps(manifest):
-            out.print(f"gap: capture {name_shown(folder)} could not fetch the posts from {controls_shown(str(gap.get('from')))} "
+            # A record of a stream's short disconnections spans from the first to the last: only some
+            # of the posts of that span were lost.
+            some = "some of " if gap.get("disconnections") else ""
+            out.print(f"gap: capture {name_shown(folder)} could not fetch {some}the posts from {controls_shown(str(gap.get('from')))} "
                       f"to {controls_shown(str(gap.get('to')))} ({controls_shown(str(gap.get('why') or 'no reason recorded'))}): "
                       "its counts over that span are incomplete", markup=False, soft_wrap=True)
     rate, why = study_sample_rate(st)
@@ -160,7 +163,8 @@ def _print_captures(st: Study) -> None:
 
 
 def _gaps(manifest: object) -> list[dict[str, object]]:
-    """The spans a capture's runs could not fetch (a search re-run beyond X's recent reach), from the
+    """The spans a capture's runs could not fetch (a search re-run beyond X's recent reach, the X
+    stream's disconnections), from the
     manifest the study recorded: recorded by the collector, they were said by nothing after ingest."""
     import json
 

@@ -5,6 +5,8 @@ leaving others alone), the stream is read line by line (blank lines are keep-ali
 `--stall` seconds means a dead connection) and each envelope `{data, includes, matching_rules}` is
 written verbatim. The stream cannot be resumed by id; `--backfill-minutes` asks X to replay up to
 5 minutes on reconnect where the access level allows it, and the overlap is dropped by tweet id.
+What a disconnection lost beyond that replay is recorded as a gap in the run's manifest entry
+(`XStream.note_gap`), as the search records what it cannot fetch.
 
 Search: pages are written as X sent them (tweets already on disk or outside the sample removed).
 The state keeps `next_token`, so a restart continues the pagination, and the newest id of the last
@@ -121,6 +123,10 @@ def no_such_path(cap: Capture, resp: httpx.Response, body: bytes) -> None:
                            "Check --base-url: it is the API's address without a path (https://api.x.com)", 2)
 
 
+# A disconnection shorter than this is counted in one record per run (`XStream.note_gap`), not listed.
+SHORT_GAP_S = 60.0
+
+
 class XStream:
     """The v2 filtered stream into a `Capture`."""
 
@@ -133,6 +139,53 @@ class XStream:
         self.waits = Waits(backoff_scale)
         self.log = log
         self.max_response = max_response  # bytes of one answer, or of one line of the stream
+        self.last_seen: datetime | None = None  # when this run's stream last sent anything (answered, a post, a keep-alive)
+        self.long_gaps: list[dict[str, Any]] = []  # this run's disconnections of SHORT_GAP_S or more, one record each
+        self.short_gaps: dict[str, Any] | None = None  # this run's shorter ones, in one record
+
+    def note_gap(self, cap: Capture, reconnected: datetime | None, replayed_minutes: int) -> None:
+        """Record in this run's manifest entry what the stream lost since it last sent anything
+        (`last_seen`), up to `reconnected` (the moment the new connection was answered; None: the run
+        ended disconnected, and lost up to now). The posts of a disconnection were lost in silence:
+        `status` and the report's Methods, which say a capture's `gaps`, said nothing of them, and the
+        user told to fill a gap with `--search` was never told when one happened.
+
+        `--backfill-minutes` asks X to replay the minutes before the reconnect: that span is no gap,
+        so a gap ends `replayed_minutes` before the new connection was answered (the latest time X can
+        have begun its replay), and there is none where the replay reaches back past the drop. The
+        replay is taken as given where asked (X refuses the parameter where the access level lacks it).
+
+        Bounds are to the second, widened outwards (from its start's second to past its end's), so a
+        gap is never narrower than the posts lost. So that a stream reconnected every few minutes for
+        a month does not flood `status` and the report with hundreds of gaps of a few seconds, a
+        disconnection under `SHORT_GAP_S` (a stall noticed, a reconnect at once) is counted in one
+        record per run, from the first such to the last, with how many and how long in all
+        (`disconnections`, `seconds`: "some of the posts" of that span were lost); a longer one, an
+        outage worth filling with `--search`, has a record of its own and is said as it is recorded."""
+        if self.last_seen is None:  # no connection of this run was ever answered: nothing was being received
+            return
+        start = self.last_seen
+        end = (reconnected or datetime.now(timezone.utc)) - timedelta(minutes=replayed_minutes)
+        if end <= start:
+            return  # the replay reached back past the last data before the drop
+        frm = _utc_text(start)
+        to = _utc_text(end.replace(microsecond=0) + timedelta(seconds=1) if end.microsecond else end)
+        seconds = (end - start).total_seconds()
+        if seconds < SHORT_GAP_S:
+            short = self.short_gaps or {"from": frm, "disconnections": 0, "seconds": 0.0}
+            n, total = short["disconnections"] + 1, short["seconds"] + seconds
+            self.short_gaps = {"from": short["from"], "to": to, "disconnections": n, "seconds": total,
+                               "why": f"{n} disconnection{'' if n == 1 else 's'} of X's filtered stream, each under "
+                                      f"{SHORT_GAP_S:.0f} s, {'under 1 s' if total < 1 else f'{total:,.0f} s'} in all"}
+        else:
+            why = "X's filtered stream was disconnected" + (
+                f"; --backfill-minutes {replayed_minutes} replayed only the last {replayed_minutes} minute(s) of it" if replayed_minutes else "")
+            self.long_gaps.append({"from": frm, "to": to, "why": why})
+            cap.log(f"gap: the stream was disconnected from {frm} to {to} and the posts sent meanwhile were not received (recorded "
+                    f"as a gap in the capture's manifest): `collect x --search QUERY --since {frm} --until {to}` can fetch them "
+                    "(ingest drops the posts both captures hold)")
+        cap.note_run("gaps", [*self.long_gaps, *([{k: round(v, 1) if k == "seconds" else v for k, v in self.short_gaps.items()}]
+                                                 if self.short_gaps else [])])
 
     async def sync_rules(self, http: httpx.AsyncClient, cap: Capture) -> None:
         """Make the account's `botwatch:` rules the filter's; report what did not fit."""
@@ -215,6 +268,7 @@ class XStream:
                 await wait_after_failed(cap, self.waits, exc)
 
     def handle(self, cap: Capture, line: str) -> None:
+        self.last_seen = datetime.now(timezone.utc)
         if not line.strip():
             cap.tick()  # keep-alive
             return
@@ -242,32 +296,43 @@ class XStream:
             await self.sync_rules(http, cap)
             params = dict(FIELDS)
             first = True
-            while True:
-                if not first:
-                    cap.stats.reconnects += 1
-                    if self.backfill:
-                        params["backfill_minutes"] = str(self.backfill)
-                first = False
-                try:
-                    async with http.stream("GET", "/2/tweets/search/stream", params=params) as r:
-                        if r.status_code != 200:
-                            body = await read_capped(r, self.max_response, head=True)
-                            if r.status_code in (401, 403):
-                                raise refusal("X", r, body, HINT)
-                            if r.status_code == 400:  # the request itself (a parameter): asked again, refused again, for ever
-                                raise CollectError(f"X rejected the stream request: {body_excerpt(body) or 'no detail'}", 2)
-                            no_such_path(cap, r, body)
-                            await wait_after(cap, self.waits, r)
-                            continue
-                        cap.connected = True
-                        opened = time.monotonic()
-                        async for line in capped_lines(r, self.max_response):
-                            self.waits.healthy(opened, time.monotonic())
-                            self.handle(cap, line)
-                except FAILED_REQUEST as exc:
-                    await wait_after_failed(cap, self.waits, exc)
-                    continue
-                await wait_after(cap, self.waits, None)
+            live = False  # a connection is open and being read (a run ending so has no disconnection to record)
+            try:
+                while True:
+                    if not first:
+                        cap.stats.reconnects += 1
+                        if self.backfill:
+                            params["backfill_minutes"] = str(self.backfill)
+                    first = False
+                    try:
+                        async with http.stream("GET", "/2/tweets/search/stream", params=params) as r:
+                            if r.status_code != 200:
+                                body = await read_capped(r, self.max_response, head=True)
+                                if r.status_code in (401, 403):
+                                    raise refusal("X", r, body, HINT)
+                                if r.status_code == 400:  # the request itself (a parameter): asked again, refused again, for ever
+                                    raise CollectError(f"X rejected the stream request: {body_excerpt(body) or 'no detail'}", 2)
+                                no_such_path(cap, r, body)
+                                await wait_after(cap, self.waits, r)
+                                continue
+                            cap.connected = True
+                            # The replay asked is known here: it was sent with this request.
+                            now = datetime.now(timezone.utc)
+                            self.note_gap(cap, now, int(params.get("backfill_minutes", 0)))
+                            self.last_seen, live = now, True
+                            opened = time.monotonic()
+                            async for line in capped_lines(r, self.max_response):
+                                self.waits.healthy(opened, time.monotonic())
+                                self.handle(cap, line)
+                        live = False
+                    except FAILED_REQUEST as exc:
+                        live = False
+                        await wait_after_failed(cap, self.waits, exc)
+                        continue
+                    await wait_after(cap, self.waits, None)
+            finally:
+                if not live:  # the run ends (--duration, a signal, a refusal) while waiting to reconnect: lost up to now
+                    self.note_gap(cap, None, 0)
 
 
 class XSearch:

@@ -252,7 +252,7 @@ def _span_coverage(study: Study, election: Any, cov: dict[str, Any]) -> dict[str
 
 def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[str, Any]]:
     """Each recorded capture with the spans its runs could not fetch (`gaps` in its manifest: a
-    search re-run beyond X's recent reach), as `botwatch status` says them; folders in order.
+    search re-run beyond X's recent reach, the X stream's disconnections), as `botwatch status` says them; folders in order.
     Recorded by the collector and said by `status`, they were in no report: Data coverage read as
     if every day between the first and last post had been fetched."""
     from botwatch.collect.study_link import recorded_runs

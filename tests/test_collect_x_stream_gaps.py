@@ -1,0 +1,110 @@
+"""`collect x --stream` disconnected and reconnected: the posts X sent in between were lost in
+silence. Nothing recorded the span in the capture's manifest (`gaps`, which `--search` captures
+record and `status` and the report's Methods say), so a report built on a stream capture could not
+say its counts were incomplete, nor the user know what to fill with `--search`. The fake stream
+(testsupport/x_stream.py) drops its first connection; an outage is made long by moving the
+collector's clock (`x_clock`) while the reconnect waits."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+from typer.testing import CliRunner
+
+from testsupport.collect_fakes import FakeHttp
+from testsupport.x_search import ENV
+from testsupport.x_stream import DroppingStream, stream_args, when
+
+
+def _runs(folder: Path) -> list[dict[str, Any]]:
+    return orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+
+
+def _collect(folder: Path, server: DroppingStream, *more: str) -> str:
+    from botwatch.cli import app
+
+    with FakeHttp(server) as srv:
+        res = CliRunner().invoke(app, [*stream_args(folder, srv.url, "--duration", "1.5s"), *more], env=ENV)
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output
+    return " ".join(res.output.split())
+
+
+def _outage(x_clock: Any, minutes: float):  # type: ignore[no-untyped-def]
+    """Before the reconnect is answered, the collector's clock moves `minutes` on (an outage that long)."""
+
+    def later(k: int) -> None:
+        if k == 1:
+            x_clock.shift = timedelta(minutes=minutes)
+
+    return later
+
+
+def test_a_drop_and_reconnect_records_one_gap_with_its_bounds(tmp_path: Path, x_clock: Any) -> None:
+    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 2))
+    said = _collect(tmp_path / "cap", server)
+    gaps = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
+    assert len(gaps) == 1, gaps
+    (gap,) = gaps
+    # From the last line before the drop (to the second below) to the reconnect's answer (to the second above).
+    assert math.floor(server.sent_last[0]) <= when(gap["from"]) <= server.sent_last[0] + 1, (gap, server.sent_last)
+    assert server.answered[1] + 120 - 1 <= when(gap["to"]) <= server.answered[1] + 120 + 2, (gap, server.answered)
+    assert "disconnected" in gap["why"] and "disconnections" not in gap
+    assert f"from {gap['from']} to {gap['to']}" in said and "--search" in said
+
+
+def test_a_reconnect_the_backfill_covered_records_no_gap(tmp_path: Path, x_clock: Any) -> None:
+    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 0.5))
+    _collect(tmp_path / "cap", server, "--backfill-minutes", "1")
+    assert server.asked[1].get("backfill_minutes") == "1"
+    assert [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])] == []
+
+
+def test_only_what_the_backfill_did_not_reach_is_a_gap(tmp_path: Path, x_clock: Any) -> None:
+    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 3))
+    _collect(tmp_path / "cap", server, "--backfill-minutes", "1")
+    (gap,) = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
+    assert math.floor(server.sent_last[0]) <= when(gap["from"]) <= server.sent_last[0] + 1, gap
+    assert server.answered[1] + 120 - 1 <= when(gap["to"]) <= server.answered[1] + 120 + 2, gap  # 3 minutes out, 1 replayed
+    assert "--backfill-minutes 1" in gap["why"]
+
+
+def test_short_drops_are_counted_in_one_record_and_reruns_add_none(tmp_path: Path) -> None:
+    server = DroppingStream([1, 1, 1, 2], pauses=[0.1, 0.1, 0.1])
+    _collect(tmp_path / "cap", server)
+    _collect(tmp_path / "cap", DroppingStream([2]))  # a second run, connected throughout
+    runs = _runs(tmp_path / "cap")
+    assert [len(r.get("gaps", [])) for r in runs] == [1, 0], runs
+    (gap,) = runs[0]["gaps"]
+    assert gap["disconnections"] == 3 and 0 <= gap["seconds"] <= 5 and "3 disconnections" in gap["why"], gap
+    assert math.floor(server.sent_last[0]) <= when(gap["from"]) and when(gap["to"]) <= server.answered[3] + 2, gap
+
+
+def test_status_and_the_reports_methods_say_the_streams_gaps(tmp_path: Path, x_clock: Any) -> None:
+    """One outage of two minutes, then a short drop: `status` and Methods say the outage's posts were
+    not fetched, and only some of those of the short drops' span (not all of them, as for a search's gap)."""
+    import re
+
+    from botwatch.cli import app
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+    from botwatch.study import open_study
+
+    server = DroppingStream([3, 1, 2], pauses=[0.3, 0.1], before_answer=_outage(x_clock, 2))
+    _collect(tmp_path / "cap", server)
+    long, short = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(tmp_path / "cap")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0 and f"could not fetch the posts from {long['from']} to {long['to']} (X's filtered stream was disconnected)" in said, said
+    assert f"could not fetch some of the posts from {short['from']} to {short['to']} (1 disconnection of X's filtered stream" in said, said
+    with open_study(study) as st:
+        html = str(methods(st, report_context(st)).html)
+    text = " ".join(re.sub("<[^>]+>", " ", html).split())
+    assert (f"could not fetch the posts from {long['from']} to {long['to']} (X&#39;s filtered stream was disconnected) and some of the posts "
+            f"from {short['from']} to {short['to']} (1 disconnection of X&#39;s filtered stream") in text, text

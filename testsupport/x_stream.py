@@ -1,0 +1,72 @@
+"""A fake X filtered stream on 127.0.0.1 that drops and takes back its connections on cue, for the
+`collect x --stream` tests of disconnection gaps (tests/test_collect_x_stream_gaps.py). Only the
+loopback fake is spoken to; nothing reaches X."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+from testsupport.collect_fakes import HttpRequest, HttpWriter
+
+
+def envelope(i: int) -> bytes:
+    """One stream envelope: tweet `10000 + i`, matched by the botwatch rule."""
+    return orjson.dumps({"data": {"id": str(10_000 + i), "text": f"vote {i}", "author_id": "1", "created_at": "2026-11-30T05:00:00.000Z"},
+                         "includes": {"users": [{"id": "1", "username": "u1", "name": "U"}]},
+                         "matching_rules": [{"id": "9", "tag": "botwatch:1"}]})
+
+
+class DroppingStream:
+    """The rules endpoints answer as X does (no rule yet; adds accepted). Stream connection k sends
+    `posts[k]` tweets (the last entry for every later one), then drops it, but for the last one, which
+    sends a keep-alive every 0.2 s until the run ends. Before answering connection k (k > 0) it waits
+    `pauses[k - 1]` seconds (an outage) and calls `before_answer(k)` when given. `sent_last[k]` is when
+    connection k sent its last line; `answered[k]` when it was answered 200 (this machine's clock)."""
+
+    def __init__(self, posts: list[int], pauses: list[float] | None = None, before_answer: Callable[[int], None] | None = None) -> None:
+        self.posts, self.pauses, self.before_answer = posts, pauses or [], before_answer
+        self.sent_last: list[float] = []
+        self.answered: list[float] = []
+        self.asked: list[dict[str, str]] = []
+        self.next_id = 0
+
+    async def __call__(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.endswith("/rules"):
+            await w.respond(200, b'{"meta":{"result_count":0}}' if req.method == "GET" else b'{"meta":{"summary":{"created":1}}}')
+            return
+        k = len(self.asked)
+        self.asked.append(dict(req.query))
+        if k and k - 1 < len(self.pauses):
+            await asyncio.sleep(self.pauses[k - 1])
+        if self.before_answer is not None:
+            self.before_answer(k)
+        await w.start_stream("application/json")
+        self.answered.append(time.time())
+        for _ in range(self.posts[min(k, len(self.posts) - 1)]):
+            await w.chunk(envelope(self.next_id) + b"\r\n")
+            self.next_id += 1
+        await w.chunk(b"\r\n")  # a keep-alive
+        self.sent_last.append(time.time())
+        if k + 1 < len(self.posts):
+            w.abort()  # the drop
+            return
+        while True:
+            await asyncio.sleep(0.2)
+            await w.chunk(b"\r\n")
+
+
+def stream_args(folder: Path, url: str, *more: str) -> list[str]:
+    """`collect x --stream` of one keyword against the fake at `url`, waits shrunk."""
+    return ["collect", "x", str(folder), "--stream", "--keyword", "vote", "--base-url", url, "--backoff-scale", "0.01",
+            "--no-progress", *more]
+
+
+def when(text: str) -> float:
+    """A time as the manifest writes it ("Z" for UTC), in seconds since the epoch."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
