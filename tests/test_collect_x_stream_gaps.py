@@ -108,3 +108,39 @@ def test_status_and_the_reports_methods_say_the_streams_gaps(tmp_path: Path, x_c
     text = " ".join(re.sub("<[^>]+>", " ", html).split())
     assert (f"could not fetch the posts from {long['from']} to {long['to']} (X&#39;s filtered stream was disconnected) and some of the posts "
             f"from {short['from']} to {short['to']} (1 disconnection of X&#39;s filtered stream") in text, text
+
+
+def test_short_drops_of_many_runs_are_said_once(tmp_path: Path) -> None:
+    """A capture run an hour at a time records its short drops in each run's entry: `status` and
+    Methods listed one line per run (hundreds over a month); they are said as one record, added up."""
+    import gzip
+    import json
+    import re
+
+    from botwatch.cli import app
+    from botwatch.collect import state as st
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+    from botwatch.study import open_study
+    from testsupport.x_stream import envelope
+
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    run = {"platform": "x", "stream": "x-stream", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "kept": 1}
+    short = [{"from": f"2026-11-{d}T10:00:05Z", "to": f"2026-11-{d}T10:40:00Z", "disconnections": d - 18, "seconds": 20.5,
+              "why": "x"} for d in (20, 21, 22)]
+    long = {"from": "2026-11-21T12:00:00Z", "to": "2026-11-21T12:05:00Z", "why": "X's filtered stream was disconnected"}
+    runs = [{**run, "gaps": [short[0]]}, {**run, "gaps": [long, short[1]]}, {**run, "gaps": [short[2]]}]
+    (folder / ".botwatch" / st.MANIFEST).write_text(json.dumps({"sample_rate": 1.0, "runs": runs}))
+    with gzip.open(folder / "x-stream-20261120T100000Z-1.jsonl.gz", "wb") as fh:
+        fh.write(envelope(1) + b"\n")
+    study = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(folder)]).exit_code == 0
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    said = " ".join(res.output.split())
+    merged = ("some of the posts from 2026-11-20T10:00:05Z to 2026-11-22T10:40:00Z (9 disconnections of X's filtered stream, "
+              "each under 60 s, 62 s in all)")
+    assert said.count("gap: capture") == 2 and merged in said and "from 2026-11-21T12:00:00Z to 2026-11-21T12:05:00Z" in said, said
+    with open_study(study) as s:
+        text = " ".join(re.sub("<[^>]+>", " ", str(methods(s, report_context(s)).html)).split())
+    assert merged.replace("'", "&#39;") in text and text.count("some of the posts") == 1, text

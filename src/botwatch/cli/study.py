@@ -168,9 +168,11 @@ def _gaps(manifest: object) -> list[dict[str, object]]:
     manifest the study recorded: recorded by the collector, they were said by nothing after ingest."""
     import json
 
+    from botwatch.collect.x import merged_gaps
+
     try:
         runs = json.loads(str(manifest)).get("runs") or []
-        return [g for r in runs if isinstance(r, dict) and isinstance(r.get("gaps"), list) for g in r["gaps"] if isinstance(g, dict)]
+        return merged_gaps([g for r in runs if isinstance(r, dict) and isinstance(r.get("gaps"), list) for g in r["gaps"] if isinstance(g, dict)])
     except (ValueError, TypeError, AttributeError):
         return []
 

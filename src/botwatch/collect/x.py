@@ -127,6 +127,31 @@ def no_such_path(cap: Capture, resp: httpx.Response, body: bytes) -> None:
 SHORT_GAP_S = 60.0
 
 
+def disconnections_why(n: int, seconds: float) -> str:
+    """The reason a record of `n` short disconnections (`XStream.note_gap`) gives."""
+    return (f"{n:,} disconnection{'' if n == 1 else 's'} of X's filtered stream, each under {SHORT_GAP_S:.0f} s, "
+            f"{'under 1 s' if seconds < 1 else f'{seconds:,.0f} s'} in all")
+
+
+def merged_gaps(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A capture's recorded gaps as `status` and the report say them: its runs' records of short
+    stream disconnections (`disconnections`) as one, from the first to the last, their counts and
+    seconds added; the others as they are. Each run records its own: a capture run an hour at a time
+    for a month listed one such line per run, hundreds of them. Records that cannot be added (a
+    count or seconds not a number) are left as they are."""
+    counted, others = [], []
+    for g in gaps:
+        n, secs = g.get("disconnections"), g.get("seconds", 0)
+        ok = (isinstance(n, int) and not isinstance(n, bool) and n > 0 and isinstance(secs, (int, float)) and not isinstance(secs, bool)
+              and isinstance(g.get("from"), str) and isinstance(g.get("to"), str))
+        (counted if ok else others).append(g)
+    if len(counted) < 2:
+        return gaps
+    n, secs = sum(g["disconnections"] for g in counted), float(sum(g.get("seconds", 0) for g in counted))
+    return [*others, {"from": min(g["from"] for g in counted), "to": max(g["to"] for g in counted), "disconnections": n,
+                      "seconds": round(secs, 1), "why": disconnections_why(n, secs)}]
+
+
 class XStream:
     """The v2 filtered stream into a `Capture`."""
 
@@ -174,9 +199,7 @@ class XStream:
         if seconds < SHORT_GAP_S:
             short = self.short_gaps or {"from": frm, "disconnections": 0, "seconds": 0.0}
             n, total = short["disconnections"] + 1, short["seconds"] + seconds
-            self.short_gaps = {"from": short["from"], "to": to, "disconnections": n, "seconds": total,
-                               "why": f"{n} disconnection{'' if n == 1 else 's'} of X's filtered stream, each under "
-                                      f"{SHORT_GAP_S:.0f} s, {'under 1 s' if total < 1 else f'{total:,.0f} s'} in all"}
+            self.short_gaps = {"from": short["from"], "to": to, "disconnections": n, "seconds": total, "why": disconnections_why(n, total)}
         else:
             why = "X's filtered stream was disconnected" + (
                 f"; --backfill-minutes {replayed_minutes} replayed only the last {replayed_minutes} minute(s) of it" if replayed_minutes else "")

@@ -256,10 +256,11 @@ def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[
     Recorded by the collector and said by `status`, they were in no report: Data coverage read as
     if every day between the first and last post had been fetched."""
     from botwatch.collect.study_link import recorded_runs
+    from botwatch.collect.x import merged_gaps
 
     out = []
     for folder, runs in sorted(recorded_runs(study)):
-        gaps = [g for r in runs if isinstance(r.get("gaps"), list) for g in r["gaps"] if isinstance(g, dict)]
+        gaps = merged_gaps([g for r in runs if isinstance(r.get("gaps"), list) for g in r["gaps"] if isinstance(g, dict)])
         if gaps:
             out.append({"folder": paths.path(folder) if paths is not None else folder, "gaps": gaps})
     return out
