@@ -92,17 +92,7 @@ class Follower:
         try:
             for attempt in range(attempts):
                 results.write_bytes(b"")
-                # Its own session: the terminal's Ctrl-C reaches the collector only, which lets the
-                # batch finish (the first Ctrl-C) or interrupts it itself (the second).
-                self._proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-                                                                  start_new_session=True)
-                if self.aborted:  # asked to stop while the child was being started
-                    self._interrupt(self._proc)
-                try:
-                    _, err = await self._proc.communicate()
-                    code = self._proc.returncode
-                finally:
-                    self._proc = None
+                code, err = await self._child(cmd)
                 outcomes = _outcomes(results)
                 if code == 0 or outcomes:
                     self._settle(files, outcomes, code == 0)
@@ -119,6 +109,20 @@ class Follower:
             results.unlink(missing_ok=True)
         self._failed(len(files), msg)
 
+    async def _child(self, cmd: list[str]) -> tuple[int | None, bytes]:
+        """Run one ingest child to its end: (exit status, its stderr). Its own session: the
+        terminal's Ctrl-C reaches the collector only, which lets the child finish (the first
+        Ctrl-C) or interrupts it itself (the second, `abort`)."""
+        self._proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                                                          start_new_session=True)
+        if self.aborted:  # asked to stop while the child was being started
+            self._interrupt(self._proc)
+        try:
+            _, err = await self._proc.communicate()
+            return self._proc.returncode, err
+        finally:
+            self._proc = None
+
     async def record_manifest(self, attempts: int = 10) -> bool:
         """Refresh the study's copy of the capture manifest where no batch of this run did (a run
         that recorded a gap and ingested no file): `status` and the report read a capture's gaps
@@ -131,15 +135,7 @@ class Follower:
             return False
         cmd = [sys.executable, "-c", "from botwatch.cli import app; app()", "ingest", str(self.study), str(done[-1])]
         for attempt in range(attempts):
-            self._proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-                                                              start_new_session=True)
-            if self.aborted:
-                self._interrupt(self._proc)
-            try:
-                _, err = await self._proc.communicate()
-                code = self._proc.returncode
-            finally:
-                self._proc = None
+            code, err = await self._child(cmd)
             if code == 0:
                 return True
             if self.aborted or not study_busy(err.decode("utf-8", "replace")):
