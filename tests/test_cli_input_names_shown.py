@@ -5,31 +5,20 @@ no longer read alike, and nothing in the name reaches the terminal raw."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
+from testsupport.terminal import said as _said, wide_consoles
 
 runner = CliRunner()
 NAME = "f\\x07\x1b[2J\x07\n"  # a typed `\x07`, then ESC [2J, a BEL and a newline
 SHOWN = "f\\\\x07\\x1b[2J\\x07\\x0a"
-RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def _said(res) -> str:  # type: ignore[no-untyped-def]
-    assert res.exit_code == 2, res.output
-    assert not RAW.search(res.output), repr(res.output)
-    return " ".join(res.output.split())
-
-
 @pytest.fixture(autouse=True)
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    from botwatch.cli import common
-
-    monkeypatch.setattr(common.console, "_width", 400)
+    wide_consoles(monkeypatch)
 
 
 def test_an_election_file_is_named_by_the_rule_of_file_names(tmp_path: Path) -> None:

@@ -5,26 +5,18 @@ holding a BEL no longer print alike, and nothing in the name reaches the termina
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
+from testsupport.terminal import flat as _flat, wide_consoles
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
 runner = CliRunner()
 NAME = "o\\x07\x1b[2J\x07\n"  # a typed `\x07`, then ESC [2J, a BEL and a newline
 SHOWN = "o\\\\x07\\x1b[2J\\x07\\x0a"
-RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def _flat(output: str) -> str:
-    assert not RAW.search(output), repr(output)
-    return " ".join(output.split())
-
-
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("names") / "s.duckdb"
@@ -34,10 +26,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    from botwatch.cli import common
-
-    monkeypatch.setattr(common.out, "_width", 400)
-    monkeypatch.setattr(common.console, "_width", 400)
+    wide_consoles(monkeypatch)
 
 
 def test_report_names_its_output_by_the_rule_of_file_names(study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

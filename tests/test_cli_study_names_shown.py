@@ -5,7 +5,6 @@ and the command a "no lake study" line gives to paste is shell-quoted."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from pathlib import Path
 
@@ -13,22 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
+from testsupport.terminal import said as _said, wide_consoles
 
 runner = CliRunner()
-RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def _said(res) -> str:  # type: ignore[no-untyped-def]
-    assert res.exit_code == 2, res.output
-    assert not RAW.search(res.output), repr(res.output)
-    return " ".join(res.output.split())
-
-
 @pytest.fixture(autouse=True)
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    from botwatch.cli import common
-
-    monkeypatch.setattr(common.console, "_width", 400)
+    wide_consoles(monkeypatch)
 
 
 def test_a_study_name_with_a_byte_that_is_not_utf8_reads_as_ingest_shows_it(tmp_path: Path) -> None:

@@ -5,14 +5,13 @@ rate) follows the rule of input file names (`name_shown`): a typed `\\x07` in it
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from testsupport.collect_fakes import FakeJetstream, jetstream_event
+from testsupport.terminal import RAW
 
-RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 NAME, SHOWN = "cap\\x07\x07", "cap\\\\x07\\x07"
 
 
