@@ -330,3 +330,18 @@ def test_text_from_the_labels_file_reaches_the_terminal_escaped(study, tmp_path:
     res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", "--no-record", "--part", "[/x]"])
     assert res.exit_code == 0, res.output
     assert "part [/x])" in res.output and "\x1b" not in res.output
+
+
+def test_matching_figures_without_a_denominator_are_said_not_printed_as_nan(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A sentiment-only file (every party empty) of posts botwatch matched no party on has no
+    labelled pair and no matched pair: the line read "precision nan (0 of 0 …), recall nan"."""
+    from botwatch import open_study
+
+    db, _pairs = study
+    with open_study(db) as st:
+        pid = st.sql("select post_id from post_labels where post_id not in (select post_id from post_party) order by post_id limit 1")[0][0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},,,neutral\n", "--no-record")
+    assert res.exit_code == 0, res.output
+    assert "nan" not in out
+    assert "precision: none to measure (botwatch matched no party on the labelled posts)" in out
+    assert "recall: none to measure (no row of the file names a party)" in out

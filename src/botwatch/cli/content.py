@@ -143,11 +143,14 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
         out.print(f"{counted(k, 'labelled post')} in this study {'has' if k == 1 else 'have'} no sentiment from botwatch (not in English): "
                   f"the sentiment macro-F1 above scores {'it' if k == 1 else 'them'} wrong, as it scores a labelled pair botwatch did not match "
                   f"for stance; the shares leave {'it' if k == 1 else 'them'} out", highlight=False)
-    out.print(
-        f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "
-        f"recall {ag.match_recall:.3f} ({counted(len(ag.missed_pairs), 'labelled pair')} not matched, {'scored wrong' if len(ag.missed_pairs) == 1 else 'each scored wrong'})",
-        highlight=False,
-    )
+    # A file of sentiment only (every party empty) has no labelled pair, and botwatch may match no
+    # party on the labelled posts: each figure then has no denominator, and "recall nan" was printed.
+    precision = (f"precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled)"
+                 if ag.matched_pairs else "precision: none to measure (botwatch matched no party on the labelled posts)")
+    gold_pairs = sum(1 for r in rows if r["party"])
+    recall = (f"recall {ag.match_recall:.3f} ({counted(len(ag.missed_pairs), 'labelled pair')} not matched, {'scored wrong' if len(ag.missed_pairs) == 1 else 'each scored wrong'})"
+              if gold_pairs else "recall: none to measure (no row of the file names a party)")
+    out.print(f"party matching on labelled posts: {precision}, {recall}", highlight=False)
     for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
         for post_id, party in items[:show_errors]:
             out.print(f"  {what}: {plain(post_id)} {plain(party)}", highlight=False)
