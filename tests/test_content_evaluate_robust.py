@@ -345,3 +345,13 @@ def test_matching_figures_without_a_denominator_are_said_not_printed_as_nan(stud
     assert "nan" not in out
     assert "precision: none to measure (botwatch matched no party on the labelled posts)" in out
     assert "recall: none to measure (no row of the file names a party)" in out
+
+
+def test_a_stance_with_no_party_is_a_bad_row(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A row whose party cell was left empty but which gives a stance: its stance was dropped
+    without a word and the row read as a post naming no party."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},,{stance},negative\n", "--no-record")
+    assert res.exit_code == 2, res.output
+    assert f"line 2: stance '{stance}' but no party" in out and "Traceback" not in out

@@ -176,7 +176,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     """Rows of a labels CSV, checked; rows of another election or part are dropped.
 
     Every bad row is found in one pass (a row with fields missing or too many, an empty post_id, a
-    stance or sentiment word not in the lists, a party key not among `parties`) and all are raised
+    stance or sentiment word not in the lists, a stance with no party, a party key not among `parties`) and all are raised
     together, up to ERROR_CAP, each with its line: fixing one line per run was slow, and rows read
     leniently (a lone post_id taken as "names no party") gave wrong figures with exit 0. Party
     keys, stance and sentiment words and the election column are matched case-insensitively."""
@@ -254,6 +254,11 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
                 errors.append(f"line {line}: party {r['party']!r} is not a party of {election or 'the election'} (its parties: {', '.join(parties or ())})")
         if r["party"] and r["stance"] not in STANCES:
             errors.append(f"line {line}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
+        elif not r["party"] and r["stance"]:
+            # A stance toward no party (the party cell left empty by mistake) was dropped without a
+            # word: the row counted as a post naming no party, and any party botwatch matched on it
+            # as a false match.
+            errors.append(f"line {line}: stance {r['stance']!r} but no party (leave the stance empty for a post that names no party of the election)")
         if r["sentiment"] and r["sentiment"] not in SENTIMENTS:
             errors.append(f"line {line}: sentiment {r['sentiment']!r} is not one of {', '.join(SENTIMENTS)}")
         if not r["post_id"]:
