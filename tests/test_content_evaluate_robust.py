@@ -355,3 +355,17 @@ def test_a_stance_with_no_party_is_a_bad_row(study, tmp_path: Path) -> None:  # 
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},,{stance},negative\n", "--no-record")
     assert res.exit_code == 2, res.output
     assert f"line 2: stance '{stance}' but no party" in out and "Traceback" not in out
+
+
+def test_rows_of_another_election_left_out_are_counted(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Rows whose election cell names another election are left out, as documented; they were
+    left out without a word, so a mistyped cell lost its rows from every figure with exit 0."""
+    db, pairs = study
+    (p1, q1, s1), (p2, q2, s2) = pairs[0], pairs[-1]
+    text = f"post_id,party,stance,sentiment,election\n{p1},{q1},{s1},,us-2016\n{p2},{q2},{s2},,us2016\n"
+    res, out = _run(db, tmp_path, text, "--no-record")
+    assert res.exit_code == 0, res.output
+    assert "note: 1 row of l.csv names another election than the study's us-2016 and is left out: 'us2016' (1 row)" in out
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(tmp_path / "l.csv"), "--boot", "20", "--no-record", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "'us2016' (1 row)" in " ".join(res.stderr.split())

@@ -5,6 +5,7 @@ docs/labelling-guide.md for what the labels mean)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -55,10 +56,19 @@ def evaluate_cmd(
         # The parties the posts were labelled for: a party key that is none of them (a typo, labels
         # made for another election) is an error naming them, not pairs scored "not matched".
         parties = _party_keys(st, election)
+        other_elections: Counter = Counter()
         try:
-            rows = load_labels(labels, election=election, part=part, parties=parties)
+            rows = load_labels(labels, election=election, part=part, parties=parties, other_elections=other_elections)
         except LabelsError as exc:
             fail(str(exc))
+        if other_elections and rows:
+            # Left out as the docs say, but without a word: a file meant for this election whose
+            # election cell was mistyped lost those rows from every figure with exit 0.
+            k = sum(other_elections.values())
+            named = ", ".join(f"{plain(repr(e))} ({counted(v, 'row')})" for e, v in other_elections.most_common(5))
+            (console if json_out else out).print(
+                f"[yellow]note:[/yellow] {counted(k, 'row')} of {plain(labels.name)} {'names' if k == 1 else 'name'} another election than the study's "
+                f"{plain(election or '')} and {'is' if k == 1 else 'are'} left out: {named}", highlight=False)
         if not rows:
             fail(f"no labels left for election {election!r}" + (f" and part {part!r}" if part else ""))
         stance, sentiment = study_predictions(st, election)

@@ -172,8 +172,10 @@ ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one
 
 
 def load_labels(path: str | Path, election: str | None = None, part: str | None = None,
-                parties: "tuple[str, ...] | list[str] | None" = None) -> list[dict[str, str]]:
-    """Rows of a labels CSV, checked; rows of another election or part are dropped.
+                parties: "tuple[str, ...] | list[str] | None" = None, other_elections: "Counter | None" = None) -> list[dict[str, str]]:
+    """Rows of a labels CSV, checked; rows of another election or part are dropped. `other_elections`,
+    when given, is added the rows left out for naming another election, by the election they name
+    (so that a caller can say how many were: they were dropped without a word).
 
     Every bad row is found in one pass (a row with fields missing or too many, an empty post_id, a
     stance or sentiment word not in the lists, a stance with no party, a party key not among `parties`) and all are raised
@@ -219,7 +221,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     keys = {k.casefold(): k for k in parties} if parties else None
     errors: list[str] = []
     out = []
-    other_elections: Counter = Counter()
+    left_elections: Counter = Counter()
     other_parts: Counter = Counter()  # rows left out by `part`, by the part they have
     # Where each (post, party) pair and each post's sentiment was first labelled. Why: a pair
     # labelled twice counted twice in the stance figures, and a second, different sentiment for a
@@ -240,7 +242,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             errors.append(f"line {line}: empty row")
             continue
         if election and r.get("election") and r["election"].casefold() != election.casefold():
-            other_elections[r["election"]] += 1
+            left_elections[r["election"]] += 1
             continue
         if part and r.get("part", "") != part:
             other_parts[r.get("part", "")] += 1
@@ -278,8 +280,10 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         # (it escapes every control character), which ran the rows together unreadably.
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
         raise LabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
-    if not out and other_elections:
-        named = ", ".join(f"{k!r} ({v:,} rows)" for k, v in other_elections.most_common(5))
+    if other_elections is not None:
+        other_elections.update(left_elections)
+    if not out and left_elections:
+        named = ", ".join(f"{k!r} ({v:,} rows)" for k, v in left_elections.most_common(5))
         raise LabelsError(f"{name_shown(p)}: no labels for election {election!r}: the file's election column names {named}")
     if not out and other_parts:
         # "no labels left for election 'us-2016' and part 'test'" sent a reader to the election
