@@ -369,3 +369,15 @@ def test_rows_of_another_election_left_out_are_counted(study, tmp_path: Path) ->
     res = runner.invoke(app, ["content", "evaluate", str(db), str(tmp_path / "l.csv"), "--boot", "20", "--no-record", "--json"])
     assert res.exit_code == 0, res.output
     assert "'us2016' (1 row)" in " ".join(res.stderr.split())
+
+
+def test_part_values_are_matched_in_any_case(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`--part test` left out the rows a spreadsheet wrote as "Test" without a word, where the
+    election column is read in any case."""
+    db, pairs = study
+    (p1, q1, s1), (p2, q2, s2) = pairs[0], pairs[-1]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,part\n{p1},{q1},{s1},,test\n{p2},{q2},{s2},,Test\n", "--no-record", "--part", "test", "--json")
+    assert res.exit_code == 0, res.output
+    import json
+
+    assert json.loads(res.stdout)["stance"]["n"] == 2

@@ -244,7 +244,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         if election and r.get("election") and r["election"].casefold() != election.casefold():
             left_elections[r["election"]] += 1
             continue
-        if part and r.get("part", "") != part:
+        if part and r.get("part", "").casefold() != part.casefold():  # in any case, as the election column: "Test" rows were dropped without a word
             other_parts[r.get("part", "")] += 1
             continue
         r["stance"] = r["stance"].lower()
