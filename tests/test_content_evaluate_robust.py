@@ -114,7 +114,7 @@ def test_labels_of_another_election_name_the_files_election(study, tmp_path: Pat
     db, pairs = study
     pid, party, stance = pairs[0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,election\n{pid},{party},{stance},,uk-ge2017\n")
-    assert res.exit_code == 2 and "the file's election column names 'uk-ge2017'" in out, res.output
+    assert res.exit_code == 2 and "the file's election column names 'uk-ge2017' (1 row)" in out, res.output  # not "(1 rows)"
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,election\n{pid},{party},{stance},,US-2016\n")
     assert res.exit_code == 0 and "recall 1.000" in out, res.output
 

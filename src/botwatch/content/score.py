@@ -283,7 +283,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     if other_elections is not None:
         other_elections.update(left_elections)
     if not out and left_elections:
-        named = ", ".join(f"{k!r} ({v:,} rows)" for k, v in left_elections.most_common(5))
+        from botwatch.count_text import counted
+
+        named = ", ".join(f"{k!r} ({counted(v, 'row')})" for k, v in left_elections.most_common(5))  # "(1 rows)" was said
         raise LabelsError(f"{name_shown(p)}: no labels for election {election!r}: the file's election column names {named}")
     if not out and other_parts:
         # "no labels left for election 'us-2016' and part 'test'" sent a reader to the election
