@@ -381,3 +381,16 @@ def test_part_values_are_matched_in_any_case(study, tmp_path: Path) -> None:  # 
     import json
 
     assert json.loads(res.stdout)["stance"]["n"] == 2
+
+
+def test_a_gzipped_labels_file_is_read(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As `evaluate-accounts` reads one: a .csv.gz was refused as text in another code page."""
+    import gzip
+
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    f = tmp_path / "l.csv.gz"
+    f.write_bytes(gzip.compress(f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n".encode()))
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", "--no-record"])
+    assert res.exit_code == 0, res.output
+    assert "recall 1.000" in " ".join(res.output.split())

@@ -15,6 +15,7 @@ a fixed seed so a re-run prints the same figures.
 from __future__ import annotations
 
 import csv
+import gzip
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,7 +185,10 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     keys, stance and sentiment words and the election column are matched case-insensitively."""
     p = Path(path)
     try:
-        with p.open(newline="", encoding="utf-8-sig") as f:
+        # Gzipped as `evaluate-accounts` reads it: a .csv.gz was refused as "not UTF-8 text (byte
+        # 0x8b …): another code page, such as Windows-1252?", which sent the reader to re-save it.
+        opener = gzip.open if p.name.endswith(".gz") else open
+        with opener(p, "rt", newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             # Column names in any case and with spaces around them ("Post_ID", " stance"), as a
             # spreadsheet's header may have them and `evaluate-accounts` takes them: the file was
@@ -199,7 +203,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         from botwatch.labels_encoding import undecodable_reason
 
         raise LabelsError(f"cannot read {name_shown(p)}: {undecodable_reason(p, exc)}") from None
-    except (OSError, csv.Error) as exc:
+    except (OSError, EOFError, csv.Error) as exc:
         # An OSError's own text repeated the path ("[Errno 2] No such file or directory: 'x.csv'");
         # its strerror says it once, as `train-bot-model` does.
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
