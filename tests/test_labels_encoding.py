@@ -47,3 +47,10 @@ def test_the_three_readers_say_it(tmp_path: Path) -> None:
             read_labels_csv(f)
     with pytest.raises(LabelsError, match="save it as UTF-8"):
         load_labels(_files(tmp_path)["code page"])
+
+
+def test_a_labels_file_is_not_said_to_be_ingested(tmp_path: Path) -> None:
+    """The UTF-16 advice ended "and ingest that", ingest's own words: a labels file is given to
+    the command again, and ingesting it would store it as posts."""
+    said = undecodable_reason(_files(tmp_path)["UTF-16"], UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"))
+    assert "ingest" not in said and said.endswith("and run again with that")

@@ -25,6 +25,7 @@ def undecodable_reason(path: str | Path, exc: UnicodeDecodeError) -> str:
         head = b""
     wide = wide_text(head)
     if wide:
-        return wide_text_reason(wide)
+        # Not "and ingest that": a labels file is given to the command again, never ingested.
+        return wide_text_reason(wide, "run again with that")
     return (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at byte {exc.start:,}: another code page, such as Windows-1252?); "
             "save it as UTF-8 (a spreadsheet's \"CSV UTF-8\") and run again")

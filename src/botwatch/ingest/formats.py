@@ -191,10 +191,11 @@ def wide_text(sample: bytes) -> str | None:
     return None
 
 
-def wide_text_reason(encoding: str) -> str:
-    """What to tell a user whose file is `wide_text`."""
+def wide_text_reason(encoding: str, then: str = "ingest that") -> str:
+    """What to tell a user whose file is `wide_text`; `then`: what to do with the converted file
+    (a labels file is not ingested: `labels_encoding` says "run again with that")."""
     return (f"{encoding} text, not UTF-8: botwatch reads UTF-8; convert it first "
-            f"(`iconv -f {encoding} -t UTF-8 FILE > FILE-utf8`) and ingest that")
+            f"(`iconv -f {encoding} -t UTF-8 FILE > FILE-utf8`) and {then}")
 
 
 def cr_only(head: bytes) -> bool:
