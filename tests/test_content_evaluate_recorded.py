@@ -217,3 +217,41 @@ def test_methods_quotes_the_recorded_evaluation_beside_the_shipped_figures(estim
     assert "Those are the shipped models' figures; this study also records your own check" in after
     assert f"stance macro-F1 1.00 (every resample of the labelled posts gave 1.00: no interval) on {n} pairs" in after and "the figure the Parties section quotes" in after
     assert "<b>mine" not in after and "&lt;b&gt;mine.csv" in after  # the file name is user text, escaped
+
+
+def test_an_own_check_of_a_few_pairs_does_not_replace_the_shipped_figures(estimated: Path, tmp_path: Path) -> None:
+    """Two labelled pairs, one right, replaced us-2016's 159 held-out pairs (accuracy 72% against
+    44% for the commonest label) and headlined "Stance here is no better than a guess"; three right
+    ones took uk-ge2017's warning away. Under `MIN_OWN_PAIRS` the shipped figures are quoted and the
+    check is said to be too few, in Parties and in Methods."""
+    from botwatch import open_study
+    from botwatch.content import score
+    from botwatch.report.section_methods import methods
+
+    db = _copy(estimated, tmp_path)
+    with open_study(db, read_only=False) as st:
+        with st.run("content_evaluate", {"evaluated_election": "us-2016", "labels_file": "few.csv", "stance_n": 2, "stance_f1": 0.33,
+                                         "stance_ci": [0.0, 1.0], "stance_accuracy": 0.5, "stance_majority": 0.5}):
+            pass
+    html, head = _parties_html(db)
+    text = " ".join(html.split())
+    assert "Stance here is no better than a guess" not in text and "no finding about support" not in head
+    assert "on 159 held-out" in head and "of your hand-labelled pairs" not in text
+    assert "Your own check (few.csv, " in text
+    MIN_OWN_PAIRS = score.MIN_OWN_PAIRS  # noqa: N806
+    assert f"has 2 labelled pairs, fewer than the {MIN_OWN_PAIRS} it takes to be quoted in place of these figures" in text
+    with open_study(db) as st:
+        after = " ".join(str(methods(st, {"election": US}).html).split())
+    assert "on 2 pairs" in after and f"too few pairs to be quoted in place of the shipped figures (it takes {MIN_OWN_PAIRS})" in after
+    assert "the figure the Parties section quotes" not in after
+
+
+def test_recording_a_check_of_a_few_pairs_does_not_say_the_parties_section_quotes_it(estimated: Path, tmp_path: Path) -> None:
+    db = _copy(estimated, tmp_path)
+    rows = _labels(db, tmp_path / "all.csv").read_text(encoding="utf-8").splitlines()
+    few = tmp_path / "few.csv"
+    few.write_text("\n".join(rows[:3]) + "\n", encoding="utf-8")
+    out = _evaluate(db, few)
+    assert "the report's Parties section quotes it" not in out
+    assert "with fewer than 20 labelled pairs it does not replace the shipped figures of us-2016" in out
+    assert "the report's Parties section quotes it for us-2016" in _evaluate(db, tmp_path / "all.csv")

@@ -214,8 +214,15 @@ def _record(study: Path | str, ag, *, election: str | None, labels: Path, part: 
         why = "the study's posts are labelled for no single election"
     else:
         why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot), lake)
-    say_recorded(console if json_out else out, study, EVALUATE_STAGE, why, f"the report's Parties section quotes it for {plain(election or '')}",
-                 json_out=json_out)
+    from botwatch.content.score import MIN_OWN_PAIRS
+    from botwatch.content.stance import MEASURED_BY_ELECTION
+
+    quoted = f"the report's Parties section quotes it for {plain(election or '')}"
+    if election in MEASURED_BY_ELECTION and ag.stance.n < MIN_OWN_PAIRS:
+        # "quotes it" was said of 2 pairs, which do not replace the shipped figures (`stance_measurement`).
+        quoted = (f"with fewer than {MIN_OWN_PAIRS} labelled pairs it does not replace the shipped figures of {plain(election or '')} in the report's "
+                  "Parties section, which says it was too few; Methods gives it")
+    say_recorded(console if json_out else out, study, EVALUATE_STAGE, why, quoted, json_out=json_out)
 
 
 def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from botwatch.accounts.training_accounts import methods_sentences as training_sentences, recorded_counts
+from botwatch.content.score import MIN_OWN_PAIRS
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.report.caveats import report_scaling_unsupported
 from botwatch.report.context import study_label
@@ -315,7 +316,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         not_sample=report_scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(labelled := _labelled_election(study, election)),
-        own_lab=_own_evaluation(study, labelled, tables),
+        own_lab=_own_evaluation(study, labelled, tables), own_min=MIN_OWN_PAIRS,
         # Under mixed elections "pairs of this election" read as the newest run's (the kicker names several).
         labelled_name=getattr(labelled, "name", None) if labelled is not election else None,
         home_unknown=_home_unknown(home := _home(study, election)),
