@@ -255,3 +255,14 @@ def test_recording_a_check_of_a_few_pairs_does_not_say_the_parties_section_quote
     assert "the report's Parties section quotes it" not in out
     assert "with fewer than 20 labelled pairs it does not replace the shipped figures of us-2016" in out
     assert "the report's Parties section quotes it for us-2016" in _evaluate(db, tmp_path / "all.csv")
+
+
+def test_recording_a_sentiment_only_check_does_not_say_the_report_quotes_it(estimated: Path, tmp_path: Path) -> None:
+    """The report reads back only checks with stance figures (`recorded_evaluation`)."""
+    db = _copy(estimated, tmp_path)
+    rows = [r.split(",") for r in _labels(db, tmp_path / "all.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    posts = {pid: senti for pid, _party, _stance, senti in rows if senti}
+    f = tmp_path / "tone.csv"
+    f.write_text("post_id,party,stance,sentiment\n" + "".join(f"{p},,,{s}\n" for p, s in posts.items()), encoding="utf-8")
+    out = _evaluate(db, f)
+    assert "quotes it" not in out and "the report quotes only a check with stance labels, so not this one" in out

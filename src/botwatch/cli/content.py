@@ -218,7 +218,9 @@ def _record(study: Path | str, ag, *, election: str | None, labels: Path, part: 
     from botwatch.content.stance import MEASURED_BY_ELECTION
 
     quoted = f"the report's Parties section quotes it for {plain(election or '')}"
-    if election in MEASURED_BY_ELECTION and ag.stance.n < MIN_OWN_PAIRS:
+    if not ag.stance.n:  # `recorded_evaluation` quotes only a check with stance figures: a sentiment-only one was said to be quoted
+        quoted = "the report quotes only a check with stance labels, so not this one"
+    elif election in MEASURED_BY_ELECTION and ag.stance.n < MIN_OWN_PAIRS:
         # "quotes it" was said of 2 pairs, which do not replace the shipped figures (`stance_measurement`).
         quoted = (f"with fewer than {MIN_OWN_PAIRS} labelled pairs it does not replace the shipped figures of {plain(election or '')} in the report's "
                   "Parties section, which says it was too few; Methods gives it")
