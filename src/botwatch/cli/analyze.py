@@ -103,7 +103,10 @@ def analyze(
     bot_model_or_fail()
     given = election_or_fail(election)  # a bad preset or file fails before the study is opened
     seconds: dict[str, float] = {}
-    with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress:
+    from botwatch.report.caveats import carriers_held
+
+    # The stages write no posts: the check before them and the estimates stage read the accounts carrying them once.
+    with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress, carriers_held(st):
         # Without --election, the election the study was analysed with: re-running a stage with none
         # silently dropped the home-country prior from a study whose report names that election.
         chosen, none_on_purpose = election_choice_or_fail(st, given, no_election)

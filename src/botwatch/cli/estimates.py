@@ -65,7 +65,9 @@ def estimate(
         if table != "parties":
             fail("--all-accounts is for --table parties (the reference table counts all accounts, as the study it reproduces did)")
         params["all_accounts"] = True
-    with open_or_fail(study, engine=engine, master=spark_master) as st:
+    from botwatch.report.caveats import carriers_held
+
+    with open_or_fail(study, engine=engine, master=spark_master) as st, carriers_held(st):  # the stage writes no posts
         # Without --election, the one the study was analysed with (it was required even then).
         election, none_on_purpose = election_choice_or_fail(st, given)
         if election is None:

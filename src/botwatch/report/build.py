@@ -92,8 +92,9 @@ def build_report(
     A lake is read through `engines.lake_report.reading`: its small tables are queried at the
     driver by DuckDB instead of a Spark job per statement (the same report, in seconds)."""
     from botwatch.engines.lake_report import reading
+    from botwatch.report.caveats import carriers_held
 
-    with reading(study) as view:
+    with reading(study) as view, carriers_held(view):  # the posts do not change while the report is built
         return _build_report(view, out, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
 
 

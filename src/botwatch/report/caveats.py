@@ -14,6 +14,8 @@ study is mostly made of the kind of account the model is known to miss.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -488,6 +490,37 @@ def report_scaling_unsupported(study: Study, sample_rate: float | None) -> str |
 CARRIED_SHARE = 0.9
 
 
+_NOT_TIMELINES: Any = ()  # `_carriers` of a study without posts, or a botwatch capture's
+_HELD: dict[int, Any] = {}  # id(study) -> its `_carriers`, while `carriers_held` holds them (None: not yet read)
+
+
+@contextmanager
+def carriers_held(study: Any) -> Iterator[None]:
+    """Read the posts per account `_one_account` decides from once while the block runs, not at
+    each of its callers: a report build asked 5 times (the parties section, Methods, each period
+    of the reference table), `estimate` 3, each a GROUP BY over every post (a Spark job on a lake).
+    For one command's block only, in which the study's posts and captures do not change."""
+    key = id(study)
+    if key in _HELD:
+        yield
+        return
+    _HELD[key] = None
+    try:
+        yield
+    finally:
+        del _HELD[key]
+
+
+def _carriers(study: Any, most: int) -> Any:
+    """The `most` largest numbers of posts per account and the study's posts (`_one_account`), or
+    `_NOT_TIMELINES`: no posts, or a botwatch capture, whose manifest records how it sampled."""
+    tables = study.tables()
+    if "posts" not in tables or ("captures" in tables and study.sql("SELECT count(*) FROM captures")[0][0]):
+        return _NOT_TIMELINES
+    per = study.sql(f"SELECT n FROM (SELECT count(*) AS n FROM posts GROUP BY platform, account_id) ORDER BY n DESC LIMIT {most}")
+    return per, study.sql("SELECT count(*) FROM posts")[0][0] or 0
+
+
 def _one_account(study: Study, sample_rate: float) -> str | None:
     """Why a study whose posts are (nearly) all a few accounts' is no sample to scale (None: more
     accounts, or a botwatch capture, whose manifest records how it sampled). @UKLabour's timeline
@@ -500,11 +533,14 @@ def _one_account(study: Study, sample_rate: float) -> str | None:
     or more each on average."""
     from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL
 
-    tables = study.tables()
-    if "posts" not in tables or ("captures" in tables and study.sql("SELECT count(*) FROM captures")[0][0]):
+    got = _HELD.get(id(study))
+    if got is None:
+        got = _carriers(study, MIN_ACCOUNTS_FOR_INTERVAL)
+        if id(study) in _HELD:
+            _HELD[id(study)] = got
+    if got is _NOT_TIMELINES:
         return None
-    per = study.sql(f"SELECT n FROM (SELECT count(*) AS n FROM posts GROUP BY platform, account_id) ORDER BY n DESC LIMIT {MIN_ACCOUNTS_FOR_INTERVAL}")
-    total = study.sql("SELECT count(*) FROM posts")[0][0] or 0
+    per, total = got
     # A single post is one account's by necessity, and says nothing of how it was collected.
     if total < 2:
         return None
