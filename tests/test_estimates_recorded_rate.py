@@ -40,7 +40,7 @@ def test_a_plain_estimate_keeps_the_recorded_rate_and_says_so(labelled: Path, tm
     res = CliRunner().invoke(app, ["estimate", str(path), "--reps", "50"])
     assert res.exit_code == 0, res.output
     assert "using the sample rate this study's estimates were last made with: 0.01" in res.output
-    assert "scaled by 1/0.01" in res.output and "no sample rate given" not in res.output
+    assert "by 1/0.01" in res.output and "no sample rate given" not in res.output
     assert _rates(path) == [0.01]  # was [None]: rewritten unscaled
     # --sample-rate 1 is how to count as observed, and later runs keep that.
     assert CliRunner().invoke(app, ["estimate", str(path), "--sample-rate", "1", "--reps", "50"]).exit_code == 0

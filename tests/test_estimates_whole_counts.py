@@ -136,7 +136,7 @@ def test_estimate_command_and_report_print_the_same_bounds(estimated: Path, monk
     ref = CliRunner().invoke(app, ["estimate", str(estimated), "--reps", "200"])  # the recorded rate, 0.01
     parties = CliRunner().invoke(app, ["estimate", str(estimated), "--reps", "200", "--table", "parties"])
     assert ref.exit_code == 0 and parties.exit_code == 0, ref.output + parties.output
-    assert "scaled by 1/0.01" in ref.output
+    assert "by 1/0.01" in ref.output
     with open_study(estimated) as st:
         sec = parties_section(st, {"election": US})
         support = st.sql("SELECT ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group='all' AND party='republican' AND metric='support_posts'")[0]

@@ -138,6 +138,8 @@ def test_one_accounts_timeline_is_no_sample_to_scale(tmp_path: Path, monkeypatch
     assert res.exit_code == 0, res.output
     assert "all 110 posts in this study were written by one account" in res.output and "not platform figures" in res.output
     assert "on the platform at 95%" not in res.output
+    # The table's title agrees with the warning above it: it said "scaled by 1/0.01", a platform figure's words.
+    assert "scaled by 1/0.01" not in res.output and "(counts multiplied by 1/0.01: not platform figures, see the warning above;" in res.output
     assert not _methods_saying(study, "at 95%")
     out = tmp_path / "r" / "report.html"
     assert CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0

@@ -108,8 +108,11 @@ def estimate(
         say_unmatched_parties(st, election)  # whether labelled now or by an earlier run: the table below rests on those labels
         # A rate of 1 scales nothing (docs/methods.md: "--sample-rate 1 counts posts as observed");
         # "scaled by 1/1" read as a platform figure where the report says the counts are not scaled.
-        scale = ("sample rate 1: counts are as observed, not scaled" if sample_rate == 1 else f"scaled by 1/{sample_rate:g}" if sample_rate
-                 else "no sample rate given: counts are as observed")
+        # Where the warning above says the counts are no platform figures, the title says so too (as
+        # the report's caption): "scaled by 1/0.01" stood right under it, a platform figure's words.
+        scale = ("sample rate 1: counts are as observed, not scaled" if sample_rate == 1
+                 else f"counts multiplied by 1/{sample_rate:g}: not platform figures, see the warning above" if sample_rate and not_sample
+                 else f"scaled by 1/{sample_rate:g}" if sample_rate else "no sample rate given: counts are as observed")
         if table == "reference":
             out.print(f"[bold]Reference table: {plain(election.name)}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)
             blocks: dict[str, list] = {}
