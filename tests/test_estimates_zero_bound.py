@@ -163,6 +163,34 @@ def test_the_scaled_headline_says_none_in_the_sample_in_words() -> None:
                          "(at most about 298 on the platform at 95%, if posts were sampled independently).")
 
 
+def _scaled_headline(v: dict) -> str:
+    from botwatch.report.scope import Scope
+    from botwatch.report.section_parties import _scaled_count
+    from botwatch.report.sections import render
+
+    said, why = _scaled_count(v)
+    row = {"name": "Labour", "key": "labour", "support": said, "raw": {"support_posts": v}}
+    return str(render("parties_headline.html.j2", kind="scaled", r=row, rate=0.01, scope=Scope(0.01, None, False), unknown_collection=False, own_n=0,
+                      no_better=False, lab=None, kin=None, this_election=None, zero_bound=None, count_why=why))
+
+
+def test_the_scaled_headline_says_why_a_count_has_no_interval_after_the_claim() -> None:
+    """The table cell's words inside the sentence read "about 11,000 (too few accounts) posts
+    supported Labour" and "about 1,000 (every resample of the accounts gave 1,000: no interval)
+    posts": the count, the claim, then why it has no interval."""
+    few = _scaled_headline({"estimate": 11000.0, "lo": None, "hi": None, "accounts": 2, "rate": 0.01})
+    assert "(too few accounts) posts" not in few
+    assert few.endswith("about 11,000 posts supported Labour during the campaign (from 2 accounts: too few for a 95% interval).")
+    one = _scaled_headline({"estimate": 11000.0, "lo": None, "hi": None, "accounts": 1, "rate": 0.01})
+    assert one.endswith("(from 1 account: too few for a 95% interval).")
+    same = _scaled_headline({"estimate": 1000.0, "lo": 1000.0, "hi": 1000.0, "accounts": 6, "rate": 0.01})
+    assert "no interval) posts" not in same
+    assert same.endswith("about 1,000 posts supported Labour during the campaign (every resample of the accounts gave 1,000: no interval).")
+    # With an interval, as before.
+    assert _scaled_headline({"estimate": 1000.0, "lo": 600.0, "hi": 1500.0, "accounts": 9, "rate": 0.01}).endswith(
+        "about 1,000 [600–1,500] posts supported Labour during the campaign.")
+
+
 def _relabelled(tmp_path: Path, name: str, other: Callable[[int], int | None]) -> Path:
     """@UKLabour's week with the statuses `other(i)` names (an int) moved to another account."""
     import copy

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from botwatch import stats
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, SENTIMENT_EXTERNAL, STANCE_RULES
+from botwatch.count_text import counted
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
@@ -60,6 +61,19 @@ def _count(v: dict[str, Any] | None) -> str:
         return collapsed(n)
     ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else (f" ({TOO_FEW})" if _too_few(v) else "")
     return f"{n}{ci}"
+
+
+def _scaled_count(v: dict[str, Any]) -> tuple[str, str | None]:
+    """The scaled headline's count and, where it has no interval, why, said after the claim: the
+    table cell's words put inside the sentence read "about 11,000 (too few accounts) posts
+    supported Labour" and "about 1,000 (every resample of the accounts gave 1,000: no interval)
+    posts supported Labour"."""
+    n = num(round(v["estimate"]))
+    if v["estimate"] and stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]):
+        return n, f"every resample of the accounts gave {n}: no interval"
+    if v["estimate"] and _too_few(v):
+        return n, f"from {counted(int(v['accounts']), 'account')}: too few for a 95% interval"
+    return _count(v), None
 
 
 def election_counts(study: Any) -> tuple[int, int, int]:
@@ -492,8 +506,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             # most about 298 …) posts supported Labour" put a 0 before the words that take it back.
             v = top["raw"]["support_posts"]
             zero_bound = zero_bound_text(v.get("rate"), v.get("where", "on the platform")) if v and v["estimate"] == 0 else None
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, unknown_collection=unknown_collection, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin,
-                                   this_election=this_election, zero_bound=zero_bound))
+            said, why = _scaled_count(v) if v and not zero_bound else (top["support"], None)
+            headline.append(render("parties_headline.html.j2", kind="scaled", r={**top, "support": said}, rate=sample_rate, scope=sc, unknown_collection=unknown_collection,
+                                   own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin, this_election=this_election, zero_bound=zero_bound, count_why=why))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         # All accounts in the same 30 days: foreign-origin accounts' tone alone read as theirs even
