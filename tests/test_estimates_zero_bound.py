@@ -28,6 +28,22 @@ def test_the_bound_is_the_exact_binomial_one(rate: float) -> None:
     assert abs(n - -math.log(0.05) / rate) <= 2  # the Poisson form, about 3.0 / rate
 
 
+def test_a_rate_above_095_bounds_a_zero_at_none_said_in_words() -> None:
+    """At such rates the sample is nearly the platform: the bound is 0, which read "none in the
+    sample; at most about 0 on the platform" (and the headline "(at most about 0 on the platform …)")."""
+    from botwatch.estimates.whole_counts import zero_bound_text
+
+    assert zero_upper_bound(0.96) == 0 and zero_upper_bound(0.95) == 1  # (1 − 0.95)^1 = 0.05 exactly
+    assert zero_text(0.96) == ("none in the sample; none on the platform either at 95%, if posts were sampled independently: "
+                               "at a rate of 96% the sample is nearly all the posts")
+    for rate in (0.951, 0.99, 0.999):
+        said = zero_text(rate, "among all posts the capture's filter let through")
+        assert said and "about 0" not in said and "none among all posts the capture's filter let through either at 95%" in said
+        assert f"at a rate of {rate * 100:g}%" in said
+    assert zero_bound_text(0.95) == "at most about 1 on the platform at 95%, if posts were sampled independently"
+    assert interval_text(0.0, 0.0, False, 14, 0.0, 0.99) == zero_text(0.99)  # the CLI's and reference table's cell
+
+
 def test_nothing_scaled_no_bound() -> None:
     assert zero_upper_bound(None) is None and zero_upper_bound(1.0) is None and zero_text(1.0) is None
     zero = {"estimate": 0.0, "lo": 0.0, "hi": 0.0, "accounts": 14, "rate": None}

@@ -70,4 +70,9 @@ def zero_bound_text(sample_rate: float | None, where: str = "on the platform") -
     bound = zero_upper_bound(sample_rate)
     if bound is None:
         return None
+    if bound == 0:
+        # Above a rate of 0.95 a sample misses even one post less than 1 time in 20: the bound is
+        # none. It read "at most about 0 on the platform", a bound that seems to say nothing.
+        return (f"none {where} either at 95%, if posts were sampled independently: at a rate of {sample_rate * 100:g}% "
+                "the sample is nearly all the posts")
     return f"at most about {bound:,} {where} at 95%, if posts were sampled independently"
