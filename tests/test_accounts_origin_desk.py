@@ -34,10 +34,18 @@ def _desks(tmp_path: Path, posts: list[tuple[str, datetime]], pairs: list[tuple[
         st.sql("CREATE OR REPLACE TABLE pairs (platform VARCHAR, account_id VARCHAR, other_id VARCHAR)")
         st.con.executemany("INSERT INTO pairs VALUES ('twitter', ?, ?)", pairs + [(b, a) for a, b in pairs])
         tbl = st.query_arrow(od.desk_sql("pairs"))
+        # The stage's way: the posts per clock hour written once, then read from that table.
+        st.sql(f"CREATE OR REPLACE TEMP TABLE slot AS {od.slot_sql('pairs')}")
+        two = st.query_arrow(od.desk_sql("pairs", slot_table="slot"))
     finally:
         st.close()
-    keys = list(zip(tbl.column("platform").to_pylist(), tbl.column("account_id").to_pylist()))
-    return {a: c for (_, a), c in _hour_rows(keys, tbl.column("shift")).items()}
+    got = []
+    for t in (tbl, two):
+        keys = list(zip(t.column("platform").to_pylist(), t.column("account_id").to_pylist()))
+        got.append(({a: c for (_, a), c in _hour_rows(keys, t.column("shift")).items()},
+                    dict(zip(t.column("account_id").to_pylist(), t.column("own_posts").to_pylist()))))
+    assert got[0] == got[1], "the desk query read from a written slot table gave other desks"
+    return got[0][0]
 
 
 def test_a_short_account_reads_its_desk_mates_hours(tmp_path: Path) -> None:
@@ -143,11 +151,28 @@ def test_desk_query_is_the_same_on_spark(spark, tmp_path: Path) -> None:  # type
     spark.createDataFrame([("twitter", a, t) for a, t in posts], "platform string, account_id string, created_at timestamp").createOrReplaceTempView("posts")
     both = pairs + [(b, a) for a, b in pairs]
     spark.createDataFrame([("twitter", a, b) for a, b in both], "platform string, account_id string, other_id string").createOrReplaceTempView("pairs")
-    rows = spark.sql(lake_sql.spark_sql(lake_sql.parse(od.desk_sql("pairs")))).collect()
-    got = {}
-    for r in rows:
-        counts = [0] * 24
-        for kv in r["shift"]:
-            counts[int(kv["k"])] += int(kv["n"])
-        got[r["account_id"]] = counts
-    assert set(duck) == {"short"} and got == duck
+    def desks(query: str) -> dict[str, list[int]]:
+        got = {}
+        for r in spark.sql(lake_sql.spark_sql(lake_sql.parse(query))).collect():
+            counts = [0] * 24
+            for kv in r["shift"]:
+                counts[int(kv["k"])] += int(kv["n"])
+            got[r["account_id"]] = counts
+        return got
+
+    assert set(duck) == {"short"} and desks(od.desk_sql("pairs")) == duck
+    # The stage's way on a lake: the posts per clock hour stored once, and the desk query's plan
+    # reads that table, never `posts` (Spark inlines a CTE at each of its uses: the plan scanned
+    # and grouped `posts` again for every one, about two dozen times on the planted crowd).
+    slot = spark.sql(lake_sql.spark_sql(lake_sql.parse(od.slot_sql("pairs"))))
+    spark.createDataFrame(slot.collect(), slot.schema).createOrReplaceTempView("slot")  # stored rows, as the lake's temp table
+
+    def reads_posts(query: str) -> bool:
+        return "View (`posts`" in spark.sql(lake_sql.spark_sql(lake_sql.parse(query)))._jdf.queryExecution().analyzed().toString()
+
+    try:
+        query = od.desk_sql("pairs", slot_table="slot")
+        assert reads_posts(od.desk_sql("pairs")) and not reads_posts(query)
+        assert desks(query) == duck
+    finally:
+        spark.catalog.dropTempView("slot")

@@ -102,3 +102,27 @@ def test_a_bound_set_for_a_run_reaches_the_desk_readers_evidence(tmp_path: Path)
     with pytest.raises(ValueError):
         with od.bound(0):
             pass
+
+
+def test_the_stage_groups_the_desks_posts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `desk_sql` reads the paired accounts' posts per clock hour in four places; on a lake Spark
+    # inlined that CTE at each, and its plan scanned and grouped `posts` about two dozen times. The stage
+    # writes those rows once (`origin_desk.SLOT_TABLE`) and its desk query reads no `posts` at all.
+    from botwatch.engines import lake_sql
+    from botwatch.study import Study
+
+    said: list[str] = []
+    real = Study.sql
+
+    def sql(self: Study, query: str, params: list | None = None):  # type: ignore[no-untyped-def]
+        said.append(query)
+        return real(self, query, params)
+
+    monkeypatch.setattr(Study, "sql", sql)
+    inputs = _inputs(tmp_path)
+    assert inputs["short"].shift_from_desk and sum(inputs["short"].shift_counts) == 2 * 124 + 4  # the same desk as above
+    desk = [q for q in said if "_botwatch_acc_desk_shift AS" in q]
+    assert len(desk) == 1 and "posts" not in lake_sql.table_names(lake_sql.parse(desk[0]))
+    slot = [q for q in said if f"TABLE {od.SLOT_TABLE} AS" in q]
+    assert len(slot) == 1 and "posts" in lake_sql.table_names(lake_sql.parse(slot[0]))
+    assert any(q.strip() == f"DROP TABLE IF EXISTS {od.SLOT_TABLE}" for q in said)  # not left behind

@@ -179,13 +179,16 @@ def prepare(study: Study, *, with_clusters: bool = True, election: Any = None) -
     # (`origin_desk`; the shared-text pairs are written once here and kept for the stage's pooling).
     study.write_expr(origin_desk.PAIRS_TABLE, origin_textpool.neighbours_expr(study), temp=True)
     study.sql(f"CREATE OR REPLACE TEMP TABLE _botwatch_acc_own_shift AS {SHIFT_SQL}")
-    study.sql(f"CREATE OR REPLACE TEMP TABLE _botwatch_acc_desk_shift AS {origin_desk.desk_sql()}")
+    # The desk query reads the paired accounts' posts per clock hour four times: written once here
+    # (Spark inlines a CTE at each use: its plan scanned and grouped `posts` about two dozen times).
+    study.sql(f"CREATE OR REPLACE TEMP TABLE {origin_desk.SLOT_TABLE} AS {origin_desk.slot_sql()}")
+    study.sql(f"CREATE OR REPLACE TEMP TABLE _botwatch_acc_desk_shift AS {origin_desk.desk_sql(slot_table=origin_desk.SLOT_TABLE)}")
     study.sql(
         f"CREATE OR REPLACE TEMP TABLE {_PIECES[2]} AS SELECT coalesce(d.platform, o.platform) AS platform, "
         "coalesce(d.account_id, o.account_id) AS account_id, coalesce(d.shift, o.shift) AS shift, d.platform IS NOT NULL AS shift_desk, d.own_posts AS shift_own "
         "FROM _botwatch_acc_own_shift o FULL OUTER JOIN _botwatch_acc_desk_shift d ON o.platform = d.platform AND o.account_id = d.account_id"
     )
-    for name in ("_botwatch_acc_own_shift", "_botwatch_acc_desk_shift"):
+    for name in ("_botwatch_acc_own_shift", "_botwatch_acc_desk_shift", origin_desk.SLOT_TABLE):
         study.sql(f"DROP TABLE IF EXISTS {name}")
     if getattr(study, "engine", "duckdb") == "duckdb":
         sql, params = post_query()
@@ -222,7 +225,7 @@ def prepare(study: Study, *, with_clusters: bool = True, election: Any = None) -
 def drop_inputs(study: Study) -> None:
     """Drop what `prepare` left (also after a failure half-way)."""
     for name in (INPUT, *_PIECES, "_botwatch_acc_hours", "_botwatch_acc_langs", "_botwatch_acc_clients", "_botwatch_acc_own_shift",
-                 "_botwatch_acc_desk_shift", origin_desk.PAIRS_TABLE):
+                 "_botwatch_acc_desk_shift", origin_desk.SLOT_TABLE, origin_desk.PAIRS_TABLE):
         study.sql(f"DROP TABLE IF EXISTS {name}")
 
 

@@ -6,7 +6,7 @@ retweets) carry no other evidence for Russia: their post language points to Indi
 France (docs/methods.md, "Fifth pass"). A desk keeps one schedule, so the posts of its accounts
 together are the desk's working day, and that day is what `office_hours` reads.
 
-Who is on an account's desk (`DESK_SQL`, one engine query, nothing per pair at the driver): its
+Who is on an account's desk (`desk_sql`, engine queries only, nothing per pair at the driver): its
 shared-text neighbours (`origin_textpool.neighbours_expr`) that also posted in at least one of the
 same clock hours (an hour of one date) as the account, its *desk-mates*. An account reads its desk's
 hours only when
@@ -63,21 +63,36 @@ FROM hourly y JOIN own o ON y.platform = o.platform AND y.account_id = o.account
 MATES_SELECT = "SELECT m.platform, m.account_id, m.other_id FROM mates m JOIN big g ON m.platform = g.platform AND m.account_id = g.account_id"
 
 
-def desk_sql(pairs_table: str = PAIRS_TABLE, mates: bool = False) -> str:
+SLOT_TABLE = "_botwatch_desk_slot"  # `slot_sql`'s rows, written once per stage run (`desk_sql(slot_table=...)`)
+
+
+def slot_sql(pairs_table: str = PAIRS_TABLE) -> str:
+    """The posts per clock hour (an hour of one date) of every account with a pair: (platform,
+    account_id, s, posts). `desk_sql` reads them in four places; Spark inlines a CTE at each place
+    that names it, and its physical plan scanned and grouped `posts` about two dozen times, so the
+    accounts stage writes these rows once (`SLOT_TABLE`) and passes the table to `desk_sql`."""
+    return f"""
+SELECT p.platform, p.account_id, date_trunc('hour', p.created_at) AS s, count(*) AS posts FROM posts p
+JOIN (SELECT DISTINCT platform, account_id FROM {pairs_table}) q ON p.platform = q.platform AND p.account_id = q.account_id
+WHERE p.created_at IS NOT NULL AND p.created_at >= TIMESTAMP '1990-01-01 00:00:00' AND p.created_at < TIMESTAMP '2101-01-01 00:00:00'
+GROUP BY p.platform, p.account_id, date_trunc('hour', p.created_at)"""
+
+
+def desk_sql(pairs_table: str = PAIRS_TABLE, mates: bool = False, slot_table: str | None = None) -> str:
     """One row per account that reads its desk's hours: (platform, account_id, shift), `shift` the
     desk's posts per UTC hour as (k, n) pairs, the same shape as `features.SHIFT_SQL`'s. Reads
     `posts` and the pairs table (columns platform, account_id, other_id; both directions listed).
     Only the posts of accounts with a pair are read (a few thousand of a study's accounts).
     `own_posts` is the account's own dated posts, the count the `MAX_OWN_POSTS` rule used.
     `mates=True` lists each such account's desk-mates instead (platform, account_id, other_id;
-    `scripts/measure_origin_desks.py` measures leaving them out of the pooled neighbour mean)."""
+    `scripts/measure_origin_desks.py` measures leaving them out of the pooled neighbour mean).
+    `slot_table`: a table already holding `slot_sql(pairs_table)`'s rows, read instead of
+    computing them within the query (the same rows, so the same answer)."""
+    slot = (f"SELECT platform, account_id, s, posts FROM {slot_table}" if slot_table
+            else slot_sql(pairs_table).strip().replace("\n", "\n  "))
     return f"""
-WITH paired AS (SELECT DISTINCT platform, account_id FROM {pairs_table}),
-slot AS (
-  SELECT p.platform, p.account_id, date_trunc('hour', p.created_at) AS s, count(*) AS posts FROM posts p
-  JOIN paired q ON p.platform = q.platform AND p.account_id = q.account_id
-  WHERE p.created_at IS NOT NULL AND p.created_at >= TIMESTAMP '1990-01-01 00:00:00' AND p.created_at < TIMESTAMP '2101-01-01 00:00:00'
-  GROUP BY p.platform, p.account_id, date_trunc('hour', p.created_at)),
+WITH slot AS (
+  {slot}),
 own AS (SELECT platform, account_id, sum(posts) AS n, count(*) AS hours FROM slot GROUP BY platform, account_id),
 short AS (SELECT platform, account_id, hours FROM own WHERE n < {MAX_OWN_POSTS}),
 together AS (
