@@ -152,3 +152,29 @@ def test_a_bare_count_reads_the_footers_with_no_spark_job(spark: Any, tmp_path: 
             before = _jobs(spark)
             assert lake.sql(query) == [(want,)], query
             assert _jobs(spark) > before, query
+
+
+def test_distinct_of_one_stored_value_comes_from_the_footers_and_equals_spark(spark: Any, tmp_path: Path) -> None:
+    """`SELECT DISTINCT election FROM post_labels LIMIT 3` (asked before five stages run) on a local
+    lake: where every row group's statistics say one value and no NULL, the footers answer with no
+    Spark job; several values, a NULL, a filter or a view still go to Spark, with the same rows."""
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.write_table("one", pa.table({"election": ["us-2016"] * 3, "n": [1, 2, 3]}))
+        lake.sql("INSERT INTO one SELECT election, n + 3 FROM one")  # a Spark-written part beside Arrow's
+        lake.write_table("empty", pa.table({"election": pa.array([], pa.string())}))
+        lake.write_table("two", pa.table({"election": ["us-2016", "uk-ge2017"]}))
+        lake.write_table("nulls", pa.table({"election": ["us-2016", None]}))
+        lake.sql("CREATE VIEW one_v AS SELECT election FROM one")
+        for query, want, jobless in [
+            ("SELECT DISTINCT election FROM one LIMIT 3", [("us-2016",)], True),
+            ("SELECT DISTINCT election FROM one", [("us-2016",)], True),
+            ("SELECT DISTINCT election FROM empty LIMIT 3", [], True),
+            ("SELECT DISTINCT election FROM two", [("uk-ge2017",), ("us-2016",)], False),
+            ("SELECT DISTINCT election FROM nulls", [(None,), ("us-2016",)], False),
+            ("SELECT DISTINCT election FROM one_v LIMIT 3", [("us-2016",)], False),
+            ("SELECT DISTINCT election FROM one WHERE n > 5", [("us-2016",)], False),
+        ]:
+            before = _jobs(spark)
+            got = lake.sql(query)
+            assert (_jobs(spark) == before) == jobless, query
+            assert sorted(got, key=repr) == sorted(want, key=repr), query

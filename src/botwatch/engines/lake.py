@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from botwatch import __version__
 from botwatch.engines import lake_lock, lake_scratch, lake_sql, lake_swap
-from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
+from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, plain_parquet_parts, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL, POSTS, POSTS_ADDED
 from botwatch.shown_text import name_shown, shell_shown
@@ -667,7 +667,43 @@ class LakeStudy(StudyBase):
             # counts, as `count` reads them, not a Spark job (two under adaptive execution; the
             # coordination stage asked this of two tables it had just written).
             return [(stored,)]
+        distinct = lake_sql.distinct_column(stmt.tree)
+        if distinct is not None and (values := self._one_stored_value(*distinct)) is not None:
+            # `SELECT DISTINCT election FROM post_labels LIMIT 3`, which five stages ask before
+            # they run (`timeline.labelled`): two Spark jobs each, where the parts' footers say it.
+            return [(v,) for v in values]
         return self._rows(self.spark.sql(lake_sql.spark_sql(stmt.tree)))
+
+    def _one_stored_value(self, name: str, column: str) -> list[str] | None:
+        """The distinct values of text column `column` of a table kept as local Parquet files, from
+        the footers' statistics, when they settle it: [] for no rows, [v] when every row group's
+        minimum and maximum are v and it holds no NULL. None in every other case (several values,
+        a NULL, no statistics, a view, a lake behind a URL): Spark answers."""
+        if not self._local or name in self._temp or name in self._views:
+            return None
+        folder = self._folders().get(name)
+        parts = plain_parquet_parts(folder) if folder is not None else None
+        if parts is None:
+            return None
+        import pyarrow.parquet as pq
+
+        seen: set[str] = set()
+        try:
+            for part in parts:
+                meta = pq.read_metadata(part)
+                for g in range(meta.num_row_groups):
+                    group = meta.row_group(g)
+                    if group.num_rows == 0:
+                        continue
+                    col = next((group.column(i) for i in range(group.num_columns) if group.column(i).path_in_schema == column), None)
+                    stats = col.statistics if col is not None else None
+                    if (stats is None or not stats.has_min_max or not stats.has_null_count or stats.null_count
+                            or not isinstance(stats.min, str) or stats.min != stats.max):
+                        return None
+                    seen.add(stats.min)
+        except (OSError, pa.ArrowException):
+            return None
+        return sorted(seen) if len(seen) <= 1 else None
 
     def _sql_set(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
         return []  # DuckDB settings (memory limit, progress bar) mean nothing to Spark

@@ -73,6 +73,26 @@ def counted_table(tree: exp.Expression) -> str | None:
     return tables[0].name if tree == whole else None
 
 
+def distinct_column(tree: exp.Expression) -> tuple[str, str] | None:
+    """(table, column) when `tree` is exactly `SELECT DISTINCT column FROM table`, with or without
+    a `LIMIT` of a positive whole number (no filter, join, order or CTE: the distinct values of
+    every stored row), else None."""
+    tables = list(tree.find_all(exp.Table))
+    cols = list(tree.find_all(exp.Column))
+    if len(tables) != 1 or not tables[0].name or {k for k, v in tables[0].args.items() if v} - {"this", "alias"}:
+        return None
+    if len(cols) != 1 or cols[0].table or not cols[0].name:
+        return None
+    limit = tree.args.get("limit")
+    n = limit.expression if isinstance(limit, exp.Limit) else None
+    if limit is not None and not (isinstance(n, exp.Literal) and n.is_int and int(n.this) > 0):
+        return None
+    whole = sqlglot.parse_one("SELECT DISTINCT c FROM t" + (f" LIMIT {int(n.this)}" if limit is not None else ""), read=READ)  # type: ignore[union-attr]
+    whole.find(exp.Table).replace(tables[0].copy())
+    whole.find(exp.Column).replace(cols[0].copy())
+    return (tables[0].name, cols[0].name) if tree == whole else None
+
+
 def number_placeholders(query: str) -> str:
     """`query` with its i-th `?` written ` $i `, found by DuckDB's tokenizer (so a `?` inside a
     string or a comment stays text). Parsed, `?` nodes carry no position, and a tree walk meets
