@@ -46,3 +46,32 @@ def test_timeline_on_spark_equals_duckdb(spark, synth_study) -> None:  # type: i
     assert len(sp) == len(duck) > 0
     assert {"local", "utc"} == set(sp["clock"]) and {"party_group", "cluster", "sentiment"} <= set(sp["dimension"])
     pd.testing.assert_frame_equal(_canon(duck), _canon(sp), check_dtype=False)
+
+
+def test_stage_notes_on_a_lake_are_written_as_on_duckdb_without_a_spark_job(spark, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`set_notes` replaces one stage's notes and keeps the others' (a row without a stage too, as
+    DELETE keeps it), with the same rows on a lake as on DuckDB; on a local lake with no Spark job
+    (a CREATE, DELETE and INSERT were a write job each, two or three around every time stage)."""
+    from botwatch.engines.lake import LakeStudy
+    from botwatch.study import Study
+    from botwatch.timeline.stages import NOTES, set_notes
+
+    def jobs() -> int:
+        return int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))
+
+    steps = [("timeline", []), ("bursts", ["b1", "it's b2"]), ("creation", ["c1"]), ("bursts", ["b3"]), ("creation", []), ("circadian", [])]
+    got = {}
+    with Study(tmp_path / "s.duckdb") as duck, LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        for st in (duck, lake):
+            before = jobs()
+            for stage, notes in steps[:1]:
+                set_notes(st, stage, notes)
+            st.sql(f"INSERT INTO {NOTES} VALUES (NULL, 'by hand')")
+            between = jobs()
+            for stage, notes in steps[1:]:
+                set_notes(st, stage, notes)
+            if st is lake:
+                assert jobs() == between and between - before <= 1  # only the INSERT by hand
+            got[st.engine] = sorted(st.sql(f"SELECT stage, note FROM {NOTES}"), key=repr)
+        assert NOTES in lake.tables() and lake.columns(NOTES) == ["stage", "note"]
+    assert got["spark"] == got["duckdb"] == sorted([(None, "by hand"), ("bursts", "b3")], key=repr)
