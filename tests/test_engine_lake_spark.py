@@ -3,6 +3,8 @@ no views behind, and appended rows take the stored column types. Small on purpos
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,21 @@ def test_a_stage_s_runs_row_is_written_without_a_spark_write_job(spark: Any, tmp
                 info["rows_written"] = 3
         assert len(set(tracker.getJobIdsForGroup(None)) - before) <= 1  # at most the stored schema's read
         assert sorted(lake.sql("SELECT stage, status, rows_written FROM runs")) == [("coverage", "ok", 3), ("timeline", "ok", 3)]
+
+
+def test_create_table_with_columns_writes_no_spark_job_and_reads_as_spark_would(spark: Any, tmp_path: Path) -> None:
+    """`CREATE TABLE t (cols)` on a local lake is one Parquet file Arrow writes (it was a Spark job
+    writing an empty DataFrame: timeline_groups, impact and impact_irf each analyze), with the
+    schema Spark gives the same columns (a temp table's, still written by Spark), and rows
+    inserted after it read back typed as before."""
+    ddl = ("a VARCHAR, b DOUBLE, c BIGINT, d INTEGER, e BOOLEAN, f TIMESTAMP, g DATE, h DECIMAL(12,3), i SMALLINT, j TINYINT, "
+           "k FLOAT, l VARCHAR[], m BLOB, p STRUCT(x INTEGER, y VARCHAR)")
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        before = int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))
+        lake.sql(f"CREATE OR REPLACE TABLE t ({ddl})")
+        lake.sql(f"CREATE TABLE IF NOT EXISTS t ({ddl})")
+        assert int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId())) == before
+        lake.sql(f"CREATE TEMP TABLE by_spark ({ddl})")
+        assert lake.df("t").schema == lake.df("by_spark").schema and lake.count("t") == 0
+        lake.sql("INSERT INTO t (a, f, h, j) VALUES ('x', TIMESTAMP '2016-11-08 12:00:00', 1.5, 3)")
+        assert lake.sql("SELECT a, f, h, j, b FROM t") == [("x", datetime(2016, 11, 8, 12), Decimal("1.500"), 3, None)]

@@ -740,8 +740,27 @@ class LakeStudy(StudyBase):
         if stmt.if_not_exists and self._exists(stmt.name):
             return []
         df = self.spark.createDataFrame([], lake_sql.column_defs(stmt))
+        empty = self._empty_arrow(df.schema) if self._local and not (stmt.temp or stmt.name in self._temp) else None
+        if empty is not None:
+            # A local lake's new empty table is one Parquet file Arrow writes, where Spark's
+            # write of an empty DataFrame was a job of its own (timeline_groups, impact and
+            # impact_irf each analyze); Spark reads the same schema from its footer.
+            self.write_table(stmt.name, empty)
+            return []
         self._store(stmt.name, df, stmt.temp)
         return []
+
+    @staticmethod
+    def _empty_arrow(struct: Any) -> pa.Table | None:
+        """An empty Arrow table Spark reads back as `struct` (a Spark schema), or None where the
+        Arrow form would not say the same to Spark (a TIMESTAMP_NTZ, a type Arrow cannot hold)."""
+        from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
+
+        try:
+            schema = utc_zoned(to_arrow_schema(struct).empty_table()).schema
+            return schema.empty_table() if from_arrow_schema(schema) == struct else None
+        except Exception:  # noqa: BLE001 - a type the Arrow path does not know: Spark writes it
+            return None
 
     def _sql_create_view(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
         assert stmt.name and stmt.source is not None
