@@ -192,7 +192,10 @@ class LakeStudy(StudyBase):
         part's schema."""
         if "posts" not in self._table_dirs():
             return
-        have = self.columns("posts")
+        # From the first part's footer on a local lake: `columns` registers posts as a view, so
+        # every writable open of a lake registered one that no statement had named.
+        stored = self._footer_schema(self._folders()["posts"]) if self._local and "posts" in self._folders() else None
+        have = stored.names if stored is not None else self.columns("posts")
         added = [c for c in POSTS_ADDED if c not in have]
         if not added:
             return
