@@ -106,3 +106,32 @@ def test_values_are_cut_alike_whatever_the_read_size(monkeypatch: pytest.MonkeyP
     first = json.dumps(objs[0], indent=2).count("\n") + 1
     assert [n for n, _ in want] == [1, first + 1, first + 2, first + 2, first + 4]
     assert [json.loads(d) for n, d in want if n != first + 1] == objs and want[1][1] == b"junk }"
+
+
+@pytest.mark.parametrize("layout", ["pretty", "one a line", "pretty array", "array one a line"])
+def test_an_unclosed_string_is_rejected_alone_and_the_values_after_it_read(tmp_path: Path, layout: str) -> None:
+    """A string never closed (`"text": "unterminated`) turned every later string inside out: the
+    broken value held all the statuses after it, one rejected row. JSON has no raw newline in a
+    string, so the string ends at its line's end: the broken value is rejected at its own line."""
+    pretty = layout.startswith("pretty")
+    values = [json.dumps(s, indent=2 if pretty else None) for s in STATUSES]
+    broken = '{\n  "id_str": "5",\n  "text": "unterminated\n}' if pretty else '{"id_str": "5", "text": "unterminated}'
+    body = ",\n".join(values[:1] + [broken] + values[1:])
+    f = tmp_path / "out.json"
+    f.write_text(f"[\n{body}\n]\n" if "array" in layout else body + "\n")
+    st, summary = _ingest(tmp_path, f)
+    rej = st.pandas("rejected")
+    at = 2 if "array" in layout else 1 + values[0].count("\n") + 1  # element number, or the line it starts on
+    assert list(rej["line"]) == [at] and rej["raw"][0] == broken + ("" if pretty else ",")  # its comma was in the string
+    assert set(st.pandas("posts")["post_id"]) == IDS and summary.files[0].read == len(STATUSES) + 1
+
+
+def test_an_unclosed_string_is_cut_alike_whatever_the_read_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = b'{"a": "x\n{"b": 1},\n{\n "c": "y\n,"d": [1]\n}\n[{"e": "z\n{"f": 2}\n'
+    want = None
+    for block in (1 << 20, 7, 1):
+        monkeypatch.setattr(json_array, "_BLOCK", block)
+        got = [(v.number, v.data) for v in top_level_values(io.BytesIO(text), 1 << 20)]
+        want = want or got
+        assert got == want
+    assert want == [(1, b'{"a": "x'), (2, b'{"b": 1}'), (3, b'{\n "c": "y\n,"d": [1]\n}'), (7, b'[{"e": "z'), (8, b'{"f": 2}')]

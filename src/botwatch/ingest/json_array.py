@@ -6,10 +6,12 @@ whatever the per-record limit. This splitter only tracks strings and bracket dep
 top-level element comes out as bytes (parsed, and rejected on its own if bad, by the caller), and
 an element longer than the limit is skipped after keeping its first bytes for `rejected`.
 
-What it cannot resynchronise after is a lexically broken element, an unterminated string or
-unbalanced brackets: everything up to the point where the brackets balance again (or the end of
-the input; a stray closing bracket ends the array) then becomes that one rejected element,
-bounded in memory by the same limit.
+An unterminated string ends at its line's end (JSON holds no raw newline in a string), so a broken
+element of a pretty-printed or one-a-line file is rejected alone (`_structure`). What it cannot
+resynchronise after is an unterminated string on a line with more values after it (a compact
+one-line array) or unbalanced brackets: everything up to the point where the brackets balance
+again (or the end of the input; a stray closing bracket ends the array) then becomes that one
+rejected element, bounded in memory by the same limit.
 
 The scan is vectorised with numpy per 1 MB block (escaped quotes, string parity, bracket depth
 as cumulative sums), as fast as ijson's C parser; a byte-at-a-time Python loop was 5x slower.
@@ -50,10 +52,19 @@ class _Element:
             self.buf += piece
 
 
-def _structure(block: bytes, in_str: bool, bs_run: int, depth: int) -> tuple[np.ndarray, np.ndarray, bool, int, int]:
+def _structure(block: bytes, in_str: bool, bs_run: int, depth: int, line_depth: int = 0,
+               top: int = 0) -> tuple[np.ndarray, np.ndarray, bool, int, int, int, np.ndarray]:
     """Per byte of `block`, vectorised: the bracket depth after it (the array's own bracket counts
     as 1) and whether it is a comma outside any string; plus the state carried to the next block
-    (inside a string, trailing backslash run, depth)."""
+    (inside a string, trailing backslash run, depth, depth at the start of the current line), and
+    where a broken value ends early (`top`: the depth between values).
+
+    JSON holds no raw newline inside a string, so one there means the string was never closed:
+    it ends at that newline, else its quote turned every later string inside out and the broken
+    value swallowed all the values after it. When that line began between values (one value a
+    line, compact), the broken value ends at the newline too, at depth `top`: its closing
+    brackets went with the string. When it began inside the value (pretty-printed), only the
+    string ends, and the value's own closing bracket, on a later line, ends it."""
     a = np.frombuffer(block, np.uint8)
     n = len(a)
     idx = np.arange(n)
@@ -66,15 +77,41 @@ def _structure(block: bytes, in_str: bool, bs_run: int, depth: int) -> tuple[np.
         prev_last = last_other[:-1]
         before[1:] = np.where(prev_last >= 0, idx[1:] - 1 - prev_last, idx[1:] + bs_run)
     quote = (a == 0x22) & (before % 2 == 0)
-    parity = (np.cumsum(quote) + (1 if in_str else 0)) % 2  # 1: inside a string (or on its opening quote)
+    quotes = np.cumsum(quote)
+    parity = (quotes + (1 if in_str else 0)) % 2  # 1: inside a string (or on its opening quote)
+    newline = a == 0x0A
+    broken = np.empty(0, np.int64)
+    if (newline & (parity == 1)).any():  # rare: only in broken input
+        last_nl = np.maximum.accumulate(np.where(newline, idx, -1))
+        parity = (quotes - np.where(last_nl >= 0, quotes[np.maximum(last_nl, 0)], -1 if in_str else 0)) % 2
+        inside_before = np.concatenate(([1 if in_str else 0], parity[:-1]))
+        broken = np.flatnonzero(newline & (inside_before == 1))
     outside = (parity == 0) & ~quote
     opens = ((a == 0x5B) | (a == 0x7B)) & outside
     closes = ((a == 0x5D) | (a == 0x7D)) & outside
     level = np.cumsum(opens.astype(np.int64) - closes.astype(np.int64)) + depth
+    ends = broken[:0]
+    if len(broken):
+        shifts, at, total = [], [], 0
+        for k in broken.tolist():  # in order: each earlier end shifts the depths after it
+            p = int(last_nl[k - 1]) if k else -1
+            start = int(level[p]) - total if p >= 0 else line_depth
+            if start <= top:
+                shift = int(level[k]) - total - top
+                total += shift
+                shifts.append(shift)
+                at.append(k)
+        if at:
+            delta = np.zeros(n, np.int64)
+            delta[at] = shifts
+            level -= np.cumsum(delta)
+            ends = np.asarray(at, np.int64)
     commas = (a == 0x2C) & outside
     tail_run = int(n - 1 - last_other[-1]) if n else 0
     carry_run = tail_run + (bs_run if n and last_other[-1] < 0 else 0)
-    return level, commas, bool(parity[-1]) if n else in_str, carry_run, int(level[-1]) if n else depth
+    last = block.rfind(b"\n")
+    return (level, commas, bool(parity[-1]) if n else in_str, carry_run, int(level[-1]) if n else depth,
+            int(level[last]) if last >= 0 else line_depth, ends)
 
 
 def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) -> Iterator[Line]:
@@ -84,7 +121,7 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
     as one more element, which the JSON parser then rejects."""
     number = 0
     el = _Element(max_record_bytes, keep)
-    in_str, bs_run, depth, opened, closed = False, 0, 0, False, False
+    in_str, bs_run, depth, opened, closed, line_depth = False, 0, 0, False, False, 0
 
     def finish() -> Line | None:
         nonlocal number, el
@@ -105,8 +142,8 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
                     break
                 # Another array follows (`jq . a.json b.json` of two arrays, `cat` of array files):
                 # its elements are read on, numbered after the first's. It was one rejected element.
-                closed, opened, in_str, bs_run, depth, block = False, False, False, 0, 0, lead
-            level, commas, in_str, bs_run, depth_after = _structure(block, in_str, bs_run, depth)
+                closed, opened, in_str, bs_run, depth, line_depth, block = False, False, False, 0, 0, 0, lead
+            level, commas, in_str, bs_run, depth_after, line_depth, ends = _structure(block, in_str, bs_run, depth, line_depth, 1)
             start = 0
             if not opened:
                 first = np.flatnonzero(level >= 1)
@@ -114,7 +151,9 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
                     depth = depth_after
                     break
                 opened, start = True, int(first[0]) + 1
-            cuts = np.flatnonzero((commas & (level == 1)) | (level == 0))
+            cut = (commas & (level == 1)) | (level == 0)
+            cut[ends] = True  # a broken element ends at its line's end
+            cuts = np.flatnonzero(cut)
             cuts = cuts[cuts >= start]
             rest = b""
             for j in cuts.tolist():
@@ -141,12 +180,12 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
     first bad value: a value is cut where its brackets close, so a bad one is rejected alone.
 
     Text between values that is not whitespace or a comma (a stray word, a closing bracket too
-    many) comes out as a value of its own, which the JSON parser rejects; a lexically broken value
-    (an unterminated string) runs on until the brackets balance, as in `array_elements`."""
+    many) comes out as a value of its own, which the JSON parser rejects; an unterminated string
+    ends at its line's end, and unbalanced brackets run on until they balance, as in `array_elements`."""
     el = _Element(max_record_bytes, keep)
     el_line = 0  # the line of el's first non-blank byte; 0 while el is blank
     lines_before = 0  # newlines before the current block
-    in_str, bs_run, depth = False, 0, 0
+    in_str, bs_run, depth, line_depth = False, 0, 0, 0
 
     def add(block: bytes, newlines: np.ndarray, start: int, end: int) -> None:
         nonlocal el_line
@@ -169,7 +208,7 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
         pos = 0
         while pos < len(block):
             part = block[pos:]
-            level, commas, in_str_after, bs_after, depth_after = _structure(part, in_str, bs_run, depth)
+            level, commas, in_str_after, bs_after, depth_after, line_after, _ = _structure(part, in_str, bs_run, depth, line_depth)
             before_each = np.concatenate(([depth], level[:-1]))
             # Cuts: a value opening or closing at the top level, a stray closer, a comma between values.
             cuts = np.flatnonzero(((level != before_each) & ((level <= 0) | (before_each <= 0))) | (commas & (level == 0)))
@@ -181,7 +220,7 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
                     if (line := finish()) is not None:
                         yield line
                     start = j
-                elif lv == 0 and before == 1:  # it closes
+                elif lv == 0 and before >= 1:  # it closes (or, broken, ends at its line's end)
                     add(part, newlines[pos:], start, j + 1)
                     if (line := finish()) is not None:
                         yield line
@@ -197,10 +236,10 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
                     break
             if restart is not None:
                 pos += restart
-                in_str, bs_run, depth = False, 0, 0
+                in_str, bs_run, depth, line_depth = False, 0, 0, 0
                 continue
             add(part, newlines[pos:], start, len(part))
-            in_str, bs_run, depth = in_str_after, bs_after, depth_after
+            in_str, bs_run, depth, line_depth = in_str_after, bs_after, depth_after, line_after
             break
         lines_before += int(newlines[-1])
     if (line := finish()) is not None:
