@@ -37,3 +37,16 @@ def test_text_after_an_array_that_is_no_array_is_still_one_rejected_element(monk
         monkeypatch.setattr(json_array, "_BLOCK", block)
         got = [(v.number, v.data) for v in array_elements(io.BytesIO(text), 1 << 20)]
         assert got == [(1, b'{"a": 1}'), (2, b'{"a": 2}'), (3, b'{"a": 3}'), (4, b'junk {"a": 4}\n[{"a": 5}]')]
+
+
+def test_an_array_on_one_line_among_records_is_rejected_with_the_way_to_split_it(tmp_path: Path) -> None:
+    """A line holding an array of statuses in a file of one status a line was rejected as "expected
+    a JSON object, got list", which named neither the fault nor the mend; no format this reads
+    writes such lines, so it stays rejected, saying how many values it held and how to split it."""
+    f = tmp_path / "mixed.jsonl"
+    f.write_text("\n".join([json.dumps(STATUSES[0]), json.dumps(STATUSES[1:3]), json.dumps(STATUSES[3])]) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        summary = ingest(st, [str(f)], workers=1)
+        rej = st.pandas("rejected")
+    assert summary.files[0].read == 3 and list(rej["line"]) == [2]
+    assert "got an array of 2 values" in rej["error"][0] and """jq -c 'if type == "array" then .[] else . end'""" in rej["error"][0]

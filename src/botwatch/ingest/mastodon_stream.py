@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from botwatch.ingest.other_platforms import handle_mastodon
-from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 from botwatch.ingest.surrogates import loads_repairing, repair_note
 
 FORMAT = "mastodon-stream-event"
@@ -26,7 +26,7 @@ def is_stream_event(obj: Any) -> bool:
 
 def handle_stream_event(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+        raise not_an_object(obj)
     if obj.get("event") != "update":
         return
     payload = obj.get("payload")

@@ -31,7 +31,7 @@ from botwatch.ingest.fields import (
     req_text,
     str_list,
 )
-from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 
 FORMAT_JETSTREAM = "bluesky-jetstream"
 FORMAT_MASTODON = "mastodon-status"
@@ -66,7 +66,7 @@ def at_uri_key(uri: Any) -> tuple[str, str] | None:
 
 def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+        raise not_an_object(obj)
     did = req_id(obj.get("did"), "did")
     kind = obj.get("kind")
     if kind == "identity":
@@ -222,7 +222,7 @@ def _serving_host(obj: dict[str, Any]) -> str | None:
 
 def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+        raise not_an_object(obj)
     acct = obj.get("account")
     if not isinstance(acct, dict):
         raise RecordError("missing account object")

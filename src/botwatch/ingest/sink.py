@@ -35,6 +35,19 @@ class RecordError(ValueError):
     """A record that cannot become a canonical row; the message says why, for the rejected table."""
 
 
+def not_an_object(obj: Any) -> RecordError:
+    """The rejection of a record that is no JSON object. Why a list gets its own words: a line
+    holding an array of records (pages pasted into a JSON-lines file) was rejected as "got list",
+    which said neither what was wrong nor how to mend it; no format this reads writes such lines
+    among its records, so it stays rejected, with the command that splits it."""
+    if isinstance(obj, list):
+        return RecordError(
+            f"expected a JSON object, got an array of {len(obj):,} values: a record is one object; split such "
+            """lines into one record a line with `jq -c 'if type == "array" then .[] else . end' FILE`"""
+        )
+    return RecordError(f"expected a JSON object, got {type(obj).__name__}")
+
+
 _PROFILE_VALUES = itemgetter(*PROFILE_VALUE_FIELDS)
 
 

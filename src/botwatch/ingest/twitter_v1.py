@@ -26,7 +26,7 @@ from botwatch.ingest.fields import (
     str_list,
 )
 from botwatch.ingest.html_entities import decode
-from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 from botwatch.ingest.v1_fields import COUNT, EXTRA, FLAG, INT, PRESENT, STR, TIME, snapshot_function
 
 FORMAT = "twitter-v1.1"
@@ -83,7 +83,7 @@ def _embedded_author(inner: dict[str, Any], seen: datetime, line: int, sink: Row
 def handle_status(obj: Any, line: int, sink: RowSink) -> None:
     """Turn one v1.1 status into a post and its author's (and referenced authors') snapshots."""
     if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+        raise not_an_object(obj)
     if "delete" in obj or "limit" in obj or "warning" in obj:
         raise RecordError("stream control message (delete/limit/warning), not a post")
     post_id = req_id(obj.get("id_str") or obj.get("id"), "post id")

@@ -26,7 +26,7 @@ from botwatch.ingest.fields import (
     str_list,
 )
 from botwatch.ingest.html_entities import decode
-from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 from botwatch.ingest.twitter_v1 import profile_extra
 
 FORMAT_PAGE = "twitter-v2-page"
@@ -128,7 +128,7 @@ def _retrieved_at(obj: dict[str, Any]) -> datetime | None:
 def handle_page(obj: Any, line: int, sink: RowSink) -> None:
     """One twarc2 response page: tweets (or users, for a user lookup) plus their includes."""
     if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+        raise not_an_object(obj)
     if "data" not in obj and "errors" in obj:
         raise RecordError(f"API error record: {str(obj.get('errors'))[:200]}")
     data = obj.get("data")
@@ -170,7 +170,7 @@ def handle_page(obj: Any, line: int, sink: RowSink) -> None:
 def handle_flat(obj: Any, line: int, sink: RowSink) -> None:
     """One `twarc2 flatten` tweet with its author and referenced tweets inlined."""
     if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+        raise not_an_object(obj)
     refs: dict[str, dict[str, Any]] = {}
     users: dict[str, dict[str, Any]] = {}
     for ref in list_or_empty(obj.get("referenced_tweets")):
