@@ -144,3 +144,27 @@ def test_short_drops_of_many_runs_are_said_once(tmp_path: Path) -> None:
     with open_study(study) as s:
         text = " ".join(re.sub("<[^>]+>", " ", str(methods(s, report_context(s)).html)).split())
     assert merged.replace("'", "&#39;") in text and text.count("some of the posts") == 1, text
+
+
+NOTICE = (b'{"errors":[{"title":"operational-disconnect","disconnect_type":"OperationalDisconnect",'
+          b'"detail":"This stream has been disconnected for operational reasons.",'
+          b'"type":"https://api.twitter.com/2/problems/operational-disconnect"}]}')
+
+
+def test_xs_disconnect_notices_are_counted_as_such_not_as_bad_frames(tmp_path: Path) -> None:
+    """X says it closes the stream (`operational-disconnect`) before it does: that message was kept
+    aside as an unknown frame and `status` counted it among the capture's bad frames."""
+    from botwatch.cli import app
+
+    folder = tmp_path / "cap"
+    said = _collect(folder, DroppingStream([2, 1, 2], pauses=[0.1, 0.1], notice=NOTICE))
+    (run,) = _runs(folder)
+    assert run["disconnect_notices"] == 2 and run["unknown"] == 0 and run["malformed"] == 0, run
+    assert not (folder / ".botwatch" / "malformed-x-stream.jsonl").exists() and "frames kept aside" not in said
+    assert "X's disconnect notices 2" in said, said
+    study = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(folder)]).exit_code == 0
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    shown = " ".join(res.output.split())
+    assert res.exit_code == 0 and "bad frames (malformed or unknown) are kept aside" not in shown, shown
+    assert f"X sent 2 disconnect notices on the stream of capture {folder}" in shown, shown

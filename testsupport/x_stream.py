@@ -27,10 +27,12 @@ class DroppingStream:
     `posts[k]` tweets (the last entry for every later one), then drops it, but for the last one, which
     sends a keep-alive every 0.2 s until the run ends. Before answering connection k (k > 0) it waits
     `pauses[k - 1]` seconds (an outage) and calls `before_answer(k)` when given. `sent_last[k]` is when
-    connection k sent its last line; `answered[k]` when it was answered 200 (this machine's clock)."""
+    connection k sent its last line; `answered[k]` when it was answered 200 (this machine's clock).
+    `notice`, when given, is sent as a connection's last line before each drop (X's disconnect notice)."""
 
-    def __init__(self, posts: list[int], pauses: list[float] | None = None, before_answer: Callable[[int], None] | None = None) -> None:
-        self.posts, self.pauses, self.before_answer = posts, pauses or [], before_answer
+    def __init__(self, posts: list[int], pauses: list[float] | None = None, before_answer: Callable[[int], None] | None = None,
+                 notice: bytes | None = None) -> None:
+        self.posts, self.pauses, self.before_answer, self.notice = posts, pauses or [], before_answer, notice
         self.sent_last: list[float] = []
         self.answered: list[float] = []
         self.asked: list[dict[str, str]] = []
@@ -52,6 +54,8 @@ class DroppingStream:
             await w.chunk(envelope(self.next_id) + b"\r\n")
             self.next_id += 1
         await w.chunk(b"\r\n")  # a keep-alive
+        if k + 1 < len(self.posts) and self.notice is not None:
+            await w.chunk(self.notice + b"\r\n")
         self.sent_last.append(time.time())
         if k + 1 < len(self.posts):
             w.abort()  # the drop

@@ -150,6 +150,10 @@ def _print_captures(st: Study) -> None:
         out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "
                   ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
     for folder, *_, manifest in rows:
+        if notices := _run_count(manifest, "disconnect_notices"):
+            out.print(f"disconnections: X sent {counted(notices, 'disconnect notice')} on the stream of capture {name_shown(folder)} "
+                      "(X closing the connection, not bad data; the spans it did not send are said as gaps)", markup=False, soft_wrap=True)
+    for folder, *_, manifest in rows:
         for gap in _gaps(manifest):
             # A record of a stream's short disconnections spans from the first to the last: only some
             # of the posts of that span were lost.
@@ -175,6 +179,18 @@ def _gaps(manifest: object) -> list[dict[str, object]]:
         return merged_gaps([g for r in runs if isinstance(r, dict) and isinstance(r.get("gaps"), list) for g in r["gaps"] if isinstance(g, dict)])
     except (ValueError, TypeError, AttributeError):
         return []
+
+
+def _run_count(manifest: object, key: str) -> int:
+    """A count of the capture's runs added up, from the manifest the study recorded (0: none, or
+    not readable)."""
+    import json
+
+    try:
+        runs = json.loads(str(manifest)).get("runs") or []
+        return sum(int(r.get(key) or 0) for r in runs if isinstance(r, dict))
+    except (ValueError, TypeError, AttributeError):
+        return 0
 
 
 def _frames_aside(manifest: object) -> int | None:

@@ -14,7 +14,8 @@ from botwatch.shown_text import controls_shown
 @dataclass
 class Stats:
     """What a run saw: every frame lands in exactly one of kept, duplicates, filtered, unsampled,
-    other (valid events that are not posts and were not kept), malformed, unknown."""
+    other (valid events that are not posts and were not kept), malformed, unknown, disconnect
+    notices (X saying it closes its stream: no bad data, so not among the frames kept aside)."""
 
     received: int = 0
     kept: int = 0  # posts written
@@ -25,6 +26,7 @@ class Stats:
     other: int = 0
     malformed: int = 0
     unknown: int = 0
+    disconnect_notices: int = 0
     reconnects: int = 0
     cursor: str = ""
     started: float = field(default_factory=time.monotonic)
@@ -83,7 +85,8 @@ def summary(s: Stats, disk_bytes: int, files: int, folder: str, folder_files: in
     return (
         f"kept {counted(s.kept, 'post')} (+{counted(s.kept_other, 'other event')}) in {secs:,.1f} s ({s.kept / secs:,.0f} posts/s); "
         f"received {s.received:,}; filtered out {s.filtered:,}; not in sample {s.unsampled:,}; duplicates dropped {s.duplicates:,}; "
-        f"not posts {s.other:,}; malformed {s.malformed:,}; unknown {s.unknown:,}; reconnects {s.reconnects:,}\n"
+        f"not posts {s.other:,}; malformed {s.malformed:,}; unknown {s.unknown:,}; reconnects {s.reconnects:,}"
+        + (f" (X's disconnect notices {s.disconnect_notices:,})" if s.disconnect_notices else "") + "\n"
         f"this run: {files} closed file(s), {human_bytes(disk_bytes)}, in {folder}"
         + (f" (it holds {folder_files} closed file(s) of this stream in all)" if folder_files is not None else "")
         + f"; last cursor {s.cursor or '—'}"

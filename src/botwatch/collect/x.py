@@ -133,6 +133,17 @@ def disconnections_why(n: int, seconds: float) -> str:
             f"{'under 1 s' if seconds < 1 else f'{seconds:,.0f} s'} in all")
 
 
+def disconnect_notice(obj: dict[str, Any]) -> bool:
+    """Whether a stream message is X's notice that it closes the connection
+    (`{"errors": [{"title": "operational-disconnect", "disconnect_type": ...}]}`): it was kept aside
+    as an unknown frame and counted among `status`'s bad frames, though it is no bad data; what the
+    disconnection lost is recorded as a gap (`XStream.note_gap`)."""
+    errors = obj.get("errors")
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and ("disconnect_type" in e or e.get("title") == "operational-disconnect"
+                                 or str(e.get("type", "")).endswith("/operational-disconnect")) for e in errors)
+
+
 def merged_gaps(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A capture's recorded gaps as `status` and the report say them: its runs' records of short
     stream disconnections (`disconnections`) as one, from the first to the last, their counts and
@@ -302,7 +313,9 @@ class XStream:
             return
         data = obj.get("data") if isinstance(obj, dict) else None
         if not isinstance(data, dict) or data.get("id") is None:
-            if isinstance(obj, dict) and "errors" in obj:
+            if isinstance(obj, dict) and disconnect_notice(obj):
+                cap.stats.disconnect_notices += 1
+            elif isinstance(obj, dict) and "errors" in obj:
                 cap.aside(raw, "X sent an error message on the stream", kind="unknown")
             else:
                 cap.aside(raw, "not a stream envelope with data.id", kind="unknown")
