@@ -52,8 +52,32 @@ class _Element:
             self.buf += piece
 
 
+def _floored(steps: np.ndarray, depth: int, line_depth: int, top: int, broken: np.ndarray,
+             last_nl: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """`_structure`'s depths where a closing bracket with nothing open leaves the depth at 0 (it is
+    text between values), and its broken values' ends, from one broken string to the next."""
+
+    def walk(part: np.ndarray, d: int) -> np.ndarray:
+        c = np.cumsum(part) + d
+        return c - np.minimum(np.minimum.accumulate(c), 0) if len(c) else c
+
+    if not len(broken):
+        return walk(steps, depth), broken
+    level = np.empty(len(steps), np.int64)
+    at, pos, d = [], 0, depth
+    for k in broken.tolist():
+        level[pos : k + 1] = walk(steps[pos : k + 1], d)
+        p = int(last_nl[k - 1]) if k else -1
+        if (int(level[p]) if p >= 0 else line_depth) <= top:
+            level[k] = top
+            at.append(k)
+        pos, d = k + 1, int(level[k])
+    level[pos:] = walk(steps[pos:], d)
+    return level, np.asarray(at, np.int64)
+
+
 def _structure(block: bytes, in_str: bool, bs_run: int, depth: int, line_depth: int = 0,
-               top: int = 0) -> tuple[np.ndarray, np.ndarray, bool, int, int, int, np.ndarray]:
+               top: int = 0, floor: bool = False) -> tuple[np.ndarray, np.ndarray, bool, int, int, int, np.ndarray]:
     """Per byte of `block`, vectorised: the bracket depth after it (the array's own bracket counts
     as 1) and whether it is a comma outside any string; plus the state carried to the next block
     (inside a string, trailing backslash run, depth, depth at the start of the current line), and
@@ -64,7 +88,10 @@ def _structure(block: bytes, in_str: bool, bs_run: int, depth: int, line_depth: 
     value swallowed all the values after it. When that line began between values (one value a
     line, compact), the broken value ends at the newline too, at depth `top`: its closing
     brackets went with the string. When it began inside the value (pretty-printed), only the
-    string ends, and the value's own closing bracket, on a later line, ends it."""
+    string ends, and the value's own closing bracket, on a later line, ends it.
+
+    `floor`: a closing bracket with nothing open leaves the depth at 0 (between values, as text
+    of no value) rather than below it."""
     a = np.frombuffer(block, np.uint8)
     n = len(a)
     idx = np.arange(n)
@@ -89,7 +116,8 @@ def _structure(block: bytes, in_str: bool, bs_run: int, depth: int, line_depth: 
     outside = (parity == 0) & ~quote
     opens = ((a == 0x5B) | (a == 0x7B)) & outside
     closes = ((a == 0x5D) | (a == 0x7D)) & outside
-    level = np.cumsum(opens.astype(np.int64) - closes.astype(np.int64)) + depth
+    steps = opens.astype(np.int64) - closes.astype(np.int64)
+    level = np.cumsum(steps) + depth
     ends = broken[:0]
     if len(broken):
         shifts, at, total = [], [], 0
@@ -106,6 +134,8 @@ def _structure(block: bytes, in_str: bool, bs_run: int, depth: int, line_depth: 
             delta[at] = shifts
             level -= np.cumsum(delta)
             ends = np.asarray(at, np.int64)
+    if floor and n and level.min() < 0:  # rare: a closing bracket with nothing open
+        level, ends = _floored(steps, depth, line_depth, top, broken, last_nl if len(broken) else None)
     commas = (a == 0x2C) & outside
     tail_run = int(n - 1 - last_other[-1]) if n else 0
     carry_run = tail_run + (bs_run if n and last_other[-1] < 0 else 0)
@@ -180,7 +210,8 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
     first bad value: a value is cut where its brackets close, so a bad one is rejected alone.
 
     Text between values that is not whitespace or a comma (a stray word, a closing bracket too
-    many) comes out as a value of its own, which the JSON parser rejects; an unterminated string
+    many, which leaves the depth at 0 in the same one scan of the block) comes out as a value of
+    its own, which the JSON parser rejects; an unterminated string
     ends at its line's end, and unbalanced brackets run on until they balance, as in `array_elements`."""
     el = _Element(max_record_bytes, keep)
     el_line = 0  # the line of el's first non-blank byte; 0 while el is blank
@@ -205,42 +236,31 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
 
     while block := stream.read(_BLOCK):
         newlines = np.concatenate(([0], np.cumsum(np.frombuffer(block, np.uint8) == 0x0A)))
-        pos = 0
-        while pos < len(block):
-            part = block[pos:]
-            level, commas, in_str_after, bs_after, depth_after, line_after, _ = _structure(part, in_str, bs_run, depth, line_depth)
-            before_each = np.concatenate(([depth], level[:-1]))
-            # Cuts: a value opening or closing at the top level, a stray closer, a comma between values.
-            cuts = np.flatnonzero(((level != before_each) & ((level <= 0) | (before_each <= 0))) | (commas & (level == 0)))
-            start, restart = 0, None
-            for j in cuts.tolist():
-                lv, before = int(level[j]), int(before_each[j])
-                if lv == 1 and before == 0:  # a value opens: what lay before it is apart from it
-                    add(part, newlines[pos:], start, j)
-                    if (line := finish()) is not None:
-                        yield line
-                    start = j
-                elif lv == 0 and before >= 1:  # it closes (or, broken, ends at its line's end)
-                    add(part, newlines[pos:], start, j + 1)
-                    if (line := finish()) is not None:
-                        yield line
-                    start = j + 1
-                elif lv == 0 and before == 0:  # a comma between values
-                    add(part, newlines[pos:], start, j)
-                    if (line := finish()) is not None:
-                        yield line
-                    start = j + 1
-                elif lv < 0:  # a closing bracket with nothing open: kept with the text around it, then depth 0 again
-                    add(part, newlines[pos:], start, j + 1)
-                    restart = j + 1
-                    break
-            if restart is not None:
-                pos += restart
-                in_str, bs_run, depth, line_depth = False, 0, 0, 0
-                continue
-            add(part, newlines[pos:], start, len(part))
-            in_str, bs_run, depth, line_depth = in_str_after, bs_after, depth_after, line_after
-            break
+        level, commas, in_str, bs_run, depth_after, line_depth, _ = _structure(block, in_str, bs_run, depth, line_depth, floor=True)
+        before_each = np.concatenate(([depth], level[:-1]))
+        depth = depth_after
+        # Cuts: a value opening or closing at the top level, a comma between values. A closing
+        # bracket with nothing open (depth floored at 0) is no cut: it stays with the text around it.
+        cuts = np.flatnonzero(((level != before_each) & ((level <= 0) | (before_each <= 0))) | (commas & (level == 0)))
+        start = 0
+        for j in cuts.tolist():
+            lv, before = int(level[j]), int(before_each[j])
+            if lv == 1 and before == 0:  # a value opens: what lay before it is apart from it
+                add(block, newlines, start, j)
+                if (line := finish()) is not None:
+                    yield line
+                start = j
+            elif lv == 0 and before >= 1:  # it closes (or, broken, ends at its line's end)
+                add(block, newlines, start, j + 1)
+                if (line := finish()) is not None:
+                    yield line
+                start = j + 1
+            elif lv == 0 and before == 0:  # a comma between values
+                add(block, newlines, start, j)
+                if (line := finish()) is not None:
+                    yield line
+                start = j + 1
+        add(block, newlines, start, len(block))
         lines_before += int(newlines[-1])
     if (line := finish()) is not None:
         yield line
