@@ -133,3 +133,33 @@ def test_methods_counts_a_break_apart_from_the_records_that_could_not_be_read(tm
     assert (f"{read} records were read from 1 input file, giving {stored} stored posts; 0 were duplicates of posts already stored and 1 could not be read "
             f"({100 / read:.1f}% of records); 1 input file was cut short (a compressed stream that breaks off or is corrupt): what followed the break "
             "was not read and is in none of these counts.") in said, said
+
+
+def _cut_study(tmp_path: Path, posts: int = 40) -> tuple[Path, object]:
+    """A study of a Jetstream .gz cut mid-stream (its last whole records stored, one cut-off record
+    rejected, and the break's row in `rejected`), and the ingest's CLI result."""
+    import gzip
+
+    text = _jetstream(tmp_path / "jet.jsonl", posts, 0).read_bytes()
+    packed = gzip.compress(text, mtime=0)
+    f = tmp_path / "jet.jsonl.gz"
+    f.write_bytes(packed[: len(packed) // 2])
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(f)])
+    assert res.exit_code == 1, res.output
+    return study, res
+
+
+def test_ingest_counts_a_cut_gz_break_apart_from_the_rejected_records(tmp_path: Path) -> None:
+    """The break's `rejected` row is no record: ingest said "rejected 2" (line and summary) for a cut
+    .gz with one cut-off record, where the report's Methods said 1 could not be read."""
+    study, res = _cut_study(tmp_path)
+    with open_study(study) as st:
+        (rows,), = st.sql("SELECT count(*) FROM rejected")
+    assert rows == 2  # the cut-off record and the break: both kept
+    out = re.sub(r"\s+", " ", res.output)
+    assert "duplicates 0, rejected 1, accounts 3; compressed stream is corrupt or truncated" in out, out
+    table = res.output.split("Ingest summary")[1]
+    head = [c.strip() for c in table.splitlines()[2].split("┃")[1:-1]]
+    cells = [c.strip() for c in next(line for line in table.splitlines() if line.startswith("│")).split("│")[1:-1]]
+    assert dict(zip(head, cells))["rejected"] == "1" and dict(zip(head, cells))["cut short"] == "1", table

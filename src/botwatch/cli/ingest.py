@@ -13,7 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
-from botwatch.ingest.counts import not_posts, read_count
+from botwatch.ingest.counts import cut_short_count, not_posts, read_count, records_rejected
 from botwatch.shown_text import name_shown, shell_shown
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
@@ -504,7 +504,7 @@ def print_file_result(res: FileResult) -> None:
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
             f"{head} {res.source} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}{tail}",
+            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
 
@@ -550,12 +550,15 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
     # Records that were no post (profiles, account events) have a column when there are any: the
     # row "read 282, stored 280, duplicates 0, rejected 0" left them unaccounted for.
     other = sum(not_posts(f) for f in summary.files)
-    cols = ("files", "read", *(("not posts",) if other else ()), "stored", "duplicates", "rejected", "failed", "skipped")
+    # A cut .gz's break (its row in `rejected`) is no record: counted apart, in a column of its own when any.
+    cut = cut_short_count(summary.files)
+    cols = ("files", "read", *(("not posts",) if other else ()), "stored", "duplicates", "rejected", *(("cut short",) if cut else ()), "failed", "skipped")
     for col in cols:
         tbl.add_column(col, justify="right")
     tbl.add_row(
         str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
-        f"{summary.total('rejected'):,}", str(failed_inputs(summary)), str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
+        f"{sum(records_rejected(f) for f in summary.files):,}", *((f"{cut:,}",) if cut else ()), str(failed_inputs(summary)),
+        str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
     )
     out.print(tbl)
     if summary.total("repaired") and kept:
