@@ -163,3 +163,12 @@ def test_ingest_counts_a_cut_gz_break_apart_from_the_rejected_records(tmp_path: 
     head = [c.strip() for c in table.splitlines()[2].split("┃")[1:-1]]
     cells = [c.strip() for c in next(line for line in table.splitlines() if line.startswith("│")).split("│")[1:-1]]
     assert dict(zip(head, cells))["rejected"] == "1" and dict(zip(head, cells))["cut short"] == "1", table
+
+
+def test_the_runs_message_counts_a_cut_gz_break_apart(tmp_path: Path) -> None:
+    """The ingest's `runs` message (the report's run list) said "rejected 2" for a cut .gz with one
+    cut-off record, counting the break's row as a record."""
+    study, _ = _cut_study(tmp_path)
+    with open_study(study) as st:
+        (message,), = st.sql("SELECT message FROM runs WHERE stage = 'ingest'")
+    assert message == "read 11, stored 10, duplicates 0, rejected 1, cut short 1, failed 1", message

@@ -73,7 +73,7 @@ _FAILED = re.compile(r", failed (\d+)")
 
 def run_message(results: Iterable[Any]) -> str:
     """The `runs` message of an ingest of `results` (`FileResult`s): what it read, stored, found
-    twice and rejected, and how many inputs it skipped as already read."""
+    twice and rejected, how many broke off (cut short) and how many inputs it skipped as already read."""
     results = list(results)
     total = lambda attr: sum(getattr(r, attr) for r in results)  # noqa: E731
     from botwatch.cli.ingest import put_nothing_in
@@ -81,7 +81,9 @@ def run_message(results: Iterable[Any]) -> str:
     skipped = sum(1 for r in results if r.skipped is not None and not r.refused)
     failed = sum(1 for r in results if put_nothing_in(r))
     other = sum(not_posts(r) for r in results)
-    return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, rejected {total('rejected')}"
+    cut = cut_short_count(results)  # a break's `rejected` row is no record: counted apart
+    return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, "
+            f"rejected {sum(records_rejected(r) for r in results)}" + (f", cut short {cut}" if cut else "")
             + (f", not posts {other}" if other else "") + (f", skipped {skipped} already read" if skipped else "") + (f", failed {failed}" if failed else ""))
 
 
