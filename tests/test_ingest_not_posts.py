@@ -109,7 +109,7 @@ def test_a_cut_gz_has_its_records_no_post_counted_as_the_command_counts_them(tmp
         text_ = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
         html = overview(st, report_context(st)).html
     assert f"giving {len(held) - 2} stored posts; 0 were duplicates of posts already stored, 2 were not posts" in text_, text_
-    row = html[html.index("jet.jsonl.gz</td>"):].split("</tr>")[0]
+    row = html[html.index("jet.jsonl.gz (cut short)</td>"):].split("</tr>")[0]
     assert re.findall(r'<td class="num">(\d+)</td>', row)[:2] == [str(len(held) + 1), "2"], row  # records read (the cut one too), not posts
 
 
@@ -172,3 +172,23 @@ def test_the_runs_message_counts_a_cut_gz_break_apart(tmp_path: Path) -> None:
     with open_study(study) as st:
         (message,), = st.sql("SELECT message FROM runs WHERE stage = 'ingest'")
     assert message == "read 11, stored 10, duplicates 0, rejected 1, cut short 1, failed 1", message
+
+
+def test_status_and_the_overview_count_a_cut_gz_break_apart(tmp_path: Path) -> None:
+    """`status` said "rejected records 2" and the overview "2 input records could not be read",
+    "Rejected input (2 records ...)" and 2 in the file's Rejected cell, for a cut .gz of one
+    cut-off record, where ingest and Methods said 1: the break's row is no record."""
+    from botwatch.report.context import report_context
+    from botwatch.report.section_overview import overview
+
+    study, _ = _cut_study(tmp_path)
+    res = CliRunner().invoke(app, ["status", str(study)], terminal_width=200)
+    assert res.exit_code == 0 and "inputs 1; rejected records 1; 1 input file cut short" in res.output, res.output
+    with open_study(study) as st:
+        html = overview(st, report_context(st)).html
+    text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", html))
+    assert "1 input record could not be read and was kept aside (see below). 1 input file was cut short" in text, text
+    assert "Rejected input (1 record; 1 file cut short, where it broke; first 50 shown)" in text, text
+    row = html[html.index("jet.jsonl.gz (cut short)</td>"):].split("</tr>")[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["11", "0", "10", "0", "1"], row  # read, not posts, stored, duplicates, rejected
+    assert html.count("compressed stream is corrupt or truncated after") == 1  # the break's row still listed

@@ -129,7 +129,7 @@ def test_a_forced_re_read_is_neither_another_input_nor_the_archives_duplicates(t
     with open_study(study) as st:
         s = study_summary(st)
         assert (s["sources"], s["rereads"]) == (1, 1)
-        assert [f[-1] for f in s["files"]] == [False, True]  # listed as a re-read
+        assert [f[7] for f in s["files"]] == [False, True]  # listed as a re-read
         assert data_provenance(st)[0].repeats == repeats
         assert len(reproduction(st, "s.duckdb")["inputs"]) == 1  # the file to fetch again, once
     status = CliRunner().invoke(app, ["status", str(study)])
@@ -245,7 +245,7 @@ def test_a_grown_files_re_read_is_the_same_input_counted_once(tmp_path: Path) ->
     with open_study(study) as st, open_study(whole) as once:
         s = study_summary(st)
         assert (s["sources"], s["rereads"]) == (1, 1)
-        assert [f[-1] for f in s["files"]] == [False, True]  # listed, marked a re-read
+        assert [f[7] for f in s["files"]] == [False, True]  # listed, marked a re-read
         assert s["posts"] == study_summary(once)["posts"]
         assert data_provenance(st)[0].repeats == data_provenance(once)[0].repeats  # not the first read's posts
         assert len(reproduction(st, "s.duckdb")["inputs"]) == 1

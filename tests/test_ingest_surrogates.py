@@ -95,7 +95,7 @@ def test_status_and_report_count_repairs_apart_from_rejections(tmp_path: Path) -
 
         html = build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8")
     assert s["rejected"] == 1 and s["repaired"] == 3
-    assert "1 input records could not be read" in html and "3 records were stored after a repair" in html
+    assert "1 input record could not be read" in html and "3 records were stored after a repair" in html
     assert "\\ud800" in html  # the kept original, shown as read
 
 

@@ -46,7 +46,9 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         if s.get("rejected_replaced"):  # a lake ingested by an earlier version kept them in `rejected`, listed below with the others
             earlier += (f" ({s['rejected_replaced']:,} more held by earlier versions of files changed and read again since, "
                         "not counted: kept in `rejected` with the others)")
-        out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{earlier}{repaired}", markup=False)
+        # A cut .gz's break (its row in `rejected`) is no record: said apart, as ingest says it.
+        cut = f"; {s['cut_files']:,} input file{'' if s['cut_files'] == 1 else 's'} cut short" if s["cut_files"] else ""
+        out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{cut}{earlier}{repaired}", markup=False)
         if n := s.get("copies"):  # its own SHA-256 is kept nowhere else that status reads
             out.print(f"{n:,} file{' was' if n == 1 else 's were'} seen again as a copy of one read before (the same text, compressed or not): "
                       f"not another input; {'its own SHA-256 is' if n == 1 else 'their own SHA-256s are'} in table `source_copies`", markup=False, soft_wrap=True)

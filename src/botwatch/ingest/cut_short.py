@@ -26,8 +26,11 @@ BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM ({BROKEN_ROWS_SQL})"
 # `rejected` holds the row recording a break, which is no record read, where the read broke off (a
 # break for its source still in `rejected`). Without it a cut .gz with 2 records no post had Methods
 # and the overview's inputs table say 1 where the command said 2.
-NOT_POSTS_SQL = ("greatest(records_read - posts_stored - duplicates - rejected"
-                 f" + CASE WHEN rejected > 0 AND source IN ({BROKEN_SOURCES_SQL}) THEN 1 ELSE 0 END, 0)")
+BREAK_SQL = f"CASE WHEN rejected > 0 AND source IN ({BROKEN_SOURCES_SQL}) THEN 1 ELSE 0 END"
+NOT_POSTS_SQL = f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL}, 0)"
+# A `sources` row's rejected records: its `rejected` count without the break's row, which is no
+# record but a note that the file ended early (counted apart, as `counts.records_rejected` does).
+RECORDS_REJECTED_SQL = f"rejected - {BREAK_SQL}"
 
 
 def still_cut(path: str) -> bool:

@@ -274,7 +274,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     election = ctx.get("election")
     s = study_summary(study)
     from botwatch.ingest.formats import PAGE_FORMATS
-    from botwatch.ingest.cut_short import BROKEN_ROWS_SQL, NOT_POSTS_SQL
+    from botwatch.ingest.cut_short import NOT_POSTS_SQL
     from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
@@ -295,10 +295,10 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
                                  UNION ALL SELECT format, not_posts FROM {GROWN_READS})
                                  WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
     # Inputs whose read broke off (a cut or corrupt .gz): each keeps one `rejected` row for the break,
-    # which is no record. Counted as one more record that "could not be read", the sentence added up
-    # to one more than the records read, and never said the file ended early, its rest unread.
-    breaks, cut_files = study.sql(f"SELECT count(*), count(DISTINCT source) FROM ({BROKEN_ROWS_SQL})")[0]
-    breaks = min(int(breaks), s["rejected"])
+    # which is no record (`study_summary` leaves it out of "rejected"). Counted as one more record that
+    # "could not be read", the sentence added up to one more than the records read, and never said
+    # the file ended early, its rest unread.
+    breaks, cut_files = s["breaks"], s["cut_files"]
     # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)
     paths = RelativePaths(ctx["paths_relative_to"]) if ctx.get("paths_relative_to") else None
     repro = reproduction(study, study_label(study.path)[1], relative_to=paths)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botwatch.ingest.cut_short import NOT_POSTS_SQL
+from botwatch.ingest.cut_short import BREAK_SQL, BROKEN_ROWS_SQL, NOT_POSTS_SQL, RECORDS_REJECTED_SQL
 from botwatch.ingest.rereads import FIRST_READS, RE_READS
 from botwatch.ingest.sink import REPAIRED
 from botwatch.report.sections import Section, render, section
@@ -32,6 +32,12 @@ def study_summary(study: Study) -> dict[str, Any]:
     # `twitter` "42" and an `x` "42" read "2 posts by 1 account" beside 2 accounts in the study.
     posts, accounts_posting, first, last = q("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
     replaced = int(q(_REPLACED)[0][0] or 0)
+    held = q(f"SELECT count(*) FROM rejected WHERE error NOT LIKE '{REPAIRED}%'")[0][0] - replaced
+    # A read that broke off (a cut or corrupt .gz) keeps one `rejected` row for the break: no record,
+    # but a note that the file ended early, counted apart. Counted as a rejected record, `status` and
+    # the overview said 2 for a cut file of one bad record where ingest and Methods said 1.
+    breaks, cut_files = q(f"SELECT count(*), count(DISTINCT source) FROM ({BROKEN_ROWS_SQL})")[0]
+    breaks = min(int(breaks), held)
     return {
         "posts": posts,
         "accounts_posting": accounts_posting,
@@ -40,7 +46,9 @@ def study_summary(study: Study) -> dict[str, Any]:
         "last": last,
         # A repair note (a stored record mended at ingest) is listed with the rejected rows but not counted as lost.
         # Nor is an earlier version's bad record still held in `rejected` (on a lake): `rejected_replaced`.
-        "rejected": q(f"SELECT count(*) FROM rejected WHERE error NOT LIKE '{REPAIRED}%'")[0][0] - replaced,
+        "rejected": held - breaks,
+        "breaks": breaks,
+        "cut_files": cut_files if breaks else 0,
         "rejected_replaced": replaced,
         "repaired": q(f"SELECT count(*) FROM rejected WHERE error LIKE '{REPAIRED}%'")[0][0],
         # Bad records of files as they were before a later read of a changed file at the same path
@@ -60,8 +68,8 @@ def study_summary(study: Study) -> dict[str, Any]:
         # The records that were no post (profile rows, account events: `counts.not_posts`) have their
         # column: an authors file read "61 records, 0 stored", as if all were lost.
         "files": q(f"SELECT source, format, records_read, CASE WHEN format IS NULL OR format IN ({_pages_in()}) THEN 0 "
-                   f"ELSE {NOT_POSTS_SQL} END, posts_stored, duplicates, rejected, "
-                   f"r.source IS NOT NULL FROM sources s "
+                   f"ELSE {NOT_POSTS_SQL} END, posts_stored, duplicates, {RECORDS_REJECTED_SQL}, "
+                   f"r.source IS NOT NULL, {BREAK_SQL} = 1 FROM sources s "
                    f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY ingested_at, source"),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
