@@ -192,3 +192,22 @@ def test_status_and_the_overview_count_a_cut_gz_break_apart(tmp_path: Path) -> N
     row = html[html.index("jet.jsonl.gz (cut short)</td>"):].split("</tr>")[0]
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["11", "0", "10", "0", "1"], row  # read, not posts, stored, duplicates, rejected
     assert html.count("compressed stream is corrupt or truncated after") == 1  # the break's row still listed
+
+
+def test_a_cut_gz_read_whole_since_leaves_no_break_among_the_earlier_versions_records(tmp_path: Path) -> None:
+    """A cut .gz read again once whole moves its earlier read's rows to `rejected_earlier`, the
+    break's with them: `status` and Methods said "2 records" of earlier versions for 1."""
+    import gzip
+
+    from botwatch.report.section_methods import methods
+
+    study, _ = _cut_study(tmp_path)
+    f = tmp_path / "jet.jsonl.gz"
+    f.write_bytes(gzip.compress((tmp_path / "jet.jsonl").read_bytes(), mtime=0))  # the download finished
+    assert CliRunner().invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    res = CliRunner().invoke(app, ["status", str(study)], terminal_width=200)
+    assert "rejected records 0 (1 more held by earlier versions" in res.output, res.output
+    with open_study(study) as st:
+        assert st.sql("SELECT count(*) FROM rejected_earlier")[0][0] == 2  # both kept
+        said = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+    assert "besides 1 record that could not be read in earlier versions" in said, said
