@@ -185,3 +185,16 @@ def test_the_sink_keeps_one_note_per_line_across_a_batch_boundary() -> None:
     sink.flush()
     assert [line for _, line in out] == [1, 2, 3]
     assert out[1][0] == REPAIRED + "inner; outer" and sink.counts["repaired"] == 2 and sink.counts["rejected"] == 1
+
+
+def test_the_overview_keeps_a_space_between_the_rejected_and_the_repaired_sentences() -> None:
+    """The template's line break after the rejected sentence is trimmed (trim_blocks), so the
+    overview read "kept aside (see below).3 records were stored after a repair"."""
+    from types import SimpleNamespace
+
+    from botwatch.report.sections import render
+
+    s = dict(posts=1, accounts_posting=1, accounts=1, first="a", last="b", sources=1, rereads=0, rejected=2, repaired=3, breaks=0,
+             cut_files=0, by_format=[], by_kind=[], by_lang=[], files=[], rejected_rows=[])
+    html = render("overview.html.j2", s=s, chart="", unit="day", rs=SimpleNamespace(known_only_as="x"))
+    assert "(see below). 3 records were stored after a repair" in html, html
