@@ -211,3 +211,18 @@ def test_a_cut_gz_read_whole_since_leaves_no_break_among_the_earlier_versions_re
         assert st.sql("SELECT count(*) FROM rejected_earlier")[0][0] == 2  # both kept
         said = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
     assert "besides 1 record that could not be read in earlier versions" in said, said
+
+
+def test_the_tables_of_rejected_reasons_count_a_break_as_a_file_cut_short(tmp_path: Path) -> None:
+    """`status`'s "Rejected, by error" and Methods' table of reasons gave the break's row as 1 of
+    the records rejected, beside "rejected records 1" and "1 could not be read"."""
+    from botwatch.report.section_methods import methods
+
+    study, _ = _cut_study(tmp_path)
+    res = CliRunner().invoke(app, ["status", str(study)], terminal_width=200)
+    (line,) = [line for line in res.output.splitlines() if "compressed stream is corrupt" in line]
+    assert line.rstrip(" │").endswith("1 file cut short"), res.output
+    with open_study(study) as st:
+        html = methods(st, {}).html
+    row = html[html.index("compressed stream is corrupt or truncated after"):].split("</tr>")[0]
+    assert row.endswith('<td class="num">1 file cut short (no record)</td>'), row

@@ -59,13 +59,17 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_row(escape(str(f)), escape(str(p)), f"{n:,}")
         out.print(t)
         if s["rejected_by_error"]:
+            from botwatch.ingest.cut_short import BROKE_OFF
+
             t = Table(title="Rejected, by error")
             t.add_column("error")
             t.add_column("records", justify="right")
             for e, n in s["rejected_by_error"]:
                 # Cut at 100 characters with a mark: cut bare, the CR-only file's advice ended "(`tr '" and read whole.
                 e = str(e)
-                t.add_row(plain(e if len(e) <= 100 else e[:99] + "…"), f"{n:,}")
+                # A cut .gz's break is no record (`study_summary` counts it apart): said as the files it is.
+                count = f"{n:,} file{'' if n == 1 else 's'} cut short" if e.startswith(BROKE_OFF) else f"{n:,}"
+                t.add_row(plain(e if len(e) <= 100 else e[:99] + "…"), count)
             out.print(t)
         _print_captures(st)
         from botwatch.ingest.counts import rows_shown

@@ -274,7 +274,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     election = ctx.get("election")
     s = study_summary(study)
     from botwatch.ingest.formats import PAGE_FORMATS
-    from botwatch.ingest.cut_short import NOT_POSTS_SQL
+    from botwatch.ingest.cut_short import BROKE_OFF, NOT_POSTS_SQL
     from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
@@ -334,6 +334,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         not_posts=not_posts,
         breaks=breaks,
         cut_files=cut_files,
+        broke_off=BROKE_OFF,
         runs=provenance(study, paths),
         bot_cal=bot_calibration_held_out(study) if "account_scores" in tables else None,
         bot_near=bot_near_eight_tenths(study) if "account_scores" in tables else None,
