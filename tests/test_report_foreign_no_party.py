@@ -35,4 +35,4 @@ def test_foreign_posts_naming_no_party_are_still_counted_in_the_headline(tmp_pat
     assert "none of their election posts names a party, so there is no tone toward the parties to give" in heads, heads
     # Every account of those days is foreign-origin: each resample draws them all, and the count
     # printed "[24–24: resampling the accounts; …]", an interval of no width read as a measured one.
-    assert "[24–24" not in heads and "24 election posts (every resample of the accounts gave the same count: no interval)" in heads, heads
+    assert "[24–24" not in heads and "24 election posts in the 30 days before polling day (every resample of the accounts gave 24: no interval)" in heads, heads

@@ -33,7 +33,7 @@ def test_the_comparison_marks_a_share_from_too_few_accounts() -> None:
     every = [RefRow("For comparison", "posts", 50.0, 50.0, 30.0, 70.0, 12, False), share("positive", 0.5, n=2), share("negative", 0.25, n=2)]
     said = _line(share("positive", 0.4, 0.2, 0.6, 9), share("negative", 0.1, 0.0, 0.3, 9), every)
     assert "40% [20–60%] of their party-tagged English posts were positive" in said, said
-    assert "50% (too few accounts for an interval) of their party-tagged English posts positive and 25% (too few accounts) negative" in said, said
+    assert "50% of their party-tagged English posts positive and 25% negative (from 2 accounts: too few for 95% intervals)" in said, said
     every[1] = share("positive", None)
     said = _line(share("positive", 0.4, 0.2, 0.6, 9), share("negative", 0.1, 0.0, 0.3, 9), every)
     assert "in the same days, none of their posts naming a party in English with a sentiment score." in said, said

@@ -45,4 +45,4 @@ def test_one_foreign_origin_election_post_is_said_in_the_singular(tmp_path: Path
         sec = parties_section(st, {"election": uk})
     assert sec is not None
     heads = re.sub(r"\s+", " ", " ".join(re.sub("<[^>]+>", " ", str(h)) for h in sec.headline))
-    assert "posted 1 election post (from 1 account" in heads, heads
+    assert "posted 1 election post in the 30 days before polling day (from 1 account" in heads, heads

@@ -222,3 +222,27 @@ def test_the_expected_automated_count_reads_the_same_in_the_section_as_in_the_he
     text = _plain(sec.html)
     assert "from chance alone)" not in text
     assert f"[{lo}–{hi}: from chance alone, the probabilities taken as exact] expected automated accounts." in text
+
+
+def test_foreign_figures_without_an_interval_say_why_after_the_claim() -> None:
+    """As the scaled party headline says it ("about 11,000 posts supported Labour during the
+    campaign (from 2 accounts: too few for a 95% interval)"): the foreign-origin headline put the
+    reason inside the count, "posted 1,200 election posts (from 2 accounts: too few for an
+    interval) in the 30 days before polling day (scaled to the platform)", and inside each share,
+    "60% (too few accounts for an interval) of their party-tagged English posts were positive"."""
+    from botwatch.report.fmt import num
+    from botwatch.report.section_parties import _row_pct_ci
+    from botwatch.report.sections import render
+
+    def said(f: SimpleNamespace, pos: SimpleNamespace, neg: SimpleNamespace, scaled: bool) -> str:
+        return _plain(render("parties_headline.html.j2", kind="foreign", country="GB", weak=None, f=f, pos=pos, neg=neg, scaled=scaled, not_sample=None,
+                             rate=0.01, scope=SimpleNamespace(filtered=False), num=num, pct_ci=_row_pct_ci, every=None))
+
+    few = SimpleNamespace(estimate=0.6, ci_low=None, ci_high=None, n_accounts=2)
+    text = said(SimpleNamespace(estimate=1200.0, ci_low=None, ci_high=None, n_accounts=2, observed=12), few, SimpleNamespace(**{**vars(few), "estimate": 0.2}), True)
+    assert ("posted 1,200 election posts in the 30 days before polling day (scaled to the platform; from 2 accounts: too few for a 95% interval); "
+            "60% of their party-tagged English posts were positive and 20% negative (from 2 accounts: too few for 95% intervals).") in text, text
+    flat = SimpleNamespace(estimate=0.0, ci_low=0.0, ci_high=0.0, n_accounts=7)
+    text = said(SimpleNamespace(estimate=24.0, ci_low=24.0, ci_high=24.0, n_accounts=7, observed=24), flat, SimpleNamespace(estimate=0.3, ci_low=0.2, ci_high=0.4), False)
+    assert ("posted 24 election posts in the 30 days before polling day (every resample of the accounts gave 24: no interval); "
+            "0% of their party-tagged English posts were positive (every resample of the accounts gave 0%: no interval) and 30% [20–40%] negative.") in text, text

@@ -121,6 +121,24 @@ def f1_ci(f1: Any, ci: Any) -> str:
     return f"{float(f1):.2f} [{float(lo):.2f}–{float(hi):.2f}]"
 
 
+def no_interval(row: Any, shown: str, plural: bool = False) -> str:
+    """Why an estimates row (`ci_low`, `ci_high`, `n_accounts`) has no interval, to be said after
+    the claim it is quoted in ("" where it has one or nothing says why): the foreign-origin
+    headline put it inside the count, "posted 12 election posts (from 2 accounts: too few for an
+    interval) in the 30 days before polling day", where the scaled party headline says "about
+    11,000 posts supported Labour during the campaign (from 2 accounts: too few for a 95%
+    interval)". `shown` is the figure as the sentence prints it; `plural` for two shares at once."""
+    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL
+
+    lo, hi = getattr(row, "ci_low", None), getattr(row, "ci_high", None)
+    if stats.degenerate_interval(getattr(row, "estimate", None), lo, hi):
+        return f"every resample of the accounts gave {shown}: no interval"
+    n = getattr(row, "n_accounts", None)
+    if lo is None and n is not None and not (isinstance(n, float) and math.isnan(n)) and 0 < n < MIN_ACCOUNTS_FOR_INTERVAL:
+        return f"from {counted(int(n), 'account')}: too few for {'95% intervals' if plural else 'a 95% interval'}"
+    return ""
+
+
 def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | None, float | None]:
     """`stats.wilson` with None rather than NaN for n = 0, as the templates' filters expect."""
     if not n:
@@ -149,6 +167,7 @@ FILTERS = {
     "counted": counted,
     "pct": pct,
     "pct_ci": pct_ci,
+    "no_interval": no_interval,
     "f1_ci": f1_ci,
     "auc": auc,
     "interval": interval,
