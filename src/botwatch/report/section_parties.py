@@ -105,6 +105,14 @@ def _share(v: dict[str, Any] | None) -> str:
     return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
+def _said(v: dict[str, Any] | None) -> str:
+    """`_share` as a headline quotes it: a share from too few accounts is its figure alone (the
+    sentence says why after the claim)."""
+    if v and v["estimate"] is not None and _too_few(v):
+        return pct(v["estimate"])
+    return _share(v)
+
+
 def _row_pct_ci(p: Any, lo: Any = None, hi: Any = None) -> str:
     """`pct_ci` of a share read from the estimates table where its accounts are not at hand (the
     foreign-origin headline): a share of 0 or 1 with an interval carries the stage's exact bound
@@ -165,6 +173,12 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
             # accounts) supported the party … (95% intervals from a bootstrap over accounts; …)").
             # The stance shares' alone, where the headline says it: a share's accounts are those
             # behind its own denominator, and the sentiment shares say theirs beside them.
+            # The headline's words for the same shares: the figure alone where it has too few
+            # accounts for an interval, as the sentence says why after its claim ("from 2 accounts:
+            # too few for 95% intervals"); the cell's "100% (too few accounts) supported the party"
+            # put the reason inside the figure, and said it twice.
+            **{f"{m}_said": _said(est.get((key, f"{m}_share"))) for m in ("support", "oppose", "positive", "negative")},
+            "tone_few": next((int(c["accounts"]) for c in (est.get((key, m)) for m in ("positive_share", "negative_share")) if c and _too_few(c)), None),
             "few_accounts": next((int(c["accounts"]) for c in (est.get((key, m)) for m in ("support_share", "oppose_share")) if c and _too_few(c)), None),
             # A share marked too few beside an "Accounts" figure of 5 or more: the table says why.
             "share_few": any(c and _too_few(c) and c["accounts"] < ((est.get((key, "accounts")) or {}).get("observed") or 0)
