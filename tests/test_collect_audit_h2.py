@@ -176,8 +176,13 @@ def test_a_given_rate_other_than_the_captures_is_used_but_said(tmp_path: Path) -
     res = run(app, ["estimate", str(study), "--preset", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"])
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
-    assert "warning: --sample-rate 0.01 scales counts by 1/0.01, as asked, but every capture in this study recorded rate 0.5" in said, said
+    assert ("warning: the counts below are not platform figures: --sample-rate 0.01 scales counts by 1/0.01, as asked, but every capture "
+            "in this study recorded rate 0.5") in said, said
     assert "--sample-rate 0.5 uses the captures' rate" in said
+    # The tables under it say what the report says of such counts ("counts multiplied by 1 / 0.01:
+    # not platform figures"), not "scaled by 1/0.01", a platform figure's words.
+    assert "scaled by 1/0.01" not in said, said
+    assert "(counts multiplied by 1/0.01: not platform figures, see the warning above;" in said, said
     res = run(app, ["estimate", str(study), "--sample-rate", "0.5", "--reps", "20"])
     assert res.exit_code == 0 and "as asked, but" not in res.output, res.output
 

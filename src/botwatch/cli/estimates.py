@@ -76,6 +76,7 @@ def estimate(
         assert election is not None
         if st.count("posts") == 0:
             fail(no_posts_line(study, "to estimate from"), code=1)  # README: exit 1, a study with no posts to analyze
+        conflict = None
         if sample_rate is None:  # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`)
             from botwatch.estimates.recorded_rate import study_sample_rate
 
@@ -86,8 +87,11 @@ def estimate(
         else:
             from botwatch.estimates.recorded_rate import given_rate_conflict
 
+            # Where it scales (a rate under 1), the report calls such counts no platform figures
+            # (`caveats.report_scaling_unsupported`): said here too, and the tables' titles say so
+            # below; "scaled by 1/0.01" under this warning read as a platform figure.
             if conflict := given_rate_conflict(st, sample_rate):
-                warn(conflict)
+                warn(f"the counts below are not platform figures: {conflict}" if sample_rate < 1 else conflict)
         from botwatch.cli.analyze import say_if_outside_window, say_unmatched_parties
         from botwatch.report.caveats import scaling_unsupported
 
@@ -96,6 +100,8 @@ def estimate(
         not_sample = scaling_unsupported(st, sample_rate)
         if not_sample:
             warn(not_sample)
+        elif conflict and sample_rate < 1:
+            not_sample = conflict  # warned above
         only = ["estimates"]
         if relabel or not _labelled_for(st, election.key):
             log(f"labelling posts for {election.key} (content stage)")
