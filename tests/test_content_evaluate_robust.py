@@ -146,6 +146,13 @@ def test_a_zero_width_interval_from_a_few_labels_is_said_to_be_none(study, tmp_p
     res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + rows)
     assert res.exit_code == 0, res.output
     assert "1.000–1.000" not in out
+    # The JSON keeps `ci` as the bootstrap's ends and says they are no interval, as the text does:
+    # `"ci": [1.0, 1.0]` alone read as certainty from three labels.
+    import json
+
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(tmp_path / "l.csv"), "--boot", "20", "--json", "--no-record"])
+    got = json.loads(res.stdout)["stance"]
+    assert got["ci"] == [1.0, 1.0] and got["ci_degenerate"] is True, got
     assert "│ 3 │ 1.000 │ none (every │ 1.000" in out and "resample gave │" in out and "1.000) │" in out
     wrong = {"support": "oppose", "oppose": "neutral", "neutral": "support"}
     rows = "".join(f"{p},{q},{wrong[s] if i == 0 else s},\n" for i, (p, q, s) in enumerate(pairs[:4]))
@@ -219,7 +226,7 @@ def test_json_of_a_stance_only_file_keeps_every_sentiment_key(study, tmp_path: P
     res = runner.invoke(app, ["content", "evaluate", str(db), str(tmp_path / "l.csv"), "--boot", "20", "--json", "--no-record"])
     assert res.exit_code == 0, res.output
     got = json.loads(res.stdout)
-    assert got["sentiment"] == {"n": 0, "macro_f1": None, "ci": [None, None], "accuracy": None, "majority": None, "classes": []}
+    assert got["sentiment"] == {"n": 0, "macro_f1": None, "ci": [None, None], "ci_degenerate": None, "accuracy": None, "majority": None, "classes": []}
     assert set(got["stance"]) == set(got["sentiment"])
 
 

@@ -428,14 +428,20 @@ def evaluation_params(agreement_: Agreement, *, election: str | None, labels_pat
 # A task with no labels in the file: every key of a figure, null (it was {"n": 0}, and a script
 # reading `sentiment["macro_f1"]` of a stance-only file stopped on a KeyError).
 def _no_figure() -> dict[str, Any]:
-    return {"n": 0, "macro_f1": None, "ci": [None, None], "accuracy": None, "majority": None, "classes": []}
+    return {"n": 0, "macro_f1": None, "ci": [None, None], "ci_degenerate": None, "accuracy": None, "majority": None, "classes": []}
 
 
 def agreement_json(ag: Agreement, *, labels_file: str, election: str | None, part: str | None) -> dict[str, Any]:
     """What `content evaluate --json` prints: every figure of its tables and lines in one object
     (NaN as null; the false and missed party matches as [post_id, party] pairs; `classes`: those
-    the macro-F1 averaged over)."""
-    figs = {what: ({"n": int(f.n), "macro_f1": json_figure(f.macro_f1), "ci": [json_figure(f.ci[0]), json_figure(f.ci[1])], "accuracy": json_figure(f.accuracy),
+    the macro-F1 averaged over). `ci` is the bootstrap's ends as computed; `ci_degenerate` says
+    where they are one value, every resample giving the same macro-F1 (a few labels that all agree),
+    which the text output says is no interval ("none (every resample gave 1.000)"): `"ci": [1.0,
+    1.0]` alone read as certainty from three labels."""
+    from botwatch import stats
+
+    figs = {what: ({"n": int(f.n), "macro_f1": json_figure(f.macro_f1), "ci": [json_figure(f.ci[0]), json_figure(f.ci[1])],
+                    "ci_degenerate": stats.degenerate_interval(f.macro_f1, f.ci[0], f.ci[1]), "accuracy": json_figure(f.accuracy),
                     "majority": json_figure(f.majority), "classes": classes_scored(f, cls)} if f.n else _no_figure())
             for what, f, cls in (("stance", ag.stance, STANCES), ("sentiment", ag.sentiment, SENTIMENTS))}
     return {"labels_file": labels_file, "election": election, "part": part, **figs, "sentiment_unscored": ag.sentiment_unscored,
