@@ -84,6 +84,13 @@ def estimate(
             params["sample_rate"] = sample_rate
             if note:
                 log(controls_shown(note))  # it may name an input file or capture folder (`status` shows it so too)
+            from botwatch.estimates.recorded_rate import given_rate_conflict
+
+            # A rate kept from an earlier override of the captures' rate: the report calls its
+            # counts no platform figures as it does the override's, where the tables said "scaled by 1/0.01".
+            if sample_rate and sample_rate < 1 and (conflict := given_rate_conflict(st, sample_rate)):
+                warn(f"the counts below are not platform figures: they are multiplied by 1/{sample_rate:g}, the rate kept from this "
+                     "study's estimates, not the rate every capture in it recorded (said above)")
         else:
             from botwatch.estimates.recorded_rate import given_rate_conflict
 
