@@ -208,10 +208,9 @@ def test_an_attributed_archive_is_not_scaled_to_the_platform_in_the_headlines(tm
     sample = tmp_path / "sample.duckdb"
     assert runner.invoke(app, ["ingest", str(sample), str(fix)]).exit_code == 0
     with open_study(sample, read_only=False) as st:  # a voter's posts: a party's own feed is no support to scale
-        st.sql("UPDATE accounts SET handle = 'a_voter' WHERE lower(handle) = 'uklabour'")
-        # and another's: one account's timeline is no sample at all (`caveats._one_account`)
-        st.sql("INSERT INTO accounts (account_id, platform, handle) SELECT 'v2', platform, 'another_voter' FROM accounts WHERE handle = 'a_voter'")
-        st.sql("UPDATE posts SET account_id = 'v2' WHERE post_id = (SELECT min(post_id) FROM posts)")
+        # each post another voter's: a few accounts' timelines are no sample at all (`caveats._one_account`)
+        st.sql("INSERT INTO accounts (account_id, platform, handle) SELECT 'v' || post_id, platform, 'voter_' || post_id FROM posts")
+        st.sql("UPDATE posts SET account_id = 'v' || post_id")
     attributed = tmp_path / "attributed.duckdb"
     shutil.copy(sample, attributed)
     with open_study(attributed, read_only=False) as st:  # the same posts, as if from the IRA release

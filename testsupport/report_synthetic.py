@@ -180,7 +180,7 @@ def bulk_study(study: Study, n_accounts: int, *, posts_each: int = 5, seed: int 
             post = {
                 "post_id": f"{aid}-{k}", "platform": "twitter", "account_id": aid, "created_at": t, "text": " ".join(rng.choices(words, k=12)) + " #GE2017",
                 "lang": "en", "kind": rng.choice(["original", "retweet", "reply"]), "ref_post_id": None, "ref_account_id": None, "ref_handle": None,
-                "hashtags": ["GE2017"], "mentions": [], "urls": ["https://example.org/a"], "client": "Twitter Web Client", "source": f"bulk:{a}", "source_format": "generated",
+                "hashtags": ["GE2017"], "mentions": [], "urls": ["https://example.org/a"], "client": "Twitter Web Client", "source": f"bulk:{a}", "source_format": "generated", "warning": None,
             }
             for key, v in post.items():
                 post_cols[key].append(v)
