@@ -14,7 +14,7 @@ import orjson
 from typer.testing import CliRunner
 
 from testsupport.collect_fakes import FakeHttp
-from testsupport.x_search import Clock, id_at, recent_server, search_args, when
+from testsupport.x_search import Clock, id_at, interrupted_beyond_reach, recent_server, search_args, when
 
 _LATER = timedelta(days=8)
 
@@ -100,15 +100,8 @@ def test_a_window_that_ended_beyond_recent_searchs_reach_is_said_and_records_no_
 
 def test_an_interrupted_sweep_whose_window_ended_beyond_reach_records_its_unfetched_span(tmp_path: Path) -> None:
     from botwatch.cli import app
-    from botwatch.collect.x import search_stream_name, since_spelling
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    since, until, lower = now - timedelta(days=10), now - timedelta(days=8), now - timedelta(days=9)
-    folder = tmp_path / "cap"
-    (folder / ".botwatch").mkdir(parents=True)
-    stream = search_stream_name("#GE2017", since_spelling(since))
-    (folder / ".botwatch" / f"{stream}.state.json").write_text(json.dumps(
-        {"search_endpoint": "recent", "cursor": {"next_token": "T", "newest_id": id_at(lower), "sweep_since_id": id_at(lower)}}))
+    folder, since, until, lower = interrupted_beyond_reach(tmp_path)
     asked: list[tuple[str, dict[str, str]]] = []
     with FakeHttp(recent_server([], asked)) as srv:
         res = CliRunner().invoke(app, [*search_args(folder, srv.url, since.strftime("%Y-%m-%dT%H:%M:%S")), "--until", until.strftime("%Y-%m-%dT%H:%M:%S")],

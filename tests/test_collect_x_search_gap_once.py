@@ -4,28 +4,19 @@ so `status` said it once per run and the report's Methods listed it over and ove
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import orjson
 from typer.testing import CliRunner
 
 from testsupport.collect_fakes import FakeHttp
-from testsupport.x_search import ENV, id_at, paged_server
+from testsupport.x_search import ENV, interrupted_beyond_reach, paged_server
 
 
 def test_a_rerun_does_not_record_the_same_gap_again(tmp_path: Path) -> None:
     from botwatch.cli import app
-    from botwatch.collect.x import search_stream_name, since_spelling
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    since, until, lower = now - timedelta(days=10), now - timedelta(days=8), now - timedelta(days=9)
-    folder = tmp_path / "cap"
-    (folder / ".botwatch").mkdir(parents=True)
-    stream = search_stream_name("#GE2017", since_spelling(since))
-    (folder / ".botwatch" / f"{stream}.state.json").write_text(json.dumps(
-        {"search_endpoint": "recent", "cursor": {"next_token": "T", "newest_id": id_at(lower), "sweep_since_id": id_at(lower)}}))
+    folder, since, until, _ = interrupted_beyond_reach(tmp_path)
     asked: list[dict[str, str]] = []
     args = ["collect", "x", str(folder), "--search", "#GE2017", "--since", since.strftime("%Y-%m-%dT%H:%M:%S"),
             "--until", until.strftime("%Y-%m-%dT%H:%M:%S"), "--duration", "5s", "--no-progress"]

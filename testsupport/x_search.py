@@ -108,3 +108,19 @@ def paged_server(pages: dict[str, list[dict[str, str]]], asked: list[dict[str, s
 def search_args(folder: Path, url: str, since: str) -> list[str]:
     """`collect x --search` of one query from `since`, against the fake at `url`."""
     return ["collect", "x", str(folder), "--search", "#GE2017", "--since", since, "--base-url", url, "--duration", "5s", "--no-progress"]
+
+
+def interrupted_beyond_reach(tmp_path: Path) -> tuple[Path, datetime, datetime, datetime]:
+    """A capture folder whose saved `#GE2017` search was interrupted mid-sweep with its window
+    (10 to 8 days ago) now beyond recent search's reach: its state keeps a `next_token` and the
+    position it had reached (9 days ago). (folder, since, until, position reached)."""
+    from botwatch.collect.x import search_stream_name, since_spelling
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    since, until, lower = now - timedelta(days=10), now - timedelta(days=8), now - timedelta(days=9)
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    stream = search_stream_name("#GE2017", since_spelling(since))
+    (folder / ".botwatch" / f"{stream}.state.json").write_bytes(orjson.dumps(
+        {"search_endpoint": "recent", "cursor": {"next_token": "T", "newest_id": id_at(lower), "sweep_since_id": id_at(lower)}}))
+    return folder, since, until, lower
