@@ -126,7 +126,13 @@ def shared_text(posts: Any) -> Any:
     return posts.warning.isnull().ifelse(posts.text, posts.text.substr(posts.warning.length() + 2))
 
 
-SHARED_TEXT_SQL = "CASE WHEN warning IS NULL THEN text ELSE substr(text, length(warning) + 3) END"
+def shared_text_sql(columns: Any) -> str:
+    """`shared_text` as a SQL expression over `posts` with these `columns`, for the queries written
+    as SQL (`network.near_map_table`): the same text, and the same rule for a posts table without
+    a `warning` column."""
+    if "warning" not in columns:
+        return "text"
+    return "CASE WHEN warning IS NULL THEN text ELSE substr(text, length(warning) + 3) END"
 
 
 def co_post(posts: Any, min_text_chars: int = MIN_TEXT_CHARS, **_: Any) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, SHARED_TEXT_SQL, check_behaviours, drop_generic_traces_sql, traces
+from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, drop_generic_traces_sql, shared_text_sql, traces
 from botwatch.coordination.edges import (
     ANALYTIC_NULL_MODELS,
     DEFAULT_MAX_TRACE_ACCOUNTS,
@@ -162,7 +162,7 @@ def near_map_table(study: Study, opts: NetworkOptions) -> Any | None:
     """The post_id → near-duplicate group table for `co-post-near` (None if too many texts)."""
     from botwatch.coordination.near import near_duplicate_groups
 
-    text = SHARED_TEXT_SQL if "warning" in study.columns("posts") else "text"  # without a content warning
+    text = shared_text_sql(study.columns("posts"))  # without a content warning, as co-post reads it
     own = f"FROM (SELECT post_id, kind, {text} AS text FROM posts) AS p WHERE kind <> 'retweet' AND length(text) >= ?"
     n = study.sql(f"SELECT count(*) {own}", [opts.min_text_chars])[0][0]
     if n > NEAR_MAX_TEXTS:
