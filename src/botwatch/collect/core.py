@@ -338,7 +338,13 @@ class Capture:
             raise CaptureWriteError(exc) from exc
 
     def _cursor_label(self) -> str:
-        return ",".join(f"{k}={v}" for k, v in self.cursor.items() if not isinstance(v, dict))[:60] or ("" if not self.cursor else f"{len(self.cursor)} streams")
+        """The cursor as the summary and the manifest say it: `next_token` (where an interrupted X
+        search sweep goes on) first, and each value whole. Cut at 60 characters, an X search's
+        cursor showed its ids and never the `next_token` a resume pages from. A label over 500
+        characters (a server's odd token) is cut there, said by "…"."""
+        items = sorted((kv for kv in self.cursor.items() if not isinstance(kv[1], dict)), key=lambda kv: kv[0] != "next_token")
+        text = ",".join(f"{k}={v}" for k, v in items)
+        return (text[:500] + "…" if len(text) > 500 else text) or ("" if not self.cursor else f"{len(self.cursor)} streams")
 
     def tick(self, force: bool = False) -> None:
         """Called often: about once a second, sync the file, then save the cursor; rotate when due."""
