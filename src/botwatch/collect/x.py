@@ -706,11 +706,19 @@ class XSearch:
                 cap.state["search_endpoint"] = "all" if self.archive else "recent"  # kept by the capture from its first answer on
                 self.waits.reset()
                 page = self.read_page(cap, body)
+                why = None
+                if page is not None and "data" not in page and not isinstance(page.get("meta"), dict):
+                    # X's v2 answers 200 with `errors` beside a page (partial errors: `data`, `meta` and its
+                    # next_token are read as usual); errors alone are no page. Read as a last page, they
+                    # ended the sweep as finished and the pages after it were never asked for.
+                    cap.aside(body, "X answered the search with errors and no page (no data, no meta)", kind="unknown")
+                    page, why = None, f"X answered the search with errors and no page ({body_excerpt(body, 200)})"
                 if page is None:  # asked again: skipping it would end the sweep with its tweets missing
                     unreadable += 1
                     if unreadable >= 5:
-                        raise CollectError("X sent 5 unreadable search pages in a row (kept in .botwatch/malformed-*.jsonl); run again later to resume", 1)
-                    await cap.sleep(self.waits.http.next_delay())
+                        raise CollectError("X sent 5 search answers in a row that were no page (unreadable, or errors without data or meta; "
+                                           "kept in .botwatch/malformed-*.jsonl); run again later to resume", 1)
+                    await cap.sleep(self.waits.http.next_delay(), why)
                     continue
                 unreadable = 0
                 if not cap.cursor.get("next_token"):  # a sweep's first page: the window its next_token pages

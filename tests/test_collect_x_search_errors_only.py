@@ -1,0 +1,63 @@
+"""`collect x --search`: X's v2 API can answer 200 with an `errors` array (partial errors, beside
+`data` and `meta.next_token`, or alone). An answer of errors alone (no `data`, no `meta`) was read
+as a last page: the sweep ended there, recorded as finished, and the pages after it were never
+asked for. It is now asked again (waiting as after a failed request), and a run of such answers
+ends the run (exit 1, the cursor kept), never a loop."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+from testsupport.x_search import ENV, id_at
+
+ERRORS = b'{"errors":[{"title":"Service Unavailable","detail":"Internal error","type":"about:blank"}]}'
+
+
+def _server(answers: list[bytes], asked: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        asked.append(dict(req.query))
+        await w.respond(200, answers[min(len(asked) - 1, len(answers) - 1)])
+
+    return route
+
+
+def _run(folder: Path, answers: list[bytes]):  # type: ignore[no-untyped-def]
+    from botwatch.cli import app
+
+    asked: list[dict[str, str]] = []
+    since = (datetime.now(timezone.utc) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    with FakeHttp(_server(answers, asked)) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(folder), "--search", "#GE2017", "--since", since, "--base-url", srv.url,
+                                       "--duration", "10s", "--no-progress", "--backoff-scale", "0.001"], env=ENV)
+    return res, " ".join(res.output.split()), asked
+
+
+def _page(ids: list[str], token: str | None) -> bytes:
+    meta: dict[str, object] = {"result_count": len(ids), "newest_id": ids[0], "oldest_id": ids[-1], **({"next_token": token} if token else {})}
+    return orjson.dumps({"data": [{"id": i, "text": "#GE2017", "author_id": "1"} for i in ids], "meta": meta})
+
+
+def test_an_answer_of_errors_alone_is_asked_again_not_taken_as_the_last_page(tmp_path: Path) -> None:
+    now = datetime.now(timezone.utc)
+    a, b = [id_at(now - timedelta(hours=h)) for h in (1, 2)], [id_at(now - timedelta(hours=h)) for h in (3, 4)]
+    folder = tmp_path / "cap"
+    res, said, asked = _run(folder, [ERRORS, _page(a, "T2"), _page(b, None)])
+    assert res.exit_code == 0 and "Traceback" not in res.output, said
+    assert len(asked) == 3 and asked[2].get("next_token") == "T2", asked
+    assert "kept 4 posts" in said, said
+    (run,) = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+    assert run["unknown"] == 1, run  # the errors kept aside, with why
+
+
+def test_answers_of_errors_alone_end_the_run_and_keep_the_sweep_unfinished(tmp_path: Path) -> None:
+    folder = tmp_path / "cap"
+    res, said, asked = _run(folder, [ERRORS])
+    assert res.exit_code == 1 and "Traceback" not in res.output and 2 <= len(asked) <= 5, (said, asked)
+    assert "errors" in said and "run again later to resume" in said, said
+    state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())
+    assert "last_sweep_to" not in state, state  # no sweep is taken as finished
