@@ -53,6 +53,7 @@ def record_captures(study: Study, inputs: Iterable[str]) -> list[dict[str, Any]]
         if not m:
             continue
         runs = m.get("runs") or []
+        old_disconnect_notices(folder, runs)
         filters = [r.get("filter") for r in runs]
         uniq = [json.loads(x) for x in dict.fromkeys(json.dumps(f, sort_keys=True) for f in filters)]
         row = {
@@ -65,6 +66,46 @@ def record_captures(study: Study, inputs: Iterable[str]) -> list[dict[str, Any]]
         study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", [*row.values(), utcnow()])
         rows.append(row)
     return rows
+
+
+def old_disconnect_notices(folder: Path, runs: list[Any]) -> None:
+    """Move X's disconnect notices out of the `unknown` frames of the X stream's runs recorded before
+    they were recognised (no `disconnect_notices` in the run): such a run kept each aside in
+    `malformed-x-stream.jsonl` as an unknown frame, and `status` said X's routine notice as a bad
+    frame. Each notice kept aside is counted to the run that had begun last when it was kept aside
+    (at most the run's `unknown`). `runs` (the study's copy) is changed; the folder's manifest is not."""
+    from botwatch.collect.x import disconnect_notice
+
+    def count(value: Any) -> int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    stream = [(utc_time(r.get("started")), r) for r in runs if isinstance(r, dict) and r.get("stream") == "x-stream"]
+    stream = sorted(((t, r) for t, r in stream if t is not None), key=lambda tr: tr[0])
+    if not any("disconnect_notices" not in r and count(r.get("unknown")) > 0 for _, r in stream):
+        return
+    found: dict[int, int] = {}
+    try:
+        with open(meta_dir(folder) / "malformed-x-stream.jsonl", "rb") as fh:
+            for line in fh:
+                try:
+                    kept = json.loads(line)
+                    frame = json.loads(kept["frame"]) if kept.get("kind") == "unknown" else None
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    continue
+                at = utc_time(kept.get("at"))
+                if at is None or not isinstance(frame, dict) or not disconnect_notice(frame):
+                    continue
+                begun = [i for i, (t, _) in enumerate(stream) if t <= at + _SLACK]
+                if begun:
+                    found[begun[-1]] = found.get(begun[-1], 0) + 1
+    except OSError:
+        return
+    for i, n in found.items():
+        run = stream[i][1]
+        if "disconnect_notices" in run:  # recorded since notices were recognised: none was kept aside
+            continue
+        n = min(n, count(run.get("unknown")))
+        run["unknown"], run["disconnect_notices"] = count(run.get("unknown")) - n, n
 
 
 def manifest_rate(manifest: dict[str, Any]) -> float | None:
