@@ -72,12 +72,14 @@ def test_only_what_the_backfill_did_not_reach_is_a_gap(tmp_path: Path, x_clock: 
     assert "--backfill-minutes 1" in gap["why"]
 
 
-def test_short_drops_are_counted_in_one_record_and_reruns_add_none(tmp_path: Path) -> None:
+def test_short_drops_are_counted_in_one_record_and_a_rerun_adds_only_the_time_between(tmp_path: Path) -> None:
     server = DroppingStream([1, 1, 1, 2], pauses=[0.1, 0.1, 0.1])
     _collect(tmp_path / "cap", server)
-    _collect(tmp_path / "cap", DroppingStream([2]))  # a second run, connected throughout
+    _collect(tmp_path / "cap", DroppingStream([2]))  # a second run at once, connected throughout
     runs = _runs(tmp_path / "cap")
-    assert [len(r.get("gaps", [])) for r in runs] == [1, 0], runs
+    assert [len(r.get("gaps", [])) for r in runs] == [1, 1], runs
+    (between,) = runs[1]["gaps"]  # the few seconds between the runs: short, so counted as one disconnection
+    assert between["disconnections"] == 1 and between["seconds"] < 30, between
     (gap,) = runs[0]["gaps"]
     assert gap["disconnections"] == 3 and 0 <= gap["seconds"] <= 5 and "3 disconnections" in gap["why"], gap
     assert math.floor(server.sent_last[0]) <= when(gap["from"]) and when(gap["to"]) <= server.answered[3] + 2, gap
@@ -168,3 +170,21 @@ def test_xs_disconnect_notices_are_counted_as_such_not_as_bad_frames(tmp_path: P
     shown = " ".join(res.output.split())
     assert res.exit_code == 0 and "bad frames (malformed or unknown) are kept aside" not in shown, shown
     assert f"X sent 2 disconnect notices on the stream of capture {folder}" in shown, shown
+
+
+def test_the_time_between_two_runs_is_a_gap(tmp_path: Path, x_clock: Any) -> None:
+    """`--stream` run from cron, stopped and started: X sends nothing again of the time between two
+    runs, which no record said (the manifest, `status` and the report read as if it were covered)."""
+    first = DroppingStream([2])
+    _collect(tmp_path / "cap", first)
+    x_clock.shift = timedelta(minutes=30)  # the next run starts half an hour later
+    second = DroppingStream([2])
+    said = _collect(tmp_path / "cap", second)
+    runs = _runs(tmp_path / "cap")
+    assert "gaps" not in runs[0], runs[0]
+    (gap,) = runs[1]["gaps"]
+    # From the first run's last data (its keep-alives went on to its end) to the second run's answer.
+    assert first.answered[0] <= when(gap["from"]) <= first.answered[0] + 3, (gap, first.answered)
+    assert second.answered[0] + 1800 - 1 <= when(gap["to"]) <= second.answered[0] + 1800 + 2, (gap, second.answered)
+    assert "between two runs" in gap["why"] and "disconnections" not in gap, gap
+    assert f"from {gap['from']} to {gap['to']}" in said and "between two runs" in said, said

@@ -179,7 +179,7 @@ class XStream:
         self.long_gaps: list[dict[str, Any]] = []  # this run's disconnections of SHORT_GAP_S or more, one record each
         self.short_gaps: dict[str, Any] | None = None  # this run's shorter ones, in one record
 
-    def note_gap(self, cap: Capture, reconnected: datetime | None, replayed_minutes: int) -> None:
+    def note_gap(self, cap: Capture, reconnected: datetime | None, replayed_minutes: int, between_runs: bool = False) -> None:
         """Record in this run's manifest entry what the stream lost since it last sent anything
         (`last_seen`), up to `reconnected` (the moment the new connection was answered; None: the run
         ended disconnected, and lost up to now). The posts of a disconnection were lost in silence:
@@ -197,7 +197,11 @@ class XStream:
         disconnection under `SHORT_GAP_S` (a stall noticed, a reconnect at once) is counted in one
         record per run, from the first such to the last, with how many and how long in all
         (`disconnections`, `seconds`: "some of the posts" of that span were lost); a longer one, an
-        outage worth filling with `--search`, has a record of its own and is said as it is recorded."""
+        outage worth filling with `--search`, has a record of its own and is said as it is recorded.
+
+        `between_runs`: the span is from the last data an earlier run of the capture received (or the
+        end it recorded a gap up to; `stream_seen` in the state) to this run's first answer: the
+        stream is not read between two runs (`--stream` from cron, a restart) and X sends nothing again."""
         if self.last_seen is None:  # no connection of this run was ever answered: nothing was being received
             return
         start = self.last_seen
@@ -212,10 +216,12 @@ class XStream:
             n, total = short["disconnections"] + 1, short["seconds"] + seconds
             self.short_gaps = {"from": short["from"], "to": to, "disconnections": n, "seconds": total, "why": disconnections_why(n, total)}
         else:
-            why = "X's filtered stream was disconnected" + (
+            why = ("the collector was not running between two runs of this capture (X's filtered stream cannot be resumed)"
+                   if between_runs else "X's filtered stream was disconnected") + (
                 f"; --backfill-minutes {replayed_minutes} replayed only the last {replayed_minutes} minute(s) of it" if replayed_minutes else "")
             self.long_gaps.append({"from": frm, "to": to, "why": why})
-            cap.log(f"gap: the stream was disconnected from {frm} to {to} and the posts sent meanwhile were not received (recorded "
+            cap.log(f"gap: the stream was {'not read (between two runs)' if between_runs else 'disconnected'} from {frm} to {to} and "
+                    "the posts sent meanwhile were not received (recorded "
                     f"as a gap in the capture's manifest): `collect x --search QUERY --since {frm} --until {to}` can fetch them "
                     "(ingest drops the posts both captures hold)")
         cap.note_run("gaps", [*self.long_gaps, *([{k: round(v, 1) if k == "seconds" else v for k, v in self.short_gaps.items()}]
@@ -301,8 +307,18 @@ class XStream:
             except FAILED_REQUEST as exc:
                 await wait_after_failed(cap, self.waits, exc)
 
+    @staticmethod
+    def earlier_end(cap: Capture) -> datetime | None:
+        """Where an earlier run of this capture left the stream: the last data it received, or the end
+        it recorded a gap up to (`stream_seen` in the state); for a state written before that record,
+        its last save (`updated`) where a post was received. None: no earlier run received anything."""
+        seen = utc_time(cap.state.get("stream_seen")) if cap.state.get("stream_seen") else None
+        if seen is None and cap.cursor.get("last_id") and cap.state.get("updated"):
+            seen = utc_time(cap.state["updated"])
+        return seen
+
     def handle(self, cap: Capture, line: str) -> None:
-        self.last_seen = datetime.now(timezone.utc)
+        self.last_seen = cap.state["stream_seen"] = datetime.now(timezone.utc)
         if not line.strip():
             cap.tick()  # keep-alive
             return
@@ -333,6 +349,7 @@ class XStream:
             params = dict(FIELDS)
             first = True
             live = False  # a connection is open and being read (a run ending so has no disconnection to record)
+            earlier = self.earlier_end(cap)  # the time between the last run and this one's first answer is a gap too
             try:
                 while True:
                     if not first:
@@ -354,8 +371,12 @@ class XStream:
                             cap.connected = True
                             # The replay asked is known here: it was sent with this request.
                             now = datetime.now(timezone.utc)
-                            self.note_gap(cap, now, int(params.get("backfill_minutes", 0)))
-                            self.last_seen, live = now, True
+                            between = self.last_seen is None and earlier is not None
+                            if between:
+                                self.last_seen = earlier
+                            self.note_gap(cap, now, int(params.get("backfill_minutes", 0)), between_runs=between)
+                            self.last_seen = cap.state["stream_seen"] = now
+                            live = True
                             opened = time.monotonic()
                             async for line in capped_lines(r, self.max_response):
                                 self.waits.healthy(opened, time.monotonic())
@@ -367,8 +388,10 @@ class XStream:
                         continue
                     await wait_after(cap, self.waits, None)
             finally:
-                if not live:  # the run ends (--duration, a signal, a refusal) while waiting to reconnect: lost up to now
-                    self.note_gap(cap, None, 0)
+                if not live and self.last_seen is not None:  # the run ends (--duration, a signal, a refusal) while waiting to reconnect: lost up to now
+                    end = datetime.now(timezone.utc)
+                    self.note_gap(cap, end, 0)
+                    cap.state["stream_seen"] = end  # the next run's gap starts here
 
 
 class XSearch:
