@@ -56,20 +56,61 @@ def test_a_drop_and_reconnect_records_one_gap_with_its_bounds(tmp_path: Path, x_
     assert f"from {gap['from']} to {gap['to']}" in said and "--search" in said
 
 
+def _replay(server: DroppingStream, x_clock: Any, offsets: dict[int, list[float]]):  # type: ignore[no-untyped-def]
+    """`ids` for the fake: connection k's j-th tweet carries the time `offsets[k][j]` seconds from
+    when the collector saw connection k answered (negative: a replayed tweet; later connections'
+    tweets are live, a minute after the answer)."""
+    from datetime import datetime, timezone
+
+    from testsupport.x_search import id_at
+
+    def ids(k: int, j: int) -> str:
+        at = server.answered[k] + x_clock.shift.total_seconds() + (offsets.get(k) or [60.0] * 99)[j]
+        return id_at(datetime.fromtimestamp(at, timezone.utc))
+
+    return ids
+
+
 def test_a_reconnect_the_backfill_covered_records_no_gap(tmp_path: Path, x_clock: Any) -> None:
+    """The replay's oldest post is from before the drop: it reached back past it."""
     server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 0.5))
+    server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [-40.0, 60.0]})
     _collect(tmp_path / "cap", server, "--backfill-minutes", "1")
     assert server.asked[1].get("backfill_minutes") == "1"
     assert [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])] == []
 
 
-def test_only_what_the_backfill_did_not_reach_is_a_gap(tmp_path: Path, x_clock: Any) -> None:
+def test_a_replay_shorter_than_asked_leaves_the_rest_a_gap(tmp_path: Path, x_clock: Any) -> None:
+    """A 3-minute outage, --backfill-minutes 5: X replayed the last minute only (its oldest replayed
+    post). The replay was taken as given where asked, and no gap was recorded."""
     server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 3))
-    _collect(tmp_path / "cap", server, "--backfill-minutes", "1")
+    server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [-60.0, 60.0]})
+    _collect(tmp_path / "cap", server, "--backfill-minutes", "5")
     (gap,) = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
     assert math.floor(server.sent_last[0]) <= when(gap["from"]) <= server.sent_last[0] + 1, gap
     assert server.answered[1] + 120 - 1 <= when(gap["to"]) <= server.answered[1] + 120 + 2, gap  # 3 minutes out, 1 replayed
-    assert "--backfill-minutes 1" in gap["why"]
+    assert "--backfill-minutes 5 replayed it back to" in gap["why"], gap
+
+
+def test_a_replay_that_shows_nothing_replayed_leaves_the_whole_span_a_gap(tmp_path: Path, x_clock: Any) -> None:
+    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 3))
+    server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [60.0, 61.0]})
+    _collect(tmp_path / "cap", server, "--backfill-minutes", "5")
+    (gap,) = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
+    assert server.answered[1] + 180 - 1 <= when(gap["to"]) <= server.answered[1] + 180 + 2, gap
+    assert "no replayed post showed" in gap["why"], gap
+
+
+def test_a_connection_broken_during_its_replay_leaves_the_rest_a_gap(tmp_path: Path, x_clock: Any) -> None:
+    """The replay reached back past the drop but the connection broke after its post of 100 s before
+    the answer: what came after it was never replayed, and is a gap up to the next connection."""
+    server = DroppingStream([3, 2, 2], pauses=[0.3, 0.3], before_answer=_outage(x_clock, 3))
+    server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [-200.0, -100.0], 2: [60.0, 61.0]})
+    _collect(tmp_path / "cap", server, "--backfill-minutes", "5")
+    gaps = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
+    (gap,) = [g for g in gaps if "disconnections" not in g]
+    assert server.answered[1] + 180 - 100 - 1 <= when(gap["from"]) <= server.answered[1] + 180 - 100 + 1, (gap, server.answered)
+    assert server.answered[2] + 180 - 1 <= when(gap["to"]) <= server.answered[2] + 180 + 2, gap
 
 
 def test_short_drops_are_counted_in_one_record_and_a_rerun_adds_only_the_time_between(tmp_path: Path) -> None:

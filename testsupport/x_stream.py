@@ -15,9 +15,9 @@ import orjson
 from testsupport.collect_fakes import HttpRequest, HttpWriter
 
 
-def envelope(i: int) -> bytes:
-    """One stream envelope: tweet `10000 + i`, matched by the botwatch rule."""
-    return orjson.dumps({"data": {"id": str(10_000 + i), "text": f"vote {i}", "author_id": "1", "created_at": "2026-11-30T05:00:00.000Z"},
+def envelope(i: int, tweet_id: str | None = None) -> bytes:
+    """One stream envelope: tweet `10000 + i` (or `tweet_id`), matched by the botwatch rule."""
+    return orjson.dumps({"data": {"id": tweet_id or str(10_000 + i), "text": f"vote {i}", "author_id": "1", "created_at": "2026-11-30T05:00:00.000Z"},
                          "includes": {"users": [{"id": "1", "username": "u1", "name": "U"}]},
                          "matching_rules": [{"id": "9", "tag": "botwatch:1"}]})
 
@@ -28,11 +28,13 @@ class DroppingStream:
     sends a keep-alive every 0.2 s until the run ends. Before answering connection k (k > 0) it waits
     `pauses[k - 1]` seconds (an outage) and calls `before_answer(k)` when given. `sent_last[k]` is when
     connection k sent its last line; `answered[k]` when it was answered 200 (this machine's clock).
-    `notice`, when given, is sent as a connection's last line before each drop (X's disconnect notice)."""
+    `notice`, when given, is sent as a connection's last line before each drop (X's disconnect notice).
+    `ids`, when given, names connection k's j-th tweet (`ids(k, j)`: a replay's tweets carry times
+    before the answer), else tweets are numbered from 10000 (ids that carry no time)."""
 
     def __init__(self, posts: list[int], pauses: list[float] | None = None, before_answer: Callable[[int], None] | None = None,
-                 notice: bytes | None = None) -> None:
-        self.posts, self.pauses, self.before_answer, self.notice = posts, pauses or [], before_answer, notice
+                 notice: bytes | None = None, ids: Callable[[int, int], str] | None = None) -> None:
+        self.posts, self.pauses, self.before_answer, self.notice, self.ids = posts, pauses or [], before_answer, notice, ids
         self.sent_last: list[float] = []
         self.answered: list[float] = []
         self.asked: list[dict[str, str]] = []
@@ -50,8 +52,8 @@ class DroppingStream:
             self.before_answer(k)
         await w.start_stream("application/json")
         self.answered.append(time.time())
-        for _ in range(self.posts[min(k, len(self.posts) - 1)]):
-            await w.chunk(envelope(self.next_id) + b"\r\n")
+        for j in range(self.posts[min(k, len(self.posts) - 1)]):
+            await w.chunk(envelope(self.next_id, self.ids(k, j) if self.ids else None) + b"\r\n")
             self.next_id += 1
         await w.chunk(b"\r\n")  # a keep-alive
         if k + 1 < len(self.posts) and self.notice is not None:

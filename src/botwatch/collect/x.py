@@ -5,8 +5,9 @@ leaving others alone), the stream is read line by line (blank lines are keep-ali
 `--stall` seconds means a dead connection) and each envelope `{data, includes, matching_rules}` is
 written verbatim. The stream cannot be resumed by id; `--backfill-minutes` asks X to replay up to
 5 minutes on reconnect where the access level allows it, and the overlap is dropped by tweet id.
-What a disconnection lost beyond that replay is recorded as a gap in the run's manifest entry
-(`XStream.note_gap`), as the search records what it cannot fetch.
+What a disconnection lost beyond what the replay was seen to cover (`XStream.judge_replay`), and the
+time between two runs, is recorded as a gap in the run's manifest entry (`XStream.note_gap`), as the
+search records what it cannot fetch.
 
 Search: pages are written as X sent them (tweets already on disk or outside the sample removed).
 The state keeps `next_token`, so a restart continues the pagination, and the newest id of the last
@@ -178,18 +179,22 @@ class XStream:
         self.last_seen: datetime | None = None  # when this run's stream last sent anything (answered, a post, a keep-alive)
         self.long_gaps: list[dict[str, Any]] = []  # this run's disconnections of SHORT_GAP_S or more, one record each
         self.short_gaps: dict[str, Any] | None = None  # this run's shorter ones, in one record
+        # A reconnect that asked a replay: its gap is recorded once the replay shows how far back it
+        # reached (`judge_replay`): {"from": last data before the drop, "answered": …, "minutes": …, "between": …}.
+        self.pending: dict[str, Any] | None = None
+        self.replay_newest: datetime | None = None  # the newest replayed post's time, until a post newer than the answer comes
+        self.answered: datetime | None = None  # when the connection now read was answered
 
-    def note_gap(self, cap: Capture, reconnected: datetime | None, replayed_minutes: int, between_runs: bool = False) -> None:
+    def note_gap(self, cap: Capture, reconnected: datetime | None, between_runs: bool = False, start: datetime | None = None,
+                 replay: str = "") -> None:
         """Record in this run's manifest entry what the stream lost since it last sent anything
         (`last_seen`), up to `reconnected` (the moment the new connection was answered; None: the run
         ended disconnected, and lost up to now). The posts of a disconnection were lost in silence:
         `status` and the report's Methods, which say a capture's `gaps`, said nothing of them, and the
         user told to fill a gap with `--search` was never told when one happened.
 
-        `--backfill-minutes` asks X to replay the minutes before the reconnect: that span is no gap,
-        so a gap ends `replayed_minutes` before the new connection was answered (the latest time X can
-        have begun its replay), and there is none where the replay reaches back past the drop. The
-        replay is taken as given where asked (X refuses the parameter where the access level lacks it).
+        `start`: where the gap begins (default `last_seen`); `replay`: what `--backfill-minutes` showed
+        of it, added to the reason (`judge_replay`: the gap then ends where the replay was seen to reach).
 
         Bounds are to the second, widened outwards (from its start's second to past its end's), so a
         gap is never narrower than the posts lost. So that a stream reconnected every few minutes for
@@ -202,10 +207,10 @@ class XStream:
         `between_runs`: the span is from the last data an earlier run of the capture received (or the
         end it recorded a gap up to; `stream_seen` in the state) to this run's first answer: the
         stream is not read between two runs (`--stream` from cron, a restart) and X sends nothing again."""
-        if self.last_seen is None:  # no connection of this run was ever answered: nothing was being received
+        start = start or self.last_seen
+        if start is None:  # no connection of this run was ever answered: nothing was being received
             return
-        start = self.last_seen
-        end = (reconnected or datetime.now(timezone.utc)) - timedelta(minutes=replayed_minutes)
+        end = reconnected or datetime.now(timezone.utc)
         if end <= start:
             return  # the replay reached back past the last data before the drop
         frm = _utc_text(start)
@@ -217,8 +222,7 @@ class XStream:
             self.short_gaps = {"from": short["from"], "to": to, "disconnections": n, "seconds": total, "why": disconnections_why(n, total)}
         else:
             why = ("the collector was not running between two runs of this capture (X's filtered stream cannot be resumed)"
-                   if between_runs else "X's filtered stream was disconnected") + (
-                f"; --backfill-minutes {replayed_minutes} replayed only the last {replayed_minutes} minute(s) of it" if replayed_minutes else "")
+                   if between_runs else "X's filtered stream was disconnected") + (f"; {replay}" if replay else "")
             self.long_gaps.append({"from": frm, "to": to, "why": why})
             cap.log(f"gap: the stream was {'not read (between two runs)' if between_runs else 'disconnected'} from {frm} to {to} and "
                     "the posts sent meanwhile were not received (recorded "
@@ -226,6 +230,38 @@ class XStream:
                     "(ingest drops the posts both captures hold)")
         cap.note_run("gaps", [*self.long_gaps, *([{k: round(v, 1) if k == "seconds" else v for k, v in self.short_gaps.items()}]
                                                  if self.short_gaps else [])])
+
+    def judge_replay(self, cap: Capture, post_time: datetime | None) -> None:
+        """Record a replayed reconnect's gap once it is known how far back the replay reached.
+
+        `--backfill-minutes` was taken as given where asked: a gap ended N minutes before the
+        reconnect, though X may replay less (its cap, an access level) or the connection may break
+        during the replay. The replay is now taken as far as it is seen: X sends it oldest first, so
+        the first post of the connection (`post_time`), where older than the answer, shows where it
+        reached, and the gap ends there (none where it reached back past the drop); a first post newer
+        than the answer, or none before the connection ends (`post_time` None), shows no replay, and
+        the whole span is a gap. Until a post newer than the answer comes, the replay is not over: a
+        connection that breaks before that leaves its span after the newest replayed post
+        (`replay_newest`) to the next gap (`replay_cut`)."""
+        p, self.pending = self.pending, None
+        if p is None:
+            return
+        answered, minutes = p["answered"], p["minutes"]
+        if post_time is not None and post_time < answered:
+            self.replay_newest = post_time
+            reach = f"--backfill-minutes {minutes} replayed it back to {_utc_text(post_time)} only (its oldest replayed post)"
+            self.note_gap(cap, post_time, p["between"], p["from"], reach)
+        else:
+            self.note_gap(cap, answered, p["between"], p["from"],
+                          f"--backfill-minutes {minutes} was asked, but no replayed post showed that X replayed any of it")
+
+    def replay_cut(self, cap: Capture) -> None:
+        """The connection ended: a replay not yet judged records its whole span; one judged but not
+        over (no post newer than the answer came) leaves the span after its newest post to the next gap."""
+        self.judge_replay(cap, None)
+        if self.replay_newest is not None and self.last_seen is not None and self.replay_newest < self.last_seen:
+            self.last_seen = cap.state["stream_seen"] = self.replay_newest
+        self.replay_newest = None
 
     async def sync_rules(self, http: httpx.AsyncClient, cap: Capture) -> None:
         """Make the account's `botwatch:` rules the filter's; report what did not fit."""
@@ -318,7 +354,9 @@ class XStream:
         return seen
 
     def handle(self, cap: Capture, line: str) -> None:
-        self.last_seen = cap.state["stream_seen"] = datetime.now(timezone.utc)
+        self.last_seen = datetime.now(timezone.utc)
+        if self.pending is None and self.replay_newest is None:  # else the replay's judgement says where the stream stands
+            cap.state["stream_seen"] = self.last_seen
         if not line.strip():
             cap.tick()  # keep-alive
             return
@@ -337,6 +375,15 @@ class XStream:
                 cap.aside(raw, "not a stream envelope with data.id", kind="unknown")
             return
         tid = str(data["id"])
+        if self.pending is not None or self.replay_newest is not None:
+            t = id_time(tid)
+            if self.pending is not None:
+                self.judge_replay(cap, t)
+            elif t is not None and self.replay_newest is not None:
+                if self.answered is not None and t >= self.answered:
+                    self.replay_newest = None  # a post newer than the answer: the replay is over
+                elif t > self.replay_newest:
+                    self.replay_newest = t
         if _id_gt(tid, cap.cursor.get("last_id")):
             cap.cursor["last_id"] = tid
         if cap.sampled(tid):
@@ -374,23 +421,32 @@ class XStream:
                             between = self.last_seen is None and earlier is not None
                             if between:
                                 self.last_seen = earlier
-                            self.note_gap(cap, now, int(params.get("backfill_minutes", 0)), between_runs=between)
-                            self.last_seen = cap.state["stream_seen"] = now
+                            if params.get("backfill_minutes") and self.last_seen is not None:
+                                # Recorded once the replay shows how far back it reached (`judge_replay`).
+                                self.pending = {"from": self.last_seen, "answered": now, "minutes": params["backfill_minutes"], "between": between}
+                                self.answered = now
+                            else:
+                                self.note_gap(cap, now, between_runs=between)
+                                cap.state["stream_seen"] = now
+                            self.last_seen = now
                             live = True
                             opened = time.monotonic()
                             async for line in capped_lines(r, self.max_response):
                                 self.waits.healthy(opened, time.monotonic())
                                 self.handle(cap, line)
                         live = False
+                        self.replay_cut(cap)
                     except FAILED_REQUEST as exc:
                         live = False
+                        self.replay_cut(cap)
                         await wait_after_failed(cap, self.waits, exc)
                         continue
                     await wait_after(cap, self.waits, None)
             finally:
+                self.replay_cut(cap)
                 if not live and self.last_seen is not None:  # the run ends (--duration, a signal, a refusal) while waiting to reconnect: lost up to now
                     end = datetime.now(timezone.utc)
-                    self.note_gap(cap, end, 0)
+                    self.note_gap(cap, end)
                     cap.state["stream_seen"] = end  # the next run's gap starts here
 
 
