@@ -221,7 +221,7 @@ class XStream:
             n, total = short["disconnections"] + 1, short["seconds"] + seconds
             self.short_gaps = {"from": short["from"], "to": to, "disconnections": n, "seconds": total, "why": disconnections_why(n, total)}
         else:
-            why = ("the collector was not running between two runs of this capture (X's filtered stream cannot be resumed)"
+            why = ("the collector was not running between two runs of this capture, and X's filtered stream cannot be resumed"
                    if between_runs else "X's filtered stream was disconnected") + (f"; {replay}" if replay else "")
             self.long_gaps.append({"from": frm, "to": to, "why": why})
             cap.log(f"gap: the stream was {'not read (between two runs)' if between_runs else 'disconnected'} from {frm} to {to} and "
@@ -249,7 +249,7 @@ class XStream:
         answered, minutes = p["answered"], p["minutes"]
         if post_time is not None and post_time < answered:
             self.replay_newest = post_time
-            reach = f"--backfill-minutes {minutes} replayed it back to {_utc_text(post_time)} only (its oldest replayed post)"
+            reach = f"--backfill-minutes {minutes} replayed it back to {_utc_text(post_time)} only, as its oldest replayed post shows"
             self.note_gap(cap, post_time, p["between"], p["from"], reach)
         else:
             self.note_gap(cap, answered, p["between"], p["from"],
