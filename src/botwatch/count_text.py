@@ -28,3 +28,14 @@ def counted(n: Any, noun: str, plural: str | None = None) -> str:
     if n is None or (isinstance(n, float) and math.isnan(n)):
         return f"— {plural or noun + 's'}"
     return f"{num(n)} {noun if float(n) == 1 else (plural or noun + 's')}"
+
+
+def count_range(lo: float, hi: float, sep: str = "–") -> str:
+    """'0–3': a count interval's ends as whole posts, rounded outwards (low down, high up).
+
+    A scaled count's bounds are k / rate (`estimates.whole_counts.snap_bounds`), no whole number
+    where 1 / rate is none: at a rate of 0.8 the stored [0, 2.5] was printed "[0–2]" and at 0.9
+    [5.56, 7.78] "[6–8]", rounded to the nearest post, an interval narrower than the one stored.
+    Outwards, the printed interval holds the stored one, as the stored one holds the bootstrap's."""
+    eps = 1e-9
+    return f"{math.floor(lo + eps * max(1.0, abs(lo))):,}{sep}{math.ceil(hi - eps * max(1.0, abs(hi))):,}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from botwatch.count_text import count_range
 from botwatch.prob_text import interval_digits, percent
 from botwatch.study import Study
 
@@ -147,7 +148,7 @@ def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:
     if share:  # the two ends apart, as the report's intervals (`prob_text.interval_digits`)
         d = interval_digits(lo, hi, 1)
         return f"{percent(lo, d)} – {percent(hi, d)}"
-    return f"{fmt_value(lo, share)} – {fmt_value(hi, share)}"
+    return count_range(lo, hi, " – ")  # whole posts, rounded outwards
 
 
 def collapsed(value: str) -> str:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from botwatch import stats
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, SENTIMENT_EXTERNAL, STANCE_RULES
-from botwatch.count_text import counted
+from botwatch.count_text import count_range, counted
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
@@ -59,7 +59,7 @@ def _count(v: dict[str, Any] | None) -> str:
         # "0 [0–0]" support posts read as a measured certainty: a bootstrap of accounts none of
         # which posted it can only give 0 again (as `pct_ci` says of a collapsed share).
         return collapsed(n)
-    ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else (f" ({TOO_FEW})" if _too_few(v) else "")
+    ci = f" [{count_range(v['lo'], v['hi'])}]" if v["lo"] is not None else (f" ({TOO_FEW})" if _too_few(v) else "")
     return f"{n}{ci}"
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from botwatch.count_text import count_range
 from botwatch.prob_text import interval_digits, percent
 
 # Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
@@ -101,7 +102,7 @@ def hbars(
                 d = interval_digits(l_, h_)
                 text = f"{percent(v, d)} [{percent(l_, d)[:-1]}–{percent(h_, d)}]" if v is not None else text
             else:
-                text += f" [{l_:,.0f}–{h_:,.0f}]"
+                text += f" [{count_range(l_, h_)}]"
         end = max(w, (h_ / top * plot) if h_ is not None else 0)
         anchor_x = min(end + 6, plot + 4)
         parts.append(f"<text x='{anchor_x:.1f}' y='{y + 15 + row - 12}' font-size='12'>{escape(text)}</text>")

@@ -1,0 +1,23 @@
+"""A scaled count's interval printed as whole posts rounded outwards. Its stored bounds are k / rate
+(`whole_counts.snap_bounds`), no whole number where 1 / rate is none (a rate between 0.5 and 1):
+at 0.8 the stored [0, 2.5] read "[0–2]" and at 0.9 [5.56, 7.78] read "[6–8]", rounded to the
+nearest post, so the printed interval was narrower than the one the data support."""
+
+from __future__ import annotations
+
+from botwatch.estimates.reference import interval_text
+from botwatch.estimates.whole_counts import snap_bounds
+from botwatch.report.section_parties import _count
+from botwatch.report.svg import hbars
+
+
+def test_count_intervals_are_printed_outwards_at_high_rates() -> None:
+    lo, hi = snap_bounds(1.1, 2.3, 0.8)
+    assert (lo, hi) == (0.0, 2.5)
+    assert _count({"estimate": 1.25, "lo": lo, "hi": hi, "accounts": 6, "rate": 0.8}) == "1 [0–3]"
+    assert "[0–3]" in str(hbars(["Labour: support"], [1.25], lo=[lo], hi=[hi], share=False))
+    lo, hi = snap_bounds(5.7, 7.5, 0.9)  # 5.56 and 7.78
+    assert interval_text(lo, hi, False, 6, 6.67, 0.9) == "5 – 8"
+    # Whole multiples (a rate of 0.01) are printed as they are, float noise and all.
+    assert interval_text(100.0, 29800.0, False, 6, 600.0, 0.01) == "100 – 29,800"
+    assert interval_text(3 / 0.003, 9 / 0.003, False, 6, 2000.0, 0.003) == "1,000 – 3,000"
