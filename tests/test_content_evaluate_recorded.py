@@ -139,10 +139,10 @@ def test_the_parties_section_quotes_the_recorded_evaluation(estimated: Path, tmp
         n = json.loads(st.sql("SELECT params FROM runs WHERE stage = 'content_evaluate'")[0][0])["stance_n"]
     assert f"Stance was checked against {n} of your hand-labelled pairs (" in html
     # Every pair right: every resample gives 1.00, which is no interval ("[1.00–1.00]" read as certainty).
-    assert "macro-F1 1.00 (every resample of the labelled posts gave 1.00: no interval);" in html and "accuracy 100% against" in html and "[1.00–1.00]" not in html
+    assert "macro-F1 1.00 [no interval: every resample of the labelled posts gave 1.00 again];" in html and "accuracy 100% against" in html and "[1.00–1.00]" not in html
     assert "no better than the majority label" not in html
     assert "<i>mine" not in html and "&lt;i&gt;mine" in html and "\u202e" not in html  # user text, escaped
-    assert f"stance agrees with your hand labels at macro-F1 1.00 (every resample of the labelled posts gave 1.00: no interval) on {n} pairs" in head
+    assert f"stance agrees with your hand labels at macro-F1 1.00 [no interval: every resample of the labelled posts gave 1.00 again] on {n} pairs" in head
     assert "on 159 held-out" not in head
     assert "Stance here is no better than a guess" not in html
 
@@ -153,7 +153,7 @@ def test_an_evaluation_no_better_than_the_majority_label_says_no_finding(estimat
     html, head = _parties_html(db)
     assert "Stance here is no better than a guess" in html and "of your hand-labelled pairs (wrong.csv" in html
     assert "no better than the majority label, so no finding" in html
-    assert "macro-F1 0.00 (every resample of the labelled posts gave 0.00: no interval);" in html  # every pair wrong
+    assert "macro-F1 0.00 [no interval: every resample of the labelled posts gave 0.00 again];" in html  # every pair wrong
     assert "no finding about support" in head
 
 
@@ -161,7 +161,7 @@ def test_f1_ci_says_a_zero_width_interval_is_none() -> None:
     from botwatch.report.fmt import f1_ci
 
     assert f1_ci(0.7191, (0.65, 0.79)) == "0.72 [0.65–0.79]"
-    assert f1_ci(1.0, (1.0, 1.0)) == "1.00 (every resample of the labelled posts gave 1.00: no interval)"
+    assert f1_ci(1.0, (1.0, 1.0)) == "1.00 [no interval: every resample of the labelled posts gave 1.00 again]"
 
 
 def test_an_evaluation_of_another_election_is_not_quoted(estimated: Path, tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_methods_quotes_the_recorded_evaluation_beside_the_shipped_figures(estim
     after = methods_text(db)
     assert shipped in after  # beside, not instead of
     assert "Those are the shipped models' figures; this study also records your own check" in after
-    assert f"stance macro-F1 1.00 (every resample of the labelled posts gave 1.00: no interval) on {n} pairs" in after and "the figure the Parties section quotes" in after
+    assert f"stance macro-F1 1.00 [no interval: every resample of the labelled posts gave 1.00 again] on {n} pairs" in after and "the figure the Parties section quotes" in after
     assert "<b>mine" not in after and "&lt;b&gt;mine.csv" in after  # the file name is user text, escaped
 
 

@@ -114,10 +114,13 @@ def f1_ci(f1: Any, ci: Any) -> str:
     """'0.72 [0.65–0.79]': a macro-F1 with its bootstrap interval, as the report quotes a recorded
     `content evaluate`. An interval with no width (a few labelled posts that all agree: every
     resample gives 1.00 again) is said to be none, not "[1.00–1.00]", which read as certainty
-    from three labels (as `pct_ci` says of a share)."""
+    from three labels (as `pct_ci` says of a share). It is said in the brackets an interval would
+    take: every use sits inside a sentence and most inside a parenthesis, where "macro-F1 1.00
+    (every resample of the labelled posts gave 1.00: no interval) on 3 pairs (mine.csv, ...)"
+    nested one aside in another (the bootstrap resamples posts, each with its pairs)."""
     lo, hi = (ci if ci is not None else (None, None))
     if stats.degenerate_interval(f1, lo, hi):
-        return f"{float(f1):.2f} (every resample of the labelled posts gave {float(lo):.2f}: no interval)"
+        return f"{float(f1):.2f} [no interval: every resample of the labelled posts gave {float(lo):.2f} again]"
     return f"{float(f1):.2f} [{float(lo):.2f}–{float(hi):.2f}]"
 
 
