@@ -764,10 +764,25 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
 NO_ELECTION_IMPACT = "Not computed: the impact test needs an election, and this study was last analysed with --no-election."
 
 
-def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]]) -> str:
+def impact_failed(study: Study) -> str | None:
+    """What the impact stage's latest run said when it did not finish (its error, or "" where it
+    recorded none), or None where it finished. A whole run drops the impact tables first and
+    writes every row at the end, so one that fails part-way leaves no tests at all."""
+    from botwatch.report.staleness import cut_off_stages
+
+    cut = cut_off_stages(study)
+    return next((m for stage, m in cut.stages if stage == "impact"), None) if cut else None
+
+
+def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]], failed: str | None = None) -> str:
     """Why the impact table holds no test, in the words of what actually stopped it: it said
     "needs post_party and account_scores" even when both existed and the stage had run, while the
-    real reason (the party posts' accounts have no bot probability) sat in the notes above."""
+    real reason (the party posts' accounts have no bot probability) sat in the notes above.
+    `failed`: `impact_failed`; a run that failed part-way was said to be one that "has not run"."""
+    if "impact" not in tables and failed is not None:
+        return ("Not computed: the latest run of the impact stage did not finish" + (f" ({failed})" if failed else "")
+                + ", and a run replaces every test, so none from an earlier run is left either; "
+                "botwatch analyze STUDY --only impact runs it again.")
     if "impact" in tables:  # the stage ran: its own notes say per party why nothing was tested
         said = [n for stage, n in notes if stage == "impact"]
         if said:
@@ -865,6 +880,9 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     impact_cov, impact_cov_freq = impact_coverages(study, election) if impact else ({}, {})
     if older:  # their notes too: they describe those older tables
         notes = [(stage, n) for stage, n in notes if stage not in ("creation", "impact")]
+    failed = None if older or impact else impact_failed(study)
+    if failed is not None and "impact" not in tables:  # the notes of the run before it, whose tests it dropped
+        notes = [(stage, n) for stage, n in notes if stage != "impact"]
     tests = study.sql(f"SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT {MAX_TESTS_SHOWN}") if "event_tests" in tables else []
     # How many series q was adjusted over: the table lists the lowest p of them only, and the demo's
     # 25 rows read "q is the adjustment across all of them" beside 31 tests, 6 not shown.
@@ -895,7 +913,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         series_words=SERIES_WORDS,
         party_name=functools.partial(party_name, election),
         series_label=functools.partial(series_label, election),
-        impact_missing=NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes) if not impact else "",
+        impact_missing=NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes, failed) if not impact else "",
         notes=notes,
         pct=pct,
         pct_ci=pct_ci,
