@@ -158,9 +158,13 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
     none of the cell's posts, or its `method` saying "too few accounts (N)" of the cell (the current
     rules count and name the accounts with a post in its denominator); a share of exactly 0 or 1
     whose interval collapsed onto it (now its exact bound, or none from too few accounts); a scaled zero
-    whose `method` bound is not the one `compute.stored_zero_where` gives the study now. Not known:
-    a share whose `n_accounts` is its cell's where some of the cell's posts are not in its
-    denominator, which either rule writes; where every post is in it, the two rules agree."""
+    whose `method` bound is not the one `compute.stored_zero_where` gives the study now; a share
+    whose `n_accounts` is its cell's and more than its denominator's posts (the accounts with a
+    post in it can be no more than its posts: it said only "may be" where that was 0 < posts <
+    accounts). Not known: a share whose `n_accounts` is its cell's, no more than its denominator's
+    posts, where some of the cell's posts are not in that denominator, which either rule writes;
+    where every post is in it, the two rules agree. A share's `method` wording is read only in tables
+    no version recorded (`shares`), whose wording no later botwatch changes."""
     from botwatch import stats
     from botwatch.estimates.compute import COUNT_METRICS, SHARE_METRICS, stored_zero_where
     from botwatch.estimates.whole_counts import zero_text
@@ -195,7 +199,7 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
             d = (cell.get(den_metric[den]) or (None,) * 6)[5]
             if acc is None or n is None or n != acc or (d is not None and posts is not None and d == posts):
                 continue  # fewer than the cell's accounts: the current rule's count; or every post in the denominator: the same
-            if d == 0 and acc:
+            if d is not None and d < n:  # fewer posts in the denominator than accounts named: no current rule's count
                 found[SHARE_ACCOUNTS] = None
             else:
                 unsure += 1
