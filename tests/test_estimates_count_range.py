@@ -21,3 +21,13 @@ def test_count_intervals_are_printed_outwards_at_high_rates() -> None:
     # Whole multiples (a rate of 0.01) are printed as they are, float noise and all.
     assert interval_text(100.0, 29800.0, False, 6, 600.0, 0.01) == "100 – 29,800"
     assert interval_text(3 / 0.003, 9 / 0.003, False, 6, 2000.0, 0.003) == "1,000 – 3,000"
+
+
+def test_the_scaled_headline_says_one_post_in_the_singular() -> None:
+    """At a rate above 2/3 one sampled post scales to about 1: the headline read "about 1 posts
+    supported Labour"."""
+    from test_estimates_zero_bound import _scaled_headline
+
+    said = _scaled_headline({"estimate": 1.25, "lo": None, "hi": None, "accounts": 1, "rate": 0.8})
+    assert "about 1 post supported Labour during the campaign (from 1 account: too few for a 95% interval)." in said
+    assert "about 2 posts supported" in _scaled_headline({"estimate": 2.5, "lo": None, "hi": None, "accounts": 1, "rate": 0.8})
