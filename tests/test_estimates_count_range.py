@@ -31,3 +31,18 @@ def test_the_scaled_headline_says_one_post_in_the_singular() -> None:
     said = _scaled_headline({"estimate": 1.25, "lo": None, "hi": None, "accounts": 1, "rate": 0.8})
     assert "about 1 post supported Labour during the campaign (from 1 account: too few for a 95% interval)." in said
     assert "about 2 posts supported" in _scaled_headline({"estimate": 2.5, "lo": None, "hi": None, "accounts": 1, "rate": 0.8})
+
+
+def test_the_foreign_headline_prints_its_scaled_interval_outwards() -> None:
+    """The foreign-origin headline rounded its bounds to the nearest post too: at 0.9 the stored
+    [5.56, 7.78] read "[6–8]"."""
+    from types import SimpleNamespace
+
+    from botwatch.report.fmt import num, pct_ci
+    from botwatch.report.sections import render
+
+    f = SimpleNamespace(estimate=6.67, ci_low=5 / 0.9, ci_high=7 / 0.9, n_accounts=6, observed=6)
+    share = SimpleNamespace(estimate=0.2, ci_low=0.1, ci_high=0.3)
+    text = str(render("parties_headline.html.j2", kind="foreign", country="US", f=f, pos=share, neg=share, scaled=True,
+                      not_sample=None, rate=0.9, scope=SimpleNamespace(filtered=False), num=num, pct_ci=pct_ci))
+    assert "posted 7 election posts [5–8] in the 30 days" in text

@@ -24,7 +24,7 @@ from botwatch import stats
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
-from botwatch.count_text import counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
+from botwatch.count_text import count_range, counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
 from botwatch.prob_text import interval_digits, percent, prob2  # noqa: F401 - prob2 a report filter: a probability at two decimals, never "1.00"
 
 def user_text(value: Any, limit: int | None = None) -> str:
@@ -168,6 +168,7 @@ FILTERS = {
     "signed_hours": signed_hours,
     "num": num,
     "counted": counted,
+    "count_range": count_range,
     "pct": pct,
     "pct_ci": pct_ci,
     "no_interval": no_interval,
