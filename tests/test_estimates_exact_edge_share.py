@@ -89,3 +89,15 @@ def test_the_foreign_headline_says_a_shares_exact_bound_is_one() -> None:
     got = str(render("parties_headline.html.j2", kind="foreign", country="US", weak=None, f=f, pos=share, neg=other, scaled=False, not_sample=None,
                      rate=None, scope=None, num=section_parties.num, pct_ci=section_parties._row_pct_ci, every=None))
     assert "0% [0–17%: an exact bound over its accounts] of their party-tagged English posts were positive and 30% [20–40%]" in got
+
+
+def test_the_stance_headline_says_a_shares_exact_bound_is_one() -> None:
+    """The headline quoted the table cell, "0% [0–17%, exact] supported the party", away from the
+    note that says what "exact" means and inside "(95% intervals from a bootstrap over accounts)":
+    it read as an exact 0%. It says what the brackets are, as the foreign-origin headline does."""
+    from botwatch.report.section_parties import _said
+
+    pos = _rows(20, 0)["positive_share"]
+    said = _said({"estimate": 0.0, "lo": pos["ci_low"], "hi": pos["ci_high"], "accounts": 20})
+    assert said == "0% [0–17%: an exact bound over its accounts]"
+    assert _said({"estimate": 0.3, "lo": 0.2, "hi": 0.4, "accounts": 20}) == "30% [20–40%]"

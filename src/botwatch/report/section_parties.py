@@ -107,9 +107,14 @@ def _share(v: dict[str, Any] | None) -> str:
 
 def _said(v: dict[str, Any] | None) -> str:
     """`_share` as a headline quotes it: a share from too few accounts is its figure alone (the
-    sentence says why after the claim)."""
+    sentence says why after the claim). A share's exact bound says it is one, as the foreign-origin
+    headline's does (`_row_pct_ci`): the table cell's "[0–17%, exact]" (its note says what that
+    is) read in a headline, away from that note and inside "(95% intervals from a bootstrap over
+    accounts; ...)", as an exact 0%."""
     if v and v["estimate"] is not None and _too_few(v):
         return pct(v["estimate"])
+    if v and v["estimate"] is not None and stats.exact_edge_interval(v["estimate"], v["lo"], v["hi"]):
+        return _row_pct_ci(v["estimate"], v["lo"], v["hi"])
     return _share(v)
 
 
