@@ -147,3 +147,27 @@ def test_stray_closing_brackets_cost_one_scan_of_the_block_not_one_each(monkeypa
     got = [(v.number, v.data) for v in top_level_values(io.BytesIO(text), 1 << 20)]
     assert len(calls) == 1
     assert got == [(1, b'{"a": 1}'), (2, (b"}\n" * 1000).strip()), (1002, b'{"b": [2]}'), (1003, b"} ] x"), (1004, b'{"c": "}"}')]
+
+
+@pytest.mark.parametrize("broken", ['{\n  "id_str": "5"\n  "text": "b"\n}', '{\n  "id_str": "5",\n  "text": "unterminated\n}'])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_broken_first_object_is_rejected_alone_and_the_rest_read(tmp_path: Path, broken: str, indent: int | None) -> None:
+    """The layout was judged by the first object alone: a broken one (a missing comma, an unclosed
+    string) had the whole file refused as "no record in the first lines matches a known format"."""
+    values = [json.dumps(s, indent=indent) for s in STATUSES]
+    f = tmp_path / "out.json"
+    f.write_text((",\n" if indent is None else "\n").join([broken] + values) + "\n")
+    st, summary = _ingest(tmp_path, f)
+    assert summary.files[0].format == "twitter-v1.1" and summary.files[0].read == len(STATUSES) + 1
+    rej = st.pandas("rejected")
+    assert list(rej["line"]) == [1] and rej["raw"][0].startswith(broken.split("\n")[0] + "\n")
+    assert set(st.pandas("posts")["post_id"]) == IDS
+
+
+@pytest.mark.parametrize("broken", ['{"id_str": "5", "text": {"unclosed": 1', '{"id_str": "5", "text": "unterminated}'])
+def test_json_lines_behind_a_broken_first_line_are_still_read_line_by_line(tmp_path: Path, broken: str) -> None:
+    f = tmp_path / "out.jsonl"
+    f.write_text(broken + "\n" + "".join(json.dumps(s) + "\n" for s in STATUSES))
+    st, summary = _ingest(tmp_path, f)
+    assert summary.files[0].read == len(STATUSES) + 1 and list(st.pandas("rejected")["line"]) == [1]
+    assert set(st.pandas("posts")["post_id"]) == IDS

@@ -12,6 +12,7 @@ after another are cut apart by `json_array.top_level_values`, each "line" the on
 from __future__ import annotations
 
 import io
+from itertools import islice
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -62,21 +63,42 @@ def value_stream(head: bytes) -> bool:
     `cat` of pretty-printed files, or objects each followed by a comma). Why: such a file was
     refused, with a hint to rewrite it with `jq -c`, or (objects one a line, each with a comma)
     every record after the first was rejected. A file whose first line is a record is read line
-    by line as before; so is one whose first object does not close (a lone `{` before JSON lines)."""
+    by line as before; so is one whose first object does not close (a lone `{` before JSON lines).
+
+    A broken first object (a missing comma, an unclosed string) does not decide: the first whole
+    object among the next ones does, and the stream is read as values when the line that object
+    starts on is no JSON value by itself (pretty-printed, or followed by a comma). Why: a broken
+    first record of pretty-printed statuses had the whole file refused as matching no format.
+    JSON lines behind a broken first line are still read line by line."""
     s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     line = s[: s.find(b"\n")] if b"\n" in s else s
     if s[:1] != b"{" or b"\r" in line.rstrip(b"\r"):  # (lines ending in CR alone are named as such: `cr_only`)
         return False
+    if _json_value(line):
+        return False
+    for k, value in enumerate(islice(top_level_values(io.BytesIO(s), len(s)), _STREAM_LOOK)):
+        if value.too_long:
+            return False
+        try:
+            obj = loads_repairing(value.data)[0]
+        except (orjson.JSONDecodeError, RecursionError):
+            continue
+        if not isinstance(obj, dict):
+            continue
+        if k == 0:
+            return True
+        start = s.split(b"\n", value.number)[value.number - 1]
+        return not _json_value(start)
+    return False
+
+
+_STREAM_LOOK = 20  # values looked at for a first whole object
+
+
+def _json_value(line: bytes) -> bool:
     try:
         loads_repairing(line)
-        return False
-    except (orjson.JSONDecodeError, RecursionError):
-        pass
-    first = next(top_level_values(io.BytesIO(s), len(s)), None)
-    if first is None or first.too_long:
-        return False
-    try:
-        return isinstance(loads_repairing(first.data)[0], dict)
+        return True
     except (orjson.JSONDecodeError, RecursionError):
         return False
 
