@@ -8,10 +8,13 @@ an element longer than the limit is skipped after keeping its first bytes for `r
 
 An unterminated string ends at its line's end (JSON holds no raw newline in a string), so a broken
 element of a pretty-printed or one-a-line file is rejected alone (`_structure`). What it cannot
-resynchronise after is an unterminated string on a line with more values after it (a compact
-one-line array) or unbalanced brackets: everything up to the point where the brackets balance
+resynchronise after is unbalanced brackets: everything up to the point where the brackets balance
 again (or the end of the input; a stray closing bracket ends the array) then becomes that one
-rejected element, bounded in memory by the same limit.
+rejected element, bounded in memory by the same limit. An unterminated string on a line with
+more elements after it (a compact one-line array) ends at the line's end too, and the elements
+after it on that line are found again at the first comma from which whole JSON values run on
+to the array's end (`_resumed`); where the line from the broken element on is longer than the record limit,
+they are lost with it.
 
 The scan is vectorised with numpy per 1 MB block (escaped quotes, string parity, bracket depth
 as cumulative sums), as fast as ijson's C parser; a byte-at-a-time Python loop was 5x slower.
@@ -19,6 +22,9 @@ as cumulative sums), as fast as ijson's C parser; a byte-at-a-time Python loop w
 
 from __future__ import annotations
 
+import io
+import json
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -144,6 +150,59 @@ def _structure(block: bytes, in_str: bool, bs_run: int, depth: int, line_depth: 
             int(level[last]) if last >= 0 else line_depth, ends)
 
 
+_NEXT_VALUE = re.compile(r",\s*(?=[\[{])")
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _resumed(data: bytes) -> tuple[int, int] | None:
+    """In the bytes of an element cut at its line's end after an unclosed string (a compact
+    one-line array: `[{..., "text": "cut},{...},{...}]`), where the broken element ends and the
+    next one starts, as byte offsets; None when no next one is found. Why: the broken element
+    held every element after it on its line, all lost as one rejected row.
+
+    The next element starts after the first comma from which whole JSON values, apart by commas,
+    run on to the array's closing bracket at the end of the line: a comma inside the broken
+    element's own later lists (`"urls": [{...}, {...}]}`) is followed by a closing bracket with
+    more text after it, and one inside a file cut short never reaches that bracket; both are passed
+    over. Where another bad element follows, the run starts after it (those between stay with the
+    broken one)."""
+    text = data.decode("utf-8", "surrogateescape")
+    decode = json.JSONDecoder().raw_decode
+    # A value start some earlier comma's run passed through and failed from: a later comma there
+    # fails alike, and is not tried again (else a hostile line of many commas cost their square).
+    failed: set[int] = set()
+    spent, budget = 0, 4 * len(text) + (1 << 16)  # characters decoded in all; past it, none is found
+    for m in _NEXT_VALUE.finditer(text):
+        pos, starts = m.end(), []
+        if pos in failed:
+            continue
+        while True:
+            if spent > budget:
+                return None
+            starts.append(pos)
+            try:
+                end = decode(text, pos)[1]
+            except json.JSONDecodeError as exc:  # another bad element: a later comma may start the run
+                spent += max(exc.pos - pos, 1)
+                found = False
+                break
+            except (ValueError, RecursionError):
+                spent += 1 << 10
+                found = False
+                break
+            spent += end - pos
+            pos = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+            if text[pos : pos + 1] == ",":
+                pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+                continue
+            found = text[pos : pos + 1] == "]" and _SPACE.match(text, pos + 1).end() >= len(text)  # type: ignore[union-attr]
+            break
+        if found:
+            return len(text[: m.start()].encode("utf-8", "surrogateescape")), len(text[: m.end()].encode("utf-8", "surrogateescape"))
+        failed.update(starts)
+    return None
+
+
 def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) -> Iterator[Line]:
     """Yield each top-level element of the JSON array in `stream` as a `Line` (number = 1-based
     element number). Arrays one after another (apart by whitespace or commas) are read in turn;
@@ -162,6 +221,21 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
             return None  # `[]`, or a trailing comma
         number += 1
         return Line(number, data, done.too_long, done.length)
+
+    def broken_end() -> Iterator[Line]:
+        """The element that ends at its line's end after an unclosed string, and the elements
+        after it on that line that `_resumed` finds again, numbered on."""
+        nonlocal number
+        if (line := finish()) is None:
+            return
+        found = None if line.too_long else _resumed(line.data)
+        if found is None:
+            yield line
+            return
+        yield Line(line.number, line.data[: found[0]].rstrip(b" \t\r\n,"), False, found[0])
+        for later in array_elements(io.BytesIO(b"[" + line.data[found[1] :] + b"\n"), max_record_bytes, keep):
+            number += 1
+            yield Line(number, later.data, later.too_long, later.length)
 
     while block := stream.read(_BLOCK):
         while block:
@@ -186,9 +260,12 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
             cuts = np.flatnonzero(cut)
             cuts = cuts[cuts >= start]
             rest = b""
+            broken = set(ends.tolist())
             for j in cuts.tolist():
                 el.add(block[start:j])
-                if (line := finish()) is not None:
+                if j in broken:  # an unclosed string: the elements after it on its line are looked for
+                    yield from broken_end()
+                elif (line := finish()) is not None:
                     yield line
                 start = j + 1
                 if level[j] == 0:  # the array's closing bracket
@@ -198,7 +275,9 @@ def array_elements(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) ->
                 el.add(block[start:])
             depth = depth_after
             block = rest
-    if (line := finish()) is not None:
+    if in_str and not closed:  # the input ended inside a string (`json.dump`'s one line, no newline at its end)
+        yield from broken_end()
+    elif (line := finish()) is not None:
         yield line
 
 
