@@ -39,6 +39,7 @@ from botwatch.engines.lake_tables import LakeError, sql_ident, check_location, c
 from botwatch.engines.spark_inputs import expand_urls, glob_literal, is_url, normal
 from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs, not_read
+from botwatch.ingest.counts import records_rejected
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
 from botwatch.study import RUNNING, utcnow
@@ -159,7 +160,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             "earlier version still in `rejected`, where an older botwatch kept them (counted apart, but listed with the others): "
             f"`botwatch ingest --engine spark --force {shlex.quote(str(lake.path))} FILE` (with the column map it was read with, if any) reads each again and moves them to `rejected_earlier`")
     if on_progress:
-        on_progress(StagingProgress(len(files), len(files), summary.total("read"), summary.total("rejected"), merging=True))
+        on_progress(StagingProgress(len(files), len(files), summary.total("read"), sum(records_rejected(f) for f in summary.files), merging=True))
     if keep:
         from pyspark.sql import functions as F
 
