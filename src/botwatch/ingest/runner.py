@@ -52,7 +52,7 @@ class FileResult:
     read: int = 0
     stored: int = 0
     duplicates: int = 0
-    rejected: int = 0
+    rejected: int = 0  # `rejected` rows this read gave (its `sources.rejected`), a break's row included: `counts.records_rejected`
     repaired: int = 0  # stored after a repair, each noted in `rejected` (not counted in `rejected`)
     accounts: int = 0
     skipped: str | None = None  # why the file was not read again
