@@ -218,3 +218,18 @@ def test_a_compact_array_cut_short_inside_a_list_is_not_split_there() -> None:
     last = '{"id_str": "7", "entities": {"urls": [{"u": 1}, {"u": 2}, {"u": "cut sh'
     got = [e.data for e in json_array.array_elements(io.BytesIO(f"[{first},{last}".encode()), 1 << 20)]
     assert got == [first.encode(), last.encode()]
+
+
+def test_a_compact_array_longer_than_the_head_whose_first_element_is_broken_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The broken first element runs past the head the format is judged by, so no element cut from
+    it parsed and the file was refused as matching no format (with the head shrunk to 8 KB here, as
+    a real one of 1 MB is for a longer file)."""
+    from botwatch.ingest import formats, source
+
+    monkeypatch.setattr(source, "HEAD_BYTES", 8192)
+    monkeypatch.setattr(formats, "SNIFF_BYTES", 8192)
+    f = tmp_path / "out.json"
+    f.write_text("[" + ",".join([CUT] + [json.dumps(s) for s in STATUSES]) + "]")
+    st, summary = _ingest(tmp_path, f)
+    assert summary.files[0].format == "twitter-v1.1" and list(st.pandas("rejected")["line"]) == [1]
+    assert set(st.pandas("posts")["post_id"]) == IDS and summary.files[0].read == len(STATUSES) + 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zlib
 from itertools import islice
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,6 +175,24 @@ def _json_candidates(head: bytes) -> list[Any]:
     return out
 
 
+def _objects_after_commas(head: bytes, tries: int = 100) -> Iterator[Any]:
+    """The whole JSON objects that follow a comma in `head`, in order (at most `tries` looked at).
+    Why: a JSON array on one line whose first element holds an unclosed string turns the rest of
+    the head inside out, so no element the splitter cuts from it parses, and the file was refused
+    as matching no format although the reader finds the elements after it (`json_array._resumed`).
+    An object inside the broken element's own lists comes out too, and matches no format."""
+    import json
+    import re
+
+    text = head.decode("utf-8", "surrogateescape")
+    decode = json.JSONDecoder().raw_decode
+    for m in islice(re.finditer(r",\s*(?=\{)", text), tries):
+        try:
+            yield decode(text, m.end())[0]
+        except (ValueError, RecursionError):
+            continue
+
+
 def wide_text(sample: bytes) -> str | None:
     """The encoding of UTF-16 or UTF-32 text (a byte-order mark, or every other byte NUL in
     ASCII-heavy text), else None. Why: a spreadsheet's "Unicode text" and Windows tools write
@@ -253,6 +271,11 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
             name = classify_json(obj)
             if name:
                 return name
+        if first == "[":
+            for obj in _objects_after_commas(head):
+                name = classify_json(obj)
+                if name:
+                    return name
     else:
         header = read_header(head)
         name = classify_csv(header)
