@@ -8,12 +8,21 @@ reduced snapshots. The same files go into two new lakes, one with the general me
 (`_Merge._empty` answering False, the path every non-empty lake takes): the stored Parquet tables
 must have the same schemas and the same rows, and each file the same figures; then a second call
 with overlapping files (the general path in both) must leave the two lakes equal still.
+
+The bundled sample goes in whole but for its IRA tweets (29,081 rows, some 4-5 CPU-seconds of
+each first call): every tenth row and each author's first (2,963 rows), so all 61 authors of
+`ira_authors_sample.csv.gz` still have tweets in the same `.csv.gz` format, 57 of them several
+snapshots to reduce. The merge runs the same queries on either: the staging is one task per
+file whatever its size, and no path of `_Merge` depends on a row count.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+import csv
+import gzip
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -30,8 +39,24 @@ FIX = REPO / "tests" / "fixtures" / "ingest"
 TABLES = ["posts", "account_snapshots", "accounts", "rejected", "sources"]
 
 
-def _files() -> tuple[list[str], list[str]]:
-    first = [*(str(p) for p in sorted(SAMPLE.glob("*.gz"))), str(FIX / "v1_uklabour.jsonl"), str(FIX / "twarc2_users.jsonl"),
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample's files, its IRA tweets cut (module docstring)."""
+    out = tmp_path_factory.mktemp("sample")
+    for p in SAMPLE.glob("*.gz"):
+        (out / p.name).write_bytes(p.read_bytes())
+    ira = out / "ira_tweets_2016_sample.csv.gz"
+    with gzip.open(ira, "rt", encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    firsts = {r[0]: i for i, r in reversed(list(enumerate(rows)))}
+    keep = [r for i, r in enumerate(rows) if i % 10 == 0 or firsts[r[0]] == i]
+    with gzip.open(ira, "wt", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *keep])
+    return out
+
+
+def _files(sample: Path) -> tuple[list[str], list[str]]:
+    first = [*(str(p) for p in sorted(sample.glob("*.gz"))), str(FIX / "v1_uklabour.jsonl"), str(FIX / "twarc2_users.jsonl"),
              str(FIX / "twarc2_stream_with_error.jsonl.gz"), str(FIX / "ira_authors.csv")]
     second = [str(FIX / "v1_uklabour_array.json.gz"), str(FIX / "twarc2_flat.jsonl"), str(FIX / "twarc2_users.jsonl"), str(FIX / "ira_tweets.csv")]
     return first, second
@@ -46,9 +71,9 @@ def _stored(lake: Path, name: str) -> tuple[pa.Schema, list[tuple[Any, ...]]]:
     return table.schema.remove_metadata(), sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
 
 
-def test_n_accounts_counts_the_accounts_a_files_snapshots_reduce_to() -> None:
+def test_n_accounts_counts_the_accounts_a_files_snapshots_reduce_to(sample: Path) -> None:
     """As `reduce_snapshots` groups them: one per (platform, account_id), a NULL key one group."""
-    for path in [*_files()[0], str(FIX / "ira_tweets.csv")]:
+    for path in [*_files(sample)[0], str(FIX / "ira_tweets.csv")]:
         listing = pa.record_batch({"_file": pa.array([0], pa.int64()), "path": pa.array([path])})
         wide = pa.Table.from_batches(list(stage_partition([listing], {}, False)), WIDE)
         [meta] = [r["meta"] for r in wide.filter(pc.equal(wide["_kind"], "file")).to_pylist()]
@@ -58,10 +83,10 @@ def test_n_accounts_counts_the_accounts_a_files_snapshots_reduce_to() -> None:
 
 
 @pytest.mark.spark
-def test_a_new_lakes_short_merge_stores_what_the_general_merge_stores(spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_lakes_short_merge_stores_what_the_general_merge_stores(spark, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     import botwatch.engines.spark_ingest as si
 
-    first, second = _files()
+    first, second = _files(sample)
     short, general = tmp_path / "short", tmp_path / "general"
     taken: list[str] = []
     plain_first = si._Merge._first_accounts
