@@ -178,3 +178,22 @@ def test_distinct_of_one_stored_value_comes_from_the_footers_and_equals_spark(sp
             got = lake.sql(query)
             assert (_jobs(spark) == before) == jobless, query
             assert sorted(got, key=repr) == sorted(want, key=repr), query
+
+
+def test_the_rate_s_read_of_sources_runs_no_spark_job(spark: Any, tmp_path: Path) -> None:
+    """`analyze` and `estimate` ask which inputs a study holds before the first stage
+    (`recorded_sample_rate`): on a local lake that read was `SELECT DISTINCT source` through
+    Spark SQL, two Spark jobs for a few rows; the note is the same."""
+    from botwatch.collect.study_link import recorded_sample_rate
+    from botwatch.schema import SOURCES
+
+    capture = "/data/x-stream-20260101T000000Z-1.jsonl.gz"  # named as `botwatch collect` names its files
+    rows = {"source": [capture, "/data/archive.csv", capture], "sha256": ["a", "b", "c"]}
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.append_arrow("sources", pa.table({f.name: rows.get(f.name, [None] * 3) for f in SOURCES}, schema=SOURCES))
+        lake.tables()
+        before = _jobs(spark)
+        rate, note = recorded_sample_rate(lake)
+        assert _jobs(spark) == before
+    assert rate is None
+    assert note.startswith(f"1 input(s) written by botwatch collect (e.g. {capture}) were ingested without their capture folder's manifest")

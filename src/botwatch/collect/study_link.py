@@ -145,7 +145,7 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
         return None, (f"the capture manifest of {folder} (.botwatch/capture.json) gives no usable sample rate ({given}; a rate is a "
                       "number above 0 and at most 1), so its posts' rate is unknown: pass --sample-rate to scale")
     rates = sorted({r[0] for r in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE}")})
-    sources = [str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources")]
+    sources = _source_names(study)
     # A file named as a capture's that no recorded capture wrote (a 100% capture's file copied
     # beside, or into, a 1% capture's folder without its own manifest) was taken at a rate nobody
     # recorded: it got the recorded capture's, and `estimate` scaled its posts up a hundredfold.
@@ -215,6 +215,15 @@ def _wrote(source: str, folder: str, runs: list[dict[str, Any]]) -> bool:
     return False
 
 
+def _source_names(study: Study) -> list[str]:
+    """Each input the study's `sources` table names, once. A lake's small table is read at the
+    driver (`driver_arrow`: Arrow on a local lake, no Spark job): `analyze` and `estimate` asked
+    through Spark SQL, two Spark jobs for a few rows before the first stage."""
+    if hasattr(study, "driver_arrow"):
+        return [str(s) for s in dict.fromkeys(study.driver_arrow("sources", ["source"]).column("source").to_pylist())]
+    return [str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources")]
+
+
 def _unrecorded_captures(study: Study) -> str:
     """What to say of a study holding files `botwatch collect` wrote but no capture manifest: their
     rate is unknown ("" when it holds none). Closed files copied out of their folder (`scp
@@ -222,7 +231,7 @@ def _unrecorded_captures(study: Study) -> str:
     counted as observed without a word, though a 1% capture's counts are a hundredth of the posts."""
     if "sources" not in study.tables():
         return ""
-    named = [s for (s,) in study.sql("SELECT DISTINCT source FROM sources") if _CAPTURE_FILE.match(os.path.basename(str(s)))]
+    named = [s for s in _source_names(study) if _CAPTURE_FILE.match(os.path.basename(s))]
     if not named:
         return ""
     return (f"{len(named)} input(s) written by botwatch collect (e.g. {named[0]}) were ingested without their capture folder's "
