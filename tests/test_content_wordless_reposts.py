@@ -8,9 +8,11 @@ the original is in the study."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from botwatch.content.party_coverage import top_hashtag, unread_reposts_line
+from botwatch.cli.analyze import say_unmatched_parties
+from botwatch.content.party_coverage import party_coverage, top_hashtag, unread_reposts_line
 from botwatch.content.stage import run_content
 from botwatch.elections import load_election
 from botwatch.ingest.runner import ingest
@@ -52,6 +54,19 @@ def test_a_repost_names_the_parties_of_its_original(tmp_path: Path) -> None:
         assert st.sql("SELECT text FROM posts WHERE account_id = 'did:plc:dave'") == [("",)]  # the stored post is untouched
         tag = top_hashtag(st, election.key, "labour")
         unread = unread_reposts_line(st)
+        # `analyze`'s warnings after the content stage ask the parties' counts and these reposts in
+        # one statement (three before: on a lake, 9 Spark jobs), and say the same line.
+        cov = party_coverage(st, election, unread=True)
+        assert cov is not None and cov.unread == (("bluesky", 1),)
+        assert cov == replace(party_coverage(st, election), unread=cov.unread)  # the same counts
+        assert unread_reposts_line(st, cov) == unread
+        asked: list[str] = []
+        real = st.sql
+        st.sql = lambda q, p=None: (asked.append(q), real(q, p))[1]  # type: ignore[method-assign]
+        say_unmatched_parties(st, election)
+        del st.sql
+        assert sum(t in q for q in asked for t in ("FROM post_party", "FROM post_labels", "ref_post_id")) == 3, asked  # one statement names all three
+        assert len([q for q in asked if "post_labels" in q or "ref_post_id" in q]) == 1, asked
         st.sql("DELETE FROM posts WHERE account_id = 'did:plc:erin'")
         assert unread_reposts_line(st) is None  # every wordless repost shares a post the study holds
     assert got[("102", "retweet")] == (True, ["labour"], "en")  # the Twitter retweet, as before

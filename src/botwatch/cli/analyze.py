@@ -226,12 +226,12 @@ def say_unmatched_parties(st: Study, election: object) -> None:
     from botwatch.cli.common import controls_shown
     from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines, unread_reposts_line
 
-    cov = party_coverage(st, election)
+    cov = party_coverage(st, election, unread=True)  # with the reposts `unread_reposts_line` counts: one query (Spark jobs on a lake)
     if cov is None:
         return
     from botwatch.report.scope import filtered_reposts_note
 
-    reposts = [x for x in (unread_reposts_line(st), filtered_reposts_note(st)) if x]
+    reposts = [x for x in (unread_reposts_line(st, cov), filtered_reposts_note(st)) if x]
     for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election), *reposts]:
         warn(controls_shown(line))
 

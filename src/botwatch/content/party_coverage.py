@@ -37,22 +37,31 @@ class PartyCoverage:
     named: dict[str, int]
     election_posts: int  # posts in the election conversation (any party, or the election's own tags/keywords)
     posts: int = 0  # posts labelled for the election: every post of the study
+    unread: tuple[tuple[str, int], ...] | None = None  # `unread_reposts`' rows (platform, n), when asked with the counts
 
 
-def party_coverage(study: Study, election: Any) -> PartyCoverage | None:
+def party_coverage(study: Study, election: Any, *, unread: bool = False) -> PartyCoverage | None:
     """The counts from `post_party` / `post_labels` labelled for `election`, or None when the
-    content stage has not labelled the study for it."""
+    content stage has not labelled the study for it. With `unread`, also `unread_reposts`' rows
+    (`PartyCoverage.unread`). One query: on a lake each statement is Spark jobs of its own, and
+    `analyze`'s warnings after the content stage asked three (9 jobs on the sample lake, 7 as one)."""
     tables = set(study.tables())
     if not {"post_party", "post_labels"} <= tables:
         return None
     keys = [p.key for p in election.parties]
-    rows = study.sql("SELECT party, count(DISTINCT post_id) FILTER (WHERE in_election), count(DISTINCT post_id) "
-                     "FROM post_party WHERE election = ? GROUP BY party", [election.key])
-    got = {str(p): (int(a), int(b)) for p, a, b in rows}
-    labelled, inside = study.sql("SELECT count(*), count(*) FILTER (WHERE in_election) FROM post_labels WHERE election = ?", [election.key])[0]
+    sql = ("SELECT 'party' AS what, party, count(DISTINCT post_id) FILTER (WHERE in_election) AS a, count(DISTINCT post_id) AS b "
+           "FROM post_party WHERE election = ? GROUP BY party "
+           "UNION ALL SELECT 'labels', NULL, count(*) FILTER (WHERE in_election), count(*) FROM post_labels WHERE election = ?")
+    if unread and "posts" in tables:
+        sql += f" UNION ALL SELECT 'unread', p.platform, count(*), NULL {_UNREAD_FROM}{_UNREAD_NAMED}GROUP BY p.platform"
+    rows = study.sql(sql, [election.key, election.key])
+    got = {str(p): (int(a), int(b)) for what, p, a, b in rows if what == "party"}
+    inside, labelled = next((a, b) for what, _p, a, b in rows if what == "labels")
     if not labelled:
         return None
-    return PartyCoverage({k: got.get(k, (0, 0))[0] for k in keys}, {k: got.get(k, (0, 0))[1] for k in keys}, int(inside or 0), int(labelled))
+    held = tuple((str(p), int(a)) for what, p, a, _b in rows if what == "unread") if unread else None
+    return PartyCoverage({k: got.get(k, (0, 0))[0] for k in keys}, {k: got.get(k, (0, 0))[1] for k in keys}, int(inside or 0), int(labelled),
+                         held)
 
 
 def unmatched_lines(cov: PartyCoverage, election: Any) -> list[str]:
@@ -132,17 +141,23 @@ def unread_reposts(study: Study) -> tuple[int, Reshare]:
     tables = set(study.tables())
     if "posts" not in tables:
         return 0, reshare_words([])
-    named = ("AND NOT EXISTS (SELECT 1 FROM post_party pp WHERE pp.platform = p.platform AND pp.post_id = p.post_id) "
-             if "post_party" in tables else "")
-    rows = study.sql(
-        "SELECT p.platform, count(*) FROM posts p LEFT JOIN posts o ON o.platform = p.platform AND o.post_id = p.ref_post_id "
-        f"WHERE p.kind = 'retweet' AND (p.text IS NULL OR p.text = '') AND o.post_id IS NULL {named}GROUP BY p.platform")
+    named = _UNREAD_NAMED if "post_party" in tables else ""
+    rows = study.sql(f"SELECT p.platform, count(*) {_UNREAD_FROM}{named}GROUP BY p.platform")
     return sum(int(k) for _, k in rows), reshare_words(p for p, _ in rows)
 
 
-def unread_reposts_line(study: Study) -> str | None:
-    """`analyze`'s and `estimate`'s line for `unread_reposts` (None: there are none)."""
-    n, rs = unread_reposts(study)
+_UNREAD_FROM = ("FROM posts p LEFT JOIN posts o ON o.platform = p.platform AND o.post_id = p.ref_post_id "
+                "WHERE p.kind = 'retweet' AND (p.text IS NULL OR p.text = '') AND o.post_id IS NULL ")
+_UNREAD_NAMED = "AND NOT EXISTS (SELECT 1 FROM post_party pp WHERE pp.platform = p.platform AND pp.post_id = p.post_id) "
+
+
+def unread_reposts_line(study: Study, cov: PartyCoverage | None = None) -> str | None:
+    """`analyze`'s and `estimate`'s line for `unread_reposts` (None: there are none); from
+    `cov.unread` where `party_coverage` counted them with the parties."""
+    if cov is not None and cov.unread is not None:
+        n, rs = sum(k for _, k in cov.unread), reshare_words(p for p, _ in cov.unread)
+    else:
+        n, rs = unread_reposts(study)
     if not n:
         return None
     one = n == 1
