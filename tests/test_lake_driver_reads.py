@@ -6,6 +6,7 @@ missing column are left to Spark."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,26 @@ def test_the_rate_s_read_of_sources_runs_no_spark_job(spark: Any, tmp_path: Path
         assert _jobs(spark) == before
     assert rate is None
     assert note.startswith(f"1 input(s) written by botwatch collect (e.g. {capture}) were ingested without their capture folder's manifest")
+
+
+def test_the_rate_s_reads_of_captures_run_no_spark_job(spark: Any, tmp_path: Path) -> None:
+    """With recorded captures, `recorded_sample_rate` read `captures` three times through Spark SQL
+    (the unusable rates, the rates, each capture's runs) before `analyze`'s first stage."""
+    from botwatch.collect.study_link import recorded_sample_rate
+
+    manifest = json.dumps({"sample_rate": 0.25, "runs": [{"stream": "x-stream", "pid": 9}]})
+    captures = {"folder": ["/cap/b", "/cap/a"], "sample_rate": [0.25, 0.25], "manifest": [manifest, manifest]}
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.write_table("captures", pa.table(captures))
+        lake.append_arrow("sources", pa.table({"source": ["/data/x-stream-20260101T000000Z-1.jsonl.gz"]}))  # no run of theirs wrote it
+        lake.tables()
+        before = _jobs(spark)
+        rate, note = recorded_sample_rate(lake)
+        assert _jobs(spark) == before
+        assert rate is None and note.startswith("the study holds captures at rate 0.25 and 1 file(s) named as botwatch collect names"), note
+        lake.write_table("captures", pa.table({**captures, "sample_rate": pa.array([None, None], pa.float64())}))
+        lake.tables()
+        before = _jobs(spark)
+        rate, note = recorded_sample_rate(lake)
+        assert _jobs(spark) == before
+        assert rate is None and note.startswith("the capture manifest of /cap/a (.botwatch/capture.json)"), note  # the first folder, as ORDER BY folder gave

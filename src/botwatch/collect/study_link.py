@@ -135,7 +135,8 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     """
     if TABLE not in study.tables():
         return None, _unrecorded_captures(study)
-    unusable = study.sql(f"SELECT folder, manifest FROM {TABLE} WHERE sample_rate IS NULL ORDER BY folder")
+    held = _capture_rows(study)
+    unusable = sorted((f, m) for f, m, r in held if r is None)  # by folder, the table's key
     if unusable:
         folder, manifest = unusable[0]
         try:
@@ -144,12 +145,12 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
             given = "unreadable"
         return None, (f"the capture manifest of {folder} (.botwatch/capture.json) gives no usable sample rate ({given}; a rate is a "
                       "number above 0 and at most 1), so its posts' rate is unknown: pass --sample-rate to scale")
-    rates = sorted({r[0] for r in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE}")})
+    rates = sorted({r for _f, _m, r in held})
     sources = _source_names(study)
     # A file named as a capture's that no recorded capture wrote (a 100% capture's file copied
     # beside, or into, a 1% capture's folder without its own manifest) was taken at a rate nobody
     # recorded: it got the recorded capture's, and `estimate` scaled its posts up a hundredfold.
-    captures = recorded_runs(study)
+    captures = [(str(f), _runs(m)) for f, m, _r in held]  # `recorded_runs`
     astray = [s for s in sources if _CAPTURE_FILE.match(os.path.basename(s)) and not captured(s, captures)]
     if rates and astray:
         return None, (f"the study holds captures at rate {', '.join(f'{r:g}' for r in rates)} and {len(astray)} file(s) named as "
@@ -183,7 +184,17 @@ def recorded_runs(study: Study) -> list[tuple[str, list[dict[str, Any]]]]:
     """(folder, the manifest's runs) of every capture recorded in the study."""
     if TABLE not in study.tables():
         return []
-    return [(str(f), _runs(m)) for f, m in study.sql(f"SELECT folder, manifest FROM {TABLE}")]
+    return [(str(f), _runs(m)) for f, m, _r in _capture_rows(study)]
+
+
+def _capture_rows(study: Study) -> list[tuple[Any, Any, Any]]:
+    """(folder, manifest, sample_rate) of every recorded capture (one row per folder). A lake's
+    small table is read at the driver (`driver_arrow`: Arrow on a local lake, no Spark job):
+    `analyze` and `estimate` asked it three times through Spark SQL before the first stage."""
+    if hasattr(study, "driver_arrow"):
+        t = study.driver_arrow(TABLE, ["folder", "manifest", "sample_rate"])
+        return list(zip(*(c.to_pylist() for c in t.columns)))
+    return study.sql(f"SELECT folder, manifest, sample_rate FROM {TABLE}")
 
 
 def captured(source: str, captures: list[tuple[str, list[dict[str, Any]]]]) -> bool:
