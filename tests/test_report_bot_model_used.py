@@ -218,3 +218,26 @@ def test_methods_quotes_the_scoring_models_own_calibration_near_eight_tenths(own
     assert "out of fold, about five in ten of the accounts scored near 0.8 were automated" in said(model_used.BotModelUsed("own", {"reliability": curve}, "m.json.gz"))
     missing = said(model_used.BotModelUsed("missing", {}, "m.json.gz"))
     assert "The profile model was calibrated on its labelled data." in missing and "in ten" not in missing
+
+
+def test_explain_shows_the_model_files_name_escaped(own_study: tuple[Path, Path], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model note (shared with the report, which escapes it as a page does) names the model
+    file as the accounts run recorded it; `explain` printed it with Rich markup off but its
+    control characters raw, so an ESC in the file name reached the terminal. Shown as `\\x1b`,
+    and the `[bold]` in it stays text."""
+    import shutil
+
+    from botwatch.study import open_study
+    from testsupport.terminal import RAW
+
+    study, model = own_study
+    odd = tmp_path / "m\x1b[31m[bold]x.json.gz"
+    shutil.copyfile(model, odd)
+    with open_study(study, read_only=False) as st:  # as if the study had been scored with the odd name given
+        st.sql("UPDATE runs SET params = replace(params, ?, ?) WHERE stage = 'accounts'",
+               [json.dumps(str(model))[1:-1], json.dumps(str(odd))[1:-1]])
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(odd))
+    out = explain_first_scored(study).output
+    assert not RAW.search(out), repr(out)
+    assert f"your own bot model ({tmp_path}/m\\x1b[31m[bold]x.json.gz)" in words(out)

@@ -301,9 +301,9 @@ def explain(
             caveat, note, kind, quality = _cross_source_caveat(st)
             out.print(f"Bot probability: [bold]{prob2(bp)}[/bold] ({_calibrated_words(kind)})", highlight=False)
             if note:
-                out.print(f"  {note}", highlight=False, markup=False)
+                out.print(f"  {controls_shown(note)}", highlight=False, markup=False)  # it names the model file, as given
             if caveat:
-                out.print(f"  {caveat}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
+                out.print(f"  {controls_shown(caveat)}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
             if kind == "shipped" and (elsewhere := other_platform_account(platform)):  # a user's own model may have learned from it
                 out.print(f"  {plain(elsewhere)}", highlight=False)
             if quality:
