@@ -5,7 +5,6 @@ and the command a "no lake study" line gives to paste is shell-quoted."""
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import pytest
@@ -31,9 +30,24 @@ def test_a_study_name_with_a_byte_that_is_not_utf8_reads_as_ingest_shows_it(tmp_
 
 def test_no_lake_study_names_the_folder_by_the_rule_of_file_names_and_quotes_the_command(tmp_path: Path) -> None:
     lake = f"{tmp_path}/my lake\\x07\x1b"
-    pasted = shlex.quote(lake).replace("\x1b", "\\x1b")  # quoted, its backslashes as they are; the ESC shown
+    pasted = f"$'{tmp_path}/my lake\\\\x07\\x1b'"  # ANSI-C quoted: the typed backslash doubled, the ESC as its byte
     said = _said(runner.invoke(app, ["status", lake, "--engine", "spark"]))
     assert f"no lake study at {tmp_path}/my lake\\\\x07\\x1b: run `botwatch ingest --engine spark {pasted} FILES...` first" in said, said
+
+
+def test_a_command_to_paste_names_a_byte_that_is_not_utf8_as_the_shell_reads_it(tmp_path: Path) -> None:
+    """The "no study" hint quoted the name as `'s\\udcff.duckdb'`, which pasted names a file with
+    those six characters in it; `$'s\\xff.duckdb'` names the file the user typed."""
+    import os
+    import subprocess
+
+    study = f"{tmp_path}/s\udcff.duckdb"
+    said = _said(runner.invoke(app, ["status", study]))
+    assert f"run `botwatch ingest $'{tmp_path}/s\\xff.duckdb' FILES...` first" in said, said
+    assert "udcff" not in said
+    word = said.split("botwatch ingest ")[1].split(" FILES")[0]
+    pasted = subprocess.run(["bash", "-c", f"printf %s {word}"], capture_output=True, check=True).stdout
+    assert pasted == os.fsencode(study)
 
 
 def test_the_recorded_line_names_the_study_by_the_rule_of_file_names() -> None:

@@ -183,10 +183,10 @@ class BotModelChanged:
     def command(self, study_name: str) -> str:
         """The command that scores the study again with the selected model (the whole analysis:
         the timeline, estimates and impact read the bot scores too)."""
-        import shlex
+        from botwatch.shown_text import shell_word  # a name with a byte that is not UTF-8 as $'\\xff', to paste
 
-        env = f"BOTWATCH_BOT_MODEL={shlex.quote(self.selected_file)} " if self.selected_file else ""
-        return f"{env}botwatch analyze {shlex.quote(study_name)}"
+        env = f"BOTWATCH_BOT_MODEL={shell_word(self.selected_file)} " if self.selected_file else ""
+        return f"{env}botwatch analyze {shell_word(study_name)}"
 
     def sentence(self) -> str:
         """One plain sentence for the report's banner, `report`'s warning line and `explain`, with

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["controls_shown", "file_shown", "name_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "record_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
+__all__ = ["controls_shown", "file_shown", "name_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "record_shown", "shell_shown", "shell_word", "shown_in_page", "shown_in_page_json", "terminal_shown"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible characters that can disguise
 # text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic letter
@@ -209,13 +209,40 @@ def whole_sentences(line: str, limit: int) -> str:
     return line[: end + 1] if end > 0 else ""
 
 
-def shell_shown(path: object) -> str:
-    """A path in a command the output tells the user to run: quoted for a POSIX shell when it needs
-    it (`'my study.duckdb'`), control characters shown (`controls_shown`). Printed bare, a study
-    named with a space gave a command that named two files."""
+def shell_word(path: object) -> str:
+    """`path` as one word to paste into a shell, naming the same file: `shlex.quote` when every
+    character of it can be shown as it is (`'my study.duckdb'`); else ANSI-C quoting, `$'...'`,
+    which bash, zsh and ksh read (an older dash does not), with each byte of the name that is not UTF-8 as
+    `\\xff` and each control or invisible character as its UTF-8 bytes (`\\x1b`). Shown inside
+    plain single quotes, `'s\\udcff.duckdb'` or `'s\\x1b.duckdb'` named a file with those
+    backslashes in it when pasted, not the file the user had."""
+    import os
     import shlex
 
-    return controls_shown(shlex.quote(str(path)))
+    s = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    hidden = {m.start() for m in _CONTROL.finditer(s) if _hidden_at(m)}
+    if not hidden and not any("\udc80" <= ch <= "\udcff" for ch in s):
+        return shlex.quote(s)
+    out = []
+    for i, ch in enumerate(s):
+        if "\udc80" <= ch <= "\udcff":  # a byte that is not UTF-8, as `os.fsdecode` holds it
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif i in hidden:
+            out.append("".join(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass")))
+        elif ch in "\\'":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "$'" + "".join(out) + "'"
+
+
+def shell_shown(path: object) -> str:
+    """A path in a command the output tells the user to run: quoted for a POSIX shell when it needs
+    it (`'my study.duckdb'`), and written with `$'...'` escapes when it holds a byte that is not
+    UTF-8 or a control character (`shell_word`), so the line is safe to print and the command
+    names the same file when pasted. Printed bare, a study named with a space gave a command that
+    named two files."""
+    return controls_shown(shell_word(path))
 
 
 def has_hidden(text: str) -> bool:

@@ -128,11 +128,11 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
         # DuckDB's words alone left the user to guess: a study this user may only read, opened by a
         # command that writes to it, and a file cut short (a copy or download stopped early).
         if not path.exists() and not read_only:  # a new study: the fault is the folder it is to be made in
-            import shlex
+            from botwatch.shown_text import shell_word
 
             folder = path.parent
             if not folder.exists():  # DuckDB said only "Cannot open file …: No such file or directory"
-                return f"cannot create the study {name_shown(path)}: the folder {name_shown(folder)} does not exist; create it first (mkdir -p {shlex.quote(str(folder))}) or name a study in an existing folder"
+                return f"cannot create the study {name_shown(path)}: the folder {name_shown(folder)} does not exist; create it first (mkdir -p {shell_word(folder)}) or name a study in an existing folder"
             if "permission denied" in error.lower():
                 return f"cannot create the study {name_shown(path)}: this user may not write in the folder {name_shown(folder)}; name a study in a folder you can write to"
             if "read-only file system" in error.lower():  # was DuckDB's "cannot open … as a study: IO Error: …"

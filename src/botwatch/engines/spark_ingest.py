@@ -23,7 +23,6 @@ The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written t
 from __future__ import annotations
 
 import json
-import shlex
 import os
 import threading
 import uuid
@@ -36,6 +35,7 @@ import pyarrow as pa
 from botwatch import __version__, canonical
 from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_session
 from botwatch.engines.lake_tables import LakeError, sql_ident, check_location, conform, read_naive, spark_schema, store
+from botwatch.shown_text import shell_word
 from botwatch.engines.spark_inputs import expand_urls, glob_literal, is_url, normal
 from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs, not_read
@@ -158,7 +158,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         summary.notes.append(
             f"{n} file{'' if n == 1 else 's'} ({', '.join(unsure[:3])}{', ...' if n > 3 else ''}) ha{'s' if n == 1 else 've'} bad records of an "
             "earlier version still in `rejected`, where an older botwatch kept them (counted apart, but listed with the others): "
-            f"`botwatch ingest --engine spark --force {shlex.quote(str(lake.path))} FILE` (with the column map it was read with, if any) reads each again and moves them to `rejected_earlier`")
+            f"`botwatch ingest --engine spark --force {shell_word(lake.path)} FILE` (with the column map it was read with, if any) reads each again and moves them to `rejected_earlier`")
     if on_progress:
         on_progress(StagingProgress(len(files), len(files), summary.total("read"), sum(records_rejected(f) for f in summary.files), merging=True))
     if keep:

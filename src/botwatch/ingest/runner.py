@@ -759,13 +759,12 @@ def _retire_older(study: Study, summary: IngestSummary) -> None:
     """An older study's replaced bad records moved to `rejected_earlier` (`merge.retire_older`), as
     a lake's next ingest does; where the stored rows cannot tell which are the latest read's, a
     note names the files and the re-read that moves them."""
-    import shlex
-
     from botwatch.ingest.merge import retire_older
+    from botwatch.shown_text import shell_word
 
     if unsure := retire_older(study):
         n = len(unsure)
         summary.notes.append(
             f"{n} file{'' if n == 1 else 's'} ({', '.join(unsure[:3])}{', ...' if n > 3 else ''}) ha{'s' if n == 1 else 've'} bad records of an "
             "earlier version still in `rejected`, where an older botwatch kept them (counted apart, but listed with the others): "
-            f"`botwatch ingest --force {shlex.quote(str(study.path))} FILE` (with the column map it was read with, if any) reads each again and moves them to `rejected_earlier`")
+            f"`botwatch ingest --force {shell_word(study.path)} FILE` (with the column map it was read with, if any) reads each again and moves them to `rejected_earlier`")

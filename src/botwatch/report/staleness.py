@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from botwatch.count_text import counted
+from botwatch.shown_text import shell_word
 from botwatch.study import Study
 
 
@@ -45,7 +46,7 @@ def _with_analyze(text: str, study_name: str, html: bool) -> str:
     where the rest of `text` (stage names and run messages from the study's `runs`) shows its
     hidden characters too."""
     if not html:
-        return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)}`")
+        return text.replace("{cmd}", f"`botwatch analyze {shell_word(study_name)}`")
     from markupsafe import Markup, escape
 
     from botwatch.report.fmt import user_text
@@ -120,7 +121,7 @@ class OutdatedEstimates:
                     f"{'its' if self.unsure == 1 else 'their'} accounts and \"too few accounts\" rule count every account of the cell, "
                     "as the older rules did, or only those behind the share. Run {cmd} to be sure and build the report again.")
         if not html:
-            return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)} --only estimates`")
+            return text.replace("{cmd}", f"`botwatch analyze {shell_word(study_name)} --only estimates`")
         from markupsafe import Markup, escape
 
         from botwatch.report.fmt import user_text
