@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 
@@ -22,3 +23,21 @@ def test_no_input_is_reported_stored_in_a_study_that_was_not_created(tmp_path: P
     assert not study.exists()
     rows = [json.loads(line) for line in results.read_text().splitlines()] if results.exists() else []
     assert not [r for r in rows if r["status"] in ("ok", "skipped", "partial")], rows  # follow mode ledgers these as ingested
+
+
+def test_a_results_file_in_a_missing_folder_is_a_plain_error_before_anything_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The results file was written after the ingest, and a missing folder ended in "FileNotFoundError
+    ... This is a bug in botwatch" (exit 1) with the inputs stored. Now exit 2 before the study
+    is made, naming the folder; a folder where the file should be is said plainly after the ingest."""
+    from botwatch.cli import app
+    from testsupport.terminal import said, wide_consoles
+
+    wide_consoles(monkeypatch)
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    study = tmp_path / "s.duckdb"
+    text = said(CliRunner().invoke(app, ["ingest", str(study), str(fix), "--results-json", str(tmp_path / "nope" / "r.jsonl")]))
+    assert f"the folder {tmp_path}/nope does not exist" in text and "bug" not in text, text
+    assert not study.exists()
+    (tmp_path / "dir.jsonl").mkdir()
+    text = said(CliRunner().invoke(app, ["ingest", str(study), str(fix), "--results-json", str(tmp_path / "dir.jsonl")]))
+    assert f"could not write --results-json {tmp_path}/dir.jsonl" in text and "bug" not in text, text

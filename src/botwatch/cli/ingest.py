@@ -130,6 +130,10 @@ def ingest(
         # A DuckDB study is one file; a folder is what a lake is, and DuckDB would fail on it (or
         # make a file of that name with the slash dropped).
         fail(f"{name_shown(location)} is a folder: a DuckDB study is a file (e.g. study.duckdb); for a lake of Parquet tables add --engine spark")
+    if results_json is not None and not results_json.parent.is_dir():
+        # Found before anything is read: the write after the ingest ended in "This is a bug in botwatch".
+        fail(f"--results-json {name_shown(results_json)}: the folder {name_shown(results_json.parent)} does not exist; "
+             f"create it first (mkdir -p {shell_shown(results_json.parent)}) or name a file in an existing folder")
     notes: list[str] = []
     if cmap is not None:
         notes = _check_columns(cmap, [f for f in files if f != "-" and not (on_spark and is_url(f)) and Path(f).is_file()])
@@ -300,7 +304,10 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
         return json.dumps({"source": f.source, "status": status, "reason": why, **lasting})
 
     lines = [row(f) for f in summary.files]
-    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    try:
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    except OSError as exc:  # a folder in its place, no permission, a disk full: the inputs are stored all the same
+        fail(f"could not write --results-json {name_shown(path)} ({exc.strerror or type(exc).__name__}); the inputs reported ok above are stored")
 
 
 def put_nothing_in(res: FileResult) -> str | None:
