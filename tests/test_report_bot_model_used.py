@@ -241,3 +241,11 @@ def test_explain_shows_the_model_files_name_escaped(own_study: tuple[Path, Path]
     out = explain_first_scored(study).output
     assert not RAW.search(out), repr(out)
     assert f"your own bot model ({tmp_path}/m\\x1b[31m[bold]x.json.gz)" in words(out)
+
+    # An account the model was trained on: its sentence names the file too.
+    import botwatch.accounts.training_accounts as ta
+
+    monkeypatch.setattr(ta, "account_training", lambda *a, **k: {"bot": True, "origin": False})
+    out = explain_first_scored(study).output
+    assert not RAW.search(out), repr(out)
+    assert f"your bot model's ({tmp_path}/m\\x1b[31m[bold]x.json.gz)" in words(out), words(out)

@@ -358,8 +358,8 @@ def explain(
         trained = account_training(platform, aid, h, own_meta)
         if bp is None:  # no bot probability to call out-of-sample or not ("Bot probability: unknown" above)
             trained = {**trained, "bot": None}
-        for line in account_sentences(trained, own_file):
-            out.print(line, highlight=False, markup=False)
+        for line in account_sentences(trained, own_file):  # it names a user's model file, as recorded
+            out.print(controls_shown(line), highlight=False, markup=False)
 
 
 @app.command("train-bot-model")
