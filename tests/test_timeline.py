@@ -471,3 +471,28 @@ def test_creation_counts_every_group_in_one_query(tmp_path: Path, monkeypatch: p
         for dim, val, k, n in got:
             members = [a for (a,) in st.sql("SELECT account_id FROM timeline_groups WHERE dimension = ? AND value = ?", [dim, val])]
             assert (k, n) == (sum(created[a] >= trigger for a in members), len(members)), (dim, val)
+
+
+def test_the_labels_election_hint_names_a_users_election_by_its_file(labelled_sample_copy: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hint to re-label said `--election my-e` for an election of the user's own TOML file,
+    which pasted ended in "no preset named 'my-e'": it names the file (shell-quoted); a preset
+    keeps its key."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.elections.model import _presets_dir
+    from testsupport.terminal import said, wide_consoles
+
+    wide_consoles(monkeypatch)
+    toml = tmp_path / "my e.toml"
+    toml.write_text((_presets_dir() / "uk-ge2017.toml").read_text(encoding="utf-8").replace('key = "uk-ge2017"', 'key = "my-e"', 1), encoding="utf-8")
+    text = said(CliRunner().invoke(app, ["analyze", str(labelled_sample_copy), "--election", str(toml), "--only", "timeline"]))
+    assert f"--election {shlex.quote(str(toml))} --only content" in text and "(or run timeline with --election us-2016)" in text, text
+    with open_study(labelled_sample_copy, read_only=False) as st:  # as if labelled with the file, which is gone now
+        st.sql("UPDATE post_labels SET election = 'my-e'")
+        st.sql("UPDATE runs SET params = replace(params, '\"us-2016\"', '\"my-e\"') WHERE stage = 'content'")
+    text = said(CliRunner().invoke(app, ["analyze", str(labelled_sample_copy), "--election", "us-2016", "--only", "timeline"]))
+    assert "--election us-2016 --only content" in text and "(or run timeline with --election FILE (the TOML file of election my-e))" in text, text

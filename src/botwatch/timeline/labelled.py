@@ -23,8 +23,36 @@ def require_labels_for(study: Any, ctx: Context, stage: str) -> None:
     labelled = sorted(str(r[0]) for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3"))
     if labelled and labelled != [key]:
         where = shell_shown(path) if (path := getattr(study, "path", None)) else "STUDY"
+        content = _content_params(study)
+        then = content.get("election_file") if content.get("election") == labelled[0] else None
+        now = _election_option(key, getattr(ctx.election, "path", None))
         raise PipelineError(
             f"{stage}: the posts are labelled for {', '.join(labelled)}, not {key}, so no party of {key} would be found. "
-            f"Label them first with `botwatch analyze {where} --election {key} --only content`, then run {stage} again "
-            f"(or run {stage} with --election {labelled[0]})"
+            f"Label them first with `botwatch analyze {where} --election {now} --only content`, "
+            f"then run {stage} again (or run {stage} with --election {_election_option(labelled[0], then)})"
         )
+
+
+def _election_option(key: str, file: Any) -> str:
+    """What `--election` takes for the election `key`: the key of a shipped preset, else its TOML
+    file as given (shell-quoted) when it is there, else a word saying to name that file. `--election
+    my-e` for a user's own election ended in "no preset named 'my-e'" when pasted."""
+    from pathlib import Path
+
+    from botwatch.elections.model import list_presets
+
+    if key in list_presets():
+        return key
+    if isinstance(file, str) and file and Path(file).is_file():
+        return shell_shown(file)
+    return f"FILE (the TOML file of election {key})"
+
+
+def _content_params(study: Any) -> dict[str, Any]:
+    """The latest successful content run's parameters ({} without one)."""
+    from botwatch.runs_table import latest_by_stage
+
+    try:
+        return latest_by_stage(study).get("content") or {}
+    except Exception:  # noqa: BLE001 - no readable record: the hint names the file in words
+        return {}
