@@ -109,5 +109,7 @@ def test_the_stale_analysis_line_of_status_names_the_study_escaped(tmp_path: Pat
     res = runner.invoke(app, ["status", str(study)])
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
-    assert "stale analysis:" in said and f"s{SHOWN}.duckdb'` to refresh them" in said, said
+    # The command names the study as the shell reads it ($'...': the U+202E as its UTF-8 bytes), to paste.
+    assert "stale analysis:" in said and f"$'{tmp_path}/sx\\x1b[2J\\xe2\\x80\\xae[red].duckdb'` to refresh them" in said, said
     assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
+
