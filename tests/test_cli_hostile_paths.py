@@ -113,3 +113,25 @@ def test_the_stale_analysis_line_of_status_names_the_study_escaped(tmp_path: Pat
     assert "stale analysis:" in said and f"$'{tmp_path}/sx\\x1b[2J\\xe2\\x80\\xae[red].duckdb'` to refresh them" in said, said
     assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
 
+
+
+def test_train_bot_model_says_plainly_when_it_cannot_write_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o` in a folder that cannot be made, or a file that cannot be written, ended
+    in "FileNotFoundError ... This is a bug in botwatch"; now exit 2 naming the folder or file.
+    Training is stubbed where the folder is refused before it; the write failure is the model's."""
+    import botwatch.accounts.retrain as retrain
+    from testsupport.terminal import said
+
+    labels = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"
+    fig = {"n": 48, "auc": 0.9, "auc_low": 0.8, "auc_high": 0.95, "f1": 0.8, "threshold": 0.5, "brier": 0.1}
+    monkeypatch.setattr(retrain, "train_and_report", lambda *a, **k: {"pooled_oof": fig})
+    if Path("/proc/self").is_dir():  # Linux: no folder can be made in /proc
+        text = said(runner.invoke(app, ["train-bot-model", str(labels), "-o", "/proc/nope/m.json.gz", "--observed-at", "2019-06-05"]))
+        assert "the folder /proc/nope cannot be created" in text and "bug" not in text, text
+
+    def no_write(*a: object, **k: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "m.json.gz"))
+
+    monkeypatch.setattr(retrain, "train_and_report", no_write)
+    text = said(runner.invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / "m.json.gz"), "--observed-at", "2019-06-05"]))
+    assert f"could not write {tmp_path}/m.json.gz: Permission denied" in text and "bug" not in text, text

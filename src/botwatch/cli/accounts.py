@@ -424,10 +424,16 @@ def train_bot_model(
     stem = output.name.removesuffix(".gz").removesuffix(".json")
     figures = output.with_name(stem + ".figures.json")
     svg = output.with_name(stem + ".reliability.svg")
+    try:  # before training (minutes on a large set): a folder that cannot be made ended, after it, in "a bug in botwatch"
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot write the model to {name_shown(output)}: the folder {name_shown(output.parent)} cannot be created ({exc.strerror or type(exc).__name__})")
     try:
         figs = train_and_report([frame], output, figures, svg, record_accounts=True)
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
         fail(f"could not train on {name_shown(labels)}: {exc}")
+    except OSError as exc:  # no permission in the folder, a folder in the file's place, a disk full
+        fail(f"could not write {name_shown(exc.filename or output)}: {exc.strerror or type(exc).__name__}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect ranking.
