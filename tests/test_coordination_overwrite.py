@@ -90,3 +90,13 @@ def test_the_study_itself_is_never_an_output(tmp_path: Path) -> None:
     assert study.stat().st_size == before
     with open_study(study) as st:
         assert st.count("posts") > 0
+
+
+def test_a_graphml_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> None:
+    """`--graphml blocker/g.graphml` with `blocker` a file said only "could not write
+    blocker/g.graphml: File exists", naming neither; --csv and export name the file in the way."""
+    study = tmp_path / "s.duckdb"
+    _hostile_network(study)
+    (tmp_path / "blocker").write_text("x\n", encoding="utf-8")
+    code, out = _run(str(study), "--window", "60s", "--graphml", str(tmp_path / "blocker" / "g.graphml"))
+    assert code == 2 and f"could not write {tmp_path}/blocker/g.graphml: {tmp_path}/blocker is a file, not a folder" in out, out

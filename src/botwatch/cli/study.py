@@ -374,8 +374,11 @@ def graphml_or_fail(st: Study, output: Path) -> Path:
         output.parent.mkdir(parents=True, exist_ok=True)
         return export_graphml(st, output)
     except (OSError, ig.InternalError) as exc:
+        from botwatch.out_path import in_the_way_said
+
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
-        fail(f"could not write {name_shown(output)}: {why}")
+        # A file where a folder of the path should be: "File exists" named neither (as --csv and export say it)
+        fail(in_the_way_said(output) or f"could not write {name_shown(output)}: {why}")
         raise  # unreachable: fail exits
 
 
