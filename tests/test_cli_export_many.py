@@ -66,3 +66,14 @@ def test_one_table_with_a_format_goes_into_an_existing_folder(analysed_sample_pa
     one = tmp_path / "accounts.csv"
     assert runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "-o", str(one)]).exit_code == 0
     assert (folder / "accounts.csv").read_bytes() == one.read_bytes()
+
+
+def test_one_table_with_a_format_goes_into_a_folder_yet_to_be_made(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """`export STUDY accounts -o exports/ --format csv` with no `exports/` yet was refused with
+    "--format csv is for -o - or a folder; a file's format is its extension (exports)", of a
+    folder, where several tables (or an existing folder) made it. A name without an extension is
+    no file export's: it is the folder, made as for several tables."""
+    folder = tmp_path / "exports" / "new"
+    res = CliRunner().invoke(app, ["export", str(analysed_sample_path), "clusters", "-o", f"{folder}/", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert (folder / "clusters.csv").is_file() and (folder / "clusters.csv.schema.json").is_file()

@@ -252,7 +252,9 @@ def export(
         fail(f"{', '.join(repeated)} named more than once: name each table once")
     # One table, an existing folder and --format: the folder export (`--format` says "With a
     # folder: ..."); it was refused with "--format csv is for -o - or a folder", of a folder.
-    if every or len(names) > 1 or (fmt is not None and output.is_dir()):
+    # So is a folder yet to be made (`-o exports/ --format csv`: the shell's slash is gone by
+    # now), a name without an extension, which no file export takes (its extension is its format).
+    if every or len(names) > 1 or (fmt is not None and str(output) != STDOUT and (output.is_dir() or not output.suffix)):
         _export_many(study, names, output, force, verbatim, fmt, engine, spark_master)
         return
     table = names[0]
