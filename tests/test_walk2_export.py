@@ -236,3 +236,18 @@ def test_json_cells_of_a_csv_write_hidden_characters_as_json_escapes(tmp_path: P
         row = next(csv.DictReader(fh))
     assert json.loads(row["tags"]) == ["#x\u202ey", "c\x9bd", f"go {ENGLAND}"]
     assert json.loads(row["bot_evidence"]) == json.loads(ev)
+
+
+def test_the_network_asked_for_in_another_format_says_graphml(tmp_path: Path) -> None:
+    """docs/exports.md names the network `coordination`; `export STUDY coordination -o net.csv`
+    said "no table 'coordination' (did you mean 'coordination_null'?)", the null model's table.
+    It says the network is GraphML's, and which tables hold its edges and accounts."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl")]).exit_code == 0
+    for args in (["coordination", "-o", str(tmp_path / "net.csv")], ["network", "-o", "-", "--format", "csv"],
+                 ["clusters", "coordination", "-o", str(tmp_path / "out")]):
+        res = runner.invoke(app, ["export", str(study), *args])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and "only GraphML holds" in said and "coordination_edges cluster_members" in said, (args, res.output)
+        assert "coordination_null" not in said
+    assert not (tmp_path / "out").exists() and not (tmp_path / "net.csv").exists()

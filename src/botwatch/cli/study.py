@@ -259,6 +259,9 @@ def export(
         return
     table = names[0]
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
+        graphml = (fmt or "").lower().lstrip(".") == "graphml" if str(output) == STDOUT else output.suffix.lower() == ".graphml"
+        if not graphml:
+            _network_is_graphml(st, study, [table])
         if str(output) == STDOUT:
             _export_to_stdout(st, study, table, (fmt or "jsonl").lower().lstrip("."), verbatim)
             return
@@ -293,6 +296,7 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
         known = st.tables()
         todo = names or known
+        _network_is_graphml(st, study, todo)
         unknown = [n for n in todo if n not in known]
         if unknown:
             fail(no_table(unknown, known, study))
@@ -307,6 +311,21 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
         out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(name_shown(folder))} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
         if chosen == "csv" and not verbatim:
             console.print(FORMULA_NOTE, markup=False)
+
+
+# The names `export` takes for the coordination network as a whole (GraphML), no table of a study.
+NETWORK_NAMES = ("coordination", "network")
+
+
+def _network_is_graphml(st: Study, study: Path | str, names: list[str]) -> None:
+    """Refuse `coordination` (or `network`) asked for in another format than GraphML, saying how
+    to get it: docs/exports.md names it with the network's tables, and `-o net.csv` got "no table
+    'coordination' (did you mean 'coordination_null'?)", the null model's table, no network."""
+    asked = [n for n in names if n in NETWORK_NAMES and n not in st.tables()]
+    if asked:
+        fail(f"{asked[0]} is the coordination network, which only GraphML holds: `botwatch export {shell_shown(study)} {asked[0]} -o net.graphml`; "
+             f"as tables, its edges are coordination_edges and its accounts cluster_members "
+             f"(`botwatch export {shell_shown(study)} coordination_edges cluster_members -o out/ --format csv`)")
 
 
 def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool, quiet: bool = False) -> int:
