@@ -58,3 +58,29 @@ def test_an_account_without_a_handle_is_named_by_its_id_without_an_at(tmp_path: 
         res = runner.invoke(app, args, env={"COLUMNS": "200"})
         assert res.exit_code == 0, res.output
         assert "did:plc:abc" in res.output and "@did:plc:abc" not in res.output, res.output
+
+
+def test_a_listing_cut_by_top_says_so_on_stderr(tmp_path: Path) -> None:
+    """`accounts --json` printed the first 50 accounts (`--top`'s default) as the whole array, and
+    the table the first 50 as the whole list: nothing said that more matched. Both say it on stderr
+    (the JSON on stdout stays one document); a listing that holds every match says nothing."""
+    import json
+
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'twitter' AS platform, i::VARCHAR AS account_id, 'h' || i AS handle, i / 10 AS bot_probability, "
+               "NULL::VARCHAR AS bot_evidence, 'GB' AS origin_country, 0.6::DOUBLE AS origin_probability, NULL::VARCHAR AS origin_probabilities, "
+               "NULL::VARCHAR AS origin_evidence, 3 AS n_posts FROM range(5) t(i)")
+    cut = CliRunner()
+    res = cut.invoke(app, ["accounts", str(study), "--json", "--top", "2"])
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(res.stdout)) == 2
+    assert "the first 2 of 5 accounts" in " ".join(res.stderr.split())
+    res = cut.invoke(app, ["accounts", str(study), "--top", "2", "--min-bot", "0.3"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0 and "the first 2 of 2" not in res.stderr and "of 2 accounts" not in res.stderr, res.stderr
+    res = cut.invoke(app, ["accounts", str(study), "--top", "3"], env={"COLUMNS": "200"})
+    assert "the first 3 of 5 accounts" in " ".join(res.stderr.split())
+    res = cut.invoke(app, ["accounts", str(study), "--json"])
+    assert len(json.loads(res.stdout)) == 5 and "of 5 accounts" not in res.stderr

@@ -69,6 +69,7 @@ def accounts(
             home, own = recorded_home(st), study_bot_training_meta(st)
             prior_only = on_prior(st, rows, home)
             print_json_result([account_json(r, home, own, prior_only) for r in rows])
+            _say_if_cut(st, study, where, params, len(rows), top)
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence, "
@@ -99,10 +100,23 @@ def accounts(
             t.add_row(record_plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}",
                       plain(first))  # an evidence sentence quotes the record with repr: already unambiguous
         wide_when_piped().print(t)
+        _say_if_cut(st, study, where, params, len(rows), top)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
         if rows and _cross_source_caveat(st)[2] == "shipped" and (elsewhere := other_platform_clause(st)):
             console.print(elsewhere, highlight=False, markup=False)  # the report says it beside the count; the table said nothing
+
+
+def _say_if_cut(st: Any, study: Any, where: list[str], params: list[Any], shown: int, top: int) -> None:
+    """A line on stderr when `--top` left out accounts that match: `accounts --json` printed the
+    first 50 (the default) of a study's thousands as the whole array, and the table as the whole
+    list, with no word that more matched."""
+    if shown < top:
+        return
+    matching = int(st.sql(f"SELECT count(*) FROM accounts_scored WHERE {' AND '.join(where)}", params)[0][0])
+    if matching > shown:
+        console.print(f"the first {shown:,} of {matching:,} accounts (--top {top:,}): `--top {matching}` lists them all; every account's scores: "
+                      f"botwatch export {shell_shown(study)} accounts_scored -o accounts.csv", highlight=False, markup=False)
 
 
 def recorded_home(st: object) -> str | None:
