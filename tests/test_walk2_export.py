@@ -251,3 +251,24 @@ def test_the_network_asked_for_in_another_format_says_graphml(tmp_path: Path) ->
         assert res.exit_code == 2 and "only GraphML holds" in said and "coordination_edges cluster_members" in said, (args, res.output)
         assert "coordination_null" not in said
     assert not (tmp_path / "out").exists() and not (tmp_path / "net.csv").exists()
+
+
+def test_an_export_says_when_its_table_is_older_than_the_studys_analysis(tmp_path: Path) -> None:
+    """After `analyze --no-election`, which skips the stages that need an election and keeps their
+    earlier tables, `export STUDY post_labels` (or `estimates`) wrote the earlier election's rows
+    without a word, where `estimate` refuses and the report leaves them out; and a table whose
+    stage ran before more posts were ingested was written as the study's, where `accounts` and
+    `status` warn. Both are said on stderr; a table of the latest analysis gets no warning."""
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest"
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(fix / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "content", "--election", "uk-ge2017"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coverage", "--no-election"]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "post_labels", "-o", str(tmp_path / "pl.csv")])
+    assert res.exit_code == 0 and "last analysed with --no-election" in " ".join(res.output.split()), res.output
+    res = runner.invoke(app, ["export", str(study), "coverage_daily", "-o", str(tmp_path / "cd.csv")])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+    assert runner.invoke(app, ["ingest", str(study), str(fix / "twarc2_flat.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "coverage_daily", "-o", "-", "--format", "csv"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0 and "coverage_daily:" in said and "were ingested" in said and "after the stage that makes this table last ran" in said, res.output

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch import __version__
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed, warn
 from botwatch.count_text import counted
 from botwatch.study import Study, StudyError, no_table
 from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
@@ -264,6 +264,7 @@ def export(
             _network_is_graphml(st, study, [table])
         if str(output) == STDOUT:
             _export_to_stdout(st, study, table, (fmt or "jsonl").lower().lstrip("."), verbatim)
+            _warn_older_than_study(st, study, [table])
             return
         if fmt is not None and output.suffix.lower().lstrip(".") != fmt.lower().lstrip("."):
             fail(f"--format {fmt} is for -o - or a folder; a file's format is its extension ({name_shown(output.name)})")
@@ -274,6 +275,7 @@ def export(
         n = _export_file(st, table, output, force, verbatim)
         kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
         out.print(f"wrote {counted(n, 'row')} of {table} to {name_shown(output)} ({kind}; types and schema version in {name_shown(output.name)}.schema.json)", markup=False)
+        _warn_older_than_study(st, study, [table])
         if table == "account_scores" and "accounts_scored" in st.tables():
             # The export names each account (handle); the view also has its profile.
             console.print(f"note: `botwatch export {shell_shown(study)} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
@@ -309,8 +311,41 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
                 n = _export_file(st, name, path, force, verbatim, quiet=True)
                 out.print(f"wrote {counted(n, 'row')} of {plain(name)} to {plain(name_shown(path))}", highlight=False)
         out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(name_shown(folder))} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
+        _warn_older_than_study(st, study, [n for n, _p in targets])
         if chosen == "csv" and not verbatim:
             console.print(FORMULA_NOTE, markup=False)
+
+
+def _warn_older_than_study(st: Study, study: Path | str, names: list[str]) -> None:
+    """Warnings on stderr for exported tables the study's latest analysis left behind: tables of a
+    stage that needs an election, after the study was last analysed with --no-election (which skips
+    that stage and keeps its earlier run's tables: the report leaves them out and `estimate`
+    refuses, while the export wrote them without a word), and tables of a stage that ran before
+    posts were last ingested (as `accounts` and `status` warn)."""
+    from botwatch.elections.model import ElectionError
+    from botwatch.elections.recorded import NO_ELECTION, study_election_record
+    from botwatch.pipeline import stages
+    from botwatch.report.staleness import stale_analysis
+
+    made_by = {t: stage for stage in stages() for t in stage.writes}
+    asked = [(n, made_by[n]) for n in names if n in made_by]
+    try:
+        no_election = study_election_record(st) == NO_ELECTION
+    except ElectionError:
+        no_election = False
+    skipped = [n for n, stage in asked if stage.needs_election] if no_election else []
+    if skipped:
+        warn(f"{', '.join(skipped)}: {'this table is' if len(skipped) == 1 else 'these tables are'} from an earlier run with an election; "
+             f"{shell_shown(study)} was last analysed with --no-election, which skips the stages that make "
+             f"{'it' if len(skipped) == 1 else 'them'}: "
+             f"run `botwatch analyze {shell_shown(study)} --election ...` to renew {'it' if len(skipped) == 1 else 'them'}")
+    stale = stale_analysis(st)
+    behind = [n for n, stage in asked if stale is not None and stage.name in stale.stages and n not in skipped]
+    if stale is not None and behind:
+        k = stale.posts_added
+        warn(f"{', '.join(behind)}: {counted(k, 'post')} {'was' if k == 1 else 'were'} ingested (last at {stale.ingested_at:%Y-%m-%d %H:%M} UTC) "
+             f"after the stage that makes {'this table' if len(behind) == 1 else 'these tables'} last ran, and {'is' if k == 1 else 'are'} not in "
+             f"{'it' if len(behind) == 1 else 'them'}: run `botwatch analyze {shell_shown(study)}` to renew {'it' if len(behind) == 1 else 'them'}")
 
 
 # The names `export` takes for the coordination network as a whole (GraphML), no table of a study.
