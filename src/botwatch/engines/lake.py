@@ -888,6 +888,11 @@ class LakeStudy(StudyBase):
         self._check_table(name)
         mem = Study(":memory:")
         try:
+            # The lake's own layout version in the sidecar, not the new in-memory study's (always the
+            # current one): a lake made by an older botwatch, read as it is, said the current version.
+            mem.sql("DELETE FROM botwatch_meta WHERE key = 'schema_version'")
+            if self.schema_version is not None:
+                mem.sql("INSERT INTO botwatch_meta VALUES ('schema_version', ?)", [str(self.schema_version)])
             with self._step(f"exporting {name}"):
                 mem.write_table(name, self.arrow(name))
             if with_handle(self, name):  # the handles the export joins in, as on a DuckDB study
