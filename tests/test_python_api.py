@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -211,6 +212,19 @@ def test_a_study_this_process_holds_the_other_way_is_a_study_error(tmp_path: Pat
     with botwatch.open_study(path) as st:  # all closed: both modes open again
         assert "posts" in st.tables()
 
+
+
+def test_a_statement_that_writes_a_study_opened_read_only_is_a_study_error(tmp_path: Path) -> None:
+    """`open_study(path)` (read-only) then `st.sql("CREATE ...")` raised DuckDB's own
+    InvalidInputException about database "study" "attached in read-only mode"."""
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()
+    with botwatch.open_study(path) as st:
+        with pytest.raises(botwatch.StudyError, match=r"s\.duckdb is open read-only.*read_only=False"):
+            st.sql("CREATE TABLE my_notes AS SELECT 1 AS n")
+        with pytest.raises(duckdb.CatalogException):  # other SQL mistakes are DuckDB's own, as before
+            st.sql("SELECT * FROM no_such_table")
+        assert "my_notes" not in st.tables()
 
 # -- a name given alone is one name, not a sequence of letters ----------------------------------------
 def test_one_string_where_a_list_goes_is_one_item(tmp_path: Path) -> None:

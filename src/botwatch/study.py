@@ -217,6 +217,12 @@ def same_process_message(path: Path, read_only: bool) -> str:
             "opened for writing: close it (st.close(), or leave its `with` block) first, then run this again")
 
 
+def read_only_write_message(path: Path) -> str:
+    """The line for a statement that would change a study opened for reading only."""
+    return (f"{name_shown(path)} is open read-only (botwatch.open_study(path) reads by default), so this statement cannot change it: "
+            "close it (st.close()) and open it with botwatch.open_study(path, read_only=False) to write")
+
+
 INTERRUPTED_MESSAGE = "interrupted (Ctrl-C)"  # the `runs` message of a stage cut off by Ctrl-C, on either engine
 # ... and of one cut off by SIGTERM (`kill`, a service manager, a scheduler's time limit), which the
 # command line stops the same way: recorded as Ctrl-C, a run no one had interrupted read as if
@@ -565,7 +571,15 @@ class Study(StudyBase):
     def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run a statement and fetch its result fully (DuckDB 2 refuses new work on a connection
         while a result is pending, so every statement here is completed before returning)."""
-        return self.con.execute(query, params or []).fetchall()
+        try:
+            return self.con.execute(query, params or []).fetchall()
+        except duckdb.InvalidInputException as exc:
+            if not (self.read_only and "read-only mode" in str(exc)):
+                raise
+            # A notebook's `open_study(path)` (read-only by default) then `st.sql("CREATE ...")`:
+            # DuckDB said only that database "study" is "attached in read-only mode", naming
+            # neither the file nor how to write to it.
+            raise StudyError(read_only_write_message(self.path)) from None
 
     @contextmanager
     def temp_view(self, name: str, table: pa.Table) -> Iterator[str]:
