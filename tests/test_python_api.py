@@ -226,6 +226,18 @@ def test_a_statement_that_writes_a_study_opened_read_only_is_a_study_error(tmp_p
             st.sql("SELECT * FROM no_such_table")
         assert "my_notes" not in st.tables()
 
+
+def test_a_closed_study_used_again_is_a_study_error(tmp_path: Path) -> None:
+    """A notebook cell run again after `st.close()` (or after its `with` block) raised DuckDB's
+    "Connection already closed!" from every reader and from `api.account`."""
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()
+    with botwatch.open_study(path) as st:
+        pass
+    for use in (lambda: st.sql("SELECT 1"), lambda: st.polars("posts"), lambda: st.table("posts"), lambda: api.foreign_counts(st, "US")):
+        with pytest.raises(botwatch.StudyError, match=r"s\.duckdb was closed.*open it again with botwatch\.open_study"):
+            use()
+
 # -- a name given alone is one name, not a sequence of letters ----------------------------------------
 def test_one_string_where_a_list_goes_is_one_item(tmp_path: Path) -> None:
     assert api.stage_options("accounts") == api.stage_options(["accounts"])

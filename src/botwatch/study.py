@@ -556,7 +556,8 @@ class Study(StudyBase):
 
     def table(self, name: str) -> Any:
         """An Ibis table expression (lazy)."""
-        return self.ibis.table(self._check_table(name))
+        name = self._check_table(name)  # first: on a closed study the Ibis backend fails with DuckDB's own error
+        return self.ibis.table(name)
 
     def arrow(self, name: str) -> pa.Table:
         """Table `name` in full as a pyarrow Table (`StudyError` naming the tables if none is so called)."""
@@ -580,6 +581,13 @@ class Study(StudyBase):
             # DuckDB said only that database "study" is "attached in read-only mode", naming
             # neither the file nor how to write to it.
             raise StudyError(read_only_write_message(self.path)) from None
+        except duckdb.ConnectionException as exc:
+            if "closed" not in str(exc):
+                raise
+            # A notebook cell run again after `st.close()` (or after its `with` block): DuckDB's
+            # "Connection already closed!" from every reader, naming no study.
+            raise StudyError(f"{name_shown(self.path)} was closed (st.close(), or its `with` block ended): "
+                             "open it again with botwatch.open_study(path)") from None
 
     @contextmanager
     def temp_view(self, name: str, table: pa.Table) -> Iterator[str]:
