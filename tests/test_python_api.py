@@ -275,6 +275,17 @@ def test_a_stage_refusing_the_election_is_a_value_error(analysed: Path) -> None:
         assert st.sql("SELECT status FROM runs WHERE stage = 'timeline' ORDER BY finished_at DESC LIMIT 1") == [("failed",)]
 
 
+
+def test_a_stage_lacking_its_inputs_is_refused_in_python_terms(tmp_path: Path) -> None:
+    """`analyze(path, only=["bursts"])` on a study without a timeline said "... or add --with-deps",
+    a command-line flag, to a Python caller."""
+    export = tmp_path / "export.csv"
+    export.write_text("account_id,created_at,text\na1,2017-05-20T09:15:00Z,hello\n", encoding="utf-8")
+    api.ingest(tmp_path / "s.duckdb", export, columns="account_id=account_id,created_at=created_at,text=text")
+    with pytest.raises(ValueError, match=r"needs table 'timeline', which the study lacks: run .*timeline first, or pass with_deps=True$") as got:
+        api.analyze(tmp_path / "s.duckdb", only=["bursts"], log=None)
+    assert "--with-deps" not in str(got.value)
+
 # -- every stage's option values checked before anything runs, not only coordination's ----------------
 @pytest.mark.parametrize(("options", "said"), [
     ({"impact_parties": "dem"}, r"impact_parties is a list, e\.g\. \['dem'\]"),  # ran parties 'd', 'e', 'm': "ok", 0 rows

@@ -397,7 +397,7 @@ def analyze(
         try:
             chosen_plan = plan(all_stages(), set(st.tables()), list(only) if only else None, list(skip) if skip else None, with_deps=with_deps)
         except PipelineError as exc:
-            raise ValueError(str(exc)) from None
+            raise ValueError(exc.python) from None
         chosen = [s.name for s, _ in chosen_plan]
         _check_options(options, chosen)
         if no_election:
@@ -455,7 +455,7 @@ def analyze(
 
             if isinstance(exc, ContentModelError):
                 raise
-            raise ValueError(str(exc)) from None
+            raise ValueError(getattr(exc, "python", str(exc))) from None
         if the_election is not None and any(name == "content" and status == "ok" for name, status, _rows in raw):
             from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines
 

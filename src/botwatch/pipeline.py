@@ -107,7 +107,13 @@ class Stage:
 
 
 class PipelineError(RuntimeError):
-    """The stage graph or a stage selection cannot run; the message names the stage and table."""
+    """The stage graph or a stage selection cannot run; the message names the stage and table.
+    `python` is the same refusal in `botwatch.api` terms (`with_deps=True` for `--with-deps`),
+    which the API raises in its place; it is the message itself where nothing differs."""
+
+    def __init__(self, message: str, python: str | None = None) -> None:
+        super().__init__(message)
+        self.python = python if python is not None else message
 
 
 _REGISTRY: dict[str, Stage] = {}
@@ -296,9 +302,8 @@ def plan(
                 raise PipelineError(f"stage {s.name!r} needs table {t!r}: no stage writes it and the study has none")
             if only and s.name in named and w not in chosen:
                 upstream = [x.name for x in order([known[n] for n in {w} | _reach(graph, w, backwards=True)]) if x.name not in chosen]
-                raise PipelineError(
-                    f"stage {s.name!r} needs table {t!r}, which the study lacks: run {', '.join(upstream)} first, or add --with-deps"
-                )
+                lacks = f"stage {s.name!r} needs table {t!r}, which the study lacks: run {', '.join(upstream)} first, or "
+                raise PipelineError(lacks + "add --with-deps", lacks + "pass with_deps=True")
     return [(s, s.name in named) for s in order(all_stages) if s.name in chosen]
 
 
