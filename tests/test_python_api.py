@@ -271,6 +271,9 @@ def test_ingest_of_only_missing_files_creates_no_study(tmp_path: Path) -> None:
 def test_a_stage_refusing_the_election_is_a_value_error(analysed: Path) -> None:
     with pytest.raises(ValueError, match="labelled for us-2016, not uk-ge2017"):  # was botwatch.pipeline.PipelineError
         api.analyze(analysed, election="uk-ge2017", only=["timeline"], log=None)
+    # what to run, in Python as docs/python-api.md says: it named `botwatch analyze ... --only content`
+    with pytest.raises(ValueError, match=r"botwatch\.api\.analyze\(study, election='uk-ge2017', only=\['content'\]\).*election='us-2016'\)$"):
+        api.analyze(analysed, election="uk-ge2017", only=["timeline"], log=None)
     with botwatch.open_study(analysed) as st:  # the refusal is recorded, as the CLI's is
         assert st.sql("SELECT status FROM runs WHERE stage = 'timeline' ORDER BY finished_at DESC LIMIT 1") == [("failed",)]
 

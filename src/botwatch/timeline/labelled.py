@@ -26,10 +26,12 @@ def require_labels_for(study: Any, ctx: Context, stage: str) -> None:
         content = _content_params(study)
         then = content.get("election_file") if content.get("election") == labelled[0] else None
         now = _election_option(key, getattr(ctx.election, "path", None))
+        why = f"{stage}: the posts are labelled for {', '.join(labelled)}, not {key}, so no party of {key} would be found. "
         raise PipelineError(
-            f"{stage}: the posts are labelled for {', '.join(labelled)}, not {key}, so no party of {key} would be found. "
-            f"Label them first with `botwatch analyze {where} --election {now} --only content`, "
-            f"then run {stage} again (or run {stage} with --election {_election_option(labelled[0], then)})"
+            why + f"Label them first with `botwatch analyze {where} --election {now} --only content`, "
+            f"then run {stage} again (or run {stage} with --election {_election_option(labelled[0], then)})",
+            why + f"Label them first with botwatch.api.analyze(study, election={key!r}, only=['content']), then run {stage} again "
+            f"(or run {stage} with election={labelled[0]!r})",
         )
 
 
