@@ -29,3 +29,10 @@ def test_notebook_doc_runs(analysed_sample_path: Path, tmp_path: Path, monkeypat
     out = capsys.readouterr().out
     assert "False" not in out.split()  # every check the doc prints holds
     assert (tmp_path / "report.html").exists() and (tmp_path / "scores.parquet.schema.json").exists()
+
+
+def test_the_foreign_interval_is_not_sold_as_more_than_it_is() -> None:
+    """The page printed foreign_counts' [lo-hi] beside "expected" with no word on what it leaves out,
+    where the report says of the same figures that the origin model's own error is not in them."""
+    section = " ".join(DOC.read_text(encoding="utf-8").split("## The numbers the report quotes")[1].split("```")[0].split())
+    assert "taken as exact: the origin model's own error is not in it" in section

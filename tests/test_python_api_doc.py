@@ -29,3 +29,10 @@ def test_python_api_doc_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca
     assert "P(outside NZ) is not measured" in out and "open read-only" in out
     # your own CSV: the column left unread is named, and two spellings of one handle are one account
     assert "export.csv: 1 column not mapped, so not stored: sentiment" in out and "[('examplenews', " in out and "'ExampleNews'" not in out
+
+
+def test_the_foreign_interval_is_not_sold_as_more_than_it_is() -> None:
+    """The table called foreign_counts' lo/hi a "95% interval" bare, where the report says beside
+    the same figures that it is the probabilities' spread taken as exact, not the model's error."""
+    row = next(line for line in DOC.read_text(encoding="utf-8").splitlines() if line.startswith("| `api.foreign_counts("))
+    assert "taken as exact, not the origin model's error" in row

@@ -179,7 +179,8 @@ def foreign_counts(study: Any, home: str, *, checked: bool = True) -> dict[str, 
     check, for the report, which has settled its election against the study already.
 
     Returns {"n": accounts with origin evidence, "k": those counted foreign, "expected": sum of
-    P(outside home), "lo"/"hi": its 95% interval, "top_country_rule": the old top-country count,
+    P(outside home), "lo"/"hi": its 95% interval, the probabilities taken as exact (the origin
+    model's own error is not in it: the report says so beside it), "top_country_rule": the old top-country count,
     "home": the code}.
 
     `study` is an open study or a path (opened read-only for the call); a study with no account
