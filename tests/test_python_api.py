@@ -109,7 +109,7 @@ def test_analyze_refuses_a_study_opened_read_only(raw: Path) -> None:
         with pytest.raises(botwatch.StudyError, match=r"open read-only, and analyze writes.*read_only=False"):
             api.analyze(st, only=["coverage"], log=None)
         with pytest.raises(botwatch.StudyError, match=r"open read-only, and ingest writes"):  # it said "analyze" here too
-            api.ingest(st, [])
+            api.ingest(st, api.sample_files()[:1])
     with botwatch.open_study(raw, read_only=False) as st:  # one opened for writing is used as it is
         assert api.analyze(st, only=["coverage"], log=None)[0].ok
 
@@ -205,7 +205,7 @@ def test_a_study_this_process_holds_the_other_way_is_a_study_error(tmp_path: Pat
         with pytest.raises(botwatch.StudyError, match=r"open for reading in this process.*st\.close\(\)"):
             api.analyze(path, only=["coverage"], log=None)
         with pytest.raises(botwatch.StudyError, match="open for reading in this process"):
-            api.ingest(path, [])
+            api.ingest(path, api.sample_files()[:1])
     with botwatch.open_study(path, read_only=False):
         with pytest.raises(botwatch.StudyError, match="open for writing in this process"):
             botwatch.open_study(path)
@@ -265,6 +265,18 @@ def test_ingest_of_only_missing_files_creates_no_study(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"no such file: .*tweets\.jsonll"):
         api.ingest(study, [tmp_path / "tweets.jsonll"])
     assert not study.exists()  # was an empty study, which analyze() then ran every stage on
+
+
+def test_ingest_of_nothing_creates_no_study(tmp_path: Path) -> None:
+    """`api.ingest(study, [])` (a glob that matched nothing) or an empty folder made a new empty
+    study and returned a summary of no files, where `botwatch ingest` says "no input files"."""
+    study, empty = tmp_path / "new.duckdb", tmp_path / "tweets"
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match=r"no input files given \(nothing read, no study created"):
+        api.ingest(study, [])
+    with pytest.raises(FileNotFoundError, match=r"no input files in .*tweets \(nothing read"):
+        api.ingest(study, empty)
+    assert not study.exists()
 
 
 # -- a stage that cannot run as asked is a ValueError, as the plan's refusals are -----------------------

@@ -119,7 +119,8 @@ def ingest(
     file), `time_format`, `time_zone`, `platform` and `decode_entities` are `botwatch ingest`'s options of the same
     names, read by the same code (docs/ingest-csv.md); a map that cannot be used, or a file that
     lacks a mapped column, is a `ValueError` before anything is written; so are inputs none of which
-    exist, as a `FileNotFoundError` (one missing among others is an error in the summary's `files`).
+    exist, or no input at all (an empty list, an empty folder), as a `FileNotFoundError` (one missing
+    among others is an error in the summary's `files`).
     `engine="spark"` (or a `study` that is a lake folder or URL) ingests into a lake on Spark as `botwatch ingest
     --engine spark` does (`spark_master` as its `--spark-master`; a Spark session already running
     is used, one started here is stopped at the end)."""
@@ -148,6 +149,13 @@ def ingest(
         raise FileNotFoundError(f"no such file: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''} (nothing read, no study created or changed)")
     where = str(study) if isinstance(study, (str, Path)) else None
     inputs, aside = _without_databases(expanded, paths, where or getattr(study, "path", None))
+    if not inputs and not odd:
+        # As `botwatch ingest` ("no input files in ..."): `files=[]`, a glob that matched nothing or
+        # an empty folder made a new empty study and returned a summary of no files, in silence.
+        given = ", ".join(paths[:3]) + (" …" if len(paths) > 3 else "")
+        raise FileNotFoundError(f"no input files {'in ' + given if paths else 'given'}"
+                                f"{' (only ' + ', '.join(lakes + aside) + ')' if lakes or aside else ''} "
+                                "(nothing read, no study created or changed)")
     local = [f for f in inputs if f != "-" and "://" not in f and Path(f).is_file()]
     notes = aside + [f"left aside {lake}: a lake (a study) found in a folder, not an input" for lake in lakes] + (
         check_inputs(cmap, local) if cmap is not None else [])
