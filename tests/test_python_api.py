@@ -301,6 +301,14 @@ def test_a_stage_lacking_its_inputs_is_refused_in_python_terms(tmp_path: Path) -
         api.analyze(tmp_path / "s.duckdb", only=["bursts"], log=None)
     assert "--with-deps" not in str(got.value)
 
+
+def test_options_that_are_not_a_dict_are_refused_plainly(tmp_path: Path) -> None:
+    """`options=["coordination_window_s"]` said "dictionary update sequence element #0 has length 1; 2 is required"."""
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()
+    with pytest.raises(TypeError, match=r"options must be a dict of option name to value.*not list"):
+        api.analyze(path, only=["coverage"], options=["coordination_window_s"], log=None)
+
 # -- every stage's option values checked before anything runs, not only coordination's ----------------
 @pytest.mark.parametrize(("options", "said"), [
     ({"impact_parties": "dem"}, r"impact_parties is a list, e\.g\. \['dem'\]"),  # ran parties 'd', 'e', 'm': "ok", 0 rows

@@ -390,6 +390,9 @@ def analyze(
 
     if no_election and election is not None:
         raise ValueError("election= and no_election=True contradict each other: pass one of them (neither: the election the study was analysed with)")
+    if options is not None and not isinstance(options, dict):
+        # A list of names (or of pairs) said "dictionary update sequence element #0 has length 1".
+        raise TypeError(f"options must be a dict of option name to value, e.g. {{'coordination_window_s': 300}}, not {type(options).__name__}")
     options = dict(options or {})
     only, skip = _as_list(only), _as_list(skip)
     given = load_election(election) if election is not None else None
