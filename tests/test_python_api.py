@@ -238,6 +238,19 @@ def test_a_closed_study_used_again_is_a_study_error(tmp_path: Path) -> None:
         with pytest.raises(botwatch.StudyError, match=r"s\.duckdb was closed.*open it again with botwatch\.open_study"):
             use()
 
+
+def test_build_report_takes_the_studys_path_too(tmp_path: Path) -> None:
+    """`build_report("study.duckdb", ...)`, the path as every api call takes it, said
+    "AttributeError: 'str' object has no attribute 'tables'"."""
+    from botwatch.report import build_report
+
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()
+    page = build_report(str(path), tmp_path / "r.html", exports=False)
+    assert page.exists()
+    with botwatch.open_study(path, read_only=False):  # closed after the call: writable again
+        pass
+
 # -- a name given alone is one name, not a sequence of letters ----------------------------------------
 def test_one_string_where_a_list_goes_is_one_item(tmp_path: Path) -> None:
     assert api.stage_options("accounts") == api.stage_options(["accounts"])

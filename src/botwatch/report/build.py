@@ -88,12 +88,20 @@ def build_report(
     on_step: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the report for `study` to `out` (and its exports beside it) and return its path.
+    `study` is an open study or a path (opened read-only for the call, as `api.foreign_counts`).
 
     A lake is read through `engines.lake_report.reading`: its small tables are queried at the
     driver by DuckDB instead of a Spark job per statement (the same report, in seconds)."""
     from botwatch.engines.lake_report import reading
     from botwatch.report.caveats import carriers_held
 
+    if isinstance(study, (str, os.PathLike)):
+        # A notebook passing the path, as to every `botwatch.api` call: "AttributeError: 'str'
+        # object has no attribute 'tables'".
+        from botwatch.study import open_study
+
+        with open_study(study) as st:
+            return build_report(st, out, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
     with reading(study) as view, carriers_held(view):  # the posts do not change while the report is built
         return _build_report(view, out, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
 
