@@ -191,7 +191,7 @@ _COORDINATION_FLAGS = {
 }
 
 
-def _coordination_command(study_name: str, p: dict[str, Any]) -> str:
+def _coordination_command(study_name: str, p: dict[str, Any], files: dict[tuple[str, str], str] | None = None) -> str:
     """The command line of one `botwatch coordination`: the stage run alone with its own options.
     Shown as `analyze --only coordination`, it re-ran the 60 s default network where the report
     described the 5 s one the user had asked for."""
@@ -199,7 +199,7 @@ def _coordination_command(study_name: str, p: dict[str, Any]) -> str:
 
     defaults = NetworkOptions()
     parts = ["botwatch", "coordination", _quote(study_name)]
-    election_arg = _election_arg(p)
+    election_arg = _election_arg(p, files)
     if election_arg:
         parts += ["--election", election_arg]
     behaviours = p.get("coordination_behaviours")
@@ -218,11 +218,11 @@ def _coordination_command(study_name: str, p: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def _impact_command(study_name: str, p: dict[str, Any]) -> str:
+def _impact_command(study_name: str, p: dict[str, Any], files: dict[tuple[str, str], str] | None = None) -> str:
     """The command line of one `botwatch impact`: its party, bucket size, dates and VAR settings
     (given back as recorded; shown as `analyze --only impact`, it re-ran every party at 1 h)."""
     parts = ["botwatch", "impact", _quote(study_name)]
-    election_arg = _election_arg(p)
+    election_arg = _election_arg(p, files)
     if election_arg:
         parts += ["--election", election_arg]
     for party in p.get("impact_parties") or []:
@@ -273,12 +273,29 @@ def _every_stage(ran: list[str], with_election: bool) -> bool:
     return set(ran) >= {s.name for s in stages() if with_election or not s.needs_election}
 
 
-def _election_arg(p: dict[str, Any]) -> str | None:
+def _election_files(latest: dict[str, str], every: dict[str, list[str]]) -> dict[tuple[str, str], str]:
+    """The file each recorded text of a user's election is written to: the latest text of a key
+    `KEY.toml` (what `botwatch elections show STUDY --toml` writes), each earlier one `KEY.N.toml`
+    in the order first used (a key holds no dot, so no other key's file has that name)."""
+    files: dict[tuple[str, str], str] = {}
+    for key, texts in every.items():
+        n = 0
+        for t in texts:
+            if t == latest[key]:
+                files[(key, t)] = f"{key}.toml"
+            else:
+                n += 1
+                files[(key, t)] = f"{key}.{n}.toml"
+    return files
+
+
+def _election_arg(p: dict[str, Any], files: dict[tuple[str, str], str] | None = None) -> str | None:
     key = p.get("election")
     if not isinstance(key, str) or not key:
         return None
     if isinstance(p.get("election_toml"), str) and p["election_toml"]:
-        return _quote(f"{key}.toml")  # written by `botwatch elections show STUDY --toml`
+        # written by the script from the text this command's runs recorded
+        return _quote((files or {}).get((key, p["election_toml"]), f"{key}.toml"))
     return _quote(key)
 
 
@@ -395,6 +412,9 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
         runs = [dataclasses.replace(r, params=relative_to.params(r.params)) for r in runs]
     elections: list[tuple[str, bool]] = []
     texts: dict[str, str] = {}  # a user's election file: the latest text recorded under its key
+    # Every text recorded under a key, in the order first used: a file edited between two analyses
+    # keeps its key, and writing only the latest text re-ran the earlier commands with it.
+    all_texts: dict[str, list[str]] = {}
     for run in runs:
         p = run.params or {}
         if run.version and run.version not in out["versions"]:
@@ -409,6 +429,9 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
                 elections.append(label)
             if label[1]:
                 texts[key] = p["election_toml"]
+                if p["election_toml"] not in all_texts.setdefault(key, []):
+                    all_texts[key].append(p["election_toml"])
+    files = _election_files(texts, all_texts)
     stored: set[str] | None = None
     if "sources" in study.tables():  # what each input put in: an input with nothing stored is left out of its command
         stored = {str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources WHERE format IS NOT NULL AND source IS NOT NULL")}
@@ -416,11 +439,11 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
             stored = {str(relative_to.path(s)) for s in stored}
     left_out: list[str] = []
     steps = [_ingest_command(study, study_name, c.params, stored, left_out) if c.kind == "ingest"
-             else _coordination_command(study_name, c.params) if c.kind == "coordination"
-             else _impact_command(study_name, c.params) if c.kind == "impact"
+             else _coordination_command(study_name, c.params, files) if c.kind == "coordination"
+             else _impact_command(study_name, c.params, files) if c.kind == "impact"
              else _evaluate_command(study_name, c.params) if c.kind == "content_evaluate"
              else _accounts_evaluate_command(study_name, c.params) if c.kind == "accounts_evaluate"
-             else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params))
+             else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params, files))
              for c in _commands(runs)]
     # The labels files the evaluations read are in no `sources` row: without their recorded hash the
     # reader of a fresh folder met only "cannot read labels.csv", with no word of which file it was.
@@ -431,7 +454,9 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     out["steps_left_out"] = len(steps) - len(kept)
     out["steps"] = kept
     out["inputs_not_stored"] = list(dict.fromkeys(left_out))
-    out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None, "text": texts.get(k) if toml else None} for k, toml in elections]
+    out["elections"] = [e for k, toml in elections
+                        for e in ([{"key": k, "file": files[(k, t)], "text": t, "texts": len(all_texts[k])} for t in all_texts[k]]
+                                  if toml else [{"key": k, "file": None, "text": None}])]
     if "sources" in study.tables():
         from botwatch.ingest.rereads import FIRST_READS  # a file read again is one input, listed once
 
@@ -518,8 +543,12 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
             # The election file the commands below name, written from the text the study recorded.
             # It was `botwatch elections show STUDY --toml > FILE`, run before the ingest: in the
             # fresh folder the script is for, the study did not exist yet and the script stopped.
-            lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it "
-                         f"(also: botwatch elections show {_comment(_quote(study_name))} --toml)")
+            if (e.get("texts") or 1) > 1:  # `elections show STUDY --toml` gives one text back, or none when stages differ
+                lines.append(f"# election {_comment(e['key'])}: one of the {e['texts']} texts of your own file the study recorded, "
+                             f"for the commands that name {_comment(e['file'])}")
+            else:
+                lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it "
+                             f"(also: botwatch elections show {_comment(_quote(study_name))} --toml)")
             lines += _heredoc(e["file"], e["text"])
         elif e["file"]:
             lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it")
