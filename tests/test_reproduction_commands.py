@@ -490,3 +490,13 @@ def test_a_copy_of_an_input_left_out_is_not_called_missing_or_unreadable(tmp_pat
         lines = reproduction_script(st, "s.duckdb").splitlines()
     said = next(i for i, line in enumerate(lines) if line.startswith("# left out of the ingest commands"))
     assert "or a copy of an input read before them" in lines[said] and lines[said + 1] == f"#   {copy}", lines
+
+
+def test_reproduce_with_an_output_file_is_refused_not_ignored(tmp_path: Path, sample_study_path: Path) -> None:
+    """`report STUDY --reproduce -o reproduce.sh` printed the script on the terminal and wrote no
+    file, without a word: the user believed the script saved. One error line says to redirect."""
+    script = tmp_path / "reproduce.sh"
+    res = runner.invoke(app, ["report", str(sample_study_path), "--reproduce", "-o", str(script)])
+    assert res.exit_code == 2, res.output
+    assert "--reproduce >" in res.output and "#!/bin/sh" not in res.output
+    assert not script.exists()

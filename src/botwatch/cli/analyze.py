@@ -257,7 +257,7 @@ REPORT_SUFFIXES = (".html", ".htm")  # the report's one form; a browser opens th
 @app.command()
 def report(
     study: StudyArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write (its name ends in .html or .htm); this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = Path("report.html"),
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="HTML file to write (its name ends in .html or .htm; default report.html); this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = None,
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
     exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
     posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
@@ -271,8 +271,12 @@ def report(
     if paths_relative_to is not None and not paths_relative_to.is_dir():
         fail(f"--paths-relative-to {name_shown(paths_relative_to)}: not a folder (name the folder the inputs were read from)")
     if reproduce:
+        if output is not None:  # was ignored: the script went to the terminal and no file was written
+            fail(f"--reproduce prints the script on stdout and writes no file: leave out -o and redirect it "
+                 f"(botwatch report {shell_shown(study)} --reproduce > {shell_shown(output)})")
         _print_reproduction(study, engine, spark_master, paths_relative_to)
         return
+    output = Path("report.html") if output is None else output
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
     from botwatch.model_used import bot_model_changed
