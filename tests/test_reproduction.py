@@ -261,3 +261,24 @@ def test_an_election_file_edited_between_two_analyses_is_written_once_per_text(t
     assert (work / "toy-2017.toml").read_text(encoding="utf-8") == edited
     # `elections show s.duckdb --toml` stops on stages of two texts: not offered as the way to get either
     assert "--toml)" not in script and "one of the 2 texts" in script
+
+
+def test_the_show_command_is_offered_only_where_it_gives_that_text_back(tmp_path: Path, analysed_path: Path) -> None:
+    """The script and the page said `botwatch elections show s.duckdb --toml` also gives the file's
+    text back; with another stage last run with a preset, that command stops (different elections),
+    so the reader is sent to `report --reproduce` instead."""
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction_script
+
+    study = _analysed(tmp_path, analysed_path)
+    with open_study(study) as st:
+        assert "--toml)" in reproduction_script(st, "s.duckdb")  # the one election of every stage: offered
+    with open_study(study, read_only=False) as st:
+        st.sql("""INSERT INTO runs SELECT 'later', 'coordination', json_object('election', 'uk-ge2017', 'command_id', 'c-later'),
+                      version, finished_at + INTERVAL 1 MINUTE, finished_at + INTERVAL 2 MINUTE, status, 0, message
+                  FROM runs WHERE stage = 'accounts'""")
+    res = CliRunner().invoke(app, ["elections", "show", str(study), "--toml"])
+    assert res.exit_code == 2  # the command the hint named
+    with open_study(study) as st:
+        script = reproduction_script(st, "s.duckdb")
+    assert "--toml)" not in script and "for the commands that name toy-2017.toml" in script

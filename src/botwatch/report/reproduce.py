@@ -454,8 +454,16 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     out["steps_left_out"] = len(steps) - len(kept)
     out["steps"] = kept
     out["inputs_not_stored"] = list(dict.fromkeys(left_out))
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import study_election_record
+
+    try:  # the one text `elections show STUDY --toml` gives back; none when the stages differ
+        current = study_election_record(study)
+    except ElectionError:
+        current = None
     out["elections"] = [e for k, toml in elections
-                        for e in ([{"key": k, "file": files[(k, t)], "text": t, "texts": len(all_texts[k])} for t in all_texts[k]]
+                        for e in ([{"key": k, "file": files[(k, t)], "text": t, "texts": len(all_texts[k]), "shown": current == (k, t)}
+                                   for t in all_texts[k]]
                                   if toml else [{"key": k, "file": None, "text": None}])]
     if "sources" in study.tables():
         from botwatch.ingest.rereads import FIRST_READS  # a file read again is one input, listed once
@@ -543,9 +551,9 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
             # The election file the commands below name, written from the text the study recorded.
             # It was `botwatch elections show STUDY --toml > FILE`, run before the ingest: in the
             # fresh folder the script is for, the study did not exist yet and the script stopped.
-            if (e.get("texts") or 1) > 1:  # `elections show STUDY --toml` gives one text back, or none when stages differ
-                lines.append(f"# election {_comment(e['key'])}: one of the {e['texts']} texts of your own file the study recorded, "
-                             f"for the commands that name {_comment(e['file'])}")
+            if not e.get("shown"):  # `elections show STUDY --toml` gives another text back, or none when stages differ
+                lines.append(f"# election {_comment(e['key'])}: " + (f"one of the {e['texts']} texts of " if (e.get("texts") or 1) > 1 else "")
+                             + f"your own file, as the study recorded it for the commands that name {_comment(e['file'])}")
             else:
                 lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it "
                              f"(also: botwatch elections show {_comment(_quote(study_name))} --toml)")
