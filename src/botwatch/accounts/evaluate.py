@@ -51,6 +51,9 @@ TRUE = {"1", "1.0", "true", "yes", "bot", "y", "t"}  # "1.0": a column written b
 FALSE = {"0", "0.0", "false", "no", "human", "n", "f"}
 RELIABILITY_BINS = 5
 CHUNK = 2000  # ids or handles per IN list when the study is read
+# Fewer bots or humans than this give the AUC no bootstrap interval: 2 bots and a human ranked
+# right read "AUC 1.000 [1.000–1.000]" (every resample ranks them alike), in the report's headline too.
+MIN_CLASS_FOR_INTERVAL = 10
 # Column names read, first found wins: botwatch's own, then those of the public labelled sets
 # (TwiBot-20, the Botometer bot repository: `id`, `screen_name`, `label`), so such a file is read as it is.
 ID_COLUMNS = ("account_id", "user_id", "id_str", "id")
@@ -321,13 +324,15 @@ def bot_figures(y: np.ndarray, p: np.ndarray, boot: int = 1000, seed: int = 14) 
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fn else float("nan")
     rng = np.random.default_rng(seed)
     stats = []
-    if n and 0 < y.sum() < n:
+    if min(int(y.sum()), n - int(y.sum())) >= MIN_CLASS_FOR_INTERVAL:
         for _ in range(boot):
             i = rng.integers(0, n, n)
             a = auc(y[i], p[i])
             if a == a:
                 stats.append(a)
     ci = (float(np.percentile(stats, 2.5)), float(np.percentile(stats, 97.5))) if stats else (float("nan"), float("nan"))
+    if ci[0] == ci[1]:  # every resample ranked them alike (a perfect ranking): no spread measured, not a certainty
+        ci = (float("nan"), float("nan"))
     rel = []
     idx = np.minimum((p * RELIABILITY_BINS).astype(int), RELIABILITY_BINS - 1)
     for b in range(RELIABILITY_BINS):
@@ -337,6 +342,14 @@ def bot_figures(y: np.ndarray, p: np.ndarray, boot: int = 1000, seed: int = 14) 
                         "mean_p": float(p[m].mean()), "bot_share": float(y[m].mean())})
     return BotFigures(n, int(y.sum()), auc(y, p), ci, bal, f1, float(np.mean((p - y) ** 2)) if n else float("nan"),
                       ece(y, p) if n else float("nan"), int(pred.sum()), rel)
+
+
+def no_interval_words(n: int, bots: int) -> str:
+    """Why an AUC measured on `n` labelled accounts (`bots` of them bots) has no interval."""
+    humans = n - bots
+    if min(bots, humans) < MIN_CLASS_FOR_INTERVAL:
+        return f"no interval: {counted(bots, 'bot')} and {counted(humans, 'human')}, where one needs at least {MIN_CLASS_FOR_INTERVAL} of each"
+    return "no interval: every bootstrap resample ranked them the same way, which says nothing of how far the AUC may be off"
 
 
 @dataclass
@@ -517,7 +530,7 @@ def _readable_bot(bot: object) -> bool:
     if not isinstance(bot, dict) or not all(is_json_number(bot.get(k)) for k in ("n", "bots", "ece", "counted")):
         return False
     ci = bot.get("auc_ci")
-    if bot.get("auc") is None:
+    if bot.get("auc") is None or (isinstance(ci, list) and len(ci) == 2 and all(x is None for x in ci)):  # no AUC, or no interval
         return ci is None or (isinstance(ci, list) and all(x is None for x in ci))
     return is_json_number(bot.get("auc")) and isinstance(ci, list) and len(ci) == 2 and all(is_json_number(x) for x in ci)
 
@@ -571,4 +584,7 @@ def quoted(own: dict[str, Any] | None) -> dict[str, Any] | None:
             out[f"{model}_note"] = f"leaving out the {counted(n_trained, 'labelled account')} the {what} model was trained on"
         else:
             out[f"{model}_note"] = f"every one of them was among the {what} model's training accounts, so this is no out-of-sample figure"
+    b = out.get("bot")
+    if b is not None and b.get("auc") is not None and (b.get("auc_ci") or [None])[0] is None:
+        out["bot_no_interval"] = no_interval_words(int(b["n"]), int(b["bots"]))
     return out

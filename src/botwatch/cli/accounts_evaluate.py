@@ -90,6 +90,8 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                     + _left_out(ev.bot_conflicting, ev.country_conflicting) if ev.conflicting else "") + ")"
                  if ev.repeated else ""),
               highlight=False)
+    from botwatch.accounts.evaluate import no_interval_words
+
     b = ev.bot
     if ev.bot_labelled and b is None:
         # With repeats `bot_labelled` counts rows, and an account found whose rows disagree has no
@@ -103,7 +105,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         t = Table(title=f"Bot probability against your labels ({b.n:,} accounts, {b.bots:,} bots)")
         t.add_column("figure")
         t.add_column("value")
-        auc = "—" if b.auc != b.auc else f"{b.auc:.3f}" + ("" if b.auc_ci[0] != b.auc_ci[0] else f" [{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
+        auc = "—" if b.auc != b.auc else f"{b.auc:.3f}" + (f" ({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f" [{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
         t.add_row("AUC [95% interval]", auc)
         t.add_row("balanced accuracy at 0.5", "—" if b.balanced_accuracy != b.balanced_accuracy else f"{b.balanced_accuracy:.3f}")
         t.add_row("F1 at 0.5", "—" if b.f1 != b.f1 else f"{b.f1:.3f}")
