@@ -102,7 +102,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                      f"{_verb(ev.bot_conflicting, 'its', 'their')} rows" if ev.bot_conflicting else ""), highlight=False)
     if b is not None:
         unscored = ev.bot_unscored  # found without a probability; the labels not found are the coverage line's
-        t = Table(title=f"Bot probability against your labels ({b.n:,} accounts, {b.bots:,} bots)")
+        t = Table(title=f"Bot probability against your labels ({counted(b.n, 'account')}, {counted(b.bots, 'bot')})")
         t.add_column("figure")
         t.add_column("value")
         auc = "—" if b.auc != b.auc else f"{b.auc:.3f}" + (f" ({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f" [{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
@@ -111,7 +111,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         t.add_row("F1 at 0.5", "—" if b.f1 != b.f1 else f"{b.f1:.3f}")
         t.add_row("Brier score", f"{b.brier:.3f}")
         t.add_row("calibration error (ECE)", f"{b.ece:.3f}")
-        t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {b.bots:,} bots)")
+        t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {counted(b.bots, 'bot')})")
         out.print(t)
         if b.auc != b.auc:
             out.print("AUC needs bots and humans among the labelled accounts; only one class was found", highlight=False)
