@@ -185,6 +185,8 @@ def profile_rows_features(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     `handle`, `account_id` (the training path of `load_profiles_csv`)."""
     ref = observation_time(raw)
     df = canonical_profiles(raw)
+    v11 = {c: k for k, c in V11_TO_CANONICAL.items()}
+    unfilled = tuple(v11.get(c, c) for c in PROFILE_COLUMNS if c not in df.columns or not df[c].notna().any())
     feats = profile_features(df, ref)
     feats["label"] = pd.to_numeric(raw["label"], errors="coerce").astype(int)
     feats["source"] = source
@@ -223,6 +225,9 @@ class LabelsFile:
 
     frame: pd.DataFrame
     left_out: dict[str, int]
+    # The profile columns the model learns from (`PROFILE_COLUMNS`, as v1.1 names) that no row
+    # fills: a header spelled "Created At" trained a model blind to account age, and nothing said so.
+    unfilled: tuple[str, ...] = ()
 
 
 def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> LabelsFile:
@@ -269,6 +274,8 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
         why = f"its {', '.join(f'`{c}`' for c in given)} column{'s hold' if len(given) > 1 else ' holds'} no readable time" if given else "it has no column saying when the profiles were taken"
         raise ValueError(f"{name_shown(path)}: {why}, and account age and every per-day rate would be measured at today's date; give {OBSERVED_AT_NEED}")
     df = canonical_profiles(raw)
+    v11 = {c: k for k, c in V11_TO_CANONICAL.items()}
+    unfilled = tuple(v11.get(c, c) for c in PROFILE_COLUMNS if c not in df.columns or not df[c].notna().any())
     feats = profile_features(df, ref)
     labels = pd.to_numeric(raw[label_col], errors="coerce")
     # The spellings `evaluate-accounts` reads (true/false, yes/no, bot/human): the same labels file
@@ -318,7 +325,7 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     for c in (c for c in ID_COLUMNS if c in raw.columns):
         unique = unique.where(unique.notna(), raw[c].where(raw[c].map(platform_unique)))
     feats["unique_id"] = unique[keep]
-    return LabelsFile(feats.reset_index(drop=True), {k: v for k, v in left_out.items() if v})
+    return LabelsFile(feats.reset_index(drop=True), {k: v for k, v in left_out.items() if v}, unfilled)
 
 
 def _v1_bool(v: object) -> bool | None:

@@ -432,6 +432,11 @@ def train_bot_model(
         hint = "; give those rows `observed_at`, or --observed-at DATE" if "no observation time" in read.left_out else ""
         console.print(f"left out of {name_shown(labels)}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
                       highlight=False, markup=False)
+    if read.unfilled:
+        many = len(read.unfilled) > 1
+        warn(f"no row of {name_shown(labels)} gives {'any of ' if many else ''}{', '.join(read.unfilled)} (or botwatch's own name for "
+             f"{'them' if many else 'it'}): the model learns nothing from {'them' if many else 'it'}, and a column of another name is not read "
+             "(docs/model-card-bot.md)")
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
         fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
