@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -549,6 +550,21 @@ def _parse(raw: bytes) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"a bot model this version of botwatch cannot use: it reads features it does not compute "
                          f"({', '.join(map(str, unknown[:5]))}); written by another version? retrain it with `botwatch train-bot-model`")
+    # A file edited or damaged inside its JSON: trees cut short made LightGBM abort the process
+    # ("terminate called without an active exception", no line at all), a feature list longer than
+    # the trees' and a calibration without its points ended in "LightGBMError" / "KeyError ... a bug".
+    booster, cal = data["booster"], data["calibration"]
+    m = re.search(r"^max_feature_idx=(\d+)$", booster, re.M) if isinstance(booster, str) else None
+    if m is None or "\nend of trees\n" not in booster:
+        raise ValueError("not a botwatch bot model (its trees are cut short or missing)")
+    if int(m.group(1)) + 1 != len(feats):
+        raise ValueError(f"not a botwatch bot model (it lists {len(feats)} features and its trees read {int(m.group(1)) + 1})")
+    points = [cal.get(k) if isinstance(cal, dict) else None for k in ("x", "y")]
+    if not all(isinstance(v, list) and v and all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in v) for v in points) \
+            or len(points[0]) != len(points[1]):
+        raise ValueError("not a botwatch bot model (its calibration is not two lists of numbers of one length)")
+    if not isinstance(data.get("meta", {}), dict):
+        raise ValueError("not a botwatch bot model (its meta is not an object)")
     return data
 
 
