@@ -140,7 +140,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                   + (f"; {counted(ev.country_conflicting, 'account')} found {_verb(ev.country_conflicting, 'is', 'are')} given two countries by "
                      f"{_verb(ev.country_conflicting, 'its', 'their')} rows" if ev.country_conflicting else ""), highlight=False)
     if o is not None:
-        t = Table(title=f"Most likely origin against your labels ({o.n:,} accounts)")
+        t = Table(title=f"Most likely origin against your labels ({counted(o.n, 'account')})")
         for c in ("labelled country", "accounts", "placed there", "placed elsewhere (most often)", "no origin", "mean probability of it"):
             t.add_column(c)
         for row in o.by_country:
