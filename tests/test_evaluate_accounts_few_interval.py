@@ -55,3 +55,23 @@ def test_three_labelled_accounts_are_not_quoted_with_an_interval(scored_us_sampl
     assert "AUC 1.000 (no interval: 2 bots and 1 human, where one needs at least 10 of each)" in head and "[1.000" not in head
     html = " ".join(str(sec.html).split())
     assert "AUC 1.000 (no interval: 2 bots and 1 human" in html
+
+
+def test_the_held_out_figures_say_their_interval_or_why_none(scored_us_sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the labelled accounts the model was not trained on, the line read "over the other 3 (2
+    bots): AUC 1.000", with no interval and no word that three accounts give none."""
+    import botwatch.accounts.training_accounts as ta
+    from botwatch import open_study
+
+    study = tmp_path / "s.duckdb"
+    copy_study(scored_us_sample_path, study)
+    with open_study(study, read_only=True) as st:
+        ranked = [str(r[0]) for r in st.sql("SELECT account_id FROM account_scores WHERE bot_probability IS NOT NULL "
+                                            "ORDER BY bot_probability, account_id")]
+    held = {ranked[0], ranked[-2], ranked[-1]}  # a human below two bots
+    monkeypatch.setattr(ta, "account_training", lambda platform, aid, handle, own=None: {"origin": False, "bot": aid not in held})
+    labels = write_rows(tmp_path / "l.csv", ["account_id", "bot"], [[a, int(i % 2 == 0 if a not in held else a != ranked[0])] for i, a in enumerate(ranked)])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(study), str(labels), "--boot", "20", "--no-record"])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0, text
+    assert "over the other 3 (2 bots): AUC 1.000 (no interval: 2 bots and 1 human, where one needs at least 10 of each)" in text, text

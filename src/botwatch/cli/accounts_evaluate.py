@@ -75,6 +75,16 @@ def _left_out(bots: int, countries: int) -> str:
     return " and ".join(said)
 
 
+def _auc_said(b) -> str:  # type: ignore[no-untyped-def]
+    """The AUC of bot figures `b` with its interval, or why it has none ("over the other 3 (2 bots):
+    AUC 1.000" stood as firm as the table's AUC with its interval beside it)."""
+    if b.auc != b.auc:
+        return "—"
+    from botwatch.accounts.evaluate import no_interval_words
+
+    return f"{b.auc:.3f} " + (f"({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f"[{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
+
+
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
     # With an account on several rows, "6 labelled accounts, 3 found" was said of three accounts,
@@ -125,7 +135,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
             h = ev.bot_held_out
             out.print(f"{ev.bot_training:,} of these labelled accounts {'was' if ev.bot_training == 1 else 'were'} among the bot model's "
                       f"training accounts: {'its score is' if ev.bot_training == 1 else 'their scores are'} not out of sample" + (
-                          f"; over the other {h.n:,} ({counted(h.bots, 'bot')}): AUC {'—' if h.auc != h.auc else f'{h.auc:.3f}'}, calibration error "
+                          f"; over the other {h.n:,} ({counted(h.bots, 'bot')}): AUC {_auc_said(h)}, calibration error "
                           f"{h.ece:.3f}, {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
         if ev.bot_training_unknown:
             out.print(f"whether the bot model was trained on {'this labelled account' if ev.bot_training_unknown == 1 else f'these {ev.bot_training_unknown:,} labelled accounts'} "
