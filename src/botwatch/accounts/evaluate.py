@@ -64,6 +64,16 @@ HANDLE_COLUMNS = ("handle", "screen_name", "username")
 BOT_COLUMNS = ("bot", "is_bot", "label")
 
 
+def columns_listed(header: Iterable[object], most: int = 12, longest: int = 40) -> str:
+    """A CSV header's names for an error line, each cut to `longest` characters and the first
+    `most` of them: a model file passed as the labels (`train-bot-model my_model.json.gz`) read its
+    one JSON line as the header, and the error line quoted all 57,000 characters of it."""
+    cols = [str(c) for c in header]
+    names = [c if len(c) <= longest else c[:longest - 1] + "…" for c in cols[:most]]
+    more = len(cols) - len(names)
+    return (", ".join(names) + (f" and {more:,} more" if more > 0 else "")) if names else "none"
+
+
 def bot_value(v: object) -> int | None:
     """A label cell as 1 or 0 (1/0, 1.0/0.0, true/false, yes/no, bot/human), None otherwise."""
     t = v.strip().casefold() if isinstance(v, str) else ""
@@ -136,7 +146,7 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
     if why := label_columns_disagree(header, raw):
         raise AccountLabelsError(f"{name_shown(p)}: {why}")
     if id_col is None and handle_col is None:
-        raise AccountLabelsError(f"{name_shown(p)} names no account: it needs an account_id or a handle column (its columns: {', '.join(header) or 'none'})")
+        raise AccountLabelsError(f"{name_shown(p)} names no account: it needs an account_id or a handle column (its columns: {columns_listed(header)})")
     if bot_col is None and "country" not in header:
         raise AccountLabelsError(f"{name_shown(p)} has no label: it needs a bot column (1/0) or a country column (an ISO code such as RU), or both")
     from botwatch.elections.model import country_code

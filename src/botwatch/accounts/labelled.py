@@ -253,14 +253,14 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     folded = [str(c).strip().lower() for c in raw.columns]
     if len(set(folded)) == len(folded):
         raw.columns = folded
-    from botwatch.accounts.evaluate import BOT_COLUMNS, label_columns_disagree
+    from botwatch.accounts.evaluate import BOT_COLUMNS, columns_listed, label_columns_disagree
 
     label_col = next((c for c in BOT_COLUMNS if c in raw.columns), None)  # the order `evaluate-accounts` reads
     labels_only = raw[[c for c in BOT_COLUMNS if c in raw.columns]]
     if why := label_columns_disagree(labels_only.columns, enumerate(labels_only.to_dict("records"), start=1), unit="row"):
         raise ValueError(f"{name_shown(path)}: {why}")
     if label_col is None:
-        raise ValueError(f"{name_shown(path)}: no `bot` column (columns: {', '.join(map(str, raw.columns[:12]))}); {LABELS_NEED}")
+        raise ValueError(f"{name_shown(path)}: no `bot` column (columns: {columns_listed(raw.columns)}); {LABELS_NEED}")
     named = set(raw.columns) | {V11_TO_CANONICAL[c] for c in raw.columns if c in V11_TO_CANONICAL}
     if not named & set(PROFILE_COLUMNS):
         raise ValueError(f"{name_shown(path)}: none of the profile columns the bot model learns from; {LABELS_NEED}")
