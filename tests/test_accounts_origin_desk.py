@@ -176,3 +176,15 @@ def test_desk_query_is_the_same_on_spark(spark, tmp_path: Path) -> None:  # type
         assert desks(query) == duck
     finally:
         spark.catalog.dropTempView("slot")
+
+
+def test_the_desk_query_names_each_of_its_steps_once() -> None:
+    # Spark plans a CTE again wherever the query names it: the desk query named `short`,
+    # `together`, `kept` and the desk's clock hours twice each, 16-19 Spark jobs on the bundled
+    # sample's lake where one reading of each takes 7. `slot` is the stored table on the stage's way.
+    from botwatch.engines import lake_sql
+
+    tree = lake_sql.parse(od.desk_sql(slot_table=od.SLOT_TABLE))
+    ctes = [c.alias for c in tree.find_all(lake_sql.exp.CTE)]
+    named = [t.name for t in tree.find_all(lake_sql.exp.Table)]
+    assert {c: named.count(c) for c in ctes if c != "slot"} == {c: 1 for c in ctes if c != "slot"}

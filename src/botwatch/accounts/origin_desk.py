@@ -58,9 +58,12 @@ BOUND_POSTS = 50  # the desk's hours count as at most this many posts (`weight`;
 PAIRS_TABLE = "_botwatch_text_pairs"  # the shared-text pairs (`origin_textpool.neighbours_expr`), written once per stage run
 
 
-DESK_SELECT = """SELECT y.platform, y.account_id, list(struct_pack(k := CAST(y.h AS VARCHAR), n := y.posts)) AS shift, min(o.n) AS own_posts
-FROM hourly y JOIN own o ON y.platform = o.platform AND y.account_id = o.account_id GROUP BY y.platform, y.account_id"""
-MATES_SELECT = "SELECT m.platform, m.account_id, m.other_id FROM mates m JOIN big g ON m.platform = g.platform AND m.account_id = g.account_id"
+# A desk big enough to read (`hourly`'s window sums): enough posts and enough distinct clock hours.
+BIG = f"desk_posts >= {origin_shifts.MIN_POSTS} AND desk_hours >= {MIN_DESK_HOURS}"
+DESK_SELECT = f"""SELECT platform, account_id, list(struct_pack(k := CAST(h AS VARCHAR), n := posts)) AS shift, min(n) AS own_posts
+FROM hourly WHERE {BIG} GROUP BY platform, account_id"""
+MATES_SELECT = f"""SELECT k.platform, k.account_id, k.other_id FROM kept k
+JOIN (SELECT DISTINCT platform, account_id FROM hourly WHERE {BIG}) g ON k.platform = g.platform AND k.account_id = g.account_id"""
 
 
 SLOT_TABLE = "_botwatch_desk_slot"  # `slot_sql`'s rows, written once per stage run (`desk_sql(slot_table=...)`)
@@ -87,38 +90,44 @@ def desk_sql(pairs_table: str = PAIRS_TABLE, mates: bool = False, slot_table: st
     `mates=True` lists each such account's desk-mates instead (platform, account_id, other_id;
     `scripts/measure_origin_desks.py` measures leaving them out of the pooled neighbour mean).
     `slot_table`: a table already holding `slot_sql(pairs_table)`'s rows, read instead of
-    computing them within the query (the same rows, so the same answer)."""
+    computing them within the query (the same rows, so the same answer).
+
+    Each CTE is named once (`slot` aside, a stored table on the stage's way; `kept` twice with
+    `mates=True`): Spark plans a CTE again at every name, and the query named `short`, `together`,
+    `kept` and a desk's clock hours twice each, 16-19 Spark jobs on the bundled sample's lake.
+    So the account's own counts ride along from `short`; a short account's distinct shared hours
+    and distinct mates are the largest `dense_rank` of each over its `together` rows (a count
+    distinct in one pass that also keeps the rows for the mates); the account's own hours join
+    its desk once, on its first mate's row (the `own` row of the two-row VALUES); and the desk's
+    posts and distinct clock hours are window sums over its per-hour-of-day counts (a clock hour
+    falls in one hour of the day, so the distinct counts add up)."""
     slot = (f"SELECT platform, account_id, s, posts FROM {slot_table}" if slot_table
             else slot_sql(pairs_table).strip().replace("\n", "\n  "))
     return f"""
 WITH slot AS (
   {slot}),
-own AS (SELECT platform, account_id, sum(posts) AS n, count(*) AS hours FROM slot GROUP BY platform, account_id),
-short AS (SELECT platform, account_id, hours FROM own WHERE n < {MAX_OWN_POSTS}),
+short AS (SELECT platform, account_id, sum(posts) AS n, count(*) AS hours FROM slot GROUP BY platform, account_id
+          HAVING sum(posts) < {MAX_OWN_POSTS}),
 together AS (
-  SELECT p.platform, p.account_id, p.other_id, a.s FROM {pairs_table} p
+  SELECT p.platform, p.account_id, p.other_id, sh.n, sh.hours,
+    dense_rank() OVER (PARTITION BY p.platform, p.account_id ORDER BY a.s) AS s_rank,
+    dense_rank() OVER (PARTITION BY p.platform, p.account_id ORDER BY p.other_id) AS mate_rank
+  FROM {pairs_table} p
   JOIN short sh ON p.platform = sh.platform AND p.account_id = sh.account_id
   JOIN slot a ON a.platform = p.platform AND a.account_id = p.account_id
   JOIN slot b ON b.platform = p.platform AND b.account_id = p.other_id AND b.s = a.s),
-mates AS (SELECT DISTINCT platform, account_id, other_id FROM together),
-sync AS (
-  SELECT t.platform, t.account_id, count(DISTINCT t.s) AS shared, count(DISTINCT t.other_id) AS n_mates, min(sh.hours) AS hours
-  FROM together t JOIN short sh ON t.platform = sh.platform AND t.account_id = sh.account_id
-  GROUP BY t.platform, t.account_id),
-kept AS (SELECT platform, account_id FROM sync WHERE n_mates >= {MIN_MATES} AND shared >= {MIN_SYNC} * hours),
-members AS (
-  SELECT platform, account_id, account_id AS member FROM kept
-  UNION ALL SELECT m.platform, m.account_id, m.other_id AS member FROM mates m
-  JOIN kept k ON m.platform = k.platform AND m.account_id = k.account_id),
-desk_slot AS (
-  SELECT m.platform, m.account_id, x.s, x.posts FROM members m
-  JOIN slot x ON x.platform = m.platform AND x.account_id = m.member),
-big AS (SELECT platform, account_id FROM desk_slot GROUP BY platform, account_id
-        HAVING sum(posts) >= {origin_shifts.MIN_POSTS} AND count(DISTINCT s) >= {MIN_DESK_HOURS}),
+mates AS (
+  SELECT platform, account_id, other_id, min(n) AS n, min(hours) AS hours, min(mate_rank) AS mate_rank,
+    max(max(s_rank)) OVER (PARTITION BY platform, account_id) AS shared, max(max(mate_rank)) OVER (PARTITION BY platform, account_id) AS n_mates
+  FROM together GROUP BY platform, account_id, other_id),
+kept AS (SELECT platform, account_id, other_id, n, mate_rank FROM mates WHERE n_mates >= {MIN_MATES} AND shared >= {MIN_SYNC} * hours),
 hourly AS (
-  SELECT d.platform, d.account_id, CAST(hour(d.s) AS INTEGER) AS h, sum(d.posts) AS posts FROM desk_slot d
-  JOIN big g ON d.platform = g.platform AND d.account_id = g.account_id
-  GROUP BY d.platform, d.account_id, CAST(hour(d.s) AS INTEGER))
+  SELECT m.platform, m.account_id, CAST(hour(x.s) AS INTEGER) AS h, sum(x.posts) AS posts, min(m.n) AS n,
+    sum(sum(x.posts)) OVER (PARTITION BY m.platform, m.account_id) AS desk_posts,
+    sum(count(DISTINCT x.s)) OVER (PARTITION BY m.platform, m.account_id) AS desk_hours
+  FROM kept m JOIN (VALUES (TRUE), (FALSE)) AS w(own) ON m.mate_rank = 1 OR NOT w.own
+  JOIN slot x ON x.platform = m.platform AND x.account_id = CASE WHEN w.own THEN m.account_id ELSE m.other_id END
+  GROUP BY m.platform, m.account_id, CAST(hour(x.s) AS INTEGER))
 {MATES_SELECT if mates else DESK_SELECT}
 """
 
