@@ -409,3 +409,26 @@ def test_a_hashtag_typed_in_a_mastodon_content_warning_is_among_the_statuss_hash
     handle_mastodon(s, 1, rows)
     handle_mastodon(dict(s, id="2", uri="https://a.social/s/2", spoiler_text="", content="", tags=[], reblog=s), 2, rows)
     assert [list(r["hashtags"]) for r in rows.posts] == [["labour", "GE2017"]] * 2
+
+
+def test_a_bluesky_post_dated_after_the_network_relayed_it_takes_the_relay_time(tmp_path: Path) -> None:
+    """`createdAt` is whatever the client wrote: one post dated 2099 in a 2024 Jetstream capture
+    made the study's period covered, its timelines and day counts run to 2099. Nothing is made
+    after the network relayed it (`time_us`), so a time past that by more than Bluesky's 2-minute
+    clock-skew window is the relay time; a backdated one (an imported archive) and a few seconds
+    of skew are kept as written."""
+    did = "did:plc:abc123"
+
+    def post(rkey: str, created: str, time_us: int = 1717243200000000) -> dict:  # 2024-06-01T12:00:00Z
+        return {"did": did, "time_us": time_us, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,
+                "record": {"createdAt": created, "langs": ["en"], "text": "Vote"}}}
+
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(e) for e in [post("future", "2099-06-01T12:00:00Z"), post("skew", "2024-06-01T12:00:30Z"),
+                                                      post("old", "2015-03-01T09:00:00+01:00")]) + "\n")
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].rejected == 0
+    posts = _posts(st)
+    assert str(posts[f"{did}/future"]["created_at"]) == "2024-06-01 12:00:00"
+    assert str(posts[f"{did}/skew"]["created_at"]) == "2024-06-01 12:00:30"
+    assert str(posts[f"{did}/old"]["created_at"]) == "2015-03-01 08:00:00"

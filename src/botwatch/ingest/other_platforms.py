@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -36,6 +37,9 @@ from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 FORMAT_JETSTREAM = "bluesky-jetstream"
 FORMAT_MASTODON = "mastodon-status"
 
+# How far a Bluesky record's `createdAt` may run ahead of the event's relay time (`time_us`):
+# the clock-skew window Bluesky's timestamp guide suggests.
+_CLOCK_SKEW = timedelta(minutes=2)
 _AT_URI = re.compile(r"^at://([^/]+)/([^/]+)/([^/?#]+)")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
@@ -86,10 +90,18 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(record, dict):
         raise RecordError("commit without a record")
     created = parse_iso_time(record.get("createdAt"), "record.createdAt", required=False)
+    seen = obj.get("time_us")
+    seen = epoch_to_datetime(float(seen)) if isinstance(seen, (int, float)) and not isinstance(seen, bool) else None
     if created is None:
-        if not isinstance(obj.get("time_us"), (int, float)):
+        if seen is None:
             raise RecordError("missing record.createdAt and time_us")
-        created = epoch_to_datetime(float(obj["time_us"]))
+        created = seen
+    elif seen is not None and created > seen + _CLOCK_SKEW:
+        # `createdAt` is whatever the client wrote; `time_us` is when the network relayed the
+        # record, so nothing was made after it. One post dated 2099 stretched the study's
+        # period covered, its timelines and its day counts to 2099 (Bluesky's own AppView
+        # sorts by the earlier of the two, allowing 2 minutes of clock skew).
+        created = seen
     row: dict[str, Any] = {"post_id": f"{did}/{rkey}", "platform": "bluesky", "account_id": did, "created_at": created}
     if commit["collection"] == "app.bsky.feed.repost":
         subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
