@@ -432,3 +432,30 @@ def test_a_bluesky_post_dated_after_the_network_relayed_it_takes_the_relay_time(
     assert str(posts[f"{did}/future"]["created_at"]) == "2024-06-01 12:00:00"
     assert str(posts[f"{did}/skew"]["created_at"]) == "2024-06-01 12:00:30"
     assert str(posts[f"{did}/old"]["created_at"]) == "2015-03-01 08:00:00"
+
+
+def test_whom_a_mastodon_status_boosts_or_quotes_is_a_known_account(tmp_path: Path) -> None:
+    """A boost or quote holds its target author's whole account object; the reader kept only the
+    poster's, so an amplified account (its bot flag, age, counts) was unknown to the accounts
+    table and `explain`, where a retweeted or quoted author's profile is kept on Twitter."""
+    alice = {"id": "1", "username": "alice", "acct": "alice", "url": "https://example.social/@alice"}
+    bob = {"id": "9", "username": "bob", "acct": "bob@other.social", "url": "https://other.social/@bob", "bot": True,
+           "created_at": "2024-05-01T00:00:00.000Z", "followers_count": 7, "note": "<p>news &amp; feed</p>"}
+    carol = {"id": "8", "username": "carol", "acct": "carol@third.social", "url": "https://third.social/@carol", "followers_count": 3}
+    target = {"id": "5", "uri": "https://other.social/users/bob/statuses/5", "created_at": "2024-06-01T09:00:00.000Z", "account": bob,
+              "content": "<p>x</p>", "tags": []}
+    quoted = {"id": "6", "uri": "https://third.social/users/carol/statuses/6", "account": carol, "content": "<p>y</p>"}
+    boost = {"id": "300", "uri": "https://example.social/users/alice/statuses/300/activity", "created_at": "2024-06-01T10:00:00.000Z",
+             "content": "", "account": alice, "reblog": target, "tags": []}
+    quote = {"id": "301", "uri": "https://example.social/users/alice/statuses/301", "created_at": "2024-06-01T10:01:00.000Z",
+             "content": "<p>see</p>", "account": alice, "tags": [], "quote": {"state": "accepted", "quoted_status": quoted}}
+    f = tmp_path / "amplified.jsonl"
+    f.write_text(json.dumps(boost) + "\n" + json.dumps(quote) + "\n")
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].rejected == 0
+    acc = st.pandas("accounts").set_index("account_id")
+    assert set(acc.index) == {alice["url"], bob["url"], carol["url"]}
+    b = acc.loc[bob["url"]]
+    assert b["handle"] == "bob@other.social" and b["followers"] == 7 and b["description"] == "news & feed"
+    assert json.loads(b["extra"])["bot"] is True and str(b["created_at"]) == "2024-05-01 00:00:00"
+    assert acc.loc[carol["url"], "handle"] == "carol@third.social"

@@ -311,21 +311,30 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         },
         line,
     )
+    sink.account(_account_row(acct, account_id, created), line)
+    # Whom it boosts or quotes: the status holds that account's whole profile, kept as a
+    # retweeted or quoted author's is on Twitter. It was dropped, so an amplified account was
+    # unknown to `explain`, the accounts table and the count of accounts known.
+    if kind in ("retweet", "quote") and ref_account is not None:
+        inner = content if kind == "retweet" else q
+        if isinstance(inner.get("account"), dict):
+            sink.account(_account_row(inner["account"], ref_account, created), line)
+
+
+def _account_row(acct: dict[str, Any], account_id: str, observed: Any) -> dict[str, Any]:
+    """An accounts-table row from a Mastodon account object, as seen at `observed`."""
     avatar = opt_str(acct.get("avatar"))
-    sink.account(
-        {
-            "account_id": account_id,
-            "platform": "mastodon",
-            "handle": opt_str(acct.get("acct")) or opt_str(acct.get("username")),
-            "display_name": opt_str(acct.get("display_name")),
-            "description": html_to_text(acct["note"]) if isinstance(acct.get("note"), str) and acct["note"] else None,
-            "created_at": parse_iso_time(acct.get("created_at"), required=False),
-            "followers": opt_int(acct.get("followers_count")),
-            "following": opt_int(acct.get("following_count")),
-            "posts_count": opt_int(acct.get("statuses_count")),
-            "default_image": ("missing.png" in avatar) if avatar else None,
-            "observed_at": created,
-            "extra": orjson.dumps({"bot": opt_bool(acct.get("bot"))}).decode() if acct.get("bot") is not None else None,
-        },
-        line,
-    )
+    return {
+        "account_id": account_id,
+        "platform": "mastodon",
+        "handle": opt_str(acct.get("acct")) or opt_str(acct.get("username")),
+        "display_name": opt_str(acct.get("display_name")),
+        "description": html_to_text(acct["note"]) if isinstance(acct.get("note"), str) and acct["note"] else None,
+        "created_at": parse_iso_time(acct.get("created_at"), required=False),
+        "followers": opt_int(acct.get("followers_count")),
+        "following": opt_int(acct.get("following_count")),
+        "posts_count": opt_int(acct.get("statuses_count")),
+        "default_image": ("missing.png" in avatar) if avatar else None,
+        "observed_at": observed,
+        "extra": orjson.dumps({"bot": opt_bool(acct.get("bot"))}).decode() if acct.get("bot") is not None else None,
+    }
