@@ -99,3 +99,25 @@ def test_the_explorer_links_an_x_account_to_its_profile(tmp_path: Path) -> None:
         st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('1', 'x', 'alice'), ('2', 'twitter', 'bob'), ('3', 'mastodon', 'carol')")
         got = [d["profile"] for d in _details(st, [("x", "1"), ("twitter", "2"), ("mastodon", "3")])]
     assert got == ["https://x.com/alice", "https://twitter.com/bob", None]
+
+
+def test_a_mastodon_stream_capture_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """Mastodon streaming events (the WebSocket envelopes ingest reads) were "input format
+    mastodon-stream-event …: its collection method is not known to botwatch" in the report's
+    provenance, though the reader knows it for a Mastodon stream of the instance collected."""
+    import json
+
+    from botwatch.ingest.runner import ingest
+    from botwatch.report.caveats import collection_unknown, data_provenance
+
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://example.social/@alice"}
+    status = {"id": "11", "uri": "https://example.social/users/alice/statuses/11", "created_at": "2017-05-20T10:00:00.000Z",
+              "content": "<p>Vote #GE2017</p>", "account": acct}
+    f = tmp_path / "stream.jsonl"
+    f.write_text(json.dumps({"stream": ["hashtag", "ge2017"], "event": "update", "payload": json.dumps(status)}) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(f)])
+        (prov,) = data_provenance(st)
+    assert prov.format == "mastodon-stream-event" and prov.posts == 1
+    assert prov.what == "Mastodon streaming API events" and "not known" not in prov.implies and "instances and streams" in prov.implies
+    assert not collection_unknown([prov])

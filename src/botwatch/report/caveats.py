@@ -79,6 +79,14 @@ PROVENANCE: dict[str, tuple[str, str, str]] = {
         "only the instances and timelines collected: one instance's federated timeline is not the whole network",
         "collected",
     ),
+    # A WebSocket client's capture of Mastodon's streaming API: its own format, but the same
+    # statuses; it read "input format mastodon-stream-event …: its collection method is not known".
+    "mastodon-stream-event": (
+        "Mastodon streaming API events",
+        "only the instances and streams collected (public, local, a hashtag's: each event names its stream): one instance's stream "
+        "is not the whole network",
+        "collected",
+    ),
 }
 
 # The origin model on held-out IRA accounts that posed as locals (English, US 'region' claims),
