@@ -90,18 +90,20 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(record, dict):
         raise RecordError("commit without a record")
     created = parse_iso_time(record.get("createdAt"), "record.createdAt", required=False)
-    seen = obj.get("time_us")
-    seen = epoch_to_datetime(float(seen)) if isinstance(seen, (int, float)) and not isinstance(seen, bool) else None
+    t_us = obj.get("time_us")
     if created is None:
-        if seen is None:
+        if not isinstance(t_us, (int, float)) or isinstance(t_us, bool):
             raise RecordError("missing record.createdAt and time_us")
-        created = seen
-    elif seen is not None and created > seen + _CLOCK_SKEW:
-        # `createdAt` is whatever the client wrote; `time_us` is when the network relayed the
-        # record, so nothing was made after it. One post dated 2099 stretched the study's
-        # period covered, its timelines and its day counts to 2099 (Bluesky's own AppView
-        # sorts by the earlier of the two, allowing 2 minutes of clock skew).
-        created = seen
+        created = epoch_to_datetime(float(t_us))
+    elif isinstance(t_us, (int, float)) and not isinstance(t_us, bool) and 1e14 < t_us < 1e17:
+        # `createdAt` is whatever the client wrote; `time_us` (microseconds, as Jetstream writes
+        # it) is when the network relayed the record, so nothing was made after it. One post
+        # dated 2099 stretched the study's period covered, its timelines and its day counts to
+        # 2099 (Bluesky's own AppView sorts by the earlier of the two, allowing 2 minutes of
+        # clock skew). A time_us that is no microsecond count is not compared.
+        seen = epoch_to_datetime(float(t_us))
+        if created > seen + _CLOCK_SKEW:
+            created = seen
     row: dict[str, Any] = {"post_id": f"{did}/{rkey}", "platform": "bluesky", "account_id": did, "created_at": created}
     if commit["collection"] == "app.bsky.feed.repost":
         subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
