@@ -462,3 +462,29 @@ def test_whom_a_mastodon_status_boosts_or_quotes_is_a_known_account(tmp_path: Pa
     assert b["handle"] == "bob@other.social" and b["followers"] == 7 and b["description"] == "news & feed"
     assert json.loads(b["extra"])["bot"] is True and str(b["created_at"]) == "2024-05-01 00:00:00"
     assert acc.loc[carol["url"], "handle"] == "carol@third.social"
+
+
+def test_a_bluesky_post_embedding_a_feed_or_list_is_no_quote(tmp_path: Path) -> None:
+    """`app.bsky.embed.record` holds any record: a post sharing a feed, list or starter pack was
+    stored as a quote of its owner, of a post `did/rkey` that never exists (a party account's list
+    shared counted as quoting the party). A post embedding a post is still a quote."""
+    did, party = "did:plc:abc123", "did:plc:party"
+
+    def post(rkey: str, uri: str, media: bool = False) -> dict:
+        rec = {"$type": "app.bsky.embed.record", "record": {"uri": uri, "cid": "c"}}
+        embed = {"$type": "app.bsky.embed.recordWithMedia", "record": rec, "media": {"$type": "app.bsky.embed.images", "images": []}} if media else rec
+        return {"did": did, "time_us": 1717243200000000, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,
+                "record": {"createdAt": "2024-06-01T12:00:00Z", "text": "look", "embed": embed}}}
+
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(e) for e in [post("list", f"at://{party}/app.bsky.graph.list/3kcandidates"),
+                                                      post("feed", f"at://{party}/app.bsky.feed.generator/news", media=True),
+                                                      post("quote", f"at://{party}/app.bsky.feed.post/3kpost", media=True)]) + "\n")
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].rejected == 0
+    posts = _posts(st)
+    for rkey in ("list", "feed"):
+        p = posts[f"{did}/{rkey}"]
+        assert p["kind"] == "original" and not isinstance(p["ref_post_id"], str) and not isinstance(p["ref_account_id"], str), p
+    q = posts[f"{did}/quote"]
+    assert q["kind"] == "quote" and q["ref_post_id"] == f"{party}/3kpost" and q["ref_account_id"] == party

@@ -143,7 +143,10 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
             inner = embed.get("record") if isinstance(embed.get("record"), dict) else {}
             inner = inner.get("record", inner) if isinstance(inner.get("record"), dict) else inner
             ref = at_uri_key(inner.get("uri"))
-            if ref:
+            # An embedded record may be a feed, list or starter pack rather than a post: sharing
+            # one is no quote, and it made the post a "quote" of the list's owner (a party's own
+            # account's list counted as quoting the party) pointing at a post that never exists.
+            if ref and _AT_URI.match(inner["uri"]).group(2) == "app.bsky.feed.post":
                 row.update(kind="quote", ref_post_id=ref[0], ref_account_id=ref[1])
     sink.post(row, line)
     sink.account({"account_id": did, "platform": "bluesky", "observed_at": created}, line)
