@@ -488,3 +488,23 @@ def test_a_bluesky_post_embedding_a_feed_or_list_is_no_quote(tmp_path: Path) -> 
         assert p["kind"] == "original" and not isinstance(p["ref_post_id"], str) and not isinstance(p["ref_account_id"], str), p
     q = posts[f"{did}/quote"]
     assert q["kind"] == "quote" and q["ref_post_id"] == f"{party}/3kpost" and q["ref_account_id"] == party
+
+
+def test_deletes_and_edits_in_a_capture_change_nothing_stored_as_docs_collect_says(tmp_path: Path) -> None:
+    """docs/collect.md: a Jetstream delete or update and a Mastodon stream `delete` or
+    `status.update` are records that are not posts and change nothing stored."""
+    did = "did:plc:abc123"
+    commit = {"operation": "create", "collection": "app.bsky.feed.post", "rkey": "p1", "record": {"createdAt": "2024-06-01T12:00:00Z", "text": "first"}}
+    jet = [{"did": did, "time_us": 1717243200000000, "kind": "commit", "commit": commit},
+           {"did": did, "time_us": 1717243201000000, "kind": "commit", "commit": dict(commit, operation="update", record=dict(commit["record"], text="edited"))},
+           {"did": did, "time_us": 1717243202000000, "kind": "commit", "commit": {"operation": "delete", "collection": "app.bsky.feed.post", "rkey": "p1"}}]
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://example.social/@alice"}
+    status = {"id": "11", "uri": "https://example.social/users/alice/statuses/11", "created_at": "2024-06-01T12:00:00.000Z", "content": "<p>first</p>", "account": acct}
+    masto = [{"stream": ["public"], "event": "update", "payload": json.dumps(status)},
+             {"stream": ["public"], "event": "status.update", "payload": json.dumps(dict(status, content="<p>edited</p>"))},
+             {"stream": ["public"], "event": "delete", "payload": "11"}]
+    (tmp_path / "jet.jsonl").write_text("\n".join(json.dumps(e) for e in jet) + "\n")
+    (tmp_path / "masto.jsonl").write_text("\n".join(json.dumps(e) for e in masto) + "\n")
+    st, summary = _study(tmp_path, tmp_path / "jet.jsonl", tmp_path / "masto.jsonl")
+    assert [(f.stored, f.rejected) for f in summary.files] == [(1, 0), (1, 0)]
+    assert {p["text"] for p in _posts(st).values()} == {"first"}
