@@ -463,6 +463,14 @@ def test_whom_a_mastodon_status_boosts_or_quotes_is_a_known_account(tmp_path: Pa
     assert json.loads(b["extra"])["bot"] is True and str(b["created_at"]) == "2024-05-01 00:00:00"
     assert acc.loc[carol["url"], "handle"] == "carol@third.social"
 
+    # an author named only by a local id (no profile URL) is the serving instance's: not pooled
+    boost2 = dict(boost, id="302", uri="https://example.social/users/alice/statuses/302/activity",
+                  reblog=dict(target, uri="https://other.social/users/dan/statuses/7", account={"id": "9", "acct": "dan@other.social"}))
+    g = tmp_path / "local.jsonl"
+    g.write_text(json.dumps(boost2) + "\n")
+    ingest(st, [str(g)])
+    assert "9" not in set(st.pandas("accounts")["account_id"])
+
 
 def test_a_bluesky_post_embedding_a_feed_or_list_is_no_quote(tmp_path: Path) -> None:
     """`app.bsky.embed.record` holds any record: a post sharing a feed, list or starter pack was

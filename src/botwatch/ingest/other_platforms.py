@@ -320,7 +320,9 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
     # Whom it boosts or quotes: the status holds that account's whole profile, kept as a
     # retweeted or quoted author's is on Twitter. It was dropped, so an amplified account was
     # unknown to `explain`, the accounts table and the count of accounts known.
-    if kind in ("retweet", "quote") and ref_account is not None:
+    # Only one keyed by its profile URL: a bare local id is the serving instance's, and two
+    # instances' captures would pool two people's profiles under it.
+    if kind in ("retweet", "quote") and ref_account is not None and ref_account.startswith(("https://", "http://")):
         inner = content if kind == "retweet" else q
         if isinstance(inner.get("account"), dict):
             sink.account(_account_row(inner["account"], ref_account, created), line)
