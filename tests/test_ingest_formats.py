@@ -516,3 +516,39 @@ def test_deletes_and_edits_in_a_capture_change_nothing_stored_as_docs_collect_sa
     st, summary = _study(tmp_path, tmp_path / "jet.jsonl", tmp_path / "masto.jsonl")
     assert [(f.stored, f.rejected) for f in summary.files] == [(1, 0), (1, 0)]
     assert {p["text"] for p in _posts(st).values()} == {"first"}
+
+
+def test_a_bluesky_profile_record_gives_the_accounts_name_and_description(tmp_path: Path) -> None:
+    """`app.bsky.actor.profile` commits were skipped: Bluesky accounts had no display name or
+    description, so their evidence and the name and description signals had nothing to read. The
+    latest profile by `time_us` wins, whatever the order of the lines or files; re-reading adds no
+    snapshot; the record's `createdAt` (when the profile record was written) is no creation date."""
+    did = "did:plc:abc123"
+
+    def profile(t_us: int, name: str, op: str = "update", rkey: str = "self", **more) -> dict:
+        rec = {"$type": "app.bsky.actor.profile", "createdAt": "2024-09-01T00:00:00Z", "displayName": name,
+               "avatar": {"$type": "blob", "ref": {"$link": "bafk"}, "mimeType": "image/jpeg", "size": 1000}, **more}
+        return {"did": did, "time_us": t_us, "kind": "commit", "commit": {"rev": "r", "operation": op, "collection": "app.bsky.actor.profile",
+                                                                          "rkey": rkey, "cid": "c", "record": rec}}
+
+    post = {"did": did, "time_us": 1725911162000000, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": "p1",
+            "record": {"createdAt": "2024-09-09T19:46:02Z", "text": "Vote! #GE2024"}}}
+    first, older = tmp_path / "jet.jsonl", tmp_path / "older.jsonl"
+    first.write_text("\n".join(json.dumps(e) for e in [
+        profile(1725911170000000, "Latest Name", description="Voter in Leeds"),
+        post,
+        profile(1725911160000000, "Earlier Name", op="create", description="old words"),  # relayed earlier, read later
+        profile(1725911180000000, "Not the profile", rkey="other"),
+    ]) + "\n")
+    older.write_text(json.dumps(profile(1725000000000000, "Oldest Name", description="oldest words")) + "\n")
+    st, summary = _study(tmp_path, first)
+    assert summary.files[0].rejected == 0 and len(_posts(st)) == 1
+    snaps = st.sql("SELECT count(*) FROM account_snapshots")[0][0]
+    st.close()
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    ingest(st, [str(first)])  # again: nothing new
+    ingest(st, [str(older)])  # a capture of an older profile, read last
+    acc = st.sql("SELECT display_name, description, created_at, followers, posts_count FROM accounts WHERE account_id = ?", [did])
+    assert acc == [("Latest Name", "Voter in Leeds", None, None, None)]
+    assert st.sql("SELECT count(*) FROM accounts")[0][0] == 1
+    assert st.sql("SELECT count(*) FROM account_snapshots")[0][0] == snaps + 1  # the older file's one, not the first's again

@@ -5,7 +5,7 @@ form, so replies and reposts join their targets). Mastodon ids are local to an i
 status is keyed by its global `uri` and an account by its profile `url` when the export has them;
 a reply's target, given by local ids only, by whom it answers and that id (`_serving_host`).
 Events that are valid but are not posts (likes, follows, deletes) are read and skipped, not
-rejected: they are not errors.
+rejected: they are not errors; a profile record and an identity event add to the account.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ FORMAT_MASTODON = "mastodon-status"
 # How far a Bluesky record's `createdAt` may run ahead of the event's relay time (`time_us`):
 # the clock-skew window Bluesky's timestamp guide suggests.
 _CLOCK_SKEW = timedelta(minutes=2)
+PROFILE = "app.bsky.actor.profile"
 _AT_URI = re.compile(r"^at://([^/]+)/([^/]+)/([^/?#]+)")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
@@ -83,6 +84,9 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     commit = obj.get("commit")
     if not isinstance(commit, dict):
         raise RecordError("commit event without a commit object")
+    if commit.get("collection") == PROFILE and commit.get("operation") in ("create", "update"):
+        _profile(did, commit, obj.get("time_us"), line, sink)
+        return
     if commit.get("operation") != "create" or commit.get("collection") not in ("app.bsky.feed.post", "app.bsky.feed.repost"):
         return
     rkey = req_id(commit.get("rkey"), "commit.rkey")
@@ -150,6 +154,23 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
                 row.update(kind="quote", ref_post_id=ref[0], ref_account_id=ref[1])
     sink.post(row, line)
     sink.account({"account_id": did, "platform": "bluesky", "observed_at": created}, line)
+
+
+def _profile(did: str, commit: dict[str, Any], t_us: Any, line: int, sink: RowSink) -> None:
+    """An account's profile record (`app.bsky.actor.profile`, key `self`), written or rewritten:
+    its display name and description, as seen when the network relayed it (`time_us`), so the
+    latest profile's fields win. The record's `createdAt` is when the profile record was first
+    written (an optional field since 2024; an older profile's is set by its next edit), not when
+    the account was made: it is no creation date. The avatar and banner are image blobs and the
+    record gives no counts, so nothing else is stored."""
+    if commit.get("rkey") != "self":
+        return  # no profile of the account's: clients read only `self`
+    record = commit.get("record")
+    if not isinstance(record, dict):
+        raise RecordError("profile commit without a record")
+    seen = epoch_to_datetime(float(t_us)) if isinstance(t_us, (int, float)) and not isinstance(t_us, bool) and 1e14 < t_us < 1e17 else None
+    sink.account({"account_id": did, "platform": "bluesky", "display_name": opt_str(record.get("displayName")),
+                  "description": opt_str(record.get("description")), "observed_at": seen}, line)
 
 
 def html_to_text(content: str) -> str:
