@@ -552,3 +552,19 @@ def test_a_bluesky_profile_record_gives_the_accounts_name_and_description(tmp_pa
     assert acc == [("Latest Name", "Voter in Leeds", None, None, None)]
     assert st.sql("SELECT count(*) FROM accounts")[0][0] == 1
     assert st.sql("SELECT count(*) FROM account_snapshots")[0][0] == snaps + 1  # the older file's one, not the first's again
+
+
+def test_a_bluesky_handle_that_failed_validation_is_no_handle(tmp_path: Path) -> None:
+    """An `identity` event names the handle `handle.invalid` when the account's handle failed
+    validation. Stored as a handle, it replaced the account's last known one, and every such
+    account read "@handle.invalid"."""
+    def ident(did: str, t: int, handle: str) -> dict:
+        return {"did": did, "time_us": 1725911160000000 + t * 1000000, "kind": "identity",
+                "identity": {"did": did, "handle": handle, "seq": t, "time": f"2024-09-09T19:46:{t:02d}Z"}}
+
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(e) for e in [ident("did:plc:a", 1, "voter.bsky.social"), ident("did:plc:a", 2, "handle.invalid"),
+                                                      ident("did:plc:b", 3, "handle.invalid")]) + "\n")
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].rejected == 0
+    assert dict(st.sql("SELECT account_id, handle FROM accounts")) == {"did:plc:a": "voter.bsky.social", "did:plc:b": None}

@@ -77,7 +77,13 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if kind == "identity":
         ident = obj.get("identity") if isinstance(obj.get("identity"), dict) else {}
         when = parse_iso_time(ident.get("time"), required=False)
-        sink.account({"account_id": did, "platform": "bluesky", "handle": opt_str(ident.get("handle")), "observed_at": when}, line)
+        handle = opt_str(ident.get("handle"))
+        # "handle.invalid" is what the network sends when the account's handle failed validation:
+        # no handle, and not one to keep. Stored, it replaced the account's last known handle, and
+        # every such account read "@handle.invalid" (one handle for many accounts).
+        if handle is not None and handle.lower() == "handle.invalid":
+            handle = None
+        sink.account({"account_id": did, "platform": "bluesky", "handle": handle, "observed_at": when}, line)
         return
     if kind != "commit":
         return
