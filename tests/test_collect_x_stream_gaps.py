@@ -229,3 +229,50 @@ def test_the_time_between_two_runs_is_a_gap(tmp_path: Path, x_clock: Any) -> Non
     assert second.answered[0] + 1800 - 1 <= when(gap["to"]) <= second.answered[0] + 1800 + 2, (gap, second.answered)
     assert "between two runs" in gap["why"] and "(" not in gap["why"] and "disconnections" not in gap, gap  # said in parentheses by status
     assert f"from {gap['from']} to {gap['to']}" in said and "between two runs" in said, said
+
+
+def _between_runs(tmp_path: Path, x_clock: Any, minutes: float, offsets: list[float], *more: str) -> tuple[DroppingStream, DroppingStream, str]:
+    """A first run, then a second `minutes` later by the collector's clock, whose connection sends
+    tweets `offsets` seconds from its answer (negative: replayed)."""
+    first = DroppingStream([2])
+    _collect(tmp_path / "cap", first)
+    x_clock.shift = timedelta(minutes=minutes)
+    second = DroppingStream([len(offsets)])
+    second.ids = _replay(second, x_clock, {0: offsets})
+    return first, second, _collect(tmp_path / "cap", second, *more)
+
+
+def test_a_run_started_within_the_replays_reach_asks_it_for_the_time_between_runs(tmp_path: Path, x_clock: Any) -> None:
+    """A run restarted 2 minutes after the last with --backfill-minutes 5 asked no replay on its first
+    connection (only on reconnects): the two minutes were recorded as a gap, though X could replay them."""
+    first, second, said = _between_runs(tmp_path, x_clock, 2, [-150.0, 60.0], "--backfill-minutes", "5")
+    assert second.asked[0].get("backfill_minutes") == "3", second.asked  # the 2 minutes and the seconds of the first run's end, rounded up
+    runs = _runs(tmp_path / "cap")
+    assert [g for r in runs for g in r.get("gaps", [])] == [], runs
+    assert "gap:" not in said, said
+
+
+def test_a_replay_of_the_time_between_runs_is_capped_at_the_option_and_the_rest_is_a_gap(tmp_path: Path, x_clock: Any) -> None:
+    first, second, said = _between_runs(tmp_path, x_clock, 4, [-60.0, 60.0], "--backfill-minutes", "1")
+    assert second.asked[0].get("backfill_minutes") == "1", second.asked
+    (gap,) = _runs(tmp_path / "cap")[1]["gaps"]
+    assert first.answered[0] <= when(gap["from"]) <= first.answered[0] + 3, (gap, first.answered)
+    assert second.answered[0] + 240 - 60 - 1 <= when(gap["to"]) <= second.answered[0] + 240 - 60 + 1, (gap, second.answered)
+    assert "between two runs" in gap["why"] and "--backfill-minutes 1 replayed it back to" in gap["why"] and "(" not in gap["why"], gap
+    assert f"from {gap['from']} to {gap['to']}" in said, said
+
+
+def test_a_run_started_beyond_the_replays_reach_asks_none_and_records_the_whole_time_between(tmp_path: Path, x_clock: Any) -> None:
+    first, second, said = _between_runs(tmp_path, x_clock, 30, [60.0, 61.0], "--backfill-minutes", "5")
+    assert "backfill_minutes" not in second.asked[0], second.asked
+    (gap,) = _runs(tmp_path / "cap")[1]["gaps"]
+    assert second.answered[0] + 1800 - 1 <= when(gap["to"]) <= second.answered[0] + 1800 + 2, gap
+    assert "between two runs" in gap["why"] and "backfill" not in gap["why"], gap
+
+
+def test_a_replay_of_the_time_between_runs_that_shows_nothing_says_what_was_asked(tmp_path: Path, x_clock: Any) -> None:
+    first, second, said = _between_runs(tmp_path, x_clock, 2, [60.0, 61.0], "--backfill-minutes", "5")
+    (gap,) = _runs(tmp_path / "cap")[1]["gaps"]
+    assert second.answered[0] + 120 - 1 <= when(gap["to"]) <= second.answered[0] + 120 + 2, gap
+    assert ("--backfill-minutes 5 asked a replay of the 3 minutes since the last run, but no replayed post showed" in gap["why"]
+            and "(" not in gap["why"]), gap

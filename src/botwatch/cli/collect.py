@@ -269,7 +269,7 @@ def collect_x(
     base_url: Annotated[str, typer.Option("--base-url", help="API base URL")] = "https://api.x.com",
     max_rules: Annotated[int, typer.Option("--max-rules", help="Rules your access level allows (Pro: 1000)")] = 1000,
     max_rule_length: Annotated[int, typer.Option("--max-rule-length", help="Characters per rule your access level allows (Pro: 1024)")] = 1024,
-    backfill_minutes: Annotated[int, typer.Option("--backfill-minutes", help="Ask the stream to replay up to 5 minutes after a reconnect (where allowed)")] = 0,
+    backfill_minutes: Annotated[int, typer.Option("--backfill-minutes", help="Ask the stream to replay up to 5 minutes after a reconnect, and at a start within 5 minutes of the last run (where allowed)")] = 0,
     max_posts: MaxPosts = None,
     duration: Duration = None,
     study: Study = None,

@@ -4,7 +4,8 @@ Stream: the preset's terms become rules (tagged `botwatch:N`, replacing earlier 
 leaving others alone), the stream is read line by line (blank lines are keep-alives; none for
 `--stall` seconds means a dead connection) and each envelope `{data, includes, matching_rules}` is
 written verbatim. The stream cannot be resumed by id; `--backfill-minutes` asks X to replay up to
-5 minutes on reconnect where the access level allows it, and the overlap is dropped by tweet id.
+5 minutes on reconnect where the access level allows it (and, on a run's first connection, the
+minutes since the last run where that is within 5: `XStream.replay_between`), and the overlap is dropped by tweet id.
 What a disconnection lost beyond what the replay was seen to cover (`XStream.judge_replay`), and the
 time between two runs, is recorded as a gap in the run's manifest entry (`XStream.note_gap`), as the
 search records what it cannot fetch.
@@ -17,6 +18,7 @@ finished sweep, so the next run asks only for newer tweets (`since_id`).
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -123,6 +125,9 @@ def no_such_path(cap: Capture, resp: httpx.Response, body: bytes) -> None:
         raise CollectError(f"X answered 404 (no such path) to {resp.request.url.path}: {body_excerpt(body, 200) or 'no detail'}. "
                            "Check --base-url: it is the API's address without a path (https://api.x.com)", 2)
 
+
+# X replays at most this far back before a connection (`backfill_minutes`, 1 to 5).
+REPLAY_REACH_S = 300.0
 
 # A disconnection shorter than this is counted in one record per run (`XStream.note_gap`), not listed.
 SHORT_GAP_S = 60.0
@@ -247,13 +252,17 @@ class XStream:
         if p is None:
             return
         answered, minutes = p["answered"], p["minutes"]
+        # A run's first connection asks only the minutes since the last run (`replay_between`), said as such.
+        part = "" if str(self.backfill) == minutes else f" of the {minutes} minute{'' if minutes == '1' else 's'} since the last run"
         if post_time is not None and post_time < answered:
             self.replay_newest = post_time
-            reach = f"--backfill-minutes {minutes} replayed it back to {_utc_text(post_time)} only, as its oldest replayed post shows"
+            reach = (f"the replay{part} that --backfill-minutes {self.backfill} asked" if part else f"--backfill-minutes {minutes}") + (
+                f" replayed it back to {_utc_text(post_time)} only, as its oldest replayed post shows")
             self.note_gap(cap, post_time, p["between"], p["from"], reach)
         else:
             self.note_gap(cap, answered, p["between"], p["from"],
-                          f"--backfill-minutes {minutes} was asked, but no replayed post showed that X replayed any of it")
+                          f"--backfill-minutes {self.backfill} asked a replay{part}, but no replayed post showed that X replayed any of it"
+                          if part else f"--backfill-minutes {minutes} was asked, but no replayed post showed that X replayed any of it")
 
     def replay_cut(self, cap: Capture) -> None:
         """The connection ended: a replay not yet judged records its whole span; one judged but not
@@ -353,6 +362,18 @@ class XStream:
             seen = utc_time(cap.state["updated"])
         return seen
 
+    def replay_between(self, earlier: datetime | None) -> int:
+        """The minutes of replay a run's first connection asks (0: none). X replays at most 5 minutes
+        before a connection (`backfill_minutes`, where the access level allows): a run started within
+        that of where the last one left the stream (`earlier`) asks the minutes since, rounded up and
+        at most `--backfill-minutes`, and what the replay is seen to cover is no gap (`judge_replay`).
+        It was asked on reconnects only, so a restart a minute after the last run recorded that minute
+        as lost though X could send it again. Started later, it asks none: the whole span is a gap."""
+        if not self.backfill or earlier is None:
+            return 0
+        since = (datetime.now(timezone.utc) - earlier).total_seconds()
+        return min(self.backfill, max(1, math.ceil(since / 60))) if since <= REPLAY_REACH_S else 0
+
     def handle(self, cap: Capture, line: str) -> None:
         self.last_seen = datetime.now(timezone.utc)
         if self.pending is None and self.replay_newest is None:  # else the replay's judgement says where the stream stands
@@ -403,6 +424,8 @@ class XStream:
                         cap.stats.reconnects += 1
                         if self.backfill:
                             params["backfill_minutes"] = str(self.backfill)
+                    elif replay := self.replay_between(earlier):
+                        params["backfill_minutes"] = str(replay)
                     first = False
                     try:
                         async with http.stream("GET", "/2/tweets/search/stream", params=params) as r:
