@@ -276,3 +276,18 @@ def test_a_replay_of_the_time_between_runs_that_shows_nothing_says_what_was_aske
     assert second.answered[0] + 120 - 1 <= when(gap["to"]) <= second.answered[0] + 120 + 2, gap
     assert ("--backfill-minutes 5 asked a replay of the 3 minutes since the last run, but no replayed post showed" in gap["why"]
             and "(" not in gap["why"]), gap
+
+
+def test_a_run_whose_replay_sent_no_post_leaves_the_next_runs_gap_at_its_end(tmp_path: Path, x_clock: Any) -> None:
+    """A run that asked a replay of the time since the last one and got no post at all (a quiet
+    filter, keep-alives only) never moved `stream_seen` on: the next run recorded the time from the
+    run before it, this run's connected time included, as "not running between two runs"."""
+    first, second, _ = _between_runs(tmp_path, x_clock, 2, [], "--backfill-minutes", "5")
+    x_clock.shift = timedelta(minutes=40)
+    third = DroppingStream([1])
+    _collect(tmp_path / "cap", third)
+    runs = _runs(tmp_path / "cap")
+    (replayed,) = runs[1]["gaps"]  # the time between the first two runs: nothing showed a replay of it
+    (gap,) = runs[2]["gaps"]
+    assert when(gap["from"]) >= second.answered[0] + 120 - 1 and when(gap["from"]) >= when(replayed["to"]) - 1, (gap, replayed)
+    assert third.answered[0] + 2400 - 1 <= when(gap["to"]) <= third.answered[0] + 2400 + 2, gap

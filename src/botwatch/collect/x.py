@@ -266,10 +266,17 @@ class XStream:
 
     def replay_cut(self, cap: Capture) -> None:
         """The connection ended: a replay not yet judged records its whole span; one judged but not
-        over (no post newer than the answer came) leaves the span after its newest post to the next gap."""
+        over (no post newer than the answer came) leaves the span after its newest post to the next gap.
+        One judged only now (no post came: keep-alives alone) has its gap recorded up to the answer,
+        and the stream stands at its last data: `stream_seen`, not moved on while the replay was
+        unjudged, kept the earlier run's end, and the next run recorded this run's connected time
+        as "not running between two runs"."""
+        unjudged = self.pending is not None
         self.judge_replay(cap, None)
         if self.replay_newest is not None and self.last_seen is not None and self.replay_newest < self.last_seen:
             self.last_seen = cap.state["stream_seen"] = self.replay_newest
+        elif unjudged and self.last_seen is not None:
+            cap.state["stream_seen"] = self.last_seen
         self.replay_newest = None
 
     async def sync_rules(self, http: httpx.AsyncClient, cap: Capture) -> None:
