@@ -272,3 +272,18 @@ def test_an_export_says_when_its_table_is_older_than_the_studys_analysis(tmp_pat
     res = runner.invoke(app, ["export", str(study), "coverage_daily", "-o", "-", "--format", "csv"])
     said = " ".join(res.output.split())
     assert res.exit_code == 0 and "coverage_daily:" in said and "were ingested" in said and "after the stage that makes this table last ran" in said, res.output
+
+
+def test_a_name_without_an_extension_says_a_folder_needs_format_and_graphml_is_taken(tmp_path: Path) -> None:
+    """`export STUDY accounts -o exports/` (no such folder, no --format) said "cannot export to
+    exports: use one of .csv, …": not that a folder export needs --format, and the list left out
+    .graphml, which `-o` takes for the network."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "accounts", "-o", str(tmp_path / "exports") + "/"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and ".graphml" in said and "add --format" in said, res.output
+    assert not (tmp_path / "exports").exists()
+    res = runner.invoke(app, ["export", str(study), "accounts", "-o", str(tmp_path / "a.txt")])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and ".graphml" in said and "--format" not in said, res.output

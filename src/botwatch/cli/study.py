@@ -15,7 +15,7 @@ from rich.table import Table
 from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed, warn
 from botwatch.count_text import counted
-from botwatch.study import Study, StudyError, no_table
+from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
 from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
 
 
@@ -272,6 +272,12 @@ def export(
             refuse_to_overwrite([output], force)  # as every other format: an existing file is replaced only when asked
             _export_graphml(st, study, table, output)
             return
+        if output.suffix.lower() not in EXPORT_FORMATS and not output.is_dir():
+            # The writer's own "use one of .csv, …" left out .graphml, and for `-o exports/` (the
+            # shell's slash gone, no extension) said nothing of the folder export, which needs --format.
+            folder = f"; or, to write it into the folder {name_shown(output)}, add --format (parquet, csv, jsonl or json)" if not output.suffix else ""
+            fail(f"cannot export to {name_shown(output.name)}: use one of {', '.join(sorted(EXPORT_FORMATS))} "
+                 f"(or .graphml, for the coordination network){folder}")
         n = _export_file(st, table, output, force, verbatim)
         kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
         out.print(f"wrote {counted(n, 'row')} of {table} to {name_shown(output)} ({kind}; types and schema version in {name_shown(output.name)}.schema.json)", markup=False)
