@@ -100,3 +100,17 @@ def test_a_graphml_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> Non
     (tmp_path / "blocker").write_text("x\n", encoding="utf-8")
     code, out = _run(str(study), "--window", "60s", "--graphml", str(tmp_path / "blocker" / "g.graphml"))
     assert code == 2 and f"could not write {tmp_path}/blocker/g.graphml: {tmp_path}/blocker is a file, not a folder" in out, out
+
+
+def test_csv_takes_a_csv_name_only(tmp_path: Path) -> None:
+    """`--csv edges.tsv` wrote comma-separated text into the .tsv (and the nodes into
+    edges_nodes.csv); `--csv edges` wrote a file with no extension. Refused before the stage runs,
+    naming the .csv to use, as docs/exports.md says."""
+    study = tmp_path / "s.duckdb"
+    _hostile_network(study)
+    for name in ("edges.tsv", "edges"):
+        code, out = _run(str(study), "--window", "60s", "--csv", str(tmp_path / name))
+        assert code == 2 and "name a .csv file, e.g. edges.csv" in out, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.duckdb"]
+    code, out = _run(str(study), "--window", "60s", "--csv", str(tmp_path / "E.CSV"))
+    assert code == 0 and (tmp_path / "E.CSV").exists() and (tmp_path / "E_nodes.csv").exists(), out

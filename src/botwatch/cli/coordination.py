@@ -64,7 +64,7 @@ def coordination(
     election: ElectionOpt = None,
     sweep: Annotated[Optional[str], typer.Option(help="Only report pairs/edges for these windows, e.g. 10s,60s,10m,1h (writes nothing)")] = None,
     graphml: Annotated[Optional[Path], typer.Option(help="Also write the network as GraphML here")] = None,
-    edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list here (and <name>_nodes.csv)")] = None,
+    edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list to this .csv file (and its accounts to <name>_nodes.csv)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files --graphml or --csv would write that already exist")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
@@ -102,6 +102,11 @@ def coordination(
         for p in outputs:  # with --force the study was replaced by the edge list or the GraphML, and lost
             if os.path.abspath(p) == os.path.abspath(study) or (p.exists() and os.path.exists(study) and os.path.samefile(p, study)):
                 fail(f"{name_shown(p)} is the study itself: name another file for --graphml or --csv")
+        if edges_csv and edges_csv.suffix.lower() != ".csv":
+            # `--csv edges.tsv` wrote comma-separated text into the .tsv (and its nodes into
+            # edges_nodes.csv); `--csv edges` a file with no extension. As `export`, the name says the format.
+            fail(f"--csv {name_shown(edges_csv.name)}: name a .csv file, e.g. {name_shown(edges_csv.with_suffix('.csv').name)} "
+                 f"(its accounts go beside it, in {name_shown(edges_csv.stem + '_nodes.csv')})")
         refuse_to_overwrite(outputs, force)
     elect = election_or_fail(election)
     with open_or_fail(study, engine=engine, master=spark_master) as st:
