@@ -287,3 +287,20 @@ def test_a_name_without_an_extension_says_a_folder_needs_format_and_graphml_is_t
     res = runner.invoke(app, ["export", str(study), "accounts", "-o", str(tmp_path / "a.txt")])
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and ".graphml" in said and "--format" not in said, res.output
+
+
+def test_a_graphml_export_says_when_the_network_is_older_than_the_posts(tmp_path: Path) -> None:
+    """The out-of-date warning covered tables only: `export STUDY coordination -o net.graphml`
+    (or `-o - --format graphml`) of a network built before the latest ingest said nothing. The
+    network is the coordination stage's tables, so it warns by the same rule as they do."""
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest"
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(fix / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coordination", "--no-election"]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "coordination", "-o", str(tmp_path / "a.graphml")])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+    assert runner.invoke(app, ["ingest", str(study), str(fix / "twarc2_flat.jsonl")]).exit_code == 0
+    for args in (["-o", str(tmp_path / "b.graphml")], ["-o", "-", "--format", "graphml"]):
+        res = runner.invoke(app, ["export", str(study), "coordination", *args])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 0 and "coordination_edges, cluster_members:" in said and "were ingested" in said, (args, res.output)

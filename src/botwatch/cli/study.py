@@ -264,13 +264,14 @@ def export(
             _network_is_graphml(st, study, [table])
         if str(output) == STDOUT:
             _export_to_stdout(st, study, table, (fmt or "jsonl").lower().lstrip("."), verbatim)
-            _warn_older_than_study(st, study, [table])
+            _warn_older_than_study(st, study, list(GRAPHML_FROM) if graphml else [table])
             return
         if fmt is not None and output.suffix.lower().lstrip(".") != fmt.lower().lstrip("."):
             fail(f"--format {fmt} is for -o - or a folder; a file's format is its extension ({name_shown(output.name)})")
         if output.suffix.lower() == ".graphml":
             refuse_to_overwrite([output], force)  # as every other format: an existing file is replaced only when asked
             _export_graphml(st, study, table, output)
+            _warn_older_than_study(st, study, list(GRAPHML_FROM))
             return
         if output.suffix.lower() not in EXPORT_FORMATS and not output.is_dir():
             # The writer's own "use one of .csv, …" left out .graphml, and for `-o exports/` (the
@@ -421,6 +422,9 @@ def _export_to_stdout(st: Study, study: Path | str, table: str, fmt: str, verbat
 
 
 NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")
+# The tables a GraphML is made of (`coordination.export.network_graph`): an export of the network
+# is as old as they are, and says so as an export of a table does (`_warn_older_than_study`).
+GRAPHML_FROM = ("coordination_edges", "cluster_members")
 
 
 def graphml_or_fail(st: Study, output: Path) -> Path:
