@@ -188,3 +188,21 @@ def test_the_desk_query_names_each_of_its_steps_once() -> None:
     ctes = [c.alias for c in tree.find_all(lake_sql.exp.CTE)]
     named = [t.name for t in tree.find_all(lake_sql.exp.Table)]
     assert {c: named.count(c) for c in ctes if c != "slot"} == {c: 1 for c in ctes if c != "slot"}
+
+
+def test_the_desk_note_says_the_rule_and_the_docs_quote_it() -> None:
+    """The note said the desk was "the accounts that posted the same texts in the same clock hours",
+    while `desk_sql` takes shared-text neighbours (texts shared at any time) that posted in at least
+    one of the account's clock hours; docs/methods.md quoted "17 post(s) of its own" where the note
+    says "17 dated posts". The note says the rule, and the docs quote what it writes."""
+    from botwatch.accounts import origin_textpool
+
+    said = od.note(17, 278)
+    assert "same texts in the same clock hours" not in said
+    rule = (f"it and the accounts that share at least {origin_textpool.MIN_SHARED} of its texts, posted at any time, "
+            "and posted in at least one of its clock hours (an hour of one date)")
+    assert rule in said
+    methods = " ".join((Path(__file__).resolve().parents[1] / "docs" / "methods.md").read_text(encoding="utf-8").split())
+    assert "post(s) of its own" not in methods
+    head = said.split("; counted as")[0].lstrip(" (")
+    assert head in methods, head

@@ -46,7 +46,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from botwatch.accounts import origin_shifts
+from botwatch.accounts import origin_shifts, origin_textpool
 from botwatch.count_text import counted
 
 KIND_NOTE = "desk hours"
@@ -166,5 +166,9 @@ def note(own_posts: int | None, desk_posts: int) -> str:
     own = f"{counted(own_posts, 'dated post')}" if own_posts is not None else "too few posts"
     bound = (f"; counted as {BOUND_POSTS} posts' worth (×{weight(desk_posts):.2f} of the item), since the desk's other posts are not "
              f"this account's") if weight(desk_posts) < 1 else ""
+    # The desk as `desk_sql` takes it: shared-text neighbours (texts shared at any time) that posted
+    # in one of the account's clock hours at least; "the same texts in the same clock hours" said
+    # the texts were posted in those hours, which the rule never asks.
     return (f" ({KIND_NOTE}: this account has {own} of its own, fewer than {MAX_OWN_POSTS}, too few for a day; read on the "
-            f"{desk_posts:,} posts of its desk: it and the accounts that posted the same texts in the same clock hours{bound})")
+            f"{desk_posts:,} posts of its desk: it and the accounts that share at least {origin_textpool.MIN_SHARED} of its texts, "
+            f"posted at any time, and posted in at least one of its clock hours (an hour of one date){bound})")
