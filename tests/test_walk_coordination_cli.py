@@ -22,6 +22,9 @@ runner = CliRunner()
         (["--memory-mb", "-5"], "--memory-mb must be at least 0"),
         (["--sweep", ""], "--sweep is empty"),  # was taken for no sweep: the stage ran and replaced the network
         (["--sweep", " "], "--sweep is empty"),
+        # --csv / --graphml were ignored by a sweep: exit 0 and no file, with no word
+        (["--sweep", "10s,60s", "--csv", "e.csv"], "--sweep compares windows and writes nothing, so --csv would write no file"),
+        (["--sweep", "10s", "--graphml", "n.graphml"], "so --graphml would write no file"),
     ],
 )
 def test_settings_outside_their_meaning_are_usage_errors(tmp_path: Path, args: list[str], words: str) -> None:

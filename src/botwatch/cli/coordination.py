@@ -89,6 +89,11 @@ def coordination(
         if sweep is not None and not sweep.strip():
             # Taken for no --sweep: the stage ran with these options and replaced the study's network.
             raise ValueError("--sweep is empty: give the windows to compare, e.g. --sweep 10s,60s,10m (a sweep writes nothing)")
+        if sweep and (graphml or edges_csv):
+            # They were ignored: the sweep's table, exit 0, and no file, with no word of why.
+            asked = " and ".join(o for o, v in (("--graphml", graphml), ("--csv", edges_csv)) if v)
+            raise ValueError(f"--sweep compares windows and writes nothing, so {asked} would write no file: "
+                             f"leave out {asked}, or drop --sweep to run the stage and write {'them' if ' and ' in asked else 'it'}")
         win = None if window.strip().lower() == "auto" else parse_duration(window)
         windows = [parse_duration(w) for w in sweep.split(",")] if sweep else None
     except ValueError as exc:
