@@ -99,3 +99,16 @@ def test_the_amplification_sentence_names_the_platforms_word() -> None:
     assert said["twitter"] == "amplification: 90% of its 20 posts are retweets"
     assert said["mastodon"] == "amplification: 90% of its 20 posts are boosts"
     assert said["bluesky"] == "amplification: 90% of its 20 posts are reposts"
+
+
+def test_the_unison_sentence_does_not_make_the_cluster_the_accounts_co_actors() -> None:
+    """"acts in unison with 3 other accounts of its coordination cluster 0" was said of every member
+    of a 4-account cluster, one with a kept edge to a single member among them (the bundled sample:
+    degree 1): the cluster's size is not who the account co-acts with beyond chance."""
+    from botwatch.accounts.signals import signal_sentences
+
+    said = " ".join(signal_sentences({"in_unison": True, "cluster_size": 4, "cluster_id": "0"}, None))
+    assert "acts in unison with 3" not in said
+    assert "acts in unison (co-actions beyond chance) with at least one of the 3 other accounts of its coordination cluster 0" in said
+    pair = " ".join(signal_sentences({"in_unison": True, "cluster_size": 2, "cluster_id": "1"}, None))
+    assert "with the other account of its coordination cluster 1" in pair

@@ -203,8 +203,13 @@ def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:
         out.append("account was created after the election was called, and posted in the election window")
     if row.get("in_unison"):
         size = row.get("cluster_size")
-        others = f"{int(size) - 1:,} other account{'s' if int(size) != 2 else ''}" if isinstance(size, (int, float)) and not math.isnan(size) and size >= 2 else "other accounts"
-        out.append(f"acts in unison with {others} of its coordination cluster {row.get('cluster_id')} (co-actions beyond chance)")
+        # The cluster's size, not the account's co-actors: "acts in unison with 3 other accounts of
+        # its cluster" was said of a member with a kept edge to one of them (Leiden groups accounts
+        # linked through others; each member has a kept edge inside its cluster).
+        n = int(size) if isinstance(size, (int, float)) and not math.isnan(size) and size >= 2 else None
+        whom = ("the other account" if n == 2 else f"at least one of the {n - 1:,} other accounts" if n is not None
+                else "at least one other account")
+        out.append(f"acts in unison (co-actions beyond chance) with {whom} of its coordination cluster {row.get('cluster_id')}")
     ppd = row.get("posts_per_day_study")
     if isinstance(ppd, (int, float)) and not math.isnan(ppd) and ppd > ACTIVITY_HIGH:
         level = "more than 144 (highly suspicious)" if ppd > ACTIVITY_VERY_HIGH else "more than 72 (suspicious)"

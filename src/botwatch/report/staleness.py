@@ -245,7 +245,7 @@ def cluster_evidence_stale(study: Study) -> bool:
 def cluster_evidence_sentence(shown: str) -> str:
     """The one line `explain`, `accounts` and `status` give when `cluster_evidence_stale`; `shown`:
     the study as the command line takes it (`shown_text.shell_shown`)."""
-    return ("the accounts' cluster evidence (\"acts in unison with ... of its coordination cluster N\") was written before the "
+    return ("the accounts' cluster evidence (\"acts in unison ... of its coordination cluster N\") was written before the "
             "coordination clusters were last rebuilt: the clusters and members it names may no longer be the study's. "
             f"Run `botwatch analyze {shown} --only accounts_clusters` to bring it up to date")
 
