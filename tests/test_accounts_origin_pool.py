@@ -49,7 +49,7 @@ def test_apply_pool_moves_the_most_likely_country_and_says_why() -> None:
     loner = OriginResult("US", 0.9, {"US": 0.9, "RU": 0.1}, ["most likely US (p=0.90)"], ["location"], 0.1)
     out = apply_pool([posing, office, loner], [3, 3, -1], BASE)
     assert out[0].country == "RU" and out[0].p_russia > 0.5
-    assert out[0].items[-1] == "cluster_pool" and "acts in unison with 1 other" in out[0].evidence[-1]
+    assert out[0].items[-1] == "cluster_pool" and "1 other member of this account's cluster" in out[0].evidence[-1]
     assert out[0].evidence[0].endswith("; prior gave US 30% before any evidence")
     assert math.isclose(sum(out[0].probabilities.values()), 1.0, abs_tol=0.01)
     assert out[2] is loner  # outside any cluster: untouched
@@ -60,4 +60,15 @@ def test_apply_pool_moves_an_account_that_has_a_country_but_no_evidence_lines() 
     office = OriginResult("RU", 0.99, {"RU": 0.99}, ["most likely RU (p=0.99)"], ["post_langs"], 0.99)
     out = apply_pool([bare, office], [0, 0], BASE)
     assert out[0].p_russia > 0.2 and out[0].evidence[0].startswith(f"most likely {out[0].country} ({p_is(out[0].probability)})")
-    assert len(out[0].evidence) == 2 and "acts in unison with 1 other" in out[0].evidence[1]
+    assert len(out[0].evidence) == 2 and "1 other member of this account's cluster" in out[0].evidence[1]
+
+
+def test_the_pooled_sentence_counts_cluster_members_not_co_actors() -> None:
+    """"this account acts in unison with 5 other accounts with origin evidence" counted the members
+    of its cluster, which Leiden groups through one another: an account may co-act beyond chance
+    with one of them only. The sentence says members of its cluster."""
+    from botwatch.accounts.origin_pool import sentence
+
+    said = sentence(5, 1.0, 0.2, 0.4)
+    assert "acts in unison with 5" not in said
+    assert said.startswith("coordination cluster: 5 other members of this account's cluster (accounts that co-act beyond chance, each with at least one other member) have origin evidence;")

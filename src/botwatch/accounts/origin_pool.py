@@ -106,7 +106,10 @@ def sentence(others: int, move: float, before: float, after: float) -> str:
     """Evidence in words for one account."""
     f = float(np.exp(min(abs(move), 700.0)))
     word = ("×" if move >= 0 else "÷") + (f"{f:,.0f}" if f >= 1000 else f"{f:.2f}")
-    return (f"coordination cluster: this account acts in unison with {counted(others, 'other account')} with origin evidence; their own "
+    # `others` counts the cluster's other members with evidence, not the account's co-actors: "acts in
+    # unison with 5 other accounts" was said of a member with a kept edge to one of them.
+    return (f"coordination cluster: {counted(others, 'other member')} of this account's cluster (accounts that co-act beyond chance, "
+            f"each with at least one other member) {'has' if others == 1 else 'have'} origin evidence; their own "
             f"evidence, pooled as one typical member's worth (mean log-ratio), moves the odds of Russia {word}: P(Russia) "
             f"from {prob3(before)} to {prob3(after)}")
 
