@@ -97,3 +97,25 @@ def test_a_study_scored_by_the_shipped_model_then_a_users_model_selected(tmp_pat
     assert "made with the shipped bot model" in banner and "BOTWATCH_BOT_MODEL=" in banner
     assert "\u202e" not in banner and "\u202e" not in err and "\u202e" not in explained  # a file name's hidden characters shown
     assert "made with the shipped bot model" in explained
+
+
+def test_a_users_model_then_a_report_without_it_says_how_to_keep_its_scores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's path: train a model, `BOTWATCH_BOT_MODEL=mine.json.gz botwatch analyze`, then a
+    plain `botwatch report`. The banner said only "run botwatch analyze STUDY", which replaces the
+    user's scores with the shipped model's; it now names the command that keeps them too."""
+    runner, app = _cli()
+    model = _model(tmp_path / "mine.json.gz", 100)
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL")
+    banner, _, err, explained = _report_and_explain(study, tmp_path / "r.html")
+    keep = f"BOTWATCH_BOT_MODEL={model} botwatch report"
+    for said in (banner, err, explained):
+        assert keep in said and "instead, replacing them, run" in said and "earlier model" not in said
+    assert f"`{keep} {study}`" in err and f"{keep} s.duckdb" in banner
+
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))  # following it: nothing more to say
+    banner, text, err, _ = _report_and_explain(study, tmp_path / "r.html")
+    assert banner == "" and "selected now" not in err

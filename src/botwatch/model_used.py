@@ -176,6 +176,11 @@ class BotModelChanged:
     recorded_shipped: bool
     selected_sha: str
     selected_file: str | None
+    # Where the recorded file is at hand with the recorded SHA-256 (as given, or beside the study),
+    # when it is not the selected file: a user who scored with their own model and then ran
+    # `report` without BOTWATCH_BOT_MODEL was told only to run `analyze`, which replaces their
+    # model's scores with the shipped model's; selecting that file again keeps them.
+    recorded_at_hand: str | None = None
 
     def _same_file(self) -> bool:
         if not (self.recorded_file and self.selected_file):
@@ -193,6 +198,15 @@ class BotModelChanged:
         env = f"BOTWATCH_BOT_MODEL={shell_word(self.selected_file)} " if self.selected_file else ""
         return f"{env}botwatch analyze {shell_word(study_name)}"
 
+    def keep_command(self, study_name: str) -> str | None:
+        """The command that describes the study's scores as they are (the recorded model file
+        selected again), or None when that file is not at hand with the recorded SHA-256."""
+        from botwatch.shown_text import shell_word
+
+        if not self.recorded_at_hand or self._same_file():
+            return None
+        return f"BOTWATCH_BOT_MODEL={shell_word(self.recorded_at_hand)} botwatch report {shell_word(study_name)}"
+
     def sentence(self) -> str:
         """One plain sentence for the report's banner, `report`'s warning line and `explain`, with
         `{cmd}` where the re-scoring command goes (`said`, `said_html` fill it)."""
@@ -205,12 +219,18 @@ class BotModelChanged:
             chosen = f"BOTWATCH_BOT_MODEL={self.selected_file}" if self.selected_file else "the shipped model (BOTWATCH_BOT_MODEL is not set)"
             what = (f"The bot probabilities in this study were made with {made} (SHA-256 {then}…), not with the bot model selected "
                     f"now, {chosen} (SHA-256 {now}…)")
+        if self.recorded_at_hand and not self._same_file():
+            # The recorded model is at hand: the user may well want its scores (their own model,
+            # analysed with BOTWATCH_BOT_MODEL set, then a report run without it).
+            return (what + ", so they, and every figure read from them (automated counts, groups, timelines, estimates), are "
+                    f"that model's. To keep them, select that file for report and explain too, as for analyze: {{keep}}. "
+                    "To score the study with the selected model instead, replacing them, run {cmd} and build the report again.")
         return (what + ", so they, and every figure read from them (automated counts, groups, timelines, estimates), are the "
                 "earlier model's. To score the study with the selected model run {cmd} and build the report again.")
 
     def said(self, study_name: str = "STUDY") -> str:
         """The sentence with the command in backquotes, for a terminal line."""
-        return self.sentence().replace("{cmd}", f"`{self.command(study_name)}`")
+        return self.sentence().replace("{keep}", f"`{self.keep_command(study_name)}`").replace("{cmd}", f"`{self.command(study_name)}`")
 
     def said_html(self, study_name: str = "STUDY") -> Any:
         """The sentence as HTML (Markup): escaped, the file names' hidden characters shown as the
@@ -219,7 +239,10 @@ class BotModelChanged:
 
         from botwatch.shown_text import shown_in_page  # the report's `user_text`, from below the report (tests/test_layering.py)
 
-        return Markup(escape(shown_in_page(self.sentence())).replace("{cmd}", Markup("<code>{}</code>").format(shown_in_page(self.command(study_name)))))
+        code = Markup("<code>{}</code>")
+        return Markup(escape(shown_in_page(self.sentence()))
+                      .replace("{keep}", code.format(shown_in_page(self.keep_command(study_name) or "")))
+                      .replace("{cmd}", code.format(shown_in_page(self.command(study_name)))))
 
 
 def bot_model_changed(study: Study) -> BotModelChanged | None:
@@ -243,4 +266,14 @@ def bot_model_changed(study: Study) -> BotModelChanged | None:
         shipped = ""
     if selected == shipped and file is None and same_scores_as_shipped(sha):
         return None  # an earlier release's shipped file that scores as this one does (`model_identity`)
-    return BotModelChanged(sha, None if sha == shipped else file, sha == shipped, selected, os.environ.get("BOTWATCH_BOT_MODEL") or None)
+    recorded = None if sha == shipped else file
+    at_hand = None
+    if recorded:
+        for cand in _candidates(study, recorded)[1 if os.environ.get("BOTWATCH_BOT_MODEL") else 0:]:
+            try:
+                if Path(cand).is_file() and model_sha256(cand) == sha:
+                    at_hand = cand
+                    break
+            except Exception:  # noqa: BLE001 - an unreadable file is not the model
+                continue
+    return BotModelChanged(sha, recorded, sha == shipped, selected, os.environ.get("BOTWATCH_BOT_MODEL") or None, at_hand)
