@@ -8,6 +8,7 @@ give the AUC alone with the reason."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +76,28 @@ def test_the_held_out_figures_say_their_interval_or_why_none(scored_us_sample_pa
     text = " ".join(r.output.split())
     assert r.exit_code == 0, text
     assert "over the other 3 (2 bots): AUC 1.000 (no interval: 2 bots and 1 human, where one needs at least 10 of each)" in text, text
+
+
+def test_three_labelled_accounts_give_a_calibration_error_said_as_too_few(scored_us_sample_path: Path, tmp_path: Path) -> None:
+    """"Calibration error 0.270" and "off by 0.27 on average" from 3 labelled accounts read as a
+    measurement; by the AUC's rule (fewer than 10 bots or humans) they now say there are too few."""
+    from botwatch import open_study
+    from botwatch.report.section_accounts import accounts_section
+
+    study = tmp_path / "s.duckdb"
+    copy_study(scored_us_sample_path, study)
+    with open_study(study, read_only=True) as st:
+        ranked = [str(r[0]) for r in st.sql("SELECT account_id FROM account_scores WHERE bot_probability IS NOT NULL "
+                                            "ORDER BY bot_probability, account_id")]
+    labels = write_rows(tmp_path / "few.csv", ["account_id", "bot"], [[ranked[0], 0], [ranked[1], 1], [ranked[-1], 1]])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(study), str(labels), "--boot", "20"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    few = "too few to say: 2 bots and 1 human, where one needs at least 10 of each"
+    assert re.search(r"calibration error \(ECE\) │ 0\.\d{3} \(too few to say: 2 bots and 1 human,", text), text  # the table's row (wrapped)
+    assert f"rest on a handful of accounts a row ({few})" in text, text
+    with open_study(study, read_only=False) as st:
+        sec = accounts_section(st, {})
+    head = " ".join(str(h) for h in sec.headline)
+    assert f"on average (calibration error; {few})" in head, head
+    assert few in " ".join(str(sec.html).split())

@@ -362,6 +362,18 @@ def no_interval_words(n: int, bots: int) -> str:
     return "no interval: every bootstrap resample ranked them the same way, which says nothing of how far the AUC may be off"
 
 
+def few_for_calibration(n: int, bots: int) -> str | None:
+    """Why a calibration error or reliability table measured on `n` labelled accounts (`bots` of
+    them bots) says little, by the AUC's rule (fewer than `MIN_CLASS_FOR_INTERVAL` bots or
+    humans); None with enough of each. Three accounts read "off by 0.27 on average" as firmly as
+    thousands: each bin's share of bots then rests on one or two accounts."""
+    humans = n - bots
+    if min(bots, humans) < MIN_CLASS_FOR_INTERVAL:
+        return (f"too few to say: {counted(bots, 'bot')} and {counted(humans, 'human')}, "
+                f"where one needs at least {MIN_CLASS_FOR_INTERVAL} of each")
+    return None
+
+
 @dataclass
 class OriginFigures:
     n: int  # labelled with a country and found
@@ -597,4 +609,6 @@ def quoted(own: dict[str, Any] | None) -> dict[str, Any] | None:
     b = out.get("bot")
     if b is not None and b.get("auc") is not None and (b.get("auc_ci") or [None])[0] is None:
         out["bot_no_interval"] = no_interval_words(int(b["n"]), int(b["bots"]))
+    if b is not None and is_json_number(b.get("n")) and is_json_number(b.get("bots")) and (few := few_for_calibration(int(b["n"]), int(b["bots"]))):
+        out["bot_few"] = few
     return out

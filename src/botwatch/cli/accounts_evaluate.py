@@ -100,7 +100,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                     + _left_out(ev.bot_conflicting, ev.country_conflicting) if ev.conflicting else "") + ")"
                  if ev.repeated else ""),
               highlight=False)
-    from botwatch.accounts.evaluate import no_interval_words
+    from botwatch.accounts.evaluate import few_for_calibration, no_interval_words
 
     b = ev.bot
     if ev.bot_labelled and b is None:
@@ -120,7 +120,8 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         t.add_row("balanced accuracy at 0.5", "—" if b.balanced_accuracy != b.balanced_accuracy else f"{b.balanced_accuracy:.3f}")
         t.add_row("F1 at 0.5", "—" if b.f1 != b.f1 else f"{b.f1:.3f}")
         t.add_row("Brier score", f"{b.brier:.3f}")
-        t.add_row("calibration error (ECE)", f"{b.ece:.3f}")
+        few = few_for_calibration(b.n, b.bots)  # the AUC's rule: "0.270" from 3 accounts read as a measurement
+        t.add_row("calibration error (ECE)", f"{b.ece:.3f}" + (f" ({few})" if few else ""))
         t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {counted(b.bots, 'bot')})")
         out.print(t)
         if b.auc != b.auc:
@@ -131,12 +132,15 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         for row in b.reliability:
             r.add_row(f"{row['low']:.1f}–{row['high']:.1f}", f"{row['n']:,}", percent(row["mean_p"]), percent(row["bot_share"]))
         out.print(r)
+        if few:
+            out.print(f"The reliability table's shares of bots rest on a handful of accounts a row ({few})", highlight=False)
         if ev.bot_training:
             h = ev.bot_held_out
             out.print(f"{ev.bot_training:,} of these labelled accounts {'was' if ev.bot_training == 1 else 'were'} among the bot model's "
                       f"training accounts: {'its score is' if ev.bot_training == 1 else 'their scores are'} not out of sample" + (
                           f"; over the other {h.n:,} ({counted(h.bots, 'bot')}): AUC {_auc_said(h)}, calibration error "
-                          f"{h.ece:.3f}, {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
+                          f"{h.ece:.3f}" + (f" ({hf})" if (hf := few_for_calibration(h.n, h.bots)) else "")
+                          + f", {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
         if ev.bot_training_unknown:
             out.print(f"whether the bot model was trained on {'this labelled account' if ev.bot_training_unknown == 1 else f'these {ev.bot_training_unknown:,} labelled accounts'} "
                       "is unknown (the model file that scored the study is not at hand to say): these figures may not be out of sample", highlight=False)
