@@ -204,3 +204,10 @@ def test_the_printed_interval_has_the_aucs_digits(tmp_path: Path) -> None:
     got = re.search(r"out-of-fold: AUC (\S+) \(95% interval (\S+)-(\S+)\)", said)
     assert got is not None, said
     assert got.groups() == (auc(oof["auc"]), auc(oof["auc_low"]), auc(oof["auc_high"]))
+
+
+def test_the_use_line_says_to_keep_the_model_selected_for_report_and_explain(tmp_path: Path) -> None:
+    """The line said only `BOTWATCH_BOT_MODEL=FILE botwatch analyze STUDY`; a plain `report` after it
+    warns that another model is selected (the shipped one), so the line says to keep it set."""
+    model, said = _train(tmp_path, shuffled=False)
+    assert f"BOTWATCH_BOT_MODEL={model} botwatch analyze STUDY" in said and f"keep it set for report and explain (export BOTWATCH_BOT_MODEL={model})" in said, said

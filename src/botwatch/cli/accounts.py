@@ -461,7 +461,9 @@ def train_bot_model(
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])
     out.print(f"wrote {plain(name_shown(output))}, {plain(name_shown(figures))}, {plain(name_shown(svg))}. Use it: BOTWATCH_BOT_MODEL={plain(shell_shown(output))} botwatch analyze STUDY "
-              "(the whole analysis: timeline, estimates and impact read the bot scores too)", highlight=False)
+              "(the whole analysis: timeline, estimates and impact read the bot scores too), and keep it set for report and explain "
+              f"(export BOTWATCH_BOT_MODEL={plain(shell_shown(output))}): without it they warn that another model is selected",
+              highlight=False)
 
 
 def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None, str | None]:
