@@ -416,6 +416,13 @@ def train_bot_model(
 
     if is_duckdb_file(output):  # `-o study.duckdb` replaced the study with the model file, without a word
         fail(f"{name_shown(output)} is a study (a DuckDB database), not a model file: name the model file, e.g. -o bot_model.json.gz")
+    stem = output.name.removesuffix(".gz").removesuffix(".json")
+    figures = output.with_name(stem + ".figures.json")
+    svg = output.with_name(stem + ".reliability.svg")
+    for written in (output, figures, svg):  # `-o labels.csv` replaced the user's labels with the model, without a word
+        if _same_file(written, labels):
+            fail(f"{name_shown(written)} is the labels file being read, and training would write over it: name the model file, "
+                 f"e.g. -o bot_model.json.gz")
     when = None
     if observed_at is not None:
         when = parse_twitter_time(pd.Series([observed_at])).iloc[0]
@@ -440,9 +447,6 @@ def train_bot_model(
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
         fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
-    stem = output.name.removesuffix(".gz").removesuffix(".json")
-    figures = output.with_name(stem + ".figures.json")
-    svg = output.with_name(stem + ".reliability.svg")
     try:  # before training (minutes on a large set): a folder that cannot be made ended, after it, in "a bug in botwatch"
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -464,6 +468,14 @@ def train_bot_model(
               "(the whole analysis: timeline, estimates and impact read the bot scores too), and keep it set for report and explain "
               f"(export BOTWATCH_BOT_MODEL={plain(shell_shown(output))}): without it they warn that another model is selected",
               highlight=False)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` name one existing file (a link or another spelling of the path included)."""
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
 
 
 def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None, str | None]:
