@@ -7,7 +7,7 @@ missing column are left to Spark."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +221,41 @@ def test_the_rate_s_reads_of_captures_run_no_spark_job(spark: Any, tmp_path: Pat
         rate, note = recorded_sample_rate(lake)
         assert _jobs(spark) == before
         assert rate is None and note.startswith("the capture manifest of /cap/a (.botwatch/capture.json)"), note  # the first folder, as ORDER BY folder gave
+
+
+def test_the_window_check_reads_the_footers_and_says_what_the_query_says(spark: Any, tmp_path: Path) -> None:
+    """`outside_election_window` (asked before `analyze`'s first stage, and by the report) scanned
+    every post in two Spark jobs for "is any post in the window". A local lake's Arrow-written
+    parts carry `created_at`'s min and max per row group: where they settle it, no Spark job and
+    the same line; a row group that straddles the window, or a Spark-written INT96 part (no
+    statistics), goes to the query as before."""
+    from botwatch.elections.model import load_election
+    from botwatch.report import caveats
+
+    el = load_election("uk-ge2017")  # days in Europe/London
+    start, end = el.window_utc()
+    before_w, after_w = datetime(2016, 6, 23, 9, 0, 0, 1), datetime(2021, 5, 6, 22, 59)
+
+    def by_query(lake: LakeStudy) -> str | None:
+        lake.stored_time_ranges = lambda name, column: None  # type: ignore[method-assign]  # the footers say nothing
+        try:
+            return caveats.outside_election_window(lake, el)
+        finally:
+            del lake.stored_time_ranges
+
+    cases = [([before_w, start - timedelta(microseconds=1), None], True), ([before_w, end - (end - start) / 2], True), ([end, after_w], True),
+             ([None, None], True), ([before_w, after_w], False)]  # the last: one row group around the window
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        for times, jobless in cases:
+            lake.write_table("posts", pa.table({"created_at": pa.array(times, pa.timestamp("us")), "post_id": [str(i) for i in range(len(times))]}))
+            want = by_query(lake)
+            before = _jobs(spark)
+            assert caveats.outside_election_window(lake, el) == want, times
+            assert (_jobs(spark) == before) == jobless, times
+        lake.write_table("posts", pa.table({"created_at": pa.array([after_w, end], pa.timestamp("us")), "post_id": ["a", "b"]}))
+        want = by_query(lake)
+        assert want is not None and want.startswith("None of this study's posts (2017-06-10 to 2021-05-06) falls in the "), want
+        lake.sql("INSERT INTO posts SELECT created_at, post_id || 'x' FROM posts")  # a Spark-written part: INT96, no statistics
+        before = _jobs(spark)
+        assert caveats.outside_election_window(lake, el) == want
+        assert _jobs(spark) > before

@@ -32,6 +32,7 @@ import os
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -707,6 +708,42 @@ class LakeStudy(StudyBase):
         except (OSError, pa.ArrowException):
             return None
         return sorted(seen) if len(seen) <= 1 else None
+
+    def stored_time_ranges(self, name: str, column: str) -> list[tuple[datetime, datetime]] | None:
+        """The (minimum, maximum) of timestamp `column` in each row group of a table kept as local
+        Parquet files, as naive UTC, from the footers' statistics (no Spark job); row groups with
+        no non-NULL value are left out. None where the footers cannot say it for every row group
+        (a Spark-written INT96 part keeps no statistics, a view, a lake behind a URL): the caller
+        asks Spark."""
+        if not self._local or name in self._temp or name in self._views:
+            return None
+        folder = self._folders().get(name)
+        parts = plain_parquet_parts(folder) if folder is not None else None
+        if parts is None:
+            return None
+        import pyarrow.parquet as pq
+
+        ranges: list[tuple[datetime, datetime]] = []
+        try:
+            for part in parts:
+                meta = pq.read_metadata(part)
+                for g in range(meta.num_row_groups):
+                    group = meta.row_group(g)
+                    if group.num_rows == 0:
+                        continue
+                    col = next((group.column(i) for i in range(group.num_columns) if group.column(i).path_in_schema == column), None)
+                    stats = col.statistics if col is not None else None
+                    if stats is None or not stats.has_null_count:
+                        return None
+                    if stats.num_values == 0 and stats.null_count == group.num_rows:
+                        continue  # only NULLs: nothing a min() or a comparison sees
+                    if not stats.has_min_max or not isinstance(stats.min, datetime) or not isinstance(stats.max, datetime):
+                        return None
+                    lo, hi = (v.astimezone(timezone.utc).replace(tzinfo=None) if v.tzinfo else v for v in (stats.min, stats.max))
+                    ranges.append((lo, hi))
+        except (OSError, ValueError, OverflowError, pa.ArrowException):
+            return None
+        return ranges
 
     def _sql_set(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
         return []  # DuckDB settings (memory limit, progress bar) mean nothing to Spark
