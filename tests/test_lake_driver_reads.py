@@ -259,3 +259,30 @@ def test_the_window_check_reads_the_footers_and_says_what_the_query_says(spark: 
         before = _jobs(spark)
         assert caveats.outside_election_window(lake, el) == want
         assert _jobs(spark) > before
+
+
+def test_stored_since_estimates_reads_sources_and_runs_with_no_spark_job(spark: Any, tmp_path: Path) -> None:
+    """`_stored_since_estimates` (asked before `analyze`'s first stage once an `estimates` run has
+    recorded a rate) was Spark SQL over `sources` and `runs`: now Arrow at the driver on a local
+    lake, with the query's answer for an input stored after, before, with no posts, undated, and a
+    failed or unfinished later run that does not count."""
+    from botwatch.estimates.recorded_rate import _stored_since_estimates
+    from botwatch.schema import RUNS, SOURCES
+
+    query = ("SELECT count(*) FROM sources WHERE posts_stored > 0 AND ingested_at > "
+             "(SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'estimates')")
+    t = [datetime(2026, 1, d, 12, 0, 0, 5) for d in range(1, 6)]
+    runs = {"run_id": ["r1", "r2", "r3", "r4"], "stage": ["estimates", "estimates", "estimates", "ingest"],
+            "status": ["ok", "failed", "ok", "ok"], "finished_at": [t[1], t[4], None, t[4]]}
+    cases = [([5, 0], [t[2], t[4]], True), ([5, 3], [t[1], None], False), ([0, None], [t[3], t[3]], False),
+             ([1], [datetime(2026, 1, 2, 12, 0, 0, 6)], True)]  # a microsecond after the run ended
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.write_table("runs", pa.table({f.name: runs.get(f.name, [None] * 4) for f in RUNS}, schema=RUNS))
+        for stored, at, want in cases:
+            rows = {"source": [f"/d/{i}" for i in range(len(at))], "posts_stored": stored, "ingested_at": at}
+            lake.write_table("sources", pa.table({f.name: rows.get(f.name, [None] * len(at)) for f in SOURCES}, schema=SOURCES))
+            lake.tables()
+            assert bool(lake.sql(query)[0][0]) is want, (stored, at)
+            before = _jobs(spark)
+            assert _stored_since_estimates(lake) is want, (stored, at)
+            assert _jobs(spark) == before
