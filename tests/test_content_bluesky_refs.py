@@ -184,3 +184,31 @@ def test_the_report_says_why_listed_bluesky_accounts_match_nothing(tmp_path: Pat
     assert len(said["none"]) == 1, said
     assert "accounts @greens-uk.bsky.social, @uklabour.bsky.social, but the study knows the DID of none of them" in said["none"][0]
     assert said["known"] == [] and said["twitter"] == []
+
+
+def test_the_parties_section_counts_unread_reposts_in_its_coverage_query(tmp_path: Path) -> None:
+    """The report's Parties section asked `party_coverage` and then `unread_reposts` as two
+    statements (Spark jobs each on a lake), where `analyze` asks them as one: now one, with the
+    same line on the page as the separate count gives."""
+    from botwatch.content.party_coverage import unread_reposts_line
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report.section_parties import parties_section
+
+    post = _commit("did:plc:fan", "p1", 2, "app.bsky.feed.post", {"text": "Vote Tory #GE2017 #conservatives", "langs": ["en"], "createdAt": "2017-05-20T10:00:00Z"})
+    lines = [post, _repost("did:plc:fan", "r2", 80, "at://did:plc:zed/app.bsky.feed.post/gone")]  # nobody's known: unread
+    (tmp_path / "b.jsonl").write_text("\n".join(lines) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "b.jsonl")])
+        run_content(st, _mine(), log=lambda m: None, workers=1)
+        write_estimates(st, compute_estimates(st, _mine(), EstimateOptions(reps=10), log=lambda m: None))
+        alone = unread_reposts_line(st)
+        asked: list[str] = []
+        real = st.sql
+        st.sql = lambda q, p=None: (asked.append(q), real(q, p))[1]  # type: ignore[method-assign]
+        sec = parties_section(st, {"election": _mine()})
+        st.sql = real  # type: ignore[method-assign]
+    assert alone is not None and sec is not None
+    from markupsafe import escape
+
+    assert f" {escape(alone)}." in str(sec.html)
+    assert sum("p.kind = 'retweet'" in q or "FROM post_party WHERE election" in q for q in asked) == 1, asked

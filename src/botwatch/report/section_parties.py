@@ -434,7 +434,11 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     own_only = [every_row[k] for k in own if k in every_row and k not in {r["key"] for r in rows}]
     # A party whose every post came from the parties' own accounts is shown (`own_only`), not unmatched.
     unmatched = _unmatched(election, {r["key"] for r in rows} | {r["key"] for r in own_only})
-    dominant = _dominant(study, election)
+    from botwatch.content.party_coverage import party_coverage
+
+    # With the reposts `unread_reposts_line` counts: one query, as `analyze` asks it (Spark jobs on a lake).
+    cov = party_coverage(study, election, unread=True)
+    dominant = _dominant(study, election, cov)
     from botwatch.report.concentration import SHARE_SAID, TOP, concentrated
 
     names = {k: n for k, n, _ in parties}
@@ -495,7 +499,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     this_election = election.name if election_groups(study) is not None else None
     html = render(
         "parties.html.j2", this_election=this_election,
-        rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
+        rs=rs, unread_reposts=unread_reposts_line(study, cov), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, exact_shares=any(str(r[k]).endswith(f", {EXACT_MARK}]")
             for r in rows + [x for g in group_tables for x in g["rows"]] for k in ("support_share", "oppose_share", "positive", "negative")),
@@ -545,12 +549,12 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
 
 
-def _dominant(study: Study, election: Any) -> list[Any]:
-    """The parties most of the study's posts name (`party_coverage.dominant_parties`): likely the
-    archive's own collection query, whose counts the section and the headline say are the query's."""
-    from botwatch.content.party_coverage import dominant_parties, party_coverage
+def _dominant(study: Study, election: Any, cov: Any) -> list[Any]:
+    """The parties most of the study's posts name (`party_coverage.dominant_parties`, from `cov`,
+    the section's `party_coverage`): likely the archive's own collection query, whose counts the
+    section and the headline say are the query's."""
+    from botwatch.content.party_coverage import dominant_parties
 
-    cov = party_coverage(study, election)
     return dominant_parties(study, cov, election) if cov is not None else []
 
 
