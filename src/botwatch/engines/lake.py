@@ -678,11 +678,11 @@ class LakeStudy(StudyBase):
             return [(v,) for v in values]
         return self._rows(self.spark.sql(lake_sql.spark_sql(stmt.tree)))
 
-    def _one_stored_value(self, name: str, column: str) -> list[str] | None:
-        """The distinct values of text column `column` of a table kept as local Parquet files, from
-        the footers' statistics, when they settle it: [] for no rows, [v] when every row group's
-        minimum and maximum are v and it holds no NULL. None in every other case (several values,
-        a NULL, no statistics, a view, a lake behind a URL): Spark answers."""
+    def _footer_stats(self, name: str, column: str) -> list[tuple[int, Any]] | None:
+        """(rows, statistics or None) of `column` in each non-empty row group of a table kept as
+        local Parquet files, read from the footers (no Spark job). None where the footers cannot be
+        read for every part (a view, a lake behind a URL, parts that are not plain Parquet files, an
+        unreadable footer): the callers (`_one_stored_value`, `stored_time_ranges`) then ask Spark."""
         if not self._local or name in self._temp or name in self._views:
             return None
         folder = self._folders().get(name)
@@ -691,7 +691,7 @@ class LakeStudy(StudyBase):
             return None
         import pyarrow.parquet as pq
 
-        seen: set[str] = set()
+        groups: list[tuple[int, Any]] = []
         try:
             for part in parts:
                 meta = pq.read_metadata(part)
@@ -700,12 +700,27 @@ class LakeStudy(StudyBase):
                     if group.num_rows == 0:
                         continue
                     col = next((group.column(i) for i in range(group.num_columns) if group.column(i).path_in_schema == column), None)
-                    stats = col.statistics if col is not None else None
-                    if (stats is None or not stats.has_min_max or not stats.has_null_count or stats.null_count
-                            or not isinstance(stats.min, str) or stats.min != stats.max):
-                        return None
-                    seen.add(stats.min)
-        except (OSError, pa.ArrowException):
+                    groups.append((group.num_rows, col.statistics if col is not None else None))
+        except (OSError, ValueError, pa.ArrowException):
+            return None
+        return groups
+
+    def _one_stored_value(self, name: str, column: str) -> list[str] | None:
+        """The distinct values of text column `column` of a table kept as local Parquet files, from
+        the footers' statistics, when they settle it: [] for no rows, [v] when every row group's
+        minimum and maximum are v and it holds no NULL. None in every other case (several values,
+        a NULL, no statistics, a view, a lake behind a URL): Spark answers."""
+        groups = self._footer_stats(name, column)
+        if groups is None:
+            return None
+        seen: set[str] = set()
+        try:
+            for _rows, stats in groups:
+                if (stats is None or not stats.has_min_max or not stats.has_null_count or stats.null_count
+                        or not isinstance(stats.min, str) or stats.min != stats.max):
+                    return None
+                seen.add(stats.min)
+        except (ValueError, pa.ArrowException):
             return None
         return sorted(seen) if len(seen) <= 1 else None
 
@@ -715,33 +730,21 @@ class LakeStudy(StudyBase):
         no non-NULL value are left out. None where the footers cannot say it for every row group
         (a Spark-written INT96 part keeps no statistics, a view, a lake behind a URL): the caller
         asks Spark."""
-        if not self._local or name in self._temp or name in self._views:
+        groups = self._footer_stats(name, column)
+        if groups is None:
             return None
-        folder = self._folders().get(name)
-        parts = plain_parquet_parts(folder) if folder is not None else None
-        if parts is None:
-            return None
-        import pyarrow.parquet as pq
-
         ranges: list[tuple[datetime, datetime]] = []
         try:
-            for part in parts:
-                meta = pq.read_metadata(part)
-                for g in range(meta.num_row_groups):
-                    group = meta.row_group(g)
-                    if group.num_rows == 0:
-                        continue
-                    col = next((group.column(i) for i in range(group.num_columns) if group.column(i).path_in_schema == column), None)
-                    stats = col.statistics if col is not None else None
-                    if stats is None or not stats.has_null_count:
-                        return None
-                    if stats.num_values == 0 and stats.null_count == group.num_rows:
-                        continue  # only NULLs: nothing a min() or a comparison sees
-                    if not stats.has_min_max or not isinstance(stats.min, datetime) or not isinstance(stats.max, datetime):
-                        return None
-                    lo, hi = (v.astimezone(timezone.utc).replace(tzinfo=None) if v.tzinfo else v for v in (stats.min, stats.max))
-                    ranges.append((lo, hi))
-        except (OSError, ValueError, OverflowError, pa.ArrowException):
+            for rows, stats in groups:
+                if stats is None or not stats.has_null_count:
+                    return None
+                if stats.num_values == 0 and stats.null_count == rows:
+                    continue  # only NULLs: nothing a min() or a comparison sees
+                if not stats.has_min_max or not isinstance(stats.min, datetime) or not isinstance(stats.max, datetime):
+                    return None
+                lo, hi = (v.astimezone(timezone.utc).replace(tzinfo=None) if v.tzinfo else v for v in (stats.min, stats.max))
+                ranges.append((lo, hi))
+        except (ValueError, OverflowError, pa.ArrowException):
             return None
         return ranges
 
