@@ -8,25 +8,14 @@ file's fault, said by `analyze`'s upfront check (exit 2)."""
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from botwatch.accounts.botmodel import SHIPPED, model_meta
-
-
-def _damaged(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
-    data = json.loads(gzip.decompress((resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes()))
-    change(data)
-    path = tmp_path / "damaged.json.gz"
-    path.write_bytes(gzip.compress(json.dumps(data).encode()))
-    return path
+from botwatch.accounts.botmodel import model_meta
+from testsupport.bot_model_files import refused_by_analyze, shipped_with
 
 
 @pytest.mark.parametrize("change,words", [
@@ -37,16 +26,10 @@ def _damaged(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
 ])
 def test_a_damaged_model_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                                           change: Callable[[dict[str, Any]], None], words: str) -> None:
-    from botwatch.cli.analyze import bot_model_or_fail
-
-    path = _damaged(tmp_path, change)
+    path = shipped_with(tmp_path, change, "damaged.json.gz")
     with pytest.raises(ValueError, match="not a botwatch bot model"):
         model_meta(path)
-    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(path))
-    with pytest.raises(typer.Exit) as e:
-        bot_model_or_fail()
-    assert e.value.exit_code == 2
-    err = " ".join(capsys.readouterr().err.split())
+    err = refused_by_analyze(path, monkeypatch, capsys)
     assert words in err and "bug" not in err, err
 
 

@@ -7,36 +7,27 @@ botwatch" (exit 1). It is the file's fault, said before any stage runs (exit 2).
 
 from __future__ import annotations
 
-import gzip
-import json
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
-import typer
 
-from botwatch.accounts.botmodel import SHIPPED, model_meta
+from botwatch.accounts.botmodel import model_meta
+from testsupport.bot_model_files import refused_by_analyze, shipped_with
 
 
 def _model_with(tmp_path: Path, features: object) -> Path:
-    data = json.loads(gzip.decompress((resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes()))
-    data["features"] = features(data["features"]) if callable(features) else features
-    path = tmp_path / "other.json.gz"
-    path.write_bytes(gzip.compress(json.dumps(data).encode()))
-    return path
+    def change(data: dict[str, Any]) -> None:
+        data["features"] = features(data["features"]) if callable(features) else features
+
+    return shipped_with(tmp_path, change, "other.json.gz")
 
 
 def test_an_unknown_feature_is_the_files_fault_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from botwatch.cli.analyze import bot_model_or_fail
-
     path = _model_with(tmp_path, lambda f: [*f, "new_feature_x"])
     with pytest.raises(ValueError, match="reads features it does not compute \\(new_feature_x\\)"):
         model_meta(path)
-    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(path))
-    with pytest.raises(typer.Exit) as e:
-        bot_model_or_fail()
-    assert e.value.exit_code == 2
-    err = " ".join(capsys.readouterr().err.split())
+    err = refused_by_analyze(path, monkeypatch, capsys)
     assert "BOTWATCH_BOT_MODEL=" in err and "new_feature_x" in err and "bug" not in err, err
 
 
