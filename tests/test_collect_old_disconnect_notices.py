@@ -5,13 +5,10 @@ records them in the study as disconnect notices, as a run written since does."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from testsupport.x_stream import envelope
+from testsupport.x_stream import status_of_ingested_capture
 
 NOTICE = {"errors": [{"title": "operational-disconnect", "disconnect_type": "OperationalDisconnect",
                       "detail": "This stream has been disconnected for operational reasons.",
@@ -19,8 +16,6 @@ NOTICE = {"errors": [{"title": "operational-disconnect", "disconnect_type": "Ope
 
 
 def test_an_old_manifests_disconnect_notices_are_no_bad_frames(tmp_path: Path) -> None:
-    from botwatch.cli import app
-
     folder = tmp_path / "cap"
     (folder / ".botwatch").mkdir(parents=True)
     run = {"platform": "x", "stream": "x-stream", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "kept": 1, "malformed": 0}
@@ -33,14 +28,10 @@ def test_an_old_manifests_disconnect_notices_are_no_bad_frames(tmp_path: Path) -
              ("2026-11-21T10:30:00Z", NOTICE, "X sent an error message on the stream")]
     (folder / ".botwatch" / "malformed-x-stream.jsonl").write_text("".join(
         json.dumps({"at": at, "kind": "unknown", "reason": why, "frame": json.dumps(frame)}) + "\n" for at, frame, why in aside))
-    with gzip.open(folder / "x-stream-20261120T100000Z-1.jsonl.gz", "wb") as fh:
-        fh.write(envelope(1) + b"\n")
     study = tmp_path / "s.duckdb"
-    assert CliRunner().invoke(app, ["ingest", str(study), str(folder)]).exit_code == 0
-    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
-    said = " ".join(res.output.split())
-    assert res.exit_code == 0 and f"X sent 3 disconnect notices on the stream of capture {folder}" in said, said
-    row = next(line for line in res.output.splitlines() if "x " in line and "│" in line and "2026" in line)
+    output, said = status_of_ingested_capture(folder, study)
+    assert f"X sent 3 disconnect notices on the stream of capture {folder}" in said, said
+    row = next(line for line in output.splitlines() if "x " in line and "│" in line and "2026" in line)
     assert [c.strip() for c in row.split("│")][5] == "1", row  # bad frames: the other error message only
     # The capture folder's own manifest is left as it was written.
     assert json.loads((folder / ".botwatch" / "capture.json").read_text())["runs"] == runs

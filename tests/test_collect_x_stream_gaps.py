@@ -156,16 +156,14 @@ def test_status_and_the_reports_methods_say_the_streams_gaps(tmp_path: Path, x_c
 def test_short_drops_of_many_runs_are_said_once(tmp_path: Path) -> None:
     """A capture run an hour at a time records its short drops in each run's entry: `status` and
     Methods listed one line per run (hundreds over a month); they are said as one record, added up."""
-    import gzip
     import json
     import re
 
-    from botwatch.cli import app
     from botwatch.collect import state as st
     from botwatch.report.context import report_context
     from botwatch.report.section_methods import methods
     from botwatch.study import open_study
-    from testsupport.x_stream import envelope
+    from testsupport.x_stream import status_of_ingested_capture
 
     folder = tmp_path / "cap"
     (folder / ".botwatch").mkdir(parents=True)
@@ -175,12 +173,8 @@ def test_short_drops_of_many_runs_are_said_once(tmp_path: Path) -> None:
     long = {"from": "2026-11-21T12:00:00Z", "to": "2026-11-21T12:05:00Z", "why": "X's filtered stream was disconnected"}
     runs = [{**run, "gaps": [short[0]]}, {**run, "gaps": [long, short[1]]}, {**run, "gaps": [short[2]]}]
     (folder / ".botwatch" / st.MANIFEST).write_text(json.dumps({"sample_rate": 1.0, "runs": runs}))
-    with gzip.open(folder / "x-stream-20261120T100000Z-1.jsonl.gz", "wb") as fh:
-        fh.write(envelope(1) + b"\n")
     study = tmp_path / "s.duckdb"
-    assert CliRunner().invoke(app, ["ingest", str(study), str(folder)]).exit_code == 0
-    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
-    said = " ".join(res.output.split())
+    _output, said = status_of_ingested_capture(folder, study)
     merged = ("some of the posts from 2026-11-20T10:00:05Z to 2026-11-22T10:40:00Z (9 disconnections of X's filtered stream, "
               "each under 60 s, 62 s in all)")
     assert said.count("gap: capture") == 2 and merged in said and "from 2026-11-21T12:00:00Z to 2026-11-21T12:05:00Z" in said, said

@@ -76,3 +76,22 @@ def stream_args(folder: Path, url: str, *more: str) -> list[str]:
 def when(text: str) -> float:
     """A time as the manifest writes it ("Z" for UTC), in seconds since the epoch."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
+
+
+def status_of_ingested_capture(folder: Path, study: Path) -> tuple[str, str]:
+    """Ingest X stream capture `folder` (its manifest and files already written by the test) after
+    writing one stream file of one post into it, then run `botwatch status` wide: its output and
+    the same with whitespace joined. Tests of what a capture's manifest says once ingested (gaps,
+    disconnect notices) each did these steps."""
+    import gzip
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    with gzip.open(folder / "x-stream-20261120T100000Z-1.jsonl.gz", "wb") as fh:
+        fh.write(envelope(1) + b"\n")
+    assert CliRunner().invoke(app, ["ingest", str(study), str(folder)]).exit_code == 0
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    return res.output, " ".join(res.output.split())
