@@ -139,7 +139,7 @@ def test_explain_sentence_counts_the_accounts_of_the_cluster() -> None:
     from botwatch.accounts.signals import signal_sentences
 
     got = " ".join(signal_sentences({"in_unison": True, "cluster_id": "19", "cluster_size": 3}, "US"))
-    assert "with 2 other accounts of its coordination cluster 19" in got
+    assert "with at least one of the 2 other accounts of its coordination cluster 19" in got
 
 
 # -- the bundled sample, analysed once for the report tests below ---------------------------------

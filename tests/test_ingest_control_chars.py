@@ -36,7 +36,8 @@ def test_names_and_reasons_with_control_characters_are_printed_escaped(tmp_path:
     assert "ev\\x1b[2Jil\\u202e\\x0d.jsonl" in said  # the file's own line: ok …
     assert f"unreadable {tmp_path}/junkev\\x1b[2Jil" in said
     assert "goneev\\x1b[2Jil\\u202e\\x0d.jsonl: no such file" in said
-    assert "botwatch export '" + str(tmp_path) + "/sev\\x1b[2Jil" in said  # where the rejected records are (quoted for the shell)
+    # where the rejected records are, quoted for the shell: $'...' since a control character is in the name
+    assert "botwatch export $'" + str(tmp_path) + "/sev\\x1b[2Jil" in said
     again = runner.invoke(app, ["ingest", str(study), str(good)])  # skipped: the reason names the file too
     assert again.exit_code == 0 and "identical content already ingested" in again.output
     assert not _raw_controls(again.output), repr(again.output)
