@@ -95,6 +95,8 @@ def generate(n: int, retweet_share: float, seed: int = 1) -> tuple[pa.Table, pa.
         rows["source_format"].append("generated")
     from botwatch.schema import ACCOUNTS, POSTS
 
+    for f in POSTS:  # columns generated posts have no value for (Mastodon's content `warning`, layout 2)
+        rows.setdefault(f.name, [None] * len(rows["post_id"]))
     posts = pa.Table.from_pydict(rows, schema=POSTS)
     ids = sorted(set(rows["account_id"]))
     acc = {f.name: [None] * len(ids) for f in ACCOUNTS}
