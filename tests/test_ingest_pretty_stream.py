@@ -91,18 +91,26 @@ def test_reading_them_again_stores_nothing_new(tmp_path: Path) -> None:
     assert (len(st.pandas("posts")), len(st.pandas("rejected"))) == (posts, rejected) == (len(IDS), 1)
 
 
+def _cut_alike_at_every_read_size(monkeypatch: pytest.MonkeyPatch, text: bytes, blocks: tuple[int, ...]) -> list[tuple[int, bytes]]:
+    """`top_level_values` of `text` as (line number, bytes), read in blocks of each size in turn
+    (`json_array._BLOCK`); asserts every size cuts the same values at the same lines."""
+    want: list[tuple[int, bytes]] | None = None
+    for block in blocks:
+        monkeypatch.setattr(json_array, "_BLOCK", block)
+        got = [(v.number, v.data) for v in top_level_values(io.BytesIO(text), 1 << 20)]
+        want = want or got
+        assert got == want, block
+    assert want is not None
+    return want
+
+
 def test_values_are_cut_alike_whatever_the_read_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """Strings holding brackets, quotes and commas, a stray word and closing bracket between
     values, and reads that end anywhere: the same values, at the same lines."""
     objs = [{"n": i, "s": 'x}{"],' * i, "deep": {"a": [1, {"b": "]"}]}} for i in range(4)]
     text = (json.dumps(objs[0], indent=2) + "\njunk }\n" + json.dumps(objs[1]) + json.dumps(objs[2])
             + " ,\n\n" + json.dumps(objs[3], indent=1) + ",").encode()
-    want = None
-    for block in (1 << 20, 5, 1):
-        monkeypatch.setattr(json_array, "_BLOCK", block)
-        got = [(v.number, v.data) for v in top_level_values(io.BytesIO(text), 1 << 20)]
-        want = want or got
-        assert got == want
+    want = _cut_alike_at_every_read_size(monkeypatch, text, (1 << 20, 5, 1))
     first = json.dumps(objs[0], indent=2).count("\n") + 1
     assert [n for n, _ in want] == [1, first + 1, first + 2, first + 2, first + 4]
     assert [json.loads(d) for n, d in want if n != first + 1] == objs and want[1][1] == b"junk }"
@@ -128,12 +136,7 @@ def test_an_unclosed_string_is_rejected_alone_and_the_values_after_it_read(tmp_p
 
 def test_an_unclosed_string_is_cut_alike_whatever_the_read_size(monkeypatch: pytest.MonkeyPatch) -> None:
     text = b'{"a": "x\n{"b": 1},\n{\n "c": "y\n,"d": [1]\n}\n[{"e": "z\n{"f": 2}\n'
-    want = None
-    for block in (1 << 20, 7, 1):
-        monkeypatch.setattr(json_array, "_BLOCK", block)
-        got = [(v.number, v.data) for v in top_level_values(io.BytesIO(text), 1 << 20)]
-        want = want or got
-        assert got == want
+    want = _cut_alike_at_every_read_size(monkeypatch, text, (1 << 20, 7, 1))
     assert want == [(1, b'{"a": "x'), (2, b'{"b": 1}'), (3, b'{\n "c": "y\n,"d": [1]\n}'), (7, b'[{"e": "z'), (8, b'{"f": 2}')]
 
 
