@@ -55,13 +55,21 @@ def _report_and_explain(study: Path, out: Path) -> tuple[str, str, str, str]:
     return _text(banner.group(1)) if banner else "", _text(html), " ".join(res.stderr.split()), " ".join(ex.stdout.split())
 
 
-def test_a_retrained_model_file_is_said_with_the_command_that_rescores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _scored_with_own_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A user's model (`mine.json.gz`, trained on 100) and a study of the fixture whose accounts it
+    scored, `BOTWATCH_BOT_MODEL` left pointing at it: (model, study)."""
     runner, app = _cli()
     model = _model(tmp_path / "mine.json.gz", 100)
     study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
     monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
     assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    return model, study
+
+
+def test_a_retrained_model_file_is_said_with_the_command_that_rescores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, app = _cli()
+    model, study = _scored_with_own_model(tmp_path, monkeypatch)
     banner, _, err, explained = _report_and_explain(study, tmp_path / "r.html")
     assert banner == "" and "another bot model" not in err and "earlier" not in explained  # the same model: nothing to say
 
@@ -103,12 +111,7 @@ def test_a_users_model_then_a_report_without_it_says_how_to_keep_its_scores(tmp_
     """The README's path: train a model, `BOTWATCH_BOT_MODEL=mine.json.gz botwatch analyze`, then a
     plain `botwatch report`. The banner said only "run botwatch analyze STUDY", which replaces the
     user's scores with the shipped model's; it now names the command that keeps them too."""
-    runner, app = _cli()
-    model = _model(tmp_path / "mine.json.gz", 100)
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
-    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
-    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    model, study = _scored_with_own_model(tmp_path, monkeypatch)
     monkeypatch.delenv("BOTWATCH_BOT_MODEL")
     banner, _, err, explained = _report_and_explain(study, tmp_path / "r.html")
     keep = f"BOTWATCH_BOT_MODEL={model} botwatch report"
