@@ -12,7 +12,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import false_discovery_control
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
@@ -84,6 +83,8 @@ def bh_adjusted(pvalues: Sequence[float] | np.ndarray, m_total: int | None = Non
     p = np.asarray(pvalues, dtype=float)
     if p.size == 0:
         return np.zeros(0)
+    from scipy.stats import false_discovery_control  # here, not at the top: `botwatch.cli` says why
+
     q = false_discovery_control(p, method="bh")
     m = max(p.size, int(m_total or 0))
     return np.minimum(1.0, q * (m / p.size)) if m > p.size else q

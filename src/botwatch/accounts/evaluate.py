@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from botwatch.accounts.json_shape import FEDIVERSE
 from botwatch.accounts.loso import THRESHOLD, ece
@@ -297,6 +296,8 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
     n0 = len(y) - n1
     if n1 == 0 or n0 == 0:
         return float("nan")
+    from scipy.stats import rankdata  # here, not at the top: `botwatch.cli` says why
+
     r = rankdata(p)
     return float((r[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 

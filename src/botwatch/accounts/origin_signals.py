@@ -41,7 +41,6 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from scipy.stats import betabinom, nbinom, norm
 
 from botwatch.accounts.gazetteer import countries
 from botwatch.accounts.origin_behaviour import Behaviour, HolidayCounts, ShiftEstimate, TransferCounts
@@ -83,7 +82,7 @@ def _shift_density(d: float, sd: float, mu: float, p: dict[str, float]) -> float
     scale = math.sqrt(sd * sd + p["tau"] ** 2)
     pdf = _MEMO.get(("norm", d, scale, mu, 0.0))
     if pdf is None:
-        pdf = float(norm.pdf(d, mu, scale))
+        pdf = float(_dists().norm.pdf(d, mu, scale))
     return (1 - p["eps"]) * pdf + p["eps"] / SHIFT_RANGE_H
 
 
@@ -101,6 +100,15 @@ def raw_dst(s: ShiftEstimate, codes: tuple[str, ...]) -> np.ndarray:
     return np.array(out)
 
 
+def _dists() -> Any:
+    """scipy.stats, imported at first use: importing it costs about 0.7 CPU-s, and every `botwatch`
+    command imports this module (`botwatch.cli` says why). The accounts stage's pool imports it
+    before it forks (`accounts.pool.preload`), so its workers share it."""
+    import scipy.stats
+
+    return scipy.stats
+
+
 # Log-probabilities (and the normal densities of `raw_dst`) computed ahead for a whole study
 # (`precompute`), keyed by their arguments:
 # one vectorised scipy call per distribution instead of four scalar calls per account (scipy's
@@ -113,7 +121,7 @@ def _nb(k: int, mean: float, size: float) -> float:
     hit = _MEMO.get(("nb", k, mean, size, 0.0))
     if hit is not None:
         return hit
-    return float(nbinom.logpmf(k, size, size / (size + mean)))
+    return float(_dists().nbinom.logpmf(k, size, size / (size + mean)))
 
 
 def raw_holidays(h: HolidayCounts, codes: tuple[str, ...]) -> np.ndarray | None:
@@ -131,7 +139,7 @@ def _bb(k: int, n: int, p: dict[str, float]) -> float:
     if hit is not None:
         return hit
     s = 1 / rho - 1
-    return float(betabinom.logpmf(k, n, m * s, (1 - m) * s))
+    return float(_dists().betabinom.logpmf(k, n, m * s, (1 - m) * s))
 
 
 def precompute(behaviours: Iterable[Behaviour | None]) -> None:
@@ -145,7 +153,7 @@ def precompute(behaviours: Iterable[Behaviour | None]) -> None:
         d = np.array([s.shift_h for s in shifts], float)
         for mu, group in sorted({(float(dst_swing(c)), "russia" if c == "RU" else "ordinary") for c in countries()}):
             scales = [math.sqrt(s.sd_h * s.sd_h + par[group]["tau"] ** 2) for s in shifts]
-            vals = norm.pdf(d, mu, np.array(scales, float))
+            vals = _dists().norm.pdf(d, mu, np.array(scales, float))
             _MEMO.update(((("norm", s.shift_h, sc, mu, 0.0), float(v)) for s, sc, v in zip(shifts, scales, vals.tolist())))
     hol = [b.holidays for b in behaviours if b is not None and b.holidays is not None and b.holidays.ru_expected > 0]
     arts = [b.transfer for b in behaviours if b is not None and b.transfer.words >= MIN_ARTICLE_WORDS]
@@ -155,14 +163,14 @@ def precompute(behaviours: Iterable[Behaviour | None]) -> None:
         for rho, size in ((par["rho_russia"], par["k_russia"]), (par["rho_ordinary"], par["k_ordinary"])):
             means = [rho * h.ru_expected for h in hol]
             m = np.array(means, float)
-            vals = nbinom.logpmf(k, size, size / (size + m))
+            vals = _dists().nbinom.logpmf(k, size, size / (size + m))
             _MEMO.update(((("nb", int(a), b, size, 0.0), float(v)) for a, b, v in zip(k.tolist(), means, vals.tolist())))
     if arts:
         k, n = np.array([t.articles for t in arts], np.int64), np.array([t.words for t in arts], np.int64)
         for p in (parameters()["articles"]["russia"], parameters()["articles"]["ordinary"]):
             m, rho = p["mean"], p["rho"]
             s = 1 / rho - 1
-            vals = betabinom.logpmf(k, n, m * s, (1 - m) * s)
+            vals = _dists().betabinom.logpmf(k, n, m * s, (1 - m) * s)
             _MEMO.update(((("bb", int(a), float(b), m, rho), float(v)) for a, b, v in zip(k.tolist(), n.tolist(), vals.tolist())))
 
 

@@ -55,6 +55,7 @@ def preload() -> None:
     bot_behaviour.parameters()
     origin_shifts.parameters()
     origin_signals.parameters()
+    origin_signals._dists()  # scipy.stats, imported lazily (about 0.7 CPU-s in each worker otherwise)
 
 
 def one_batch(table: pa.Table) -> pa.RecordBatch:

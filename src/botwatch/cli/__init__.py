@@ -9,6 +9,11 @@ The command modules are imported the first time `app` (or another of this packag
 asked for (PEP 562 `__getattr__`), not when the package is: `main`, the `botwatch` entry point,
 must be running before they are, since importing them takes seconds and Ctrl-C in that time
 printed a KeyboardInterrupt traceback (`main` says one line and exits 130 instead).
+
+Every command imports every command module, so what those modules import at their top is paid by
+`botwatch --help`, `ingest` and `collect` too. scipy.stats (about 0.7 CPU-s, half of `--help`'s
+1.5) is therefore imported where a function first needs it, not at a module's top
+(`tests/test_cli_imports.py` holds that).
 """
 
 from __future__ import annotations

@@ -38,7 +38,6 @@ from botwatch.coordination.edges import (
     with_popularity,
 )
 import numpy as np
-from scipy.stats import poisson
 
 from botwatch.coordination.nulltest import MIN_LAMBDA, NullResult, pooled_curves
 from botwatch.count_text import counted
@@ -425,6 +424,8 @@ def poisson_tail(batch: pa.RecordBatch) -> pa.Table:
     Module-level so Spark can ship it to executors."""
     lam = np.maximum(batch.column("lam").to_numpy(zero_copy_only=False).astype(float), MIN_LAMBDA)
     k = batch.column("co_actions").to_numpy(zero_copy_only=False).astype(float)
+    from scipy.stats import poisson  # here, not at the top: `botwatch.cli` says why
+
     p = poisson.sf(k - 1, lam)
     return pa.table(
         {

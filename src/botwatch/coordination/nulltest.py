@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import poisson
 
 from botwatch.stats import bh_adjusted
 
@@ -91,6 +90,8 @@ def pair_pvalues(observed: np.ndarray, null_sum: np.ndarray, replicates: int, pr
     null_sum = np.asarray(null_sum, dtype=float)
     prior = np.zeros_like(null_sum) if prior is None else np.asarray(prior, dtype=float)
     lam = np.maximum((null_sum + prior) / (reps + 1), MIN_LAMBDA)
+    from scipy.stats import poisson  # here, not at the top: `botwatch.cli` says why
+
     p = poisson.sf(np.asarray(observed, dtype=float) - 1, lam)
     return lam, p
 
