@@ -183,7 +183,9 @@ def _resumed(data: bytes) -> tuple[int, int] | None:
             try:
                 end = decode(text, pos)[1]
             except json.JSONDecodeError as exc:  # another bad element: a later comma may start the run
-                spent += max(exc.pos - pos, 1)
+                # Making the error counts the lines before it (its `lineno`): `pos` characters read
+                # again, so a hostile line of many bad values after commas cost its length squared.
+                spent += max(exc.pos - pos, 1) + pos
                 found = False
                 break
             except (ValueError, RecursionError):
