@@ -238,6 +238,47 @@ def test_a_compact_array_longer_than_the_head_whose_first_element_is_broken_is_r
     assert set(st.pandas("posts")["post_id"]) == IDS and summary.files[0].read == len(STATUSES) + 1
 
 
+@pytest.mark.parametrize("at", [0, 2])
+@pytest.mark.parametrize("end", ["\n", ",\n", ""])
+def test_objects_apart_by_commas_on_one_line_read_on_after_an_unclosed_string(tmp_path: Path, at: int, end: str) -> None:
+    """`{"text": "cut}, {...}, {...}` on one line (not in an array): the unclosed string ran to the
+    line's end and the broken object held every good one after it, one rejected row (and, first in
+    the file, the file was refused as matching no format). The good ones are found again, each
+    numbered by the line, and the broken one is rejected alone."""
+    values = [json.dumps(s) for s in STATUSES]
+    broken = '{"id_str": "5", "text": "cut}'
+    f = tmp_path / "out.json"
+    f.write_text(", ".join(values[:at] + [broken] + values[at:]) + end)
+    st, summary = _ingest(tmp_path, f)
+    assert summary.files[0].format == "twitter-v1.1" and summary.files[0].read == len(STATUSES) + 1
+    rej = st.pandas("rejected")
+    assert list(rej["line"]) == [1] and list(rej["raw"]) == [broken]
+    assert set(st.pandas("posts")["post_id"]) == IDS
+
+
+def test_finding_objects_again_after_an_unclosed_string_costs_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """80 KB of objects apart by commas after an unclosed string, with text at the end that no run
+    reaches past (so none is found again), and the same with none there (all found again): each is
+    looked through once, not once per comma."""
+    calls = []
+    space = json_array._SPACE
+
+    class Counted:
+        def match(self, *a: object) -> object:
+            calls.append(1)
+            return space.match(*a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json_array, "_SPACE", Counted())
+    n = 8000
+    tail = b',{"b": [{}, {"c": [1]}]}' * n
+    got = list(top_level_values(io.BytesIO(b'{"a": "x' + tail + b" junk\n"), 1 << 24))
+    assert [len(v.data) for v in got] == [len(b'{"a": "x' + tail + b" junk")] and len(calls) < 6 * n
+    calls.clear()
+    got = list(top_level_values(io.BytesIO(b'{"a": "x' + tail + b"\n"), 1 << 24))
+    assert [v.data for v in got] == [b'{"a": "x'] + [b'{"b": [{}, {"c": [1]}]}'] * n and len(calls) < 6 * n
+    assert {v.number for v in got} == {1}
+
+
 def test_a_line_of_many_bad_values_after_commas_is_given_up_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each bad value a comma's run met raised an error that counts the lines before it, reading
     the line up to there again: 40,000 of them (360 KB) took 8 s, and a line at the 16 MB record

@@ -154,7 +154,7 @@ _NEXT_VALUE = re.compile(r",\s*(?=[\[{])")
 _SPACE = re.compile(r"[ \t\r\n]*")
 
 
-def _resumed(data: bytes) -> tuple[int, int] | None:
+def _resumed(data: bytes, array: bool = True) -> tuple[int, int] | None:
     """In the bytes of an element cut at its line's end after an unclosed string (a compact
     one-line array: `[{..., "text": "cut},{...},{...}]`), where the broken element ends and the
     next one starts, as byte offsets; None when no next one is found. Why: the broken element
@@ -165,7 +165,10 @@ def _resumed(data: bytes) -> tuple[int, int] | None:
     element's own later lists (`"urls": [{...}, {...}]}`) is followed by a closing bracket with
     more text after it, and one inside a file cut short never reaches that bracket; both are passed
     over. Where another bad element follows, the run starts after it (those between stay with the
-    broken one)."""
+    broken one).
+
+    `array` False: values not in an array (`top_level_values`: `{..."text": "cut}, {...}, {...}`),
+    whose run ends at the line's end instead, after at most one trailing comma."""
     text = data.decode("utf-8", "surrogateescape")
     decode = json.JSONDecoder().raw_decode
     # A value start some earlier comma's run passed through and failed from: a later comma there
@@ -196,8 +199,12 @@ def _resumed(data: bytes) -> tuple[int, int] | None:
             pos = _SPACE.match(text, end).end()  # type: ignore[union-attr]
             if text[pos : pos + 1] == ",":
                 pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
-                continue
-            found = text[pos : pos + 1] == "]" and _SPACE.match(text, pos + 1).end() >= len(text)  # type: ignore[union-attr]
+                if array or pos < len(text):
+                    continue
+                found = True  # a comma after the last value
+                break
+            found = (pos >= len(text) if not array
+                     else text[pos : pos + 1] == "]" and _SPACE.match(text, pos + 1).end() >= len(text))  # type: ignore[union-attr]
             break
         if found:
             return len(text[: m.start()].encode("utf-8", "surrogateescape")), len(text[: m.end()].encode("utf-8", "surrogateescape"))
@@ -293,7 +300,8 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
     Text between values that is not whitespace or a comma (a stray word, a closing bracket too
     many, which leaves the depth at 0 in the same one scan of the block) comes out as a value of
     its own, which the JSON parser rejects; an unterminated string
-    ends at its line's end, and unbalanced brackets run on until they balance, as in `array_elements`."""
+    ends at its line's end, and unbalanced brackets run on until they balance, as in `array_elements`;
+    values apart by commas after an unterminated string on its line are found again (`broken_end`)."""
     el = _Element(max_record_bytes, keep)
     el_line = 0  # the line of el's first non-blank byte; 0 while el is blank
     lines_before = 0  # newlines before the current block
@@ -315,9 +323,24 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
             return None  # blank between values, or a separating comma
         return Line(number, data, done.too_long, done.length)
 
+    def broken_end() -> Iterator[Line]:
+        """The value that ends at its line's end after an unclosed string, and the values after it
+        on that line that `_resumed` finds again, each numbered by that line. Why: `{"text": "cut},
+        {...}, {...}` on one line was one rejected value holding every good one after it."""
+        if (line := finish()) is None:
+            return
+        found = None if line.too_long else _resumed(line.data, array=False)
+        if found is None:
+            yield line
+            return
+        yield Line(line.number, line.data[: found[0]].rstrip(b" \t\r\n,"), False, found[0])
+        for later in top_level_values(io.BytesIO(line.data[found[1] :] + b"\n"), max_record_bytes, keep):
+            yield Line(line.number, later.data, later.too_long, later.length)
+
     while block := stream.read(_BLOCK):
         newlines = np.concatenate(([0], np.cumsum(np.frombuffer(block, np.uint8) == 0x0A)))
-        level, commas, in_str, bs_run, depth_after, line_depth, _ = _structure(block, in_str, bs_run, depth, line_depth, floor=True)
+        level, commas, in_str, bs_run, depth_after, line_depth, ends = _structure(block, in_str, bs_run, depth, line_depth, floor=True)
+        broken = set(ends.tolist())
         before_each = np.concatenate(([depth], level[:-1]))
         depth = depth_after
         # Cuts: a value opening or closing at the top level, a comma between values. A closing
@@ -333,7 +356,9 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
                 start = j
             elif lv == 0 and before >= 1:  # it closes (or, broken, ends at its line's end)
                 add(block, newlines, start, j + 1)
-                if (line := finish()) is not None:
+                if j in broken:
+                    yield from broken_end()
+                elif (line := finish()) is not None:
                     yield line
                 start = j + 1
             elif lv == 0 and before == 0:  # a comma between values
@@ -343,5 +368,7 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
                 start = j + 1
         add(block, newlines, start, len(block))
         lines_before += int(newlines[-1])
-    if (line := finish()) is not None:
+    if in_str and b"\n" not in el.buf.strip(b" \t\r\n"):  # the input ended inside a string, on the value's one line
+        yield from broken_end()
+    elif (line := finish()) is not None:
         yield line
