@@ -285,3 +285,35 @@ def test_a_run_whose_replay_sent_no_post_leaves_the_next_runs_gap_at_its_end(tmp
     (gap,) = runs[2]["gaps"]
     assert when(gap["from"]) >= second.answered[0] + 120 - 1 and when(gap["from"]) >= when(replayed["to"]) - 1, (gap, replayed)
     assert third.answered[0] + 2400 - 1 <= when(gap["to"]) <= third.answered[0] + 2400 + 2, gap
+
+
+def test_a_replay_followed_by_keep_alives_alone_leaves_the_next_runs_gap_at_its_end(tmp_path: Path, x_clock: Any) -> None:
+    """A run that asked a replay of the time since the last one got its posts, then keep-alives
+    alone (a quiet filter) to its end: the replay was never judged over (no post newer than the
+    answer came), so `stream_seen` went back to the newest replayed post, and the next run recorded
+    the time from there, this run's connected time included, as "not running between two runs".
+    X sends keep-alives when it has nothing to send: a stream quiet a while after the replay's
+    posts has sent all of it, and the stream stands at its last keep-alive."""
+    first = DroppingStream([2])
+    _collect(tmp_path / "cap", first)
+    x_clock.shift = timedelta(minutes=2)
+    seen: list[float] = []
+
+    def quiet_on() -> None:  # each keep-alive after the replay comes 10 s later by the collector's clock
+        import time
+
+        x_clock.shift += timedelta(seconds=10)
+        seen.append(time.time() + x_clock.shift.total_seconds())
+
+    second = DroppingStream([2], ticking=quiet_on)
+    second.ids = _replay(second, x_clock, {0: [-150.0, -30.0]})
+    _collect(tmp_path / "cap", second, "--backfill-minutes", "5")
+    assert len(seen) >= 4, seen  # keep-alives went on well past the quiet a replay ends after
+    x_clock.shift += timedelta(minutes=40)
+    third = DroppingStream([1])
+    _collect(tmp_path / "cap", third)
+    runs = _runs(tmp_path / "cap")
+    assert "gaps" not in runs[1], runs[1]  # the replay reached back past the first run's end
+    (gap,) = runs[2]["gaps"]
+    # From the second run's last keep-alive (one the collector read; each 10 s apart), not its newest replayed post.
+    assert seen[-3] - 1 <= when(gap["from"]) <= seen[-1] + 1, (gap, seen)

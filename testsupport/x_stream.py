@@ -30,11 +30,15 @@ class DroppingStream:
     connection k sent its last line; `answered[k]` when it was answered 200 (this machine's clock).
     `notice`, when given, is sent as a connection's last line before each drop (X's disconnect notice).
     `ids`, when given, names connection k's j-th tweet (`ids(k, j)`: a replay's tweets carry times
-    before the answer), else tweets are numbered from 10000 (ids that carry no time)."""
+    before the answer), else tweets are numbered from 10000 (ids that carry no time). `ticking`, when
+    given, is called before each of the last connection's keep-alives after its first (a test moves
+    the collector's clock on there: a connection that stays quiet a while)."""
 
     def __init__(self, posts: list[int], pauses: list[float] | None = None, before_answer: Callable[[int], None] | None = None,
-                 notice: bytes | None = None, ids: Callable[[int, int], str] | None = None) -> None:
+                 notice: bytes | None = None, ids: Callable[[int, int], str] | None = None,
+                 ticking: Callable[[], None] | None = None) -> None:
         self.posts, self.pauses, self.before_answer, self.notice, self.ids = posts, pauses or [], before_answer, notice, ids
+        self.ticking = ticking
         self.sent_last: list[float] = []
         self.answered: list[float] = []
         self.asked: list[dict[str, str]] = []
@@ -64,6 +68,8 @@ class DroppingStream:
             return
         while True:
             await asyncio.sleep(0.2)
+            if self.ticking is not None:
+                self.ticking()
             await w.chunk(b"\r\n")
 
 

@@ -129,6 +129,10 @@ def no_such_path(cap: Capture, resp: httpx.Response, body: bytes) -> None:
 # X replays at most this far back before a connection (`backfill_minutes`, 1 to 5).
 REPLAY_REACH_S = 300.0
 
+# X's stream sends a keep-alive at least this often, and a replay as fast as it can: keep-alives
+# alone this long after a replay's newest post show that X had nothing more of it to send.
+REPLAY_QUIET_S = 20.0
+
 # A disconnection shorter than this is counted in one record per run (`XStream.note_gap`), not listed.
 SHORT_GAP_S = 60.0
 
@@ -187,7 +191,8 @@ class XStream:
         # A reconnect that asked a replay: its gap is recorded once the replay shows how far back it
         # reached (`judge_replay`): {"from": last data before the drop, "answered": …, "minutes": …, "between": …}.
         self.pending: dict[str, Any] | None = None
-        self.replay_newest: datetime | None = None  # the newest replayed post's time, until a post newer than the answer comes
+        self.replay_newest: datetime | None = None  # the newest replayed post's time, until the replay is seen over
+        self.replay_at: datetime | None = None  # when the last replayed post arrived (`replay_quiet`)
         self.answered: datetime | None = None  # when the connection now read was answered
 
     def note_gap(self, cap: Capture, reconnected: datetime | None, between_runs: bool = False, start: datetime | None = None,
@@ -245,9 +250,10 @@ class XStream:
         the first post of the connection (`post_time`), where older than the answer, shows where it
         reached, and the gap ends there (none where it reached back past the drop); a first post newer
         than the answer, or none before the connection ends (`post_time` None), shows no replay, and
-        the whole span is a gap. Until a post newer than the answer comes, the replay is not over: a
-        connection that breaks before that leaves its span after the newest replayed post
-        (`replay_newest`) to the next gap (`replay_cut`)."""
+        the whole span is a gap. Until a post newer than the answer comes, or keep-alives alone for
+        `REPLAY_QUIET_S` after its posts (`replay_quiet`), the replay is not over: a connection that
+        breaks before that leaves its span after the newest replayed post (`replay_newest`) to the
+        next gap (`replay_cut`)."""
         p, self.pending = self.pending, None
         if p is None:
             return
@@ -255,7 +261,7 @@ class XStream:
         # A run's first connection asks only the minutes since the last run (`replay_between`), said as such.
         part = "" if str(self.backfill) == minutes else f" of the {minutes} minute{'' if minutes == '1' else 's'} since the last run"
         if post_time is not None and post_time < answered:
-            self.replay_newest = post_time
+            self.replay_newest, self.replay_at = post_time, self.last_seen
             reach = (f"the replay{part} that --backfill-minutes {self.backfill} asked" if part else f"--backfill-minutes {minutes}") + (
                 f" replayed it back to {_utc_text(post_time)} only, as its oldest replayed post shows")
             self.note_gap(cap, post_time, p["between"], p["from"], reach)
@@ -263,6 +269,16 @@ class XStream:
             self.note_gap(cap, answered, p["between"], p["from"],
                           f"--backfill-minutes {self.backfill} asked a replay{part}, but no replayed post showed that X replayed any of it"
                           if part else f"--backfill-minutes {minutes} was asked, but no replayed post showed that X replayed any of it")
+
+    def replay_quiet(self, now: datetime) -> bool:
+        """Whether a replay judged but not seen over (no post newer than the answer came) is over by
+        `now`, a keep-alive `REPLAY_QUIET_S` or more after its last post: X sends keep-alives when it
+        has nothing to send, and a replay at once. Why: a quiet filter sends no post newer than the
+        answer for hours, and a connection that went on with keep-alives alone after the replay left
+        `stream_seen` at its newest replayed post: the next run recorded this run's connected time as
+        "not running between two runs" (and a reconnect, as disconnected)."""
+        return (self.pending is None and self.replay_newest is not None and self.replay_at is not None
+                and (now - self.replay_at).total_seconds() >= REPLAY_QUIET_S)
 
     def replay_cut(self, cap: Capture) -> None:
         """The connection ended: a replay not yet judged records its whole span; one judged but not
@@ -383,6 +399,8 @@ class XStream:
 
     def handle(self, cap: Capture, line: str) -> None:
         self.last_seen = datetime.now(timezone.utc)
+        if not line.strip() and self.replay_quiet(self.last_seen):
+            self.replay_newest = None  # the replay is over: the stream stands at this keep-alive
         if self.pending is None and self.replay_newest is None:  # else the replay's judgement says where the stream stands
             cap.state["stream_seen"] = self.last_seen
         if not line.strip():
@@ -410,8 +428,8 @@ class XStream:
             elif t is not None and self.replay_newest is not None:
                 if self.answered is not None and t >= self.answered:
                     self.replay_newest = None  # a post newer than the answer: the replay is over
-                elif t > self.replay_newest:
-                    self.replay_newest = t
+                else:
+                    self.replay_newest, self.replay_at = max(t, self.replay_newest), self.last_seen
         if _id_gt(tid, cap.cursor.get("last_id")):
             cap.cursor["last_id"] = tid
         if cap.sampled(tid):
