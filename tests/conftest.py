@@ -25,6 +25,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 _BLAS_THREADS = os.environ.get("BOTWATCH_TEST_BLAS_THREADS", "1")
 for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, _BLAS_THREADS)
+# `collect bluesky` looks up each kept account's profile at Bluesky's public AppView by default: no
+# test may reach the network, so the suite turns the lookups off (the CLI's --profiles/--no-profiles
+# reads the variable; it reaches the CLI subprocesses too). The profile tests pass --profiles and a
+# fake AppView's --appview.
+os.environ.setdefault("BOTWATCH_BLUESKY_PROFILES", "0")
 try:
     from threadpoolctl import threadpool_limits
 

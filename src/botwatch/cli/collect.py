@@ -188,12 +188,18 @@ def collect_bluesky(
     rotate_every: RotateEvery = "1h",
     stall: Stall = 30.0,
     progress: Progress = None,
+    profiles: Annotated[bool, typer.Option("--profiles/--no-profiles", envvar="BOTWATCH_BLUESKY_PROFILES",
+                                           help="Look up the profile (creation date, follower, follow and post counts, description) of each account whose posts are kept, once per capture")] = True,
+    appview: Annotated[str, typer.Option("--appview", help="Bluesky AppView the profiles are looked up at (app.bsky.actor.getProfiles)")] = "https://public.api.bsky.app",
     backoff_scale: BackoffScale = 1.0,
 ) -> None:
-    """Bluesky posts from Jetstream, resumable by its microsecond cursor."""
+    """Bluesky posts from Jetstream, resumable by its microsecond cursor; the profiles of their accounts from the AppView."""
     from botwatch.collect import jetstream as js
+    from botwatch.collect.bsky_profiles import ProfileLookups
 
     address_or_fail(endpoint, "--endpoint", ("ws", "wss"))
+    if profiles:
+        address_or_fail(appview, "--appview", ("https", "http"))
     every = follow_every(study, ingest_every)
     cap = _common(folder, "bluesky", "bluesky", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
                   rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=endpoint, ingest_every=every, keys_of=js.keys_of)
@@ -203,7 +209,8 @@ def collect_bluesky(
             fail(f"the filter's handles name no Bluesky account ({', '.join(elsewhere)[:300]}), and it has no other term: "
                  "give Bluesky handles (they have a dot), --hashtag or --keyword")
         say(f"{len(elsewhere)} handle(s) not applied, as they name no Bluesky account (a Bluesky handle has a dot): {', '.join(elsewhere)[:300]}")
-    _run(cap, js.JetstreamCollector(endpoint, rewind_s=rewind, stall_s=stall, backoff_scale=backoff_scale), duration, study, every)
+    lookups = ProfileLookups(appview, backoff_scale=backoff_scale) if profiles else None
+    _run(cap, js.JetstreamCollector(endpoint, rewind_s=rewind, stall_s=stall, backoff_scale=backoff_scale, profiles=lookups), duration, study, every)
 
 
 @collect_app.command("mastodon")

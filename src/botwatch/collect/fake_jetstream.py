@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     print(f"fake Jetstream at {srv.url} ({args.posts:,} made-up posts, {args.rate:g}/s; Ctrl-C stops it)", flush=True)
-    print(f"try: botwatch collect bluesky trial-capture/ --endpoint {srv.url} --max-posts 100", flush=True)
+    print(f"try: botwatch collect bluesky trial-capture/ --endpoint {srv.url} --max-posts 100 --no-profiles", flush=True)
     try:
         while srv._thread.is_alive():
             time.sleep(0.5)

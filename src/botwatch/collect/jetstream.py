@@ -21,6 +21,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
+from botwatch.collect.bsky_profiles import ProfileLookups
 from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectError, StopCapture, FUTURE_CURSOR_S, future_words
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
 
@@ -99,8 +100,10 @@ def drop_future_cursor(cap: Capture, now: float) -> None:
 class JetstreamCollector:
     """Consumes Jetstream into a `Capture`; reconnects with backoff; watches for stalls."""
 
-    def __init__(self, endpoint: str = DEFAULT_ENDPOINT, *, rewind_s: float = 5.0, stall_s: float = 30.0, backoff_scale: float = 1.0) -> None:
+    def __init__(self, endpoint: str = DEFAULT_ENDPOINT, *, rewind_s: float = 5.0, stall_s: float = 30.0, backoff_scale: float = 1.0,
+                 profiles: ProfileLookups | None = None) -> None:
         self.endpoint = endpoint
+        self.profiles = profiles  # looks up the profiles of the accounts whose posts are kept (None: no lookups)
         self.rewind_us = int(rewind_s * 1_000_000)
         self.stall_s = stall_s
         self.net = Backoff(1.0, 60.0, backoff_scale)
@@ -146,6 +149,8 @@ class JetstreamCollector:
                     if not cap.filter.empty and not cap.filter.match(rec.get("text"), _tags(rec)):
                         cap.stats.filtered += 1
                     elif cap.sampled(post_id):
+                        if self.profiles is not None:
+                            self.profiles.want(cap, obj["did"])  # before the write: the post that reaches --max-posts counts too
                         cap.post(key or post_id, raw)
                 elif cap.filter.empty and cap.sampled(post_id):
                     cap.event(key, raw)  # deletes and updates of sampled posts
@@ -169,6 +174,23 @@ class JetstreamCollector:
                 cap.tick()
 
     async def __call__(self, cap: Capture) -> None:
+        if self.profiles is None:
+            await self._stream(cap)
+            return
+        self.profiles.load(cap)
+        lookups = asyncio.create_task(self.profiles.run(cap))
+        try:
+            await self._stream(cap)
+        finally:
+            lookups.cancel()
+            try:
+                await lookups
+            except asyncio.CancelledError:
+                pass
+            self.profiles.save(cap)  # the accounts still waiting: the next run asks for them
+            cap.stats.profiles_waiting = len(self.profiles.pending)
+
+    async def _stream(self, cap: Capture) -> None:
         # reposts carry no text to match, so a filtered capture asks for posts only
         collections = POST_COLLECTIONS if cap.filter.empty else ("app.bsky.feed.post",)
         drop_future_cursor(cap, time.time())

@@ -28,6 +28,13 @@ class Stats:
     unknown: int = 0
     disconnect_notices: int = 0
     reconnects: int = 0
+    # Bluesky profiles looked up beside the stream (`bsky_profiles`): written, not returned by the
+    # AppView, given up after failed lookups, not queued (the queue full), left for the next run
+    profiles: int = 0
+    profiles_missing: int = 0
+    profile_failures: int = 0
+    profiles_not_asked: int = 0
+    profiles_waiting: int = 0
     cursor: str = ""
     started: float = field(default_factory=time.monotonic)
 
@@ -78,6 +85,21 @@ class ProgressLine:
             self.stream.flush()
 
 
+def profiles_line(s: Stats) -> str:
+    """The summary's line on the Bluesky profiles looked up (empty where none was asked), so a
+    capture whose lookups failed says so beside its posts instead of leaving the accounts bare."""
+    if not (s.profiles or s.profiles_missing or s.profile_failures or s.profiles_not_asked or s.profiles_waiting):
+        return ""
+    parts = [f"{s.profiles:,} written", f"{s.profiles_missing:,} not found (deleted or taken down)"]
+    if s.profile_failures:
+        parts.append(f"{s.profile_failures:,} failed (the AppView did not answer; the warnings above say why)")
+    if s.profiles_not_asked:
+        parts.append(f"{s.profiles_not_asked:,} not asked (too many waiting)")
+    if s.profiles_waiting:
+        parts.append(f"{s.profiles_waiting:,} waiting, asked by the next run")
+    return "Bluesky profiles: " + "; ".join(parts) + "\n"
+
+
 def summary(s: Stats, disk_bytes: int, files: int, folder: str, folder_files: int | None = None) -> str:
     """The closing lines printed on every exit: `files` and `disk_bytes` are this run's, and
     `folder_files` the stream's closed files in the folder, earlier runs' included."""
@@ -87,7 +109,8 @@ def summary(s: Stats, disk_bytes: int, files: int, folder: str, folder_files: in
         f"received {s.received:,}; filtered out {s.filtered:,}; not in sample {s.unsampled:,}; duplicates dropped {s.duplicates:,}; "
         f"not posts {s.other:,}; malformed {s.malformed:,}; unknown {s.unknown:,}; reconnects {s.reconnects:,}"
         + (f" (X's disconnect notices {s.disconnect_notices:,})" if s.disconnect_notices else "") + "\n"
-        f"this run: {files} closed file(s), {human_bytes(disk_bytes)}, in {folder}"
+        + profiles_line(s)
+        + f"this run: {files} closed file(s), {human_bytes(disk_bytes)}, in {folder}"
         + (f" (it holds {folder_files} closed file(s) of this stream in all)" if folder_files is not None else "")
         + f"; last cursor {s.cursor or '—'}"
     )

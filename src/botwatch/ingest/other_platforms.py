@@ -5,14 +5,15 @@ form, so replies and reposts join their targets). Mastodon ids are local to an i
 status is keyed by its global `uri` and an account by its profile `url` when the export has them;
 a reply's target, given by local ids only, by whom it answers and that id (`_serving_host`).
 Events that are valid but are not posts (likes, follows, deletes) are read and skipped, not
-rejected: they are not errors; a profile record and an identity event add to the account.
+rejected: they are not errors; a profile record, an identity event and a profile view `collect
+bluesky` looked up at the AppView (`PROFILE_VIEW`) add to the account.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -41,6 +42,12 @@ FORMAT_MASTODON = "mastodon-status"
 # the clock-skew window Bluesky's timestamp guide suggests.
 _CLOCK_SKEW = timedelta(minutes=2)
 PROFILE = "app.bsky.actor.profile"
+# A profile view `collect bluesky` looked up at the AppView (`collect.bsky_profiles`), in the capture
+# beside the Jetstream events: `{"did", "time_us", "kind": PROFILE_VIEW, "profile": {...}}`.
+PROFILE_VIEW = "botwatch.profile_view"
+# No Bluesky account was made before the network's first accounts (2022); an AppView gives some old
+# accounts `createdAt` "0001-01-01T00:00:00.000Z", which is no date, not an account 2,000 years old.
+_FIRST_ACCOUNT = datetime(2022, 1, 1)
 _AT_URI = re.compile(r"^at://([^/]+)/([^/]+)/([^/?#]+)")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
@@ -77,13 +84,10 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if kind == "identity":
         ident = obj.get("identity") if isinstance(obj.get("identity"), dict) else {}
         when = parse_iso_time(ident.get("time"), required=False)
-        handle = opt_str(ident.get("handle"))
-        # "handle.invalid" is what the network sends when the account's handle failed validation:
-        # no handle, and not one to keep. Stored, it replaced the account's last known handle, and
-        # every such account read "@handle.invalid" (one handle for many accounts).
-        if handle is not None and handle.lower() == "handle.invalid":
-            handle = None
-        sink.account({"account_id": did, "platform": "bluesky", "handle": handle, "observed_at": when}, line)
+        sink.account({"account_id": did, "platform": "bluesky", "handle": _valid_handle(ident.get("handle")), "observed_at": when}, line)
+        return
+    if kind == PROFILE_VIEW:
+        _profile_view(did, obj, line, sink)
         return
     if kind != "commit":
         return
@@ -162,6 +166,41 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     sink.account({"account_id": did, "platform": "bluesky", "observed_at": created}, line)
 
 
+def _valid_handle(value: Any) -> str | None:
+    """A Bluesky handle, or None for none. "handle.invalid" is what the network sends when the
+    account's handle failed validation: no handle, and not one to keep. Stored, it replaced the
+    account's last known handle, and every such account read "@handle.invalid" (one handle for
+    many accounts)."""
+    handle = opt_str(value)
+    return None if handle is not None and handle.lower() == "handle.invalid" else handle
+
+
+def _relay_time(t_us: Any) -> datetime | None:
+    """A `time_us` (microseconds since 1970) as a time, or None where it is no such count."""
+    return epoch_to_datetime(float(t_us)) if isinstance(t_us, (int, float)) and not isinstance(t_us, bool) and 1e14 < t_us < 1e17 else None
+
+
+def _profile_view(did: str, obj: dict[str, Any], line: int, sink: RowSink) -> None:
+    """A profile view the collector looked up at the AppView, as it stood when looked up
+    (`time_us`): what a Jetstream profile commit lacks, the account's creation date and its
+    follower, follow and post counts, stored in the columns a Mastodon account's land in. An
+    account with no avatar shows the default image (`default_image`, as on the other platforms)."""
+    view = obj.get("profile")
+    if not isinstance(view, dict):
+        raise RecordError("profile view without a profile object")
+    if view.get("did") != did:
+        raise RecordError(f"profile view of {str(view.get('did'))[:80]!r} filed under {did[:80]!r}")
+    seen = _relay_time(obj.get("time_us"))
+    created = parse_iso_time(view.get("createdAt"), required=False)
+    if created is not None and (created < _FIRST_ACCOUNT or (seen is not None and created > seen + _CLOCK_SKEW)):
+        created = None
+    sink.account({"account_id": did, "platform": "bluesky", "handle": _valid_handle(view.get("handle")),
+                  "display_name": opt_str(view.get("displayName")), "description": opt_str(view.get("description")),
+                  "created_at": created, "followers": opt_int(view.get("followersCount")), "following": opt_int(view.get("followsCount")),
+                  "posts_count": opt_int(view.get("postsCount")), "default_image": not opt_str(view.get("avatar")),
+                  "observed_at": seen}, line)
+
+
 def _profile(did: str, commit: dict[str, Any], t_us: Any, line: int, sink: RowSink) -> None:
     """An account's profile record (`app.bsky.actor.profile`, key `self`), written or rewritten:
     its display name and description, as seen when the network relayed it (`time_us`), so the
@@ -174,7 +213,7 @@ def _profile(did: str, commit: dict[str, Any], t_us: Any, line: int, sink: RowSi
     record = commit.get("record")
     if not isinstance(record, dict):
         raise RecordError("profile commit without a record")
-    seen = epoch_to_datetime(float(t_us)) if isinstance(t_us, (int, float)) and not isinstance(t_us, bool) and 1e14 < t_us < 1e17 else None
+    seen = _relay_time(t_us)
     sink.account({"account_id": did, "platform": "bluesky", "display_name": opt_str(record.get("displayName")),
                   "description": opt_str(record.get("description")), "observed_at": seen}, line)
 

@@ -1,0 +1,212 @@
+"""Bluesky profiles at collection: the accounts whose posts a capture kept, looked up once each.
+
+Jetstream carries posts, not profiles: an account's creation date, follower, follow and post counts
+reach a capture only through Bluesky's AppView. Without them the bot and origin models scored a
+Bluesky account on its posts alone. So, beside the stream, the collector asks the public AppView
+(`app.bsky.actor.getProfiles`, at most 25 accounts a request) for each account it kept a post of
+and writes each profile view into the capture as a record ingest reads (`PROFILE_VIEW`).
+
+- **Once per capture.** The accounts asked are listed in `.botwatch/<stream>.profiles` (one DID a
+  line), appended only after their records are synced to disk; a restart reads the list and does
+  not ask again. An account the AppView does not return (deleted, taken down) is listed too: it was
+  asked. The accounts still waiting when a run stops are saved in the state file and asked by the
+  next run.
+- **Never in the way.** The lookups run beside the stream: a 429 or 5xx is waited out on the
+  collector's ladders (the server's `Retry-After` obeyed), a batch that fails `TRIES` times (or is
+  refused) is counted as failed and dropped, and the post capture goes on whatever the AppView does.
+- **Bounded.** An answer is read up to `MAX_ANSWER`; the queue holds at most `MAX_PENDING` accounts
+  (more are counted as not asked, said in the summary).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from botwatch.collect import state as st
+from botwatch.collect.backoff import server_wait, with_jitter
+from botwatch.collect.core import Capture, CaptureWriteError
+from botwatch.collect.httpbase import FAILED_REQUEST, Waits, body_excerpt, client, fetch
+
+DEFAULT_APPVIEW = "https://public.api.bsky.app"
+PATH = "/xrpc/app.bsky.actor.getProfiles"
+PROFILE_VIEW = "botwatch.profile_view"  # the `kind` of a profile record in a Bluesky capture
+BATCH = 25  # the most actors getProfiles takes in one request
+TRIES = 3  # a batch failing this often (network, 5xx, an answer too large or unreadable) is dropped
+MAX_ANSWER = 4 << 20  # 25 profile views are a few tens of kB
+MAX_PENDING = 100_000
+LINGER_S = 2.0  # how long a batch waits to fill before it is sent part-full
+PENDING_KEY = "profiles_pending"  # in the stream's state file
+
+
+def ledger_path(cap: Capture) -> Path:
+    """The list of accounts this capture has asked about."""
+    return st.meta_dir(cap.folder) / f"{cap.stream}.profiles"
+
+
+def profile_record(view: dict[str, Any], observed_us: int, appview: str) -> bytes | None:
+    """One capture line for a profile view (None when the view names no account)."""
+    did = view.get("did")
+    if not isinstance(did, str) or not did.startswith("did:"):
+        return None
+    return orjson.dumps({"did": did, "time_us": observed_us, "kind": PROFILE_VIEW, "appview": appview, "profile": view})
+
+
+class ProfileLookups:
+    """Looks up the profiles of the accounts `want` is given, in batches, once per capture."""
+
+    def __init__(self, appview: str = DEFAULT_APPVIEW, *, backoff_scale: float = 1.0, linger_s: float = LINGER_S) -> None:
+        self.appview = appview.rstrip("/")
+        self.waits = Waits(backoff_scale)
+        self.linger_s = linger_s
+        self.asked: set[str] = set()
+        self.pending: OrderedDict[str, None] = OrderedDict()
+        self._wake = asyncio.Event()
+        self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in the summary
+
+    # -- the queue ------------------------------------------------------------------------------
+    def load(self, cap: Capture) -> None:
+        """Read the accounts asked before (the ledger) and those a stopped run left waiting."""
+        try:
+            with open(ledger_path(cap), encoding="utf-8") as fh:
+                self.asked = {line.strip() for line in fh if line.strip()}
+        except FileNotFoundError:
+            self.asked = set()
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
+        left = cap.state.pop(PENDING_KEY, None)
+        for did in left if isinstance(left, list) else ():
+            if isinstance(did, str):
+                self.want(cap, did)
+
+    def save(self, cap: Capture) -> None:
+        """Leave the accounts still waiting in the state file, for the next run to ask."""
+        cap.state[PENDING_KEY] = list(self.pending)
+        if not self.pending:
+            cap.state.pop(PENDING_KEY)
+
+    def want(self, cap: Capture, did: str) -> None:
+        """Queue an account whose post was kept, unless it was asked or is queued already."""
+        if did in self.asked or did in self.pending:
+            return
+        if len(self.pending) >= MAX_PENDING:
+            cap.stats.profiles_not_asked += 1
+            return
+        self.pending[did] = None
+        if len(self.pending) >= BATCH:
+            self._wake.set()
+
+    # -- the loop -------------------------------------------------------------------------------
+    async def run(self, cap: Capture) -> None:
+        """Ask for queued accounts until cancelled; never raises but for a folder that refuses a write."""
+        async with client(self.appview, {"Accept": "application/json"}, 30.0) as http:
+            while True:
+                if len(self.pending) < BATCH:
+                    self._wake.clear()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), self.linger_s)
+                    except asyncio.TimeoutError:
+                        pass
+                if not self.pending:
+                    continue
+                batch = list(self.pending)[:BATCH]
+                try:
+                    await self._ask(cap, http, batch)
+                except (asyncio.CancelledError, CaptureWriteError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a lookup never ends the capture
+                    self.stopped_on = f"{type(exc).__name__}: {exc}"
+                    cap.stats.profile_failures += len(self.pending)
+                    self.pending.clear()
+                    cap.log(f"warning: Bluesky profile lookups stopped on an unexpected {self.stopped_on}; the post capture goes on")
+                    return
+
+    async def _ask(self, cap: Capture, http: httpx.AsyncClient, batch: list[str]) -> None:
+        """One batch: asked until answered (429 waited out), or dropped as failed after TRIES."""
+        failures = 0
+        while True:
+            why, delay = "", 0.0
+            try:
+                resp, body = await fetch(http, "GET", PATH, limit=MAX_ANSWER, params=[("actors", d) for d in batch])
+            except FAILED_REQUEST as exc:
+                why, delay = f"Bluesky profile lookup at {self.appview} failed ({type(exc).__name__}: {exc})", self.waits.net.next_delay()
+            else:
+                if resp.status_code == 200:
+                    views = _views(body)
+                    if views is not None:
+                        self.waits.reset()
+                        self._keep(cap, batch, views)
+                        return
+                    why, delay = f"{PATH} answered 200 with no list of profiles ({body_excerpt(body, 120)!r})", self.waits.http.next_delay()
+                elif resp.status_code == 429 or resp.status_code >= 500:
+                    told = server_wait(resp.status_code, resp.headers)
+                    ladder = self.waits.limit if resp.status_code == 429 else self.waits.http
+                    delay = with_jitter(told) if told is not None else ladder.next_delay()
+                    why = f"Bluesky profile lookup: {PATH} answered {resp.status_code}"
+                    if resp.status_code == 429:
+                        await self._pause(cap, delay, why)
+                        continue  # a rate limit is waited out, never counted as a failure
+                else:
+                    self._drop(cap, batch, f"{PATH} answered {resp.status_code}: {body_excerpt(body, 200) or 'no detail'}")
+                    return
+            failures += 1
+            if failures >= TRIES:
+                self._drop(cap, batch, why)
+                return
+            await self._pause(cap, delay, why)
+
+    async def _pause(self, cap: Capture, seconds: float, why: str) -> None:
+        """Wait before asking again, saying why when the wait is long (not as the stream's last failure)."""
+        if seconds >= 1:
+            cap.progress.clear()
+            cap.log(f"{why}; retrying in {seconds:,.1f} s (the post capture goes on)")
+        await asyncio.sleep(seconds)
+
+    def _drop(self, cap: Capture, batch: list[str], why: str) -> None:
+        """Give a batch up: counted as failed and said; not listed as asked, so a later run may ask again."""
+        for did in batch:
+            self.pending.pop(did, None)
+        cap.stats.profile_failures += len(batch)
+        cap.progress.clear()
+        cap.log(f"warning: could not look up {len(batch)} Bluesky profile(s) ({why}); the post capture goes on without them")
+
+    def _keep(self, cap: Capture, batch: list[str], views: list[Any]) -> None:
+        """Write the batch's profile records, sync them, then list the batch as asked."""
+        now_us = int(time.time() * 1_000_000)
+        wanted = set(batch)
+        try:
+            for view in views:
+                line = profile_record(view, now_us, self.appview) if isinstance(view, dict) else None
+                if line is None or view["did"] not in wanted:
+                    continue  # an account not asked for is no answer to this batch
+                wanted.discard(view["did"])
+                cap.writer.write(line)
+                cap.stats.profiles += 1
+            cap.writer.sync()
+            with open(ledger_path(cap), "a", encoding="utf-8") as fh:
+                fh.write("".join(f"{did}\n" for did in batch))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
+        cap.stats.profiles_missing += len(wanted)
+        for did in batch:
+            self.pending.pop(did, None)
+            self.asked.add(did)
+
+
+def _views(body: bytes) -> list[Any] | None:
+    """The `profiles` list of a getProfiles answer, or None when the body is no such answer."""
+    try:
+        obj = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    views = obj.get("profiles") if isinstance(obj, dict) else None
+    return views if isinstance(views, list) else None

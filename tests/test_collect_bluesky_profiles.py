@@ -1,0 +1,173 @@
+"""`collect bluesky` looks up the profiles of the accounts whose posts it kept at a (fake) AppView on
+127.0.0.1: in batches of at most 25, each account once per capture (a restart asks no account
+again), a 429 waited out, a failing AppView counted without stopping the post capture; and ingest
+stores the profile views' creation dates, counts and descriptions in the accounts table."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+from typer.testing import CliRunner
+
+from botwatch.collect import bsky_profiles as bp
+from botwatch.collect import jetstream as js
+from botwatch.collect.core import Capture
+from botwatch.collect.run import run_capture
+from botwatch.collect.writer import read_lines
+from botwatch.ingest.other_platforms import handle_jetstream
+from testsupport.collect_fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
+
+N = 60  # posts, one account each (jetstream_event gives `did:plc:fakeNNNN`, i % 997)
+GONE = "did:plc:fake0007"  # an account the AppView does not return (deleted)
+
+
+def view(did: str) -> dict[str, Any]:
+    n = int(did[-4:])
+    return {"did": did, "handle": f"user{n}.bsky.social", "displayName": f"User <b>{n}</b>", "description": f"bio of {n}",
+            "createdAt": "2024-03-01T10:00:00.000Z", "followersCount": 10 + n, "followsCount": 20 + n, "postsCount": 30 + n,
+            **({"avatar": f"https://cdn.example/{n}.jpg"} if n % 2 else {})}
+
+
+def actors(req: HttpRequest) -> list[str]:
+    return parse_qs(urlsplit(req.target).query).get("actors", [])
+
+
+class AppView:
+    """getProfiles: the first request answered 429 (Retry-After 1 s) when `limit_first`, then the views asked (GONE left out)."""
+
+    def __init__(self, limit_first: bool = False, status: int = 200) -> None:
+        self.limit_first, self.status = limit_first, status
+
+    async def __call__(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path != bp.PATH:
+            await w.respond(404, b'{"error":"NotFound"}')
+        elif self.limit_first and n == 0:
+            await w.respond(429, b'{"error":"RateLimitExceeded"}', {"Retry-After": "1"})
+        elif self.status != 200:
+            await w.respond(self.status, b'{"error":"InternalServerError"}')
+        else:
+            await w.respond(200, orjson.dumps({"profiles": [view(d) for d in actors(req) if d != GONE]}))
+
+
+def collect(folder: Path, jet: FakeJetstream, appview: str, *, duration: float = 6.0, linger_s: float = 0.3,
+            scale: float = 0.01) -> tuple[Capture, int, list[str]]:
+    """One run of the Bluesky collector with profile lookups; (capture, exit code, log lines)."""
+    cap = Capture(folder, "bluesky", "bluesky", endpoint=jet.url, keys_of=js.keys_of)
+    lines: list[str] = []
+    collector = js.JetstreamCollector(jet.url, backoff_scale=0.01, profiles=bp.ProfileLookups(appview, backoff_scale=scale, linger_s=linger_s))
+    code = asyncio.run(run_capture(cap, collector, duration=duration, log=lines.append, install_signals=False))
+    return cap, code, lines
+
+
+def records(folder: Path) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for f in sorted(folder.glob("bluesky-*.jsonl.gz")) for line in read_lines(f)]
+
+
+def test_profiles_are_asked_in_batches_once_each_429_waited_out_and_not_again_on_restart(tmp_path: Path) -> None:
+    folder = tmp_path / "cap"
+    events = [jetstream_event(i) for i in range(N)]
+    with FakeJetstream(events, [{"then": "hold"}]) as jet, FakeHttp(AppView(limit_first=True)) as srv:
+        cap, code, lines = collect(folder, jet, srv.url)
+        first = list(srv.requests)
+        assert code == 0, lines
+        asked = [actors(r) for _, r in first]
+        assert all(0 < len(a) <= bp.BATCH for a in asked) and len(asked[0]) == bp.BATCH, asked
+        assert asked[1] == asked[0] and first[1][0] - first[0][0] >= 1.0  # the 429'd batch asked again after Retry-After
+        answered = [d for a in asked[1:] for d in a]
+        dids = {f"did:plc:fake{i:04d}" for i in range(N)}
+        assert sorted(answered) == sorted(dids)  # each account once
+        said = "\n".join(lines)
+        assert f"Bluesky profiles: {N - 1} written; 1 not found" in said and "429" in said, said
+
+        # a restart replays the overlap: no account is asked again, no profile written twice
+        cap2, code2, lines2 = collect(folder, jet, srv.url, duration=3.0)
+        assert code2 == 0 and len(srv.requests) == len(first), lines2
+    kept = records(folder)
+    profiles = [r for r in kept if r["kind"] == bp.PROFILE_VIEW]
+    assert sum(r["kind"] == "commit" for r in kept) == N
+    assert sorted(r["did"] for r in profiles) == sorted(dids - {GONE})
+    assert all(r["profile"]["did"] == r["did"] and abs(r["time_us"] / 1e6 - time.time()) < 120 for r in profiles)
+    assert sorted((folder / ".botwatch" / "bluesky.profiles").read_text().split()) == sorted(dids)
+
+
+def test_a_failing_appview_is_counted_and_said_and_the_posts_are_all_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "cap"
+    with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView(status=503)) as srv:
+        cap, code, lines = collect(folder, jet, srv.url, duration=3.0, scale=0.001)  # the ladder climbs across batches
+        assert len(srv.requests) == bp.TRIES * 3  # three batches (25, 25, 10), each tried TRIES times
+    said = "\n".join(lines)
+    assert code == 0 and "Traceback" not in said, said
+    assert sum(r["kind"] == "commit" for r in records(folder)) == N and cap.stats.kept == N
+    assert f"Bluesky profiles: 0 written; 0 not found (deleted or taken down); {N} failed" in said, said
+    assert "could not look up 25 Bluesky profile(s)" in said and "answered 503" in said and "the post capture goes on" in said, said
+    assert not (folder / ".botwatch" / "bluesky.profiles").exists()  # failed: not listed as asked
+
+
+def test_accounts_left_waiting_at_a_stop_are_asked_by_the_next_run(tmp_path: Path) -> None:
+    folder = tmp_path / "cap"
+    with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
+        _, code, _ = collect(folder, jet, srv.url, duration=1.0, linger_s=30.0)  # ends before a part-full batch goes
+        state = orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
+        waiting = state.get(bp.PENDING_KEY, [])
+        assert code == 0 and 0 < len(waiting) < N, state
+        collect(folder, jet, srv.url, duration=2.0, linger_s=0.2)
+    asked = [d for _, r in srv.requests for d in actors(r)]
+    assert sorted(asked) == sorted({f"did:plc:fake{i:04d}" for i in range(N)})
+    assert bp.PENDING_KEY not in orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
+
+
+def test_the_cli_takes_the_appview_and_the_ingested_study_has_the_profiles(tmp_path: Path) -> None:
+    from botwatch.cli import app
+    from botwatch.ingest.runner import ingest
+    from botwatch.study import Study
+
+    folder = tmp_path / "cap"
+    with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
+        res = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--endpoint", jet.url, "--profiles", "--appview", srv.url,
+                                       "--duration", "5s", "--no-progress", "--backoff-scale", "0.01"])
+        asked = len(srv.requests)
+        off = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "off"), "--endpoint", jet.url, "--no-profiles",
+                                       "--appview", srv.url, "--duration", "2s", "--no-progress"])
+        asked_after = len(srv.requests)
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0 and f"Bluesky profiles: {N - 1} written" in said, said
+    assert off.exit_code == 0 and "Bluesky profiles" not in off.output and asked_after == asked, off.output
+    with Study(tmp_path / "s.duckdb") as st:
+        summary = ingest(st, [str(folder)], workers=1)
+        assert not any(f.error for f in summary.files) and summary.total("rejected") == 0
+        rows = st.sql("SELECT account_id, handle, display_name, description, created_at, followers, following, posts_count, default_image "
+                      "FROM accounts WHERE platform = 'bluesky' ORDER BY account_id")
+    by_id = {r[0]: r[1:] for r in rows}
+    assert len(by_id) == N
+    assert by_id["did:plc:fake0003"] == ("user3.bsky.social", "User <b>3</b>", "bio of 3", by_id["did:plc:fake0003"][3], 13, 23, 33, False)
+    assert str(by_id["did:plc:fake0003"][3]).startswith("2024-03-01 10:00:00")
+    assert by_id["did:plc:fake0004"][-1] is True  # no avatar: the default image
+    assert by_id[GONE][0] is None and by_id[GONE][4] is None  # not returned: the post's account only
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.accounts: list[dict[str, Any]] = []
+
+    def account(self, row: dict[str, Any], line: int) -> None:
+        self.accounts.append(row)
+
+
+def test_a_profile_views_placeholder_creation_date_is_no_date_and_a_misfiled_view_is_refused() -> None:
+    import pytest
+
+    from botwatch.ingest.sink import RecordError
+
+    t_us = 1_780_000_000_000_000
+    sink = Sink()
+    v = {**view("did:plc:fake0001"), "createdAt": "0001-01-01T00:00:00.000Z", "handle": "handle.invalid"}
+    handle_jetstream({"did": "did:plc:fake0001", "time_us": t_us, "kind": bp.PROFILE_VIEW, "profile": v}, 1, sink)  # type: ignore[arg-type]
+    row = sink.accounts[0]
+    assert row["created_at"] is None and row["handle"] is None and row["followers"] == 11 and row["observed_at"] is not None
+    with pytest.raises(RecordError, match="filed under"):
+        handle_jetstream({"did": "did:plc:other", "time_us": t_us, "kind": bp.PROFILE_VIEW, "profile": v}, 2, sink)  # type: ignore[arg-type]
