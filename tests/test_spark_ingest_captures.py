@@ -37,3 +37,29 @@ def test_capture_sample_rate_reaches_the_lake(spark: Any, tmp_path: Path) -> Non
     ingest_lake(spark, str(lake_path), [str(cap)])
     with LakeStudy(lake_path, read_only=True, spark=spark) as lake:
         assert lake.count("captures") == 1
+
+
+def test_a_bluesky_captures_profile_views_reach_the_lakes_accounts(spark: Any, tmp_path: Path) -> None:
+    """The profile views `collect bluesky` looks up at the AppView are read on the executors by
+    the same reader as on DuckDB: the lake's account has its creation date and counts."""
+    import orjson
+
+    from botwatch.collect.bsky_profiles import PROFILE_VIEW
+    from botwatch.collect.fake_jetstream import jetstream_event
+    from botwatch.engines.lake import LakeStudy
+    from botwatch.engines.spark_ingest import ingest_lake
+    from testsupport.collect_fakes import closed_capture_file
+
+    cap = tmp_path / "capture"
+    cap.mkdir()
+    did = "did:plc:fake0001"
+    view = {"did": did, "handle": "one.bsky.social", "description": "bio", "createdAt": "2024-03-01T10:00:00.000Z",
+            "followersCount": 11, "followsCount": 21, "postsCount": 31}
+    closed_capture_file(cap, "bluesky", [jetstream_event(1), orjson.dumps({"did": did, "time_us": 1_780_000_000_000_000, "kind": PROFILE_VIEW,
+                                                                          "profile": view})])
+    lake_path = tmp_path / "lake"
+    summary = ingest_lake(spark, str(lake_path), [str(cap)])
+    assert summary.total("stored") > 0 and summary.total("rejected") == 0
+    with LakeStudy(lake_path, read_only=True, spark=spark) as lake:
+        rows = lake.sql("SELECT handle, description, CAST(created_at AS STRING), followers, following, posts_count FROM accounts")
+    assert [tuple(r) for r in rows] == [("one.bsky.social", "bio", "2024-03-01 10:00:00", 11, 21, 31)]
