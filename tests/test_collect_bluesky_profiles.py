@@ -171,3 +171,18 @@ def test_a_profile_views_placeholder_creation_date_is_no_date_and_a_misfiled_vie
     assert row["created_at"] is None and row["handle"] is None and row["followers"] == 11 and row["observed_at"] is not None
     with pytest.raises(RecordError, match="filed under"):
         handle_jetstream({"did": "did:plc:other", "time_us": t_us, "kind": bp.PROFILE_VIEW, "profile": v}, 2, sink)  # type: ignore[arg-type]
+
+
+def test_the_accounts_waiting_are_in_the_state_file_while_the_run_goes_on(tmp_path: Path) -> None:
+    """Saved with the cursor about once a second, not only at a clean stop: a run killed with -9
+    leaves them to the next run too."""
+    cap = Capture(tmp_path / "cap", "bluesky", "bluesky", keys_of=js.keys_of).open()
+    try:
+        lookups = bp.ProfileLookups("http://127.0.0.1:9")
+        lookups.load(cap)
+        lookups.want(cap, "did:plc:waiting")
+        cap.tick(force=True)
+        state = orjson.loads((tmp_path / "cap" / ".botwatch" / "bluesky.state.json").read_bytes())
+        assert list(state[bp.PENDING_KEY]) == ["did:plc:waiting"]
+    finally:
+        cap.close()

@@ -9,8 +9,8 @@ and writes each profile view into the capture as a record ingest reads (`PROFILE
 - **Once per capture.** The accounts asked are listed in `.botwatch/<stream>.profiles` (one DID a
   line), appended only after their records are synced to disk; a restart reads the list and does
   not ask again. An account the AppView does not return (deleted, taken down) is listed too: it was
-  asked. The accounts still waiting when a run stops are saved in the state file and asked by the
-  next run.
+  asked. The accounts still waiting are saved in the state file (with the cursor, after their
+  posts are synced) and asked by the next run.
 - **Never in the way.** The lookups run beside the stream: a 429 or 5xx is waited out on the
   collector's ladders (the server's `Retry-After` obeyed), a batch that fails `TRIES` times (or is
   refused) is counted as failed and dropped, and the post capture goes on whatever the AppView does.
@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +66,9 @@ class ProfileLookups:
         self.waits = Waits(backoff_scale)
         self.linger_s = linger_s
         self.asked: set[str] = set()
-        self.pending: OrderedDict[str, None] = OrderedDict()
+        self.pending: dict[str, None] = {}  # in the order queued; saved in the state file as an object's keys
         self._wake = asyncio.Event()
-        self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in the summary
+        self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in a warning
 
     # -- the queue ------------------------------------------------------------------------------
     def load(self, cap: Capture) -> None:
@@ -81,16 +80,21 @@ class ProfileLookups:
             self.asked = set()
         except OSError as exc:
             raise CaptureWriteError(exc) from exc
-        left = cap.state.pop(PENDING_KEY, None)
-        for did in left if isinstance(left, list) else ():
+        left = cap.state.get(PENDING_KEY)
+        for did in left if isinstance(left, (list, dict)) else ():
             if isinstance(did, str):
                 self.want(cap, did)
+        # The state file holds the live queue from now on: every save (about once a second, after
+        # the posts that queued them are synced) records the accounts waiting, so a run killed
+        # with -9 leaves them to the next one too.
+        cap.state[PENDING_KEY] = self.pending
 
     def save(self, cap: Capture) -> None:
-        """Leave the accounts still waiting in the state file, for the next run to ask."""
-        cap.state[PENDING_KEY] = list(self.pending)
-        if not self.pending:
-            cap.state.pop(PENDING_KEY)
+        """Leave the accounts still waiting in the state file, for the next run to ask (none: no key)."""
+        if self.pending:
+            cap.state[PENDING_KEY] = self.pending
+        else:
+            cap.state.pop(PENDING_KEY, None)
 
     def want(self, cap: Capture, did: str) -> None:
         """Queue an account whose post was kept, unless it was asked or is queued already."""
@@ -106,6 +110,7 @@ class ProfileLookups:
     # -- the loop -------------------------------------------------------------------------------
     async def run(self, cap: Capture) -> None:
         """Ask for queued accounts until cancelled; never raises but for a folder that refuses a write."""
+        self._wake = asyncio.Event()  # of this run's event loop
         async with client(self.appview, {"Accept": "application/json"}, 30.0) as http:
             while True:
                 if len(self.pending) < BATCH:
