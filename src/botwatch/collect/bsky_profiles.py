@@ -33,10 +33,10 @@ from botwatch.collect import state as st
 from botwatch.collect.backoff import server_wait, with_jitter
 from botwatch.collect.core import Capture, CaptureWriteError
 from botwatch.collect.httpbase import FAILED_REQUEST, Waits, body_excerpt, client, fetch
+from botwatch.ingest.other_platforms import PROFILE_VIEW  # the `kind` of a profile record: one name for writer and reader
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
 PATH = "/xrpc/app.bsky.actor.getProfiles"
-PROFILE_VIEW = "botwatch.profile_view"  # the `kind` of a profile record in a Bluesky capture
 BATCH = 25  # the most actors getProfiles takes in one request
 TRIES = 3  # a batch failing this often (network, 5xx, an answer too large or unreadable) is dropped
 MAX_ANSWER = 4 << 20  # 25 profile views are a few tens of kB
