@@ -186,3 +186,11 @@ def test_the_accounts_waiting_are_in_the_state_file_while_the_run_goes_on(tmp_pa
         assert list(state[bp.PENDING_KEY]) == ["did:plc:waiting"]
     finally:
         cap.close()
+
+
+def test_a_malformed_appview_is_one_line_before_anything_is_created(tmp_path: Path) -> None:
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--profiles", "--appview", "notaurl", "--duration", "1s"])
+    assert res.exit_code == 2 and "--appview must be a https:// or http:// URL with a host, got 'notaurl'" in " ".join(res.output.split())
+    assert not (tmp_path / "cap").exists()
