@@ -170,7 +170,7 @@ def test_other_platforms_are_left_as_they_are() -> None:
     from botwatch.ingest.other_platforms import handle_jetstream, handle_mastodon
 
     sink = _Sink()
-    handle_jetstream({"did": "did:plc:x", "time_us": 1_700_000_000_000_000, "kind": "commit",
+    handle_jetstream({"did": "did:plc:x", "time_us": 1_704_067_200_000_000, "kind": "commit",
                       "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": "r1",
                                  "record": {"text": "typed &amp; kept", "createdAt": "2024-01-01T00:00:00Z"}}}, 1, sink)
     handle_mastodon({"uri": "https://m.example/1", "created_at": "2024-01-01T00:00:00Z", "content": "<p>A &amp;amp; B &lt;3</p>",

@@ -415,26 +415,49 @@ def test_a_bluesky_post_dated_after_the_network_relayed_it_takes_the_relay_time(
     """`createdAt` is whatever the client wrote: one post dated 2099 in a 2024 Jetstream capture
     made the study's period covered, its timelines and day counts run to 2099. Nothing is made
     after the network relayed it (`time_us`), so a time past that by more than Bluesky's 2-minute
-    clock-skew window is the relay time; a backdated one (an imported archive) and a few seconds
-    of skew are kept as written."""
+    clock-skew window is the relay time; a few seconds of skew are kept as written."""
     did = "did:plc:abc123"
-
-    def post(rkey: str, created: str, time_us: int = 1717243200000000) -> dict:  # 2024-06-01T12:00:00Z
-        return {"did": did, "time_us": time_us, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,
-                "record": {"createdAt": created, "langs": ["en"], "text": "Vote"}}}
-
     f = tmp_path / "jet.jsonl"
-    f.write_text("\n".join(json.dumps(e) for e in [post("future", "2099-06-01T12:00:00Z"), post("skew", "2024-06-01T12:00:30Z"),
-                                                      post("old", "2015-03-01T09:00:00+01:00"),
-                                                      post("tiny", "2024-06-01T12:00:00Z", 1), post("huge", "2024-06-01T12:00:00Z", 10**30)]) + "\n")
+    f.write_text("\n".join(json.dumps(e) for e in [_jet_post(did, "future", "2099-06-01T12:00:00Z"), _jet_post(did, "skew", "2024-06-01T12:00:30Z"),
+                                                      _jet_post(did, "tiny", "2024-06-01T12:00:00Z", 1),
+                                                      _jet_post(did, "huge", "2024-06-01T12:00:00Z", 10**30)]) + "\n")
     st, summary = _study(tmp_path, f)
     assert summary.files[0].rejected == 0
     posts = _posts(st)
     assert str(posts[f"{did}/future"]["created_at"]) == "2024-06-01 12:00:00"
     assert str(posts[f"{did}/skew"]["created_at"]) == "2024-06-01 12:00:30"
-    assert str(posts[f"{did}/old"]["created_at"]) == "2015-03-01 08:00:00"
     # a time_us that is no microsecond count (a hand-made file's) is not compared, nor a reason to reject
     assert str(posts[f"{did}/tiny"]["created_at"]) == str(posts[f"{did}/huge"]["created_at"]) == "2024-06-01 12:00:00"
+
+
+def _jet_post(did: str, rkey: str, created: str, time_us: int = 1717243200000000) -> dict:  # 2024-06-01T12:00:00Z
+    """A Jetstream event creating a Bluesky post whose record claims `created`, relayed at `time_us`."""
+    return {"did": did, "time_us": time_us, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,
+            "record": {"createdAt": created, "langs": ["en"], "text": "Vote"}}}
+
+
+def test_a_backdated_bluesky_post_is_dated_when_relayed_and_its_claim_kept(tmp_path: Path) -> None:
+    """A client can write any `createdAt`: a post relayed in 2024 claiming 2015 stood outside the
+    election window (or, claiming a day inside it, among its bursts) at its author's choice. More
+    than a day before the relay's time it takes the relay's time; the claim is kept in
+    `rejected` beside a repair note and counted on the file's line. A delay under a day (a relay
+    catching up) is kept as written. Read again, nothing is stored or noted twice."""
+    did = "did:plc:abc123"
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(e) for e in [_jet_post(did, "old", "2015-03-01T09:00:00+01:00"), _jet_post(did, "late", "2024-05-31T14:00:00Z"),
+                                                      _jet_post(did, "future", "2099-06-01T12:00:00Z")]) + "\n")
+    st, summary = _study(tmp_path, f)
+    res = summary.files[0]
+    assert (res.stored, res.rejected, res.repaired, res.redated) == (3, 0, 2, 2)
+    posts = _posts(st)
+    assert str(posts[f"{did}/old"]["created_at"]) == "2024-06-01 12:00:00"
+    assert str(posts[f"{did}/late"]["created_at"]) == "2024-05-31 14:00:00"
+    notes = st.pandas("rejected").sort_values("line").to_dict("records")
+    assert [n["line"] for n in notes] == [1, 3]
+    assert notes[0]["error"].startswith("repaired, record kept: record.createdAt 2015-03-01T08:00:00 is before the relay's time_us 2024-06-01T12:00:00")
+    assert json.loads(notes[0]["raw"])["commit"]["record"]["createdAt"] == "2015-03-01T09:00:00+01:00"
+    again = ingest(st, [str(f)], force=True)
+    assert again.files[0].stored == 0 and len(st.pandas("rejected")) == 2 and len(st.pandas("posts")) == 3
 
 
 def test_whom_a_mastodon_status_boosts_or_quotes_is_a_known_account(tmp_path: Path) -> None:
@@ -568,3 +591,21 @@ def test_a_bluesky_handle_that_failed_validation_is_no_handle(tmp_path: Path) ->
     st, summary = _study(tmp_path, f)
     assert summary.files[0].rejected == 0
     assert dict(st.sql("SELECT account_id, handle FROM accounts")) == {"did:plc:a": "voter.bsky.social", "did:plc:b": None}
+
+
+def test_ingest_says_how_many_bluesky_posts_were_redated_and_where_their_claims_are(tmp_path: Path) -> None:
+    """The file's line names the redated among its repaired, and the summary says why they were
+    redated and where the claimed times are, not that a UTF-16 surrogate was mended."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    did = "did:plc:abc123"
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(e) for e in [_jet_post(did, "old", "2015-03-01T09:00:00Z"), _jet_post(did, "now", "2024-06-01T11:59:59Z")]) + "\n")
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "repaired 1 (1 of them redated)," in text, res.output
+    assert "1 Bluesky post claimed a time (createdAt) more than a day before, or minutes after, the network relayed it" in text, res.output
+    assert "'repaired, record kept: record.createdAt'" in text and "surrogate" not in text, res.output

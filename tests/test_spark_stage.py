@@ -57,3 +57,16 @@ def test_missing_and_unreadable_files_become_meta_rows_not_exceptions(tmp_path: 
     assert unreadable["error"] is None and unreadable["n_rejected"] == 1
     [rej] = [r["rej"] for r in wide.to_pylist() if r["_kind"] == "rejected"]
     assert rej["line"] == 0 and "unreadable input" in rej["error"]
+
+
+def test_a_task_counts_the_bluesky_posts_it_redated_as_stage_file_does(tmp_path: Path) -> None:
+    """A post dated by the relay's time (`FileResult.redated`) reaches the Spark summary through
+    the file's meta row: its note is among the repaired, and the count of redated rides beside it."""
+    import json
+
+    from tests.test_ingest_formats import _jet_post
+
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(_jet_post("did:plc:a", k, c)) for k, c in [("old", "2015-03-01T09:00:00Z"), ("now", "2024-06-01T12:00:00Z")]) + "\n")
+    [meta] = _meta(_run([str(f)])[0])
+    assert (meta["n_posts"], meta["n_rejected"], meta["n_repaired"], meta["redated"]) == (2, 0, 1, 1)

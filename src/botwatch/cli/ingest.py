@@ -511,9 +511,19 @@ def print_file_result(res: FileResult) -> None:
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
             f"{head} {res.source} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}{tail}",
+            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
+
+
+def _repaired_said(res: FileResult) -> str:
+    """"repaired N, " for a file with records stored after a repair, naming those redated among
+    them (posts dated when the network relayed them, not when they claimed: `FileResult.redated`),
+    since those are no mended bytes but a time an author chose; "" where none."""
+    if not res.repaired:
+        return ""
+    redated = f" ({res.redated:,} of them redated)" if res.redated else ""
+    return f"repaired {res.repaired:,}{redated}, "
 
 
 def _not_posts_said(res: FileResult) -> str:
@@ -568,9 +578,14 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
     )
     out.print(tbl)
-    if summary.total("repaired") and kept:
-        console.print(f"{summary.total('repaired'):,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
+    if (mended := summary.total("repaired") - summary.total("redated")) and kept:
+        console.print(f"{mended:,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
+    if (redated := summary.total("redated")) and kept:
+        console.print(f"{redated:,} Bluesky post{'' if redated == 1 else 's'} claimed a time (createdAt) more than a day before, or minutes "
+                      f"after, the network relayed {'it' if redated == 1 else 'them'}: dated when relayed, so an author cannot move a post "
+                      "into or out of the election window; each claimed time is kept in `rejected` beside a note starting "
+                      "'repaired, record kept: record.createdAt'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
         console.print(f"Rejected records are kept in the study: `botwatch export {shell_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
     for res in summary.files:

@@ -404,6 +404,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.broke_off = m.get("broke_off")  # cut short after some records, as on DuckDB
             res.not_utf8 = int(m.get("not_utf8") or 0)  # as DuckDB's line says it
             res.non_ascii = int(m.get("non_ascii") or 0)
+            res.redated = int(m.get("redated") or 0)
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts

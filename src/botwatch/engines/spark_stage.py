@@ -41,6 +41,7 @@ META = pa.schema(
         ("broke_off", pa.string()),  # a compressed stream cut short after some records (`FileResult.broke_off`)
         ("not_utf8", pa.int64()),  # records rejected for bytes that are not UTF-8 (`FileResult.not_utf8`)
         ("non_ascii", pa.int64()),  # posts read as UTF-8 with characters beyond ASCII (`FileResult.non_ascii`)
+        ("redated", pa.int64()),  # posts dated by the relay's time, not their claimed one (`FileResult.redated`)
         # Distinct (platform, account_id) among the file's snapshot rows: the accounts the merge
         # reduces them to (one group each, NULL keys one group as in GROUP BY), counted here where
         # the rows pass, so the driver needs no grouped count job for `accounts_seen`.
@@ -192,7 +193,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
             meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, broke_off=item.broke_off,
-                        not_utf8=item.not_utf8, non_ascii=item.non_ascii)
+                        not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:
             col, schema = KINDS[kind]

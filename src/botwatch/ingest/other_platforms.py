@@ -41,6 +41,14 @@ FORMAT_MASTODON = "mastodon-status"
 # How far a Bluesky record's `createdAt` may run ahead of the event's relay time (`time_us`):
 # the clock-skew window Bluesky's timestamp guide suggests.
 _CLOCK_SKEW = timedelta(minutes=2)
+# How far it may run behind: a post sent while the relay or Jetstream was down reaches a capture
+# when they catch up, hours late, and dating those posts by the catch-up would pile them into one
+# invented burst. Further back than a day is a claim, not a delay: a client can write any time
+# (archives imported from other platforms say 2016), and an author could so place posts inside or
+# outside the election window at will.
+BACKDATE_TOLERANCE = timedelta(days=1)
+# The start of the note that keeps a redated post's claimed time in `rejected` (`RowSink.redated`).
+REDATED_NOTE = "record.createdAt"
 PROFILE = "app.bsky.actor.profile"
 # A profile view `collect bluesky` looked up at the AppView (`collect.bsky_profiles`), in the capture
 # beside the Jetstream events: `{"did", "time_us", "kind": PROFILE_VIEW, "profile": {...}}`.
@@ -110,14 +118,7 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
             raise RecordError("missing record.createdAt and time_us")
         created = epoch_to_datetime(float(t_us))
     elif isinstance(t_us, (int, float)) and not isinstance(t_us, bool) and 1e14 < t_us < 1e17:
-        # `createdAt` is whatever the client wrote; `time_us` (microseconds, as Jetstream writes
-        # it) is when the network relayed the record, so nothing was made after it. One post
-        # dated 2099 stretched the study's period covered, its timelines and its day counts to
-        # 2099 (Bluesky's own AppView sorts by the earlier of the two, allowing 2 minutes of
-        # clock skew). A time_us that is no microsecond count is not compared.
-        seen = epoch_to_datetime(float(t_us))
-        if created > seen + _CLOCK_SKEW:
-            created = seen
+        created = _relay_checked(created, epoch_to_datetime(float(t_us)), obj, line, sink)
     row: dict[str, Any] = {"post_id": f"{did}/{rkey}", "platform": "bluesky", "account_id": did, "created_at": created}
     if commit["collection"] == "app.bsky.feed.repost":
         subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
@@ -199,6 +200,26 @@ def _profile_view(did: str, obj: dict[str, Any], line: int, sink: RowSink) -> No
                   "created_at": created, "followers": opt_int(view.get("followersCount")), "following": opt_int(view.get("followsCount")),
                   "posts_count": opt_int(view.get("postsCount")), "default_image": not opt_str(view.get("avatar")),
                   "observed_at": seen}, line)
+
+
+def _relay_checked(claimed: datetime, seen: datetime, obj: dict[str, Any], line: int, sink: RowSink) -> datetime:
+    """A post's time: its `createdAt` (`claimed`), or the relay's (`seen`, from `time_us`) where the
+    claim is past it beyond clock skew or before it beyond `BACKDATE_TOLERANCE`.
+
+    `createdAt` is whatever the client wrote; `time_us` (microseconds, as Jetstream writes it) is
+    when the network relayed the record, so nothing was made after it and little long before. One
+    post dated 2099 stretched the study's period covered, its timelines and its day counts to 2099;
+    one dated 2016 in a 2026 capture stood outside the election window, and bursts, timelines and
+    estimates read `created_at` alone. The claim is not lost: the record is kept in `rejected`
+    beside a note saying both times (`RowSink.redated`), and the file's line counts such posts.
+    A time_us that is no microsecond count is not compared (the caller's check)."""
+    if seen - BACKDATE_TOLERANCE <= claimed <= seen + _CLOCK_SKEW:
+        return claimed
+    way = "after" if claimed > seen else "before"
+    sink.redated(line, f"{REDATED_NOTE} {claimed.isoformat()} is {way} the relay's time_us {seen.isoformat()} "
+                       f"by more than Bluesky allows ({_CLOCK_SKEW} after, {BACKDATE_TOLERANCE.days} day before): "
+                       "the post is dated when relayed", orjson.dumps(obj))
+    return seen
 
 
 def _profile(did: str, commit: dict[str, Any], t_us: Any, line: int, sink: RowSink) -> None:

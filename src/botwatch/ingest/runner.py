@@ -75,6 +75,9 @@ class FileResult:
     # Only the Python readers count them (DuckDB's native v1 reader does not), so engines' results
     # are compared without it.
     non_ascii: int = field(default=0, compare=False)
+    # Of `repaired`, the posts dated by the platform's relay time rather than the time their author
+    # wrote (a Bluesky `createdAt` far from `time_us`: `other_platforms._relay_checked`).
+    redated: int = 0
 
 
 @dataclass
@@ -311,6 +314,7 @@ def _ingest_source(
             _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers, columns)
             sink.flush()
             result.non_ascii = sink.counts["non_ascii"]
+            result.redated = sink.counts["redated"]
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
@@ -589,6 +593,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
         sink.flush()
         result.not_utf8 = sink.counts["not_utf8"]
         result.non_ascii = sink.counts["non_ascii"]
+        result.redated = sink.counts["redated"]
     finally:
         src.close()
     return result

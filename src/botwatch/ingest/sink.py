@@ -90,7 +90,8 @@ class RowSink:
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
         # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
         # rejected as not UTF-8 they show a file that mixes encodings, `cli.ingest.other_encoding`).
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0}
+        # redated: posts dated by the platform's relay time, not the time their author claimed (`redated`).
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
@@ -166,6 +167,13 @@ class RowSink:
         self._noted_line = line
         self.counts["rejected"] -= 1
         self.counts["repaired"] += 1
+
+    def redated(self, line: int, what: str, raw: bytes | str) -> None:
+        """Note a post stored under another time than the one its record claims (a Bluesky
+        `createdAt` far from when the network relayed it): a repair note (`repair`), so the claimed
+        time stays beside the record, counted apart too, so the file's line can say how many."""
+        self.repair(line, what, raw)
+        self.counts["redated"] += 1
 
     # -- plumbing -------------------------------------------------------------------------------
     def _emit(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
