@@ -523,7 +523,8 @@ def test_a_bluesky_post_embedding_a_feed_or_list_is_no_quote(tmp_path: Path) -> 
 
 def test_deletes_and_edits_in_a_capture_change_nothing_stored_as_docs_collect_says(tmp_path: Path) -> None:
     """docs/collect.md: a Jetstream delete or update and a Mastodon stream `delete` or
-    `status.update` are records that are not posts and change nothing stored."""
+    `status.update` are records that are not posts and change no post stored; an edit is kept
+    beside its post (`test_an_edited_post_keeps_its_first_text_and_its_edits_beside_it`)."""
     did = "did:plc:abc123"
     commit = {"operation": "create", "collection": "app.bsky.feed.post", "rkey": "p1", "record": {"createdAt": "2024-06-01T12:00:00Z", "text": "first"}}
     jet = [{"did": did, "time_us": 1717243200000000, "kind": "commit", "commit": commit},
@@ -537,7 +538,7 @@ def test_deletes_and_edits_in_a_capture_change_nothing_stored_as_docs_collect_sa
     (tmp_path / "jet.jsonl").write_text("\n".join(json.dumps(e) for e in jet) + "\n")
     (tmp_path / "masto.jsonl").write_text("\n".join(json.dumps(e) for e in masto) + "\n")
     st, summary = _study(tmp_path, tmp_path / "jet.jsonl", tmp_path / "masto.jsonl")
-    assert [(f.stored, f.rejected) for f in summary.files] == [(1, 0), (1, 0)]
+    assert [(f.stored, f.rejected, f.edited) for f in summary.files] == [(1, 0, 1), (1, 0, 1)]
     assert {p["text"] for p in _posts(st).values()} == {"first"}
 
 
@@ -609,3 +610,53 @@ def test_ingest_says_how_many_bluesky_posts_were_redated_and_where_their_claims_
     assert "repaired 1 (1 of them redated)," in text, res.output
     assert "1 Bluesky post claimed a time (createdAt) more than a day before, or minutes after, the network relayed it" in text, res.output
     assert "'repaired, record kept: record.createdAt'" in text and "surrogate" not in text, res.output
+
+
+def test_an_edited_post_keeps_its_first_text_and_its_edits_beside_it(tmp_path: Path) -> None:
+    """A Bluesky post record rewritten (`update` commit) and a Mastodon `status.update` were
+    skipped as no post: the new text was lost. The post keeps its first text (what readers saw
+    first); each edit is kept in `rejected` under its own note, counted neither as rejected nor as
+    repaired, and ingesting the file again adds nothing twice."""
+    did = "did:plc:abc123"
+    edit = _jet_post(did, "p", "2024-06-01T12:00:00Z", 1717243300000000)
+    edit["commit"] = dict(edit["commit"], operation="update", record={"createdAt": "2024-06-01T12:00:00Z", "text": "Vote Labour"})
+    jet = tmp_path / "jet.jsonl"
+    jet.write_text("\n".join(json.dumps(e) for e in [_jet_post(did, "p", "2024-06-01T12:00:00Z"), edit]) + "\n")
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://a.social/@alice"}
+    status = {"id": "7", "uri": "https://a.social/users/alice/statuses/7", "created_at": "2024-06-01T10:00:00.000Z", "account": acct,
+              "content": "<p>Vote</p>", "tags": []}
+    edited = dict(status, content="<p>Vote Labour</p>", edited_at="2024-06-01T10:05:00.000Z")
+    toot = tmp_path / "stream.jsonl"
+    toot.write_text("\n".join(json.dumps({"stream": ["public"], "event": e, "payload": json.dumps(s)})
+                              for e, s in [("update", status), ("status.update", edited)]) + "\n")
+    st, summary = _study(tmp_path, jet, toot)
+    assert [(f.stored, f.rejected, f.repaired, f.edited) for f in summary.files] == [(1, 0, 0, 1)] * 2
+    posts = _posts(st)
+    assert posts[f"{did}/p"]["text"] == "Vote" and posts[status["uri"]]["text"] == "Vote"
+    notes = st.pandas("rejected").sort_values("source").to_dict("records")
+    assert [n["error"].split(";")[0] for n in notes] == [f"edited, first text kept: post {did}/p rewritten (relayed at 2024-06-01T12:01:40)",
+                                                         f"edited, first text kept: status {status['uri']} edited at 2024-06-01T10:05:00"]
+    assert json.loads(notes[0]["raw"])["commit"]["record"]["text"] == "Vote Labour"
+    assert json.loads(notes[1]["raw"])["content"] == "<p>Vote Labour</p>"
+    from botwatch.report.section_overview import study_summary
+
+    assert (study_summary(st)["rejected"], study_summary(st)["repaired"]) == (0, 0)
+    again = ingest(st, [str(jet), str(toot)], force=True)
+    assert [f.stored for f in again.files] == [0, 0] and len(st.pandas("rejected")) == 2 and len(st.pandas("posts")) == 2
+
+
+def test_ingest_says_how_many_edits_it_kept(tmp_path: Path) -> None:
+    """The file's line counts the edits kept, which are neither rejected nor repaired records."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    did = "did:plc:abc123"
+    edit = _jet_post(did, "p", "2024-06-01T12:00:00Z")
+    edit["commit"]["operation"] = "update"
+    f = tmp_path / "jet.jsonl"
+    f.write_text(json.dumps(_jet_post(did, "p", "2024-06-01T12:00:00Z")) + "\n" + json.dumps(edit) + "\n")
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "stored 1, duplicates 0, rejected 0, edits kept 1, accounts 1" in text, res.output

@@ -41,16 +41,21 @@ def test_the_spark_summary_counts_and_prints_the_repaired(spark: Any, tmp_path: 
 
 def test_a_lake_stores_and_counts_redated_bluesky_posts_as_duckdb_does(spark: Any, tmp_path: Path) -> None:
     """Spark's executors read Jetstream through the same handler: the backdated post takes the
-    relay's time, its claim is the same note in `rejected`, and the file counts it as redated."""
+    relay's time, its claim is the same note in `rejected`, and the file counts it as redated; a
+    post's edit is kept beside it, counted as an edit, not as a rejected record."""
     from botwatch.engines.spark_ingest import ingest_lake
     from tests.test_ingest_formats import _jet_post
     from tests.test_spark_ingest import _duck_tables, _lake_tables
 
     f = tmp_path / "jet.jsonl"
-    f.write_text("\n".join(json.dumps(_jet_post("did:plc:a", k, c)) for k, c in [("old", "2015-03-01T09:00:00Z"), ("now", "2024-06-01T12:00:00Z")]) + "\n")
+    edit = _jet_post("did:plc:a", "now", "2024-06-01T12:00:00Z")
+    edit["commit"]["operation"] = "update"
+    f.write_text("\n".join(json.dumps(e) for e in [_jet_post("did:plc:a", "old", "2015-03-01T09:00:00Z"),
+                                                   _jet_post("did:plc:a", "now", "2024-06-01T12:00:00Z"), edit]) + "\n")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         want = ingest(st, [str(f)], workers=1).files[0]
     got = ingest_lake(spark, str(tmp_path / "lake"), [str(f)]).files[0]
-    assert (got.stored, got.rejected, got.repaired, got.redated) == (want.stored, want.rejected, want.repaired, want.redated) == (2, 0, 1, 1)
+    assert (got.stored, got.rejected, got.repaired, got.redated, got.edited) \
+        == (want.stored, want.rejected, want.repaired, want.redated, want.edited) == (2, 0, 1, 1, 1)
     duck, lake = _duck_tables(tmp_path / "s.duckdb"), _lake_tables(tmp_path / "lake")
     assert lake["posts"] == duck["posts"] and lake["rejected"] == duck["rejected"]

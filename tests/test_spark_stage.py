@@ -70,3 +70,20 @@ def test_a_task_counts_the_bluesky_posts_it_redated_as_stage_file_does(tmp_path:
     f.write_text("\n".join(json.dumps(_jet_post("did:plc:a", k, c)) for k, c in [("old", "2015-03-01T09:00:00Z"), ("now", "2024-06-01T12:00:00Z")]) + "\n")
     [meta] = _meta(_run([str(f)])[0])
     assert (meta["n_posts"], meta["n_rejected"], meta["n_repaired"], meta["redated"]) == (2, 0, 1, 1)
+
+
+def test_a_task_counts_the_post_edits_it_kept_apart_from_the_rejected(tmp_path: Path) -> None:
+    """An edit of a post is kept in `rejected` (`RowSink.edited`) but is no lost record: the meta
+    row counts it as edited, not among `n_rejected`, as DuckDB's ingest does."""
+    import json
+
+    from tests.test_ingest_formats import _jet_post
+
+    edit = _jet_post("did:plc:a", "p", "2024-06-01T12:00:00Z")
+    edit["commit"]["operation"] = "update"
+    f = tmp_path / "jet.jsonl"
+    f.write_text(json.dumps(_jet_post("did:plc:a", "p", "2024-06-01T12:00:00Z")) + "\n" + json.dumps(edit) + "\n")
+    wide, told = _run([str(f)])
+    [meta] = _meta(wide)
+    assert (meta["n_posts"], meta["n_rejected"], meta["n_repaired"], meta["edited"]) == (1, 0, 0, 1)
+    assert told == [(2, 0)]

@@ -511,7 +511,7 @@ def print_file_result(res: FileResult) -> None:
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
             f"{head} {res.source} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}accounts {res.accounts:,}{tail}",
+            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}{_edits_said(res)}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
 
@@ -524,6 +524,12 @@ def _repaired_said(res: FileResult) -> str:
         return ""
     redated = f" ({res.redated:,} of them redated)" if res.redated else ""
     return f"repaired {res.repaired:,}{redated}, "
+
+
+def _edits_said(res: FileResult) -> str:
+    """"edits kept N, " for a file holding edits of posts (`FileResult.edited`): each kept in
+    `rejected` beside the post's first text, neither rejected nor repaired; "" where none."""
+    return f"edits kept {res.edited:,}, " if res.edited else ""
 
 
 def _not_posts_said(res: FileResult) -> str:

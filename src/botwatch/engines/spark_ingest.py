@@ -244,7 +244,7 @@ def _retire_older(lake: Any, recorded: list[dict[str, Any]]) -> list[str]:
     Costs nothing on a lake where no path was read with more than one content."""
     from pyspark.sql import functions as F
 
-    from botwatch.ingest.sink import REPAIRED
+    from botwatch.ingest.sink import NOTES, is_note
     from botwatch.schema import REJECTED_EARLIER
 
     reads: dict[str, list[dict[str, Any]]] = {}
@@ -258,13 +258,16 @@ def _retire_older(lake: Any, recorded: list[dict[str, Any]]) -> list[str]:
     held: dict[str, int] = {}
     # Only the rows of those paths: all of `rejected` (every bad record of every file) came to the driver.
     for r in lake.driver_arrow("rejected", ["source", "error"], among={"source": set(latest)}).to_pylist():
-        if r["source"] in latest and not str(r["error"] or "").startswith(REPAIRED):
+        if r["source"] in latest and not is_note(r["error"]):
             held[r["source"]] = held.get(r["source"], 0) + 1
     older = {src for src, n in held.items() if n > latest[src]}
     whole = sorted(src for src in older if latest[src] == 0)
     if whole:
         stored = read_naive(lake, "rejected")
-        ours = F.coalesce(F.col("source").isin(whole) & ~F.col("error").startswith(REPAIRED), F.lit(False))
+        note = F.col("error").startswith(NOTES[0])
+        for prefix in NOTES[1:]:
+            note = note | F.col("error").startswith(prefix)
+        ours = F.coalesce(F.col("source").isin(whole) & ~note, F.lit(False))
         out = conform(stored.where(ours).withColumn("replaced_at", F.lit(utcnow())), spark_schema(REJECTED_EARLIER))
         if "rejected_earlier" in lake.tables():
             store(lake, "rejected_earlier", out, "append")
@@ -405,6 +408,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.not_utf8 = int(m.get("not_utf8") or 0)  # as DuckDB's line says it
             res.non_ascii = int(m.get("non_ascii") or 0)
             res.redated = int(m.get("redated") or 0)
+            res.edited = int(m.get("edited") or 0)
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts

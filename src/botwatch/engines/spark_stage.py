@@ -42,6 +42,7 @@ META = pa.schema(
         ("not_utf8", pa.int64()),  # records rejected for bytes that are not UTF-8 (`FileResult.not_utf8`)
         ("non_ascii", pa.int64()),  # posts read as UTF-8 with characters beyond ASCII (`FileResult.non_ascii`)
         ("redated", pa.int64()),  # posts dated by the relay's time, not their claimed one (`FileResult.redated`)
+        ("edited", pa.int64()),  # edits of posts kept in `rejected` beside the first text (`FileResult.edited`)
         # Distinct (platform, account_id) among the file's snapshot rows: the accounts the merge
         # reduces them to (one group each, NULL keys one group as in GROUP BY), counted here where
         # the rows pass, so the driver needs no grouped count job for `accounts_seen`.
@@ -193,7 +194,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
             meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, broke_off=item.broke_off,
-                        not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated)
+                        not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated, edited=item.edited)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:
             col, schema = KINDS[kind]
@@ -208,8 +209,8 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             if kind == "snapshots":
                 accounts.add(rows.field("platform"), rows.field("account_id"))
             seq += item.num_rows
-            notes = _repair_notes(item) if kind == "rejected" else 0
-            meta[f"n_{kind}"] += item.num_rows - notes
+            notes, edits = _notes(item) if kind == "rejected" else (0, 0)
+            meta[f"n_{kind}"] += item.num_rows - notes - edits
             meta["n_repaired"] += notes
     meta["n_accounts"] = len(accounts)
 
@@ -275,13 +276,15 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return out[np.concatenate(([True], out[1:] != out[:-1]))] if len(out) else out
 
 
-def _repair_notes(rejected: pa.Table) -> int:
-    """Rows of a rejected batch that note a stored record's repair, not a lost record."""
+def _notes(rejected: pa.Table) -> tuple[int, int]:
+    """Rows of a rejected batch that note a stored record's repair, and those that keep an edit of
+    a stored post: (repairs, edits), neither a lost record."""
     import pyarrow.compute as pc
 
-    from botwatch.ingest.sink import REPAIRED
+    from botwatch.ingest.sink import EDITED, REPAIRED
 
-    return int(pc.sum(pc.starts_with(rejected.column("error"), REPAIRED)).as_py() or 0)
+    error = rejected.column("error")
+    return tuple(int(pc.sum(pc.starts_with(error, p)).as_py() or 0) for p in (REPAIRED, EDITED))  # type: ignore[return-value]
 
 
 def stage_partition(batches: Iterable[pa.RecordBatch], known: Mapping[str, str], force: bool,

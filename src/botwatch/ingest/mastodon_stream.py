@@ -3,7 +3,8 @@
 
 Captures made with a WebSocket client (rather than `botwatch collect mastodon`, which writes the
 status itself) hold these envelopes. An `update` carries a new status, read exactly as a status
-file would be; deletes, edits and notifications are valid events but not posts, so they are
+file would be; a `status.update` carries an edited one, kept in `rejected` beside the status first
+stored (`RowSink.edited`); deletes and notifications are valid events but not posts, so they are
 skipped, not rejected.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from botwatch.ingest.other_platforms import handle_mastodon
+from botwatch.ingest.other_platforms import edit_note, handle_mastodon
 from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 from botwatch.ingest.surrogates import loads_repairing, repair_note
 
@@ -27,17 +28,22 @@ def is_stream_event(obj: Any) -> bool:
 def handle_stream_event(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
         raise not_an_object(obj)
-    if obj.get("event") != "update":
+    event = obj.get("event")
+    if event not in ("update", "status.update"):
         return
     payload = obj.get("payload")
+    mended: list[str] = []
+    text = payload
     if isinstance(payload, str):
-        text = payload
         try:
-            payload, mended = loads_repairing(text)
+            payload, mended = loads_repairing(payload)
         except (orjson.JSONDecodeError, RecursionError) as exc:
-            raise RecordError(f"update payload is not JSON: {exc}") from None
+            raise RecordError(f"{event} payload is not JSON: {exc}") from None
+    if event == "update":
         handle_mastodon(payload, line, sink)
-        if mended:  # the envelope's own repairs are noted by the line reader; these are the payload's
-            sink.repair(line, repair_note([f"payload.{p}" for p in mended]), text)
-        return
-    handle_mastodon(payload, line, sink)
+    elif not isinstance(payload, dict):
+        raise not_an_object(payload)
+    else:
+        sink.edited(line, edit_note(payload), text if isinstance(text, str) else orjson.dumps(payload))
+    if mended:  # the envelope's own repairs are noted by the line reader; these are the payload's
+        sink.repair(line, repair_note([f"payload.{p}" for p in mended]), text)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
-from botwatch.ingest.sink import REPAIRED
+from botwatch.ingest.sink import REPAIRED, note_sql
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, REJECTED_EARLIER, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -106,8 +106,8 @@ def merge_rejected(study: Study, store: bool = True) -> int:
             "WHERE NOT EXISTS (SELECT 1 FROM rejected r WHERE r.source = s.source AND r.line = s.line AND r.error = s.error "
             "AND r.raw IS NOT DISTINCT FROM s.raw) ORDER BY s._seq"
         )
-    # A repair note stands beside a stored record: it is kept, but not counted as a lost one.
-    return int(q("SELECT count(*) FROM _stage_rejected WHERE NOT starts_with(error, ?)", [REPAIRED])[0][0])
+    # A repair or edit note stands beside a stored record: it is kept, but not counted as a lost one.
+    return int(q(f"SELECT count(*) FROM _stage_rejected WHERE NOT {note_sql('error')}")[0][0])
 
 
 def retire_rejected(study: Study, source: str) -> int:
@@ -143,16 +143,16 @@ def retire_older(study: Study) -> list[str]:
     latest = ("SELECT s.source, coalesce(s.rejected, 0) AS latest FROM sources s JOIN (SELECT source, max(ingested_at) AS at FROM sources "
               "WHERE sha256 IS NOT NULL GROUP BY source HAVING count(DISTINCT sha256) > 1) m ON s.source = m.source AND s.ingested_at = m.at "
               "WHERE s.sha256 IS NOT NULL")
-    older = q(f"SELECT h.source, v.latest FROM (SELECT source, count(*) AS held FROM rejected WHERE NOT starts_with(error, ?) GROUP BY source) h "
-              f"JOIN ({latest}) v ON h.source = v.source WHERE h.held > v.latest ORDER BY h.source", [REPAIRED])
+    older = q(f"SELECT h.source, v.latest FROM (SELECT source, count(*) AS held FROM rejected WHERE NOT {note_sql('error')} GROUP BY source) h "
+              f"JOIN ({latest}) v ON h.source = v.source WHERE h.held > v.latest ORDER BY h.source")
     whole = sorted({src for src, n in older if n == 0})
     if whole:
-        ours = "FROM rejected r WHERE list_contains(?, r.source) AND NOT starts_with(r.error, ?)"
+        ours = f"FROM rejected r WHERE list_contains(?, r.source) AND NOT {note_sql('r.error')}"
         q("BEGIN TRANSACTION")
         try:
             q(create_table_sql("rejected_earlier", REJECTED_EARLIER))
-            q(f"INSERT INTO rejected_earlier SELECT r.*, ? {ours} ORDER BY r.source, r.line", [utcnow(), whole, REPAIRED])
-            q(f"DELETE {ours}", [whole, REPAIRED])
+            q(f"INSERT INTO rejected_earlier SELECT r.*, ? {ours} ORDER BY r.source, r.line", [utcnow(), whole])
+            q(f"DELETE {ours}", [whole])
             q("COMMIT")
         except BaseException:
             q("ROLLBACK")

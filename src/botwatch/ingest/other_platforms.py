@@ -105,6 +105,9 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if commit.get("collection") == PROFILE and commit.get("operation") in ("create", "update"):
         _profile(did, commit, obj.get("time_us"), line, sink)
         return
+    if commit.get("operation") == "update" and commit.get("collection") == "app.bsky.feed.post":
+        _post_edit(did, commit, obj, line, sink)
+        return
     if commit.get("operation") != "create" or commit.get("collection") not in ("app.bsky.feed.post", "app.bsky.feed.repost"):
         return
     rkey = req_id(commit.get("rkey"), "commit.rkey")
@@ -200,6 +203,28 @@ def _profile_view(did: str, obj: dict[str, Any], line: int, sink: RowSink) -> No
                   "created_at": created, "followers": opt_int(view.get("followersCount")), "following": opt_int(view.get("followsCount")),
                   "posts_count": opt_int(view.get("postsCount")), "default_image": not opt_str(view.get("avatar")),
                   "observed_at": seen}, line)
+
+
+def _post_edit(did: str, commit: dict[str, Any], obj: dict[str, Any], line: int, sink: RowSink) -> None:
+    """A post record rewritten (an `update` commit): kept whole beside the post (`RowSink.edited`),
+    whose text stays the one first stored. Skipped as no post, the new text was lost, and a post
+    edited into other words after it was seen left no trace."""
+    rkey = req_id(commit.get("rkey"), "commit.rkey")
+    if not isinstance(commit.get("record"), dict):
+        raise RecordError("update commit without a record")
+    seen = _relay_time(obj.get("time_us"))
+    when = seen.isoformat() if seen is not None else "an unknown time"
+    sink.edited(line, f"post {did}/{rkey} rewritten (relayed at {when}); `posts` keeps its first text, this record holds the new one",
+                orjson.dumps(obj))
+
+
+
+def edit_note(status: dict[str, Any]) -> str:
+    """The note kept with a Mastodon status's edit (`RowSink.edited`): which status, edited when."""
+    post_id = req_id(opt_str(status.get("uri")) or opt_id(status.get("id")), "status id")
+    edited_at = parse_iso_time(status.get("edited_at"), "edited_at", required=False)
+    when = edited_at.isoformat() if edited_at is not None else "an unknown time"
+    return f"status {post_id} edited at {when}; `posts` keeps its first text, this record holds the edited one"
 
 
 def _relay_checked(claimed: datetime, seen: datetime, obj: dict[str, Any], line: int, sink: RowSink) -> datetime:

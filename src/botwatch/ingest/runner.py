@@ -78,6 +78,9 @@ class FileResult:
     # Of `repaired`, the posts dated by the platform's relay time rather than the time their author
     # wrote (a Bluesky `createdAt` far from `time_us`: `other_platforms._relay_checked`).
     redated: int = 0
+    # Edits of posts (a Bluesky post record rewritten, a Mastodon `status.update`) kept in `rejected`
+    # beside the post's first text (`RowSink.edited`): neither rejected nor repaired records.
+    edited: int = 0
 
 
 @dataclass
@@ -315,6 +318,7 @@ def _ingest_source(
             sink.flush()
             result.non_ascii = sink.counts["non_ascii"]
             result.redated = sink.counts["redated"]
+            result.edited = sink.counts["edited"]
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
@@ -594,6 +598,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
         result.not_utf8 = sink.counts["not_utf8"]
         result.non_ascii = sink.counts["non_ascii"]
         result.redated = sink.counts["redated"]
+        result.edited = sink.counts["edited"]
     finally:
         src.close()
     return result

@@ -29,6 +29,21 @@ _SNAPSHOT_DEFAULTS = dict.fromkeys(SNAPSHOT_ROW.names)
 # (mended, e.g. a lone surrogate replaced by U+FFFD) and its original is kept here, so the change
 # can be seen. Counts of rejected records leave these rows out.
 REPAIRED = "repaired, record kept: "
+# The error of a `rejected` row that keeps an edit of a stored post (a Bluesky post record updated,
+# a Mastodon `status.update`): `posts` keeps the text first stored, this row the edit as read.
+# Neither a loss nor a repair: counts of rejected and of repaired records leave these rows out.
+EDITED = "edited, first text kept: "
+NOTES = (REPAIRED, EDITED)
+
+
+def is_note(error: str | None) -> bool:
+    """Is this `rejected` row's error a note beside a stored record (a repair, an edit), not a loss?"""
+    return (error or "").startswith(NOTES)
+
+
+def note_sql(column: str) -> str:
+    """`is_note` as a DuckDB condition on the text column `column` (the prefixes hold no quote)."""
+    return "(" + " OR ".join(f"starts_with({column}, '{p}')" for p in NOTES) + ")"
 
 
 class RecordError(ValueError):
@@ -91,7 +106,8 @@ class RowSink:
         # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
         # rejected as not UTF-8 they show a file that mixes encodings, `cli.ingest.other_encoding`).
         # redated: posts dated by the platform's relay time, not the time their author claimed (`redated`).
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0}
+        # edited: edits of posts kept in `rejected` beside the first text (`edited`).
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
@@ -174,6 +190,14 @@ class RowSink:
         time stays beside the record, counted apart too, so the file's line can say how many."""
         self.repair(line, what, raw)
         self.counts["redated"] += 1
+
+    def edited(self, line: int, what: str, raw: bytes | str) -> None:
+        """Keep an edit of a post (its new text, as the platform sent it) in `rejected` under the
+        `EDITED` prefix: `posts` keeps the text first stored, what readers saw first, and the edit
+        stays beside it located by file and line, counted apart from lost and repaired records."""
+        self.reject(line, EDITED + what, raw)
+        self.counts["rejected"] -= 1
+        self.counts["edited"] += 1
 
     # -- plumbing -------------------------------------------------------------------------------
     def _emit(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema) -> None:

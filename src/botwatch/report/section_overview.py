@@ -6,7 +6,7 @@ from typing import Any
 
 from botwatch.ingest.cut_short import BREAK_SQL, BROKE_OFF, BROKEN_ROWS_SQL, NOT_POSTS_SQL, RECORDS_REJECTED_SQL
 from botwatch.ingest.rereads import FIRST_READS, RE_READS
-from botwatch.ingest.sink import REPAIRED
+from botwatch.ingest.sink import REPAIRED, note_sql
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import MAX_BARS, bar_series, grouped
 from botwatch.reshare_words import report_reshare
@@ -19,7 +19,7 @@ from botwatch.study import Study
 # now, move them to `rejected_earlier` (`merge.retire_rejected`, `spark_ingest._Merge.retire_rejected`),
 # so there this is 0. Only paths read with more than one content count.
 _REPLACED = (f"SELECT coalesce(sum(CASE WHEN h.held > v.latest THEN h.held - v.latest ELSE 0 END), 0) FROM "
-             f"(SELECT source, count(*) AS held FROM rejected WHERE error NOT LIKE '{REPAIRED}%' GROUP BY source) h JOIN "
+             f"(SELECT source, count(*) AS held FROM rejected WHERE NOT {note_sql('error')} GROUP BY source) h JOIN "
              "(SELECT s.source, coalesce(s.rejected, 0) AS latest FROM sources s JOIN (SELECT source, max(ingested_at) AS at FROM sources "
              "WHERE sha256 IS NOT NULL GROUP BY source HAVING count(DISTINCT sha256) > 1) m ON s.source = m.source AND s.ingested_at = m.at "
              "WHERE s.sha256 IS NOT NULL) v ON h.source = v.source")
@@ -32,7 +32,7 @@ def study_summary(study: Study) -> dict[str, Any]:
     # `twitter` "42" and an `x` "42" read "2 posts by 1 account" beside 2 accounts in the study.
     posts, accounts_posting, first, last = q("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
     replaced = int(q(_REPLACED)[0][0] or 0)
-    held = q(f"SELECT count(*) FROM rejected WHERE error NOT LIKE '{REPAIRED}%'")[0][0] - replaced
+    held = q(f"SELECT count(*) FROM rejected WHERE NOT {note_sql('error')}")[0][0] - replaced
     # A read that broke off (a cut or corrupt .gz) keeps one `rejected` row for the break: no record,
     # but a note that the file ended early, counted apart. Counted as a rejected record, `status` and
     # the overview said 2 for a cut file of one bad record where ingest and Methods said 1.
@@ -54,7 +54,7 @@ def study_summary(study: Study) -> dict[str, Any]:
         # Bad records of files as they were before a later read of a changed file at the same path
         # (kept as history, `merge.retire_rejected`): not the input's rejected records now. Nor is a
         # break's row moved there when a cut .gz was read whole since: no record (said "2 records" for 1).
-        "rejected_earlier": q(f"SELECT count(*) FROM rejected_earlier WHERE error NOT LIKE '{REPAIRED}%' "
+        "rejected_earlier": q(f"SELECT count(*) FROM rejected_earlier WHERE NOT {note_sql('error')} "
                               f"AND NOT (line = 0 AND starts_with(error, '{BROKE_OFF}'))")[0][0]
         if "rejected_earlier" in study.tables() else 0,
         # A file read again (`ingest --force`) is not another input: counted apart (ingest/rereads.py).
