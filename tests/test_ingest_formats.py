@@ -524,7 +524,8 @@ def test_a_bluesky_post_embedding_a_feed_or_list_is_no_quote(tmp_path: Path) -> 
 def test_deletes_and_edits_in_a_capture_change_nothing_stored_as_docs_collect_says(tmp_path: Path) -> None:
     """docs/collect.md: a Jetstream delete or update and a Mastodon stream `delete` or
     `status.update` are records that are not posts and change no post stored; an edit is kept
-    beside its post (`test_an_edited_post_keeps_its_first_text_and_its_edits_beside_it`)."""
+    beside its post (`test_an_edited_post_keeps_its_first_text_and_its_edits_beside_it`), and a
+    delete is counted as a delete notice."""
     did = "did:plc:abc123"
     commit = {"operation": "create", "collection": "app.bsky.feed.post", "rkey": "p1", "record": {"createdAt": "2024-06-01T12:00:00Z", "text": "first"}}
     jet = [{"did": did, "time_us": 1717243200000000, "kind": "commit", "commit": commit},
@@ -538,7 +539,7 @@ def test_deletes_and_edits_in_a_capture_change_nothing_stored_as_docs_collect_sa
     (tmp_path / "jet.jsonl").write_text("\n".join(json.dumps(e) for e in jet) + "\n")
     (tmp_path / "masto.jsonl").write_text("\n".join(json.dumps(e) for e in masto) + "\n")
     st, summary = _study(tmp_path, tmp_path / "jet.jsonl", tmp_path / "masto.jsonl")
-    assert [(f.stored, f.rejected, f.edited) for f in summary.files] == [(1, 0, 1), (1, 0, 1)]
+    assert [(f.stored, f.rejected, f.edited, f.deleted) for f in summary.files] == [(1, 0, 1, 1), (1, 0, 1, 1)]  # deletes counted as delete notices
     assert {p["text"] for p in _posts(st).values()} == {"first"}
 
 

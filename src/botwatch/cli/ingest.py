@@ -511,7 +511,7 @@ def print_file_result(res: FileResult) -> None:
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
             f"{head} {res.source} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}{_edits_said(res)}accounts {res.accounts:,}{tail}",
+            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}{_edits_said(res)}{_deleted_said(res)}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
 
@@ -530,6 +530,12 @@ def _edits_said(res: FileResult) -> str:
     """"edits kept N, " for a file holding edits of posts (`FileResult.edited`): each kept in
     `rejected` beside the post's first text, neither rejected nor repaired; "" where none."""
     return f"edits kept {res.edited:,}, " if res.edited else ""
+
+
+def _deleted_said(res: FileResult) -> str:
+    """"delete notices N, " when the file held the platform's delete notices (`FileResult.deleted`):
+    a stream sample holds thousands, which were counted as rejected though nothing was wrong."""
+    return f"delete notices {res.deleted:,}, " if res.deleted else ""
 
 
 def _not_posts_said(res: FileResult) -> str:
@@ -575,11 +581,15 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
     other = sum(not_posts(f) for f in summary.files)
     # A cut .gz's break (its row in `rejected`) is no record: counted apart, in a column of its own when any.
     cut = cut_short_count(summary.files)
-    cols = ("files", "read", *(("not posts",) if other else ()), "stored", "duplicates", "rejected", *(("cut short",) if cut else ()), "failed", "skipped")
+    # The platforms' delete notices (a stream sample holds thousands) are no error: their own column when any.
+    deleted = summary.total("deleted")
+    cols = ("files", "read", *(("not posts",) if other else ()), *(("delete notices",) if deleted else ()), "stored", "duplicates", "rejected",
+            *(("cut short",) if cut else ()), "failed", "skipped")
     for col in cols:
         tbl.add_column(col, justify="right")
     tbl.add_row(
-        str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
+        str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), *((f"{deleted:,}",) if deleted else ()),
+        f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
         f"{sum(records_rejected(f) for f in summary.files):,}", *((f"{cut:,}",) if cut else ()), str(failed_inputs(summary)),
         str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
     )

@@ -409,6 +409,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.non_ascii = int(m.get("non_ascii") or 0)
             res.redated = int(m.get("redated") or 0)
             res.edited = int(m.get("edited") or 0)
+            res.deleted = int(m.get("n_deleted") or 0)  # delete notices, as DuckDB's reader counts them
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts

@@ -48,6 +48,7 @@ META = pa.schema(
         # the rows pass, so the driver needs no grouped count job for `accounts_seen`.
         ("n_accounts", pa.int64()),
         ("file_sha256", pa.string()),  # the file's own SHA-256 where `sha256` is an earlier read's text's (`same_text_read`)
+        ("n_deleted", pa.int64()),  # delete notices read (`FileResult.deleted`): neither posts nor rejected
     ]
 )
 
@@ -194,7 +195,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
             meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, broke_off=item.broke_off,
-                        not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated, edited=item.edited)
+                        not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated, edited=item.edited, n_deleted=item.deleted)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:
             col, schema = KINDS[kind]

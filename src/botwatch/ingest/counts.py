@@ -31,14 +31,14 @@ def read_words(records: int, pages: int, any_pages: bool, sep: str = ",") -> str
 
 def not_posts(res: Any) -> int:
     """How many of the records `res` (a `FileResult`) read were no post: profile rows (an authors or
-    users file), account and identity events, likes and follows, delete notices. Neither stored,
-    duplicate nor rejected, they read as missing: a Jetstream file of 280 posts and two identity
-    events said "read 282, stored 280, duplicates 0, rejected 0". 0 for response pages (a page
-    holds many posts). A stream that broke off keeps one `rejected` row for the break that is no
-    record read."""
+    users file), account and identity events, likes and follows. Neither stored, duplicate nor
+    rejected, they read as missing: a Jetstream file of 280 posts and two identity events said
+    "read 282, stored 280, duplicates 0, rejected 0". 0 for response pages (a page holds many
+    posts). A stream that broke off keeps one `rejected` row for the break that is no record read.
+    Delete notices (`FileResult.deleted`, absent from a `sources` row) are counted on their own."""
     if is_page_format(res.format):
         return 0
-    return max(res.read - res.stored - res.duplicates - records_rejected(res), 0)
+    return max(res.read - res.stored - res.duplicates - records_rejected(res) - getattr(res, "deleted", 0), 0)
 
 
 def records_rejected(res: Any) -> int:
@@ -84,6 +84,7 @@ def run_message(results: Iterable[Any]) -> str:
     cut = cut_short_count(results)  # a break's `rejected` row is no record: counted apart
     return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, "
             f"rejected {sum(records_rejected(r) for r in results)}" + (f", cut short {cut}" if cut else "")
+            + (f", delete notices {total('deleted')}" if total("deleted") else "")
             + (f", not posts {other}" if other else "") + (f", skipped {skipped} already read" if skipped else "") + (f", failed {failed}" if failed else ""))
 
 

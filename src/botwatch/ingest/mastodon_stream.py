@@ -4,7 +4,8 @@
 Captures made with a WebSocket client (rather than `botwatch collect mastodon`, which writes the
 status itself) hold these envelopes. An `update` carries a new status, read exactly as a status
 file would be; a `status.update` carries an edited one, kept in `rejected` beside the status first
-stored (`RowSink.edited`); deletes and notifications are valid events but not posts, so they are
+stored (`RowSink.edited`); a `delete` (its payload the deleted status's id) is counted as a delete
+notice (`RowSink.deletion`); notifications are valid events but not posts, so they are
 skipped, not rejected.
 """
 
@@ -29,6 +30,9 @@ def handle_stream_event(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
         raise not_an_object(obj)
     event = obj.get("event")
+    if event == "delete":  # the payload is the deleted status's id
+        sink.deletion(line)
+        return
     if event not in ("update", "status.update"):
         return
     payload = obj.get("payload")

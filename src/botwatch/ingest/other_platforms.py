@@ -4,9 +4,10 @@ Bluesky posts are keyed `did/rkey` (references given as at:// URIs are turned in
 form, so replies and reposts join their targets). Mastodon ids are local to an instance, so a
 status is keyed by its global `uri` and an account by its profile `url` when the export has them;
 a reply's target, given by local ids only, by whom it answers and that id (`_serving_host`).
-Events that are valid but are not posts (likes, follows, deletes) are read and skipped, not
-rejected: they are not errors; a profile record, an identity event and a profile view `collect
-bluesky` looked up at the AppView (`PROFILE_VIEW`) add to the account.
+Events that are valid but are not posts (likes, follows) are read and skipped, not rejected:
+they are not errors; the delete of a post or repost is counted as a delete notice
+(`RowSink.deletion`); a profile record, an identity event and a profile view `collect bluesky`
+looked up at the AppView (`PROFILE_VIEW`) add to the account.
 """
 
 from __future__ import annotations
@@ -105,10 +106,15 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if commit.get("collection") == PROFILE and commit.get("operation") in ("create", "update"):
         _profile(did, commit, obj.get("time_us"), line, sink)
         return
+    if commit.get("collection") not in ("app.bsky.feed.post", "app.bsky.feed.repost"):
+        return
+    if commit.get("operation") == "delete":  # the author deleted a post (or a repost) read as a post
+        sink.deletion(line)
+        return
     if commit.get("operation") == "update" and commit.get("collection") == "app.bsky.feed.post":
         _post_edit(did, commit, obj, line, sink)
         return
-    if commit.get("operation") != "create" or commit.get("collection") not in ("app.bsky.feed.post", "app.bsky.feed.repost"):
+    if commit.get("operation") != "create":
         return
     rkey = req_id(commit.get("rkey"), "commit.rkey")
     record = commit.get("record")

@@ -55,6 +55,9 @@ class FileResult:
     rejected: int = 0  # `rejected` rows this read gave (its `sources.rejected`), a break's row included: `counts.records_rejected`
     repaired: int = 0  # stored after a repair, each noted in `rejected` (not counted in `rejected`)
     accounts: int = 0
+    # Delete notices read (`RowSink.deletion`): records that are neither posts nor errors, so
+    # neither stored nor rejected; counted here so the summary says what they were.
+    deleted: int = 0
     skipped: str | None = None  # why the file was not read again
     # Skipped because reading it again would store its posts twice (`rereads.map_conflict`): not
     # held as asked, so the command's exit status counts it with the inputs that put nothing in.
@@ -306,6 +309,7 @@ def _ingest_source(
                 fmt = FORMATS[NATIVE_FORMAT]
                 consume_lines(pick_lines(src.stream, bad_lines(study, native)), sink, fmt.handler, max_record_bytes, fmt.fast)
                 sink.flush()
+                result.deleted = sink.counts["deleted"]
             stored, total = store_native_posts(study, native, src.name)
             reduce_native_snapshots(study, native, src.name)
         else:
@@ -319,6 +323,7 @@ def _ingest_source(
             result.non_ascii = sink.counts["non_ascii"]
             result.redated = sink.counts["redated"]
             result.edited = sink.counts["edited"]
+            result.deleted = sink.counts["deleted"]
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
@@ -358,7 +363,7 @@ def _ingest_source(
             # to read the next inputs after the user had pressed Ctrl-C.
             raise KeyboardInterrupt from exc
         result.error = f"{type(exc).__name__}: {exc}"
-        result.stored = result.duplicates = result.rejected = result.accounts = 0
+        result.stored = result.duplicates = result.rejected = result.accounts = result.deleted = 0
     finally:
         try:
             q(f"SET memory_limit = '{memory_setting()}'")
@@ -599,6 +604,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
         result.non_ascii = sink.counts["non_ascii"]
         result.redated = sink.counts["redated"]
         result.edited = sink.counts["edited"]
+        result.deleted = sink.counts["deleted"]
     finally:
         src.close()
     return result

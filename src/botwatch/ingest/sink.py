@@ -107,7 +107,9 @@ class RowSink:
         # rejected as not UTF-8 they show a file that mixes encodings, `cli.ingest.other_encoding`).
         # redated: posts dated by the platform's relay time, not the time their author claimed (`redated`).
         # edited: edits of posts kept in `rejected` beside the first text (`edited`).
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0}
+        # deleted: the platforms' delete notices read (a post's author deleted it): valid records,
+        # neither posts nor errors, so counted on their own (`deletion`).
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0, "deleted": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
@@ -163,6 +165,12 @@ class RowSink:
         self.counts["rejected"] += 1
         if not_utf8(error):
             self.counts["not_utf8"] += 1
+
+    def deletion(self, line: int) -> None:
+        """Count one delete notice (X's stream `delete`, a Jetstream delete commit, a Mastodon
+        `delete` event). Read as an error, a 1% stream sample reported thousands of "rejected"
+        records that were the stream working as designed; they are counted apart instead."""
+        self.counts["deleted"] += 1
 
     def repair(self, line: int, what: str, raw: bytes | str) -> None:
         """Note a record that was stored after a repair: its original beside the words saying what changed.

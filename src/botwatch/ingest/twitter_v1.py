@@ -84,6 +84,9 @@ def handle_status(obj: Any, line: int, sink: RowSink) -> None:
     """Turn one v1.1 status into a post and its author's (and referenced authors') snapshots."""
     if not isinstance(obj, dict):
         raise not_an_object(obj)
+    if isinstance(obj.get("delete"), dict):
+        sink.deletion(line)  # a delete notice: no error, counted apart (`RowSink.deletion`)
+        return
     if "delete" in obj or "limit" in obj or "warning" in obj:
         raise RecordError("stream control message (delete/limit/warning), not a post")
     post_id = req_id(obj.get("id_str") or obj.get("id"), "post id")
