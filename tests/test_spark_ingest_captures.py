@@ -63,3 +63,19 @@ def test_a_bluesky_captures_profile_views_reach_the_lakes_accounts(spark: Any, t
     with LakeStudy(lake_path, read_only=True, spark=spark) as lake:
         rows = lake.sql("SELECT handle, description, CAST(created_at AS STRING), followers, following, posts_count FROM accounts")
     assert [tuple(r) for r in rows] == [("one.bsky.social", "bio", "2024-03-01 10:00:00", 11, 21, 31)]
+
+
+def test_delete_notices_are_counted_as_on_duckdb_not_rejected(spark: Any, tmp_path: Path) -> None:
+    """A v1.1 stream's delete notices: the Spark ingest counts them as the DuckDB one does."""
+    from botwatch import open_study
+    from botwatch.engines.spark_ingest import ingest_lake
+    from botwatch.ingest.runner import ingest
+
+    status = {"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
+    notices = [{"delete": {"status": {"id_str": str(i), "user_id_str": "1"}, "timestamp_ms": "1494447600000"}} for i in range(3)]
+    f = tmp_path / "stream.jsonl"
+    f.write_text("".join(json.dumps(x) + "\n" for x in [notices[0], status, *notices[1:]]))
+    [lake] = ingest_lake(spark, str(tmp_path / "lake"), [str(f)]).files
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [duck] = ingest(st, [str(f)], workers=1).files
+    assert (lake.read, lake.stored, lake.rejected, lake.deleted) == (duck.read, duck.stored, duck.rejected, duck.deleted) == (4, 1, 0, 3)

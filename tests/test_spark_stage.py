@@ -87,3 +87,15 @@ def test_a_task_counts_the_post_edits_it_kept_apart_from_the_rejected(tmp_path: 
     [meta] = _meta(wide)
     assert (meta["n_posts"], meta["n_rejected"], meta["n_repaired"], meta["edited"]) == (1, 0, 0, 1)
     assert told == [(2, 0)]
+
+
+def test_a_files_delete_notices_reach_its_meta_row(tmp_path: Path) -> None:
+    """v1.1 stream delete notices are counted (`n_deleted`), not rejected, as on DuckDB."""
+    import json
+
+    status = {"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
+    notice = {"delete": {"status": {"id_str": "8", "user_id_str": "1"}, "timestamp_ms": "1494447600000"}}
+    path = tmp_path / "stream.jsonl"
+    path.write_text(json.dumps(status) + "\n" + json.dumps(notice) + "\n")
+    [meta] = _meta(_run([str(path)])[0])
+    assert (meta["records_read"], meta["n_posts"], meta["n_rejected"], meta["n_deleted"]) == (2, 1, 0, 1)
