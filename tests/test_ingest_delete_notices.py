@@ -51,6 +51,7 @@ def test_v1_delete_notices_are_counted_apart_not_rejected(tmp_path: Path, monkey
         assert not_posts(res) == 0  # the notices are not among "profiles, account events and the like"
         assert [e for (e,) in st.sql("SELECT error FROM rejected")] == ["stream control message (delete/limit/warning), not a post"]
         assert st.sql("SELECT count(*) FROM posts")[0][0] == 40
+        assert st.sql("SELECT count(DISTINCT post_id), any_value(source) FILTER (WHERE post_id = '100') FROM deletions")[0] == (7, f"{f}:2")
     assert run_message([res]) == "read 48, stored 40, duplicates 0, rejected 1, delete notices 7"
 
 
@@ -77,3 +78,26 @@ def test_the_ingest_line_and_summary_say_delete_notices(tmp_path: Path, monkeypa
     out = flat(res.output)
     assert "stored 40, duplicates 0, rejected 1, delete notices 7, accounts 3" in out, out
     assert "delete notices" in res.output.split("Ingest summary")[1]  # the summary table's column
+
+
+def test_delete_notices_are_kept_once_in_deletions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notices are kept in the study (`deletions`: post, platform, author, time, file and line),
+    and reading the file again, or a copy of it, adds no row."""
+    f = _v1_stream(tmp_path / "stream.jsonl", posts=10, deletes=2)
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(f.read_bytes())
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(f)], workers=1)
+        runner.ingest(st, [str(f), str(copy)], workers=1, force=True)
+        rows = st.sql("SELECT post_id, platform, account_id, deleted_at, source FROM deletions ORDER BY post_id")
+    assert [(p, pl, a, str(t), s.rsplit("/", 1)[1]) for p, pl, a, t, s in rows] == [
+        ("100", "twitter", "1", "2017-05-10 20:20:00", "stream.jsonl:2"), ("101", "twitter", "2", "2017-05-10 20:20:00", "stream.jsonl:7")]
+
+
+def test_a_study_without_delete_notices_has_no_deletions_table(tmp_path: Path) -> None:
+    """Made with the first notice: a study whose inputs held none keeps the tables it always had."""
+    f = tmp_path / "plain.jsonl"
+    f.write_text(json.dumps(_status(0)) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(f)], workers=1)
+        assert "deletions" not in st.tables()

@@ -66,8 +66,9 @@ def test_a_bluesky_captures_profile_views_reach_the_lakes_accounts(spark: Any, t
 
 
 def test_delete_notices_are_counted_as_on_duckdb_not_rejected(spark: Any, tmp_path: Path) -> None:
-    """A v1.1 stream's delete notices: the Spark ingest counts them as the DuckDB one does."""
+    """A v1.1 stream's delete notices: the Spark ingest counts them and keeps them in `deletions` as the DuckDB one does."""
     from botwatch import open_study
+    from botwatch.engines.lake import LakeStudy
     from botwatch.engines.spark_ingest import ingest_lake
     from botwatch.ingest.runner import ingest
 
@@ -76,6 +77,11 @@ def test_delete_notices_are_counted_as_on_duckdb_not_rejected(spark: Any, tmp_pa
     f = tmp_path / "stream.jsonl"
     f.write_text("".join(json.dumps(x) + "\n" for x in [notices[0], status, *notices[1:]]))
     [lake] = ingest_lake(spark, str(tmp_path / "lake"), [str(f)]).files
+    ingest_lake(spark, str(tmp_path / "lake"), [str(f)], force=True)  # read again: no row twice
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [duck] = ingest(st, [str(f)], workers=1).files
+        duck_rows = st.sql("SELECT * FROM deletions ORDER BY post_id")
     assert (lake.read, lake.stored, lake.rejected, lake.deleted) == (duck.read, duck.stored, duck.rejected, duck.deleted) == (4, 1, 0, 3)
+    with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
+        assert held.sql("SELECT * FROM deletions ORDER BY post_id") == duck_rows  # the same rows, stored the same way
+    assert [r[4].rsplit(":", 1)[1] for r in duck_rows] == ["1", "3", "4"]

@@ -124,6 +124,23 @@ REJECTED = pa.schema(
 # (created the first time a row moves). `ingest.merge.retire_rejected`.
 REJECTED_EARLIER = REJECTED.append(pa.field("replaced_at", TS))
 
+# The platforms' delete notices: a post its author deleted after the capture saw it (an X v1.1
+# stream `delete`, a Jetstream delete commit of a post or repost, a Mastodon stream `delete`). One
+# row per (platform, post_id), the first notice read: a re-read or a copy of the file adds none.
+# `account_id` where the notice names the author; `deleted_at` where it gives a time (a Mastodon
+# event gives neither, and its `post_id` is the status's id on the instance streamed, not its URI);
+# `source` "<file>:<line>" as in `posts`. Created the first time a notice is read, so a study made
+# before, or one whose inputs held none, is the same as ever (`ingest.merge.merge_deletions`).
+DELETIONS = pa.schema(
+    [
+        ("post_id", pa.string()),
+        ("platform", pa.string()),
+        ("account_id", pa.string()),
+        ("deleted_at", TS),
+        ("source", pa.string()),
+    ]
+)
+
 SOURCES = pa.schema(
     [
         ("source", pa.string()),

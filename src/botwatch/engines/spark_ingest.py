@@ -182,6 +182,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             merge.retire_rejected({meta[i]["source"] for i in keep if meta[i].get("sha256") and not meta[i].get("broke_off")
                                    and meta[i]["source"] in before}, keep)
             merge.rejected(_copies(recorded, meta, keep))
+            if any(int(meta[i].get("n_deleted") or 0) for i in keep):  # else no Spark job for it
+                merge.deletions()
         finally:
             merge.close()
         now = utcnow()
@@ -595,6 +597,24 @@ class _Merge:
         stored = read_naive(self.lake, "rejected")
         store(self.lake, "rejected", stored.where(~ours(stored)).unionByName(
             stored.where(ours(stored)).join(given, matched(stored), "left_semi")), "overwrite")
+
+    def deletions(self) -> None:
+        """Append the delete notices the lake lacks, one row per (platform, post_id), the first
+        read (earliest file, then line) kept, as DuckDB's `merge.merge_deletions`; the table is
+        made with the first notice, as there."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        from botwatch.schema import DELETIONS
+
+        rows = self.kept.where(F.col("_kind") == "deletions").select("_file", "_seq", *(F.col(f"gone.{c}").alias(c) for c in DELETIONS.names))
+        first = rows.withColumn("_n", F.row_number().over(Window.partitionBy("platform", "post_id").orderBy("_file", "_seq"))).where("_n = 1")
+        out = conform(first.select(*DELETIONS.names), spark_schema(DELETIONS))
+        if "deletions" not in self.lake.tables():
+            self.lake.write_df("deletions", out, "overwrite")
+            return
+        held = self.lake.df("deletions").select("platform", "post_id")
+        store(self.lake, "deletions", out.join(held, ["platform", "post_id"], "left_anti"), "append")
 
     def rejected(self, copies: Collection[int] = ()) -> None:
         """Append the bad records not recorded yet (a re-read file's bad lines are kept once);

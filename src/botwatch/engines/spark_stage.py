@@ -25,11 +25,12 @@ import pyarrow as pa
 
 from botwatch.ingest.cut_short import read_again
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, cannot_open, file_sha256, not_there, shown_name
-from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW
+from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW
 from botwatch.shown_text import name_shown
 
 # kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
-KINDS: dict[str, tuple[str, pa.Schema]] = {"posts": ("post", POSTS), "snapshots": ("snap", SNAPSHOT_ROW), "rejected": ("rej", REJECTED)}
+KINDS: dict[str, tuple[str, pa.Schema]] = {"posts": ("post", POSTS), "snapshots": ("snap", SNAPSHOT_ROW), "rejected": ("rej", REJECTED),
+                                          "deletions": ("gone", DELETIONS)}
 
 META = pa.schema(
     [
@@ -210,6 +211,8 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             if kind == "snapshots":
                 accounts.add(rows.field("platform"), rows.field("account_id"))
             seq += item.num_rows
+            if kind == "deletions":  # counted by the reader (`n_deleted`, from the "done" item)
+                continue
             notes, edits = _notes(item) if kind == "rejected" else (0, 0)
             meta[f"n_{kind}"] += item.num_rows - notes - edits
             meta["n_repaired"] += notes

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from botwatch.ingest.fields import req_id
 from botwatch.ingest.other_platforms import edit_note, handle_mastodon
 from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 from botwatch.ingest.surrogates import loads_repairing, repair_note
@@ -30,8 +31,8 @@ def handle_stream_event(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
         raise not_an_object(obj)
     event = obj.get("event")
-    if event == "delete":  # the payload is the deleted status's id
-        sink.deletion(line)
+    if event == "delete":  # the payload is the deleted status's id on the instance streamed
+        sink.deletion({"post_id": req_id(obj.get("payload"), "delete payload (status id)"), "platform": "mastodon"}, line)
         return
     if event not in ("update", "status.update"):
         return

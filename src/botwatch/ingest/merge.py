@@ -15,7 +15,7 @@ from collections.abc import Callable
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
 from botwatch.ingest.sink import REPAIRED, note_sql
-from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, REJECTED_EARLIER, create_table_sql
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, DELETIONS, REJECTED_EARLIER, create_table_sql
 from botwatch.study import Study, utcnow
 
 
@@ -108,6 +108,23 @@ def merge_rejected(study: Study, store: bool = True) -> int:
         )
     # A repair or edit note stands beside a stored record: it is kept, but not counted as a lost one.
     return int(q(f"SELECT count(*) FROM _stage_rejected WHERE NOT {note_sql('error')}")[0][0])
+
+
+def merge_deletions(study: Study) -> int:
+    """Store the file's staged delete notices (`_stage_deletions`) the study lacks; returns how
+    many were new. One row per (platform, post_id): a re-read, a copy or a second capture of the
+    same notice adds none, and the first read's row (its time, its place) is the one kept. The
+    table is made with the first notice, so a study without any keeps its tables as they were."""
+    q = study.sql
+    if not q("SELECT count(*) FROM _stage_deletions")[0][0]:
+        return 0
+    q(create_table_sql("deletions", DELETIONS))
+    before = q("SELECT count(*) FROM deletions")[0][0]
+    cols = ", ".join(f's."{c}"' for c in DELETIONS.names)
+    q(f"""INSERT INTO deletions SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY platform, post_id ORDER BY _seq) AS _n
+              FROM _stage_deletions) s WHERE s._n = 1
+              AND NOT EXISTS (SELECT 1 FROM deletions d WHERE d.platform IS NOT DISTINCT FROM s.platform AND d.post_id = s.post_id) ORDER BY s._seq""")
+    return int(q("SELECT count(*) FROM deletions")[0][0] - before)
 
 
 def retire_rejected(study: Study, source: str) -> int:

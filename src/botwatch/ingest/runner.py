@@ -24,14 +24,14 @@ from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
 from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, read_again
 from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start, value_stream
 from botwatch.ingest.file_scan import BackgroundScan
-from botwatch.ingest.merge import merge_accounts, merge_rejected, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
+from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejected, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, NOT_A_FILE, cannot_open, file_sha256, gzip_text_size, not_a_file, not_there, shown_name, text_sha256, unreadable_folder
-from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, create_table_sql
+from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, create_table_sql
 from botwatch.study import Study, utcnow
 from botwatch.shown_text import name_shown
 
@@ -173,7 +173,8 @@ def not_read(path: str) -> FileResult:
     return FileResult(source=path, error=not_a_file(path) or NOT_A_FILE)
 
 
-_STAGES = {"posts": ("_stage_posts", POSTS), "snapshots": ("_stage_snapshots", SNAPSHOT_ROW), "rejected": ("_stage_rejected", REJECTED)}
+_STAGES = {"posts": ("_stage_posts", POSTS), "snapshots": ("_stage_snapshots", SNAPSHOT_ROW), "rejected": ("_stage_rejected", REJECTED),
+           "deletions": ("_stage_deletions", DELETIONS)}
 
 
 class _Stager:
@@ -328,6 +329,7 @@ def _ingest_source(
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
         result.accounts = merge_accounts(study)
+        merge_deletions(study)
         if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
             retire_rejected(study, src.name)
         # The same content read before under another name (`--force`, a copy): a re-read, not

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch.schema import POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW
+from botwatch.schema import DELETIONS, POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW
 
 FlushFn = Callable[[str, pa.Table], None]
 _POST_DEFAULTS = dict.fromkeys(POSTS.names)
@@ -101,6 +101,7 @@ class RowSink:
         self.batch_rows = batch_rows
         self._posts: list[dict[str, Any]] = []
         self._rejected: list[dict[str, Any]] = []
+        self._deletions: list[dict[str, Any]] = []
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
         # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
@@ -166,11 +167,16 @@ class RowSink:
         if not_utf8(error):
             self.counts["not_utf8"] += 1
 
-    def deletion(self, line: int) -> None:
-        """Count one delete notice (X's stream `delete`, a Jetstream delete commit, a Mastodon
-        `delete` event). Read as an error, a 1% stream sample reported thousands of "rejected"
-        records that were the stream working as designed; they are counted apart instead."""
+    def deletion(self, row: dict[str, Any], line: int) -> None:
+        """Keep one delete notice (X's stream `delete`, a Jetstream delete commit, a Mastodon
+        `delete` event): `row` holds `schema.DELETIONS` fields (missing ones become NULL). Read as
+        an error, a 1% stream sample reported thousands of "rejected" records that were the stream
+        working as designed; they are counted apart and kept in `deletions` instead."""
+        self._deletions.append({**dict.fromkeys(DELETIONS.names), **row, "source": f"{self.source_name}:{line}"})
         self.counts["deleted"] += 1
+        if len(self._deletions) >= self.batch_rows:
+            self._emit("deletions", self._deletions, DELETIONS)
+            self._deletions = []
 
     def repair(self, line: int, what: str, raw: bytes | str) -> None:
         """Note a record that was stored after a repair: its original beside the words saying what changed.
@@ -230,6 +236,8 @@ class RowSink:
         self._emit_accounts()
         self._emit("rejected", self._rejected, REJECTED)
         self._rejected = []
+        self._emit("deletions", self._deletions, DELETIONS)
+        self._deletions = []
         self._noted_line = None
 
 

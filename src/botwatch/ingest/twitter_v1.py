@@ -15,6 +15,7 @@ import orjson
 
 from botwatch.ingest.fields import (
     client_name,
+    epoch_to_datetime,
     opt_bool,
     opt_id,
     opt_int,
@@ -80,12 +81,22 @@ def _embedded_author(inner: dict[str, Any], seen: datetime, line: int, sink: Row
     return account, opt_str(user.get("screen_name"))
 
 
+def _deletion(notice: dict[str, Any], line: int, sink: RowSink) -> None:
+    """A stream delete notice `{"delete": {"status": {"id_str", "user_id_str"}, "timestamp_ms"}}`:
+    no error, kept apart (`RowSink.deletion`). Without a status id it names no post: rejected."""
+    status = notice.get("status") if isinstance(notice.get("status"), dict) else {}
+    post_id = req_id(status.get("id_str") or status.get("id"), "delete notice status id")
+    ms = opt_int(notice.get("timestamp_ms"))
+    sink.deletion({"post_id": post_id, "platform": "twitter", "account_id": opt_id(status.get("user_id_str") or status.get("user_id")),
+                   "deleted_at": epoch_to_datetime(ms / 1000) if ms is not None else None}, line)
+
+
 def handle_status(obj: Any, line: int, sink: RowSink) -> None:
     """Turn one v1.1 status into a post and its author's (and referenced authors') snapshots."""
     if not isinstance(obj, dict):
         raise not_an_object(obj)
     if isinstance(obj.get("delete"), dict):
-        sink.deletion(line)  # a delete notice: no error, counted apart (`RowSink.deletion`)
+        _deletion(obj["delete"], line, sink)
         return
     if "delete" in obj or "limit" in obj or "warning" in obj:
         raise RecordError("stream control message (delete/limit/warning), not a post")
