@@ -101,3 +101,22 @@ def test_a_study_without_delete_notices_has_no_deletions_table(tmp_path: Path) -
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         runner.ingest(st, [str(f)], workers=1)
         assert "deletions" not in st.tables()
+
+
+def test_methods_says_how_many_stored_posts_were_deleted_later(tmp_path: Path) -> None:
+    """One sentence in Methods; a study whose inputs held no notice says nothing of deletions."""
+    import re
+
+    from botwatch.report.section_methods import methods
+
+    def said(st) -> str:  # type: ignore[no-untyped-def]
+        return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(_v1_stream(tmp_path / "stream.jsonl"))], workers=1)
+        assert "7 of the 40 stored posts were deleted later by their authors, as the capture's delete notices show" in said(st)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(plain)], workers=1)
+        assert "deleted later" not in said(st)

@@ -71,9 +71,10 @@ def test_delete_notices_are_counted_as_on_duckdb_not_rejected(spark: Any, tmp_pa
     from botwatch.engines.lake import LakeStudy
     from botwatch.engines.spark_ingest import ingest_lake
     from botwatch.ingest.runner import ingest
+    from botwatch.report.section_methods import deleted_posts
 
     status = {"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
-    notices = [{"delete": {"status": {"id_str": str(i), "user_id_str": "1"}, "timestamp_ms": "1494447600000"}} for i in range(3)]
+    notices = [{"delete": {"status": {"id_str": str(i), "user_id_str": "1"}, "timestamp_ms": "1494447600000"}} for i in (7, 8, 9)]
     f = tmp_path / "stream.jsonl"
     f.write_text("".join(json.dumps(x) + "\n" for x in [notices[0], status, *notices[1:]]))
     [lake] = ingest_lake(spark, str(tmp_path / "lake"), [str(f)]).files
@@ -84,4 +85,5 @@ def test_delete_notices_are_counted_as_on_duckdb_not_rejected(spark: Any, tmp_pa
     assert (lake.read, lake.stored, lake.rejected, lake.deleted) == (duck.read, duck.stored, duck.rejected, duck.deleted) == (4, 1, 0, 3)
     with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
         assert held.sql("SELECT * FROM deletions ORDER BY post_id") == duck_rows  # the same rows, stored the same way
+        assert deleted_posts(held, set(held.tables())) == 1  # of the stored posts, 9 was deleted (Methods' count, as on DuckDB)
     assert [r[4].rsplit(":", 1)[1] for r in duck_rows] == ["1", "3", "4"]

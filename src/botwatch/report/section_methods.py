@@ -268,6 +268,16 @@ def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[
 
 
 @section("methods", order=900)
+def deleted_posts(study: Study, tables: set[str]) -> int | None:
+    """How many stored posts the study's delete notices (`deletions`) name: deleted later by their
+    authors, a known sign of campaign clean-up. None when no input held a notice (no table), so
+    Methods says nothing rather than "0 were deleted" of a capture that could not have shown it."""
+    if "deletions" not in tables:
+        return None
+    return int(study.sql("SELECT count(*) FROM posts p WHERE EXISTS "
+                         "(SELECT 1 FROM deletions d WHERE d.platform = p.platform AND d.post_id = p.post_id)")[0][0])
+
+
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
     tables: set[str] = ctx.get("tables") or set(study.tables())
@@ -332,6 +342,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         pages=dup[2],
         page_files=dup[3],
         not_posts=not_posts,
+        deleted=deleted_posts(study, tables),
         breaks=breaks,
         cut_files=cut_files,
         broke_off=BROKE_OFF,
