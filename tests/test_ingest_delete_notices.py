@@ -120,3 +120,12 @@ def test_methods_says_how_many_stored_posts_were_deleted_later(tmp_path: Path) -
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
         assert "deleted later" not in said(st)
+
+
+def test_botwatch_export_writes_the_deletions(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(_v1_stream(tmp_path / "stream.jsonl", posts=5, deletes=1))]).exit_code == 0
+    res = CliRunner().invoke(app, ["export", str(study), "deletions", "-o", str(tmp_path / "d.csv")])
+    assert res.exit_code == 0, res.output
+    head, row = (tmp_path / "d.csv").read_text().splitlines()
+    assert head == "post_id,platform,account_id,deleted_at,source" and row.startswith("100,twitter,1,2017-05-10 20:20:00,") and row.endswith("stream.jsonl:2")
