@@ -113,3 +113,20 @@ def test_a_filtered_bluesky_capture_is_said_to_hold_no_reposts(tmp_path: Path) -
                     "match): Bluesky's counts are its posts, replies and quotes, without reposts; the retweets of the other platforms carry "
                     "their originals' words and are counted")
     assert alone is not None and alone.endswith("without reposts")
+
+
+def test_an_unfiltered_bluesky_capture_as_its_manifest_records_it_is_not_called_filtered(tmp_path: Path) -> None:
+    """An unfiltered run records the filter `{"origin": "none: everything the stream sent"}` (no
+    terms): the report read that origin as a filter's words, so a plain `collect bluesky` study
+    was said to hold no reposts and to count "the posts the Bluesky capture's filter (none:
+    everything the stream sent) let through"."""
+    from botwatch.collect.filters import PostFilter
+    from botwatch.collect.study_link import _DDL
+    from botwatch.report.scope import filtered_reposts_note, scope
+
+    recorded = json.dumps([PostFilter.build().describe()]).replace("'", "''")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql(_DDL)
+        st.sql(f"INSERT INTO captures VALUES ('/c/bsky', 1.0, 'bluesky', '{recorded}', 1, '{{}}', now())")
+        assert filtered_reposts_note(st) is None
+        assert scope(st, 1.0).filtered is None

@@ -16,6 +16,10 @@ from typing import Any
 
 from botwatch.elections.model import Election, handle_platform
 
+# The origin an empty filter records: the run kept everything the stream sent. Read back from a
+# capture's manifest (`report.scope`), it says the capture was not filtered.
+UNFILTERED = "none: everything the stream sent"
+
 
 def _uniq(items: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
@@ -33,13 +37,13 @@ class PostFilter:
     hashtags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()
-    origin: str = "none: everything the stream sent"
+    origin: str = UNFILTERED
 
     @classmethod
     def build(cls, election: Election | None = None, hashtags: Iterable[str] = (), keywords: Iterable[str] = (), handles: Iterable[str] = ()) -> "PostFilter":
         """The union of an election preset's terms and those given on the command line."""
         tags, kws, hs = [h.strip().lstrip("#") for h in hashtags], list(keywords), [h.strip().lstrip("@") for h in handles]
-        origin = "command line" if tags or kws or hs else "none: everything the stream sent"
+        origin = "command line" if tags or kws or hs else UNFILTERED
         if election is not None:
             origin = f"election preset {election.key}" + (" and command line" if tags or kws or hs else "")
             tags += list(election.hashtags)

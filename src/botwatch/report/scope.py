@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.collect.filters import UNFILTERED
 from botwatch.platform_names import platform_name
 from botwatch.study import Study
 
@@ -37,10 +38,16 @@ class Scope:
 
 
 def _describe(filt: Any) -> str | None:
-    """One filter of the manifest in words, or None when the run was unfiltered."""
+    """One filter of the manifest in words, or None when the run was unfiltered. An unfiltered run
+    records the origin `UNFILTERED` and no terms: read as a filter's words, every unfiltered
+    Bluesky capture was "filtered" in the report, its counts "the posts the Bluesky capture's
+    filter (none: everything the stream sent) let through", and said to hold no reposts."""
     if not filt:
         return None
     if isinstance(filt, dict):
+        terms = any(filt.get(k) for k in ("hashtags", "keywords", "handles", "query"))
+        if filt.get("origin") == UNFILTERED and not terms:
+            return None
         if filt.get("origin"):
             return str(filt["origin"])
         parts = [k for k in ("hashtags", "keywords", "handles", "query") if filt.get(k)]
