@@ -306,11 +306,11 @@ def held_out_counts(meta: dict[str, Any]) -> str | None:
 
 
 def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
-    """One sentence when some scored accounts have no known age (a profile-only file: no time the
-    profile was seen), for a model that scores them over the labelled accounts' ages
-    (`botmodel.age_reference`): how many, and how far such scores were off on sources the model
-    never saw (`retrain.age_unknown_loso`). A count of "likely automated" accounts from TwiBot-20's
-    profiles rests entirely on such scores, and nothing said so."""
+    """One sentence when some scored accounts have no known age, for a model that scores them over
+    the labelled accounts' ages (`botmodel.age_reference`): how many, why (`_unknown_age_causes`),
+    and how far such scores were off on sources the model never saw (`retrain.age_unknown_loso`).
+    A count of "likely automated" accounts from TwiBot-20's profiles rests entirely on such
+    scores, and nothing said so."""
     from botwatch.accounts.botmodel import AGE_FEATURE, reference_ages
     from botwatch.accounts.ood import age_unknown_band, band_from_meta
 
@@ -327,8 +327,31 @@ def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
     measured = (f"; held out with the ages unknown, such scores were off by {off:.2f} on average (calibration error"
                 + (f", {band_from_meta(meta):.2f} with the ages known)" if meta.get("loso") else ")")) if off is not None else ""
     who = ("the one" if n == 1 else f"all {n:,}") if k == n else f"{k:,} of the {n:,}"
-    return (f"The account age of {who} scored account{'' if n == 1 else 's'} is unknown (no time the profile was seen), so "
+    return (f"The account age of {who} scored account{'' if n == 1 else 's'} is unknown ({_unknown_age_causes(study, AGE_FEATURE)}), so "
             f"{'its probability is' if k == 1 else 'their probabilities are'} averaged over the ages of the labelled accounts{measured}.")
+
+
+def _unknown_age_causes(study: Study, age_feature: str) -> str:
+    """Why the scored accounts of unknown age have none, in words: no creation date (a Bluesky
+    profile the AppView dated 0001-01-01, an account whose profile was never looked up), a creation
+    date later than the account was first seen (`frame_values.created_after_seen`), or no time
+    the profile was seen (a profile-only file). Only the last was ever said, and a Bluesky study's
+    report blamed "no time the profile was seen" on accounts whose profiles were all looked up
+    at a known time."""
+    if "accounts" not in set(study.tables()):
+        return "no time the profile was seen"
+    undated, late, unseen = study.sql(
+        "SELECT count(*) FILTER (WHERE a.created_at IS NULL), "
+        "count(*) FILTER (WHERE a.created_at > coalesce(a.first_seen, a.last_seen)), "
+        "count(*) FILTER (WHERE a.created_at IS NOT NULL AND NOT coalesce(a.created_at > coalesce(a.first_seen, a.last_seen), false)) "
+        f"FROM account_scores s JOIN account_features f ON s.platform = f.platform AND s.account_id = f.account_id AND f.{age_feature} IS NULL "
+        "LEFT JOIN accounts a ON s.platform = a.platform AND s.account_id = a.account_id WHERE s.bot_probability IS NOT NULL"
+    )[0]
+    causes = [c for c, m in (("no creation date", undated), ("a creation date later than the account was first seen", late),
+                             ("no time the profile was seen", unseen)) if m]
+    if not causes:
+        return "no time the profile was seen"
+    return causes[0] if len(causes) == 1 else ", ".join(causes[:-1]) + " or " + causes[-1]
 
 
 # The platforms the shipped bot model's labelled accounts come from (docs/model-card-bot.md, "Data"):

@@ -1,0 +1,53 @@
+"""A Bluesky study whose accounts' profiles `collect bluesky` looked up at the AppView, read end to
+end: ingest, the accounts stage, and what the report and `explain` then say of those accounts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.ingest.other_platforms import PROFILE_VIEW
+from botwatch.study import open_study
+
+LOOKED_UP_US = 1_796_500_000_000_000  # 2026-12-05, when the profiles were looked up
+POSTED_US = LOOKED_UP_US - 3_600_000_000  # an hour earlier
+
+
+def _post(i: int, did: str) -> dict[str, Any]:
+    return {"did": did, "time_us": POSTED_US + i, "kind": "commit",
+            "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": f"r{i}",
+                       "record": {"text": f"post {i} #GE2017", "createdAt": "2026-12-05T08:00:00Z", "langs": ["en"]}}}
+
+
+def _view(did: str, created: str, **over: Any) -> dict[str, Any]:
+    profile = {"did": did, "handle": f"{did[-4:]}.bsky.social", "displayName": "Jane Doe", "description": "Voter.",
+               "createdAt": created, "followersCount": 120, "followsCount": 300, "postsCount": 800, "avatar": "https://cdn.example/a.jpg", **over}
+    return {"did": did, "time_us": LOOKED_UP_US, "kind": PROFILE_VIEW, "appview": "https://public.api.bsky.app", "profile": profile}
+
+
+def study_of(tmp_path: Path, views: list[dict[str, Any]]) -> Path:
+    """A study of one post by each viewed account and their profile views, the accounts stage run."""
+    cap = tmp_path / "bluesky.jsonl"
+    cap.write_text("".join(json.dumps(r) + "\n" for i, v in enumerate(views) for r in (_post(i, v["did"]), v)), encoding="utf-8")
+    study = tmp_path / "s.duckdb"
+    for args in (["ingest", str(study), str(cap)], ["analyze", str(study), "--no-election", "--only", "accounts"]):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0, res.output
+    return study
+
+
+def test_the_unknown_ages_of_looked_up_profiles_are_blamed_on_the_missing_creation_date(tmp_path: Path) -> None:
+    """An AppView dates some old accounts 0001-01-01 (no date): their age is unknown because the
+    creation date is, though the time their profile was seen is known; the report said "(no time
+    the profile was seen)" of every such account."""
+    from botwatch.accounts.botmodel import shipped_model
+    from botwatch.report.caveats import unknown_age_clause
+
+    study = study_of(tmp_path, [_view("did:plc:aaaa", "0001-01-01T00:00:00.000Z"), _view("did:plc:bbbb", "2024-03-01T10:00:00.000Z")])
+    with open_study(study) as st:
+        said = unknown_age_clause(st, shipped_model().meta)
+    assert said is not None and said.startswith("The account age of 1 of the 2 scored accounts is unknown (no creation date), so its probability"), said
