@@ -51,3 +51,19 @@ def test_the_unknown_ages_of_looked_up_profiles_are_blamed_on_the_missing_creati
     with open_study(study) as st:
         said = unknown_age_clause(st, shipped_model().meta)
     assert said is not None and said.startswith("The account age of 1 of the 2 scored accounts is unknown (no creation date), so its probability"), said
+
+
+def test_a_bluesky_account_never_looked_up_is_told_where_its_profile_comes_from(tmp_path: Path) -> None:
+    """A capture made with --no-profiles (as the docs' first run against the fake Jetstream is), or
+    an account still waiting for its lookup, has no profile fact the model reads: `explain` said
+    "bot probability unknown" and nothing of why or what to do."""
+    study = study_of(tmp_path, [_view("did:plc:aaaa", "2024-03-01T10:00:00.000Z")])
+    cap = tmp_path / "more.jsonl"
+    cap.write_text(json.dumps(_post(7, "did:plc:cccc")) + "\n", encoding="utf-8")  # its profile never looked up
+    for args in (["ingest", str(study), str(cap)], ["analyze", str(study), "--no-election", "--only", "accounts"]):
+        assert CliRunner().invoke(app, args).exit_code == 0
+    said = " ".join(CliRunner().invoke(app, ["explain", str(study), "did:plc:cccc"]).output.split())
+    assert "bot probability unknown; a Bluesky account's come from the profile lookups of `botwatch collect bluesky`" in said, said
+    assert "(none for a capture made with --no-profiles;" in said
+    looked_up = " ".join(CliRunner().invoke(app, ["explain", str(study), "did:plc:aaaa"]).output.split())
+    assert "Bot probability: 0." in looked_up and "profile lookups" not in looked_up, looked_up

@@ -71,6 +71,13 @@ UNKNOWN_BOT_CREATED_LATE = ("its recorded creation date is later than the study 
                             "no other profile fact the model reads (likes, posts per day, default profile or image) is in the data: "
                             "bot probability unknown")
 
+# A Bluesky account's profile facts come from the profile views `collect bluesky` looked up at the
+# AppView; one without any was never looked up. The docs' first Bluesky run (`--no-profiles`, the
+# fake Jetstream) gave every account "bot probability unknown" and nothing said why or what to do.
+UNKNOWN_BOT_BLUESKY = (UNKNOWN_BOT + "; a Bluesky account's come from the profile lookups of `botwatch collect bluesky` (none for a "
+                       "capture made with --no-profiles; an account still waiting is looked up when the same collect command runs "
+                       "again), then `botwatch ingest` and `botwatch analyze`")
+
 
 @lru_cache(maxsize=64)
 def _kinds_json(kinds: tuple[tuple[str, bool | None], ...]) -> str:
@@ -422,10 +429,11 @@ def _json_lists(parts: list[str], bounds: list[int]) -> list[str]:
 
 def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], low: np.ndarray, high: np.ndarray,
                observed: list[list[str]], reasons_text: pa.StringArray, reason_bounds: list[int],
-               created_late: np.ndarray | None = None) -> pa.StringArray:
+               created_late: np.ndarray | None = None, bluesky: np.ndarray | None = None) -> pa.StringArray:
     """Each account's `bot_evidence` cell: [why uncertain] + the bot reasons (or "unknown") + the
     observed signals, as a JSON list. `created_late`: per account, whether its recorded creation
-    date is after the study first saw it (an unknown account's "unknown" then says so).
+    date is after the study first saw it (an unknown account's "unknown" then says so);
+    `bluesky`: whether it is a Bluesky account (its "unknown" says where the profile comes from).
 
     The first and last are Python strings (one an account at most, and the signals, which are
     Python already); the reasons stay Arrow (`_evidence_table`) and are placed among them by
@@ -433,10 +441,11 @@ def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], lo
     n = len(known)
     low_list, high_list, known_list, ood_list = low.tolist(), high.tolist(), known.tolist(), ood.tolist()
     late_list = created_late.tolist() if created_late is not None else [False] * n
+    bsky_list = bluesky.tolist() if bluesky is not None else [False] * n
     rest: list[str] = []
     for i in range(n):
         if not known_list[i]:
-            rest.append(UNKNOWN_BOT_CREATED_LATE if late_list[i] else UNKNOWN_BOT)
+            rest.append(UNKNOWN_BOT_CREATED_LATE if late_list[i] else UNKNOWN_BOT_BLUESKY if bsky_list[i] else UNKNOWN_BOT)
         elif ood_list[i]:
             # prob2, as the range line beside it: "between 0.85 and 1.00" read as certainty where
             # `explain` said "Plausible range: 0.85 to >0.99" (@mauritscorneIis, labelled study).
@@ -624,7 +633,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table, office)
     known_list, ood_list = known.tolist(), ood.tolist()
     after_seen = created_after_seen(data.accounts) if data.created_after_seen is None else data.created_after_seen
-    bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds, after_seen))
+    bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds, after_seen,
+                                                                     (f["platform"] == "bluesky").to_numpy(dtype=bool, na_value=False)))
     n_sig = np.fromiter(map(len, observed), np.int64, len(f))
     signal_cells = pd.arrays.ArrowExtensionArray(_json_list_array(
         pa.array(list(itertools.chain.from_iterable(observed)), pa.string()), np.concatenate([[0], np.cumsum(n_sig)])))
