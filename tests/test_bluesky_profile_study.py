@@ -67,3 +67,17 @@ def test_a_bluesky_account_never_looked_up_is_told_where_its_profile_comes_from(
     assert "(none for a capture made with --no-profiles;" in said
     looked_up = " ".join(CliRunner().invoke(app, ["explain", str(study), "did:plc:aaaa"]).output.split())
     assert "Bot probability: 0." in looked_up and "profile lookups" not in looked_up, looked_up
+
+
+def test_the_explorer_says_the_bot_model_never_saw_a_bluesky_account(tmp_path: Path) -> None:
+    """The explorer is where one account is picked and its evidence read ("account age (days) 1,000:
+    raised the bot score"); only the headline said the model learned from Twitter accounts alone."""
+    from botwatch.report.section_explorer import explorer
+
+    study = study_of(tmp_path, [_view("did:plc:aaaa", "2024-03-01T10:00:00.000Z")])
+    with open_study(study) as st:
+        section = explorer(st, {})
+    assert section is not None
+    said = " ".join(str(section.html).replace("&#39;", "'").split())
+    assert ("<li>The bot model learned from Twitter accounts only; 1 Bluesky account scored here comes from a platform it never saw, "
+            "whose accounts' ages, counts and habits it reads as Twitter's, so its probability is not a measured figure.</li>") in said, said[:3000]

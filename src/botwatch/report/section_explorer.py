@@ -135,6 +135,10 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
             # Archives without display names (the IRA release) would show an always-empty column.
             "name": any(r[3] for r in out_rows),
         },
+        # A Bluesky or Mastodon account's evidence reads as a Twitter one's ("account age (days)
+        # 400: raised the bot score"): the headline said the model never saw such accounts, but the
+        # explorer, where one account is picked and read, did not (`explain` does).
+        "other_platform": _other_platform_note(study) if "bot_probability" in score_cols else None,
         # Only a country the origin model can name gets a foreign-origin filter: for any other
         # every P(outside home) is unknown and the filter would select no account (an EE study).
         "home": home if home_known(home) else None,
@@ -293,6 +297,15 @@ def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, An
             "posts": by_acc.get(key, []),
         })
     return out
+
+
+def _other_platform_note(study: Study) -> str | None:
+    """`caveats.other_platform_clause` when the study was scored with the shipped model (a user's
+    own may have learned from those platforms), else None."""
+    from botwatch.model_used import bot_model_used
+    from botwatch.report.caveats import other_platform_clause
+
+    return other_platform_clause(study) if bot_model_used(study).kind == "shipped" else None
 
 
 def explorer_href(*, q: str | None = None, cluster: str | None = None, open_first: bool = False) -> str:
