@@ -115,6 +115,17 @@ def test_methods_says_how_many_stored_posts_were_deleted_later(tmp_path: Path) -
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         runner.ingest(st, [str(_v1_stream(tmp_path / "stream.jsonl"))], workers=1)
         assert "7 of the 40 stored posts were deleted later by their authors, as the capture's delete notices show" in said(st)
+    # And in the report itself: the section is registered (a helper put between the registration
+    # and `methods` once took its place, and the report lost its whole Methods section).
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    page = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["report", str(tmp_path / "s.duckdb"), "-o", str(page)]).exit_code == 0
+    text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", page.read_text(encoding="utf-8")))
+    assert "What was rejected at ingest" in text
+    assert "7 of the 40 stored posts were deleted later by their authors" in text
     plain = tmp_path / "plain.jsonl"
     plain.write_text(json.dumps(_status(0)) + "\n")
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:

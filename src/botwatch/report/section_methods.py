@@ -267,7 +267,6 @@ def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[
     return out
 
 
-@section("methods", order=900)
 def deleted_posts(study: Study, tables: set[str]) -> int | None:
     """How many stored posts the study's delete notices (`deletions`) name: deleted later by their
     authors, a known sign of campaign clean-up. None when no input held a notice (no table), so
@@ -278,6 +277,7 @@ def deleted_posts(study: Study, tables: set[str]) -> int | None:
                          "(SELECT 1 FROM deletions d WHERE d.platform = p.platform AND d.post_id = p.post_id)")[0][0])
 
 
+@section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
     tables: set[str] = ctx.get("tables") or set(study.tables())
