@@ -25,12 +25,24 @@ def _runs(folder: Path) -> list[dict[str, Any]]:
 
 
 def _collect(folder: Path, server: DroppingStream, *more: str) -> str:
+    """One `collect x --stream` run against `server`, ended once its script has played (two
+    keep-alives on its last connection, unless the test asked for more): each run waited out a
+    fixed 1.5 s `--duration`, 16 tests spent most of their time asleep. `--duration` now only
+    bounds a run whose script never ends."""
     from botwatch.cli import app
 
+    if server.stop_after is None:
+        server.stop_after = 2
     with FakeHttp(server) as srv:
-        res = CliRunner().invoke(app, [*stream_args(folder, srv.url, "--duration", "1.5s"), *more], env=ENV)
+        res = CliRunner().invoke(app, [*stream_args(folder, srv.url, "--duration", "30s"), *more], env=ENV)
     assert res.exit_code == 0 and "Traceback" not in res.output, res.output
     return " ".join(res.output.split())
+
+
+# Keep-alives (0.2 s apart) a first run reads before it ends when a test bounds the gap after it by
+# its answer: its last data, written to the second below, is then a second or more past the
+# answer, so the gap's start tells the run's end from its start.
+A_SECOND_ON = 7
 
 
 def _outage(x_clock: Any, minutes: float):  # type: ignore[no-untyped-def]
@@ -210,7 +222,7 @@ def test_xs_disconnect_notices_are_counted_as_such_not_as_bad_frames(tmp_path: P
 def test_the_time_between_two_runs_is_a_gap(tmp_path: Path, x_clock: Any) -> None:
     """`--stream` run from cron, stopped and started: X sends nothing again of the time between two
     runs, which no record said (the manifest, `status` and the report read as if it were covered)."""
-    first = DroppingStream([2])
+    first = DroppingStream([2], stop_after=A_SECOND_ON)
     _collect(tmp_path / "cap", first)
     x_clock.shift = timedelta(minutes=30)  # the next run starts half an hour later
     second = DroppingStream([2])
@@ -228,7 +240,7 @@ def test_the_time_between_two_runs_is_a_gap(tmp_path: Path, x_clock: Any) -> Non
 def _between_runs(tmp_path: Path, x_clock: Any, minutes: float, offsets: list[float], *more: str) -> tuple[DroppingStream, DroppingStream, str]:
     """A first run, then a second `minutes` later by the collector's clock, whose connection sends
     tweets `offsets` seconds from its answer (negative: replayed)."""
-    first = DroppingStream([2])
+    first = DroppingStream([2], stop_after=A_SECOND_ON)
     _collect(tmp_path / "cap", first)
     x_clock.shift = timedelta(minutes=minutes)
     second = DroppingStream([len(offsets)])
@@ -305,7 +317,7 @@ def test_a_replay_followed_by_keep_alives_alone_leaves_the_next_runs_gap_at_its_
         x_clock.shift += timedelta(seconds=10)
         seen.append(time.time() + x_clock.shift.total_seconds())
 
-    second = DroppingStream([2], ticking=quiet_on)
+    second = DroppingStream([2], ticking=quiet_on, stop_after=6)  # a minute by the collector's clock, three times the quiet that ends a replay
     second.ids = _replay(second, x_clock, {0: [-150.0, -30.0]})
     _collect(tmp_path / "cap", second, "--backfill-minutes", "5")
     assert len(seen) >= 4, seen  # keep-alives went on well past the quiet a replay ends after

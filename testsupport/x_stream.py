@@ -5,6 +5,8 @@ loopback fake is spoken to; nothing reaches X."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -32,13 +34,17 @@ class DroppingStream:
     `ids`, when given, names connection k's j-th tweet (`ids(k, j)`: a replay's tweets carry times
     before the answer), else tweets are numbered from 10000 (ids that carry no time). `ticking`, when
     given, is called before each of the last connection's keep-alives after its first (a test moves
-    the collector's clock on there: a connection that stays quiet a while)."""
+    the collector's clock on there: a connection that stays quiet a while). `stop_after`, when given,
+    ends the run once the script has played: after that many of the last connection's keep-alives
+    (the first one's after), the fake asks the in-process collector to stop as a service manager
+    does, SIGTERM to this process, a clean end exiting 0 as `--duration` does; the test's run then
+    lasts as long as its script, not a fixed `--duration` chosen to outlast it on a loaded machine."""
 
     def __init__(self, posts: list[int], pauses: list[float] | None = None, before_answer: Callable[[int], None] | None = None,
                  notice: bytes | None = None, ids: Callable[[int, int], str] | None = None,
-                 ticking: Callable[[], None] | None = None) -> None:
+                 ticking: Callable[[], None] | None = None, stop_after: int | None = None) -> None:
         self.posts, self.pauses, self.before_answer, self.notice, self.ids = posts, pauses or [], before_answer, notice, ids
-        self.ticking = ticking
+        self.ticking, self.stop_after = ticking, stop_after
         self.sent_last: list[float] = []
         self.answered: list[float] = []
         self.asked: list[dict[str, str]] = []
@@ -66,11 +72,15 @@ class DroppingStream:
         if k + 1 < len(self.posts):
             w.abort()  # the drop
             return
+        kept_alive = 0
         while True:
             await asyncio.sleep(0.2)
             if self.ticking is not None:
                 self.ticking()
             await w.chunk(b"\r\n")
+            kept_alive += 1
+            if kept_alive == self.stop_after:
+                os.kill(os.getpid(), signal.SIGTERM)  # the collector's handler (run_capture's) takes it while it reads this connection
 
 
 def stream_args(folder: Path, url: str, *more: str) -> list[str]:
