@@ -137,3 +137,28 @@ def test_posts_without_a_time_do_not_stop_the_stage(sample_study) -> None:  # ty
     st = sample_study
     st.sql("UPDATE posts SET created_at = NULL WHERE post_id IN (SELECT post_id FROM posts ORDER BY post_id LIMIT 5)")
     assert run_accounts(st, load_election("us-2016"), with_clusters=False) == st.count("accounts")
+
+
+def test_passes_sort_by_account_on_duckdb_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each pass's source is read in account order on DuckDB (the order its tables keep) and
+    unsorted on a lake: Spark writes the batches in its own order whatever the source's, and the
+    sort cost a sampling and a shuffle job per pass. Every value is per account whatever the
+    batch (test_batch_size_changes_no_value); the parity files compare the lake's tables."""
+    from types import SimpleNamespace
+
+    from botwatch.accounts import batches
+
+    def sources(engine: str) -> list[str]:
+        got: list[str] = []
+        study = SimpleNamespace(engine=engine, sql=lambda q, *a: [])
+        monkeypatch.setattr(batches.feats, "prepare", lambda st, **kw: "_in")
+        monkeypatch.setattr(batches.feats, "drop_inputs", lambda st: None)
+        monkeypatch.setattr(batches, "study_prior", lambda *a, **kw: None)
+        monkeypatch.setattr(batches, "map_pass", lambda st, source, *a, **kw: got.append(source) or {"account_scores": 0})
+        batches.run(study, load_election("us-2016"), model=None, workers=1)  # type: ignore[arg-type]
+        return got
+
+    duck, lake = sources("duckdb"), sources("spark")
+    assert len(duck) == len(lake) == 2  # the origins pass and the scoring pass
+    assert all(s.endswith("ORDER BY platform, account_id") or s.endswith("ORDER BY i.platform, i.account_id") for s in duck), duck
+    assert not any("ORDER BY" in s for s in lake), lake

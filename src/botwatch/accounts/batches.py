@@ -376,6 +376,17 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     return prior
 
 
+def in_key_order(study: Any, prefix: str = "") -> str:
+    """The ORDER BY of a pass's source: by account on DuckDB, which keeps that order in the tables
+    it writes; nothing on a lake, where Spark writes the batches in its own order whatever the
+    source's and every value is per account (a batch's size or company changes none,
+    tests/test_accounts_batches.py), while a sort cost a sampling job and a shuffle job per pass
+    (accounts stage on the sample's lake: 76 jobs, 72 without)."""
+    if getattr(study, "engine", "duckdb") != "duckdb":
+        return ""
+    return f" ORDER BY {prefix}platform, {prefix}account_id"
+
+
 def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = True, with_clusters: bool = False,
         batch_rows: int = BATCH_ROWS, workers: int | None = None) -> tuple[int, StudyPrior | None]:
     """Write the three tables batch by batch; returns (accounts scored, the study prior used).
@@ -389,7 +400,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
     try:
         source = feats.prepare(study, with_clusters=with_clusters, election=election)
         workers = pool_workers(study, source, workers, batch_rows)
-        query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
+        query = f"SELECT * FROM {source}{in_key_order(study)}"
         base = study_base(origin_home(getattr(election, "country", None))) if use_study_prior else None
         pool_base = origin_textpool.base_mix()
         prior = None
@@ -399,8 +410,8 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
                 prior = study_prior(study, stored, base, pool_base, batch_rows, origin_home(getattr(election, "country", None)))
             # Score with the first pass's origin results instead of computing them again.
             extra = ", o._pool_mean, o._pool_n, o._pool_ru" if stored == POOL_TABLE else ""
-            query = (f"SELECT i.*, {', '.join('o.' + c for c in ORIGIN_FIELDS.names)}{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id "
-                     "ORDER BY i.platform, i.account_id")
+            query = (f"SELECT i.*, {', '.join('o.' + c for c in ORIGIN_FIELDS.names)}{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id"
+                     f"{in_key_order(study, 'i.')}")
         schema = feature_schema()
         with one_engine_thread(study, workers):
             counts = map_pass(
