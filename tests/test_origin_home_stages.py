@@ -199,3 +199,21 @@ def test_analyze_with_an_unknown_home_over_scores_for_a_known_one_says_what_is_m
     assert "foreign origin is measured against US, the country the account scores were made for" in text
     res = CliRunner().invoke(app, ["analyze", str(study), "--election", str(ee), "--only", "accounts"])
     assert res.exit_code == 0 and "foreign origin is not measured" in " ".join(res.output.split()), res.output
+
+
+def test_timeline_groups_are_written_by_one_insert(mixed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every dimension's rows go in with one INSERT: on a lake each INSERT is a Spark write job of
+    its own. The same rows per dimension as one INSERT each wrote."""
+    from botwatch.timeline.groups import FOREIGN, NOT_AUTOMATED, NOT_FOREIGN, build_groups
+
+    mixed.sql("CREATE TABLE cluster_members AS SELECT platform, account_id, 0 AS cluster_id FROM account_scores")
+    said: list[str] = []
+    real = mixed.sql
+    monkeypatch.setattr(mixed, "sql", lambda q, *a, **kw: said.append(q) or real(q, *a, **kw))
+    info = build_groups(mixed, UK)
+    assert info.dimensions == ["automated", "origin", "cluster"]
+    assert sum(q.lstrip().upper().startswith("INSERT") for q in said) == 1, said
+    got = sorted(real("SELECT dimension, account_id, value FROM timeline_groups"))
+    assert got == sorted([("automated", a, NOT_AUTOMATED) for a in DISTRIBUTIONS]
+                         + [("origin", a, FOREIGN if a in FOREIGN_AGAINST_US else NOT_FOREIGN) for a in DISTRIBUTIONS]
+                         + [("cluster", a, "cluster 0") for a in DISTRIBUTIONS])
