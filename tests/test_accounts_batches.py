@@ -162,3 +162,19 @@ def test_passes_sort_by_account_on_duckdb_only(monkeypatch) -> None:  # type: ig
     assert len(duck) == len(lake) == 2  # the origins pass and the scoring pass
     assert all(s.endswith("ORDER BY platform, account_id") or s.endswith("ORDER BY i.platform, i.account_id") for s in duck), duck
     assert not any("ORDER BY" in s for s in lake), lake
+
+
+def test_prepare_writes_the_three_lists_in_one_statement(sample_study, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The posts per hour, language and client of each account are one stored table, written by
+    one statement: a stored table per list, then their join, was three more Spark jobs per list
+    on a lake. Every account has its lists (or NULL) as the join gave them."""
+    from botwatch.accounts import features as feats
+
+    written: list[str] = []
+    real = sample_study.write_expr
+    monkeypatch.setattr(sample_study, "write_expr", lambda name, expr, **kw: written.append(name) or real(name, expr, **kw))
+    feats.prepare(sample_study, with_clusters=False, election=load_election("us-2016"))
+    assert "_botwatch_acc_lists" in written
+    assert not [n for n in written if n.endswith(("_hours", "_langs", "_clients"))], written
+    got = sample_study.sql(f"SELECT count(*), count(hours), count(langs), count(clients) FROM {feats.INPUT}")[0]
+    assert got[0] == sample_study.sql("SELECT count(*) FROM accounts")[0][0] and min(got[1:]) > 0, got

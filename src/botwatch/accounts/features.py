@@ -146,6 +146,21 @@ LIST_COLUMNS = ("hours", "langs", "clients", "shift")
 IGNORED_TOP_LANGS = tuple(sorted(UNKNOWN_TAGS - {""}))
 
 
+def _lists_expr(accounts: Any, tables: dict[str, Any]) -> Any:
+    """Every account's key with its posts per UTC hour, language and client as lists of (key, n)
+    pairs (NULL where it has none): one statement, where the three lists were a stored table each
+    and then joined, three more Spark jobs per list on a lake."""
+    out = accounts.select(*KEY)
+    for name, key in (("hours", "hour"), ("langs", "lang"), ("clients", "client")):
+        t = tables[name]
+        t = t.filter(t[key].notnull())  # a post without a time has no hour (langs/clients already drop NULL)
+        agg = t.group_by(KEY).aggregate(**{name: ibis.struct({"k": t[key].cast("string"), "n": t.n}).collect()})
+        cols = out.columns
+        j = out.left_join(agg, [out[c] == agg[c] for c in KEY])
+        out = j.select(*[j[c] for c in cols], **{name: j[name]})
+    return out
+
+
 def prepare(study: Study, *, with_clusters: bool = True, election: Any = None) -> str:
     """Compute every account's relational facts in the engine, as temp table `INPUT`: the
     `accounts` row, the `behaviour` aggregates, its posts per UTC hour, language and client (as
@@ -161,20 +176,7 @@ def prepare(study: Study, *, with_clusters: bool = True, election: Any = None) -
 
     tables = all_tables(study.table("posts"))
     study.write_expr(_PIECES[0], tables["activity"], temp=True)
-    lists = []
-    for name, key in (("hours", "hour"), ("langs", "lang"), ("clients", "client")):
-        t = tables[name]
-        t = t.filter(t[key].notnull())  # a post without a time has no hour (langs/clients already drop NULL)
-        study.write_expr(f"_botwatch_acc_{name}", t.group_by(KEY).aggregate(**{name: ibis.struct({"k": t[key].cast("string"), "n": t.n}).collect()}), temp=True)
-        lists.append(name)
-    study.sql(
-        f"CREATE OR REPLACE TEMP TABLE {_PIECES[1]} AS SELECT a.platform, a.account_id, h.hours, l.langs, c.clients "
-        "FROM accounts a LEFT JOIN _botwatch_acc_hours h ON a.platform = h.platform AND a.account_id = h.account_id "
-        "LEFT JOIN _botwatch_acc_langs l ON a.platform = l.platform AND a.account_id = l.account_id "
-        "LEFT JOIN _botwatch_acc_clients c ON a.platform = c.platform AND a.account_id = c.account_id"
-    )
-    for name in lists:
-        study.sql(f"DROP TABLE IF EXISTS _botwatch_acc_{name}")
+    study.write_expr(_PIECES[1], _lists_expr(study.table("accounts"), tables), temp=True)
     # Office-hours counts: the account's own, or its desk's for a short account on a desk
     # (`origin_desk`; the shared-text pairs are written once here and kept for the stage's pooling).
     study.write_expr(origin_desk.PAIRS_TABLE, origin_textpool.neighbours_expr(study), temp=True)
