@@ -511,7 +511,7 @@ def print_file_result(res: FileResult) -> None:
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
             f"{head} {res.source} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}{_edits_said(res)}{_deleted_said(res)}accounts {res.accounts:,}{tail}",
+            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}{_edits_said(res)}{_deleted_said(res)}{_limited_said(res)}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
 
@@ -536,6 +536,12 @@ def _deleted_said(res: FileResult) -> str:
     """"delete notices N, " when the file held the platform's delete notices (`FileResult.deleted`):
     a stream sample holds thousands, which were counted as rejected though nothing was wrong."""
     return f"delete notices {res.deleted:,}, " if res.deleted else ""
+
+
+def _limited_said(res: FileResult) -> str:
+    """"limit notices N, " when the file held an X v1.1 stream's limit notices (`FileResult.limited`):
+    the stream withheld matching posts; they were counted as rejected though nothing was wrong."""
+    return f"limit notices {res.limited:,}, " if res.limited else ""
 
 
 def _not_posts_said(res: FileResult) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
 from botwatch.ingest.sink import REPAIRED, note_sql
-from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, DELETIONS, REJECTED_EARLIER, create_table_sql
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, DELETIONS, REJECTED_EARLIER, STREAM_LIMITS, create_table_sql
 from botwatch.study import Study, utcnow
 
 
@@ -125,6 +125,23 @@ def merge_deletions(study: Study) -> int:
               FROM _stage_deletions) s WHERE s._n = 1
               AND NOT EXISTS (SELECT 1 FROM deletions d WHERE d.platform IS NOT DISTINCT FROM s.platform AND d.post_id = s.post_id) ORDER BY s._seq""")
     return int(q("SELECT count(*) FROM deletions")[0][0] - before)
+
+
+def merge_stream_limits(study: Study) -> int:
+    """Store the file's staged stream limit notices (`_stage_stream_limits`) the study lacks;
+    returns how many were new. One row per (limited_at, track): a notice's time and count name
+    it whatever file holds it, so a re-read or a copy adds none and the first read's place is kept.
+    The table is made with the first notice, as `deletions` is (`merge_deletions`)."""
+    q = study.sql
+    if not q("SELECT count(*) FROM _stage_stream_limits")[0][0]:
+        return 0
+    q(create_table_sql("stream_limits", STREAM_LIMITS))
+    before = q("SELECT count(*) FROM stream_limits")[0][0]
+    cols = ", ".join(f's."{c}"' for c in STREAM_LIMITS.names)
+    q(f"""INSERT INTO stream_limits SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY limited_at, track ORDER BY _seq) AS _n
+              FROM _stage_stream_limits) s WHERE s._n = 1
+              AND NOT EXISTS (SELECT 1 FROM stream_limits d WHERE d.limited_at IS NOT DISTINCT FROM s.limited_at AND d.track = s.track) ORDER BY s._seq""")
+    return int(q("SELECT count(*) FROM stream_limits")[0][0] - before)
 
 
 def retire_rejected(study: Study, source: str) -> int:

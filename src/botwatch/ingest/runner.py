@@ -24,14 +24,14 @@ from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
 from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, read_again
 from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start, value_stream
 from botwatch.ingest.file_scan import BackgroundScan
-from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejected, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
+from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejected, merge_stream_limits, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, NOT_A_FILE, cannot_open, file_sha256, gzip_text_size, not_a_file, not_there, shown_name, text_sha256, unreadable_folder
-from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, create_table_sql
+from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, STREAM_LIMITS, create_table_sql
 from botwatch.study import Study, utcnow
 from botwatch.shown_text import name_shown
 
@@ -58,6 +58,9 @@ class FileResult:
     # Delete notices read (`RowSink.deletion`): records that are neither posts nor errors, so
     # neither stored nor rejected; counted here so the summary says what they were.
     deleted: int = 0
+    # An X v1.1 stream's limit notices read (`RowSink.limit`): the stream said how many matching
+    # posts it withheld; neither posts nor errors, counted here and kept in `stream_limits`.
+    limited: int = 0
     skipped: str | None = None  # why the file was not read again
     # Skipped because reading it again would store its posts twice (`rereads.map_conflict`): not
     # held as asked, so the command's exit status counts it with the inputs that put nothing in.
@@ -174,7 +177,7 @@ def not_read(path: str) -> FileResult:
 
 
 _STAGES = {"posts": ("_stage_posts", POSTS), "snapshots": ("_stage_snapshots", SNAPSHOT_ROW), "rejected": ("_stage_rejected", REJECTED),
-           "deletions": ("_stage_deletions", DELETIONS)}
+           "deletions": ("_stage_deletions", DELETIONS), "stream_limits": ("_stage_stream_limits", STREAM_LIMITS)}
 
 
 class _Stager:
@@ -311,6 +314,7 @@ def _ingest_source(
                 consume_lines(pick_lines(src.stream, bad_lines(study, native)), sink, fmt.handler, max_record_bytes, fmt.fast)
                 sink.flush()
                 result.deleted = sink.counts["deleted"]
+                result.limited = sink.counts["limited"]
             stored, total = store_native_posts(study, native, src.name)
             reduce_native_snapshots(study, native, src.name)
         else:
@@ -325,11 +329,13 @@ def _ingest_source(
             result.redated = sink.counts["redated"]
             result.edited = sink.counts["edited"]
             result.deleted = sink.counts["deleted"]
+            result.limited = sink.counts["limited"]
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
         result.accounts = merge_accounts(study)
         merge_deletions(study)
+        merge_stream_limits(study)
         if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
             retire_rejected(study, src.name)
         # The same content read before under another name (`--force`, a copy): a re-read, not
@@ -365,7 +371,7 @@ def _ingest_source(
             # to read the next inputs after the user had pressed Ctrl-C.
             raise KeyboardInterrupt from exc
         result.error = f"{type(exc).__name__}: {exc}"
-        result.stored = result.duplicates = result.rejected = result.accounts = result.deleted = 0
+        result.stored = result.duplicates = result.rejected = result.accounts = result.deleted = result.limited = 0
     finally:
         try:
             q(f"SET memory_limit = '{memory_setting()}'")
@@ -607,6 +613,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
         result.redated = sink.counts["redated"]
         result.edited = sink.counts["edited"]
         result.deleted = sink.counts["deleted"]
+        result.limited = sink.counts["limited"]
     finally:
         src.close()
     return result

@@ -13,12 +13,13 @@ as its own row, and the merge picks each field's latest non-NULL value.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
 
-from botwatch.schema import DELETIONS, POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW
+from botwatch.schema import DELETIONS, POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW, STREAM_LIMITS
 
 FlushFn = Callable[[str, pa.Table], None]
 _POST_DEFAULTS = dict.fromkeys(POSTS.names)
@@ -102,6 +103,7 @@ class RowSink:
         self._posts: list[dict[str, Any]] = []
         self._rejected: list[dict[str, Any]] = []
         self._deletions: list[dict[str, Any]] = []
+        self._limits: list[dict[str, Any]] = []
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
         # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
@@ -110,7 +112,9 @@ class RowSink:
         # edited: edits of posts kept in `rejected` beside the first text (`edited`).
         # deleted: the platforms' delete notices read (a post's author deleted it): valid records,
         # neither posts nor errors, so counted on their own (`deletion`).
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0, "deleted": 0}
+        # limited: an X v1.1 stream's limit notices read (`limit`): no posts, no errors either.
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0, "deleted": 0,
+                       "limited": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
@@ -178,6 +182,16 @@ class RowSink:
             self._emit("deletions", self._deletions, DELETIONS)
             self._deletions = []
 
+    def limit(self, track: int, limited_at: datetime | None, line: int) -> None:
+        """Keep one X v1.1 stream limit notice: the stream had withheld `track` matching posts
+        since its connection opened (`schema.STREAM_LIMITS`). Read as an error, a capture that hit
+        the stream's cap reported "rejected" records and said nothing of the posts it missed."""
+        self._limits.append({"source": self.source_name, "line": line, "limited_at": limited_at, "track": track})
+        self.counts["limited"] += 1
+        if len(self._limits) >= self.batch_rows:
+            self._emit("stream_limits", self._limits, STREAM_LIMITS)
+            self._limits = []
+
     def repair(self, line: int, what: str, raw: bytes | str) -> None:
         """Note a record that was stored after a repair: its original beside the words saying what changed.
 
@@ -238,6 +252,8 @@ class RowSink:
         self._rejected = []
         self._emit("deletions", self._deletions, DELETIONS)
         self._deletions = []
+        self._emit("stream_limits", self._limits, STREAM_LIMITS)
+        self._limits = []
         self._noted_line = None
 
 

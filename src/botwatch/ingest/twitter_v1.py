@@ -91,12 +91,26 @@ def _deletion(notice: dict[str, Any], line: int, sink: RowSink) -> None:
                    "deleted_at": epoch_to_datetime(ms / 1000) if ms is not None else None}, line)
 
 
+def _limit(notice: dict[str, Any], line: int, sink: RowSink) -> None:
+    """A filtered stream's limit notice `{"limit": {"track": N, "timestamp_ms"}}`: the stream had
+    withheld N matching posts since its connection opened. No error, kept apart (`RowSink.limit`).
+    Without a whole number N it says nothing: rejected."""
+    track = opt_int(notice.get("track"))
+    if track is None or track < 0:
+        raise RecordError("limit notice without a track count (a whole number of posts withheld)")
+    ms = opt_int(notice.get("timestamp_ms"))
+    sink.limit(track, epoch_to_datetime(ms / 1000) if ms is not None else None, line)
+
+
 def handle_status(obj: Any, line: int, sink: RowSink) -> None:
     """Turn one v1.1 status into a post and its author's (and referenced authors') snapshots."""
     if not isinstance(obj, dict):
         raise not_an_object(obj)
     if isinstance(obj.get("delete"), dict):
         _deletion(obj["delete"], line, sink)
+        return
+    if isinstance(obj.get("limit"), dict):
+        _limit(obj["limit"], line, sink)
         return
     if "delete" in obj or "limit" in obj or "warning" in obj:
         raise RecordError("stream control message (delete/limit/warning), not a post")

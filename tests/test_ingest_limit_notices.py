@@ -1,0 +1,96 @@
+"""An X/Twitter v1.1 filtered stream's limit notices are counted and kept, not rejected.
+
+`{"limit": {"track": N, "timestamp_ms": ...}}`: the filter matched more posts than the stream's cap
+(near 1% of all posts) lets through, and N is how many it has withheld since the connection opened.
+Read as bad records, a capture that hit the cap reported "rejected" rows and its estimates said
+nothing of the posts it never saw."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+from botwatch.ingest import runner
+from botwatch.ingest.counts import not_posts, run_message
+from testsupport.terminal import flat, wide_consoles
+
+
+def _status(i: int) -> dict:
+    return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
+            "user": {"id_str": str(i % 3 + 1), "screen_name": f"u{i % 3}"}}
+
+
+def _limit(track: int, second: int) -> dict:
+    return {"limit": {"track": track, "timestamp_ms": str(1494447564000 + 1000 * second)}}
+
+
+# Two connections: the first withheld 30 posts in all, the second (its count starting again) 25.
+TRACKS = (10, 30, 5, 25)
+
+
+def _v1_stream(path: Path, posts: int = 40) -> Path:
+    lines = [_status(i) for i in range(posts)]
+    for j, n in enumerate(TRACKS):
+        lines.insert(2 + j * 6, _limit(n, j))
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    return path
+
+
+@pytest.mark.parametrize("path", ["python", "native", "workers"])
+def test_v1_limit_notices_are_counted_and_kept_not_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Every DuckDB path: the Python reader, in worker processes too, and the native reader that
+    hands such lines to it."""
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0 if path == "native" else 1 << 62)
+    monkeypatch.setattr(runner, "MIN_PARALLEL_BYTES", 0 if path == "workers" else 1 << 62)
+    f = _v1_stream(tmp_path / "stream.jsonl")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=2 if path == "workers" else 1).files
+        assert (res.read, res.stored, res.rejected, res.limited, not_posts(res)) == (44, 40, 0, 4, 0)
+        assert st.sql("SELECT count(*) FROM rejected")[0][0] == 0
+        rows = st.sql("SELECT source, line, strftime(limited_at, '%H:%M:%S'), track FROM stream_limits ORDER BY line")
+    assert rows == [(str(f), 3, "20:19:24", 10), (str(f), 9, "20:19:25", 30), (str(f), 15, "20:19:26", 5), (str(f), 21, "20:19:27", 25)]
+    assert run_message([res]) == "read 44, stored 40, duplicates 0, rejected 0, limit notices 4"
+
+
+def test_a_limit_notice_without_a_count_is_rejected(tmp_path: Path) -> None:
+    """It says nothing of what was withheld: a bad record, located, as before."""
+    f = tmp_path / "stream.jsonl"
+    f.write_text(json.dumps(_status(0)) + "\n" + json.dumps({"limit": {"track": "many"}}) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=1).files
+        assert (res.stored, res.rejected, res.limited) == (1, 1, 0)
+        assert st.sql("SELECT line, error FROM rejected") == [(2, "limit notice without a track count (a whole number of posts withheld)")]
+        assert "stream_limits" not in st.tables()
+
+
+def test_the_ingest_line_says_limit_notices_only_when_there_are_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wide_consoles(monkeypatch)
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(_v1_stream(tmp_path / "stream.jsonl"))])
+    assert res.exit_code == 0, res.output
+    assert "stored 40, duplicates 0, rejected 0, limit notices 4, accounts 3" in flat(res.output), res.output
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "p.duckdb"), str(plain)])
+    assert res.exit_code == 0 and "limit notices" not in res.output
+
+
+def test_limit_notices_are_kept_once_and_only_where_read(tmp_path: Path) -> None:
+    """Reading the file again, or a copy of it, adds no row; a study whose inputs held no notice
+    has no `stream_limits` table (older studies stay as they were)."""
+    f = _v1_stream(tmp_path / "stream.jsonl")
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(f.read_bytes())
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(f)], workers=1)
+        runner.ingest(st, [str(f), str(copy)], workers=1, force=True)
+        assert st.sql("SELECT count(*), count(DISTINCT source) FROM stream_limits")[0] == (4, 1)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(plain)], workers=1)
+        assert "stream_limits" not in st.tables()
