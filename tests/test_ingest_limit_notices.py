@@ -94,3 +94,20 @@ def test_limit_notices_are_kept_once_and_only_where_read(tmp_path: Path) -> None
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
         assert "stream_limits" not in st.tables()
+
+
+@pytest.mark.parametrize("path", ["python", "native", "workers"])
+def test_a_file_of_only_stream_notices_is_a_v1_stream_file_with_no_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """A quiet hour of a capture: delete and limit notices, no status. It was called unreadable
+    ("no record in the first lines matches a known format") and ingest exited 1."""
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0 if path == "native" else 1 << 62)
+    monkeypatch.setattr(runner, "MIN_PARALLEL_BYTES", 0 if path == "workers" else 1 << 62)
+    wide_consoles(monkeypatch)
+    f = tmp_path / "quiet.jsonl"
+    gone = {"delete": {"status": {"id_str": "5", "user_id_str": "1"}, "timestamp_ms": "1494447600000"}}
+    f.write_text("".join(json.dumps(x) + "\n" for x in [gone, _limit(3, 0), gone | {"delete": gone["delete"] | {"status": {"id_str": "6"}}}]))
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f)] + (["--workers", "2"] if path == "workers" else []))
+    assert res.exit_code == 0, res.output
+    out = flat(res.output)
+    assert "[twitter-v1.1]" in out or "[twitter-v1.1-native]" in out, out
+    assert "stored 0, duplicates 0, rejected 0, delete notices 2, limit notices 1," in out, out

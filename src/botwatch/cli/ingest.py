@@ -338,7 +338,7 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "unreadable"
     if res.broke_off:
         return "cut short"
-    if res.stored + res.duplicates + res.accounts:
+    if res.stored + res.duplicates + res.accounts + res.deleted + res.limited:  # a stream's quiet hour: its notices are kept
         return None
     if no_records(res) is not None:
         return "empty"

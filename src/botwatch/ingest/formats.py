@@ -267,10 +267,15 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
         single = whole_object(src, max_record_bytes)  # one object saved pretty-printed: judged whole
         # (the head read on by `whole_object`, so that objects written one after another are
         # judged by their first whole one, however long, up to the record limit)
-        for obj in ([single[1]] if single else []) + _json_candidates(src.read_ahead() if single is None else head):
+        candidates = ([single[1]] if single else []) + _json_candidates(src.read_ahead() if single is None else head)
+        for obj in candidates:
             name = classify_json(obj)
             if name:
                 return name
+        if candidates and all(v1.is_stream_notice(obj) for obj in candidates):
+            # A quiet hour of a v1.1 stream capture: nothing but delete and limit notices, no
+            # status to recognise. Called unreadable, its ingest exited 1 and its notices were lost.
+            return v1.FORMAT
         if first == "[":
             for obj in _objects_after_commas(head):
                 name = classify_json(obj)

@@ -101,8 +101,10 @@ class IngestSummary:
 
     @property
     def nothing_read(self) -> bool:
-        """True when no input gave a single usable record (the command then exits non-zero)."""
-        return all(f.stored + f.duplicates == 0 and f.skipped is None and f.accounts == 0 for f in self.files)
+        """True when no input gave a single usable record (the command then exits non-zero). The
+        platforms' delete and limit notices are kept (`deletions`, `stream_limits`): a stream
+        capture's quiet hour holding only those was read, not unreadable."""
+        return all(f.stored + f.duplicates + f.accounts + f.deleted + f.limited == 0 and f.skipped is None for f in self.files)
 
 
 # A data set's folder often holds its licence and a description beside the archives: found in a

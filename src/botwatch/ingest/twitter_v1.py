@@ -38,6 +38,15 @@ def is_status(obj: Any) -> bool:
     return isinstance(obj, dict) and ("id_str" in obj or "id" in obj) and isinstance(obj.get("user"), dict) and "created_at" in obj
 
 
+def is_stream_notice(obj: Any) -> bool:
+    """Is this JSON object a v1.1 stream's delete or limit notice (no post, but the stream's own)?
+    A capture's quiet hour holds only these, and is still a v1.1 stream file."""
+    if not isinstance(obj, dict):
+        return False
+    delete, limit = obj.get("delete"), obj.get("limit")
+    return (isinstance(delete, dict) and isinstance(delete.get("status"), dict)) or (isinstance(limit, dict) and "track" in limit)
+
+
 def _full_text(status: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ext = status.get("extended_tweet")
     if isinstance(ext, dict) and isinstance(ext.get("full_text"), str):
