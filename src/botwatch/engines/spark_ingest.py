@@ -184,6 +184,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             merge.rejected(_copies(recorded, meta, keep))
             if any(int(meta[i].get("n_deleted") or 0) for i in keep):  # else no Spark job for it
                 merge.deletions()
+            if any(int(meta[i].get("n_limited") or 0) for i in keep):
+                merge.stream_limits()
         finally:
             merge.close()
         now = utcnow()
@@ -412,6 +414,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.redated = int(m.get("redated") or 0)
             res.edited = int(m.get("edited") or 0)
             res.deleted = int(m.get("n_deleted") or 0)  # delete notices, as DuckDB's reader counts them
+            res.limited = int(m.get("n_limited") or 0)  # stream limit notices, likewise
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts
@@ -615,6 +618,25 @@ class _Merge:
             return
         held = self.lake.df("deletions").select("platform", "post_id")
         store(self.lake, "deletions", out.join(held, ["platform", "post_id"], "left_anti"), "append")
+
+    def stream_limits(self) -> None:
+        """Append the stream limit notices the lake lacks, one row per (limited_at, track), the
+        first read (earliest file, then line) kept, as DuckDB's `merge.merge_stream_limits`; the
+        table is made with the first notice, as there."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        from botwatch.schema import STREAM_LIMITS
+
+        rows = self.kept.where(F.col("_kind") == "stream_limits").select("_file", "_seq", *(F.col(f"lim.{c}").alias(c) for c in STREAM_LIMITS.names))
+        first = rows.withColumn("_n", F.row_number().over(Window.partitionBy("limited_at", "track").orderBy("_file", "_seq"))).where("_n = 1")
+        out = conform(first.select(*STREAM_LIMITS.names), spark_schema(STREAM_LIMITS))
+        if "stream_limits" not in self.lake.tables():
+            self.lake.write_df("stream_limits", out, "overwrite")
+            return
+        held = self.lake.df("stream_limits").select(F.col("limited_at").alias("_at"), F.col("track").alias("_track"))
+        same = out["limited_at"].eqNullSafe(held["_at"]) & (out["track"] == held["_track"])
+        store(self.lake, "stream_limits", out.join(held, same, "left_anti"), "append")
 
     def rejected(self, copies: Collection[int] = ()) -> None:
         """Append the bad records not recorded yet (a re-read file's bad lines are kept once);
