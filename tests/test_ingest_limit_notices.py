@@ -111,3 +111,25 @@ def test_a_file_of_only_stream_notices_is_a_v1_stream_file_with_no_posts(tmp_pat
     out = flat(res.output)
     assert "[twitter-v1.1]" in out or "[twitter-v1.1-native]" in out, out
     assert "stored 0, duplicates 0, rejected 0, delete notices 2, limit notices 1," in out, out
+
+
+def test_the_withheld_total_sums_each_connection_s_largest_count(tmp_path: Path) -> None:
+    """Counts 10, 30 then (a new connection) 5, 25: 30 + 25 withheld, never 70; Methods says so
+    in one sentence and a study without notices says nothing of it."""
+    import html
+    import re
+
+    from botwatch.ingest.stream_limits import withheld, withheld_sentence
+    from botwatch.report.section_methods import methods
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(_v1_stream(tmp_path / "stream.jsonl"))], workers=1)
+        assert withheld(st) == 55
+        said = html.unescape(re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html)))
+    assert ("The stream withheld at least 55 matching posts (its limit notices): the capture holds about 42% of what matched, "
+            "so counts here are lower bounds for the stream's filter.") in said
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(plain)], workers=1)
+        assert withheld_sentence(st) is None and "stream withheld" not in methods(st, {}).html

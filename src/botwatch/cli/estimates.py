@@ -109,6 +109,12 @@ def estimate(
             warn(not_sample)
         elif conflict and sample_rate < 1:
             not_sample = conflict  # warned above
+        from botwatch.ingest.stream_limits import withheld_sentence
+
+        # A v1.1 stream that hit its cap sent limit notices: the tables' numbers stay as they are,
+        # but scaling by 1/rate reads as if the sample were complete at that rate; said here.
+        if withheld_said := withheld_sentence(st):
+            log(withheld_said)
         only = ["estimates"]
         if relabel or not _labelled_for(st, election.key):
             log(f"labelling posts for {election.key} (content stage)")

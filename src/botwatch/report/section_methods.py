@@ -15,6 +15,7 @@ from typing import Any
 from botwatch.accounts.training_accounts import methods_sentences as training_sentences, recorded_counts
 from botwatch.content.score import MIN_OWN_PAIRS
 from botwatch.content.stance import MEASURED_BY_ELECTION
+from botwatch.ingest.stream_limits import withheld_sentence
 from botwatch.report.caveats import report_scaling_unsupported
 from botwatch.report.context import study_label
 from botwatch.report.reproduce import PAGE_STEP_CHARS, RelativePaths, paths_sentence, reproduction
@@ -343,6 +344,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         page_files=dup[3],
         not_posts=not_posts,
         deleted=deleted_posts(study, tables),
+        stream_withheld=withheld_sentence(study, tables),  # a v1.1 stream that hit its cap: counts are lower bounds
         breaks=breaks,
         cut_files=cut_files,
         broke_off=BROKE_OFF,
