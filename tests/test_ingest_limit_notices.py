@@ -133,3 +133,23 @@ def test_the_withheld_total_sums_each_connection_s_largest_count(tmp_path: Path)
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
         assert withheld_sentence(st) is None and "stream withheld" not in methods(st, {}).html
+
+
+def test_botwatch_estimate_says_what_the_stream_withheld(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`botwatch estimate` scales counts by 1/rate as if the sample were complete at that rate; a
+    stream that hit its cap was not, and the command says so in the same sentence as Methods (no
+    estimate's number changes). A study without notices hears nothing of it."""
+    wide_consoles(monkeypatch)
+    study = tmp_path / "s.duckdb"
+    with open_study(study, read_only=False) as st:
+        runner.ingest(st, [str(_v1_stream(tmp_path / "stream.jsonl"))], workers=1)
+    res = CliRunner().invoke(app, ["estimate", str(study), "--election", "us-2016"])
+    assert res.exit_code == 0, res.output
+    assert "The stream withheld at least 55 matching posts (its limit notices)" in flat(res.output)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(plain)], workers=1)
+    res = CliRunner().invoke(app, ["estimate", str(tmp_path / "p.duckdb"), "--election", "us-2016"])
+    assert res.exit_code == 0, res.output
+    assert "stream withheld" not in flat(res.output)

@@ -14,7 +14,7 @@ from typing import Any
 
 # Each connection's last notice before a drop (or the very last): its N is that connection's total.
 # DuckDB's dialect: the lake runs it too (`LakeStudy.sql`).
-_WITHHELD_SQL = """SELECT sum(track), count(*) FROM (
+_WITHHELD_SQL = """SELECT sum(track) FROM (
     SELECT track, lead(track) OVER (ORDER BY limited_at NULLS LAST, source, line) AS nxt FROM stream_limits
 ) WHERE nxt IS NULL OR nxt < track"""
 
