@@ -117,7 +117,6 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     _write_members(study, country)
     _write_cluster_summaries(study)
     study.sql("DROP TABLE IF EXISTS _coord_membership")
-    study.sql("DROP TABLE IF EXISTS _coord_amplified")
     return study.count("clusters")
 
 
@@ -186,23 +185,26 @@ def _write_members(study: Study, country: str | None) -> None:
 
 def _write_cluster_summaries(study: Study) -> None:
     """`clusters`: size, density, behaviours, most amplified accounts and member shares per cluster."""
-    study.sql(
-        """
-        CREATE OR REPLACE TEMP TABLE _coord_amplified AS
-        SELECT cluster_id, target, by_handle, account_id, n,
-               row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, target, by_handle DESC) AS rk
-        FROM (
-            SELECT cluster_id, target, by_handle, min(ref_account_id) AS account_id, count(*) AS n
-            FROM ({MEMBER_SHARES}) s
-            GROUP BY 1, 2, 3
-        )
-        """.replace("{MEMBER_SHARES}", MEMBER_SHARES)
-    )
     # The top five per cluster as JSON, built here from rows in rank order: an ordered list
     # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).
+    # Ranked and cut in the one query that collects them, and put in rank order here: the ranking
+    # was written to a temp table and read back sorted, 9 Spark jobs on a lake (docs/testing.md).
     top: dict[int, list[dict[str, Any]]] = {}
-    rows = study.sql(f"SELECT cluster_id, target, by_handle, account_id, n FROM _coord_amplified WHERE rk <= {TOP_AMPLIFIED} ORDER BY cluster_id, rk")
-    for cid, target, by_handle, account_id, n in rows:
+    rows = study.sql(
+        f"""
+        SELECT cluster_id, target, by_handle, account_id, n, rk FROM (
+            SELECT cluster_id, target, by_handle, account_id, n,
+                   row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, target, by_handle DESC) AS rk
+            FROM (
+                SELECT cluster_id, target, by_handle, min(ref_account_id) AS account_id, count(*) AS n
+                FROM ({MEMBER_SHARES}) s
+                GROUP BY 1, 2, 3
+            ) AS counted
+        ) AS ranked
+        WHERE rk <= {TOP_AMPLIFIED}
+        """
+    )
+    for cid, target, by_handle, account_id, n, _ in sorted(rows, key=lambda r: (int(r[0]), int(r[5]))):
         top.setdefault(int(cid), []).append(amplified_entry(target, bool(by_handle), account_id, int(n)))
     amp_table = pa.table(
         {"cluster_id": pa.array(list(top), pa.int64()),
