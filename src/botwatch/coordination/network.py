@@ -324,7 +324,7 @@ def _shareable_sql(popts: PairOptions) -> str:
 
 def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: NetworkOptions) -> NullResult:
     """Test every candidate pair against the null model; leaves the kept pairs in `_coord_kept`
-    (platform, account_a, account_b, expected_by_chance, p_value, carried_by) and returns the result.
+    (platform, account_a, account_b, expected_by_chance, p_value, carried_by, best_co_actions) and returns the result.
 
     Each behaviour is tested on its own, and all behaviours together: an edge is kept when any
     of these tests keeps it (Benjamini–Hochberg within each test, over that test's family), so
@@ -485,12 +485,18 @@ def _bh_on_engine(study: Study, families: dict[str, int], q: float) -> None:
 
 def _kept_on_engine(study: Study) -> tuple[int, int]:
     """The kept pairs as the temp table `_coord_kept` (platform, account_a, account_b,
-    expected_by_chance, p_value, carried_by): per pair, the strongest test (smallest p, ties to
-    the first test by name) and the sorted tests that kept it. Returns (kept pairs, fewest
-    co-actions among their strongest tests), the only figures the driver needs."""
+    expected_by_chance, p_value, carried_by, best_co_actions): per pair, the strongest test
+    (smallest p, ties to the first test by name), the sorted tests that kept it and that test's
+    co-actions. Returns (kept pairs, fewest co-actions among their strongest tests), the only
+    figures the driver needs.
+
+    Written once and unordered (its readers join it; `coordination_edges` is ordered where it is
+    written): it was written to `_coord_kept_best`, then copied in order without `co_actions`
+    into `_coord_kept`, a second write and a sort that cost 3 Spark jobs on a lake. Readers drop
+    `best_co_actions` where it would clash (`_write_edges`)."""
     study.sql(
         f"""
-        CREATE OR REPLACE TEMP TABLE _coord_kept_best AS
+        CREATE OR REPLACE TEMP TABLE _coord_kept AS
         WITH k AS (SELECT * FROM _coord_bh WHERE kept),
         best AS (
             SELECT platform, account_a, account_b, expected, p, co_actions,
@@ -501,21 +507,14 @@ def _kept_on_engine(study: Study) -> tuple[int, int]:
                    list_sort(list(CASE WHEN test = '{COMBINED}' THEN 'combined' ELSE test END)) AS carried_by
             FROM k GROUP BY platform, account_a, account_b
         )
-        SELECT b.platform, b.account_a, b.account_b, b.expected AS expected_by_chance, b.p AS p_value, c.carried_by, b.co_actions
+        SELECT b.platform, b.account_a, b.account_b, b.expected AS expected_by_chance, b.p AS p_value, c.carried_by,
+               b.co_actions AS best_co_actions
         FROM best b JOIN carried c ON c.platform = b.platform AND c.account_a = b.account_a AND c.account_b = b.account_b
         WHERE b.r = 1
         """
     )
     study.sql("DROP TABLE IF EXISTS _coord_bh")
-    n, low = study.sql("SELECT count(*), min(co_actions) FROM _coord_kept_best")[0]
-    study.sql(
-        """
-        CREATE OR REPLACE TEMP TABLE _coord_kept AS
-        SELECT platform, account_a, account_b, expected_by_chance, p_value, carried_by FROM _coord_kept_best
-        ORDER BY platform, account_a, account_b
-        """
-    )
-    study.sql("DROP TABLE IF EXISTS _coord_kept_best")
+    n, low = study.sql("SELECT count(*), min(best_co_actions) FROM _coord_kept")[0]
     return int(n), int(low) if low is not None else 0
 
 
@@ -612,7 +611,7 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
 
 def _write_edges(study: Study, pairs: Any) -> Any:
     """`coordination_edges` from the kept pairs' co-actions; returns those co-actions (a temp table)."""
-    kept_t = study.ibis.table("_coord_kept")
+    kept_t = study.ibis.table("_coord_kept").drop("best_co_actions")
     # Only the kept pairs' rows are aggregated (most co-action rows belong to pairs that lost).
     pairs = materialise(study, "_coord_kept_pairs", pairs.semi_join(kept_t, ["platform", "account_a", "account_b"]), temp=True)
     edges = aggregate_edges(pairs)
