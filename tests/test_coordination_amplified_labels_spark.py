@@ -47,8 +47,10 @@ def test_top_amplified_is_the_same_on_spark(tmp_path: Path, spark: Any) -> None:
     assert [a["handle"] for a in on_duck[0][1]] == [None, "<i>leader"], on_duck
     # The coordination stage on this small lake: 125 Spark jobs before the collected top
     # amplified accounts stopped going through a temp table, the tested pairs were read off the
-    # observed histogram and the kept pairs were written once (docs/testing.md, 2026-12-06).
-    assert jobs and jobs[0] <= 116, f"the coordination stage ran {jobs} Spark jobs on a lake"
+    # observed histogram and the kept pairs were written once (docs/testing.md, 2026-12-06): 116
+    # with this PySpark. The bound leaves four jobs for another PySpark release planning a statement
+    # differently (CI installs the newest allowed), and still fails a return to the old 125.
+    assert jobs and jobs[0] <= 120, f"the coordination stage ran {jobs} Spark jobs on a lake (116 when measured)"
 
 
 def test_two_instances_local_mastodon_targets_are_kept_apart_on_spark(tmp_path: Path, spark: Any) -> None:
