@@ -16,6 +16,7 @@ from botwatch import open_study
 from botwatch.cli import app
 from botwatch.ingest import runner
 from botwatch.ingest.counts import not_posts, run_message
+from testsupport.ingest_paths import READING_PATHS, read_by
 from testsupport.terminal import flat, wide_consoles
 
 
@@ -38,15 +39,14 @@ def _v1_stream(path: Path, posts: int = 40, deletes: int = 7) -> Path:
     return path
 
 
-@pytest.mark.parametrize("path", ["python", "native", "workers"])
+@pytest.mark.parametrize("path", READING_PATHS)
 def test_v1_delete_notices_are_counted_apart_not_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
     """Every DuckDB path: the Python reader, in worker processes too, and the native reader that
     hands such lines to it."""
-    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0 if path == "native" else 1 << 62)
-    monkeypatch.setattr(runner, "MIN_PARALLEL_BYTES", 0 if path == "workers" else 1 << 62)
+    workers = read_by(path, monkeypatch)
     f = _v1_stream(tmp_path / "stream.jsonl")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        [res] = runner.ingest(st, [str(f)], workers=2 if path == "workers" else 1).files
+        [res] = runner.ingest(st, [str(f)], workers=workers).files
         assert (res.read, res.stored, res.rejected, res.deleted) == (48, 40, 1, 7)
         assert not_posts(res) == 0  # the notices are not among "profiles, account events and the like"
         assert [e for (e,) in st.sql("SELECT error FROM rejected")] == ["stream control message (delete/limit/warning), not a post"]

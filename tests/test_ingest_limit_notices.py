@@ -17,6 +17,7 @@ from botwatch import open_study
 from botwatch.cli import app
 from botwatch.ingest import runner
 from botwatch.ingest.counts import not_posts, run_message
+from testsupport.ingest_paths import READING_PATHS, read_by
 from testsupport.terminal import flat, wide_consoles
 
 
@@ -41,15 +42,14 @@ def _v1_stream(path: Path, posts: int = 40) -> Path:
     return path
 
 
-@pytest.mark.parametrize("path", ["python", "native", "workers"])
+@pytest.mark.parametrize("path", READING_PATHS)
 def test_v1_limit_notices_are_counted_and_kept_not_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
     """Every DuckDB path: the Python reader, in worker processes too, and the native reader that
     hands such lines to it."""
-    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0 if path == "native" else 1 << 62)
-    monkeypatch.setattr(runner, "MIN_PARALLEL_BYTES", 0 if path == "workers" else 1 << 62)
+    workers = read_by(path, monkeypatch)
     f = _v1_stream(tmp_path / "stream.jsonl")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        [res] = runner.ingest(st, [str(f)], workers=2 if path == "workers" else 1).files
+        [res] = runner.ingest(st, [str(f)], workers=workers).files
         assert (res.read, res.stored, res.rejected, res.limited, not_posts(res)) == (44, 40, 0, 4, 0)
         assert st.sql("SELECT count(*) FROM rejected")[0][0] == 0
         rows = st.sql("SELECT source, line, strftime(limited_at, '%H:%M:%S'), track FROM stream_limits ORDER BY line")
@@ -96,17 +96,16 @@ def test_limit_notices_are_kept_once_and_only_where_read(tmp_path: Path) -> None
         assert "stream_limits" not in st.tables()
 
 
-@pytest.mark.parametrize("path", ["python", "native", "workers"])
+@pytest.mark.parametrize("path", READING_PATHS)
 def test_a_file_of_only_stream_notices_is_a_v1_stream_file_with_no_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
     """A quiet hour of a capture: delete and limit notices, no status. It was called unreadable
     ("no record in the first lines matches a known format") and ingest exited 1."""
-    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0 if path == "native" else 1 << 62)
-    monkeypatch.setattr(runner, "MIN_PARALLEL_BYTES", 0 if path == "workers" else 1 << 62)
+    workers = read_by(path, monkeypatch)
     wide_consoles(monkeypatch)
     f = tmp_path / "quiet.jsonl"
     gone = {"delete": {"status": {"id_str": "5", "user_id_str": "1"}, "timestamp_ms": "1494447600000"}}
     f.write_text("".join(json.dumps(x) + "\n" for x in [gone, _limit(3, 0), gone | {"delete": gone["delete"] | {"status": {"id_str": "6"}}}]))
-    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f)] + (["--workers", "2"] if path == "workers" else []))
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f), "--workers", str(workers)])
     assert res.exit_code == 0, res.output
     out = flat(res.output)
     assert "[twitter-v1.1]" in out or "[twitter-v1.1-native]" in out, out

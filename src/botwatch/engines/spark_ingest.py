@@ -603,40 +603,36 @@ class _Merge:
 
     def deletions(self) -> None:
         """Append the delete notices the lake lacks, one row per (platform, post_id), the first
-        read (earliest file, then line) kept, as DuckDB's `merge.merge_deletions`; the table is
-        made with the first notice, as there."""
-        from pyspark.sql import Window
-        from pyspark.sql import functions as F
-
+        read (earliest file, then line) kept, as DuckDB's `merge.merge_deletions`."""
         from botwatch.schema import DELETIONS
 
-        rows = self.kept.where(F.col("_kind") == "deletions").select("_file", "_seq", *(F.col(f"gone.{c}").alias(c) for c in DELETIONS.names))
-        first = rows.withColumn("_n", F.row_number().over(Window.partitionBy("platform", "post_id").orderBy("_file", "_seq"))).where("_n = 1")
-        out = conform(first.select(*DELETIONS.names), spark_schema(DELETIONS))
-        if "deletions" not in self.lake.tables():
-            self.lake.write_df("deletions", out, "overwrite")
-            return
-        held = self.lake.df("deletions").select("platform", "post_id")
-        store(self.lake, "deletions", out.join(held, ["platform", "post_id"], "left_anti"), "append")
+        self._first_notices("deletions", "gone", DELETIONS, ("platform", "post_id"))
 
     def stream_limits(self) -> None:
         """Append the stream limit notices the lake lacks, one row per (limited_at, track), the
-        first read (earliest file, then line) kept, as DuckDB's `merge.merge_stream_limits`; the
-        table is made with the first notice, as there."""
+        first read (earliest file, then line) kept, as DuckDB's `merge.merge_stream_limits`."""
+        from botwatch.schema import STREAM_LIMITS
+
+        self._first_notices("stream_limits", "lim", STREAM_LIMITS, ("limited_at", "track"))
+
+    def _first_notices(self, kind: str, struct: str, schema: Any, key: tuple[str, ...]) -> None:
+        """Append to table `kind` the staged rows of that kind (fields in the `struct` column)
+        whose `key` it lacks, the first read of each key only; the table is made with the first
+        row, as DuckDB's `merge._merge_first_notices` makes it."""
+        from functools import reduce
+
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        from botwatch.schema import STREAM_LIMITS
-
-        rows = self.kept.where(F.col("_kind") == "stream_limits").select("_file", "_seq", *(F.col(f"lim.{c}").alias(c) for c in STREAM_LIMITS.names))
-        first = rows.withColumn("_n", F.row_number().over(Window.partitionBy("limited_at", "track").orderBy("_file", "_seq"))).where("_n = 1")
-        out = conform(first.select(*STREAM_LIMITS.names), spark_schema(STREAM_LIMITS))
-        if "stream_limits" not in self.lake.tables():
-            self.lake.write_df("stream_limits", out, "overwrite")
+        rows = self.kept.where(F.col("_kind") == kind).select("_file", "_seq", *(F.col(f"{struct}.{c}").alias(c) for c in schema.names))
+        first = rows.withColumn("_n", F.row_number().over(Window.partitionBy(*key).orderBy("_file", "_seq"))).where("_n = 1")
+        out = conform(first.select(*schema.names), spark_schema(schema))
+        if kind not in self.lake.tables():
+            self.lake.write_df(kind, out, "overwrite")
             return
-        held = self.lake.df("stream_limits").select(F.col("limited_at").alias("_at"), F.col("track").alias("_track"))
-        same = out["limited_at"].eqNullSafe(held["_at"]) & (out["track"] == held["_track"])
-        store(self.lake, "stream_limits", out.join(held, same, "left_anti"), "append")
+        held = self.lake.df(kind).select(*(F.col(k).alias(f"_held_{k}") for k in key))
+        same = reduce(lambda a, b: a & b, [out[k].eqNullSafe(held[f"_held_{k}"]) for k in key])
+        store(self.lake, kind, out.join(held, same, "left_anti"), "append")
 
     def rejected(self, copies: Collection[int] = ()) -> None:
         """Append the bad records not recorded yet (a re-read file's bad lines are kept once);

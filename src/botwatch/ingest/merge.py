@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyarrow as pa
+
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
 from botwatch.ingest.sink import REPAIRED, note_sql
@@ -113,35 +115,32 @@ def merge_rejected(study: Study, store: bool = True) -> int:
 def merge_deletions(study: Study) -> int:
     """Store the file's staged delete notices (`_stage_deletions`) the study lacks; returns how
     many were new. One row per (platform, post_id): a re-read, a copy or a second capture of the
-    same notice adds none, and the first read's row (its time, its place) is the one kept. The
-    table is made with the first notice, so a study without any keeps its tables as they were."""
-    q = study.sql
-    if not q("SELECT count(*) FROM _stage_deletions")[0][0]:
-        return 0
-    q(create_table_sql("deletions", DELETIONS))
-    before = q("SELECT count(*) FROM deletions")[0][0]
-    cols = ", ".join(f's."{c}"' for c in DELETIONS.names)
-    q(f"""INSERT INTO deletions SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY platform, post_id ORDER BY _seq) AS _n
-              FROM _stage_deletions) s WHERE s._n = 1
-              AND NOT EXISTS (SELECT 1 FROM deletions d WHERE d.platform IS NOT DISTINCT FROM s.platform AND d.post_id = s.post_id) ORDER BY s._seq""")
-    return int(q("SELECT count(*) FROM deletions")[0][0] - before)
+    same notice adds none, and the first read's row (its time, its place) is the one kept."""
+    return _merge_first_notices(study, "deletions", DELETIONS, ("platform", "post_id"))
 
 
 def merge_stream_limits(study: Study) -> int:
     """Store the file's staged stream limit notices (`_stage_stream_limits`) the study lacks;
     returns how many were new. One row per (limited_at, track): a notice's time and count name
-    it whatever file holds it, so a re-read or a copy adds none and the first read's place is kept.
-    The table is made with the first notice, as `deletions` is (`merge_deletions`)."""
+    it whatever file holds it, so a re-read or a copy adds none and the first read's place is kept."""
+    return _merge_first_notices(study, "stream_limits", STREAM_LIMITS, ("limited_at", "track"))
+
+
+def _merge_first_notices(study: Study, table: str, schema: pa.Schema, key: tuple[str, ...]) -> int:
+    """Append to `table` the staged rows (`_stage_<table>`) whose `key` it lacks, the first staged
+    of each key only; returns how many were new. The table is made with the first row, so a study
+    whose inputs held no such notice keeps the tables it always had."""
     q = study.sql
-    if not q("SELECT count(*) FROM _stage_stream_limits")[0][0]:
+    if not q(f"SELECT count(*) FROM _stage_{table}")[0][0]:
         return 0
-    q(create_table_sql("stream_limits", STREAM_LIMITS))
-    before = q("SELECT count(*) FROM stream_limits")[0][0]
-    cols = ", ".join(f's."{c}"' for c in STREAM_LIMITS.names)
-    q(f"""INSERT INTO stream_limits SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY limited_at, track ORDER BY _seq) AS _n
-              FROM _stage_stream_limits) s WHERE s._n = 1
-              AND NOT EXISTS (SELECT 1 FROM stream_limits d WHERE d.limited_at IS NOT DISTINCT FROM s.limited_at AND d.track = s.track) ORDER BY s._seq""")
-    return int(q("SELECT count(*) FROM stream_limits")[0][0] - before)
+    q(create_table_sql(table, schema))
+    before = q(f"SELECT count(*) FROM {table}")[0][0]
+    cols = ", ".join(f's."{c}"' for c in schema.names)
+    same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
+    q(f"""INSERT INTO {table} SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY _seq) AS _n
+              FROM _stage_{table}) s WHERE s._n = 1
+              AND NOT EXISTS (SELECT 1 FROM {table} d WHERE {same}) ORDER BY s._seq""")
+    return int(q(f"SELECT count(*) FROM {table}")[0][0] - before)
 
 
 def retire_rejected(study: Study, source: str) -> int:
