@@ -20,6 +20,7 @@ import bisect
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -83,13 +84,28 @@ class _Threaded:
         return script[min(i, len(script) - 1)] if script else {}
 
 
-def jetstream_event(i: int, t0: int = 1_700_000_000_000_000, text: str | None = None) -> bytes:
-    """A Jetstream post-create event whose time_us grows with `i` (1 ms apart)."""
+# 2026-11-30T05:00:00Z, the time the other fake platforms' posts claim: a recent date, after the
+# fake AppView's account creation dates (2024), so a capture dated by it reads as a real one would.
+FAKE_EPOCH_US = 1_796_014_800_000_000
+# How long before the relay saw it the fake's client "wrote" each post: a real post's createdAt is
+# seconds before its time_us. Ingest dates a post by the relay's time, with a repair note, when the
+# two are further apart than Bluesky allows, so they must come from one clock here.
+_CLIENT_LAG_US = 1_000_000
+
+
+def _iso_ms(t_us: int) -> str:
+    """`t_us` (microseconds since the epoch, UTC) written as a client writes createdAt: ISO 8601, ms, "Z"."""
+    return datetime.fromtimestamp(t_us / 1e6, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def jetstream_event(i: int, t0: int = FAKE_EPOCH_US, text: str | None = None) -> bytes:
+    """A Jetstream post-create event whose time_us grows with `i` (1 ms apart), written a second before it was relayed."""
     did = f"did:plc:fake{i % 997:04d}"
+    t_us = t0 + i * 1000
     return orjson.dumps({
-        "did": did, "time_us": t0 + i * 1000, "kind": "commit",
+        "did": did, "time_us": t_us, "kind": "commit",
         "commit": {"rev": f"3l{i:010d}", "operation": "create", "collection": "app.bsky.feed.post", "rkey": f"3k{i:010d}", "cid": f"bafy{i}",
-                   "record": {"$type": "app.bsky.feed.post", "createdAt": "2026-11-30T05:00:00.000Z", "langs": ["en"],
+                   "record": {"$type": "app.bsky.feed.post", "createdAt": _iso_ms(t_us - _CLIENT_LAG_US), "langs": ["en"],
                               "text": text if text is not None else f"post number {i} about the election #GE2017 with some padding text to look real"}},
     })
 
