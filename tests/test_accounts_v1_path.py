@@ -69,9 +69,10 @@ def test_accounts_and_explain_json_print_the_documented_shape(scored: tuple[pd.D
         assert r["shape"] == SHAPE and set(r) == {"shape", "platform", "account_id", "handle", "n_posts", "bot", "origin", "signals"}
         b = r["bot"]
         assert set(b) == {"probability", "low", "high", "likely_automated", "out_of_distribution", "out_of_distribution_reason", "kinds", "evidence",
-                          "profile_probability", "behaviour_likelihood_ratio", "training_account"}
+                          "profile_probability", "behaviour_likelihood_ratio", "training_account", "model_platform_seen"}
         # One status per account: behaviour never applies, the probability is the profile model's.
         assert b["behaviour_likelihood_ratio"] is None and b["profile_probability"] == b["probability"]
+        assert b["model_platform_seen"] is True  # Twitter accounts, scored by the shipped model
         assert b["low"] <= b["probability"] <= b["high"] and set(b["kinds"]) == set(KINDS)
         assert isinstance(b["evidence"], list) and b["evidence"]
     probs = [r["bot"]["probability"] for r in rows]

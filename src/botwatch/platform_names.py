@@ -17,6 +17,13 @@ PLATFORM_NAMES = {"bluesky": "Bluesky", "x": "X", "mastodon": "Mastodon"}
 TWITTER_PLATFORMS = ("twitter", "x")
 
 
+def shipped_bot_model_saw(platform: object) -> bool:
+    """Whether the shipped bot model learned from accounts of `platform` (its labelled accounts are
+    all Twitter's, docs/model-card-bot.md "Data"). One rule for the report's and `explain`'s
+    sentence and the account JSON's `bot.model_platform_seen`, so they cannot disagree."""
+    return platform in TWITTER_PLATFORMS
+
+
 def platform_name(platform: str) -> str:
     """'mastodon' -> 'Mastodon'; a platform without a name here is written as stored."""
     return PLATFORM_NAMES.get(platform, platform)

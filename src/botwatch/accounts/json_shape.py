@@ -7,7 +7,7 @@ changes meaning; new keys may be added.
      "bot": {"probability", "low", "high", "likely_automated", "out_of_distribution",
              "out_of_distribution_reason", "kinds": {"self_declared", "automation_described",
              "amplifier"}, "evidence": [sentence, ...], "profile_probability",
-             "behaviour_likelihood_ratio", "training_account"},
+             "behaviour_likelihood_ratio", "training_account", "model_platform_seen"},
      "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...],
                 "home_country", "outside_home_probability", "foreign", "foreign_rests_on_prior", "low", "high",
                 "training_account"},
@@ -176,6 +176,19 @@ def on_prior(study: Any, rows: list[Any], home: str | None) -> set[tuple[str, st
     return rests_on_prior_among(study, [(r[0], r[1]) for r in rows if r[COLUMNS.index("origin_country")] is not None], home)
 
 
+def _model_platform_seen(platform: Any, probability: Any, own_bot_model: Any) -> bool | None:
+    """Whether the bot model that gave `probability` learned from accounts of `platform`: the
+    shipped one learned from Twitter accounts only, which `explain` and the report say of a Bluesky
+    or Mastodon account, and the JSON did not, so its 0.99 read as a measured figure. Null without
+    a probability, or when a user's own model scored the study (`own_bot_model` not None: it may
+    have learned from any platform, and its file does not say which)."""
+    from botwatch.platform_names import shipped_bot_model_saw
+
+    if probability is None or own_bot_model is not None:
+        return None
+    return shipped_bot_model_saw(platform)
+
+
 def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
                  own_bot_model: Any = None, prior_only: set[tuple[str, str]] | None = None) -> dict[str, Any]:
     """One accounts_scored row (in `COLUMNS` order) as the documented shape.
@@ -217,6 +230,7 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
             "profile_probability": r["bot_profile_probability"] if r["bot_profile_probability"] is not None else r["bot_probability"],
             "behaviour_likelihood_ratio": r["bot_behaviour_lr"],
             "training_account": trained["bot"],
+            "model_platform_seen": _model_platform_seen(r["platform"], r["bot_probability"], own_bot_model),
         },
         "origin": {
             "country": r["origin_country"],

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botwatch.count_text import counted
-from botwatch.platform_names import TWITTER_PLATFORMS, platform_name
+from botwatch.platform_names import TWITTER_PLATFORMS, platform_name, shipped_bot_model_saw
 from botwatch.prob_text import percent
 from botwatch.study import Study
 
@@ -382,7 +382,7 @@ def other_platform_clause(study: Study) -> str | None:
 def other_platform_account(platform: str | None) -> str | None:
     """`other_platform_clause` for one account (`explain`): its probability read 0.99 with the
     cross-source caveat alone, nothing saying the model had never seen a Mastodon account."""
-    if not platform or platform in TRAINED_PLATFORMS:
+    if not platform or shipped_bot_model_saw(platform):
         return None
     return (f"The bot model learned from Twitter accounts only; this {platform_name(platform)} account comes from a "
             "platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so this probability is not a measured figure.")

@@ -1,0 +1,36 @@
+"""`bot.model_platform_seen` of the account JSON (`explain --json`, `accounts --json`,
+`botwatch.account`): the shipped bot model learned from Twitter accounts only, which `explain` and
+the report said of a Bluesky or Mastodon account's probability while the JSON carried nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from botwatch.accounts.json_shape import COLUMNS, account_json
+from botwatch.report.caveats import other_platform_account
+
+
+def _row(platform: str, probability: float | None) -> list[Any]:
+    """An accounts_scored row (in `COLUMNS` order) of one account with that bot probability."""
+    r: dict[str, Any] = dict.fromkeys(COLUMNS)
+    r.update(platform=platform, account_id="did:plc:abc" if platform == "bluesky" else "12345", handle="voter", n_posts=3,
+             bot_probability=probability)
+    return [r[c] for c in COLUMNS]
+
+
+@pytest.mark.parametrize(("platform", "seen"), [("bluesky", False), ("mastodon", False), ("twitter", True), ("x", True)])
+def test_the_json_says_whether_the_shipped_model_saw_the_platform_as_explain_does(platform: str, seen: bool) -> None:
+    bot = account_json(_row(platform, 0.91))["bot"]
+    assert bot["model_platform_seen"] is seen
+    assert (other_platform_account(platform) is None) is seen  # the sentence `explain` prints: one rule
+
+
+def test_no_probability_or_a_users_own_model_leaves_it_unknown() -> None:
+    assert account_json(_row("bluesky", None))["bot"]["model_platform_seen"] is None
+    assert account_json(_row("bluesky", 0.91), own_bot_model={})["bot"]["model_platform_seen"] is None  # may have learned from Bluesky
+
+
+def test_the_key_comes_last_in_bot_so_earlier_keys_keep_their_places() -> None:
+    assert list(account_json(_row("bluesky", 0.5))["bot"])[-2:] == ["training_account", "model_platform_seen"]
