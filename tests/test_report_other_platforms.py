@@ -16,7 +16,7 @@ def test_scored_accounts_of_another_platform_are_said_to_be_unmeasured(tmp_path:
         st.sql("INSERT INTO account_scores VALUES ('twitter', '1', 0.2), ('mastodon', 'a', 0.9), ('mastodon', 'b', 0.7), ('bluesky', 'd', NULL)")
         said = other_platform_clause(st)
         assert said is not None and said.startswith("The bot model learned from Twitter accounts only; 2 Mastodon accounts scored here come from a platform it never saw")
-        assert "Bluesky" not in said  # not scored: nothing to qualify
+        assert "Bluesky" not in said  # its account has no bot probability (no profile looked up), nothing to qualify; scored ones are named
         assert said in (bot_blind_spot(st, [], {}) or "")
         assert said not in (bot_blind_spot(st, [], {}, shipped=False) or "")  # a user's own model may have learned from Mastodon
         st.sql("DELETE FROM account_scores WHERE platform <> 'twitter'")
