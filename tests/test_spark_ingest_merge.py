@@ -6,8 +6,10 @@ appends instead of re-reading them (`_Merge._first_accounts`); each file's accou
 counted on the executors (`n_accounts` in its meta row) instead of by a grouped count over the
 reduced snapshots. The same files go into two new lakes, one with the general merge forced
 (`_Merge._empty` answering False, the path every non-empty lake takes): the stored Parquet tables
-must have the same schemas and the same rows, and each file the same figures; then a second call
-with overlapping files (the general path in both) must leave the two lakes equal still.
+must have the same schemas and the same rows, and each file the same figures (each file's stored
+posts counted in the posts write's own job in one, by a grouped query in the other:
+`_Merge._append_counted`); then a second call with overlapping files (the general path in both)
+must leave the two lakes equal still.
 
 The bundled sample goes in whole but for its IRA tweets (29,081 rows, some 4-5 CPU-seconds of
 each first call): every tenth row and each author's first (2,963 rows), so all 61 authors of
@@ -71,6 +73,11 @@ def _stored(lake: Path, name: str) -> tuple[pa.Schema, list[tuple[Any, ...]]]:
     return table.schema.remove_metadata(), sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
 
 
+def _jobs(spark: Any) -> int:
+    """The session's Spark jobs so far."""
+    return int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))
+
+
 def test_n_accounts_counts_the_accounts_a_files_snapshots_reduce_to(sample: Path) -> None:
     """As `reduce_snapshots` groups them: one per (platform, account_id), a NULL key one group."""
     for path in [*_files(sample)[0], str(FIX / "ira_tweets.csv")]:
@@ -96,10 +103,15 @@ def test_a_new_lakes_short_merge_stores_what_the_general_merge_stores(spark, sam
         plain_first(self, reduced)
 
     monkeypatch.setattr(si._Merge, "_first_accounts", spy)
+    jobs_before = _jobs(spark)
     results = {"short": [si.ingest_lake(spark, str(short), first).files]}
     assert taken == [str(short)], "a new lake takes the short path"
+    # Staging 1, posts 2 (each file's stored posts counted in the write's job), snapshots 4,
+    # accounts 3, rejected 2: with the posts persisted and counted by a grouped query, 16.
+    assert _jobs(spark) - jobs_before <= 12, "Spark jobs of a new lake's ingest"
     with monkeypatch.context() as m:
         m.setattr(si._Merge, "_empty", lambda self, name: False)
+        m.setattr(si, "_OBSERVED_FILES", 0)  # and the stored posts per file counted by a grouped query
         results["general"] = [si.ingest_lake(spark, str(general), first).files]
     assert taken == [str(short)], "the general merge was forced"
     before = {name: _stored(short, name) for name in TABLES}

@@ -49,6 +49,9 @@ from botwatch.shown_text import name_shown
 _FILE_SPAN = 1 << 40
 _REJECT_KEY = ["source", "line", "error", "raw"]  # as DuckDB's `merge_rejected`: the record's text too
 _SNAPSHOT_KEY = [*canonical.ACCOUNT_KEY, "observed_at", "first_seen", "last_seen"]
+# Up to this many files in a call, each file's stored posts are counted in the posts write's own
+# job (`_Merge._append_counted`); beyond, by a grouped count of the persisted rows.
+_OBSERVED_FILES = 64
 
 ProgressFn = Callable[["StagingProgress"], None]
 
@@ -174,7 +177,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
                                   for r in lake.driver_arrow("runs", ["run_id", "status"], {"stage": "ingest"}).to_pylist()):
             unrecorded = []
         try:
-            stored = merge.posts(unrecorded)
+            stored = merge.posts(keep, unrecorded)
             merge.accounts()
             # As DuckDB's `retire_rejected`: a complete read of a file on disk gives its bad records now.
             # Only a path read before can hold others (a first read costs no Spark job for it).
@@ -495,12 +498,11 @@ class _Merge:
         rows = self.spark.sql(f"SELECT _file, {seq} AS _seq, {fields} FROM {{kept}} WHERE _kind = '{kind}'", kept=self.kept)
         return self._view(rows, f"stage_{kind}")
 
-    def posts(self, unrecorded: Collection[int] = ()) -> dict[int, int]:
-        """Append the posts not stored yet (first occurrence in file order); stored posts per file.
-        Of the files `unrecorded` (no `sources` row names them), a post stored already from the
-        same file and line (`source`) counts as stored by this read: a cut ingest stored it."""
-        from pyspark import StorageLevel
-
+    def posts(self, files: Collection[int], unrecorded: Collection[int] = ()) -> dict[int, int]:
+        """Append the posts not stored yet (first occurrence in file order); stored posts per file
+        of `files` (the kept ones). Of the files `unrecorded` (no `sources` row names them), a
+        post stored already from the same file and line (`source`) counts as stored by this
+        read: a cut ingest stored it."""
         first = canonical.first_posts(self._staged("posts", "post", POSTS, global_seq=True), keep=("_file",))
         before: dict[int, int] = {}
         if unrecorded and not self._empty("posts"):
@@ -508,13 +510,30 @@ class _Merge:
             before = _per_file(self._df(theirs.semi_join(self._stored("posts"), [*canonical.POST_KEY, "source"]).select("_file")))
         # A new lake's empty `posts` would keep every row of the anti-join: left out (the same columns).
         fresh = first if self._empty("posts") else canonical.new_posts(first, self._stored("posts"), keep=("_file",))
-        new = self._df(fresh).persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            stored = _per_file(new)
-            store(self.lake, "posts", new, "append")
-        finally:
-            new.unpersist()
+        stored = self._append_counted("posts", self._df(fresh), files)
         return {i: stored.get(i, 0) + before.get(i, 0) for i in {*stored, *before}}
+
+    def _append_counted(self, name: str, df: Any, files: Collection[int]) -> dict[int, int]:
+        """Append `df` to table `name`; its rows per `_file`. For a few files they are counted in
+        the write's own job (`DataFrame.observe`, one `count_if` a file: a comparison per row and
+        file), where persisting the rows to count them by a grouped query and then write them was
+        4 Spark jobs more an ingest. Many files are counted that way still (`_OBSERVED_FILES`)."""
+        from pyspark import StorageLevel
+        from pyspark.sql import Observation
+        from pyspark.sql import functions as F
+
+        wanted = sorted(files)
+        if len(wanted) <= _OBSERVED_FILES:
+            counted = Observation(f"botwatch_{name}_{uuid.uuid4().hex[:8]}")
+            store(self.lake, name, df.observe(counted, *(F.count_if(F.col("_file") == i).alias(str(i)) for i in wanted)), "append")
+            return {i: n for i in wanted if (n := int(counted.get[str(i)] or 0))}  # read after the write: `get` waits for it
+        held = df.persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            stored = _per_file(held)
+            store(self.lake, name, held, "append")
+        finally:
+            held.unpersist()
+        return stored
 
     def accounts(self) -> None:
         """Store each file's reduced snapshots not stored yet and recompute the accounts they touch.
