@@ -167,7 +167,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     if keep:
         from pyspark.sql import functions as F
 
-        merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)))
+        merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)), keep)
         # An ingest cut after its posts were stored but before its `sources` row (written last)
         # left them behind: read again, they are this read's own, not duplicates in the archive.
         # Only the files no `sources` row names, and only after an ingest run that did not end.
@@ -177,7 +177,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
                                   for r in lake.driver_arrow("runs", ["run_id", "status"], {"stage": "ingest"}).to_pylist()):
             unrecorded = []
         try:
-            stored = merge.posts(keep, unrecorded)
+            stored = merge.posts(unrecorded)
             merge.accounts()
             # As DuckDB's `retire_rejected`: a complete read of a file on disk gives its bad records now.
             # Only a path read before can hold others (a first read costs no Spark job for it).
@@ -460,10 +460,11 @@ class _Merge:
     a `canonical` expression, plus the one a batch needs that a file-by-file ingest does not:
     among this call's files, the earliest copy of a row wins (`_earliest_file`)."""
 
-    def __init__(self, spark: Any, lake: Any, kept: Any) -> None:
+    def __init__(self, spark: Any, lake: Any, kept: Any, files: Collection[int]) -> None:
         from botwatch.engines.spark import spark_backend
 
         self.spark, self.lake, self.kept = spark, lake, kept
+        self.files = sorted(files)  # the kept files (`_file`), whose staged rows `kept` holds
         self.db = spark_backend(spark)
         self.views: list[str] = []
 
@@ -486,6 +487,11 @@ class _Merge:
         be left out: against no row it keeps every row. Unknown (a lake behind a URL) is False."""
         return self.lake._stored_rows(name) == 0
 
+    def _earliest(self, t: Any, key: list[str]) -> Any:
+        """`_earliest_file`'s rows of `t`. Of one kept file every row is its own earliest copy:
+        `t` as it is, without the window that finds the earliest (a shuffle, one Spark job)."""
+        return t if len(self.files) <= 1 else _earliest_file(t, key)
+
     def _df(self, expr: Any) -> Any:
         """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
         self.db._run_pre_execute_hooks(expr)
@@ -498,9 +504,9 @@ class _Merge:
         rows = self.spark.sql(f"SELECT _file, {seq} AS _seq, {fields} FROM {{kept}} WHERE _kind = '{kind}'", kept=self.kept)
         return self._view(rows, f"stage_{kind}")
 
-    def posts(self, files: Collection[int], unrecorded: Collection[int] = ()) -> dict[int, int]:
-        """Append the posts not stored yet (first occurrence in file order); stored posts per file
-        of `files` (the kept ones). Of the files `unrecorded` (no `sources` row names them), a
+    def posts(self, unrecorded: Collection[int] = ()) -> dict[int, int]:
+        """Append the posts not stored yet (first occurrence in file order); stored posts per file.
+        Of the files `unrecorded` (no `sources` row names them), a
         post stored already from the same file and line (`source`) counts as stored by this
         read: a cut ingest stored it."""
         first = canonical.first_posts(self._staged("posts", "post", POSTS, global_seq=True), keep=("_file",))
@@ -510,7 +516,7 @@ class _Merge:
             before = _per_file(self._df(theirs.semi_join(self._stored("posts"), [*canonical.POST_KEY, "source"]).select("_file")))
         # A new lake's empty `posts` would keep every row of the anti-join: left out (the same columns).
         fresh = first if self._empty("posts") else canonical.new_posts(first, self._stored("posts"), keep=("_file",))
-        stored = self._append_counted("posts", self._df(fresh), files)
+        stored = self._append_counted("posts", self._df(fresh), self.files)
         return {i: stored.get(i, 0) + before.get(i, 0) for i in {*stored, *before}}
 
     def _append_counted(self, name: str, df: Any, files: Collection[int]) -> dict[int, int]:
@@ -551,7 +557,7 @@ class _Merge:
         reduced_df = reduced_df.persist(StorageLevel.MEMORY_AND_DISK)
         try:
             reduced = self._view(reduced_df, "reduced")
-            fresh = _earliest_file(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY)
+            fresh = self._earliest(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY)
             store(self.lake, "account_snapshots", self._df(fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
             touched = reduced.select(*canonical.ACCOUNT_KEY).distinct()
             snapshots = self._stored("account_snapshots")  # read again: with what was just appended
@@ -571,7 +577,7 @@ class _Merge:
         accounts come out (`tests/test_spark_ingest_merge.py`); 5 fewer Spark jobs an ingest."""
         from pyspark import StorageLevel
 
-        fresh = self._df(_earliest_file(reduced, _SNAPSHOT_KEY).select(*ACCOUNT_SNAPSHOTS.names))
+        fresh = self._df(self._earliest(reduced, _SNAPSHOT_KEY).select(*ACCOUNT_SNAPSHOTS.names))
         fresh = conform(fresh, spark_schema(ACCOUNT_SNAPSHOTS)).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             store(self.lake, "account_snapshots", fresh, "append")
@@ -660,7 +666,7 @@ class _Merge:
         if copies:
             staged = staged.filter(~staged._file.isin(sorted(copies)))
         fresh = staged if self._empty("rejected") else staged.anti_join(self._stored("rejected"), _REJECT_KEY)
-        store(self.lake, "rejected", self._df(_earliest_file(fresh, _REJECT_KEY).select(*REJECTED.names)), "append")
+        store(self.lake, "rejected", self._df(self._earliest(fresh, _REJECT_KEY).select(*REJECTED.names)), "append")
 
 
 def _copies(recorded: list[dict[str, Any]], meta: dict[int, dict[str, Any]], keep: list[int]) -> set[int]:
