@@ -506,9 +506,8 @@ class _Merge:
 
     def posts(self, unrecorded: Collection[int] = ()) -> dict[int, int]:
         """Append the posts not stored yet (first occurrence in file order); stored posts per file.
-        Of the files `unrecorded` (no `sources` row names them), a
-        post stored already from the same file and line (`source`) counts as stored by this
-        read: a cut ingest stored it."""
+        Of the files `unrecorded` (no `sources` row names them), a post stored already from the
+        same file and line (`source`) counts as stored by this read: a cut ingest stored it."""
         first = canonical.first_posts(self._staged("posts", "post", POSTS, global_seq=True), keep=("_file",))
         before: dict[int, int] = {}
         if unrecorded and not self._empty("posts"):
