@@ -108,7 +108,9 @@ def test_a_new_lakes_short_merge_stores_what_the_general_merge_stores(spark, sam
     assert taken == [str(short)], "a new lake takes the short path"
     # Staging 1, posts 2 (each file's stored posts counted in the write's job), snapshots 4,
     # accounts 3, rejected 2: with the posts persisted and counted by a grouped query, 16.
-    assert _jobs(spark) - jobs_before <= 12, "Spark jobs of a new lake's ingest"
+    # 11 when measured; the bound leaves a job for another PySpark release's planning.
+    ran = _jobs(spark) - jobs_before
+    assert ran <= 12, f"Spark jobs of a new lake's ingest: {ran}"
     with monkeypatch.context() as m:
         m.setattr(si._Merge, "_empty", lambda self, name: False)
         m.setattr(si, "_OBSERVED_FILES", 0)  # and the stored posts per file counted by a grouped query

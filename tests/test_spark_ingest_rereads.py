@@ -169,7 +169,9 @@ def test_a_copy_forced_in_under_a_new_name_keeps_its_bad_records_once_on_a_lake(
     assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(a)]).exit_code == 0
     # One file into a new lake: staging 1, posts 2, snapshots 3, accounts 3, bad records 1. The
     # window that keeps the earliest file's copy of a snapshot or bad record ran for one file too (12).
-    assert jobs() - before <= 10, "Spark jobs of a one-file ingest into a new lake"
+    # 10 when measured; the bound leaves a job for another PySpark release's planning.
+    ran = jobs() - before
+    assert ran <= 11, f"Spark jobs of a one-file ingest into a new lake: {ran}"
     res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(b), "--force"])
     assert res.exit_code == 0 and "rejected 1" in " ".join(res.output.split()), res.output  # what the read found
     assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]
