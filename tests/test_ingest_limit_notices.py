@@ -73,6 +73,7 @@ def test_the_ingest_line_says_limit_notices_only_when_there_are_any(tmp_path: Pa
     res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(_v1_stream(tmp_path / "stream.jsonl"))])
     assert res.exit_code == 0, res.output
     assert "stored 40, duplicates 0, rejected 0, limit notices 4, accounts 3" in flat(res.output), res.output
+    assert "limit notices" in res.output.split("Ingest summary")[1]  # the summary table's column, as delete notices have
     plain = tmp_path / "plain.jsonl"
     plain.write_text(json.dumps(_status(0)) + "\n")
     res = CliRunner().invoke(app, ["ingest", str(tmp_path / "p.duckdb"), str(plain)])

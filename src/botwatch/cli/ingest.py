@@ -589,12 +589,16 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
     cut = cut_short_count(summary.files)
     # The platforms' delete notices (a stream sample holds thousands) are no error: their own column when any.
     deleted = summary.total("deleted")
-    cols = ("files", "read", *(("not posts",) if other else ()), *(("delete notices",) if deleted else ()), "stored", "duplicates", "rejected",
-            *(("cut short",) if cut else ()), "failed", "skipped")
+    # So are a v1.1 stream's limit notices: without their column the row "read 9, delete notices 2,
+    # stored 5" left the 2 limit notices the file's own line names unaccounted for.
+    limited = summary.total("limited")
+    cols = ("files", "read", *(("not posts",) if other else ()), *(("delete notices",) if deleted else ()),
+            *(("limit notices",) if limited else ()), "stored", "duplicates", "rejected", *(("cut short",) if cut else ()), "failed", "skipped")
     for col in cols:
         tbl.add_column(col, justify="right")
     tbl.add_row(
         str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), *((f"{deleted:,}",) if deleted else ()),
+        *((f"{limited:,}",) if limited else ()),
         f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
         f"{sum(records_rejected(f) for f in summary.files):,}", *((f"{cut:,}",) if cut else ()), str(failed_inputs(summary)),
         str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
