@@ -153,3 +153,26 @@ def test_botwatch_estimate_says_what_the_stream_withheld(tmp_path: Path, monkeyp
     res = CliRunner().invoke(app, ["estimate", str(tmp_path / "p.duckdb"), "--election", "us-2016"])
     assert res.exit_code == 0, res.output
     assert "stream withheld" not in flat(res.output)
+
+
+def test_methods_and_the_overview_count_notices_as_notices_not_as_other_records(tmp_path: Path) -> None:
+    """`sources` has no column for notices, so Methods said "4 were not posts (profile rows, account
+    events and the like)" and the overview's inputs table 4 not posts, where the ingest line said
+    "delete notices 2, limit notices 2" and no record that was not a post."""
+    import html
+    import re
+
+    from botwatch.report.section_methods import methods
+    from botwatch.report.section_overview import study_summary
+
+    f = tmp_path / "stream.jsonl"
+    gone = [{"delete": {"status": {"id_str": str(900 + i), "user_id_str": "1"}, "timestamp_ms": "1494447600000"}} for i in range(2)]
+    f.write_text("".join(json.dumps(x) + "\n" for x in [_status(0), *gone, _status(1), _limit(3, 0), _limit(8, 1), _status(2)]))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=1).files
+        assert (res.read, res.stored, res.deleted, res.limited, not_posts(res)) == (7, 3, 2, 2, 0)
+        said = html.unescape(re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html)))
+        [row] = study_summary(st)["files"]
+    assert "0 were duplicates of posts already stored, 4 were delete or limit notices (the platform's own, no post) and 0 could not be read" in said, said
+    assert "not posts" not in said
+    assert row[3] == 0, row  # the overview's "not posts" column

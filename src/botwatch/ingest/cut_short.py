@@ -28,6 +28,24 @@ BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM ({BROKEN_ROWS_SQL})"
 # and the overview's inputs table say 1 where the command said 2.
 BREAK_SQL = f"CASE WHEN rejected > 0 AND source IN ({BROKEN_SOURCES_SQL}) THEN 1 ELSE 0 END"
 NOT_POSTS_SQL = f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL}, 0)"
+# The notice tables a `sources` row's notices are kept in, with how a kept notice's `source` names
+# its file: `deletions` as "<file>:<line>", `stream_limits` as the file (its line apart).
+_NOTICE_FILES = {"deletions": "regexp_replace(n.source, ':[0-9]+$', '')", "stream_limits": "n.source"}
+
+
+def not_posts_sql(tables: Iterable[str], row: str) -> str:
+    """`NOT_POSTS_SQL` less the `sources` row's delete and limit notices, counted from the tables
+    that keep them (`tables`: the study's; a study made before them has neither, and reads as
+    ever). `row`: the alias of the row's table, for the notices' join on its `source`.
+
+    Why: `sources` has no column for notices, so "read 9, stored 5, delete notices 2, limit notices
+    2" at ingest became "4 were not posts (profile rows, account events and the like)" in Methods
+    and the overview's inputs table. A notice is kept once (per post, per limit count), so a
+    notice read twice in one file, or also in another, is still counted as no post."""
+    kept = [f"(SELECT count(*) FROM {table} n WHERE {file} = {row}.source)" for table, file in _NOTICE_FILES.items() if table in set(tables)]
+    if not kept:
+        return NOT_POSTS_SQL
+    return f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL} - {' - '.join(kept)}, 0)"
 # A `sources` row's rejected records: its `rejected` count without the break's row, which is no
 # record but a note that the file ended early (counted apart, as `counts.records_rejected` does).
 RECORDS_REJECTED_SQL = f"rejected - {BREAK_SQL}"
