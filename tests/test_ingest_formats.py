@@ -646,11 +646,14 @@ def test_an_edited_post_keeps_its_first_text_and_its_edits_beside_it(tmp_path: P
     assert [f.stored for f in again.files] == [0, 0] and len(st.pandas("rejected")) == 2 and len(st.pandas("posts")) == 2
 
 
-def test_ingest_says_how_many_edits_it_kept(tmp_path: Path) -> None:
+def test_ingest_says_how_many_edits_it_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The file's line counts the edits kept, which are neither rejected nor repaired records."""
     from typer.testing import CliRunner
 
     from botwatch.cli import app
+    from testsupport.terminal import wide_consoles
+
+    wide_consoles(monkeypatch)
 
     did = "did:plc:abc123"
     edit = _jet_post(did, "p", "2024-06-01T12:00:00Z")
@@ -661,3 +664,18 @@ def test_ingest_says_how_many_edits_it_kept(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
     assert "stored 1, duplicates 0, rejected 0, edits kept 1, accounts 1" in text, res.output
+    # The edit is said once: it was also "1 of them not a post: profiles, account events and the
+    # like" on the same line, in the runs message, the summary's "not posts" and Methods.
+    assert "read 2, stored 1" in text and "not post" not in text, res.output
+    assert "edits kept" in res.output.split("Ingest summary")[1]  # the summary table's column
+    import re
+
+    from botwatch import open_study
+    from botwatch.report.section_methods import methods
+    from botwatch.report.section_overview import study_summary
+
+    with open_study(tmp_path / "s.duckdb") as st:
+        assert st.sql("SELECT message FROM runs WHERE stage = 'ingest'")[0][0] == "read 2, stored 1, duplicates 0, rejected 0, edits kept 1"
+        said = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+        assert study_summary(st)["files"][0][3] == 0  # the overview's "not posts" column
+    assert "0 were duplicates of posts already stored, 1 was an edit of a stored post (kept beside its first text) and 0 could not be read" in said, said

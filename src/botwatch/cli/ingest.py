@@ -592,12 +592,15 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
     # So are a v1.1 stream's limit notices: without their column the row "read 9, delete notices 2,
     # stored 5" left the 2 limit notices the file's own line names unaccounted for.
     limited = summary.total("limited")
-    cols = ("files", "read", *(("not posts",) if other else ()), *(("delete notices",) if deleted else ()),
+    # Edits of posts kept beside their first text (the file lines' "edits kept"), no post and no loss.
+    edited = summary.total("edited")
+    cols = ("files", "read", *(("not posts",) if other else ()), *(("edits kept",) if edited else ()), *(("delete notices",) if deleted else ()),
             *(("limit notices",) if limited else ()), "stored", "duplicates", "rejected", *(("cut short",) if cut else ()), "failed", "skipped")
     for col in cols:
         tbl.add_column(col, justify="right")
     tbl.add_row(
-        str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), *((f"{deleted:,}",) if deleted else ()),
+        str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), *((f"{edited:,}",) if edited else ()),
+        *((f"{deleted:,}",) if deleted else ()),
         *((f"{limited:,}",) if limited else ()),
         f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
         f"{sum(records_rejected(f) for f in summary.files):,}", *((f"{cut:,}",) if cut else ()), str(failed_inputs(summary)),

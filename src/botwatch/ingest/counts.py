@@ -35,11 +35,14 @@ def not_posts(res: Any) -> int:
     rejected, they read as missing: a Jetstream file of 280 posts and two identity events said
     "read 282, stored 280, duplicates 0, rejected 0". 0 for response pages (a page holds many
     posts). A stream that broke off keeps one `rejected` row for the break that is no record read.
-    Delete notices (`FileResult.deleted`) and stream limit notices (`FileResult.limited`), absent
-    from a `sources` row, are counted on their own."""
+    Delete notices (`FileResult.deleted`), stream limit notices (`FileResult.limited`) and edits of
+    posts kept beside their first text (`FileResult.edited`), absent from a `sources` row, are
+    counted on their own: an edit counted here too read "read 2 (1 of them not a post: ...), stored
+    1, ..., edits kept 1", the edit said twice."""
     if is_page_format(res.format):
         return 0
-    return max(res.read - res.stored - res.duplicates - records_rejected(res) - getattr(res, "deleted", 0) - getattr(res, "limited", 0), 0)
+    kept_apart = getattr(res, "deleted", 0) + getattr(res, "limited", 0) + getattr(res, "edited", 0)
+    return max(res.read - res.stored - res.duplicates - records_rejected(res) - kept_apart, 0)
 
 
 def records_rejected(res: Any) -> int:
@@ -85,6 +88,7 @@ def run_message(results: Iterable[Any]) -> str:
     cut = cut_short_count(results)  # a break's `rejected` row is no record: counted apart
     return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, "
             f"rejected {sum(records_rejected(r) for r in results)}" + (f", cut short {cut}" if cut else "")
+            + (f", edits kept {total('edited')}" if total("edited") else "")
             + (f", delete notices {total('deleted')}" if total("deleted") else "")
             + (f", limit notices {total('limited')}" if total("limited") else "")
             + (f", not posts {other}" if other else "") + (f", skipped {skipped} already read" if skipped else "") + (f", failed {failed}" if failed else ""))

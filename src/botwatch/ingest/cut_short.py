@@ -33,19 +33,36 @@ NOT_POSTS_SQL = f"greatest(records_read - posts_stored - duplicates - rejected +
 _NOTICE_FILES = {"deletions": "regexp_replace(n.source, ':[0-9]+$', '')", "stream_limits": "n.source"}
 
 
-def not_posts_sql(tables: Iterable[str], row: str) -> str:
-    """`NOT_POSTS_SQL` less the `sources` row's delete and limit notices, counted from the tables
-    that keep them (`tables`: the study's; a study made before them has neither, and reads as
-    ever). `row`: the alias of the row's table, for the notices' join on its `source`.
-
-    Why: `sources` has no column for notices, so "read 9, stored 5, delete notices 2, limit notices
-    2" at ingest became "4 were not posts (profile rows, account events and the like)" in Methods
-    and the overview's inputs table. A notice is kept once (per post, per limit count), so a
-    notice read twice in one file, or also in another, is still counted as no post."""
+def notices_sql(tables: Iterable[str], row: str) -> str:
+    """The delete and limit notices a `sources` row read, counted from the tables that keep them
+    (`tables`: the study's; "0" for a study made before them). `row`: the alias of the row's table.
+    A notice is kept once (per post, per limit count), so one read twice, in one file or also in
+    another, is counted where it was first kept."""
     kept = [f"(SELECT count(*) FROM {table} n WHERE {file} = {row}.source)" for table, file in _NOTICE_FILES.items() if table in set(tables)]
-    if not kept:
-        return NOT_POSTS_SQL
-    return f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL} - {' - '.join(kept)}, 0)"
+    return "(" + " + ".join(kept) + ")" if kept else "0"
+
+
+def edits_sql(tables: Iterable[str], row: str) -> str:
+    """The edits of posts a `sources` row read: its `rejected` rows that keep an edit beside the
+    first text (`sink.EDITED`), neither rejected nor repaired records. "0" without `rejected`."""
+    from botwatch.ingest.sink import EDITED
+
+    if "rejected" not in set(tables):
+        return "0"
+    return f"(SELECT count(*) FROM rejected n WHERE n.source = {row}.source AND starts_with(n.error, '{EDITED}'))"
+
+
+def not_posts_sql(tables: Iterable[str], row: str) -> str:
+    """`NOT_POSTS_SQL` less the `sources` row's delete and limit notices (`notices_sql`) and edits
+    of posts (`edits_sql`), as `counts.not_posts` counts them at ingest.
+
+    Why: `sources` has no column for either, so "read 9, stored 5, delete notices 2, limit notices
+    2" at ingest became "4 were not posts (profile rows, account events and the like)" in Methods
+    and the overview's inputs table."""
+    tables = set(tables)
+    return f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL} - {notices_sql(tables, row)} - {edits_sql(tables, row)}, 0)"
+
+
 # A `sources` row's rejected records: its `rejected` count without the break's row, which is no
 # record but a note that the file ended early (counted apart, as `counts.records_rejected` does).
 RECORDS_REJECTED_SQL = f"rejected - {BREAK_SQL}"

@@ -285,7 +285,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     election = ctx.get("election")
     s = study_summary(study)
     from botwatch.ingest.formats import PAGE_FORMATS
-    from botwatch.ingest.cut_short import BROKE_OFF, NOT_POSTS_SQL, not_posts_sql
+    from botwatch.ingest.cut_short import BROKE_OFF, NOT_POSTS_SQL, not_posts_sql, notices_sql
     from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
@@ -303,9 +303,11 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     # read" left two unaccounted for. A grown file's re-read adds those beyond its previous read's.
     # The delete and limit notices among them are said apart (`cut_short.not_posts_sql`), as the
     # ingest line does: "4 were not posts" stood beside "delete notices 2, limit notices 2" there.
-    not_posts, noticed = study.sql(f"""SELECT coalesce(sum(n), 0), coalesce(sum(all_n - n), 0) FROM (
-                                 SELECT format, {not_posts_sql(tables, 'f')} AS n, {NOT_POSTS_SQL} AS all_n FROM {FIRST_READS} f
-                                 UNION ALL SELECT format, not_posts, not_posts FROM {GROWN_READS})
+    # So are edits of posts, kept beside the first text (the ingest line's "edits kept").
+    not_posts, noticed, edits = study.sql(f"""SELECT coalesce(sum(n), 0), coalesce(sum(k), 0), coalesce(sum(all_n - n - k), 0) FROM (
+                                 SELECT format, n, all_n, least({notices_sql(tables, 'f')}, all_n) AS k FROM (
+                                   SELECT *, {not_posts_sql(tables, 'f')} AS n, {NOT_POSTS_SQL} AS all_n FROM {FIRST_READS} f) f
+                                 UNION ALL SELECT format, not_posts, not_posts, 0 FROM {GROWN_READS})
                                  WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
     # Inputs whose read broke off (a cut or corrupt .gz): each keeps one `rejected` row for the break,
     # which is no record (`study_summary` leaves it out of "rejected"). Counted as one more record that
@@ -346,6 +348,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         page_files=dup[3],
         not_posts=not_posts,
         notices=noticed,
+        edits=edits,
         deleted=deleted_posts(study, tables),
         stream_withheld=withheld_sentence(study, tables),  # a v1.1 stream that hit its cap: counts are lower bounds
         breaks=breaks,
