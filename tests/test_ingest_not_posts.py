@@ -226,3 +226,14 @@ def test_the_tables_of_rejected_reasons_count_a_break_as_a_file_cut_short(tmp_pa
         html = methods(st, {}).html
     row = html[html.index("compressed stream is corrupt or truncated after"):].split("</tr>")[0]
     assert row.endswith('<td class="num">1 file cut short (no record)</td>'), row
+
+
+def test_methods_says_one_record_that_was_no_post_in_the_singular(tmp_path: Path) -> None:
+    """"1 was not posts" read as a slip in a sentence a journalist may quote: one is "was not a post"."""
+    from botwatch.report.section_methods import methods
+
+    study = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(_jetstream(tmp_path / "jet.jsonl", 5, 1))]).exit_code == 0
+    with open_study(study) as st:
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+    assert "0 were duplicates of posts already stored, 1 was not a post (profile rows" in text, text
