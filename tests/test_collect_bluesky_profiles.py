@@ -121,6 +121,23 @@ def test_accounts_left_waiting_at_a_stop_are_asked_by_the_next_run(tmp_path: Pat
     assert bp.PENDING_KEY not in orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
 
 
+def test_at_max_posts_the_accounts_still_waiting_are_asked_before_the_run_ends(tmp_path: Path) -> None:
+    """The firehose reaches --max-posts in seconds, when most kept accounts are still queued: the
+    run asks for them before it ends (a --duration end or a Ctrl-C leaves them to the next run,
+    as the test above shows). Here the last, part-full batch would wait 30 s to fill."""
+    folder = tmp_path / "cap"
+    lines: list[str] = []
+    with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
+        cap = Capture(folder, "bluesky", "bluesky", endpoint=jet.url, keys_of=js.keys_of, max_posts=N)
+        collector = js.JetstreamCollector(jet.url, backoff_scale=0.01, profiles=bp.ProfileLookups(srv.url, backoff_scale=0.01, linger_s=30.0))
+        code = asyncio.run(run_capture(cap, collector, duration=20.0, log=lines.append, install_signals=False))
+    assert code == 0, lines
+    asked = [d for _, r in srv.requests for d in actors(r)]
+    assert sorted(asked) == sorted({f"did:plc:fake{i:04d}" for i in range(N)}), lines
+    assert any("--max-posts reached: looking up the" in line for line in lines), lines
+    assert bp.PENDING_KEY not in orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
+
+
 def test_the_cli_takes_the_appview_and_the_ingested_study_has_the_profiles(tmp_path: Path) -> None:
     from botwatch.cli import app
     from botwatch.ingest.runner import ingest

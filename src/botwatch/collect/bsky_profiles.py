@@ -107,6 +107,10 @@ class ProfileLookups:
         if len(self.pending) >= BATCH:
             self._wake.set()
 
+    def hurry(self) -> None:
+        """Send the next batch now, part-full if need be (the run is about to end)."""
+        self._wake.set()
+
     # -- the loop -------------------------------------------------------------------------------
     async def run(self, cap: Capture) -> None:
         """Ask for queued accounts until cancelled; never raises but for a folder that refuses a write."""

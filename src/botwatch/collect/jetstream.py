@@ -28,6 +28,7 @@ from botwatch.collect.httpbase import HEALTHY_AFTER_S
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST_COLLECTIONS = ("app.bsky.feed.post", "app.bsky.feed.repost")
 KINDS = ("commit", "identity", "account")
+DRAIN_S = 30.0  # at --max-posts, how long the profiles still waiting are asked for before the run ends
 
 
 def event_key(obj: dict[str, Any]) -> str | None:
@@ -180,7 +181,11 @@ class JetstreamCollector:
         self.profiles.load(cap)
         lookups = asyncio.create_task(self.profiles.run(cap))
         try:
-            await self._stream(cap)
+            try:
+                await self._stream(cap)
+            except StopCapture:
+                await self._ask_the_rest(cap, lookups)
+                raise
         finally:
             lookups.cancel()
             try:
@@ -189,6 +194,23 @@ class JetstreamCollector:
                 pass
             self.profiles.save(cap)  # the accounts still waiting: the next run asks for them
             cap.stats.profiles_waiting = len(self.profiles.pending)
+
+    async def _ask_the_rest(self, cap: Capture, lookups: asyncio.Task[None]) -> None:
+        """`--max-posts` reached: ask for the accounts still waiting before the run ends, for at
+        most `DRAIN_S`. Why: the firehose reaches a few thousand posts in seconds, so at that end
+        most kept accounts were still queued and the capture held few profiles until a second run
+        (a `--duration` end or a Ctrl-C is a time the user chose: those stop at once, the
+        accounts waiting saved for the next run)."""
+        assert self.profiles is not None
+        waiting = len(self.profiles.pending)
+        if not waiting or lookups.done():
+            return
+        cap.progress.clear()
+        cap.log(f"--max-posts reached: looking up the {waiting:,} Bluesky profile(s) still waiting (at most {DRAIN_S:.0f} s; Ctrl-C leaves them to the next run)")
+        deadline = time.monotonic() + DRAIN_S
+        while self.profiles.pending and not lookups.done() and time.monotonic() < deadline:
+            self.profiles.hurry()
+            await asyncio.sleep(0.05)
 
     async def _stream(self, cap: Capture) -> None:
         # reposts carry no text to match, so a filtered capture asks for posts only
