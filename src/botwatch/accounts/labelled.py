@@ -185,8 +185,6 @@ def profile_rows_features(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     `handle`, `account_id` (the training path of `load_profiles_csv`)."""
     ref = observation_time(raw)
     df = canonical_profiles(raw)
-    v11 = {c: k for k, c in V11_TO_CANONICAL.items()}
-    unfilled = tuple(v11.get(c, c) for c in PROFILE_COLUMNS if c not in df.columns or not df[c].notna().any())
     feats = profile_features(df, ref)
     feats["label"] = pd.to_numeric(raw["label"], errors="coerce").astype(int)
     feats["source"] = source
