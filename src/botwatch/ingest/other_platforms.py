@@ -129,8 +129,8 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
         if not isinstance(t_us, (int, float)) or isinstance(t_us, bool):
             raise RecordError("missing record.createdAt and time_us")
         created = epoch_to_datetime(float(t_us))
-    elif isinstance(t_us, (int, float)) and not isinstance(t_us, bool) and 1e14 < t_us < 1e17:
-        created = _relay_checked(created, epoch_to_datetime(float(t_us)), obj, line, sink)
+    elif (relayed := _relay_time(t_us)) is not None:
+        created = _relay_checked(created, relayed, obj, line, sink)
     row: dict[str, Any] = {"post_id": f"{did}/{rkey}", "platform": "bluesky", "account_id": did, "created_at": created}
     if commit["collection"] == "app.bsky.feed.repost":
         subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
@@ -225,7 +225,6 @@ def _post_edit(did: str, commit: dict[str, Any], obj: dict[str, Any], line: int,
     when = seen.isoformat() if seen is not None else "an unknown time"
     sink.edited(line, f"post {did}/{rkey} rewritten (relayed at {when}); `posts` keeps its first text, this record holds the new one",
                 orjson.dumps(obj))
-
 
 
 def edit_note(status: dict[str, Any]) -> str:
