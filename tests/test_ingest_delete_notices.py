@@ -140,3 +140,18 @@ def test_botwatch_export_writes_the_deletions(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     head, row = (tmp_path / "d.csv").read_text().splitlines()
     assert head == "post_id,platform,account_id,deleted_at,source" and row.startswith("100,twitter,1,2017-05-10 20:20:00,") and row.endswith("stream.jsonl:2")
+
+
+def test_a_jetstream_delete_whose_time_us_is_no_microsecond_count_is_kept_without_a_time(tmp_path: Path) -> None:
+    """The delete's time is read as every Jetstream `time_us` is (`other_platforms._relay_time`): a
+    hand-made 10**30 had the notice rejected ("outside the years 1-9999"), lost, and a 5 kept it as
+    deleted at 1970-01-01 00:00:05; both are notices with no time."""
+    lines = [{"did": "did:plc:a", "time_us": t, "kind": "commit", "commit": {"operation": "delete", "collection": "app.bsky.feed.post", "rkey": k}}
+             for t, k in ((1e30, "x"), (5, "y"), (1717243200000000, "z"))]
+    f = tmp_path / "jet.jsonl"
+    f.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=1).files
+        rows = st.sql("SELECT post_id, CAST(deleted_at AS VARCHAR) FROM deletions ORDER BY post_id")
+    assert (res.rejected, res.deleted) == (0, 3)
+    assert rows == [("did:plc:a/x", None), ("did:plc:a/y", None), ("did:plc:a/z", "2024-06-01 12:00:00")]

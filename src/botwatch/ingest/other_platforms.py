@@ -109,10 +109,8 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     if commit.get("collection") not in ("app.bsky.feed.post", "app.bsky.feed.repost"):
         return
     if commit.get("operation") == "delete":  # the author deleted a post (or a repost) read as a post
-        t_us = obj.get("time_us")
-        when = epoch_to_datetime(float(t_us)) if isinstance(t_us, (int, float)) and not isinstance(t_us, bool) else None
         sink.deletion({"post_id": f"{did}/{req_id(commit.get('rkey'), 'commit.rkey')}", "platform": "bluesky", "account_id": did,
-                       "deleted_at": when}, line)
+                       "deleted_at": _relay_time(obj.get("time_us"))}, line)
         return
     if commit.get("operation") == "update" and commit.get("collection") == "app.bsky.feed.post":
         _post_edit(did, commit, obj, line, sink)
