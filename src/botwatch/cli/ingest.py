@@ -13,7 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
-from botwatch.ingest.counts import cut_short_count, not_posts, read_count, records_rejected
+from botwatch.ingest.counts import KEPT_APART, cut_short_count, kept_apart, not_posts, read_count, records_rejected
 from botwatch.shown_text import name_shown, shell_shown
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
@@ -511,7 +511,7 @@ def print_file_result(res: FileResult) -> None:
         head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
             f"{head} {res.source} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}{_not_posts_said(res)}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}{_edits_said(res)}{_deleted_said(res)}{_limited_said(res)}accounts {res.accounts:,}{tail}",
+            f"duplicates {res.duplicates:,}, rejected {records_rejected(res):,}, {_repaired_said(res)}{''.join(f'{words} {n:,}, ' for words, n in kept_apart(res))}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
 
@@ -524,24 +524,6 @@ def _repaired_said(res: FileResult) -> str:
         return ""
     redated = f" ({res.redated:,} of them redated)" if res.redated else ""
     return f"repaired {res.repaired:,}{redated}, "
-
-
-def _edits_said(res: FileResult) -> str:
-    """"edits kept N, " for a file holding edits of posts (`FileResult.edited`): each kept in
-    `rejected` beside the post's first text, neither rejected nor repaired; "" where none."""
-    return f"edits kept {res.edited:,}, " if res.edited else ""
-
-
-def _deleted_said(res: FileResult) -> str:
-    """"delete notices N, " when the file held the platform's delete notices (`FileResult.deleted`):
-    a stream sample holds thousands, which were counted as rejected though nothing was wrong."""
-    return f"delete notices {res.deleted:,}, " if res.deleted else ""
-
-
-def _limited_said(res: FileResult) -> str:
-    """"limit notices N, " when the file held an X v1.1 stream's limit notices (`FileResult.limited`):
-    the stream withheld matching posts; they were counted as rejected though nothing was wrong."""
-    return f"limit notices {res.limited:,}, " if res.limited else ""
 
 
 def _not_posts_said(res: FileResult) -> str:
@@ -587,21 +569,15 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
     other = sum(not_posts(f) for f in summary.files)
     # A cut .gz's break (its row in `rejected`) is no record: counted apart, in a column of its own when any.
     cut = cut_short_count(summary.files)
-    # The platforms' delete notices (a stream sample holds thousands) are no error: their own column when any.
-    deleted = summary.total("deleted")
-    # So are a v1.1 stream's limit notices: without their column the row "read 9, delete notices 2,
-    # stored 5" left the 2 limit notices the file's own line names unaccounted for.
-    limited = summary.total("limited")
-    # Edits of posts kept beside their first text (the file lines' "edits kept"), no post and no loss.
-    edited = summary.total("edited")
-    cols = ("files", "read", *(("not posts",) if other else ()), *(("edits kept",) if edited else ()), *(("delete notices",) if deleted else ()),
-            *(("limit notices",) if limited else ()), "stored", "duplicates", "rejected", *(("cut short",) if cut else ()), "failed", "skipped")
+    # Edits of posts, delete and limit notices (`counts.KEPT_APART`): no post and no loss, each its own
+    # column when any, so the row accounts for every record the files' own lines name.
+    apart = [(words, n) for field, words in KEPT_APART if (n := summary.total(field))]
+    cols = ("files", "read", *(("not posts",) if other else ()), *(words for words, _ in apart),
+            "stored", "duplicates", "rejected", *(("cut short",) if cut else ()), "failed", "skipped")
     for col in cols:
         tbl.add_column(col, justify="right")
     tbl.add_row(
-        str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), *((f"{edited:,}",) if edited else ()),
-        *((f"{deleted:,}",) if deleted else ()),
-        *((f"{limited:,}",) if limited else ()),
+        str(len(summary.files)), read_count(summary.files), *((f"{other:,}",) if other else ()), *(f"{n:,}" for _, n in apart),
         f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
         f"{sum(records_rejected(f) for f in summary.files):,}", *((f"{cut:,}",) if cut else ()), str(failed_inputs(summary)),
         str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),

@@ -7,6 +7,19 @@ import re
 from typing import Any, Iterable
 
 
+# Records read that are neither posts stored, duplicates nor rejected, yet no loss, each counted on
+# its own: (`FileResult` field, the words the ingest line, its summary table and the runs message
+# say it with). Edits of posts are kept beside the post's first text; the platforms' delete notices
+# (a stream sample holds thousands) and an X v1.1 stream's limit notices were counted as rejected
+# though nothing was wrong. Absent from a `sources` row, so `not_posts` leaves them out too.
+KEPT_APART = (("edited", "edits kept"), ("deleted", "delete notices"), ("limited", "limit notices"))
+
+
+def kept_apart(res: Any) -> list[tuple[str, int]]:
+    """`KEPT_APART`'s (words, count) for one result or summary-like object, those counted only."""
+    return [(words, n) for field, words in KEPT_APART if (n := getattr(res, field, 0))]
+
+
 def read_count(results: Iterable[Any], sep: str = ",") -> str:
     """What `results` (objects with `format` and `read`, e.g. `FileResult`) read, honest about
     units: a twarc2 page is one record of up to 100 posts, so "read 1, stored 100" read as a loss
@@ -41,8 +54,8 @@ def not_posts(res: Any) -> int:
     1, ..., edits kept 1", the edit said twice."""
     if is_page_format(res.format):
         return 0
-    kept_apart = getattr(res, "deleted", 0) + getattr(res, "limited", 0) + getattr(res, "edited", 0)
-    return max(res.read - res.stored - res.duplicates - records_rejected(res) - kept_apart, 0)
+    apart = sum(n for _, n in kept_apart(res))
+    return max(res.read - res.stored - res.duplicates - records_rejected(res) - apart, 0)
 
 
 def records_rejected(res: Any) -> int:
@@ -88,9 +101,7 @@ def run_message(results: Iterable[Any]) -> str:
     cut = cut_short_count(results)  # a break's `rejected` row is no record: counted apart
     return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, "
             f"rejected {sum(records_rejected(r) for r in results)}" + (f", cut short {cut}" if cut else "")
-            + (f", edits kept {total('edited')}" if total("edited") else "")
-            + (f", delete notices {total('deleted')}" if total("deleted") else "")
-            + (f", limit notices {total('limited')}" if total("limited") else "")
+            + "".join(f", {words} {total(field)}" for field, words in KEPT_APART if total(field))
             + (f", not posts {other}" if other else "") + (f", skipped {skipped} already read" if skipped else "") + (f", failed {failed}" if failed else ""))
 
 
