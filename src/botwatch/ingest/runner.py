@@ -178,6 +178,18 @@ def not_read(path: str) -> FileResult:
     return FileResult(source=path, error=not_a_file(path) or NOT_A_FILE)
 
 
+# The per-file counts a Python reader's `RowSink` keeps that its `FileResult` carries under the
+# same names (`not_utf8` apart: the DuckDB ingest counts it from the staged rows, `stage_into`,
+# for Spark, from the sink).
+SINK_COUNTS = ("non_ascii", "redated", "edited", "deleted", "limited")
+
+
+def _take_counts(result: FileResult, sink: RowSink, names: tuple[str, ...] = SINK_COUNTS) -> None:
+    """Copy `names` of the sink's counts onto the file's result, where the read's rows were flushed."""
+    for name in names:
+        setattr(result, name, sink.counts[name])
+
+
 _STAGES = {"posts": ("_stage_posts", POSTS), "snapshots": ("_stage_snapshots", SNAPSHOT_ROW), "rejected": ("_stage_rejected", REJECTED),
            "deletions": ("_stage_deletions", DELETIONS), "stream_limits": ("_stage_stream_limits", STREAM_LIMITS)}
 
@@ -315,8 +327,7 @@ def _ingest_source(
                 fmt = FORMATS[NATIVE_FORMAT]
                 consume_lines(pick_lines(src.stream, bad_lines(study, native)), sink, fmt.handler, max_record_bytes, fmt.fast)
                 sink.flush()
-                result.deleted = sink.counts["deleted"]
-                result.limited = sink.counts["limited"]
+                _take_counts(result, sink, ("deleted", "limited"))  # the notices among the lines it hands back
             stored, total = store_native_posts(study, native, src.name)
             reduce_native_snapshots(study, native, src.name)
         else:
@@ -327,11 +338,7 @@ def _ingest_source(
             q(f"SET memory_limit = '{python_path_memory()}'")
             _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers, columns)
             sink.flush()
-            result.non_ascii = sink.counts["non_ascii"]
-            result.redated = sink.counts["redated"]
-            result.edited = sink.counts["edited"]
-            result.deleted = sink.counts["deleted"]
-            result.limited = sink.counts["limited"]
+            _take_counts(result, sink)
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
@@ -610,12 +617,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
         sink = RowSink(emit, src.name, "unknown")
         _read_with_python(src, sink, None, result, max_record_bytes, None, 1, columns)  # type: ignore[arg-type] # one process: no stager
         sink.flush()
-        result.not_utf8 = sink.counts["not_utf8"]
-        result.non_ascii = sink.counts["non_ascii"]
-        result.redated = sink.counts["redated"]
-        result.edited = sink.counts["edited"]
-        result.deleted = sink.counts["deleted"]
-        result.limited = sink.counts["limited"]
+        _take_counts(result, sink, ("not_utf8", *SINK_COUNTS))
     finally:
         src.close()
     return result
