@@ -195,11 +195,10 @@ def test_a_compact_array_reads_on_after_an_unclosed_string(tmp_path: Path, monke
     assert set(st.pandas("posts")["post_id"]) == IDS and summary.files[0].read == len(STATUSES) + 1
 
 
-def test_looking_for_the_next_element_costs_one_pass_not_one_per_comma(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where no element is found again (text after the array's bracket), each comma's run of
-    values was decoded anew from it: 8,000 elements (80 KB) took 90 s. A value start an earlier
-    run failed from is not tried again; the line is one rejected element, as before."""
-    calls = []
+def _space_matches_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one at each whitespace match of `json_array` (its `_SPACE`): how many
+    places the search for the next value looked at, the cost these tests bound."""
+    calls: list[int] = []
     space = json_array._SPACE
 
     class Counted:
@@ -208,6 +207,14 @@ def test_looking_for_the_next_element_costs_one_pass_not_one_per_comma(monkeypat
             return space.match(*a)  # type: ignore[arg-type]
 
     monkeypatch.setattr(json_array, "_SPACE", Counted())
+    return calls
+
+
+def test_looking_for_the_next_element_costs_one_pass_not_one_per_comma(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no element is found again (text after the array's bracket), each comma's run of
+    values was decoded anew from it: 8,000 elements (80 KB) took 90 s. A value start an earlier
+    run failed from is not tried again; the line is one rejected element, as before."""
+    calls = _space_matches_counted(monkeypatch)
     n = 8000
     text = b'[{"a": "x' + b',{"b": [{}, {"c": [1]}]}' * n + b"]junk\n"
     got = list(json_array.array_elements(io.BytesIO(text), 1 << 24))
@@ -260,15 +267,7 @@ def test_finding_objects_again_after_an_unclosed_string_costs_one_pass(monkeypat
     """80 KB of objects apart by commas after an unclosed string, with text at the end that no run
     reaches past (so none is found again), and the same with none there (all found again): each is
     looked through once, not once per comma."""
-    calls = []
-    space = json_array._SPACE
-
-    class Counted:
-        def match(self, *a: object) -> object:
-            calls.append(1)
-            return space.match(*a)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(json_array, "_SPACE", Counted())
+    calls = _space_matches_counted(monkeypatch)
     n = 8000
     tail = b',{"b": [{}, {"c": [1]}]}' * n
     got = list(top_level_values(io.BytesIO(b'{"a": "x' + tail + b" junk\n"), 1 << 24))
