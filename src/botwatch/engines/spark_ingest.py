@@ -515,19 +515,20 @@ class _Merge:
             before = _per_file(self._df(theirs.semi_join(self._stored("posts"), [*canonical.POST_KEY, "source"]).select("_file")))
         # A new lake's empty `posts` would keep every row of the anti-join: left out (the same columns).
         fresh = first if self._empty("posts") else canonical.new_posts(first, self._stored("posts"), keep=("_file",))
-        stored = self._append_counted("posts", self._df(fresh), self.files)
+        stored = self._append_counted("posts", self._df(fresh))
         return {i: stored.get(i, 0) + before.get(i, 0) for i in {*stored, *before}}
 
-    def _append_counted(self, name: str, df: Any, files: Collection[int]) -> dict[int, int]:
-        """Append `df` to table `name`; its rows per `_file`. For a few files they are counted in
-        the write's own job (`DataFrame.observe`, one `count_if` a file: a comparison per row and
-        file), where persisting the rows to count them by a grouped query and then write them was
-        4 Spark jobs more an ingest. Many files are counted that way still (`_OBSERVED_FILES`)."""
+    def _append_counted(self, name: str, df: Any) -> dict[int, int]:
+        """Append `df` to table `name`; its rows per `_file` (of `self.files`, the kept files). For
+        a few files they are counted in the write's own job (`DataFrame.observe`, one `count_if` a
+        file: a comparison per row and file), where persisting the rows to count them by a grouped
+        query and then write them was 4 Spark jobs more an ingest. Many files are counted that way
+        still (`_OBSERVED_FILES`)."""
         from pyspark import StorageLevel
         from pyspark.sql import Observation
         from pyspark.sql import functions as F
 
-        wanted = sorted(files)
+        wanted = self.files  # sorted
         if len(wanted) <= _OBSERVED_FILES:
             counted = Observation(f"botwatch_{name}_{uuid.uuid4().hex[:8]}")
             store(self.lake, name, df.observe(counted, *(F.count_if(F.col("_file") == i).alias(str(i)) for i in wanted)), "append")
