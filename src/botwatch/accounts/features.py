@@ -226,7 +226,7 @@ def prepare(study: Study, *, with_clusters: bool = True, election: Any = None) -
 
 def drop_inputs(study: Study) -> None:
     """Drop what `prepare` left (also after a failure half-way)."""
-    for name in (INPUT, *_PIECES, "_botwatch_acc_hours", "_botwatch_acc_langs", "_botwatch_acc_clients", "_botwatch_acc_own_shift",
+    for name in (INPUT, *_PIECES, "_botwatch_acc_own_shift",
                  "_botwatch_acc_desk_shift", origin_desk.SLOT_TABLE, origin_desk.PAIRS_TABLE):
         study.sql(f"DROP TABLE IF EXISTS {name}")
 
