@@ -5,7 +5,10 @@ Each hashtag gets its own SSE stream (`/api/v1/streaming/hashtag?tag=`). Every t
 (`min_id`), so what was posted while the collector was away is fetched; overlap between the page
 and the stream is dropped by status URI (also the post id at ingest, so a status carrying two
 watched tags is stored once). Statuses are written as the server sent them: the `data` of an
-`update` event, or one element of a REST page. Deletes and edits are counted, not written.
+`update` event, or one element of a REST page. A `status.update` (an edit) and a `delete` are
+written as the WebSocket API sends them, `{"stream": [...], "event": ..., "payload": ...}`, the
+envelope ingest reads (`ingest.mastodon_stream`): an SSE event carries no such envelope, and the
+bare edited status would read as the post itself, its edit lost (both were counted, not written).
 Without hashtags the public stream is read and keywords, if any, filter it client side.
 """
 
@@ -70,8 +73,43 @@ def status_key(obj: Any) -> str | None:
     return uri if isinstance(uri, str) and uri else (str(obj["id"]) if obj.get("id") is not None else None)
 
 
+def edit_key(status: dict[str, Any], key: str) -> str:
+    """The dedupe key of one edit of a status: a status edited twice is two edits, and the same
+    edit met again (a reconnect's overlap, a resumed capture) is one."""
+    return f"edit {key} {status.get('edited_at')}"
+
+
+def delete_key(status_id: str) -> str:
+    """The dedupe key of a delete notice: its status id is this server's, as are all the stream's."""
+    return f"delete {status_id}"
+
+
+def envelope(stream: str, event: str, payload: str) -> bytes:
+    """An SSE event as the WebSocket API sends it, the one shape ingest reads edits and deletes in:
+    `stream` is the cursor's name (`public`, `tag:<tag>`), written as the API names the stream."""
+    names = ["public"] if stream == "public" else ["hashtag", stream.removeprefix("tag:")]
+    return orjson.dumps({"stream": names, "event": event, "payload": payload})
+
+
+def event_key(obj: dict[str, Any]) -> str | None:
+    """The dedupe key of an edit or delete envelope written by `envelope`, or None."""
+    payload = obj.get("payload")
+    if obj.get("event") == "delete" and isinstance(payload, str):
+        return delete_key(payload)
+    if obj.get("event") == "status.update" and isinstance(payload, str):
+        try:
+            status = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return None
+        key = status_key(status)
+        return edit_key(status, key) if key else None
+    return None
+
+
 def keys_of(obj: Any) -> Iterable[str]:
-    k = status_key(obj)
+    """The keys a written line is remembered by (priming the dedupe on resume): a status's URI, or
+    an edit's or delete's own key, so a resumed stream writes neither twice."""
+    k = event_key(obj) if isinstance(obj, dict) and "event" in obj else status_key(obj)
     return (k,) if k else ()
 
 
@@ -133,32 +171,74 @@ class MastodonCollector:
 
     def handle_status(self, cap: Capture, stream: str, raw: bytes, use_filter: bool) -> None:
         cap.stats.received += 1
-        obj = cap.parse_or_aside(raw, "status")
-        if obj is NOT_JSON:
+        found = self._status(cap, raw)
+        if found is None:
             return
-        key = status_key(obj)
-        if key is None or not isinstance(obj.get("account"), dict):
-            cap.aside(raw, "not a Mastodon status (needs id and account)")
-            return
+        obj, key = found
         sid = str(obj["id"]) if obj.get("id") is not None else None
         if sid and _id_gt(sid, cap.cursor.setdefault("min_id", {}).get(stream)):
             cap.cursor["min_id"][stream] = sid
-        content = obj.get("reblog") if isinstance(obj.get("reblog"), dict) else obj
-        if use_filter and not cap.filter.empty:
-            # its text as ingest reads it, content warning and body: a keyword in the warning alone
-            # ("uspol", "UK politics") was no match, and the status was not kept
-            text = status_text(content) if isinstance(content.get("content"), str) else ""
-            tags = [t.get("name") for t in content.get("tags") or [] if isinstance(t, dict)]
-            # A mention shows as "@name" in the text, never "@name@server": a listed Mastodon handle
-            # is matched on the status's author and mentions, with their instance as ingest keeps them.
-            author = content.get("account") if isinstance(content.get("account"), dict) else {}
-            accounts = [shown_handle("mastodon", author.get("acct"), author.get("url")), *_mentions(content.get("mentions"))]
-            if not cap.filter.match(text, tags, accounts):
-                cap.stats.filtered += 1
-                return
+        if self._filtered_out(cap, obj, use_filter):
+            return
         if cap.sampled(key):
             cap.post(key, raw)
         cap.tick()
+
+    def handle_edit(self, cap: Capture, stream: str, data: str, use_filter: bool) -> None:
+        """Keep a `status.update` (an edit) of a status in the sample, filtered as a new status is:
+        ingest keeps it beside the post first stored. Dropped, a capture held no edit at all."""
+        cap.stats.received += 1
+        found = self._status(cap, data.encode())
+        if found is None or self._filtered_out(cap, found[0], use_filter):
+            return
+        obj, key = found
+        if cap.sampled(key):
+            cap.event(edit_key(obj, key), envelope(stream, "status.update", data))
+        cap.tick()
+
+    def handle_delete(self, cap: Capture, stream: str, data: str, use_filter: bool) -> None:
+        """Keep a `delete` notice (its data the status id on this server) where no keyword filter
+        applies: the id alone cannot say whether the status deleted matched the keywords. (Nor
+        whether it is in a `--sample`: a sampled capture keeps every notice, a few bytes each.)"""
+        cap.stats.received += 1
+        sid = data.strip()
+        if not sid or len(sid) > 200 or any(c.isspace() for c in sid):
+            cap.aside(f"event: delete\ndata: {data}", "delete event without a status id")
+            return
+        if use_filter and not cap.filter.empty:
+            cap.stats.filtered += 1
+            return
+        cap.event(delete_key(sid), envelope(stream, "delete", sid))
+        cap.tick()
+
+    def _status(self, cap: Capture, raw: bytes) -> tuple[dict[str, Any], str] | None:
+        """The status in `raw` and its key, or None once it is set aside as unreadable."""
+        obj = cap.parse_or_aside(raw, "status")
+        if obj is NOT_JSON:
+            return None
+        key = status_key(obj)
+        if key is None or not isinstance(obj.get("account"), dict):
+            cap.aside(raw, "not a Mastodon status (needs id and account)")
+            return None
+        return obj, key
+
+    def _filtered_out(self, cap: Capture, obj: dict[str, Any], use_filter: bool) -> bool:
+        """Whether the public stream's keyword filter drops this status (counted as filtered)."""
+        if not use_filter or cap.filter.empty:
+            return False
+        content = obj.get("reblog") if isinstance(obj.get("reblog"), dict) else obj
+        # its text as ingest reads it, content warning and body: a keyword in the warning alone
+        # ("uspol", "UK politics") was no match, and the status was not kept
+        text = status_text(content) if isinstance(content.get("content"), str) else ""
+        tags = [t.get("name") for t in content.get("tags") or [] if isinstance(t, dict)]
+        # A mention shows as "@name" in the text, never "@name@server": a listed Mastodon handle
+        # is matched on the status's author and mentions, with their instance as ingest keeps them.
+        author = content.get("account") if isinstance(content.get("account"), dict) else {}
+        accounts = [shown_handle("mastodon", author.get("acct"), author.get("url")), *_mentions(content.get("mentions"))]
+        if cap.filter.match(text, tags, accounts):
+            return False
+        cap.stats.filtered += 1
+        return True
 
     async def backfill(self, http: httpx.AsyncClient, cap: Capture, stream: str, path: str, waits: Waits, use_filter: bool) -> None:
         """Page the REST timeline forward from the newest id seen on this stream."""
@@ -245,6 +325,10 @@ class MastodonCollector:
     def dispatch(self, cap: Capture, stream: str, event: str | None, data: str, use_filter: bool) -> None:
         if event == "update":
             self.handle_status(cap, stream, data.encode(), use_filter)
+        elif event == "status.update":
+            self.handle_edit(cap, stream, data, use_filter)
+        elif event == "delete":
+            self.handle_delete(cap, stream, data, use_filter)
         elif event in KNOWN_EVENTS:
             cap.stats.received += 1
             cap.stats.other += 1

@@ -27,6 +27,18 @@ def is_stream_event(obj: Any) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("event"), str) and "payload" in obj and "stream" in obj
 
 
+def handle_capture_record(obj: Any, line: int, sink: RowSink) -> None:
+    """One line of a Mastodon capture, a status or a stream event, whichever the file was sniffed
+    as: `botwatch collect mastodon` writes new statuses bare and edits and deletes as envelopes
+    into one file, and a file's format is judged by its first lines, so reading every line by that
+    one shape rejected the envelopes of a file that began with a status (or skipped the statuses
+    of one that began with an envelope)."""
+    if is_stream_event(obj):
+        handle_stream_event(obj, line, sink)
+    else:
+        handle_mastodon(obj, line, sink)
+
+
 def handle_stream_event(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
         raise not_an_object(obj)

@@ -1,0 +1,83 @@
+"""`collect mastodon` keeps a stream's edits (`status.update`) and delete notices (`delete`) in the
+capture, as the WebSocket envelopes ingest reads. They were counted and dropped: a Mastodon
+capture held no edit and no delete, though ingest keeps both. The same edit met twice (a
+reconnect's overlap) is written once; a keyword-filtered public stream writes no delete (its id
+cannot say whether the deleted status matched)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from botwatch.collect.writer import read_lines
+from botwatch.ingest.runner import ingest
+from botwatch.study import open_study
+from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+_ACCT = {"id": "1", "acct": "u1", "url": "https://fake.social/@u1", "username": "u1"}
+
+
+def _status(i: int, body: str, **more: str) -> dict:
+    return {"id": str(100 + i), "uri": f"https://fake.social/users/u1/statuses/{100 + i}", "created_at": "2026-11-30T05:00:00.000Z",
+            "content": body, "tags": [], "account": _ACCT, **more}
+
+
+def _collect(tmp_path: Path, events: list[tuple[str, str]], *more: str, runs: int = 1) -> list[dict]:
+    """Stream `events` (name, data) from a fake server into a capture, `runs` times (the server's
+    address, so the capture's stream, the same each time); the lines written."""
+    from botwatch.cli import app
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if "streaming" not in req.path:
+            await w.respond(404 if req.path == "/api/v2/instance" else 200, b"[]" if req.path != "/api/v2/instance" else b"{}")
+            return
+        await w.start_stream("text/event-stream")
+        for name, data in events:
+            await w.chunk(f"event: {name}\ndata: {data}\n\n".encode())
+
+    with FakeHttp(route) as srv:
+        for run in range(runs):  # a later run meets only events written before: it stops at --duration
+            duration = "10s" if run == 0 else "2s"
+            res = CliRunner().invoke(app, ["collect", "mastodon", str(tmp_path / "cap"), "--server", srv.url, "--max-posts", "2",
+                                           "--duration", duration, "--no-progress", "--backoff-scale", "0.01", *more])
+            assert res.exit_code == 0, res.output
+    return [orjson.loads(line) for f in sorted((tmp_path / "cap").glob("*.jsonl.gz")) for line in read_lines(f)]
+
+
+def _stream(edited: dict) -> list[tuple[str, str]]:
+    first = orjson.dumps(_status(0, "<p>Vote</p>")).decode()
+    edit = orjson.dumps(edited).decode()
+    return [("update", first), ("status.update", edit), ("status.update", edit), ("delete", "100"), ("delete", "100"),
+            ("update", orjson.dumps(_status(1, "<p>Vote later</p>")).decode())]
+
+
+def test_edits_and_deletes_are_captured_once_and_ingest_keeps_them(tmp_path: Path) -> None:
+    edited = _status(0, "<p>Vote Labour</p>", edited_at="2026-11-30T05:05:00.000Z")
+    lines = _collect(tmp_path, _stream(edited), "--hashtag", "ge")
+    assert [line.get("event", "status") for line in lines] == ["status", "status.update", "delete", "status"]
+    assert lines[1] == {"stream": ["hashtag", "ge"], "event": "status.update", "payload": orjson.dumps(edited).decode()}
+    assert lines[2] == {"stream": ["hashtag", "ge"], "event": "delete", "payload": "100"}
+
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    summary = ingest(st, [str(tmp_path / "cap")])
+    assert [(f.stored, f.rejected, f.edited, f.deleted) for f in summary.files] == [(2, 0, 1, 1)]
+    assert sorted(st.pandas("posts")["text"]) == ["Vote", "Vote later"]  # the first text kept, the edit beside it
+    assert st.sql("SELECT post_id, platform FROM deletions") == [("100", "mastodon")]
+
+
+def test_a_keyword_filtered_public_stream_keeps_matching_edits_and_no_delete(tmp_path: Path) -> None:
+    edited = _status(0, "<p>Vote Labour</p>", edited_at="2026-11-30T05:05:00.000Z")
+    unrelated = orjson.dumps(_status(2, "<p>cats</p>", edited_at="2026-11-30T05:06:00.000Z")).decode()
+    lines = _collect(tmp_path, [("status.update", unrelated), *_stream(edited)], "--keyword", "vote")
+    assert [line.get("event", "status") for line in lines] == ["status", "status.update", "status"]
+    assert lines[1]["stream"] == ["public"]
+
+
+def test_a_resumed_capture_writes_no_edit_or_delete_twice(tmp_path: Path) -> None:
+    """The second run meets the same events again (what a reconnect replays): the dedupe memory,
+    primed from the files written, knows the edit and the delete as it knows the statuses."""
+    edited = _status(0, "<p>Vote Labour</p>", edited_at="2026-11-30T05:05:00.000Z")
+    lines = _collect(tmp_path, _stream(edited), "--hashtag", "ge", runs=2)
+    assert [line.get("event", "status") for line in lines] == ["status", "status.update", "delete", "status"]
