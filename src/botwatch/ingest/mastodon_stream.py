@@ -1,12 +1,15 @@
 """Mastodon streaming events as the WebSocket API sends them: `{"stream": [...], "event": "update",
 "payload": "<status JSON as a string>"}`.
 
-Captures made with a WebSocket client (rather than `botwatch collect mastodon`, which writes the
-status itself) hold these envelopes. An `update` carries a new status, read exactly as a status
-file would be; a `status.update` carries an edited one, kept in `rejected` beside the status first
-stored (`RowSink.edited`); a `delete` (its payload the deleted status's id) is counted as a delete
-notice (`RowSink.deletion`); notifications are valid events but not posts, so they are
-skipped, not rejected.
+Captures made with a WebSocket client hold these envelopes; `botwatch collect mastodon` writes a
+new status bare and its edits and deletes as envelopes, in one file (`handle_capture_record`).
+An `update` carries a new status, read exactly as a status file would be; a `status.update`
+carries an edited one, kept in `rejected` beside the status first stored (`RowSink.edited`); a
+`delete` (its payload the deleted status's id) is counted as a delete notice (`RowSink.deletion`)
+keyed by that id. It is the id on the instance streamed, while posts are keyed by URI and keep
+neither that id nor the instance (a status from another server has a URI holding that server's
+id): the notice names no stored post without a new `posts` column. Notifications are valid events
+but not posts, so they are skipped, not rejected.
 """
 
 from __future__ import annotations
