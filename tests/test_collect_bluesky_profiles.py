@@ -211,3 +211,19 @@ def test_a_malformed_appview_is_one_line_before_anything_is_created(tmp_path: Pa
     res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--profiles", "--appview", "notaurl", "--duration", "1s"])
     assert res.exit_code == 2 and "--appview must be a https:// or http:// URL with a host, got 'notaurl'" in " ".join(res.output.split())
     assert not (tmp_path / "cap").exists()
+
+
+def test_only_a_bluesky_runs_manifest_entry_has_the_profile_counters(tmp_path: Path) -> None:
+    """An X or Mastodon run asks no AppView: zeros under the profile counters in its manifest entry
+    read as lookups that found nothing."""
+    from botwatch.collect import state as st
+    from botwatch.collect.progress import PROFILE_COUNTERS
+
+    for platform, stream in (("x", "x-stream"), ("mastodon", "mastodon-fake"), ("bluesky", "bluesky")):
+        Capture(tmp_path / platform, platform, stream).open().close()
+        manifest = st.read_manifest(tmp_path / platform)
+        assert manifest is not None
+        run = manifest["runs"][-1]
+        assert "kept" in run and "ended" in run
+        has = [k for k in PROFILE_COUNTERS if k in run]
+        assert has == (list(PROFILE_COUNTERS) if platform == "bluesky" else []), (platform, run)

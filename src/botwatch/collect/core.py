@@ -235,7 +235,7 @@ class Capture:
             self._aside_fh.close()
             self._aside_fh = None
         try:
-            st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict(), **self.run_notes})
+            st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict(profiles=self.platform == "bluesky"), **self.run_notes})
         except st.FolderError:
             pass
         self._lock.release()

@@ -38,8 +38,13 @@ class Stats:
     cursor: str = ""
     started: float = field(default_factory=time.monotonic)
 
-    def as_dict(self) -> dict[str, int | str]:
-        return {k: v for k, v in self.__dict__.items() if k != "started"}
+    def as_dict(self, profiles: bool = True) -> dict[str, int | str]:
+        """The counts a manifest's run entry records; without the Bluesky profile counters unless
+        `profiles` (an X or Mastodon run asks no AppView: zeros there read as lookups that found nothing)."""
+        return {k: v for k, v in self.__dict__.items() if k != "started" and (profiles or k not in PROFILE_COUNTERS)}
+
+
+PROFILE_COUNTERS = ("profiles", "profiles_missing", "profile_failures", "profiles_not_asked", "profiles_waiting")
 
 
 def human_bytes(n: float) -> str:
