@@ -227,3 +227,19 @@ def test_only_a_bluesky_runs_manifest_entry_has_the_profile_counters(tmp_path: P
         assert "kept" in run and "ended" in run
         has = [k for k in PROFILE_COUNTERS if k in run]
         assert has == (list(PROFILE_COUNTERS) if platform == "bluesky" else []), (platform, run)
+
+
+def test_at_the_queue_cap_an_account_is_counted_not_asked_once_however_often_it_posts(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(bp, "MAX_PENDING", 2)
+    cap = Capture(tmp_path / "cap", "bluesky", "bluesky", keys_of=js.keys_of).open()
+    try:
+        lookups = bp.ProfileLookups("http://127.0.0.1:9")
+        lookups.load(cap)
+        for did in ("did:plc:a", "did:plc:b", "did:plc:c", "did:plc:c", "did:plc:d", "did:plc:c"):
+            lookups.want(cap, did)
+        assert list(lookups.pending) == ["did:plc:a", "did:plc:b"] and cap.stats.profiles_not_asked == 2  # c and d, c once
+        lookups.pending.pop("did:plc:a")  # asked: room for one more
+        lookups.want(cap, "did:plc:c")  # queued after all: no longer counted as not asked
+        assert list(lookups.pending) == ["did:plc:b", "did:plc:c"] and cap.stats.profiles_not_asked == 1
+    finally:
+        cap.close()

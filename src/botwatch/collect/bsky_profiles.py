@@ -15,7 +15,7 @@ and writes each profile view into the capture as a record ingest reads (`PROFILE
   collector's ladders (the server's `Retry-After` obeyed), a batch that fails `TRIES` times (or is
   refused) is counted as failed and dropped, and the post capture goes on whatever the AppView does.
 - **Bounded.** An answer is read up to `MAX_ANSWER`; the queue holds at most `MAX_PENDING` accounts
-  (more are counted as not asked, said in the summary).
+  (more are counted as not asked, each account once however often it posts, said in the summary).
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class ProfileLookups:
         self.linger_s = linger_s
         self.asked: set[str] = set()
         self.pending: dict[str, None] = {}  # in the order queued; saved in the state file as an object's keys
+        self.not_asked: set[str] = set()  # turned away by a full queue this run (each counted once)
         self._wake = asyncio.Event()
         self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in a warning
 
@@ -101,8 +102,13 @@ class ProfileLookups:
         if did in self.asked or did in self.pending:
             return
         if len(self.pending) >= MAX_PENDING:
-            cap.stats.profiles_not_asked += 1
+            # a set, not a tally: an account posting again while the queue is full is one account
+            self.not_asked.add(did)
+            cap.stats.profiles_not_asked = len(self.not_asked)
             return
+        if did in self.not_asked:  # queued after all, once there was room: asked, so no longer "not asked"
+            self.not_asked.discard(did)
+            cap.stats.profiles_not_asked = len(self.not_asked)
         self.pending[did] = None
         if len(self.pending) >= BATCH:
             self._wake.set()
