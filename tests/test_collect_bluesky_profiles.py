@@ -243,3 +243,24 @@ def test_at_the_queue_cap_an_account_is_counted_not_asked_once_however_often_it_
         assert list(lookups.pending) == ["did:plc:b", "did:plc:c"] and cap.stats.profiles_not_asked == 1
     finally:
         cap.close()
+
+
+class Limited:
+    """getProfiles answered 429 every time, told to come back in an hour."""
+
+    async def __call__(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        await w.respond(429, b'{"error":"RateLimitExceeded"}', {"Retry-After": "3600"})
+
+
+def test_a_batch_answered_429_over_and_over_is_given_up_after_limit_tries_and_the_posts_are_all_kept(tmp_path: Path) -> None:
+    """The hour asked is cut to the rate-limit ladder's longest wait (shrunk here by the scale), and
+    each batch is tried LIMIT_TRIES times, then counted as failed: the lookups move on."""
+    folder = tmp_path / "cap"
+    with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(Limited()) as srv:
+        cap, code, lines = collect(folder, jet, srv.url, duration=4.0, scale=0.0001)
+        asked = [actors(r) for _, r in srv.requests]
+    said = "\n".join(lines)
+    assert code == 0 and "Traceback" not in said, said
+    assert len(asked) == bp.LIMIT_TRIES * 3, (len(asked), said)  # three batches (25, 25, 10), each tried LIMIT_TRIES times
+    assert cap.stats.kept == N and cap.stats.profile_failures == N and cap.stats.profiles_waiting == 0
+    assert f"{N} failed" in said and f"answered 429 {bp.LIMIT_TRIES} times in a row" in said and "the post capture goes on" in said, said

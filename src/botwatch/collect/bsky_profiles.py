@@ -12,8 +12,9 @@ and writes each profile view into the capture as a record ingest reads (`PROFILE
   asked. The accounts still waiting are saved in the state file (with the cursor, after their
   posts are synced) and asked by the next run.
 - **Never in the way.** The lookups run beside the stream: a 429 or 5xx is waited out on the
-  collector's ladders (the server's `Retry-After` obeyed), a batch that fails `TRIES` times (or is
-  refused) is counted as failed and dropped, and the post capture goes on whatever the AppView does.
+  collector's ladders (the server's `Retry-After` obeyed, up to the ladder's longest wait), a batch
+  that fails `TRIES` times, is answered 429 `LIMIT_TRIES` times (or is refused) is counted as
+  failed and dropped, and the post capture goes on whatever the AppView does.
 - **Bounded.** An answer is read up to `MAX_ANSWER`; the queue holds at most `MAX_PENDING` accounts
   (more are counted as not asked, each account once however often it posts, said in the summary).
 """
@@ -39,6 +40,11 @@ DEFAULT_APPVIEW = "https://public.api.bsky.app"
 PATH = "/xrpc/app.bsky.actor.getProfiles"
 BATCH = 25  # the most actors getProfiles takes in one request
 TRIES = 3  # a batch failing this often (network, 5xx, an answer too large or unreadable) is dropped
+# A batch refused with 429 this often is dropped too. Why 6: a rate limit lifts within its window
+# (Bluesky's are minutes), so the first tries, 30 s to 8 min apart on the limit ladder or as long as
+# `Retry-After` says (at most the ladder's 15 min), outlast one; a batch still refused after 5
+# waits (up to about an hour) meets an outage or a ban, and waiting on longer only fills the queue.
+LIMIT_TRIES = 6
 MAX_ANSWER = 4 << 20  # 25 profile views are a few tens of kB
 MAX_PENDING = 100_000
 LINGER_S = 2.0  # how long a batch waits to fill before it is sent part-full
@@ -144,8 +150,8 @@ class ProfileLookups:
                     return
 
     async def _ask(self, cap: Capture, http: httpx.AsyncClient, batch: list[str]) -> None:
-        """One batch: asked until answered (429 waited out), or dropped as failed after TRIES."""
-        failures = 0
+        """One batch: asked until answered, or dropped as failed after TRIES failures or LIMIT_TRIES 429s."""
+        failures = limited = 0
         while True:
             why, delay = "", 0.0
             try:
@@ -163,11 +169,17 @@ class ProfileLookups:
                 elif resp.status_code == 429 or resp.status_code >= 500:
                     told = server_wait(resp.status_code, resp.headers)
                     ladder = self.waits.limit if resp.status_code == 429 else self.waits.http
-                    delay = with_jitter(told) if told is not None else ladder.next_delay()
+                    # the server's word obeyed, up to the ladder's longest wait: a Retry-After of
+                    # days must not hold every lookup of the run on one batch
+                    delay = min(with_jitter(told), ladder.cap * ladder.scale) if told is not None else ladder.next_delay()
                     why = f"Bluesky profile lookup: {PATH} answered {resp.status_code}"
                     if resp.status_code == 429:
+                        limited += 1
+                        if limited >= LIMIT_TRIES:
+                            self._drop(cap, batch, f"{why} {LIMIT_TRIES} times in a row")
+                            return
                         await self._pause(cap, delay, why)
-                        continue  # a rate limit is waited out, never counted as a failure
+                        continue  # a rate limit is waited out (up to LIMIT_TRIES), not counted among the TRIES
                 else:
                     self._drop(cap, batch, f"{PATH} answered {resp.status_code}: {body_excerpt(body, 200) or 'no detail'}")
                     return
