@@ -112,13 +112,12 @@ def test_accounts_left_waiting_at_a_stop_are_asked_by_the_next_run(tmp_path: Pat
     folder = tmp_path / "cap"
     with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
         _, code, _ = collect(folder, jet, srv.url, duration=1.0, linger_s=30.0)  # ends before a part-full batch goes
-        state = orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
-        waiting = state.get(bp.PENDING_KEY, [])
-        assert code == 0 and 0 < len(waiting) < N, state
+        waiting = (folder / ".botwatch" / "bluesky.profiles-waiting").read_text().split()
+        assert code == 0 and 0 < len(waiting) < N, waiting
         collect(folder, jet, srv.url, duration=2.0, linger_s=0.2)
     asked = [d for _, r in srv.requests for d in actors(r)]
     assert sorted(asked) == sorted({f"did:plc:fake{i:04d}" for i in range(N)})
-    assert bp.PENDING_KEY not in orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
+    assert not (folder / ".botwatch" / "bluesky.profiles-waiting").exists()
 
 
 def test_at_max_posts_the_accounts_still_waiting_are_asked_before_the_run_ends(tmp_path: Path) -> None:
@@ -135,7 +134,7 @@ def test_at_max_posts_the_accounts_still_waiting_are_asked_before_the_run_ends(t
     asked = [d for _, r in srv.requests for d in actors(r)]
     assert sorted(asked) == sorted({f"did:plc:fake{i:04d}" for i in range(N)}), lines
     assert any("--max-posts reached: looking up the" in line for line in lines), lines
-    assert bp.PENDING_KEY not in orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
+    assert not (folder / ".botwatch" / "bluesky.profiles-waiting").exists()
 
 
 def test_the_cli_takes_the_appview_and_the_ingested_study_has_the_profiles(tmp_path: Path) -> None:
@@ -190,17 +189,66 @@ def test_a_profile_views_placeholder_creation_date_is_no_date_and_a_misfiled_vie
         handle_jetstream({"did": "did:plc:other", "time_us": t_us, "kind": bp.PROFILE_VIEW, "profile": v}, 2, sink)  # type: ignore[arg-type]
 
 
-def test_the_accounts_waiting_are_in_the_state_file_while_the_run_goes_on(tmp_path: Path) -> None:
-    """Saved with the cursor about once a second, not only at a clean stop: a run killed with -9
-    leaves them to the next run too."""
-    cap = Capture(tmp_path / "cap", "bluesky", "bluesky", keys_of=js.keys_of).open()
+def test_the_accounts_waiting_are_on_disk_while_the_run_goes_on(tmp_path: Path) -> None:
+    """Synced before each state save, not only at a clean stop: a run killed with -9 leaves them to
+    the next run too, and one given up is not asked again by it."""
+    folder = tmp_path / "cap"
+    cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    lookups = bp.ProfileLookups("http://127.0.0.1:9")
+    lookups.load(cap)
+    for did in ("did:plc:waiting", "did:plc:dropped", "did:plc:later"):
+        lookups.want(cap, did)
+    lookups._drop(cap, ["did:plc:dropped"], "a test")
+    cap.tick(force=True)
+    # killed here: no save, no close; the next run reads what the tick left
+    again = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of)
+    next_run = bp.ProfileLookups("http://127.0.0.1:9")
+    next_run.load(again)
+    assert list(next_run.pending) == ["did:plc:waiting", "did:plc:later"]
+    assert (folder / ".botwatch" / "bluesky.profiles-waiting").read_text() == "did:plc:waiting\ndid:plc:later\n"  # rewritten whole at load
+    cap.close()
+
+
+def test_an_older_runs_queue_in_the_state_file_is_asked_and_leaves_the_state_file(tmp_path: Path) -> None:
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    (folder / ".botwatch" / "bluesky.state.json").write_bytes(orjson.dumps({"cursor": {}, bp.PENDING_KEY: {"did:plc:old": None}}))
+    cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of).open()
     try:
         lookups = bp.ProfileLookups("http://127.0.0.1:9")
         lookups.load(cap)
-        lookups.want(cap, "did:plc:waiting")
         cap.tick(force=True)
-        state = orjson.loads((tmp_path / "cap" / ".botwatch" / "bluesky.state.json").read_bytes())
-        assert list(state[bp.PENDING_KEY]) == ["did:plc:waiting"]
+        assert list(lookups.pending) == ["did:plc:old"]
+        assert bp.PENDING_KEY not in orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
+        assert (folder / ".botwatch" / "bluesky.profiles-waiting").read_text() == "did:plc:old\n"
+    finally:
+        cap.close()
+
+
+def test_a_full_queue_is_not_rewritten_with_each_state_save(tmp_path: Path) -> None:
+    """Through a long AppView outage the queue holds 100,000 accounts and changes by a batch at a
+    time: each state save (about once a second) writes the change, not the whole queue (it wrote
+    about 4.6 MB each time when the queue lived in the state file)."""
+    folder = tmp_path / "cap"
+    cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    try:
+        lookups = bp.ProfileLookups("http://127.0.0.1:9")
+        lookups.load(cap)
+        dids = [f"did:plc:{i:024d}" for i in range(bp.MAX_PENDING + 100)]
+        for did in dids[: bp.MAX_PENDING]:
+            lookups.want(cap, did)
+        cap.tick(force=True)
+        state, waiting = folder / ".botwatch" / "bluesky.state.json", folder / ".botwatch" / "bluesky.profiles-waiting"
+        assert state.stat().st_size < 2_000
+        full = waiting.stat().st_size
+        for k in range(4):  # a batch given up, a batch of new accounts queued, a state save
+            lookups._drop(cap, list(lookups.pending)[: bp.BATCH], "an outage")
+            for did in dids[bp.MAX_PENDING + k * bp.BATCH:][: bp.BATCH]:
+                lookups.want(cap, did)
+            cap.tick(force=True)
+            assert state.stat().st_size < 2_000
+        assert waiting.stat().st_size - full == 4 * bp.BATCH * (len(dids[0]) + 2) + 4 * bp.BATCH * (len(dids[0]) + 1)
+        assert len(bp._replay(waiting)) == bp.MAX_PENDING
     finally:
         cap.close()
 

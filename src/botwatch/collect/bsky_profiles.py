@@ -9,8 +9,13 @@ and writes each profile view into the capture as a record ingest reads (`PROFILE
 - **Once per capture.** The accounts asked are listed in `.botwatch/<stream>.profiles` (one DID a
   line), appended only after their records are synced to disk; a restart reads the list and does
   not ask again. An account the AppView does not return (deleted, taken down) is listed too: it was
-  asked. The accounts still waiting are saved in the state file (with the cursor, after their
-  posts are synced) and asked by the next run.
+  asked. The accounts still waiting are kept in `.botwatch/<stream>.profiles-waiting` and asked by
+  the next run: each account queued is appended (`did:…`) and each given up too (`-did:…`), synced
+  before every state save, so the cursor never passes a post whose account is not on disk; those
+  asked leave it through the ledger. Why not the state file: rewritten about once a second with the
+  cursor, it carried the whole queue each time, up to 100,000 DIDs (about 4 MB a second through a
+  long AppView outage). The file is rewritten whole (atomically) only at the start and end of a run
+  and when it holds more than twice the lines the queue needs.
 - **Never in the way.** The lookups run beside the stream: a 429 or 5xx is waited out on the
   collector's ladders (the server's `Retry-After` obeyed, up to the ladder's longest wait), a batch
   that fails `TRIES` times, is answered 429 `LIMIT_TRIES` times (or is refused) is counted as
@@ -48,7 +53,13 @@ LIMIT_TRIES = 6
 MAX_ANSWER = 4 << 20  # 25 profile views are a few tens of kB
 MAX_PENDING = 100_000
 LINGER_S = 2.0  # how long a batch waits to fill before it is sent part-full
-PENDING_KEY = "profiles_pending"  # in the stream's state file
+PENDING_KEY = "profiles_pending"  # where the state file of an older run kept the queue: read once, then dropped
+COMPACT_MIN = 10_000  # the waiting file is rewritten whole once it holds more lines than this and twice the queue
+
+
+def waiting_path(cap: Capture) -> Path:
+    """The accounts waiting to be asked: appended as queued (`did:…`) and given up (`-did:…`)."""
+    return st.meta_dir(cap.folder) / f"{cap.stream}.profiles-waiting"
 
 
 def ledger_path(cap: Capture) -> Path:
@@ -72,7 +83,9 @@ class ProfileLookups:
         self.waits = Waits(backoff_scale)
         self.linger_s = linger_s
         self.asked: set[str] = set()
-        self.pending: dict[str, None] = {}  # in the order queued; saved in the state file as an object's keys
+        self.pending: dict[str, None] = {}  # in the order queued
+        self._unsaved: list[str] = []  # lines for the waiting file, written before the next state save
+        self._saved_lines = 0  # lines in the waiting file
         self.not_asked: set[str] = set()  # turned away by a full queue this run (each counted once)
         self._wake = asyncio.Event()
         self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in a warning
@@ -87,21 +100,53 @@ class ProfileLookups:
             self.asked = set()
         except OSError as exc:
             raise CaptureWriteError(exc) from exc
-        left = cap.state.get(PENDING_KEY)
-        for did in left if isinstance(left, (list, dict)) else ():
+        left = cap.state.pop(PENDING_KEY, None)  # an older run's queue, from now on in the waiting file
+        for did in [*(left if isinstance(left, (list, dict)) else ()), *_replay(waiting_path(cap))]:
             if isinstance(did, str):
                 self.want(cap, did)
-        # The state file holds the live queue from now on: every save (about once a second, after
-        # the posts that queued them are synced) records the accounts waiting, so a run killed
-        # with -9 leaves them to the next one too.
-        cap.state[PENDING_KEY] = self.pending
+        self._rewrite(cap)
+        cap.before_state_save = lambda: self.flush(cap)
 
     def save(self, cap: Capture) -> None:
-        """Leave the accounts still waiting in the state file, for the next run to ask (none: no key)."""
-        if self.pending:
-            cap.state[PENDING_KEY] = self.pending
-        else:
-            cap.state.pop(PENDING_KEY, None)
+        """Leave the accounts still waiting, in as few lines as they take, for the next run to ask."""
+        self.flush(cap)
+        self._rewrite(cap)
+
+    def flush(self, cap: Capture) -> None:
+        """Sync the accounts queued and given up since the last call (before the state, so the
+        cursor never passes a post whose account is not on disk); nothing when nothing changed."""
+        if not self._unsaved:
+            return
+        if self._saved_lines + len(self._unsaved) > max(COMPACT_MIN, 2 * len(self.pending)):
+            self._rewrite(cap)
+            return
+        try:
+            with open(waiting_path(cap), "a", encoding="utf-8") as fh:
+                fh.write("".join(f"{line}\n" for line in self._unsaved))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
+        self._saved_lines += len(self._unsaved)
+        self._unsaved.clear()
+
+    def _rewrite(self, cap: Capture) -> None:
+        """Replace the waiting file with the queue, one line an account (none waiting: no file)."""
+        path = waiting_path(cap)
+        try:
+            if not self.pending:
+                path.unlink(missing_ok=True)
+            else:
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write("".join(f"{did}\n" for did in self.pending))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
+        self._saved_lines = len(self.pending)
+        self._unsaved.clear()
 
     def want(self, cap: Capture, did: str) -> None:
         """Queue an account whose post was kept, unless it was asked or is queued already."""
@@ -116,6 +161,7 @@ class ProfileLookups:
             self.not_asked.discard(did)
             cap.stats.profiles_not_asked = len(self.not_asked)
         self.pending[did] = None
+        self._unsaved.append(did)
         if len(self.pending) >= BATCH:
             self._wake.set()
 
@@ -145,7 +191,7 @@ class ProfileLookups:
                 except Exception as exc:  # noqa: BLE001 - a lookup never ends the capture
                     self.stopped_on = f"{type(exc).__name__}: {exc}"
                     cap.stats.profile_failures += len(self.pending)
-                    self.pending.clear()
+                    self._give_up(list(self.pending))
                     cap.log(f"warning: Bluesky profile lookups stopped on an unexpected {self.stopped_on}; the post capture goes on")
                     return
 
@@ -198,11 +244,17 @@ class ProfileLookups:
 
     def _drop(self, cap: Capture, batch: list[str], why: str) -> None:
         """Give a batch up: counted as failed and said; not listed as asked, so a later run may ask again."""
-        for did in batch:
-            self.pending.pop(did, None)
+        self._give_up(batch)
         cap.stats.profile_failures += len(batch)
         cap.progress.clear()
         cap.log(f"warning: could not look up {len(batch)} Bluesky profile(s) ({why}); the post capture goes on without them")
+
+    def _give_up(self, dids: list[str]) -> None:
+        """Take accounts off the queue unasked (the waiting file says so at the next flush)."""
+        for did in dids:
+            if did in self.pending:
+                del self.pending[did]
+                self._unsaved.append(f"-{did}")
 
     def _keep(self, cap: Capture, batch: list[str], views: list[Any]) -> None:
         """Write the batch's profile records, sync them, then list the batch as asked."""
@@ -227,6 +279,24 @@ class ProfileLookups:
         for did in batch:
             self.pending.pop(did, None)
             self.asked.add(did)
+
+
+def _replay(path: Path) -> list[str]:
+    """The accounts a waiting file leaves queued, in the order queued (a line cut by a crash skipped)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = [line.rstrip("\n") for line in fh if line.endswith("\n")]
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise CaptureWriteError(exc) from exc
+    waiting: dict[str, None] = {}
+    for line in lines:
+        if line.startswith("-"):
+            waiting.pop(line[1:], None)
+        elif line.startswith("did:"):
+            waiting[line] = None
+    return list(waiting)
 
 
 def _views(body: bytes) -> list[Any] | None:

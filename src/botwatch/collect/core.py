@@ -148,6 +148,9 @@ class Capture:
         self._run_index = -1
         self.run_notes: dict[str, Any] = {}  # what this run's manifest entry records beyond its counts (`note_run`)
         self.on_file_closed: Callable[[Path], None] | None = None
+        # Called before each state save, so what must be on disk before the cursor passes the posts
+        # that led to it (the Bluesky profile lookups' queue) is written first.
+        self.before_state_save: Callable[[], None] | None = None
         self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -255,6 +258,8 @@ class Capture:
             self.on_file_closed(path)
 
     def _save_state(self) -> None:
+        if self.before_state_save is not None:
+            self.before_state_save()
         self.state.update(cursor=self.cursor, updated=_now_iso(), platform=self.platform, endpoint=self.endpoint)
         st.write_json_atomic(self._state_path(), self.state)
 
