@@ -259,7 +259,10 @@ class Capture:
 
     def _save_state(self) -> None:
         if self.before_state_save is not None:
-            self.before_state_save()
+            try:
+                self.before_state_save()
+            except CaptureWriteError as exc:  # an OSError here, as the state's own write raises: tick and close's callers say it
+                raise exc.error from exc
         self.state.update(cursor=self.cursor, updated=_now_iso(), platform=self.platform, endpoint=self.endpoint)
         st.write_json_atomic(self._state_path(), self.state)
 
