@@ -328,3 +328,18 @@ def test_a_waiting_file_that_cannot_be_written_at_close_is_an_oserror_the_runner
     with pytest.raises(OSError):
         cap.close()
     cap._lock.release()
+
+
+def test_a_did_that_would_break_the_one_did_a_line_files_is_never_queued(tmp_path: Path) -> None:
+    folder = tmp_path / "cap"
+    cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    try:
+        lookups = bp.ProfileLookups("http://127.0.0.1:9")
+        lookups.load(cap)
+        for did in ("did:plc:ok", "did:plc:x\n-did:plc:ok", "did:plc:y\ndid:plc:z", "-did:plc:ok", "did:plc:" + "a" * 3000):
+            lookups.want(cap, did)
+        cap.tick(force=True)
+        assert list(lookups.pending) == ["did:plc:ok"]
+        assert (folder / ".botwatch" / "bluesky.profiles-waiting").read_text() == "did:plc:ok\n"
+    finally:
+        cap.close()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ MAX_ANSWER = 4 << 20  # 25 profile views are a few tens of kB
 MAX_PENDING = 100_000
 LINGER_S = 2.0  # how long a batch waits to fill before it is sent part-full
 PENDING_KEY = "profiles_pending"  # where the state file of an older run kept the queue: read once, then dropped
+# atproto's DID syntax (at most 2 KB): the ledger and the waiting file hold one DID a line, so a
+# `did` a relay sent with a newline or a leading "-" in it must not reach them (nor a batch, which
+# the AppView would refuse whole)
+DID = re.compile(r"did:[a-z]+:[a-zA-Z0-9._:%-]{1,2000}")
 COMPACT_MIN = 10_000  # the waiting file is rewritten whole once it holds more lines than this and twice the queue
 
 
@@ -150,7 +155,7 @@ class ProfileLookups:
 
     def want(self, cap: Capture, did: str) -> None:
         """Queue an account whose post was kept, unless it was asked or is queued already."""
-        if did in self.asked or did in self.pending:
+        if did in self.asked or did in self.pending or not DID.fullmatch(did):
             return
         if len(self.pending) >= MAX_PENDING:
             # a set, not a tally: an account posting again while the queue is full is one account
