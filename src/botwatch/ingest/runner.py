@@ -184,6 +184,19 @@ def not_read(path: str) -> FileResult:
 SINK_COUNTS = ("non_ascii", "redated", "edited", "deleted", "limited")
 
 
+# What a file's result counts of the rows its transaction put in: all rolled back when the file
+# fails, so all 0 then (`_forget_counts`). Resetting only some of them, a file whose merge failed
+# midway still said "edits kept 1" (and posts redated) in its line, the summary and the runs
+# message, though nothing of it was stored.
+STORED_COUNTS = ("stored", "duplicates", "rejected", "repaired", "accounts", "not_utf8", *SINK_COUNTS)
+
+
+def _forget_counts(result: FileResult) -> None:
+    """Zero every `STORED_COUNTS` of a file whose transaction was rolled back."""
+    for name in STORED_COUNTS:
+        setattr(result, name, 0)
+
+
 def _take_counts(result: FileResult, sink: RowSink, names: tuple[str, ...] = SINK_COUNTS) -> None:
     """Copy `names` of the sink's counts onto the file's result, where the read's rows were flushed."""
     for name in names:
@@ -380,7 +393,7 @@ def _ingest_source(
             # to read the next inputs after the user had pressed Ctrl-C.
             raise KeyboardInterrupt from exc
         result.error = f"{type(exc).__name__}: {exc}"
-        result.stored = result.duplicates = result.rejected = result.accounts = result.deleted = result.limited = 0
+        _forget_counts(result)
     finally:
         try:
             q(f"SET memory_limit = '{memory_setting()}'")
