@@ -278,14 +278,14 @@ def deleted_posts(study: Study, tables: set[str]) -> int | None:
                          "(SELECT 1 FROM deletions d WHERE d.platform = p.platform AND d.post_id = p.post_id)")[0][0])
 
 
-@section("methods", order=900)
-def methods(study: Study, ctx: dict[str, Any]) -> Section:
-    """Always present: even a study with only ingested posts has coverage and rejects to explain."""
-    tables: set[str] = ctx.get("tables") or set(study.tables())
-    election = ctx.get("election")
-    s = study_summary(study)
+def read_figures(study: Study, tables: set[str]) -> dict[str, int]:
+    """What the inputs' records were, each record of a file and each repeat in it counted once
+    (a re-read, `ingest --force` or a grown file, adds only what its previous read did not give):
+    the duplicates, the records and response pages read (with how many files of pages), and of
+    the records that were no post, the delete and limit notices, the edits of posts and the rest
+    ("not posts"). Methods' sentence on the inputs says these."""
     from botwatch.ingest.formats import PAGE_FORMATS
-    from botwatch.ingest.cut_short import BROKE_OFF, NOT_POSTS_SQL, not_posts_sql, notices_sql
+    from botwatch.ingest.cut_short import NOT_POSTS_SQL, not_posts_sql, notices_sql
     from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
@@ -309,6 +309,18 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
                                    SELECT *, {not_posts_sql(tables, 'f')} AS n, {NOT_POSTS_SQL} AS all_n FROM {FIRST_READS} f) f
                                  UNION ALL SELECT format, not_posts, not_posts, 0 FROM {GROWN_READS})
                                  WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
+    return {"duplicates": dup[0], "records": dup[1], "pages": dup[2], "page_files": dup[3], "not_posts": not_posts, "notices": noticed, "edits": edits}
+
+
+@section("methods", order=900)
+def methods(study: Study, ctx: dict[str, Any]) -> Section:
+    """Always present: even a study with only ingested posts has coverage and rejects to explain."""
+    tables: set[str] = ctx.get("tables") or set(study.tables())
+    election = ctx.get("election")
+    s = study_summary(study)
+    from botwatch.ingest.cut_short import BROKE_OFF
+
+    fig = read_figures(study, tables)
     # Inputs whose read broke off (a cut or corrupt .gz): each keeps one `rejected` row for the break,
     # which is no record (`study_summary` leaves it out of "rejected"). Counted as one more record that
     # "could not be read", the sentence added up to one more than the records read, and never said
@@ -342,13 +354,13 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         span=_span_coverage(study, election, cov),
         windows=_windows(study, election, cov),
         capture_gaps=capture_gaps(study, paths),
-        duplicates=dup[0],
-        records=dup[1],
-        pages=dup[2],
-        page_files=dup[3],
-        not_posts=not_posts,
-        notices=noticed,
-        edits=edits,
+        duplicates=fig["duplicates"],
+        records=fig["records"],
+        pages=fig["pages"],
+        page_files=fig["page_files"],
+        not_posts=fig["not_posts"],
+        notices=fig["notices"],
+        edits=fig["edits"],
         deleted=deleted_posts(study, tables),
         stream_withheld=withheld_sentence(study, tables),  # a v1.1 stream that hit its cap: counts are lower bounds
         breaks=breaks,
