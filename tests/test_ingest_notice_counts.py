@@ -67,3 +67,56 @@ def test_a_file_whose_merge_failed_counts_no_edit_redated_post_or_notice(tmp_pat
         assert "edits kept 1," in run_message(summary.files) + ","
         [again] = runner.ingest(st, [str(bad)], workers=1).files  # the retry reads it whole
         assert (again.error, again.stored, again.redated, again.edited, again.deleted) == (None, 1, 1, 1, 1)
+
+
+def _figures(study: Any) -> dict[str, int]:
+    """What Methods says of the records read (`section_methods.read_figures`) and each overview
+    row's "not posts" (by file and read)."""
+    from botwatch.report.section_methods import read_figures
+    from botwatch.report.section_overview import study_summary
+
+    return {**read_figures(study, set(study.tables())), "rows_not_posts": [row[3] for row in study_summary(study)["files"]]}
+
+
+def test_a_grown_files_new_notices_and_edits_count_as_a_first_reads_would(tmp_path: Path) -> None:
+    """A Jetstream file read once, then grown by new posts, delete notices and an edit, read
+    again: Methods says what one read of the grown file says. The re-read's new notices and edit
+    were "not posts (profile rows, account events and the like)"."""
+    before = [_post("p1", 0), _identity(1), _delete("x1", 2), _post("p2", 3)]
+    after = [*before, _post("p3", 4), _delete("x2", 5), _delete("x3", 6), _edit("p3", 7), _identity(8)]
+    grown = tmp_path / "jet.jsonl"
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(_write(grown, before))], workers=1)
+        [res] = runner.ingest(st, [str(_write(grown, after))], workers=1).files
+        assert (res.read, res.stored, res.duplicates, res.deleted, res.edited) == (9, 1, 2, 3, 1)
+        twice = _figures(st)
+        st.sql("DROP TABLE source_notices")  # a study made before it, or a lake: counted from the kept notices
+        twice_kept = _figures(st)
+    with open_study(tmp_path / "once.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(grown)], workers=1)
+        once = _figures(st)
+        st.sql("DROP TABLE source_notices")
+        once_kept = _figures(st)
+    totals = lambda f: {k: v for k, v in f.items() if k != "rows_not_posts"}  # noqa: E731
+    assert totals(twice) == totals(once) == totals(twice_kept) == totals(once_kept)
+    assert (once["not_posts"], once["notices"], once["edits"]) == (2, 3, 1)
+    assert twice["rows_not_posts"] == [1, 2]  # each read's own row: the first read's identity event, then the grown file's two
+
+
+def test_notices_kept_as_one_row_are_each_a_notice_read(tmp_path: Path) -> None:
+    """A post deleted twice, and two limit notices of no readable time with the same count: each
+    table keeps one row, but every one was a notice read, as the ingest line says, not a record
+    that was "not a post"."""
+    jet = _write(tmp_path / "jet.jsonl", [_post("p1", 0), _delete("p1", 1), _delete("p1", 2)])
+    def status(i: int) -> dict[str, Any]:
+        return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
+                "user": {"id_str": "1", "screen_name": "u1"}}
+
+    untimed = {"limit": {"track": 5}}  # no timestamp_ms: kept once by its count alone
+    v1 = _write(tmp_path / "v1.jsonl", [status(0), untimed, untimed, status(1)])
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        files = runner.ingest(st, [str(jet), str(v1)], workers=1).files
+        assert [(r.deleted, r.limited) for r in files] == [(2, 0), (0, 2)]
+        assert (st.sql("SELECT count(*) FROM deletions")[0][0], st.sql("SELECT count(*) FROM stream_limits")[0][0]) == (1, 1)
+        figures = _figures(st)
+    assert (figures["not_posts"], figures["notices"], figures["rows_not_posts"]) == (0, 4, [0, 0])

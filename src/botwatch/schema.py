@@ -173,6 +173,22 @@ SOURCES = pa.schema(
     ]
 )
 
+# What each read of a file gave besides posts that `sources` has no column for: the delete and
+# limit notices and the edits of posts it read (`FileResult.deleted + limited`, `edited`), one row
+# per `sources` row (same source and ingested_at). Counted from the tables that keep them
+# (`deletions`, `stream_limits`), a notice read twice (a post deleted twice) is one row, and a grown
+# file's notices are all under its path: Methods and the overview said such notices were "not
+# posts". Made with the first read holding any, its earlier reads filled in from the kept rows
+# (`read_notices`), so a study whose inputs held none keeps the tables it always had.
+SOURCE_NOTICES = pa.schema(
+    [
+        ("source", pa.string()),
+        ("ingested_at", TS),
+        ("notices", pa.int64()),
+        ("edits", pa.int64()),
+    ]
+)
+
 # An input not read as one of its own because it holds the text of a file read before (a `.gz` of
 # it, or the file after its `.gz`): its `sources` row, if any (a `--force` re-read), carries the
 # SHA-256 of that read (`same_sha256`), so the file's own SHA-256 (`sha256`) is kept here: provenance

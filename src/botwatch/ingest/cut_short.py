@@ -33,20 +33,34 @@ NOT_POSTS_SQL = f"greatest(records_read - posts_stored - duplicates - rejected +
 _NOTICE_FILES = {"deletions": "regexp_replace(n.source, ':[0-9]+$', '')", "stream_limits": "n.source"}
 
 
+def _per_read(column: str, row: str) -> str:
+    """A `sources` row's `column` of `source_notices` (`read_notices`): 0 for a read without one."""
+    return (f"coalesce((SELECT n.{column} FROM source_notices n WHERE n.source = {row}.source "
+            f"AND n.ingested_at = {row}.ingested_at), 0)")
+
+
 def notices_sql(tables: Iterable[str], row: str) -> str:
-    """The delete and limit notices a `sources` row read, counted from the tables that keep them
-    (`tables`: the study's; "0" for a study made before them). `row`: the alias of the row's table.
-    A notice is kept once (per post, per limit count), so one read twice, in one file or also in
-    another, is counted where it was first kept."""
+    """The delete and limit notices a `sources` row read (`tables`: the study's; `row`: the alias
+    of the row's table): as its read counted them (`source_notices`), where the study keeps that;
+    else counted from the tables that keep the notices ("0" for a study made before them). Those
+    keep a notice once (per post, per limit count), so one read twice, in one file or also in
+    another, is counted there where it was first kept, and every read of a path takes all of them."""
+    tables = set(tables)
+    if "source_notices" in tables:
+        return _per_read("notices", row)
     kept = [f"(SELECT count(*) FROM {table} n WHERE {file} = {row}.source)" for table, file in _NOTICE_FILES.items() if table in set(tables)]
     return "(" + " + ".join(kept) + ")" if kept else "0"
 
 
 def edits_sql(tables: Iterable[str], row: str) -> str:
     """The edits of posts a `sources` row read: its `rejected` rows that keep an edit beside the
-    first text (`sink.EDITED`), neither rejected nor repaired records. "0" without `rejected`."""
+    first text (`sink.EDITED`), neither rejected nor repaired records; as its read counted them
+    (`source_notices`) where the study keeps that. "0" without either table."""
     from botwatch.ingest.sink import EDITED
 
+    tables = set(tables)
+    if "source_notices" in tables:
+        return _per_read("edits", row)
     if "rejected" not in set(tables):
         return "0"
     return f"(SELECT count(*) FROM rejected n WHERE n.source = {row}.source AND starts_with(n.error, '{EDITED}'))"

@@ -148,21 +148,47 @@ def held_prefixes(sources: Iterable[tuple[Any, Any, Any, Any]]) -> dict[str, lis
 # read's place among the reads of its path; `prev_records` and `prev_posts`: the records and the
 # post records the path's previous read gave (what a grown file's re-read repeats: `GROWN_READS`);
 # `prev_not_posts`: the records of that read that were no post (`counts.not_posts`).
-_ORDERED = ("SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, "
+def _ordered(tables: Iterable[str] = ()) -> str:
+    """`sources` with each read's place among its content's and its path's reads, and the previous
+    read of its path's figures. `notices` and `kept`: the delete and limit notices and those with
+    the edits of posts (`cut_short.notices_sql`, `edits_sql`) a read gave, each at most its records
+    that were no post, and `prev_notices`, `prev_kept` the previous read's (what a grown file's
+    re-read repeats of them); `tables`: the study's (none: 0)."""
+    from botwatch.ingest.cut_short import edits_sql, notices_sql
+
+    tables = set(tables)
+    no_post = "greatest(records_read - posts_stored - duplicates - rejected, 0)"
+    path = "OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256)"
+    return (f"SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, notices, kept, "
             "row_number() OVER (PARTITION BY sha256, format IS NULL ORDER BY ingested_at, source) AS nth, "
-            "row_number() OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS nth_path, "
-            "lag(records_read) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS prev_records, "
-            "lag(posts_stored + duplicates) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS prev_posts, "
-            "lag(greatest(records_read - posts_stored - duplicates - rejected, 0)) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) "
-            "AS prev_not_posts FROM sources")
+            f"row_number() {path} AS nth_path, lag(records_read) {path} AS prev_records, "
+            f"lag(posts_stored + duplicates) {path} AS prev_posts, lag({no_post}) {path} AS prev_not_posts, "
+            f"lag(notices) {path} AS prev_notices, lag(kept) {path} AS prev_kept "
+            f"FROM (SELECT *, least({notices_sql(tables, 's')}, {no_post}) AS notices, "
+            f"least({notices_sql(tables, 's')} + {edits_sql(tables, 's')}, {no_post}) AS kept FROM sources s)")
+
+
+_ORDERED = _ordered()
 FIRST_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NULL OR format IS NULL OR (nth = 1 AND nth_path = 1))"
 RE_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND (nth > 1 OR nth_path > 1))"
-# What a grown (or edited) file's re-read added beyond its previous read, per row: the records,
-# and the duplicates among them (every post record the previous read gave, stored or a duplicate,
-# is a duplicate again in this read), and the records that were no post beyond those the previous
-# read gave (a grown Jetstream file's new identity events). With the first reads' figures, each
-# record of a file and each repeat in it counted once.
-GROWN_READS = (f"(SELECT format, greatest(records_read - coalesce(prev_records, 0), 0) AS records, "
-               f"greatest(duplicates - coalesce(prev_posts, 0), 0) AS duplicates, "
-               f"greatest(greatest(records_read - posts_stored - duplicates - rejected, 0) - coalesce(prev_not_posts, 0), 0) AS not_posts "
-               f"FROM {RE_READS} WHERE nth = 1)")
+
+
+def grown_reads(tables: Iterable[str] = ()) -> str:
+    """What a grown (or edited) file's re-read added beyond its previous read, per row: the
+    records, and the duplicates among them (every post record the previous read gave, stored or a
+    duplicate, is a duplicate again in this read), and the records that were no post beyond those
+    the previous read gave (`not_posts`: a grown Jetstream file's new identity events, notices and
+    edits), of them the delete and limit notices (`notices`) and the edits of posts (`edits`)
+    beyond the previous read's. With the first reads' figures, each record of a file and each
+    repeat in it counted once, and said as a read of the whole file would say it: the new notices
+    of a grown file were all "not posts". `tables`: the study's (none: notices and edits 0)."""
+    new = "greatest(greatest(records_read - posts_stored - duplicates - rejected, 0) - coalesce(prev_not_posts, 0), 0)"
+    notices = f"least(greatest(notices - coalesce(prev_notices, 0), 0), {new})"
+    return (f"(SELECT format, records, duplicates, not_posts, notices, least(greatest(kept - coalesce(prev_kept, 0) - notices, 0), not_posts - notices) AS edits "
+            f"FROM (SELECT format, kept, prev_kept, greatest(records_read - coalesce(prev_records, 0), 0) AS records, "
+            f"greatest(duplicates - coalesce(prev_posts, 0), 0) AS duplicates, {new} AS not_posts, {notices} AS notices "
+            f"FROM (SELECT * FROM ({_ordered(tables)}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND (nth > 1 OR nth_path > 1)) WHERE nth = 1))")
+
+
+# Where only the records and duplicates are wanted (the notices and edits 0).
+GROWN_READS = grown_reads()

@@ -27,6 +27,7 @@ from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejected, merge_stream_limits, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
+from botwatch.ingest import read_notices
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
@@ -355,6 +356,7 @@ def _ingest_source(
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
+        read_notices.prepare(study, result)  # before this read's notices are merged: none is taken for an earlier read's
         result.accounts = merge_accounts(study)
         merge_deletions(study)
         merge_stream_limits(study)
@@ -372,10 +374,12 @@ def _ingest_source(
         result.not_utf8 = staged_not_utf8(study)
         if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
             q("DELETE FROM sources WHERE source = ? AND sha256 IS NOT DISTINCT FROM ? AND format IS NULL", [src.name, sha])
+        at = utcnow()
         q(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, utcnow()],
+            [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, at],
         )
+        read_notices.record(study, src.name, at, result)
         if same is not None and (first := ingested_as(same)) is not None:  # a `.gz` read again with --force
             _record_copy(study, src, own or file_sha256(path), first[0], same)
         q("COMMIT")

@@ -286,7 +286,7 @@ def read_figures(study: Study, tables: set[str]) -> dict[str, int]:
     ("not posts"). Methods' sentence on the inputs says these."""
     from botwatch.ingest.formats import PAGE_FORMATS
     from botwatch.ingest.cut_short import NOT_POSTS_SQL, not_posts_sql, notices_sql
-    from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
+    from botwatch.ingest.rereads import FIRST_READS, GROWN_READS, grown_reads
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
     # read, 5,515 posts stored" does not read as posts made from nothing (the CLI says "5,099 + 19 pages").
@@ -300,14 +300,15 @@ def read_figures(study: Study, tables: set[str]) -> dict[str, int]:
     dup = (dup[0] + grown[0], dup[1] + grown[1], dup[2] + grown[2], dup[3])
     # Records that were no post (profile rows, account and identity events: `counts.not_posts`):
     # "282 records were read ..., giving 280 stored posts; 0 were duplicates ... and 0 could not be
-    # read" left two unaccounted for. A grown file's re-read adds those beyond its previous read's.
+    # read" left two unaccounted for. A grown file's re-read adds those beyond its previous read's,
+    # its new notices and edits said as such (`rereads.grown_reads`), as one read of the file says them.
     # The delete and limit notices among them are said apart (`cut_short.not_posts_sql`), as the
     # ingest line does: "4 were not posts" stood beside "delete notices 2, limit notices 2" there.
     # So are edits of posts, kept beside the first text (the ingest line's "edits kept").
     not_posts, noticed, edits = study.sql(f"""SELECT coalesce(sum(n), 0), coalesce(sum(k), 0), coalesce(sum(all_n - n - k), 0) FROM (
                                  SELECT format, n, all_n, least({notices_sql(tables, 'f')}, all_n) AS k FROM (
                                    SELECT *, {not_posts_sql(tables, 'f')} AS n, {NOT_POSTS_SQL} AS all_n FROM {FIRST_READS} f) f
-                                 UNION ALL SELECT format, not_posts, not_posts, 0 FROM {GROWN_READS})
+                                 UNION ALL SELECT format, not_posts - notices - edits, not_posts, notices FROM {grown_reads(tables)})
                                  WHERE format IS NOT NULL AND format NOT IN ({pages_in})""")[0]
     return {"duplicates": dup[0], "records": dup[1], "pages": dup[2], "page_files": dup[3], "not_posts": not_posts, "notices": noticed, "edits": edits}
 
