@@ -150,22 +150,22 @@ def held_prefixes(sources: Iterable[tuple[Any, Any, Any, Any]]) -> dict[str, lis
 # `prev_not_posts`: the records of that read that were no post (`counts.not_posts`).
 def _ordered(tables: Iterable[str] = ()) -> str:
     """`sources` with each read's place among its content's and its path's reads, and the previous
-    read of its path's figures. `notices` and `kept`: the delete and limit notices and those with
-    the edits of posts (`cut_short.notices_sql`, `edits_sql`) a read gave, each at most its records
-    that were no post, and `prev_notices`, `prev_kept` the previous read's (what a grown file's
-    re-read repeats of them); `tables`: the study's (none: 0)."""
+    read of its path's figures. `notices` and `apart`: the delete and limit notices, and those with
+    the edits of posts (`counts.KEPT_APART`; `cut_short.notices_sql`, `edits_sql`), a read gave,
+    each at most its records that were no post, and `prev_notices`, `prev_apart` the previous
+    read's (what a grown file's re-read repeats of them); `tables`: the study's (none: 0)."""
     from botwatch.ingest.cut_short import edits_sql, notices_sql
 
     tables = set(tables)
     no_post = "greatest(records_read - posts_stored - duplicates - rejected, 0)"
     path = "OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256)"
-    return (f"SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, notices, kept, "
+    return (f"SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, notices, apart, "
             "row_number() OVER (PARTITION BY sha256, format IS NULL ORDER BY ingested_at, source) AS nth, "
             f"row_number() {path} AS nth_path, lag(records_read) {path} AS prev_records, "
             f"lag(posts_stored + duplicates) {path} AS prev_posts, lag({no_post}) {path} AS prev_not_posts, "
-            f"lag(notices) {path} AS prev_notices, lag(kept) {path} AS prev_kept "
+            f"lag(notices) {path} AS prev_notices, lag(apart) {path} AS prev_apart "
             f"FROM (SELECT *, least({notices_sql(tables, 's')}, {no_post}) AS notices, "
-            f"least({notices_sql(tables, 's')} + {edits_sql(tables, 's')}, {no_post}) AS kept FROM sources s)")
+            f"least({notices_sql(tables, 's')} + {edits_sql(tables, 's')}, {no_post}) AS apart FROM sources s)")
 
 
 _ORDERED = _ordered()
@@ -183,11 +183,13 @@ def grown_reads(tables: Iterable[str] = ()) -> str:
     repeat in it counted once, and said as a read of the whole file would say it: the new notices
     of a grown file were all "not posts". `tables`: the study's (none: notices and edits 0)."""
     new = "greatest(greatest(records_read - posts_stored - duplicates - rejected, 0) - coalesce(prev_not_posts, 0), 0)"
-    notices = f"least(greatest(notices - coalesce(prev_notices, 0), 0), {new})"
-    return (f"(SELECT format, records, duplicates, not_posts, notices, least(greatest(kept - coalesce(prev_kept, 0) - notices, 0), not_posts - notices) AS edits "
-            f"FROM (SELECT format, kept, prev_kept, greatest(records_read - coalesce(prev_records, 0), 0) AS records, "
-            f"greatest(duplicates - coalesce(prev_posts, 0), 0) AS duplicates, {new} AS not_posts, {notices} AS notices "
-            f"FROM (SELECT * FROM ({_ordered(tables)}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND (nth > 1 OR nth_path > 1)) WHERE nth = 1))")
+    new_notices = f"least(greatest(notices - coalesce(prev_notices, 0), 0), {new})"
+    new_apart = f"least(greatest(apart - coalesce(prev_apart, 0), 0), {new})"  # notices and edits, so edits = this less the notices
+    re_reads = f"SELECT * FROM ({_ordered(tables)}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND (nth > 1 OR nth_path > 1)"
+    return (f"(SELECT format, records, duplicates, not_posts, new_notices AS notices, greatest(new_apart - new_notices, 0) AS edits "
+            f"FROM (SELECT format, greatest(records_read - coalesce(prev_records, 0), 0) AS records, "
+            f"greatest(duplicates - coalesce(prev_posts, 0), 0) AS duplicates, {new} AS not_posts, {new_notices} AS new_notices, "
+            f"{new_apart} AS new_apart FROM ({re_reads}) WHERE nth = 1))")
 
 
 # Where only the records and duplicates are wanted (the notices and edits 0).
