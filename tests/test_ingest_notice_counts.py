@@ -120,3 +120,19 @@ def test_notices_kept_as_one_row_are_each_a_notice_read(tmp_path: Path) -> None:
         assert (st.sql("SELECT count(*) FROM deletions")[0][0], st.sql("SELECT count(*) FROM stream_limits")[0][0]) == (1, 1)
         figures = _figures(st)
     assert (figures["not_posts"], figures["notices"], figures["rows_not_posts"]) == (0, 4, [0, 0])
+
+
+def test_a_study_made_before_the_per_read_counts_keeps_its_figures_when_they_start(tmp_path: Path) -> None:
+    """A study whose reads were counted from the kept notices (made before `source_notices`) gets
+    the table with its next read of a notice: its earlier reads are filled in as they were
+    counted, so their figures do not change, and the new read adds its own."""
+    old = _write(tmp_path / "old.jsonl", [_post("p1", 0), _delete("x1", 1), _identity(2)])
+    new = _write(tmp_path / "new.jsonl", [_post("q1", 0), _delete("y1", 1), _delete("y1", 2)])
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(old)], workers=1)
+        st.sql("DROP TABLE source_notices")
+        before = _figures(st)
+        runner.ingest(st, [str(new)], workers=1)
+        after = _figures(st)
+    assert (before["not_posts"], before["notices"]) == (1, 1)
+    assert (after["not_posts"], after["notices"], after["rows_not_posts"]) == (1, 3, [1, 0])
