@@ -64,8 +64,25 @@ def test_a_limit_notice_without_a_count_is_rejected(tmp_path: Path) -> None:
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [res] = runner.ingest(st, [str(f)], workers=1).files
         assert (res.stored, res.rejected, res.limited) == (1, 1, 0)
-        assert st.sql("SELECT line, error FROM rejected") == [(2, "limit notice without a track count (a whole number of posts withheld)")]
+        assert st.sql("SELECT line, error FROM rejected") == [
+            (2, 'limit notice whose track "many" is not a count (a whole number, 0 or more, of posts withheld)')]
         assert "stream_limits" not in st.tables()
+
+
+@pytest.mark.parametrize("track", [2.5, 3.0, -4, True, "30", 2**70, None])
+def test_a_limit_notice_whose_track_is_no_whole_count_is_rejected(tmp_path: Path, track: object) -> None:
+    """X writes the count as a JSON integer: a fraction, a negative, a boolean, a numeric string or
+    a number beyond 64 bits is no notice X wrote, and was summed into the withheld total (2.5 as 2,
+    "30" as 30). Rejected with its line and what the track was, the good status stored."""
+    f = tmp_path / "stream.jsonl"
+    notice = json.dumps({"limit": {"track": track}})  # 3.0 stays "3.0": a float, as X never writes it
+    f.write_text(json.dumps(_status(0)) + "\n" + notice + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=1).files
+        assert (res.stored, res.rejected, res.limited) == (1, 1, 0)
+        [(line, error)] = st.sql("SELECT line, error FROM rejected")
+        assert "stream_limits" not in st.tables()
+    assert line == 2 and error.startswith("limit notice whose track ") and error.endswith(" is not a count (a whole number, 0 or more, of posts withheld)")
 
 
 def test_the_ingest_line_says_limit_notices_only_when_there_are_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,12 +8,14 @@ truncated "RT @user: ..." copy. The embedded user objects are account snapshots 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 import orjson
 
 from botwatch.ingest.fields import (
+    INT64_MAX,
     client_name,
     epoch_to_datetime,
     opt_bool,
@@ -103,12 +105,21 @@ def _deletion(notice: dict[str, Any], line: int, sink: RowSink) -> None:
 def _limit(notice: dict[str, Any], line: int, sink: RowSink) -> None:
     """A filtered stream's limit notice `{"limit": {"track": N, "timestamp_ms"}}`: the stream had
     withheld N matching posts since its connection opened. No error, kept apart (`RowSink.limit`).
-    Without a whole number N it says nothing: rejected."""
-    track = opt_int(notice.get("track"))
-    if track is None or track < 0:
-        raise RecordError("limit notice without a track count (a whole number of posts withheld)")
+    Without a whole number N it says nothing: rejected. X writes N as a JSON integer, so only that
+    is taken: `opt_int`'s leniency read 2.5 as 2, "30" as 30 and a value beyond 64 bits as none,
+    and a notice X never wrote was summed into the withheld total."""
+    track = notice.get("track")
+    if track.__class__ is not int or not 0 <= track <= INT64_MAX:
+        raise RecordError(f"limit notice whose track {_shown_value(track)} is not a count (a whole number, 0 or more, of posts withheld)")
     ms = opt_int(notice.get("timestamp_ms"))
     sink.limit(track, epoch_to_datetime(ms / 1000) if ms is not None else None, line)
+
+
+def _shown_value(value: Any) -> str:
+    """A notice's value as a rejected row's note shows it: its JSON, cut short, so the note says
+    what was there (2.5, "30", true) without carrying a whole attacker-written field."""
+    shown = json.dumps(value) if value is not None else "(missing)"  # not orjson: it refuses ints beyond 64 bits
+    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 def handle_status(obj: Any, line: int, sink: RowSink) -> None:
