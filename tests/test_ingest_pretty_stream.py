@@ -299,3 +299,22 @@ def test_a_line_of_many_bad_values_after_commas_is_given_up_in_time(monkeypatch:
     text = b'[{"a": "x' + b', {"b": "' * 40_000 + b"]\n"
     assert [len(e.data) for e in json_array.array_elements(io.BytesIO(text), 1 << 24)] == [len(text) - 2]  # to the line's end, its bracket in the string
     assert sum(read) < 8 * len(text), (len(read), sum(read))
+
+
+@pytest.mark.parametrize("at", [0, 1])
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_objects_apart_by_spaces_on_one_line_read_on_after_an_unclosed_string(tmp_path: Path, at: int, end: str) -> None:
+    """`{"text": "cut} {...} {...}` on one line: values apart by whitespace alone, as this layout
+    allows. Only a comma was looked for after the unclosed string, so the broken object held the
+    good ones after it, one rejected row. Both are now stored, the broken one rejected alone with
+    its line, and a following line read as ever."""
+    values = [json.dumps(s) for s in STATUSES[:3]]
+    broken = '{"id_str": "5", "text": "cut} {'
+    f = tmp_path / "out.json"
+    f.write_text(" ".join(values[:at] + [broken] + values[at:2]) + "\n" + values[2] + end)
+    st, summary = _ingest(tmp_path, f)
+    assert summary.files[0].format == "twitter-v1.1" and summary.files[0].read == 4
+    rej = st.pandas("rejected")
+    assert list(rej["line"]) == [1] and list(rej["raw"]) == [broken]
+    assert set(st.pandas("posts")["post_id"]) == {s["id_str"] for s in STATUSES[:3]}
+

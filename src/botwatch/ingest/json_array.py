@@ -12,8 +12,8 @@ resynchronise after is unbalanced brackets: everything up to the point where the
 again (or the end of the input; a stray closing bracket ends the array) then becomes that one
 rejected element, bounded in memory by the same limit. An unterminated string on a line with
 more elements after it (a compact one-line array) ends at the line's end too, and the elements
-after it on that line are found again at the first comma from which whole JSON values run on
-to the array's end (`_resumed`); where the line from the broken element on is longer than the record limit,
+after it on that line are found again at the first comma (or, for values not in an array, the
+first whitespace before an object) from which whole JSON values run on to the array's (line's) end (`_resumed`); where the line from the broken element on is longer than the record limit,
 they are lost with it.
 
 The scan is vectorised with numpy per 1 MB block (escaped quotes, string parity, bracket depth
@@ -151,6 +151,10 @@ def _structure(block: bytes, in_str: bool, bs_run: int, depth: int, line_depth: 
 
 
 _NEXT_VALUE = re.compile(r",\s*(?=[\[{])")
+# Values not in an array may stand apart by whitespace alone (`{...} {...}`): an object after
+# spaces is a start too (only an object, the values these streams hold, so that a list inside
+# the broken value's cut text, `"text": "cut [1]`, is not taken for one).
+_NEXT_TOP_VALUE = re.compile(r",\s*(?=[\[{])|[ \t\r]+(?=\{)")
 _SPACE = re.compile(r"[ \t\r\n]*")
 
 
@@ -168,14 +172,15 @@ def _resumed(data: bytes, array: bool = True) -> tuple[int, int] | None:
     broken one).
 
     `array` False: values not in an array (`top_level_values`: `{..."text": "cut}, {...}, {...}`),
-    whose run ends at the line's end instead, after at most one trailing comma."""
+    whose run ends at the line's end instead, after at most one trailing comma; there values may
+    stand apart by whitespace alone, as `top_level_values` reads them (`{..."text": "cut} {...} {...}`)."""
     text = data.decode("utf-8", "surrogateescape")
     decode = json.JSONDecoder().raw_decode
     # A value start some earlier comma's run passed through and failed from: a later comma there
     # fails alike, and is not tried again (else a hostile line of many commas cost their square).
     failed: set[int] = set()
     spent, budget = 0, 4 * len(text) + (1 << 16)  # characters decoded in all; past it, none is found
-    for m in _NEXT_VALUE.finditer(text):
+    for m in (_NEXT_VALUE if array else _NEXT_TOP_VALUE).finditer(text):
         pos, starts = m.end(), []
         if pos in failed:
             continue
@@ -203,6 +208,8 @@ def _resumed(data: bytes, array: bool = True) -> tuple[int, int] | None:
                     continue
                 found = True  # a comma after the last value
                 break
+            if not array and text[pos : pos + 1] == "{":  # the next object, apart by whitespace alone
+                continue
             found = (pos >= len(text) if not array
                      else text[pos : pos + 1] == "]" and _SPACE.match(text, pos + 1).end() >= len(text))  # type: ignore[union-attr]
             break
@@ -301,7 +308,7 @@ def top_level_values(stream: BinaryIO, max_record_bytes: int, keep: int = 4000) 
     many, which leaves the depth at 0 in the same one scan of the block) comes out as a value of
     its own, which the JSON parser rejects; an unterminated string
     ends at its line's end, and unbalanced brackets run on until they balance, as in `array_elements`;
-    values apart by commas after an unterminated string on its line are found again (`broken_end`)."""
+    values apart by commas or whitespace after an unterminated string on its line are found again (`broken_end`)."""
     el = _Element(max_record_bytes, keep)
     el_line = 0  # the line of el's first non-blank byte; 0 while el is blank
     lines_before = 0  # newlines before the current block
