@@ -34,7 +34,7 @@ def _v1_stream(path: Path, posts: int = 40, deletes: int = 7) -> Path:
     lines = [_status(i) for i in range(posts)]
     for j in range(deletes):
         lines.insert(1 + j * 5, _delete(j))
-    lines.append({"warning": {"code": "FALLING_BEHIND", "percent_full": 60}})  # still no post, and no delete: rejected as before
+    lines.append({"warning": "FALLING_BEHIND"})  # a control message that is no notice (a stall warning is an object): rejected as before
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
     return path
 

@@ -190,6 +190,6 @@ def test_methods_and_the_overview_count_notices_as_notices_not_as_other_records(
         assert (res.read, res.stored, res.deleted, res.limited, not_posts(res)) == (7, 3, 2, 2, 0)
         said = html.unescape(re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html)))
         [row] = study_summary(st)["files"]
-    assert "0 were duplicates of posts already stored, 4 were delete or limit notices (the platform's own, no post) and 0 could not be read" in said, said
+    assert "0 were duplicates of posts already stored, 4 were delete or limit notices or stall warnings (the platform's own, no post) and 0 could not be read" in said, said
     assert "not posts" not in said
     assert row[3] == 0, row  # the overview's "not posts" column

@@ -66,9 +66,10 @@ def test_a_bluesky_captures_profile_views_reach_the_lakes_accounts(spark: Any, t
 
 
 def test_stream_notices_are_counted_and_kept_as_on_duckdb_not_rejected(spark: Any, tmp_path: Path) -> None:
-    """A v1.1 stream's delete and limit notices: the Spark ingest counts them and keeps them in
-    `deletions` and `stream_limits` as the DuckDB one does, once however often the file is read.
-    (One file holds both kinds: each lake ingest is some seconds of Spark jobs.)"""
+    """A v1.1 stream's delete and limit notices and stall warnings: the Spark ingest counts them and
+    keeps them in `deletions`, `stream_limits` and `stream_warnings` as the DuckDB one does, once
+    however often the file is read. (One file holds all kinds: each lake ingest is some seconds of
+    Spark jobs.)"""
     from botwatch import open_study
     from botwatch.engines.lake import LakeStudy
     from botwatch.engines.spark_ingest import ingest_lake
@@ -79,18 +80,21 @@ def test_stream_notices_are_counted_and_kept_as_on_duckdb_not_rejected(spark: An
     gone = [{"delete": {"status": {"id_str": str(i), "user_id_str": "1"}, "timestamp_ms": "1494447600000"}} for i in (7, 8, 9)]
     limits = [{"limit": {"track": n, "timestamp_ms": str(1494447600000 + i)}} for i, n in enumerate((4, 9, 2))]
     f = tmp_path / "stream.jsonl"
-    f.write_text("".join(json.dumps(x) + "\n" for x in [gone[0], status, limits[0], gone[1], limits[1], gone[2], limits[2]]))
+    warning = {"warning": {"code": "FALLING_BEHIND", "message": "falling behind", "percent_full": 60}}
+    f.write_text("".join(json.dumps(x) + "\n" for x in [gone[0], status, limits[0], gone[1], limits[1], gone[2], limits[2], warning]))
     [lake] = ingest_lake(spark, str(tmp_path / "lake"), [str(f)]).files
     ingest_lake(spark, str(tmp_path / "lake"), [str(f)], force=True)  # read again: no row twice
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [duck] = ingest(st, [str(f)], workers=1).files
         deleted = st.sql("SELECT * FROM deletions ORDER BY post_id")
         limited = st.sql("SELECT * FROM stream_limits ORDER BY line")
-    counts = lambda r: (r.read, r.stored, r.rejected, r.deleted, r.limited)  # noqa: E731
-    assert counts(lake) == counts(duck) == (7, 1, 0, 3, 3)
+        warned = st.sql("SELECT * FROM stream_warnings")
+    counts = lambda r: (r.read, r.stored, r.rejected, r.deleted, r.limited, r.warned)  # noqa: E731
+    assert counts(lake) == counts(duck) == (8, 1, 0, 3, 3, 1)
     with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
         assert held.sql("SELECT * FROM deletions ORDER BY post_id") == deleted  # the same rows, stored the same way
         assert held.sql("SELECT * FROM stream_limits ORDER BY line") == limited
+        assert held.sql("SELECT * FROM stream_warnings") == warned and [r[1] for r in warned] == [8]
         assert deleted_posts(held, set(held.tables())) == 1  # of the stored posts, 9 was deleted (Methods' count, as on DuckDB)
     assert [r[4].rsplit(":", 1)[1] for r in deleted] == ["1", "4", "6"]
     assert [(r[1], r[3]) for r in limited] == [(3, 4), (5, 9), (7, 2)]

@@ -158,6 +158,24 @@ STREAM_LIMITS = pa.schema(
     ]
 )
 
+# An X v1.1 stream's stall warnings `{"warning": {"code": "FALLING_BEHIND", "message": ...,
+# "percent_full": P}}`: the client read too slowly and the stream's queue for it was P% full; at
+# 100% the stream disconnects it and the posts sent meanwhile are lost. `source` is the file, `line`
+# its 1-based line, `warned_at` the warning's time where it gives one (`timestamp_ms`). One row per
+# (line, warned_at, code, message, percent_full): a re-read or a copy of the file adds none. Created
+# the first time a warning is read, so older studies are unchanged (`ingest.merge.merge_stream_warnings`;
+# Methods' sentence: `ingest.stream_limits.warned_sentence`).
+STREAM_WARNINGS = pa.schema(
+    [
+        ("source", pa.string()),
+        ("line", pa.int64()),
+        ("warned_at", TS),
+        ("code", pa.string()),
+        ("message", pa.string()),
+        ("percent_full", pa.int64()),
+    ]
+)
+
 SOURCES = pa.schema(
     [
         ("source", pa.string()),

@@ -338,7 +338,7 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "unreadable"
     if res.broke_off:
         return "cut short"
-    if res.stored + res.duplicates + res.accounts + res.deleted + res.limited:  # a stream's quiet hour: its notices are kept
+    if res.stored + res.duplicates + res.accounts + res.deleted + res.limited + res.warned:  # a stream's quiet hour: its notices are kept
         return None
     if no_records(res) is not None:
         return "empty"
@@ -569,7 +569,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
     other = sum(not_posts(f) for f in summary.files)
     # A cut .gz's break (its row in `rejected`) is no record: counted apart, in a column of its own when any.
     cut = cut_short_count(summary.files)
-    # Edits of posts, delete and limit notices (`counts.KEPT_APART`): no post and no loss, each its own
+    # Edits of posts, delete and limit notices, stream warnings (`counts.KEPT_APART`): no post and no loss, each its own
     # column when any, so the row accounts for every record the files' own lines name.
     apart = [(words, n) for field, words in KEPT_APART if (n := summary.total(field))]
     cols = ("files", "read", *(("not posts",) if other else ()), *(words for words, _ in apart),

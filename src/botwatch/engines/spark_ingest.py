@@ -189,6 +189,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
                 merge.deletions()
             if any(int(meta[i].get("n_limited") or 0) for i in keep):
                 merge.stream_limits()
+            if any(int(meta[i].get("n_warned") or 0) for i in keep):
+                merge.stream_warnings()
         finally:
             merge.close()
         now = utcnow()
@@ -418,6 +420,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.edited = int(m.get("edited") or 0)
             res.deleted = int(m.get("n_deleted") or 0)  # delete notices, as DuckDB's reader counts them
             res.limited = int(m.get("n_limited") or 0)  # stream limit notices, likewise
+            res.warned = int(m.get("n_warned") or 0)  # and its stall warnings
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts
@@ -639,6 +642,13 @@ class _Merge:
         from botwatch.schema import STREAM_LIMITS
 
         self._first_notices("stream_limits", "lim", STREAM_LIMITS, ("limited_at", "track"))
+
+    def stream_warnings(self) -> None:
+        """Append the stream stall warnings the lake lacks, one row per line and content, the
+        first read (earliest file) kept, as DuckDB's `merge.merge_stream_warnings`."""
+        from botwatch.schema import STREAM_WARNINGS
+
+        self._first_notices("stream_warnings", "warn", STREAM_WARNINGS, ("line", "warned_at", "code", "message", "percent_full"))
 
     def _first_notices(self, kind: str, struct: str, schema: Any, key: tuple[str, ...]) -> None:
         """Append to table `kind` the staged rows of that kind (fields in the `struct` column)

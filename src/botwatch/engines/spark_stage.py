@@ -25,12 +25,13 @@ import pyarrow as pa
 
 from botwatch.ingest.cut_short import read_again
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, cannot_open, file_sha256, not_there, shown_name
-from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, STREAM_LIMITS
+from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, STREAM_LIMITS, STREAM_WARNINGS
 from botwatch.shown_text import name_shown
 
 # kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
 KINDS: dict[str, tuple[str, pa.Schema]] = {"posts": ("post", POSTS), "snapshots": ("snap", SNAPSHOT_ROW), "rejected": ("rej", REJECTED),
-                                          "deletions": ("gone", DELETIONS), "stream_limits": ("lim", STREAM_LIMITS)}
+                                          "deletions": ("gone", DELETIONS), "stream_limits": ("lim", STREAM_LIMITS),
+                                          "stream_warnings": ("warn", STREAM_WARNINGS)}
 
 META = pa.schema(
     [
@@ -51,6 +52,7 @@ META = pa.schema(
         ("file_sha256", pa.string()),  # the file's own SHA-256 where `sha256` is an earlier read's text's (`same_text_read`)
         ("n_deleted", pa.int64()),  # delete notices read (`FileResult.deleted`): neither posts nor rejected
         ("n_limited", pa.int64()),  # X v1.1 stream limit notices read (`FileResult.limited`): neither posts nor rejected
+        ("n_warned", pa.int64()),  # its stall warnings read (`FileResult.warned`), likewise
     ]
 )
 
@@ -198,7 +200,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
         elif kind == "done":
             meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, broke_off=item.broke_off,
                         not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated, edited=item.edited, n_deleted=item.deleted,
-                        n_limited=item.limited)
+                        n_limited=item.limited, n_warned=item.warned)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:
             col, schema = KINDS[kind]
@@ -213,7 +215,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             if kind == "snapshots":
                 accounts.add(rows.field("platform"), rows.field("account_id"))
             seq += item.num_rows
-            if kind in ("deletions", "stream_limits"):  # counted by the reader (`n_deleted`, `n_limited`, from the "done" item)
+            if kind in ("deletions", "stream_limits", "stream_warnings"):  # counted by the reader (`n_deleted`, `n_limited`, `n_warned`: the "done" item)
                 continue
             notes, edits = _notes(item) if kind == "rejected" else (0, 0)
             meta[f"n_{kind}"] += item.num_rows - notes - edits

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 # say it with). Edits of posts are kept beside the post's first text; the platforms' delete notices
 # (a stream sample holds thousands) and an X v1.1 stream's limit notices were counted as rejected
 # though nothing was wrong. Absent from a `sources` row, so `not_posts` leaves them out too.
-KEPT_APART = (("edited", "edits kept"), ("deleted", "delete notices"), ("limited", "limit notices"))
+KEPT_APART = (("edited", "edits kept"), ("deleted", "delete notices"), ("limited", "limit notices"), ("warned", "stream warnings"))
 
 
 def kept_apart(res: Any) -> list[tuple[str, int]]:
@@ -48,7 +48,7 @@ def not_posts(res: Any) -> int:
     rejected, they read as missing: a Jetstream file of 280 posts and two identity events said
     "read 282, stored 280, duplicates 0, rejected 0". 0 for response pages (a page holds many
     posts). A stream that broke off keeps one `rejected` row for the break that is no record read.
-    Delete notices (`FileResult.deleted`), stream limit notices (`FileResult.limited`) and edits of
+    Delete notices (`FileResult.deleted`), stream limit notices and warnings (`limited`, `warned`) and edits of
     posts kept beside their first text (`FileResult.edited`), absent from a `sources` row, are
     counted on their own: an edit counted here too read "read 2 (1 of them not a post: ...), stored
     1, ..., edits kept 1", the edit said twice."""

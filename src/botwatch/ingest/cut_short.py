@@ -29,8 +29,8 @@ BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM ({BROKEN_ROWS_SQL})"
 BREAK_SQL = f"CASE WHEN rejected > 0 AND source IN ({BROKEN_SOURCES_SQL}) THEN 1 ELSE 0 END"
 NOT_POSTS_SQL = f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL}, 0)"
 # The notice tables a `sources` row's notices are kept in, with how a kept notice's `source` names
-# its file: `deletions` as "<file>:<line>", `stream_limits` as the file (its line apart).
-_NOTICE_FILES = {"deletions": "regexp_replace(n.source, ':[0-9]+$', '')", "stream_limits": "n.source"}
+# its file: `deletions` as "<file>:<line>", `stream_limits` and `stream_warnings` as the file (its line apart).
+_NOTICE_FILES = {"deletions": "regexp_replace(n.source, ':[0-9]+$', '')", "stream_limits": "n.source", "stream_warnings": "n.source"}
 
 
 def _per_read(column: str, row: str) -> str:
@@ -40,7 +40,7 @@ def _per_read(column: str, row: str) -> str:
 
 
 def notices_sql(tables: Iterable[str], row: str) -> str:
-    """The delete and limit notices a `sources` row read (`tables`: the study's; `row`: the alias
+    """The delete and limit notices and stream warnings a `sources` row read (`tables`: the study's; `row`: the alias
     of the row's table): as its read counted them (`source_notices`), where the study keeps that;
     else counted from the tables that keep the notices ("0" for a study made before them). Those
     keep a notice once (per post, per limit count), so one read twice, in one file or also in

@@ -17,7 +17,7 @@ import pyarrow as pa
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
 from botwatch.ingest.sink import REPAIRED, note_sql
-from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, DELETIONS, REJECTED_EARLIER, STREAM_LIMITS, create_table_sql
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, DELETIONS, REJECTED_EARLIER, STREAM_LIMITS, STREAM_WARNINGS, create_table_sql
 from botwatch.study import Study, utcnow
 
 
@@ -141,6 +141,25 @@ def _merge_first_notices(study: Study, table: str, schema: pa.Schema, key: tuple
               FROM _stage_{table}) s WHERE s._n = 1
               AND NOT EXISTS (SELECT 1 FROM {table} d WHERE {same}) ORDER BY s._seq""")
     return int(q(f"SELECT count(*) FROM {table}")[0][0] - before)
+
+
+def merge_stream_warnings(study: Study) -> int:
+    """Store the file's staged stream stall warnings (`_stage_stream_warnings`) the study lacks;
+    returns how many were new. A warning rarely carries a time, so its line joins what it says to
+    name it: a re-read or a copy of the file adds none, and the first read's file is kept. The table
+    is made with the first warning, as `stream_limits` is (`merge_stream_limits`)."""
+    q = study.sql
+    if not q("SELECT count(*) FROM _stage_stream_warnings")[0][0]:
+        return 0
+    q(create_table_sql("stream_warnings", STREAM_WARNINGS))
+    before = q("SELECT count(*) FROM stream_warnings")[0][0]
+    key = ("line", "warned_at", "code", "message", "percent_full")
+    cols = ", ".join(f's."{c}"' for c in STREAM_WARNINGS.names)
+    same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
+    q(f"""INSERT INTO stream_warnings SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {", ".join(key)} ORDER BY _seq) AS _n
+              FROM _stage_stream_warnings) s WHERE s._n = 1
+              AND NOT EXISTS (SELECT 1 FROM stream_warnings d WHERE {same}) ORDER BY s._seq""")
+    return int(q("SELECT count(*) FROM stream_warnings")[0][0] - before)
 
 
 def retire_rejected(study: Study, source: str) -> int:

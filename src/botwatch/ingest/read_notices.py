@@ -1,4 +1,4 @@
-"""Each read's delete and limit notices and edits of posts, kept per read (`schema.SOURCE_NOTICES`).
+"""Each read's delete and limit notices, stream warnings and edits of posts, kept per read (`schema.SOURCE_NOTICES`).
 
 Why this exists: `sources` keeps a read's records, posts, duplicates and rejected records, but not
 its notices or edits, so the report worked them out from the tables that keep them. Those keep one
@@ -25,7 +25,7 @@ def prepare(study: Study, result: FileResult) -> None:
     """Make the table when this read is the study's first to hold a notice or edit, its earlier
     reads filled in from the rows kept for their paths, as the report counted them till now.
     Called before the read's notices are merged, so none of them is taken for an earlier read's."""
-    if TABLE in study.tables() or not (result.deleted or result.limited or result.edited):
+    if TABLE in study.tables() or not (result.deleted or result.limited or result.warned or result.edited):
         return
     from botwatch.ingest.cut_short import NOT_POSTS_SQL, edits_sql, notices_sql
 
@@ -39,4 +39,4 @@ def prepare(study: Study, result: FileResult) -> None:
 def record(study: Study, source: str, ingested_at: object, result: FileResult) -> None:
     """Keep this read's notices and edits beside its `sources` row, once the table is made."""
     if TABLE in study.tables():
-        study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", [source, ingested_at, result.deleted + result.limited, result.edited])
+        study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", [source, ingested_at, result.deleted + result.limited + result.warned, result.edited])

@@ -24,7 +24,7 @@ from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
 from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, read_again
 from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start, value_stream
 from botwatch.ingest.file_scan import BackgroundScan
-from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejected, merge_stream_limits, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
+from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejected, merge_stream_limits, merge_stream_warnings, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest import read_notices
@@ -32,7 +32,7 @@ from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, NOT_A_FILE, cannot_open, file_sha256, gzip_text_size, not_a_file, not_there, shown_name, text_sha256, unreadable_folder
-from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, STREAM_LIMITS, create_table_sql
+from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, STREAM_LIMITS, STREAM_WARNINGS, create_table_sql
 from botwatch.study import Study, utcnow
 from botwatch.shown_text import name_shown
 
@@ -62,6 +62,9 @@ class FileResult:
     # An X v1.1 stream's limit notices read (`RowSink.limit`): the stream said how many matching
     # posts it withheld; neither posts nor errors, counted here and kept in `stream_limits`.
     limited: int = 0
+    # Its stall warnings read (`RowSink.warning`): the capture was at risk of being cut off; neither
+    # posts nor errors, counted here and kept in `stream_warnings`.
+    warned: int = 0
     skipped: str | None = None  # why the file was not read again
     # Skipped because reading it again would store its posts twice (`rereads.map_conflict`): not
     # held as asked, so the command's exit status counts it with the inputs that put nothing in.
@@ -105,7 +108,7 @@ class IngestSummary:
         """True when no input gave a single usable record (the command then exits non-zero). The
         platforms' delete and limit notices are kept (`deletions`, `stream_limits`): a stream
         capture's quiet hour holding only those was read, not unreadable."""
-        return all(f.stored + f.duplicates + f.accounts + f.deleted + f.limited == 0 and f.skipped is None for f in self.files)
+        return all(f.stored + f.duplicates + f.accounts + f.deleted + f.limited + f.warned == 0 and f.skipped is None for f in self.files)
 
 
 # A data set's folder often holds its licence and a description beside the archives: found in a
@@ -182,7 +185,7 @@ def not_read(path: str) -> FileResult:
 # The per-file counts a Python reader's `RowSink` keeps that its `FileResult` carries under the
 # same names (`not_utf8` apart: the DuckDB ingest counts it from the staged rows, `stage_into`,
 # for Spark, from the sink).
-SINK_COUNTS = ("non_ascii", "redated", "edited", "deleted", "limited")
+SINK_COUNTS = ("non_ascii", "redated", "edited", "deleted", "limited", "warned")
 
 
 # What a file's result counts of the rows its transaction put in: all rolled back when the file
@@ -205,7 +208,8 @@ def _take_counts(result: FileResult, sink: RowSink, names: tuple[str, ...] = SIN
 
 
 _STAGES = {"posts": ("_stage_posts", POSTS), "snapshots": ("_stage_snapshots", SNAPSHOT_ROW), "rejected": ("_stage_rejected", REJECTED),
-           "deletions": ("_stage_deletions", DELETIONS), "stream_limits": ("_stage_stream_limits", STREAM_LIMITS)}
+           "deletions": ("_stage_deletions", DELETIONS), "stream_limits": ("_stage_stream_limits", STREAM_LIMITS),
+           "stream_warnings": ("_stage_stream_warnings", STREAM_WARNINGS)}
 
 
 class _Stager:
@@ -341,7 +345,7 @@ def _ingest_source(
                 fmt = FORMATS[NATIVE_FORMAT]
                 consume_lines(pick_lines(src.stream, bad_lines(study, native)), sink, fmt.handler, max_record_bytes, fmt.fast)
                 sink.flush()
-                _take_counts(result, sink, ("deleted", "limited"))  # the notices among the lines it hands back
+                _take_counts(result, sink, ("deleted", "limited", "warned"))  # the notices among the lines it hands back
             stored, total = store_native_posts(study, native, src.name)
             reduce_native_snapshots(study, native, src.name)
         else:
@@ -360,6 +364,7 @@ def _ingest_source(
         result.accounts = merge_accounts(study)
         merge_deletions(study)
         merge_stream_limits(study)
+        merge_stream_warnings(study)
         if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
             retire_rejected(study, src.name)
         # The same content read before under another name (`--force`, a copy): a re-read, not

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch.schema import DELETIONS, POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW, STREAM_LIMITS
+from botwatch.schema import DELETIONS, POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW, STREAM_LIMITS, STREAM_WARNINGS
 
 FlushFn = Callable[[str, pa.Table], None]
 _POST_DEFAULTS = dict.fromkeys(POSTS.names)
@@ -104,6 +104,7 @@ class RowSink:
         self._rejected: list[dict[str, Any]] = []
         self._deletions: list[dict[str, Any]] = []
         self._limits: list[dict[str, Any]] = []
+        self._warnings: list[dict[str, Any]] = []
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
         # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
@@ -113,8 +114,9 @@ class RowSink:
         # deleted: the platforms' delete notices read (a post's author deleted it): valid records,
         # neither posts nor errors, so counted on their own (`deletion`).
         # limited: an X v1.1 stream's limit notices read (`limit`): no posts, no errors either.
+        # warned: its stall warnings read (`warning`), likewise.
         self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0, "deleted": 0,
-                       "limited": 0}
+                       "limited": 0, "warned": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
@@ -192,6 +194,16 @@ class RowSink:
             self._emit("stream_limits", self._limits, STREAM_LIMITS)
             self._limits = []
 
+    def warning(self, row: dict[str, Any], line: int) -> None:
+        """Keep one X v1.1 stream stall warning (`schema.STREAM_WARNINGS`: code, message,
+        percent_full, warned_at). The stream working as designed, not an error: read as one, a
+        capture at risk of being cut off reported "rejected" records and said nothing of the risk."""
+        self._warnings.append({"source": self.source_name, "line": line, **row})
+        self.counts["warned"] += 1
+        if len(self._warnings) >= self.batch_rows:
+            self._emit("stream_warnings", self._warnings, STREAM_WARNINGS)
+            self._warnings = []
+
     def repair(self, line: int, what: str, raw: bytes | str) -> None:
         """Note a record that was stored after a repair: its original beside the words saying what changed.
 
@@ -254,6 +266,8 @@ class RowSink:
         self._deletions = []
         self._emit("stream_limits", self._limits, STREAM_LIMITS)
         self._limits = []
+        self._emit("stream_warnings", self._warnings, STREAM_WARNINGS)
+        self._warnings = []
         self._noted_line = None
 
 

@@ -1,4 +1,5 @@
-"""What an X v1.1 filtered stream withheld, from the limit notices a study keeps (`stream_limits`).
+"""What an X v1.1 filtered stream withheld, from the limit notices a study keeps (`stream_limits`),
+and how often it warned that the capture was falling behind (`stream_warnings`).
 
 The stream lets through at most about 1% of all posts; when its filter matches more, it sends
 `{"limit": {"track": N, ...}}`, N the matching posts withheld since the connection opened. N only
@@ -41,3 +42,19 @@ def withheld_sentence(study: Any, tables: set[str] | None = None) -> str | None:
     said = "under 1%" if share < 1 else f"about {share:.0f}%"
     return (f"The stream withheld at least {n:,} matching posts (its limit notices): the capture holds {said} of what matched, "
             f"so counts here are lower bounds for the stream's filter.")
+
+
+def warned_sentence(study: Any, tables: set[str] | None = None) -> str | None:
+    """The plain sentence for Methods: how often the stream warned that the capture was falling
+    behind (`stream_warnings`, code FALLING_BEHIND) and how full its queue got. Why: at a full
+    queue the stream disconnects the client, and the posts sent meanwhile are in no file, a loss no
+    other count shows. None without such warnings (or a study made before they were kept)."""
+    if "stream_warnings" not in (tables if tables is not None else set(study.tables())):
+        return None
+    n, full = study.sql("SELECT count(*), max(percent_full) FROM stream_warnings WHERE code = 'FALLING_BEHIND'")[0]
+    if not n:
+        return None
+    queue = f" (its queue up to {int(full)}% full)" if full is not None else ""
+    times = "once" if n == 1 else f"{int(n):,} times"
+    return (f"The stream warned {times} that the capture was falling behind{queue}: "
+            "posts may have been lost when it disconnected.")

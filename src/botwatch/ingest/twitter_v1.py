@@ -41,12 +41,13 @@ def is_status(obj: Any) -> bool:
 
 
 def is_stream_notice(obj: Any) -> bool:
-    """Is this JSON object a v1.1 stream's delete or limit notice (no post, but the stream's own)?
-    A capture's quiet hour holds only these, and is still a v1.1 stream file."""
+    """Is this JSON object a v1.1 stream's delete or limit notice or stall warning (no post, but the
+    stream's own)? A capture's quiet hour holds only these, and is still a v1.1 stream file."""
     if not isinstance(obj, dict):
         return False
-    delete, limit = obj.get("delete"), obj.get("limit")
-    return (isinstance(delete, dict) and isinstance(delete.get("status"), dict)) or (isinstance(limit, dict) and "track" in limit)
+    delete, limit, warning = obj.get("delete"), obj.get("limit"), obj.get("warning")
+    return ((isinstance(delete, dict) and isinstance(delete.get("status"), dict)) or (isinstance(limit, dict) and "track" in limit)
+            or (isinstance(warning, dict) and "code" in warning))
 
 
 def _full_text(status: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -115,6 +116,28 @@ def _limit(notice: dict[str, Any], line: int, sink: RowSink) -> None:
     sink.limit(track, epoch_to_datetime(ms / 1000) if ms is not None else None, line)
 
 
+# A stall warning's text fields, cut to these lengths: X's own are a word and a sentence, and a
+# field longer than that is no warning X wrote, kept only so far as it says what it was.
+_CODE_CHARS, _MESSAGE_CHARS = 100, 500
+
+
+def _warning(notice: dict[str, Any], line: int, sink: RowSink) -> None:
+    """A stream's stall warning `{"warning": {"code": "FALLING_BEHIND", "message", "percent_full": P}}`:
+    the client read too slowly and the stream's queue for it was P% full (at 100% it disconnects,
+    and what it sent meanwhile is lost). No error, kept apart (`RowSink.warning`). Without a code, or
+    with a `percent_full` that is no whole number from 0 to 100, it says nothing sure: rejected."""
+    code = opt_str(notice.get("code"))
+    if code is None or not isinstance(notice.get("code"), str):
+        raise RecordError(f"stream warning whose code {_shown_value(notice.get('code'))} is not a word (e.g. FALLING_BEHIND)")
+    full = notice.get("percent_full")
+    if full is not None and (full.__class__ is not int or not 0 <= full <= 100):
+        raise RecordError(f"stream warning whose percent_full {_shown_value(full)} is not a whole number from 0 to 100")
+    message = opt_str(notice.get("message")) if isinstance(notice.get("message"), str) else None
+    ms = opt_int(notice.get("timestamp_ms"))
+    sink.warning({"warned_at": epoch_to_datetime(ms / 1000) if ms is not None else None, "code": code[:_CODE_CHARS],
+                  "message": message[:_MESSAGE_CHARS] if message else None, "percent_full": full}, line)
+
+
 def _shown_value(value: Any) -> str:
     """A notice's value as a rejected row's note shows it: its JSON, cut short, so the note says
     what was there (2.5, "30", true) without carrying a whole attacker-written field."""
@@ -131,6 +154,9 @@ def handle_status(obj: Any, line: int, sink: RowSink) -> None:
         return
     if isinstance(obj.get("limit"), dict):
         _limit(obj["limit"], line, sink)
+        return
+    if isinstance(obj.get("warning"), dict):
+        _warning(obj["warning"], line, sink)
         return
     if "delete" in obj or "limit" in obj or "warning" in obj:
         raise RecordError("stream control message (delete/limit/warning), not a post")

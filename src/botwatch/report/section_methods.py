@@ -15,7 +15,7 @@ from typing import Any
 from botwatch.accounts.training_accounts import methods_sentences as training_sentences, recorded_counts
 from botwatch.content.score import MIN_OWN_PAIRS
 from botwatch.content.stance import MEASURED_BY_ELECTION
-from botwatch.ingest.stream_limits import withheld_sentence
+from botwatch.ingest.stream_limits import warned_sentence, withheld_sentence
 from botwatch.report.caveats import report_scaling_unsupported
 from botwatch.report.context import study_label
 from botwatch.report.reproduce import PAGE_STEP_CHARS, RelativePaths, paths_sentence, reproduction
@@ -363,6 +363,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         notices=fig["notices"],
         edits=fig["edits"],
         deleted=deleted_posts(study, tables),
+        stream_warned=warned_sentence(study, tables),  # the stream warned it was falling behind: posts may be missing
         stream_withheld=withheld_sentence(study, tables),  # a v1.1 stream that hit its cap: counts are lower bounds
         breaks=breaks,
         cut_files=cut_files,

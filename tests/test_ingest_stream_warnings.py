@@ -1,0 +1,129 @@
+"""An X/Twitter v1.1 stream's stall warnings are counted and kept, not rejected.
+
+`{"warning": {"code": "FALLING_BEHIND", "message": ..., "percent_full": P}}`: the client read too
+slowly and the stream's queue for it was P% full; at 100% the stream disconnects it and the posts
+sent meanwhile are lost. Read as bad records, a capture at risk of that reported "rejected" rows
+and its report said nothing of the posts it may have missed."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+from botwatch.ingest import runner
+from botwatch.ingest.counts import not_posts, run_message
+from botwatch.ingest.stream_limits import warned_sentence
+from testsupport.ingest_paths import READING_PATHS, read_by
+from testsupport.terminal import flat, wide_consoles
+
+MESSAGE = "Your connection is falling behind and messages are being queued for delivery to you."
+
+
+def _status(i: int) -> dict:
+    return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
+            "user": {"id_str": str(i % 3 + 1), "screen_name": f"u{i % 3}"}}
+
+
+def _warning(full: int) -> dict:
+    return {"warning": {"code": "FALLING_BEHIND", "message": MESSAGE, "percent_full": full}}
+
+
+def _v1_stream(path: Path, posts: int = 20, fulls: tuple[int, ...] = (60, 85)) -> Path:
+    lines = [_status(i) for i in range(posts)]
+    for j, full in enumerate(fulls):
+        lines.insert(3 + j * 5, _warning(full))
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    return path
+
+
+@pytest.mark.parametrize("path", READING_PATHS)
+def test_v1_stall_warnings_are_counted_and_kept_not_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Every DuckDB path: the Python reader, in worker processes too, and the native reader that
+    hands such lines to it."""
+    workers = read_by(path, monkeypatch)
+    f = _v1_stream(tmp_path / "stream.jsonl")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=workers).files
+        assert (res.read, res.stored, res.rejected, res.warned, not_posts(res)) == (22, 20, 0, 2, 0)
+        assert st.sql("SELECT count(*) FROM rejected")[0][0] == 0
+        rows = st.sql("SELECT source, line, warned_at, code, message, percent_full FROM stream_warnings ORDER BY line")
+    assert rows == [(str(f), 4, None, "FALLING_BEHIND", MESSAGE, 60), (str(f), 9, None, "FALLING_BEHIND", MESSAGE, 85)]
+    assert run_message([res]) == "read 22, stored 20, duplicates 0, rejected 0, stream warnings 2"
+
+
+@pytest.mark.parametrize("warning", [{"percent_full": 60}, {"code": 7, "percent_full": 60}, {"code": "FALLING_BEHIND", "percent_full": 60.5},
+                                     {"code": "FALLING_BEHIND", "percent_full": "60"}, {"code": "FALLING_BEHIND", "percent_full": 101}])
+def test_a_warning_without_a_code_or_with_no_whole_percentage_is_rejected(tmp_path: Path, warning: dict) -> None:
+    """It says nothing sure of the stream: a bad record, located, the good status stored."""
+    f = tmp_path / "stream.jsonl"
+    f.write_text(json.dumps(_status(0)) + "\n" + json.dumps({"warning": warning}) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=1).files
+        assert (res.stored, res.rejected, res.warned) == (1, 1, 0)
+        [(line, error)] = st.sql("SELECT line, error FROM rejected")
+        assert "stream_warnings" not in st.tables()
+    assert line == 2 and error.startswith("stream warning whose "), error
+
+
+def test_the_ingest_line_and_summary_say_stream_warnings_only_when_there_are_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wide_consoles(monkeypatch)
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(_v1_stream(tmp_path / "stream.jsonl"))])
+    assert res.exit_code == 0, res.output
+    assert "stored 20, duplicates 0, rejected 0, stream warnings 2, accounts 3" in flat(res.output), res.output
+    assert "stream warnings" in res.output.split("Ingest summary")[1]
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "p.duckdb"), str(plain)])
+    assert res.exit_code == 0 and "stream warnings" not in res.output
+
+
+def test_stream_warnings_are_kept_once_and_only_where_read(tmp_path: Path) -> None:
+    """Reading the file again, or a copy of it, adds no row; a study whose inputs held no warning
+    has no `stream_warnings` table (older studies stay as they were)."""
+    f = _v1_stream(tmp_path / "stream.jsonl")
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(f.read_bytes())
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(f)], workers=1)
+        runner.ingest(st, [str(f), str(copy)], workers=1, force=True)
+        assert st.sql("SELECT count(*), count(DISTINCT source) FROM stream_warnings")[0] == (2, 1)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(plain)], workers=1)
+        assert "stream_warnings" not in st.tables()
+
+
+def test_a_file_of_only_stall_warnings_is_a_v1_stream_file_with_no_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A capture's hour in which the stream only warned: read as a v1.1 stream file, exit 0."""
+    wide_consoles(monkeypatch)
+    f = tmp_path / "quiet.jsonl"
+    f.write_text(json.dumps(_warning(40)) + "\n" + json.dumps(_warning(70)) + "\n")
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f)])
+    assert res.exit_code == 0, res.output
+    assert "stored 0, duplicates 0, rejected 0, stream warnings 2," in flat(res.output), res.output
+
+
+def test_methods_says_how_often_the_stream_warned_and_how_full_its_queue_got(tmp_path: Path) -> None:
+    """One sentence, only for a study whose inputs held such warnings; the warnings are counted
+    as the stream's own notices there, not as records that were no post."""
+    from botwatch.report.section_methods import methods
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(_v1_stream(tmp_path / "stream.jsonl"))], workers=1)
+        said = html.unescape(re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html)))
+    assert ("The stream warned 2 times that the capture was falling behind (its queue up to 85% full): "
+            "posts may have been lost when it disconnected.") in said, said
+    assert "2 were delete or limit notices or stall warnings (the platform's own, no post)" in said and "not posts" not in said
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(_status(0)) + "\n")
+    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(plain)], workers=1)
+        assert warned_sentence(st) is None and "stream warned" not in methods(st, {}).html
