@@ -136,3 +136,20 @@ def test_a_study_made_before_the_per_read_counts_keeps_its_figures_when_they_sta
         after = _figures(st)
     assert (before["not_posts"], before["notices"]) == (1, 1)
     assert (after["not_posts"], after["notices"], after["rows_not_posts"]) == (1, 3, [1, 0])
+
+
+def test_stall_warnings_are_notices_read_in_the_per_read_counts(tmp_path: Path) -> None:
+    """A v1.1 stream's stall warnings make the per-read table as delete and limit notices do, and
+    count in it as notices: left out of it, each warning was a record "not a post" again."""
+    def status(i: int) -> dict[str, Any]:
+        return {"id_str": str(200 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
+                "user": {"id_str": "1", "screen_name": "u1"}}
+
+    warning = {"warning": {"code": "FALLING_BEHIND", "message": "falling behind", "percent_full": 60}}
+    v1 = _write(tmp_path / "v1.jsonl", [status(0), warning, status(1), warning])
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        files = runner.ingest(st, [str(v1)], workers=1).files
+        assert [r.warned for r in files] == [2]
+        assert st.sql("SELECT notices FROM source_notices") == [(2,)]
+        figures = _figures(st)
+    assert (figures["not_posts"], figures["notices"], figures["rows_not_posts"]) == (0, 2, [0])
