@@ -193,3 +193,19 @@ def test_methods_and_the_overview_count_notices_as_notices_not_as_other_records(
     assert "0 were duplicates of posts already stored, 4 were delete or limit notices or stall warnings (the platform's own, no post) and 0 could not be read" in said, said
     assert "not posts" not in said
     assert row[3] == 0, row  # the overview's "not posts" column
+
+
+@pytest.mark.parametrize("nested", [[[[]]], {"a": {"b": 1}}, "[" * 1000 + "]" * 1000])
+def test_a_limit_notice_whose_track_is_nested_is_rejected_by_its_kind(tmp_path: Path, nested: object) -> None:
+    """A list or object as the track is named by its kind in the note: dumping it to show it
+    recursed past Python's limit on a deep one (an attacker's line of 1,000 brackets), and the
+    RecursionError failed the whole file, its good posts with it."""
+    f = tmp_path / "stream.jsonl"
+    notice = '{"limit": {"track": ' + (nested if isinstance(nested, str) else json.dumps(nested)) + "}}"
+    f.write_text(json.dumps(_status(0)) + "\n" + notice + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=1).files
+        assert (res.error, res.stored, res.rejected) == (None, 1, 1)
+        [(error,)] = st.sql("SELECT error FROM rejected")
+    kind = "(an object)" if isinstance(nested, dict) else "(a list)"
+    assert error == f"limit notice whose track {kind} is not a count (a whole number, 0 or more, of posts withheld)"

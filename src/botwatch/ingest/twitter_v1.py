@@ -141,7 +141,11 @@ def _warning(notice: dict[str, Any], line: int, sink: RowSink) -> None:
 def _shown_value(value: Any) -> str:
     """A notice's value as a rejected row's note shows it: its JSON, cut short, so the note says
     what was there (2.5, "30", true) without carrying a whole attacker-written field."""
-    shown = json.dumps(value) if value is not None else "(missing)"  # not orjson: it refuses ints beyond 64 bits
+    if value is None:
+        return "(missing)"
+    if isinstance(value, (dict, list)):  # its kind only: dumping a nested one can recurse too deep (and says no more)
+        return "(an object)" if isinstance(value, dict) else "(a list)"
+    shown = json.dumps(value[:40] if isinstance(value, str) else value)  # not orjson: it refuses ints beyond 64 bits
     return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
