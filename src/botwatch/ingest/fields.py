@@ -15,6 +15,8 @@ from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import orjson
+
 from botwatch.ingest.sink import RecordError
 
 _MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
@@ -284,3 +286,33 @@ def str_list(values: Any, key: str | None = None) -> list[str]:
         if isinstance(v, str) and v:
             out.append(v)
     return out
+
+
+# How deep a record kept whole (`record_json`) is written: orjson writes at most 254 levels and
+# reads up to 1,024, so a record it read can be one it cannot write back.
+KEPT_DEPTH = 200
+
+
+def record_json(obj: Any) -> bytes:
+    """A parsed record as JSON, for the `rejected` row kept beside a repaired or edited post. Why
+    not `orjson.dumps` alone: an author can nest a field of a record deeper than orjson writes
+    (it reads deeper), and its error failed the whole file, every good post with it. Such a record
+    is kept with its parts below `KEPT_DEPTH` levels said, not written."""
+    try:
+        return orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_cut_deep(obj, KEPT_DEPTH))
+
+
+def _cut_deep(value: Any, depth: int) -> Any:
+    """`value` with its lists and objects below `depth` levels replaced by a note, and integers
+    orjson cannot write as text."""
+    if isinstance(value, (dict, list)):
+        if depth <= 0:
+            return "(nested deeper: not kept)"
+        if isinstance(value, dict):
+            return {str(k): _cut_deep(v, depth - 1) for k, v in value.items()}
+        return [_cut_deep(v, depth - 1) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= 2**64 - 1:
+        return str(value)
+    return value

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from botwatch.ingest.fields import req_id
+from botwatch.ingest.fields import record_json, req_id
 from botwatch.ingest.other_platforms import edit_note, handle_mastodon
 from botwatch.ingest.sink import RecordError, RowSink, not_an_object
 from botwatch.ingest.surrogates import loads_repairing, repair_note
@@ -64,6 +64,6 @@ def handle_stream_event(obj: Any, line: int, sink: RowSink) -> None:
     elif not isinstance(payload, dict):
         raise not_an_object(payload)
     else:
-        sink.edited(line, edit_note(payload), text if isinstance(text, str) else orjson.dumps(payload))
+        sink.edited(line, edit_note(payload), text if isinstance(text, str) else record_json(payload))
     if mended:  # the envelope's own repairs are noted by the line reader; these are the payload's
         sink.repair(line, repair_note([f"payload.{p}" for p in mended]), text)

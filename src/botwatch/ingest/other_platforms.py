@@ -30,6 +30,7 @@ from botwatch.ingest.fields import (
     opt_int,
     opt_str,
     parse_iso_time,
+    record_json,
     req_id,
     req_text,
     str_list,
@@ -222,7 +223,7 @@ def _post_edit(did: str, commit: dict[str, Any], obj: dict[str, Any], line: int,
     seen = _relay_time(obj.get("time_us"))
     when = seen.isoformat() if seen is not None else "an unknown time"
     sink.edited(line, f"post {did}/{rkey} rewritten (relayed at {when}); `posts` keeps its first text, this record holds the new one",
-                orjson.dumps(obj))
+                record_json(obj))
 
 
 def edit_note(status: dict[str, Any]) -> str:
@@ -249,7 +250,7 @@ def _relay_checked(claimed: datetime, seen: datetime, obj: dict[str, Any], line:
     way = "after" if claimed > seen else "before"
     sink.redated(line, f"{REDATED_NOTE} {claimed.isoformat()} is {way} the relay's time_us {seen.isoformat()} "
                        f"by more than Bluesky allows ({_CLOCK_SKEW} after, {BACKDATE_TOLERANCE.days} day before): "
-                       "the post is dated when relayed", orjson.dumps(obj))
+                       "the post is dated when relayed", record_json(obj))
     return seen
 
 
