@@ -52,6 +52,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         if n := s.get("copies"):  # its own SHA-256 is kept nowhere else that status reads
             out.print(f"{n:,} file{' was' if n == 1 else 's were'} seen again as a copy of one read before (the same text, compressed or not): "
                       f"not another input; {'its own SHA-256 is' if n == 1 else 'their own SHA-256s are'} in table `source_copies`", markup=False, soft_wrap=True)
+        _print_capture_notices(st)
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):
             t.add_column(c)
@@ -109,6 +110,24 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             out.print(f"[yellow]{label}[/yellow] " + plain(outdated.sentence(str(study))), highlight=False, soft_wrap=True)
         if cluster_evidence_stale(st):
             out.print("[yellow]stale cluster evidence:[/yellow] " + plain(cluster_evidence_sentence(shell_shown(study))), highlight=False, soft_wrap=True)
+
+
+def _print_capture_notices(st: Study) -> None:
+    """One line each for the delete and stream limit notices the study keeps (none: nothing printed).
+
+    Status listed `deletions` and `stream_limits` among the tables but said nothing of what they
+    held: a capture that hit the stream's cap, or whose posts were deleted later, read as whole.
+    The figures are Methods' own (`deleted_posts`, `withheld`), so status and the report agree."""
+    from botwatch.ingest.stream_limits import withheld
+    from botwatch.report.section_methods import deleted_posts
+
+    tables = set(st.tables())
+    if (deleted := deleted_posts(st, tables)) is not None:
+        out.print(f"delete notices: {st.count('deletions'):,} ({deleted:,} of the stored posts {'was' if deleted == 1 else 'were'} deleted later)",
+                  markup=False, highlight=False, soft_wrap=True)
+    if (held_back := withheld(st, tables)) is not None:
+        out.print(f"stream limit notices: {st.count('stream_limits'):,} (the stream withheld at least {held_back:,} matching "
+                  f"post{'' if held_back == 1 else 's'})", markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_impact_windows(st: Study) -> None:
