@@ -206,6 +206,24 @@ def test_account_scores_export_names_each_account_on_both_engines(both: Any, tmp
     assert_same_table("account_scores export", d, k)
 
 
+def test_accounts_scored_export_says_whether_the_model_saw_the_platform_on_both_engines(both: Any, tmp_path: Path) -> None:
+    """The export of `accounts_scored` adds `model_platform_seen` from the bot model the study's
+    `runs` recorded; a lake writes it from an in-memory copy without `runs`, so it must say which
+    model scored the lake itself (else every row read NULL there)."""
+    import pyarrow.parquet as pq
+
+    duck, lake = both
+    duck.export("accounts_scored", tmp_path / "duck.parquet")
+    lake.export("accounts_scored", tmp_path / "lake.parquet")
+    d, k = pq.read_table(tmp_path / "duck.parquet"), pq.read_table(tmp_path / "lake.parquet")
+    assert d.column_names[-1] == k.column_names[-1] == "model_platform_seen"
+
+    def seen(t: pa.Table) -> list[tuple[Any, ...]]:
+        return sorted((r["platform"], r["account_id"], r["model_platform_seen"]) for r in t.select(["platform", "account_id", "model_platform_seen"]).to_pylist())
+
+    assert seen(d) == seen(k) and any(s is not None for *_, s in seen(k))
+
+
 def test_report_view_runs_small_statements_at_the_driver_and_large_ones_on_spark(both: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """`engines.lake_report`: a statement over small tables runs on the driver's DuckDB (no Spark
     statement), a derived table over posts runs on Spark with only its result collected, and a

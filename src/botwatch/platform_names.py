@@ -24,6 +24,12 @@ def shipped_bot_model_saw(platform: object) -> bool:
     return platform in TWITTER_PLATFORMS
 
 
+def shipped_bot_model_saw_sql(column: str) -> str:
+    """`shipped_bot_model_saw` as a SQL condition on the platform column `column`, for the export
+    of `accounts_scored`: one list of platforms, so the export and the account JSON cannot disagree."""
+    return f"{column} IN ({', '.join(repr(p) for p in TWITTER_PLATFORMS)})"
+
+
 def platform_name(platform: str) -> str:
     """'mastodon' -> 'Mastodon'; a platform without a name here is written as stored."""
     return PLATFORM_NAMES.get(platform, platform)

@@ -167,11 +167,52 @@ def with_handle(study: Study, name: str) -> bool:
     return "accounts" in tables and "handle" in study.columns("accounts") and "handle" not in study.columns(name)
 
 
-def source_query(study: Study, name: str) -> str:
+# The export of `accounts_scored` adds the account JSON's `bot.model_platform_seen` as its last
+# column: only `accounts --json` and `explain --json` said that the shipped bot model never saw a
+# Bluesky or Mastodon account, and a spreadsheet of the export read its 0.99 as a measured figure.
+PLATFORM_SEEN_TABLE = "accounts_scored"
+PLATFORM_SEEN = "model_platform_seen"
+
+
+def with_model_platform_seen(study: Study, name: str) -> bool:
+    """Whether the export of `name` gets the `model_platform_seen` column: `name` is
+    `PLATFORM_SEEN_TABLE`, has the platform and the bot probability, and no such column of its own."""
+    if name != PLATFORM_SEEN_TABLE or name not in study.tables():
+        return False
+    cols = set(study.columns(name))
+    return {"platform", "bot_probability"} <= cols and PLATFORM_SEEN not in cols
+
+
+def scored_by_shipped_bot_model(study: Study) -> bool:
+    """Whether the study's latest accounts run recorded the shipped bot model's SHA-256. False for a
+    user's own model (it may have learned from any platform, and its file does not say which) and
+    for a study scored before the hash was recorded (which model scored it is not known)."""
+    from botwatch.model_used import bot_model_used
+
+    return bot_model_used(study).kind == "shipped"
+
+
+def platform_seen_sql(shipped_bot_model: bool) -> str:
+    """The `model_platform_seen` column: whether the bot model that gave the row's probability
+    learned from accounts of its platform (`platform_names.shipped_bot_model_saw`, the JSON's rule);
+    NULL without a probability or unless `shipped_bot_model` scored the study."""
+    from botwatch.platform_names import shipped_bot_model_saw_sql
+
+    if not shipped_bot_model:
+        return f"CAST(NULL AS BOOLEAN) AS {PLATFORM_SEEN}"
+    return f"CASE WHEN bot_probability IS NOT NULL THEN coalesce({shipped_bot_model_saw_sql('platform')}, false) END AS {PLATFORM_SEEN}"
+
+
+def source_query(study: Study, name: str, shipped_bot_model: bool | None = None) -> str:
     """The SELECT an export of table `name` writes: the table as stored, or, for `WITH_HANDLE`
     tables, with each account's handle (NULL where `accounts` lacks the account) after its key, one
-    row per row of the table, in key order."""
+    row per row of the table, in key order; `accounts_scored` with `model_platform_seen` last.
+    `shipped_bot_model`: whether the shipped bot model scored the study (None: read from `study`;
+    a lake's export passes its own, as its rows reach `study`, an in-memory copy, without `runs`)."""
     q = f'"{name.replace(chr(34), chr(34) * 2)}"'
+    if with_model_platform_seen(study, name):
+        shipped = scored_by_shipped_bot_model(study) if shipped_bot_model is None else shipped_bot_model
+        return f"SELECT *, {platform_seen_sql(shipped)} FROM {q}"
     if not with_handle(study, name):
         return f"SELECT * FROM {q}"
     # One handle per account even if `accounts` held a key twice: the export keeps the table's rows.
@@ -180,8 +221,10 @@ def source_query(study: Study, name: str) -> str:
             "ON h.platform = s.platform AND h.account_id = s.account_id ORDER BY s.platform, s.account_id")
 
 
-def export_table(study: Study, name: str, out: str | Path, *, force: bool = False, verbatim: bool = False) -> int:
+def export_table(study: Study, name: str, out: str | Path, *, force: bool = False, verbatim: bool = False,
+                 shipped_bot_model: bool | None = None) -> int:
     """Write table `name` to `out` (.parquet, .csv, .jsonl/.ndjson lines, .json array); returns the rows written.
+    `shipped_bot_model`: as `source_query` takes it.
 
     Raises `StudyError` with a message for the user for every failure (unknown table or format,
     existing file without `force`, a directory, an unwritable folder, a full disk).
@@ -205,7 +248,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         from botwatch.out_path import in_the_way_said
 
         raise StudyError(in_the_way_said(out) or f"cannot create the folder {name_shown(out.parent)}: {exc.strerror or exc}") from None
-    query = source_query(study, name)
+    query = source_query(study, name, shipped_bot_model)
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)
     if fmt == "JSON":
