@@ -1,4 +1,4 @@
-"""`botwatch status` says what a study's delete and stream limit notices hold, with Methods' figures.
+"""`botwatch status` says what a study's delete and stream limit notices and stall warnings hold, with Methods' figures.
 
 It listed the tables `deletions` and `stream_limits` and said nothing of them: a capture that hit
 the X v1.1 stream's cap, or whose posts were later deleted, read as whole."""
@@ -32,11 +32,15 @@ def _limit(track: int, second: int) -> dict:
     return {"limit": {"track": track, "timestamp_ms": str(1494447564000 + 1000 * second)}}
 
 
+def _warning(full: int) -> dict:
+    return {"warning": {"code": "FALLING_BEHIND", "message": "falling behind", "percent_full": full}}
+
+
 def _stream(path: Path) -> Path:
     """Ten posts; three delete notices, one of a post the capture never stored (999); four limit
-    notices over two connections (30 then 25 withheld)."""
+    notices over two connections (30 then 25 withheld); two stall warnings (queue 60%, then 85%)."""
     lines = [_status(i) for i in range(10)] + [_delete(100), _delete(104), _delete(999)]
-    lines += [_limit(n, j) for j, n in enumerate((10, 30, 5, 25))]
+    lines += [_limit(n, j) for j, n in enumerate((10, 30, 5, 25))] + [_warning(60), _warning(85)]
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
     return path
 
@@ -53,6 +57,7 @@ def test_status_says_the_delete_and_limit_notices_as_methods_counts_them(tmp_pat
     said = flat(res.output)
     assert "delete notices: 3 (2 of the stored posts were deleted later)" in said, said
     assert "stream limit notices: 4 (the stream withheld at least 55 matching posts)" in said, said
+    assert "stream warnings: 2 that the capture was falling behind, its queue up to 85% full (posts may have been lost" in said, said
 
 
 def test_status_of_a_study_without_notices_says_nothing_of_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,4 +69,4 @@ def test_status_of_a_study_without_notices_says_nothing_of_them(tmp_path: Path, 
         runner.ingest(st, [str(plain)], workers=1)
     res = CliRunner().invoke(app, ["status", str(tmp_path / "p.duckdb")])
     assert res.exit_code == 0, res.output
-    assert "delete notices" not in res.output and "limit notices" not in res.output
+    assert "delete notices" not in res.output and "limit notices" not in res.output and "stream warnings" not in res.output

@@ -113,12 +113,12 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
 
 
 def _print_capture_notices(st: Study) -> None:
-    """One line each for the delete and stream limit notices the study keeps (none: nothing printed).
+    """One line each for the delete and stream limit notices and stall warnings the study keeps (none: nothing printed).
 
     Status listed `deletions` and `stream_limits` among the tables but said nothing of what they
     held: a capture that hit the stream's cap, or whose posts were deleted later, read as whole.
     The figures are Methods' own (`deleted_posts`, `withheld`), so status and the report agree."""
-    from botwatch.ingest.stream_limits import withheld
+    from botwatch.ingest.stream_limits import falling_behind, withheld
     from botwatch.report.section_methods import deleted_posts
 
     tables = set(st.tables())
@@ -128,6 +128,11 @@ def _print_capture_notices(st: Study) -> None:
     if (held_back := withheld(st, tables)) is not None:
         out.print(f"stream limit notices: {st.count('stream_limits'):,} (the stream withheld at least {held_back:,} matching "
                   f"post{'' if held_back == 1 else 's'})", markup=False, highlight=False, soft_wrap=True)
+    if (behind := falling_behind(st, tables)) is not None:
+        n, full = behind
+        queue = f", its queue up to {full}% full" if full is not None else ""
+        out.print(f"stream warnings: {n:,} that the capture was falling behind{queue} (posts may have been lost when it disconnected)",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_impact_windows(st: Study) -> None:

@@ -49,12 +49,20 @@ def warned_sentence(study: Any, tables: set[str] | None = None) -> str | None:
     behind (`stream_warnings`, code FALLING_BEHIND) and how full its queue got. Why: at a full
     queue the stream disconnects the client, and the posts sent meanwhile are in no file, a loss no
     other count shows. None without such warnings (or a study made before they were kept)."""
-    if "stream_warnings" not in (tables if tables is not None else set(study.tables())):
+    seen = falling_behind(study, tables)
+    if seen is None:
         return None
-    n, full = study.sql("SELECT count(*), max(percent_full) FROM stream_warnings WHERE code = 'FALLING_BEHIND'")[0]
-    if not n:
-        return None
+    n, full = seen
     queue = f" (its queue up to {int(full)}% full)" if full is not None else ""
     times = "once" if n == 1 else f"{int(n):,} times"
     return (f"The stream warned {times} that the capture was falling behind{queue}: "
             "posts may have been lost when it disconnected.")
+
+
+def falling_behind(study: Any, tables: set[str] | None = None) -> tuple[int, int | None] | None:
+    """How many FALLING_BEHIND warnings the study keeps and the fullest queue they gave (None:
+    none kept), for Methods' sentence (`warned_sentence`) and `botwatch status` alike."""
+    if "stream_warnings" not in (tables if tables is not None else set(study.tables())):
+        return None
+    n, full = study.sql("SELECT count(*), max(percent_full) FROM stream_warnings WHERE code = 'FALLING_BEHIND'")[0]
+    return (int(n), None if full is None else int(full)) if n else None
