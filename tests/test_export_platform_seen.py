@@ -72,8 +72,9 @@ def test_the_export_matches_the_account_json(scored: Path) -> None:
     assert said and {(p, a): s for p, a, s in rows if (p, a) in said} == said
 
 
-def test_null_when_no_hash_was_recorded(scored: Path, tmp_path: Path) -> None:
-    """A study scored before the bot model's hash was recorded: which model scored it is not known."""
+def test_a_study_scored_before_the_hash_was_recorded_says_what_its_json_says(scored: Path, tmp_path: Path) -> None:
+    """No hash recorded: the current shipped model is the best guess for the export as for the
+    account JSON (`study_bot_training_meta`), so the two never disagree on one study."""
     study = tmp_path / "old.duckdb"
     study.write_bytes(scored.read_bytes())
     with open_study(study, read_only=False) as st:
@@ -81,4 +82,7 @@ def test_null_when_no_hash_was_recorded(scored: Path, tmp_path: Path) -> None:
     out = tmp_path / "scores.parquet"
     assert CliRunner().invoke(app, ["export", str(study), "accounts_scored", "-o", str(out)]).exit_code == 0
     got = _seen(out)
-    assert got["twitter"] == ([None], 0) and got["mastodon"] == ([None], 0), got
+    assert got["twitter"] == ([True], 0) and got["mastodon"] == ([False], 0), got
+    res = CliRunner().invoke(app, ["accounts", str(study), "--json", "--top", "1000"])
+    said = {a["platform"]: a["bot"]["model_platform_seen"] for a in json.loads(res.stdout)}
+    assert said == {"twitter": True, "mastodon": False}, said

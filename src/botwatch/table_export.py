@@ -184,12 +184,15 @@ def with_model_platform_seen(study: Study, name: str) -> bool:
 
 
 def scored_by_shipped_bot_model(study: Study) -> bool:
-    """Whether the study's latest accounts run recorded the shipped bot model's SHA-256. False for a
-    user's own model (it may have learned from any platform, and its file does not say which) and
-    for a study scored before the hash was recorded (which model scored it is not known)."""
-    from botwatch.model_used import bot_model_used
+    """Whether the shipped bot model scored the study, by the rule the account JSON reads
+    (`training_accounts.study_bot_training_meta` is None): the model whose SHA-256 the accounts run
+    recorded is the shipped one, or no hash was recorded (a study scored before that, where the
+    current model is the best guess, as the JSON, `explain` and the report take it). False for a
+    user's own model (it may have learned from any platform, and its file does not say which). The
+    export and `accounts --json` thus say the same of every study."""
+    from botwatch.accounts.training_accounts import study_bot_training_meta
 
-    return bot_model_used(study).kind == "shipped"
+    return study_bot_training_meta(study) is None
 
 
 def platform_seen_sql(shipped_bot_model: bool) -> str:
