@@ -86,3 +86,17 @@ def test_a_study_scored_before_the_hash_was_recorded_says_what_its_json_says(sco
     res = CliRunner().invoke(app, ["accounts", str(study), "--json", "--top", "1000"])
     said = {a["platform"]: a["bot"]["model_platform_seen"] for a in json.loads(res.stdout)}
     assert said == {"twitter": True, "mastodon": False}, said
+
+
+def test_the_reports_accounts_file_carries_the_column_too(scored: Path) -> None:
+    """The accounts file written beside the report (`report.exports.accounts_query`) says what
+    `botwatch export … accounts_scored` says: a spreadsheet of either reads a Mastodon account's
+    probability as a figure the model never measured otherwise."""
+    from botwatch.report.exports import accounts_query
+    from botwatch.table_export import source_query
+
+    with open_study(scored) as st:
+        tables = set(st.tables())
+        report = st.sql(f"SELECT platform, account_id, model_platform_seen FROM ({accounts_query(st, tables)})")
+        export = st.sql(f"SELECT platform, account_id, model_platform_seen FROM ({source_query(st, 'accounts_scored')})")
+    assert sorted(report) == sorted(export) and {p for p, _, s in report if s is False} == {"mastodon"}

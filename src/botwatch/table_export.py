@@ -195,15 +195,17 @@ def scored_by_shipped_bot_model(study: Study) -> bool:
     return study_bot_training_meta(study) is None
 
 
-def platform_seen_sql(shipped_bot_model: bool) -> str:
+def platform_seen_sql(shipped_bot_model: bool, alias: str = "") -> str:
     """The `model_platform_seen` column: whether the bot model that gave the row's probability
     learned from accounts of its platform (`platform_names.shipped_bot_model_saw`, the JSON's rule);
-    NULL without a probability or unless `shipped_bot_model` scored the study."""
+    NULL without a probability or unless `shipped_bot_model` scored the study. `alias`: the
+    scored table's alias in a query that joins others (the report's accounts export)."""
     from botwatch.platform_names import shipped_bot_model_saw_sql
 
     if not shipped_bot_model:
         return f"CAST(NULL AS BOOLEAN) AS {PLATFORM_SEEN}"
-    return f"CASE WHEN bot_probability IS NOT NULL THEN coalesce({shipped_bot_model_saw_sql('platform')}, false) END AS {PLATFORM_SEEN}"
+    at = f"{alias}." if alias else ""
+    return f"CASE WHEN {at}bot_probability IS NOT NULL THEN coalesce({shipped_bot_model_saw_sql(at + 'platform')}, false) END AS {PLATFORM_SEEN}"
 
 
 def source_query(study: Study, name: str, shipped_bot_model: bool | None = None) -> str:
