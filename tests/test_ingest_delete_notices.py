@@ -18,11 +18,7 @@ from botwatch.ingest import runner
 from botwatch.ingest.counts import not_posts, run_message
 from testsupport.ingest_paths import READING_PATHS, read_by
 from testsupport.terminal import flat, wide_consoles
-
-
-def _status(i: int) -> dict:
-    return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
-            "user": {"id_str": str(i % 3 + 1), "screen_name": f"u{i % 3}"}}
+from testsupport.v1_notices import status
 
 
 def _delete(i: int) -> dict:
@@ -31,7 +27,7 @@ def _delete(i: int) -> dict:
 
 
 def _v1_stream(path: Path, posts: int = 40, deletes: int = 7) -> Path:
-    lines = [_status(i) for i in range(posts)]
+    lines = [status(i) for i in range(posts)]
     for j in range(deletes):
         lines.insert(1 + j * 5, _delete(j))
     lines.append({"warning": "FALLING_BEHIND"})  # a control message that is no notice (a stall warning is an object): rejected as before
@@ -97,7 +93,7 @@ def test_delete_notices_are_kept_once_in_deletions(tmp_path: Path, monkeypatch: 
 def test_a_study_without_delete_notices_has_no_deletions_table(tmp_path: Path) -> None:
     """Made with the first notice: a study whose inputs held none keeps the tables it always had."""
     f = tmp_path / "plain.jsonl"
-    f.write_text(json.dumps(_status(0)) + "\n")
+    f.write_text(json.dumps(status(0)) + "\n")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         runner.ingest(st, [str(f)], workers=1)
         assert "deletions" not in st.tables()
@@ -127,7 +123,7 @@ def test_methods_says_how_many_stored_posts_were_deleted_later(tmp_path: Path) -
     assert "What was rejected at ingest" in text
     assert "7 of the 40 stored posts were deleted later by their authors" in text
     plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
+    plain.write_text(json.dumps(status(0)) + "\n")
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
         assert "deleted later" not in said(st)

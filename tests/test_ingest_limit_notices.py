@@ -19,11 +19,7 @@ from botwatch.ingest import runner
 from botwatch.ingest.counts import not_posts, run_message
 from testsupport.ingest_paths import READING_PATHS, read_by
 from testsupport.terminal import flat, wide_consoles
-
-
-def _status(i: int) -> dict:
-    return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
-            "user": {"id_str": str(i % 3 + 1), "screen_name": f"u{i % 3}"}}
+from testsupport.v1_notices import assert_kept_once_and_only_where_read, assert_said_only_when_any, status
 
 
 def _limit(track: int, second: int) -> dict:
@@ -35,7 +31,7 @@ TRACKS = (10, 30, 5, 25)
 
 
 def _v1_stream(path: Path, posts: int = 40) -> Path:
-    lines = [_status(i) for i in range(posts)]
+    lines = [status(i) for i in range(posts)]
     for j, n in enumerate(TRACKS):
         lines.insert(2 + j * 6, _limit(n, j))
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
@@ -60,7 +56,7 @@ def test_v1_limit_notices_are_counted_and_kept_not_rejected(tmp_path: Path, monk
 def test_a_limit_notice_without_a_count_is_rejected(tmp_path: Path) -> None:
     """It says nothing of what was withheld: a bad record, located, as before."""
     f = tmp_path / "stream.jsonl"
-    f.write_text(json.dumps(_status(0)) + "\n" + json.dumps({"limit": {"track": "many"}}) + "\n")
+    f.write_text(json.dumps(status(0)) + "\n" + json.dumps({"limit": {"track": "many"}}) + "\n")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [res] = runner.ingest(st, [str(f)], workers=1).files
         assert (res.stored, res.rejected, res.limited) == (1, 1, 0)
@@ -76,7 +72,7 @@ def test_a_limit_notice_whose_track_is_no_whole_count_is_rejected(tmp_path: Path
     "30" as 30). Rejected with its line and what the track was, the good status stored."""
     f = tmp_path / "stream.jsonl"
     notice = json.dumps({"limit": {"track": track}})  # 3.0 stays "3.0": a float, as X never writes it
-    f.write_text(json.dumps(_status(0)) + "\n" + notice + "\n")
+    f.write_text(json.dumps(status(0)) + "\n" + notice + "\n")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [res] = runner.ingest(st, [str(f)], workers=1).files
         assert (res.stored, res.rejected, res.limited) == (1, 1, 0)
@@ -86,32 +82,13 @@ def test_a_limit_notice_whose_track_is_no_whole_count_is_rejected(tmp_path: Path
 
 
 def test_the_ingest_line_says_limit_notices_only_when_there_are_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    wide_consoles(monkeypatch)
-    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(_v1_stream(tmp_path / "stream.jsonl"))])
-    assert res.exit_code == 0, res.output
-    assert "stored 40, duplicates 0, rejected 0, limit notices 4, accounts 3" in flat(res.output), res.output
-    assert "limit notices" in res.output.split("Ingest summary")[1]  # the summary table's column, as delete notices have
-    plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
-    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "p.duckdb"), str(plain)])
-    assert res.exit_code == 0 and "limit notices" not in res.output
+    assert_said_only_when_any(tmp_path, monkeypatch, _v1_stream(tmp_path / "stream.jsonl"), "stored 40, duplicates 0, rejected 0, limit notices 4, accounts 3", "limit notices")
 
 
 def test_limit_notices_are_kept_once_and_only_where_read(tmp_path: Path) -> None:
     """Reading the file again, or a copy of it, adds no row; a study whose inputs held no notice
     has no `stream_limits` table (older studies stay as they were)."""
-    f = _v1_stream(tmp_path / "stream.jsonl")
-    copy = tmp_path / "copy.jsonl"
-    copy.write_bytes(f.read_bytes())
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        runner.ingest(st, [str(f)], workers=1)
-        runner.ingest(st, [str(f), str(copy)], workers=1, force=True)
-        assert st.sql("SELECT count(*), count(DISTINCT source) FROM stream_limits")[0] == (4, 1)
-    plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
-    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
-        runner.ingest(st, [str(plain)], workers=1)
-        assert "stream_limits" not in st.tables()
+    assert_kept_once_and_only_where_read(tmp_path, _v1_stream(tmp_path / "stream.jsonl"), "stream_limits", 4)
 
 
 @pytest.mark.parametrize("path", READING_PATHS)
@@ -146,7 +123,7 @@ def test_the_withheld_total_sums_each_connection_s_largest_count(tmp_path: Path)
     assert ("The stream withheld at least 55 matching posts (its limit notices): the capture holds about 42% of what matched, "
             "so counts here are lower bounds for the stream's filter.") in said
     plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
+    plain.write_text(json.dumps(status(0)) + "\n")
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
         assert withheld_sentence(st) is None and "stream withheld" not in methods(st, {}).html
@@ -164,7 +141,7 @@ def test_botwatch_estimate_says_what_the_stream_withheld(tmp_path: Path, monkeyp
     assert res.exit_code == 0, res.output
     assert "The stream withheld at least 55 matching posts (its limit notices)" in flat(res.output)
     plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
+    plain.write_text(json.dumps(status(0)) + "\n")
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
     res = CliRunner().invoke(app, ["estimate", str(tmp_path / "p.duckdb"), "--election", "us-2016"])
@@ -184,7 +161,7 @@ def test_methods_and_the_overview_count_notices_as_notices_not_as_other_records(
 
     f = tmp_path / "stream.jsonl"
     gone = [{"delete": {"status": {"id_str": str(900 + i), "user_id_str": "1"}, "timestamp_ms": "1494447600000"}} for i in range(2)]
-    f.write_text("".join(json.dumps(x) + "\n" for x in [_status(0), *gone, _status(1), _limit(3, 0), _limit(8, 1), _status(2)]))
+    f.write_text("".join(json.dumps(x) + "\n" for x in [status(0), *gone, status(1), _limit(3, 0), _limit(8, 1), status(2)]))
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [res] = runner.ingest(st, [str(f)], workers=1).files
         assert (res.read, res.stored, res.deleted, res.limited, not_posts(res)) == (7, 3, 2, 2, 0)
@@ -202,7 +179,7 @@ def test_a_limit_notice_whose_track_is_nested_is_rejected_by_its_kind(tmp_path: 
     RecursionError failed the whole file, its good posts with it."""
     f = tmp_path / "stream.jsonl"
     notice = '{"limit": {"track": ' + (nested if isinstance(nested, str) else json.dumps(nested)) + "}}"
-    f.write_text(json.dumps(_status(0)) + "\n" + notice + "\n")
+    f.write_text(json.dumps(status(0)) + "\n" + notice + "\n")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [res] = runner.ingest(st, [str(f)], workers=1).files
         assert (res.error, res.stored, res.rejected) == (None, 1, 1)

@@ -22,13 +22,9 @@ from botwatch.ingest.counts import not_posts, run_message
 from botwatch.ingest.stream_limits import warned_sentence
 from testsupport.ingest_paths import READING_PATHS, read_by
 from testsupport.terminal import flat, wide_consoles
+from testsupport.v1_notices import assert_kept_once_and_only_where_read, assert_said_only_when_any, status
 
 MESSAGE = "Your connection is falling behind and messages are being queued for delivery to you."
-
-
-def _status(i: int) -> dict:
-    return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
-            "user": {"id_str": str(i % 3 + 1), "screen_name": f"u{i % 3}"}}
 
 
 def _warning(full: int) -> dict:
@@ -36,7 +32,7 @@ def _warning(full: int) -> dict:
 
 
 def _v1_stream(path: Path, posts: int = 20, fulls: tuple[int, ...] = (60, 85)) -> Path:
-    lines = [_status(i) for i in range(posts)]
+    lines = [status(i) for i in range(posts)]
     for j, full in enumerate(fulls):
         lines.insert(3 + j * 5, _warning(full))
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
@@ -63,7 +59,7 @@ def test_v1_stall_warnings_are_counted_and_kept_not_rejected(tmp_path: Path, mon
 def test_a_warning_without_a_code_or_with_no_whole_percentage_is_rejected(tmp_path: Path, warning: dict) -> None:
     """It says nothing sure of the stream: a bad record, located, the good status stored."""
     f = tmp_path / "stream.jsonl"
-    f.write_text(json.dumps(_status(0)) + "\n" + json.dumps({"warning": warning}) + "\n")
+    f.write_text(json.dumps(status(0)) + "\n" + json.dumps({"warning": warning}) + "\n")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         [res] = runner.ingest(st, [str(f)], workers=1).files
         assert (res.stored, res.rejected, res.warned) == (1, 1, 0)
@@ -73,32 +69,13 @@ def test_a_warning_without_a_code_or_with_no_whole_percentage_is_rejected(tmp_pa
 
 
 def test_the_ingest_line_and_summary_say_stream_warnings_only_when_there_are_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    wide_consoles(monkeypatch)
-    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(_v1_stream(tmp_path / "stream.jsonl"))])
-    assert res.exit_code == 0, res.output
-    assert "stored 20, duplicates 0, rejected 0, stream warnings 2, accounts 3" in flat(res.output), res.output
-    assert "stream warnings" in res.output.split("Ingest summary")[1]
-    plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
-    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "p.duckdb"), str(plain)])
-    assert res.exit_code == 0 and "stream warnings" not in res.output
+    assert_said_only_when_any(tmp_path, monkeypatch, _v1_stream(tmp_path / "stream.jsonl"), "stored 20, duplicates 0, rejected 0, stream warnings 2, accounts 3", "stream warnings")
 
 
 def test_stream_warnings_are_kept_once_and_only_where_read(tmp_path: Path) -> None:
     """Reading the file again, or a copy of it, adds no row; a study whose inputs held no warning
     has no `stream_warnings` table (older studies stay as they were)."""
-    f = _v1_stream(tmp_path / "stream.jsonl")
-    copy = tmp_path / "copy.jsonl"
-    copy.write_bytes(f.read_bytes())
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        runner.ingest(st, [str(f)], workers=1)
-        runner.ingest(st, [str(f), str(copy)], workers=1, force=True)
-        assert st.sql("SELECT count(*), count(DISTINCT source) FROM stream_warnings")[0] == (2, 1)
-    plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
-    with open_study(tmp_path / "p.duckdb", read_only=False) as st:
-        runner.ingest(st, [str(plain)], workers=1)
-        assert "stream_warnings" not in st.tables()
+    assert_kept_once_and_only_where_read(tmp_path, _v1_stream(tmp_path / "stream.jsonl"), "stream_warnings", 2)
 
 
 def test_a_file_of_only_stall_warnings_is_a_v1_stream_file_with_no_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +100,7 @@ def test_methods_says_how_often_the_stream_warned_and_how_full_its_queue_got(tmp
             "posts may have been lost when it disconnected.") in said, said
     assert "2 were delete or limit notices or stall warnings (the platform's own, no post)" in said and "not posts" not in said
     plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
+    plain.write_text(json.dumps(status(0)) + "\n")
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
         assert warned_sentence(st) is None and "stream warned" not in methods(st, {}).html

@@ -17,11 +17,7 @@ from botwatch.ingest import runner
 from botwatch.ingest.stream_limits import withheld
 from botwatch.report.section_methods import deleted_posts
 from testsupport.terminal import flat, wide_consoles
-
-
-def _status(i: int) -> dict:
-    return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
-            "user": {"id_str": str(i % 3 + 1), "screen_name": f"u{i % 3}"}}
+from testsupport.v1_notices import status
 
 
 def _delete(post: int) -> dict:
@@ -39,7 +35,7 @@ def _warning(full: int) -> dict:
 def _stream(path: Path) -> Path:
     """Ten posts; three delete notices, one of a post the capture never stored (999); four limit
     notices over two connections (30 then 25 withheld); two stall warnings (queue 60%, then 85%)."""
-    lines = [_status(i) for i in range(10)] + [_delete(100), _delete(104), _delete(999)]
+    lines = [status(i) for i in range(10)] + [_delete(100), _delete(104), _delete(999)]
     lines += [_limit(n, j) for j, n in enumerate((10, 30, 5, 25))] + [_warning(60), _warning(85)]
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
     return path
@@ -64,7 +60,7 @@ def test_status_of_a_study_without_notices_says_nothing_of_them(tmp_path: Path, 
     """No table, no line: "0 deleted" of a capture that could not have shown a deletion would mislead."""
     wide_consoles(monkeypatch)
     plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps(_status(0)) + "\n")
+    plain.write_text(json.dumps(status(0)) + "\n")
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
     res = CliRunner().invoke(app, ["status", str(tmp_path / "p.duckdb")])
