@@ -405,13 +405,27 @@ def _tested_pairs(observed: dict[int, int], min_repeats: int) -> int:
 
 
 def _family_sizes(study: Study, popts: PairOptions, multi: bool) -> dict[str, int]:
-    """Per test, how many account pairs could have coincided (the BH family, untested pairs included)."""
-    shareable = _shareable_sql(popts)
+    """Per test, how many account pairs could have coincided (the BH family, untested pairs included).
+
+    A behaviour's family counts its accounts; the combined test's adds up each platform's
+    accounts over all behaviours (accounts of two platforms never share a trace). Both groupings
+    are one statement (`GROUPING SETS`): two queries were 6 Spark jobs on a lake, and the
+    second scanned `_coord_first` again."""
+    sets, key = ("(behaviour), (platform)", "CASE WHEN grouping(behaviour) = 1 THEN platform ELSE behaviour END") if multi else ("(behaviour)", "behaviour")
+    rows = study.sql(
+        f"SELECT grouping(behaviour) AS by_platform, {key} AS k, "
+        f"count(DISTINCT (platform, account_id)) AS a FROM _coord_first WHERE {_shareable_sql(popts)} GROUP BY GROUPING SETS ({sets})"
+    )
     families: dict[str, int] = {}
-    for test, a in study.sql(f"SELECT behaviour, count(DISTINCT (platform, account_id)) FROM _coord_first WHERE {shareable} GROUP BY ALL"):
-        families[str(test)] = int(a) * (int(a) - 1) // 2
+    combined: list[int] = []
+    for by_platform, key, a in rows:
+        pairs = int(a) * (int(a) - 1) // 2
+        if int(by_platform):
+            combined.append(pairs)
+        else:
+            families[str(key)] = pairs
     if multi:
-        families[COMBINED] = sum(int(a) * (int(a) - 1) // 2 for _, a in study.sql(f"SELECT platform, count(DISTINCT account_id) FROM _coord_first WHERE {shareable} GROUP BY ALL"))
+        families[COMBINED] = sum(combined)
     return families
 
 
@@ -570,22 +584,10 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
     first = prepare_first_actions(study, opts)
     lap("traces")
     res.trace_rows = int(study.sql("SELECT count(*) FROM _coord_first")[0][0])
-    cap = opts.max_trace_accounts if opts.max_trace_accounts and opts.max_trace_accounts > 0 else None
-    res.traces_shared, res.traces_capped = (
-        int(x or 0)
-        for x in study.sql(
-            "SELECT count(*) FILTER (WHERE n >= 2 AND (? IS NULL OR n <= ?)), count(*) FILTER (WHERE n > ?) "
-            "FROM (SELECT DISTINCT platform, behaviour, trace, n FROM _coord_first)",
-            [cap, cap, cap],
-        )[0]
-    )
     popts = PairOptions(window_s=opts.window_s, max_trace_accounts=opts.max_trace_accounts, max_trace_pairs=opts.max_trace_pairs)
     pairs = materialise(study, "_coord_pairs", pair_rows(first, popts), temp=True)
     res.co_action_rows = int(study.sql("SELECT count(*) FROM _coord_pairs")[0][0])
-    thinned = study.sql(
-        "SELECT count(*), min(rate), coalesce(sum(n), 0) FROM (SELECT DISTINCT platform, behaviour, trace, rate, n FROM _coord_pairs WHERE rate < 1)"
-    )[0]
-    res.traces_thinned, res.thinned_min_rate, res.thinned_actions = int(thinned[0]), (round(float(thinned[1]), 4) if thinned[1] is not None else None), int(thinned[2])
+    _count_traces(study, res, opts)
     lap("pairs")
     res.null = test_pairs(study, first, pairs, popts, opts)
     res.candidate_pairs = res.null.observed_ge.get(1, 0)
@@ -607,6 +609,26 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
     for tmp in ("_coord_pairs", "_coord_kept_pairs", "_coord_first", "_coord_near", "_coord_kept", "_coord_obs", "_coord_tested"):
         study.sql(f"DROP TABLE IF EXISTS {tmp}")
     return res
+
+
+def _count_traces(study: Study, res: NetworkResult, opts: NetworkOptions) -> None:
+    """The shared, capped and thinned trace counts of `res`, in one statement.
+
+    Shared and capped traces are read off `_coord_first`, thinned ones off `_coord_pairs` (only
+    pair rows carry the sampling rate); each trace is one row of its table's DISTINCT, tagged by
+    the table it came from. Two statements, one per table, were 5 Spark jobs on a lake."""
+    cap = opts.max_trace_accounts if opts.max_trace_accounts and opts.max_trace_accounts > 0 else None
+    row = study.sql(
+        "SELECT count(*) FILTER (WHERE src = 0 AND n >= 2 AND (? IS NULL OR n <= ?)), count(*) FILTER (WHERE src = 0 AND n > ?), "
+        "count(*) FILTER (WHERE src = 1), min(rate) FILTER (WHERE src = 1), coalesce(sum(n) FILTER (WHERE src = 1), 0) "
+        "FROM (SELECT DISTINCT src, platform, behaviour, trace, rate, n FROM ("
+        "SELECT 0 AS src, platform, behaviour, trace, CAST(1 AS DOUBLE) AS rate, n FROM _coord_first "
+        "UNION ALL SELECT 1 AS src, platform, behaviour, trace, CAST(rate AS DOUBLE) AS rate, n FROM _coord_pairs WHERE rate < 1) AS t) AS d",
+        [cap, cap, cap],
+    )[0]
+    res.traces_shared, res.traces_capped, res.traces_thinned = (int(x or 0) for x in row[:3])
+    res.thinned_min_rate = round(float(row[3]), 4) if row[3] is not None else None
+    res.thinned_actions = int(row[4])
 
 
 def _write_edges(study: Study, pairs: Any) -> Any:
