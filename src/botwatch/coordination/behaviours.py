@@ -139,8 +139,8 @@ def co_post(posts: Any, min_text_chars: int = MIN_TEXT_CHARS, **_: Any) -> Any:
     """Own posts (not retweets) with the same normalised text: copy-paste campaigns.
 
     Texts whose *normalised* form is shorter than `min_text_chars` (a bare link, "thanks!") are
-    removed by `drop_generic_traces` after materialisation: filtering here would make the
-    engine normalise every text twice (once for the filter, once for the key).
+    removed by `generic_trace` after the grouping into first actions: filtering here would make
+    the engine normalise every text twice (once for the filter, once for the key).
     """
     own = posts.mutate(_text=shared_text(posts))
     own = own.filter((own.kind != "retweet") & (own._text.length() >= min_text_chars))
@@ -148,11 +148,11 @@ def co_post(posts: Any, min_text_chars: int = MIN_TEXT_CHARS, **_: Any) -> Any:
     return _out(own, "co-post", own._norm)
 
 
-def drop_generic_traces_sql(min_text_chars: int = MIN_TEXT_CHARS) -> str:
-    """A WHERE clause selecting traces too generic to count (empty or short normalised texts)."""
-    return (
-        f"(behaviour = 'co-post' AND length(trace) < {int(min_text_chars)}) "
-        "OR (behaviour = 'co-retweet' AND trace LIKE '%|')"
+def generic_trace(traces: Any, min_text_chars: int = MIN_TEXT_CHARS) -> Any:
+    """Ibis condition on `traces`' key columns: a trace too generic to count (a co-post text
+    whose normalised form is shorter than `min_text_chars`, a retweet of no known post)."""
+    return ((traces.behaviour == "co-post") & (traces.trace.length() < int(min_text_chars))) | (
+        (traces.behaviour == "co-retweet") & traces.trace.endswith("|")
     )
 
 

@@ -26,6 +26,7 @@ Everything is an Ibis expression, so DuckDB and Spark run the same plan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,16 +57,21 @@ class PairOptions:
         return (n > self.max_trace_accounts) if self.max_trace_accounts and self.max_trace_accounts > 0 else ibis.literal(False)
 
 
-def first_actions(traces: Any) -> Any:
-    """One row per (trace, account): its first action and that post; repeats add no evidence."""
+def first_actions(traces: Any, drop: Callable[[Any], Any] | None = None) -> Any:
+    """One row per (trace, account): its first action and that post; repeats add no evidence.
+
+    `drop`, a condition on a trace's key columns (`behaviours.generic_trace`), leaves out the
+    traces it holds for (where it is NULL the trace stays). It is aggregated with the rows and
+    filtered on after the grouping: a filter on the key itself would be pushed under the grouping,
+    where each engine would compute the normalised text again for it."""
     # Ties in time (whole-minute timestamps are common) are broken by post id, so every engine
     # picks the same post and the evidence is reproducible.
     order = traces.t.epoch_seconds().cast("int64").cast("string").lpad(12, "0") + "|" + traces.post_id
-    return traces.group_by(_KEY + ["account_id"]).agg(
-        t=traces.t.min(),
-        post_id=traces.post_id.argmin(order),
-        target=traces.target.max(),
-    )
+    aggs = dict(t=traces.t.min(), post_id=traces.post_id.argmin(order), target=traces.target.max())
+    if drop is None:
+        return traces.group_by(_KEY + ["account_id"]).agg(**aggs)
+    grouped = traces.group_by(_KEY + ["account_id"]).agg(**aggs, _drop=drop(traces).fill_null(False).any())
+    return grouped.filter(~grouped._drop).drop("_drop")
 
 
 def with_popularity(first: Any) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, drop_generic_traces_sql, shared_text_sql, traces
+from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, generic_trace, shared_text_sql, traces
 from botwatch.coordination.edges import (
     ANALYTIC_NULL_MODELS,
     DEFAULT_MAX_TRACE_ACCOUNTS,
@@ -183,8 +183,12 @@ def prepare_first_actions(study: Study, opts: NetworkOptions, posts: Any | None 
     near = near_map_table(study, opts) if "co-post-near" in behaviours else None
     tr = traces(posts, behaviours, near_map=near, fast_seconds=opts.fast_seconds, min_text_chars=opts.min_text_chars,
                 accounts=study.table("accounts") if "co-mention" in behaviours else None)
-    raw = materialise(study, "_coord_first0", first_actions(tr), temp=True)
-    study.sql(f"DELETE FROM _coord_first0 WHERE {drop_generic_traces_sql(opts.min_text_chars)}")
+    # The generic traces are left out as the first actions are written, not deleted after (a
+    # DELETE rewrote `_coord_first0`: a Spark job on a lake). `_coord_first0` stays a table of
+    # its own: written in one statement with its popularity, the first actions are three
+    # subqueries of the SQL Ibis compiles (`with_popularity` reads them three times), and DuckDB
+    # would extract the traces three times; on Spark that saved no job over these two writes.
+    raw = materialise(study, "_coord_first0", first_actions(tr, drop=lambda t: generic_trace(t, opts.min_text_chars)), temp=True)
     first = materialise(study, "_coord_first", with_popularity(raw), temp=True)
     study.sql("DROP TABLE IF EXISTS _coord_first0")
     return first
