@@ -64,7 +64,7 @@ def test_cluster_members_measure_foreign_origin_against_the_scoring_country(mixe
     ids = sorted(DISTRIBUTIONS)
     mixed.sql("CREATE TABLE coordination_edges AS SELECT * FROM (VALUES " + ", ".join(f"('twitter', '{a}', '{b}', 1.0)" for a, b in zip(ids, ids[1:]))
               + ") t(platform, account_a, account_b, weight_idf)")
-    mixed.sql("CREATE TEMP TABLE _coord_membership AS SELECT 'twitter' AS platform, account_id, 0 AS cluster_id FROM account_scores")
+    mixed.sql("CREATE TEMP TABLE _coord_membership AS SELECT 'twitter' AS platform, account_id, 0 AS cluster_id, 1 AS degree, 1.0 AS strength FROM account_scores")
     _write_members(mixed, got[0])
     assert {a for a, f in mixed.sql('SELECT account_id, "foreign" FROM cluster_members') if f} == FOREIGN_AGAINST_US
 

@@ -113,26 +113,62 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     `country` is the election's country (ISO2): members whose origin is elsewhere count as
     foreign, by the shared rule (`botwatch.origin_rule`: P(outside country) >= 0.5).
     """
-    _write_membership(study, seed=seed, resolution=resolution)
-    _write_members(study, country)
-    _write_cluster_summaries(study)
-    study.sql("DROP TABLE IF EXISTS _coord_membership")
+    membership, inside = _membership(study, seed=seed, resolution=resolution)
+    # Both stay Arrow views at the driver for the two writes: `_coord_membership` was copied into
+    # a temp table (a Spark job on a lake), and `clusters` found each edge's cluster by joining
+    # `cluster_members` to both its ends, for the edges and again for the evidence (4 of its 5
+    # reads of that table), where the driver already knew it from the clustering.
+    with study.temp_view("_coord_membership", membership), study.temp_view("_coord_edge_cluster", inside):
+        _write_members(study, country)
+        _write_cluster_summaries(study)
     return study.count("clusters")
 
 
-def _write_membership(study: Study, *, seed: int, resolution: float) -> None:
-    """Leiden communities of the edge graph as the temp table `_coord_membership`."""
+def _membership(study: Study, *, seed: int, resolution: float) -> tuple[pa.Table, pa.Table]:
+    """Leiden communities of the edge graph, as Arrow tables: the members (platform, account_id,
+    cluster_id), and the kept edges inside a cluster (platform, account_a, account_b,
+    cluster_id), an edge between two clusters or to an account left out being in neither."""
     rows = study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
     edges = [(f"{p}\x1f{a}", f"{p}\x1f{b}", float(w or 0.0) or 1e-6) for p, a, b, w in rows]
     membership = leiden(edges, seed=seed, resolution=resolution)
-    rows = [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())]
+    degree, strength = _degrees(rows)
+    members = [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())]
     table = pa.Table.from_pylist(
-        [dict(platform=p, account_id=a, cluster_id=c) for p, a, c in rows],
-        schema=pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("cluster_id", pa.int64())]),
+        [dict(platform=p, account_id=a, cluster_id=c, degree=degree[(p, a)], strength=strength[(p, a)]) for p, a, c in members],
+        schema=pa.schema(
+            [("platform", pa.string()), ("account_id", pa.string()), ("cluster_id", pa.int64()), ("degree", pa.int64()), ("strength", pa.float64())]
+        ),
     )
-    with study.temp_view("_coord_membership_arrow", table):
-        study.sql("CREATE OR REPLACE TEMP TABLE _coord_membership AS SELECT * FROM _coord_membership_arrow")
+    inside = [
+        dict(platform=p, account_a=a, account_b=b, cluster_id=membership[ea])
+        for (p, a, b, _), (ea, eb, _) in zip(rows, edges)
+        if ea in membership and membership[ea] == membership.get(eb)
+    ]
+    inside_table = pa.Table.from_pylist(
+        inside,
+        schema=pa.schema([("platform", pa.string()), ("account_a", pa.string()), ("account_b", pa.string()), ("cluster_id", pa.int64())]),
+    )
+    return table, inside_table
+
+
+def _degrees(rows: list[tuple[Any, ...]]) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], float | None]]:
+    """Each account's kept edges and the sum of their `weight_idf` (None when none has one, as
+    SQL's sum), from the (platform, account_a, account_b, weight_idf) rows the clustering read.
+
+    Counted here, not by the engine: the rows are already at the driver, and the engine's count
+    was a union, a grouping and a join (Spark jobs on a lake). The weights are added in ascending
+    order, so the sum is one value on every engine and every run."""
+    weights: dict[tuple[str, str], list[float]] = {}
+    degree: dict[tuple[str, str], int] = {}
+    for p, a, b, w in rows:
+        for end in ((p, a), (p, b)):
+            degree[end] = degree.get(end, 0) + 1
+            got = weights.setdefault(end, [])
+            if w is not None:
+                got.append(float(w))
+    strength = {k: (sum_left_to_right(sorted(ws)) if ws else None) for k, ws in weights.items()}
+    return degree, strength
 
 
 def _write_members(study: Study, country: str | None) -> None:
@@ -150,12 +186,7 @@ def _write_members(study: Study, country: str | None) -> None:
     study.sql(
         f"""
         CREATE OR REPLACE TABLE cluster_members AS
-        WITH ends AS (
-            SELECT platform, account_a AS account_id, weight_idf FROM coordination_edges
-            UNION ALL SELECT platform, account_b, weight_idf FROM coordination_edges
-        ), deg AS (
-            SELECT platform, account_id, count(*) AS degree, sum(weight_idf) AS strength FROM ends GROUP BY ALL
-        ), act AS (
+        WITH act AS (
             SELECT p.platform, p.account_id, count(*) AS posts, min(created_at) AS first_at, max(created_at) AS last_at,
                    count(*) FILTER (WHERE kind = 'retweet') AS retweets
             FROM posts p JOIN _coord_membership m USING (platform, account_id) GROUP BY ALL
@@ -166,18 +197,17 @@ def _write_members(study: Study, country: str | None) -> None:
             FROM account_snapshots s JOIN _coord_membership m USING (platform, account_id)
             WHERE s.extra IS NOT NULL GROUP BY ALL
         )
-        SELECT m.cluster_id, m.platform, m.account_id, a.handle, d.degree, round(d.strength, 4) AS strength,
+        SELECT m.cluster_id, m.platform, m.account_id, a.handle, m.degree, round(m.strength, 4) AS strength,
                coalesce(act.posts, 0) AS posts, coalesce(act.retweets, 0) AS retweets, act.first_at, act.last_at,
                {score_cols},
                {foreign} AS "foreign",
                cat.account_category
         FROM _coord_membership m
-        JOIN deg d USING (platform, account_id)
         LEFT JOIN act USING (platform, account_id)
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
         LEFT JOIN cat ON cat.platform = m.platform AND cat.account_id = m.account_id
         {score_join}
-        ORDER BY m.cluster_id, d.strength DESC, m.account_id
+        ORDER BY m.cluster_id, m.strength DESC, m.account_id
         """,
         [],
     )
@@ -226,32 +256,31 @@ def _write_clusters_table(study: Study) -> None:
                    min(e.first_at) AS first_at, max(e.last_at) AS last_at,
                    list_sort(list_distinct(flatten(list(e.behaviours)))) AS behaviours
             FROM coordination_edges e
-            JOIN cluster_members ma ON ma.platform = e.platform AND ma.account_id = e.account_a
-            JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b
-            WHERE ma.cluster_id = mb.cluster_id GROUP BY ALL
+            JOIN _coord_edge_cluster ma ON ma.platform = e.platform AND ma.account_a = e.account_a AND ma.account_b = e.account_b
+            GROUP BY ALL
+        ), ranked AS (
+            -- The strongest member names the cluster; ties go to the first name in order, so the
+            -- label is one answer on every engine (max_by picks any of the tied rows). Ranked in
+            -- the pass that sums the members up: a second read of `cluster_members` cost Spark jobs.
+            SELECT *, row_number() OVER (PARTITION BY cluster_id ORDER BY strength DESC NULLS LAST, coalesce(handle, account_id)) AS rn
+            FROM cluster_members
         ), m AS (
             SELECT cluster_id, count(*) AS size, CAST(sum(posts) AS BIGINT) AS posts,
                    min(first_at) AS posts_first_at, max(last_at) AS posts_last_at,
                    count(bot_probability) AS scored_members,
                    avg(CASE WHEN bot_probability IS NULL THEN NULL WHEN bot_probability >= 0.5 THEN 1.0 ELSE 0.0 END::DOUBLE) AS share_automated,
                    avg(CASE WHEN "foreign" IS NULL THEN NULL WHEN "foreign" THEN 1.0 ELSE 0.0 END::DOUBLE) AS share_foreign,
-                   mode(account_category) AS top_category
-            FROM cluster_members GROUP BY ALL
-        ), lab AS (
-            -- The strongest member names the cluster; ties go to the first name in order, so the
-            -- label is one answer on every engine (max_by picks any of the tied rows).
-            SELECT cluster_id, CASE WHEN strength IS NOT NULL THEN coalesce(handle, account_id) END AS label,
-                   row_number() OVER (PARTITION BY cluster_id ORDER BY strength DESC NULLS LAST, coalesce(handle, account_id)) AS rn
-            FROM cluster_members
+                   mode(account_category) AS top_category,
+                   max(CASE WHEN rn = 1 AND strength IS NOT NULL THEN coalesce(handle, account_id) END) AS label
+            FROM ranked GROUP BY ALL
         ), amp AS (
             SELECT cluster_id, top_amplified FROM _coord_amp_json
         ), daily AS (
             -- Co-actions inside the cluster per UTC day, counted as the report's cluster timeline counts them.
             SELECT ma.cluster_id, CAST(least(ev.t_a, ev.t_b) AS DATE) AS day, count(DISTINCT ev.post_a || '|' || ev.post_b) AS n
             FROM coordination_evidence ev
-            JOIN cluster_members ma ON ma.platform = ev.platform AND ma.account_id = ev.account_a
-            JOIN cluster_members mb ON mb.platform = ev.platform AND mb.account_id = ev.account_b
-            WHERE ma.cluster_id = mb.cluster_id GROUP BY ALL
+            JOIN _coord_edge_cluster ma ON ma.platform = ev.platform AND ma.account_a = ev.account_a AND ma.account_b = ev.account_b
+            GROUP BY ALL
         ), peak AS (
             SELECT cluster_id, day, n, row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, day) AS rn FROM daily
         )
@@ -260,10 +289,9 @@ def _write_clusters_table(study: Study) -> None:
                round(coalesce(e.weight_idf, 0), 4) AS weight_idf, coalesce(e.co_actions, 0) AS co_actions,
                coalesce(e.behaviours, []) AS behaviours, e.first_at, e.last_at, m.posts,
                coalesce(CAST(amp.top_amplified AS VARCHAR), '[]') AS top_amplified,
-               m.share_automated, m.share_foreign, m.scored_members, m.top_category, lab.label,
+               m.share_automated, m.share_foreign, m.scored_members, m.top_category, m.label,
                m.posts_first_at, m.posts_last_at, peak.day AS peak_day, CAST(peak.n AS BIGINT) AS peak_day_co_actions
         FROM m LEFT JOIN e ON e.cluster_id = m.cluster_id LEFT JOIN amp ON amp.cluster_id = m.cluster_id
-        LEFT JOIN lab ON lab.cluster_id = m.cluster_id AND lab.rn = 1
         LEFT JOIN peak ON peak.cluster_id = m.cluster_id AND peak.rn = 1
         ORDER BY m.cluster_id
         """
