@@ -40,6 +40,7 @@ from botwatch.collect import state as st
 from botwatch.collect.backoff import server_wait, with_jitter
 from botwatch.collect.core import Capture, CaptureWriteError
 from botwatch.collect.httpbase import FAILED_REQUEST, Waits, body_excerpt, client, fetch
+from botwatch.ingest.fields import record_json
 from botwatch.ingest.other_platforms import PROFILE_VIEW  # the `kind` of a profile record: one name for writer and reader
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
@@ -73,11 +74,13 @@ def ledger_path(cap: Capture) -> Path:
 
 
 def profile_record(view: dict[str, Any], observed_us: int, appview: str) -> bytes | None:
-    """One capture line for a profile view (None when the view names no account)."""
+    """One capture line for a profile view (None when the view names no account). Written by
+    `record_json`: a view nested deeper than orjson writes (it reads deeper) raised here, and that
+    stopped every profile lookup of the run, each account still waiting given up, for one view."""
     did = view.get("did")
     if not isinstance(did, str) or not did.startswith("did:"):
         return None
-    return orjson.dumps({"did": did, "time_us": observed_us, "kind": PROFILE_VIEW, "appview": appview, "profile": view})
+    return record_json({"did": did, "time_us": observed_us, "kind": PROFILE_VIEW, "appview": appview, "profile": view})
 
 
 class ProfileLookups:
