@@ -52,3 +52,40 @@ def test_a_profile_view_nested_deeper_than_orjson_writes_is_kept_and_the_lookups
 
     handle_jetstream(kept, 1, Sink())  # and ingest reads it as any other view
     assert rows and rows[0]["handle"] == "user3.bsky.social" and rows[0]["followers"] == 13
+
+
+def test_a_mastodon_timeline_status_nested_deeper_than_orjson_writes_costs_only_itself(tmp_path: Path) -> None:
+    """The catch-up after a reconnect writes each status of a timeline page again; one nested
+    deeper than orjson writes raised there and ended the whole run, the page's other statuses lost."""
+    import asyncio
+    import time
+
+    from botwatch.collect import mastodon as md
+    from botwatch.collect.core import Capture
+    from botwatch.collect.run import run_capture
+
+    base = int(time.time() * 1000) << 16
+    statuses = [{"id": str(base + i), "uri": f"https://fake.social/users/u/statuses/{base + i}", "created_at": "2026-11-30T05:00:00.000Z",
+                 "content": f"<p>status {i} #GE2017</p>", "tags": [{"name": "ge2017"}], "account": {"id": "1", "acct": "u", "username": "u"},
+                 **({"poll": "@DEEP@"} if i == 2 else {})} for i in range(1, 6)]
+    page = orjson.dumps(statuses[::-1]).replace(b'"@DEEP@"', b"[" * DEEP + b"1" + b"]" * DEEP)
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":
+            await w.respond(404, b"{}")
+        elif "timelines" in req.path:
+            await w.respond(200, page if req.query.get("min_id") == str(base) else b"[]")
+        else:
+            await w.start_stream("text/event-stream")
+            await asyncio.sleep(30)
+
+    (tmp_path / ".botwatch").mkdir()
+    (tmp_path / ".botwatch" / "mastodon-fake.state.json").write_bytes(orjson.dumps({"cursor": {"min_id": {"tag:ge2017": str(base)}}}))
+    logs: list[str] = []
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=5)
+        ended = asyncio.run(run_capture(cap, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01), duration=4.0,
+                                        log=logs.append, install_signals=False))
+    said = "\n".join(logs)
+    assert ended == 0 and "Traceback" not in said and "unexpected" not in said, said
+    assert cap.stats.kept == 5, said

@@ -29,6 +29,7 @@ from botwatch.collect.core import FUTURE_CURSOR_S, NOT_JSON, Capture, CollectErr
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 from botwatch.accounts.json_shape import shown_handle
+from botwatch.ingest.fields import record_json
 from botwatch.ingest.other_platforms import _mentions, status_text
 
 DEFAULT_SERVER = "https://mastodon.social"
@@ -262,8 +263,8 @@ class MastodonCollector:
             if not isinstance(page, list) or not page:
                 return
             ordered = sorted((s for s in page if isinstance(s, dict) and s.get("id") is not None), key=lambda s: (len(str(s["id"])), str(s["id"])))
-            for s in ordered:
-                self.handle_status(cap, stream, orjson.dumps(s), use_filter)
+            for s in ordered:  # `record_json`: one status nested deeper than orjson writes (it reads deeper) raised, ending the run
+                self.handle_status(cap, stream, record_json(s), use_filter)
             if len(ordered) < len(page):
                 cap.aside(body, "timeline page with entries that are not statuses")
             if not ordered:
