@@ -89,3 +89,23 @@ def test_a_mastodon_timeline_status_nested_deeper_than_orjson_writes_costs_only_
     said = "\n".join(logs)
     assert ended == 0 and "Traceback" not in said and "unexpected" not in said, said
     assert cap.stats.kept == 5, said
+
+
+def test_an_x_search_page_with_a_tweet_nested_deeper_than_orjson_writes_keeps_the_others(tmp_path: Path) -> None:
+    """A search page is written again when some of its tweets were seen before (or one has no id,
+    which is kept aside): a tweet nested deeper than orjson writes raised there, and the page,
+    the others with it, was lost to an unexpected error that ended the run."""
+    from botwatch.collect import x
+    from botwatch.collect.core import Capture
+
+    tweets = [{"id": str(1000 + i), "text": f"t{i}", **({"geo": "@DEEP@"} if i == 1 else {})} for i in range(3)]
+    tweets.append({"text": "no id", "geo": "@DEEP@"})
+    raw = orjson.dumps({"data": tweets, "meta": {}}).replace(b'"@DEEP@"', b"[" * DEEP + b"1" + b"]" * DEEP)
+    cap = Capture(tmp_path, "x", "x-search", keys_of=x.keys_of).open()
+    try:
+        cap.first_time("1000")  # seen before: the page is written without it
+        out, n, cut = x.XSearch("http://127.0.0.1:9", "t", "q").new_tweets(cap, orjson.loads(raw), raw)
+    finally:
+        cap.close()
+    assert (n, cut) == (2, False) and [t["id"] for t in orjson.loads(out)["data"]] == ["1001", "1002"]
+    assert (tmp_path / ".botwatch" / "malformed-x-search.jsonl").read_text().count("\n") == 1  # the tweet without an id, kept aside

@@ -30,6 +30,7 @@ import orjson
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
 from botwatch.collect.state import FolderError, read_manifest, utc_time
+from botwatch.ingest.fields import record_json
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 
@@ -768,7 +769,7 @@ class XSearch:
                 break
             looked += 1
             if not isinstance(t, dict) or t.get("id") is None:
-                cap.aside(orjson.dumps(t), "tweet without an id")
+                cap.aside(record_json(t), "tweet without an id")
                 continue
             tid = str(t["id"])
             if not _id_gt(tid, cap.cursor.get("sweep_oldest_id") or tid):  # the sweep has fetched down to here (`unfetched`)
@@ -779,7 +780,7 @@ class XSearch:
         cut = looked < len(data)
         if not keep:
             return None, 0, cut
-        return (raw if len(keep) == len(data) else orjson.dumps({**page, "data": keep})), len(keep), cut
+        return (raw if len(keep) == len(data) else record_json({**page, "data": keep})), len(keep), cut
 
     @staticmethod
     def advance(cap: Capture, meta: dict[str, Any]) -> bool:
