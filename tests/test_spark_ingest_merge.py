@@ -120,8 +120,20 @@ def test_a_new_lakes_short_merge_stores_what_the_general_merge_stores(spark, sam
     assert all(before[name][1] for name in TABLES), "every table must have rows to compare"
     for name in TABLES:
         assert _stored(general, name) == before[name], name
+    merged: list[int] = []  # Spark jobs of each general `_Merge.accounts`
+    plain_accounts = si._Merge.accounts
+
+    def counted(self: Any) -> None:
+        before = _jobs(spark)
+        plain_accounts(self)
+        merged.append(_jobs(spark) - before)
+
+    monkeypatch.setattr(si._Merge, "accounts", counted)
     for lake, key in ((short, "short"), (general, "general")):
         results[key].append(si.ingest_lake(spark, str(lake), second).files)
+    # Into a lake holding rows: the snapshots' append 3, the accounts' overwrite 7. Each join's
+    # `distinct()` of the accounts touched was a shuffle job more (12). 10 when measured.
+    assert merged and max(merged) <= 10, f"Spark jobs of the merge's accounts into a lake holding rows: {merged}"
     assert taken == [str(short)], "a lake holding rows takes the general path"
     for name in TABLES:
         assert _stored(general, name) == _stored(short, name), name

@@ -562,7 +562,9 @@ class _Merge:
             reduced = self._view(reduced_df, "reduced")
             fresh = self._earliest(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY)
             store(self.lake, "account_snapshots", self._df(fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
-            touched = reduced.select(*canonical.ACCOUNT_KEY).distinct()
+            # Not `distinct()`: a semi- or anti-join keeps the same rows whatever the copies of a
+            # key on its right, and the distinct was a shuffle job of its own under each join.
+            touched = reduced.select(*canonical.ACCOUNT_KEY)
             snapshots = self._stored("account_snapshots")  # read again: with what was just appended
             recomputed = canonical.accounts_from_snapshots(snapshots.semi_join(touched, canonical.ACCOUNT_KEY))
             untouched = self._stored("accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
