@@ -618,10 +618,7 @@ class Study(StudyBase):
 
         outputs = map_outputs(schema, out_name)
         temps = set(outputs) if temp is True else set(temp or ())
-        if isinstance(source, str):
-            query = f'SELECT * FROM "{source}"' if source in self.tables() else source
-        else:
-            query = ibis.to_sql(source, dialect="duckdb")
+        query = self._source_query(source)
         counts = dict.fromkeys(outputs, 0)
         # DuckDB 2 wants every result fetched before the next statement on a connection: the
         # input streams from this connection (which sees its temp tables) and the staging inserts
@@ -686,6 +683,27 @@ class Study(StudyBase):
                 cur.execute(f'DROP TABLE IF EXISTS "{tmp}"')
             cur.close()
             _STAGING_LIVE.difference_update(staging.values())
+
+    def _source_query(self, source: Any) -> str:
+        """`map_arrow`'s `source` (a table name, a SELECT, or an Ibis expression) as a SELECT."""
+        if isinstance(source, str):
+            return f'SELECT * FROM "{source}"' if source in self.tables() else source
+        return str(ibis.to_sql(source, dialect="duckdb"))
+
+    def map_collect(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema, *,
+                    batch_rows: int = 50_000) -> pa.Table:
+        """As `map_arrow` with one output, but what `fn` returns comes back here as one table
+        (in `schema`) instead of being stored: for a few rows per batch, such as the study prior's
+        sums (`accounts.batches.study_prior`). Stored in a temp table and read back, they were a
+        write and a read: two Spark jobs on a lake, where this is one."""
+        from botwatch.engines.lake_arrow import answers
+
+        parts = []
+        with _closing(self.con.sql(self._source_query(source)).to_arrow_reader(batch_rows)) as reader:
+            for got in answers(fn, reader):
+                part = got if isinstance(got, pa.Table) else pa.Table.from_batches([got])
+                parts.append(part.select(schema.names).cast(schema))
+        return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def group_map_to(self, out_name: str, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
                      order_by: list[str] | None = None, params: "list[Any] | dict[str, Any] | None" = None,

@@ -247,11 +247,10 @@ class ScoreBatch:
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
 
 
-PARTS_TABLE = "_botwatch_prior_parts"
 ORIGINS_TABLE = "_botwatch_origins"
 PAIRS_TABLE = origin_desk.PAIRS_TABLE
 POOL_TABLE = "_botwatch_origin_pool"
-_TEMPS = (PARTS_TABLE, ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)
+_TEMPS = (ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)  # (the prior's per-batch rows are collected, never stored)
 
 # Each account's stored origin with its neighbours' mean own log-ratio of Russia and how many
 # neighbours with origin evidence it has: a join and an aggregate in the engine, as
@@ -345,11 +344,9 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     cols = "_p, _pool_mean, _pool_n, _pool_ru" if stored == POOL_TABLE else "_p"
     if home_base(home) is not None:
         cols += ", _o_country, _o_keys, _o_values, _o_p_russia, _o_evidence"
-    study.map_arrow(f"SELECT {cols} FROM {stored}", PriorPass(base, pool_base, home), PRIOR_PARTS, PARTS_TABLE, batch_rows=batch_rows, temp=True)
-    try:
-        parts = study.query_arrow(f"SELECT accounts, ll, home_rows, home_weights, home_accounts, near_accounts, near_ll FROM {PARTS_TABLE}")
-    finally:
-        study.sql(f"DROP TABLE IF EXISTS {PARTS_TABLE}")
+    # Straight back from the batches (`map_collect`): stored in a temp table and read back, they
+    # were two Spark jobs on a lake.
+    parts = study.map_collect(f"SELECT {cols} FROM {stored}", PriorPass(base, pool_base, home), PRIOR_PARTS, batch_rows=batch_rows)
     n = sum(parts.column("accounts").to_pylist())
     lls = [v for v in parts.column("ll").to_pylist() if v is not None]
     n_near = sum(parts.column("near_accounts").to_pylist())

@@ -982,11 +982,7 @@ class LakeStudy(StudyBase):
         spark_wide = from_arrow_schema(wide)
         mapped = df.mapInArrow(run, spark_wide)
         tmp = f"{self._scratch}/map-{uuid.uuid4().hex[:8]}"
-        conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
-        before = self.spark.conf.get(conf)
-        if batch_rows:
-            self.spark.conf.set(conf, str(batch_rows))
-        try:
+        with self._arrow_batch_rows(batch_rows):
             if len(names) == 1:
                 # One output: every mapped row is its row (`_out` = 0), so it is stored as it is
                 # mapped, where writing the mapped rows to scratch and then storing them again
@@ -995,8 +991,6 @@ class LakeStudy(StudyBase):
                 self._store(name, mapped.select(*[F.col(f"o0__{f.name}").alias(f.name) for f in outputs[name]]), name in temps)
                 return {name: self.count(name)}
             mapped.write.mode("overwrite").parquet(tmp)
-        finally:
-            self.spark.conf.set(conf, before)
         stored = self._read_folder(tmp)
         counts: dict[str, int] = {}
         for k, name in enumerate(names):
@@ -1005,6 +999,39 @@ class LakeStudy(StudyBase):
             counts[name] = self.count(name)
         self.files.delete(tmp)
         return counts
+
+    @contextmanager
+    def _arrow_batch_rows(self, batch_rows: int | None) -> Iterator[None]:
+        """Spark's Arrow batches of `batch_rows` rows (None: as configured) while the block runs."""
+        conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
+        before = self.spark.conf.get(conf)
+        if batch_rows:
+            self.spark.conf.set(conf, str(batch_rows))
+        try:
+            yield
+        finally:
+            self.spark.conf.set(conf, before)
+
+    def map_collect(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema, *,
+                    batch_rows: int | None = None) -> pa.Table:
+        """`fn` over the rows of `source` on the executors, as `map_arrow` runs it, and what it
+        returns collected here (see `botwatch.study.Study.map_collect`): one Spark job, where a
+        temp table written and read back was two."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        outputs = {"collected": schema}
+        wide = wide_schema(outputs)
+        self._ensure_views()
+        df = self._source_df(source)
+
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            return map_batches(fn, outputs, wide, batches)
+
+        with self._step(f"Python over Arrow batches ({getattr(fn, '__name__', 'map')}), collected"), self._arrow_batch_rows(batch_rows):
+            mapped = df.mapInArrow(run, from_arrow_schema(wide))
+            got = self._collect(mapped.select(*[F.col(f"o0__{f.name}").alias(f.name) for f in schema]))
+        return got.select(schema.names).cast(schema)
 
     def group_map_arrow(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
                         order_by: list[str] | None = None, params: list[Any] | None = None,
