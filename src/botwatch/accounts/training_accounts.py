@@ -257,7 +257,8 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
     """How many of the study's accounts are among each model's training accounts and have that
     model's probability (`_scored_join`), as the accounts stage records them (`RUN_KEYS`); {} when
     the study has no accounts table. One query in the engine: each Twitter account's id and handle,
-    and each other account's platform-unique id, digested, joined to the digests.
+    and each other account's platform-unique id, digested, joined to the digests (and a second,
+    with their digests, where some keys need Python's digest).
 
     `own_bot_model`: the meta of the user's bot model that scored the study (None: the shipped one
     did). The bot count is then of the accounts that model was trained on, as its file records them
@@ -287,26 +288,39 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
     # fewer training accounts than the flags marked, in the report's headline beside those flags.
     plain = "regexp_matches(k, '^[!-~]([ -~]*[!-~])?$')"
     unique = "(length(k) > 8 AND (lower(k) LIKE 'did:%' OR lower(k) LIKE 'http://%' OR lower(k) LIKE 'https://%'))"
-    odd = [(p, i, key_digest(k)) for p, i, k, tw in study.sql(f"SELECT p, i, k, tw FROM ({keys}) WHERE NOT {plain}")
-           if isinstance(k, str) and (tw or platform_unique(k))]
     digested = (f"SELECT p AS platform, i AS account_id, substr(md5(concat('{SALT}', lower(k))), 1, {DIGITS}) AS digest "
                 f"FROM ({keys}) WHERE {plain} AND (tw OR {unique})")
-    odd_table = pa.table({"platform": pa.array([o[0] for o in odd], pa.string()), "account_id": pa.array([o[1] for o in odd], pa.string()),
-                          "digest": pa.array([o[2] for o in odd], pa.string())})
     join, has_origin, has_bot = scored
-    with study.temp_view(VIEW, table), study.temp_view(ODD_VIEW, odd_table):
-        # Per account as the accounts table keys it, (platform, account_id): counted by id alone, a
-        # `twitter` "42" and an `x` "42" (both flagged, both in "of the study's N accounts") were one.
-        row = study.sql(
-            f"SELECT sum(o), sum(b) FROM (SELECT max(CASE WHEN t.origin AND {has_origin} THEN 1 ELSE 0 END) AS o, "
-            f"max(CASE WHEN t.bot AND {has_bot} THEN 1 ELSE 0 END) AS b "
-            f"FROM ({digested} UNION ALL SELECT platform, account_id, digest FROM {ODD_VIEW}) k JOIN {VIEW} t ON k.digest = t.digest{join} "
-            f"GROUP BY k.platform, k.account_id)"
-        )[0]
+    with study.temp_view(VIEW, table):
+        # The count over the keys the engine digests, and beside it the keys it cannot: one
+        # statement, which is the answer where there are none of those (the usual study). Asked
+        # apart, the key union was built twice: a Spark job more on a lake, every time.
+        got = study.sql(f"SELECT CAST(NULL AS VARCHAR) AS p, CAST(NULL AS VARCHAR) AS i, CAST(NULL AS VARCHAR) AS k, CAST(NULL AS BOOLEAN) AS tw, "
+                        f"sum(o) AS o, sum(b) AS b FROM ({_per_account(digested, join, has_origin, has_bot)}) "
+                        f"UNION ALL SELECT p, i, k, tw, NULL, NULL FROM ({keys}) WHERE NOT {plain}")
+        # The count's row is the one without a key (`tw` is TRUE or FALSE in every key's row).
+        row = next(r[4:] for r in got if r[3] is None)
+        odd = [(p, i, key_digest(k)) for p, i, k, tw, _, _ in got if tw is not None and isinstance(k, str) and (tw or platform_unique(k))]
+        if odd:
+            odd_table = pa.table({"platform": pa.array([o[0] for o in odd], pa.string()), "account_id": pa.array([o[1] for o in odd], pa.string()),
+                                  "digest": pa.array([o[2] for o in odd], pa.string())})
+            with study.temp_view(ODD_VIEW, odd_table):
+                row = study.sql(f"SELECT sum(o), sum(b) FROM ({_per_account(f'{digested} UNION ALL SELECT platform, account_id, digest FROM {ODD_VIEW}', join, has_origin, has_bot)})")[0]
     counts = {RUN_KEYS["origin"]: int(row[0] or 0), RUN_KEYS["bot"]: int(row[1] or 0)}
     if own_bot_model is not None and own is None:
         del counts[RUN_KEYS["bot"]]
     return counts
+
+
+def _per_account(digested: str, join: str, has_origin: str, has_bot: str) -> str:
+    """One row per account of the `digested` keys (platform, account_id, digest) matched in the
+    digests (`VIEW`): whether it is among each model's training accounts and has that model's
+    probability (`_scored_join`). Per account as the accounts table keys it, (platform,
+    account_id): counted by id alone, a `twitter` "42" and an `x` "42" (both flagged, both in "of
+    the study's N accounts") were one."""
+    return (f"SELECT max(CASE WHEN t.origin AND {has_origin} THEN 1 ELSE 0 END) AS o, "
+            f"max(CASE WHEN t.bot AND {has_bot} THEN 1 ELSE 0 END) AS b "
+            f"FROM ({digested}) k JOIN {VIEW} t ON k.digest = t.digest{join} GROUP BY k.platform, k.account_id")
 
 
 def _scored_join(study: Any) -> tuple[str, str, str]:
