@@ -119,12 +119,12 @@ def _print_capture_notices(st: Study) -> None:
     held: a capture that hit the stream's cap, or whose posts were deleted later, read as whole.
     The figures are Methods' own (`deleted_posts`, `withheld`), so status and the report agree."""
     from botwatch.ingest.stream_limits import falling_behind, withheld
-    from botwatch.report.section_methods import deleted_posts
+    from botwatch.report.section_methods import deleted_posts, unmatched_mastodon_deletions
 
     tables = set(st.tables())
     if (deleted := deleted_posts(st, tables)) is not None:
-        out.print(f"delete notices: {st.count('deletions'):,} ({deleted:,} of the stored posts {'was' if deleted == 1 else 'were'} deleted later)",
-                  markup=False, highlight=False, soft_wrap=True)
+        out.print(f"delete notices: {st.count('deletions'):,} ({deleted:,} of the stored posts {'was' if deleted == 1 else 'were'} deleted later)"
+                  + _unmatched_mastodon(unmatched_mastodon_deletions(st, tables)), markup=False, highlight=False, soft_wrap=True)
     if (held_back := withheld(st, tables)) is not None:
         out.print(f"stream limit notices: {st.count('stream_limits'):,} (the stream withheld at least {held_back:,} matching "
                   f"post{'' if held_back == 1 else 's'})", markup=False, highlight=False, soft_wrap=True)
@@ -133,6 +133,15 @@ def _print_capture_notices(st: Study) -> None:
         queue = f", its queue up to {full}% full" if full is not None else ""
         out.print(f"stream warnings: {n:,} that the capture was falling behind{queue} (posts may have been lost when it disconnected)",
                   markup=False, highlight=False, soft_wrap=True)
+
+
+def _unmatched_mastodon(n: int) -> str:
+    """What status adds when some notices are Mastodon's, which cannot name a stored post (Methods says the same)."""
+    if not n:
+        return ""
+    return (f"; {n:,} of the notices {'is' if n == 1 else 'are'} Mastodon's, naming a status by its id on the server streamed, which "
+            "stored posts (kept by URI) do not hold: not matched to a post, so not in that count "
+            "(botwatch export STUDY deletions lists them)")
 
 
 def _print_impact_windows(st: Study) -> None:

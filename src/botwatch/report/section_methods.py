@@ -278,6 +278,17 @@ def deleted_posts(study: Study, tables: set[str]) -> int | None:
                          "(SELECT 1 FROM deletions d WHERE d.platform = p.platform AND d.post_id = p.post_id)")[0][0])
 
 
+def unmatched_mastodon_deletions(study: Study, tables: set[str]) -> int:
+    """How many Mastodon delete notices name no stored post. A Mastodon `delete` carries the
+    status's id on the instance streamed, while posts are stored by URI and keep no such id
+    (`ingest.mastodon_stream`): the notices cannot name a post, and "0 of the stored posts were
+    deleted later" beside them read as though none of a capture's deletes were of its posts."""
+    if "deletions" not in tables:
+        return 0
+    return int(study.sql("SELECT count(*) FROM deletions d WHERE d.platform = 'mastodon' AND NOT EXISTS "
+                         "(SELECT 1 FROM posts p WHERE p.platform = d.platform AND p.post_id = d.post_id)")[0][0])
+
+
 def read_figures(study: Study, tables: set[str]) -> dict[str, int]:
     """What the inputs' records were, each record of a file and each repeat in it counted once
     (a re-read, `ingest --force` or a grown file, adds only what its previous read did not give):
@@ -363,6 +374,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         notices=fig["notices"],
         edits=fig["edits"],
         deleted=deleted_posts(study, tables),
+        deleted_unmatched=unmatched_mastodon_deletions(study, tables),
         stream_warned=warned_sentence(study, tables),  # the stream warned it was falling behind: posts may be missing
         stream_withheld=withheld_sentence(study, tables),  # a v1.1 stream that hit its cap: counts are lower bounds
         breaks=breaks,
