@@ -25,3 +25,12 @@ def test_a_huge_cursor_value_is_cut_and_said_so(tmp_path: Path) -> None:
     cap.cursor = {"next_token": "t" * 5000}
     label = cap._cursor_label()
     assert len(label) == 501 and label.endswith("…")
+
+
+def test_a_cursor_per_stream_says_how_many_streams(tmp_path: Path) -> None:
+    """Mastodon keeps `{"min_id": {stream: id}}`: three hashtag streams read "1 streams"."""
+    cap = Capture(tmp_path / "cap", "mastodon", "mastodon-fake.social")
+    cap.cursor = {"min_id": {"tag:a": "1", "tag:b": "2", "tag:c": "3"}}
+    assert cap._cursor_label() == "3 streams"
+    cap.cursor = {"min_id": {"public": "1"}}
+    assert cap._cursor_label() == "1 stream"

@@ -349,10 +349,17 @@ class Capture:
         """The cursor as the summary and the manifest say it: `next_token` (where an interrupted X
         search sweep goes on) first, and each value whole. Cut at 60 characters, an X search's
         cursor showed its ids and never the `next_token` a resume pages from. A label over 500
-        characters (a server's odd token) is cut there, said by "…"."""
+        characters (a server's odd token) is cut there, said by "…". A cursor of one value per
+        stream (Mastodon's `{"min_id": {stream: id}}`) is said as how many streams it holds: its
+        keys were counted, and three hashtag streams read "1 streams"."""
         items = sorted((kv for kv in self.cursor.items() if not isinstance(kv[1], dict)), key=lambda kv: kv[0] != "next_token")
         text = ",".join(f"{k}={v}" for k, v in items)
-        return (text[:500] + "…" if len(text) > 500 else text) or ("" if not self.cursor else f"{len(self.cursor)} streams")
+        if len(text) > 500:
+            return text[:500] + "…"
+        if text or not self.cursor:
+            return text
+        streams = sum(len(v) for v in self.cursor.values() if isinstance(v, dict))
+        return f"{streams} stream{'' if streams == 1 else 's'}"
 
     def tick(self, force: bool = False) -> None:
         """Called often: about once a second, sync the file, then save the cursor; rotate when due."""
