@@ -136,12 +136,12 @@ def _print_capture_notices(st: Study) -> None:
 
 
 def _unmatched_mastodon(n: int) -> str:
-    """What status adds when some notices are Mastodon's, which cannot name a stored post (Methods says the same)."""
+    """What status adds when some Mastodon notices name no stored post (Methods says the same)."""
     if not n:
         return ""
-    return (f"; {n:,} of the notices {'is' if n == 1 else 'are'} Mastodon's, naming a status by its id on the server streamed, which "
-            "stored posts (kept by URI) do not hold: not matched to a post, so not in that count "
-            "(botwatch export STUDY deletions lists them)")
+    return (f"; {n:,} Mastodon notice{' names' if n == 1 else 's name'} no stored post (a Mastodon notice names a status by its id on the "
+            "server streamed, which only that server's own statuses carry in their stored URI; a status from another server, or one never "
+            "stored, is not matched), so not in that count (botwatch export STUDY deletions lists them)")
 
 
 def _print_impact_windows(st: Study) -> None:

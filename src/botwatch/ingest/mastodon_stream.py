@@ -6,9 +6,10 @@ new status bare and its edits and deletes as envelopes, in one file (`handle_cap
 An `update` carries a new status, read exactly as a status file would be; a `status.update`
 carries an edited one, kept in `rejected` beside the status first stored (`RowSink.edited`); a
 `delete` (its payload the deleted status's id) is counted as a delete notice (`RowSink.deletion`)
-keyed by that id. It is the id on the instance streamed, while posts are keyed by URI and keep
-neither that id nor the instance (a status from another server has a URI holding that server's
-id): the notice names no stored post without a new `posts` column. Notifications are valid events
+keyed by that id. It is the id on the instance streamed, while posts are keyed by URI: a status
+written on that instance has a URI ending in that id, which the report's count of deleted posts
+matches (`section_methods.deleted_posts`); one from another server has a URI holding that
+server's id, so its notice names no stored post (that would need a new `posts` column). Notifications are valid events
 but not posts, so they are skipped, not rejected.
 """
 

@@ -268,25 +268,36 @@ def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[
     return out
 
 
+# A Mastodon `delete` names a status by its id on the instance streamed, while posts are stored by
+# URI. A status written on that instance has the URI `https://<instance>/users/<name>/statuses/<id>`,
+# which ends in that id: the notice names it. A status from another server, streamed there too, has
+# its own server's URI and id, which the notice's id is not: such a notice names no stored post.
+_MASTODON_STATUS_ID = "regexp_extract(p.post_id, '/statuses/([0-9]+)$', 1)"
+_DELETED_POSTS = ("SELECT p.platform, p.post_id FROM posts p JOIN deletions d ON d.platform = p.platform AND d.post_id = p.post_id "
+                  "UNION SELECT p.platform, p.post_id FROM posts p JOIN deletions d ON p.platform = 'mastodon' AND d.platform = 'mastodon' "
+                  f"AND d.post_id = {_MASTODON_STATUS_ID}")
+
+
 def deleted_posts(study: Study, tables: set[str]) -> int | None:
     """How many stored posts the study's delete notices (`deletions`) name: deleted later by their
-    authors, a known sign of campaign clean-up. None when no input held a notice (no table), so
-    Methods says nothing rather than "0 were deleted" of a capture that could not have shown it."""
+    authors, a known sign of campaign clean-up (a Mastodon notice by the id its status's URI ends
+    in). None when no input held a notice (no table), so Methods says nothing rather than "0 were
+    deleted" of a capture that could not have shown it."""
     if "deletions" not in tables:
         return None
-    return int(study.sql("SELECT count(*) FROM posts p WHERE EXISTS "
-                         "(SELECT 1 FROM deletions d WHERE d.platform = p.platform AND d.post_id = p.post_id)")[0][0])
+    return int(study.sql(f"SELECT count(*) FROM ({_DELETED_POSTS})")[0][0])
 
 
 def unmatched_mastodon_deletions(study: Study, tables: set[str]) -> int:
-    """How many Mastodon delete notices name no stored post. A Mastodon `delete` carries the
-    status's id on the instance streamed, while posts are stored by URI and keep no such id
-    (`ingest.mastodon_stream`): the notices cannot name a post, and "0 of the stored posts were
-    deleted later" beside them read as though none of a capture's deletes were of its posts."""
+    """How many Mastodon delete notices name no stored post: a status from another server than the
+    one streamed (its URI holds that server's id, not the streamed instance's), or one the capture
+    never stored. "0 of the stored posts were deleted later" beside them alone read as though none
+    of a capture's deletes were of its posts."""
     if "deletions" not in tables:
         return 0
     return int(study.sql("SELECT count(*) FROM deletions d WHERE d.platform = 'mastodon' AND NOT EXISTS "
-                         "(SELECT 1 FROM posts p WHERE p.platform = d.platform AND p.post_id = d.post_id)")[0][0])
+                         "(SELECT 1 FROM posts p WHERE p.platform = d.platform AND p.post_id = d.post_id) "
+                         f"AND d.post_id NOT IN (SELECT {_MASTODON_STATUS_ID} FROM posts p WHERE p.platform = 'mastodon')")[0][0])
 
 
 def read_figures(study: Study, tables: set[str]) -> dict[str, int]:
