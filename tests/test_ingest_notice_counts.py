@@ -153,3 +153,22 @@ def test_stall_warnings_are_notices_read_in_the_per_read_counts(tmp_path: Path) 
         assert st.sql("SELECT notices FROM source_notices") == [(2,)]
         figures = _figures(st)
     assert (figures["not_posts"], figures["notices"], figures["rows_not_posts"]) == (0, 2, [0])
+
+
+def test_the_overviews_input_row_adds_up_with_its_notices_and_edits(tmp_path: Path) -> None:
+    """The inputs table read "Records 6, Not posts 1, Stored 2, Rejected 0" for a file whose other
+    three records were a delete notice and edits: taken out of "not posts", they had no column."""
+    import re
+
+    from botwatch.report.context import report_context
+    from botwatch.report.section_overview import overview
+
+    jet = _write(tmp_path / "jet.jsonl", [_post("p1", 0), _post("p2", 1), _edit("p1", 2), _edit("p2", 3), _delete("x9", 4), _identity(5)])
+    plain = _write(tmp_path / "plain.jsonl", [_post("q1", 0)])
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(jet), str(plain)], workers=1)
+        html = overview(st, report_context(st)).html
+    assert '<th scope="col" class="num">Notices and edits</th>' in html
+    cells = lambda name: re.findall(r'<td class="num">(\d+)</td>', html[html.index(f"{name}</td>"):].split("</tr>")[0])  # noqa: E731
+    assert cells("jet.jsonl") == ["6", "1", "3", "2", "0", "0"]  # records, not posts, notices and edits, stored, duplicates, rejected
+    assert cells("plain.jsonl") == ["1", "0", "0", "1", "0", "0"]
