@@ -46,14 +46,17 @@ def _own_model(path: Path) -> Path:
 
 
 def _analysed_with_own_model(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """The v1 fixture ingested into `folder` and analysed with `_own_model`; leaves
-    BOTWATCH_BOT_MODEL naming that model. Returns (study, model)."""
+    """The v1 fixture ingested into `folder` and its accounts scored with `_own_model`; leaves
+    BOTWATCH_BOT_MODEL naming that model. Returns (study, model). The accounts stage alone: it
+    records the model, and every sentence checked here is in the report's accounts section and
+    headline, its automation caveat or its reproduction block (the other stages made each study and report
+    about twice as costly and no assertion read them)."""
     runner, app = _cli()
     model = _own_model(folder / "m2.json.gz")
     study = folder / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
     monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
-    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
+    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "accounts"])
     assert res.exit_code == 0, res.output
     return study, model
 
@@ -163,7 +166,7 @@ def test_the_shipped_model_keeps_its_figures_whatever_the_shell_names(tmp_path: 
     runner, app = _cli()
     study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "accounts"]).exit_code == 0
     monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(_own_model(tmp_path / "m2.json.gz")))
     text = _report(study, tmp_path / "r.html")
     assert "Out-of-fold on 1,472" not in text and "your own bot model" not in text
