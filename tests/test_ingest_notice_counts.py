@@ -172,3 +172,29 @@ def test_the_overviews_input_row_adds_up_with_its_notices_and_edits(tmp_path: Pa
     cells = lambda name: re.findall(r'<td class="num">(\d+)</td>', html[html.index(f"{name}</td>"):].split("</tr>")[0])  # noqa: E731
     assert cells("jet.jsonl") == ["6", "1", "3", "2", "0", "0"]  # records, not posts, notices and edits, stored, duplicates, rejected
     assert cells("plain.jsonl") == ["1", "0", "0", "1", "0", "0"]
+
+
+def test_edits_are_listed_as_notes_beside_posts_not_as_rejected_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`status` printed "rejected records 0" above a "Rejected, by error" table of the edit notes,
+    and Methods "0 could not be read" above "Rejected records by reason" listing them: each now
+    lists them apart, as notes kept beside stored posts, and a real rejected record stays where it was."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.section_methods import methods
+    from testsupport.terminal import flat, wide_consoles
+
+    wide_consoles(monkeypatch)
+    jet = tmp_path / "jet.jsonl"
+    jet.write_text("".join(json.dumps(e) + "\n" for e in [_post("p1", 0), _edit("p1", 1)]) + "{not json\n")
+    study = tmp_path / "s.duckdb"
+    with open_study(study, read_only=False) as st:
+        runner.ingest(st, [str(jet)], workers=1)
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", methods(st, {}).html))
+    said = flat(CliRunner().invoke(app, ["status", str(study)]).output)
+    rejected, notes = said.split("Rejected, by error")[1].split("Notes beside stored posts (repaired or edited records), by note")
+    assert "edited, first text kept" not in rejected and "edited, first text kept" in notes, said
+    reasons, kept = text.split("Rejected records by reason")[1].split("Notes kept beside stored posts")
+    assert "edited, first text kept" not in reasons and "edited, first text kept" in kept.split("Data behind this report")[0], text

@@ -66,11 +66,17 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_column("error")
             t.add_column("records", justify="right")
             for e, n in s["rejected_by_error"]:
-                # Cut at 100 characters with a mark: cut bare, the CR-only file's advice ended "(`tr '" and read whole.
                 e = str(e)
                 # A cut .gz's break is no record (`study_summary` counts it apart): said as the files it is.
                 count = f"{n:,} file{'' if n == 1 else 's'} cut short" if e.startswith(BROKE_OFF) else f"{n:,}"
-                t.add_row(plain(e if len(e) <= 100 else e[:99] + "…"), count)
+                t.add_row(_reason_shown(e), count)
+            out.print(t)
+        if s["notes_by_kind"]:  # repaired or edited records kept beside their posts: no rejected record
+            t = Table(title="Notes beside stored posts (repaired or edited records), by note")
+            t.add_column("note")
+            t.add_column("records", justify="right")
+            for e, n in s["notes_by_kind"]:
+                t.add_row(_reason_shown(str(e)), f"{n:,}")
             out.print(t)
         _print_captures(st)
         from botwatch.ingest.counts import rows_shown
@@ -110,6 +116,12 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             out.print(f"[yellow]{label}[/yellow] " + plain(outdated.sentence(str(study))), highlight=False, soft_wrap=True)
         if cluster_evidence_stale(st):
             out.print("[yellow]stale cluster evidence:[/yellow] " + plain(cluster_evidence_sentence(shell_shown(study))), highlight=False, soft_wrap=True)
+
+
+def _reason_shown(e: str) -> str:
+    """A rejected record's reason or a note as status's tables show it: cut at 100 characters with
+    a mark (cut bare, the CR-only file's advice ended "(`tr '" and read whole), markup escaped."""
+    return plain(e if len(e) <= 100 else e[:99] + "…")
 
 
 def _print_capture_notices(st: Study) -> None:

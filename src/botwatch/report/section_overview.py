@@ -80,8 +80,14 @@ def study_summary(study: Study) -> dict[str, Any]:
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
             # Messages that differ only in their numbers (line, offset) are one reason; one real message is
-            # shown, so "UTF-8" or "bzip2" in it stay as written.
-            "SELECT min(error) AS e, count(*) FROM rejected GROUP BY regexp_replace(error, '[0-9]+', 'N', 'g') "
+            # shown, so "UTF-8" or "bzip2" in it stay as written. The notes kept beside stored posts
+            # (repaired or edited records) are no rejected record: listed apart (`notes_by_kind`), the
+            # table read "Rejected, by error" under "rejected records 0".
+            f"SELECT min(error) AS e, count(*) FROM rejected WHERE NOT {note_sql('error')} GROUP BY regexp_replace(error, '[0-9]+', 'N', 'g') "
+            "ORDER BY 2 DESC, 1 LIMIT 10"
+        ),
+        "notes_by_kind": q(
+            f"SELECT min(error) AS e, count(*) FROM rejected WHERE {note_sql('error')} GROUP BY regexp_replace(error, '[0-9]+', 'N', 'g') "
             "ORDER BY 2 DESC, 1 LIMIT 10"
         ),
     }
