@@ -38,10 +38,11 @@ from botwatch.engines.lake_tables import LakeError, sql_ident, check_location, c
 from botwatch.shown_text import shell_word
 from botwatch.engines.spark_inputs import expand_urls, glob_literal, is_url, normal
 from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
+from botwatch.ingest import read_notices
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs, not_read
 from botwatch.ingest.counts import records_rejected
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
-from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCE_NOTICES, SOURCES
 from botwatch.study import RUNNING, utcnow
 from botwatch.shown_text import name_shown
 
@@ -167,6 +168,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     if keep:
         from pyspark.sql import functions as F
 
+        # Before the merge, as DuckDB's `read_notices.prepare`: none of this call's notices is taken for an earlier read's.
+        earlier = _earlier_notices(lake, recorded, [results[i] for i in keep])
         merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)), keep)
         # An ingest cut after its posts were stored but before its `sources` row (written last)
         # left them behind: read again, they are this read's own, not duplicates in the archive.
@@ -194,7 +197,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         finally:
             merge.close()
         now = utcnow()
-        rows = []
+        rows, noticed = [], []
         for i in keep:
             res = results[i]
             res.stored = stored.get(i, 0)
@@ -205,6 +208,11 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             rows.append({"source": meta[i]["source"], "sha256": meta[i]["sha256"], "bytes": meta[i]["bytes"],
                          "format": res.format, "records_read": res.read, "posts_stored": res.stored, "duplicates": res.duplicates,
                          "rejected": res.rejected, "accounts_seen": res.accounts, "ingested_at": now})
+            noticed.append(read_notices.row(meta[i]["source"], now, res))
+        if earlier is not None or read_notices.TABLE in lake.tables():
+            # Before `sources`: a command cut between the two leaves rows no `sources` row names
+            # (never counted: a row is taken by its source and time), and reads its files again.
+            lake.append_arrow(read_notices.TABLE, pa.Table.from_pylist([*(earlier or []), *noticed], schema=SOURCE_NOTICES))
         if rows:
             lake.append_arrow("sources", pa.Table.from_pylist(rows, schema=SOURCES))  # last: the files count as ingested only now
     _record_copies(lake, meta, results, known, keep)
@@ -218,6 +226,20 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         if res.skipped and not res.refused and i not in keep and (meta.get(i) or {}).get("sha256"):
             res.nothing_held = meta[i]["sha256"] not in held
     return summary
+
+
+def _earlier_notices(lake: Any, recorded: list[dict[str, Any]], kept: list[FileResult]) -> list[dict[str, Any]] | None:
+    """The `source_notices` rows (`ingest/read_notices.py`) of the reads the lake kept before it
+    had the table, when this call's reads make it (one counted a notice or an edit), counted from
+    the notices kept for their paths as DuckDB's `read_notices.prepare` counts them; None when the
+    table is there already or none of them makes it. A Spark job only where the lake has earlier
+    reads: a new lake's first ingest costs none."""
+    if read_notices.TABLE in lake.tables() or not any(read_notices.counts_any(r) for r in kept):
+        return None
+    if not recorded:
+        return []
+    found = lake.sql(read_notices.earlier_reads_sql(lake.tables()))
+    return [dict(zip(SOURCE_NOTICES.names, r, strict=True)) for r in found]
 
 
 def _record_copies(lake: Any, meta: dict[int, dict[str, Any]], results: list[FileResult], known: dict[str, str], keep: list[int]) -> None:

@@ -10,6 +10,7 @@ the ingest line said is kept here instead, beside the read's `sources` row, in i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from botwatch.schema import SOURCE_NOTICES, create_table_sql
@@ -25,18 +26,37 @@ def prepare(study: Study, result: FileResult) -> None:
     """Make the table when this read is the study's first to hold a notice or edit, its earlier
     reads filled in from the rows kept for their paths, as the report counted them till now.
     Called before the read's notices are merged, so none of them is taken for an earlier read's."""
-    if TABLE in study.tables() or not (result.deleted or result.limited or result.warned or result.edited):
+    if TABLE in study.tables() or not counts_any(result):
         return
+    earlier = earlier_reads_sql(study.tables())
+    study.sql(create_table_sql(TABLE, SOURCE_NOTICES))
+    study.sql(f"INSERT INTO {TABLE} {earlier}")
+
+
+def counts_any(result: FileResult) -> bool:
+    """Whether a read counted a notice or an edit: the first such read makes the table."""
+    return bool(result.deleted or result.limited or result.warned or result.edited)
+
+
+def earlier_reads_sql(tables: Iterable[str]) -> str:
+    """The table's rows for the reads a study kept before it had the table (`tables`: the
+    study's), counted from the notices and edits kept for their paths, as the report counted them
+    till then, so their figures do not change when it is made. Run before a read's notices are
+    merged. Shared with the lake's ingest (`engines/spark_ingest.py`), which runs it on Spark."""
     from botwatch.ingest.cut_short import NOT_POSTS_SQL, edits_sql, notices_sql
 
-    tables = set(study.tables())
+    tables = set(tables)
     kept, edits = notices_sql(tables, "s"), edits_sql(tables, "s")
-    study.sql(create_table_sql(TABLE, SOURCE_NOTICES))
-    study.sql(f"INSERT INTO {TABLE} SELECT source, ingested_at, least({kept}, {NOT_POSTS_SQL}), "
-              f"least({edits}, {NOT_POSTS_SQL} - least({kept}, {NOT_POSTS_SQL})) FROM sources s")
+    return (f"SELECT source, ingested_at, least({kept}, {NOT_POSTS_SQL}) AS notices, "
+            f"least({edits}, {NOT_POSTS_SQL} - least({kept}, {NOT_POSTS_SQL})) AS edits FROM sources s")
+
+
+def row(source: str, ingested_at: object, result: FileResult) -> dict[str, object]:
+    """A read's row of the table: its notices (delete, limit and stall) and edits, as the ingest line counted them."""
+    return {"source": source, "ingested_at": ingested_at, "notices": result.deleted + result.limited + result.warned, "edits": result.edited}
 
 
 def record(study: Study, source: str, ingested_at: object, result: FileResult) -> None:
     """Keep this read's notices and edits beside its `sources` row, once the table is made."""
     if TABLE in study.tables():
-        study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", [source, ingested_at, result.deleted + result.limited + result.warned, result.edited])
+        study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", list(row(source, ingested_at, result).values()))

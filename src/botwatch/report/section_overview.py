@@ -76,7 +76,7 @@ def study_summary(study: Study) -> dict[str, Any]:
                    f"ELSE {not_posts_sql(study.tables(), 's')} END, posts_stored, duplicates, {RECORDS_REJECTED_SQL}, "
                    f"r.source IS NOT NULL, {BREAK_SQL} = 1, CASE WHEN format IS NULL OR format IN ({_pages_in()}) THEN 0 "
                    f"ELSE {NOT_POSTS_SQL} - {not_posts_sql(study.tables(), 's')} END FROM sources s "
-                   f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY ingested_at, source"),
+                   f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY s.ingested_at, s.source"),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
             # Messages that differ only in their numbers (line, offset) are one reason; one real message is

@@ -1,0 +1,90 @@
+"""A lake keeps each read's notices and edits (`source_notices`) as a DuckDB study does
+(tests/test_ingest_notice_counts.py), so Methods and the overview say the same of its inputs:
+without the table a lake counted a post deleted twice, or a grown file's new notices and edits,
+as records that were "not posts"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwatch import open_study
+from botwatch.engines.lake import LakeStudy
+from botwatch.engines.spark_ingest import ingest_lake
+from botwatch.ingest import runner
+from tests.test_ingest_notice_counts import _delete, _edit, _figures, _identity, _post, _write
+
+pytestmark = pytest.mark.spark
+
+# Each step writes its files, which both engines then ingest in one call.
+Step = Callable[[Path], list[Path]]
+
+
+def _per_read(study: Any) -> list[tuple[str, int, int]]:
+    """The table's rows, their time left out (each engine's own), with the file's name only."""
+    rows = study.sql("SELECT source, notices, edits FROM source_notices")
+    return sorted((Path(source).name, notices, edits) for source, notices, edits in rows)
+
+
+def _on_both(spark: Any, tmp_path: Path, steps: list[Step], drop_after_first: bool = False) -> dict[str, Any]:
+    """Methods' figures and the per-read rows of a DuckDB study and a lake that ingested the same
+    calls; `drop_after_first`: the table dropped after the first call (a study or lake made before it)."""
+    lake = str(tmp_path / "lake")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        for n, step in enumerate(steps):
+            files = [str(p) for p in step(tmp_path)]
+            runner.ingest(st, files, workers=1)
+            ingest_lake(spark, lake, files)
+            if drop_after_first and n == 0:
+                st.sql("DROP TABLE source_notices")
+                with LakeStudy(lake, spark=spark) as lk:
+                    lk.sql("DROP TABLE source_notices")
+        duck = {"figures": _figures(st), "rows": _per_read(st)}
+    with LakeStudy(lake, read_only=True, spark=spark) as lk:
+        return {"duckdb": duck, "lake": {"figures": _figures(lk), "rows": _per_read(lk)}}
+
+
+def _collapsed(tmp_path: Path) -> list[Path]:
+    """The files of `test_notices_kept_as_one_row_are_each_a_notice_read`: a post deleted twice,
+    two untimed limit notices of the same count."""
+    def status(i: int) -> dict[str, Any]:
+        return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
+                "user": {"id_str": "1", "screen_name": "u1"}}
+
+    untimed = {"limit": {"track": 5}}
+    return [_write(tmp_path / "jet.jsonl", [_post("p1", 0), _delete("p1", 1), _delete("p1", 2)]),
+            _write(tmp_path / "v1.jsonl", [status(0), untimed, untimed, status(1)])]
+
+
+_BEFORE = [_post("p1", 0), _identity(1), _delete("x1", 2), _post("p2", 3)]
+_AFTER = [*_BEFORE, _post("p3", 4), _delete("x2", 5), _delete("x3", 6), _edit("p3", 7), _identity(8)]
+
+
+def test_notices_kept_as_one_row_are_each_a_notice_read_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    got = _on_both(spark, tmp_path, [_collapsed])
+    assert got["lake"] == got["duckdb"]
+    assert got["lake"]["rows"] == [("jet.jsonl", 2, 0), ("v1.jsonl", 2, 0)]
+    figures = got["lake"]["figures"]
+    assert (figures["not_posts"], figures["notices"], figures["rows_not_posts"]) == (0, 4, [0, 0])
+
+
+def test_a_grown_files_new_notices_and_edits_count_as_a_first_reads_would_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    got = _on_both(spark, tmp_path, [lambda d: [_write(d / "jet.jsonl", _BEFORE)], lambda d: [_write(d / "jet.jsonl", _AFTER)]])
+    assert got["lake"] == got["duckdb"]
+    assert got["lake"]["rows"] == [("jet.jsonl", 1, 0), ("jet.jsonl", 3, 1)]
+    figures = got["lake"]["figures"]
+    assert (figures["not_posts"], figures["notices"], figures["edits"], figures["rows_not_posts"]) == (2, 3, 1, [1, 2])
+
+
+def test_a_lake_made_before_the_per_read_counts_keeps_its_figures_when_they_start(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Its earlier reads filled in on Spark from the notices kept for their paths, as on DuckDB."""
+    old = lambda d: [_write(d / "old.jsonl", [_post("p1", 0), _delete("x1", 1), _identity(2)])]  # noqa: E731
+    new = lambda d: [_write(d / "new.jsonl", [_post("q1", 0), _delete("y1", 1), _delete("y1", 2)])]  # noqa: E731
+    got = _on_both(spark, tmp_path, [old, new], drop_after_first=True)
+    assert got["lake"] == got["duckdb"]
+    assert got["lake"]["rows"] == [("new.jsonl", 2, 0), ("old.jsonl", 1, 0)]
+    figures = got["lake"]["figures"]
+    assert (figures["not_posts"], figures["notices"], figures["rows_not_posts"]) == (1, 3, [1, 0])
