@@ -96,3 +96,19 @@ def test_a_lake_made_before_the_per_read_counts_keeps_its_figures_when_they_star
     assert got["lake"]["rows"] == [("new.jsonl", 2, 0), ("old.jsonl", 1, 0)]
     figures = got["lake"]["figures"]
     assert (figures["not_posts"], figures["notices"], figures["rows_not_posts"]) == (1, 3, [1, 0])
+
+
+def test_a_file_refused_again_adds_no_empty_part_to_a_lakes_per_read_counts(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A file of no format read again keeps its one `sources` row, so it has no row to add: an
+    empty Parquet part was written to `source_notices` on every such run."""
+    from botwatch.engines.lake import table_path
+
+    lake, odd = str(tmp_path / "lake"), tmp_path / "odd.bin"
+    odd.write_bytes(bytes(range(256)) * 4)
+    ingest_lake(spark, lake, [str(_write(tmp_path / "jet.jsonl", _BEFORE)), str(odd)])
+    parts = lambda: sorted(p.name for p in Path(table_path(lake, "source_notices")).glob("*.parquet"))  # noqa: E731
+    made = parts()
+    [again] = ingest_lake(spark, lake, [str(odd)]).files
+    assert again.format is None and parts() == made
+    with LakeStudy(lake, read_only=True, spark=spark) as lk:
+        assert _per_read(lk) == [("jet.jsonl", 1, 0), ("odd.bin", 0, 0)]

@@ -209,7 +209,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
                          "format": res.format, "records_read": res.read, "posts_stored": res.stored, "duplicates": res.duplicates,
                          "rejected": res.rejected, "accounts_seen": res.accounts, "ingested_at": now})
             noticed.append(read_notices.row(meta[i]["source"], now, res))
-        if earlier is not None or read_notices.TABLE in lake.tables():
+        if (earlier is not None or read_notices.TABLE in lake.tables()) and (earlier or noticed):  # no empty part
             # Before `sources`: a command cut between the two leaves rows no `sources` row names
             # (never counted: a row is taken by its source and time), and reads its files again.
             lake.append_arrow(read_notices.TABLE, pa.Table.from_pylist([*(earlier or []), *noticed], schema=SOURCE_NOTICES))
