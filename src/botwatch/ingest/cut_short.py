@@ -34,8 +34,10 @@ _NOTICE_FILES = {"deletions": "regexp_replace(n.source, ':[0-9]+$', '')", "strea
 
 
 def _per_read(column: str, row: str) -> str:
-    """A `sources` row's `column` of `source_notices` (`read_notices`): 0 for a read without one."""
-    return (f"coalesce((SELECT n.{column} FROM source_notices n WHERE n.source = {row}.source "
+    """A `sources` row's `column` of `source_notices` (`read_notices`): 0 for a read without one.
+    `max` of the read's one row: Spark before 4.0 refuses a correlated scalar subquery that is not
+    an aggregate, and a lake's report runs this on Spark (`pyspark>=3.5` is allowed)."""
+    return (f"coalesce((SELECT max(n.{column}) FROM source_notices n WHERE n.source = {row}.source "
             f"AND n.ingested_at = {row}.ingested_at), 0)")
 
 
