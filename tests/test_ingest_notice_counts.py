@@ -198,3 +198,19 @@ def test_edits_are_listed_as_notes_beside_posts_not_as_rejected_records(tmp_path
     assert "edited, first text kept" not in rejected and "edited, first text kept" in notes, said
     reasons, kept = text.split("Rejected records by reason")[1].split("Notes kept beside stored posts")
     assert "edited, first text kept" not in reasons and "edited, first text kept" in kept.split("Data behind this report")[0], text
+
+
+def test_a_file_refused_again_keeps_one_per_read_row(tmp_path: Path) -> None:
+    """A refused file's `sources` row is replaced on each re-run; its per-read row was not, and each
+    run left one more that no `sources` row named (the lake keeps one)."""
+    notices = _write(tmp_path / "jet.jsonl", [_post("p1", 0), _delete("x1", 1)])
+    refused = tmp_path / "junk.bin"
+    refused.write_bytes(b"\x00\x01 not a format botwatch reads \x02" * 10)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(notices)], workers=1)
+        for _ in range(3):
+            runner.ingest(st, [str(refused)], workers=1)
+        assert st.sql("SELECT count(*) FROM sources WHERE format IS NULL")[0][0] == 1
+        orphans = st.sql("SELECT count(*) FROM source_notices n WHERE NOT EXISTS "
+                         "(SELECT 1 FROM sources s WHERE s.source = n.source AND s.ingested_at = n.ingested_at)")[0][0]
+        assert (orphans, st.sql("SELECT count(*) FROM source_notices")[0][0]) == (0, 2)

@@ -60,3 +60,11 @@ def record(study: Study, source: str, ingested_at: object, result: FileResult) -
     """Keep this read's notices and edits beside its `sources` row, once the table is made."""
     if TABLE in study.tables():
         study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", list(row(source, ingested_at, result).values()))
+
+
+def forget_refused(study: Study, source: str, sha: str | None) -> None:
+    """Drop the per-read rows of a refused file's earlier `sources` row, which a refusal read again
+    replaces (`runner`): each re-run left one more 0/0 row that no `sources` row named."""
+    if TABLE in study.tables():
+        study.sql(f"DELETE FROM {TABLE} WHERE source = ? AND ingested_at IN (SELECT ingested_at FROM sources WHERE source = ? "
+                  "AND sha256 IS NOT DISTINCT FROM ? AND format IS NULL)", [source, source, sha])

@@ -378,6 +378,7 @@ def _ingest_source(
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)
         if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
+            read_notices.forget_refused(study, src.name, sha)  # and one per-read row, as the lake keeps
             q("DELETE FROM sources WHERE source = ? AND sha256 IS NOT DISTINCT FROM ? AND format IS NULL", [src.name, sha])
         at = utcnow()
         q(
