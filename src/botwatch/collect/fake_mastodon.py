@@ -127,6 +127,7 @@ class FakeMastodon(FakeHttp):
         return min(len(self.events), int((time.monotonic() - self.t0) * self.rate))
 
     async def _route(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        """Answer what `collect mastodon` asks (every request alike, whatever its number `n`); 404 else."""
         path = req.path.rstrip("/")
         if req.method != "GET":
             await w.respond(405, b'{"error":"This fake server only answers GET"}')
@@ -152,7 +153,7 @@ class FakeMastodon(FakeHttp):
         ones left out), newest first; with `min_id` the `limit` just after it, else the newest."""
         current: dict[str, dict[str, Any]] = {}
         for i in range(self.posted()):
-            event, data = self.events[i]
+            _, data = self.events[i]
             if tag is None or tag in self.tags[i]:
                 if isinstance(data, str):
                     current.pop(data, None)
