@@ -214,3 +214,20 @@ def test_a_file_refused_again_keeps_one_per_read_row(tmp_path: Path) -> None:
         orphans = st.sql("SELECT count(*) FROM source_notices n WHERE NOT EXISTS "
                          "(SELECT 1 FROM sources s WHERE s.source = n.source AND s.ingested_at = n.ingested_at)")[0][0]
         assert (orphans, st.sql("SELECT count(*) FROM source_notices")[0][0]) == (0, 2)
+
+
+def test_edits_of_many_authors_are_one_note_kind(tmp_path: Path) -> None:
+    """An edit's note names its post (a Bluesky DID and rkey; a Mastodon status URI with its
+    author's name): grouped by the note with only its numbers taken out, each author's edits were a
+    reason of their own, ten rows of one kind."""
+    from botwatch.report.section_overview import study_summary
+
+    events = []
+    for i, did in enumerate(["did:plc:aaa", "did:plc:bbb", "did:plc:ccc"]):
+        post, edit = _post(f"p{i}", 2 * i), _edit(f"p{i}", 2 * i + 1)
+        post["did"] = edit["did"] = did
+        events += [post, edit]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(_write(tmp_path / "jet.jsonl", events))], workers=1)
+        notes = study_summary(st)["notes_by_kind"]
+    assert len(notes) == 1 and notes[0][1] == 3, notes

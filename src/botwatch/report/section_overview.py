@@ -86,8 +86,11 @@ def study_summary(study: Study) -> dict[str, Any]:
             f"SELECT min(error) AS e, count(*) FROM rejected WHERE NOT {note_sql('error')} GROUP BY regexp_replace(error, '[0-9]+', 'N', 'g') "
             "ORDER BY 2 DESC, 1 LIMIT 10"
         ),
+        # A note names its post (a status URI holding the author's name, a DID with its rkey): those
+        # are taken out with the numbers, or each author's edits were a reason of their own.
         "notes_by_kind": q(
-            f"SELECT min(error) AS e, count(*) FROM rejected WHERE {note_sql('error')} GROUP BY regexp_replace(error, '[0-9]+', 'N', 'g') "
+            f"SELECT min(error) AS e, count(*) FROM rejected WHERE {note_sql('error')} "
+            "GROUP BY regexp_replace(error, '(https?://[^ ]+|did:[^ ]+|[0-9]+)', 'N', 'g') "
             "ORDER BY 2 DESC, 1 LIMIT 10"
         ),
     }
