@@ -233,9 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror or exc}); pick another --port, or --port 0 for any free one",
               file=sys.stderr)
         return 2
-    print(f"fake Jetstream at {srv.url} ({args.posts:,} made-up posts, {args.rate:g}/s; Ctrl-C stops it)", flush=True)
-    print(f"try: botwatch collect bluesky trial-capture/ --endpoint {srv.url} --max-posts 100 --no-profiles", flush=True)
-    try:
+    try:  # the lines printed too: a Ctrl-C as soon as they are read (as a script may send) stopped with a traceback
+        print(f"fake Jetstream at {srv.url} ({args.posts:,} made-up posts, {args.rate:g}/s; Ctrl-C stops it)", flush=True)
+        print(f"try: botwatch collect bluesky trial-capture/ --endpoint {srv.url} --max-posts 100 --no-profiles", flush=True)
         while srv._thread.is_alive():
             time.sleep(0.5)
     except KeyboardInterrupt:
