@@ -23,7 +23,7 @@ import re
 import tomllib
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from botwatch.ingest.fields import (
     opt_int,
     opt_str,
     parse_twitter_time,
+    plausible_post_time,
     req_id,
     req_text,
     client_name,
@@ -365,10 +366,9 @@ def reproduce_flags(p: dict[str, Any]) -> list[str]:
 
 
 # A post time read from bare digits (seconds, ms or µs since 1970) is taken only when it falls in
-# these bounds: 201611081200 (yyyymmddHHMM) read as milliseconds is May 1976, as seconds the year
-# 8358, and either would be stored as a real date. Twitter started in 2006; a post cannot be from
-# tomorrow. A stated `--time-format epoch` / `epoch_ms` is taken as said.
-EARLIEST_POST = datetime(2006, 1, 1)
+# `fields.EARLIEST_POST` to tomorrow (`plausible_post_time`): 201611081200 (yyyymmddHHMM) read as
+# milliseconds is May 1976, as seconds the year 8358, and either would be stored as a real date.
+# A stated `--time-format epoch` / `epoch_ms` is taken as said.
 _EPOCH_UNITS = ((11, 1.0, "seconds"), (14, 1e3, "milliseconds"), (17, 1e6, "microseconds"))  # by digits before any fraction
 
 
@@ -398,12 +398,11 @@ def _strptime(value: str, fmt: str, zone: str | None = None) -> datetime:
 def _digits_time(v: str, what: str) -> datetime:
     """Bare digits as a time since 1970, the unit told by how many digits come before any
     fraction (up to 11: seconds, 12-14: milliseconds, 15-17: microseconds); `RecordError`, naming
-    `--time-format`, when the time is not a plausible post time (`EARLIEST_POST` to tomorrow)."""
+    `--time-format`, when the time is not a plausible post time (`plausible_post_time`: 2006 to tomorrow)."""
     whole = len(v.split(".", 1)[0])
     _, scale, unit = next(u for u in _EPOCH_UNITS if whole <= u[0])
     dt = epoch_to_datetime(float(v) / scale)
-    latest = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
-    if not EARLIEST_POST <= dt <= latest:
+    if not plausible_post_time(dt):
         raise RecordError(f"{what} {v[:40]!r} read as {unit} since 1970 is {dt:%Y-%m-%d %H:%M}, not a plausible post time "
                           f"(2006 to now): if it is a written-out time (e.g. yyyymmddHHMM) give --time-format '%Y%m%d%H%M', "
                           "or --time-format epoch / epoch_ms for times since 1970")

@@ -245,6 +245,33 @@ def epoch_to_datetime(seconds: float) -> datetime:
         raise RecordError(f"time {seconds!r} seconds from 1970 is outside the years 1-9999") from None
 
 
+# Twitter started in 2006: no post, and no notice a stream sent, is from before then, nor from after
+# tomorrow (a day's slack for clocks and zones). A time from digits outside these bounds is no time
+# the platform wrote: 201611081200 read as milliseconds is 1976, 0 or -1 is 1970.
+EARLIEST_POST = datetime(2006, 1, 1)
+
+
+def plausible_post_time(dt: datetime) -> bool:
+    """Whether naive-UTC `dt` lies from `EARLIEST_POST` to a day after now (the time of ingest)."""
+    return EARLIEST_POST <= dt <= datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
+
+
+def notice_time(timestamp_ms: Any) -> datetime | None:
+    """A stream notice's `timestamp_ms` as naive UTC, or None (no time, as a notice without one).
+
+    Why None for an implausible one and not the time it spells: 0, -1 or "30" read as 1969-1970,
+    and `limited_at` orders a capture's limit notices into connections (`stream_limits`), so a
+    bogus time reordered them and changed the withheld total. The notice itself stays good."""
+    ms = opt_int(timestamp_ms)
+    if ms is None:
+        return None
+    try:
+        dt = epoch_to_datetime(ms / 1000)
+    except RecordError:  # beyond the years 1-9999
+        return None
+    return dt if plausible_post_time(dt) else None
+
+
 def client_name(source: Any) -> str | None:
     """The client app name from v1.1's HTML anchor (`<a href=...>Twitter for iPhone</a>`) or plain text."""
     if source.__class__ is str:

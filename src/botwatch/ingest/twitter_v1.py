@@ -17,7 +17,7 @@ import orjson
 from botwatch.ingest.fields import (
     INT64_MAX,
     client_name,
-    epoch_to_datetime,
+    notice_time,
     opt_bool,
     opt_id,
     opt_int,
@@ -95,12 +95,12 @@ def _embedded_author(inner: dict[str, Any], seen: datetime, line: int, sink: Row
 
 def _deletion(notice: dict[str, Any], line: int, sink: RowSink) -> None:
     """A stream delete notice `{"delete": {"status": {"id_str", "user_id_str"}, "timestamp_ms"}}`:
-    no error, kept apart (`RowSink.deletion`). Without a status id it names no post: rejected."""
+    no error, kept apart (`RowSink.deletion`). Without a status id it names no post: rejected.
+    A `timestamp_ms` that is no plausible time (before 2006, after tomorrow) is no time (`notice_time`)."""
     status = notice.get("status") if isinstance(notice.get("status"), dict) else {}
     post_id = req_id(status.get("id_str") or status.get("id"), "delete notice status id")
-    ms = opt_int(notice.get("timestamp_ms"))
     sink.deletion({"post_id": post_id, "platform": "twitter", "account_id": opt_id(status.get("user_id_str") or status.get("user_id")),
-                   "deleted_at": epoch_to_datetime(ms / 1000) if ms is not None else None}, line)
+                   "deleted_at": notice_time(notice.get("timestamp_ms"))}, line)
 
 
 def _limit(notice: dict[str, Any], line: int, sink: RowSink) -> None:
@@ -108,12 +108,13 @@ def _limit(notice: dict[str, Any], line: int, sink: RowSink) -> None:
     withheld N matching posts since its connection opened. No error, kept apart (`RowSink.limit`).
     Without a whole number N it says nothing: rejected. X writes N as a JSON integer, so only that
     is taken: `opt_int`'s leniency read 2.5 as 2, "30" as 30 and a value beyond 64 bits as none,
-    and a notice X never wrote was summed into the withheld total."""
+    and a notice X never wrote was summed into the withheld total. A `timestamp_ms` that is no
+    plausible time (0, -1, "30": 1970) is no time (`notice_time`), as a notice without one: it
+    orders the notices into connections, and a bogus one changed the withheld total."""
     track = notice.get("track")
     if track.__class__ is not int or not 0 <= track <= INT64_MAX:
         raise RecordError(f"limit notice whose track {_shown_value(track)} is not a count (a whole number, 0 or more, of posts withheld)")
-    ms = opt_int(notice.get("timestamp_ms"))
-    sink.limit(track, epoch_to_datetime(ms / 1000) if ms is not None else None, line)
+    sink.limit(track, notice_time(notice.get("timestamp_ms")), line)
 
 
 # A stall warning's text fields, cut to these lengths: X's own are a word and a sentence, and a
@@ -125,7 +126,8 @@ def _warning(notice: dict[str, Any], line: int, sink: RowSink) -> None:
     """A stream's stall warning `{"warning": {"code": "FALLING_BEHIND", "message", "percent_full": P}}`:
     the client read too slowly and the stream's queue for it was P% full (at 100% it disconnects,
     and what it sent meanwhile is lost). No error, kept apart (`RowSink.warning`). Without a code, or
-    with a `percent_full` that is no whole number from 0 to 100, it says nothing sure: rejected."""
+    with a `percent_full` that is no whole number from 0 to 100, it says nothing sure: rejected.
+    A `timestamp_ms` that is no plausible time (before 2006, after tomorrow) is no time (`notice_time`)."""
     code = opt_str(notice.get("code"))
     if code is None or not isinstance(notice.get("code"), str):
         raise RecordError(f"stream warning whose code {_shown_value(notice.get('code'))} is not a word (e.g. FALLING_BEHIND)")
@@ -133,8 +135,7 @@ def _warning(notice: dict[str, Any], line: int, sink: RowSink) -> None:
     if full is not None and (full.__class__ is not int or not 0 <= full <= 100):
         raise RecordError(f"stream warning whose percent_full {_shown_value(full)} is not a whole number from 0 to 100")
     message = opt_str(notice.get("message")) if isinstance(notice.get("message"), str) else None
-    ms = opt_int(notice.get("timestamp_ms"))
-    sink.warning({"warned_at": epoch_to_datetime(ms / 1000) if ms is not None else None, "code": code[:_CODE_CHARS],
+    sink.warning({"warned_at": notice_time(notice.get("timestamp_ms")), "code": code[:_CODE_CHARS],
                   "message": message[:_MESSAGE_CHARS] if message else None, "percent_full": full}, line)
 
 
