@@ -61,15 +61,16 @@ def test_a_limit_notice_without_a_count_is_rejected(tmp_path: Path) -> None:
         [res] = runner.ingest(st, [str(f)], workers=1).files
         assert (res.stored, res.rejected, res.limited) == (1, 1, 0)
         assert st.sql("SELECT line, error FROM rejected") == [
-            (2, 'limit notice whose track "many" is not a count (a whole number, 0 or more, of posts withheld)')]
+            (2, 'limit notice whose track "many" is not a count (a whole number of posts withheld, from 0 to 1,000,000,000,000)')]
         assert "stream_limits" not in st.tables()
 
 
-@pytest.mark.parametrize("track", [2.5, 3.0, -4, True, "30", 2**70, None])
+@pytest.mark.parametrize("track", [2.5, 3.0, -4, True, "30", 2**70, None, 10**12 + 1, 2**63 - 1])
 def test_a_limit_notice_whose_track_is_no_whole_count_is_rejected(tmp_path: Path, track: object) -> None:
     """X writes the count as a JSON integer: a fraction, a negative, a boolean, a numeric string or
     a number beyond 64 bits is no notice X wrote, and was summed into the withheld total (2.5 as 2,
-    "30" as 30). Rejected with its line and what the track was, the good status stored."""
+    "30" as 30); so is a count above 10^12 (more than all posts on X in years: two of 2^63-1 made
+    Methods say "withheld at least 18,446,744,073,709,551,624 ... under 1%"). Rejected with its line and what the track was, the good status stored."""
     f = tmp_path / "stream.jsonl"
     notice = json.dumps({"limit": {"track": track}})  # 3.0 stays "3.0": a float, as X never writes it
     f.write_text(json.dumps(status(0)) + "\n" + notice + "\n")
@@ -78,7 +79,7 @@ def test_a_limit_notice_whose_track_is_no_whole_count_is_rejected(tmp_path: Path
         assert (res.stored, res.rejected, res.limited) == (1, 1, 0)
         [(line, error)] = st.sql("SELECT line, error FROM rejected")
         assert "stream_limits" not in st.tables()
-    assert line == 2 and error.startswith("limit notice whose track ") and error.endswith(" is not a count (a whole number, 0 or more, of posts withheld)")
+    assert line == 2 and error.startswith("limit notice whose track ") and error.endswith(" is not a count (a whole number of posts withheld, from 0 to 1,000,000,000,000)")
 
 
 def test_the_ingest_line_says_limit_notices_only_when_there_are_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -185,4 +186,21 @@ def test_a_limit_notice_whose_track_is_nested_is_rejected_by_its_kind(tmp_path: 
         assert (res.error, res.stored, res.rejected) == (None, 1, 1)
         [(error,)] = st.sql("SELECT error FROM rejected")
     kind = "(an object)" if isinstance(nested, dict) else "(a list)"
-    assert error == f"limit notice whose track {kind} is not a count (a whole number, 0 or more, of posts withheld)"
+    assert error == f"limit notice whose track {kind} is not a count (a whole number of posts withheld, from 0 to 1,000,000,000,000)"
+
+
+def test_the_largest_count_is_kept_and_summed_without_overflow(tmp_path: Path) -> None:
+    """10^12 is still a count (kept); and a study read before counts were bounded, holding two of
+    2^63-1, sums them past BIGINT without failing or wrapping (the lake's Spark sums BIGINT as BIGINT)."""
+    from botwatch.ingest.stream_limits import withheld
+
+    f = tmp_path / "stream.jsonl"
+    f.write_text("".join(json.dumps(x) + "\n" for x in [status(0), {"limit": {"track": 10**12}}]))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        [res] = runner.ingest(st, [str(f)], workers=1).files
+        assert (res.rejected, res.limited) == (0, 1)
+        assert withheld(st) == 10**12
+        # after the file's notice (its path sorts first), two connections of 2^63-1 each
+        st.sql("INSERT INTO stream_limits VALUES ('old', 1, NULL, 9223372036854775807), ('old', 2, NULL, 1), "
+               "('old', 3, NULL, 9223372036854775807)")
+        assert withheld(st) == 2 * (2**63 - 1)

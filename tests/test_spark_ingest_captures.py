@@ -98,3 +98,20 @@ def test_stream_notices_are_counted_and_kept_as_on_duckdb_not_rejected(spark: An
         assert deleted_posts(held, set(held.tables())) == 1  # of the stored posts, 9 was deleted (Methods' count, as on DuckDB)
     assert [r[4].rsplit(":", 1)[1] for r in deleted] == ["1", "4", "6"]
     assert [(r[1], r[3]) for r in limited] == [(3, 4), (5, 9), (7, 2)]
+
+
+def test_the_lakes_withheld_total_sums_past_bigint(spark: Any, tmp_path: Path) -> None:
+    """Spark sums a BIGINT column as BIGINT: a lake read before limit counts were bounded, holding
+    two connections of 2^63-1, wrapped (or failed) where DuckDB gave the sum. Summed as DECIMAL,
+    the lake gives DuckDB's figure."""
+    import pyarrow as pa
+
+    from botwatch.engines.lake import LakeStudy
+    from botwatch.ingest.stream_limits import withheld
+    from botwatch.schema import STREAM_LIMITS
+
+    big = 2**63 - 1
+    rows = pa.table({"source": ["old"] * 3, "line": [1, 2, 3], "limited_at": [None] * 3, "track": [big, 1, big]}, schema=STREAM_LIMITS)
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.write_table("stream_limits", rows)
+        assert withheld(lake) == 2 * big

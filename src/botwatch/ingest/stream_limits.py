@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 # Each connection's last notice before a drop (or the very last): its N is that connection's total.
-# DuckDB's dialect: the lake runs it too (`LakeStudy.sql`).
-_WITHHELD_SQL = """SELECT sum(track) FROM (
+# DuckDB's dialect: the lake runs it too (`LakeStudy.sql`). Summed as DECIMAL(38, 0): Spark sums a
+# BIGINT into a BIGINT, which wraps (or fails) past 2^63-1, and a study read before tracks were
+# bounded (`twitter_v1.MOST_WITHHELD`) may hold two notices of 2^63-1.
+_WITHHELD_SQL = """SELECT sum(CAST(track AS DECIMAL(38, 0))) FROM (
     SELECT track, lead(track) OVER (ORDER BY limited_at NULLS LAST, source, line) AS nxt FROM stream_limits
 ) WHERE nxt IS NULL OR nxt < track"""
 

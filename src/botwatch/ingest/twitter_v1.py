@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from botwatch.ingest.fields import (
-    INT64_MAX,
     client_name,
     notice_time,
     opt_bool,
@@ -103,17 +102,25 @@ def _deletion(notice: dict[str, Any], line: int, sink: RowSink) -> None:
                    "deleted_at": notice_time(notice.get("timestamp_ms"))}, line)
 
 
+# The most posts one connection can have withheld: more than all posts on X in years. A larger
+# track is no count X wrote (`_limit`), and keeps the withheld total far from BIGINT's range.
+MOST_WITHHELD = 10**12
+
+
 def _limit(notice: dict[str, Any], line: int, sink: RowSink) -> None:
     """A filtered stream's limit notice `{"limit": {"track": N, "timestamp_ms"}}`: the stream had
     withheld N matching posts since its connection opened. No error, kept apart (`RowSink.limit`).
     Without a whole number N it says nothing: rejected. X writes N as a JSON integer, so only that
     is taken: `opt_int`'s leniency read 2.5 as 2, "30" as 30 and a value beyond 64 bits as none,
-    and a notice X never wrote was summed into the withheld total. A `timestamp_ms` that is no
-    plausible time (0, -1, "30": 1970) is no time (`notice_time`), as a notice without one: it
-    orders the notices into connections, and a bogus one changed the withheld total."""
+    and a notice X never wrote was summed into the withheld total; so was a count up to 2^63-1,
+    and two such notices made Methods say "withheld at least 18,446,744,073,709,551,624" (hence
+    `MOST_WITHHELD`). A `timestamp_ms` that is no plausible time (0, -1, "30": 1970) is no time
+    (`notice_time`), as a notice without one: it orders the notices into connections, and a bogus
+    one changed the withheld total."""
     track = notice.get("track")
-    if track.__class__ is not int or not 0 <= track <= INT64_MAX:
-        raise RecordError(f"limit notice whose track {_shown_value(track)} is not a count (a whole number, 0 or more, of posts withheld)")
+    if track.__class__ is not int or not 0 <= track <= MOST_WITHHELD:
+        raise RecordError(f"limit notice whose track {_shown_value(track)} is not a count "
+                          f"(a whole number of posts withheld, from 0 to {MOST_WITHHELD:,})")
     sink.limit(track, notice_time(notice.get("timestamp_ms")), line)
 
 
