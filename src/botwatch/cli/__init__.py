@@ -42,7 +42,7 @@ COMMAND_MODULES: list[str] = [
     "botwatch.cli.stages",
 ]
 
-__all__ = ["COMMAND_MODULES", "app", "console", "main", "out", "sample_files"]
+__all__ = ["COMMAND_MODULES", "app", "command_started", "console", "main", "out", "sample_files"]
 
 _LOADED = {"app": "botwatch.cli.common", "console": "botwatch.cli.common", "out": "botwatch.cli.common",
            "sample_files": "botwatch.cli.analyze"}  # (benchmarks and notebooks use sample_files)
@@ -66,6 +66,15 @@ def __getattr__(name: str) -> Any:
 
 INTERRUPTED_AT_START = "interrupted before the command started; nothing was done."
 
+_STARTED: list[float] = []  # when `main` began, on the monotonic clock (empty: not run from `main`)
+
+
+def command_started() -> float | None:
+    """When the `botwatch` command began (`main`'s first line, before the seconds of imports), so
+    a closing summary can say the whole run's wall time; None when the app was called otherwise
+    (tests, notebooks), where the caller's own start is all there is to go by."""
+    return _STARTED[0] if _STARTED else None
+
 
 def main() -> None:
     """The `botwatch` entry point: Ctrl-C from the first line on is one line and exit 130.
@@ -73,6 +82,9 @@ def main() -> None:
     The command's own guard (`cli.guard`) takes over once the app is called; before it, while the
     commands are imported (about three seconds), an interrupt is this function's to report. Nothing
     has been written by then, so the line says so. `BOTWATCH_DEBUG=1` lets the traceback through."""
+    import time
+
+    _STARTED[:] = [time.monotonic()]
     try:
         from botwatch.cli.common import app as the_app
 

@@ -157,13 +157,14 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
 
 
 def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | None, study: str | None, ingest_every: float | None) -> None:
+    from botwatch.cli import command_started
     from botwatch.collect.core import CollectError
     from botwatch.collect.run import run_capture
 
     secs = parse_duration(duration)
     study_or_fail(study)
     try:
-        code = asyncio.run(run_capture(cap, stream, duration=secs, study=study, ingest_every=ingest_every, log=say))
+        code = asyncio.run(run_capture(cap, stream, duration=secs, study=study, ingest_every=ingest_every, log=say, started=command_started()))
     except CollectError as exc:
         fail(str(exc), exc.code)
         return
