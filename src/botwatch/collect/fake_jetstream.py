@@ -227,23 +227,31 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --port must be 0-65535, --posts and --rate positive", file=sys.stderr)
         return 2
     srv = FakeJetstream([jetstream_event(i) for i in range(args.posts)], [{"rate": args.rate}], port=args.port)
+    return serve_until_ctrl_c(srv, "fake Jetstream", args.port, lambda url: [
+        f"fake Jetstream at {url} ({args.posts:,} made-up posts, {args.rate:g}/s; Ctrl-C stops it)",
+        f"try: botwatch collect bluesky trial-capture/ --endpoint {url} --max-posts 100 --no-profiles"])
+
+
+def serve_until_ctrl_c(srv: Any, name: str, port: int, said: Any) -> int:
+    """Start a fake server (`srv`: `start`, `stop`, `url`, `_thread`), print `said(url)`'s lines
+    and serve until Ctrl-C (exit 130); a port already taken is one line and exit 2. Shared by the
+    fakes a user runs to try a collector (`fake_jetstream`, `fake_mastodon`)."""
     try:
         srv.start()
     except OSError as exc:
-        print(f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror or exc}); pick another --port, or --port 0 for any free one",
+        print(f"error: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); pick another --port, or --port 0 for any free one",
               file=sys.stderr)
         return 2
     try:  # the lines printed too: a Ctrl-C as soon as they are read (as a script may send) stopped with a traceback
-        print(f"fake Jetstream at {srv.url} ({args.posts:,} made-up posts, {args.rate:g}/s; Ctrl-C stops it)", flush=True)
-        print(f"try: botwatch collect bluesky trial-capture/ --endpoint {srv.url} --max-posts 100 --no-profiles", flush=True)
+        for line in said(srv.url):
+            print(line, flush=True)
         while srv._thread.is_alive():
             time.sleep(0.5)
     except KeyboardInterrupt:
         srv.stop()
-        print("fake Jetstream stopped", file=sys.stderr)
+        print(f"{name} stopped", file=sys.stderr)
         return 130
     return 1
-
 
 if __name__ == "__main__":
     sys.exit(main())

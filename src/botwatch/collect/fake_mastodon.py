@@ -29,7 +29,7 @@ from urllib.parse import unquote
 import orjson
 
 from botwatch.collect.fake_http import FakeHttp, HttpRequest, HttpWriter
-from botwatch.collect.fake_jetstream import FAKE_EPOCH_US
+from botwatch.collect.fake_jetstream import FAKE_EPOCH_US, serve_until_ctrl_c
 
 DOMAIN = "fake-mastodon.example"  # the instance's own name: its local accounts' profile URLs and status URIs
 _REMOTE = ("town.example", "polls.example", "newsroom.example")
@@ -205,24 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --port must be 0-65535, --posts and --rate positive", file=sys.stderr)
         return 2
     srv = FakeMastodon(args.posts, args.rate, args.seed, port=args.port)
-    try:
-        srv.start()
-    except OSError as exc:
-        print(f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror or exc}); pick another --port, or --port 0 for any free one",
-              file=sys.stderr)
-        return 2
     tags = " ".join(f"#{t}" for t in HASHTAGS)
-    try:  # the lines printed too: a Ctrl-C as soon as they are read (as a script may send) stopped with a traceback
-        print(f"fake Mastodon at {srv.url} ({args.posts:,} made-up events on {tags}, {args.rate:g}/s; Ctrl-C stops it)", flush=True)
-        print(f"try: botwatch collect mastodon trial-capture/ --server {srv.url} --hashtag GE2017 --hashtag VoteLabour --max-posts 100", flush=True)
-        while srv._thread.is_alive():
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        srv.stop()
-        print("fake Mastodon stopped", file=sys.stderr)
-        return 130
-    return 1
-
+    return serve_until_ctrl_c(srv, "fake Mastodon", args.port, lambda url: [
+        f"fake Mastodon at {url} ({args.posts:,} made-up events on {tags}, {args.rate:g}/s; Ctrl-C stops it)",
+        f"try: botwatch collect mastodon trial-capture/ --server {url} --hashtag GE2017 --hashtag VoteLabour --max-posts 100"])
 
 if __name__ == "__main__":
     sys.exit(main())
