@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
 from botwatch.collect.writer import read_lines
 
@@ -47,12 +48,14 @@ def test_the_fake_server_prints_an_endpoint_that_collect_reads(tmp_path: Path) -
     assert srv.returncode == 130 and "Traceback" not in err and "stopped" in err, err
 
 
-def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fake", ["fake_jetstream", "fake_mastodon"])
+def test_a_port_in_use_is_one_line(tmp_path: Path, fake: str) -> None:
+    """Both fakes a user runs to try a collector (one `serve_until_ctrl_c`)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        res = subprocess.run([sys.executable, "-m", "botwatch.collect.fake_jetstream", "--port", str(port)],
+        res = subprocess.run([sys.executable, "-m", f"botwatch.collect.{fake}", "--port", str(port)],
                              env=_env(), capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert res.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in res.stderr and "--port 0" in res.stderr
