@@ -343,3 +343,21 @@ def test_a_did_that_would_break_the_one_did_a_line_files_is_never_queued(tmp_pat
         assert (folder / ".botwatch" / "bluesky.profiles-waiting").read_text() == "did:plc:ok\n"
     finally:
         cap.close()
+
+
+def test_the_accounts_turned_away_by_a_full_queue_are_remembered_up_to_a_bound(tmp_path: Path, monkeypatch: Any) -> None:
+    # Each account turned away was kept in a set for the count: through a long AppView outage on
+    # a full firehose, every account that posted (millions of DIDs) stayed in memory.
+    monkeypatch.setattr(bp, "MAX_PENDING", 2)
+    cap = Capture(tmp_path / "cap", "bluesky", "bluesky", keys_of=js.keys_of).open()
+    try:
+        lookups = bp.ProfileLookups("http://127.0.0.1:9")
+        lookups.load(cap)
+        for i in range(1_000):
+            lookups.want(cap, f"did:plc:{i:024d}")
+        assert len(lookups.not_asked) <= bp.MAX_PENDING
+        assert cap.stats.profiles_not_asked == 998  # each turned away once: all counted
+        lookups.want(cap, "did:plc:000000000000000000000002")  # remembered: counted once
+        assert cap.stats.profiles_not_asked == 998
+    finally:
+        cap.close()

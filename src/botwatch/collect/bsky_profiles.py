@@ -21,7 +21,8 @@ and writes each profile view into the capture as a record ingest reads (`PROFILE
   that fails `TRIES` times, is answered 429 `LIMIT_TRIES` times (or is refused) is counted as
   failed and dropped, and the post capture goes on whatever the AppView does.
 - **Bounded.** An answer is read up to `MAX_ANSWER`; the queue holds at most `MAX_PENDING` accounts
-  (more are counted as not asked, each account once however often it posts, said in the summary).
+  (more are counted as not asked, each account once however often it posts, said in the summary;
+  past `MAX_PENDING` accounts turned away, each further turn-away is counted, none remembered).
 """
 
 from __future__ import annotations
@@ -94,7 +95,12 @@ class ProfileLookups:
         self.pending: dict[str, None] = {}  # in the order queued
         self._unsaved: list[str] = []  # lines for the waiting file, written before the next state save
         self._saved_lines = 0  # lines in the waiting file
-        self.not_asked: set[str] = set()  # turned away by a full queue this run (each counted once)
+        # Turned away by a full queue this run, each counted once; at most MAX_PENDING remembered,
+        # as the queue: past that a turn-away is only tallied in `_not_asked_more` (an account
+        # posting again is counted again), or a long outage of a full firehose grew it by every
+        # account that posted, millions of DIDs.
+        self.not_asked: set[str] = set()
+        self._not_asked_more = 0
         self._wake = asyncio.Event()
         self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in a warning
 
@@ -162,12 +168,15 @@ class ProfileLookups:
             return
         if len(self.pending) >= MAX_PENDING:
             # a set, not a tally: an account posting again while the queue is full is one account
-            self.not_asked.add(did)
-            cap.stats.profiles_not_asked = len(self.not_asked)
+            if did in self.not_asked or len(self.not_asked) < MAX_PENDING:
+                self.not_asked.add(did)
+            else:
+                self._not_asked_more += 1
+            cap.stats.profiles_not_asked = len(self.not_asked) + self._not_asked_more
             return
         if did in self.not_asked:  # queued after all, once there was room: asked, so no longer "not asked"
             self.not_asked.discard(did)
-            cap.stats.profiles_not_asked = len(self.not_asked)
+            cap.stats.profiles_not_asked = len(self.not_asked) + self._not_asked_more
         self.pending[did] = None
         self._unsaved.append(did)
         if len(self.pending) >= BATCH:
