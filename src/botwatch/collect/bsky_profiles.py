@@ -239,7 +239,7 @@ class ProfileLookups:
                     if resp.status_code == 429:
                         limited += 1
                         if limited >= LIMIT_TRIES:
-                            self._drop(cap, batch, f"{why} {LIMIT_TRIES} times in a row")
+                            self._drop(cap, batch, f"{why} {LIMIT_TRIES} times")
                             return
                         await self._pause(cap, delay, why)
                         continue  # a rate limit is waited out (up to LIMIT_TRIES), not counted among the TRIES
