@@ -104,3 +104,17 @@ def test_methods_says_how_often_the_stream_warned_and_how_full_its_queue_got(tmp
     with open_study(tmp_path / "p.duckdb", read_only=False) as st:
         runner.ingest(st, [str(plain)], workers=1)
         assert warned_sentence(st) is None and "stream warned" not in methods(st, {}).html
+
+
+def test_the_same_warning_at_the_same_line_of_two_captures_is_two_warnings(tmp_path: Path) -> None:
+    """X's stall warnings carry no time, so two captures (an hour's file each) can hold the same
+    warning on the same line: two warnings, as each file's ingest line said. Keyed without the
+    file, the second was dropped and Methods and `status` said "once" beside the lines' 2."""
+    first = _v1_stream(tmp_path / "hour1.jsonl", fulls=(60,))
+    second = tmp_path / "hour2.jsonl"
+    second.write_text(first.read_text().replace('"id_str": "1', '"id_str": "2'))  # other posts, the same warning line
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        results = runner.ingest(st, [str(first), str(second)], workers=1).files
+        assert [r.warned for r in results] == [1, 1]
+        assert st.sql("SELECT source FROM stream_warnings ORDER BY source") == [(str(first),), (str(second),)]
+        assert warned_sentence(st).startswith("The stream warned 2 times")

@@ -162,7 +162,8 @@ STREAM_LIMITS = pa.schema(
 # "percent_full": P}}`: the client read too slowly and the stream's queue for it was P% full; at
 # 100% the stream disconnects it and the posts sent meanwhile are lost. `source` is the file, `line`
 # its 1-based line, `warned_at` the warning's time where it gives one (`timestamp_ms`). One row per
-# (line, warned_at, code, message, percent_full): a re-read or a copy of the file adds none. Created
+# (source, line, warned_at, code, message, percent_full): a re-read or a copy of the file adds none
+# (a copy's are kept under the name first read), two captures' same warning are two. Created
 # the first time a warning is read, so older studies are unchanged (`ingest.merge.merge_stream_warnings`;
 # Methods' sentence: `ingest.stream_limits.warned_sentence`).
 STREAM_WARNINGS = pa.schema(

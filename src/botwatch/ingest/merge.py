@@ -143,17 +143,20 @@ def _merge_first_notices(study: Study, table: str, schema: pa.Schema, key: tuple
     return int(q(f"SELECT count(*) FROM {table}")[0][0] - before)
 
 
-def merge_stream_warnings(study: Study) -> int:
+def merge_stream_warnings(study: Study, store: bool = True) -> int:
     """Store the file's staged stream stall warnings (`_stage_stream_warnings`) the study lacks;
-    returns how many were new. A warning rarely carries a time, so its line joins what it says to
-    name it: a re-read or a copy of the file adds none, and the first read's file is kept. The table
-    is made with the first warning, as `stream_limits` is (`merge_stream_limits`)."""
+    returns how many were new. A warning rarely carries a time, so its file and line join what it
+    says to name it: a re-read adds none, and two captures' same warning on the same line are two
+    (keyed without the file, the second was dropped, and Methods said "once" beside the ingest
+    lines' 2). `store=False`: content the study holds under another name (a copy, `merge_rejected`
+    alike), whose warnings are kept there. The table is made with the first warning, as
+    `stream_limits` is (`merge_stream_limits`)."""
     q = study.sql
-    if not q("SELECT count(*) FROM _stage_stream_warnings")[0][0]:
+    if not store or not q("SELECT count(*) FROM _stage_stream_warnings")[0][0]:
         return 0
     q(create_table_sql("stream_warnings", STREAM_WARNINGS))
     before = q("SELECT count(*) FROM stream_warnings")[0][0]
-    key = ("line", "warned_at", "code", "message", "percent_full")
+    key = ("source", "line", "warned_at", "code", "message", "percent_full")
     cols = ", ".join(f's."{c}"' for c in STREAM_WARNINGS.names)
     same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
     q(f"""INSERT INTO stream_warnings SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {", ".join(key)} ORDER BY _seq) AS _n
