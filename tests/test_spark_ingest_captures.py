@@ -100,6 +100,26 @@ def test_stream_notices_are_counted_and_kept_as_on_duckdb_not_rejected(spark: An
     assert [(r[1], r[3]) for r in limited] == [(3, 4), (5, 9), (7, 2)]
 
 
+
+def test_two_captures_same_warning_line_are_two_warnings_on_the_lake(spark: Any, tmp_path: Path) -> None:
+    """X's stall warnings carry no time: two captures holding the same warning on the same line are
+    two (each file's line said 1), as on DuckDB; a copy read again with --force adds none."""
+    from botwatch.engines.lake import LakeStudy
+    from botwatch.engines.spark_ingest import ingest_lake
+
+    warning = {"warning": {"code": "FALLING_BEHIND", "message": "falling behind", "percent_full": 60}}
+    files = []
+    for n in (1, 2):
+        status = {"id_str": str(n), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
+        files.append(tmp_path / f"hour{n}.jsonl")
+        files[-1].write_text(json.dumps(status) + "\n" + json.dumps(warning) + "\n")
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(files[0].read_bytes())
+    ingest_lake(spark, str(tmp_path / "lake"), [str(f) for f in files])
+    ingest_lake(spark, str(tmp_path / "lake"), [str(copy)], force=True)
+    with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
+        assert sorted(r[0] for r in held.sql("SELECT source FROM stream_warnings")) == [str(f) for f in files]
+
 def test_the_lakes_withheld_total_sums_past_bigint(spark: Any, tmp_path: Path) -> None:
     """Spark sums a BIGINT column as BIGINT: a lake read before limit counts were bounded, holding
     two connections of 2^63-1, wrapped (or failed) where DuckDB gave the sum. Summed as DECIMAL,

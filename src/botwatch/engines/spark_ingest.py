@@ -193,7 +193,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             if any(int(meta[i].get("n_limited") or 0) for i in keep):
                 merge.stream_limits()
             if any(int(meta[i].get("n_warned") or 0) for i in keep):
-                merge.stream_warnings()
+                merge.stream_warnings(_copies(recorded, meta, keep))
         finally:
             merge.close()
         now = utcnow()
@@ -667,23 +667,27 @@ class _Merge:
 
         self._first_notices("stream_limits", "lim", STREAM_LIMITS, ("limited_at", "track"))
 
-    def stream_warnings(self) -> None:
-        """Append the stream stall warnings the lake lacks, one row per line and content, the
-        first read (earliest file) kept, as DuckDB's `merge.merge_stream_warnings`."""
+    def stream_warnings(self, copies: Collection[int] = ()) -> None:
+        """Append the stream stall warnings the lake lacks, one row per file, line and content, as
+        DuckDB's `merge.merge_stream_warnings`: none of the files `copies` (content the lake holds
+        under another name: kept there), and two captures' same warning on the same line are two."""
         from botwatch.schema import STREAM_WARNINGS
 
-        self._first_notices("stream_warnings", "warn", STREAM_WARNINGS, ("line", "warned_at", "code", "message", "percent_full"))
+        self._first_notices("stream_warnings", "warn", STREAM_WARNINGS, ("source", "line", "warned_at", "code", "message", "percent_full"),
+                            copies)
 
-    def _first_notices(self, kind: str, struct: str, schema: Any, key: tuple[str, ...]) -> None:
+    def _first_notices(self, kind: str, struct: str, schema: Any, key: tuple[str, ...], copies: Collection[int] = ()) -> None:
         """Append to table `kind` the staged rows of that kind (fields in the `struct` column)
-        whose `key` it lacks, the first read of each key only; the table is made with the first
-        row, as DuckDB's `merge._merge_first_notices` makes it."""
+        whose `key` it lacks, the first read of each key only, none of the files `copies`; the
+        table is made with the first row, as DuckDB's `merge._merge_first_notices` makes it."""
         from functools import reduce
 
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
         rows = self.kept.where(F.col("_kind") == kind).select("_file", "_seq", *(F.col(f"{struct}.{c}").alias(c) for c in schema.names))
+        if copies:
+            rows = rows.filter(~rows._file.isin(sorted(copies)))
         first = rows.withColumn("_n", F.row_number().over(Window.partitionBy(*key).orderBy("_file", "_seq"))).where("_n = 1")
         out = conform(first.select(*schema.names), spark_schema(schema))
         if kind not in self.lake.tables():
