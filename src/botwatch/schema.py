@@ -193,9 +193,9 @@ SOURCES = pa.schema(
 )
 
 # What each read of a file gave besides posts that `sources` has no column for: the delete and
-# limit notices and the edits of posts it read (`FileResult.deleted + limited`, `edited`), one row
-# per `sources` row (same source and ingested_at). Counted from the tables that keep them
-# (`deletions`, `stream_limits`), a notice read twice (a post deleted twice) is one row, and a grown
+# limit notices and stall warnings and the edits of posts it read (`FileResult.deleted + limited +
+# warned`, `edited`), one row per `sources` row (same source and ingested_at). Counted from the
+# tables that keep them (`deletions`, `stream_limits`, `stream_warnings`), a notice read twice (a post deleted twice) is one row, and a grown
 # file's notices are all under its path: Methods and the overview said such notices were "not
 # posts". Made with the first read holding any, its earlier reads filled in from the kept rows
 # (`read_notices`), so a study whose inputs held none keeps the tables it always had.

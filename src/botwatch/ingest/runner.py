@@ -106,8 +106,8 @@ class IngestSummary:
     @property
     def nothing_read(self) -> bool:
         """True when no input gave a single usable record (the command then exits non-zero). The
-        platforms' delete and limit notices are kept (`deletions`, `stream_limits`): a stream
-        capture's quiet hour holding only those was read, not unreadable."""
+        platforms' delete and limit notices and stall warnings are kept (`deletions`, `stream_limits`,
+        `stream_warnings`): a stream capture's quiet hour holding only those was read, not unreadable."""
         return all(f.stored + f.duplicates + f.accounts + f.deleted + f.limited + f.warned == 0 and f.skipped is None for f in self.files)
 
 
