@@ -204,3 +204,22 @@ def test_the_largest_count_is_kept_and_summed_without_overflow(tmp_path: Path) -
         st.sql("INSERT INTO stream_limits VALUES ('old', 1, NULL, 9223372036854775807), ('old', 2, NULL, 1), "
                "('old', 3, NULL, 9223372036854775807)")
         assert withheld(st) == 2 * (2**63 - 1)
+
+
+def test_timeless_limit_notices_of_two_captures_are_each_kept(tmp_path: Path) -> None:
+    """Older captures' limit notices carry no `timestamp_ms` (and `notice_time` takes a bogus one
+    for none): keyed by time and count alone, a second file's `{"limit": {"track": 5}}` met the
+    first file's as already kept, and that connection's 5 withheld posts left the total (9, not
+    14) though its ingest line said "limit notices 1". A re-read or a copy still adds none."""
+    from botwatch.ingest.stream_limits import withheld
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(json.dumps(x) + "\n" for x in [status(0), {"limit": {"track": 5}}, status(1), {"limit": {"track": 9}}]))
+    b.write_text("".join(json.dumps(x) + "\n" for x in [status(2), {"limit": {"track": 5}}]))
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(b.read_bytes())
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        assert [r.limited for r in runner.ingest(st, [str(a), str(b)], workers=1).files] == [2, 1]
+        runner.ingest(st, [str(a), str(b), str(copy)], workers=1, force=True)
+        assert st.sql("SELECT source, line, track FROM stream_limits ORDER BY source, line") == [(str(a), 2, 5), (str(a), 4, 9), (str(b), 2, 5)]
+        assert withheld(st) == 14

@@ -104,7 +104,7 @@ def test_a_grown_files_new_notices_and_edits_count_as_a_first_reads_would(tmp_pa
 
 
 def test_notices_kept_as_one_row_are_each_a_notice_read(tmp_path: Path) -> None:
-    """A post deleted twice, and two limit notices of no readable time with the same count: each
+    """A post deleted twice, and one limit notice sent twice (the same time and count): each
     table keeps one row, but every one was a notice read, as the ingest line says, not a record
     that was "not a post"."""
     jet = _write(tmp_path / "jet.jsonl", [_post("p1", 0), _delete("p1", 1), _delete("p1", 2)])
@@ -112,8 +112,8 @@ def test_notices_kept_as_one_row_are_each_a_notice_read(tmp_path: Path) -> None:
         return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
                 "user": {"id_str": "1", "screen_name": "u1"}}
 
-    untimed = {"limit": {"track": 5}}  # no timestamp_ms: kept once by its count alone
-    v1 = _write(tmp_path / "v1.jsonl", [status(0), untimed, untimed, status(1)])
+    twice = {"limit": {"track": 5, "timestamp_ms": "1494447564000"}}  # kept once by its time and count
+    v1 = _write(tmp_path / "v1.jsonl", [status(0), twice, twice, status(1)])
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         files = runner.ingest(st, [str(jet), str(v1)], workers=1).files
         assert [(r.deleted, r.limited) for r in files] == [(2, 0), (0, 2)]

@@ -120,6 +120,27 @@ def test_two_captures_same_warning_line_are_two_warnings_on_the_lake(spark: Any,
     with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
         assert sorted(r[0] for r in held.sql("SELECT source FROM stream_warnings")) == [str(f) for f in files]
 
+
+def test_timeless_limit_notices_of_two_captures_are_each_kept_on_the_lake(spark: Any, tmp_path: Path) -> None:
+    """Limit notices without a time (older captures): a second file's "track 5" is its own
+    connection's, not the first file's met again, as on DuckDB; the total is 9 + 5. A copy read
+    again with --force adds none."""
+    from botwatch.engines.lake import LakeStudy
+    from botwatch.engines.spark_ingest import ingest_lake
+    from botwatch.ingest.stream_limits import withheld
+
+    status = {"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
+    a, b, copy = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "copy.jsonl"
+    a.write_text("".join(json.dumps(x) + "\n" for x in [status, {"limit": {"track": 5}}, {"limit": {"track": 9}}]))
+    b.write_text("".join(json.dumps(x) + "\n" for x in [{"limit": {"track": 5}}, status]))
+    copy.write_bytes(b.read_bytes())
+    ingest_lake(spark, str(tmp_path / "lake"), [str(a)])
+    ingest_lake(spark, str(tmp_path / "lake"), [str(b)])
+    ingest_lake(spark, str(tmp_path / "lake"), [str(copy)], force=True)
+    with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
+        assert sorted(tuple(r) for r in held.sql("SELECT source, line, track FROM stream_limits")) == [(str(a), 2, 5), (str(a), 3, 9), (str(b), 1, 5)]
+        assert withheld(held) == 14
+
 def test_the_lakes_withheld_total_sums_past_bigint(spark: Any, tmp_path: Path) -> None:
     """Spark sums a BIGINT column as BIGINT: a lake read before limit counts were bounded, holding
     two connections of 2^63-1, wrapped (or failed) where DuckDB gave the sum. Summed as DECIMAL,

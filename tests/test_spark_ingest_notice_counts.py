@@ -53,14 +53,14 @@ def _on_both(spark: Any, tmp_path: Path, steps: list[Step], drop_after_first: bo
 
 def _collapsed(tmp_path: Path) -> list[Path]:
     """The files of `test_notices_kept_as_one_row_are_each_a_notice_read`: a post deleted twice,
-    two untimed limit notices of the same count."""
+    one limit notice sent twice (the same time and count)."""
     def status(i: int) -> dict[str, Any]:
         return {"id_str": str(100 + i), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": f"post {i} padding the line out a little",
                 "user": {"id_str": "1", "screen_name": "u1"}}
 
-    untimed = {"limit": {"track": 5}}
+    twice = {"limit": {"track": 5, "timestamp_ms": "1494447564000"}}
     return [_write(tmp_path / "jet.jsonl", [_post("p1", 0), _delete("p1", 1), _delete("p1", 2)]),
-            _write(tmp_path / "v1.jsonl", [status(0), untimed, untimed, status(1)])]
+            _write(tmp_path / "v1.jsonl", [status(0), twice, twice, status(1)])]
 
 
 _BEFORE = [_post("p1", 0), _identity(1), _delete("x1", 2), _post("p2", 3)]

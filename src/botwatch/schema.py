@@ -145,8 +145,8 @@ DELETIONS = pa.schema(
 # filter matched more posts than the stream's cap (near 1% of all posts) lets through, and `track`
 # is how many it has withheld since the connection opened (cumulative; a new connection starts
 # again from 0). `source` is the file, `line` its 1-based line, `limited_at` the notice's time
-# where it gives one. One row per (limited_at, track), the first read: a re-read or a copy of the
-# file adds none. Created the first time a notice is read, so a study made before, or one whose
+# where it gives one. One row per (limited_at, track), and a notice without a time per file and line
+# too, the first read: a re-read or a copy of the file adds none. Created the first time a notice is read, so a study made before, or one whose
 # inputs held none, is the same as ever (`ingest.merge.merge_stream_limits`; the withheld total:
 # `ingest.stream_limits.withheld`).
 STREAM_LIMITS = pa.schema(

@@ -191,7 +191,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             if any(int(meta[i].get("n_deleted") or 0) for i in keep):  # else no Spark job for it
                 merge.deletions()
             if any(int(meta[i].get("n_limited") or 0) for i in keep):
-                merge.stream_limits()
+                merge.stream_limits(_copies(recorded, meta, keep))
             if any(int(meta[i].get("n_warned") or 0) for i in keep):
                 merge.stream_warnings(_copies(recorded, meta, keep))
         finally:
@@ -660,12 +660,13 @@ class _Merge:
 
         self._first_notices("deletions", "gone", DELETIONS, ("platform", "post_id"))
 
-    def stream_limits(self) -> None:
-        """Append the stream limit notices the lake lacks, one row per (limited_at, track), the
-        first read (earliest file, then line) kept, as DuckDB's `merge.merge_stream_limits`."""
+    def stream_limits(self, copies: Collection[int] = ()) -> None:
+        """Append the stream limit notices the lake lacks, one row per (limited_at, track), and a
+        notice without a time per file and line too, the first read (earliest file, then line) kept,
+        none of the files `copies`, as DuckDB's `merge.merge_stream_limits`."""
         from botwatch.schema import STREAM_LIMITS
 
-        self._first_notices("stream_limits", "lim", STREAM_LIMITS, ("limited_at", "track"))
+        self._first_notices("stream_limits", "lim", STREAM_LIMITS, ("limited_at", "track"), copies, timeless="limited_at")
 
     def stream_warnings(self, copies: Collection[int] = ()) -> None:
         """Append the stream stall warnings the lake lacks, one row per file, line and content, as
@@ -676,26 +677,35 @@ class _Merge:
         self._first_notices("stream_warnings", "warn", STREAM_WARNINGS, ("source", "line", "warned_at", "code", "message", "percent_full"),
                             copies)
 
-    def _first_notices(self, kind: str, struct: str, schema: Any, key: tuple[str, ...], copies: Collection[int] = ()) -> None:
+    def _first_notices(self, kind: str, struct: str, schema: Any, key: tuple[str, ...], copies: Collection[int] = (),
+                       timeless: str | None = None) -> None:
         """Append to table `kind` the staged rows of that kind (fields in the `struct` column)
-        whose `key` it lacks, the first read of each key only, none of the files `copies`; the
+        whose `key` it lacks, the first read of each key only, none of the files `copies`; a row
+        whose `timeless` column (a time in `key`) is NULL is keyed by its file and line too. The
         table is made with the first row, as DuckDB's `merge._merge_first_notices` makes it."""
         from functools import reduce
 
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
+        def keyed(df: Any) -> Any:  # `key` and, for a row of no time, its file and line (`_where_*`)
+            for c in ("source", "line") if timeless else ():
+                df = df.withColumn(f"_where_{c}", F.when(F.col(timeless).isNull(), F.col(c)))
+            return df
+
+        full = (*key, *(("_where_source", "_where_line") if timeless else ()))
         rows = self.kept.where(F.col("_kind") == kind).select("_file", "_seq", *(F.col(f"{struct}.{c}").alias(c) for c in schema.names))
         if copies:
             rows = rows.filter(~rows._file.isin(sorted(copies)))
-        first = rows.withColumn("_n", F.row_number().over(Window.partitionBy(*key).orderBy("_file", "_seq"))).where("_n = 1")
+        first = keyed(rows).withColumn("_n", F.row_number().over(Window.partitionBy(*full).orderBy("_file", "_seq"))).where("_n = 1")
         out = conform(first.select(*schema.names), spark_schema(schema))
         if kind not in self.lake.tables():
             self.lake.write_df(kind, out, "overwrite")
             return
-        held = self.lake.df(kind).select(*(F.col(k).alias(f"_held_{k}") for k in key))
-        same = reduce(lambda a, b: a & b, [out[k].eqNullSafe(held[f"_held_{k}"]) for k in key])
-        store(self.lake, kind, out.join(held, same, "left_anti"), "append")
+        out = keyed(out)
+        held = keyed(self.lake.df(kind)).select(*(F.col(k).alias(f"_held_{k}") for k in full))
+        same = reduce(lambda a, b: a & b, [out[k].eqNullSafe(held[f"_held_{k}"]) for k in full])
+        store(self.lake, kind, out.join(held, same, "left_anti").select(*schema.names), "append")
 
     def rejected(self, copies: Collection[int] = ()) -> None:
         """Append the bad records not recorded yet (a re-read file's bad lines are kept once);

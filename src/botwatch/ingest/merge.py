@@ -119,25 +119,37 @@ def merge_deletions(study: Study) -> int:
     return _merge_first_notices(study, "deletions", DELETIONS, ("platform", "post_id"))
 
 
-def merge_stream_limits(study: Study) -> int:
+def merge_stream_limits(study: Study, store: bool = True) -> int:
     """Store the file's staged stream limit notices (`_stage_stream_limits`) the study lacks;
     returns how many were new. One row per (limited_at, track): a notice's time and count name
-    it whatever file holds it, so a re-read or a copy adds none and the first read's place is kept."""
-    return _merge_first_notices(study, "stream_limits", STREAM_LIMITS, ("limited_at", "track"))
+    it whatever file holds it, so a re-read or a copy adds none and the first read's place is kept.
+    A notice without a time (older captures wrote none; `notice_time` takes a bogus one for none)
+    is named by its file and line too: keyed by its count alone, a second capture's "track 5" met
+    the first's as kept, and its connection's withheld posts left the total. `store=False`: content
+    the study holds under another name (a copy, `merge_rejected` alike), whose notices are kept there."""
+    if not store:
+        return 0
+    return _merge_first_notices(study, "stream_limits", STREAM_LIMITS, ("limited_at", "track"), timeless="limited_at")
 
 
-def _merge_first_notices(study: Study, table: str, schema: pa.Schema, key: tuple[str, ...]) -> int:
+def _merge_first_notices(study: Study, table: str, schema: pa.Schema, key: tuple[str, ...], timeless: str | None = None) -> int:
     """Append to `table` the staged rows (`_stage_<table>`) whose `key` it lacks, the first staged
-    of each key only; returns how many were new. The table is made with the first row, so a study
-    whose inputs held no such notice keeps the tables it always had."""
+    of each key only; returns how many were new. `timeless`: the time column of a key whose rows
+    without a time are keyed by their file and line as well. The table is made with the first row,
+    so a study whose inputs held no such notice keeps the tables it always had."""
     q = study.sql
     if not q(f"SELECT count(*) FROM _stage_{table}")[0][0]:
         return 0
     q(create_table_sql(table, schema))
     before = q(f"SELECT count(*) FROM {table}")[0][0]
     cols = ", ".join(f's."{c}"' for c in schema.names)
-    same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
-    q(f"""INSERT INTO {table} SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY _seq) AS _n
+
+    def keyed(t: str) -> list[str]:
+        where = [f"CASE WHEN {t}{timeless} IS NULL THEN {t}{c} END" for c in ("source", "line")] if timeless else []
+        return [f"{t}{k}" for k in key] + where
+
+    same = " AND ".join(f"{d} IS NOT DISTINCT FROM {s}" for d, s in zip(keyed("d."), keyed("s.")))
+    q(f"""INSERT INTO {table} SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {', '.join(keyed(''))} ORDER BY _seq) AS _n
               FROM _stage_{table}) s WHERE s._n = 1
               AND NOT EXISTS (SELECT 1 FROM {table} d WHERE {same}) ORDER BY s._seq""")
     return int(q(f"SELECT count(*) FROM {table}")[0][0] - before)

@@ -363,7 +363,6 @@ def _ingest_source(
         read_notices.prepare(study, result)  # before this read's notices are merged: none is taken for an earlier read's
         result.accounts = merge_accounts(study)
         merge_deletions(study)
-        merge_stream_limits(study)
         if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
             retire_rejected(study, src.name)
         # The same content read before under another name (`--force`, a copy): a re-read, not
@@ -374,7 +373,9 @@ def _ingest_source(
             held_as = _same_text_as(study, path, src, earlier, None if src.compressed or same is not None else sha) \
                 or held_as  # (its own name's: read with --force)
         result.rejected = merge_rejected(study, store=held_as is None or held_as[0] == src.name)
-        merge_stream_warnings(study, store=held_as is None or held_as[0] == src.name)  # keyed by file: a copy's are kept under its first name
+        # Keyed by file (warnings; limit notices without a time): a copy's are kept under its first name.
+        merge_stream_limits(study, store=held_as is None or held_as[0] == src.name)
+        merge_stream_warnings(study, store=held_as is None or held_as[0] == src.name)
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)
         if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
