@@ -61,7 +61,7 @@ def test_collect_ingest_status_against_the_fake_and_a_resume_without_duplicates(
     assert stored == kinds["status"], status
     edits = [int(n) for n in re.findall(r"edited, first text kept: status \S+ │ (\d+) │", status)]
     assert sum(edits) > 0, status  # the edits kept, as notes beside their posts
-    assert f"delete notices: {kinds['delete']:,}" in status, status
+    assert f"posts named by delete notices: {kinds['delete']:,}" in status, status
 
 
 def test_the_timeline_is_the_same_for_a_seed_and_holds_edits_and_deletes() -> None:

@@ -52,5 +52,5 @@ def test_status_and_methods_say_why_mastodon_deletes_name_no_stored_post(tmp_pat
     res = CliRunner().invoke(app, ["status", str(study)])
     assert res.exit_code == 0, res.output
     said = flat(res.output)
-    assert "delete notices: 3 (2 of the stored posts were deleted later); 1 Mastodon notice names no stored post" in said, said
+    assert "posts named by delete notices: 3 (2 of them stored posts, deleted later); 1 Mastodon notice names no stored post" in said, said
     assert "is not matched), so not in that count (botwatch export STUDY deletions lists them)" in said, said

@@ -51,7 +51,7 @@ def test_status_says_the_delete_and_limit_notices_as_methods_counts_them(tmp_pat
     res = CliRunner().invoke(app, ["status", str(study)])
     assert res.exit_code == 0, res.output
     said = flat(res.output)
-    assert "delete notices: 3 (2 of the stored posts were deleted later)" in said, said
+    assert "posts named by delete notices: 3 (2 of them stored posts, deleted later)" in said, said
     assert "stream limit notices: 4 (the stream withheld at least 55 matching posts)" in said, said
     assert "stream warnings: 2 that the capture was falling behind, its queue up to 85% full (posts may have been lost" in said, said
 

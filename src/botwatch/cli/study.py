@@ -135,7 +135,10 @@ def _print_capture_notices(st: Study) -> None:
 
     tables = set(st.tables())
     if (deleted := deleted_posts(st, tables)) is not None:
-        out.print(f"delete notices: {st.count('deletions'):,} ({deleted:,} of the stored posts {'was' if deleted == 1 else 'were'} deleted later)"
+        # `deletions` keeps one row per post named, however often it was deleted: the ingest lines
+        # count every notice read, so "delete notices: 3" beside lines summing to 7 read as a loss.
+        named = st.count("deletions")
+        out.print(f"posts named by delete notices: {named:,} ({deleted:,} of them {'a stored post' if deleted == 1 else 'stored posts'}, deleted later)"
                   + _unmatched_mastodon(unmatched_mastodon_deletions(st, tables)), markup=False, highlight=False, soft_wrap=True)
     if (held_back := withheld(st, tables)) is not None:
         out.print(f"stream limit notices: {st.count('stream_limits'):,} (the stream withheld at least {held_back:,} matching "
