@@ -25,7 +25,10 @@ _FUTURE_MS = int((datetime.now() + timedelta(days=30) - datetime(1970, 1, 1)).to
 BOGUS = [0, -1, "30", "0", 30, _FUTURE_MS, str(_FUTURE_MS), 2**62]
 
 
-@pytest.mark.parametrize("ms", BOGUS)
+# ids that do not hold the time: pytest-xdist's workers each collect the tests, and ids holding
+# "now + 30 days" differed between them by the milliseconds between their collections, which
+# stops the whole run ("Different tests were collected between gw0 and gw1").
+@pytest.mark.parametrize("ms", BOGUS, ids=["0", "-1", "'30'", "'0'", "30", "in-30-days", "'in-30-days'", "2^62"])
 def test_an_implausible_notice_time_is_no_time(ms: object) -> None:
     assert notice_time(ms) is None
 
