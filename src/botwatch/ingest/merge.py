@@ -163,18 +163,9 @@ def merge_stream_warnings(study: Study, store: bool = True) -> int:
     lines' 2). `store=False`: content the study holds under another name (a copy, `merge_rejected`
     alike), whose warnings are kept there. The table is made with the first warning, as
     `stream_limits` is (`merge_stream_limits`)."""
-    q = study.sql
-    if not store or not q("SELECT count(*) FROM _stage_stream_warnings")[0][0]:
+    if not store:
         return 0
-    q(create_table_sql("stream_warnings", STREAM_WARNINGS))
-    before = q("SELECT count(*) FROM stream_warnings")[0][0]
-    key = ("source", "line", "warned_at", "code", "message", "percent_full")
-    cols = ", ".join(f's."{c}"' for c in STREAM_WARNINGS.names)
-    same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
-    q(f"""INSERT INTO stream_warnings SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {", ".join(key)} ORDER BY _seq) AS _n
-              FROM _stage_stream_warnings) s WHERE s._n = 1
-              AND NOT EXISTS (SELECT 1 FROM stream_warnings d WHERE {same}) ORDER BY s._seq""")
-    return int(q("SELECT count(*) FROM stream_warnings")[0][0] - before)
+    return _merge_first_notices(study, "stream_warnings", STREAM_WARNINGS, ("source", "line", "warned_at", "code", "message", "percent_full"))
 
 
 def retire_rejected(study: Study, source: str) -> int:
