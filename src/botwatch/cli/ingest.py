@@ -13,7 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
-from botwatch.ingest.counts import KEPT_APART, cut_short_count, kept_apart, not_posts, read_count, records_rejected
+from botwatch.ingest.counts import KEPT_APART, cut_short_count, kept_apart, not_posts, notices_read, read_count, records_rejected
 from botwatch.shown_text import name_shown, shell_shown
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
@@ -338,7 +338,7 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "unreadable"
     if res.broke_off:
         return "cut short"
-    if res.stored + res.duplicates + res.accounts + res.deleted + res.limited + res.warned:  # a stream's quiet hour: its notices are kept
+    if res.stored + res.duplicates + res.accounts + notices_read(res):  # a stream's quiet hour: its notices are kept
         return None
     if no_records(res) is not None:
         return "empty"

@@ -15,6 +15,17 @@ from typing import Any, Iterable
 KEPT_APART = (("edited", "edits kept"), ("deleted", "delete notices"), ("limited", "limit notices"), ("warned", "stream warnings"))
 
 
+# Of those, the platform's own notices (all but the edits): `notices_read`.
+NOTICE_FIELDS = tuple(field for field, _ in KEPT_APART if field != "edited")
+
+
+def notices_read(res: Any) -> int:
+    """The platform's delete and limit notices and stall warnings one result (or summary-like
+    object) read: records kept (`deletions`, `stream_limits`, `stream_warnings`), not lost, and
+    counted as one wherever a read's notices are (a quiet hour of a stream holds only those)."""
+    return sum(getattr(res, field, 0) for field in NOTICE_FIELDS)
+
+
 def kept_apart(res: Any) -> list[tuple[str, int]]:
     """`KEPT_APART`'s (words, count) for one result or summary-like object, those counted only."""
     return [(words, n) for field, words in KEPT_APART if (n := getattr(res, field, 0))]

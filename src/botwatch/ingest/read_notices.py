@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from botwatch.ingest.counts import notices_read
 from botwatch.schema import SOURCE_NOTICES, create_table_sql
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def prepare(study: Study, result: FileResult) -> None:
 
 def counts_any(result: FileResult) -> bool:
     """Whether a read counted a notice or an edit: the first such read makes the table."""
-    return bool(result.deleted or result.limited or result.warned or result.edited)
+    return bool(notices_read(result) or result.edited)
 
 
 def earlier_reads_sql(tables: Iterable[str]) -> str:
@@ -53,7 +54,7 @@ def earlier_reads_sql(tables: Iterable[str]) -> str:
 
 def row(source: str, ingested_at: object, result: FileResult) -> dict[str, object]:
     """A read's row of the table: its notices (delete, limit and stall) and edits, as the ingest line counted them."""
-    return {"source": source, "ingested_at": ingested_at, "notices": result.deleted + result.limited + result.warned, "edits": result.edited}
+    return {"source": source, "ingested_at": ingested_at, "notices": notices_read(result), "edits": result.edited}
 
 
 def record(study: Study, source: str, ingested_at: object, result: FileResult) -> None:

@@ -28,6 +28,7 @@ from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejecte
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest import read_notices
+from botwatch.ingest.counts import notices_read
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
@@ -108,7 +109,7 @@ class IngestSummary:
         """True when no input gave a single usable record (the command then exits non-zero). The
         platforms' delete and limit notices and stall warnings are kept (`deletions`, `stream_limits`,
         `stream_warnings`): a stream capture's quiet hour holding only those was read, not unreadable."""
-        return all(f.stored + f.duplicates + f.accounts + f.deleted + f.limited + f.warned == 0 and f.skipped is None for f in self.files)
+        return all(f.stored + f.duplicates + f.accounts + notices_read(f) == 0 and f.skipped is None for f in self.files)
 
 
 # A data set's folder often holds its licence and a description beside the archives: found in a
