@@ -91,6 +91,11 @@ def not_utf8_sql(column: str) -> str:
     return "(" + " OR ".join(f"contains({column}, '{marker}')" for marker in NOT_UTF8) + ")"
 
 
+# The platform's own notices a reader keeps (`RowSink.deletion`, `limit`, `warning`): each table's
+# layout and the count (`counts`, `FileResult`) it adds to.
+_NOTICE_TABLES = {"deletions": (DELETIONS, "deleted"), "stream_limits": (STREAM_LIMITS, "limited"), "stream_warnings": (STREAM_WARNINGS, "warned")}
+
+
 class RowSink:
     """Buffers canonical rows by table and flushes them in Arrow batches."""
 
@@ -102,9 +107,7 @@ class RowSink:
         self.batch_rows = batch_rows
         self._posts: list[dict[str, Any]] = []
         self._rejected: list[dict[str, Any]] = []
-        self._deletions: list[dict[str, Any]] = []
-        self._limits: list[dict[str, Any]] = []
-        self._warnings: list[dict[str, Any]] = []
+        self._notices: dict[str, list[dict[str, Any]]] = {table: [] for table in _NOTICE_TABLES}
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
         # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
@@ -178,31 +181,29 @@ class RowSink:
         `delete` event): `row` holds `schema.DELETIONS` fields (missing ones become NULL). Read as
         an error, a 1% stream sample reported thousands of "rejected" records that were the stream
         working as designed; they are counted apart and kept in `deletions` instead."""
-        self._deletions.append({**dict.fromkeys(DELETIONS.names), **row, "source": f"{self.source_name}:{line}"})
-        self.counts["deleted"] += 1
-        if len(self._deletions) >= self.batch_rows:
-            self._emit("deletions", self._deletions, DELETIONS)
-            self._deletions = []
+        self._notice("deletions", {**dict.fromkeys(DELETIONS.names), **row, "source": f"{self.source_name}:{line}"})
 
     def limit(self, track: int, limited_at: datetime | None, line: int) -> None:
         """Keep one X v1.1 stream limit notice: the stream had withheld `track` matching posts
         since its connection opened (`schema.STREAM_LIMITS`). Read as an error, a capture that hit
         the stream's cap reported "rejected" records and said nothing of the posts it missed."""
-        self._limits.append({"source": self.source_name, "line": line, "limited_at": limited_at, "track": track})
-        self.counts["limited"] += 1
-        if len(self._limits) >= self.batch_rows:
-            self._emit("stream_limits", self._limits, STREAM_LIMITS)
-            self._limits = []
+        self._notice("stream_limits", {"source": self.source_name, "line": line, "limited_at": limited_at, "track": track})
 
     def warning(self, row: dict[str, Any], line: int) -> None:
         """Keep one X v1.1 stream stall warning (`schema.STREAM_WARNINGS`: code, message,
         percent_full, warned_at). The stream working as designed, not an error: read as one, a
         capture at risk of being cut off reported "rejected" records and said nothing of the risk."""
-        self._warnings.append({"source": self.source_name, "line": line, **row})
-        self.counts["warned"] += 1
-        if len(self._warnings) >= self.batch_rows:
-            self._emit("stream_warnings", self._warnings, STREAM_WARNINGS)
-            self._warnings = []
+        self._notice("stream_warnings", {"source": self.source_name, "line": line, **row})
+
+    def _notice(self, table: str, row: dict[str, Any]) -> None:
+        """Buffer one of the platform's own notices for `table`, counted; handed over per batch."""
+        schema, count = _NOTICE_TABLES[table]
+        rows = self._notices[table]
+        rows.append(row)
+        self.counts[count] += 1
+        if len(rows) >= self.batch_rows:
+            self._emit(table, rows, schema)
+            self._notices[table] = []
 
     def repair(self, line: int, what: str, raw: bytes | str) -> None:
         """Note a record that was stored after a repair: its original beside the words saying what changed.
@@ -262,12 +263,9 @@ class RowSink:
         self._emit_accounts()
         self._emit("rejected", self._rejected, REJECTED)
         self._rejected = []
-        self._emit("deletions", self._deletions, DELETIONS)
-        self._deletions = []
-        self._emit("stream_limits", self._limits, STREAM_LIMITS)
-        self._limits = []
-        self._emit("stream_warnings", self._warnings, STREAM_WARNINGS)
-        self._warnings = []
+        for table, (schema, _) in _NOTICE_TABLES.items():
+            self._emit(table, self._notices[table], schema)
+            self._notices[table] = []
         self._noted_line = None
 
 
