@@ -373,10 +373,11 @@ def _ingest_source(
         if (held_as is None or held_as[0] == src.name) and sha is not None and result.broke_off is None:
             held_as = _same_text_as(study, path, src, earlier, None if src.compressed or same is not None else sha) \
                 or held_as  # (its own name's: read with --force)
-        result.rejected = merge_rejected(study, store=held_as is None or held_as[0] == src.name)
+        kept_here = held_as is None or held_as[0] == src.name  # not a copy of content kept under another name
+        result.rejected = merge_rejected(study, store=kept_here)
         # Keyed by file (warnings; limit notices without a time): a copy's are kept under its first name.
-        merge_stream_limits(study, store=held_as is None or held_as[0] == src.name)
-        merge_stream_warnings(study, store=held_as is None or held_as[0] == src.name)
+        merge_stream_limits(study, store=kept_here)
+        merge_stream_warnings(study, store=kept_here)
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)
         if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
