@@ -961,26 +961,37 @@ class LakeStudy(StudyBase):
         temps = set(outputs) if temp is True else set(temp or ())
         if set(outputs) - temps:
             self._writable(f"write {', '.join(repr(n) for n in outputs if n not in temps)}")
+        mapped = self._mapped(source, fn, outputs)
+        with self._step(f"Python over Arrow batches ({getattr(fn, '__name__', 'map')}) -> {', '.join(outputs)}"):
+            return self._map_stored(mapped, outputs, temps, batch_rows)
+
+    def _mapped(self, source: Any, fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schema]) -> Any:
+        """The rows of `source` mapped by `fn` on the executors (`mapInArrow`), in the wide layout of
+        `outputs` (`lake_arrow.wide_schema`): the one way `map_arrow` and `map_collect` run `fn`.
+        Lazy: nothing runs until the result is written or collected."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
         wide = wide_schema(outputs)
         self._ensure_views()
         df = self._source_df(source)
-        names = list(outputs)
 
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             return map_batches(fn, outputs, wide, batches)  # drains an `fn` that answers late
 
-        with self._step(f"Python over Arrow batches ({getattr(fn, '__name__', 'map')}) -> {', '.join(names)}"):
-            return self._map_stored(df, run, wide, outputs, temps, batch_rows)
+        return df.mapInArrow(run, from_arrow_schema(wide))
 
-    def _map_stored(self, df: Any, run: Callable[..., Any], wide: pa.Schema, outputs: dict[str, Any], temps: set[str],
-                    batch_rows: int | None) -> dict[str, int]:
+    @staticmethod
+    def _output(mapped: Any, k: int, schema: pa.Schema) -> Any:
+        """The `k`-th output's columns of `_mapped`'s wide rows, under their own names."""
+        from pyspark.sql import functions as F
+
+        return mapped.select(*[F.col(f"o{k}__{f.name}").alias(f.name) for f in schema])
+
+    def _map_stored(self, mapped: Any, outputs: dict[str, Any], temps: set[str], batch_rows: int | None) -> dict[str, int]:
         """`map_arrow`'s Spark side: the mapped rows written once to scratch, then each output stored."""
         from pyspark.sql import functions as F
-        from pyspark.sql.pandas.types import from_arrow_schema
 
         names = list(outputs)
-        spark_wide = from_arrow_schema(wide)
-        mapped = df.mapInArrow(run, spark_wide)
         tmp = f"{self._scratch}/map-{uuid.uuid4().hex[:8]}"
         with self._arrow_batch_rows(batch_rows):
             if len(names) == 1:
@@ -988,14 +999,13 @@ class LakeStudy(StudyBase):
                 # mapped, where writing the mapped rows to scratch and then storing them again
                 # was one more Spark job (and Parquet pass) for the same table.
                 name = names[0]
-                self._store(name, mapped.select(*[F.col(f"o0__{f.name}").alias(f.name) for f in outputs[name]]), name in temps)
+                self._store(name, self._output(mapped, 0, outputs[name]), name in temps)
                 return {name: self.count(name)}
             mapped.write.mode("overwrite").parquet(tmp)
         stored = self._read_folder(tmp)
         counts: dict[str, int] = {}
         for k, name in enumerate(names):
-            part = stored.where(F.col("_out") == k).select(*[F.col(f"o{k}__{f.name}").alias(f.name) for f in outputs[name]])
-            self._store(name, part, name in temps)
+            self._store(name, self._output(stored.where(F.col("_out") == k), k, outputs[name]), name in temps)
             counts[name] = self.count(name)
         self.files.delete(tmp)
         return counts
@@ -1017,20 +1027,9 @@ class LakeStudy(StudyBase):
         """`fn` over the rows of `source` on the executors, as `map_arrow` runs it, and what it
         returns collected here (see `botwatch.study.Study.map_collect`): one Spark job, where a
         temp table written and read back was two."""
-        from pyspark.sql import functions as F
-        from pyspark.sql.pandas.types import from_arrow_schema
-
-        outputs = {"collected": schema}
-        wide = wide_schema(outputs)
-        self._ensure_views()
-        df = self._source_df(source)
-
-        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-            return map_batches(fn, outputs, wide, batches)
-
+        mapped = self._mapped(source, fn, {"collected": schema})
         with self._step(f"Python over Arrow batches ({getattr(fn, '__name__', 'map')}), collected"), self._arrow_batch_rows(batch_rows):
-            mapped = df.mapInArrow(run, from_arrow_schema(wide))
-            got = self._collect(mapped.select(*[F.col(f"o0__{f.name}").alias(f.name) for f in schema]))
+            got = self._collect(self._output(mapped, 0, schema))
         return got.select(schema.names).cast(schema)
 
     def group_map_arrow(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
