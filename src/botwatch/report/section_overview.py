@@ -38,6 +38,12 @@ def study_summary(study: Study) -> dict[str, Any]:
     # the overview said 2 for a cut file of one bad record where ingest and Methods said 1.
     breaks, cut_files = q(f"SELECT count(*), count(DISTINCT source) FROM ({BROKEN_ROWS_SQL})")[0]
     breaks = min(int(breaks), held)
+    pages = _pages_in()
+    not_posts = not_posts_sql(study.tables(), "s")  # a read's records that were no post, less its notices and edits
+
+    def no_post(expr: str) -> str:  # a count of records that were no post: 0 for response pages (a page holds many posts)
+        return f"CASE WHEN format IS NULL OR format IN ({pages}) THEN 0 ELSE {expr} END"
+
     return {
         "posts": posts,
         "accounts_posting": accounts_posting,
@@ -72,10 +78,8 @@ def study_summary(study: Study) -> dict[str, Any]:
         # Last, the delete and limit notices, stall warnings and edits of posts the read gave (what
         # `not_posts_sql` takes out of "not posts"): without a column of their own the row read
         # "Records 156, Not posts 0, Stored 150, Rejected 0", six records unaccounted for.
-        "files": q(f"SELECT source, format, records_read, CASE WHEN format IS NULL OR format IN ({_pages_in()}) THEN 0 "
-                   f"ELSE {not_posts_sql(study.tables(), 's')} END, posts_stored, duplicates, {RECORDS_REJECTED_SQL}, "
-                   f"r.source IS NOT NULL, {BREAK_SQL} = 1, CASE WHEN format IS NULL OR format IN ({_pages_in()}) THEN 0 "
-                   f"ELSE {NOT_POSTS_SQL} - {not_posts_sql(study.tables(), 's')} END FROM sources s "
+        "files": q(f"SELECT source, format, records_read, {no_post(not_posts)}, posts_stored, duplicates, {RECORDS_REJECTED_SQL}, "
+                   f"r.source IS NOT NULL, {BREAK_SQL} = 1, {no_post(f'{NOT_POSTS_SQL} - {not_posts}')} FROM sources s "
                    f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY s.ingested_at, s.source"),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
