@@ -45,12 +45,11 @@ def _describe(filt: Any) -> str | None:
     if not filt:
         return None
     if isinstance(filt, dict):
-        terms = any(filt.get(k) for k in ("hashtags", "keywords", "handles", "query"))
-        if filt.get("origin") == UNFILTERED and not terms:
+        parts = [k for k in ("hashtags", "keywords", "handles", "query") if filt.get(k)]  # the terms it filtered by
+        if filt.get("origin") == UNFILTERED and not parts:
             return None
         if filt.get("origin"):
             return str(filt["origin"])
-        parts = [k for k in ("hashtags", "keywords", "handles", "query") if filt.get(k)]
         if parts:
             return "its " + ", ".join(parts)
         return None
