@@ -177,7 +177,6 @@ def near_map_table(study: Study, opts: NetworkOptions) -> Any | None:
 
 def prepare_first_actions(study: Study, opts: NetworkOptions, posts: Any | None = None) -> Any:
     """Materialise the first action per (trace, account) with its popularity; returns the table."""
-    backend = study.ibis
     posts = study.table("posts") if posts is None else posts
     behaviours = check_behaviours(opts.behaviours)
     near = near_map_table(study, opts) if "co-post-near" in behaviours else None
@@ -723,7 +722,6 @@ def sweep(study: Study, windows: list[int], opts: NetworkOptions) -> list[dict[s
 
     Nothing is written; it shows how sensitive the network is to the window before choosing one.
     """
-    backend = study.ibis
     first = prepare_first_actions(study, opts)
     out = []
     for w in windows:
