@@ -361,3 +361,68 @@ def test_the_accounts_turned_away_by_a_full_queue_are_remembered_up_to_a_bound(t
         assert cap.stats.profiles_not_asked == 998
     finally:
         cap.close()
+
+
+def _refuse_waiting_writes(monkeypatch: Any, modes: str) -> None:
+    """From the run's closing save on, every open of the waiting file (or its rewrite's temporary
+    file) in one of `modes` raises ENOSPC, as a disk that filled during the run does."""
+    import builtins
+    import errno
+
+    refusing: list[bool] = []
+    real_save = bp.ProfileLookups.save
+
+    def closing_save(self: bp.ProfileLookups, cap: Capture) -> None:
+        refusing.append(True)
+        real_save(self, cap)
+
+    def refusing_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if refusing and "profiles-waiting" in str(file) and mode[0] in modes:
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return builtins.open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(bp.ProfileLookups, "save", closing_save)
+    monkeypatch.setattr(bp, "open", refusing_open, raising=False)
+
+
+def _collect_unsynced(folder: Path, jet: FakeJetstream, appview: str) -> tuple[Capture, int, list[str]]:
+    """A run that ends before its last part-full batch goes and that never syncs on its own, so
+    the accounts still waiting reach the waiting file only at the closing save."""
+    cap = Capture(folder, "bluesky", "bluesky", endpoint=jet.url, keys_of=js.keys_of, sync_seconds=3600.0)
+    lines: list[str] = []
+    collector = js.JetstreamCollector(jet.url, backoff_scale=0.01, profiles=bp.ProfileLookups(appview, backoff_scale=0.01, linger_s=30.0))
+    code = asyncio.run(run_capture(cap, collector, duration=1.5, log=lines.append, install_signals=False))
+    return cap, code, lines
+
+
+def test_waiting_accounts_the_folder_refuses_to_save_are_counted_and_said_not_saved(tmp_path: Path, monkeypatch: Any) -> None:
+    # The count was set after the save: a refused save left the summary without the accounts
+    # waiting, and nothing said that they were not saved for the next run.
+    _refuse_waiting_writes(monkeypatch, "aw")
+    folder = tmp_path / "cap"
+    with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
+        cap, code, lines = _collect_unsynced(folder, jet, srv.url)
+    said = "\n".join(lines)
+    waiting = N - 2 * bp.BATCH  # two full batches asked, the part-full one left
+    assert "Traceback" not in said and code == 1, said  # the close, syncing the same file, fails too
+    assert cap.stats.profiles_waiting == waiting and cap.stats.profiles_not_saved == waiting, said
+    assert (f"warning: could not save the {waiting} Bluesky accounts still waiting for a profile lookup to "
+            f"{folder / '.botwatch' / 'bluesky.profiles-waiting'} (No space left on device): they are not saved for the next run to ask") in said, said
+    assert "Free space (or fix the folder's permissions) and run the same command again" in said, said
+    assert f"; {waiting} waiting, NOT saved for the next run (the capture folder refused the write" in said, said
+    assert "asked by the next run" not in said, said
+
+
+def test_waiting_accounts_on_disk_when_only_the_compacting_rewrite_is_refused_are_not_said_lost(tmp_path: Path, monkeypatch: Any) -> None:
+    _refuse_waiting_writes(monkeypatch, "w")  # the appends go through; the whole-file rewrite fails
+    folder = tmp_path / "cap"
+    with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
+        cap, code, lines = _collect_unsynced(folder, jet, srv.url)
+    said = "\n".join(lines)
+    waiting = N - 2 * bp.BATCH
+    assert "Traceback" not in said and code == 0, said
+    assert cap.stats.profiles_waiting == waiting and cap.stats.profiles_not_saved == 0, said
+    assert f"; {waiting} waiting, asked by the next run" in said and "could not save" not in said, said
+    asked = set((folder / ".botwatch" / "bluesky.profiles").read_text().split())
+    assert len(set(bp._replay(folder / ".botwatch" / "bluesky.profiles-waiting")) - asked) == waiting  # the asked leave it through the ledger
+

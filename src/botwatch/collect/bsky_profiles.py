@@ -122,7 +122,9 @@ class ProfileLookups:
         cap.before_state_save = lambda: self.flush(cap)
 
     def save(self, cap: Capture) -> None:
-        """Leave the accounts still waiting, in as few lines as they take, for the next run to ask."""
+        """Leave the accounts still waiting, in as few lines as they take, for the next run to ask.
+        Raises CaptureWriteError when the folder refuses; `on_disk` then says whether the accounts
+        reached the file all the same (only the rewrite that compacts it failed)."""
         self.flush(cap)
         self._rewrite(cap)
 
@@ -181,6 +183,12 @@ class ProfileLookups:
         self._unsaved.append(did)
         if len(self.pending) >= BATCH:
             self._wake.set()
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether every account queued or given up is in the waiting file (a failed `save` may
+        only have failed to compact it: the accounts are there, in more lines)."""
+        return not self._unsaved
 
     def hurry(self) -> None:
         """Send the next batch now, part-full if need be (the run is about to end)."""

@@ -21,9 +21,11 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
-from botwatch.collect.bsky_profiles import ProfileLookups
+from botwatch.collect.bsky_profiles import ProfileLookups, waiting_path
 from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectError, StopCapture, FUTURE_CURSOR_S, future_words
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
+from botwatch.count_text import counted
+from botwatch.shown_text import name_shown
 
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST_COLLECTIONS = ("app.bsky.feed.post", "app.bsky.feed.repost")
@@ -96,6 +98,14 @@ def drop_future_cursor(cap: Capture, now: float) -> None:
             "posts sent while no collector ran are not fetched. Check the clock (date -u) if it is this machine's.")
     cap.cursor.pop("time_us")
     cap.stats.cursor = ""
+
+
+def waiting_not_saved(cap: Capture, error: OSError) -> str:
+    """The warning for accounts waiting for a profile lookup that the folder refused to save."""
+    why = error.strerror or str(error)
+    return (f"warning: could not save the {counted(cap.stats.profiles_waiting, 'Bluesky account')} still waiting for a profile lookup to "
+            f"{name_shown(waiting_path(cap))} ({why}): they are not saved for the next run to ask. "
+            "Free space (or fix the folder's permissions) and run the same command again")
 
 
 class JetstreamCollector:
@@ -192,8 +202,24 @@ class JetstreamCollector:
                 await lookups
             except asyncio.CancelledError:
                 pass
-            self.profiles.save(cap)  # the accounts still waiting: the next run asks for them
-            cap.stats.profiles_waiting = len(self.profiles.pending)
+            self._leave_waiting(cap)
+
+    def _leave_waiting(self, cap: Capture) -> None:
+        """Save the accounts still waiting for the next run to ask, and count them. The count is
+        set first: a save the folder refused (a full disk, no permission) left the summary with no
+        word of them. That refusal is said here as a warning, not raised: raised from the run's
+        `finally`, it would replace the error that ended the stream (a refused connection), and
+        the capture's close, which syncs the same file, ends the run with an error anyway."""
+        assert self.profiles is not None
+        cap.stats.profiles_waiting = len(self.profiles.pending)
+        try:
+            self.profiles.save(cap)
+        except CaptureWriteError as exc:
+            if self.profiles.on_disk:
+                return  # only its compaction failed: every account waiting is in the file, in more lines
+            cap.stats.profiles_not_saved = cap.stats.profiles_waiting
+            cap.progress.clear()
+            cap.log(waiting_not_saved(cap, exc.error))
 
     async def _ask_the_rest(self, cap: Capture, lookups: asyncio.Task[None]) -> None:
         """`--max-posts` reached: ask for the accounts still waiting before the run ends, for at

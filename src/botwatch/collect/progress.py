@@ -29,12 +29,14 @@ class Stats:
     disconnect_notices: int = 0
     reconnects: int = 0
     # Bluesky profiles looked up beside the stream (`bsky_profiles`): written, not returned by the
-    # AppView, given up after failed lookups, not queued (the queue full), left for the next run
+    # AppView, given up after failed lookups, not queued (the queue full), left for the next run,
+    # and of those the ones the folder refused to save (so the next run does not know of them)
     profiles: int = 0
     profiles_missing: int = 0
     profile_failures: int = 0
     profiles_not_asked: int = 0
     profiles_waiting: int = 0
+    profiles_not_saved: int = 0
     cursor: str = ""
     started: float = field(default_factory=time.monotonic)
 
@@ -44,7 +46,8 @@ class Stats:
         return {k: v for k, v in self.__dict__.items() if k != "started" and (profiles or k not in PROFILE_COUNTERS)}
 
 
-PROFILE_COUNTERS = ("profiles", "profiles_missing", "profile_failures", "profiles_not_asked", "profiles_waiting")
+PROFILE_COUNTERS = ("profiles", "profiles_missing", "profile_failures", "profiles_not_asked", "profiles_waiting",
+                    "profiles_not_saved")
 
 
 def human_bytes(n: float) -> str:
@@ -93,14 +96,17 @@ class ProgressLine:
 def profiles_line(s: Stats) -> str:
     """The summary's line on the Bluesky profiles looked up (empty where none was asked), so a
     capture whose lookups failed says so beside its posts instead of leaving the accounts bare."""
-    if not (s.profiles or s.profiles_missing or s.profile_failures or s.profiles_not_asked or s.profiles_waiting):
+    if not any(getattr(s, k) for k in PROFILE_COUNTERS):
         return ""
     parts = [f"{s.profiles:,} written", f"{s.profiles_missing:,} not found (deleted or taken down)"]
     if s.profile_failures:
         parts.append(f"{s.profile_failures:,} failed (the AppView did not answer; the warnings above say why)")
     if s.profiles_not_asked:
         parts.append(f"{s.profiles_not_asked:,} not asked (too many waiting)")
-    if s.profiles_waiting:
+    if s.profiles_not_saved:
+        parts.append(f"{s.profiles_waiting:,} waiting, NOT saved for the next run (the capture folder refused the write: "
+                     "free space or fix its permissions, then run the same command again)")
+    elif s.profiles_waiting:
         parts.append(f"{s.profiles_waiting:,} waiting, asked by the next run")
     return "Bluesky profiles: " + "; ".join(parts) + "\n"
 
