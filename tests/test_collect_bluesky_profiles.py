@@ -426,3 +426,41 @@ def test_waiting_accounts_on_disk_when_only_the_compacting_rewrite_is_refused_ar
     asked = set((folder / ".botwatch" / "bluesky.profiles").read_text().split())
     assert len(set(bp._replay(folder / ".botwatch" / "bluesky.profiles-waiting")) - asked) == waiting  # the asked leave it through the ledger
 
+
+def _event_by(did: str, i: int) -> bytes:
+    """A post event of the fake Jetstream with another author's `did`."""
+    return orjson.dumps({**orjson.loads(jetstream_event(i)), "did": did})
+
+
+def test_an_account_whose_did_is_not_a_did_is_counted_once_as_not_looked_up(tmp_path: Path) -> None:
+    # Its post was kept but its account was in no profile count: the summary's counts did not
+    # add up to the accounts kept, and nothing said why.
+    from botwatch.collect import state as st
+
+    folder = tmp_path / "cap"
+    odd = ["did:plc:x\n-did:plc:ok", "not-a-did", "did:plc:x\n-did:plc:ok"]  # the first posts twice: one account
+    events = [jetstream_event(i) for i in range(5)] + [_event_by(d, 5 + i) for i, d in enumerate(odd)]
+    with FakeJetstream(events, [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
+        cap, code, lines = collect(folder, jet, srv.url, duration=2.0, linger_s=0.2)
+    said = "\n".join(lines)
+    assert code == 0 and cap.stats.kept == len(events), said
+    assert cap.stats.profiles_not_did == 2 and cap.stats.profiles + cap.stats.profiles_missing == 5, said
+    assert "Bluesky profiles: 5 written; 0 not found (deleted or taken down); 2 not a DID, not looked up" in said, said
+    manifest = st.read_manifest(folder)
+    assert manifest is not None and manifest["runs"][-1]["profiles_not_did"] == 2
+
+
+def test_the_accounts_not_of_did_syntax_are_remembered_up_to_a_bound(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(bp, "MAX_PENDING", 2)
+    cap = Capture(tmp_path / "cap", "bluesky", "bluesky", keys_of=js.keys_of).open()
+    try:
+        lookups = bp.ProfileLookups("http://127.0.0.1:9")
+        lookups.load(cap)
+        for i in range(1_000):
+            lookups.want(cap, f"bad did {i}")
+        assert len(lookups.not_did) <= bp.MAX_PENDING and not lookups.pending
+        assert cap.stats.profiles_not_did == 1_000
+        lookups.want(cap, "bad did 1")  # remembered: counted once
+        assert cap.stats.profiles_not_did == 1_000
+    finally:
+        cap.close()

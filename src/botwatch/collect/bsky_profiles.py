@@ -23,6 +23,9 @@ and writes each profile view into the capture as a record ingest reads (`PROFILE
 - **Bounded.** An answer is read up to `MAX_ANSWER`; the queue holds at most `MAX_PENDING` accounts
   (more are counted as not asked, each account once however often it posts, said in the summary;
   past `MAX_PENDING` accounts turned away, each further turn-away is counted, none remembered).
+  An account whose `did` is not of DID syntax is never queued; it is counted as "not a DID", once
+  each up to `MAX_PENDING` such accounts (remembered by a 64-bit hash, not the string), so every
+  account kept shows in some count.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from botwatch.collect import state as st
 from botwatch.collect.backoff import server_wait, with_jitter
 from botwatch.collect.core import Capture, CaptureWriteError
 from botwatch.collect.httpbase import FAILED_REQUEST, Waits, body_excerpt, client, fetch
+from botwatch.collect.sampling import id_hash
 from botwatch.ingest.fields import record_json
 from botwatch.ingest.other_platforms import PROFILE_VIEW  # the `kind` of a profile record: one name for writer and reader
 
@@ -101,6 +105,12 @@ class ProfileLookups:
         # account that posted, millions of DIDs.
         self.not_asked: set[str] = set()
         self._not_asked_more = 0
+        # Accounts whose `did` is not of DID syntax (never queued: see `DID`), each counted once, so
+        # the summary accounts for every account kept. Held as 64-bit hashes, not the strings (such
+        # a `did` may be megabytes long), at most MAX_PENDING of them as `not_asked`; past that each
+        # further post of one is counted.
+        self.not_did: set[int] = set()
+        self._not_did_more = 0
         self._wake = asyncio.Event()
         self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in a warning
 
@@ -166,7 +176,10 @@ class ProfileLookups:
 
     def want(self, cap: Capture, did: str) -> None:
         """Queue an account whose post was kept, unless it was asked or is queued already."""
-        if did in self.asked or did in self.pending or not DID.fullmatch(did):
+        if not DID.fullmatch(did):
+            self._count_not_did(cap, did)
+            return
+        if did in self.asked or did in self.pending:
             return
         if len(self.pending) >= MAX_PENDING:
             # a set, not a tally: an account posting again while the queue is full is one account
@@ -183,6 +196,15 @@ class ProfileLookups:
         self._unsaved.append(did)
         if len(self.pending) >= BATCH:
             self._wake.set()
+
+    def _count_not_did(self, cap: Capture, did: str) -> None:
+        """Count an account whose `did` cannot be looked up, once however often it posts (up to the bound)."""
+        key = id_hash(did)
+        if key in self.not_did or len(self.not_did) < MAX_PENDING:
+            self.not_did.add(key)
+        else:
+            self._not_did_more += 1
+        cap.stats.profiles_not_did = len(self.not_did) + self._not_did_more
 
     @property
     def on_disk(self) -> bool:

@@ -29,12 +29,14 @@ class Stats:
     disconnect_notices: int = 0
     reconnects: int = 0
     # Bluesky profiles looked up beside the stream (`bsky_profiles`): written, not returned by the
-    # AppView, given up after failed lookups, not queued (the queue full), left for the next run,
-    # and of those the ones the folder refused to save (so the next run does not know of them)
+    # AppView, given up after failed lookups, not queued (the queue full), not queued (the post's
+    # `did` not of DID syntax), left for the next run, and of those the ones the folder refused to
+    # save (so the next run does not know of them)
     profiles: int = 0
     profiles_missing: int = 0
     profile_failures: int = 0
     profiles_not_asked: int = 0
+    profiles_not_did: int = 0
     profiles_waiting: int = 0
     profiles_not_saved: int = 0
     cursor: str = ""
@@ -46,7 +48,7 @@ class Stats:
         return {k: v for k, v in self.__dict__.items() if k != "started" and (profiles or k not in PROFILE_COUNTERS)}
 
 
-PROFILE_COUNTERS = ("profiles", "profiles_missing", "profile_failures", "profiles_not_asked", "profiles_waiting",
+PROFILE_COUNTERS = ("profiles", "profiles_missing", "profile_failures", "profiles_not_asked", "profiles_not_did", "profiles_waiting",
                     "profiles_not_saved")
 
 
@@ -103,6 +105,8 @@ def profiles_line(s: Stats) -> str:
         parts.append(f"{s.profile_failures:,} failed (the AppView did not answer; the warnings above say why)")
     if s.profiles_not_asked:
         parts.append(f"{s.profiles_not_asked:,} not asked (too many waiting)")
+    if s.profiles_not_did:
+        parts.append(f"{s.profiles_not_did:,} not a DID, not looked up")
     if s.profiles_not_saved:
         parts.append(f"{s.profiles_waiting:,} waiting, NOT saved for the next run (the capture folder refused the write: "
                      "free space or fix its permissions, then run the same command again)")
