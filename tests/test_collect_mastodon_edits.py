@@ -81,3 +81,31 @@ def test_a_resumed_capture_writes_no_edit_or_delete_twice(tmp_path: Path) -> Non
     edited = _status(0, "<p>Vote Labour</p>", edited_at="2026-11-30T05:05:00.000Z")
     lines = _collect(tmp_path, _stream(edited), "--hashtag", "ge", runs=2)
     assert [line.get("event", "status") for line in lines] == ["status", "status.update", "delete", "status"]
+
+
+def _edits_without_time() -> list[tuple[str, str]]:
+    """A status edited twice by a server that sends no `edited_at`, each edit met twice (the
+    second time with other counts, as a replay later would carry), then a second status."""
+    first = _status(0, "<p>Vote</p>")
+    one, two = _status(0, "<p>Vote Labour</p>"), _status(0, "<p>Vote Labour!</p>", spoiler_text="uspol")
+    replayed = {**one, "favourites_count": 7, "replies_count": 2}
+    return [("update", orjson.dumps(first).decode()), *(("status.update", orjson.dumps(s).decode()) for s in (one, two, replayed, two)),
+            ("update", orjson.dumps(_status(1, "<p>Vote later</p>")).decode())]
+
+
+def test_edits_without_edited_at_are_kept_apart_and_each_written_once(tmp_path: Path) -> None:
+    """Without `edited_at` every edit of a status had one key: the second edit was dropped."""
+    lines = _collect(tmp_path, _edits_without_time(), "--hashtag", "ge", runs=2)
+    edits = [orjson.loads(line["payload"]) for line in lines if line.get("event") == "status.update"]
+    assert [(e["content"], e.get("spoiler_text")) for e in edits] == [("<p>Vote Labour</p>", None), ("<p>Vote Labour!</p>", "uspol")]
+    assert [line.get("event", "status") for line in lines] == ["status", "status.update", "status.update", "status"]
+
+
+def test_an_edit_with_edited_at_keeps_its_key() -> None:
+    """Captures written before resume with the same keys: an edit with `edited_at` is keyed by it alone."""
+    from botwatch.collect.mastodon import edit_key
+
+    status = _status(0, "<p>Vote Labour</p>", edited_at="2026-11-30T05:05:00.000Z")
+    assert edit_key(status, "u") == "edit u 2026-11-30T05:05:00.000Z"
+    assert edit_key({**status, "content": "<p>other</p>"}, "u") == "edit u 2026-11-30T05:05:00.000Z"
+    assert edit_key({**status, "edited_at": None}, "u") != edit_key({**status, "edited_at": None, "content": "<p>other</p>"}, "u")

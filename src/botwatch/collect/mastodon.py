@@ -76,8 +76,38 @@ def status_key(obj: Any) -> str | None:
 
 def edit_key(status: dict[str, Any], key: str) -> str:
     """The dedupe key of one edit of a status: a status edited twice is two edits, and the same
-    edit met again (a reconnect's overlap, a resumed capture) is one."""
-    return f"edit {key} {status.get('edited_at')}"
+    edit met again (a reconnect's overlap, a resumed capture) is one.
+
+    An edit is told apart by its `edited_at`, the key's spelling unchanged since captures began (a
+    resume primes its dedupe from the lines written, `keys_of`). Older servers and some forks send
+    no `edited_at`: every edit of the status then had one key, and the second and later were
+    dropped as duplicates. Those are told apart by what an edit changes (`edit_digest`)."""
+    edited_at = status.get("edited_at")
+    if edited_at is not None and edited_at != "":
+        return f"edit {key} {edited_at}"
+    return f"edit {key} ~{edit_digest(status)}"
+
+
+def edit_digest(status: dict[str, Any]) -> str:
+    """A short digest of what a Mastodon edit can change: the text, the content warning, the
+    sensitive flag, the language, the media (which, and their descriptions) and the poll's options.
+    Counts (favourites, replies, a poll's votes) are left out: they move without an edit, and the
+    same edit replayed later must give the same digest. Fields in the order listed here, their
+    insides as the server wrote them. (An edit back to an earlier version's very words reads as
+    that version: without `edited_at` nothing else tells them apart.)"""
+    media = status.get("media_attachments")
+    poll = status.get("poll")
+    poll = poll if isinstance(poll, dict) else {}
+    options = poll.get("options")
+    edited = {
+        "content": status.get("content"),
+        "spoiler_text": status.get("spoiler_text"),
+        "sensitive": status.get("sensitive"),
+        "language": status.get("language"),
+        "media": [[m.get("id"), m.get("description")] for m in media if isinstance(m, dict)] if isinstance(media, list) else None,
+        "poll": [poll.get("multiple"), [o.get("title") for o in options if isinstance(o, dict)] if isinstance(options, list) else None],
+    }
+    return hashlib.sha1(record_json(edited)).hexdigest()[:12]  # `record_json`: a field nested deeper than orjson writes
 
 
 def delete_key(status_id: str) -> str:
