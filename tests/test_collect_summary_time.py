@@ -2,10 +2,12 @@
 
 It counted from the capture folder's opening, after the command's imports (about a second idle,
 several on a busy machine): a new user's `collect mastodon`, stopped after about 4 s, read "in
-1.3 s". The time now counts from the `botwatch` command's start (`cli.main`)."""
+1.3 s". The time now counts from the `botwatch` command's start (`cli.main`), and so does
+`--duration`: timed from the stream's start, `--duration 4s` ran about 5 s."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 import time
@@ -14,15 +16,20 @@ from pathlib import Path
 import pytest
 
 import botwatch.cli as cli
+from botwatch.collect import mastodon as md
+from botwatch.collect.core import Capture
+from botwatch.collect.run import run_capture
 from testsupport.collect_fakes import FakeHttp
 from tests.test_collect import MastodonServer
 
 _IMPORTS_S = 2.0  # the seconds the command's imports are made to take here
+_DURATION_S = 6.0
 
 
 def test_the_summary_counts_from_the_command_s_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """`botwatch collect mastodon --duration 2s` whose imports took 2 s (a dropped first
-    connection and reconnects, as the user's walk had) says at least 4 s, not about 2."""
+    """`botwatch collect mastodon --duration 6s` whose imports took 2 s (a dropped first
+    connection and reconnects, as the user's walk had) says about 6 s, not about 4, and ends about
+    6 s after it started, not 8."""
     loads = cli._load_commands
 
     def slow_imports() -> None:
@@ -33,7 +40,7 @@ def test_the_summary_counts_from_the_command_s_start(tmp_path: Path, monkeypatch
     monkeypatch.setattr(cli, "_stops_while_closing", lambda: None)  # leave this test process's signals alone
     with FakeHttp(MastodonServer()) as srv:
         monkeypatch.setattr(sys, "argv", ["botwatch", "collect", "mastodon", str(tmp_path / "c"), "--server", srv.url,
-                                          "--hashtag", "GE2017", "--duration", "2s", "--backoff-scale", "0.01"])
+                                          "--hashtag", "GE2017", "--duration", f"{_DURATION_S:g}s", "--backoff-scale", "0.01"])
         started = time.monotonic()
         with pytest.raises(SystemExit) as done:
             cli.main()
@@ -41,4 +48,40 @@ def test_the_summary_counts_from_the_command_s_start(tmp_path: Path, monkeypatch
     err = capsys.readouterr().err
     assert done.value.code in (0, None), err
     said = float(re.search(r"kept [\d,]+ posts? \(.*?\) in ([\d,.]+) s", " ".join(err.split())).group(1).replace(",", ""))
-    assert _IMPORTS_S + 1.9 <= said <= wall + 0.1, (said, wall, err)
+    assert _DURATION_S - 0.1 <= said <= wall + 0.1, (said, wall, err)
+    assert wall < _IMPORTS_S + _DURATION_S - 0.5, (wall, err)  # the imports were within the duration, not before it
+    assert cli.command_started() is None  # a later call of the app in this process counts from its own start
+
+
+def _capture(tmp_path: Path) -> Capture:
+    return Capture(tmp_path / "c", "mastodon", "mastodon-fake", keys_of=md.keys_of)
+
+
+async def _connected_forever(cap: Capture) -> None:
+    cap.connected = True
+    await asyncio.sleep(3600)
+
+
+def test_the_duration_counts_from_the_command_s_start(tmp_path: Path) -> None:
+    """A command begun 2 s before the capture opened, with a 3 s duration, stops about 1 s later."""
+    began = time.monotonic()
+    code = asyncio.run(run_capture(_capture(tmp_path), _connected_forever, duration=3.0, started=began - 2.0, log=lambda m: None,
+                                   install_signals=False))
+    assert code == 0
+    assert time.monotonic() - began < 2.0
+
+
+def test_a_duration_spent_before_the_capture_opened_says_so(tmp_path: Path) -> None:
+    """Nothing is streamed, and the user reads why and what to do, not "never connected"."""
+    said: list[str] = []
+    streamed: list[bool] = []
+
+    async def stream(cap: Capture) -> None:
+        streamed.append(True)
+
+    code = asyncio.run(run_capture(_capture(tmp_path), stream, duration=1.0, started=time.monotonic() - 5.0, log=said.append,
+                                   install_signals=False))
+    assert (code, streamed) == (1, [])
+    assert any(line.startswith("error: the --duration ran out before the capture could start (starting up took 5.") and
+               line.endswith("run the same command again with a longer --duration") for line in said), said
+    assert not any("never connected" in line for line in said), said

@@ -116,6 +116,9 @@ def main() -> None:
             _exit_stopped(done.code)
         raise
     finally:
+        # Left set, the app called later in this process without `main` (tests, a notebook) read
+        # this command's start: its summary's time and its `--duration` counted from then.
+        _STARTED.clear()
         _stops_while_closing()
 
 

@@ -23,6 +23,7 @@ import asyncio
 import errno
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -49,7 +50,11 @@ async def run_capture(
 
     `started` (the monotonic clock) is when the command began, where that was before the capture
     opened: the summary's "in N s" counts from it. From the opening alone, a run stopped after
-    about 4 s said "in 1.3 s", the seconds of imports before it left out."""
+    about 4 s said "in 1.3 s", the seconds of imports before it left out. `duration` counts from it
+    too (from this call where it is None): the command ends about `duration` after it started. Timed
+    from the stream's start, `--duration 4s` ran about 5 s, the imports and the capture's opening
+    (a salvage, the dedupe primed from the newest files) on top."""
+    deadline = None if duration is None else (started if started is not None else time.monotonic()) + duration
     stop = asyncio.Event()
     stopped_by: list[int] = []  # the signals that asked for the stop, first one first
     loop = asyncio.get_running_loop()
@@ -82,7 +87,7 @@ async def run_capture(
         if started is not None:
             capture.stats.started = min(started, capture.stats.started)
         follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
-        code = await _collect(capture, stream, stop, follower, duration, log)
+        code = await _collect(capture, stream, stop, follower, deadline, log)
         if follower is not None:
             before = follower.ingested_now
             await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
@@ -152,16 +157,19 @@ async def run_capture(
 
 
 async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]], stop: asyncio.Event, follower: Follower | None,
-                   duration: float | None, log: Callable[[str], None]) -> int:
-    """Run the stream (and the follower's batches) until it ends, fails or `stop` is set; close the
-    capture. The exit code so far."""
+                   deadline: float | None, log: Callable[[str], None]) -> int:
+    """Run the stream (and the follower's batches) until it ends, fails, `stop` is set or the
+    `deadline` (the monotonic clock) comes; close the capture. The exit code so far."""
+    left = None if deadline is None else deadline - time.monotonic()
+    if left is not None and left <= 0:
+        return _no_time_left(capture, log)
     code = 0
     task = asyncio.create_task(stream(capture))
     follow_stop = asyncio.Event()
     side = asyncio.create_task(follower.loop(follow_stop)) if follower else None
     stopper = asyncio.create_task(stop.wait())
     try:
-        done, _ = await asyncio.wait({task, stopper}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({task, stopper}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             exc = task.exception()
             if isinstance(exc, CollectError):
@@ -190,12 +198,30 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
                 await side  # lets a batch in progress finish (or abort() end it): a cancelled child would keep the study locked
             except Exception as exc:  # noqa: BLE001
                 log(f"follow: stopped on {type(exc).__name__}: {exc}")
-        try:
-            capture.close()
-        except OSError as exc:  # a full or vanished disk: say so, never a traceback
-            log(f"error: could not close the capture cleanly: {exc}; the next start salvages the open file")
+        if not _close(capture, log):
             code = code or 1
     return code
+
+
+def _no_time_left(capture: Capture, log: Callable[[str], None]) -> int:
+    """The run's `--duration` spent before the stream could start (the command's imports, the
+    capture's opening): no connection is tried, the capture is closed, and the user is told so,
+    not that the server was never reached. Exit 1, as a run that never connected: nothing was collected."""
+    spent = time.monotonic() - capture.stats.started
+    log(f"error: the --duration ran out before the capture could start (starting up took {spent:.1f} s): nothing was collected; "
+        "run the same command again with a longer --duration")
+    _close(capture, log)
+    return 1
+
+
+def _close(capture: Capture, log: Callable[[str], None]) -> bool:
+    """Close the capture; False, said, where the disk refused (full, vanished): never a traceback."""
+    try:
+        capture.close()
+    except OSError as exc:
+        log(f"error: could not close the capture cleanly: {exc}; the next start salvages the open file")
+        return False
+    return True
 
 
 def _stopped_on(capture: Capture, exc: BaseException) -> str:
