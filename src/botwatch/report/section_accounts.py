@@ -129,7 +129,10 @@ def _origin_lines(evidence: list[str]) -> list[str]:
 
 
 def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
-    """Per documented signal: accounts where it is known, where it fires, and how many of those are likely automated."""
+    """Per documented signal: accounts where it is known, where it fires, how many of those have a
+    bot probability (`k_scored`) and how many of those are likely automated. Without `k_scored` the
+    demo read "acting in unison | 160 | 12 | 0", as if the 12 cluster members had been found not
+    automated, where the bot model could score none of them (the IRA release has no profile facts)."""
     q = study.sql
     signal_cols = [
         ("handle_generated15", "15-character generated-looking handle", "handle_generated15 = 1"),
@@ -148,18 +151,20 @@ def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
             # Coordination runs after this stage, so read its clusters directly here. Known only
             # for accounts that posted: one seen only as retweeted or looked up has no trace to
             # co-act with (@UKLabour's May 2017 week read "known for 26" where 1 posted).
-            known, k, k_bot = q(
-                "SELECT count(p.account_id), count(m.account_id), count(*) FILTER (WHERE m.account_id IS NOT NULL AND s.bot_probability >= 0.5) "
+            known, k, k_scored, k_bot = q(
+                "SELECT count(p.account_id), count(m.account_id), count(s.bot_probability) FILTER (WHERE m.account_id IS NOT NULL), "
+                "count(*) FILTER (WHERE m.account_id IS NOT NULL AND s.bot_probability >= 0.5) "
                 "FROM account_scores s LEFT JOIN (SELECT DISTINCT platform, account_id FROM cluster_members) m USING (platform, account_id) "
                 "LEFT JOIN (SELECT DISTINCT platform, account_id FROM posts) p ON p.platform = s.platform AND p.account_id = s.account_id"
             )[0]
-            signals.append({"label": label, "known": known, "k": k, "k_bot": k_bot})
+            signals.append({"label": label, "known": known, "k": k, "k_scored": k_scored, "k_bot": k_bot})
             continue
-        known, k, k_bot = q(
-            f"SELECT count(f.{col}), count(*) FILTER (WHERE {cond}), count(*) FILTER (WHERE {cond} AND s.bot_probability >= 0.5) "
+        known, k, k_scored, k_bot = q(
+            f"SELECT count(f.{col}), count(*) FILTER (WHERE {cond}), count(s.bot_probability) FILTER (WHERE {cond}), "
+            f"count(*) FILTER (WHERE {cond} AND s.bot_probability >= 0.5) "
             "FROM account_features f JOIN account_scores s USING (platform, account_id)"
         )[0]
-        signals.append({"label": label, "known": known, "k": k, "k_bot": k_bot})
+        signals.append({"label": label, "known": known, "k": k, "k_scored": k_scored, "k_bot": k_bot})
     return signals
 
 
