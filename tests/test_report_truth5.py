@@ -41,3 +41,45 @@ def test_a_signal_whose_accounts_the_bot_model_could_not_score_reads_unknown_not
     assert shown > left > 0
     assert f"{HANDLE} 262 {shown} {bots} of {left} scored" in words
     assert re.search(r"more than 72 posts a day \(Three A's: activity\) [\d,]+ 0 0 ", words)  # nothing showing it: 0, as before
+
+
+def _foreign_line(pos: object, neg: object, every: object = None, **extra: object) -> str:
+    from botwatch.estimates.reference import RefRow
+    from botwatch.report.fmt import num, pct_ci
+    from botwatch.report.sections import render
+
+    f = RefRow("Posts by foreign-origin accounts, 30 days before polling day", "posts", 40.0, 40.0, 20.0, 60.0, 8, False)
+    markup = render("parties_headline.html.j2", kind="foreign", country="US", weak=None, f=f, pos=pos, neg=neg, scaled=False, not_sample=False, rate=None,
+                    scope=None, num=num, pct_ci=pct_ci, every=every, **extra)
+    return _words(markup)
+
+
+def test_the_foreign_origin_tone_says_it_is_the_sentiment_models_reading() -> None:
+    """The demo's headline read "16% … of their party-tagged English posts were positive and 63% …
+    negative" bare, where the party headlines beside it say the same model read ordinary debate
+    tweets 47% negative where the crowd read 62%."""
+    from botwatch.content.stance import SENTIMENT_EXTERNAL
+    from botwatch.estimates.reference import RefRow
+    from botwatch.report.fmt import pct
+
+    def share(label: str, v: float | None) -> RefRow:
+        return RefRow("Foreign-origin accounts' party-tagged posts, 30 days before polling day", label, v, v, None if v is None else v / 2, v, 9, True)
+
+    caveat = "These tones are the sentiment model's reading and may be well off: on 8,816 ordinary debate tweets labelled by crowd workers it read 47% as negative where the crowd read 62%."
+    said = _foreign_line(share("positive", 0.2), share("negative", 0.6), external=SENTIMENT_EXTERNAL, pct=pct)
+    assert "were positive and" in said and said.endswith(caveat), said
+    # No tone given (none of their party posts in English): nothing to caution about.
+    said = _foreign_line(share("positive", None), share("negative", None), external=SENTIMENT_EXTERNAL, pct=pct)
+    assert "not measured" in said and "sentiment model's reading" not in said, said
+
+
+def test_the_demo_headline_on_foreign_origin_posts_carries_the_sentiment_check(analysed_sample_path: Path, tmp_path: Path) -> None:
+    from botwatch.elections import load_election
+    from botwatch.report.section_parties import parties_section
+
+    path = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, path)
+    with open_study(path) as st:
+        sec = parties_section(st, {"election": load_election("us-2016")})
+    foreign = [_words(h) for h in sec.headline if "Foreign-origin accounts" in str(h)]  # type: ignore[union-attr]
+    assert len(foreign) == 1 and "These tones are the sentiment model's reading and may be well off" in foreign[0], foreign

@@ -545,7 +545,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             # No tone rows where none of their election posts names a party: the count is still
             # said (a study of foreign-origin accounts' posts had no headline on them at all).
             pos, neg = tone if len(tone) == 2 else (None, None)
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=_row_pct_ci, every=every))
+            # The tones are the sentiment model's: the party headlines say how far off it read
+            # ordinary tweets, this one said "63% negative" bare (external=...).
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=_row_pct_ci, every=every,
+                                   external=SENTIMENT_EXTERNAL, pct=pct))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
 
 
