@@ -40,8 +40,9 @@ def test_the_circadian_headline_with_one_informative_account_is_singular(tmp_pat
         st.close()
     assert circ is not None and circ["informative"] == 1
     text = _words(kind="circadian", c=circ)
-    assert "of the 1 account with a clear daily rhythm keeps the hours" in text, text
-    assert "fits UTC+3 ± 1 (Moscow)" in text, text
+    # A share of one account is no figure: the headline says what that one account does.
+    assert "The 1 account with a clear daily rhythm does not keep the hours" in text and "%" not in text.split("Brexit")[0], text
+    assert "it fits UTC+3 ± 1 (Moscow)" in text, text
 
 
 def test_the_impact_headline_with_one_unscored_post_is_singular() -> None:

@@ -83,3 +83,27 @@ def test_the_demo_headline_on_foreign_origin_posts_carries_the_sentiment_check(a
         sec = parties_section(st, {"election": load_election("us-2016")})
     foreign = [_words(h) for h in sec.headline if "Foreign-origin accounts" in str(h)]  # type: ignore[union-attr]
     assert len(foreign) == 1 and "These tones are the sentiment model's reading and may be well off" in foreign[0], foreign
+
+
+def test_the_circadian_headline_says_how_many_accounts_each_share_is(tmp_path: Path) -> None:
+    """The demo headlined "94% [74–99%] of the 18 accounts with a clear daily rhythm keep the hours …;
+    11% [3–33%] fit UTC+3 ± 1 (Moscow)": 11% of 18 is 2 accounts, quotable as a tenth of them.
+    The counts stand beside the shares, as the origin headline's "228 of them, 97% [93–98%]"."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from botwatch.report.sections import render
+    from botwatch.timeline.report import circadian_block
+
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+        offsets = [3, 3, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, -5]
+        st.sql("INSERT INTO circadian SELECT 'twitter', CAST(i AS VARCHAR), o, true FROM (SELECT unnest(?) AS o, unnest(range(?)) AS i)", [offsets, len(offsets)])
+        circ = circadian_block(st, SimpleNamespace(polling_day=date(2016, 11, 8), timezone="America/New_York", country="US"))
+    finally:
+        st.close()
+    assert circ is not None and circ["informative"] == 18
+    text = _words(render("time_headline.html.j2", kind="circadian", c=circ))
+    assert re.search(r"^17 of the 18 accounts with a clear daily rhythm, 94% \[[\d–]+%\], keep the hours", text), text
+    assert re.search(r"; 2 of them, 11% \[[\d–]+%\], fit UTC\+3 ± 1 \(Moscow\)", text), text
