@@ -72,20 +72,69 @@ def test_the_export_matches_the_account_json(scored: Path) -> None:
     assert said and {(p, a): s for p, a, s in rows if (p, a) in said} == said
 
 
-def test_a_study_scored_before_the_hash_was_recorded_says_what_its_json_says(scored: Path, tmp_path: Path) -> None:
-    """No hash recorded: the current shipped model is the best guess for the export as for the
-    account JSON (`study_bot_training_meta`), so the two never disagree on one study."""
-    study = tmp_path / "old.duckdb"
+# How each case is made from the shipped-model study: no params at all is a study scored before the
+# hash was recorded; another hash with a file name not at hand is a user's model ("missing": "own").
+_RECORDS = {"shipped": None, "own": json.dumps({"bot_model_sha256": "0" * 64, "bot_model_file": "mine.json.gz"}), "unrecorded": "NULL"}
+_UNKNOWN = "does not record which bot model scored it"
+_NEVER_SAW = "from a platform it never saw"
+
+
+def _as_scored_by(scored: Path, tmp_path: Path, case: str) -> Path:
+    """A copy of `scored` whose accounts run records the model of `case` (`_RECORDS`)."""
+    study = tmp_path / f"{case}.duckdb"
     study.write_bytes(scored.read_bytes())
-    with open_study(study, read_only=False) as st:
-        st.sql("UPDATE runs SET params = NULL WHERE stage = 'accounts'")
+    if _RECORDS[case] is not None:
+        with open_study(study, read_only=False) as st:
+            if _RECORDS[case] == "NULL":
+                st.sql("UPDATE runs SET params = NULL WHERE stage = 'accounts'")
+            else:
+                st.sql("UPDATE runs SET params = ? WHERE stage = 'accounts'", [_RECORDS[case]])
+    return study
+
+
+@pytest.mark.parametrize(("case", "seen"), [("shipped", {"twitter": True, "mastodon": False}),
+                                            ("own", {"twitter": None, "mastodon": None}),
+                                            ("unrecorded", {"twitter": None, "mastodon": None})])
+def test_every_reader_says_the_same_of_who_scored_the_study(scored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            case: str, seen: dict[str, bool | None]) -> None:
+    """One rule (`model_used.bot_model_scored_by`) for the export, the report's accounts file, the
+    account JSON (`accounts --json`, `explain --json`), the explorer, `explain` and `accounts`: the
+    explorer said "shipped only" while the export and the JSON took a study that does not record its
+    model for the shipped one, asserting "never seen" of its Mastodon accounts. Such a study is now
+    unknown everywhere: null in the files, a sentence saying so in the text."""
+    from botwatch import account
+    from botwatch.model_used import bot_model_scored_by
+    from botwatch.report.exports import accounts_query
+    from botwatch.report.headlines import _bot_caveat
+    from botwatch.report.section_explorer import explorer_data
+    from testsupport.terminal import flat, wide_consoles
+
+    wide_consoles(monkeypatch)
+    study = _as_scored_by(scored, tmp_path, case)
     out = tmp_path / "scores.parquet"
-    assert CliRunner().invoke(app, ["export", str(study), "accounts_scored", "-o", str(out)]).exit_code == 0
+    runner = CliRunner()
+    assert runner.invoke(app, ["export", str(study), "accounts_scored", "-o", str(out)]).exit_code == 0
     got = _seen(out)
-    assert got["twitter"] == ([True], 0) and got["mastodon"] == ([False], 0), got
-    res = CliRunner().invoke(app, ["accounts", str(study), "--json", "--top", "1000"])
-    said = {a["platform"]: a["bot"]["model_platform_seen"] for a in json.loads(res.stdout)}
-    assert said == {"twitter": True, "mastodon": False}, said
+    assert {p: got[p][0] for p in seen} == {p: [v] for p, v in seen.items()}, got
+    res = runner.invoke(app, ["accounts", str(study), "--json", "--top", "1000"])
+    assert res.exit_code == 0, res.output
+    accounts = json.loads(res.stdout)
+    assert {a["platform"]: a["bot"]["model_platform_seen"] for a in accounts} == seen
+    masto = next(a["account_id"] for a in accounts if a["platform"] == "mastodon")
+    res = runner.invoke(app, ["explain", str(study), masto, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["bot"]["model_platform_seen"] is seen["mastodon"]
+    with open_study(study) as st:
+        assert bot_model_scored_by(st) == case
+        report = {(p, s) for p, _a, s in st.sql(f"SELECT platform, account_id, model_platform_seen FROM ({accounts_query(st, set(st.tables()))})")}
+        note = explorer_data(st, {})["other_platform"] or ""
+        caveat = _bot_caveat(st)  # the automation headline's caveat
+        api = account(st, masto)["bot"]["model_platform_seen"]  # `botwatch.account`, the JSON from Python
+    assert report == set(seen.items()) and api is seen["mastodon"]
+    text = flat(runner.invoke(app, ["explain", str(study), masto]).output)
+    table = flat(runner.invoke(app, ["accounts", str(study)]).output)
+    for said in (note, caveat, text, table):  # the explorer, the headline, `explain` and `accounts`: what the files say, in words
+        assert (_NEVER_SAW in said) is (case == "shipped") and (_UNKNOWN in said) is (case == "unrecorded"), said
 
 
 def test_the_reports_accounts_file_carries_the_column_too(scored: Path) -> None:

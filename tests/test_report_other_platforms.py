@@ -18,7 +18,9 @@ def test_scored_accounts_of_another_platform_are_said_to_be_unmeasured(tmp_path:
         assert said is not None and said.startswith("The bot model learned from Twitter accounts only; 2 Mastodon accounts scored here come from a platform it never saw")
         assert "Bluesky" not in said  # its account has no bot probability (no profile looked up), nothing to qualify; scored ones are named
         assert said in (bot_blind_spot(st, [], {}) or "")
-        assert said not in (bot_blind_spot(st, [], {}, shipped=False) or "")  # a user's own model may have learned from Mastodon
+        assert said not in (bot_blind_spot(st, [], {}, scored_by="own") or "")  # a user's own model may have learned from Mastodon
+        unknown = bot_blind_spot(st, [], {}, scored_by="unrecorded") or ""  # no model recorded: neither asserted nor silent
+        assert said not in unknown and "does not record which bot model scored it" in unknown and "2 Mastodon accounts" in unknown
         st.sql("DELETE FROM account_scores WHERE platform <> 'twitter'")
         assert other_platform_clause(st) is None
 

@@ -524,7 +524,9 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
             warnings.warn(AmbiguousAccountWarning(str(handle_or_id), (row[0], row[1]), others), stacklevel=2)
         row = with_unscored_posts(st, [row])[0][0]  # ingested after the accounts stage: its posts, not 0
         home = scoring_home(st)
-        return account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home))
+        from botwatch.model_used import bot_model_scored_by
+
+        return account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home), bot_model_scored_by(st))
     finally:
         if st is not study:
             st.close()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from botwatch.study import Study
 
@@ -158,6 +158,31 @@ def bot_model_used(study: Study) -> BotModelUsed:
         f"The bot probabilities were made with {name}, not the shipped model (SHA-256 {sha[:12]}…), and {where}: "
         f"no validation figures are shown, as none here describe that model. Run with BOTWATCH_BOT_MODEL pointing at that file to show them.",
     )
+
+
+# Who scored a study, as far as "did the bot model learn from this account's platform" goes:
+# "shipped" (its labelled accounts are all Twitter's), "own" (a user's file, found or not: it may
+# have learned from any platform, and no file says which) or "unrecorded" (scored before the
+# accounts stage recorded the model's SHA-256: which model it was is not known).
+ScoredBy = Literal["shipped", "own", "unrecorded"]
+
+
+def bot_model_scored_by(study: Study) -> ScoredBy:
+    """The one answer the report's explorer and caveats, `accounts`, `explain`, the account JSON
+    and the `accounts_scored` export read before saying whether the model saw a platform.
+
+    Why one function: the explorer asked `bot_model_used(...).kind == "shipped"` while the export
+    and the JSON asked "not a user's model", so on a study scored before the hash was recorded the
+    explorer said nothing and the export asserted "never seen" of every Mastodon account. Now every
+    reader says the same: the shipped model's platforms, nothing of a user's model, and "unknown"
+    where the study does not record which model scored it."""
+    try:
+        kind = bot_model_used(study).kind
+    except Exception:  # noqa: BLE001 - a `runs` that cannot be read records no model either: unknown, not a guess
+        return "unrecorded"
+    if kind in ("shipped", "unrecorded"):
+        return kind  # type: ignore[return-value]
+    return "own"  # "own" and "missing": a user's file either way
 
 
 @dataclass(frozen=True)

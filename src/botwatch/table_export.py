@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -28,6 +29,9 @@ from botwatch import __version__
 from botwatch.exports_typed import SCHEMA_VERSION, TYPED_COLUMNS, describe, typed_query, witness_first, write_sidecar
 from botwatch.shown_text import FILE_CONTROL_RANGES, FILE_ESCAPED_RANGES, name_shown
 from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
+
+if TYPE_CHECKING:
+    from botwatch.model_used import ScoredBy
 
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
 
@@ -183,41 +187,33 @@ def with_model_platform_seen(study: Study, name: str) -> bool:
     return {"platform", "bot_probability"} <= cols and PLATFORM_SEEN not in cols
 
 
-def scored_by_shipped_bot_model(study: Study) -> bool:
-    """Whether the shipped bot model scored the study, by the rule the account JSON reads
-    (`training_accounts.study_bot_training_meta` is None): the model whose SHA-256 the accounts run
-    recorded is the shipped one, or no hash was recorded (a study scored before that, where the
-    current model is the best guess, as the JSON, `explain` and the report take it). False for a
-    user's own model (it may have learned from any platform, and its file does not say which). The
-    export and `accounts --json` thus say the same of every study."""
-    from botwatch.accounts.training_accounts import study_bot_training_meta
-
-    return study_bot_training_meta(study) is None
-
-
-def platform_seen_sql(shipped_bot_model: bool, alias: str = "") -> str:
+def platform_seen_sql(scored_by: ScoredBy, alias: str = "") -> str:
     """The `model_platform_seen` column: whether the bot model that gave the row's probability
-    learned from accounts of its platform (`platform_names.shipped_bot_model_saw`, the JSON's rule);
-    NULL without a probability or unless `shipped_bot_model` scored the study. `alias`: the
-    scored table's alias in a query that joins others (the report's accounts export)."""
+    learned from accounts of its platform (`platform_names.shipped_bot_model_saw`, the JSON's rule).
+    `scored_by` (`model_used.bot_model_scored_by`, the rule the account JSON and the report's
+    explorer read): only "shipped" gives values; a user's model ("own": it may have learned from any
+    platform) and a study that does not record its model ("unrecorded") give NULL, unknown, not a
+    guess. NULL without a probability too. `alias`: the scored table's alias in a query that joins
+    others (the report's accounts export)."""
     from botwatch.platform_names import shipped_bot_model_saw_sql
 
-    if not shipped_bot_model:
+    if scored_by != "shipped":
         return f"CAST(NULL AS BOOLEAN) AS {PLATFORM_SEEN}"
     at = f"{alias}." if alias else ""
     return f"CASE WHEN {at}bot_probability IS NOT NULL THEN coalesce({shipped_bot_model_saw_sql(at + 'platform')}, false) END AS {PLATFORM_SEEN}"
 
 
-def source_query(study: Study, name: str, shipped_bot_model: bool | None = None) -> str:
+def source_query(study: Study, name: str, scored_by: ScoredBy | None = None) -> str:
     """The SELECT an export of table `name` writes: the table as stored, or, for `WITH_HANDLE`
     tables, with each account's handle (NULL where `accounts` lacks the account) after its key, one
     row per row of the table, in key order; `accounts_scored` with `model_platform_seen` last.
-    `shipped_bot_model`: whether the shipped bot model scored the study (None: read from `study`;
-    a lake's export passes its own, as its rows reach `study`, an in-memory copy, without `runs`)."""
+    `scored_by`: which bot model scored the study (`model_used.bot_model_scored_by`; None: read from
+    `study`; a lake's export passes its own, as its rows reach `study`, an in-memory copy, without `runs`)."""
     q = f'"{name.replace(chr(34), chr(34) * 2)}"'
     if with_model_platform_seen(study, name):
-        shipped = scored_by_shipped_bot_model(study) if shipped_bot_model is None else shipped_bot_model
-        return f"SELECT *, {platform_seen_sql(shipped)} FROM {q}"
+        from botwatch.model_used import bot_model_scored_by
+
+        return f"SELECT *, {platform_seen_sql(bot_model_scored_by(study) if scored_by is None else scored_by)} FROM {q}"
     if not with_handle(study, name):
         return f"SELECT * FROM {q}"
     # One handle per account even if `accounts` held a key twice: the export keeps the table's rows.
@@ -227,9 +223,9 @@ def source_query(study: Study, name: str, shipped_bot_model: bool | None = None)
 
 
 def export_table(study: Study, name: str, out: str | Path, *, force: bool = False, verbatim: bool = False,
-                 shipped_bot_model: bool | None = None) -> int:
+                 scored_by: ScoredBy | None = None) -> int:
     """Write table `name` to `out` (.parquet, .csv, .jsonl/.ndjson lines, .json array); returns the rows written.
-    `shipped_bot_model`: as `source_query` takes it.
+    `scored_by`: as `source_query` takes it.
 
     Raises `StudyError` with a message for the user for every failure (unknown table or format,
     existing file without `force`, a directory, an unwritable folder, a full disk).
@@ -253,7 +249,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         from botwatch.out_path import in_the_way_said
 
         raise StudyError(in_the_way_said(out) or f"cannot create the folder {name_shown(out.parent)}: {exc.strerror or exc}") from None
-    query = source_query(study, name, shipped_bot_model)
+    query = source_query(study, name, scored_by)
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)
     if fmt == "JSON":

@@ -176,21 +176,23 @@ def on_prior(study: Any, rows: list[Any], home: str | None) -> set[tuple[str, st
     return rests_on_prior_among(study, [(r[0], r[1]) for r in rows if r[COLUMNS.index("origin_country")] is not None], home)
 
 
-def _model_platform_seen(platform: Any, probability: Any, own_bot_model: Any) -> bool | None:
+def _model_platform_seen(platform: Any, probability: Any, scored_by: str) -> bool | None:
     """Whether the bot model that gave `probability` learned from accounts of `platform`: the
     shipped one learned from Twitter accounts only, which `explain` and the report say of a Bluesky
     or Mastodon account, and the JSON did not, so its 0.99 read as a measured figure. Null without
-    a probability, or when a user's own model scored the study (`own_bot_model` not None: it may
-    have learned from any platform, and its file does not say which)."""
+    a probability, and unless the shipped model scored the study (`scored_by`,
+    `model_used.bot_model_scored_by`, which the export and the report read too): a user's own model
+    may have learned from any platform, and a study that does not record its model cannot say."""
     from botwatch.platform_names import shipped_bot_model_saw
 
-    if probability is None or own_bot_model is not None:
+    if probability is None or scored_by != "shipped":
         return None
     return shipped_bot_model_saw(platform)
 
 
 def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
-                 own_bot_model: Any = None, prior_only: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+                 own_bot_model: Any = None, prior_only: set[tuple[str, str]] | None = None,
+                 scored_by: str = "shipped") -> dict[str, Any]:
     """One accounts_scored row (in `COLUMNS` order) as the documented shape.
 
     `home` is the election's country the study recorded (the accounts run's election), or None.
@@ -198,7 +200,9 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
     flag by the one shared rule (`botwatch.origin_rule`), so a reader of the JSON need not redo
     1 − P(home) and pick a threshold of their own (the top country's probability is not it).
     `prior_only` (`on_prior`): the accounts whose foreign flag rests on the study's prior alone,
-    as the report and `explain` say; None: not known, and `foreign_rests_on_prior` is null."""
+    as the report and `explain` say; None: not known, and `foreign_rests_on_prior` is null.
+    `scored_by` (`model_used.bot_model_scored_by` of the study): which model's platforms
+    `bot.model_platform_seen` may name; an `own_bot_model` given is a user's model whatever it says."""
     from botwatch import origin_rule
     from botwatch.accounts.training_accounts import account_training
 
@@ -230,7 +234,7 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
             "profile_probability": r["bot_profile_probability"] if r["bot_profile_probability"] is not None else r["bot_probability"],
             "behaviour_likelihood_ratio": r["bot_behaviour_lr"],
             "training_account": trained["bot"],
-            "model_platform_seen": _model_platform_seen(r["platform"], r["bot_probability"], own_bot_model),
+            "model_platform_seen": _model_platform_seen(r["platform"], r["bot_probability"], "own" if own_bot_model is not None else scored_by),
         },
         "origin": {
             "country": r["origin_country"],

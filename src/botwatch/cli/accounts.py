@@ -17,6 +17,7 @@ from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
+from botwatch.model_used import bot_model_scored_by
 from botwatch.prob_text import p_is, percent, prob2
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
 
@@ -40,7 +41,7 @@ def accounts(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
-    from botwatch.report.caveats import other_platform_clause
+    from botwatch.report.caveats import model_platform_clause
 
     if sort not in SORTABLE:
         fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
@@ -68,7 +69,8 @@ def accounts(
             rows = _with_unscored_posts(st, rows, study)
             home, own = recorded_home(st), study_bot_training_meta(st)
             prior_only = on_prior(st, rows, home)
-            print_json_result([account_json(r, home, own, prior_only) for r in rows])
+            scored_by = bot_model_scored_by(st)  # the rule the export and the report read (`model_platform_seen`)
+            print_json_result([account_json(r, home, own, prior_only, scored_by) for r in rows])
             _say_if_cut(st, study, where, params, len(rows), top)
             return
         rows = st.sql(
@@ -103,7 +105,7 @@ def accounts(
         _say_if_cut(st, study, where, params, len(rows), top)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
-        if rows and _cross_source_caveat(st)[2] == "shipped" and (elsewhere := other_platform_clause(st)):
+        if rows and (elsewhere := model_platform_clause(st, bot_model_scored_by(st))):
             console.print(elsewhere, highlight=False, markup=False)  # the report says it beside the count; the table said nothing
 
 
@@ -249,7 +251,7 @@ def explain(
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.caveats import other_platform_account
+    from botwatch.report.caveats import model_platform_account
 
     handle = handle.strip()  # pasted with a space or a newline: no handle has one
     key = handle.removeprefix("@")  # once: `find_account` takes the handle as given, as from Python
@@ -271,7 +273,7 @@ def explain(
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
                 warn(changed.said(str(study)))
             home = recorded_home(st)
-            print_json_result(account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home)))
+            print_json_result(account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home), bot_model_scored_by(st)))
             return
         where, params = account_match(key)
         rows = st.sql(
@@ -318,7 +320,7 @@ def explain(
                 out.print(f"  {controls_shown(note)}", highlight=False, markup=False)  # it names the model file, as given
             if caveat:
                 out.print(f"  {controls_shown(caveat)}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
-            if kind == "shipped" and (elsewhere := other_platform_account(platform)):  # a user's own model may have learned from it
+            if elsewhere := model_platform_account(platform, bot_model_scored_by(st)):  # a user's own model may have learned from it
                 out.print(f"  {plain(elsewhere)}", highlight=False)
             if quality:
                 out.print(f"  Warning: {plain(quality)}", highlight=False)  # a model file's text: escaped

@@ -923,7 +923,8 @@ class LakeStudy(StudyBase):
         study (`botwatch.table_export`): the table is collected to the driver, where the file is
         written, into an in-memory DuckDB study."""
         from botwatch.study import Study
-        from botwatch.table_export import PLATFORM_SEEN_TABLE, export_table, scored_by_shipped_bot_model, with_handle
+        from botwatch.model_used import bot_model_scored_by
+        from botwatch.table_export import PLATFORM_SEEN_TABLE, export_table, with_handle
 
         self._check_table(name)
         mem = Study(":memory:")
@@ -938,8 +939,8 @@ class LakeStudy(StudyBase):
             if with_handle(self, name):  # the handles the export joins in, as on a DuckDB study
                 mem.write_table("accounts", self.query_arrow("SELECT platform, account_id, handle FROM accounts"))
             # Which bot model scored the lake is in its `runs`, which the in-memory copy lacks.
-            shipped = scored_by_shipped_bot_model(self) if name == PLATFORM_SEEN_TABLE else None
-            return export_table(mem, name, out, force=force, verbatim=verbatim, shipped_bot_model=shipped)
+            scored_by = bot_model_scored_by(self) if name == PLATFORM_SEEN_TABLE else None
+            return export_table(mem, name, out, force=force, verbatim=verbatim, scored_by=scored_by)
         finally:
             mem.close()
 

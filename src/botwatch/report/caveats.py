@@ -365,11 +365,7 @@ def other_platform_clause(study: Study) -> str | None:
     every Mastodon account was counted likely automated, led by "account age (days) 220: raised
     the bot score", an age Twitter's young accounts have and every Mastodon account then had (the
     network began in October 2016)."""
-    if "account_scores" not in study.tables():
-        return None
-    marks = ", ".join("?" for _ in TRAINED_PLATFORMS)
-    rows = study.sql(f"SELECT platform, count(*) FROM account_scores WHERE bot_probability IS NOT NULL AND platform NOT IN ({marks}) "
-                     "GROUP BY 1 ORDER BY 2 DESC, 1", list(TRAINED_PLATFORMS))
+    rows = _unseen_platform_counts(study)
     if not rows:
         return None
     named = " and ".join(f"{int(n):,} {platform_name(str(p))}" for p, n in rows)
@@ -377,6 +373,52 @@ def other_platform_clause(study: Study) -> str | None:
     return (f"The bot model learned from Twitter accounts only; {named} account{'' if one else 's'} "
             f"scored here {'comes' if one else 'come'} from a platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, "
             f"so {'its probability is' if one else 'their probabilities are'} not {'a measured figure' if one else 'measured figures'}.")
+
+
+def _unseen_platform_counts(study: Study) -> list[tuple[str, int]]:
+    """(platform, scored accounts) of the platforms the shipped bot model never learned from, most first."""
+    if "account_scores" not in study.tables():
+        return []
+    marks = ", ".join("?" for _ in TRAINED_PLATFORMS)
+    return study.sql(f"SELECT platform, count(*) FROM account_scores WHERE bot_probability IS NOT NULL AND platform NOT IN ({marks}) "
+                     "GROUP BY 1 ORDER BY 2 DESC, 1", list(TRAINED_PLATFORMS))
+
+
+# Said where the study does not record which bot model scored it (`model_used.bot_model_scored_by`
+# is "unrecorded"): the export's and the JSON's `model_platform_seen` are null there, and the
+# explorer, the automation caveat and `explain` say why instead of asserting either way.
+_UNRECORDED = ("This study does not record which bot model scored it (it was scored before botwatch recorded the model file's SHA-256), "
+               "so whether that model learned from {what} is unknown: the shipped model learned from Twitter accounts only, "
+               "and a model of your own may have learned from any platform. Run botwatch analyze on the study again to record it.")
+
+
+def unrecorded_platform_clause(study: Study) -> str | None:
+    """`other_platform_clause` for a study that does not record its bot model: None when no scored
+    account comes from a platform the shipped model never saw (the doubt changes nothing there)."""
+    rows = _unseen_platform_counts(study)
+    if not rows:
+        return None
+    named = " and ".join(f"{int(n):,} {platform_name(str(p))}" for p, n in rows)
+    one = sum(int(n) for _, n in rows) == 1
+    return _UNRECORDED.format(what=f"accounts like the {named} account{'' if one else 's'} scored here")
+
+
+def model_platform_clause(study: Study, scored_by: str) -> str | None:
+    """The study-wide sentence on the platforms the scoring model learned from, by the rule every
+    reader shares (`model_used.bot_model_scored_by`): the shipped model's, unknown where the study
+    does not record its model, nothing of a user's own model (it may have learned from any)."""
+    if scored_by == "shipped":
+        return other_platform_clause(study)
+    return unrecorded_platform_clause(study) if scored_by == "unrecorded" else None
+
+
+def model_platform_account(platform: str | None, scored_by: str) -> str | None:
+    """`model_platform_clause` for one account (`explain`)."""
+    if scored_by == "shipped":
+        return other_platform_account(platform)
+    if scored_by != "unrecorded" or not platform or shipped_bot_model_saw(platform):
+        return None
+    return _UNRECORDED.format(what=f"{platform_name(platform)} accounts")
 
 
 def other_platform_account(platform: str | None) -> str | None:
@@ -388,12 +430,12 @@ def other_platform_account(platform: str | None) -> str | None:
             "platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so this probability is not a measured figure.")
 
 
-def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any], *, shipped: bool = True) -> str | None:
+def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any], *, scored_by: str = "shipped") -> str | None:
     """A note on the automation count when the accounts are known campaign accounts (run by
     people, which a profile model sees as human) or when the model's cross-source check failed;
-    first of all, the near-chance warning the model's training recorded (`model_quality`). With
-    the shipped model (`shipped`: a user's own may have learned from other platforms), also the
-    accounts of platforms it never learned from (`other_platform_clause`)."""
+    first of all, the near-chance warning the model's training recorded (`model_quality`). Also
+    what is known of the platforms the scoring model learned from (`model_platform_clause`, by
+    `scored_by`, `model_used.bot_model_scored_by`: a user's own may have learned from any)."""
     from botwatch.accounts.model_quality import recorded_warning
 
     parts = [w for w in (recorded_warning(meta),) if w]
@@ -409,7 +451,7 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any], *
         parts.append(loso + ": treat the count as a rough ranking on an archive unlike the labelled sets.")
     if (age := unknown_age_clause(study, meta)) is not None:
         parts.append(age)
-    if shipped and (other := other_platform_clause(study)) is not None:
+    if (other := model_platform_clause(study, scored_by)) is not None:
         parts.append(other)
     cross = [c for c in meta.get("cross", []) if isinstance(c, dict) and c.get("auc") is not None]
     if cross and not loso:  # a model file from before the leave-one-source-out harness

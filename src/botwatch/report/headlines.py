@@ -204,7 +204,8 @@ def posting_split(study: Study, scored: str, counted: str, what: str) -> str:
 def _bot_caveat(study: Study) -> str:
     from botwatch.report.caveats import bot_blind_spot, data_provenance
 
-    from botwatch.model_used import bot_model_used
+    from botwatch.model_used import bot_model_scored_by, bot_model_used
 
     used = bot_model_used(study)  # the model the study recorded, not the one this shell names
-    return " ".join(t for t in (used.note, bot_blind_spot(study, data_provenance(study), used.meta, shipped=used.kind == "shipped")) if t)
+    blind = bot_blind_spot(study, data_provenance(study), used.meta, scored_by=bot_model_scored_by(study))
+    return " ".join(t for t in (used.note, blind) if t)

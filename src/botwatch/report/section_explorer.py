@@ -300,12 +300,13 @@ def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, An
 
 
 def _other_platform_note(study: Study) -> str | None:
-    """`caveats.other_platform_clause` when the study was scored with the shipped model (a user's
-    own may have learned from those platforms), else None."""
-    from botwatch.model_used import bot_model_used
-    from botwatch.report.caveats import other_platform_clause
+    """`caveats.model_platform_clause` by the rule the exports' and the account JSON's
+    `model_platform_seen` read (`model_used.bot_model_scored_by`): the shipped model's unseen
+    platforms, "unknown" where the study does not record its model, nothing of a user's own."""
+    from botwatch.model_used import bot_model_scored_by
+    from botwatch.report.caveats import model_platform_clause
 
-    return other_platform_clause(study) if bot_model_used(study).kind == "shipped" else None
+    return model_platform_clause(study, bot_model_scored_by(study))
 
 
 def explorer_href(*, q: str | None = None, cluster: str | None = None, open_first: bool = False) -> str:
