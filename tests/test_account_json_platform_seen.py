@@ -34,3 +34,22 @@ def test_no_probability_or_a_users_own_model_leaves_it_unknown() -> None:
 
 def test_the_key_comes_last_in_bot_so_earlier_keys_keep_their_places() -> None:
     assert list(account_json(_row("bluesky", 0.5))["bot"])[-2:] == ["training_account", "model_platform_seen"]
+
+
+@pytest.mark.parametrize("scored_by", ["own", "unrecorded"])
+def test_a_study_not_scored_by_the_shipped_model_leaves_it_unknown(scored_by: str) -> None:
+    """A user's model may have learned from Bluesky; a study that does not record its model cannot say."""
+    assert account_json(_row("bluesky", 0.91), scored_by=scored_by)["bot"]["model_platform_seen"] is None
+    assert account_json(_row("twitter", 0.91), scored_by=scored_by)["bot"]["model_platform_seen"] is None
+
+
+def test_runs_that_cannot_be_read_record_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bot_model_scored_by` answers every reader, the export included: a `runs` it cannot read is
+    "unrecorded" (unknown, said as such), never a traceback."""
+    from botwatch import model_used
+
+    def broken(_study: object) -> None:
+        raise RuntimeError("runs unreadable")
+
+    monkeypatch.setattr(model_used, "bot_model_used", broken)
+    assert model_used.bot_model_scored_by(object()) == "unrecorded"  # type: ignore[arg-type]
