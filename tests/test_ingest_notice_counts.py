@@ -231,3 +231,21 @@ def test_edits_of_many_authors_are_one_note_kind(tmp_path: Path) -> None:
         runner.ingest(st, [str(_write(tmp_path / "jet.jsonl", events))], workers=1)
         notes = study_summary(st)["notes_by_kind"]
     assert len(notes) == 1 and notes[0][1] == 3, notes
+
+
+def test_a_read_before_the_calls_first_notice_counts_its_own_not_its_paths_earlier_reads(tmp_path: Path) -> None:
+    """A study made before `source_notices`: its path read again, now with no notice, then in the
+    same call a file with one (which makes the table). The re-read's row took the notice the path's
+    first read left kept, and its two account events read as one "not a post"; a lake counts its
+    own read (none), and so does this."""
+    old = tmp_path / "old.jsonl"
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(_write(old, [_post("p1", 0), _delete("x1", 1), _identity(2)]))], workers=1)
+        st.sql("DROP TABLE source_notices")
+        again = _write(old, [_post("p1", 0), _identity(1), _identity(2)])
+        new = _write(tmp_path / "new.jsonl", [_post("q1", 0), _delete("y1", 1)])
+        runner.ingest(st, [str(again), str(new)], workers=1)
+        rows = st.sql("SELECT n.source, n.notices, n.edits FROM source_notices n JOIN sources s USING (source, ingested_at) ORDER BY s.ingested_at")
+        figures = _figures(st)
+    assert [(Path(s).name, n, e) for s, n, e in rows] == [("old.jsonl", 1, 0), ("old.jsonl", 0, 0), ("new.jsonl", 1, 0)]
+    assert figures["rows_not_posts"] == [1, 2, 0], figures

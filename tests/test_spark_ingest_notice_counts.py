@@ -112,3 +112,18 @@ def test_a_file_refused_again_adds_no_empty_part_to_a_lakes_per_read_counts(spar
     assert again.format is None and parts() == made
     with LakeStudy(lake, read_only=True, spark=spark) as lk:
         assert _per_read(lk) == [("jet.jsonl", 1, 0), ("odd.bin", 0, 0)]
+
+
+def test_a_read_before_the_calls_first_notice_counts_its_own_on_both_engines(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Made before the table: a path read again with no notice, then in the same call a file with
+    one. DuckDB filled the re-read's row from the notice its path's first read left (1), the lake
+    from its own read (0); both count its own now (tests/test_ingest_notice_counts.py)."""
+    first = lambda d: [_write(d / "old.jsonl", [_post("p1", 0), _delete("x1", 1), _identity(2)])]  # noqa: E731
+    both = lambda d: [_write(d / "old.jsonl", [_post("p1", 0), _identity(1), _identity(2)]),  # noqa: E731
+                      _write(d / "new.jsonl", [_post("q1", 0), _delete("y1", 1)])]
+    got = _on_both(spark, tmp_path, [first, both], drop_after_first=True)
+    # Sorted: a lake's reads of one call share their time, so its overview lists them by name.
+    figures = [{**got[e]["figures"], "rows_not_posts": sorted(got[e]["figures"]["rows_not_posts"])} for e in ("lake", "duckdb")]
+    assert figures[0] == figures[1] and got["lake"]["rows"] == got["duckdb"]["rows"]
+    assert got["lake"]["rows"] == [("new.jsonl", 1, 0), ("old.jsonl", 0, 0), ("old.jsonl", 1, 0)]
+    assert figures[0]["rows_not_posts"] == [0, 1, 2]  # the re-read's two account events, not one

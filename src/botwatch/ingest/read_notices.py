@@ -11,6 +11,7 @@ the ingest line said is kept here instead, beside the read's `sources` row, in i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from botwatch.ingest.counts import notices_read
@@ -23,15 +24,21 @@ if TYPE_CHECKING:
 TABLE = "source_notices"
 
 
-def prepare(study: Study, result: FileResult) -> None:
+def prepare(study: Study, result: FileResult, since: datetime | None = None) -> None:
     """Make the table when this read is the study's first to hold a notice or edit, its earlier
     reads filled in from the rows kept for their paths, as the report counted them till now.
-    Called before the read's notices are merged, so none of them is taken for an earlier read's."""
+    Called before the read's notices are merged, so none of them is taken for an earlier read's.
+
+    `since`: when this ingest call began. Its reads before this one counted no notice or edit
+    (else they had made the table), so each gets 0 and 0, its own count, as a lake writes this
+    call's reads (`spark_ingest`). Filled from the kept rows, a path read again with no notice took
+    those its earlier read left, and as many of its own records were no longer "not posts"."""
     if TABLE in study.tables() or not counts_any(result):
         return
     earlier = earlier_reads_sql(study.tables())
     study.sql(create_table_sql(TABLE, SOURCE_NOTICES))
-    study.sql(f"INSERT INTO {TABLE} {earlier}")
+    study.sql(f"INSERT INTO {TABLE} SELECT source, ingested_at, if(this_call, 0, notices), if(this_call, 0, edits) "
+              f"FROM (SELECT *, coalesce(ingested_at >= ?, false) AS this_call FROM ({earlier}))", [since])
 
 
 def counts_any(result: FileResult) -> bool:

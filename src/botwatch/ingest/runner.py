@@ -361,7 +361,7 @@ def _ingest_source(
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
-        read_notices.prepare(study, result)  # before this read's notices are merged: none is taken for an earlier read's
+        read_notices.prepare(study, result, earlier.started if earlier else None)  # before this read's notices are merged: none is taken for an earlier read's
         result.accounts = merge_accounts(study)
         merge_deletions(study)
         if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
@@ -547,6 +547,8 @@ class EarlierInputs:
 
     def __init__(self) -> None:
         self._since: object = None  # the latest `ingested_at` looked at
+        # When the ingest call began: a `sources` row from then on is one of its reads, not an earlier one (`read_notices.prepare`).
+        self.started = utcnow()
         self._seen: set[str] = set()
         self._by_size: dict[int, list[str]] = {}
 
