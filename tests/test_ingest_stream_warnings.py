@@ -118,3 +118,16 @@ def test_the_same_warning_at_the_same_line_of_two_captures_is_two_warnings(tmp_p
         assert [r.warned for r in results] == [1, 1]
         assert st.sql("SELECT source FROM stream_warnings ORDER BY source") == [(str(first),), (str(second),)]
         assert warned_sentence(st).startswith("The stream warned 2 times")
+
+
+def test_a_grown_capture_read_again_keeps_each_warning_once(tmp_path: Path) -> None:
+    """Keyed by file and line, a capture that grew (new posts and a new warning after its end) and
+    was read again keeps its first warnings once and adds only the new one."""
+    grown = _v1_stream(tmp_path / "hour1.jsonl", fulls=(60,))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(grown)], workers=1)
+        with grown.open("a") as f:
+            f.write(json.dumps(status(90)) + "\n" + json.dumps(_warning(95)) + "\n")
+        [res] = runner.ingest(st, [str(grown)], workers=1).files
+        assert res.warned == 2
+        assert st.sql("SELECT line, percent_full FROM stream_warnings ORDER BY line") == [(4, 60), (23, 95)]
