@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -52,13 +53,23 @@ def test_a_csv_text_is_decoded_only_when_it_can_be_the_escaped_form() -> None:
         assert decode_if_escaped(text) == text
 
 
+@pytest.fixture(scope="module")
+def decode_con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """One in-memory DuckDB for the property test's examples: opening a database costs more than
+    the query each example runs (300 examples), and no example leaves anything in it (each is a
+    SELECT), so every example still runs the same SQL on an empty database."""
+    con = duckdb.connect()
+    yield con
+    con.close()
+
+
 _TEXTS = st.text(alphabet=st.sampled_from(list("&;amplgtAx <>#3")), max_size=40) | st.sampled_from([s for s, _ in CASES])
 
 
 @settings(max_examples=300, deadline=None)
 @given(texts=st.lists(_TEXTS, min_size=1, max_size=20))
-def test_the_native_readers_sql_decodes_exactly_as_python(texts: list[str]) -> None:
-    con = duckdb.connect()
+def test_the_native_readers_sql_decodes_exactly_as_python(decode_con: duckdb.DuckDBPyConnection, texts: list[str]) -> None:
+    con = decode_con
     got = [r[0] for r in con.execute(f"SELECT {decode_sql('t')} FROM (SELECT unnest(?::VARCHAR[]) AS t, generate_subscripts(?::VARCHAR[], 1) AS i) ORDER BY i",
                                      [texts, texts]).fetchall()]
     assert got == [decode(t) for t in texts]
