@@ -25,6 +25,7 @@ from botwatch.collect.filters import PostFilter
 from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
 from botwatch.collect.writer import RotatingWriter, read_lines, salvage, stream_files
+from botwatch.shown_text import name_shown
 
 NOT_JSON: Any = object()  # what Capture.parse_or_aside returns for a frame it kept aside
 
@@ -49,6 +50,18 @@ class CaptureWriteError(Exception):
     def __init__(self, error: OSError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+class CaptureCloseError(OSError):
+    """`Capture.close()` could not do every step (a full disk, a folder gone); the message says
+    which were not done and what the next start does. An OSError, as `run._close` expects."""
+
+    def __init__(self, message: str, error: OSError) -> None:
+        super().__init__(error.errno, message)
+        self.message, self.error = message, error
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # Closed files this close (seconds) to the newest one prime the dedupe memory on start: far more
@@ -152,6 +165,7 @@ class Capture:
         # that led to it (the Bluesky profile lookups' queue) is written first.
         self.before_state_save: Callable[[], None] | None = None
         self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
+        self._closed = False
 
     # -- lifecycle -------------------------------------------------------------------------------
     def open(self) -> "Capture":
@@ -228,21 +242,73 @@ class Capture:
                 continue
 
     def close(self) -> None:
-        """Close the open file (publishing it), save the state, record the run's counts."""
-        self._close_file()
-        self._save_state()
-        # The summary and the manifest's run record quote the cursor; the last tick's may be up to
-        # a second behind what the closed file and the saved state hold.
-        self.stats.cursor = self._cursor_label()
-        if self._aside_fh is not None:
-            self._aside_fh.close()
-            self._aside_fh = None
+        """Close the open file (publishing it), save the state, record the run's counts, unlock.
+
+        Every step is tried whatever an earlier one met, and the lock is released in all cases: a
+        full disk at the close kept the stream locked for the rest of an in-process run (a notebook,
+        a test, follow mode) and left the manifest without the run's counts. The cursor is saved
+        only once the file is closed, so it never leads what the disk holds. A second call does
+        nothing. Raises `CaptureCloseError` (an OSError) saying what was not done."""
+        if self._closed:
+            return
+        self._closed = True
+        failed: dict[str, OSError] = {}
         try:
-            st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict(profiles=self.platform == "bluesky"), **self.run_notes})
-        except st.FolderError:
-            pass
-        self._lock.release()
-        self.progress.clear()
+            try:
+                self._close_file()
+            except OSError as exc:
+                failed["file"] = exc
+                self.writer.abandon()  # left `.open-` for the next start's salvage
+            if "file" not in failed:
+                try:
+                    self._save_state()
+                    # The summary and the manifest's run record quote the cursor; the last tick's
+                    # may be up to a second behind what the closed file and the saved state hold.
+                    self.stats.cursor = self._cursor_label()
+                except OSError as exc:
+                    failed["state"] = exc
+            self._close_aside()
+            try:
+                st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict(profiles=self.platform == "bluesky"), **self.run_notes})
+            except st.FolderError:
+                pass
+            except OSError as exc:
+                failed["manifest"] = exc
+        finally:
+            self._lock.release()
+            self.progress.clear()
+        if failed:
+            raise CaptureCloseError(self._close_failure(failed), next(iter(failed.values())))
+
+    def _close_aside(self) -> None:
+        """Close the kept-aside frames' file; each frame was flushed when written, so a refusal loses none."""
+        fh, self._aside_fh = self._aside_fh, None
+        if fh is not None:
+            try:
+                fh.close()
+            except OSError:
+                pass
+
+    def _close_failure(self, failed: dict[str, OSError]) -> str:
+        """What a close that met a refusal did not do, what the next start does about it, and what to do."""
+        def why(exc: OSError) -> str:
+            return exc.strerror or str(exc)
+
+        manifest = name_shown(st.meta_dir(self.folder) / st.MANIFEST)
+        parts = []
+        if "file" in failed:
+            parts.append(f"the open capture file could not be finished ({why(failed['file'])}): the posts written since the last sync "
+                         "(about a second) may not be on disk, and the cursor was not saved past them; the next start salvages "
+                         "the file and resumes from the last cursor saved, dropping the posts it already holds")
+        elif "state" in failed:
+            parts.append(f"the cursor could not be saved to {name_shown(self._state_path())} ({why(failed['state'])}): the next start "
+                         "resumes from the last cursor saved (about a second earlier), dropping the posts it already holds")
+        if "manifest" in failed:
+            parts.append(f"this run's counts could not be recorded in {manifest} ({why(failed['manifest'])}): its entry there "
+                         "has no counts or end time (the summary has them)")
+        else:
+            parts.append(f"this run's counts are recorded in {manifest}")
+        return "; ".join(parts) + ". Free space (or fix the folder's permissions) and run the same command again"
 
     def note_run(self, key: str, value: Any) -> None:
         """Record `value` under `key` in this run's manifest entry, at once (a run killed later keeps it)."""

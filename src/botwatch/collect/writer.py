@@ -106,6 +106,18 @@ class RotatingWriter:
         self.bytes_closed += final.stat().st_size
         return final
 
+    def abandon(self) -> None:
+        """Let go of the open file without finishing it, after its close failed (a full disk, a
+        folder gone): it stays `.open-` for the next start's salvage, and nothing this writer does
+        later writes to it or publishes it, as the stream's lock is about to be released."""
+        fh, self._fh, self._z = self._fh, None, None
+        self._buf.clear()
+        if fh is not None:
+            try:
+                fh.close()
+            except OSError:
+                pass
+
     @property
     def open_lines(self) -> int:
         """Lines in the open file (0 when none is open): what closing it would publish."""

@@ -1,0 +1,129 @@
+"""A capture whose close meets a full disk (the file's sync, the cursor's save, the manifest's write).
+
+The close stopped at the first refusal: the stream's lock stayed held for the rest of an in-process
+run (a notebook, a test, follow mode), and the manifest never got the run's counts. Each step is
+now tried, the lock always released, the user told in one line what was not done, and the next
+run resumes the capture with every post on disk exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from botwatch.collect import jetstream as js
+from botwatch.collect import state as st
+from botwatch.collect.core import Capture
+from botwatch.collect.run import run_capture
+from botwatch.collect.writer import OPEN_PREFIX, read_lines
+from testsupport.collect_fakes import FakeJetstream, jetstream_event
+
+N = 600
+
+
+def _refuse_at_first_close(monkeypatch: Any, step: str) -> None:
+    """During the first `Capture.close()` only, the write of `step` raises ENOSPC, as a disk that
+    filled during the run does: "sync" the open capture file's fsync, "state" the cursor's save,
+    "manifest" the run's record in capture.json."""
+    closes: list[Capture] = []
+    closing: list[bool] = []  # [whether this close is the first] while a close runs
+    real_close, real_write, real_fsync = Capture.close, st.write_json_atomic, os.fsync
+
+    def close(self: Capture) -> None:
+        closes.append(self)
+        closing[:] = [len(closes) == 1]
+        try:
+            real_close(self)
+        finally:
+            closing.clear()
+
+    def write_json_atomic(path: Path, data: Any) -> None:
+        name = "state" if path.name.endswith(".state.json") else "manifest" if path.name == st.MANIFEST else ""
+        if closing and closing[0] and name == step:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, data)
+
+    def fsync(fd: int) -> None:
+        if closing and closing[0] and step == "sync" and OPEN_PREFIX in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(Capture, "close", close)
+    monkeypatch.setattr(st, "write_json_atomic", write_json_atomic)
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def _run(folder: Path, url: str, duration: float) -> tuple[int, list[str]]:
+    cap = Capture(folder, "bluesky", "bluesky", endpoint=url, keys_of=js.keys_of, sync_seconds=0.2)
+    lines: list[str] = []
+    code = asyncio.run(run_capture(cap, js.JetstreamCollector(url, backoff_scale=0.01), duration=duration, log=lines.append, install_signals=False))
+    return code, lines
+
+
+def _rkeys(folder: Path) -> list[str]:
+    return [orjson.loads(line)["commit"]["rkey"] for f in sorted(folder.glob("*.jsonl.gz")) for line in read_lines(f)]
+
+
+@pytest.mark.parametrize("step", ["sync", "state", "manifest"])
+def test_a_close_the_disk_refuses_unlocks_says_what_was_not_done_and_the_next_run_loses_and_repeats_nothing(
+        tmp_path: Path, monkeypatch: Any, step: str) -> None:
+    _refuse_at_first_close(monkeypatch, step)
+    folder = tmp_path / "cap"
+    events = [jetstream_event(i) for i in range(N)]
+    # The first connection sends half the posts and holds; the next replays from its cursor to the end.
+    with FakeJetstream(events, [{"send": N // 2, "rate": 400, "then": "hold"}, {"then": "hold"}]) as srv:
+        code, lines = _run(folder, srv.url, 2.0)
+        said = "\n".join(lines)
+        assert code == 1 and "Traceback" not in said, said
+        closing = [m for m in lines if m.startswith("error: could not close the capture cleanly: ")]
+        assert len(closing) == 1, said
+        assert closing[0].endswith(". Free space (or fix the folder's permissions) and run the same command again"), closing[0]
+        manifest = folder / ".botwatch" / "capture.json"
+        if step == "sync":
+            assert "the open capture file could not be finished (No space left on device)" in closing[0], closing[0]
+            assert list(folder.glob(OPEN_PREFIX + "*")), "left open for the next start to salvage"
+        if step == "state":
+            assert f"the cursor could not be saved to {folder / '.botwatch' / 'bluesky.state.json'} (No space left on device)" in closing[0]
+        if step == "manifest":
+            assert f"this run's counts could not be recorded in {manifest} (No space left on device)" in closing[0], closing[0]
+        else:
+            assert f"this run's counts are recorded in {manifest}" in closing[0], closing[0]
+        run = orjson.loads(manifest.read_bytes())["runs"][0]
+        assert ("kept" in run and "ended" in run) == (step != "manifest"), run
+        # The lock was released: this process (a notebook, follow mode) can take the stream again.
+        lock = st.StreamLock(folder, "bluesky")
+        lock.acquire()
+        lock.release()
+        code, lines = _run(folder, srv.url, 2.0)
+        assert code == 0, lines
+        assert srv.connections[-1]["cursor"] is not None  # resumed from a saved cursor, not from the start
+    keys = _rkeys(folder)
+    assert sorted(keys) == [f"3k{i:010d}" for i in range(N)], (len(keys), len(set(keys)))
+    assert not list(folder.glob(OPEN_PREFIX + "*"))
+
+
+def test_a_second_close_does_nothing(tmp_path: Path, monkeypatch: Any) -> None:
+    """A caller that closes again after a failed close (a notebook's retry, a `finally`) must not
+    save the cursor past a file that was never finished, nor publish it."""
+    cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    cap.post("a", jetstream_event(1))
+    cap.cursor = {"time_us": 1}
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if OPEN_PREFIX in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(OSError, match="the open capture file could not be finished"):
+        cap.close()
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    cap.close()
+    assert not (tmp_path / ".botwatch" / "bluesky.state.json").exists()
+    assert list(tmp_path.glob(OPEN_PREFIX + "*")) and not list(tmp_path.glob("bluesky-*.jsonl.gz"))
