@@ -88,7 +88,7 @@ def test_a_close_the_disk_refuses_unlocks_says_what_was_not_done_and_the_next_ru
             assert "the open capture file could not be finished (No space left on device)" in closing[0], closing[0]
             assert list(folder.glob(OPEN_PREFIX + "*")), "left open for the next start to salvage"
         if step == "state":
-            assert f"the cursor could not be saved to {folder / '.botwatch' / 'bluesky.state.json'} (No space left on device)" in closing[0]
+            assert f"the cursor was not saved to {folder / '.botwatch' / 'bluesky.state.json'} (No space left on device)" in closing[0]
         if step == "manifest":
             assert f"this run's counts could not be recorded in {manifest} (No space left on device)" in closing[0], closing[0]
         else:
@@ -127,3 +127,28 @@ def test_a_second_close_does_nothing(tmp_path: Path, monkeypatch: Any) -> None:
     cap.close()
     assert not (tmp_path / ".botwatch" / "bluesky.state.json").exists()
     assert list(tmp_path.glob(OPEN_PREFIX + "*")) and not list(tmp_path.glob("bluesky-*.jsonl.gz"))
+
+
+@pytest.mark.parametrize("step", ["salvage", "manifest", "state"])
+def test_an_open_the_disk_refuses_releases_the_lock(tmp_path: Path, monkeypatch: Any, step: str) -> None:
+    """An open that failed after taking the lock (a full disk salvaging a crash's file or recording
+    the run in the manifest, an unreadable state file) kept the stream locked for the rest of the
+    process: every later try in a notebook or follow mode read "another collector is writing stream 'bluesky'"."""
+    from botwatch.collect import core
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    state = tmp_path / ".botwatch" / "bluesky.state.json"
+    if step == "state":  # not the disk: a state file cut short, said as a usage error (exit 2)
+        state.parent.mkdir()
+        state.write_text("{")
+    elif step == "salvage":
+        monkeypatch.setattr(core, "salvage", refuse)
+    else:
+        monkeypatch.setattr(st, "write_json_atomic", refuse)
+    with pytest.raises(core.CollectError if step == "state" else OSError, match="is unreadable" if step == "state" else "No space left on device"):
+        Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    monkeypatch.undo()
+    state.unlink(missing_ok=True)
+    Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of).open().close()

@@ -169,15 +169,31 @@ class Capture:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def open(self) -> "Capture":
-        """Lock the stream, salvage what a crash left open, read the state and prime dedupe."""
+        """Lock the stream, salvage what a crash left open, read the state and prime dedupe.
+
+        Whatever stops the opening once the lock is taken (a full disk at the salvage or at the
+        manifest, an unreadable state file) releases it: held, it refused every later try in the
+        same process (a notebook, follow mode) as "another collector is writing" the stream."""
         self.folder.mkdir(parents=True, exist_ok=True)
         st.meta_dir(self.folder).mkdir(exist_ok=True)
         try:
             self._lock.acquire()
-            salvaged = salvage(self.folder, self.stream)
-            loaded = st.read_json(self._state_path())
         except st.FolderError as exc:
             raise CollectError(str(exc), 2) from None
+        try:
+            self._start()
+        except st.FolderError as exc:
+            self._lock.release()
+            raise CollectError(str(exc), 2) from None
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def _start(self) -> None:
+        """Under the lock: salvage, read the state, prime dedupe and record this run in the manifest."""
+        salvaged = salvage(self.folder, self.stream)
+        loaded = st.read_json(self._state_path())
         self.stats.started = time.monotonic()
         self.state = loaded if isinstance(loaded, dict) else {}
         self.cursor = dict(self.state.get("cursor") or {})
@@ -185,12 +201,7 @@ class Capture:
         self._prime(salvaged)
         run = {"platform": self.platform, "stream": self.stream, "endpoint": self.endpoint, "sample_rate": self.sample_rate,
                "filter": self.filter.describe(), "started": _now_iso(), "pid": os.getpid(), **self.extra}
-        try:
-            self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
-        except st.FolderError as exc:
-            self._lock.release()
-            raise CollectError(str(exc), 2) from None
-        return self
+        self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
 
     def _state_path(self) -> Path:
         return st.meta_dir(self.folder) / f"{self.stream}.state.json"
@@ -301,7 +312,7 @@ class Capture:
                          "(about a second) may not be on disk, and the cursor was not saved past them; the next start salvages "
                          "the file and resumes from the last cursor saved, dropping the posts it already holds")
         elif "state" in failed:
-            parts.append(f"the cursor could not be saved to {name_shown(self._state_path())} ({why(failed['state'])}): the next start "
+            parts.append(f"the cursor was not saved to {name_shown(self._state_path())} ({why(failed['state'])}): the next start "
                          "resumes from the last cursor saved (about a second earlier), dropping the posts it already holds")
         if "manifest" in failed:
             parts.append(f"this run's counts could not be recorded in {manifest} ({why(failed['manifest'])}): its entry there "
