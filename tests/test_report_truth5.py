@@ -107,3 +107,46 @@ def test_the_circadian_headline_says_how_many_accounts_each_share_is(tmp_path: P
     text = _words(render("time_headline.html.j2", kind="circadian", c=circ))
     assert re.search(r"^17 of the 18 accounts with a clear daily rhythm, 94% \[[\d–]+%\], keep the hours", text), text
     assert re.search(r"; 2 of them, 11% \[[\d–]+%\], fit UTC\+3 ± 1 \(Moscow\)", text), text
+
+
+def _circadian(tmp_path: Path, offsets: list[int], name: str = "s") -> dict:
+    """`circadian_block` over informative fits at `offsets`, for us-2016 (home UTC-8 to UTC-5)."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from botwatch.timeline.report import circadian_block
+
+    st = open_study(tmp_path / f"{name}.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+        st.sql("INSERT INTO circadian SELECT 'twitter', CAST(i AS VARCHAR), o, true FROM (SELECT unnest(?) AS o, unnest(range(?)) AS i)", [offsets, len(offsets)])
+        circ = circadian_block(st, SimpleNamespace(polling_day=date(2016, 11, 8), timezone="America/New_York", country="US"))
+    finally:
+        st.close()
+    assert circ is not None
+    return circ
+
+
+def _when_paragraph(circ: dict) -> str:
+    """The When section's circadian paragraph around `circ` alone."""
+    from datetime import date
+
+    from botwatch.report.sections import render
+
+    words = _words(render("time.html.j2", circ={**circ, "groups": []}, span=(date(2016, 10, 1), date(2016, 11, 8)), span_words={"in_window": True},
+                          election=None, figures=[], events=[], hours="", bursts=[], tests=[], impact=[], notes=[]))
+    return words[words.index("Circadian origin"):words.index("Best-fit UTC offset")]
+
+
+def test_the_when_section_says_how_many_accounts_each_circadian_share_is(tmp_path: Path) -> None:
+    """The section under the headline read "Among those, 11% [3–33%] keep a human day best fitted at
+    UTC+3 ± 1 … and 94% [74–99%] at least 3 hours away": 2 and 17 of 18 accounts, as the headline
+    now says. With one account it gave a share of one ("100% [21–100%]")."""
+    text = _when_paragraph(_circadian(tmp_path, [3, 3] + [6] * 15 + [-5]))
+    assert re.search(r"Among those, 2 of 18, 11% \[[\d–]+%\], keep a human day best fitted at UTC\+3 ± 1 \(Moscow", text), text
+    assert re.search(r", and 17 of 18, 94% \[[\d–]+%\], at least 3 hours away from", text), text
+    one = _when_paragraph(_circadian(tmp_path, [3], "one"))
+    assert "That account keeps a human day best fitted at UTC+3 ± 1 (Moscow" in one and "; it keeps its day at least 3 hours away from" in one, one
+    assert "evidence. That account" in one and "%" not in one.split("On ordinary")[0], one
+    home = _when_paragraph(_circadian(tmp_path, [-5], "home"))
+    assert "That account does not keep a human day best fitted" in home and "; it does not keep its day at least 3 hours away" in home, home
