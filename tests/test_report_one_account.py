@@ -1,11 +1,12 @@
 """A study of one account (two statuses of the bundled @UKLabour week) reads in the singular.
 
-The report said "1 accounts were scored", "1 accounts had some origin evidence", "1 accounts
-posted in this study" and "1 accounts known in all": the templates wrote "{{ n }} accounts". They
-now count with `counted` (and the verb after the count agrees), as a newsroom trying the tool on a
-handful of posts first would see. The sentences built in Python went the same way later: the key
-numbers' labels ("1 accounts posting"), the charts' scale ("max 1 posts / hour"), "(1 rules
-fired)", "of 1 scored accounts have"."""
+The report said "1 accounts were scored" (the sentence now says "1 account had a bot
+probability"), "1 accounts had some origin evidence", "1 accounts posted in this study" and "1
+accounts known in all": the templates wrote "{{ n }} accounts". They now count with `counted` (and
+the verb after the count agrees), as a newsroom trying the tool on a handful of posts first would
+see. The sentences built in Python went the same way later: the key numbers' labels ("1 accounts
+posting"), the charts' scale ("max 1 posts / hour"), "(1 rules fired)",
+"of 1 scored accounts have"."""
 
 from __future__ import annotations
 
@@ -36,9 +37,9 @@ def test_one_account_is_one_account(tmp_path: Path) -> None:
     res = runner.invoke(app, ["report", str(study), "-o", str(page)])
     assert res.exit_code == 0, res.output
     text = " ".join(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).split())
-    for said in ("1 account was scored.", "1 account had some origin evidence", "1 account posted in this study.", "1 account known in all"):
+    for said in ("1 account had a bot probability", "1 account had some origin evidence", "1 account posted in this study.", "1 account known in all"):
         assert said in text, said
-    for wrong in ("1 accounts were scored", "1 accounts had", "1 accounts posted", "1 accounts known"):
+    for wrong in ("1 accounts had", "was scored", "1 accounts posted", "1 accounts known"):
         assert wrong not in text, wrong
     for said in ("1 account posting", "max 1 post / hour", "(1 rule fired)", "of 1 scored account has automation probability"):
         assert said in text, said

@@ -150,3 +150,22 @@ def test_the_when_section_says_how_many_accounts_each_circadian_share_is(tmp_pat
     assert "evidence. That account" in one and "%" not in one.split("On ordinary")[0], one
     home = _when_paragraph(_circadian(tmp_path, [-5], "home"))
     assert "That account does not keep a human day best fitted" in home and "; it does not keep its day at least 3 hours away" in home, home
+
+
+def test_the_accounts_section_counts_only_accounts_with_a_probability_as_scored(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """The section opened "N accounts were scored" over every row of `account_scores`, one with
+    neither a bot probability nor origin evidence included: it says what each account has."""
+    path = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, path)
+    with open_study(path, read_only=False) as st:
+        rows = st.sql("SELECT count(*) FROM account_scores")[0][0]
+        origin = [c for c in ("origin_country", "origin_probability", "origin_probabilities") if c in st.columns("account_scores")]
+        st.sql(f"UPDATE account_scores SET bot_probability = NULL, {', '.join(f'{c} = NULL' for c in origin)} WHERE account_id IN "
+               "(SELECT account_id FROM account_scores WHERE bot_probability IS NOT NULL AND origin_country IS NOT NULL ORDER BY account_id LIMIT 3)")
+        scored, placed = st.sql("SELECT count(bot_probability), count(origin_country) FROM account_scores")[0]
+        words = _words(accounts_section(st, {}).html)  # type: ignore[union-attr]
+    assert rows > scored > 0
+    assert "were scored" not in words and f"{rows:,} accounts" not in words.split("had some origin evidence")[0], words[:400]
+    assert words.startswith(f"{scored:,} accounts had a bot probability (profile facts the bot model can read);"), words[:400]
+    assert f"{placed:,} accounts had some origin evidence" in words
+    assert "3 accounts had neither a bot probability nor origin evidence." in words

@@ -183,8 +183,11 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     if "account_scores" not in tables or "account_features" not in tables:
         return None
     q = study.sql
-    n_acc, n_scored, n_origin, expected, var = q(
-        "SELECT count(*), count(bot_probability), count(origin_country), sum(bot_probability), sum(bot_probability * (1 - bot_probability)) FROM account_scores"
+    # Every row of `account_scores` is not a scored account: one may have neither a bot probability
+    # nor origin evidence, and "N accounts were scored" counted it. The section says each count apart.
+    n_acc, n_scored, n_origin, n_neither, expected, var = q(
+        "SELECT count(*), count(bot_probability), count(origin_country), count(*) FILTER (WHERE bot_probability IS NULL AND origin_country IS NULL), "
+        "sum(bot_probability), sum(bot_probability * (1 - bot_probability)) FROM account_scores"
     )[0]
     n_likely = q("SELECT count(*) FROM account_scores WHERE bot_probability >= 0.5")[0][0]
     # Accounts unlike any labelled account (studies scored by an older botwatch lack the column).
@@ -251,7 +254,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     html = render(
         "accounts.html.j2",
         rs=report_reshare(study, ctx),
-        n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
+        n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_neither=n_neither, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
         top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta, model=used,
         unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood, needs=needs, own=own,
