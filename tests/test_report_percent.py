@@ -38,8 +38,8 @@ def test_every_share_writer_of_the_report_uses_it() -> None:
 
 def test_all_of_many_accounts_is_not_an_interval_of_one_point() -> None:
     p, lo, hi = wilson(1862, 1862)
-    assert pct_ci(p, lo, hi) == "100% [99.8–100%]"  # was "100% [100–100%]"
-    assert interval(0.0004, 0.16) == "[<0.1–16%]"
+    assert pct_ci(p, lo, hi) == "100.0% [99.8–100.0%]"  # was "100% [100–100%]"
+    assert interval(0.0004, 0.16) == "[<0.1–16.0%]"
 
 
 def test_a_tiny_election_share_of_the_study_is_not_zero(uk_study_copy: Path) -> None:
@@ -93,6 +93,20 @@ def test_an_interval_with_width_never_prints_its_two_ends_alike() -> None:
     from botwatch.estimates.reference import fmt_interval
 
     assert fmt_interval(0.0201, 0.0204, True) == "2.01% – 2.04%" and fmt_interval(0.016, 0.024, True) == "1.6% – 2.4%"
+
+
+def test_an_interval_and_its_share_are_written_at_one_precision() -> None:
+    """The uk-ge2017 sample's report printed "6% [1.0–26%]": the rule that keeps a decimal under 1%
+    (so 0.4% never reads "0%") gave it to the lower end alone. Both ends and the share now take it."""
+    assert pct_ci(0.06, 0.0099, 0.26) == "6.0% [1.0–26.0%]"
+    assert pct_ci(0.004, 0.001, 0.02) == "0.4% [0.1–2.0%]"
+    assert interval(0.0099, 0.26) == "[1.0–26.0%]"
+    # An exact bound over the accounts, and the chart's labels, follow the same rule.
+    assert pct_ci(0.0, 0.0, 0.0, accounts=1000) == "0.0% [0.0–0.4%: an exact bound over 1,000 accounts]"
+    chart = html.unescape(str(hbars(["Labour: support"], [0.06], lo=[0.0099], hi=[0.26], share=True)))
+    assert "6.0% [1.0–26.0%]" in chart, chart
+    # Nothing near 0% or 100%: as before.
+    assert pct_ci(0.7, 0.58, 0.79) == "70% [58–79%]" and interval(0.016, 0.024) == "[1.6–2.4%]"
 
 
 def test_the_evidence_sentences_write_shares_by_the_same_rule() -> None:

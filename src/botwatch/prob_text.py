@@ -18,7 +18,7 @@ posts (0.0%)" and, for 1,862 of 1,862 accounts, a Wilson interval "[100–100%]"
 
 from __future__ import annotations
 
-__all__ = ["interval_digits", "most_likely", "p_is", "percent", "prob2", "prob3"]
+__all__ = ["interval_digits", "most_likely", "p_is", "percent", "percent_digits", "prob2", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
 # Per number of decimals: from where a probability reads as the upper bound, and below where (above
@@ -61,18 +61,28 @@ def most_likely(country: str, p: float) -> str:
     return f"most likely {country} ({p_is(p)})"
 
 
+def percent_digits(share: float, digits: int = 0) -> int:
+    """The decimals `percent` writes `share` at: `digits`, or 1 where `digits` is 0 and the share
+    lies under 1% (a difference above -1% too) or would round up to 100%. An interval's ends are
+    written at one number of decimals (`interval_digits`), so it needs to know where this rule
+    adds one."""
+    v = float(share) * 100
+    if digits:
+        return digits
+    if v in (0.0, 100.0) or not 0 < v < 100:  # exact ends, and differences outside 0..1
+        return 1 if -1 < v < 0 else 0
+    return 1 if v < 1 or v >= 99.5 else 0  # under 1%, and what would round up to 100%
+
+
 def percent(share: float, digits: int = 0) -> str:
     """`share` (0..1) as a percentage at `digits` decimals that never rounds onto 0% or 100% unless
     it is exactly there: with `digits` 0 a share under 1%, or one that would round up to 100%, keeps
     a decimal ("0.4%", "99.6%"; 99.2% stays "99%"), and what still rounds onto the end is written
     as a bound ("<0.1%", ">99.9%")."""
     v = float(share) * 100
-    if v in (0.0, 100.0) or not 0 < v < 100:  # exact ends, and differences outside 0..1
-        if digits == 0 and -1 < v < 0:
-            digits = 1
+    digits = percent_digits(share, digits)
+    if v in (0.0, 100.0) or not 0 < v < 100:
         return f"{v:.{digits}f}%"
-    if digits == 0 and (v < 1 or v >= 99.5):  # under 1%, and what would round up to 100%
-        digits = 1
     text = f"{v:.{digits}f}"
     step = f"{10 ** -digits:.{digits}f}"
     if float(text) == 0:
@@ -88,10 +98,14 @@ def interval_digits(lo: float, hi: float, digits: int = 0) -> int:
     under us-2016 the report said "2% [2–2%] supported" Democrats (a bootstrap interval from 1.6% to
     2.4%) and "99% [99–99%]" for a Wilson interval from 98.6% to 99.5%: read as a measured
     certainty, as "[100–100%]" was. The share beside them takes the same decimals
-    ("2.1% [1.6–2.4%]"). An interval with no width keeps `digits` (the callers say it has none)."""
+    ("2.1% [1.6–2.4%]"). An interval with no width keeps `digits` (the callers say it has none).
+
+    Where `percent` keeps a decimal for one end only (under 1%, or rounding up to 100%), the other
+    end takes it too: the uk-ge2017 sample's report printed "6% [1.0–26%]", one interval at two
+    precisions; it is now "6.0% [1.0–26.0%]"."""
     if not lo < hi:
         return digits
     for d in (digits, digits + 1):
         if percent(lo, d) != percent(hi, d):
-            return d
+            return max(d, percent_digits(lo, d), percent_digits(hi, d))
     return digits + 2
