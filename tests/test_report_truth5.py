@@ -145,6 +145,8 @@ def test_the_when_section_says_how_many_accounts_each_circadian_share_is(tmp_pat
     text = _when_paragraph(_circadian(tmp_path, [3, 3] + [6] * 15 + [-5]))
     assert re.search(r"Among those, 2 of 18, 11% \[[\d–]+%\], keep a human day best fitted at UTC\+3 ± 1 \(Moscow", text), text
     assert re.search(r", and 17 of 18, 94% \[[\d–]+%\], at least 3 hours away from", text), text
+    single = _when_paragraph(_circadian(tmp_path, [3] + [6] * 17, "single"))
+    assert re.search(r"Among those, 1 of 18, [\d.]+% \[[\d.–]+%\], keeps a human day", single), single
     one = _when_paragraph(_circadian(tmp_path, [3], "one"))
     assert "That account keeps a human day best fitted at UTC+3 ± 1 (Moscow" in one and "; it keeps its day at least 3 hours away from" in one, one
     assert "evidence. That account" in one and "%" not in one.split("On ordinary")[0], one
