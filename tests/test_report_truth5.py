@@ -109,8 +109,8 @@ def test_the_circadian_headline_says_how_many_accounts_each_share_is(tmp_path: P
     assert re.search(r"; 2 of them, 11% \[[\d–]+%\], fit UTC\+3 ± 1 \(Moscow\)", text), text
 
 
-def _circadian(tmp_path: Path, offsets: list[int], name: str = "s") -> dict:
-    """`circadian_block` over informative fits at `offsets`, for us-2016 (home UTC-8 to UTC-5)."""
+def _circadian(tmp_path: Path, offsets: list[int], name: str = "s", informative: bool = True) -> dict:
+    """`circadian_block` over fits at `offsets` (informative or not), for us-2016 (home UTC-8 to UTC-5)."""
     from datetime import date
     from types import SimpleNamespace
 
@@ -119,7 +119,8 @@ def _circadian(tmp_path: Path, offsets: list[int], name: str = "s") -> dict:
     st = open_study(tmp_path / f"{name}.duckdb", read_only=False)
     try:
         st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
-        st.sql("INSERT INTO circadian SELECT 'twitter', CAST(i AS VARCHAR), o, true FROM (SELECT unnest(?) AS o, unnest(range(?)) AS i)", [offsets, len(offsets)])
+        st.sql("INSERT INTO circadian SELECT 'twitter', CAST(i AS VARCHAR), o, ? FROM (SELECT unnest(?) AS o, unnest(range(?)) AS i)",
+               [informative, offsets, len(offsets)])
         circ = circadian_block(st, SimpleNamespace(polling_day=date(2016, 11, 8), timezone="America/New_York", country="US"))
     finally:
         st.close()
@@ -150,6 +151,9 @@ def test_the_when_section_says_how_many_accounts_each_circadian_share_is(tmp_pat
     one = _when_paragraph(_circadian(tmp_path, [3], "one"))
     assert "That account keeps a human day best fitted at UTC+3 ± 1 (Moscow" in one and "; it keeps its day at least 3 hours away from" in one, one
     assert "evidence. That account" in one and "%" not in one.split("On ordinary")[0], one
+    # No account with a clear rhythm: no share at all ("Among those, 0 of 0, —").
+    none = _when_paragraph(_circadian(tmp_path, [3], "none", informative=False))
+    assert "for 0 the daily rhythm is clear enough to be evidence. So no share is given" in none and "—" not in none and "Among" not in none, none
     home = _when_paragraph(_circadian(tmp_path, [-5], "home"))
     assert "That account does not keep a human day best fitted" in home and "; it does not keep its day at least 3 hours away" in home, home
 
