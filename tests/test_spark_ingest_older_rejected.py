@@ -7,6 +7,7 @@ command does it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,9 @@ def _status(study: Path, f: Path) -> str:
     return said[said.index("inputs"):said.index("Latest run")].replace(str(f), "F")
 
 
-def _older(monkeypatch: pytest.MonkeyPatch, lake: Path, f: Path, versions: tuple[str, ...]) -> None:
+def _older(lake: Path, f: Path, versions: tuple[str, ...]) -> None:
     """Each version of `f` ingested in turn by a lake ingest that kept old bad records (an older botwatch)."""
-    with monkeypatch.context() as m:
+    with pytest.MonkeyPatch.context() as m:
         m.setattr(spark_ingest._Merge, "retire_rejected", lambda *a: None)
         m.setattr(spark_ingest, "_retire_older", lambda *a: [], raising=False)
         for text in versions:
@@ -40,9 +41,26 @@ def _older(monkeypatch: pytest.MonkeyPatch, lake: Path, f: Path, versions: tuple
             assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f)]).exit_code == 0
 
 
-def test_an_older_lakes_replaced_bad_records_move_on_the_next_ingest_as_on_duckdb(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    lake, study, f, g = tmp_path / "lake", tmp_path / "s.duckdb", tmp_path / "t.jsonl", tmp_path / "u.jsonl"
-    _older(monkeypatch, lake, f, (BAD, "".join(V1)))
+@pytest.fixture(scope="module")
+def older_bad(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An older lake that read `BAD` at `t.jsonl`, and that file: the first read of the first two
+    tests, built once (a Spark ingest is some seconds of jobs; copying the lake, milliseconds).
+    Each test copies the lake and writes the file's next version before it reads it again."""
+    root = tmp_path_factory.mktemp("older")
+    lake, f = root / "lake", root / "t.jsonl"
+    _older(lake, f, (BAD,))
+    return lake, f
+
+
+def _copy_of(older: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the older lake (its tests write into it) and the shared file it read."""
+    lake, f = older
+    return Path(shutil.copytree(lake, tmp_path / "lake")), f
+
+
+def test_an_older_lakes_replaced_bad_records_move_on_the_next_ingest_as_on_duckdb(spark: Any, tmp_path: Path, older_bad: tuple[Path, Path]) -> None:
+    (lake, f), study, g = _copy_of(older_bad, tmp_path), tmp_path / "s.duckdb", tmp_path / "u.jsonl"
+    _older(lake, f, ("".join(V1),))  # after BAD (the fixture's read)
     assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 1  # the older lake: the replaced version's record
     g.write_text("".join(V1[:2]), encoding="utf-8")
     res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(g)])  # another file: the lake is put right
@@ -59,9 +77,9 @@ def test_an_older_lakes_replaced_bad_records_move_on_the_next_ingest_as_on_duckd
     assert again.exit_code == 0 and pq.read_table(table_path(str(lake), "rejected_earlier")).num_rows == 1
 
 
-def test_an_older_lake_that_cannot_tell_the_versions_apart_names_the_command(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    lake, f = tmp_path / "lake", tmp_path / "t.jsonl"
-    _older(monkeypatch, lake, f, (BAD, BAD2))  # both versions have a bad record: which is the latest's is not stored
+def test_an_older_lake_that_cannot_tell_the_versions_apart_names_the_command(spark: Any, tmp_path: Path, older_bad: tuple[Path, Path]) -> None:
+    lake, f = _copy_of(older_bad, tmp_path)
+    _older(lake, f, (BAD2,))  # after BAD, the fixture's read: both versions have a bad record, so which is the latest's is not stored
     res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f)])
     said = " ".join(res.output.split())
     assert res.exit_code == 0 and "identical content already ingested" in said, res.output
