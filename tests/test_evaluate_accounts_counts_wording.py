@@ -130,3 +130,16 @@ def test_an_account_found_whose_rows_disagree_is_not_said_unfound(monkeypatch) -
     accounts_evaluate._show(ev, Path("labels.csv"))
     assert said[1] == "bot: no account labelled bot or not was found with a bot probability; 1 account found is labelled both bot and human by its rows", said
     assert said[2] == "origin: no account labelled with a country was found; 1 account found is given two countries by its rows", said
+
+
+def test_the_origin_line_writes_its_interval_at_one_precision(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """1 of 18 placed read "(6% [1.0%–26%])": each end at its own precision, the lower one with its
+    own % sign, unlike every interval the report prints ("5.6% [1.0–25.8%]")."""
+    said: list[str] = []
+    monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
+    origin = SimpleNamespace(n=18, placed=1, no_origin=0, by_country=[])
+    ev = SimpleNamespace(label_rows=18, labelled=18, found=18, ambiguous=0, repeated=0, conflicting=0, bot=None, bot_labelled=0, origin=origin,
+                         country_labelled=18, bot_conflicting=0, country_conflicting=0, origin_training=0)
+    accounts_evaluate._show(ev, Path("labels.csv"))
+    line = next(t for t in said if t.startswith("origin:"))
+    assert "1 of 18 placed in their labelled country (5.6% [1.0–25.8%])" in line, line

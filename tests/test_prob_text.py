@@ -86,3 +86,11 @@ def _scored_sample(tmp_path: Path, pattern: str, election: str):  # type: ignore
     assert runner.invoke(app, ["ingest", str(study), *map(str, sorted(src.glob(pattern)))]).exit_code == 0
     assert runner.invoke(app, ["analyze", str(study), "--election", election, "--stage", "accounts"]).exit_code == 0
     return runner, app, study
+
+
+def test_a_share_and_its_interval_are_written_at_one_precision() -> None:
+    from botwatch.prob_text import percent_interval
+
+    assert percent_interval(0.056, 0.0099, 0.258) == "5.6% [1.0–25.8%]"
+    assert percent_interval(0.71, 0.66, 0.754) == "71% [66–75%]"
+    assert percent_interval(0.02, 0.016, 0.024) == "2.0% [1.6–2.4%]"

@@ -18,7 +18,7 @@ posts (0.0%)" and, for 1,862 of 1,862 accounts, a Wilson interval "[100–100%]"
 
 from __future__ import annotations
 
-__all__ = ["interval_digits", "most_likely", "p_is", "percent", "percent_digits", "prob2", "prob3"]
+__all__ = ["interval_digits", "most_likely", "p_is", "percent", "percent_digits", "percent_interval", "prob2", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
 # Per number of decimals: from where a probability reads as the upper bound, and below where (above
@@ -109,3 +109,11 @@ def interval_digits(lo: float, hi: float, digits: int = 0) -> int:
         if percent(lo, d) != percent(hi, d):
             return max(d, percent_digits(lo, d), percent_digits(hi, d))
     return digits + 2
+
+
+def percent_interval(share: float, lo: float, hi: float) -> str:
+    """'71% [66–75%]': a share and its interval at one number of decimals (`interval_digits`), for
+    the places that write one outside the report's `pct_ci` (a chart's label, a command's line):
+    `accounts evaluate` printed "5.6% [1.0%–26%]", each end at its own precision."""
+    d = interval_digits(lo, hi)
+    return f"{percent(share, d)} [{percent(lo, d)[:-1]}–{percent(hi, d)}]"

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.count_text import counted
-from botwatch.prob_text import percent
+from botwatch.prob_text import percent, percent_interval
 from botwatch.shown_text import name_shown, shell_shown
 
 
@@ -170,7 +170,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                       f"model's training accounts: {'its origin is' if ev.origin_training == 1 else 'their origins are'} not out of sample" + (
                           f"; of the other {h.n:,}, {h.placed:,} placed in their labelled country" if h is not None else ", and nor is any figure here"),
                       highlight=False)
-        out.print(f"origin: {o.placed:,} of {o.n:,} placed in their labelled country ({percent(share)} [{percent(lo)}–{percent(hi)}]); "
+        out.print(f"origin: {o.placed:,} of {o.n:,} placed in their labelled country ({percent_interval(share, lo, hi)}); "
                   f"{o.no_origin:,} had no origin evidence, so no most likely country", highlight=False)
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from markupsafe import Markup
 
 from botwatch.count_text import count_range
-from botwatch.prob_text import interval_digits, percent
+from botwatch.prob_text import percent, percent_interval
 
 # Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
 # and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
@@ -99,8 +99,7 @@ def hbars(
                 f"<path d='M{x1:.1f} {ym - 5:.1f}v10M{x1:.1f} {ym:.1f}H{x2:.1f}M{x2:.1f} {ym - 5:.1f}v10' stroke='#111' stroke-width='1.5' fill='none'/>"
             )
             if share:  # the ends apart ("[1.6–2.4%]", not "[2–2%]"), the share at the same decimals
-                d = interval_digits(l_, h_)
-                text = f"{percent(v, d)} [{percent(l_, d)[:-1]}–{percent(h_, d)}]" if v is not None else text
+                text = percent_interval(v, l_, h_) if v is not None else text
             else:
                 text += f" [{count_range(l_, h_)}]"
         end = max(w, (h_ / top * plot) if h_ is not None else 0)
