@@ -20,11 +20,7 @@ from typing import Any
 import ibis
 
 from botwatch import mastodon_instance
-
-# The behaviours botwatch knows, and the set a stage runs by default. Co-mention is off by default
-# because a few famous handles are mentioned by everyone and a mention is cheap to coincide on.
-BEHAVIOURS = ("co-retweet", "co-post", "co-post-near", "co-link", "co-hashtags", "co-reply", "co-mention", "fast-retweet")
-DEFAULT_BEHAVIOURS = ("co-retweet", "co-post", "co-link", "co-hashtags", "co-reply")
+from botwatch.coordination.behaviour_names import BEHAVIOURS, DEFAULT_BEHAVIOURS
 
 # Texts shorter than this (after normalisation) are too generic to count as the same message.
 MIN_TEXT_CHARS = 25

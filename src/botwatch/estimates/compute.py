@@ -26,6 +26,7 @@ from botwatch.count_text import counted
 from botwatch.stats import degenerate_interval, exact_edge_bound
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
+from botwatch.estimates.defaults import DEFAULT_REPS, DEFAULT_SEED
 from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
 from botwatch.estimates.whole_counts import scaled_step, snap_bounds, zero_text
 from botwatch.schema import register_output
@@ -86,10 +87,9 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 ESTIMATES_VERSION = 2
 ESTIMATES_VERSION_KEY = "estimates_version"
 
-# The defaults the stage, the command line and the study's recorded parameters all use.
-DEFAULT_REPS = 1000
+# The defaults the stage, the command line and the study's recorded parameters all use (kept in
+# `defaults`, which the command line imports without this module's ibis and pandas).
 MAX_REPS = 100_000
-DEFAULT_SEED = 2017
 DEFAULT_WINDOW_NAMES = ("campaign", "last_30_days")  # the periods `default_windows` names
 
 
