@@ -142,11 +142,10 @@ def test_explain_names_the_users_model_not_the_shipped_card(scored_us_sample_pat
     with open_study(scored_us_sample_path) as st:
         aid = st.sql("SELECT account_id FROM accounts_scored WHERE platform = 'twitter' AND bot_probability IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
     own = {ta.TRAINING_KEY: ta.training_record([aid], None)}
-    import botwatch.cli.accounts as cli_accounts
-
-    # The model that scored the study, as botwatch finds it: a user's file with this one training account.
+    # The model that scored the study, as botwatch finds it: a user's file with this one training account
+    # (the command imports both from `ta` when it runs).
     monkeypatch.setattr(ta, "study_bot_training_model", lambda study: (own, "mine.json.gz"), raising=False)
-    monkeypatch.setattr(cli_accounts, "study_bot_training_meta", lambda study: own)
+    monkeypatch.setattr(ta, "study_bot_training_meta", lambda study: own)
     res = CliRunner().invoke(app, ["explain", str(scored_us_sample_path), aid])
     assert res.exit_code == 0, res.output
     line = next(x for x in res.output.splitlines() if "bot probability is not a held-out estimate" in x)

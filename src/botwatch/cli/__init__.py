@@ -12,8 +12,11 @@ printed a KeyboardInterrupt traceback (`main` says one line and exits 130 instea
 
 Every command imports every command module, so what those modules import at their top is paid by
 `botwatch --help`, `ingest` and `collect` too. scipy.stats (about 0.7 CPU-s, half of `--help`'s
-1.5) is therefore imported where a function first needs it, not at a module's top
-(`tests/test_cli_imports.py` holds that).
+1.5) is therefore imported where a function first needs it, not at a module's top, and so are
+`botwatch.study`, `estimates`, `content` and whatever else brings pandas, ibis, pyarrow or duckdb
+(about 0.9 CPU-s more): a name wanted only for a type hint is imported under `TYPE_CHECKING`, and
+one wanted for an option's default or help (`estimates.defaults`, `coordination.behaviour_names`)
+lives in a module that imports none of them (`tests/test_cli_imports.py` holds all of that).
 """
 
 from __future__ import annotations

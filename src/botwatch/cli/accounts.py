@@ -10,10 +10,8 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words
 from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, on_prior, other_matches, select_list, shown_handle, unscored_posts,
                                          with_unscored_posts)
-from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
@@ -41,6 +39,7 @@ def accounts(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
+    from botwatch.accounts.training_accounts import study_bot_training_meta  # (pyarrow: not at the module's top)
     from botwatch.report.caveats import model_platform_clause
 
     if sort not in SORTABLE:
@@ -250,6 +249,7 @@ def explain(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
+    from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.model_used import bot_model_changed
     from botwatch.report.caveats import model_platform_account
 
@@ -560,6 +560,8 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any, evidence_reads_hour
     circadian stage counts the days active in each hour, the accounts stage (`off`, and the origin
     evidence's "posting hours" line) every post. When they name different offsets both are said,
     each with what it counted, so explain never shows two offsets without saying which is which."""
+    from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words  # (numpy: not at the module's top)
+
     if "circadian" in st.tables():
         row = st.sql("SELECT best_offset, best_probability, offset_probabilities FROM circadian WHERE platform = ? AND account_id = ?", [platform, aid])
         if row and row[0][0] is not None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -21,7 +21,9 @@ from rich.progress import Progress, TaskID, TextColumn
 
 from botwatch.cli.guard import GuardedTyper
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
-from botwatch.study import Study, StudyError
+
+if TYPE_CHECKING:  # the study module imports duckdb, ibis and pyarrow: `--help` and `collect` need none
+    from botwatch.study import Study
 
 app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) is one line, not a traceback
     name="botwatch",
@@ -405,6 +407,7 @@ def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False
     `engine="spark"`) opens as a `LakeStudy` on Spark; not having PySpark or Java, or no lake at
     the path, is one error line."""
     from botwatch.engines.lake import is_lake_path
+    from botwatch.study import Study, StudyError
 
     if engine not in (None, "duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark")

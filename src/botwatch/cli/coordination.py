@@ -15,7 +15,7 @@ from botwatch.cli.common import (
     ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, record_plain, refuse_to_overwrite, warn,
     wide_when_piped,
 )
-from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
+from botwatch.coordination.behaviour_names import BEHAVIOURS, DEFAULT_BEHAVIOURS
 from botwatch.shown_text import name_shown, shell_shown
 
 BEHAVIOUR_HELP = f"{', '.join(BEHAVIOURS)} (repeatable; default: {' '.join(DEFAULT_BEHAVIOURS)})"

@@ -11,7 +11,7 @@ from rich.table import Table
 from botwatch.cli.common import (
     ElectionOrPreset, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, plain, say_if_rare_rate, warn,
 )
-from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
+from botwatch.estimates.defaults import DEFAULT_REPS, DEFAULT_SEED
 from botwatch.shown_text import controls_shown, shell_shown
 
 

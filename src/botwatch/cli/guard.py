@@ -51,10 +51,18 @@ def on_terminate(signum: int, frame: FrameType | None) -> None:
     file being stored rolled back), said as such, exit 143. It used to end the process at once,
     with no word of what was kept or whether running again was safe."""
     _state["terminated"] = True
-    from botwatch.study import note_terminated
-
-    note_terminated()  # the stage it cuts off is recorded "stopped (SIGTERM)", not "interrupted (Ctrl-C)"
+    study = _study_module()
+    if study is not None:
+        study.note_terminated()  # the stage it cuts off is recorded "stopped (SIGTERM)", not "interrupted (Ctrl-C)"
     on_interrupt(signum, frame)
+
+
+def _study_module() -> Any:
+    """`botwatch.study` if this process has imported it, else None. Importing it costs about half a
+    CPU-second (duckdb, ibis, pyarrow), which `--help` and `collect` do not otherwise pay; and until
+    it is imported there is no stage to record a stop in and no SIGTERM noted to forget."""
+    study = sys.modules.get("botwatch.study")
+    return study if hasattr(study, "note_terminated") else None  # (not one cut short while importing)
 
 
 def kept_on_interrupt(line: str) -> None:
@@ -95,9 +103,11 @@ def interrupted_now() -> bool:
 def _interrupted(exc: BaseException) -> bool:
     """Ctrl-C's doing (`study.interrupt_in`: the interrupt in the exception's chain), or an error
     after the guard already saw an interrupt."""
+    if _state["interrupted"]:  # asked first: a command stopped by a signal need not import the study module
+        return True
     from botwatch.study import interrupt_in
 
-    return interrupt_in(exc) or _state["interrupted"]
+    return interrupt_in(exc)
 
 
 def _line(exc: BaseException) -> str:
@@ -172,9 +182,9 @@ class GuardedTyper(CommandTyper):
         # One command's word: the API, a notebook or the tests call the app many times in one
         # process, and an earlier call's interrupt made a later call's error line "interrupted.".
         _state.update(interrupted=False, nothing_kept=False, terminated=False, kept=None, said=False)
-        from botwatch.study import note_terminated
-
-        note_terminated(False)
+        study = _study_module()
+        if study is not None:
+            study.note_terminated(False)
         try:  # the handlers are set inside the guard: a signal the instant after is said, not a KeyboardInterrupt let out
             try:
                 signal.signal(signal.SIGINT, on_interrupt)

@@ -6,7 +6,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
@@ -15,8 +15,10 @@ from rich.table import Table
 from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed, warn
 from botwatch.count_text import counted
-from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
 from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
+
+if TYPE_CHECKING:  # duckdb, ibis and pyarrow come with it: imported where a command opens a study
+    from botwatch.study import Study
 
 
 @app.command()
@@ -290,6 +292,8 @@ def export(
     or the coordination network to GraphML without re-running the stage. `-o -` writes to stdout (no sidecar), as twarc does.
     Several tables (`export STUDY posts accounts -o out/`) or `--all` are written into one folder by one command: on a lake,
     one Spark session for all of them instead of a JVM start per table."""
+    from botwatch.study import EXPORT_FORMATS
+
     names = list(tables or [])
     if not names and not every:
         fail("name the table to export (`botwatch status STUDY` lists them), or pass --all")
@@ -340,6 +344,7 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
                  engine: Optional[str], spark_master: Optional[str]) -> None:
     """Several tables (or every one, `names` empty) into `folder`, one `TABLE.FORMAT` file each,
     from one opened study: on a lake each `export` command started its own JVM (20-40 s each)."""
+    from botwatch.study import no_table
 
     if str(folder) == STDOUT:
         fail("-o - takes one table: name a folder to export several")
@@ -421,6 +426,7 @@ def _network_is_graphml(st: Study, study: Path | str, names: list[str]) -> None:
 def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool, quiet: bool = False) -> int:
     """One table to one file through the shared export writer; its errors become one line.
     `quiet`: the formula note is left to the caller (said once for several files)."""
+    from botwatch.study import StudyError
     from botwatch.table_export import export_table
 
     try:
