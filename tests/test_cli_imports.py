@@ -33,6 +33,13 @@ def test_loading_every_command_imports_no_pandas_ibis_pyarrow_or_duckdb() -> Non
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
+def test_loading_every_command_imports_no_asyncio() -> None:
+    """asyncio (and ssl with it, about 0.1 CPU-s) is for `collect`, which imports it when it runs."""
+    probe = "import sys, botwatch.cli as c; c._load_commands(); print(sorted(m for m in ('asyncio', 'ssl') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
 # `botwatch ARGS` run by its entry point, then which of HEAVY it imported, as the last line of stderr.
 ENTRY = ("import atexit, sys; atexit.register(lambda: sys.stderr.write(repr(sorted(m for m in {heavy!r} if m in sys.modules)) + '\\n')); "
          "sys.argv = ['botwatch', *{args!r}]; from botwatch.cli import main; main()")

@@ -10,7 +10,6 @@ closed files not ingested).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections.abc import Awaitable, Callable
@@ -157,6 +156,8 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
 
 
 def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | None, study: str | None, ingest_every: float | None) -> None:
+    import asyncio  # (with ssl, about 0.1 CPU-s that every other command and --help would pay)
+
     from botwatch.cli import command_started
     from botwatch.collect.core import CollectError
     from botwatch.collect.run import run_capture
