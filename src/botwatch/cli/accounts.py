@@ -15,7 +15,6 @@ from botwatch.accounts.json_shape import (account_json, account_match, find_acco
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
-from botwatch.model_used import bot_model_scored_by
 from botwatch.prob_text import p_is, percent, prob2
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
 
@@ -40,6 +39,7 @@ def accounts(
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     from botwatch.accounts.training_accounts import study_bot_training_meta  # (pyarrow: not at the module's top)
+    from botwatch.model_used import bot_model_scored_by  # (duckdb: not at the module's top)
     from botwatch.report.caveats import model_platform_clause
 
     if sort not in SORTABLE:
@@ -250,7 +250,7 @@ def explain(
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
     from botwatch.accounts.training_accounts import study_bot_training_meta
-    from botwatch.model_used import bot_model_changed
+    from botwatch.model_used import bot_model_changed, bot_model_scored_by
     from botwatch.report.caveats import model_platform_account
 
     handle = handle.strip()  # pasted with a space or a newline: no handle has one
