@@ -163,12 +163,7 @@ class ProfileLookups:
             if not self.pending:
                 path.unlink(missing_ok=True)
             else:
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                with open(tmp, "w", encoding="utf-8") as fh:
-                    fh.write("".join(f"{did}\n" for did in self.pending))
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
+                st.write_text_atomic(path, "".join(f"{did}\n" for did in self.pending))
         except OSError as exc:
             raise CaptureWriteError(exc) from exc
         self._saved_lines = len(self.pending)

@@ -23,6 +23,7 @@ from botwatch.shown_text import name_shown
 
 META = ".botwatch"
 MANIFEST = "capture.json"
+TEMP_SUFFIX = ".tmp"  # `write_text_atomic`'s files: `.<name>.<pid>.tmp`
 
 
 class FolderError(RuntimeError):
@@ -46,12 +47,56 @@ def meta_dir(folder: Path) -> Path:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Replace `path` with `data` as JSON so a reader (or a crash) sees the old or the new, never half."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, sort_keys=True, default=str)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True, default=str))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` by a rename, through `.<name>.<pid>.tmp` beside it.
+
+    A write the disk refuses partway (full, read-only) removes its temporary file before the error
+    goes on: left, each refused save (a cursor about once a second) kept a half-written file in
+    `.botwatch/` that nothing read or removed. One a killed process left is removed at the next
+    start (`remove_dead_temps`)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _remove_quietly(path: Path) -> None:
+    """Remove `path` if it is there; a refusal is ignored, as the error that led here is the one to say."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def remove_dead_temps(folder: Path) -> None:
+    """Remove the temporary files (`.<name>.<pid>.tmp`) of `write_text_atomic` in the folder's
+    `.botwatch/` whose process is gone: a collector killed mid-write (SIGKILL, a power cut) left
+    one that nothing else would remove. A live process's file is kept, as it may be renaming it
+    now: several collectors share one manifest. Cheap: a directory listing, once a start."""
+    for tmp in meta_dir(folder).glob(f".*{TEMP_SUFFIX}"):
+        pid = tmp.name[: -len(TEMP_SUFFIX)].rpartition(".")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            _remove_quietly(tmp)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # not ours to signal, or no id a process can have: kept, to be safe
+        return True
+    return True
 
 
 def read_json(path: Path) -> Any:
