@@ -166,6 +166,7 @@ class Capture:
         self.before_state_save: Callable[[], None] | None = None
         self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
         self._closed = False
+        self._manifest_unreadable_said = False  # `_say_manifest_unreadable` says it once a run
 
     # -- lifecycle -------------------------------------------------------------------------------
     def open(self) -> "Capture":
@@ -260,11 +261,15 @@ class Capture:
         full disk at the close kept the stream locked for the rest of an in-process run (a notebook,
         a test, follow mode) and left the manifest without the run's counts. The cursor is saved
         only once the file is closed, so it never leads what the disk holds. A second call does
-        nothing. Raises `CaptureCloseError` (an OSError) saying what was not done."""
+        nothing. Raises `CaptureCloseError` (an OSError) saying what was not done. A manifest that
+        cannot be read (corrupted or edited since the run began) is said once through `log` as a
+        warning and does not fail the close: the posts and the cursor are safe on disk, and a run
+        that exited 1 for its record alone would send a scheduled job to retry a capture that lost nothing."""
         if self._closed:
             return
         self._closed = True
         failed: dict[str, OSError] = {}
+        unreadable = False  # the manifest could not be read: said apart, as a warning
         try:
             try:
                 self._close_file()
@@ -282,15 +287,16 @@ class Capture:
             self._close_aside()
             try:
                 st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict(profiles=self.platform == "bluesky"), **self.run_notes})
-            except st.FolderError:
-                pass
+            except st.UnreadableFile as exc:
+                unreadable = True
+                self._say_manifest_unreadable(exc)
             except OSError as exc:
                 failed["manifest"] = exc
         finally:
             self._lock.release()
             self.progress.clear()
         if failed:
-            raise CaptureCloseError(self._close_failure(failed), next(iter(failed.values())))
+            raise CaptureCloseError(self._close_failure(failed, unreadable), next(iter(failed.values())))
 
     def _close_aside(self) -> None:
         """Close the kept-aside frames' file; each frame was flushed when written, so a refusal loses none."""
@@ -301,8 +307,9 @@ class Capture:
             except OSError:
                 pass
 
-    def _close_failure(self, failed: dict[str, OSError]) -> str:
-        """What a close that met a refusal did not do, what the next start does about it, and what to do."""
+    def _close_failure(self, failed: dict[str, OSError], unreadable: bool = False) -> str:
+        """What a close that met a refusal did not do, what the next start does about it, and what to
+        do. `unreadable`: the manifest could not be read, which a warning before this line said."""
         def why(exc: OSError) -> str:
             return exc.strerror or str(exc)
 
@@ -318,7 +325,7 @@ class Capture:
         if "manifest" in failed:
             parts.append(f"this run's counts could not be recorded in {manifest} ({why(failed['manifest'])}): its entry there "
                          "has no counts or end time (the summary has them)")
-        else:
+        elif not unreadable:
             parts.append(f"this run's counts are recorded in {manifest}")
         return "; ".join(parts) + ". Free space (or fix the folder's permissions) and run the same command again"
 
@@ -327,8 +334,21 @@ class Capture:
         self.run_notes[key] = value
         try:
             st.update_run(self.folder, self._run_index, {key: value})
-        except st.FolderError:
-            pass
+        except st.UnreadableFile as exc:
+            self._say_manifest_unreadable(exc)
+
+    def _say_manifest_unreadable(self, exc: st.UnreadableFile) -> None:
+        """Say, once a run, that its manifest entry cannot be updated (the manifest was corrupted or
+        edited since the run began). Not a failure of the run: its posts and cursor are on disk, and
+        the summary has its counts. Dropped in silence, the counts (and an X run's gaps) were missing
+        from the manifest, and so from `status` and the report, with nothing said."""
+        if self._manifest_unreadable_said:
+            return
+        self._manifest_unreadable_said = True
+        self.progress.clear()
+        self.log(f"warning: this run's entry in {name_shown(exc.path)} cannot be updated (its counts, any gaps): the file is "
+                 f"unreadable ({exc.reason}). The posts and the cursor are saved, and the summary has the counts; fix that file "
+                 "(it is JSON) or restore it from a backup before the next run")
 
     def _close_file(self) -> None:
         path = self.writer.close()

@@ -30,6 +30,16 @@ class FolderError(RuntimeError):
     """The folder cannot take this capture; the message says why and what to do."""
 
 
+class UnreadableFile(FolderError):
+    """A record in `.botwatch/` that cannot be read or parsed. `path` and `reason` are kept apart
+    from the message so a caller that can go on without the file (the close's record of a run)
+    says it in its own words rather than "move it aside"."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{name_shown(path)} is unreadable ({reason}); move it aside to start this stream afresh")
+        self.path, self.reason = path, reason
+
+
 def utc_time(text: Any) -> datetime | None:
     """A time a manifest or state file records (ISO 8601, "Z" or an offset; none read as UTC), or
     None where it is absent or unreadable: one reading for the run records, the search's saved
@@ -105,7 +115,7 @@ def read_json(path: Path) -> Any:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise FolderError(f"{name_shown(path)} is unreadable ({exc}); move it aside to start this stream afresh") from None
+        raise UnreadableFile(path, str(exc)) from None
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -196,10 +206,16 @@ def other_collector(folder: Path, stream: str) -> str | None:
 
 
 def update_run(folder: Path, index: int, fields: dict[str, Any]) -> None:
-    """Update one run's entry (its counts, when it ended)."""
+    """Update one run's entry (its counts, when it ended). A manifest gone since the run began
+    (moved away) is left so. One that cannot be read, or holds no entry for this run (a hand edit),
+    raises `UnreadableFile`: the caller says the run's record is lost, where a manifest of another
+    shape than a dict of runs raised a traceback at the close."""
     path = meta_dir(folder) / MANIFEST
-    m = read_manifest(folder)
-    if m is None or index >= len(m.get("runs", [])):
+    m = read_json(path)
+    if m is None:
         return
-    m["runs"][index].update(fields)
+    runs = m.get("runs") if isinstance(m, dict) else None
+    if not isinstance(runs, list) or not 0 <= index < len(runs) or not isinstance(runs[index], dict):
+        raise UnreadableFile(path, f"it holds no entry for run {index + 1}")
+    runs[index].update(fields)
     write_json_atomic(path, m)

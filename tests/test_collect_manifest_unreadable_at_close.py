@@ -1,0 +1,76 @@
+"""A capture whose manifest (`.botwatch/capture.json`) turns unreadable during the run.
+
+The close and `note_run` dropped the run's record (its counts, an X run's gaps) without a word,
+so `status` and the report lacked them with nothing said. Now one warning says it, with what to
+do, and the run still ends 0: its posts and its cursor are on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwatch.collect import jetstream as js
+from botwatch.collect import state as st
+from botwatch.collect.core import Capture, CaptureCloseError
+from botwatch.collect.run import run_capture
+from botwatch.collect.writer import OPEN_PREFIX, read_lines
+from testsupport.collect_fakes import jetstream_event
+
+WARNING = "warning: this run's entry in "
+
+
+def _manifest(folder: Path) -> Path:
+    return st.meta_dir(folder) / st.MANIFEST
+
+
+@pytest.mark.parametrize("spoilt", ["{\"runs\": [", "[1, 2]", "{\"runs\": []}"])
+def test_a_run_whose_manifest_turned_unreadable_says_so_once_and_ends_0_with_its_posts_and_cursor(tmp_path: Path, spoilt: str) -> None:
+    async def stream(cap: Capture) -> None:
+        cap.connected = True
+        cap.post("a", jetstream_event(1))
+        cap.cursor = {"time_us": 1}
+        _manifest(tmp_path).write_text(spoilt)
+        cap.note_run("gaps", [{"from": "a", "to": "b"}])
+        cap.note_run("gaps", [{"from": "a", "to": "c"}])
+
+    cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
+    lines: list[str] = []
+    code = asyncio.run(run_capture(cap, stream, log=lines.append, install_signals=False))
+    said = "\n".join(lines)
+    assert code == 0 and "Traceback" not in said, said
+    warned = [m for m in lines if m.startswith(WARNING)]
+    assert len(warned) == 1, said  # once, though two notes and the close each met it
+    assert warned[0].startswith(f"{WARNING}{_manifest(tmp_path)} cannot be updated (its counts, any gaps): the file is unreadable ("), warned[0]
+    assert warned[0].endswith("The posts and the cursor are saved, and the summary has the counts; fix that file (it is JSON) "
+                              "or restore it from a backup before the next run"), warned[0]
+    assert not any(m.startswith("error:") for m in lines), said
+    assert _manifest(tmp_path).read_text() == spoilt  # left as it was, for the user to fix
+    assert [len(list(read_lines(f))) for f in tmp_path.glob("bluesky-*.jsonl.gz")] == [1]
+    assert json.loads((st.meta_dir(tmp_path) / "bluesky.state.json").read_text())["cursor"] == {"time_us": 1}
+
+
+def test_a_close_that_also_meets_a_full_disk_says_the_manifest_once(tmp_path: Path, monkeypatch: Any) -> None:
+    """The close's error line said "this run's counts are recorded" where the manifest was unreadable."""
+    cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    lines: list[str] = []
+    cap.log = lines.append
+    cap.post("a", jetstream_event(1))
+    _manifest(tmp_path).write_text("{")
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if OPEN_PREFIX in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(CaptureCloseError) as raised:
+        cap.close()
+    assert [m for m in lines if m.startswith(WARNING)] == lines and len(lines) == 1, lines
+    assert "capture.json" not in str(raised.value) and "recorded" not in str(raised.value), raised.value
