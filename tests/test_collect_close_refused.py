@@ -152,3 +152,21 @@ def test_an_open_the_disk_refuses_releases_the_lock(tmp_path: Path, monkeypatch:
     monkeypatch.undo()
     state.unlink(missing_ok=True)
     Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of).open().close()
+
+
+def test_an_error_the_close_did_not_foresee_is_one_line_that_claims_no_salvage(tmp_path: Path, monkeypatch: Any) -> None:
+    """A plain OSError out of the close (here the lock's release, after the file was published) read
+    "…; the next start salvages the open file", though no file was left open to salvage."""
+    async def stream(cap: Capture) -> None:
+        cap.connected = True
+        cap.post("a", jetstream_event(1))
+
+    def release(self: st.StreamLock) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(st.StreamLock, "release", release)
+    lines: list[str] = []
+    code = asyncio.run(run_capture(Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of), stream, log=lines.append, install_signals=False))
+    closing = [m for m in lines if m.startswith("error: could not close the capture cleanly: ")]
+    assert code == 1 and closing == ["error: could not close the capture cleanly: [Errno 5] Input/output error"], lines
+    assert not list(tmp_path.glob(OPEN_PREFIX + "*")) and len(list(tmp_path.glob("bluesky-*.jsonl.gz"))) == 1

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from botwatch.collect import state as st
-from botwatch.collect.core import Capture, CaptureCloseError, CaptureWriteError, CollectError, StopCapture
+from botwatch.collect.core import Capture, CaptureWriteError, CollectError, StopCapture
 from botwatch.collect.follow import FAILED_BATCHES, Follower
 from botwatch.shown_text import name_shown, shell_shown
 from botwatch.collect.progress import summary
@@ -216,12 +216,14 @@ def _no_time_left(capture: Capture, log: Callable[[str], None]) -> int:
 
 def _close(capture: Capture, log: Callable[[str], None]) -> bool:
     """Close the capture; False, said, where the disk refused (full, vanished): never a traceback.
-    A `CaptureCloseError` says itself what was not done and what the next start does about it."""
+    `Capture.close` raises `CaptureCloseError`, whose message says what was not done, what the next
+    start does about it and what to do, so it is said as it is. It is caught as the OSError it is,
+    so an error the close did not foresee (a lock it could not release) is one line too, claiming
+    nothing about the open file: the close has published it or left it for the salvage."""
     try:
         capture.close()
     except OSError as exc:
-        then = "" if isinstance(exc, CaptureCloseError) else "; the next start salvages the open file"
-        log(f"error: could not close the capture cleanly: {exc}{then}")
+        log(f"error: could not close the capture cleanly: {exc}")
         return False
     return True
 
