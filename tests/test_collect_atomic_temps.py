@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,14 @@ def test_a_write_the_disk_refuses_partway_leaves_no_temporary_file_and_the_old_f
 def test_a_temporary_file_a_killed_process_left_is_removed_at_the_next_start_and_a_live_ones_kept(tmp_path: Path) -> None:
     meta = st.meta_dir(tmp_path)
     meta.mkdir()
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
-    dead = meta / f".capture.json.{int(gone.stdout)}.tmp"
+    gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True).stdout)
+    dead = meta / f".capture.json.{gone}.tmp"
     live = meta / f".capture.json.{os.getppid()}.tmp"  # another collector's, mid-write: its rename must still find it
-    for p in (dead, live):
+    fresh = meta / f".bluesky.state.json.{gone}.tmp"  # a process this machine cannot see (another container) may be writing it
+    old = time.time() - 2 * st.TEMP_STALE_S
+    for p in (dead, live, fresh):
         p.write_text('{"half')
+        if p is not fresh:
+            os.utime(p, (old, old))
     Capture(tmp_path, "bluesky", "bluesky").open().close()
-    assert _temps(tmp_path) == [live.name]
+    assert _temps(tmp_path) == sorted([live.name, fresh.name])

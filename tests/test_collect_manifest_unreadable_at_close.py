@@ -29,7 +29,7 @@ def _manifest(folder: Path) -> Path:
     return st.meta_dir(folder) / st.MANIFEST
 
 
-@pytest.mark.parametrize("spoilt", ["{\"runs\": [", "[1, 2]", "{\"runs\": []}"])
+@pytest.mark.parametrize("spoilt", ["{\"runs\": [", "[1, 2]", "{\"runs\": []}", "{\"runs\": 5}"])
 def test_a_run_whose_manifest_turned_unreadable_says_so_once_and_ends_0_with_its_posts_and_cursor(tmp_path: Path, spoilt: str) -> None:
     async def stream(cap: Capture) -> None:
         cap.connected = True

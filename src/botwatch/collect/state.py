@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -87,15 +88,31 @@ def _remove_quietly(path: Path) -> None:
         pass
 
 
+# A temporary file untouched this long is no write in progress: one takes milliseconds (a small
+# JSON file, fsynced). The age guards a writer whose process this machine cannot see (a collector
+# in another container sharing the folder), whose file the process check alone would take as dead.
+TEMP_STALE_S = 60.0
+
+
 def remove_dead_temps(folder: Path) -> None:
     """Remove the temporary files (`.<name>.<pid>.tmp`) of `write_text_atomic` in the folder's
-    `.botwatch/` whose process is gone: a collector killed mid-write (SIGKILL, a power cut) left
-    one that nothing else would remove. A live process's file is kept, as it may be renaming it
-    now: several collectors share one manifest. Cheap: a directory listing, once a start."""
+    `.botwatch/` that a process killed mid-write (SIGKILL, a power cut) left: nothing else would
+    remove them. One whose process runs, or written in the last `TEMP_STALE_S`, is kept, as its
+    writer may be renaming it now: several collectors share one manifest. Cheap: a directory
+    listing, once a start."""
+    now = time.time()
     for tmp in meta_dir(folder).glob(f".*{TEMP_SUFFIX}"):
         pid = tmp.name[: -len(TEMP_SUFFIX)].rpartition(".")[2]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and _age(tmp, now) > TEMP_STALE_S:
             _remove_quietly(tmp)
+
+
+def _age(path: Path, now: float) -> float:
+    """Seconds since `path` was last written; 0 where it cannot be read (gone already, or not ours to see)."""
+    try:
+        return now - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _alive(pid: int) -> bool:
@@ -208,8 +225,8 @@ def other_collector(folder: Path, stream: str) -> str | None:
 def update_run(folder: Path, index: int, fields: dict[str, Any]) -> None:
     """Update one run's entry (its counts, when it ended). A manifest gone since the run began
     (moved away) is left so. One that cannot be read, or holds no entry for this run (a hand edit),
-    raises `UnreadableFile`: the caller says the run's record is lost, where a manifest of another
-    shape than a dict of runs raised a traceback at the close."""
+    raises `UnreadableFile`: the caller says the run's record is lost, where one holding no list of
+    runs raised a traceback at the close and one holding no entry for the run was passed in silence."""
     path = meta_dir(folder) / MANIFEST
     m = read_json(path)
     if m is None:
