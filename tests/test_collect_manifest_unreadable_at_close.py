@@ -74,3 +74,14 @@ def test_a_close_that_also_meets_a_full_disk_says_the_manifest_once(tmp_path: Pa
         cap.close()
     assert [m for m in lines if m.startswith(WARNING)] == lines and len(lines) == 1, lines
     assert "capture.json" not in str(raised.value) and "recorded" not in str(raised.value), raised.value
+
+
+@pytest.mark.parametrize("manifest", [{"runs": 5}, {"sample_rate": "half", "runs": []}, {"sample_rate": None, "runs": []}],
+                         ids=["runs-not-a-list", "rate-a-word", "rate-null"])
+def test_a_hand_edited_manifest_is_said_at_the_start_not_a_traceback(tmp_path: Path, manifest: dict[str, Any]) -> None:
+    """`{"runs": 5}` raised AttributeError from `begin_run` (`.append` on 5), and a sample rate that
+    is no number a TypeError or ValueError: tracebacks at the start of every later run."""
+    st.meta_dir(tmp_path).mkdir(parents=True)
+    _manifest(tmp_path).write_text(json.dumps(manifest))
+    with pytest.raises(st.FolderError, match="is unreadable"):
+        st.begin_run(tmp_path, 1.0, {"started": "now"}, "s")

@@ -178,7 +178,12 @@ def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str
     at that rate."""
     path = meta_dir(folder) / MANIFEST
     m = read_manifest(folder) or {"format": 1, "sample_rate": sample_rate, "runs": []}
-    recorded = float(m.get("sample_rate", sample_rate))
+    if not isinstance(m.get("runs", []), list):  # a hand edit: `.append` on it was a traceback at the start
+        raise UnreadableFile(path, "its 'runs' is not a list")
+    try:
+        recorded = float(m.get("sample_rate", sample_rate))
+    except (TypeError, ValueError):
+        raise UnreadableFile(path, f"its sample_rate {str(m.get('sample_rate'))[:40]!r} is not a number") from None
     if recorded != float(sample_rate):
         busy = other_collector(folder, stream)
         kept = any(int(r.get("kept") or 0) > 0 for r in m.get("runs") or [] if isinstance(r, dict))
