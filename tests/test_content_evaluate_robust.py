@@ -401,3 +401,17 @@ def test_a_gzipped_labels_file_is_read(study, tmp_path: Path) -> None:  # type: 
     res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", "--no-record"])
     assert res.exit_code == 0, res.output
     assert "recall 1.000" in " ".join(res.output.split())
+
+
+def test_ids_a_spreadsheet_rounded_into_one_are_named_as_its_doing_not_as_duplicates(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Excel writes 100001168965729484 and 100001286930576774 both as 1.00001E+17: the two posts
+    then share an id, and the file was refused as rows "labelled on line 2 already", which sent
+    the reader hunting for copied rows instead of re-exporting the ids as text."""
+    db, pairs = study
+    (pid, party, stance), (pid2, party2, stance2) = pairs[0], pairs[1]
+    sci = f"{int(pid):.5E}"
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{sci},{party},{stance},negative\n{sci},{party},{stance},positive\n{pid2},{party2},cheer,\n")
+    assert res.exit_code == 2, res.output
+    assert f"l.csv: 1 post_id(s) read as numbers a spreadsheet or pandas rewrote, each now shared by posts that had different ids ('{sci}'; a long id" in out
+    assert "formatted as text" in out and "already" not in out and "differs" not in out
+    assert "1 bad row(s): line 4: stance 'cheer'" in out  # the file's other faults are still listed in the same run

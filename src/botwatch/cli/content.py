@@ -4,7 +4,6 @@ docs/labelling-guide.md for what the labels mean)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,10 +15,6 @@ from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, o
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
 from botwatch.shown_text import name_shown, shell_shown
-
-# A post id a spreadsheet or pandas turned into a number: scientific notation (1.00049E+17) or a
-# float's ".0"; no platform's post id is written so.
-_NUMBER_ID = re.compile(r"[0-9](?:\.[0-9]+)?[eE][+]?[0-9]+|[0-9]+\.0+")
 
 content_app = CommandTyper(help="Content labels: measure them against hand labels.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
@@ -88,7 +83,7 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     """Score the predictions against the labels, print the tables and lines (or, with `json_out`,
     one JSON object on stdout and the notes on stderr), and record the result (in `lake` itself
     when the study is a lake open on Spark)."""
-    from botwatch.content.score import agreement, agreement_json
+    from botwatch.content.score import EXPORT_IDS_AS_TEXT, NUMBER_ID, agreement, agreement_json
 
     say = console if json_out else out
 
@@ -97,12 +92,11 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     # A spreadsheet reads an 18-digit tweet id as a number and saves it as 1.00049E+17 (or pandas as
     # 100049039077556275.0): the digits are gone, and each such row scored as a post botwatch missed
     # (wrong), with exit 0 where some ids survived.
-    mangled = sorted(pid for pid in labelled - present if _NUMBER_ID.fullmatch(pid))
+    mangled = sorted(pid for pid in labelled - present if NUMBER_ID.fullmatch(pid))
     if mangled:
         fail(f"{len(mangled):,} post_id(s) of {name_shown(labels.name)} are not in this study and read as numbers a spreadsheet or pandas rewrote "
-             f"({', '.join(repr(x) for x in mangled[:3])}{', …' if len(mangled) > 3 else ''}; a long id keeps only its first 15 or so digits). Export the labels "
-             "again with the post_id column formatted as text (in Excel: import it with the column's type set to Text), "
-             "or read it with pandas' dtype={'post_id': str}; nothing scored")
+             f"({', '.join(repr(x) for x in mangled[:3])}{', …' if len(mangled) > 3 else ''}; a long id keeps only its first 15 or so digits). "
+             f"{EXPORT_IDS_AS_TEXT}; nothing scored")
     if not present:
         fail(f"none of the {len(labelled):,} labelled posts of {name_shown(labels.name)} is in this study: the labels' post_id must be the "
              f"study's post ids (for a 538 IRA CSV, its tweet_id column); nothing to score")

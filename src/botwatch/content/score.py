@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,14 @@ POSITIVE, NEGATIVE = 0.05, -0.05  # VADER's conventional cut points for the comp
 
 class LabelsError(ValueError):
     """The labels file cannot be used (message says why and where)."""
+
+
+# A post id a spreadsheet or pandas turned into a number: scientific notation (1.00049E+17) or a
+# float's ".0"; no platform's post id is written so.
+NUMBER_ID = re.compile(r"[0-9](?:\.[0-9]+)?[eE][+]?[0-9]+|[0-9]+\.0+")
+# What to do about such ids, said wherever they are found (`load_labels`, `content evaluate`).
+EXPORT_IDS_AS_TEXT = ("Export the labels again with the post_id column formatted as text (in Excel: import it with the column's "
+                      "type set to Text), or read it with pandas' dtype={'post_id': str}")
 
 
 def sentiment_class(score: float | None) -> str:
@@ -232,6 +241,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     # post was dropped without a word (the first kept), both with exit 0.
     pair_line: dict[tuple[str, str], int] = {}
     sentiment_at: dict[str, tuple[str, int]] = {}
+    merged: set[str] = set()  # ids rewritten as numbers (NUMBER_ID) that now name two labelled posts
     for line, raw in rows:
         extra = raw.get(None)  # type: ignore[call-overload]
         if extra:
@@ -269,6 +279,12 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             errors.append(f"line {line}: sentiment {r['sentiment']!r} is not one of {', '.join(SENTIMENTS)}")
         if not r["post_id"]:
             errors.append(f"line {line}: empty post_id")
+        elif NUMBER_ID.fullmatch(r["post_id"]) and (
+                (r["party"] and (r["post_id"], r["party"]) in pair_line)
+                or (r["sentiment"] and sentiment_at.get(r["post_id"], (r["sentiment"],))[0] != r["sentiment"])):
+            # 1.00001E+17 is the id of every post from 100001000000000000 on: distinct posts now
+            # share it, and each was listed as "labelled on line 2 already", hiding the cause.
+            merged.add(r["post_id"])
         elif r["party"] and (r["post_id"], r["party"]) in pair_line:
             errors.append(f"line {line}: post {r['post_id']!r} and party {r['party']!r} were labelled on line {pair_line[(r['post_id'], r['party'])]} already")
         elif r["sentiment"] and sentiment_at.get(r["post_id"], (r["sentiment"],))[0] != r["sentiment"]:
@@ -279,11 +295,19 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         if r["post_id"] and r["sentiment"]:
             sentiment_at.setdefault(r["post_id"], (r["sentiment"], line))
         out.append(r)
+    said = []  # the file's faults, the cause of most first: one message, so that one pass fixes them all
+    if merged:
+        shown = sorted(merged)
+        said.append(f"{len(shown):,} post_id(s) read as numbers a spreadsheet or pandas rewrote, each now shared by posts that had "
+                    f"different ids ({', '.join(repr(x) for x in shown[:3])}{', …' if len(shown) > 3 else ''}; a long id keeps only its "
+                    f"first 15 or so digits). {EXPORT_IDS_AS_TEXT}")
     if errors:
         # One line, rows split by "; ": the CLI's error line shows a newline as a literal `\x0a`
         # (it escapes every control character), which ran the rows together unreadably.
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
-        raise LabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
+        said.append(f"{len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
+    if said:
+        raise LabelsError(f"{name_shown(p)}: " + "; ".join(said))
     if other_elections is not None:
         other_elections.update(left_elections)
     if not out and left_elections:
