@@ -69,6 +69,29 @@ def test_an_unknown_party_key_is_an_error_naming_the_elections_parties(study, tm
     assert "republican, democrat" in out and "Traceback" not in out
 
 
+def test_a_party_written_as_its_name_or_leader_is_refused_with_the_key_meant(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A reader writes "Republicans" or "Trump" where the preset's key is `republican`: the file
+    was refused naming only the keys, leaving the reader to guess which one each name meant."""
+    db, pairs = study
+    pid = pairs[0][0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},Trump,oppose,negative\n{pid},Democrats,oppose,negative\n{pid},Hillary Clinton,oppose,negative\n")
+    assert res.exit_code == 2, res.output
+    assert "line 2: party 'Trump' is not a party of us-2016 (write 'republican' for it; its parties: republican, democrat" in out
+    assert "line 3: party 'Democrats' is not a party of us-2016 (write 'democrat' for it;" in out
+    assert "line 4: party 'Hillary Clinton' is not a party of us-2016 (write 'democrat' for it;" in out
+
+
+def test_party_aliases_leave_out_a_name_two_parties_share() -> None:
+    """A suggestion must name one key: a leader's surname two parties share suggests neither."""
+    from botwatch.content.score import party_aliases
+    from botwatch.elections.model import Party
+
+    got = party_aliases([Party("a", "Alpha (Smith)", leader="Ann Smith"), Party("b", "Beta", leader="Bo Smith"),
+                         Party("c", "Greens", leader="Cat Lee and Dan Roe (co-leaders)")])
+    assert got["alpha"] == "a" and got["ann smith"] == "a" and got["bo smith"] == "b" and got["greens"] == "c"
+    assert "smith" not in got and "roe" not in got and "cat lee and dan roe" not in got
+
+
 def test_malformed_rows_are_all_reported_with_their_lines(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     db, pairs = study
     pid, party, stance = pairs[0]

@@ -50,10 +50,10 @@ def evaluate_cmd(
         election = elections[0] if len(elections) == 1 else None
         # The parties the posts were labelled for: a party key that is none of them (a typo, labels
         # made for another election) is an error naming them, not pairs scored "not matched".
-        parties = _party_keys(st, election)
+        parties, aliases = _party_keys(st, election)
         other_elections: Counter = Counter()
         try:
-            rows = load_labels(labels, election=election, part=part, parties=parties, other_elections=other_elections)
+            rows = load_labels(labels, election=election, part=part, parties=parties, other_elections=other_elections, aliases=aliases)
         except LabelsError as exc:
             fail(str(exc))
         if other_elections and rows:
@@ -221,15 +221,18 @@ def _record(study: Path | str, ag, *, election: str | None, labels: Path, part: 
     say_recorded(console if json_out else out, study, EVALUATE_STAGE, why, quoted, json_out=json_out)
 
 
-def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]
+def _party_keys(st, election: str | None) -> tuple[list[str] | None, dict[str, str]]:  # type: ignore[no-untyped-def]
     """The party keys of the election the study's posts were labelled for: the recorded election's
-    parties (those no post matched too), else the keys in `post_party`; None when unknown."""
+    parties (those no post matched too), else the keys in `post_party`; None when unknown. Beside
+    them, the names a reader may write for a key (`content.score.party_aliases`), where the
+    election is recorded."""
     if election is None:
-        return None
+        return None, {}
+    from botwatch.content.score import party_aliases
     from botwatch.elections.recorded import stage_election
 
     e = stage_election(st, "content")
     if e is not None and e.key == election:
-        return [p.key for p in e.parties]
+        return [p.key for p in e.parties], party_aliases(e.parties)
     keys = [r[0] for r in st.sql("select distinct party from post_party where election = ? order by 1", [election])]
-    return keys or None
+    return keys or None, {}

@@ -116,6 +116,24 @@ class Agreement:
     sentiment_unscored: int = 0  # labelled posts in the study without a sentiment (NOT_SCORED: wrong)
 
 
+def party_aliases(parties: "Any") -> dict[str, str]:
+    """What a reader may write in the party column instead of a key, casefolded, → that key: the
+    party's name with and without its bracket ("Republicans (Trump)", "Republicans") and its
+    leader's name, whole and last word ("Donald Trump", "Trump"). A name two parties share is left
+    out. Used only to suggest the key (`load_labels`): the file is still refused, since a reader
+    who wrote "Trump" may have meant the man, not his party."""
+    seen: dict[str, set[str]] = {}
+    for party in parties:
+        names = [party.name, re.sub(r"\s*\(.*\)\s*$", "", party.name)]
+        leader = re.sub(r"\s*\(.*\)\s*$", "", party.leader or "")
+        if leader and " and " not in leader:  # "Caroline Lucas and Jonathan Bartley (co-leaders)" names no one
+            names += [leader, leader.split()[-1]]
+        for name in names:
+            if name.strip():
+                seen.setdefault(name.strip().casefold(), set()).add(party.key)
+    return {alias: next(iter(keys)) for alias, keys in seen.items() if len(keys) == 1}
+
+
 # The classes whose shares the report and the estimates print: stance of a party, post sentiment.
 SHARE_CLASSES = (("stance", ("support", "oppose")), ("sentiment", ("positive", "negative")))
 
@@ -182,13 +200,15 @@ ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one
 
 
 def load_labels(path: str | Path, election: str | None = None, part: str | None = None,
-                parties: "tuple[str, ...] | list[str] | None" = None, other_elections: "Counter | None" = None) -> list[dict[str, str]]:
+                parties: "tuple[str, ...] | list[str] | None" = None, other_elections: "Counter | None" = None,
+                aliases: "dict[str, str] | None" = None) -> list[dict[str, str]]:
     """Rows of a labels CSV, checked; rows of another election or part are dropped. `other_elections`,
     when given, is added the rows left out for naming another election, by the election they name
     (so that a caller can say how many were: they were dropped without a word).
 
     Every bad row is found in one pass (a row with fields missing or too many, an empty post_id, a
-    stance or sentiment word not in the lists, a stance with no party, a party key not among `parties`) and all are raised
+    stance or sentiment word not in the lists, a stance with no party, a party key not among `parties`,
+    with the key meant where `aliases` (`party_aliases`) knows the name written) and all are raised
     together, up to ERROR_CAP, each with its line: fixing one line per run was slow, and rows read
     leniently (a lone post_id taken as "names no party") gave wrong figures with exit 0. Party
     keys, stance and sentiment words and the election column are matched case-insensitively."""
@@ -267,7 +287,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             if r["party"].casefold() in keys:
                 r["party"] = keys[r["party"].casefold()]
             else:
-                errors.append(f"line {line}: party {r['party']!r} is not a party of {election or 'the election'} (its parties: {', '.join(parties or ())})")
+                meant = (aliases or {}).get(r["party"].casefold())
+                hint = f"write {meant!r} for it; " if meant else ""  # "Trump" or "Republicans" refused with no word of the key meant
+                errors.append(f"line {line}: party {r['party']!r} is not a party of {election or 'the election'} ({hint}its parties: {', '.join(parties or ())})")
         if r["party"] and r["stance"] not in STANCES:
             errors.append(f"line {line}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
         elif not r["party"] and r["stance"]:
