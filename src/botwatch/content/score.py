@@ -354,20 +354,25 @@ def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], cla
 
     Why not `macro_f1` on each resample's rows: that is a Python loop over every row per resample,
     and a labels file of 500,000 rows took minutes per hundred resamples. A resample's confusion
-    counts are the sum of its posts' counts, each post taken as often as it was drawn, so they are
-    one product of the draw counts with a per-post table. The draws are the same as before
+    counts are the sum of its posts' counts, each post taken as often as it was drawn, and posts
+    fall into few kinds (one pair, right; two pairs, one missed; …), so they are the draws counted
+    per kind times each kind's counts. The draws are the same as before
     (`rng.integers` over the sorted post ids), so the figures are too."""
     names = list(classes) + sorted((set(gold) | set(pred)) - set(classes))  # "(not matched)" etc.: wrong, no class
     code = {c: i for i, c in enumerate(names)}
-    keys = sorted(set(groups))
-    row = {k: i for i, k in enumerate(keys)}
     k = len(names)
-    per_post = np.zeros((len(keys), k * k), dtype=np.int64)
-    np.add.at(per_post, ([row[g] for g in groups], [code[a] * k + code[b] for a, b in zip(gold, pred)]), 1)
-    # Posts with the same counts (one pair, right; one pair, missed; …) are few kinds: draw counts
-    # are summed per kind, so a resample costs one pass over the draws, not over a posts × cells table.
-    kinds, kind_of = np.unique(per_post, axis=0, return_inverse=True)
-    kind_of = kind_of.reshape(-1)
+    cells: dict[str, list[int]] = {}  # a post's rows as cells of the confusion table, [gold, pred] → gold * k + pred
+    for g, a, b in zip(groups, gold, pred):
+        cells.setdefault(g, []).append(code[a] * k + code[b])
+    keys = sorted(cells)
+    # Posts with the same cells (one pair, right; one pair, missed; …) are few kinds: draw counts
+    # are summed per kind, so a resample costs one pass over the draws, not over every row.
+    kind_ids: dict[tuple[int, ...], int] = {}
+    kind_of = np.array([kind_ids.setdefault(tuple(sorted(cells[key])), len(kind_ids)) for key in keys])
+    kinds = np.zeros((len(kind_ids), k * k), dtype=np.int64)
+    for sig, i in kind_ids.items():
+        for c in sig:
+            kinds[i, c] += 1
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n_boot):
