@@ -438,3 +438,22 @@ def test_ids_a_spreadsheet_rounded_into_one_are_named_as_its_doing_not_as_duplic
     assert f"l.csv: 1 post_id(s) read as numbers a spreadsheet or pandas rewrote, each now shared by posts that had different ids ('{sci}'; a long id" in out
     assert "formatted as text" in out and "already" not in out and "differs" not in out
     assert "1 bad row(s): line 4: stance 'cheer'" in out  # the file's other faults are still listed in the same run
+
+
+def test_ids_with_zeros_in_front_are_named_as_the_studys_ids(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A column padded to a fixed number of digits ("00" + the tweet id) named no post of the
+    study, and all the reader got was "none of the labelled posts is in this study"."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n00{pid},{party},{stance},\n")
+    assert res.exit_code == 2, res.output
+    assert f"1 post_id(s) of l.csv are not in this study but are its ids with zeros in front ('00{pid}'): write the post ids as the study has them" in out
+    assert "none of the" not in out and "Traceback" not in out
+
+
+def test_labelled_ids_the_study_lacks_are_named_not_only_counted(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n999000,{party},{stance},\n0,{party},{stance},\n")
+    assert res.exit_code == 0, res.output
+    assert "the other 2 count as botwatch's misses (wrong): '0', '999000'" in out

@@ -97,13 +97,21 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
         fail(f"{len(mangled):,} post_id(s) of {name_shown(labels.name)} are not in this study and read as numbers a spreadsheet or pandas rewrote "
              f"({', '.join(repr(x) for x in mangled[:3])}{', …' if len(mangled) > 3 else ''}; a long id keeps only its first 15 or so digits). "
              f"{EXPORT_IDS_AS_TEXT}; nothing scored")
+    padded = _padded_ids(labelled - present, set(sentiment) | {pid for pid, _party in stance})
+    if padded:
+        # "none of the 150 labelled posts is in this study" was all a file of zero-padded ids got:
+        # the ids are there, behind the zeros.
+        fail(f"{len(padded):,} post_id(s) of {name_shown(labels.name)} are not in this study but are its ids with zeros in front "
+             f"({', '.join(repr(x) for x in padded[:3])}{', …' if len(padded) > 3 else ''}): write the post ids as the study has them "
+             f"(`botwatch export {shell_shown(study)} posts` lists them); nothing scored")
     if not present:
         fail(f"none of the {len(labelled):,} labelled posts of {name_shown(labels.name)} is in this study: the labels' post_id must be the "
              f"study's post ids (for a 538 IRA CSV, its tweet_id column); nothing to score")
     if len(present) < len(labelled):
         gone = len(labelled) - len(present)
         say.print(f"[yellow]note:[/yellow] only {len(present):,} of the {len(labelled):,} labelled posts {'is' if len(present) == 1 else 'are'} in this study; "
-                  f"the labelled pairs and sentiment of the other {gone:,} count as botwatch's misses (wrong)", highlight=False)
+                  f"the labelled pairs and sentiment of the other {gone:,} count as botwatch's misses (wrong): "
+                  f"{_first_ids(labelled - present)}", highlight=False)
     parts = sorted({r.get("part") or "" for r in rows} - {""})
     if part is None and len(parts) > 1:
         say.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(plain, parts))} and all of them are scored together; "
@@ -160,6 +168,19 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
             out.print(f"  {what}: {plain(post_id)} {plain(party)}", highlight=False)
     if record:
         _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake)
+
+
+def _first_ids(ids: set[str], shown: int = 3) -> str:
+    """The first few of `ids` in order, quoted and escaped for the console, so a reader can find
+    the rows (a count alone located none of them)."""
+    first = sorted(ids)[:shown]
+    return ", ".join(plain(repr(x)) for x in first) + (", …" if len(ids) > shown else "")
+
+
+def _padded_ids(absent: set[str], held: set[str]) -> list[str]:
+    """The labelled ids the study lacks that are one of its ids with zeros in front (a spreadsheet
+    column formatted to a fixed number of digits, or a tool that pads ids)."""
+    return sorted(pid for pid in absent if pid[:1] == "0" and pid.lstrip("0") in held)
 
 
 def _interval(fig) -> str:  # type: ignore[no-untyped-def]
