@@ -38,3 +38,14 @@ def test_one_post_with_a_row_per_party_is_read(tmp_path: Path) -> None:
     path = _labels(tmp_path, "1,labour,support,positive\n1,conservative,oppose,Positive\n2,,,neutral\n2,,,neutral\n")
     rows = load_labels(path, parties=("labour", "conservative"))
     assert [(r["post_id"], r["party"]) for r in rows] == [("1", "labour"), ("1", "conservative"), ("2", ""), ("2", "")]
+
+
+def test_a_pair_labelled_twice_says_whether_the_two_rows_agree(tmp_path: Path) -> None:
+    """A row copied twice and two different stances for one pair need different fixes; both were
+    "labelled on line 2 already", and the reader had to compare the rows to know which."""
+    path = _labels(tmp_path, "1,labour,support,positive\n1,labour,support,positive\n1,Labour,OPPOSE,positive\n")
+    with pytest.raises(LabelsError) as exc:
+        load_labels(path, parties=("labour", "conservative"))
+    said = str(exc.value)
+    assert "line 3: post '1' and party 'labour' were labelled on line 2 already (the same stance 'support': delete one of the two rows)" in said
+    assert "line 4: post '1' and party 'labour' were labelled on line 2 already (stance 'support' there, 'oppose' here: keep the row you mean)" in said

@@ -199,6 +199,16 @@ def shares(labels: list[dict[str, str]], predicted_stance: dict[tuple[str, str],
 ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one pass, short enough to read
 
 
+def _pair_again(line: int, row: dict[str, str], first_line: int, first_stance: str) -> str:
+    """The bad-row words for a (post, party) pair labelled a second time, saying whether the two
+    rows agree: a row copied twice (delete one) and two readers' different stances (decide which
+    holds) are different work, and both were "labelled on line N already"."""
+    said = f"line {line}: post {row['post_id']!r} and party {row['party']!r} were labelled on line {first_line} already"
+    if row["stance"] == first_stance:
+        return f"{said} (the same stance {first_stance!r}: delete one of the two rows)"
+    return f"{said} (stance {first_stance!r} there, {row['stance']!r} here: keep the row you mean)"
+
+
 def load_labels(path: str | Path, election: str | None = None, part: str | None = None,
                 parties: "tuple[str, ...] | list[str] | None" = None, other_elections: "Counter | None" = None,
                 aliases: "dict[str, str] | None" = None) -> list[dict[str, str]]:
@@ -259,7 +269,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     # Where each (post, party) pair and each post's sentiment was first labelled. Why: a pair
     # labelled twice counted twice in the stance figures, and a second, different sentiment for a
     # post was dropped without a word (the first kept), both with exit 0.
-    pair_line: dict[tuple[str, str], int] = {}
+    pair_line: dict[tuple[str, str], tuple[int, str]] = {}  # (post, party) → (line, stance) where first labelled
     sentiment_at: dict[str, tuple[str, int]] = {}
     merged: set[str] = set()  # ids rewritten as numbers (NUMBER_ID) that now name two labelled posts
     for line, raw in rows:
@@ -308,12 +318,12 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             # share it, and each was listed as "labelled on line 2 already", hiding the cause.
             merged.add(r["post_id"])
         elif r["party"] and (r["post_id"], r["party"]) in pair_line:
-            errors.append(f"line {line}: post {r['post_id']!r} and party {r['party']!r} were labelled on line {pair_line[(r['post_id'], r['party'])]} already")
+            errors.append(_pair_again(line, r, *pair_line[(r["post_id"], r["party"])]))
         elif r["sentiment"] and sentiment_at.get(r["post_id"], (r["sentiment"],))[0] != r["sentiment"]:
             first, at = sentiment_at[r["post_id"]]
             errors.append(f"line {line}: sentiment {r['sentiment']!r} of post {r['post_id']!r} differs from {first!r} on line {at}")
         if r["post_id"] and r["party"]:
-            pair_line.setdefault((r["post_id"], r["party"]), line)
+            pair_line.setdefault((r["post_id"], r["party"]), (line, r["stance"]))
         if r["post_id"] and r["sentiment"]:
             sentiment_at.setdefault(r["post_id"], (r["sentiment"], line))
         out.append(r)
