@@ -457,3 +457,16 @@ def test_labelled_ids_the_study_lacks_are_named_not_only_counted(study, tmp_path
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n999000,{party},{stance},\n0,{party},{stance},\n")
     assert res.exit_code == 0, res.output
     assert "the other 2 count as botwatch's misses (wrong): '0', '999000'" in out
+
+
+def test_rows_a_spreadsheet_left_empty_are_skipped_and_counted(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Excel saves rows it once formatted as ",,,": the whole file was refused as bad rows, though
+    a blank line (which the csv reader skips) is no more empty."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\r\n{pid},{party},{stance},\r\n,,,\r\n,,,\r\n")
+    assert res.exit_code == 0, res.output
+    assert "note: 2 rows of l.csv with every field empty (lines 3, 4) were skipped, as blank lines are" in out
+    assert "recall 1.000" in out
+    res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n,,,\n")
+    assert res.exit_code == 2 and "l.csv has no rows: every row below the header is empty" in out, res.output

@@ -52,10 +52,16 @@ def evaluate_cmd(
         # made for another election) is an error naming them, not pairs scored "not matched".
         parties, aliases = _party_keys(st, election)
         other_elections: Counter = Counter()
+        empty_lines: list[int] = []
         try:
-            rows = load_labels(labels, election=election, part=part, parties=parties, other_elections=other_elections, aliases=aliases)
+            rows = load_labels(labels, election=election, part=part, parties=parties, other_elections=other_elections, aliases=aliases, empty_lines=empty_lines)
         except LabelsError as exc:
             fail(str(exc))
+        if empty_lines:
+            shown = ", ".join(str(n) for n in empty_lines[:5]) + (", …" if len(empty_lines) > 5 else "")
+            (console if json_out else out).print(
+                f"[yellow]note:[/yellow] {counted(len(empty_lines), 'row')} of {plain(labels.name)} with every field empty (line{'s' if len(empty_lines) > 1 else ''} "
+                f"{shown}) {'was' if len(empty_lines) == 1 else 'were'} skipped, as blank lines are", highlight=False)
         if other_elections and rows:
             # Left out as the docs say, but without a word: a file meant for this election whose
             # election cell was mistyped lost those rows from every figure with exit 0.

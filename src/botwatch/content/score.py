@@ -211,10 +211,11 @@ def _pair_again(line: int, row: dict[str, str], first_line: int, first_stance: s
 
 def load_labels(path: str | Path, election: str | None = None, part: str | None = None,
                 parties: "tuple[str, ...] | list[str] | None" = None, other_elections: "Counter | None" = None,
-                aliases: "dict[str, str] | None" = None) -> list[dict[str, str]]:
+                aliases: "dict[str, str] | None" = None, empty_lines: "list[int] | None" = None) -> list[dict[str, str]]:
     """Rows of a labels CSV, checked; rows of another election or part are dropped. `other_elections`,
     when given, is added the rows left out for naming another election, by the election they name
-    (so that a caller can say how many were: they were dropped without a word).
+    (so that a caller can say how many were: they were dropped without a word). `empty_lines`, when
+    given, is added the lines of rows whose every field is empty (`,,,`), which are skipped.
 
     Every bad row is found in one pass (a row with fields missing or too many, an empty post_id, a
     stance or sentiment word not in the lists, a stance with no party, a party key not among `parties`,
@@ -271,6 +272,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     # post was dropped without a word (the first kept), both with exit 0.
     pair_line: dict[tuple[str, str], tuple[int, str]] = {}  # (post, party) → (line, stance) where first labelled
     sentiment_at: dict[str, tuple[str, int]] = {}
+    empty: list[int] = []  # lines of rows with every field empty
     merged: set[str] = set()  # ids rewritten as numbers (NUMBER_ID) that now name two labelled posts
     for line, raw in rows:
         extra = raw.get(None)  # type: ignore[call-overload]
@@ -283,7 +285,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             continue
         r = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         if not any(r.values()):
-            errors.append(f"line {line}: empty row")
+            # A spreadsheet saves rows it once formatted as ",,,": as empty as a blank line (which
+            # the csv reader skips), they refused the whole file as bad rows.
+            empty.append(line)
             continue
         if election and r.get("election") and r["election"].casefold() != election.casefold():
             left_elections[r["election"]] += 1
@@ -342,6 +346,10 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         raise LabelsError(f"{name_shown(p)}: " + "; ".join(said))
     if other_elections is not None:
         other_elections.update(left_elections)
+    if empty_lines is not None:
+        empty_lines.extend(empty)
+    if not out and empty and not left_elections and not other_parts:
+        raise LabelsError(f"{name_shown(p)} has no rows: every row below the header is empty")
     if not out and left_elections:
         from botwatch.count_text import counted
 
