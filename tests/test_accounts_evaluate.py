@@ -47,6 +47,17 @@ def test_a_bad_labels_file_is_one_error_naming_its_lines(tmp_path: Path, header:
     assert words in str(exc.value)
 
 
+@pytest.mark.parametrize("sep, said", [(";", "separated by semicolons (;)"), ("\t", "separated by tabs")])
+def test_a_semicolon_separated_file_says_so(tmp_path: Path, sep: str, said: str) -> None:
+    """A spreadsheet set to a European locale saves "handle;bot": the file was refused as naming no
+    account, with its one column listed and not a word of the separator."""
+    f = tmp_path / "l.csv"
+    f.write_text(f"handle{sep}bot\nalice{sep}1\n", encoding="utf-8")
+    with pytest.raises(AccountLabelsError) as exc:
+        load_account_labels(f)
+    assert "names no account" in str(exc.value) and said in str(exc.value) and 'save it as "CSV (comma delimited)"' in str(exc.value)
+
+
 def test_auc_is_sklearns_with_ties() -> None:
     from sklearn.metrics import roc_auc_score
 

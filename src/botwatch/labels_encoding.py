@@ -29,3 +29,14 @@ def undecodable_reason(path: str | Path, exc: UnicodeDecodeError) -> str:
         return wide_text_reason(wide, "run again with that")
     return (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at byte {exc.start:,}: another code page, such as Windows-1252?); "
             "save it as UTF-8 (a spreadsheet's \"CSV UTF-8\") and run again")
+
+
+def separator_hint(header: list[str]) -> str:
+    """"; its header is separated by semicolons (;) …" where a labels file's header read as one
+    column holding ";" or a tab (a spreadsheet set to a European locale saves CSV with semicolons),
+    else "": said after the columns a command found missing."""
+    if len(header) != 1 or not (";" in header[0] or "\t" in header[0]):
+        return ""
+    sep = "semicolons (;)" if ";" in header[0] else "tabs"
+    return (f"; its header is separated by {sep}, and botwatch reads comma-separated CSV: save it as "
+            "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")

@@ -145,7 +145,12 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
     if why := label_columns_disagree(header, raw):
         raise AccountLabelsError(f"{name_shown(p)}: {why}")
     if id_col is None and handle_col is None:
-        raise AccountLabelsError(f"{name_shown(p)} names no account: it needs an account_id or a handle column (its columns: {columns_listed(header)})")
+        from botwatch.labels_encoding import separator_hint
+
+        # A semicolon-separated export read as one column "handle;bot": the columns were listed,
+        # not why (`content evaluate` said it).
+        raise AccountLabelsError(f"{name_shown(p)} names no account: it needs an account_id or a handle column (its columns: {columns_listed(header)})"
+                                 f"{separator_hint(header)}")
     if bot_col is None and "country" not in header:
         raise AccountLabelsError(f"{name_shown(p)} has no label: it needs a bot column (1/0) or a country column (an ISO code such as RU), or both")
     from botwatch.elections.model import country_code

@@ -254,11 +254,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         raise LabelsError(f"{name_shown(p)} names the column(s) {', '.join(twice)} more than once (column names are read in any case)")
     missing = need - set(header)
     if header and missing:
-        hint = ""
-        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-            sep = "semicolons (;)" if ";" in header[0] else "tabs"
-            hint = (f"; its header is separated by {sep}, and botwatch reads comma-separated CSV: save it as "
-                    "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")
+        from botwatch.labels_encoding import separator_hint
+
+        hint = separator_hint(header)
         raise LabelsError(f"{name_shown(p)} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment{hint}")
     if not rows:
         raise LabelsError(f"{name_shown(p)} has no rows")
