@@ -49,3 +49,11 @@ def test_a_pair_labelled_twice_says_whether_the_two_rows_agree(tmp_path: Path) -
     said = str(exc.value)
     assert "line 3: post '1' and party 'labour' were labelled on line 2 already (the same stance 'support': delete one of the two rows)" in said
     assert "line 4: post '1' and party 'labour' were labelled on line 2 already (stance 'support' there, 'oppose' here: keep the row you mean)" in said
+
+
+def test_a_cell_too_long_to_read_is_named_by_its_line(tmp_path: Path) -> None:
+    """A cell past the csv reader's limit (a note column holding a whole thread, a quote left
+    open) was "cannot read labels.csv: field larger than field limit (131072)", naming no line."""
+    path = _labels(tmp_path, "1,labour,support,positive\n2,labour,\"" + "x" * 200_000 + "\",negative\n")
+    with pytest.raises(LabelsError, match=r"cannot read .*labels\.csv: line 3: field larger than field limit"):
+        load_labels(path, parties=("labour", "conservative"))

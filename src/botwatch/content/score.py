@@ -243,7 +243,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         from botwatch.labels_encoding import undecodable_reason
 
         raise LabelsError(f"cannot read {name_shown(p)}: {undecodable_reason(p, exc)}") from None
-    except (OSError, EOFError, csv.Error) as exc:
+    except csv.Error as exc:  # with its line, as `evaluate-accounts` says it: "field larger than field limit (131072)" named no row
+        raise LabelsError(f"cannot read {name_shown(p)}: line {reader.reader.line_num:,}: {exc}") from None
+    except (OSError, EOFError) as exc:
         # An OSError's own text repeated the path ("[Errno 2] No such file or directory: 'x.csv'");
         # its strerror says it once, as `train-bot-model` does.
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
