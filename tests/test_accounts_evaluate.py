@@ -58,6 +58,16 @@ def test_a_semicolon_separated_file_says_so(tmp_path: Path, sep: str, said: str)
     assert "names no account" in str(exc.value) and said in str(exc.value) and 'save it as "CSV (comma delimited)"' in str(exc.value)
 
 
+def test_rows_a_spreadsheet_left_empty_are_skipped_with_their_lines(tmp_path: Path) -> None:
+    """Excel saves rows it once formatted as ",,": each was "no account_id and no handle" and the
+    whole file was refused, though a blank line (which the csv reader skips) is no more empty."""
+    f = tmp_path / "l.csv"
+    f.write_text("handle,bot\r\nalice,1\r\n,\r\n , \r\n", encoding="utf-8")
+    lines: list[int] = []
+    got = load_account_labels(f, empty_lines=lines)
+    assert [(a.handle, a.bot) for a in got] == [("alice", 1)] and lines == [3, 4]
+
+
 def test_auc_is_sklearns_with_ties() -> None:
     from sklearn.metrics import roc_auc_score
 

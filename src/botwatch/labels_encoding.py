@@ -40,3 +40,14 @@ def separator_hint(header: list[str]) -> str:
     sep = "semicolons (;)" if ";" in header[0] else "tabs"
     return (f"; its header is separated by {sep}, and botwatch reads comma-separated CSV: save it as "
             "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")
+
+
+def empty_rows_said(lines: list[int], name: str) -> str:
+    """The note for rows of a labels file with every field empty, skipped as blank lines are
+    (`content evaluate`, `evaluate-accounts`): how many, and where, so that none goes unsaid.
+    `name` is the file's name as it may be shown (escaped by the caller)."""
+    from botwatch.count_text import counted
+
+    shown = ", ".join(str(n) for n in lines[:5]) + (", …" if len(lines) > 5 else "")
+    return (f"{counted(len(lines), 'row')} of {name} with every field empty (line{'s' if len(lines) > 1 else ''} {shown}) "
+            f"{'was' if len(lines) == 1 else 'were'} skipped, as blank lines are")

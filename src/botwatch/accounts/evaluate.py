@@ -121,8 +121,11 @@ def _handle(v: str) -> str | None:
     return v.lower() or None
 
 
-def load_account_labels(path: str | Path) -> list[AccountLabel]:
-    """Rows of a labels CSV, checked; every bad row is listed (up to ERROR_CAP) in one error."""
+def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None) -> list[AccountLabel]:
+    """Rows of a labels CSV, checked; every bad row is listed (up to ERROR_CAP) in one error. Rows
+    with every field empty (",,", as a spreadsheet saves rows it once formatted) are skipped like
+    blank lines, and their lines added to `empty_lines` when given: each was "no account_id and
+    no handle", and the whole file was refused."""
     p = Path(path)
     try:
         opener = gzip.open if p.name.endswith(".gz") else open  # the public labelled sets ship gzipped
@@ -160,6 +163,10 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
     for line, r in raw:
         if None in r:  # more fields than the header
             errors.append(f"line {line}: more fields than the header has")
+            continue
+        if not any(v.strip() for v in r.values()):
+            if empty_lines is not None:
+                empty_lines.append(line)
             continue
         acct = ((r.get(id_col) or "").strip() or None) if id_col else None
         handle = _handle(r.get(handle_col) or "") if handle_col else None

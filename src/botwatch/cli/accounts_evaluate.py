@@ -35,10 +35,15 @@ def evaluate_accounts(
     from botwatch.cli.common import boot_or_fail
 
     boot_or_fail(boot)
+    empty_lines: list[int] = []
     try:
-        rows = load_account_labels(labels)
+        rows = load_account_labels(labels, empty_lines=empty_lines)
     except AccountLabelsError as exc:
         fail(str(exc))
+    if empty_lines:
+        from botwatch.labels_encoding import empty_rows_said
+
+        (console if json_out else out).print(f"[yellow]note:[/yellow] {empty_rows_said(empty_lines, plain(labels.name))}", highlight=False)
     with ExitStack() as reading:
         st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
         if "account_scores" not in st.tables():

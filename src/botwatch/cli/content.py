@@ -58,10 +58,9 @@ def evaluate_cmd(
         except LabelsError as exc:
             fail(str(exc))
         if empty_lines:
-            shown = ", ".join(str(n) for n in empty_lines[:5]) + (", …" if len(empty_lines) > 5 else "")
-            (console if json_out else out).print(
-                f"[yellow]note:[/yellow] {counted(len(empty_lines), 'row')} of {plain(labels.name)} with every field empty (line{'s' if len(empty_lines) > 1 else ''} "
-                f"{shown}) {'was' if len(empty_lines) == 1 else 'were'} skipped, as blank lines are", highlight=False)
+            from botwatch.labels_encoding import empty_rows_said
+
+            (console if json_out else out).print(f"[yellow]note:[/yellow] {empty_rows_said(empty_lines, plain(labels.name))}", highlight=False)
         if other_elections and rows:
             # Left out as the docs say, but without a word: a file meant for this election whose
             # election cell was mistyped lost those rows from every figure with exit 0.
