@@ -470,3 +470,11 @@ def test_rows_a_spreadsheet_left_empty_are_skipped_and_counted(study, tmp_path: 
     assert "recall 1.000" in out
     res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n,,,\n")
     assert res.exit_code == 2 and "l.csv has no rows: every row below the header is empty" in out, res.output
+
+
+def test_recall_with_no_pair_missed_says_so_not_zero_each_scored_wrong(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n")
+    assert res.exit_code == 0, res.output
+    assert "recall 1.000 (every labelled pair matched)" in out and "(0 labelled pairs" not in out

@@ -165,8 +165,11 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     precision = (f"precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled)"
                  if ag.matched_pairs else "precision: none to measure (botwatch matched no party on the labelled posts)")
     gold_pairs = sum(1 for r in rows if r["party"])
-    recall = (f"recall {ag.match_recall:.3f} ({counted(len(ag.missed_pairs), 'labelled pair')} not matched, {'scored wrong' if len(ag.missed_pairs) == 1 else 'each scored wrong'})"
-              if gold_pairs else "recall: none to measure (no row of the file names a party)")
+    missed = len(ag.missed_pairs)
+    # "(0 labelled pairs not matched, each scored wrong)" was said where botwatch matched them all.
+    missed_said = ("every labelled pair matched" if not missed
+                   else f"{counted(missed, 'labelled pair')} not matched, {'scored wrong' if missed == 1 else 'each scored wrong'}")
+    recall = f"recall {ag.match_recall:.3f} ({missed_said})" if gold_pairs else "recall: none to measure (no row of the file names a party)"
     out.print(f"party matching on labelled posts: {precision}, {recall}", highlight=False)
     for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
         for post_id, party in items[:show_errors]:
