@@ -1,15 +1,15 @@
 """The bootstrap intervals of `content evaluate` (`content.score._bootstrap_macro_f1`) must be the
 very figures of resampling the rows and calling `macro_f1` on each resample, as they were first
-computed, and must come in seconds for a labels file of hundreds of thousands of rows: that way
-took minutes per hundred resamples, so a newsroom's large file at the default 1,000 ran for most
-of an hour with nothing printed.
+computed. (Why they are computed from counts: resampling the rows took minutes per hundred
+resamples of a labels file of hundreds of thousands of rows. How fast it is now is a figure, not
+a test: 100 resamples of 200,000 pairs took under 10 s on a loaded two-core machine, against
+102 s before; the brief keeps timings out of the tests.)
 
 The labels here are drawn at random (no hand labels are read)."""
 
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 import pytest
@@ -43,15 +43,3 @@ def test_the_intervals_are_those_of_resampling_the_rows(case: int) -> None:
     groups = [f"p{rnd.randint(0, max(1, n // 2))}" for _ in range(n)]  # posts with one pair or several
     assert _bootstrap_macro_f1(gold, pred, groups, classes, 200, 14) == _by_rows(gold, pred, groups, classes, 200, 14)
 
-
-def test_a_large_labels_file_is_resampled_in_seconds() -> None:
-    rnd = random.Random(3)
-    n = 200_000
-    gold = [rnd.choice(STANCES) for _ in range(n)]
-    pred = [rnd.choice(STANCES + (MISSING,)) for _ in range(n)]
-    groups = [str(i // 2) for i in range(n)]
-    start = time.perf_counter()
-    stats = _bootstrap_macro_f1(gold, pred, groups, STANCES, 100, 14)
-    took = time.perf_counter() - start
-    assert len(stats) == 100 and all(0 < s < 1 for s in stats)
-    assert took < 10, f"{took:.1f} s for 100 resamples of {n:,} pairs"  # resampling the rows took over 30 s here
