@@ -396,3 +396,19 @@ def test_a_closed_pipe_leaves_no_descriptor_open() -> None:
     finally:
         sys.stdout = real
     assert open_fds() == before
+
+
+def test_a_folder_walk_reads_a_data_file_whose_name_starts_like_documentation(tmp_path: Path) -> None:
+    """`ingest s.duckdb ira/` left FiveThirtyEight's `authors.csv.gz` aside as "documentation, not
+    data" (the stem of an AUTHORS file), so the IRA handles' account types were never read from the
+    folder; an AUTHORS file itself is still documentation."""
+    folder = tmp_path / "ira"
+    folder.mkdir()
+    shutil.copy(FIX / "ira_tweets.csv", folder / "tweets.csv")
+    shutil.copy(FIX / "ira_authors.csv", folder / "authors.csv")
+    (folder / "AUTHORS").write_text("Darren Linvill, Patrick Warren\n")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(folder)])
+    assert res.exit_code == 0, res.output
+    said = _said(res)
+    assert "left aside 1 file found in a folder that is documentation, not data (AUTHORS)" in said
+    assert "ok " + str(folder / "authors.csv") in said

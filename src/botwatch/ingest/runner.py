@@ -118,13 +118,21 @@ class IngestSummary:
 _DOC_STEMS = ("readme", "license", "licence", "copying", "notice", "authors", "changelog", "citation")
 _DOC_SUFFIXES = (".md", ".rst", ".pdf", ".sha256", ".md5", ".sha1")
 _DOC_NAMES = ("sha256sums", "md5sums", "sha1sums", "checksums")
+# A name that starts like documentation but ends like data is data: FiveThirtyEight's IRA archive
+# ships `authors.csv.gz` beside `tweets.csv.gz`, and the stem "authors" (an AUTHORS file) left that
+# readable authors file aside as "documentation, not data" in `ingest STUDY ira/`.
+_DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".gz", ".bz2", ".xz", ".zst", ".zip", ".tar",
+                  ".parquet")
 
 
 def is_documentation(name: str) -> bool:
     """Whether a file name found in a folder walk is documentation beside the data (README*,
-    LICENSE*, *.md, checksum lists), not an archive to read."""
+    LICENSE*, *.md, checksum lists), not an archive to read. A documentation stem with a data
+    suffix (`authors.csv.gz`) is data: the archives botwatch reads are named by what they hold."""
     low = name.lower()
-    return low.startswith(_DOC_STEMS) or low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES
+    if low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES:
+        return True
+    return low.startswith(_DOC_STEMS) and not low.endswith(_DATA_SUFFIXES)
 
 
 # The file that marks a folder as a lake (`engines.lake.LAKE_MARKER`, not imported here: the walk
