@@ -736,6 +736,19 @@ def file_notes(path: str, cmap: ColumnMap) -> list[str]:
         src.close()
 
 
+def _mixed_layouts(cmap: ColumnMap, bad: str, files: list[str]) -> str:
+    """What to do when `bad` is refused under `cmap` but another input of the same command reads
+    under it: the map applies to every input. `ingest S ira.csv.gz gop.csv.gz --columns ...` (one
+    archive botwatch knows, one it needs the map for) said only that the IRA file lacks the
+    columns, and a user could not tell that one command cannot hold both layouts."""
+    fits = sum(1 for f in files if f != bad and file_problem(f, cmap) is None)
+    if not fits:
+        return ""
+    return (f"; the map applies to every input of the command and {fits} other input{'s' if fits > 1 else ''} "
+            f"{'have' if fits > 1 else 'has'} its columns: ingest files of another layout in a separate "
+            "command, without the map if botwatch knows their format (docs/ingest-csv.md)")
+
+
 def check_inputs(cmap: ColumnMap, files: list[str], max_noted: int = 5) -> list[str]:
     """Check local inputs against `cmap` before anything is written, for `botwatch ingest` and
     `botwatch.api.ingest` alike: `ColumnMapError` ("FILE: why", one line) for the first file that
@@ -748,7 +761,7 @@ def check_inputs(cmap: ColumnMap, files: list[str], max_noted: int = 5) -> list[
     for f in files:
         problem = file_problem(f, cmap)
         if problem:
-            raise ColumnMapError(f"{name_shown(f)}: {problem}")
+            raise ColumnMapError(f"{name_shown(f)}: {problem}{_mixed_layouts(cmap, f, files)}")
         found = file_notes(f, cmap) if noted < max_noted else []
         if found:
             noted += 1
