@@ -37,3 +37,26 @@ def test_a_column_map_no_input_fits_is_not_told_to_split_the_command(tmp_path: P
     res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(FIX / "ira_tweets.csv"), "--columns", GOP_MAP],
                         env={"COLUMNS": "400"})
     assert res.exit_code == 2 and "this file lacks" in _said(res) and "applies to every input" not in _said(res), res.output
+
+
+def test_a_labelled_accounts_csv_given_to_ingest_is_pointed_at_evaluate_accounts(tmp_path: Path) -> None:
+    """The stclab labelled set (`id`, `screen_name`, ..., `bot`), a natural first thing to ingest,
+    was told only to name its columns with --columns, as if its rows were posts; the commands
+    that read it as it is were not named."""
+    labels = tmp_path / "bots_data.csv"
+    labels.write_text("id,id_str,screen_name,location,description,url,followers_count,bot\n"
+                      "1,1,newsfeedbot,,hourly news,,10,1\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(labels)], env={"COLUMNS": "400"})
+    assert res.exit_code == 1, res.output
+    said = _said(res)
+    assert "not a known CSV header (first columns: id, id_str, screen_name, location, description, url)" in said
+    assert ("it looks like labelled accounts (an account column and a bot label, no post text), which ingest does not store: "
+            "give it to `botwatch evaluate-accounts STUDY FILE`") in said, said
+
+
+def test_a_csv_of_posts_with_a_label_column_is_not_called_labelled_accounts(tmp_path: Path) -> None:
+    """A posts export with a sentiment `label` beside its text is posts: only --columns is said."""
+    posts = tmp_path / "posts.csv"
+    posts.write_text("id,user,time,text,label\n1,a,2017-05-01 10:00:00,hello,positive\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(posts)], env={"COLUMNS": "400"})
+    assert "not a known CSV header" in _said(res) and "labelled accounts" not in _said(res), res.output

@@ -312,7 +312,23 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     # the report; botwatch's own words in the reason (the `tr '\\r' '\\n'` hint) keep theirs.
     from botwatch.shown_text import record_shown
 
-    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {record_shown(', '.join(header[:6])[:120])}){hint}; {KNOWN_CSV}")
+    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {record_shown(', '.join(header[:6])[:120])}){hint}"
+                        f"{labelled_accounts_hint(header)}; {KNOWN_CSV}")
+
+
+def labelled_accounts_hint(header: list[str]) -> str:
+    """A line's end for a CSV of labelled accounts (an account column and a `bot`/`label` column,
+    no post text), given to `ingest`: the stclab and Botometer sets were told only to name their
+    columns with --columns, as if they were posts, where they are read by `evaluate-accounts` and
+    `train-bot-model` as they are. "" for any other header."""
+    from botwatch.accounts.evaluate import BOT_COLUMNS, HANDLE_COLUMNS, ID_COLUMNS
+
+    names = {h.strip().lower() for h in header}
+    if not names & set(BOT_COLUMNS) or not names & set(ID_COLUMNS + HANDLE_COLUMNS) or names & {"text", "content", "full_text", "tweet_text"}:
+        return ""
+    return ("; it looks like labelled accounts (an account column and a bot label, no post text), which ingest does not "
+            "store: give it to `botwatch evaluate-accounts STUDY FILE` to measure the scores against it, or to "
+            "`botwatch train-bot-model FILE`")
 
 
 _DELIMITERS = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
