@@ -60,3 +60,23 @@ def test_a_csv_of_posts_with_a_label_column_is_not_called_labelled_accounts(tmp_
     posts.write_text("id,user,time,text,label\n1,a,2017-05-01 10:00:00,hello,positive\n", encoding="utf-8")
     res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(posts)], env={"COLUMNS": "400"})
     assert "not a known CSV header" in _said(res) and "labelled accounts" not in _said(res), res.output
+
+
+def test_a_mistyped_preset_name_is_answered_with_the_closest_preset(tmp_path: Path) -> None:
+    """`--election ge2017` and `US-2016` were refused with the preset list alone; the line now
+    names the preset meant, and a name like none of them gets no guess."""
+    from botwatch.elections.model import ElectionError, load_election
+
+    for typed, meant in (("ge2017", "uk-ge2017"), ("uk2017", "uk-ge2017"), ("US-2016", "us-2016"), ("us2016", "us-2016")):
+        try:
+            load_election(typed)
+        except ElectionError as exc:
+            assert str(exc).startswith(f"no preset named {typed!r} (did you mean {meant!r}?); presets: "), exc
+        else:
+            raise AssertionError(f"{typed} was loaded")
+    try:
+        load_election("bundestag")
+    except ElectionError as exc:
+        assert "did you mean" not in str(exc) and "no preset named 'bundestag'; presets: " in str(exc), exc
+    res = runner.invoke(app, ["analyze", str(tmp_path / "s.duckdb"), "--election", "ge2017"])
+    assert res.exit_code == 2 and "(did you mean 'uk-ge2017'?)" in res.output, res.output

@@ -505,6 +505,14 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
     )
 
 
+def _closest_preset(ref: str) -> str:
+    """" (did you mean 'uk-ge2017'?)" for a name close to a preset's, else "": `--election ge2017`,
+    `uk2017` or `US-2016` (the names a reader of the Swansea study or a US desk types first) were
+    refused with the list alone, which a user had to compare letter by letter."""
+    close = difflib.get_close_matches(ref.strip().lower(), list_presets(), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def load_election(ref: str | Path) -> Election:
     """Load a shipped preset by name, or a TOML file by path."""
     if not str(ref).strip():  # Path("") is ".": `--election ""` said "election file . is a directory"
@@ -523,7 +531,7 @@ def load_election(ref: str | Path) -> Election:
     else:
         f = _presets_dir() / f"{ref}.toml"
         if not f.is_file():
-            raise ElectionError(f"no preset named {ref!r}; presets: {', '.join(list_presets())}")
+            raise ElectionError(f"no preset named {ref!r}{_closest_preset(str(ref))}; presets: {', '.join(list_presets())}")
         text, path = f.read_text(encoding="utf-8"), f"preset:{ref}"
     election = election_from_text(text, path)
     refuse_edited_preset(election, path)
