@@ -80,3 +80,16 @@ def test_a_mistyped_preset_name_is_answered_with_the_closest_preset(tmp_path: Pa
         assert "did you mean" not in str(exc) and "no preset named 'bundestag'; presets: " in str(exc), exc
     res = runner.invoke(app, ["analyze", str(tmp_path / "s.duckdb"), "--election", "ge2017"])
     assert res.exit_code == 2 and "(did you mean 'uk-ge2017'?)" in res.output, res.output
+
+
+def test_coordination_with_no_cluster_says_so_instead_of_an_empty_table(tmp_path: Path) -> None:
+    """`botwatch coordination` on the GE2017 sample (one account) printed the clusters table's
+    header alone: no row, no word that none was found."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["coordination", str(study), "--election", "uk-ge2017"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    said = _said(res)
+    assert ("no clusters (window 60 s; 0 edges beat chance at FDR 0.05): the coordination lines above count the pairs that "
+            "co-acted and were tested") in said, said
+    assert "┃ cluster ┃" not in res.output, res.output

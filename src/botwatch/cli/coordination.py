@@ -176,13 +176,18 @@ def coordination(
             return
         clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label, first_at, last_at, peak_day, peak_day_co_actions, "
                           "posts_first_at, posts_last_at FROM clusters ORDER BY cluster_id LIMIT 15")
-        table = clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})")
         n_clusters = st.count("clusters")
-        if n_clusters > len(clusters):
-            # The table stopped at 15 rows without a word, so 18 clusters read as 15.
-            table.caption = (f"the {len(clusters):,} largest of {n_clusters:,} clusters; all of them: "
-                             f"botwatch export {plain(shell_shown(study))} clusters -o clusters.csv")
-        wide_when_piped().print(table)
+        if n_clusters:
+            table = clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})")
+            if n_clusters > len(clusters):
+                # The table stopped at 15 rows without a word, so 18 clusters read as 15.
+                table.caption = (f"the {len(clusters):,} largest of {n_clusters:,} clusters; all of them: "
+                                 f"botwatch export {plain(shell_shown(study))} clusters -o clusters.csv")
+            wide_when_piped().print(table)
+        else:
+            # The table's header alone, under its title, read as output cut off or a failure.
+            out.print(f"no clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr}): the coordination "
+                      "lines above count the pairs that co-acted and were tested", highlight=False)
         if graphml:
             from botwatch.cli.study import graphml_or_fail
 
