@@ -93,3 +93,23 @@ def test_coordination_with_no_cluster_says_so_instead_of_an_empty_table(tmp_path
     assert ("no clusters (window 60 s; 0 edges beat chance at FDR 0.05): the coordination lines above count the pairs that "
             "co-acted and were tested") in said, said
     assert "┃ cluster ┃" not in res.output, res.output
+
+
+def test_nothing_read_from_a_folder_of_data_sets_names_each_file_apart(tmp_path: Path) -> None:
+    """`ingest S ordinary/` (brexit-2016/tweets.csv.gz and gop-debate-2015/tweets.csv.gz, both
+    needing --columns) ended "nothing could be read from the inputs (tweets.csv.gz: ...;
+    tweets.csv.gz: ...)", naming neither file; files of distinct names keep their short names."""
+    import shutil
+
+    for name, fixture in (("brexit-2016", "brexit_2016_tweets.csv"), ("gop-debate-2015", "gop_debate_2015_tweets.csv")):
+        (tmp_path / "ordinary" / name).mkdir(parents=True)
+        shutil.copy(FIX / fixture, tmp_path / "ordinary" / name / "tweets.csv")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(tmp_path / "ordinary")], env={"COLUMNS": "2000"})
+    assert res.exit_code == 1, res.output
+    said = _said(res)
+    error = said[said.index("error: nothing could be read"):]
+    for name in ("brexit-2016", "gop-debate-2015"):
+        assert f"{tmp_path / 'ordinary' / name / 'tweets.csv'}: unreadable input" in error, error
+    from botwatch.cli.ingest import short_names
+
+    assert short_names(["a/x.csv", "b/y.csv"]) == {"a/x.csv": "x.csv", "b/y.csv": "y.csv"}

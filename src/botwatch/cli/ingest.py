@@ -252,7 +252,8 @@ def no_records(res: FileResult) -> str | None:
 def empty_inputs(summary: IngestSummary) -> str:
     """" (h.csv: no records after its header line)" for the inputs that held no records ("" when
     none did): the end of the "nothing could be read" line, on both engines."""
-    empty = [f"{name_shown(os.path.basename(f.source))}: {n}" for f in summary.files if (n := no_records(f))]
+    shown = short_names([f.source for f in summary.files])
+    empty = [f"{name_shown(shown[f.source])}: {n}" for f in summary.files if (n := no_records(f))]
     return f" ({'; '.join(empty[:3])})" if empty else ""
 
 
@@ -414,7 +415,18 @@ def _why_rejected(study: Path) -> str:
         return ""
     # The reason quotes the file's own header or first bytes: an ESC there must not reach the terminal raw.
     # The file's name by `name_shown` (as stored: `sources`' form), as its own line above named it.
-    return " (" + "; ".join(f"{name_shown(os.path.basename(str(src)), stored=True)}: {controls_shown(err)}" for src, err in rows) + ")" if rows else ""
+    shown = short_names([str(src) for src, _ in rows])
+    return " (" + "; ".join(f"{name_shown(shown[str(src)], stored=True)}: {controls_shown(err)}" for src, err in rows) + ")" if rows else ""
+
+
+def short_names(paths: list[str]) -> dict[str, str]:
+    """Each path by its file name, or whole where two of `paths` share a file name: a folder of
+    data sets (`ordinary/brexit-2016/tweets.csv.gz`, `ordinary/gop-debate-2015/tweets.csv.gz`)
+    was summed up as "(tweets.csv.gz: ...; tweets.csv.gz: ...)", which named neither."""
+    holders: dict[str, set[str]] = {}
+    for p in paths:
+        holders.setdefault(os.path.basename(p), set()).add(p)
+    return {p: p if len(holders[os.path.basename(p)]) > 1 else os.path.basename(p) for p in paths}
 
 
 def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True,
