@@ -113,3 +113,15 @@ def test_nothing_read_from_a_folder_of_data_sets_names_each_file_apart(tmp_path:
     from botwatch.cli.ingest import short_names
 
     assert short_names(["a/x.csv", "b/y.csv"]) == {"a/x.csv": "x.csv", "b/y.csv": "y.csv"}
+
+
+def test_a_file_named_with_a_trailing_slash_is_a_usage_error_that_says_so(tmp_path: Path) -> None:
+    """`ingest S ira/tweets.csv.gz/` said "failed ...: no such file" (exit 1) about a file the user
+    could list; it is a usage error naming the slash, and no study is made."""
+    import shutil
+
+    shutil.copy(FIX / "ira_tweets.csv", tmp_path / "tweets.csv")
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(tmp_path / "tweets.csv") + "/"], env={"COLUMNS": "400"})
+    assert res.exit_code == 2 and not study.exists(), res.output
+    assert f"error: {tmp_path / 'tweets.csv'}/ ends in / but {tmp_path / 'tweets.csv'} is a file, not a folder: drop the trailing /" in _said(res)

@@ -110,6 +110,7 @@ def ingest(
     # A URL (s3a://, hdfs://) is listed by Spark through Hadoop, not looked for on this disk.
     from botwatch.ingest.source import NO_SUCH_FILE, not_there
 
+    _fail_on_file_as_folder(files)
     missing = [f for f in files if f != "-" and not (on_spark and is_url(f)) and not Path(f).exists()]
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
@@ -220,6 +221,15 @@ def _without_databases(files: list[str], inputs: list[str]) -> list[str]:
                       f"found in a folder, not {'an input' if one else 'inputs'}",
                       highlight=False, markup=False)
     return [f for f in files if f not in dbs]
+
+
+def _fail_on_file_as_folder(files: list[str]) -> None:
+    """A usage error for a file named with a trailing `/` (`ira/tweets.csv.gz/`): `Path` drops the
+    slash, so the file passed as there, and opening it failed as "no such file" (exit 1) beside a
+    file the user could see."""
+    for f in files:
+        if f.endswith(("/", os.sep)) and os.path.isfile(f.rstrip("/" + os.sep)):
+            fail(f"{name_shown(f)} ends in / but {name_shown(f.rstrip('/' + os.sep))} is a file, not a folder: drop the trailing /")
 
 
 def _check_columns(cmap: ColumnMap, files: list[str]) -> list[str]:
