@@ -125,3 +125,17 @@ def test_a_file_named_with_a_trailing_slash_is_a_usage_error_that_says_so(tmp_pa
     res = runner.invoke(app, ["ingest", str(study), str(tmp_path / "tweets.csv") + "/"], env={"COLUMNS": "400"})
     assert res.exit_code == 2 and not study.exists(), res.output
     assert f"error: {tmp_path / 'tweets.csv'}/ ends in / but {tmp_path / 'tweets.csv'} is a file, not a folder: drop the trailing /" in _said(res)
+
+
+def test_explain_reads_a_pasted_twitter_profile_link_as_its_handle(tmp_path: Path) -> None:
+    """A desk checking an account pastes its profile address: `explain S https://twitter.com/UKLabour`
+    said "no account ... in the study" for an account the study holds."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "accounts"]).exit_code == 0
+    for link in ("https://twitter.com/UKLabour", "https://x.com/uklabour/", "twitter.com/UKLabour?lang=en"):
+        res = runner.invoke(app, ["explain", str(study), link], env={"COLUMNS": "300"})
+        assert res.exit_code == 0 and "@UKLabour (twitter 14291684)" in res.output, res.output
+        assert "read the profile link as @" in _said(res), res.output
+    res = runner.invoke(app, ["explain", str(study), "https://example.com/UKLabour"])
+    assert res.exit_code == 2 and "no account" in res.output, res.output

@@ -167,6 +167,31 @@ def nothing_matched(country: Optional[str], min_bot: float) -> str:
     return f"no accounts {' and '.join(said)}" if said else "no scored accounts in the study"
 
 
+# A Twitter/X profile link as a browser's address bar gives it (handles: 1-15 letters, digits, _).
+_PROFILE_LINK = r"(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/@?([A-Za-z0-9_]{1,15})/?(?:[?#].*)?"
+
+
+def _from_profile_link(st: Any, key: str) -> str | None:
+    """The handle of a pasted Twitter/X profile link (`https://twitter.com/10_gop`), where no
+    account answers to the link as written and one answers to the handle (said in a warning); else
+    None. A desk checking an account opens its profile and pastes the address: that was "no
+    account ... in the study" for an account the study holds. A Mastodon account id is its profile
+    URL, so the link is taken as written first."""
+    import re  # here, not at the top: the command modules' imports are kept to what start-up needs
+
+    m = re.fullmatch(_PROFILE_LINK, key, re.I)
+    if m is None:
+        return None
+    def answers(k: str) -> bool:
+        where, params = account_match(k)
+        return bool(st.sql(f"SELECT count(*) FROM accounts_scored WHERE {where}", params)[0][0])
+
+    if answers(key) or not answers(m.group(1)):
+        return None
+    warn(f"read the profile link as @{m.group(1)}")
+    return m.group(1)
+
+
 def _as_typed(st: Any, key: str) -> str | None:
     """`key` with each doubled backslash as one, where no account answers to `key` and one answers
     to that (said in a warning); else None. `accounts`, `explain` and the clusters table show a
@@ -243,7 +268,7 @@ def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
 @app.command()
 def explain(
     study: StudyArg,
-    handle: Annotated[str, typer.Argument(help="@handle (any case; a Mastodon account also as @user@instance) or account id")],
+    handle: Annotated[str, typer.Argument(help="@handle (any case; a Mastodon account also as @user@instance) or account id, or a twitter.com / x.com profile link")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (shape in docs/model-card-bot.md)")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
@@ -263,6 +288,8 @@ def explain(
         _warn_if_stale(st, study)
         if (typed := _as_typed(st, key)) is not None:
             key, handle = typed, ("@" if handle.startswith("@") else "") + typed
+        if (linked := _from_profile_link(st, key)) is not None:
+            key, handle = linked, "@" + linked
         if as_json:
             row = find_account(st, handle)
             if row is None:
