@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -26,8 +26,11 @@ from botwatch.ingest.fields import (
     req_text,
 )
 from botwatch.ingest.html_entities import decode_if_escaped
-from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.record_error import RecordError
 from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS
+
+if TYPE_CHECKING:  # a type hint only: `sink` imports pyarrow, which the collectors sharing these helpers never use
+    from botwatch.ingest.sink import RowSink
 
 FORMAT_IO_TWEETS = "io-archive-tweets"
 FORMAT_IO_USERS = "io-archive-users"

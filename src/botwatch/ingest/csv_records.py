@@ -13,11 +13,16 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.record_error import RecordError
 from botwatch.ingest.source import InputSource
 
-RowHandler = Callable[[dict[str, str], int, RowSink], None]
+if TYPE_CHECKING:  # a type hint only: `sink` imports pyarrow, which the collectors sharing these helpers never use
+    from botwatch.ingest.sink import RowSink
+
+# Quoted: the alias is built when the module loads, when `RowSink` is a name for type checkers only.
+RowHandler = Callable[[dict[str, str], int, "RowSink"], None]
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from botwatch.ingest.sink import RecordError
+from botwatch.ingest.record_error import RecordError
 
 _MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
 _ANCHOR = re.compile(r"<[^>]*>")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -35,7 +35,10 @@ from botwatch.ingest.fields import (
     req_text,
     str_list,
 )
-from botwatch.ingest.sink import RecordError, RowSink, not_an_object
+from botwatch.ingest.record_error import RecordError, not_an_object
+
+if TYPE_CHECKING:  # a type hint only: `sink` imports pyarrow, which the collectors sharing these helpers never use
+    from botwatch.ingest.sink import RowSink
 
 FORMAT_JETSTREAM = "bluesky-jetstream"
 FORMAT_MASTODON = "mastodon-status"

@@ -19,6 +19,9 @@ from typing import Any
 
 import pyarrow as pa
 
+# Re-exported for the readers that import them from here; their home imports no pyarrow, so the
+# collectors, which share the readers' field helpers, start without it.
+from botwatch.ingest.record_error import RecordError as RecordError, not_an_object as not_an_object
 from botwatch.schema import DELETIONS, POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW, STREAM_LIMITS, STREAM_WARNINGS
 
 FlushFn = Callable[[str, pa.Table], None]
@@ -45,23 +48,6 @@ def is_note(error: str | None) -> bool:
 def note_sql(column: str) -> str:
     """`is_note` as a DuckDB condition on the text column `column` (the prefixes hold no quote)."""
     return "(" + " OR ".join(f"starts_with({column}, '{p}')" for p in NOTES) + ")"
-
-
-class RecordError(ValueError):
-    """A record that cannot become a canonical row; the message says why, for the rejected table."""
-
-
-def not_an_object(obj: Any) -> RecordError:
-    """The rejection of a record that is no JSON object. Why a list gets its own words: a line
-    holding an array of records (pages pasted into a JSON-lines file) was rejected as "got list",
-    which said neither what was wrong nor how to mend it; no format this reads writes such lines
-    among its records, so it stays rejected, with the command that splits it."""
-    if isinstance(obj, list):
-        return RecordError(
-            f"expected a JSON object, got an array of {len(obj):,} values: a record is one object; split such "
-            """lines into one record a line with `jq -c 'if type == "array" then .[] else . end' FILE`"""
-        )
-    return RecordError(f"expected a JSON object, got {type(obj).__name__}")
 
 
 _PROFILE_VALUES = itemgetter(*PROFILE_VALUE_FIELDS)
