@@ -145,9 +145,17 @@ def test_the_when_section_says_how_many_accounts_each_circadian_share_is(tmp_pat
     now says. With one account it gave a share of one ("100% [21–100%]")."""
     text = _when_paragraph(_circadian(tmp_path, [3, 3] + [6] * 15 + [-5]))
     assert re.search(r"Among those, 2 of 18, 11% \[[\d–]+%\], keep a human day best fitted at UTC\+3 ± 1 \(Moscow", text), text
-    assert re.search(r", and 17 of 18, 94% \[[\d–]+%\], at least 3 hours away from", text), text
+    assert re.search(r"; 17 of 18, 94% \[[\d–]+%\], keep a human day at least 3 hours away from", text), text
     single = _when_paragraph(_circadian(tmp_path, [3] + [6] * 17, "single"))
     assert re.search(r"Among those, 1 of 18, [\d.]+% \[[\d.–]+%\], keeps a human day", single), single
+    # The share away from home has its own verb, agreeing with its own count: gapped after
+    # ", and" it took the Moscow clause's "keeps" (1 of 18) for all 18.
+    assert re.search(r"; 18 of 18, 100% \[[\d–]+%\], keep a human day at least 3 hours away from", single), single
+    far_one = _when_paragraph(_circadian(tmp_path, [3, 3, 6] + [-5] * 15, "far_one"))
+    assert re.search(r"; 3 of 18, [\d.]+% \[[\d.–]+%\], keep a human day at least 3 hours away", far_one), far_one
+    lone = _when_paragraph(_circadian(tmp_path, [6] + [-5] * 17, "lone"))
+    assert re.search(r"; 1 of 18, [\d.]+% \[[\d.–]+%\], keeps a human day at least 3 hours away", lone), lone
+    assert ", and 1 of 18" not in lone and ", and 3 of 18" not in far_one, (lone, far_one)
     one = _when_paragraph(_circadian(tmp_path, [3], "one"))
     assert "That account keeps a human day best fitted at UTC+3 ± 1 (Moscow" in one and "; it keeps its day at least 3 hours away from" in one, one
     assert "evidence. That account" in one and "%" not in one.split("On ordinary")[0], one
