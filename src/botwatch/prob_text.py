@@ -101,8 +101,8 @@ def interval_digits(lo: float, hi: float, digits: int = 0) -> int:
     ("2.1% [1.6–2.4%]"). An interval with no width keeps `digits` (the callers say it has none).
 
     Where `percent` keeps a decimal for one end only (under 1%, or rounding up to 100%), the other
-    end takes it too: the uk-ge2017 sample's report printed "6% [1.0–26%]", one interval at two
-    precisions; it is now "6.0% [1.0–26.0%]"."""
+    end takes it too: the uk-ge2017 sample's report printed "6% [1.0–26%]" (1 of 18 accounts), one
+    interval at two precisions; it is now "5.6% [1.0–25.8%]"."""
     if not lo < hi:
         return digits
     for d in (digits, digits + 1):

@@ -104,7 +104,7 @@ def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0, accounts: An
             return f"{pct(p, digits)} (every resample of the accounts gave {pct(p, digits)}: no interval)"
     shown = bound if bound is not None else (lo, hi)
     ci = interval(*shown, digits)
-    if ci:  # the share at the decimals of its interval's ends ("6.0% [1.0–26.0%]", not "6% [1.0–26%]")
+    if ci:  # the share at the decimals of its interval's ends ("5.6% [1.0–25.8%]", not "6% [1.0–26%]")
         digits = interval_digits(float(shown[0]), float(shown[1]), digits)
     if bound is not None:
         return f"{pct(p, digits)} {ci[:-1]}: an exact bound over {n:,} account{'s' if n != 1 else ''}]"
