@@ -106,7 +106,32 @@ def test_the_circadian_headline_says_how_many_accounts_each_share_is(tmp_path: P
     assert circ is not None and circ["informative"] == 18
     text = _words(render("time_headline.html.j2", kind="circadian", c=circ))
     assert re.search(r"^17 of the 18 accounts with a clear daily rhythm, 94% \[[\d–]+%\], keep the hours", text), text
-    assert re.search(r"; 2 of them, 11% \[[\d–]+%\], fit UTC\+3 ± 1 \(Moscow\)", text), text
+    assert re.search(r"; 2 of the 18, 11% \[[\d–]+%\], fit UTC\+3 ± 1 \(Moscow\)", text), text
+
+
+def test_the_circadian_headlines_moscow_count_is_of_all_the_accounts_not_of_those_away(tmp_path: Path) -> None:
+    """The uk-ge2017 demo headlined "14 of the 18 accounts … keep the hours of a human day at least 3
+    hours away from … (UTC+1); 1 of them, 5.6% […], fits UTC+3 ± 1 (Moscow)": that account, at UTC+3,
+    is 2 hours from home and none of the 14, and 5.6% is of the 18. The count names its whole."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from botwatch.report.sections import render
+    from botwatch.timeline.report import circadian_block
+
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+        offsets = [-4, -2, -1, 0, 2, 3, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7]  # the uk-ge2017 demo's informative fits
+        st.sql("INSERT INTO circadian SELECT 'twitter', CAST(i AS VARCHAR), o, true FROM (SELECT unnest(?) AS o, unnest(range(?)) AS i)", [offsets, len(offsets)])
+        circ = circadian_block(st, SimpleNamespace(polling_day=date(2017, 6, 8), timezone="Europe/London", country="GB"))
+    finally:
+        st.close()
+    assert circ is not None and (circ["informative"], circ["k_far"], circ["k_msk"]) == (18, 14, 1), circ
+    text = _words(render("time_headline.html.j2", kind="circadian", c=circ))
+    assert re.search(r"^14 of the 18 accounts with a clear daily rhythm, 78% \[[\d–]+%\], keep", text), text
+    assert re.search(r"; 1 of the 18, 5\.6% \[1\.0–25\.8%\], fits UTC\+3 ± 1 \(Moscow\)", text), text
+    assert "of them" not in text, text
 
 
 def _circadian(tmp_path: Path, offsets: list[int], name: str = "s", informative: bool = True) -> dict:
