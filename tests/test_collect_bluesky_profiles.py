@@ -464,3 +464,39 @@ def test_the_accounts_not_of_did_syntax_are_remembered_up_to_a_bound(tmp_path: P
         assert cap.stats.profiles_not_did == 1_000
     finally:
         cap.close()
+
+
+def test_a_refused_closing_save_counts_only_the_waiting_accounts_not_already_on_disk(tmp_path: Path, monkeypatch: Any) -> None:
+    # Every account waiting was said "not saved" whenever the closing save failed: those a state
+    # save had already synced are in the waiting file, and an account queued and then asked
+    # (no longer waiting) made "could not save the 0 Bluesky accounts still waiting".
+    folder = tmp_path / "cap"
+    cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    lookups = bp.ProfileLookups("http://127.0.0.1:9")
+    lookups.load(cap)
+    collector = js.JetstreamCollector("ws://127.0.0.1:9", profiles=lookups)
+    lines: list[str] = []
+    cap.log = lines.append  # type: ignore[method-assign]
+    try:
+        lookups.want(cap, "did:plc:asked")
+        lookups.pending.pop("did:plc:asked")  # asked since: no longer waiting, its line not synced
+        _refuse_waiting_writes(monkeypatch, "aw")
+        collector._leave_waiting(cap)
+        assert cap.stats.profiles_not_saved == 0 and not lines, lines  # nothing waiting was lost
+        for did in ("did:plc:a", "did:plc:b"):
+            lookups.want(cap, did)
+        monkeypatch.undo()
+        lookups.flush(cap)  # a state save synced these two
+        lookups.want(cap, "did:plc:c")
+        _refuse_waiting_writes(monkeypatch, "aw")
+        collector._leave_waiting(cap)
+        said = "\n".join(lines)
+        assert cap.stats.profiles_waiting == 3 and cap.stats.profiles_not_saved == 1, said
+        assert "warning: could not save 1 of the 3 Bluesky accounts still waiting for a profile lookup" in said, said
+        assert ": it is not saved for the next run to ask" in said, said
+        from botwatch.collect.progress import profiles_line
+
+        assert "; 3 waiting, 1 of them NOT saved for the next run (the capture folder refused the write" in profiles_line(cap.stats)
+    finally:
+        monkeypatch.undo()
+        cap.close()

@@ -133,8 +133,8 @@ class ProfileLookups:
 
     def save(self, cap: Capture) -> None:
         """Leave the accounts still waiting, in as few lines as they take, for the next run to ask.
-        Raises CaptureWriteError when the folder refuses; `on_disk` then says whether the accounts
-        reached the file all the same (only the rewrite that compacts it failed)."""
+        Raises CaptureWriteError when the folder refuses; `waiting_not_on_disk` then says how many of
+        the accounts waiting did not reach the file (none where only the compacting rewrite failed)."""
         self.flush(cap)
         self._rewrite(cap)
 
@@ -202,10 +202,13 @@ class ProfileLookups:
         cap.stats.profiles_not_did = len(self.not_did) + self._not_did_more
 
     @property
-    def on_disk(self) -> bool:
-        """Whether every account queued or given up is in the waiting file (a failed `save` may
-        only have failed to compact it: the accounts are there, in more lines)."""
-        return not self._unsaved
+    def waiting_not_on_disk(self) -> int:
+        """How many accounts still waiting are not in the waiting file yet (queued since its last
+        sync), which a failed `save` leaves unknown to the next run. Those synced before stay in
+        the file (a failed compaction keeps the old one), an account asked since it was queued
+        waits no longer, and an unsynced give-up only means the next run asks it again."""
+        queued = {line for line in self._unsaved if not line.startswith("-")}
+        return sum(1 for did in self.pending if did in queued)
 
     def hurry(self) -> None:
         """Send the next batch now, part-full if need be (the run is about to end)."""

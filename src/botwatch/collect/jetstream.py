@@ -101,10 +101,13 @@ def drop_future_cursor(cap: Capture, now: float) -> None:
 
 
 def waiting_not_saved(cap: Capture, error: OSError) -> str:
-    """The warning for accounts waiting for a profile lookup that the folder refused to save."""
+    """The warning for accounts waiting for a profile lookup that the folder refused to save
+    (`profiles_not_saved` of the `profiles_waiting`: those synced earlier are in the file)."""
     why = error.strerror or str(error)
-    return (f"warning: could not save the {counted(cap.stats.profiles_waiting, 'Bluesky account')} still waiting for a profile lookup to "
-            f"{name_shown(waiting_path(cap))} ({why}): they are not saved for the next run to ask. "
+    lost, waiting = cap.stats.profiles_not_saved, counted(cap.stats.profiles_waiting, "Bluesky account")
+    which = f"the {waiting}" if lost == cap.stats.profiles_waiting else f"{lost:,} of the {waiting}"
+    return (f"warning: could not save {which} still waiting for a profile lookup to "
+            f"{name_shown(waiting_path(cap))} ({why}): {'it is' if lost == 1 else 'they are'} not saved for the next run to ask. "
             "Free space (or fix the folder's permissions) and run the same command again")
 
 
@@ -215,9 +218,10 @@ class JetstreamCollector:
         try:
             self.profiles.save(cap)
         except CaptureWriteError as exc:
-            if self.profiles.on_disk:
-                return  # only its compaction failed: every account waiting is in the file, in more lines
-            cap.stats.profiles_not_saved = cap.stats.profiles_waiting
+            lost = self.profiles.waiting_not_on_disk
+            if not lost:
+                return  # every account waiting is in the file already (only its compaction failed, or none waits)
+            cap.stats.profiles_not_saved = lost
             cap.progress.clear()
             cap.log(waiting_not_saved(cap, exc.error))
 

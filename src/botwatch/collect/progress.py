@@ -108,7 +108,8 @@ def profiles_line(s: Stats) -> str:
     if s.profiles_not_did:
         parts.append(f"{s.profiles_not_did:,} not a DID, not looked up")
     if s.profiles_not_saved:
-        parts.append(f"{s.profiles_waiting:,} waiting, NOT saved for the next run (the capture folder refused the write: "
+        some = "" if s.profiles_not_saved == s.profiles_waiting else f"{s.profiles_not_saved:,} of them "
+        parts.append(f"{s.profiles_waiting:,} waiting, {some}NOT saved for the next run (the capture folder refused the write: "
                      "free space or fix its permissions, then run the same command again)")
     elif s.profiles_waiting:
         parts.append(f"{s.profiles_waiting:,} waiting, asked by the next run")
