@@ -500,3 +500,21 @@ def test_a_refused_closing_save_counts_only_the_waiting_accounts_not_already_on_
     finally:
         monkeypatch.undo()
         cap.close()
+
+
+def test_an_older_runs_queue_adds_nothing_to_this_runs_not_a_did_count(tmp_path: Path) -> None:
+    # `load` re-queues through `want`, which now counts a non-DID as an account this run kept: an
+    # older state's queue (or a waiting file edited by hand) put accounts of no post of this run
+    # into "N not a DID, not looked up".
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    (folder / ".botwatch" / "bluesky.state.json").write_bytes(orjson.dumps({"cursor": {}, bp.PENDING_KEY: ["did:plc:old", "did:plc:x y"]}))
+    (folder / ".botwatch" / "bluesky.profiles-waiting").write_text("did:plc:w\ndid:plc:a b\n")
+    cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of).open()
+    try:
+        lookups = bp.ProfileLookups("http://127.0.0.1:9")
+        lookups.load(cap)
+        assert list(lookups.pending) == ["did:plc:old", "did:plc:w"]
+        assert cap.stats.profiles_not_did == 0
+    finally:
+        cap.close()

@@ -126,7 +126,7 @@ class ProfileLookups:
             raise CaptureWriteError(exc) from exc
         left = cap.state.pop(PENDING_KEY, None)  # an older run's queue, from now on in the waiting file
         for did in [*(left if isinstance(left, (list, dict)) else ()), *_replay(waiting_path(cap))]:
-            if isinstance(did, str):
+            if isinstance(did, str) and DID.fullmatch(did):  # `want` counts the others as this run's posts' accounts
                 self.want(cap, did)
         self._rewrite(cap)
         cap.before_state_save = lambda: self.flush(cap)
