@@ -170,3 +170,16 @@ def test_an_error_the_close_did_not_foresee_is_one_line_that_claims_no_salvage(t
     closing = [m for m in lines if m.startswith("error: could not close the capture cleanly: ")]
     assert code == 1 and closing == ["error: could not close the capture cleanly: [Errno 5] Input/output error"], lines
     assert not list(tmp_path.glob(OPEN_PREFIX + "*")) and len(list(tmp_path.glob("bluesky-*.jsonl.gz"))) == 1
+
+
+def test_a_capture_opened_again_after_its_close_closes_again(tmp_path: Path) -> None:
+    """`open(); close(); open(); close()` on one Capture left the second file `.open-` and the stream
+    locked: the guard against a second close was never reset by the next open."""
+    cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
+    for n in (1, 2):
+        cap.open()
+        cap.post(f"a{n}", jetstream_event(n))
+        cap.cursor = {"time_us": n}
+        cap.close()
+    assert not list(tmp_path.glob(OPEN_PREFIX + "*")), list(tmp_path.iterdir())
+    Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of).open().close()  # the lock was released
