@@ -94,3 +94,5 @@ def test_a_share_and_its_interval_are_written_at_one_precision() -> None:
     assert percent_interval(0.056, 0.0099, 0.258) == "5.6% [1.0–25.8%]"
     assert percent_interval(0.71, 0.66, 0.754) == "71% [66–75%]"
     assert percent_interval(0.02, 0.016, 0.024) == "2.0% [1.6–2.4%]"
+    assert percent_interval(0.05, 0.05, 0.05) == "5% (no interval: its ends are equal)"  # not "5% [5–5%]"
+    assert percent_interval(float("nan"), float("nan"), float("nan")) == "—"  # not "nan% [nan–nan%]"

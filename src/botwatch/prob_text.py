@@ -18,6 +18,8 @@ posts (0.0%)" and, for 1,862 of 1,862 accounts, a Wilson interval "[100–100%]"
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["interval_digits", "most_likely", "p_is", "percent", "percent_digits", "percent_interval", "prob2", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
@@ -115,5 +117,9 @@ def percent_interval(share: float, lo: float, hi: float) -> str:
     """'71% [66–75%]': a share and its interval at one number of decimals (`interval_digits`), for
     the places that write one outside the report's `pct_ci` (a chart's label, a command's line):
     `accounts evaluate` printed "5.6% [1.0%–26%]", each end at its own precision."""
+    if not all(map(math.isfinite, (share, lo, hi))):
+        return "—"  # nothing measured: "nan% [nan–nan%]" read as a figure
+    if not lo < hi:
+        return f"{percent(share)} (no interval: its ends are equal)"  # "5% [5–5%]" read as a measured certainty
     d = interval_digits(lo, hi)
     return f"{percent(share, d)} [{percent(lo, d)[:-1]}–{percent(hi, d)}]"

@@ -387,8 +387,8 @@ def _unseen_platform_counts(study: Study) -> list[tuple[str, int]]:
 # Said where the study does not record which bot model scored it (`model_used.bot_model_scored_by`
 # is "unrecorded"): the export's and the JSON's `model_platform_seen` are null there, and the
 # explorer, the automation caveat and `explain` say why instead of asserting either way.
-_UNRECORDED = ("This study does not record which bot model scored it (its accounts run holds no SHA-256 of the model file, as runs "
-               "of releases before that was recorded do not), so whether that model learned from {what} is unknown: the shipped model "
+_UNRECORDED = ("This study does not record which bot model scored it (no SHA-256 of the model file could be read from its accounts run; "
+               "runs of releases before that was recorded hold none), so whether that model learned from {what} is unknown: the shipped model "
                "learned from Twitter accounts only, and a model of your own may have learned from any platform. "
                "To know, run botwatch analyze on the study again: it scores the accounts anew and records the model.")
 
