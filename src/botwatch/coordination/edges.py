@@ -160,12 +160,14 @@ def pair_rows(first: Any, opts: PairOptions) -> Any:
     )
 
 
-def aggregate_edges(pairs: Any) -> Any:
+def aggregate_edges(pairs: Any, *, behaviours: bool = False) -> Any:
     """One row per account pair: how often they co-acted, on how many behaviours, and who led.
 
     `co_actions` counts distinct post pairs (`trace_matches` the behaviour-trace matches behind
     them, e.g. a retweet matching on the post and its link); `weight_idf` sums the IDF weights (a TF-IDF-style
     weight: common traces count for little); `a_first`/`b_first` count who acted first.
+    `behaviours` adds the sorted list of the pair's behaviours as a last column, in this same
+    grouping: grouped apart and joined back, it was a shuffle and a join more (Spark jobs on a lake).
     """
     gap = (pairs.t_b.epoch_seconds() - pairs.t_a.epoch_seconds()).cast("float64")
     key = pairs.post_a + "|" + pairs.post_b
@@ -180,6 +182,7 @@ def aggregate_edges(pairs: Any) -> Any:
         a_first=p._a_led.nunique(),
         b_first=p._b_led.nunique(),
         median_gap_s=p.gap.median(),
+        **({"behaviours": p.behaviour.collect(distinct=True).sort()} if behaviours else {}),
     )
 
 

@@ -639,10 +639,10 @@ def _write_edges(study: Study, pairs: Any) -> Any:
     kept_t = study.ibis.table("_coord_kept").drop("best_co_actions")
     # Only the kept pairs' rows are aggregated (most co-action rows belong to pairs that lost).
     pairs = materialise(study, "_coord_kept_pairs", pairs.semi_join(kept_t, ["platform", "account_a", "account_b"]), temp=True)
-    edges = aggregate_edges(pairs)
+    edges = aggregate_edges(pairs, behaviours=True)
     edges = edges.join(kept_t, ["platform", "account_a", "account_b"])
-    behav = pairs.group_by(["platform", "account_a", "account_b"]).agg(behaviours=pairs.behaviour.collect(distinct=True).sort())
-    edges = edges.join(behav, ["platform", "account_a", "account_b"])
+    # `behaviours` stays the column after the kept pair's own, where its join used to put it.
+    edges = edges.relocate("behaviours", after=kept_t.columns[-1])
     edges = edges.mutate(weight=edges.co_actions.cast("float64"), weight_idf=edges.weight_idf.round(4))
     materialise(study, "coordination_edges", edges.order_by(["platform", "account_a", "account_b"]))
     return pairs
