@@ -27,6 +27,7 @@ from typing import Any
 
 import igraph as ig
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.accounts.json_shape import shown_handle_sql
 from botwatch.numeric import sum_left_to_right
@@ -113,22 +114,24 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     `country` is the election's country (ISO2): members whose origin is elsewhere count as
     foreign, by the shared rule (`botwatch.origin_rule`: P(outside country) >= 0.5).
     """
-    membership, inside = _membership(study, seed=seed, resolution=resolution)
+    membership, inside, edge_sums = _membership(study, seed=seed, resolution=resolution)
     # Both stay Arrow views at the driver for the two writes: `_coord_membership` was copied into
     # a temp table (a Spark job on a lake), and `clusters` found each edge's cluster by joining
     # `cluster_members` to both its ends, for the edges and again for the evidence (4 of its 5
     # reads of that table), where the driver already knew it from the clustering.
     with study.temp_view("_coord_membership", membership), study.temp_view("_coord_edge_cluster", inside):
         _write_members(study, country)
-        _write_cluster_summaries(study)
+        _write_cluster_summaries(study, edge_sums)
     return study.count("clusters")
 
 
-def _membership(study: Study, *, seed: int, resolution: float) -> tuple[pa.Table, pa.Table]:
+def _membership(study: Study, *, seed: int, resolution: float) -> tuple[pa.Table, pa.Table, pa.Table]:
     """Leiden communities of the edge graph, as Arrow tables: the members (platform, account_id,
-    cluster_id), and the kept edges inside a cluster (platform, account_a, account_b,
-    cluster_id), an edge between two clusters or to an account left out being in neither."""
-    rows = study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
+    cluster_id), the kept edges inside a cluster (platform, account_a, account_b, cluster_id),
+    an edge between two clusters or to an account left out being in neither, and what those
+    edges sum to per cluster (`_edge_sums`)."""
+    read = study.query_arrow(f"SELECT platform, account_a, account_b, weight_idf, {', '.join(_EDGE_SUMMED)} FROM coordination_edges")
+    rows = list(zip(*(read.column(c).to_pylist() for c in ("platform", "account_a", "account_b", "weight_idf"))))
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
     edges = [(f"{p}\x1f{a}", f"{p}\x1f{b}", float(w or 0.0) or 1e-6) for p, a, b, w in rows]
     membership = leiden(edges, seed=seed, resolution=resolution)
@@ -140,16 +143,56 @@ def _membership(study: Study, *, seed: int, resolution: float) -> tuple[pa.Table
             [("platform", pa.string()), ("account_id", pa.string()), ("cluster_id", pa.int64()), ("degree", pa.int64()), ("strength", pa.float64())]
         ),
     )
-    inside = [
-        dict(platform=p, account_a=a, account_b=b, cluster_id=membership[ea])
-        for (p, a, b, _), (ea, eb, _) in zip(rows, edges)
-        if ea in membership and membership[ea] == membership.get(eb)
-    ]
+    at = [i for i, (ea, eb, _) in enumerate(edges) if ea in membership and membership[ea] == membership.get(eb)]
+    inside = [dict(platform=rows[i][0], account_a=rows[i][1], account_b=rows[i][2], cluster_id=membership[edges[i][0]]) for i in at]
     inside_table = pa.Table.from_pylist(
         inside,
         schema=pa.schema([("platform", pa.string()), ("account_a", pa.string()), ("account_b", pa.string()), ("cluster_id", pa.int64())]),
     )
-    return table, inside_table
+    return table, inside_table, _edge_sums(read.take(pa.array(at, pa.int64())), [d["cluster_id"] for d in inside])
+
+
+# The `coordination_edges` columns `clusters` sums per cluster, beside those the clustering reads.
+_EDGE_SUMMED = ("co_actions", "first_at", "last_at", "behaviours")
+
+
+def _edge_sums(inside: pa.Table, clusters: list[int]) -> pa.Table:
+    """Per cluster, what its inside edges (`inside`, the `coordination_edges` rows, each of the
+    cluster in `clusters` at the same position) add up to: edges, weight_idf, co_actions,
+    first_at, last_at and the sorted distinct behaviours (cluster_id in ascending order).
+
+    Summed here from the rows the clustering read, not by the engine: `clusters` joined
+    `coordination_edges` to the edge clusters and grouped them (a broadcast and a shuffle, Spark
+    jobs on a lake). The weights are added in ascending order, as `_degrees` adds them, and the
+    times keep the engine's own type (min and max of the column as read)."""
+    by: dict[int, list[int]] = {}
+    for i, cid in enumerate(clusters):
+        by.setdefault(cid, []).append(i)
+    ids = sorted(by)
+    weights = inside.column("weight_idf").to_pylist()
+    co = inside.column("co_actions").to_pylist()
+    behaviours = inside.column("behaviours").to_pylist()
+    parts = [inside.take(by[c]) for c in ids]
+    summed = [[float(w) for w in (weights[i] for i in by[c]) if w is not None] for c in ids]
+    return pa.table(
+        {
+            "cluster_id": pa.array(ids, pa.int64()),
+            "edges": pa.array([len(by[c]) for c in ids], pa.int64()),
+            "weight_idf": pa.array([sum_left_to_right(sorted(ws)) if ws else None for ws in summed], pa.float64()),
+            "co_actions": pa.array([_int_sum(co[i] for i in by[c]) for c in ids], pa.int64()),
+            "first_at": pa.array([pc.min(t.column("first_at")).as_py() for t in parts], inside.schema.field("first_at").type),
+            "last_at": pa.array([pc.max(t.column("last_at")).as_py() for t in parts], inside.schema.field("last_at").type),
+            "behaviours": pa.array(
+                [sorted({b for i in by[c] for b in (behaviours[i] or []) if b is not None}) for c in ids], pa.list_(pa.string())
+            ),
+        }
+    )
+
+
+def _int_sum(values: Any) -> int | None:
+    """SQL's sum of integers: None when every value is None."""
+    got = [int(v) for v in values if v is not None]
+    return sum(got) if got else None
 
 
 def _degrees(rows: list[tuple[Any, ...]]) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], float | None]]:
@@ -213,7 +256,7 @@ def _write_members(study: Study, country: str | None) -> None:
     )
 
 
-def _write_cluster_summaries(study: Study) -> None:
+def _write_cluster_summaries(study: Study, edge_sums: pa.Table) -> None:
     """`clusters`: size, density, behaviours, most amplified accounts and member shares per cluster."""
     # The top five per cluster as JSON, built here from rows in rank order: an ordered list
     # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).
@@ -236,11 +279,15 @@ def _write_cluster_summaries(study: Study) -> None:
     )
     for cid, target, by_handle, account_id, n, _ in sorted(rows, key=lambda r: (int(r[0]), int(r[5]))):
         top.setdefault(int(cid), []).append(amplified_entry(target, bool(by_handle), account_id, int(n)))
-    amp_table = pa.table(
-        {"cluster_id": pa.array(list(top), pa.int64()),
-         "top_amplified": pa.array([json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in top.values()], pa.string())}
-    )
-    with study.temp_view("_coord_amp_json", amp_table):
+    # Beside each cluster's edge sums: one small view for `clusters` to join, where a view of
+    # its own was one more join (a broadcast, a Spark job on a lake).
+    amp = {cid: json.dumps(v, ensure_ascii=False, separators=(",", ":")) for cid, v in top.items()}
+    ids = edge_sums.column("cluster_id").to_pylist()
+    extra = sorted(set(amp) - set(ids))
+    if extra:  # a cluster that shared but holds no edge of its own (never seen: Leiden keeps them connected)
+        edge_sums = pa.concat_tables([edge_sums, pa.Table.from_pylist([{"cluster_id": c} for c in extra], schema=edge_sums.schema)])
+    sums = edge_sums.append_column("top_amplified", pa.array([amp.get(c) for c in edge_sums.column("cluster_id").to_pylist()], pa.string()))
+    with study.temp_view("_coord_cluster_sums", sums):
         _write_clusters_table(study)
 
 
@@ -251,14 +298,7 @@ def _write_clusters_table(study: Study) -> None:
         -- 1.0 and / 2.0 as DECIMAL, so without them the engines stored other types (and the
         -- exports printed 1.0 against 1.0000).
         CREATE OR REPLACE TABLE clusters AS
-        WITH e AS (
-            SELECT ma.cluster_id, count(*) AS edges, sum(e.weight_idf) AS weight_idf, CAST(sum(e.co_actions) AS BIGINT) AS co_actions,
-                   min(e.first_at) AS first_at, max(e.last_at) AS last_at,
-                   list_sort(list_distinct(flatten(list(e.behaviours)))) AS behaviours
-            FROM coordination_edges e
-            JOIN _coord_edge_cluster ma ON ma.platform = e.platform AND ma.account_a = e.account_a AND ma.account_b = e.account_b
-            GROUP BY ALL
-        ), ranked AS (
+        WITH ranked AS (
             -- The strongest member names the cluster; ties go to the first name in order, so the
             -- label is one answer on every engine (max_by picks any of the tied rows). Ranked in
             -- the pass that sums the members up: a second read of `cluster_members` cost Spark jobs.
@@ -273,8 +313,6 @@ def _write_clusters_table(study: Study) -> None:
                    mode(account_category) AS top_category,
                    max(CASE WHEN rn = 1 AND strength IS NOT NULL THEN coalesce(handle, account_id) END) AS label
             FROM ranked GROUP BY ALL
-        ), amp AS (
-            SELECT cluster_id, top_amplified FROM _coord_amp_json
         ), daily AS (
             -- Co-actions inside the cluster per UTC day, counted as the report's cluster timeline counts them.
             SELECT ma.cluster_id, CAST(least(ev.t_a, ev.t_b) AS DATE) AS day, count(DISTINCT ev.post_a || '|' || ev.post_b) AS n
@@ -288,10 +326,10 @@ def _write_clusters_table(study: Study) -> None:
                CASE WHEN m.size > 1 THEN round(CAST(coalesce(e.edges, 0) AS DOUBLE) / (m.size * (m.size - 1) / 2.0), 4) END AS density,
                round(coalesce(e.weight_idf, 0), 4) AS weight_idf, coalesce(e.co_actions, 0) AS co_actions,
                coalesce(e.behaviours, []) AS behaviours, e.first_at, e.last_at, m.posts,
-               coalesce(CAST(amp.top_amplified AS VARCHAR), '[]') AS top_amplified,
+               coalesce(CAST(e.top_amplified AS VARCHAR), '[]') AS top_amplified,
                m.share_automated, m.share_foreign, m.scored_members, m.top_category, m.label,
                m.posts_first_at, m.posts_last_at, peak.day AS peak_day, CAST(peak.n AS BIGINT) AS peak_day_co_actions
-        FROM m LEFT JOIN e ON e.cluster_id = m.cluster_id LEFT JOIN amp ON amp.cluster_id = m.cluster_id
+        FROM m LEFT JOIN _coord_cluster_sums e ON e.cluster_id = m.cluster_id
         LEFT JOIN peak ON peak.cluster_id = m.cluster_id AND peak.rn = 1
         ORDER BY m.cluster_id
         """
