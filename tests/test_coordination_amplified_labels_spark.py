@@ -53,10 +53,11 @@ def test_top_amplified_is_the_same_on_spark(tmp_path: Path, spark: Any) -> None:
     # 2026-12-06); then 102 with the edges' behaviours in their own grouping (coordination_edges
     # 9 -> 6) and each cluster's edge sums taken from the rows the clustering read (clusters
     # 12 -> 10; docs/performance.md, "Spark jobs of coordination_edges and clusters"). The bound
-    # leaves one job for another PySpark release planning a statement differently (CI installs
-    # the newest allowed), and fails a return to either of the old ways.
+    # leaves three jobs for another PySpark release planning a statement differently (CI installs
+    # the newest allowed, unpinned), as the bound before it did; it fails a return to both old ways
+    # (107), not to one alone (104 or 105): a CI failure on a patch release costs more than that.
     print(f"coordination stage on the small lake: {jobs[0] if jobs else None} Spark jobs (102 when measured)")
-    assert jobs and jobs[0] <= 103, f"the coordination stage ran {jobs} Spark jobs on a lake (102 when measured)"
+    assert jobs and jobs[0] <= 105, f"the coordination stage ran {jobs} Spark jobs on a lake (102 when measured)"
 
 
 def test_two_instances_local_mastodon_targets_are_kept_apart_on_spark(tmp_path: Path, spark: Any) -> None:
