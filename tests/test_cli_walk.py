@@ -412,3 +412,17 @@ def test_a_folder_walk_reads_a_data_file_whose_name_starts_like_documentation(tm
     said = _said(res)
     assert "left aside 1 file found in a folder that is documentation, not data (AUTHORS)" in said
     assert "ok " + str(folder / "authors.csv") in said
+
+
+def test_a_folder_walk_leaves_a_readme_with_a_data_suffix_aside(tmp_path: Path) -> None:
+    """A data set's codebook named `README.csv` (or a `LICENSE.json`) is documentation: the rule
+    that reads `authors.csv.gz` as data must not read a README as posts, which failed the run on
+    an input that holds none."""
+    folder = tmp_path / "ira"
+    folder.mkdir()
+    shutil.copy(FIX / "ira_tweets.csv", folder / "tweets.csv")
+    (folder / "README.csv").write_text("column,meaning\ncontent,the post's text\n")
+    (folder / "LICENSE.json").write_text('{"license": "CC-BY-4.0"}\n')
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(folder)])
+    assert res.exit_code == 0, res.output
+    assert "left aside 2 files found in a folder that are documentation, not data (LICENSE.json, README.csv)" in _said(res)

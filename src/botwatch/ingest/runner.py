@@ -123,14 +123,18 @@ _DOC_NAMES = ("sha256sums", "md5sums", "sha1sums", "checksums")
 # readable authors file aside as "documentation, not data" in `ingest STUDY ira/`.
 _DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".gz", ".bz2", ".xz", ".zst", ".zip", ".tar",
                   ".parquet")
+# Stems that name documentation whatever the suffix: a `README.csv` (a data set's codebook) or a
+# `LICENSE.json` holds no posts, and read as data it failed the run as an unreadable input.
+_DOC_ONLY_STEMS = ("readme", "license", "licence", "copying", "notice")
 
 
 def is_documentation(name: str) -> bool:
     """Whether a file name found in a folder walk is documentation beside the data (README*,
     LICENSE*, *.md, checksum lists), not an archive to read. A documentation stem with a data
-    suffix (`authors.csv.gz`) is data: the archives botwatch reads are named by what they hold."""
+    suffix (`authors.csv.gz`) is data: the archives botwatch reads are named by what they hold; one
+    named README, LICENSE, COPYING or NOTICE alone (`README.csv`) is documentation whatever its suffix."""
     low = name.lower()
-    if low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES:
+    if low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES + _DOC_ONLY_STEMS:
         return True
     return low.startswith(_DOC_STEMS) and not low.endswith(_DATA_SUFFIXES)
 
