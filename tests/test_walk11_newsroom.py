@@ -139,3 +139,24 @@ def test_explain_reads_a_pasted_twitter_profile_link_as_its_handle(tmp_path: Pat
         assert "read the profile link as @" in _said(res), res.output
     res = runner.invoke(app, ["explain", str(study), "https://example.com/UKLabour"])
     assert res.exit_code == 2 and "no account" in res.output, res.output
+
+
+def test_a_twitter_link_never_explains_another_platforms_namesake() -> None:
+    """A Twitter link was read as a handle on any platform: in a study whose only "alice" is on
+    Mastodon, `explain S https://twitter.com/alice` explained the Mastodon account. With namesakes on
+    both platforms the link now names the Twitter account's id."""
+    from botwatch.cli.accounts import _from_profile_link
+
+    class Study:
+        def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+            self.rows = rows  # (platform, account_id, handle)
+
+        def sql(self, query: str, params: list[str]) -> list[tuple[str, str]]:
+            key = params[0].lower()
+            return [(p, a) for p, a, h in self.rows if h.lower() == key or a == params[1]]
+
+    mastodon_only = Study([("mastodon", "https://m.social/@alice", "alice")])
+    assert _from_profile_link(mastodon_only, "https://twitter.com/alice") is None
+    both = Study([("mastodon", "https://m.social/@alice", "alice"), ("twitter", "42", "alice")])
+    assert _from_profile_link(both, "https://twitter.com/alice") == "42"
+    assert _from_profile_link(Study([("twitter", "42", "alice")]), "https://x.com/alice") == "alice"

@@ -182,14 +182,20 @@ def _from_profile_link(st: Any, key: str) -> str | None:
     m = re.fullmatch(_PROFILE_LINK, key, re.I)
     if m is None:
         return None
-    def answers(k: str) -> bool:
+    def answering(k: str) -> list[tuple[Any, Any]]:
         where, params = account_match(k)
-        return bool(st.sql(f"SELECT count(*) FROM accounts_scored WHERE {where}", params)[0][0])
+        return st.sql(f"SELECT DISTINCT platform, account_id FROM accounts_scored WHERE {where}", params)
 
-    if answers(key) or not answers(m.group(1)):
+    if answering(key):
+        return None
+    found = answering(m.group(1))
+    on_x = [a for p, a in found if p == "twitter"]
+    if len(on_x) != 1:  # a Twitter link names no Mastodon or Bluesky alice, however many posts hers has
         return None
     warn(f"read the profile link as @{m.group(1)}")
-    return m.group(1)
+    # The handle alone where only that account answers to it; else its account id, so another
+    # platform's namesake is not the one explained.
+    return m.group(1) if len(found) == 1 else str(on_x[0])
 
 
 def _as_typed(st: Any, key: str) -> str | None:
@@ -289,7 +295,7 @@ def explain(
         if (typed := _as_typed(st, key)) is not None:
             key, handle = typed, ("@" if handle.startswith("@") else "") + typed
         if (linked := _from_profile_link(st, key)) is not None:
-            key, handle = linked, "@" + linked
+            key, handle = linked, ("@" + linked if not linked.isdigit() else linked)
         if as_json:
             row = find_account(st, handle)
             if row is None:
