@@ -43,3 +43,12 @@ def test_the_intervals_are_those_of_resampling_the_rows(case: int) -> None:
     groups = [f"p{rnd.randint(0, max(1, n // 2))}" for _ in range(n)]  # posts with one pair or several
     assert _bootstrap_macro_f1(gold, pred, groups, classes, 200, 14) == _by_rows(gold, pred, groups, classes, 200, 14)
 
+
+
+def test_a_null_prediction_beside_a_missed_pair_is_wrong_not_a_crash() -> None:
+    # A pair whose `post_party.stance` is NULL reads as None; beside "(not matched)" the answers
+    # could not be sorted (TypeError), where scoring the rows took None as a wrong answer.
+    gold = ["support", "oppose", "support", "neutral"]
+    pred = [None, MISSING, "support", "neutral"]
+    groups = ["a", "b", "c", "c"]
+    assert _bootstrap_macro_f1(gold, pred, groups, STANCES, 50, 14) == _by_rows(gold, pred, groups, STANCES, 50, 14)  # type: ignore[arg-type]

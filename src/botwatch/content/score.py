@@ -376,7 +376,9 @@ def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], cla
     fall into few kinds (one pair, right; two pairs, one missed; …), so they are the draws counted
     per kind times each kind's counts. The draws are the same as before
     (`rng.integers` over the sorted post ids), so the figures are too."""
-    names = list(classes) + sorted((set(gold) | set(pred)) - set(classes))  # "(not matched)" etc.: wrong, no class
+    # "(not matched)" etc.: wrong, no class. In first-seen order, not sorted: a NULL stance of
+    # `post_party` (None) beside "(not matched)" cannot be sorted, and `macro_f1` took it as wrong.
+    names = list(classes) + [x for x in dict.fromkeys([*gold, *pred]) if x not in classes]
     code = {c: i for i, c in enumerate(names)}
     k = len(names)
     cells: dict[str, list[int]] = {}  # a post's rows as cells of the confusion table, [gold, pred] → gold * k + pred
