@@ -151,7 +151,7 @@ def test_ids_a_spreadsheet_wrote_as_numbers_are_refused_not_scored_as_misses(stu
     sci = f"{int(pid2):.5E}"  # as Excel writes it: 1.00049E+17
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n{sci},{party2},{stance2},\n")
     assert res.exit_code == 2, res.output
-    assert f"1 post_id(s) of l.csv are not in this study and read as numbers a spreadsheet or pandas rewrote ('{sci}'" in out
+    assert f"1 post_id of l.csv is not in this study and read as numbers a spreadsheet or pandas rewrote ('{sci}'" in out
     assert "formatted as text" in out and "Traceback" not in out
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid}.0,{party},{stance},\n")
     assert res.exit_code == 2 and f"('{pid}.0'" in out, res.output
@@ -435,7 +435,7 @@ def test_ids_a_spreadsheet_rounded_into_one_are_named_as_its_doing_not_as_duplic
     sci = f"{int(pid):.5E}"
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{sci},{party},{stance},negative\n{sci},{party},{stance},positive\n{pid2},{party2},cheer,\n")
     assert res.exit_code == 2, res.output
-    assert f"l.csv: 1 post_id(s) read as numbers a spreadsheet or pandas rewrote, each now shared by posts that had different ids ('{sci}'; a long id" in out
+    assert f"l.csv: 1 post_id read as numbers a spreadsheet or pandas rewrote, now shared by posts that had different ids ('{sci}'; a long id" in out
     assert "formatted as text" in out and "already" not in out and "differs" not in out
     assert "1 bad row(s): line 4: stance 'cheer'" in out  # the file's other faults are still listed in the same run
 
@@ -447,8 +447,11 @@ def test_ids_with_zeros_in_front_are_named_as_the_studys_ids(study, tmp_path: Pa
     pid, party, stance = pairs[0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n00{pid},{party},{stance},\n")
     assert res.exit_code == 2, res.output
-    assert f"1 post_id(s) of l.csv are not in this study but are its ids with zeros in front ('00{pid}'): write the post ids as the study has them" in out
+    assert f"1 post_id of l.csv is not in this study but is one of its ids with zeros in front ('00{pid}'): write the post ids as the study has them" in out
     assert "none of the" not in out and "Traceback" not in out
+    pid2, party2, stance2 = pairs[1]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n00{pid},{party},{stance},\n0{pid2},{party2},{stance2},\n")
+    assert res.exit_code == 2 and "2 post_ids of l.csv are not in this study but are its ids with zeros in front" in out, res.output
 
 
 def test_labelled_ids_the_study_lacks_are_named_not_only_counted(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

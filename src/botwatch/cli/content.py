@@ -99,14 +99,14 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     # (wrong), with exit 0 where some ids survived.
     mangled = sorted(pid for pid in labelled - present if NUMBER_ID.fullmatch(pid))
     if mangled:
-        fail(f"{len(mangled):,} post_id(s) of {name_shown(labels.name)} are not in this study and read as numbers a spreadsheet or pandas rewrote "
+        fail(f"{counted(len(mangled), 'post_id')} of {name_shown(labels.name)} {'is' if len(mangled) == 1 else 'are'} not in this study and read as numbers a spreadsheet or pandas rewrote "
              f"({', '.join(repr(x) for x in mangled[:3])}{', …' if len(mangled) > 3 else ''}; a long id keeps only its first 15 or so digits). "
              f"{EXPORT_IDS_AS_TEXT}; nothing scored")
     padded = _padded_ids(labelled - present, set(sentiment) | {pid for pid, _party in stance})
     if padded:
         # "none of the 150 labelled posts is in this study" was all a file of zero-padded ids got:
         # the ids are there, behind the zeros.
-        fail(f"{len(padded):,} post_id(s) of {name_shown(labels.name)} are not in this study but are its ids with zeros in front "
+        fail(f"{counted(len(padded), 'post_id')} of {name_shown(labels.name)} {'is not in this study but is one of its ids' if len(padded) == 1 else 'are not in this study but are its ids'} with zeros in front "
              f"({', '.join(repr(x) for x in padded[:3])}{', …' if len(padded) > 3 else ''}): write the post ids as the study has them "
              f"(`botwatch export {shell_shown(study)} posts` lists them); nothing scored")
     if not present:

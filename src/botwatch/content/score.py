@@ -334,7 +334,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     said = []  # the file's faults, the cause of most first: one message, so that one pass fixes them all
     if merged:
         shown = sorted(merged)
-        said.append(f"{len(shown):,} post_id(s) read as numbers a spreadsheet or pandas rewrote, each now shared by posts that had "
+        from botwatch.count_text import counted
+
+        said.append(f"{counted(len(shown), 'post_id')} read as numbers a spreadsheet or pandas rewrote, {'now' if len(shown) == 1 else 'each now'} shared by posts that had "
                     f"different ids ({', '.join(repr(x) for x in shown[:3])}{', …' if len(shown) > 3 else ''}; a long id keeps only its "
                     f"first 15 or so digits). {EXPORT_IDS_AS_TEXT}")
     if errors:
