@@ -115,9 +115,15 @@ def test_a_study_that_cannot_be_written_prints_the_result_and_says_it_was_not_re
     db = _copy(estimated, tmp_path)
     labels = _labels(db, tmp_path / "mine.csv")
 
+    real = botwatch.study.Study
+
     class Locked:  # what opening for writing says while another process holds the study
-        def __init__(self, *a: object, **k: object) -> None:
-            raise StudyError(f"{db} is in use by another process\nclose it first")
+        # Only the open for writing (the record's) is refused: the CLI now imports `Study` where it
+        # opens a study, so the command's own read-only open finds this class too.
+        def __new__(cls, *a: object, **k: object) -> object:
+            if k.get("read_only") is False:
+                raise StudyError(f"{db} is in use by another process\nclose it first")
+            return real(*a, **k)
 
     monkeypatch.setattr(botwatch.study, "Study", Locked)
     out = _evaluate(db, labels)
