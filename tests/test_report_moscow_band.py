@@ -101,3 +101,17 @@ def test_a_day_on_pacific_time_is_at_home_in_a_us_election(tmp_path: Path) -> No
     (tmp_path / "uk").mkdir()
     uk = _circ(tmp_path / "uk", {1: 3, 4: 1}, date(2017, 6, 8), "Europe/London")
     assert uk["homes"] == [1] and "at least 3 hours away from the election's own time zone (UTC+1);" in _words(uk)
+
+
+def test_no_count_of_left_out_accounts_when_nobody_sits_beside_the_band(tmp_path: Path) -> None:
+    """A uk-ge2017 study with nobody at UTC+2 read "the 0 at UTC+2 ... are not counted as
+    Moscow" in both the headline and the section: a count of nobody, said as if some were left out.
+    The band's definition (at least 2 hours from the election's zone) stays; the count goes."""
+    circ = _circ(tmp_path, {1: 5, 3: 2, 4: 1}, date(2017, 6, 8), "Europe/London")
+    assert circ["msk_left_out"] == [2] and circ["k_msk_left_out"] == 0
+    headline = _words(circ)
+    assert "the 0 at" not in headline and "not counted as Moscow" not in headline
+    assert "fit UTC+3 ± 1 (Moscow) at least 2 hours from the election's zone." in headline
+    section = " ".join(str(_section(circ)).split())
+    assert "the 0 at" not in section and "not counted as Moscow" not in section
+    assert "(Moscow, St Petersburg; red bars) but at least 2 hours from the election's zone;" in section
