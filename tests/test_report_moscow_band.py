@@ -115,3 +115,29 @@ def test_no_count_of_left_out_accounts_when_nobody_sits_beside_the_band(tmp_path
     section = " ".join(str(_section(circ)).split())
     assert "the 0 at" not in section and "not counted as Moscow" not in section
     assert "(Moscow, St Petersburg; red bars) but at least 2 hours from the election's zone;" in section
+
+
+def test_the_ordinary_shares_are_written_with_their_counts_like_the_study_s(tmp_path: Path) -> None:
+    """The study's shares read "10 of 20, 50% [..]" and the ordinary ones beside them "19% [15–25%]
+    of 273 accounts": the ordinary side now gives its counts the same way."""
+    circ = _circ(tmp_path, {1: 10, 4: 10}, date(2017, 6, 8), "Europe/London")
+    text = " ".join(str(_section(circ)).split())
+    assert ("the same test put 53 of 273 accounts with a clear daily rhythm, 19% [15–25%], at least 3 hours from home "
+            "and 52 of 273, 19% [15–24%], in the same Moscow band:") in text, text
+    assert "above theirs by" in text
+
+
+def test_one_informative_account_is_not_compared_as_a_share(tmp_path: Path) -> None:
+    """With one informative account the section said its share was "above theirs by 81 percentage
+    points [1–85]": a share of one account is 0% or 100%, and the difference says nothing. It now
+    says what the one account does, beside how many ordinary accounts do the same."""
+    circ = _circ(tmp_path, {4: 1}, date(2017, 6, 8), "Europe/London")
+    for text in (" ".join(str(_section(circ)).split()), _words(circ)):
+        assert "percentage point" not in text, text
+        assert ("the one account here keeps its day at least 3 hours from home, as 53 of their 273 do, and keeps it in the "
+                "Moscow band, as 52 of them do: one account gives no share to set against theirs.") in text, text
+    (tmp_path / "home").mkdir()
+    home = _circ(tmp_path / "home", {1: 1}, date(2017, 6, 8), "Europe/London")
+    assert home["ordinary"]["verdict"] == (
+        "the one account here keeps its day less than 3 hours from home, as 220 of their 273 do, and keeps it outside the "
+        "Moscow band, as 221 of them do: one account gives no share to set against theirs")

@@ -228,7 +228,7 @@ def test_ordinary_accounts_moscow_fits_lead_no_headline(brexit_hours: Path) -> N
     assert not any("Moscow" in str(h) or "clear daily rhythm" in str(h) for h in sec.headline)
     text = _plain(sec.html)
     assert ("On ordinary Brexit tweets of 2016 (a keyword scrape, not an archive of attributed accounts), UK on UTC+1, the same test "
-            "put 19% [15–25%] of 273 accounts with a clear daily rhythm at least 3 hours from home and 19% [15–24%] in the same "
+            "put 53 of 273 accounts with a clear daily rhythm, 19% [15–25%], at least 3 hours from home and 52 of 273, 19% [15–24%], in the same "
             "Moscow band: the shares here are not shown to be above what ordinary accounts give, so they are no sign of accounts kept on another clock.") in text
 
 

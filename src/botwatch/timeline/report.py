@@ -424,8 +424,25 @@ def ordinary_reference(circ: dict[str, Any]) -> dict[str, Any] | None:
     msk_within = bool(msk_diff and msk_diff[1] <= 0)
     # Nothing in the circadian headline is shown to be beyond what ordinary accounts give: it leads nothing.
     all_within = far_within and (msk_within or not circ.get("msk"))
+    verdict = _one_account_verdict(circ, r, msk is not None) if circ["informative"] == 1 else _ordinary_verdict(far_diff, msk_diff, all_within)
     return {**r, "far": far, "msk": msk, "far_within": far_within, "msk_within": msk_within, "all_within": all_within,
-            "verdict": _ordinary_verdict(far_diff, msk_diff, all_within)}
+            "verdict": verdict}
+
+
+def _one_account_verdict(circ: dict[str, Any], r: dict[str, Any], with_msk: bool) -> str:
+    """What the study's one informative account does, set beside how many ordinary accounts do the
+    same. A share of one account is 0% or 100% with an interval spanning most of the range, so a
+    difference of shares ("above theirs by 81 percentage points [1–85]", as a study with one
+    informative account read) says nothing about the account: the counts say what there is."""
+    n = r["informative"]
+    far = bool(circ.get("k_far"))
+    k = r["k_far"] if far else n - r["k_far"]
+    words = f"the one account here keeps its day {'at least' if far else 'less than'} 3 hours from home, as {k:,} of their {n:,} do"
+    if with_msk and circ.get("msk"):
+        in_band = bool(circ.get("k_msk"))
+        k = r["k_msk"] if in_band else n - r["k_msk"]
+        words += f", and keeps it {'in' if in_band else 'outside'} the Moscow band, as {k:,} of them do"
+    return words + ": one account gives no share to set against theirs"
 
 
 def _points(d: tuple[float, float, float]) -> str:
