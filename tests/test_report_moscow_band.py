@@ -135,9 +135,9 @@ def test_one_informative_account_is_not_compared_as_a_share(tmp_path: Path) -> N
     for text in (" ".join(str(_section(circ)).split()), _words(circ)):
         assert "percentage point" not in text, text
         assert ("the one account here keeps its day at least 3 hours from home, as 53 of their 273 do, and keeps it in the "
-                "Moscow band, as 52 of them do: one account gives no share to set against theirs.") in text, text
+                "Moscow band, as 52 of them do; one account gives no share to set against theirs.") in text, text
     (tmp_path / "home").mkdir()
     home = _circ(tmp_path / "home", {1: 1}, date(2017, 6, 8), "Europe/London")
     assert home["ordinary"]["verdict"] == (
         "the one account here keeps its day less than 3 hours from home, as 220 of their 273 do, and keeps it outside the "
-        "Moscow band, as 221 of them do: one account gives no share to set against theirs")
+        "Moscow band, as 221 of them do; one account gives no share to set against theirs")

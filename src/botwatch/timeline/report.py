@@ -442,7 +442,7 @@ def _one_account_verdict(circ: dict[str, Any], r: dict[str, Any], with_msk: bool
         in_band = bool(circ.get("k_msk"))
         k = r["k_msk"] if in_band else n - r["k_msk"]
         words += f", and keeps it {'in' if in_band else 'outside'} the Moscow band, as {k:,} of them do"
-    return words + ": one account gives no share to set against theirs"
+    return words + "; one account gives no share to set against theirs"
 
 
 def _points(d: tuple[float, float, float]) -> str:
