@@ -160,10 +160,17 @@ class StreamLock:
         self._fd = fd
 
     def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        """Unlock and close the lock file. The close is in a `finally`: an unlock that raised left the
+        descriptor open, and so the lock held, for the rest of the process (a notebook, follow mode),
+        refusing every later start of the stream as "another collector is writing" it. Closing the
+        descriptor drops the flock whatever the unlock met."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
 
 def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str = "") -> int:
