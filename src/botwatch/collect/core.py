@@ -166,7 +166,7 @@ class Capture:
         self.before_state_save: Callable[[], None] | None = None
         self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
         self._closed = False
-        self._manifest_unreadable_said = False  # `_say_manifest_unreadable` says it once a run
+        self._manifest_problem_said = False  # `_say_manifest_not_updated` says it once a run
 
     # -- lifecycle -------------------------------------------------------------------------------
     def open(self) -> "Capture":
@@ -263,8 +263,8 @@ class Capture:
         a test, follow mode) and left the manifest without the run's counts. The cursor is saved
         only once the file is closed, so it never leads what the disk holds. A second call does
         nothing. Raises `CaptureCloseError` (an OSError) saying what was not done. A manifest that
-        cannot be read (corrupted or edited since the run began) is said once through `log` as a
-        warning and does not fail the close: the posts and the cursor are safe on disk, and a run
+        cannot be read (corrupted or edited since the run began), or is gone (moved away during the
+        run), is said once through `log` as a warning and does not fail the close: the posts and the cursor are safe on disk, and a run
         that exited 1 for its record alone would send a scheduled job to retry a capture that lost nothing."""
         if self._closed:
             return
@@ -288,9 +288,9 @@ class Capture:
             self._close_aside()
             try:
                 st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict(profiles=self.platform == "bluesky"), **self.run_notes})
-            except st.UnreadableFile as exc:
+            except (st.UnreadableFile, st.ManifestGone) as exc:
                 unreadable = True
-                self._say_manifest_unreadable(exc)
+                self._say_manifest_not_updated(exc)
             except OSError as exc:
                 failed["manifest"] = exc
         finally:
@@ -331,25 +331,44 @@ class Capture:
         return "; ".join(parts) + ". Free space (or fix the folder's permissions) and run the same command again"
 
     def note_run(self, key: str, value: Any) -> None:
-        """Record `value` under `key` in this run's manifest entry, at once (a run killed later keeps it)."""
+        """Record `value` under `key` in this run's manifest entry, at once (a run killed later keeps it).
+
+        A manifest that cannot be updated (unreadable, gone, or a write the disk refuses) is said once
+        and the capture goes on: its posts are fine, and `run_notes` still reaches the summary's
+        record at the close. Any OSError is caught, not only a full disk's: a refused permission or
+        a read-only folder stopped an X run (which notes its gaps mid-run) as "an unexpected OSError"."""
         self.run_notes[key] = value
         try:
             st.update_run(self.folder, self._run_index, {key: value})
-        except st.UnreadableFile as exc:
-            self._say_manifest_unreadable(exc)
+        except (st.UnreadableFile, st.ManifestGone, OSError) as exc:
+            self._say_manifest_not_updated(exc)
 
-    def _say_manifest_unreadable(self, exc: st.UnreadableFile) -> None:
-        """Say, once a run, that its manifest entry cannot be updated (the manifest was corrupted or
-        edited since the run began). Not a failure of the run: its posts and cursor are on disk, and
-        the summary has its counts. Dropped in silence, the counts (and an X run's gaps) were missing
-        from the manifest, and so from `status` and the report, with nothing said."""
-        if self._manifest_unreadable_said:
+    def _say_manifest_not_updated(self, exc: st.UnreadableFile | st.ManifestGone | OSError) -> None:
+        """Say, once a run, that its manifest entry cannot be updated, why, and what to do. Not a
+        failure of the run: its posts are on disk, and the summary has its counts. Dropped in silence,
+        the counts (and an X run's gaps) were missing from the manifest, and so from `status` and the
+        report, with nothing said."""
+        if self._manifest_problem_said:
             return
-        self._manifest_unreadable_said = True
+        self._manifest_problem_said = True
         self.progress.clear()
-        self.log(f"warning: this run's entry in {name_shown(exc.path)} cannot be updated (its counts, any gaps): the file is "
-                 f"unreadable ({exc.reason}). The posts and the cursor are saved, and the summary has the counts; fix that file "
-                 "(it is JSON) or restore it from a backup before the next run")
+        self.log(self._manifest_warning(exc))
+
+    def _manifest_warning(self, exc: st.UnreadableFile | st.ManifestGone | OSError) -> str:
+        """The warning line for a manifest entry this run cannot update, by what stopped it."""
+        if isinstance(exc, st.ManifestGone):
+            return (f"warning: {name_shown(exc.path)} was removed during this run (moved or deleted), so this run's entry "
+                    "there (its counts, any gaps) cannot be updated. The posts and the cursor are saved, and the summary has the "
+                    "counts; put the file back before the next run if you moved it (it records the folder's sample rate and "
+                    "runs): else the next run starts a new one")
+        if isinstance(exc, st.UnreadableFile):
+            return (f"warning: this run's entry in {name_shown(exc.path)} cannot be updated (its counts, any gaps): the file is "
+                    f"unreadable ({exc.reason}). The posts and the cursor are saved, and the summary has the counts; fix that file "
+                    "(it is JSON) or restore it from a backup before the next run")
+        manifest = st.meta_dir(self.folder) / st.MANIFEST
+        return (f"warning: this run's entry in {name_shown(manifest)} cannot be updated (its counts, any gaps): writing it failed "
+                f"({exc.strerror or exc}). The capture goes on and the summary has the counts; free space or fix the permissions "
+                f"of {name_shown(st.meta_dir(self.folder))} before the next run")
 
     def _close_file(self) -> None:
         path = self.writer.close()

@@ -41,6 +41,15 @@ class UnreadableFile(FolderError):
         self.path, self.reason = path, reason
 
 
+class ManifestGone(FolderError):
+    """The manifest was there when the run began and is gone now (moved or deleted during the run).
+    Apart from `UnreadableFile`: there is nothing to fix in a file, only one to put back."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{name_shown(path)} was removed during this run")
+        self.path = path
+
+
 def utc_time(text: Any) -> datetime | None:
     """A time a manifest or state file records (ISO 8601, "Z" or an offset; none read as UTC), or
     None where it is absent or unreadable: one reading for the run records, the search's saved
@@ -236,13 +245,15 @@ def other_collector(folder: Path, stream: str) -> str | None:
 
 def update_run(folder: Path, index: int, fields: dict[str, Any]) -> None:
     """Update one run's entry (its counts, when it ended). A manifest gone since the run began
-    (moved away) is left so. One that cannot be read, or holds no entry for this run (a hand edit),
-    raises `UnreadableFile`: the caller says the run's record is lost, where one holding no list of
-    runs raised a traceback at the close and one holding no entry for the run was passed in silence."""
+    (moved away) is left so, not written afresh (it would hold this run alone, at a rate the old one
+    may not have had), and raises `ManifestGone`: returning in silence, the run's counts and gaps
+    were dropped with nothing said. One that cannot be read, or holds no entry for this run (a hand
+    edit), raises `UnreadableFile`: the caller says the run's record is lost, where one holding no
+    list of runs raised a traceback at the close and one holding no entry for the run was passed in silence."""
     path = meta_dir(folder) / MANIFEST
     m = read_json(path)
-    if m is None:
-        return
+    if m is None and not path.exists():  # a file holding `null` is there: said as holding no entry, below
+        raise ManifestGone(path)
     runs = m.get("runs") if isinstance(m, dict) else None
     if not isinstance(runs, list) or not 0 <= index < len(runs) or not isinstance(runs[index], dict):
         raise UnreadableFile(path, f"it holds no entry for run {index + 1}")
