@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from botwatch.collect.filters import PostFilter
 from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
 from botwatch.collect.writer import RotatingWriter, read_lines, salvage, stream_files
-from botwatch.shown_text import name_shown
+from botwatch.shown_text import controls_shown, name_shown
 
 NOT_JSON: Any = object()  # what Capture.parse_or_aside returns for a frame it kept aside
 
@@ -112,8 +113,22 @@ def future_words(t: float, now: float) -> tuple[str, str]:
     return when, ahead
 
 
+def say_on_stderr(message: str) -> None:
+    """`Capture.log`'s default, for a capture used from Python outside `run_capture` (a notebook, a
+    script): the message on stderr, as a line. It discarded them, so a manifest that could not be
+    updated, or a cursor dropped as from the future, went unseen there. Stderr, not `logging`: these
+    are warnings for the person running the capture, which an unconfigured `logging` shows only in
+    part (nothing below WARNING), and stderr is where the CLI says them too; a notebook shows it.
+    Control characters are shown escaped, as the CLI's console does: the lines quote file names
+    and servers' reasons. Set `capture.log` to your own callable to take them elsewhere."""
+    print(controls_shown(message), file=sys.stderr, flush=True)
+
+
 class Capture:
-    """One stream written into one capture folder."""
+    """One stream written into one capture folder.
+
+    `log` takes the run's notes and warnings, one line a call: stderr by default
+    (`say_on_stderr`); `run_capture` points it at its own `log`."""
 
     def __init__(
         self,
@@ -164,7 +179,7 @@ class Capture:
         # Called before each state save, so what must be on disk before the cursor passes the posts
         # that led to it (the Bluesky profile lookups' queue) is written first.
         self.before_state_save: Callable[[], None] | None = None
-        self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
+        self.log: Callable[[str], None] = say_on_stderr  # run_capture() points it at its `log` (the CLI's console)
         self._closed = False
         self._manifest_problem_said = False  # `_say_manifest_not_updated` says it once a run
 
