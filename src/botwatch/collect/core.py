@@ -209,6 +209,7 @@ class Capture:
     def _start(self) -> None:
         """Under the lock: salvage, read the state, prime dedupe and record this run in the manifest."""
         self._closed = False  # a Capture opened again after a close closes again (its second close did nothing and kept the lock)
+        self._manifest_problem_said = False  # and says a manifest problem of its new run once again
         salvaged = salvage(self.folder, self.stream)
         st.remove_dead_temps(self.folder)
         loaded = st.read_json(self._state_path())
