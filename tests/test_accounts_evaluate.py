@@ -39,6 +39,8 @@ def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None
     (["handle", "bot"], [["", "1"]], "line 2: no account_id and no handle"),
     (["handle", "bot", "country"], [["a", "", ""]], "neither a bot label nor a country"),
     (["handle", "bot"], [], "holds no labelled account"),
+    # Rows a spreadsheet saved as ",": said as `content evaluate` says it, not only "no account".
+    (["handle", "bot"], [["", ""], ["", ""]], "l.csv holds no labelled account: every row below the header is empty"),
 ])
 def test_a_bad_labels_file_is_one_error_naming_its_lines(tmp_path: Path, header: list[str], rows: list[list[object]], words: str) -> None:
     f = write_rows(tmp_path / "l.csv", header, rows)

@@ -42,6 +42,12 @@ def separator_hint(header: list[str]) -> str:
             "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")
 
 
+# Said where a labels file's rows were all empty (",,"), so skipped, and none was left to score:
+# `content evaluate` and `evaluate-accounts` say it alike (the latter said only "holds no labelled
+# account", which sent a reader looking for a wrong column rather than at the blank rows).
+ALL_ROWS_EMPTY = "every row below the header is empty"
+
+
 def empty_rows_said(lines: list[int], name: str) -> str:
     """The note for rows of a labels file with every field empty, skipped as blank lines are
     (`content evaluate`, `evaluate-accounts`): how many, and where, so that none goes unsaid.

@@ -160,11 +160,13 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
 
     out: list[AccountLabel] = []
     errors: list[str] = []
+    empty = 0  # rows with every field empty: a file of only those says so, not just "no account"
     for line, r in raw:
         if None in r:  # more fields than the header
             errors.append(f"line {line}: more fields than the header has")
             continue
         if not any(v.strip() for v in r.values()):
+            empty += 1
             if empty_lines is not None:
                 empty_lines.append(line)
             continue
@@ -189,7 +191,9 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
         raise AccountLabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
     if not out:
-        raise AccountLabelsError(f"{name_shown(p)} holds no labelled account")
+        from botwatch.labels_encoding import ALL_ROWS_EMPTY
+
+        raise AccountLabelsError(f"{name_shown(p)} holds no labelled account" + (f": {ALL_ROWS_EMPTY}" if empty else ""))
     return out
 
 

@@ -351,7 +351,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     if empty_lines is not None:
         empty_lines.extend(empty)
     if not out and empty and not left_elections and not other_parts:
-        raise LabelsError(f"{name_shown(p)} has no rows: every row below the header is empty")
+        from botwatch.labels_encoding import ALL_ROWS_EMPTY
+
+        raise LabelsError(f"{name_shown(p)} has no rows: {ALL_ROWS_EMPTY}")
     if not out and left_elections:
         from botwatch.count_text import counted
 
