@@ -76,9 +76,27 @@ def test_a_party_written_as_its_name_or_leader_is_refused_with_the_key_meant(stu
     pid = pairs[0][0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},Trump,oppose,negative\n{pid},Democrats,oppose,negative\n{pid},Hillary Clinton,oppose,negative\n")
     assert res.exit_code == 2, res.output
-    assert "line 2: party 'Trump' is not a party of us-2016 (write 'republican' for it; its parties: republican, democrat" in out
-    assert "line 3: party 'Democrats' is not a party of us-2016 (write 'democrat' for it;" in out
-    assert "line 4: party 'Hillary Clinton' is not a party of us-2016 (write 'democrat' for it;" in out
+    assert "line 2: party 'Trump' is not a party of us-2016 (if the party is meant, write 'republican'; its parties: republican, democrat" in out
+    assert "line 3: party 'Democrats' is not a party of us-2016 (if the party is meant, write 'democrat';" in out
+    assert "line 4: party 'Hillary Clinton' is not a party of us-2016 (if the party is meant, write 'democrat';" in out
+
+
+def test_the_key_meant_is_hinted_where_the_content_run_recorded_no_election(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A study whose content run recorded no election (an older one) fell back to the keys in
+    `post_party` with no hints, though its labels name the preset us-2016: "Trump" was refused
+    naming only the keys, and a party no post matched was refused as no party of the election."""
+    import shutil
+
+    from botwatch import open_study
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(study[0], db)
+    with open_study(db, read_only=False) as st:
+        st.sql("UPDATE runs SET params = NULL WHERE stage = 'content'")
+    pid = study[1][0][0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},Trump,oppose,negative\n")
+    assert res.exit_code == 2, res.output
+    assert "line 2: party 'Trump' is not a party of us-2016 (if the party is meant, write 'republican'; its parties: republican, democrat" in out
 
 
 def test_party_aliases_leave_out_a_name_two_parties_share() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -15,6 +15,9 @@ from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, o
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
 from botwatch.shown_text import name_shown, shell_shown
+
+if TYPE_CHECKING:
+    from botwatch.elections.model import Election
 
 content_app = CommandTyper(help="Content labels: measure them against hand labels.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
@@ -251,17 +254,43 @@ def _record(study: Path | str, ag, *, election: str | None, labels: Path, part: 
 
 
 def _party_keys(st, election: str | None) -> tuple[list[str] | None, dict[str, str]]:  # type: ignore[no-untyped-def]
-    """The party keys of the election the study's posts were labelled for: the recorded election's
-    parties (those no post matched too), else the keys in `post_party`; None when unknown. Beside
-    them, the names a reader may write for a key (`content.score.party_aliases`), where the
-    election is recorded."""
+    """The party keys of the election the study's posts were labelled for: that election's
+    parties (those no post matched too) where it is known (`_labelled_election`), else the keys in
+    `post_party`; None when unknown. Beside them, the names a reader may write for a key
+    (`content.score.party_aliases`), where the election is known."""
     if election is None:
         return None, {}
     from botwatch.content.score import party_aliases
-    from botwatch.elections.recorded import stage_election
 
-    e = stage_election(st, "content")
-    if e is not None and e.key == election:
+    e = _labelled_election(st, election)
+    if e is not None:
         return [p.key for p in e.parties], party_aliases(e.parties)
     keys = [r[0] for r in st.sql("select distinct party from post_party where election = ? order by 1", [election])]
     return keys or None, {}
+
+
+def _labelled_election(st, key: str) -> Election | None:  # type: ignore[no-untyped-def]
+    """The election `key` (the one `post_labels` names) as the study records it or botwatch ships
+    it: the content stage's record, else the election the study's stages were last analysed with,
+    else the preset of that key; None where none has that key (a user's file the study did not
+    record). Why not the content stage's record only: a study whose content run recorded no
+    election (an older one) lost the party keys no post matched and the name-to-key hints, though
+    its labels name a preset."""
+    from botwatch.elections.model import ElectionError, list_presets, load_election
+    from botwatch.elections.recorded import stage_election, study_election
+
+    e = stage_election(st, "content")
+    if e is not None and e.key == key:
+        return e
+    try:
+        e = study_election(st)[0]
+    except (ElectionError, OSError):  # stages of different elections, or one not loadable here
+        e = None
+    if e is not None and e.key == key:
+        return e
+    if key not in list_presets():
+        return None
+    try:
+        return load_election(key)
+    except (ElectionError, OSError):
+        return None

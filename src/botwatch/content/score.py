@@ -302,7 +302,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
                 r["party"] = keys[r["party"].casefold()]
             else:
                 meant = (aliases or {}).get(r["party"].casefold())
-                hint = f"write {meant!r} for it; " if meant else ""  # "Trump" or "Republicans" refused with no word of the key meant
+                # "Trump" or "Republicans" refused with no word of the key meant. Conditional: a
+                # reader who wrote "Trump" may have meant the man, not the party (`party_aliases`).
+                hint = f"if the party is meant, write {meant!r}; " if meant else ""
                 errors.append(f"line {line}: party {r['party']!r} is not a party of {election or 'the election'} ({hint}its parties: {', '.join(parties or ())})")
         if r["party"] and r["stance"] not in STANCES:
             errors.append(f"line {line}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
