@@ -453,7 +453,7 @@ def test_ids_a_spreadsheet_rounded_into_one_are_named_as_its_doing_not_as_duplic
     sci = f"{int(pid):.5E}"
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{sci},{party},{stance},negative\n{sci},{party},{stance},positive\n{pid2},{party2},cheer,\n")
     assert res.exit_code == 2, res.output
-    assert f"l.csv: 1 post_id written as numbers by a spreadsheet or pandas, now shared by two rows ('{sci}'): a number keeps only a long id's" in out
+    assert f"l.csv: 1 post_id written as numbers by a spreadsheet or pandas, now shared by two or more rows ('{sci}'): a number keeps only a long id's" in out
     assert "formatted as text" in out and "already" not in out and "differs" not in out
     assert "1 bad row(s): line 4: stance 'cheer'" in out  # the file's other faults are still listed in the same run
 
@@ -465,7 +465,7 @@ def test_a_number_id_on_a_row_copied_twice_is_not_said_to_be_two_posts(study, tm
     pid, party, stance = pairs[0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid}.0,{party},{stance},\n{pid}.0,{party},{stance},\n")
     assert res.exit_code == 2, res.output
-    assert f"1 post_id written as numbers by a spreadsheet or pandas, now shared by two rows ('{pid}.0')" in out
+    assert f"1 post_id written as numbers by a spreadsheet or pandas, now shared by two or more rows ('{pid}.0')" in out
     assert "may be posts that had different ids, or one row copied twice" in out and "shared by posts that had" not in out
 
 

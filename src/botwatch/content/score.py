@@ -340,7 +340,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
 
         # Only what is known: the id is a number's spelling and two rows share it. "Shared by posts
         # that had different ids" was said of `12345.0` (all its digits kept) on a row copied twice.
-        said.append(f"{counted(len(shown), 'post_id')} written as numbers by a spreadsheet or pandas, {'now' if len(shown) == 1 else 'each now'} shared by two rows "
+        said.append(f"{counted(len(shown), 'post_id')} written as numbers by a spreadsheet or pandas, {'now' if len(shown) == 1 else 'each now'} shared by two or more rows "
                     f"({', '.join(repr(x) for x in shown[:3])}{', …' if len(shown) > 3 else ''}): a number keeps only a long id's first 15 or so "
                     f"digits, so they may be posts that had different ids, or one row copied twice. {EXPORT_IDS_AS_TEXT}")
     if errors:
