@@ -249,3 +249,22 @@ def test_a_read_before_the_calls_first_notice_counts_its_own_not_its_paths_earli
         figures = _figures(st)
     assert [(Path(s).name, n, e) for s, n, e in rows] == [("old.jsonl", 1, 0), ("old.jsonl", 0, 0), ("new.jsonl", 1, 0)]
     assert figures["rows_not_posts"] == [1, 2, 0], figures
+
+
+def test_an_earlier_read_dated_after_the_call_began_keeps_its_notices(tmp_path: Path) -> None:
+    """A study copied from a machine whose clock ran ahead holds a read dated after this call
+    began: "this call's reads" were those from its start time on, so that earlier read was filled
+    in as this call's (0 notices) and its kept notice became a "not a post". This call's reads are
+    now named by their keys, whatever the clocks."""
+    old = _write(tmp_path / "old.jsonl", [_post("p1", 0), _delete("x1", 1), _identity(2)])
+    new = _write(tmp_path / "new.jsonl", [_post("q1", 0), _delete("y1", 1)])
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(old)], workers=1)
+        st.sql("DROP TABLE source_notices")
+        st.sql("UPDATE sources SET ingested_at = ingested_at + INTERVAL 1 DAY")  # read where the clock was a day ahead
+        before = _figures(st)
+        runner.ingest(st, [str(new)], workers=1)
+        rows = st.sql("SELECT n.source, n.notices FROM source_notices n JOIN sources s USING (source, ingested_at) ORDER BY s.ingested_at")
+        after = _figures(st)
+    assert sorted((Path(s).name, n) for s, n in rows) == [("new.jsonl", 1), ("old.jsonl", 1)]
+    assert (before["not_posts"], after["not_posts"], after["notices"]) == (1, 1, 2), after

@@ -10,8 +10,7 @@ the ingest line said is kept here instead, beside the read's `sources` row, in i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from botwatch.ingest.counts import notices_read
@@ -24,21 +23,29 @@ if TYPE_CHECKING:
 TABLE = "source_notices"
 
 
-def prepare(study: Study, result: FileResult, since: datetime | None = None) -> None:
+def prepare(study: Study, result: FileResult, this_call: Sequence[tuple[str, object]] = ()) -> None:
     """Make the table when this read is the study's first to hold a notice or edit, its earlier
     reads filled in from the rows kept for their paths, as the report counted them till now.
     Called before the read's notices are merged, so none of them is taken for an earlier read's.
 
-    `since`: when this ingest call began. Its reads before this one counted no notice or edit
-    (else they had made the table), so each gets 0 and 0, its own count, as a lake writes this
-    call's reads (`spark_ingest`). Filled from the kept rows, a path read again with no notice took
-    those its earlier read left, and as many of its own records were no longer "not posts"."""
+    `this_call`: the (source, ingested_at) keys of the reads this ingest call kept before this one.
+    They counted no notice or edit (else they had made the table), so each gets 0 and 0, its own
+    count, as a lake writes this call's reads (`spark_ingest`). Filled from the kept rows, a path
+    read again with no notice took those its earlier read left, and as many of its own records
+    were no longer "not posts". Keys, not the call's start time: a study copied from a machine
+    whose clock ran ahead holds earlier reads dated after it, which were taken for this call's."""
     if TABLE in study.tables() or not counts_any(result):
         return
     earlier = earlier_reads_sql(study.tables())
     study.sql(create_table_sql(TABLE, SOURCE_NOTICES))
-    study.sql(f"INSERT INTO {TABLE} SELECT source, ingested_at, if(this_call, 0, notices), if(this_call, 0, edits) "
-              f"FROM (SELECT *, coalesce(ingested_at >= ?, false) AS this_call FROM ({earlier}))", [since])
+    if this_call:
+        counts = "if(c.source IS NULL, e.notices, 0), if(c.source IS NULL, e.edits, 0)"
+        join = ("LEFT JOIN (SELECT DISTINCT unnest(?::VARCHAR[]) AS source, unnest(?::TIMESTAMP[]) AS ingested_at) c "
+                "ON c.source = e.source AND c.ingested_at = e.ingested_at")
+        params: list[object] = [[k[0] for k in this_call], [k[1] for k in this_call]]
+    else:  # the call's first read: every read is an earlier call's (an empty list binds as no type to unnest)
+        counts, join, params = "e.notices, e.edits", "", []
+    study.sql(f"INSERT INTO {TABLE} SELECT e.source, e.ingested_at, {counts} FROM ({earlier}) e {join}", params)
 
 
 def counts_any(result: FileResult) -> bool:

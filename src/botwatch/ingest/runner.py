@@ -14,6 +14,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -373,7 +374,7 @@ def _ingest_source(
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
-        read_notices.prepare(study, result, earlier.started if earlier else None)  # before this read's notices are merged: none is taken for an earlier read's
+        read_notices.prepare(study, result, earlier.reads if earlier else ())  # before this read's notices are merged: none is taken for an earlier read's
         result.accounts = merge_accounts(study)
         merge_deletions(study)
         if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
@@ -404,6 +405,8 @@ def _ingest_source(
         if same is not None and (first := ingested_as(same)) is not None:  # a `.gz` read again with --force
             _record_copy(study, src, own or file_sha256(path), first[0], same)
         q("COMMIT")
+        if earlier is not None:
+            earlier.reads.append((src.name, at))
     except BaseException as exc:
         try:
             q("ROLLBACK")
@@ -559,8 +562,10 @@ class EarlierInputs:
 
     def __init__(self) -> None:
         self._since: object = None  # the latest `ingested_at` looked at
-        # When the ingest call began: a `sources` row from then on is one of its reads, not an earlier one (`read_notices.prepare`).
-        self.started = utcnow()
+        # This call's reads, by their `sources` key (source, ingested_at): not an earlier call's
+        # (`read_notices.prepare`). Not "rows from the call's start time on": a study copied from a
+        # machine whose clock ran ahead holds earlier reads dated after it.
+        self.reads: list[tuple[str, datetime]] = []
         self._seen: set[str] = set()
         self._by_size: dict[int, list[str]] = {}
 
