@@ -149,3 +149,49 @@ def test_the_reports_accounts_file_carries_the_column_too(scored: Path) -> None:
         report = st.sql(f"SELECT platform, account_id, model_platform_seen FROM ({accounts_query(st, tables)})")
         export = st.sql(f"SELECT platform, account_id, model_platform_seen FROM ({source_query(st, 'accounts_scored')})")
     assert sorted(report) == sorted(export) and {p for p, _, s in report if s is False} == {"mastodon"}
+
+
+_ANALYZE_AGAIN = "`botwatch analyze` again records it"
+_NOT_AT_HAND = "is not at hand as it was"
+
+
+@pytest.mark.parametrize("case", ["shipped", "own", "unrecorded"])
+def test_every_reader_says_the_same_of_the_training_flag(scored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    """`training_account` follows the same three cases as `model_platform_seen`: the shipped list
+    for the shipped model, unknown for a user's model whose file is not at hand, and unknown for a
+    study that does not record its model. Such a study was flagged from the current shipped list,
+    true or false, though an earlier shipped model or a user's own may have scored it. The account
+    JSON, `botwatch.account`, the report's accounts table and explorer, and `explain` agree, and
+    `explain` says why it is unknown, in words that tell the two unknown cases apart."""
+    from botwatch import account
+    from botwatch.accounts.training_accounts import account_training
+    from botwatch.report.section_accounts import _top_accounts
+    from botwatch.report.section_explorer import explorer_data
+    from testsupport.terminal import flat, wide_consoles
+
+    wide_consoles(monkeypatch)
+    study = _as_scored_by(scored, tmp_path, case)
+    runner = CliRunner()
+    res = runner.invoke(app, ["accounts", str(study), "--json", "--top", "1000"])
+    assert res.exit_code == 0, res.output
+    accounts = [a for a in json.loads(res.stdout) if a["bot"]["probability"] is not None]
+    assert accounts
+    shipped = {a["account_id"]: account_training(a["platform"], a["account_id"], a["handle"])["bot"] for a in accounts}
+    want = shipped if case == "shipped" else {a: None for a in shipped}
+    assert {a["account_id"]: a["bot"]["training_account"] for a in accounts} == want
+    assert all(isinstance(v, bool) for v in shipped.values()) and any(shipped.values())  # @UKLabour trained the shipped model
+    aid = next(a for a, v in shipped.items() if v)
+    res = runner.invoke(app, ["explain", str(study), aid, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["bot"]["training_account"] is want[aid]
+    with open_study(study) as st:
+        api = account(st, aid)["bot"]["training_account"]
+        top = {r["id"]: r["trained"]["bot"] for r in _top_accounts(st)}
+        data = explorer_data(st, {})
+    assert api is want[aid] and {a: t for a, t in top.items() if a in want} == {a: want[a] for a in top if a in want}
+    cols = data["cols"]
+    marks = {r[cols.index("id")]: bool(r[cols.index("trained")] & 1) for r in data["rows"]}
+    assert {a: m for a, m in marks.items() if a in want} == {a: bool(want[a]) for a in marks if a in want}
+    text = flat(runner.invoke(app, ["explain", str(study), aid]).output)
+    assert (_ANALYZE_AGAIN in text) is (case == "unrecorded") and (_NOT_AT_HAND in text) is (case == "own"), text
+    assert ("This account was among the bot model's training accounts" in text) is (case == "shipped"), text

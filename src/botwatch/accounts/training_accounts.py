@@ -38,7 +38,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -90,20 +90,57 @@ def _models_by_digest() -> dict[str, tuple[bool, bool]]:
 
 def study_bot_training_meta(study: Any) -> Mapping[str, Any] | None:
     """The meta of the user's bot model that scored `study` (whose own training list decides the
-    per-account bot flag), {} when that model is a user's file botwatch cannot find (its training
-    accounts unknown), or None for the shipped model (the shipped list decides)."""
-    return study_bot_training_model(study)[0]
+    per-account bot flag), {} when the training accounts of the model that scored it are unknown
+    (a user's file botwatch cannot find, or a study that does not record its model), or None for
+    the shipped model (the shipped list decides)."""
+    return study_bot_training(study).meta
 
 
 def study_bot_training_model(study: Any) -> tuple[Mapping[str, Any] | None, str | None]:
     """`study_bot_training_meta` and the file of the user's model it read (None for the shipped
     model, or a user's file not found), which `explain` names in its sentence."""
+    got = study_bot_training(study)
+    return got.meta, got.file
+
+
+# Why the per-account bot flag is unknown (`BotTraining.unknown_why`), by who scored the study
+# (`model_used.bot_model_used(...).kind`). Two different causes and two different remedies: a
+# user's model file to point BOTWATCH_BOT_MODEL at again, or a study to analyse again.
+UNKNOWN_WHY = {
+    "missing": "the file of your bot model that scored the study is not at hand as it was (moved, deleted or retrained since), "
+               "so its training accounts cannot be read (set BOTWATCH_BOT_MODEL to that file)",
+    "own": "your bot model's file does not record which accounts it was trained on",
+    "unrecorded": "the study does not record which bot model scored it (`botwatch analyze` again records it)",
+}
+
+
+class BotTraining(NamedTuple):
+    """Which training list decides an account's bot flag in a study (`study_bot_training`)."""
+
+    meta: Mapping[str, Any] | None  # a user's model's meta, {} (unknown) or None (the shipped list)
+    file: str | None  # the user's model file read, named in `explain`'s sentence
+    unknown_why: str | None  # `UNKNOWN_WHY`'s words where the flag is unknown, else None
+
+
+def study_bot_training(study: Any) -> BotTraining:
+    """The bot model whose training list decides each account's `training_account` flag.
+
+    Why "unrecorded" is unknown, not the shipped list: a study scored before the accounts stage
+    recorded its model's SHA-256 may have been scored by an earlier shipped model or by a user's
+    own, so the current shipped list said true or false of accounts it may not describe, while
+    `model_platform_seen` (`model_used.bot_model_scored_by`) said null of the same study. A `runs`
+    that cannot be read records no model either, as `bot_model_scored_by` reads it."""
     from botwatch.model_used import bot_model_used
 
-    used = bot_model_used(study)
-    if used.kind in ("shipped", "unrecorded"):
-        return None, None
-    return (used.meta, used.file) if used.kind == "own" else ({}, None)
+    try:
+        used = bot_model_used(study)
+    except Exception:  # noqa: BLE001 - as `bot_model_scored_by`: unknown, not a guess
+        return BotTraining({}, None, UNKNOWN_WHY["unrecorded"])
+    if used.kind == "shipped":
+        return BotTraining(None, None, None)
+    if used.kind == "own":
+        return BotTraining(used.meta, used.file, UNKNOWN_WHY["own"] if own_model_digests(used.meta) is None else None)
+    return BotTraining({}, None, UNKNOWN_WHY["missing" if used.kind == "missing" else "unrecorded"])
 
 
 def platform_unique(account_id: Any) -> bool:
@@ -239,11 +276,16 @@ def _digest_hits(accounts: pa.Table, known: set[str]) -> list[tuple[int, str | N
         con.close()
 
 
-def account_sentences(flags: dict[str, bool | None], own_bot_file: str | None = None) -> list[str]:
+def account_sentences(flags: dict[str, bool | None], own_bot_file: str | None = None,
+                      unknown_why: str | None = None) -> list[str]:
     """The sentences `botwatch explain` prints for an account a model was fitted on. `own_bot_file`:
     the user's bot model that scored the study (`study_bot_training_model`), named instead of the
-    shipped model's card, which does not describe it nor list its training accounts."""
+    shipped model's card, which does not describe it nor list its training accounts. `unknown_why`
+    (`BotTraining.unknown_why`): where the bot flag is unknown, a sentence saying so and why, as
+    the account JSON's null says it, so silence is not read as "held out"."""
     out = []
+    if flags.get("bot") is None and unknown_why:
+        out.append(f"Whether this account was among the bot model's training accounts is unknown: {unknown_why}.")
     for model, what in (("bot", "bot probability"), ("origin", "origin probabilities")):
         if flags.get(model):
             whose, card = ((f"your bot model's ({own_bot_file})", "") if model == "bot" and own_bot_file

@@ -401,13 +401,13 @@ def explain(
                     out.print(f"Probability of being run from outside {home}: [bold]{prob2(po)}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
-        from botwatch.accounts.training_accounts import account_sentences, account_training, study_bot_training_model
+        from botwatch.accounts.training_accounts import account_sentences, account_training, study_bot_training
 
-        own_meta, own_file = study_bot_training_model(st)
-        trained = account_training(platform, aid, h, own_meta)
+        used = study_bot_training(st)
+        trained = account_training(platform, aid, h, used.meta)
         if bp is None:  # no bot probability to call out-of-sample or not ("Bot probability: unknown" above)
             trained = {**trained, "bot": None}
-        for line in account_sentences(trained, own_file):  # it names a user's model file, as recorded
+        for line in account_sentences(trained, used.file, used.unknown_why if bp is not None else None):  # it names a user's model file, as recorded
             out.print(controls_shown(line), highlight=False, markup=False)
 
 

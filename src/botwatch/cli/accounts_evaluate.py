@@ -48,15 +48,16 @@ def evaluate_accounts(
         st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
         if "account_scores" not in st.tables():
             fail(f"{name_shown(study)} has no scored accounts yet: run `botwatch analyze {shell_shown(study)}` first")
-        from botwatch.accounts.training_accounts import study_bot_training_meta
+        from botwatch.accounts.training_accounts import study_bot_training
 
         matched = match_labels(st, rows)
-        ev = evaluate(matched, boot=boot, own_bot_model=study_bot_training_meta(st))
+        training = study_bot_training(st)
+        ev = evaluate(matched, boot=boot, own_bot_model=training.meta)
         lake = st if st.engine == "spark" else None
         if lake is None:
             reading.close()  # a DuckDB file is opened for writing below; one process cannot hold it both ways
         if not json_out:
-            _show(ev, labels)
+            _show(ev, labels, training.unknown_why)
         if ev.found == 0:
             fail(f"none of the {counted(ev.labelled, 'labelled account')} of {name_shown(labels.name)} is among the study's scored accounts: "
                  "label them by the study's account_id, or by handle")
@@ -90,7 +91,7 @@ def _auc_said(b) -> str:  # type: ignore[no-untyped-def]
     return f"{b.auc:.3f} " + (f"({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f"[{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
 
 
-def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
+def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
     # With an account on several rows, "6 labelled accounts, 3 found" was said of three accounts,
     # every one found: the rows are named as rows, and the accounts they name counted, so that
@@ -148,7 +149,8 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                           + f", {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
         if ev.bot_training_unknown:
             out.print(f"whether the bot model was trained on {'this labelled account' if ev.bot_training_unknown == 1 else f'these {ev.bot_training_unknown:,} labelled accounts'} "
-                      "is unknown (the model file that scored the study is not at hand to say): these figures may not be out of sample", highlight=False)
+                      f"is unknown: {unknown_why or 'the training accounts of the model that scored the study cannot be read'}; "
+                      "these figures may not be out of sample", highlight=False)
         if unscored:
             out.print(f"{counted(unscored, 'labelled account')} found without a bot probability (no profile facts the model reads) "
                       "are in none of these figures", highlight=False)
