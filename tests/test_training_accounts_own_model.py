@@ -144,7 +144,7 @@ def test_explain_names_the_users_model_not_the_shipped_card(scored_us_sample_pat
     own = {ta.TRAINING_KEY: ta.training_record([aid], None)}
     # The model that scored the study, as botwatch finds it: a user's file with this one training account
     # (the command imports both from `ta` when it runs).
-    monkeypatch.setattr(ta, "study_bot_training_model", lambda study: (own, "mine.json.gz"), raising=False)
+    monkeypatch.setattr(ta, "study_bot_training", lambda study: ta.BotTraining(own, "mine.json.gz", None))
     monkeypatch.setattr(ta, "study_bot_training_meta", lambda study: own)
     res = CliRunner().invoke(app, ["explain", str(scored_us_sample_path), aid])
     assert res.exit_code == 0, res.output
