@@ -195,3 +195,18 @@ def test_every_reader_says_the_same_of_the_training_flag(scored: Path, tmp_path:
     text = flat(runner.invoke(app, ["explain", str(study), aid]).output)
     assert (_ANALYZE_AGAIN in text) is (case == "unrecorded") and (_NOT_AT_HAND in text) is (case == "own"), text
     assert ("This account was among the bot model's training accounts" in text) is (case == "shipped"), text
+
+
+@pytest.mark.parametrize("case", ["own", "unrecorded"])
+def test_evaluate_accounts_says_why_the_training_flags_are_unknown(scored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    """`evaluate-accounts` took a study that does not record its model for the shipped one, and
+    once its flags were unknown it would have blamed a model file not at hand: each cause in its own words."""
+    from testsupport.terminal import flat, wide_consoles
+
+    wide_consoles(monkeypatch)
+    study = _as_scored_by(scored, tmp_path, case)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("account_id,bot\n14291684,0\n547953114,1\n19397942,0\n")
+    res = CliRunner().invoke(app, ["evaluate-accounts", str(study), str(labels)])
+    text = flat(res.output)
+    assert "is unknown" in text and (_ANALYZE_AGAIN in text) is (case == "unrecorded") and (_NOT_AT_HAND in text) is (case == "own"), text
