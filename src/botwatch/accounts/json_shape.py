@@ -208,7 +208,9 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
 
     r = dict(zip(COLUMNS, row))
     # Was this account in the model's training data? Then its score is not a held-out estimate
-    # (the study-wide count was recorded; which accounts, nowhere). None: the list is not shipped.
+    # (the study-wide count was recorded; which accounts, nowhere). None: unknown (the list is not
+    # shipped, or `own_bot_model` is {}: a user's model file not at hand, or a study that does not
+    # record which model scored it, `training_accounts.study_bot_training`).
     trained = account_training(r["platform"], r["account_id"], r["handle"], own_bot_model)  # own_bot_model: study_bot_training_meta
     outside = None
     if home and r["origin_country"] is not None:  # as origin_rule.p_outside_sql: no country, no evidence
