@@ -140,6 +140,8 @@ def test_the_top_table_marks_the_accounts_a_model_was_fitted_on(tmp_path, monkey
 
     listed = {ta.key_digest("UKLabour"): (True, True), ta.key_digest("9"): (True, False)}
     monkeypatch.setattr(ta, "_models_by_digest", lambda: listed)
+    # Scored by the shipped model: a study with no `runs` records no model, and its bot flags are unknown.
+    monkeypatch.setattr(ta, "study_bot_training_meta", lambda study: None)
     st = Study(tmp_path / "s.duckdb")
     try:
         st.write_table("accounts", pa.table({"platform": ["twitter"] * 3, "account_id": ["14291684", "9", "5"],
