@@ -53,8 +53,9 @@ SIZES = (300, 1_000, 3_000)
 DRAWS = 200
 SEED = 13
 ABOVE = 0.001  # "the interval excludes 0.1%": its lower end above this
-SAMPLE_TWEETS = 3_000  # a short sample's size, as in the finding
-RANDOM_SAMPLES = 16  # samples of SAMPLE_TWEETS tweets drawn at random (the windows are as many as the part holds)
+SAMPLE_TWEETS = (1_000, 3_000, 10_000)  # short samples' sizes in tweets (the finding's: 3,000)
+RANDOM_TWEETS = 3_000  # the size also drawn at random over the whole period
+RANDOM_SAMPLES = 16  # how many such random samples (the windows are as many as the part holds)
 
 
 def study_prior_inputs(loaded: V.LoadedStudy, home: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -115,15 +116,16 @@ def sample_estimate(lines: list[bytes], work: Path, data: Path, election: object
 
 
 def short_samples(work: Path, data: Path, election: object, rng: np.random.Generator) -> list[dict]:
-    """The study prior of short samples of the part's brexit-2016 statuses: every run of
-    `SAMPLE_TWEETS` consecutive ones (what a collection over a few days holds: each account's few
-    posts fall in the same hours) and `RANDOM_SAMPLES` drawn at random over the whole period."""
+    """The study prior of short samples of the part's brexit-2016 statuses: for each size in
+    `SAMPLE_TWEETS`, every run of that many consecutive ones (what a collection over a few days
+    holds: each account's few posts fall in the same hours), and `RANDOM_SAMPLES` of `RANDOM_TWEETS`
+    drawn at random over the whole period."""
     lines = brexit_dev_tweets(work)
-    n = SAMPLE_TWEETS
-    plans = {"consecutive": [lines[s:s + n] for s in range(0, len(lines) - n + 1, n)],
-             "at random": [[lines[i] for i in sorted(rng.choice(len(lines), n, replace=False))] for _ in range(RANDOM_SAMPLES)]}
+    plans = [(n, "consecutive", [lines[s:s + n] for s in range(0, len(lines) - n + 1, n)]) for n in SAMPLE_TWEETS]
+    plans.append((RANDOM_TWEETS, "at random", [[lines[i] for i in sorted(rng.choice(len(lines), RANDOM_TWEETS, replace=False))]
+                                               for _ in range(RANDOM_SAMPLES)]))
     rows = []
-    for name, samples in plans.items():
+    for n, name, samples in plans:
         got = np.array([sample_estimate(s, work, data, election) for s in samples])
         rows.append({"sample": f"{n:,} brexit-2016 tweets, {name}", "samples": len(samples), "median_accounts": int(np.median(got[:, 3])),
                      "median": round(float(np.median(got[:, 0])), 5), "p5": round(float(np.quantile(got[:, 0], 0.05)), 5),
