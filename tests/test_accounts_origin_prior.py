@@ -255,18 +255,43 @@ def test_every_estimate_but_the_near_strata_says_what_it_read_held_out() -> None
     import json
     from pathlib import Path
 
-    from botwatch.accounts.origin_prior import FAR_SCOPE, HELD_OUT_MIXED, HELD_OUT_NONE, NEAR_SCOPE, estimate
+    from botwatch.accounts.origin_prior import FAR_SCOPE, HELD_OUT_MIXED, HELD_OUT_NONE, HELD_OUT_NONE_ACCOUNTS, NEAR_SCOPE, estimate
 
     fig = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json").read_text())
     far = fig["part_studies"]["test"]["strata"]["far"]
     none = fig["study_designs"]["test"]["ordinary accounts alone"]["strata"]["far"]
     assert HELD_OUT_MIXED == (far["estimated_share"][0], far["true_russia_share"])
     assert HELD_OUT_NONE == (none["estimated_share"][0], none["true_russia_share"])
+    assert HELD_OUT_NONE_ACCOUNTS == none["accounts"]
     far_prior = dataclasses.replace(estimate([0.01] * 40 + [0.9], 0.068), scope=FAR_SCOPE)
     said = far_prior.sentence(0.5, 0.2)
     assert "held out, such an estimate read 1.0% where 2.5% were" in said and "0.06% where none were" in said, said
     assert "held out" in estimate([0.2], 0.068).sentence(0.2, 0.1)
     assert "held out" not in dataclasses.replace(estimate([0.9] * 5, 0.068), scope=NEAR_SCOPE).sentence(0.9, 0.95)
+
+
+def test_a_short_samples_estimate_says_what_short_samples_with_none_read() -> None:
+    """3,000 ordinary British tweets (1,127 accounts with evidence) read "an estimated 4.7% [1.5%,
+    9.0%] ... are run from Russia; held out, ... 0.06% where none were": a figure read over 9,525
+    accounts, not what a sample that size reads where none are (1.9%, 0.4% to 6.2%, on the
+    development part). A study of about a short sample's size is told its size's figures; one
+    of held-out size keeps the sentence as it was."""
+    import dataclasses
+
+    from botwatch.accounts.origin_prior import FAR_SCOPE, HELD_OUT_NONE_ACCOUNTS, HELD_OUT_SHORT, estimate
+    from botwatch.prob_text import percent
+
+    small = estimate([0.02] * 1_100 + [0.9] * 3, 0.068)
+    said = small.sentence(0.5, 0.2)
+    tweets, accounts, lo, mid, hi = min(HELD_OUT_SHORT, key=lambda row: abs(row[1] - 1_103))
+    assert tweets == 3_000, HELD_OUT_SHORT
+    assert (f"0.06% where none were over {HELD_OUT_NONE_ACCOUNTS:,} accounts; on samples of 3,000 ordinary British tweets "
+            f"(about {accounts:,} accounts with origin evidence, none run from Russia) it read {percent(lo, 1)} to {percent(hi, 1)} "
+            f"(median {percent(mid, 1)}), so an estimate in that range does not show") in said, said
+    large = dataclasses.replace(estimate([0.02] * 9_000, 0.068), scope=FAR_SCOPE)
+    assert large.sentence(0.5, 0.2).endswith("0.06% where none were); this moves P(Russia) from 0.500 to 0.200. It says what the study is made "
+                                             "of, not something new about this account")
+    assert all(lo < mid < hi and 0 < accounts < HELD_OUT_NONE_ACCOUNTS for _t, accounts, lo, mid, hi in HELD_OUT_SHORT)
 
 
 def test_a_move_that_reads_as_none_is_not_called_a_move() -> None:

@@ -51,6 +51,21 @@ PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×
 # true share and its interval did not hold it.
 HELD_OUT_MIXED = (0.01, 0.0251)
 HELD_OUT_NONE = (0.0006, 0.0)
+HELD_OUT_NONE_ACCOUNTS = 9_525  # the accounts HELD_OUT_NONE was read over (`strata.far.accounts` there)
+# What the same estimate read on short samples where none were Russia-run, measured on the development
+# part only (`scripts/measure_origin_prior_small.py --election uk-ge2017`, 2026-12-06; docs/methods.md,
+# "Study prior on short samples"): its brexit-2016 statuses ingested as studies of their own, every
+# run of that many consecutive tweets. (tweets, median accounts with origin evidence, 5th percentile,
+# median, 95th percentile of the estimate.) A short sample's accounts carry little evidence each and
+# the calibration map puts a weak account a little below the calibration mix, so a few stronger ones
+# set the estimate: 3,000 ordinary British tweets read 4.7% [1.5%, 9.0%] beside "0.06% where none
+# were", which was read over thousands of accounts. A study nearer one of these sizes than
+# HELD_OUT_NONE_ACCOUNTS is told what its size read.
+HELD_OUT_SHORT = (
+    (1_000, 363, 0.0052, 0.0187, 0.0720),  # 49 samples
+    (3_000, 878, 0.0041, 0.0186, 0.0619),  # 16 samples
+    (10_000, 2_303, 0.0086, 0.0302, 0.0363),  # 4 samples (all the part holds): the range is nearly their least and greatest
+)
 GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9, 0.0025), 1.0 - np.logspace(-4, -1, 200)]))
 EPS = 1e-6
 
@@ -99,7 +114,25 @@ class StudyPrior:
             return ""
         (mixed, truth), (none, _) = HELD_OUT_MIXED, HELD_OUT_NONE
         return (f"; held out, such an estimate read {percent(mixed, 1)} where {percent(truth, 1)} were, since accounts that pose well carry little "
-                f"evidence, and {none:.2%} where none were")
+                f"evidence, and {none:.2%} where none were" + self.short_sample())
+
+    def short_sample(self) -> str:
+        """", though over N accounts; on short samples ... it read a% to b%": what an estimate over
+        about this many accounts read where none were Russia-run (`HELD_OUT_SHORT`), for a study
+        nearer one of those sizes than the held-out check's; "" otherwise.
+
+        Why: 3,000 ordinary British tweets (about 1,100 accounts with evidence) read "4.7% [1.5%,
+        9.0%]" beside "0.06% where none were", a figure read over 9,525 accounts: a reader took the
+        small study's estimate as a finding, where samples of its size with no Russia-run account
+        read as much."""
+        n = max(self.accounts, 1)
+        nearest = min(HELD_OUT_SHORT, key=lambda row: abs(np.log(n / row[1])))
+        if abs(np.log(n / nearest[1])) >= abs(np.log(n / HELD_OUT_NONE_ACCOUNTS)):
+            return ""
+        tweets, accounts, lo, mid, hi = nearest
+        return (f" over {HELD_OUT_NONE_ACCOUNTS:,} accounts; on samples of {tweets:,} ordinary British tweets (about {accounts:,} accounts "
+                f"with origin evidence, none run from Russia) it read {percent(lo, 1)} to {percent(hi, 1)} (median {percent(mid, 1)}), "
+                f"so an estimate in that range does not show that any account here is run from Russia")
 
     def whose(self) -> str:
         """"N accounts with origin evidence <scope>", in the singular for one account (a study's near
