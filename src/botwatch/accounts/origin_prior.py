@@ -117,7 +117,7 @@ class StudyPrior:
                 f"evidence, and {none:.2%} where none were" + self.short_sample())
 
     def short_sample(self) -> str:
-        """", though over N accounts; on short samples ... it read a% to b%": what an estimate over
+        """" over N accounts; on samples of T ordinary British tweets ... it read a% to b%": what an estimate over
         about this many accounts read where none were Russia-run (`HELD_OUT_SHORT`), for a study
         nearer one of those sizes than the held-out check's; "" otherwise.
 
