@@ -396,3 +396,12 @@ def test_one_account_on_two_rows_not_found_is_one_account(scored: Path, tmp_path
     labels = write_rows(tmp_path / "l.csv", ["handle", "bot"], [["nobody_here", 1], ["@Nobody_Here", 1]])
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--json"])
     assert r.exit_code == 2 and "none of the 1 labelled account of l.csv is among" in " ".join(r.output.split())
+
+
+def test_a_recorded_evaluations_unknown_training_note_names_both_causes() -> None:
+    """The note blamed a model file not at hand, where an evaluation of a study that does not
+    record its bot model has unknown training flags for that reason instead."""
+    from botwatch.accounts.evaluate import quoted
+
+    got = quoted({"bot": {"auc": 0.8}, "bot_training": 0, "bot_training_unknown": 3})
+    assert got is not None and "or the study does not record which model scored it" in got["bot_note"], got

@@ -613,8 +613,8 @@ def quoted(own: dict[str, Any] | None) -> dict[str, Any] | None:
     for model, what in (("bot", "bot"), ("origin", "origin")):
         n_trained = own.get(f"{model}_training") or 0
         if own.get(model) is not None and not n_trained and own.get(f"{model}_training_unknown"):
-            out[f"{model}_note"] = (f"which of them the {what} model was trained on is unknown, its file not at hand when they were "
-                                    "measured, so this may be no out-of-sample figure")
+            out[f"{model}_note"] = (f"which of them the {what} model was trained on is unknown (its file was not at hand when they were "
+                                    "measured, or the study does not record which model scored it), so this may be no out-of-sample figure")
         if own.get(model) is None or not n_trained:
             continue
         held = own.get(f"{model}_held_out")
