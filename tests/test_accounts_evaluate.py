@@ -403,5 +403,5 @@ def test_a_recorded_evaluations_unknown_training_note_names_both_causes() -> Non
     record its bot model has unknown training flags for that reason instead."""
     from botwatch.accounts.evaluate import quoted
 
-    got = quoted({"bot": {"auc": 0.8}, "bot_training": 0, "bot_training_unknown": 3})
+    got = quoted({"bot": {"auc": 0.8, "auc_ci": [0.7, 0.9], "n": 40, "bots": 20}, "bot_training": 0, "bot_training_unknown": 3})
     assert got is not None and "or the study does not record which model scored it" in got["bot_note"], got
