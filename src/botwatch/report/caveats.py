@@ -365,23 +365,27 @@ def other_platform_clause(study: Study) -> str | None:
     every Mastodon account was counted likely automated, led by "account age (days) 220: raised
     the bot score", an age Twitter's young accounts have and every Mastodon account then had (the
     network began in October 2016)."""
-    rows = _unseen_platform_counts(study)
-    if not rows:
+    unseen = _unseen_platforms_named(study)
+    if unseen is None:
         return None
-    named = " and ".join(f"{int(n):,} {platform_name(str(p))}" for p, n in rows)
-    one = sum(int(n) for _, n in rows) == 1  # "1 Mastodon account scored here come from …" read wrong
+    named, one = unseen
     return (f"The bot model learned from Twitter accounts only; {named} account{'' if one else 's'} "
             f"scored here {'comes' if one else 'come'} from a platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, "
             f"so {'its probability is' if one else 'their probabilities are'} not {'a measured figure' if one else 'measured figures'}.")
 
 
-def _unseen_platform_counts(study: Study) -> list[tuple[str, int]]:
-    """(platform, scored accounts) of the platforms the shipped bot model never learned from, most first."""
+def _unseen_platforms_named(study: Study) -> tuple[str, bool] | None:
+    """The scored accounts of the platforms the shipped bot model never learned from, most first, in
+    words ("3 Mastodon and 1 Bluesky"), and whether they are one account ("1 Mastodon account scored
+    here come from …" read wrong); None when there are none."""
     if "account_scores" not in study.tables():
-        return []
+        return None
     marks = ", ".join("?" for _ in TRAINED_PLATFORMS)
-    return study.sql(f"SELECT platform, count(*) FROM account_scores WHERE bot_probability IS NOT NULL AND platform NOT IN ({marks}) "
+    rows = study.sql(f"SELECT platform, count(*) FROM account_scores WHERE bot_probability IS NOT NULL AND platform NOT IN ({marks}) "
                      "GROUP BY 1 ORDER BY 2 DESC, 1", list(TRAINED_PLATFORMS))
+    if not rows:
+        return None
+    return " and ".join(f"{int(n):,} {platform_name(str(p))}" for p, n in rows), sum(int(n) for _, n in rows) == 1
 
 
 # Said where the study does not record which bot model scored it (`model_used.bot_model_scored_by`
@@ -396,11 +400,10 @@ _UNRECORDED = ("This study does not record which bot model scored it (no SHA-256
 def unrecorded_platform_clause(study: Study) -> str | None:
     """`other_platform_clause` for a study that does not record its bot model: None when no scored
     account comes from a platform the shipped model never saw (the doubt changes nothing there)."""
-    rows = _unseen_platform_counts(study)
-    if not rows:
+    unseen = _unseen_platforms_named(study)
+    if unseen is None:
         return None
-    named = " and ".join(f"{int(n):,} {platform_name(str(p))}" for p, n in rows)
-    one = sum(int(n) for _, n in rows) == 1
+    named, one = unseen
     return _UNRECORDED.format(what=f"accounts like the {named} account{'' if one else 's'} scored here")
 
 
