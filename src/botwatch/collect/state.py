@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from botwatch.processes import pid_runs
 from botwatch.shown_text import name_shown
 
 META = ".botwatch"
@@ -112,7 +113,7 @@ def remove_dead_temps(folder: Path) -> None:
     now = time.time()
     for tmp in meta_dir(folder).glob(f".*{TEMP_SUFFIX}"):
         pid = tmp.name[: -len(TEMP_SUFFIX)].rpartition(".")[2]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and _age(tmp, now) > TEMP_STALE_S:
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_runs(int(pid)) and _age(tmp, now) > TEMP_STALE_S:
             _remove_quietly(tmp)
 
 
@@ -122,17 +123,6 @@ def _age(path: Path, now: float) -> float:
         return now - path.stat().st_mtime
     except OSError:
         return 0.0
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (one of another user counts as running)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):  # not ours to signal, or no id a process can have: kept, to be safe
-        return True
-    return True
 
 
 def read_json(path: Path) -> Any:

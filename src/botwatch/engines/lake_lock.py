@@ -70,6 +70,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+from botwatch.processes import pid_runs
 from botwatch.study import StudyError
 
 try:
@@ -139,18 +140,6 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in a container: the lock still works
         return "unknown"
-
-
-def _pid_runs(pid: int) -> bool:
-    """Whether some process of this pid namespace has `pid` (signal 0 checks without sending;
-    another user's process answers with a permission error, so it runs)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: it runs, as another user
-        return True
-    return True
 
 
 def _proc_stat(pid: int) -> tuple[str, int] | None:
@@ -233,7 +222,7 @@ def gone_because(info: dict[str, Any]) -> str | None:
         if any(info.get("token") == held.token for held in _HELD.values()):
             return None  # ours
         return "with this command's own pid, so by an earlier process"
-    if not _pid_runs(pid):
+    if not pid_runs(pid):
         return "which no longer runs"
     stat = _proc_stat(pid)
     if stat is None:
