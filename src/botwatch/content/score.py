@@ -72,15 +72,30 @@ def macro_f1(gold: list[str], pred: list[str], classes: tuple[str, ...]) -> floa
     from both says nothing about agreement: counted as F1 = 0 it made 12 correct labels of one
     class read "macro-F1 0.333". A prediction outside `classes`, such as "(not matched)", is only
     wrong: it brings no class of its own."""
-    seen = set(gold) | set(pred)
+    names = _answer_names(gold, pred, classes)
+    code = {c: i for i, c in enumerate(names)}
+    table = np.zeros((len(names), len(names)), dtype=np.int64)
+    for g, p in zip(gold, pred):
+        table[code[g], code[p]] += 1
+    return _table_macro_f1(table, len(classes))
+
+
+def _answer_names(gold: list[str], pred: list[str], classes: tuple[str, ...]) -> list[str]:
+    """The rows and columns of a confusion table: `classes` first, then any other answer ("(not
+    matched)", a NULL stance) in first-seen order, not sorted: None beside a string cannot be."""
+    return list(classes) + [x for x in dict.fromkeys([*gold, *pred]) if x not in classes]
+
+
+def _table_macro_f1(table: np.ndarray, n_classes: int) -> float:
+    """`macro_f1` of a confusion table ([gold, pred], the first `n_classes` rows and columns the
+    classes): per class present in the labels or the predictions, 2tp / (2tp + fp + fn), as the
+    row count and the column count of a class are tp + fn and tp + fp. One rule for the figure and
+    its bootstrap (`_bootstrap_macro_f1`), which sums tables rather than reading rows."""
     f1s = []
-    for c in classes:
-        if c not in seen:
-            continue
-        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
-        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
-        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    for c in range(n_classes):
+        tp, in_gold, in_pred = int(table[c, c]), int(table[c].sum()), int(table[:, c].sum())
+        if in_gold or in_pred:
+            f1s.append(2 * tp / (in_gold + in_pred) if tp else 0.0)
     return float(np.mean(f1s)) if f1s else float("nan")
 
 
@@ -384,9 +399,7 @@ def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], cla
     fall into few kinds (one pair, right; two pairs, one missed; …), so they are the draws counted
     per kind times each kind's counts. The draws are the same as before
     (`rng.integers` over the sorted post ids), so the figures are too."""
-    # "(not matched)" etc.: wrong, no class. In first-seen order, not sorted: a NULL stance of
-    # `post_party` (None) beside "(not matched)" cannot be sorted, and `macro_f1` took it as wrong.
-    names = list(classes) + [x for x in dict.fromkeys([*gold, *pred]) if x not in classes]
+    names = _answer_names(gold, pred, classes)  # "(not matched)", a NULL stance: wrong, no class
     code = {c: i for i, c in enumerate(names)}
     k = len(names)
     cells: dict[str, list[int]] = {}  # a post's rows as cells of the confusion table, [gold, pred] → gold * k + pred
@@ -405,13 +418,7 @@ def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], cla
     out = []
     for _ in range(n_boot):
         drawn = np.bincount(kind_of[rng.integers(0, len(keys), len(keys))], minlength=len(kinds))
-        m = (drawn @ kinds).reshape(k, k)  # [gold, pred]
-        f1s = []
-        for c in range(len(classes)):
-            tp, in_gold, in_pred = int(m[c, c]), int(m[c].sum()), int(m[:, c].sum())
-            if in_gold or in_pred:
-                f1s.append(2 * tp / (in_gold + in_pred) if tp else 0.0)  # 2tp / (2tp + fp + fn), as `macro_f1`
-        out.append(float(np.mean(f1s)) if f1s else float("nan"))
+        out.append(_table_macro_f1((drawn @ kinds).reshape(k, k), len(classes)))  # [gold, pred]
     return out
 
 
