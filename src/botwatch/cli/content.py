@@ -91,7 +91,7 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     """Score the predictions against the labels, print the tables and lines (or, with `json_out`,
     one JSON object on stdout and the notes on stderr), and record the result (in `lake` itself
     when the study is a lake open on Spark)."""
-    from botwatch.content.score import EXPORT_IDS_AS_TEXT, NUMBER_ID, agreement, agreement_json
+    from botwatch.content.score import EXPORT_IDS_AS_TEXT, NUMBER_ID, agreement, agreement_json, first_ids
 
     say = console if json_out else out
 
@@ -103,14 +103,14 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     mangled = sorted(pid for pid in labelled - present if NUMBER_ID.fullmatch(pid))
     if mangled:
         fail(f"{counted(len(mangled), 'post_id')} of {name_shown(labels.name)} {'is' if len(mangled) == 1 else 'are'} not in this study and read as numbers a spreadsheet or pandas rewrote "
-             f"({', '.join(repr(x) for x in mangled[:3])}{', …' if len(mangled) > 3 else ''}; a long id keeps only its first 15 or so digits). "
+             f"({first_ids(mangled)}; a long id keeps only its first 15 or so digits). "
              f"{EXPORT_IDS_AS_TEXT}; nothing scored")
     padded = _padded_ids(labelled - present, set(sentiment) | {pid for pid, _party in stance})
     if padded:
         # "none of the 150 labelled posts is in this study" was all a file of zero-padded ids got:
         # the ids are there, behind the zeros.
         fail(f"{counted(len(padded), 'post_id')} of {name_shown(labels.name)} {'is not in this study but is one of its ids' if len(padded) == 1 else 'are not in this study but are its ids'} with zeros in front "
-             f"({', '.join(repr(x) for x in padded[:3])}{', …' if len(padded) > 3 else ''}): write the post ids as the study has them "
+             f"({first_ids(padded)}): write the post ids as the study has them "
              f"(`botwatch export {shell_shown(study)} posts` lists them); nothing scored")
     if not present:
         fail(f"none of the {len(labelled):,} labelled posts of {name_shown(labels.name)} is in this study: the labels' post_id must be the "
@@ -184,8 +184,9 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
 def _first_ids(ids: set[str], shown: int = 3) -> str:
     """The first few of `ids` in order, quoted and escaped for the console, so a reader can find
     the rows (a count alone located none of them)."""
-    first = sorted(ids)[:shown]
-    return ", ".join(plain(repr(x)) for x in first) + (", …" if len(ids) > shown else "")
+    from botwatch.content.score import first_ids
+
+    return first_ids(ids, shown, lambda x: plain(repr(x)))
 
 
 def _padded_ids(absent: set[str], held: set[str]) -> list[str]:

@@ -18,6 +18,7 @@ import csv
 import gzip
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,13 @@ NUMBER_ID = re.compile(r"[0-9](?:\.[0-9]+)?[eE][+]?[0-9]+|[0-9]+\.0+")
 # What to do about such ids, said wherever they are found (`load_labels`, `content evaluate`).
 EXPORT_IDS_AS_TEXT = ("Export the labels again with the post_id column formatted as text (in Excel: import it with the column's "
                       "type set to Text), or read it with pandas' dtype={'post_id': str}")
+
+
+def first_ids(ids: Iterable[str], shown: int = 3, show: Callable[[str], str] = repr) -> str:
+    """The first `shown` of `ids` in order, each as `show` writes it, and ", …" where there are more:
+    how a message names the labelled post ids it is about, so a reader can find the rows."""
+    first = sorted(ids)
+    return ", ".join(show(x) for x in first[:shown]) + (", …" if len(first) > shown else "")
 
 
 def sentiment_class(score: float | None) -> str:
@@ -350,13 +358,12 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         out.append(r)
     said = []  # the file's faults, the cause of most first: one message, so that one pass fixes them all
     if merged:
-        shown = sorted(merged)
         from botwatch.count_text import counted
 
         # Only what is known: the id is a number's spelling and two rows share it. "Shared by posts
         # that had different ids" was said of `12345.0` (all its digits kept) on a row copied twice.
-        said.append(f"{counted(len(shown), 'post_id')} written as numbers by a spreadsheet or pandas, {'now' if len(shown) == 1 else 'each now'} shared by two or more rows "
-                    f"({', '.join(repr(x) for x in shown[:3])}{', …' if len(shown) > 3 else ''}): a number keeps only a long id's first 15 or so "
+        said.append(f"{counted(len(merged), 'post_id')} written as numbers by a spreadsheet or pandas, {'now' if len(merged) == 1 else 'each now'} shared by two or more rows "
+                    f"({first_ids(merged)}): a number keeps only a long id's first 15 or so "
                     f"digits, so they may be posts that had different ids, or one row copied twice. {EXPORT_IDS_AS_TEXT}")
     if errors:
         # One line, rows split by "; ": the CLI's error line shows a newline as a literal `\x0a`
