@@ -21,7 +21,7 @@ from botwatch.collect import state as st
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
 from botwatch.collect.writer import OPEN_PREFIX, read_lines
-from testsupport.collect_fakes import FakeJetstream, jetstream_event
+from testsupport.collect_fakes import FakeJetstream, jetstream_event, refuse_open_file_sync
 
 N = 600
 
@@ -114,13 +114,7 @@ def test_a_second_close_does_nothing(tmp_path: Path, monkeypatch: Any) -> None:
     cap.post("a", jetstream_event(1))
     cap.cursor = {"time_us": 1}
     real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        if OPEN_PREFIX in os.readlink(f"/proc/self/fd/{fd}"):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
+    refuse_open_file_sync(monkeypatch)
     with pytest.raises(OSError, match="the open capture file could not be finished"):
         cap.close()
     monkeypatch.setattr(os, "fsync", real_fsync)

@@ -7,9 +7,7 @@ do, and the run still ends 0: its posts and its cursor are on disk."""
 from __future__ import annotations
 
 import asyncio
-import errno
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +17,8 @@ from botwatch.collect import jetstream as js
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture, CaptureCloseError
 from botwatch.collect.run import run_capture
-from botwatch.collect.writer import OPEN_PREFIX, read_lines
-from testsupport.collect_fakes import jetstream_event
+from botwatch.collect.writer import read_lines
+from testsupport.collect_fakes import jetstream_event, refuse_open_file_sync
 
 WARNING = "warning: this run's entry in "
 
@@ -62,14 +60,7 @@ def test_a_close_that_also_meets_a_full_disk_says_the_manifest_once(tmp_path: Pa
     cap.log = lines.append
     cap.post("a", jetstream_event(1))
     _manifest(tmp_path).write_text("{")
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        if OPEN_PREFIX in os.readlink(f"/proc/self/fd/{fd}"):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
+    refuse_open_file_sync(monkeypatch)
     with pytest.raises(CaptureCloseError) as raised:
         cap.close()
     assert [m for m in lines if m.startswith(WARNING)] == lines and len(lines) == 1, lines

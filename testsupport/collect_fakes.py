@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from botwatch.collect.fake_http import FakeHttp, HttpRequest, HttpWriter
 from botwatch.collect.fake_jetstream import FakeJetstream, jetstream_event
@@ -48,3 +49,21 @@ name = "Red"
 hashtags_pro = ["#VoteRed"]
 official_accounts = ["@RedParty", "red.bsky.social", "@red@server.social"]
 """
+
+
+def refuse_open_file_sync(monkeypatch: Any) -> None:
+    """Make `os.fsync` of a capture's open (`.open-`) file fail as a full disk does, and every other
+    sync go through: the close's first step refused, the state and manifest writes not."""
+    import errno
+    import os
+
+    from botwatch.collect.writer import OPEN_PREFIX
+
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if OPEN_PREFIX in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
