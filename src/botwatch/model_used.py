@@ -176,13 +176,20 @@ def bot_model_scored_by(study: Study) -> ScoredBy:
     explorer said nothing and the export asserted "never seen" of every Mastodon account. Now every
     reader says the same: the shipped model's platforms, nothing of a user's model, and "unknown"
     where the study does not record which model scored it."""
-    try:
-        kind = bot_model_used(study).kind
-    except Exception:  # noqa: BLE001 - a `runs` that cannot be read records no model either: unknown, not a guess
-        return "unrecorded"
-    if kind in ("shipped", "unrecorded"):
-        return kind  # type: ignore[return-value]
+    used = bot_model_recorded(study)
+    if used is None or used.kind in ("shipped", "unrecorded"):
+        return "unrecorded" if used is None else used.kind  # type: ignore[return-value]
     return "own"  # "own" and "missing": a user's file either way
+
+
+def bot_model_recorded(study: Study) -> BotModelUsed | None:
+    """`bot_model_used`, or None where the study's `runs` cannot be read: such a study records no
+    model either, so its readers say "unknown", not a guess and not a traceback. One rule for
+    `bot_model_scored_by` and the per-account training flag (`training_accounts.study_bot_training`)."""
+    try:
+        return bot_model_used(study)
+    except Exception:  # noqa: BLE001 - a `runs` that cannot be read records no model either: unknown, not a guess
+        return None
 
 
 @dataclass(frozen=True)

@@ -130,11 +130,10 @@ def study_bot_training(study: Any) -> BotTraining:
     own, so the current shipped list said true or false of accounts it may not describe, while
     `model_platform_seen` (`model_used.bot_model_scored_by`) said null of the same study. A `runs`
     that cannot be read records no model either, as `bot_model_scored_by` reads it."""
-    from botwatch.model_used import bot_model_used
+    from botwatch.model_used import bot_model_recorded
 
-    try:
-        used = bot_model_used(study)
-    except Exception:  # noqa: BLE001 - as `bot_model_scored_by`: unknown, not a guess
+    used = bot_model_recorded(study)
+    if used is None:  # `runs` unreadable: as `bot_model_scored_by` reads it, unknown, not a guess
         return BotTraining({}, None, UNKNOWN_WHY["unrecorded"])
     if used.kind == "shipped":
         return BotTraining(None, None, None)
