@@ -35,7 +35,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import orjson
@@ -88,6 +88,44 @@ def profile_record(view: dict[str, Any], observed_us: int, appview: str) -> byte
     return record_json({"did": did, "time_us": observed_us, "kind": PROFILE_VIEW, "appview": appview, "profile": view})
 
 
+K = TypeVar("K")
+
+
+class CountedOnce(Generic[K]):
+    """Keys counted once each, however often met, with at most `bound` of them remembered: past
+    that each further one met is only tallied (counted again if met again), so memory stays bounded
+    through an outage of a full firehose. `len` is the keys remembered; `count` what the summary says.
+    One rule for the accounts a full queue turned away and those whose `did` is not a DID."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self._seen: set[K] = set()
+        self._more = 0
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._seen
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    @property
+    def count(self) -> int:
+        return len(self._seen) + self._more
+
+    def add(self, key: K) -> int:
+        """Count `key` (once, if remembered); the count after it."""
+        if key in self._seen or len(self._seen) < self.bound:
+            self._seen.add(key)
+        else:
+            self._more += 1
+        return self.count
+
+    def discard(self, key: K) -> int:
+        """No longer count `key` (it was met after all); the count after it."""
+        self._seen.discard(key)
+        return self.count
+
+
 class ProfileLookups:
     """Looks up the profiles of the accounts `want` is given, in batches, once per capture."""
 
@@ -100,17 +138,13 @@ class ProfileLookups:
         self._unsaved: list[str] = []  # lines for the waiting file, written before the next state save
         self._saved_lines = 0  # lines in the waiting file
         # Turned away by a full queue this run, each counted once; at most MAX_PENDING remembered,
-        # as the queue: past that a turn-away is only tallied in `_not_asked_more` (an account
-        # posting again is counted again), or a long outage of a full firehose grew it by every
-        # account that posted, millions of DIDs.
-        self.not_asked: set[str] = set()
-        self._not_asked_more = 0
+        # as the queue: past that a turn-away is only tallied (an account posting again is counted
+        # again), or a long outage of a full firehose grew it by every account that posted.
+        self.not_asked: CountedOnce[str] = CountedOnce(MAX_PENDING)
         # Accounts whose `did` is not of DID syntax (never queued: see `DID`), each counted once, so
         # the summary accounts for every account kept. Held as 64-bit hashes, not the strings (such
-        # a `did` may be megabytes long), at most MAX_PENDING of them as `not_asked`; past that each
-        # further post of one is counted.
-        self.not_did: set[int] = set()
-        self._not_did_more = 0
+        # a `did` may be megabytes long), bounded as `not_asked`.
+        self.not_did: CountedOnce[int] = CountedOnce(MAX_PENDING)
         self._wake = asyncio.Event()
         self.stopped_on = ""  # why the lookups stopped early (an unexpected error), said in a warning
 
@@ -178,15 +212,10 @@ class ProfileLookups:
             return
         if len(self.pending) >= MAX_PENDING:
             # a set, not a tally: an account posting again while the queue is full is one account
-            if did in self.not_asked or len(self.not_asked) < MAX_PENDING:
-                self.not_asked.add(did)
-            else:
-                self._not_asked_more += 1
-            cap.stats.profiles_not_asked = len(self.not_asked) + self._not_asked_more
+            cap.stats.profiles_not_asked = self.not_asked.add(did)
             return
         if did in self.not_asked:  # queued after all, once there was room: asked, so no longer "not asked"
-            self.not_asked.discard(did)
-            cap.stats.profiles_not_asked = len(self.not_asked) + self._not_asked_more
+            cap.stats.profiles_not_asked = self.not_asked.discard(did)
         self.pending[did] = None
         self._unsaved.append(did)
         if len(self.pending) >= BATCH:
@@ -194,12 +223,7 @@ class ProfileLookups:
 
     def _count_not_did(self, cap: Capture, did: str) -> None:
         """Count an account whose `did` cannot be looked up, once however often it posts (up to the bound)."""
-        key = id_hash(did)
-        if key in self.not_did or len(self.not_did) < MAX_PENDING:
-            self.not_did.add(key)
-        else:
-            self._not_did_more += 1
-        cap.stats.profiles_not_did = len(self.not_did) + self._not_did_more
+        cap.stats.profiles_not_did = self.not_did.add(id_hash(did))
 
     @property
     def waiting_not_on_disk(self) -> int:
