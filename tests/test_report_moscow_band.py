@@ -141,3 +141,20 @@ def test_one_informative_account_is_not_compared_as_a_share(tmp_path: Path) -> N
     assert home["ordinary"]["verdict"] == (
         "the one account here keeps its day less than 3 hours from home, as 220 of their 273 do, and keeps it outside the "
         "Moscow band, as 221 of them do; one account gives no share to set against theirs")
+
+
+def test_the_count_left_out_names_only_the_offsets_that_hold_accounts(tmp_path: Path) -> None:
+    """France on UTC+2: the band leaves out UTC+2 and UTC+3. With one account at UTC+3 and none at
+    UTC+2, both texts said "the 1 at UTC+2 or UTC+3": the count now names the occupied offset only,
+    while the band (and the table's "(not UTC+2 or UTC+3)") still leaves out both."""
+    one = _circ(tmp_path, {3: 1, 4: 2, 8: 1}, date(2017, 5, 7), "Europe/Paris")
+    assert one["msk_left_out"] == [2, 3] and one["msk_left_out_held"] == [3] and one["k_msk"] == 2 and one["k_msk_left_out"] == 1
+    section = " ".join(str(_section(one)).split())
+    assert "(the 1 at UTC+3, less than 2 hours from it, fits a day at home as well and is not counted as Moscow)" in _words(one)
+    assert "but at least 2 hours from the election's zone: the 1 at UTC+3 lies less than 2 hours from it" in section
+    assert "UTC+2 or UTC+3" not in _words(one) + section
+    (tmp_path / "both").mkdir()
+    both = _circ(tmp_path / "both", {2: 1, 3: 2, 4: 2}, date(2017, 5, 7), "Europe/Paris")
+    assert both["msk_left_out_held"] == [2, 3] and both["k_msk"] == 2 and both["k_msk_left_out"] == 3
+    assert "(the 3 at UTC+2 or UTC+3, less than 2 hours from it, fit a day at home as well" in _words(both)
+    assert "the 3 at UTC+2 or UTC+3 lie less than 2 hours from it" in " ".join(str(_section(both)).split())

@@ -489,9 +489,13 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
                      highlight=[o in band for o in counts])
     k_msk = sum(v for o, v in inf_counts.items() if o in band)
     near = sorted(o for o in inf_counts if offset_distance(o, msk) <= 1 and o not in band)
+    # `near` defines the band ("at least 2 hours from the election's zone") whoever sits there; the
+    # sentence counting the accounts left out names only the offsets that hold some: "the 1 at
+    # UTC+2 or UTC+3" was said where UTC+3 alone held the one.
+    held = [o for o in near if inf_counts[o]]
     out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative) if band else None,
                            "k_msk": k_msk, "home": home, "msk_offset": msk, "msk_band": sorted(band), "msk_left_out": near,
-                           "k_msk_left_out": sum(inf_counts[o] for o in near), "homes": homes,
+                           "msk_left_out_held": held, "k_msk_left_out": sum(inf_counts[o] for o in held), "homes": homes,
                            # A home east of UTC+12 (New Zealand in summer, Samoa, Tonga) sits at the chart's -11 or -10.
                            "same_hours": [(o, e) for o, e in SAME_HOURS.items() if any(h > 12 and abs(e - h) < 1 for h in homes)]}
     if home is not None:
