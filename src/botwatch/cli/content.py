@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.table import Table
@@ -91,16 +91,17 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     """Score the predictions against the labels, print the tables and lines (or, with `json_out`,
     one JSON object on stdout and the notes on stderr), and record the result (in `lake` itself
     when the study is a lake open on Spark)."""
-    from botwatch.content.score import EXPORT_IDS_AS_TEXT, NUMBER_ID, agreement, agreement_json, first_ids
+    from botwatch.content.score import EXPORT_IDS_AS_TEXT, NUMBER_ID, agreement, agreement_json, digits_lost, first_ids
 
     say = console if json_out else out
 
+    rows = _read_back_float_ids(rows, set(sentiment) | {pid for pid, _party in stance}, labels, say)
     labelled = {r["post_id"] for r in rows}
     present = {pid for pid in labelled if pid in sentiment} | {pid for pid, _party in stance if pid in labelled}
     # A spreadsheet reads an 18-digit tweet id as a number and saves it as 1.00049E+17 (or pandas as
     # 100049039077556275.0): the digits are gone, and each such row scored as a post botwatch missed
     # (wrong), with exit 0 where some ids survived.
-    mangled = sorted(pid for pid in labelled - present if NUMBER_ID.fullmatch(pid))
+    mangled = sorted(pid for pid in labelled - present if NUMBER_ID.fullmatch(pid) and digits_lost(pid))
     if mangled:
         fail(f"{counted(len(mangled), 'post_id')} of {name_shown(labels.name)} {'is' if len(mangled) == 1 else 'are'} not in this study and read as numbers a spreadsheet or pandas rewrote "
              f"({first_ids(mangled)}; a long id keeps only its first 15 or so digits). "
@@ -179,6 +180,22 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
             out.print(f"  {what}: {plain(post_id)} {plain(party)}", highlight=False)
     if record:
         _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake)
+
+
+def _read_back_float_ids(rows: list[dict], held: set[str], labels: Path, say: Any) -> list[dict]:
+    """`rows` with each post id pandas wrote as a float but kept whole (`12345.0`) read as the
+    study's id (12345), said once. Why: such ids were refused as "rewritten" by a spreadsheet, as
+    if digits were lost, where nothing was; ids that did lose digits are still refused."""
+    from botwatch.content.score import ids_read_back
+
+    labelled = {r["post_id"] for r in rows}
+    back = ids_read_back(labelled - held, held, labelled)
+    if not back:
+        return rows
+    say.print(f"[yellow]note:[/yellow] {counted(len(back), 'post_id')} of {plain(name_shown(labels.name))} {'is' if len(back) == 1 else 'are'} written as "
+              f"{'a number' if len(back) == 1 else 'numbers'} with a trailing .0 ({_first_ids(set(back))}) and {'is' if len(back) == 1 else 'are'} read as "
+              f"the study's {'id' if len(back) == 1 else 'ids'} without it, since every digit was kept", highlight=False)
+    return [{**r, "post_id": back.get(r["post_id"], r["post_id"])} for r in rows]
 
 
 def _first_ids(ids: set[str], shown: int = 3) -> str:

@@ -45,6 +45,30 @@ class LabelsError(ValueError):
 # A post id a spreadsheet or pandas turned into a number: scientific notation (1.00049E+17) or a
 # float's ".0"; no platform's post id is written so.
 NUMBER_ID = re.compile(r"[0-9](?:\.[0-9]+)?[eE][+]?[0-9]+|[0-9]+\.0+")
+# A double keeps any number of up to 15 significant digits exactly; past that a float may have
+# changed the last ones, as scientific notation drops them.
+EXACT_DIGITS = 15
+
+
+def digits_lost(post_id: str) -> bool:
+    """Whether an id NUMBER_ID matches may have lost digits (scientific notation, or more than 15
+    significant digits). Why: `12345.0` is pandas writing a float whose every digit survived, and
+    was refused as "rewritten" as 1.00049E+17 is; only the second cannot be read back."""
+    return "e" in post_id.casefold() or len(post_id.split(".")[0].lstrip("0")) > EXACT_DIGITS
+
+
+def ids_read_back(absent: Iterable[str], held: set[str], labelled: set[str]) -> dict[str, str]:
+    """The labelled ids the study lacks that are one of its ids with a float's trailing `.0`
+    (`12345.0` for 12345) and every digit kept, each to the id it is. Left out: an id whose plain
+    form is labelled too, or that two such ids share, as reading either back would label one post
+    twice."""
+    plain: dict[str, list[str]] = {}
+    for pid in absent:
+        if NUMBER_ID.fullmatch(pid) and not digits_lost(pid):
+            plain.setdefault(pid.split(".")[0], []).append(pid)
+    return {ids[0]: p for p, ids in plain.items() if len(ids) == 1 and p in held and p not in labelled}
+
+
 # What to do about such ids, said wherever they are found (`load_labels`, `content evaluate`).
 EXPORT_IDS_AS_TEXT = ("Export the labels again with the post_id column formatted as text (in Excel: import it with the column's "
                       "type set to Text), or read it with pandas' dtype={'post_id': str}")
