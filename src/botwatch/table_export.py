@@ -29,6 +29,7 @@ from botwatch import __version__
 from botwatch.exports_typed import SCHEMA_VERSION, TYPED_COLUMNS, describe, typed_query, witness_first, write_sidecar
 from botwatch.shown_text import FILE_CONTROL_RANGES, FILE_ESCAPED_RANGES, name_shown
 from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
+from botwatch.userfile import os_error_said
 
 if TYPE_CHECKING:
     from botwatch.model_used import ScoredBy
@@ -248,7 +249,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
     except OSError as exc:
         from botwatch.out_path import in_the_way_said
 
-        raise StudyError(in_the_way_said(out) or f"cannot create the folder {name_shown(out.parent)}: {exc.strerror or exc}") from None
+        raise StudyError(in_the_way_said(out) or f"cannot create the folder {name_shown(out.parent)}: {os_error_said(exc)}") from None
     query = source_query(study, name, scored_by)
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)

@@ -20,6 +20,17 @@ class UserFileError(ValueError):
     """A user-named file that cannot be read as what it should be; the message says why."""
 
 
+def os_error_said(exc: BaseException) -> str:
+    """Why an OS call failed, in words for a user: the system's reason ("Permission denied"), not
+    Python's "[Errno 13] Permission denied: '/the/path'", as the message around it names the path
+    already; else the error's own first line; else, for an error with no text (`OSError()`, which
+    left "cannot read x: " ending on nothing), its kind. Never a repr or a traceback."""
+    why = getattr(exc, "strerror", None)
+    if why:
+        return str(why)
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), "") or type(exc).__name__
+
+
 def read_user_bytes(path: str | os.PathLike[str], what: str, limit: int) -> bytes:
     """The bytes of `path`, at most `limit` of them (gzip content is decompressed, under the same limit)."""
     return read_user_bytes_sha256(path, what, limit)[0]
@@ -41,7 +52,7 @@ def read_user_bytes_sha256(path: str | os.PathLike[str], what: str, limit: int) 
     except FileNotFoundError:
         raise UserFileError(f"no {what} at {name_shown(p)}") from None
     except OSError as exc:
-        raise UserFileError(f"cannot read {what} {name_shown(p)}: {exc.strerror or exc}") from None
+        raise UserFileError(f"cannot read {what} {name_shown(p)}: {os_error_said(exc)}") from None
     if len(raw) > limit:
         raise UserFileError(f"{what} {name_shown(p)} is larger than {limit:,} bytes, too large for a {what}")
     digest = hashlib.sha256(raw).hexdigest()

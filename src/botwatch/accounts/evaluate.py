@@ -43,6 +43,7 @@ from botwatch.count_text import counted
 from botwatch.recorded_numbers import is_json_number, json_figure
 from botwatch.stats import wilson
 from botwatch.shown_text import name_shown
+from botwatch.userfile import os_error_said
 
 EVALUATE_STAGE = "accounts_evaluate"
 ERROR_CAP = 20
@@ -140,7 +141,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     except csv.Error as exc:  # the line too: "field larger than field limit (131072)" named no row
         raise AccountLabelsError(f"cannot read {name_shown(p)}: line {reader.reader.line_num:,}: {exc}") from None
     except (OSError, EOFError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        why = os_error_said(exc)
         raise AccountLabelsError(f"cannot read {name_shown(p)}: {why}") from None
     id_col = next((c for c in ID_COLUMNS if c in header), None)
     handle_col = next((c for c in HANDLE_COLUMNS if c in header), None)

@@ -14,6 +14,7 @@ from botwatch.cli.common import (
 )
 from botwatch.cli.ingest import ingest
 from botwatch.shown_text import name_shown, shell_shown
+from botwatch.userfile import os_error_said
 
 if TYPE_CHECKING:
     from botwatch.study import Study
@@ -317,7 +318,7 @@ def report(
         # the system refuses is the user's path, said in one line like `export`'s.
         if not _beside(e, output):
             raise
-        fail(f"could not write {name_shown(output)}: {e.strerror or e}")
+        fail(f"could not write {name_shown(output)}: {os_error_said(e)}")
     out.print(f"wrote {plain(name_shown(path))} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {plain(name_shown(export_folder(path)))}" if exports else ""))
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
@@ -456,7 +457,7 @@ def demo(
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        fail(f"cannot create the folder {name_shown(output)}: {exc.strerror or exc}")
+        fail(f"cannot create the folder {name_shown(output)}: {os_error_said(exc)}")
     study = output / DEMO_STUDY
     for p in (study, Path(str(study) + ".wal")):
         p.unlink(missing_ok=True)

@@ -241,8 +241,9 @@ def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
     if not isinstance(exc, OSError) or exc.errno not in _USER_ERRNOS:
         return None
     from botwatch.shown_text import name_shown
+    from botwatch.userfile import os_error_said
 
-    why = exc.strerror or str(exc)
+    why = os_error_said(exc)
     if exc.errno == errno.ENAMETOOLONG:
         why += " (each part of a path may hold at most 255 bytes on most systems): name a shorter file"
     said = f"{_name_cut(name_shown(exc.filename))}: {why}" if exc.filename is not None else f"the system refused: {why}"

@@ -27,6 +27,7 @@ from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
 from botwatch.collect.writer import RotatingWriter, read_lines, salvage, stream_files
 from botwatch.shown_text import controls_shown, name_shown
+from botwatch.userfile import os_error_said
 
 NOT_JSON: Any = object()  # what Capture.parse_or_aside returns for a frame it kept aside
 
@@ -328,7 +329,7 @@ class Capture:
         """What a close that met a refusal did not do, what the next start does about it, and what to
         do. `unreadable`: the manifest could not be read, which a warning before this line said."""
         def why(exc: OSError) -> str:
-            return exc.strerror or str(exc)
+            return os_error_said(exc)
 
         manifest = name_shown(st.meta_dir(self.folder) / st.MANIFEST)
         parts = []
@@ -383,7 +384,7 @@ class Capture:
                     "(it is JSON) or restore it from a backup before the next run")
         manifest = st.meta_dir(self.folder) / st.MANIFEST
         return (f"warning: this run's entry in {name_shown(manifest)} cannot be updated (its counts, any gaps): writing it failed "
-                f"({exc.strerror or exc}). The capture goes on and the summary has the counts; free space or fix the permissions "
+                f"({os_error_said(exc)}). The capture goes on and the summary has the counts; free space or fix the permissions "
                 f"of {name_shown(st.meta_dir(self.folder))} before the next run")
 
     def _close_file(self) -> None:

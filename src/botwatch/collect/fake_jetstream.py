@@ -239,7 +239,9 @@ def serve_until_ctrl_c(srv: Any, name: str, port: int, said: Any) -> int:
     try:
         srv.start()
     except OSError as exc:
-        print(f"error: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); pick another --port, or --port 0 for any free one",
+        from botwatch.userfile import os_error_said
+
+        print(f"error: cannot listen on 127.0.0.1:{port} ({os_error_said(exc)}); pick another --port, or --port 0 for any free one",
               file=sys.stderr)
         return 2
     try:  # the lines printed too: a Ctrl-C as soon as they are read (as a script may send) stopped with a traceback

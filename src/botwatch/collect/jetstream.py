@@ -26,6 +26,7 @@ from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectE
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
 from botwatch.count_text import counted
 from botwatch.shown_text import name_shown
+from botwatch.userfile import os_error_said
 
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST_COLLECTIONS = ("app.bsky.feed.post", "app.bsky.feed.repost")
@@ -103,7 +104,7 @@ def drop_future_cursor(cap: Capture, now: float) -> None:
 def waiting_not_saved(cap: Capture, error: OSError) -> str:
     """The warning for accounts waiting for a profile lookup that the folder refused to save
     (`profiles_not_saved` of the `profiles_waiting`: those synced earlier are in the file)."""
-    why = error.strerror or str(error)
+    why = os_error_said(error)
     lost, waiting = cap.stats.profiles_not_saved, counted(cap.stats.profiles_waiting, "Bluesky account")
     which = f"the {waiting}" if lost == cap.stats.profiles_waiting else f"{lost:,} of the {waiting}"
     return (f"warning: could not save {which} still waiting for a profile lookup to "

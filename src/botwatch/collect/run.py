@@ -33,6 +33,7 @@ from botwatch.collect.follow import FAILED_BATCHES, Follower
 from botwatch.shown_text import name_shown, shell_shown
 from botwatch.collect.progress import summary
 from botwatch.collect.writer import stream_files
+from botwatch.userfile import os_error_said
 
 
 async def run_capture(
@@ -236,7 +237,7 @@ def _stopped_on(capture: Capture, exc: BaseException) -> str:
         exc = exc.error
     elif not (isinstance(exc, OSError) and exc.errno in _DISK_ERRORS):
         return f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}"
-    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    why = os_error_said(exc)
     return (f"error: cannot write to the capture folder {name_shown(capture.folder)} ({why}): the collector stopped, and the "
             "posts counted below since its last sync (about a second) may not be on disk; "
             "free space (or fix the folder) and run the same command again: the next start salvages what was written")

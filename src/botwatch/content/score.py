@@ -27,6 +27,7 @@ import numpy as np
 
 from botwatch.recorded_numbers import is_json_number, json_figure
 from botwatch.shown_text import name_shown
+from botwatch.userfile import os_error_said
 
 STANCES = ("support", "oppose", "neutral")
 SENTIMENTS = ("positive", "negative", "neutral")
@@ -295,7 +296,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     except (OSError, EOFError) as exc:
         # An OSError's own text repeated the path ("[Errno 2] No such file or directory: 'x.csv'");
         # its strerror says it once, as `train-bot-model` does.
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        why = os_error_said(exc)
         raise LabelsError(f"cannot read {name_shown(p)}: {why}") from None
     need = {"post_id", "party", "stance", "sentiment"}
     twice = sorted({h for h in header if h in need | {"election", "part"} and header.count(h) > 1})

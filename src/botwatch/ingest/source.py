@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from botwatch.userfile import os_error_said
+
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -164,7 +166,7 @@ def cannot_open(exc: OSError) -> str:
     """A `FileResult.error` for an input the system would not open, in the system's words without
     Python's ("cannot open: Permission denied", not "[Errno 13] Permission denied: '/the/path'":
     the line already names the file). Both engines word it so (`lasting_failure` reads it)."""
-    return f"{CANNOT_OPEN}: {exc.strerror or exc}"
+    return f"{CANNOT_OPEN}: {os_error_said(exc)}"
 
 
 FOLDER_UNREADABLE = "a folder that cannot be read"
@@ -178,7 +180,7 @@ def unreadable_folder(path: str) -> str | None:
     try:
         os.listdir(path)
     except OSError as exc:
-        return f"{FOLDER_UNREADABLE}: {exc.strerror or exc}"
+        return f"{FOLDER_UNREADABLE}: {os_error_said(exc)}"
     return f"{FOLDER_UNREADABLE}: it is a folder"  # listed after all (its permission changed since): name it again
 
 
