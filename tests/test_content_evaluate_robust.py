@@ -65,8 +65,22 @@ def test_an_unknown_party_key_is_an_error_naming_the_elections_parties(study, tm
     pid = pairs[0][0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},libdem,oppose,negative\n{pid},labour,oppose,negative\n")
     assert res.exit_code == 2, res.output
-    assert "line 2: party 'libdem' is not a party of us-2016" in out and "line 3: party 'labour'" in out
-    assert "republican, democrat" in out and "Traceback" not in out
+    assert "2 rows name no party of us-2016: 'libdem' (line 2), 'labour' (line 3); its parties: republican, democrat" in out
+    assert "Traceback" not in out
+
+
+def test_rows_of_no_party_are_counted_and_the_parties_listed_once(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each row of a party not in the election was its own error repeating every party key: 30 rows
+    of "Trump" listed 20 of them, each with the whole list, and never said how many there were."""
+    db, pairs = study
+    pid = pairs[0][0]
+    rows = "".join(f"{pid}{i},Trump,oppose,negative\n" for i in range(30)) + f"{pid},libdem,oppose,negative\n{pid},republican,bogus,negative\n"
+    res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + rows)
+    assert res.exit_code == 2, res.output
+    assert ("31 rows name no party of us-2016: 'Trump' (30 rows, lines 2, 3, 4, …; if the party is meant, write 'republican'), "
+            "'libdem' (line 32); its parties: republican, democrat") in out
+    assert out.count("republican, democrat") == 1 and out.count("'Trump'") == 1
+    assert "1 bad row(s): line 33: stance 'bogus' is not one of support, oppose, neutral" in out
 
 
 def test_a_party_written_as_its_name_or_leader_is_refused_with_the_key_meant(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -76,9 +90,9 @@ def test_a_party_written_as_its_name_or_leader_is_refused_with_the_key_meant(stu
     pid = pairs[0][0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},Trump,oppose,negative\n{pid},Democrats,oppose,negative\n{pid},Hillary Clinton,oppose,negative\n")
     assert res.exit_code == 2, res.output
-    assert "line 2: party 'Trump' is not a party of us-2016 (if the party is meant, write 'republican'; its parties: republican, democrat" in out
-    assert "line 3: party 'Democrats' is not a party of us-2016 (if the party is meant, write 'democrat';" in out
-    assert "line 4: party 'Hillary Clinton' is not a party of us-2016 (if the party is meant, write 'democrat';" in out
+    assert ("3 rows name no party of us-2016: 'Trump' (line 2; if the party is meant, write 'republican'), "
+            "'Democrats' (line 3; if the party is meant, write 'democrat'), "
+            "'Hillary Clinton' (line 4; if the party is meant, write 'democrat'); its parties: republican, democrat") in out
 
 
 def test_the_key_meant_is_hinted_where_the_content_run_recorded_no_election(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +110,7 @@ def test_the_key_meant_is_hinted_where_the_content_run_recorded_no_election(stud
     pid = study[1][0][0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},Trump,oppose,negative\n")
     assert res.exit_code == 2, res.output
-    assert "line 2: party 'Trump' is not a party of us-2016 (if the party is meant, write 'republican'; its parties: republican, democrat" in out
+    assert "1 row names no party of us-2016: 'Trump' (line 2; if the party is meant, write 'republican'); its parties: republican, democrat" in out
 
 
 def test_party_aliases_leave_out_a_name_two_parties_share() -> None:

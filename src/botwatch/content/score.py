@@ -244,6 +244,7 @@ def shares(labels: list[dict[str, str]], predicted_stance: dict[tuple[str, str],
     return Shares(len(pairs), len(posts), reader, got, parties)
 
 
+PARTIES_SHOWN = 5  # names of no party listed before "and N other names"
 ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one pass, short enough to read
 
 
@@ -268,7 +269,8 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     Every bad row is found in one pass (a row with fields missing or too many, an empty post_id, a
     stance or sentiment word not in the lists, a stance with no party, a party key not among `parties`,
     with the key meant where `aliases` (`party_aliases`) knows the name written) and all are raised
-    together, up to ERROR_CAP, each with its line: fixing one line per run was slow, and rows read
+    together, up to ERROR_CAP, each with its line (rows of a party not among `parties` counted in one
+    item that lists the keys once, `_unknown_parties_said`): fixing one line per run was slow, and rows read
     leniently (a lone post_id taken as "names no party") gave wrong figures with exit 0. Party
     keys, stance and sentiment words and the election column are matched case-insensitively."""
     p = Path(path)
@@ -322,6 +324,8 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     sentiment_at: dict[str, tuple[str, int]] = {}
     empty: list[int] = []  # lines of rows with every field empty
     merged: set[str] = set()  # ids rewritten as numbers (NUMBER_ID) that now name two labelled posts
+    unknown_party: dict[str, list[int]] = {}  # a party written that is no key of `parties` → its lines
+    party_meant: dict[str, str] = {}  # such a party → the key `aliases` says it means
     for line, raw in rows:
         extra = raw.get(None)  # type: ignore[call-overload]
         if extra:
@@ -352,8 +356,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
                 meant = (aliases or {}).get(r["party"].casefold())
                 # "Trump" or "Republicans" refused with no word of the key meant. Conditional: a
                 # reader who wrote "Trump" may have meant the man, not the party (`party_aliases`).
-                hint = f"if the party is meant, write {meant!r}; " if meant else ""
-                errors.append(f"line {line}: party {r['party']!r} is not a party of {election or 'the election'} ({hint}its parties: {', '.join(parties or ())})")
+                unknown_party.setdefault(r["party"], []).append(line)
+                if meant:
+                    party_meant[r["party"]] = meant
         if r["party"] and r["stance"] not in STANCES:
             errors.append(f"line {line}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
         elif not r["party"] and r["stance"]:
@@ -390,6 +395,8 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         said.append(f"{counted(len(merged), 'post_id')} written as numbers by a spreadsheet or pandas, {'now' if len(merged) == 1 else 'each now'} shared by two or more rows "
                     f"({first_ids(merged)}): a number keeps only a long id's first 15 or so "
                     f"digits, so they may be posts that had different ids, or one row copied twice. {EXPORT_IDS_AS_TEXT}")
+    if unknown_party:
+        said.append(_unknown_parties_said(unknown_party, party_meant, election, parties or ()))
     if errors:
         # One line, rows split by "; ": the CLI's error line shows a newline as a literal `\x0a`
         # (it escapes every control character), which ran the rows together unreadably.
@@ -420,6 +427,24 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         named = ", ".join(f"{k!r} ({counted(v, 'row')})" if k else f"empty ({counted(v, 'row')})" for k, v in other_parts.most_common(5))
         raise LabelsError(f"{name_shown(p)}: no labels in part {part!r}: the file's part column holds {named}")
     return out
+
+
+def _unknown_parties_said(unknown: dict[str, list[int]], meant: dict[str, str], election: str | None, parties: Iterable[str]) -> str:
+    """The rows whose party is no key of the election, counted, by the name written (the first few
+    with their lines, and the key meant where known), and the election's keys once. Why: each such
+    row was its own error repeating the whole list of keys, so a file that wrote "Trump" on 500 rows
+    listed 20 of them, each with every key, and said nothing of how many there were."""
+    from botwatch.count_text import counted
+
+    n = sum(len(lines) for lines in unknown.values())
+    named = []
+    for party, lines in sorted(unknown.items(), key=lambda kv: kv[1][0])[:PARTIES_SHOWN]:
+        where = ("line " if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines ") + ", ".join(map(str, lines[:3])) + (", …" if len(lines) > 3 else "")
+        hint = f"; if the party is meant, write {meant[party]!r}" if party in meant else ""
+        named.append(f"{party!r} ({where}{hint})")
+    more = f", and {counted(len(unknown) - PARTIES_SHOWN, 'other name')}" if len(unknown) > PARTIES_SHOWN else ""
+    return (f"{counted(n, 'row')} {'names' if n == 1 else 'name'} no party of {election or 'the election'}: {', '.join(named)}{more}; "
+            f"its parties: {', '.join(parties)}")
 
 
 def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], classes: tuple[str, ...], n_boot: int, seed: int) -> list[float]:
