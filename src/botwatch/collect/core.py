@@ -280,8 +280,9 @@ class Capture:
         a test, follow mode) and left the manifest without the run's counts. The cursor is saved
         only once the file is closed, so it never leads what the disk holds. A second call does
         nothing. Raises `CaptureCloseError` (an OSError) saying what was not done. A manifest that
-        cannot be read (corrupted or edited since the run began), or is gone (moved away during the
-        run), is said once through `log` as a warning and does not fail the close: the posts and the cursor are safe on disk, and a run
+        cannot be read (corrupted or edited since the run began), is gone (moved away during the
+        run), or whose write the disk refuses while the file and cursor were saved, is said once
+        through `log` as a warning and does not fail the close: the posts and the cursor are safe on disk, and a run
         that exited 1 for its record alone would send a scheduled job to retry a capture that lost nothing."""
         if self._closed:
             return
@@ -309,12 +310,23 @@ class Capture:
                 unreadable = True
                 self._say_manifest_not_updated(exc)
             except OSError as exc:
-                failed["manifest"] = exc
+                self._manifest_refused_at_close(exc, failed)
         finally:
             self._lock.release()
             self.progress.clear()
         if failed:
             raise CaptureCloseError(self._close_failure(failed, unreadable), next(iter(failed.values())))
+
+    def _manifest_refused_at_close(self, exc: OSError, failed: dict[str, OSError]) -> None:
+        """A manifest write the disk refused at the close: part of the close's error line where the
+        file or the cursor failed too (the run exits 1 for those), else one warning and no failure.
+        The manifest is the run's record, not its data: with the posts and the cursor on disk, a
+        run that exited 1 for it sent a scheduled job to retry a capture that lost nothing, where
+        an unreadable manifest (the same record lost) exited 0."""
+        if failed:
+            failed["manifest"] = exc
+        else:
+            self._say_manifest_not_updated(exc, closing=True)
 
     def _close_aside(self) -> None:
         """Close the kept-aside frames' file; each frame was flushed when written, so a refusal loses none."""
@@ -360,19 +372,20 @@ class Capture:
         except (st.UnreadableFile, st.ManifestGone, OSError) as exc:
             self._say_manifest_not_updated(exc)
 
-    def _say_manifest_not_updated(self, exc: st.UnreadableFile | st.ManifestGone | OSError) -> None:
+    def _say_manifest_not_updated(self, exc: st.UnreadableFile | st.ManifestGone | OSError, closing: bool = False) -> None:
         """Say, once a run, that its manifest entry cannot be updated, why, and what to do. Not a
         failure of the run: its posts are on disk, and the summary has its counts. Dropped in silence,
         the counts (and an X run's gaps) were missing from the manifest, and so from `status` and the
-        report, with nothing said."""
+        report, with nothing said. `closing`: said by the close, whose file and cursor are saved."""
         if self._manifest_problem_said:
             return
         self._manifest_problem_said = True
         self.progress.clear()
-        self.log(self._manifest_warning(exc))
+        self.log(self._manifest_warning(exc, closing))
 
-    def _manifest_warning(self, exc: st.UnreadableFile | st.ManifestGone | OSError) -> str:
-        """The warning line for a manifest entry this run cannot update, by what stopped it."""
+    def _manifest_warning(self, exc: st.UnreadableFile | st.ManifestGone | OSError, closing: bool = False) -> str:
+        """The warning line for a manifest entry this run cannot update, by what stopped it. A
+        refused write mid-run lets the capture go on; at the close, the posts and cursor are saved."""
         if isinstance(exc, st.ManifestGone):
             return (f"warning: {name_shown(exc.path)} was removed during this run (moved or deleted), so this run's entry "
                     "there (its counts, any gaps) cannot be updated. The posts and the cursor are saved, and the summary has the "
@@ -383,8 +396,9 @@ class Capture:
                     f"unreadable ({exc.reason}). The posts and the cursor are saved, and the summary has the counts; fix that file "
                     "(it is JSON) or restore it from a backup before the next run")
         manifest = st.meta_dir(self.folder) / st.MANIFEST
+        going_on = "The posts and the cursor are saved," if closing else "The capture goes on"
         return (f"warning: this run's entry in {name_shown(manifest)} cannot be updated (its counts, any gaps): writing it failed "
-                f"({os_error_said(exc)}). The capture goes on and the summary has the counts; free space or fix the permissions "
+                f"({os_error_said(exc)}). {going_on} and the summary has the counts; free space or fix the permissions "
                 f"of {name_shown(st.meta_dir(self.folder))} before the next run")
 
     def _close_file(self) -> None:
