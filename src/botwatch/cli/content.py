@@ -294,7 +294,7 @@ def _labelled_election(st, key: str) -> Election | None:  # type: ignore[no-unty
     record). Why not the content stage's record only: a study whose content run recorded no
     election (an older one) lost the party keys no post matched and the name-to-key hints, though
     its labels name a preset."""
-    from botwatch.elections.model import ElectionError, list_presets, load_election
+    from botwatch.elections.model import ElectionError, list_presets, load_preset
     from botwatch.elections.recorded import stage_election, study_election
 
     e = stage_election(st, "content")
@@ -309,6 +309,6 @@ def _labelled_election(st, key: str) -> Election | None:  # type: ignore[no-unty
     if key not in list_presets():
         return None
     try:
-        return load_election(key)
+        return load_preset(key)
     except (ElectionError, OSError):
         return None

@@ -24,10 +24,10 @@ app.add_typer(elections_app, name="elections")
 def elections_list() -> None:
     """List the shipped election presets, each with its window: the local days whose posts are
     the election's (`elections show` gives the day it was called and the rest)."""
-    from botwatch.elections import list_presets, load_election
+    from botwatch.elections.model import list_presets, load_preset
 
     # Padded columns, not tabs: a tab after "uk-ge2017" and one after "us-2016" lined up differently.
-    rows = [(name, load_election(name)) for name in list_presets()]
+    rows = [(name, load_preset(name)) for name in list_presets()]
     kw = max((len(n) for n, _ in rows), default=0)
     nw = max((len(e.name) for _, e in rows), default=0)
     for name, e in rows:

@@ -513,15 +513,39 @@ def _closest_preset(ref: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def preset_named(ref: str) -> str | None:
+    """The shipped preset `ref` names: itself, else the one preset equal to it ignoring case
+    (`US-2016` was refused with "did you mean 'us-2016'?", a hint that knew the answer); None
+    where none, or more than one, matches."""
+    names = list_presets()
+    if ref in names:
+        return ref
+    folded = [n for n in names if n.casefold() == ref.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def load_preset(key: str) -> Election:
+    """The shipped preset `key` names (as `preset_named` matches it); never a file in the working
+    directory. For a key a study or a label records: `load_election(key)` read a file of that
+    name in the working directory first, so a user's `us-2016` there stood in for the preset."""
+    name = preset_named(key)
+    if name is None:
+        raise ElectionError(f"no preset named {key!r}{_closest_preset(key)}; presets: {', '.join(list_presets())}")
+    path = f"preset:{name}"
+    election = election_from_text((_presets_dir() / f"{name}.toml").read_text(encoding="utf-8"), path)
+    refuse_edited_preset(election, path)
+    return election
+
+
 def load_election(ref: str | Path) -> Election:
-    """Load a shipped preset by name, or a TOML file by path."""
+    """Load a TOML file by path, or a shipped preset by name (`load_preset`) where no such file is."""
     if not str(ref).strip():  # Path("") is ".": `--election ""` said "election file . is a directory"
         raise ElectionError(f"the election is empty: name a preset ({', '.join(list_presets())}) or an election TOML file")
     p = Path(ref)
     # A folder is never an election file: one named like a preset in the working directory (a
     # project's `uk-ge2017/`) made `--election uk-ge2017` fail with "election file uk-ge2017 is a
     # directory", where the preset was meant.
-    if p.suffix == ".toml" or (p.exists() and not (p.is_dir() and str(ref) in list_presets())):
+    if p.suffix == ".toml" or (p.exists() and not (p.is_dir() and preset_named(str(ref)) is not None)):
         if not p.exists():
             raise ElectionError(f"no election file at {name_shown(p)}")
         try:
@@ -529,10 +553,7 @@ def load_election(ref: str | Path) -> Election:
         except UserFileError as exc:
             raise ElectionError(str(exc)) from None
     else:
-        f = _presets_dir() / f"{ref}.toml"
-        if not f.is_file():
-            raise ElectionError(f"no preset named {ref!r}{_closest_preset(str(ref))}; presets: {', '.join(list_presets())}")
-        text, path = f.read_text(encoding="utf-8"), f"preset:{ref}"
+        return load_preset(str(ref))
     election = election_from_text(text, path)
     refuse_edited_preset(election, path)
     return election
@@ -552,7 +573,7 @@ def refuse_edited_preset(election: Election, where: str) -> None:
 
 def _same_as_preset(election: Election) -> bool:
     """True when a user's file holds exactly the shipped preset of its key (a pinned copy)."""
-    preset = load_election(election.key)
+    preset = load_preset(election.key)
     return replace(election, path=preset.path) == preset
 
 

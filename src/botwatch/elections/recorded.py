@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botwatch.elections.model import Election, ElectionError, election_from_text, load_election, refuse_edited_preset
+from botwatch.elections.model import Election, ElectionError, election_from_text, load_preset, refuse_edited_preset
 from botwatch.shown_text import name_shown
 
 
@@ -45,7 +45,7 @@ def recorded_election(params: dict[str, Any]) -> Election | None:
         if recorded.key == key:
             refuse_edited_preset(recorded, where)  # as load_election refuses such a file
             return recorded
-    return load_election(key)
+    return load_preset(key)  # a recorded key names a preset, never a file in the working directory
 
 
 def stage_election(study: Any, stage: str) -> Election | None:

@@ -240,11 +240,11 @@ def same_country_no_better(election: Any) -> dict[str, Any] | None:
     country = getattr(election, "country", None)
     if not country or getattr(election, "key", None) in MEASURED_BY_ELECTION:
         return None
-    from botwatch.elections import load_election
+    from botwatch.elections.model import load_preset
 
     for key, lab in MEASURED_BY_ELECTION.items():
         try:
-            measured_country = load_election(key).country
+            measured_country = load_preset(key).country
         except Exception:  # noqa: BLE001 - a preset that cannot be read gives no comparison
             continue
         if measured_country == country and stance_no_better(lab):
