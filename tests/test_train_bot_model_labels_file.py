@@ -80,6 +80,32 @@ def test_a_header_without_rows_is_said_to_hold_no_account(tmp_path: Path) -> Non
         read_labels_csv(f)
 
 
+def test_rows_of_empty_cells_are_said_to_hold_no_account(tmp_path: Path) -> None:
+    """Rows of empty cells (a spreadsheet's saved blank lines) were told the `observed_at` column
+    "holds no readable time", or with --observed-at "label not 1/0" and "need at least 10 bots"."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    f = tmp_path / "labels.csv"
+    f.write_text("id,bot,screen_name,created_at,observed_at\n,,,,\n , ,\t, ,\n", encoding="utf-8")
+    for extra in ([], ["--observed-at", "2020-01-01"]):
+        res = CliRunner().invoke(app, ["train-bot-model", str(f), "--output", str(tmp_path / "m.json.gz"), *extra])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and "Traceback" not in said, said
+        assert f"error: {f}: its 2 row(s) after the header are all empty cells: it holds no labelled account" in said, said
+        assert "observed_at" not in said and "need at least" not in said, said
+    assert not (tmp_path / "m.json.gz").exists()
+
+
+def test_empty_rows_among_accounts_are_counted_apart(tmp_path: Path) -> None:
+    f = tmp_path / "labels.csv"
+    _raw().to_csv(f, index=False)
+    f.write_text(f.read_text(encoding="utf-8") + ",,,,,,,,,,,,,,,,,,,,,,\n", encoding="utf-8")
+    read = read_labels_csv(f)
+    assert read.left_out.get("empty row") == 1 and len(read.frame) == len(_raw()), read.left_out
+
+
 def test_both_commands_read_the_same_label_column_and_refuse_two_that_disagree(tmp_path: Path) -> None:
     """`evaluate-accounts` read `is_bot` before `label` and `train-bot-model` `label` before
     `is_bot`: one file measured one column there and trained on the other here, without a word.

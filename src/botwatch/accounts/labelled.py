@@ -264,6 +264,10 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
         raise ValueError(f"{name_shown(path)}: none of the profile columns the bot model learns from; {LABELS_NEED}")
     if raw.empty:  # was told its `observed_at` column "holds no readable time"
         raise ValueError(f"{name_shown(path)}: a header and no rows: it holds no labelled account")
+    raw, empty_rows = _without_empty_rows(raw)
+    if raw.empty:
+        raise ValueError(f"{name_shown(path)}: its {empty_rows} row(s) after the header are all empty cells: it holds no labelled "
+                         "account; add rows with a `bot` label and profile columns")
     ref = observation_time(raw)
     if observed_at is not None:
         ref = ref.fillna(observed_at)
@@ -284,7 +288,7 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     labels = labels.mask(words.isin(TRUE), 1).mask(words.isin(FALSE), 0)
     good_label = labels.isin([0, 1])
     keep = good_label & ref.notna()
-    left_out = {"label not 1/0": int((~good_label).sum()), "no observation time": int((good_label & ref.isna()).sum())}
+    left_out = {"empty row": empty_rows, "label not 1/0": int((~good_label).sum()), "no observation time": int((good_label & ref.isna()).sum())}
     # One account on several rows (stclab's files hold five accounts twice, each once as a bot and
     # once as a human) was trained on as several accounts and counted so ("trained on N accounts"):
     # its first row is kept and the others are counted; one labelled both ways is left out, as
@@ -324,6 +328,15 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
         unique = unique.where(unique.notna(), raw[c].where(raw[c].map(platform_unique)))
     feats["unique_id"] = unique[keep]
     return LabelsFile(feats.reset_index(drop=True), {k: v for k, v in left_out.items() if v}, unfilled)
+
+
+def _without_empty_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """`raw` without its rows of empty (or blank) cells, and how many there were. A file of such
+    rows (a spreadsheet's saved empty lines) was told its `observed_at` column "holds no readable
+    time", or, with --observed-at, each row "label not 1/0" and "need at least 10 bots": never
+    that it holds no account at all."""
+    empty = raw.apply(lambda col: col.fillna("").astype(str).str.strip().eq("")).all(axis=1)
+    return raw[~empty], int(empty.sum())
 
 
 def _v1_bool(v: object) -> bool | None:
