@@ -24,6 +24,9 @@ names for the code that imported them from there.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -118,8 +121,39 @@ def _bot_checked(study: Study) -> bool:
     return own is not None and own.get("bot") is not None
 
 
+# Within `bot_model_read_once`: each study's `bot_model_used` answer, with the study it is of
+# (held, so its id is not reused by another object while the scope lasts).
+_READ_ONCE: ContextVar[dict[int, tuple[Study, BotModelUsed]] | None] = ContextVar("bot_model_read_once", default=None)
+
+
+@contextmanager
+def bot_model_read_once() -> Iterator[None]:
+    """Within it, `bot_model_used` reads a study's record (its `runs`, the candidate model files'
+    hashes) once, and later calls get that answer. For one command: `explain` asked three times
+    (the caveat, the platform sentence, the training flag), each reading `runs` and hashing the
+    candidate files again. Not held beyond the scope: a notebook that re-analyses with another
+    model must get the new answer."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def bot_model_used(study: Study) -> BotModelUsed:
-    """The model the study's bot probabilities came from and the figures that describe it."""
+    """The model the study's bot probabilities came from and the figures that describe it
+    (read once per study inside `bot_model_read_once`)."""
+    held = _READ_ONCE.get()
+    if held is not None and id(study) in held:
+        return held[id(study)][1]
+    used = _bot_model_used(study)
+    if held is not None:
+        held[id(study)] = (study, used)
+    return used
+
+
+def _bot_model_used(study: Study) -> BotModelUsed:
+    """`bot_model_used`, read afresh."""
     from botwatch.accounts.botmodel import model_meta, model_sha256, shipped_sha256_and_meta
     from botwatch.accounts.model_identity import same_scores_as_shipped
 

@@ -281,14 +281,15 @@ def explain(
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
     from botwatch.accounts.training_accounts import study_bot_training_meta
-    from botwatch.model_used import bot_model_changed, bot_model_scored_by
+    from botwatch.model_used import bot_model_changed, bot_model_read_once, bot_model_scored_by
     from botwatch.report.caveats import model_platform_account
 
     handle = handle.strip()  # pasted with a space or a newline: no handle has one
     key = handle.removeprefix("@")  # once: `find_account` takes the handle as given, as from Python
     if not key:  # `explain s.duckdb ""` or `@` alone said "no account @ in s.duckdb", after opening the study
         fail("name the account: its @handle or account id, e.g. botwatch explain STUDY @handle")
-    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
+    # One reading of which model scored the study for the whole command (`bot_model_read_once`).
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, bot_model_read_once():
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         _warn_if_stale(st, study)
