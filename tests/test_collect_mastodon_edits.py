@@ -109,3 +109,27 @@ def test_an_edit_with_edited_at_keeps_its_key() -> None:
     assert edit_key(status, "u") == "edit u 2026-11-30T05:05:00.000Z"
     assert edit_key({**status, "content": "<p>other</p>"}, "u") == "edit u 2026-11-30T05:05:00.000Z"
     assert edit_key({**status, "edited_at": None}, "u") != edit_key({**status, "edited_at": None, "content": "<p>other</p>"}, "u")
+
+
+def test_an_edit_of_the_focal_point_poll_end_or_quote_policy_alone_is_an_edit() -> None:
+    """The edit endpoint also takes `media_attributes[]` (a focal point), `poll[expires_in]` and
+    `quote_approval_policy`: without `edited_at`, an edit changing only those was dropped as a
+    replay. A poll's votes and `expired`, which move without an edit, still give the same key."""
+    from botwatch.collect.mastodon import edit_key
+
+    media = [{"id": "9", "description": "a ballot", "meta": {"focus": {"x": 0.0, "y": 0.0}}}]
+    poll = {"id": "5", "multiple": False, "expires_at": "2026-12-01T05:00:00.000Z", "expired": False, "votes_count": 3,
+            "options": [{"title": "yes", "votes_count": 2}, {"title": "no", "votes_count": 1}]}
+    quote = {"automatic": ["public"], "manual": [], "current_user": "automatic"}
+    base = _status(0, "<p>Vote</p>")
+    with_media, with_poll = {**base, "media_attachments": media}, {**base, "poll": poll, "quote_approval": quote}
+    refocused = {**base, "media_attachments": [{**media[0], "meta": {"focus": {"x": 0.5, "y": -0.2}}}]}
+    extended = {**with_poll, "poll": {**poll, "expires_at": "2026-12-02T05:00:00.000Z"}}
+    closed_to_quotes = {**with_poll, "quote_approval": {"automatic": [], "manual": [], "current_user": "denied"}}
+    assert edit_key(refocused, "u") != edit_key(with_media, "u")
+    assert edit_key(extended, "u") != edit_key(with_poll, "u")
+    assert edit_key(closed_to_quotes, "u") != edit_key(with_poll, "u")
+    voted = {**with_poll, "poll": {**poll, "expired": True, "votes_count": 9, "options": [{"title": "yes", "votes_count": 7}, {"title": "no", "votes_count": 2}]}}
+    seen_by_another = {**with_poll, "quote_approval": {**quote, "current_user": "denied"}}
+    assert edit_key(voted, "u") == edit_key(with_poll, "u") == edit_key(seen_by_another, "u")
+    assert edit_key({**base, "poll": "odd", "media_attachments": [{"id": "9", "meta": "odd"}], "quote_approval": 3}, "u")  # no traceback

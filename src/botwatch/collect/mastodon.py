@@ -89,16 +89,22 @@ def edit_key(status: dict[str, Any], key: str) -> str:
 
 
 def edit_digest(status: dict[str, Any]) -> str:
-    """A short digest of what a Mastodon edit can change: the text, the content warning, the
-    sensitive flag, the language, the media (which, and their descriptions) and the poll's options.
-    Counts (favourites, replies, a poll's votes) are left out: they move without an edit, and the
-    same edit replayed later must give the same digest. Fields in the order listed here, their
+    """A short digest of what a Mastodon edit can change, as the edit endpoint's parameters name it
+    (`PUT /api/v1/statuses/:id`, docs.joinmastodon.org/methods/statuses/#edit): the text, the
+    content warning, the sensitive flag, the language, the media (which, their descriptions and
+    focal points: `media_attributes[]`), the poll (its options, whether multiple choice, and its
+    end: `poll[expires_in]` sets a new `expires_at`) and who may quote it (`quote_approval`, less
+    `current_user`, which depends on who asks). Without the focal point, the poll's end and the
+    quote policy, an edit changing only those was dropped as a replay of the edit before.
+    Counts (favourites, replies, a poll's votes) and `expired` are left out: they move without an
+    edit, and the same edit replayed later must give the same digest (`poll[hide_totals]` shows
+    only as the votes hidden, so it is left out with them). Fields in the order listed here, their
     insides as the server wrote them. (An edit back to an earlier version's very words reads as
     that version: without `edited_at` nothing else tells them apart.)"""
     media = status.get("media_attachments")
-    poll = status.get("poll")
-    poll = poll if isinstance(poll, dict) else {}
+    poll = _dict(status.get("poll"))
     options = poll.get("options")
+    quote = _dict(status.get("quote_approval"))
     edited = {
         "content": status.get("content"),
         "spoiler_text": status.get("spoiler_text"),
@@ -107,7 +113,20 @@ def edit_digest(status: dict[str, Any]) -> str:
         "media": [[m.get("id"), m.get("description")] for m in media if isinstance(m, dict)] if isinstance(media, list) else None,
         "poll": [poll.get("multiple"), [o.get("title") for o in options if isinstance(o, dict)] if isinstance(options, list) else None],
     }
+    # Each only where the status has it: a status without them keeps the digest it had before.
+    focus = [_dict(m.get("meta")).get("focus") for m in media if isinstance(m, dict)] if isinstance(media, list) else []
+    if any(f is not None for f in focus):
+        edited["focus"] = focus
+    if poll.get("expires_at") is not None:
+        edited["poll_ends"] = poll.get("expires_at")
+    if quote:
+        edited["quote_approval"] = [quote.get("automatic"), quote.get("manual")]
     return hashlib.sha1(record_json(edited)).hexdigest()[:12]  # `record_json`: a field nested deeper than orjson writes
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    """`v` where it is an object, else {}: a server's field of another type is not a digest's failure."""
+    return v if isinstance(v, dict) else {}
 
 
 def delete_key(status_id: str) -> str:
