@@ -43,3 +43,22 @@ def test_a_filter_of_other_platforms_handles_only_is_refused_not_the_whole_fireh
     said = " ".join(res.output.split())
     assert res.exit_code == 2, said
     assert "the filter's handles name no Bluesky account (RedParty, red@server.social)" in said and "Traceback" not in said
+
+
+def test_a_long_list_of_handles_not_applied_names_whole_handles_and_counts_the_rest(tmp_path: Path) -> None:
+    """docs/collect.md's `collect bluesky --election uk-ge2017`: the line listing the 29 Twitter
+    handles was cut at 300 characters, mid-handle ("Nigel_Far"), and left out the rest unsaid."""
+    from botwatch.cli import app
+    from botwatch.collect.filters import PostFilter
+    from botwatch.elections import load_election
+
+    _, elsewhere = PostFilter.build(load_election("uk-ge2017"), (), ()).handles_of("bluesky")
+    events = [jetstream_event(0, text="#GE2017 today")]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", srv.url, "--election", "uk-ge2017",
+                                       "--max-posts", "1", "--duration", "10s", "--no-progress", "--no-profiles", "--backoff-scale", "0.01"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0, said
+    line = said.split("(a Bluesky handle has a dot): ")[1].split(" kept ")[0]
+    names, more = line.split(" and ")
+    assert names.split(", ") == list(elsewhere[:10]) and more == f"{len(elsewhere) - 10} more"

@@ -20,6 +20,7 @@ import typer
 
 from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, say_if_rare_rate
 from botwatch.cli.usage_line import CommandTyper
+from botwatch.collect.filters import listed
 from botwatch.shown_text import name_shown
 
 collect_app = CommandTyper(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
@@ -208,9 +209,9 @@ def collect_bluesky(
     cap.filter, elsewhere = cap.filter.handles_of("bluesky")
     if elsewhere:
         if cap.filter.empty:  # with no term left the capture would keep the whole firehose
-            fail(f"the filter's handles name no Bluesky account ({', '.join(elsewhere)[:300]}), and it has no other term: "
+            fail(f"the filter's handles name no Bluesky account ({listed(elsewhere)}), and it has no other term: "
                  "give Bluesky handles (they have a dot), --hashtag or --keyword")
-        say(f"{len(elsewhere)} handle(s) not applied, as they name no Bluesky account (a Bluesky handle has a dot): {', '.join(elsewhere)[:300]}")
+        say(f"{len(elsewhere)} handle(s) not applied, as they name no Bluesky account (a Bluesky handle has a dot): {listed(elsewhere)}")
     lookups = ProfileLookups(appview, backoff_scale=backoff_scale) if profiles else None
     _run(cap, js.JetstreamCollector(endpoint, rewind_s=rewind, stall_s=stall, backoff_scale=backoff_scale, profiles=lookups), duration, study, every)
 
@@ -252,10 +253,10 @@ def collect_mastodon(
         applied, elsewhere = full.handles_of("mastodon")
         if elsewhere:
             if applied.empty:  # with no term left the public stream would be kept whole
-                fail(f"the filter's handles name no Mastodon account ({', '.join(elsewhere)[:300]}), and it has no other term: "
+                fail(f"the filter's handles name no Mastodon account ({listed(elsewhere)}), and it has no other term: "
                      "give Mastodon handles (name@server), --hashtag or --keyword")
             say(f"{len(elsewhere)} handle(s) not applied, as they name no Mastodon account (a Mastodon handle is name@server): "
-                f"{', '.join(elsewhere)[:300]}")
+                f"{listed(elsewhere)}")
     every = follow_every(study, ingest_every)
     cap = _common(folder, "mastodon", md.stream_name(server), sample=sample, election=None, hashtag=None, keyword=None,
                   max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=server,

@@ -21,6 +21,16 @@ from botwatch.elections.model import Election, handle_platform
 UNFILTERED = "none: everything the stream sent"
 
 
+def listed(items: Iterable[str], most: int = 10, longest: int = 80) -> str:
+    """Names for a one-line message: the first `most`, each cut to `longest` characters with "…",
+    then "and N more". A whole joined list cut at 300 characters had broken a name in two
+    ("Nigel_Far") and dropped the rest without a word, so a user could not tell what was left out."""
+    names = [str(x) for x in items]
+    shown = [n if len(n) <= longest else n[:longest - 1] + "…" for n in names[:most]]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+
+
 def _uniq(items: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for x in items:

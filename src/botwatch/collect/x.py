@@ -28,7 +28,7 @@ import httpx
 import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
-from botwatch.collect.filters import PostFilter, x_rules
+from botwatch.collect.filters import PostFilter, listed, x_rules
 from botwatch.collect.state import FolderError, read_manifest, utc_time
 from botwatch.ingest.fields import record_json
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
@@ -324,9 +324,9 @@ class XStream:
         packed = x_rules(self.filter, self.max_rules, self.max_rule_len)
         if packed.not_x:
             self.log(f"{len(packed.not_x)} handle(s) left out of the X rules as they name no X account (a Bluesky handle has a dot, "
-                     f"a Mastodon one is user@server): {', '.join(packed.not_x)[:300]}")
+                     f"a Mastodon one is user@server): {listed(packed.not_x)}")
         if packed.left_out:
-            self.log(f"{len(packed.left_out)} term(s) did not fit in {self.max_rules} rules of {self.max_rule_len} characters: {', '.join(packed.left_out)[:300]}")
+            self.log(f"{len(packed.left_out)} term(s) did not fit in {self.max_rules} rules of {self.max_rule_len} characters: {listed(packed.left_out)}")
         if not packed.rules:
             # With no rule of ours the stream sends nothing (or only the app's other rules' matches):
             # an election naming accounts of other platforms only ran on, collecting nothing.
@@ -365,7 +365,7 @@ class XStream:
                 shared = [v for v, _ in packed.rules if v in taken]
                 if shared:
                     self.log(f"{len(shared)} rule(s) of the filter are already rules of the app not made by botwatch, so not added again "
-                             f"(X takes a rule once); their matches arrive under those rules: {', '.join(shared)[:300]}")
+                             f"(X takes a rule once); their matches arrive under those rules: {listed(shared)}")
                 add = [{"value": v, "tag": t} for v, t in packed.rules if v not in have and v not in taken]
                 for i in range(0, len(add), 100):
                     r, body = await fetch(http, "POST", "/2/tweets/search/stream/rules", json={"add": add[i:i + 100]}, limit=self.max_response)
