@@ -424,7 +424,11 @@ class Capture:
         return False
 
     def post(self, key: str, raw: bytes) -> bool:
-        """Write a post unless its key was seen; raises StopCapture once max_posts are written."""
+        """Write a post unless its key was seen; raises StopCapture once max_posts are written, and
+        again, writing nothing, for a post offered after that: several streams feed one capture
+        (Mastodon's hashtag streams) and another's post could be written before the stop reached it."""
+        if self.max_posts is not None and self.stats.kept >= self.max_posts:
+            raise StopCapture
         if not self._seen.add(key):
             self.stats.duplicates += 1
             return False
