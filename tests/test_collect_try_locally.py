@@ -59,3 +59,42 @@ def test_a_port_in_use_is_one_line(tmp_path: Path, fake: str) -> None:
                              env=_env(), capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert res.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in res.stderr and "--port 0" in res.stderr
+
+
+def _fake_lines(fake: str, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """A fake started as docs/collect.md starts it (any free port), and the two lines it prints."""
+    srv = subprocess.Popen([sys.executable, "-m", f"botwatch.collect.{fake}", "--port", "0", *args],
+                           env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return srv, [srv.stdout.readline().rstrip("\n") for _ in range(2)]  # type: ignore[union-attr]
+
+
+def _stop(srv: subprocess.Popen[str]) -> None:
+    srv.send_signal(signal.SIGINT)
+    srv.communicate(timeout=20)
+
+
+@pytest.mark.parametrize(("fake", "port"), [("fake_jetstream", 8765), ("fake_mastodon", 8766)])
+def test_the_lines_the_doc_shows_are_what_each_fake_prints(fake: str, port: int) -> None:
+    """The page quotes each fake's two lines at its default port and settings, and its next block
+    runs the `try:` line: a changed banner or command must show on the page a user copies from."""
+    srv, lines = _fake_lines(fake)
+    _stop(srv)
+    at = re.search(r"127\.0\.0\.1:(\d+)", lines[0])
+    assert at, lines
+    doc = (REPO / "docs" / "collect.md").read_text(encoding="utf-8")
+    for line in lines:
+        assert f"# {line.replace(f'127.0.0.1:{at.group(1)}', f'127.0.0.1:{port}')}\n" in doc, line
+        assert f"\n{line.removeprefix('try: ').replace(f'127.0.0.1:{at.group(1)}', f'127.0.0.1:{port}')}\n" in doc or not line.startswith("try:")
+
+
+def test_the_fake_mastodon_try_line_collects(tmp_path: Path) -> None:
+    """The `try:` line the fake Mastodon prints, run as printed (but for the folder), keeps its 100 posts."""
+    srv, lines = _fake_lines("fake_mastodon", "--rate", "2000")
+    try:
+        words = lines[1].removeprefix("try: botwatch ").split()
+        words[words.index("trial-capture/")] = str(tmp_path / "trial-capture")
+        res = subprocess.run([sys.executable, "-c", "from botwatch.cli import app; app()", *words],
+                             env=_env(), capture_output=True, text=True, timeout=120)
+    finally:
+        _stop(srv)
+    assert res.returncode == 0 and "kept 100 posts" in res.stderr and "Traceback" not in res.stderr, res.stderr
