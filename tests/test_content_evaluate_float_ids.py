@@ -6,48 +6,24 @@ The labels here are written from the study's own predictions (no hand labels are
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from botwatch.cli import app
 from botwatch.content.score import digits_lost, ids_read_back
-
-FIX = Path(__file__).resolve().parent / "fixtures" / "content"
-runner = CliRunner()
+from testsupport.content_evaluate import ira_content_study, run_evaluate
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str, str]]]:
     """40 IRA posts under short numeric ids (12345 on), analysed for us-2016, and their pairs."""
-    tmp = tmp_path_factory.mktemp("fl")
-    with open(FIX / "ira_stance_posts.csv", encoding="utf-8", newline="") as fh:
-        rd = csv.DictReader(fh)
-        posts = [{**r, "tweet_id": str(12345 + i)} for i, r in zip(range(40), rd)]
-        cols = rd.fieldnames
-    pf = tmp / "posts.csv"
-    with pf.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, cols)
-        w.writeheader()
-        w.writerows(posts)
-    db = tmp / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(db), str(pf)]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(db), "--election", "us-2016", "--only", "content"]).exit_code == 0
-    from botwatch import open_study
-
-    with open_study(db) as st:
-        pairs = st.sql("select post_id, party, stance from post_party order by post_id, party")
+    db, pairs = ira_content_study(tmp_path_factory.mktemp("fl"), 40, first_id=12345)
     assert len(pairs) >= 2 and len({p for p, _q, _s in pairs}) >= 2
     return db, pairs
 
 
-def _run(db: Path, tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
-    f = tmp_path / "l.csv"
-    f.write_text(text, encoding="utf-8")
-    res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", "--no-record"])
-    return res, " ".join(res.output.split())
+def _run(db: Path, tmp_path: Path, text: str, *extra: str):  # type: ignore[no-untyped-def]
+    return run_evaluate(db, tmp_path, text, "--no-record", *extra)
 
 
 def test_an_id_pandas_wrote_as_a_float_with_every_digit_is_read_back(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -15,40 +15,21 @@ from typer.testing import CliRunner
 
 from botwatch.cli import app
 from botwatch.content.score import macro_f1
+from testsupport.content_evaluate import ira_content_study, run_evaluate
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "content"
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str, str]]]:
     """A study of 80 IRA posts analysed for us-2016, and its (post_id, party, stance) pairs."""
-    tmp = tmp_path_factory.mktemp("ev")
-    with open(FIX / "ira_stance_posts.csv", encoding="utf-8", newline="") as fh:
-        rd = csv.DictReader(fh)
-        posts = [r for _, r in zip(range(80), rd)]
-        cols = rd.fieldnames
-    pf = tmp / "posts.csv"
-    with pf.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, cols)
-        w.writeheader()
-        w.writerows(posts)
-    db = tmp / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(db), str(pf)]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(db), "--election", "us-2016", "--only", "content"]).exit_code == 0
-    from botwatch import open_study
-
-    with open_study(db) as st:
-        pairs = st.sql("select post_id, party, stance from post_party order by post_id, party")
+    db, pairs = ira_content_study(tmp_path_factory.mktemp("ev"), 80)
     assert len(pairs) >= 5
     return db, pairs
 
 
 def _run(db: Path, tmp_path: Path, text: str, *extra: str):  # type: ignore[no-untyped-def]
-    f = tmp_path / "l.csv"
-    f.write_text(text, encoding="utf-8")
-    res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", *extra])
-    return res, " ".join(res.output.split())
+    return run_evaluate(db, tmp_path, text, *extra)
 
 
 def test_party_keys_are_matched_whatever_their_case(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
