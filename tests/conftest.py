@@ -107,6 +107,18 @@ def sample_study(sample_study_path: Path, tmp_path: Path) -> Iterator["object"]:
 
 
 @pytest.fixture(scope="session")
+def browser() -> Iterator["object"]:
+    """One headless Chromium for every browser test of a worker (`testsupport.browser`): five
+    modules each started Playwright and Chromium (about 1 CPU-s, 3-4 s wall) for a few pages.
+    Tests open their own context (`Page`, or `new_page()` and its context closed) and never close
+    the browser; skipped with the reason where Chromium or Playwright is absent."""
+    from testsupport.browser import launched
+
+    with launched() as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
 def spark() -> Iterator["object"]:
     """One local SparkSession (JVM start-up is ~10 s) shared by every Spark test of a worker
     (under xdist, one JVM per worker). Tests must not stop it or change its session-wide

@@ -4,9 +4,7 @@ and a report built from hostile input runs nothing. Screenshots go to test-artif
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +15,8 @@ from testsupport.report_synthetic import build_hostile_report, contract_tables
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("BOTWATCH_CHROMIUM", "/usr/bin/chromium")
+# `browser` is tests/conftest.py's session fixture: one Chromium for every browser test of a worker.
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless chromium for the module (start-up is ~1 s); skipped with the reason when absent."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"chromium not found at {CHROMIUM}: run `bash .ci/install-browser.sh` (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed: pip install botwatch[test]")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Page:

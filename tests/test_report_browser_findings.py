@@ -1,5 +1,5 @@
 """The report's findings in a real browser: what a reader of the page sees (first screen, charts on a time axis,
-event labels on paper, tables that fit their content). Uses the `browser` fixture and `Page`
+event labels on paper, tables that fit their content). Uses the session `browser` fixture (conftest.py) and `Page`
 helper of test_report_browser.py; skipped with the reason when chromium is absent."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from botwatch import open_study
 from botwatch.report import build_report
-from test_report_browser import Page, browser  # noqa: F401  (the module-scoped fixture)
+from test_report_browser import Page
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def reports(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory
     return {"full": full, "bare": bare}
 
 
-def test_first_screen_says_where_the_data_come_from(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F811
+def test_first_screen_says_where_the_data_come_from(browser: Any, reports: dict[str, Path]) -> None:
     pg = Page(browser, 1280, 1000)
     try:
         page = pg.open(reports["full"])
@@ -46,7 +46,7 @@ def test_first_screen_says_where_the_data_come_from(browser: Any, reports: dict[
         pg.close()
 
 
-def test_posts_per_time_chart_is_continuous(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:  # noqa: F811
+def test_posts_per_time_chart_is_continuous(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:
     from botwatch.report.section_overview import posts_over_time
 
     with open_study(analysed_sample_path) as st:
@@ -61,7 +61,7 @@ def test_posts_per_time_chart_is_continuous(browser: Any, reports: dict[str, Pat
         pg.close()
 
 
-def test_cosmetics(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F811
+def test_cosmetics(browser: Any, reports: dict[str, Path]) -> None:
     pg = Page(browser, 1280, 900)
     try:
         page = pg.open(reports["full"])
@@ -92,7 +92,7 @@ def test_cosmetics(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F81
         pg.close()
 
 
-def test_explorer_foreign_filter_uses_the_reports_rule(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:  # noqa: F811
+def test_explorer_foreign_filter_uses_the_reports_rule(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:
     from botwatch.report.context import report_context
     from botwatch.report.section_explorer import explorer_data
 
@@ -115,7 +115,7 @@ def test_explorer_foreign_filter_uses_the_reports_rule(browser: Any, reports: di
         pg.close()
 
 
-def test_the_explorer_marks_training_accounts(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F811
+def test_the_explorer_marks_training_accounts(browser: Any, reports: dict[str, Path]) -> None:
     """The script draws the mark the accounts table gives an account a model was fitted on: @UKLabour
     (the bot and origin models' training account) read 0.01 and GB (>0.99) unmarked."""
     pg = Page(browser)

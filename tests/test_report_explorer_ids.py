@@ -13,12 +13,12 @@ import pytest
 from botwatch import open_study
 from botwatch.ingest.runner import ingest
 from botwatch.report import build_report
-from test_report_browser import Page, browser  # noqa: F401  (the module-scoped fixture)
+from test_report_browser import Page
 
 pytestmark = pytest.mark.browser
 
 
-def test_an_account_without_a_handle_is_id_n_in_its_evidence_heading(browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_an_account_without_a_handle_is_id_n_in_its_evidence_heading(browser: Any, tmp_path: Path) -> None:
     lines = [json.dumps({"did": "did:plc:nohandle", "time_us": (1495274400 + 60 * k) * 1_000_000, "kind": "commit",
                          "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": f"p{k}",
                                     "record": {"text": f"Vote #GE2017 {k}", "createdAt": f"2017-05-20T10:{k:02d}:00Z"}}}) for k in range(3)]

@@ -12,6 +12,7 @@ import json
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,31 +127,22 @@ def test_the_report_file_holds_no_hidden_character_raw_or_as_a_json_escape(hosti
 
 
 @pytest.mark.browser
-def test_the_page_a_browser_draws_shows_every_string_the_same_way(hostile_report: Path) -> None:
-    import os
-    import shutil
-
-    chromium = os.environ.get("BOTWATCH_CHROMIUM", "/usr/bin/chromium")
-    if not (Path(chromium).exists() or shutil.which(chromium)):
-        pytest.skip(f"chromium not found at {chromium}")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        try:
-            page = b.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(hostile_report.resolve().as_uri())
-            page.wait_for_load_state("load")
-            for i in range(page.locator("#ex-body button.ex-handle").count()):  # the explorer's details, drawn from its JSON
-                btn = page.locator("#ex-body button.ex-handle").nth(i)
-                if btn.get_attribute("aria-expanded") == "false":
-                    btn.click()
-            page.wait_for_timeout(200)
-            text = page.inner_text("body")
-            assert page.evaluate("typeof window.__pwned") == "undefined" and not errors, errors
-        finally:
-            b.close()
+def test_the_page_a_browser_draws_shows_every_string_the_same_way(hostile_report: Path, browser: Any) -> None:
+    page = browser.new_page()  # its own context, closed with it
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(hostile_report.resolve().as_uri())
+        page.wait_for_load_state("load")
+        for i in range(page.locator("#ex-body button.ex-handle").count()):  # the explorer's details, drawn from its JSON
+            btn = page.locator("#ex-body button.ex-handle").nth(i)
+            if btn.get_attribute("aria-expanded") == "false":
+                btn.click()
+        page.wait_for_timeout(200)
+        text = page.inner_text("body")
+        assert page.evaluate("typeof window.__pwned") == "undefined" and not errors, errors
+    finally:
+        page.context.close()
     assert FAMILY in text  # drawn whole, in the server's rows and the explorer's alike
     found = sorted({f"U+{ord(c):04X}" for c in RAW.findall(text.replace(FAMILY, ""))})
     assert not found, found

@@ -5,7 +5,7 @@ figure, on a study made through the real ingest and analysis."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -424,24 +424,15 @@ def test_an_account_without_a_handle_is_shown_by_its_id_not_as_a_handle(handlele
     assert f"id {aid}" in text
 
 
-def test_the_explorer_script_draws_the_id_too(handleless_report: tuple[Path, str]) -> None:
-    import os
-    import shutil
-
-    chromium = os.environ.get("BOTWATCH_CHROMIUM", "/usr/bin/chromium")
-    if not (Path(chromium).exists() or shutil.which(chromium)):
-        pytest.skip(f"chromium not found at {chromium}")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed")
+def test_the_explorer_script_draws_the_id_too(handleless_report: tuple[Path, str], browser: Any) -> None:
     report, aid = handleless_report
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        try:
-            page = b.new_page()
-            page.goto(report.resolve().as_uri())
-            page.wait_for_load_state("load")
-            handles = page.locator("#ex-body .ex-handle").all_inner_texts()
-        finally:
-            b.close()
+    page = browser.new_page()  # its own context, closed with it
+    try:
+        page.goto(report.resolve().as_uri())
+        page.wait_for_load_state("load")
+        handles = page.locator("#ex-body .ex-handle").all_inner_texts()
+    finally:
+        page.context.close()
     assert handles, "the script drew the explorer's rows"
     assert f"id {aid}" in handles and f"@{aid}" not in handles
 

@@ -140,15 +140,12 @@ def test_report_reproduction_paragraph(tmp_path: Path, analysed_path: Path) -> N
 
 
 @pytest.mark.browser
-def test_reproduction_paragraph_in_a_browser(tmp_path: Path, analysed_path: Path) -> None:
+def test_reproduction_paragraph_in_a_browser(tmp_path: Path, analysed_path: Path, browser: Any) -> None:
     """The paragraph renders as text in headless Chromium: the hostile name runs nothing."""
-    from tests.test_report_browser import CHROMIUM, Page, ARGS
+    from tests.test_report_browser import Page
     from botwatch import open_study
     from botwatch.report import build_report
 
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
     study = _analysed(tmp_path, analysed_path)
     _hostile_record(study)
     long = [f"/data/archive/part-{i:05d}.jsonl" for i in range(40)]  # about 1,300 characters: was cut at 600
@@ -159,23 +156,20 @@ def test_reproduction_paragraph_in_a_browser(tmp_path: Path, analysed_path: Path
             st.sql("INSERT INTO sources (source, sha256, bytes, format, ingested_at) VALUES (?, ?, 7, 'jsonl', TIMESTAMP '2000-01-02')", [f, "cd" * 32])
     with open_study(study) as st:
         out = build_report(st, tmp_path / "r.html", exports=False)
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = Page(b)
-        try:
-            page = pg.open(out)
-            page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
-            text = page.inner_text("#methods-reproduce")
-            assert "botwatch elections show s.duckdb --toml > toy-2017.toml" in text
-            assert HOSTILE in text
-            # A long command is there whole, wrapped in its box (nothing runs off to the side).
-            assert "botwatch ingest s.duckdb " + " ".join(long) in " ".join(text.split())
-            assert page.eval_on_selector_all("#methods-reproduce code.cmd", "els => els.every(e => e.scrollWidth <= e.clientWidth + 1)")
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-            assert pg.errors == [] and pg.dialogs == []
-        finally:
-            pg.close()
-            b.close()
+    pg = Page(browser)
+    try:
+        page = pg.open(out)
+        page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
+        text = page.inner_text("#methods-reproduce")
+        assert "botwatch elections show s.duckdb --toml > toy-2017.toml" in text
+        assert HOSTILE in text
+        # A long command is there whole, wrapped in its box (nothing runs off to the side).
+        assert "botwatch ingest s.duckdb " + " ".join(long) in " ".join(text.split())
+        assert page.eval_on_selector_all("#methods-reproduce code.cmd", "els => els.every(e => e.scrollWidth <= e.clientWidth + 1)")
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert pg.errors == [] and pg.dialogs == []
+    finally:
+        pg.close()
 
 
 def test_a_lakes_ingest_commands_name_the_spark_engine(sample_study_path: Path) -> None:
