@@ -38,12 +38,6 @@ def study_summary(study: Study) -> dict[str, Any]:
     # the overview said 2 for a cut file of one bad record where ingest and Methods said 1.
     breaks, cut_files = q(f"SELECT count(*), count(DISTINCT source) FROM ({BROKEN_ROWS_SQL})")[0]
     breaks = min(int(breaks), held)
-    pages = _pages_in()
-    not_posts = not_posts_sql(study.tables(), "s")  # a read's records that were no post, less its notices and edits
-
-    def no_post(expr: str) -> str:  # a count of records that were no post: 0 for response pages (a page holds many posts)
-        return f"CASE WHEN format IS NULL OR format IN ({pages}) THEN 0 ELSE {expr} END"
-
     return {
         "posts": posts,
         "accounts_posting": accounts_posting,
@@ -72,15 +66,7 @@ def study_summary(study: Study) -> dict[str, Any]:
         "by_format": q("SELECT source_format, platform, count(*) FROM posts GROUP BY ALL ORDER BY 3 DESC, 1, 2"),
         "by_kind": q("SELECT kind, count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1"),
         "by_lang": q("SELECT coalesce(lang, 'unknown'), count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT 10"),
-        # Each read in order; a re-read marked (its duplicates are the posts its first read stored).
-        # The records that were no post (profile rows, account events: `counts.not_posts`) have their
-        # column: an authors file read "61 records, 0 stored", as if all were lost.
-        # Last, the delete and limit notices, stall warnings and edits of posts the read gave (what
-        # `not_posts_sql` takes out of "not posts"): without a column of their own the row read
-        # "Records 156, Not posts 0, Stored 150, Rejected 0", six records unaccounted for.
-        "files": q(f"SELECT source, format, records_read, {no_post(not_posts)}, posts_stored, duplicates, {RECORDS_REJECTED_SQL}, "
-                   f"r.source IS NOT NULL, {BREAK_SQL} = 1, {no_post(f'{NOT_POSTS_SQL} - {not_posts}')} FROM sources s "
-                   f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY s.ingested_at, s.source"),
+        "files": file_rows(study),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
             # Messages that differ only in their numbers (line, offset) are one reason; one real message is
@@ -98,6 +84,29 @@ def study_summary(study: Study) -> dict[str, Any]:
             "ORDER BY 2 DESC, 1 LIMIT 10"
         ),
     }
+
+
+def file_rows(study: Study) -> list[tuple[Any, ...]]:
+    """The overview's row of each read, in order: (source, format, records read, not posts,
+    posts stored, duplicates, rejected, re-read, broke off, notices and edits).
+
+    Its own function so a caller that needs only these rows (a lake's tests of the per-read
+    counts) runs this one query, not the summary's twenty, each Spark jobs on a lake."""
+    pages = _pages_in()
+    not_posts = not_posts_sql(study.tables(), "s")  # a read's records that were no post, less its notices and edits
+
+    def no_post(expr: str) -> str:  # a count of records that were no post: 0 for response pages (a page holds many posts)
+        return f"CASE WHEN format IS NULL OR format IN ({pages}) THEN 0 ELSE {expr} END"
+
+    # Each read in order; a re-read marked (its duplicates are the posts its first read stored).
+    # The records that were no post (profile rows, account events: `counts.not_posts`) have their
+    # column: an authors file read "61 records, 0 stored", as if all were lost.
+    # Last, the delete and limit notices, stall warnings and edits of posts the read gave (what
+    # `not_posts_sql` takes out of "not posts"): without a column of their own the row read
+    # "Records 156, Not posts 0, Stored 150, Rejected 0", six records unaccounted for.
+    return study.sql(f"SELECT source, format, records_read, {no_post(not_posts)}, posts_stored, duplicates, {RECORDS_REJECTED_SQL}, "
+                     f"r.source IS NOT NULL, {BREAK_SQL} = 1, {no_post(f'{NOT_POSTS_SQL} - {not_posts}')} FROM sources s "
+                     f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY s.ingested_at, s.source")
 
 
 def posts_over_time(study: Study, max_bars: int = MAX_BARS) -> tuple[str, list[Any], list[int]]:
