@@ -284,7 +284,7 @@ def _write_cluster_summaries(study: Study, edge_sums: pa.Table) -> None:
     amp = {cid: json.dumps(v, ensure_ascii=False, separators=(",", ":")) for cid, v in top.items()}
     ids = edge_sums.column("cluster_id").to_pylist()
     extra = sorted(set(amp) - set(ids))
-    if extra:  # a cluster that shared but holds no edge of its own (never seen: Leiden keeps them connected)
+    if extra:  # a cluster that shared but holds no edge of its own (never seen: Leiden keeps them connected; tests/test_coordination_edgeless_cluster.py)
         edge_sums = pa.concat_tables([edge_sums, pa.Table.from_pylist([{"cluster_id": c} for c in extra], schema=edge_sums.schema)])
     sums = edge_sums.append_column("top_amplified", pa.array([amp.get(c) for c in edge_sums.column("cluster_id").to_pylist()], pa.string()))
     with study.temp_view("_coord_cluster_sums", sums):
