@@ -26,3 +26,20 @@ def test_a_post_offered_after_the_last_one_is_not_written(tmp_path: Path) -> Non
     finally:
         cap.close()
     assert [line for f in (tmp_path / "c").glob("*.jsonl.gz") for line in read_lines(f)] == [b'{"id": "a"}', b'{"id": "b"}']
+
+
+def test_a_status_not_written_after_the_last_one_leaves_its_streams_cursor_where_it_was(tmp_path: Path) -> None:
+    """The next run fetches each hashtag stream from its saved `min_id`: a cursor moved past the
+    status the stop refused to write made the resumed capture skip it for good, and `received`
+    counted a status that was neither kept nor dropped for any reason the summary names."""
+    cap = Capture(tmp_path / "c", "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=1).open()
+    collector = md.MastodonCollector("https://example.social", None, ["a", "b"])
+    try:
+        with pytest.raises(StopCapture):
+            collector.handle_status(cap, "hashtag:a", b'{"id": "100", "account": {"acct": "x"}}', False)
+        with pytest.raises(StopCapture):  # stream b's status, read before the stop reached it
+            collector.handle_status(cap, "hashtag:b", b'{"id": "200", "account": {"acct": "y"}}', False)
+        assert cap.cursor["min_id"] == {"hashtag:a": "100"}
+        assert cap.stats.kept == 1 and cap.stats.received == 1
+    finally:
+        cap.close()

@@ -423,11 +423,17 @@ class Capture:
         self.stats.unsampled += 1
         return False
 
+    @property
+    def full(self) -> bool:
+        """Whether `--max-posts` posts are written: a collector fed by several streams asks before it
+        moves a stream's cursor past a post, which `post` would then refuse to write."""
+        return self.max_posts is not None and self.stats.kept >= self.max_posts
+
     def post(self, key: str, raw: bytes) -> bool:
         """Write a post unless its key was seen; raises StopCapture once max_posts are written, and
         again, writing nothing, for a post offered after that: several streams feed one capture
         (Mastodon's hashtag streams) and another's post could be written before the stop reached it."""
-        if self.max_posts is not None and self.stats.kept >= self.max_posts:
+        if self.full:
             raise StopCapture
         if not self._seen.add(key):
             self.stats.duplicates += 1

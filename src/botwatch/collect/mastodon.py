@@ -220,6 +220,8 @@ class MastodonCollector:
         self.stream_base = ""  # "" = the server itself; set from the instance API on start
 
     def handle_status(self, cap: Capture, stream: str, raw: bytes, use_filter: bool) -> None:
+        if cap.full:  # another stream wrote the last post: this status is neither counted nor passed by the cursor
+            raise StopCapture
         cap.stats.received += 1
         found = self._status(cap, raw)
         if found is None:
