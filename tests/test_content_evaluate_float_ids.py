@@ -55,3 +55,14 @@ def test_which_number_ids_kept_their_digits() -> None:
     assert ids_read_back({"12345.0", "777.0", "888.0", "1.2345e4"}, held, {"12345.0", "777.0", "888.0", "777"}) == {"12345.0": "12345"}
     # Two spellings of one id would label the one post twice: neither is read back.
     assert ids_read_back({"12345.0", "12345.00"}, held, {"12345.0", "12345.00"}) == {}
+
+
+def test_a_float_id_beside_its_own_plain_id_is_refused_not_scored_as_a_miss(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`12345` and `12345.0` both labelled (one row copied through pandas): the `.0` row is not
+    read back, as that would label the post twice, but it names the study's post 12345, not a post
+    botwatch missed. Scored as a miss it lowered recall with exit 0; it is refused, as before."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n{pid}.0,{party},{stance},\n")
+    assert res.exit_code == 2, res.output
+    assert f"read as numbers a spreadsheet or pandas rewrote ('{pid}.0'" in out and "nothing scored" in out

@@ -95,13 +95,15 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
 
     say = console if json_out else out
 
-    rows = _read_back_float_ids(rows, set(sentiment) | {pid for pid, _party in stance}, labels, say)
+    held = set(sentiment) | {pid for pid, _party in stance}
+    rows = _read_back_float_ids(rows, held, labels, say)
     labelled = {r["post_id"] for r in rows}
     present = {pid for pid in labelled if pid in sentiment} | {pid for pid, _party in stance if pid in labelled}
     # A spreadsheet reads an 18-digit tweet id as a number and saves it as 1.00049E+17 (or pandas as
     # 100049039077556275.0): the digits are gone, and each such row scored as a post botwatch missed
-    # (wrong), with exit 0 where some ids survived.
-    mangled = sorted(pid for pid in labelled - present if NUMBER_ID.fullmatch(pid) and digits_lost(pid))
+    # (wrong), with exit 0 where some ids survived. So is a whole `12345.0` not read back because
+    # `12345` is labelled too (or `12345.00` is): it names the study's post, not one botwatch missed.
+    mangled = sorted(pid for pid in labelled - present if NUMBER_ID.fullmatch(pid) and (digits_lost(pid) or pid.split(".")[0] in held))
     if mangled:
         fail(f"{counted(len(mangled), 'post_id')} of {name_shown(labels.name)} {'is' if len(mangled) == 1 else 'are'} not in this study and read as numbers a spreadsheet or pandas rewrote "
              f"({first_ids(mangled)}; a long id keeps only its first 15 or so digits). "
