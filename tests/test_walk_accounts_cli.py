@@ -84,3 +84,24 @@ def test_a_listing_cut_by_top_says_so_on_stderr(tmp_path: Path) -> None:
     assert "the first 3 of 5 accounts" in " ".join(res.stderr.split())
     res = cut.invoke(app, ["accounts", str(study), "--json"])
     assert len(json.loads(res.stdout)) == 5 and "of 5 accounts" not in res.stderr
+
+
+def test_a_filter_that_matches_nothing_says_so_without_an_empty_table(tmp_path: Path) -> None:
+    """`accounts S --country RU --min-bot 0.5` with no such account printed "no accounts with ..."
+    and then an empty "Accounts by bot probability" table under it; `--json` stays a valid empty
+    array."""
+    import json
+
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'ivan' AS handle, '1' AS account_id, 0.2 AS bot_probability, "
+               "'RU' AS origin_country, 0.9 AS origin_probability, 3 AS n_posts, NULL::VARCHAR AS bot_evidence")
+    res = runner.invoke(app, ["accounts", str(study), "--country", "RU", "--min-bot", "0.5"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "no accounts with origin RU and with bot_probability at least 0.5" in res.output, res.output
+    assert "Accounts by" not in res.output and "handle" not in res.output, res.output
+    res = runner.invoke(app, ["accounts", str(study), "--country", "RU", "--min-bot", "0.5", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == []

@@ -83,7 +83,9 @@ def accounts(
         shown_unscored = sum((r[7], r[1]) in unscored for r in rows)
         rows = [(*r[:5], unscored.get((r[7], r[1]), r[5]), *r[6:]) for r in rows]
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
+            # The line alone: a titled table with no rows under it, after it, read as a second answer.
             console.print(nothing_matched(country, min_bot), highlight=False, markup=False)
+            return
         said = SORT_WORDS.get(sort, sort)
         title = f"Accounts by {said}"
         known = {"bot_probability": 2, "origin_probability": 4}.get(sort)
