@@ -184,3 +184,27 @@ def test_a_killed_runs_staging_table_is_not_shown_or_exported_by_readers(tmp_pat
     res = runner.invoke(app, ["export", str(study), "--all", "-o", str(tmp_path / "out"), "--format", "csv"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "out" / "posts.csv").is_file() and not list((tmp_path / "out").glob(f"{STAGING_PREFIX}*")), res.output
+
+
+def test_a_busy_study_opened_from_python_names_no_command(tmp_path: Path) -> None:
+    """`botwatch.open_study(path)` while `botwatch analyze` wrote the study said "so this command
+    cannot read it ... then run this again" in a notebook, where no command ran; the CLI keeps
+    its wording."""
+    import botwatch
+    from botwatch.study import StudyBusy
+
+    study = _empty_study(tmp_path / "s.duckdb")
+    with held_by_another_process(study, as_command=[str(tmp_path), "analyze"]) as holder:
+        with pytest.raises(StudyBusy) as err:
+            botwatch.open_study(study)
+        res = runner.invoke(app, ["status", str(study)])
+    said = str(err.value)
+    assert "s.duckdb" in said and f"`botwatch analyze` (process {holder.pid})" in said, said
+    assert "so this process cannot read it" in said and "open the study again" in said, said
+    assert "command" not in said, said
+    assert "so this command cannot read it" in " ".join(res.output.split()), res.output
+    with held_by_another_process(study, read_only=True) as holder:  # a notebook's reader, not botwatch
+        with pytest.raises(StudyBusy) as err:
+            botwatch.open_study(study, read_only=False)
+    said = str(err.value)
+    assert f"open for reading in process {holder.pid}" in said and "command" not in said, said

@@ -63,7 +63,18 @@ class StudyError(RuntimeError):
 
 
 class StudyBusy(StudyError):
-    """The study is held by another process (DuckDB's file lock): it may be in use, not damaged."""
+    """The study is held by another process (DuckDB's file lock): it may be in use, not damaged.
+
+    Its message is worded for a notebook or script (`open_study`, `api.analyze`): "so this command
+    cannot read it" there named a command nobody ran. The CLI says `for_command()` instead."""
+
+    def __init__(self, path: Path, error: str, read_only: bool) -> None:
+        self.path, self.error, self.read_only = path, error, read_only
+        super().__init__(lock_message(path, error, read_only, by_command=False))
+
+    def for_command(self) -> str:
+        """The same refusal as a `botwatch` command says it ("so this command cannot ...")."""
+        return lock_message(self.path, self.error, self.read_only)
 
 
 def no_table(names: list[str], known: list[str], where: object) -> str:
@@ -121,8 +132,9 @@ def not_a_study(path: Path, read_only: bool = False) -> bool:
 _DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".tsv.gz")
 
 
-def lock_message(path: Path, error: str, read_only: bool) -> str:
-    """DuckDB's lock error, said so that a reader knows who holds the study and what to do."""
+def lock_message(path: Path, error: str, read_only: bool, *, by_command: bool = True) -> str:
+    """DuckDB's lock error, said so that a reader knows who holds the study and what to do.
+    `by_command=False` words a lock for a notebook or script (`StudyBusy`), where no command ran."""
     if "lock" not in error.lower():
         said = f"cannot open {name_shown(path)} as a study: {error}"
         # DuckDB's words alone left the user to guess: a study this user may only read, opened by a
@@ -146,28 +158,30 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
     m = re.search(r"held in (.+?) \(PID (\d+)\)", error)
     holder = f"process {m.group(2)} ({m.group(1)})" if m else "another process"
     want = "read it" if read_only else "write to it"
+    # Who is refused, who to wait for, and what to retry: a notebook ran no command to "run again".
+    asker, that, again = ("this command", "that command", "run this again") if by_command else ("this process", "it", "open the study again")
     ours = botwatch_command(int(m.group(2))) if m else None
     if ours:
         # The holder was named by its interpreter alone ("process 4242 (/usr/bin/python3.11)") and
         # the user told to `st.close()` it "in a notebook", when it was their own `botwatch analyze`.
         holds = "for reading" if not read_only and "read-only mode" in error else "for writing"
-        return (f"{name_shown(path)} is open in {ours} (process {m.group(2)}), which holds it {holds}, so this command cannot {want}. "
+        return (f"{name_shown(path)} is open in {ours} (process {m.group(2)}), which holds it {holds}, so {asker} cannot {want}. "
                 "A study can be open for writing in one process, or for reading in any number. "
-                "Wait for that command to finish (or stop it), then run this again.")
+                f"Wait for {that} to finish (or stop it), then {again}.")
     if not read_only and "read-only mode" in error:
         # DuckDB adds "you would be able to open this database in read-only mode" only when the
         # holder is itself a reader (a notebook's `open_study(path)`, the documented default):
         # telling that reader to "open it read-only" sent the user in a circle.
         return (
-            f"{name_shown(path)} is open for reading in {holder}, so this command cannot write to it: writing needs "
+            f"{name_shown(path)} is open for reading in {holder}, so {asker} cannot write to it: writing needs "
             "every other connection closed. Close it there (`st.close()` in a notebook, or leave its "
-            "`with botwatch.open_study(...)` block) or wait for that command to finish, then run this again."
+            f"`with botwatch.open_study(...)` block) or wait for {that} to finish, then {again}."
         )
     return (
-        f"{name_shown(path)} is open in {holder}, which holds it for writing, so this command cannot {want}. "
+        f"{name_shown(path)} is open in {holder}, which holds it for writing, so {asker} cannot {want}. "
         "A study can be open for writing in one process, or for reading in any number. "
         "Close it there (`st.close()` in a notebook; open it with `botwatch.open_study(path)`, which is read-only by default) "
-        "or wait for that command to finish."
+        f"or wait for {that} to finish."
         if not read_only or "Conflicting lock" in error
         else f"{name_shown(path)} is locked by {holder}: {error}"
     )
@@ -423,7 +437,9 @@ class Study(StudyBase):
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
-            raise (StudyBusy if "lock" in str(exc).lower() else StudyError)(lock_message(self.path, str(exc), read_only)) from None
+            if "lock" in str(exc).lower():
+                raise StudyBusy(self.path, str(exc), read_only) from None
+            raise StudyError(lock_message(self.path, str(exc), read_only)) from None
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
                 raise

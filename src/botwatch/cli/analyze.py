@@ -431,7 +431,7 @@ def demo_study_free_or_fail(study: Path) -> None:
     try:
         Study(study, read_only=True).close()
     except StudyBusy as exc:
-        fail(f"{exc} (The demo would replace that study: run it again once the other process is done, or name another folder with -o.)")
+        fail(f"{exc.for_command()} (The demo would replace that study: run it again once the other process is done, or name another folder with -o.)")
     except Exception:  # noqa: BLE001 - not a study, unreadable: `not_the_demos` says so
         return
 
