@@ -202,6 +202,27 @@ def test_a_zip_or_an_unknown_csv_says_what_to_do(tmp_path: Path) -> None:
     assert "FiveThirtyEight's IRA tweets" in res.output and "twarc-csv" in res.output
 
 
+def test_a_zip_is_given_the_command_that_unpacks_it(tmp_path: Path) -> None:
+    """A zip was told only "unpack it first", where a tar is given `tar -xf FILE`: the refusal now
+    names Python's own unzip, quoted for the shell, and the folder it writes ingests."""
+    import shlex
+    import subprocess
+    import sys
+    import zipfile
+
+    packed = tmp_path / "my tweets.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        z.write(FIX / "v1_uklabour.jsonl", "v1_uklabour.jsonl")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(packed)], env={"COLUMNS": "1000"})
+    said = " ".join(res.output.split())
+    folder = tmp_path / "my tweets"
+    command = f"python -m zipfile -e {shlex.quote(str(packed))} {shlex.quote(str(folder))}"
+    assert res.exit_code == 1 and f"(`{command}`)" in said, said
+    subprocess.run([sys.executable, *shlex.split(command)[1:]], check=True)  # as pasted, by this Python
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(folder)])
+    assert res.exit_code == 0, res.output
+
+
 def test_rejected_reasons_keep_the_words_of_the_message(tmp_path: Path) -> None:
     """`status` and the report group rejected records by their message with the numbers taken out,
     but show a real message: "UTF-8" and "bzip2" used to read "UTF-N" and "bzipN"."""

@@ -28,6 +28,7 @@ from botwatch.ingest.json_records import first_json_char, pretty_object_start, r
 from botwatch.ingest.surrogates import loads_repairing
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource
+from botwatch.shown_text import shell_shown
 
 SNIFF_BYTES = 1 << 20
 
@@ -236,6 +237,17 @@ def looks_binary(sample: bytes) -> bool:
     return nul > max(16, len(sample) // 100) or text.count("\ufffd") / max(len(text), 1) > 0.1
 
 
+def unzip_command(name: str) -> str:
+    """The command that unpacks the zip `name` into a folder beside it, for the refusal to say: a
+    zip was refused with only "unpack it first", where a tar is given `tar -xf`. Python's own
+    `zipfile` is used, as botwatch's Python has it where `unzip` may not be installed (Windows, slim
+    images); standard input's zip has no name to give."""
+    if name == "<stdin>":
+        return "python -m zipfile -e FILE FOLDER"
+    folder = name[:-4] if name.lower().endswith(".zip") and len(name) > 4 else f"{name}-unpacked"
+    return f"python -m zipfile -e {shell_shown(name)} {shell_shown(folder)}"
+
+
 def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> str:
     """Name the format of `src` from its head, or raise `UnknownFormat`/`ValueError` saying why.
     A JSON first line longer than the head is read whole (up to `max_record_bytes`, the longest
@@ -258,7 +270,9 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
                             "(`tar -xf FILE`) and ingest what it holds (a folder is read whole)")
     if packed:  # before any sniffing: an uncompressed ("stored") zip of JSON lines was read around its
         # headers, its first post rejected with them, and called ok; a compressed one "binary file"
-        raise UnknownFormat(f"{packed}-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first and ingest what it holds")
+        how = f" (`{unzip_command(src.name)}`)" if packed == "zip" else ""
+        raise UnknownFormat(f"{packed}-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first{how} and ingest what it holds"
+                            + (" (a folder is read whole)" if how else ""))
     # A recognisable first record decides the format even if binary junk follows (NUL padding
     # from a crashed writer, a zero-filled tail): the reader then rejects the junk line by line
     # instead of the whole file being called binary and its good records lost.
