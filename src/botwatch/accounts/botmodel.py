@@ -519,7 +519,14 @@ def _version(path: str | Path | None) -> tuple[str | None, tuple[int, int, int] 
     return str(path), (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-@lru_cache(maxsize=2)
+# The most model files one command asks about: the selected one (BOTWATCH_BOT_MODEL), the shipped
+# one, and the recorded file as given and beside the study (`model_used._candidates`). With room for
+# two, `report` on a study scored by another file than the one selected evicted and re-read (and
+# re-hashed) them in turn: 41 reads of three files where 3 do.
+MODEL_VERSIONS_ASKED = 4
+
+
+@lru_cache(maxsize=MODEL_VERSIONS_ASKED)
 def _read_version(path: str | None, version: tuple[int, int, int] | None) -> tuple[dict[str, Any], str]:
     """`_read_hashed` of one version of one file (None: the shipped model). Callers never modify it."""
     if path is None:
