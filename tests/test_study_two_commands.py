@@ -208,3 +208,6 @@ def test_a_busy_study_opened_from_python_names_no_command(tmp_path: Path) -> Non
             botwatch.open_study(study, read_only=False)
     said = str(err.value)
     assert f"open for reading in process {holder.pid}" in said and "command" not in said, said
+    import pickle  # (a worker's exception reaches its parent pickled: remade from its parts, not the message)
+
+    assert str(pickle.loads(pickle.dumps(err.value))) == said

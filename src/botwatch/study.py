@@ -76,6 +76,10 @@ class StudyBusy(StudyError):
         """The same refusal as a `botwatch` command says it ("so this command cannot ...")."""
         return lock_message(self.path, self.error, self.read_only)
 
+    def __reduce__(self) -> tuple[type, tuple[Path, str, bool]]:
+        """Rebuilt from its parts (a pickled exception is remade from `args`, here the message only)."""
+        return type(self), (self.path, self.error, self.read_only)
+
 
 def no_table(names: list[str], known: list[str], where: object) -> str:
     """The line for table names a study does not hold, with the nearest one it does for each
@@ -159,7 +163,7 @@ def lock_message(path: Path, error: str, read_only: bool, *, by_command: bool = 
     holder = f"process {m.group(2)} ({m.group(1)})" if m else "another process"
     want = "read it" if read_only else "write to it"
     # Who is refused, who to wait for, and what to retry: a notebook ran no command to "run again".
-    asker, that, again = ("this command", "that command", "run this again") if by_command else ("this process", "it", "open the study again")
+    asker, that, again = ("this command", "that command", "run this again") if by_command else ("this process", "that process", "open the study again")
     ours = botwatch_command(int(m.group(2))) if m else None
     if ours:
         # The holder was named by its interpreter alone ("process 4242 (/usr/bin/python3.11)") and
