@@ -20,7 +20,6 @@ import typer
 
 from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, say_if_rare_rate
 from botwatch.cli.usage_line import CommandTyper
-from botwatch.collect.filters import listed
 from botwatch.shown_text import name_shown
 
 collect_app = CommandTyper(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
@@ -199,6 +198,7 @@ def collect_bluesky(
     """Bluesky posts from Jetstream, resumable by its microsecond cursor; the profiles of their accounts from the AppView."""
     from botwatch.collect import jetstream as js
     from botwatch.collect.bsky_profiles import ProfileLookups
+    from botwatch.collect.filters import listed
 
     address_or_fail(endpoint, "--endpoint", ("ws", "wss"))
     if profiles:
@@ -252,6 +252,8 @@ def collect_mastodon(
     else:
         applied, elsewhere = full.handles_of("mastodon")
         if elsewhere:
+            from botwatch.collect.filters import listed  # not at the top: `botwatch --help` imports no asyncio
+
             if applied.empty:  # with no term left the public stream would be kept whole
                 fail(f"the filter's handles name no Mastodon account ({listed(elsewhere)}), and it has no other term: "
                      "give Mastodon handles (name@server), --hashtag or --keyword")
