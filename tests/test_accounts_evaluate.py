@@ -70,6 +70,34 @@ def test_rows_a_spreadsheet_left_empty_are_skipped_with_their_lines(tmp_path: Pa
     assert [(a.handle, a.bot) for a in got] == [("alice", 1)] and lines == [3, 4]
 
 
+def test_bot_labels_under_another_column_name_are_said_not_dropped(tmp_path: Path) -> None:
+    """A spreadsheet's "Bot?" column beside a country column was not read, and the file scored on
+    countries alone without a word of the missing bot figures; without a country, each row was
+    "neither a bot label nor a country", the column never named."""
+    f = write_rows(tmp_path / "l.csv", ["handle", "Bot?", "country"], [["a", "bot", "RU"], ["b", "human", "GB"]])
+    notes: list[str] = []
+    got = load_account_labels(f, notes=notes)
+    assert [(g.handle, g.bot, g.country) for g in got] == [("a", None, "RU"), ("b", None, "GB")]
+    assert notes == ["l.csv has no bot column (bot, is_bot, label), so no bot label is read; its other columns, not read: bot?. "
+                     "If one holds your bot labels (1/0, bot/human), name it bot"]
+    bare = write_rows(tmp_path / "b.csv", ["handle", "type", "country"], [["a", "bot", ""], ["b", "human", "GB"]])
+    with pytest.raises(AccountLabelsError) as exc:
+        load_account_labels(bare)
+    assert "line 2: neither a bot label nor a country" in str(exc.value) and "its other columns, not read: type" in str(exc.value)
+    # Countries alone, with nothing else in the file, are a file meant so: no note.
+    only = write_rows(tmp_path / "c.csv", ["handle", "country"], [["a", "RU"]])
+    notes = []
+    load_account_labels(only, notes=notes)
+    assert notes == []
+
+
+def test_the_command_says_the_bot_column_it_did_not_find(scored: Path, tmp_path: Path) -> None:
+    handle = _scored_accounts(scored)[0][1]
+    labels = write_rows(tmp_path / "l.csv", ["handle", "Bot?", "country"], [[handle, "bot", "US"]])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--no-record"])
+    assert r.exit_code == 0 and "note: l.csv has no bot column (bot, is_bot, label)" in " ".join(r.output.split())
+
+
 def test_auc_is_sklearns_with_ties() -> None:
     from sklearn.metrics import roc_auc_score
 

@@ -64,6 +64,21 @@ HANDLE_COLUMNS = ("handle", "screen_name", "username")
 BOT_COLUMNS = ("bot", "is_bot", "label")
 
 
+def bot_column_absent(header: list[str], read: Iterable[str | None]) -> str | None:
+    """Why no bot label is read, where the file has none of `BOT_COLUMNS` but columns it does not
+    read; None otherwise. Why: labels under another name ("Bot?", "type") beside a country column
+    were scored on countries alone, the bot figures left out without a word (and without a country
+    each row was "neither a bot label nor a country", the column never named)."""
+    if any(c in header for c in BOT_COLUMNS):
+        return None
+    taken = set(read) | {"country"}
+    other = [h for h in header if h and h not in taken]
+    if not other:
+        return None
+    return (f"no bot column ({', '.join(BOT_COLUMNS)}), so no bot label is read; its other columns, not read: {columns_listed(other)}. "
+            "If one holds your bot labels (1/0, bot/human), name it bot")
+
+
 def columns_listed(header: Iterable[object], most: int = 12, longest: int = 40) -> str:
     """A CSV header's names for an error line, each cut to `longest` characters and the first
     `most` of them: a model file passed as the labels (`train-bot-model my_model.json.gz`) read its
@@ -122,11 +137,12 @@ def _handle(v: str) -> str | None:
     return v.lower() or None
 
 
-def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None) -> list[AccountLabel]:
+def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None, notes: "list[str] | None" = None) -> list[AccountLabel]:
     """Rows of a labels CSV, checked; every bad row is listed (up to ERROR_CAP) in one error. Rows
     with every field empty (",,", as a spreadsheet saves rows it once formatted) are skipped like
     blank lines, and their lines added to `empty_lines` when given: each was "no account_id and
-    no handle", and the whole file was refused."""
+    no handle", and the whole file was refused. `notes`, when given, is added what the caller should
+    say of a file read (`bot_column_absent`): the file is scored, but not as its writer meant."""
     p = Path(path)
     try:
         opener = gzip.open if p.name.endswith(".gz") else open  # the public labelled sets ship gzipped
@@ -188,9 +204,13 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
             errors.append(f"line {line}: neither a bot label nor a country")
             continue
         out.append(AccountLabel(line, acct, handle, bot, c))
+    absent = bot_column_absent(header, (id_col, handle_col))
     if errors:
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
-        raise AccountLabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
+        why = f"; the file has {absent}" if absent else ""
+        raise AccountLabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more + why)
+    if absent and notes is not None:
+        notes.append(f"{name_shown(p.name)} has {absent}")
     if not out:
         from botwatch.labels_encoding import ALL_ROWS_EMPTY
 

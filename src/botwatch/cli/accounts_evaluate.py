@@ -36,10 +36,13 @@ def evaluate_accounts(
 
     boot_or_fail(boot)
     empty_lines: list[int] = []
+    notes: list[str] = []
     try:
-        rows = load_account_labels(labels, empty_lines=empty_lines)
+        rows = load_account_labels(labels, empty_lines=empty_lines, notes=notes)
     except AccountLabelsError as exc:
         fail(str(exc))
+    for note in notes:
+        (console if json_out else out).print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
     if empty_lines:
         from botwatch.labels_encoding import empty_rows_said
 
