@@ -126,3 +126,20 @@ def test_both_commands_read_the_same_label_column_and_refuse_two_that_disagree(t
         read_labels_csv(differ)  # rows: a quoted description holds line breaks, which pandas does not count
     with pytest.raises(AccountLabelsError, match=r"`is_bot` and `label` columns give different labels on lines 9, 13"):
         load_account_labels(differ)
+
+
+def test_a_semicolon_separated_file_says_so(tmp_path: Path) -> None:
+    """A spreadsheet set to a European locale saves "screen_name;bot;…": refused as "line 3 has 91
+    fields, the first line 25" or as lacking a `bot` column it has, with not a word of the
+    separator, where `evaluate-accounts` names it for the same file."""
+    import pytest
+
+    raw = _raw()
+    one_column, ragged = tmp_path / "one.csv", tmp_path / "ragged.csv"
+    raw[["screen_name", "bot", "created_at"]].to_csv(one_column, index=False, sep=";")
+    # Commas in its cells, more on the second row than the first: pandas' tokenizer stops at it.
+    raw.iloc[:3].assign(description=["a, b", "a, b, c, d", "e"]).to_csv(ragged, index=False, sep=";")
+    for f in (one_column, ragged):
+        with pytest.raises(ValueError) as exc:
+            read_labels_csv(f)
+        assert 'separated by semicolons (;), and botwatch reads comma-separated CSV: save it as "CSV (comma delimited)"' in str(exc.value), str(exc.value)

@@ -42,6 +42,22 @@ def separator_hint(header: list[str]) -> str:
             "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")
 
 
+def first_line_separator_hint(path: str | Path) -> str:
+    """`separator_hint` of a file's first line where that line holds no comma, read from the file
+    itself (gzipped too): for a reader, like `train-bot-model`'s pandas, that fails on a
+    semicolon-separated file before it has a header to look at ("line 3 has 91 fields, the first
+    line 25", of a file whose every line was one field as commas go), or reads it as one column.
+    "" where the line cannot be read or holds a comma."""
+    p = Path(path)
+    try:
+        opener = gzip.open if p.name.endswith(".gz") else open
+        with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+            line = f.readline(65536).rstrip("\r\n")
+    except (OSError, EOFError):
+        return ""
+    return "" if "," in line else separator_hint([line])
+
+
 # Said where a labels file's rows were all empty (",,"), so skipped, and none was left to score:
 # `content evaluate` and `evaluate-accounts` say it alike (the latter said only "holds no labelled
 # account", which sent a reader looking for a wrong column rather than at the blank rows).

@@ -245,7 +245,10 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     except ValueError as exc:  # pandas' tokenizer message said nothing of what the file needs
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         why = f"line {m.group(2)} has {m.group(3)} fields, the first line {m.group(1)}" if m else "not readable as CSV text"
-        raise ValueError(f"{name_shown(path)}: not a labelled-accounts CSV ({why}); {LABELS_NEED}") from None
+        from botwatch.labels_encoding import first_line_separator_hint
+
+        # A European spreadsheet's semicolons: said, as `evaluate-accounts` says it of the same file.
+        raise ValueError(f"{name_shown(path)}: not a labelled-accounts CSV ({why}){first_line_separator_hint(path)}; {LABELS_NEED}") from None
     # Header names as `evaluate-accounts` reads them (spaces around, any case): a spreadsheet's
     # "Bot" or "Screen_Name" was refused here ("no `bot` column") after the same file was measured there.
     folded = [str(c).strip().lower() for c in raw.columns]
@@ -258,7 +261,9 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     if why := label_columns_disagree(labels_only.columns, enumerate(labels_only.to_dict("records"), start=1), unit="row"):
         raise ValueError(f"{name_shown(path)}: {why}")
     if label_col is None:
-        raise ValueError(f"{name_shown(path)}: no `bot` column (columns: {columns_listed(raw.columns)}); {LABELS_NEED}")
+        from botwatch.labels_encoding import first_line_separator_hint
+
+        raise ValueError(f"{name_shown(path)}: no `bot` column (columns: {columns_listed(raw.columns)}){first_line_separator_hint(path)}; {LABELS_NEED}")
     named = set(raw.columns) | {V11_TO_CANONICAL[c] for c in raw.columns if c in V11_TO_CANONICAL}
     if not named & set(PROFILE_COLUMNS):
         raise ValueError(f"{name_shown(path)}: none of the profile columns the bot model learns from; {LABELS_NEED}")
