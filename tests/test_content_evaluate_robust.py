@@ -228,6 +228,15 @@ def test_column_names_are_read_in_any_case_and_without_spaces(study, tmp_path: P
     assert res.exit_code == 2 and "names the column(s) party more than once" in out, res.output
 
 
+def test_a_missing_column_is_said_with_the_columns_the_file_has(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A spreadsheet's "Post ID" (a space, not "_") was refused as lacking post_id, and the reader,
+    sure the column was there, was not shown the name that was read."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"Post ID,party,stance,sentiment\n{pid},{party},{stance},\n")
+    assert res.exit_code == 2 and "lacks the column(s) post_id; it needs post_id, party, stance, sentiment (its columns: post id, party, stance, sentiment)" in out, res.output
+
+
 def test_one_post_in_the_study_and_one_missed_pair_are_said_in_the_singular(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """"only 1 of the 2 labelled posts are in this study; the labelled pairs of the other 1 count as
     not matched" (the other's sentiment counted wrong too, unsaid) and "1 labelled pairs not matched"."""

@@ -308,8 +308,13 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     if header and missing:
         from botwatch.labels_encoding import separator_hint
 
+        from botwatch.accounts.evaluate import columns_listed
+
         hint = separator_hint(header)
-        raise LabelsError(f"{name_shown(p)} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment{hint}")
+        # Its own columns too, as `evaluate-accounts` lists them: a spreadsheet's "Post ID" or "id"
+        # was refused as lacking post_id, the column the reader thought was there never shown.
+        raise LabelsError(f"{name_shown(p)} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment "
+                          f"(its columns: {columns_listed(header)}){hint}")
     if not rows:
         raise LabelsError(f"{name_shown(p)} has no rows")
     keys = {k.casefold(): k for k in parties} if parties else None
