@@ -61,7 +61,7 @@ def test_rows_of_no_party_are_counted_and_the_parties_listed_once(study, tmp_pat
     assert ("31 rows name no party of us-2016: 'Trump' (30 rows, lines 2, 3, 4, …; if the party is meant, write 'republican'), "
             "'libdem' (line 32); its parties: republican, democrat") in out
     assert out.count("republican, democrat") == 1 and out.count("'Trump'") == 1
-    assert "1 bad row(s): line 33: stance 'bogus' is not one of support, oppose, neutral" in out
+    assert "1 row gives a stance that is not one of support, oppose, neutral: 'bogus' (line 33)" in out
 
 
 def test_a_party_written_as_its_name_or_leader_is_refused_with_the_key_meant(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -110,10 +110,10 @@ def test_malformed_rows_are_all_reported_with_their_lines(study, tmp_path: Path)
     pid, party, stance = pairs[0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid}\n{pid},{party},{stance},negative,x,y\n{pid},{party},pro,negative\n")
     assert res.exit_code == 2, res.output
-    assert "3 bad row(s)" in out
+    assert "2 bad row(s)" in out
     assert "line 2: 1 field(s) where the header has 4" in out
     assert "line 3: 6 fields where the header has 4" in out
-    assert "line 4: stance 'pro'" in out
+    assert "'pro' (line 4; if support is meant, write 'support')" in out
     assert "\\x0a" not in out  # the list was joined by line breaks, which the one-line error wrote as "\x0a"
 
 
@@ -126,7 +126,7 @@ def test_bad_rows_read_as_one_line_not_escaped_newlines(study, tmp_path: Path) -
     assert res.exit_code == 2, res.output
     assert "\\x0a" not in res.output
     out = " ".join(res.output.split())
-    assert "2 bad row(s): line 2: stance 'pro' is not one of support, oppose, neutral; line 3: empty post_id" in out
+    assert "1 row gives a stance that is not one of support, oppose, neutral: 'pro' (line 2; if support is meant, write 'support'); 1 bad row(s): line 3: empty post_id" in out
 
 
 def test_a_semicolon_separated_file_gets_a_hint(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -226,6 +226,20 @@ def test_column_names_are_read_in_any_case_and_without_spaces(study, tmp_path: P
     assert res.exit_code == 0 and "recall 1.000" in out, res.output
     res, out = _run(db, tmp_path, f"post_id,party,Party,stance,sentiment\n{pid},{party},{party},{stance},\n")
     assert res.exit_code == 2 and "names the column(s) party more than once" in out, res.output
+
+
+def test_label_words_not_in_the_lists_are_counted_by_word_with_the_word_meant(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A reader who wrote "pro" and "against" on 30 rows got 20 errors, each repeating the list of
+    stance words, never how many rows there were nor that "pro" is written `support`."""
+    db, pairs = study
+    pid, party, _ = pairs[0]
+    rows = "".join(f"{pid}{i},{party},{'pro' if i % 3 else 'against'},{'pos' if i == 0 else 'Negative'}\n" for i in range(30))
+    res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + rows + f"{pid},{party},Support,sad\n")
+    assert res.exit_code == 2, res.output
+    assert ("30 rows give a stance that is not one of support, oppose, neutral: 'against' (10 rows, lines 2, 5, 8, …; if oppose is meant, "
+            "write 'oppose'), 'pro' (20 rows, lines 3, 4, 6, …; if support is meant, write 'support')") in out
+    assert "2 rows give a sentiment that is not one of positive, negative, neutral: 'pos' (line 2; if positive is meant, write 'positive'), 'sad' (line 32)" in out
+    assert out.count("support, oppose, neutral") == 1 and "bad row" not in out
 
 
 def test_a_missing_column_is_said_with_the_columns_the_file_has(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -459,7 +473,7 @@ def test_ids_a_spreadsheet_rounded_into_one_are_named_as_its_doing_not_as_duplic
     assert res.exit_code == 2, res.output
     assert f"l.csv: 1 post_id written as numbers by a spreadsheet or pandas, now shared by two or more rows ('{sci}'): a number keeps only a long id's" in out
     assert "formatted as text" in out and "already" not in out and "differs" not in out
-    assert "1 bad row(s): line 4: stance 'cheer'" in out  # the file's other faults are still listed in the same run
+    assert "1 row gives a stance that is not one of support, oppose, neutral: 'cheer' (line 4)" in out  # the file's other faults are still listed in the same run
 
 
 def test_a_number_id_on_a_row_copied_twice_is_not_said_to_be_two_posts(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

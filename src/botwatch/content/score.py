@@ -245,6 +245,14 @@ def shares(labels: list[dict[str, str]], predicted_stance: dict[tuple[str, str],
 
 
 PARTIES_SHOWN = 5  # names of no party listed before "and N other names"
+# Words a reader writes for a label, and the label they mean: said beside the refusal, never read
+# as that label (a file's "pro" may be another scheme's, so the reader decides).
+WORD_MEANT = {
+    "stance": {"pro": "support", "for": "support", "supports": "support", "supportive": "support", "favour": "support", "favor": "support",
+               "against": "oppose", "anti": "oppose", "con": "oppose", "opposed": "oppose", "opposes": "oppose", "opposition": "oppose",
+               "none": "neutral", "neither": "neutral", "neu": "neutral"},
+    "sentiment": {"pos": "positive", "neg": "negative", "neu": "neutral", "none": "neutral"},
+}
 ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one pass, short enough to read
 
 
@@ -331,6 +339,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     merged: set[str] = set()  # ids rewritten as numbers (NUMBER_ID) that now name two labelled posts
     unknown_party: dict[str, list[int]] = {}  # a party written that is no key of `parties` → its lines
     party_meant: dict[str, str] = {}  # such a party → the key `aliases` says it means
+    bad_words: dict[str, dict[str, list[int]]] = {"stance": {}, "sentiment": {}}  # a label word not in the list → its lines
     for line, raw in rows:
         extra = raw.get(None)  # type: ignore[call-overload]
         if extra:
@@ -365,14 +374,14 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
                 if meant:
                     party_meant[r["party"]] = meant
         if r["party"] and r["stance"] not in STANCES:
-            errors.append(f"line {line}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
+            bad_words["stance"].setdefault(r["stance"], []).append(line)
         elif not r["party"] and r["stance"]:
             # A stance toward no party (the party cell left empty by mistake) was dropped without a
             # word: the row counted as a post naming no party, and any party botwatch matched on it
             # as a false match.
             errors.append(f"line {line}: stance {r['stance']!r} but no party (leave the stance empty for a post that names no party of the election)")
         if r["sentiment"] and r["sentiment"] not in SENTIMENTS:
-            errors.append(f"line {line}: sentiment {r['sentiment']!r} is not one of {', '.join(SENTIMENTS)}")
+            bad_words["sentiment"].setdefault(r["sentiment"], []).append(line)
         if not r["post_id"]:
             errors.append(f"line {line}: empty post_id")
         elif NUMBER_ID.fullmatch(r["post_id"]) and (
@@ -402,6 +411,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
                     f"digits, so they may be posts that had different ids, or one row copied twice. {EXPORT_IDS_AS_TEXT}")
     if unknown_party:
         said.append(_unknown_parties_said(unknown_party, party_meant, election, parties or ()))
+    said += [_bad_words_said(what, words, allowed) for (what, words), allowed in zip(bad_words.items(), (STANCES, SENTIMENTS)) if words]
     if errors:
         # One line, rows split by "; ": the CLI's error line shows a newline as a literal `\x0a`
         # (it escapes every control character), which ran the rows together unreadably.
@@ -450,6 +460,24 @@ def _unknown_parties_said(unknown: dict[str, list[int]], meant: dict[str, str], 
     more = f", and {counted(len(unknown) - PARTIES_SHOWN, 'other name')}" if len(unknown) > PARTIES_SHOWN else ""
     return (f"{counted(n, 'row')} {'names' if n == 1 else 'name'} no party of {election or 'the election'}: {', '.join(named)}{more}; "
             f"its parties: {', '.join(parties)}")
+
+
+def _bad_words_said(what: str, words: dict[str, list[int]], allowed: tuple[str, ...]) -> str:
+    """The rows whose `what` ("stance", "sentiment") is no word of `allowed`, counted by the word
+    written (the first few with their lines, and the label meant where `WORD_MEANT` knows it).
+    Why: each row was its own error, so a file that wrote "pro" on 500 rows listed 20 of them, each
+    repeating the list, never said how many there were, nor that "pro" is written `support`."""
+    from botwatch.count_text import counted
+
+    n = sum(len(lines) for lines in words.values())
+    named = []
+    for word, lines in sorted(words.items(), key=lambda kv: kv[1][0])[:PARTIES_SHOWN]:
+        where = ("line " if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines ") + ", ".join(map(str, lines[:3])) + (", …" if len(lines) > 3 else "")
+        meant = WORD_MEANT[what].get(word)
+        hint = f"; if {meant} is meant, write {meant!r}" if meant else ""
+        named.append(f"{word!r} ({where}{hint})")
+    more = f", and {counted(len(words) - PARTIES_SHOWN, 'other word')}" if len(words) > PARTIES_SHOWN else ""
+    return f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a {what} that is not one of {', '.join(allowed)}: {', '.join(named)}{more}"
 
 
 def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], classes: tuple[str, ...], n_boot: int, seed: int) -> list[float]:
