@@ -171,6 +171,22 @@ def test_written_out_digit_times_are_rejected_with_a_hint_not_misread(tmp_path: 
             assert sorted(set(st.sql("SELECT created_at FROM posts"))) == sorted({(_utc(r["created_at"]).replace(second=0 if col == "stamp" else _utc(r["created_at"]).second),) for r in rows})
 
 
+def test_day_first_times_are_rejected_with_the_format_that_reads_them(tmp_path: Path) -> None:
+    """A European export writes 13/08/2015 20:12: it was "created_at is not a time" without a word
+    of --time-format, and the same file's 01/08 to 12/08 were stored as January to December."""
+    rows = _rows(GOP)
+    for i, r in enumerate(rows):
+        r["local"] = _utc(r["created_at"]).replace(day=1 + i).strftime("%d/%m/%Y %H:%M")
+    src = _write_csv(tmp_path / "eu.csv", list(rows[0]), rows)
+    code, out = _ingest(str(tmp_path / "a.duckdb"), str(src), "--columns", "account_id=author,text=text,created_at=local")
+    assert code == 0 and f"rejected {len(rows) - 12}" in out, out
+    assert (f"created_at of {len(rows) - 12} of the first {len(rows)} rows cannot be read (those rows are rejected): created_at '13/08/2015 "
+            in out and "is no month-first time (9/7/2017 19:52 is 7 September): if the file writes the day first, give --time-format "
+            "'%d/%m/%Y %H:%M' and ingest it into a new study (its rows with a day up to 12 were read month first)") in out, out
+    code, out = _ingest(str(tmp_path / "b.duckdb"), str(src), "--columns", "account_id=author,text=text,created_at=local", "--time-format", "%d/%m/%Y %H:%M")
+    assert code == 0 and "rejected 0" in out, out
+
+
 def test_an_implausible_epoch_row_is_kept_aside_with_its_line(tmp_path: Path) -> None:
     rows = _rows(GOP)
     for r in rows:

@@ -409,6 +409,24 @@ def _digits_time(v: str, what: str) -> datetime:
     return dt
 
 
+# d/m/Y H:M[:S] whose day is past 12 and month is not: a time written day first, which the
+# month-first reading (`fields._parse_slash_time`) cannot read.
+_DAY_FIRST = re.compile(r"(1[3-9]|2\d|3[01])/(0?[1-9]|1[0-2])/\d{4} \d{1,2}:\d{2}(:\d{2})?")
+
+
+def _refuse_day_first(v: str, what: str) -> None:
+    """`RecordError` naming the day-first `--time-format` where `v` can only be a day-first time.
+    Why: a European export's 13/08/2015 was "not a time" without a word of the option, and the
+    same file's days up to 12 were read month first (01/08 as 8 January), stored as real; once
+    stored, a corrected map adds no post again, so the line says to use a new study."""
+    m = _DAY_FIRST.fullmatch(v)
+    if m is None:
+        return
+    fmt = "%d/%m/%Y %H:%M" + (":%S" if m.group(3) else "")
+    raise RecordError(f"{what} {v[:40]!r} is no month-first time (9/7/2017 19:52 is 7 September): if the file writes the day first, "
+                      f"give --time-format '{fmt}' and ingest it into a new study (its rows with a day up to 12 were read month first)")
+
+
 @lru_cache(maxsize=1 << 16)
 def _auto_time(v: str, what: str, zone: str | None) -> datetime:
     """A time written in any form `parse_time` recognises without a format, as naive UTC."""
@@ -418,7 +436,11 @@ def _auto_time(v: str, what: str, zone: str | None) -> datetime:
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError:
-        aware = parse_twitter_time(v, what)  # v1.1's form (always with an offset) or m/d/Y H:M (never with one)
+        try:
+            aware = parse_twitter_time(v, what)  # v1.1's form (always with an offset) or m/d/Y H:M (never with one)
+        except RecordError:
+            _refuse_day_first(v, what)
+            raise
         assert aware is not None
         if zone is None or re.search(r"[+-]\d{4} \d{4}$", v):
             return aware
