@@ -35,7 +35,10 @@ def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None
     (["name", "bot"], [["a", "1"]], "names no account"),
     (["handle", "note"], [["a", "x"]], "has no label"),
     (["handle", "bot"], [["a", "maybe"], ["b", "2"]], "2 bad row(s): line 2: bot 'maybe'"),
-    (["handle", "country"], [["a", "Russia"]], "country 'RUSSIA' is not a two-letter ISO code"),
+    (["handle", "country"], [["a", "Russia"]], "1 row gives a country that is not a two-letter ISO code (RU, US, GB, …): 'Russia' (line 2; write 'RU')"),
+    # Counted by the value written, not one identical error per row.
+    (["handle", "country"], [[h, "United Kingdom"] for h in "abcd"] + [["e", "Narnia"]],
+     "l.csv: 5 rows give a country that is not a two-letter ISO code (RU, US, GB, …): 'United Kingdom' (4 rows, lines 2, 3, 4, …; write 'GB'), 'Narnia' (line 6)"),
     (["handle", "bot"], [["", "1"]], "line 2: no account_id and no handle"),
     (["handle", "bot", "country"], [["a", "", ""]], "neither a bot label nor a country"),
     (["handle", "bot"], [], "holds no labelled account"),

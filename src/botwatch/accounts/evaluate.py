@@ -79,6 +79,25 @@ def bot_column_absent(header: list[str], read: Iterable[str | None]) -> str | No
             "If one holds your bot labels (1/0, bot/human), name it bot")
 
 
+def _bad_countries_said(bad: dict[str, list[int]], shown: int = 5) -> str:
+    """The rows whose country is no two-letter code, counted by the value written (the first few
+    with their lines, and the code where it is a country's name the origin model knows). Why: each
+    row was its own error, so "United Kingdom" on 300 rows listed 20 identical ones, never the
+    count, nor that it is written GB."""
+    from botwatch.accounts.gazetteer import countries, fold
+    from botwatch.count_text import counted
+
+    by_name = {fold(n): iso for iso, c in countries().items() for n in c.names}
+    named = []
+    for value, lines in sorted(bad.items(), key=lambda kv: kv[1][0])[:shown]:
+        where = ("line " if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines ") + ", ".join(map(str, lines[:3])) + (", …" if len(lines) > 3 else "")
+        code = by_name.get(fold(value))
+        named.append(f"{value!r} ({where}{f'; write {code!r}' if code else ''})")
+    more = f", and {counted(len(bad) - shown, 'other value')}" if len(bad) > shown else ""
+    n = sum(len(lines) for lines in bad.values())
+    return f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a country that is not a two-letter ISO code (RU, US, GB, …): {', '.join(named)}{more}"
+
+
 def columns_listed(header: Iterable[object], most: int = 12, longest: int = 40) -> str:
     """A CSV header's names for an error line, each cut to `longest` characters and the first
     `most` of them: a model file passed as the labels (`train-bot-model my_model.json.gz`) read its
@@ -178,6 +197,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     out: list[AccountLabel] = []
     errors: list[str] = []
     empty = 0  # rows with every field empty: a file of only those says so, not just "no account"
+    bad_countries: dict[str, list[int]] = {}  # a country written that is no two-letter code → its lines
     for line, r in raw:
         if None in r:  # more fields than the header
             errors.append(f"line {line}: more fields than the header has")
@@ -194,21 +214,25 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
         if b and bot is None:
             errors.append(f"line {line}: bot {b!r} is not 1/0 (or true/false, yes/no, bot/human)")
         c = country_code(r.get("country") or "") or None  # "UK" is GB, as the origin model names it
-        if c is not None and not (len(c) == 2 and c.isascii() and c.isalpha()):
-            errors.append(f"line {line}: country {c!r} is not a two-letter ISO code (RU, US, GB, …)")
+        country_bad = c is not None and not (len(c) == 2 and c.isascii() and c.isalpha())
+        if country_bad:
+            bad_countries.setdefault((r.get("country") or "").strip(), []).append(line)
             c = None
         if acct is None and handle is None:
             errors.append(f"line {line}: no account_id and no handle")
             continue
-        if bot is None and c is None and not b:
+        if bot is None and c is None and not b and not country_bad:  # a bad country is said in its own item
             errors.append(f"line {line}: neither a bot label nor a country")
             continue
         out.append(AccountLabel(line, acct, handle, bot, c))
     absent = bot_column_absent(header, (id_col, handle_col))
+    said = [_bad_countries_said(bad_countries)] if bad_countries else []
     if errors:
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
-        why = f"; the file has {absent}" if absent else ""
-        raise AccountLabelsError(f"{name_shown(p)}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more + why)
+        said.append(f"{len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
+    if said:
+        why = f"; the file has {absent}" if absent and errors else ""
+        raise AccountLabelsError(f"{name_shown(p)}: " + "; ".join(said) + why)
     if absent and notes is not None:
         notes.append(f"{name_shown(p.name)} has {absent}")
     if not out:
