@@ -122,6 +122,9 @@ def test_cli_check_list_show(tmp_path: Path) -> None:
     assert "uk-ge2017" in listed.output and "us-2016" in listed.output
     shown = runner.invoke(app, ["elections", "show", "uk-ge2017"])
     assert shown.exit_code == 0 and "PeoplesMomentum" in shown.output and "London Bridge" in shown.output
+    # A file of no election hashtags or keywords shows a dash, as a party's empty lists do: the lines ended bare.
+    own = runner.invoke(app, ["elections", "show", str(_write(tmp_path, GOOD))])
+    assert own.exit_code == 0 and "election hashtags: —\n" in own.output and "election keywords: —\n" in own.output, own.output
 
 
 @pytest.mark.parametrize(("code", "stored"), [("UK", "GB"), ("el", "GR"), ("EE", "EE"), ("md", "MD")])

@@ -136,8 +136,8 @@ def elections_show(
     # a name or label is shown as such, never sent to the terminal to obey.
     say = lambda line: out.print(controls_shown(line), highlight=False, markup=False)  # noqa: E731
     out.print(f"[bold]{plain(e.name)}[/bold] {plain(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {plain(e.timezone)}", highlight=False)
-    say("election hashtags: " + ", ".join("#" + h for h in e.hashtags))
-    say("election keywords: " + ", ".join(e.keywords))
+    say("election hashtags: " + _listed(e.hashtags, "#"))  # a dash for none, as the parties' lines: it ended in a bare space
+    say("election keywords: " + _listed(e.keywords))
     for p in e.parties:
         out.print(f"[bold]{plain(p.key)}[/bold]: " + plain(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
         say(f"    pro {_listed(p.hashtags_pro, '#')} | {_listed(p.keywords_pro)}")
