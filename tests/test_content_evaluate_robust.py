@@ -242,6 +242,19 @@ def test_label_words_not_in_the_lists_are_counted_by_word_with_the_word_meant(st
     assert out.count("support, oppose, neutral") == 1 and "bad row" not in out
 
 
+def test_an_exported_pairs_file_with_botwatchs_scores_says_whose_they_are(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The guide has the reader label rows of `export STUDY post_party`, whose sentiment column is
+    botwatch's score (-0.2623): each was refused as a word outside the list, not said to be that."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,stance_rule,sentiment\n{pid},{party},{stance},model,-0.2623\n")
+    assert res.exit_code == 2, res.output
+    assert ("1 row gives a sentiment that is not one of positive, negative, neutral: '-0.2623' (line 2) (a number is botwatch's own sentiment "
+            "score, as `botwatch export STUDY post_party` writes it: put your own label there, or leave the cell empty to score stance only)") in out, out
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},sad\n")
+    assert res.exit_code == 2 and "post_party" not in out, res.output
+
+
 def test_a_missing_column_is_said_with_the_columns_the_file_has(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A spreadsheet's "Post ID" (a space, not "_") was refused as lacking post_id, and the reader,
     sure the column was there, was not shown the name that was read."""

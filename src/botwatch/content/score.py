@@ -477,7 +477,22 @@ def _bad_words_said(what: str, words: dict[str, list[int]], allowed: tuple[str, 
         hint = f"; if {meant} is meant, write {meant!r}" if meant else ""
         named.append(f"{word!r} ({where}{hint})")
     more = f", and {counted(len(words) - PARTIES_SHOWN, 'other word')}" if len(words) > PARTIES_SHOWN else ""
-    return f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a {what} that is not one of {', '.join(allowed)}: {', '.join(named)}{more}"
+    said = f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a {what} that is not one of {', '.join(allowed)}: {', '.join(named)}{more}"
+    if what == "sentiment" and any(_is_number(w) for w in words):
+        # The guide has the reader label rows of `export STUDY post_party`, whose sentiment column
+        # holds botwatch's own score: each number was refused as a word, not said to be that.
+        said += (" (a number is botwatch's own sentiment score, as `botwatch export STUDY post_party` writes it: "
+                 "put your own label there, or leave the cell empty to score stance only)")
+    return said
+
+
+def _is_number(word: str) -> bool:
+    """Whether a label cell holds a number (a score), not a word."""
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
 
 
 def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], classes: tuple[str, ...], n_boot: int, seed: int) -> list[float]:
