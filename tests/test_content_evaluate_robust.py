@@ -255,6 +255,20 @@ def test_an_exported_pairs_file_with_botwatchs_scores_says_whose_they_are(study,
     assert res.exit_code == 2 and "post_party" not in out, res.output
 
 
+def test_a_post_party_export_scored_as_labels_is_said_to_hold_botwatchs_answers(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Rows of `export STUDY post_party` scored as they are (the guide has the reader label its
+    rows) measure botwatch against its own stance: macro-F1 1.000, which the report quoted as the
+    check on the reader's hand labels, without a word."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,stance_rule,sentiment\n{pid},{party},{stance},model,\n", "--no-record")
+    assert res.exit_code == 0, res.output
+    assert ("note: l.csv holds botwatch's own columns (stance_rule): it looks like `botwatch export STUDY post_party` output, whose stance is "
+            "botwatch's answer. Unless you replaced every stance with your own reading, the figures compare botwatch with itself") in out, out
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n", "--no-record")
+    assert res.exit_code == 0 and "post_party" not in out, res.output
+
+
 def test_a_missing_column_is_said_with_the_columns_the_file_has(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A spreadsheet's "Post ID" (a space, not "_") was refused as lacking post_id, and the reader,
     sure the column was there, was not shown the name that was read."""

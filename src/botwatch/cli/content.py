@@ -56,10 +56,14 @@ def evaluate_cmd(
         parties, aliases = _party_keys(st, election)
         other_elections: Counter = Counter()
         empty_lines: list[int] = []
+        notes: list[str] = []
         try:
-            rows = load_labels(labels, election=election, part=part, parties=parties, other_elections=other_elections, aliases=aliases, empty_lines=empty_lines)
+            rows = load_labels(labels, election=election, part=part, parties=parties, other_elections=other_elections, aliases=aliases,
+                               empty_lines=empty_lines, notes=notes)
         except LabelsError as exc:
             fail(str(exc))
+        for note in notes:
+            (console if json_out else out).print(f"[yellow]note:[/yellow] {plain(note)}", highlight=False)
         if empty_lines:
             from botwatch.labels_encoding import empty_rows_said
 

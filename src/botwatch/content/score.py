@@ -268,11 +268,13 @@ def _pair_again(line: int, row: dict[str, str], first_line: int, first_stance: s
 
 def load_labels(path: str | Path, election: str | None = None, part: str | None = None,
                 parties: "tuple[str, ...] | list[str] | None" = None, other_elections: "Counter | None" = None,
-                aliases: "dict[str, str] | None" = None, empty_lines: "list[int] | None" = None) -> list[dict[str, str]]:
+                aliases: "dict[str, str] | None" = None, empty_lines: "list[int] | None" = None,
+                notes: "list[str] | None" = None) -> list[dict[str, str]]:
     """Rows of a labels CSV, checked; rows of another election or part are dropped. `other_elections`,
     when given, is added the rows left out for naming another election, by the election they name
     (so that a caller can say how many were: they were dropped without a word). `empty_lines`, when
     given, is added the lines of rows whose every field is empty (`,,,`), which are skipped.
+    `notes`, when given, is added what the caller should say of a file read (`EXPORTED_LABELS`).
 
     Every bad row is found in one pass (a row with fields missing or too many, an empty post_id, a
     stance or sentiment word not in the lists, a stance with no party, a party key not among `parties`,
@@ -325,6 +327,8 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
                           f"(its columns: {columns_listed(header)}){hint}")
     if not rows:
         raise LabelsError(f"{name_shown(p)} has no rows")
+    if notes is not None and EXPORT_ONLY_COLUMNS & set(header):
+        notes.append(f"{name_shown(p.name)} {EXPORTED_LABELS}")
     keys = {k.casefold(): k for k in parties} if parties else None
     errors: list[str] = []
     out = []
@@ -460,6 +464,16 @@ def _unknown_parties_said(unknown: dict[str, list[int]], meant: dict[str, str], 
     more = f", and {counted(len(unknown) - PARTIES_SHOWN, 'other name')}" if len(unknown) > PARTIES_SHOWN else ""
     return (f"{counted(n, 'row')} {'names' if n == 1 else 'name'} no party of {election or 'the election'}: {', '.join(named)}{more}; "
             f"its parties: {', '.join(parties)}")
+
+
+# Columns of `botwatch export STUDY post_party` that no labels file needs: a file holding them is
+# that export, whose stance is botwatch's own answer unless the reader replaced every one. Why:
+# scored as it was, it measured botwatch against itself (stance macro-F1 1.000), and the report
+# quoted that as the check on "your hand-labelled pairs".
+EXPORT_ONLY_COLUMNS = frozenset({"stance_rule", "stance_evidence"})
+EXPORTED_LABELS = ("holds botwatch's own columns (stance_rule): it looks like `botwatch export STUDY post_party` output, whose stance "
+                   "is botwatch's answer. Unless you replaced every stance with your own reading, the figures compare botwatch with itself: "
+                   "label into a file of your own (post_id, party, stance, sentiment)")
 
 
 def _bad_words_said(what: str, words: dict[str, list[int]], allowed: tuple[str, ...]) -> str:
