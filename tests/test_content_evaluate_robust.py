@@ -263,7 +263,7 @@ def test_a_post_party_export_scored_as_labels_is_said_to_hold_botwatchs_answers(
     pid, party, stance = pairs[0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,stance_rule,sentiment\n{pid},{party},{stance},model,\n", "--no-record")
     assert res.exit_code == 0, res.output
-    assert ("note: l.csv holds botwatch's own columns (stance_rule): it looks like `botwatch export STUDY post_party` output, whose stance is "
+    assert ("note: l.csv holds a column of botwatch's own (stance_rule or stance_evidence): it looks like `botwatch export STUDY post_party` output, whose stance is "
             "botwatch's answer. Unless you replaced every stance with your own reading, the figures compare botwatch with itself") in out, out
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n", "--no-record")
     assert res.exit_code == 0 and "post_party" not in out, res.output

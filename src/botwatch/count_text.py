@@ -39,3 +39,11 @@ def count_range(lo: float, hi: float, sep: str = "–") -> str:
     Outwards, the printed interval holds the stored one, as the stored one holds the bootstrap's."""
     eps = 1e-9
     return f"{math.floor(lo + eps * max(1.0, abs(lo))):,}{sep}{math.ceil(hi - eps * max(1.0, abs(hi))):,}"
+
+
+def lines_said(lines: list[int], shown: int = 3) -> str:
+    """Where the rows of one fault in a labels file are: "line 4", or "7 rows, lines 3, 4, 5, …"
+    (the first `shown`). Shared by the errors that count bad rows by the value written, so that
+    each says it alike."""
+    listed = ", ".join(map(str, lines[:shown])) + (", …" if len(lines) > shown else "")
+    return f"line {listed}" if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines {listed}"

@@ -85,12 +85,12 @@ def _bad_countries_said(bad: dict[str, list[int]], shown: int = 5) -> str:
     row was its own error, so "United Kingdom" on 300 rows listed 20 identical ones, never the
     count, nor that it is written GB."""
     from botwatch.accounts.gazetteer import countries, fold
-    from botwatch.count_text import counted
+    from botwatch.count_text import lines_said
 
     by_name = {fold(n): iso for iso, c in countries().items() for n in c.names}
     named = []
     for value, lines in sorted(bad.items(), key=lambda kv: kv[1][0])[:shown]:
-        where = ("line " if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines ") + ", ".join(map(str, lines[:3])) + (", …" if len(lines) > 3 else "")
+        where = lines_said(lines)
         code = by_name.get(fold(value))
         named.append(f"{value!r} ({where}{f'; write {code!r}' if code else ''})")
     more = f", and {counted(len(bad) - shown, 'other value')}" if len(bad) > shown else ""

@@ -316,9 +316,8 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         raise LabelsError(f"{name_shown(p)} names the column(s) {', '.join(twice)} more than once (column names are read in any case)")
     missing = need - set(header)
     if header and missing:
-        from botwatch.labels_encoding import separator_hint
-
         from botwatch.accounts.evaluate import columns_listed
+        from botwatch.labels_encoding import separator_hint
 
         hint = separator_hint(header)
         # Its own columns too, as `evaluate-accounts` lists them: a spreadsheet's "Post ID" or "id"
@@ -453,12 +452,12 @@ def _unknown_parties_said(unknown: dict[str, list[int]], meant: dict[str, str], 
     with their lines, and the key meant where known), and the election's keys once. Why: each such
     row was its own error repeating the whole list of keys, so a file that wrote "Trump" on 500 rows
     listed 20 of them, each with every key, and said nothing of how many there were."""
-    from botwatch.count_text import counted
+    from botwatch.count_text import counted, lines_said
 
     n = sum(len(lines) for lines in unknown.values())
     named = []
     for party, lines in sorted(unknown.items(), key=lambda kv: kv[1][0])[:PARTIES_SHOWN]:
-        where = ("line " if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines ") + ", ".join(map(str, lines[:3])) + (", …" if len(lines) > 3 else "")
+        where = lines_said(lines)
         hint = f"; if the party is meant, write {meant[party]!r}" if party in meant else ""
         named.append(f"{party!r} ({where}{hint})")
     more = f", and {counted(len(unknown) - PARTIES_SHOWN, 'other name')}" if len(unknown) > PARTIES_SHOWN else ""
@@ -471,7 +470,7 @@ def _unknown_parties_said(unknown: dict[str, list[int]], meant: dict[str, str], 
 # scored as it was, it measured botwatch against itself (stance macro-F1 1.000), and the report
 # quoted that as the check on "your hand-labelled pairs".
 EXPORT_ONLY_COLUMNS = frozenset({"stance_rule", "stance_evidence"})
-EXPORTED_LABELS = ("holds botwatch's own columns (stance_rule): it looks like `botwatch export STUDY post_party` output, whose stance "
+EXPORTED_LABELS = ("holds a column of botwatch's own (stance_rule or stance_evidence): it looks like `botwatch export STUDY post_party` output, whose stance "
                    "is botwatch's answer. Unless you replaced every stance with your own reading, the figures compare botwatch with itself: "
                    "label into a file of your own (post_id, party, stance, sentiment)")
 
@@ -481,12 +480,12 @@ def _bad_words_said(what: str, words: dict[str, list[int]], allowed: tuple[str, 
     written (the first few with their lines, and the label meant where `WORD_MEANT` knows it).
     Why: each row was its own error, so a file that wrote "pro" on 500 rows listed 20 of them, each
     repeating the list, never said how many there were, nor that "pro" is written `support`."""
-    from botwatch.count_text import counted
+    from botwatch.count_text import counted, lines_said
 
     n = sum(len(lines) for lines in words.values())
     named = []
     for word, lines in sorted(words.items(), key=lambda kv: kv[1][0])[:PARTIES_SHOWN]:
-        where = ("line " if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines ") + ", ".join(map(str, lines[:3])) + (", …" if len(lines) > 3 else "")
+        where = lines_said(lines)
         meant = WORD_MEANT[what].get(word)
         hint = f"; if {meant} is meant, write {meant!r}" if meant else ""
         named.append(f"{word!r} ({where}{hint})")
