@@ -10,6 +10,7 @@ below the report: tests/test_layering.py). `botwatch.report.fmt` re-exports both
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -47,3 +48,17 @@ def lines_said(lines: list[int], shown: int = 3) -> str:
     each says it alike."""
     listed = ", ".join(map(str, lines[:shown])) + (", …" if len(lines) > shown else "")
     return f"line {listed}" if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines {listed}"
+
+
+def values_said(bad: Mapping[str, list[int]], hint: Callable[[str], str] | None = None, shown: int = 5, other: str = "other value") -> str:
+    """The values of one fault in a labels file, each once with where its rows are: "'maybe' (7 rows,
+    lines 3, 4, 5, …; HINT), '?' (line 9), and 2 other values", the first `shown` in the order the
+    file first wrote them. `hint(value)`, when given, is what to write instead ("" for none). Why:
+    the party, label-word, country and bot-word errors each grouped their rows alike by hand, and
+    one that did not said one identical error per row, never the count."""
+    named = []
+    for value, lines in sorted(bad.items(), key=lambda kv: kv[1][0])[:shown]:
+        tip = hint(value) if hint else ""
+        named.append(f"{value!r} ({lines_said(lines)}{f'; {tip}' if tip else ''})")
+    more = f", and {counted(len(bad) - shown, other)}" if len(bad) > shown else ""
+    return ", ".join(named) + more

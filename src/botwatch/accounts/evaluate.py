@@ -85,17 +85,28 @@ def _bad_countries_said(bad: dict[str, list[int]], shown: int = 5) -> str:
     row was its own error, so "United Kingdom" on 300 rows listed 20 identical ones, never the
     count, nor that it is written GB."""
     from botwatch.accounts.gazetteer import countries, fold
-    from botwatch.count_text import lines_said
+    from botwatch.count_text import values_said
 
     by_name = {fold(n): iso for iso, c in countries().items() for n in c.names}
-    named = []
-    for value, lines in sorted(bad.items(), key=lambda kv: kv[1][0])[:shown]:
-        where = lines_said(lines)
+
+    def hint(value: str) -> str:
         code = by_name.get(fold(value))
-        named.append(f"{value!r} ({where}{f'; write {code!r}' if code else ''})")
-    more = f", and {counted(len(bad) - shown, 'other value')}" if len(bad) > shown else ""
+        return f"write {code!r}" if code else ""
+
     n = sum(len(lines) for lines in bad.values())
-    return f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a country that is not a two-letter ISO code (RU, US, GB, …): {', '.join(named)}{more}"
+    return (f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a country that is not a two-letter ISO code (RU, US, GB, …): "
+            f"{values_said(bad, hint, shown)}")
+
+
+def _bad_bots_said(bad: dict[str, list[int]]) -> str:
+    """The rows whose bot label is no word `bot_value` reads, counted by the word written (the
+    first few with their lines). Why: each row was its own error, so "maybe" on 300 rows listed
+    20 identical ones and never the count, where the country item beside it was grouped."""
+    from botwatch.count_text import values_said
+
+    n = sum(len(lines) for lines in bad.values())
+    return (f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a bot label that is not 1/0 (or true/false, yes/no, bot/human): "
+            f"{values_said(bad, other='other word')}")
 
 
 def columns_listed(header: Iterable[object], most: int = 12, longest: int = 40) -> str:
@@ -198,6 +209,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     errors: list[str] = []
     empty = 0  # rows with every field empty: a file of only those says so, not just "no account"
     bad_countries: dict[str, list[int]] = {}  # a country written that is no two-letter code → its lines
+    bad_bots: dict[str, list[int]] = {}  # a bot label written that is no 1/0 word → its lines
     for line, r in raw:
         if None in r:  # more fields than the header
             errors.append(f"line {line}: more fields than the header has")
@@ -212,7 +224,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
         b = (r.get(bot_col) or "").strip().casefold() if bot_col else ""
         bot = bot_value(b)
         if b and bot is None:
-            errors.append(f"line {line}: bot {b!r} is not 1/0 (or true/false, yes/no, bot/human)")
+            bad_bots.setdefault(b, []).append(line)
         c = country_code(r.get("country") or "") or None  # "UK" is GB, as the origin model names it
         country_bad = c is not None and not (len(c) == 2 and c.isascii() and c.isalpha())
         if country_bad:
@@ -226,7 +238,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
             continue
         out.append(AccountLabel(line, acct, handle, bot, c))
     absent = bot_column_absent(header, (id_col, handle_col))
-    said = [_bad_countries_said(bad_countries)] if bad_countries else []
+    said = ([_bad_bots_said(bad_bots)] if bad_bots else []) + ([_bad_countries_said(bad_countries)] if bad_countries else [])
     if errors:
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
         said.append(f"{len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)

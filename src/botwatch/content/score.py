@@ -452,17 +452,14 @@ def _unknown_parties_said(unknown: dict[str, list[int]], meant: dict[str, str], 
     with their lines, and the key meant where known), and the election's keys once. Why: each such
     row was its own error repeating the whole list of keys, so a file that wrote "Trump" on 500 rows
     listed 20 of them, each with every key, and said nothing of how many there were."""
-    from botwatch.count_text import counted, lines_said
+    from botwatch.count_text import counted, values_said
+
+    def hint(party: str) -> str:
+        return f"if the party is meant, write {meant[party]!r}" if party in meant else ""
 
     n = sum(len(lines) for lines in unknown.values())
-    named = []
-    for party, lines in sorted(unknown.items(), key=lambda kv: kv[1][0])[:PARTIES_SHOWN]:
-        where = lines_said(lines)
-        hint = f"; if the party is meant, write {meant[party]!r}" if party in meant else ""
-        named.append(f"{party!r} ({where}{hint})")
-    more = f", and {counted(len(unknown) - PARTIES_SHOWN, 'other name')}" if len(unknown) > PARTIES_SHOWN else ""
-    return (f"{counted(n, 'row')} {'names' if n == 1 else 'name'} no party of {election or 'the election'}: {', '.join(named)}{more}; "
-            f"its parties: {', '.join(parties)}")
+    return (f"{counted(n, 'row')} {'names' if n == 1 else 'name'} no party of {election or 'the election'}: "
+            f"{values_said(unknown, hint, PARTIES_SHOWN, 'other name')}; its parties: {', '.join(parties)}")
 
 
 # Columns of `botwatch export STUDY post_party` that no labels file needs: a file holding them is
@@ -480,17 +477,15 @@ def _bad_words_said(what: str, words: dict[str, list[int]], allowed: tuple[str, 
     written (the first few with their lines, and the label meant where `WORD_MEANT` knows it).
     Why: each row was its own error, so a file that wrote "pro" on 500 rows listed 20 of them, each
     repeating the list, never said how many there were, nor that "pro" is written `support`."""
-    from botwatch.count_text import counted, lines_said
+    from botwatch.count_text import counted, values_said
+
+    def hint(word: str) -> str:
+        meant = WORD_MEANT[what].get(word)
+        return f"if {meant} is meant, write {meant!r}" if meant else ""
 
     n = sum(len(lines) for lines in words.values())
-    named = []
-    for word, lines in sorted(words.items(), key=lambda kv: kv[1][0])[:PARTIES_SHOWN]:
-        where = lines_said(lines)
-        meant = WORD_MEANT[what].get(word)
-        hint = f"; if {meant} is meant, write {meant!r}" if meant else ""
-        named.append(f"{word!r} ({where}{hint})")
-    more = f", and {counted(len(words) - PARTIES_SHOWN, 'other word')}" if len(words) > PARTIES_SHOWN else ""
-    said = f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a {what} that is not one of {', '.join(allowed)}: {', '.join(named)}{more}"
+    said = (f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a {what} that is not one of {', '.join(allowed)}: "
+            f"{values_said(words, hint, PARTIES_SHOWN, 'other word')}")
     if what == "sentiment" and any(_is_number(w) for w in words):
         # The guide has the reader label rows of `export STUDY post_party`, whose sentiment column
         # holds botwatch's own score: each number was refused as a word, not said to be that.
