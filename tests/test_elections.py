@@ -125,6 +125,9 @@ def test_cli_check_list_show(tmp_path: Path) -> None:
     # A file of no election hashtags or keywords shows a dash, as a party's empty lists do: the lines ended bare.
     own = runner.invoke(app, ["elections", "show", str(_write(tmp_path, GOOD))])
     assert own.exit_code == 0 and "election hashtags: —\n" in own.output and "election keywords: —\n" in own.output, own.output
+    # A party given no leader shows none, as its TOML has none: it read "leader ?".
+    assert "Blue (colour #0000FF)" in own.output and "leader ?" not in own.output, own.output
+    assert "Labour (leader Jeremy Corbyn; colour" in shown.output, shown.output
 
 
 @pytest.mark.parametrize(("code", "stored"), [("UK", "GB"), ("el", "GR"), ("EE", "EE"), ("md", "MD")])

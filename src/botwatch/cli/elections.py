@@ -139,7 +139,10 @@ def elections_show(
     say("election hashtags: " + _listed(e.hashtags, "#"))  # a dash for none, as the parties' lines: it ended in a bare space
     say("election keywords: " + _listed(e.keywords))
     for p in e.parties:
-        out.print(f"[bold]{plain(p.key)}[/bold]: " + plain(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
+        # A party with no leader shows none, as its TOML (`show --toml`) has no leader key: "leader ?"
+        # read as a leader the file had but could not be read.
+        lead = f"leader {p.leader}; " if p.leader else ""
+        out.print(f"[bold]{plain(p.key)}[/bold]: " + plain(f"{p.name} ({lead}colour {p.colour})"), highlight=False)
         say(f"    pro {_listed(p.hashtags_pro, '#')} | {_listed(p.keywords_pro)}")
         say(f"    anti {_listed(p.hashtags_anti, '#')} | {_listed(p.keywords_anti)}")
         say(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}")
