@@ -143,3 +143,21 @@ def test_a_semicolon_separated_file_says_so(tmp_path: Path) -> None:
         with pytest.raises(ValueError) as exc:
             read_labels_csv(f)
         assert 'separated by semicolons (;), and botwatch reads comma-separated CSV: save it as "CSV (comma delimited)"' in str(exc.value), str(exc.value)
+
+
+def test_a_set_of_one_class_is_told_what_to_add(tmp_path: Path) -> None:
+    """botwiki-2019 alone ("got 678 bots and 0 humans") was told the count and not what to add: the
+    public one-class sets are trained as a pair in one file (docs/model-card-bot.md)."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    raw = _raw()
+    for label, said in (("1", "Add labelled humans (bot 0) to the same file"), ("0", "Add labelled bots (bot 1) to the same file")):
+        f = tmp_path / f"only{label}.csv"
+        raw[raw["bot"] == label].to_csv(f, index=False)
+        res = CliRunner().invoke(app, ["train-bot-model", str(f), "--output", str(tmp_path / "m.json.gz")])
+        text = " ".join(res.output.split())
+        assert res.exit_code == 2 and "Traceback" not in text, text
+        assert said in text and "teaches it nothing" in text and "verified-2019" in text and "docs/model-card-bot.md" in text, text
+    assert not (tmp_path / "m.json.gz").exists()

@@ -484,7 +484,7 @@ def train_bot_model(
              "(docs/model-card-bot.md)")
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
-        fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
+        fail(too_few_labels_said(counts.get(1, 0), counts.get(0, 0)))
     try:  # before training (minutes on a large set): a folder that cannot be made ended, after it, in "a bug in botwatch"
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -506,6 +506,24 @@ def train_bot_model(
               "(the whole analysis: timeline, estimates and impact read the bot scores too), and keep it set for report and explain "
               f"(export BOTWATCH_BOT_MODEL={plain(shell_shown(output))}): without it they warn that another model is selected",
               highlight=False)
+
+
+def too_few_labels_said(bots: int, humans: int) -> str:
+    """Why `train-bot-model` cannot train on `bots` and `humans`, and what to add. Why: a set of one
+    class (botwiki-2019 alone: "got 678 bots and 0 humans") was told the count and not that the
+    public bot-only and human-only sets are trained as a pair, in one file, as the shipped model
+    pairs botwiki-2019 with verified-2019 (docs/model-card-bot.md)."""
+    got = f"need at least 10 bots and 10 humans to train and calibrate; got {bots:,} bots and {humans:,} humans"
+    if not bots and not humans:  # every row left out: the line above this one said why
+        return got
+    if humans == 0 or bots == 0:
+        missing, label, pair = ("humans", "bot 0", "verified-2019 humans beside botwiki-2019 bots") if humans == 0 else \
+            ("bots", "bot 1", "botwiki-2019 bots beside verified-2019 humans")
+        return (f"{got}: the model learns what tells bots from humans, so a file of one class teaches it nothing. Add labelled {missing} "
+                f"({label}) to the same file, each with its profile columns and observation time: a one-class public set is only used "
+                f"in a pair, as the shipped model trains {pair} (docs/model-card-bot.md)")
+    fewer = "bots" if bots < humans else "humans"
+    return f"{got}: add labelled {fewer} to the file"
 
 
 def _same_file(a: Path, b: Path) -> bool:
