@@ -8,6 +8,7 @@ first complete record it can find in the head and classifies it by its keys; CSV
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from itertools import islice
 from collections.abc import Callable, Iterator
@@ -237,12 +238,23 @@ def looks_binary(sample: bytes) -> bool:
     return nul > max(16, len(sample) // 100) or text.count("\ufffd") / max(len(text), 1) > 0.1
 
 
-def unzip_command(name: str) -> str:
-    """The command that unpacks the zip `name` into a folder beside it, for the refusal to say: a
-    zip was refused with only "unpack it first", where a tar is given `tar -xf`. Python's own
-    `zipfile` is used, as botwatch's Python has it where `unzip` may not be installed (Windows, slim
-    images); standard input's zip has no name to give."""
-    if name == "<stdin>":
+# A byte of a file name that is not UTF-8, as `source.shown_name` writes it (`\xff`): the name
+# shown is then not the file's, and a command built from it would name another file.
+_ESCAPED_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")
+
+
+def unpack_command(kind: str, name: str) -> str:
+    """The command that unpacks the archive `name` (`kind` "tar" or "zip"), for the refusal to say,
+    with the file's name quoted for the shell. A zip is unpacked by Python's own `zipfile` into a
+    folder beside it, as botwatch's Python has it where `unzip` may not be installed (Windows, slim
+    images). Standard input has no name to give, and a name holding a byte that is not UTF-8 is
+    known here only as shown (`source.shown_name`), which names another file: both get the FILE
+    (FOLDER) placeholders. Why: the tar refusal printed a literal `tar -xf FILE` beside a zip's
+    real command, and a zip's command for such a name unpacked a file that does not exist."""
+    known = name != "<stdin>" and not _ESCAPED_BYTE.search(name)
+    if kind == "tar":
+        return f"tar -xf {shell_shown(name) if known else 'FILE'}"
+    if not known:
         return "python -m zipfile -e FILE FOLDER"
     folder = name[:-4] if name.lower().endswith(".zip") and len(name) > 4 else f"{name}-unpacked"
     return f"python -m zipfile -e {shell_shown(name)} {shell_shown(folder)}"
@@ -267,10 +279,10 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
                             "and does not merge studies; ingest the archives themselves")
     if _tar_header(head):  # a tar (or, decompressed, a .tar.gz) of the archives: "binary file" sent the user after corruption
         raise UnknownFormat("a tar archive of files: botwatch reads each file itself, not an archive of them; unpack it first "
-                            "(`tar -xf FILE`) and ingest what it holds (a folder is read whole)")
+                            f"(`{unpack_command('tar', src.name)}`) and ingest what it holds (a folder is read whole)")
     if packed:  # before any sniffing: an uncompressed ("stored") zip of JSON lines was read around its
         # headers, its first post rejected with them, and called ok; a compressed one "binary file"
-        how = f" (`{unzip_command(src.name)}`)" if packed == "zip" else ""
+        how = f" (`{unpack_command('zip', src.name)}`)" if packed == "zip" else ""
         raise UnknownFormat(f"{packed}-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first{how} and ingest what it holds"
                             + (" (a folder is read whole)" if how else ""))
     # A recognisable first record decides the format even if binary junk follows (NUL padding
