@@ -59,7 +59,23 @@ def utcnow() -> datetime:
 
 
 class StudyError(RuntimeError):
-    """A request the study cannot satisfy (unknown table, bad export path); the message says why."""
+    """A request the study cannot satisfy (unknown table, bad export path); the message says why.
+
+    The message is worded for whoever asked, a notebook or script included; where a command would
+    say it otherwise ("this command records its results in the study"), `for_command()` says it
+    so, as `StudyBusy`'s does: raised from the Python API, those words named a command nobody ran."""
+
+    def __init__(self, message: str = "", command_message: str | None = None) -> None:
+        super().__init__(message)
+        self.command_message = command_message
+
+    def for_command(self) -> str:
+        """The same refusal as a `botwatch` command says it (the message itself where it names no caller)."""
+        return self.command_message or str(self)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str | None]]:
+        """Rebuilt with both wordings (a pickled exception is remade from `args`, the message only)."""
+        return type(self), (str(self), self.command_message)
 
 
 class StudyBusy(StudyError):
@@ -154,7 +170,8 @@ def lock_message(path: Path, error: str, read_only: bool, *, by_command: bool = 
             if "read-only file system" in error.lower():  # was DuckDB's "cannot open … as a study: IO Error: …"
                 return f"cannot create the study {name_shown(path)}: the folder {name_shown(folder.absolute())} is on a read-only file system; name a study in a folder you can write to"
         if "permission denied" in error.lower():
-            doing = "read it" if read_only else "write to it (this command records its results in the study)"
+            records = "this command records its results in the study" if by_command else "it was opened for writing, to record results in it"
+            doing = "read it" if read_only else f"write to it ({records})"
             return f"{said}. This user may not {doing}: change the file's permissions (e.g. chmod u+rw) or work on a copy you own"
         if "could not read enough bytes" in error.lower():
             return f"{said}. The file is damaged or cut short (a copy or download stopped early?): use an intact copy, or build the study again with `botwatch ingest`"
@@ -215,14 +232,19 @@ def botwatch_command(pid: int) -> str | None:
     return None
 
 
-def unwritable_folder_message(path: Path) -> str:
+def unwritable_folder_message(path: Path, *, by_command: bool = True) -> str:
     """The line for a study whose folder this user may not write in (a read-only folder or file
-    system): writing needs the folder too, for the journal DuckDB keeps beside the file."""
+    system): writing needs the folder too, for the journal DuckDB keeps beside the file.
+    `by_command=False` words it for a notebook or script, where no command ran."""
     folder = path.absolute().parent
-    return (f"cannot write to {name_shown(path)}: this command records its results in the study, and DuckDB writes its journal "
+    records = "this command records its results in the study" if by_command else "it was opened for writing, to record results in it"
+    reading = ("Commands that only read the study (status, report, accounts, export) work on it as it is; to change it, "
+               "copy it into a folder you can write to and run this there") if by_command else \
+        ("Reading it (botwatch.open_study(path), read-only by default) works on it as it is; to change it, "
+         "copy it into a folder you can write to and open the copy")
+    return (f"cannot write to {name_shown(path)}: {records}, and DuckDB writes its journal "
             f"({name_shown(path.name)}.wal) beside it, but this user may not create files in the folder {name_shown(folder)} (read-only?). "
-            "Commands that only read the study (status, report, accounts, export) work on it as it is; to change it, "
-            "copy it into a folder you can write to and run this there")
+            + reading)
 
 
 def same_process_message(path: Path, read_only: bool) -> str:
@@ -437,13 +459,13 @@ class Study(StudyBase):
             # DuckDB opened such a study for writing and failed at the first commit, when it could
             # not create its journal (`<study>.wal`) in the folder: `analyze` said "This is a bug
             # in botwatch", `ingest` "free space and run the same command again".
-            raise StudyError(unwritable_folder_message(self.path))
+            raise StudyError(unwritable_folder_message(self.path, by_command=False), unwritable_folder_message(self.path))
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StudyBusy(self.path, str(exc), read_only) from None
-            raise StudyError(lock_message(self.path, str(exc), read_only)) from None
+            raise StudyError(lock_message(self.path, str(exc), read_only, by_command=False), lock_message(self.path, str(exc), read_only)) from None
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
                 raise

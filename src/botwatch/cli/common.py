@@ -407,7 +407,7 @@ def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False
     `engine="spark"`) opens as a `LakeStudy` on Spark; not having PySpark or Java, or no lake at
     the path, is one error line."""
     from botwatch.engines.lake import is_lake_path
-    from botwatch.study import Study, StudyBusy, StudyError
+    from botwatch.study import Study, StudyError
 
     if engine not in (None, "duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark")
@@ -431,11 +431,8 @@ def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False
             raise
     try:
         return Study(path, read_only=read_only, create=create)
-    except StudyBusy as exc:
+    except StudyError as exc:  # `StudyBusy` included
         fail(exc.for_command())  # "so this command cannot ...": the API's wording names no command
-        raise
-    except StudyError as exc:
-        fail(str(exc))
         raise  # unreachable
     except Exception as exc:  # duckdb raises IOException & co for non-DuckDB files
         fail(f"cannot open {name_shown(path)} as a study: {exc}")

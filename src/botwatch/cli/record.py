@@ -20,7 +20,7 @@ def record_run(study: Path | str, stage: str, params: Callable[[], dict[str, Any
     """Write one ok `runs` row of `stage` with `params()` into `study` (`lake`: the LakeStudy the
     command read, open read-only on its Spark session). None when recorded, else why not (a
     read-only file or folder, another process holding it)."""
-    from botwatch.study import Study, StudyBusy
+    from botwatch.study import Study, StudyError
 
     try:
         p = params()
@@ -33,8 +33,8 @@ def record_run(study: Path | str, stage: str, params: Callable[[], dict[str, Any
         with opened as st:
             with st.run(stage, p) as info:
                 info["rows_written"] = 0
-    except StudyBusy as exc:  # said as a command says it, not as the Python API does
-        return _first_sentences(exc.for_command())
+    except StudyError as exc:  # said as a command says it, not as the Python API does (`StudyBusy` included)
+        return _first_sentences(exc.for_command()) or type(exc).__name__
     except Exception as exc:  # noqa: BLE001 - a read-only file, a lock: the result stands, unrecorded
         return _first_sentences(str(exc)) or type(exc).__name__
     return None
