@@ -238,7 +238,11 @@ class MastodonCollector:
 
     def handle_edit(self, cap: Capture, stream: str, data: str, use_filter: bool) -> None:
         """Keep a `status.update` (an edit) of a status in the sample, filtered as a new status is:
-        ingest keeps it beside the post first stored. Dropped, a capture held no edit at all."""
+        ingest keeps it beside the post first stored. Dropped, a capture held no edit at all.
+        Kept also once `cap.full` (another stream wrote the last of --max-posts), as deletes are:
+        `--max-posts` counts posts only, edits and deletes of posts this run did not keep are kept
+        before it too, and no resume fetches an event again (the REST backfill reads statuses), so
+        one dropped here would be lost; a resume's replay of one is dropped by its key (`keys_of`)."""
         cap.stats.received += 1
         found = self._status(cap, data.encode())
         if found is None or self._filtered_out(cap, found[0], use_filter):
