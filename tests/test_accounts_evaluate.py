@@ -105,6 +105,16 @@ def test_the_command_says_the_bot_column_it_did_not_find(scored: Path, tmp_path:
     assert r.exit_code == 0 and "note: l.csv has no bot column (bot, is_bot, label)" in " ".join(r.output.split())
 
 
+def test_the_columns_the_note_names_are_shown_not_obeyed(scored: Path, tmp_path: Path) -> None:
+    """The note quotes the file's own header: an ESC in a column name reached the terminal raw
+    (markup was escaped, control characters were not)."""
+    handle = _scored_accounts(scored)[0][1]
+    labels = write_rows(tmp_path / "l.csv", ["handle", "\x1b[2J[red]Bot?", "country"], [[handle, "bot", "US"]])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--no-record"], env={"COLUMNS": "300"})
+    assert r.exit_code == 0 and "\x1b" not in r.output, repr(r.output)
+    assert "its other columns, not read: \\x1b[2j[red]bot?" in r.output, r.output
+
+
 def test_auc_is_sklearns_with_ties() -> None:
     from sklearn.metrics import roc_auc_score
 

@@ -42,7 +42,7 @@ def evaluate_accounts(
     except AccountLabelsError as exc:
         fail(str(exc))
     for note in notes:
-        (console if json_out else out).print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
+        (console if json_out else out).print(f"[yellow]note:[/yellow] {plain(note)}", highlight=False)  # names the file's own columns: an ESC there is shown, not obeyed
     if empty_lines:
         from botwatch.labels_encoding import empty_rows_said
 
