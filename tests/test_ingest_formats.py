@@ -679,3 +679,21 @@ def test_ingest_says_how_many_edits_it_kept(tmp_path: Path, monkeypatch: pytest.
         said = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
         assert study_summary(st)["files"][0][3] == 0  # the overview's "not posts" column
     assert "0 were duplicates of posts already stored, 1 was an edit of a stored post (kept beside its first text) and 0 could not be read" in said, said
+
+
+def test_a_zip_read_by_url_is_not_given_a_command_naming_the_url(tmp_path: Path) -> None:
+    """`ingest --engine spark s3a://b/tweets.zip` reads a local copy under the URL's name: the
+    refusal told the user to run `python -m zipfile -e s3a://b/tweets.zip s3a://b/tweets`, which
+    `zipfile` cannot open. A local zip keeps its own command."""
+    import zipfile
+
+    from botwatch.ingest.runner import stage_into
+
+    packed = tmp_path / "tweets.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr("a.jsonl", "{}\n")
+    for url in ("s3a://bucket/tweets.zip", "file:/data/tweets.zip"):
+        said = stage_into(str(packed), lambda kind, t: None, name=url).unreadable or ""
+        assert "unpack it first (`python -m zipfile -e FILE FOLDER`)" in said and "-e s3a" not in said and "-e file:" not in said, said
+    said = stage_into(str(packed), lambda kind, t: None).unreadable or ""
+    assert f"`python -m zipfile -e {packed} {tmp_path / 'tweets'}`" in said, said

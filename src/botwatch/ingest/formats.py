@@ -250,8 +250,12 @@ def unpack_command(kind: str, name: str) -> str:
     images). Standard input has no name to give, and a name holding a byte that is not UTF-8 is
     known here only as shown (`source.shown_name`), which names another file: both get the FILE
     (FOLDER) placeholders. Why: the tar refusal printed a literal `tar -xf FILE` beside a zip's
-    real command, and a zip's command for such a name unpacked a file that does not exist."""
-    known = name != "<stdin>" and not _ESCAPED_BYTE.search(name)
+    real command, and a zip's command for such a name unpacked a file that does not exist. Nor has
+    a file read by URL (`ingest --engine spark s3a://…`), which neither tool can open: it was given
+    `-e s3a://b/x.zip s3a://b/x`."""
+    from botwatch.engines.spark_inputs import is_url
+
+    known = name != "<stdin>" and not _ESCAPED_BYTE.search(name) and not is_url(name)
     if kind == "tar":
         return f"tar -xf {shell_shown(name) if known else 'FILE'}"
     if not known:
