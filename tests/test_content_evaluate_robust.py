@@ -253,6 +253,10 @@ def test_an_exported_pairs_file_with_botwatchs_scores_says_whose_they_are(study,
             "score, as `botwatch export STUDY post_party` writes it: put your own label there, or leave the cell empty to score stance only)") in out, out
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},sad\n")
     assert res.exit_code == 2 and "post_party" not in out, res.output
+    # A reader's own 1/0/-1 (pandas writes 1.0) is not botwatch's score: it is given the word meant.
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},1\n{pid}9,{party},{stance},-1.0\n{pid}8,{party},{stance},nan\n")
+    assert res.exit_code == 2 and "post_party" not in out, res.output
+    assert ("'1' (line 2; if positive is meant, write 'positive'), '-1.0' (line 3; if negative is meant, write 'negative'), 'nan' (line 4)") in out, out
 
 
 def test_a_post_party_export_scored_as_labels_is_said_to_hold_botwatchs_answers(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -251,7 +252,9 @@ WORD_MEANT = {
     "stance": {"pro": "support", "for": "support", "supports": "support", "supportive": "support", "favour": "support", "favor": "support",
                "against": "oppose", "anti": "oppose", "con": "oppose", "opposed": "oppose", "opposes": "oppose", "opposition": "oppose",
                "none": "neutral", "neither": "neutral", "neu": "neutral"},
-    "sentiment": {"pos": "positive", "neg": "negative", "neu": "neutral", "none": "neutral"},
+    # A reader's own numeric scheme (1/0/-1), not botwatch's score (`_is_score`).
+    "sentiment": {"pos": "positive", "neg": "negative", "neu": "neutral", "none": "neutral", "1": "positive", "+1": "positive", "-1": "negative", "0": "neutral",
+                  "1.0": "positive", "-1.0": "negative", "0.0": "neutral"},
 }
 ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one pass, short enough to read
 
@@ -486,7 +489,7 @@ def _bad_words_said(what: str, words: dict[str, list[int]], allowed: tuple[str, 
     n = sum(len(lines) for lines in words.values())
     said = (f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a {what} that is not one of {', '.join(allowed)}: "
             f"{values_said(words, hint, PARTIES_SHOWN, 'other word')}")
-    if what == "sentiment" and any(_is_number(w) for w in words):
+    if what == "sentiment" and any(_is_score(w) for w in words):
         # The guide has the reader label rows of `export STUDY post_party`, whose sentiment column
         # holds botwatch's own score: each number was refused as a word, not said to be that.
         said += (" (a number is botwatch's own sentiment score, as `botwatch export STUDY post_party` writes it: "
@@ -494,13 +497,15 @@ def _bad_words_said(what: str, words: dict[str, list[int]], allowed: tuple[str, 
     return said
 
 
-def _is_number(word: str) -> bool:
-    """Whether a label cell holds a number (a score), not a word."""
+def _is_score(word: str) -> bool:
+    """Whether a label cell holds a fraction, as botwatch's sentiment score is written (-0.2623).
+    A whole number (1, -1.0) is not taken for it, nor "nan": a reader's own 1/0/-1 (or a 1-5 scale,
+    or pandas' 1.0) was said to be botwatch's score, which it never was."""
     try:
-        float(word)
+        f = float(word)
     except ValueError:
         return False
-    return True
+    return math.isfinite(f) and not f.is_integer()
 
 
 def _bootstrap_macro_f1(gold: list[str], pred: list[str], groups: list[str], classes: tuple[str, ...], n_boot: int, seed: int) -> list[float]:
