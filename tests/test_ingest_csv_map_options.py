@@ -182,7 +182,7 @@ def test_day_first_times_are_rejected_with_the_format_that_reads_them(tmp_path: 
     assert code == 0 and f"rejected {len(rows) - 12}" in out, out
     assert (f"created_at of {len(rows) - 12} of the first {len(rows)} rows cannot be read (those rows are rejected): created_at '13/08/2015 "
             in out and "is no month-first time (9/7/2017 19:52 is 7 September): if the file writes the day first, give --time-format "
-            "'%d/%m/%Y %H:%M' and ingest it into a new study (its rows with a day up to 12 were read month first)") in out, out
+            "'%d/%m/%Y %H:%M' and ingest it into a new study or lake (any of its rows with a day up to 12 were read month first)") in out, out
     code, out = _ingest(str(tmp_path / "b.duckdb"), str(src), "--columns", "account_id=author,text=text,created_at=local", "--time-format", "%d/%m/%Y %H:%M")
     assert code == 0 and "rejected 0" in out, out
 

@@ -424,7 +424,7 @@ def _refuse_day_first(v: str, what: str) -> None:
         return
     fmt = "%d/%m/%Y %H:%M" + (":%S" if m.group(3) else "")
     raise RecordError(f"{what} {v[:40]!r} is no month-first time (9/7/2017 19:52 is 7 September): if the file writes the day first, "
-                      f"give --time-format '{fmt}' and ingest it into a new study (its rows with a day up to 12 were read month first)")
+                      f"give --time-format '{fmt}' and ingest it into a new study or lake (any of its rows with a day up to 12 were read month first)")
 
 
 @lru_cache(maxsize=1 << 16)
