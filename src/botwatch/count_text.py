@@ -50,6 +50,9 @@ def lines_said(lines: list[int], shown: int = 3) -> str:
     return f"line {listed}" if len(lines) == 1 else f"{counted(len(lines), 'row')}, lines {listed}"
 
 
+VALUE_CUT = 60  # characters of a value `values_said` quotes: a cell is the file writer's, of any length
+
+
 def values_said(bad: Mapping[str, list[int]], hint: Callable[[str], str] | None = None, shown: int = 5, other: str = "other value") -> str:
     """The values of one fault in a labels file, each once with where its rows are: "'maybe' (7 rows,
     lines 3, 4, 5, …; HINT), '?' (line 9), and 2 other values", the first `shown` in the order the
@@ -59,6 +62,7 @@ def values_said(bad: Mapping[str, list[int]], hint: Callable[[str], str] | None 
     named = []
     for value, lines in sorted(bad.items(), key=lambda kv: kv[1][0])[:shown]:
         tip = hint(value) if hint else ""
-        named.append(f"{value!r} ({lines_said(lines)}{f'; {tip}' if tip else ''})")
+        quoted = repr(value) if len(value) <= VALUE_CUT else repr(value[:VALUE_CUT - 1]) + "…"  # a 1 MB cell was quoted whole
+        named.append(f"{quoted} ({lines_said(lines)}{f'; {tip}' if tip else ''})")
     more = f", and {counted(len(bad) - shown, other)}" if len(bad) > shown else ""
     return ", ".join(named) + more
