@@ -197,10 +197,70 @@ def _span(at_least: float | None, above: float | None, at_most: float | None) ->
     return "a finite number"
 
 
+class StillRunning:
+    """Where no spinner is drawn (stderr a pipe or a log file, as under nohup or cron), a line every
+    `BOTWATCH_PROGRESS_SECONDS` (30 s, as ingest's and Spark's lines) while one stage or report step
+    runs on a DuckDB study. Why: `analyze` of the whole IRA archive (1.65M posts) into a log said
+    nothing for the content stage's 50 s, then nothing for coordination's 65 s, on a loaded machine
+    minutes; a reader of the log could not tell a long stage from a hung one.
+
+    A daemon thread only prints: `begin` names the step now running, `end` clears it and says
+    whether a line was printed for it (its finish is then said too, so the log shows it ended)."""
+
+    def __init__(self, emit: Callable[[str], None], every: float) -> None:
+        import threading
+
+        self.emit, self.every = emit, every
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._step: tuple[str, float, float] | None = None  # (name, began, last said), monotonic
+        self._said = False
+        self._thread = threading.Thread(target=self._run, name="botwatch-still-running", daemon=True)
+
+    def start(self) -> "StillRunning":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def begin(self, name: str) -> None:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            self._step, self._said = (name, now, now), False
+
+    def end(self) -> bool:
+        """Clear the running step; True when a line was printed while it ran."""
+        with self._lock:
+            said, self._step, self._said = self._said, None, False
+        return said
+
+    def _run(self) -> None:
+        # Wakes often (at most every second) so a line comes `every` seconds into a step, not up to
+        # twice that; the floor keeps a tiny test interval from spinning the CPU.
+        while not self._stop.wait(max(min(self.every / 4, 1.0), 0.01)):
+            self._tick()
+
+    def _tick(self) -> None:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if self._step is None or now - self._step[2] < self.every:
+                return
+            name, began, _ = self._step
+            self._step, self._said = (name, began, now), True
+        self.emit(f"{controls_shown(name)}: still running, {now - began:,.0f} s so far")
+
+
 class StageProgress:
     """A Rich display of the stage running now and how long it has run, on stderr, and a line per
     finished stage with its rows and seconds. Hidden when stderr is not a terminal (pipes, CI,
-    tests), where only the log lines and the final table are printed.
+    tests), where the log lines and the final table are printed, and while a stage or step runs
+    longer than `BOTWATCH_PROGRESS_SECONDS` (30 s) a line says so (`StillRunning`), then its finish.
 
     On a lake (`watching`) each Spark step is named as well: a line every ~30 s while one runs
     (stage, step, Spark tasks and rows done, elapsed; `engines/spark_progress.py`), and the line
@@ -215,12 +275,20 @@ class StageProgress:
         )
         self.task: TaskID | None = None
         self.spark: Any = None  # the lake's SparkProgress while `watching` one
+        self.still: StillRunning | None = None  # a pipe or log's "still running" lines
 
     def __enter__(self) -> "StageProgress":
         self.progress.__enter__()
+        if not console.is_terminal:
+            from botwatch.engines.spark_progress import interval_from_env
+
+            self.still = StillRunning(lambda line: console.print(line, highlight=False, markup=False), interval_from_env()).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.still is not None:
+            self.still.stop()
+            self.still = None
         self.progress.__exit__(*exc)  # type: ignore[arg-type]
 
     def log(self, message: str) -> None:
@@ -251,6 +319,8 @@ class StageProgress:
         self.task = self.progress.add_task(plain(name), total=None)  # the description is shown as markup
         if self.spark is not None:
             self.spark.begin_stage(name)
+        elif self.still is not None:  # a lake's own lines already say what a long step does
+            self.still.begin(name)
 
     def step(self, name: str) -> None:
         """A step of work with no rows to report (report sections, exports)."""
@@ -260,7 +330,8 @@ class StageProgress:
         self._clear()
         if self.spark is not None:
             self.spark.end_stage()
-        if console.is_terminal or self.spark is not None:
+        long_in_a_log = self.still is not None and self.still.end()  # said to be running: now said to be done
+        if console.is_terminal or self.spark is not None or long_in_a_log:
             console.print(f"[green]{plain(status)}[/green] {plain(name)}: {'' if rows is None else f'{rows:,} rows, '}{seconds:,.1f} s", highlight=False)
 
     def _clear(self) -> None:
