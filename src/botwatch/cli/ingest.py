@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
+from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, plain, wide_when_piped
 from botwatch.ingest.counts import KEPT_APART, cut_short_count, kept_apart, not_posts, notices_read, read_count, records_rejected
 from botwatch.shown_text import name_shown, shell_shown
 
@@ -604,7 +604,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         f"{sum(records_rejected(f) for f in summary.files):,}", *((f"{cut:,}",) if cut else ()), str(failed_inputs(summary)),
         str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
     )
-    out.print(tbl)
+    wide_when_piped().print(tbl)  # in a pipe, a header is not cut to "duplicat…" at 80 columns
     if (mended := summary.total("repaired") - summary.total("redated")) and kept:
         console.print(f"{mended:,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
