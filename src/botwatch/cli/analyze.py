@@ -94,6 +94,7 @@ def analyze(
     runs with none instead (the origin model then scores without a home-country prior), recorded so
     that later runs keep it until --election names one."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
+    from botwatch.report.staleness import behind_inputs
     from botwatch.study import StudyError
     from botwatch.estimates.recorded_rate import study_sample_rate
 
@@ -179,12 +180,17 @@ def analyze(
             fail(str(exc))
         if ctx.election is not None and any(name == "content" and str(stat).startswith("ok") for name, stat, _rows in results):
             say_unmatched_parties(st, ctx.election)
+        # Stages run alone (`--only`, `--skip`) leave the ones after them reading old results: said
+        # here, as the report and `status` say it. A whole `analyze` leaves none behind.
+        behind = behind_inputs(st) if stage or skip else None
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
         t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
     for name, stat, rows in results:
         t.add_row(name, stat, "" if rows is None else f"{rows:,}", f"{seconds[name]:,.1f}" if name in seconds else "")
     out.print(t)
+    if behind is not None:
+        warn(behind.sentence(str(study)))
 
 
 def bot_model_or_fail() -> None:
@@ -281,7 +287,7 @@ def report(
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import cut_off_stages, outdated_estimates, stale_analysis
+    from botwatch.report.staleness import behind_inputs, cut_off_stages, outdated_estimates, stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{name_shown(output)} is a folder: name the HTML file, e.g. -o {shell_shown(output / 'report.html')}")
@@ -311,6 +317,7 @@ def report(
                                     ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
             stale = stale_analysis(st)
             cut_off = cut_off_stages(st)
+            behind = behind_inputs(st)
             changed = bot_model_changed(st)
             outdated = outdated_estimates(st)
     except OSError as e:
@@ -324,6 +331,8 @@ def report(
         warn(stale.sentence(str(study)))
     if cut_off is not None:  # said in the report's banner too
         warn(cut_off.sentence(str(study)))
+    if behind is not None:  # said in the report's banner too
+        warn(behind.sentence(str(study)))
     if changed is not None:  # said in the report's banner too
         warn(changed.said(str(study)))
     if outdated is not None:  # said in the report's banner too

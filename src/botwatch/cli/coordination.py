@@ -174,6 +174,9 @@ def coordination(
         except PipelineError as exc:
             fail(str(exc))
             return
+        from botwatch.report.staleness import behind_inputs
+
+        behind = behind_inputs(st)  # the timeline's cluster groups still the old clusters: said after the table
         clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label, first_at, last_at, peak_day, peak_day_co_actions, "
                           "posts_first_at, posts_last_at FROM clusters ORDER BY cluster_id LIMIT 15")
         n_clusters = st.count("clusters")
@@ -194,6 +197,8 @@ def coordination(
             out.print(f"wrote {plain(name_shown(graphml_or_fail(st, graphml)))}")
         if edges_csv:
             out.print(f"wrote {' and '.join(plain(name_shown(p)) for p in _csv_or_fail(st, study, edges_csv))}")
+        if behind is not None:
+            warn(behind.sentence(str(study)))
 
 
 def _csv_or_fail(st: Any, study: Path | str, edges_csv: Path) -> tuple[Path, Path]:

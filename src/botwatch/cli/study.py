@@ -100,7 +100,8 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
                 stat = "running now" if st.running_now(started) else "never finished"  # a lake is read while written
             t.add_row(escape(str(stage)), escape(str(stat)), "—" if fin is None else str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
-        from botwatch.report.staleness import cluster_evidence_sentence, cluster_evidence_stale, never_finished_runs, outdated_estimates, stale_analysis
+        from botwatch.report.staleness import (behind_inputs, cluster_evidence_sentence, cluster_evidence_stale, never_finished_runs, outdated_estimates,
+                                               stale_analysis)
 
         for stage, said in never_finished_runs(st):
             again = ("run the same ingest again (files already stored are not stored twice)" if stage == "ingest"
@@ -112,6 +113,8 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         stale = stale_analysis(st)
         if stale is not None:
             out.print("[yellow]stale analysis:[/yellow] " + plain(stale.sentence(str(study))), highlight=False, soft_wrap=True)
+        if (behind := behind_inputs(st)) is not None:
+            out.print("[yellow]stale stages:[/yellow] " + plain(behind.sentence(str(study))), highlight=False, soft_wrap=True)
         if (outdated := outdated_estimates(st)) is not None:
             # The label as sure as the sentence: "outdated estimates:" stood before "may be out of date".
             label = "outdated estimates:" if outdated.found else "estimates may be outdated:"

@@ -148,7 +148,7 @@ def _write_report(
     from botwatch.report.caveats import attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import cut_off_stages, outdated_estimates, stale_analysis
+    from botwatch.report.staleness import behind_inputs, cut_off_stages, outdated_estimates, stale_analysis
 
     out = paths.out
     ctx = report_context(study, ctx)
@@ -227,6 +227,7 @@ def _write_report(
         kicker_elections=kicker_elections(study),
         stale=stale_analysis(study),
         cut_off=cut_off_stages(study),
+        behind=behind_inputs(study),
         model_changed=bot_model_changed(study),
         outdated_estimates=outdated_estimates(study),
         exports=ctx.get("exports") or [],

@@ -40,18 +40,19 @@ class StaleAnalysis:
         return _with_analyze(text, study_name, html)
 
 
-def _with_analyze(text: str, study_name: str, html: bool) -> str:
-    """`text` with its `{cmd}` written as the `botwatch analyze` command for the study: in
-    backquotes for a terminal, in <code> (the name escaped, hidden characters shown) for a page,
-    where the rest of `text` (stage names and run messages from the study's `runs`) shows its
-    hidden characters too."""
+def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] = ()) -> str:
+    """`text` with its `{cmd}` written as the `botwatch analyze` command for the study (with an
+    `--only` for each of `only`): in backquotes for a terminal, in <code> (the name escaped, hidden
+    characters shown) for a page, where the rest of `text` (stage names and run messages from the
+    study's `runs`) shows its hidden characters too."""
+    tail = "".join(f" --only {shlex.quote(s)}" for s in only)
     if not html:
-        return text.replace("{cmd}", f"`botwatch analyze {shell_word(study_name)}`")
+        return text.replace("{cmd}", f"`botwatch analyze {shell_word(study_name)}{tail}`")
     from markupsafe import Markup, escape
 
     from botwatch.report.fmt import user_text
 
-    return Markup(escape(user_text(text)).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
+    return Markup(escape(user_text(text)).replace("{cmd}", Markup("<code>botwatch analyze {}{}</code>").format(user_text(shlex.quote(study_name)), user_text(tail))))
 
 
 # Stages that record a run but are no analysis stage (`botwatch analyze` would not renew them).
@@ -83,6 +84,72 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     oldest = min(at for _, at in stale)
     added = sum(int(n) for t, n in ingests if t > oldest)
     return StaleAnalysis(stages=[s for s, _ in stale], posts_added=added, ingested_at=last_ingest)
+
+
+@dataclass(frozen=True)
+class BehindInputs:
+    """Stages that last ran before a stage whose tables they read was run again on its own: after
+    `analyze`, `botwatch coordination --window 5m` rewrote the clusters while the timeline's
+    `timeline_groups` still held the old ones ("cluster 0" with 2 accounts where `cluster_members`
+    had 3), and the report said nothing, since only ingests made a study stale.
+
+    `read_old`: (stage, table it reads, stage that rewrote that table after it last ran);
+    `rerun`: those stages and every stage after them that read their tables and has run, in
+    pipeline order: running only the first would leave the later ones reading its old tables."""
+
+    read_old: list[tuple[str, str, str]]
+    rerun: list[str]
+
+    def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
+        """The one wording for the report's banner and warning, `status` and the command that ran
+        the writer (`html=True`: as `StaleAnalysis.sentence`)."""
+        said = "; ".join(f"{s} read {t} before {w} rewrote it" for s, t, w in self.read_old)
+        after = [s for s in self.rerun if s not in {r for r, _, _ in self.read_old}]
+        more = f", and {', '.join(after)} build{'s' if len(after) == 1 else ''} on {'its' if len(self.read_old) == 1 else 'their'} tables" if after else ""
+        n = len(self.rerun)
+        text = (f"The analysis stage{'s' if n != 1 else ''} {', '.join(self.rerun)} last ran on earlier results ({said}{more}): "
+                f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
+                "Run {cmd} to bring them up to date and build the report again.")
+        return _with_analyze(text, study_name, html, tuple(self.rerun))
+
+
+# Stages left to their own wording: `cluster_evidence_stale` says when accounts_clusters is behind
+# the clusters or the scores (in `status`, `explain`, `accounts` and the report's Accounts section).
+OWN_STALENESS = ("accounts_clusters",)
+
+
+def behind_inputs(study: Study) -> BehindInputs | None:
+    """The stages whose latest successful run finished before the latest successful run of a stage
+    that writes a table they read (`Stage.reads`, from the registry), or None. In one `analyze` the
+    writer always finishes first, so only a writer run again on its own (`botwatch coordination`,
+    `analyze --only`) makes a reader stale. A table's writer, not a stage that `updates` it in place,
+    counts: the updaters add what no later stage reads (accounts_clusters' evidence, leaving the
+    probabilities as they were; the notes of the timeline). Plain SQL on `runs`: a lake the same."""
+    if "runs" not in study.tables():
+        return None
+    from botwatch.pipeline import PipelineError, _reach, edges, stages
+
+    try:
+        registered = stages()
+    except PipelineError:  # a broken plug-in: `analyze` says so; the report is no place for it
+        return None
+    latest = dict(study.sql("SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND finished_at IS NOT NULL GROUP BY stage"))
+    writer = {t: s.name for s in registered for t in s.writes}
+    read_old = []
+    for s in registered:
+        at = latest.get(s.name)
+        if at is None or s.name in OWN_STALENESS:
+            continue
+        newer = [(t, w) for t in s.reads() if (w := writer.get(t)) not in (None, s.name) and latest.get(w) is not None and latest[w] > at]
+        if newer:
+            read_old.append((s.name, *newer[0]))
+    if not read_old:
+        return None
+    graph = edges(registered)
+    behind = {s for s, _, _ in read_old}
+    for s, _, _ in read_old:
+        behind |= _reach(graph, s)
+    return BehindInputs(read_old, [s.name for s in registered if s.name in behind and s.name in latest])
 
 
 # What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
