@@ -106,12 +106,14 @@ def sample_study(sample_study_path: Path, tmp_path: Path) -> Iterator["object"]:
         yield st
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator["object"]:
-    """One headless Chromium for every browser test of a worker (`testsupport.browser`): five
-    modules each started Playwright and Chromium (about 1 CPU-s, 3-4 s wall) for a few pages.
-    Tests open their own context (`Page`, or `new_page()` and its context closed) and never close
-    the browser; skipped with the reason where Chromium or Playwright is absent."""
+    """One headless Chromium for the browser tests of a module (`testsupport.browser`); tests open
+    their own context (`Page`, or `new_page()` and its context closed) and never close the browser;
+    skipped with the reason where Chromium or Playwright is absent. Module-scoped, not one per
+    worker: while Playwright's sync API is open, its event loop counts as running in the thread, so
+    every later `asyncio.run` of that worker (the collectors' tests) failed with "asyncio.run()
+    cannot be called from a running event loop" (86 tests in a full run, docs/testing.md)."""
     from testsupport.browser import launched
 
     with launched() as b:

@@ -15,7 +15,7 @@ from testsupport.report_synthetic import build_hostile_report, contract_tables
 
 pytestmark = pytest.mark.browser
 
-# `browser` is tests/conftest.py's session fixture: one Chromium for every browser test of a worker.
+# `browser` is tests/conftest.py's module fixture: one Chromium for this module's browser tests.
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 

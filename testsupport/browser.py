@@ -1,9 +1,10 @@
 """The headless Chromium the report's browser tests drive (Debian's, through Playwright).
 
-One browser serves every browser test of a pytest process (`tests/conftest.py`'s session fixture
-`browser`): starting Playwright's driver and Chromium costs about 1 CPU-s and 3-4 s of wall clock,
-and five modules each paid it. Each test still opens its own context (`Page`), so no page state,
-storage or listener passes from one test to the next."""
+One browser serves the browser tests of a module (`tests/conftest.py`'s module fixture `browser`),
+also for the modules that started their own inside one test. Not one per pytest process: while
+Playwright's sync API is open its event loop counts as running in the thread, and the collectors'
+tests that a worker ran after it failed on `asyncio.run`. Each test opens its own context
+(`Page`), so no page state, storage or listener passes from one test to the next."""
 
 from __future__ import annotations
 
