@@ -65,11 +65,11 @@ def test_impact_counts_every_party_in_one_query_each(tmp_path: Path, monkeypatch
     finally:
         st.close()
     assert notes == [
-        "5 posts name Labour in the window, but none is by an account with a bot probability (its accounts have no profile facts the bot "
-        "model reads, or the accounts stage has not run), so there is no 'likely automated' group to compare.",
+        "5 posts name Labour in the window, but none is by an account with a bot probability (3 of its accounts have no profile facts the bot "
+        "model reads; 1 is not in the account scores, ingested after the accounts stage last ran: run it again), so there is no 'likely automated' group to compare.",
         "Conservatives: too few posts for a lead-lag test (likely automated 3, other scored accounts 2; needs 100 each).",
         "1 post names Liberal Democrats in the window, but it is not by an account with a bot probability (its account has no profile facts "
-        "the bot model reads, or the accounts stage has not run), so there is no 'likely automated' group to compare.",
+        "the bot model reads), so there is no 'likely automated' group to compare.",
         "No posts about Greens in the window.",
     ]
 

@@ -22,14 +22,14 @@ def test_the_note_says_the_party_posts_have_no_scored_accounts(tmp_path: Path) -
         # not "40 posts name 'republican'"; without a name, its key as written, unquoted.
         _, _, named = run_impact(st, "republican", name="Republicans (Trump)")
         assert named == ["40 posts name Republicans (Trump) in the window, but none is by an account with a bot probability "
-                         "(its accounts have no profile facts the bot model reads, or the accounts stage has not run), "
+                         "(the accounts stage has not run on this study), "
                          "so there is no 'likely automated' group to compare."]
         assert notes == [named[0].replace("Republicans (Trump)", "republican")]
         # One post: "1 post names … but it is not by an account …" (it printed "1 posts name").
         st.sql("INSERT INTO post_party VALUES ('twitter', 'lib1', 'a', TIMESTAMP '2016-10-02', 'libertarian', 'support')")
         _, _, once = run_impact(st, "libertarian", name="Libertarians (Johnson)")
         assert once == ["1 post names Libertarians (Johnson) in the window, but it is not by an account with a bot probability "
-                        "(its account has no profile facts the bot model reads, or the accounts stage has not run), "
+                        "(the accounts stage has not run on this study), "
                         "so there is no 'likely automated' group to compare."]
         _, _, none = run_impact(st, "democrat", name="Democrats (Clinton)")
         assert none == ["No posts about Democrats (Clinton) in the window."]
@@ -70,3 +70,27 @@ def test_report_impact_gives_the_stage_reason_not_missing_tables(tmp_path: Path)
         text = _time_section_text(st, ["CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)"])
     impact = text[text.index("Impact: do automated accounts lead"):]
     assert "needs accounts scored as likely automated or not (account_scores)" in impact and "(post_party)" not in impact
+
+
+def test_the_note_gives_only_the_reason_that_holds(tmp_path: Path) -> None:
+    """On the IRA archive, whose accounts stage had run, the note said "(its accounts have no
+    profile facts the bot model reads, or the accounts stage has not run)": both reasons, one
+    false. With `account_scores` written, the stage ran: only the true reason is given."""
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, sentiment_mean DOUBLE, sentiment_n BIGINT)")
+        st.sql("CREATE TABLE post_party AS SELECT 'twitter' AS platform, 'p' || i AS post_id, 'a' || (i % 3) AS account_id, "
+               "TIMESTAMP '2016-10-01' + INTERVAL (i) HOUR AS created_at, 'republican' AS party, 'support' AS stance FROM range(40) t(i)")
+        st.sql("CREATE TABLE account_scores AS SELECT 'twitter' AS platform, 'a' || i AS account_id, CAST(NULL AS DOUBLE) AS bot_probability FROM range(3) t(i)")
+        _, _, facts = run_impact(st, "republican")
+        assert facts == ["40 posts name republican in the window, but none is by an account with a bot probability "
+                         "(its accounts have no profile facts the bot model reads), so there is no 'likely automated' group to compare."]
+        st.sql("DELETE FROM account_scores WHERE account_id = 'a2'")  # a2's posts ingested after the stage ran
+        _, _, both = run_impact(st, "republican")
+        assert both == ["40 posts name republican in the window, but none is by an account with a bot probability "
+                        "(2 of its accounts have no profile facts the bot model reads; 1 is not in the account scores, "
+                        "ingested after the accounts stage last ran: run it again), so there is no 'likely automated' group to compare."]
+        st.sql("DELETE FROM account_scores")
+        _, _, late = run_impact(st, "republican")
+        assert late == ["40 posts name republican in the window, but none is by an account with a bot probability "
+                        "(its accounts are not in the account scores, ingested after the accounts stage last ran: run it again), "
+                        "so there is no 'likely automated' group to compare."]

@@ -200,6 +200,12 @@ class Coverage:
     accounts_rest: int
     accounts_unscored: int
     why: str
+    # How the accounts without a bot probability split, for the note when none has one
+    # (`_why_no_series`): it gave every reason at once ("no profile facts …, or the accounts
+    # stage has not run") on a study whose accounts stage had run.
+    scored: bool = True
+    accounts_no_facts: int = 0
+    accounts_unlisted: int = 0
 
     @property
     def posts(self) -> int:
@@ -310,7 +316,7 @@ def _coverage_of(party: str, got: dict[str, tuple[int, int]], scored: bool) -> C
                        "posts per day, default profile or image: archives such as the FiveThirtyEight IRA files carry none), so no bot probability")
         if al:
             why.append(f"{al:,} {'are' if al != 1 else 'is'} not in the account scores (added after the accounts stage last ran: run it again)")
-    return Coverage(party, pa_, pr, pn + pl, aa, ar, an + al, "; ".join(why))
+    return Coverage(party, pa_, pr, pn + pl, aa, ar, an + al, "; ".join(why), scored, an, al)
 
 
 def named_posts(study: Study, parties: list[str], start: datetime | None, end: datetime | None) -> dict[str, int] | None:
@@ -381,9 +387,25 @@ def _why_no_series(study: Study, party: str, name: str, start: datetime | None, 
         return f"No posts about {name} {within}."
     one = named == 1  # "1 posts name Liberal Democrats" was printed for a party named once
     return (f"{counted(named, 'post')} {'names' if one else 'name'} {name} {within}, but {'it is not' if one else 'none is'} "
-            f"by an account with a bot probability ({'its account has' if one else 'its accounts have'} no profile facts the bot "
-            "model reads, or the accounts stage has not run), "
+            f"by an account with a bot probability ({_unscored_reason(counts.coverage(party), one)}), "
             "so there is no 'likely automated' group to compare.")
+
+
+def _unscored_reason(cov: Coverage | None, one: bool) -> str:
+    """Why the accounts of a party's posts have no bot probability, saying only what holds: the
+    accounts stage has not run (no `account_scores`, as `coverages` reads it), or its accounts
+    have no profile facts the bot model reads, or they were ingested after it last ran. `one`:
+    the party is named by one post (one account). Without a coverage, the stage has not run."""
+    if cov is None or not cov.scored:
+        return "the accounts stage has not run on this study"
+    facts, late = cov.accounts_no_facts, cov.accounts_unlisted
+    rerun = "ingested after the accounts stage last ran: run it again"
+    if facts and late:
+        return (f"{facts:,} of its accounts {'has' if facts == 1 else 'have'} no profile facts the bot model reads; "
+                f"{late:,} {'is' if late == 1 else 'are'} not in the account scores, {rerun}")
+    if late:
+        return f"{'its account is' if one else 'its accounts are'} not in the account scores, {rerun}"
+    return f"{'its account has' if one else 'its accounts have'} no profile facts the bot model reads"
 
 
 def run_impact(
