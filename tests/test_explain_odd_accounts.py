@@ -317,3 +317,19 @@ def test_explain_measures_foreign_origin_against_the_country_the_scores_were_mad
     assert origin["home_country"] == "GB"
     assert f"Probability of being run from outside GB: {origin['outside_home_probability']:.2f}" in said, said
     assert "outside US" not in said
+
+
+def test_no_such_account_says_what_to_try(tmp_path: Path) -> None:
+    """`explain STUDY @nosuchhandle` said only "no account @nosuchhandle in STUDY": now it names
+    close handles the study holds, or else the command listing its accounts; the handle asked
+    for is the user's text, so its control characters are escaped, not sent to the terminal."""
+    study = _handmade(tmp_path, "('twitter', '1', 'TEN_GOP', NULL, NULL, NULL, NULL, NULL, NULL, 5), "
+                                "('twitter', '2', 'ten_gop2', NULL, NULL, NULL, NULL, NULL, NULL, 3), "
+                                "('twitter', '3', 'alice', NULL, NULL, NULL, NULL, NULL, NULL, 1)")
+    res = runner.invoke(app, ["explain", str(study), "@ten_go"], env={"COLUMNS": "400"})
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "no account @ten_go in" in said and "did you mean @TEN_GOP, @ten_gop2?" in said, said
+    res = runner.invoke(app, ["explain", str(study), "@zzzz\x1b[31m"], env={"COLUMNS": "400"})
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "\x1b" not in res.output and "no account @zzzz\\x1b[31m in" in said, said
+    assert "did you mean" not in said and f"List the study's accounts with `botwatch accounts {study} --sort handle`" in said, said

@@ -225,18 +225,18 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
     author of posts others retweeted, quoted or replied to has no account record (no posts or
     profile of its own): "no account @CarolRT" read as if the study knew nothing of an account
     its posts retweet six times. An id was said back as "@300", a handle of another account."""
-    name = given if given.startswith("@") else f"'{given}' (as handle or account id)"
+    name = f"@{record_shown(given[1:])}" if given.startswith("@") else f"'{record_shown(given)}' (as handle or account id)"
     said = f"no account {name} in {name_shown(study)}"
     namesakes = mastodon_namesakes(st, key)
     if namesakes:
         return (f"{said}; Mastodon accounts it may mean: {_namesakes_listed(namesakes)}: ask for one by its account id"
                 + ("" if "@" in key else " or as @user@instance"))
     if "posts" not in st.tables() or not {"ref_account_id", "ref_handle", "kind"} <= set(st.columns("posts")):
-        return said
+        return said + _what_to_try(st, key, study)
     rows = st.sql("SELECT platform, kind, count(*) FROM posts WHERE ref_account_id = ? OR lower(ref_handle) = lower(?) "
                   "GROUP BY platform, kind", [key, key])
     if not rows:
-        return said
+        return said + _what_to_try(st, key, study)
     from botwatch.reshare_words import reshare_words
 
     by_kind: dict[str, int] = {}
@@ -246,6 +246,33 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
     parts = ", ".join(f"{n:,} {w}" for w, n in by_kind.items())
     return (f"{said}: it appears only in other accounts' posts, as the author of what they share, quote or answer ({parts}); "
             "with no posts or profile of its own under that name, it has no scores")
+
+
+# How many of the study's handles `_close_handles` compares (those of the most posts first): a
+# study of millions of accounts is not read whole to answer a typo.
+_CLOSE_HANDLES_READ = 20_000
+
+
+def _close_handles(st: Any, key: str, at_most: int = 3) -> list[str]:
+    """Up to `at_most` of the study's handles close to `key` (`difflib`, case ignored), read from
+    handles within two characters of its length."""
+    import difflib  # here, not at the top: the command modules' imports are kept to what start-up needs
+
+    rows = st.sql("SELECT handle FROM accounts_scored WHERE handle IS NOT NULL AND length(handle) BETWEEN ? AND ? "
+                  "ORDER BY n_posts DESC NULLS LAST, handle LIMIT ?", [len(key) - 2, len(key) + 2, _CLOSE_HANDLES_READ])
+    by_lower: dict[str, str] = {}
+    for (h,) in rows:
+        by_lower.setdefault(str(h).lower(), str(h))
+    return [by_lower[h] for h in difflib.get_close_matches(key.lower(), list(by_lower), n=at_most, cutoff=0.75)]
+
+
+def _what_to_try(st: Any, key: str, study: Any) -> str:
+    """The end of the "no account" error: close handles to ask for, where the study has any, else
+    the command that lists its accounts. The error alone left the user to guess what was there."""
+    close = _close_handles(st, key)
+    if close:
+        return f"; did you mean {', '.join(f'@{record_shown(h)}' for h in close)}?"
+    return f". List the study's accounts with `botwatch accounts {shell_shown(study)} --sort handle`"
 
 
 def _namesakes_listed(namesakes: list[tuple[str, str]], at_most: int = 5) -> str:
