@@ -185,13 +185,27 @@ def test_timeline_with_since_after_until_is_a_usage_error(tmp_path: Path) -> Non
 def test_accounts_by_a_probability_no_account_has_says_so(tmp_path: Path) -> None:
     """The IRA release has no profile facts: `botwatch accounts` titled its table "Accounts by
     bot_probability" with no probability in it, in account-id order. The title now says so."""
+    import json
+
+    from botwatch import open_study
+
     src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
     study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(src / "ira_tweets_2016_sample.csv.gz")]).exit_code == 0
     assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
     res = runner.invoke(app, ["accounts", str(study), "--top", "3"])
     assert res.exit_code == 0, res.output
-    assert "Accounts by bot probability (bot probability unknown for every account shown, so in account-id order)" in " ".join(res.output.split())
+    said = " ".join(res.output.split())
+    assert "Accounts by bot probability (bot probability unknown for every account shown, so by posts)" in said, said
+    # By posts, the busiest first (they came in account-id order); every row's one evidence
+    # sentence said once above the table, not four wrapped lines an account.
+    with open_study(study, read_only=True) as st:
+        want = [n for (n,) in st.sql("SELECT n_posts FROM accounts_scored ORDER BY n_posts DESC LIMIT 3")]
+        (first,) = {json.loads(e)[0] for (e,) in st.sql("SELECT bot_evidence FROM accounts_scored")}
+    shown = [int(line.split("│")[5].strip().replace(",", "")) for line in res.stdout.splitlines() if line.startswith("│ @")]
+    assert shown == want and len(set(want)) > 1, (shown, want)
+    assert said.count(first) == 1 and "Strongest bot evidence, the same for every account shown: " + first in said, said
+    assert "strongest bot evidence" not in said
     res = runner.invoke(app, ["accounts", str(study), "--top", "3", "--sort", "origin_probability"])
     assert "unknown for every account shown" not in res.output
     # Unknown cells read "—" (a blank read as a value left out), and the sort key in words.

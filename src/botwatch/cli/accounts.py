@@ -30,7 +30,7 @@ SORT_WORDS = {"bot_probability": "bot probability", "origin_probability": "origi
 def accounts(
     study: StudyArg,
     top: Annotated[int, typer.Option(min=1, help="How many accounts to show")] = 50,
-    sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORTABLE)} (descending; handle ascending)")] = "bot_probability",
+    sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORTABLE)} (descending, unknowns last, ties by posts; handle ascending)")] = "bot_probability",
     country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU)")] = None,
     min_bot: Annotated[float, typer.Option(callback=finite(at_least=0.0, at_most=1.0), help="Only accounts with bot_probability at least this (0 to 1)")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per account (shape in docs/model-card-bot.md)")] = False,
@@ -56,7 +56,9 @@ def accounts(
             fail(f"no account scores in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         _warn_if_stale(st, study)
         # Handles in the order a reader looks one up: "@Bob", "@Twin", "@alice" was byte order.
-        order = "lower(handle) ASC NULLS LAST, handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
+        # Ties (and accounts with the key unknown: every one on an IRA archive) by posts, the busiest
+        # first: they were in account-id order, which tells a reader nothing.
+        order = "lower(handle) ASC NULLS LAST, handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST, n_posts DESC NULLS LAST"
         top = min(top, (1 << 63) - 1)  # `--top 100000000000000000000` (all of them) overflowed LIMIT's BIGINT: "a bug in botwatch"
         where, params = ["coalesce(bot_probability, 0) >= ?"], [min_bot]
         if country:
@@ -91,23 +93,33 @@ def accounts(
         known = {"bot_probability": 2, "origin_probability": 4}.get(sort)
         if rows and known is not None and all(r[known] is None for r in rows):
             # An IRA release has no profile facts: the table was "by bot_probability" with no probability in it.
-            title += f" ({said} unknown for every account shown, so in account-id order)"
+            title += f" ({said} unknown for every account shown, so by posts)"
+        firsts = [_strongest_evidence(r[6]) for r in rows]
+        shared = firsts[0] if len(rows) > 1 and firsts[0] and len(set(firsts)) == 1 else None
         t = Table(title=title)
-        for c in ("handle", "bot p", "origin", "origin p", "posts", "strongest bot evidence"):
+        for c in ("handle", "bot p", "origin", "origin p", "posts", *(() if shared else ("strongest bot evidence",))):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
-        for handle, aid, bp, oc, op, n, ev, platform in rows:
+        for (handle, aid, bp, oc, op, n, _ev, platform), first in zip(rows, firsts):
             handle = shown_handle(platform, handle, aid)
-            first = (json.loads(ev) or [""])[0] if ev else ""
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
             t.add_row(record_plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}",
-                      plain(first))  # an evidence sentence quotes the record with repr: already unambiguous
+                      *(() if shared else (plain(first),)))  # an evidence sentence quotes the record with repr: already unambiguous
+        if shared:
+            # The same sentence in every row (an IRA archive: no profile facts) was four wrapped
+            # lines an account at 100 columns; said once, the table is one line an account.
+            console.print(f"Strongest bot evidence, the same for every account shown: {controls_shown(shared)}", highlight=False, markup=False)
         wide_when_piped().print(t)
         _say_if_cut(st, study, where, params, len(rows), top)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
         if rows and (elsewhere := model_platform_clause(st, bot_model_scored_by(st))):
             console.print(elsewhere, highlight=False, markup=False)  # the report says it beside the count; the table said nothing
+
+
+def _strongest_evidence(ev: Any) -> str:
+    """The first of an account's bot evidence sentences (stored as a JSON list), or ""."""
+    return (json.loads(ev) or [""])[0] if ev else ""
 
 
 def _say_if_cut(st: Any, study: Any, where: list[str], params: list[Any], shown: int, top: int) -> None:
