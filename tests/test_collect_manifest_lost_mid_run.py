@@ -8,34 +8,15 @@ and the capture goes on."""
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 from pathlib import Path
 from typing import Any
 
-from botwatch.collect import jetstream as js
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture
-from botwatch.collect.run import run_capture
-from botwatch.collect.writer import read_lines
+from testsupport.capture_runs import manifest_path, one_post_and_cursor_kept, run_stream
 from testsupport.collect_fakes import jetstream_event
-
-
-def _manifest(folder: Path) -> Path:
-    return st.meta_dir(folder) / st.MANIFEST
-
-
-def _run(folder: Path, stream: Any) -> tuple[int, list[str]]:
-    cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of)
-    lines: list[str] = []
-    code = asyncio.run(run_capture(cap, stream, log=lines.append, install_signals=False))
-    return code, lines
-
-
-def _posts_and_cursor_kept(folder: Path) -> None:
-    assert [len(list(read_lines(f))) for f in folder.glob("bluesky-*.jsonl.gz")] == [1]
-    assert json.loads((st.meta_dir(folder) / "bluesky.state.json").read_text())["cursor"] == {"time_us": 1}
 
 
 def test_a_manifest_moved_away_during_the_run_is_said_once_and_the_run_ends_0(tmp_path: Path) -> None:
@@ -45,20 +26,20 @@ def test_a_manifest_moved_away_during_the_run_is_said_once_and_the_run_ends_0(tm
         cap.connected = True
         cap.post("a", jetstream_event(1))
         cap.cursor = {"time_us": 1}
-        _manifest(tmp_path).rename(moved)
+        manifest_path(tmp_path).rename(moved)
         cap.note_run("gaps", [{"from": "a", "to": "b"}])
 
-    code, lines = _run(tmp_path, stream)
+    code, lines = run_stream(tmp_path, stream)
     said = "\n".join(lines)
     assert code == 0 and "Traceback" not in said, said
     warned = [m for m in lines if m.startswith("warning:")]
-    assert warned == [f"warning: {_manifest(tmp_path)} was removed during this run (moved or deleted), so this run's entry there "
+    assert warned == [f"warning: {manifest_path(tmp_path)} was removed during this run (moved or deleted), so this run's entry there "
                       "(its counts, any gaps) cannot be updated. The posts and the cursor are saved, and the summary has the counts; "
                       "put the file back before the next run if you moved it (it records the folder's sample rate and runs): else the "
                       "next run starts a new one"], said  # once, though the note and the close each met it
     assert not any(m.startswith("error:") for m in lines), said
-    assert not _manifest(tmp_path).exists()  # not written afresh with this run alone
-    _posts_and_cursor_kept(tmp_path)
+    assert not manifest_path(tmp_path).exists()  # not written afresh with this run alone
+    one_post_and_cursor_kept(tmp_path)
 
 
 def test_a_manifest_holding_null_is_said_as_unreadable_not_as_removed(tmp_path: Path) -> None:
@@ -66,9 +47,9 @@ def test_a_manifest_holding_null_is_said_as_unreadable_not_as_removed(tmp_path: 
         cap.connected = True
         cap.post("a", jetstream_event(1))
         cap.cursor = {"time_us": 1}
-        _manifest(tmp_path).write_text("null")
+        manifest_path(tmp_path).write_text("null")
 
-    code, lines = _run(tmp_path, stream)
+    code, lines = run_stream(tmp_path, stream)
     warned = [m for m in lines if m.startswith("warning:")]
     assert code == 0 and len(warned) == 1 and "is unreadable (it holds no entry for run 1)" in warned[0], lines
 
@@ -94,13 +75,13 @@ def test_a_refused_manifest_write_in_note_run_is_said_once_and_the_capture_goes_
         cap.cursor = {"time_us": 1}
         refusing["on"] = False  # the folder fixed before the close: the close records the run
 
-    code, lines = _run(tmp_path, stream)
+    code, lines = run_stream(tmp_path, stream)
     said = "\n".join(lines)
     assert code == 0 and "unexpected" not in said and "Traceback" not in said, said
     warned = [m for m in lines if m.startswith("warning:")]
-    assert warned == [f"warning: this run's entry in {_manifest(tmp_path)} cannot be updated (its counts, any gaps): writing it failed "
+    assert warned == [f"warning: this run's entry in {manifest_path(tmp_path)} cannot be updated (its counts, any gaps): writing it failed "
                       "(Permission denied). The capture goes on and the summary has the counts; free space or fix the permissions of "
                       f"{st.meta_dir(tmp_path)} before the next run"], said
-    _posts_and_cursor_kept(tmp_path)
-    run = json.loads(_manifest(tmp_path).read_text())["runs"][0]
+    one_post_and_cursor_kept(tmp_path)
+    run = json.loads(manifest_path(tmp_path).read_text())["runs"][0]
     assert run["gaps"] == [{"from": "a", "to": "c"}] and run["kept"] == 1, run  # the close recorded what the notes could not

@@ -6,7 +6,6 @@ do, and the run still ends 0: its posts and its cursor are on disk."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,10 @@ import pytest
 from botwatch.collect import jetstream as js
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture, CaptureCloseError
-from botwatch.collect.run import run_capture
-from botwatch.collect.writer import read_lines
+from testsupport.capture_runs import manifest_path, one_post_and_cursor_kept, run_stream
 from testsupport.collect_fakes import jetstream_event, refuse_open_file_sync
 
 WARNING = "warning: this run's entry in "
-
-
-def _manifest(folder: Path) -> Path:
-    return st.meta_dir(folder) / st.MANIFEST
 
 
 @pytest.mark.parametrize("spoilt", ["{\"runs\": [", "[1, 2]", "{\"runs\": []}", "{\"runs\": 5}"])
@@ -33,24 +27,21 @@ def test_a_run_whose_manifest_turned_unreadable_says_so_once_and_ends_0_with_its
         cap.connected = True
         cap.post("a", jetstream_event(1))
         cap.cursor = {"time_us": 1}
-        _manifest(tmp_path).write_text(spoilt)
+        manifest_path(tmp_path).write_text(spoilt)
         cap.note_run("gaps", [{"from": "a", "to": "b"}])
         cap.note_run("gaps", [{"from": "a", "to": "c"}])
 
-    cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
-    lines: list[str] = []
-    code = asyncio.run(run_capture(cap, stream, log=lines.append, install_signals=False))
+    code, lines = run_stream(tmp_path, stream)
     said = "\n".join(lines)
     assert code == 0 and "Traceback" not in said, said
     warned = [m for m in lines if m.startswith(WARNING)]
     assert len(warned) == 1, said  # once, though two notes and the close each met it
-    assert warned[0].startswith(f"{WARNING}{_manifest(tmp_path)} cannot be updated (its counts, any gaps): the file is unreadable ("), warned[0]
+    assert warned[0].startswith(f"{WARNING}{manifest_path(tmp_path)} cannot be updated (its counts, any gaps): the file is unreadable ("), warned[0]
     assert warned[0].endswith("The posts and the cursor are saved, and the summary has the counts; fix that file (it is JSON) "
                               "or restore it from a backup before the next run"), warned[0]
     assert not any(m.startswith("error:") for m in lines), said
-    assert _manifest(tmp_path).read_text() == spoilt  # left as it was, for the user to fix
-    assert [len(list(read_lines(f))) for f in tmp_path.glob("bluesky-*.jsonl.gz")] == [1]
-    assert json.loads((st.meta_dir(tmp_path) / "bluesky.state.json").read_text())["cursor"] == {"time_us": 1}
+    assert manifest_path(tmp_path).read_text() == spoilt  # left as it was, for the user to fix
+    one_post_and_cursor_kept(tmp_path)
 
 
 def test_a_close_that_also_meets_a_full_disk_says_the_manifest_once(tmp_path: Path, monkeypatch: Any) -> None:
@@ -59,7 +50,7 @@ def test_a_close_that_also_meets_a_full_disk_says_the_manifest_once(tmp_path: Pa
     lines: list[str] = []
     cap.log = lines.append
     cap.post("a", jetstream_event(1))
-    _manifest(tmp_path).write_text("{")
+    manifest_path(tmp_path).write_text("{")
     refuse_open_file_sync(monkeypatch)
     with pytest.raises(CaptureCloseError) as raised:
         cap.close()
@@ -73,6 +64,6 @@ def test_a_hand_edited_manifest_is_said_at_the_start_not_a_traceback(tmp_path: P
     """`{"runs": 5}` raised AttributeError from `begin_run` (`.append` on 5), and a sample rate that
     is no number a TypeError or ValueError: tracebacks at the start of every later run."""
     st.meta_dir(tmp_path).mkdir(parents=True)
-    _manifest(tmp_path).write_text(json.dumps(manifest))
+    manifest_path(tmp_path).write_text(json.dumps(manifest))
     with pytest.raises(st.FolderError, match="is unreadable"):
         st.begin_run(tmp_path, 1.0, {"started": "now"}, "s")
