@@ -204,56 +204,39 @@ class StillRunning:
     nothing for the content stage's 50 s, then nothing for coordination's 65 s, on a loaded machine
     minutes; a reader of the log could not tell a long stage from a hung one.
 
-    A daemon thread only prints: `begin` names the step now running, `end` clears it and says
-    whether a line was printed for it (its finish is then said too, so the log shows it ended)."""
+    The thread, its interval and its stopping are `botwatch.ticker`'s (shared with Spark's lines):
+    `begin` names the step now running, `end` clears it and says whether a line was printed for
+    it (its finish is then said too, so the log shows it ended)."""
 
     def __init__(self, emit: Callable[[str], None], every: float) -> None:
-        import threading
+        from botwatch.ticker import Framed, Ticker
 
-        self.emit, self.every = emit, every
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._step: tuple[str, float, float] | None = None  # (name, began, last said), monotonic
-        self._said = False
-        self._thread = threading.Thread(target=self._run, name="botwatch-still-running", daemon=True)
+        self.every = every
+        self._framed = Framed()
+        self._ticker = Ticker(self.line, emit, every, name="botwatch-still-running")
 
     def start(self) -> "StillRunning":
-        self._thread.start()
+        self._ticker.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+        self._ticker.stop()
 
     def begin(self, name: str) -> None:
-        import time
-
-        now = time.monotonic()
-        with self._lock:
-            self._step, self._said = (name, now, now), False
+        self._framed.begin(name)
 
     def end(self) -> bool:
         """Clear the running step; True when a line was printed while it ran."""
-        with self._lock:
-            said, self._step, self._said = self._said, None, False
-        return said
+        ran = self._framed.end()
+        return ran is not None and ran[1]
 
-    def _run(self) -> None:
-        # Wakes often (at most every second) so a line comes `every` seconds into a step, not up to
-        # twice that; the floor keeps a tiny test interval from spinning the CPU.
-        while not self._stop.wait(max(min(self.every / 4, 1.0), 0.01)):
-            self._tick()
-
-    def _tick(self) -> None:
-        import time
-
-        now = time.monotonic()
-        with self._lock:
-            if self._step is None or now - self._step[2] < self.every:
-                return
-            name, began, _ = self._step
-            self._step, self._said = (name, began, now), True
-        self.emit(f"{controls_shown(name)}: still running, {now - began:,.0f} s so far")
+    def line(self) -> str | None:
+        """The line owed now ("coordination: still running, 64 s so far"), or None."""
+        due = self._framed.due(self.every)
+        if due is None:
+            return None
+        name, seconds = due
+        return f"{controls_shown(name)}: still running, {seconds:,.0f} s so far"
 
 
 class StageProgress:
@@ -280,7 +263,7 @@ class StageProgress:
     def __enter__(self) -> "StageProgress":
         self.progress.__enter__()
         if not console.is_terminal:
-            from botwatch.engines.spark_progress import interval_from_env
+            from botwatch.ticker import interval_from_env
 
             self.still = StillRunning(lambda line: console.print(line, highlight=False, markup=False), interval_from_env()).start()
         return self

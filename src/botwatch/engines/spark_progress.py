@@ -9,30 +9,22 @@ driver's status store knows of the running jobs (it is kept whether or not the w
 step's seconds are kept (`timings`), which is how docs/spark.md's profile was measured.
 
 The thread only reads: it never starts a job, and a failure to read the status store leaves the
-line without task counts rather than stopping the command.
+line without task counts rather than stopping the command. The thread, its interval
+(`BOTWATCH_PROGRESS_SECONDS`), its stopping and what a line owes to the last one are
+`botwatch.ticker`'s, shared with the DuckDB stages' "still running" lines.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_INTERVAL = 30.0  # seconds between lines while one step runs; BOTWATCH_PROGRESS_SECONDS overrides
+from botwatch.ticker import DEFAULT_INTERVAL, Framed, Ticker, interval_from_env
 
-
-def interval_from_env() -> float:
-    """`BOTWATCH_PROGRESS_SECONDS` (a positive number), else 30 s: tests and impatient users lower it."""
-    raw = os.environ.get("BOTWATCH_PROGRESS_SECONDS", "")
-    try:
-        value = float(raw)
-    except ValueError:
-        return DEFAULT_INTERVAL
-    return value if value > 0 else DEFAULT_INTERVAL
+__all__ = ["DEFAULT_INTERVAL", "SparkProgress", "SparkWork", "interval_from_env", "seconds_text", "spark_work"]
 
 
 @dataclass
@@ -84,22 +76,14 @@ def seconds_text(seconds: float) -> str:
     return f"{m} min {s:02d} s"
 
 
-@dataclass
-class _Now:
-    stage: str | None = None
-    stage_t0: float = 0.0
-    step: str | None = None
-    step_t0: float = 0.0
-    depth: int = 0
-    said_at: float = 0.0
-    timings: list[tuple[str, str, float]] = field(default_factory=list)
-
-
 class SparkProgress:
     """Names the stage and step the lake is running and prints a line on `emit` every `interval`
     seconds while a step runs longer than that (see the module docstring). `start()` starts the
     thread, `stop()` ends it; `stage(name)` frames a stage, `step(text)` a step (only the
-    outermost step of nested ones counts: a statement's own writes are part of it)."""
+    outermost step of nested ones counts: a statement's own writes are part of it).
+
+    Stages and steps are framed from one thread (the command's); the ticker's thread only reads
+    the stage (one tuple, replaced whole) and asks the framed step whether a line is due."""
 
     def __init__(self, session: Any, emit: Callable[[str], None], interval: float | None = None,
                  work: Callable[[Any], SparkWork | None] = spark_work) -> None:
@@ -107,62 +91,52 @@ class SparkProgress:
         self.emit = emit
         self.interval = interval if interval is not None else interval_from_env()
         self._work = work
-        self._now = _Now()
-        self._lock = threading.Lock()
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._stage: tuple[str, float] | None = None  # (name, began), monotonic
+        self._step = Framed()
+        self._depth = 0
+        self._timings: list[tuple[str, str, float]] = []
+        self._ticker = Ticker(self.line, emit, self.interval, name="botwatch-spark-progress")
 
     @property
     def timings(self) -> list[tuple[str, str, float]]:
         """(stage, step, seconds) of every finished step, in order."""
-        return list(self._now.timings)
+        return list(self._timings)
 
     def start(self) -> "SparkProgress":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="botwatch-spark-progress", daemon=True)
-            self._thread.start()
+        self._ticker.start()
         return self
 
     def stop(self) -> None:
-        self._stopped.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._ticker.stop()
 
     def begin_stage(self, name: str) -> None:
-        with self._lock:
-            self._now.stage, self._now.stage_t0 = name, time.perf_counter()
+        self._stage = (name, time.monotonic())
 
     def end_stage(self) -> None:
-        with self._lock:
-            self._now.stage = None
+        self._stage = None
 
     @contextmanager
     def step(self, text: str) -> Iterator[None]:
         """Frame one step of Spark work: the thread names it while it runs, and its seconds are
         kept; a step that ran past `interval` gets a closing line with its time."""
-        with self._lock:
-            outer = self._now.depth == 0
-            self._now.depth += 1
-            if outer:
-                self._now.step, self._now.step_t0, self._now.said_at = text, time.perf_counter(), 0.0
+        outer = self._depth == 0
+        self._depth += 1
         if outer:
+            self._step.begin(text)
             self._describe_jobs(text)
         try:
             yield
         finally:
-            with self._lock:
-                self._now.depth -= 1
-                if outer:
-                    took = time.perf_counter() - self._now.step_t0
-                    self._now.timings.append((self._now.stage or "", text, took))
-                    said = self._now.said_at > 0
-                    self._now.step = None
-            if outer and said:
-                self.emit(f"{self._prefix()}{text}: done in {seconds_text(took)}")
+            self._depth -= 1
+            if outer:
+                took, said = self._step.end() or (0.0, False)
+                self._timings.append((self._stage[0] if self._stage else "", text, took))
+                if said:
+                    self.emit(f"{self._prefix()}{text}: done in {seconds_text(took)}")
 
     def _prefix(self) -> str:
-        return f"{self._now.stage}: " if self._now.stage else ""
+        stage = self._stage
+        return f"{stage[0]}: " if stage else ""
 
     def _describe_jobs(self, text: str) -> None:
         """Name the step's Spark jobs (seen in the Spark UI on a cluster)."""
@@ -173,31 +147,20 @@ class SparkProgress:
 
     def line(self) -> str | None:
         """The line to print now, or None when no step has run a full interval since the last."""
-        now = time.perf_counter()
-        with self._lock:
-            step, t0, said = self._now.step, self._now.step_t0, self._now.said_at
-            stage, stage_t0 = self._now.stage, self._now.stage_t0
-        if step is None or now - max(t0, said) < self.interval:
+        stage = self._stage
+        due = self._step.due(self.interval)
+        if due is None:
             return None
-        parts = [f"{self._prefix()}{step}"]
+        step, step_seconds = due
+        parts = [f"{stage[0]}: {step}" if stage else step]
         work = self._work(self.session)
         if work is not None:
             if work.tasks:
                 parts.append(f"Spark tasks {work.tasks_done:,}/{work.tasks:,}")
             if work.rows:
                 parts.append(f"{work.rows:,} rows read")
-        timing = f"step {seconds_text(now - t0)}"
+        timing = f"step {seconds_text(step_seconds)}"
         if stage is not None:
-            timing += f", stage {seconds_text(now - stage_t0)}"
+            timing += f", stage {seconds_text(time.monotonic() - stage[1])}"
         parts.append(timing)
-        with self._lock:
-            if self._now.step == step:
-                self._now.said_at = now
         return " · ".join(parts)
-
-    def _run(self) -> None:
-        tick = min(self.interval, 1.0)
-        while not self._stopped.wait(tick):
-            text = self.line()
-            if text:
-                self.emit(text)

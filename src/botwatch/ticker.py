@@ -1,0 +1,168 @@
+"""The one mechanism behind botwatch's timed progress lines: a daemon thread that wakes while a
+piece of work runs and prints a line once it has run `BOTWATCH_PROGRESS_SECONDS` (30 s) since it
+began or since its last line.
+
+Two users frame different work and keep their own words: `cli.common.StillRunning` (a stage or
+report step on DuckDB, in a pipe or a log: "coordination: still running, 64 s so far") and
+`engines.spark_progress.SparkProgress` (a Spark step on a lake, with its task counts). Each had
+its own thread, lock, stop event and interval, and they had drifted apart; what they now share,
+and so behave alike in:
+
+- The interval (`interval_from_env`): a positive number of seconds ("0.5", "120", "inf" for
+  never); anything else ("", "0", "-5", "abc", "nan") is the default 30 s. A progress setting
+  never stops a command, so a bad value is not an error.
+- The wake-up: every quarter interval, at most 1 s and at least 0.01 s, so a line comes at most a
+  quarter interval late, and a tiny interval (the tests' 1e-6 s) does not spin a core. Spark's
+  thread woke every `min(interval, 1)` with no floor: "1e-9" busy-looped.
+- Starting and stopping (`Ticker`): `start()` on a running ticker does nothing (the DuckDB one
+  raised "threads can only be started once"); `start()` after `stop()` ticks again (Spark's
+  thread exited at once, silently); `stop()` before `start()` or twice does nothing (the DuckDB
+  one raised "cannot join thread before it is started"). `stop()` waits up to 5 s for the
+  thread, and no line is printed once it has returned: after Ctrl-C the command's own last line
+  is the last one.
+- A line that cannot be printed (stderr closed under it, a test's buffer gone) ends the ticking
+  quietly: a traceback from the thread ("Exception in thread ...") would reach the user.
+- "Said since" (`Framed`): what runs now, when it began and when a line last said so, under one
+  lock; `due` says whether a line is owed and notes it as said, `end` says whether one was (so
+  the caller can print the finish of work it said was running).
+- Forks (the content and accounts stages fork workers while a ticker runs, `forkpool`): the
+  child has no ticker thread (a fork copies only the forking thread), so a worker never prints
+  a ticker line, and the child never calls `begin`/`due`/`end` (workers run `forkpool.serve`
+  over Arrow batches). A line is printed holding `_PRINTING`, which `os.register_at_fork` takes
+  before every fork and releases after it on both sides: the ticker is never halfway through a
+  write to stderr when a worker is forked, so a worker never inherits stderr's buffer lock held
+  or a half-written line it would flush again as it exits. Python 3.12's warning that a
+  multi-threaded process forks is `forkpool.forking`'s to silence (DuckDB's threads alone raise
+  it); the ticker adds no other.
+
+Nested use: each `Framed` holds one piece of work; `begin` replaces what ran (a stage followed by
+the next). Nested steps (a Spark statement's own writes) are the caller's to count, as
+`SparkProgress.step` does, so only the outermost is framed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+
+DEFAULT_INTERVAL = 30.0  # seconds between lines while one piece of work runs; BOTWATCH_PROGRESS_SECONDS overrides
+JOIN_SECONDS = 5.0  # how long `stop()` waits for the thread
+
+# Held while a line is printed, and across every fork (see the module docstring).
+_PRINTING = threading.Lock()
+
+
+_held_for_fork = False  # whether this process's `_before_fork` got `_PRINTING`
+
+
+def _before_fork() -> None:
+    """Wait (up to `JOIN_SECONDS`: a line stuck on a full pipe must not stop the fork) for a
+    line being printed to finish, and keep others out until the fork is done."""
+    global _held_for_fork
+    _held_for_fork = _PRINTING.acquire(timeout=JOIN_SECONDS)
+
+
+def _after_fork() -> None:
+    """In the parent and in the child alike: free `_PRINTING` again (a `threading.Lock` may be
+    released by any thread, and the child's copy is held by the fork's own thread)."""
+    global _held_for_fork
+    if _held_for_fork:
+        _held_for_fork = False
+        _PRINTING.release()
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+
+
+def interval_from_env() -> float:
+    """`BOTWATCH_PROGRESS_SECONDS` when it is a positive number, else 30 s (see the module
+    docstring): tests and impatient users lower it."""
+    raw = os.environ.get("BOTWATCH_PROGRESS_SECONDS", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_INTERVAL
+    return value if value > 0 else DEFAULT_INTERVAL  # (nan > 0 is False: the default too)
+
+
+def wake_seconds(interval: float) -> float:
+    """How often the thread looks: a quarter interval, from 0.01 s to 1 s."""
+    return max(min(interval / 4, 1.0), 0.01)
+
+
+class Framed:
+    """The piece of work running now, when it began and when a line last said so (monotonic
+    seconds), under one lock: the caller's thread frames it, the ticker's thread asks `due`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._now: tuple[str, float, float] | None = None  # (name, began, last said or began)
+        self._said = False
+
+    def begin(self, name: str) -> None:
+        """`name` runs from now (replacing what ran)."""
+        now = time.monotonic()
+        with self._lock:
+            self._now, self._said = (name, now, now), False
+
+    def end(self) -> tuple[float, bool] | None:
+        """Clear the running work: (seconds it ran, whether a line said it was running), or None
+        when nothing ran."""
+        now = time.monotonic()
+        with self._lock:
+            was, said, self._now, self._said = self._now, self._said, None, False
+        return None if was is None else (now - was[1], said)
+
+    def due(self, interval: float) -> tuple[str, float] | None:
+        """(name, seconds it has run) when it has run `interval` since it began or was last said,
+        and notes it as said now; None otherwise."""
+        now = time.monotonic()
+        with self._lock:
+            if self._now is None or now - self._now[2] < interval:
+                return None
+            name, began, _ = self._now
+            self._now, self._said = (name, began, now), True
+        return name, now - began
+
+
+class Ticker:
+    """A daemon thread that every `wake_seconds(interval)` asks `line()` for a line and prints
+    what it returns (None: nothing to say) with `emit`. See the module docstring for starting,
+    stopping, failures and forks."""
+
+    def __init__(self, line: Callable[[], str | None], emit: Callable[[str], None], interval: float, name: str) -> None:
+        self.line, self.emit, self.interval, self.name = line, emit, interval, name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> "Ticker":
+        if not self.running:
+            self._stop = threading.Event()  # a fresh one: the old thread, if still winding down, keeps its own
+            self._thread = threading.Thread(target=self._run, args=(self._stop,), name=self.name, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=JOIN_SECONDS)
+
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.wait(wake_seconds(self.interval)):
+            try:
+                text = self.line()
+                if text:
+                    with _PRINTING:
+                        if stop.is_set():  # stopped while the line was made: the command has moved on
+                            return
+                        self.emit(text)
+            except Exception:  # noqa: BLE001 - stderr gone, a failing reader: progress lines end, the command goes on
+                return
