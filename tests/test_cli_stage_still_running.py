@@ -54,3 +54,17 @@ def test_a_stage_name_is_shown_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
         _until_said(buf, "still running")
     assert "report: [/x] \\x1b[2J: still running" in buf.getvalue()
     assert "\x1b[2J" not in buf.getvalue()
+
+
+def test_started_twice_or_stopped_before_starting_it_says_nothing_and_does_not_fail() -> None:
+    """Its own thread raised "threads can only be started once" and "cannot join thread before it
+    is started"; the thread is now `botwatch.ticker`'s, shared with Spark's lines."""
+    lines: list[str] = []
+    never = common.StillRunning(lines.append, 30.0)
+    never.stop()
+    still = common.StillRunning(lines.append, 30.0).start().start()
+    still.begin("coverage")
+    assert still.end() is False
+    still.stop()
+    still.stop()
+    assert lines == []

@@ -76,3 +76,18 @@ def test_interval_and_seconds_as_read() -> None:
     assert seconds_text(5.4) == "5 s"
     assert seconds_text(185) == "3 min 05 s"
     assert interval_from_env() > 0
+
+
+def test_restarted_after_a_stop_it_prints_again() -> None:
+    """Its stop event stayed set, so a restarted thread ended at once without a word; the thread is
+    now `botwatch.ticker`'s, shared with the DuckDB stages' lines."""
+    lines: list[str] = []
+    p = SparkProgress(_Session(), lines.append, interval=0.05, work=lambda s: None).start()
+    p.stop()
+    p.start()
+    try:
+        with p.step("query over posts"):
+            _wait_for(lines, "query over posts · step")
+    finally:
+        p.stop()
+    assert any(x.startswith("query over posts · step ") for x in lines), lines

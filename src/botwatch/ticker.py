@@ -29,7 +29,8 @@ and so behave alike in:
   child has no ticker thread (a fork copies only the forking thread), so a worker never prints
   a ticker line, and the child never calls `begin`/`due`/`end` (workers run `forkpool.serve`
   over Arrow batches). A line is printed holding `_PRINTING`, which `os.register_at_fork` takes
-  before every fork and releases after it on both sides: the ticker is never halfway through a
+  before every fork (waiting at most 5 s, so a line stuck on a full pipe cannot stop the fork)
+  and releases after it on both sides: the ticker is never halfway through a
   write to stderr when a worker is forked, so a worker never inherits stderr's buffer lock held
   or a half-written line it would flush again as it exits. Python 3.12's warning that a
   multi-threaded process forks is `forkpool.forking`'s to silence (DuckDB's threads alone raise
