@@ -6,6 +6,7 @@ it is still running, and then that it finished; a quick one adds no line."""
 from __future__ import annotations
 
 import io
+import threading
 import time
 
 import pytest
@@ -68,3 +69,16 @@ def test_started_twice_or_stopped_before_starting_it_says_nothing_and_does_not_f
     still.stop()
     still.stop()
     assert lines == []
+
+
+def test_ctrl_c_during_a_long_stage_stops_the_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C reaches the main thread only: leaving the block stops the ticker, and no line follows."""
+    buf = _piped(monkeypatch, "0.05")
+    with pytest.raises(KeyboardInterrupt), common.StageProgress() as p:
+        p.start("content")
+        _until_said(buf, "still running")
+        raise KeyboardInterrupt
+    said = buf.getvalue()
+    time.sleep(0.2)
+    assert "content: still running" in said and buf.getvalue() == said
+    assert "botwatch-still-running" not in [t.name for t in threading.enumerate()]
