@@ -187,6 +187,19 @@ def test_day_first_times_are_rejected_with_the_format_that_reads_them(tmp_path: 
     assert code == 0 and "rejected 0" in out, out
 
 
+@pytest.mark.parametrize("bad", ["31/02/2016 10:00", "13/08/2015 25:00", "13/08/2015 20:12:61"])
+def test_a_day_first_looking_value_the_day_first_format_refuses_is_not_sent_to_it(tmp_path: Path, bad: str) -> None:
+    """31 February or hour 25 look day first to the pattern, but `--time-format '%d/%m/%Y %H:%M'`
+    rejects them in turn: the note said to give it, and the rerun failed on another error."""
+    rows = _rows(GOP)
+    for r in rows:
+        r["local"] = bad
+    src = _write_csv(tmp_path / "eu.csv", list(rows[0]), rows)
+    code, out = _ingest(str(tmp_path / "a.duckdb"), str(src), "--columns", "account_id=author,text=text,created_at=local")
+    assert code == 1 and f"created_at is not a time: '{bad}'" in out, out
+    assert "--time-format '%d/%m/%Y" not in out and "month-first" not in out, out
+
+
 def test_an_implausible_epoch_row_is_kept_aside_with_its_line(tmp_path: Path) -> None:
     rows = _rows(GOP)
     for r in rows:

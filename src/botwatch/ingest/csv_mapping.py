@@ -415,7 +415,8 @@ _DAY_FIRST = re.compile(r"(1[3-9]|2\d|3[01])/(0?[1-9]|1[0-2])/\d{4} \d{1,2}:\d{2
 
 
 def _refuse_day_first(v: str, what: str) -> None:
-    """`RecordError` naming the day-first `--time-format` where `v` can only be a day-first time.
+    """`RecordError` naming the day-first `--time-format` where `v` can only be a day-first time,
+    and one that format reads (no 31/02, no hour 25: naming it there sends the user to a second error).
     Why: a European export's 13/08/2015 was "not a time" without a word of the option, and the
     same file's days up to 12 were read month first (01/08 as 8 January), stored as real; once
     stored, a corrected map adds no post again, so the line says to use a new study."""
@@ -423,6 +424,10 @@ def _refuse_day_first(v: str, what: str) -> None:
     if m is None:
         return
     fmt = "%d/%m/%Y %H:%M" + (":%S" if m.group(3) else "")
+    try:  # the pattern alone passes 31/02 or hour 25, which the format it names refuses in turn
+        datetime.strptime(v, fmt)
+    except ValueError:
+        return
     raise RecordError(f"{what} {v[:40]!r} is no month-first time (9/7/2017 19:52 is 7 September): if the file writes the day first, "
                       f"give --time-format '{fmt}' and ingest it into a new study or lake (any of its rows with a day up to 12 were read month first)")
 
