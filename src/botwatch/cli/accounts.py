@@ -17,6 +17,7 @@ from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, conso
 from botwatch.count_text import counted
 from botwatch.prob_text import p_is, percent, prob2
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
+from botwatch.userfile import os_error_said
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -508,7 +509,7 @@ def train_bot_model(
     try:
         read = read_labels_csv(labels, when)
     except OSError as exc:  # said "[Errno 2] No such file or directory: 'labels.csv'"
-        fail(f"cannot read {name_shown(labels)}: {exc.strerror or type(exc).__name__}")
+        fail(f"cannot read {name_shown(labels)}: {os_error_said(exc)}")
     except ValueError as exc:
         fail(str(exc))
     frame = read.frame
@@ -527,13 +528,13 @@ def train_bot_model(
     try:  # before training (minutes on a large set): a folder that cannot be made ended, after it, in "a bug in botwatch"
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        fail(f"cannot write the model to {name_shown(output)}: the folder {name_shown(output.parent)} cannot be created ({exc.strerror or type(exc).__name__})")
+        fail(f"cannot write the model to {name_shown(output)}: the folder {name_shown(output.parent)} cannot be created ({os_error_said(exc)})")
     try:
         figs = train_and_report([frame], output, figures, svg, record_accounts=True)
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
         fail(f"could not train on {name_shown(labels)}: {exc}")
     except OSError as exc:  # no permission in the folder, a folder in the file's place, a disk full
-        fail(f"could not write {name_shown(exc.filename or output)}: {exc.strerror or type(exc).__name__}")
+        fail(f"could not write {name_shown(exc.filename or output)}: {os_error_said(exc)}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect ranking.

@@ -15,6 +15,7 @@ from rich.table import Table
 from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, plain, wide_when_piped
 from botwatch.ingest.counts import KEPT_APART, cut_short_count, kept_apart, not_posts, notices_read, read_count, records_rejected
 from botwatch.shown_text import name_shown, shell_shown
+from botwatch.userfile import os_error_said
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
     from botwatch.ingest.csv_mapping import ColumnMap
@@ -318,7 +319,7 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
     try:
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     except OSError as exc:  # a folder in its place, no permission, a disk full: the inputs are stored all the same
-        fail(f"could not write --results-json {name_shown(path)} ({exc.strerror or type(exc).__name__}); the inputs reported ok above are stored")
+        fail(f"could not write --results-json {name_shown(path)} ({os_error_said(exc)}); the inputs reported ok above are stored")
 
 
 def put_nothing_in(res: FileResult) -> str | None:

@@ -16,6 +16,7 @@ from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed, warn
 from botwatch.count_text import counted
 from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
+from botwatch.userfile import os_error_said
 
 if TYPE_CHECKING:  # duckdb, ibis and pyarrow come with it: imported where a command opens a study
     from botwatch.study import Study
@@ -499,7 +500,7 @@ def graphml_or_fail(st: Study, output: Path) -> Path:
     except (OSError, ig.InternalError) as exc:
         from botwatch.out_path import in_the_way_said
 
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
+        why = os_error_said(exc) if isinstance(exc, OSError) else first_line(exc)  # igraph's own error has no OS reason
         # A file where a folder of the path should be: "File exists" named neither (as --csv and export say it)
         fail(in_the_way_said(output) or f"could not write {name_shown(output)}: {why}")
         raise  # unreachable: fail exits

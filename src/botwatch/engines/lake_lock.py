@@ -72,6 +72,7 @@ from typing import Any, Protocol
 
 from botwatch.processes import pid_runs
 from botwatch.study import StudyError
+from botwatch.userfile import os_error_said
 
 try:
     import fcntl
@@ -368,7 +369,7 @@ def _cannot(path: str, exc: BaseException) -> LockError:
     """The one-line error for a folder that cannot hold the lock (read-only, no permission, full)."""
     from botwatch.engines.lake_files import first_line
 
-    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
+    why = os_error_said(exc) if isinstance(exc, OSError) else first_line(exc)  # first_line: a JVM error's own line
     return LockError(
         f"cannot take the write lock {path}: {why}. Writing a lake needs a folder this user can write "
         "(status, report and export read it without the lock)"

@@ -26,6 +26,8 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 
+from botwatch.userfile import os_error_said
+
 JAVA_NEEDED = 17  # PySpark 4 runs on Java 17 or 21
 MASTER_WAIT_S = 5.0  # how long a standalone master may take to accept a connection
 
@@ -126,7 +128,7 @@ def _unreachable(master: str, setting: str, wait_s: float | None = None) -> str 
             why = f"no answer in {wait_s:g} s"
             continue
         except OSError as exc:
-            why = (exc.strerror or type(exc).__name__).lower()
+            why = os_error_said(exc).lower()
             continue
         if said == SILENT:
             silent = silent or hostport
@@ -318,7 +320,7 @@ def _no_resource_manager(setting: str, wait_s: float = MASTER_WAIT_S) -> str | N
         except TimeoutError:
             why = f"no answer in {wait_s:g} s"
         except OSError as exc:
-            why = (exc.strerror or type(exc).__name__).lower()
+            why = os_error_said(exc).lower()
     tried = ", ".join(f"{a} ({p}{':' if p.endswith('default') else ''} {where})" for a, p in managers)
     return (f"{setting}: no YARN ResourceManager answers at {tried}: {why}; "
             "check HADOOP_CONF_DIR / YARN_CONF_DIR and that the ResourceManager runs")
