@@ -214,6 +214,19 @@ def test_a_study_this_process_holds_the_other_way_is_a_study_error(tmp_path: Pat
 
 
 
+def test_a_study_this_process_holds_for_reading_names_no_command_to_run_again_from_python(tmp_path: Path) -> None:
+    """`api.analyze(path)` under a notebook's open `open_study(path)` ended "then run this again",
+    where no command ran; a command (`for_command`) keeps its wording."""
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()
+    with botwatch.open_study(path):
+        with pytest.raises(botwatch.StudyError) as err:
+            api.analyze(path, only=["coverage"], log=None)
+    said = str(err.value)
+    assert said.endswith("first, then open the study again") and "run this" not in said, said
+    assert err.value.for_command().endswith("first, then run this again"), err.value.for_command()
+
+
 def test_a_statement_that_writes_a_study_opened_read_only_is_a_study_error(tmp_path: Path) -> None:
     """`open_study(path)` (read-only) then `st.sql("CREATE ...")` raised DuckDB's own
     InvalidInputException about database "study" "attached in read-only mode"."""

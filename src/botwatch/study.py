@@ -247,14 +247,16 @@ def unwritable_folder_message(path: Path, *, by_command: bool = True) -> str:
             + reading)
 
 
-def same_process_message(path: Path, read_only: bool) -> str:
+def same_process_message(path: Path, read_only: bool, *, by_command: bool = True) -> str:
     """The line for a study this very process already holds open the other way (read-only against
-    writing): DuckDB lets one process hold a file in one mode only."""
+    writing): DuckDB lets one process hold a file in one mode only. `by_command=False` words it for
+    a notebook or script (`api.analyze` under an open `open_study`), as `lock_message` does: there
+    is no command to "run again" there."""
     if read_only:
         return (f"{name_shown(path)} is open for writing in this process (a study opened with read_only=False, or one an ingest or "
                 "analyze holds): read it through that study object, or close it (st.close()) first")
     return (f"{name_shown(path)} is open for reading in this process (a botwatch.open_study(path) not yet closed), so it cannot be "
-            "opened for writing: close it (st.close(), or leave its `with` block) first, then run this again")
+            f"opened for writing: close it (st.close(), or leave its `with` block) first, then {'run this' if by_command else 'open the study'} again")
 
 
 def read_only_write_message(path: Path) -> str:
@@ -472,7 +474,7 @@ class Study(StudyBase):
             # This process already holds the file the other way (a notebook's `open_study(path)`
             # still open, then `api.analyze(path)`): DuckDB said only "Can't open a connection to
             # same database file with a different configuration than existing connections".
-            raise StudyError(same_process_message(self.path, read_only)) from None
+            raise StudyError(same_process_message(self.path, read_only, by_command=False), same_process_message(self.path, read_only)) from None
         in_memory = self.con.execute("SELECT path IS NULL FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
         if in_memory and in_memory[0] and str(path) != ":memory:":  # any other name DuckDB reads as data: nothing would reach the disk
             self.con.close()
