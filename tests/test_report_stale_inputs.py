@@ -68,3 +68,54 @@ def test_the_banner_escapes_the_study_name() -> None:
     html = str(s.sentence("<b>x</b>\u202e.duckdb", html=True))
     assert "<code>botwatch analyze &#39;&lt;b&gt;x&lt;/b&gt;⟨U+202E⟩.duckdb&#39; --only timeline</code>" in html
     assert s.sentence("s.duckdb").startswith("The analysis stage timeline last ran on earlier results (timeline read cluster_members")
+
+
+def test_export_of_a_table_built_on_old_results_says_so_once(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """After `botwatch coordination` alone, `export` wrote the timeline's tables, still built on the
+    old clusters, without a word where `report` warned: now one warning on stderr, in the report's
+    words and with its command, for the whole command; the export itself goes on (exit 0)."""
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    res = runner.invoke(app, ["export", str(study), "timeline_groups", "-o", str(tmp_path / "before.csv")])
+    assert res.exit_code == 0 and "earlier results" not in res.output, res.output
+    assert runner.invoke(app, ["coordination", str(study), "--window", "5m", "--min-repeats", "1"]).exit_code == 0
+
+    res = runner.invoke(app, ["export", str(study), "timeline_groups", "bursts", "posts", "-o", str(tmp_path / "out"), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    said = _said(res.stderr)
+    assert said.count("last ran on earlier results") == 1, said
+    assert "warning: timeline_groups, bursts: The analysis stages timeline, bursts, creation, circadian, impact last ran on earlier results" in said, said
+    assert f"botwatch analyze {study} {RERUN}" in said
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(tmp_path / "posts.csv")])
+    assert res.exit_code == 0 and "earlier results" not in res.output, res.output  # no stage behind made it
+
+
+def test_after_no_election_the_stale_stages_command_names_the_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """A whole `analyze --no-election` after one with us-2016 skips creation, impact and estimates,
+    which keep tables built on the earlier timeline and scores; the command said to renew them,
+    `analyze --only creation ...`, failed with "need --election" (the study records --no-election).
+    It now names the election those stages were made with, and running it clears the warning."""
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    out = tmp_path / "s.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    renew = "--only creation --only impact --only estimates --election us-2016"
+    assert f"botwatch analyze {study} {renew}`" in _said(res.output), res.output
+    assert f"Run botwatch analyze s.duckdb {renew} to bring them up to date" in _text(out)
+
+    res = runner.invoke(app, ["analyze", str(study), *renew.split()])
+    assert res.exit_code == 0 and "earlier results" not in res.output, res.output
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0 and "last ran on earlier results" not in _text(out) + res.output, res.output
+
+
+def test_the_stages_no_run_names_an_election_for_are_said_to_need_one() -> None:
+    from botwatch.report.staleness import BehindInputs
+
+    s = BehindInputs([("creation", "timeline_groups", "timeline")], ["creation"], None, ("creation",))
+    said = s.sentence("s.duckdb")
+    assert "`botwatch analyze s.duckdb --only creation`" in said
+    assert said.endswith("creation needs --election, and the study was last analysed with --no-election: add `--election` with the election "
+                         "to analyse for (a preset, `botwatch elections list`, or a TOML file).")

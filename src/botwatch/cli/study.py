@@ -385,7 +385,9 @@ def _warn_older_than_study(st: Study, study: Path | str, names: list[str]) -> No
     stage that needs an election, after the study was last analysed with --no-election (which skips
     that stage and keeps its earlier run's tables: the report leaves them out and `estimate`
     refuses, while the export wrote them without a word), and tables of a stage that ran before
-    posts were last ingested (as `accounts` and `status` warn)."""
+    posts were last ingested (as `accounts` and `status` warn), or before a stage whose tables
+    they read ran again (`behind_inputs`, as `report` warns: after `botwatch coordination`, the
+    timeline's tables were exported with the old clusters without a word)."""
     from botwatch.elections.model import ElectionError
     from botwatch.elections.recorded import NO_ELECTION, study_election_record
     from botwatch.pipeline import stages
@@ -410,6 +412,18 @@ def _warn_older_than_study(st: Study, study: Path | str, names: list[str]) -> No
         warn(f"{', '.join(behind)}: {counted(k, 'post')} {'was' if k == 1 else 'were'} ingested (last at {stale.ingested_at:%Y-%m-%d %H:%M} UTC) "
              f"after the stage that makes {'this table' if len(behind) == 1 else 'these tables'} last ran, and {'is' if k == 1 else 'are'} not in "
              f"{'it' if len(behind) == 1 else 'them'}: run `botwatch analyze {shell_shown(study)}` to renew {'it' if len(behind) == 1 else 'them'}")
+    _warn_read_old(st, study, [(n, stage.name) for n, stage in asked if n not in skipped])
+
+
+def _warn_read_old(st: Study, study: Path | str, asked: list[tuple[str, str]]) -> None:
+    """One warning for the exported tables (`asked`: (table, stage that makes it)) of stages that
+    last ran on earlier results (`behind_inputs`), in the report's words and with its command."""
+    from botwatch.report.staleness import behind_inputs
+
+    behind = behind_inputs(st)
+    old = [n for n, stage in asked if behind is not None and stage in behind.rerun]
+    if behind is not None and old:
+        warn(f"{', '.join(old)}: " + behind.sentence(str(study)))
 
 
 # The names `export` takes for the coordination network as a whole (GraphML), no table of a study.

@@ -40,12 +40,12 @@ class StaleAnalysis:
         return _with_analyze(text, study_name, html)
 
 
-def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] = ()) -> str:
+def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] = (), election: str | None = None) -> str:
     """`text` with its `{cmd}` written as the `botwatch analyze` command for the study (with an
-    `--only` for each of `only`): in backquotes for a terminal, in <code> (the name escaped, hidden
-    characters shown) for a page, where the rest of `text` (stage names and run messages from the
-    study's `runs`) shows its hidden characters too."""
-    tail = "".join(f" --only {shlex.quote(s)}" for s in only)
+    `--only` for each of `only`, and `--election` when `election` names one): in backquotes for a
+    terminal, in <code> (the name escaped, hidden characters shown) for a page, where the rest of
+    `text` (stage names and run messages from the study's `runs`) shows its hidden characters too."""
+    tail = "".join(f" --only {shlex.quote(s)}" for s in only) + (f" --election {shell_word(election)}" if election else "")
     if not html:
         return text.replace("{cmd}", f"`botwatch analyze {shell_word(study_name)}{tail}`")
     from markupsafe import Markup, escape
@@ -99,10 +99,15 @@ class BehindInputs:
 
     read_old: list[tuple[str, str, str]]
     rerun: list[str]
+    # After `analyze --no-election`, which the study records, a plain `analyze --only creation`
+    # refuses ("needs --election"): `election` is what the suggested command passes (the preset or
+    # file those stages last ran with); `unnamed` the stages that need one none of their runs names.
+    election: str | None = None
+    unnamed: tuple[str, ...] = ()
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
-        """The one wording for the report's banner and warning, `status` and the command that ran
-        the writer (`html=True`: as `StaleAnalysis.sentence`)."""
+        """The one wording for the report's banner and warning, `status`, `export` and the command
+        that ran the writer (`html=True`: as `StaleAnalysis.sentence`)."""
         said = "; ".join(f"{s} read {t} before {w} rewrote it" for s, t, w in self.read_old)
         after = [s for s in self.rerun if s not in {r for r, _, _ in self.read_old}]
         more = f", and {', '.join(after)} build{'s' if len(after) == 1 else ''} on {'its' if len(self.read_old) == 1 else 'their'} tables" if after else ""
@@ -110,7 +115,11 @@ class BehindInputs:
         text = (f"The analysis stage{'s' if n != 1 else ''} {', '.join(self.rerun)} last ran on earlier results ({said}{more}): "
                 f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
                 "Run {cmd} to bring them up to date and build the report again.")
-        return _with_analyze(text, study_name, html, tuple(self.rerun))
+        if self.unnamed:
+            n = len(self.unnamed)
+            text += (f" {', '.join(self.unnamed)} need{'s' if n == 1 else ''} --election, and the study was last analysed with --no-election: "
+                     "add `--election` with the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+        return _with_analyze(text, study_name, html, tuple(self.rerun), self.election)
 
 
 # Stages left to their own wording: `cluster_evidence_stale` says when accounts_clusters is behind
@@ -149,7 +158,38 @@ def behind_inputs(study: Study) -> BehindInputs | None:
     behind = {s for s, _, _ in read_old}
     for s, _, _ in read_old:
         behind |= _reach(graph, s)
-    return BehindInputs(read_old, [s.name for s in registered if s.name in behind and s.name in latest])
+    rerun = [s.name for s in registered if s.name in behind and s.name in latest]
+    election, unnamed = _renew_election(study, [s.name for s in registered if s.name in rerun and s.needs_election])
+    return BehindInputs(read_old, rerun, election, unnamed)
+
+
+def _renew_election(study: Study, need: list[str]) -> tuple[str | None, tuple[str, ...]]:
+    """(the `--election` word for renewing `need`, the stages that need an election, or None; those
+    of them it cannot name one for). Only after `analyze --no-election`, which `analyze` reuses:
+    with an election recorded, a plain `--only` renews them with it. The word is the one election the
+    stages' own latest runs recorded: a preset by its key, a user's file by the path it was read from
+    (`runs.params`); where they name none, or different ones, the sentence says to add it."""
+    from botwatch.elections.model import ElectionError
+    from botwatch.elections.recorded import NO_ELECTION, recorded_pair, study_election_record
+    from botwatch.runs_table import latest_by_stage
+
+    if not need:
+        return None, ()
+    try:
+        if study_election_record(study) != NO_ELECTION:
+            return None, ()
+    except ElectionError:  # different elections: `analyze` says so and asks for --election itself
+        return None, ()
+    params = latest_by_stage(study)
+    pairs = {recorded_pair(params.get(s, {})) for s in need}
+    if len(pairs) == 1 and (pair := pairs.pop()) is not None:
+        key, text = pair
+        if text is None:
+            return key, ()
+        path = next((f for s in need if isinstance(f := params.get(s, {}).get("election_file"), str) and f), None)
+        if path is not None:
+            return path, ()
+    return None, tuple(need)
 
 
 # What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
