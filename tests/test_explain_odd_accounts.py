@@ -149,6 +149,24 @@ def test_an_account_only_retweeted_is_said_to_appear_only_in_others_posts(odd_st
     assert res.exit_code == 2 and "no account @nobody in" in res.output and "appears only" not in res.output
 
 
+def test_no_such_account_with_json_prints_the_close_handles_as_json(tmp_path: Path) -> None:
+    """`explain @ten_gop1 --json` left stdout empty: a script had only the error line's text to find
+    the close handles in. Stdout is now one object with them raw (JSON escapes a handle's ESC or
+    U+202E), stderr the error line with them escaped; exit 2 as before."""
+    study = _handmade(tmp_path, "('twitter', '1', 'TEN_GOP', NULL, NULL, NULL, NULL, NULL, NULL, 5), "
+                                "('twitter', '2', e'ten_gop\\x1b', NULL, NULL, NULL, NULL, NULL, NULL, 3), "
+                                "('twitter', '3', 'alice', NULL, NULL, NULL, NULL, NULL, NULL, 1)")
+    res = runner.invoke(app, ["explain", str(study), "@ten_gop1", "--json"], env={"COLUMNS": "400"})
+    assert res.exit_code == 2, res.output
+    assert json.loads(res.stdout) == {"shape": "botwatch-no-account/1", "error": "no account", "asked": "@ten_gop1",
+                                      "close_handles": ["TEN_GOP", "ten_gop\x1b"]}
+    assert "\x1b" not in res.stdout and "\\u001b" in res.stdout
+    said = " ".join(res.stderr.split())
+    assert "\x1b" not in res.stderr and "no account @ten_gop1 in" in said and "did you mean @TEN_GOP, @ten_gop\\x1b?" in said, said
+    res = runner.invoke(app, ["explain", str(study), "@zzzzzzzz", "--json"])
+    assert res.exit_code == 2 and json.loads(res.stdout)["close_handles"] == [], res.output
+
+
 def _handmade(tmp_path: Path, rows: str) -> Path:
     """A study holding only an `accounts_scored` table of `rows` (SQL VALUES)."""
     from botwatch.study import Study

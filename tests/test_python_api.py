@@ -114,6 +114,24 @@ def test_analyze_refuses_a_study_opened_read_only(raw: Path) -> None:
         assert api.analyze(st, only=["coverage"], log=None)[0].ok
 
 
+def test_account_not_found_offers_the_close_handles(tmp_path: Path) -> None:
+    """`account(st, "@ten_gop1")` said only "no account", where `botwatch explain` offers close
+    handles: `NoSuchAccount` (still a `LookupError`) carries them raw and names them in its
+    message with `repr`, so a handle's ESC does not reach a terminal printing it."""
+    path = tmp_path / "m.duckdb"
+    with botwatch.open_study(path, read_only=False) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT * FROM (VALUES ('twitter', '1', 'TEN_GOP', 5), ('twitter', '2', e'ten_gop\\x1b', 3)) "
+               "t(platform, account_id, handle, n_posts)")
+        with pytest.raises(LookupError) as got:
+            api.account(st, "@ten_gop1")
+        assert isinstance(got.value, api.NoSuchAccount) and got.value.key == "@ten_gop1"
+        assert got.value.close_handles == ["TEN_GOP", "ten_gop\x1b"]
+        assert str(got.value).endswith("did you mean '@TEN_GOP', '@ten_gop\\x1b'?") and "\x1b" not in str(got.value), str(got.value)
+        with pytest.raises(api.NoSuchAccount, match=r"\(by handle or account id\)$") as got:
+            api.account(st, "@zzzzzzzz")
+        assert got.value.close_handles == []
+
+
 # -- F-PY1: an account's evidence as the documented shape -----------------------------------------
 def test_account_is_what_explain_json_prints(analysed: Path) -> None:
     from botwatch.cli import app

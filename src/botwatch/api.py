@@ -13,7 +13,8 @@ analyze` make the same tables and the same `runs` records (docs/python-api.md):
   recorded in `runs` as if it had been used.
 * `account(study, "@handle")`: one account's bot and origin probabilities with their evidence, as
   the dict `botwatch explain --json` prints (`"shape": "botwatch-account/1"`); an
-  `AmbiguousAccountWarning` when the name may mean other accounts too.
+  `AmbiguousAccountWarning` when the name may mean other accounts too; `NoSuchAccount` (a
+  `LookupError` carrying the study's `close_handles`) when none answers to it.
 * `foreign_counts(study, home)`: the report's foreign-origin figures (`botwatch.origin_rule`).
 
 Names not listed in `__all__` (in this module or elsewhere in the package) are internal and may
@@ -35,7 +36,7 @@ from botwatch.origin_rule import foreign_counts
 from botwatch.study import Study, StudyError, open_study
 
 __all__ = [
-    "ACCOUNT_SHAPE", "AmbiguousAccountWarning", "Election", "ElectionError", "StageResult", "Study", "StudyError",
+    "ACCOUNT_SHAPE", "AmbiguousAccountWarning", "Election", "ElectionError", "NoSuchAccount", "StageResult", "Study", "StudyError",
     "account", "analyze", "foreign_counts", "ingest", "load_election", "open_study", "sample_files", "stage_options",
 ]
 
@@ -53,6 +54,20 @@ class AmbiguousAccountWarning(UserWarning):
         named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
         super().__init__(f"{len(others) + 1:,} accounts may be meant by {key!r}: returned is {chosen[0]} {chosen[1]}; "
                          f"ask by account id for another ({named})")
+
+
+class NoSuchAccount(LookupError):
+    """Raised by `account` when no account answers to the name: a `LookupError`, as before. `key`
+    is the name asked for, `close_handles` up to 3 of the study's handles close to it (as stored,
+    most posts first; empty when none is), which the message offers as `botwatch explain` does;
+    they are the study's text, so the message writes them with `repr` (a handle's ESC or U+202E as
+    an escape, not sent to a terminal that prints it)."""
+
+    def __init__(self, message: str, key: str, close_handles: list[str]) -> None:
+        self.key, self.close_handles = key, list(close_handles)
+        if self.close_handles:
+            message += f"; did you mean {', '.join(repr('@' + h) for h in self.close_handles)}?"
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -498,13 +513,14 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
 
     `handle_or_id` is "@handle" (any case, "@" optional) or an account id. `study` is an open
     study or a path (opened read-only for the call). Raises `StudyError` when the study has no
-    account scores (run `analyze(..., only=["accounts"])`) and `LookupError` when no account matches.
+    account scores (run `analyze(..., only=["accounts"])`) and `NoSuchAccount` (a `LookupError`, with
+    the study's `close_handles` to the name) when no account matches.
     Warns `AmbiguousAccountWarning` (the result is the same) when the name may mean other accounts
     too: a handle shared across platforms (the one with most posts is returned) or a Mastodon
     name other instances' accounts bear; its `others` are their (platform, account_id)."""
     import warnings
 
-    from botwatch.accounts.json_shape import account_json, find_account, mastodon_namesakes, on_prior, other_matches, with_unscored_posts
+    from botwatch.accounts.json_shape import account_json, close_handles, find_account, mastodon_namesakes, on_prior, other_matches, with_unscored_posts
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.origin_rule import scoring_home
 
@@ -518,7 +534,8 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
             # As `botwatch explain`: "@alice" found nothing where the study holds alice@b.social.
             namesakes = mastodon_namesakes(st, key)
             maybe = f"; Mastodon accounts it may mean, by account id: {', '.join(a for _h, a in namesakes[:5])}" if namesakes else ""
-            raise LookupError(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id){maybe}")
+            raise NoSuchAccount(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id){maybe}",
+                                str(handle_or_id), [] if namesakes else close_handles(st, key))
         others = other_matches(st, key, row[0], row[1]) + [("mastodon", a) for _h, a in mastodon_namesakes(st, key)]
         if others:  # the row with most posts was returned with no word of the others (`botwatch explain` warns)
             warnings.warn(AmbiguousAccountWarning(str(handle_or_id), (row[0], row[1]), others), stacklevel=2)

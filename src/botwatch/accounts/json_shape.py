@@ -12,6 +12,9 @@ changes meaning; new keys may be added.
                 "home_country", "outside_home_probability", "foreign", "foreign_rests_on_prior", "low", "high",
                 "training_account"},
      "signals": [sentence, ...]}
+
+No account answering to the name: `{"shape": "botwatch-no-account/1", "error", "asked",
+"close_handles": [handle, ...]}` (`no_account_json`).
 """
 
 from __future__ import annotations
@@ -116,6 +119,37 @@ def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
         params,
     )
     return tuple(found[0]) if found else None
+
+
+# How many of the study's handles `close_handles` compares (those of the most posts first): a
+# study of millions of accounts is not read whole to answer a typo.
+CLOSE_HANDLES_READ = 20_000
+
+
+def close_handles(study: Any, key: str, at_most: int = 3) -> list[str]:
+    """Up to `at_most` of the study's handles close to `key` (`difflib`, case ignored), read from
+    handles within two characters of its length: what `explain`'s "did you mean", the `--json`
+    error object (`no_account_json`) and `botwatch.api.account`'s `NoSuchAccount` offer, as stored
+    (the caller escapes them for a terminal)."""
+    import difflib  # here, not at the top: the command modules' imports are kept to what start-up needs
+
+    rows = study.sql("SELECT handle FROM accounts_scored WHERE handle IS NOT NULL AND length(handle) BETWEEN ? AND ? "
+                     "ORDER BY n_posts DESC NULLS LAST, handle LIMIT ?", [len(key) - 2, len(key) + 2, CLOSE_HANDLES_READ])
+    by_lower: dict[str, str] = {}
+    for (h,) in rows:
+        by_lower.setdefault(str(h).lower(), str(h))
+    return [by_lower[h] for h in difflib.get_close_matches(key.lower(), list(by_lower), n=at_most, cutoff=0.75)]
+
+
+NO_ACCOUNT_SHAPE = "botwatch-no-account/1"
+
+
+def no_account_json(asked: str, close: list[str]) -> dict[str, Any]:
+    """The object `explain --json` prints on stdout when no account answers to `asked` (exit 2,
+    the error line on stderr as without --json): a script reading stdout got nothing to parse,
+    and the close handles the error line offers only as text. `close_handles`: as stored, raw
+    (the JSON writer escapes them); empty when none is close. Keys never disappear."""
+    return {"shape": NO_ACCOUNT_SHAPE, "error": "no account", "asked": asked, "close_handles": list(close)}
 
 
 def other_matches(study: Any, key: str, platform: str, account_id: str) -> list[tuple[str, str]]:

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, on_prior, other_matches, select_list, shown_handle, unscored_posts,
-                                         with_unscored_posts)
+from botwatch.accounts.json_shape import (account_json, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
+                                         select_list, shown_handle, unscored_posts, with_unscored_posts)
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
@@ -261,28 +261,10 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
             "with no posts or profile of its own under that name, it has no scores")
 
 
-# How many of the study's handles `_close_handles` compares (those of the most posts first): a
-# study of millions of accounts is not read whole to answer a typo.
-_CLOSE_HANDLES_READ = 20_000
-
-
-def _close_handles(st: Any, key: str, at_most: int = 3) -> list[str]:
-    """Up to `at_most` of the study's handles close to `key` (`difflib`, case ignored), read from
-    handles within two characters of its length."""
-    import difflib  # here, not at the top: the command modules' imports are kept to what start-up needs
-
-    rows = st.sql("SELECT handle FROM accounts_scored WHERE handle IS NOT NULL AND length(handle) BETWEEN ? AND ? "
-                  "ORDER BY n_posts DESC NULLS LAST, handle LIMIT ?", [len(key) - 2, len(key) + 2, _CLOSE_HANDLES_READ])
-    by_lower: dict[str, str] = {}
-    for (h,) in rows:
-        by_lower.setdefault(str(h).lower(), str(h))
-    return [by_lower[h] for h in difflib.get_close_matches(key.lower(), list(by_lower), n=at_most, cutoff=0.75)]
-
-
 def _what_to_try(st: Any, key: str, study: Any) -> str:
     """The end of the "no account" error: close handles to ask for, where the study has any, else
     the command that lists its accounts. The error alone left the user to guess what was there."""
-    close = _close_handles(st, key)
+    close = close_handles(st, key)
     if close:
         return f"; did you mean {', '.join(f'@{record_shown(h)}' for h in close)}?"
     return f". List the study's accounts with `botwatch accounts {shell_shown(study)} --sort handle`"
@@ -341,7 +323,8 @@ def explain(
             key, handle = linked, ("@" + linked if not linked.isdigit() else linked)
         if as_json:
             row = find_account(st, handle)
-            if row is None:
+            if row is None:  # stdout stays one JSON object, the error's (docs/model-card-bot.md)
+                print_json_result(no_account_json(handle, close_handles(st, key)))
                 fail(_no_such_account(st, handle, key, study))
             _say_others(st, key, row[0], row[1])
             row = _with_unscored_posts(st, [row], study)[0]
