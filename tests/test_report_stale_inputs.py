@@ -85,7 +85,7 @@ def test_export_of_a_table_built_on_old_results_says_so_once(analysed_sample_pat
     said = _said(res.stderr)
     assert said.count("last ran on earlier results") == 1, said
     assert "warning: timeline_groups, bursts: The analysis stages timeline, bursts, creation, circadian, impact last ran on earlier results" in said, said
-    assert f"botwatch analyze {study} {RERUN}" in said
+    assert f"Run `botwatch analyze {study} {RERUN}` to bring them up to date and export them again." in said
     res = runner.invoke(app, ["export", str(study), "posts", "-o", str(tmp_path / "posts.csv")])
     assert res.exit_code == 0 and "earlier results" not in res.output, res.output  # no stage behind made it
 

@@ -423,7 +423,7 @@ def _warn_read_old(st: Study, study: Path | str, asked: list[tuple[str, str]]) -
     behind = behind_inputs(st)
     old = [n for n, stage in asked if behind is not None and stage in behind.rerun]
     if behind is not None and old:
-        warn(f"{', '.join(old)}: " + behind.sentence(str(study)))
+        warn(f"{', '.join(old)}: " + behind.sentence(str(study), then=f"export {'it' if len(old) == 1 else 'them'} again"))
 
 
 # The names `export` takes for the coordination network as a whole (GraphML), no table of a study.

@@ -105,16 +105,17 @@ class BehindInputs:
     election: str | None = None
     unnamed: tuple[str, ...] = ()
 
-    def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
+    def sentence(self, study_name: str = "STUDY", *, html: bool = False, then: str = "build the report again") -> str:
         """The one wording for the report's banner and warning, `status`, `export` and the command
-        that ran the writer (`html=True`: as `StaleAnalysis.sentence`)."""
+        that ran the writer (`html=True`: as `StaleAnalysis.sentence`); `then`: what to do after the
+        command (`export`: export the tables again)."""
         said = "; ".join(f"{s} read {t} before {w} rewrote it" for s, t, w in self.read_old)
         after = [s for s in self.rerun if s not in {r for r, _, _ in self.read_old}]
         more = f", and {', '.join(after)} build{'s' if len(after) == 1 else ''} on {'its' if len(self.read_old) == 1 else 'their'} tables" if after else ""
         n = len(self.rerun)
         text = (f"The analysis stage{'s' if n != 1 else ''} {', '.join(self.rerun)} last ran on earlier results ({said}{more}): "
                 f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
-                "Run {cmd} to bring them up to date and build the report again.")
+                f"Run {{cmd}} to bring them up to date and {then}.")
         if self.unnamed:
             n = len(self.unnamed)
             text += (f" {', '.join(self.unnamed)} need{'s' if n == 1 else ''} --election, and the study was last analysed with --no-election: "
