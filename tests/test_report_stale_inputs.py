@@ -6,6 +6,9 @@ registry) now say which stages read old results, by name, with the command that 
 
 from __future__ import annotations
 
+import re
+import shlex
+from importlib.resources import files
 from pathlib import Path
 
 from test_report_overstate import _cli, _text
@@ -119,3 +122,22 @@ def test_the_stages_no_run_names_an_election_for_are_said_to_need_one() -> None:
     assert "`botwatch analyze s.duckdb --only creation`" in said
     assert said.endswith("creation needs --election, and the study was last analysed with --no-election: add `--election` with the election "
                          "to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+
+
+def test_after_no_election_a_users_election_file_is_named_by_its_path(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """Stages last run with a user's TOML file: its key names no preset, so the renew command
+    names the file the study recorded reading, which `analyze --election` takes again."""
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    mine = tmp_path / "my election.toml"
+    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8")
+    mine.write_text(text.replace('key = "us-2016"', 'key = "my-us"', 1), encoding="utf-8")
+    stages = "--only creation --only impact --only estimates"
+    res = runner.invoke(app, ["analyze", str(study), "--only", "content", *stages.split(), "--election", str(mine)])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    said = _said(runner.invoke(app, ["status", str(study)]).output)
+    assert f"{stages} --election '{mine}'`" in said, said
+    res = runner.invoke(app, ["analyze", *shlex.split(re.search(r"stale stages: .*?`botwatch analyze (.*?)`", said).group(1))])
+    assert res.exit_code == 0 and "earlier results" not in res.output, res.output
+    assert "stale stages" not in runner.invoke(app, ["status", str(study)]).output
