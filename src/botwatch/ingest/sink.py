@@ -107,6 +107,9 @@ class RowSink:
         self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0, "deleted": 0,
                        "limited": 0, "warned": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
+        # What a reader keeps from one record to the next of this read, by its own key (the IRA
+        # reader: the first row under each made post id, `csv_formats._ira_made_id`).
+        self.reader_state: dict[str, Any] = {}
 
     # -- the readers' interface -------------------------------------------------------------
     def post(self, row: dict[str, Any], line: int) -> None:
