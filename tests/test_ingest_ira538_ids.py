@@ -62,3 +62,12 @@ def test_the_file_in_two_halves_gives_the_ids_it_gives_whole(tmp_path: Path) -> 
     whole, _ = _ids(tmp_path / "whole.duckdb", [FIX])
     halves, counts = _ids(tmp_path / "halves.duckdb", [one, two])
     assert set(halves) == set(whole) and counts == [(4, 2), (4, 1)]
+
+
+def test_the_read_a_spark_executor_runs_gives_the_same_ids(tmp_path: Path) -> None:
+    """A lake's ingest reads each file whole on an executor (`stage_into`): the same ids as DuckDB."""
+    from botwatch.ingest.runner import stage_file
+
+    staged = stage_file(str(FIX))["posts"].column("post_id").to_pylist()
+    whole, _ = _ids(tmp_path / "s.duckdb", [FIX])
+    assert len(staged) == 11 and len(set(staged)) == 8 and set(staged) == set(whole)
