@@ -263,7 +263,8 @@ def _ira_made_id(row: dict[str, str], account_id: str, content: str, sink: RowSi
     Order dependence that remains: "first" is the first row of one read (a parallel ingest's chunk of
     5,000 rows; a whole file otherwise, on Spark too), among the last `_IRA_RECENT_IDS` ids read. A
     file cut between two such rows, read as two files, gives the later half's row the plain id,
-    which the earlier half's row already has: that tweet is counted a duplicate, as before. In
+    which the earlier half's row already has: that tweet is counted a duplicate, as before (and a
+    study that read the later half before the whole file holds that tweet under both ids). In
     ../shared/data/ira no such pair straddles a 5,000-row chunk, so a parallel and a one-process
     ingest store the same ids."""
     key = f"{account_id}\x1f{row.get('publish_date')}\x1f{id_text(content)}"
