@@ -238,9 +238,13 @@ def _ira_handle(row: dict[str, str]) -> str | None:
 
 # The cells that tell apart two tweets an account posted with the same text in the same minute.
 # Measured on ../shared/data/ira (1,667,971 rows): 14,462 rows share handle, minute and text with an
-# earlier row; 14,215 of them repeat it cell for cell (one tweet listed twice), 247 differ in these
-# cells (`updates`, the account's tweet count at harvest, in 224 of them): tweets of their own.
-_IRA_TWEET_CELLS = ("harvested_date", "following", "followers", "updates", "post_type", "retweet", "region", "language")
+# earlier row; 14,215 of them repeat it cell for cell (one tweet listed twice). Of the 247 that differ,
+# 224 differ in `updates` (the account's count of actions at harvest: two tweets are two actions), a
+# few more in `post_type`/`retweet` (a retweet and a quote of one text are two actions). The other 23
+# differ only in when the row was harvested (a minute apart), in `following`/`followers` or `region`,
+# with the same `updates`: one tweet harvested twice, the account having done nothing in between,
+# so they stay one post.
+_IRA_TWEET_CELLS = ("updates", "post_type", "retweet")
 # How many made ids a read remembers the first row of. Rows sharing one are at most 40 rows apart
 # in ../shared/data/ira (the file runs by handle, then time), so a few thousand is ample.
 _IRA_RECENT_IDS = 4096
