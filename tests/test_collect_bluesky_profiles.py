@@ -6,7 +6,9 @@ stores the profile views' creation dates, counts and descriptions in the account
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +23,7 @@ from botwatch.collect.run import run_capture
 from botwatch.collect.writer import read_lines
 from botwatch.ingest.other_platforms import handle_jetstream
 from testsupport.collect_fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
+from testsupport.waiting import stream_until
 
 N = 60  # posts, one account each (jetstream_event gives `did:plc:fakeNNNN`, i % 997)
 GONE = "did:plc:fake0007"  # an account the AppView does not return (deleted)
@@ -54,14 +57,54 @@ class AppView:
             await w.respond(200, orjson.dumps({"profiles": [view(d) for d in actors(req) if d != GONE]}))
 
 
-def collect(folder: Path, jet: FakeJetstream, appview: str, *, duration: float = 6.0, linger_s: float = 0.3,
-            scale: float = 0.01) -> tuple[Capture, int, list[str]]:
-    """One run of the Bluesky collector with profile lookups; (capture, exit code, log lines)."""
+Until = Callable[[Capture, bp.ProfileLookups], object]
+
+
+def collect(folder: Path, jet: FakeJetstream, appview: str, *, duration: float = 30.0, linger_s: float = 0.3,
+            scale: float = 0.01, until: Until | None = None) -> tuple[Capture, int, list[str]]:
+    """One run of the Bluesky collector with profile lookups; (capture, exit code, log lines).
+    The run ends once `until(capture, lookups)` holds (`settled` when not given), ended as a
+    `--duration` end ends it: each run waited out a fixed `duration` chosen to outlast its
+    lookups on a loaded machine (about 30 s of the file's time). `duration` now only bounds a
+    run whose state never comes; the test's assertions then say what is missing."""
     cap = Capture(folder, "bluesky", "bluesky", endpoint=jet.url, keys_of=js.keys_of)
     lines: list[str] = []
-    collector = js.JetstreamCollector(jet.url, backoff_scale=0.01, profiles=bp.ProfileLookups(appview, backoff_scale=scale, linger_s=linger_s))
-    code = asyncio.run(run_capture(cap, collector, duration=duration, log=lines.append, install_signals=False))
+    lookups = bp.ProfileLookups(appview, backoff_scale=scale, linger_s=linger_s)
+    collector = js.JetstreamCollector(jet.url, backoff_scale=0.01, profiles=lookups)
+    done = settled(jet) if until is None else until
+    stream = stream_until(collector, lambda: done(cap, lookups))
+    code = asyncio.run(run_capture(cap, stream, duration=duration, log=lines.append, install_signals=False))
     return cap, code, lines
+
+
+def replayed(jet: FakeJetstream, before: int) -> Callable[[Capture], bool]:
+    """Whether the run has read every event the fake sends on a connection it opened after the
+    fake's first `before` (the events from that connection's cursor on, as `FakeJetstream` replays
+    them): from then on no post of this run queues an account."""
+
+    def check(cap: Capture) -> bool:
+        if len(jet.connections) <= before:
+            return False
+        cursor = jet.connections[-1]["cursor"]
+        start = bisect.bisect_left(jet.times, cursor) if cursor is not None else 0
+        return cap.stats.received >= len(jet.events) - start
+
+    return check
+
+
+def settled(jet: FakeJetstream) -> Until:
+    """Every event read and no account waiting: each queued account was asked and answered (taken
+    off the queue only once its profiles and the ledger are written) or given up, so no lookup is
+    left for a longer run to make."""
+    read_all = replayed(jet, len(jet.connections))
+    return lambda cap, lookups: read_all(cap) and not lookups.pending
+
+
+def part_batch_left(jet: FakeJetstream) -> Until:
+    """Every event read and the full batches gone: what is left (fewer than a batch) waits for a
+    `linger_s` longer than the run, as at a `--duration` end that comes first."""
+    read_all = replayed(jet, len(jet.connections))
+    return lambda cap, lookups: read_all(cap) and len(lookups.pending) < bp.BATCH
 
 
 def records(folder: Path) -> list[dict[str, Any]]:
@@ -85,7 +128,7 @@ def test_profiles_are_asked_in_batches_once_each_429_waited_out_and_not_again_on
         assert f"Bluesky profiles: {N - 1} written; 1 not found" in said and "429" in said, said
 
         # a restart replays the overlap: no account is asked again, no profile written twice
-        cap2, code2, lines2 = collect(folder, jet, srv.url, duration=3.0)
+        cap2, code2, lines2 = collect(folder, jet, srv.url)
         assert code2 == 0 and len(srv.requests) == len(first), lines2
     kept = records(folder)
     profiles = [r for r in kept if r["kind"] == bp.PROFILE_VIEW]
@@ -98,7 +141,7 @@ def test_profiles_are_asked_in_batches_once_each_429_waited_out_and_not_again_on
 def test_a_failing_appview_is_counted_and_said_and_the_posts_are_all_kept(tmp_path: Path) -> None:
     folder = tmp_path / "cap"
     with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView(status=503)) as srv:
-        cap, code, lines = collect(folder, jet, srv.url, duration=3.0, scale=0.001)  # the ladder climbs across batches
+        cap, code, lines = collect(folder, jet, srv.url, scale=0.001)  # the ladder climbs across batches
         assert len(srv.requests) == bp.TRIES * 3  # three batches (25, 25, 10), each tried TRIES times
     said = "\n".join(lines)
     assert code == 0 and "Traceback" not in said, said
@@ -111,10 +154,10 @@ def test_a_failing_appview_is_counted_and_said_and_the_posts_are_all_kept(tmp_pa
 def test_accounts_left_waiting_at_a_stop_are_asked_by_the_next_run(tmp_path: Path) -> None:
     folder = tmp_path / "cap"
     with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
-        _, code, _ = collect(folder, jet, srv.url, duration=1.0, linger_s=30.0)  # ends before a part-full batch goes
+        _, code, _ = collect(folder, jet, srv.url, linger_s=30.0, until=part_batch_left(jet))  # ends before a part-full batch goes
         waiting = (folder / ".botwatch" / "bluesky.profiles-waiting").read_text().split()
         assert code == 0 and 0 < len(waiting) < N, waiting
-        collect(folder, jet, srv.url, duration=2.0, linger_s=0.2)
+        collect(folder, jet, srv.url, linger_s=0.2)
     asked = [d for _, r in srv.requests for d in actors(r)]
     assert sorted(asked) == sorted({f"did:plc:fake{i:04d}" for i in range(N)})
     assert not (folder / ".botwatch" / "bluesky.profiles-waiting").exists()
@@ -143,12 +186,14 @@ def test_the_cli_takes_the_appview_and_the_ingested_study_has_the_profiles(tmp_p
     from botwatch.study import Study
 
     folder = tmp_path / "cap"
+    # Each run ends at --max-posts, once the fake has sent its N posts (the lookups still waiting
+    # asked first): they waited out a fixed 5 s and 2 s `--duration`, now only the bound.
     with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
         res = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--endpoint", jet.url, "--profiles", "--appview", srv.url,
-                                       "--duration", "5s", "--no-progress", "--backoff-scale", "0.01"])
+                                       "--max-posts", str(N), "--duration", "60s", "--no-progress", "--backoff-scale", "0.01"])
         asked = len(srv.requests)
         off = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "off"), "--endpoint", jet.url, "--no-profiles",
-                                       "--appview", srv.url, "--duration", "2s", "--no-progress"])
+                                       "--appview", srv.url, "--max-posts", str(N), "--duration", "60s", "--no-progress"])
         asked_after = len(srv.requests)
     said = " ".join(res.output.split())
     assert res.exit_code == 0 and f"Bluesky profiles: {N - 1} written" in said, said
@@ -305,7 +350,7 @@ def test_a_batch_answered_429_over_and_over_is_given_up_after_limit_tries_and_th
     each batch is tried LIMIT_TRIES times, then counted as failed: the lookups move on."""
     folder = tmp_path / "cap"
     with FakeJetstream([jetstream_event(i) for i in range(N)], [{"then": "hold"}]) as jet, FakeHttp(Limited()) as srv:
-        cap, code, lines = collect(folder, jet, srv.url, duration=4.0, scale=0.0001)
+        cap, code, lines = collect(folder, jet, srv.url, scale=0.0001)
         asked = [actors(r) for _, r in srv.requests]
     said = "\n".join(lines)
     assert code == 0 and "Traceback" not in said, said
@@ -390,8 +435,11 @@ def _collect_unsynced(folder: Path, jet: FakeJetstream, appview: str) -> tuple[C
     the accounts still waiting reach the waiting file only at the closing save."""
     cap = Capture(folder, "bluesky", "bluesky", endpoint=jet.url, keys_of=js.keys_of, sync_seconds=3600.0)
     lines: list[str] = []
-    collector = js.JetstreamCollector(jet.url, backoff_scale=0.01, profiles=bp.ProfileLookups(appview, backoff_scale=0.01, linger_s=30.0))
-    code = asyncio.run(run_capture(cap, collector, duration=1.5, log=lines.append, install_signals=False))
+    lookups = bp.ProfileLookups(appview, backoff_scale=0.01, linger_s=30.0)
+    collector = js.JetstreamCollector(jet.url, backoff_scale=0.01, profiles=lookups)
+    left = part_batch_left(jet)
+    stream = stream_until(collector, lambda: left(cap, lookups))
+    code = asyncio.run(run_capture(cap, stream, duration=30.0, log=lines.append, install_signals=False))
     return cap, code, lines
 
 
@@ -441,7 +489,7 @@ def test_an_account_whose_did_is_not_a_did_is_counted_once_as_not_looked_up(tmp_
     odd = ["did:plc:x\n-did:plc:ok", "not-a-did", "did:plc:x\n-did:plc:ok"]  # the first posts twice: one account
     events = [jetstream_event(i) for i in range(5)] + [_event_by(d, 5 + i) for i, d in enumerate(odd)]
     with FakeJetstream(events, [{"then": "hold"}]) as jet, FakeHttp(AppView()) as srv:
-        cap, code, lines = collect(folder, jet, srv.url, duration=2.0, linger_s=0.2)
+        cap, code, lines = collect(folder, jet, srv.url, linger_s=0.2)
     said = "\n".join(lines)
     assert code == 0 and cap.stats.kept == len(events), said
     assert cap.stats.profiles_not_did == 2 and cap.stats.profiles + cap.stats.profiles_missing == 5, said
