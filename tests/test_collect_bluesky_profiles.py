@@ -6,7 +6,6 @@ stores the profile views' creation dates, counts and descriptions in the account
 from __future__ import annotations
 
 import asyncio
-import bisect
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,7 @@ from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
 from botwatch.collect.writer import read_lines
 from botwatch.ingest.other_platforms import handle_jetstream
-from testsupport.collect_fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
+from testsupport.collect_fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event, read_every_event
 from testsupport.waiting import stream_until
 
 N = 60  # posts, one account each (jetstream_event gives `did:plc:fakeNNNN`, i % 997)
@@ -77,33 +76,18 @@ def collect(folder: Path, jet: FakeJetstream, appview: str, *, duration: float =
     return cap, code, lines
 
 
-def replayed(jet: FakeJetstream, before: int) -> Callable[[Capture], bool]:
-    """Whether the run has read every event the fake sends on a connection it opened after the
-    fake's first `before` (the events from that connection's cursor on, as `FakeJetstream` replays
-    them): from then on no post of this run queues an account."""
-
-    def check(cap: Capture) -> bool:
-        if len(jet.connections) <= before:
-            return False
-        cursor = jet.connections[-1]["cursor"]
-        start = bisect.bisect_left(jet.times, cursor) if cursor is not None else 0
-        return cap.stats.received >= len(jet.events) - start
-
-    return check
-
-
 def settled(jet: FakeJetstream) -> Until:
     """Every event read and no account waiting: each queued account was asked and answered (taken
     off the queue only once its profiles and the ledger are written) or given up, so no lookup is
     left for a longer run to make."""
-    read_all = replayed(jet, len(jet.connections))
+    read_all = read_every_event(jet, len(jet.connections))
     return lambda cap, lookups: read_all(cap) and not lookups.pending
 
 
 def part_batch_left(jet: FakeJetstream) -> Until:
     """Every event read and the full batches gone: what is left (fewer than a batch) waits for a
     `linger_s` longer than the run, as at a `--duration` end that comes first."""
-    read_all = replayed(jet, len(jet.connections))
+    read_all = read_every_event(jet, len(jet.connections))
     return lambda cap, lookups: read_all(cap) and len(lookups.pending) < bp.BATCH
 
 

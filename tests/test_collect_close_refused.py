@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from botwatch.collect import state as st
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
 from botwatch.collect.writer import OPEN_PREFIX, read_lines
-from testsupport.collect_fakes import FakeJetstream, jetstream_event, refuse_open_file_sync
+from testsupport.collect_fakes import FakeJetstream, jetstream_event, read_every_event, refuse_open_file_sync
+from testsupport.waiting import stream_until
 
 N = 600
 
@@ -58,11 +60,31 @@ def _refuse_at_first_close(monkeypatch: Any, step: str) -> None:
     monkeypatch.setattr(os, "fsync", fsync)
 
 
-def _run(folder: Path, url: str, duration: float) -> tuple[int, list[str]]:
-    cap = Capture(folder, "bluesky", "bluesky", endpoint=url, keys_of=js.keys_of, sync_seconds=0.2)
+def _run(folder: Path, srv: FakeJetstream, until: Callable[[Capture], bool] | None = None) -> tuple[int, list[str]]:
+    """One run, ended once `until(capture)` holds (by default: it has read every event the fake
+    sends on its connection). Each run waited out a fixed 2 s `--duration`; 30 s is now the bound."""
+    cap = Capture(folder, "bluesky", "bluesky", endpoint=srv.url, keys_of=js.keys_of, sync_seconds=0.2)
     lines: list[str] = []
-    code = asyncio.run(run_capture(cap, js.JetstreamCollector(url, backoff_scale=0.01), duration=duration, log=lines.append, install_signals=False))
+    done = until or read_every_event(srv, len(srv.connections))
+    stream = stream_until(js.JetstreamCollector(srv.url, backoff_scale=0.01), lambda: done(cap))
+    code = asyncio.run(run_capture(cap, stream, duration=30.0, log=lines.append, install_signals=False))
     return code, lines
+
+
+def _half_read_and_saved(folder: Path, srv: FakeJetstream) -> Callable[[Capture], bool]:
+    """The first connection's half of the posts read and the state on disk holding the cursor of
+    its last post: what the 2 s run had when it closed (its watchdog saves the state each second)."""
+    read_all = read_every_event(srv, len(srv.connections))
+    last = srv.times[N // 2 - 1]
+
+    def check(cap: Capture) -> bool:
+        try:
+            saved = orjson.loads((folder / ".botwatch" / "bluesky.state.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return False
+        return read_all(cap) and saved.get("cursor") == {"time_us": last}
+
+    return check
 
 
 def _rkeys(folder: Path) -> list[str]:
@@ -77,7 +99,7 @@ def test_a_close_the_disk_refuses_unlocks_says_what_was_not_done_and_the_next_ru
     events = [jetstream_event(i) for i in range(N)]
     # The first connection sends half the posts and holds; the next replays from its cursor to the end.
     with FakeJetstream(events, [{"send": N // 2, "rate": 400, "then": "hold"}, {"then": "hold"}]) as srv:
-        code, lines = _run(folder, srv.url, 2.0)
+        code, lines = _run(folder, srv, _half_read_and_saved(folder, srv))
         said = "\n".join(lines)
         assert code == 1 and "Traceback" not in said, said
         closing = [m for m in lines if m.startswith("error: could not close the capture cleanly: ")]
@@ -96,7 +118,7 @@ def test_a_close_the_disk_refuses_unlocks_says_what_was_not_done_and_the_next_ru
         lock = st.StreamLock(folder, "bluesky")
         lock.acquire()
         lock.release()
-        code, lines = _run(folder, srv.url, 2.0)
+        code, lines = _run(folder, srv)
         assert code == 0, lines
         assert srv.connections[-1]["cursor"] is not None  # resumed from a saved cursor, not from the start
     keys = _rkeys(folder)
@@ -111,7 +133,7 @@ def test_a_manifest_write_refused_at_the_close_alone_is_one_warning_and_exit_0(t
     folder = tmp_path / "cap"
     events = [jetstream_event(i) for i in range(N)]
     with FakeJetstream(events, [{"send": N // 2, "rate": 400, "then": "hold"}, {"then": "hold"}]) as srv:
-        code, lines = _run(folder, srv.url, 2.0)
+        code, lines = _run(folder, srv, _half_read_and_saved(folder, srv))
         said = "\n".join(lines)
         assert code == 0 and "Traceback" not in said and not [m for m in lines if m.startswith("error:")], said
         manifest = folder / ".botwatch" / "capture.json"
@@ -120,7 +142,7 @@ def test_a_manifest_write_refused_at_the_close_alone_is_one_warning_and_exit_0(t
                           "(No space left on device). The posts and the cursor are saved, and the summary has the counts; free "
                           f"space or fix the permissions of {manifest.parent} before the next run"], said
         assert (folder / ".botwatch" / "bluesky.state.json").exists()
-        code, lines = _run(folder, srv.url, 2.0)
+        code, lines = _run(folder, srv)
         assert code == 0, lines
         assert srv.connections[-1]["cursor"] is not None
     assert sorted(_rkeys(folder)) == [f"3k{i:010d}" for i in range(N)]

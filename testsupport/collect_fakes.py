@@ -11,7 +11,9 @@ the fake Mastodon to try collection locally); the misbehaving HTTP routes (Masto
 
 from __future__ import annotations
 
+import bisect
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,22 @@ from botwatch.collect.fake_jetstream import FakeJetstream, jetstream_event
 from botwatch.collect.writer import RotatingWriter
 
 __all__ = ["FakeHttp", "FakeJetstream", "HttpRequest", "HttpWriter", "jetstream_event"]
+
+
+def read_every_event(jet: FakeJetstream, before: int) -> Callable[[Any], bool]:
+    """Whether a capture (`Capture`) has read every event the fake Jetstream sends on the first
+    connection opened after the fake's first `before`: those from that connection's cursor on, up
+    to its script step's `send`, the connection then held. A test's run ends there (with
+    `testsupport.waiting.stream_until`) instead of after a fixed `--duration` chosen to outlast them."""
+
+    def check(cap: Any) -> bool:
+        if len(jet.connections) <= before:
+            return False
+        cursor = jet.connections[before]["cursor"]
+        start = bisect.bisect_left(jet.times, cursor) if cursor is not None else 0
+        return bool(cap.stats.received >= min(jet.step(jet.script, before).get("send", len(jet.events)), len(jet.events) - start))
+
+    return check
 
 
 def closed_capture_file(folder: Path, stream: str, lines: list[bytes]) -> Path:
