@@ -120,6 +120,19 @@ def browser() -> Iterator["object"]:
         yield b
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: "object") -> "object | None":
+    """Under `--dist loadfile` (what CI runs), the files holding Spark tests are one work unit, so
+    one worker starts the suite's only Spark JVM and the other runs the rest meanwhile
+    (`testsupport.spark_together`; docs/testing.md, stop 74). BOTWATCH_TEST_SPARK_SPREAD=1 keeps
+    xdist's own file-by-file split (to measure the difference). Other --dist modes are untouched."""
+    if config.getvalue("dist") != "loadfile" or os.environ.get("BOTWATCH_TEST_SPARK_SPREAD"):
+        return None
+    from testsupport.spark_together import SparkFilesTogether, spark_files
+
+    return SparkFilesTogether(config, log, spark_files(config.rootpath, Path(__file__).resolve().parent))
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator["object"]:
     """One local SparkSession (JVM start-up is ~10 s) shared by every Spark test of a worker
