@@ -144,3 +144,77 @@ def test_the_cut_off_banner_shows_hidden_characters_of_a_runs_message() -> None:
     html = str(CutOffStages([("accounts", "cannot read model \u202egnp.exe")]).sentence(html=True))
     assert "\u202e" not in html
     assert "accounts (cannot read model ⟨U+202E⟩gnp.exe) did not finish" in html
+
+
+def _status_said(runner, app, study: Path) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(runner.invoke(app, ["status", str(study)]).output.split())
+
+
+def test_after_no_election_the_stale_analysis_command_names_the_election(tmp_path: Path) -> None:
+    """Posts ingested after a whole `analyze --no-election` on a study analysed for uk-ge2017: the
+    warning said to run a plain `botwatch analyze`, which reuses --no-election and skips content and
+    estimates, so they stayed behind and the warning never went. The command now names the election
+    their runs recorded, and running it clears the warning."""
+    import re
+    import shlex
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "twarc2_flat.jsonl")]).exit_code == 0
+    status = _status_said(runner, app, study)
+    assert f"Run `botwatch analyze {study} --election uk-ge2017` to refresh them" in status, status
+    cmd = re.search(r"stale analysis: .*?`botwatch analyze (.*?)`", status).group(1)
+    res = runner.invoke(app, ["analyze", *shlex.split(cmd)])
+    assert res.exit_code == 0, res.output
+    assert "stale analysis" not in _status_said(runner, app, study)
+
+
+def test_the_stages_no_run_names_an_election_for_are_said_to_need_one_after_posts_were_added() -> None:
+    from datetime import datetime
+
+    from botwatch.report.staleness import CutOffStages, StaleAnalysis
+
+    said = StaleAnalysis(["content"], 3, datetime(2026, 1, 1), None, ("content",)).sentence("s.duckdb")
+    assert "Run `botwatch analyze s.duckdb` to refresh them" in said
+    assert said.endswith("content needs --election, and the study was last analysed with --no-election: add `--election` with the election "
+                         "to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+    said = CutOffStages([("content", "interrupted (Ctrl-C)")], "us-2016").sentence("s.duckdb")
+    assert "Run `botwatch analyze s.duckdb --election us-2016` to finish the analysis" in said
+
+
+def test_a_stage_cut_off_before_a_whole_no_election_analyze_gets_a_command_that_finishes_it(tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
+    """Content cut off by Ctrl-C, then `analyze --no-election`: a plain `analyze` skipped content,
+    which stayed "did not finish"; the command names the election its earlier run recorded."""
+    import re
+    import shlex
+
+    import pytest
+
+    import botwatch.content.stage as content_stage
+    from botwatch.elections import load_election
+    from botwatch.pipeline import Context, analyze
+    from botwatch.study import Study
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
+
+    def cut(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(content_stage, "propagate_in_engine", cut)
+        with Study(study) as st, pytest.raises(KeyboardInterrupt):
+            analyze(st, Context(election=load_election("uk-ge2017"), log=lambda s: None), only=["content"])
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "s.html"), "--no-exports"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0 and f"Run `botwatch analyze {study} --election uk-ge2017` to finish the analysis" in said, said
+    cmd = re.search(r"did not finish: .*?`botwatch analyze (.*?)`", said).group(1)
+    assert runner.invoke(app, ["analyze", *shlex.split(cmd)]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "s.html"), "--no-exports"])
+    assert res.exit_code == 0 and "did not finish" not in res.output, res.output

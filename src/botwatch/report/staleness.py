@@ -26,18 +26,23 @@ class StaleAnalysis:
     stages: list[str]
     posts_added: int  # posts stored by ingests after the oldest of those stages' runs
     ingested_at: datetime
+    # After a whole `analyze --no-election`, a plain `analyze` skips the stale stages that need an
+    # election and the warning stays: as `BehindInputs`, the command names the one they ran with.
+    election: str | None = None
+    unnamed: tuple[str, ...] = ()
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
         """The one wording for the report's banner (`html=True`: the command in <code>, the study
         name, which anyone may have chosen, escaped with its hidden characters shown), `report`'s
         warning and `status`. It was written twice, in the template too, and the two drifted.
-        No "with the same --election": `analyze` reuses the election the study recorded."""
+        No "with the same --election": `analyze` reuses the election the study recorded, but not
+        after a whole `--no-election`, which skips the stages that need one: then it is named."""
         n = len(self.stages)
         shown = ", ".join(self.stages[:8]) + (f" and {n - 8} more" if n > 8 else "")
         text = (f"{counted(self.posts_added, 'post')} {'was' if self.posts_added == 1 else 'were'} ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
                 f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
                 f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
-        return _with_analyze(text, study_name, html)
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=self.election)
 
 
 def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] = (), election: str | None = None) -> str:
@@ -83,7 +88,8 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
         return None
     oldest = min(at for _, at in stale)
     added = sum(int(n) for t, n in ingests if t > oldest)
-    return StaleAnalysis(stages=[s for s, _ in stale], posts_added=added, ingested_at=last_ingest)
+    names = [s for s, _ in stale]
+    return StaleAnalysis(names, added, last_ingest, *_renew_election(study, _needing_election(names)))
 
 
 @dataclass(frozen=True)
@@ -116,11 +122,28 @@ class BehindInputs:
         text = (f"The analysis stage{'s' if n != 1 else ''} {', '.join(self.rerun)} last ran on earlier results ({said}{more}): "
                 f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
                 f"Run {{cmd}} to bring them up to date and {then}.")
-        if self.unnamed:
-            n = len(self.unnamed)
-            text += (f" {', '.join(self.unnamed)} need{'s' if n == 1 else ''} --election, and the study was last analysed with --no-election: "
-                     "add `--election` with the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
-        return _with_analyze(text, study_name, html, tuple(self.rerun), self.election)
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, tuple(self.rerun), self.election)
+
+
+def _needs_election(unnamed: tuple[str, ...]) -> str:
+    """The sentence a renew command's wording adds for the stages that need an election none of
+    their runs names (`_renew_election`), "" for none: the command alone would skip them."""
+    if not unnamed:
+        return ""
+    n = len(unnamed)
+    return (f" {', '.join(unnamed)} need{'s' if n == 1 else ''} --election, and the study was last analysed with --no-election: "
+            "add `--election` with the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+
+
+def _needing_election(names: list[str]) -> list[str]:
+    """Those of `names` whose registered stage needs an election, in pipeline order ([] when a
+    plug-in breaks the registry: `analyze` says so itself)."""
+    from botwatch.pipeline import PipelineError, stages
+
+    try:
+        return [s.name for s in stages() if s.name in names and s.needs_election]
+    except PipelineError:
+        return []
 
 
 # Stages left to their own wording: `cluster_evidence_stale` says when accounts_clusters is behind
@@ -160,7 +183,7 @@ def behind_inputs(study: Study) -> BehindInputs | None:
     for s, _, _ in read_old:
         behind |= _reach(graph, s)
     rerun = [s.name for s in registered if s.name in behind and s.name in latest]
-    election, unnamed = _renew_election(study, [s.name for s in registered if s.name in rerun and s.needs_election])
+    election, unnamed = _renew_election(study, _needing_election(rerun))
     return BehindInputs(read_old, rerun, election, unnamed)
 
 
@@ -367,6 +390,8 @@ class CutOffStages:
     showed it only in the Methods table of runs, and built every section as if nothing had happened."""
 
     stages: list[tuple[str, str]]  # (stage, the run's message)
+    election: str | None = None  # as `StaleAnalysis`: a plain `analyze` after --no-election skips them
+    unnamed: tuple[str, ...] = ()
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
         shown = "; ".join(f"{s} ({m})" if m else s for s, m in self.stages)
@@ -374,7 +399,7 @@ class CutOffStages:
         text = (f"The latest run of the analysis stage{'s' if n != 1 else ''} {shown} did not finish: "
                 f"{'its' if n == 1 else 'their'} tables may hold part of that run's work and part of an earlier one's, "
                 f"and the sections built from them may disagree. Run {{cmd}} to finish the analysis and build the report again.")
-        return _with_analyze(text, study_name, html)
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=self.election)
 
 
 def cut_off_stages(study: Study) -> CutOffStages | None:
@@ -386,7 +411,9 @@ def cut_off_stages(study: Study) -> CutOffStages | None:
             latest[stage] = (status, message)
     killed = dict(_never_finished(rows))
     failed = [(stage, killed.get(stage, message or "")) for stage, (status, message) in latest.items() if status != "ok"]
-    return CutOffStages(failed) if failed else None
+    if not failed:
+        return None
+    return CutOffStages(failed, *_renew_election(study, _needing_election([s for s, _ in failed])))
 
 
 def never_finished_runs(study: Study) -> list[tuple[str, str]]:
