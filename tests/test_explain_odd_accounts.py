@@ -167,6 +167,25 @@ def test_no_such_account_with_json_prints_the_close_handles_as_json(tmp_path: Pa
     assert res.exit_code == 2 and json.loads(res.stdout)["close_handles"] == [], res.output
 
 
+def test_no_such_account_with_json_looks_up_the_close_handles_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`explain @ten_gop1 --json` ran the close-handle query (every handle of the study) twice: once
+    for the JSON object, once for the error line. It runs once, and both still name them."""
+    import botwatch.cli.accounts as accounts_cli
+
+    study = _handmade(tmp_path, "('twitter', '1', 'TEN_GOP', NULL, NULL, NULL, NULL, NULL, NULL, 5)")
+    asked: list[str] = []
+    real = accounts_cli.close_handles
+
+    def counted(st: object, key: str, *args: object) -> list[str]:
+        asked.append(key)
+        return real(st, key, *args)
+
+    monkeypatch.setattr(accounts_cli, "close_handles", counted)
+    res = runner.invoke(app, ["explain", str(study), "@ten_gop1", "--json"], env={"COLUMNS": "400"})
+    assert res.exit_code == 2 and json.loads(res.stdout)["close_handles"] == ["TEN_GOP"], res.output
+    assert "did you mean @TEN_GOP?" in " ".join(res.stderr.split()) and asked == ["ten_gop1"], (asked, res.output)
+
+
 def _handmade(tmp_path: Path, rows: str) -> Path:
     """A study holding only an `accounts_scored` table of `rows` (SQL VALUES)."""
     from botwatch.study import Study

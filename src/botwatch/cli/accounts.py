@@ -233,11 +233,13 @@ def _as_typed(st: Any, key: str) -> str | None:
     return typed
 
 
-def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
+def _no_such_account(st: Any, given: str, key: str, study: Any, close: list[str] | None = None) -> str:
     """The error for a handle or id no scored account answers to. An account seen only as the
     author of posts others retweeted, quoted or replied to has no account record (no posts or
     profile of its own): "no account @CarolRT" read as if the study knew nothing of an account
-    its posts retweet six times. An id was said back as "@300", a handle of another account."""
+    its posts retweet six times. An id was said back as "@300", a handle of another account.
+    `close`: `close_handles(st, key)` where the caller has it already (`--json` prints them too),
+    so that its query over every handle runs once."""
     name = f"@{record_shown(given[1:])}" if given.startswith("@") else f"'{record_shown(given)}' (as handle or account id)"
     said = f"no account {name} in {name_shown(study)}"
     namesakes = mastodon_namesakes(st, key)
@@ -245,11 +247,11 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
         return (f"{said}; Mastodon accounts it may mean: {_namesakes_listed(namesakes)}: ask for one by its account id"
                 + ("" if "@" in key else " or as @user@instance"))
     if "posts" not in st.tables() or not {"ref_account_id", "ref_handle", "kind"} <= set(st.columns("posts")):
-        return said + _what_to_try(st, key, study)
+        return said + _what_to_try(st, key, study, close)
     rows = st.sql("SELECT platform, kind, count(*) FROM posts WHERE ref_account_id = ? OR lower(ref_handle) = lower(?) "
                   "GROUP BY platform, kind", [key, key])
     if not rows:
-        return said + _what_to_try(st, key, study)
+        return said + _what_to_try(st, key, study, close)
     from botwatch.reshare_words import reshare_words
 
     by_kind: dict[str, int] = {}
@@ -261,10 +263,12 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
             "with no posts or profile of its own under that name, it has no scores")
 
 
-def _what_to_try(st: Any, key: str, study: Any) -> str:
+def _what_to_try(st: Any, key: str, study: Any, close: list[str] | None = None) -> str:
     """The end of the "no account" error: close handles to ask for, where the study has any, else
-    the command that lists its accounts. The error alone left the user to guess what was there."""
-    close = close_handles(st, key)
+    the command that lists its accounts. The error alone left the user to guess what was there.
+    `close`: as `_no_such_account`'s (None: looked up here)."""
+    if close is None:
+        close = close_handles(st, key)
     if close:
         return f"; did you mean {', '.join(f'@{record_shown(h)}' for h in close)}?"
     return f". List the study's accounts with `botwatch accounts {shell_shown(study)} --sort handle`"
@@ -324,8 +328,9 @@ def explain(
         if as_json:
             row = find_account(st, handle)
             if row is None:  # stdout stays one JSON object, the error's (docs/model-card-bot.md)
-                print_json_result(no_account_json(handle, close_handles(st, key)))
-                fail(_no_such_account(st, handle, key, study))
+                close = close_handles(st, key)
+                print_json_result(no_account_json(handle, close))
+                fail(_no_such_account(st, handle, key, study, close))
             _say_others(st, key, row[0], row[1])
             row = _with_unscored_posts(st, [row], study)[0]
             changed = bot_model_changed(st)
