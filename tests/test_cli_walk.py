@@ -279,6 +279,18 @@ def test_a_closed_pipe_ends_quietly_and_export_claims_no_rows(tmp_path: Path) ->
     assert res.exit_code == 0 and "wrote 6 rows of posts to stdout" in res.output
 
 
+def test_a_closed_pipe_keeps_the_no_account_exit_of_explain_json(tmp_path: Path) -> None:
+    """`explain S @nobody --json | head -0`: the pipe closed on the error's JSON object and the
+    command ended quietly with 0, as if the account had been found. It exits 2, with the error
+    line on stderr and no traceback."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    code, err = _closed_pipe(["explain", str(study), "@nobody", "--json"])
+    assert code == 2 and "no account @nobody in" in err, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
 def test_an_empty_accounts_listing_says_which_filter_left_nothing(tmp_path: Path) -> None:
     study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0

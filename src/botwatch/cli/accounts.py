@@ -329,8 +329,9 @@ def explain(
             row = find_account(st, handle)
             if row is None:  # stdout stays one JSON object, the error's (docs/model-card-bot.md)
                 close = close_handles(st, key)
-                print_json_result(no_account_json(handle, close))
-                fail(_no_such_account(st, handle, key, study, close))
+                said = _no_such_account(st, handle, key, study, close)
+                print_json_result(no_account_json(handle, close), closed_error=said)  # `| head -0`: still exit 2
+                fail(said)
             _say_others(st, key, row[0], row[1])
             row = _with_unscored_posts(st, [row], study)[0]
             changed = bot_model_changed(st)

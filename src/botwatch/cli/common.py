@@ -33,10 +33,14 @@ app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) 
     pretty_exceptions_enable=False,
 )
 
-def stdout_closed() -> NoReturn:
+def stdout_closed(error: str | None = None) -> NoReturn:
     """The reader of stdout went away (`botwatch explain S x | head -1`): what it wanted was
     written, so end quietly with 0 as `export -o -` does; stdout goes to /dev/null so that
-    Python's final flush cannot complain ("Exception ignored ... BrokenPipeError")."""
+    Python's final flush cannot complain ("Exception ignored ... BrokenPipeError").
+
+    `error`: the command was printing its error's object (`explain --json` of no account): the
+    outcome is that error, whoever reads stdout, so it is said on stderr and the exit stays 2
+    (`head -0` made the not-found exit 0, as if the account had been found)."""
     import os
     import sys
 
@@ -50,34 +54,37 @@ def stdout_closed() -> NoReturn:
         pass
     finally:  # stdout holds its own copy now; this descriptor was left open on every call
         os.close(devnull)
+    if error is not None:
+        fail(error)
     raise SystemExit(0)
 
 
-def print_result(text: str) -> None:
+def print_result(text: str, *, closed_error: str | None = None) -> None:
     """`text` and a newline on stdout (JSON for scripts), ending quietly when the pipe is closed:
-    Typer turned the BrokenPipeError into exit 1."""
+    Typer turned the BrokenPipeError into exit 1. `closed_error`: as `stdout_closed`'s `error`."""
     import sys
 
     try:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
-        stdout_closed()
+        stdout_closed(closed_error)
 
 
 JSON_INDENT = 1  # every `--json` output: one document, one space per level (README, "Use")
 
 
-def print_json_result(value: Any) -> None:
+def print_json_result(value: Any, *, closed_error: str | None = None) -> None:
     """`value` as the JSON every `--json` option prints: indented by `JSON_INDENT`, non-ASCII text
     as itself (UTF-8). One writer, so that `accounts --json` and `stages --json` no longer indent
     two ways (1 and 2) and a script or a diff sees one style. Control and invisible format
-    characters in record text (a handle's U+202E) are written as `\\u` escapes (`json_shown`)."""
+    characters in record text (a handle's U+202E) are written as `\\u` escapes (`json_shown`).
+    `closed_error`: as `print_result`'s."""
     import json
 
     from botwatch.shown_text import json_shown
 
-    print_result(json_shown(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT)))
+    print_result(json_shown(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT)), closed_error=closed_error)
 
 
 class ResultConsole(Console):
