@@ -141,3 +141,33 @@ def test_after_no_election_a_users_election_file_is_named_by_its_path(analysed_s
     res = runner.invoke(app, ["analyze", *shlex.split(re.search(r"stale stages: .*?`botwatch analyze (.*?)`", said).group(1))])
     assert res.exit_code == 0 and "earlier results" not in res.output, res.output
     assert "stale stages" not in runner.invoke(app, ["status", str(study)]).output
+
+
+def test_after_relabelling_for_another_election_the_renew_command_labels_again_first(tmp_path: Path) -> None:
+    """Analysed for uk-ge2017, labelled again for us-2016 (`--only content`), then a whole
+    `analyze --no-election`: the renew command named uk-ge2017, the election creation, impact and
+    estimates were made with, and `analyze` refused it ("the posts are labelled for us-2016 ...
+    Label them first"). The command now puts content first in its `--only` list, and it runs."""
+    from test_report_review_stale import FIX
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "content", "--election", "us-2016"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    said = _said(runner.invoke(app, ["status", str(study)]).output)
+    renew = "--only content --only creation --only impact --only estimates --election uk-ge2017"
+    assert f"`botwatch analyze {study} {renew}`" in said, said
+    assert "The posts are labelled for us-2016, not for the election those stages were made with" in said, said
+    res = runner.invoke(app, ["analyze", *shlex.split(re.search(r"stale stages: .*?`botwatch analyze (.*?)`", said).group(1))])
+    assert res.exit_code == 0 and "Label them first" not in res.output, res.output
+    assert "estimates read post_labels" not in _said(runner.invoke(app, ["status", str(study)]).output)
+
+
+def test_the_relabelling_is_said_only_where_the_labels_are_for_another_election() -> None:
+    from botwatch.report.staleness import BehindInputs
+
+    s = BehindInputs([("estimates", "post_labels", "content")], ["estimates"], "us-2016", (), "uk-ge2017")
+    assert "`botwatch analyze s.duckdb --only content --only estimates --election us-2016`" in s.sentence("s.duckdb")
+    assert "labels them again first" not in BehindInputs([("estimates", "post_labels", "content")], ["estimates"], "us-2016").sentence("s.duckdb")

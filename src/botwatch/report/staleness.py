@@ -110,6 +110,9 @@ class BehindInputs:
     # file those stages last ran with); `unnamed` the stages that need one none of their runs names.
     election: str | None = None
     unnamed: tuple[str, ...] = ()
+    # The election the posts are labelled for where it is not the one `election` names: those
+    # stages refuse another election's labels, so the command relabels first (`--only content`).
+    labelled_for: str | None = None
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False, then: str = "build the report again") -> str:
         """The one wording for the report's banner and warning, `status`, `export` and the command
@@ -122,7 +125,12 @@ class BehindInputs:
         text = (f"The analysis stage{'s' if n != 1 else ''} {', '.join(self.rerun)} last ran on earlier results ({said}{more}): "
                 f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
                 f"Run {{cmd}} to bring them up to date and {then}.")
-        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, tuple(self.rerun), self.election)
+        only = tuple(self.rerun)
+        if self.labelled_for is not None:
+            text += (f" The posts are labelled for {self.labelled_for}, not for the election those stages were made with, which they "
+                     "need: the command labels them again first (--only content).")
+            only = ("content", *only)
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, only, self.election)
 
 
 def _needs_election(unnamed: tuple[str, ...]) -> str:
@@ -183,8 +191,24 @@ def behind_inputs(study: Study) -> BehindInputs | None:
     for s, _, _ in read_old:
         behind |= _reach(graph, s)
     rerun = [s.name for s in registered if s.name in behind and s.name in latest]
-    election, unnamed = _renew_election(study, _needing_election(rerun))
-    return BehindInputs(read_old, rerun, election, unnamed)
+    need = _needing_election(rerun)
+    election, unnamed = _renew_election(study, need)
+    labelled = _labelled_for_another(study, need) if election is not None and "content" not in rerun else None
+    return BehindInputs(read_old, rerun, election, unnamed, labelled)
+
+
+def _labelled_for_another(study: Study, need: list[str]) -> str | None:
+    """The election content last labelled the posts for, where it is not the one the stages in
+    `need` were made with (which `_renew_election` named), else None. `analyze --only creation
+    --election us-2016` refuses posts labelled for another election ("Label them first"): after
+    `--only content --election uk-ge2017` and a whole `--no-election`, the renew command did."""
+    from botwatch.elections.recorded import recorded_pair
+    from botwatch.runs_table import latest_by_stage
+
+    params = latest_by_stage(study)
+    content = recorded_pair(params.get("content", {}))
+    made = recorded_pair(params.get(need[0], {})) if need else None
+    return content[0] if content is not None and made is not None and content[0] != made[0] else None
 
 
 def _renew_election(study: Study, need: list[str]) -> tuple[str | None, tuple[str, ...]]:
