@@ -85,6 +85,27 @@ def test_batches_add_up_to_the_whole_study_estimate() -> None:
     assert whole.share == pytest.approx(estimate_home(results, "GB").share, rel=1e-12)  # type: ignore[union-attr]
 
 
+def _printed(text: str) -> float:
+    """A share as `percent` prints it, back to a number: a bound (">99.9%") reads just past its end."""
+    value = float(text.strip("<>%"))
+    return value + 0.05 if text.startswith(">") else value - 0.05 if text.startswith("<") else value
+
+
+@pytest.mark.parametrize("accounts", [50, 5_000, 500_000])
+def test_a_home_share_at_the_top_prints_an_interval_that_holds_it(accounts: int) -> None:
+    """The eleventh pass printed "99.7 % [99.8, 99.8]" for both ordinary archives: the estimate's
+    grid ended at 0.9975. The home share is now a continuous estimate with its interval on the logit
+    around it; a study whose accounts all point home, however many, holds its figure in its interval
+    as written (the stage's line, `HomeShare.estimate`)."""
+    row = np.full(len(mix_codes()), 1e-6)
+    row[mix_codes().index("GB")] = 1.0
+    share = estimate_mix(row[None, :], np.array([float(accounts)]), accounts, "GB")
+    assert share.lo <= share.share <= share.hi and share.share > 0.98
+    mid, ends = share.estimate().split(" [")
+    lo, hi = ends.rstrip("]").split(", ")
+    assert _printed(lo) <= _printed(mid) <= _printed(hi), share.estimate()
+
+
 def _hours(first: int, last: int) -> list[int]:
     """Posts at each UTC hour: two an hour from `first` to `last` (a waking day)."""
     out = [0] * 24
