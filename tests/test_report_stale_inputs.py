@@ -171,3 +171,25 @@ def test_the_relabelling_is_said_only_where_the_labels_are_for_another_election(
     s = BehindInputs([("estimates", "post_labels", "content")], ["estimates"], "us-2016", (), "uk-ge2017")
     assert "`botwatch analyze s.duckdb --only content --only estimates --election us-2016`" in s.sentence("s.duckdb")
     assert "labels them again first" not in BehindInputs([("estimates", "post_labels", "content")], ["estimates"], "us-2016").sentence("s.duckdb")
+
+def test_after_no_election_a_moved_or_edited_election_file_is_not_named(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """The renew command named the path the study recorded even where that file had moved ("no
+    election file at ..." when run) or now held another election (the stages renewed with it, not
+    the one they were said to be made with): there the sentence asks for `--election` instead."""
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    mine = tmp_path / "my election.toml"
+    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1)
+    mine.write_text(text, encoding="utf-8")
+    stages = "--only creation --only impact --only estimates"
+    assert runner.invoke(app, ["analyze", str(study), "--only", "content", *stages.split(), "--election", str(mine)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    moved = mine.rename(tmp_path / "elsewhere.toml")
+    said = _said(runner.invoke(app, ["status", str(study)]).output)
+    assert "stale stages:" in said and str(mine) not in said, said
+    assert "creation, impact, estimates need --election, and the study was last analysed with --no-election" in said, said
+    mine.write_text(text.replace("\n", "\n# edited\n", 1), encoding="utf-8")  # back in place, but another text
+    said = _said(runner.invoke(app, ["status", str(study)]).output)
+    assert str(mine) not in said and "need --election" in said, said
+    moved.replace(mine)  # the very file again: named
+    assert f"--election '{mine}'`" in _said(runner.invoke(app, ["status", str(study)]).output)

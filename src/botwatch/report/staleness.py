@@ -235,9 +235,23 @@ def _renew_election(study: Study, need: list[str]) -> tuple[str | None, tuple[st
         if text is None:
             return key, ()
         path = next((f for s in need if isinstance(f := params.get(s, {}).get("election_file"), str) and f), None)
-        if path is not None:
+        if path is not None and _still_holds(path, text):
             return path, ()
     return None, tuple(need)
+
+
+def _still_holds(path: str, text: str) -> bool:
+    """Whether the election file at `path` (as `analyze` would read it, from the working directory)
+    still holds the `text` the stages recorded. Why: a file moved, edited, or named by a relative
+    path from another folder made the suggested command fail ("no election file") or renew the
+    stages with another election than the one they were said to be made with."""
+    from botwatch.elections.model import ELECTION_FILE_LIMIT
+    from botwatch.userfile import UserFileError, read_user_text
+
+    try:
+        return read_user_text(path, "election file", ELECTION_FILE_LIMIT) == text
+    except (UserFileError, OSError):
+        return False
 
 
 # What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
