@@ -158,3 +158,55 @@ def test_forked_workers_never_print_the_tickers_line(tmp_path: Path) -> None:
         t.stop()
     assert {int(x) for x in log.read_text().split()} == {os.getpid()}
     assert os.getpid() not in workers
+
+
+def test_two_threads_forking_at_once_leave_the_printing_lock_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One thread's fork holds the lock while another's waits it out (`JOIN_SECONDS`) and forks
+    without it: the note of who took it was one for the process, the second overwrote the first,
+    and the lock stayed held, so every later line and fork waited on it."""
+    monkeypatch.setattr(ticker, "JOIN_SECONDS", 0.05)
+    took, done = threading.Event(), threading.Event()
+
+    def first_fork() -> None:  # the hooks around a fork that takes a while, in another thread
+        ticker._before_fork()
+        took.set()
+        done.wait(5)
+        ticker._after_fork_in_parent()
+
+    other = threading.Thread(target=first_fork)
+    other.start()
+    try:
+        assert took.wait(5)
+        ticker._before_fork()  # this thread's fork: waits 0.05 s, goes on without the lock
+        ticker._after_fork_in_parent()
+    finally:
+        done.set()
+        other.join(5)
+    assert not ticker._PRINTING.locked()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_forked_while_a_line_is_stuck_has_a_free_printing_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line stuck on a full pipe holds the lock past `JOIN_SECONDS`: the fork goes on without
+    it, and the child's copy was held by a thread the child does not have, for good."""
+    monkeypatch.setattr(ticker, "JOIN_SECONDS", 0.05)
+    held, free = threading.Event(), threading.Event()
+
+    def stuck_line() -> None:
+        with ticker._PRINTING:
+            held.set()
+            free.wait(5)
+
+    printer = threading.Thread(target=stuck_line)
+    printer.start()
+    try:
+        assert held.wait(5)
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if ticker._PRINTING.acquire(timeout=1) else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        free.set()
+        printer.join(5)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not ticker._PRINTING.locked()

@@ -30,7 +30,7 @@ and so behave alike in:
   a ticker line, and the child never calls `begin`/`due`/`end` (workers run `forkpool.serve`
   over Arrow batches). A line is printed holding `_PRINTING`, which `os.register_at_fork` takes
   before every fork (waiting at most 5 s, so a line stuck on a full pipe cannot stop the fork)
-  and releases after it on both sides: the ticker is never halfway through a
+  and releases after it (the child gets a fresh one): the ticker is never halfway through a
   write to stderr when a worker is forked, so a worker never inherits stderr's buffer lock held
   or a half-written line it would flush again as it exits. Python 3.12's warning that a
   multi-threaded process forks is `forkpool.forking`'s to silence (DuckDB's threads alone raise
@@ -55,27 +55,35 @@ JOIN_SECONDS = 5.0  # how long `stop()` waits for the thread
 _PRINTING = threading.Lock()
 
 
-_held_for_fork = False  # whether this process's `_before_fork` got `_PRINTING`
+# Whether `_before_fork` got `_PRINTING`, per forking thread: two threads forking at once (one
+# waiting out `JOIN_SECONDS` while the other holds the lock) would otherwise overwrite each other's
+# note, and the lock one of them took would stay held, every later line and fork waiting on it.
+_fork = threading.local()
 
 
 def _before_fork() -> None:
     """Wait (up to `JOIN_SECONDS`: a line stuck on a full pipe must not stop the fork) for a
     line being printed to finish, and keep others out until the fork is done."""
-    global _held_for_fork
-    _held_for_fork = _PRINTING.acquire(timeout=JOIN_SECONDS)
+    _fork.held = _PRINTING.acquire(timeout=JOIN_SECONDS)
 
 
-def _after_fork() -> None:
-    """In the parent and in the child alike: free `_PRINTING` again (a `threading.Lock` may be
-    released by any thread, and the child's copy is held by the fork's own thread)."""
-    global _held_for_fork
-    if _held_for_fork:
-        _held_for_fork = False
+def _after_fork_in_parent() -> None:
+    """Free `_PRINTING` again if this thread's `_before_fork` took it."""
+    if getattr(_fork, "held", False):
+        _fork.held = False
         _PRINTING.release()
 
 
+def _after_fork_in_child() -> None:
+    """A free `_PRINTING` for the child: no thread of it holds the lock, even where the fork went
+    on without it (a parent's line stuck on a full pipe), which would have left it held for good."""
+    global _PRINTING
+    _fork.held = False
+    _PRINTING = threading.Lock()
+
+
 if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
-    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 
 def interval_from_env() -> float:
