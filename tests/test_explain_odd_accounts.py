@@ -185,6 +185,17 @@ def test_no_such_account_with_json_looks_up_the_close_handles_once(tmp_path: Pat
     assert res.exit_code == 2 and json.loads(res.stdout)["close_handles"] == ["TEN_GOP"], res.output
     assert "did you mean @TEN_GOP?" in " ".join(res.stderr.split()) and asked == ["ten_gop1"], (asked, res.output)
 
+def test_no_such_account_with_json_lists_only_the_handles_the_error_line_offers(tmp_path: Path) -> None:
+    """Where the error line names Mastodon accounts the name may mean (and no "did you mean"), the
+    JSON object listed close handles all the same, as none of the error line's, unlike
+    `api.account`'s `NoSuchAccount`: it lists what the line offers, here none."""
+    study = _handmade(tmp_path, "('mastodon', 'https://b.social/@alice', 'alice@b.social', NULL, NULL, NULL, NULL, NULL, NULL, 5), "
+                                "('twitter', '2', 'alicex', NULL, NULL, NULL, NULL, NULL, NULL, 3)")
+    res = runner.invoke(app, ["explain", str(study), "@alice", "--json"], env={"COLUMNS": "400"})
+    said = " ".join(res.stderr.split())
+    assert res.exit_code == 2 and "Mastodon accounts it may mean" in said and "did you mean" not in said, said
+    assert json.loads(res.stdout)["close_handles"] == []
+
 
 def _handmade(tmp_path: Path, rows: str) -> Path:
     """A study holding only an `accounts_scored` table of `rows` (SQL VALUES)."""

@@ -233,8 +233,9 @@ def _as_typed(st: Any, key: str) -> str | None:
     return typed
 
 
-def _no_such_account(st: Any, given: str, key: str, study: Any, close: list[str] | None = None) -> str:
-    """The error for a handle or id no scored account answers to. An account seen only as the
+def _no_such_account(st: Any, given: str, key: str, study: Any) -> tuple[str, list[str]]:
+    """The error for a handle or id no scored account answers to, and the close handles it offers
+    (what `explain --json`'s error object lists, so the two never disagree). An account seen only as the
     author of posts others retweeted, quoted or replied to has no account record (no posts or
     profile of its own): "no account @CarolRT" read as if the study knew nothing of an account
     its posts retweet six times. An id was said back as "@300", a handle of another account.
@@ -245,13 +246,13 @@ def _no_such_account(st: Any, given: str, key: str, study: Any, close: list[str]
     namesakes = mastodon_namesakes(st, key)
     if namesakes:
         return (f"{said}; Mastodon accounts it may mean: {_namesakes_listed(namesakes)}: ask for one by its account id"
-                + ("" if "@" in key else " or as @user@instance"))
+                + ("" if "@" in key else " or as @user@instance")), []
     if "posts" not in st.tables() or not {"ref_account_id", "ref_handle", "kind"} <= set(st.columns("posts")):
-        return said + _what_to_try(st, key, study, close)
+        return _what_to_try(st, said, key, study)
     rows = st.sql("SELECT platform, kind, count(*) FROM posts WHERE ref_account_id = ? OR lower(ref_handle) = lower(?) "
                   "GROUP BY platform, kind", [key, key])
     if not rows:
-        return said + _what_to_try(st, key, study, close)
+        return _what_to_try(st, said, key, study)
     from botwatch.reshare_words import reshare_words
 
     by_kind: dict[str, int] = {}
@@ -260,18 +261,17 @@ def _no_such_account(st: Any, given: str, key: str, study: Any, close: list[str]
         by_kind[word] = by_kind.get(word, 0) + int(n)
     parts = ", ".join(f"{n:,} {w}" for w, n in by_kind.items())
     return (f"{said}: it appears only in other accounts' posts, as the author of what they share, quote or answer ({parts}); "
-            "with no posts or profile of its own under that name, it has no scores")
+            "with no posts or profile of its own under that name, it has no scores"), []
 
 
-def _what_to_try(st: Any, key: str, study: Any, close: list[str] | None = None) -> str:
-    """The end of the "no account" error: close handles to ask for, where the study has any, else
-    the command that lists its accounts. The error alone left the user to guess what was there.
-    `close`: as `_no_such_account`'s (None: looked up here)."""
-    if close is None:
-        close = close_handles(st, key)
+def _what_to_try(st: Any, said: str, key: str, study: Any) -> tuple[str, list[str]]:
+    """The "no account" error `said` ended with close handles to ask for, where the study has any,
+    else the command that lists its accounts; and those handles. The error alone left the user to
+    guess what was there."""
+    close = close_handles(st, key)
     if close:
-        return f"; did you mean {', '.join(f'@{record_shown(h)}' for h in close)}?"
-    return f". List the study's accounts with `botwatch accounts {shell_shown(study)} --sort handle`"
+        return f"{said}; did you mean {', '.join(f'@{record_shown(h)}' for h in close)}?", close
+    return f"{said}. List the study's accounts with `botwatch accounts {shell_shown(study)} --sort handle`", close
 
 
 def _namesakes_listed(namesakes: list[tuple[str, str]], at_most: int = 5) -> str:
@@ -328,8 +328,7 @@ def explain(
         if as_json:
             row = find_account(st, handle)
             if row is None:  # stdout stays one JSON object, the error's (docs/model-card-bot.md)
-                close = close_handles(st, key)
-                said = _no_such_account(st, handle, key, study, close)
+                said, close = _no_such_account(st, handle, key, study)
                 print_json_result(no_account_json(handle, close), closed_error=said)  # `| head -0`: still exit 2
                 fail(said)
             _say_others(st, key, row[0], row[1])
@@ -348,7 +347,7 @@ def explain(
             params,
         )
         if not rows:
-            fail(_no_such_account(st, handle, key, study))
+            fail(_no_such_account(st, handle, key, study)[0])
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         # Named as `accounts` and the report name it: two instances' local "alice"s were both "@alice" here.
         named = shown_handle(platform, h, aid)
