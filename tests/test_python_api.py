@@ -7,6 +7,7 @@ a lock message that sent a notebook user in a circle. Each test here fails witho
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,8 @@ def test_account_not_found_offers_the_close_handles(tmp_path: Path) -> None:
         assert isinstance(got.value, api.NoSuchAccount) and got.value.key == "@ten_gop1"
         assert got.value.close_handles == ["TEN_GOP", "ten_gop\x1b"]
         assert str(got.value).endswith("did you mean '@TEN_GOP', '@ten_gop\\x1b'?") and "\x1b" not in str(got.value), str(got.value)
+        again = pickle.loads(pickle.dumps(got.value))  # as from a process pool's worker: the same error, not a TypeError
+        assert (str(again), again.key, again.close_handles) == (str(got.value), got.value.key, got.value.close_handles)
         with pytest.raises(api.NoSuchAccount, match=r"\(by handle or account id\)$") as got:
             api.account(st, "@zzzzzzzz")
         assert got.value.close_handles == []

@@ -64,10 +64,15 @@ class NoSuchAccount(LookupError):
     an escape, not sent to a terminal that prints it)."""
 
     def __init__(self, message: str, key: str, close_handles: list[str]) -> None:
-        self.key, self.close_handles = key, list(close_handles)
+        self.key, self.close_handles, self._asked = key, list(close_handles), message
         if self.close_handles:
             message += f"; did you mean {', '.join(repr('@' + h) for h in self.close_handles)}?"
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, list[str]]]:
+        """Rebuilt from all three (a pickled exception is remade from `args`, the message alone:
+        raised in a process pool's worker, or copied, it failed with a TypeError of its own)."""
+        return type(self), (self._asked, self.key, self.close_handles)
 
 
 @dataclass(frozen=True)
