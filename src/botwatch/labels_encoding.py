@@ -73,3 +73,42 @@ def empty_rows_said(lines: list[int], name: str) -> str:
     shown = ", ".join(str(n) for n in lines[:5]) + (", …" if len(lines) > 5 else "")
     return (f"{counted(len(lines), 'row')} of {name} with every field empty (line{'s' if len(lines) > 1 else ''} {shown}) "
             f"{'was' if len(lines) == 1 else 'were'} skipped, as blank lines are")
+
+
+def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int]]]:
+    """A labels CSV's header width and, per non-blank row below it in order (as pandas and
+    `csv.DictReader` count rows, skipping blank lines), its line and how many cells it has. The line
+    is 1-based with the header line 1, as a spreadsheet shows it: a row whose quoted cell holds a
+    line break is one line. Why: a field holding an unquoted line break splits its row in two,
+    neither with a label cell, and `train-bot-model` said only "5 rows (label not 1/0)",
+    `evaluate-accounts` "neither a bot label nor a country": never that the rows were cut, nor
+    where. (0, []) where the file cannot be read as CSV text."""
+    import csv
+
+    p = Path(path)
+    out: list[tuple[int, int]] = []
+    try:
+        opener = gzip.open if p.name.endswith(".gz") else open
+        with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+            reader = csv.reader(f)
+            width = len(next(reader, []))
+            out = [(line, len(cells)) for line, cells in enumerate(reader, start=2) if cells]
+    except (OSError, EOFError, csv.Error):
+        return 0, []
+    return width, out
+
+
+def cut_short(cells: int, width: int, label_at: int) -> bool:
+    """Whether a row of `cells` cells, under a header of `width`, ends before its label cell (the
+    header's column `label_at`, 0-based): a row split by a line break. A row that reaches its label
+    and leaves only trailing cells out (a hand-written file's "id,1" under "id,bot,country") is read."""
+    return cells < width and cells <= label_at
+
+
+def short_rows_said(lines: list[int]) -> str:
+    """How `train-bot-model` and `evaluate-accounts` say a file's rows cut short before their label
+    (`cut_short`): how many, where, and what to do."""
+    from botwatch.count_text import lines_said
+
+    return (f"{lines_said(lines)} with fewer cells than the header, ending before the label (a field holding a line break "
+            "must be quoted, as a spreadsheet's CSV export does)")

@@ -210,7 +210,11 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     empty = 0  # rows with every field empty: a file of only those says so, not just "no account"
     bad_countries: dict[str, list[int]] = {}  # a country written that is no two-letter code → its lines
     bad_bots: dict[str, list[int]] = {}  # a bot label written that is no 1/0 word → its lines
-    for line, r in raw:
+    short = _short_lines(p, len(raw), header.index(bot_col or "country"))
+    short = {i: line for i, line in short.items() if any(v.strip() for v in raw[i][1].values())}  # ",," is an empty row, skipped
+    for i, (line, r) in enumerate(raw):
+        if i in short:  # cut short by a field's unquoted line break: said in its own item
+            continue
         if None in r:  # more fields than the header
             errors.append(f"line {line}: more fields than the header has")
             continue
@@ -239,6 +243,10 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
         out.append(AccountLabel(line, acct, handle, bot, c))
     absent = bot_column_absent(header, (id_col, handle_col))
     said = ([_bad_bots_said(bad_bots)] if bad_bots else []) + ([_bad_countries_said(bad_countries)] if bad_countries else [])
+    if short:
+        from botwatch.labels_encoding import short_rows_said
+
+        said.insert(0, short_rows_said(list(short.values())))
     if errors:
         more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
         said.append(f"{len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
@@ -252,6 +260,19 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
 
         raise AccountLabelsError(f"{name_shown(p)} holds no labelled account" + (f": {ALL_ROWS_EMPTY}" if empty else ""))
     return out
+
+
+def _short_lines(path: Path, rows: int, label_at: int) -> dict[int, int]:
+    """The rows of a labels file cut short before their label cell (the column at `label_at`), by
+    their place among the `rows` `csv.DictReader` read, with their lines: found as `train-bot-model`
+    finds them (`labels_encoding.row_cells`, `cut_short`), so that the two say the same rows alike.
+    Empty where the two readers count the rows otherwise."""
+    from botwatch.labels_encoding import cut_short, row_cells
+
+    width, cells = row_cells(path)
+    if len(cells) != rows:
+        return {}
+    return {i: line for i, (line, n) in enumerate(cells) if cut_short(n, width, label_at)}
 
 
 @dataclass

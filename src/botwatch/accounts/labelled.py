@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +226,9 @@ class LabelsFile:
     # The profile columns the model learns from (`PROFILE_COLUMNS`, as v1.1 names) that no row
     # fills: a header spelled "Created At" trained a model blind to account age, and nothing said so.
     unfilled: tuple[str, ...] = ()
+    # Per reason of `left_out` that can say where its rows are, the words to print instead of the
+    # bare count: the rows cut short and the labels not read, with their lines (and values).
+    where: dict[str, str] = field(default_factory=dict)
 
 
 def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> LabelsFile:
@@ -269,7 +272,10 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
         raise ValueError(f"{name_shown(path)}: none of the profile columns the bot model learns from; {LABELS_NEED}")
     if raw.empty:  # was told its `observed_at` column "holds no readable time"
         raise ValueError(f"{name_shown(path)}: a header and no rows: it holds no labelled account")
+    lines, short = _row_lines(path, len(raw), list(raw.columns).index(label_col))
     raw, empty_rows = _without_empty_rows(raw)
+    short = short.reindex(raw.index)
+    lines = lines.reindex(raw.index) if lines is not None else None
     if raw.empty:
         raise ValueError(f"{name_shown(path)}: its {empty_rows} row(s) after the header are all empty cells: it holds no labelled "
                          "account; add rows with a `bot` label and profile columns")
@@ -291,9 +297,14 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
 
     words = raw[label_col].fillna("").str.strip().str.casefold()
     labels = labels.mask(words.isin(TRUE), 1).mask(words.isin(FALSE), 0)
-    good_label = labels.isin([0, 1])
+    # A row cut short (a field's unquoted line break) is left out whatever its cells hold: its
+    # later cells are on the next row. It is counted as such, not as "label not 1/0".
+    good_label = labels.isin([0, 1]) & ~short
     keep = good_label & ref.notna()
-    left_out = {"empty row": empty_rows, "label not 1/0": int((~good_label).sum()), "no observation time": int((good_label & ref.isna()).sum())}
+    unread = ~good_label & ~short
+    left_out = {"empty row": empty_rows, SHORT_ROWS: int(short.sum()), LABEL_NOT_READ: int(unread.sum()),
+                "no observation time": int((good_label & ref.isna()).sum())}
+    where = _where_left_out(raw[label_col], lines, short, unread)
     # One account on several rows (stclab's files hold five accounts twice, each once as a bot and
     # once as a human) was trained on as several accounts and counted so ("trained on N accounts"):
     # its first row is kept and the others are counted; one labelled both ways is left out, as
@@ -332,7 +343,45 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     for c in (c for c in ID_COLUMNS if c in raw.columns):
         unique = unique.where(unique.notna(), raw[c].where(raw[c].map(platform_unique)))
     feats["unique_id"] = unique[keep]
-    return LabelsFile(feats.reset_index(drop=True), {k: v for k, v in left_out.items() if v}, unfilled)
+    return LabelsFile(feats.reset_index(drop=True), {k: v for k, v in left_out.items() if v}, unfilled, where)
+
+
+SHORT_ROWS = "fewer cells than the header"
+LABEL_NOT_READ = "label not 1/0"
+
+
+def _row_lines(path: Path, rows: int, label_at: int) -> tuple[pd.Series | None, pd.Series]:
+    """Per row pandas read (`rows` of them, index 0…), its line in the file and whether it was cut
+    short before its label cell (`labels_encoding.cut_short`, the column at `label_at`). Lines are
+    None, and no row cut short, where the csv module counts the rows otherwise than pandas did:
+    nothing is said rather than a wrong line."""
+    from botwatch.labels_encoding import cut_short, row_cells
+
+    width, cells = row_cells(path)
+    if len(cells) != rows:
+        return None, pd.Series(False, index=range(rows))
+    return (pd.Series([line for line, _ in cells], index=range(rows)),
+            pd.Series([cut_short(n, width, label_at) for _, n in cells], index=range(rows)))
+
+
+def _where_left_out(label: pd.Series, lines: pd.Series | None, short: pd.Series, unread: pd.Series) -> dict[str, str]:
+    """`LabelsFile.where`: the rows cut short and the labels not read, with their lines (the labels
+    grouped by the value written, as `evaluate-accounts` says them), so that the user can find them."""
+    from botwatch.count_text import counted, values_said
+    from botwatch.labels_encoding import short_rows_said
+
+    if lines is None:
+        return {}
+    out: dict[str, str] = {}
+    if short.any():
+        out[SHORT_ROWS] = short_rows_said(lines[short].tolist())
+    if unread.any():
+        bad: dict[str, list[int]] = {}
+        for value, line in zip(label[unread].fillna("").str.strip(), lines[unread]):
+            bad.setdefault(value, []).append(int(line))
+        n = int(unread.sum())
+        out[LABEL_NOT_READ] = f"{counted(n, 'row')} ({LABEL_NOT_READ}: {values_said(bad, lambda v: '' if v else 'empty', other='other value')})"
+    return out
 
 
 def _without_empty_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -503,7 +503,7 @@ def train_bot_model(
     frame = read.frame
     if read.left_out:
         hint = "; give those rows `observed_at`, or --observed-at DATE" if "no observation time" in read.left_out else ""
-        console.print(f"left out of {name_shown(labels)}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
+        console.print(f"left out of {name_shown(labels)}: " + ", ".join(read.where.get(why) or f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
                       highlight=False, markup=False)
     if read.unfilled:
         many = len(read.unfilled) > 1
