@@ -35,11 +35,12 @@ def test_train_bot_model_says_why_a_labels_file_cannot_be_read(tmp_path: Path, m
 
 
 def test_train_bot_model_names_the_file_it_could_not_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A folder where the model's figures file goes: said after training, with the file and the reason."""
+    """A folder where the model's figures file goes: said before training (it was said after, with
+    the model already written beside it), with the file, and that nothing was written."""
     wide_consoles(monkeypatch)
     (tmp_path / "m.figures.json").mkdir()
     text = said(CliRunner().invoke(app, ["train-bot-model", str(LABELS), "-o", str(tmp_path / "m.json.gz")]))
-    assert f"could not write {tmp_path}/m.figures.json: Is a directory" in text and "Errno" not in text, text
+    assert f"{tmp_path}/m.figures.json is a folder" in text and "nothing was written" in text and "Errno" not in text, text
 
 
 def test_ingest_says_why_results_json_could_not_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,3 +28,36 @@ def test_a_model_file_that_cannot_be_written_is_said_in_one_line(tmp_path: Path,
     said = " ".join(res.output.split())
     assert res.exit_code == 2, said
     assert f"could not write {out}: Permission denied" in said and "bug" not in said and "Traceback" not in said
+
+
+def test_a_folder_where_the_figures_go_is_said_before_training_and_nothing_is_written(tmp_path: Path) -> None:
+    """A folder named as the figures file ended, after training, in "could not write m.figures.json:
+    Is a directory" with the model already written beside it: said now before anything is."""
+    out = tmp_path / "m.json.gz"
+    (tmp_path / "m.figures.json").mkdir()
+    res = CliRunner().invoke(app, ["train-bot-model", str(LABELS), "-o", str(out)], terminal_width=400)
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2, said
+    assert f"{tmp_path / 'm.figures.json'} is a folder" in said and "nothing was written" in said, said
+    assert not out.exists() and not (tmp_path / "m.reliability.svg").exists()
+
+
+def test_figures_that_cannot_be_written_after_the_model_say_the_model_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that fills after the model is saved: the line says the model was written and is
+    usable, and which files are missing; the exit is a failure, as a partial `export` is."""
+    real = Path.write_text
+
+    def full(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name.endswith(".figures.json"):
+            raise OSError(28, "No space left on device", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    out = tmp_path / "m.json.gz"
+    res = CliRunner().invoke(app, ["train-bot-model", str(LABELS), "-o", str(out)], terminal_width=400)
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2, said
+    assert out.exists() and not (tmp_path / "m.reliability.svg").exists()
+    assert f"could not write {tmp_path / 'm.figures.json'}: No space left on device" in said, said
+    assert f"Written before it: {out}; the model is usable" in said and "m.reliability.svg are missing" in said, said
+    assert "Traceback" not in said

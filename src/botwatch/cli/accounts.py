@@ -489,6 +489,10 @@ def train_bot_model(
         if _same_file(written, labels):
             fail(f"{name_shown(written)} is the labels file being read, and training would write over it: name the model file, "
                  f"e.g. -o bot_model.json.gz")
+    for beside in (figures, svg):  # a folder there ended, after training and the model written, in "could not write …: Is a directory"
+        if beside.is_dir():
+            fail(f"{name_shown(beside)} is a folder, where the model's {'figures' if beside == figures else 'reliability chart'} go beside "
+                 f"{name_shown(output)}: nothing was written; move the folder or name another model file with -o")
     when = None
     if observed_at is not None:
         when = parse_twitter_time(pd.Series([observed_at])).iloc[0]
@@ -522,7 +526,7 @@ def train_bot_model(
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
         fail(f"could not train on {name_shown(labels)}: {exc}")
     except OSError as exc:  # no permission in the folder, a folder in the file's place, a disk full
-        fail(f"could not write {name_shown(exc.filename or output)}: {os_error_said(exc)}")
+        fail(_unwritten_said(exc, output, figures, svg))
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect ranking.
@@ -534,6 +538,24 @@ def train_bot_model(
               "(the whole analysis: timeline, estimates and impact read the bot scores too), and keep it set for report and explain "
               f"(export BOTWATCH_BOT_MODEL={plain(shell_shown(output))}): without it they warn that another model is selected",
               highlight=False)
+
+
+def _unwritten_said(exc: OSError, output: Path, figures: Path, svg: Path) -> str:
+    """The error line for a file `train_and_report` could not write, saying which it had written
+    before (it writes the model, then its figures, then the chart). Why: a disk that filled after
+    the model was saved said "could not write m.figures.json" alone, and the user could not tell
+    whether the model beside it was new, old or half made. The model is kept, and said usable,
+    and the exit is still a failure, as `export` ends one that wrote some of its files."""
+    order = [output, figures, svg]
+    failed = Path(exc.filename) if exc.filename else output
+    done = order[:order.index(failed)] if failed in order else []
+    said = f"could not write {name_shown(failed)}: {os_error_said(exc)}"
+    if not done:
+        return said
+    written = " and ".join(name_shown(p) for p in done)
+    missing = " and ".join(name_shown(p) for p in order[len(done):])
+    return (f"{said}. Written before it: {written}; the model is usable (BOTWATCH_BOT_MODEL={shell_shown(output)}), but {missing} "
+            f"{'is' if len(order) - len(done) == 1 else 'are'} missing; free the space or fix the path and run again to write them all")
 
 
 def too_few_labels_said(bots: int, humans: int) -> str:
