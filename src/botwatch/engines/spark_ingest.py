@@ -575,7 +575,7 @@ class _Merge:
         are counted on the executors: `n_accounts` in each file's meta row.)"""
         from pyspark import StorageLevel
 
-        reduced_df = self._df(canonical.reduce_snapshots(self._staged("snapshots", "snap", SNAPSHOT_ROW), per=("_file",)))
+        reduced_df = _by_account(self._df(canonical.reduce_snapshots(self._staged("snapshots", "snap", SNAPSHOT_ROW), per=("_file",))))
         if self._empty("account_snapshots") and self._empty("accounts"):
             self._first_accounts(self._view(reduced_df, "reduced"))
             return
@@ -588,7 +588,8 @@ class _Merge:
             # key on its right, and the distinct was a shuffle job of its own under each join.
             touched = reduced.select(*canonical.ACCOUNT_KEY)
             snapshots = self._stored("account_snapshots")  # read again: with what was just appended
-            recomputed = canonical.accounts_from_snapshots(snapshots.semi_join(touched, canonical.ACCOUNT_KEY))
+            theirs = _by_account(self._df(snapshots.semi_join(touched, canonical.ACCOUNT_KEY)))
+            recomputed = canonical.accounts_from_snapshots(self._view(theirs, "theirs"))
             untouched = self._stored("accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
             naive = spark_schema(ACCOUNTS)
             store(self.lake, "accounts", conform(self._df(untouched), naive).unionByName(conform(self._df(recomputed), naive)), "overwrite")
@@ -733,6 +734,15 @@ def _copies(recorded: list[dict[str, Any]], meta: dict[int, dict[str, Any]], kee
                 and first.setdefault(m["sha256"], m["source"]) != m["source"]:
             out.add(i)
     return out
+
+
+def _by_account(df: Any) -> Any:
+    """`df`'s rows spread over the tasks by account (`canonical.ACCOUNT_KEY`) only. Every later
+    grouping of the accounts step (the earliest file's copy of a snapshot, one snapshot per
+    account and time, one row per account) has the account in its key, so Spark finds the rows
+    of each group together already: one shuffle where each grouping, on its own key, was one
+    (a Spark job each). The same rows in the same groups; only which task holds them changes."""
+    return df.repartition(*canonical.ACCOUNT_KEY)
 
 
 def _per_file(df: Any) -> dict[int, int]:
