@@ -143,11 +143,27 @@ def test_after_no_election_a_users_election_file_is_named_by_its_path(analysed_s
     assert "stale stages" not in runner.invoke(app, ["status", str(study)]).output
 
 
-def test_after_relabelling_for_another_election_the_renew_command_labels_again_first(tmp_path: Path) -> None:
+def _follow_advice(runner, app, study: Path, most: int = 2) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run each command `status` suggests for the stale stages until it suggests none, at most
+    `most` of them, and return them; each must run without refusal."""
+    ran: list[str] = []
+    while (m := re.search(r"stale stages: .*?`botwatch analyze (.*?)`", _said(runner.invoke(app, ["status", str(study)]).output))) is not None:
+        assert len(ran) < most, f"still stale after {ran}"
+        ran.append(m.group(1))
+        res = runner.invoke(app, ["analyze", *shlex.split(m.group(1))])
+        assert res.exit_code == 0 and "error" not in res.output, res.output
+    return ran
+
+
+def test_following_the_advice_after_relabelling_and_no_election_converges(tmp_path: Path) -> None:
     """Analysed for uk-ge2017, labelled again for us-2016 (`--only content`), then a whole
-    `analyze --no-election`: the renew command named uk-ge2017, the election creation, impact and
-    estimates were made with, and `analyze` refused it ("the posts are labelled for us-2016 ...
-    Label them first"). The command now puts content first in its `--only` list, and it runs."""
+    `analyze --no-election`. The renew command (`--only content --only creation ... --election
+    uk-ge2017`) relabelled the posts, so the timeline, run with --no-election, read old labels (its
+    party series are the labels' parties), and the next command, `--only timeline ... --election
+    uk-ge2017`, recorded that election for timeline, bursts and circadian beside coverage and
+    accounts' --no-election: every later plain `analyze` refused ("analysed with different
+    elections"). The command is now one whole `analyze --election uk-ge2017`, from that state and
+    from the one the old first command left."""
     from test_report_review_stale import FIX
 
     runner, app = _cli()
@@ -156,13 +172,24 @@ def test_after_relabelling_for_another_election_the_renew_command_labels_again_f
     assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
     assert runner.invoke(app, ["analyze", str(study), "--only", "content", "--election", "us-2016"]).exit_code == 0
     assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    walked = copy_study(study, tmp_path / "old.duckdb")
     said = _said(runner.invoke(app, ["status", str(study)]).output)
-    renew = "--only content --only creation --only impact --only estimates --election uk-ge2017"
-    assert f"`botwatch analyze {study} {renew}`" in said, said
-    assert "The posts are labelled for us-2016, not for the election those stages were made with" in said, said
-    res = runner.invoke(app, ["analyze", *shlex.split(re.search(r"stale stages: .*?`botwatch analyze (.*?)`", said).group(1))])
-    assert res.exit_code == 0 and "Label them first" not in res.output, res.output
-    assert "estimates read post_labels" not in _said(runner.invoke(app, ["status", str(study)]).output)
+    assert f"`botwatch analyze {study} --election uk-ge2017`" in said, said
+    assert "timeline, bursts, circadian need no election and last ran with --no-election" in said, said
+    assert "they are labelled for us-2016, not for the election those stages were made with" in said, said
+    assert _follow_advice(runner, app, study) == [f"{study} --election uk-ge2017"]
+    res = runner.invoke(app, ["analyze", str(study)])
+    assert res.exit_code == 0 and "different elections" not in res.output, res.output
+    assert "stale stages" not in runner.invoke(app, ["status", str(study)]).output
+
+    # The state the old advice's first command left: content, creation, impact and estimates for
+    # uk-ge2017, the timeline still --no-election and behind the new labels.
+    old = "--only content --only creation --only impact --only estimates --election uk-ge2017"
+    assert runner.invoke(app, ["analyze", str(walked), *old.split()]).exit_code == 0
+    assert "timeline read post_labels before content rewrote it" in _said(runner.invoke(app, ["status", str(walked)]).output)
+    assert _follow_advice(runner, app, walked) == [f"{walked} --election uk-ge2017"]
+    res = runner.invoke(app, ["analyze", str(walked)])
+    assert res.exit_code == 0 and "different elections" not in res.output, res.output
 
 
 def test_the_relabelling_is_said_only_where_the_labels_are_for_another_election() -> None:

@@ -113,6 +113,11 @@ class BehindInputs:
     # The election the posts are labelled for where it is not the one `election` names: those
     # stages refuse another election's labels, so the command relabels first (`--only content`).
     labelled_for: str | None = None
+    # Stages that need no election, last run with `--no-election`, that the command must renew
+    # (`_mixed_modes`): with `--only` and `--election` they would record that election beside the
+    # stages still run with `--no-election`, which `analyze` then refuses ("analysed with different
+    # elections"), so the command is a whole `analyze --election`, which records one election in all.
+    whole_for: tuple[str, ...] = ()
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False, then: str = "build the report again") -> str:
         """The one wording for the report's banner and warning, `status`, `export` and the command
@@ -126,7 +131,15 @@ class BehindInputs:
                 f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
                 f"Run {{cmd}} to bring them up to date and {then}.")
         only = tuple(self.rerun)
-        if self.labelled_for is not None:
+        if self.whole_for:
+            n = len(self.whole_for)
+            text += (f" {', '.join(self.whole_for)} need{'s' if n == 1 else ''} no election and last ran with --no-election: renewed "
+                     f"alone with --election {'it' if n == 1 else 'they'} would record that election beside the stages still run with "
+                     "--no-election, which `analyze` refuses as different elections, so the command analyses the whole study with one "
+                     "election" + (", labelling the posts again first (they are labelled for "
+                                   f"{self.labelled_for}, not for the election those stages were made with)." if self.labelled_for else "."))
+            only = ()
+        elif self.labelled_for is not None:
             text += (f" The posts are labelled for {self.labelled_for}, not for the election those stages were made with, which they "
                      "need: the command labels them again first (--only content).")
             only = ("content", *only)
@@ -194,7 +207,22 @@ def behind_inputs(study: Study) -> BehindInputs | None:
     need = _needing_election(rerun)
     election, unnamed = _renew_election(study, need)
     labelled = _labelled_for_another(study, need) if election is not None and "content" not in rerun else None
-    return BehindInputs(read_old, rerun, election, unnamed, labelled)
+    renewed = set(rerun) | ({"content"} | _reach(graph, "content")) & set(latest) if labelled else set(rerun)
+    whole = _mixed_modes(registered, renewed) if election is not None or unnamed else ()
+    return BehindInputs(read_old, rerun, election, unnamed, labelled, whole)
+
+
+def _mixed_modes(registered: list[Any], renewed: set[str]) -> tuple[str, ...]:
+    """Those of `renewed` (the stages the renew command runs, or leaves behind a table it rewrites)
+    that need no election, in pipeline order, where the command must pass `--election` after a
+    whole `analyze --no-election` (`_renew_election`). Why the whole study then: an `--only` command
+    with that election records it for them beside the stages still run with `--no-election` (coverage,
+    accounts), and every later plain `analyze` refused ("analysed with different elections"). Renewing
+    them with `--no-election` instead does not converge where the posts are labelled again: the
+    timeline reads the labels under `--no-election` too (its party, stance and sentiment series), so
+    relabelling (election), timeline (none), creation and impact (election) took three commands, and
+    each left the next stale. One whole `analyze --election` records one election for every stage."""
+    return tuple(s.name for s in registered if s.name in renewed and not s.needs_election)
 
 
 def _labelled_for_another(study: Study, need: list[str]) -> str | None:
