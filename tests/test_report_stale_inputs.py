@@ -199,6 +199,19 @@ def test_the_relabelling_is_said_only_where_the_labels_are_for_another_election(
     assert "`botwatch analyze s.duckdb --only content --only estimates --election us-2016`" in s.sentence("s.duckdb")
     assert "labels them again first" not in BehindInputs([("estimates", "post_labels", "content")], ["estimates"], "us-2016").sentence("s.duckdb")
 
+def test_a_renewal_that_would_mix_no_election_and_an_election_is_a_whole_analyze() -> None:
+    """`whole_for`: the command drops its `--only` list, keeps the election, and says why, in a
+    terminal and on a page (the study's name escaped there)."""
+    from botwatch.report.staleness import BehindInputs
+
+    s = BehindInputs([("timeline", "post_labels", "content")], ["timeline", "impact"], "uk-ge2017", (), None, ("timeline",))
+    text = s.sentence("s.duckdb")
+    assert "`botwatch analyze s.duckdb --election uk-ge2017`" in text and "--only" not in text, text
+    assert "timeline needs no election and last ran with --no-election" in text and "labelling the posts" not in text, text
+    page = str(s.sentence("<b>.duckdb", html=True))
+    assert "<code>botwatch analyze &#39;&lt;b&gt;.duckdb&#39; --election uk-ge2017</code>" in page and "<b>" not in page, page
+
+
 def test_after_no_election_a_moved_or_edited_election_file_is_not_named(analysed_sample_path: Path, tmp_path: Path) -> None:
     """The renew command named the path the study recorded even where that file had moved ("no
     election file at ..." when run) or now held another election (the stages renewed with it, not
