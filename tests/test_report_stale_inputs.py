@@ -175,8 +175,8 @@ def test_following_the_advice_after_relabelling_and_no_election_converges(tmp_pa
     walked = copy_study(study, tmp_path / "old.duckdb")
     said = _said(runner.invoke(app, ["status", str(study)]).output)
     assert f"`botwatch analyze {study} --election uk-ge2017`" in said, said
-    assert "timeline, bursts, circadian need no election and last ran with --no-election" in said, said
-    assert "they are labelled for us-2016, not for the election those stages were made with" in said, said
+    assert ("The posts are labelled for us-2016, not for the election those stages were made with, which they need, and labelling "
+            "them again leaves timeline, bursts, circadian behind as well: they need no election and last ran with --no-election") in said, said
     assert _follow_advice(runner, app, study) == [f"{study} --election uk-ge2017"]
     res = runner.invoke(app, ["analyze", str(study)])
     assert res.exit_code == 0 and "different elections" not in res.output, res.output
@@ -207,7 +207,7 @@ def test_a_renewal_that_would_mix_no_election_and_an_election_is_a_whole_analyze
     s = BehindInputs([("timeline", "post_labels", "content")], ["timeline", "impact"], "uk-ge2017", (), None, ("timeline",))
     text = s.sentence("s.duckdb")
     assert "`botwatch analyze s.duckdb --election uk-ge2017`" in text and "--only" not in text, text
-    assert "timeline needs no election and last ran with --no-election" in text and "labelling the posts" not in text, text
+    assert "timeline needs no election and last ran with --no-election" in text and "labelling" not in text, text
     page = str(s.sentence("<b>.duckdb", html=True))
     assert "<code>botwatch analyze &#39;&lt;b&gt;.duckdb&#39; --election uk-ge2017</code>" in page and "<b>" not in page, page
 

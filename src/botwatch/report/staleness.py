@@ -133,11 +133,15 @@ class BehindInputs:
         only = tuple(self.rerun)
         if self.whole_for:
             n = len(self.whole_for)
-            text += (f" {', '.join(self.whole_for)} need{'s' if n == 1 else ''} no election and last ran with --no-election: renewed "
-                     f"alone with --election {'it' if n == 1 else 'they'} would record that election beside the stages still run with "
-                     "--no-election, which `analyze` refuses as different elections, so the command analyses the whole study with one "
-                     "election" + (", labelling the posts again first (they are labelled for "
-                                   f"{self.labelled_for}, not for the election those stages were made with)." if self.labelled_for else "."))
+            names, it = ", ".join(self.whole_for), "it" if n == 1 else "they"
+            if self.labelled_for is not None:
+                text += (f" The posts are labelled for {self.labelled_for}, not for the election those stages were made with, which they "
+                         f"need, and labelling them again leaves {names} behind as well: {it}")
+            else:
+                text += f" {names}"
+            text += (f" need{'s' if n == 1 else ''} no election and last ran with --no-election; renewed alone with --election {it} would "
+                     "record that election beside the stages still run with --no-election, which `analyze` refuses as different "
+                     "elections, so the command analyses the whole study with that one election.")
             only = ()
         elif self.labelled_for is not None:
             text += (f" The posts are labelled for {self.labelled_for}, not for the election those stages were made with, which they "
