@@ -118,8 +118,11 @@ def f1_ci(f1: Any, ci: Any) -> str:
     from three labels (as `pct_ci` says of a share). It is said in the brackets an interval would
     take: every use sits inside a sentence and most inside a parenthesis, where "macro-F1 1.00
     (every resample of the labelled posts gave 1.00: no interval) on 3 pairs (mine.csv, ...)"
-    nested one aside in another (the bootstrap resamples posts, each with its pairs)."""
+    nested one aside in another (the bootstrap resamples posts, each with its pairs). A figure
+    whose record holds no interval says so, rather than standing bare beside one that has one."""
     lo, hi = (ci if ci is not None else (None, None))
+    if lo is None or hi is None:  # a record written before intervals were (sentiment of an older evaluate)
+        return f"{float(f1):.2f} [no interval recorded]"
     if stats.degenerate_interval(f1, lo, hi):
         return f"{float(f1):.2f} [no interval: every resample of the labelled posts gave {float(lo):.2f} again]"
     return f"{float(f1):.2f} [{float(lo):.2f}–{float(hi):.2f}]"
