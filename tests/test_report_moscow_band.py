@@ -158,3 +158,16 @@ def test_the_count_left_out_names_only_the_offsets_that_hold_accounts(tmp_path: 
     assert both["msk_left_out_held"] == [2, 3] and both["k_msk"] == 2 and both["k_msk_left_out"] == 3
     assert "(the 3 at UTC+2 or UTC+3, less than 2 hours from it, fit a day at home as well" in _words(both)
     assert "the 3 at UTC+2 or UTC+3 lie less than 2 hours from it" in " ".join(str(_section(both)).split())
+
+
+def test_the_one_account_of_a_study_left_out_of_the_band_is_named_as_that_account(tmp_path: Path) -> None:
+    """@UKLabour's week of May 2017 (../shared/data/ge2017), its one posting account best fitted at
+    UTC+2: the section said "That account does not keep a human day best fitted at UTC+3 ± 1 ... but
+    at least 2 hours from the election's zone: the 1 at UTC+2 lies less than 2 hours from it", a
+    count of one set against "that account", which a reader took for a second account. It now says
+    where that account's day fits and why that is not counted as Moscow."""
+    circ = _circ(tmp_path, {2: 1}, date(2017, 6, 8), "Europe/London")
+    section = " ".join(str(_section(circ)).split())
+    assert ("That account keeps a human day best fitted at UTC+2, inside UTC+3 ± 1 (Moscow, St Petersburg; red bars) but less "
+            "than 2 hours from the election's zone, where a day at home fits as well, so it is not counted as Moscow;") in section, section
+    assert "the 1 at" not in section and "does not keep a human day best fitted" not in section
