@@ -59,3 +59,33 @@ def test_the_section_says_it_beside_the_intervals(labelled_sample_path: Path, tm
     name = next(p.name for p in us.parties if p.key == first.key)
     assert f"here the 5 most active accounts wrote {round(100 * first.share)}% of the posts naming {name} (by {first.accounts:,} accounts in all)" in said
     assert "so read these as narrower than they should be" in said
+
+
+def test_the_headline_quoting_a_heavy_partys_brackets_says_they_run_narrow(labelled_sample_path: Path, tmp_path: Path) -> None:
+    """On the first 100,000 IRA tweets the Parties headline quoted "58% [29–69%] supported the
+    party" for Republicans with no word that the section below called those brackets too narrow
+    (the 5 most active of 13 accounts wrote 86% of the posts). A reader quotes the headline."""
+    import shutil
+
+    from botwatch.elections import load_election
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report.section_parties import parties_section
+
+    us = load_election("us-2016")
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(labelled_sample_path, dst)
+    with open_study(dst, read_only=False) as st:
+        write_estimates(st, compute_estimates(st, us, EstimateOptions(reps=50), log=lambda m: None))
+        heavy = {c.key: c for c in concentrated(st, [p.key for p in us.parties])}
+        sec = parties_section(st, {"election": us})
+    assert heavy and sec is not None
+    heads = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(h))).split()) for h in sec.headline]
+    stance = [h for h in heads if "supported the party" in h]
+    assert stance, heads
+    for p in us.parties:
+        for h in (h for h in stance if h.startswith("Of the ") and f"naming {p.name}," in h):
+            c = heavy.get(p.key)
+            note = (f"These brackets are likely too narrow: the 5 most active of the {c.accounts:,} accounts naming {p.name} "
+                    f"wrote {round(100 * c.share)}% of those posts") if c else "These brackets are likely too narrow"
+            assert (note in h) == bool(c), h
+    assert any("These brackets are likely too narrow" in h for h in stance), stance
