@@ -24,7 +24,7 @@ def test_each_platform_has_its_word_and_a_mixed_study_names_each() -> None:
     assert reshare_words(["telegram"]).noun == "repost"  # a platform botwatch has no word for: the neutral one
     assert reshare_words(["bluesky", "twitter", "mastodon"]).noun == "retweet/boost/repost"
     assert reshare_words(["bluesky", "telegram"]).nouns == "reposts"  # one word, not "reposts/reposts"
-    assert unnamed_words(1, 10, "boosts") == ", but only 1 of its members' 10 boosts and quotes name the account they shared"
+    assert unnamed_words(1, 10, "boosts") == "whom its members amplified most cannot be read from the data: only 1 of their 10 boosts and quotes names the account shared"
 
 
 def _mastodon_study(tmp_path: Path):

@@ -321,16 +321,20 @@ def shares_named(study: Study, cluster_id: int) -> tuple[int, int]:
 
 
 def unnamed_words(known: int, total: int, nouns: str = "retweets") -> str:
-    """The clause that follows `amplified_words` when most of the cluster's shares name no author.
+    """The clause said in place of `amplified_words` when most of the cluster's shares name no author.
 
     Why: on the IRA tweets of 4-7 October 2016 the headline read "the largest, 9 accounts around
     @FinnaGlo, amplified @herc_omega most (2 shares)", where 2,070 of the members' 2,077 retweets
     carry no "RT @handle:" (the release marks them retweets without naming whom): the data cannot
-    say whom the cluster amplified most, and the sentence named an account from 7 shares.
+    say whom the cluster amplified most, and the sentence named an account from 7 shares. Said
+    after it, as ", but only 1 of its members' 4,887 retweets and quotes name the account they
+    shared" (the first 100,000 IRA tweets), it still let "amplified @ukrfootball most (1 share)"
+    stand first, the sentence a reader quotes: the ranking is now left out where this is said.
     `nouns`: the platform's word for its shares (`reshare_words`: "boosts" on Mastodon)."""
     if total == 0 or known * 2 >= total:
         return ""
-    return f", but only {known:,} of its members' {total:,} {nouns} and quotes name the account they shared"
+    return (f"whom its members amplified most cannot be read from the data: only {known:,} of their {total:,} {nouns} "
+            f"and quotes {'names' if known == 1 else 'name'} the account shared")
 
 
 def amplified_words(top: list[dict[str, Any]], stored: int = TOP_AMPLIFIED) -> str:
@@ -434,9 +438,9 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     union = union_fdr(s)
     headline = []
     if big is not None:
+        unnamed = unnamed_words(*shares_named(study, big["cluster_id"]), report_reshare(study, ctx).nouns) if big["top_amplified"] else ""
         headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"], res=res,
-                               amplified=(amplified_words(big["top_amplified"]) + unnamed_words(*shares_named(study, big["cluster_id"]), report_reshare(study, ctx).nouns)
-                                          if big["top_amplified"] else ""), in_window=in_window, union=union,
+                               amplified=amplified_words(big["top_amplified"]) if not unnamed else "", unnamed=unnamed, in_window=in_window, union=union,
                                # Clusters as large as the first: "the largest, 3 accounts around @X" was read beside
                                # another cluster of 3 (and six times its co-actions) on IRA tweets of 2017.
                                tied=sum(1 for c in facts["clusters"][1:] if c["size"] == big["size"])))
