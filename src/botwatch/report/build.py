@@ -145,7 +145,7 @@ def _write_report(
     folder's name in the page are those of the final places (`swap.ReportPaths`)."""
     from botwatch.report.context import report_context
     from botwatch.elections.recorded import stage_election
-    from botwatch.report.caveats import attributed_only, data_provenance, no_election_posts, outside_election_window
+    from botwatch.report.caveats import accounts_selection, attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
     from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import behind_inputs, cut_off_stages, outdated_estimates, stale_analysis
@@ -219,6 +219,7 @@ def _write_report(
         key_numbers=key_numbers(study, ctx, ids),
         provenance=provenance,
         attributed_only=attributed_only(provenance),
+        accounts_selection=bool(provenance) and not attributed_only(provenance) and accounts_selection(study),
         failures=failures,
         no_posts=no_posts,
         outside_window=outside,

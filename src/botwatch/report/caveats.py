@@ -619,6 +619,17 @@ def _carriers(study: Any, most: int) -> Any:
     return per, study.sql("SELECT count(*) FROM posts")[0][0] or 0
 
 
+def accounts_selection(study: Study) -> bool:
+    """Whether the study's posts are a few accounts' own timelines (`_one_account`'s rule), which
+    no sample rate turns into platform figures.
+
+    Why: @UKLabour's week of May 2017 (../shared/data/ge2017, one account's 110 posts) read "the
+    sample stream holds about 1% of public posts (give --sample-rate 0.01 to scale counts)" under
+    "Where these data come from"; given that rate, the same report then said the counts were "not
+    platform figures", the posts being one account's. The provenance note now says so first."""
+    return _one_account(study, 0.01) is not None  # the rate only words `_one_account`'s reason
+
+
 def _one_account(study: Study, sample_rate: float) -> str | None:
     """Why a study whose posts are (nearly) all a few accounts' is no sample to scale (None: more
     accounts, or a botwatch capture, whose manifest records how it sampled). @UKLabour's timeline
