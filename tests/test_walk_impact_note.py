@@ -66,6 +66,8 @@ def test_report_impact_gives_the_stage_reason_not_missing_tables(tmp_path: Path)
     impact = text[text.index("Impact: do automated accounts lead"):]
     assert "needs posts labelled by party" not in impact
     assert "Not computed: " + note.replace("'", "&#39;") in impact or "Not computed: " + note in impact, impact
+    # Said once, under Impact: it was printed in "What this section could not show" as well.
+    assert text.count(note) == 1 and "could not show" not in text, text
     with open_study(tmp_path / "t.duckdb", read_only=False) as st:  # no stage, no account_scores: that is the reason
         text = _time_section_text(st, ["CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)"])
     impact = text[text.index("Impact: do automated accounts lead"):]

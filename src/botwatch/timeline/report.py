@@ -881,6 +881,16 @@ def timeline_election(study: Study, election: Any) -> Any:
     return own if own is not None else election
 
 
+def _impact_notes_apart(notes: list[tuple[Any, ...]], quoted: bool) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """The section's notes without the impact stage's, and those to say under Impact.
+
+    The impact notes were printed twice on real studies: in "What this section could not show"
+    and again under Impact, where `impact_missing` quotes them. They belong under Impact only;
+    `quoted`: `impact_missing` already says them there, so none is left to add."""
+    rest = [(stage, n) for stage, n in notes if stage != "impact"]
+    return rest, [] if quoted else [n for stage, n in notes if stage == "impact"]
+
+
 @section("time", order=60)
 def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables = set(study.tables())
@@ -904,6 +914,8 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     failed = None if older or impact else impact_failed(study)
     if failed is not None and "impact" not in tables:  # the notes of the run before it, whose tests it dropped
         notes = [(stage, n) for stage, n in notes if stage != "impact"]
+    missing = NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes, failed) if not impact else ""
+    notes, impact_notes = _impact_notes_apart(notes, quoted="impact" in tables and not impact)
     tests = study.sql(f"SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT {MAX_TESTS_SHOWN}") if "event_tests" in tables else []
     # How many series q was adjusted over: the table lists the lowest p of them only, and the demo's
     # 25 rows read "q is the adjustment across all of them" beside 31 tests, 6 not shown.
@@ -934,7 +946,8 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         series_words=SERIES_WORDS,
         party_name=functools.partial(party_name, election),
         series_label=functools.partial(series_label, election),
-        impact_missing=NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes, failed) if not impact else "",
+        impact_missing=missing,
+        impact_notes=impact_notes,
         notes=notes,
         pct=pct,
         pct_ci=pct_ci,
