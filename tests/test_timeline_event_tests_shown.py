@@ -45,3 +45,17 @@ def test_all_tests_listed_says_only_the_count(tmp_path) -> None:  # type: ignore
         assert f"{n} series are tested here, so q is the Benjamini–Hochberg adjustment across all {n} of them" in note
     finally:
         st.close()
+
+
+def test_the_note_gives_the_smallest_p_of_the_shifts_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """On the GE2017 @UKLabour week the note said "the smallest possible p is 1/(days)" beside a
+    table of 35 shifts and p = 0.028 = 1/36: the observed events are one arrangement more than the
+    shifts (`bursts.event_test`), so the bound is 1/(shifts + 1), given with the table's numbers."""
+    st = _study(tmp_path / "c.duckdb", bots_only=True)
+    try:
+        st.sql("UPDATE event_tests SET n_null = 35, exact = true")
+        note = _note(time_section(st, {"election": election()}).html)
+        assert "1/(days)" not in note
+        assert "cannot give a p below 1/(k + 1): 0.028 (1/36) with 35 shifts;" in note, note
+    finally:
+        st.close()
