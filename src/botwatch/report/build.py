@@ -219,7 +219,7 @@ def _write_report(
         key_numbers=key_numbers(study, ctx, ids),
         provenance=provenance,
         attributed_only=attributed_only(provenance),
-        accounts_selection=bool(provenance) and not attributed_only(provenance) and accounts_selection(study),
+        accounts_selection=accounts_selection(study) if provenance and not attributed_only(provenance) else None,
         failures=failures,
         no_posts=no_posts,
         outside_window=outside,

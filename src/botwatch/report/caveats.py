@@ -615,31 +615,54 @@ def _carriers(study: Any, most: int) -> Any:
     tables = study.tables()
     if "posts" not in tables or ("captures" in tables and study.sql("SELECT count(*) FROM captures")[0][0]):
         return _NOT_TIMELINES
-    per = study.sql(f"SELECT n FROM (SELECT count(*) AS n FROM posts GROUP BY platform, account_id) ORDER BY n DESC LIMIT {most}")
+    per = study.sql(f"SELECT platform, account_id, n FROM (SELECT platform, account_id, count(*) AS n FROM posts GROUP BY platform, account_id) ORDER BY n DESC LIMIT {most}")
     return per, study.sql("SELECT count(*) FROM posts")[0][0] or 0
 
 
-def accounts_selection(study: Study) -> bool:
-    """Whether the study's posts are a few accounts' own timelines (`_one_account`'s rule), which
-    no sample rate turns into platform figures.
+@dataclass(frozen=True)
+class AccountsSelection:
+    """The few accounts carrying a study's posts (`_carried`), as the provenance note names them:
+    `accounts` of them; `name` the one account's label ("@handle" or "id N", hidden characters
+    tagged, `fmt.account_label`) where there is one, else None; `every`: all posts are theirs."""
+
+    accounts: int
+    name: str | None
+    every: bool
+
+
+def accounts_selection(study: Study) -> AccountsSelection | None:
+    """The accounts whose own timelines the study's posts are (`_one_account`'s rule), which no
+    sample rate turns into platform figures; None where the posts are no such selection.
 
     Why: @UKLabour's week of May 2017 (../shared/data/ge2017, one account's 110 posts) read "the
     sample stream holds about 1% of public posts (give --sample-rate 0.01 to scale counts)" under
     "Where these data come from"; given that rate, the same report then said the counts were "not
-    platform figures", the posts being one account's. The provenance note now says so first."""
-    return _one_account(study, 0.01) is not None  # the rate only words `_one_account`'s reason
+    platform figures", the posts being one account's. The provenance note now says so first, and
+    says "one account (@UKLabour)" where it said "a handful of accounts" of that one account."""
+    got = _carried(study)
+    if got is None:
+        return None
+    k, carried, total, top = got
+    return AccountsSelection(k, _account_name(study, top) if k == 1 else None, carried == total)
 
 
-def _one_account(study: Study, sample_rate: float) -> str | None:
-    """Why a study whose posts are (nearly) all a few accounts' is no sample to scale (None: more
-    accounts, or a botwatch capture, whose manifest records how it sampled). @UKLabour's timeline
-    analysed with --sample-rate 0.01 read "Counts are scaled to the whole platform by 1 / 0.01" and
-    "at most about 298 on the platform": a sample of the platform's posts at 1% holds many
-    accounts' posts, and one account's posts say nothing of how many others posted. The rule was
-    for a study of exactly one account; two accounts' timelines, or an archive of one account with
-    a few others' posts beside it, were scaled to the platform. It now reads the sample's
-    effective size as the bootstrap does, in accounts: fewer than 5 carrying 90% of the posts, two
-    or more each on average."""
+def _account_name(study: Study, top: tuple[Any, Any]) -> str:
+    """The label of the account (platform, account_id) `top`, with its handle where the accounts
+    table holds one (`fmt.account_label`: a handle is attacker-written, its controls tagged)."""
+    from botwatch.report.fmt import account_label
+
+    platform, account_id = top
+    handle = None
+    if "accounts" in study.tables():
+        got = study.sql("SELECT handle FROM accounts WHERE platform = ? AND account_id = ? AND handle IS NOT NULL LIMIT 1", [platform, account_id])
+        handle = got[0][0] if got else None
+    return account_label(handle, account_id, platform)
+
+
+def _carried(study: Study) -> tuple[int, int, int, tuple[Any, Any]] | None:
+    """The fewest accounts carrying `CARRIED_SHARE` of the study's posts, their posts, the study's
+    posts and the (platform, account_id) of the account with the most, where the posts are those
+    accounts' timelines (`_one_account`'s rule); None otherwise."""
     from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL
 
     got = _HELD.get(id(study))
@@ -654,7 +677,7 @@ def _one_account(study: Study, sample_rate: float) -> str | None:
     if total < 2:
         return None
     carried, k = 0, 0
-    for (n,) in per:
+    for _platform, _account, n in per:
         carried, k = carried + int(n), k + 1
         if carried >= CARRIED_SHARE * total:
             break
@@ -664,6 +687,25 @@ def _one_account(study: Study, sample_rate: float) -> str | None:
     # many accounts (twarc2's four tweets, one each) is a small sample, not the accounts' timelines.
     if carried < 2 * k:
         return None
+    return k, carried, total, (per[0][0], per[0][1])
+
+
+def _one_account(study: Study, sample_rate: float) -> str | None:
+    """Why a study whose posts are (nearly) all a few accounts' is no sample to scale (None: more
+    accounts, or a botwatch capture, whose manifest records how it sampled). @UKLabour's timeline
+    analysed with --sample-rate 0.01 read "Counts are scaled to the whole platform by 1 / 0.01" and
+    "at most about 298 on the platform": a sample of the platform's posts at 1% holds many
+    accounts' posts, and one account's posts say nothing of how many others posted. The rule was
+    for a study of exactly one account; two accounts' timelines, or an archive of one account with
+    a few others' posts beside it, were scaled to the platform. It now reads the sample's
+    effective size as the bootstrap does, in accounts: fewer than 5 carrying 90% of the posts, two
+    or more each on average."""
+    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL
+
+    got = _carried(study)
+    if got is None:
+        return None
+    k, carried, total, _top = got
     why = (f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; ")
     if k == 1 and carried == total:
         return why + (f"all {total:,} posts in this study were written by one account (a timeline or an account's archive), a selection "
