@@ -137,7 +137,7 @@ def test_a_place_the_prior_outweighs_says_the_prior_it_was_up_against() -> None:
     assert origin_posteriors([inp], home="GB")[0].evidence == res.evidence  # the batch path says the same
     own = origin_posterior(OriginInput(location="Brit in Switzerland"), home="GB")
     assert own.country == "CH" and own.probabilities.get("GB", 0.0) < own.probabilities["CH"] / 5
-    assert own.evidence[1] == ("profile location 'Brit in Switzerland' names CH (×6000.0 for it, as ×100 is for the most populous country: "
+    assert own.evidence[1] == ("profile location 'Brit in Switzerland' names CH (×6,000 for it, as ×100 is for the most populous country: "
                                "a stated place counts alike for a country of any size; the election's home prior does not apply "
                                "to an account whose profile places it elsewhere: ×8.1 more against GB)")
     assert origin_posteriors([OriginInput(location="Brit in Switzerland")], home="GB")[0].evidence == own.evidence

@@ -100,8 +100,11 @@ def test_one_burst_is_not_a_day() -> None:
 def test_odds_in_words_stay_readable() -> None:
     import math
 
-    assert osh.move_words(math.log(55463.6)) == "×55,464"
-    assert osh.move_words(-math.log(4.1)) == "÷4.10"
+    # Two significant figures: the IRA tweets' evidence read "odds ×372.46", a precision no
+    # measured ratio holds.
+    assert osh.move_words(math.log(372.46)) == "×370"
+    assert osh.move_words(math.log(55463.6)) == "×55,000"
+    assert osh.move_words(-math.log(4.1)) == "÷4.1"
     assert osh.move_words(900.0) == "over ×1,000,000"
 
 
@@ -182,3 +185,11 @@ def test_a_half_hour_zone_is_shared_between_the_whole_offsets_around_it() -> Non
     assert w[0, 5] == w[0, 6] == 0.5
     assert np.allclose(w[1, [3, 4, 5]], [0.25, 0.5, 0.25])
     assert w[2, 0] == w[2, 1] == 0.5  # whole-hour zones as before
+
+
+def test_a_factor_is_worded_to_two_significant_figures() -> None:
+    """The one rule every origin and bot evidence sentence words a factor by: "×370", "×1.5",
+    "×0.42", never "×372.46"; the number stored beside the sentence is not rounded."""
+    from botwatch.count_text import two_figures
+
+    assert [two_figures(x) for x in (372.46, 1.46, 0.4234, 55463.6, 9.96, 100.0)] == ["370", "1.5", "0.42", "55,000", "10", "100"]

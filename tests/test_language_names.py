@@ -56,7 +56,7 @@ def test_an_indonesian_account_is_placed_alike_whichever_code_tags_its_posts() -
         r = origin_posterior(OriginInput(post_langs={tag: 12}, n_posts=12), home="US")
         got[tag] = (r.country, r.probabilities, [e for e in r.evidence if e.startswith("posts are")])
     assert got["in"] == got["id"]
-    assert got["in"][0] == "ID" and got["in"][2] == ["posts are 100% id (of 12 tagged), which favours ID (×100.0)"]
+    assert got["in"][0] == "ID" and got["in"][2] == ["posts are 100% id (of 12 tagged), which favours ID (×100)"]
     mixed = origin_posterior(OriginInput(post_langs={"in": 6, "id": 6}, n_posts=12), home="US")
     assert mixed.probabilities == got["id"][1] and "posts are 100% id (of 12 tagged)" in " ".join(mixed.evidence)
 

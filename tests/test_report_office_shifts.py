@@ -76,14 +76,14 @@ def test_a_partys_own_account_at_office_hours_is_no_headline_and_the_section_giv
                                           sentiment_mean=None, sentiment_n=0)])
         circ = circadian_block(st, election)
         assert circ is not None and circ["office"]["n"] == 1 and circ["office"]["others"] == 0
-        assert circ["office"]["official"] == [{"handle": "UKLabour", "party": "Labour", "p_outside": 0.0, "factor": "×1.83"}]
+        assert circ["office"]["official"] == [{"handle": "UKLabour", "party": "Labour", "p_outside": 0.0, "factor": "×1.8"}]
         head = _words(render("time_headline.html.j2", kind="circadian", c=circ))
         assert "UKLabour" not in head and "working day" not in head and "Moscow clock" not in head
         sec = time_section(st, {"election": election})
         assert sec is not None
         html = _words(sec.html)
         assert ("@UKLabour, an account of Labour in the election's preset, posts in hours that fit a working day in UTC+3 (Moscow time) better than a "
-                "person's day at home; those hours alone moved its odds of Russia ×1.83, while all its origin evidence together gives a probability of "
+                "person's day at home; those hours alone moved its odds of Russia ×1.8, while all its origin evidence together gives a probability of "
                 "0.00 that it is run from outside GB. A party's own account keeps office hours, and its hours alone say nothing about where it is run from.") in html
         assert "Moscow clock" not in html and "office shifts" not in html
 
@@ -118,4 +118,4 @@ def test_the_factor_and_the_direction_come_from_the_rows_number_not_its_sentence
     finally:
         st.close()
     assert office["n"] == 2 and office["others"] == 1  # x2's number is ÷4.10: away from Russia
-    assert office["official"] == [{"handle": "UKLabour", "party": "Labour", "p_outside": None, "factor": "×1.83"}]
+    assert office["official"] == [{"handle": "UKLabour", "party": "Labour", "p_outside": None, "factor": "×1.8"}]

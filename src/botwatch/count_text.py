@@ -23,6 +23,18 @@ def num(value: Any, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
+def two_figures(value: float) -> str:
+    """372.46 -> '370', 1.46 -> '1.5', 0.4234 -> '0.42', 55463.6 -> '55,000': a factor of evidence
+    (a likelihood or odds ratio) to two significant figures, the precision its measurement holds.
+    The origin evidence read "odds ×372.46" on the IRA tweets: five figures of a ratio estimated
+    from a few hundred accounts. Only the words are rounded; stored numbers are not."""
+    if not math.isfinite(value) or value == 0:
+        return num(value) if math.isfinite(value) else str(value)
+    rounded = float(f"{value:.2g}")
+    digits = math.floor(math.log10(abs(rounded)))
+    return f"{rounded:,.0f}" if digits >= 1 else f"{rounded:.{1 - digits}f}"
+
+
 def counted(n: Any, noun: str, plural: str | None = None) -> str:
     """'1 account', '2,080 accounts': a count with its noun in the number it takes. Templates wrote
     "{{ n }} accounts" and the report read "by 1 accounts", "1 co-actions", "1 coordination links"."""

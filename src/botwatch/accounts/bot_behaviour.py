@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from botwatch.count_text import two_figures
 from botwatch.prob_text import percent
 
 MIN_POSTS = 10  # below this an account's study posts say too little about its habits
@@ -184,7 +185,7 @@ def sentence(pattern: int, value: float, n_posts: int, bin_index: int, lr: float
         base += f"; real ordinary election accounts with {lab} posts show this in {k_ord:,} of {n_ord:,} ({_pct(k_ord / n_ord)}; at most {_pct(hi)})"
     if isinstance(k_org, int) and isinstance(n_org, int) and n_org:
         base += f", IRA-run accounts in {k_org:,} of {n_org:,}"
-    base += f": bot odds ×{lr:.1f}"
+    base += f": bot odds ×{two_figures(lr)}"
     if p_before is not None and p_after is not None and not (math.isnan(p_before) or math.isnan(p_after)):
         base += f" (profile alone {p_before:.2f} → {p_after:.2f})"
     return base

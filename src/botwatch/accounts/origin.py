@@ -46,7 +46,7 @@ from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 from botwatch.language_names import UNKNOWN_TAGS, current_code, language_code
 from botwatch.numeric import sum_left_to_right
-from botwatch.count_text import counted
+from botwatch.count_text import counted, two_figures
 from botwatch.prob_text import most_likely, percent, prob3
 
 HOME_PRIOR = 0.3
@@ -341,7 +341,7 @@ def _place_vector(found: Mapping[str, float], floor: float, home: str | None, se
     if self_described and home is not None and home in codes() and home not in found:
         factor = undo_home_boost(home)
         v[codes().index(home)] *= factor
-        note = f"; {PLACE_ELSEWHERE}: ×{1 / factor:.1f} more against {home}"
+        note = f"; {PLACE_ELSEWHERE}: ×{two_figures(1 / factor)} more against {home}"
     if home is not None and home in found and "RU" not in found:
         ru_floor = max(floor, float(parameters()["profile"]["home_claim_floor_ru"]))
         v[codes().index("RU")] = max(v[codes().index("RU")], ru_floor * v.max())
@@ -360,7 +360,7 @@ def home_claim_note(home: str, against: float) -> str:
     if it counted; and the floor was measured only for accounts posing as Americans, so for any
     other home the clause says it is carried over, not measured."""
     carried = "" if home == HOME_CLAIM_MEASURED_FOR else f" (measured where they posed as Americans; not measured for {home})"
-    said = "so it does not count against Russia" if against < 1.05 else f"so it counts only ×{against:.1f} against Russia"
+    said = "so it does not count against Russia" if against < 1.05 else f"so it counts only ×{two_figures(against)} against Russia"
     return f"; naming {home} is as common among accounts run from Russia posing as locals{carried}, {said}"
 
 
@@ -383,12 +383,12 @@ def _place_item(value: str, label: str, floor: float, home: str | None, self_des
         return None
     v, note, times = _place_vector_of(tuple(found.items()), floor, home, self_described)
     elsewhere = self_described and home is not None and home in codes() and home not in found
-    scaled = f", as ×{1 / floor:.0f} is for the most populous country: a stated place counts alike for a country of any size" if times > v.max() / floor * 1.0001 else ""
+    scaled = f", as ×{two_figures(1 / floor)} is for the most populous country: a stated place counts alike for a country of any size" if times > v.max() / floor * 1.0001 else ""
     # With the home boost undone the prior it was up against is the population prior (no home).
     # "for each" where the place names several countries: "names GB, US (×66.7 for it; …)" left
     # a reader asking which one.
     it = "it" if len(found) == 1 else "each"
-    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for {it}{scaled}{note}{_prior_note(tuple(sorted(found)), None if elsewhere else home, times)})"
+    return v, f"{label} {value!r} names {_names(sorted(found))} (×{two_figures(times)} for {it}{scaled}{note}{_prior_note(tuple(sorted(found)), None if elsewhere else home, times)})"
 
 
 @lru_cache(maxsize=_CACHE)
@@ -435,7 +435,7 @@ def _region_item(value: str, floor: float, home: str | None) -> Evidence | None:
     if not found or home is None or home not in found or "RU" in found:
         return _place_item(value, label, floor, home)
     v, note = _place_vector(found, FLOOR_REGION_HOME, home)
-    return v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / FLOOR_REGION_HOME:.0f} against countries it does not name{note})"
+    return v, f"{label} {value!r} names {_names(sorted(found))} (×{two_figures(v.max() / FLOOR_REGION_HOME)} against countries it does not name{note})"
 
 
 @lru_cache(maxsize=_CACHE)
@@ -451,12 +451,12 @@ def _time_zone_item(time_zone: str | None) -> Evidence | None:
         top = max(measured, key=lambda m: m.likelihood)
         return (_vector(match, FLOOR_TIME_ZONE),
                 f"profile time zone {time_zone!r} names no country the model weighs, but {top.carrying:,} of {top.accounts:,} "
-                f"{top.country} development accounts with a zone carry it (×{top.likelihood / FLOOR_TIME_ZONE:.0f} for {top.country} "
+                f"{top.country} development accounts with a zone carry it (×{two_figures(top.likelihood / FLOOR_TIME_ZONE)} for {top.country} "
                 f"against countries not measured)")
-    note = "".join(f"; ×{1 / m.likelihood:.1f} against {m.country}, whose accounts carry it too ({m.carrying:,} of {m.accounts:,} measured)"
+    note = "".join(f"; ×{two_figures(1 / m.likelihood)} against {m.country}, whose accounts carry it too ({m.carrying:,} of {m.accounts:,} measured)"
                    for m in weaker)
     return (_vector(match, FLOOR_TIME_ZONE),
-            f"profile time zone {time_zone!r} is in {_names(list(homes))} (×{1 / FLOOR_TIME_ZONE:.0f} against countries it does not name{note})")
+            f"profile time zone {time_zone!r} is in {_names(list(homes))} (×{two_figures(1 / FLOOR_TIME_ZONE)} against countries it does not name{note})")
 
 
 @lru_cache(maxsize=_CACHE)
@@ -469,7 +469,7 @@ def _utc_offset_item(minutes: int, year: int, month: int) -> Evidence | None:
         return None
     h, m = divmod(abs(minutes), 60)
     shown = f"{'-' if minutes < 0 else '+'}{h}" + (f":{m:02d}" if m else " h")
-    return _vector(match, FLOOR_UTC_OFFSET), f"profile UTC offset {shown} fits {_names(sorted(match))} (×{1 / FLOOR_UTC_OFFSET:.1f})"
+    return _vector(match, FLOOR_UTC_OFFSET), f"profile UTC offset {shown} fits {_names(sorted(match))} (×{two_figures(1 / FLOOR_UTC_OFFSET)})"
 
 
 @lru_cache(maxsize=_CACHE)
@@ -477,13 +477,13 @@ def _account_lang_item(lang: str) -> Evidence | None:
     v = lang_vector(lang, FLOOR_ACCOUNT_LANG_EN, FLOOR_ACCOUNT_LANG)
     if v is None:
         return None
-    return v, f"interface language {lang!r} is spoken in {_names(_top(v))} (×{v.max() / v.min():.1f})"
+    return v, f"interface language {lang!r} is spoken in {_names(_top(v))} (×{two_figures(v.max() / v.min())})"
 
 
 @lru_cache(maxsize=_CACHE)
 def _profile_script_item(scripts: tuple[str, ...]) -> Evidence:
     v = _script_vector(scripts)
-    return v, f"name or description is written in {', '.join(scripts)} script, used in {_names(_top(v))} (×{1 / FLOOR_SCRIPT:.0f})"
+    return v, f"name or description is written in {', '.join(scripts)} script, used in {_names(_top(v))} (×{two_figures(1 / FLOOR_SCRIPT)})"
 
 
 @lru_cache(maxsize=4096)
@@ -509,7 +509,7 @@ def _hours_item(hour_counts: tuple[int, ...], year: int, month: int) -> Evidence
     if not (fit.informative and fit.best_offset is not None):
         return None
     v = hours_vector(fit.probabilities, datetime(year, month, 15))
-    return v, f"posting hours fit a human day at {offset_words(fit.best_offset)} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)"
+    return v, f"posting hours fit a human day at {offset_words(fit.best_offset)} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{two_figures(v.max() / v.min())} at most)"
 
 
 HOURS_WITHHELD = "hours_withheld"  # the note that an account's hours were not read (`hours_readable`)
@@ -579,8 +579,8 @@ def _cyrillic_item(cyrillic_posts: int, n_posts: int) -> Evidence | None:
     (kr, nr), (ko, no) = CYRILLIC_COUNTS["russia_run"], CYRILLIC_COUNTS["ordinary"]
     return _vector(where, 1.0 / factor), (
         f"{cyrillic_posts:,} of the account's {counted(n_posts, 'post')} {'contains' if cyrillic_posts == 1 else 'contain'} Cyrillic letters; on the development part "
-        f"{kr:,} of {nr:,} Russia-run accounts and {ko:,} of {no:,} ordinary accounts posted mostly so (at least ×{measured:,.0f}), "
-        f"of which the post languages count at most ×{1 / FLOOR_LANG:.0f}: ×{factor:.1f} more for {_names(sorted(where))}")
+        f"{kr:,} of {nr:,} Russia-run accounts and {ko:,} of {no:,} ordinary accounts posted mostly so (at least ×{two_figures(measured)}), "
+        f"of which the post languages count at most ×{two_figures(1 / FLOOR_LANG)}: ×{two_figures(factor)} more for {_names(sorted(where))}")
 
 
 @lru_cache(maxsize=_CACHE)
@@ -618,7 +618,7 @@ def _post_langs_item(tagged: tuple[tuple[str, int], ...]) -> Evidence | None:
         shown[code] = shown.get(code, 0) + n
     top_langs = sorted(shown.items(), key=lambda kv: -kv[1])[:3]
     share = ", ".join(f"{percent(n / total)} {lang}" for lang, n in top_langs)  # "0.3% ja", never "0% ja"
-    return mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix, 1 / LANG_FAVOURS_WITHIN))} (×{mix.max() / mix.min():.1f})"
+    return mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix, 1 / LANG_FAVOURS_WITHIN))} (×{two_figures(mix.max() / mix.min())})"
 
 
 def office_factor(kinds: Sequence[str], vectors: Sequence[np.ndarray], home: str | None) -> float | None:

@@ -47,7 +47,7 @@ import contextlib
 from collections.abc import Iterator
 
 from botwatch.accounts import origin_shifts, origin_textpool
-from botwatch.count_text import counted
+from botwatch.count_text import counted, two_figures
 
 KIND_NOTE = "desk hours"
 MAX_OWN_POSTS = 30
@@ -164,7 +164,7 @@ def note(own_posts: int | None, desk_posts: int) -> str:
     """What the evidence sentence adds for an account that read its desk's hours. `own_posts` is
     the count the "fewer than `MAX_OWN_POSTS`" rule used (dated posts in range), not all posts."""
     own = f"{counted(own_posts, 'dated post')}" if own_posts is not None else "too few posts"
-    bound = (f"; counted as {BOUND_POSTS} posts' worth (×{weight(desk_posts):.2f} of the item), since the desk's other posts are not "
+    bound = (f"; counted as {BOUND_POSTS} posts' worth (×{two_figures(weight(desk_posts))} of the item), since the desk's other posts are not "
              f"this account's") if weight(desk_posts) < 1 else ""
     # The desk as `desk_sql` takes it: shared-text neighbours (texts shared at any time) that posted
     # in one of the account's clock hours at least; "the same texts in the same clock hours" said

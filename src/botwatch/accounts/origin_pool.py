@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from botwatch.count_text import counted
+from botwatch.count_text import counted, two_figures
 from botwatch.prob_text import most_likely, prob3
 
 EPS = 1e-6
@@ -105,7 +105,7 @@ def pool(p_russia: Sequence[float], cluster: Sequence[int], base: float) -> tupl
 def sentence(others: int, move: float, before: float, after: float) -> str:
     """Evidence in words for one account."""
     f = float(np.exp(min(abs(move), 700.0)))
-    word = ("×" if move >= 0 else "÷") + (f"{f:,.0f}" if f >= 1000 else f"{f:.2f}")
+    word = ("×" if move >= 0 else "÷") + two_figures(f)
     # `others` counts the cluster's other members with evidence, not the account's co-actors: "acts in
     # unison with 5 other accounts" was said of a member with a kept edge to one of them.
     return (f"coordination cluster: {counted(others, 'other member')} of this account's cluster (accounts that co-act beyond chance, "

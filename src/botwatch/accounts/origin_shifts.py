@@ -55,6 +55,7 @@ from scipy.special import gammaln, logsumexp
 
 from botwatch.accounts.circadian import whole_offsets
 from botwatch.accounts.gazetteer import countries
+from botwatch.count_text import two_figures
 
 KIND = "office_hours"
 PARAM_FILE = "origin_shifts.json"
@@ -323,12 +324,13 @@ def sentence(counts: Sequence[int], move: str, ref: str) -> str:
 
 
 def move_words(log_ratio: float) -> str:
-    """'×2.35', '÷4.10', '×55,464', 'over ×1,000,000': how far the item moved the odds, readably."""
+    """'×2.4', '÷4.1', '×55,000', 'over ×1,000,000': how far the item moved the odds, to two
+    significant figures (`count_text.two_figures`); the stored factor keeps every digit."""
     f = math.exp(min(abs(log_ratio), 700.0))
     sign = "×" if log_ratio >= 0 else "÷"
     if f >= 1e6:
         return f"over {sign}1,000,000"
-    return f"{sign}{f:,.0f}" if f >= 1000 else f"{sign}{f:.2f}"
+    return f"{sign}{two_figures(f)}"
 
 
 def reference(codes: tuple[str, ...], home: str | None) -> int:
@@ -383,13 +385,13 @@ def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None,
     if measured is not None:
         cap = float(np.exp(max(lr_parameters()["office_hours_lr"]["log_ratio"])))
         note += (f" (counted as measured on development accounts with such hours: Russia-run against ordinary {move_words(measured)}"
-                 f"{'' if weight * k == 1 else f', weighted ×{weight * k:.2f}'}; the most it counts is ×{cap:,.0f})")
+                 f"{'' if weight * k == 1 else f', weighted ×{two_figures(weight * k)}'}; the most it counts is ×{two_figures(cap)})")
     if "RU" in codes:
         ru = codes.index("RU")
         if v[ru] < math.log(FLOOR_AGAINST_RUSSIA):
             v = v.copy()
             v[ru] = math.log(FLOOR_AGAINST_RUSSIA)
-            note += (f" (counted at most ÷{1 / FLOOR_AGAINST_RUSSIA:.0f} against Russia: the person's day was learned from British "
+            note += (f" (counted at most ÷{two_figures(1 / FLOOR_AGAINST_RUSSIA)} against Russia: the person's day was learned from British "
                      "accounts, so a Russian person's later hours are not known to it)")
         move = move_words(float(v[ru] - v[ref]))
     else:

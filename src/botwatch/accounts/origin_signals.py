@@ -44,7 +44,7 @@ import numpy as np
 
 from botwatch.accounts.gazetteer import countries
 from botwatch.accounts.origin_behaviour import Behaviour, HolidayCounts, ShiftEstimate, TransferCounts
-from botwatch.count_text import counted
+from botwatch.count_text import counted, two_figures
 
 RUSSIAN_SPEAKING = ("RU", "UA", "BY", "KZ")
 SHIFT_RANGE_H = 6.25  # width of the uniform part: the estimate lives on -3..+3 h in quarter hours
@@ -210,7 +210,7 @@ def raw_items(b: Behaviour, codes: tuple[str, ...]) -> dict[str, np.ndarray]:
 
 def _odds_words(x: float) -> str:
     f = math.exp(x)
-    return f"×{f:.2f}" if f >= 1 else f"÷{1 / f:.2f}"
+    return f"×{two_figures(f)}" if f >= 1 else f"÷{two_figures(1 / f)}"
 
 
 def offers_nothing(b: Behaviour) -> bool:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from botwatch.accounts.origin_pool import moved_p, with_p_russia
-from botwatch.count_text import counted
+from botwatch.count_text import counted, two_figures
 from botwatch.prob_text import prob3
 
 KIND = "shared_texts"
@@ -141,7 +141,7 @@ def slope() -> float:
 def sentence(others: int, move: float, before: float, after: float) -> str:
     """Evidence in words for one account."""
     f = math.exp(min(abs(move), 700.0))
-    word = ("×" if move >= 0 else "÷") + (f"{f:,.0f}" if f >= 1000 else f"{f:.2f}")
+    word = ("×" if move >= 0 else "÷") + two_figures(f)
     return (f"shared texts: this account posted at least {MIN_SHARED} of the same texts as each of {counted(others, 'other account')} with origin "
             f"evidence; their own evidence, taken as one typical account's worth (mean log-ratio, weighted as measured on the "
             f"development part), moves the odds of Russia {word}: P(Russia) from {prob3(before)} to {prob3(after)}")

@@ -570,14 +570,20 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
 
 def _office_factor(value: float | None, sentence: str | None) -> str | None:
     """How far the office-hours item moved an account's odds of Russia, as its sentence words it
-    ("×2.35", "×55,464", "over ×1,000,000"): from the row's number, else (a study scored before the
-    row carried it) from the sentence."""
-    if value is not None:
-        from botwatch.accounts.origin_shifts import move_words
+    ("×2.4", "×55,000", "over ×1,000,000"): from the row's number, else (a study scored before the
+    row carried it) from the sentence, whose "×1.83" is read to the same two significant figures."""
+    from botwatch.accounts.origin_shifts import move_words
 
+    if value is not None:
         return move_words(math.log(value)) if value > 0 else None
-    found = re.search(r"odds of Russia against \w+ ((?:over )?×[0-9.,]+)", sentence or "")
-    return found.group(1) if found else None
+    found = re.search(r"odds of Russia against \w+ ((over )?×([0-9.,]+))", sentence or "")
+    if not found:
+        return None
+    try:
+        stated = float(found.group(3).replace(",", "").rstrip("."))
+    except ValueError:  # a sentence worded otherwise: quoted as it stands
+        return found.group(1)
+    return found.group(1) if found.group(2) or stated <= 0 else move_words(math.log(stated))
 
 
 def circadian_by_group(study: Study, home: float | None, msk: int, homes: list[float] | None = None) -> list[dict[str, Any]]:
