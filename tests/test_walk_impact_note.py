@@ -96,3 +96,21 @@ def test_the_note_gives_only_the_reason_that_holds(tmp_path: Path) -> None:
         assert late == ["40 posts name republican in the window, but none is by an account with a bot probability "
                         "(its accounts are not in the account scores, ingested after the accounts stage last ran: run it again), "
                         "so there is no 'likely automated' group to compare."]
+
+
+def test_a_party_not_tested_beside_tests_is_said_under_impact(tmp_path: Path) -> None:
+    """With tests in the table, a party the stage could not test was said only in "What this
+    section could not show", away from the Impact table it explains; it is said under Impact."""
+    note = "Labour, volume at hour: too few usable buckets or a constant series; no test."
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        text = _time_section_text(st, [
+            "CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)",
+            "CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE)",
+            "CREATE TABLE impact (party VARCHAR, freq VARCHAR, measure VARCHAR, cause VARCHAR, effect VARCHAR, n_obs BIGINT, differences INT, lag INT, "
+            "f_stat DOUBLE, p_value DOUBLE, irf_peak_h INT, irf_peak DOUBLE, irf_peak_low DOUBLE, irf_peak_high DOUBLE)",
+            "INSERT INTO impact VALUES ('con', 'day', 'volume', 'automated', 'other', 30, 0, 1, 1.5, 0.2, 1, 0.1, -0.1, 0.3)",
+            "CREATE TABLE timeline_notes (stage VARCHAR, note VARCHAR)",
+            f"INSERT INTO timeline_notes VALUES ('impact', '{note}')",
+        ])
+    assert text.count(note) == 1 and "could not show" not in text, text
+    assert note in text[text.index("Impact: do automated accounts lead"):]
