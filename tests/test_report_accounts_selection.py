@@ -6,9 +6,7 @@ rate, the same report then said its scaled counts were "not platform figures", t
 one account's. The note now says first that such a study is a selection of accounts."""
 from __future__ import annotations
 
-import html
 import json
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,19 +15,11 @@ from typing import Any
 from typer.testing import CliRunner
 
 from botwatch.cli import app
+from testsupport.report_text import html_text, page_text as _text
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
 SAID = "post in this study was written by"
 HOSTILE = "<b>Lab\u202eour"
-
-
-def _text(path: Path) -> str:
-    return _text_of(path.read_text(encoding="utf-8"))
-
-
-def _text_of(s: str) -> str:
-    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 def test_one_accounts_timeline_is_said_to_be_no_sample(tmp_path: Path) -> None:
@@ -81,7 +71,7 @@ def test_a_few_accounts_are_counted(tmp_path: Path) -> None:
         if i % 2:
             user.update(id=42, id_str="42", screen_name="other")
 
-    text = _text_of(_report(tmp_path, _rewritten(tmp_path, two)))
+    text = html_text(_report(tmp_path, _rewritten(tmp_path, two)))
     said = text[text.index("Where these data come from."):text.index("How to read these numbers.")]
     assert f"Every {SAID} 2 accounts (their timelines or archives): a selection of accounts, not a sample" in said, said
     assert "the numbers describe those accounts." in said and "@" not in said

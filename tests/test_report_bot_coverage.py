@@ -7,17 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from testsupport.report_text import page_text as _text
+
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 HEADER = "author_id,content,region,language,publish_date,harvested_date,following,followers,updates,post_type,retweet\n"
-
-
-def _text(path: Path) -> str:
-    import html as html_mod
-    import re
-
-    s = path.read_text(encoding="utf-8")
-    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
-    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 def test_no_zero_finding_over_unscored_election_accounts(tmp_path: Path) -> None:

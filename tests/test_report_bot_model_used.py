@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from testsupport.explain_cli import explain_first_scored, words
+from testsupport.report_text import page_text as _text
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
 
@@ -20,15 +21,6 @@ def _cli():  # type: ignore[no-untyped-def]
     from botwatch.cli import app
 
     return CliRunner(), app
-
-
-def _text(path: Path) -> str:
-    import html as html_mod
-    import re
-
-    s = path.read_text(encoding="utf-8")
-    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
-    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 def _own_model(path: Path) -> Path:

@@ -10,15 +10,7 @@ import shutil
 from pathlib import Path
 
 from botwatch.report.fmt import f1_ci
-
-
-def _text(path: Path) -> str:
-    import html as html_mod
-    import re
-
-    s = path.read_text(encoding="utf-8")
-    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
-    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
+from testsupport.report_text import page_text as _text
 
 
 def test_parties_and_methods_give_the_sentiment_figure_its_interval(analysed_sample_path, tmp_path) -> None:  # type: ignore[no-untyped-def]

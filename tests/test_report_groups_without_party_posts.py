@@ -5,15 +5,9 @@ the election's own hashtag) named no party, read as if none of them had posted i
 
 from __future__ import annotations
 
-import html as html_mod
-import re
 from pathlib import Path
 
-
-def _text(path: Path) -> str:
-    s = path.read_text(encoding="utf-8")
-    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
-    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
+from testsupport.report_text import page_text as _text
 
 
 def test_an_empty_group_table_speaks_of_party_naming_posts_only(tmp_path: Path, nz_hours_study: tuple[str, Path]) -> None:

@@ -13,6 +13,7 @@ from botwatch.pipeline import Context, analyze
 from botwatch.timeline.report import time_section
 
 from test_timeline import election, synth_study, write_table  # noqa: F401  (fixture)
+from testsupport.report_text import page_text as _text
 
 
 def _date_accounts(st) -> None:  # type: ignore[no-untyped-def]
@@ -159,15 +160,6 @@ def _cli():  # type: ignore[no-untyped-def]
     from botwatch.cli import app
 
     return CliRunner(), app
-
-
-def _text(path) -> str:  # type: ignore[no-untyped-def]
-    import html as html_mod
-    import re
-
-    s = path.read_text(encoding="utf-8")
-    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
-    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 def test_an_unscored_study_says_automation_is_unknown_not_absent(tmp_path) -> None:  # type: ignore[no-untyped-def]
