@@ -2,7 +2,7 @@
 a label cell. `train-bot-model` said "5 rows (label not 1/0)" of the stclab set so cut, and
 `evaluate-accounts` "neither a bot label nor a country": never that the rows were cut, nor where.
 Both now say the same rows alike (`labels_encoding.row_cells`, `short_rows_said`), with their
-lines as a spreadsheet numbers them; a label that is there but unreadable keeps its own reason,
+lines as the csv reader numbers every other row; a label that is there but unreadable keeps its own reason,
 with its lines and values."""
 
 from __future__ import annotations
@@ -23,15 +23,19 @@ CUT = "the row ends here\nand goes on"
 
 def _cut_file(tmp_path: Path) -> tuple[Path, list[int]]:
     """The fixture as a labels file with two descriptions broken by an unquoted line break and one
-    label "maybe"; the lines (as a spreadsheet shows them) of the four pieces."""
+    label "maybe"; the file's lines of the four pieces (its quoted descriptions hold line breaks too,
+    so these are not the row numbers)."""
     raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False, na_values=[""]).rename(columns={"label": "bot"})
     raw = raw[[c for c in raw.columns if c != "bot"] + ["bot"]]  # the label last, as stclab has it
     raw.loc[[3, 7], "description"] = "CUT_HERE"
     raw.loc[10, "bot"] = "maybe"
     path = tmp_path / "labels.csv"
     raw.to_csv(path, index=False)
-    path.write_text(path.read_text(encoding="utf-8").replace("CUT_HERE", CUT), encoding="utf-8")
-    return path, [5, 6, 10, 11]  # header line 1, row 3 on line 5 (pieces 5, 6), row 7 then on line 10 (10, 11)
+    text = path.read_text(encoding="utf-8").replace("CUT_HERE", CUT)
+    path.write_text(text, encoding="utf-8")
+    pieces = [n for n, line in enumerate(text.split("\n"), start=1) if line.endswith("the row ends here") or line.startswith("and goes on")]
+    assert len(pieces) == 4, pieces
+    return path, pieces
 
 
 def test_rows_cut_by_a_line_break_are_counted_as_such_with_their_lines(tmp_path: Path) -> None:
@@ -40,7 +44,8 @@ def test_rows_cut_by_a_line_break_are_counted_as_such_with_their_lines(tmp_path:
     assert got.left_out["fewer cells than the header"] == 4 and got.left_out["label not 1/0"] == 1, got.left_out
     said = got.where["fewer cells than the header"]
     assert said.startswith(f"4 rows, lines {lines[0]}, {lines[1]}, {lines[2]}, …") and "must be quoted" in said, said
-    assert got.where["label not 1/0"] == "1 row (label not 1/0: 'maybe' (line 14))", got.where
+    maybe = next(n for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1) if line.endswith(",maybe"))
+    assert got.where["label not 1/0"] == f"1 row (label not 1/0: 'maybe' (line {maybe}))", got.where
 
 
 def test_train_and_evaluate_say_the_cut_rows_alike(tmp_path: Path) -> None:
@@ -67,3 +72,13 @@ def test_a_short_row_of_empty_cells_is_an_empty_row_as_before(tmp_path: Path) ->
     path.write_text("handle,country,bot\nalice,US,1\n,\n", encoding="utf-8")
     empty: list[int] = []
     assert [lab.handle for lab in load_account_labels(path, empty)] == ["alice"] and empty == [3]
+
+
+def test_a_cut_row_below_a_quoted_line_break_is_said_at_its_own_line(tmp_path: Path) -> None:
+    """A quoted cell holding a line break takes two lines of the file: the cut rows below it are
+    said at the lines they are on, as the bad label beside them is (lines 4, 5 and 6, not 3, 4)."""
+    path = tmp_path / "labels.csv"
+    path.write_text('handle,bio,bot\na,"two\nlines",1\nb,broken\n here,0\nc,x,maybe\n', encoding="utf-8")
+    with pytest.raises(AccountLabelsError) as err:
+        load_account_labels(path)
+    assert "2 rows, lines 4, 5 with fewer cells" in str(err.value) and "'maybe' (line 6)" in str(err.value), str(err.value)

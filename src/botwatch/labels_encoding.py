@@ -78,9 +78,10 @@ def empty_rows_said(lines: list[int], name: str) -> str:
 def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int]]]:
     """A labels CSV's header width and, per non-blank row below it in order (as pandas and
     `csv.DictReader` count rows, skipping blank lines), its line and how many cells it has. The line
-    is 1-based with the header line 1, as a spreadsheet shows it: a row whose quoted cell holds a
-    line break is one line. Why: a field holding an unquoted line break splits its row in two,
-    neither with a label cell, and `train-bot-model` said only "5 rows (label not 1/0)",
+    is the csv reader's `line_num`, the file's line where the row ends, as `evaluate-accounts` and
+    `content evaluate` number every other row: counting rows instead put a row below a quoted cell
+    holding a line break a line early, beside the next row's right line in the same message. Why:
+    a field holding an unquoted line break splits its row in two, neither with a label cell, and `train-bot-model` said only "5 rows (label not 1/0)",
     `evaluate-accounts` "neither a bot label nor a country": never that the rows were cut, nor
     where. (0, []) where the file cannot be read as CSV text."""
     import csv
@@ -92,7 +93,7 @@ def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int]]]:
         with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
             reader = csv.reader(f)
             width = len(next(reader, []))
-            out = [(line, len(cells)) for line, cells in enumerate(reader, start=2) if cells]
+            out = [(reader.line_num, len(cells)) for cells in reader if cells]
     except (OSError, EOFError, csv.Error):
         return 0, []
     return width, out
