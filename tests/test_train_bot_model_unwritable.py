@@ -61,3 +61,23 @@ def test_figures_that_cannot_be_written_after_the_model_say_the_model_is_there(t
     assert f"could not write {tmp_path / 'm.figures.json'}: No space left on device" in said, said
     assert f"Written before it: {out}; the model is usable" in said and "m.reliability.svg are missing" in said, said
     assert "Traceback" not in said
+
+
+def test_a_disk_that_fills_while_the_figures_are_written_names_them_not_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk's error from write or close names no file (`Path("/dev/full").write_text` gives
+    OSError 28 with no filename): the line named the model, written whole before, as the file not
+    written, and did not say it was usable."""
+    real = Path.write_text
+
+    def full(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name.endswith(".figures.json"):
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    out = tmp_path / "m.json.gz"
+    res = CliRunner().invoke(app, ["train-bot-model", str(LABELS), "-o", str(out)], terminal_width=400)
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and out.exists(), said
+    assert f"could not write {tmp_path / 'm.figures.json'}: No space left on device" in said, said
+    assert f"Written before it: {out}; the model is usable" in said, said

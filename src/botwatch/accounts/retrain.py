@@ -12,7 +12,8 @@ command prints and `botwatch explain` and the report repeat.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +167,25 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
 
         model.meta[TRAINING_KEY] = training_record(pooled.get("account_id"), pooled.get("handle"), pooled.get("unique_id"))
     model.save(model_out)
-    figures_out.parent.mkdir(parents=True, exist_ok=True)
     figures["pooled_curve"] = curves[0][1]
-    figures_out.write_text(json.dumps(figures, indent=1, sort_keys=True), encoding="utf-8")
-    svg_out.parent.mkdir(parents=True, exist_ok=True)
-    svg_out.write_text(reliability_svg(curves, title="Bot model reliability"), encoding="utf-8")
+    with _named(figures_out):
+        figures_out.parent.mkdir(parents=True, exist_ok=True)
+        figures_out.write_text(json.dumps(figures, indent=1, sort_keys=True), encoding="utf-8")
+    with _named(svg_out):
+        svg_out.parent.mkdir(parents=True, exist_ok=True)
+        svg_out.write_text(reliability_svg(curves, title="Bot model reliability"), encoding="utf-8")
     return figures
+
+
+@contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An OSError raised while writing `path` carries its name. Why: a disk that fills during the
+    write ("No space left on device" from write or close) gives none, and `train-bot-model`, which
+    says the file it could not write by the error's name, then named the model, saved whole
+    before, as that file."""
+    try:
+        yield
+    except OSError as exc:
+        if not exc.filename:
+            exc.filename = str(path)
+        raise
