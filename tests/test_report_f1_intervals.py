@@ -39,3 +39,23 @@ def test_a_figure_recorded_without_an_interval_says_so() -> None:
     assert f1_ci(0.6, (None, None)) == "0.60 [no interval recorded]"
     assert f1_ci(0.6, None) == "0.60 [no interval recorded]"
     assert f1_ci(0.6, (0.51, 0.69)) == "0.60 [0.51–0.69]"
+
+
+def test_a_damaged_sentiment_interval_in_a_record_is_skipped_as_a_damaged_record(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A recorded `content evaluate` whose sentiment interval is not two numbers is a damaged record,
+    as one whose stance interval is: the next older one is quoted. It was passed on as it stood,
+    and `f1_ci` failed building the report on it."""
+    import botwatch.runs_table
+    from botwatch.content.score import recorded_evaluation
+
+    good = {"evaluated_election": "us-2016", "stance_n": 40, "stance_f1": 0.7, "stance_ci": [0.6, 0.8], "stance_accuracy": 0.7,
+            "stance_majority": 0.5, "sentiment_f1": 0.6}
+    records = [({**good, "sentiment_ci": [0.5]}, None), ({**good, "sentiment_ci": ["0.5", None]}, None),
+               ({**good, "sentiment_ci": [0.51, 0.69]}, None), ({**good, "sentiment_ci": None}, None)]
+    monkeypatch.setattr(botwatch.runs_table, "evaluations_since", lambda *a: records)
+    got = recorded_evaluation(object(), "us-2016")
+    assert got is not None and got["sentiment_ci"] == (0.51, 0.69), got
+    assert f1_ci(got["sentiment_f1"], got["sentiment_ci"]) == "0.60 [0.51–0.69]"
+    monkeypatch.setattr(botwatch.runs_table, "evaluations_since", lambda *a: records[3:])
+    got = recorded_evaluation(object(), "us-2016")
+    assert got is not None and f1_ci(got["sentiment_f1"], got["sentiment_ci"]) == "0.60 [no interval recorded]"

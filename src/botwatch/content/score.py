@@ -772,12 +772,15 @@ def recorded_evaluation(study: Any, election: str) -> dict[str, Any] | None:
             continue
         try:
             ci = p["stance_ci"]
+            # Cast as the stance interval is: a damaged one ("sentiment_ci": [0.5]) reached the
+            # report's `f1_ci` unchecked and failed the build there.
             sci = p.get("sentiment_ci") or [None, None]
+            sci = (None, None) if sci[0] is None and sci[1] is None else (float(sci[0]), float(sci[1]))
             return {
                 "pairs": int(p["stance_n"]), "stance_f1": float(p["stance_f1"]), "stance_ci": (float(ci[0]), float(ci[1])),
                 "stance_accuracy": float(p["stance_accuracy"]), "stance_majority": float(p["stance_majority"]),
                 "sentiment_f1": None if p.get("sentiment_f1") is None else float(p["sentiment_f1"]),
-                "sentiment_ci": tuple(sci), "labels_file": str(p.get("labels_file") or "your labels file"),
+                "sentiment_ci": sci, "labels_file": str(p.get("labels_file") or "your labels file"),
                 "date": str(finished)[:10] if finished is not None else "", "part": p.get("labels_part"), "own": True,
                 "shares": read_shares(p.get("shares")),
             }
