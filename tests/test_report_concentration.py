@@ -89,3 +89,28 @@ def test_the_headline_quoting_a_heavy_partys_brackets_says_they_run_narrow(label
                     f"wrote {round(100 * c.share)}% of those posts") if c else "These brackets are likely too narrow"
             assert (note in h) == bool(c), h
     assert any("These brackets are likely too narrow" in h for h in stance), stance
+
+
+def test_a_heavy_party_none_of_whose_posts_was_read_gets_no_word_on_brackets(labelled_sample_path: Path, tmp_path: Path) -> None:
+    """Where none of a concentrated party's posts could be read for stance the headline gives no
+    share and no bracket ("none could be read"): the note on its brackets named brackets not there."""
+    import shutil
+
+    from botwatch.elections import load_election
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report.section_parties import parties_section
+
+    us = load_election("us-2016")
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(labelled_sample_path, dst)
+    with open_study(dst, read_only=False) as st:
+        write_estimates(st, compute_estimates(st, us, EstimateOptions(reps=50), log=lambda m: None))
+        assert "republican" in {c.key for c in concentrated(st, [p.key for p in us.parties])}  # quoted in the headline
+        st.con.execute("UPDATE estimates SET observed = 0 WHERE party = 'republican' AND metric = 'stance_measured_posts'")
+        sec = parties_section(st, {"election": us})
+    assert sec is not None
+    name = next(p.name for p in us.parties if p.key == "republican")
+    heads = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(h))).split()) for h in sec.headline]
+    unread = [h for h in heads if h.startswith("Of the ") and f"naming {name}," in h]
+    assert unread and "none could be read" in unread[0], heads
+    assert "These brackets are likely too narrow" not in unread[0], unread[0]

@@ -525,7 +525,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             if dom:
                 said = said + Markup(" ") + user_text(f"{dom.note()}.")
             hv = next((h for h in heavy if h["key"] == e["key"]), None)
-            headline.append(said + Markup(" ") + user_text(_narrow_note(hv, TOP)) if hv and r and not r.get("few_accounts") else said)
+            headline.append(said + Markup(" ") + user_text(_narrow_note(hv, TOP)) if hv and _quotes_brackets(r) else said)
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             # None in the sample said as a reader would quote it: "about 0 (none in the sample; at
@@ -553,6 +553,16 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=_row_pct_ci, every=every,
                                    external=SENTIMENT_EXTERNAL, pct=pct))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
+
+
+def _quotes_brackets(r: dict[str, Any] | None) -> bool:
+    """Whether the stance headline of party row `r` quotes shares with 95% brackets: not where its
+    accounts are too few for them, nor where none of its posts could be read for stance (the
+    headline then says so, with no share), where "These brackets are likely too narrow" named
+    brackets that the sentence before it did not give."""
+    if not r or r.get("few_accounts"):
+        return False
+    return not (r.get("unread") and int(r["observed_posts"]) - int(r["unread"]) <= 0)
 
 
 def _narrow_note(heavy: dict[str, Any], top: int) -> str:
