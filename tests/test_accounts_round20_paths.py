@@ -200,6 +200,7 @@ def test_place_items_equal_the_per_location_vector() -> None:
     import numpy as np
 
     from botwatch.accounts import origin
+    from botwatch.count_text import two_figures
 
     texts = [t for t in _samples()[:3_000] if gazetteer.countries_in_location(t)]
     texts += ["Moscow, Idaho", "Idaho, Moscow", "London, UK", "UK, London", "Paris Texas, TX", "Москва", "Moscow Moscow"]
@@ -213,7 +214,7 @@ def test_place_items_equal_the_per_location_vector() -> None:
                 times = v.max() / floor
                 prior = origin._prior_note(tuple(sorted(found)), home, times)
                 it = "it" if len(found) == 1 else "each"  # a place naming several countries: the factor is for each
-                want = f"profile location {text!r} names {origin._names(sorted(found))} (×{times:.1f} for {it}{note}{prior})"
+                want = f"profile location {text!r} names {origin._names(sorted(found))} (×{two_figures(times)} for {it}{note}{prior})"
                 got = origin._place_item(text, "profile location", floor, home)
                 assert got is not None and got[1] == want
                 assert got[0].dtype == v.dtype and np.array_equal(got[0].view(np.uint64), v.view(np.uint64))

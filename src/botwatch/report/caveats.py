@@ -615,7 +615,9 @@ def _carriers(study: Any, most: int) -> Any:
     tables = study.tables()
     if "posts" not in tables or ("captures" in tables and study.sql("SELECT count(*) FROM captures")[0][0]):
         return _NOT_TIMELINES
-    per = study.sql(f"SELECT platform, account_id, n FROM (SELECT platform, account_id, count(*) AS n FROM posts GROUP BY platform, account_id) ORDER BY n DESC LIMIT {most}")
+    # Counts only: the estimates stage reads this too, and on a lake it collects no account's id to
+    # the driver (tests/test_estimates_spark.py); the one account's name is read where it is said.
+    per = study.sql(f"SELECT n FROM (SELECT count(*) AS n FROM posts GROUP BY platform, account_id) ORDER BY n DESC LIMIT {most}")
     return per, study.sql("SELECT count(*) FROM posts")[0][0] or 0
 
 
@@ -642,16 +644,18 @@ def accounts_selection(study: Study) -> AccountsSelection | None:
     got = _carried(study)
     if got is None:
         return None
-    k, carried, total, top = got
-    return AccountsSelection(k, _account_name(study, top) if k == 1 else None, carried == total)
+    k, carried, total = got
+    return AccountsSelection(k, _account_name(study) if k == 1 else None, carried == total)
 
 
-def _account_name(study: Study, top: tuple[Any, Any]) -> str:
-    """The label of the account (platform, account_id) `top`, with its handle where the accounts
-    table holds one (`fmt.account_label`: a handle is attacker-written, its controls tagged)."""
+def _account_name(study: Study) -> str:
+    """The label of the account with the most posts, with its handle where the accounts table
+    holds one (`fmt.account_label`: a handle is attacker-written, its controls tagged). Read only
+    for the report's one-account note, so `_carriers` collects counts alone."""
     from botwatch.report.fmt import account_label
 
-    platform, account_id = top
+    platform, account_id = study.sql("SELECT platform, account_id FROM posts GROUP BY platform, account_id "
+                                     "ORDER BY count(*) DESC, platform, account_id LIMIT 1")[0]
     handle = None
     if "accounts" in study.tables():
         got = study.sql("SELECT handle FROM accounts WHERE platform = ? AND account_id = ? AND handle IS NOT NULL LIMIT 1", [platform, account_id])
@@ -659,10 +663,10 @@ def _account_name(study: Study, top: tuple[Any, Any]) -> str:
     return account_label(handle, account_id, platform)
 
 
-def _carried(study: Study) -> tuple[int, int, int, tuple[Any, Any]] | None:
-    """The fewest accounts carrying `CARRIED_SHARE` of the study's posts, their posts, the study's
-    posts and the (platform, account_id) of the account with the most, where the posts are those
-    accounts' timelines (`_one_account`'s rule); None otherwise."""
+def _carried(study: Study) -> tuple[int, int, int] | None:
+    """The fewest accounts carrying `CARRIED_SHARE` of the study's posts, their posts and the
+    study's posts, where the posts are those accounts' timelines (`_one_account`'s rule); None
+    otherwise."""
     from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL
 
     got = _HELD.get(id(study))
@@ -677,7 +681,7 @@ def _carried(study: Study) -> tuple[int, int, int, tuple[Any, Any]] | None:
     if total < 2:
         return None
     carried, k = 0, 0
-    for _platform, _account, n in per:
+    for (n,) in per:
         carried, k = carried + int(n), k + 1
         if carried >= CARRIED_SHARE * total:
             break
@@ -687,7 +691,7 @@ def _carried(study: Study) -> tuple[int, int, int, tuple[Any, Any]] | None:
     # many accounts (twarc2's four tweets, one each) is a small sample, not the accounts' timelines.
     if carried < 2 * k:
         return None
-    return k, carried, total, (per[0][0], per[0][1])
+    return k, carried, total
 
 
 def _one_account(study: Study, sample_rate: float) -> str | None:
@@ -705,7 +709,7 @@ def _one_account(study: Study, sample_rate: float) -> str | None:
     got = _carried(study)
     if got is None:
         return None
-    k, carried, total, _top = got
+    k, carried, total = got
     why = (f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; ")
     if k == 1 and carried == total:
         return why + (f"all {total:,} posts in this study were written by one account (a timeline or an account's archive), a selection "
