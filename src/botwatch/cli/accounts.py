@@ -239,8 +239,7 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> tuple[str, li
     author of posts others retweeted, quoted or replied to has no account record (no posts or
     profile of its own): "no account @CarolRT" read as if the study knew nothing of an account
     its posts retweet six times. An id was said back as "@300", a handle of another account.
-    `close`: `close_handles(st, key)` where the caller has it already (`--json` prints them too),
-    so that its query over every handle runs once."""
+    The close-handle query over every handle runs once per call (`--json` prints what it found)."""
     name = f"@{record_shown(given[1:])}" if given.startswith("@") else f"'{record_shown(given)}' (as handle or account id)"
     said = f"no account {name} in {name_shown(study)}"
     namesakes = mastodon_namesakes(st, key)
