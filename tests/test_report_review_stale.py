@@ -92,16 +92,31 @@ def test_one_post_added_is_said_in_the_singular() -> None:
     assert StaleAnalysis(stages=["content"], posts_added=1200, ingested_at=datetime(2026, 1, 1)).sentence().startswith("1,200 posts were ingested")
 
 
+def _content_cut_by_ctrl_c(study: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
+    """A re-run of the content stage for uk-ge2017 on `study`, cut off by Ctrl-C after it replaced
+    its tables and before its account-prior step (its run recorded as interrupted)."""
+    import pytest
+
+    import botwatch.content.stage as content_stage
+    from botwatch.elections import load_election
+    from botwatch.pipeline import Context, analyze
+    from botwatch.study import Study
+
+    def cut(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(content_stage, "propagate_in_engine", cut)
+        with Study(study) as st, pytest.raises(KeyboardInterrupt):
+            analyze(st, Context(election=load_election("uk-ge2017"), log=lambda s: None), only=["content"])
+
+
 def test_a_stage_cut_off_by_ctrl_c_is_flagged_by_report(tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
     """Ctrl-C in a re-run of the content stage, after it had replaced `post_labels` and `post_party`
     but before its account-prior step: the tables held that half run's labels (on a lake, the
     bundled sample's report then read 'democrat:neutral' where the finished run read 'oppose'),
     the stages after it the earlier run's, and the report built every section as if nothing had
     happened, the run's "failed: interrupted (Ctrl-C)" only in the Methods table of runs."""
-    import pytest
-
-    import botwatch.content.stage as content_stage
-
     runner, app = _cli()
     study = tmp_path / "s.duckdb"
     out = tmp_path / "s.html"
@@ -110,17 +125,7 @@ def test_a_stage_cut_off_by_ctrl_c_is_flagged_by_report(tmp_path: Path, monkeypa
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0 and "did not finish" not in _text(out) and "did not finish" not in res.output
 
-    def cut(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as m:
-        m.setattr(content_stage, "propagate_in_engine", cut)
-        from botwatch.elections import load_election
-        from botwatch.pipeline import Context, analyze
-        from botwatch.study import Study
-
-        with Study(study) as st, pytest.raises(KeyboardInterrupt):
-            analyze(st, Context(election=load_election("uk-ge2017"), log=lambda s: None), only=["content"])
+    _content_cut_by_ctrl_c(study, monkeypatch)
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0, res.output
     text = _text(out)
@@ -191,25 +196,12 @@ def test_a_stage_cut_off_before_a_whole_no_election_analyze_gets_a_command_that_
     import re
     import shlex
 
-    import pytest
-
-    import botwatch.content.stage as content_stage
-    from botwatch.elections import load_election
-    from botwatch.pipeline import Context, analyze
-    from botwatch.study import Study
-
     runner, app = _cli()
     study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
     assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
 
-    def cut(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as m:
-        m.setattr(content_stage, "propagate_in_engine", cut)
-        with Study(study) as st, pytest.raises(KeyboardInterrupt):
-            analyze(st, Context(election=load_election("uk-ge2017"), log=lambda s: None), only=["content"])
+    _content_cut_by_ctrl_c(study, monkeypatch)
     assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
     res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "s.html"), "--no-exports"])
     said = " ".join(res.output.split())

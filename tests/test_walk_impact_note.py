@@ -49,6 +49,15 @@ def _time_section_text(st, extra_sql: list[str]) -> str:  # type: ignore[no-unty
     return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", sec.html))
 
 
+# The tables of a study whose impact stage ran: party posts, account scores and the (empty) tests.
+IMPACT_RAN = [
+    "CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)",
+    "CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE)",
+    "CREATE TABLE impact (party VARCHAR, freq VARCHAR, measure VARCHAR, cause VARCHAR, effect VARCHAR, n_obs BIGINT, differences INT, lag INT, "
+    "f_stat DOUBLE, p_value DOUBLE, irf_peak_h INT, irf_peak DOUBLE, irf_peak_low DOUBLE, irf_peak_high DOUBLE)",
+]
+
+
 def test_report_impact_gives_the_stage_reason_not_missing_tables(tmp_path: Path) -> None:
     """The report's Impact said "Not computed: needs posts labelled by party (post_party) and
     accounts scored ... (account_scores)" although both tables existed and the stage had run; the
@@ -56,10 +65,7 @@ def test_report_impact_gives_the_stage_reason_not_missing_tables(tmp_path: Path)
     note = "8 posts name Republicans (Trump) in the window, but none is by an account with a bot probability"
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         text = _time_section_text(st, [
-            "CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)",
-            "CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE)",
-            "CREATE TABLE impact (party VARCHAR, freq VARCHAR, measure VARCHAR, cause VARCHAR, effect VARCHAR, n_obs BIGINT, differences INT, lag INT, "
-            "f_stat DOUBLE, p_value DOUBLE, irf_peak_h INT, irf_peak DOUBLE, irf_peak_low DOUBLE, irf_peak_high DOUBLE)",
+            *IMPACT_RAN,
             "CREATE TABLE timeline_notes (stage VARCHAR, note VARCHAR)",
             f"INSERT INTO timeline_notes VALUES ('impact', '{note.replace(chr(39), chr(39) * 2)}')",
         ])
@@ -104,10 +110,7 @@ def test_a_party_not_tested_beside_tests_is_said_under_impact(tmp_path: Path) ->
     note = "Labour, volume at hour: too few usable buckets or a constant series; no test."
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         text = _time_section_text(st, [
-            "CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)",
-            "CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE)",
-            "CREATE TABLE impact (party VARCHAR, freq VARCHAR, measure VARCHAR, cause VARCHAR, effect VARCHAR, n_obs BIGINT, differences INT, lag INT, "
-            "f_stat DOUBLE, p_value DOUBLE, irf_peak_h INT, irf_peak DOUBLE, irf_peak_low DOUBLE, irf_peak_high DOUBLE)",
+            *IMPACT_RAN,
             "INSERT INTO impact VALUES ('con', 'day', 'volume', 'automated', 'other', 30, 0, 1, 1.5, 0.2, 1, 0.1, -0.1, 0.3)",
             "CREATE TABLE timeline_notes (stage VARCHAR, note VARCHAR)",
             f"INSERT INTO timeline_notes VALUES ('impact', '{note}')",
