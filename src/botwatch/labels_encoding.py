@@ -106,6 +106,18 @@ def cut_short(cells: int, width: int, label_at: int) -> bool:
     return cells < width and cells <= label_at
 
 
+def rows_cut_short(path: str | Path, rows: int, label_at: int) -> list[tuple[int, bool]] | None:
+    """Per row of a labels file that pandas or `csv.DictReader` read (`rows` of them, in order), its
+    line (`row_cells`) and whether it was cut short before its label cell, the header's column
+    `label_at` (`cut_short`): what `train-bot-model` and `evaluate-accounts` both read, so that they
+    say the same rows alike. None where the csv module counts the rows otherwise: nothing is then
+    said rather than a wrong line."""
+    width, cells = row_cells(path)
+    if len(cells) != rows:
+        return None
+    return [(line, cut_short(n, width, label_at)) for line, n in cells]
+
+
 def short_rows_said(lines: list[int]) -> str:
     """How `train-bot-model` and `evaluate-accounts` say a file's rows cut short before their label
     (`cut_short`): how many, where, and what to do."""

@@ -265,14 +265,12 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
 def _short_lines(path: Path, rows: int, label_at: int) -> dict[int, int]:
     """The rows of a labels file cut short before their label cell (the column at `label_at`), by
     their place among the `rows` `csv.DictReader` read, with their lines: found as `train-bot-model`
-    finds them (`labels_encoding.row_cells`, `cut_short`), so that the two say the same rows alike.
+    finds them (`labels_encoding.rows_cut_short`), so that the two say the same rows alike.
     Empty where the two readers count the rows otherwise."""
-    from botwatch.labels_encoding import cut_short, row_cells
+    from botwatch.labels_encoding import rows_cut_short
 
-    width, cells = row_cells(path)
-    if len(cells) != rows:
-        return {}
-    return {i: line for i, (line, n) in enumerate(cells) if cut_short(n, width, label_at)}
+    read = rows_cut_short(path, rows, label_at) or []
+    return {i: line for i, (line, short) in enumerate(read) if short}
 
 
 @dataclass

@@ -355,13 +355,13 @@ def _row_lines(path: Path, rows: int, label_at: int) -> tuple[pd.Series | None, 
     short before its label cell (`labels_encoding.cut_short`, the column at `label_at`). Lines are
     None, and no row cut short, where the csv module counts the rows otherwise than pandas did:
     nothing is said rather than a wrong line."""
-    from botwatch.labels_encoding import cut_short, row_cells
+    from botwatch.labels_encoding import rows_cut_short
 
-    width, cells = row_cells(path)
-    if len(cells) != rows:
+    read = rows_cut_short(path, rows, label_at)
+    if read is None:
         return None, pd.Series(False, index=range(rows))
-    return (pd.Series([line for line, _ in cells], index=range(rows)),
-            pd.Series([cut_short(n, width, label_at) for _, n in cells], index=range(rows)))
+    return (pd.Series([line for line, _ in read], index=range(rows)),
+            pd.Series([short for _, short in read], index=range(rows)))
 
 
 def _where_left_out(label: pd.Series, lines: pd.Series | None, short: pd.Series, unread: pd.Series) -> dict[str, str]:
