@@ -181,8 +181,10 @@ def analyze(
         if ctx.election is not None and any(name == "content" and str(stat).startswith("ok") for name, stat, _rows in results):
             say_unmatched_parties(st, ctx.election)
         # Stages run alone (`--only`, `--skip`) leave the ones after them reading old results: said
-        # here, as the report and `status` say it. A whole `analyze` leaves none behind.
-        behind = behind_inputs(st) if stage or skip else None
+        # here, as the report and `status` say it. So does a run with no election, which skips the
+        # stages that need one (they keep reading the tables the others just rewrote): said only by
+        # `status` and the report. A whole `analyze` with an election leaves none behind.
+        behind = behind_inputs(st) if stage or skip or chosen is None else None
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
         t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
