@@ -183,9 +183,9 @@ def test_the_stages_no_run_names_an_election_for_are_said_to_need_one_after_post
     from botwatch.report.staleness import CutOffStages, StaleAnalysis
 
     said = StaleAnalysis(["content"], 3, datetime(2026, 1, 1), None, ("content",)).sentence("s.duckdb")
-    assert "Run `botwatch analyze s.duckdb` to refresh them" in said
-    assert said.endswith("content needs --election, and the study was last analysed with --no-election: add `--election` with the election "
-                         "to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+    assert "Run `botwatch analyze s.duckdb --election ELECTION` to refresh them" in said
+    assert said.endswith("content needs --election, and the study was last analysed with --no-election: in the command, put in place of "
+                         "ELECTION the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
     said = CutOffStages([("content", "interrupted (Ctrl-C)")], "us-2016").sentence("s.duckdb")
     assert "Run `botwatch analyze s.duckdb --election us-2016` to finish the analysis" in said
 

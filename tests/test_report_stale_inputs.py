@@ -119,9 +119,9 @@ def test_the_stages_no_run_names_an_election_for_are_said_to_need_one() -> None:
 
     s = BehindInputs([("creation", "timeline_groups", "timeline")], ["creation"], None, ("creation",))
     said = s.sentence("s.duckdb")
-    assert "`botwatch analyze s.duckdb --only creation`" in said
-    assert said.endswith("creation needs --election, and the study was last analysed with --no-election: add `--election` with the election "
-                         "to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+    assert "`botwatch analyze s.duckdb --only creation --election ELECTION`" in said
+    assert said.endswith("creation needs --election, and the study was last analysed with --no-election: in the command, put in place of "
+                         "ELECTION the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
 
 
 def test_after_no_election_a_users_election_file_is_named_by_its_path(analysed_sample_path: Path, tmp_path: Path) -> None:

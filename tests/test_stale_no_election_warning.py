@@ -34,3 +34,36 @@ def test_a_whole_analyze_with_an_election_says_nothing_is_stale(analysed_sample_
     study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
     res = runner.invoke(app, ["analyze", str(study)])
     assert res.exit_code == 0 and "earlier results" not in res.output, res.output
+
+
+def test_where_no_election_can_be_named_the_command_holds_the_placeholder_the_sentence_explains() -> None:
+    """The renew command stood without `--election` beside "add `--election`": the command now
+    holds `--election ELECTION` and the sentence says what to put there, in each of the three
+    sentences, in a terminal and on a page."""
+    from datetime import datetime
+
+    from botwatch.report.staleness import BehindInputs, CutOffStages, StaleAnalysis
+
+    sentences = {
+        "`botwatch analyze s.duckdb --election ELECTION` to refresh": StaleAnalysis(["content"], 3, datetime(2026, 1, 1), None, ("content",)),
+        "`botwatch analyze s.duckdb --election ELECTION` to finish": CutOffStages([("content", "interrupted (Ctrl-C)")], None, ("content",)),
+        "`botwatch analyze s.duckdb --only creation --election ELECTION` to bring": BehindInputs([("creation", "timeline_groups", "timeline")],
+                                                                                                   ["creation"], None, ("creation",)),
+    }
+    for command, s in sentences.items():
+        said = s.sentence("s.duckdb")
+        assert command in said, said
+        assert "add `--election`" not in said and "put in place of ELECTION the election to analyse for" in said, said
+        page = str(s.sentence("s.duckdb", html=True))
+        assert "--election ELECTION</code>" in page, page
+
+
+def test_where_the_election_is_named_no_placeholder_is_written() -> None:
+    from datetime import datetime
+
+    from botwatch.report.staleness import StaleAnalysis
+
+    said = StaleAnalysis(["content"], 3, datetime(2026, 1, 1), "us-2016").sentence("s.duckdb")
+    assert "`botwatch analyze s.duckdb --election us-2016`" in said and "ELECTION" not in said, said
+    said = StaleAnalysis(["coverage"], 3, datetime(2026, 1, 1)).sentence("s.duckdb")
+    assert "`botwatch analyze s.duckdb` to refresh" in said and "ELECTION" not in said, said

@@ -42,7 +42,7 @@ class StaleAnalysis:
         text = (f"{counted(self.posts_added, 'post')} {'was' if self.posts_added == 1 else 'were'} ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
                 f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
                 f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
-        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=self.election)
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
 
 
 def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] = (), election: str | None = None) -> str:
@@ -147,17 +147,30 @@ class BehindInputs:
             text += (f" The posts are labelled for {self.labelled_for}, not for the election those stages were made with, which they "
                      "need: the command labels them again first (--only content).")
             only = ("content", *only)
-        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, only, self.election)
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, only, _election_word(self.election, self.unnamed))
+
+
+# What a renew command passes to `--election` where no run of the stages names one (`_renew_election`).
+ELECTION_PLACEHOLDER = "ELECTION"
+
+
+def _election_word(election: str | None, unnamed: tuple[str, ...]) -> str | None:
+    """The `--election` word of a renew command: the one the stages' runs name, else, where some
+    need one none names, `ELECTION_PLACEHOLDER`. Why: the command stood without `--election` beside
+    a sentence saying to add it, two lines to reconcile; now the command holds it and the sentence
+    says what to put in its place."""
+    return election if election is not None or not unnamed else ELECTION_PLACEHOLDER
 
 
 def _needs_election(unnamed: tuple[str, ...]) -> str:
     """The sentence a renew command's wording adds for the stages that need an election none of
-    their runs names (`_renew_election`), "" for none: the command alone would skip them."""
+    their runs names (`_renew_election`), "" for none: what to put for the command's placeholder
+    (`_election_word`), without which the command would skip them."""
     if not unnamed:
         return ""
     n = len(unnamed)
     return (f" {', '.join(unnamed)} need{'s' if n == 1 else ''} --election, and the study was last analysed with --no-election: "
-            "add `--election` with the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+            f"in the command, put in place of {ELECTION_PLACEHOLDER} the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
 
 
 def _needing_election(names: list[str]) -> list[str]:
@@ -469,7 +482,7 @@ class CutOffStages:
         text = (f"The latest run of the analysis stage{'s' if n != 1 else ''} {shown} did not finish: "
                 f"{'its' if n == 1 else 'their'} tables may hold part of that run's work and part of an earlier one's, "
                 f"and the sections built from them may disagree. Run {{cmd}} to finish the analysis and build the report again.")
-        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=self.election)
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
 
 
 def cut_off_stages(study: Study) -> CutOffStages | None:
