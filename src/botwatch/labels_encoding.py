@@ -9,6 +9,7 @@ start byte", or "not readable as CSV text") and nothing about saving the file ag
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from pathlib import Path
 
 from botwatch.ingest.formats import wide_text, wide_text_reason
@@ -58,6 +59,27 @@ def first_line_separator_hint(path: str | Path) -> str:
     return "" if "," in line else separator_hint([line])
 
 
+def blank_row(cells: list[str]) -> bool:
+    """Whether a csv row is a blank line: no cell, or one of spaces alone (pandas skips both, so
+    `train-bot-model` reads past them where the csv readers would not)."""
+    return len(cells) <= 1 and not "".join(cells).strip()
+
+
+def header_row(reader: Iterator[list[str]]) -> list[str] | None:
+    """The first row of `reader` (a `csv.reader`) that is not a blank line (`blank_row`), leaving
+    the reader past it, so its `line_num` goes on counting the file's own lines; None where every
+    line is blank. Why: a blank first line was taken for an empty header, and every row was then
+    refused as "4 fields where the header has 0" (`content evaluate`) or the file as naming no
+    account (`evaluate-accounts`)."""
+    return next((cells for cells in reader if not blank_row(cells)), None)
+
+
+def blank_file_said(name: str, needs: str) -> str:
+    """One message for a labels file with no header, being empty or blank lines throughout:
+    `name` as shown (escaped by the caller), `needs` the header the reader wants."""
+    return f"{name} is blank throughout (no header row, no rows): a labels CSV needs a header row ({needs}) and a row per label below it"
+
+
 # Said where a labels file's rows were all empty (",,"), so skipped, and none was left to score:
 # `content evaluate` and `evaluate-accounts` say it alike (the latter said only "holds no labelled
 # account", which sent a reader looking for a wrong column rather than at the blank rows).
@@ -92,7 +114,7 @@ def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int]]]:
         opener = gzip.open if p.name.endswith(".gz") else open
         with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
             reader = csv.reader(f)
-            width = len(next(reader, []))
+            width = len(header_row(reader) or [])
             out = [(reader.line_num, len(cells)) for cells in reader if cells]
     except (OSError, EOFError, csv.Error):
         return 0, []

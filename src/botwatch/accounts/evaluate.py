@@ -173,12 +173,17 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     blank lines, and their lines added to `empty_lines` when given: each was "no account_id and
     no handle", and the whole file was refused. `notes`, when given, is added what the caller should
     say of a file read (`bot_column_absent`): the file is scored, but not as its writer meant."""
+    from botwatch.labels_encoding import blank_file_said, header_row
+
     p = Path(path)
     try:
         opener = gzip.open if p.name.endswith(".gz") else open  # the public labelled sets ship gzipped
         with opener(p, "rt", newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
-            header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+            # Blank lines above the header skipped (`header_row`): `DictReader` took the first for
+            # an empty header. Its `line_num` goes on counting the file's own lines.
+            first = reader.fieldnames = header_row(reader.reader)
+            header = [h.strip().casefold() for h in (first or [])]
             raw = [(reader.line_num, {(k or "").strip().casefold(): (v if isinstance(v, str) else "") for k, v in r.items()}) for r in reader]
     except UnicodeDecodeError as exc:
         from botwatch.labels_encoding import undecodable_reason
@@ -189,6 +194,8 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     except (OSError, EOFError) as exc:
         why = os_error_said(exc)
         raise AccountLabelsError(f"cannot read {name_shown(p)}: {why}") from None
+    if first is None:
+        raise AccountLabelsError(blank_file_said(name_shown(p), "an account_id or handle column, and a bot or country column"))
     id_col = next((c for c in ID_COLUMNS if c in header), None)
     handle_col = next((c for c in HANDLE_COLUMNS if c in header), None)
     bot_col = next((c for c in BOT_COLUMNS if c in header), None)

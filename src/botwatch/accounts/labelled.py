@@ -245,6 +245,10 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
         from botwatch.labels_encoding import undecodable_reason
 
         raise ValueError(f"{name_shown(path)}: not a labelled-accounts CSV ({undecodable_reason(path, exc)}); {LABELS_NEED}") from None
+    except pd.errors.EmptyDataError:  # blank throughout: said as `evaluate-accounts` says it, not "not readable as CSV text"
+        from botwatch.labels_encoding import blank_file_said
+
+        raise ValueError(blank_file_said(name_shown(path), "a `bot` column and profile columns")) from None
     except ValueError as exc:  # pandas' tokenizer message said nothing of what the file needs
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         why = f"line {m.group(2)} has {m.group(3)} fields, the first line {m.group(1)}" if m else "not readable as CSV text"

@@ -310,6 +310,8 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     item that lists the keys once, `_unknown_parties_said`): fixing one line per run was slow, and rows read
     leniently (a lone post_id taken as "names no party") gave wrong figures with exit 0. Party
     keys, stance and sentiment words and the election column are matched case-insensitively."""
+    from botwatch.labels_encoding import blank_file_said, header_row
+
     p = Path(path)
     try:
         # Gzipped as `evaluate-accounts` reads it: a .csv.gz was refused as "not UTF-8 text (byte
@@ -320,7 +322,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             # Column names in any case and with spaces around them ("Post_ID", " stance"), as a
             # spreadsheet's header may have them and `evaluate-accounts` takes them: the file was
             # refused as lacking every column it has.
-            header = [h.strip().casefold() for h in (next(reader, None) or [])]
+            # Blank lines above the header skipped (`header_row`), the rows' lines still the file's.
+            first = header_row(reader)
+            header = [h.strip().casefold() for h in (first or [])]
             rows = _label_rows(reader, header)
     except UnicodeDecodeError as exc:
         from botwatch.labels_encoding import undecodable_reason
@@ -333,6 +337,8 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         # its strerror says it once, as `train-bot-model` does.
         why = os_error_said(exc)
         raise LabelsError(f"cannot read {name_shown(p)}: {why}") from None
+    if first is None:
+        raise LabelsError(blank_file_said(name_shown(p), "post_id,party,stance,sentiment"))
     need = {"post_id", "party", "stance", "sentiment"}
     twice = sorted({h for h in header if h in need | {"election", "part"} and header.count(h) > 1})
     if twice:  # csv.DictReader keeps the last of two such columns without a word
