@@ -184,7 +184,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
             # an empty header. Its `line_num` goes on counting the file's own lines.
             first = reader.fieldnames = header_row(reader.reader)
             header = [h.strip().casefold() for h in (first or [])]
-            raw = [(reader.line_num, {(k or "").strip().casefold(): (v if isinstance(v, str) else "") for k, v in r.items()}) for r in reader]
+            raw = [(reader.line_num, _row_cells(r)) for r in reader]
     except UnicodeDecodeError as exc:
         from botwatch.labels_encoding import undecodable_reason
 
@@ -222,8 +222,8 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     for i, (line, r) in enumerate(raw):
         if i in short:  # cut short by a field's unquoted line break: said in its own item
             continue
-        if None in r:  # more fields than the header
-            errors.append(f"line {line}: more fields than the header has")
+        if (extra := r.get(None)) is not None:  # more fields than the header, beyond trailing empty ones (`_row_cells`)
+            errors.append(f"line {line}: {len(header) + len(extra)} fields where the header has {len(header)} (extra: {_extra_shown(extra)})")
             continue
         if not any(v.strip() for v in r.values()):
             empty += 1
@@ -267,6 +267,28 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
 
         raise AccountLabelsError(f"{name_shown(p)} holds no labelled account" + (f": {ALL_ROWS_EMPTY}" if empty else ""))
     return out
+
+
+def _row_cells(row: dict[Any, Any]) -> dict[Any, Any]:
+    """A `csv.DictReader` row by header name (stripped, case-folded), a cell a short row lacks as "".
+    Cells beyond the header are kept under None where any of them holds something: a row
+    `alice,1,extra` under `handle,bot` was read as `alice,1` without a word (they were mapped to ""
+    with the rest), while trailing empty cells (`alice,1,`, a spreadsheet export's trailing comma)
+    are dropped, as nothing is lost with them."""
+    extra = row.pop(None, None) or []
+    cells: dict[Any, Any] = {(k or "").strip().casefold(): (v if isinstance(v, str) else "") for k, v in row.items()}
+    if any(v.strip() for v in extra):
+        cells[None] = extra
+    return cells
+
+
+def _extra_shown(extra: list[str], most: int = 3) -> str:
+    """The cells beyond the header, as an error line quotes them: the first `most`, quoted and cut
+    as `count_text.values_said` quotes a bad value (its repr shows hidden characters escaped)."""
+    from botwatch.count_text import VALUE_CUT
+
+    quoted = [repr(v) if len(v) <= VALUE_CUT else repr(v[:VALUE_CUT - 1]) + "…" for v in extra[:most]]
+    return ", ".join(quoted) + (f" and {len(extra) - most:,} more" if len(extra) > most else "")
 
 
 def _short_lines(path: Path, rows: int, label_at: int) -> dict[int, int]:
