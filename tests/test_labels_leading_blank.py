@@ -57,3 +57,11 @@ def test_a_file_blank_throughout_is_said_in_one_line_by_each_reader(tmp_path: Pa
         said = str(exc.value)
         assert said.startswith(f"{p} is blank throughout (no header row, no rows): a labels CSV needs a header row ("), (read, said)
         assert "\n" not in said, said
+
+
+def test_a_semicolon_file_below_blank_lines_gets_the_separator_hint(tmp_path: Path) -> None:
+    """`train-bot-model` reads the hint from the file's first line: a blank one gave none."""
+    p = _write(tmp_path, "t.csv", BLANK_TOP + TRAIN_HEADER.replace(",", ";") + "2015-01-01;1;2;0;0;2019-01-01;1\n")
+    with pytest.raises(ValueError) as exc:
+        read_labels_csv(p)
+    assert 'save it as "CSV (comma delimited)"' in str(exc.value), exc.value

@@ -43,17 +43,27 @@ def separator_hint(header: list[str]) -> str:
             "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")
 
 
+BLANK_LINES_READ = 1000  # blank lines `first_line_separator_hint` reads past, at most, looking for the header
+
+
 def first_line_separator_hint(path: str | Path) -> str:
     """`separator_hint` of a file's first line where that line holds no comma, read from the file
     itself (gzipped too): for a reader, like `train-bot-model`'s pandas, that fails on a
     semicolon-separated file before it has a header to look at ("line 3 has 91 fields, the first
     line 25", of a file whose every line was one field as commas go), or reads it as one column.
-    "" where the line cannot be read or holds a comma."""
+    "" where the line cannot be read or holds a comma. Blank lines above it are read past, as the
+    readers read past them (`header_row`): the blank first line was taken for the header, and no
+    hint was given."""
     p = Path(path)
     try:
         opener = gzip.open if p.name.endswith(".gz") else open
         with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
-            line = f.readline(65536).rstrip("\r\n")
+            line = ""
+            for _ in range(BLANK_LINES_READ):
+                line = f.readline(65536)
+                if not line or line.strip():
+                    break
+            line = line.rstrip("\r\n")
     except (OSError, EOFError):
         return ""
     return "" if "," in line else separator_hint([line])
