@@ -17,6 +17,7 @@ import pytest
 from botwatch import open_study
 from botwatch.ingest import twitter_v1
 from botwatch.ingest.runner import ingest
+from testsupport.waiting import blocked_reading_a_pipe
 
 
 def status(i: int, text: str = "hello", user: str = "42") -> dict:
@@ -193,7 +194,12 @@ def test_a_killed_process_leaves_the_study_as_before_that_file(tmp_path: Path) -
     with open(fifo, "wb") as writer:
         writer.write(b"".join(lines))
         writer.flush()
-        time.sleep(3)  # the reader has staged a full batch and waits for more input
+        # The reader has staged a full batch and waits for more input: its main thread blocked
+        # reading the FIFO with all that was written read. Where the kernel does not say, the 3 s
+        # this test always slept (mostly idle: the write returns once the reader has read nearly all).
+        deadline = time.monotonic() + 3
+        while not blocked_reading_a_pipe(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -69,6 +69,17 @@ def child_pids(parent: int, cmd_has: bytes = b"") -> list[int]:
     return sorted(set(out))
 
 
+def blocked_reading_a_pipe(pid: int) -> bool:
+    """Whether process `pid`'s main thread sleeps in a read of a pipe or FIFO (its kernel wait
+    channel, /proc/PID/wchan: "pipe_read", "pipe_wait" or "anon_pipe_read" by kernel version).
+    A reader given all its input through a FIFO is then done with everything written so far.
+    False where the kernel does not say (no /proc, or a hidden wait channel reads "0")."""
+    try:
+        return "pipe" in Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+
+
 def stream_until(stream: Callable[[Any], Awaitable[None]], done: Callable[[], object], every: float = 0.02) -> Callable[[Any], Awaitable[None]]:
     """A collector's stream (what `run_capture` runs) that ends, as `--max-posts` ends one, once
     `done()` holds: a run lasts as long as the state a test checks takes to come, not a fixed
