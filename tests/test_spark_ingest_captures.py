@@ -101,45 +101,59 @@ def test_stream_notices_are_counted_and_kept_as_on_duckdb_not_rejected(spark: An
 
 
 
-def test_two_captures_same_warning_line_are_two_warnings_on_the_lake(spark: Any, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def notice_lake(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One lake for the two tests below (read only): each lake ingest is some seconds of Spark
+    jobs, and the two scenarios' files touch different tables (warnings only in `hour*`, limits
+    only in `a` and `b`), so they share the calls their tests need instead of five ingests.
+
+    Call 1: two captures holding the same warning on the same line (`hour1`, `hour2`) and `a`,
+    limit notices without a time. Call 2: `b`, whose "track 5" is a second file's, read in a
+    later call. Call 3, with --force: a copy of `hour1` and one of `b`, which must add nothing."""
+    from botwatch.engines.spark_ingest import ingest_lake
+
+    work = tmp_path_factory.mktemp("notice_lake")
+    warning = {"warning": {"code": "FALLING_BEHIND", "message": "falling behind", "percent_full": 60}}
+    hours = []
+    for n in (1, 2):
+        status = {"id_str": str(n), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
+        hours.append(work / f"hour{n}.jsonl")
+        hours[-1].write_text(json.dumps(status) + "\n" + json.dumps(warning) + "\n")
+    status = {"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
+    a, b = work / "a.jsonl", work / "b.jsonl"
+    a.write_text("".join(json.dumps(x) + "\n" for x in [status, {"limit": {"track": 5}}, {"limit": {"track": 9}}]))
+    b.write_text("".join(json.dumps(x) + "\n" for x in [{"limit": {"track": 5}}, status]))
+    copies = [work / "copy_hour1.jsonl", work / "copy_b.jsonl"]
+    for copy, of in zip(copies, (hours[0], b)):
+        copy.write_bytes(of.read_bytes())
+    lake = work / "lake"
+    ingest_lake(spark, str(lake), [*map(str, hours), str(a)])
+    ingest_lake(spark, str(lake), [str(b)])
+    ingest_lake(spark, str(lake), [str(c) for c in copies], force=True)
+    return {"lake": lake, "hours": hours, "a": a, "b": b}
+
+
+def test_two_captures_same_warning_line_are_two_warnings_on_the_lake(spark: Any, notice_lake: dict[str, Any]) -> None:
     """X's stall warnings carry no time: two captures holding the same warning on the same line are
     two (each file's line said 1), as on DuckDB; a copy read again with --force adds none."""
     from botwatch.engines.lake import LakeStudy
-    from botwatch.engines.spark_ingest import ingest_lake
 
-    warning = {"warning": {"code": "FALLING_BEHIND", "message": "falling behind", "percent_full": 60}}
-    files = []
-    for n in (1, 2):
-        status = {"id_str": str(n), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
-        files.append(tmp_path / f"hour{n}.jsonl")
-        files[-1].write_text(json.dumps(status) + "\n" + json.dumps(warning) + "\n")
-    copy = tmp_path / "copy.jsonl"
-    copy.write_bytes(files[0].read_bytes())
-    ingest_lake(spark, str(tmp_path / "lake"), [str(f) for f in files])
-    ingest_lake(spark, str(tmp_path / "lake"), [str(copy)], force=True)
-    with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
-        assert sorted(r[0] for r in held.sql("SELECT source FROM stream_warnings")) == [str(f) for f in files]
+    with LakeStudy(notice_lake["lake"], read_only=True, spark=spark) as held:
+        assert sorted(r[0] for r in held.sql("SELECT source FROM stream_warnings")) == [str(f) for f in notice_lake["hours"]]
 
 
-def test_timeless_limit_notices_of_two_captures_are_each_kept_on_the_lake(spark: Any, tmp_path: Path) -> None:
+def test_timeless_limit_notices_of_two_captures_are_each_kept_on_the_lake(spark: Any, notice_lake: dict[str, Any]) -> None:
     """Limit notices without a time (older captures): a second file's "track 5" is its own
     connection's, not the first file's met again, as on DuckDB; the total is 9 + 5. A copy read
     again with --force adds none."""
     from botwatch.engines.lake import LakeStudy
-    from botwatch.engines.spark_ingest import ingest_lake
     from botwatch.ingest.stream_limits import withheld
 
-    status = {"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}}
-    a, b, copy = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "copy.jsonl"
-    a.write_text("".join(json.dumps(x) + "\n" for x in [status, {"limit": {"track": 5}}, {"limit": {"track": 9}}]))
-    b.write_text("".join(json.dumps(x) + "\n" for x in [{"limit": {"track": 5}}, status]))
-    copy.write_bytes(b.read_bytes())
-    ingest_lake(spark, str(tmp_path / "lake"), [str(a)])
-    ingest_lake(spark, str(tmp_path / "lake"), [str(b)])
-    ingest_lake(spark, str(tmp_path / "lake"), [str(copy)], force=True)
-    with LakeStudy(tmp_path / "lake", read_only=True, spark=spark) as held:
+    a, b = notice_lake["a"], notice_lake["b"]
+    with LakeStudy(notice_lake["lake"], read_only=True, spark=spark) as held:
         assert sorted(tuple(r) for r in held.sql("SELECT source, line, track FROM stream_limits")) == [(str(a), 2, 5), (str(a), 3, 9), (str(b), 1, 5)]
         assert withheld(held) == 14
+
 
 def test_the_lakes_withheld_total_sums_past_bigint(spark: Any, tmp_path: Path) -> None:
     """Spark sums a BIGINT column as BIGINT: a lake read before limit counts were bounded, holding
