@@ -30,14 +30,14 @@ def test_value_is_the_factor_the_sentence_states(sample_study_path, tmp_path) ->
     towards = away = 0
     for value, sentence in rows:
         assert value is not None and math.isfinite(value) and value > 0, (value, sentence)
-        m = re.search(r"odds of Russia against \w+ (over )?([×÷])([0-9.,]+)", sentence)
+        m = re.search(r"odds of Russia against \w+ ((?:over|nearly) )?([×÷])([0-9.,]+)", sentence)
         assert m, sentence
         stated = float(m.group(3).replace(",", ""))
         if m.group(2) == "÷":
             stated, away = 1 / stated, away + 1
         else:
             towards += 1
-        if not m.group(1):  # "over ×1,000,000" is a bound, not the number; the words give two significant figures
+        if not m.group(1):  # "over|nearly ×1,000,000" is a bound, not the number; the words give two significant figures
             assert m.group(2) + m.group(3) == origin_shifts.move_words(math.log(value)), (value, sentence)
     assert towards and away  # the sample holds both directions
 

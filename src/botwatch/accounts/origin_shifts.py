@@ -323,14 +323,24 @@ def sentence(counts: Sequence[int], move: str, ref: str) -> str:
     return f"office shifts: of {n:,} posts, {hours}; {fit}: odds of Russia against {ref} {move}"
 
 
+MOVE_CAP = 1e6  # factors beyond it are said as a bound: their last digits measure nothing
+
+
 def move_words(log_ratio: float) -> str:
-    """'×2.4', '÷4.1', '×55,000', 'over ×1,000,000': how far the item moved the odds, to two
-    significant figures (`count_text.two_figures`); the stored factor keeps every digit."""
+    """'×2.4', '÷4.1', '×55,000', 'nearly ×1,000,000', 'over ×1,000,000': how far the item moved the
+    odds, to two significant figures (`count_text.two_figures`); the stored factor keeps every digit.
+
+    Near the cap the words never claim more than the figure: 999,999 rounds to two figures as
+    "1,000,000", which read as the cap reached, so a factor that only rounding lifts to the cap is
+    "nearly" it, and "over" is kept for factors above it (1,000,000 itself is said as it is)."""
     f = math.exp(min(abs(log_ratio), 700.0))
     sign = "×" if log_ratio >= 0 else "÷"
-    if f >= 1e6:
+    if f > MOVE_CAP:
         return f"over {sign}1,000,000"
-    return f"{sign}{two_figures(f)}"
+    words = two_figures(f)
+    if f < MOVE_CAP <= float(words.replace(",", "")):
+        return f"nearly {sign}1,000,000"
+    return f"{sign}{words}"
 
 
 def reference(codes: tuple[str, ...], home: str | None) -> int:

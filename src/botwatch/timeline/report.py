@@ -570,13 +570,13 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
 
 def _office_factor(value: float | None, sentence: str | None) -> str | None:
     """How far the office-hours item moved an account's odds of Russia, as its sentence words it
-    ("×2.4", "×55,000", "over ×1,000,000"): from the row's number, else (a study scored before the
+    ("×2.4", "×55,000", "nearly ×1,000,000", "over ×1,000,000"): from the row's number, else (a study scored before the
     row carried it) from the sentence, whose "×1.83" is read to the same two significant figures."""
     from botwatch.accounts.origin_shifts import move_words
 
     if value is not None:
         return move_words(math.log(value)) if value > 0 else None
-    found = re.search(r"odds of Russia against \w+ ((over )?×([0-9.,]+))", sentence or "")
+    found = re.search(r"odds of Russia against \w+ (((?:over|nearly) )?×([0-9.,]+))", sentence or "")
     if not found:
         return None
     try:
