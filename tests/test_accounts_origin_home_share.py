@@ -394,6 +394,7 @@ def test_the_home_share_does_not_overrule_an_accounts_own_language(langs: dict[s
     fits every country, so the English-writing accounts still take the study's make-up."""
     from botwatch.accounts.origin import _post_langs_item
     from botwatch.accounts.origin_prior import SHARE_APART, language_near
+    from botwatch.count_text import two_figures
 
     inputs = ([OriginInput(location="London", post_langs={"en": 5})] * 1000 + [ENGLISH] * 1000
               + [OriginInput(post_langs=langs)] * 5)
@@ -407,7 +408,7 @@ def test_the_home_share_does_not_overrule_an_accounts_own_language(langs: dict[s
     assert english.country == "GB" and english.probabilities["GB"] > 0.9  # the study's make-up decides for English posts
     assert foreign.country == country and foreign.probabilities.get("GB", 0.0) < 0.2
     assert foreign.probabilities[country] == pytest.approx(results[-1].probabilities[country], abs=0.01)
-    assert f"its posts' languages fit within ×{SHARE_APART:g} of the best (the others keep their shares)" in foreign.evidence[-1]
+    assert f"its posts' languages fit within ×{two_figures(SHARE_APART)} of the best (the others keep their shares)" in foreign.evidence[-1]
     assert "and the other countries but Russia as the mix weighs them." in english.evidence[-1]
     # Which of the language's countries leads is the prior's pick where the language fits several
     # (German: Germany, Austria, Switzerland), and the lead says so; Hindi and Japanese fit one.

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, largest_first, moved_p, others_scale
-from botwatch.count_text import counted
+from botwatch.count_text import counted, two_figures
 from botwatch.prob_text import most_likely, percent, prob3
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
@@ -434,8 +434,9 @@ class HomeShare(StudyPrior):
 
     def sentence(self, before: float, after: float, within: bool = False) -> str:
         """Words for one account: what the study's home share is and how far it moved P(home).
-        `within`: the mix moved only the countries the account's post languages fit (`share_prior`)."""
-        others = (f"and, as the mix weighs them, the other countries but Russia its posts' languages fit within ×{SHARE_APART:g} of the best "
+        `within`: the mix moved only the countries the account's post languages fit (`share_prior`),
+        the factor said to two figures as every other factor is (`count_text.two_figures`)."""
+        others = (f"and, as the mix weighs them, the other countries but Russia its posts' languages fit within ×{two_figures(SHARE_APART)} of the best "
                   "(the others keep their shares)" if within else "and the other countries but Russia as the mix weighs them")
         return (f"study home share: from the {counted(self.accounts, 'account')} with origin evidence, each counted by how likely it is not run "
                 f"from Russia, {self.claim()} ({self.of_all()}where the prior assumed {percent(self.base, 1)} of those not run from Russia); "
