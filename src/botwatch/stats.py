@@ -48,6 +48,24 @@ def exact_edge_interval(p: float | None, lo: float | None, hi: float | None) -> 
     return not degenerate_interval(p, lo, hi) and not any(isinstance(v, float) and math.isnan(v) for v in (lo, hi))
 
 
+def hanley_mcneil(auc: float, positives: int, negatives: int, z: float = Z95) -> tuple[float, float] | None:
+    """The 95% interval of an AUC from the AUC and the two class counts alone (Hanley and McNeil,
+    Radiology 1982): AUC ± z·SE with SE² = [A(1−A) + (n₁−1)(Q1−A²) + (n₀−1)(Q2−A²)] / (n₁n₀),
+    Q1 = A/(2−A), Q2 = 2A²/(1+A); `positives` (n₁) are the class the score should rank high (bots).
+    Clipped to [0, 1]; None without both classes or an AUC outside [0, 1].
+
+    Why: the bot model file records each held-out source's AUC with its counts but no scores, so
+    no bootstrap can be run at report time, and the report printed those AUCs as bare points
+    beside figures that all carry an interval. Hanley–McNeil assumes the scores' two distributions
+    have a particular shape, so it is an approximation, said as such where it is printed."""
+    if positives < 1 or negatives < 1 or not 0.0 <= auc <= 1.0:
+        return None
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives)
+    half = z * math.sqrt(max(var, 0.0))
+    return max(0.0, auc - half), min(1.0, auc + half)
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     """(share, low, high) of k successes in n trials with the Wilson score interval; NaNs when n = 0."""
     if n <= 0:

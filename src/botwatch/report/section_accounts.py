@@ -70,6 +70,35 @@ def _reliability(meta: dict[str, Any]) -> Markup | None:
     return Markup(reliability_svg(curves, title="Bot model reliability (labelled data)"))
 
 
+def held_out_lines(meta: dict[str, Any]) -> list[str]:
+    """One sentence per leave-one-source-out row of the model file: the held-out AUC with its 95%
+    interval, balanced accuracy and calibration error.
+
+    Why: these AUCs were printed as bare points beside figures that all carry an interval. The
+    model file keeps each held-out source's AUC with its accounts (`n`) and bots, not the scores, so
+    the interval is Hanley–McNeil's from those counts (`stats.hanley_mcneil`); a row without the
+    counts (an older or a user's model file) says it is one measurement with no interval."""
+    from botwatch.auc_text import auc
+    from botwatch.count_text import counted
+    from botwatch.stats import hanley_mcneil
+
+    lines = []
+    for r in meta.get("loso") or []:
+        if not isinstance(r, dict) or not isinstance(r.get("auc"), (int, float)):
+            continue
+        n, bots = r.get("n"), r.get("bots")
+        whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, bots))
+        ci = hanley_mcneil(float(r["auc"]), bots, n - bots) if whole else None
+        if ci is not None:
+            spread = f"95% interval {auc(ci[0])}–{auc(ci[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, by Hanley–McNeil's approximation"
+        else:
+            spread = "a single held-out measurement without an interval" + (f", on {counted(n, 'account')}" if isinstance(n, int) and not isinstance(n, bool) and n > 0 else "")
+        rest = "".join(f", {name} {r[key]:.{d}f}" for key, name, d in (("balanced_accuracy", "balanced accuracy", 2), ("ece", "calibration error", 3))
+                       if isinstance(r.get(key), (int, float)))
+        lines.append(f"Trained without {r.get('held_out')} and tested on it: AUC {auc(r['auc'])} ({spread}){rest}.")
+    return lines
+
+
 def _unison_stale(study: Study) -> bool:
     """`staleness.cluster_evidence_stale`: the accounts' evidence lists lack the current clusters."""
     from botwatch.report.staleness import cluster_evidence_stale
@@ -256,7 +285,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         rs=report_reshare(study, ctx),
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_neither=n_neither, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
-        top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta, model=used,
+        top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta, model=used, loso_lines=held_out_lines(meta),
         unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood, needs=needs, own=own,
     )
     return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)

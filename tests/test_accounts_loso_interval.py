@@ -1,0 +1,36 @@
+"""The report's held-out (leave-one-source-out) AUCs carry an interval, or say they have none.
+
+They were printed as bare points ("AUC 0.636") beside figures that all carry an interval.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from botwatch.report.section_accounts import held_out_lines
+
+SHIPPED = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "accounts" / "models" / "bot_model.json.gz"
+
+
+def test_shipped_rows_carry_hanley_mcneil_intervals() -> None:
+    with gzip.open(SHIPPED, "rt", encoding="utf-8") as fh:
+        meta = json.load(fh)["meta"]
+    lines = held_out_lines(meta)
+    assert len(lines) == len(meta["loso"]) == 3
+    gilani = next(line for line in lines if "gilani2017" in line)
+    # AUC 0.6362 from 1,469 bots and 1,901 humans: Q1 0.4665, Q2 0.4947, SE 0.0097, ± 0.019 (worked by hand).
+    assert "AUC 0.636 (95% interval 0.617–0.655 from its 1,469 bots and 1,901 humans, by Hanley–McNeil's approximation)" in gilani, gilani
+    assert gilani.endswith("balanced accuracy 0.59, calibration error 0.231.")
+
+
+def test_row_without_counts_says_it_has_no_interval() -> None:
+    meta = {"loso": [{"held_out": "mine", "auc": 0.7, "balanced_accuracy": 0.6, "ece": 0.1}]}
+    assert held_out_lines(meta) == ["Trained without mine and tested on it: AUC 0.700 (a single held-out measurement without an interval), "
+                                    "balanced accuracy 0.60, calibration error 0.100."]
+
+
+def test_row_with_accounts_but_no_bots_count_says_how_many_accounts() -> None:
+    meta = {"loso": [{"held_out": "mine", "auc": 0.7, "n": 250}]}
+    assert held_out_lines(meta) == ["Trained without mine and tested on it: AUC 0.700 (a single held-out measurement without an interval, on 250 accounts)."]
