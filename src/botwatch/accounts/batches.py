@@ -356,9 +356,9 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     # Exactly rounded sums: the same estimate whatever order the engine returns the batches in.
     near = None
     if n_near:  # the accounts near Russia on a share of their own (`origin_prior.apply_stratified`)
-        near = dataclasses.replace(from_log_likelihood(np.array([math.fsum(col) for col in zip(*near_lls)]), n_near, base), scope=NEAR_SCOPE)
+        near = dataclasses.replace(from_log_likelihood(np.array([math.fsum(col) for col in zip(*near_lls)]), n_near, base, country=home), scope=NEAR_SCOPE)
     if n:
-        prior = from_log_likelihood(np.array([math.fsum(col) for col in zip(*lls)]), n, base)
+        prior = from_log_likelihood(np.array([math.fsum(col) for col in zip(*lls)]), n, base, country=home)
         prior = dataclasses.replace(prior, scope=FAR_SCOPE, near=near) if near is not None else prior
     else:
         prior = dataclasses.replace(near, near=near)  # type: ignore[arg-type]

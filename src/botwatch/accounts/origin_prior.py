@@ -66,6 +66,11 @@ HELD_OUT_SHORT = (
     (3_000, 878, 0.0041, 0.0186, 0.0619),  # 16 samples
     (10_000, 2_303, 0.0086, 0.0302, 0.0363),  # 4 samples (all the part holds): the range is nearly their least and greatest
 )
+# The country HELD_OUT_SHORT's samples are of: brexit-2016 is the only source of ordinary tweets whose
+# short samples were measured. A study of another election's country is told that plainly
+# (`StudyPrior.short_sample`): an American study (the IRA tweets read with --election us-2016) was
+# quoted "samples of ordinary British tweets" as if they were its own country's.
+HELD_OUT_SHORT_COUNTRY = "GB"
 GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9, 0.0025), 1.0 - np.logspace(-4, -1, 200)]))
 EPS = 1e-6
 
@@ -92,6 +97,9 @@ class StudyPrior:
     scope: str = ""
     # The share estimated apart for the accounts near Russia (`apply_stratified`), when the study has any.
     near: "StudyPrior | None" = None
+    # The election's country the study is of (`origin_rule.origin_home`), None without one: it says
+    # whether the short-sample reference (`HELD_OUT_SHORT_COUNTRY`) is this study's country's.
+    country: str | None = None
 
     def estimate(self) -> str:
         """"83.1% [74.8%, 90.3%]": the share with its interval, as every sentence and log line writes it."""
@@ -119,7 +127,8 @@ class StudyPrior:
     def short_sample(self) -> str:
         """" over N accounts; on samples of T ordinary British tweets ... it read a% to b%": what an estimate over
         about this many accounts read where none were Russia-run (`HELD_OUT_SHORT`), for a study
-        nearer one of those sizes than the held-out check's; "" otherwise.
+        nearer one of those sizes than the held-out check's; "" otherwise. The samples are British
+        (`HELD_OUT_SHORT_COUNTRY`): a study of another country (`country`) is told so.
 
         Why: 3,000 ordinary British tweets (about 1,100 accounts with evidence) read "4.7% [1.5%,
         9.0%]" beside "0.06% where none were", a figure read over 9,525 accounts: a reader took the
@@ -130,9 +139,14 @@ class StudyPrior:
         if abs(np.log(n / nearest[1])) >= abs(np.log(n / HELD_OUT_NONE_ACCOUNTS)):
             return ""
         tweets, accounts, lo, mid, hi = nearest
+        if self.country in (None, HELD_OUT_SHORT_COUNTRY):
+            whose, so = "", "does not show"
+        else:  # the only reference is another country's: said, and the conclusion drawn no further than it carries
+            whose, so = (f"; British samples, another country's: none from {self.country}, this study's country, were measured",
+                         f"need not show (if samples from {self.country} read alike)")
         return (f" over {HELD_OUT_NONE_ACCOUNTS:,} accounts; on samples of {tweets:,} ordinary British tweets (about {accounts:,} accounts "
-                f"with origin evidence, none run from Russia) it read {percent(lo, 1)} to {percent(hi, 1)} (median {percent(mid, 1)}), "
-                f"so an estimate in that range does not show that any account here is run from Russia")
+                f"with origin evidence, none run from Russia{whose}) it read {percent(lo, 1)} to {percent(hi, 1)} (median {percent(mid, 1)}), "
+                f"so an estimate in that range {so} that any account here is run from Russia")
 
     def whose(self) -> str:
         """"N accounts with origin evidence <scope>", in the singular for one account (a study's near
@@ -153,9 +167,10 @@ def _odds(p: np.ndarray) -> np.ndarray:
     return p / (1 - p)
 
 
-def estimate(p_russia: Sequence[float], base: float, prior_sd: float = PRIOR_LOGIT_SD) -> StudyPrior:
-    """Posterior over the study's share π of Russia-run accounts from calibrated P(Russia) per account."""
-    return from_log_likelihood(log_likelihood(p_russia, base), len(p_russia), base, prior_sd)
+def estimate(p_russia: Sequence[float], base: float, prior_sd: float = PRIOR_LOGIT_SD, country: str | None = None) -> StudyPrior:
+    """Posterior over the study's share π of Russia-run accounts from calibrated P(Russia) per account.
+    `country`: the election's country the study is of, which its sentence's reference is read against."""
+    return from_log_likelihood(log_likelihood(p_russia, base), len(p_russia), base, prior_sd, country=country)
 
 
 def log_likelihood(p_russia: Sequence[float], base: float) -> np.ndarray:
@@ -190,8 +205,9 @@ def _chunk_log_likelihood(lam: np.ndarray) -> np.ndarray:
     return out
 
 
-def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: float = PRIOR_LOGIT_SD) -> StudyPrior:
-    """The posterior over π from the accounts' summed `log_likelihood`."""
+def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: float = PRIOR_LOGIT_SD,
+                        country: str | None = None) -> StudyPrior:
+    """The posterior over π from the accounts' summed `log_likelihood` (`country`: as `estimate`'s)."""
     logit = np.log(GRID) - np.log1p(-GRID)
     z = (logit - np.log(base / (1 - base))) / prior_sd
     # log prior mass per grid cell: normal density in logit, times d logit/dπ, times the cell width
@@ -204,7 +220,7 @@ def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: fl
     # The interval is read off grid cells and the estimate is the posterior mean: with the mass
     # piled on a few cells at one end the mean can fall just outside the cells' 2.5-97.5% range.
     # The interval is widened to hold it, so a printed estimate never lies outside its own interval.
-    return StudyPrior(share, float(min(lo, share)), float(max(hi, share)), accounts, base, w)
+    return StudyPrior(share, float(min(lo, share)), float(max(hi, share)), accounts, base, w, country=country)
 
 
 def adjust(p_russia: Sequence[float], prior: StudyPrior) -> np.ndarray:
@@ -270,8 +286,8 @@ def apply_stratified(results: list, home: str | None, near: "Sequence[bool] | np
     near_r, far_r = [results[i] for i in idx_near], [results[i] for i in idx_far]
     if prior is None:
         pn, pf = evidence_p_russia(near_r), evidence_p_russia(far_r)
-        near_prior = dataclasses.replace(estimate(pn, base), scope=NEAR_SCOPE) if len(pn) else None
-        far_prior = dataclasses.replace(estimate(pf, base), scope=FAR_SCOPE) if len(pf) else None
+        near_prior = dataclasses.replace(estimate(pn, base, country=home), scope=NEAR_SCOPE) if len(pn) else None
+        far_prior = dataclasses.replace(estimate(pf, base, country=home), scope=FAR_SCOPE) if len(pf) else None
     else:
         far_prior, near_prior = prior, prior.near
     out = list(results)
@@ -296,7 +312,7 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
     if base is None or not idx:
         return results, None
     before = np.array([results[i].p_russia for i in idx], float)
-    prior = prior if prior is not None else estimate(before, base)
+    prior = prior if prior is not None else estimate(before, base, country=home)
     after = adjust(before, prior)
     out = list(results)
     # The study-prior sentence differs between accounts only in its two numbers: the rest is
