@@ -16,7 +16,10 @@ US = load_election("us-2016")
 
 
 def _to_spark(spark, table):  # type: ignore[no-untyped-def]
-    """Arrow → Spark with plain Python values (sidesteps pandas-extension dtypes)."""
+    """Arrow → Spark with the column types below, handed over as Arrow (no pandas, so no
+    pandas-extension dtypes; PySpark casts the table to `schema`). It used to go through one
+    Python tuple per row (`to_pylist`), which Spark then read back row by row through its
+    pickle bridge: the same values, slower (docs/testing.md, stop 75)."""
     from pyspark.sql import types as T
 
     def st(t):  # type: ignore[no-untyped-def]
@@ -37,7 +40,7 @@ def _to_spark(spark, table):  # type: ignore[no-untyped-def]
         raise TypeError(t)
 
     schema = T.StructType([T.StructField(f.name, st(f.type), True) for f in table.schema])
-    return spark.createDataFrame(table.to_pylist(), schema=schema)
+    return spark.createDataFrame(table, schema=schema)
 
 
 def _canon(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
