@@ -47,12 +47,24 @@ def rescored_none_path(scored_us_path: Path, tmp_path_factory: pytest.TempPathFa
 @pytest.fixture(scope="module")
 def reanalysed_none_path(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample analysed with us-2016, every stage (the session's `analysed_sample_path`), then a
-    full `analyze --no-election`, once for the module: the impact and the report tests each ran
-    that pair of full analyses on their own copy. Read only: tests copy it."""
+    full `analyze --no-election --sample-rate 0.01`, once for the module: the impact, the report and
+    the Methods tests each ran a full `--no-election` analysis on their own copy (the Methods test
+    with the sample rate, which the other two do not read). Read only: tests copy it."""
     study = _study(tmp_path_factory.mktemp("reanalysed_none"), analysed_sample_path)
-    res = CliRunner().invoke(app, ["analyze", str(study), "--no-election"])
+    res = CliRunner().invoke(app, ["analyze", str(study), "--no-election", "--sample-rate", "0.01"])
     assert res.exit_code == 0, res.output
     return study
+
+
+@pytest.fixture(scope="module")
+def reanalysed_none_page(reanalysed_none_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`report -o r.html --no-exports` of a copy of `reanalysed_none_path`, once for the module: the
+    report and the Methods tests each wrote this same page. The page's text."""
+    where = tmp_path_factory.mktemp("reanalysed_none_page")
+    study = _study(where, reanalysed_none_path)
+    res = CliRunner().invoke(app, ["report", str(study), "-o", str(where / "r.html"), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    return (where / "r.html").read_text(encoding="utf-8")
 
 
 def _params(path: Path, stage: str) -> list[dict]:
@@ -216,17 +228,13 @@ def test_impact_after_no_election_needs_one_in_one_line(tmp_path: Path, reanalys
         assert st.count("runs") == before
 
 
-def test_report_after_no_election_names_no_election(tmp_path: Path, reanalysed_none_path: Path) -> None:
+def test_report_after_no_election_names_no_election(reanalysed_none_page: str) -> None:
     """The report took its election from the merged run records, where the content stage's older
     election (a `--no-election` run records none, which does not override it) still won: a study
     re-analysed with none was titled, and its Parties and creation figures shown, for us-2016."""
     import re
 
-    study = _study(tmp_path, reanalysed_none_path)  # the analysed sample after a full `analyze --no-election`
-    runner = CliRunner()
-    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "r.html"), "--no-exports"])
-    assert res.exit_code == 0, res.output
-    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    page = reanalysed_none_page  # the report of the analysed sample after a full `analyze --no-election`
     assert re.search(r'<p class="kicker">botwatch report</p>', page)
     assert "US presidential election 2016" not in page
     assert 'id="parties"' not in page and "Republicans (Trump)" not in page
@@ -234,20 +242,15 @@ def test_report_after_no_election_names_no_election(tmp_path: Path, reanalysed_n
     assert "this study was last analysed with --no-election" in page  # the impact test says why it is missing
 
 
-def test_methods_after_no_election_says_no_estimates_and_no_scaling(tmp_path: Path, analysed_sample_path: Path) -> None:
+def test_methods_after_no_election_says_no_estimates_and_no_scaling(reanalysed_none_path: Path, reanalysed_none_page: str) -> None:
     """Methods described the older election's estimates table ("counts and shares per group and
     party with 95% intervals") and, with a sample rate given, "platform-wide counts of posts are the
     archive's counts divided by 0.01", of a report that shows no estimates: a study analysed with
     --no-election has none, and nothing in its report is scaled."""
     import re
 
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--sample-rate", "0.01"]).exit_code == 0
-    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "r.html"), "--no-exports"])
-    assert res.exit_code == 0, res.output
-    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert _params(reanalysed_none_path, "accounts")[-1].get("sample_rate") == 0.01  # the rate was given
+    page = reanalysed_none_page  # the analysed sample after `analyze --no-election --sample-rate 0.01`, reported
     methods = " ".join(re.sub(r"<[^>]+>", " ", page[page.index('id="methods"'):]).split())
     assert "Counts and shares per group and party with 95% intervals" not in methods
     assert "platform-wide counts" not in methods and "divided by" not in methods and "run with a sample rate" not in methods
