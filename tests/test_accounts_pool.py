@@ -8,6 +8,8 @@ import multiprocessing as mp
 import os
 import signal
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -40,12 +42,38 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
+@pytest.fixture(scope="module")
+def one_process(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, pa.Table]]:
+    """A copy of the sample after `run_accounts(workers=1, batch_rows=100)`, and its three tables,
+    once for the module: both pool tests and the failing-worker test began with that same run on
+    their own copy (the tables are immutable; tests copy the study before writing)."""
+    from botwatch import open_study
+    from testsupport.study_copies import copy_study
+
+    path = copy_study(sample_study_path, tmp_path_factory.mktemp("one_process") / "s.duckdb")
+    started: list[int] = []
+    enter = Workers.__enter__
+    with pytest.MonkeyPatch.context() as mp_, open_study(path, read_only=False) as st:
+        mp_.setattr(Workers, "__enter__", lambda self: (started.append(self.count), enter(self))[1])  # as `forks` records
+        run_accounts(st, US, with_clusters=False, workers=1, batch_rows=100)
+        assert not started  # one process forks no pool
+        return path, _tables(st)
+
+
+@pytest.fixture()
+def scored_study(one_process: tuple[Path, dict[str, pa.Table]], tmp_path: Path) -> Iterator[object]:
+    """A private, writable copy of `one_process`'s study, open."""
+    from botwatch import open_study
+    from testsupport.study_copies import copy_study
+
+    with open_study(copy_study(one_process[0], tmp_path / "s.duckdb"), read_only=False) as st:
+        yield st
+
+
 @pytest.mark.parametrize("whole", [True, False], ids=["whole-batches", "shares"])
-def test_the_pool_writes_what_one_process_writes(sample_study, monkeypatch: pytest.MonkeyPatch, forks: list[int], whole: bool) -> None:  # type: ignore[no-untyped-def]
-    st = sample_study
-    run_accounts(st, US, with_clusters=False, workers=1, batch_rows=100)
-    assert not forks
-    one = _tables(st)
+def test_the_pool_writes_what_one_process_writes(scored_study, one_process, monkeypatch: pytest.MonkeyPatch, forks: list[int], whole: bool) -> None:  # type: ignore[no-untyped-def]
+    st = scored_study  # after `run_accounts(workers=1, batch_rows=100)`, which forked nothing (`one_process`)
+    one = one_process[1]
     monkeypatch.setattr(account_pool, "POOL_MIN", 0)
     monkeypatch.setattr(account_pool, "WHOLE_BATCHES", whole)
     # 262 accounts in batches of 100: three batches, to the workers in turn or each cut in two;
@@ -163,9 +191,8 @@ def test_a_worker_that_fails_or_dies_is_a_clear_error(die: bool, whole: bool) ->
     assert not any(p.is_alive() for p in procs)
 
 
-def test_a_failing_worker_stops_the_stage_and_keeps_the_old_tables(sample_study, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    st = sample_study
-    run_accounts(st, US, with_clusters=False, workers=1)
+def test_a_failing_worker_stops_the_stage_and_keeps_the_old_tables(scored_study, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    st = scored_study  # after `run_accounts(workers=1)` (`one_process`)
     before = st.count("account_scores")
     parent = os.getpid()
     score = batches.ScoreBatch.__call__
