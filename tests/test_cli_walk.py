@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
@@ -18,6 +19,24 @@ runner = CliRunner()
 
 def _said(res) -> str:  # type: ignore[no-untyped-def]
     return " ".join(res.output.split())
+
+
+@pytest.fixture(scope="module")
+def v1_scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`ingest` of the v1 fixture then `analyze --only accounts`, once for the module: the two
+    closed-pipe tests and the empty-listing test each ran that pair on their own study. Read only:
+    tests copy it (`_scored_copy`)."""
+    study = tmp_path_factory.mktemp("v1_scored") / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    return study
+
+
+def _scored_copy(v1_scored: Path, tmp_path: Path) -> Path:
+    """A private copy of `v1_scored` at tmp_path/s.duckdb."""
+    from testsupport.study_copies import copy_study
+
+    return copy_study(v1_scored, tmp_path / "s.duckdb")
 
 
 def test_a_refused_file_stays_refused_on_every_rerun(tmp_path: Path) -> None:
@@ -81,8 +100,6 @@ def test_a_path_the_system_refuses_is_one_line_exit_2(capsys, monkeypatch) -> No
     there (EROFS before ENOENT), so the cleanup's OSError escaped as "a bug in botwatch"; whatever
     such error escapes a command is the user's path, not a bug."""
     import errno
-
-    import pytest
 
     from botwatch.cli import guard
 
@@ -260,12 +277,10 @@ def _closed_pipe(args: list[str]) -> tuple[int, str]:
         return proc.wait(timeout=120), err
 
 
-def test_a_closed_pipe_ends_quietly_and_export_claims_no_rows(tmp_path: Path) -> None:
+def test_a_closed_pipe_ends_quietly_and_export_claims_no_rows(tmp_path: Path, v1_scored: Path) -> None:
     """`explain S x | head -1` exited 1 (Rich's broken-pipe exit), and `export S posts -o - | head`
     said "wrote N rows ... to stdout" before the pipe closed on them."""
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    study = _scored_copy(v1_scored, tmp_path)  # ingested and analysed for accounts
     from botwatch import open_study
 
     with open_study(study) as st:
@@ -279,22 +294,18 @@ def test_a_closed_pipe_ends_quietly_and_export_claims_no_rows(tmp_path: Path) ->
     assert res.exit_code == 0 and "wrote 6 rows of posts to stdout" in res.output
 
 
-def test_a_closed_pipe_keeps_the_no_account_exit_of_explain_json(tmp_path: Path) -> None:
+def test_a_closed_pipe_keeps_the_no_account_exit_of_explain_json(tmp_path: Path, v1_scored: Path) -> None:
     """`explain S @nobody --json | head -0`: the pipe closed on the error's JSON object and the
     command ended quietly with 0, as if the account had been found. It exits 2, with the error
     line on stderr and no traceback."""
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    study = _scored_copy(v1_scored, tmp_path)  # ingested and analysed for accounts
     code, err = _closed_pipe(["explain", str(study), "@nobody", "--json"])
     assert code == 2 and "no account @nobody in" in err, err
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
 
 
-def test_an_empty_accounts_listing_says_which_filter_left_nothing(tmp_path: Path) -> None:
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+def test_an_empty_accounts_listing_says_which_filter_left_nothing(tmp_path: Path, v1_scored: Path) -> None:
+    study = _scored_copy(v1_scored, tmp_path)  # ingested and analysed for accounts
     res = runner.invoke(app, ["accounts", str(study), "--country", "XX"])
     assert res.exit_code == 0 and "no accounts with origin XX" in res.output, res.output
     full = runner.invoke(app, ["accounts", str(study)])
@@ -387,8 +398,6 @@ def test_a_closed_pipe_leaves_no_descriptor_open() -> None:
     import io
     import os
     import sys
-
-    import pytest
 
     from botwatch.cli.common import stdout_closed
 
