@@ -5,6 +5,7 @@ as records that were "not posts"."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from botwatch import open_study
 from botwatch.engines.lake import LakeStudy
 from botwatch.engines.spark_ingest import ingest_lake
 from botwatch.ingest import runner
+from testsupport.study_copies import copy_study
 from tests.test_ingest_notice_counts import _delete, _edit, _figures, _identity, _post, _write
 
 pytestmark = pytest.mark.spark
@@ -29,26 +31,55 @@ def _per_read(study: Any) -> list[tuple[str, int, int]]:
     return sorted((Path(source).name, notices, edits) for source, notices, edits in rows)
 
 
-def _on_both(spark: Any, tmp_path: Path, steps: list[Step], drop_after_first: bool = False) -> dict[str, Any]:
-    """Methods' figures and the per-read rows of a DuckDB study and a lake that ingested the same
-    calls, and the Spark jobs of each call on the lake; `drop_after_first`: the table dropped after
-    the first call (a study or lake made before it)."""
-    lake, jobs = str(tmp_path / "lake"), []
+def _calls(spark: Any, lake: str, st: Any, steps: list[Step], d: Path, drop_after_first: bool = False) -> list[int]:
+    """Each step's files (written under `d`) ingested in one call by DuckDB into the open study
+    `st` and by Spark into `lake`; the Spark jobs of each lake call. `drop_after_first`: the table
+    dropped after the first call (a study or lake made before it)."""
+    jobs: list[int] = []
     next_job = lambda: int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))  # noqa: E731
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        for n, step in enumerate(steps):
-            files = [str(p) for p in step(tmp_path)]
-            runner.ingest(st, files, workers=1)
-            before = next_job()
-            ingest_lake(spark, lake, files)
-            jobs.append(next_job() - before)
-            if drop_after_first and n == 0:
-                st.sql("DROP TABLE source_notices")
-                with LakeStudy(lake, spark=spark) as lk:
-                    lk.sql("DROP TABLE source_notices")
+    for n, step in enumerate(steps):
+        files = [str(p) for p in step(d)]
+        runner.ingest(st, files, workers=1)
+        before = next_job()
+        ingest_lake(spark, lake, files)
+        jobs.append(next_job() - before)
+        if drop_after_first and n == 0:
+            st.sql("DROP TABLE source_notices")
+            with LakeStudy(lake, spark=spark) as lk:
+                lk.sql("DROP TABLE source_notices")
+    return jobs
+
+
+def _on_both(spark: Any, tmp_path: Path, steps: list[Step], start: tuple[Path, Path] | None = None) -> dict[str, Any]:
+    """Methods' figures and the per-read rows of a DuckDB study and a lake that ingested the same
+    calls, and the Spark jobs of each call on the lake. `start`: a lake and a study (`made_before`'s)
+    that the calls go on from, copied first (the tests write into them)."""
+    lake, study = tmp_path / "lake", tmp_path / "s.duckdb"
+    if start:
+        shutil.copytree(start[0], lake)
+        copy_study(start[1], study)
+    with open_study(study, read_only=False) as st:
+        jobs = _calls(spark, str(lake), st, steps, tmp_path)
         duck = {"figures": _figures(st), "rows": _per_read(st)}
-    with LakeStudy(lake, read_only=True, spark=spark) as lk:
+    with LakeStudy(str(lake), read_only=True, spark=spark) as lk:
         return {"duckdb": duck, "lake": {"figures": _figures(lk), "rows": _per_read(lk)}, "jobs": jobs}
+
+
+_OLD = [_post("p1", 0), _delete("x1", 1), _identity(2)]
+
+
+@pytest.fixture(scope="module")
+def made_before(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A lake and a DuckDB study made before the per-read counts: both read `old.jsonl` (`_OLD`) in
+    one call, then lost the table. The first call of the two tests that start so, built once (a
+    Spark ingest into a new lake is some ten jobs; a copy, milliseconds). Returns the lake, the
+    study and `old.jsonl`: tests copy the first two (`_on_both`'s `start`); the one that reads
+    `old.jsonl` again rewrites it, which no test reads after the fixture's call."""
+    root = tmp_path_factory.mktemp("made_before")
+    lake, study = root / "lake", root / "s.duckdb"
+    with open_study(study, read_only=False) as st:
+        _calls(spark, str(lake), st, [lambda d: [_write(d / "old.jsonl", _OLD)]], root, drop_after_first=True)
+    return lake, study, root / "old.jsonl"
 
 
 def _collapsed(tmp_path: Path) -> list[Path]:
@@ -87,11 +118,11 @@ def test_a_grown_files_new_notices_and_edits_count_as_a_first_reads_would_on_a_l
     assert (figures["not_posts"], figures["notices"], figures["edits"], figures["rows_not_posts"]) == (2, 3, 1, [1, 2])
 
 
-def test_a_lake_made_before_the_per_read_counts_keeps_its_figures_when_they_start(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_lake_made_before_the_per_read_counts_keeps_its_figures_when_they_start(spark, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                                   made_before: tuple[Path, Path, Path]) -> None:
     """Its earlier reads filled in on Spark from the notices kept for their paths, as on DuckDB."""
-    old = lambda d: [_write(d / "old.jsonl", [_post("p1", 0), _delete("x1", 1), _identity(2)])]  # noqa: E731
     new = lambda d: [_write(d / "new.jsonl", [_post("q1", 0), _delete("y1", 1), _delete("y1", 2)])]  # noqa: E731
-    got = _on_both(spark, tmp_path, [old, new], drop_after_first=True)
+    got = _on_both(spark, tmp_path, [new], start=made_before[:2])  # after `old.jsonl`'s read, the table dropped
     assert got["lake"] == got["duckdb"]
     assert got["lake"]["rows"] == [("new.jsonl", 2, 0), ("old.jsonl", 1, 0)]
     figures = got["lake"]["figures"]
@@ -114,14 +145,15 @@ def test_a_file_refused_again_adds_no_empty_part_to_a_lakes_per_read_counts(spar
         assert _per_read(lk) == [("jet.jsonl", 1, 0), ("odd.bin", 0, 0)]
 
 
-def test_a_read_before_the_calls_first_notice_counts_its_own_on_both_engines(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_read_before_the_calls_first_notice_counts_its_own_on_both_engines(spark, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                            made_before: tuple[Path, Path, Path]) -> None:
     """Made before the table: a path read again with no notice, then in the same call a file with
     one. DuckDB filled the re-read's row from the notice its path's first read left (1), the lake
     from its own read (0); both count its own now (tests/test_ingest_notice_counts.py)."""
-    first = lambda d: [_write(d / "old.jsonl", [_post("p1", 0), _delete("x1", 1), _identity(2)])]  # noqa: E731
-    both = lambda d: [_write(d / "old.jsonl", [_post("p1", 0), _identity(1), _identity(2)]),  # noqa: E731
+    old = made_before[2]  # read first with a notice (`_OLD`), then the table dropped: the fixture's call
+    both = lambda d: [_write(old, [_post("p1", 0), _identity(1), _identity(2)]),  # noqa: E731
                       _write(d / "new.jsonl", [_post("q1", 0), _delete("y1", 1)])]
-    got = _on_both(spark, tmp_path, [first, both], drop_after_first=True)
+    got = _on_both(spark, tmp_path, [both], start=made_before[:2])
     # Sorted: a lake's reads of one call share their time, so its overview lists them by name.
     figures = [{**got[e]["figures"], "rows_not_posts": sorted(got[e]["figures"]["rows_not_posts"])} for e in ("lake", "duckdb")]
     assert figures[0] == figures[1] and got["lake"]["rows"] == got["duckdb"]["rows"]

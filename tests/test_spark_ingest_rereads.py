@@ -3,6 +3,7 @@ study does (ingest/rereads.py): `--force` must not store every post a second tim
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -157,35 +158,61 @@ def test_a_file_replaced_by_its_corrected_version_on_a_lake_lists_and_counts_as_
     assert pq.read_table(table_path(str(tmp_path / "lake"), "rejected_earlier")).num_rows == 0
 
 
-def test_a_copy_forced_in_under_a_new_name_keeps_its_bad_records_once_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_copy_forced_in_under_a_new_name_keeps_its_bad_records_once_on_a_lake(spark, tmp_path: Path, bad_read: tuple[Path, Path, int]) -> None:  # type: ignore[no-untyped-def]
     """As on DuckDB (tests/test_ingest_rereads.py): `status` called the copy a re-read, not another
     input, but counted its bad record twice ("rejected records 2"): it was stored under both names."""
-    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    lake, a, b = tmp_path / "lake", tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    a.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    lake, a = _lake_copy(bad_read, tmp_path)
+    b = tmp_path / "b.jsonl"
     b.write_bytes(a.read_bytes())
-    jobs = lambda: int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))  # noqa: E731
-    before = jobs()
-    assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(a)]).exit_code == 0
-    # One file into a new lake: staging 1, posts 2, snapshots 3, accounts 3, bad records 1. The
-    # window that keeps the earliest file's copy of a snapshot or bad record ran for one file too (12).
-    # 10 when measured; the bound leaves a job for another PySpark release's planning.
-    ran = jobs() - before
+    # One file into a new lake (the fixture's read of `a`): staging 1, posts 2, snapshots 3, accounts 3,
+    # bad records 1. The window that keeps the earliest file's copy of a snapshot or bad record ran
+    # for one file too (12). 10 when measured; the bound leaves a job for another PySpark release's planning.
+    ran = bad_read[2]
     assert ran <= 11, f"Spark jobs of a one-file ingest into a new lake: {ran}"
     res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(b), "--force"])
     assert res.exit_code == 0 and "rejected 1" in " ".join(res.output.split()), res.output  # what the read found
     assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]
 
 
+def _bad_v1(path: Path) -> Path:
+    """A v1 file holding one bad record (a post cut off inside its text) at `path`."""
+    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    return path
+
+
 def _plain_and_packed(tmp_path: Path) -> tuple[Path, Path]:
     """A v1 file holding one bad record (`t.jsonl`) and its `.gz` (`t.jsonl.gz`), the same text."""
+    plain = _bad_v1(tmp_path / "t.jsonl")
+    return plain, _packed(plain, tmp_path / "t.jsonl.gz")
+
+
+def _packed(plain: Path, packed: Path) -> Path:
+    """`plain`'s text gzipped at `packed` (no time in the header: the same bytes each run)."""
     import gzip
 
-    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    plain, packed = tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"
-    plain.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
     packed.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
-    return plain, packed
+    return packed
+
+
+@pytest.fixture(scope="module")
+def bad_read(spark, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:  # type: ignore[no-untyped-def]
+    """A new lake that read `_bad_v1` (`ingest --engine spark`), that file, and the Spark jobs of
+    that ingest: the first state of `copy_forced_in` and `gz_of_a_file_read_before[False]`, built
+    once (an ingest into a new lake is some ten Spark jobs; copying the lake, milliseconds). Read
+    only: each test copies the lake (`_lake_copy`) and writes its other files in its own folder."""
+    root = tmp_path_factory.mktemp("bad_read")
+    lake, plain = root / "lake", _bad_v1(root / "t.jsonl")
+    jobs = lambda: int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))  # noqa: E731
+    before = jobs()
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(plain)])
+    assert res.exit_code == 0, res.output
+    return lake, plain, jobs() - before
+
+
+def _lake_copy(read: tuple[Path, Path, int], tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of `bad_read`'s lake (the test writes into it) and the shared file it read."""
+    return Path(shutil.copytree(read[0], tmp_path / "lake")), read[1]
 
 
 def _inputs_said(study: Path) -> str:
@@ -199,15 +226,21 @@ _COPY_SEEN = ("1 file was seen again as a copy of one read before (the same text
               "its own SHA-256 is in table `source_copies` ")
 
 @pytest.mark.parametrize("first_packed", [False, True])
-def test_a_gz_of_a_file_read_before_is_the_same_input_on_a_lake_as_on_duckdb(spark, tmp_path: Path, first_packed: bool) -> None:  # type: ignore[no-untyped-def]
+def test_a_gz_of_a_file_read_before_is_the_same_input_on_a_lake_as_on_duckdb(spark, tmp_path: Path, first_packed: bool,  # type: ignore[no-untyped-def]
+                                                                            bad_read: tuple[Path, Path, int]) -> None:
     """As on DuckDB (`runner._same_text_read`): a `.gz` of a file already ingested (or the file after
     its `.gz`) holds the same text. The lake took it as one more input and kept its bad record a
     second time under the `.gz`'s name (`status`: "inputs 2; rejected records 2")."""
-    plain, packed = _plain_and_packed(tmp_path)
-    first, then = (packed, plain) if first_packed else (plain, packed)
+    if first_packed:
+        plain, packed = _plain_and_packed(tmp_path)
+        first, then, lake = packed, plain, tmp_path / "lake"
+    else:  # the plain file first: the lake that read it is `bad_read`'s
+        lake, first = _lake_copy(bad_read, tmp_path)
+        then = _packed(first, tmp_path / "t.jsonl.gz")
     said = {}
-    for engine, study in (("duckdb", tmp_path / "s.duckdb"), ("spark", tmp_path / "lake")):
-        assert CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(first)]).exit_code == 0
+    for engine, study in (("duckdb", tmp_path / "s.duckdb"), ("spark", lake)):
+        if engine == "duckdb" or first_packed:  # the plain file's read into a new lake is `bad_read`'s
+            assert CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(first)]).exit_code == 0
         res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(study), str(then)])
         assert res.exit_code == 0 and f"identical content already ingested from {first}" in " ".join(res.output.split()), res.output
         said[engine] = _inputs_said(study)
