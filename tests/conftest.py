@@ -238,6 +238,31 @@ def scored_us_sample_path(sample_study_path: Path, tmp_path_factory: pytest.Temp
     unchanged(path, before)
 
 
+@pytest.fixture(scope="session")
+def reanalysed_none_sample_path(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`analysed_sample_path` (every stage, us-2016) after the command line's whole `analyze
+    --no-election --sample-rate 0.01` (the rate for test_no_election's Methods test, which reads
+    it; no other reader depends on it), once per test run (shared by the xdist workers, `built_once`): `test_no_election`
+    and `test_report_stale_inputs` each ran that same pair of whole analyses (some 4 CPU-s). Shared
+    and read only: a test that writes takes a copy (`testsupport.study_copies.copy_study`); each
+    worker's session end fails if the file changed. The study file is named `s.duckdb`, as the
+    copies the tests made were."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from testsupport.study_copies import built_once, copy_study, digest, unchanged
+
+    def build(path: Path) -> None:
+        copy_study(analysed_sample_path, path)
+        res = CliRunner().invoke(app, ["analyze", str(path), "--no-election", "--sample-rate", "0.01"])
+        assert res.exit_code == 0, res.output
+
+    path = built_once(tmp_path_factory, "reanalysed_none", "s.duckdb", build)
+    before = digest(path)
+    yield path
+    unchanged(path, before)
+
+
 
 @pytest.fixture()
 def nz_hours_study(tmp_path: Path) -> tuple[str, Path]:

@@ -6,18 +6,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from test_report_overstate import _cli, _text
+from testsupport.study_copies import copy_study
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 
-def test_posts_ingested_after_the_analysis_are_flagged_by_report_and_status(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def estimated_uk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """UK Labour's v1.1 statuses ingested, then `estimate -e uk-ge2017`, both exit 0, once for the
+    module: five tests began with those two commands. Read only: tests copy it."""
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    out = tmp_path / "s.html"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    study = tmp_path_factory.mktemp("estimated_uk") / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"])
     assert res.exit_code == 0, res.output
+    return study
+
+
+def test_posts_ingested_after_the_analysis_are_flagged_by_report_and_status(estimated_uk: Path, tmp_path: Path) -> None:
+    runner, app = _cli()
+    study = copy_study(estimated_uk, tmp_path / "s.duckdb")  # ingested, then `estimate -e uk-ge2017`
+    out = tmp_path / "s.html"
     # Fresh: no banner, no warning.
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0 and "after the analysis" not in _text(out) and "refresh" not in res.output
@@ -54,7 +67,7 @@ def test_the_banner_escapes_the_study_name() -> None:
     assert s.sentence("s.duckdb").replace("`", "") == html_mod.unescape(str(s.sentence("s.duckdb", html=True)).replace("<code>", "").replace("</code>", ""))
 
 
-def test_posts_stored_by_an_ingest_cut_off_by_ctrl_c_make_the_analysis_stale(tmp_path: Path) -> None:
+def test_posts_stored_by_an_ingest_cut_off_by_ctrl_c_make_the_analysis_stale(estimated_uk: Path, tmp_path: Path) -> None:
     """Ctrl-C during an ingest's second file keeps the first (each file is committed as it ends),
     but the run was recorded "failed" with no rows, and staleness read only "ok" ingests: the
     report then counted the new posts in its headline with no word that the analysis missed them."""
@@ -65,9 +78,7 @@ def test_posts_stored_by_an_ingest_cut_off_by_ctrl_c_make_the_analysis_stale(tmp
     from botwatch.study import Study
 
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
+    study = copy_study(estimated_uk, tmp_path / "s.duckdb")  # ingested, then `estimate -e uk-ge2017`
 
     def stop(res: object) -> None:
         raise KeyboardInterrupt
@@ -111,17 +122,15 @@ def _content_cut_by_ctrl_c(study: Path, monkeypatch: "pytest.MonkeyPatch") -> No
             analyze(st, Context(election=load_election("uk-ge2017"), log=lambda s: None), only=["content"])
 
 
-def test_a_stage_cut_off_by_ctrl_c_is_flagged_by_report(tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
+def test_a_stage_cut_off_by_ctrl_c_is_flagged_by_report(estimated_uk: Path, tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
     """Ctrl-C in a re-run of the content stage, after it had replaced `post_labels` and `post_party`
     but before its account-prior step: the tables held that half run's labels (on a lake, the
     bundled sample's report then read 'democrat:neutral' where the finished run read 'oppose'),
     the stages after it the earlier run's, and the report built every section as if nothing had
     happened, the run's "failed: interrupted (Ctrl-C)" only in the Methods table of runs."""
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
+    study = copy_study(estimated_uk, tmp_path / "s.duckdb")  # ingested, then `estimate -e uk-ge2017`
     out = tmp_path / "s.html"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0 and "did not finish" not in _text(out) and "did not finish" not in res.output
 
@@ -155,7 +164,7 @@ def _status_said(runner, app, study: Path) -> str:  # type: ignore[no-untyped-de
     return " ".join(runner.invoke(app, ["status", str(study)]).output.split())
 
 
-def test_after_no_election_the_stale_analysis_command_names_the_election(tmp_path: Path) -> None:
+def test_after_no_election_the_stale_analysis_command_names_the_election(estimated_uk: Path, tmp_path: Path) -> None:
     """Posts ingested after a whole `analyze --no-election` on a study analysed for uk-ge2017: the
     warning said to run a plain `botwatch analyze`, which reuses --no-election and skips content and
     estimates, so they stayed behind and the warning never went. The command now names the election
@@ -164,9 +173,7 @@ def test_after_no_election_the_stale_analysis_command_names_the_election(tmp_pat
     import shlex
 
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
+    study = copy_study(estimated_uk, tmp_path / "s.duckdb")  # ingested, then `estimate -e uk-ge2017`
     assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
     assert runner.invoke(app, ["ingest", str(study), str(FIX / "twarc2_flat.jsonl")]).exit_code == 0
     status = _status_said(runner, app, study)
@@ -190,16 +197,14 @@ def test_the_stages_no_run_names_an_election_for_are_said_to_need_one_after_post
     assert "Run `botwatch analyze s.duckdb --election us-2016` to finish the analysis" in said
 
 
-def test_a_stage_cut_off_before_a_whole_no_election_analyze_gets_a_command_that_finishes_it(tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
+def test_a_stage_cut_off_before_a_whole_no_election_analyze_gets_a_command_that_finishes_it(estimated_uk: Path, tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
     """Content cut off by Ctrl-C, then `analyze --no-election`: a plain `analyze` skipped content,
     which stayed "did not finish"; the command names the election its earlier run recorded."""
     import re
     import shlex
 
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
+    study = copy_study(estimated_uk, tmp_path / "s.duckdb")  # ingested, then `estimate -e uk-ge2017`
 
     _content_cut_by_ctrl_c(study, monkeypatch)
     assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0

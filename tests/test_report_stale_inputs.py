@@ -11,28 +11,43 @@ import shlex
 from importlib.resources import files
 from pathlib import Path
 
+import pytest
+
 from test_report_overstate import _cli, _text
 from testsupport.study_copies import copy_study
 
 RERUN = "--only timeline --only bursts --only creation --only circadian --only impact"
+OWN_STAGES = "--only creation --only impact --only estimates"
 
 
 def _said(output: str) -> str:
     return " ".join(output.split())
 
 
-def test_coordination_run_again_makes_the_timeline_stale_until_it_runs_again(analysed_sample_path: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def recoordinated(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The analysed sample after `botwatch coordination --window 5m --min-repeats 1` (exit 0), once
+    for the module, and what that command said (`_said`): two tests ran it on their own copies.
+    Read only: tests copy it (the command's words name this path)."""
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path_factory.mktemp("recoordinated") / "s.duckdb")
+    res = runner.invoke(app, ["coordination", str(study), "--window", "5m", "--min-repeats", "1"])
+    assert res.exit_code == 0, res.output
+    return study, _said(res.output)
+
+
+def test_coordination_run_again_makes_the_timeline_stale_until_it_runs_again(
+        analysed_sample_path: Path, recoordinated: tuple[Path, str], tmp_path: Path) -> None:
     runner, app = _cli()
     study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
     out = tmp_path / "s.html"
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0 and "last ran on earlier results" not in _text(out) + res.output  # analysed at once: nothing behind
 
-    res = runner.invoke(app, ["coordination", str(study), "--window", "5m", "--min-repeats", "1"])
-    assert res.exit_code == 0, res.output
-    said = _said(res.output)
+    ran, said = recoordinated  # `coordination --window 5m --min-repeats 1` on the analysed sample
     assert "warning:" in said and "timeline read cluster_members before coordination rewrote it" in said, said
-    assert f"botwatch analyze {study} {RERUN}" in said
+    assert f"botwatch analyze {ran} {RERUN}" in said
+    study = copy_study(ran, study)
 
     status = _said(runner.invoke(app, ["status", str(study)]).output)
     assert "stale stages:" in status and f"botwatch analyze {study} {RERUN}" in status
@@ -73,7 +88,8 @@ def test_the_banner_escapes_the_study_name() -> None:
     assert s.sentence("s.duckdb").startswith("The analysis stage timeline last ran on earlier results (timeline read cluster_members")
 
 
-def test_export_of_a_table_built_on_old_results_says_so_once(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_export_of_a_table_built_on_old_results_says_so_once(
+        analysed_sample_path: Path, recoordinated: tuple[Path, str], tmp_path: Path) -> None:
     """After `botwatch coordination` alone, `export` wrote the timeline's tables, still built on the
     old clusters, without a word where `report` warned: now one warning on stderr, in the report's
     words and with its command, for the whole command; the export itself goes on (exit 0)."""
@@ -81,7 +97,7 @@ def test_export_of_a_table_built_on_old_results_says_so_once(analysed_sample_pat
     study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
     res = runner.invoke(app, ["export", str(study), "timeline_groups", "-o", str(tmp_path / "before.csv")])
     assert res.exit_code == 0 and "earlier results" not in res.output, res.output
-    assert runner.invoke(app, ["coordination", str(study), "--window", "5m", "--min-repeats", "1"]).exit_code == 0
+    study = copy_study(recoordinated[0], study)  # after `coordination --window 5m --min-repeats 1` (exit 0)
 
     res = runner.invoke(app, ["export", str(study), "timeline_groups", "bursts", "posts", "-o", str(tmp_path / "out"), "--format", "csv"])
     assert res.exit_code == 0, res.output
@@ -93,14 +109,14 @@ def test_export_of_a_table_built_on_old_results_says_so_once(analysed_sample_pat
     assert res.exit_code == 0 and "earlier results" not in res.output, res.output  # no stage behind made it
 
 
-def test_after_no_election_the_stale_stages_command_names_the_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_after_no_election_the_stale_stages_command_names_the_election(reanalysed_none_sample_path: Path, tmp_path: Path) -> None:
     """A whole `analyze --no-election` after one with us-2016 skips creation, impact and estimates,
     which keep tables built on the earlier timeline and scores; the command said to renew them,
     `analyze --only creation ...`, failed with "need --election" (the study records --no-election).
-    It now names the election those stages were made with, and running it clears the warning."""
+    It now names the election those stages were made with, and running it clears the warning.
+    (The session's `reanalysed_none_sample_path` is that pair of whole analyses, its exit 0 asserted.)"""
     runner, app = _cli()
-    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
-    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    study = copy_study(reanalysed_none_sample_path, tmp_path / "s.duckdb")
     out = tmp_path / "s.html"
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0, res.output
@@ -124,20 +140,34 @@ def test_the_stages_no_run_names_an_election_for_are_said_to_need_one() -> None:
                          "ELECTION the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
 
 
-def test_after_no_election_a_users_election_file_is_named_by_its_path(analysed_sample_path: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def own_election_then_none(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """The analysed sample with content, creation, impact and estimates run again for a user's
+    TOML file (us-2016's text under the key my-us, at a path with a blank), then a whole `analyze
+    --no-election`, both exit 0, once for the module: two tests began with those two commands.
+    Returns the study, the election file the study recorded and that file's text. Read only: tests
+    copy the study; the one test that moves the file puts it back (the study names its path)."""
+    runner, app = _cli()
+    folder = tmp_path_factory.mktemp("own_election")
+    study = copy_study(analysed_sample_path, folder / "s.duckdb")
+    mine = folder / "my election.toml"
+    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1)
+    mine.write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["analyze", str(study), "--only", "content", *OWN_STAGES.split(), "--election", str(mine)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["analyze", str(study), "--no-election"])
+    assert res.exit_code == 0, res.output
+    return study, mine, text
+
+
+def test_after_no_election_a_users_election_file_is_named_by_its_path(own_election_then_none: tuple[Path, Path, str], tmp_path: Path) -> None:
     """Stages last run with a user's TOML file: its key names no preset, so the renew command
     names the file the study recorded reading, which `analyze --election` takes again."""
     runner, app = _cli()
-    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
-    mine = tmp_path / "my election.toml"
-    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8")
-    mine.write_text(text.replace('key = "us-2016"', 'key = "my-us"', 1), encoding="utf-8")
-    stages = "--only creation --only impact --only estimates"
-    res = runner.invoke(app, ["analyze", str(study), "--only", "content", *stages.split(), "--election", str(mine)])
-    assert res.exit_code == 0, res.output
-    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    shared, mine, _ = own_election_then_none
+    study = copy_study(shared, tmp_path / "s.duckdb")
     said = _said(runner.invoke(app, ["status", str(study)]).output)
-    assert f"{stages} --election '{mine}'`" in said, said
+    assert f"{OWN_STAGES} --election '{mine}'`" in said, said
     res = runner.invoke(app, ["analyze", *shlex.split(re.search(r"stale stages: .*?`botwatch analyze (.*?)`", said).group(1))])
     assert res.exit_code == 0 and "earlier results" not in res.output, res.output
     assert "stale stages" not in runner.invoke(app, ["status", str(study)]).output
@@ -212,24 +242,21 @@ def test_a_renewal_that_would_mix_no_election_and_an_election_is_a_whole_analyze
     assert "<code>botwatch analyze &#39;&lt;b&gt;.duckdb&#39; --election uk-ge2017</code>" in page and "<b>" not in page, page
 
 
-def test_after_no_election_a_moved_or_edited_election_file_is_not_named(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_after_no_election_a_moved_or_edited_election_file_is_not_named(own_election_then_none: tuple[Path, Path, str], tmp_path: Path) -> None:
     """The renew command named the path the study recorded even where that file had moved ("no
     election file at ..." when run) or now held another election (the stages renewed with it, not
     the one they were said to be made with): there the sentence asks for `--election` instead."""
     runner, app = _cli()
-    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
-    mine = tmp_path / "my election.toml"
-    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1)
-    mine.write_text(text, encoding="utf-8")
-    stages = "--only creation --only impact --only estimates"
-    assert runner.invoke(app, ["analyze", str(study), "--only", "content", *stages.split(), "--election", str(mine)]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    shared, mine, text = own_election_then_none
+    study = copy_study(shared, tmp_path / "s.duckdb")
     moved = mine.rename(tmp_path / "elsewhere.toml")
-    said = _said(runner.invoke(app, ["status", str(study)]).output)
-    assert "stale stages:" in said and str(mine) not in said, said
-    assert "creation, impact, estimates need --election, and the study was last analysed with --no-election" in said, said
-    mine.write_text(text.replace("\n", "\n# edited\n", 1), encoding="utf-8")  # back in place, but another text
-    said = _said(runner.invoke(app, ["status", str(study)]).output)
-    assert str(mine) not in said and "need --election" in said, said
-    moved.replace(mine)  # the very file again: named
-    assert f"--election '{mine}'`" in _said(runner.invoke(app, ["status", str(study)]).output)
+    try:
+        said = _said(runner.invoke(app, ["status", str(study)]).output)
+        assert "stale stages:" in said and str(mine) not in said, said
+        assert "creation, impact, estimates need --election, and the study was last analysed with --no-election" in said, said
+        mine.write_text(text.replace("\n", "\n# edited\n", 1), encoding="utf-8")  # back in place, but another text
+        said = _said(runner.invoke(app, ["status", str(study)]).output)
+        assert str(mine) not in said and "need --election" in said, said
+    finally:
+        moved.replace(mine)  # the very file again, as the module's other test reads it
+    assert f"--election '{mine}'`" in _said(runner.invoke(app, ["status", str(study)]).output)  # named
