@@ -263,6 +263,22 @@ def reanalysed_none_sample_path(analysed_sample_path: Path, tmp_path_factory: py
     unchanged(path, before)
 
 
+@pytest.fixture(scope="session")
+def hostile_report_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`testsupport.report_synthetic.build_hostile_report`'s page (hostile v1.1 statuses through the
+    real ingest, every stage, the report with its exports beside it), once per test run (shared by
+    the xdist workers, `built_once`): test_report_frame read it and test_report_browser built the
+    same one again to open in Chromium. Shared and read only (its study is `hostile.duckdb` in the
+    same folder); each worker's session end fails if the page changed."""
+    from testsupport.report_synthetic import build_hostile_report
+    from testsupport.study_copies import built_once, digest, unchanged
+
+    path = built_once(tmp_path_factory, "hostile_report", "report.html", lambda dst: build_hostile_report(dst.parent))
+    before = digest(path)
+    yield path
+    unchanged(path, before)
+
+
 
 @pytest.fixture()
 def nz_hours_study(tmp_path: Path) -> tuple[str, Path]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from botwatch.report import build_report
-from testsupport.report_synthetic import build_hostile_report, contract_tables
+from testsupport.report_synthetic import contract_tables
 
 pytestmark = pytest.mark.browser
 
@@ -257,8 +257,8 @@ def test_demo_report_prints_every_column_on_a4(browser: Any, demo_report: Path) 
         pg.close()
 
 
-def test_hostile_input_runs_nothing_in_the_browser(browser: Any, tmp_path: Path) -> None:
-    report = build_hostile_report(tmp_path)
+def test_hostile_input_runs_nothing_in_the_browser(browser: Any, hostile_report_path: Path) -> None:
+    report = hostile_report_path  # `build_hostile_report`'s page, built once for the run (read only)
     pg = Page(browser)
     page = pg.open(report)
     try:

@@ -16,7 +16,7 @@ from botwatch.report import build_report
 from botwatch.report.build import json_for_script
 from botwatch.report.exports import write_exports
 from botwatch.report.fmt import interval, pct, pct_ci, safe_url, user_text, wilson
-from testsupport.report_synthetic import HOSTILE_URLS, PAYLOADS, build_hostile_report, contract_tables
+from testsupport.report_synthetic import HOSTILE_URLS, PAYLOADS, contract_tables
 
 
 # -- formatting ------------------------------------------------------------------------------------
@@ -64,9 +64,11 @@ def test_json_for_script_cannot_close_its_element_and_round_trips(payload: str) 
 
 # -- a hostile study ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Hostile v1.1 JSONL -> real ingest -> real analyze -> contract tables where absent -> report."""
-    return build_hostile_report(tmp_path_factory.mktemp("hostile"))
+def hostile_report(hostile_report_path: Path) -> Path:
+    """Hostile v1.1 JSONL -> real ingest -> real analyze -> contract tables where absent -> report:
+    the session's `hostile_report_path` (`build_hostile_report`), which test_report_browser opens.
+    Read only."""
+    return hostile_report_path
 
 
 class _Collector(HTMLParser):

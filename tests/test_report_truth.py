@@ -135,24 +135,20 @@ def test_stance_shares_of_an_unmeasured_election_say_no_finding_when_its_country
     assert "no better than the majority label, so the support and oppose shares here are no finding about support" in text
 
 
-def test_a_preset_measured_no_better_says_no_finding_in_its_details_too(us_estimated: tuple[Path, object], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_preset_measured_no_better_says_no_finding_in_its_details_too(labelled_sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """uk-ge2017's stance details said "treat each party's stance shares as approximate" under the
-    warning that they are no finding: the details now say the same as the warning."""
-    import html
-
+    warning that they are no finding: the details now say the same as the warning. The sample
+    labelled for us-2016 (the session's `labelled_sample_path`, the content stage this test ran
+    itself) with that preset's estimates."""
     from botwatch import open_study
     from botwatch.elections import load_election
     from botwatch.report import section_parties
-    from botwatch.content.stage import run_content
     from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
-    import shutil
+    from testsupport.study_copies import copy_study
 
-    study, _ = us_estimated
-    dst = Path(str(study) + ".us.duckdb")
-    shutil.copy(study, dst)
+    dst = copy_study(labelled_sample_path, tmp_path / "s.us.duckdb")
     us_2016 = load_election("us-2016")
     with open_study(dst, read_only=False) as st:
-        run_content(st, us_2016, log=lambda m: None)
         write_estimates(st, compute_estimates(st, us_2016, EstimateOptions(reps=50), log=lambda m: None))
     us = dict(section_parties.MEASURED_BY_ELECTION["us-2016"], stance_accuracy=0.40, stance_majority=0.44)
     monkeypatch.setitem(section_parties.MEASURED_BY_ELECTION, "us-2016", us)
