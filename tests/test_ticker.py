@@ -87,6 +87,67 @@ def test_no_line_once_stop_has_returned() -> None:
     assert len(lines) == n
 
 
+class _WatchedLock:
+    """`_PRINTING` that notes when the thread named `finisher` asks for it: the test can then let
+    the ticker's line go on, knowing the finishing side waits for it."""
+
+    def __init__(self, asked: threading.Event) -> None:
+        self._lock, self._asked = threading.Lock(), asked
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if threading.current_thread().name == "finisher":
+            self._asked.set()
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def test_a_line_made_as_its_work_ends_is_printed_before_the_finish_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ticker made "still running" (noting it said) just as the step ended; the step's
+    finish ("done") was printed, then the ticker's line after it, as if the step ran on. The
+    interleaving is forced: the line is held back until the finishing side has either printed
+    its finish (the race) or is waiting for the printing lock (the fix)."""
+    finishing = threading.Event()  # the finisher printed its line, or asked for the lock
+    monkeypatch.setattr(ticker, "_PRINTING", _WatchedLock(finishing))
+    framed, made = Framed(), threading.Event()
+    lines: list[str] = []
+    framed.begin("coordination")
+
+    def line() -> str | None:
+        if framed.due(0.01) is None:
+            return None
+        made.set()
+        assert finishing.wait(5)
+        return "coordination: still running"
+
+    def finish() -> None:
+        assert made.wait(5)
+        ran = framed.end()
+        if ran is not None and ran[1]:
+            lines.append("coordination: done")
+        finishing.set()
+
+    finisher = threading.Thread(target=finish, name="finisher")
+    t = Ticker(line, lines.append, 0.01, name="botwatch-test-ticker").start()
+    try:
+        finisher.start()
+        finisher.join(5)
+        _until(lambda: len(lines) == 2)  # both lines come, in one order or the other
+    finally:
+        t.stop()
+    assert lines == ["coordination: still running", "coordination: done"]
+
+
 def test_a_line_that_cannot_be_printed_ends_the_ticking_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """stderr closed under the command: an exception leaving the thread printed "Exception in
     thread ..." and a traceback."""

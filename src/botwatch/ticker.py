@@ -25,10 +25,14 @@ and so behave alike in:
 - "Said since" (`Framed`): what runs now, when it began and when a line last said so, under one
   lock; `due` says whether a line is owed and notes it as said, `end` says whether one was (so
   the caller can print the finish of work it said was running).
+- A line never follows its work's finish: the thread makes its line and prints it holding
+  `_PRINTING`, and `end` clears the work holding it too. A line made as the work ended (`due`
+  just before `end`) was printed after the caller's "done in 64 s" when it was made outside
+  the lock: now `end` waits for it (and then says it was said), or the thread finds nothing owed.
 - Forks (the content and accounts stages fork workers while a ticker runs, `forkpool`): the
   child has no ticker thread (a fork copies only the forking thread), so a worker never prints
   a ticker line, and the child never calls `begin`/`due`/`end` (workers run `forkpool.serve`
-  over Arrow batches). A line is printed holding `_PRINTING`, which `os.register_at_fork` takes
+  over Arrow batches). A line is made and printed holding `_PRINTING`, which `os.register_at_fork` takes
   before every fork (waiting at most 5 s, so a line stuck on a full pipe cannot stop the fork)
   and releases after it (the child gets a fresh one): the ticker is never halfway through a
   write to stderr when a worker is forked, so a worker never inherits stderr's buffer lock held
@@ -121,7 +125,7 @@ class Framed:
         """Clear the running work: (seconds it ran, whether a line said it was running), or None
         when nothing ran."""
         now = time.monotonic()
-        with self._lock:
+        with _PRINTING, self._lock:  # a line being made for this work is printed first (see the module docstring)
             was, said, self._now, self._said = self._now, self._said, None, False
         return None if was is None else (now - was[1], said)
 
@@ -167,11 +171,11 @@ class Ticker:
     def _run(self, stop: threading.Event) -> None:
         while not stop.wait(wake_seconds(self.interval)):
             try:
-                text = self.line()
-                if text:
-                    with _PRINTING:
-                        if stop.is_set():  # stopped while the line was made: the command has moved on
-                            return
+                with _PRINTING:  # made and printed as one: `Framed.end` cannot slip in between
+                    if stop.is_set():  # stopped while waiting for the lock: the command has moved on
+                        return
+                    text = self.line()
+                    if text:
                         self.emit(text)
             except Exception:  # noqa: BLE001 - stderr gone, a failing reader: progress lines end, the command goes on
                 return
