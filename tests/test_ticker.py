@@ -88,18 +88,27 @@ def test_no_line_once_stop_has_returned() -> None:
 
 
 class _WatchedLock:
-    """`_PRINTING` that notes when the thread named `finisher` asks for it: the test can then let
-    the ticker's line go on, knowing the finishing side waits for it."""
+    """`_PRINTING` that notes when the thread named `finisher` asks for it (the test can then let
+    the ticker's line go on, knowing the finishing side waits for it), and each thread that asks
+    for it while holding it (a wait on itself)."""
 
-    def __init__(self, asked: threading.Event) -> None:
+    def __init__(self, asked: threading.Event | None = None) -> None:
         self._lock, self._asked = threading.Lock(), asked
+        self._owner: int | None = None
+        self.reentered: list[str] = []
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        if threading.current_thread().name == "finisher":
+        if threading.current_thread().name == "finisher" and self._asked is not None:
             self._asked.set()
-        return self._lock.acquire(blocking, timeout)
+        if self._owner == threading.get_ident():
+            self.reentered.append(threading.current_thread().name)
+        got = self._lock.acquire(blocking, timeout)
+        if got:
+            self._owner = threading.get_ident()
+        return got
 
     def release(self) -> None:
+        self._owner = None
         self._lock.release()
 
     def locked(self) -> bool:
@@ -146,6 +155,30 @@ def test_a_line_made_as_its_work_ends_is_printed_before_the_finish_line(monkeypa
     finally:
         t.stop()
     assert lines == ["coordination: still running", "coordination: done"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_fork_from_inside_a_line_does_not_wait_for_its_own_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `line` or `emit` that forks runs holding `_PRINTING`: the fork hook waited for that lock,
+    held by its own thread, the whole `JOIN_SECONDS` (5 s) before forking anyway."""
+    monkeypatch.setattr(ticker, "JOIN_SECONDS", 0.05)  # what the wait on itself costs here, where it happens
+    watched = _WatchedLock()
+    monkeypatch.setattr(ticker, "_PRINTING", watched)
+    statuses: list[int] = []
+
+    def forking_emit(line: str) -> None:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        statuses.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+
+    t = Ticker(lambda: "tick", forking_emit, 0.01, name="botwatch-test-ticker").start()
+    try:
+        assert _until(lambda: bool(statuses))
+    finally:
+        t.stop()
+    assert statuses[0] == 0 and watched.reentered == []
+    assert not watched.locked()
 
 
 def test_a_line_that_cannot_be_printed_ends_the_ticking_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,7 +33,8 @@ and so behave alike in:
   child has no ticker thread (a fork copies only the forking thread), so a worker never prints
   a ticker line, and the child never calls `begin`/`due`/`end` (workers run `forkpool.serve`
   over Arrow batches). A line is made and printed holding `_PRINTING`, which `os.register_at_fork` takes
-  before every fork (waiting at most 5 s, so a line stuck on a full pipe cannot stop the fork)
+  before every fork (waiting at most 5 s, so a line stuck on a full pipe cannot stop the fork;
+  not at all where the thread printing the line forks: it waited 5 s for its own lock)
   and releases after it (the child gets a fresh one): the ticker is never halfway through a
   write to stderr when a worker is forked, so a worker never inherits stderr's buffer lock held
   or a half-written line it would flush again as it exits. Python 3.12's warning that a
@@ -65,10 +66,21 @@ _PRINTING = threading.Lock()
 _fork = threading.local()
 
 
+# The thread holding `_PRINTING` to make and print a line (its `threading.get_ident()`), else None.
+_printer: int | None = None
+
+
+def _printing_here() -> bool:
+    """Whether this thread is the one printing a line: its own fork must not wait for itself."""
+    return _printer == threading.get_ident()
+
+
 def _before_fork() -> None:
     """Wait (up to `JOIN_SECONDS`: a line stuck on a full pipe must not stop the fork) for a
-    line being printed to finish, and keep others out until the fork is done."""
-    _fork.held = _PRINTING.acquire(timeout=JOIN_SECONDS)
+    line being printed to finish, and keep others out until the fork is done. A fork from inside
+    the line (`line` or `emit` forking) goes on at once: its thread is the printer, and waiting
+    for its own lock took the whole `JOIN_SECONDS`."""
+    _fork.held = False if _printing_here() else _PRINTING.acquire(timeout=JOIN_SECONDS)
 
 
 def _after_fork_in_parent() -> None:
@@ -81,9 +93,9 @@ def _after_fork_in_parent() -> None:
 def _after_fork_in_child() -> None:
     """A free `_PRINTING` for the child: no thread of it holds the lock, even where the fork went
     on without it (a parent's line stuck on a full pipe), which would have left it held for good."""
-    global _PRINTING
+    global _PRINTING, _printer
     _fork.held = False
-    _PRINTING = threading.Lock()
+    _PRINTING, _printer = threading.Lock(), None
 
 
 if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
@@ -174,8 +186,17 @@ class Ticker:
                 with _PRINTING:  # made and printed as one: `Framed.end` cannot slip in between
                     if stop.is_set():  # stopped while waiting for the lock: the command has moved on
                         return
-                    text = self.line()
-                    if text:
-                        self.emit(text)
+                    self._say()
             except Exception:  # noqa: BLE001 - stderr gone, a failing reader: progress lines end, the command goes on
                 return
+
+    def _say(self) -> None:
+        """Make and print a line, noted as this thread's (the caller holds `_PRINTING`)."""
+        global _printer
+        _printer = threading.get_ident()
+        try:
+            text = self.line()
+            if text:
+                self.emit(text)
+        finally:
+            _printer = None
