@@ -19,7 +19,7 @@ import botwatch.cli as cli
 from botwatch.collect import mastodon as md
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
-from testsupport.collect_fakes import FakeHttp
+from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
 from tests.test_collect import MastodonServer
 
 _IMPORTS_S = 2.0  # the seconds the command's imports are made to take here
@@ -72,7 +72,8 @@ def test_the_duration_counts_from_the_command_s_start(tmp_path: Path) -> None:
 
 
 def test_a_duration_spent_before_the_capture_opened_says_so(tmp_path: Path) -> None:
-    """Nothing is streamed, and the user reads why and what to do, not "never connected"."""
+    """Nothing is streamed, and the user reads why and what to do, not "never connected". It ends
+    0, as any `--duration` end: it exited 1, a failure for the short capture the user asked for."""
     said: list[str] = []
     streamed: list[bool] = []
 
@@ -81,7 +82,28 @@ def test_a_duration_spent_before_the_capture_opened_says_so(tmp_path: Path) -> N
 
     code = asyncio.run(run_capture(_capture(tmp_path), stream, duration=1.0, started=time.monotonic() - 5.0, log=said.append,
                                    install_signals=False))
-    assert (code, streamed) == (1, [])
-    assert any(line.startswith("error: the --duration ran out before the capture could start (starting up took 5.") and
-               line.endswith("run the same command again with a longer --duration") for line in said), said
-    assert not any("never connected" in line for line in said), said
+    assert (code, streamed) == (0, [])
+    assert any(line.startswith("nothing arrived in the 1 s asked for: starting up (imports, opening the capture) took 5.") and
+               line.endswith("s, so no connection was tried; give a longer --duration to capture posts") for line in said), said
+    assert not any("never connected" in line or "error" in line for line in said), said
+
+
+async def _silent(req: HttpRequest, w: HttpWriter, n: int) -> None:
+    """A server that takes every request and never answers (a slow one, or one far away)."""
+    await asyncio.Event().wait()
+
+
+def test_a_duration_that_ends_before_the_server_answers_ends_0_and_says_so(tmp_path: Path) -> None:
+    """`collect mastodon --duration 0.5s`, shorter than the start-up and the first connection, ended
+    1 with "error: never connected …; check the address, the network and the server": no try had
+    failed, the user had asked for half a second. A try that fails is still exit 1 (the tests of
+    "never connected")."""
+    from typer.testing import CliRunner
+
+    with FakeHttp(_silent) as srv:
+        res = CliRunner().invoke(cli.app, ["collect", "mastodon", str(tmp_path / "c"), "--server", srv.url, "--hashtag", "GE2017",
+                                           "--duration", "0.5s", "--no-progress"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert "nothing arrived in the 0.5 s asked for: starting up (imports, opening the capture) took " in said, said
+    assert "give a longer --duration to capture posts" in said and "never connected" not in said and "error" not in said, said

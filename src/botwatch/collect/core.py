@@ -161,7 +161,8 @@ class Capture:
         self.extra = extra or {}
         self.stats = Stats()
         # Set by a collector once a connection is open (a WebSocket accepted, a stream or page
-        # answered 200): a run that never got one says so and exits 1, instead of 0 with nothing.
+        # answered 200): a run that never got one says so and exits 1, instead of 0 with nothing
+        # (but for a --duration that ran out before any try failed: `run._ran_out`).
         self.connected = False
         # Set by a collector that found nothing left to ask (a search whose window a finished sweep
         # covered): the run asked nothing and ends 0, not as one that never connected.

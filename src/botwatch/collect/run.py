@@ -88,7 +88,7 @@ async def run_capture(
         if started is not None:
             capture.stats.started = min(started, capture.stats.started)
         follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
-        code = await _collect(capture, stream, stop, follower, deadline, log)
+        code, ran_out = await _collect(capture, stream, stop, follower, deadline, log)
         if follower is not None:
             before = follower.ingested_now
             await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
@@ -131,7 +131,10 @@ async def run_capture(
     if follower is not None and left:  # a second Ctrl-C, or a study busy (or no study) through the last batch
         log(f"not ingested: {len(left)} closed file(s), left in {name_shown(capture.folder)}; the next run with --study ingests them "
             f"(or `botwatch ingest {shell_shown(follower.study)} {shell_shown(capture.folder)}`)")
-    if code == 0 and not stopped_by and not (capture.connected or capture.nothing_to_fetch or capture.stats.received or capture.stats.kept):
+    nothing = not (capture.connected or capture.nothing_to_fetch or capture.stats.received or capture.stats.kept)
+    if code == 0 and not stopped_by and nothing and ran_out and not capture.last_failure and duration is not None:
+        log(f"nothing arrived in the {duration:g} s asked for: {ran_out}; give a longer --duration to capture posts")
+    elif code == 0 and not stopped_by and nothing:
         # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
         # Said with the last failure: a server that answered 500 every time was reached, and
         # "check the address and the network" alone sent the user to the wrong place.
@@ -158,13 +161,14 @@ async def run_capture(
 
 
 async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]], stop: asyncio.Event, follower: Follower | None,
-                   deadline: float | None, log: Callable[[str], None]) -> int:
+                   deadline: float | None, log: Callable[[str], None]) -> tuple[int, str | None]:
     """Run the stream (and the follower's batches) until it ends, fails, `stop` is set or the
-    `deadline` (the monotonic clock) comes; close the capture. The exit code so far."""
+    `deadline` (the monotonic clock) comes; close the capture. The exit code so far, and where the
+    deadline ended the run, what it cut short (see `_ran_out`); None where it did not."""
     left = None if deadline is None else deadline - time.monotonic()
     if left is not None and left <= 0:
-        return _no_time_left(capture, log)
-    code = 0
+        return (0 if _close(capture, log) else 1), _ran_out(capture, None)
+    code, ran_out, startup = 0, None, time.monotonic() - capture.stats.started
     task = asyncio.create_task(stream(capture))
     follow_stop = asyncio.Event()
     side = asyncio.create_task(follower.loop(follow_stop)) if follower else None
@@ -180,6 +184,8 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
                 log(_stopped_on(capture, exc))
                 code = 1
         else:
+            if stopper not in done:
+                ran_out = _ran_out(capture, startup)
             task.cancel()
             try:
                 await task
@@ -201,18 +207,21 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
                 log(f"follow: stopped on {type(exc).__name__}: {exc}")
         if not _close(capture, log):
             code = code or 1
-    return code
+    return code, ran_out
 
 
-def _no_time_left(capture: Capture, log: Callable[[str], None]) -> int:
-    """The run's `--duration` spent before the stream could start (the command's imports, the
-    capture's opening): no connection is tried, the capture is closed, and the user is told so,
-    not that the server was never reached. Exit 1, as a run that never connected: nothing was collected."""
-    spent = time.monotonic() - capture.stats.started
-    log(f"error: the --duration ran out before the capture could start (starting up took {spent:.1f} s): nothing was collected; "
-        "run the same command again with a longer --duration")
-    _close(capture, log)
-    return 1
+def _ran_out(capture: Capture, startup: float | None) -> str:
+    """What a `--duration` shorter than the start-up cut short, for the closing line where nothing
+    arrived. Such a run ends 0, as any `--duration` end: the user asked for a short capture and got
+    it, and "never connected; check the address" (exit 1) sent them to a server that had not failed
+    (a retry that did fail is still said as such, exit 1). Timed from the command's start, the
+    imports and the capture's opening (a second or more on a busy machine) come first: `startup`
+    is how long they took, None where they took it all (the stream never started)."""
+    if startup is None:
+        spent = time.monotonic() - capture.stats.started
+        return f"starting up (imports, opening the capture) took {spent:.1f} s, so no connection was tried"
+    return (f"starting up (imports, opening the capture) took {startup:.1f} s, and a connection to "
+            f"{capture.endpoint or capture.platform} was not open yet")
 
 
 def _close(capture: Capture, log: Callable[[str], None]) -> bool:
