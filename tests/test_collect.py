@@ -625,8 +625,10 @@ def test_a_run_that_never_connected_does_not_fix_the_folders_rate(tmp_path: Path
         s.bind(("127.0.0.1", 0))
         dead = f"ws://127.0.0.1:{s.getsockname()[1]}/subscribe"
     folder = tmp_path / "capture"
-    # A port nobody listens on refuses at once: a third of a second is many failed tries (1 s was waited out for nothing).
-    first = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--sample", "0.01", "--endpoint", dead, "--duration", "0.3s",
+    # A port nobody listens on refuses at once, so a second is many failed tries. Not less: a run
+    # whose --duration ends before any try was made now ends 0 ("nothing arrived in the time asked
+    # for"), and on a loaded machine a third of a second could pass before the first try.
+    first = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--sample", "0.01", "--endpoint", dead, "--duration", "1s",
                                      "--backoff-scale", "0.01"])
     assert first.exit_code == 1 and "never connected" in first.output, first.output
     with FakeJetstream([jetstream_event(i) for i in range(200)]) as srv:
