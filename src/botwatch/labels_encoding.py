@@ -107,9 +107,33 @@ def empty_rows_said(lines: list[int], name: str) -> str:
             f"{'was' if len(lines) == 1 else 'were'} skipped, as blank lines are")
 
 
-def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int]]]:
+def extra_shown(extra: list[str], most: int = 3) -> str:
+    """The cells beyond the header, as an error line quotes them: the first `most`, quoted and cut
+    as `count_text.values_said` quotes a bad value (its repr shows hidden characters escaped)."""
+    from botwatch.count_text import VALUE_CUT
+
+    quoted = [repr(v) if len(v) <= VALUE_CUT else repr(v[:VALUE_CUT - 1]) + "…" for v in extra[:most]]
+    return ", ".join(quoted) + (f" and {len(extra) - most:,} more" if len(extra) > most else "")
+
+
+def extra_cells_said(line: int, width: int, extra: list[str]) -> str:
+    """How `evaluate-accounts` and `train-bot-model` say one row with cells beyond its header's
+    `width` that hold something (`extra`): one wording, so that the same row of the same file reads
+    alike in both."""
+    return f"line {line}: {width + len(extra)} fields where the header has {width} (extra: {extra_shown(extra)})"
+
+
+def extra_cells(cells: list[str], width: int) -> list[str]:
+    """A csv row's cells beyond a header of `width` where any of them holds something, else []:
+    trailing empty cells (a spreadsheet export's trailing comma) lose nothing, so they are not said."""
+    extra = cells[width:]
+    return extra if any(c.strip() for c in extra) else []
+
+
+def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int, list[str]]]]:
     """A labels CSV's header width and, per non-blank row below it in order (as pandas and
-    `csv.DictReader` count rows, skipping blank lines), its line and how many cells it has. The line
+    `csv.DictReader` count rows, skipping blank lines), its line, how many cells it has and its
+    cells beyond the header that hold something (`extra_cells`; pandas drops them unsaid). The line
     is the csv reader's `line_num`, the file's line where the row ends, as `evaluate-accounts` and
     `content evaluate` number every other row: counting rows instead put a row below a quoted cell
     holding a line break a line early, beside the next row's right line in the same message. Why:
@@ -119,13 +143,13 @@ def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int]]]:
     import csv
 
     p = Path(path)
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, list[str]]] = []
     try:
         opener = gzip.open if p.name.endswith(".gz") else open
         with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
             reader = csv.reader(f)
             width = len(header_row(reader) or [])
-            out = [(reader.line_num, len(cells)) for cells in reader if cells]
+            out = [(reader.line_num, len(cells), extra_cells(cells, width)) for cells in reader if cells]
     except (OSError, EOFError, csv.Error):
         return 0, []
     return width, out
@@ -144,10 +168,17 @@ def rows_cut_short(path: str | Path, rows: int, label_at: int) -> list[tuple[int
     `label_at` (`cut_short`): what `train-bot-model` and `evaluate-accounts` both read, so that they
     say the same rows alike. None where the csv module counts the rows otherwise: nothing is then
     said rather than a wrong line."""
+    read = rows_read(path, rows, label_at)
+    return None if read is None else [(line, short) for line, short, _ in read]
+
+
+def rows_read(path: str | Path, rows: int, label_at: int) -> list[tuple[int, bool, list[str]]] | None:
+    """`rows_cut_short`, with each row's cells beyond the header that hold something (`extra_cells`)
+    besides: what `train-bot-model` needs to leave out, and say, the rows whose cells pandas dropped."""
     width, cells = row_cells(path)
     if len(cells) != rows:
         return None
-    return [(line, cut_short(n, width, label_at)) for line, n in cells]
+    return [(line, cut_short(n, width, label_at), extra) for line, n, extra in cells]
 
 
 def short_rows_said(lines: list[int]) -> str:

@@ -223,7 +223,9 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
         if i in short:  # cut short by a field's unquoted line break: said in its own item
             continue
         if (extra := r.get(None)) is not None:  # more fields than the header, beyond trailing empty ones (`_row_cells`)
-            errors.append(f"line {line}: {len(header) + len(extra)} fields where the header has {len(header)} (extra: {_extra_shown(extra)})")
+            from botwatch.labels_encoding import extra_cells_said
+
+            errors.append(extra_cells_said(line, len(header), extra))
             continue
         if not any(v.strip() for v in r.values()):
             empty += 1
@@ -280,15 +282,6 @@ def _row_cells(row: dict[Any, Any]) -> dict[Any, Any]:
     if any(v.strip() for v in extra):
         cells[None] = extra
     return cells
-
-
-def _extra_shown(extra: list[str], most: int = 3) -> str:
-    """The cells beyond the header, as an error line quotes them: the first `most`, quoted and cut
-    as `count_text.values_said` quotes a bad value (its repr shows hidden characters escaped)."""
-    from botwatch.count_text import VALUE_CUT
-
-    quoted = [repr(v) if len(v) <= VALUE_CUT else repr(v[:VALUE_CUT - 1]) + "…" for v in extra[:most]]
-    return ", ".join(quoted) + (f" and {len(extra) - most:,} more" if len(extra) > most else "")
 
 
 def _short_lines(path: Path, rows: int, label_at: int) -> dict[int, int]:

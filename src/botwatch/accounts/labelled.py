@@ -11,6 +11,7 @@ profile was observed: `observation_time`, the same columns the shipped model's t
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,7 +241,7 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     its own, or a label other than 1/0, is left out and counted; so are an account's rows after
     its first, and every row of an account its rows label both bot and human."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        raw = _read_raw(path)
     except UnicodeDecodeError as exc:
         from botwatch.labels_encoding import undecodable_reason
 
@@ -276,9 +277,10 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
         raise ValueError(f"{name_shown(path)}: none of the profile columns the bot model learns from; {LABELS_NEED}")
     if raw.empty:  # was told its `observed_at` column "holds no readable time"
         raise ValueError(f"{name_shown(path)}: a header and no rows: it holds no labelled account")
-    lines, short = _row_lines(path, len(raw), list(raw.columns).index(label_col))
-    raw, empty_rows = _without_empty_rows(raw)
-    short = short.reindex(raw.index)
+    lines, short, extra = _row_lines(path, len(raw), list(raw.columns).index(label_col))
+    beyond = extra.map(bool)  # cells beyond the header that hold something, which pandas dropped
+    raw, empty_rows = _without_empty_rows(raw, beyond)
+    short, extra, beyond = short.reindex(raw.index), extra.reindex(raw.index), beyond.reindex(raw.index)
     lines = lines.reindex(raw.index) if lines is not None else None
     if raw.empty:
         raise ValueError(f"{name_shown(path)}: its {empty_rows} row(s) after the header are all empty cells: it holds no labelled "
@@ -303,12 +305,16 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     labels = labels.mask(words.isin(TRUE), 1).mask(words.isin(FALSE), 0)
     # A row cut short (a field's unquoted line break) is left out whatever its cells hold: its
     # later cells are on the next row. It is counted as such, not as "label not 1/0".
-    good_label = labels.isin([0, 1]) & ~short
+    # A row with cells beyond the header is left out too, as `evaluate-accounts` refuses it: which
+    # of its cells are the ones meant is the writer's to say.
+    good_label = labels.isin([0, 1]) & ~short & ~beyond
     keep = good_label & ref.notna()
-    unread = ~good_label & ~short
-    left_out = {"empty row": empty_rows, SHORT_ROWS: int(short.sum()), LABEL_NOT_READ: int(unread.sum()),
+    unread = ~good_label & ~short & ~beyond
+    left_out = {"empty row": empty_rows, SHORT_ROWS: int(short.sum()), EXTRA_CELLS: int(beyond.sum()), LABEL_NOT_READ: int(unread.sum()),
                 "no observation time": int((good_label & ref.isna()).sum())}
     where = _where_left_out(raw[label_col], lines, short, unread)
+    if beyond.any() and lines is not None:
+        where[EXTRA_CELLS] = _extra_rows_said(lines[beyond].tolist(), extra[beyond].tolist(), len(raw.columns))
     # One account on several rows (stclab's files hold five accounts twice, each once as a bot and
     # once as a human) was trained on as several accounts and counted so ("trained on N accounts"):
     # its first row is kept and the others are counted; one labelled both ways is left out, as
@@ -351,21 +357,47 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
 
 
 SHORT_ROWS = "fewer cells than the header"
+EXTRA_CELLS = "more cells than the header"
 LABEL_NOT_READ = "label not 1/0"
+EXTRA_ROWS_SHOWN = 5  # rows with cells beyond the header listed before "and N more"
 
 
-def _row_lines(path: Path, rows: int, label_at: int) -> tuple[pd.Series | None, pd.Series]:
-    """Per row pandas read (`rows` of them, index 0…), its line in the file and whether it was cut
-    short before its label cell (`labels_encoding.cut_short`, the column at `label_at`). Lines are
-    None, and no row cut short, where the csv module counts the rows otherwise than pandas did:
-    nothing is said rather than a wrong line."""
-    from botwatch.labels_encoding import rows_cut_short
+def _read_raw(path: Path) -> pd.DataFrame:
+    """A labels CSV as pandas reads it, every cell a string. `index_col=False`: where every row ends
+    in a trailing comma (a spreadsheet export), pandas took the first column for the index and
+    shifted the others one left, so `created_at` held the likes and `bot` was empty on every row.
+    The cells it then drops beyond the header are found and said by `_row_lines`, not warned of."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], index_col=False)
 
-    read = rows_cut_short(path, rows, label_at)
+
+def _row_lines(path: Path, rows: int, label_at: int) -> tuple[pd.Series | None, pd.Series, pd.Series]:
+    """Per row pandas read (`rows` of them, index 0…), its line in the file, whether it was cut
+    short before its label cell (`labels_encoding.cut_short`, the column at `label_at`) and its cells
+    beyond the header that hold something (`labels_encoding.extra_cells`). Lines are None, and no
+    row cut short or with cells beyond, where the csv module counts the rows otherwise than pandas
+    did: nothing is said rather than a wrong line."""
+    from botwatch.labels_encoding import rows_read
+
+    read = rows_read(path, rows, label_at)
+    index = range(rows)
     if read is None:
-        return None, pd.Series(False, index=range(rows))
-    return (pd.Series([line for line, _ in read], index=range(rows)),
-            pd.Series([short for _, short in read], index=range(rows)))
+        return None, pd.Series(False, index=index), pd.Series([[] for _ in index], index=index, dtype=object)
+    return (pd.Series([line for line, _, _ in read], index=index),
+            pd.Series([short for _, short, _ in read], index=index),
+            pd.Series([extra for _, _, extra in read], index=index, dtype=object))
+
+
+def _extra_rows_said(lines: list[int], extras: list[list[str]], width: int) -> str:
+    """`LabelsFile.where` for the rows with cells beyond the header: how many, and each (the first
+    `EXTRA_ROWS_SHOWN`) as `evaluate-accounts` says it (`labels_encoding.extra_cells_said`)."""
+    from botwatch.count_text import counted
+    from botwatch.labels_encoding import extra_cells_said
+
+    said = "; ".join(extra_cells_said(int(line), width, extra) for line, extra in zip(lines[:EXTRA_ROWS_SHOWN], extras))
+    more = f"; … and {len(lines) - EXTRA_ROWS_SHOWN:,} more" if len(lines) > EXTRA_ROWS_SHOWN else ""
+    return f"{counted(len(lines), 'row')} ({EXTRA_CELLS}: {said}{more})"
 
 
 def _where_left_out(label: pd.Series, lines: pd.Series | None, short: pd.Series, unread: pd.Series) -> dict[str, str]:
@@ -388,12 +420,13 @@ def _where_left_out(label: pd.Series, lines: pd.Series | None, short: pd.Series,
     return out
 
 
-def _without_empty_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def _without_empty_rows(raw: pd.DataFrame, beyond: pd.Series) -> tuple[pd.DataFrame, int]:
     """`raw` without its rows of empty (or blank) cells, and how many there were. A file of such
     rows (a spreadsheet's saved empty lines) was told its `observed_at` column "holds no readable
     time", or, with --observed-at, each row "label not 1/0" and "need at least 10 bots": never
-    that it holds no account at all."""
-    empty = raw.apply(lambda col: col.fillna("").astype(str).str.strip().eq("")).all(axis=1)
+    that it holds no account at all. A row whose cells beyond the header hold something (`beyond`)
+    is not empty: it is said as such, as `evaluate-accounts` says it."""
+    empty = raw.apply(lambda col: col.fillna("").astype(str).str.strip().eq("")).all(axis=1) & ~beyond
     return raw[~empty], int(empty.sum())
 
 
