@@ -112,7 +112,7 @@ def test_malformed_rows_are_all_reported_with_their_lines(study, tmp_path: Path)
     assert res.exit_code == 2, res.output
     assert "2 bad row(s)" in out
     assert "line 2: 1 field(s) where the header has 4" in out
-    assert "line 3: 6 fields where the header has 4" in out
+    assert "line 3: 6 fields where the header has 4 (extra: 'x', 'y')" in out
     assert "'pro' (line 4; if support is meant, write 'support')" in out
     assert "\\x0a" not in out  # the list was joined by line breaks, which the one-line error wrote as "\x0a"
 

@@ -31,5 +31,13 @@ def test_bad_rows_keep_their_lines_and_words(tmp_path: Path) -> None:
     said = str(err.value)
     assert "'bogus' (line 4)" in said, said
     assert "line 7: 2 field(s) where the header has 6 (no stance, sentiment, note, note)" in said, said
-    assert "line 8: 7 fields where the header has 6" in said, said
+    assert "line 8: 7 fields where the header has 6 (extra: 'extra')" in said, said
     assert "line 9: 4 field(s) where the header has 6 (no note, note)" in said, said
+
+
+def test_trailing_empty_fields_are_read_as_absent_as_evaluate_accounts_reads_them(tmp_path: Path) -> None:
+    """A spreadsheet export's trailing comma: every row was refused as "5 fields where the header
+    has 4" while `evaluate-accounts` read the same shape of file; nothing is lost with empty cells."""
+    path = _write(tmp_path, "post_id,party,stance,sentiment\n1,dem,support,positive,\n2,dem,oppose,negative,, \n")
+    assert load_labels(path) == [{"post_id": "1", "party": "dem", "stance": "support", "sentiment": "positive"},
+                                 {"post_id": "2", "party": "dem", "stance": "oppose", "sentiment": "negative"}]

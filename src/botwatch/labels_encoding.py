@@ -117,9 +117,9 @@ def extra_shown(extra: list[str], most: int = 3) -> str:
 
 
 def extra_cells_said(line: int, width: int, extra: list[str]) -> str:
-    """How `evaluate-accounts` and `train-bot-model` say one row with cells beyond its header's
-    `width` that hold something (`extra`): one wording, so that the same row of the same file reads
-    alike in both."""
+    """How `evaluate-accounts`, `train-bot-model` and `content evaluate` say one row with cells
+    beyond its header's `width` that hold something (`extra`): one wording, so that the same row of
+    the same file reads alike in each."""
     return f"line {line}: {width + len(extra)} fields where the header has {width} (extra: {extra_shown(extra)})"
 
 

@@ -271,9 +271,11 @@ def _pair_again(line: int, row: dict[str, str], first_line: int, first_stance: s
 
 def _label_rows(reader: Any, header: list[str]) -> list[tuple[int, dict[str, str], str | None]]:
     """The rows below a labels file's header (`reader`, a `csv.reader` past it), blank lines skipped:
-    (line, cells by column name, stripped; None), or for a row with more or fewer fields than the
-    header (line, {}, what is wrong). Not `csv.DictReader`, whose dict per row was then walked for
-    missing cells and built again stripped: about a fifth of the 11 s 500,000 rows took. A column
+    (line, cells by column name, stripped; None), or for a row with fewer fields than the header,
+    or more that hold something, (line, {}, what is wrong). Trailing empty fields (a spreadsheet
+    export's trailing comma) are read as absent, as `evaluate-accounts` reads them: every such row
+    was refused as "5 fields where the header has 4", though nothing was lost with them. Not
+    `csv.DictReader`, whose dict per row was then walked for missing cells and built again stripped: about a fifth of the 11 s 500,000 rows took. A column
     named twice keeps its last cell, and a short row names the columns it lacks, as `DictReader` gave them."""
     width = len(header)
     out: list[tuple[int, dict[str, str], str | None]] = []
@@ -284,13 +286,24 @@ def _label_rows(reader: Any, header: list[str]) -> list[tuple[int, dict[str, str
         if len(cells) == width:
             out.append((line, dict(zip(header, map(str.strip, cells))), None))
         elif len(cells) > width:
-            out.append((line, {}, f"line {line}: {len(cells)} fields where the header has {width}"))
+            out.append(_long_row(line, header, cells))
         else:
             got = dict(zip(header, cells))
             got.update(dict.fromkeys(header[len(cells):]))  # None, as `DictReader` fills a short row
             short = [k for k in header if got.get(k) is None]
             out.append((line, {}, f"line {line}: {width - len(short)} field(s) where the header has {width} (no {', '.join(short)})"))
     return out
+
+
+def _long_row(line: int, header: list[str], cells: list[str]) -> tuple[int, dict[str, str], str | None]:
+    """`_label_rows`' item for a row with more fields than the header: read without its trailing
+    empty ones, or refused with the cells beyond the header, in `evaluate-accounts`' words
+    (`labels_encoding.extra_cells_said`), where any of them holds something."""
+    from botwatch.labels_encoding import extra_cells, extra_cells_said
+
+    if extra := extra_cells(cells, len(header)):
+        return line, {}, extra_cells_said(line, len(header), extra)
+    return line, dict(zip(header, map(str.strip, cells))), None
 
 
 def load_labels(path: str | Path, election: str | None = None, part: str | None = None,
