@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from botwatch.ingest.formats import wide_text, wide_text_reason
 
@@ -73,6 +74,28 @@ def blank_row(cells: list[str]) -> bool:
     """Whether a csv row is a blank line: no cell, or one of spaces alone (pandas skips both, so
     `train-bot-model` reads past them where the csv readers would not)."""
     return len(cells) <= 1 and not "".join(cells).strip()
+
+
+class NonBlankRows:
+    """A `csv.reader` that skips blank lines (`blank_row`), its `line_num` still the file's: what
+    `csv.DictReader` reads in `evaluate-accounts`, which skips only a line with no cell, so that a
+    line of spaces alone is skipped there as pandas (`train-bot-model`) and `content evaluate` skip
+    it, and the three count the same rows (`row_cells` lines up with them)."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def __iter__(self) -> "NonBlankRows":
+        return self
+
+    def __next__(self) -> list[str]:
+        while blank_row(cells := next(self.reader)):
+            pass
+        return cells
+
+    @property
+    def line_num(self) -> int:
+        return int(self.reader.line_num)
 
 
 def header_row(reader: Iterator[list[str]]) -> list[str] | None:
@@ -149,7 +172,7 @@ def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int, list[str]]]]:
         with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
             reader = csv.reader(f)
             width = len(header_row(reader) or [])
-            out = [(reader.line_num, len(cells), extra_cells(cells, width)) for cells in reader if cells]
+            out = [(reader.line_num, len(cells), extra_cells(cells, width)) for cells in reader if not blank_row(cells)]
     except (OSError, EOFError, csv.Error):
         return 0, []
     return width, out

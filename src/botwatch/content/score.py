@@ -277,10 +277,12 @@ def _label_rows(reader: Any, header: list[str]) -> list[tuple[int, dict[str, str
     was refused as "5 fields where the header has 4", though nothing was lost with them. Not
     `csv.DictReader`, whose dict per row was then walked for missing cells and built again stripped: about a fifth of the 11 s 500,000 rows took. A column
     named twice keeps its last cell, and a short row names the columns it lacks, as `DictReader` gave them."""
+    from botwatch.labels_encoding import blank_row
+
     width = len(header)
     out: list[tuple[int, dict[str, str], str | None]] = []
     for cells in reader:
-        if not cells:  # a blank line, skipped as `DictReader` skips it
+        if blank_row(cells):  # a blank line, or one of spaces alone, skipped as pandas skips both (`train-bot-model`)
             continue
         line = reader.line_num  # type: ignore[attr-defined]
         if len(cells) == width:
