@@ -36,6 +36,13 @@ try:
     threadpool_limits(int(_BLAS_THREADS), user_api="blas")
 except ImportError:  # scikit-learn (the train extra) brings it; without it the variable is all there is
     pass
+# In-process CLI calls reuse the Click command tree typer built for the app (about 30 ms of CPU a
+# call, thousands of calls: testsupport/cli_commands.py). BOTWATCH_TEST_CLI_REBUILD=1 rebuilds it
+# every call, as typer's CliRunner does by itself (to measure the difference).
+if not os.environ.get("BOTWATCH_TEST_CLI_REBUILD"):
+    from testsupport.cli_commands import build_commands_once
+
+    build_commands_once()
 
 
 @pytest.fixture(scope="module")
