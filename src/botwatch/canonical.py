@@ -37,10 +37,27 @@ def new_posts(candidates: ir.Table, existing: ir.Table, keep: tuple[str, ...] = 
     return candidates.anti_join(existing, POST_KEY).select(*POSTS.names, *keep)
 
 
-def _one_per_time(t: ir.Table, tiebreak: str) -> ir.Table:
-    """Keep one row per account and observation time (the last by `tiebreak`), so "latest" is never a tie."""
-    ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, "observed_at"], order_by=ibis.desc(t[tiebreak])))
+def _one_per_time(t: ir.Table) -> ir.Table:
+    """Keep one row per account and observation time, so "latest" is never a tie.
+
+    The row kept is the one with the largest `source` ("<file>:<line>"), then, where two files
+    of one name give the same line (a capture re-read after it was rewritten, two folders'
+    `tweets.jsonl`), the one first in `_tie_order`: without a total order the engine's sort
+    picked, which moved with how rows were spread over tasks, and DuckDB and Spark differed.
+    """
+    order = [ibis.desc(t.source), *_tie_order(t)]
+    ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, "observed_at"], order_by=order))
     return ranked.filter(ranked._rn == 0).drop("_rn")
+
+
+def _tie_order(t: ir.Table) -> list[ir.Value]:
+    """A fixed order over a snapshot's values: per field, a value before a NULL, then the larger
+    value first (text compares by its bytes on both engines); the seen range last. The NULL test
+    is its own key because DuckDB and Spark put NULLs at opposite ends of an ascending sort."""
+    keys: list[ir.Value] = []
+    for field in [*PROFILE_VALUE_FIELDS, "first_seen", "last_seen"]:
+        keys += [t[field].isnull(), ibis.desc(t[field])]
+    return keys
 
 
 @ibis.udf.scalar.builtin
@@ -86,7 +103,7 @@ def reduce_snapshots(staged: ir.Table, per: tuple[str, ...] = ()) -> ir.Table:
 
 def accounts_from_snapshots(snapshots: ir.Table) -> ir.Table:
     """The accounts table: per account, the latest non-NULL value of each field over all files."""
-    dedup = _one_per_time(snapshots, "source")
+    dedup = _one_per_time(snapshots)
     out = dedup.group_by(ACCOUNT_KEY).aggregate(
         **_latest_fields(dedup, dedup.observed_at.fill_null(_EPOCH), dedup.source),
         first_seen=dedup.first_seen.min(),
