@@ -40,10 +40,12 @@ def new_posts(candidates: ir.Table, existing: ir.Table, keep: tuple[str, ...] = 
 def _one_per_time(t: ir.Table) -> ir.Table:
     """Keep one row per account and observation time, so "latest" is never a tie.
 
-    The row kept is the one with the largest `source` ("<file>:<line>"), then, where two files
-    of one name give the same line (a capture re-read after it was rewritten, two folders'
-    `tweets.jsonl`), the one first in `_tie_order`: without a total order the engine's sort
-    picked, which moved with how rows were spread over tasks, and DuckDB and Spark differed.
+    The row kept is the one with the largest `source` ("<file>:<line>", the name as given), then,
+    where two reads of one name give the same line (a capture rewritten and read again, two reads
+    of stdin, one relative name given in two folders), the one first in `_tie_order`: without a
+    total order the engine's sort picked, which moved with how rows were spread over tasks, and
+    DuckDB and Spark differed. It cannot be the one read last, as `reduce_snapshots` keeps within
+    a file: a stored snapshot does not record which read gave it.
     """
     order = [ibis.desc(t.source), *_tie_order(t)]
     ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, "observed_at"], order_by=order))
