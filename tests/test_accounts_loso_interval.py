@@ -34,3 +34,11 @@ def test_row_without_counts_says_it_has_no_interval() -> None:
 def test_row_with_accounts_but_no_bots_count_says_how_many_accounts() -> None:
     meta = {"loso": [{"held_out": "mine", "auc": 0.7, "n": 250}]}
     assert held_out_lines(meta) == ["Trained without mine and tested on it: AUC 0.700 (a single held-out measurement without an interval, on 250 accounts)."]
+
+
+def test_perfect_held_out_auc_says_why_it_has_no_interval() -> None:
+    """An AUC of 1 on 5 bots and 5 humans was quoted "95% interval 1.000–1.000": Hanley–McNeil's
+    standard error is 0 there whatever the counts, so the line says it gives none, with the counts."""
+    meta = {"loso": [{"held_out": "mine", "auc": 1.0, "n": 10, "bots": 5}]}
+    assert held_out_lines(meta) == ["Trained without mine and tested on it: AUC 1.000 (no interval: Hanley–McNeil's approximation gives "
+                                    "none at an AUC of 0 or 1; from its 5 bots and 5 humans)."]

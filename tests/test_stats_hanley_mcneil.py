@@ -33,3 +33,11 @@ def test_no_interval_without_both_classes_or_a_valid_auc(args: tuple[float, int,
 def test_interval_stays_inside_zero_and_one() -> None:
     lo, hi = hanley_mcneil(0.99, 3, 3)
     assert 0.0 <= lo <= 0.99 <= hi <= 1.0
+
+
+@pytest.mark.parametrize("auc", [0.0, 1.0])
+def test_no_interval_where_the_approximation_collapses_to_a_point(auc: float) -> None:
+    """At an AUC of 0 or 1 every term of SE² is 0 whatever the counts: "1.000–1.000" from 5 bots and
+    5 humans read as certainty the approximation cannot give."""
+    assert hanley_mcneil(auc, 5, 5) is None
+    assert hanley_mcneil(auc, 5000, 5000) is None

@@ -52,13 +52,14 @@ def hanley_mcneil(auc: float, positives: int, negatives: int, z: float = Z95) ->
     """The 95% interval of an AUC from the AUC and the two class counts alone (Hanley and McNeil,
     Radiology 1982): AUC ± z·SE with SE² = [A(1−A) + (n₁−1)(Q1−A²) + (n₀−1)(Q2−A²)] / (n₁n₀),
     Q1 = A/(2−A), Q2 = 2A²/(1+A); `positives` (n₁) are the class the score should rank high (bots).
-    Clipped to [0, 1]; None without both classes or an AUC outside [0, 1].
+    Clipped to [0, 1]; None without both classes or an AUC outside (0, 1): at 0 or 1 every term
+    of SE² is 0 whatever the counts, and "1.000–1.000" from 5 bots and 5 humans read as certainty.
 
     Why: the bot model file records each held-out source's AUC with its counts but no scores, so
     no bootstrap can be run at report time, and the report printed those AUCs as bare points
     beside figures that all carry an interval. Hanley–McNeil assumes the scores' two distributions
     have a particular shape, so it is an approximation, said as such where it is printed."""
-    if positives < 1 or negatives < 1 or not 0.0 <= auc <= 1.0:
+    if positives < 1 or negatives < 1 or not 0.0 < auc < 1.0:
         return None
     q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
     var = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives)

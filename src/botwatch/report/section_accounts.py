@@ -77,7 +77,9 @@ def held_out_lines(meta: dict[str, Any]) -> list[str]:
     Why: these AUCs were printed as bare points beside figures that all carry an interval. The
     model file keeps each held-out source's AUC with its accounts (`n`) and bots, not the scores, so
     the interval is Hanley–McNeil's from those counts (`stats.hanley_mcneil`); a row without the
-    counts (an older or a user's model file) says it is one measurement with no interval."""
+    counts (an older or a user's model file) says it is one measurement with no interval, and one
+    with an AUC of 0 or 1 that the approximation gives none there (its standard error is 0 whatever
+    the counts: "1.000–1.000" from 5 bots and 5 humans read as certainty)."""
     from botwatch.auc_text import auc
     from botwatch.count_text import counted
     from botwatch.stats import hanley_mcneil
@@ -91,6 +93,8 @@ def held_out_lines(meta: dict[str, Any]) -> list[str]:
         ci = hanley_mcneil(float(r["auc"]), bots, n - bots) if whole else None
         if ci is not None:
             spread = f"95% interval {auc(ci[0])}–{auc(ci[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, by Hanley–McNeil's approximation"
+        elif whole and 0 < bots < n and r["auc"] in (0, 1):  # its standard error is 0 there: no interval, not a point one
+            spread = f"no interval: Hanley–McNeil's approximation gives none at an AUC of 0 or 1; from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}"
         else:
             spread = "a single held-out measurement without an interval" + (f", on {counted(n, 'account')}" if isinstance(n, int) and not isinstance(n, bool) and n > 0 else "")
         rest = "".join(f", {name} {r[key]:.{d}f}" for key, name, d in (("balanced_accuracy", "balanced accuracy", 2), ("ece", "calibration error", 3))
