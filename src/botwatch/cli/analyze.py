@@ -182,8 +182,8 @@ def analyze(
             say_unmatched_parties(st, ctx.election)
         # Stages run alone (`--only`, `--skip`) leave the ones after them reading old results: said
         # here, as the report and `status` say it. So does a run with no election, which skips the
-        # stages that need one (they keep reading the tables the others just rewrote): said only by
-        # `status` and the report. A whole `analyze` with an election leaves none behind.
+        # stages that need one (they keep reading the tables the others just rewrote): it was said
+        # only by `status` and the report. A whole `analyze` with an election leaves none behind.
         behind = behind_inputs(st) if stage or skip or chosen is None else None
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
