@@ -403,8 +403,7 @@ def _warn_older_than_study(st: Study, study: Path | str, names: list[str]) -> No
     if skipped:
         warn(f"{', '.join(skipped)}: {'this table is' if len(skipped) == 1 else 'these tables are'} from an earlier run with an election; "
              f"{shell_shown(study)} was last analysed with --no-election, which skips the stages that make "
-             f"{'it' if len(skipped) == 1 else 'them'}: "
-             f"run `botwatch analyze {shell_shown(study)} --election ...` to renew {'it' if len(skipped) == 1 else 'them'}")
+             f"{'it' if len(skipped) == 1 else 'them'}: " + _renew_skipped(st, study, [stage.name for n, stage in asked if n in skipped], len(skipped)))
     stale = stale_analysis(st)
     behind = [n for n, stage in asked if stale is not None and stage.name in stale.stages and n not in skipped]
     if stale is not None and behind:
@@ -413,6 +412,21 @@ def _warn_older_than_study(st: Study, study: Path | str, names: list[str]) -> No
              f"after the stage that makes {'this table' if len(behind) == 1 else 'these tables'} last ran, and {'is' if k == 1 else 'are'} not in "
              f"{'it' if len(behind) == 1 else 'them'}: run `botwatch analyze {shell_shown(study)}` to renew {'it' if len(behind) == 1 else 'them'}")
     _warn_read_old(st, study, [(n, stage.name) for n, stage in asked if n not in skipped])
+
+
+def _renew_skipped(st: Study, study: Path | str, need: list[str], tables: int) -> str:
+    """"run `botwatch analyze STUDY --election X` to renew it": the whole `analyze` that renews the
+    tables of the stages in `need`, skipped by `--no-election`, with the election `status` and the
+    report name for them (`staleness._renew_election`), else the `ELECTION` placeholder and what to
+    put for it (`_election_word`, `_needs_election`). Why: it said `--election ...`, which ran as an
+    election file named "..." where `status` named the election those stages were made with."""
+    from botwatch.report.staleness import _election_word, _needs_election, _renew_election
+
+    need = list(dict.fromkeys(need))
+    election, unnamed = _renew_election(st, need)
+    unnamed = unnamed if election is not None or unnamed else tuple(need)  # none named: the placeholder, said
+    command = f"run `botwatch analyze {shell_shown(study)} --election {shell_shown(_election_word(election, unnamed))}` to renew {'it' if tables == 1 else 'them'}"
+    return command + ("." + _needs_election(unnamed) if unnamed else "")
 
 
 def _warn_read_old(st: Study, study: Path | str, asked: list[tuple[str, str]]) -> None:
