@@ -65,3 +65,27 @@ def test_train_bot_model_says_the_rows_left_out_with_no_traceback(tmp_path: Path
     said = " ".join(out.output.split())
     assert "1 row (more cells than the header: line " in said and "(extra: 'extra')" in said, out.output
     assert "Traceback" not in out.output and "ParserWarning" not in out.output
+
+
+def test_a_trailing_comma_on_later_rows_only_reads_as_on_every_row(tmp_path: Path) -> None:
+    """A comma ending only some rows, none of them the first (a spreadsheet that had formatted a
+    column on those rows alone): pandas sized the rows by the first and refused the whole file as
+    "line 3 has 26 fields, the first line 25", a line of no such row, while `evaluate-accounts`
+    read all 40. A later row with a cell beyond the header is left out and said, not the file."""
+    raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False).rename(columns={"label": "bot"})
+    header, _, body = raw.to_csv(index=False).partition("\n")
+    rows = body.rstrip("\n").split("\n")
+    ids = raw["id"].tolist()
+    assert not raw.loc[[5, 9, 12]].apply(lambda col: col.str.contains("\n")).any().any()  # each row one line, its tail at its end
+    at = {n for n, line in enumerate(rows) if line.split(",", 1)[0] in (ids[5], ids[9], ids[12])}
+    tails = {n: ("," if line.split(",", 1)[0] != ids[12] else ",x,y") for n, line in enumerate(rows) if n in at}
+    path = tmp_path / "labels.csv"
+    path.write_text(header + "\n" + "\n".join(line + tails.get(n, "") for n, line in enumerate(rows)) + "\n", encoding="utf-8")
+    got = read_labels_csv(path)
+    assert len(got.frame) == 39 and got.left_out["more cells than the header"] == 1, got.left_out
+    line = _line_of(path, ids[12])
+    assert got.where["more cells than the header"] == (
+        f"1 row (more cells than the header: line {line}: 27 fields where the header has 25 (extra: 'x', 'y'))"), got.where
+    with pytest.raises(AccountLabelsError) as err:
+        load_account_labels(path)
+    assert str(err.value).endswith(f"1 bad row(s): line {line}: 27 fields where the header has 25 (extra: 'x', 'y')"), str(err.value)

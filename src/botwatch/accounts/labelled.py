@@ -366,10 +366,13 @@ def _read_raw(path: Path) -> pd.DataFrame:
     """A labels CSV as pandas reads it, every cell a string. `index_col=False`: where every row ends
     in a trailing comma (a spreadsheet export), pandas took the first column for the index and
     shifted the others one left, so `created_at` held the likes and `bot` was empty on every row.
-    The cells it then drops beyond the header are found and said by `_row_lines`, not warned of."""
+    `usecols` every header column: without it pandas sized the rows by the first, and a later row
+    with more cells (a trailing comma on some rows only) refused the whole file as "line 3 has 26
+    fields, the first line 25", where `evaluate-accounts` read every row. The cells it then drops
+    beyond the header are found and said by `_row_lines`, not warned of."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.ParserWarning)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], index_col=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], index_col=False, usecols=lambda _: True)
 
 
 def _row_lines(path: Path, rows: int, label_at: int) -> tuple[pd.Series | None, pd.Series, pd.Series]:
