@@ -107,3 +107,23 @@ def test_a_duration_that_ends_before_the_server_answers_ends_0_and_says_so(tmp_p
     assert res.exit_code == 0, res.output
     assert "nothing arrived in the 0.5 s asked for: starting up (imports, opening the capture) took " in said, said
     assert "give a longer --duration to capture posts" in said and "never connected" not in said and "error" not in said, said
+
+
+async def _never_answered(cap: Capture) -> None:
+    """A first try that hangs (a host that drops every packet, a server that takes the request and
+    never answers) and has not failed by the time the run ends."""
+    await asyncio.sleep(3600)
+
+
+def test_a_connection_not_open_after_the_first_try_s_time_is_a_failure_not_a_short_capture(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`collect --duration 10s` at an address that never answers ended 0, "nothing arrived …; give
+    a longer --duration", its start-up a second of the ten: a scheduled job took a dead server for a
+    quiet stream. The clean end is for a stream given less than `FIRST_TRY_S` (here made 0.2 s)."""
+    from botwatch.collect import run
+
+    monkeypatch.setattr(run, "FIRST_TRY_S", 0.2)
+    said: list[str] = []
+    code = asyncio.run(run_capture(_capture(tmp_path), _never_answered, duration=0.8, log=said.append, install_signals=False))
+    assert code == 1, said
+    assert any(line.startswith("error: never connected to ") for line in said) and not any("nothing arrived" in line for line in said), said

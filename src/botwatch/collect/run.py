@@ -164,7 +164,8 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
                    deadline: float | None, log: Callable[[str], None]) -> tuple[int, str | None]:
     """Run the stream (and the follower's batches) until it ends, fails, `stop` is set or the
     `deadline` (the monotonic clock) comes; close the capture. The exit code so far, and where the
-    deadline ended the run, what it cut short (see `_ran_out`); None where it did not."""
+    deadline ended the run before the stream had `FIRST_TRY_S`, what it cut short (see `_ran_out`);
+    None where it did not."""
     left = None if deadline is None else deadline - time.monotonic()
     if left is not None and left <= 0:
         return (0 if _close(capture, log) else 1), _ran_out(capture, None)
@@ -184,7 +185,7 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
                 log(_stopped_on(capture, exc))
                 code = 1
         else:
-            if stopper not in done:
+            if stopper not in done and left is not None and left < FIRST_TRY_S:  # given less than a first try's time
                 ran_out = _ran_out(capture, startup)
             task.cancel()
             try:
@@ -267,3 +268,9 @@ def _say_finishing(capture: Capture, follower: Follower, sig: int, log: Callable
 _DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO})
 
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C, as `cli.guard` uses
+# The seconds a stream is given for its first connection before a run that ended with none is a
+# failure (exit 1, "never connected"), not a short capture (exit 0, "nothing arrived"): a reachable
+# server answers well within it, even on a busy machine. Without it a `--duration 10s` at a host
+# that drops every packet ended 0 (the try's own timeout, 15 s, had not come), telling the user to
+# give a longer --duration.
+FIRST_TRY_S = 5.0
