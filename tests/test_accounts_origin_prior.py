@@ -281,7 +281,7 @@ def test_a_short_samples_estimate_says_what_short_samples_with_none_read() -> No
     from botwatch.accounts.origin_prior import FAR_SCOPE, HELD_OUT_NONE_ACCOUNTS, HELD_OUT_SHORT, estimate
     from botwatch.prob_text import percent
 
-    small = estimate([0.02] * 1_100 + [0.9] * 3, 0.068)
+    small = estimate([0.02] * 1_100 + [0.9] * 3, 0.068, country="GB")  # the samples' own country: said unqualified
     said = small.sentence(0.5, 0.2)
     tweets, accounts, lo, mid, hi = min(HELD_OUT_SHORT, key=lambda row: abs(row[1] - 1_103))
     assert tweets == 3_000, HELD_OUT_SHORT

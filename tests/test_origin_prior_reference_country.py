@@ -1,5 +1,5 @@
 """The study prior's short-sample reference is said to be British, and another country's where the
-study is of another country.
+study is of another country, or of none known.
 
 An American study (the IRA tweets read with --election us-2016) was told what "samples of ordinary
 British tweets" read, worded as if they were its own country's: the only short-sample reference
@@ -24,10 +24,20 @@ def test_study_of_another_country_is_told_the_reference_is_british() -> None:
 
 
 def test_british_study_keeps_its_own_reference_unqualified() -> None:
-    for country in ("GB", None):  # the reference's own country (`HELD_OUT_SHORT_COUNTRY`), or none known
-        said = estimate(SMALL, 0.068, country=country).sentence(0.5, 0.2)
-        assert "ordinary British tweets" in said and "another country's" not in said, said
-        assert "so an estimate in that range does not show that any account" in said, said
+    said = estimate(SMALL, 0.068, country="GB").sentence(0.5, 0.2)  # the reference's own country (`HELD_OUT_SHORT_COUNTRY`)
+    assert "ordinary British tweets" in said and "British samples" not in said, said
+    assert "so an estimate in that range does not show that any account" in said, said
+
+
+def test_study_of_no_known_country_is_told_the_reference_is_british() -> None:
+    # A study read with --no-election, or of a country the origin model does not know, has no country
+    # (None). It was once told "does not show" flat, as a British study is, though nothing says its
+    # accounts are British: it is qualified as another country's study is.
+    said = estimate(SMALL, 0.068, country=None).sentence(0.5, 0.2)
+    assert ("none run from Russia; British samples: this study's country is not known, so none from it were measured) it read"
+            in said), said
+    assert "so an estimate in that range need not show (if samples from its country read alike) that any account here" in said, said
+    assert "does not show" not in said, said
 
 
 def test_stage_on_a_us_election_says_the_reference_is_another_countrys(sample_study_path: Path, tmp_path: Path) -> None:

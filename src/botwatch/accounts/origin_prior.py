@@ -128,7 +128,7 @@ class StudyPrior:
         """" over N accounts; on samples of T ordinary British tweets ... it read a% to b%": what an estimate over
         about this many accounts read where none were Russia-run (`HELD_OUT_SHORT`), for a study
         nearer one of those sizes than the held-out check's; "" otherwise. The samples are British
-        (`HELD_OUT_SHORT_COUNTRY`): a study of another country (`country`) is told so.
+        (`HELD_OUT_SHORT_COUNTRY`): a study of another country, or of none known (`country`), is told so.
 
         Why: 3,000 ordinary British tweets (about 1,100 accounts with evidence) read "4.7% [1.5%,
         9.0%]" beside "0.06% where none were", a figure read over 9,525 accounts: a reader took the
@@ -139,14 +139,26 @@ class StudyPrior:
         if abs(np.log(n / nearest[1])) >= abs(np.log(n / HELD_OUT_NONE_ACCOUNTS)):
             return ""
         tweets, accounts, lo, mid, hi = nearest
-        if self.country in (None, HELD_OUT_SHORT_COUNTRY):
-            whose, so = "", "does not show"
-        else:  # the only reference is another country's: said, and the conclusion drawn no further than it carries
-            whose, so = (f"; British samples, another country's: none from {self.country}, this study's country, were measured",
-                         f"need not show (if samples from {self.country} read alike)")
+        whose, so = self._reference_clause()
         return (f" over {HELD_OUT_NONE_ACCOUNTS:,} accounts; on samples of {tweets:,} ordinary British tweets (about {accounts:,} accounts "
                 f"with origin evidence, none run from Russia{whose}) it read {percent(lo, 1)} to {percent(hi, 1)} (median {percent(mid, 1)}), "
                 f"so an estimate in that range {so} that any account here is run from Russia")
+
+    def _reference_clause(self) -> tuple[str, str]:
+        """The clause saying whose the short samples are, and how far their range carries: nothing and
+        "does not show" for a British study; the reference named as British, and the conclusion made
+        conditional, where the study is of another country or of none known (`country` None: a study
+        read with --no-election, or of a country the origin model does not know).
+
+        Why: a study of no known country was told "does not show" flat, as if the British samples were
+        its own, where the other-country case was already qualified."""
+        if self.country == HELD_OUT_SHORT_COUNTRY:
+            return "", "does not show"
+        if self.country is None:
+            return ("; British samples: this study's country is not known, so none from it were measured",
+                    "need not show (if samples from its country read alike)")
+        return (f"; British samples, another country's: none from {self.country}, this study's country, were measured",
+                f"need not show (if samples from {self.country} read alike)")
 
     def whose(self) -> str:
         """"N accounts with origin evidence <scope>", in the singular for one account (a study's near
