@@ -67,3 +67,21 @@ def test_where_the_election_is_named_no_placeholder_is_written() -> None:
     assert "`botwatch analyze s.duckdb --election us-2016`" in said and "ELECTION" not in said, said
     said = StaleAnalysis(["coverage"], 3, datetime(2026, 1, 1)).sentence("s.duckdb")
     assert "`botwatch analyze s.duckdb` to refresh" in said and "ELECTION" not in said, said
+
+
+def test_status_cut_off_line_after_no_election_names_the_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """A stage that needs an election, left "never finished" after a whole `analyze --no-election`:
+    `status`' cut-off line said to run a plain `botwatch analyze STUDY`, which reuses --no-election
+    and skips that stage, so the line stayed. It now names the election as the staleness advice does."""
+    from botwatch.study import RUNNING, open_study
+
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    with open_study(study, read_only=False) as st:  # creation's run started after it all, and its process died
+        st.sql(f"INSERT INTO runs BY NAME SELECT * REPLACE ('{RUNNING}' AS status, NULL AS finished_at, now()::TIMESTAMP AS started_at) "
+               "FROM runs WHERE stage = 'creation' QUALIFY row_number() OVER (ORDER BY started_at DESC) = 1")
+    res = runner.invoke(app, ["status", str(study)])
+    said = _said(res.output)
+    assert res.exit_code == 0 and "cut off: the latest run of creation started" in said, res.output
+    assert f"run `botwatch analyze {study} --election us-2016` again" in said, said

@@ -102,11 +102,13 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_row(escape(str(stage)), escape(str(stat)), "—" if fin is None else str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
         from botwatch.report.staleness import (behind_inputs, cluster_evidence_sentence, cluster_evidence_stale, never_finished_runs, outdated_estimates,
-                                               stale_analysis)
+                                               stale_analysis, with_renew_command)
 
         for stage, said in never_finished_runs(st):
+            # After a whole --no-election, a plain `analyze` skips a stage that needs an election: the command names it.
             again = ("run the same ingest again (files already stored are not stored twice)" if stage == "ingest"
-                     else f"its tables may hold part of that run's work and part of an earlier one's: run `botwatch analyze {shell_shown(study)}` again")
+                     else with_renew_command(st, [stage], "its tables may hold part of that run's work and part of an earlier one's: run {cmd} again.",
+                                             str(study)))
             out.print(f"[yellow]cut off:[/yellow] the latest run of {plain(stage)} {plain(said)}; {plain(again)}", highlight=False, soft_wrap=True)
         _print_impact_windows(st)
         out.print("tables: " + ", ".join(st.tables()), markup=False)

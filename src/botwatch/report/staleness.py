@@ -506,6 +506,16 @@ def never_finished_runs(study: Study) -> list[tuple[str, str]]:
     return _never_finished(_runs(study))
 
 
+def with_renew_command(study: Study, stages: list[str], text: str, study_name: str) -> str:
+    """`text` with its `{cmd}` written as the whole `botwatch analyze` command that runs `stages`
+    again, for a terminal: with `--election` as the staleness sentences write it (the election those
+    stages last ran with, or `ELECTION_PLACEHOLDER` and the sentence saying what to put there). Why:
+    `status`' line for a run that never finished said a plain `analyze`, which after a whole
+    `--no-election` skips the stages that need an election, so the run stayed unfinished."""
+    election, unnamed = _renew_election(study, _needing_election(stages))
+    return _with_analyze(text + _needs_election(unnamed), study_name, False, election=_election_word(election, unnamed))
+
+
 def _runs(study: Study) -> list[tuple[Any, ...]]:
     """(stage, status, message, started_at, finished_at) of every started run, oldest first; none
     without a `runs` table. Plain SQL, the rest in Python: the same on a lake's Spark as on DuckDB."""
