@@ -25,6 +25,14 @@ def test_factor_above_the_cap_is_over_it(factor: float) -> None:
     assert osh.move_words(-math.log(factor)) == "over ÷1,000,000"
 
 
+@pytest.mark.parametrize("log_ratio", [math.log(1e6), math.log(1e6) + 1e-14, math.log(1e6) - 1e-14])
+def test_the_cap_itself_is_said_as_it_is_whatever_floating_point_gives_back(log_ratio: float) -> None:
+    """exp(log(1e6)) is 999,999.9999999995: compared exactly it read "nearly ×1,000,000", against the
+    docstring's "1,000,000 itself is said as it is"; a hair above would have read "over"."""
+    assert osh.move_words(log_ratio) == "×1,000,000"
+    assert osh.move_words(-log_ratio) == "÷1,000,000"
+
+
 def test_factor_just_below_rounding_reach_keeps_its_two_figures() -> None:
     assert osh.move_words(math.log(994_000.0)) == "×990,000"
 

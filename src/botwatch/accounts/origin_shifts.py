@@ -324,6 +324,10 @@ def sentence(counts: Sequence[int], move: str, ref: str) -> str:
 
 
 MOVE_CAP = 1e6  # factors beyond it are said as a bound: their last digits measure nothing
+# Relative distance from MOVE_CAP within which a factor is the cap itself: exp(log(1e6)) is
+# 999,999.9999999995, and read "nearly ×1,000,000". Far above the few ulps exp and a log-ratio's
+# sums lose, far below any factor rounding matters for (999,999.999 is 1e-9 from the cap).
+CAP_TOLERANCE = 1e-12
 
 
 def move_words(log_ratio: float) -> str:
@@ -332,9 +336,12 @@ def move_words(log_ratio: float) -> str:
 
     Near the cap the words never claim more than the figure: 999,999 rounds to two figures as
     "1,000,000", which read as the cap reached, so a factor that only rounding lifts to the cap is
-    "nearly" it, and "over" is kept for factors above it (1,000,000 itself is said as it is)."""
+    "nearly" it, and "over" is kept for factors above it. 1,000,000 itself, to `CAP_TOLERANCE`
+    (floating point gives it back a hair off), is said as it is."""
     f = math.exp(min(abs(log_ratio), 700.0))
     sign = "×" if log_ratio >= 0 else "÷"
+    if math.isclose(f, MOVE_CAP, rel_tol=CAP_TOLERANCE):
+        return f"{sign}1,000,000"
     if f > MOVE_CAP:
         return f"over {sign}1,000,000"
     words = two_figures(f)
