@@ -42,3 +42,29 @@ def test_perfect_held_out_auc_says_why_it_has_no_interval() -> None:
     meta = {"loso": [{"held_out": "mine", "auc": 1.0, "n": 10, "bots": 5}]}
     assert held_out_lines(meta) == ["Trained without mine and tested on it: AUC 1.000 (no interval: Hanley–McNeil's approximation gives "
                                     "none at an AUC of 0 or 1; from its 5 bots and 5 humans)."]
+
+
+def test_automation_caveat_quotes_the_held_out_aucs_with_the_same_intervals() -> None:
+    """The caveat beside the automation count (and `explain`'s) quoted the held-out AUCs as bare
+    points ("between 0.636 (held out: gilani2017) and 0.997") while the accounts section gave each an
+    interval: both now read through `caveats.held_out_auc`."""
+    from botwatch.report.caveats import cross_source_auc
+
+    with gzip.open(SHIPPED, "rt", encoding="utf-8") as fh:
+        meta = json.load(fh)["meta"]
+    said = cross_source_auc(meta)
+    assert said is not None
+    for line in held_out_lines(meta):  # "... AUC 0.636 (95% interval ...)": the same interval, in the same words
+        spread = line.split(" (", 1)[1].split(")", 1)[0]
+        assert "gilani2017" not in line or f"AUC between 0.636 (held out: gilani2017; {spread})" in said, said
+        assert "botwiki+verified" not in line or f"and 0.997 (held out: botwiki+verified; {spread}), where 0.5 is chance" in said, said
+
+
+def test_automation_caveat_of_one_held_out_source_gives_no_range() -> None:
+    """A user's model held out on one source read "between 0.700 (…) and 0.700 (…)": one figure, said once."""
+    from botwatch.report.caveats import cross_source_auc
+
+    said = cross_source_auc({"loso": [{"held_out": "mine", "auc": 0.7, "n": 250, "bots": 100}]})
+    # Q1 0.5385, Q2 0.5765, SE² (0.21 + 99·0.0485 + 149·0.0865) / 15,000 = 0.001193, ± 1.96·0.0345 = 0.068 (worked by hand).
+    assert said == ("Tested on a labelled source it was not trained on, the bot model scored AUC 0.700 (held out: mine; 95% interval "
+                    "0.632–0.768 from its 100 bots and 150 humans, by Hanley–McNeil's approximation), where 0.5 is chance"), said

@@ -257,17 +257,42 @@ def cross_source_auc(meta: dict[str, Any]) -> str | None:
     """The bot model's held-out AUC range from its leave-one-source-out figures (shipped with the
     model), as one clause, or None when the model file has none. The report's automation count and
     `explain`'s per-account probability both carry it: a probability "calibrated on labelled
-    accounts" says nothing of how it fares on a source like none of them."""
-    loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and c.get("auc") is not None]
+    accounts" says nothing of how it fares on a source like none of them. Each end carries its
+    interval as the accounts section's lines do (`held_out_auc`): quoted bare, the two points read
+    as measured more closely than the sources' counts allow."""
+    loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and isinstance(c.get("auc"), (int, float))]
     if not loso:
         return None
-    from botwatch.report.fmt import auc
+    worst, best = min(loso, key=lambda c: c["auc"]), max(loso, key=lambda c: c["auc"])
+    lo, hi = (held_out_auc(c, f"held out: {c.get('held_out')}") for c in (worst, best))
+    scored = f"AUC {lo}" if len(loso) == 1 else f"AUC between {lo} and {hi}"  # one source: no range to give
+    return f"Tested on a labelled source it was not trained on, the bot model scored {scored}, where 0.5 is chance"
 
-    worst = min(loso, key=lambda c: c["auc"])
-    return (
-        f"Tested on a labelled source it was not trained on, the bot model scored AUC between {auc(worst['auc'])} "
-        f"(held out: {worst.get('held_out')}) and {auc(max(c['auc'] for c in loso))} (0.5 is chance)"
-    )
+
+def held_out_auc(row: dict[str, Any], source: str = "") -> str:
+    """"0.636 (95% interval 0.617–0.655 from its 1,469 bots and 1,901 humans, by Hanley–McNeil's
+    approximation)": one leave-one-source-out row's AUC with its interval (`stats.hanley_mcneil`),
+    `source` (e.g. "held out: gilani2017") first in the brackets. The one wording for the accounts
+    section's lines (`section_accounts.held_out_lines`) and this module's caveat.
+
+    The model file keeps each source's accounts (`n`) and bots, not the scores, so the interval is
+    Hanley–McNeil's from those counts; a row without the counts (an older or a user's model file)
+    says it is one measurement with no interval, and one with an AUC of 0 or 1 that the
+    approximation gives none there (its standard error is 0 whatever the counts: "1.000–1.000"
+    from 5 bots and 5 humans read as certainty)."""
+    from botwatch.report.fmt import auc
+    from botwatch.stats import hanley_mcneil
+
+    n, bots = row.get("n"), row.get("bots")
+    whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, bots))
+    ci = hanley_mcneil(float(row["auc"]), bots, n - bots) if whole else None
+    if ci is not None:
+        spread = f"95% interval {auc(ci[0])}–{auc(ci[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, by Hanley–McNeil's approximation"
+    elif whole and 0 < bots < n and row["auc"] in (0, 1):  # its standard error is 0 there: no interval, not a point one
+        spread = f"no interval: Hanley–McNeil's approximation gives none at an AUC of 0 or 1; from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}"
+    else:
+        spread = "a single held-out measurement without an interval" + (f", on {counted(n, 'account')}" if isinstance(n, int) and not isinstance(n, bool) and n > 0 else "")
+    return f"{auc(row['auc'])} ({source + '; ' if source else ''}{spread})"
 
 
 def cross_tested(meta: dict[str, Any]) -> bool:

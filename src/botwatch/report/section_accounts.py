@@ -72,34 +72,19 @@ def _reliability(meta: dict[str, Any]) -> Markup | None:
 
 def held_out_lines(meta: dict[str, Any]) -> list[str]:
     """One sentence per leave-one-source-out row of the model file: the held-out AUC with its 95%
-    interval, balanced accuracy and calibration error.
+    interval (`caveats.held_out_auc`, which the automation caveat quotes too), balanced accuracy
+    and calibration error.
 
-    Why: these AUCs were printed as bare points beside figures that all carry an interval. The
-    model file keeps each held-out source's AUC with its accounts (`n`) and bots, not the scores, so
-    the interval is Hanley–McNeil's from those counts (`stats.hanley_mcneil`); a row without the
-    counts (an older or a user's model file) says it is one measurement with no interval, and one
-    with an AUC of 0 or 1 that the approximation gives none there (its standard error is 0 whatever
-    the counts: "1.000–1.000" from 5 bots and 5 humans read as certainty)."""
-    from botwatch.auc_text import auc
-    from botwatch.count_text import counted
-    from botwatch.stats import hanley_mcneil
+    Why: these AUCs were printed as bare points beside figures that all carry an interval."""
+    from botwatch.report.caveats import held_out_auc
 
     lines = []
     for r in meta.get("loso") or []:
         if not isinstance(r, dict) or not isinstance(r.get("auc"), (int, float)):
             continue
-        n, bots = r.get("n"), r.get("bots")
-        whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, bots))
-        ci = hanley_mcneil(float(r["auc"]), bots, n - bots) if whole else None
-        if ci is not None:
-            spread = f"95% interval {auc(ci[0])}–{auc(ci[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, by Hanley–McNeil's approximation"
-        elif whole and 0 < bots < n and r["auc"] in (0, 1):  # its standard error is 0 there: no interval, not a point one
-            spread = f"no interval: Hanley–McNeil's approximation gives none at an AUC of 0 or 1; from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}"
-        else:
-            spread = "a single held-out measurement without an interval" + (f", on {counted(n, 'account')}" if isinstance(n, int) and not isinstance(n, bool) and n > 0 else "")
         rest = "".join(f", {name} {r[key]:.{d}f}" for key, name, d in (("balanced_accuracy", "balanced accuracy", 2), ("ece", "calibration error", 3))
                        if isinstance(r.get(key), (int, float)))
-        lines.append(f"Trained without {r.get('held_out')} and tested on it: AUC {auc(r['auc'])} ({spread}){rest}.")
+        lines.append(f"Trained without {r.get('held_out')} and tested on it: AUC {held_out_auc(r)}{rest}.")
     return lines
 
 
