@@ -48,7 +48,10 @@ def evaluate_cmd(
         st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
         tables = st.tables()
         if "post_party" not in tables or "post_labels" not in tables:
-            fail(f"{name_shown(study)} has no content labels yet: run `botwatch analyze {shell_shown(study)} --election NAME` first")
+            from botwatch.report.staleness import ELECTION_PLACEHOLDER, election_placeholder_said
+
+            fail(f"{name_shown(study)} has no content labels yet: run `botwatch analyze {shell_shown(study)} --election {ELECTION_PLACEHOLDER}` first, "
+                 f"and {election_placeholder_said()}")
         elections = [r[0] for r in st.sql("select distinct election from post_labels where election is not null")]
         election = elections[0] if len(elections) == 1 else None
         # The parties the posts were labelled for: a party key that is none of them (a typo, labels

@@ -104,7 +104,10 @@ def impact(
         fail(f"--start {start:%Y-%m-%d %H:%M} is after --end {end:%Y-%m-%d %H:%M}")
     with open_or_fail(study, engine=engine, master=spark_master) as st:
         if "timeline" not in st.tables():
-            fail(f"no timeline in {name_shown(study)}: run `botwatch analyze {shell_shown(study)} --election PRESET` first")
+            from botwatch.report.staleness import ELECTION_PLACEHOLDER, election_placeholder_said
+
+            fail(f"no timeline in {name_shown(study)}: run `botwatch analyze {shell_shown(study)} --election {ELECTION_PLACEHOLDER}` first, "
+                 f"and {election_placeholder_said()}")
         if not election and _last_analysed_without_election(st):
             # As `analyze --only impact` with none and `estimate`: it used the merged record's
             # election (an older stage's) and recorded it, bringing back what --no-election put aside.

@@ -148,7 +148,7 @@ def _write_report(
     from botwatch.report.caveats import accounts_selection, attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import behind_inputs, cut_off_stages, outdated_estimates, stale_analysis
+    from botwatch.report.staleness import ELECTION_PLACEHOLDER, behind_inputs, cut_off_stages, election_placeholder_said, outdated_estimates, stale_analysis
 
     out = paths.out
     ctx = report_context(study, ctx)
@@ -211,6 +211,9 @@ def _write_report(
         version=__version__,
         study_name=study_label(study.path)[1],
         study_q=shlex.quote(study_label(study.path)[1]),  # in a command the page shows
+        # The empty report's command: the one placeholder every message uses for an election, said once.
+        election_placeholder=ELECTION_PLACEHOLDER,
+        election_placeholder_said=election_placeholder_said(),
         study_key=study_key(study.path),
         election=ctx.get("election"),
         sections=built,

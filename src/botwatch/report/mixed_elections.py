@@ -22,13 +22,14 @@ def mixed_elections(study: Any) -> str | None:
     none recorded an election)."""
     from botwatch.elections import ElectionError
     from botwatch.elections.recorded import study_election_record
+    from botwatch.report.staleness import ELECTION_PLACEHOLDER, election_placeholder_said
 
     try:
         study_election_record(study)
     except ElectionError as exc:
         what = str(exc).replace("; pass --election to say which one to use", "")
         return (f"{what[0].upper()}{what[1:]}: each section describes its own stage's election. Run "
-                "`botwatch analyze STUDY --election KEY_OR_FILE` to analyse every stage with one; "
+                f"`botwatch analyze STUDY --election {ELECTION_PLACEHOLDER}` to analyse every stage with one ({election_placeholder_said()}); "
                 "`botwatch elections show STUDY --stage STAGE --toml` gives back a stage's election text.")
     return None
 

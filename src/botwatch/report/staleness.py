@@ -150,8 +150,17 @@ class BehindInputs:
         return _with_analyze(text + _needs_election(self.unnamed), study_name, html, only, _election_word(self.election, self.unnamed))
 
 
-# What a renew command passes to `--election` where no run of the stages names one (`_renew_election`).
+# What a renew command passes to `--election` where no run of the stages names one (`_renew_election`),
+# and every other message's command whose election the user must choose: one word for one slot.
 ELECTION_PLACEHOLDER = "ELECTION"
+
+
+def election_placeholder_said() -> str:
+    """"put in place of ELECTION the election to analyse for (a preset, …, or a TOML file)": what a
+    command holding `ELECTION_PLACEHOLDER` wants there, which `--election` takes (`load_election`).
+    Why one wording: the same slot read ELECTION, NAME, PRESET or KEY_OR_FILE from one message to
+    the next, and PRESET or NAME hid that an election file is taken too."""
+    return f"put in place of {ELECTION_PLACEHOLDER} the election to analyse for (a preset, `botwatch elections list`, or a TOML file)"
 
 
 def _election_word(election: str | None, unnamed: tuple[str, ...]) -> str | None:
@@ -170,7 +179,7 @@ def _needs_election(unnamed: tuple[str, ...]) -> str:
         return ""
     n = len(unnamed)
     return (f" {', '.join(unnamed)} need{'s' if n == 1 else ''} --election, and the study was last analysed with --no-election: "
-            f"in the command, put in place of {ELECTION_PLACEHOLDER} the election to analyse for (a preset, `botwatch elections list`, or a TOML file).")
+            f"in the command, {election_placeholder_said()}.")
 
 
 def _needing_election(names: list[str]) -> list[str]:
