@@ -229,42 +229,36 @@ def scored_us_sample_path(sample_study_path: Path, tmp_path_factory: pytest.Temp
     `test_recorded_election_reuse` each began with that same command on their own copies. Shared and
     read only: a test that writes takes a copy (`testsupport.study_copies.copy_study`); each worker's
     session end fails if the file changed. The study file is named `s.duckdb`, as the copies the tests made were."""
-    from typer.testing import CliRunner
-
-    from botwatch.cli import app
-    from testsupport.study_copies import built_once, copy_study, digest, unchanged
-
-    def build(path: Path) -> None:
-        copy_study(sample_study_path, path)
-        res = CliRunner().invoke(app, ["analyze", str(path), "--election", "us-2016", "--only", "accounts"])
-        assert res.exit_code == 0, res.output
-
-    path = built_once(tmp_path_factory, "scored_us", "s.duckdb", build)
-    before = digest(path)
-    yield path
-    unchanged(path, before)
+    yield from _shared_after_command(tmp_path_factory, "scored_us", sample_study_path, ["--election", "us-2016", "--only", "accounts"])
 
 
 @pytest.fixture(scope="session")
 def reanalysed_none_sample_path(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """`analysed_sample_path` (every stage, us-2016) after the command line's whole `analyze
     --no-election --sample-rate 0.01` (the rate for test_no_election's Methods test, which reads
-    it; no other reader depends on it), once per test run (shared by the xdist workers, `built_once`): `test_no_election`
-    and `test_report_stale_inputs` each ran that same pair of whole analyses (some 4 CPU-s). Shared
-    and read only: a test that writes takes a copy (`testsupport.study_copies.copy_study`); each
-    worker's session end fails if the file changed. The study file is named `s.duckdb`, as the
-    copies the tests made were."""
+    it; no other reader depends on it), once per test run (shared by the xdist workers,
+    `built_once`): `test_no_election` and `test_report_stale_inputs` each ran that same pair of
+    whole analyses (some 4 CPU-s). Shared and read only: a test that writes takes a copy
+    (`testsupport.study_copies.copy_study`); each worker's session end fails if the file changed.
+    The study file is named `s.duckdb`, as the copies the tests made were."""
+    yield from _shared_after_command(tmp_path_factory, "reanalysed_none", analysed_sample_path, ["--no-election", "--sample-rate", "0.01"])
+
+
+def _shared_after_command(tmp_path_factory: pytest.TempPathFactory, key: str, start: Path, analyze_args: list[str]) -> Iterator[Path]:
+    """A copy of the study `start` after the command line's `analyze COPY *analyze_args`, built once
+    per test run under `key` (shared by the xdist workers, `built_once`) and yielded read only: each
+    worker's session end fails if the file changed. The session fixtures that share one such run."""
     from typer.testing import CliRunner
 
     from botwatch.cli import app
     from testsupport.study_copies import built_once, copy_study, digest, unchanged
 
     def build(path: Path) -> None:
-        copy_study(analysed_sample_path, path)
-        res = CliRunner().invoke(app, ["analyze", str(path), "--no-election", "--sample-rate", "0.01"])
+        copy_study(start, path)
+        res = CliRunner().invoke(app, ["analyze", str(path), *analyze_args])
         assert res.exit_code == 0, res.output
 
-    path = built_once(tmp_path_factory, "reanalysed_none", "s.duckdb", build)
+    path = built_once(tmp_path_factory, key, "s.duckdb", build)
     before = digest(path)
     yield path
     unchanged(path, before)
@@ -284,7 +278,6 @@ def hostile_report_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
     before = digest(path)
     yield path
     unchanged(path, before)
-
 
 
 @pytest.fixture()
