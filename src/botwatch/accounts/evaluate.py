@@ -278,9 +278,11 @@ def _row_cells(row: dict[Any, Any]) -> dict[Any, Any]:
     `alice,1,extra` under `handle,bot` was read as `alice,1` without a word (they were mapped to ""
     with the rest), while trailing empty cells (`alice,1,`, a spreadsheet export's trailing comma)
     are dropped, as nothing is lost with them."""
-    extra = row.pop(None, None) or []
+    from botwatch.labels_encoding import extra_cells
+
+    beyond = row.pop(None, None) or []  # already the cells beyond the header: none of them is the header's
     cells: dict[Any, Any] = {(k or "").strip().casefold(): (v if isinstance(v, str) else "") for k, v in row.items()}
-    if any(v.strip() for v in extra):
+    if extra := extra_cells(beyond, 0):
         cells[None] = extra
     return cells
 
