@@ -6,25 +6,14 @@ though the frozen test part records its interval (0.51–0.69): a bare 0.60 besi
 0.53 reads as the better-measured of the two. Methods gave both bare."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from botwatch.report.fmt import f1_ci
-from testsupport.report_text import page_text as _text
+from testsupport.report_text import us_report_text
 
 
 def test_parties_and_methods_give_the_sentiment_figure_its_interval(analysed_sample_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from botwatch.content.stance import MEASURED_BY_ELECTION
-    from botwatch.elections import load_election
-    from botwatch.report import build_report
-    from botwatch.study import open_study
 
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study) as st:
-        out = build_report(st, tmp_path / "r.html", ctx={"election": load_election("us-2016")}, exports=False, strict=True)
-    text = _text(out)
-    methods = text[text.index("Methods and caveats", text.index("Headline findings") + 200):]
+    text, methods = us_report_text(analysed_sample_path, tmp_path)
     us = MEASURED_BY_ELECTION["us-2016"]
     lo, hi = us["sentiment_ci"]  # type: ignore[misc]
     assert f"post sentiment at macro-F1 {us['sentiment_f1']:.2f} (95% interval {lo:.2f}–{hi:.2f})" in text

@@ -227,19 +227,10 @@ def test_methods_describe_the_trained_stance_and_sentiment_models(analysed_sampl
     """Methods said "Sentiment is VADER's compound score" and that stance comes from cues plus "a
     strongly positive or negative tone"; the shipped labels come from trained models, VADER only
     an input (docs/methods.md, "Party stance and sentiment against a careful reader")."""
-    import shutil
-
     from botwatch.content.stance import MEASURED_BY_ELECTION
-    from botwatch.elections import load_election
-    from botwatch.report import build_report
-    from botwatch.study import open_study
+    from testsupport.report_text import us_report_text
 
-    study = tmp_path / "s.duckdb"
-    shutil.copy(analysed_sample_path, study)
-    with open_study(study) as st:
-        out = build_report(st, tmp_path / "r.html", ctx={"election": load_election("us-2016")}, exports=False, strict=True)
-    text = _text(out)
-    methods = text[text.index("Methods and caveats", text.index("Headline findings") + 200):]
+    text, methods = us_report_text(analysed_sample_path, tmp_path)
     assert "VADER's compound score" not in text and "strongly positive or negative tone" not in text
     assert "VADER scores positive (compound" not in text
     assert "Sentiment of an English election post is a second trained model's answer" in methods
