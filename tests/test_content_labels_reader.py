@@ -10,16 +10,11 @@ from pathlib import Path
 import pytest
 
 from botwatch.content.score import LabelsError, load_labels
-
-
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "labels.csv"
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
+from testsupport.csv_files import labels_csv
 
 
 def test_rows_read_by_name_with_the_last_of_a_column_named_twice(tmp_path: Path) -> None:
-    path = _write(tmp_path, " Post_ID ,party,stance,sentiment,note,NOTE\n 1 , dem , Support ,Positive,a,b\n")
+    path = labels_csv(tmp_path, " Post_ID ,party,stance,sentiment,note,NOTE\n 1 , dem , Support ,Positive,a,b\n")
     assert load_labels(path) == [{"post_id": "1", "party": "dem", "stance": "support", "sentiment": "positive", "note": "b"}]
 
 
@@ -27,7 +22,7 @@ def test_bad_rows_keep_their_lines_and_words(tmp_path: Path) -> None:
     text = ('post_id,party,stance,sentiment,note,note\n\n\n1,dem,bogus,positive,,\n"2\nx",dem,support,positive,,\n'
             "3,dem\n4,dem,support,positive,,,extra\n5,dem,support,positive,a\n")
     with pytest.raises(LabelsError) as err:
-        load_labels(_write(tmp_path, text))
+        load_labels(labels_csv(tmp_path, text))
     said = str(err.value)
     assert "'bogus' (line 4)" in said, said
     assert "line 7: 2 field(s) where the header has 6 (no stance, sentiment, note, note)" in said, said
@@ -38,6 +33,6 @@ def test_bad_rows_keep_their_lines_and_words(tmp_path: Path) -> None:
 def test_trailing_empty_fields_are_read_as_absent_as_evaluate_accounts_reads_them(tmp_path: Path) -> None:
     """A spreadsheet export's trailing comma: every row was refused as "5 fields where the header
     has 4" while `evaluate-accounts` read the same shape of file; nothing is lost with empty cells."""
-    path = _write(tmp_path, "post_id,party,stance,sentiment\n1,dem,support,positive,\n2,dem,oppose,negative,, \n")
+    path = labels_csv(tmp_path, "post_id,party,stance,sentiment\n1,dem,support,positive,\n2,dem,oppose,negative,, \n")
     assert load_labels(path) == [{"post_id": "1", "party": "dem", "stance": "support", "sentiment": "positive"},
                                  {"post_id": "2", "party": "dem", "stance": "oppose", "sentiment": "negative"}]

@@ -11,16 +11,11 @@ from pathlib import Path
 import pytest
 
 from botwatch.accounts.evaluate import AccountLabelsError, load_account_labels
-
-
-def _write(tmp_path: Path, text: str) -> Path:
-    p = tmp_path / "labels.csv"
-    p.write_text(text, encoding="utf-8")
-    return p
+from testsupport.csv_files import labels_csv
 
 
 def test_a_non_empty_cell_beyond_the_header_is_a_bad_row_with_its_line(tmp_path: Path) -> None:
-    p = _write(tmp_path, "handle,bot\nalice,1,extra\nbob,0\ncarol,maybe\ndave,0,\x1b[2J,x,y,z\n")
+    p = labels_csv(tmp_path, "handle,bot\nalice,1,extra\nbob,0\ncarol,maybe\ndave,0,\x1b[2J,x,y,z\n")
     with pytest.raises(AccountLabelsError) as exc:
         load_account_labels(p)
     said = str(exc.value)
@@ -31,7 +26,7 @@ def test_a_non_empty_cell_beyond_the_header_is_a_bad_row_with_its_line(tmp_path:
 
 
 def test_trailing_empty_cells_are_read_without_a_word(tmp_path: Path) -> None:
-    p = _write(tmp_path, "handle,bot\nalice,1,\nbob,0,,\ncarol,1, \n")
+    p = labels_csv(tmp_path, "handle,bot\nalice,1,\nbob,0,,\ncarol,1, \n")
     assert [(r.line, r.handle, r.bot) for r in load_account_labels(p)] == [(2, "alice", 1), (3, "bob", 0), (4, "carol", 1)]
 
 
@@ -40,7 +35,7 @@ def test_evaluate_accounts_refuses_the_file_naming_the_line(tmp_path: Path) -> N
 
     from botwatch.cli import app
 
-    p = _write(tmp_path, "handle,bot\nalice,1,extra\n")
+    p = labels_csv(tmp_path, "handle,bot\nalice,1,extra\n")
     res = CliRunner().invoke(app, ["evaluate-accounts", str(tmp_path / "none.duckdb"), str(p)])
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and "line 2: 3 fields where the header has 2 (extra: 'extra')" in said, res.output

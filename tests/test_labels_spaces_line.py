@@ -14,23 +14,18 @@ import pandas as pd
 from botwatch.accounts.evaluate import load_account_labels
 from botwatch.accounts.labelled import read_labels_csv
 from botwatch.content.score import load_labels
+from testsupport.csv_files import labels_csv
 
 FIXTURE = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"  # botwiki/verified 2019 rows
 
 
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "labels.csv"
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
-
-
 def test_content_evaluate_skips_a_line_of_spaces(tmp_path: Path) -> None:
-    path = _write(tmp_path, "post_id,party,stance,sentiment\n1,dem,support,positive\n   \n2,dem,oppose,negative\n")
+    path = labels_csv(tmp_path, "post_id,party,stance,sentiment\n1,dem,support,positive\n   \n2,dem,oppose,negative\n")
     assert [r["post_id"] for r in load_labels(path)] == ["1", "2"]
 
 
 def test_evaluate_accounts_skips_a_line_of_spaces_as_a_blank_line(tmp_path: Path) -> None:
-    path = _write(tmp_path, "handle,bot\nalice,1\n \t \nbob,0\n")
+    path = labels_csv(tmp_path, "handle,bot\nalice,1\n \t \nbob,0\n")
     empty: list[int] = []
     got = load_account_labels(path, empty)
     assert [(r.line, r.handle) for r in got] == [(2, "alice"), (4, "bob")] and empty == [], empty
@@ -40,7 +35,7 @@ def test_train_bot_model_names_the_lines_of_rows_left_out_below_a_line_of_spaces
     raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
     raw.loc[10, "label"] = "maybe"
     header, _, body = raw.to_csv(index=False).partition("\n")
-    path = _write(tmp_path, header + "\n   \n" + body)
+    path = labels_csv(tmp_path, header + "\n   \n" + body)
     maybe = next(n for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1) if line.startswith(raw.loc[10, "id"] + ","))
     got = read_labels_csv(path)
     assert got.where.get("label not 1/0") == f"1 row (label not 1/0: 'maybe' (line {maybe}))", got.where

@@ -1,6 +1,6 @@
 """CSV files in tests: reading the committed slices back, to compare what was stored with the rows
 as written (`tests/test_ingest_csv_columns.py`, `tests/test_ingest_csv_map_options.py`), and
-writing a small one from a header and rows (`write_rows`)."""
+writing a small one from a header and rows (`write_rows`) or from its exact text (`labels_csv`)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,14 @@ def write_rows(path: Path, header: list[str], rows: list[list[object]]) -> Path:
         w = csv.writer(f)
         w.writerow(header)
         w.writerows(rows)
+    return path
+
+
+def labels_csv(folder: Path, text: str) -> Path:
+    """`folder`/labels.csv holding `text` exactly (UTF-8, line ends as written): a labels file whose
+    blank lines, trailing commas or stray cells are what a labels-reader test is about."""
+    path = folder / "labels.csv"
+    path.write_text(text, encoding="utf-8", newline="")
     return path
 
 
