@@ -260,13 +260,20 @@ def cross_source_auc(meta: dict[str, Any]) -> str | None:
     accounts" says nothing of how it fares on a source like none of them. Each end carries its
     interval as the accounts section's lines do (`held_out_auc`): quoted bare, the two points read
     as measured more closely than the sources' counts allow."""
-    loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and isinstance(c.get("auc"), (int, float))]
+    loso = held_out_rows(meta)
     if not loso:
         return None
     worst, best = min(loso, key=lambda c: c["auc"]), max(loso, key=lambda c: c["auc"])
     lo, hi = (held_out_auc(c, f"held out: {c.get('held_out')}") for c in (worst, best))
     scored = f"AUC {lo}" if len(loso) == 1 else f"AUC between {lo} and {hi}"  # one source: no range to give
     return f"Tested on a labelled source it was not trained on, the bot model scored {scored}, where 0.5 is chance"
+
+
+def held_out_rows(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """The model file's leave-one-source-out rows that hold an AUC: the rows both the caveat
+    (`cross_source_auc`) and the accounts section's lines (`section_accounts.held_out_lines`) quote,
+    so the two never quote different sources."""
+    return [c for c in meta.get("loso") or [] if isinstance(c, dict) and isinstance(c.get("auc"), (int, float))]
 
 
 def held_out_auc(row: dict[str, Any], source: str = "") -> str:

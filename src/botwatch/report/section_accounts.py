@@ -76,12 +76,10 @@ def held_out_lines(meta: dict[str, Any]) -> list[str]:
     and calibration error.
 
     Why: these AUCs were printed as bare points beside figures that all carry an interval."""
-    from botwatch.report.caveats import held_out_auc
+    from botwatch.report.caveats import held_out_auc, held_out_rows
 
     lines = []
-    for r in meta.get("loso") or []:
-        if not isinstance(r, dict) or not isinstance(r.get("auc"), (int, float)):
-            continue
+    for r in held_out_rows(meta):
         rest = "".join(f", {name} {r[key]:.{d}f}" for key, name, d in (("balanced_accuracy", "balanced accuracy", 2), ("ece", "calibration error", 3))
                        if isinstance(r.get(key), (int, float)))
         lines.append(f"Trained without {r.get('held_out')} and tested on it: AUC {held_out_auc(r)}{rest}.")
