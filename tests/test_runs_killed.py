@@ -120,3 +120,5 @@ def test_posts_stored_by_an_ingest_killed_part_way_make_the_analysis_stale(tmp_p
     assert stale is not None and stale.posts_added == 4 and stale.stages == ["sleepy"]
     said = " ".join(runner.invoke(app, ["status", str(study)]).output.split())
     assert "stale analysis: 4 posts were ingested" in said and "cut off: the latest run of ingest started " in said
+    # The advice is a sentence like every other "cut off" line's (it lacked its full stop).
+    assert "run the same ingest again (files already stored are not stored twice)." in said, said

@@ -106,7 +106,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
 
         for stage, said in never_finished_runs(st):
             # After a whole --no-election, a plain `analyze` skips a stage that needs an election: the command names it.
-            again = ("run the same ingest again (files already stored are not stored twice)" if stage == "ingest"
+            again = ("run the same ingest again (files already stored are not stored twice)." if stage == "ingest"
                      else with_renew_command(st, [stage], "its tables may hold part of that run's work and part of an earlier one's: run {cmd} again.",
                                              str(study)))
             out.print(f"[yellow]cut off:[/yellow] the latest run of {plain(stage)} {plain(said)}; {plain(again)}", highlight=False, soft_wrap=True)
