@@ -2,6 +2,7 @@
 """What the study prior reads on small samples of ordinary accounts, on the development part only.
 
     PYTHONPATH=src .venv/bin/python scripts/measure_origin_prior_small.py --work W [--election uk-ge2017]
+    PYTHONPATH=src .venv/bin/python scripts/measure_origin_prior_small.py --work W --election us-2016 --archive gop-debate-2015
 
 Why: the study prior's sentence (`origin_prior.StudyPrior.held_out`) says what such an estimate read
 where no account was Russia-run, measured on the test part's ~13,000 ordinary accounts. A user's
@@ -25,6 +26,13 @@ drawn at random, each read as `run_accounts` reads it (`validate_origin.origin_s
 the near-Russia split within the sample). Reports the estimate's median and 5-95% range and how
 often the 95% interval lies above 0.1%. Development part only (W/apart-dev, as `measure_origin_dev.py`
 builds it); there is no option to read the test part. Writes W/origin-prior-small-dev-ELECTION.json.
+
+`--archive gop-debate-2015` takes the short samples from the part's American archive instead (its
+keys are prefixed 'gop-'), read under the election given (us-2016: the country a US study is read
+with), so that an American study is quoted American samples (`origin_prior.HELD_OUT_SHORT`). That
+archive is one evening (about 5,400 development tweets over 16 hours): its consecutive runs are
+hours of one debate night, not days, and as many as the part holds gives one sample; it is drawn
+at random at each size too (`ARCHIVES`). Writes W/origin-prior-small-dev-ELECTION-gop-debate-2015.json.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import gzip
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +65,25 @@ ABOVE = 0.001  # "the interval excludes 0.1%": its lower end above this
 SAMPLE_TWEETS = (1_000, 3_000, 10_000)  # short samples' sizes in tweets (the finding's: 3,000)
 RANDOM_TWEETS = 3_000  # the size also drawn at random over the whole period
 RANDOM_SAMPLES = 16  # how many such random samples (the windows are as many as the part holds)
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Whose statuses the short samples are cut from: the archive's accounts (`validate_origin.ordinary_source`),
+    the consecutive runs' sizes in tweets (None: as many as the part holds) and the sizes drawn at random."""
+
+    source: str
+    consecutive: tuple[int | None, ...]
+    at_random: tuple[int, ...]
+
+
+# brexit-2016 as it was measured on 2026-12-06 (10,000 tweets: four runs). gop-debate-2015 holds about
+# 5,400 development tweets of one evening: its 1,000-tweet runs are five, its 3,000-tweet run one, and
+# the whole part one more, so its sizes are drawn at random as well, to give each size more than a handful.
+ARCHIVES = {
+    "brexit-2016": Archive(V.ORDINARY_UK, SAMPLE_TWEETS, (RANDOM_TWEETS,)),
+    "gop-debate-2015": Archive(V.ORDINARY_US, (1_000, 3_000, None), (1_000, RANDOM_TWEETS)),
+}
 
 
 def study_prior_inputs(loaded: V.LoadedStudy, home: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -88,13 +116,14 @@ def draws(p: np.ndarray, size: int, base: float, rng: np.random.Generator) -> di
             "interval_above_0.1%": round(float(np.mean(a[:, 1] > ABOVE)), 3)}
 
 
-def brexit_dev_tweets(work: Path) -> list[bytes]:
-    """The development part's brexit-2016 statuses (v1.1 lines as `prepare_part` wrote them), oldest first."""
+def dev_tweets(work: Path, source: str = V.ORDINARY_UK) -> list[bytes]:
+    """The development part's statuses of one ordinary archive (`source`, as `validate_origin.ordinary_source`
+    names it; v1.1 lines as `prepare_part` wrote them), oldest first. Reads W/apart-dev only."""
     def when(line: bytes) -> datetime.datetime:
         return datetime.datetime.strptime(json.loads(line)["created_at"], "%a %b %d %H:%M:%S %z %Y")
 
     with gzip.open(work / "apart-dev" / "ordinary-v1-dev.jsonl.gz", "rb") as f:
-        lines = [ln for ln in f if ln.strip() and V.ordinary_source(str(json.loads(ln)["user"]["id_str"])) == V.ORDINARY_UK]
+        lines = [ln for ln in f if ln.strip() and V.ordinary_source(str(json.loads(ln)["user"]["id_str"])) == source]
     return sorted(lines, key=when)
 
 
@@ -115,19 +144,27 @@ def sample_estimate(lines: list[bytes], work: Path, data: Path, election: object
     return prior.share, prior.lo, prior.hi, prior.accounts
 
 
-def short_samples(work: Path, data: Path, election: object, rng: np.random.Generator) -> list[dict]:
-    """The study prior of short samples of the part's brexit-2016 statuses: for each size in
-    `SAMPLE_TWEETS`, every run of that many consecutive ones (what a collection over a few days
-    holds: each account's few posts fall in the same hours), and `RANDOM_SAMPLES` of `RANDOM_TWEETS`
-    drawn at random over the whole period."""
-    lines = brexit_dev_tweets(work)
-    plans = [(n, "consecutive", [lines[s:s + n] for s in range(0, len(lines) - n + 1, n)]) for n in SAMPLE_TWEETS]
-    plans.append((RANDOM_TWEETS, "at random", [[lines[i] for i in sorted(rng.choice(len(lines), RANDOM_TWEETS, replace=False))]
-                                               for _ in range(RANDOM_SAMPLES)]))
+def sample_plans(lines: list[bytes], archive: Archive, rng: np.random.Generator) -> list[tuple[int, str, list[list[bytes]]]]:
+    """(tweets, how, samples) for each size: every run of that many consecutive statuses (what a
+    collection over a few days holds: each account's few posts fall in the same hours; None: all of
+    them, one sample), and `RANDOM_SAMPLES` of each random size drawn at random over the whole period."""
+    plans = []
+    for size in archive.consecutive:
+        n = len(lines) if size is None else size
+        plans.append((n, "all the part holds" if size is None else "consecutive", [lines[s:s + n] for s in range(0, len(lines) - n + 1, n)]))
+    for n in archive.at_random:
+        plans.append((n, "at random", [[lines[i] for i in sorted(rng.choice(len(lines), n, replace=False))] for _ in range(RANDOM_SAMPLES)]))
+    return plans
+
+
+def short_samples(work: Path, data: Path, election: object, rng: np.random.Generator, name: str = "brexit-2016") -> list[dict]:
+    """The study prior of short samples of the part's statuses of the archive `name` (`ARCHIVES`),
+    each ingested as a study of its own (`sample_plans`)."""
+    lines = dev_tweets(work, ARCHIVES[name].source)
     rows = []
-    for n, name, samples in plans:
+    for n, how, samples in sample_plans(lines, ARCHIVES[name], rng):
         got = np.array([sample_estimate(s, work, data, election) for s in samples])
-        rows.append({"sample": f"{n:,} brexit-2016 tweets, {name}", "samples": len(samples), "median_accounts": int(np.median(got[:, 3])),
+        rows.append({"sample": f"{n:,} {name} tweets, {how}", "samples": len(samples), "median_accounts": int(np.median(got[:, 3])),
                      "median": round(float(np.median(got[:, 0])), 5), "p5": round(float(np.quantile(got[:, 0], 0.05)), 5),
                      "p95": round(float(np.quantile(got[:, 0], 0.95)), 5), "median_lo": round(float(np.median(got[:, 1])), 5),
                      "median_hi": round(float(np.median(got[:, 2])), 5), "interval_above_0.1%": round(float(np.mean(got[:, 1] > ABOVE)), 3),
@@ -141,6 +178,8 @@ def short_samples(work: Path, data: Path, election: object, rng: np.random.Gener
 
 def main() -> None:
     ap = V.origin_arguments(__doc__.split("\n\n")[0])
+    ap.add_argument("--archive", choices=sorted(ARCHIVES), default="brexit-2016",
+                    help="the ordinary archive the short samples are cut from (development part only)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     election = load_election(args.election)
@@ -153,6 +192,8 @@ def main() -> None:
     print(f"{args.election}: {len(p):,} ordinary accounts with origin evidence not near Russia ({left:,} near Russia left out); "
           f"all together: {whole.estimate()}")
     subsets = {"all ordinary": np.ones(len(p), bool), "brexit-2016 only": uk, "1-4 posts": posts <= 4, "1-2 posts": posts <= 2}
+    if args.archive != "brexit-2016":  # last, and only here, so the British run draws what it drew on 2026-12-06
+        subsets["gop-debate-2015 only"] = ~uk
     rng = np.random.default_rng(SEED)
     rows = []
     print("subset".ljust(26) + "pool".rjust(7) + "size".rjust(7) + "  median  [5%, 95%] of the estimate   median interval   interval above 0.1%")
@@ -164,9 +205,9 @@ def main() -> None:
             rows.append(r)
             print(name.ljust(26) + f"{r['pool']:7,d}{size:7,d}  {r['median']:.2%}  [{r['p5']:.2%}, {r['p95']:.2%}]".ljust(50)
                   + f"[{r['median_lo']:.2%}, {r['median_hi']:.2%}]".ljust(20) + f"{r['interval_above_0.1%']:.0%}", flush=True)
-    samples = short_samples(args.work, args.data, election, rng)
-    out = args.work / f"origin-prior-small-dev-{args.election}.json"
-    out.write_text(json.dumps({"election": args.election, "base": base, "accounts": len(p), "near_left_out": left,
+    samples = short_samples(args.work, args.data, election, rng, args.archive)
+    out = args.work / (f"origin-prior-small-dev-{args.election}" + ("" if args.archive == "brexit-2016" else f"-{args.archive}") + ".json")
+    out.write_text(json.dumps({"election": args.election, "archive": args.archive, "base": base, "accounts": len(p), "near_left_out": left,
                                "all": [round(whole.share, 5), round(whole.lo, 5), round(whole.hi, 5)], "draws": DRAWS, "seed": SEED,
                                "rows": rows, "short_samples": samples}, indent=1), encoding="utf-8")
     print(f"wrote {out}; {time.perf_counter() - t0:.0f} s")
