@@ -1,9 +1,11 @@
-"""The study prior's short-sample reference is said to be British, and another country's where the
-study is of another country, or of none known.
+"""The study prior's short-sample reference is the study's own country's where one was measured
+(British for a British study, American for an American one), and is said to be another country's
+where the study is of another country, or of none known.
 
 An American study (the IRA tweets read with --election us-2016) was told what "samples of ordinary
-British tweets" read, worded as if they were its own country's: the only short-sample reference
-(`origin_prior.HELD_OUT_SHORT`) is brexit-2016's, and it was chosen by size alone.
+British tweets" read, worded as if they were its own country's, and then, once qualified, still
+quoted the British range: American samples read far lower (`origin_prior.HELD_OUT_SHORT`,
+docs/methods.md "Study prior on short samples").
 """
 
 from __future__ import annotations
@@ -11,21 +13,40 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from botwatch.accounts.origin_prior import estimate
+from botwatch.accounts.origin_prior import HELD_OUT_SHORT, estimate
+from botwatch.prob_text import interval_digits, percent
 
 SMALL = [0.02] * 1_100 + [0.9] * 3  # about a 3,000-tweet sample's accounts with evidence
 
 
-def test_study_of_another_country_is_told_the_reference_is_british() -> None:
+def nearest(country: str, accounts: int = 1_103) -> tuple[int, int, float, float, float]:
+    """The row of `country`'s short samples a study of `accounts` accounts is quoted (nearest on a log scale)."""
+    import math
+
+    return min(HELD_OUT_SHORT[country], key=lambda row: abs(math.log(accounts / row[1])))
+
+
+def test_american_study_is_quoted_american_samples_unqualified() -> None:
     said = estimate(SMALL, 0.068, country="US").sentence(0.5, 0.2)
+    tweets, accounts, lo, mid, hi = nearest("US")
+    d = interval_digits(lo, hi, 1)
+    assert percent(lo, d) != percent(hi, d), (lo, hi)  # a range that reads as one figure ("0.1% to 0.1%") reads as a certainty
+    assert (f"on samples of {tweets:,} ordinary American tweets of one evening (about {accounts:,} accounts with origin evidence, "
+            f"none run from Russia) it read {percent(lo, d)} to {percent(hi, d)} (median {percent(mid, d)}), so an estimate in that "
+            "range does not show that any account") in said, said
+    assert "British" not in said and "another country's" not in said, said
+
+
+def test_study_of_another_country_is_told_the_reference_is_british() -> None:
+    said = estimate(SMALL, 0.068, country="NZ").sentence(0.5, 0.2)
     assert ("ordinary British tweets (about 878 accounts with origin evidence, none run from Russia; British samples, another "
-            "country's: none from US, this study's country, were measured) it read") in said, said
-    assert "so an estimate in that range need not show (if samples from US read alike) that any account here is run from Russia" in said, said
+            "country's: none from NZ, this study's country, were measured) it read") in said, said
+    assert "so an estimate in that range need not show (if samples from NZ read alike) that any account here is run from Russia" in said, said
 
 
 def test_british_study_keeps_its_own_reference_unqualified() -> None:
-    said = estimate(SMALL, 0.068, country="GB").sentence(0.5, 0.2)  # the reference's own country (`HELD_OUT_SHORT_COUNTRY`)
-    assert "ordinary British tweets" in said and "British samples" not in said, said
+    said = estimate(SMALL, 0.068, country="GB").sentence(0.5, 0.2)  # the British samples' own country
+    assert "ordinary British tweets" in said and "British samples" not in said and "American" not in said, said
     assert "so an estimate in that range does not show that any account" in said, said
 
 
@@ -40,7 +61,7 @@ def test_study_of_no_known_country_is_told_the_reference_is_british() -> None:
     assert "does not show" not in said, said
 
 
-def test_stage_on_a_us_election_says_the_reference_is_another_countrys(sample_study_path: Path, tmp_path: Path) -> None:
+def test_stage_on_a_us_election_quotes_american_samples(sample_study_path: Path, tmp_path: Path) -> None:
     from botwatch import open_study
     from botwatch.accounts.stage import run_accounts
     from botwatch.elections import load_election
@@ -52,5 +73,5 @@ def test_stage_on_a_us_election_says_the_reference_is_another_countrys(sample_st
         run_accounts(st, load_election("us-2016"), log=said.append)
         rows = st.sql("SELECT DISTINCT sentence FROM account_evidence WHERE kind = 'origin' AND sentence LIKE 'study prior:%'")
     line = next(m for m in said if m.startswith("accounts: study prior:"))
-    assert "ordinary British tweets" in line and "none from US, this study's country, were measured" in line, line
-    assert rows and all("another country's" in r[0] for r in rows if "ordinary British tweets" in r[0]), rows
+    assert "ordinary American tweets of one evening" in line and "British" not in line and "another country's" not in line, line
+    assert rows and not any("British" in r[0] for r in rows), rows

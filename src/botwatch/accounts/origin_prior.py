@@ -34,7 +34,7 @@ import numpy as np
 
 from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, largest_first, moved_p, others_scale
 from botwatch.count_text import counted, two_figures
-from botwatch.prob_text import most_likely, percent, prob3
+from botwatch.prob_text import interval_digits, most_likely, percent, prob3
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
 # Candidate shares π: log-spaced from 0.0001 to 0.1, every 0.0025 from 0.1 to 0.9, and the mirror
@@ -53,24 +53,38 @@ HELD_OUT_MIXED = (0.01, 0.0251)
 HELD_OUT_NONE = (0.0006, 0.0)
 HELD_OUT_NONE_ACCOUNTS = 9_525  # the accounts HELD_OUT_NONE was read over (`strata.far.accounts` there)
 # What the same estimate read on short samples where none were Russia-run, measured on the development
-# part only (`scripts/measure_origin_prior_small.py --election uk-ge2017`, 2026-12-06; docs/methods.md,
-# "Study prior on short samples"): its brexit-2016 statuses ingested as studies of their own, every
-# run of that many consecutive tweets. (tweets, median accounts with origin evidence, 5th percentile,
-# median, 95th percentile of the estimate.) A short sample's accounts carry little evidence each and
-# the calibration map puts a weak account a little below the calibration mix, so a few stronger ones
-# set the estimate: 3,000 ordinary British tweets read 4.7% [1.5%, 9.0%] beside "0.06% where none
-# were", which was read over thousands of accounts. A study nearer one of these sizes than
-# HELD_OUT_NONE_ACCOUNTS is told what its size read.
-HELD_OUT_SHORT = (
-    (1_000, 363, 0.0052, 0.0187, 0.0720),  # 49 samples
-    (3_000, 878, 0.0041, 0.0186, 0.0619),  # 16 samples
-    (10_000, 2_303, 0.0086, 0.0302, 0.0363),  # 4 samples (all the part holds): the range is nearly their least and greatest
-)
-# The country HELD_OUT_SHORT's samples are of: brexit-2016 is the only source of ordinary tweets whose
-# short samples were measured. A study of another election's country is told that plainly
-# (`StudyPrior.short_sample`): an American study (the IRA tweets read with --election us-2016) was
-# quoted "samples of ordinary British tweets" as if they were its own country's.
-HELD_OUT_SHORT_COUNTRY = "GB"
+# part only, per country of the samples (docs/methods.md, "Study prior on short samples"): each archive's
+# statuses ingested as studies of their own and read under that country's election. (tweets, median
+# accounts with origin evidence, 5th percentile, median, 95th percentile of the estimate.) A short
+# sample's accounts carry little evidence each and the calibration map puts a weak account a little
+# below the calibration mix, so a few stronger ones set the estimate: 3,000 ordinary British tweets
+# read 4.7% [1.5%, 9.0%] beside "0.06% where none were", which was read over thousands of accounts. A
+# study nearer one of these sizes than HELD_OUT_NONE_ACCOUNTS is told what its size read, in its own
+# country's samples where they were measured (`StudyPrior.short_sample`).
+HELD_OUT_SHORT: dict[str, tuple[tuple[int, int, float, float, float], ...]] = {
+    # brexit-2016 under uk-ge2017 (`scripts/measure_origin_prior_small.py --election uk-ge2017`,
+    # 2026-12-06): every run of that many consecutive tweets, over seven months.
+    "GB": (
+        (1_000, 363, 0.0052, 0.0187, 0.0720),  # 49 samples
+        (3_000, 878, 0.0041, 0.0186, 0.0619),  # 16 samples
+        (10_000, 2_303, 0.0086, 0.0302, 0.0363),  # 4 samples (all the part holds): the range is nearly their least and greatest
+    ),
+    # gop-debate-2015 under us-2016 (`... --election us-2016 --archive gop-debate-2015`, 2026-12-07):
+    # 16 samples drawn at random of each size from the part's 5,434 tweets of ONE evening, so they
+    # overlap (two 3,000-tweet draws share about half their tweets) and say what that night reads,
+    # not how nights or campaigns differ. The consecutive runs read a little higher (5 of 1,000
+    # tweets: 0.21% to 0.30%; the one of 3,000: 0.11%); the whole part (one sample, 3,082 accounts)
+    # read 0.07%, a single figure and no range, so it has no row.
+    "US": (
+        (1_000, 697, 0.0019, 0.0020, 0.0027),  # 16 samples
+        (3_000, 1_868, 0.00089, 0.00091, 0.00107),  # 16 samples
+    ),
+}
+# Whose samples a study of another country, or of none known, is quoted: the British, measured over
+# seven months (the American ones are one evening's), and read higher, so "need not show" covers more.
+HELD_OUT_SHORT_FALLBACK = "GB"
+# How the sentence names each country's samples: the American ones say they are of one evening.
+SHORT_SAMPLES_NAMED = {"GB": ("British", "ordinary British tweets"), "US": ("American", "ordinary American tweets of one evening")}
 GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9, 0.0025), 1.0 - np.logspace(-4, -1, 200)]))
 EPS = 1e-6
 
@@ -97,8 +111,8 @@ class StudyPrior:
     scope: str = ""
     # The share estimated apart for the accounts near Russia (`apply_stratified`), when the study has any.
     near: "StudyPrior | None" = None
-    # The election's country the study is of (`origin_rule.origin_home`), None without one: it says
-    # whether the short-sample reference (`HELD_OUT_SHORT_COUNTRY`) is this study's country's.
+    # The election's country the study is of (`origin_rule.origin_home`), None without one: it picks
+    # the short-sample reference (`HELD_OUT_SHORT`), and says whether that reference is this study's country's.
     country: str | None = None
 
     def estimate(self) -> str:
@@ -127,37 +141,48 @@ class StudyPrior:
     def short_sample(self) -> str:
         """" over N accounts; on samples of T ordinary British tweets ... it read a% to b%": what an estimate over
         about this many accounts read where none were Russia-run (`HELD_OUT_SHORT`), for a study
-        nearer one of those sizes than the held-out check's; "" otherwise. The samples are British
-        (`HELD_OUT_SHORT_COUNTRY`): a study of another country, or of none known (`country`), is told so.
+        nearer one of those sizes than the held-out check's; "" otherwise. The samples are the study's
+        own country's where they were measured (`reference`); a study of another country, or of none
+        known (`country`), is quoted the fallback's and told so.
 
         Why: 3,000 ordinary British tweets (about 1,100 accounts with evidence) read "4.7% [1.5%,
         9.0%]" beside "0.06% where none were", a figure read over 9,525 accounts: a reader took the
         small study's estimate as a finding, where samples of its size with no Russia-run account
-        read as much."""
+        read as much. And American samples read under us-2016 read about a tenth of British ones read
+        under uk-ge2017 (0.2% against 1.9% at 1,000 tweets; mostly the election each is read under,
+        docs/methods.md), so an American study quoted the British range was told too wide a one."""
+        ref = self.reference()
         n = max(self.accounts, 1)
-        nearest = min(HELD_OUT_SHORT, key=lambda row: abs(np.log(n / row[1])))
+        nearest = min(HELD_OUT_SHORT[ref], key=lambda row: abs(np.log(n / row[1])))
         if abs(np.log(n / nearest[1])) >= abs(np.log(n / HELD_OUT_NONE_ACCOUNTS)):
             return ""
         tweets, accounts, lo, mid, hi = nearest
-        whose, so = self._reference_clause()
-        return (f" over {HELD_OUT_NONE_ACCOUNTS:,} accounts; on samples of {tweets:,} ordinary British tweets (about {accounts:,} accounts "
-                f"with origin evidence, none run from Russia{whose}) it read {percent(lo, 1)} to {percent(hi, 1)} (median {percent(mid, 1)}), "
+        whose, so = self._reference_clause(ref)
+        d = interval_digits(lo, hi, 1)  # the American samples' narrow range read "0.1% to 0.1%" at one decimal
+        return (f" over {HELD_OUT_NONE_ACCOUNTS:,} accounts; on samples of {tweets:,} {SHORT_SAMPLES_NAMED[ref][1]} (about {accounts:,} accounts "
+                f"with origin evidence, none run from Russia{whose}) it read {percent(lo, d)} to {percent(hi, d)} (median {percent(mid, d)}), "
                 f"so an estimate in that range {so} that any account here is run from Russia")
 
-    def _reference_clause(self) -> tuple[str, str]:
-        """The clause saying whose the short samples are, and how far their range carries: nothing and
-        "does not show" for a British study; the reference named as British, and the conclusion made
-        conditional, where the study is of another country or of none known (`country` None: a study
-        read with --no-election, or of a country the origin model does not know).
+    def reference(self) -> str:
+        """The country whose short samples this study is quoted: its own where they were measured
+        (`HELD_OUT_SHORT`), else `HELD_OUT_SHORT_FALLBACK`."""
+        return self.country if self.country in HELD_OUT_SHORT else HELD_OUT_SHORT_FALLBACK
+
+    def _reference_clause(self, ref: str) -> tuple[str, str]:
+        """The clause saying whose the short samples (of country `ref`) are, and how far their range
+        carries: nothing and "does not show" for a study of that country; the reference named, and the
+        conclusion made conditional, where the study is of another country or of none known (`country`
+        None: a study read with --no-election, or of a country the origin model does not know).
 
         Why: a study of no known country was told "does not show" flat, as if the British samples were
         its own, where the other-country case was already qualified."""
-        if self.country == HELD_OUT_SHORT_COUNTRY:
+        if self.country == ref:
             return "", "does not show"
+        named = SHORT_SAMPLES_NAMED[ref][0]
         if self.country is None:
-            return ("; British samples: this study's country is not known, so none from it were measured",
+            return (f"; {named} samples: this study's country is not known, so none from it were measured",
                     "need not show (if samples from its country read alike)")
-        return (f"; British samples, another country's: none from {self.country}, this study's country, were measured",
+        return (f"; {named} samples, another country's: none from {self.country}, this study's country, were measured",
                 f"need not show (if samples from {self.country} read alike)")
 
     def whose(self) -> str:
