@@ -1,11 +1,11 @@
 """The study prior's short-sample reference is the study's own country's where one was measured
-(British for a British study, American for an American one), and is said to be another country's
+(British runs read as a British study, or as a US one for a US study), and is said to be another country's
 where the study is of another country, or of none known.
 
 An American study (the IRA tweets read with --election us-2016) was told what "samples of ordinary
 British tweets" read, worded as if they were its own country's, and then, once qualified, still
-quoted the British range: American samples read far lower (`origin_prior.HELD_OUT_SHORT`,
-docs/methods.md "Study prior on short samples").
+quoted the British range read as a British study: read as a US study, the same runs read about a
+tenth as much (`origin_prior.HELD_OUT_SHORT`, docs/methods.md "Study prior on short samples").
 """
 
 from __future__ import annotations
@@ -26,15 +26,19 @@ def nearest(country: str, accounts: int = 1_103) -> tuple[int, int, float, float
     return min(HELD_OUT_SHORT[country], key=lambda row: abs(math.log(accounts / row[1])))
 
 
-def test_american_study_is_quoted_american_samples_unqualified() -> None:
+def test_american_study_is_quoted_samples_read_as_a_us_study() -> None:
+    """A US study is quoted the British runs read as a US study (the country a sample is read under
+    moves the estimate most) and told the one American evening measured read lower; not the British
+    runs read as a British study (about ten times higher), nor one evening's narrow range alone."""
     said = estimate(SMALL, 0.068, country="US").sentence(0.5, 0.2)
     tweets, accounts, lo, mid, hi = nearest("US")
+    assert HELD_OUT_SHORT["US"] != HELD_OUT_SHORT["GB"] and lo > 0.001, HELD_OUT_SHORT
     d = interval_digits(lo, hi, 1)
     assert percent(lo, d) != percent(hi, d), (lo, hi)  # a range that reads as one figure ("0.1% to 0.1%") reads as a certainty
-    assert (f"on samples of {tweets:,} ordinary American tweets of one evening (about {accounts:,} accounts with origin evidence, "
-            f"none run from Russia) it read {percent(lo, d)} to {percent(hi, d)} (median {percent(mid, d)}), so an estimate in that "
-            "range does not show that any account") in said, said
-    assert "British" not in said and "another country's" not in said, said
+    assert (f"on samples of {tweets:,} ordinary British tweets read as a US study (about {accounts:,} accounts with origin evidence, "
+            f"none run from Russia; one evening of American tweets read lower) it read {percent(lo, d)} to {percent(hi, d)} "
+            f"(median {percent(mid, d)}), so an estimate in that range does not show that any account") in said, said
+    assert "another country's" not in said and "not known" not in said, said
 
 
 def test_study_of_another_country_is_told_the_reference_is_british() -> None:
@@ -61,7 +65,7 @@ def test_study_of_no_known_country_is_told_the_reference_is_british() -> None:
     assert "does not show" not in said, said
 
 
-def test_stage_on_a_us_election_quotes_american_samples(sample_study_path: Path, tmp_path: Path) -> None:
+def test_stage_on_a_us_election_quotes_samples_read_as_a_us_study(sample_study_path: Path, tmp_path: Path) -> None:
     from botwatch import open_study
     from botwatch.accounts.stage import run_accounts
     from botwatch.elections import load_election
@@ -73,5 +77,6 @@ def test_stage_on_a_us_election_quotes_american_samples(sample_study_path: Path,
         run_accounts(st, load_election("us-2016"), log=said.append)
         rows = st.sql("SELECT DISTINCT sentence FROM account_evidence WHERE kind = 'origin' AND sentence LIKE 'study prior:%'")
     line = next(m for m in said if m.startswith("accounts: study prior:"))
-    assert "ordinary American tweets of one evening" in line and "British" not in line and "another country's" not in line, line
-    assert rows and not any("British" in r[0] for r in rows), rows
+    assert "ordinary British tweets read as a US study" in line and "another country's" not in line, line
+    # (the near stratum's sentence quotes no short samples: `StudyPrior.held_out`)
+    assert any("read as a US study" in r[0] for r in rows) and not any("another country's" in r[0] for r in rows), rows

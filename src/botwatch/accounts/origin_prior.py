@@ -69,22 +69,28 @@ HELD_OUT_SHORT: dict[str, tuple[tuple[int, int, float, float, float], ...]] = {
         (3_000, 878, 0.0041, 0.0186, 0.0619),  # 16 samples
         (10_000, 2_303, 0.0086, 0.0302, 0.0363),  # 4 samples (all the part holds): the range is nearly their least and greatest
     ),
-    # gop-debate-2015 under us-2016 (`... --election us-2016 --archive gop-debate-2015`, 2026-12-07):
-    # 16 samples drawn at random of each size from the part's 5,434 tweets of ONE evening, so they
-    # overlap (two 3,000-tweet draws share about half their tweets) and say what that night reads,
-    # not how nights or campaigns differ. The consecutive runs read a little higher (5 of 1,000
-    # tweets: 0.21% to 0.30%; the one of 3,000: 0.11%); the whole part (one sample, 3,082 accounts)
-    # read 0.07%, a single figure and no range, so it has no row.
+    # brexit-2016 under us-2016 (`... --election us-2016`, 2026-12-07): the same British runs read as a US
+    # study reads them, the country a sample is read under being what moves the estimate most. The
+    # American samples measured (`--archive gop-debate-2015`: 16 random draws of each size from the
+    # part's 5,434 tweets of ONE debate evening, overlapping) read lower, 0.19% to 0.27% at 1,000
+    # tweets and 0.09% to 0.11% at 3,000: one night's range, too narrow to tell a study collected over
+    # weeks that its estimate shows anything, so the seven months of British runs, wider and higher,
+    # are the reference and the American evening is named beside them (`SHORT_SAMPLES_NAMED`).
     "US": (
-        (1_000, 697, 0.0019, 0.0020, 0.0027),  # 16 samples
-        (3_000, 1_868, 0.00089, 0.00091, 0.00107),  # 16 samples
+        (1_000, 363, 0.00275, 0.00364, 0.00636),  # 49 samples
+        (3_000, 878, 0.00175, 0.00244, 0.00335),  # 16 samples
+        (10_000, 2_303, 0.00101, 0.00141, 0.00205),  # 4 samples
     ),
 }
-# Whose samples a study of another country, or of none known, is quoted: the British, measured over
-# seven months (the American ones are one evening's), and read higher, so "need not show" covers more.
+# Whose samples a study of another country, or of none known, is quoted: the British, read under
+# uk-ge2017 over seven months, the highest of those measured, so "need not show" covers more.
 HELD_OUT_SHORT_FALLBACK = "GB"
-# How the sentence names each country's samples: the American ones say they are of one evening.
-SHORT_SAMPLES_NAMED = {"GB": ("British", "ordinary British tweets"), "US": ("American", "ordinary American tweets of one evening")}
+# How the sentence names each reference's samples (the adjective an other-country study is told, the
+# samples, and a note a study of the reference's own country is told beside them).
+SHORT_SAMPLES_NAMED = {
+    "GB": ("British", "ordinary British tweets", ""),
+    "US": ("British", "ordinary British tweets read as a US study", "; one evening of American tweets read lower"),
+}
 GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9, 0.0025), 1.0 - np.logspace(-4, -1, 200)]))
 EPS = 1e-6
 
@@ -141,16 +147,17 @@ class StudyPrior:
     def short_sample(self) -> str:
         """" over N accounts; on samples of T ordinary British tweets ... it read a% to b%": what an estimate over
         about this many accounts read where none were Russia-run (`HELD_OUT_SHORT`), for a study
-        nearer one of those sizes than the held-out check's; "" otherwise. The samples are the study's
-        own country's where they were measured (`reference`); a study of another country, or of none
-        known (`country`), is quoted the fallback's and told so.
+        nearer one of those sizes than the held-out check's; "" otherwise. The samples are those read
+        under the study's own country where they were measured (`reference`); a study of another
+        country, or of none known (`country`), is quoted the fallback's and told so.
 
         Why: 3,000 ordinary British tweets (about 1,100 accounts with evidence) read "4.7% [1.5%,
         9.0%]" beside "0.06% where none were", a figure read over 9,525 accounts: a reader took the
         small study's estimate as a finding, where samples of its size with no Russia-run account
-        read as much. And American samples read under us-2016 read about a tenth of British ones read
-        under uk-ge2017 (0.2% against 1.9% at 1,000 tweets; mostly the election each is read under,
-        docs/methods.md), so an American study quoted the British range was told too wide a one."""
+        read as much. And the country a sample is read under moves its estimate most (British runs
+        of 1,000 tweets: 1.9% read as a British study, 0.36% as a US one; docs/methods.md), so a US
+        study is quoted the British runs read as a US study, with the one American evening measured,
+        which read lower still, named beside them."""
         ref = self.reference()
         n = max(self.accounts, 1)
         nearest = min(HELD_OUT_SHORT[ref], key=lambda row: abs(np.log(n / row[1])))
@@ -158,7 +165,7 @@ class StudyPrior:
             return ""
         tweets, accounts, lo, mid, hi = nearest
         whose, so = self._reference_clause(ref)
-        d = interval_digits(lo, hi, 1)  # the American samples' narrow range read "0.1% to 0.1%" at one decimal
+        d = interval_digits(lo, hi, 1)  # a narrow range ("0.18% to 0.34%") read "0.2% to 0.3%" at one decimal, or "0.1% to 0.1%"
         return (f" over {HELD_OUT_NONE_ACCOUNTS:,} accounts; on samples of {tweets:,} {SHORT_SAMPLES_NAMED[ref][1]} (about {accounts:,} accounts "
                 f"with origin evidence, none run from Russia{whose}) it read {percent(lo, d)} to {percent(hi, d)} (median {percent(mid, d)}), "
                 f"so an estimate in that range {so} that any account here is run from Russia")
@@ -170,14 +177,15 @@ class StudyPrior:
 
     def _reference_clause(self, ref: str) -> tuple[str, str]:
         """The clause saying whose the short samples (of country `ref`) are, and how far their range
-        carries: nothing and "does not show" for a study of that country; the reference named, and the
+        carries: "does not show", and the reference's own note (`SHORT_SAMPLES_NAMED`), for a study of
+        that country; the reference named, and the
         conclusion made conditional, where the study is of another country or of none known (`country`
         None: a study read with --no-election, or of a country the origin model does not know).
 
         Why: a study of no known country was told "does not show" flat, as if the British samples were
         its own, where the other-country case was already qualified."""
         if self.country == ref:
-            return "", "does not show"
+            return SHORT_SAMPLES_NAMED[ref][2], "does not show"
         named = SHORT_SAMPLES_NAMED[ref][0]
         if self.country is None:
             return (f"; {named} samples: this study's country is not known, so none from it were measured",
