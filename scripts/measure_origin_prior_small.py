@@ -29,7 +29,8 @@ builds it); there is no option to read the test part. Writes W/origin-prior-smal
 
 `--archive gop-debate-2015` takes the short samples from the part's American archive instead (its
 keys are prefixed 'gop-'), read under the election given (us-2016: the country a US study is read
-with), so that an American study is quoted American samples (`origin_prior.HELD_OUT_SHORT`). That
+with), beside the British runs read under us-2016 that a US study is quoted
+(`origin_prior.HELD_OUT_SHORT["US"]`; the American ones read lower, over one night). That
 archive is one evening (about 5,400 development tweets over 16 hours): its consecutive runs are
 hours of one debate night, not days, and as many as the part holds gives one sample; it is drawn
 at random at each size too (`ARCHIVES`). Writes W/origin-prior-small-dev-ELECTION-gop-debate-2015.json.
