@@ -302,6 +302,12 @@ def test_a_part_no_row_has_says_which_parts_the_file_holds(study, tmp_path: Path
     assert res.exit_code == 2 and "has no part column, so --part test selects none of its rows" in out, res.output
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,part\n{pid},{party},{stance},,dev\n", "--part", "test")
     assert res.exit_code == 2 and "no labels in part 'test': the file's part column holds 'dev' (1 row)" in out, res.output
+    # The shipped layout holds both elections: with rows of another election beside this one's, a
+    # part none of them has was said as "no labels for election 'us-2016': the file's election
+    # column names 'uk-ge2017'", though the file holds us-2016 labels and the part was the fault.
+    res, out = _run(db, tmp_path, f"post_id,election,party,stance,sentiment,part\n{pid},us-2016,{party},{stance},,dev\nx1,uk-ge2017,labour,support,,test\n",
+                    "--part", "tset")
+    assert res.exit_code == 2 and "no labels in part 'tset': the file's part column holds 'dev' (1 row)" in out, res.output
 
 
 def test_json_of_a_stance_only_file_keeps_every_sentiment_key(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

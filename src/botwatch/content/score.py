@@ -468,7 +468,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         from botwatch.labels_encoding import ALL_ROWS_EMPTY
 
         raise LabelsError(f"{name_shown(p)} has no rows: {ALL_ROWS_EMPTY}")
-    if not out and left_elections:
+    if not out and left_elections and not other_parts:
+        # Only where no row of this election was read: rows of it in other parts (the shipped file
+        # holds both elections) sent the reader to the election column for a --part the file lacks.
         from botwatch.count_text import counted
 
         named = ", ".join(f"{k!r} ({counted(v, 'row')})" for k, v in left_elections.most_common(5))  # "(1 rows)" was said
