@@ -76,6 +76,16 @@ def test_a_party_written_as_its_name_or_leader_is_refused_with_the_key_meant(stu
             "'Hillary Clinton' (line 4; if the party is meant, write 'democrat'); its parties: republican, democrat") in out
 
 
+def test_a_party_written_as_the_guide_names_it_is_refused_with_the_key_meant() -> None:
+    """docs/labelling-guide.md calls the parties "GOP", "Tories", "Dems": a reader who wrote those
+    was shown the keys alone, though the preset lists them as the party's own words."""
+    from botwatch.content.score import party_aliases
+    from botwatch.elections.model import load_election
+
+    got = party_aliases(load_election("us-2016").parties) | party_aliases(load_election("uk-ge2017").parties)
+    assert (got["gop"], got["dems"], got["tories"]) == ("republican", "democrat", "conservative")
+
+
 def test_the_key_meant_is_hinted_where_the_content_run_recorded_no_election(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A study whose content run recorded no election (an older one) fell back to the keys in
     `post_party` with no hints, though its labels name the preset us-2016: "Trump" was refused

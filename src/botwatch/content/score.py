@@ -168,12 +168,14 @@ class Agreement:
 def party_aliases(parties: "Any") -> dict[str, str]:
     """What a reader may write in the party column instead of a key, casefolded, → that key: the
     party's name with and without its bracket ("Republicans (Trump)", "Republicans") and its
-    leader's name, whole and last word ("Donald Trump", "Trump"). A name two parties share is left
+    leader's name, whole and last word ("Donald Trump", "Trump"), and the words the preset names it
+    by (`keywords`: "GOP", "Tories", "Dems", the names docs/labelling-guide.md itself uses; a reader
+    who wrote them was shown the keys alone). A name two parties share is left
     out. Used only to suggest the key (`load_labels`): the file is still refused, since a reader
     who wrote "Trump" may have meant the man, not his party."""
     seen: dict[str, set[str]] = {}
     for party in parties:
-        names = [party.name, re.sub(r"\s*\(.*\)\s*$", "", party.name)]
+        names = [party.name, re.sub(r"\s*\(.*\)\s*$", "", party.name), *party.keywords]
         leader = re.sub(r"\s*\(.*\)\s*$", "", party.leader or "")
         if leader and " and " not in leader:  # "Caroline Lucas and Jonathan Bartley (co-leaders)" names no one
             names += [leader, leader.split()[-1]]
