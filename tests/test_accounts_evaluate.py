@@ -44,7 +44,8 @@ def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None
     (["handle", "country"], [[h, "United Kingdom"] for h in "abcd"] + [["e", "Narnia"]],
      "l.csv: 5 rows give a country that is not a two-letter ISO code (RU, US, GB, …): 'United Kingdom' (4 rows, lines 2, 3, 4, …; write 'GB'), 'Narnia' (line 6)"),
     (["handle", "bot"], [["", "1"]], "line 2: no account_id and no handle"),
-    (["handle", "bot", "country"], [["a", "", ""]], "neither a bot label nor a country"),
+    # An account not labelled yet refused the file saying what was missing, not what to do.
+    (["handle", "bot", "country"], [["a", "", ""]], "line 2: neither a bot label nor a country (give the row one, or delete it)"),
     (["handle", "bot"], [], "holds no labelled account"),
     # Rows a spreadsheet saved as ",": said as `content evaluate` says it, not only "no account".
     (["handle", "bot"], [["", ""], ["", ""]], "l.csv holds no labelled account: every row below the header is empty"),

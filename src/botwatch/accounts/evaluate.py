@@ -248,7 +248,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
             errors.append(f"line {line}: no account_id and no handle")
             continue
         if bot is None and c is None and not b and not country_bad:  # a bad country is said in its own item
-            errors.append(f"line {line}: neither a bot label nor a country")
+            errors.append(f"line {line}: neither a bot label nor a country (give the row one, or delete it)")
             continue
         out.append(AccountLabel(line, acct, handle, bot, c))
     absent = bot_column_absent(header, (id_col, handle_col))
