@@ -95,9 +95,26 @@ def test_three_labelled_accounts_give_a_calibration_error_said_as_too_few(scored
     text = " ".join(r.output.split())
     few = "too few to say: 2 bots and 1 human, where one needs at least 10 of each"
     assert re.search(r"calibration error \(ECE\) │ 0\.\d{3} \(too few to say: 2 bots and 1 human,", text), text  # the table's row (wrapped)
-    assert f"rest on a handful of accounts a row ({few})" in text, text
+    assert f"rest on too few bots or humans to judge calibration ({few})" in text, text
     with open_study(study, read_only=False) as st:
         sec = accounts_section(st, {})
     head = " ".join(str(h) for h in sec.headline)
     assert f"on average (calibration error; {few})" in head, head
     assert few in " ".join(str(sec.html).split())
+
+
+def test_many_labelled_bots_and_no_human_are_not_said_as_a_handful_a_row(scored_us_sample_path: Path, tmp_path: Path) -> None:
+    """botwiki-2019's 678 bots alone (no human) filled reliability rows of hundreds, and the line
+    under the table said they "rest on a handful of accounts a row": what is too few is one class."""
+    study = tmp_path / "s.duckdb"
+    copy_study(scored_us_sample_path, study)
+    from botwatch import open_study
+
+    with open_study(study, read_only=True) as st:
+        scored = [str(r[0]) for r in st.sql("SELECT account_id FROM account_scores WHERE bot_probability IS NOT NULL ORDER BY account_id")]
+    assert len(scored) >= 40
+    labels = write_rows(tmp_path / "bots.csv", ["account_id", "bot"], [[a, 1] for a in scored])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(study), str(labels), "--boot", "20", "--no-record"])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0, text
+    assert "handful" not in text and f"rest on too few bots or humans to judge calibration (too few to say: {len(scored)} bots and 0 humans," in text, text

@@ -142,7 +142,9 @@ def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ig
             r.add_row(f"{row['low']:.1f}–{row['high']:.1f}", f"{row['n']:,}", percent(row["mean_p"]), percent(row["bot_share"]))
         out.print(r)
         if few:
-            out.print(f"The reliability table's shares of bots rest on a handful of accounts a row ({few})", highlight=False)
+            # Not "a handful of accounts a row": 678 labelled bots and no human filled rows of
+            # hundreds; what is too few is one class, by the AUC's rule.
+            out.print(f"The reliability table's shares of bots rest on too few bots or humans to judge calibration ({few})", highlight=False)
         if ev.bot_training:
             h = ev.bot_held_out
             out.print(f"{ev.bot_training:,} of these labelled accounts {'was' if ev.bot_training == 1 else 'were'} among the bot model's "
