@@ -117,4 +117,5 @@ def test_many_labelled_bots_and_no_human_are_not_said_as_a_handful_a_row(scored_
     r = CliRunner().invoke(app, ["evaluate-accounts", str(study), str(labels), "--boot", "20", "--no-record"])
     text = " ".join(r.output.split())
     assert r.exit_code == 0, text
+    assert "only one class was found: add accounts labelled human (bot 0) to the file" in text, text
     assert "handful" not in text and f"rest on too few bots or humans to judge calibration (too few to say: {len(scored)} bots and 0 humans," in text, text

@@ -134,7 +134,11 @@ def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ig
         t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {counted(b.bots, 'bot')})")
         out.print(t)
         if b.auc != b.auc:
-            out.print("AUC needs bots and humans among the labelled accounts; only one class was found", highlight=False)
+            # What to do, not only what is missing: a set of one class (botwiki-2019's bots) is half of
+            # a pair (verified-2019's humans), and the line named neither the class nor the remedy.
+            missing = "human" if b.bots else "bot"
+            out.print(f"AUC needs bots and humans among the labelled accounts; only one class was found: "
+                      f"add accounts labelled {missing} (bot {int(not b.bots)}) to the file", highlight=False)
         r = Table(title="Reliability: predicted probability against the share of your labelled bots")
         for c in ("bot probability", "accounts", "mean predicted", "bots"):
             r.add_column(c)
