@@ -211,6 +211,7 @@ def test_no_label_found_is_one_line_and_nothing_recorded(scored: Path, tmp_path:
     labels = write_rows(tmp_path / "l.csv", ["handle", "bot"], [["nobody_here_1", 1], ["nobody_here_2", 0]])
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels)])
     assert r.exit_code == 2 and "none of the 2 labelled accounts of l.csv is among the study's scored accounts" in " ".join(r.output.split())
+    assert f"as `botwatch export {scored} accounts_scored -o accounts.csv` lists them" in " ".join(r.output.split()), r.output
     assert "Traceback" not in r.output
     with open_study(scored, read_only=True) as st:
         assert recorded_evaluation(st) is None

@@ -63,7 +63,8 @@ def evaluate_accounts(
             _show(ev, labels, training.unknown_why)
         if ev.found == 0:
             fail(f"none of the {counted(ev.labelled, 'labelled account')} of {name_shown(labels.name)} is among the study's scored accounts: "
-                 "label them by the study's account_id, or by handle")
+                 # Where to read them: the line named the columns, not how to see the study's values.
+                 f"label them by the study's account_id, or by handle, as `botwatch export {shell_shown(study)} accounts_scored -o accounts.csv` lists them")
         if record:
             _record(study, ev, labels, boot, lake, quiet=json_out)
         if json_out:
