@@ -543,9 +543,21 @@ def test_ids_with_zeros_in_front_are_named_as_the_studys_ids(study, tmp_path: Pa
     assert res.exit_code == 2, res.output
     assert f"1 post_id of l.csv is not in this study but is one of its ids with zeros in front ('00{pid}'): write the post ids as the study has them" in out
     assert "none of the" not in out and "Traceback" not in out
+    assert f"(`botwatch export {db} posts -o posts.csv` lists them)" in " ".join(out.split()), out  # without -o the command fails
     pid2, party2, stance2 = pairs[1]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n00{pid},{party},{stance},\n0{pid2},{party2},{stance2},\n")
     assert res.exit_code == 2 and "2 post_ids of l.csv are not in this study but are its ids with zeros in front" in out, res.output
+
+
+def test_no_labelled_id_in_the_study_shows_one_of_its_ids_and_the_command_that_lists_them(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The line said "for a 538 IRA CSV, its tweet_id column": the by-author IRA files have no tweet
+    ids (the study makes `ira538-…` ones), and the reader was shown no id of the study's."""
+    db, pairs = study
+    _pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\nnot-a-post,{party},{stance},\n")
+    text = " ".join(out.split())
+    assert res.exit_code == 2 and "tweet_id" not in text, res.output
+    assert re.search(r"the labels' post_id must be the study's post ids \(such as '[^']+'; `botwatch export \S+ posts -o posts\.csv` lists them\)", text), text
 
 
 def test_labelled_ids_the_study_lacks_are_named_not_only_counted(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -121,10 +121,13 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
         # the ids are there, behind the zeros.
         fail(f"{counted(len(padded), 'post_id')} of {name_shown(labels.name)} {'is not in this study but is one of its ids' if len(padded) == 1 else 'are not in this study but are its ids'} with zeros in front "
              f"({first_ids(padded)}): write the post ids as the study has them "
-             f"(`botwatch export {shell_shown(study)} posts` lists them); nothing scored")
+             f"(`botwatch export {shell_shown(study)} posts -o posts.csv` lists them); nothing scored")
     if not present:
+        # "for a 538 IRA CSV, its tweet_id column" was wrong for the by-author IRA files, which have
+        # no tweet ids (the study makes `ira538-…` ones), and `export STUDY posts` without -o fails.
+        example = f"such as {min(held)!r}; " if held else ""
         fail(f"none of the {len(labelled):,} labelled posts of {name_shown(labels.name)} is in this study: the labels' post_id must be the "
-             f"study's post ids (for a 538 IRA CSV, its tweet_id column); nothing to score")
+             f"study's post ids ({example}`botwatch export {shell_shown(study)} posts -o posts.csv` lists them); nothing to score")
     if len(present) < len(labelled):
         gone = len(labelled) - len(present)
         say.print(f"[yellow]note:[/yellow] only {len(present):,} of the {len(labelled):,} labelled posts {'is' if len(present) == 1 else 'are'} in this study; "
