@@ -73,6 +73,28 @@ def test_a_resume_cursor_in_the_far_future_is_said_and_the_capture_starts_from_n
     assert state["cursor"]["time_us"] == orjson.loads(events[49])["time_us"]  # it moves again
 
 
+def test_an_event_from_the_far_future_mid_run_does_not_become_the_cursor_a_reconnect_resumes_from(tmp_path: Path) -> None:
+    """One event whose time_us lay in 2100 (a relay's clock set wrong, a hostile relay) became the
+    cursor: after the next dropped connection the collector asked for events after 2100, Jetstream
+    replayed nothing, and every post of the gap was lost with nothing said."""
+    events = [jetstream_event(i) for i in range(200)]
+    future = orjson.loads(jetstream_event(10_000))
+    future["time_us"] = 4_102_444_800_000_000  # 2100-01-01
+    script = [{"send": 60, "then": "drop_mid", "junk": {20: orjson.dumps(future).decode()}}, {}]
+    with FakeJetstream(events, script) as srv:
+        cap = Capture(tmp_path / "capture", "bluesky", "bluesky", keys_of=js.keys_of, max_posts=201)
+        logs: list[str] = []
+        ended = asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=20.0, log=logs.append,
+                                        install_signals=False))
+        asked = [c["cursor"] for c in srv.connections]
+    assert ended == 0 and cap.stats.kept == 201, logs  # every post once, the future one too
+    assert len(asked) == 2 and asked[1] < orjson.loads(events[59])["time_us"], asked  # resumed from the present, with the rewind
+    warned = [m for m in logs if "2100-01-01" in m]
+    assert len(warned) == 1 and "in the future" in warned[0] and "cursor" in warned[0], logs
+    state = orjson.loads((tmp_path / "capture" / ".botwatch" / "bluesky.state.json").read_bytes())
+    assert state["cursor"]["time_us"] == orjson.loads(events[-1])["time_us"]
+
+
 def test_an_x_search_answer_over_the_cap_is_a_failed_request_not_read_whole(tmp_path: Path) -> None:
     """The X and Mastodon answers were read whole (`r.content`): a broken or hostile server's
     endless body filled the memory. One over MAX_RESPONSE is now dropped as a failed request, said

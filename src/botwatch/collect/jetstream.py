@@ -124,6 +124,7 @@ class JetstreamCollector:
         self.net = Backoff(1.0, 60.0, backoff_scale)
         self.lived = 0.0  # seconds the current (or last) connection has delivered frames
         self.max_size = FRAME_MAX  # FRAME_MAX_ONCE for the one connection after a frame was refused
+        self.future_said = False  # an event from the future, not taken as the cursor, was said this run
 
     def oversized(self, cap: Capture, msg: str | bytes) -> None:
         """A frame over FRAME_MAX, read by the connection after one was refused: kept aside (its
@@ -134,9 +135,27 @@ class JetstreamCollector:
             t = orjson.loads(msg).get("time_us")
         except (orjson.JSONDecodeError, AttributeError):
             return
+        if isinstance(t, int):
+            self.advance(cap, t)
+
+    def advance(self, cap: Capture, t: int) -> None:
+        """Move the cursor to `t` when it is newer, but never into the future. One event whose
+        time_us lay years ahead (a relay's clock set wrong, a hostile relay) became the cursor; the
+        next reconnect asked for events after it, Jetstream live-tailed from there and replayed
+        nothing, and the posts of the gap were lost with nothing said. Such an event is still
+        written (ingest dates it); the cursor stays at the last event from the present, said once."""
         prev = cap.cursor.get("time_us")
-        if isinstance(t, int) and (not isinstance(prev, int) or t > prev):
+        if isinstance(prev, int) and t <= prev:
+            return
+        now = time.time()
+        if t / 1e6 <= now + FUTURE_CURSOR_S:
             cap.cursor["time_us"] = t
+        elif not self.future_said:
+            self.future_said = True
+            when, ahead = future_words(t / 1e6, now)
+            cap.log(f"warning: Jetstream sent an event with time_us={t} ({when}), {ahead} in the future by this machine's clock: "
+                    "it is kept, but the cursor a reconnect or restart resumes from does not move to it (nothing would be replayed "
+                    "after it); this run says so once. Check the clock (date -u) if it is this machine's.")
 
     def handle(self, cap: Capture, msg: str | bytes) -> None:
         """One frame: write it, drop it (duplicate, filtered, unsampled) or keep it aside."""
@@ -183,9 +202,7 @@ class JetstreamCollector:
             raise
         finally:
             if kept:
-                prev = cap.cursor.get("time_us")
-                if not isinstance(prev, int) or t > prev:
-                    cap.cursor["time_us"] = t
+                self.advance(cap, t)
                 cap.tick()
 
     async def __call__(self, cap: Capture) -> None:
