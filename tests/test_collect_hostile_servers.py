@@ -251,3 +251,51 @@ def test_a_mastodon_resume_id_from_the_future_or_no_id_is_said_and_the_stream_st
     assert len(warned) == 1 and said in warned[0] and "starts from now" in warned[0], logs
     state = orjson.loads((tmp_path / ".botwatch" / "mastodon-fake.state.json").read_bytes())
     assert state["cursor"]["min_id"] == {"tag:ge2017": statuses[-1]["id"]}  # it moves again
+
+
+def test_a_mastodon_status_id_from_the_far_future_mid_run_does_not_become_the_cursor(tmp_path: Path) -> None:
+    """A server makes a remote status's id from the time its author's server claims: one status
+    dated 2100 moved the stream's `min_id` there, the reconnect paged the timeline from 2100, found
+    nothing newer, and the statuses posted while the stream was down were lost, with nothing said."""
+    import time
+
+    from botwatch.collect import mastodon as md
+    from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+    def status(sid: int, i: int) -> dict[str, object]:
+        return {"id": str(sid), "uri": f"https://fake.social/users/u/statuses/{sid}", "created_at": "2026-11-30T05:00:00.000Z",
+                "content": f"<p>status {i} #GE2017</p>", "tags": [{"name": "ge2017"}], "account": {"id": "1", "acct": "u", "username": "u"}}
+
+    base = int(time.time() * 1000) << 16
+    live, missed = [status(base + i, i) for i in range(3)], [status(base + i, i) for i in range(3, 6)]
+    future = status(4_102_444_800_000 << 16, 99)  # 2100-01-01
+    streams = [0]
+    asked: list[str] = []
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":
+            await w.respond(404, b"{}")
+        elif "timelines" in req.path:  # min_id honoured: what was posted while the stream was down
+            after = req.query.get("min_id", "0")
+            asked.append(after)
+            await w.respond(200, orjson.dumps([s for s in missed if int(str(s["id"])) > int(after)][::-1]))
+        else:
+            streams[0] += 1
+            await w.start_stream("text/event-stream")
+            if streams[0] == 1:  # three statuses and the one from 2100, then the connection ends
+                for s in [*live, future]:
+                    await w.chunk(b"event: update\ndata: " + orjson.dumps(s) + b"\n\n")
+                await asyncio.sleep(0.2)
+                w.abort()
+                return
+            await asyncio.sleep(30)
+
+    logs: list[str] = []
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=7)
+        ended = asyncio.run(run_capture(cap, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01), duration=8.0,
+                                        log=logs.append, install_signals=False))
+    assert ended == 0 and cap.stats.kept == 7, logs  # the missed three fetched, the one from 2100 kept too
+    assert asked and asked[0] == live[-1]["id"], asked
+    warned = [m for m in logs if "2100-01-01" in m]
+    assert len(warned) == 1 and "in the future" in warned[0] and "cursor" in warned[0], logs

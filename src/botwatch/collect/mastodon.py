@@ -218,6 +218,7 @@ class MastodonCollector:
         self.page_limit = page_limit
         self.max_response = max_response  # bytes of one answer, or of one line of a stream
         self.stream_base = ""  # "" = the server itself; set from the instance API on start
+        self.future_said = False  # a status id from the future, not taken as a cursor, was said this run
 
     def handle_status(self, cap: Capture, stream: str, raw: bytes, use_filter: bool) -> None:
         if cap.full:  # another stream wrote the last post: this status is neither counted nor passed by the cursor
@@ -229,12 +230,28 @@ class MastodonCollector:
         obj, key = found
         sid = str(obj["id"]) if obj.get("id") is not None else None
         if sid and _id_gt(sid, cap.cursor.setdefault("min_id", {}).get(stream)):
-            cap.cursor["min_id"][stream] = sid
+            self.advance(cap, stream, sid)
         if self._filtered_out(cap, obj, use_filter):
             return
         if cap.sampled(key):
             cap.post(key, raw)
         cap.tick()
+
+    def advance(self, cap: Capture, stream: str, sid: str) -> None:
+        """Move the stream's cursor to the newer id `sid`, but never into the future. A server
+        makes a remote status's id from the time its author's server claims, so one status dated
+        years ahead (a server's clock set wrong, a hostile server) became the cursor: the REST
+        timeline has nothing newer, and every later reconnect and restart fetched nothing of the
+        gap, in silence. Such a status is still kept; the cursor stays put, said once a run."""
+        t, now = id_time(sid), time.time()
+        if t is None or t <= now + FUTURE_CURSOR_S:
+            cap.cursor["min_id"][stream] = sid
+        elif not self.future_said:
+            self.future_said = True
+            when, ahead = future_words(t, now)
+            cap.log(f"warning: stream {stream} sent status id {sid[:40]} ({when}), {ahead} in the future by this machine's clock: "
+                    "it is kept, but the cursor a reconnect or restart pages the timeline from does not move to it (nothing is newer); "
+                    "this run says so once. Check the clock (date -u) if it is this machine's.")
 
     def handle_edit(self, cap: Capture, stream: str, data: str, use_filter: bool) -> None:
         """Keep a `status.update` (an edit) of a status in the sample, filtered as a new status is:
