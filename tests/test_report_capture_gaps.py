@@ -13,7 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 
-def _captured_study(tmp_path: Path, folder_name: str) -> Path:
+def _captured_study(tmp_path: Path, folder_name: str, **counts: int) -> Path:
     from botwatch.cli import app
     from botwatch.collect import state as st
 
@@ -21,7 +21,7 @@ def _captured_study(tmp_path: Path, folder_name: str) -> Path:
     (folder / ".botwatch").mkdir(parents=True)
     gaps = [{"from": "2026-11-20T10:00:00Z", "to": "2026-11-28T11:00:00Z", "why": "X's recent search reaches back 7 days only"},
             {"from": "2026-12-01T00:00:00Z", "to": "2026-12-02T00:00:00Z<b>", "why": "x"}]
-    run = {"platform": "x", "stream": "x-search-abc", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "gaps": gaps, "kept": 1}
+    run = {"platform": "x", "stream": "x-search-abc", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "gaps": gaps, "kept": 1, **counts}
     (folder / ".botwatch" / st.MANIFEST).write_text(json.dumps({"sample_rate": 1.0, "runs": [run, {**run, "gaps": []}]}))
     page = {"data": [{"id": "2128641362881413120", "text": "hello", "author_id": "1", "created_at": "2026-12-01T10:00:00.000Z"}],
             "includes": {"users": [{"id": "1", "username": "a", "name": "A", "created_at": "2020-01-01T00:00:00.000Z"}]}}
@@ -50,3 +50,20 @@ def test_methods_coverage_says_a_captures_gaps(tmp_path: Path) -> None:
             "and from 2026-12-01T00:00:00Z to 2026-12-02T00:00:00Z&lt;b&gt; (x): its counts over those spans are incomplete") in said, said
     assert said.count("could not fetch") == 1  # one sentence per capture
     assert "cap&lt;i&gt;" in coverage and "<i>" not in coverage and "<b>" not in coverage
+
+
+def test_methods_says_the_frames_a_capture_kept_aside_before_ingest(tmp_path: Path) -> None:
+    """`status` counted the frames the collector kept aside (malformed, unknown), but the report
+    said ingest's rejections only and then "Nothing is dropped silently", as if all the server
+    sent had reached the study. Each run's counts add up, per capture; the folder is escaped."""
+    html = _methods_html(_captured_study(tmp_path, "cap<i>", malformed=2, unknown=1))
+    rejected = html[html.index('id="methods-rejected"'):]
+    said = " ".join(re.sub("<[^>]+>", " ", rejected).split())
+    assert "the capture" in said and "kept aside 6 frames its server sent that could not be used" in said, said  # two runs of 3
+    assert "they are in none of these counts" in said
+    assert "cap&lt;i&gt;" in rejected and "<i>" not in rejected
+
+
+def test_methods_says_no_frames_aside_where_the_capture_kept_none(tmp_path: Path) -> None:
+    html = _methods_html(_captured_study(tmp_path, "cap"))
+    assert "kept aside" not in html[html.index('id="methods-rejected"'):]

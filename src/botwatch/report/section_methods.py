@@ -268,6 +268,24 @@ def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[
     return out
 
 
+def capture_frames_aside(study: Study, paths: RelativePaths | None = None) -> list[dict[str, Any]]:
+    """Each recorded capture whose runs kept frames aside (`malformed` and `unknown` in its
+    manifest: what the server sent that could not be used), with how many; folders in order.
+    `botwatch status` counted them, but the report said only ingest's rejections, then "Nothing is
+    dropped silently", as if everything the server sent had reached the study."""
+    from botwatch.collect.study_link import recorded_runs
+
+    out = []
+    for folder, runs in sorted(recorded_runs(study)):
+        try:
+            aside = sum(int(r.get("malformed") or 0) + int(r.get("unknown") or 0) for r in runs)
+        except (TypeError, ValueError):  # a manifest edited by hand: no count to give
+            continue
+        if aside > 0:
+            out.append({"folder": paths.path(folder) if paths is not None else folder, "frames": aside})
+    return out
+
+
 # A Mastodon `delete` names a status by its id on the instance streamed, while posts are stored by
 # URI. A status written on that instance has the URI `https://<instance>/users/<name>/statuses/<id>`,
 # which ends in that id: the notice names it. A status from another server, streamed there too, has
@@ -377,6 +395,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         span=_span_coverage(study, election, cov),
         windows=_windows(study, election, cov),
         capture_gaps=capture_gaps(study, paths),
+        capture_aside=capture_frames_aside(study, paths),
         duplicates=fig["duplicates"],
         records=fig["records"],
         pages=fig["pages"],
