@@ -430,6 +430,18 @@ def test_a_bluesky_post_dated_after_the_network_relayed_it_takes_the_relay_time(
     assert str(posts[f"{did}/tiny"]["created_at"]) == str(posts[f"{did}/huge"]["created_at"]) == "2024-06-01 12:00:00"
 
 
+def test_a_bluesky_post_relayed_at_a_time_after_the_ingest_keeps_its_own_date(tmp_path: Path) -> None:
+    """A relay whose clock ran years ahead wrote `time_us` 2100: the post, whose `createdAt` was
+    right, was "dated when relayed", 2100, and the study's period covered ran to 2100. A relay
+    time after tomorrow is no time a relay wrote, and is not compared."""
+    did = "did:plc:abc123"
+    f = tmp_path / "jet.jsonl"
+    f.write_text(json.dumps(_jet_post(did, "ahead", "2024-06-01T12:00:00Z", 4_102_444_800_000_000)) + "\n")  # 2100-01-01
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].rejected == 0
+    assert str(_posts(st)[f"{did}/ahead"]["created_at"]) == "2024-06-01 12:00:00"
+
+
 def _jet_post(did: str, rkey: str, created: str, time_us: int = 1717243200000000) -> dict:  # 2024-06-01T12:00:00Z
     """A Jetstream event creating a Bluesky post whose record claims `created`, relayed at `time_us`."""
     return {"did": did, "time_us": time_us, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,

@@ -30,6 +30,7 @@ from botwatch.ingest.fields import (
     opt_int,
     opt_str,
     parse_iso_time,
+    plausible_post_time,
     record_json,
     req_id,
     req_text,
@@ -191,8 +192,14 @@ def _valid_handle(value: Any) -> str | None:
 
 
 def _relay_time(t_us: Any) -> datetime | None:
-    """A `time_us` (microseconds since 1970) as a time, or None where it is no such count."""
-    return epoch_to_datetime(float(t_us)) if isinstance(t_us, (int, float)) and not isinstance(t_us, bool) and 1e14 < t_us < 1e17 else None
+    """A `time_us` (microseconds since 1970) as a time, or None where it is no such count or no
+    time a relay can have written (after tomorrow: `plausible_post_time`). A relay whose clock ran
+    years ahead dated a post's `time_us` 2100, and `_relay_checked` then moved the post, whose own
+    `createdAt` was right, to 2100: the study's period covered ran to 2100."""
+    if not isinstance(t_us, (int, float)) or isinstance(t_us, bool) or not 1e14 < t_us < 1e17:
+        return None
+    t = epoch_to_datetime(float(t_us))
+    return t if plausible_post_time(t) else None
 
 
 def _profile_view(did: str, obj: dict[str, Any], line: int, sink: RowSink) -> None:
