@@ -299,3 +299,32 @@ def test_a_mastodon_status_id_from_the_far_future_mid_run_does_not_become_the_cu
     assert asked and asked[0] == live[-1]["id"], asked
     warned = [m for m in logs if "2100-01-01" in m]
     assert len(warned) == 1 and "in the future" in warned[0] and "cursor" in warned[0], logs
+
+
+def test_a_jetstream_replay_that_does_not_reach_back_to_the_cursor_is_a_gap(tmp_path: Path) -> None:
+    """Jetstream keeps about a day of events: a collector down longer resumed from the oldest it
+    had, and the posts between its cursor and that event were lost with nothing said, where an X
+    stream's gaps reach the manifest, `status` and the report. A resume within reach records none."""
+    from botwatch.collect import state as st
+    from botwatch.collect.fake_jetstream import FAKE_EPOCH_US
+
+    folder = tmp_path / "capture"
+    hours = 3 * 3600 * 1_000_000
+    first, kept_later = [jetstream_event(i) for i in range(50)], [jetstream_event(i, FAKE_EPOCH_US + hours) for i in range(50, 100)]
+    runs: list[list[str]] = []
+    future = orjson.loads(jetstream_event(10_000))
+    future["time_us"] = 4_102_444_800_000_000  # 2100-01-01, the first frame of the resumed connection: no gap to 2100
+    # the first run, a resume within reach (all replayed, nothing new), then one beyond the relay's days
+    for events, most, script in ((first, 50, None), (first, None, [{"junk": {0: orjson.dumps(future).decode()}}]), (kept_later, 1, None)):
+        with FakeJetstream(events, script) as srv:
+            cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=most)
+            logs: list[str] = []
+            asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=2.0, log=logs.append,
+                                    install_signals=False))
+            runs.append(logs)
+    assert not any("gap" in m for m in runs[0] + runs[1]), runs
+    said = [m for m in runs[2] if m.startswith("gap:")]
+    assert len(said) == 1 and "the posts from 2026-11-30T05:00:00Z to 2026-11-30T08:00:01Z were not received" in said[0], runs[2]
+    gaps = [g for r in (st.read_manifest(folder) or {})["runs"] for g in r.get("gaps") or []]
+    assert gaps == [{"from": "2026-11-30T05:00:00Z", "to": "2026-11-30T08:00:01Z",
+                     "why": "Jetstream's replay did not reach back to the cursor resumed from; a relay keeps about a day of events"}], gaps

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from datetime import datetime, timezone
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -32,6 +33,9 @@ DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST_COLLECTIONS = ("app.bsky.feed.post", "app.bsky.feed.repost")
 KINDS = ("commit", "identity", "account")
 DRAIN_S = 30.0  # at --max-posts, how long the profiles still waiting are asked for before the run ends
+# A replay whose first event is this much newer than the cursor asked for did not reach back to it
+# (a relay keeps about a day of events): the firehose is never silent for so long.
+REPLAY_GAP_S = 600.0
 
 
 def event_key(obj: dict[str, Any]) -> str | None:
@@ -125,6 +129,8 @@ class JetstreamCollector:
         self.lived = 0.0  # seconds the current (or last) connection has delivered frames
         self.max_size = FRAME_MAX  # FRAME_MAX_ONCE for the one connection after a frame was refused
         self.future_said = False  # an event from the future, not taken as the cursor, was said this run
+        self.asked: int | None = None  # the cursor this connection resumed from, until its first event is seen
+        self.gaps: list[dict[str, Any]] = []  # this run's replays that did not reach back to their cursor
 
     def oversized(self, cap: Capture, msg: str | bytes) -> None:
         """A frame over FRAME_MAX, read by the connection after one was refused: kept aside (its
@@ -157,6 +163,24 @@ class JetstreamCollector:
                     "it is kept, but the cursor a reconnect or restart resumes from does not move to it (nothing would be replayed "
                     "after it); this run says so once. Check the clock (date -u) if it is this machine's.")
 
+    def replay_reached(self, cap: Capture, t: int) -> None:
+        """Record a gap when the first event of a resumed connection (`t`) is far newer than the
+        cursor it asked for (`asked`). Jetstream keeps about a day of events: a collector down
+        longer resumed from the oldest one it had, and the posts between the cursor and that
+        event were lost with nothing said, where an X stream's gaps reach `status` and the report."""
+        if t / 1e6 > time.time() + FUTURE_CURSOR_S:
+            return  # an event from the future (`advance`) says nothing of how far back the replay reached
+        asked, self.asked = self.asked, None
+        if asked is None or t - asked <= REPLAY_GAP_S * 1e6:
+            return
+        frm = datetime.fromtimestamp(asked // 1_000_000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        to = datetime.fromtimestamp(-(-t // 1_000_000), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.gaps.append({"from": frm, "to": to, "why": "Jetstream's replay did not reach back to the cursor resumed from"
+                          "; a relay keeps about a day of events"})
+        cap.note_run("gaps", self.gaps)
+        cap.log(f"gap: Jetstream's replay did not reach back to the cursor resumed from: the posts from {frm} to {to} were not "
+                "received (recorded as a gap in the capture's manifest; `botwatch status` and the report say it)")
+
     def handle(self, cap: Capture, msg: str | bytes) -> None:
         """One frame: write it, drop it (duplicate, filtered, unsampled) or keep it aside."""
         cap.stats.received += 1
@@ -166,6 +190,8 @@ class JetstreamCollector:
         if not isinstance(obj, dict) or not isinstance(obj.get("did"), str) or not isinstance(obj.get("time_us"), int):
             cap.aside(msg, "not a Jetstream event (needs did and an integer time_us)")
             return
+        if self.asked is not None:
+            self.replay_reached(cap, obj["time_us"])
         kind = obj.get("kind")
         if kind not in KINDS:
             cap.aside(msg, f"unknown event kind {kind!r}", kind="unknown")
@@ -273,6 +299,7 @@ class JetstreamCollector:
                 cap.stats.reconnects += 1
             first = False
             self.lived = 0.0
+            self.asked = t if isinstance(t, int) else None
             try:
                 await self._session(cap, url)
             except InvalidStatus as exc:
