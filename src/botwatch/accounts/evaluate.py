@@ -14,9 +14,9 @@ from; either may be empty on a row. An account named on several rows takes each 
 rows that give it (its bot label on one, its country on another); a label its rows give differently
 (bot and human, two countries) is left out for that account, and counted (`conflicting`). Figures:
 
-- bot: AUC with a 95% bootstrap interval over accounts, balanced accuracy and F1 at 0.5 (the
-  report's "likely automated"), Brier score, expected calibration error (ECE, as the model card),
-  how many accounts the study counts as likely automated against how many the labels call bots,
+- bot: AUC, balanced accuracy and F1 at 0.5 (the report's "likely automated"), Brier score and
+  expected calibration error (ECE, as the model card), each with a 95% interval from one bootstrap
+  over accounts, how many accounts the study counts as likely automated against how many the labels call bots,
   and a reliability table;
 - origin: the share whose most likely origin is the labelled country (Wilson interval), the mean
   probability given to it, and per labelled country how many were placed there, elsewhere or
@@ -419,6 +419,12 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
     return float((r[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
+# The figures besides the AUC given a bootstrap interval from the same resamples: the terminal's
+# table, `--json` (`<name>_ci`), the recording and the report name them so.
+INTERVAL_FIGURES = ("balanced_accuracy", "f1", "brier", "ece")
+NO_INTERVAL = (float("nan"), float("nan"))
+
+
 @dataclass
 class BotFigures:
     n: int
@@ -431,36 +437,58 @@ class BotFigures:
     ece: float
     counted: int  # accounts at or above the threshold
     reliability: list[dict[str, float]] = field(default_factory=list)  # per bin: n, mean p, bot share
+    # `INTERVAL_FIGURES` name → its 95% interval from the AUC's resamples; absent or NaN: none.
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def interval(self, name: str) -> tuple[float, float]:
+        """The 95% interval of figure `name` (one of `INTERVAL_FIGURES`), (NaN, NaN) where it has none."""
+        return self.intervals.get(name, NO_INTERVAL)
 
 
-def bot_figures(y: np.ndarray, p: np.ndarray, boot: int = 1000, seed: int = 14) -> BotFigures:
-    """The figures of `y` (1 = bot) against bot probabilities `p`, AUC's interval from a bootstrap
-    over accounts (replicates with one class only are skipped)."""
-    y = np.asarray(y, int)
-    p = np.asarray(p, float)
+def _threshold_figures(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Balanced accuracy and F1 at the threshold, Brier score and ECE of `y` against `p`, each NaN
+    where it has nothing to measure. One rule for the figures and each bootstrap resample of them."""
     n = len(y)
     pred = p >= THRESHOLD
     tp = int((pred & (y == 1)).sum())
     fp = int((pred & (y == 0)).sum())
     fn = int((~pred & (y == 1)).sum())
     tn = n - tp - fp - fn
-    rec1 = tp / (tp + fn) if tp + fn else float("nan")
-    rec0 = tn / (tn + fp) if tn + fp else float("nan")
-    bal = (rec1 + rec0) / 2 if tp + fn and tn + fp else float("nan")
+    bal = (tp / (tp + fn) + tn / (tn + fp)) / 2 if tp + fn and tn + fp else float("nan")
     # No labelled bot: F1 (the bots found among those called bots, and among the bots) has nothing
     # to measure, and a model that called none of these humans a bot was shown "F1 0.000".
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fn else float("nan")
+    return {"balanced_accuracy": bal, "f1": f1, "brier": float(np.mean((p - y) ** 2)) if n else float("nan"),
+            "ece": ece(y, p) if n else float("nan")}
+
+
+def _percentile_interval(stats: list[float]) -> tuple[float, float]:
+    """The 2.5th and 97.5th percentiles of a figure's resamples (NaN ones left out); (NaN, NaN)
+    where none is left, or where every resample gave one value: no spread measured, not a certainty."""
+    kept = [s for s in stats if s == s]
+    if not kept:
+        return NO_INTERVAL
+    lo, hi = float(np.percentile(kept, 2.5)), float(np.percentile(kept, 97.5))
+    return NO_INTERVAL if lo == hi else (lo, hi)
+
+
+def bot_figures(y: np.ndarray, p: np.ndarray, boot: int = 1000, seed: int = 14) -> BotFigures:
+    """The figures of `y` (1 = bot) against bot probabilities `p`, each with its interval from one
+    bootstrap over accounts: a resample with one class only gives no AUC (and no balanced
+    accuracy), and is left out of those figures' intervals only. With fewer than
+    `MIN_CLASS_FOR_INTERVAL` bots or humans no figure has an interval (`no_interval_words`)."""
+    y = np.asarray(y, int)
+    p = np.asarray(p, float)
+    n = len(y)
+    point = _threshold_figures(y, p)
     rng = np.random.default_rng(seed)
-    stats = []
+    stats: dict[str, list[float]] = {"auc": [], **{k: [] for k in INTERVAL_FIGURES}}
     if min(int(y.sum()), n - int(y.sum())) >= MIN_CLASS_FOR_INTERVAL:
         for _ in range(boot):
             i = rng.integers(0, n, n)
-            a = auc(y[i], p[i])
-            if a == a:
-                stats.append(a)
-    ci = (float(np.percentile(stats, 2.5)), float(np.percentile(stats, 97.5))) if stats else (float("nan"), float("nan"))
-    if ci[0] == ci[1]:  # every resample ranked them alike (a perfect ranking): no spread measured, not a certainty
-        ci = (float("nan"), float("nan"))
+            stats["auc"].append(auc(y[i], p[i]))
+            for k, v in _threshold_figures(y[i], p[i]).items():
+                stats[k].append(v)
     rel = []
     idx = np.minimum((p * RELIABILITY_BINS).astype(int), RELIABILITY_BINS - 1)
     for b in range(RELIABILITY_BINS):
@@ -468,8 +496,8 @@ def bot_figures(y: np.ndarray, p: np.ndarray, boot: int = 1000, seed: int = 14) 
         if m.any():
             rel.append({"low": b / RELIABILITY_BINS, "high": (b + 1) / RELIABILITY_BINS, "n": int(m.sum()),
                         "mean_p": float(p[m].mean()), "bot_share": float(y[m].mean())})
-    return BotFigures(n, int(y.sum()), auc(y, p), ci, bal, f1, float(np.mean((p - y) ** 2)) if n else float("nan"),
-                      ece(y, p) if n else float("nan"), int(pred.sum()), rel)
+    return BotFigures(n, int(y.sum()), auc(y, p), _percentile_interval(stats["auc"]), point["balanced_accuracy"], point["f1"], point["brier"],
+                      point["ece"], int((p >= THRESHOLD).sum()), rel, {k: _percentile_interval(stats[k]) for k in INTERVAL_FIGURES})
 
 
 def no_interval_words(n: int, bots: int) -> str:
@@ -643,6 +671,7 @@ def _bot_json(b: BotFigures | None) -> dict[str, Any] | None:
         return None
     return {"n": b.n, "bots": b.bots, "auc": json_figure(b.auc), "auc_ci": [json_figure(b.auc_ci[0]), json_figure(b.auc_ci[1])],
             "balanced_accuracy": json_figure(b.balanced_accuracy), "f1": json_figure(b.f1), "brier": json_figure(b.brier), "ece": json_figure(b.ece),
+            **{f"{k}_ci": [json_figure(x) for x in b.interval(k)] for k in INTERVAL_FIGURES},
             "counted": b.counted, "reliability": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in b.reliability]}
 
 
@@ -675,6 +704,18 @@ def _readable_bot(bot: object) -> bool:
     return is_json_number(bot.get("auc")) and isinstance(ci, list) and len(ci) == 2 and all(is_json_number(x) for x in ci)
 
 
+def _intervals_kept(bot: dict[str, Any]) -> dict[str, Any]:
+    """A readable recorded `bot` block (`_readable_bot`) whose `<figure>_ci` entries
+    (`INTERVAL_FIGURES`) are each two numbers or taken out: a recording made before they were
+    recorded has none, and a damaged one is quoted without that interval, not refused whole."""
+    out = dict(bot)
+    for k in INTERVAL_FIGURES:
+        ci = out.get(f"{k}_ci")
+        if not (isinstance(ci, list) and len(ci) == 2 and all(is_json_number(x) for x in ci)):
+            out.pop(f"{k}_ci", None)
+    return out
+
+
 def _readable_origin(origin: object) -> bool:
     return isinstance(origin, dict) and all(isinstance(origin.get(k), int) and not isinstance(origin.get(k), bool) for k in ("n", "placed", "no_origin"))
 
@@ -693,7 +734,7 @@ def recorded_evaluation(study: Any) -> dict[str, Any] | None:
         return None
     got: dict[str, Any] = {"labels_file": p["labels_file"], "date": str(finished)[:10] if finished is not None else ""}
     for key in ("bot", "bot_held_out"):
-        got[key] = p.get(key) if _readable_bot(p.get(key)) else None
+        got[key] = _intervals_kept(p[key]) if _readable_bot(p.get(key)) else None
     for key in ("origin", "origin_held_out"):
         got[key] = p.get(key) if _readable_origin(p.get(key)) else None
     for key in ("bot_training", "origin_training", "bot_training_unknown"):

@@ -22,7 +22,7 @@ def evaluate_accounts(
     study: Annotated[str, typer.Argument(metavar="STUDY", help="A study whose accounts were scored (botwatch analyze)")],
     labels: Annotated[Path, typer.Argument(help="CSV: account_id or handle, and bot (1/0) and/or country (ISO code, e.g. RU); "
                                                  "an account on several rows takes each label from the rows that give it, and one they give differently is left out")],
-    boot: Annotated[int, typer.Option(help="Bootstrap resamples for the AUC's interval")] = 1000,
+    boot: Annotated[int, typer.Option(help="Bootstrap resamples for the figures' intervals")] = 1000,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's accounts section quotes it)")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure (shape in docs/model-card-bot.md) instead of the tables")] = False,
     engine: EngineOpt = None,
@@ -95,6 +95,21 @@ def _auc_said(b) -> str:  # type: ignore[no-untyped-def]
     return f"{b.auc:.3f} " + (f"({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f"[{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
 
 
+def _figure_said(b, name: str, value: float) -> str:  # type: ignore[no-untyped-def]
+    """A figure of bot figures `b` (one of `INTERVAL_FIGURES`) with its 95% interval, or why it has
+    none: the AUC alone had one, and "Brier 0.120" from 200 accounts read as exact. NaN is "—"."""
+    if value != value:
+        return "—"
+    lo, hi = b.interval(name)
+    if lo == lo:
+        return f"{value:.3f} [{lo:.3f}–{hi:.3f}]"
+    from botwatch.accounts.evaluate import few_for_calibration
+
+    if few_for_calibration(b.n, b.bots):  # said once, on the AUC's row and under the table
+        return f"{value:.3f} (no interval: too few bots or humans)"
+    return f"{value:.3f} (no interval: every bootstrap resample gave the same value)"
+
+
 def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
     # With an account on several rows, "6 labelled accounts, 3 found" was said of three accounts,
@@ -127,11 +142,11 @@ def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ig
         t.add_column("value")
         auc = "—" if b.auc != b.auc else f"{b.auc:.3f}" + (f" ({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f" [{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
         t.add_row("AUC [95% interval]", auc)
-        t.add_row("balanced accuracy at 0.5", "—" if b.balanced_accuracy != b.balanced_accuracy else f"{b.balanced_accuracy:.3f}")
-        t.add_row("F1 at 0.5", "—" if b.f1 != b.f1 else f"{b.f1:.3f}")
-        t.add_row("Brier score", f"{b.brier:.3f}")
+        t.add_row("balanced accuracy at 0.5", _figure_said(b, "balanced_accuracy", b.balanced_accuracy))
+        t.add_row("F1 at 0.5", _figure_said(b, "f1", b.f1))
+        t.add_row("Brier score", _figure_said(b, "brier", b.brier))
         few = few_for_calibration(b.n, b.bots)  # the AUC's rule: "0.270" from 3 accounts read as a measurement
-        t.add_row("calibration error (ECE)", f"{b.ece:.3f}" + (f" ({few})" if few else ""))
+        t.add_row("calibration error (ECE)", f"{b.ece:.3f} ({few})" if few and b.ece == b.ece else _figure_said(b, "ece", b.ece))
         t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {counted(b.bots, 'bot')})")
         out.print(t)
         if b.auc != b.auc:
@@ -155,7 +170,7 @@ def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ig
             out.print(f"{ev.bot_training:,} of these labelled accounts {'was' if ev.bot_training == 1 else 'were'} among the bot model's "
                       f"training accounts: {'its score is' if ev.bot_training == 1 else 'their scores are'} not out of sample" + (
                           f"; over the other {h.n:,} ({counted(h.bots, 'bot')}): AUC {_auc_said(h)}, calibration error "
-                          f"{h.ece:.3f}" + (f" ({hf})" if (hf := few_for_calibration(h.n, h.bots)) else "")
+                          + (f"{h.ece:.3f} ({hf})" if (hf := few_for_calibration(h.n, h.bots)) else _figure_said(h, "ece", h.ece))
                           + f", {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
         if ev.bot_training_unknown:
             out.print(f"whether the bot model was trained on {'this labelled account' if ev.bot_training_unknown == 1 else f'these {ev.bot_training_unknown:,} labelled accounts'} "
