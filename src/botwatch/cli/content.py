@@ -244,19 +244,33 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
     if sh is None or not (sh.stance_n or sh.sentiment_n):
         return
     t = Table(title="Shares on the same items (what the report counts: matched pairs whose stance was measured, posts with a sentiment)")
-    for c in ("", "items", "your labels", "botwatch", "difference"):
+    for c in ("", "items", "your labels", "botwatch", "difference [95% interval]"):
         t.add_column(c)
     for (task, classes), n in zip(SHARE_CLASSES, (sh.stance_n, sh.sentiment_n)):
         if not n:
             continue
         for c in classes:
             r, b = sh.reader[c], sh.botwatch[c]
-            t.add_row(f"{c}: all parties" if task == "stance" else f"{task}: {c}", f"{n:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
+            t.add_row(f"{c}: all parties" if task == "stance" else f"{task}: {c}", f"{n:,}", f"{r:.1%}", f"{b:.1%}", _difference_said(r, b, sh.difference_ci.get(c)))
     for party, d in sorted(sh.parties.items(), key=lambda kv: (-kv[1]["n"], kv[0])):  # the report's headlines are per party
         for c in SHARE_CLASSES[0][1]:
             r, b = d[c]
-            t.add_row(f"{c}: {plain(party)}", f"{d['n']:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
+            t.add_row(f"{c}: {plain(party)}", f"{d['n']:,}", f"{r:.1%}", f"{b:.1%}", _difference_said(r, b, sh.party_difference_ci.get(party, {}).get(c)))
     out.print(t)
+
+
+def _difference_said(reader: float, botwatch: float, ci: tuple[float, float] | None) -> str:
+    """botwatch's share less the reader's in points with its 95% interval over posts: "+8.9 points
+    on 90 pairs" stood as firm as on 9,000. A zero-width interval (a few items that all agree) is
+    said to be none, as the macro-F1's is (`_interval`)."""
+    from botwatch import stats
+
+    said = f"{(botwatch - reader) * 100:+.1f} points"
+    if ci is None:
+        return said
+    if stats.degenerate_interval(botwatch - reader, ci[0], ci[1]):
+        return f"{said} (no interval: every resample gave {ci[0] * 100:+.1f})"
+    return f"{said} [{ci[0] * 100:+.1f}, {ci[1] * 100:+.1f}]"
 
 
 def _record(study: Path | str, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None, json_out: bool = False) -> None:  # type: ignore[no-untyped-def]
