@@ -260,3 +260,37 @@ def test_after_no_election_a_moved_or_edited_election_file_is_not_named(own_elec
     finally:
         moved.replace(mine)  # the very file again, as the module's other test reads it
     assert f"--election '{mine}'`" in _said(runner.invoke(app, ["status", str(study)]).output)  # named
+
+
+def test_after_one_stage_ran_with_an_edited_election_file_the_advice_runs(tmp_path: Path) -> None:
+    """A data desk's walk: analysed with its own election file, the file edited, then `analyze
+    --only content --election FILE`. `status` and `analyze` said to run `analyze STUDY --only
+    timeline ...`, which `analyze` refused with exit 2 ("analysed with different elections"). The
+    command is now a whole `analyze --election FILE` (the file content last ran with, while it holds
+    that text), and following it leaves nothing stale; a file edited again is not named."""
+    from test_report_review_stale import FIX
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    mine = tmp_path / "mine.toml"
+    text = (files("botwatch.elections") / "presets" / "uk-ge2017.toml").read_text(encoding="utf-8").replace('key = "uk-ge2017"', 'key = "my-uk"', 1)
+    mine.write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", str(mine)]).exit_code == 0
+    mine.write_text(text + "\n# edited: a keyword more\n", encoding="utf-8")
+    res = runner.invoke(app, ["analyze", str(study), "--only", "content", "--election", str(mine)])
+    assert res.exit_code == 0, res.output
+    assert f"`botwatch analyze {study} --election {mine}`" in _said(res.output), res.output
+    walked = copy_study(study, tmp_path / "again.duckdb")
+    said = _said(runner.invoke(app, ["status", str(study)]).output)
+    assert "analysed with different elections" in said and "the one content last ran with" in said, said
+    assert _follow_advice(runner, app, study) == [f"{study} --election {mine}"]
+    res = runner.invoke(app, ["analyze", str(study)])
+    assert res.exit_code == 0 and "different elections" not in res.output, res.output
+
+    mine.write_text(text, encoding="utf-8")  # edited again: the study's copy no longer matches it
+    said = _said(runner.invoke(app, ["status", str(walked)]).output)
+    assert f"`botwatch analyze {walked} --election ELECTION`" in said and "put in place of ELECTION" in said, said
+    assert runner.invoke(app, ["ingest", str(walked), str(FIX / "twarc2_two_tweets.jsonl.gz")]).exit_code == 0  # posts after the stages
+    said = _said(runner.invoke(app, ["status", str(walked)]).output)
+    assert f"`botwatch analyze {walked} --election ELECTION` to refresh them" in said, said

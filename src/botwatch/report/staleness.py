@@ -30,6 +30,7 @@ class StaleAnalysis:
     # election and the warning stays: as `BehindInputs`, the command names the one they ran with.
     election: str | None = None
     unnamed: tuple[str, ...] = ()
+    mixed: str = ""  # as `BehindInputs.mixed`
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
         """The one wording for the report's banner (`html=True`: the command in <code>, the study
@@ -42,7 +43,7 @@ class StaleAnalysis:
         text = (f"{counted(self.posts_added, 'post')} {'was' if self.posts_added == 1 else 'were'} ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
                 f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
                 f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
-        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
+        return _with_analyze(text + self.mixed + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
 
 
 def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] = (), election: str | None = None) -> str:
@@ -89,6 +90,8 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     oldest = min(at for _, at in stale)
     added = sum(int(n) for t, n in ingests if t > oldest)
     names = [s for s, _ in stale]
+    if (mixed := _mixed_renew(study)) is not None:
+        return StaleAnalysis(names, added, last_ingest, mixed[0], mixed=mixed[1])
     return StaleAnalysis(names, added, last_ingest, *_renew_election(study, _needing_election(names)))
 
 
@@ -118,6 +121,9 @@ class BehindInputs:
     # stages still run with `--no-election`, which `analyze` then refuses ("analysed with different
     # elections"), so the command is a whole `analyze --election`, which records one election in all.
     whole_for: tuple[str, ...] = ()
+    # Where the stages were last analysed with different elections (`_mixed_renew`): what the
+    # sentence adds; the command is then a whole `analyze --election`, as `analyze` needs.
+    mixed: str = ""
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False, then: str = "build the report again") -> str:
         """The one wording for the report's banner and warning, `status`, `export` and the command
@@ -131,7 +137,10 @@ class BehindInputs:
                 f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
                 f"Run {{cmd}} to bring them up to date and {then}.")
         only = tuple(self.rerun)
-        if self.whole_for:
+        if self.mixed:
+            text += self.mixed
+            only = ()
+        elif self.whole_for:
             n = len(self.whole_for)
             names, it = ", ".join(self.whole_for), "it" if n == 1 else "they"
             if self.labelled_for is not None:
@@ -230,6 +239,8 @@ def behind_inputs(study: Study) -> BehindInputs | None:
     for s, _, _ in read_old:
         behind |= _reach(graph, s)
     rerun = [s.name for s in registered if s.name in behind and s.name in latest]
+    if (mixed := _mixed_renew(study)) is not None:
+        return BehindInputs(read_old, rerun, mixed[0], mixed=mixed[1])
     need = _needing_election(rerun)
     election, unnamed = _renew_election(study, need)
     labelled = _labelled_for_another(study, need) if election is not None and "content" not in rerun else None
@@ -249,6 +260,39 @@ def _mixed_modes(registered: list[Any], renewed: set[str]) -> tuple[str, ...]:
     relabelling (election), timeline (none), creation and impact (election) took three commands, and
     each left the next stale. One whole `analyze --election` records one election for every stage."""
     return tuple(s.name for s in registered if s.name in renewed and not s.needs_election)
+
+
+def _mixed_renew(study: Study) -> tuple[str, str] | None:
+    """(the `--election` word, the sentence to add) of a renew command where the study's stages were
+    last analysed with different elections, else None. Why: after `analyze --only content --election
+    FILE` with an edited file, `status` and `analyze` said to run `analyze STUDY --only timeline ...`,
+    which `analyze` refuses ("analysed with different elections ... pass --election") with exit 2.
+    The command is a whole `analyze --election`, which records one election for every stage; the
+    word is the election of the newest stage run that recorded one, where it can still be read
+    (a preset's key, or the file it was read from while that file holds the same text), else
+    `ELECTION_PLACEHOLDER` and what to put there."""
+    from botwatch.elections.model import ElectionError
+    from botwatch.elections.recorded import recorded_pair, study_election_record
+    from botwatch.runs_table import ok_runs
+
+    try:
+        study_election_record(study)
+        return None
+    except ElectionError:
+        pass
+    said = " The study's stages were analysed with different elections, which `analyze` refuses without --election, so the command analyses every stage with one"
+    for run in reversed(ok_runs(study)):
+        params = run.params or {}
+        pair = None if f"'{run.stage}'" in NOT_ANALYSIS or params.get("no_election") is True else recorded_pair(params)
+        if pair is None:
+            continue
+        key, text = pair
+        path = params.get("election_file")
+        word = key if text is None else path if isinstance(path, str) and path and _still_holds(path, text) else None
+        if word is not None:
+            return word, f"{said}: the one {run.stage} last ran with."
+        break
+    return ELECTION_PLACEHOLDER, f"{said}: {election_placeholder_said()}."
 
 
 def _labelled_for_another(study: Study, need: list[str]) -> str | None:
