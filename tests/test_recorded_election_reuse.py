@@ -89,3 +89,29 @@ def test_a_recorded_election_that_no_longer_parses_says_why() -> None:
     with pytest.raises(ElectionError, match="no longer loads") as got:
         recorded_election({"election": "myown", "election_file": "myown.toml", "election_toml": 'key = "myown"\ncountry = "G"\n'})
     assert "no preset" not in str(got.value)
+
+
+def test_an_edited_election_file_is_said_with_the_option_that_takes_it(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    """A data desk edited its election file and ran `analyze` again without `--election`: the
+    stages ran with the study's copy while the line said only "pass --election to use another".
+    Where the file the study recorded reading now holds another text, the line says so and gives
+    the option that reads it; a file that still matches, or is gone, adds nothing."""
+    from importlib.resources import files
+
+    from botwatch import open_study
+    from botwatch.elections.recorded import study_election
+
+    mine = tmp_path / "my election.toml"
+    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1)
+    mine.write_text(text, encoding="utf-8")
+    study = _study(tmp_path, scored_us_sample_path)
+    params = json.dumps({"election": "my-us", "election_file": str(mine), "election_toml": text})
+    with open_study(study, read_only=False) as st:  # as `analyze --only accounts --election 'my election.toml'` records it
+        st.sql("DELETE FROM runs WHERE stage <> 'ingest'")
+        st.sql("INSERT INTO runs VALUES ('x', 'accounts', ?, '0', now(), now(), 'ok', 0, NULL)", [params])
+        assert study_election(st)[1].endswith("(election file, from the copy the study recorded); pass --election to use another")
+        mine.write_text(text + "\n# edited: a party more\n", encoding="utf-8")
+        line = study_election(st)[1]
+        assert line.endswith(f"'{mine}' no longer holds that text: pass `--election '{mine}'` to use the file as it is now"), line
+        mine.unlink()
+        assert study_election(st)[1].endswith("pass --election to use another")

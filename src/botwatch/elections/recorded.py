@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from botwatch.elections.model import Election, ElectionError, election_from_text, load_preset, refuse_edited_preset
-from botwatch.shown_text import name_shown
+from botwatch.shown_text import name_shown, shell_word
 
 
 def run_params(election: Any) -> dict[str, Any]:
@@ -147,8 +147,37 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
         raise ElectionError(f"this study was analysed with the election {key!r}, which cannot be loaded here ({exc}); pass --election") from None
     if election is None:  # pragma: no cover - key is a non-empty string
         return None, None
-    how = "preset" if election.shipped else "election file, from the copy the study recorded"
-    return election, f"using the election this study was analysed with: {key} ({how}); pass --election to use another"
+    if election.shipped:
+        return election, f"using the election this study was analysed with: {key} (preset); pass --election to use another"
+    line = f"using the election this study was analysed with: {key} (election file, from the copy the study recorded)"
+    edited = _edited_file(study, key, text)
+    if edited is None:
+        return election, f"{line}; pass --election to use another"
+    word = shell_word(edited)
+    return election, f"{line}; {word} no longer holds that text: pass `--election {word}` to use the file as it is now"
+
+
+def _edited_file(study: Any, key: str, text: str | None) -> str | None:
+    """The election file the stages recorded reading (`election_file`, as given, so from the working
+    directory) where it is still there and now holds another text than they recorded, else None.
+    Why: a data desk edited its election file and ran `analyze` again without `--election`; the
+    stages ran with the old copy, and the one line said only "pass --election to use another", so
+    the edit looked applied until the report's figures were compared."""
+    from botwatch.elections.model import ELECTION_FILE_LIMIT
+    from botwatch.runs_table import latest_by_stage
+    from botwatch.userfile import UserFileError, read_user_text
+
+    if text is None:
+        return None
+    for params in latest_by_stage(study).values():
+        path = params.get("election_file")
+        if recorded_pair(params) != (key, text) or not isinstance(path, str) or not path:
+            continue
+        try:
+            return path if read_user_text(path, "election file", ELECTION_FILE_LIMIT) != text else None
+        except (UserFileError, OSError):  # moved or unreadable: nothing to say about its text
+            return None
+    return None
 
 
 def stage_run_params(study: Any, stage: str) -> dict[str, Any]:
