@@ -105,3 +105,26 @@ def test_a_filter_that_matches_nothing_says_so_without_an_empty_table(tmp_path: 
     res = runner.invoke(app, ["accounts", str(study), "--country", "RU", "--min-bot", "0.5", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout) == []
+
+
+def test_min_bot_says_the_accounts_with_no_bot_probability_it_cannot_select(tmp_path: Path) -> None:
+    """A data desk's walk on a scraped CSV with no profile fields (gop-debate-2015): `--min-bot 0.5`
+    said only "no accounts with bot_probability at least 0.5", quotable as "no likely bots", where
+    the report says every account's automation is unknown, not absent. The line, and the one under
+    a table that `--min-bot` cut, now count the accounts it could not select."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'a' || i AS handle, i::VARCHAR AS account_id, "
+               "CASE WHEN i = 0 THEN 0.9 WHEN i = 1 THEN 0.2 END AS bot_probability, CASE WHEN i < 3 THEN 'US' ELSE 'CA' END AS origin_country, "
+               "0.9 AS origin_probability, 3 AS n_posts, NULL::VARCHAR AS bot_evidence FROM range(5) t(i)")
+    said = " ".join(runner.invoke(app, ["accounts", str(study), "--country", "CA", "--min-bot", "0.5"], env={"COLUMNS": "200"}).output.split())
+    assert said == ("no accounts with origin CA and with bot_probability at least 0.5; 2 accounts with origin CA have no bot probability (the "
+                    "data lacks the profile facts the bot model reads), so --min-bot cannot select them: whether they are automated is "
+                    "unknown, not absent"), said
+    res = runner.invoke(app, ["accounts", str(study), "--min-bot", "0.5"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0 and "@a0" in res.output and "@a1" not in res.output, res.output
+    assert "3 accounts have no bot probability" in " ".join(res.output.split()), res.output
+    res = runner.invoke(app, ["accounts", str(study)], env={"COLUMNS": "200"})
+    assert "no bot probability" not in res.output, res.output  # no --min-bot: every account is listed

@@ -87,7 +87,7 @@ def accounts(
         rows = [(*r[:5], unscored.get((r[7], r[1]), r[5]), *r[6:]) for r in rows]
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
             # The line alone: a titled table with no rows under it, after it, read as a second answer.
-            console.print(nothing_matched(country, min_bot), highlight=False, markup=False)
+            console.print(nothing_matched(country, min_bot) + _unknown_bot_said(st, country, min_bot), highlight=False, markup=False)
             return
         said = SORT_WORDS.get(sort, sort)
         title = f"Accounts by {said}"
@@ -112,6 +112,8 @@ def accounts(
             console.print(f"Strongest bot evidence, the same for every account shown: {controls_shown(shared)}", highlight=False, markup=False)
         wide_when_piped().print(t)
         _say_if_cut(st, study, where, params, len(rows), top)
+        if unknown_said := _unknown_bot_said(st, country, min_bot):
+            console.print(unknown_said.removeprefix("; "), highlight=False, markup=False)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
         if rows and (elsewhere := model_platform_clause(st, bot_model_scored_by(st))):
@@ -180,6 +182,25 @@ def nothing_matched(country: Optional[str], min_bot: float) -> str:
     if min_bot > 0:
         said.append(f"with bot_probability at least {min_bot:g}")
     return f"no accounts {' and '.join(said)}" if said else "no scored accounts in the study"
+
+
+def _unknown_bot_said(st: Any, country: Optional[str], min_bot: float) -> str:
+    """"; N accounts ... have no bot probability ..." where `--min-bot` left out accounts whose bot
+    probability is unknown (no profile facts the model reads), else "". Why: on an archive with no
+    profile fields (a scraped CSV) `--min-bot 0.5` said "no accounts with bot_probability at least
+    0.5", which a desk could quote as "no likely bots", while the report says automation there is
+    unknown, not absent."""
+    if min_bot <= 0:
+        return ""
+    where, params = "bot_probability IS NULL", []
+    if country:
+        where, params = where + " AND origin_country = ?", [country.upper()]
+    n = st.sql(f"SELECT count(*) FROM accounts_scored WHERE {where}", params)[0][0]
+    if not n:
+        return ""
+    return (f"; {counted(n, 'account')}{f' with origin {country.upper()}' if country else ''} {'has' if n == 1 else 'have'} no bot probability "
+            "(the data lacks the profile facts the bot model reads), so --min-bot cannot select "
+            f"{'it' if n == 1 else 'them'}: whether {'it is' if n == 1 else 'they are'} automated is unknown, not absent")
 
 
 # A Twitter/X profile link as a browser's address bar gives it (handles: 1-15 letters, digits, _).
