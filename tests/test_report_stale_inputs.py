@@ -294,3 +294,14 @@ def test_after_one_stage_ran_with_an_edited_election_file_the_advice_runs(tmp_pa
     assert runner.invoke(app, ["ingest", str(walked), str(FIX / "twarc2_two_tweets.jsonl.gz")]).exit_code == 0  # posts after the stages
     said = _said(runner.invoke(app, ["status", str(walked)]).output)
     assert f"`botwatch analyze {walked} --election ELECTION` to refresh them" in said, said
+
+    # A run cut off (status `failed`) or killed (`running`, never ended) in that study: the same command.
+    from botwatch.report.staleness import cut_off_stages
+    from botwatch.study import RUNNING, Study
+
+    with Study(walked) as st:
+        st.sql("INSERT INTO runs VALUES ('f', 'estimates', '{}', '0', now(), now(), 'failed', 0, 'interrupted')")
+        assert f"`botwatch analyze {walked} --election ELECTION` to finish" in cut_off_stages(st).sentence(str(walked))
+        st.sql(f"INSERT INTO runs VALUES ('k', 'estimates', '{{}}', '0', now(), NULL, '{RUNNING}', 0, NULL)")
+    said = _said(runner.invoke(app, ["status", str(walked)]).output)
+    assert "cut off: the latest run of estimates" in said and f"run `botwatch analyze {walked} --election ELECTION` again" in said, said

@@ -528,6 +528,7 @@ class CutOffStages:
     stages: list[tuple[str, str]]  # (stage, the run's message)
     election: str | None = None  # as `StaleAnalysis`: a plain `analyze` after --no-election skips them
     unnamed: tuple[str, ...] = ()
+    mixed: str = ""  # as `BehindInputs.mixed`
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
         shown = "; ".join(f"{s} ({m})" if m else s for s, m in self.stages)
@@ -535,7 +536,7 @@ class CutOffStages:
         text = (f"The latest run of the analysis stage{'s' if n != 1 else ''} {shown} did not finish: "
                 f"{'its' if n == 1 else 'their'} tables may hold part of that run's work and part of an earlier one's, "
                 f"and the sections built from them may disagree. Run {{cmd}} to finish the analysis and build the report again.")
-        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
+        return _with_analyze(text + self.mixed + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
 
 
 def cut_off_stages(study: Study) -> CutOffStages | None:
@@ -549,6 +550,8 @@ def cut_off_stages(study: Study) -> CutOffStages | None:
     failed = [(stage, killed.get(stage, message or "")) for stage, (status, message) in latest.items() if status != "ok"]
     if not failed:
         return None
+    if (mixed := _mixed_renew(study)) is not None:
+        return CutOffStages(failed, mixed[0], mixed=mixed[1])
     return CutOffStages(failed, *_renew_election(study, _needing_election([s for s, _ in failed])))
 
 
@@ -565,6 +568,8 @@ def with_renew_command(study: Study, stages: list[str], text: str, study_name: s
     stages last ran with, or `ELECTION_PLACEHOLDER` and the sentence saying what to put there). Why:
     `status`' line for a run that never finished said a plain `analyze`, which after a whole
     `--no-election` skips the stages that need an election, so the run stayed unfinished."""
+    if (mixed := _mixed_renew(study)) is not None:
+        return _with_analyze(text + mixed[1], study_name, False, election=mixed[0])
     election, unnamed = _renew_election(study, _needing_election(stages))
     return _with_analyze(text + _needs_election(unnamed), study_name, False, election=_election_word(election, unnamed))
 
