@@ -115,3 +115,23 @@ def test_an_edited_election_file_is_said_with_the_option_that_takes_it(tmp_path:
         assert line.endswith(f"'{mine}' no longer holds that text: pass `--election '{mine}'` to use the file as it is now"), line
         mine.unlink()
         assert study_election(st)[1].endswith("pass --election to use another")
+
+
+def test_status_names_the_election_the_stages_were_analysed_with(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    """`status` listed the stage runs but no election: a desk that edited its election file and ran
+    `analyze` again could not tell which election, or which text of its file, the tables hold."""
+    from botwatch import open_study
+
+    study = _study(tmp_path, scored_us_sample_path)  # after `analyze --election us-2016 --only accounts`
+    runner = CliRunner()
+    said = " ".join(runner.invoke(app, ["status", str(study)], env={"COLUMNS": "200"}).output.split())
+    assert "election: us-2016 (preset)" in said, said
+    params = json.dumps({"election": "my-us", "election_file": "my.toml", "election_toml": 'key = "my-us"\n'})
+    with open_study(study, read_only=False) as st:  # as `analyze --only accounts --election my.toml` records it
+        st.sql("INSERT INTO runs VALUES ('x', 'accounts', ?, '0', now(), now(), 'ok', 0, NULL)", [params])
+    said = " ".join(runner.invoke(app, ["status", str(study)], env={"COLUMNS": "200"}).output.split())
+    assert f"election: my-us (your own file; the text the stages recorded: `botwatch elections show {study} --toml`)" in said, said
+    with open_study(study, read_only=False) as st:  # one more stage, under the preset: two elections
+        st.sql("INSERT INTO runs VALUES ('y', 'bursts', '{\"election\": \"us-2016\"}', '0', now(), now(), 'ok', 0, NULL)")
+    said = " ".join(runner.invoke(app, ["status", str(study)], env={"COLUMNS": "200"}).output.split())
+    assert "election: the stages were analysed with different elections (" in said and "bursts: us-2016" in said, said

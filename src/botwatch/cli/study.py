@@ -101,6 +101,8 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
                 stat = "running now" if st.running_now(started) else "never finished"  # a lake is read while written
             t.add_row(escape(str(stage)), escape(str(stat)), "—" if fin is None else str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
+        if (line := _election_line(st, study)) is not None:
+            out.print(plain(line), highlight=False, soft_wrap=True)
         from botwatch.report.staleness import (behind_inputs, cluster_evidence_sentence, cluster_evidence_stale, never_finished_runs, outdated_estimates,
                                                stale_analysis, with_renew_command)
 
@@ -124,6 +126,29 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             out.print(f"[yellow]{label}[/yellow] " + plain(outdated.sentence(str(study))), highlight=False, soft_wrap=True)
         if cluster_evidence_stale(st):
             out.print("[yellow]stale cluster evidence:[/yellow] " + plain(cluster_evidence_sentence(shell_shown(study))), highlight=False, soft_wrap=True)
+
+
+def _election_line(st: Study, study: Path) -> str | None:
+    """"election: KEY (...)": the election the analysis stages last ran with, as `analyze`,
+    `estimate` and the report read it, or None for a study never analysed with one. Why: a desk
+    that edited its election file and ran `analyze` again could not tell from `status` which
+    election, or which text of its file, the tables were made with."""
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import NO_ELECTION, study_election_record
+
+    try:
+        recorded = study_election_record(st)
+    except ElectionError as exc:
+        said = str(exc).replace("this study's stages were", "the stages were").replace("; pass --election to say which one to use", "")
+        return f"election: {said}: each section of the report describes its own stage's"
+    if recorded is None:
+        return None
+    if recorded == NO_ELECTION:
+        return "election: none (last analysed with --no-election)"
+    key, text = recorded
+    if text is None:
+        return f"election: {key} (preset)"
+    return f"election: {key} (your own file; the text the stages recorded: `botwatch elections show {shell_shown(study)} --toml`)"
 
 
 def _reason_shown(e: str) -> str:
