@@ -317,7 +317,12 @@ def test_a_part_no_row_has_says_which_parts_the_file_holds(study, tmp_path: Path
     # column names 'uk-ge2017'", though the file holds us-2016 labels and the part was the fault.
     res, out = _run(db, tmp_path, f"post_id,election,party,stance,sentiment,part\n{pid},us-2016,{party},{stance},,dev\nx1,uk-ge2017,labour,support,,test\n",
                     "--part", "tset")
-    assert res.exit_code == 2 and "no labels in part 'tset': the file's part column holds 'dev' (1 row)" in out, res.output
+    assert res.exit_code == 2 and "no labels in part 'tset': the part column of its rows for election 'us-2016' holds 'dev' (1 row)" in out, res.output
+    # The part asked for is on the other election's rows: "the file's part column holds 'dev'"
+    # denied the 'test' the reader sees in the file.
+    res, out = _run(db, tmp_path, f"post_id,election,party,stance,sentiment,part\n{pid},us-2016,{party},{stance},,dev\nx1,uk-ge2017,labour,support,,test\n",
+                    "--part", "test")
+    assert res.exit_code == 2 and "no labels in part 'test': the part column of its rows for election 'us-2016' holds 'dev' (1 row)" in out, res.output
 
 
 def test_json_of_a_stance_only_file_keeps_every_sentiment_key(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -544,7 +544,10 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         from botwatch.count_text import counted
 
         named = ", ".join(f"{k!r} ({counted(v, 'row')})" if k else f"empty ({counted(v, 'row')})" for k, v in other_parts.most_common(5))
-        raise LabelsError(f"{name_shown(p)}: no labels in part {part!r}: the file's part column holds {named}")
+        # `other_parts` counts this election's rows only: where rows of another election were set
+        # aside, "the file's part column holds 'dev'" denied the 'test' a reader saw on those rows.
+        whose = f"the part column of its rows for election {election!r}" if left_elections else "the file's part column"
+        raise LabelsError(f"{name_shown(p)}: no labels in part {part!r}: {whose} holds {named}")
     return out
 
 
