@@ -329,3 +329,36 @@ def test_a_replay_followed_by_keep_alives_alone_leaves_the_next_runs_gap_at_its_
     (gap,) = runs[2]["gaps"]
     # From the second run's last keep-alive (one the collector read; each 10 s apart), not its newest replayed post.
     assert seen[-3] - 1 <= when(gap["from"]) <= seen[-1] + 1, (gap, seen)
+
+
+def _advised(said: str) -> list[str]:
+    """The command the gap's message tells the user to run, split as a shell would."""
+    import re
+    import shlex
+
+    found = re.search(r"`(botwatch collect x [^`]*)`", said)
+    assert found, said
+    return shlex.split(found.group(1))
+
+
+def test_the_gaps_advice_is_a_command_that_runs_when_pasted(tmp_path: Path, x_clock: Any) -> None:
+    """It was `collect x --search QUERY ...`: no program, no capture folder, a query to guess. Now
+    the stream's one rule is the query, into a folder of its own beside the capture."""
+    from botwatch.cli import app
+
+    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 2))
+    said = _collect(tmp_path / "my cap", server)
+    (gap,) = [g for r in _runs(tmp_path / "my cap") for g in r.get("gaps", [])]
+    argv = _advised(said)
+    assert argv[:4] == ["botwatch", "collect", "x", f"{tmp_path / 'my cap'}-search"], argv
+    assert argv[4:] == ["--search", "vote", "--since", gap["from"], "--until", gap["to"]], argv
+    # Its options are the CLI's own: the command is accepted up to the request (the fake has no search).
+    res = CliRunner().invoke(app, [*argv[1:], "--base-url", "http://127.0.0.1:9", "--duration", "1s", "--no-progress"], env=ENV)
+    assert "No such option" not in res.output and "Traceback" not in res.output, res.output
+
+
+def test_rules_too_long_for_one_search_are_searched_one_by_one(tmp_path: Path, x_clock: Any) -> None:
+    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 2))
+    said = _collect(tmp_path / "cap", server, "--keyword", "poll", "--max-rule-length", "6")
+    assert "one search per rule of the stream's 2" in said and ".botwatch/x-stream.state.json" in said, said
+    assert _advised(said)[4:6] == ["--search", "vote"], said

@@ -29,8 +29,9 @@ import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, listed, x_rules
-from botwatch.collect.state import FolderError, read_manifest, utc_time
+from botwatch.collect.state import FolderError, meta_dir, read_manifest, utc_time
 from botwatch.ingest.fields import record_json
+from botwatch.shown_text import name_shown, shell_shown
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 
@@ -138,6 +139,29 @@ REPLAY_QUIET_S = 20.0
 SHORT_GAP_S = 60.0
 
 
+def gap_search_advice(cap: Capture, frm: str, to: str, max_len: int) -> str:
+    """How to fetch a stream gap's posts, as a command that runs when pasted. The advice was
+    `collect x --search QUERY ...`: no program name, no capture folder (required), and a QUERY the
+    user could only fill by knowing the stream's rules. The search goes to a folder of its own
+    beside the capture (one folder holds one stream's rate), at the capture's rate, with the
+    stream's rules as its query where they fit in one (`max_len`, `--max-rule-length`: X's search
+    takes a query as long as a rule); else one search per rule, the first named."""
+    rules = [str(r["value"]) for r in cap.state.get("rules") or [] if isinstance(r, dict) and r.get("value")]
+    if not rules:
+        return "no search can fetch them, as the stream had no rules to search with"
+    query = rules[0] if len(rules) == 1 else " OR ".join(f"({r})" for r in rules)
+    rate = f" --sample {cap.sample_rate:g}" if cap.sample_rate != 1 else ""
+
+    def command(q: str) -> str:
+        return f"`botwatch collect x {shell_shown(f'{cap.folder}-search')} --search {shell_shown(q)} --since {frm} --until {to}{rate}`"
+
+    if len(query) <= max_len:
+        return f"{command(query)} can fetch them"
+    where = name_shown(meta_dir(cap.folder) / f"{cap.stream}.state.json")
+    return (f"one search per rule of the stream's {len(rules)} (recorded under \"rules\" in {where}) can fetch them, "
+            f"the first {command(rules[0])}")
+
+
 def disconnections_why(n: int, seconds: float) -> str:
     """The reason a record of `n` short disconnections (`XStream.note_gap`) gives."""
     return (f"{n:,} disconnection{'' if n == 1 else 's'} of X's filtered stream, each under {SHORT_GAP_S:.0f} s, "
@@ -237,7 +261,7 @@ class XStream:
             self.long_gaps.append({"from": frm, "to": to, "why": why})
             cap.log(f"gap: the stream was {'not read (between two runs)' if between_runs else 'disconnected'} from {frm} to {to} and "
                     "the posts sent meanwhile were not received (recorded "
-                    f"as a gap in the capture's manifest): `collect x --search QUERY --since {frm} --until {to}` can fetch them "
+                    f"as a gap in the capture's manifest): {gap_search_advice(cap, frm, to, self.max_rule_len)} "
                     "(ingest drops the posts both captures hold)")
         cap.note_run("gaps", [*self.long_gaps, *([{k: round(v, 1) if k == "seconds" else v for k, v in self.short_gaps.items()}]
                                                  if self.short_gaps else [])])
