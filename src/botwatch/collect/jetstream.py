@@ -39,13 +39,21 @@ REPLAY_GAP_S = 600.0
 
 
 def event_key(obj: dict[str, Any]) -> str | None:
-    """A stable id for one Jetstream event (the same when Jetstream replays it after a rewind)."""
+    """A stable id for one Jetstream event: the same when Jetstream replays it after a rewind, and
+    when another instance relays it. A commit is keyed by its record's URI (DID, collection, rkey),
+    operation and CID (the record's version: each edit has its own; a delete has none, and a record
+    is deleted once), not by `time_us`: each instance stamps its own, so a capture resumed against
+    another instance wrote and counted the replayed posts again. A commit without a collection and
+    rkey, and an identity or account event, keep the time to tell them apart."""
     did, t = obj.get("did"), obj.get("time_us")
     if not isinstance(did, str) or not isinstance(t, int):
         return None
     c = obj.get("commit")
     if isinstance(c, dict):
-        return f"{did}|{t}|{c.get('collection')}|{c.get('rkey')}|{c.get('operation')}"
+        collection, rkey = c.get("collection"), c.get("rkey")
+        if isinstance(collection, str) and isinstance(rkey, str) and collection and rkey:
+            return f"at://{did}/{collection}/{rkey}|{c.get('operation')}|{c.get('cid') or ''}"
+        return f"{did}|{t}|{collection}|{rkey}|{c.get('operation')}"
     return f"{did}|{t}|{obj.get('kind')}"
 
 
