@@ -442,6 +442,24 @@ def test_a_bluesky_post_relayed_at_a_time_after_the_ingest_keeps_its_own_date(tm
     assert str(_posts(st)[f"{did}/ahead"]["created_at"]) == "2024-06-01 12:00:00"
 
 
+def test_a_bluesky_post_without_created_at_is_not_dated_by_a_relay_time_after_tomorrow(tmp_path: Path) -> None:
+    """A post with no `createdAt` is dated when relayed (`time_us`); one relayed "in 2100" (a relay
+    whose clock ran ahead) was dated 2100, and the study's period covered ran to 2100. With no time
+    left it is undatable, and rejected with its reason and line as a post with no time is on the
+    other readers; one relayed at a plausible time still takes it."""
+    did = "did:plc:abc123"
+    f = tmp_path / "jet.jsonl"
+    ahead, now = _jet_post(did, "ahead", "", 4_102_444_800_000_000), _jet_post(did, "dated", "")  # 2100-01-01; 2024-06-01T12:00:00Z
+    for e in (ahead, now):
+        del e["commit"]["record"]["createdAt"]
+    f.write_text(json.dumps(ahead) + "\n" + json.dumps(now) + "\n")
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].rejected == 1
+    assert {k: str(v["created_at"]) for k, v in _posts(st).items()} == {f"{did}/dated": "2024-06-01 12:00:00"}
+    (line, error), = st.sql("SELECT line, error FROM rejected")
+    assert line == 1 and "record.createdAt" in error and "time_us" in error and "after tomorrow" in error, error
+
+
 def _jet_post(did: str, rkey: str, created: str, time_us: int = 1717243200000000) -> dict:  # 2024-06-01T12:00:00Z
     """A Jetstream event creating a Bluesky post whose record claims `created`, relayed at `time_us`."""
     return {"did": did, "time_us": time_us, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,

@@ -129,9 +129,7 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
     created = parse_iso_time(record.get("createdAt"), "record.createdAt", required=False)
     t_us = obj.get("time_us")
     if created is None:
-        if not isinstance(t_us, (int, float)) or isinstance(t_us, bool):
-            raise RecordError("missing record.createdAt and time_us")
-        created = epoch_to_datetime(float(t_us))
+        created = _relay_date(t_us)
     elif (relayed := _relay_time(t_us)) is not None:
         created = _relay_checked(created, relayed, obj, line, sink)
     row: dict[str, Any] = {"post_id": f"{did}/{rkey}", "platform": "bluesky", "account_id": did, "created_at": created}
@@ -200,6 +198,20 @@ def _relay_time(t_us: Any) -> datetime | None:
         return None
     t = epoch_to_datetime(float(t_us))
     return t if plausible_post_time(t) else None
+
+
+def _relay_date(t_us: Any) -> datetime:
+    """The time of a post with no `createdAt`: when relayed (`time_us`), where that is a time a
+    relay can have written (`plausible_post_time`, as `_relay_time` checks). Dated from any number, a relay clock run ahead dated
+    such a post 2100 and the study's period covered ran to 2100; with no time it is undatable,
+    and rejected with the reason, as a post with no time is on the other readers."""
+    if not isinstance(t_us, (int, float)) or isinstance(t_us, bool):
+        raise RecordError("missing record.createdAt and time_us")
+    relayed = epoch_to_datetime(float(t_us))
+    if not plausible_post_time(relayed):
+        raise RecordError(f"missing record.createdAt, and time_us {str(t_us)[:40]} ({relayed:%Y-%m-%d}) is before 2006 or after tomorrow, "
+                          "no time a relay wrote: the post has no time to date it by")
+    return relayed
 
 
 def _profile_view(did: str, obj: dict[str, Any], line: int, sink: RowSink) -> None:
