@@ -231,3 +231,28 @@ def test_capture_files_ingested_without_their_manifest_are_said_to_have_no_known
     assert run(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
     res = run(app, ["status", str(study)], env={"COLUMNS": "400"})
     assert "scale-up: sample rate 0.5 from the study's capture manifest" in res.output, res.output
+
+
+def test_the_reports_methods_says_the_rate_status_says_where_no_estimates_were_made(tmp_path: Path) -> None:
+    """A capture at 0.5 ingested and analysed with no election (no estimates): `status` said "scale-up:
+    sample rate 0.5 from the study's capture manifest" while the report's Methods said "No sample rate
+    was given". Both now say the rate and where it came from."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    _capture_at(cap_dir, 0.5)
+    assert CliRunner().invoke(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
+    said = "sample rate 0.5 from the study's capture manifest (botwatch collect --sample)"
+    assert f"scale-up: {said}" in CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"}).output
+    with open_study(study) as st:
+        html = str(methods(st, report_context(st)).html)
+    text = " ".join(re.sub(r"<[^>]+>", "", html).replace("&#39;", "'").split())
+    assert said in text and "No sample rate was given" not in text, text
+    assert "No estimates were made, so no count in this report is scaled" in text

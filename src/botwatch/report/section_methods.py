@@ -252,6 +252,19 @@ def _span_coverage(study: Study, election: Any, cov: dict[str, Any]) -> dict[str
     return cov if own is None else coverage(study, own)
 
 
+def rate_recorded(study: Study, shown: float | None) -> str:
+    """Where no estimates give the report a rate (`shown` None: none were made), the rate the study
+    holds and where from, as `botwatch status` says it ("scale-up: …", `study_sample_rate`); "" when
+    it holds none. Methods said "No sample rate was given" beside `status`'s "sample rate 1 from the
+    study's capture manifest" for the same study analysed with no election."""
+    if shown:
+        return ""
+    from botwatch.estimates.recorded_rate import study_sample_rate
+
+    rate, why = study_sample_rate(study)
+    return "" if not why else why if rate is not None else f"no single rate; {why}"
+
+
 def capture_gaps(study: Study, paths: RelativePaths | None = None) -> list[dict[str, Any]]:
     """Each recorded capture with the spans its runs could not fetch (`gaps` in its manifest: a
     search re-run beyond X's recent reach, the X stream's disconnections), as `botwatch status` says them; folders in order.
@@ -381,6 +394,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         # Methods neither describes an older election's estimates table nor scales anything.
         no_election=bool(ctx.get("no_election")),
         sample_rate=ctx.get("sample_rate"),
+        rate_recorded=rate_recorded(study, ctx.get("sample_rate")),
         not_sample=report_scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(labelled := _labelled_election(study, election)),
