@@ -328,3 +328,22 @@ def test_a_jetstream_replay_that_does_not_reach_back_to_the_cursor_is_a_gap(tmp_
     gaps = [g for r in (st.read_manifest(folder) or {})["runs"] for g in r.get("gaps") or []]
     assert gaps == [{"from": "2026-11-30T05:00:00Z", "to": "2026-11-30T08:00:01Z",
                      "why": "Jetstream's replay did not reach back to the cursor resumed from; a relay keeps about a day of events"}], gaps
+
+
+def test_a_mastodon_status_id_too_long_for_any_time_is_kept_and_does_not_stop_the_collector(tmp_path: Path) -> None:
+    """A status id of 400 digits (a hostile server) is past any time: reading its time to keep it
+    from the cursor raised OverflowError, and the run stopped "on an unexpected OverflowError". It
+    is kept, the cursor stays, and the warning says it lies beyond any date."""
+    from botwatch.collect import mastodon as md
+
+    cap = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of).open()
+    logs: list[str] = []
+    cap.log = logs.append
+    status = {"id": "9" * 400, "uri": "https://fake.social/users/u/statuses/9", "created_at": "2026-11-30T05:00:00.000Z",
+              "content": "<p>hi</p>", "account": {"id": "1", "acct": "u", "username": "u"}}
+    try:
+        md.MastodonCollector("http://fake.social", None, ["GE2017"]).handle_status(cap, "tag:ge2017", orjson.dumps(status), False)
+    finally:
+        cap.close()
+    assert cap.stats.kept == 1 and cap.cursor.get("min_id", {}).get("tag:ge2017") is None, cap.cursor
+    assert len(logs) == 1 and "beyond any date" in logs[0] and "in the future" in logs[0] and "inf" not in logs[0], logs

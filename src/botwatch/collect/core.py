@@ -110,6 +110,8 @@ def future_words(t: float, now: float) -> tuple[str, str]:
     except (OverflowError, OSError, ValueError):
         when = "beyond any date"
     secs = t - now
+    if secs != secs or secs == float("inf"):  # an id past every time (`mastodon.id_time`): no count of days says it
+        return when, "immeasurably far"
     ahead = f"{secs / 86400:,.1f} days" if secs >= 172800 else f"{secs / 3600:.1f} hours" if secs >= 7200 else f"{secs / 60:.0f} minutes"
     return when, ahead
 

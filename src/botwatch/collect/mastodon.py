@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import re
 import time
 from collections.abc import Iterable
@@ -169,8 +170,16 @@ def _id_gt(a: str, b: str | None) -> bool:
 
 def id_time(sid: str) -> float | None:
     """When a Mastodon status id was made, in seconds since 1970 (its milliseconds are the id
-    shifted right 16 bits), or None for an id of another scheme (letters: another server's)."""
-    return (int(sid) >> 16) / 1000 if sid.isascii() and sid.isdigit() else None
+    shifted right 16 bits), or None for an id of another scheme (letters: another server's). Digits
+    too many for any time (a hostile server's id of hundreds of them) are past every date (inf): the
+    division raised OverflowError, which stopped a capture mid-run, and a state file holding such an
+    id stopped every later run before it began."""
+    if not (sid.isascii() and sid.isdigit()):
+        return None
+    try:
+        return (int(sid) >> 16) / 1000
+    except (OverflowError, ValueError):  # ValueError: past int()'s own limit on digits
+        return math.inf
 
 
 def drop_unusable_min_ids(cap: Capture, now: float) -> None:
