@@ -67,3 +67,14 @@ def test_methods_says_the_frames_a_capture_kept_aside_before_ingest(tmp_path: Pa
 def test_methods_says_no_frames_aside_where_the_capture_kept_none(tmp_path: Path) -> None:
     html = _methods_html(_captured_study(tmp_path, "cap"))
     assert "kept aside" not in html[html.index('id="methods-rejected"'):]
+
+
+def test_a_manifest_count_no_integer_holds_leaves_the_capture_out_not_the_report(tmp_path: Path) -> None:
+    """A manifest edited by hand to count `1e400` bad frames (JSON reads it as infinity) raised
+    OverflowError, which neither `status` nor the report caught: the report stopped. That capture
+    is left out of the sentence, as any count that is no number is; `status` shows it unreadable."""
+    from botwatch.cli.study import _frames_aside
+
+    html = _methods_html(_captured_study(tmp_path, "cap", malformed=float("inf")))  # type: ignore[arg-type]
+    assert "kept aside" not in html[html.index('id="methods-rejected"'):]
+    assert _frames_aside(json.dumps({"runs": [{"malformed": float("inf")}]})) is None

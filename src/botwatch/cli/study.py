@@ -286,9 +286,10 @@ def _frames_aside(manifest: object) -> int | None:
     were unusable, which only the collector's closing summary had said."""
     import json
 
+    from botwatch.collect.study_link import frames_aside
+
     try:
-        runs = json.loads(str(manifest)).get("runs") or []
-        return sum(int(r.get("malformed") or 0) + int(r.get("unknown") or 0) for r in runs if isinstance(r, dict))
+        return frames_aside(list(json.loads(str(manifest)).get("runs") or []))
     except (ValueError, TypeError, AttributeError):
         return None
 

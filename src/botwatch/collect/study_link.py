@@ -180,6 +180,16 @@ def _runs(manifest: Any) -> list[dict[str, Any]]:
     return [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else []
 
 
+def frames_aside(runs: list[Any]) -> int | None:
+    """Frames a capture's manifest `runs` kept aside (`malformed` plus `unknown`), or None where a
+    count is no whole number (a manifest edited by hand). One rule for `status` and the report:
+    a count of 1e400 (infinity to JSON) raised OverflowError, which neither caught."""
+    try:
+        return sum(int(r.get("malformed") or 0) + int(r.get("unknown") or 0) for r in runs if isinstance(r, dict))
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def recorded_runs(study: Study) -> list[tuple[str, list[dict[str, Any]]]]:
     """(folder, the manifest's runs) of every capture recorded in the study."""
     if TABLE not in study.tables():

@@ -286,15 +286,12 @@ def capture_frames_aside(study: Study, paths: RelativePaths | None = None) -> li
     manifest: what the server sent that could not be used), with how many; folders in order.
     `botwatch status` counted them, but the report said only ingest's rejections, then "Nothing is
     dropped silently", as if everything the server sent had reached the study."""
-    from botwatch.collect.study_link import recorded_runs
+    from botwatch.collect.study_link import frames_aside, recorded_runs
 
     out = []
     for folder, runs in sorted(recorded_runs(study)):
-        try:
-            aside = sum(int(r.get("malformed") or 0) + int(r.get("unknown") or 0) for r in runs)
-        except (TypeError, ValueError):  # a manifest edited by hand: no count to give
-            continue
-        if aside > 0:
+        aside = frames_aside(runs)  # None: a manifest edited by hand, no count to give
+        if aside is not None and aside > 0:
             out.append({"folder": paths.path(folder) if paths is not None else folder, "frames": aside})
     return out
 
