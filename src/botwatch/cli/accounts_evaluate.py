@@ -95,6 +95,13 @@ def _auc_said(b) -> str:  # type: ignore[no-untyped-def]
     return f"{b.auc:.3f} " + (f"({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f"[{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
 
 
+def _ece_said(value: float) -> str:
+    """The calibration error with why it has no interval (`evaluate.ECE_NO_INTERVAL`), "—" for NaN."""
+    from botwatch.accounts.evaluate import ECE_NO_INTERVAL
+
+    return "—" if value != value else f"{value:.3f} ({ECE_NO_INTERVAL})"
+
+
 def _figure_said(b, name: str, value: float) -> str:  # type: ignore[no-untyped-def]
     """A figure of bot figures `b` (one of `INTERVAL_FIGURES`) with its 95% interval, or why it has
     none: the AUC alone had one, and "Brier 0.120" from 200 accounts read as exact. NaN is "—"."""
@@ -146,7 +153,7 @@ def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ig
         t.add_row("F1 at 0.5", _figure_said(b, "f1", b.f1))
         t.add_row("Brier score", _figure_said(b, "brier", b.brier))
         few = few_for_calibration(b.n, b.bots)  # the AUC's rule: "0.270" from 3 accounts read as a measurement
-        t.add_row("calibration error (ECE)", f"{b.ece:.3f} ({few})" if few and b.ece == b.ece else _figure_said(b, "ece", b.ece))
+        t.add_row("calibration error (ECE)", f"{b.ece:.3f} ({few})" if few and b.ece == b.ece else _ece_said(b.ece))
         t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {counted(b.bots, 'bot')})")
         out.print(t)
         if b.auc != b.auc:
@@ -170,7 +177,7 @@ def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ig
             out.print(f"{ev.bot_training:,} of these labelled accounts {'was' if ev.bot_training == 1 else 'were'} among the bot model's "
                       f"training accounts: {'its score is' if ev.bot_training == 1 else 'their scores are'} not out of sample" + (
                           f"; over the other {h.n:,} ({counted(h.bots, 'bot')}): AUC {_auc_said(h)}, calibration error "
-                          + (f"{h.ece:.3f} ({hf})" if (hf := few_for_calibration(h.n, h.bots)) else _figure_said(h, "ece", h.ece))
+                          + (f"{h.ece:.3f} ({hf})" if (hf := few_for_calibration(h.n, h.bots)) else _ece_said(h.ece))
                           + f", {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
         if ev.bot_training_unknown:
             out.print(f"whether the bot model was trained on {'this labelled account' if ev.bot_training_unknown == 1 else f'these {ev.bot_training_unknown:,} labelled accounts'} "
