@@ -25,11 +25,14 @@ from testsupport.terminal import flat, wide_consoles
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _collect(cap: Path, url: str, duration: str) -> str:
+def _collect(cap: Path, url: str, posts: int) -> str:
+    """One `collect mastodon` run as docs/collect.md gives it, ended by `--max-posts` (the runs
+    waited out a fixed 3 s and 2 s `--duration`; it is now only the bound of a run whose posts
+    never come)."""
     from botwatch.cli import app
 
     res = CliRunner().invoke(app, ["collect", "mastodon", str(cap), "--server", url, "--hashtag", "GE2017", "--hashtag", "VoteLabour",
-                                   "--duration", duration, "--no-progress"])
+                                   "--max-posts", str(posts), "--duration", "60s", "--no-progress"])
     assert res.exit_code == 0 and "Traceback" not in res.output, res.output
     return res.output
 
@@ -40,10 +43,12 @@ def test_collect_ingest_status_against_the_fake_and_a_resume_without_duplicates(
     wide_consoles(monkeypatch)
 
     cap = tmp_path / "trial-capture"
-    with FakeMastodon(posts=3000, rate=150) as srv:
-        _collect(cap, srv.url, "3s")
+    # 500 events a second: each run's posts come within about half a second of its start, and
+    # the 3,000 events last 6 s, so the streams never run dry before the runs' `--max-posts`.
+    with FakeMastodon(posts=3000, rate=500) as srv:
+        assert "kept 100 posts" in _collect(cap, srv.url, 100)  # ended by --max-posts, not by the bound
         first = [orjson.loads(line) for f in sorted(cap.glob("*.jsonl.gz")) for line in read_lines(f)]
-        _collect(cap, srv.url, "2s")
+        assert "kept 100 posts" in _collect(cap, srv.url, 100)
         asked = [r.query.get("min_id") for _, r in srv.requests if "/timelines/" in r.path]
     lines = [orjson.loads(line) for f in sorted(cap.glob("*.jsonl.gz")) for line in read_lines(f)]
     kinds = Counter(line.get("event", "status") for line in lines)
