@@ -326,7 +326,7 @@ def test_a_collector_that_never_connects_exits_1_and_says_so(tmp_path: Path) -> 
     """`collect bluesky … --endpoint ws://127.0.0.1:9/x --duration 15s` retried for 15 s, captured
     nothing and exited 0, as if the capture had worked."""
     res = runner.invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", "ws://127.0.0.1:9/x",
-                              "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
+                              "--duration", "1s", "--backoff-scale", "0.01", "--no-progress"])
     assert res.exit_code == 1, res.output
     assert "never connected to ws://127.0.0.1:9/x: nothing was captured" in _said(res)
 

@@ -120,7 +120,7 @@ def test_a_run_that_never_connected_says_what_the_server_answered(tmp_path: Path
 
     with FakeJetstream([jetstream_event(0)], [{"status": 500}]) as srv:
         res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", srv.url,
-                                       "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
+                                       "--duration", "1s", "--backoff-scale", "0.01", "--no-progress"])
     assert res.exit_code == 1, res.output
     assert f"never connected to {srv.url}: nothing was captured; the last try: Jetstream answered 500; check the address" in " ".join(res.output.split())
 
