@@ -24,26 +24,41 @@ def _status(i: int, body: str, **more: str) -> dict:
             "content": body, "tags": [], "account": _ACCT, **more}
 
 
+def _sentinel(run: int) -> dict:
+    """A new status sent after a later run's replay: frames are handled in order, so the run has
+    read the whole replay once it keeps this one, its `--max-posts 1`."""
+    return _status(50 + run, f"<p>new in run {run}</p>", tags=[{"name": "ge"}])
+
+
 def _collect(tmp_path: Path, events: list[tuple[str, str]], *more: str, runs: int = 1) -> list[dict]:
     """Stream `events` (name, data) from a fake server into a capture, `runs` times (the server's
-    address, so the capture's stream, the same each time); the lines written."""
+    address, so the capture's stream, the same each time); the lines written, but the sentinels.
+
+    A later run meets the events written before again, then `_sentinel(run)`, and ends at its
+    `--max-posts 1` (it waited out a fixed 2 s `--duration`, as nothing else ended a run that met
+    only replays); each sentinel is checked to be written once."""
     from botwatch.cli import app
+
+    run = 0
 
     async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
         if "streaming" not in req.path:
             await w.respond(404 if req.path == "/api/v2/instance" else 200, b"[]" if req.path != "/api/v2/instance" else b"{}")
             return
         await w.start_stream("text/event-stream")
-        for name, data in events:
+        for name, data in events if run == 0 else [*events, ("update", orjson.dumps(_sentinel(run)).decode())]:
             await w.chunk(f"event: {name}\ndata: {data}\n\n".encode())
 
     with FakeHttp(route) as srv:
-        for run in range(runs):  # a later run meets only events written before: it stops at --duration
-            duration = "10s" if run == 0 else "2s"
-            res = CliRunner().invoke(app, ["collect", "mastodon", str(tmp_path / "cap"), "--server", srv.url, "--max-posts", "2",
-                                           "--duration", duration, "--no-progress", "--backoff-scale", "0.01", *more])
+        for run in range(runs):
+            res = CliRunner().invoke(app, ["collect", "mastodon", str(tmp_path / "cap"), "--server", srv.url, "--max-posts", "2" if run == 0 else "1",
+                                           "--duration", "10s", "--no-progress", "--backoff-scale", "0.01", *more])
             assert res.exit_code == 0, res.output
-    return [orjson.loads(line) for f in sorted((tmp_path / "cap").glob("*.jsonl.gz")) for line in read_lines(f)]
+    lines = [orjson.loads(line) for f in sorted((tmp_path / "cap").glob("*.jsonl.gz")) for line in read_lines(f)]
+    sentinels = {_sentinel(k)["id"] for k in range(1, runs)}
+    sent = [line for line in lines if line.get("event") is None and line.get("id") in sentinels]  # a status is written as it came
+    assert sorted(line["id"] for line in sent) == sorted(sentinels), sent
+    return [line for line in lines if line not in sent]
 
 
 def _stream(edited: dict) -> list[tuple[str, str]]:
