@@ -281,11 +281,16 @@ def test_the_jvms_output_after_start_up_reaches_the_terminal(tmp_path: Path, cap
     """fd 2 stayed the start-up file for the JVM's whole life: an OutOfMemoryError or a lost
     executor after a good start never reached the user, and the file was removed at exit."""
     log = tmp_path / "jvm.log"
-    code = "import sys, time; sys.stderr.write('starting\\n'); sys.stderr.flush(); time.sleep(1); sys.stderr.write('java.lang.OutOfMemoryError\\n')"
+    # The child tells the parent (its stdout) once "starting" is in the pipe, before the block's
+    # end marker, and waits for the parent's word (its stdin) that the start is over before its
+    # error: the events themselves, not a 0.3 s and a 1 s sleep.
+    code = ("import sys; sys.stderr.write('starting\\n'); sys.stderr.flush(); print('said', flush=True); sys.stdin.readline(); "
+            "sys.stderr.write('java.lang.OutOfMemoryError\\n')")
     with spark_start.jvm_output_to(str(log)):
-        child = subprocess.Popen([sys.executable, "-c", code])  # a JVM that outlives its start
-        time.sleep(0.3)
-    assert child.wait(timeout=30) == 0
+        child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # a JVM that outlives its start
+        assert child.stdout is not None and child.stdout.readline() == b"said\n"
+    child.communicate(b"started\n", timeout=30)
+    assert child.returncode == 0
     for _ in range(100):  # the forwarder writes as the child does
         err = capfd.readouterr().err
         if err:
