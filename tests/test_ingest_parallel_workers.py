@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from testsupport.ingest_workers import ira_csv, text_csv, worker_pids
+from testsupport.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {"PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1"}
@@ -126,8 +127,20 @@ def test_ctrl_c_in_the_command_stops_the_workers_and_says_one_line(tmp_path: Pat
     assert proc.returncode == 130, (out[-2000:], err[-2000:])
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
     assert err.strip().splitlines()[-1].startswith("interrupted."), err[-3000:]
-    time.sleep(0.5)
-    assert not [p for p in pids if Path(f"/proc/{p}").exists() and b"zombie" not in Path(f"/proc/{p}/status").read_bytes().lower()]
+    # Gone within the 0.5 s it slept before looking once: looked at until then, not slept out.
+    wait_until(lambda: not _running(pids), 0.5, "the workers to end within 0.5 s of the command", every=0.01)
+
+
+def _running(pids: list[int]) -> list[int]:
+    """Those of `pids` still running (a zombie, or a process gone while looked at, is not)."""
+    out = []
+    for p in pids:
+        try:
+            if b"zombie" not in Path(f"/proc/{p}/status").read_bytes().lower():
+                out.append(p)
+        except OSError:
+            pass
+    return out
 
 
 def test_starting_spawned_workers_keeps_ctrl_c_held_for_the_next_one(tmp_path: Path) -> None:
