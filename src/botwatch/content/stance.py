@@ -35,6 +35,11 @@ STANCE_RULES: tuple[tuple[str, str, str], ...] = (
 # Rules whose cue is explicit enough to stand even where the trained model runs; where the model
 # runs (English posts, model shipped), every other rule's answer is replaced by the model's.
 DECISIVE_RULES = ("own_account", "retweets_party_account", "pro_hashtag", "pro_keyword", "anti_hashtag", "anti_keyword")
+# The rules that decide from the election file's own cue lists for the party (its pro and anti
+# hashtags and slogans). A pair they decide is counted from which hashtags the file lists, not read
+# from the post's words: where they decide most of a party's pairs, its support share restates the
+# file (the report says so). `rival_pro_cue` is left out: it also fires on another party's account.
+FILE_CUE_RULES = ("pro_hashtag", "pro_keyword", "anti_hashtag", "anti_keyword")
 MODEL_RULES: tuple[tuple[str, str, str], ...] = (
     ("model", SUPPORT, "trained model: the words around the party's name, the post's tone and cues (evidence lists the strongest features)"),
     ("model", OPPOSE, "trained model: the words around the party's name, the post's tone and cues (evidence lists the strongest features)"),
