@@ -40,6 +40,9 @@ def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None
     (["handle", "bot"], [[h, "Maybe"] for h in "abcd"] + [["e", "?"]],
      "l.csv: 5 rows give a bot label that is not 1/0 (or true/false, yes/no, bot/human): 'maybe' (4 rows, lines 2, 3, 4, …), '?' (line 6)"),
     (["handle", "country"], [["a", "Russia"]], "1 row gives a country that is not a two-letter ISO code (RU, US, GB, …): 'Russia' (line 2; write 'RU')"),
+    # A three-letter ISO code, as researchers' files often write, is refused with the two-letter one to write.
+    (["handle", "country"], [["a", "RUS"], ["b", "deu"]],
+     "2 rows give a country that is not a two-letter ISO code (RU, US, GB, …): 'RUS' (line 2; write 'RU'), 'deu' (line 3; write 'DE')"),
     # Counted by the value written, not one identical error per row.
     (["handle", "country"], [[h, "United Kingdom"] for h in "abcd"] + [["e", "Narnia"]],
      "l.csv: 5 rows give a country that is not a two-letter ISO code (RU, US, GB, …): 'United Kingdom' (4 rows, lines 2, 3, 4, …; write 'GB'), 'Narnia' (line 6)"),
@@ -55,6 +58,14 @@ def test_a_bad_labels_file_is_one_error_naming_its_lines(tmp_path: Path, header:
     with pytest.raises(AccountLabelsError, match=None) as exc:
         load_account_labels(f)
     assert words in str(exc.value)
+
+
+def test_every_country_the_origin_model_names_has_its_three_letter_code() -> None:
+    # A country added to countries.tsv without its alpha-3 code would be refused without the hint.
+    from botwatch.accounts.gazetteer import ALPHA3, countries
+
+    assert sorted(ALPHA3.values()) == sorted(countries())
+    assert all(len(k) == 3 and k.isupper() for k in ALPHA3)
 
 
 @pytest.mark.parametrize("sep, said", [(";", "separated by semicolons (;)"), ("\t", "separated by tabs")])

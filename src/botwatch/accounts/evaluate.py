@@ -81,16 +81,18 @@ def bot_column_absent(header: list[str], read: Iterable[str | None]) -> str | No
 
 def _bad_countries_said(bad: dict[str, list[int]], shown: int = 5) -> str:
     """The rows whose country is no two-letter code, counted by the value written (the first few
-    with their lines, and the code where it is a country's name the origin model knows). Why: each
-    row was its own error, so "United Kingdom" on 300 rows listed 20 identical ones, never the
-    count, nor that it is written GB."""
-    from botwatch.accounts.gazetteer import countries, fold
+    with their lines, and the code where it is a country's name or three-letter code the origin
+    model knows). Why: each row was its own error, so "United Kingdom" on 300 rows listed 20
+    identical ones, never the count, nor that it is written GB. A three-letter code ("RUS") is
+    refused with the code to write, as a name is, and as `content evaluate` refuses a near-miss
+    word with its suggestion: one rule for every value botwatch does not read as written."""
+    from botwatch.accounts.gazetteer import ALPHA3, countries, fold
     from botwatch.count_text import values_said
 
     by_name = {fold(n): iso for iso, c in countries().items() for n in c.names}
 
     def hint(value: str) -> str:
-        code = by_name.get(fold(value))
+        code = by_name.get(fold(value)) or ALPHA3.get(value.strip().upper())
         return f"write {code!r}" if code else ""
 
     n = sum(len(lines) for lines in bad.values())

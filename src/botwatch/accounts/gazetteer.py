@@ -48,6 +48,21 @@ def _rows(name: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+# ISO 3166-1 alpha-3 code → alpha-2, for the countries countries.tsv lists. Why: researchers'
+# labels files often write "RUS" or "DEU"; botwatch stores origins as two letters and refuses
+# the three-letter code, so an error can name the two-letter code to write instead.
+ALPHA3 = {
+    "USA": "US", "GBR": "GB", "CAN": "CA", "AUS": "AU", "IRL": "IE", "NZL": "NZ", "IND": "IN", "PAK": "PK",
+    "NGA": "NG", "ZAF": "ZA", "KEN": "KE", "PHL": "PH", "RUS": "RU", "UKR": "UA", "BLR": "BY", "KAZ": "KZ",
+    "UZB": "UZ", "GEO": "GE", "ARM": "AM", "BGR": "BG", "SRB": "RS", "DEU": "DE", "AUT": "AT", "CHE": "CH",
+    "FRA": "FR", "BEL": "BE", "NLD": "NL", "ESP": "ES", "PRT": "PT", "ITA": "IT", "SWE": "SE", "NOR": "NO",
+    "DNK": "DK", "FIN": "FI", "POL": "PL", "CZE": "CZ", "HUN": "HU", "ROU": "RO", "GRC": "GR", "TUR": "TR",
+    "ISR": "IL", "SAU": "SA", "ARE": "AE", "EGY": "EG", "IRN": "IR", "SYR": "SY", "BRA": "BR", "MEX": "MX",
+    "ARG": "AR", "COL": "CO", "VEN": "VE", "CHL": "CL", "JPN": "JP", "KOR": "KR", "CHN": "CN", "IDN": "ID",
+    "MYS": "MY", "THA": "TH",
+}
+
+
 @lru_cache(maxsize=1)
 def countries() -> dict[str, Country]:
     """The candidate countries, in file order."""
