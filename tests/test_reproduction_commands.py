@@ -341,6 +341,29 @@ def test_evaluations_give_back_their_bootstrap_resamples(tmp_path: Path, sample_
     ]
 
 
+def test_an_evaluation_run_twice_alike_is_given_back_once_where_it_last_ran(tmp_path: Path, sample_study_path: Path) -> None:
+    """`evaluate-accounts s.duckdb accounts.csv` run twice (and `content evaluate` likewise) was
+    listed twice, the script re-running it for the same figure: each distinct command is kept
+    once, where it last ran; one with other options is its own command."""
+    from botwatch import open_study
+
+    study = _copy(tmp_path, sample_study_path)
+    accounts = ("accounts_evaluate", {"labels_file": "accounts.csv", "evaluate_boot": 1000})
+    content = ("content_evaluate", {"evaluated_election": "us-2016", "labels_file": "labels.csv", "labels_part": None, "evaluate_boot": 1000})
+    rows = [accounts, content, ("accounts_evaluate", {"labels_file": "accounts.csv", "evaluate_boot": 300}), accounts, content]
+    with open_study(study, read_only=False) as st:
+        for i, (stage, params) in enumerate(rows):
+            st.sql(f"INSERT INTO runs VALUES (?, ?, ?, '0.1.0', now() + INTERVAL {i + 1} SECOND, now() + INTERVAL {i + 1} SECOND, 'ok', 0, NULL)",
+                   [f"e{i}", stage, json.dumps(params)])
+    steps = _steps(study)
+    assert [s for s in steps if "evaluate" in s] == [
+        "botwatch evaluate-accounts s.duckdb accounts.csv --boot 300",
+        "botwatch evaluate-accounts s.duckdb accounts.csv",
+        "botwatch content evaluate s.duckdb labels.csv",
+    ]
+    assert steps[-2:] == ["botwatch evaluate-accounts s.duckdb accounts.csv", "botwatch content evaluate s.duckdb labels.csv"]
+
+
 def test_the_script_names_the_labels_files_with_their_recorded_hash(tmp_path: Path, sample_study_path: Path) -> None:
     """`content evaluate STUDY labels.csv` is given back, but the file is in no `sources` row: the
     script listed no labels file, so a fresh folder failed with "cannot read labels.csv" and the

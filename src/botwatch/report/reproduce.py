@@ -265,6 +265,19 @@ def _boot_option(p: dict[str, Any]) -> list[str]:
     return []
 
 
+EVALUATION_KINDS = ("content_evaluate", "accounts_evaluate")
+
+
+def _latest_evaluations(kinds: list[str], steps: list[str]) -> list[str]:
+    """`steps` with each evaluation command line (`EVALUATION_KINDS`) kept only where it last
+    appears, the rest in their order. Why: an evaluation writes no table, only its result, and the
+    latest run's result is what the report quotes; `evaluate-accounts s.duckdb labels.csv` run
+    twice was listed twice, and the script re-ran it twice for the same figure. Analysis commands
+    are kept every time: a second `analyze` after more `ingest` computes something else."""
+    last = {step: i for i, (kind, step) in enumerate(zip(kinds, steps)) if kind in EVALUATION_KINDS}
+    return [step for i, (kind, step) in enumerate(zip(kinds, steps)) if kind not in EVALUATION_KINDS or last[step] == i]
+
+
 def _every_stage(ran: list[str], with_election: bool) -> bool:
     """Whether `ran` is every stage a plain `analyze` runs (those needing an election only with one),
     so the command is shown without eleven `--only`s."""
@@ -438,13 +451,15 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
         if relative_to is not None:
             stored = {str(relative_to.path(s)) for s in stored}
     left_out: list[str] = []
+    commands = _commands(runs)
     steps = [_ingest_command(study, study_name, c.params, stored, left_out) if c.kind == "ingest"
              else _coordination_command(study_name, c.params, files) if c.kind == "coordination"
              else _impact_command(study_name, c.params, files) if c.kind == "impact"
              else _evaluate_command(study_name, c.params) if c.kind == "content_evaluate"
              else _accounts_evaluate_command(study_name, c.params) if c.kind == "accounts_evaluate"
              else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params, files))
-             for c in _commands(runs)]
+             for c in commands]
+    steps = _latest_evaluations([c.kind for c in commands], steps)
     # The labels files the evaluations read are in no `sources` row: without their recorded hash the
     # reader of a fresh folder met only "cannot read labels.csv", with no word of which file it was.
     out["labels"] = list({(str(p["labels_file"]), str(p["labels_sha256"])): None for run in runs
