@@ -199,13 +199,26 @@ def test_the_printed_interval_has_the_aucs_digits(tmp_path: Path) -> None:
     its interval to two, so an interval short of 1 read as reaching a perfect ranking."""
     import re
 
-    from botwatch.auc_text import auc
+    from botwatch.auc_text import auc, auc_interval
 
     model, said = _train(tmp_path, shuffled=False)
     oof = _meta(model)["pooled_oof"]
     got = re.search(r"out-of-fold: AUC (\S+) \(95% interval (\S+)-(\S+)\)", said)
     assert got is not None, said
-    assert got.groups() == (auc(oof["auc"]), auc(oof["auc_low"]), auc(oof["auc_high"]))
+    assert got.groups() == (auc(oof["auc"]), *auc_interval(oof["auc_low"], oof["auc_high"]).split("–"))
+
+
+def test_the_printed_interval_is_at_one_precision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"95% interval 0.994-0.9995": the high end took a fourth decimal (0.9995 is no 1.000) and the
+    low end kept three, one interval at two precisions. Both ends now take the fourth."""
+    import botwatch.accounts.retrain as retrain
+
+    oof = {"n": 400, "auc": 0.998, "auc_low": 0.994, "auc_high": 0.9995, "f1": 0.97, "threshold": 0.5, "brier": 0.02}
+    monkeypatch.setattr(retrain, "train_and_report", lambda *a, **k: {"pooled_oof": oof})
+    runner, app = _cli()
+    res = runner.invoke(app, ["train-bot-model", str(_labels(tmp_path, False)), "-o", str(tmp_path / "m.json.gz")])
+    assert res.exit_code == 0, res.output + res.stderr
+    assert "out-of-fold: AUC 0.998 (95% interval 0.9940-0.9995)" in " ".join(res.stdout.split()), res.stdout
 
 
 def test_the_use_line_says_to_keep_the_model_selected_for_report_and_explain(tmp_path: Path) -> None:

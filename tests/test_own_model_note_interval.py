@@ -17,3 +17,9 @@ def test_the_own_models_auc_is_quoted_with_its_interval() -> None:
     assert "trained on 20 ten.csv labelled accounts; out-of-fold AUC 0.845 (95% interval 0.677–1.000)." in note, note
     older = _own_note("mine.json.gz", {**meta, "pooled_oof": {"n": 20, "auc": 0.845}})
     assert "out-of-fold AUC 0.845." in older and "interval" not in older
+
+
+def test_the_interval_is_at_one_precision() -> None:
+    # "0.994–0.9995" read as a low end known less finely than the high one.
+    meta = {"trained_on": {"ten.csv": 400}, "pooled_oof": {"n": 400, "auc": 0.998, "auc_low": 0.994, "auc_high": 0.9995}, "loso": []}
+    assert "out-of-fold AUC 0.998 (95% interval 0.9940–0.9995)." in _own_note("mine.json.gz", meta)

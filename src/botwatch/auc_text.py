@@ -17,8 +17,24 @@ def auc(value: Any, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     v = float(value)
-    text = f"{v:.{digits}f}"
-    while v < 1 and float(text) >= 1 and digits < 6:
+    return f"{v:.{auc_digits(v, digits)}f}"
+
+
+def auc_digits(value: float, digits: int = 3) -> int:
+    """The decimals `auc` writes `value` at: `digits`, or up to 6 where fewer round a value below 1 onto 1."""
+    v = float(value)
+    while v < 1 and float(f"{v:.{digits}f}") >= 1 and digits < 6:
         digits += 1
-        text = f"{v:.{digits}f}"
-    return text
+    return digits
+
+
+def auc_interval(low: Any, high: Any, sep: str = "–") -> str:
+    """An AUC interval's two ends at one number of decimals: the more `auc` needs for either end.
+    Why: `train-bot-model` printed "0.994-0.9995" and the report "0.993–0.9998", one interval at
+    two precisions, as if its low end were known less finely than its high one; it now reads
+    "0.9940–0.9995". Either end None or NaN -> '—'."""
+    ends = [low, high]
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in ends):
+        return "—"
+    d = max(auc_digits(float(v)) for v in ends)
+    return f"{float(low):.{d}f}{sep}{float(high):.{d}f}"

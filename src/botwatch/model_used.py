@@ -87,14 +87,14 @@ def _own_note(file: str, meta: dict[str, Any], checked: bool = False) -> str:
     if trained:
         head += ": trained on " + ", ".join(f"{n:,} {s}" for s, n in trained.items()) + " labelled accounts"
     if oof and oof.get("auc") is not None:
-        from botwatch.auc_text import auc
+        from botwatch.auc_text import auc, auc_interval
 
         head += f"; out-of-fold AUC {auc(oof['auc'])}"
         lo, hi = oof.get("auc_low"), oof.get("auc_high")
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) and v == v for v in (lo, hi)):
             # 20 labelled accounts read "out-of-fold AUC 0.845", as firm as the shipped model's
             # figure; the file holds its interval (0.677-1.000), which `train-bot-model` printed.
-            head += f" (95% interval {auc(lo)}–{auc(hi)})"
+            head += f" (95% interval {auc_interval(lo, hi)})"
     has_loso = any(isinstance(c, dict) and c.get("auc") is not None for c in meta.get("loso") or [])
     if not has_loso and checked:  # "(this study's) is unmeasured" stood beside the figures that measured it
         head += (". Its training tested it on no labelled source it was not trained on; how well it does on this study's "

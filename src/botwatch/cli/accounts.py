@@ -490,6 +490,7 @@ def train_bot_model(
 
     from botwatch.accounts.labelled import parse_twitter_time, read_labels_csv
     from botwatch.accounts.retrain import train_and_report
+    from botwatch.auc_text import auc_interval
     from botwatch.report.fmt import auc
 
     if output.is_dir():  # `-o models` or `-o ""` ended, after training, in "IsADirectoryError ... a bug in botwatch"
@@ -549,8 +550,9 @@ def train_bot_model(
         fail(_unwritten_said(exc, output, figures, svg))
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
-    # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect ranking.
-    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {auc(m['auc_low'])}-{auc(m['auc_high'])}), F1 {m['f1']:.3f} at {m['threshold']}, "
+    # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect
+    # ranking; both ends at one precision: "0.994-0.9995" read as a low end known less finely.
+    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {auc_interval(m['auc_low'], m['auc_high'], '-')}), F1 {m['f1']:.3f} at {m['threshold']}, "
               f"Brier {m['brier']:.3f}", highlight=False)
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])

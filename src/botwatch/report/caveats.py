@@ -287,14 +287,14 @@ def held_out_auc(row: dict[str, Any], source: str = "") -> str:
     says it is one measurement with no interval, and one with an AUC of 0 or 1 that the
     approximation gives none there (its standard error is 0 whatever the counts: "1.000–1.000"
     from 5 bots and 5 humans read as certainty)."""
-    from botwatch.report.fmt import auc
+    from botwatch.report.fmt import auc, auc_interval
     from botwatch.stats import hanley_mcneil
 
     n, bots = row.get("n"), row.get("bots")
     whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, bots))
     ci = hanley_mcneil(float(row["auc"]), bots, n - bots) if whole else None
     if ci is not None:
-        spread = f"95% interval {auc(ci[0])}–{auc(ci[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, by Hanley–McNeil's approximation"
+        spread = f"95% interval {auc_interval(ci[0], ci[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, by Hanley–McNeil's approximation"
     elif whole and 0 < bots < n and row["auc"] in (0, 1):  # its standard error is 0 there: no interval, not a point one
         spread = f"no interval: Hanley–McNeil's approximation gives none at an AUC of 0 or 1; from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}"
     else:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from botwatch import stats
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
-from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
+from botwatch.auc_text import auc, auc_interval  # noqa: F401 - report filters; live below the report (botwatch.model_used uses them)
 from botwatch.count_text import count_range, counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
 from botwatch.prob_text import interval_digits, percent, prob2  # noqa: F401 - prob2 a report filter: a probability at two decimals, never "1.00"
 
@@ -178,6 +178,7 @@ FILTERS = {
     "no_interval": no_interval,
     "f1_ci": f1_ci,
     "auc": auc,
+    "auc_interval": auc_interval,
     "interval": interval,
     "user_text": user_text,
     "account_label": account_label,
