@@ -96,3 +96,17 @@ def test_a_share_and_its_interval_are_written_at_one_precision() -> None:
     assert percent_interval(0.02, 0.016, 0.024) == "2.0% [1.6–2.4%]"
     assert percent_interval(0.05, 0.05, 0.05) == "5% (no interval: its ends are equal)"  # not "5% [5–5%]"
     assert percent_interval(float("nan"), float("nan"), float("nan")) == "—"  # not "nan% [nan–nan%]"
+
+
+def test_an_interval_is_never_printed_narrower_than_it_is() -> None:
+    """A Wilson interval from 0% to 1.48% printed "0% [0–1%]": rounding moved its upper end by a
+    third of its width. Where rounding moves an end by more than a quarter of the width the ends
+    take another decimal; a wide interval, whose ends rounding barely moves, is written as before."""
+    from botwatch.prob_text import percent_interval
+    from botwatch.report.fmt import pct_ci
+
+    assert percent_interval(0.0, 0.0, 0.0148) == "0.0% [0.0–1.5%]"
+    assert pct_ci(0.0, 0.0, 0.0148) == "0.0% [0.0–1.5%]"
+    assert percent_interval(0.512, 0.5046, 0.5194) == "51.2% [50.5–51.9%]"  # "[50–52%]" moved its low end by a third of its width
+    assert percent_interval(0.515, 0.503, 0.527) == "52% [50–53%]"
+    assert percent_interval(0.30, 0.21, 0.41) == "30% [21–41%]"

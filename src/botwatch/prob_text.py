@@ -104,13 +104,31 @@ def interval_digits(lo: float, hi: float, digits: int = 0) -> int:
 
     Where `percent` keeps a decimal for one end only (under 1%, or rounding up to 100%), the other
     end takes it too: the uk-ge2017 sample's report printed "6% [1.0–26%]" (1 of 18 accounts), one
-    interval at two precisions; it is now "5.6% [1.0–25.8%]"."""
+    interval at two precisions; it is now "5.6% [1.0–25.8%]".
+
+    Nor is an interval printed much narrower (or wider) than it is: where rounding an end moves it
+    by more than a quarter of the interval's width, the ends take another decimal (up to `digits`
+    + 2). A Wilson interval from 0% to 1.48% (none of 200) printed "0% [0–1%]", its upper bound
+    understated by a third of the interval; it is now "0.0% [0.0–1.5%]" (and the us-2016 sample's
+    "2% [1–3%]", 1.4% to 2.6%, is "1.9% [1.4–2.6%]"). Rounding moves an end by at most half a unit
+    of the last decimal, so only intervals under two units wide can take one: "71% [66–75%]"
+    stays as it was."""
     if not lo < hi:
         return digits
-    for d in (digits, digits + 1):
-        if percent(lo, d) != percent(hi, d):
-            return max(d, percent_digits(lo, d), percent_digits(hi, d))
-    return digits + 2
+    for d in (digits, digits + 1, digits + 2):
+        if d == digits + 2 or percent(lo, d) != percent(hi, d):
+            d = max(d, percent_digits(lo, d), percent_digits(hi, d))
+            break
+    quarter = (hi - lo) * 100 / 4
+    while d < digits + 2 and max(_rounding_moves(lo, d), _rounding_moves(hi, d)) > quarter:
+        d += 1
+    return d
+
+
+def _rounding_moves(share: float, digits: int) -> float:
+    """How far, in percentage points, writing `share` as a percentage at `digits` decimals moves it."""
+    v = float(share) * 100
+    return abs(float(f"{v:.{digits}f}") - v)
 
 
 def percent_interval(share: float, lo: float, hi: float) -> str:
