@@ -146,3 +146,20 @@ def test_a_recording_without_the_intervals_is_quoted_without_them(scored_us_samp
     html = " ".join(str(sec.html).split())
     assert "calibration error 0.100, Brier score 0.200;" in html, html
     assert "off by 0.10 on average" in " ".join(str(h) for h in sec.headline)
+
+
+def test_an_auc_near_one_is_not_printed_as_one() -> None:
+    """At ":.3f" an AUC of 0.9996 read "1.000", a perfect ranking it is not; the table and the
+    held-out line write it with `auc_text`'s digits, its interval at one precision."""
+    from botwatch.cli.accounts_evaluate import _auc_said
+
+    rng = np.random.default_rng(3)
+    y = np.r_[np.ones(400), np.zeros(400)].astype(int)
+    p = np.where(y == 1, rng.uniform(0.5, 1.0, 800), rng.uniform(0.0, 0.5, 800))
+    p[400] = np.sort(p[:400])[30] + 1e-9  # one human above the 30 lowest bots: AUC about 0.9998
+    b = bot_figures(y, p, boot=200)
+    assert 0.9995 < b.auc < 1 and b.auc_ci[0] == b.auc_ci[0] and f"{b.auc:.3f}" == "1.000", b
+    said = _auc_said(b)
+    assert not said.startswith("1.000") and said.startswith(f"{b.auc:.4f} ["), said
+    lo, hi = said.split("[")[1].rstrip("]").split("–")
+    assert len(lo) == len(hi), said  # one precision for both ends

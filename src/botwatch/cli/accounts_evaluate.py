@@ -92,7 +92,10 @@ def _auc_said(b) -> str:  # type: ignore[no-untyped-def]
         return "—"
     from botwatch.accounts.evaluate import no_interval_words
 
-    return f"{b.auc:.3f} " + (f"({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f"[{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
+    from botwatch.auc_text import auc, auc_interval
+
+    # `auc`'s digits: at ":.3f" an AUC of 0.9996 read "1.000", a perfect ranking it is not.
+    return f"{auc(b.auc)} " + (f"({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f"[{auc_interval(*b.auc_ci)}]")
 
 
 def _ece_said(value: float) -> str:
@@ -147,8 +150,7 @@ def _show(ev, labels: Path, unknown_why: str | None = None) -> None:  # type: ig
         t = Table(title=f"Bot probability against your labels ({counted(b.n, 'account')}, {counted(b.bots, 'bot')})")
         t.add_column("figure")
         t.add_column("value")
-        auc = "—" if b.auc != b.auc else f"{b.auc:.3f}" + (f" ({no_interval_words(b.n, b.bots)})" if b.auc_ci[0] != b.auc_ci[0] else f" [{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
-        t.add_row("AUC [95% interval]", auc)
+        t.add_row("AUC [95% interval]", _auc_said(b).rstrip())
         t.add_row("balanced accuracy at 0.5", _figure_said(b, "balanced_accuracy", b.balanced_accuracy))
         t.add_row("F1 at 0.5", _figure_said(b, "f1", b.f1))
         t.add_row("Brier score", _figure_said(b, "brier", b.brier))
