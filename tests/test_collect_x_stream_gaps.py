@@ -362,3 +362,31 @@ def test_rules_too_long_for_one_search_are_searched_one_by_one(tmp_path: Path, x
     said = _collect(tmp_path / "cap", server, "--keyword", "poll", "--max-rule-length", "6")
     assert "one search per rule of the stream's 2" in said and ".botwatch/x-stream.state.json" in said, said
     assert _advised(said)[4:6] == ["--search", "vote"], said
+
+
+def test_the_gaps_advice_pasted_fetches_the_gap_with_the_streams_rules(tmp_path: Path, x_clock: Any) -> None:
+    """Pasted as printed, the advised search runs to its end (exit 0) and asks X for the gap's span
+    with the stream's rules as they were sent: rules holding a quote, a space, non-ASCII, a leading
+    `-`, `OR` and a parenthesis, into a folder named with a space and non-ASCII. The outage is put
+    10 minutes back (within recent search's reach, and before the 10 s X asks of `--until`)."""
+    from botwatch.cli import app
+    from testsupport.x_search import recent_server
+
+    x_clock.shift = timedelta(minutes=-10)
+    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, -8))
+    folder = tmp_path / "my cap ü"
+    said = _collect(folder, server, "--keyword", "it's Wahl", "--keyword", "-brexit", "--keyword", "OR", "--keyword", "(x)ö", "--sample", "0.123456789")
+    (gap,) = [g for r in _runs(folder) for g in r.get("gaps", [])]
+    rules = orjson.loads((folder / ".botwatch" / "x-stream.state.json").read_bytes())["rules"]
+    (rule,) = [r["value"] for r in rules]
+    argv = _advised(said)
+    x_clock.shift = timedelta(0)
+    asked: list[tuple[str, dict[str, str]]] = []
+    with FakeHttp(recent_server([], asked)) as srv:
+        res = CliRunner().invoke(app, [*argv[1:], "--base-url", srv.url, "--no-progress", "--duration", "20s"], env=ENV)
+    assert res.exit_code == 0 and "Traceback" not in res.output, (argv, res.output)
+    ((path, q),) = asked
+    assert path == "/2/tweets/search/recent" and q["query"] == rule, (q, rule)
+    assert (q["start_time"], q["end_time"]) == (gap["from"], gap["to"]), (q, gap)
+    manifest = orjson.loads((Path(f"{folder}-search") / ".botwatch" / "capture.json").read_bytes())
+    assert manifest["sample_rate"] == 0.123456789, manifest

@@ -150,7 +150,9 @@ def gap_search_advice(cap: Capture, frm: str, to: str, max_len: int) -> str:
     if not rules:
         return "no search can fetch them, as the stream had no rules to search with"
     query = rules[0] if len(rules) == 1 else " OR ".join(f"({r})" for r in rules)
-    rate = f" --sample {cap.sample_rate:g}" if cap.sample_rate != 1 else ""
+    # The rate as recorded, to the last digit (`repr`): `:g` kept six, so 0.123456789 became a
+    # search at 0.123457, another sample of the gap's posts and a second rate in the study.
+    rate = f" --sample {cap.sample_rate!r}" if cap.sample_rate != 1 else ""
 
     def command(q: str) -> str:
         return f"`botwatch collect x {shell_shown(f'{cap.folder}-search')} --search {shell_shown(q)} --since {frm} --until {to}{rate}`"
