@@ -50,3 +50,17 @@ def test_an_edit_is_a_new_event_and_a_delete_is_one_whatever_its_time() -> None:
     delete = {"did": post["did"], "time_us": 1, "kind": "commit", "commit": {**post["commit"], "operation": "delete"}}
     del delete["commit"]["cid"], delete["commit"]["record"]
     assert js.event_key(delete) == js.event_key({**delete, "time_us": 2}) != js.event_key(post)
+
+
+def test_a_record_deleted_again_after_it_was_re_created_is_a_new_event() -> None:
+    """A post deleted, re-created under the same rkey and deleted again: the second delete is a
+    commit of its own (its `rev`, the repository's revision, which every instance relays alike),
+    where the key of URI, operation and CID (a delete has none) took it for the first's replay and
+    dropped it, so the post read as live. A replay of either, restamped by another instance, is
+    still the same event."""
+    post = orjson.loads(jetstream_event(1))
+    first = {"did": post["did"], "time_us": 1, "kind": "commit", "commit": {**post["commit"], "operation": "delete", "rev": "3laaaaaaaaaa2"}}
+    del first["commit"]["cid"], first["commit"]["record"]
+    again = {**first, "time_us": 3, "commit": {**first["commit"], "rev": "3laaaaaaaaaa4"}}
+    assert js.event_key(first) != js.event_key(again)
+    assert js.event_key({**again, "time_us": 9}) == js.event_key(again)

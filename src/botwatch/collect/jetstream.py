@@ -41,10 +41,12 @@ REPLAY_GAP_S = 600.0
 def event_key(obj: dict[str, Any]) -> str | None:
     """A stable id for one Jetstream event: the same when Jetstream replays it after a rewind, and
     when another instance relays it. A commit is keyed by its record's URI (DID, collection, rkey),
-    operation and CID (the record's version: each edit has its own; a delete has none, and a record
-    is deleted once), not by `time_us`: each instance stamps its own, so a capture resumed against
-    another instance wrote and counted the replayed posts again. A commit without a collection and
-    rkey, and an identity or account event, keep the time to tell them apart."""
+    operation, `rev` (the repository's revision that commit made, which every instance relays
+    alike) and CID (the record's version), not by `time_us`: each instance stamps its own, so a
+    capture resumed against another instance wrote and counted the replayed posts again. Without
+    the revision, a record deleted, re-created under its rkey and deleted again had two deletes of
+    one key (a delete has no CID): the second was dropped as a replay. A commit without a
+    collection and rkey, and an identity or account event, keep the time to tell them apart."""
     did, t = obj.get("did"), obj.get("time_us")
     if not isinstance(did, str) or not isinstance(t, int):
         return None
@@ -52,7 +54,7 @@ def event_key(obj: dict[str, Any]) -> str | None:
     if isinstance(c, dict):
         collection, rkey = c.get("collection"), c.get("rkey")
         if isinstance(collection, str) and isinstance(rkey, str) and collection and rkey:
-            return f"at://{did}/{collection}/{rkey}|{c.get('operation')}|{c.get('cid') or ''}"
+            return f"at://{did}/{collection}/{rkey}|{c.get('operation')}|{c.get('rev') or ''}|{c.get('cid') or ''}"
         return f"{did}|{t}|{collection}|{rkey}|{c.get('operation')}"
     return f"{did}|{t}|{obj.get('kind')}"
 
