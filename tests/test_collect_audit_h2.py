@@ -256,3 +256,32 @@ def test_the_reports_methods_says_the_rate_status_says_where_no_estimates_were_m
     text = " ".join(re.sub(r"<[^>]+>", "", html).replace("&#39;", "'").split())
     assert said in text and "No sample rate was given" not in text, text
     assert "No estimates were made, so no count in this report is scaled" in text
+
+
+def test_methods_does_not_say_no_estimates_were_made_beside_estimates_made_at_no_rate(tmp_path: Path) -> None:
+    """Estimates made with no rate (a file of no capture: the archive taken as complete), then a
+    capture at 0.5 ingested: Methods said status's "sample rate 0.5 from the study's capture
+    manifest" and "No estimates were made", beside the estimates the report shows. Only a study
+    with no estimates is told none were made."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+
+    cap_dir, study, plain = tmp_path / "capture", tmp_path / "s.duckdb", tmp_path / "plain.jsonl"
+    plain.write_bytes(b"\n".join(jetstream_event(i) for i in range(1000, 1040)) + b"\n")
+    _capture_at(cap_dir, 0.5)
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(study), str(plain)]).exit_code == 0
+    res = run(app, ["estimate", str(study), "--preset", "uk-ge2017", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    assert run(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
+    with open_study(study) as st:
+        assert st.sql("SELECT DISTINCT sample_rate FROM estimates") == [(None,)]
+        html = str(methods(st, report_context(st)).html)
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert "No estimates were made" not in text, text

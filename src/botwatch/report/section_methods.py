@@ -256,8 +256,10 @@ def rate_recorded(study: Study, shown: float | None) -> str:
     """Where no estimates give the report a rate (`shown` None: none were made), the rate the study
     holds and where from, as `botwatch status` says it ("scale-up: …", `study_sample_rate`); "" when
     it holds none. Methods said "No sample rate was given" beside `status`'s "sample rate 1 from the
-    study's capture manifest" for the same study analysed with no election."""
-    if shown:
+    study's capture manifest" for the same study analysed with no election. "" too where the study
+    holds estimates (made with no rate, the archive taken as complete): its sentence says no
+    estimates were made, which was said beside the estimates the report shows."""
+    if shown or "estimates" in study.tables():
         return ""
     from botwatch.estimates.recorded_rate import study_sample_rate
 
