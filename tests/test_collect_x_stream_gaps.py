@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from testsupport.collect_fakes import FakeHttp
@@ -390,3 +391,20 @@ def test_the_gaps_advice_pasted_fetches_the_gap_with_the_streams_rules(tmp_path:
     assert (q["start_time"], q["end_time"]) == (gap["from"], gap["to"]), (q, gap)
     manifest = orjson.loads((Path(f"{folder}-search") / ".botwatch" / "capture.json").read_bytes())
     assert manifest["sample_rate"] == 0.123456789, manifest
+
+
+@pytest.mark.parametrize("given", [".", "..", "sub/.."])
+def test_a_capture_collected_into_dot_is_told_a_search_folder_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    """`botwatch collect x . --stream` (run inside the capture folder) was told to search into
+    `.-search`, a hidden folder inside the capture, not one beside it; `..` into `..-search`."""
+    from types import SimpleNamespace
+
+    from botwatch.collect.x import gap_search_advice
+
+    inside = tmp_path / "cap" / "sub"
+    inside.mkdir(parents=True)
+    monkeypatch.chdir(inside)
+    cap = SimpleNamespace(folder=Path(given), state={"rules": [{"value": "vote"}]}, sample_rate=1.0, stream="x-stream")
+    argv = _advised(gap_search_advice(cap, "2026-11-30T05:00:00Z", "2026-11-30T06:00:00Z", 1024))  # type: ignore[arg-type]
+    capture = (inside / given).resolve()
+    assert Path(argv[3]) == capture.with_name(f"{capture.name}-search"), argv

@@ -22,6 +22,7 @@ import math
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -139,6 +140,14 @@ REPLAY_QUIET_S = 20.0
 SHORT_GAP_S = 60.0
 
 
+def search_folder(folder: Path) -> Path:
+    """The folder beside capture `folder` that a search filling its gaps is told to write to. Named
+    as given where that names the capture (`cap`, `../cap`); a capture collected into `.` or `..`
+    was told `.-search` or `..-search`, a hidden folder inside the capture or one beside its parent."""
+    base = folder if folder.name not in ("", ".", "..") else folder.resolve()
+    return Path(f"{base}-search")
+
+
 def gap_search_advice(cap: Capture, frm: str, to: str, max_len: int) -> str:
     """How to fetch a stream gap's posts, as a command that runs when pasted. The advice was
     `collect x --search QUERY ...`: no program name, no capture folder (required), and a QUERY the
@@ -155,7 +164,7 @@ def gap_search_advice(cap: Capture, frm: str, to: str, max_len: int) -> str:
     rate = f" --sample {cap.sample_rate!r}" if cap.sample_rate != 1 else ""
 
     def command(q: str) -> str:
-        return f"`botwatch collect x {shell_shown(f'{cap.folder}-search')} --search {shell_shown(q)} --since {frm} --until {to}{rate}`"
+        return f"`botwatch collect x {shell_shown(search_folder(cap.folder))} --search {shell_shown(q)} --since {frm} --until {to}{rate}`"
 
     if len(query) <= max_len:
         return f"{command(query)} can fetch them"
