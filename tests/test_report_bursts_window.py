@@ -74,3 +74,24 @@ def test_bursts_over_an_empty_baseline_rank_after_those_with_a_z_and_the_total_i
         assert burst_total(st, span, UK) == 4
     finally:
         st.close()
+
+
+def test_bursts_listed_with_an_event_are_set_beside_the_share_chance_gives(tmp_path: Path) -> None:
+    """us-2016's 9 events within ± 72 h cover half of its window: on the IRA tweets 56% of hourly
+    bursts had a "nearest event" where 50% of random hours would, and the table said nothing of it.
+    Posts here on two London days: 25 April (no event within 72 h of any of its hours) and 17 May
+    (the Lib Dem launch that day: every hour within 72 h of one)."""
+    from botwatch.timeline.report import burst_chance
+
+    st = _study(tmp_path / "s.duckdb", [])
+    try:
+        st.sql("INSERT INTO posts (created_at) VALUES ('2017-04-25 09:00'), ('2017-05-17 12:00')")
+        for at, event in ((datetime(2017, 4, 25, 10), None), (datetime(2017, 5, 17, 10), "Liberal Democrat manifesto launch"),
+                          (datetime(2017, 4, 17, 13), "Theresa May calls a snap general election")):  # the last before the window opens
+            st.sql("INSERT INTO bursts VALUES ('hour', 'all', 'all posts', ?, 50, 5, 20, 50, ?, 0)", [at, event])
+        st.sql("INSERT INTO bursts VALUES ('hour', 'origin', 'foreign', '2017-05-17 10:00', 50, 5, 20, 50, 'Liberal Democrat manifesto launch', 0)")
+        got = burst_chance(st, (datetime(2017, 4, 17), datetime(2017, 6, 9)), UK)
+        assert got == {"near": 1, "total": 2, "hours": 48, "hours_near": 24, "events": len(UK.events)}
+        assert burst_chance(st, (datetime(2017, 4, 17), datetime(2017, 6, 9))) is None  # no election, no events
+    finally:
+        st.close()

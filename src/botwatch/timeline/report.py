@@ -194,6 +194,31 @@ def burst_total(study: Study, span: tuple[datetime, datetime], election: Any = N
                          list(_burst_bounds(span, election)))[0][0])
 
 
+def burst_chance(study: Study, span: tuple[datetime, datetime], election: Any = None) -> dict[str, Any] | None:
+    """How many of the listed hourly bursts have a nearest event, beside how many would by chance:
+    {"near": bursts within `NEAREST_EVENT_H` of an event, "total": `burst_total`, "hours": the
+    hours of the listed span on local days holding posts, "hours_near": those within that reach of
+    an event (the rule `bursts.nearest_event` labels a burst by)}. None without events or bursts.
+
+    Why: us-2016's 9 events within ± 72 h cover about half of its 76-day window, so on the IRA
+    tweets 644 of 1,165 hourly bursts named a "nearest event" where half would at random hours;
+    the table's event column read as if the bursts were tied to the events."""
+    events = zones.events_utc(election)
+    total = burst_total(study, span, election)
+    if not events or not total:
+        return None
+    lo, hi = _burst_bounds(span, election)
+    near = int(study.sql(f"SELECT count(*) FROM (SELECT DISTINCT peak_at, peak_posts, baseline, z, posts FROM bursts WHERE {_BURSTS_LISTED} "
+                         "AND event IS NOT NULL) t", [lo, hi])[0][0])
+    days = zones.local_days_with_posts(study, election, lo, hi)
+    ends = [e.end for e in election.events]
+    first = lo.replace(minute=0, second=0, microsecond=0)
+    hours = [first + timedelta(hours=i) for i in range(int((hi - first) / timedelta(hours=1)))]
+    hours = [h for h in hours if zones.local_date(election, h) in days]
+    hours_near = sum(1 for h in hours if bursts_mod.nearest_event(h, events, ends=ends, width=timedelta(hours=1))[0] is not None)
+    return {"near": near, "total": total, "hours": len(hours), "hours_near": hours_near, "events": len(events)} if hours else None
+
+
 def _burst_bounds(span: tuple[datetime, datetime], election: Any) -> tuple[datetime, datetime]:
     """[start, end) of the peaks `burst_rows` lists: the UTC days shown, cut to the window where
     they overlap it (`span_words`' "in the window")."""
@@ -939,6 +964,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         hours=hour_of_day(study),
         bursts=burst_rows(study, span, election=election) if "bursts" in tables else [],
         bursts_total=burst_total(study, span, election) if "bursts" in tables else 0,
+        bursts_chance=burst_chance(study, span, election) if "bursts" in tables else None,
         tests=tests,
         tests_total=tests_total,
         coverage=event_coverage(study, election) if tests else None,
