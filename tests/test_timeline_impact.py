@@ -110,3 +110,24 @@ def test_impact_command(lead_study) -> None:  # type: ignore[no-untyped-def]
         assert st.sql("SELECT count(*) FROM runs WHERE stage = 'impact' AND params LIKE ?", ['%"impact_parties": ["labour"]%'])[0][0] == 1
     bad = runner.invoke(app, ["impact", path, "--party", "labour", "--freq", "fortnightly"])
     assert bad.exit_code != 0 and "not understood" in bad.output
+
+
+def test_a_fit_still_not_stationary_says_so_in_the_report(tmp_path: Path) -> None:
+    """`lead_lag` notes series still not stationary after two differences (64 of 100 white-noise
+    pairs of 48 hourly buckets), and the row stored it, but the report printed its F test under a
+    caption saying the series were differenced until the ADF test rejected a unit root."""
+    import pyarrow as pa
+
+    from botwatch.impact.stage import IMPACT_SCHEMA
+    from botwatch.timeline.report import impact_row_notes
+
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        note = "still not stationary after 2 differences (ADF p = automated 0.024, rest 0.058)"
+        rows = [dict(party="labour", freq="1h", measure="volume", cause=c, effect=e, notes=note) for c, e in (("automated", "rest"), ("rest", "automated"))]
+        rows.append(dict(party="labour", freq="1h", measure="sentiment", cause="automated", effect="rest", notes=None))
+        with st.temp_view("_imp", pa.Table.from_pylist(rows, schema=IMPACT_SCHEMA)):
+            st.sql("CREATE TABLE impact AS SELECT * FROM _imp")
+        assert impact_row_notes(st) == [f"labour, volume at 1h: {note}; read its F test with care."]
+    finally:
+        st.close()

@@ -182,6 +182,9 @@ def impact(
               highlight=False, markup=False)
     if rows[0].get("posts_automated") is not None:  # what the two series hold, and what neither does
         out.print(plain(coverage_sentence(name, rows[0])), highlight=False)
+    for r in rows:  # the fit's own caveats (series still not stationary): stored, and printed nowhere
+        if r.get("notes") and r["cause"] == "automated":
+            out.print(f"note {r['measure']}: {r['notes']}; read its F test with care.", highlight=False, markup=False)
     out.print("Granger causality is a lead in time, not persuasion: a shared news driver reaching automated accounts first gives the same result.")
 
 

@@ -659,6 +659,18 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
 _WINDOW_COLUMNS = "window_start, window_end, window_custom"
 
 
+def impact_row_notes(study: Study, election: Any = None) -> list[str]:
+    """What the lead-lag fit said of its own tests (`impact.notes`: series still not stationary
+    after two differences, lag selection that failed), one line per party, frequency and measure.
+    Why: the rows stored it and neither the report nor `botwatch impact` printed it, under a
+    caption saying the series were differenced until the ADF test rejected a unit root; at 48
+    hourly buckets of white noise 64 of 100 tests carried "still not stationary"."""
+    if "impact" not in study.tables() or "notes" not in study.columns("impact"):
+        return []
+    rows = study.sql("SELECT DISTINCT party, freq, measure, notes FROM impact WHERE notes IS NOT NULL ORDER BY party, freq, measure")
+    return [f"{party_name(election, party)}, {measure} at {freq}: {note}; read its F test with care." for party, freq, measure, note in rows]
+
+
 def impact_coverage(study: Study, election: Any = None, by_freq: bool = False) -> dict[Any, dict[str, Any]]:
     """Per tested party, what its two series hold and what neither does (the coverage columns of
     `impact`, one set per party and frequency; the widest window's when a party was tested at
@@ -947,6 +959,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         notes = [(stage, n) for stage, n in notes if stage != "impact"]
     missing = NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes, failed) if not impact else ""
     notes, impact_notes = _impact_notes_apart(notes, quoted="impact" in tables and not impact)
+    impact_notes += impact_row_notes(study, election) if impact else []
     tests = study.sql(f"SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT {MAX_TESTS_SHOWN}") if "event_tests" in tables else []
     # How many series q was adjusted over: the table lists the lowest p of them only, and the demo's
     # 25 rows read "q is the adjustment across all of them" beside 31 tests, 6 not shown.
