@@ -131,3 +131,15 @@ def test_a_fit_still_not_stationary_says_so_in_the_report(tmp_path: Path) -> Non
         assert impact_row_notes(st) == [f"labour, volume at 1h: {note}; read its F test with care."]
     finally:
         st.close()
+
+
+def test_impact_command_prints_a_fit_still_not_stationary(lead_study) -> None:  # type: ignore[no-untyped-def]
+    """Two days of hourly buckets (48): the 12-lag ADF test cannot reject a unit root in the
+    volume series after two differences; the row stored that and the command printed none of it."""
+    from botwatch.cli import app
+
+    path = str(lead_study.path)
+    lead_study.close()
+    res = CliRunner().invoke(app, ["impact", path, "--party", "labour", "--start", "2017-05-09", "--end", "2017-05-11"])
+    assert res.exit_code == 0, res.output
+    assert "note volume: still not stationary after 2 differences" in " ".join(res.output.split())
