@@ -100,6 +100,8 @@ def test_the_report_section_and_headline_say_it_too(mixed: tuple[Path, dict[str,
     impact = html[html.index("Impact: do automated accounts lead the other scored accounts?"):]
     assert "Accounts the bot model could not score are in neither series" in impact
     assert f"{n['u']:,} of the {total:,} posts naming Labour in the window" in impact
+    # The peak is the largest of several horizons, its band that horizon's own: said, not implied exact.
+    assert "with that horizon's own 95% band: a band that does not allow for picking the largest" in impact
     heads = [re.sub(r"\s+", " ", re.sub("<[^>]+>", "", str(h))) for h in sec.headline]
     lead = [h for h in heads if "Granger-predicts" in h]
     assert lead, heads  # the planted lead is a finding
