@@ -59,3 +59,15 @@ def test_the_note_gives_the_smallest_p_of_the_shifts_shown(tmp_path) -> None:  #
         assert "cannot give a p below 1/(k + 1): 0.028 (1/36) with 35 shifts;" in note, note
     finally:
         st.close()
+
+
+def test_a_series_with_no_post_outside_the_windows_shows_no_infinite_ratio(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A series whose every post fell within the event windows has an infinite rate ratio (posts per
+    hour outside: none), and the table printed "inf×"; it now says so in words."""
+    st = _study(tmp_path / "d.duckdb", bots_only=True)
+    try:
+        st.sql("UPDATE event_tests SET rate_ratio = 'inf'::DOUBLE")
+        text = " ".join(re.sub(r"<[^>]+>", " ", str(time_section(st, {"election": election()}).html)).split())
+        assert "inf×" not in text and "no post outside the windows" in text, text
+    finally:
+        st.close()
