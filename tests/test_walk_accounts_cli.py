@@ -128,3 +128,20 @@ def test_min_bot_says_the_accounts_with_no_bot_probability_it_cannot_select(tmp_
     assert "3 accounts have no bot probability" in " ".join(res.output.split()), res.output
     res = runner.invoke(app, ["accounts", str(study)], env={"COLUMNS": "200"})
     assert "no bot probability" not in res.output, res.output  # no --min-bot: every account is listed
+
+
+def test_min_bot_json_says_the_accounts_it_cannot_select_on_stderr(tmp_path: Path) -> None:
+    """`--json --min-bot 0.5` on a study with no bot probabilities printed `[]` and nothing else:
+    the array alone read as "no likely bots". The count goes to stderr; stdout stays the JSON."""
+    import json
+
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'a' || i AS handle, i::VARCHAR AS account_id, NULL::DOUBLE AS bot_probability, "
+               "'US' AS origin_country, 0.9 AS origin_probability, 3 AS n_posts, NULL::VARCHAR AS bot_evidence FROM range(2) t(i)")
+    res = runner.invoke(app, ["accounts", str(study), "--min-bot", "0.5", "--json"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == []
+    assert "2 accounts have no bot probability" in " ".join(res.stderr.split()), res.stderr

@@ -74,6 +74,7 @@ def accounts(
             scored_by = bot_model_scored_by(st)  # the rule the export and the report read (`model_platform_seen`)
             print_json_result([account_json(r, home, own, prior_only, scored_by) for r in rows])
             _say_if_cut(st, study, where, params, len(rows), top)
+            _say_unknown_bot(st, country, min_bot)  # on stderr: `--json --min-bot 0.5` printed `[]` alone, quotable as "no bots"
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence, "
@@ -112,8 +113,7 @@ def accounts(
             console.print(f"Strongest bot evidence, the same for every account shown: {controls_shown(shared)}", highlight=False, markup=False)
         wide_when_piped().print(t)
         _say_if_cut(st, study, where, params, len(rows), top)
-        if unknown_said := _unknown_bot_said(st, country, min_bot):
-            console.print(unknown_said.removeprefix("; "), highlight=False, markup=False)
+        _say_unknown_bot(st, country, min_bot)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
         if rows and (elsewhere := model_platform_clause(st, bot_model_scored_by(st))):
@@ -201,6 +201,13 @@ def _unknown_bot_said(st: Any, country: Optional[str], min_bot: float) -> str:
     return (f"; {counted(n, 'account')}{f' with origin {country.upper()}' if country else ''} {'has' if n == 1 else 'have'} no bot probability "
             "(the data lacks the profile facts the bot model reads), so --min-bot cannot select "
             f"{'it' if n == 1 else 'them'}: whether {'it is' if n == 1 else 'they are'} automated is unknown, not absent")
+
+
+def _say_unknown_bot(st: Any, country: Optional[str], min_bot: float) -> None:
+    """`_unknown_bot_said` as a line of its own on stderr, under a table or beside `--json`'s array
+    (stdout stays the JSON alone)."""
+    if unknown_said := _unknown_bot_said(st, country, min_bot):
+        console.print(unknown_said.removeprefix("; "), highlight=False, markup=False)
 
 
 # A Twitter/X profile link as a browser's address bar gives it (handles: 1-15 letters, digits, _).
