@@ -135,3 +135,27 @@ def test_status_names_the_election_the_stages_were_analysed_with(tmp_path: Path,
         st.sql("INSERT INTO runs VALUES ('y', 'bursts', '{\"election\": \"us-2016\"}', '0', now(), now(), 'ok', 0, NULL)")
     said = " ".join(runner.invoke(app, ["status", str(study)], env={"COLUMNS": "200"}).output.split())
     assert "election: the stages were analysed with different elections (" in said and "bursts: us-2016" in said, said
+
+
+def test_an_edited_election_file_is_still_said_after_a_rerun_from_the_studys_copy(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    """A re-run without `--election` records the study's copy, not the file ("the study's record of
+    KEY"): the edited file was named by the first such `analyze` only, and by none after it, though
+    the stages still ran with the old text."""
+    from importlib.resources import files
+
+    from botwatch import open_study
+
+    mine = tmp_path / "mine.toml"
+    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1)
+    mine.write_text(text, encoding="utf-8")
+    study = _study(tmp_path, scored_us_sample_path)
+    params = json.dumps({"election": "my-us", "election_file": str(mine), "election_toml": text})
+    with open_study(study, read_only=False) as st:  # as `analyze --only accounts --election mine.toml` records it
+        st.sql("DELETE FROM runs WHERE stage <> 'ingest'")
+        st.sql("INSERT INTO runs VALUES ('x', 'accounts', ?, '0', now(), now(), 'ok', 0, NULL)", [params])
+    mine.write_text(text + "\n# edited: a party more\n", encoding="utf-8")
+    runner = CliRunner()
+    for _ in range(2):  # the second run follows one that recorded the study's copy
+        res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"], env={"COLUMNS": "300"})
+        assert res.exit_code == 0, res.output
+        assert f"no longer holds that text: pass `--election {mine}`" in " ".join(res.output.split()), res.output

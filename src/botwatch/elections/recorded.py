@@ -162,21 +162,26 @@ def _edited_file(study: Any, key: str, text: str | None) -> str | None:
     directory) where it is still there and now holds another text than they recorded, else None.
     Why: a data desk edited its election file and ran `analyze` again without `--election`; the
     stages ran with the old copy, and the one line said only "pass --election to use another", so
-    the edit looked applied until the report's figures were compared."""
+    the edit looked applied until the report's figures were compared.
+
+    Every run, newest first, not each stage's latest: a re-run from the study's copy records no file
+    (its `election_file` reads "the study's record of KEY"), so after one such `analyze` the
+    edited file was never named again. A path that cannot be read is passed over for an older one."""
     from botwatch.elections.model import ELECTION_FILE_LIMIT
-    from botwatch.runs_table import latest_by_stage
+    from botwatch.runs_table import ok_runs
     from botwatch.userfile import UserFileError, read_user_text
 
     if text is None:
         return None
-    for params in latest_by_stage(study).values():
+    for run in reversed(ok_runs(study)):
+        params = run.params or {}
         path = params.get("election_file")
         if recorded_pair(params) != (key, text) or not isinstance(path, str) or not path:
             continue
         try:
             return path if read_user_text(path, "election file", ELECTION_FILE_LIMIT) != text else None
-        except (UserFileError, OSError):  # moved or unreadable: nothing to say about its text
-            return None
+        except (UserFileError, OSError):  # moved, unreadable, or the study's own copy: nothing to say about its text
+            continue
     return None
 
 
