@@ -159,3 +159,18 @@ def test_an_edited_election_file_is_still_said_after_a_rerun_from_the_studys_cop
         res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"], env={"COLUMNS": "300"})
         assert res.exit_code == 0, res.output
         assert f"no longer holds that text: pass `--election {mine}`" in " ".join(res.output.split()), res.output
+
+
+def test_status_after_no_election_names_the_tables_still_of_an_election(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    """After `analyze --election us-2016` then `analyze --no-election`, `status` said "election: none"
+    above party, stance and estimates tables that were us-2016's (the stages that need an election
+    are skipped and keep them), beside a renew command passing `--election us-2016`."""
+    from botwatch import open_study
+
+    study = _study(tmp_path, scored_us_sample_path)
+    with open_study(study, read_only=False) as st:  # content last ran with us-2016; accounts with --no-election
+        st.sql("DELETE FROM runs WHERE stage <> 'ingest'")
+        st.sql("INSERT INTO runs VALUES ('c', 'content', '{\"election\": \"us-2016\"}', '0', now(), now(), 'ok', 0, NULL)")
+        st.sql("INSERT INTO runs VALUES ('a', 'accounts', '{\"no_election\": true}', '0', now(), now(), 'ok', 0, NULL)")
+    said = " ".join(CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "200"}).output.split())
+    assert "election: none (last analysed with --no-election; content keeps its tables of us-2016)" in said, said

@@ -144,11 +144,29 @@ def _election_line(st: Study, study: Path) -> str | None:
     if recorded is None:
         return None
     if recorded == NO_ELECTION:
-        return "election: none (last analysed with --no-election)"
+        return "election: none (last analysed with --no-election" + _kept_said(st) + ")"
     key, text = recorded
     if text is None:
         return f"election: {key} (preset)"
     return f"election: {key} (your own file; the text the stages recorded: `botwatch elections show {shell_shown(study)} --toml`)"
+
+
+def _kept_said(st: Study) -> str:
+    """"; content, estimates keep their tables of us-2016": the stages `--no-election` skipped (they
+    need an election), which still hold the tables of the election they last ran with, else "".
+    Why: "election: none" stood above a study whose party, stance and estimates tables were
+    us-2016's, and beside a renew command passing `--election us-2016`."""
+    from botwatch.elections.recorded import recorded_pair
+    from botwatch.runs_table import latest_by_stage
+
+    kept: dict[str, list[str]] = {}
+    for stage, params in latest_by_stage(st).items():
+        pair = None if params.get("no_election") is True else recorded_pair(params)
+        if pair is not None:
+            kept.setdefault(pair[0], []).append(stage)
+    said = "; ".join(f"{', '.join(stages)} keep{'s' if len(stages) == 1 else ''} {'its' if len(stages) == 1 else 'their'} tables of {key}"
+                     for key, stages in kept.items())
+    return f"; {said}" if said else ""
 
 
 def _reason_shown(e: str) -> str:
