@@ -145,3 +145,20 @@ def test_min_bot_json_says_the_accounts_it_cannot_select_on_stderr(tmp_path: Pat
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout) == []
     assert "2 accounts have no bot probability" in " ".join(res.stderr.split()), res.stderr
+
+
+def test_min_bot_tells_accounts_not_scored_yet_from_accounts_with_no_profile_facts(tmp_path: Path) -> None:
+    """An account ingested after the accounts stage ran has no bot probability either (no scores at
+    all: `n_signals` is NULL in the view): "the data lacks the profile facts" was said of it, where
+    running `analyze` scores it."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'a' || i AS handle, i::VARCHAR AS account_id, NULL::DOUBLE AS bot_probability, "
+               "NULL::VARCHAR AS origin_country, NULL::DOUBLE AS origin_probability, 3 AS n_posts, NULL::VARCHAR AS bot_evidence, "
+               "CASE WHEN i < 2 THEN 4 END AS n_signals FROM range(3) t(i)")
+    said = " ".join(runner.invoke(app, ["accounts", str(study), "--min-bot", "0.5"], env={"COLUMNS": "300"}).output.split())
+    assert said.startswith("no accounts with bot_probability at least 0.5; 2 accounts have no bot probability (the data lacks the profile facts"), said
+    assert said.endswith(f"; 1 account has no scores yet (the accounts stage last ran before it was ingested), so --min-bot cannot select it: "
+                         f"run `botwatch analyze {study}` to score it"), said

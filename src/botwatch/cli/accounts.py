@@ -74,7 +74,7 @@ def accounts(
             scored_by = bot_model_scored_by(st)  # the rule the export and the report read (`model_platform_seen`)
             print_json_result([account_json(r, home, own, prior_only, scored_by) for r in rows])
             _say_if_cut(st, study, where, params, len(rows), top)
-            _say_unknown_bot(st, country, min_bot)  # on stderr: `--json --min-bot 0.5` printed `[]` alone, quotable as "no bots"
+            _say_unknown_bot(st, country, min_bot, study)  # on stderr: `--json --min-bot 0.5` printed `[]` alone, quotable as "no bots"
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence, "
@@ -88,7 +88,7 @@ def accounts(
         rows = [(*r[:5], unscored.get((r[7], r[1]), r[5]), *r[6:]) for r in rows]
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
             # The line alone: a titled table with no rows under it, after it, read as a second answer.
-            console.print(nothing_matched(country, min_bot) + _unknown_bot_said(st, country, min_bot), highlight=False, markup=False)
+            console.print(nothing_matched(country, min_bot) + _unknown_bot_said(st, country, min_bot, study), highlight=False, markup=False)
             return
         said = SORT_WORDS.get(sort, sort)
         title = f"Accounts by {said}"
@@ -113,7 +113,7 @@ def accounts(
             console.print(f"Strongest bot evidence, the same for every account shown: {controls_shown(shared)}", highlight=False, markup=False)
         wide_when_piped().print(t)
         _say_if_cut(st, study, where, params, len(rows), top)
-        _say_unknown_bot(st, country, min_bot)
+        _say_unknown_bot(st, country, min_bot, study)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
         if rows and (elsewhere := model_platform_clause(st, bot_model_scored_by(st))):
@@ -184,29 +184,39 @@ def nothing_matched(country: Optional[str], min_bot: float) -> str:
     return f"no accounts {' and '.join(said)}" if said else "no scored accounts in the study"
 
 
-def _unknown_bot_said(st: Any, country: Optional[str], min_bot: float) -> str:
+def _unknown_bot_said(st: Any, country: Optional[str], min_bot: float, study: Any) -> str:
     """"; N accounts ... have no bot probability ..." where `--min-bot` left out accounts whose bot
     probability is unknown (no profile facts the model reads), else "". Why: on an archive with no
     profile fields (a scraped CSV) `--min-bot 0.5` said "no accounts with bot_probability at least
     0.5", which a desk could quote as "no likely bots", while the report says automation there is
-    unknown, not absent."""
+    unknown, not absent. Accounts ingested after the accounts stage ran (no scores at all, as
+    `json_shape.unscored_posts` tells them) are counted apart, with the command that scores them:
+    "lacks the profile facts" was said of them too, which running `analyze` would have answered."""
     if min_bot <= 0:
         return ""
     where, params = "bot_probability IS NULL", []
     if country:
         where, params = where + " AND origin_country = ?", [country.upper()]
-    n = st.sql(f"SELECT count(*) FROM accounts_scored WHERE {where}", params)[0][0]
-    if not n:
-        return ""
-    return (f"; {counted(n, 'account')}{f' with origin {country.upper()}' if country else ''} {'has' if n == 1 else 'have'} no bot probability "
-            "(the data lacks the profile facts the bot model reads), so --min-bot cannot select "
-            f"{'it' if n == 1 else 'them'}: whether {'it is' if n == 1 else 'they are'} automated is unknown, not absent")
+    scored = "n_signals IS NOT NULL" if "n_signals" in st.columns("accounts_scored") else "true"
+    n, late = (int(v or 0) for v in st.sql(f"SELECT count(*) FILTER (WHERE {scored}), count(*) FILTER (WHERE NOT ({scored})) "
+                                            f"FROM accounts_scored WHERE {where}", params)[0])
+    origin = f" with origin {country.upper()}" if country else ""
+    said = []
+    if n:
+        said.append(f"{counted(n, 'account')}{origin} {'has' if n == 1 else 'have'} no bot probability "
+                    "(the data lacks the profile facts the bot model reads), so --min-bot cannot select "
+                    f"{'it' if n == 1 else 'them'}: whether {'it is' if n == 1 else 'they are'} automated is unknown, not absent")
+    if late:
+        said.append(f"{counted(late, 'account')}{origin} {'has' if late == 1 else 'have'} no scores yet (the accounts stage last ran before "
+                    f"{'it was' if late == 1 else 'they were'} ingested), so --min-bot cannot select {'it' if late == 1 else 'them'}: "
+                    f"run `botwatch analyze {shell_shown(study)}` to score {'it' if late == 1 else 'them'}")
+    return "".join(f"; {x}" for x in said)
 
 
-def _say_unknown_bot(st: Any, country: Optional[str], min_bot: float) -> None:
+def _say_unknown_bot(st: Any, country: Optional[str], min_bot: float, study: Any) -> None:
     """`_unknown_bot_said` as a line of its own on stderr, under a table or beside `--json`'s array
     (stdout stays the JSON alone)."""
-    if unknown_said := _unknown_bot_said(st, country, min_bot):
+    if unknown_said := _unknown_bot_said(st, country, min_bot, study):
         console.print(unknown_said.removeprefix("; "), highlight=False, markup=False)
 
 
