@@ -195,8 +195,9 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
 # At least half of a party's support and oppose pairs decided by the election file's own cue lists:
 # most of its stance figures then restate which hashtags and slogans the file lists for it, whatever
 # the model's quality. On brexit-2016 under a user's Leave / Remain file, Leave's "99.6% supported
-# the party" came from its pro hashtags in 57,108 of about 57,400 pairs, and the headline blamed the
-# stance model instead; the bundled IRA sample's Republicans (about 28%) stay below it.
+# the party" came from the file's cues in 33,224 of its 33,373 decided pairs (docs/methods.md; a walk
+# with another such file counted 57,108 of about 57,400 pairs), and the headline blamed the stance
+# model instead; the bundled IRA sample's Republicans (977 of 2,542 decided pairs, 38%) stay below it.
 CUE_SHARE_SAID = 0.5
 
 
