@@ -339,6 +339,10 @@ def test_json_of_a_stance_only_file_keeps_every_sentiment_key(study, tmp_path: P
     got = json.loads(res.stdout)
     assert got["sentiment"] == {"n": 0, "macro_f1": None, "ci": [None, None], "ci_degenerate": None, "accuracy": None, "majority": None, "classes": []}
     assert set(got["stance"]) == set(got["sentiment"])
+    # docs/labelling-guide.md: `matched_pairs` is a count (it read as a list of pairs there); the other two are lists of pairs.
+    m = got["matching"]
+    assert isinstance(m["matched_pairs"], int) and all(isinstance(p, list) and len(p) == 2 for p in m["false_pairs"] + m["missed_pairs"])
+    assert m["matched_pairs"] >= len(m["false_pairs"])
 
 
 def test_pairs_whose_stance_was_not_measured_are_in_no_share(tmp_path: Path) -> None:
