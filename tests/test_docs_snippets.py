@@ -27,13 +27,25 @@ def test_readme_python_block_runs(analysed_sample_path: Path, tmp_path: Path, mo
 
 
 def test_exports_doc_timeline_example_runs(analysed_sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The export command the page quotes, then its pandas example: daily foreign-origin posts on
-    the election's clock (the us-2016 sample has some)."""
+    """The export commands the page quotes, then its pandas examples: daily foreign-origin posts on
+    the election's clock (the us-2016 sample has some), and posts read back with their ids exact.
+    The page offered `pandas.read_json(lines=True)` alone, which read the sample's `ref_post_id`
+    (digit-only ids with gaps) as floats: 860771133246910464 came back 8.607711332469105e+17."""
     shutil.copy(analysed_sample_path, tmp_path / "study.duckdb")
     monkeypatch.chdir(tmp_path)
-    res = CliRunner().invoke(app, ["export", "study.duckdb", "timeline", "-o", "timeline.csv"])
-    assert res.exit_code == 0, res.output
+    for table, out in (("timeline", "timeline.csv"), ("posts", "posts.jsonl"), ("posts", "posts.csv")):
+        res = CliRunner().invoke(app, ["export", "study.duckdb", table, "-o", out])
+        assert res.exit_code == 0, res.output
     ns = run_python_blocks(ROOT / "docs" / "exports.md", "exports")
+    from botwatch import open_study
+
+    with open_study("study.duckdb") as st:
+        stored = sorted(r[0] for r in st.sql("SELECT ref_post_id FROM posts WHERE ref_post_id IS NOT NULL"))
+        first = st.sql("SELECT min(created_at) FROM posts")[0][0]
+    assert any(i.isdigit() and len(i) >= 17 for i in stored)  # the ids a float would round
+    for read in (ns["posts"], ns["posts_csv"]):
+        assert sorted(read["ref_post_id"].dropna()) == stored
+    assert str(ns["posts"]["created_at"].min()) == f"{first}+00:00"  # UTC, as stored
     t = ns["t"]
     picked = t[(t.freq == "day") & (t.clock == "local") & (t.dimension == "origin") & (t.value == "foreign origin")]  # type: ignore[attr-defined]
     assert len(picked) > 0 and picked["posts"].sum() > 0
