@@ -352,6 +352,22 @@ def test_json_prints_every_figure_alone_on_stdout(scored: Path, tmp_path: Path) 
     assert sum(b["n"] for b in d["bot"]["reliability"]) == d["bot"]["n"]
 
 
+
+def test_json_blocks_without_labels_of_their_kind_are_null_keys_kept(scored: Path, tmp_path: Path) -> None:
+    """docs/model-card-bot.md gave `bot` and `origin` as objects, but a file of countries alone
+    prints `"bot": null` (and bot labels alone `"origin": null`): a script reading
+    `d["bot"]["auc"]` as the page read stopped on a TypeError. The page now says when each is
+    null; every key is still there."""
+    accts = _scored_accounts(scored)[:6]
+    labels = write_rows(tmp_path / "c.csv", ["account_id", "country"], [[a, "RU"] for a, *_r in accts])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--json", "--no-record"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["bot_scored"] == 0 and d["bot"] is None and d["bot_held_out"] is None and d["origin"]["n"] == len(accts)
+    doc = " ".join((Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8").split())
+    assert "`bot` (null where `bot_scored` is 0" in doc and "`origin` (null where no account found has a country label)" in doc
+
+
 class _Tables:
     """Just the two tables `match_labels` reads, in memory (a study's `sql(query, params)`)."""
 
