@@ -163,6 +163,17 @@ def test_foreign_counts_refuse_another_home_or_a_private_use_code(analysed: Path
             foreign_counts(st, "NZ")  # was 'every scored account is foreign', [n-n]
         with pytest.raises(ValueError, match="not a country"):
             foreign_counts(st, "ZZ")  # was n = 0 with no word
+        assert foreign_counts(st, " us ") == us  # read as `accounts --country` reads a country (`country_code`)
+
+
+def test_foreign_counts_read_uk_as_gb(analysed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"UK" on a study scored for GB was refused ("use 'GB', or re-run the accounts stage with an
+    election in UK", which scores for GB again), where `accounts --country UK` reads it as GB."""
+    import botwatch.origin_rule as rule
+
+    monkeypatch.setattr(rule, "scoring_home", lambda _st: "GB")  # the sample is scored for US: only the check is under test
+    with botwatch.open_study(analysed) as st:
+        assert rule.foreign_counts(st, "UK") == rule.foreign_counts(st, "GB") and rule.foreign_counts(st, "UK")["home"] == "GB"
 
 
 # -- F-PY5: the constructor says what it does; the read side has docstrings ------------------------

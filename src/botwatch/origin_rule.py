@@ -77,8 +77,12 @@ def check_home(study: Any, home: str) -> str:
     (no country), or a country other than the one the account scores were made for
     (`scoring_home`). For any other country the stored distributions hold no probability (only
     the top countries are kept, and the home prior went to the scoring country), so every account
-    would count as foreign: on a us-2016 study, "NZ" gave 866 of 866 with the interval [866-866]."""
-    code = _home(home)
+    would count as foreign: on a us-2016 study, "NZ" gave 866 of 866 with the interval [866-866].
+    Read as every user-given country is (`country_code`): "UK" on a study scored for GB was refused
+    with the advice to re-run with an election in UK, which is scored for GB again."""
+    from botwatch.elections.model import country_code
+
+    code = _home(country_code(home) if isinstance(home, str) else home)
     if _USER_ASSIGNED.fullmatch(code):
         raise ValueError(f"{home!r} is not a country: ISO 3166-1 leaves {code} to private use; give the election's country, e.g. US or GB")
     scored = scoring_home(study)
@@ -197,7 +201,7 @@ def foreign_counts(study: Any, home: str, *, checked: bool = True) -> dict[str, 
 
             where = getattr(study, "path", None) or getattr(study, "root", "the study")
             raise StudyError(f"no account scores in {where}: run botwatch.api.analyze(study, only=['accounts']) first")
-        check_home(study, home)
+        home = check_home(study, home)  # the code as stored: "UK" is GB, " us " is US
     p = p_outside_sql(home)
     n, k, total, var, by_top = study.sql(
         f"SELECT count({p}), count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD}), coalesce(sum({p}), 0), coalesce(sum({p} * (1 - {p})), 0), "
