@@ -470,7 +470,7 @@ def test_account_warns_when_the_name_may_mean_other_accounts(tmp_path: Path) -> 
             got = api.account(st, "@bob")
         w = said[0].message
         assert (got["account_id"], w.chosen, w.others) == ("5", ("twitter", "5"), [("mastodon", "https://b.social/@bob")]), str(w)
-        assert "ask by account id" in str(w) and w.key == "@bob"
+        assert "call account(study, 'https://b.social/@bob', platform='mastodon')" in str(w) and w.key == "@bob"
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # one account so named: no warning
             assert api.account(st, "carol")["account_id"] == "6"

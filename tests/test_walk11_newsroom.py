@@ -144,8 +144,8 @@ def test_explain_reads_a_pasted_twitter_profile_link_as_its_handle(tmp_path: Pat
 def test_a_twitter_link_never_explains_another_platforms_namesake() -> None:
     """A Twitter link was read as a handle on any platform: in a study whose only "alice" is on
     Mastodon, `explain S https://twitter.com/alice` explained the Mastodon account. With namesakes on
-    both platforms the link now names the Twitter account's id."""
-    from botwatch.cli.accounts import _from_profile_link
+    both platforms the link now names the Twitter account (its handle on its platform)."""
+    from botwatch.accounts.account_key import from_profile_link as _from_profile_link
 
     class Study:
         def __init__(self, rows: list[tuple[str, str, str]]) -> None:
@@ -158,5 +158,5 @@ def test_a_twitter_link_never_explains_another_platforms_namesake() -> None:
     mastodon_only = Study([("mastodon", "https://m.social/@alice", "alice")])
     assert _from_profile_link(mastodon_only, "https://twitter.com/alice") is None
     both = Study([("mastodon", "https://m.social/@alice", "alice"), ("twitter", "42", "alice")])
-    assert _from_profile_link(both, "https://twitter.com/alice") == "42"
-    assert _from_profile_link(Study([("twitter", "42", "alice")]), "https://x.com/alice") == "alice"
+    assert _from_profile_link(both, "https://twitter.com/alice") == ("alice", "twitter")
+    assert _from_profile_link(Study([("twitter", "42", "alice")]), "https://x.com/alice") == ("alice", "twitter")

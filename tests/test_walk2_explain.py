@@ -76,8 +76,8 @@ def test_a_handle_two_accounts_answer_to_names_the_other_one(tmp_path) -> None: 
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["account_id"] == "2001"
     said = " ".join(res.stderr.split())
-    assert "2 accounts answer to 'dup'" in said and "shown is twitter 2001" in said and "(twitter 2002)" in said, res.stderr
+    assert "2 accounts answer to 'dup'" in said and "shown is twitter 2001" in said and f"twitter 2002: `botwatch explain {study} 2002 --json --platform twitter`" in said, res.stderr
     text = runner.invoke(app, ["explain", study, "@dup"])
-    assert text.exit_code == 0 and "(twitter 2001)" in text.stdout and "(twitter 2002)" in " ".join(text.stderr.split()), text.output
+    assert text.exit_code == 0 and "(twitter 2001)" in text.stdout and f"twitter 2002: `botwatch explain {study} 2002 --platform twitter`" in " ".join(text.stderr.split()), text.output
     alone = runner.invoke(app, ["explain", study, "2002"])
     assert alone.exit_code == 0 and "(twitter 2002)" in alone.stdout and "answer to" not in alone.output, alone.output

@@ -47,13 +47,21 @@ class AmbiguousAccountWarning(UserWarning):
     is returned), or a Mastodon name that other instances' accounts bear ("@alice" returns the
     local alice; alice@b.social is another account). `key` is the name asked for, `chosen` the
     (platform, account_id) returned, `others` the (platform, account_id) of the others, each of
-    which `account(study, account_id)` returns. `botwatch explain` prints the same on stderr."""
+    which `account(study, account_id, platform=platform)` returns, the call the message gives for
+    each ("ask by account id" alone returned the same account again where two platforms hold
+    that id). `botwatch explain` prints the same on stderr. Ids and platforms are the study's
+    text: written with `repr`, as `NoSuchAccount` writes handles."""
 
     def __init__(self, key: str, chosen: tuple[str, str], others: list[tuple[str, str]]) -> None:
         self.key, self.chosen, self.others = key, chosen, others
-        named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
-        super().__init__(f"{len(others) + 1:,} accounts may be meant by {key!r}: returned is {chosen[0]} {chosen[1]}; "
-                         f"ask by account id for another ({named})")
+        super().__init__(f"{len(others) + 1:,} accounts may be meant by {key!r}: returned is {chosen[0]!r} {chosen[1]!r}; "
+                         f"for another, call {_calls_for(others)}")
+
+
+def _calls_for(accounts: list[tuple[str, str]], at_most: int = 5) -> str:
+    """Each (platform, account_id) as the `account` call that returns it alone."""
+    named = ", ".join(f"account(study, {a!r}, platform={p!r})" for p, a in accounts[:at_most])
+    return named + (f" and {len(accounts) - at_most:,} more" if len(accounts) > at_most else "")
 
 
 class NoSuchAccount(LookupError):
@@ -508,7 +516,7 @@ def analyze(
     return out
 
 
-def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
+def account(study: str | Path | Any, handle_or_id: str, *, platform: str | None = None) -> dict[str, Any]:
     """One scored account as the documented dict `botwatch explain STUDY @handle --json` prints:
     `{"shape": "botwatch-account/1", "platform", "account_id", "handle", "n_posts", "bot": {...},
     "origin": {...}, "signals": [...]}` (every key in docs/model-card-bot.md, "Machine-readable
@@ -516,7 +524,12 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
     `origin.outside_home_probability` are measured against the country of the election the
     accounts were scored with, as in the report.
 
-    `handle_or_id` is "@handle" (any case, "@" optional) or an account id. `study` is an open
+    `handle_or_id` is "@handle" (any case, "@" optional) or an account id, or a twitter.com /
+    x.com profile link, read as its handle where no account answers to the link itself (as
+    `botwatch explain` reads it: `account_key.from_profile_link`). `platform` (as the study stores
+    it, any case: "twitter", "bluesky", ...) asks for the account on that platform alone, where
+    two platforms hold the same handle or id; one the study holds no account of is a
+    `ValueError` (`UnknownPlatform`) naming the study's platforms. `study` is an open
     study or a path (opened read-only for the call). Raises `StudyError` when the study has no
     account scores (run `analyze(..., only=["accounts"])`) and `NoSuchAccount` (a `LookupError`, with
     the study's `close_handles` to the name) when no account matches.
@@ -525,6 +538,7 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
     name other instances' accounts bear; its `others` are their (platform, account_id)."""
     import warnings
 
+    from botwatch.accounts.account_key import answering, from_profile_link, platform_asked
     from botwatch.accounts.json_shape import account_json, close_handles, find_account, mastodon_namesakes, on_prior, other_matches, with_unscored_posts
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.origin_rule import scoring_home
@@ -533,15 +547,23 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
     try:
         if "accounts_scored" not in st.tables():
             raise StudyError(f"no account scores in {getattr(st, 'path', 'the study')}: run botwatch.api.analyze(study, only=['accounts']) first")
-        row = find_account(st, str(handle_or_id))
-        key = str(handle_or_id).removeprefix("@")  # as `find_account` reads it
+        asked = str(handle_or_id)
+        if platform is not None:
+            platform = platform_asked(st, platform)
+        key = asked.removeprefix("@")  # as `find_account` reads it
+        if (linked := from_profile_link(st, key, platform)) is not None:  # as `botwatch explain` reads a pasted link
+            (key, platform), asked = linked, "@" + linked[0]
+        row = find_account(st, asked, platform)
         if row is None:
+            on = f" on {platform!r}" if platform is not None else ""
+            elsewhere = answering(st, key) if platform is not None else []
             # As `botwatch explain`: "@alice" found nothing where the study holds alice@b.social.
-            namesakes = mastodon_namesakes(st, key)
-            maybe = f"; Mastodon accounts it may mean, by account id: {', '.join(a for _h, a in namesakes[:5])}" if namesakes else ""
-            raise NoSuchAccount(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id){maybe}",
-                                str(handle_or_id), [] if namesakes else close_handles(st, key))
-        others = other_matches(st, key, row[0], row[1]) + [("mastodon", a) for _h, a in mastodon_namesakes(st, key)]
+            namesakes = mastodon_namesakes(st, key, platform)
+            maybe = (f"; on other platforms it answers to: {_calls_for(elsewhere)}" if elsewhere
+                     else f"; Mastodon accounts it may mean, by account id: {', '.join(a for _h, a in namesakes[:5])}" if namesakes else "")
+            raise NoSuchAccount(f"no account {handle_or_id!r}{on} in {getattr(st, 'path', 'the study')} (by handle or account id){maybe}",
+                                str(handle_or_id), [] if namesakes or elsewhere else close_handles(st, key))
+        others = other_matches(st, key, row[0], row[1], platform) + [("mastodon", a) for _h, a in mastodon_namesakes(st, key, platform)]
         if others:  # the row with most posts was returned with no word of the others (`botwatch explain` warns)
             warnings.warn(AmbiguousAccountWarning(str(handle_or_id), (row[0], row[1]), others), stacklevel=2)
         row = with_unscored_posts(st, [row])[0][0]  # ingested after the accounts stage: its posts, not 0

@@ -52,18 +52,22 @@ def _json(v: Any, default: Any) -> Any:
 FEDIVERSE = re.compile(r"([^@/\s]+)@([^@/\s]+\.[^@/\s]+)")
 
 
-def account_match(key: str) -> tuple[str, list[str]]:
+def account_match(key: str, platform: str | None = None) -> tuple[str, list[str]]:
     """The WHERE clause (over `accounts_scored`) and its parameters for the accounts answering to
-    `key`, a handle (any case, without its @) or an account id. A Mastodon account's handle is its
-    `acct`, which its own instance writes without the domain: an account of mastodon.social
-    collected there is "alice", and "@alice@mastodon.social", as it is written everywhere else,
-    found no account. Such a key also matches the local handle of the account whose id (its
-    profile URL) is on that instance."""
+    `key`, a handle (any case, without its @) or an account id, on `platform` alone when given. A
+    Mastodon account's handle is its `acct`, which its own instance writes without the domain: an
+    account of mastodon.social collected there is "alice", and "@alice@mastodon.social", as it is
+    written everywhere else, found no account. Such a key also matches the local handle of the
+    account whose id (its profile URL) is on that instance. `platform`: two platforms may hold
+    the same account id (one CSV ingested as twitter and as bluesky), and without it only the one
+    with most posts could be reached."""
     where, params = "lower(handle) = lower(?) OR account_id = ?", [key, key]
     m = FEDIVERSE.fullmatch(key)
     if m:
         where += " OR (platform = 'mastodon' AND lower(handle) = lower(?) AND lower(account_id) = lower(?))"
         params += [m[1], f"https://{m[2]}/@{m[1]}"]
+    if platform is not None:
+        return f"platform = ? AND ({where})", [platform, *params]
     return where, params
 
 
@@ -89,11 +93,14 @@ def shown_handle_sql(platform: str, handle: str, account_id: str) -> str:
             f"ELSE {handle} END")
 
 
-def mastodon_namesakes(study: Any, key: str) -> list[tuple[str, str]]:
+def mastodon_namesakes(study: Any, key: str, platform: str | None = None) -> list[tuple[str, str]]:
     """(handle, account_id) of the Mastodon accounts `key` (a handle without its @) may name but
     does not match: for a bare "alice", each "alice@instance" of another instance; for
     "alice@a.social", a local "alice" whose id (no profile URL) names no instance. `explain @alice`
-    showed a study's local alice (or said "no account") with no word of alice@b.social beside it."""
+    showed a study's local alice (or said "no account") with no word of alice@b.social beside it.
+    None when another `platform` than Mastodon was asked for."""
+    if platform not in (None, "mastodon"):
+        return []
     m = FEDIVERSE.fullmatch(key)
     if m:
         cond, params = "lower(handle) = lower(?) AND account_id NOT LIKE 'http%'", [m[1]]
@@ -107,12 +114,13 @@ def mastodon_namesakes(study: Any, key: str) -> list[tuple[str, str]]:
     return [(h, a) for h, a in rows]
 
 
-def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
+def find_account(study: Any, key: str, platform: str | None = None) -> tuple[Any, ...] | None:
     """The `accounts_scored` row (in `COLUMNS` order) of `@handle` (any case, the @ optional) or
-    account id `key`; the one with most posts when a handle is shared across platforms; None when
-    there is none. What `botwatch explain --json` and `botwatch.api.account` look up."""
+    account id `key`, on `platform` alone when given; the one with most posts when a handle is
+    shared across platforms; None when there is none. What `botwatch explain --json` and
+    `botwatch.api.account` look up."""
     key = key.removeprefix("@")  # one @ is the optional prefix: a hostile handle `@at` is asked for as `@@at`
-    where, params = account_match(key)
+    where, params = account_match(key, platform)
     found = study.sql(
         f"SELECT {select_list(set(study.columns('accounts_scored')))} FROM accounts_scored WHERE {where} "
         "ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",
@@ -152,11 +160,12 @@ def no_account_json(asked: str, close: list[str]) -> dict[str, Any]:
     return {"shape": NO_ACCOUNT_SHAPE, "error": "no account", "asked": asked, "close_handles": list(close)}
 
 
-def other_matches(study: Any, key: str, platform: str, account_id: str) -> list[tuple[str, str]]:
+def other_matches(study: Any, key: str, platform: str, account_id: str, asked_platform: str | None = None) -> list[tuple[str, str]]:
     """(platform, account_id) of the accounts besides (`platform`, `account_id`) that `key` (a
-    handle without its @, or an account id) matches as `find_account` does, most posts first: a
-    handle renamed and taken by another account, or on two platforms."""
-    where, params = account_match(key)
+    handle without its @, or an account id) matches as `find_account` does (on `asked_platform`
+    alone when given), most posts first: a handle renamed and taken by another account, or on two
+    platforms."""
+    where, params = account_match(key, asked_platform)
     rows = study.sql(f"SELECT platform, account_id FROM accounts_scored WHERE ({where}) AND NOT (platform = ? AND account_id = ?) "
                      "ORDER BY n_posts DESC NULLS LAST, account_id", [*params, platform, account_id])
     return [(p, a) for p, a in rows]

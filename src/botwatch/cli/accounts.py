@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
+from botwatch.accounts.account_key import answering
 from botwatch.accounts.json_shape import (account_json, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
                                          select_list, shown_handle, unscored_posts, with_unscored_posts)
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
@@ -220,38 +221,18 @@ def _say_unknown_bot(st: Any, country: Optional[str], min_bot: float, study: Any
         console.print(unknown_said.removeprefix("; "), highlight=False, markup=False)
 
 
-# A Twitter/X profile link as a browser's address bar gives it (handles: 1-15 letters, digits, _).
-_PROFILE_LINK = r"(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/@?([A-Za-z0-9_]{1,15})/?(?:[?#].*)?"
+def _from_profile_link(st: Any, key: str, platform: str | None) -> tuple[str, str] | None:
+    """`account_key.from_profile_link` (the reading `botwatch.api.account` shares), said in a
+    warning when it reads the link as a handle."""
+    from botwatch.accounts.account_key import from_profile_link
+
+    linked = from_profile_link(st, key, platform)
+    if linked is not None:
+        warn(f"read the profile link as @{linked[0]}")
+    return linked
 
 
-def _from_profile_link(st: Any, key: str) -> str | None:
-    """The handle of a pasted Twitter/X profile link (`https://twitter.com/10_gop`), where no
-    account answers to the link as written and one answers to the handle (said in a warning); else
-    None. A desk checking an account opens its profile and pastes the address: that was "no
-    account ... in the study" for an account the study holds. A Mastodon account id is its profile
-    URL, so the link is taken as written first."""
-    import re  # here, not at the top: the command modules' imports are kept to what start-up needs
-
-    m = re.fullmatch(_PROFILE_LINK, key, re.I)
-    if m is None:
-        return None
-    def answering(k: str) -> list[tuple[Any, Any]]:
-        where, params = account_match(k)
-        return st.sql(f"SELECT DISTINCT platform, account_id FROM accounts_scored WHERE {where}", params)
-
-    if answering(key):
-        return None
-    found = answering(m.group(1))
-    on_x = [a for p, a in found if p == "twitter"]
-    if len(on_x) != 1:  # a Twitter link names no Mastodon or Bluesky alice, however many posts hers has
-        return None
-    warn(f"read the profile link as @{m.group(1)}")
-    # The handle alone where only that account answers to it; else its account id, so another
-    # platform's namesake is not the one explained.
-    return m.group(1) if len(found) == 1 else str(on_x[0])
-
-
-def _as_typed(st: Any, key: str) -> str | None:
+def _as_typed(st: Any, key: str, platform: str | None = None) -> str | None:
     """`key` with each doubled backslash as one, where no account answers to `key` and one answers
     to that (said in a warning); else None. `accounts`, `explain` and the clusters table show a
     handle's backslashes doubled (`record_shown`: a typed `\\x07` is not a BEL), so a handle copied
@@ -261,7 +242,7 @@ def _as_typed(st: Any, key: str) -> str | None:
         return None
     typed = key.replace("\\\\", "\\")
     def answers(k: str) -> bool:
-        where, params = account_match(k)
+        where, params = account_match(k, platform)
         return bool(st.sql(f"SELECT count(*) FROM accounts_scored WHERE {where}", params)[0][0])
 
     if answers(key) or not answers(typed):
@@ -271,16 +252,20 @@ def _as_typed(st: Any, key: str) -> str | None:
     return typed
 
 
-def _no_such_account(st: Any, given: str, key: str, study: Any) -> tuple[str, list[str]]:
+def _no_such_account(st: Any, given: str, key: str, study: Any, platform: str | None = None, as_json: bool = False) -> tuple[str, list[str]]:
     """The error for a handle or id no scored account answers to, and the close handles it offers
     (what `explain --json`'s error object lists, so the two never disagree). An account seen only as the
     author of posts others retweeted, quoted or replied to has no account record (no posts or
     profile of its own): "no account @CarolRT" read as if the study knew nothing of an account
     its posts retweet six times. An id was said back as "@300", a handle of another account.
-    The close-handle query over every handle runs once per call (`--json` prints what it found)."""
+    The close-handle query over every handle runs once per call (`--json` prints what it found).
+    Asked on one `platform`, the accounts the name answers to on others are given with the command
+    that explains each."""
     name = f"@{record_shown(given[1:])}" if given.startswith("@") else f"'{record_shown(given)}' (as handle or account id)"
-    said = f"no account {name} in {name_shown(study)}"
-    namesakes = mastodon_namesakes(st, key)
+    said = f"no account {name}{f' on {record_shown(platform)}' if platform else ''} in {name_shown(study)}"
+    if platform is not None and (elsewhere := answering(st, key)):
+        return f"{said}; on other platforms it answers to {_commands_for(study, elsewhere, as_json)}", []
+    namesakes = mastodon_namesakes(st, key, platform)
     if namesakes:
         return (f"{said}; Mastodon accounts it may mean: {_namesakes_listed(namesakes)}: ask for one by its account id"
                 + ("" if "@" in key else " or as @user@instance")), []
@@ -317,18 +302,35 @@ def _namesakes_listed(namesakes: list[tuple[str, str]], at_most: int = 5) -> str
     return named + (f" and {len(namesakes) - at_most:,} more" if len(namesakes) > at_most else "")
 
 
-def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
+def _explain_command(study: Any, platform: str, aid: str, as_json: bool) -> str:
+    """The `botwatch explain` command that reaches the account (`platform`, `aid`) alone, quoted
+    for a shell and escaped for a terminal (both are the data's text), to paste as printed. An id
+    starting with "-" goes after `--`, so it is not read as an option."""
+    rest = f"{' --json' if as_json else ''} --platform {shell_shown(platform)}"
+    aid_word = shell_shown(aid)
+    return (f"botwatch explain {shell_shown(study)}{rest} -- {aid_word}" if aid.startswith("-")
+            else f"botwatch explain {shell_shown(study)} {aid_word}{rest}")
+
+
+def _commands_for(study: Any, accounts: list[tuple[str, str]], as_json: bool, at_most: int = 5) -> str:
+    """Each account of `accounts` ((platform, account_id)) named with the command that explains it."""
+    named = "; ".join(f"{record_shown(p)} {record_shown(a)}: `{_explain_command(study, p, a, as_json)}`" for p, a in accounts[:at_most])
+    return named + (f"; and {len(accounts) - at_most:,} more" if len(accounts) > at_most else "")
+
+
+def _say_others(st: Any, key: str, platform: str, aid: str, study: Any, asked_platform: str | None = None, as_json: bool = False) -> None:
     """A warning (stderr, so `--json` stays one object) when other accounts answer to `key` too:
     a handle renamed and taken by another account, or on two platforms. The one with most posts is
     shown; the user was not told the others existed, nor how to ask for one of them. A Mastodon
     name asked without its instance ("@alice") may also mean alice@b.social (`mastodon_namesakes`):
-    shown is the account whose handle is exactly the name, the others are listed."""
-    others = other_matches(st, key, platform, aid)
-    namesakes = mastodon_namesakes(st, key)
+    shown is the account whose handle is exactly the name, the others are listed. Each other is
+    given with the command that explains it (its id and `--platform`): "ask by account id" alone
+    showed the same account again where two platforms hold that id."""
+    others = other_matches(st, key, platform, aid, asked_platform)
+    namesakes = mastodon_namesakes(st, key, asked_platform)
     if others:
-        named = ", ".join(f"{p} {record_shown(a)}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
         warn(f"{len(others) + 1:,} accounts answer to '{key}' (as handle or account id): shown is {platform} {record_shown(aid)}, one with the most posts; "
-             f"ask by account id for another ({named})")
+             f"for another, run the command given: {_commands_for(study, others, as_json)}")
     if namesakes:
         local = "@" not in key
         warn(f"'{key}' is ambiguous on Mastodon: shown is {platform} {record_shown(aid)}"
@@ -341,10 +343,13 @@ def explain(
     study: StudyArg,
     handle: Annotated[str, typer.Argument(help="@handle (any case; a Mastodon account also as @user@instance) or account id, or a twitter.com / x.com profile link")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (shape in docs/model-card-bot.md)")] = False,
+    platform: Annotated[Optional[str], typer.Option("--platform", help="Only the account on this platform, as the study stores it (e.g. twitter, bluesky, mastodon, x): "
+                                                     "where two platforms hold the same handle or account id")] = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
+    from botwatch.accounts.account_key import UnknownPlatform, platform_asked
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.model_used import bot_model_changed, bot_model_read_once, bot_model_scored_by
     from botwatch.report.caveats import model_platform_account
@@ -357,18 +362,24 @@ def explain(
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, bot_model_read_once():
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
+        if platform is not None:
+            try:
+                platform = platform_asked(st, platform)
+            except UnknownPlatform as exc:
+                fail(f"--platform {record_shown(exc.asked)}: {name_shown(study)} holds no account on that platform; "
+                     f"its accounts' platforms: {', '.join(record_shown(p) for p in exc.platforms) or 'none'}")
         _warn_if_stale(st, study)
-        if (typed := _as_typed(st, key)) is not None:
+        if (typed := _as_typed(st, key, platform)) is not None:
             key, handle = typed, ("@" if handle.startswith("@") else "") + typed
-        if (linked := _from_profile_link(st, key)) is not None:
-            key, handle = linked, ("@" + linked if not linked.isdigit() else linked)
+        if (linked := _from_profile_link(st, key, platform)) is not None:
+            (key, platform), handle = linked, "@" + linked[0]
         if as_json:
-            row = find_account(st, handle)
+            row = find_account(st, handle, platform)
             if row is None:  # stdout stays one JSON object, the error's (docs/model-card-bot.md)
-                said, close = _no_such_account(st, handle, key, study)
+                said, close = _no_such_account(st, handle, key, study, platform, as_json)
                 print_json_result(no_account_json(handle, close), closed_error=said)  # `| head -0`: still exit 2
                 fail(said)
-            _say_others(st, key, row[0], row[1])
+            _say_others(st, key, row[0], row[1], study, platform, as_json)
             row = _with_unscored_posts(st, [row], study)[0]
             changed = bot_model_changed(st)
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
@@ -376,7 +387,7 @@ def explain(
             home = recorded_home(st)
             print_json_result(account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home), bot_model_scored_by(st)))
             return
-        where, params = account_match(key)
+        where, params = account_match(key, platform)
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "
             f"origin_probabilities, origin_evidence, n_posts FROM accounts_scored WHERE {where} "
@@ -384,11 +395,12 @@ def explain(
             params,
         )
         if not rows:
-            fail(_no_such_account(st, handle, key, study)[0])
+            fail(_no_such_account(st, handle, key, study, platform)[0])
+        asked = platform  # the --platform given (None: any); `platform` is now the account's
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         # Named as `accounts` and the report name it: two instances' local "alice"s were both "@alice" here.
         named = shown_handle(platform, h, aid)
-        _say_others(st, key, platform, aid)
+        _say_others(st, key, platform, aid, study, asked)
         unscored = unscored_posts(st, [(platform, aid)]) if n is None else None
         if unscored and (platform, aid) in unscored:
             n = unscored[(platform, aid)]
