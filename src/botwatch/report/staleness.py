@@ -45,20 +45,35 @@ class StaleAnalysis:
                 f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
         return _with_analyze(text + self.mixed + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
 
+    def command(self, study_name: str = "STUDY") -> str:
+        """The renew command `sentence` names, on its own (`status --json`)."""
+        return analyze_command(study_name, election=_election_word(self.election, self.unnamed))
+
 
 def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] = (), election: str | None = None) -> str:
     """`text` with its `{cmd}` written as the `botwatch analyze` command for the study (with an
     `--only` for each of `only`, and `--election` when `election` names one): in backquotes for a
     terminal, in <code> (the name escaped, hidden characters shown) for a page, where the rest of
     `text` (stage names and run messages from the study's `runs`) shows its hidden characters too."""
-    tail = "".join(f" --only {shlex.quote(s)}" for s in only) + (f" --election {shell_word(election)}" if election else "")
+    tail = _analyze_tail(only, election)
     if not html:
-        return text.replace("{cmd}", f"`botwatch analyze {shell_word(study_name)}{tail}`")
+        return text.replace("{cmd}", f"`{analyze_command(study_name, only, election)}`")
     from markupsafe import Markup, escape
 
     from botwatch.report.fmt import user_text
 
     return Markup(escape(user_text(text)).replace("{cmd}", Markup("<code>botwatch analyze {}{}</code>").format(user_text(shlex.quote(study_name)), user_text(tail))))
+
+
+def _analyze_tail(only: tuple[str, ...], election: str | None) -> str:
+    """The options of a renew command after the study's name (`--only` each of `only`, `--election`)."""
+    return "".join(f" --only {shlex.quote(s)}" for s in only) + (f" --election {shell_word(election)}" if election else "")
+
+
+def analyze_command(study_name: str, only: tuple[str, ...] = (), election: str | None = None) -> str:
+    """The `botwatch analyze` command a sentence's `{cmd}` stands for, for a terminal: one builder,
+    so that the command `status --json` gives apart and the one in the sentence never differ."""
+    return f"botwatch analyze {shell_word(study_name)}{_analyze_tail(only, election)}"
 
 
 # Stages that record a run but are no analysis stage (`botwatch analyze` would not renew them).
@@ -136,10 +151,8 @@ class BehindInputs:
         text = (f"The analysis stage{'s' if n != 1 else ''} {', '.join(self.rerun)} last ran on earlier results ({said}{more}): "
                 f"the sections {'it' if n == 1 else 'they'} built describe those, not the study's current tables. "
                 f"Run {{cmd}} to bring them up to date and {then}.")
-        only = tuple(self.rerun)
         if self.mixed:
             text += self.mixed
-            only = ()
         elif self.whole_for:
             n = len(self.whole_for)
             names, it = ", ".join(self.whole_for), "it" if n == 1 else "they"
@@ -151,12 +164,21 @@ class BehindInputs:
             text += (f" need{'s' if n == 1 else ''} no election and last ran with --no-election; renewed alone with --election {it} would "
                      "record that election beside the stages still run with --no-election, which `analyze` refuses as different "
                      "elections, so the command analyses the whole study with that one election.")
-            only = ()
         elif self.labelled_for is not None:
             text += (f" The posts are labelled for {self.labelled_for}, not for the election those stages were made with, which they "
                      "need: the command labels them again first (--only content).")
-            only = ("content", *only)
-        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, only, _election_word(self.election, self.unnamed))
+        return _with_analyze(text + _needs_election(self.unnamed), study_name, html, self._only(), _election_word(self.election, self.unnamed))
+
+    def _only(self) -> tuple[str, ...]:
+        """The stages the renew command names with `--only`: none where it must be a whole `analyze`
+        (`mixed`, `whole_for`), the relabelling first where the posts are labelled for another election."""
+        if self.mixed or self.whole_for:
+            return ()
+        return ("content", *self.rerun) if self.labelled_for is not None else tuple(self.rerun)
+
+    def command(self, study_name: str = "STUDY") -> str:
+        """The renew command `sentence` names, on its own (`status --json`)."""
+        return analyze_command(study_name, self._only(), _election_word(self.election, self.unnamed))
 
 
 # What a renew command passes to `--election` where no run of the stages names one (`_renew_election`),
@@ -388,12 +410,16 @@ class OutdatedEstimates:
                     f"{'its' if self.unsure == 1 else 'their'} accounts and \"too few accounts\" rule count every account of the cell, "
                     "as the older rules did, or only those behind the share. Run {cmd} to be sure and build the report again.")
         if not html:
-            return text.replace("{cmd}", f"`botwatch analyze {shell_word(study_name)} --only estimates`")
+            return text.replace("{cmd}", f"`{self.command(study_name)}`")
         from markupsafe import Markup, escape
 
         from botwatch.report.fmt import user_text
 
         return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {} --only estimates</code>").format(user_text(shlex.quote(study_name)))))
+
+    def command(self, study_name: str = "STUDY") -> str:
+        """The renew command `sentence` names, on its own (`status --json`)."""
+        return analyze_command(study_name, ("estimates",))
 
 
 def outdated_estimates(study: Study) -> OutdatedEstimates | None:
@@ -514,7 +540,12 @@ def cluster_evidence_sentence(shown: str) -> str:
     the study as the command line takes it (`shown_text.shell_shown`)."""
     return ("the accounts' cluster evidence (\"acts in unison ... of its coordination cluster N\") was written before the "
             "coordination clusters were last rebuilt: the clusters and members it names may no longer be the study's. "
-            f"Run `botwatch analyze {shown} --only accounts_clusters` to bring it up to date")
+            f"Run `{cluster_evidence_command(shown)}` to bring it up to date")
+
+
+def cluster_evidence_command(shown: str) -> str:
+    """The command `cluster_evidence_sentence` names, on its own (`status --json`)."""
+    return f"botwatch analyze {shown} --only accounts_clusters"
 
 
 @dataclass(frozen=True)
@@ -537,6 +568,10 @@ class CutOffStages:
                 f"{'its' if n == 1 else 'their'} tables may hold part of that run's work and part of an earlier one's, "
                 f"and the sections built from them may disagree. Run {{cmd}} to finish the analysis and build the report again.")
         return _with_analyze(text + self.mixed + _needs_election(self.unnamed), study_name, html, election=_election_word(self.election, self.unnamed))
+
+    def command(self, study_name: str = "STUDY") -> str:
+        """The renew command `sentence` names, on its own (`status --json`)."""
+        return analyze_command(study_name, election=_election_word(self.election, self.unnamed))
 
 
 def cut_off_stages(study: Study) -> CutOffStages | None:
@@ -568,10 +603,21 @@ def with_renew_command(study: Study, stages: list[str], text: str, study_name: s
     stages last ran with, or `ELECTION_PLACEHOLDER` and the sentence saying what to put there). Why:
     `status`' line for a run that never finished said a plain `analyze`, which after a whole
     `--no-election` skips the stages that need an election, so the run stayed unfinished."""
+    election, added = _renew_word(study, stages)
+    return _with_analyze(text + added, study_name, False, election=election)
+
+
+def renew_command(study: Study, stages: list[str], study_name: str) -> str:
+    """The command `with_renew_command` writes into its text, on its own (`status --json`)."""
+    return analyze_command(study_name, election=_renew_word(study, stages)[0])
+
+
+def _renew_word(study: Study, stages: list[str]) -> tuple[str | None, str]:
+    """(the `--election` word of the command that runs `stages` again, the sentence its text adds)."""
     if (mixed := _mixed_renew(study)) is not None:
-        return _with_analyze(text + mixed[1], study_name, False, election=mixed[0])
+        return mixed
     election, unnamed = _renew_election(study, _needing_election(stages))
-    return _with_analyze(text + _needs_election(unnamed), study_name, False, election=_election_word(election, unnamed))
+    return _election_word(election, unnamed), _needs_election(unnamed)
 
 
 def _runs(study: Study) -> list[tuple[Any, ...]]:
