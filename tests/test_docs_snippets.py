@@ -70,17 +70,18 @@ def test_python_api_stage_options_table_is_what_the_stages_read() -> None:
 
 
 def test_readme_says_where_a_script_finds_what_status_shows(analysed_sample_path: Path) -> None:
-    """`status` prints text alone; README's `--json` paragraph named no machine-readable form of it,
-    so a script parsed the table. It now names the tables to export: the `runs` columns it lists
-    are the table's, and `export STUDY runs -o -` gives them as JSON lines on stdout."""
+    """`status` printed text alone; README's `--json` paragraph named no machine-readable form of it,
+    so a script parsed the table. It names `status --json` and the tables to export: the `runs`
+    columns it lists are the table's, and `export STUDY runs -o -` gives them as JSON lines on stdout."""
     import json
 
     text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    said = text[text.index("`status` has no `--json`"):].split("(each stage run:", 1)[1].split(")", 1)[0]
+    said = text[text.index("`status --json` gives"):].split("(each stage run:", 1)[1].split(")", 1)[0]
     columns = re.findall(r"`([a-z_]+)`", said)
     assert columns and "status" in columns
     res = CliRunner().invoke(app, ["export", str(analysed_sample_path), "runs", "-o", "-"])
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
     assert rows and all(set(columns) <= set(r) for r in rows)
-    assert CliRunner().invoke(app, ["status", str(analysed_sample_path), "--json"]).exit_code == 2  # as README says: none
+    res = CliRunner().invoke(app, ["status", str(analysed_sample_path), "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["shape"] == "botwatch-status/1"  # as README says

@@ -6,14 +6,15 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from botwatch import __version__
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed, warn
+from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_json_result, refuse_to_overwrite, stage_progress,
+                                 stdout_closed, warn)
 from botwatch.count_text import counted
 from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
 from botwatch.userfile import os_error_said
@@ -29,7 +30,8 @@ def version() -> None:
 
 
 @app.command()
-def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterOpt = None) -> None:
+def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterOpt = None,
+           as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the tables (shape in docs/model-card-bot.md, \"Machine-readable output\")")] = False) -> None:
     """What is in a study: posts, accounts, time span, formats, rejected input, stage runs."""
     from botwatch.report.section_overview import study_summary
 
@@ -37,6 +39,9 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
 
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as opened, reading(opened) as st:  # a lake's small tables read at the driver
         s = study_summary(st)
+        if as_json:
+            print_json_result(status_json(st, study, s))
+            return
         out.print(f"[bold]{escape(name_shown(study))}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} account{'' if s['accounts_posting'] == 1 else 's'}; "
                   f"accounts known {s['accounts']:,}")
@@ -84,55 +89,138 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         _print_captures(st)
         from botwatch.ingest.counts import rows_shown
 
-        # Latest by when each run ended, or for one that never did (`RUNNING`: killed), began.
-        runs = st.sql("SELECT stage, status, finished_at, rows_written, message, started_at FROM runs "
-                      "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY coalesce(finished_at, started_at) DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
         for c in ("stage", "status", "finished (UTC)", "rows"):
             t.add_column(c)
-        from botwatch.study import INTERRUPTED_MESSAGE, RUNNING, STOPPED_MESSAGES
-
-        for stage, stat, fin, rows, message, started in runs:
-            # Ctrl-C is recorded "failed"; the README sends the user here to see what finished, and
-            # "ingest failed 4,998" read as if those posts were bad. Said as what it was.
-            if stat == "failed" and message in STOPPED_MESSAGES:
-                stat = "interrupted" if message == INTERRUPTED_MESSAGE else "stopped (SIGTERM)"
-            if stat == RUNNING:  # no other command reads a DuckDB file while a run goes on: this one's process died
-                stat = "running now" if st.running_now(started) else "never finished"  # a lake is read while written
-            t.add_row(escape(str(stage)), escape(str(stat)), "—" if fin is None else str(fin)[:19], rows_shown(stage, rows, message))
+        for stage, stat, fin, rows, message, started in _latest_runs(st):
+            t.add_row(escape(str(stage)), escape(stage_status_said(st, stat, message, started)), "—" if fin is None else str(fin)[:19],
+                      rows_shown(stage, rows, message))
         out.print(t)
-        if (line := _election_line(st, study)) is not None:
-            out.print(plain(line), highlight=False, soft_wrap=True)
-        from botwatch.report.staleness import (behind_inputs, cluster_evidence_sentence, cluster_evidence_stale, never_finished_runs, outdated_estimates,
-                                               stale_analysis, with_renew_command)
-
-        for stage, said in never_finished_runs(st):
-            # After a whole --no-election, a plain `analyze` skips a stage that needs an election: the command names it.
-            again = ("run the same ingest again (files already stored are not stored twice)." if stage == "ingest"
-                     else with_renew_command(st, [stage], "its tables may hold part of that run's work and part of an earlier one's: run {cmd} again.",
-                                             str(study)))
-            out.print(f"[yellow]cut off:[/yellow] the latest run of {plain(stage)} {plain(said)}; {plain(again)}", highlight=False, soft_wrap=True)
+        if (election := _election_facts(st, study)) is not None:
+            out.print(plain(election["line"]), highlight=False, soft_wrap=True)
+        _print_warnings(_cut_off_warnings(st, study))
         _print_impact_windows(st)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
-
-        stale = stale_analysis(st)
-        if stale is not None:
-            out.print("[yellow]stale analysis:[/yellow] " + plain(stale.sentence(str(study))), highlight=False, soft_wrap=True)
-        if (behind := behind_inputs(st)) is not None:
-            out.print("[yellow]stale stages:[/yellow] " + plain(behind.sentence(str(study))), highlight=False, soft_wrap=True)
-        if (outdated := outdated_estimates(st)) is not None:
-            # The label as sure as the sentence: "outdated estimates:" stood before "may be out of date".
-            label = "outdated estimates:" if outdated.found else "estimates may be outdated:"
-            out.print(f"[yellow]{label}[/yellow] " + plain(outdated.sentence(str(study))), highlight=False, soft_wrap=True)
-        if cluster_evidence_stale(st):
-            out.print("[yellow]stale cluster evidence:[/yellow] " + plain(cluster_evidence_sentence(shell_shown(study))), highlight=False, soft_wrap=True)
+        _print_warnings(_stale_warnings(st, study))
 
 
-def _election_line(st: Study, study: Path) -> str | None:
-    """"election: KEY (...)": the election the analysis stages last ran with, as `analyze`,
-    `estimate` and the report read it, or None for a study never analysed with one. Why: a desk
-    that edited its election file and ran `analyze` again could not tell from `status` which
-    election, or which text of its file, the tables were made with."""
+STATUS_SHAPE = "botwatch-status/1"  # `status --json`'s object (docs/model-card-bot.md, "Machine-readable output")
+
+
+def status_json(st: Study, study: Path, s: dict[str, Any]) -> dict[str, Any]:
+    """What `status` prints, as one object for scripts (`s`: `study_summary`'s dict). Built from
+    the same functions as the tables and warning lines, so the JSON and the words never disagree;
+    only ints, text, booleans and nulls (no NaN, which strict JSON has no word for)."""
+    counts = ("posts", "accounts_posting", "accounts", "sources", "rereads", "copies", "rejected", "cut_files",
+              "rejected_earlier", "rejected_replaced", "repaired")
+    return {
+        "shape": STATUS_SHAPE,
+        "study": str(study),
+        "engine": getattr(st, "engine", "duckdb"),
+        "schema_version": st.schema_version,
+        "counts": {k: int(s.get(k) or 0) for k in counts},
+        "first_post": _iso_utc(s["first"]),
+        "last_post": _iso_utc(s["last"]),
+        "posts_by_format": [{"format": f, "platform": p, "posts": int(n)} for f, p, n in s["by_format"]],
+        "stages": [{"stage": stage, "status": stage_status_said(st, stat, message, started), "started": _iso_utc(started),
+                    "finished": _iso_utc(fin), "rows": None if rows is None else int(rows), "message": message}
+                   for stage, stat, fin, rows, message, started in _latest_runs(st)],
+        "election": _election_facts(st, study),
+        "tables": st.tables(),
+        "warnings": _cut_off_warnings(st, study) + _stale_warnings(st, study),
+    }
+
+
+def _iso_utc(at: Any) -> str | None:
+    """A stored time (UTC, naive or not) as ISO 8601 with its zone, `2017-05-10T20:19:24Z`; None for none."""
+    from datetime import datetime, timezone
+
+    if at is None:
+        return None
+    if isinstance(at, datetime):
+        at = at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo is not None else at
+        return at.isoformat(timespec="seconds") + "Z"
+    return str(at)
+
+
+def _latest_runs(st: Study) -> list[tuple[Any, ...]]:
+    """(stage, status, finished_at, rows_written, message, started_at) of each stage's latest run,
+    by when it ended, or for one that never did (`RUNNING`: killed), began."""
+    return st.sql("SELECT stage, status, finished_at, rows_written, message, started_at FROM runs "
+                  "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY coalesce(finished_at, started_at) DESC) = 1 ORDER BY finished_at")
+
+
+def stage_status_said(st: Study, stat: str, message: str | None, started: Any) -> str:
+    """A run's status as `status` says it: ok, failed, interrupted, stopped (SIGTERM), never
+    finished or running now. One function for the table and `--json`, so the two say one thing."""
+    from botwatch.study import INTERRUPTED_MESSAGE, RUNNING, STOPPED_MESSAGES
+
+    # Ctrl-C is recorded "failed"; the README sends the user here to see what finished, and
+    # "ingest failed 4,998" read as if those posts were bad. Said as what it was.
+    if stat == "failed" and message in STOPPED_MESSAGES:
+        return "interrupted" if message == INTERRUPTED_MESSAGE else "stopped (SIGTERM)"
+    if stat == RUNNING:  # no other command reads a DuckDB file while a run goes on: this one's process died
+        return "running now" if st.running_now(started) else "never finished"  # a lake is read while written
+    return str(stat)
+
+
+def _warning(kind: str, sentence: str, command: str | None, stages: list[str]) -> dict[str, Any]:
+    """One warning as `status --json` gives it, every key in each: `kind` (the printed label, `_`
+    for spaces), the sentence as printed after the label, the command it names on its own (None:
+    none to run) and the stages it is about."""
+    return {"kind": kind, "sentence": sentence, "command": command, "stages": stages}
+
+
+def _print_warnings(warnings: list[dict[str, Any]]) -> None:
+    """Each warning as a line: its label in yellow, then its sentence."""
+    for w in warnings:
+        out.print(f"[yellow]{w['kind'].replace('_', ' ')}:[/yellow] " + plain(w["sentence"]), highlight=False, soft_wrap=True)
+
+
+def _cut_off_warnings(st: Study, study: Path) -> list[dict[str, Any]]:
+    """A `cut_off` warning for each stage whose latest run started and never ended."""
+    from botwatch.report.staleness import never_finished_runs, renew_command, with_renew_command
+
+    found = []
+    for stage, said in never_finished_runs(st):
+        if stage == "ingest":
+            found.append(_warning("cut_off", f"the latest run of {stage} {said}; run the same ingest again (files already stored are not stored twice).",
+                                  None, [stage]))
+            continue
+        # After a whole --no-election, a plain `analyze` skips a stage that needs an election: the command names it.
+        again = with_renew_command(st, [stage], "its tables may hold part of that run's work and part of an earlier one's: run {cmd} again.", str(study))
+        found.append(_warning("cut_off", f"the latest run of {stage} {said}; {again}", renew_command(st, [stage], str(study)), [stage]))
+    return found
+
+
+def _stale_warnings(st: Study, study: Path) -> list[dict[str, Any]]:
+    """The warnings that analysis tables are behind the study: stale analysis, stale stages,
+    outdated estimates, stale cluster evidence (`report.staleness`), in the order `status` prints them."""
+    from botwatch.report.staleness import (behind_inputs, cluster_evidence_command, cluster_evidence_sentence, cluster_evidence_stale,
+                                           outdated_estimates, stale_analysis)
+
+    name = str(study)
+    found = []
+    if (stale := stale_analysis(st)) is not None:
+        found.append(_warning("stale_analysis", stale.sentence(name), stale.command(name), list(stale.stages)))
+    if (behind := behind_inputs(st)) is not None:
+        found.append(_warning("stale_stages", behind.sentence(name), behind.command(name), list(behind.rerun)))
+    if (outdated := outdated_estimates(st)) is not None:
+        # The label as sure as the sentence: "outdated estimates:" stood before "may be out of date".
+        kind = "outdated_estimates" if outdated.found else "estimates_may_be_outdated"
+        found.append(_warning(kind, outdated.sentence(name), outdated.command(name), ["estimates"]))
+    if cluster_evidence_stale(st):
+        found.append(_warning("stale_cluster_evidence", cluster_evidence_sentence(shell_shown(study)), cluster_evidence_command(shell_shown(study)), ["accounts_clusters"]))
+    return found
+
+
+def _election_facts(st: Study, study: Path) -> dict[str, Any] | None:
+    """The election the analysis stages last ran with, as `analyze`, `estimate` and the report read
+    it, or None for a study never analysed with one: `kind` (preset, file, none: `--no-election`,
+    different: stages made with different elections), `key`, `kept` (after `--no-election`: the
+    stages that still hold another election's tables, by its key) and `line`, "election: KEY (...)",
+    as `status` prints it. Why: a desk that edited its election file and ran `analyze` again could
+    not tell from `status` which election, or which text of its file, the tables were made with."""
     from botwatch.elections import ElectionError
     from botwatch.elections.recorded import NO_ELECTION, study_election_record
 
@@ -140,22 +228,26 @@ def _election_line(st: Study, study: Path) -> str | None:
         recorded = study_election_record(st)
     except ElectionError as exc:
         said = str(exc).replace("this study's stages were", "the stages were").replace("; pass --election to say which one to use", "")
-        return f"election: {said}: each section of the report describes its own stage's"
+        return _election("different", None, f"election: {said}: each section of the report describes its own stage's")
     if recorded is None:
         return None
     if recorded == NO_ELECTION:
-        return "election: none (last analysed with --no-election" + _kept_said(st) + ")"
+        kept = _kept(st)
+        return _election("none", None, "election: none (last analysed with --no-election" + _kept_said(kept) + ")", kept)
     key, text = recorded
     if text is None:
-        return f"election: {key} (preset)"
-    return f"election: {key} (your own file; the text the stages recorded: `botwatch elections show {shell_shown(study)} --toml`)"
+        return _election("preset", key, f"election: {key} (preset)")
+    return _election("file", key, f"election: {key} (your own file; the text the stages recorded: `botwatch elections show {shell_shown(study)} --toml`)")
 
 
-def _kept_said(st: Study) -> str:
-    """"; content, estimates keep their tables of us-2016": the stages `--no-election` skipped (they
-    need an election), which still hold the tables of the election they last ran with, else "".
-    Why: "election: none" stood above a study whose party, stance and estimates tables were
-    us-2016's, and beside a renew command passing `--election us-2016`."""
+def _election(kind: str, key: str | None, line: str, kept: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """`_election_facts`' object: every key there, whatever the kind."""
+    return {"kind": kind, "key": key, "kept": kept or {}, "line": line}
+
+
+def _kept(st: Study) -> dict[str, list[str]]:
+    """{election key: stages}: the stages `--no-election` skipped (they need an election), which
+    still hold the tables of the election they last ran with."""
     from botwatch.elections.recorded import recorded_pair
     from botwatch.runs_table import latest_by_stage
 
@@ -164,6 +256,13 @@ def _kept_said(st: Study) -> str:
         pair = None if params.get("no_election") is True else recorded_pair(params)
         if pair is not None:
             kept.setdefault(pair[0], []).append(stage)
+    return kept
+
+
+def _kept_said(kept: dict[str, list[str]]) -> str:
+    """"; content, estimates keep their tables of us-2016" for `_kept`'s stages, else "".
+    Why: "election: none" stood above a study whose party, stance and estimates tables were
+    us-2016's, and beside a renew command passing `--election us-2016`."""
     said = "; ".join(f"{', '.join(stages)} keep{'s' if len(stages) == 1 else ''} {'its' if len(stages) == 1 else 'their'} tables of {key}"
                      for key, stages in kept.items())
     return f"; {said}" if said else ""
