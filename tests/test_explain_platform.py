@@ -116,3 +116,22 @@ def test_an_x_profile_link_names_an_account_stored_as_platform_x() -> None:
             return [(p, a) for p, a, h in self.rows if h.lower() == key or a == params[1]]
 
     assert from_profile_link(Study([("x", "42", "alice"), ("bluesky", "alice.bsky.social", "alice")]), "https://x.com/alice") == ("alice", "x")
+
+
+def test_a_profile_link_both_twitter_and_x_accounts_answer_to(tmp_path: Path) -> None:
+    """One CSV ingested as twitter and as x: the pasted link's handle answers on both. It said "no
+    account 'https://x.com/alice'" (`explain` and `api.account`); now the one with most posts is
+    shown and the other named with the command that reaches it."""
+    (tmp_path / "tw.csv").write_text("author,posted,body\nalice,2017-05-20T09:15:00Z,hello there\nalice,2017-05-21T09:15:00Z,hi again\n")
+    (tmp_path / "x.csv").write_text("author,posted,body\nalice,2017-05-22T09:15:00Z,x post\n")
+    path = tmp_path / "s.duckdb"
+    for name, platform in (("tw.csv", "twitter"), ("x.csv", "x")):
+        assert runner.invoke(app, ["ingest", str(path), str(tmp_path / name), "--columns", COLS, "--platform", platform]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(path), "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["explain", str(path), "https://x.com/alice"], env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    assert "(twitter alice); 2 posts" in res.stdout and "--platform x" in _said(res.stderr), res.output
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert api.account(path, "https://x.com/alice")["platform"] == "twitter"
+    assert any("platform='x'" in str(w.message) for w in caught), [str(w.message) for w in caught]

@@ -56,18 +56,26 @@ def answering(study: Any, key: str, platform: str | None = None) -> list[tuple[s
     return [(str(p), str(a)) for p, a in rows]
 
 
-def from_profile_link(study: Any, key: str, platform: str | None = None) -> tuple[str, str] | None:
-    """(handle, platform) of the one Twitter/X account a pasted profile link
+def from_profile_link(study: Any, key: str, platform: str | None = None) -> tuple[str, str | None] | None:
+    """(handle, platform) of the Twitter/X account a pasted profile link
     (`https://twitter.com/10_gop`) names, where no account answers to the link as written; else
     None. A desk checking an account opens its profile and pastes the address: that was "no
     account ... in the study" for an account the study holds. A Mastodon account id is its profile
     URL, so the link is taken as written first. The platform comes back with the handle so that
     another platform's namesake is never the one looked up; a Twitter link names no Mastodon or
-    Bluesky alice, however many posts hers has, nor anything when another `platform` was asked."""
+    Bluesky alice, however many posts hers has, nor anything when another `platform` was asked.
+    Where several Twitter/X accounts answer (one CSV ingested as twitter and as x) and nothing
+    else does, the platform is None: the one with most posts is shown and the others are named
+    as for any shared handle, where "no account" was said of a link two accounts answer to."""
     m = PROFILE_LINK.fullmatch(key)
     if m is None or (platform is not None and platform not in TWITTER_PLATFORMS):
         return None
     if answering(study, key, platform):
         return None
-    on_twitter = [p for p, _a in answering(study, m.group(1), platform) if p in TWITTER_PLATFORMS]
-    return (m.group(1), on_twitter[0]) if len(on_twitter) == 1 else None
+    found = answering(study, m.group(1), platform)
+    on_twitter = [p for p, _a in found if p in TWITTER_PLATFORMS]
+    if not on_twitter:
+        return None
+    if len(on_twitter) > 1 and len(on_twitter) == len(found):
+        return m.group(1), platform
+    return m.group(1), on_twitter[0]

@@ -221,7 +221,7 @@ def _say_unknown_bot(st: Any, country: Optional[str], min_bot: float, study: Any
         console.print(unknown_said.removeprefix("; "), highlight=False, markup=False)
 
 
-def _from_profile_link(st: Any, key: str, platform: str | None) -> tuple[str, str] | None:
+def _from_profile_link(st: Any, key: str, platform: str | None) -> tuple[str, str | None] | None:
     """`account_key.from_profile_link` (the reading `botwatch.api.account` shares), said in a
     warning when it reads the link as a handle."""
     from botwatch.accounts.account_key import from_profile_link
