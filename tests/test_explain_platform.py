@@ -107,13 +107,7 @@ def test_an_x_profile_link_names_an_account_stored_as_platform_x() -> None:
     """The X collector stores "x"; a pasted x.com link named only a "twitter" account."""
     from botwatch.accounts.account_key import from_profile_link
 
-    class Study:
-        def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-            self.rows = rows  # (platform, account_id, handle)
-
-        def sql(self, query: str, params: list[str]) -> list[tuple[str, str]]:
-            key = params[0].lower()
-            return [(p, a) for p, a, h in self.rows if h.lower() == key or a == params[1]]
+    from testsupport.account_rows import AccountRows as Study
 
     assert from_profile_link(Study([("x", "42", "alice"), ("bluesky", "alice.bsky.social", "alice")]), "https://x.com/alice") == ("alice", "x")
 

@@ -96,15 +96,10 @@ with Study(sys.argv[1], create=False) as st:
 """
 
 
-def test_posts_stored_by_an_ingest_killed_part_way_make_the_analysis_stale(tmp_path: Path) -> None:
-    """Each file an ingest reads is committed as it ends, so an ingest killed in its second file
-    keeps the first one's posts; its row, written only at the end, was never written, and the
-    report counted the new posts in its headline with no word that the analysis missed them."""
-    from botwatch.report.staleness import stale_analysis
-    from botwatch.study import Study
-
+def ingest_killed_after_an_analysis(study: Path) -> None:
+    """`study` ingested, an analysis stage run to the end, then a second ingest killed (SIGKILL)
+    once it stored its first file: four posts stored after the analysis, and no ingest row."""
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
     _run_to_the_end(study)  # an analysis stage, run after the first ingest
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
@@ -115,6 +110,18 @@ def test_posts_stored_by_an_ingest_killed_part_way_make_the_analysis_stale(tmp_p
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+
+
+def test_posts_stored_by_an_ingest_killed_part_way_make_the_analysis_stale(tmp_path: Path) -> None:
+    """Each file an ingest reads is committed as it ends, so an ingest killed in its second file
+    keeps the first one's posts; its row, written only at the end, was never written, and the
+    report counted the new posts in its headline with no word that the analysis missed them."""
+    from botwatch.report.staleness import stale_analysis
+    from botwatch.study import Study
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    ingest_killed_after_an_analysis(study)
     with Study(study, read_only=True) as st:
         stale = stale_analysis(st)
     assert stale is not None and stale.posts_added == 4 and stale.stages == ["sleepy"]

@@ -6,16 +6,13 @@ each warning's renew command comes apart from its sentence."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from test_report_overstate import _cli
 from test_report_stale_inputs import RERUN, recoordinated  # noqa: F401  (a module fixture used below)
-from test_runs_killed import FIX, KILLED_MID_INGEST, _run_to_the_end, _sleepy
+from test_runs_killed import _sleepy, ingest_killed_after_an_analysis
 from testsupport.study_copies import copy_study
 
 KEYS = {"shape", "study", "engine", "schema_version", "counts", "first_post", "last_post", "posts_by_format", "stages", "election", "tables", "warnings"}
@@ -75,16 +72,7 @@ def test_the_analysed_sample_as_json(analysed_sample_path: Path) -> None:
 def test_a_cut_off_ingest_and_stage_and_a_stale_analysis_as_json(tmp_path: Path) -> None:
     runner, app = _cli()
     study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    _run_to_the_end(study)  # an analysis stage, run after the first ingest
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    args = [sys.executable, "-c", KILLED_MID_INGEST, str(study), str(FIX / "twarc2_flat.jsonl"), str(FIX / "ira_tweets.csv")]
-    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env) as proc:
-        try:
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "stored"
-        finally:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+    ingest_killed_after_an_analysis(study)
     with _sleepy(study) as proc:  # then the analysis stage killed in its next run
         try:
             assert proc.stdout is not None and proc.stdout.readline().strip() == "sleeping"

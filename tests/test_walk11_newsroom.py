@@ -147,13 +147,7 @@ def test_a_twitter_link_never_explains_another_platforms_namesake() -> None:
     both platforms the link now names the Twitter account (its handle on its platform)."""
     from botwatch.accounts.account_key import from_profile_link as _from_profile_link
 
-    class Study:
-        def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-            self.rows = rows  # (platform, account_id, handle)
-
-        def sql(self, query: str, params: list[str]) -> list[tuple[str, str]]:
-            key = params[0].lower()
-            return [(p, a) for p, a, h in self.rows if h.lower() == key or a == params[1]]
+    from testsupport.account_rows import AccountRows as Study
 
     mastodon_only = Study([("mastodon", "https://m.social/@alice", "alice")])
     assert _from_profile_link(mastodon_only, "https://twitter.com/alice") is None
