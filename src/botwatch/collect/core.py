@@ -103,6 +103,13 @@ def _now_iso() -> str:
 FUTURE_CURSOR_S = 600.0
 
 
+def reached(t: float, now: float) -> bool:
+    """Whether a time `t` (seconds since 1970) is one the platform can have reached by this machine's
+    clock (`now`): at most `FUTURE_CURSOR_S` ahead of it. One rule for a saved cursor at start-up and
+    for each live event or status id the cursor would move to, on every collector."""
+    return t <= now + FUTURE_CURSOR_S
+
+
 def future_words(t: float, now: float) -> tuple[str, str]:
     """A saved cursor's time (seconds since 1970) as words for a warning: (when, how far ahead of `now`)."""
     try:

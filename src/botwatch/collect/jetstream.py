@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
 from botwatch.collect.bsky_profiles import ProfileLookups, waiting_path
-from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectError, StopCapture, FUTURE_CURSOR_S, future_words
+from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectError, StopCapture, future_words, reached
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
 from botwatch.count_text import counted
 from botwatch.shown_text import name_shown
@@ -105,7 +105,7 @@ def drop_future_cursor(cap: Capture, now: float) -> None:
     future; no event is newer than it, so the cursor never moved again and every later resume
     replayed nothing, in silence."""
     t = cap.cursor.get("time_us")
-    if not isinstance(t, int) or t / 1e6 <= now + FUTURE_CURSOR_S:
+    if not isinstance(t, int) or reached(t / 1e6, now):
         return
     when, ahead = future_words(t / 1e6, now)
     cap.log(f"warning: the saved cursor time_us={t} ({when}) is {ahead} in the future by this machine's clock "
@@ -164,7 +164,7 @@ class JetstreamCollector:
         if isinstance(prev, int) and t <= prev:
             return
         now = time.time()
-        if t / 1e6 <= now + FUTURE_CURSOR_S:
+        if reached(t / 1e6, now):
             cap.cursor["time_us"] = t
         elif not self.future_said:
             self.future_said = True
@@ -178,7 +178,7 @@ class JetstreamCollector:
         cursor it asked for (`asked`). Jetstream keeps about a day of events: a collector down
         longer resumed from the oldest one it had, and the posts between the cursor and that
         event were lost with nothing said, where an X stream's gaps reach `status` and the report."""
-        if t / 1e6 > time.time() + FUTURE_CURSOR_S:
+        if not reached(t / 1e6, time.time()):
             return  # an event from the future (`advance`) says nothing of how far back the replay reached
         asked, self.asked = self.asked, None
         if asked is None or t - asked <= REPLAY_GAP_S * 1e6:

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 import orjson
 
-from botwatch.collect.core import FUTURE_CURSOR_S, NOT_JSON, Capture, CollectError, StopCapture, future_words
+from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture, future_words, reached
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 from botwatch.accounts.json_shape import shown_handle
@@ -200,7 +200,7 @@ def drop_unusable_min_ids(cap: Capture, now: float) -> None:
         return
     for stream, sid in list(saved.items()):
         t = id_time(sid) if isinstance(sid, str) else None
-        if isinstance(sid, str) and sid and (t is None or t <= now + FUTURE_CURSOR_S):
+        if isinstance(sid, str) and sid and (t is None or reached(t, now)):
             continue
         if t is None:
             cap.log(f"warning: the saved cursor of stream {stream}, min_id={repr(sid)[:60]}, is no status id (a state file edited by hand): "
@@ -253,7 +253,7 @@ class MastodonCollector:
         timeline has nothing newer, and every later reconnect and restart fetched nothing of the
         gap, in silence. Such a status is still kept; the cursor stays put, said once a run."""
         t, now = id_time(sid), time.time()
-        if t is None or t <= now + FUTURE_CURSOR_S:
+        if t is None or reached(t, now):
             cap.cursor["min_id"][stream] = sid
         elif not self.future_said:
             self.future_said = True
