@@ -167,9 +167,7 @@ def _edited_file(study: Any, key: str, text: str | None) -> str | None:
     Every run, newest first, not each stage's latest: a re-run from the study's copy records no file
     (its `election_file` reads "the study's record of KEY"), so after one such `analyze` the
     edited file was never named again. A path that cannot be read is passed over for an older one."""
-    from botwatch.elections.model import ELECTION_FILE_LIMIT
     from botwatch.runs_table import ok_runs
-    from botwatch.userfile import UserFileError, read_user_text
 
     if text is None:
         return None
@@ -178,11 +176,25 @@ def _edited_file(study: Any, key: str, text: str | None) -> str | None:
         path = params.get("election_file")
         if recorded_pair(params) != (key, text) or not isinstance(path, str) or not path:
             continue
-        try:
-            return path if read_user_text(path, "election file", ELECTION_FILE_LIMIT) != text else None
-        except (UserFileError, OSError):  # moved, unreadable, or the study's own copy: nothing to say about its text
+        now = election_file_text(path)
+        if now is None:  # moved, unreadable, or the study's own copy: nothing to say about its text
             continue
+        return path if now != text else None
     return None
+
+
+def election_file_text(path: str) -> str | None:
+    """The text of the election file at `path` as `analyze` would read it (from the working
+    directory), or None where it cannot be read. One reading for the renew commands
+    (`report.staleness`, whether the file still holds what the stages recorded) and for saying a
+    file was edited since (`_edited_file`)."""
+    from botwatch.elections.model import ELECTION_FILE_LIMIT
+    from botwatch.userfile import UserFileError, read_user_text
+
+    try:
+        return read_user_text(path, "election file", ELECTION_FILE_LIMIT)
+    except (UserFileError, OSError):
+        return None
 
 
 def stage_run_params(study: Any, stage: str) -> dict[str, Any]:

@@ -365,13 +365,9 @@ def _still_holds(path: str, text: str) -> bool:
     still holds the `text` the stages recorded. Why: a file moved, edited, or named by a relative
     path from another folder made the suggested command fail ("no election file") or renew the
     stages with another election than the one they were said to be made with."""
-    from botwatch.elections.model import ELECTION_FILE_LIMIT
-    from botwatch.userfile import UserFileError, read_user_text
+    from botwatch.elections.recorded import election_file_text
 
-    try:
-        return read_user_text(path, "election file", ELECTION_FILE_LIMIT) == text
-    except (UserFileError, OSError):
-        return False
+    return election_file_text(path) == text
 
 
 # What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
