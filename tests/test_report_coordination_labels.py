@@ -108,3 +108,28 @@ def test_the_null_column_says_it_is_one_shuffled_copy_not_a_mean(tmp_path: Path)
     assert "Null mean" not in text
     assert "Null (one shuffled copy)" in text
     assert "each pair's test uses the exact expectation, not this column" in text
+
+
+def test_a_ten_kilobyte_handle_is_cut_where_the_report_names_the_cluster(tmp_path: Path) -> None:
+    """An operator's 10 kB handle on a cluster's most central member was printed whole in the
+    clusters table's narrow "Most central" column, the headline ("around @BBBB…") and the
+    picture's tooltips: in Chromium the coordination section grew to about 46,000 px. The report
+    cuts a handle to the 80 characters the account explorer shows."""
+    import re
+
+    from botwatch.report.fmt import HANDLE_SHOWN
+    from botwatch.report.section_coordination import _layout, coordination_facts, coordination_section
+
+    long = "B" * 10_000
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        central = st.sql("SELECT label FROM clusters ORDER BY cluster_id LIMIT 1")[0][0]
+        st.sql("UPDATE cluster_members SET handle = ? WHERE account_id = ?", [long, central])
+        st.sql("UPDATE clusters SET label = ? WHERE label = ?", [long, central])
+        label = coordination_facts(st)["clusters"][0]["label"]  # type: ignore[index]
+        cids = [c for (c,) in st.sql("SELECT DISTINCT cluster_id FROM cluster_members ORDER BY 1")]
+        nodes = _layout(st, cids)["nodes"]
+        sec = coordination_section(st, {})
+    assert label == "@" + "B" * (HANDLE_SHOWN - 1) + "…", label
+    assert max(len(n["label"]) for n in nodes) <= HANDLE_SHOWN + 1
+    assert sec is not None and not re.search("B{%d}" % HANDLE_SHOWN, str(sec.html))

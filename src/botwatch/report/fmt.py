@@ -41,17 +41,23 @@ def show_hidden(text: str) -> str:
     return shown_in_page_json(text)
 
 
+# The most characters of a handle or id the report prints where it names an account (the account
+# explorer's copy is as long). A handle is attacker-written: a 10 kB one, printed whole as a
+# cluster's most central member, made the coordination section about 46,000 px tall.
+HANDLE_SHOWN = 80
+
+
 def account_label(handle: Any, account_id: Any, platform: Any = None) -> str:
     """How the report names an account: "@handle", or "id N" for one without a handle (as the
     accounts table and the explorer write it); the coordination picture wrote "@N" for those, a
     handle no one has. A Mastodon handle of the instance it was collected on is written with that
     instance, "@alice@a.social", as `botwatch accounts` lists it (`json_shape.shown_handle`): two
     instances' local alices were both "@alice". Display text only (controls tagged): the template
-    still escapes it."""
+    still escapes it. Cut to `HANDLE_SHOWN` characters, the last "…"."""
     shown = shown_handle(platform, handle, account_id)
     if shown:
-        return "@" + user_text(shown)
-    return "id " + user_text(account_id)
+        return "@" + user_text(shown, HANDLE_SHOWN)
+    return "id " + user_text(account_id, HANDLE_SHOWN)
 
 
 def safe_url(value: Any) -> str | None:
