@@ -223,3 +223,16 @@ def test_two_instances_local_mastodon_alices_are_two_node_labels(network_study: 
         st.sql("UPDATE coordination_edges SET platform = 'mastodon', account_a = 'https://a.social/@alice', account_b = 'https://b.social/@alice'")
         g = network_graph(st)
     assert sorted(g.vs["label"]) == ["alice@a.social", "alice@b.social"] and g.vs["handle"] == ["alice", "alice"]
+
+
+def test_a_carriage_return_in_a_handle_reads_back_as_itself(network_study: Path, tmp_path: Path) -> None:
+    """The CSV export keeps a handle's CR (CSV quoting carries it), and so did the GraphML file,
+    raw; but an XML reader turns a raw CR into a line feed, so Gephi, networkx and ElementTree read
+    "good\\rEVIL" as "good\\nEVIL", another account's handle. Written as the reference `&#13;`,
+    it reads back as it was stored."""
+    with open_study(network_study, read_only=False) as st:
+        st.sql("UPDATE cluster_members SET handle = 'good' || chr(13) || 'EVIL' || chr(13) || chr(10) || 'x' WHERE account_id = '2'")
+    out = tmp_path / "net.graphml"
+    assert runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(out)]).exit_code == 0
+    handles = [d.text for d in ET.parse(out).getroot().iter(f"{GRAPHML_NS}data") if d.get("key") == "v_handle"]
+    assert "good\rEVIL\r\nx" in handles, handles

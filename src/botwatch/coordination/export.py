@@ -108,6 +108,14 @@ def export_graphml(study: Study, out: str | Path) -> Path:
     return out
 
 
+def _cr_kept(line: str) -> str:
+    """`line` of the graph with each carriage return written as the reference `&#13;`. igraph
+    writes a CR of a handle or an id raw (`file_shown` keeps it, as CSV quoting carries it), and an
+    XML reader turns a raw CR into a line feed: "a\\rb" read back as "a\\nb", another account's
+    text. igraph's own lines end in a line feed alone, so every CR here is a value's."""
+    return line.replace("\r", "&#13;")
+
+
 def _declare_types(path: Path) -> None:
     """Rewrite the `<key>` lines igraph wrote with each attribute's type from `_NODE_TYPES` /
     `_EDGE_TYPES` (the keys come first; the rest of the file is copied as it is)."""
@@ -123,6 +131,7 @@ def _declare_types(path: Path) -> None:
                 elif "<graph " in line:
                     dst.write(line)
                     for rest in src:  # igraph wrote the boolean as a number: GraphML's boolean is true / false
+                        rest = _cr_kept(rest)
                         dst.write(_BOOLEAN_VALUE.sub(lambda b: f"{b.group(1)}{'false' if b.group(2) == '0' else 'true'}{b.group(3)}", rest)
                                   if 'key="v_foreign"' in rest else rest)
                     break
