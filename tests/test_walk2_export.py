@@ -148,6 +148,27 @@ def test_a_verbatim_csv_is_not_written_to_a_terminal(tmp_path: Path, monkeypatch
     assert res.exit_code == 0 and "x\x1b[2J" in res.stdout
 
 
+def test_a_csv_at_a_terminal_shows_a_carriage_return_as_text(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A CSV cell keeps a handle's CR (CSV quoting carries it), and `export STUDY accounts -o -
+    --format csv` at a terminal sent it raw: the terminal went back to the start of the line and
+    the rest of the handle overwrote the row's first cells (an account id hidden behind
+    "EVIL overwrite"). At a terminal it is shown `\\x0d`, as `botwatch accounts` shows it; a pipe
+    still gets the exact cell."""
+    from botwatch.cli import study as study_cli
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("CREATE TABLE notes AS SELECT 1 AS k, 'good' || chr(13) || 'EVIL' AS v")
+    st.close()
+    monkeypatch.setattr(study_cli, "_stdout_is_terminal", lambda: True, raising=False)
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "csv"])
+    assert res.exit_code == 0 and "\r" not in res.stdout and "good\\x0dEVIL" in res.stdout, res.stdout
+    monkeypatch.setattr(study_cli, "_stdout_is_terminal", lambda: False)
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "csv"])
+    assert res.exit_code == 0 and "good\rEVIL" in res.stdout, res.stdout
+
+
 def test_verbatim_help_says_it_also_keeps_control_characters() -> None:
     """--verbatim also writes a handle's ESC or U+202E raw into the CSV (docs/exports.md: "keeps both
     exact"), but its help named only the formula apostrophe: a user after exact handles did not

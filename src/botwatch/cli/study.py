@@ -632,6 +632,7 @@ def _export_to_stdout(st: Study, study: Path | str, table: str, fmt: str, verbat
         fail(f"parquet is binary: redirect stdout (`> {table}.parquet`, `| duckdb`) or write a file with -o {table}.parquet")
     if fmt == "csv" and verbatim and _stdout_is_terminal():  # exact cells: a handle's ESC [2J or U+202E would reach the terminal raw
         fail(f"--verbatim keeps control characters raw, which a terminal obeys: redirect stdout (`> {table}.csv`) or leave out --verbatim")
+    cr_shown = fmt == "csv" and not verbatim and _stdout_is_terminal()
     with tempfile.TemporaryDirectory(prefix="botwatch-export-") as tmp:
         path = Path(tmp) / f"export.{fmt}"
         if fmt == "graphml":
@@ -643,6 +644,9 @@ def _export_to_stdout(st: Study, study: Path | str, table: str, fmt: str, verbat
                 if fmt in ("jsonl", "json"):
                     for line in src:
                         sys.stdout.buffer.write(json_shown(line.decode("utf-8")).encode("utf-8"))
+                elif cr_shown:  # a cell's CR (kept: CSV quoting carries it) sent the terminal to the line's start, to be overwritten
+                    for line in src:
+                        sys.stdout.buffer.write(line.replace(b"\r", b"\\x0d"))
                 else:
                     shutil.copyfileobj(src, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
