@@ -242,6 +242,9 @@ def test_a_folder_walk_leaves_documentation_aside_but_a_named_file_is_read(tmp_p
     empty.mkdir()
     res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(empty)])  # said "no input files", naming nothing
     assert res.exit_code == 2 and f"no input files in {empty} (empty" in " ".join(res.output.split()), res.output
+    beside = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(empty), str(FIX / "v1_uklabour.jsonl")])
+    # given beside a file, the empty folder vanished without a word
+    assert beside.exit_code == 0 and f"left aside {empty}: a folder with no files to read in it" in _said(beside), beside.output
 
 
 def test_a_csv_delimited_by_semicolons_or_tabs_is_refused_with_the_reason(tmp_path: Path) -> None:

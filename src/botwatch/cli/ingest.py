@@ -87,6 +87,7 @@ def ingest(
         console.print(f"left aside {len(docs)} file{'' if len(docs) == 1 else 's'} found in a folder that "
                       f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({names}); name a file to read it anyway",
                       highlight=False, markup=False)
+    _say_empty_folders(inputs, files + docs + odd + lakes)
     files = _without_the_study(files, location)
     walked = len(files)
     files = _without_databases(files, inputs)
@@ -320,6 +321,22 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     except OSError as exc:  # a folder in its place, no permission, a disk full: the inputs are stored all the same
         fail(f"could not write --results-json {name_shown(path)} ({os_error_said(exc)}); the inputs reported ok above are stored")
+
+
+def _say_empty_folders(inputs: list[str], found: list[str]) -> None:
+    """Name each folder given that holds nothing to read (no file but hidden ones), when other
+    inputs are read: given beside files, such a folder vanished without a word (the summary
+    counted one input fewer than were named), so a wrong or not yet filled folder went unseen.
+    Every input empty is the "no input files" error instead (exit 2)."""
+    if not found:
+        return
+    for p in inputs:
+        if p == "-" or not os.path.isdir(p):
+            continue
+        inside = os.path.join(p, "")
+        if not any(f == p or f.startswith(inside) for f in found):
+            console.print(f"left aside {name_shown(p)}: a folder with no files to read in it (hidden files are skipped)",
+                          highlight=False, markup=False)
 
 
 def put_nothing_in(res: FileResult) -> str | None:
