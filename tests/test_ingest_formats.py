@@ -90,6 +90,25 @@ def test_v2_pages_flat_and_users(tmp_path: Path) -> None:
     assert summary.files[2].stored == 0 and summary.files[2].accounts == len(users)
 
 
+@pytest.mark.parametrize("v1_first", [True, False])
+def test_v1_statuses_and_v2_flat_tweets_mixed_in_one_file_are_all_read(tmp_path: Path, v1_first: bool) -> None:
+    """A file merging v1.1 statuses and `twarc2 flatten` tweets is sniffed by its first record:
+    every record of the other version was rejected ("missing user object" for a v2 tweet), which
+    said nothing of why. Each is read by its own reader, as the two files read apart are."""
+    v1 = (FIX / "v1_uklabour.jsonl").read_text().splitlines()
+    flat = (FIX / "twarc2_flat.jsonl").read_text().splitlines()
+    first, second = (v1, flat) if v1_first else (flat, v1)
+    merged = [line for pair in zip(first, second) for line in pair] + first[len(second):] + second[len(first):]
+    (tmp_path / "in").mkdir()
+    mixed = tmp_path / "in" / "mixed.jsonl"
+    mixed.write_text("\n".join(merged) + "\n")
+    st, summary = _study(tmp_path, mixed)
+    apart, _ = _study(tmp_path / "in", FIX / "v1_uklabour.jsonl", FIX / "twarc2_flat.jsonl")
+    assert summary.files[0].rejected == 0 and summary.files[0].stored == len(v1) + len(flat)
+    cols = ["account_id", "kind", "text", "ref_post_id"]
+    assert {k: [r[c] for c in cols] for k, r in _posts(st).items()} == {k: [r[c] for c in cols] for k, r in _posts(apart).items()}
+
+
 def test_stream_with_truncated_last_record_keeps_the_rest(tmp_path: Path) -> None:
     lines = gzip.open(FIX / "twarc2_stream_with_error.jsonl.gz", "rt").read().splitlines()
     st, summary = _study(tmp_path, FIX / "twarc2_stream_with_error.jsonl.gz")

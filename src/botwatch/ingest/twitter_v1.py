@@ -172,6 +172,12 @@ def handle_status(obj: Any, line: int, sink: RowSink) -> None:
         return
     if "delete" in obj or "limit" in obj or "warning" in obj:
         raise RecordError("stream control message (delete/limit/warning), not a post")
+    if "user" not in obj:
+        from botwatch.ingest import twitter_v2 as v2  # imports this module: here, not at the top
+
+        if v2.is_flat_tweet(obj):  # a v2 tweet among v1.1 statuses (archives merged by hand): read as v2,
+            v2.handle_flat(obj, line, sink)  # where each was rejected as "missing user object", saying nothing of why
+            return
     post_id = req_id(obj.get("id_str") or obj.get("id"), "post id")
     created = parse_twitter_time(obj.get("created_at"))
     user = obj.get("user")

@@ -27,7 +27,7 @@ from botwatch.ingest.fields import (
 )
 from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RecordError, RowSink, not_an_object
-from botwatch.ingest.twitter_v1 import profile_extra
+from botwatch.ingest.twitter_v1 import handle_status, is_status, profile_extra
 
 FORMAT_PAGE = "twitter-v2-page"
 FORMAT_FLAT = "twitter-v2-flat"
@@ -168,9 +168,14 @@ def handle_page(obj: Any, line: int, sink: RowSink) -> None:
 
 
 def handle_flat(obj: Any, line: int, sink: RowSink) -> None:
-    """One `twarc2 flatten` tweet with its author and referenced tweets inlined."""
+    """One `twarc2 flatten` tweet with its author and referenced tweets inlined. A v1.1 status in
+    the same file (archives merged by hand) is read as v1.1, as `twitter_v1.handle_status` reads a
+    v2 tweet among v1.1 statuses: the format is sniffed from a file's first record only."""
     if not isinstance(obj, dict):
         raise not_an_object(obj)
+    if is_status(obj) and not is_flat_tweet(obj):
+        handle_status(obj, line, sink)
+        return
     refs: dict[str, dict[str, Any]] = {}
     users: dict[str, dict[str, Any]] = {}
     for ref in list_or_empty(obj.get("referenced_tweets")):
