@@ -112,6 +112,28 @@ def test_a_map_naming_a_column_a_readable_header_lacks_is_still_a_usage_error(tm
     assert "no_such_column" in out and not study.exists()
 
 
+def test_an_input_the_system_will_not_open_is_counted_so_not_broke_off(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A file made unreadable (`chmod 000`, run as another user) said "cannot open: Permission denied"
+    on its line and "1 broke off" on the error line, as if it had been cut mid-read. (The tests run
+    as root, whom chmod does not stop, so the refusal is the system's as `InputSource.open` meets it.)"""
+    from botwatch.ingest.source import InputSource
+
+    locked = tmp_path / "locked.jsonl"
+    locked.write_text(V1.read_text())
+    real = InputSource.open.__func__  # type: ignore[attr-defined]
+
+    def refuse(cls, path, *a, **k):  # type: ignore[no-untyped-def]
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(cls, path, *a, **k)
+
+    monkeypatch.setattr(InputSource, "open", classmethod(refuse))
+    code, out = _ingest(str(tmp_path / "s.duckdb"), str(V1), str(locked))
+    assert code == 1, out
+    assert "cannot open: Permission denied" in out and "1 of 2 inputs failed (1 cannot open: the system would not open it" in out, out
+    assert "broke off" not in out, out
+
+
 def test_a_missing_input_is_counted_as_missing_not_broke_off(tmp_path: Path) -> None:
     study = tmp_path / "s.duckdb"
     code, out = _ingest(str(study), str(GOP), str(tmp_path / "nope.csv"), "--columns", DERIVED)

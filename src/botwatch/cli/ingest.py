@@ -351,7 +351,7 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "refused"
     if res.skipped:
         return "nothing held" if res.nothing_held else None
-    from botwatch.ingest.source import BROKEN_LINK, FOLDER_UNREADABLE, NO_SUCH_FILE, NOT_A_FILE  # loaded by then: the ingest ran
+    from botwatch.ingest.source import BROKEN_LINK, CANNOT_OPEN, FOLDER_UNREADABLE, NO_SUCH_FILE, NOT_A_FILE  # loaded by then: the ingest ran
 
     if res.error == NO_SUCH_FILE:  # never there: "broke off" sent the user looking for a cut file
         return "missing"
@@ -361,6 +361,8 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "unreadable folder"
     if res.error and res.error.startswith(NOT_A_FILE):  # a named pipe or device in a folder: never opened
         return "not a file"
+    if res.error and res.error.startswith(CANNOT_OPEN):  # never opened (permission denied): "broke off" sent the
+        return "cannot open"  # user looking for a cut file
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -381,6 +383,7 @@ _KINDS = {
     "unreadable folder": lambda n: "a folder that cannot be read, so its files were not",
     "not a file": lambda n: "a named pipe, socket or device found in a folder, not opened",
     "unreadable": lambda n: "not a format botwatch reads",
+    "cannot open": lambda n: f"the system would not open {'it' if n == 1 else 'them'} (permission denied or the like: see {'its line' if n == 1 else 'their lines'})",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),
     "all rejected": lambda n: "every record was rejected",
