@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from botwatch.engines.lake import lake_from_study
-from botwatch.estimates.compute import EstimateOptions, compute_estimates
+from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+from botwatch.report.section_parties import file_cue_counts
 from botwatch.study import Study
 from testsupport.estimates_plant import US, plant_study
 
@@ -27,9 +28,18 @@ def test_estimates_on_a_lake_equal_duckdbs_and_collect_no_account_rows(spark: An
         lake.collected.clear()
         got = compute_estimates(lake, US, opts, log=lambda m: None)
         collected = list(lake.collected)
+        # The report's file-cue counts run on the lake as the estimates do (`file_cue_counts`), and
+        # their decided pairs are the estimates' support and oppose posts.
+        write_estimates(lake, got)
+        cues = file_cue_counts(lake, public_only=False)
         assert "_estimate_vectors" not in lake.tables() and "_estimate_vectors" not in lake._temp
     finally:
         lake.close()
+    decided: dict[str, float] = {}
+    for r in want.to_pylist():
+        if (r["period"], r["account_group"]) == ("campaign", "all") and r["metric"] in ("support_posts", "oppose_posts"):
+            decided[r["party"]] = decided.get(r["party"], 0) + r["observed"]
+    assert {k: c["decided"] for k, c in cues.items()} == {k: int(v) for k, v in decided.items() if v} != {}
     assert got.num_rows == want.num_rows > 100
     assert got.equals(want)  # the bootstrap ran on the executors over the same vectors: same draws
     # The scaled counts' bounds are widened to whole multiples of 1/rate (10) on the executors too.

@@ -106,6 +106,23 @@ def party_accounts(post_party: ir.Table) -> ir.Table:
     return own.select("platform", "account_id").distinct()
 
 
+def in_window(t: ir.Table, start: datetime | None, end: datetime | None) -> ir.Table:
+    """The rows of `t` whose `created_at` lies in the half-open window [start, end) (None: open on
+    that side): one rule for the estimates' periods and for what the report counts beside them
+    (`report.section_parties.file_cue_counts`), so both count the same rows."""
+    if start is not None:
+        t = t.filter(t.created_at >= ibis.literal(start, type="timestamp"))
+    if end is not None:
+        t = t.filter(t.created_at < ibis.literal(end, type="timestamp"))
+    return t
+
+
+def without_party_accounts(t: ir.Table, party_accts: ir.Table) -> ir.Table:
+    """The rows of `t` by any account but those of `party_accts` (`party_accounts`): the rows the
+    group 'not_party_accounts' counts."""
+    return t.anti_join(party_accts, ["platform", "account_id"])
+
+
 def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[str, datetime | None, datetime | None]],
                   party_accts: ir.Table | None = None) -> ir.Table:
     """Counts per (period, account_group, party, platform, account_id). With `party_accts` (see
@@ -130,11 +147,7 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
         group_defs.append((NOT_PARTY_ACCOUNTS, "not_party"))
     parts = []
     for wname, start, end in windows:
-        w = u
-        if start is not None:
-            w = w.filter(w.created_at >= ibis.literal(start, type="timestamp"))
-        if end is not None:
-            w = w.filter(w.created_at < ibis.literal(end, type="timestamp"))
+        w = in_window(u, start, end)
         for gname, flag in group_defs:
             x = w if flag is None else w.filter(w[flag])
             parts.append(x.select("platform", "account_id", "party", "stance", "sentiment", "measured", period=ibis.literal(wname), account_group=ibis.literal(gname)))
