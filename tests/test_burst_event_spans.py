@@ -1,13 +1,25 @@
 """A burst inside an event's span (polling day's open polls, a pause in campaigning) is labelled
 with that event: a us-2016 burst at 22:00 UTC on election day, eleven hours into the polling
-span, was labelled "-10" hours from "Trump declared the winner", the event that came after it."""
+span, was labelled "-10" hours from "Trump declared the winner", the event that came after it.
+
+The report's bursts table says it as the stage chose it: it gives hours from the event's start,
+and hid every burst more than 72 of them after that start as "none within 72 h", though the
+burst fell inside a long event or a day or two after its end."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+import re
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from botwatch.elections import load_election
+from botwatch.report.sections import render
+from botwatch.timeline import bursts as bursts_mod
 from botwatch.timeline.bursts import nearest_event
+from botwatch.timeline.report import _event_relation, _event_spans
+from botwatch.timeline.series import series_label
 from botwatch.timeline.zones import events_utc
 
 
@@ -39,3 +51,53 @@ def test_an_event_inside_the_peak_hour_is_zero_hours_from_it() -> None:
     assert nearest_event(datetime(2016, 6, 24, 3), events[1:])[2] == -40 / 60  # an instant, as before
     assert nearest_event(datetime(2016, 6, 24, 4), events[1:], width=hour)[2] == 20 / 60  # the hour after it
     assert nearest_event(datetime(2016, 6, 24, 2), events[1:], width=hour)[2] == -100 / 60  # the hour before it
+
+
+# -- the report's bursts table ------------------------------------------------------------------------
+UK = load_election("uk-ge2017")
+PAUSE = "National campaigning suspended after the Manchester attack"
+# A user's file with a week-long event (a postal-voting week, say), and one instant.
+WEEK = SimpleNamespace(events=[SimpleNamespace(at=datetime(2021, 3, 1), end=datetime(2021, 3, 8), label="Postal voting week"),
+                               SimpleNamespace(at=datetime(2021, 3, 20, 18), end=None, label="Debate")])
+
+
+def _row(peak: datetime, election: Any) -> tuple[Any, ...]:
+    """A bursts-table row for a peak hour as the stage stores it and `burst_rows` reads it back."""
+    events = [(e.at, e.label) for e in election.events]
+    ev, _at, hrs = bursts_mod.nearest_event(peak, events, ends=[e.end for e in election.events], width=timedelta(hours=1))
+    return ([("all", "all posts")], peak, 40, 2.0, 12.0, 40, ev, hrs, _event_relation(peak, ev, hrs, _event_spans(election)))
+
+
+def _cells(rows: list[tuple[Any, ...]]) -> list[str]:
+    html = str(render("time.html.j2", circ=None, span=(datetime(2017, 5, 1), datetime(2017, 6, 8)), span_words={"in_window": True},
+                      election=None, figures=[], events=[], hours="", bursts=rows, tests=[], impact=[], notes=[], max_event_h=72.0,
+                      series_label=functools.partial(series_label, None)))
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    return [re.sub(r"(?:\s*<[^>]+>\s*)+", " | ", tr).strip(" |") for tr in body.split("</tr>") if "<td" in tr]
+
+
+def test_a_burst_after_a_long_events_end_names_it_with_hours_from_its_start() -> None:
+    # uk-ge2017's three-day pause after the Manchester attack ended 2017-05-25 23:00 UTC: a burst 37 h
+    # later is near it (the stage stored it), 109 h after the pause began.
+    row = _row(datetime(2017, 5, 27, 12), UK)
+    assert row[6] == PAUSE and round(row[7]) == 109 and row[7] > bursts_mod.NEAREST_EVENT_H
+    (cell,) = _cells([row])
+    assert f"{PAUSE} | +109, after its end" in cell, cell
+    assert "none within" not in cell
+
+
+def test_a_burst_inside_a_long_event_is_during_it() -> None:
+    row = _row(datetime(2021, 3, 5, 12), WEEK)  # 108 h into the week
+    (cell,) = _cells([row])
+    assert "Postal voting week | +108, during it" in cell, cell
+
+
+def test_near_an_instant_it_gives_the_hours_alone_and_far_from_every_event_none() -> None:
+    near, far = _row(datetime(2021, 3, 21, 6), WEEK), _row(datetime(2021, 4, 30), WEEK)
+    assert far[6] is None
+    a, b = _cells([near, far])
+    assert a.endswith("Debate | +12"), a
+    assert b.endswith("none within 72 h | —"), b
+    start = _row(datetime(2021, 3, 20, 18), WEEK)  # the peak hour the event starts in: 0, no "during it" beside it
+    assert _cells([start])[0].endswith("Debate | 0")
+

@@ -244,6 +244,16 @@ class Collected:
 NEAREST_EVENT_H = 72.0
 
 
+def inside_event(at: datetime, start: datetime, end: datetime | None, width: timedelta | None = None) -> bool:
+    """Whether `at` (the start of a bucket of `width`, if given) falls during the event: inside its
+    span [start, end], or the event's start inside the bucket. The rule `nearest_event` counts such
+    a time 0 hours from the event by, and the report says "during it" by: a burst four days into a
+    week-long event is during it, however far its start."""
+    if end is not None and start <= at <= end:
+        return True
+    return width is not None and at <= start < at + width
+
+
 def nearest_event(
     at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float = NEAREST_EVENT_H,
     ends: Sequence[datetime | None] | None = None, width: timedelta | None = None,
@@ -264,10 +274,7 @@ def nearest_event(
     spans = list(ends) if ends is not None and len(ends) == len(events) else [None] * len(events)
 
     def inside(k: int) -> bool:
-        start, end = events[k][0], spans[k]
-        if end is not None and start <= at <= end:
-            return True
-        return width is not None and at <= start < at + width
+        return inside_event(at, events[k][0], spans[k], width)
 
     def distance(k: int) -> float:
         start, end = events[k][0], spans[k]

@@ -150,7 +150,8 @@ def hour_of_day(study: Study) -> Markup | None:
 
 def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, election: Any = None) -> list[tuple[Any, ...]]:
     """The strongest hourly bursts in the window, one row per burst: (labels, peak_at, peak_posts,
-    baseline, z, posts, event, hours_from_event), `labels` a list of (dimension, value).
+    baseline, z, posts, event, hours_from_event, relation), `labels` a list of (dimension, value),
+    `relation` where the peak lies against the event (`_event_relation`).
 
     `span` is the UTC days shown; where they overlap the election's window (`zones.window_utc`)
     the peaks are read inside the window itself, as the table's caption says: the UTC days around
@@ -174,13 +175,36 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, e
         list(_burst_bounds(span, election)),
     )
     merged: dict[tuple[Any, ...], list[Any]] = {}
+    spans = _event_spans(election)
     for dim, val, peak, pp, base, z, posts, ev, hrs in rows:
         key = (peak, pp, base, z, posts)
         if key in merged:
             merged[key][0].append((dim, val))
         elif len(merged) < limit:
-            merged[key] = [[(dim, val)], peak, pp, base, None if not base else z, posts, ev, hrs]
+            merged[key] = [[(dim, val)], peak, pp, base, None if not base else z, posts, ev, hrs, _event_relation(peak, ev, hrs, spans)]
     return [tuple(r) for r in merged.values()]
+
+
+def _event_spans(election: Any) -> dict[tuple[datetime, str], datetime | None]:
+    """(UTC start, label) → UTC end (None: an instant) of the election's key events."""
+    return {(e.at, e.label): e.end for e in election.events} if election is not None else {}
+
+
+def _event_relation(peak: datetime, ev: str | None, hrs: float | None, spans: dict[tuple[datetime, str], datetime | None]) -> str | None:
+    """Where a burst's peak hour lies against its stored nearest event, which the stage kept by its
+    distance from the event's span, not from its start (`bursts.nearest_event`): "during" (inside
+    the span, or the event starting in that hour), "after_end" (after a span's end), or None
+    (before or after an instant, or no event). The table gives hours from the start, and hid a
+    burst more than 72 of them after it as "none within 72 h": on uk-ge2017, one two days after the
+    three-day pause in campaigning after the Manchester attack, 120 hours after it began."""
+    if ev is None or hrs is None:
+        return None
+    start = peak - timedelta(hours=float(hrs))
+    # The start as stored hours give it back (to the microsecond the float holds), matched by label.
+    end = next((e for (at, label), e in spans.items() if label == ev and abs((at - start).total_seconds()) < 1), None)
+    if bursts_mod.inside_event(peak, start, end, timedelta(hours=1)):
+        return "during"
+    return "after_end" if end is not None and peak > end else None
 
 
 _BURSTS_LISTED = "freq='hour' AND peak_at >= ? AND peak_at < ? AND dimension NOT IN ('party_stance', 'party_group')"
