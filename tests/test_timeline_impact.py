@@ -143,3 +143,34 @@ def test_impact_command_prints_a_fit_still_not_stationary(lead_study) -> None:  
     res = CliRunner().invoke(app, ["impact", path, "--party", "labour", "--start", "2017-05-09", "--end", "2017-05-11"])
     assert res.exit_code == 0, res.output
     assert "note volume: still not stationary after 2 differences" in " ".join(res.output.split())
+
+
+def _impact_caption(rows: list[tuple]) -> str:  # type: ignore[type-arg]
+    """The impact table's caption note, rendered from `impact_rows`-shaped rows."""
+    import re
+
+    from botwatch.report.sections import render
+    from botwatch.timeline.report import adf_short
+
+    html = str(render("time.html.j2", circ=None, span=(START, START + timedelta(days=30)), span_words={"in_window": True}, election=None,
+                      figures=[], events=[], hours="", bursts=[], tests=[], notes=[], impact=rows, impact_short=adf_short(rows), impact_cov={},
+                      impact_windows=False, party_name=str, series_words={}))
+    text = re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", html))
+    return text[text.index("Every party is tested"):text.index("The peak response")]
+
+
+def test_tests_on_series_too_short_for_the_stationarity_test_say_so() -> None:
+    """At 40 to 72 buckets the 12-lag ADF test rejects a unit root in white noise in 4 to 14 of 100
+    series (`leadlag.ADF_SHORT_OBS`): the caption's "differenced until the test rejected a unit
+    root" read as if those series trended, where they are only short."""
+    def row(n: int) -> tuple:  # type: ignore[type-arg]
+        return ("labour", "1h", "volume", "automated", "rest", n, 2, 1, 1.5, 0.2, 1, 0.01, -0.01, 0.02, 0.4, None)
+
+    text = _impact_caption([row(48), row(600)])
+    assert ("1 of these 2 tests rests on fewer than 120 buckets (the fewest 48), where that test seldom finds a series "
+            "stationary even when it is (on white noise: in 4 of 100 series of 40 buckets, half at 120), so their differencing, "
+            "and a note below that a series is still not stationary, say that the series are short, not that they trend") in text, text
+    assert "all of these tests rest on fewer than 120 buckets (the fewest 40)" in _impact_caption([row(40), row(119)])
+    assert "3 of these 4 tests rest on fewer than 120 buckets (the fewest 48)" in _impact_caption([row(48), row(60), row(100), row(600)])
+    assert "this test rests on fewer than 120 buckets (the fewest 40)" in _impact_caption([row(40)])
+    assert "fewer than" not in _impact_caption([row(120), row(600)])

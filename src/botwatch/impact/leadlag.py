@@ -28,6 +28,12 @@ import numpy as np
 ADF_ALPHA = 0.05
 MAX_DIFF = 2
 MIN_OBS = 40
+# Below this many buckets `adf_p` (its lag cap of a quarter of the series) seldom rejects a unit
+# root even where there is none, so a short series is differenced, and read "still not
+# stationary", because it is short. Measured 2026-12-07 on 300 seeded series of white noise per
+# length: rejected in 4% at 40 buckets, 8% at 48, 14% at 72, 33% at 96, 52% at 120, 87% at 168.
+# A wording threshold (the report says so of such tests), not a tuned parameter.
+ADF_SHORT_OBS = 120
 
 
 @dataclass

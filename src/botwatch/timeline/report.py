@@ -680,6 +680,18 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
     return [(*r[:14], q.get(i), window_span(r[14], r[15]) if r[16] else None) for i, r in enumerate(rows)]
 
 
+def adf_short(rows: list[tuple[Any, ...]]) -> dict[str, int] | None:
+    """How many of `impact_rows` rest on fewer buckets than the stationarity test can judge
+    (`leadlag.ADF_SHORT_OBS`): {"tests", "fewest", "below"}, or None. Why: the caption said the
+    series were differenced until the test rejected a unit root, and on 40 to 72 buckets it
+    rejects one in white noise 4 to 14 times in 100, so their differencing, and the note that a
+    series is still not stationary, say the series is short, not that it trends."""
+    from botwatch.impact.leadlag import ADF_SHORT_OBS
+
+    short = [int(r[5]) for r in rows if r[5] is not None and r[5] < ADF_SHORT_OBS]
+    return {"tests": len(short), "fewest": min(short), "below": ADF_SHORT_OBS} if short else None
+
+
 _WINDOW_COLUMNS = "window_start, window_end, window_custom"
 
 
@@ -1010,6 +1022,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         creation=creation,
         circ=circ,
         impact=impact,
+        impact_short=adf_short(impact),
         impact_cov=impact_cov,
         impact_windows=any(r[15] for r in impact),
         series_words=SERIES_WORDS,
