@@ -38,6 +38,37 @@ def test_bot_row_quotes_the_shipped_leave_one_source_out_aucs() -> None:
         assert f"{names[cell['held_out']]} {cell['auc']:.3f}" in row.replace("**", ""), cell
 
 
+def test_bot_row_quotes_each_auc_with_the_report_s_interval() -> None:
+    """A reviewer quoting the README needs each held-out AUC's spread (the Gilani figure is 0.636 on
+    3,370 accounts, not a point): the interval is the one the report prints beside it
+    (`stats.hanley_mcneil` on the row's bot and human counts, written by `fmt.auc_interval`)."""
+    from botwatch.report.fmt import auc_interval
+    from botwatch.stats import hanley_mcneil
+
+    figures = json.loads((ROOT / "docs" / "figures" / "bot-model-figures.json").read_text(encoding="utf-8"))
+    row = _row(_section(), "bot probability").replace("**", "")
+    names = {"stclab": "stclab", "gilani2017": "Gilani", "botwiki+verified": "botwiki + verified"}
+    for cell in figures["loso"]:
+        lo, hi = auc_interval(*hanley_mcneil(cell["auc"], cell["bots"], cell["n"] - cell["bots"])).split("–")
+        assert f"{names[cell['held_out']]} {cell['auc']:.3f} [{lo}, {hi}]" in row, cell
+
+
+@pytest.mark.parametrize("group", ["russian_language", "posing", "ordinary"])
+def test_origin_row_quotes_each_share_with_its_wilson_interval(group: str) -> None:
+    """Every held-out share in the origin row carries its 95% Wilson interval, as the Russian-language
+    one always did; the posing and ordinary shares were quoted bare."""
+    from botwatch.stats import wilson
+
+    hit, n = ORIGIN_MEASURED[group]
+    share, lo, hi = wilson(hit, n)
+    row = _row(_section(), "origin").replace("**", "")
+    if group == "ordinary":  # a share under 1 % is written in percent
+        quoted = f"{hit:,}/{n:,} = {100 * share:.2f} % [{100 * lo:.2f}, {100 * hi:.2f}] %"
+    else:
+        quoted = f"{hit:,}/{n:,} = {share:.3f} [{lo:.3f}, {hi:.3f}]"
+    assert quoted in row
+
+
 @pytest.mark.parametrize("group", ["russian_language", "posing", "ordinary"])
 def test_origin_row_quotes_the_report_s_held_out_counts(group: str) -> None:
     """The report's held-out clauses (`caveats.ORIGIN_MEASURED`) and the README say the same counts."""
