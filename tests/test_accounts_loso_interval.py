@@ -68,3 +68,16 @@ def test_automation_caveat_of_one_held_out_source_gives_no_range() -> None:
     # Q1 0.5385, Q2 0.5765, SE² (0.21 + 99·0.0485 + 149·0.0865) / 15,000 = 0.001193, ± 1.96·0.0345 = 0.068 (worked by hand).
     assert said == ("Tested on a labelled source it was not trained on, the bot model scored AUC 0.700 (held out: mine; 95% interval "
                     "0.632–0.768 from its 100 bots and 150 humans, by Hanley–McNeil's approximation), where 0.5 is chance"), said
+
+
+def test_model_card_says_what_the_loso_command_prints_now() -> None:
+    """docs/model-card-bot.md tells a reviewer what `scripts/train_bot_model.py --loso` prints; after
+    2026-12-03's retrain it still said Gilani 0.635 (the 2026-12-02 figure) where the command and
+    the shipped file give 0.636, so the card disagreed with itself and with the command."""
+    card = (Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8")
+    with gzip.open(SHIPPED, "rt", encoding="utf-8") as fh:
+        aucs = {row["held_out"]: row["auc"] for row in json.load(fh)["meta"]["loso"]}
+    start = card.index("(`scripts/train_bot_model.py --loso` prints ")
+    sentence = card[start:card.index(";", start)]
+    assert sentence.endswith(f"stclab {aucs['stclab']:.3f}, Gilani {aucs['gilani2017']:.3f}, "
+                             f"botwiki+verified {aucs['botwiki+verified']:.3f} since 2026-12-03's status times below"), sentence
