@@ -93,3 +93,12 @@ def test_ordinary_tweets_sentiment_row_quotes_the_external_check() -> None:
 
     row = _row(_section().replace("**", ""), "sentiment on ordinary tweets")
     assert f"{X['macro_f1']:.3f}" in row and f"accuracy {X['accuracy']:.3f} against {X['majority']:.3f}" in row
+
+
+def test_ordinary_tweets_sentiment_row_names_the_archive_it_reads() -> None:
+    """The row's command said `STUDY TWEETS`: a reviewer could not tell which archive to give it, or
+    how to build the study; it names the shared file and where the ingest and analyse lines are."""
+    row = _row(_section(), "sentiment on ordinary tweets")
+    assert "scripts/gop_crowd_check.py STUDY ../shared/data/ordinary/gop-debate-2015/tweets.csv.gz" in row
+    methods = (ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
+    assert "**Party base rate" in methods and "STUDY made by `botwatch ingest STUDY" in methods
