@@ -81,3 +81,14 @@ def test_model_card_says_what_the_loso_command_prints_now() -> None:
     sentence = card[start:card.index(";", start)]
     assert sentence.endswith(f"stclab {aucs['stclab']:.3f}, Gilani {aucs['gilani2017']:.3f}, "
                              f"botwiki+verified {aucs['botwiki+verified']:.3f} since 2026-12-03's status times below"), sentence
+
+
+def test_model_card_quotes_gilani_in_training_as_the_figures_file_does() -> None:
+    """The card gave Gilani's out-of-fold AUC with Gilani in training as 0.646 in one paragraph and
+    0.647 in another; the figures file the training run writes holds 0.6473."""
+    root = Path(__file__).resolve().parents[1]
+    card = (root / "docs" / "model-card-bot.md").read_text(encoding="utf-8")
+    figures = json.loads((root / "docs" / "figures" / "bot-model-figures.json").read_text(encoding="utf-8"))
+    gilani = f"{figures['sources']['gilani2017']['oof_with_other_sources']['auc']:.3f}"
+    assert f"the model reaches {gilani} there" in card
+    assert f"Gilani {gilani}. Pooled\nout-of-fold" in card
