@@ -102,3 +102,15 @@ def test_ordinary_tweets_sentiment_row_names_the_archive_it_reads() -> None:
     assert "scripts/gop_crowd_check.py STUDY ../shared/data/ordinary/gop-debate-2015/tweets.csv.gz" in row
     methods = (ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
     assert "**Party base rate" in methods and "STUDY made by `botwatch ingest STUDY" in methods
+
+
+def test_origin_card_writes_the_figures_file_with_the_readme_s_command() -> None:
+    """The origin card said the figures file is written with `--ablation` too; the shipped file holds
+    none of the tables that option adds, and the README gives the command without it, so the two
+    docs named different commands for the same file."""
+    figures = json.loads((ROOT / "docs" / "figures" / "origin-validation.json").read_text(encoding="utf-8"))
+    assert not {"without_shared_texts", "without_behaviour_items", "without_office_hours"} & set(figures)
+    card = (ROOT / "docs" / "model-card-origin.md").read_text(encoding="utf-8")
+    start = card.index("The figures file is written by")
+    command = next(line.strip() for line in card[start:].splitlines() if "scripts/validate_origin.py" in line)
+    assert command.split("validate_origin.py")[1].replace(" W ", " /tmp/origin-val ") in _row(_section(), "origin")
