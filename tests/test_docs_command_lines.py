@@ -113,3 +113,13 @@ def test_an_option_named_alone_in_prose_is_one_some_program_takes(doc: str) -> N
                           for p in (ROOT / folder).rglob("*.py"))
         unknown = {o for o in unknown if f'"{o}"' not in sources and f"'{o}'" not in sources}
     assert not unknown, f"{doc} names options nothing here takes: {sorted(unknown)}"
+
+
+def test_methods_says_which_python_its_bare_python_commands_need() -> None:
+    """docs/methods.md quotes its reproduction commands as `python scripts/...`; pasted into a shell
+    whose `python` is not the project's venv they stop at `import botwatch`, so the page says up
+    front which interpreter they mean."""
+    text = (ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
+    assert re.search(r"`python (scripts|benchmarks)/", text), "no bare python commands left: drop this test"
+    opening = text[:text.index("\n## ")]
+    assert "`.venv/bin/python scripts/…`" in opening and "source .venv/bin/activate" in opening
