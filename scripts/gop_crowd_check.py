@@ -62,6 +62,15 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def support_share_text(by_crowd: dict) -> str:
+    """"3.6% [2.1%–6.2%]", or "no pairs" where the crowd gave that label to none of the party's
+    posts: the share and its interval are undefined there, and were printed "nan% [nan%–nan%]"."""
+    if not by_crowd["n"]:
+        return "no pairs"
+    lo, hi = by_crowd["support_ci"]
+    return f"{by_crowd['support_share']:.1%} [{lo:.1%}–{hi:.1%}]"
+
+
 def _key(handle: str, when: datetime) -> tuple[str, str]:
     return handle.lstrip("@").lower(), when.strftime("%Y-%m-%dT%H:%M:%S")
 
@@ -145,8 +154,7 @@ def main() -> None:
         print(f"\n{party}: {p['pairs']:,} pairs; support {st.get('support', 0):,}, oppose {st.get('oppose', 0):,}, neutral {st.get('neutral', 0):,}")
         for c in CROWD:
             b = p["by_crowd"][c]
-            lo, hi = b["support_ci"]
-            print(f"  crowd {c:8s}: {b['n']:5,} pairs, support {b.get('support', 0):5,} ({b['support_share']:.1%} [{lo:.1%}–{hi:.1%}]), "
+            print(f"  crowd {c:8s}: {b['n']:5,} pairs, support {b.get('support', 0):5,} ({support_share_text(b)}), "
                   f"oppose {b.get('oppose', 0):5,}, neutral {b.get('neutral', 0):5,}")
         print(f"  support pairs whose evidence names '{PARTY_WORDS}': {p['support_party_feature']:,}; "
               f"matched by a topic hashtag only: {p['support_topic_tag_only']:,}")

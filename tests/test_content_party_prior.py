@@ -197,3 +197,12 @@ def test_tone_gate_in_the_stage() -> None:
         assert feats["lex_post"] > -F.TONE_CUT or r["stance"] != "oppose"
         assert feats["lex_post"] < F.TONE_CUT or r["stance"] != "support"
         assert r["stance"] == "neutral" or not F.topic_tone_gate(feats, r["stance"])
+
+
+def test_crowd_check_says_no_pairs_where_a_crowd_label_has_none() -> None:
+    """The debate run printed "libertarian … crowd Positive: 0 pairs, support 0 (nan% [nan%–nan%])":
+    a share of nothing has no value, and the line says so in words."""
+    script = load_script("gop_crowd_check")
+    assert script.support_share_text({"n": 0, "support_share": float("nan"), "support_ci": script.wilson(0, 0)}) == "no pairs"
+    assert script.support_share_text({"n": 330, "support": 12, "support_share": 12 / 330,
+                                      "support_ci": script.wilson(12, 330)}) == "3.6% [2.1%–6.2%]"
