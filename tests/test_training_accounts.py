@@ -65,6 +65,18 @@ def test_the_sample_study_counts_exactly_its_training_accounts(tmp_path: Path, s
     assert 0 < got[ta.RUN_KEYS["bot"]] <= len(ids)
 
 
+def test_readme_quotes_the_counts_analyze_prints_for_the_sample(tmp_path: Path, analysed_sample_path: Path) -> None:
+    """README gave "47 of 262" where `botwatch demo` prints 45 (the ones with origin evidence, the
+    only ones counted) and a bot-model count it did not mention; it now quotes the printed counts."""
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study) as st:
+        got = ta.count_training_accounts(st)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    said = " ".join(readme.split())
+    assert f"`analyze` counts the {got[ta.RUN_KEYS['origin']]} of them it gave origin evidence, and {got[ta.RUN_KEYS['bot']]} for the bot model" in said
+
+
 def test_an_x_account_is_matched_as_a_twitter_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """X is Twitter renamed (the X collector and CSV `--platform x` store "x"): its ids and handles
     are Twitter's, yet only platform 'twitter' was matched, so an X study of training accounts
