@@ -174,3 +174,31 @@ def test_status_after_no_election_names_the_tables_still_of_an_election(tmp_path
         st.sql("INSERT INTO runs VALUES ('a', 'accounts', '{\"no_election\": true}', '0', now(), now(), 'ok', 0, NULL)")
     said = " ".join(CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "200"}).output.split())
     assert "election: none (last analysed with --no-election; content keeps its tables of us-2016)" in said, said
+
+
+def test_an_election_file_is_recorded_by_its_absolute_path_and_an_old_relative_one_still_read(
+        tmp_path: Path, scored_us_sample_path: Path, monkeypatch: object) -> None:
+    """`--election my.toml` was recorded as typed and read back from the folder `status` ran in:
+    a same-named file there was said "edited". The study now records the absolute path; a study
+    that recorded a relative one (before) is still read from the working directory."""
+    import pytest
+
+    from botwatch import open_study
+    from botwatch.elections.model import load_election
+    from botwatch.elections.recorded import given_election_file, run_params
+
+    mp: pytest.MonkeyPatch = monkeypatch  # type: ignore[assignment]
+    from importlib.resources import files
+
+    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1)
+    (tmp_path / "desk").mkdir()
+    (tmp_path / "desk" / "my.toml").write_text(text, encoding="utf-8")
+    mp.chdir(tmp_path / "desk")
+    election = load_election("my.toml")
+    assert election.path == "my.toml"  # what the user typed, for messages while loading
+    assert run_params(election)["election_file"] == str(tmp_path / "desk" / "my.toml")
+    study = _study(tmp_path, scored_us_sample_path)
+    old = json.dumps({"election": "my-us", "election_file": "my.toml", "election_toml": text})
+    with open_study(study, read_only=False) as st:  # as an earlier botwatch recorded `--election my.toml`
+        st.sql("INSERT INTO runs VALUES ('x', 'accounts', ?, '0', now(), now(), 'ok', 0, NULL)", [old])
+        assert given_election_file(st, "my-us", text) == ("my.toml", text)

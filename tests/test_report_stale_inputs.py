@@ -305,3 +305,25 @@ def test_after_one_stage_ran_with_an_edited_election_file_the_advice_runs(tmp_pa
         st.sql(f"INSERT INTO runs VALUES ('k', 'estimates', '{{}}', '0', now(), NULL, '{RUNNING}', 0, NULL)")
     said = _said(runner.invoke(app, ["status", str(walked)]).output)
     assert "cut off: the latest run of estimates" in said and f"run `botwatch analyze {walked} --election ELECTION` again" in said, said
+
+
+def test_after_a_rerun_from_the_studys_copy_the_renew_command_still_names_the_file(
+        analysed_sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`analyze --election mine.toml`, then a plain `analyze` (which runs from the study's copy and
+    records "the study's record of KEY", no file), then `--no-election`: the renew command gave the
+    ELECTION placeholder though mine.toml still held the recorded text. It looks back through the
+    older runs for the file given, as the "edited since" note does. The file is given by a relative
+    path, and `status` runs from another folder: the study records the absolute one."""
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    (tmp_path / "desk").mkdir()
+    mine = tmp_path / "desk" / "mine.toml"
+    mine.write_text((files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "desk")
+    for args in (["--election", "mine.toml"], ["--only", "content", *OWN_STAGES.split()], ["--no-election"]):
+        res = runner.invoke(app, ["analyze", str(study), *args])
+        assert res.exit_code == 0, res.output
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text('key = "other"\ncountry = "GB"\n', encoding="utf-8")  # same name, another folder
+    said = _said(runner.invoke(app, ["status", str(study)]).output)
+    assert f"{OWN_STAGES} --election {mine}`" in said, said

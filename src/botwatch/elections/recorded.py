@@ -19,8 +19,20 @@ def run_params(election: Any) -> dict[str, Any]:
     """The `runs.params` entries that let the election be loaded again later."""
     key = getattr(election, "key", None)
     if isinstance(election, Election) and not election.shipped and election.text:
-        return {"election": key, "election_file": election.path, "election_toml": election.text}
+        return {"election": key, "election_file": _absolute_file(election.path), "election_toml": election.text}
     return {"election": key}
+
+
+def _absolute_file(path: str) -> str:
+    """`path` made absolute where it names a file here, else as it was ("the study's record of
+    KEY", a re-run from the study's copy). Why: a relative `--election my.toml` was recorded as
+    typed and read back from whatever folder `status` ran in, so a same-named file there was called
+    "edited" and the renew command named it. Messages while loading keep what the user typed
+    (`Election.path`); studies that recorded a relative path are still read from the working
+    directory, as before."""
+    import os
+
+    return os.path.abspath(path) if os.path.isfile(path) else path
 
 
 def recorded_election(params: dict[str, Any]) -> Election | None:
@@ -158,15 +170,24 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
 
 
 def _edited_file(study: Any, key: str, text: str | None) -> str | None:
-    """The election file the stages recorded reading (`election_file`, as given, so from the working
-    directory) where it is still there and now holds another text than they recorded, else None.
-    Why: a data desk edited its election file and ran `analyze` again without `--election`; the
-    stages ran with the old copy, and the one line said only "pass --election to use another", so
-    the edit looked applied until the report's figures were compared.
+    """The election file the stages recorded reading (`given_election_file`) where it now holds
+    another text than they recorded, else None. Why: a data desk edited its election file and ran
+    `analyze` again without `--election`; the stages ran with the old copy, and the one line said
+    only "pass --election to use another", so the edit looked applied until the report's figures
+    were compared."""
+    given = given_election_file(study, key, text)
+    return given[0] if given is not None and given[1] != text else None
+
+
+def given_election_file(study: Any, key: str, text: str | None) -> tuple[str, str] | None:
+    """(path, its text now) of the newest election file a successful run recorded reading for the
+    election (`key`, `text`) that can still be read, else None (and None for a preset, `text` None).
 
     Every run, newest first, not each stage's latest: a re-run from the study's copy records no file
-    (its `election_file` reads "the study's record of KEY"), so after one such `analyze` the
-    edited file was never named again. A path that cannot be read is passed over for an older one."""
+    (its `election_file` reads "the study's record of KEY"), so after one such `analyze` the file
+    was never named again, neither as edited (`_edited_file`) nor in a renew command
+    (`report.staleness`), which gave the ELECTION placeholder though the file still held the text.
+    A path that cannot be read is passed over for an older one. One look-back for both callers."""
     from botwatch.runs_table import ok_runs
 
     if text is None:
@@ -179,7 +200,7 @@ def _edited_file(study: Any, key: str, text: str | None) -> str | None:
         now = election_file_text(path)
         if now is None:  # moved, unreadable, or the study's own copy: nothing to say about its text
             continue
-        return path if now != text else None
+        return path, now
     return None
 
 

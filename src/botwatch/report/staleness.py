@@ -309,8 +309,7 @@ def _mixed_renew(study: Study) -> tuple[str, str] | None:
         if pair is None:
             continue
         key, text = pair
-        path = params.get("election_file")
-        word = key if text is None else path if isinstance(path, str) and path and _still_holds(path, text) else None
+        word = key if text is None else _holding_file(study, key, text)
         if word is not None:
             return word, f"{said}: the one {run.stage} last ran with."
         break
@@ -354,20 +353,22 @@ def _renew_election(study: Study, need: list[str]) -> tuple[str | None, tuple[st
         key, text = pair
         if text is None:
             return key, ()
-        path = next((f for s in need if isinstance(f := params.get(s, {}).get("election_file"), str) and f), None)
-        if path is not None and _still_holds(path, text):
+        # The file given to any run of this election, not only the stages' own latest: a re-run
+        # from the study's copy recorded none, and the command gave the ELECTION placeholder.
+        if (path := _holding_file(study, key, text)) is not None:
             return path, ()
     return None, tuple(need)
 
 
-def _still_holds(path: str, text: str) -> bool:
-    """Whether the election file at `path` (as `analyze` would read it, from the working directory)
-    still holds the `text` the stages recorded. Why: a file moved, edited, or named by a relative
-    path from another folder made the suggested command fail ("no election file") or renew the
-    stages with another election than the one they were said to be made with."""
-    from botwatch.elections.recorded import election_file_text
+def _holding_file(study: Study, key: str, text: str) -> str | None:
+    """The newest election file a run recorded reading for (`key`, `text`) where it still holds
+    that `text` (`given_election_file`), else None. Why: a file moved, edited, or named by a
+    relative path from another folder made the suggested command fail ("no election file") or
+    renew the stages with another election than the one they were said to be made with."""
+    from botwatch.elections.recorded import given_election_file
 
-    return election_file_text(path) == text
+    given = given_election_file(study, key, text)
+    return given[0] if given is not None and given[1] == text else None
 
 
 # What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
