@@ -84,7 +84,7 @@ def print_json_result(value: Any, *, closed_error: str | None = None) -> None:
 
     from botwatch.shown_text import json_shown
 
-    print_result(json_shown(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT)), closed_error=closed_error)
+    print_result(json_shown(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT, allow_nan=False)), closed_error=closed_error)
 
 
 class ResultConsole(Console):
