@@ -15,7 +15,8 @@ from test_report_stale_inputs import RERUN, recoordinated  # noqa: F401  (a modu
 from test_runs_killed import _sleepy, ingest_killed_after_an_analysis
 from testsupport.study_copies import copy_study
 
-KEYS = {"shape", "study", "engine", "schema_version", "counts", "first_post", "last_post", "posts_by_format", "stages", "election", "tables", "warnings"}
+KEYS = {"shape", "study", "engine", "schema_version", "counts", "first_post", "last_post", "posts_by_format", "stages", "election", "tables", "warnings",
+        "rejected_by_error", "notes_by_kind", "capture_notices", "captures", "scale_up", "impact_windows"}
 
 
 def _no_constant(name: str) -> Any:
@@ -133,5 +134,39 @@ def test_the_documented_shape_names_every_key() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8")
     said = doc[doc.index("`botwatch status STUDY --json`"):].split("## ", 1)[0]
     for key in KEYS | {"kind", "sentence", "command", "stages", "key", "kept", "line", "finished", "rows", "message",
-                       "cut_off", "stale_analysis", "stale_stages", "outdated_estimates", "estimates_may_be_outdated", "stale_cluster_evidence"}:
+                       "cut_off", "stale_analysis", "stale_stages", "outdated_estimates", "estimates_may_be_outdated", "stale_cluster_evidence",
+                       "error", "records", "cut_short", "note", "delete_notices", "posts_named", "stored_posts_deleted", "mastodon_unmatched",
+                       "stream_limits", "notices", "withheld_at_least", "falling_behind", "warnings", "queue_full_percent", "folder",
+                       "sample_rate", "platforms", "runs", "bad_frames", "recorded", "disconnect_notices", "gaps", "from", "to", "why",
+                       "some_only", "said", "party", "freq", "window_start", "window_end", "span"}:
         assert f"`{key}`" in said, key
+
+
+def test_captures_gaps_and_rejected_records_are_in_the_object(tmp_path: Path) -> None:
+    """Plain `status` printed a capture's table, its gaps and the rejected records by error; the
+    object carried none of them, so a script checking a capture parsed the tables. They come from
+    the functions that print those lines, and agree with them."""
+    import gzip
+
+    from botwatch.collect import state
+    from testsupport.x_stream import envelope, status_of_ingested_capture
+
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    run = {"platform": "x", "stream": "x-stream", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "kept": 1}
+    gaps = [{"from": "2026-11-21T12:00:00Z", "to": "2026-11-21T12:05:00Z", "why": "X's filtered stream was disconnected"}]
+    (folder / ".botwatch" / state.MANIFEST).write_text(json.dumps({"sample_rate": 1.0, "runs": [{**run, "gaps": gaps}]}))
+    with gzip.open(folder / "x-stream-20261120T110000Z-1.jsonl.gz", "wb") as fh:  # one good record, one cut off
+        fh.write(envelope(2) + b"\n" + b'{"data": {"id": "9"' + b"\n")
+    study = tmp_path / "s.duckdb"
+    _output, said = status_of_ingested_capture(folder, study)
+    doc = status_json(study)
+    (cap,) = doc["captures"]
+    assert cap["folder"] == str(folder) and cap["sample_rate"] == 1.0 and cap["runs"] == 1, cap
+    assert cap["gaps"] == [{**gaps[0], "some_only": False}], cap
+    assert f"gap: capture {folder} could not fetch the posts from {gaps[0]['from']} to {gaps[0]['to']}" in said, said
+    rejected = doc["rejected_by_error"]
+    assert len(rejected) == 1 and rejected[0]["records"] == doc["counts"]["rejected"] == 1 and not rejected[0]["cut_short"], rejected
+    assert rejected[0]["error"][:40] in said, said
+    assert doc["capture_notices"] == {"delete_notices": None, "stream_limits": None, "falling_behind": None}
+    assert doc["impact_windows"] == [] and doc["notes_by_kind"] == []

@@ -60,7 +60,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         if n := s.get("copies"):  # its own SHA-256 is kept nowhere else that status reads
             out.print(f"{n:,} file{' was' if n == 1 else 's were'} seen again as a copy of one read before (the same text, compressed or not): "
                       f"not another input; {'its own SHA-256 is' if n == 1 else 'their own SHA-256s are'} in table `source_copies`", markup=False, soft_wrap=True)
-        _print_capture_notices(st)
+        _print_capture_notices(_capture_notices(st))
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):
             t.add_column(c)
@@ -86,7 +86,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             for e, n in s["notes_by_kind"]:
                 t.add_row(_reason_shown(str(e)), f"{n:,}")
             out.print(t)
-        _print_captures(st)
+        _print_captures(_captures(st))
         from botwatch.ingest.counts import rows_shown
 
         t = Table(title="Latest run of each stage")
@@ -99,7 +99,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         if (election := _election_facts(st, study)) is not None:
             out.print(plain(election["line"]), highlight=False, soft_wrap=True)
         _print_warnings(_cut_off_warnings(st, study))
-        _print_impact_windows(st)
+        _print_impact_windows(_impact_windows(st))
         out.print("tables: " + ", ".join(st.tables()), markup=False)
         _print_warnings(_stale_warnings(st, study))
 
@@ -128,7 +128,21 @@ def status_json(st: Study, study: Path, s: dict[str, Any]) -> dict[str, Any]:
         "election": _election_facts(st, study),
         "tables": st.tables(),
         "warnings": _cut_off_warnings(st, study) + _stale_warnings(st, study),
+        # What plain `status` prints beside: a script checking a capture had to parse the tables.
+        "rejected_by_error": [_rejected_entry(str(e), int(n)) for e, n in s["rejected_by_error"]],
+        "notes_by_kind": [{"note": str(e), "records": int(n)} for e, n in s["notes_by_kind"]],
+        "capture_notices": _capture_notices(st),
+        **_captures(st),
+        "impact_windows": _impact_windows(st),
     }
+
+
+def _rejected_entry(error: str, n: int) -> dict[str, Any]:
+    """One row of the "Rejected, by error" table for `status --json`: a cut .gz's break is no
+    record (`study_summary` counts it apart), so its count is of files cut short (`cut_short`)."""
+    from botwatch.ingest.cut_short import BROKE_OFF
+
+    return {"error": error, "records": n, "cut_short": error.startswith(BROKE_OFF)}
 
 
 def _iso_utc(at: Any) -> str | None:
@@ -274,8 +288,9 @@ def _reason_shown(e: str) -> str:
     return plain(e if len(e) <= 100 else e[:99] + "…")
 
 
-def _print_capture_notices(st: Study) -> None:
-    """One line each for the delete and stream limit notices and stall warnings the study keeps (none: nothing printed).
+def _capture_notices(st: Study) -> dict[str, Any]:
+    """The delete and stream limit notices and stall warnings the study keeps, as figures (each
+    None where the study keeps none): what `status` prints a line for and `status --json` gives.
 
     Status listed `deletions` and `stream_limits` among the tables but said nothing of what they
     held: a capture that hit the stream's cap, or whose posts were deleted later, read as whole.
@@ -284,19 +299,33 @@ def _print_capture_notices(st: Study) -> None:
     from botwatch.report.section_methods import deleted_posts, unmatched_mastodon_deletions
 
     tables = set(st.tables())
-    if (deleted := deleted_posts(st, tables)) is not None:
-        # `deletions` keeps one row per post named, however often it was deleted: the ingest lines
-        # count every notice read, so "delete notices: 3" beside lines summing to 7 read as a loss.
-        named = st.count("deletions")
-        out.print(f"posts named by delete notices: {named:,} ({deleted:,} of them {'a stored post' if deleted == 1 else 'stored posts'}, deleted later)"
-                  + _unmatched_mastodon(unmatched_mastodon_deletions(st, tables)), markup=False, highlight=False, soft_wrap=True)
-    if (held_back := withheld(st, tables)) is not None:
-        out.print(f"stream limit notices: {st.count('stream_limits'):,} (the stream withheld at least {held_back:,} matching "
+    deleted = deleted_posts(st, tables)
+    held_back = withheld(st, tables)
+    behind = falling_behind(st, tables)
+    # `deletions` keeps one row per post named, however often it was deleted: the ingest lines
+    # count every notice read, so "delete notices: 3" beside lines summing to 7 read as a loss.
+    return {
+        "delete_notices": None if deleted is None else {"posts_named": st.count("deletions"), "stored_posts_deleted": deleted,
+                                                         "mastodon_unmatched": unmatched_mastodon_deletions(st, tables)},
+        "stream_limits": None if held_back is None else {"notices": st.count("stream_limits"), "withheld_at_least": held_back},
+        "falling_behind": None if behind is None else {"warnings": behind[0], "queue_full_percent": behind[1]},
+    }
+
+
+def _print_capture_notices(notices: dict[str, Any]) -> None:
+    """One line each for `_capture_notices`' figures (none: nothing printed)."""
+    if (d := notices["delete_notices"]) is not None:
+        deleted = d["stored_posts_deleted"]
+        out.print(f"posts named by delete notices: {d['posts_named']:,} ({deleted:,} of them {'a stored post' if deleted == 1 else 'stored posts'}, deleted later)"
+                  + _unmatched_mastodon(d["mastodon_unmatched"]), markup=False, highlight=False, soft_wrap=True)
+    if (lim := notices["stream_limits"]) is not None:
+        held_back = lim["withheld_at_least"]
+        out.print(f"stream limit notices: {lim['notices']:,} (the stream withheld at least {held_back:,} matching "
                   f"post{'' if held_back == 1 else 's'})", markup=False, highlight=False, soft_wrap=True)
-    if (behind := falling_behind(st, tables)) is not None:
-        n, full = behind
+    if (behind := notices["falling_behind"]) is not None:
+        full = behind["queue_full_percent"]
         queue = f", its queue up to {full}% full" if full is not None else ""
-        out.print(f"stream warnings: {n:,} that the capture was falling behind{queue} (posts may have been lost when it disconnected)",
+        out.print(f"stream warnings: {behind['warnings']:,} that the capture was falling behind{queue} (posts may have been lost when it disconnected)",
                   markup=False, highlight=False, soft_wrap=True)
 
 
@@ -309,21 +338,30 @@ def _unmatched_mastodon(n: int) -> str:
             "stored, is not matched), so not in that count (botwatch export STUDY deletions lists them)")
 
 
-def _print_impact_windows(st: Study) -> None:
+def _impact_windows(st: Study) -> list[dict[str, Any]]:
     """The `impact` rows `botwatch impact --start/--end` computed on a window other than the
-    election's, one line per party and frequency (none: nothing printed): they replace that party's
-    rows at that frequency, and nothing said the table no longer covered the election's window."""
+    election's, one per party and frequency ([]: none): they replace that party's rows at that
+    frequency, and nothing said the table no longer covered the election's window. `span` is the
+    window as `status` says it."""
     if "impact" not in st.tables() or "window_custom" not in st.columns("impact"):
-        return
+        return []
     from botwatch.impact.stage import window_span
 
-    for party, freq, ws, we in st.sql("SELECT DISTINCT party, freq, window_start, window_end FROM impact WHERE window_custom ORDER BY party, freq"):
-        out.print(f"impact: {plain(str(party))} at {plain(str(freq))} covers {window_span(ws, we)} (set with --start/--end), not the election's window",
+    return [{"party": party, "freq": freq, "window_start": _iso_utc(ws), "window_end": _iso_utc(we), "span": window_span(ws, we)}
+            for party, freq, ws, we in st.sql("SELECT DISTINCT party, freq, window_start, window_end FROM impact WHERE window_custom ORDER BY party, freq")]
+
+
+def _print_impact_windows(windows: list[dict[str, Any]]) -> None:
+    """One line per `_impact_windows` entry."""
+    for w in windows:
+        out.print(f"impact: {plain(str(w['party']))} at {plain(str(w['freq']))} covers {w['span']} (set with --start/--end), not the election's window",
                   highlight=False, soft_wrap=True)
 
 
-def _print_captures(st: Study) -> None:
-    """Live captures ingested into the study, with the rate counts are scaled by (none: nothing printed).
+def _captures(st: Study) -> dict[str, Any]:
+    """Live captures ingested into the study, each with its gaps and X's disconnect notices, and
+    the rate counts are scaled by (`scale_up`: None where nothing is to be said): the captures table
+    and lines `status` prints, and what `status --json` gives.
 
     A user scaling counts to the whole platform needs to see which rate `estimate` will use and
     why, before running it; the rule is `study_sample_rate`'s, so the two never disagree (status
@@ -337,37 +375,46 @@ def _print_captures(st: Study) -> None:
         from botwatch.collect.study_link import recorded_sample_rate
 
         _, why = recorded_sample_rate(st)  # files collect wrote, ingested without their manifest
-        if why:
-            out.print("scale-up: no single rate; " + controls_shown(why), markup=False, soft_wrap=True)
-        return
+        return {"captures": [], "scale_up": {"sample_rate": None, "said": why} if why else None}
     rows = st.sql(f"SELECT folder, sample_rate, platforms, runs, recorded_at, manifest FROM {TABLE} ORDER BY folder")
-    t = Table(title="Captures (botwatch collect)")
-    for c in ("folder", "sample rate", "platforms", "runs", "bad frames", "recorded (UTC)"):
-        t.add_column(c, overflow="fold" if c == "folder" else "ellipsis")  # a folder cut to "/tmp/h2w/s/j…" names none
-    any_aside = False
-    for folder, rate, platforms, runs, at, manifest in rows:
-        aside = _frames_aside(manifest)
-        any_aside = any_aside or bool(aside)
-        t.add_row(escape(name_shown(folder)), "unusable" if rate is None else f"{rate:g}", plain(platforms), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
-    out.print(t)
-    if any_aside:
-        out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "
-                  ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
-    for folder, *_, manifest in rows:
-        if notices := _run_count(manifest, "disconnect_notices"):
-            out.print(f"disconnections: X sent {counted(notices, 'disconnect notice')} on the stream of capture {name_shown(folder)} "
-                      "(X closing the connection, not bad data; the spans it did not send are said as gaps)", markup=False, soft_wrap=True)
-    for folder, *_, manifest in rows:
-        for gap in _gaps(manifest):
-            # A record of a stream's short disconnections spans from the first to the last: only some
-            # of the posts of that span were lost.
-            some = "some of " if gap.get("disconnections") else ""
-            out.print(f"gap: capture {name_shown(folder)} could not fetch {some}the posts from {controls_shown(str(gap.get('from')))} "
-                      f"to {controls_shown(str(gap.get('to')))} ({controls_shown(str(gap.get('why') or 'no reason recorded'))}): "
-                      "its counts over that span are incomplete", markup=False, soft_wrap=True)
+    # A record of a stream's short disconnections spans from the first to the last: only some of
+    # the posts of that span were lost (`some_only`).
+    captures = [{"folder": folder, "sample_rate": rate, "platforms": platforms, "runs": runs, "bad_frames": _frames_aside(manifest),
+                 "recorded": _iso_utc(at), "disconnect_notices": _run_count(manifest, "disconnect_notices"),
+                 "gaps": [{"from": str(g.get("from")), "to": str(g.get("to")), "why": None if not g.get("why") else str(g["why"]),
+                           "some_only": bool(g.get("disconnections"))} for g in _gaps(manifest)]}
+                for folder, rate, platforms, runs, at, manifest in rows]
     rate, why = study_sample_rate(st)
-    if why:
-        out.print(("scale-up: " if rate is not None else "scale-up: no single rate; ") + controls_shown(why), markup=False, soft_wrap=True)
+    return {"captures": captures, "scale_up": {"sample_rate": rate, "said": why} if why else None}
+
+
+def _print_captures(found: dict[str, Any]) -> None:
+    """`_captures` as the captures table and its lines (none: nothing printed)."""
+    if found["captures"]:
+        t = Table(title="Captures (botwatch collect)")
+        for c in ("folder", "sample rate", "platforms", "runs", "bad frames", "recorded (UTC)"):
+            t.add_column(c, overflow="fold" if c == "folder" else "ellipsis")  # a folder cut to "/tmp/h2w/s/j…" names none
+        for c in found["captures"]:
+            rate, aside = c["sample_rate"], c["bad_frames"]
+            t.add_row(escape(name_shown(c["folder"])), "unusable" if rate is None else f"{rate:g}", plain(c["platforms"]), f"{c['runs']:,}",
+                      "—" if aside is None else f"{aside:,}", (c["recorded"] or "None").removesuffix("Z").replace("T", " ")[:19])
+        out.print(t)
+        if any(c["bad_frames"] for c in found["captures"]):
+            out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "
+                      ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
+        for c in found["captures"]:
+            if notices := c["disconnect_notices"]:
+                out.print(f"disconnections: X sent {counted(notices, 'disconnect notice')} on the stream of capture {name_shown(c['folder'])} "
+                          "(X closing the connection, not bad data; the spans it did not send are said as gaps)", markup=False, soft_wrap=True)
+        for c in found["captures"]:
+            for gap in c["gaps"]:
+                some = "some of " if gap["some_only"] else ""
+                out.print(f"gap: capture {name_shown(c['folder'])} could not fetch {some}the posts from {controls_shown(gap['from'])} "
+                          f"to {controls_shown(gap['to'])} ({controls_shown(gap['why'] or 'no reason recorded')}): "
+                          "its counts over that span are incomplete", markup=False, soft_wrap=True)
+    if (scale := found["scale_up"]) is not None:
+        out.print(("scale-up: " if scale["sample_rate"] is not None else "scale-up: no single rate; ") + controls_shown(scale["said"]),
+                  markup=False, soft_wrap=True)
 
 
 def _gaps(manifest: object) -> list[dict[str, object]]:
