@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from botwatch.accounts.origin import OriginInput, origin_posterior
-from botwatch.prob_text import p_is, prob2, prob3
+from botwatch.prob_text import p_is, prob2, prob2_rest, prob3
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.83, "0.83"), (0.994, "0.99"), (0.995, ">0.99"), (0.99996, ">0.99"), (1.0, ">0.99"),
@@ -44,8 +44,20 @@ def test_explain_and_the_explorer_write_no_certainty(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "(p>0.99); RU >0.99" in res.output and "Probability of being run from outside US: >0.99" in res.output
     assert not re.search(r"\b1\.00\b", res.output.split("Origin:")[1].split("\n")[0])
+    # Its mirror: a stored P(US) of 1.0 reads ">0.99", so P(outside US), one minus it, is no
+    # certain "0.00" either (4 gop-debate-2015 accounts under us-2016 printed both).
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE account_scores SET origin_country = 'US', origin_probability = 1.0, origin_probabilities = ? WHERE account_id = ?",
+               [json.dumps({"US": 1.0}), aid])
+    res = runner.invoke(app, ["explain", str(study), aid])
+    assert res.exit_code == 0, res.output
+    assert "(p>0.99); US >0.99" in res.output and "Probability of being run from outside US: <0.01" in res.output
     js = (Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "explorer.js").read_text(encoding="utf-8")
     assert "toFixed(2)" not in js.replace("return p.toFixed(2);", "")  # every probability goes through p2
+
+
+def test_the_rest_of_a_stored_probability_never_reads_certain() -> None:
+    assert [prob2_rest(p) for p in (0.0, 1e-9, 0.004, 0.3, 1.0)] == ["<0.01", "<0.01", "<0.01", "0.30", ">0.99"]
 
 
 def test_three_decimals_never_write_certainty() -> None:

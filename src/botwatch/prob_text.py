@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["interval_digits", "most_likely", "p_is", "percent", "percent_digits", "percent_interval", "prob2", "prob3"]
+__all__ = ["interval_digits", "most_likely", "p_is", "percent", "percent_digits", "percent_interval", "prob2", "prob2_rest", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
 # Per number of decimals: from where a probability reads as the upper bound, and below where (above
@@ -41,6 +41,14 @@ def _bounded(p: float, digits: int) -> str:
 def prob2(p: float) -> str:
     """`p` at two decimals: "0.83", ">0.99" from 0.995 (1.0 included), "<0.01" below 0.005 but above 0."""
     return _bounded(p, 2)
+
+
+def prob2_rest(p: float) -> str:
+    """`p`, one minus a stored model probability (P(outside US) = 1 - P(US)), at two decimals: as
+    `prob2`, but 0 reads "<0.01". Why: a stored P(US) of 1.0 (four decimals) reads ">0.99", so
+    its complement is no certain 0 either; `explain` printed "US >0.99" above "Probability of
+    being run from outside US: 0.00" for 4 gop-debate-2015 accounts under us-2016."""
+    return prob2(p) if p > 0 else "<0.01"
 
 
 def prob3(p: float) -> str:

@@ -16,7 +16,7 @@ from botwatch.accounts.json_shape import (account_json, account_match, close_han
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
-from botwatch.prob_text import p_is, percent, prob2
+from botwatch.prob_text import p_is, percent, prob2, prob2_rest
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
 from botwatch.userfile import os_error_said
 
@@ -478,7 +478,7 @@ def explain(
                             verdict += (f"; but its origin evidence tells {home} from no other country (at most a language spoken in {home}; "
                                         "posting hours and the like are read only as run from Russia or not), so this probability is the "
                                         "prior's, not a finding about the account")
-                    out.print(f"Probability of being run from outside {home}: [bold]{prob2(po)}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
+                    out.print(f"Probability of being run from outside {home}: [bold]{prob2_rest(po)}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
         from botwatch.accounts.training_accounts import account_sentences, account_training, study_bot_training
