@@ -166,7 +166,9 @@ def test_one_account_out_of_distribution_is_one_account(tmp_path) -> None:  # ty
     with open_study(study) as st:
         assert st.sql("SELECT count(*) FILTER (WHERE bot_ood) FROM account_scores")[0][0] == 1
     text = " ".join(re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")).split())
-    assert "1 scored account is out of distribution" in text and "Its bot probability is uncertain; it has a wider plausible range" in text
+    assert "1 scored account is out of distribution" in text and "Its bot probability is uncertain: its plausible range" in text
+    assert "also takes in what the model says with those facts unknown, which widens it only where that answer falls outside it" in text
+    assert "wider plausible range" not in text  # not so for every such account: TwiBot-20's TeaPainUSA
     assert "1 scored accounts" not in text
 
 

@@ -83,6 +83,15 @@ def test_explain_writes_the_plausible_range_in_words(tmp_path: Path) -> None:
     res = runner.invoke(app, ["explain", str(study), aid])
     assert res.exit_code == 0, res.output
     assert "Plausible range: 0.85 to >0.99" in res.output
+    # Out of distribution, the range only also takes in the model's answer with the unusual facts
+    # unknown: TwiBot-20's TeaPainUSA read "so wider" with the in-range accounts' very width.
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE account_scores SET bot_ood = TRUE WHERE account_id = ?", [aid])
+    res = runner.invoke(app, ["explain", str(study), aid])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "so wider" not in said
+    assert "Plausible range: 0.85 to >0.99 (out of distribution: unlike the labelled accounts; it also takes in what the model says with those facts unknown)" in said
 
 
 def _scored_sample(tmp_path: Path, pattern: str, election: str):  # type: ignore[no-untyped-def]

@@ -443,7 +443,9 @@ def explain(
             if "bot_ood" in st.columns("accounts_scored"):
                 lo, hi, ood = st.sql("SELECT bot_probability_low, bot_probability_high, bot_ood FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
                 if lo is not None and hi is not None:
-                    note = " (out of distribution: unlike the labelled accounts, so wider)" if ood else ""
+                    # Not "so wider": the range only also takes in the model's answer with the unusual
+                    # facts unknown (accounts/ood.py); TeaPainUSA's (TwiBot-20) was as wide as an in-range account's.
+                    note = " (out of distribution: unlike the labelled accounts; it also takes in what the model says with those facts unknown)" if ood else ""
                     out.print(f"Plausible range: {prob2(lo)} to {prob2(hi)}{note}", highlight=False)  # "0.85–>0.99" read badly
             if "bot_behaviour_lr" in st.columns("accounts_scored"):
                 prof, lr = st.sql("SELECT bot_profile_probability, bot_behaviour_lr FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
