@@ -208,3 +208,5 @@ def test_the_accounts_section_counts_only_accounts_with_a_probability_as_scored(
     assert words.startswith(f"{scored:,} accounts had a bot probability (profile facts the bot model can read);"), words[:400]
     assert f"{placed:,} accounts had some origin evidence" in words
     assert "3 accounts had neither a bot probability nor origin evidence." in words
+    # Its own sentence: the block tag's stripped line break ran it into the one before ("gives the same 84 here.)413 accounts").
+    assert " 3 accounts had neither" in words, words
