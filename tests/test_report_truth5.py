@@ -43,6 +43,24 @@ def test_a_signal_whose_accounts_the_bot_model_could_not_score_reads_unknown_not
     assert re.search(r"more than 72 posts a day \(Three A's: activity\) [\d,]+ 0 0 ", words)  # nothing showing it: 0, as before
 
 
+def test_the_most_likely_origin_table_adds_up_to_every_account_with_origin_evidence(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """The table listed the 12 countries with the most accounts and nothing else: on an IRA +
+    gop-debate-2015 + TwiBot-20 study its rows added up to 1,772 of 1,781 accounts."""
+    path = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, path)
+    countries = ["AR", "AT", "BE", "BR", "CL", "CZ", "DK", "EE", "FI", "GR", "HU", "IS", "JP", "KE"]
+    with open_study(path, read_only=False) as st:
+        ids = [r[0] for r in st.sql("SELECT account_id FROM account_scores WHERE origin_country IS NOT NULL ORDER BY account_id LIMIT 15")]
+        for i, aid in enumerate(ids):  # 13 countries of one account each and one of two
+            st.sql("UPDATE account_scores SET origin_country = ?, origin_probability = 0.6 WHERE account_id = ?", [countries[min(i, 13)], aid])
+        placed = st.sql("SELECT count(origin_country) FROM account_scores")[0][0]
+        markup = str(accounts_section(st, {}).html)  # type: ignore[union-attr]
+    table = markup.split("<caption>Most likely origin")[1].split("</table>")[0]
+    counts = [int(n.replace(",", "")) for n in re.findall(r'<td class="num">([\d,]+)</td><td class="num">[\d,]+</td>', table)]
+    assert sum(counts) == placed, (counts, placed)
+    assert "other countries</td>" in table, table
+
+
 def _foreign_line(pos: object, neg: object, every: object = None, **extra: object) -> str:
     from botwatch.estimates.reference import RefRow
     from botwatch.report.fmt import num, pct_ci

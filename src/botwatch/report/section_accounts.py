@@ -193,6 +193,20 @@ def beside_sum(k: int, expected: float) -> dict[str, bool]:
     return {"above": k > shown, "same": k == shown}
 
 
+ORIGIN_ROWS = 12  # countries the "Most likely origin" table lists by name
+
+
+def _top_origins(rows: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], tuple[int, int, int] | None]:
+    """The table's rows (the `ORIGIN_ROWS` countries with the most accounts) and the rest as one
+    row (countries, accounts, of which p >= 0.5), or None. Why: the table listed 12 countries and
+    nothing else, so on an IRA + gop-debate-2015 + TwiBot-20 study its rows added up to 1,772 of
+    the 1,781 accounts with origin evidence the paragraph above it counts."""
+    rest = rows[ORIGIN_ROWS:]
+    if not rest:
+        return list(rows), None
+    return list(rows[:ORIGIN_ROWS]), (len(rest), sum(int(r[1]) for r in rest), sum(int(r[2]) for r in rest))
+
+
 @section("accounts", order=30)
 def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables = set(study.tables())
@@ -211,10 +225,11 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     hist = [0] * BINS
     for b, c in q("SELECT least(CAST(floor(bot_probability * 10) AS INTEGER), 9), count(*) FROM account_scores WHERE bot_probability IS NOT NULL GROUP BY 1"):
         hist[int(b)] = int(c)
-    origins = q(
+    every_origin = q(
         "SELECT origin_country, count(*) AS n, count(*) FILTER (WHERE origin_probability >= 0.5) AS confident FROM account_scores "
-        "WHERE origin_country IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 12"
+        "WHERE origin_country IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1"
     )
+    origins, origins_rest = _top_origins(every_origin)
     home = _home_country(study, ctx)
     foreign = None
     fc: dict[str, Any] | None = None
@@ -271,7 +286,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "accounts.html.j2",
         rs=report_reshare(study, ctx),
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_neither=n_neither, n_likely=n_likely, expected=expected or 0.0, sd=sd,
-        hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
+        hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, origins_rest=origins_rest, home=home, foreign=foreign,
         top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta, model=used, loso_lines=held_out_lines(meta),
         unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood, needs=needs, own=own,
     )
