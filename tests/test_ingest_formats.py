@@ -109,6 +109,25 @@ def test_v1_statuses_and_v2_flat_tweets_mixed_in_one_file_are_all_read(tmp_path:
     assert {k: [r[c] for c in cols] for k, r in _posts(st).items()} == {k: [r[c] for c in cols] for k, r in _posts(apart).items()}
 
 
+def test_a_v1_stream_notice_in_a_file_sniffed_as_flat_v2_is_kept_as_in_a_v1_file(tmp_path: Path) -> None:
+    """The v1.1 records of a merged file were read as v1.1 whichever version came first, but not
+    the v1.1 stream's own notices: after a first v2 tweet, a delete or limit notice was rejected
+    ("missing post id"), where after a first v1.1 status it is counted as a notice."""
+    v1 = (FIX / "v1_uklabour.jsonl").read_text().splitlines()
+    flat = (FIX / "twarc2_flat.jsonl").read_text().splitlines()
+    notices = [json.dumps({"delete": {"status": {"id": 1, "id_str": "1", "user_id": 2, "user_id_str": "2"}, "timestamp_ms": "1496000000000"}}),
+               json.dumps({"limit": {"track": 5, "timestamp_ms": "1496000000000"}})]
+    got = {}
+    for name, lines in (("flat_first", flat + v1 + notices), ("v1_first", v1 + flat + notices)):
+        (tmp_path / name).mkdir()
+        mixed = tmp_path / name / "mixed.jsonl"
+        mixed.write_text("\n".join(lines) + "\n")
+        _, summary = _study(tmp_path / name, mixed)
+        f = summary.files[0]
+        got[name] = (f.stored, f.rejected, f.deleted, f.limited)
+    assert got["flat_first"] == got["v1_first"] == (len(v1) + len(flat), 0, 1, 1), got
+
+
 def test_stream_with_truncated_last_record_keeps_the_rest(tmp_path: Path) -> None:
     lines = gzip.open(FIX / "twarc2_stream_with_error.jsonl.gz", "rt").read().splitlines()
     st, summary = _study(tmp_path, FIX / "twarc2_stream_with_error.jsonl.gz")

@@ -27,7 +27,7 @@ from botwatch.ingest.fields import (
 )
 from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RecordError, RowSink, not_an_object
-from botwatch.ingest.twitter_v1 import handle_status, is_status, profile_extra
+from botwatch.ingest.twitter_v1 import handle_status, is_status, is_stream_notice, profile_extra
 
 FORMAT_PAGE = "twitter-v2-page"
 FORMAT_FLAT = "twitter-v2-flat"
@@ -170,10 +170,12 @@ def handle_page(obj: Any, line: int, sink: RowSink) -> None:
 def handle_flat(obj: Any, line: int, sink: RowSink) -> None:
     """One `twarc2 flatten` tweet with its author and referenced tweets inlined. A v1.1 status in
     the same file (archives merged by hand) is read as v1.1, as `twitter_v1.handle_status` reads a
-    v2 tweet among v1.1 statuses: the format is sniffed from a file's first record only."""
+    v2 tweet among v1.1 statuses: the format is sniffed from a file's first record only. So is
+    the v1.1 stream's delete or limit notice or stall warning, kept as it is in a v1.1 file
+    (it was rejected as "missing post id" when the file began with a v2 tweet)."""
     if not isinstance(obj, dict):
         raise not_an_object(obj)
-    if is_status(obj) and not is_flat_tweet(obj):
+    if (is_status(obj) and not is_flat_tweet(obj)) or is_stream_notice(obj):
         handle_status(obj, line, sink)
         return
     refs: dict[str, dict[str, Any]] = {}
