@@ -247,6 +247,33 @@ def test_a_folder_walk_leaves_documentation_aside_but_a_named_file_is_read(tmp_p
     assert beside.exit_code == 0 and f"left aside {empty}: a folder with no files to read in it" in _said(beside), beside.output
 
 
+def test_the_empty_folder_check_reads_the_paths_found_once_not_once_per_folder(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`ingest STUDY data/*/` over a year of hourly capture folders (8,760 folders) waited over a
+    minute before reading anything: each folder given was looked for by a scan of every path found. The
+    paths are now read twice in all (sorted once, and a set), however many folders are given."""
+    from botwatch.cli import ingest as ingest_cli
+
+    class Counted(list):  # type: ignore[type-arg]
+        reads = 0
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            for f in super().__iter__():
+                Counted.reads += 1
+                yield f
+
+    folders = []
+    for i in range(200):
+        (tmp_path / f"h{i:03d}").mkdir()
+        folders.append(str(tmp_path / f"h{i:03d}"))
+    (tmp_path / "empty").mkdir()
+    found = Counted(f"{d}/part.jsonl" for d in folders)
+    said: list[str] = []
+    monkeypatch.setattr(ingest_cli, "console", type("C", (), {"print": staticmethod(lambda text, **k: said.append(text))}))
+    ingest_cli._say_empty_folders([*folders, str(tmp_path / "empty")], found)
+    assert said == [f"left aside {tmp_path / 'empty'}: a folder with no files to read in it (hidden files are skipped)"], said
+    assert Counted.reads <= 2 * len(found), Counted.reads
+
+
 def test_a_csv_delimited_by_semicolons_or_tabs_is_refused_with_the_reason(tmp_path: Path) -> None:
     """A `;`-delimited IRA CSV was refused listing one column "author_id;content;..." and no hint;
     and with no study created, the line pointed at "its row in the study's `rejected` table"."""

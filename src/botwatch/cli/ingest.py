@@ -327,14 +327,21 @@ def _say_empty_folders(inputs: list[str], found: list[str]) -> None:
     """Name each folder given that holds nothing to read (no file but hidden ones), when other
     inputs are read: given beside files, such a folder vanished without a word (the summary
     counted one input fewer than were named), so a wrong or not yet filled folder went unseen.
-    Every input empty is the "no input files" error instead (exit 2)."""
+    Every input empty is the "no input files" error instead (exit 2). The paths found are sorted
+    once and each folder looked up in them: a scan of them all per folder grew with the square of
+    the folders given, and a year of hourly capture folders (`data/*/`: 8,760 folders) waited over
+    a minute (on a busy 2-core machine) before anything was read."""
     if not found:
         return
+    import bisect
+
+    ordered, named = sorted(found), set(found)
     for p in inputs:
         if p == "-" or not os.path.isdir(p):
             continue
         inside = os.path.join(p, "")
-        if not any(f == p or f.startswith(inside) for f in found):
+        at = bisect.bisect_left(ordered, inside)  # the paths under `inside` sort together, from here
+        if p not in named and not (at < len(ordered) and ordered[at].startswith(inside)):
             console.print(f"left aside {name_shown(p)}: a folder with no files to read in it (hidden files are skipped)",
                           highlight=False, markup=False)
 
