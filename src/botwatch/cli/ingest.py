@@ -568,12 +568,14 @@ def print_file_result(res: FileResult) -> None:
 
 def _repaired_said(res: FileResult) -> str:
     """"repaired N, " for a file with records stored after a repair, naming those redated among
-    them (posts dated when the network relayed them, not when they claimed: `FileResult.redated`),
-    since those are no mended bytes but a time an author chose; "" where none."""
+    them (posts dated when the network relayed them, not when they claimed: `FileResult.redated`)
+    and those rekeyed (a Mastodon account keyed apart from a profile URL off its instance:
+    `FileResult.rekeyed`), since those are no mended bytes but what a sender chose; "" where none."""
     if not res.repaired:
         return ""
-    redated = f" ({res.redated:,} of them redated)" if res.redated else ""
-    return f"repaired {res.repaired:,}{redated}, "
+    which = [f"{n:,}{' of them' if not k else ''} {word}" for k, (n, word) in
+             enumerate((n, word) for n, word in ((res.redated, "redated"), (res.rekeyed, "rekeyed")) if n)]
+    return f"repaired {res.repaired:,}" + (f" ({', '.join(which)})" if which else "") + ", "
 
 
 def _not_posts_said(res: FileResult) -> str:
@@ -633,7 +635,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
     )
     wide_when_piped().print(tbl)  # in a pipe, a header is not cut to "duplicat…" at 80 columns
-    if (mended := summary.total("repaired") - summary.total("redated")) and kept:
+    if (mended := summary.total("repaired") - summary.total("redated") - summary.total("rekeyed")) and kept:
         console.print(f"{mended:,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
     if (redated := summary.total("redated")) and kept:
@@ -641,6 +643,11 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
                       f"after, the network relayed {'it' if redated == 1 else 'them'}: dated when relayed, so an author cannot move a post "
                       "into or out of the election window; each claimed time is kept in `rejected` beside a note starting "
                       "'repaired, record kept: record.createdAt'", highlight=False, markup=False)
+    if (rekeyed := summary.total("rekeyed")) and kept:
+        console.print(f"{rekeyed:,} Mastodon record{'' if rekeyed == 1 else 's'} named an account whose profile url (or uri) is not http/https "
+                      "or not on the instance its acct and status name: keyed acct:user@instance, apart from any instance's account, "
+                      "so a sending instance cannot merge its accounts into another's; each original is kept in `rejected` beside a "
+                      "note starting 'repaired, record kept: Mastodon account'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
         console.print(f"Rejected records are kept in the study: `botwatch export {shell_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
     for res in summary.files:

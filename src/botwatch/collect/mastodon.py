@@ -31,7 +31,7 @@ from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERR
                                        refusal, wait_after, wait_after_failed)
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.ingest.fields import record_json
-from botwatch.ingest.other_platforms import _mentions, status_text
+from botwatch.ingest.other_platforms import _mentions, account_key, status_home, status_text
 
 DEFAULT_SERVER = "https://mastodon.social"
 KNOWN_EVENTS = {"update", "delete", "status.update", "notification", "filters_changed", "conversation", "announcement",
@@ -316,7 +316,9 @@ class MastodonCollector:
         # A mention shows as "@name" in the text, never "@name@server": a listed Mastodon handle
         # is matched on the status's author and mentions, with their instance as ingest keeps them.
         author = content.get("account") if isinstance(content.get("account"), dict) else {}
-        accounts = [shown_handle("mastodon", author.get("acct"), author.get("url")), *_mentions(content.get("mentions"))]
+        # Its instance as ingest keys it (`account_key`): a profile URL off the instance its status
+        # names lent a sender's local "alice" a listed "alice@a.social".
+        accounts = [shown_handle("mastodon", author.get("acct"), account_key(author, status_home(content))[0]), *_mentions(content.get("mentions"))]
         if cap.filter.match(text, tags, accounts):
             return False
         cap.stats.filtered += 1

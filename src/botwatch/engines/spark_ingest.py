@@ -439,6 +439,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.not_utf8 = int(m.get("not_utf8") or 0)  # as DuckDB's line says it
             res.non_ascii = int(m.get("non_ascii") or 0)
             res.redated = int(m.get("redated") or 0)
+            res.rekeyed = int(m.get("rekeyed") or 0)
             res.edited = int(m.get("edited") or 0)
             res.deleted = int(m.get("n_deleted") or 0)  # delete notices, as DuckDB's reader counts them
             res.limited = int(m.get("n_limited") or 0)  # stream limit notices, likewise

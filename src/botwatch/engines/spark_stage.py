@@ -44,6 +44,7 @@ META = pa.schema(
         ("not_utf8", pa.int64()),  # records rejected for bytes that are not UTF-8 (`FileResult.not_utf8`)
         ("non_ascii", pa.int64()),  # posts read as UTF-8 with characters beyond ASCII (`FileResult.non_ascii`)
         ("redated", pa.int64()),  # posts dated by the relay's time, not their claimed one (`FileResult.redated`)
+        ("rekeyed", pa.int64()),  # Mastodon accounts keyed apart from a profile URL off their instance (`FileResult.rekeyed`)
         ("edited", pa.int64()),  # edits of posts kept in `rejected` beside the first text (`FileResult.edited`)
         # Distinct (platform, account_id) among the file's snapshot rows: the accounts the merge
         # reduces them to (one group each, NULL keys one group as in GROUP BY), counted here where
@@ -199,7 +200,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
             meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, broke_off=item.broke_off,
-                        not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated, edited=item.edited, n_deleted=item.deleted,
+                        not_utf8=item.not_utf8, non_ascii=item.non_ascii, redated=item.redated, rekeyed=item.rekeyed, edited=item.edited, n_deleted=item.deleted,
                         n_limited=item.limited, n_warned=item.warned)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:

@@ -71,6 +71,8 @@ _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
 # captured or hand-made status may still hold them.)
 _CODE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _ANCHOR = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
+# The host of an http(s) URL: no user part ("@"), ended by a path, query, fragment or the end.
+_HTTP_HOST = re.compile(r"https?://([^/?#@\\\s]+)(?:[/?#]|$)", re.IGNORECASE)
 _ATTR = re.compile(r"""(?:^|\s)(href|class|rel)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 
 
@@ -378,6 +380,54 @@ def _serving_host(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _http_host(value: Any) -> str | None:
+    """The lower-cased host (port included) of an http(s) URL; None for anything else: another
+    scheme (`javascript:alert(1)`), a bare local id, a URL with a user part (`https://a.social@b/`,
+    whose host is b)."""
+    m = _HTTP_HOST.match(value) if isinstance(value, str) else None
+    return m[1].lower() if m else None
+
+
+def account_key(acct: dict[str, Any], home: str | None) -> tuple[str | None, str | None]:
+    """(key, note) of a Mastodon account object: its profile `url` where every host the record
+    gives agrees, else `acct:user@instance` with a note saying what disagreed; the local `id`
+    where it has no `url`, as before.
+
+    Why: the instance that sends an account writes its `url`, and the key was that URL unchecked:
+    six accounts of six handles sent with one `url` ("javascript:alert(10)") were stored as one,
+    five profiles lost and every post credited to it, so an instance could pour its accounts into
+    another instance's account. The profile URL is kept as the key when it is http(s) and on the
+    account's instance, as its `acct` domain, its ActivityPub `uri` (Mastodon 4.2 on) and `home`
+    (the host of the status's own `uri`, written on the author's instance; None when not known)
+    name it: an honest account keeps the key studies made before hold. Any other record is keyed
+    `acct:user@instance` (RFC 7565's form, the instance its `acct` names, else `home`), a form no
+    checked URL has, so it cannot land on a checked account of any instance; its posts are kept."""
+    url, local_id = opt_str(acct.get("url")), opt_id(acct.get("id"))
+    if url is None:
+        return local_id, None
+    user, _, domain = (opt_str(acct.get("acct")) or opt_str(acct.get("username")) or "").partition("@")
+    uri = opt_str(acct.get("uri"))
+    claims = {_http_host(url), *([_http_host(uri)] if uri is not None else []), *([domain.lower()] if domain else []),
+              *([home] if home else [])}
+    if len(claims) == 1 and None not in claims:
+        return url, None
+    instance = domain.lower() or home
+    key = f"acct:{user}@{instance}" if user and instance else local_id
+    said = ", ".join(f"{k} {v!r}" for k, v in (("url", url), ("uri", uri), ("acct", acct.get("acct")), ("status uri host", home)) if v)
+    return key, f"Mastodon account {said}: not one instance (or a url that is not http/https), so keyed {key}, apart from any instance's account"
+
+
+def status_home(status: dict[str, Any]) -> str | None:
+    """The instance a status was written on, as its own `uri` names it (None where it has none)."""
+    return _http_host(opt_str(status.get("uri")))
+
+
+def _keyed(key: str | None) -> bool:
+    """Is `key` an account key of the whole network (a checked profile URL, `acct:user@instance`),
+    not an instance's local id, which two instances give to two people?"""
+    return key is not None and key.startswith(("https://", "http://", "acct:"))
+
+
 def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict):
         raise not_an_object(obj)
@@ -386,7 +436,10 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         raise RecordError("missing account object")
     created = parse_iso_time(obj.get("created_at"))
     post_id = req_id(opt_str(obj.get("uri")) or opt_id(obj.get("id")), "status id")
-    account_id = req_id(opt_str(acct.get("url")) or opt_id(acct.get("id")), "account id")
+    home = status_home(obj)
+    account_id, note = account_key(acct, home)
+    account_id = req_id(account_id, "account id")
+    notes = [note] if note else []
     content = obj
     kind, ref_post, ref_account, ref_handle = "original", None, None, None
     reblog = obj.get("reblog")
@@ -394,7 +447,8 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         kind, content = "retweet", reblog
         ref_post = opt_str(reblog.get("uri")) or opt_id(reblog.get("id"))
         racct = reblog.get("account") if isinstance(reblog.get("account"), dict) else {}
-        ref_account = opt_str(racct.get("url")) or opt_id(racct.get("id"))
+        ref_account, note = account_key(racct, status_home(reblog))
+        notes += [note] if note else []
         ref_handle = opt_str(racct.get("acct"))
     elif opt_id(obj.get("in_reply_to_id")):
         kind, ref_account = "reply", opt_id(obj.get("in_reply_to_account_id"))
@@ -409,9 +463,12 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
             else:
                 for m in list_or_empty(obj.get("mentions")):
                     if isinstance(m, dict) and opt_id(m.get("id")) == ref_account:
-                        ref_account, ref_handle = opt_str(m.get("url")) or ref_account, opt_str(m.get("acct"))
+                        # a bare `acct` is of the serving instance: the author's, when the author's is bare too
+                        bare = "@" not in (opt_str(m.get("acct")) or "@") and "@" not in (opt_str(acct.get("acct")) or "@")
+                        key, _ = account_key(m, home if bare else None)
+                        ref_account, ref_handle = key or ref_account, opt_str(m.get("acct"))
                         break
-            if not ref_account.startswith(("https://", "http://")):
+            if not _keyed(ref_account):
                 # Still the local id: two instances' captures hold two people under it.
                 host = _serving_host(obj)
                 ref_account = f"https://{host}/api/v1/accounts/{local_id}" if host else None
@@ -431,7 +488,9 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         # whom it quotes, as a boost names whom it boosts: a cluster's quotes counted among its
         # shares that "name no account" and never among the accounts it amplified
         qacct = q.get("account") if isinstance(q.get("account"), dict) else {}
-        ref_account, ref_handle = opt_str(qacct.get("url")) or opt_id(qacct.get("id")), opt_str(qacct.get("acct"))
+        ref_account, note = account_key(qacct, status_home(q))
+        ref_handle = opt_str(qacct.get("acct"))
+        notes += [note] if note else []
     text = status_text(content)
     app = obj.get("application") if isinstance(obj.get("application"), dict) else {}
     sink.post(
@@ -458,12 +517,14 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         line,
     )
     sink.account(_account_row(acct, account_id, created), line)
+    if notes:
+        sink.rekeyed(line, "; ".join(notes), record_json(obj))
     # Whom it boosts or quotes: the status holds that account's whole profile, kept as a
     # retweeted or quoted author's is on Twitter. It was dropped, so an amplified account was
     # unknown to `explain`, the accounts table and the count of accounts known.
     # Only one keyed by its profile URL: a bare local id is the serving instance's, and two
     # instances' captures would pool two people's profiles under it.
-    if kind in ("retweet", "quote") and ref_account is not None and ref_account.startswith(("https://", "http://")):
+    if kind in ("retweet", "quote") and _keyed(ref_account):
         inner = content if kind == "retweet" else q
         if isinstance(inner.get("account"), dict):
             sink.account(_account_row(inner["account"], ref_account, created), line)

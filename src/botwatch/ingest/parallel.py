@@ -266,7 +266,7 @@ def read_parallel(
     else:
         header, records = csv_rows(src, max_record_bytes)
     read = 0
-    counts = {"posts": 0, "snapshots": 0, "rejected": 0, "non_ascii": 0, "redated": 0, "edited": 0, "deleted": 0, "limited": 0, "warned": 0}
+    counts = {"posts": 0, "snapshots": 0, "rejected": 0, "non_ascii": 0, "redated": 0, "rekeyed": 0, "edited": 0, "deleted": 0, "limited": 0, "warned": 0}
     with _Workers(workers, src.name) as pool:
         order: deque[_Worker] = deque()  # the worker of each chunk in flight, oldest first
 

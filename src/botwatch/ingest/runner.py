@@ -90,6 +90,9 @@ class FileResult:
     # Of `repaired`, the posts dated by the platform's relay time rather than the time their author
     # wrote (a Bluesky `createdAt` far from `time_us`: `other_platforms._relay_checked`).
     redated: int = 0
+    # Of `repaired`, the Mastodon records whose account was keyed `acct:user@instance`, apart from
+    # its profile URL, which disagreed with its instance (`other_platforms.account_key`).
+    rekeyed: int = 0
     # Edits of posts (a Bluesky post record rewritten, a Mastodon `status.update`) kept in `rejected`
     # beside the post's first text (`RowSink.edited`): neither rejected nor repaired records.
     edited: int = 0
@@ -199,7 +202,7 @@ def not_read(path: str) -> FileResult:
 # The per-file counts a Python reader's `RowSink` keeps that its `FileResult` carries under the
 # same names (`not_utf8` apart: the DuckDB ingest counts it from the staged rows, `stage_into`,
 # for Spark, from the sink).
-SINK_COUNTS = ("non_ascii", "redated", "edited", "deleted", "limited", "warned")
+SINK_COUNTS = ("non_ascii", "redated", "rekeyed", "edited", "deleted", "limited", "warned")
 
 
 # What a file's result counts of the rows its transaction put in: all rolled back when the file

@@ -99,12 +99,13 @@ class RowSink:
         # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
         # rejected as not UTF-8 they show a file that mixes encodings, `cli.ingest.other_encoding`).
         # redated: posts dated by the platform's relay time, not the time their author claimed (`redated`).
+        # rekeyed: Mastodon accounts keyed apart from their profile URL, which disagreed with their instance (`rekeyed`).
         # edited: edits of posts kept in `rejected` beside the first text (`edited`).
         # deleted: the platforms' delete notices read (a post's author deleted it): valid records,
         # neither posts nor errors, so counted on their own (`deletion`).
         # limited: an X v1.1 stream's limit notices read (`limit`): no posts, no errors either.
         # warned: its stall warnings read (`warning`), likewise.
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "edited": 0, "deleted": 0,
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0, "redated": 0, "rekeyed": 0, "edited": 0, "deleted": 0,
                        "limited": 0, "warned": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
         # What a reader keeps from one record to the next of this read, by its own key (the IRA
@@ -220,6 +221,14 @@ class RowSink:
         time stays beside the record, counted apart too, so the file's line can say how many."""
         self.repair(line, what, raw)
         self.counts["redated"] += 1
+
+    def rekeyed(self, line: int, what: str, raw: bytes | str) -> None:
+        """Note a record stored under another account key than its profile URL (a Mastodon account
+        whose url, uri, acct and status disagree on its instance: `other_platforms.account_key`):
+        a repair note (`repair`) saying what disagreed, counted apart too, so the file's line and
+        the summary can say how many and why."""
+        self.repair(line, what, raw)
+        self.counts["rekeyed"] += 1
 
     def edited(self, line: int, what: str, raw: bytes | str) -> None:
         """Keep an edit of a post (its new text, as the platform sent it) in `rejected` under the
