@@ -115,3 +115,30 @@ def test_ingest_says_how_many_accounts_it_keyed_apart_and_explain_finds_one_by_i
     assert CliRunner().invoke(app, ["analyze", study, "--no-election", "--only", "accounts"]).exit_code == 0
     shown = CliRunner().invoke(app, ["explain", study, "@u3@evil3.example"])
     assert shown.exit_code == 0 and "acct:u3@evil3.example" in flat(shown.output), shown.output
+
+
+def test_the_collectors_filter_credits_a_status_to_the_account_ingest_keys_it_by(tmp_path: Path) -> None:
+    """`collect mastodon` matched a listed handle on the author's `acct` with its profile url's
+    instance, unchecked: a sender's local "victim" with the url of real.social's victim was kept as
+    victim@real.social's status, which ingest credits to acct:victim@evil.example. The fake
+    server's honest statuses are matched, and keyed, by their profile URLs as before."""
+    from botwatch.accounts.json_shape import shown_handle
+    from botwatch.collect import mastodon as md
+    from botwatch.collect.core import Capture
+    from botwatch.collect.fake_mastodon import timeline
+    from botwatch.collect.filters import PostFilter
+
+    def kept(status: dict[str, Any], handle: str) -> bool:
+        cap = Capture(tmp_path / "c", "mastodon", "mastodon-fake", keys_of=md.keys_of, post_filter=PostFilter(handles=(handle,)))
+        return not md.MastodonCollector("https://real.social", None, [])._filtered_out(cap, status, True)
+
+    sock = _status(4, {"id": "9", "username": "victim", "acct": "victim", "url": "https://real.social/@victim"}, "evil.example")
+    assert not kept(sock, "victim@real.social") and kept(sock, "victim")  # as ingest shows it: handle victim, key acct:victim@evil.example
+
+    statuses = [s for e, s in timeline(200) if e == "update" and isinstance(s, dict)]
+    st, summary = _ingest(tmp_path, statuses)
+    assert summary.files[0].rekeyed == 0
+    by_key = dict(st.sql("SELECT account_id, handle FROM accounts"))
+    assert set(by_key) == {s["account"]["url"] for s in statuses}
+    for s in statuses[:40]:
+        assert kept(s, shown_handle("mastodon", by_key[s["account"]["url"]], s["account"]["url"]))
