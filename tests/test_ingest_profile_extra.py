@@ -95,3 +95,33 @@ def test_a_mastodon_profile_flagged_bot_calls_itself_a_bot(tmp_path) -> None:  #
     acc = st.pandas("accounts").sort_values("handle").reset_index(drop=True)
     got = profile_features(with_profile_extra(acc), pd.Series([pd.Timestamp("2017-06-09")] * len(acc)))
     assert dict(zip(acc["handle"], got["self_declared_bot"])) == {"alice@example.social": 0.0, "feedy@example.social": 1.0}
+
+
+def test_only_an_http_or_https_profile_url_is_a_website_on_the_profile(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A profile `url` of "javascript:alert(3)" counted as "a website on the profile", which
+    lowers the bot score: an account could so look more human. Every reader (the lenient and fast
+    v1.1 readers, v2, and DuckDB's native v1.1 path) counts only an http(s) address."""
+    from botwatch import open_study
+    from botwatch.ingest import runner
+
+    urls = {"1": "javascript:alert(3)", "2": "HTTPS://t.co/x", "3": "http://t.co/y", "4": "data:text/html,hi", "5": "ftp://a.b/c", "6": "t.co/z"}
+    want = {"1": False, "2": True, "3": True, "4": False, "5": False, "6": False}
+
+    def has(extra: str) -> bool:
+        return json.loads(extra)["has_url"]
+
+    assert {k: has(user_snapshot({"id_str": k, "url": u}, None)["extra"]) for k, u in urls.items()} == want
+    assert {k: has(_snapshot(_User(id_str=k, url=u), None)["extra"]) for k, u in urls.items()} == want
+    assert {k: has(v2_snapshot({"id": k, "url": u}, None)["extra"]) for k, u in urls.items()} == want
+    statuses = [{"id_str": str(10 + int(k)), "created_at": "Wed Oct 10 20:19:24 +0000 2018", "text": "x",
+                 "user": {"id_str": k, "screen_name": f"u{k}", "url": u, "created_at": "Wed Oct 10 20:19:24 +0000 2012"}} for k, u in urls.items()]
+    f = tmp_path / "v1.jsonl"
+    f.write_text("\n".join(json.dumps(s) for s in statuses) + "\n")
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0)  # DuckDB's reader, as for a large file
+    calls: list = []
+    real = runner.load_native
+    monkeypatch.setattr(runner, "load_native", lambda *a, **k: (r := real(*a, **k), calls.append(r))[0])
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    runner.ingest(st, [str(f)])
+    assert calls and None not in calls  # read natively, not handed back to the Python readers
+    assert {k: has(e) for k, e in st.sql("SELECT account_id, extra FROM accounts")} == want

@@ -96,6 +96,13 @@ def opt_str(value: Any) -> str | None:
     return None if v.lower() in _NULL_STRINGS else v
 
 
+def web_address(text: str | None) -> bool:
+    """Is this text (an `opt_str` value) an http(s) address? Only such a profile `url` is a website
+    on the profile (the bot model's `has_url`); a `javascript:` or other one is no site anyone visits.
+    Twitter writes a profile's link as an https t.co address."""
+    return text is not None and text[:8].lower().startswith(("http://", "https://"))
+
+
 def req_text(value: Any) -> str:
     """Post text: must be a string (an empty post is allowed, a number is not)."""
     if isinstance(value, str):

@@ -39,7 +39,7 @@ from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.html_entities import decode_sql
 from botwatch.ingest.source import Line
 from botwatch.ingest.twitter_v1 import FORMAT
-from botwatch.ingest.v1_fields import ENTITIES, EXTRA, PRESENT, PROFILE, STATUS, STR, TIME, USER, Obj, leaf_kind, scalar_leaves, sql_type
+from botwatch.ingest.v1_fields import ENTITIES, EXTRA, PROFILE, STATUS, STR, TIME, USER, WEB, Obj, leaf_kind, scalar_leaves, sql_type
 from botwatch.study import Study
 
 NATIVE_MIN_BYTES = 16 * 1024 * 1024  # smaller files: Python is fast enough and has no set-up cost
@@ -182,8 +182,8 @@ def _profile(prefix: str, created: str) -> str:
         col = prefix + leaf
         if kind == TIME:
             return created
-        if kind == PRESENT:
-            return f"{_s(col)} IS NOT NULL"
+        if kind == WEB:  # `fields.web_address`: NULL (no text) is no address
+            return f"coalesce(regexp_matches(lower(left({_s(col)}, 8)), '^https?://'), FALSE)"
         return _s(col) if kind == STR else col  # counts and flags are typed already (`_value`)
 
     values = [read(leaf, leaf_kind(USER, leaf)) for leaf in PROFILE.values()]

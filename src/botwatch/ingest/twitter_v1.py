@@ -26,10 +26,11 @@ from botwatch.ingest.fields import (
     req_id,
     req_text,
     str_list,
+    web_address,
 )
 from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RecordError, RowSink, not_an_object
-from botwatch.ingest.v1_fields import COUNT, EXTRA, FLAG, INT, PRESENT, STR, TIME, snapshot_function
+from botwatch.ingest.v1_fields import COUNT, EXTRA, FLAG, INT, STR, TIME, WEB, snapshot_function
 
 FORMAT = "twitter-v1.1"
 
@@ -72,9 +73,10 @@ def profile_extra(likes: int | None, listed: int | None, has_url: bool | None) -
 _user_snapshot = snapshot_function(
     "_user_snapshot",
     {STR: "opt_str(u.get('{leaf}'))", TIME: "parse_twitter_time(u.get('{leaf}'), 'user created_at', required=False)", COUNT: "opt_int(u.get('{leaf}'))",
-     INT: "opt_int32(u.get('{leaf}'))", FLAG: "opt_bool(u.get('{leaf}'))", PRESENT: "(opt_str(u.get('{leaf}')) is not None)"},
+     INT: "opt_int32(u.get('{leaf}'))", FLAG: "opt_bool(u.get('{leaf}'))", WEB: "web_address(opt_str(u.get('{leaf}')))"},
     "req_id(u.get('id_str') or u.get('id'), 'user id')",
-    {"opt_str": opt_str, "opt_int": opt_int, "opt_int32": opt_int32, "opt_bool": opt_bool, "parse_twitter_time": parse_twitter_time, "req_id": req_id, "profile_extra": profile_extra},
+    {"opt_str": opt_str, "opt_int": opt_int, "opt_int32": opt_int32, "opt_bool": opt_bool, "parse_twitter_time": parse_twitter_time, "req_id": req_id, "profile_extra": profile_extra,
+     "web_address": web_address},
 )
 
 

@@ -14,11 +14,11 @@ from typing import Any, Optional
 
 import msgspec
 
-from botwatch.ingest.fields import client_name, opt_str, parse_twitter_time
+from botwatch.ingest.fields import client_name, opt_str, parse_twitter_time, web_address
 from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.twitter_v1 import profile_extra
-from botwatch.ingest.v1_fields import COUNT, FLAG, INT, PRESENT, STATUS, STR, TIME, USER, snapshot_function, structs
+from botwatch.ingest.v1_fields import COUNT, FLAG, INT, STATUS, STR, TIME, USER, WEB, snapshot_function, structs
 
 
 _STRUCTS: dict[str, type] = {}
@@ -38,9 +38,9 @@ def _s(v: Optional[str]) -> Optional[str]:
 # Struct already holds counts and flags typed; texts get `_s`, times are parsed.
 _snapshot = snapshot_function(
     "_snapshot",
-    {STR: "_s(u.{leaf})", TIME: "(parse_twitter_time(u.{leaf}, required=False) if u.{leaf} else None)", COUNT: "u.{leaf}", INT: "u.{leaf}", FLAG: "u.{leaf}", PRESENT: "(_s(u.{leaf}) is not None)"},
+    {STR: "_s(u.{leaf})", TIME: "(parse_twitter_time(u.{leaf}, required=False) if u.{leaf} else None)", COUNT: "u.{leaf}", INT: "u.{leaf}", FLAG: "u.{leaf}", WEB: "web_address(_s(u.{leaf}))"},
     "u.id_str",
-    {"_s": _s, "parse_twitter_time": parse_twitter_time, "profile_extra": profile_extra},
+    {"_s": _s, "parse_twitter_time": parse_twitter_time, "profile_extra": profile_extra, "web_address": web_address},
 )
 
 

@@ -24,6 +24,7 @@ from botwatch.ingest.fields import (
     req_id,
     req_text,
     str_list,
+    web_address,
 )
 from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RecordError, RowSink, not_an_object
@@ -62,7 +63,7 @@ def user_snapshot(user: dict[str, Any], observed_at: datetime | None) -> dict[st
         # The bot model's likes/lists/website facts, as the v1.1 readers store them; a field the
         # request did not ask for (no `url` key, no `like_count`) stays unknown.
         "extra": profile_extra(
-            opt_int(metrics.get("like_count")), opt_int(metrics.get("listed_count")), (opt_str(user.get("url")) is not None) if "url" in user else None
+            opt_int(metrics.get("like_count")), opt_int(metrics.get("listed_count")), web_address(opt_str(user.get("url"))) if "url" in user else None
         ),
         "observed_at": observed_at,
     }

@@ -32,7 +32,9 @@ TIME = "time"  # a v1.1 time
 COUNT = "BIGINT"  # a count
 INT = "INTEGER"  # a small integer (utc_offset)
 FLAG = "BOOLEAN"  # true / false
-PRESENT = "present"  # (only in `EXTRA`) whether an optional text is there at all
+# (only in `EXTRA`) whether an optional text is an http(s) address (`fields.web_address`): a profile
+# `url` of "javascript:alert(3)" counted as "a website on the profile", which lowers the bot score.
+WEB = "web address"
 
 # Counts and small integers are typed with their column's range: a value outside it (a count of
 # 2**64) fails decoding, so the lenient reader takes the record and stores NULL there
@@ -107,7 +109,7 @@ PROFILE: dict[str, str] = {
 # The profile facts the canonical columns lack but the bot model reads, as the snapshot's `extra`
 # JSON: key ← (user leaf, kind), in the order the JSON text has them.
 EXTRA: dict[str, tuple[str, str]] = {
-    "likes_count": ("favourites_count", COUNT), "listed_count": ("listed_count", COUNT), "has_url": ("url", PRESENT),
+    "likes_count": ("favourites_count", COUNT), "listed_count": ("listed_count", COUNT), "has_url": ("url", WEB),
 }
 
 
