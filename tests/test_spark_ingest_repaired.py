@@ -59,3 +59,17 @@ def test_a_lake_stores_and_counts_redated_bluesky_posts_as_duckdb_does(spark: An
         == (want.stored, want.rejected, want.repaired, want.redated, want.edited) == (2, 0, 1, 1, 1)
     duck, lake = _duck_tables(tmp_path / "s.duckdb"), _lake_tables(tmp_path / "lake")
     assert lake["posts"] == duck["posts"] and lake["rejected"] == duck["rejected"]
+
+
+def test_a_lake_keys_and_counts_spoofed_mastodon_accounts_as_duckdb_does(spark: Any, tmp_path: Path) -> None:
+    """Six accounts sent with one `javascript:` url: the lake keys them apart (`acct:user@instance`)
+    and counts them as rekeyed, as DuckDB does (`test_ingest_mastodon_identity.py`)."""
+    from botwatch.engines.spark_ingest import ingest_lake
+    from tests.test_ingest_mastodon_identity import _spoofers
+
+    f = tmp_path / "m.jsonl"
+    f.write_text("\n".join(json.dumps(s) for s in _spoofers()) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        want = ingest(st, [str(f)], workers=1).files[0]
+    got = ingest_lake(spark, str(tmp_path / "lake"), [str(f)]).files[0]
+    assert (got.stored, got.rejected, got.repaired, got.rekeyed) == (want.stored, want.rejected, want.repaired, want.rekeyed) == (6, 0, 6, 6)

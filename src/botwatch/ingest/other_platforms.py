@@ -2,7 +2,8 @@
 
 Bluesky posts are keyed `did/rkey` (references given as at:// URIs are turned into the same
 form, so replies and reposts join their targets). Mastodon ids are local to an instance, so a
-status is keyed by its global `uri` and an account by its profile `url` when the export has them;
+status is keyed by its global `uri` and an account by its profile `url` when the export has one on
+the account's instance (`account_key`: else `acct:user@instance`, so no sending instance picks it);
 a reply's target, given by local ids only, by whom it answers and that id (`_serving_host`).
 Events that are valid but are not posts (likes, follows) are read and skipped, not rejected:
 they are not errors; the delete of a post or repost is counted as a delete notice
