@@ -92,3 +92,8 @@ def test_model_card_quotes_gilani_in_training_as_the_figures_file_does() -> None
     gilani = f"{figures['sources']['gilani2017']['oof_with_other_sources']['auc']:.3f}"
     assert f"the model reaches {gilani} there" in card
     assert f"Gilani {gilani}. Pooled\nout-of-fold" in card
+    # The 2026-11-30 summary's "Gilani honestly" line brings its held-out figure up to date, so its
+    # with-Gilani figure must reach today's too, not stop at that day's 0.646.
+    start = card.index("- **Gilani honestly**")
+    line = card[start:card.index("\n- ", start)]
+    assert f"{gilani} since 2026-12-03" in line, line
