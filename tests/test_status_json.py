@@ -138,7 +138,8 @@ def test_the_documented_shape_names_every_key() -> None:
                        "error", "records", "cut_short", "note", "delete_notices", "posts_named", "stored_posts_deleted", "mastodon_unmatched",
                        "stream_limits", "notices", "withheld_at_least", "falling_behind", "warnings", "queue_full_percent", "folder",
                        "sample_rate", "platforms", "runs", "bad_frames", "recorded", "disconnect_notices", "gaps", "from", "to", "why",
-                       "some_only", "said", "party", "freq", "window_start", "window_end", "span"}:
+                       "some_only", "said", "party", "freq", "window_start", "window_end", "span",
+                       "content_model_changed"}:
         assert f"`{key}`" in said, key
 
 

@@ -211,7 +211,7 @@ def _stale_warnings(st: Study, study: Path) -> list[dict[str, Any]]:
     """The warnings that analysis tables are behind the study: stale analysis, stale stages,
     outdated estimates, stale cluster evidence (`report.staleness`), in the order `status` prints them."""
     from botwatch.report.staleness import (behind_inputs, cluster_evidence_command, cluster_evidence_sentence, cluster_evidence_stale,
-                                           outdated_estimates, stale_analysis)
+                                           content_model_changed, outdated_estimates, stale_analysis)
 
     name = str(study)
     found = []
@@ -223,6 +223,8 @@ def _stale_warnings(st: Study, study: Path) -> list[dict[str, Any]]:
         # The label as sure as the sentence: "outdated estimates:" stood before "may be out of date".
         kind = "outdated_estimates" if outdated.found else "estimates_may_be_outdated"
         found.append(_warning(kind, outdated.sentence(name), outdated.command(name), ["estimates"]))
+    if (labels := content_model_changed(st)) is not None:
+        found.append(_warning("content_model_changed", labels.sentence(name), labels.command(name), ["content"]))
     if cluster_evidence_stale(st):
         found.append(_warning("stale_cluster_evidence", cluster_evidence_sentence(shell_shown(study)), cluster_evidence_command(shell_shown(study)), ["accounts_clusters"]))
     return found

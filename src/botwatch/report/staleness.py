@@ -643,3 +643,61 @@ def _never_finished(rows: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
             done = [f for s, st, _, _, f in rows if s == stage and st == "ok" and f is not None and f <= started]
             out.append((stage, never_finished(started, max(done) if done else None)))
     return out
+
+
+@dataclass(frozen=True)
+class ContentModelChanged:
+    """The study's post labels were made with other content model files than this botwatch ships:
+    the content stage's latest run recorded their SHA-256 (`content_model_sha256`,
+    `content_trees_sha256`) and they differ from the shipped files'. Why: a study analysed a week
+    before, with files refitted since, had its stance and sentiment shares printed beside the
+    accuracies measured for the files shipped now, and nothing said they were another model's.
+
+    `changed`: (file as said, SHA-256 recorded, SHA-256 shipped) for each file that differs.
+    `election`, `added`: the renew command's `--election` word and the sentence it adds
+    (`_renew_word`, as the other staleness lines name it)."""
+
+    changed: tuple[tuple[str, str, str], ...]
+    election: str | None = None
+    added: str = ""
+
+    def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
+        """The one wording for the report's banner (`html=True`), `report`'s warning and `status`."""
+        files = "; ".join(f"{what} {then[:12]}… then, {now[:12]}… now" for what, then, now in self.changed)
+        text = ("The post labels (stance, sentiment) were made with other content model files than this botwatch ships "
+                f"(SHA-256 {files}), so they, and every figure read from them, may differ from what the shipped files give, "
+                "and the accuracies quoted for the content models are the shipped files', not theirs. Run {cmd} to label the "
+                "posts again and build the report again.")
+        return _with_analyze(text + self.added, study_name, html, election=self.election)
+
+    def command(self, study_name: str = "STUDY") -> str:
+        """The renew command `sentence` names, on its own (`status --json`)."""
+        return analyze_command(study_name, election=self.election)
+
+
+# The content stage's recorded file hashes, as `content.modelrun.shipped_files_sha256` names them, and each file in words.
+CONTENT_FILES = (("content_model_sha256", "content model"), ("content_trees_sha256", "content trees"))
+
+
+def content_model_changed(study: Study) -> ContentModelChanged | None:
+    """The change, or None: the same files, or no content run that recorded their hashes (a study
+    labelled before they were recorded cannot be told), or shipped files that cannot be read
+    (`analyze` says why when it runs). The whole `analyze` renews it: the accounts, timeline,
+    estimates and impact read the labels too."""
+    from botwatch.runs_table import latest_of_stage
+
+    run = latest_of_stage(study, "content") if "runs" in study.tables() else None
+    if run is None or run.params is None:
+        return None
+    from botwatch.content.modelrun import shipped_files_sha256
+
+    try:
+        shipped = shipped_files_sha256()
+    except Exception:  # noqa: BLE001 - an unreadable shipped file: nothing can be compared
+        return None
+    changed = tuple((what, then, now) for key, what in CONTENT_FILES
+                    if isinstance(then := run.params.get(key), str) and isinstance(now := shipped.get(key), str) and then != now)
+    if not changed:
+        return None
+    election, added = _renew_word(study, ["content"])
+    return ContentModelChanged(changed, election, added)

@@ -1,0 +1,58 @@
+"""A study labelled with content model files that a later botwatch ships refitted (a newsroom's
+study of a week before, opened with today's botwatch): its stance and sentiment shares were printed
+beside the accuracies measured for the files shipped now, and nothing said the labels were another
+model's. The content stage records its files' SHA-256; `status`, `report` and the report's banner
+now say when they differ from the shipped files', with the command that labels the posts again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+SAID = "The post labels (stance, sentiment) were made with other content model files than this botwatch ships"
+
+
+def _labelled_by_earlier_files(study: Path) -> None:
+    """The content runs as if an earlier content model file (another SHA-256) had made the labels."""
+    from botwatch import open_study
+
+    with open_study(study, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'content'"):
+            p = json.loads(params)
+            p["content_model_sha256"] = "51c01620" + "0" * 56
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(p, sort_keys=True), run_id])
+
+
+def _warnings(study: Path) -> list[dict[str, object]]:
+    res = CliRunner().invoke(app, ["status", str(study), "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)["warnings"]
+
+
+def test_labels_made_with_other_content_files_are_said_to_be(analysed_sample_path: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.cli import common
+    from testsupport.study_copies import copy_study
+
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")  # its runs record the content files' hashes
+    monkeypatch.setattr(common.console, "width", 2000)
+    assert not [w for w in _warnings(study) if w["kind"] == "content_model_changed"]  # labelled now: nothing to say
+    _labelled_by_earlier_files(study)
+    found = [w for w in _warnings(study) if w["kind"] == "content_model_changed"]
+    assert len(found) == 1 and found[0]["stages"] == ["content"]
+    cmd = found[0]["command"]
+    assert isinstance(cmd, str) and cmd.startswith(f"botwatch analyze {study}") and "--only" not in cmd
+    sentence = str(found[0]["sentence"])
+    assert SAID in sentence and "content model 51c01620" in sentence and f"`{cmd}`" in sentence
+    assert "content trees" not in sentence  # only the file whose hash differs is named
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    assert SAID in " ".join(res.stderr.split())
+    page = out.read_text(encoding="utf-8")
+    assert 'id="content-model-changed"' in page and "Labelled with other content model files." in page
