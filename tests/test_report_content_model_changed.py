@@ -56,3 +56,34 @@ def test_labels_made_with_other_content_files_are_said_to_be(analysed_sample_pat
     assert SAID in " ".join(res.stderr.split())
     page = out.read_text(encoding="utf-8")
     assert 'id="content-model-changed"' in page and "Labelled with other content model files." in page
+
+
+SCORED = "were made by an earlier version of botwatch, which recorded no model hashes"
+
+
+def test_scores_of_earlier_account_models_are_said_to_be(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """An accounts run that recorded no model hashes (a botwatch before 2026-12-02, whose bot and
+    origin files were refitted since) and one that recorded other origin files are each said, with
+    the whole `botwatch analyze` that scores the accounts again; the current files say nothing."""
+    from botwatch import open_study
+    from testsupport.study_copies import copy_study
+
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    assert not [w for w in _warnings(study) if w["kind"] == "account_models_changed"]
+
+    def rewrite(edit: object) -> list[dict[str, object]]:
+        with open_study(study, read_only=False) as st:
+            for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'accounts'"):
+                st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(edit(json.loads(params)), sort_keys=True), run_id])  # type: ignore[operator]
+        return [w for w in _warnings(study) if w["kind"] == "account_models_changed"]
+
+    found = rewrite(lambda p: {**p, "origin_model_sha256": "ab" * 32})
+    assert len(found) == 1 and found[0]["stages"] == ["accounts"] and "origin model files" in str(found[0]["sentence"])
+    assert "abababababab… then" in str(found[0]["sentence"]) and f"`{found[0]['command']}`" in str(found[0]["sentence"])
+    found = rewrite(lambda p: {k: v for k, v in p.items() if not k.endswith(("_sha256", "_file"))})
+    assert len(found) == 1 and SCORED in str(found[0]["sentence"])
+    assert str(found[0]["command"]).startswith(f"botwatch analyze {study}") and "--only" not in str(found[0]["command"])
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    assert SCORED in " ".join(res.stderr.split()) and 'id="account-models-changed"' in out.read_text(encoding="utf-8")

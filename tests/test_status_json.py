@@ -139,7 +139,7 @@ def test_the_documented_shape_names_every_key() -> None:
                        "stream_limits", "notices", "withheld_at_least", "falling_behind", "warnings", "queue_full_percent", "folder",
                        "sample_rate", "platforms", "runs", "bad_frames", "recorded", "disconnect_notices", "gaps", "from", "to", "why",
                        "some_only", "said", "party", "freq", "window_start", "window_end", "span",
-                       "content_model_changed"}:
+                       "content_model_changed", "account_models_changed"}:
         assert f"`{key}`" in said, key
 
 

@@ -81,13 +81,23 @@ def model_files_sha256() -> dict[str, str | None]:
     base = resources.files("botwatch.accounts")
     override = os.environ.get("BOTWATCH_BOT_MODEL") or None
     bot = model_sha256(None)  # hashed where the model was read and parsed (a few MB, once), not read again
-    lines = "".join(f"{hashlib.sha256((base / 'data' / name).read_bytes()).hexdigest()}  {name}\n" for name in ORIGIN_FILES)
     return {
         "bot_model_sha256": bot,
         "bot_model_file": override,
         "bot_behaviour_sha256": hashlib.sha256((base / "data" / "bot_behaviour.json").read_bytes()).hexdigest(),
-        "origin_model_sha256": hashlib.sha256(lines.encode()).hexdigest(),
+        "origin_model_sha256": origin_model_sha256(),
     }
+
+
+def origin_model_sha256() -> str:
+    """`model_files_sha256`'s `origin_model_sha256` alone: the report compares it with a study's
+    recorded one (`report.staleness.account_models_changed`) without reading the bot model."""
+    import hashlib
+    from importlib import resources
+
+    base = resources.files("botwatch.accounts")
+    lines = "".join(f"{hashlib.sha256((base / 'data' / name).read_bytes()).hexdigest()}  {name}\n" for name in ORIGIN_FILES)
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 @register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"),

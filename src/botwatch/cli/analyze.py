@@ -289,7 +289,7 @@ def report(
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import behind_inputs, content_model_changed, cut_off_stages, outdated_estimates, stale_analysis
+    from botwatch.report.staleness import account_models_changed, behind_inputs, content_model_changed, cut_off_stages, outdated_estimates, stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{name_shown(output)} is a folder: name the HTML file, e.g. -o {shell_shown(output / 'report.html')}")
@@ -323,6 +323,7 @@ def report(
             changed = bot_model_changed(st)
             outdated = outdated_estimates(st)
             labels_changed = content_model_changed(st)
+            scores_changed = account_models_changed(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
         # the system refuses is the user's path, said in one line like `export`'s.
@@ -342,6 +343,8 @@ def report(
         warn(outdated.sentence(str(study)))
     if labels_changed is not None:  # said in the report's banner too
         warn(labels_changed.sentence(str(study)))
+    if scores_changed is not None:  # said in the report's banner too
+        warn(scores_changed.sentence(str(study)))
 
 
 def _print_reproduction(study: Path | str, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:

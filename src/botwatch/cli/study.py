@@ -211,7 +211,7 @@ def _stale_warnings(st: Study, study: Path) -> list[dict[str, Any]]:
     """The warnings that analysis tables are behind the study: stale analysis, stale stages,
     outdated estimates, stale cluster evidence (`report.staleness`), in the order `status` prints them."""
     from botwatch.report.staleness import (behind_inputs, cluster_evidence_command, cluster_evidence_sentence, cluster_evidence_stale,
-                                           content_model_changed, outdated_estimates, stale_analysis)
+                                           account_models_changed, content_model_changed, outdated_estimates, stale_analysis)
 
     name = str(study)
     found = []
@@ -225,6 +225,8 @@ def _stale_warnings(st: Study, study: Path) -> list[dict[str, Any]]:
         found.append(_warning(kind, outdated.sentence(name), outdated.command(name), ["estimates"]))
     if (labels := content_model_changed(st)) is not None:
         found.append(_warning("content_model_changed", labels.sentence(name), labels.command(name), ["content"]))
+    if (scores := account_models_changed(st)) is not None:
+        found.append(_warning("account_models_changed", scores.sentence(name), scores.command(name), ["accounts"]))
     if cluster_evidence_stale(st):
         found.append(_warning("stale_cluster_evidence", cluster_evidence_sentence(shell_shown(study)), cluster_evidence_command(shell_shown(study)), ["accounts_clusters"]))
     return found

@@ -148,7 +148,7 @@ def _write_report(
     from botwatch.report.caveats import accounts_selection, attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import (ELECTION_PLACEHOLDER, behind_inputs, content_model_changed, cut_off_stages, election_placeholder_said,
+    from botwatch.report.staleness import (ELECTION_PLACEHOLDER, account_models_changed, behind_inputs, content_model_changed, cut_off_stages, election_placeholder_said,
                                            outdated_estimates, stale_analysis)
 
     out = paths.out
@@ -236,6 +236,7 @@ def _write_report(
         model_changed=bot_model_changed(study),
         outdated_estimates=outdated_estimates(study),
         content_model_changed=content_model_changed(study),
+        account_models_changed=account_models_changed(study),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],

@@ -701,3 +701,63 @@ def content_model_changed(study: Study) -> ContentModelChanged | None:
         return None
     election, added = _renew_word(study, ["content"])
     return ContentModelChanged(changed, election, added)
+
+
+@dataclass(frozen=True)
+class AccountModelsChanged:
+    """The study's account scores were made with other origin model files than this botwatch
+    ships, or by a botwatch that recorded no model hashes (before 2026-12-02; the bot and origin
+    files shipped now were refitted after that). Why: a study analysed a week before, opened with
+    today's botwatch, reported 69% of its accounts as foreign-origin where today's models give
+    99.8%, quoting today's models' validation beside the old scores, with no word of it. A bot
+    model whose recorded hash differs has its own line (`model_used.bot_model_changed`).
+
+    `unrecorded`: no hash recorded; else `then`, `now`: the origin files' recorded and shipped hash."""
+
+    unrecorded: bool
+    then: str | None = None
+    now: str | None = None
+    election: str | None = None
+    added: str = ""
+
+    def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
+        """The one wording for the report's banner (`html=True`), `report`'s warning and `status`."""
+        if self.unrecorded:
+            made = ("The bot and origin probabilities were made by an earlier version of botwatch, which recorded no model hashes; "
+                    "the bot and origin model files shipped now were refitted after that")
+        else:
+            made = (f"The origin probabilities were made with other origin model files than this botwatch ships (SHA-256 "
+                    f"{(self.then or '')[:12]}… then, {(self.now or '')[:12]}… now)")
+        text = (f"{made}, so the scores, and every figure read from them (foreign-origin and automated counts, groups, timelines, "
+                "estimates), are the earlier models', while the validation figures quoted are the shipped models'. Run {cmd} to "
+                "score the accounts again and build the report again.")
+        return _with_analyze(text + self.added, study_name, html, election=self.election)
+
+    def command(self, study_name: str = "STUDY") -> str:
+        """The renew command `sentence` names, on its own (`status --json`)."""
+        return analyze_command(study_name, election=self.election)
+
+
+def account_models_changed(study: Study) -> AccountModelsChanged | None:
+    """The change, or None: the latest successful accounts run recorded the shipped origin files'
+    hash (or none of it while recording the bot model's), or no accounts run is readable."""
+    from botwatch.runs_table import latest_of_stage
+
+    run = latest_of_stage(study, "accounts") if "runs" in study.tables() else None
+    if run is None or run.params is None:
+        return None
+    then = run.params.get("origin_model_sha256")
+    if "bot_model_sha256" not in run.params and then is None:
+        found = AccountModelsChanged(True)
+    else:
+        from botwatch.accounts.stage import origin_model_sha256
+
+        try:
+            now = origin_model_sha256()
+        except OSError:  # an unreadable shipped file: nothing can be compared (`analyze` says why)
+            return None
+        if not isinstance(then, str) or then == now:
+            return None
+        found = AccountModelsChanged(False, then, now)
+    election, added = _renew_word(study, ["accounts"])
+    return AccountModelsChanged(found.unrecorded, found.then, found.now, election, added)
