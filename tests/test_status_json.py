@@ -112,7 +112,9 @@ def test_outdated_estimates_and_stale_cluster_evidence_as_json(analysed_sample_p
     _as_before(study)
     _old_share_wording(study)
     with open_study(study, read_only=False) as st:  # coordination ran again after accounts_clusters added its evidence
-        st.sql("UPDATE runs SET finished_at = finished_at + INTERVAL 1 SECOND WHERE stage = 'coordination'")
+        # after accounts_clusters by one second, however long that stage took (on a loaded machine, more than the second added before)
+        st.sql("UPDATE runs SET finished_at = (SELECT max(finished_at) FROM runs WHERE stage = 'accounts_clusters') + INTERVAL 1 SECOND "
+               "WHERE stage = 'coordination'")
     doc = status_json(study)
     got = {w["kind"]: w for w in doc["warnings"]}
     assert got["outdated_estimates"]["command"] == f"botwatch analyze {study} --only estimates", got
