@@ -202,3 +202,26 @@ def test_an_election_file_is_recorded_by_its_absolute_path_and_an_old_relative_o
     with open_study(study, read_only=False) as st:  # as an earlier botwatch recorded `--election my.toml`
         st.sql("INSERT INTO runs VALUES ('x', 'accounts', ?, '0', now(), now(), 'ok', 0, NULL)", [old])
         assert given_election_file(st, "my-us", text) == ("my.toml", text)
+
+
+def test_a_renew_command_names_an_older_file_that_still_holds_the_text(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    """`--election a.toml`, then the same text as `--election b.toml`, then b.toml edited: the newest
+    file no longer holds what the stages were made with, but a.toml does, and the renew command may
+    name it; the "edited since" note still names b.toml, the file last given."""
+    from importlib.resources import files
+
+    from botwatch import open_study
+    from botwatch.elections.recorded import election_file_holding, given_election_file
+
+    text = (files("botwatch.elections") / "presets" / "us-2016.toml").read_text(encoding="utf-8").replace('key = "us-2016"', 'key = "my-us"', 1)
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text(text, encoding="utf-8")
+    b.write_text(text, encoding="utf-8")
+    study = _study(tmp_path, scored_us_sample_path)
+    with open_study(study, read_only=False) as st:
+        for run_id, path in (("a", a), ("b", b)):
+            params = json.dumps({"election": "my-us", "election_file": str(path), "election_toml": text})
+            st.sql(f"INSERT INTO runs VALUES ('{run_id}', 'accounts', ?, '0', now(), now(), 'ok', 0, NULL)", [params])
+        b.write_text(text + "\n# edited\n", encoding="utf-8")
+        assert given_election_file(st, "my-us", text) == (str(b), text + "\n# edited\n")
+        assert election_file_holding(st, "my-us", text) == str(a)

@@ -9,7 +9,7 @@ analysed with `--election my.toml` said "No election was given" and left out the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from botwatch.elections.model import Election, ElectionError, election_from_text, load_preset, refuse_edited_preset
 from botwatch.shown_text import name_shown, shell_word
@@ -187,11 +187,27 @@ def given_election_file(study: Any, key: str, text: str | None) -> tuple[str, st
     (its `election_file` reads "the study's record of KEY"), so after one such `analyze` the file
     was never named again, neither as edited (`_edited_file`) nor in a renew command
     (`report.staleness`), which gave the ELECTION placeholder though the file still held the text.
-    A path that cannot be read is passed over for an older one. One look-back for both callers."""
+    A path that cannot be read is passed over for an older one. One look-back (`_given_files`) for
+    this and the renew commands' `election_file_holding`."""
+    return next(_given_files(study, key, text), None)
+
+
+def election_file_holding(study: Any, key: str, text: str | None) -> str | None:
+    """The newest election file a successful run recorded reading for (`key`, `text`) that still
+    holds `text`, else None: the file a renew command can name (`report.staleness`). Why not
+    `given_election_file`'s newest readable one: after `--election a.toml`, then the same text as
+    `--election b.toml`, then an edit of b.toml, the command gave the ELECTION placeholder though
+    a.toml still held the text the stages were made with."""
+    return next((path for path, now in _given_files(study, key, text) if now == text), None)
+
+
+def _given_files(study: Any, key: str, text: str | None) -> Iterator[tuple[str, str]]:
+    """(path, its text now) of each election file a successful run recorded reading for (`key`,
+    `text`) that can still be read, newest run first; none for a preset (`text` None)."""
     from botwatch.runs_table import ok_runs
 
     if text is None:
-        return None
+        return
     for run in reversed(ok_runs(study)):
         params = run.params or {}
         path = params.get("election_file")
@@ -200,8 +216,7 @@ def given_election_file(study: Any, key: str, text: str | None) -> tuple[str, st
         now = election_file_text(path)
         if now is None:  # moved, unreadable, or the study's own copy: nothing to say about its text
             continue
-        return path, now
-    return None
+        yield path, now
 
 
 def election_file_text(path: str) -> str | None:

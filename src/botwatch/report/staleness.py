@@ -362,13 +362,12 @@ def _renew_election(study: Study, need: list[str]) -> tuple[str | None, tuple[st
 
 def _holding_file(study: Study, key: str, text: str) -> str | None:
     """The newest election file a run recorded reading for (`key`, `text`) where it still holds
-    that `text` (`given_election_file`), else None. Why: a file moved, edited, or named by a
+    that `text` (`election_file_holding`), else None. Why: a file moved, edited, or named by a
     relative path from another folder made the suggested command fail ("no election file") or
     renew the stages with another election than the one they were said to be made with."""
-    from botwatch.elections.recorded import given_election_file
+    from botwatch.elections.recorded import election_file_holding
 
-    given = given_election_file(study, key, text)
-    return given[0] if given is not None and given[1] == text else None
+    return election_file_holding(study, key, text)
 
 
 # What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
