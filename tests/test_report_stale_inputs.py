@@ -327,3 +327,19 @@ def test_after_a_rerun_from_the_studys_copy_the_renew_command_still_names_the_fi
     (tmp_path / "mine.toml").write_text('key = "other"\ncountry = "GB"\n', encoding="utf-8")  # same name, another folder
     said = _said(runner.invoke(app, ["status", str(study)]).output)
     assert f"{OWN_STAGES} --election {mine}`" in said, said
+
+
+def test_paths_relative_to_rewrites_the_election_file_of_a_renew_command(own_election_then_none: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """`report --paths-relative-to DIR` showed the election file relative to DIR in the stage table
+    but by its absolute path in the banner's renew command (the study records it absolute): one
+    file two ways on the page, and the author's folders named after all."""
+    runner, app = _cli()
+    shared, mine, _ = own_election_then_none
+    study = copy_study(shared, tmp_path / "s.duckdb")
+    out = tmp_path / "s.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports", "--paths-relative-to", str(mine.parent)])
+    assert res.exit_code == 0, res.output
+    text = _said(_text(out))
+    said = text[text.index("last ran on earlier results"):][:600]
+    assert f"{OWN_STAGES} --election 'my election.toml' to bring them up to date" in said, said
+    assert str(mine.parent) not in text

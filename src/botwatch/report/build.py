@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -230,9 +230,9 @@ def _write_report(
         no_election=labelled_none,
         mixed_elections=mixed_elections(study),
         kicker_elections=kicker_elections(study),
-        stale=stale_analysis(study),
-        cut_off=cut_off_stages(study),
-        behind=behind_inputs(study),
+        stale=_election_relative(stale_analysis(study), ctx),
+        cut_off=_election_relative(cut_off_stages(study), ctx),
+        behind=_election_relative(behind_inputs(study), ctx),
         model_changed=bot_model_changed(study),
         outdated_estimates=outdated_estimates(study),
         content_model_changed=content_model_changed(study),
@@ -243,3 +243,22 @@ def _write_report(
         nonce=nonce,
     )
     paths.html.write_text(html, encoding="utf-8")
+
+
+_Renewal = TypeVar("_Renewal")
+
+
+def _election_relative(found: _Renewal, ctx: dict[str, Any]) -> _Renewal:
+    """`found` (a banner's `StaleAnalysis`, `CutOffStages` or `BehindInputs`, or None) with the
+    election file its renew command names shown relative to `report --paths-relative-to`'s folder,
+    as the stage table and the reproduction block show it. Why: the study records the file by its
+    absolute path, so the banner's command named the author's folders on a page said to name none,
+    and the same file two ways."""
+    election = getattr(found, "election", None)
+    if not ctx.get("paths_relative_to") or not isinstance(election, str):
+        return found
+    from dataclasses import replace
+
+    from botwatch.report.reproduce import RelativePaths
+
+    return replace(found, election=RelativePaths(ctx["paths_relative_to"]).path(election))  # type: ignore[type-var]
