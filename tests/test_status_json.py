@@ -173,3 +173,20 @@ def test_captures_gaps_and_rejected_records_are_in_the_object(tmp_path: Path) ->
     assert rejected[0]["error"][:40] in said, said
     assert doc["capture_notices"] == {"delete_notices": None, "stream_limits": None, "falling_behind": None}
     assert doc["impact_windows"] == [] and doc["notes_by_kind"] == []
+
+
+def test_a_capture_count_too_large_for_a_number_is_not_a_crash(tmp_path: Path) -> None:
+    """A hand-edited manifest's `disconnect_notices: 1e400` (infinity to JSON) raised
+    OverflowError from `status` and `status --json`, as `frames_aside` did before it caught it:
+    the count is read as not readable (0), as a count that is no number already was."""
+    from botwatch.collect import state
+    from testsupport.x_stream import status_of_ingested_capture
+
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    run = '{"platform": "x", "stream": "x-stream", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "kept": 1, "disconnect_notices": 1e400}'
+    (folder / ".botwatch" / state.MANIFEST).write_text('{"sample_rate": 1.0, "runs": [' + run + "]}")
+    study = tmp_path / "s.duckdb"
+    _output, said = status_of_ingested_capture(folder, study)  # exit 0, or it fails here
+    assert "disconnections:" not in said, said
+    assert status_json(study)["captures"][0]["disconnect_notices"] == 0

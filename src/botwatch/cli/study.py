@@ -438,13 +438,13 @@ def _gaps(manifest: object) -> list[dict[str, object]]:
 
 def _run_count(manifest: object, key: str) -> int:
     """A count of the capture's runs added up, from the manifest the study recorded (0: none, or
-    not readable)."""
+    not readable, as a count of 1e400, infinity to JSON, which `int` refuses with OverflowError)."""
     import json
 
     try:
         runs = json.loads(str(manifest)).get("runs") or []
         return sum(int(r.get(key) or 0) for r in runs if isinstance(r, dict))
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, OverflowError):
         return 0
 
 
