@@ -225,3 +225,29 @@ def test_a_renew_command_names_an_older_file_that_still_holds_the_text(tmp_path:
         b.write_text(text + "\n# edited\n", encoding="utf-8")
         assert given_election_file(st, "my-us", text) == (str(b), text + "\n# edited\n")
         assert election_file_holding(st, "my-us", text) == str(a)
+
+
+def test_a_recorded_election_path_that_is_no_file_is_not_read(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    """`analyze --election /dev/stdin < my.toml` records /dev/stdin: `status` and `report` then
+    read it to see whether the file was edited, and waited on the terminal (on a pipe, forever).
+    A path that is no regular file now holds no text to compare (a FIFO stands in for stdin)."""
+    import os
+    import threading
+
+    from botwatch import open_study
+    from botwatch.elections.recorded import given_election_file
+
+    fifo = tmp_path / "e.toml"
+    os.mkfifo(fifo)
+    study = _study(tmp_path, scored_us_sample_path)
+    params = json.dumps({"election": "my-us", "election_file": str(fifo), "election_toml": "key = 'my-us'"})
+    found: list[object] = []
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('x', 'accounts', ?, '0', now(), now(), 'ok', 0, NULL)", [params])
+        looking = threading.Thread(target=lambda: found.append(given_election_file(st, "my-us", "key = 'my-us'")), daemon=True)
+        looking.start()
+        looking.join(10)
+        if looking.is_alive():  # let the blocked open return, so the thread ends
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            looking.join(10)
+    assert found == [None], "the look-back opened the FIFO and waited for a writer"

@@ -223,10 +223,16 @@ def election_file_text(path: str) -> str | None:
     """The text of the election file at `path` as `analyze` would read it (from the working
     directory), or None where it cannot be read. One reading for the renew commands
     (`report.staleness`, whether the file still holds what the stages recorded) and for saying a
-    file was edited since (`_edited_file`)."""
+    file was edited since (`_edited_file`). A path that is no regular file (`--election
+    /dev/stdin < my.toml` recorded /dev/stdin, or a named pipe) holds no text to compare: reading it
+    made `status` and `report` wait on the terminal, or on a pipe for ever."""
+    import os
+
     from botwatch.elections.model import ELECTION_FILE_LIMIT
     from botwatch.userfile import UserFileError, read_user_text
 
+    if not os.path.isfile(path):
+        return None
     try:
         return read_user_text(path, "election file", ELECTION_FILE_LIMIT)
     except (UserFileError, OSError):
