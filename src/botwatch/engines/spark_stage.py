@@ -156,7 +156,7 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
             yield from _read_rows(file_idx, path, max_record_bytes, meta, name, columns)
     if counted is not None:  # the row that records a break is no record rejected (`counts.records_rejected`), as the summary counts
         rejected = int(meta["n_rejected"] or 0)
-        counted(int(meta["records_read"] or 0), rejected - (1 if meta.get("broke_off") and rejected else 0))
+        counted(int(meta["records_read"] or 0), rejected - (1 if (meta.get("broke_off") or meta.get("unreadable")) and rejected else 0))
     yield _wide(file_idx, "file", 0, "meta", pa.StructArray.from_arrays([pa.array([meta[f.name]], f.type) for f in META], fields=list(META)))
 
 

@@ -73,8 +73,11 @@ def records_rejected(res: Any) -> int:
     """The records `res` (a `FileResult`) rejected: its `rejected` count without the row that
     records where a compressed stream broke off, which is no record but a note that the file ended
     early (counted apart, `cut_short_count`). Counted with them, a cut .gz of one bad record said
-    "rejected 2" at ingest where the report's Methods said 1 could not be read."""
-    return res.rejected - (1 if getattr(res, "broke_off", None) and res.rejected else 0)
+    "rejected 2" at ingest where the report's Methods said 1 could not be read. Nor the row that
+    locates a file no reader knew (`FileResult.unreadable`): that input is counted as failed, and
+    counted here too the summary said "rejected 1" while every file's own line said 0."""
+    note = getattr(res, "broke_off", None) or getattr(res, "unreadable", None)
+    return res.rejected - (1 if note and res.rejected else 0)
 
 
 def cut_short_count(results: Iterable[Any]) -> int:
