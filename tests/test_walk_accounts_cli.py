@@ -18,8 +18,8 @@ runner = CliRunner()
     [
         (["--top", "-1"], "--top"),  # was "BinderException: LIMIT/OFFSET cannot be negative. This is a bug in botwatch"
         (["--min-bot", "2"], "--min-bot"),  # a probability above 1 matched nothing: an empty table
-        (["--country", "RUS"], "two-letter ISO 3166-1 code"),  # three letters matched nothing: an empty table
-        (["--country", "Russia"], "two-letter ISO 3166-1 code"),
+        (["--country", "XX"], "'XX' is not a known country code"),  # was "no accounts with origin XX", as if a country
+        (["--country", "Russia"], "write RU for Russia"),  # a name matched nothing: an empty table
     ],
 )
 def test_impossible_filters_are_usage_errors(tmp_path: Path, args: list[str], words: str) -> None:
@@ -29,10 +29,11 @@ def test_impossible_filters_are_usage_errors(tmp_path: Path, args: list[str], wo
     assert words in res.output and "This is a bug" not in res.output
 
 
-@pytest.mark.parametrize("given", ["UK", "uk", "GB"])
+@pytest.mark.parametrize("given", ["UK", "uk", "GB", "gbr", "GBR"])
 def test_uk_is_read_as_gb_as_elections_read_it(tmp_path: Path, given: str) -> None:
     """`--country UK` said "no accounts with origin UK" beside thousands of GB ones, while an
-    election's "UK" is GB (elections.model.country_code)."""
+    election's "UK" is GB (elections.model.country_code); "GBR" (ISO alpha-3, as researchers'
+    label files write it) was refused."""
     from botwatch.study import Study
 
     study = tmp_path / "s.duckdb"

@@ -72,6 +72,23 @@ def countries() -> dict[str, Country]:
     return out
 
 
+def country_asked(code: str) -> str | None:
+    """The two-letter code the origin model stores for a country code a user typed: either case,
+    ISO 3166-1 alpha-2 ("ru", "RU") or alpha-3 ("RUS", `ALPHA3`); None where it is neither among
+    the countries the model names (`countries`). Why: `accounts --country XX` answered "no
+    accounts with origin XX" as if XX were a country none was placed in, and refused "RUS"."""
+    code = code.strip().upper()
+    code = ALPHA3.get(code, code)
+    return code if code in countries() else None
+
+
+def country_named(name: str) -> str | None:
+    """The two-letter code of a country the model names written out ("Russia", "россия"), else
+    None: for an error that says which code to write, never to read a name as a code silently."""
+    folded = fold(name.strip())
+    return next((iso for iso, c in countries().items() if folded in {fold(n) for n in c.names}), None)
+
+
 @lru_cache(maxsize=1)
 def time_zone_names() -> dict[str, str]:
     """v1.1 `time_zone` names (Rails) and IANA ids → country (time_zones.tsv); others fall back to `utc_offset`."""

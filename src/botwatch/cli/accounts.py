@@ -33,7 +33,7 @@ def accounts(
     study: StudyArg,
     top: Annotated[int, typer.Option(min=1, help="How many accounts to show")] = 50,
     sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORTABLE)} (descending, unknowns last, ties by posts; handle ascending)")] = "bot_probability",
-    country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU)")] = None,
+    country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU, ru or RUS)")] = None,
     min_bot: Annotated[float, typer.Option(callback=finite(at_least=0.0, at_most=1.0), help="Only accounts with bot_probability at least this (0 to 1)")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per account (shape in docs/model-card-bot.md)")] = False,
     engine: EngineOpt = None,
@@ -46,13 +46,8 @@ def accounts(
 
     if sort not in SORTABLE:
         fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
-    if country is not None and not (len(country) == 2 and country.isascii() and country.isalpha()):
-        # Origins are stored as two-letter codes: 'RUS' or 'Russia' matched nothing and printed an empty table.
-        fail(f"--country {country!r}: give a two-letter ISO 3166-1 code such as RU, US or GB")
     if country is not None:
-        from botwatch.elections.model import country_code
-
-        country = country_code(country)  # "UK" is GB, as an election's country is
+        country = _country_option(country)
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
@@ -174,6 +169,22 @@ def _not_scored_said(n: int, study: Any) -> str:
     """The line for accounts listed or explained without scores (`json_shape.unscored_posts`)."""
     return (f"{counted(n, 'account')} shown {'has' if n == 1 else 'have'} no scores: the accounts stage last ran before "
             f"{'it was' if n == 1 else 'they were'} ingested. Run `botwatch analyze {shell_shown(study)}` to score {'it' if n == 1 else 'them'}")
+
+
+def _country_option(given: str) -> str:
+    """`--country` as the two-letter code origins are stored under: "UK" is GB, as an election's
+    country is (`country_code`), and "ru" or "RUS" is RU (`gazetteer.country_asked`). Anything else
+    is a usage error before the study is opened: "XX" answered "no accounts with origin XX", as if
+    XX were a country no account was placed in, and "RUS" or "Russia" printed an empty table."""
+    from botwatch.accounts.gazetteer import country_asked, country_named, countries
+    from botwatch.elections.model import country_code
+
+    if (code := country_asked(country_code(given))) is not None:
+        return code
+    named = country_named(given)
+    write = f"write {named} for {given.strip()}" if named else f"give one of the {len(countries())} the origin model names, e.g. RU, US, GB (or RUS)"
+    fail(f"--country {given!r} is not a known country code: {write}")
+    raise AssertionError("unreachable: fail() exits")
 
 
 def nothing_matched(country: Optional[str], min_bot: float) -> str:
