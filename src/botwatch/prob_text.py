@@ -43,6 +43,15 @@ def prob2(p: float) -> str:
     return _bounded(p, 2)
 
 
+def plausible_range(lo: float | None, hi: float | None) -> str | None:
+    """A bot probability's plausible range as `explain` and the report's top-accounts table both
+    write it ("0.85 to >0.99"), None where either end is unknown. One function so the two never
+    round apart; "to", not a dash: "0.85–>0.99" read badly."""
+    if lo is None or hi is None:
+        return None
+    return f"{prob2(lo)} to {prob2(hi)}"
+
+
 def prob2_rest(p: float) -> str:
     """`p`, one minus a stored model probability (P(outside US) = 1 - P(US)), at two decimals: as
     `prob2`, but 0 reads "<0.01". Why: a stored P(US) of 1.0 (four decimals) reads ">0.99", so

@@ -16,7 +16,7 @@ from botwatch.accounts.json_shape import (account_json, account_match, close_han
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
-from botwatch.prob_text import p_is, percent, prob2, prob2_rest
+from botwatch.prob_text import p_is, percent, plausible_range, prob2, prob2_rest
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
 from botwatch.userfile import os_error_said
 
@@ -453,11 +453,11 @@ def explain(
                 out.print(f"  Warning: {plain(changed.said(str(study)))}", highlight=False)
             if "bot_ood" in st.columns("accounts_scored"):
                 lo, hi, ood = st.sql("SELECT bot_probability_low, bot_probability_high, bot_ood FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
-                if lo is not None and hi is not None:
+                if (shown := plausible_range(lo, hi)) is not None:
                     # Not "so wider": the range only also takes in the model's answer with the unusual
                     # facts unknown (accounts/ood.py); TeaPainUSA's (TwiBot-20) was as wide as an in-range account's.
                     note = " (out of distribution: unlike the labelled accounts; it also takes in what the model says with those facts unknown)" if ood else ""
-                    out.print(f"Plausible range: {prob2(lo)} to {prob2(hi)}{note}", highlight=False)  # "0.85–>0.99" read badly
+                    out.print(f"Plausible range: {shown}{note}", highlight=False)
             if "bot_behaviour_lr" in st.columns("accounts_scored"):
                 prof, lr = st.sql("SELECT bot_profile_probability, bot_behaviour_lr FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
                 if lr is not None and prof is not None:

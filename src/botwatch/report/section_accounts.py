@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.report.fmt import num, pct_ci, wilson
+from botwatch.prob_text import plausible_range
 from botwatch.report.training_share import training_clause
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import report_reshare, study_reshare
@@ -104,10 +105,15 @@ def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:
 
 def _top_accounts(study: Study) -> list[dict[str, Any]]:
     """The 20 accounts most likely automated, with their first evidence sentences."""
+    # The plausible range `explain` gives beside the probability (NULL in a study scored before the
+    # columns existed): the table showed a bare "Bot p" where `explain` said how sure it is.
+    has_range = {"bot_probability_low", "bot_probability_high"} <= set(study.columns("account_scores"))
+    bounds = "s.bot_probability_low, s.bot_probability_high" if has_range else "NULL, NULL"
     top = study.sql(
         # n_posts is 0 for an account known only as retweeted or looked up (NULL in a study scored
         # before 2026-12-05): it posted 0 times in the study, not an unknown number ("—").
-        "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, coalesce(s.n_posts, 0), s.bot_evidence, s.origin_evidence, s.platform "
+        "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, coalesce(s.n_posts, 0), s.bot_evidence, s.origin_evidence, s.platform, "
+        f"{bounds} "
         "FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL "
         "ORDER BY s.bot_probability DESC, s.n_posts DESC NULLS LAST, s.account_id LIMIT 20"
     )
@@ -123,11 +129,11 @@ def _top_accounts(study: Study) -> list[dict[str, Any]]:
             # No handle: the id is shown as one, never as "@<id>" (someone else's handle could be those
             # digits). A Mastodon local handle with its instance ("alice@a.social", `shown_handle`).
             "id": aid, "handle": shown_handle(platform, h, aid),
-            "p": bp, "origin": oc, "op": op, "posts": n,
+            "p": bp, "range": plausible_range(lo, hi), "origin": oc, "op": op, "posts": n,
             "bot_evidence": [s for s in json.loads(be or "[]")][:3],
             "origin_evidence": _origin_lines(json.loads(oe or "[]")),
         }
-        for aid, h, bp, oc, op, n, be, oe, platform in top
+        for aid, h, bp, oc, op, n, be, oe, platform, lo, hi in top
     ]
 
 
