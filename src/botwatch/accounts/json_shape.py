@@ -23,6 +23,8 @@ import json
 import re
 from typing import Any
 
+from botwatch.origin_few_posts import few_posts_json
+
 SHAPE = "botwatch-account/1"
 # accounts_scored columns the shape reads; older studies may lack the issue-12 ones (then null).
 COLUMNS = [
@@ -299,6 +301,8 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
                                        else (r["platform"], r["account_id"]) in prior_only),
             "low": r["origin_probability_low"],
             "high": r["origin_probability_high"],
+            # No interval is stored: an origin on few posts carries what the validation measured at that many.
+            "few_posts": few_posts_json(r["n_posts"]) if r["origin_country"] is not None else None,
             "training_account": trained["origin"],
         },
         "signals": _json(r["signals"], []),

@@ -16,6 +16,7 @@ from botwatch.accounts.json_shape import (account_json, account_match, close_han
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
+from botwatch.origin_few_posts import few_posts_sentence
 from botwatch.prob_text import p_is, percent, plausible_range, prob2, prob2_rest
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
 from botwatch.userfile import os_error_said
@@ -469,6 +470,8 @@ def explain(
         else:
             dist = ", ".join(f"{k} {prob2(v)}" for k, v in json.loads(ops or "{}").items())
             out.print(f"Origin: most likely [bold]{plain(oc)}[/bold] " + plain(f"({p_is(op)}); {dist}"), highlight=False)
+            if few := few_posts_sentence(n):  # "US 0.99" on 2 posts said nothing of how little that is
+                out.print(f"  {few}", highlight=False, markup=False)
             # The country the scores were made for, as --json: a later run of another stage for
             # another election measured P(outside US) on distributions made with GB's prior.
             home = recorded_home(st)

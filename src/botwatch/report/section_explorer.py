@@ -24,6 +24,7 @@ from markupsafe import Markup
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.coordination.clusters import REF_HANDLES, SHOWN_REF
 from botwatch.report.build import json_for_script
+from botwatch.origin_few_posts import FEW_POSTS_BANDS, band_reference
 from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.origin_rule import home_known, measured_home, unknown_home_note
 from botwatch.platform_names import TWITTER_PLATFORMS
@@ -127,6 +128,9 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
         "posted": posted,
         "countries": countries,
         "clusters": clusters,
+        # An origin on fewer than 20 posts: the validation's figures for that many posts, as
+        # `explain` gives them (explorer.js writes `few_posts_lead`'s words before them).
+        "few": [[first, last, band_reference((key, first, last))] for key, first, last in FEW_POSTS_BANDS],
         "has": {
             "bot": "bot_probability" in score_cols,
             "origin": "origin_probability" in score_cols,

@@ -124,6 +124,12 @@
     var facts = [];
     if (r[C.cluster] !== null) { facts.push("Member of coordinated cluster " + r[C.cluster] + "."); }
     if (r[C.origin]) { facts.push("Most likely origin " + r[C.origin] + " (probability " + (r[C.origin_p] === null ? "?" : p2(r[C.origin_p])) + ")."); }
+    // Few posts: what the validation measured at that many (origin_few_posts.py, as `explain` says it).
+    (D.few || []).forEach(function (b) {
+      if (r[C.origin] && r[C.posts] >= b[0] && r[C.posts] <= b[1]) {
+        facts.push("Based on " + r[C.posts] + " post" + (r[C.posts] === 1 ? "" : "s") + " only, little to go on: " + b[2]);
+      }
+    });
     if (r[C.created]) { facts.push("Account created " + r[C.created] + "."); }
     if (r[C.followers] !== null) { facts.push(fmt(r[C.followers]) + " followers when last seen."); }
     facts.push(fmt(r[C.posts]) + " posts in this study; platform " + r[C.platform] + ", id " + r[C.id] + ".");
