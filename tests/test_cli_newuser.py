@@ -111,7 +111,8 @@ def test_an_unreadable_or_missing_input_is_not_reported_ok(tmp_path: Path) -> No
     assert "ok " + str(CLI_FIX / "unknown_layout.csv") not in res.output and "[unreadable]" not in res.output
     assert "unreadable " + str(CLI_FIX / "unknown_layout.csv") in res.output
     assert "study unchanged" not in res.output and "nothing from this file was stored" in res.output
-    assert "Rejected records are kept in the study" in res.output
+    # No record was rejected: the unreadable input's row in `rejected` says why it failed.
+    assert "What was wrong with each failed input is kept in the study" in said, said
 
 
 def test_nothing_readable_says_why_and_points_at_no_removed_study(tmp_path: Path) -> None:

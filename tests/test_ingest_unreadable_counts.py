@@ -37,6 +37,7 @@ def test_an_unreadable_file_is_failed_not_a_rejected_record(tmp_path: Path) -> N
     assert "unreadable " in out and "rejected 0, accounts 2" in out, out
     row = _summary_row(res.output)
     assert (row["rejected"], row["failed"], row["stored"]) == ("0", "1", "2"), row
+    assert "What was wrong with each failed input is kept in the study" in out and "Rejected records are kept" not in out, out
     with open_study(study) as st:
         message = st.sql("SELECT message FROM runs WHERE stage = 'ingest'")[0][0]
         kept = st.sql("SELECT count(*) FROM rejected WHERE error LIKE 'unreadable input:%'")[0][0]

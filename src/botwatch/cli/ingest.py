@@ -649,7 +649,10 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
                       "so a sending instance cannot merge its accounts into another's; each original is kept in `rejected` beside a "
                       "note starting 'repaired, record kept: Mastodon account'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
-        console.print(f"Rejected records are kept in the study: `botwatch export {shell_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
+        # Only the rows that locate a failed input (unreadable, cut short): "Rejected records are kept"
+        # under "rejected 0" read as a contradiction; those rows say what was wrong with each input.
+        kept_what = "Rejected records are" if sum(records_rejected(f) for f in summary.files) else "What was wrong with each failed input is"
+        console.print(f"{kept_what} kept in the study: `botwatch export {shell_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
     for res in summary.files:
         if encoding_note := other_encoding(res):
             console.print(encoding_note, highlight=False, markup=False)
