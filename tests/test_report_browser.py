@@ -252,6 +252,14 @@ def test_demo_report_prints_every_column_on_a4(browser: Any, demo_report: Path) 
             " if (new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1) out.push(m[0]); } } return out; }"
         )
         assert split == [], f"numbers broken across lines: {split[:5]}"
+        # A real study's party with 2 accounts fills its row with "0% (too few accounts)" (the IRA
+        # slice with gop-debate-2015 under us-2016): the eleven columns then reached 780 px and the
+        # last one, Negative, was off the page. Its row as the report writes it must still fit.
+        page.eval_on_selector_all(
+            "#parties table.small tbody tr:first-child td.num", "tds => tds.forEach(td => { td.textContent = '0% (too few accounts)'; })"
+        )
+        right = page.eval_on_selector("#parties table.small", "t => t.getBoundingClientRect().right")
+        assert right <= 719, f"the per-party table with a too-few-accounts row reaches {right}px on A4"
         assert pg.errors == [], pg.errors
     finally:
         pg.close()
