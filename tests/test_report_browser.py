@@ -206,6 +206,15 @@ def test_sample_report_fits_a_phone_and_prints(browser: Any, sample_report: tupl
     try:
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
+        # Charts keep a readable type size: shrunk to the screen, a 900-unit-wide timeline drew its
+        # 11-unit labels ("max 297 posts / day", its dates) 4.3 px high. They scroll in their figure.
+        tiny = page.eval_on_selector_all(
+            "svg.chart",
+            "ss => ss.filter(s => s.querySelector('text')).map(s => { const t = s.querySelector('text'), vb = s.viewBox.baseVal, r = s.getBoundingClientRect();"
+            " return [s.getAttribute('aria-label'), parseFloat(t.getAttribute('font-size') || 12) * Math.min(r.width / vb.width, r.height / vb.height)]; })"
+            ".filter(([, px]) => px < 8.5)",
+        )
+        assert tiny == [], f"chart labels under 8.5 px on a phone: {tiny}"
         # Explorer rows are cards: no cell reaches past the screen, evidence included.
         page.click("#ex-body button.ex-handle >> nth=0")
         widest = page.eval_on_selector_all("#ex-body td, #ex-body li", "els => Math.max(...els.map(e => e.getBoundingClientRect().right))")
