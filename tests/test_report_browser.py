@@ -269,6 +269,13 @@ def test_demo_report_prints_every_column_on_a4(browser: Any, demo_report: Path) 
         )
         right = page.eval_on_selector("#parties table.small", "t => t.getBoundingClientRect().right")
         assert right <= 719, f"the per-party table with a too-few-accounts row reaches {right}px on A4"
+        # The co-actions chart grows 40 units a cluster drawn; at the 12 a real study drew (IRA
+        # slice with brexit-2016) the chart's height cap shrank its labels to 5.6 px, on screen too.
+        label_px = page.eval_on_selector(
+            "svg[aria-label^='Co-actions per day']",
+            "s => { s.setAttribute('viewBox', '0 0 900 500'); const r = s.getBoundingClientRect(); return 11 * Math.min(r.width / 900, r.height / 500); }",
+        )
+        assert label_px >= 8.5, f"co-actions chart labels {label_px:.1f} px high with 12 clusters"
         assert pg.errors == [], pg.errors
     finally:
         pg.close()
