@@ -276,6 +276,13 @@ def test_demo_report_prints_every_column_on_a4(browser: Any, demo_report: Path) 
             "s => { s.setAttribute('viewBox', '0 0 900 500'); const r = s.getBoundingClientRect(); return 11 * Math.min(r.width / 900, r.height / 500); }",
         )
         assert label_px >= 8.5, f"co-actions chart labels {label_px:.1f} px high with 12 clusters"
+        # On a phone the network's cluster names kept their 12 units in 900: 4.7 px high. It scrolls
+        # in its figure at a readable scale, as the charts do, and the page itself does not.
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 375, "height": 740})
+        net_px = page.eval_on_selector("svg.network", "s => 12 * s.getBoundingClientRect().width / s.viewBox.baseVal.width")
+        assert net_px >= 8.5, f"network labels {net_px:.1f} px high on a phone"
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
         assert pg.errors == [], pg.errors
     finally:
         pg.close()
