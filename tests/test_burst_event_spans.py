@@ -18,7 +18,7 @@ from botwatch.elections import load_election
 from botwatch.report.sections import render
 from botwatch.timeline import bursts as bursts_mod
 from botwatch.timeline.bursts import nearest_event
-from botwatch.timeline.report import _event_relation, _event_spans
+from botwatch.timeline.report import _event_relation
 from botwatch.timeline.series import series_label
 from botwatch.timeline.zones import events_utc
 
@@ -64,8 +64,9 @@ WEEK = SimpleNamespace(events=[SimpleNamespace(at=datetime(2021, 3, 1), end=date
 def _row(peak: datetime, election: Any) -> tuple[Any, ...]:
     """A bursts-table row for a peak hour as the stage stores it and `burst_rows` reads it back."""
     events = [(e.at, e.label) for e in election.events]
-    ev, _at, hrs = bursts_mod.nearest_event(peak, events, ends=[e.end for e in election.events], width=timedelta(hours=1))
-    return ([("all", "all posts")], peak, 40, 2.0, 12.0, 40, ev, hrs, _event_relation(peak, ev, hrs, _event_spans(election)))
+    ev, at, hrs = bursts_mod.nearest_event(peak, events, ends=[e.end for e in election.events], width=timedelta(hours=1))
+    end = next((e.end for e in election.events if (e.at, e.label) == (at, ev)), None)
+    return ([("all", "all posts")], peak, 40, 2.0, 12.0, 40, ev, hrs, _event_relation(peak, ev, hrs, at, end))
 
 
 def _cells(rows: list[tuple[Any, ...]]) -> list[str]:
@@ -101,3 +102,57 @@ def test_near_an_instant_it_gives_the_hours_alone_and_far_from_every_event_none(
     start = _row(datetime(2021, 3, 20, 18), WEEK)  # the peak hour the event starts in: 0, no "during it" beside it
     assert _cells([start])[0].endswith("Debate | 0")
 
+
+
+# -- the relation comes from what the stage stored, not from today's election file ---------------
+def _stored(path: Any, with_end: bool = True):  # type: ignore[no-untyped-def]
+    """A study whose bursts table holds the uk-ge2017 burst 37 h after the pause ended, as the stage
+    stored it (`with_end=False`: as a study analysed before the stage kept the event's end)."""
+    from botwatch.study import open_study
+
+    st = open_study(path, read_only=False)
+    end_col = ", event_end TIMESTAMP" if with_end else ""
+    st.sql("CREATE TABLE bursts (freq VARCHAR, dimension VARCHAR, value VARCHAR, peak_at TIMESTAMP, peak_posts BIGINT, baseline DOUBLE, "
+           f"z DOUBLE, posts BIGINT, event VARCHAR, event_at TIMESTAMP{end_col}, hours_from_event DOUBLE)")
+    pause = next(e for e in UK.events if e.label == PAUSE)
+    peak = datetime(2017, 5, 27, 12)
+    hours = (peak - pause.at) / timedelta(hours=1)
+    end = [pause.end] if with_end else []
+    st.sql(f"INSERT INTO bursts VALUES ('hour', 'all', 'all posts', ?, 40, 2.0, 12.0, 40, ?, ?{', ?' if with_end else ''}, ?)",
+           [peak, PAUSE, pause.at, *end, hours])
+    return st
+
+
+def _edited_uk() -> Any:
+    """uk-ge2017 as a user's copy edited after the bursts stage ran: the pause moved a day later."""
+    import dataclasses
+
+    events = tuple(dataclasses.replace(e, at=e.at + timedelta(days=1), end=e.end + timedelta(days=1)) if e.label == PAUSE else e
+                   for e in UK.events)
+    return dataclasses.replace(UK, events=events)
+
+
+def test_the_relation_is_read_from_the_stored_event_not_the_edited_file(tmp_path: Any) -> None:
+    """Matched by label and start in the current election file, an edited file lost the stored
+    event: the burst read "+109" with no "after its end", beside a caption saying 72 h."""
+    from botwatch.timeline.report import burst_rows
+
+    st = _stored(tmp_path / "s.duckdb")
+    try:
+        (row,) = burst_rows(st, (datetime(2017, 5, 1), datetime(2017, 6, 8)), election=_edited_uk())
+    finally:
+        st.close()
+    assert row[6] == PAUSE and round(row[7]) == 109 and row[8] == "after_end", row
+    assert f"{PAUSE} | +109, after its end" in _cells([row])[0]
+
+
+def test_a_study_stored_without_the_events_end_gives_the_hours_alone(tmp_path: Any) -> None:
+    from botwatch.timeline.report import burst_rows
+
+    st = _stored(tmp_path / "s.duckdb", with_end=False)
+    try:
+        (row,) = burst_rows(st, (datetime(2017, 5, 1), datetime(2017, 6, 8)), election=UK)
+    finally:
+        st.close()
+    assert row[8] is None, row
+    assert _cells([row])[0].endswith(f"{PAUSE} | +109"), _cells([row])

@@ -151,6 +151,19 @@ def test_planted_burst_found_and_labelled(synth_study) -> None:  # type: ignore[
     assert rest > 0.05
 
 
+def test_bursts_store_their_events_end(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """The report says "during it" / "after its end" from the end stored beside the burst, not
+    from an election file that may have been edited since the stage ran."""
+    import dataclasses
+
+    el = election()
+    pause_end = datetime(2017, 5, 25, 23)
+    el = dataclasses.replace(el, events=tuple(dataclasses.replace(e, end=pause_end) if e.label == "Attack" else e for e in el.events))
+    analyze(synth_study, Context(election=el, log=lambda m: None), only=["timeline", "bursts"])
+    got = dict(synth_study.sql("SELECT event, event_end FROM bursts WHERE freq='hour' AND dimension='automated' AND value=?", [AUTOMATED]))
+    assert got == {"Manifesto": None, "Attack": pause_end}
+
+
 def test_robust_z_ignores_the_daily_rhythm() -> None:
     rng = np.random.default_rng(3)
     n = 24 * 40

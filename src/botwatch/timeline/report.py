@@ -168,40 +168,45 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, e
     (the count) the demo's two "strongest" were such hours (221 and 185 posts, z "not defined")
     above 273 posts at z 135."""
     rows = study.sql(
-        f"""SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event FROM bursts
+        f"""SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event, {_stored_event_span(study)} FROM bursts
         WHERE {_BURSTS_LISTED}
         ORDER BY coalesce(baseline, 0) = 0, CASE WHEN coalesce(baseline, 0) = 0 THEN peak_posts ELSE z END DESC, peak_at,
                  dimension <> 'all', dimension, value""",
         list(_burst_bounds(span, election)),
     )
     merged: dict[tuple[Any, ...], list[Any]] = {}
-    spans = _event_spans(election)
-    for dim, val, peak, pp, base, z, posts, ev, hrs in rows:
+    for dim, val, peak, pp, base, z, posts, ev, hrs, ev_at, ev_end in rows:
         key = (peak, pp, base, z, posts)
         if key in merged:
             merged[key][0].append((dim, val))
         elif len(merged) < limit:
-            merged[key] = [[(dim, val)], peak, pp, base, None if not base else z, posts, ev, hrs, _event_relation(peak, ev, hrs, spans)]
+            merged[key] = [[(dim, val)], peak, pp, base, None if not base else z, posts, ev, hrs, _event_relation(peak, ev, hrs, ev_at, ev_end)]
     return [tuple(r) for r in merged.values()]
 
 
-def _event_spans(election: Any) -> dict[tuple[datetime, str], datetime | None]:
-    """(UTC start, label) → UTC end (None: an instant) of the election's key events."""
-    return {(e.at, e.label): e.end for e in election.events} if election is not None else {}
+def _stored_event_span(study: Study) -> str:
+    """The select list of the event's start and end as the bursts stage stored them, NULL for a
+    column a study analysed by an earlier botwatch lacks (`event_end` before 2026-12-07)."""
+    have = set(study.columns("bursts"))
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("event_at", "event_end"))
 
 
-def _event_relation(peak: datetime, ev: str | None, hrs: float | None, spans: dict[tuple[datetime, str], datetime | None]) -> str | None:
+def _event_relation(peak: datetime, ev: str | None, hrs: float | None, start: datetime | None, end: datetime | None) -> str | None:
     """Where a burst's peak hour lies against its stored nearest event, which the stage kept by its
     distance from the event's span, not from its start (`bursts.nearest_event`): "during" (inside
     the span, or the event starting in that hour), "after_end" (after a span's end), or None
-    (before or after an instant, or no event). The table gives hours from the start, and hid a
-    burst more than 72 of them after it as "none within 72 h": on uk-ge2017, one two days after the
-    three-day pause in campaigning after the Manchester attack, 120 hours after it began."""
+    (before or after an instant, no event, or a study stored without the event's end, whose table
+    then gives the hours alone). The table gives hours from the start, and hid a burst more than 72
+    of them after it as "none within 72 h": on uk-ge2017, one 37 h after the end of the three-day
+    pause in campaigning after the Manchester attack, 109 hours after it began.
+
+    Read from what the stage stored (`start`, `end`; `start` from the stored hours where a study
+    lacks it), not from the election file now: matched there by label and start, a file edited
+    since the stage ran lost the event, and the burst read "+109" with no "after its end"."""
     if ev is None or hrs is None:
         return None
-    start = peak - timedelta(hours=float(hrs))
-    # The start as stored hours give it back (to the microsecond the float holds), matched by label.
-    end = next((e for (at, label), e in spans.items() if label == ev and abs((at - start).total_seconds()) < 1), None)
+    if start is None:
+        start = peak - timedelta(hours=float(hrs))
     if bursts_mod.inside_event(peak, start, end, timedelta(hours=1)):
         return "during"
     return "after_end" if end is not None and peak > end else None
