@@ -156,3 +156,13 @@ def test_a_study_stored_without_the_events_end_gives_the_hours_alone(tmp_path: A
         st.close()
     assert row[8] is None, row
     assert _cells([row])[0].endswith(f"{PAUSE} | +109"), _cells([row])
+
+
+def test_an_event_label_is_shown_not_obeyed() -> None:
+    """The label comes from the user's election file: a right-to-left override in it would reverse
+    the rest of the table row. The template prints it bare; the environment's `finalize`
+    (`sections._shown`) shows it as a visible tag, as it does every plain string a template prints."""
+    row = ([("all", "all posts")], datetime(2021, 3, 21, 6), 40, 2.0, 12.0, 40, "Debate \u202eetabed", 12.0, None)
+    (cell,) = _cells([row])
+    assert "Debate ⟨U+202E⟩etabed | +12" in cell, cell
+    assert "\u202e" not in cell
