@@ -127,7 +127,8 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
                   party_accts: ir.Table | None = None) -> ir.Table:
     """Counts per (period, account_group, party, platform, account_id). With `party_accts` (see
     `party_accounts`; None or no rows: no such group) the group 'not_party_accounts' counts every
-    account but those."""
+    account but those: the rows `without_party_accounts` keeps, as the report's counts beside the
+    estimates do."""
     if groups is not None:
         has_foreign = "foreign" in groups.columns  # absent when the origin model cannot name the home country
         g = groups.select(_gp=groups.platform, _ga=groups.account_id, automated=groups.automated,
@@ -138,19 +139,16 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
         group_defs = [("all", None), ("likely_automated", "automated")] + ([("foreign_origin", "foreign")] if has_foreign else [])
     else:
         group_defs = [("all", None)]
+    # Each group's rows before the windows cut them; the parties' own accounts leave by the anti-join
+    # the report counts their posts by (`without_party_accounts`), one rule written once.
+    grouped = [(gname, u if flag is None else u.filter(u[flag])) for gname, flag in group_defs]
     if party_accts is not None:
-        pa_ = party_accts.select(_pp=party_accts.platform, _pa=party_accts.account_id, _own=ibis.literal(True))
-        j = u.left_join(pa_, [u.platform == pa_._pp, u.account_id == pa_._pa])
-        flags = [c for c in ("automated", "foreign") if c in u.columns]
-        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment", "measured", *flags)],
-                     not_party=~j._own.fill_null(False))
-        group_defs.append((NOT_PARTY_ACCOUNTS, "not_party"))
+        grouped.append((NOT_PARTY_ACCOUNTS, without_party_accounts(u, party_accts)))
     parts = []
     for wname, start, end in windows:
-        w = in_window(u, start, end)
-        for gname, flag in group_defs:
-            x = w if flag is None else w.filter(w[flag])
-            parts.append(x.select("platform", "account_id", "party", "stance", "sentiment", "measured", period=ibis.literal(wname), account_group=ibis.literal(gname)))
+        for gname, rows in grouped:
+            w = in_window(rows, start, end)
+            parts.append(w.select("platform", "account_id", "party", "stance", "sentiment", "measured", period=ibis.literal(wname), account_group=ibis.literal(gname)))
     allu = parts[0]
     for p in parts[1:]:
         allu = allu.union(p, distinct=False)
