@@ -142,3 +142,15 @@ def test_the_collectors_filter_credits_a_status_to_the_account_ingest_keys_it_by
     assert set(by_key) == {s["account"]["url"] for s in statuses}
     for s in statuses[:40]:
         assert kept(s, shown_handle("mastodon", by_key[s["account"]["url"]], s["account"]["url"]))
+
+
+def test_an_account_of_a_unicode_named_instance_keeps_one_key_on_its_own_instance_and_elsewhere(tmp_path: Path) -> None:
+    """Mastodon's API writes a remote `acct`'s domain in Unicode beside its url's punycode: the
+    account was keyed `acct:hans@bawü.social` in another instance's capture and by its url in its
+    own, one person as two accounts, and flagged as if its instance had forged the url."""
+    seen_elsewhere = {"id": "5", "username": "hans", "acct": "hans@bawü.social", "url": "https://xn--baw-joa.social/@hans",
+                      "uri": "https://xn--baw-joa.social/users/hans"}
+    seen_at_home = {**seen_elsewhere, "acct": "hans"}
+    st, summary = _ingest(tmp_path, [_status(1, seen_elsewhere, "xn--baw-joa.social"), _status(2, seen_at_home, "XN--BAW-JOA.social.")])
+    assert {a for (a,) in st.sql("SELECT account_id FROM posts")} == {"https://xn--baw-joa.social/@hans"}
+    assert summary.files[0].rekeyed == 0 and summary.files[0].repaired == 0

@@ -381,12 +381,31 @@ def _serving_host(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _host_name(host: str) -> str:
+    """One spelling of a host name (`_http_host`'s, an `acct` domain's): lower-case, without a
+    trailing dot or a default port (":443", ":80"), a Unicode name in its ASCII (punycode) form.
+    Why: Mastodon's API writes a remote `acct`'s domain in Unicode ("hans@bawü.social") beside a
+    `url` and `uri` in punycode ("https://xn--baw-joa.social/@hans"); compared as written, every
+    account of such an instance was keyed `acct:` from other instances but by its url on its own,
+    one person as two accounts in a study of both."""
+    h = host.lower()
+    for port in (":443", ":80"):
+        h = h.removesuffix(port)
+    h = h.rstrip(".")
+    if not h.isascii():
+        try:
+            h = h.encode("idna").decode("ascii")
+        except UnicodeError:  # no valid name (an empty label, one too long): compared as written
+            pass
+    return h
+
+
 def _http_host(value: Any) -> str | None:
-    """The lower-cased host (port included) of an http(s) URL; None for anything else: another
-    scheme (`javascript:alert(1)`), a bare local id, a URL with a user part (`https://a.social@b/`,
-    whose host is b)."""
+    """The host (`_host_name`'s spelling, a port other than the default kept) of an http(s) URL;
+    None for anything else: another scheme (`javascript:alert(1)`), a bare local id, a URL with a
+    user part (`https://a.social@b/`, whose host is b)."""
     m = _HTTP_HOST.match(value) if isinstance(value, str) else None
-    return m[1].lower() if m else None
+    return _host_name(m[1]) if m else None
 
 
 def account_key(acct: dict[str, Any], home: str | None) -> tuple[str | None, str | None]:
@@ -408,7 +427,7 @@ def account_key(acct: dict[str, Any], home: str | None) -> tuple[str | None, str
         return local_id, None
     user, _, domain = (opt_str(acct.get("acct")) or opt_str(acct.get("username")) or "").partition("@")
     uri = opt_str(acct.get("uri"))
-    claims = {_http_host(url), *([_http_host(uri)] if uri is not None else []), *([domain.lower()] if domain else []),
+    claims = {_http_host(url), *([_http_host(uri)] if uri is not None else []), *([_host_name(domain)] if domain else []),
               *([home] if home else [])}
     if len(claims) == 1 and None not in claims:
         return url, None
