@@ -154,3 +154,18 @@ def test_an_account_of_a_unicode_named_instance_keeps_one_key_on_its_own_instanc
     st, summary = _ingest(tmp_path, [_status(1, seen_elsewhere, "xn--baw-joa.social"), _status(2, seen_at_home, "XN--BAW-JOA.social.")])
     assert {a for (a,) in st.sql("SELECT account_id FROM posts")} == {"https://xn--baw-joa.social/@hans"}
     assert summary.files[0].rekeyed == 0 and summary.files[0].repaired == 0
+
+
+def test_an_account_of_a_split_domain_instance_keeps_one_key_on_its_own_instance_and_elsewhere(tmp_path: Path) -> None:
+    """Mastodon's split domain serves "u@example.com" from social.example.com: seen from another
+    instance its acct domain is not its url's host, and it was keyed `acct:u@example.com` there
+    but by its url in its own instance's capture, one person as two accounts. An impostor whose
+    acct is not above the url's host is still keyed apart."""
+    elsewhere = {"id": "6", "username": "u", "acct": "u@example.com", "url": "https://social.example.com/@u", "uri": "https://social.example.com/users/u"}
+    at_home = {**elsewhere, "acct": "u"}
+    sock = {"id": "8", "username": "u", "acct": "u@notexample.com", "url": "https://social.example.com/@u"}
+    st, summary = _ingest(tmp_path, [_status(3, elsewhere, "social.example.com"), _status(4, at_home, "social.example.com"),
+                                     _status(5, sock, "social.example.com")])
+    posts = dict(st.sql("SELECT post_id, account_id FROM posts"))
+    assert sorted(posts.values()) == ["acct:u@notexample.com", "https://social.example.com/@u", "https://social.example.com/@u"]
+    assert summary.files[0].rekeyed == 1

@@ -408,6 +408,16 @@ def _http_host(value: Any) -> str | None:
     return _host_name(m[1]) if m else None
 
 
+def _serves(host: str, domain: str) -> bool:
+    """Can `host` serve the accounts of `domain` (an `acct` domain)? Itself, or a name under it:
+    Mastodon's split domain (LOCAL_DOMAIN example.com, WEB_DOMAIN social.example.com) gives
+    "u@example.com" a url and uri on social.example.com. Why: keyed `acct:` wherever it was seen
+    from another instance but by its url on its own, such an account was two accounts in a study
+    of both; a sender cannot name itself under another's domain (its `acct` is the WebFinger
+    name the receiving instance checked)."""
+    return host == domain or host.endswith("." + domain)
+
+
 def account_key(acct: dict[str, Any], home: str | None) -> tuple[str | None, str | None]:
     """(key, note) of a Mastodon account object: its profile `url` where every host the record
     gives agrees, else `acct:user@instance` with a note saying what disagreed; the local `id`
@@ -417,9 +427,10 @@ def account_key(acct: dict[str, Any], home: str | None) -> tuple[str | None, str
     six accounts of six handles sent with one `url` ("javascript:alert(10)") were stored as one,
     five profiles lost and every post credited to it, so an instance could pour its accounts into
     another instance's account. The profile URL is kept as the key when it is http(s) and on the
-    account's instance, as its `acct` domain, its ActivityPub `uri` (Mastodon 4.2 on) and `home`
-    (the host of the status's own `uri`, written on the author's instance; None when not known)
-    name it: an honest account keeps the key studies made before hold. Any other record is keyed
+    account's instance, as its ActivityPub `uri` (Mastodon 4.2 on) and `home` (the host of the
+    status's own `uri`, written on the author's instance; None when not known) name it, and its
+    `acct` domain is that host or one above it (`_serves`): an honest account keeps the key
+    studies made before hold. Any other record is keyed
     `acct:user@instance` (RFC 7565's form, the instance its `acct` names, else `home`), a form no
     checked URL has, so it cannot land on a checked account of any instance; its posts are kept."""
     url, local_id = opt_str(acct.get("url")), opt_id(acct.get("id"))
@@ -427,9 +438,8 @@ def account_key(acct: dict[str, Any], home: str | None) -> tuple[str | None, str
         return local_id, None
     user, _, domain = (opt_str(acct.get("acct")) or opt_str(acct.get("username")) or "").partition("@")
     uri = opt_str(acct.get("uri"))
-    claims = {_http_host(url), *([_http_host(uri)] if uri is not None else []), *([_host_name(domain)] if domain else []),
-              *([home] if home else [])}
-    if len(claims) == 1 and None not in claims:
+    hosts = {_http_host(url), *([_http_host(uri)] if uri is not None else []), *([home] if home else [])}
+    if len(hosts) == 1 and None not in hosts and (not domain or _serves(next(iter(hosts)), _host_name(domain))):
         return url, None
     instance = domain.lower() or home
     key = f"acct:{user}@{instance}" if user and instance else local_id
