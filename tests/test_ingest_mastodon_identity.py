@@ -169,3 +169,20 @@ def test_an_account_of_a_split_domain_instance_keeps_one_key_on_its_own_instance
     posts = dict(st.sql("SELECT post_id, account_id FROM posts"))
     assert sorted(posts.values()) == ["acct:u@notexample.com", "https://social.example.com/@u", "https://social.example.com/@u"]
     assert summary.files[0].rekeyed == 1
+
+
+def test_explain_finds_a_local_account_keyed_apart_by_user_at_its_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sender's local "victim" with another instance's url is keyed `acct:victim@evil.example`,
+    its handle the bare "victim": `explain @victim@evil.example`, the name its key gives, said
+    "no account" and listed it as one whose "instance not recorded"."""
+    from botwatch.cli import app
+
+    wide_consoles(monkeypatch)
+    sock = _status(4, {"id": "9", "username": "victim", "acct": "victim", "url": "https://real.social/@victim"}, "evil.example")
+    st, _ = _ingest(tmp_path, [sock])
+    st.close()
+    study = str(tmp_path / "s.duckdb")
+    assert CliRunner().invoke(app, ["analyze", study, "--no-election", "--only", "accounts"]).exit_code == 0
+    shown = CliRunner().invoke(app, ["explain", study, "@victim@evil.example"])
+    assert shown.exit_code == 0 and "acct:victim@evil.example" in flat(shown.output), shown.output
+    assert CliRunner().invoke(app, ["explain", study, "@victim@real.social"]).exit_code != 0  # not the url's instance

@@ -60,14 +60,16 @@ def account_match(key: str, platform: str | None = None) -> tuple[str, list[str]
     Mastodon account's handle is its `acct`, which its own instance writes without the domain: an
     account of mastodon.social collected there is "alice", and "@alice@mastodon.social", as it is
     written everywhere else, found no account. Such a key also matches the local handle of the
-    account whose id (its profile URL) is on that instance. `platform`: two platforms may hold
+    account whose id (its profile URL, or `acct:alice@a.social`) is on that instance. `platform`: two platforms may hold
     the same account id (one CSV ingested as twitter and as bluesky), and without it only the one
     with most posts could be reached."""
     where, params = "lower(handle) = lower(?) OR account_id = ?", [key, key]
     m = FEDIVERSE.fullmatch(key)
     if m:
-        where += " OR (platform = 'mastodon' AND lower(handle) = lower(?) AND lower(account_id) = lower(?))"
-        params += [m[1], f"https://{m[2]}/@{m[1]}"]
+        # ... or whose id is `acct:alice@a.social`: a local alice keyed so, apart from a profile
+        # URL off its instance (`ingest.other_platforms.account_key`), was not found by that name.
+        where += " OR (platform = 'mastodon' AND lower(handle) = lower(?) AND lower(account_id) IN (lower(?), lower(?)))"
+        params += [m[1], f"https://{m[2]}/@{m[1]}", f"acct:{m[1]}@{m[2]}"]
     if platform is not None:
         return f"platform = ? AND ({where})", [platform, *params]
     return where, params
