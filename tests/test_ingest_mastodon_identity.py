@@ -186,3 +186,19 @@ def test_explain_finds_a_local_account_keyed_apart_by_user_at_its_instance(tmp_p
     shown = CliRunner().invoke(app, ["explain", study, "@victim@evil.example"])
     assert shown.exit_code == 0 and "acct:victim@evil.example" in flat(shown.output), shown.output
     assert CliRunner().invoke(app, ["explain", study, "@victim@real.social"]).exit_code != 0  # not the url's instance
+
+
+def test_a_namesake_keyed_by_user_at_instance_is_not_said_to_have_no_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`explain @victim@other.example` lists the local victim keyed `acct:victim@evil.example` as
+    a namesake: its key names its instance, so not "its instance not recorded"."""
+    from botwatch.cli import app
+
+    wide_consoles(monkeypatch)
+    sock = _status(4, {"id": "9", "username": "victim", "acct": "victim", "url": "https://real.social/@victim"}, "evil.example")
+    st, _ = _ingest(tmp_path, [sock])
+    st.close()
+    study = str(tmp_path / "s.duckdb")
+    assert CliRunner().invoke(app, ["analyze", study, "--no-election", "--only", "accounts"]).exit_code == 0
+    res = CliRunner().invoke(app, ["explain", study, "@victim@other.example"])
+    out = flat(res.output)
+    assert res.exit_code == 2 and "@victim (acct:victim@evil.example)" in out and "not recorded" not in out, out

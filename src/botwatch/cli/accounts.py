@@ -309,7 +309,9 @@ def _what_to_try(st: Any, said: str, key: str, study: Any) -> tuple[str, list[st
 
 
 def _namesakes_listed(namesakes: list[tuple[str, str]], at_most: int = 5) -> str:
-    named = ", ".join(f"@{record_shown(h)} ({record_shown(a)})" if a.startswith("http") else f"@{record_shown(h)} (account id {record_shown(a)}, its instance not recorded)"
+    """The namesakes, each with its id; one whose id names no instance (a local id) said so. An
+    `acct:alice@b.social` key names its instance: it was said "its instance not recorded" too."""
+    named = ", ".join(f"@{record_shown(h)} ({record_shown(a)})" if a.startswith(("http", "acct:")) else f"@{record_shown(h)} (account id {record_shown(a)}, its instance not recorded)"
                       for h, a in namesakes[:at_most])
     return named + (f" and {len(namesakes) - at_most:,} more" if len(namesakes) > at_most else "")
 
