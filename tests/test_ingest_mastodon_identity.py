@@ -202,3 +202,17 @@ def test_a_namesake_keyed_by_user_at_instance_is_not_said_to_have_no_instance(tm
     res = CliRunner().invoke(app, ["explain", study, "@victim@other.example"])
     out = flat(res.output)
     assert res.exit_code == 2 and "@victim (acct:victim@evil.example)" in out and "not recorded" not in out, out
+
+
+def test_a_reply_to_an_account_keyed_apart_is_counted_and_noted_as_a_boost_of_one_is(tmp_path: Path) -> None:
+    """The account a reply answers, named by a mention whose url is off its instance, was keyed
+    `acct:` with no note in `rejected` and no count: ingest's "rekeyed" missed it."""
+    mention = {"id": "7", "username": "sock", "acct": "sock@evil.example", "url": "https://real.social/@victim"}
+    author = {"id": "1", "username": "alice", "acct": "alice", "url": "https://a.social/@alice"}
+    reply = _status(2, author, "a.social", in_reply_to_id="55", in_reply_to_account_id="7", mentions=[mention])
+    st, summary = _ingest(tmp_path, [reply])
+    assert dict(st.sql("SELECT account_id, ref_account_id FROM posts")) == {"https://a.social/@alice": "acct:sock@evil.example"}
+    assert summary.files[0].rekeyed == 1
+    assert [e for (e,) in st.sql("SELECT error FROM rejected")] == [
+        "repaired, record kept: Mastodon account url 'https://real.social/@victim', acct 'sock@evil.example': not one instance "
+        "(or a url that is not http/https), so keyed acct:sock@evil.example, apart from any instance's account"]

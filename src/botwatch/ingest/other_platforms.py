@@ -495,8 +495,9 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
                     if isinstance(m, dict) and opt_id(m.get("id")) == ref_account:
                         # a bare `acct` is of the serving instance: the author's, when the author's is bare too
                         bare = "@" not in (opt_str(m.get("acct")) or "@") and "@" not in (opt_str(acct.get("acct")) or "@")
-                        key, _ = account_key(m, home if bare else None)
+                        key, note = account_key(m, home if bare else None)
                         ref_account, ref_handle = key or ref_account, opt_str(m.get("acct"))
+                        notes += [note] if note else []  # said and counted, as a boost's target is
                         break
             if not _keyed(ref_account):
                 # Still the local id: two instances' captures hold two people under it.
