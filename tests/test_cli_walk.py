@@ -62,6 +62,18 @@ def test_a_refused_file_stays_refused_on_every_rerun(tmp_path: Path) -> None:
     assert forced.exit_code == 0 and "identical content already ingested" in forced.output
 
 
+def test_a_rate_written_as_a_percentage_is_refused_with_the_share_to_give(tmp_path: Path) -> None:
+    """`--sample-rate 1%` read "Input should be a valid number": neither the mistake nor the 0.01 to give."""
+    for cmd, opt in ((["analyze", str(tmp_path / "s.duckdb")], "--sample-rate"), (["estimate", str(tmp_path / "s.duckdb")], "--sample-rate"),
+                     (["collect", "bluesky", str(tmp_path / "cap")], "--sample")):
+        for given, said in (("1%", "'1%' is a percentage: give the share it stands for, 0.01"),
+                            ("0.5%", "give the share it stands for, 0.005"),
+                            ("one", "'one' is not a number: give a share above 0 and at most 1 (0.01 for a 1% sample)")):
+            res = runner.invoke(app, [*cmd, opt, given])
+            assert res.exit_code == 2 and said in _said(res), res.output
+    assert not (tmp_path / "cap").exists()
+
+
 def test_user_mistakes_are_one_line_and_exit_2_not_a_bug(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Each of these was "This is a bug in botwatch" (exit 1) or, for --sample-rate 0, silently no rate."""
     study = tmp_path / "s.duckdb"

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, controls_shown, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail,
+    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, controls_shown, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail, share,
     out, plain, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
@@ -81,7 +81,7 @@ def analyze(
     stage: Annotated[Optional[list[str]], typer.Option("--only", "--stage", help="Run only this stage (repeatable; its inputs must exist, or add --with-deps; `botwatch stages` lists them)")] = None,
     with_deps: Annotated[bool, typer.Option("--with-deps", help="With --only: also run the stages upstream of it")] = False,
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
-    sample_rate: Annotated[Optional[float], typer.Option(callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
+    sample_rate: Annotated[Optional[float], typer.Option(parser=share, callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
     origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
                                                      help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts, and each account's other countries by its own estimated mix of countries, home's share included (docs/methods.md)")] = True,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Processes labelling posts (content, from 20k posts) and scoring accounts (accounts, from 50k accounts) on a DuckDB study; smaller studies run in this process (default: the cores, at most 4; never more than the cores; 1: all in this process)")] = None,

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, say_if_rare_rate
+from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, say_if_rare_rate, share
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.shown_text import name_shown
 
@@ -31,7 +31,7 @@ Folder = Annotated[Path, typer.Argument(help="Capture folder (created if missing
 Election = ElectionOpt  # its hashtags, keywords and party handles filter the stream
 Hashtag = Annotated[Optional[list[str]], typer.Option("--hashtag", help="Keep posts with this hashtag (repeatable)")]
 Keyword = Annotated[Optional[list[str]], typer.Option("--keyword", help="Keep posts with this word or phrase (repeatable)")]
-Sample = Annotated[float, typer.Option("--sample", callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Keep this share of posts, chosen by a hash of the post id (recorded and used to scale estimates)")]
+Sample = Annotated[float, typer.Option("--sample", parser=share, callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Keep this share of posts, chosen by a hash of the post id (recorded and used to scale estimates)")]
 MaxPosts = Annotated[Optional[int], typer.Option("--max-posts", help="End cleanly after writing this many posts")]
 Duration = Annotated[Optional[str], typer.Option("--duration", help="End cleanly after this long: 30s, 5m, 2h, 1d")]
 Study = Annotated[Optional[str], typer.Option("--study", metavar="STUDY", help="Follow mode: ingest closed files into this study in batches")]

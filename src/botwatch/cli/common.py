@@ -189,6 +189,28 @@ def finite(*, at_least: float | None = None, above: float | None = None, at_most
     return check
 
 
+def share(value: str | float) -> float:
+    """Parse a share option (`--sample-rate`, `collect --sample`), saying what to give instead of a
+    percentage: "1%" is the commonest way to write the 1% stream's rate, and the parser's own refusal
+    ("Input should be a valid number") named neither the mistake nor the share to give (0.01).
+    Typer hands an option's default (`collect --sample`'s 1.0) to the parser as it is, a number."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = value.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if text.endswith("%"):
+        try:
+            percent = float(text[:-1])
+        except ValueError:
+            percent = None
+        if percent is not None:
+            raise typer.BadParameter(f"{value!r} is a percentage: give the share it stands for, {percent / 100:g}")
+    raise typer.BadParameter(f"{value!r} is not a number: give a share above 0 and at most 1 (0.01 for a 1% sample)")
+
+
 def _span(at_least: float | None, above: float | None, at_most: float | None) -> str:
     """'a number from 0 to 1', 'a number above 0', 'a number of 0 or more', 'a finite number'."""
     if at_least is not None and at_most is not None:

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOrPreset, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, plain, say_if_rare_rate, warn,
+    ElectionOrPreset, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, share, plain, say_if_rare_rate, warn,
 )
 from botwatch.estimates.defaults import DEFAULT_REPS, DEFAULT_SEED
 from botwatch.shown_text import controls_shown, shell_shown
@@ -29,7 +29,7 @@ def estimate(
     # Hidden: taken only to refuse it with the way out; `analyze`'s help ("run with no election, stages
     # skipped") listed under estimate promised a run estimate never does.
     no_election: Annotated[bool, typer.Option("--no-election", hidden=True)] = False,
-    sample_rate: Annotated[Optional[float], typer.Option(callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
+    sample_rate: Annotated[Optional[float], typer.Option(parser=share, callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
     table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
     reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = DEFAULT_REPS,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same intervals)")] = DEFAULT_SEED,
