@@ -240,9 +240,40 @@ def test_foreign_figures_without_an_interval_say_why_after_the_claim() -> None:
 
     few = SimpleNamespace(estimate=0.6, ci_low=None, ci_high=None, n_accounts=2)
     text = said(SimpleNamespace(estimate=1200.0, ci_low=None, ci_high=None, n_accounts=2, observed=12), few, SimpleNamespace(**{**vars(few), "estimate": 0.2}), True)
-    assert ("posted 1,200 election posts in the 30 days before polling day (scaled to the platform; from 2 accounts: too few for a 95% interval); "
+    assert ("posted 1,200 election posts in the 30 days before polling day (scaled to the platform; each account counted foreign from its posts "
+            "in the sample alone, less evidence than all it wrote, which the bracket does not allow for: see Methods; from 2 accounts: too few for a 95% interval); "
             "60% of their party-tagged English posts were positive and 20% negative (from 2 accounts: too few for 95% intervals).") in text, text
     flat = SimpleNamespace(estimate=0.0, ci_low=0.0, ci_high=0.0, n_accounts=7)
     text = said(SimpleNamespace(estimate=24.0, ci_low=24.0, ci_high=24.0, n_accounts=7, observed=24), flat, SimpleNamespace(estimate=0.3, ci_low=0.2, ci_high=0.4), False)
     assert ("posted 24 election posts in the 30 days before polling day (every resample of the accounts gave 24: no interval); "
             "0% of their party-tagged English posts were positive (every resample of the accounts gave 0%: no interval) and 30% [20–40%] negative.") in text, text
+
+
+def test_scaled_foreign_counts_say_the_accounts_were_placed_from_their_sampled_posts(tmp_path: Path) -> None:
+    """Four 10% samples of the ordinary Brexit tweets, each ingested and analysed with
+    `--sample-rate 0.1`, read 680 to 770 campaign posts by foreign-origin accounts where the whole
+    archive read 1,084, outside three of the four intervals: each sample scores an account from the
+    tenth of its posts it holds, and accounts placed abroad by many posts' hours fell back home.
+    The report said "(scaled to the platform)" with no word of it (docs/methods.md, "estimates")."""
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.report.fmt import num, pct_ci
+    from botwatch.report.section_methods import methods
+    from botwatch.report.sections import render
+    from typer.testing import CliRunner
+
+    share = SimpleNamespace(estimate=0.62, ci_low=0.55, ci_high=0.66)
+    f = SimpleNamespace(observed=15, estimate=150.0, ci_low=70.0, ci_high=250.0, n_accounts=13)
+    said = {scaled: _plain(render("parties_headline.html.j2", kind="foreign", country="GB", f=f, pos=share, neg=share, scaled=scaled, not_sample=None,
+                                  rate=0.1, scope=SimpleNamespace(filtered=False), num=num, pct_ci=pct_ci, every=None)) for scaled in (True, False)}
+    assert ("posted 150 election posts [70–250] in the 30 days before polling day (scaled to the platform; each account counted foreign from its posts "
+            "in the sample alone, less evidence than all it wrote, which the bracket does not allow for: see Methods);") in said[True], said[True]
+    assert "in the sample alone" not in said[False]
+    study = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    with open_study(study, read_only=True) as st:
+        text = {rate: _plain(methods(st, {"sample_rate": rate}).html) for rate in (0.1, None)}
+    assert ("Accounts are counted foreign-origin or likely automated from their posts in the sample alone, fewer than they wrote and so less "
+            "evidence, and the intervals do not allow for it: on four 10% samples of ordinary Brexit tweets, foreign-origin accounts' election "
+            "posts in the campaign window read 680 to 770 (scaled) where the whole archive's read 1,084") in text[0.1], text[0.1]
+    assert "in the sample alone" not in text[None]
