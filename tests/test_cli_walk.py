@@ -71,6 +71,9 @@ def test_a_rate_written_as_a_percentage_is_refused_with_the_share_to_give(tmp_pa
                             ("one", "'one' is not a number: give a share above 0 and at most 1 (0.01 for a 1% sample)")):
             res = runner.invoke(app, [*cmd, opt, given])
             assert res.exit_code == 2 and said in _said(res), res.output
+        # Out of range: the refusal read "sample rate must be in (0, 1], got 0.0", naming no value to give.
+        res = runner.invoke(app, [*cmd, opt, "0"])
+        assert res.exit_code == 2 and "must be in (0, 1], got 0: give a share above 0 and at most 1 (0.01 for a 1% sample)" in _said(res), res.output
     assert not (tmp_path / "cap").exists()
 
 

@@ -99,7 +99,7 @@ def analyze(
     from botwatch.estimates.recorded_rate import study_sample_rate
 
     if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
-        fail(f"sample rate must be in (0, 1], got {sample_rate}")
+        fail(f"sample rate must be in (0, 1], got {sample_rate:g}: give a share above 0 and at most 1 (0.01 for a 1% sample)")
     no_election_or_fail(election, no_election)
     stage_names_or_fail(stage, skip, with_deps)
     bot_model_or_fail()

@@ -138,7 +138,7 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
 
     terms_or_fail(hashtag, keyword)
     if not 0 < sample <= 1:
-        fail(f"--sample must be in (0, 1], got {sample}")
+        fail(f"--sample must be in (0, 1], got {sample:g}: give a share above 0 and at most 1 (0.01 for a 1% sample)")
     say_if_rare_rate(sample, "--sample", collecting=True)
     if max_posts is not None and max_posts <= 0:
         fail("--max-posts must be positive")

@@ -107,7 +107,7 @@ class EstimateOptions:
 
     def __post_init__(self) -> None:
         if self.sample_rate is not None and not 0 < self.sample_rate <= 1:
-            raise ValueError(f"sample rate must be in (0, 1], got {self.sample_rate}")
+            raise ValueError(f"sample rate must be in (0, 1], got {self.sample_rate:g}: give a share above 0 and at most 1 (0.01 for a 1% sample)")
         if self.reps < 10:
             raise ValueError(f"use at least 10 bootstrap replicates ({DEFAULT_REPS} is the default)")
         # Both ended in "This is a bug in botwatch": a huge --reps in a MemoryError (one row per
