@@ -183,3 +183,21 @@ def test_elections_list_shows_the_window_that_decides_which_posts_count() -> Non
     res = runner.invoke(app, ["elections", "list"])
     line = next(ln for ln in res.output.splitlines() if ln.startswith("us-2016 "))
     assert "window 2016-09-01 to 2016-11-15 (America/New_York days)" in line and "called" not in line
+
+
+def test_a_party_missing_from_a_sample_is_not_blamed_on_its_terms() -> None:
+    """A 10% sample of the ordinary Brexit tweets held none of the Green Party's 20 posts, and
+    `analyze --sample-rate 0.1` said "check its hashtags, keywords and accounts", which were right:
+    with a rate below 1 the line says how many posts the sample could have missed."""
+    from types import SimpleNamespace
+
+    from botwatch.content.party_coverage import PartyCoverage, unmatched_lines
+
+    green = SimpleNamespace(key="green", name="Green Party", matchable=True)
+    el = SimpleNamespace(name="Test election", parties=[green, SimpleNamespace(key="lab", name="Labour", matchable=True)])
+    cov = PartyCoverage({"green": 0, "lab": 206}, {"green": 0, "lab": 206}, 780, 7848)
+    sampled = " ".join(unmatched_lines(cov, el, 0.1))
+    assert sampled == ("party green (Green Party) matched 0 election posts: a sample at rate 0.1 misses every post of a party the platform "
+                       "names up to about 28 times (at 95%), so check its hashtags, keywords and accounts only if it should be named more often than that"), sampled
+    for whole in (None, 1.0):
+        assert unmatched_lines(cov, el, whole) == ["party green (Green Party) matched 0 election posts: check its hashtags, keywords and accounts"]

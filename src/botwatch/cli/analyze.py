@@ -179,7 +179,7 @@ def analyze(
         except (PipelineError, StudyError) as exc:  # StudyError: e.g. a statement Spark could not run on a lake
             fail(str(exc))
         if ctx.election is not None and any(name == "content" and str(stat).startswith("ok") for name, stat, _rows in results):
-            say_unmatched_parties(st, ctx.election)
+            say_unmatched_parties(st, ctx.election, sample_rate)
         # Stages run alone (`--only`, `--skip`) leave the ones after them reading old results: said
         # here, as the report and `status` say it. So does a run with no election, which skips the
         # stages that need one (they keep reading the tables the others just rewrote): it was said
@@ -225,7 +225,7 @@ def say_if_outside_window(st: Study, election: object) -> None:
         warn(line)
 
 
-def say_unmatched_parties(st: Study, election: object) -> None:
+def say_unmatched_parties(st: Study, election: object, sample_rate: float | None = None) -> None:
     """One warning line per party that matched no election post, and a stronger one when no post
     matched any: an election whose parties match nothing analysed "ok" with every party figure
     zero and nothing said (`content.party_coverage`). And one per party that most of the study's
@@ -241,7 +241,7 @@ def say_unmatched_parties(st: Study, election: object) -> None:
     from botwatch.report.scope import filtered_reposts_note
 
     reposts = [x for x in (unread_reposts_line(st, cov), filtered_reposts_note(st)) if x]
-    for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election), *reposts]:
+    for line in [*unmatched_lines(cov, election, sample_rate), *dominant_lines(st, cov, election), *reposts]:
         warn(controls_shown(line))
 
 

@@ -124,7 +124,7 @@ def estimate(
             run_stages(st, Context(election=election, options=params, log=log), only=only)
         except PipelineError as exc:
             fail(str(exc))
-        say_unmatched_parties(st, election)  # whether labelled now or by an earlier run: the table below rests on those labels
+        say_unmatched_parties(st, election, sample_rate)  # whether labelled now or by an earlier run: the table below rests on those labels
         # A rate of 1 scales nothing (docs/methods.md: "--sample-rate 1 counts posts as observed");
         # "scaled by 1/1" read as a platform figure where the report says the counts are not scaled.
         # Where the warning above says the counts are no platform figures, the title says so too (as
