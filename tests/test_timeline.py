@@ -164,6 +164,21 @@ def test_bursts_store_their_events_end(synth_study) -> None:  # type: ignore[no-
     assert got == {"Manifesto": None, "Attack": pause_end}
 
 
+def test_a_burst_stores_the_end_of_the_event_it_was_labelled_with_when_two_share_start_and_label(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """An election file may list one start and label twice with two ends (two regions' polls):
+    the end stored was the last listed, not that of the event the burst was found inside, and the
+    report said "after its end" of a burst the stage had labelled as during it."""
+    import dataclasses
+
+    el = election()
+    attack = next(e for e in el.events if e.label == "Attack")
+    long_, short = dataclasses.replace(attack, end=datetime(2017, 5, 25, 23)), dataclasses.replace(attack, end=datetime(2017, 5, 22, 20, 45))
+    el = dataclasses.replace(el, events=tuple(x for e in el.events for x in ((long_, short) if e is attack else (e,))))
+    analyze(synth_study, Context(election=el, log=lambda m: None), only=["timeline", "bursts"])
+    got = dict(synth_study.sql("SELECT event, event_end FROM bursts WHERE freq='hour' AND dimension='automated' AND value=?", [AUTOMATED]))
+    assert got["Attack"] == long_.end, got
+
+
 def test_robust_z_ignores_the_daily_rhythm() -> None:
     rng = np.random.default_rng(3)
     n = 24 * 40

@@ -254,6 +254,23 @@ def inside_event(at: datetime, start: datetime, end: datetime | None, width: tim
     return width is not None and at <= start < at + width
 
 
+def nearest_event_span(
+    at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float = NEAREST_EVENT_H,
+    ends: Sequence[datetime | None] | None = None, width: timedelta | None = None,
+) -> tuple[str | None, datetime | None, datetime | None, float | None]:
+    """`nearest_event` with the end of the very event it chose (None: an instant) third: the bursts
+    stage stores it. Looked up afterwards by start and label, two events of a file sharing both
+    gave the last one's end, not that of the one the burst was found inside."""
+    k = _nearest_index(at, events, max_hours, ends, width)
+    if k is None:
+        return None, None, None, None
+    ev_at, label = events[k]
+    end = ends[k] if ends is not None and len(ends) == len(events) else None
+    if width is not None and at <= ev_at < at + width:
+        return label, ev_at, end, 0.0
+    return label, ev_at, end, (at - ev_at).total_seconds() / 3600.0
+
+
 def nearest_event(
     at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float = NEAREST_EVENT_H,
     ends: Sequence[datetime | None] | None = None, width: timedelta | None = None,
@@ -269,8 +286,18 @@ def nearest_event(
     polls, a pause in campaigning) nearest to every time inside it: a us-2016 burst at 22:00 UTC
     on election day, eleven hours into the polling span, was labelled "-10" hours from "Trump
     declared the winner" rather than with the election day it fell in."""
+    label, ev_at, _end, hours = nearest_event_span(at, events, max_hours, ends, width)
+    return label, ev_at, hours
+
+
+def _nearest_index(
+    at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float,
+    ends: Sequence[datetime | None] | None, width: timedelta | None,
+) -> int | None:
+    """The index of the event nearest `at` by `nearest_event`'s rule, None when none is within
+    `max_hours`."""
     if not events:
-        return None, None, None
+        return None
     spans = list(ends) if ends is not None and len(ends) == len(events) else [None] * len(events)
 
     def inside(k: int) -> bool:
@@ -283,12 +310,7 @@ def nearest_event(
         return abs((at - start).total_seconds()) if end is None or at < start else min(abs((at - start).total_seconds()), (at - end).total_seconds())
 
     k = min(range(len(events)), key=distance)
-    if distance(k) / 3600.0 > max_hours:
-        return None, None, None
-    ev_at, label = events[k]
-    if width is not None and at <= ev_at < at + width:
-        return label, ev_at, 0.0
-    return label, ev_at, (at - ev_at).total_seconds() / 3600.0
+    return None if distance(k) / 3600.0 > max_hours else k
 
 
 def _window_mask(n: int, event_idx: Sequence[int], half: int) -> np.ndarray:

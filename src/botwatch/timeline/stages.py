@@ -138,9 +138,6 @@ def bursts(study: Study, ctx: Context) -> int:
     require_labels_for(study, ctx, "bursts")
     events = zones.events_utc(ctx.election)
     ends = [e.end for e in ctx.election.events] if events else None  # spans: a burst inside one is nearest to it
-    # The end stored beside each burst's event: the report says "during it" / "after its end" from
-    # it, not from an election file edited since.
-    end_of = dict(zip(events, ends or []))
     dims = ", ".join(f"'{d}'" for d in BURST_DIMENSIONS)
     candidates = study.sql(
         f"SELECT dimension, value, sum(posts) FROM timeline WHERE freq = 'hour' AND clock = 'utc' AND dimension IN ({dims}) GROUP BY ALL HAVING sum(posts) >= ? ORDER BY 1, 2",
@@ -195,10 +192,12 @@ def bursts(study: Study, ctx: Context) -> int:
             b, c = series.get((freq, dimension, value), ([], []))
             for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback, collected=collected[freq],
                                                     shift_of=hour_shift if freq == "hour" else None):
-                label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events, ends=ends, width=step)
+                # The end stored beside the burst's event: the report says "during it" / "after its
+                # end" from it, not from an election file edited since.
+                label, ev_at, ev_end, hours = bursts_mod.nearest_event_span(bu.peak_at, events, ends=ends, width=step)
                 burst_rows.append(dict(freq=freq, dimension=dimension, value=value, start=bu.start, end=bu.end, peak_at=bu.peak_at,
                                        peak_posts=bu.peak_posts, baseline=bu.baseline, z=bu.z, posts=bu.posts,
-                                       event=label, event_at=ev_at, event_end=end_of.get((ev_at, label)), hours_from_event=hours))
+                                       event=label, event_at=ev_at, event_end=ev_end, hours_from_event=hours))
             if freq == "hour" and testable:
                 times, arr = bursts_mod.dense(b, c, step, start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)
                 res = bursts_mod.event_test(times, arr, [e for e, _ in events], window_h=EVENT_WINDOW_H, covered=covered)
