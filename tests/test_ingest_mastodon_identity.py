@@ -216,3 +216,17 @@ def test_a_reply_to_an_account_keyed_apart_is_counted_and_noted_as_a_boost_of_on
     assert [e for (e,) in st.sql("SELECT error FROM rejected")] == [
         "repaired, record kept: Mastodon account url 'https://real.social/@victim', acct 'sock@evil.example': not one instance "
         "(or a url that is not http/https), so keyed acct:sock@evil.example, apart from any instance's account"]
+
+
+def test_an_instance_whose_name_holds_an_eszett_keeps_one_key_on_its_own_instance_and_elsewhere(tmp_path: Path) -> None:
+    """Mastodon's API writes a remote `acct`'s domain as the Unicode its punycode decodes to:
+    "xn--fa-hia.social" is "faß.social". Python's "idna" codec (IDNA 2003) spells that "fass.social",
+    another name, and the account was keyed `acct:` from other instances but by its url at home,
+    one person as two accounts, as every IDN instance's was before hosts were compared as one
+    spelling."""
+    elsewhere = {"id": "5", "username": "ida", "acct": "ida@faß.social", "url": "https://xn--fa-hia.social/@ida",
+                 "uri": "https://xn--fa-hia.social/users/ida"}
+    at_home = {**elsewhere, "acct": "ida"}
+    st, summary = _ingest(tmp_path, [_status(1, elsewhere, "xn--fa-hia.social"), _status(2, at_home, "xn--fa-hia.social")])
+    assert {a for (a,) in st.sql("SELECT account_id FROM posts")} == {"https://xn--fa-hia.social/@ida"}
+    assert summary.files[0].rekeyed == 0

@@ -392,12 +392,10 @@ def _host_name(host: str) -> str:
     for port in (":443", ":80"):
         h = h.removesuffix(port)
     h = h.rstrip(".")
-    if not h.isascii():
-        try:
-            h = h.encode("idna").decode("ascii")
-        except UnicodeError:  # no valid name (an empty label, one too long): compared as written
-            pass
-    return h
+    # Each Unicode label as the punycode it decodes from, with no IDNA 2003 mapping: Mastodon's
+    # acct is its stored punycode decoded, and the "idna" codec spelled "faß" as "fass", not
+    # "xn--fa-hia" (and refused a long or empty label), so such an instance's accounts stayed two.
+    return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii") for label in h.split("."))
 
 
 def _http_host(value: Any) -> str | None:
