@@ -146,16 +146,21 @@ def test_the_relation_is_read_from_the_stored_event_not_the_edited_file(tmp_path
     assert f"{PAUSE} | +109, after its end" in _cells([row])[0]
 
 
-def test_a_study_stored_without_the_events_end_gives_the_hours_alone(tmp_path: Any) -> None:
+def test_a_study_stored_without_the_events_end_reads_it_from_the_election_file(tmp_path: Any) -> None:
+    """A study analysed before the stage stored `event_end` has only the election file to say
+    where the end is, as the report read it before: it gave "+109" alone, under a caption of 72 h.
+    An edited file that lost the event leaves the hours alone."""
     from botwatch.timeline.report import burst_rows
 
     st = _stored(tmp_path / "s.duckdb", with_end=False)
     try:
         (row,) = burst_rows(st, (datetime(2017, 5, 1), datetime(2017, 6, 8)), election=UK)
+        (edited,) = burst_rows(st, (datetime(2017, 5, 1), datetime(2017, 6, 8)), election=_edited_uk())
     finally:
         st.close()
-    assert row[8] is None, row
-    assert _cells([row])[0].endswith(f"{PAUSE} | +109"), _cells([row])
+    assert row[8] == "after_end", row
+    assert f"{PAUSE} | +109, after its end" in _cells([row])[0], _cells([row])
+    assert edited[8] is None and _cells([edited])[0].endswith(f"{PAUSE} | +109"), _cells([edited])
 
 
 def test_an_event_label_is_shown_not_obeyed() -> None:

@@ -167,8 +167,10 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, e
     are ranked after every burst with a z, among themselves by their posts: ranked by the stored z
     (the count) the demo's two "strongest" were such hours (221 and 185 posts, z "not defined")
     above 273 posts at z 135."""
+    have = set(study.columns("bursts"))
+    filed = None if "event_end" in have else _filed_event_ends(election)
     rows = study.sql(
-        f"""SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event, {_stored_event_span(study)} FROM bursts
+        f"""SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event, {_stored_event_span(have)} FROM bursts
         WHERE {_BURSTS_LISTED}
         ORDER BY coalesce(baseline, 0) = 0, CASE WHEN coalesce(baseline, 0) = 0 THEN peak_posts ELSE z END DESC, peak_at,
                  dimension <> 'all', dimension, value""",
@@ -176,6 +178,8 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, e
     )
     merged: dict[tuple[Any, ...], list[Any]] = {}
     for dim, val, peak, pp, base, z, posts, ev, hrs, ev_at, ev_end in rows:
+        if filed is not None:
+            ev_end = filed.get((ev_at, ev))
         key = (peak, pp, base, z, posts)
         if key in merged:
             merged[key][0].append((dim, val))
@@ -184,25 +188,36 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, e
     return [tuple(r) for r in merged.values()]
 
 
-def _stored_event_span(study: Study) -> str:
+def _stored_event_span(have: set[str]) -> str:
     """The select list of the event's start and end as the bursts stage stored them, NULL for a
-    column a study analysed by an earlier botwatch lacks (`event_end` before 2026-12-07)."""
-    have = set(study.columns("bursts"))
+    column (of the bursts table's columns, `have`) a study analysed by an earlier botwatch lacks
+    (`event_end` before 2026-12-07)."""
     return ", ".join(c if c in have else f"NULL AS {c}" for c in ("event_at", "event_end"))
+
+
+def _filed_event_ends(election: Any) -> dict[tuple[datetime, str], datetime | None]:
+    """(UTC start, label) → end (None: an instant) of the election file's events, the first listed
+    of two sharing both: for a study analysed before the stage stored `event_end`, whose table read
+    "+109" alone where the report had said "after its end" from this file before the end was stored."""
+    spans: dict[tuple[datetime, str], datetime | None] = {}
+    for e in election.events if election is not None else ():
+        spans.setdefault((e.at, e.label), e.end)
+    return spans
 
 
 def _event_relation(peak: datetime, ev: str | None, hrs: float | None, start: datetime | None, end: datetime | None) -> str | None:
     """Where a burst's peak hour lies against its stored nearest event, which the stage kept by its
     distance from the event's span, not from its start (`bursts.nearest_event`): "during" (inside
     the span, or the event starting in that hour), "after_end" (after a span's end), or None
-    (before or after an instant, no event, or a study stored without the event's end, whose table
-    then gives the hours alone). The table gives hours from the start, and hid a burst more than 72
+    (before or after an instant, no event, or an end neither stored nor in the election file).
+    The table gives hours from the start, and hid a burst more than 72
     of them after it as "none within 72 h": on uk-ge2017, one 37 h after the end of the three-day
     pause in campaigning after the Manchester attack, 109 hours after it began.
 
     Read from what the stage stored (`start`, `end`; `start` from the stored hours where a study
     lacks it), not from the election file now: matched there by label and start, a file edited
-    since the stage ran lost the event, and the burst read "+109" with no "after its end"."""
+    since the stage ran lost the event, and the burst read "+109" with no "after its end". Only a
+    study analysed before `end` was stored takes it from the file (`burst_rows`)."""
     if ev is None or hrs is None:
         return None
     if start is None:
