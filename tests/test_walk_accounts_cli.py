@@ -18,7 +18,9 @@ runner = CliRunner()
     [
         (["--top", "-1"], "--top"),  # was "BinderException: LIMIT/OFFSET cannot be negative. This is a bug in botwatch"
         (["--min-bot", "2"], "--min-bot"),  # a probability above 1 matched nothing: an empty table
-        (["--country", "XX"], "'XX' is not a known country code"),  # was "no accounts with origin XX", as if a country
+        (["--country", "XX"], "'XX' names no country the origin model places accounts in"),  # was "no accounts with origin XX", as if a country
+        # A real ISO code the origin model never names: it was "'EE' is not a known country code", untrue of Estonia's code.
+        (["--country", "EE"], "'EE' names no country the origin model places accounts in"),
         (["--country", "Russia"], "write RU for Russia"),  # a name matched nothing: an empty table
     ],
 )

@@ -182,9 +182,12 @@ def _country_option(given: str) -> str:
 
     if (code := country_asked(country_code(given))) is not None:
         return code
-    named = country_named(given)
-    write = f"write {named} for {given.strip()}" if named else f"give one of the {len(countries())} the origin model names, e.g. RU, US, GB (or RUS)"
-    fail(f"--country {given!r} is not a known country code: {write}")
+    # Not "is not a known country code": EE is Estonia's ISO code, only one the origin model never
+    # places an account in; this says what is true of it and of a typo such as XX alike.
+    if named := country_named(given):
+        fail(f"--country {given!r} is not a known country code: write {named} for {given.strip()}")
+    fail(f"--country {given!r} names no country the origin model places accounts in: give one of the {len(countries())} it names, "
+         "e.g. RU, US, GB (or RUS)")
     raise AssertionError("unreachable: fail() exits")
 
 
