@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
-from botwatch.origin_few_posts import FEW_POSTS, FEW_POSTS_BANDS, few_posts_json, few_posts_sentence
+from botwatch.origin_few_posts import FEW_POSTS, FEW_POSTS_BANDS, band_reference, few_posts_json, few_posts_sentence
 
 FIGURES = Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json"
 runner = CliRunner()
@@ -30,6 +30,17 @@ def test_the_constant_is_the_shipped_figures_files() -> None:
             assert (m.placed, m.n, m.low, m.high) == (fig["russia"], fig["n"], fig["lo"], fig["hi"]), (m, fig)
     # The next band of the file starts where "few" ends: no posts count falls between.
     assert f"{_IRA()} | {FEW_POSTS}-99" in shares
+
+
+def test_the_sentence_names_the_file_that_holds_its_figures() -> None:
+    """It named docs/model-card-origin.md, which holds no figure by posts per account: a reader
+    checking "11 of 20" found nothing there. The file named must hold every band's figures."""
+    for band in FEW_POSTS_BANDS:
+        cited = re.search(r"\((docs/[^,)]+)", band_reference(band))
+        assert cited is not None, band_reference(band)
+        held = (FIGURES.parents[2] / cited.group(1)).read_text(encoding="utf-8")
+        for m in FEW_POSTS_BANDS[band]:
+            assert f"{m.group} | {band[0]}" in held, (cited.group(1), m.group, band)
 
 
 def _IRA() -> str:

@@ -74,7 +74,7 @@ def band_reference(band: tuple[str, int, int]) -> str:
             f"{band[1]}–{band[2]} posts were placed in Russia {lang.placed} of {lang.n} Russian-language IRA accounts "
             f"[{_pct(lang.low)}, {_pct(lang.high)}], {local.placed} of {local.n} IRA accounts posing as locals "
             f"[{_pct(local.low)}, {_pct(local.high)}], and, wrongly, {ordinary.placed:,} of {ordinary.n:,} ordinary accounts "
-            "(docs/model-card-origin.md).")
+            "(docs/figures/origin-validation.json, \"shares\" → \"test\").")
 
 
 def few_posts_json(n_posts: int | None) -> dict[str, Any] | None:
