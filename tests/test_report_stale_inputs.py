@@ -343,3 +343,29 @@ def test_paths_relative_to_rewrites_the_election_file_of_a_renew_command(own_ele
     said = text[text.index("last ran on earlier results"):][:600]
     assert f"{OWN_STAGES} --election 'my election.toml' to bring them up to date" in said, said
     assert str(mine.parent) not in text
+
+
+def test_paths_relative_to_rewrites_the_election_file_of_the_model_changed_banners(own_election_then_none: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """The content-model and account-model banners name a whole `analyze --election FILE` too (after
+    `--no-election`, the file content and the accounts' stages were made with): under
+    `--paths-relative-to` they named it by its absolute path, the author's folders, where the
+    stale-stages banner beside them showed it relative."""
+    import json
+
+    from botwatch import open_study
+
+    runner, app = _cli()
+    shared, mine, _ = own_election_then_none
+    study = copy_study(shared, tmp_path / "s.duckdb")
+    with open_study(study, read_only=False) as st:  # labels and scores as if earlier model files had made them
+        for run_id, stage, params in st.sql("SELECT run_id, stage, params FROM runs WHERE stage IN ('content', 'accounts')"):
+            p = json.loads(params)
+            p["content_model_sha256" if stage == "content" else "origin_model_sha256"] = "ab" * 32
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(p, sort_keys=True), run_id])
+    out = tmp_path / "s.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports", "--paths-relative-to", str(mine.parent)])
+    assert res.exit_code == 0, res.output
+    text = _said(_text(out))
+    said = text[text.index("other content model files than this botwatch ships"):][:900]
+    assert "--election 'my election.toml' to label the posts again" in said, said
+    assert str(mine.parent) not in text

@@ -235,8 +235,8 @@ def _write_report(
         behind=_election_relative(behind_inputs(study), ctx),
         model_changed=bot_model_changed(study),
         outdated_estimates=outdated_estimates(study),
-        content_model_changed=content_model_changed(study),
-        account_models_changed=account_models_changed(study),
+        content_model_changed=_election_relative(content_model_changed(study), ctx),
+        account_models_changed=_election_relative(account_models_changed(study), ctx),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],
@@ -249,9 +249,10 @@ _Renewal = TypeVar("_Renewal")
 
 
 def _election_relative(found: _Renewal, ctx: dict[str, Any]) -> _Renewal:
-    """`found` (a banner's `StaleAnalysis`, `CutOffStages` or `BehindInputs`, or None) with the
-    election file its renew command names shown relative to `report --paths-relative-to`'s folder,
-    as the stage table and the reproduction block show it. Why: the study records the file by its
+    """`found` (a banner's `StaleAnalysis`, `CutOffStages`, `BehindInputs`, `ContentModelChanged` or
+    `AccountModelsChanged`, or None) with the election file its renew command names shown relative
+    to `report --paths-relative-to`'s folder, as the stage table and the reproduction block show
+    it. Why: the study records the file by its
     absolute path, so the banner's command named the author's folders on a page said to name none,
     and the same file two ways."""
     election = getattr(found, "election", None)
