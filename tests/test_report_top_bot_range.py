@@ -53,3 +53,20 @@ def test_a_study_scored_before_the_range_columns_shows_none(tmp_path: Path) -> N
     finally:
         st.close()
     assert row["range"] is None and row["p"] == 0.6
+
+
+def test_no_range_header_where_no_row_has_a_range(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """A study whose ranges are NULL (scored before they were stored) headed its column "Bot p
+    (plausible range)" over cells that held none: the header promised what the table lacked."""
+    from botwatch.report.context import report_context
+    from botwatch.report.section_accounts import accounts_section
+    from testsupport.study_copies import copy_study
+
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE account_scores SET bot_probability_low = NULL, bot_probability_high = NULL")
+    with open_study(study, read_only=True) as st:
+        sec = accounts_section(st, report_context(st))
+    assert sec is not None
+    html = str(sec.html)
+    assert '<th scope="col" class="num">Bot p</th>' in html and "Bot p (plausible range)" not in html
