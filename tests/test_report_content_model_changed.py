@@ -80,8 +80,10 @@ def test_scores_of_earlier_account_models_are_said_to_be(analysed_sample_path: P
     found = rewrite(lambda p: {**p, "origin_model_sha256": "ab" * 32})
     assert len(found) == 1 and found[0]["stages"] == ["accounts"] and "origin model files" in str(found[0]["sentence"])
     assert "abababababab… then" in str(found[0]["sentence"]) and f"`{found[0]['command']}`" in str(found[0]["sentence"])
+    # The bot model made the automated counts, and it is today's: only the foreign-origin ones are the earlier files'.
+    assert "automated" not in str(found[0]["sentence"]) and "(foreign-origin counts, groups" in str(found[0]["sentence"])
     found = rewrite(lambda p: {k: v for k, v in p.items() if not k.endswith(("_sha256", "_file"))})
-    assert len(found) == 1 and SCORED in str(found[0]["sentence"])
+    assert len(found) == 1 and SCORED in str(found[0]["sentence"]) and "(foreign-origin and automated counts" in str(found[0]["sentence"])
     assert str(found[0]["command"]).startswith(f"botwatch analyze {study}") and "--only" not in str(found[0]["command"])
     out = tmp_path / "r.html"
     res = CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])

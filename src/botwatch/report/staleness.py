@@ -727,7 +727,10 @@ class AccountModelsChanged:
         else:
             made = (f"The origin probabilities were made with other origin model files than this botwatch ships (SHA-256 "
                     f"{(self.then or '')[:12]}… then, {(self.now or '')[:12]}… now)")
-        text = (f"{made}, so the scores, and every figure read from them (foreign-origin and automated counts, groups, timelines, "
+        # Other origin files alone leave the bot probabilities (the bot model's own hash is said
+        # apart, `bot_model_changed`): "automated counts" are then today's model's, not earlier ones.
+        read = "foreign-origin and automated counts" if self.unrecorded else "foreign-origin counts"
+        text = (f"{made}, so the scores, and every figure read from them ({read}, groups, timelines, "
                 "estimates), are the earlier models', while the validation figures quoted are the shipped models'. Run {cmd} to "
                 "score the accounts again and build the report again.")
         return _with_analyze(text + self.added, study_name, html, election=self.election)
