@@ -681,7 +681,7 @@ CONTENT_FILES = (("content_model_sha256", "content model"), ("content_trees_sha2
 def content_model_changed(study: Study) -> ContentModelChanged | None:
     """The change, or None: the same files, or no content run that recorded their hashes (a study
     labelled before they were recorded cannot be told), or shipped files that cannot be read
-    (`analyze` says why when it runs). The whole `analyze` renews it: the accounts, timeline,
+    (`analyze` says why when it runs). The whole `analyze` renews it: the timeline,
     estimates and impact read the labels too."""
     from botwatch.runs_table import latest_of_stage
 
