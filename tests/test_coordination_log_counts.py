@@ -41,3 +41,21 @@ def test_the_report_says_one_pair_that_could_have_coincided(tmp_path: Path) -> N
     assert sec is not None
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(sec.html))).split())
     assert "over all 1 pair that could have coincided." in text, text
+
+
+
+def test_a_rerun_that_renumbers_clusters_says_so_and_how_to_get_them_back(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """After `coordination --window 5m`, a plain `analyze --only coordination` ran at 60 s and
+    renumbered every cluster in silence (IRA, September 2016: 142 of 147 clustered accounts moved)."""
+    from testsupport.study_copies import copy_study
+
+    path = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    said: list[str] = []
+    with open_study(path, read_only=False) as st:
+        run_coordination(st, NetworkOptions(), log=said.append)  # type: ignore[arg-type]
+        assert not [m for m in said if "changed" in m], said  # the settings it was analysed with: the same numbers, nothing to say
+        before = st.sql("SELECT count(*) FROM cluster_members")[0][0]
+        run_coordination(st, NetworkOptions(window_s=3600), log=said.append)  # type: ignore[arg-type]
+    line = next(m for m in said if "cluster numbers changed" in m)
+    assert f"of the {before:,} accounts clustered before are in another cluster or none now" in line, line
+    assert f"(--window 60s then, --window 3600s now): run `botwatch coordination {path} --window 60s`" in line, line

@@ -9,11 +9,13 @@ cluster's share of likely automated and foreign-origin members, and says so when
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from botwatch.coordination.clusters import build_clusters
 from botwatch.coordination.network import NetworkOptions, NetworkResult, build_network
 from botwatch.count_text import counted
 from botwatch.pipeline import Context, register
+from botwatch.shown_text import shell_shown
 from botwatch.study import Study, utcnow
 
 TABLES = ("coordination_edges", "coordination_evidence", "clusters", "cluster_members")
@@ -21,6 +23,7 @@ TABLES = ("coordination_edges", "coordination_evidence", "clusters", "cluster_me
 
 def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None = None, log=print) -> NetworkResult:  # type: ignore[no-untyped-def]
     """Build the network, cluster it and record a one-row `coordination_summary` for the report."""
+    before = _previous_clusters(study)
     res = build_network(study, opts, log)
     n_clusters = build_clusters(study, seed=opts.seed, country=country)
     summary = res.summary()
@@ -42,7 +45,65 @@ def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None 
     else:
         least = f" (pairs need {counted(res.null.threshold, 'co-action')} to be tested)"
     log(f"coordination: {counted(res.edges, 'edge')} kept{least}, {counted(n_clusters, 'cluster')}")
+    if before is not None:
+        line = cluster_change_line(before, _previous_clusters(study) or ({}, {}), shell_shown(study.path))
+        if line:
+            log(line)
     return res
+
+
+# Settings that change how the stage runs but not which clusters it finds.
+_NOT_RESULT_OPTIONS = frozenset({"memory_mb", "temp_directory"})
+
+
+def _previous_clusters(study: Study) -> tuple[dict[tuple[str, str], int], dict[str, Any]] | None:
+    """The study's clusters as they stand ((platform, account_id) -> cluster_id) and the options of
+    the run that made them; None before any coordination run.
+
+    Why: after `botwatch coordination --window 5m`, a plain `analyze --only coordination` ran at
+    the default 60 s and renumbered every cluster without a word (IRA, September 2016: 29 clusters
+    became 37), so the cluster numbers a user had noted from `explain` or the report named other
+    groups."""
+    tables = study.tables()
+    if "cluster_members" not in tables or "coordination_summary" not in tables:
+        return None
+    members = {(str(p), str(a)): int(c) for p, a, c in study.sql("SELECT platform, account_id, cluster_id FROM cluster_members")}
+    rows = study.sql("SELECT summary FROM coordination_summary")
+    options = (json.loads(rows[0][0]).get("options") or {}) if rows and rows[0][0] else {}
+    return members, options
+
+
+def _flag(key: str, value: Any) -> str:
+    """An option as `botwatch coordination` takes it (`--window 300s`, `-b co-link -b co-post`)."""
+    if key == "behaviours":
+        return " ".join(f"-b {b}" for b in value or [])
+    if key == "window_s":
+        return f"--window {value}s"
+    return f"--{key.replace('_', '-')} {value}"
+
+
+def cluster_change_line(before: tuple[dict[tuple[str, str], int], dict[str, Any]],
+                        after: tuple[dict[tuple[str, str], int], dict[str, Any]], study_word: str = "STUDY") -> str | None:
+    """One log line when this run's clusters number accounts otherwise than the previous run's:
+    how many accounts changed cluster, and the settings that differ with the command that gives
+    the earlier clusters back. None when every account keeps its cluster number."""
+    old, old_opts = before
+    new, new_opts = after
+    moved = sum(1 for k, c in old.items() if new.get(k) != c)
+    joined = sum(1 for k in new if k not in old)
+    if not moved and not joined:
+        return None
+    what = f"{moved:,} of the {counted(len(old), 'account')} clustered before are in another cluster or none now"
+    if joined:
+        what += f", {joined:,} clustered now were in none"
+    keys = sorted(k for k in set(old_opts) | set(new_opts) if k not in _NOT_RESULT_OPTIONS and old_opts.get(k) != new_opts.get(k))
+    settings = ""
+    if keys and old_opts:
+        changes = "; ".join(f"{_flag(k, old_opts.get(k))} then, {_flag(k, new_opts.get(k))} now" for k in keys)
+        settings = (f" The settings differ ({changes}): run `botwatch coordination {study_word} "
+                    f"{' '.join(_flag(k, old_opts.get(k)) for k in keys)}` to have the earlier clusters again.")
+    return (f"coordination: the cluster numbers changed since the previous run: {what}, so a cluster number noted "
+            f"from the earlier run may name another group now.{settings}")
 
 
 @register("coordination", needs=("posts",), optional=("account_scores",), writes=TABLES + ("coordination_null", "coordination_summary"),
