@@ -524,3 +524,16 @@ def test_the_labels_election_hint_names_a_users_election_by_its_file(labelled_sa
         st.sql("UPDATE runs SET params = replace(params, '\"us-2016\"', '\"my-e\"') WHERE stage = 'content'")
     text = said(CliRunner().invoke(app, ["analyze", str(labelled_sample_copy), "--election", "us-2016", "--only", "timeline"]))
     assert "--election us-2016 --only content" in text and "(or run timeline with --election FILE (the TOML file of election my-e))" in text, text
+
+
+def test_cluster_timelines_break_size_ties_by_cluster_number_not_text(tmp_path: Path) -> None:
+    """Twelve clusters of equal size: the timeline's ten are clusters 0-9, as the coordination
+    section draws the lowest numbers first. Ties were broken on the number as text ("10" < "8"),
+    so an IRA slice of September 2016 drew clusters 10 and 11 and left out 8 and 9."""
+    from botwatch.timeline.groups import MAX_CLUSTERS, build_groups
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_table(st, "cluster_members", [dict(cluster_id=c, platform="twitter", account_id=f"a{c}-{i}") for c in range(MAX_CLUSTERS + 2) for i in range(2)])
+        build_groups(st)
+        shown = {v for (v,) in st.sql("SELECT DISTINCT value FROM timeline_groups WHERE dimension = 'cluster'")}
+    assert shown == {f"cluster {c}" for c in range(MAX_CLUSTERS)}

@@ -77,10 +77,13 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
     else:
         info.notes.append("No account_scores table: groups 'likely automated' and 'foreign origin' are not shown (the accounts stages have not run).")
     if "cluster_members" in tables:
+        # Ties in size go to the lower cluster number, compared as a number: as text, "10" < "8",
+        # and the IRA slice of September 2016 drew clusters 10 and 11 but not 8 and 9 (all of three
+        # accounts), where the coordination section draws clusters 0-11.
         parts.append(
             f"""SELECT * FROM (WITH sizes AS (
-                SELECT CAST(cluster_id AS VARCHAR) AS cid, count(*) AS n FROM cluster_members GROUP BY 1
-                ORDER BY n DESC, cid LIMIT {MAX_CLUSTERS})
+                SELECT CAST(cluster_id AS VARCHAR) AS cid, count(*) AS n FROM cluster_members GROUP BY cluster_id
+                ORDER BY n DESC, min(cluster_id) LIMIT {MAX_CLUSTERS})
             SELECT DISTINCT m.platform, m.account_id, 'cluster', 'cluster ' || s.cid
             FROM cluster_members m JOIN sizes s ON CAST(m.cluster_id AS VARCHAR) = s.cid)"""
         )
