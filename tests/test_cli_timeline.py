@@ -64,3 +64,15 @@ def test_a_study_without_posts_says_so(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["timeline", str(path)])
     said = " ".join(res.output.split())
     assert res.exit_code == 1 and "holds no posts" in said and "botwatch ingest" in said and "dimensions:" not in said, res.output
+
+
+def test_cluster_columns_are_in_number_order(tmp_path: Path) -> None:
+    """`-d cluster` had its columns in text order: cluster 0, 1, 10, 11, 2, ..."""
+    path = _study(tmp_path)
+    with open_study(path, read_only=False) as st:
+        for c in (0, 1, 2, 10, 11):
+            st.sql(f"INSERT INTO timeline VALUES ('day', 'utc', 'cluster', 'cluster {c}', TIMESTAMP '2016-10-01', {c + 1}, 1, NULL, 0)")
+    res = CliRunner().invoke(app, ["timeline", str(path), "-d", "cluster"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    header = next(ln for ln in res.output.splitlines() if "cluster 0" in ln)
+    assert [h.strip() for h in header.split("┃")[2:-1]] == ["cluster 0", "cluster 1", "cluster 2", "cluster 10", "cluster 11"], res.output

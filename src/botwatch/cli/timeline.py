@@ -208,6 +208,14 @@ def _value_headers(st: object, dimension: str, values: list[str]) -> list[str]:
     return [series_label(el, dimension, v).split(": ", 1)[-1] for v in values]
 
 
+def _column_order(value: str) -> tuple[str, int]:
+    """Columns in text order but for a trailing number, compared as a number: "cluster 2" before
+    "cluster 10", as the coordination table lists them (text order put cluster 10 and 11 between
+    1 and 2)."""
+    head, _, tail = value.rpartition(" ")
+    return (head, int(tail)) if head and tail.isdigit() else (value, -1)
+
+
 TIMELINE_FREQS = ("day", "hour")
 TIMELINE_CLOCKS = ("utc", "local")
 MAX_TIMELINE_ROWS = 400
@@ -253,7 +261,8 @@ def timeline(
             params.append(until.replace(hour=23, minute=59) if until.time() == datetime.min.time() else until)
         rows = st.sql(f"SELECT bucket, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} ORDER BY bucket, value", params)
         # every group of the dimension is a column, in the range or not, so the columns are the same whatever the dates
-        values = [r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])]
+        values = sorted((r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])),
+                        key=_column_order)
         headers = _value_headers(st, dimension, values)
     if not rows:
         console.print(f"no {freq} buckets with posts for {dimension} in that range", highlight=False, markup=False)
