@@ -76,3 +76,14 @@ def test_cluster_columns_are_in_number_order(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     header = next(ln for ln in res.output.splitlines() if "cluster 0" in ln)
     assert [h.strip() for h in header.split("┃")[2:-1]] == ["cluster 0", "cluster 1", "cluster 2", "cluster 10", "cluster 11"], res.output
+
+
+def test_cluster_columns_say_when_the_timeline_keeps_only_the_largest(tmp_path: Path) -> None:
+    """`-d cluster` showed 10 columns of a study with 37 clusters and did not say there were more."""
+    path = _study(tmp_path)
+    with open_study(path, read_only=False) as st:
+        st.sql("INSERT INTO timeline VALUES ('day', 'utc', 'cluster', 'cluster 0', TIMESTAMP '2016-10-01', 4, 2, NULL, 0)")
+        st.sql("CREATE TABLE cluster_members AS SELECT range AS cluster_id, 'twitter' AS platform, 'a' || range AS account_id FROM range(3)")
+    res = CliRunner().invoke(app, ["timeline", str(path), "-d", "cluster"])
+    assert res.exit_code == 0, res.output
+    assert "the timeline keeps the 1 largest of the study's 3 clusters" in " ".join(res.output.split()), res.output

@@ -264,6 +264,7 @@ def timeline(
         values = sorted((r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])),
                         key=_column_order)
         headers = _value_headers(st, dimension, values)
+        n_clusters = st.sql("SELECT count(DISTINCT cluster_id) FROM cluster_members")[0][0] if dimension == "cluster" and "cluster_members" in st.tables() else 0
     if not rows:
         console.print(f"no {freq} buckets with posts for {dimension} in that range", highlight=False, markup=False)
         return
@@ -285,6 +286,9 @@ def timeline(
             cells.append(f"{table[b][values[0]][1]:,}" if values[0] in table[b] else "0")
         t.add_row(b.strftime(fmt), *cells)
     wide_when_piped().print(t)
+    if n_clusters > len(values):  # the stage keeps the largest alone (timeline.groups.MAX_CLUSTERS): say so, as the report does
+        console.print(f"the timeline keeps the {len(values):,} largest of the study's {n_clusters:,} clusters; the others' members: "
+                      f"botwatch export {shell_shown(study)} cluster_members -o cluster_members.csv", highlight=False, markup=False)
     if len(buckets) > len(shown):
         console.print(f"showing the last {len(shown):,} of {len(buckets):,} buckets: narrow it with --since/--until, or export the table "
                       f"(botwatch export {shell_shown(study)} timeline -o timeline.csv)", highlight=False, markup=False)
