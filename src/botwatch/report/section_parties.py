@@ -213,7 +213,10 @@ def file_cue_counts(study: Study, public_only: bool) -> dict[str, dict[str, Any]
     lake counts them on Spark. Counted in SQL of its own, `decided` read 2,542 where the bundled
     sample's Republicans had 2,534 support and oppose posts, and the own-account filter's
     correlated subquery took 0.5–0.8 s of a 1.3-million-pair study's report."""
-    pp = study.table("post_party")
+    # The report reads a lake through `engines.lake_report.LakeReader`, which answers SQL alone
+    # (no `table`): the expression is built on its lake, and runs on Spark.
+    src = study if hasattr(study, "table") else study.lake
+    pp = src.table("post_party")
     rows = pp.filter(pp.in_election & pp.stance.isin(("support", "oppose")) & post_party_measured(pp))
     rows = rows.select(*[c for c in ("platform", "account_id", "created_at", "party", "stance_rule") if c in pp.columns])
     rows = in_window(rows, *_campaign_window(study))
@@ -222,7 +225,7 @@ def file_cue_counts(study: Study, public_only: bool) -> dict[str, dict[str, Any]
     # A table made before `stance_rule` (or by hand without it) names no rule: no pair decided by a cue list.
     n = rows.stance_rule.isin(FILE_CUE_RULES).fill_null(False).ifelse(1, 0).sum() if "stance_rule" in rows.columns else rows.count() * 0
     counts = rows.group_by("party").aggregate(n=n, decided=rows.count())
-    got = study.expr_arrow(counts).to_pylist()
+    got = src.expr_arrow(counts).to_pylist()
     return {r["party"]: {"n": int(r["n"] or 0), "decided": int(r["decided"]), "share": int(r["n"] or 0) / r["decided"]} for r in got if r["decided"]}
 
 
