@@ -202,6 +202,17 @@ def show(simulated: list[dict], got: dict[str, Any] | None) -> None:
         print(f"real r={r['rate']:<5g} seed {r['seed']}: foreign-origin campaign posts {r['estimate']:,.0f} [{r['ci_low']}–{r['ci_high']}], whole archive {r['whole']:,.0f}")
 
 
+def parse_rates(ap: argparse.ArgumentParser, text: str) -> list[float]:
+    """The `--rates` list, or a usage error saying what a rate must be (not a traceback)."""
+    try:
+        rates = [float(r) for r in text.split(",")]
+    except ValueError:
+        ap.error(f"--rates {text!r}: give shares above 0 and below 1, comma-separated (0.1,0.02)")
+    if not all(0 < r < 1 for r in rates):
+        ap.error(f"--rates {text!r}: each rate must be above 0 and below 1 (0.1 for a 10% sample)")
+    return rates
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -213,7 +224,11 @@ def main() -> None:
     ap.add_argument("--real", type=int, default=0, help="real samples per rate, each ingested and analysed (about a minute each)")
     ap.add_argument("--out", type=Path, help="JSON of the tables (default WORK/sample-coverage.json)")
     args = ap.parse_args()
-    rates = [float(r) for r in args.rates.split(",")]
+    rates = parse_rates(ap, args.rates)
+    if not (args.data / "ordinary/brexit-2016/tweets.csv.gz").exists():
+        ap.error(f"no ordinary/brexit-2016/tweets.csv.gz under {args.data}: give --data the shared data folder (../shared/data)")
+    if args.samples < 1 or args.real < 0 or not set(args.sampling.split(",")) <= {"post", "account"}:
+        ap.error("--samples must be 1 or more, --real 0 or more, and --sampling post, account or post,account")
     args.work.mkdir(parents=True, exist_ok=True)
     whole = analysed(args.work, "whole", args.data / "ordinary/brexit-2016/tweets.csv.gz", None)
     simulated = simulate(whole, rates, args.samples, args.sampling.split(","), args.seed)
