@@ -6,7 +6,7 @@ sentence on foreign-origin counts in a sample.
     PYTHONPATH=src .venv/bin/python scripts/check_sample_coverage.py --data ../shared/data --work DIR [--samples 40] [--real 4]
 
 1. The ordinary brexit-2016 tweets ingested and analysed once without a rate (the election file of
-   `scripts/check_interval_coverage.py`; the stages the estimates do not read skipped): "the platform".
+   `scripts/check_interval_coverage.py`; every stage, about 3 minutes): "the platform".
 2. Simulated samples (`--samples` per rate and sampling, seed `--seed`): each campaign-window post kept
    with probability r ("post", as a `collect --sample` hash keeps them) or each account's posts all
    kept or all dropped ("account"); the kept posts' per-account counts, with the whole study's labels
@@ -39,7 +39,7 @@ from botwatch.estimates.compute import EstimateOptions, cell_rows  # noqa: E402
 from botwatch.estimates.relational import account_groups, post_party_measured  # noqa: E402
 from botwatch.estimates.whole_counts import zero_upper_bound  # noqa: E402
 
-# Stages the estimates do not read: skipped in the whole study and the samples alike, as the first pass did for the samples.
+# Stages the estimates do not read, skipped in the samples as the first pass skipped them (the whole study runs them all, as its did).
 SKIP = ("coordination", "timeline", "bursts", "creation", "circadian", "impact")
 GROUPS = ("all", "foreign_origin")
 COUNTS = ("posts", "support_posts", "oppose_posts")
@@ -49,7 +49,7 @@ REAL_SEEDS = {0.1: 21, 0.02: 31}
 MIN_POSTS = 50
 
 
-def analysed(work: Path, name: str, csv: Path, rate: float | None) -> Path:
+def analysed(work: Path, name: str, csv: Path, rate: float | None, skip: tuple[str, ...] = SKIP) -> Path:
     """A study of `csv` ingested and analysed in this process; reused when a finished one is there (re-running adds nothing)."""
     study = work / name / "study.duckdb"
     done = work / name / "done"
@@ -58,7 +58,7 @@ def analysed(work: Path, name: str, csv: Path, rate: float | None) -> Path:
     study.parent.mkdir(parents=True, exist_ok=True)
     study.unlink(missing_ok=True)
     api.ingest(study, [csv], columns=COLUMNS)
-    api.analyze(study, election_file(work), skip=list(SKIP), options={"sample_rate": rate} if rate else None, log=None)
+    api.analyze(study, election_file(work), skip=list(skip), options={"sample_rate": rate} if rate else None, log=None)
     done.write_text("ok\n", encoding="utf-8")
     return study
 
@@ -78,7 +78,8 @@ def post_counts(study: Path) -> tuple[pd.DataFrame, np.ndarray, int, dict[str, s
     pp = con.table("post_party").filter(lambda t: t.in_election)
     df = pp.mutate(measured=post_party_measured(pp)).select("post_id", "account_id", "party", "stance", "sentiment", "measured", "created_at").execute()
     df = df[(df.created_at >= start) & (df.created_at < end)].copy()
-    posts = raw.sql("SELECT post_id, account_id FROM post_labels WHERE in_election AND created_at >= ? AND created_at < ?", params=[start, end]).df()
+    # Ordered, so that a seed keeps the same posts on every run (the first pass's order was DuckDB's, and varied).
+    posts = raw.sql("SELECT post_id, account_id FROM post_labels WHERE in_election AND created_at >= ? AND created_at < ? ORDER BY post_id", params=[start, end]).df()
     g = account_groups(con.table("account_scores"), "GB").execute()
     accs = sorted(posts.account_id.unique())
     ix = {a: i for i, a in enumerate(accs)}
@@ -230,12 +231,12 @@ def main() -> None:
     if args.samples < 1 or args.real < 0 or not set(args.sampling.split(",")) <= {"post", "account"}:
         ap.error("--samples must be 1 or more, --real 0 or more, and --sampling post, account or post,account")
     args.work.mkdir(parents=True, exist_ok=True)
-    whole = analysed(args.work, "whole", args.data / "ordinary/brexit-2016/tweets.csv.gz", None)
+    whole = analysed(args.work, "whole", args.data / "ordinary/brexit-2016/tweets.csv.gz", None, skip=())
     simulated = simulate(whole, rates, args.samples, args.sampling.split(","), args.seed)
     got = real(whole, args.data, args.work, rates, args.real) if args.real else None
     show(simulated, got)
     out = args.out or args.work / "sample-coverage.json"
-    out.write_text(json.dumps({"simulated": simulated, "real": got, "seed": args.seed, "samples": args.samples}, indent=1) + "\n", encoding="utf-8")
+    out.write_text(json.dumps({"simulated": simulated, "real": got, "rates": rates, "seed": args.seed, "samples": args.samples, "real_per_rate": args.real}, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 
 
