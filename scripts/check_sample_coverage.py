@@ -32,7 +32,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from check_interval_coverage import COLUMNS, election_file  # also puts the repository's src/ on sys.path
+from check_interval_coverage import COLUMNS, REPO, election_file  # also puts the repository's src/ on sys.path
 
 from botwatch import api  # noqa: E402
 from botwatch.estimates.compute import EstimateOptions, cell_rows  # noqa: E402
@@ -216,7 +216,7 @@ def parse_rates(ap: argparse.ArgumentParser, text: str) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--work", type=Path, required=True, help="folder for the studies (reused when run again)")
     ap.add_argument("--rates", default="0.1,0.02", help="sample rates, comma-separated")
     ap.add_argument("--samples", type=int, default=40, help="simulated samples per rate and sampling")
