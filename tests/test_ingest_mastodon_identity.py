@@ -171,10 +171,9 @@ def test_an_account_of_a_split_domain_instance_keeps_one_key_on_its_own_instance
     assert summary.files[0].rekeyed == 1
 
 
-def test_explain_finds_a_local_account_keyed_apart_by_user_at_its_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A sender's local "victim" with another instance's url is keyed `acct:victim@evil.example`,
-    its handle the bare "victim": `explain @victim@evil.example`, the name its key gives, said
-    "no account" and listed it as one whose "instance not recorded"."""
+def _local_victim_scored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A study holding one local "victim" of evil.example sent with real.social's url (so keyed
+    `acct:victim@evil.example`), its accounts scored; wide consoles for `explain`."""
     from botwatch.cli import app
 
     wide_consoles(monkeypatch)
@@ -183,6 +182,16 @@ def test_explain_finds_a_local_account_keyed_apart_by_user_at_its_instance(tmp_p
     st.close()
     study = str(tmp_path / "s.duckdb")
     assert CliRunner().invoke(app, ["analyze", study, "--no-election", "--only", "accounts"]).exit_code == 0
+    return study
+
+
+def test_explain_finds_a_local_account_keyed_apart_by_user_at_its_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sender's local "victim" with another instance's url is keyed `acct:victim@evil.example`,
+    its handle the bare "victim": `explain @victim@evil.example`, the name its key gives, said
+    "no account" and listed it as one whose "instance not recorded"."""
+    from botwatch.cli import app
+
+    study = _local_victim_scored(tmp_path, monkeypatch)
     shown = CliRunner().invoke(app, ["explain", study, "@victim@evil.example"])
     assert shown.exit_code == 0 and "acct:victim@evil.example" in flat(shown.output), shown.output
     assert CliRunner().invoke(app, ["explain", study, "@victim@real.social"]).exit_code != 0  # not the url's instance
@@ -193,12 +202,7 @@ def test_a_namesake_keyed_by_user_at_instance_is_not_said_to_have_no_instance(tm
     a namesake: its key names its instance, so not "its instance not recorded"."""
     from botwatch.cli import app
 
-    wide_consoles(monkeypatch)
-    sock = _status(4, {"id": "9", "username": "victim", "acct": "victim", "url": "https://real.social/@victim"}, "evil.example")
-    st, _ = _ingest(tmp_path, [sock])
-    st.close()
-    study = str(tmp_path / "s.duckdb")
-    assert CliRunner().invoke(app, ["analyze", study, "--no-election", "--only", "accounts"]).exit_code == 0
+    study = _local_victim_scored(tmp_path, monkeypatch)
     res = CliRunner().invoke(app, ["explain", study, "@victim@other.example"])
     out = flat(res.output)
     assert res.exit_code == 2 and "@victim (acct:victim@evil.example)" in out and "not recorded" not in out, out
