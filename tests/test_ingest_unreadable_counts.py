@@ -5,6 +5,7 @@ copy of it): the summary's totals must be the sum of the lines above it plus the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -43,3 +44,37 @@ def test_an_unreadable_file_is_failed_not_a_rejected_record(tmp_path: Path) -> N
         kept = st.sql("SELECT count(*) FROM rejected WHERE error LIKE 'unreadable input:%'")[0][0]
     assert message == "read 2, stored 2, duplicates 0, rejected 0, failed 1", message
     assert kept == 1  # still located in `rejected`, so the user can see which file and why
+
+
+def _text(html: str) -> str:
+    """A section's HTML as the words a reader sees, spaces folded."""
+    return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", html))
+
+
+def test_status_and_the_report_count_an_unreadable_file_as_ingest_does(tmp_path: Path) -> None:
+    """The ingest summary said "rejected 0, failed 1" for a junk file beside a good one, while
+    `status` (and its JSON) said "rejected records 1" and the report's overview "1 input record could
+    not be read", Methods "1 could not be read": its row in `rejected` locates a failed input, no
+    record. Every place now counts records as the summary does, and names the file as failed."""
+    from botwatch.report.section_methods import methods
+    from botwatch.report.section_overview import overview
+
+    good = tmp_path / "gop.csv"
+    good.write_text("author,created_at,text\nann,2015-08-07T01:00:00Z,one\nbob,2015-08-07T01:00:01Z,two\n")
+    (tmp_path / "junk.csv.gz").write_bytes(os.urandom(2000))
+    study = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(study), str(tmp_path / "junk.csv.gz"), str(good), "--workers", "1", "--columns", _MAP])
+    row = _summary_row(res.output)
+    assert (row["rejected"], row["failed"]) == ("0", "1"), row
+    said = re.sub(r"\s+", " ", runner.invoke(app, ["status", str(study)]).output)
+    assert "rejected records 0; 1 input failed as unreadable" in said, said
+    assert "1 file unreadable (failed)" in said, said
+    doc = json.loads(runner.invoke(app, ["status", str(study), "--json"]).output)
+    assert (doc["counts"]["rejected"], doc["counts"]["unreadable_files"]) == (0, 1), doc["counts"]
+    assert [(e["records"], e["unreadable"], e["cut_short"]) for e in doc["rejected_by_error"]] == [(1, True, False)]
+    with open_study(study) as st:
+        over, how = _text(str(overview(st, {}).html)), _text(methods(st, {}).html)
+    assert "No input was rejected." in over and "1 input file failed: not a format botwatch reads" in over, over
+    assert "junk.csv.gz" in over and "unreadable (failed input)" in over, over
+    assert "and 0 could not be read" in how and "1 input file was not a format botwatch reads: a failed input" in how, how

@@ -56,6 +56,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
                         "not counted: kept in `rejected` with the others)")
         # A cut .gz's break (its row in `rejected`) is no record: said apart, as ingest says it.
         cut = f"; {s['cut_files']:,} input file{'' if s['cut_files'] == 1 else 's'} cut short" if s["cut_files"] else ""
+        cut += _unreadable_said(s.get("unreadable_files") or 0)
         out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{cut}{earlier}{repaired}", markup=False)
         if n := s.get("copies"):  # its own SHA-256 is kept nowhere else that status reads
             out.print(f"{n:,} file{' was' if n == 1 else 's were'} seen again as a copy of one read before (the same text, compressed or not): "
@@ -68,16 +69,11 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_row(escape(str(f)), escape(str(p)), f"{n:,}")
         out.print(t)
         if s["rejected_by_error"]:
-            from botwatch.ingest.cut_short import BROKE_OFF
-
             t = Table(title="Rejected, by error")
             t.add_column("error")
             t.add_column("records", justify="right")
             for e, n in s["rejected_by_error"]:
-                e = str(e)
-                # A cut .gz's break is no record (`study_summary` counts it apart): said as the files it is.
-                count = f"{n:,} file{'' if n == 1 else 's'} cut short" if e.startswith(BROKE_OFF) else f"{n:,}"
-                t.add_row(_reason_shown(e), count)
+                t.add_row(_reason_shown(str(e)), _rejected_count_shown(_rejected_entry(str(e), int(n))))
             out.print(t)
         if s["notes_by_kind"]:  # repaired or edited records kept beside their posts: no rejected record
             t = Table(title="Notes beside stored posts (repaired or edited records), by note")
@@ -111,7 +107,7 @@ def status_json(st: Study, study: Path, s: dict[str, Any]) -> dict[str, Any]:
     """What `status` prints, as one object for scripts (`s`: `study_summary`'s dict). Built from
     the same functions as the tables and warning lines, so the JSON and the words never disagree;
     only ints, text, booleans and nulls (no NaN, which strict JSON has no word for)."""
-    counts = ("posts", "accounts_posting", "accounts", "sources", "rereads", "copies", "rejected", "cut_files",
+    counts = ("posts", "accounts_posting", "accounts", "sources", "rereads", "copies", "rejected", "cut_files", "unreadable_files",
               "rejected_earlier", "rejected_replaced", "repaired")
     return {
         "shape": STATUS_SHAPE,
@@ -139,10 +135,30 @@ def status_json(st: Study, study: Path, s: dict[str, Any]) -> dict[str, Any]:
 
 def _rejected_entry(error: str, n: int) -> dict[str, Any]:
     """One row of the "Rejected, by error" table for `status --json`: a cut .gz's break is no
-    record (`study_summary` counts it apart), so its count is of files cut short (`cut_short`)."""
-    from botwatch.ingest.cut_short import BROKE_OFF
+    record (`study_summary` counts it apart), so its count is of files cut short (`cut_short`);
+    nor is an unreadable file's row, a failed input as ingest counts it (`unreadable`)."""
+    from botwatch.ingest.cut_short import BROKE_OFF, UNREADABLE
 
-    return {"error": error, "records": n, "cut_short": error.startswith(BROKE_OFF)}
+    return {"error": error, "records": n, "cut_short": error.startswith(BROKE_OFF), "unreadable": error.startswith(UNREADABLE)}
+
+
+def _rejected_count_shown(entry: dict[str, Any]) -> str:
+    """The "records" cell of a "Rejected, by error" row: a break's or an unreadable file's row is no
+    record, so its count is said as the files it is, as ingest says them."""
+    n = entry["records"]
+    if entry["cut_short"]:
+        return f"{n:,} file{'' if n == 1 else 's'} cut short"
+    if entry["unreadable"]:
+        return f"{n:,} file{'' if n == 1 else 's'} unreadable (failed)"
+    return f"{n:,}"
+
+
+def _unreadable_said(files: int) -> str:
+    """The inputs line's words for the files no reader knew: failed inputs, in no count of records
+    (ingest's summary counts them under "failed", not "rejected")."""
+    if not files:
+        return ""
+    return f"; {files:,} input{'' if files == 1 else 's'} failed as unreadable (not a format botwatch reads)"
 
 
 def _iso_utc(at: Any) -> str | None:

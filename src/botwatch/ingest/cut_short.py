@@ -22,12 +22,23 @@ from botwatch.ingest.source import InputSource
 BROKE_OFF = "compressed stream is corrupt or truncated after"
 BROKEN_ROWS_SQL = f"SELECT source FROM rejected WHERE line = 0 AND starts_with(error, '{BROKE_OFF}')"
 BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM ({BROKEN_ROWS_SQL})"
+# The start of the `rejected` row (line 0) that locates a file no reader knew (`runner._read_with_python`
+# writes it): a failed input, not a rejected record (`counts.records_rejected` at ingest).
+UNREADABLE = "unreadable input: "
+UNREADABLE_ROWS_SQL = f"SELECT source FROM rejected WHERE line = 0 AND starts_with(error, '{UNREADABLE}')"
+# The one rule, in SQL, for which `rejected` rows are no record: a break's note and an unreadable
+# file's note. Every count of rejected records (the overview, Methods, `status` and its JSON, on both
+# engines) takes it from here, as the ingest summary's `counts.records_rejected` does: counted as a
+# record, a junk file beside a good one read "rejected 0, failed 1" at ingest but "rejected records 1" in `status`.
+NOT_A_RECORD_SQL = f"(line = 0 AND (starts_with(error, '{BROKE_OFF}') OR starts_with(error, '{UNREADABLE}')))"
 # A `sources` row's records that were no post (`counts.not_posts`, as the command counts them): its
 # `rejected` holds the row recording a break, which is no record read, where the read broke off (a
 # break for its source still in `rejected`). Without it a cut .gz with 2 records no post had Methods
 # and the overview's inputs table say 1 where the command said 2.
 BREAK_SQL = f"CASE WHEN rejected > 0 AND source IN ({BROKEN_SOURCES_SQL}) THEN 1 ELSE 0 END"
-NOT_POSTS_SQL = f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL}, 0)"
+# A `sources` row's `rejected` count less its note that is no record (`NOT_A_RECORD_SQL`): a break's or an unreadable file's.
+NOTE_ROW_SQL = f"CASE WHEN rejected > 0 AND source IN (SELECT DISTINCT source FROM rejected WHERE {NOT_A_RECORD_SQL}) THEN 1 ELSE 0 END"
+NOT_POSTS_SQL = f"greatest(records_read - posts_stored - duplicates - rejected + {NOTE_ROW_SQL}, 0)"
 # The notice tables a `sources` row's notices are kept in, with how a kept notice's `source` names
 # its file: `deletions` as "<file>:<line>", `stream_limits` and `stream_warnings` as the file (its line apart).
 _NOTICE_FILES = {"deletions": "regexp_replace(n.source, ':[0-9]+$', '')", "stream_limits": "n.source", "stream_warnings": "n.source"}
@@ -76,12 +87,13 @@ def not_posts_sql(tables: Iterable[str], row: str) -> str:
     2" at ingest became "4 were not posts (profile rows, account events and the like)" in Methods
     and the overview's inputs table."""
     tables = set(tables)
-    return f"greatest(records_read - posts_stored - duplicates - rejected + {BREAK_SQL} - {notices_sql(tables, row)} - {edits_sql(tables, row)}, 0)"
+    return f"greatest(records_read - posts_stored - duplicates - rejected + {NOTE_ROW_SQL} - {notices_sql(tables, row)} - {edits_sql(tables, row)}, 0)"
 
 
-# A `sources` row's rejected records: its `rejected` count without the break's row, which is no
-# record but a note that the file ended early (counted apart, as `counts.records_rejected` does).
-RECORDS_REJECTED_SQL = f"rejected - {BREAK_SQL}"
+# A `sources` row's rejected records: its `rejected` count without the break's row (a note that the
+# file ended early) or an unreadable file's row (a failed input), neither a record (`NOT_A_RECORD_SQL`),
+# as `counts.records_rejected` counts them at ingest.
+RECORDS_REJECTED_SQL = f"rejected - {NOTE_ROW_SQL}"
 
 
 def still_cut(path: str) -> bool:

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
-from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, read_again
+from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, UNREADABLE, read_again
 from botwatch.ingest.json_records import consume_lines, first_json_char, pretty_object_start, value_stream
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_deletions, merge_rejected, merge_stream_limits, merge_stream_warnings, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
@@ -456,7 +456,7 @@ def _read_with_python(
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
         result.unreadable = why
-        sink.reject(0, f"unreadable input: {why}", src_head(src))
+        sink.reject(0, f"{UNREADABLE}{why}", src_head(src))
         return
     fmt_name = fmt.name
     result.format = sink.source_format = fmt_name

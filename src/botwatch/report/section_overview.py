@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botwatch.ingest.cut_short import BREAK_SQL, BROKE_OFF, BROKEN_ROWS_SQL, NOT_POSTS_SQL, RECORDS_REJECTED_SQL, not_posts_sql
+from botwatch.ingest.cut_short import BREAK_SQL, BROKEN_ROWS_SQL, NOT_A_RECORD_SQL, NOT_POSTS_SQL, RECORDS_REJECTED_SQL, UNREADABLE_ROWS_SQL, not_posts_sql
 from botwatch.ingest.rereads import FIRST_READS, RE_READS
 from botwatch.ingest.sink import REPAIRED, note_sql
 from botwatch.report.sections import Section, render, section
@@ -32,12 +32,13 @@ def study_summary(study: Study) -> dict[str, Any]:
     # `twitter` "42" and an `x` "42" read "2 posts by 1 account" beside 2 accounts in the study.
     posts, accounts_posting, first, last = q("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
     replaced = int(q(_REPLACED)[0][0] or 0)
-    held = q(f"SELECT count(*) FROM rejected WHERE NOT {note_sql('error')}")[0][0] - replaced
     # A read that broke off (a cut or corrupt .gz) keeps one `rejected` row for the break: no record,
     # but a note that the file ended early, counted apart. Counted as a rejected record, `status` and
-    # the overview said 2 for a cut file of one bad record where ingest and Methods said 1.
+    # the overview said 2 for a cut file of one bad record where ingest and Methods said 1. So is the
+    # row that locates a file no reader knew: a failed input (`unreadable_files`), as ingest counts it.
+    held = q(f"SELECT count(*) FROM rejected WHERE NOT {note_sql('error')} AND NOT {NOT_A_RECORD_SQL}")[0][0]
     breaks, cut_files = q(f"SELECT count(*), count(DISTINCT source) FROM ({BROKEN_ROWS_SQL})")[0]
-    breaks = min(int(breaks), held)
+    unreadable = q(f"SELECT count(DISTINCT source) FROM ({UNREADABLE_ROWS_SQL})")[0][0]
     return {
         "posts": posts,
         "accounts_posting": accounts_posting,
@@ -46,16 +47,16 @@ def study_summary(study: Study) -> dict[str, Any]:
         "last": last,
         # A repair note (a stored record mended at ingest) is listed with the rejected rows but not counted as lost.
         # Nor is an earlier version's bad record still held in `rejected` (on a lake): `rejected_replaced`.
-        "rejected": held - breaks,
+        "rejected": max(int(held) - replaced, 0),
         "breaks": breaks,
+        "unreadable_files": unreadable,
         "cut_files": cut_files if breaks else 0,
         "rejected_replaced": replaced,
         "repaired": q(f"SELECT count(*) FROM rejected WHERE error LIKE '{REPAIRED}%'")[0][0],
         # Bad records of files as they were before a later read of a changed file at the same path
         # (kept as history, `merge.retire_rejected`): not the input's rejected records now. Nor is a
         # break's row moved there when a cut .gz was read whole since: no record (said "2 records" for 1).
-        "rejected_earlier": q(f"SELECT count(*) FROM rejected_earlier WHERE NOT {note_sql('error')} "
-                              f"AND NOT (line = 0 AND starts_with(error, '{BROKE_OFF}'))")[0][0]
+        "rejected_earlier": q(f"SELECT count(*) FROM rejected_earlier WHERE NOT {note_sql('error')} AND NOT {NOT_A_RECORD_SQL}")[0][0]
         if "rejected_earlier" in study.tables() else 0,
         # A file read again (`ingest --force`) is not another input: counted apart (ingest/rereads.py).
         "sources": q(f"SELECT count(*) FROM {FIRST_READS}")[0][0],
