@@ -106,6 +106,13 @@ def test_an_empty_or_cut_gzip_input_under_a_map_fails_alone_on_a_lake(spark, tmp
     assert "3 of 4 inputs failed (1 missing: no such file; 2 unreadable" in said and "compressed stream is corrupt or truncated" in said, res.output
     assert "the file is empty" in said and "Traceback" not in res.output
     assert pq.read_table(table_path(str(lake), "posts")).num_rows > 20
+    # `status` on the lake counts the unreadable files as the summary does: failed inputs, no record
+    # (it said "rejected records 2" under the summary's "rejected 0").
+    import json
+
+    assert "rejected 0, " in said, res.output
+    doc = json.loads(CliRunner().invoke(app, ["status", str(lake), "--json"]).output)
+    assert doc["counts"]["rejected"] == 0 and doc["counts"].get("unreadable_files") == 2, doc["counts"]
 
 
 def test_a_gzip_cut_after_some_posts_is_cut_short_on_a_lake_as_on_duckdb(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
