@@ -38,3 +38,25 @@ def test_an_account_without_a_handle_is_id_n_in_its_evidence_heading(browser: An
         assert not pg.errors, pg.errors
     finally:
         pg.close()
+
+
+def test_an_account_of_one_post_and_one_follower_is_said_in_the_singular(browser: Any, tmp_path: Path) -> None:
+    """The detail row read "1 posts in this study" (and "1 followers when last seen")."""
+    line = json.dumps({"did": "did:plc:once", "time_us": 1495274400 * 1_000_000, "kind": "commit",
+                       "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": "p0",
+                                  "record": {"text": "Vote #GE2017", "createdAt": "2017-05-20T10:00:00Z"}}})
+    f = tmp_path / "bsky.jsonl"
+    f.write_text(line + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(f)])
+        st.sql("UPDATE accounts SET followers = 1")
+        build_report(st, tmp_path / "r.html", exports=False)
+    pg = Page(browser)
+    page = pg.open(tmp_path / "r.html")
+    try:
+        page.locator("#ex-body button.ex-handle").first.click()
+        facts = page.locator("#ex-body tr.ex-detail").first.inner_text()
+        assert "1 follower when last seen." in facts and "1 post in this study;" in facts, facts
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()

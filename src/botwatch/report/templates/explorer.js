@@ -32,6 +32,8 @@
     return e;
   }
   function fmt(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("en-GB"); }
+  // A count with its noun, singular for one: an account's detail read "1 posts in this study".
+  function counted(n, noun) { return fmt(n) + " " + noun + (n === 1 ? "" : "s"); }
   function isHttp(u) {
     if (typeof u !== "string") { return false; }
     try { var p = new URL(u); return p.protocol === "http:" || p.protocol === "https:"; } catch (e) { return false; }
@@ -131,8 +133,8 @@
       }
     });
     if (r[C.created]) { facts.push("Account created " + r[C.created] + "."); }
-    if (r[C.followers] !== null) { facts.push(fmt(r[C.followers]) + " followers when last seen."); }
-    facts.push(fmt(r[C.posts]) + " posts in this study; platform " + r[C.platform] + ", id " + r[C.id] + ".");
+    if (r[C.followers] !== null) { facts.push(counted(r[C.followers], "follower") + " when last seen."); }
+    facts.push(counted(r[C.posts], "post") + " in this study; platform " + r[C.platform] + ", id " + r[C.id] + ".");
     td.appendChild(el("p", facts.join(" ")));
     var d = r[C.detail] >= 0 ? D.details[r[C.detail]] : null;
     if (d) {
