@@ -93,6 +93,18 @@ def record_schema_version(study: Any) -> None:
     study.sql(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
+def parquet_metadata(table: str, study_version: int | None) -> str:
+    """The `KV_METADATA {...}` of a Parquet export of `table`, keyed as its `.schema.json` is
+    (`write_sidecar`): `botwatch_schema_version` the layout this botwatch writes, and
+    `study_schema_version` the layout of the study it came from (left out where the study records
+    none, null in the sidecar). Why both: the study's posts on layout 1 have no `warning` column,
+    and the file said only "2" where the sidecar beside it said the study was on layout 1."""
+    pairs = {"botwatch_schema_version": str(SCHEMA_VERSION), "botwatch_table": table}
+    if study_version is not None:
+        pairs["study_schema_version"] = str(study_version)
+    return "KV_METADATA {" + ", ".join(f"{key}: '{value.replace(chr(39), chr(39) * 2)}'" for key, value in pairs.items()) + "}"
+
+
 def write_sidecar(out: Path, table: str, columns: list[tuple[str, str]], study_version: int | None, rows: int, botwatch_version: str) -> Path:
     """`<out>.schema.json`: what a program needs to read `out` without guessing."""
     side = out.with_name(out.name + ".schema.json")

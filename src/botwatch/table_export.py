@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from botwatch import __version__
-from botwatch.exports_typed import SCHEMA_VERSION, TYPED_COLUMNS, describe, typed_query, witness_first, write_sidecar
+from botwatch.exports_typed import TYPED_COLUMNS, describe, parquet_metadata, typed_query, witness_first, write_sidecar
 from botwatch.shown_text import FILE_CONTROL_RANGES, FILE_ESCAPED_RANGES, name_shown
 from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
 from botwatch.userfile import os_error_said
@@ -257,9 +257,8 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         query = witness_first(study, finite_json_query(study, query))
     if fmt == "CSV":
         query = defused_query(study, query, defuse=not verbatim)
-    table_literal = name.replace("'", "''")
     options = {
-        "PARQUET": f"FORMAT PARQUET, KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{table_literal}'}}",
+        "PARQUET": f"FORMAT PARQUET, {parquet_metadata(name, study.schema_version)}",
         "CSV": "FORMAT CSV, HEADER",
         "JSON": "FORMAT JSON",
     }[fmt]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botwatch import __version__
-from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, write_sidecar
+from botwatch.exports_typed import describe, parquet_metadata, typed_query, write_sidecar
 from botwatch.study import Study
 from botwatch.table_export import defused_query
 
@@ -154,7 +154,7 @@ def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] 
                 written_query = typed_query(study, query)
                 res = study.sql(
                     f"COPY ({written_query}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD, "
-                    f"KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{name}'}})"
+                    f"{parquet_metadata(name, study.schema_version)})"
                 )
             else:
                 raise ValueError(f"unknown export format {fmt!r}")
