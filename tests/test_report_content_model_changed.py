@@ -89,3 +89,29 @@ def test_scores_of_earlier_account_models_are_said_to_be(analysed_sample_path: P
     res = CliRunner().invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
     assert res.exit_code == 0, res.output
     assert SCORED in " ".join(res.stderr.split()) and 'id="account-models-changed"' in out.read_text(encoding="utf-8")
+
+
+def test_analyze_only_another_stage_says_both_as_status_does(analysed_sample_path: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`analyze --only coverage` said whether the stages after it read old results, but not that the
+    labels and scores it left were made with other model files: `status` and `report` said so, the
+    command just run did not. It says both now, in the same sentences."""
+    from botwatch import open_study
+    from botwatch.cli import common
+    from botwatch.report.staleness import account_models_changed, content_model_changed
+    from testsupport.study_copies import copy_study
+
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    monkeypatch.setattr(common.console, "width", 2000)
+    _labelled_by_earlier_files(study)
+    with open_study(study, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'accounts'"):
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "origin_model_sha256": "ab" * 32}), run_id])
+    res = CliRunner().invoke(app, ["analyze", str(study), "--only", "coverage"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stderr.split())
+    with open_study(study) as st:
+        labels, scores = content_model_changed(st), account_models_changed(st)
+    assert labels is not None and scores is not None
+    for found in (labels, scores):
+        assert " ".join(found.sentence(str(study)).split()) in said, said

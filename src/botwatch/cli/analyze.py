@@ -17,6 +17,7 @@ from botwatch.shown_text import name_shown, shell_shown
 from botwatch.userfile import os_error_said
 
 if TYPE_CHECKING:
+    from botwatch.report.staleness import AccountModelsChanged, ContentModelChanged
     from botwatch.study import Study
 
 
@@ -185,6 +186,9 @@ def analyze(
         # stages that need one (they keep reading the tables the others just rewrote): it was said
         # only by `status` and the report. A whole `analyze` with an election leaves none behind.
         behind = behind_inputs(st) if stage or skip or chosen is None else None
+        # So are labels or scores a stage not run here made with other model files than this
+        # botwatch ships (`--only coverage` after an upgrade): said by `status` and `report` alone.
+        models = _models_changed(st) if stage or skip or chosen is None else []
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
         t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
@@ -193,6 +197,17 @@ def analyze(
     out.print(t)
     if behind is not None:
         warn(behind.sentence(str(study)))
+    for changed in models:
+        warn(changed.sentence(str(study)))
+
+
+def _models_changed(st: "Study") -> "list[ContentModelChanged | AccountModelsChanged]":
+    """The post labels and account scores still made with other model files than this botwatch
+    ships (`content_model_changed`, `account_models_changed`), in the order `status` and `report`
+    say them: the stages run alone leave them as they were."""
+    from botwatch.report.staleness import account_models_changed, content_model_changed
+
+    return [found for found in (content_model_changed(st), account_models_changed(st)) if found is not None]
 
 
 def bot_model_or_fail() -> None:
