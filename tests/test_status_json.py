@@ -190,3 +190,21 @@ def test_a_capture_count_too_large_for_a_number_is_not_a_crash(tmp_path: Path) -
     _output, said = status_of_ingested_capture(folder, study)  # exit 0, or it fails here
     assert "disconnections:" not in said, said
     assert status_json(study)["captures"][0]["disconnect_notices"] == 0
+
+
+def test_a_gap_without_its_ends_is_null_not_the_text_none(tmp_path: Path) -> None:
+    """A manifest's gap with no `from` or `to` (hand-edited, or a collector's record cut short) came
+    out of `status --json` as the string "None", and plain `status` said "from None to None"."""
+    from botwatch.collect import state
+    from testsupport.x_stream import status_of_ingested_capture
+
+    folder = tmp_path / "cap"
+    (folder / ".botwatch").mkdir(parents=True)
+    run = {"platform": "x", "stream": "x-stream", "endpoint": "http://x", "sample_rate": 1.0, "filter": {}, "kept": 1,
+           "gaps": [{"why": "X's filtered stream was disconnected"}]}
+    (folder / ".botwatch" / state.MANIFEST).write_text(json.dumps({"sample_rate": 1.0, "runs": [run]}))
+    study = tmp_path / "s.duckdb"
+    _output, said = status_of_ingested_capture(folder, study)
+    (cap,) = status_json(study)["captures"]
+    assert cap["gaps"] == [{"from": None, "to": None, "why": "X's filtered stream was disconnected", "some_only": False}], cap
+    assert "from (not recorded) to (not recorded)" in said and "None" not in said, said

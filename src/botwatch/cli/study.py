@@ -401,7 +401,7 @@ def _captures(st: Study) -> dict[str, Any]:
     # the posts of that span were lost (`some_only`).
     captures = [{"folder": folder, "sample_rate": rate, "platforms": platforms, "runs": runs, "bad_frames": _frames_aside(manifest),
                  "recorded": _iso_utc(at), "disconnect_notices": _run_count(manifest, "disconnect_notices"),
-                 "gaps": [{"from": str(g.get("from")), "to": str(g.get("to")), "why": None if not g.get("why") else str(g["why"]),
+                 "gaps": [{"from": _recorded(g.get("from")), "to": _recorded(g.get("to")), "why": _recorded(g.get("why")),
                            "some_only": bool(g.get("disconnections"))} for g in _gaps(manifest)]}
                 for folder, rate, platforms, runs, at, manifest in rows]
     rate, why = study_sample_rate(st)
@@ -429,12 +429,22 @@ def _print_captures(found: dict[str, Any]) -> None:
         for c in found["captures"]:
             for gap in c["gaps"]:
                 some = "some of " if gap["some_only"] else ""
-                out.print(f"gap: capture {name_shown(c['folder'])} could not fetch {some}the posts from {controls_shown(gap['from'])} "
-                          f"to {controls_shown(gap['to'])} ({controls_shown(gap['why'] or 'no reason recorded')}): "
+                out.print(f"gap: capture {name_shown(c['folder'])} could not fetch {some}the posts from {controls_shown(gap['from'] or NOT_RECORDED)} "
+                          f"to {controls_shown(gap['to'] or NOT_RECORDED)} ({controls_shown(gap['why'] or 'no reason recorded')}): "
                           "its counts over that span are incomplete", markup=False, soft_wrap=True)
     if (scale := found["scale_up"]) is not None:
         out.print(("scale-up: " if scale["sample_rate"] is not None else "scale-up: no single rate; ") + controls_shown(scale["said"]),
                   markup=False, soft_wrap=True)
+
+
+# A gap's end the manifest does not give, as the report's Methods says it.
+NOT_RECORDED = "(not recorded)"
+
+
+def _recorded(value: object) -> str | None:
+    """A gap's `from`, `to` or `why` as recorded, as text; None (null in `status --json`) where the
+    manifest gives none: `str()` of a missing end made the text "None", a time that is no time."""
+    return None if value is None or value == "" else str(value)
 
 
 def _gaps(manifest: object) -> list[dict[str, object]]:
