@@ -77,6 +77,16 @@ def test_a_rate_written_as_a_percentage_is_refused_with_the_share_to_give(tmp_pa
     assert not (tmp_path / "cap").exists()
 
 
+def test_a_percentage_no_share_stands_for_is_not_given_a_share_to_give(tmp_path: Path) -> None:
+    """`--sample-rate 0%` said "give the share it stands for, 0", and 200% "… 2": each a value the
+    range check refuses next."""
+    for given in ("0%", "200%", "-5%", "nan%"):
+        res = runner.invoke(app, ["analyze", str(tmp_path / "s.duckdb"), "--sample-rate", given])
+        said = _said(res)
+        assert res.exit_code == 2 and f"{given!r} is a percentage outside 0 to 100%: give a share above 0 and at most 1" in said, res.output
+        assert "stands for" not in said, res.output
+
+
 def test_user_mistakes_are_one_line_and_exit_2_not_a_bug(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Each of these was "This is a bug in botwatch" (exit 1) or, for --sample-rate 0, silently no rate."""
     study = tmp_path / "s.duckdb"

@@ -206,8 +206,11 @@ def share(value: str | float) -> float:
             percent = float(text[:-1])
         except ValueError:
             percent = None
-        if percent is not None:
+        # "0%" or "200%" was told to give 0 or 2, which the range check then refused: no share stands for them.
+        if percent is not None and 0 < percent <= 100:
             raise typer.BadParameter(f"{value!r} is a percentage: give the share it stands for, {percent / 100:g}")
+        if percent is not None:
+            raise typer.BadParameter(f"{value!r} is a percentage outside 0 to 100%: give a share above 0 and at most 1 (0.01 for a 1% sample)")
     raise typer.BadParameter(f"{value!r} is not a number: give a share above 0 and at most 1 (0.01 for a 1% sample)")
 
 
