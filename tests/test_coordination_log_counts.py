@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -59,3 +60,20 @@ def test_a_rerun_that_renumbers_clusters_says_so_and_how_to_get_them_back(analys
     line = next(m for m in said if "cluster numbers changed" in m)
     assert f"of the {before:,} accounts clustered before are in another cluster or none now" in line, line
     assert f"(--window 60s then, --window 3600s now): run `botwatch coordination {path} --window 60s`" in line, line
+
+
+def test_the_command_that_gives_earlier_clusters_back_runs_at_all_their_settings() -> None:
+    """Runs at `--seed 3 --null-unit h` then `--seed 3` (null unit the model's own) were told to run
+    `botwatch coordination STUDY --null-unit None`: the command refuses "None", and without `--seed 3`
+    it would run at seed 7, not giving the earlier clusters."""
+    from dataclasses import asdict
+
+    from botwatch.coordination.stage import cluster_change_line
+
+    opts = json.loads(json.dumps(asdict(NetworkOptions(seed=3, null_unit="h"))))
+    moved = ({("twitter", "a"): 0}, opts), ({("twitter", "a"): 1}, {**opts, "null_unit": None})
+    line = cluster_change_line(*moved, "'my study.duckdb'")
+    assert line is not None and "(--null-unit h then, no --null-unit now)" in line, line
+    assert "run `botwatch coordination 'my study.duckdb' --null-unit h --seed 3` to have" in line, line
+    back = cluster_change_line(moved[1], moved[0], "s.duckdb")
+    assert back is not None and "run `botwatch coordination s.duckdb --seed 3` to have" in back, back

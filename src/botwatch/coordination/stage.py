@@ -74,12 +74,28 @@ def _previous_clusters(study: Study) -> tuple[dict[tuple[str, str], int], dict[s
 
 
 def _flag(key: str, value: Any) -> str:
-    """An option as `botwatch coordination` takes it (`--window 300s`, `-b co-link -b co-post`)."""
+    """An option as `botwatch coordination` takes it (`--window 300s`, `-b co-link -b co-post`);
+    an option left unset (`--null-unit`: the model's own) as its absence, since "--null-unit None"
+    is no value the command takes."""
+    if value is None:
+        return f"no --{key.replace('_', '-')}"
     if key == "behaviours":
         return " ".join(f"-b {b}" for b in value or [])
     if key == "window_s":
         return f"--window {value}s"
     return f"--{key.replace('_', '-')} {value}"
+
+
+def _earlier_flags(old_opts: dict[str, Any], keys: list[str]) -> str:
+    """The flags that rerun the earlier settings: those that differ now (`keys`) and every other
+    the earlier run set away from the command's defaults. Why: with only the differing ones, runs
+    at `--seed 3 --window 60s` then `--seed 3 --window 5m` were told `--window 60s`, which runs at
+    seed 7 and does not give the earlier clusters. Unset options are left out (the default)."""
+    from dataclasses import asdict
+
+    defaults = json.loads(json.dumps(asdict(NetworkOptions()), default=str))  # as the summary stores them: tuples as lists
+    wanted = set(keys) | {k for k, v in old_opts.items() if k not in _NOT_RESULT_OPTIONS and k in defaults and v != defaults[k]}
+    return " ".join(_flag(k, old_opts.get(k)) for k in sorted(wanted) if old_opts.get(k) is not None)
 
 
 def cluster_change_line(before: tuple[dict[tuple[str, str], int], dict[str, Any]],
@@ -100,8 +116,8 @@ def cluster_change_line(before: tuple[dict[tuple[str, str], int], dict[str, Any]
     settings = ""
     if keys and old_opts:
         changes = "; ".join(f"{_flag(k, old_opts.get(k))} then, {_flag(k, new_opts.get(k))} now" for k in keys)
-        settings = (f" The settings differ ({changes}): run `botwatch coordination {study_word} "
-                    f"{' '.join(_flag(k, old_opts.get(k)) for k in keys)}` to have the earlier clusters again.")
+        command = " ".join(x for x in ("botwatch coordination", study_word, _earlier_flags(old_opts, keys)) if x)
+        settings = f" The settings differ ({changes}): run `{command}` to have the earlier clusters again."
     return (f"coordination: the cluster numbers changed since the previous run: {what}, so a cluster number noted "
             f"from the earlier run may name another group now.{settings}")
 
