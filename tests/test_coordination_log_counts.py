@@ -77,3 +77,15 @@ def test_the_command_that_gives_earlier_clusters_back_runs_at_all_their_settings
     assert "run `botwatch coordination 'my study.duckdb' --null-unit h --seed 3` to have" in line, line
     back = cluster_change_line(moved[1], moved[0], "s.duckdb")
     assert back is not None and "run `botwatch coordination s.duckdb --seed 3` to have" in back, back
+
+
+def test_accounts_that_only_joined_clusters_are_no_renumbering() -> None:
+    """A re-run where every clustered account kept its number and new ones joined (more posts
+    ingested) said "the cluster numbers changed … a cluster number noted from the earlier run may
+    name another group now", which no number did."""
+    from dataclasses import asdict
+
+    from botwatch.coordination.stage import cluster_change_line
+
+    opts = json.loads(json.dumps(asdict(NetworkOptions())))
+    assert cluster_change_line(({("twitter", "a"): 0}, opts), ({("twitter", "a"): 0, ("twitter", "b"): 0, ("twitter", "c"): 1}, opts)) is None

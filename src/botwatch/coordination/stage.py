@@ -107,7 +107,7 @@ def cluster_change_line(before: tuple[dict[tuple[str, str], int], dict[str, Any]
     new, new_opts = after
     moved = sum(1 for k, c in old.items() if new.get(k) != c)
     joined = sum(1 for k in new if k not in old)
-    if not moved and not joined:
+    if not moved:  # accounts new to the clusters alone (more posts ingested) leave every noted number naming its group
         return None
     what = f"{moved:,} of the {counted(len(old), 'account')} clustered before are in another cluster or none now"
     if joined:
