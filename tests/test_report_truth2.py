@@ -274,6 +274,6 @@ def test_scaled_foreign_counts_say_the_accounts_were_placed_from_their_sampled_p
     with open_study(study, read_only=True) as st:
         text = {rate: _plain(methods(st, {"sample_rate": rate}).html) for rate in (0.1, None)}
     assert ("Accounts are counted foreign-origin or likely automated from their posts in the sample alone, fewer than they wrote and so less "
-            "evidence, and the intervals do not allow for it: on four 10% samples of ordinary Brexit tweets, foreign-origin accounts' election "
-            "posts in the campaign window read 680 to 770 (scaled) where the whole archive's read 1,084") in text[0.1], text[0.1]
+            "evidence, and the intervals do not allow for it. Measured on four 10% samples of ordinary Brexit tweets (docs/methods.md, "
+            "\"Coverage of scaled counts over repeated samples\", 2026-12-07), foreign-origin accounts' election posts in the campaign window read 680 to 770 (scaled) where the whole archive's read 1,084") in text[0.1], text[0.1]
     assert "in the sample alone" not in text[None]
