@@ -95,12 +95,13 @@ def unmatched_lines(cov: PartyCoverage, election: Any, sample_rate: float | None
 def _check_terms(sample_rate: float | None) -> str:
     """What to do about a party that matched nothing: check its terms, unless a sample could have
     missed all its posts (`estimates.whole_counts.zero_upper_bound`, the bound the estimates give a zero)."""
+    from botwatch.count_text import counted
     from botwatch.estimates.whole_counts import zero_upper_bound
 
     bound = zero_upper_bound(sample_rate)
     if not bound:
         return ": check its hashtags, keywords and accounts"
-    return (f": a sample at rate {sample_rate:g} misses every post of a party the platform names up to about {bound:,} times (at 95%), "
+    return (f": a sample at rate {sample_rate:g} misses every post of a party the platform names up to about {counted(bound, 'time')} (at 95%), "
             "so check its hashtags, keywords and accounts only if it should be named more often than that")
 
 
