@@ -78,3 +78,21 @@ def test_status_and_the_report_count_an_unreadable_file_as_ingest_does(tmp_path:
     assert "No input was rejected." in over and "1 input file failed: not a format botwatch reads" in over, over
     assert "junk.csv.gz" in over and "unreadable (failed input)" in over, over
     assert "and 0 could not be read" in how and "1 input file was not a format botwatch reads: a failed input" in how, how
+
+
+def test_methods_reason_table_names_an_unreadable_file_as_a_failed_input(tmp_path: Path) -> None:
+    """Methods' "Rejected records by reason" table counted an unreadable file's row as 1 record beside
+    "and 0 could not be read" in its own sentence and `status`'s "1 file unreadable (failed)": the row is
+    said as the file it is, as a cut .gz's break is."""
+    from botwatch.report.section_methods import methods
+
+    good = tmp_path / "gop.csv"
+    good.write_text("author,created_at,text\nann,2015-08-07T01:00:00Z,one\n")
+    (tmp_path / "junk.csv.gz").write_bytes(os.urandom(2000))
+    study = tmp_path / "s.duckdb"
+    CliRunner().invoke(app, ["ingest", str(study), str(tmp_path / "junk.csv.gz"), str(good), "--workers", "1", "--columns", _MAP])
+    with open_study(study) as st:
+        html = methods(st, {}).html
+    row = re.search(r"<tr><td>unreadable input: .*?</tr>", html)
+    assert row is not None, html
+    assert "1 file unreadable (a failed input, no record)" in _text(row.group(0)), row.group(0)

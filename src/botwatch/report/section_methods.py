@@ -371,7 +371,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     tables: set[str] = ctx.get("tables") or set(study.tables())
     election = ctx.get("election")
     s = study_summary(study)
-    from botwatch.ingest.cut_short import BROKE_OFF
+    from botwatch.ingest.cut_short import BROKE_OFF, UNREADABLE
 
     fig = read_figures(study, tables)
     # Inputs whose read broke off (a cut or corrupt .gz): each keeps one `rejected` row for the break,
@@ -423,6 +423,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         breaks=breaks,
         cut_files=cut_files,
         broke_off=BROKE_OFF,
+        unreadable=UNREADABLE,  # an unreadable file's row: a failed input, no record (`cut_short.NOT_A_RECORD_SQL`)
         runs=provenance(study, paths),
         bot_cal=bot_calibration_held_out(study) if "account_scores" in tables else None,
         bot_near=bot_near_eight_tenths(study) if "account_scores" in tables else None,
