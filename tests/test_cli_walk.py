@@ -502,3 +502,13 @@ def test_a_folder_walk_leaves_a_readme_with_a_data_suffix_aside(tmp_path: Path) 
     res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(folder)])
     assert res.exit_code == 0, res.output
     assert "left aside 2 files found in a folder that are documentation, not data (LICENSE.json, README.csv)" in _said(res)
+
+
+def test_a_share_with_a_decimal_comma_is_told_to_use_a_point(tmp_path: Path) -> None:
+    """`--sample-rate 0,01` (the decimal mark in much of Europe) was refused as "not a number", as if
+    the value were wrong: the refusal names the comma and gives the value to write."""
+    for given, said in (("0,01", "'0,01' has a decimal comma: write it with a point, 0.01"),
+                        ("1,5%", "'1,5%' is a percentage: give the share it stands for, 0.015"),
+                        ("1,000,000", "'1,000,000' is not a number"), ("2,5", "'2,5' is not a number")):
+        res = runner.invoke(app, ["analyze", str(tmp_path / "s.duckdb"), "--sample-rate", given])
+        assert res.exit_code == 2 and said in _said(res), res.output

@@ -202,8 +202,8 @@ def share(value: str | float) -> float:
     except ValueError:
         pass
     if text.endswith("%"):
-        try:
-            percent = float(text[:-1])
+        try:  # "1,5%", its decimal mark a comma, is the same percentage as "1.5%"
+            percent = float(_pointed(text[:-1]))
         except ValueError:
             percent = None
         # "0%" or "200%" was told to give 0 or 2, which the range check then refused: no share stands for them.
@@ -211,7 +211,24 @@ def share(value: str | float) -> float:
             raise typer.BadParameter(f"{value!r} is a percentage: give the share it stands for, {percent / 100:g}")
         if percent is not None:
             raise typer.BadParameter(f"{value!r} is a percentage outside 0 to 100%: give a share above 0 and at most 1 (0.01 for a 1% sample)")
+    elif (pointed := _pointed(text)) != text and 0 < _number_or_nan(pointed) <= 1:  # a share to give, not one refused next
+        raise typer.BadParameter(f"{value!r} has a decimal comma: write it with a point, {pointed}")
     raise typer.BadParameter(f"{value!r} is not a number: give a share above 0 and at most 1 (0.01 for a 1% sample)")
+
+
+def _pointed(text: str) -> str:
+    """`text` with a lone comma made a point ("0,01" -> "0.01"): where a comma is the decimal mark,
+    "0,01" was refused as "not a number", as if the value were wrong rather than its mark. A text of
+    several commas (thousands, "1,000,000") is left as it is."""
+    return text.replace(",", ".") if text.count(",") == 1 else text
+
+
+def _number_or_nan(text: str) -> float:
+    """`text` as `float` reads it, nan where it reads no number (nan is in no range)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
 
 
 def _span(at_least: float | None, above: float | None, at_most: float | None) -> str:
