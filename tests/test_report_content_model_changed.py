@@ -98,6 +98,7 @@ def test_analyze_only_another_stage_says_both_as_status_does(analysed_sample_pat
     command just run did not. It says both now, in the same sentences."""
     from botwatch import open_study
     from botwatch.cli import common
+    from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import account_models_changed, content_model_changed
     from testsupport.study_copies import copy_study
 
@@ -106,12 +107,14 @@ def test_analyze_only_another_stage_says_both_as_status_does(analysed_sample_pat
     _labelled_by_earlier_files(study)
     with open_study(study, read_only=False) as st:
         for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'accounts'"):
-            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "origin_model_sha256": "ab" * 32}), run_id])
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "origin_model_sha256": "ab" * 32,
+                                                                                "bot_model_sha256": "cd" * 32}), run_id])
     res = CliRunner().invoke(app, ["analyze", str(study), "--only", "coverage"])
     assert res.exit_code == 0, res.output
     said = " ".join(res.stderr.split())
     with open_study(study) as st:
-        labels, scores = content_model_changed(st), account_models_changed(st)
-    assert labels is not None and scores is not None
+        labels, scores, bot = content_model_changed(st), account_models_changed(st), bot_model_changed(st)
+    assert labels is not None and scores is not None and bot is not None
+    assert " ".join(bot.said(str(study)).split()) in said, said  # as `status` and `report` say it
     for found in (labels, scores):
         assert " ".join(found.sentence(str(study)).split()) in said, said

@@ -17,7 +17,6 @@ from botwatch.shown_text import name_shown, shell_shown
 from botwatch.userfile import os_error_said
 
 if TYPE_CHECKING:
-    from botwatch.report.staleness import AccountModelsChanged, ContentModelChanged
     from botwatch.study import Study
 
 
@@ -188,7 +187,7 @@ def analyze(
         behind = behind_inputs(st) if stage or skip or chosen is None else None
         # So are labels or scores a stage not run here made with other model files than this
         # botwatch ships (`--only coverage` after an upgrade): said by `status` and `report` alone.
-        models = _models_changed(st) if stage or skip or chosen is None else []
+        models = _models_changed(st, str(study)) if stage or skip or chosen is None else []
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
         t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
@@ -197,17 +196,22 @@ def analyze(
     out.print(t)
     if behind is not None:
         warn(behind.sentence(str(study)))
-    for changed in models:
-        warn(changed.sentence(str(study)))
+    for said in models:
+        warn(said)
 
 
-def _models_changed(st: "Study") -> "list[ContentModelChanged | AccountModelsChanged]":
-    """The post labels and account scores still made with other model files than this botwatch
-    ships (`content_model_changed`, `account_models_changed`), in the order `status` and `report`
-    say them: the stages run alone leave them as they were."""
+def _models_changed(st: "Study", study: str) -> list[str]:
+    """What `status` and `report` say of the bot scores made with another bot model than the one
+    selected (`model_used.bot_model_changed`), and of the post labels and account scores made with
+    other model files than this botwatch ships (`content_model_changed`, `account_models_changed`),
+    in that order: the stages run alone leave them as they were. A reviewer found the first left
+    out, though `status` and `report` say it beside the other two."""
+    from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import account_models_changed, content_model_changed
 
-    return [found for found in (content_model_changed(st), account_models_changed(st)) if found is not None]
+    bot = bot_model_changed(st)
+    return ([bot.said(study)] if bot is not None else []) + [
+        found.sentence(study) for found in (content_model_changed(st), account_models_changed(st)) if found is not None]
 
 
 def bot_model_or_fail() -> None:
