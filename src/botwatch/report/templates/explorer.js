@@ -32,7 +32,7 @@
     return e;
   }
   function fmt(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("en-GB"); }
-  // A count with its noun, singular for one: an account's detail read "1 posts in this study".
+  // A count with its noun, singular for one: an account's detail gave one post the plural noun.
   function counted(n, noun) { return fmt(n) + " " + noun + (n === 1 ? "" : "s"); }
   function isHttp(u) {
     if (typeof u !== "string") { return false; }
