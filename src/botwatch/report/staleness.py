@@ -294,7 +294,7 @@ def _mixed_renew(study: Study) -> tuple[str, str] | None:
     (a preset's key, or the file it was read from while that file holds the same text), else
     `ELECTION_PLACEHOLDER` and what to put there."""
     from botwatch.elections.model import ElectionError
-    from botwatch.elections.recorded import recorded_pair, study_election_record
+    from botwatch.elections.recorded import election_file_holding, recorded_pair, study_election_record
     from botwatch.runs_table import ok_runs
 
     try:
@@ -309,7 +309,7 @@ def _mixed_renew(study: Study) -> tuple[str, str] | None:
         if pair is None:
             continue
         key, text = pair
-        word = key if text is None else _holding_file(study, key, text)
+        word = key if text is None else election_file_holding(study, key, text)
         if word is not None:
             return word, f"{said}: the one {run.stage} last ran with."
         break
@@ -337,7 +337,7 @@ def _renew_election(study: Study, need: list[str]) -> tuple[str | None, tuple[st
     stages' own latest runs recorded: a preset by its key, a user's file by the path it was read from
     (`runs.params`); where they name none, or different ones, the sentence says to add it."""
     from botwatch.elections.model import ElectionError
-    from botwatch.elections.recorded import NO_ELECTION, recorded_pair, study_election_record
+    from botwatch.elections.recorded import NO_ELECTION, election_file_holding, recorded_pair, study_election_record
     from botwatch.runs_table import latest_by_stage
 
     if not need:
@@ -355,19 +355,9 @@ def _renew_election(study: Study, need: list[str]) -> tuple[str | None, tuple[st
             return key, ()
         # The file given to any run of this election, not only the stages' own latest: a re-run
         # from the study's copy recorded none, and the command gave the ELECTION placeholder.
-        if (path := _holding_file(study, key, text)) is not None:
+        if (path := election_file_holding(study, key, text)) is not None:
             return path, ()
     return None, tuple(need)
-
-
-def _holding_file(study: Study, key: str, text: str) -> str | None:
-    """The newest election file a run recorded reading for (`key`, `text`) where it still holds
-    that `text` (`election_file_holding`), else None. Why: a file moved, edited, or named by a
-    relative path from another folder made the suggested command fail ("no election file") or
-    renew the stages with another election than the one they were said to be made with."""
-    from botwatch.elections.recorded import election_file_holding
-
-    return election_file_holding(study, key, text)
 
 
 # What `OutdatedEstimates` may find in a table written under the rules before `estimates_version` 1
