@@ -74,6 +74,22 @@ def accounts_query(study: Study, tables: set[str]) -> str:
     )
 
 
+def _stances_shown(study: Study) -> str:
+    """SQL of `post_party`'s (platform, post_id, party, stance) with the stance as the report counts
+    it: `PARTY:not measured` where it was not measured (a post in another language than English that
+    only names the party, `estimates.relational.stance_measured`), as the timeline's `party_stance`
+    says. Every Russian post naming United Russia was exported "ur:neutral", a reading of posts the
+    stance model cannot read, which the report's shares leave out."""
+    import ibis
+
+    from botwatch.estimates.relational import post_party_measured
+    from botwatch.timeline.series import NOT_MEASURED
+
+    pp = study.table("post_party")
+    shown = ibis.cases((pp.stance.isnull(), ibis.literal("unknown")), (post_party_measured(pp), pp.stance), else_=ibis.literal(NOT_MEASURED))
+    return str(ibis.to_sql(pp.select("platform", "post_id", "party", stance=shown), dialect="duckdb"))
+
+
 def posts_query(study: Study, tables: set[str]) -> str:
     """Every post with its labels and what is known about its author: the table a platform would
     use to flag posts from likely automated accounts."""
@@ -91,8 +107,8 @@ def posts_query(study: Study, tables: set[str]) -> str:
     if "post_party" in tables:
         sel.append("pp.party_stances")
         join += (
-            " LEFT JOIN (SELECT platform, post_id, list(party || ':' || coalesce(stance, 'unknown') ORDER BY party) AS party_stances"
-            " FROM post_party GROUP BY ALL) pp ON pp.platform = p.platform AND pp.post_id = p.post_id"
+            " LEFT JOIN (SELECT platform, post_id, list(party || ':' || stance ORDER BY party) AS party_stances"
+            f" FROM ({_stances_shown(study)}) GROUP BY ALL) pp ON pp.platform = p.platform AND pp.post_id = p.post_id"
         )
     if "account_scores" in tables:
         have = set(study.columns("account_scores"))

@@ -1,0 +1,46 @@
+"""A stance that was never read is never shown as "neutral".
+
+A user's file for the Russian State Duma election of 2016, run on the IRA tweets of August and
+September 2016: every Russian post naming United Russia was stance "neutral" by the rule `no_cue`,
+which only means that no rule fired. The report's shares and the timeline's `party_stance` leave
+such pairs out as not measured, but the report's `--posts` export wrote them "ur:neutral" and the
+report's "How stance was decided" table counted all 364 under "neutral", beside a paragraph saying
+they are not counted as neutral.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+
+def _unread_copy(analysed_sample_path: Path, tmp_path: Path) -> tuple[Path, tuple[str, str], tuple[str, str, str]]:
+    """A copy of the analysed sample whose first election post-party pair is made a Russian post
+    that only names the party (the German and Russian files' case), and an English pair kept as
+    it was: (study, the unread pair, an English pair with its stance)."""
+    from testsupport.study_copies import copy_study
+
+    from botwatch import open_study
+
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    with open_study(study, read_only=False) as st:
+        rows = st.sql("SELECT post_id, party, stance FROM post_party WHERE in_election AND lang = 'en' AND stance_rule <> 'no_cue' "
+                      "AND post_id IN (SELECT post_id FROM post_party GROUP BY post_id HAVING count(*) = 1) ORDER BY post_id LIMIT 2")
+        assert len(rows) == 2, rows
+        (unread_post, unread_party, _), english = rows
+        st.sql("UPDATE post_party SET lang = 'ru', stance = 'neutral', stance_rule = 'no_cue', signals = ['topic_kw'] WHERE post_id = ?", [unread_post])
+    return study, (unread_post, unread_party), english
+
+
+def test_the_posts_export_says_not_measured(analysed_sample_path: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.report.exports import write_exports
+
+    study, (post, party), (en_post, en_party, en_stance) = _unread_copy(analysed_sample_path, tmp_path)
+    with open_study(study) as st:
+        written = {e.name: e for e in write_exports(st, tmp_path / "x", formats=("parquet",), include_posts=True)}
+    got = {r["post_id"]: r["party_stances"] for r in pq.read_table(written["posts"].files["parquet"], columns=["post_id", "party_stances"]).to_pylist()}
+    assert got[post] == [f"{party}:not measured"]
+    assert got[en_post] == [f"{en_party}:{en_stance}"]
