@@ -44,3 +44,22 @@ def test_the_posts_export_says_not_measured(analysed_sample_path: Path, tmp_path
     got = {r["post_id"]: r["party_stances"] for r in pq.read_table(written["posts"].files["parquet"], columns=["post_id", "party_stances"]).to_pylist()}
     assert got[post] == [f"{party}:not measured"]
     assert got[en_post] == [f"{en_party}:{en_stance}"]
+
+
+def test_the_rules_table_counts_unread_pairs_apart(analysed_sample_path: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.report.section_parties import UNREAD_MEANING, _rule_counts, parties_section
+
+    study, _, _ = _unread_copy(analysed_sample_path, tmp_path)
+    with open_study(study) as st:
+        counts = _rule_counts(st)
+        unread, english = st.sql("SELECT count(*) FILTER (WHERE coalesce(lang, '') <> 'en'), count(*) FILTER (WHERE lang = 'en') "
+                                 "FROM post_party WHERE in_election AND stance_rule = 'no_cue'")[0]
+        html = str(parties_section(st, {"election": load_election("us-2016")}).html)
+    # The sample's own non-English posts (and the one made Russian here) apart from the English
+    # pairs no rule decided, which are neutral, as before.
+    assert unread >= 1 and ("no_cue", "not measured", unread) in counts, counts
+    assert [n for r, s, n in counts if (r, s) == ("no_cue", "neutral")] == ([english] if english else [])
+    table = " ".join(re.sub(r"<[^>]+>", " ", html[html.index("How stance was decided"):]).split())
+    assert f"no_cue not measured {UNREAD_MEANING} {unread:,} " in table

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
 from markupsafe import Markup
 
 from botwatch import stats
@@ -26,6 +27,7 @@ from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
 from botwatch.reshare_words import in_reshare_words, report_reshare
 from botwatch.study import Study
+from botwatch.timeline.series import NOT_MEASURED
 
 GROUP_LABELS = {"all": "all accounts", NOT_PARTY_ACCOUNTS: "all accounts but the parties' own", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (probability of being run from outside the election's country ≥ 0.5)"}
 
@@ -227,6 +229,23 @@ def file_cue_counts(study: Study, public_only: bool) -> dict[str, dict[str, Any]
     counts = rows.group_by("party").aggregate(n=n, decided=rows.count())
     got = src.expr_arrow(counts).to_pylist()
     return {r["party"]: {"n": int(r["n"] or 0), "decided": int(r["decided"]), "share": int(r["n"] or 0) / r["decided"]} for r in got if r["decided"]}
+
+
+UNREAD_MEANING = ("named in a post in another language than English with no cue of its own for the party: "
+                  "its stance was not read, and the support and oppose shares leave it out")
+
+
+def _rule_counts(study: Study) -> list[tuple[str, str, int]]:
+    """(rule, stance, election pairs) for the "How stance was decided" table, a pair whose stance
+    was not measured (`relational.post_party_measured`) under the stance "not measured". The 364
+    pairs of Russian posts of a Duma 2016 file were counted under `no_cue` "neutral" beside the
+    sentence saying they are not counted as neutral."""
+    src = study if hasattr(study, "table") else study.lake  # a lake's report reads SQL alone (`_cue_decided`)
+    pp = src.table("post_party")
+    pp = pp.filter(pp.in_election)
+    shown = post_party_measured(pp).ifelse(pp.stance, ibis.literal(NOT_MEASURED))
+    got = src.expr_arrow(pp.group_by(rule=pp.stance_rule, stance=shown).aggregate(n=pp.count())).to_pylist()
+    return sorted(((r["rule"], r["stance"], int(r["n"])) for r in got), key=lambda t: (-t[2], str(t[0]), str(t[1])))
 
 
 def _campaign_window(study: Study) -> tuple[Any, Any]:
@@ -524,9 +543,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     q = study.sql
     total, in_el, accounts = election_counts(study)
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
-    rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC, 1, 2")
+    rule_counts = _rule_counts(study)
     rs = report_reshare(study, ctx)  # a Mastodon study's rules read "a retweet of the party's … account"
     rule_text = {(r, s): in_reshare_words(d, rs) for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
+    rule_text.update({(r, NOT_MEASURED): UNREAD_MEANING for r, _, _ in STANCE_RULES + PRIOR_RULES})
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
     # Rules, not (rule, stance) rows: the model deciding support, oppose and neutral is one rule, and
     # "no_cue" is the pairs no rule decided ("11 rules fired" was read where 8 had, no_cue among them).
