@@ -58,16 +58,33 @@ def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
 _events = zones.events_utc
 
 
+def _days_posts(study: Study, span: tuple[datetime, datetime]) -> float:
+    """Every post of the days shown (the "all posts" line's sum)."""
+    return float(study.sql("SELECT sum(posts) FROM timeline WHERE freq='day' AND clock='utc' AND dimension='all' AND bucket BETWEEN ? AND ?",
+                           [span[0], span[1]])[0][0] or 0)
+
+
 def _automated_coverage(study: Study, span: tuple[datetime, datetime], covered: float) -> str:
     """The share of the days' posts the automated / not-automated lines hold: only accounts with a
     bot probability are in either, and an IRA-heavy study drew both lines from 518 of 28,323 posts
     without saying so. Empty when they hold every post."""
-    total = study.sql("SELECT sum(posts) FROM timeline WHERE freq='day' AND clock='utc' AND dimension='all' AND bucket BETWEEN ? AND ?",
-                      [span[0], span[1]])[0][0] or 0
+    total = _days_posts(study, span)
     if not total or covered >= total:
         return ""
     return (f"; the two lines hold {covered:,.0f} of the {total:,.0f} posts of these days ({pct(covered / total)}): the other posts' "
             "accounts have no bot probability, so they are in neither line")
+
+
+def _sentiment_coverage(study: Study, span: tuple[datetime, datetime], covered: float, lines: int) -> str:
+    """The share of the days' posts the sentiment lines hold: sentiment is read in English only, and
+    a Duma 2016 study on the IRA tweets drew its negative, neutral and positive lines from 26,970 of
+    44,194 posts, a reader taking them for all the talk. Empty when they hold every post."""
+    total = _days_posts(study, span)
+    if not total or covered >= total:
+        return ""
+    held = "the line holds" if lines == 1 else f"the {lines} lines hold"
+    return (f"; {held} {covered:,.0f} of the {total:,.0f} posts of these days ({pct(covered / total)}): sentiment is read in "
+            "English only, so posts in other languages (and posts without text) are in none, not counted as neutral")
 
 
 def chart_range(span: tuple[datetime, datetime]) -> tuple[str, datetime, datetime]:
@@ -107,6 +124,8 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
         caption = f"the {len(ordered)} largest of {len(dense)} series" if len(dense) > len(ordered) else ("one series" if len(dense) == 1 else f"all {len(dense)} series")
         if dim == "automated":
             caption += _automated_coverage(study, span, sum(float(n) for _, _, n in rows))
+        if dim == "sentiment":
+            caption += _sentiment_coverage(study, span, sum(float(n) for _, _, n in rows), len(dense))
         figs.append({"title": title, "caption": caption, "per": f"UTC {freq}",
                      "svg": svg.time_lines(series, start=start, end=end, events=_events(election), events_until=end + step, title=f"{title}: posts per {freq} (UTC)",
                                            unit=f"posts / {freq}", unit_one=f"post / {freq}",

@@ -1,0 +1,33 @@
+"""The sentiment lines say what share of the days' posts they hold.
+
+Sentiment is read in English only: a Duma 2016 file on the IRA tweets of August and September 2016
+drew its negative, neutral and positive lines from 26,970 of 44,194 posts, captioned "all 3
+series", a reader taking them for all the talk.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+
+def _captions(tmp_path: Path, sentiment_rows: str) -> dict[str, str]:
+    from botwatch.study import Study
+    from botwatch.timeline.report import timeline_figures
+
+    with Study(tmp_path / "t.duckdb", read_only=False, create=True) as st:
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT)")
+        st.sql("INSERT INTO timeline VALUES ('day','utc','all','all','2016-09-01',100), ('day','utc','all','all','2016-09-02',300), " + sentiment_rows)
+        return {f["title"]: f["caption"] for f in timeline_figures(st, None, (datetime(2016, 9, 1), datetime(2016, 9, 2)))}
+
+
+def test_the_sentiment_lines_say_they_hold_english_posts_only(tmp_path: Path) -> None:
+    got = _captions(tmp_path, "('day','utc','sentiment','negative','2016-09-01',60), ('day','utc','sentiment','neutral','2016-09-02',120), "
+                              "('day','utc','sentiment','positive','2016-09-02',60)")
+    assert got["By sentiment"] == ("all 3 series; the 3 lines hold 240 of the 400 posts of these days (60%): sentiment is read in English only, "
+                                   "so posts in other languages (and posts without text) are in none, not counted as neutral")
+
+
+def test_lines_holding_every_post_say_nothing_more(tmp_path: Path) -> None:
+    got = _captions(tmp_path, "('day','utc','sentiment','negative','2016-09-01',100), ('day','utc','sentiment','neutral','2016-09-02',300)")
+    assert got["By sentiment"] == "all 2 series"
