@@ -351,8 +351,11 @@ def move_words(log_ratio: float) -> str:
 
 
 def reference(codes: tuple[str, ...], home: str | None) -> int:
-    """The country the item's sentence states Russia's odds against: home, else the United States."""
-    return codes.index(home) if home in codes else codes.index("US")
+    """The country the item's sentence states Russia's odds against: home, else (no home, one the
+    model cannot name, or Russia itself) the United States, where the items were measured. Against
+    a Russian home every item read "odds of Russia against RU ×1.0" under a Duma 2016 file, as if
+    hours that fit a Moscow office had moved nothing, where they raised P(RU) like any other item."""
+    return codes.index(home) if home in codes and home != "RU" else codes.index("US")
 
 
 def russia_factor(log_l: np.ndarray, codes: tuple[str, ...], home: str | None) -> float | None:

@@ -226,7 +226,9 @@ def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | Non
     if b is None or offers_nothing(b):
         return []
     slopes = parameters()["slopes"]
-    ref = codes.index(home) if home in codes else codes.index("US")
+    from botwatch.accounts.origin_shifts import reference
+
+    ref = reference(codes, home)  # not Russia itself, against which every move reads ×1.0
     ru = codes.index("RU")
     items = []
     for kind, raw in raw_items(b, codes).items():
