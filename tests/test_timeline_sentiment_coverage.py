@@ -31,3 +31,22 @@ def test_the_sentiment_lines_say_they_hold_english_posts_only(tmp_path: Path) ->
 def test_lines_holding_every_post_say_nothing_more(tmp_path: Path) -> None:
     got = _captions(tmp_path, "('day','utc','sentiment','negative','2016-09-01',100), ('day','utc','sentiment','neutral','2016-09-02',300)")
     assert got["By sentiment"] == "all 2 series"
+
+
+def test_the_timeline_command_says_it_too(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+
+    path = tmp_path / "c.duckdb"
+    with open_study(path, read_only=False) as st:
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, "
+               "sentiment_mean DOUBLE, sentiment_n BIGINT)")
+        st.sql("INSERT INTO timeline VALUES ('day','utc','all','all posts','2016-09-01',100,5,NULL,0), ('day','utc','all','all posts','2016-09-02',300,5,NULL,0), "
+               "('day','utc','sentiment','negative','2016-09-01',60,2,NULL,0), ('day','utc','sentiment','positive','2016-09-02',180,2,NULL,0)")
+    said = " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment"], env={"COLUMNS": "200"}).output.split())
+    assert ("the sentiment columns hold 240 of the 400 posts of these buckets (60%): sentiment is read in English only, so posts in other "
+            "languages (and posts without text) are in none, not counted as neutral") in said
+    said = " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment", "--since", "2016-09-02"], env={"COLUMNS": "200"}).output.split())
+    assert "hold 180 of the 300 posts" in said
