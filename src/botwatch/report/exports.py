@@ -85,7 +85,11 @@ def _stances_shown(study: Study) -> str:
     from botwatch.estimates.relational import post_party_measured
     from botwatch.timeline.series import NOT_MEASURED
 
-    pp = study.table("post_party")
+    # An unbound table of the columns the rule reads: a lake's report reader takes DuckDB SQL and
+    # has no Ibis tables of its own.
+    types = {"platform": "string", "post_id": "string", "party": "string", "stance": "string", "lang": "string", "stance_rule": "string", "signals": "array<string>"}
+    have = set(study.columns("post_party"))
+    pp = ibis.table({c: t for c, t in types.items() if c in have}, name="post_party")
     shown = ibis.cases((pp.stance.isnull(), ibis.literal("unknown")), (post_party_measured(pp), pp.stance), else_=ibis.literal(NOT_MEASURED))
     return str(ibis.to_sql(pp.select("platform", "post_id", "party", stance=shown), dialect="duckdb"))
 
