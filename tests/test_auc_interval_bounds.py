@@ -1,0 +1,64 @@
+"""A trained model's out-of-fold AUC interval never shrinks to a point on a few dozen accounts.
+
+Walk (a platform's team training on 15 bots and 15 humans): `botwatch train-bot-model` printed
+"AUC 1.000 (95% interval 1.000-1.000)", and `explain` and the report quoted it so, because
+DeLong's variance is zero where every bot outranks every human. Where DeLong's interval reaches an
+end of the scale it is now widened to Newcombe's score interval (`accounts/model_quality.py`);
+elsewhere it is DeLong's as before (`tests/test_bot_model_quality.py` holds that)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from botwatch.accounts.model_quality import auc_interval95, delong_interval, newcombe_interval
+
+PROFILES = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"  # 20 botwiki bots, 20 verified humans (real)
+
+
+def _newcombe_by_grid(auc: float, bots: int, humans: int) -> tuple[float, float]:
+    """Newcombe's Method 5 ends read off a fine grid, from the formula as the paper writes it."""
+    t = np.linspace(0, 1, 2_000_001)
+    n_star = (bots + humans) / 2
+    v = t * (1 - t) * (1 + (n_star - 1) * ((1 - t) / (2 - t) + t / (1 + t))) / (bots * humans)
+    inside = t[(t - auc) ** 2 <= 1.959963984540054**2 * v + 1e-15]
+    return float(inside.min()), float(inside.max())
+
+
+@pytest.mark.parametrize(("auc", "bots", "humans"), [(1.0, 15, 15), (0.95, 20, 40), (0.0, 12, 30), (0.5, 10, 10)])
+def test_newcombes_interval_is_the_papers(auc: float, bots: int, humans: int) -> None:
+    low, high = newcombe_interval(auc, bots, humans)
+    want_low, want_high = _newcombe_by_grid(auc, bots, humans)
+    assert low == pytest.approx(want_low, abs=2e-6) and high == pytest.approx(want_high, abs=2e-6)
+
+
+def test_a_perfect_ranking_of_thirty_accounts_is_not_a_point() -> None:
+    y = np.array([1] * 15 + [0] * 15)
+    p = np.concatenate([np.linspace(0.6, 1, 15), np.linspace(0, 0.5, 15)])
+    assert delong_interval(y, p)[1:] == (1.0, 1.0)  # what was printed
+    auc, low, high = auc_interval95(y, p)
+    assert auc == 1.0 and high == 1.0 and 0.85 < low < 0.88  # 0.865
+
+
+def test_away_from_the_bounds_delongs_interval_stands() -> None:
+    rng = np.random.default_rng(3)
+    y = (rng.random(400) < 0.4).astype(int)
+    p = np.clip(rng.normal(0.6 * y, 0.4), 0, 1)
+    assert auc_interval95(y, p) == delong_interval(y, p)
+
+
+def test_train_bot_model_on_forty_real_accounts_gives_an_interval_below_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    labels = tmp_path / "labels.csv"
+    pd.read_csv(PROFILES, dtype=str, keep_default_na=False, na_values=[""]).rename(columns={"label": "bot"}).to_csv(labels, index=False)
+    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / "m.json.gz")])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stdout.split())
+    assert "AUC 1.000 (95% interval 1.000-1.000)" not in said
+    assert "out-of-fold: AUC 1.000 (95% interval 0.8" in said, said  # 0.899 on 20 and 20
