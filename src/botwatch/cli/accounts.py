@@ -644,8 +644,10 @@ def too_few_labels_said(bots: int, humans: int) -> str:
         return (f"{got}: the model learns what tells bots from humans, so a file of one class teaches it nothing. Add labelled {missing} "
                 f"({label}) to the same file, each with its profile columns and observation time: a one-class public set is only used "
                 f"in a pair, as the shipped model trains {pair} (docs/model-card-bot.md)")
-    fewer = "bots" if bots < humans else "humans"
-    return f"{got}: add labelled {fewer} to the file"
+    # Each class short of 10, with how many more it needs. Why: 6 and 6 read "add labelled humans",
+    # and a team that added humans alone was refused again for its bots.
+    short = [f"{10 - n:,} more labelled {word}{'s' if 10 - n != 1 else ''}" for n, word in ((bots, "bot"), (humans, "human")) if n < 10]
+    return f"{got}: add at least {' and '.join(short)} to the file"
 
 
 def _same_file(a: Path, b: Path) -> bool:
