@@ -1,10 +1,11 @@
-"""A trained model's out-of-fold AUC interval never shrinks to a point on a few dozen accounts.
+"""A trained model's out-of-fold figures never look surer than a few dozen accounts allow.
 
 Walk (a platform's team training on 15 bots and 15 humans): `botwatch train-bot-model` printed
 "AUC 1.000 (95% interval 1.000-1.000)", and `explain` and the report quoted it so, because
 DeLong's variance is zero where every bot outranks every human. Where DeLong's interval reaches an
 end of the scale it is now widened to Newcombe's score interval (`accounts/model_quality.py`);
-elsewhere it is DeLong's as before (`tests/test_bot_model_quality.py` holds that)."""
+elsewhere it is DeLong's as before (`tests/test_bot_model_quality.py` holds that). Its F1 and
+Brier score, printed with no interval at all, now carry a bootstrap interval or say they have none."""
 
 from __future__ import annotations
 
@@ -50,15 +51,29 @@ def test_away_from_the_bounds_delongs_interval_stands() -> None:
     assert auc_interval95(y, p) == delong_interval(y, p)
 
 
-def test_train_bot_model_on_forty_real_accounts_gives_an_interval_below_one(tmp_path: Path) -> None:
+def test_every_figure_train_bot_model_prints_on_forty_real_accounts_has_an_interval_or_says_why_not(tmp_path: Path) -> None:
+    """The AUC's interval no longer a point; F1 and Brier, printed bare before, carry the bootstrap's
+    interval or say there is none (F1 1.000: every resample gives it), and the file keeps them for
+    the report (`retrain.threshold_intervals`)."""
+    import gzip
+    import json
+
     from typer.testing import CliRunner
 
     from botwatch.cli import app
 
     labels = tmp_path / "labels.csv"
     pd.read_csv(PROFILES, dtype=str, keep_default_na=False, na_values=[""]).rename(columns={"label": "bot"}).to_csv(labels, index=False)
-    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / "m.json.gz")])
+    model = tmp_path / "m.json.gz"
+    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(model)])
     assert res.exit_code == 0, res.output
     said = " ".join(res.stdout.split())
     assert "AUC 1.000 (95% interval 1.000-1.000)" not in said
     assert "out-of-fold: AUC 1.000 (95% interval 0.8" in said, said  # 0.899 on 20 and 20
+    oof = json.loads(gzip.decompress(model.read_bytes()))["meta"]["pooled_oof"]
+    assert oof["brier_low"] < oof["brier"] < oof["brier_high"]
+    assert f"Brier {oof['brier']:.3f} [{oof['brier_low']:.3f}-{oof['brier_high']:.3f}]" in said, said
+    if oof["f1_low"] is None:  # every resample gave one F1 (1.000 here)
+        assert oof["f1_high"] is None and f"F1 {oof['f1']:.3f} (no interval: every bootstrap resample" in said, said
+    else:
+        assert f"F1 {oof['f1']:.3f} [{oof['f1_low']:.3f}-{oof['f1_high']:.3f}] at 0.5" in said, said

@@ -119,13 +119,33 @@ def within_source_oof(frames: Sequence[pd.DataFrame], source: str, features: Seq
     return scores(*within_source_predictions(frames, source, features, folds, seed, fit))
 
 
+def threshold_intervals(y: np.ndarray, oof: np.ndarray, boot: int) -> dict[str, float | None]:
+    """95% intervals for the out-of-fold F1 at 0.5 and Brier score (`f1_low`, `f1_high`,
+    `brier_low`, `brier_high`), from `boot` resamples of the accounts, as `evaluate-accounts` gives
+    its own (`evaluate.bot_figures`: one fixed seed). Both ends are None where every resample gave
+    one value (F1 1.000 where every bot outscored every human): no spread measured, not a certainty.
+    Why: `train-bot-model` printed "F1 1.000 at 0.5, Brier 0.004" of 30 accounts beside an AUC
+    with its interval, as firm as the shipped model's figures of thousands; the report quoted it so."""
+    from botwatch.accounts.evaluate import bot_figures
+
+    out: dict[str, float | None] = {}
+    figs = bot_figures(np.asarray(y, int), np.asarray(oof, float), boot)
+    for name in ("f1", "brier"):
+        lo, hi = figs.interval(name)
+        measured = lo == lo and hi == hi  # NaN: no interval measured
+        out.update({f"{name}_low": round(lo, 4) if measured else None, f"{name}_high": round(hi, 4) if measured else None})
+    return out
+
+
 def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: Path, svg_out: Path, features: Sequence[str] | None = None,
-                     record_accounts: bool = False) -> dict[str, Any]:
+                     record_accounts: bool = False, boot: int = 0) -> dict[str, Any]:
     """Pool `frames` (each with features, `label`, `source`), train + calibrate, evaluate (LOSO when
     there are several sources), write model/figures/SVG; return the figures. `record_accounts`
     (a user's model, `botwatch train-bot-model`) stores digests of the training accounts' ids and
     handles in the model file (`training_accounts.TRAINING_KEY`), so a study scored with it can
-    count the accounts it was trained on; the shipped model's are in `data/training_accounts.tsv.gz`."""
+    count the accounts it was trained on; the shipped model's are in `data/training_accounts.tsv.gz`.
+    `boot` > 0 (a user's model) adds bootstrap intervals for the out-of-fold F1 and Brier score
+    (`threshold_intervals`); 0 keeps the shipped model's file as it was fitted."""
     features = list(features or SHIPPED_FEATURES)
     pooled = pd.concat(frames, ignore_index=True)
     sources = [str(f["source"].iloc[0]) for f in frames]
@@ -135,6 +155,8 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
     figures["pooled_oof"] = metrics(y, oof)
     interval, warning = quality_warning(y, oof)
     figures["pooled_oof"].update(auc_low=interval["auc_low"], auc_high=interval["auc_high"])
+    if boot > 0:
+        figures["pooled_oof"].update(threshold_intervals(y, oof, boot))
     if warning:
         figures[WARNING_KEY] = warning
     curves = [("pooled, out-of-fold", reliability(y, oof))]

@@ -593,7 +593,7 @@ def train_bot_model(
     except OSError as exc:
         fail(f"cannot write the model to {name_shown(output)}: the folder {name_shown(output.parent)} cannot be created ({os_error_said(exc)})")
     try:
-        figs = train_and_report([frame], output, figures, svg, record_accounts=True)
+        figs = train_and_report([frame], output, figures, svg, record_accounts=True, boot=1000)
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
         fail(f"could not train on {name_shown(labels)}: {exc}")
     except OSError as exc:  # no permission in the folder, a folder in the file's place, a disk full
@@ -602,8 +602,8 @@ def train_bot_model(
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect
     # ranking; both ends at one precision: "0.994-0.9995" read as a low end known less finely.
-    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {auc_interval(m['auc_low'], m['auc_high'], '-')}), F1 {m['f1']:.3f} at {m['threshold']}, "
-              f"Brier {m['brier']:.3f}", highlight=False)
+    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {auc_interval(m['auc_low'], m['auc_high'], '-')}), "
+              f"F1 {m['f1']:.3f}{_ci_said(m, 'f1')} at {m['threshold']}, Brier {m['brier']:.3f}{_ci_said(m, 'brier')}", highlight=False)
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])
     out.print(f"wrote {plain(name_shown(output))}, {plain(name_shown(figures))}, {plain(name_shown(svg))}. Use it: BOTWATCH_BOT_MODEL={plain(shell_shown(output))} botwatch analyze STUDY "
@@ -628,6 +628,19 @@ def _unwritten_said(exc: OSError, output: Path, figures: Path, svg: Path) -> str
     missing = " and ".join(name_shown(p) for p in order[len(done):])
     return (f"{said}. Written before it: {written}; the model is usable (BOTWATCH_BOT_MODEL={shell_shown(output)}), but {missing} "
             f"{'is' if len(order) - len(done) == 1 else 'are'} missing; free the space or fix the path and run again to write them all")
+
+
+def _ci_said(figures: dict[str, Any], name: str) -> str:
+    """" [low-high]" for figure `name` of a trained model's `pooled_oof` where it holds a bootstrap
+    interval (`retrain.threshold_intervals`); where the bootstrap ran and every resample gave one
+    value, that it has none, and why; "" where no bootstrap ran."""
+    lo, hi = figures.get(f"{name}_low"), figures.get(f"{name}_high")
+    if isinstance(lo, float) and isinstance(hi, float):
+        return f" [{lo:.3f}-{hi:.3f}]"
+    return f" ({NO_SPREAD_SAID})" if f"{name}_low" in figures else ""
+
+
+NO_SPREAD_SAID = "no interval: every bootstrap resample of these accounts gave this value, which does not show it holds beyond them"
 
 
 def too_few_labels_said(bots: int, humans: int) -> str:
