@@ -16,7 +16,7 @@ from test_runs_killed import _sleepy, ingest_killed_after_an_analysis
 from testsupport.study_copies import copy_study
 
 KEYS = {"shape", "study", "engine", "schema_version", "counts", "first_post", "last_post", "posts_by_format", "stages", "election", "tables", "warnings",
-        "rejected_by_error", "notes_by_kind", "capture_notices", "captures", "scale_up", "impact_windows"}
+        "rejected_by_error", "notes_by_kind", "capture_notices", "captures", "scale_up", "impact_windows", "bot_model"}
 
 
 def _no_constant(name: str) -> Any:

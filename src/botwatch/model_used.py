@@ -343,3 +343,45 @@ def bot_model_changed(study: Study) -> BotModelChanged | None:
             except Exception:  # noqa: BLE001 - an unreadable file is not the model
                 continue
     return BotModelChanged(sha, recorded, sha == shipped, selected, os.environ.get("BOTWATCH_BOT_MODEL") or None, at_hand)
+
+
+def bot_model_status(study: Study, study_name: str) -> dict[str, Any] | None:
+    """Which bot model scored the study, as `status` says it: {`kind` (`shipped`, `own`, `missing`,
+    `unrecorded`), `file`, `sha256`, `line` (the "bot model: ..." line), `changed` (the sentence
+    saying the model selected now is another, with its command; None where it is the same)}, or
+    None where no accounts run is recorded (nothing scored yet) or `runs` cannot be read.
+
+    Why: a team that scored a study with its own model trained on 30 accounts, and checked it with
+    `status`, was told the stages and the election, never which model made the bot probabilities,
+    how well that model was measured, or that the shell now selected another one; only `explain`
+    and the report said so."""
+    from botwatch.runs_table import ok_runs
+
+    try:
+        if not any(run.stage == "accounts" for run in ok_runs(study)):
+            return None
+    except Exception:  # noqa: BLE001 - a study without a readable `runs` has scored nothing status can name
+        return None
+    used = bot_model_recorded(study)
+    if used is None:
+        return None
+    sha = used.sha256
+    if used.kind == "shipped":
+        line = f"bot model: the shipped one (SHA-256 {(sha or '')[:12]}…; its held-out figures: docs/model-card-bot.md)"
+    elif used.kind == "unrecorded":
+        line = ("bot model: not recorded (the accounts were scored before botwatch recorded which model scored them); "
+                f"`botwatch analyze {_shell(study_name)}` records it")
+    else:
+        line = f"bot model: {used.note}" if used.note else f"bot model: {used.file or 'a bot model file'} (SHA-256 {(sha or '')[:12]}…)"
+    try:
+        changed = bot_model_changed(study)
+    except Exception:  # noqa: BLE001 - what cannot be compared is not said to differ
+        changed = None
+    return {"kind": used.kind, "file": used.file, "sha256": sha, "line": line,
+            "changed": None if changed is None else {"sentence": changed.said(study_name), "command": changed.command(study_name)}}
+
+
+def _shell(name: str) -> str:
+    from botwatch.shown_text import shell_word
+
+    return shell_word(name)

@@ -94,10 +94,27 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         out.print(t)
         if (election := _election_facts(st, study)) is not None:
             out.print(plain(election["line"]), highlight=False, soft_wrap=True)
+        if (model := _bot_model_facts(st, study)) is not None:
+            out.print(plain(model["line"]), highlight=False, soft_wrap=True)
         _print_warnings(_cut_off_warnings(st, study))
         _print_impact_windows(_impact_windows(st))
         out.print("tables: " + ", ".join(st.tables()), markup=False)
-        _print_warnings(_stale_warnings(st, study))
+        _print_warnings(_stale_warnings(st, study) + _bot_model_warnings(model))
+
+
+def _bot_model_facts(st: Study, study: Path) -> dict[str, Any] | None:
+    """`model_used.bot_model_status` for this study: which bot model scored it, as `status` says it."""
+    from botwatch.model_used import bot_model_status
+
+    return bot_model_status(st, str(study))
+
+
+def _bot_model_warnings(model: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The warning that the bot model selected now is not the one that scored the study (kind
+    `bot_model_not_selected`), as `explain` and the report say it; none where they are the same."""
+    if model is None or model.get("changed") is None:
+        return []
+    return [_warning("bot_model_not_selected", model["changed"]["sentence"], model["changed"]["command"], ["accounts"])]
 
 
 STATUS_SHAPE = "botwatch-status/1"  # `status --json`'s object (docs/model-card-bot.md, "Machine-readable output")
@@ -123,7 +140,8 @@ def status_json(st: Study, study: Path, s: dict[str, Any]) -> dict[str, Any]:
                    for stage, stat, fin, rows, message, started in _latest_runs(st)],
         "election": _election_facts(st, study),
         "tables": st.tables(),
-        "warnings": _cut_off_warnings(st, study) + _stale_warnings(st, study),
+        "bot_model": _bot_model_json(bot_model := _bot_model_facts(st, study)),
+        "warnings": _cut_off_warnings(st, study) + _stale_warnings(st, study) + _bot_model_warnings(bot_model),
         # What plain `status` prints beside: a script checking a capture had to parse the tables.
         "rejected_by_error": [_rejected_entry(str(e), int(n)) for e, n in s["rejected_by_error"]],
         "notes_by_kind": [{"note": str(e), "records": int(n)} for e, n in s["notes_by_kind"]],
@@ -131,6 +149,11 @@ def status_json(st: Study, study: Path, s: dict[str, Any]) -> dict[str, Any]:
         **_captures(st),
         "impact_windows": _impact_windows(st),
     }
+
+
+def _bot_model_json(model: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`status --json`'s `bot_model`: {`kind`, `file`, `sha256`, `line`}, null where no accounts run is recorded."""
+    return None if model is None else {k: model[k] for k in ("kind", "file", "sha256", "line")}
 
 
 def _rejected_entry(error: str, n: int) -> dict[str, Any]:
