@@ -180,6 +180,10 @@ def ingest(
             why = _why_rejected(study)  # its `rejected` rows go with it: say here what they held
             for p in (study, Path(str(study) + ".wal")):
                 p.unlink(missing_ok=True)
+        if written := study_unwritable(summary):  # the inputs read well: it was the study that could not grow
+            fail(f"the study {name_shown(study)} could not be written ({written}), so nothing was stored: free space on its disk "
+                 "(or raise the file-size limit, `ulimit -f`) and run the same command again"
+                 + ("" if existed else f"; no study was created at {name_shown(study)}"), code=1)
         why = why or empty_inputs(summary)  # a CSV of its header alone: say so
         fail("nothing could be read from the inputs" + why + ("" if existed else f"; no study was created at {name_shown(study)}"), code=1)
     fail_if_some_failed(summary)
@@ -399,6 +403,19 @@ _KINDS = {
     "cut short": lambda n: "the compressed stream broke off; the records before the break are stored, the rest is lost",
     "nothing held": lambda n: "read before, and nothing in " + ("it" if n == 1 else "them") + " could be stored",
 }
+
+
+# What DuckDB's errors say when the study's file (or its journal) may not grow: the input was read,
+# so "nothing could be read from the inputs" sent the user looking at a good file.
+_WRITE_FAILURES = ("Could not write file", "No space left on device", "File too large", "Disk quota exceeded")
+
+
+def study_unwritable(summary: IngestSummary) -> str | None:
+    """The first write failure an input's rollback reports (`_WRITE_FAILURES`), as one line, or None."""
+    for res in summary.files:
+        if res.error and any(words in res.error for words in _WRITE_FAILURES):
+            return res.error.strip().splitlines()[0][:300]  # `fail` shows its controls escaped
+    return None
 
 
 def failed_inputs(summary: IngestSummary) -> int:

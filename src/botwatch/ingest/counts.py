@@ -63,7 +63,9 @@ def not_posts(res: Any) -> int:
     posts kept beside their first text (`FileResult.edited`), absent from a `sources` row, are
     counted on their own: an edit counted here too read "read 2 (1 of them not a post: ...), stored
     1, ..., edits kept 1", the edit said twice."""
-    if is_page_format(res.format):
+    if is_page_format(res.format) or getattr(res, "error", None):
+        # A file rolled back (the study could not be written, `ulimit -f`) is counted as failed;
+        # its records as "not posts" too, a full disk read "not posts 200,000" for 200,000 tweets.
         return 0
     apart = sum(n for _, n in kept_apart(res))
     return max(res.read - res.stored - res.duplicates - records_rejected(res) - apart, 0)
