@@ -255,3 +255,31 @@ def test_a_path_the_system_refused_is_named_by_the_rule_of_file_names(capsys: py
 
     code, err = _call(_app(refuse), capsys)
     assert code == 2 and "error: /data/a\\\\x07\\x1b\\xff.csv: Permission denied" in err, repr(err)
+
+
+@pytest.mark.parametrize("existed", [False, True], ids=["new-study", "existing-study"])
+def test_ctrl_c_before_an_ingest_reads_says_nothing_was_read(tmp_path, monkeypatch, capsys, existed: bool) -> None:  # noqa: ANN001
+    """Walk: `timeout -s INT 8 botwatch ingest new.duckdb ira.csv.gz` stopped the command while it
+    listed its inputs, and the line said "What finished before is kept (`botwatch status` lists the
+    stage runs) ... On a lake, the lock ...": no study existed, and `status` answered "no study at"."""
+    from pathlib import Path
+
+    import botwatch.ingest.runner as ingest_runner
+    from botwatch.cli import app
+
+    def stopping(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        guard.on_interrupt(signal.SIGINT, None)
+
+    fixture = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    study = tmp_path / "s.duckdb"
+    if existed:
+        with pytest.raises(SystemExit):
+            app(["ingest", str(study), str(fixture)])
+        capsys.readouterr()
+    monkeypatch.setattr(ingest_runner, "expand_inputs", stopping)
+    with pytest.raises(SystemExit) as done:
+        app(["ingest", str(study), str(fixture)])
+    said = " ".join(capsys.readouterr().err.split())
+    assert done.value.code == guard.INTERRUPTED and study.exists() == existed
+    assert "Nothing was read yet" in said and "run the same command again" in said, said
+    assert "botwatch status" not in said and "lake" not in said, said

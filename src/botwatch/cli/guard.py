@@ -65,8 +65,9 @@ def _study_module() -> Any:
     return study if hasattr(study, "note_terminated") else None  # (not one cut short while importing)
 
 
-def kept_on_interrupt(line: str) -> None:
-    """What the command kept, said instead of the general line when it is interrupted or stopped."""
+def kept_on_interrupt(line: str | None) -> None:
+    """What the command kept, said instead of the general line when it is interrupted or stopped
+    (None: the general line again, for a part of the command that says nothing of its own)."""
     _state["kept"] = line
 
 

@@ -71,6 +71,12 @@ def ingest(
         # current folder (" is a folder"), an empty input as a file without a name ("failed : no
         # such file"); neither said what was wrong.
         fail(f"{'the study path' if location == '' else 'an input path'} is empty (an unset shell variable?)")
+    from botwatch.cli.guard import kept_on_interrupt
+
+    # Ctrl-C while the inputs are listed and checked (seconds on a loaded machine): nothing is written
+    # yet. The general line sent the user to `botwatch status` ("no study at …") and a lake's lock.
+    kept_on_interrupt(f"Nothing was read yet: {name_shown(location)} is as it was; run the same command again." if os.path.exists(location)
+                      else f"Nothing was read yet and no study was made at {name_shown(location)}; run the same command again.")
     import duckdb
 
     from botwatch.engines.lake import is_lake_path
@@ -143,6 +149,7 @@ def ingest(
     if on_spark:
         from botwatch.cli.ingest_spark import ingest_on_spark
 
+        kept_on_interrupt(None)  # the lake's own lines from here (its lock, the files stored)
         ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json, cmap, notes, odd)
         return
     study = Path(location)
@@ -168,6 +175,7 @@ def ingest(
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         fail(f"the study {name_shown(study)} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
+    kept_on_interrupt(None)  # read and stored: "nothing was read yet" no longer holds
     if existed or not summary.nothing_read:
         # Not for a study this command created and removes below: no input is in a study then, and an
         # `ok` line (a file whose records were all rejected) had collect's follow mode log it ingested,
