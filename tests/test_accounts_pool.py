@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -18,7 +19,7 @@ from botwatch.accounts import batches
 from botwatch.accounts import pool as account_pool
 from botwatch.accounts.stage import run_accounts
 from botwatch.elections import load_election
-from botwatch.forkpool import OneBatchLate, PoolError, Workers
+from botwatch.forkpool import OneBatchLate, PoolError, Workers, ipc
 
 TABLES = ("account_features", "account_scores", "account_evidence")
 US = load_election("us-2016")
@@ -341,3 +342,18 @@ def test_the_workers_inherit_the_gender_name_list() -> None:
         late = OneBatchLate(pool, pool.depth)
         got = [late(_rows(10)), late(_rows(10))] + late.drain()
     assert pa.concat_tables(got).column("loaded").to_pylist() == [1] * 20
+
+
+def test_a_failed_workers_first_line_says_why() -> None:
+    """The command prints an error's first line: "content worker 0 failed:" ended there, the reason
+    on the traceback's last line below it (walk: a file-size limit hit while a worker loaded)."""
+    def fails(rows: pa.Table) -> tuple[Any, ...]:
+        raise OSError(27, "File too large")
+
+    with Workers(fails, 1, "content") as workers:
+        workers.send(0, ipc(pa.table({"a": [1]})))
+        with pytest.raises(PoolError) as err:
+            workers.receive(0)
+    first = str(err.value).splitlines()[0]
+    assert first.startswith("content worker 0 failed: ") and "File too large" in first, str(err.value)
+    assert "Traceback" in str(err.value)  # the whole traceback still follows, for BOTWATCH_DEBUG and reports

@@ -161,3 +161,24 @@ def test_a_parent_failing_mid_stream_leaves_no_worker_traceback(capfd: pytest.Ca
             raise RuntimeError("insert failed")
     err = capfd.readouterr().err
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_detector_that_cannot_load_fails_the_pool_in_one_error_without_a_thread_traceback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Walk (`ulimit -f 33000; botwatch analyze`): py3langid writes its model to a temporary file
+    while it loads, in a thread beside the other models. The thread's OSError printed a traceback
+    on the terminal, and the workers then met it again as "content worker 0 failed:"."""
+    import errno
+    import threading
+
+    import botwatch.content.pool as content_pool
+
+    def too_large() -> None:
+        raise OSError(errno.EFBIG, "File too large")
+
+    seen: list[object] = []
+    monkeypatch.setattr(content_pool, "_batch", too_large)
+    monkeypatch.setattr(threading, "excepthook", seen.append)
+    with pytest.raises(OSError, match="File too large"):
+        with LabelPool(Labeller.for_election(UK), 2):
+            pass
+    assert seen == []  # raised where the pool is made, not printed by the thread

@@ -358,7 +358,10 @@ class Workers:
         except (EOFError, OSError) as e:
             raise self._died(w) from e
         if reply[0] != "ok":
-            raise PoolError(f"{self.name} worker {w} failed:\n{reply[1]}")
+            # The reason (the traceback's last line) on the first line, which is all a command prints:
+            # "content worker 0 failed:" alone, under a file-size limit, said nothing.
+            why = next((line.strip() for line in reversed(str(reply[1]).splitlines()) if line.strip()), "no reason given")
+            raise PoolError(f"{self.name} worker {w} failed: {why}\n{reply[1]}")
         return reply[1:]
 
 

@@ -78,7 +78,17 @@ class LabelPool(HoldsWorkers):
 
         # py3langid's model (about a second of LZMA, which releases the GIL) loads in a thread
         # while this one loads the rest; only when some post has no usable language tag.
-        loader = threading.Thread(target=_batch, daemon=True) if self.load_detector else None
+        # Its failure (py3langid writes the model to a temporary file: a full disk, `ulimit -f`) is
+        # raised here, after the join: left to the thread, it printed a traceback on the terminal.
+        failed: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                _batch()
+            except BaseException as exc:  # noqa: BLE001 - raised again in this thread, below
+                failed.append(exc)
+
+        loader = threading.Thread(target=load, daemon=True) if self.load_detector else None
         if loader is not None:
             loader.start()
         analyzer()
@@ -86,6 +96,8 @@ class LabelPool(HoldsWorkers):
             shipped_models()
         if loader is not None:
             loader.join()
+            if failed:
+                raise failed[0]
         self.labeller.scorer.workers = 1  # the workers are the parallelism: no pools inside them
         self._workers = Workers(self._work, self.workers, "content").__enter__()
         return self
