@@ -4,6 +4,7 @@ a traceback (the `botwatch` entry point calls the app object, which CliRunner do
 from __future__ import annotations
 
 import logging
+import os
 import signal
 
 import pytest
@@ -283,3 +284,18 @@ def test_ctrl_c_before_an_ingest_reads_says_nothing_was_read(tmp_path, monkeypat
     assert done.value.code == guard.INTERRUPTED and study.exists() == existed
     assert "Nothing was read yet" in said and "run the same command again" in said, said
     assert "botwatch status" not in said and "lake" not in said, said
+
+
+@pytest.mark.parametrize("err", ["ENOSPC", "EFBIG"])
+def test_a_full_disk_or_a_file_size_limit_is_the_systems_refusal_with_the_next_step(capsys, err: str) -> None:  # noqa: ANN001
+    """Walk: `ulimit -f 33000; botwatch analyze` said "OSError: [Errno 27] File too large. This is
+    a bug in botwatch": the machine refused the write; the line now says what to do, exit 1."""
+    import errno
+
+    def refuse() -> None:
+        raise OSError(getattr(errno, err), os.strerror(getattr(errno, err)))
+
+    code, said = _call(_app(refuse), capsys)
+    said = " ".join(said.split())
+    assert code == 1 and "bug" not in said and os.strerror(getattr(errno, err)) in said, said
+    assert "run the same command again" in said, said

@@ -225,7 +225,10 @@ class GuardedTyper(CommandTyper):
 # A name too long (`-o` with a part over 255 bytes) ended in "OSError: File name too long ... This
 # is a bug" from the first look at it (`output.is_dir()` in train-bot-model, report, coordination),
 # quoting the whole name: said here once for every command, the name cut short (`_name_cut`).
-_USER_ERRNOS = {errno.EACCES: 2, errno.EPERM: 2, errno.EROFS: 2, errno.ENOSPC: 1, errno.EDQUOT: 1, errno.ENAMETOOLONG: 2}
+_USER_ERRNOS = {errno.EACCES: 2, errno.EPERM: 2, errno.EROFS: 2, errno.ENOSPC: 1, errno.EDQUOT: 1, errno.EFBIG: 1, errno.ENAMETOOLONG: 2}
+# Out of room (a full disk, a quota, `ulimit -f`): "the system refused: File too large" alone left the
+# user to guess the next step, and EFBIG was "This is a bug in botwatch".
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _name_cut(shown: str, head: int = 60, tail: int = 20) -> str:
@@ -248,6 +251,8 @@ def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
     if exc.errno == errno.ENAMETOOLONG:
         why += " (each part of a path may hold at most 255 bytes on most systems): name a shorter file"
     said = f"{_name_cut(name_shown(exc.filename))}: {why}" if exc.filename is not None else f"the system refused: {why}"
+    if exc.errno in _NO_ROOM:
+        said += "; free space on the disk (or raise the file-size limit, `ulimit -f`) and run the same command again"
     return said, _USER_ERRNOS[exc.errno]
 
 
