@@ -174,7 +174,7 @@ def ingest(
         raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        fail(f"the study {name_shown(study)} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
+        fail(f"the study {name_shown(study)} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again", code=1)  # not a usage error (README: exit 2)
     kept_on_interrupt(None)  # read and stored: "nothing was read yet" no longer holds
     if existed or not summary.nothing_read:
         # Not for a study this command created and removes below: no input is in a study then, and an
