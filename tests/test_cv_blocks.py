@@ -76,3 +76,28 @@ def test_source_weight_one_is_the_plain_fit() -> None:
     assert np.allclose(c1.coef_, c2.coef_)
     _v3, c3 = m.fit_source_weighted(0.5)(marked, ["support", "oppose", "neutral"], 0.3, balance=0.5)
     assert not np.allclose(c1.coef_, c3.coef_)
+
+
+def test_context_variants_keep_only_what_they_name() -> None:
+    """The sixteenth round's variants (scripts/cv_stance_context.py): `ship` is the shipped
+    feature set exactly, so its cached answers are the shipped model's."""
+    m = load_script("cv_stance_context")
+    f = {"w=tgt": 1.0, "ctx=0": 1.0, "foreign=1": 1.0, "lex_post": -0.2}
+    assert m.transform(f, "ship") == {"w=tgt": 1.0, "lex_post": -0.2}
+    assert m.transform(f, "ctx") == {"w=tgt": 1.0, "ctx=0": 1.0, "lex_post": -0.2}
+    assert m.transform(f, "foreign") == {"w=tgt": 1.0, "foreign=1": 1.0, "lex_post": -0.2}
+    assert m.transform(f, "ctx-foreign") == f
+
+
+def test_context_features_read_the_election_files() -> None:
+    """A UK pair's country cues come from uk-ge2017's `context_cues`, and a US party's name
+    (us-2016's names) marks another country's story."""
+    from botwatch.content.features import PartyNames
+    from botwatch.elections import load_election
+
+    m = load_script("cv_stance_context")
+    cues, others = m._by_parties()[frozenset(PartyNames.of(load_election("uk-ge2017")).parties)]
+    assert m.context_features("Corbyn at Westminster: the NHS and Brexit https://t.co/x", cues, others) == {"ctx=2": 1.0}
+    assert m.context_features("Farage says the MP lied", cues, others) == {"ctx=1": 1.0}
+    assert m.context_features("Nigel Farage passionately defends President Trump", cues, others) == {"ctx=0": 1.0, "foreign=1": 1.0}
+
