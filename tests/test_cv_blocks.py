@@ -101,3 +101,17 @@ def test_context_features_read_the_election_files() -> None:
     assert m.context_features("Farage says the MP lied", cues, others) == {"ctx=1": 1.0}
     assert m.context_features("Nigel Farage passionately defends President Trump", cues, others) == {"ctx=0": 1.0, "foreign=1": 1.0}
 
+
+def test_neutral_offset_is_chosen_on_the_items_given() -> None:
+    """scripts/cv_stance_neutral_offset.py: the offset moves only the neutral column, and the
+    one chosen is the grid's best for the scores given (nearest 0 on ties)."""
+    import numpy as np
+
+    m = load_script("cv_stance_neutral_offset")
+    classes = ["support", "oppose", "neutral"]
+    scores = np.array([[0.0, 1.0, 0.8], [0.0, 0.5, 0.9], [2.0, 0.0, 0.0]])
+    assert m.with_offset(scores, classes, 0.0) == ["oppose", "neutral", "support"]
+    assert m.with_offset(scores, classes, 0.3) == ["neutral", "neutral", "support"]
+    gold = ["neutral", "neutral", "support"]
+    assert m.choose(scores, gold, ["uk"] * 3, classes, False, (-0.5, 0.0, 0.3, 0.5)) == {"uk": 0.3}
+    assert m.choose(scores, ["oppose", "neutral", "support"], ["uk"] * 3, classes, True, (-0.5, 0.0, 0.3)) == {"uk": 0.0}
