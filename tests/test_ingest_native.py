@@ -28,6 +28,10 @@ def _user(rng: random.Random, uid: int) -> dict:
         "followers_count": rng.randrange(5000), "friends_count": pick([1, 2, None]), "statuses_count": rng.randrange(99999),
         "verified": pick([True, False, None]), "default_profile": pick([True, False]), "default_profile_image": pick([False, None]),
         "time_zone": pick(["London", None, "Moscow"]), "utc_offset": pick([3600, 10800, None]),
+        # Always there, as the v1.1 API writes it (null: no website); a file whose user objects lack
+        # it is left to the Python readers (`native_v1.lacks_profile_link`). Not drawn from `rng`,
+        # so every other drawn value stays as it was.
+        "url": ("https://t.co/u", None, "")[uid % 3],
     }
 
 
@@ -220,7 +224,8 @@ _LEAF_PATHS: list[tuple[object, ...]] = [
 def _well_typed_user(uid: str) -> dict:
     return {"id_str": uid, "screen_name": f"h{uid}", "name": "N", "description": "d", "location": "L", "lang": "en",
             "created_at": "Tue Apr 18 10:00:00 +0000 2017", "followers_count": 5, "friends_count": 6, "statuses_count": 7,
-            "verified": False, "default_profile": True, "default_profile_image": False, "time_zone": "London", "utc_offset": 3600}
+            "verified": False, "default_profile": True, "default_profile_image": False, "time_zone": "London", "utc_offset": 3600,
+            "url": "https://t.co/w"}
 
 
 def _with_wrong_type(k: int, path: tuple[object, ...], value: object) -> bytes:

@@ -472,6 +472,8 @@ def profiles_to_v1_statuses(raw: pd.DataFrame) -> list[dict[str, object]]:
             "default_profile": _v1_bool(r.get("default_profile")), "default_profile_image": _v1_bool(r.get("default_profile_image")),
             "lang": text("lang"), "time_zone": text("time_zone"), "utc_offset": _v1_int(r.get("utc_offset")),
         }
+        if "url" not in raw.columns:  # a set without a link column knows nothing of one: no field, not `"url": null`
+            del user["url"]
         out.append({"created_at": when, "id_str": str(9 * 10**17 + i), "text": "labelled profile", "user": user,
                     "entities": {"hashtags": [], "user_mentions": [], "urls": []}, "lang": "en", "source": "botwatch test"})
     return out

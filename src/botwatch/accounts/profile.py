@@ -286,8 +286,9 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     full_s = created.notna() & followers.notna()
     if "has_url" in df.columns:
         # A study (`features.with_profile_extra`): only the readers that saw the whole user object
-        # (v1.1 always, v2 when the request asked for the profile's fields) record whether it links a
-        # website. A CSV mapped with --columns may give counts and a creation time without any
+        # (v1.1 where the user object has its `url` field, v2 when the request asked for the
+        # profile's fields) record whether it links a website; a user object without the field
+        # leaves the link unknown (`v1_fields.USER.absent_told`), never "no website". A CSV mapped with --columns may give counts and a creation time without any
         # location or description column, and Mastodon, Bluesky or Telegram profiles have no
         # location at all: read as "empty", those accounts were told "no profile location: raised
         # the bot score". There the text fields are unknown, as the model's missing values.
@@ -354,7 +355,10 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["description_mentions"] = dc.count("@")
     out["description_hashtags"] = dc.count("#")
     # The profile link is known only where the source keeps it: a labelled set's v1.1 `url`, or
-    # in a study the `has_url` the v1.1 readers put in `extra` (unknown for other formats).
+    # in a study the `has_url` the v1.1 readers put in `extra` (unknown for other formats, and for
+    # a user object without its `url` field). A set or archive without the field leaves it NaN, the
+    # model's "unknown": the trees learnt that branch from every training account seen again with
+    # the link masked (`training.OFTEN_MISSING`), the rank-linear part puts it at the middle rank.
     if "has_url" in df.columns:
         out["has_url"] = _bool(col("has_url"))
     else:

@@ -227,8 +227,12 @@ def _decoded() -> str:
                {values}, ({wrong}) AS wrong_type"""
 
 
-def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
-    """SELECT over `read_json` giving one `_flat` row per line: post columns, profiles, a `bad` flag."""
+def flat_select(path: str, compressed: bool, max_record_bytes: int, link_told: bool = False) -> str:
+    """SELECT over `read_json` giving one `_flat` row per line: post columns, profiles, a `bad` flag.
+
+    `link_told` (`lacks_profile_link`): the file has user objects without a `url` field, which
+    `read_json` cannot tell from a null one; every line with a user object whose `url` is NULL is
+    then flagged, so that the Python readers say per user object whether the link is unknown."""
     cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items()) + "}"
     target = path.replace("'", "''")
     raw = (
@@ -246,6 +250,8 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
     rt_ok = f"(kind = 'retweet' AND coalesce({_RU}id_str, '') <> '')"
     qt_ok = f"(kind = 'quote' AND coalesce({_QU}id_str, '') <> '')"
     entity_lists_wrong = " OR ".join(_list_wrong(f"{k}_raw", list(spec[0].fields)) for k, spec in ENTITIES.fields.items() if isinstance(spec, list))
+    link_doubt = (f""" OR {_U}url IS NULL OR (retweeted_status IS NOT NULL AND {_RU}url IS NULL)
+               OR (quoted_status IS NOT NULL AND {_QU}url IS NULL)""" if link_told else "")
     bad = f"""({_padded('post_id')} OR ts IS NULL OR "user" IS NULL OR {_padded('account_id')}
                OR {_bad_time(f'{_U}created_at', 'u_created')}
                OR (retweeted_status IS NOT NULL AND {_bad_time(f'{_RU}created_at', 'rt_created')})
@@ -255,7 +261,7 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
                -- the post a quote, the Python readers would not. (An empty user, retweet, extended
                -- tweet or entities already ends as on the Python path, or is flagged above.)
                OR (quoted_status IS NOT NULL AND qt_id_str IS NULL AND {_QU}id_str IS NULL)
-               OR {entity_lists_wrong})"""
+               OR {entity_lists_wrong}{link_doubt})"""
     url = "coalesce(nullif(e.expanded_url, ''), nullif(e.url, ''))"
     return f"""
         SELECT post_id, account_id, ts, {decode_sql('post_text')} AS text, post_lang AS lang, kind, ref_post_id, ref_account_id, ref_handle,
@@ -344,6 +350,32 @@ def _query_progress(study: Study, progress: Callable[[int], None] | None, size: 
         study.sql("SET enable_progress_bar = false")
 
 
+LINK_PROBE_LINES = 1000  # lines read to tell whether a file's user objects carry `url` at all
+
+
+def lacks_profile_link(study: Study, path: str, compressed: bool, max_record_bytes: int) -> bool:
+    """Whether any of the file's first `LINK_PROBE_LINES` statuses has a user object (its own, a
+    retweeted or a quoted status's) without a `url` field.
+
+    Why: `read_json` reads an absent `url` and a null one alike as NULL, but they mean different
+    things (`v1_fields.USER.absent_told`): null is "no website", absent (an archive that trimmed
+    the field) is unknown. The Python readers tell them apart per user object, so in such a file
+    every line with a NULL `url` goes to them (`flat_select`'s `link_told`; a file of mostly such
+    lines is then declined and read by them whole), and nothing is stored as "no website" that the
+    file never said. A file whose first lines all carry the field is read natively with a NULL
+    `url` as "no website": the lines after those are not probed (docs/model-card-bot.md, 2026-12-07)."""
+    target = path.replace("'", "''")
+    lacks = " OR ".join(f"(json_type(json, '{p}') = 'OBJECT' AND NOT json_exists(json, '{p}.url'))"
+                        for p in ("$.user", "$.retweeted_status.user", "$.quoted_status.user"))
+    sql = (f"SELECT count(*) FILTER (WHERE {lacks}) "
+           f"FROM (SELECT json FROM read_ndjson_objects('{target}', compression='{'gzip' if compressed else 'none'}', "
+           f"ignore_errors=true, maximum_object_size={int(max_record_bytes) + 1024}) LIMIT {LINK_PROBE_LINES})")
+    try:
+        return bool(study.sql(sql)[0][0])
+    except duckdb.Error:
+        return False  # unreadable here: the parse below declines or flags the lines as it would
+
+
 def load_native(
     study: Study, path: str, compressed: bool, max_record_bytes: int, scan: BackgroundScan,
     progress: Callable[[int], None] | None = None, size: int = 0,
@@ -355,9 +387,10 @@ def load_native(
     DuckDB error here must not abort it.
     """
     q = study.sql
+    link_told = lacks_profile_link(study, path, compressed, max_record_bytes)
     try:
         with _query_progress(study, progress, size):
-            q(f"CREATE OR REPLACE TEMP TABLE _flat AS {flat_select(path, compressed, max_record_bytes)}")
+            q(f"CREATE OR REPLACE TEMP TABLE _flat AS {flat_select(path, compressed, max_record_bytes, link_told)}")
         rows, bad, base, top = q("SELECT count(*), count(*) FILTER (WHERE bad), min(rowid), max(rowid) FROM _flat")[0]
     except duckdb.Error:
         rows = None

@@ -69,11 +69,12 @@ def profile_extra(likes: int | None, listed: int | None, has_url: bool | None) -
     return orjson.dumps(dict(zip(EXTRA, (likes, listed, has_url)))).decode()
 
 
-# The dict reader takes each leaf kind leniently, coercing what it can.
+# The dict reader takes each leaf kind leniently, coercing what it can. A web address absent from
+# the user object is unknown (None), one null or empty is "no website" (`v1_fields.USER.absent_told`).
 _user_snapshot = snapshot_function(
     "_user_snapshot",
     {STR: "opt_str(u.get('{leaf}'))", TIME: "parse_twitter_time(u.get('{leaf}'), 'user created_at', required=False)", COUNT: "opt_int(u.get('{leaf}'))",
-     INT: "opt_int32(u.get('{leaf}'))", FLAG: "opt_bool(u.get('{leaf}'))", WEB: "web_address(opt_str(u.get('{leaf}')))"},
+     INT: "opt_int32(u.get('{leaf}'))", FLAG: "opt_bool(u.get('{leaf}'))", WEB: "(web_address(opt_str(u.get('{leaf}'))) if '{leaf}' in u else None)"},
     "req_id(u.get('id_str') or u.get('id'), 'user id')",
     {"opt_str": opt_str, "opt_int": opt_int, "opt_int32": opt_int32, "opt_bool": opt_bool, "parse_twitter_time": parse_twitter_time, "req_id": req_id, "profile_extra": profile_extra,
      "web_address": web_address},

@@ -35,12 +35,13 @@ def _s(v: Optional[str]) -> Optional[str]:
 
 
 # An account snapshot from a decoded user (same values as `twitter_v1.user_snapshot`): the
-# Struct already holds counts and flags typed; texts get `_s`, times are parsed.
+# Struct already holds counts and flags typed; texts get `_s`, times are parsed; a web address the
+# user object lacks is `msgspec.UNSET` (`v1_fields.USER.absent_told`): unknown, not "no website".
 _snapshot = snapshot_function(
     "_snapshot",
-    {STR: "_s(u.{leaf})", TIME: "(parse_twitter_time(u.{leaf}, required=False) if u.{leaf} else None)", COUNT: "u.{leaf}", INT: "u.{leaf}", FLAG: "u.{leaf}", WEB: "web_address(_s(u.{leaf}))"},
+    {STR: "_s(u.{leaf})", TIME: "(parse_twitter_time(u.{leaf}, required=False) if u.{leaf} else None)", COUNT: "u.{leaf}", INT: "u.{leaf}", FLAG: "u.{leaf}", WEB: "(None if u.{leaf} is UNSET else web_address(_s(u.{leaf})))"},
     "u.id_str",
-    {"_s": _s, "parse_twitter_time": parse_twitter_time, "profile_extra": profile_extra, "web_address": web_address},
+    {"_s": _s, "parse_twitter_time": parse_twitter_time, "profile_extra": profile_extra, "web_address": web_address, "UNSET": msgspec.UNSET},
 )
 
 

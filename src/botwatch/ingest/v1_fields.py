@@ -54,12 +54,15 @@ class Obj:
     A field is a leaf kind, a nested `Obj`, or `[Obj]` (a list of objects). `name` names the
     generated Struct (one per object shape); `prefix` is what its leaves' flat SQL column names
     start with when it is nested (concatenated down the path). `sparse`: most statuses lack it,
-    so the native reader checks its leaves only where it is there."""
+    so the native reader checks its leaves only where it is there. `absent_told`: leaves whose
+    absence means something other than a null (the typed decoder gives them `msgspec.UNSET` when
+    absent, None when null)."""
 
     name: str
     fields: dict[str, Union[str, "Obj", list["Obj"]]]
     prefix: str = ""
     sparse: bool = False
+    absent_told: frozenset[str] = frozenset()
 
 
 USER = Obj(
@@ -70,6 +73,10 @@ USER = Obj(
         "default_profile_image": FLAG, "time_zone": STR, "utc_offset": INT, "favourites_count": COUNT, "listed_count": COUNT,
         "url": STR,
     },
+    # A user object with `"url": null` has no website on its profile; one without the field at all
+    # (an archive that trimmed it) says nothing about one: `has_url` is then unknown, not "no
+    # website", which the bot model read as leaning to bot (docs/model-card-bot.md, 2026-12-07).
+    absent_told=frozenset({"url"}),
 )
 ENTITIES = Obj(
     "Entities",
@@ -80,7 +87,7 @@ ENTITIES = Obj(
     },
 )
 EXTENDED = Obj("Extended", {"full_text": TEXT, "entities": ENTITIES}, prefix="x_")
-_AUTHOR = Obj(USER.name, USER.fields, prefix="u_")
+_AUTHOR = Obj(USER.name, USER.fields, prefix="u_", absent_told=USER.absent_told)
 STATUS = Obj(
     "Status",
     {
@@ -133,6 +140,8 @@ def structs(obj: Obj, made: dict[str, type] | None = None) -> type:
             fields.append((key, Optional[structs(spec, made)], None))
         elif isinstance(spec, list):
             fields.append((key, list[structs(spec[0], made)], msgspec.field(default_factory=list)))  # type: ignore[valid-type]
+        elif key in obj.absent_told:
+            fields.append((key, Union[_PY_TYPES[spec], None, msgspec.UnsetType], msgspec.UNSET))
         else:
             fields.append((key, Optional[_PY_TYPES[spec]], None))
     made[obj.name] = msgspec.defstruct(f"_{obj.name}", fields, gc=False)
