@@ -110,6 +110,15 @@ def test_the_native_reader_leaves_a_file_without_links_to_the_python_readers(tmp
     assert stored == {"absent": {None}, "empty": {False}}
 
 
+@pytest.mark.parametrize("cell", ["None", "null", " NULL ", "none"])
+def test_a_placeholder_link_in_a_labelled_set_is_no_website(cell: str) -> None:
+    """stclab's "None"/"null" cells: the text of a missing link, read as the study readers read it."""
+    base = {"created_at": pd.Timestamp("2016-01-01"), "followers": 10.0, "handle": "someone"}
+    got = profile_features(pd.DataFrame([{**base, "url": cell}, {**base, "url": "https://t.co/x"}, {**base, "url": None}]),
+                           pd.Series([pd.Timestamp("2016-06-01")] * 3))
+    assert got["has_url"].tolist() == [0.0, 1.0, 0.0]
+
+
 def test_the_native_reader_hands_lines_without_a_link_field_to_the_python_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file mostly with the field: read natively, each line whose `url` is NULL (absent or null)
     taken by the Python readers, so the stored profiles are the Python path's exactly."""
@@ -146,3 +155,15 @@ def test_a_labelled_set_without_a_link_column_reaches_ingest_without_the_field()
     raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False, na_values=[""]).head(2)
     assert all("url" not in s["user"] for s in profiles_to_v1_statuses(raw.drop(columns=["url"])))  # type: ignore[operator]
     assert all("url" in s["user"] for s in profiles_to_v1_statuses(raw))  # type: ignore[operator]
+
+
+def test_stclab_placeholders_read_as_no_link(shared_data: Path) -> None:
+    """On the real set: no stclab account whose `url` cell is a placeholder counts as linking a website."""
+    from botwatch.accounts.labelled import load_stclab
+
+    root = shared_data / "labelled" / "stclab"
+    raw = pd.concat([pd.read_csv(root / n, dtype=str, keep_default_na=False, na_values=[""]) for n in ("bots_data.csv.gz", "nonbots_data.csv.gz")])
+    placeholder = set(raw.loc[raw["url"].str.strip().str.lower().isin(["none", "null"]), "screen_name"].str.strip())
+    assert len(placeholder) >= 60  # 67 rows in the 2017 release
+    got = load_stclab(root)
+    assert not (got.loc[got["handle"].isin(placeholder), "has_url"] == 1.0).any()

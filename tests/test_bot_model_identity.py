@@ -17,14 +17,16 @@ import pytest
 from botwatch.accounts.model_identity import EARLIER_SHIPPED, same_scores_as_shipped, scoring_digest, shipped_scoring_digest
 from testsupport.study_copies import copy_study
 
-EARLIER = "41707de39f7c6e92095bf2db11d06602b6f6acb3f5022e4b30f898fb08840a42"
+EARLIER = "41707de39f7c6e92095bf2db11d06602b6f6acb3f5022e4b30f898fb08840a42"  # 51a0230's file: listed until the 2026-12-07 retrain
 
 
 def test_every_listed_file_scores_as_the_shipped_one() -> None:
     """When the trees or the scoring meta change, this fails: the list must then be emptied (its
     files no longer score as the shipped one; `same_scores_as_shipped` already treats them so)."""
-    assert EARLIER_SHIPPED and all(d == shipped_scoring_digest() for d in EARLIER_SHIPPED.values())
-    assert same_scores_as_shipped(EARLIER) and not same_scores_as_shipped("0" * 64) and not same_scores_as_shipped(None)
+    assert all(d == shipped_scoring_digest() for d in EARLIER_SHIPPED.values())
+    assert not same_scores_as_shipped("0" * 64) and not same_scores_as_shipped(None)
+    # 51a0230's file (listed until the 2026-12-07 retrain) no longer scores as the shipped one.
+    assert shipped_scoring_digest() != "b588ee1e2c1f8c05e1ac77966a1e24e4761fcfec8ac9f91a1fecba90f27cb147"
 
 
 def test_the_digest_reads_what_decides_a_score_and_nothing_else() -> None:
@@ -43,9 +45,13 @@ def test_the_digest_reads_what_decides_a_score_and_nothing_else() -> None:
 
 
 @pytest.mark.parametrize("sha,shipped", [(EARLIER, True), ("ab" * 32, False)])
-def test_a_study_scored_by_an_earlier_release_reads_as_the_shipped_model(scored_us_sample_path: Path, tmp_path: Path, sha: str, shipped: bool) -> None:
+def test_a_study_scored_by_an_earlier_release_reads_as_the_shipped_model(scored_us_sample_path: Path, tmp_path: Path, sha: str, shipped: bool,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from botwatch import open_study
     from botwatch.model_used import bot_model_changed, bot_model_used
+
+    # Listed as scoring like the shipped file (the list is empty since the 2026-12-07 retrain).
+    monkeypatch.setitem(EARLIER_SHIPPED, EARLIER, shipped_scoring_digest())
 
     dst = copy_study(scored_us_sample_path, tmp_path / "s.duckdb")
     with open_study(dst, read_only=False) as st:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts.profile_text import TextColumn, char_entropies
+from botwatch.ingest.fields import opt_str
 from botwatch.numeric import sum_left_to_right
 from botwatch.platform_names import TWITTER_PLATFORMS
 
@@ -362,7 +363,9 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     if "has_url" in df.columns:
         out["has_url"] = _bool(col("has_url"))
     else:
-        urls = _texts(col("url"), keep_empty=True) if "url" in df.columns else [None] * n
+        # `opt_str`, as the study readers take a v1.1 `url`: stclab writes a missing link as the text
+        # "None" or "null" (67 accounts), which was read as a website in training only.
+        urls = [opt_str(u) if isinstance(u, str) else None for u in col("url").tolist()] if "url" in df.columns else [None] * n
         out["has_url"] = [np.nan if u is None and (not f or "url" not in df.columns) else float(bool(u and u.strip())) for u, f in zip(urls, full)]
     out["self_declared_bot"] = _self_declared_column(hc, nc, dc)
     if "declared_bot" in df.columns:
