@@ -20,7 +20,7 @@ def status(i: int, name: str = "Ann", text: str = "hello", description: str = "a
         "created_at": "Wed May 10 20:19:24 +0000 2017",
         "text": text,
         "user": {"id_str": str(40 + i), "screen_name": f"user{i}", "name": name, "description": description,
-                 "created_at": "Tue Apr 18 10:00:00 +0000 2017", "lang": "en"},
+                 "created_at": "Tue Apr 18 10:00:00 +0000 2017", "lang": "en", "url": None},  # null as the API writes it: an absent one sends the line to the Python readers
         "entities": {"hashtags": [{"text": "GE2017"}], "user_mentions": [], "urls": []},
         "source": '<a href="http://twitter.com" rel="nofollow">Twitter Web Client</a>',
     }
