@@ -47,3 +47,23 @@ def test_a_location_that_is_no_lake_is_named_by_the_rule_of_file_names(monkeypat
     monkeypatch.setattr(lake_tables, "_fs", lambda spark, location: (fs, location))
     with pytest.raises(lake_tables.LakeError, match="^" + re.escape(f"{SHOWN} {words}")):
         lake_tables.check_location(None, LAKE)
+
+
+def test_a_lake_that_could_not_be_written_is_named_and_exits_1_not_a_usage_error(monkeypatch: pytest.MonkeyPatch,
+                                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A lake whose disk filled mid-ingest exited 2, the status README keeps for a usage error,
+    where a DuckDB study that could not be written exits 1 (not done)."""
+    from botwatch.cli import common, ingest_spark
+    from botwatch.engines import lake_tables, spark_ingest
+
+    def full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise spark_ingest.SparkIngestError("No space left on device")
+
+    monkeypatch.setattr(lake_tables, "check_location", lambda spark, location: True)
+    monkeypatch.setattr(spark_ingest, "ingest_lake", full)
+    common.console._width = 400
+    with pytest.raises(typer.Exit) as done:
+        ingest_spark._ingest(None, LAKE, [], False, 16)
+    said = " ".join(capsys.readouterr().err.split())
+    assert done.value.exit_code == 1, said
+    assert f"the lake {SHOWN} could not be written (No space left on device)" in said, said

@@ -67,7 +67,8 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
             fail(str(exc))
             raise  # unreachable
         except SparkIngestError as exc:
-            fail(f"the lake {name_shown(location)} could not be written ({exc}); no file of this command counts as ingested: run the same command again")
+            fail(f"the lake {name_shown(location)} could not be written ({exc}); no file of this command counts as ingested: run the same command again",
+                 code=1)  # not done, as a DuckDB study that could not be written; 2 is a usage error (README)
             raise  # unreachable
     for res in summary.files:
         print_file_result(res)
