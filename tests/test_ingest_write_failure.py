@@ -46,3 +46,33 @@ def test_a_study_too_large_to_write_says_so_and_counts_no_record_as_not_a_post(t
     res = runner.invoke(app, ["ingest", str(study), str(posts)])  # with room again, the same command stores them
     assert res.exit_code == 0, res.output
     assert "stored" in res.output
+
+
+def test_a_study_that_fills_after_a_file_was_stored_says_to_free_space_not_to_fix_the_input(tmp_path: Path) -> None:
+    """Found reviewing the walk: `ulimit -f 6000; botwatch ingest s.duckdb small.jsonl big.jsonl`
+    stored the first file, then said "1 broke off: nothing from it was stored ... Fix or remove
+    those inputs": the input was good, the study's file could not grow."""
+    study, first, second = tmp_path / "s.duckdb", tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(_status(1) + "\n")
+    second.write_text(_status(2) + "\n")
+    real, commits = Study.sql, {"n": 0}
+
+    def full_at_the_second(self, query, params=None):  # type: ignore[no-untyped-def]
+        if query == "COMMIT":
+            commits["n"] += 1
+            if commits["n"] == 2:  # DuckDB rolls the file back and goes on (the connection stays usable)
+                real(self, "ROLLBACK")
+                raise duckdb.IOException(f'IO Error: Could not write file "{study}.wal": File too large')
+        return real(self, query, params)
+
+    with mock.patch.object(Study, "sql", full_at_the_second):
+        res = runner.invoke(app, ["ingest", str(study), str(first), str(second), "--workers", "1"])
+    out = " ".join(res.output.split())
+    assert isinstance(res.exception, SystemExit) and res.exit_code == 1, res.output
+    assert "Fix or remove" not in out and "broke off" not in out, out
+    assert "1 not written: the study could not grow" in out and "Free space on the study's disk" in out, out
+    assert "run the same command again" in out, out
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        assert st.sql("SELECT post_id FROM posts") == [("1",)]

@@ -382,6 +382,8 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "not a file"
     if res.error and res.error.startswith(CANNOT_OPEN):  # never opened (permission denied): "broke off" sent the
         return "cannot open"  # user looking for a cut file
+    if res.error and write_failure(res.error):  # the input read well; the study's file could not grow
+        return "not written"
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -404,6 +406,7 @@ _KINDS = {
     "unreadable": lambda n: "not a format botwatch reads",
     "cannot open": lambda n: f"the system would not open {'it' if n == 1 else 'them'} (permission denied or the like: see {'its line' if n == 1 else 'their lines'})",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
+    "not written": lambda n: f"the study could not grow (a full disk, a quota or the file-size limit), so nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),
     "all rejected": lambda n: "every record was rejected",
     "no posts": lambda n: "records read, none of them a post or account",
@@ -418,10 +421,15 @@ _KINDS = {
 _WRITE_FAILURES = ("Could not write file", "No space left on device", "File too large", "Disk quota exceeded")
 
 
+def write_failure(error: str) -> bool:
+    """Whether an input's error (`FileResult.error`) is the study's file that could not grow (`_WRITE_FAILURES`)."""
+    return any(words in error for words in _WRITE_FAILURES)
+
+
 def study_unwritable(summary: IngestSummary) -> str | None:
     """The first write failure an input's rollback reports (`_WRITE_FAILURES`), as one line, or None."""
     for res in summary.files:
-        if res.error and any(words in res.error for words in _WRITE_FAILURES):
+        if res.error and write_failure(res.error):
             return res.error.strip().splitlines()[0][:300]  # `fail` shows its controls escaped
     return None
 
@@ -442,8 +450,13 @@ def fail_if_some_failed(summary: IngestSummary) -> None:
         counts = {k: got.count(k) for k in _KINDS if k in got}
         kinds = "; ".join(f"{n} {k}: {_KINDS[k](n)}" for k, n in counts.items())
         what = f"{len(got)} of {len(summary.files)} inputs failed ({kinds})"
+        # A study that filled up after some files were stored: "Fix or remove those inputs" sent
+        # the user to a good input; the next step is room on the disk (`ulimit -f`: the limit).
+        todo = "Fix or remove those inputs" if "not written" not in counts else (
+            "Free space on the study's disk (or raise the file-size limit, `ulimit -f`)"
+            + (", fix or remove the other inputs," if len(counts) > 1 else ""))
         fail(
-            f"{what}, as listed above; the rest are stored or were already. Fix or remove those inputs and run the same command again: "
+            f"{what}, as listed above; the rest are stored or were already. {todo} and run the same command again: "
             "stored files are skipped, not duplicated",
             code=1,
         )
