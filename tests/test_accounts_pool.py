@@ -357,3 +357,18 @@ def test_a_failed_workers_first_line_says_why() -> None:
     first = str(err.value).splitlines()[0]
     assert first.startswith("content worker 0 failed: ") and "File too large" in first, str(err.value)
     assert "Traceback" in str(err.value)  # the whole traceback still follows, for BOTWATCH_DEBUG and reports
+
+
+def test_a_failed_workers_first_line_is_its_exception_not_the_last_line_of_a_long_message() -> None:
+    """The traceback's last line was taken for the reason: an error whose message runs over lines
+    (DuckDB's "LINE 1: …", a note added to it) read "content worker 0 failed: while writing"."""
+    def fails(rows: pa.Table) -> tuple[Any, ...]:
+        exc = OSError(28, "No space left on device")
+        exc.add_note("while writing")
+        raise exc
+
+    with Workers(fails, 1, "content") as workers:
+        workers.send(0, ipc(pa.table({"a": [1]})))
+        with pytest.raises(PoolError) as err:
+            workers.receive(0)
+    assert str(err.value).splitlines()[0] == "content worker 0 failed: OSError: [Errno 28] No space left on device", str(err.value)

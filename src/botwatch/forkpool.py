@@ -237,8 +237,8 @@ def _answer(conn: Any, reply: tuple[Any, ...]) -> bool:
         try:
             head = pickle.dumps(tuple(_TABLE if isinstance(v, pa.Table) else v for v in reply))
             streams = [ipc(v) for v in reply if isinstance(v, pa.Table)]
-        except Exception:  # noqa: BLE001 - reported instead of the answer
-            conn.send(("error", traceback.format_exc()))
+        except Exception as exc:  # noqa: BLE001 - reported instead of the answer
+            conn.send(("error", traceback.format_exc(), exception_line(exc)))
             return True
         conn.send_bytes(head)
         for data in streams:
@@ -248,9 +248,17 @@ def _answer(conn: Any, reply: tuple[Any, ...]) -> bool:
     return True
 
 
+def exception_line(exc: BaseException) -> str:
+    """`exc` as its traceback's exception line ("OSError: [Errno 27] File too large"), its message's
+    first line only. The traceback's last line is not that when the message runs over several lines
+    (DuckDB's "LINE 1: …", a note added to it): "accounts worker 0 failed: Candidate bindings: …"."""
+    said = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return said.splitlines()[0] if said else type(exc).__name__
+
+
 def serve(conn: Any, work: Callable[[pa.Table], tuple[Any, ...]], inherited: tuple[Any, ...] = ()) -> None:
     """A worker's loop: an IPC stream of rows in, ("ok", *work(rows)) out (or ("error",
-    traceback); `_answer`); an empty message ends it.
+    traceback, `exception_line`); `_answer`); an empty message ends it.
 
     Python's cyclic garbage collector is off while a batch is worked on and run once after it:
     the work allocates hundreds of thousands of short-lived containers, each allocation burst
@@ -281,8 +289,8 @@ def serve(conn: Any, work: Callable[[pa.Table], tuple[Any, ...]], inherited: tup
             break
         try:
             reply: tuple[Any, ...] = ("ok", *work(pa.ipc.open_stream(data).read_all()))
-        except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
-            reply = ("error", traceback.format_exc())
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            reply = ("error", traceback.format_exc(), exception_line(exc))
         if not _answer(conn, reply):
             break
         gc.collect()
@@ -360,7 +368,8 @@ class Workers:
         if reply[0] != "ok":
             # The reason (the traceback's last line) on the first line, which is all a command prints:
             # "content worker 0 failed:" alone, under a file-size limit, said nothing.
-            why = next((line.strip() for line in reversed(str(reply[1]).splitlines()) if line.strip()), "no reason given")
+            why = reply[2] if len(reply) > 2 else next((line.strip() for line in reversed(str(reply[1]).splitlines()) if line.strip()),
+                                                      "no reason given")
             raise PoolError(f"{self.name} worker {w} failed: {why}\n{reply[1]}")
         return reply[1:]
 
