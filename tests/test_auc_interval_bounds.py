@@ -29,7 +29,11 @@ def _newcombe_by_grid(auc: float, bots: int, humans: int) -> tuple[float, float]
     return float(inside.min()), float(inside.max())
 
 
-@pytest.mark.parametrize(("auc", "bots", "humans"), [(1.0, 15, 15), (0.95, 20, 40), (0.0, 12, 30), (0.5, 10, 10)])
+@pytest.mark.parametrize(("auc", "bots", "humans"), [(1.0, 15, 15), (0.95, 20, 40), (0.0, 12, 30), (0.5, 10, 10),
+                                                    # Huge counts: the whole interval narrower than a coarse grid's step came
+                                                    # back as the point 1.000-1.000 (0.000-0.000) it exists to avoid.
+                                                    (1.0, 10_000, 10_000), (0.0, 10_000, 10_000), (0.99999, 1_000_000, 1_000_000),
+                                                    (1.0, 1, 30)])
 def test_newcombes_interval_is_the_papers(auc: float, bots: int, humans: int) -> None:
     low, high = newcombe_interval(auc, bots, humans)
     want_low, want_high = _newcombe_by_grid(auc, bots, humans)

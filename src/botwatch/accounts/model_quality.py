@@ -69,20 +69,32 @@ def newcombe_interval(auc: float, bots: int, humans: int, level_z: float = _Z95)
     half_n = (bots + humans) / 2.0
 
     def gap(theta: float) -> float:  # <= 0 inside the interval
-        v = theta * (1 - theta) * (1 + (half_n - 1) * ((1 - theta) / (2 - theta) + theta / (1 + theta))) / (bots * humans)
-        return (theta - a) ** 2 - level_z**2 * v
+        return (theta - a) ** 2 - level_z**2 * theta * (1 - theta) * _spread(theta, half_n, bots, humans)
 
-    grid = np.linspace(0.0, 1.0, 4001)
-    inside = np.array([gap(t) <= 0 for t in grid])
-    # The ends: the first and last grid points inside, each refined between it and its outside
-    # neighbour (the set is one interval around `auc`: gap is a quadratic less a curve that is 0
-    # at 0 and 1 and positive between).
-    first, last = int(np.argmax(inside)), len(grid) - 1 - int(np.argmax(inside[::-1]))
-    if not inside.any():  # cannot happen (gap(auc) <= 0), but never a wrong interval
-        return a, a
-    low = 0.0 if first == 0 else brentq(gap, grid[first - 1], grid[first])
-    high = 1.0 if last == len(grid) - 1 else brentq(gap, grid[last], grid[last + 1])
+    # Each end solved for directly between `auc` and its side's end of the scale (the set is one
+    # interval around `auc`: gap is a quadratic less a curve that is 0 at 0 and 1 and positive
+    # between). Where `auc` is itself 0 or 1, gap is 0 there too, so the root at `auc` is divided
+    # out first. Why not a grid: with 10,000 bots and 10,000 humans ranked perfectly the whole
+    # interval (0.99981-1) fell between two points of a 4,001-point grid and came back as the point
+    # 1.000-1.000 this interval exists to avoid.
+    if a == 0.0:
+        low = 0.0
+    elif a == 1.0:
+        low = brentq(lambda t: gap(t) / (1.0 - t) if t < 1.0 else -level_z**2 * _spread(1.0, half_n, bots, humans), 0.0, 1.0)
+    else:
+        low = brentq(gap, 0.0, a)
+    if a == 1.0:
+        high = 1.0
+    elif a == 0.0:
+        high = brentq(lambda t: gap(t) / t if t > 0.0 else -level_z**2 * _spread(0.0, half_n, bots, humans), 0.0, 1.0)
+    else:
+        high = brentq(gap, a, 1.0)
     return float(min(low, a)), float(max(high, a))
+
+
+def _spread(theta: float, half_n: float, bots: int, humans: int) -> float:
+    """Newcombe's Method 5 variance of an AUC `theta` divided by theta(1 - theta): positive on [0, 1]."""
+    return (1 + (half_n - 1) * ((1 - theta) / (2 - theta) + theta / (1 + theta))) / (bots * humans)
 
 
 def auc_interval95(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float]:
