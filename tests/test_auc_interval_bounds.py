@@ -48,6 +48,18 @@ def test_a_perfect_ranking_of_thirty_accounts_is_not_a_point() -> None:
     assert auc == 1.0 and high == 1.0 and 0.85 < low < 0.88  # 0.865
 
 
+@pytest.mark.parametrize(("misranked", "delong_low", "widened_low"), [(1, 0.983, 0.856), (2, 0.970, 0.848)])
+def test_near_one_delongs_interval_is_widened_as_the_card_says(misranked: int, delong_low: float, widened_low: float) -> None:
+    """docs/model-card-bot.md quotes 15 and 15 with two pairs of 225 misranked (0.848-1.000, DeLong's
+    0.970-1.000); it said one pair, whose figures are 0.856 and 0.983."""
+    y = np.array([1] * 15 + [0] * 15)
+    p = np.concatenate([np.linspace(0.6, 1, 15), np.linspace(0, 0.5, 15)])
+    p[0] = 0.49 if misranked == 1 else 0.45  # the lowest bot under the top one or two humans
+    auc, low, high = delong_interval(y, p)
+    assert auc == pytest.approx(1 - misranked / 225) and round(low, 3) == delong_low and high == 1.0
+    assert round(auc_interval95(y, p)[1], 3) == widened_low
+
+
 def test_away_from_the_bounds_delongs_interval_stands() -> None:
     rng = np.random.default_rng(3)
     y = (rng.random(400) < 0.4).astype(int)

@@ -13,7 +13,7 @@ where it reaches an end of the scale (0 or 1): there it is widened to Newcombe's
 variance is read from the spread of each account's share of pairs ranked right, so where every
 out-of-fold bot outranks every human that variance is zero, and 30 labelled accounts printed "AUC
 1.000 (95% interval 1.000-1.000)", as sure as a census, in `train-bot-model`, `explain` and the
-report; near 1 on few accounts it runs into the bound too narrow (one pair of 225 misranked:
+report; near 1 on few accounts it runs into the bound too narrow (two pairs of 225 misranked:
 0.970-1.000). Newcombe's interval solves for the AUCs that this many bots and humans are
 consistent with, so it never shrinks to a point (0.865-1.000 for 15 and 15 ranked perfectly).
 Away from the bounds DeLong's stands as it was (the shipped model's figures among them).
