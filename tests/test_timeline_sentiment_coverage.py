@@ -50,3 +50,21 @@ def test_the_timeline_command_says_it_too(tmp_path: Path) -> None:
             "languages (and posts without text) are in none, not counted as neutral") in said
     said = " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment", "--since", "2016-09-02"], env={"COLUMNS": "200"}).output.split())
     assert "hold 180 of the 300 posts" in said
+
+
+def test_the_timeline_command_never_rounds_a_part_to_the_whole(tmp_path: Path) -> None:
+    """996 of 1,000 posts read "(100%)" beside the words saying some are in no column, where the
+    report's caption of the same lines says 99.6% (`prob_text.percent`)."""
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+
+    path = tmp_path / "c.duckdb"
+    with open_study(path, read_only=False) as st:
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, "
+               "sentiment_mean DOUBLE, sentiment_n BIGINT)")
+        st.sql("INSERT INTO timeline VALUES ('day','utc','all','all posts','2016-09-01',1000,5,NULL,0), "
+               "('day','utc','sentiment','negative','2016-09-01',996,2,NULL,0)")
+    said = " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment"], env={"COLUMNS": "200"}).output.split())
+    assert "hold 996 of the 1,000 posts of these buckets (99.6%)" in said, said

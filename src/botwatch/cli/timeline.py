@@ -16,6 +16,7 @@ from botwatch.cli.common import (
     ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, no_posts_line, open_or_fail, out, plain, wide_when_piped,
 )
 from botwatch.count_text import counted
+from botwatch.prob_text import percent
 from botwatch.shown_text import name_shown, shell_shown
 
 
@@ -291,7 +292,7 @@ def timeline(
     if every:
         held = sum(posts for _, _, posts, _ in rows)
         if held < every:  # sentiment is English only: a Duma 2016 study's columns held 61% of its posts, unsaid
-            console.print(f"the sentiment columns hold {held:,} of the {every:,} posts of these buckets ({held / every:.0%}): sentiment is read "
+            console.print(f"the sentiment columns hold {held:,} of the {every:,} posts of these buckets ({percent(held / every)}): sentiment is read "
                           "in English only, so posts in other languages (and posts without text) are in none, not counted as neutral",
                           highlight=False, markup=False)
     if n_clusters > len(values):  # the stage keeps the largest alone (timeline.groups.MAX_CLUSTERS): say so, as the report does
