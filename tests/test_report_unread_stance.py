@@ -63,3 +63,16 @@ def test_the_rules_table_counts_unread_pairs_apart(analysed_sample_path: Path, t
     assert [n for r, s, n in counts if (r, s) == ("no_cue", "neutral")] == ([english] if english else [])
     table = " ".join(re.sub(r"<[^>]+>", " ", html[html.index("How stance was decided"):]).split())
     assert f"no_cue not measured {UNREAD_MEANING} {unread:,} " in table
+
+
+def test_the_methods_figures_are_the_sample_s(analysed_sample_path: Path) -> None:
+    """docs/methods.md quotes the bundled sample's unread pairs under us-2016: it said 48 `no_cue`
+    pairs, the count of `_unread_copy` above (one pair made Russian), where the sample has 47."""
+    from botwatch import open_study
+    from botwatch.report.section_parties import _rule_counts
+
+    with open_study(analysed_sample_path) as st:
+        got = {r: n for r, s, n in _rule_counts(st) if s == "not measured"}
+    methods = " ".join((Path(__file__).resolve().parents[1] / "docs" / "methods.md").read_text(encoding="utf-8").split())
+    said = f"the bundled sample under us-2016 has {got['no_cue']} such `no_cue` pairs and {got['account_prior']} of the account prior's"
+    assert said in methods, said
