@@ -110,8 +110,11 @@ def posts_query(study: Study, tables: set[str]) -> str:
         join += " LEFT JOIN post_labels pl ON pl.platform = p.platform AND pl.post_id = p.post_id"
     if "post_party" in tables:
         sel.append("pp.party_stances")
+        # The list sorted itself, not `list(... ORDER BY party)`: sqlglot writes that for a lake's
+        # Spark as COLLECT_LIST without the order, and the lake's export listed a post's parties as
+        # Spark met them (tests/test_report_posts_export_lake.py). A post names a party once.
         join += (
-            " LEFT JOIN (SELECT platform, post_id, list(party || ':' || stance ORDER BY party) AS party_stances"
+            " LEFT JOIN (SELECT platform, post_id, list_sort(list(party || ':' || stance)) AS party_stances"
             f" FROM ({_stances_shown(study)}) GROUP BY ALL) pp ON pp.platform = p.platform AND pp.post_id = p.post_id"
         )
     if "account_scores" in tables:
