@@ -67,7 +67,8 @@ def test_the_rules_table_counts_unread_pairs_apart(analysed_sample_path: Path, t
 
 def test_the_methods_figures_are_the_sample_s(analysed_sample_path: Path) -> None:
     """docs/methods.md quotes the bundled sample's unread pairs under us-2016: it said 48 `no_cue`
-    pairs, the count of `_unread_copy` above (one pair made Russian), where the sample has 47."""
+    pairs, the count of `_unread_copy` above (one pair made Russian), where the sample has 47; and
+    that the export wrote every unread pair "PARTY:neutral" before, where the prior's read its answer."""
     from botwatch import open_study
     from botwatch.report.section_parties import _rule_counts
 
@@ -75,4 +76,7 @@ def test_the_methods_figures_are_the_sample_s(analysed_sample_path: Path) -> Non
         got = {r: n for r, s, n in _rule_counts(st) if s == "not measured"}
     methods = " ".join((Path(__file__).resolve().parents[1] / "docs" / "methods.md").read_text(encoding="utf-8").split())
     said = f"the bundled sample under us-2016 has {got['no_cue']} such `no_cue` pairs and {got['account_prior']} of the account prior's"
+    assert said in methods, said
+    # The export's history: the account prior's unread pairs read its support or oppose, not "neutral".
+    said = f"or the account prior's `support` or `oppose` where it gave one ({got['account_prior']} such pairs in the bundled sample"
     assert said in methods, said
