@@ -20,21 +20,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from botwatch.accounts.labelled import load_gilani, load_pair, load_stclab
 from botwatch.accounts.loso import format_table, loso_table
+from botwatch.accounts.with_shipped import load_shipped_sources
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def load_sources(data: Path) -> list[pd.DataFrame]:
-    """stclab, Gilani and the botwiki+verified pair, with accounts shared between sources kept in
-    stclab only (a held-out source must never contain an account the model trained on)."""
-    stclab = load_stclab(data / "stclab")
-    handles = set(stclab["handle"].dropna().str.lower())
-    gilani = load_gilani(data / "gilani2017")
-    gilani = gilani[~gilani["handle"].str.lower().isin(handles)].reset_index(drop=True)
-    pair = load_pair(data, set(stclab["account_id"].dropna()), handles)
-    return [stclab, gilani, pair]
+    """`with_shipped.load_shipped_sources`, the one loader of the shipped model's sources (kept
+    under this name for the scripts that import it from here)."""
+    return load_shipped_sources(data)
 
 
 def age_unknown_table(frames: list) -> None:

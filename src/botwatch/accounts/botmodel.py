@@ -601,6 +601,13 @@ def _build(data: dict[str, Any]) -> BotModel:
     return BotModel(booster, list(data["features"]), np.asarray(cal["x"], float), np.asarray(cal["y"], float), data.get("meta", {}))
 
 
+def packaged_model() -> BotModel:
+    """The model shipped in the package, whatever `BOTWATCH_BOT_MODEL` says: `train-bot-model
+    --with-shipped` scores a user's labels with it, and a user's own model selected in the shell
+    must not stand in for it."""
+    return _model_version(None, None)
+
+
 def shipped_model() -> BotModel:
     """The model the accounts stage scores with: `BOTWATCH_BOT_MODEL`'s file, else the shipped
     one. Built once per version of the file (loading parses the tree dump), from the content

@@ -138,14 +138,19 @@ def threshold_intervals(y: np.ndarray, oof: np.ndarray, boot: int) -> dict[str, 
 
 
 def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: Path, svg_out: Path, features: Sequence[str] | None = None,
-                     record_accounts: bool = False, boot: int = 0) -> dict[str, Any]:
+                     record_accounts: bool = False, boot: int = 0, full: bool = True, extra_meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """Pool `frames` (each with features, `label`, `source`), train + calibrate, evaluate (LOSO when
     there are several sources), write model/figures/SVG; return the figures. `record_accounts`
     (a user's model, `botwatch train-bot-model`) stores digests of the training accounts' ids and
     handles in the model file (`training_accounts.TRAINING_KEY`), so a study scored with it can
     count the accounts it was trained on; the shipped model's are in `data/training_accounts.tsv.gz`.
     `boot` > 0 (a user's model) adds bootstrap intervals for the out-of-fold F1 and Brier score
-    (`threshold_intervals`); 0 keeps the shipped model's file as it was fitted."""
+    (`threshold_intervals`); 0 keeps the shipped model's file as it was fitted. `full` False (a
+    user's labels with the shipped sources, `train-bot-model --with-shipped`) leaves out the
+    figures only the model card reads (the table with `verified`, feature stability and held-out
+    importance, the within-source folds: about 30 of the 40 fits) and gives each LOSO row its AUC
+    interval; the model file's meta is the same either way. `extra_meta` is stored in the meta
+    beside it (what `--with-shipped` measured of the shipped model on the user's set)."""
     features = list(features or SHIPPED_FEATURES)
     pooled = pd.concat(frames, ignore_index=True)
     sources = [str(f["source"].iloc[0]) for f in frames]
@@ -163,7 +168,10 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
     for src in sources:
         m = (pooled["source"] == src).to_numpy()
         figures["sources"][src] = {"n": int(m.sum()), "bots": int(y[m].sum()), "features_filled": [f for f in features if pooled.loc[m, f].notna().any()]}
-    if len(frames) >= 2:
+    if len(frames) >= 2 and not full:
+        figures["loso"] = loso_table(frames, _fit, features, intervals=True)
+        figures["loso_age_unknown"] = age_unknown_loso(frames, features)
+    elif len(frames) >= 2:
         figures["loso"] = loso_table(frames, _fit, features)
         figures["loso_with_verified"] = loso_table(frames, _fit, [*features, "verified"]) if "verified" in pooled.columns else []
         figures["feature_stability"] = feature_stability(frames, features)
@@ -182,6 +190,7 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         AGE_REFERENCE_KEY: age_reference(pooled),  # where a profile's age is unknown (`BotModel.raw`)
         "loso_age_unknown": figures.get("loso_age_unknown", []),  # its interval (`ood.age_unknown_band`)
     }
+    model.meta.update(extra_meta or {})
     if warning:  # read back by `botwatch explain` and the report whenever this model scored a study
         model.meta[WARNING_KEY] = warning
     if record_accounts:

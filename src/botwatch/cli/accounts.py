@@ -521,6 +521,11 @@ def train_bot_model(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
     observed_at: Annotated[Optional[str], typer.Option("--observed-at", help="When the profiles were taken (a date or time, UTC), for rows "
                                                                               "whose own columns give no time")] = None,
+    with_shipped: Annotated[Optional[Path], typer.Option(
+        "--with-shipped", metavar="DIR",
+        help="Also train on the shipped model's labelled sources in DIR (stclab/, gilani2017/, botwiki2019/, verified2019/, as "
+             "../shared/data/labelled), your labels one more source: prints the shipped model's held-out figures on your labels "
+             "and the leave-one-source-out table with your set as a row (docs/model-card-bot.md)")] = None,
 ) -> None:
     """Retrain the bot model on your own labels; use it with BOTWATCH_BOT_MODEL=FILE botwatch analyze ...
 
@@ -586,6 +591,11 @@ def train_bot_model(
              f"{'them' if many else 'it'}): the model learns nothing from {'them' if many else 'it'}, and a column of another name is not read "
              "(docs/model-card-bot.md)")
     counts = frame["label"].value_counts().to_dict()
+    frames, extra = [frame], None
+    if with_shipped is not None:  # the shipped model's figures on the set first: a one-class set ends there
+        from botwatch.cli.with_shipped import load_beside
+
+        frames, extra = load_beside(frame, labels, with_shipped)
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
         fail(too_few_labels_said(counts.get(1, 0), counts.get(0, 0)))
     try:  # before training (minutes on a large set): a folder that cannot be made ended, after it, in "a bug in botwatch"
@@ -593,16 +603,24 @@ def train_bot_model(
     except OSError as exc:
         fail(f"cannot write the model to {name_shown(output)}: the folder {name_shown(output.parent)} cannot be created ({os_error_said(exc)})")
     try:
-        figs = train_and_report([frame], output, figures, svg, record_accounts=True, boot=1000)
+        figs = train_and_report(frames, output, figures, svg, record_accounts=True, boot=1000, full=with_shipped is None, extra_meta=extra)
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
         fail(f"could not train on {name_shown(labels)}: {exc}")
     except OSError as exc:  # no permission in the folder, a folder in the file's place, a disk full
         fail(_unwritten_said(exc, output, figures, svg))
     m = figs["pooled_oof"]
-    console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
+    if extra is not None:
+        from botwatch.cli.with_shipped import loso_lines
+
+        for line in loso_lines(figs["loso"], extra["with_shipped"]["yours"]):
+            out.print(line, highlight=False, markup=False)
+        console.print("trained on " + ", ".join(f"{s['n']:,} {controls_shown(k)} ({s['bots']:,} bots)" for k, s in figs["sources"].items()),
+                      highlight=False, markup=False)
+    else:
+        console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect
     # ranking; both ends at one precision: "0.994-0.9995" read as a low end known less finely.
-    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {auc_interval(m['auc_low'], m['auc_high'], '-')}), "
+    out.print(f"{'out-of-fold, all sources pooled' if extra is not None else 'out-of-fold'}: AUC {auc(m['auc'])} (95% interval {auc_interval(m['auc_low'], m['auc_high'], '-')}), "
               f"F1 {m['f1']:.3f}{_ci_said(m, 'f1')} at {m['threshold']}, Brier {m['brier']:.3f}{_ci_said(m, 'brier')}", highlight=False)
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])
