@@ -84,7 +84,12 @@ def _own_note(file: str, meta: dict[str, Any], checked: bool = False) -> str:
     oof = meta.get("pooled_oof") if isinstance(meta.get("pooled_oof"), dict) else None
     trained = meta.get("trained_on") if isinstance(meta.get("trained_on"), dict) else {}
     head = f"The bot probabilities were made with your own bot model ({file}), not the shipped one"
-    if trained:
+    beside = meta.get("with_shipped") if isinstance(meta.get("with_shipped"), dict) else {}
+    yours = beside.get("yours")
+    if trained and isinstance(yours, str) and yours in trained:  # `train-bot-model --with-shipped`: said as such, not as four sets of the user's
+        head += (": trained on the shipped model's labelled sources (" + ", ".join(f"{n:,} {s}" for s, n in trained.items() if s != yours)
+                 + f" accounts) and {trained[yours]:,} labelled accounts of your own ({yours})")
+    elif trained:
         head += ": trained on " + ", ".join(f"{n:,} {s}" for s, n in trained.items()) + " labelled accounts"
     if oof and oof.get("auc") is not None:
         from botwatch.auc_text import auc, auc_interval

@@ -1,0 +1,144 @@
+"""`train-bot-model LABELS --with-shipped DIR`: the user's labels as one more labelled source.
+
+Issue 12: a team's own labels trained a model on theirs alone, and no held-out figure said whether
+the shipped model holds on their platform. These tests use real rows only: the committed fixture
+(20 botwiki-2019 bots, 20 verified-2019 humans) as the user's set and, for the command itself, a
+small slice of each shipped source from ../shared/data (skipped when absent), so training takes
+seconds; the figures they print are not the model card's."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.accounts.labelled import read_labels_csv
+from botwatch.accounts.with_shipped import in_shipped_training, shipped_on_user, user_source_name, without_user_accounts
+from botwatch.cli import app
+
+FIXTURE = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"  # 20 botwiki bots, 20 verified humans (real)
+runner = CliRunner()
+
+
+def _user() -> pd.DataFrame:
+    return read_labels_csv(FIXTURE).frame
+
+
+def test_the_shipped_models_own_training_accounts_are_left_out_of_its_figure() -> None:
+    """The fixture's 40 accounts are botwiki/verified accounts the shipped model trained on: its
+    figure on them would not be held out, so each is found in the shipped list and none scored."""
+    from botwatch.accounts.botmodel import packaged_model
+
+    user = _user()
+    trained = in_shipped_training(user)
+    assert trained is not None and trained.all()
+    fig = shipped_on_user(user, packaged_model().predict, trained)
+    assert (fig["given"], fig["in_training"], fig["n"]) == (40, 40, 0) and "auc" not in fig
+
+
+def test_a_two_class_set_gets_the_auc_with_its_interval_and_both_rates() -> None:
+    """Scored as a set the model never saw (`trained` all False: the code path of a held-out set)."""
+    from botwatch.accounts.botmodel import packaged_model
+
+    user = _user()
+    fig = shipped_on_user(user, packaged_model().predict, np.zeros(len(user), bool), boot=200)
+    assert fig["n"] == 40 and fig["bots"] == 20 and fig["auc_low"] <= fig["auc"] <= fig["auc_high"]
+    assert fig["recall"]["n"] == 20 and fig["false_alarms"]["n"] == 20
+    for rate in (fig["recall"], fig["false_alarms"]):
+        assert rate["low"] <= rate["share"] <= rate["high"] and rate["high"] - rate["low"] > 0.05  # 20 accounts: a wide interval
+
+
+def test_a_one_class_set_gets_its_rate_with_an_interval_and_no_auc() -> None:
+    from botwatch.accounts.botmodel import packaged_model
+
+    bots = _user().query("label == 1").reset_index(drop=True)
+    fig = shipped_on_user(bots, packaged_model().predict, np.zeros(len(bots), bool), boot=200)
+    assert "auc" not in fig and fig["false_alarms"]["n"] == 0
+    r = fig["recall"]
+    assert r["n"] == 20 and r["low"] <= r["share"] <= r["high"] and r["high"] - r["low"] > 0.05
+
+
+def test_the_users_accounts_are_taken_out_of_a_shipped_source_by_handle_or_whole_id() -> None:
+    """A held-out source must never hold an account the model trained on; an id a spreadsheet
+    turned into "7.01E+17" names many accounts and is never matched."""
+    user = _user()
+    shipped = user.assign(source="botwiki+verified").copy()
+    shipped.loc[0, "handle"] = "someone_else"  # still matched by its id
+    shipped.loc[1, ["handle", "account_id"]] = ["another_one", "7.01E+17"]
+    user.loc[1, "account_id"] = "7.01E+17"
+    kept, removed = without_user_accounts([shipped], user)
+    assert removed == {"botwiki+verified": 39} and kept[0]["handle"].tolist() == ["another_one"]
+
+
+def test_a_file_named_as_a_shipped_source_is_marked_as_yours() -> None:
+    assert user_source_name("stclab") == "stclab (yours)" and user_source_name("labels.csv") == "labels.csv"
+
+
+def test_a_folder_without_the_shipped_layout_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["train-bot-model", str(FIXTURE), "--with-shipped", str(tmp_path), "-o", str(tmp_path / "m.json.gz")])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "lacks stclab/bots_data.csv.gz" in said and "Traceback" not in said, said
+    assert not (tmp_path / "m.json.gz").exists()
+
+
+def _slice_csv(src: Path, dst: Path, rows: slice) -> None:
+    """Rows `rows` of a gzipped CSV, written gzipped, cells as read (strings)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.read_csv(src, dtype=str, keep_default_na=False)
+    with gzip.open(dst, "wt", encoding="utf-8", newline="") as f:
+        frame.iloc[rows].to_csv(f, index=False)
+
+
+@pytest.fixture(scope="module")
+def small_shipped(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped layout with a slice of each real source: 60 stclab bots and humans, one band of
+    Gilani's each, and 60 botwiki / verified rows that hold the fixture's 40 (to be taken out)."""
+    src, root = shared_data / "labelled", tmp_path_factory.mktemp("labelled")
+    for name in ("bots_data.csv.gz", "nonbots_data.csv.gz"):
+        _slice_csv(src / "stclab" / name, root / "stclab" / name, slice(0, 60))
+    for kind in ("bots", "humans"):
+        _slice_csv(src / "gilani2017" / kind / f"{kind}.1k.csv.gz", root / "gilani2017" / kind / f"{kind}.1k.csv.gz", slice(0, 60))
+    for name in ("botwiki2019", "verified2019"):
+        _slice_csv(src / name / "profiles.csv.gz", root / name / "profiles.csv.gz", slice(0, 60))
+    return root
+
+
+@pytest.mark.shared_data
+def test_with_shipped_trains_four_sources_and_records_them(small_shipped: Path, tmp_path: Path) -> None:
+    model = tmp_path / "m.json.gz"
+    res = runner.invoke(app, ["train-bot-model", str(FIXTURE), "--with-shipped", str(small_shipped), "-o", str(model)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0, said
+    assert "gives other accounts than the shipped model was trained on" in said  # a slice, said so
+    assert "40 of your 40 accounts were among the shipped model's training accounts" in said
+    assert "taken out of it, your label kept" in said
+    assert "| labelled_profiles.csv | botwiki+verified + gilani2017 + stclab | 40 | 20 |" in said
+    from botwatch.accounts.botmodel import model_meta
+    from botwatch.model_used import _own_note
+
+    meta = model_meta(model)
+    assert set(meta["trained_on"]) == {"stclab", "gilani2017", "botwiki+verified", "labelled_profiles.csv"}
+    assert [r["held_out"] for r in meta["loso"]][-1] == "labelled_profiles.csv" and all("auc_low" in r for r in meta["loso"])
+    assert meta["with_shipped"]["yours"] == "labelled_profiles.csv"
+    assert meta["training_accounts"]["of"] == sum(meta["trained_on"].values())
+    note = _own_note(str(model), meta)
+    assert "trained on the shipped model's labelled sources (" in note and "40 labelled accounts of your own (labelled_profiles.csv)" in note
+    figures = json.loads(model.with_name("m.figures.json").read_text(encoding="utf-8"))
+    assert "loso_importance" not in figures  # the model card's extra figures are left out: seconds, not minutes
+
+
+@pytest.mark.shared_data
+def test_a_one_class_set_is_scored_by_the_shipped_model_and_trains_nothing(small_shipped: Path, tmp_path: Path) -> None:
+    raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
+    bots = tmp_path / "bots.csv"
+    raw[raw["label"] == "1"].to_csv(bots, index=False)
+    model = tmp_path / "m.json.gz"
+    res = runner.invoke(app, ["train-bot-model", str(bots), "--with-shipped", str(small_shipped), "-o", str(model)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "a set of one class is never a source of its own" in said and "Traceback" not in said, said
+    assert not model.exists()
