@@ -71,8 +71,23 @@ def test_the_users_accounts_are_taken_out_of_a_shipped_source_by_handle_or_whole
     shipped.loc[0, "handle"] = "someone_else"  # still matched by its id
     shipped.loc[1, ["handle", "account_id"]] = ["another_one", "7.01E+17"]
     user.loc[1, "account_id"] = "7.01E+17"
-    kept, removed = without_user_accounts([shipped], user)
-    assert removed == {"botwiki+verified": 39} and kept[0]["handle"].tolist() == ["another_one"]
+    other = user.assign(source="other", handle=user["handle"] + "_x", account_id="1" + user["account_id"])  # none of the user's
+    kept, removed, dropped = without_user_accounts([shipped, other], user)
+    assert removed == {"botwiki+verified": 39, "other": 0} and dropped == ["botwiki+verified"]  # one account left: one class
+    assert [str(f["source"].iloc[0]) for f in kept] == ["other"] and len(kept[0]) == 40
+
+
+def test_a_shipped_source_left_with_too_few_of_a_class_is_dropped() -> None:
+    """stclab given as the user's file left the stclab source empty (an IndexError, a traceback),
+    or 7 accounts weighing as much in training as Gilani's 3,370."""
+    user = _user()
+    stclab = user.assign(source="stclab")
+    kept, removed, dropped = without_user_accounts([stclab], user.query("label == 1"))
+    assert removed == {"stclab": 20} and dropped == ["stclab"] and kept == []
+    kept, removed, dropped = without_user_accounts([stclab], user.query("label == 1").head(11))  # 9 bots left
+    assert removed == {"stclab": 11} and dropped == ["stclab"]
+    kept, removed, dropped = without_user_accounts([stclab], user.query("label == 1").head(10))  # 10 left: kept
+    assert dropped == [] and len(kept[0]) == 30
 
 
 def test_a_file_named_as_a_shipped_source_is_marked_as_yours() -> None:

@@ -34,6 +34,9 @@ from botwatch.accounts.loso import THRESHOLD, Predictor, scores
 
 # The shipped model's sources, in the order `scripts/train_bot_model.py` trains them.
 SHIPPED_SOURCES = ("stclab", "gilani2017", "botwiki+verified")
+# The fewest bots and humans a source trains with: `train-bot-model`'s rule for a user's set, kept
+# for a shipped source that lost accounts to it.
+MIN_PER_CLASS = 10
 # What `load_shipped_sources` reads under its folder (the layout of ../shared/data/labelled).
 SHIPPED_LAYOUT = ("stclab/bots_data.csv.gz", "stclab/nonbots_data.csv.gz", "gilani2017/bots", "gilani2017/humans",
                   "botwiki2019/profiles.csv.gz", "verified2019/profiles.csv.gz")
@@ -93,16 +96,24 @@ def _named_by(frame: pd.DataFrame, handles: set[str], ids: set[str]) -> np.ndarr
     return hit
 
 
-def without_user_accounts(frames: Sequence[pd.DataFrame], user: pd.DataFrame) -> tuple[list[pd.DataFrame], dict[str, int]]:
+def without_user_accounts(frames: Sequence[pd.DataFrame], user: pd.DataFrame) -> tuple[list[pd.DataFrame], dict[str, int], list[str]]:
     """The shipped sources with the user's accounts taken out (the user's label is kept, in the
-    user's source), and how many each source lost."""
+    user's source), how many each source lost, and the sources left with fewer than
+    `MIN_PER_CLASS` bots or humans, which are dropped: stclab given as the user's file left stclab
+    empty, or 7 accounts that then weighed as much in training as Gilani's 3,370 (every source
+    weighs the same, `loso.source_weights`); a source of one class is never one of its own."""
     handles, ids = _keys(user)
-    out, removed = [], {}
+    out, removed, dropped = [], {}, []
     for f in frames:
+        name = str(f["source"].iloc[0])
         hit = _named_by(f, handles, ids)
-        removed[str(f["source"].iloc[0])] = int(hit.sum())
-        out.append(f[~hit].reset_index(drop=True))
-    return out, removed
+        removed[name] = int(hit.sum())
+        left = f[~hit].reset_index(drop=True)
+        if left["label"].value_counts().reindex([0, 1], fill_value=0).min() < MIN_PER_CLASS:
+            dropped.append(name)
+        else:
+            out.append(left)
+    return out, removed, dropped
 
 
 def in_shipped_training(user: pd.DataFrame) -> np.ndarray | None:

@@ -99,12 +99,15 @@ def load_beside(frame: pd.DataFrame, labels: Path, data: Path) -> tuple[list[pd.
         out.print(controls_shown(line), highlight=False, markup=False)
     if frame["label"].nunique() < 2:
         fail(f"{name_shown(labels)}: {ONE_CLASS_SAID}")
-    kept, removed = without_user_accounts(shipped, frame)
+    kept, removed, dropped = without_user_accounts(shipped, frame)
     if sum(removed.values()):
         console.print("your accounts also in a shipped source were taken out of it, your label kept: "
                       + ", ".join(f"{n:,} of {s}" for s, n in removed.items() if n), highlight=False, markup=False)
+    if dropped:
+        warn(f"{', '.join(dropped)} {'is' if len(dropped) == 1 else 'are'} left out as a source: without your accounts "
+             f"{'it holds' if len(dropped) == 1 else 'each holds'} fewer than 10 bots or humans, too few to weigh as a whole source")
     record = {"sources": [str(f["source"].iloc[0]) for f in kept], "yours": str(frame["source"].iloc[0]),
-              "taken_out_of_shipped_sources": removed, "shipped_model_on_yours": fig}
+              "taken_out_of_shipped_sources": removed, "left_out_as_sources": dropped, "shipped_model_on_yours": fig}
     return [*kept, frame], {"with_shipped": record}
 
 
