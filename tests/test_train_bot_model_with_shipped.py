@@ -157,3 +157,14 @@ def test_a_one_class_set_is_scored_by_the_shipped_model_and_trains_nothing(small
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and "a set of one class is never a source of its own" in said and "Traceback" not in said, said
     assert not model.exists()
+
+
+def test_a_row_with_its_own_interval_is_quoted_with_it_even_at_an_auc_of_one() -> None:
+    """The report said "no interval: Hanley–McNeil's approximation gives none at an AUC of 0 or 1"
+    of a user's 40 accounts held out at 1.000, though the row kept the interval of its scores."""
+    from botwatch.report.caveats import held_out_auc
+
+    row = {"held_out": "labels.csv", "auc": 1.0, "n": 40, "bots": 20}
+    assert "no interval" in held_out_auc(row)
+    said = held_out_auc({**row, "auc_low": 0.899, "auc_high": 1.0})
+    assert "95% interval 0.899–1.000 from its 20 bots and 20 humans" in said and "no interval" not in said

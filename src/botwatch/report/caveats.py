@@ -286,14 +286,21 @@ def held_out_auc(row: dict[str, Any], source: str = "") -> str:
     Hanley–McNeil's from those counts; a row without the counts (an older or a user's model file)
     says it is one measurement with no interval, and one with an AUC of 0 or 1 that the
     approximation gives none there (its standard error is 0 whatever the counts: "1.000–1.000"
-    from 5 bots and 5 humans read as certainty)."""
+    from 5 bots and 5 humans read as certainty). A row that keeps the interval of its own held-out
+    scores (`auc_low`, `auc_high`: `train-bot-model --with-shipped`) is quoted with that one."""
     from botwatch.report.fmt import auc, auc_interval
     from botwatch.stats import hanley_mcneil
 
     n, bots = row.get("n"), row.get("bots")
     whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, bots))
     ci = hanley_mcneil(float(row["auc"]), bots, n - bots) if whole else None
-    if ci is not None:
+    stored = [row.get("auc_low"), row.get("auc_high")]
+    if whole and all(isinstance(v, float) and v == v for v in stored):
+        # A row measured from its scores (`train-bot-model --with-shipped`): its own interval, which
+        # has ends at an AUC of 1 too (a user's 40 accounts read "no interval" beside 1.000).
+        spread = (f"95% interval {auc_interval(stored[0], stored[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, "
+                  "from the held-out scores (DeLong's, Newcombe's at the bounds)")
+    elif ci is not None:
         spread = f"95% interval {auc_interval(ci[0], ci[1])} from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}, by Hanley–McNeil's approximation"
     elif whole and 0 < bots < n and row["auc"] in (0, 1):  # its standard error is 0 there: no interval, not a point one
         spread = f"no interval: Hanley–McNeil's approximation gives none at an AUC of 0 or 1; from its {counted(bots, 'bot')} and {counted(n - bots, 'human')}"
