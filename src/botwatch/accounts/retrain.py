@@ -148,8 +148,8 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
     (`threshold_intervals`); 0 keeps the shipped model's file as it was fitted. `full` False (a
     user's labels with the shipped sources, `train-bot-model --with-shipped`) leaves out the
     figures only the model card reads (the table with `verified`, feature stability and held-out
-    importance, the within-source folds: about 30 of the 40 fits) and gives each LOSO row its AUC
-    interval; the model file's meta is the same either way. `extra_meta` is stored in the meta
+    importance, the within-source folds: about 28 of 37 model fits with four sources) and gives
+    each LOSO row its AUC interval (`auc_low`, `auc_high`); the meta holds the same keys either way. `extra_meta` is stored in the meta
     beside it (what `--with-shipped` measured of the shipped model on the user's set)."""
     features = list(features or SHIPPED_FEATURES)
     pooled = pd.concat(frames, ignore_index=True)
