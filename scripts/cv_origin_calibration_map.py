@@ -20,8 +20,9 @@ fitted on its desk-mates. For each candidate (`origin_calibration_maps.FITTERS`)
   So every figure of a fold comes from a map that did not see the fold's labels.
 
 Also the map fitted on the whole part (what would ship) run end to end, in-sample. Writes the
-figures to `--out` (default docs/figures/origin-calibration-map-dev.json). About 5 s per stage run
-on two shared cores, 6 runs per candidate.
+figures to `--out` (default docs/figures/origin-calibration-map-dev.json) and the per-account arrays
+to W/calibration-map-dev.npz (scratch). 545 s on two shared cores once W/apart-dev exists (six
+candidates, six stage runs each); `--only NAME,...` runs fewer.
 """
 
 from __future__ import annotations
@@ -186,6 +187,9 @@ def main() -> None:
                 "map_cross_fitted": scores(cross[fit_rows], y[fit_rows]),
                 "map_per_stratum_cross_fitted": scores(cross_nb[fit_rows], y[fit_rows]),
                 "final_cross_fitted": scores(final[ev], y[ev]),
+                # The same with the ordinary accounts whose own profile names Russia set apart (truth unknown).
+                "map_cross_fitted_known_origin": scores(cross[fit_rows & ~names_ru], y[fit_rows & ~names_ru]),
+                "final_cross_fitted_known_origin": scores(final[ev & ~names_ru], y[ev & ~names_ru]),
                 "placed_cross_fitted": shares(placed, groups),
                 "whole_part_map": {"x": [round(v, 6) for v in knots[0]], "y": [round(v, 5) for v in knots[1]]} if len(knots[0]) <= 40 else
                                   {"knots": len(knots[0]), "at": {str(r): round(float(M.apply(knots, np.array([r]))[0]), 4)
