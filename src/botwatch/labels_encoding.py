@@ -76,6 +76,56 @@ def blank_row(cells: list[str]) -> bool:
     return len(cells) <= 1 and not "".join(cells).strip()
 
 
+class FileLines:
+    """The lines of a text file opened with newline="" as the file hands them to `csv.reader` (a
+    bare "\r" ends one, as pandas also reads it, so the rows stay the same), counting the "\n" read
+    on the way: `line` is the file's line where the last one read ends, as `grep -n`, `sed -n`,
+    `wc -l` and an editor number lines. Why: the csv reader's own `line_num` counts every "\r" as a
+    line too, and stclab's CRLF files hold a bare "\r" inside many a quoted description, so a row
+    `grep -n` puts on line 249 was said to be on line 919."""
+
+    def __init__(self, f: Iterator[str]) -> None:
+        self.f = f
+        self.newlines = 0  # "\n" read so far
+        self.open = False  # whether the last line read ended without a "\n" (a bare "\r", or the file's end)
+
+    def __iter__(self) -> "FileLines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.f)
+        self.newlines += line.count("\n")
+        self.open = not line.endswith("\n")
+        return line
+
+    @property
+    def line(self) -> int:
+        return self.newlines + int(self.open)
+
+
+class LinedReader:
+    """A `csv.reader` over a file opened with newline="" whose `line_num` is the file's line where
+    the last row read ends (`FileLines`), not the csv module's count: what the three label commands
+    (`evaluate-accounts`, `train-bot-model`, `content evaluate`) name a row by, so that the line a
+    message gives is the one a user's editor and `grep -n` show, and the same in each."""
+
+    def __init__(self, f: Iterator[str]) -> None:
+        import csv
+
+        self.lines = FileLines(f)
+        self.reader = csv.reader(self.lines)
+
+    def __iter__(self) -> "LinedReader":
+        return self
+
+    def __next__(self) -> list[str]:
+        return next(self.reader)
+
+    @property
+    def line_num(self) -> int:
+        return self.lines.line
+
+
 class NonBlankRows:
     """A `csv.reader` that skips blank lines (`blank_row`), its `line_num` still the file's: what
     `csv.DictReader` reads in `evaluate-accounts`, which skips only a line with no cell, so that a
@@ -157,7 +207,7 @@ def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int, list[str]]]]:
     """A labels CSV's header width and, per non-blank row below it in order (as pandas and
     `csv.DictReader` count rows, skipping blank lines), its line, how many cells it has and its
     cells beyond the header that hold something (`extra_cells`; pandas drops them unsaid). The line
-    is the csv reader's `line_num`, the file's line where the row ends, as `evaluate-accounts` and
+    is the file's line where the row ends (`LinedReader`), as `evaluate-accounts` and
     `content evaluate` number every other row: counting rows instead put a row below a quoted cell
     holding a line break a line early, beside the next row's right line in the same message. Why:
     a field holding an unquoted line break splits its row in two, neither with a label cell, and `train-bot-model` said only "5 rows (label not 1/0)",
@@ -170,7 +220,7 @@ def row_cells(path: str | Path) -> tuple[int, list[tuple[int, int, list[str]]]]:
     try:
         opener = gzip.open if p.name.endswith(".gz") else open
         with opener(p, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
-            reader = csv.reader(f)
+            reader = LinedReader(f)
             width = len(header_row(reader) or [])
             out = [(reader.line_num, len(cells), extra_cells(cells, width)) for cells in reader if not blank_row(cells)]
     except (OSError, EOFError, csv.Error):

@@ -175,14 +175,15 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     blank lines, and their lines added to `empty_lines` when given: each was "no account_id and
     no handle", and the whole file was refused. `notes`, when given, is added what the caller should
     say of a file read (`bot_column_absent`): the file is scored, but not as its writer meant."""
-    from botwatch.labels_encoding import NonBlankRows, blank_file_said, header_row
+    from botwatch.labels_encoding import LinedReader, NonBlankRows, blank_file_said, header_row
 
     p = Path(path)
     try:
         opener = gzip.open if p.name.endswith(".gz") else open  # the public labelled sets ship gzipped
         with opener(p, "rt", newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
-            reader.reader = NonBlankRows(reader.reader)  # a line of spaces alone is a blank line, as pandas reads it
+            # A line of spaces alone is a blank line, as pandas reads it; lines numbered as `grep -n` numbers them (`LinedReader`).
+            reader.reader = NonBlankRows(LinedReader(f))
             # Blank lines above the header skipped (`header_row`): `DictReader` took the first for
             # an empty header. Its `line_num` goes on counting the file's own lines.
             first = reader.fieldnames = header_row(reader.reader)

@@ -386,7 +386,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     item that lists the keys once, `_unknown_parties_said`): fixing one line per run was slow, and rows read
     leniently (a lone post_id taken as "names no party") gave wrong figures with exit 0. Party
     keys, stance and sentiment words and the election column are matched case-insensitively."""
-    from botwatch.labels_encoding import blank_file_said, header_row
+    from botwatch.labels_encoding import LinedReader, blank_file_said, header_row
 
     p = Path(path)
     try:
@@ -394,7 +394,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         # 0x8b …): another code page, such as Windows-1252?", which sent the reader to re-save it.
         opener = gzip.open if p.name.endswith(".gz") else open
         with opener(p, "rt", newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
+            reader = LinedReader(f)  # its `line_num` the file's line as `grep -n` counts it, as the other label commands say it
             # Column names in any case and with spaces around them ("Post_ID", " stance"), as a
             # spreadsheet's header may have them and `evaluate-accounts` takes them: the file was
             # refused as lacking every column it has.
