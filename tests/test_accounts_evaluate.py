@@ -35,10 +35,10 @@ def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None
     (["name", "bot"], [["a", "1"]], "names no account"),
     (["handle", "note"], [["a", "x"]], "has no label"),
     (["handle", "bot"], [["a", "maybe"], ["b", "2"]],
-     "2 rows give a bot label that is not 1/0 (or true/false, yes/no, bot/human): 'maybe' (line 2), '2' (line 3)"),
+     "2 rows give a bot label that is not one of 1/0, true/false, yes/no, bot/human, 1.0/0.0, t/f or y/n (in any case): 'maybe' (line 2), '2' (line 3)"),
     # Counted by the word written, as the country item is, not one identical error per row.
     (["handle", "bot"], [[h, "Maybe"] for h in "abcd"] + [["e", "?"]],
-     "l.csv: 5 rows give a bot label that is not 1/0 (or true/false, yes/no, bot/human): 'maybe' (4 rows, lines 2, 3, 4, …), '?' (line 6)"),
+     "l.csv: 5 rows give a bot label that is not one of 1/0, true/false, yes/no, bot/human, 1.0/0.0, t/f or y/n (in any case): 'maybe' (4 rows, lines 2, 3, 4, …), '?' (line 6)"),
     (["handle", "country"], [["a", "Russia"]], "1 row gives a country that is not a two-letter ISO code (RU, US, GB, …): 'Russia' (line 2; write 'RU')"),
     # A three-letter ISO code, as researchers' files often write, is refused with the two-letter one to write.
     (["handle", "country"], [["a", "RUS"], ["b", "deu"]],

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from botwatch.accounts.evaluate import AccountLabelsError, load_account_labels
-from botwatch.accounts.labelled import read_labels_csv
+from botwatch.accounts.labelled import LABEL_NOT_READ, read_labels_csv
 from botwatch.cli import app
 
 FIXTURE = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"  # botwiki/verified 2019 rows
@@ -41,11 +41,11 @@ def _cut_file(tmp_path: Path) -> tuple[Path, list[int]]:
 def test_rows_cut_by_a_line_break_are_counted_as_such_with_their_lines(tmp_path: Path) -> None:
     path, lines = _cut_file(tmp_path)
     got = read_labels_csv(path)
-    assert got.left_out["fewer cells than the header"] == 4 and got.left_out["label not 1/0"] == 1, got.left_out
+    assert got.left_out["fewer cells than the header"] == 4 and got.left_out[LABEL_NOT_READ] == 1, got.left_out
     said = got.where["fewer cells than the header"]
     assert said.startswith(f"4 rows, lines {lines[0]}, {lines[1]}, {lines[2]}, …") and "must be quoted" in said, said
     maybe = next(n for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1) if line.endswith(",maybe"))
-    assert got.where["label not 1/0"] == f"1 row (label not 1/0: 'maybe' (line {maybe}))", got.where
+    assert got.where[LABEL_NOT_READ] == f"1 row ({LABEL_NOT_READ}: 'maybe' (line {maybe}))", got.where
 
 
 def test_train_and_evaluate_say_the_cut_rows_alike(tmp_path: Path) -> None:

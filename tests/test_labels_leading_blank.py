@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from botwatch.accounts.evaluate import AccountLabelsError, load_account_labels
-from botwatch.accounts.labelled import read_labels_csv
+from botwatch.accounts.labelled import LABEL_NOT_READ, read_labels_csv
 from botwatch.content.score import LabelsError, load_labels
 
 BLANK_TOP = "\n \n"  # an empty line and one of a space, as an editor or a spreadsheet leaves them
@@ -45,7 +45,7 @@ def test_training_labels_name_the_files_lines_below_blank_lines(tmp_path: Path) 
     """pandas skipped the blank lines, but the lines said of its rows were counted from an empty
     header and dropped as disagreeing: the row left out was not located."""
     p = _write(tmp_path, "t.csv", BLANK_TOP + TRAIN_HEADER + "2015-01-01,1,2,0,0,2019-01-01,1\n2015-01-01,1,2,0,0,2019-01-01,maybe\n")
-    assert read_labels_csv(p).where == {"label not 1/0": "1 row (label not 1/0: 'maybe' (line 5))"}
+    assert read_labels_csv(p).where == {LABEL_NOT_READ: f"1 row ({LABEL_NOT_READ}: 'maybe' (line 5))"}
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", " \n\n  \n"])

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from botwatch.accounts.evaluate import AccountLabelsError, load_account_labels
-from botwatch.accounts.labelled import read_labels_csv
+from botwatch.accounts.labelled import LABEL_NOT_READ, read_labels_csv
 from botwatch.content.score import LabelsError, load_labels
 from botwatch.labels_encoding import row_cells
 
@@ -41,7 +41,7 @@ def test_train_and_evaluate_accounts_name_the_grep_lines(tmp_path: Path) -> None
     path = tmp_path / "labels.csv"
     path.write_bytes(ACCOUNTS.encode())
     got = read_labels_csv(path, observed_at=pd.Timestamp("2019-01-01"))
-    assert "'maybe' (line 5)" in got.where["label not 1/0"] and "'perhaps' (line 6)" in got.where["label not 1/0"], got.where
+    assert "'maybe' (line 5)" in got.where[LABEL_NOT_READ] and "'perhaps' (line 6)" in got.where[LABEL_NOT_READ], got.where
     with pytest.raises(AccountLabelsError) as err:
         load_account_labels(path)
     assert "'maybe' (line 5)" in str(err.value) and "'perhaps' (line 6)" in str(err.value), str(err.value)
@@ -71,7 +71,7 @@ def test_stclab_rows_are_said_where_grep_finds_them(tmp_path: Path, shared_data:
     path = tmp_path / "stclab.csv"
     path.write_bytes(b"\n".join(lines))
     got = read_labels_csv(path, observed_at=pd.Timestamp("2017-03-15"))
-    assert "'maybe' (3 rows, lines 249, 250, 1028)" in got.where["label not 1/0"], got.where
+    assert "'maybe' (3 rows, lines 249, 250, 1028)" in got.where[LABEL_NOT_READ], got.where
     with pytest.raises(AccountLabelsError) as err:
         load_account_labels(path)
     assert "lines 249, 250, 1028" in str(err.value), str(err.value)

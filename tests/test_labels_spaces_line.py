@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from botwatch.accounts.evaluate import load_account_labels
-from botwatch.accounts.labelled import read_labels_csv
+from botwatch.accounts.labelled import LABEL_NOT_READ, read_labels_csv
 from botwatch.content.score import load_labels
 from testsupport.csv_files import labels_csv
 
@@ -38,4 +38,4 @@ def test_train_bot_model_names_the_lines_of_rows_left_out_below_a_line_of_spaces
     path = labels_csv(tmp_path, header + "\n   \n" + body)
     maybe = next(n for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1) if line.startswith(raw.loc[10, "id"] + ","))
     got = read_labels_csv(path)
-    assert got.where.get("label not 1/0") == f"1 row (label not 1/0: 'maybe' (line {maybe}))", got.where
+    assert got.where.get(LABEL_NOT_READ) == f"1 row ({LABEL_NOT_READ}: 'maybe' (line {maybe}))", got.where

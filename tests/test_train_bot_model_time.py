@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from botwatch.accounts.labelled import (STCLAB_COLLECTED, load_stclab, parse_twitter_time, profile_rows_features,
+from botwatch.accounts.labelled import (LABEL_NOT_READ, STCLAB_COLLECTED, load_stclab, parse_twitter_time, profile_rows_features,
                                         read_labels_csv)
 from botwatch.cli import app
 
@@ -77,10 +77,10 @@ def test_rows_without_a_time_of_their_own_are_left_out_and_counted(tmp_path: Pat
     labels = tmp_path / "some.csv"
     raw.to_csv(labels, index=False)
     got = read_labels_csv(labels)
-    assert got.left_out == {"no observation time": 5, "label not 1/0": 1} and len(got.frame) == len(raw) - 6
+    assert got.left_out == {"no observation time": 5, LABEL_NOT_READ: 1} and len(got.frame) == len(raw) - 6
     # --observed-at fills only the rows that have no time of their own.
     filled = read_labels_csv(labels, pd.Timestamp("2019-06-01"))
-    assert filled.left_out == {"label not 1/0": 1} and len(filled.frame) == len(raw) - 1
+    assert filled.left_out == {LABEL_NOT_READ: 1} and len(filled.frame) == len(raw) - 1
     _same_features(filled.frame.iloc[5:], read_labels_csv(labels).frame)
 
 

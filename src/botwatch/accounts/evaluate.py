@@ -49,6 +49,10 @@ EVALUATE_STAGE = "accounts_evaluate"
 ERROR_CAP = 20
 TRUE = {"1", "1.0", "true", "yes", "bot", "y", "t"}  # "1.0": a column written by pandas as floats
 FALSE = {"0", "0.0", "false", "no", "human", "n", "f"}
+# `TRUE` and `FALSE` as the label commands say them where a label is none of them: one wording, so
+# that `train-bot-model` no longer said "label not 1/0" of a file whose labels were all "maybe"
+# beside rows of "bot" and "human" it read.
+BOT_WORDS = "1/0, true/false, yes/no, bot/human, 1.0/0.0, t/f or y/n (in any case)"
 RELIABILITY_BINS = 5
 CHUNK = 2000  # ids or handles per IN list when the study is read
 # Fewer bots or humans than this give the AUC no bootstrap interval: 2 bots and a human ranked
@@ -107,7 +111,7 @@ def _bad_bots_said(bad: dict[str, list[int]]) -> str:
     from botwatch.count_text import values_said
 
     n = sum(len(lines) for lines in bad.values())
-    return (f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a bot label that is not 1/0 (or true/false, yes/no, bot/human): "
+    return (f"{counted(n, 'row')} {'gives' if n == 1 else 'give'} a bot label that is not one of {BOT_WORDS}: "
             f"{values_said(bad, other='other word')}")
 
 

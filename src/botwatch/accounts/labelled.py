@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from botwatch.accounts.evaluate import BOT_WORDS
 from botwatch.accounts.profile import profile_features
 from botwatch.accounts.status_field import READ_JSON, READ_LITERAL, READ_TWEEPY, status_times
 from botwatch.shown_text import name_shown
@@ -358,7 +359,9 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
 
 SHORT_ROWS = "fewer cells than the header"
 EXTRA_CELLS = "more cells than the header"
-LABEL_NOT_READ = "label not 1/0"
+# What is read is said with the rows that are not (`evaluate.BOT_WORDS`): "label not 1/0" sent a
+# user whose file said bot/human, which is read, to rewrite every label.
+LABEL_NOT_READ = "label not one of " + BOT_WORDS
 EXTRA_ROWS_SHOWN = 5  # rows with cells beyond the header listed before "and N more"
 
 
