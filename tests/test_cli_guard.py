@@ -287,6 +287,36 @@ def test_ctrl_c_before_an_ingest_reads_says_nothing_was_read(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("err", ["ENOSPC", "EFBIG"])
+def test_a_study_commit_refused_for_room_is_no_bug(capsys, err: str) -> None:  # noqa: ANN001
+    """Measured: `ulimit -f 2000; botwatch analyze` said "TransactionException: … Could not write
+    file "s.duckdb.wal": File too large. This is a bug in botwatch": DuckDB raises its own error for
+    the refused write, not an OSError. Now the no-room line, exit 1."""
+    import errno
+
+    import duckdb
+
+    why = os.strerror(getattr(errno, err))
+
+    def refuse() -> None:
+        raise duckdb.TransactionException(f'TransactionContext Error: Failed to commit: Could not write file "s.duckdb.wal": {why}')
+
+    code, said = _call(_app(refuse), capsys)
+    said = " ".join(said.split())
+    assert code == 1 and "bug" not in said and why in said and "s.duckdb.wal" in said, said
+    assert "free space on the disk" in said and "run the same command again" in said, said
+
+
+def test_another_duckdb_error_is_still_a_bug(capsys) -> None:  # noqa: ANN001
+    import duckdb
+
+    def boom() -> None:
+        raise duckdb.BinderException("Referenced column \"x\" not found")
+
+    code, said = _call(_app(boom), capsys)
+    assert code == 1 and "This is a bug in botwatch" in said, said
+
+
+@pytest.mark.parametrize("err", ["ENOSPC", "EFBIG"])
 def test_a_full_disk_or_a_file_size_limit_is_the_systems_refusal_with_the_next_step(capsys, err: str) -> None:  # noqa: ANN001
     """Walk: `ulimit -f 33000; botwatch analyze` said "OSError: [Errno 27] File too large. This is
     a bug in botwatch": the machine refused the write; the line now says what to do, exit 1."""

@@ -210,7 +210,7 @@ class GuardedTyper(CommandTyper):
             from botwatch.cli.common import console
             from botwatch.shown_text import controls_shown
 
-            refused = _refused_by_the_system(exc)
+            refused = _refused_by_the_system(exc) or _study_out_of_room(exc)
             if refused is not None:
                 console.print(f"[red]error:[/red] {escape(refused[0])}", highlight=False)
                 sys.exit(refused[1])
@@ -254,6 +254,25 @@ def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
     if exc.errno in _NO_ROOM:
         said += "; free space on the disk (or raise the file-size limit, `ulimit -f`) and run the same command again"
     return said, _USER_ERRNOS[exc.errno]
+
+
+def _study_out_of_room(exc: BaseException) -> tuple[str, int] | None:
+    """The no-room line (`_refused_by_the_system`'s) for a DuckDB error whose commit the system
+    refused for room (`_NO_ROOM`'s reasons in its text: DuckDB raises its own error, not an
+    OSError); None for anything else. Measured: `ulimit -f 2000; botwatch analyze` on the bundled
+    sample's study said "TransactionException: … Could not write file "s.duckdb.wal": File too
+    large. This is a bug in botwatch". The stage's `runs` row says why it failed where the study
+    could still take it (`Study.run`); where it could not, `status` can only guess (`never_finished`)."""
+    if not type(exc).__module__.lstrip("_").startswith("duckdb"):
+        return None
+    said = str(exc)
+    if not any(os.strerror(e) in said for e in _NO_ROOM):
+        return None
+    from botwatch.engines.lake_files import first_line
+    from botwatch.shown_text import controls_shown
+
+    return (f"the study could not be written ({controls_shown(first_line(exc))}); free space on the disk (or raise the file-size limit, `ulimit -f`) "
+            "and run the same command again"), 1
 
 
 def say_stopped_unless_said() -> None:
