@@ -46,7 +46,7 @@ def _sleepy(path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
 def test_a_stage_killed_mid_run_is_said_by_status_and_report(tmp_path: Path) -> None:
     from botwatch.report.section_methods import provenance
     from botwatch.report.staleness import cut_off_stages
-    from botwatch.study import Study
+    from botwatch.study import NEVER_ENDED_WHY, Study
 
     runner, app = _cli()
     study = tmp_path / "s.duckdb"
@@ -67,7 +67,7 @@ def test_a_stage_killed_mid_run_is_said_by_status_and_report(tmp_path: Path) -> 
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
     assert "sleepy │ never finished │ —" in said
-    assert "cut off: the latest run of sleepy started " in said and "never ended (its process was killed, or the machine stopped?)" in said
+    assert "cut off: the latest run of sleepy started " in said and f"never ended ({NEVER_ENDED_WHY})" in said
     assert "the complete run before it finished " in said and "run `botwatch analyze" in said
     with Study(study, read_only=True) as st:
         cut = cut_off_stages(st)
@@ -129,3 +129,12 @@ def test_posts_stored_by_an_ingest_killed_part_way_make_the_analysis_stale(tmp_p
     assert "stale analysis: 4 posts were ingested" in said and "cut off: the latest run of ingest started " in said
     # The advice is a sentence like every other "cut off" line's (it lacked its full stop).
     assert "run the same ingest again (files already stored are not stored twice)." in said, said
+
+
+def test_the_guess_for_a_run_never_ended_names_a_full_disk() -> None:
+    """A disk too full to take even the run's last row leaves it `running` (nothing else can
+    record why: `study.NEVER_ENDED_WHY`): the guess names that cause beside a kill."""
+    from botwatch.study import never_finished
+
+    said = never_finished("2026-01-01 00:00:00", None)
+    assert "disk was too full to record its end" in said and "killed" in said, said

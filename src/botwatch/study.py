@@ -279,10 +279,19 @@ RUNNING = "running"
 _RUN_ID = "_run_id"  # the key of `run`'s info dict naming its row (for `record_rows`)
 
 
+# Why a `RUNNING` row may have been left, guessed: the row cannot say. A full disk is among them: a
+# stage whose write the system refuses for room is recorded "failed" with the reason (`run`'s
+# `finally`: DuckDB drops the refused commit's journal, and the small update then fits, measured on a
+# full 9 MB tmpfs and under `ulimit -f`), but where even that update is refused (likelier on a lake, whose
+# `runs` is written again whole: `LakeStudy._record_run`) nothing can record it: a side file would need the
+# same full disk, so a reason found there could not be relied on, nor its absence.
+NEVER_ENDED_WHY = "its process was killed, the machine stopped, or the disk was too full to record its end?"
+
+
 def never_finished(started: Any, earlier: Any = None) -> str:
     """What a `RUNNING` row another command reads says: when the run started, that it never
-    finished, and when the complete run before it did (`earlier`; None: there was none)."""
-    said = f"started {str(started)[:16]} UTC and never ended (its process was killed, or the machine stopped?)"
+    finished (`NEVER_ENDED_WHY`), and when the complete run before it did (`earlier`; None: there was none)."""
+    said = f"started {str(started)[:16]} UTC and never ended ({NEVER_ENDED_WHY})"
     return said + (f"; the complete run before it finished {str(earlier)[:16]} UTC" if earlier is not None else "; no earlier run of it finished")
 
 

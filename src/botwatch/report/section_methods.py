@@ -85,7 +85,7 @@ def provenance(study: Study, paths: RelativePaths | None = None) -> list[dict[st
         "SELECT stage, version, finished_at, status, rows_written, params, message, started_at FROM runs "
         "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY coalesce(finished_at, started_at) DESC) = 1 ORDER BY finished_at"
     )
-    from botwatch.study import RUNNING
+    from botwatch.study import NEVER_ENDED_WHY, RUNNING
 
     out = []
     live = getattr(study, "running_now", None)
@@ -102,7 +102,7 @@ def provenance(study: Study, paths: RelativePaths | None = None) -> list[dict[st
         if status == RUNNING and live is not None and live(started):  # a lake read while its writer runs
             status, msg = "running", "still running when this was read"
         elif status == RUNNING:  # no reader of a DuckDB file sees a live run's row: this one's process died (the banner says so too)
-            status, msg = "never finished", "its process was killed, or the machine stopped?"
+            status, msg = "never finished", NEVER_ENDED_WHY
         out.append({"stage": stage, "version": version, "finished": "—" if fin is None else str(fin)[:19], "status": status, "rows": n,
                     "params": shown, "message": msg})
     return out
