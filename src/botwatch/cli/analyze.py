@@ -331,11 +331,13 @@ def report(
         fail(f"{name_shown(output)} is the report of another study: pass --force to replace it, or name another file with -o")
     if posts and not exports:  # the posts are one of the exports: --no-exports dropped them without a word
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
+    _say_report_kept(output, exports)
     try:
         with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
             with progress.watching(st):  # on a lake: a line every ~30 s while a Spark step runs
                 path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
-                                    ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
+                                    ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None,
+                                    on_placed=lambda: _say_report_kept(output, exports, placed=True))
             stale = stale_analysis(st)
             cut_off = cut_off_stages(st)
             behind = behind_inputs(st)
@@ -364,6 +366,28 @@ def report(
         warn(labels_changed.sentence(str(study)))
     if scores_changed is not None:  # said in the report's banner too
         warn(scores_changed.sentence(str(study)))
+
+
+def _say_report_kept(output: Path, exports: bool, placed: bool = False) -> None:
+    """What `report` says if Ctrl-C or SIGTERM stops it (`guard.kept_on_interrupt`): the general
+    line sent the user to `botwatch status`'s stage runs and spoke of a lake's lock, though a
+    report only reads the study (read-only: no run, no lock) and its build is swapped into place
+    whole (`report.swap`). Before the swap the earlier report and exports are as they were; once
+    `placed` (said from inside the swap, before a Ctrl-C held during it takes effect), the new ones
+    are in place, and the warnings not printed are in its banner."""
+    from botwatch.cli.guard import kept_on_interrupt
+    from botwatch.report.build import export_folder
+
+    shown = name_shown(output)
+    read = "the study was only read: none of its tables changed"
+    if placed:
+        beside = f", its exports in {name_shown(export_folder(output))}" if exports else ""
+        kept_on_interrupt(f"The new report was in place before the stop: {shown}{beside}; {read}. What this command would "
+                          "have warned of after writing it is in the report's banner.")
+        return
+    earlier = (f"the earlier report {shown}{' and its exports' if exports else ''} {'are' if exports else 'is'} as they were" if output.is_file()
+               else f"no report was written ({shown} does not exist)")
+    kept_on_interrupt(f"The new report was not written: {earlier}; {read}. Run the same command again to write it.")
 
 
 def _print_reproduction(study: Path | str, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:

@@ -48,14 +48,18 @@ class ReportPaths:
         self.html.unlink(missing_ok=True)
         shutil.rmtree(self.data, ignore_errors=True)
 
-    def move_into_place(self, with_exports: bool) -> None:
+    def move_into_place(self, with_exports: bool, on_placed: Callable[[], None] | None = None) -> None:
         """The finished build replaces the earlier one: the exports folder (files in the old one
         that botwatch did not write, say a reader's notes, are carried over), then the HTML. Ctrl-C
-        is held back until both are in place."""
+        is held back until both are in place, and `on_placed` is called then, before a held Ctrl-C
+        takes effect: the command stopped by it says the new report is in place, not that the
+        earlier one is unchanged (`cli.analyze.report`)."""
         with _interrupt_held():
             if with_exports:
                 self._swap_folder()
             os.replace(self.html, self.out)
+            if on_placed is not None:
+                on_placed()
 
     def _swap_folder(self) -> None:
         old = None
