@@ -76,54 +76,40 @@ def blank_row(cells: list[str]) -> bool:
     return len(cells) <= 1 and not "".join(cells).strip()
 
 
-class FileLines:
-    """The lines of a text file opened with newline="" as the file hands them to `csv.reader` (a
-    bare "\r" ends one, as pandas also reads it, so the rows stay the same), counting the "\n" read
-    on the way: `line` is the file's line where the last one read ends, as `grep -n`, `sed -n`,
-    `wc -l` and an editor number lines. Why: the csv reader's own `line_num` counts every "\r" as a
-    line too, and stclab's CRLF files hold a bare "\r" inside many a quoted description, so a row
-    `grep -n` puts on line 249 was said to be on line 919."""
-
-    def __init__(self, f: Iterator[str]) -> None:
-        self.f = f
-        self.newlines = 0  # "\n" read so far
-        self.open = False  # whether the last line read ended without a "\n" (a bare "\r", or the file's end)
-
-    def __iter__(self) -> "FileLines":
-        return self
-
-    def __next__(self) -> str:
-        line = next(self.f)
-        self.newlines += line.count("\n")
-        self.open = not line.endswith("\n")
-        return line
-
-    @property
-    def line(self) -> int:
-        return self.newlines + int(self.open)
-
-
 class LinedReader:
     """A `csv.reader` over a file opened with newline="" whose `line_num` is the file's line where
-    the last row read ends (`FileLines`), not the csv module's count: what the three label commands
-    (`evaluate-accounts`, `train-bot-model`, `content evaluate`) name a row by, so that the line a
-    message gives is the one a user's editor and `grep -n` show, and the same in each."""
+    the last row read ends, as `grep -n`, `sed -n`, `wc -l` and an editor number lines (each "\n"
+    ends one): what the three label commands (`evaluate-accounts`, `train-bot-model`, `content
+    evaluate`) name a row by, the same in each. Why: the csv reader's own `line_num` counts a bare
+    "\r" as a line too, and stclab's CRLF files hold one inside many a quoted description, so a row
+    `grep -n` puts on line 249 was said to be on line 1,037. The file still hands the reader lines
+    split at a bare "\r" too (pandas splits rows there as well), so the rows are the same."""
 
     def __init__(self, f: Iterator[str]) -> None:
         import csv
 
-        self.lines = FileLines(f)
-        self.reader = csv.reader(self.lines)
+        self._ends = [0, 0]  # "\n" read so far; whether the last line read ended without one (a bare "\r", the file's end)
+        self.reader = csv.reader(self._counted(f))
 
-    def __iter__(self) -> "LinedReader":
-        return self
+    def _counted(self, f: Iterator[str]) -> Iterator[str]:
+        """`f`'s lines, counted as they are read (a generator: a method call per line cost about
+        as much again as the csv reader's own work)."""
+        ends = self._ends
+        for line in f:
+            newline = line[-1:] == "\n"  # a file opened with newline="" gives "\n" at a line's end only
+            ends[0] += newline
+            ends[1] = not newline
+            yield line
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self.reader  # its rows directly: `line_num` counts the same either way
 
     def __next__(self) -> list[str]:
         return next(self.reader)
 
     @property
     def line_num(self) -> int:
-        return self.lines.line
+        return self._ends[0] + self._ends[1]
 
 
 class NonBlankRows:
