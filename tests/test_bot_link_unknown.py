@@ -167,3 +167,31 @@ def test_stclab_placeholders_read_as_no_link(shared_data: Path) -> None:
     assert len(placeholder) >= 60  # 67 rows in the 2017 release
     got = load_stclab(root)
     assert not (got.loc[got["handle"].isin(placeholder), "has_url"] == 1.0).any()
+
+
+def test_a_study_read_before_the_fix_is_put_right_only_in_a_new_study(tmp_path: Path) -> None:
+    """The model card told owners of a study ingested before 2026-12-07 to "ingest its files again"
+    to have absent links read as unknown. A second read is skipped as identical, and with --force
+    the stored "no website" stays: a snapshot's `extra` is merged key by key, a known value before
+    a NULL (docs/architecture.md). Only a new study reads the link as unknown."""
+    src = tmp_path / "trimmed.jsonl"
+    src.write_text("".join(json.dumps(s) + "\n" for s in _statuses(_profiles(1).head(1))), encoding="utf-8")
+
+    def links(st: object) -> set[object]:
+        return {json.loads(e)["has_url"] for (e,) in st.sql("SELECT extra FROM accounts")}  # type: ignore[attr-defined]
+
+    with open_study(tmp_path / "old.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(src)], workers=1)
+        for table in ("accounts", "account_snapshots"):  # as the readers before 2026-12-07 stored it
+            st.sql(f"UPDATE {table} SET extra = replace(extra, '\"has_url\":null', '\"has_url\":false')")
+        assert links(st) == {False}
+        runner.ingest(st, [str(src)], workers=1)
+        runner.ingest(st, [str(src)], workers=1, force=True)
+        assert links(st) == {False}
+    with open_study(tmp_path / "new.duckdb", read_only=False) as st:
+        runner.ingest(st, [str(src)], workers=1)
+        assert links(st) == {None}
+    card = (Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8")
+    part = card[card.index("## 2026-12-07: links written as text"):card.index("**stclab's placeholders.**")]
+    assert "ingest its files again to have absent links read as unknown" not in part
+    assert "ingest its files into a new study to have absent links read as unknown" in part
