@@ -64,3 +64,26 @@ def test_a_study_scored_by_an_earlier_release_reads_as_the_shipped_model(scored_
     assert (used.kind == "shipped") is shipped and (changed is None) is shipped
     if not shipped:
         assert "not the shipped model" in (used.note or "")
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_the_accounts_list_says_when_another_model_scored_the_study(scored_us_sample_path: Path, tmp_path: Path, as_json: bool) -> None:
+    """`botwatch accounts STUDY` listed a study scored by the model shipped before a retrain (every
+    study scored before 2026-12-07) without a word, where `status`, `explain` and the report say
+    the probabilities are the earlier model's; stdout stays the table or the JSON array."""
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+
+    dst = copy_study(scored_us_sample_path, tmp_path / "s.duckdb")
+    with open_study(dst, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'accounts'"):
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "bot_model_sha256": "ab" * 32}), run_id])
+    res = CliRunner().invoke(app, ["accounts", str(dst), "--top", "3", *(["--json"] if as_json else [])], env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stderr.split())
+    assert "The bot probabilities in this study were made with" in said and f"botwatch analyze {dst}" in said, said
+    assert "made with" not in res.stdout
+    if as_json:
+        assert len(json.loads(res.stdout)) == 3

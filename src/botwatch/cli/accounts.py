@@ -42,7 +42,7 @@ def accounts(
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     from botwatch.accounts.training_accounts import study_bot_training_meta  # (pyarrow: not at the module's top)
-    from botwatch.model_used import bot_model_scored_by  # (duckdb: not at the module's top)
+    from botwatch.model_used import bot_model_changed, bot_model_scored_by  # (duckdb: not at the module's top)
     from botwatch.report.caveats import model_platform_clause
 
     if sort not in SORTABLE:
@@ -53,6 +53,11 @@ def accounts(
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {name_shown(study)}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         _warn_if_stale(st, study)
+        # The probabilities listed are the model's that scored the study: after a retrain (or with
+        # another BOTWATCH_BOT_MODEL) they are not the selected model's, as `status`, `explain` and
+        # the report say; on stderr, so that `--json` stays one array.
+        if (changed := bot_model_changed(st)) is not None:
+            warn(changed.said(str(study)))
         # Handles in the order a reader looks one up: "@Bob", "@Twin", "@alice" was byte order.
         # Ties (and accounts with the key unknown: every one on an IRA archive) by posts, the busiest
         # first: they were in account-id order, which tells a reader nothing.
