@@ -8,6 +8,8 @@ Such an account is now scored at each of the labelled accounts' age deciles (the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -186,3 +188,13 @@ def test_a_hand_edited_reference_or_table_is_read_as_absent(bad: object) -> None
     assert age_unknown_band(odd.meta) is None
     p = odd.predict(_frame())
     assert assess(odd, _frame(), p)["high"][0] <= p[0] + band_from_meta(odd.meta) + 1e-12
+
+
+def test_the_model_card_quotes_the_shipped_unknown_age_band() -> None:
+    """The card's TwiBot-20 example (@TeaPainUSA, out of range, as wide as an in-range account of
+    unknown age) kept ±0.187 after the 2026-12-07 retrain, whose band is 0.184 (`explain` prints
+    0.15 with 0.00 to 0.34 for it)."""
+    band = age_unknown_band(shipped_model().meta)
+    assert band is not None
+    card = " ".join((Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8").split())
+    assert f"keeps the ±{band:.3f} of an in-range account" in card
