@@ -63,7 +63,16 @@ def test_a_study_scored_by_an_earlier_release_reads_as_the_shipped_model(scored_
         used, changed = bot_model_used(st), bot_model_changed(st)
     assert (used.kind == "shipped") is shipped and (changed is None) is shipped
     if not shipped:
-        assert "not the shipped model" in (used.note or "")
+        # No BOTWATCH_BOT_MODEL recorded: an earlier release's shipped model, not a user's file to
+        # look for (every study scored before the 2026-12-07 retrain read "a bot model file …
+        # point BOTWATCH_BOT_MODEL at that file").
+        from botwatch.accounts.training_accounts import UNKNOWN_WHY, study_bot_training
+
+        assert "shipped bot model of an earlier botwatch release" in (used.note or "")
+        assert "BOTWATCH_BOT_MODEL" not in (used.note or "")
+        assert "shipped bot model of an earlier botwatch release" in changed.sentence()
+        with open_study(dst) as st:
+            assert study_bot_training(st).unknown_why == UNKNOWN_WHY["earlier"]
 
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])

@@ -157,6 +157,11 @@ def bot_model_used(study: Study) -> BotModelUsed:
     return used
 
 
+EARLIER_RELEASE_NOTE = ("The bot probabilities were made with the shipped bot model of an earlier botwatch release (SHA-256 {sha}…), "
+                        "not this release's: no validation figures are shown, as those here describe this release's model. "
+                        "Run botwatch analyze on the study again to score it with this release's model.")
+
+
 def _bot_model_used(study: Study) -> BotModelUsed:
     """`bot_model_used`, read afresh."""
     from botwatch.accounts.botmodel import model_meta, model_sha256, shipped_sha256_and_meta
@@ -182,6 +187,12 @@ def _bot_model_used(study: Study) -> BotModelUsed:
                 return BotModelUsed("own", meta, file or cand, sha, _own_note(file or cand, meta, _bot_checked(study)))
         except Exception:  # noqa: BLE001 - an unreadable candidate is just not the model
             continue
+    if file is None:
+        # No BOTWATCH_BOT_MODEL when it scored (`accounts.stage` records the variable's file): the
+        # shipped model of an earlier release. Told "made with a bot model file … point
+        # BOTWATCH_BOT_MODEL at that file", every study scored before a retrain (2026-12-07) was
+        # sent looking for a file its user never had.
+        return BotModelUsed("missing", {}, None, sha, EARLIER_RELEASE_NOTE.format(sha=sha[:12]))
     env = os.environ.get("BOTWATCH_BOT_MODEL") or None
     recorded_at = [file, *([str(Path(study.path).parent / file)] if file and getattr(study, "path", None) is not None and not Path(file).is_absolute() else [])]
     if file and any(Path(c).is_file() for c in recorded_at):
@@ -286,7 +297,8 @@ class BotModelChanged:
             what = (f"The bot probabilities in this study were made by an earlier version of {self.selected_file}: the file has "
                     f"changed since the accounts were scored (SHA-256 then {then}…, now {now}…; retrained?)")
         else:
-            made = "the shipped bot model" if self.recorded_shipped else (self.recorded_file or "another bot model file")
+            # No file recorded: BOTWATCH_BOT_MODEL was not set, so an earlier release's shipped model.
+            made = "the shipped bot model" if self.recorded_shipped else (self.recorded_file or "the shipped bot model of an earlier botwatch release")
             chosen = f"BOTWATCH_BOT_MODEL={self.selected_file}" if self.selected_file else "the shipped model (BOTWATCH_BOT_MODEL is not set)"
             what = (f"The bot probabilities in this study were made with {made} (SHA-256 {then}…), not with the bot model selected "
                     f"now, {chosen} (SHA-256 {now}…)")

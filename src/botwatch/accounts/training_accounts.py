@@ -111,6 +111,8 @@ UNKNOWN_WHY = {
                "so its training accounts cannot be read (set BOTWATCH_BOT_MODEL to that file)",
     "own": "your bot model's file does not record which accounts it was trained on",
     "unrecorded": "the study does not record which bot model scored it (`botwatch analyze` again records it)",
+    "earlier": "the study was scored by the shipped bot model of an earlier botwatch release, whose training accounts this "
+               "release does not list (`botwatch analyze` again scores it with this release's model)",
 }
 
 
@@ -139,6 +141,8 @@ def study_bot_training(study: Any) -> BotTraining:
         return BotTraining(None, None, None)
     if used.kind == "own":
         return BotTraining(used.meta, used.file, UNKNOWN_WHY["own"] if own_model_digests(used.meta) is None else None)
+    if used.kind == "missing" and used.file is None:  # no BOTWATCH_BOT_MODEL when it scored: an earlier release's shipped model
+        return BotTraining({}, None, UNKNOWN_WHY["earlier"])
     return BotTraining({}, None, UNKNOWN_WHY["missing" if used.kind == "missing" else "unrecorded"])
 
 
