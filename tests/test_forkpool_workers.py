@@ -105,6 +105,18 @@ def test_fork_map_says_a_failing_worker_with_its_traceback() -> None:
     assert got.value.detail is not None and "Traceback" in got.value.detail
 
 
+def test_fork_map_says_the_exceptions_first_line_not_its_messages_last() -> None:
+    """A message over several lines (DuckDB's binder errors end "Candidate bindings: …") read as
+    its last line: the reason a user was shown named no error at all."""
+    def boom(i: int) -> int:
+        if i == 1:
+            raise ValueError("Binder Error: no column x\nLINE 1: SELECT x\nCandidate bindings: \"range\"")
+        return i
+
+    with pytest.raises(WorkerFailed, match=r"test worker 1 of 2 failed: ValueError: Binder Error: no column x$"):
+        fork_map(boom, list(range(4)), 2, "test")
+
+
 def test_fork_map_ctrl_c_stops_the_workers_silently(capfd: pytest.CaptureFixture[str]) -> None:
     """Ctrl-C reaches every process of the group: here a worker sends SIGINT to itself and to
     the parent. The workers ignore it, the parent's wait ends with KeyboardInterrupt, and no worker

@@ -455,15 +455,15 @@ class OneBatchLate:
 
 def _map_share(conn: Any, fn: Callable[[Any], Any], items: Sequence[Any], w: int, k: int, inherited: tuple[Any, ...]) -> None:
     """A `fork_map` worker: `fn` over items w, w + k, w + 2k, ... (inherited by the fork, not
-    sent), then one answer, ("ok", results) or ("error", traceback). SIGINT is the parent's (as in
+    sent), then one answer, ("ok", results) or ("error", traceback, `exception_line`). SIGINT is the parent's (as in
     `serve`); a parent gone before the answer is sent ends the worker quietly."""
     let_sigint_in()
     for c in inherited:
         c.close()
     try:
         reply: tuple[Any, ...] = ("ok", [fn(x) for x in items[w::k]])
-    except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
-        reply = ("error", traceback.format_exc())
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        reply = ("error", traceback.format_exc(), exception_line(exc))
     try:
         try:
             conn.send(reply)
@@ -509,7 +509,10 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int, name:
                 procs[w].join(timeout=1)
                 raise WorkerFailed(f"{name} worker {w} of {k} died ({how_it_ended(procs[w].exitcode)})") from e
             if reply[0] != "ok":
-                raise WorkerFailed(f"{name} worker {w} of {k} failed: {reply[1].strip().splitlines()[-1]}", reply[1])
+                # The exception's own first line, as `Workers` says it: a traceback's last line is a
+                # message's last line ("Candidate bindings: …" for a DuckDB binder error).
+                why = reply[2] if len(reply) > 2 else (reply[1].strip().splitlines() or ["no reason given"])[-1]
+                raise WorkerFailed(f"{name} worker {w} of {k} failed: {why}", reply[1])
             out[w::k] = reply[1]
         done = True
         return out
