@@ -75,3 +75,23 @@ def test_stclab_rows_are_said_where_grep_finds_them(tmp_path: Path, shared_data:
     with pytest.raises(AccountLabelsError) as err:
         load_account_labels(path)
     assert "lines 249, 250, 1028" in str(err.value), str(err.value)
+
+
+def test_a_file_of_bare_cr_line_ends_is_numbered_by_them(tmp_path: Path) -> None:
+    """A file whose every line ends in a "\\r" alone (Excel for Mac's "CSV (Macintosh)") has no
+    "\\n" to count: each of its rows was said to be on line 1. Numbered as an editor shows it."""
+    text = ACCOUNTS.replace("\r\n", "\r")
+    path = tmp_path / "mac.csv"
+    path.write_bytes(text.encode())
+    got = read_labels_csv(path, observed_at=pd.Timestamp("2019-01-01"))
+    # The quoted cells' own "\r"s are lines too: an editor shows them so, with no "\n" to go by.
+    lines = [n for n, line in enumerate(text.split("\r"), start=1) if line.endswith(("maybe", "perhaps"))]
+    assert "'maybe' (line {})".format(lines[0]) in got.where[LABEL_NOT_READ] and lines[1] == lines[0] + 1, got.where
+    with pytest.raises(AccountLabelsError) as err:
+        load_account_labels(path)
+    assert f"'maybe' (line {lines[0]})" in str(err.value) and "(line 1)" not in str(err.value), str(err.value)
+    content = tmp_path / "c.csv"
+    content.write_bytes(b"post_id,party,stance,sentiment\r1,labour,support,positive\r2,labour,pro,positive\r")
+    with pytest.raises(LabelsError) as err:
+        load_labels(content, parties=("labour",))
+    assert "line 3" in str(err.value), str(err.value)

@@ -9,6 +9,7 @@ start byte", or "not readable as CSV text") and nothing about saving the file ag
 from __future__ import annotations
 
 import gzip
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,10 @@ class LinedReader:
     evaluate`) name a row by, the same in each. Why: the csv reader's own `line_num` counts a bare
     "\r" as a line too, and stclab's CRLF files hold one inside many a quoted description, so a row
     `grep -n` puts on line 249 was said to be on line 1,037. The file still hands the reader lines
-    split at a bare "\r" too (pandas splits rows there as well), so the rows are the same."""
+    split at a bare "\r" too (pandas splits rows there as well), so the rows are the same. A file
+    with no "\n" at all, its lines ended by a "\r" alone (Excel for Mac's "CSV (Macintosh)"), is
+    numbered by those, as an editor shows it (`grep -n` puts it all on line 1): counting only "\n"
+    said every row of such a file was on line 1."""
 
     def __init__(self, f: Iterator[str]) -> None:
         import csv
@@ -95,10 +99,30 @@ class LinedReader:
         """`f`'s lines, counted as they are read (a generator: a method call per line cost about
         as much again as the csv reader's own work)."""
         ends = self._ends
-        for line in f:
+        lines = iter(f)
+        # Lines up to the file's first "\n" are held until it is known whether the file has one:
+        # where it has none, each "\r" ends a line (`_cr_only`).
+        ahead: list[str] = []
+        for line in lines:
+            ahead.append(line)
+            if line[-1:] == "\n":
+                break
+        else:
+            yield from self._cr_only(ahead)
+            return
+        for line in itertools.chain(ahead, lines):
             newline = line[-1:] == "\n"  # a file opened with newline="" gives "\n" at a line's end only
             ends[0] += newline
             ends[1] = not newline
+            yield line
+
+    def _cr_only(self, lines: list[str]) -> Iterator[str]:
+        """The lines of a file with no "\n", each "\r" counted as a line's end."""
+        ends = self._ends
+        for line in lines:
+            cr = line[-1:] == "\r"
+            ends[0] += cr
+            ends[1] = not cr
             yield line
 
     def __iter__(self) -> Iterator[list[str]]:
