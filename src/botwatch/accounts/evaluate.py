@@ -235,6 +235,11 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
 
             errors.append(extra_cells_said(line, len(header), extra))
             continue
+        if all(r.get(h, "").strip().casefold() == h for h in header):  # as `train-bot-model` leaves it out: its `bot` cell reads "bot"
+            from botwatch.accounts.labelled import HEADER_AGAIN
+
+            errors.append(f"line {line}: {HEADER_AGAIN} (delete it)")
+            continue
         if not any(v.strip() for v in r.values()):
             empty += 1
             if empty_lines is not None:

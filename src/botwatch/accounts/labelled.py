@@ -308,12 +308,20 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     # later cells are on the next row. It is counted as such, not as "label not 1/0".
     # A row with cells beyond the header is left out too, as `evaluate-accounts` refuses it: which
     # of its cells are the ones meant is the writer's to say.
-    good_label = labels.isin([0, 1]) & ~short & ~beyond
+    # A row that repeats the header (two files joined with both header rows kept) is left out and
+    # said as such: its `bot` cell reads "bot", a bot label, and stclab's two files joined so were
+    # trained on as 1,463 accounts (691 bots), one of them "screen_name".
+    header = _header_again(raw)
+    good_label = labels.isin([0, 1]) & ~short & ~beyond & ~header
     keep = good_label & ref.notna()
-    unread = ~good_label & ~short & ~beyond
-    left_out = {"empty row": empty_rows, SHORT_ROWS: int(short.sum()), EXTRA_CELLS: int(beyond.sum()), LABEL_NOT_READ: int(unread.sum()),
-                "no observation time": int((good_label & ref.isna()).sum())}
+    unread = ~good_label & ~short & ~beyond & ~header
+    left_out = {"empty row": empty_rows, SHORT_ROWS: int(short.sum()), EXTRA_CELLS: int(beyond.sum()), HEADER_AGAIN: int(header.sum()),
+                LABEL_NOT_READ: int(unread.sum()), "no observation time": int((good_label & ref.isna()).sum())}
     where = _where_left_out(raw[label_col], lines, short, unread)
+    if header.any() and lines is not None:
+        from botwatch.count_text import lines_said
+
+        where[HEADER_AGAIN] = f"{lines_said([int(n) for n in lines[header]])} ({HEADER_AGAIN})"
     if beyond.any() and lines is not None:
         where[EXTRA_CELLS] = _extra_rows_said(lines[beyond].tolist(), extra[beyond].tolist(), len(raw.columns))
     # One account on several rows (stclab's files hold five accounts twice, each once as a bot and
@@ -363,6 +371,18 @@ EXTRA_CELLS = "more cells than the header"
 # user whose file said bot/human, which is read, to rewrite every label.
 LABEL_NOT_READ = "label not one of " + BOT_WORDS
 EXTRA_ROWS_SHOWN = 5  # rows with cells beyond the header listed before "and N more"
+# Said of a row that repeats the header, in `train-bot-model`'s "left out" line and `evaluate-accounts`' error alike.
+HEADER_AGAIN = "the header row again: two files joined with both header rows kept?"
+
+
+def _header_again(raw: pd.DataFrame) -> pd.Series:
+    """Per row of `raw`, whether its cells are its header's names (in any case, spaces around them
+    ignored; an unnamed column's cell empty, as pandas names it "Unnamed: 3")."""
+    same = pd.Series(True, index=raw.index)
+    for c in raw.columns:
+        name = str(c).strip().casefold()
+        same &= raw[c].fillna("").astype(str).str.strip().str.casefold().eq("" if name.startswith("unnamed: ") else name)
+    return same
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
