@@ -306,6 +306,31 @@ def test_a_study_commit_refused_for_room_is_no_bug(capsys, err: str) -> None:  #
     assert "free space on the disk" in said and "run the same command again" in said, said
 
 
+def test_an_export_copy_refused_for_room_names_no_study(capsys) -> None:  # noqa: ANN001
+    """Walk: `ulimit -f 2; botwatch report` (which only reads the study) said "the study could not
+    be written" of DuckDB's COPY of an export: the line says a write was refused, not the study."""
+    import duckdb
+
+    def refuse() -> None:
+        raise duckdb.IOException('IO Error: Async write failed for range [offset=522, size=1750]: {"exception_type":"IO",'
+                                 '"exception_message":"Could not write file \\".r-data.botwatch-tmp-1-2/accounts.csv\\": File too large","errno":"27"}')
+
+    code, said = _call(_app(refuse), capsys)
+    said = " ".join(said.split())
+    assert code == 1 and "free space on the disk" in said and "study" not in said and "bug" not in said, said
+
+
+def test_a_conversion_error_quoting_no_room_is_still_a_bug(capsys) -> None:  # noqa: ANN001
+    """A conversion error quotes the value it could not read, a record's own text: not a full disk."""
+    import duckdb
+
+    def boom() -> None:
+        duckdb.sql("SELECT 'No space left on device'::INTEGER").fetchall()
+
+    code, said = _call(_app(boom), capsys)
+    assert code == 1 and "This is a bug in botwatch" in said and "free space" not in said, said
+
+
 def test_another_duckdb_error_is_still_a_bug(capsys) -> None:  # noqa: ANN001
     import duckdb
 

@@ -229,6 +229,9 @@ _USER_ERRNOS = {errno.EACCES: 2, errno.EPERM: 2, errno.EROFS: 2, errno.ENOSPC: 1
 # Out of room (a full disk, a quota, `ulimit -f`): "the system refused: File too large" alone left the
 # user to guess the next step, and EFBIG was "This is a bug in botwatch".
 _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+# DuckDB's errors that a refused write raises: IOException (a write, an export's COPY),
+# TransactionException (a commit), FatalException (a database invalidated by an earlier such error).
+_DUCKDB_WRITE_ERRORS = frozenset({"IOException", "TransactionException", "FatalException"})
 
 
 def _name_cut(shown: str, head: int = 60, tail: int = 20) -> str:
@@ -262,8 +265,13 @@ def _study_out_of_room(exc: BaseException) -> tuple[str, int] | None:
     OSError); None for anything else. Measured: `ulimit -f 2000; botwatch analyze` on the bundled
     sample's study said "TransactionException: … Could not write file "s.duckdb.wal": File too
     large. This is a bug in botwatch". The stage's `runs` row says why it failed where the study
-    could still take it (`Study.run`); where it could not, `status` can only guess (`never_finished`)."""
-    if not type(exc).__module__.lstrip("_").startswith("duckdb"):
+    could still take it (`Study.run`); where it could not, `status` can only guess (`never_finished`).
+    Only DuckDB's errors of a write (`_DUCKDB_WRITE_ERRORS`) are read so: a conversion or binder
+    error quotes a record's or a header's own text ("Could not convert string 'No space left on
+    device'"), a bug it would have said was a full disk. The file refused is not always the study:
+    `report` and `export` write their files with DuckDB's COPY, and `report` on a full disk was told
+    "the study could not be written" of a study it only read, so the line says a write, not which."""
+    if not type(exc).__module__.lstrip("_").startswith("duckdb") or type(exc).__name__ not in _DUCKDB_WRITE_ERRORS:
         return None
     said = str(exc)
     if not any(os.strerror(e) in said for e in _NO_ROOM):
@@ -271,7 +279,7 @@ def _study_out_of_room(exc: BaseException) -> tuple[str, int] | None:
     from botwatch.engines.lake_files import first_line
     from botwatch.shown_text import controls_shown
 
-    return (f"the study could not be written ({controls_shown(first_line(exc))}); free space on the disk (or raise the file-size limit, `ulimit -f`) "
+    return (f"the system refused a write for room ({controls_shown(first_line(exc))}); free space on the disk (or raise the file-size limit, `ulimit -f`) "
             "and run the same command again"), 1
 
 
