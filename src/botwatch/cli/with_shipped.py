@@ -10,6 +10,7 @@ file name or a labels file, so it passes through `controls_shown` and is printed
 from __future__ import annotations
 
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,9 @@ def load_beside(frame: pd.DataFrame, labels: Path, data: Path) -> tuple[list[pd.
     t0 = time.perf_counter()
     try:
         shipped = load_shipped_sources(data)
-    except (OSError, ValueError, KeyError) as exc:  # a damaged or other file under the right names: said, never a traceback
+    except (OSError, ValueError, KeyError, EOFError, zlib.error) as exc:  # a damaged or other file under the right names: said, never a traceback
+        # EOFError (a .gz cut short) and zlib.error (one damaged inside) are not OSErrors: click took the
+        # first for Ctrl-D, "Aborted." and exit 1, naming nothing.
         fail(f"could not read the shipped sources under {name_shown(data)}: {controls_shown(str(exc))}")
     model = packaged_model()
     given = {str(f["source"].iloc[0]): len(f) for f in shipped}
