@@ -133,6 +133,7 @@ def test_with_shipped_trains_four_sources_and_records_them(small_shipped: Path, 
     assert "40 of your 40 accounts were among the shipped model's training accounts" in said
     assert "taken out of it, your label kept" in said
     assert "| labelled_profiles.csv | botwiki+verified + gilani2017 + stclab | 40 | 20 |" in said
+    assert "every source weighs the same in training" in said and "your 40 accounts weigh as much as" in said  # not a sliver of it
     from botwatch.accounts.botmodel import model_meta
     from botwatch.model_used import _own_note
 
@@ -189,3 +190,14 @@ def test_a_cut_short_gzip_among_the_shipped_sources_is_said_not_aborted(tmp_path
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and "could not read the shipped sources under" in said and "Aborted" not in said, said
     assert not (tmp_path / "m.json.gz").exists()
+
+
+def test_a_small_set_is_told_it_weighs_as_much_as_the_largest_source() -> None:
+    """"trained on 3,370 gilani2017 (...), 40 labels.csv (20 bots)" read as 40 accounts among
+    thousands, when every source weighs the same (`loso.source_weights`): said, with the ratio."""
+    from botwatch.cli.with_shipped import weight_line
+
+    sources = {"gilani2017": {"n": 3370, "bots": 1469}, "botwiki+verified": {"n": 2616, "bots": 637}, "labels.csv": {"n": 40, "bots": 20}}
+    said = weight_line(sources, "labels.csv")
+    assert said is not None and "your 40 accounts weigh as much as gilani2017's 3,370" in said and "about 84 times" in said
+    assert weight_line({**sources, "labels.csv": {"n": 5000, "bots": 20}}, "labels.csv") is None  # larger than every source: nothing to warn of

@@ -615,12 +615,14 @@ def train_bot_model(
         fail(_unwritten_said(exc, output, figures, svg))
     m = figs["pooled_oof"]
     if extra is not None:
-        from botwatch.cli.with_shipped import loso_lines
+        from botwatch.cli.with_shipped import loso_lines, weight_line
 
         for line in loso_lines(figs["loso"], extra["with_shipped"]["yours"]):
             out.print(line, highlight=False, markup=False)
         console.print("trained on " + ", ".join(f"{s['n']:,} {controls_shown(k)} ({s['bots']:,} bots)" for k, s in figs["sources"].items()),
                       highlight=False, markup=False)
+        if weighed := weight_line(figs["sources"], extra["with_shipped"]["yours"]):
+            console.print(weighed, highlight=False, markup=False)
     else:
         console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect

@@ -122,3 +122,19 @@ def loso_lines(rows: list[dict[str, Any]], yours: str) -> list[str]:
     shown = [{**r, "held_out": controls_shown(str(r["held_out"])), "trained_on": [controls_shown(str(t)) for t in r["trained_on"]]} for r in rows]
     return [f"leave-one-source-out, your set ({controls_shown(yours)}) one of the sources (AUC with its 95% interval):",
             format_table(shown)]
+
+
+def weight_line(sources: dict[str, dict[str, Any]], yours: str) -> str | None:
+    """What the user's set weighs in training, said beside "trained on ... N yours": every source
+    weighs the same (`loso.source_weights`), so 40 accounts listed after Gilani's 3,370 read as a
+    sliver of the training when they are a whole source's share, each account of theirs weighing
+    as much as about 84 of Gilani's. None where the set is not smaller than every shipped source."""
+    mine = sources.get(yours, {}).get("n", 0)
+    others = {k: s["n"] for k, s in sources.items() if k != yours}
+    if not mine or not others or mine >= max(others.values()):
+        return None
+    big, n = max(others.items(), key=lambda kv: kv[1])
+    return (f"every source weighs the same in training, split equally between its bots and humans: your {counted(mine, 'account')} "
+            f"weigh as much as {controls_shown(big)}'s {n:,}, each of yours about {n / mine:,.0f} times as much as one of theirs; "
+            "the pooled out-of-fold figure below counts every account once, so it says little of your set: its row above does")
+
