@@ -201,3 +201,21 @@ def test_a_small_set_is_told_it_weighs_as_much_as_the_largest_source() -> None:
     said = weight_line(sources, "labels.csv")
     assert said is not None and "your 40 accounts weigh as much as gilani2017's 3,370" in said and "about 84 times" in said
     assert weight_line({**sources, "labels.csv": {"n": 5000, "bots": 20}}, "labels.csv") is None  # larger than every source: nothing to warn of
+
+
+def test_a_mastodon_account_is_matched_by_its_profile_url_alone_never_by_handle() -> None:
+    """A labels row with a Mastodon profile URL is not a Twitter account: its bare handle and
+    server-local numeric id name other accounts on Twitter (docs/model-card-bot.md). Matched by
+    them, such a set was told "N of your accounts were among the shipped model's training
+    accounts", lost those rows from its held-out figure, and took Twitter accounts out of stclab.
+    The fixture's handles and ids are real shipped training accounts; the URLs are made up."""
+    user = _user()
+    mastodon = user.assign(unique_id="https://mastodon.example/@" + user["handle"])
+    trained = in_shipped_training(mastodon)
+    assert trained is not None and not trained.any()
+    shipped = user.assign(source="botwiki+verified")
+    kept, removed, dropped = without_user_accounts([shipped], mastodon)
+    assert removed == {"botwiki+verified": 0} and dropped == [] and len(kept[0]) == 40
+    # The same URL in the shipped source is the same account: taken out.
+    kept, removed, _ = without_user_accounts([mastodon.assign(source="other")], mastodon.head(3))
+    assert removed == {"other": 3}

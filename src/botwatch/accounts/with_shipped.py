@@ -18,7 +18,9 @@ is one more source:
 
 An account of the user's set that is also in a shipped source (by lower-cased handle, or by a
 numeric or platform-unique id) is taken out of that source, keeping the user's label: a held-out
-source must never hold an account the model trained on.
+source must never hold an account the model trained on. A Mastodon or Bluesky account of the set (a
+profile URL or DID among its ids) is matched by that id alone, here and against the shipped training
+list: its handle or server-local number names another account on Twitter.
 """
 
 from __future__ import annotations
@@ -69,18 +71,33 @@ def user_source_name(name: str) -> str:
     return f"{name} (yours)" if name in SHIPPED_SOURCES else name
 
 
+def _other_platform(frame: pd.DataFrame) -> np.ndarray:
+    """Rows holding a platform-unique id (a Mastodon profile URL, a Bluesky DID:
+    `labelled.read_labels_csv`'s `unique_id`): not Twitter accounts, so their handle and numeric id
+    name other accounts there (handles and Mastodon's server-local ids collide across platforms)."""
+    from botwatch.accounts.training_accounts import platform_unique
+
+    if "unique_id" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return np.asarray([platform_unique(v) for v in frame["unique_id"].tolist()], dtype=bool)
+
+
 def _keys(frame: pd.DataFrame) -> tuple[set[str], set[str]]:
     """(lower-cased handles, ids) an account may be matched by. An id only where it is whole
     digits or platform-unique: 248 stclab ids were turned into "7.01E+17" by a spreadsheet, and
-    one such id names many accounts."""
+    one such id names many accounts. A Mastodon or Bluesky row (`_other_platform`) by its
+    platform-unique id alone, as `training_accounts` matches a study's accounts."""
     from botwatch.accounts.training_accounts import platform_unique
 
-    handles = {h.strip().lower() for h in frame.get("handle", pd.Series(dtype=object)).dropna().astype(str) if h.strip()}
+    twitter = ~_other_platform(frame)
+    handles = {h.strip().lower() for h in frame.get("handle", pd.Series([None] * len(frame), dtype=object))[twitter].dropna().astype(str) if h.strip()}
     ids = set()
     for col in ("account_id", "unique_id"):
-        for v in frame.get(col, pd.Series(dtype=object)).dropna().astype(str):
+        for v, tw in zip(frame.get(col, pd.Series([None] * len(frame), dtype=object)).tolist(), twitter.tolist()):
+            if not isinstance(v, str):
+                continue
             v = v.strip().lower()
-            if v.isdigit() or platform_unique(v):
+            if platform_unique(v) or (tw and v.isdigit()):
                 ids.add(v)
     return handles, ids
 
@@ -129,13 +146,13 @@ def in_shipped_training(user: pd.DataFrame) -> np.ndarray | None:
     handles = user["handle"] if "handle" in user.columns else pd.Series([None] * len(user))
     unique = user["unique_id"] if "unique_id" in user.columns else pd.Series([None] * len(user))
     out = []
-    for i, h, u in zip(ids.tolist(), handles.tolist(), unique.tolist()):
+    for i, h, u, other in zip(ids.tolist(), handles.tolist(), unique.tolist(), _other_platform(user).tolist()):
+        if other:  # a Mastodon or Bluesky account: its handle or local id would name a Twitter account
+            out.append(bool(flags("mastodon", u, None)["bot"]))
+            continue
         i = i.strip() if isinstance(i, str) else None
         h = h.strip() if isinstance(h, str) else None
-        hit = bool(flags("twitter", i, h)["bot"])
-        if isinstance(u, str):
-            hit = hit or bool(flags("mastodon", u, None)["bot"])
-        out.append(hit)
+        out.append(bool(flags("twitter", i, h)["bot"]))
     return np.asarray(out, dtype=bool)
 
 
