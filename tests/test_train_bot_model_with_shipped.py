@@ -219,3 +219,22 @@ def test_a_mastodon_account_is_matched_by_its_profile_url_alone_never_by_handle(
     # The same URL in the shipped source is the same account: taken out.
     kept, removed, _ = without_user_accounts([mastodon.assign(source="other")], mastodon.head(3))
     assert removed == {"other": 3}
+
+
+@pytest.mark.shared_data
+def test_no_shipped_source_left_beside_the_set_is_refused_before_training(shared_data: Path, tmp_path: Path) -> None:
+    """Where every shipped source is left out (the set holds their accounts, or DIR holds fewer than
+    10 of a class of each), it trained on the user's set alone, wrote the model file, then ended in
+    "KeyError: 'loso'. This is a bug in botwatch" with exit 1."""
+    src, root = shared_data / "labelled", tmp_path / "labelled"
+    for name in ("bots_data.csv.gz", "nonbots_data.csv.gz"):
+        _slice_csv(src / "stclab" / name, root / "stclab" / name, slice(0, 5))
+    for kind in ("bots", "humans"):
+        _slice_csv(src / "gilani2017" / kind / f"{kind}.1k.csv.gz", root / "gilani2017" / kind / f"{kind}.1k.csv.gz", slice(0, 5))
+    for name in ("botwiki2019", "verified2019"):
+        _slice_csv(src / name / "profiles.csv.gz", root / name / "profiles.csv.gz", slice(0, 5))
+    model = tmp_path / "m.json.gz"
+    res = runner.invoke(app, ["train-bot-model", str(FIXTURE), "--with-shipped", str(root), "-o", str(model)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "no shipped source is left beside your set" in said and "bug in botwatch" not in said, said
+    assert not model.exists()

@@ -109,6 +109,10 @@ def load_beside(frame: pd.DataFrame, labels: Path, data: Path) -> tuple[list[pd.
     if dropped:
         warn(f"{', '.join(dropped)} {'is' if len(dropped) == 1 else 'are'} left out as a source: without your accounts "
              f"{'it holds' if len(dropped) == 1 else 'each holds'} fewer than 10 bots or humans, too few to weigh as a whole source")
+    if not kept:  # the set alone is `train-bot-model` without the option; trained here, it ended in KeyError 'loso'
+        fail(f"no shipped source is left beside your set in {name_shown(data)}, so there is no leave-one-source-out table to give and "
+             "nothing of the shipped sources to train on: train on your labels alone (without --with-shipped), or give the whole "
+             "shipped layout (../shared/data/labelled)")
     record = {"sources": [str(f["source"].iloc[0]) for f in kept], "yours": str(frame["source"].iloc[0]),
               "taken_out_of_shipped_sources": removed, "left_out_as_sources": dropped, "shipped_model_on_yours": fig}
     return [*kept, frame], {"with_shipped": record}
