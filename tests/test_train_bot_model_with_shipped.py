@@ -238,3 +238,15 @@ def test_no_shipped_source_left_beside_the_set_is_refused_before_training(shared
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and "no shipped source is left beside your set" in said and "bug in botwatch" not in said, said
     assert not model.exists()
+
+
+@pytest.mark.shared_data
+def test_a_labels_file_with_no_row_kept_is_said_as_without_the_option(small_shipped: Path, tmp_path: Path) -> None:
+    """Every row left out (here a label other than 1/0): without --with-shipped it says "need at
+    least 10 bots and 10 humans"; with it, "IndexError ... a bug in botwatch" and exit 1."""
+    raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
+    labels = tmp_path / "unlabelled.csv"
+    raw.assign(label="2").to_csv(labels, index=False)
+    res = runner.invoke(app, ["train-bot-model", str(labels), "--with-shipped", str(small_shipped), "-o", str(tmp_path / "m.json.gz")])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "need at least 10 bots and 10 humans" in said and "bug in botwatch" not in said, said

@@ -597,7 +597,9 @@ def train_bot_model(
              "(docs/model-card-bot.md)")
     counts = frame["label"].value_counts().to_dict()
     frames, extra = [frame], None
-    if with_shipped is not None:  # the shipped model's figures on the set first: a one-class set ends there
+    # The shipped model's figures on the set first: a one-class set ends there. A set with no row kept
+    # has nothing to score or name (it ended in IndexError, "a bug in botwatch"): the count below says so.
+    if with_shipped is not None and not frame.empty:
         from botwatch.cli.with_shipped import load_beside
 
         frames, extra = load_beside(frame, labels, with_shipped)
