@@ -250,3 +250,14 @@ def test_a_labels_file_with_no_row_kept_is_said_as_without_the_option(small_ship
     res = runner.invoke(app, ["train-bot-model", str(labels), "--with-shipped", str(small_shipped), "-o", str(tmp_path / "m.json.gz")])
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and "need at least 10 bots and 10 humans" in said and "bug in botwatch" not in said, said
+
+
+def test_the_model_note_says_a_users_set_weighs_as_much_as_a_shipped_source() -> None:
+    """`explain`, `status` and the report said "trained on the shipped model's labelled sources
+    (3,370 gilani2017 ...) and 40 labelled accounts of your own", which reads as 40 among thousands:
+    every source weighs the same in training (`loso.source_weights`)."""
+    from botwatch.model_used import _own_note
+
+    meta = {"trained_on": {"gilani2017": 3370, "botwiki+verified": 2616, "labels.csv": 40}, "with_shipped": {"yours": "labels.csv"}}
+    note = _own_note("m.json.gz", meta)
+    assert "40 labelled accounts of your own (labels.csv), each source weighing the same in training" in note, note

@@ -88,7 +88,8 @@ def _own_note(file: str, meta: dict[str, Any], checked: bool = False) -> str:
     yours = beside.get("yours")
     if trained and isinstance(yours, str) and yours in trained:  # `train-bot-model --with-shipped`: said as such, not as four sets of the user's
         head += (": trained on the shipped model's labelled sources (" + ", ".join(f"{n:,} {s}" for s, n in trained.items() if s != yours)
-                 + f" accounts) and {trained[yours]:,} labelled accounts of your own ({yours})")
+                 + f" accounts) and {trained[yours]:,} labelled accounts of your own ({yours}), each source weighing the same in training, "
+                 "so yours as much as any shipped one whatever its size")
     elif trained:
         head += ": trained on " + ", ".join(f"{n:,} {s}" for s, n in trained.items()) + " labelled accounts"
     if oof and oof.get("auc") is not None:
