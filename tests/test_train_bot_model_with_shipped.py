@@ -79,7 +79,7 @@ def test_the_users_accounts_are_taken_out_of_a_shipped_source_by_handle_or_whole
 
 def test_a_shipped_source_left_with_too_few_of_a_class_is_dropped() -> None:
     """stclab given as the user's file left the stclab source empty (an IndexError, a traceback),
-    or 7 accounts weighing as much in training as Gilani's 3,370."""
+    or 5 accounts weighing as much in training as Gilani's 3,370."""
     user = _user()
     stclab = user.assign(source="stclab")
     kept, removed, dropped = without_user_accounts([stclab], user.query("label == 1"))

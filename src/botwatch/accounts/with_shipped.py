@@ -117,7 +117,7 @@ def without_user_accounts(frames: Sequence[pd.DataFrame], user: pd.DataFrame) ->
     """The shipped sources with the user's accounts taken out (the user's label is kept, in the
     user's source), how many each source lost, and the sources left with fewer than
     `MIN_PER_CLASS` bots or humans, which are dropped: stclab given as the user's file left stclab
-    empty, or 7 accounts that then weighed as much in training as Gilani's 3,370 (every source
+    empty, or 5 accounts that then weighed as much in training as Gilani's 3,370 (every source
     weighs the same, `loso.source_weights`); a source of one class is never one of its own."""
     handles, ids = _keys(user)
     out, removed, dropped = [], {}, []
