@@ -2,7 +2,7 @@
 the exports beside it.
 
 The file is self-contained (styles and scripts inlined, no network) and carries a strict Content
-Security Policy: only scripts with this report's nonce may run, so even a payload that slipped
+Security Policy: only scripts with this report's nonce (a hash of the page, report/page_nonce.py) may run, so even a payload that slipped
 past escaping could not execute. Sections get the nonce, the election, the sample rate and the
 list of exports through `ctx`.
 
@@ -27,7 +27,6 @@ other findings plus an honest gap than by no report.
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 import traceback
 from collections.abc import Callable
@@ -45,6 +44,7 @@ from botwatch.report.mixed_elections import election_groups, kicker_elections, m
 from botwatch.report.sections import ENV, Section, all_sections
 from botwatch.report.study_key import study_key
 from botwatch.report.swap import ReportPaths
+from botwatch.report.page_nonce import fill, placeholder
 from botwatch.study import Study, utcnow
 
 ENV.filters.update(FILTERS)
@@ -159,7 +159,11 @@ def _write_report(
     out = paths.out
     ctx = report_context(study, ctx)
     ctx.setdefault("scripts", [])
-    nonce = ctx.setdefault("nonce", secrets.token_urlsafe(16))
+    # The nonce is a placeholder until the page is built, then a hash of the page (page_nonce):
+    # the same study gives the same file but for its generation time. A caller's own nonce stays.
+    given_nonce = "nonce" in ctx
+    nonce = ctx.setdefault("nonce", placeholder())
+    stamp = placeholder()
     if exports:
         from botwatch.report.exports import write_exports
 
@@ -213,7 +217,7 @@ def _write_report(
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(
         title=title or study_label(study.path)[0],
-        generated=utcnow().strftime("%Y-%m-%d %H:%M"),
+        generated=stamp,
         version=__version__,
         study_name=study_label(study.path)[1],
         study_q=shlex.quote(study_label(study.path)[1]),  # in a command the page shows
@@ -247,6 +251,8 @@ def _write_report(
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],
         nonce=nonce,
     )
+    generated = utcnow().strftime("%Y-%m-%d %H:%M")
+    html = html.replace(stamp, generated) if given_nonce else fill(html, nonce, stamp, generated)
     paths.html.write_text(html, encoding="utf-8")
 
 
