@@ -204,12 +204,35 @@ def platform_seen_sql(scored_by: ScoredBy, alias: str = "") -> str:
     return f"CASE WHEN {at}bot_probability IS NOT NULL THEN coalesce({shipped_bot_model_saw_sql(at + 'platform')}, false) END AS {PLATFORM_SEEN}"
 
 
+# Tables an export leaves in the order they were written. The study's log (what ran, what was read,
+# what was kept aside, the study's own layout record) reads in the order things happened, which a
+# sort on its random run ids would scramble; the per-post tables (a `post_id` column) are as large
+# as the archive, where a sort would cost more than the export: compare those as sets of rows.
+STORED_ORDER = ("runs", "sources", "rejected", "botwatch_meta")
+
+
+def sorted_rows(study: Study, name: str, query: str) -> str:
+    """`query` with its rows sorted on every column, left to right, unless `name` is kept in
+    stored order (`STORED_ORDER`, per-post tables). Why: a table's stored order is whatever the
+    engine's threads wrote, so the same analysis run twice (a researcher re-running a study from its
+    report) exported the same accounts, timeline and evidence in another order, and two files that
+    held the same answer differed line by line."""
+    if name in STORED_ORDER or "post_id" in study.columns(name):
+        return query
+    return f"SELECT * FROM ({query}) ORDER BY ALL"
+
+
 def source_query(study: Study, name: str, scored_by: ScoredBy | None = None) -> str:
-    """The SELECT an export of table `name` writes: the table as stored, or, for `WITH_HANDLE`
-    tables, with each account's handle (NULL where `accounts` lacks the account) after its key, one
-    row per row of the table, in key order; `accounts_scored` with `model_platform_seen` last.
+    """The SELECT an export of table `name` writes (`sorted_rows`' order): the table as stored, or,
+    for `WITH_HANDLE` tables, with each account's handle (NULL where `accounts` lacks the account)
+    after its key, one row per row of the table; `accounts_scored` with `model_platform_seen` last.
     `scored_by`: which bot model scored the study (`model_used.bot_model_scored_by`; None: read from
     `study`; a lake's export passes its own, as its rows reach `study`, an in-memory copy, without `runs`)."""
+    return sorted_rows(study, name, _source_query(study, name, scored_by))
+
+
+def _source_query(study: Study, name: str, scored_by: ScoredBy | None) -> str:
+    """`source_query`'s SELECT before its rows are sorted."""
     q = f'"{name.replace(chr(34), chr(34) * 2)}"'
     if with_model_platform_seen(study, name):
         from botwatch.model_used import bot_model_scored_by
@@ -220,7 +243,7 @@ def source_query(study: Study, name: str, scored_by: ScoredBy | None = None) -> 
     # One handle per account even if `accounts` held a key twice: the export keeps the table's rows.
     return (f"SELECT s.platform, s.account_id, h.handle, s.* EXCLUDE (platform, account_id) FROM {q} s "
             "LEFT JOIN (SELECT platform, account_id, min(handle) AS handle FROM accounts GROUP BY ALL) h "
-            "ON h.platform = s.platform AND h.account_id = s.account_id ORDER BY s.platform, s.account_id")
+            "ON h.platform = s.platform AND h.account_id = s.account_id")
 
 
 def export_table(study: Study, name: str, out: str | Path, *, force: bool = False, verbatim: bool = False,
