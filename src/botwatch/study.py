@@ -22,6 +22,7 @@ import ibis
 import pyarrow as pa
 
 from botwatch import __version__
+from botwatch.code_identity import version_label
 # One test of "is this a DuckDB file" for the study and for the ingest's folder walk, which never
 # opens anything but a regular file (a named pipe met there blocked the walk for ever).
 from botwatch.ingest.source import DUCKDB_MAGIC, file_head, is_duckdb_file  # noqa: F401
@@ -395,7 +396,7 @@ class StudyBase:
         info: dict[str, Any] = {"rows_written": None, "message": None, _RUN_ID: run_id}
         started = utcnow()
         status = "failed"
-        self._record_start([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, None, RUNNING, None, None])
+        self._record_start([run_id, stage, json.dumps(params, default=str, sort_keys=True), version_label(), started, None, RUNNING, None, None])
         try:
             yield info
             status = "ok"
@@ -410,7 +411,7 @@ class StudyBase:
                 info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
             raise
         finally:
-            self._record_run([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(),
+            self._record_run([run_id, stage, json.dumps(params, default=str, sort_keys=True), version_label(), started, utcnow(),
                               status, info["rows_written"], info["message"]])
 
     def record_rows(self, info: dict[str, Any]) -> None:

@@ -12,7 +12,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch import __version__
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_json_result, refuse_to_overwrite, stage_progress,
                                  stdout_closed, warn)
 from botwatch.count_text import counted
@@ -25,8 +24,10 @@ if TYPE_CHECKING:  # duckdb, ibis and pyarrow come with it: imported where a com
 
 @app.command()
 def version() -> None:
-    """Print the botwatch version."""
-    out.print(__version__)
+    """Print the botwatch version and its code label (the one a study's runs record)."""
+    from botwatch.code_identity import version_label
+
+    out.print(version_label())
 
 
 @app.command()

@@ -37,13 +37,13 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from botwatch import __version__
 from botwatch.report.context import study_label
 from botwatch.report.fmt import FILTERS
 from botwatch.report.mixed_elections import election_groups, kicker_elections, mixed_elections
 from botwatch.report.sections import ENV, Section, all_sections
 from botwatch.report.study_key import study_key
 from botwatch.report.swap import ReportPaths
+from botwatch.code_identity import version_label
 from botwatch.report.page_nonce import fill, placeholder
 from botwatch.study import Study, utcnow
 
@@ -218,7 +218,7 @@ def _write_report(
     html = ENV.get_template("report.html.j2").render(
         title=title or study_label(study.path)[0],
         generated=stamp,
-        version=__version__,
+        version=version_label(),
         study_name=study_label(study.path)[1],
         study_q=shlex.quote(study_label(study.path)[1]),  # in a command the page shows
         # The empty report's command: the one placeholder every message uses for an election, said once.

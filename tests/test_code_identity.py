@@ -1,0 +1,46 @@
+"""A study's runs name the code that made them, not only the release.
+
+Every revision between releases said "botwatch 0.1.0", so a researcher re-running a study from its
+report could not tell whether their install was the code that made its figures. Runs now record
+`0.1.0+code.<12 hex>`, a hash of the installed package's files, which `botwatch version` prints.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch import __version__
+from botwatch.cli import app
+from botwatch.code_identity import package_sha256, version_label
+from botwatch.study import Study
+
+
+def test_a_run_records_the_code_label_that_botwatch_version_prints(tmp_path: Path) -> None:
+    label = version_label()
+    assert re.fullmatch(re.escape(__version__) + r"\+code\.[0-9a-f]{12}", label)
+    st = Study(tmp_path / "s.duckdb")
+    with st.run("coverage", {}):
+        pass
+    assert st.sql("SELECT DISTINCT version FROM runs") == [(label,)]
+    st.close()
+    res = CliRunner().invoke(app, ["version"])
+    assert res.exit_code == 0 and res.stdout.strip() == label
+
+
+def test_the_hash_follows_the_files_not_the_compiled_caches(tmp_path: Path) -> None:
+    root = tmp_path / "pkg"
+    (root / "sub" / "__pycache__").mkdir(parents=True)
+    (root / "a.py").write_text("x = 1\n")
+    (root / "sub" / "model.json").write_text("{}")
+    first = package_sha256(root)
+    (root / "sub" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0compiled")
+    (root / "b.pyc").write_bytes(b"\0")
+    assert package_sha256(root) == first
+    (root / "sub" / "model.json").write_text("{ }")
+    assert package_sha256(root) != first
+    (root / "sub" / "model.json").write_text("{}")
+    (root / "sub" / "a.py").write_text("")  # a file moved or added is another code
+    assert package_sha256(root) != first
