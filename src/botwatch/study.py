@@ -11,7 +11,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -653,7 +653,8 @@ class Study(StudyBase):
             self.con.unregister(name)
 
     def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: "pa.Schema | dict[str, pa.Schema]", out_name: str | None = None, *,
-                  batch_rows: int = 50_000, temp: "bool | Collection[str]" = False) -> dict[str, int]:
+                  batch_rows: int = 50_000, temp: "bool | Collection[str]" = False,
+                  count_as: str | None = None, total: int | None = None) -> dict[str, int]:
         """Run `fn` over `source` (a table name, a SELECT, or an Ibis expression) in Arrow record
         batches, in-process, and store what it returns: with one `schema` `fn` returns a table
         for `out_name`; with `{name: schema, ...}` a tuple of tables in that order. The input
@@ -667,8 +668,13 @@ class Study(StudyBase):
         An `fn` with a `drain()` method may answer late (`forkpool.OneBatchLate`): each call
         returns the outputs of an earlier batch, in order, and `drain()`, called once after the
         last batch, returns the outputs still owed as a list. Here that lets `fn` label batch k
-        elsewhere while this process inserts batch k - 1 and reads batch k + 1."""
+        elsewhere while this process inserts batch k - 1 and reads batch k + 1.
+
+        `count_as` (e.g. "posts"): note the input rows read so far, of `total` where the caller
+        knows it, for the "still running" lines of a long stage in a log (`ticker.note_done`);
+        the count is cleared when the input is done."""
         from botwatch.engines.lake_arrow import answers, map_outputs
+        from botwatch.ticker import clear_done, note_done
 
         outputs = map_outputs(schema, out_name)
         temps = set(outputs) if temp is True else set(temp or ())
@@ -693,7 +699,8 @@ class Study(StudyBase):
             cur.execute("BEGIN TRANSACTION")
             try:
                 with _closing(self.con.sql(query).to_arrow_reader(batch_rows)) as reader:
-                    for got in answers(fn, reader):
+                    batches = reader if count_as is None else _counted(reader, count_as, total, note_done)
+                    for got in answers(fn, batches):
                         put(got)
                 cur.execute("COMMIT")
             except BaseException:
@@ -702,6 +709,9 @@ class Study(StudyBase):
                 except duckdb.Error:
                     pass  # (a connection already broken: the first error is the one to raise)
                 raise
+            finally:
+                if count_as is not None:
+                    clear_done()
             for name in outputs:
                 if name in temps:
                     self.sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{staging[name]}"')
@@ -840,6 +850,17 @@ def _closing(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatchReader]:
         yield reader
     finally:
         reader.close()
+
+
+def _counted(batches: Iterable["pa.RecordBatch"], unit: str, total: int | None,
+             note: Callable[[int, int | None, str], None]) -> Iterator["pa.RecordBatch"]:
+    """`batches` as they are, noting the rows read so far with `note` before each is handed on
+    (`Study.map_arrow`'s `count_as`)."""
+    done = 0
+    for batch in batches:
+        done += batch.num_rows
+        note(done, total, unit)
+        yield batch
 
 
 def _insert(cur: Any, table: str, part: pa.Table) -> None:

@@ -444,11 +444,12 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
         study.sql("SET threads = 1")
         try:
             with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
-                counts = study.map_arrow(expr, OneBatchLate(pool), outputs, batch_rows=batch_rows)
+                counts = study.map_arrow(expr, OneBatchLate(pool), outputs, batch_rows=batch_rows,
+                                         count_as="posts", total=study.count("posts"))
         finally:
             study.sql(f"SET threads = {int(threads)}")
     else:
-        counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
+        counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows, count_as="posts", total=study.count("posts"))
     # The account's other posts and its retweet neighbours: a whole-study step over the party rows,
     # run by the engine (content.prior_engine); nothing but counts reaches the driver.
     propagate_in_engine(study, batch_rows=batch_rows)
