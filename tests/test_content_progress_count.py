@@ -78,3 +78,23 @@ def _owed(still: StillRunning) -> str:
         if line is not None:
             return line
     raise AssertionError("no line was owed")
+
+
+def test_on_a_terminal_the_stage_line_shows_the_count_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spinner's line (a terminal: no "still running" lines) reads the same count."""
+    import io
+
+    from rich.console import Console
+
+    import botwatch.cli.common as common
+
+    buf = io.StringIO()
+    monkeypatch.setattr(common, "console", Console(file=buf, force_terminal=True, width=200))
+    with common.StageProgress() as p:
+        ticker.note_done(5, 9, "posts")  # an earlier stage's count ...
+        p.start("content")  # ... is not this one's
+        assert ticker.done_said() == ""
+        ticker.note_done(100_000, 174_163, "posts")
+        p.progress.refresh()
+        p.done("content", "ok", 174_163, 18.0)
+    assert "100,000 of 174,163 posts read" in buf.getvalue()

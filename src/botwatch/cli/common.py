@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, TaskID, TextColumn
+from rich.progress import Progress, ProgressColumn, TaskID, TextColumn
+from rich.text import Text
 
 from botwatch.cli.guard import GuardedTyper
 from botwatch.shown_text import controls_shown, name_shown, record_shown, shell_shown
@@ -298,6 +299,17 @@ class StillRunning:
         return f"{controls_shown(name)}: still running, {seconds:,.0f} s so far{done_said()}"
 
 
+class DoneColumn(ProgressColumn):
+    """On a terminal, beside the stage's spinner and time, how much of its input it has read where
+    it counts it ("650,000 of 1,741,039 posts read", `ticker.note_done`): the same words the log's
+    "still running" line adds, so a long content stage shows how far it has got there too."""
+
+    def render(self, task: Any) -> Text:
+        from botwatch.ticker import done_said
+
+        return Text(done_said().removeprefix("; "))
+
+
 class StageProgress:
     """A Rich display of the stage running now and how long it has run, on stderr, and a line per
     finished stage with its rows and seconds. Hidden when stderr is not a terminal (pipes, CI,
@@ -312,7 +324,7 @@ class StageProgress:
         from rich.progress import SpinnerColumn, TimeElapsedColumn
 
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
+            SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(), DoneColumn(),
             console=console, transient=True, disable=not console.is_terminal,
         )
         self.task: TaskID | None = None
@@ -357,7 +369,10 @@ class StageProgress:
             self.spark = None
 
     def start(self, name: str) -> None:
+        from botwatch.ticker import clear_done
+
         self._clear()
+        clear_done()  # (on a terminal too: the spinner's `DoneColumn` reads it)
         self.task = self.progress.add_task(plain(name), total=None)  # the description is shown as markup
         if self.spark is not None:
             self.spark.begin_stage(name)
