@@ -97,3 +97,15 @@ def test_model_card_quotes_gilani_in_training_as_the_figures_file_does() -> None
     start = card.index("- **Gilani honestly**")
     line = card[start:card.index("\n- ", start)]
     assert f"{gilani} since 2026-12-03" in line, line
+
+
+def test_model_card_quotes_gilani_held_out_as_the_shipped_file_does() -> None:
+    """After 2026-12-07's retrain (Gilani held out 0.636 -> 0.635) the card still said 0.636 as the
+    current figure in three places: "What the table says", the 2026-11-30 summary's "Gilani
+    honestly" line and the opening of "Evaluate on your own study"."""
+    card = " ".join((Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8").split())
+    with gzip.open(SHIPPED, "rt", encoding="utf-8") as fh:
+        gilani = next(f"{row['auc']:.3f}" for row in json.load(fh)["meta"]["loso"] if row["held_out"] == "gilani2017")
+    assert f"**Gilani stays far below ({gilani};" in card
+    assert f"- **Gilani honestly**: {gilani} held out since" in card
+    assert f"the leave-one-source-out table says how far that can go wrong (Gilani {gilani})." in card
