@@ -261,3 +261,30 @@ def test_the_model_note_says_a_users_set_weighs_as_much_as_a_shipped_source() ->
     meta = {"trained_on": {"gilani2017": 3370, "botwiki+verified": 2616, "labels.csv": 40}, "with_shipped": {"yours": "labels.csv"}}
     note = _own_note("m.json.gz", meta)
     assert "40 labelled accounts of your own (labels.csv), each source weighing the same in training" in note, note
+
+
+def test_the_cards_stclab_run_counts_are_the_readers(shared_data: Path, tmp_path: Path) -> None:
+    """docs/model-card-bot.md's `--with-shipped` run on stclab's two files as one labels file said
+    1,460 accounts kept and 7 left in the shipped stclab (figures of the code before stclab's "None"
+    links were read as none), where its documented command gives 1,462 and 5. The whole run takes
+    half a minute, so only its counts are held here: the two readers, in seconds."""
+    from botwatch.accounts.labelled import load_stclab
+
+    folder = shared_data / "labelled" / "stclab"
+    bots = gzip.decompress((folder / "bots_data.csv.gz").read_bytes())
+    humans = gzip.decompress((folder / "nonbots_data.csv.gz").read_bytes()).split(b"\n", 1)[1]
+    path = tmp_path / "stclab.csv"
+    path.write_bytes(bots + humans)
+    user = read_labels_csv(path, observed_at=pd.Timestamp("2017-03-15")).frame
+    kept, user_bots = len(user), int(user["label"].sum())
+    shipped = load_stclab(folder)
+    frames, removed, dropped = without_user_accounts([shipped], user)
+    left = len(shipped) - removed["stclab"]
+    assert dropped == ["stclab"] and not frames
+    card = " ".join((Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8").split())
+    start = card.index("## Your labels beside the shipped sources")
+    section = card[start:card.index("## Machine-readable output", start)]
+    assert f"{kept:,} kept as in" in section and f"All {kept:,} were among" in section, (kept, left)
+    assert f"stclab's {left} accounts left" in section and "were left out as a source" in section, left
+    assert f"| stclab.csv | botwiki+verified + gilani2017 | {kept:,} | {user_bots:,} |" in section
+    assert f"stclab.csv --observed-at 2017-03-15`): {kept:,} accounts," in card
