@@ -1,7 +1,7 @@
 """The line a label command names a row by is the file's line as `grep -n`, `sed -n` and an editor
 count them (each "\\n" ends one), in all three commands alike. The csv reader's `line_num` counts a
 bare "\\r" as a line too: stclab's CRLF files hold one inside many a quoted description, and
-`train-bot-model` said "lines 919, 920, 4009" of rows `grep -n` puts on 249, 250 and 1,028."""
+`train-bot-model` said "lines 1037, 1038, 4589" of rows `grep -n` puts on 249, 250 and 1,028."""
 
 from __future__ import annotations
 
