@@ -265,8 +265,8 @@ def test_the_model_note_says_a_users_set_weighs_as_much_as_a_shipped_source() ->
 
 def test_the_cards_stclab_run_counts_are_the_readers(shared_data: Path, tmp_path: Path) -> None:
     """docs/model-card-bot.md's `--with-shipped` run on stclab's two files as one labels file said
-    1,460 accounts kept and 7 left in the shipped stclab (figures of the code before stclab's "None"
-    links were read as none), where its documented command gives 1,462 and 5. The whole run takes
+    1,460 accounts kept and 7 left in the shipped stclab, where its documented command gives 1,462
+    and 5, on the commit that added the table (ea76f735) and since. The whole run takes
     half a minute, so only its counts are held here: the two readers, in seconds."""
     from botwatch.accounts.labelled import load_stclab
 
