@@ -85,11 +85,8 @@ def test_a_study_without_the_link_field_scores_the_link_unknown(scored: tuple[pd
     assert np.allclose(empty["bot_probability"], as_none.loc[empty.index], atol=1e-9)
 
 
-def test_the_native_reader_leaves_a_file_without_links_to_the_python_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """DuckDB's `read_json` reads an absent `url` and a null one alike; in a file whose user objects
-    lack the field (`native_v1.lacks_profile_link`) the lines without one go to the Python readers
-    (here all of them: the file is declined), so that the link stays unknown."""
-    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0)
+def _native_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What each `native_v1.load_native` call of the ingest returned (None: the file declined)."""
     calls: list[object] = []
     real = native_v1.load_native
 
@@ -98,6 +95,15 @@ def test_the_native_reader_leaves_a_file_without_links_to_the_python_readers(tmp
         return out
 
     monkeypatch.setattr(runner, "load_native", spy)
+    return calls
+
+
+def test_the_native_reader_leaves_a_file_without_links_to_the_python_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB's `read_json` reads an absent `url` and a null one alike; in a file whose user objects
+    lack the field (`native_v1.lacks_profile_link`) the lines without one go to the Python readers
+    (here all of them: the file is declined), so that the link stays unknown."""
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0)
+    calls = _native_calls(monkeypatch)
     raw = _profiles(3)
     stored: dict[str, object] = {}
     for name, part in (("absent", raw[raw["id"].str.startswith("absent-")]), ("empty", raw[raw["id"].str.startswith("empty-")])):
@@ -131,14 +137,7 @@ def test_the_native_reader_hands_lines_without_a_link_field_to_the_python_reader
         kept[i] = line.replace('"id_str": "9000000000000000', f'"id_str": "{8 + i}00000000000000', 1)
     src = tmp_path / "mixed.jsonl"
     src.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    calls: list[object] = []
-    real = native_v1.load_native
-
-    def spy(*a, **k):  # type: ignore[no-untyped-def]
-        calls.append(out := real(*a, **k))
-        return out
-
-    monkeypatch.setattr(runner, "load_native", spy)
+    calls = _native_calls(monkeypatch)
     stored = {}
     for native in (True, False):
         monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0 if native else 1 << 62)
