@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from botwatch import __version__
 from botwatch.cli import app
-from botwatch.code_identity import package_sha256, version_label
+from botwatch.code_identity import label_for, package_sha256, version_label
 from botwatch.study import Study
 
 
@@ -44,3 +44,12 @@ def test_the_hash_follows_the_files_not_the_compiled_caches(tmp_path: Path) -> N
     (root / "sub" / "model.json").write_text("{}")
     (root / "sub" / "a.py").write_text("")  # a file moved or added is another code
     assert package_sha256(root) != first
+
+
+def test_a_package_imported_from_a_zip_gets_the_release_alone(tmp_path: Path) -> None:
+    """Inside a zip the package's folder cannot be walked: its label is not measured, so it is left
+    out, never the hash of no files (which every zipped revision would share)."""
+    archive = tmp_path / "botwatch.zip"
+    archive.write_bytes(b"PK\5\6" + b"\0" * 18)  # an empty zip: a file, where the walk wants a folder
+    assert label_for(archive / "botwatch") == __version__
+    assert label_for(tmp_path).startswith(__version__ + "+code.")

@@ -41,8 +41,18 @@ def version_label() -> str:
     """`__version__` with the code's label (`0.1.0+code.1a2b3c4d5e6f`), computed once a process.
     The release alone where the package's files cannot be read (a zipped install): a label that
     could not be measured is left out, not guessed."""
+    return label_for(Path(__file__).resolve().parent)
+
+
+def label_for(root: Path) -> str:
+    """`version_label` for the package installed at `root`. Why the folder test: imported from a
+    zip, `root` is a path inside the archive that no folder walk can enter, and `rglob` then finds
+    no file at all rather than failing, so every zipped revision was labelled with the hash of
+    nothing (`+code.e3b0c44298fc`) and read as the same code."""
+    if not root.is_dir():
+        return __version__
     try:
-        digest = package_sha256(Path(__file__).resolve().parent)
+        digest = package_sha256(root)
     except OSError:
         return __version__
     return f"{__version__}+code.{digest[:12]}"
