@@ -49,3 +49,15 @@ def test_the_runs_log_keeps_the_order_it_was_written_in(tmp_path: Path) -> None:
     one = _study(tmp_path / "one.duckdb", "DESC")
     rows = _export(one, "runs", tmp_path / "runs.csv")
     assert [r.split(",")[:2] for r in rows[1:]] == [["b1", "ingest"], ["a2", "analyze"]]
+
+
+def test_a_per_post_table_keeps_the_order_it_was_stored_in(tmp_path: Path) -> None:
+    """A table with a row per post (a `post_id` column) is as large as the archive: it is exported
+    as stored, not sorted (docs/exports.md), which this holds beside the log's rule."""
+    path = tmp_path / "s.duckdb"
+    st = Study(path)
+    st.sql("CREATE OR REPLACE TABLE post_party AS SELECT * FROM (VALUES ('twitter', 'p2', 'labour'), ('twitter', 'p1', 'labour')) "
+           "t(platform, post_id, party)")
+    st.close()
+    rows = _export(path, "post_party", tmp_path / "pp.csv")
+    assert [r.split(",")[1] for r in rows[1:]] == ["p2", "p1"]
