@@ -13,7 +13,7 @@ from rich.table import Table
 from botwatch.accounts.account_key import answering
 from botwatch.accounts.json_shape import (account_json, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
                                          select_list, shown_handle, unscored_posts, with_unscored_posts)
-from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, record_plain, warn,
+from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, local_output, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted
 from botwatch.origin_few_posts import few_posts_sentence
@@ -523,7 +523,7 @@ def train_bot_model(
                                                 "profile was taken: `observed_at` (or `captured_at`, else `status_created_at`, as the shared "
                                                 "labelled sets; or a v1.1 `status` field's `created_at`); an account on several rows is trained on once, "
                                                 "and one its rows label both bot and human not at all")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
+    output: Annotated[Path, typer.Option("-o", "--output", callback=local_output, help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
     observed_at: Annotated[Optional[str], typer.Option("--observed-at", help="When the profiles were taken (a date or time, UTC), for rows "
                                                                               "whose own columns give no time")] = None,
     with_shipped: Annotated[Optional[Path], typer.Option(

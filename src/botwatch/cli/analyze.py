@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, controls_shown, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail, share,
+    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, controls_shown, election_choice_or_fail, election_or_fail, fail, finite, local_output, no_election_or_fail, open_or_fail, share,
     out, plain, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
@@ -285,7 +285,7 @@ REPORT_SUFFIXES = (".html", ".htm")  # the report's one form; a browser opens th
 @app.command()
 def report(
     study: StudyArg,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="HTML file to write (its name ends in .html or .htm; default report.html); this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", callback=local_output, help="HTML file to write (its name ends in .html or .htm; default report.html); this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = None,
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
     exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
     posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
@@ -498,7 +498,7 @@ def demo_study_free_or_fail(study: Path) -> None:
 
 @app.command()
 def demo(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the study and the report")] = Path("botwatch-demo"),
+    output: Annotated[Path, typer.Option("-o", "--output", callback=local_output, help="Folder for the study and the report")] = Path("botwatch-demo"),
     election: ElectionOpt = "us-2016",
     force: Annotated[bool, typer.Option("--force", help="Replace a sample.duckdb or report.html in the folder that an earlier demo did not write")] = False,
 ) -> None:

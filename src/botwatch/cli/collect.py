@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, say_if_rare_rate, share
+from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, local_output, say_if_rare_rate, share
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.shown_text import name_shown
 
@@ -27,7 +27,7 @@ app.add_typer(collect_app, name="collect")
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-Folder = Annotated[Path, typer.Argument(help="Capture folder (created if missing); one folder holds one sampling rate")]
+Folder = Annotated[Path, typer.Argument(callback=local_output, help="Capture folder (created if missing); one folder holds one sampling rate")]
 Election = ElectionOpt  # its hashtags, keywords and party handles filter the stream
 Hashtag = Annotated[Optional[list[str]], typer.Option("--hashtag", help="Keep posts with this hashtag (repeatable)")]
 Keyword = Annotated[Optional[list[str]], typer.Option("--keyword", help="Keep posts with this word or phrase (repeatable)")]

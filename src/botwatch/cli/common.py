@@ -190,6 +190,18 @@ def finite(*, at_least: float | None = None, above: float | None = None, at_most
     return check
 
 
+def local_output(value: Optional[Path]) -> Optional[Path]:
+    """The one check of an output path option (`typer.Option(callback=local_output)`): a URL is
+    refused as a usage error, before any work. botwatch writes local files only; `-o s3://b/r.html`
+    made a folder "s3:" here and wrote into it, with nothing said (`out_path.url_scheme`)."""
+    from botwatch.out_path import url_scheme
+
+    if value is not None and (scheme := url_scheme(value)) is not None:
+        raise typer.BadParameter(f"a URL ({scheme}//…): botwatch writes local files only. Write to a local path, "
+                                 "then copy the result with your storage's own tool")
+    return value
+
+
 def share(value: str | float) -> float:
     """Parse a share option (`--sample-rate`, `collect --sample`), saying what to give instead of a
     percentage: "1%" is the commonest way to write the 1% stream's rate, and the parser's own refusal

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, record_plain, refuse_to_overwrite, warn,
+    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, local_output, no_posts_line, open_or_fail, out, plain, record_plain, refuse_to_overwrite, warn,
     wide_when_piped,
 )
 from botwatch.coordination.behaviour_names import BEHAVIOURS, DEFAULT_BEHAVIOURS
@@ -63,8 +63,8 @@ def coordination(
     seed: Annotated[int, typer.Option(help="Seed of the null model and of Leiden")] = 7,
     election: ElectionOpt = None,
     sweep: Annotated[Optional[str], typer.Option(help="Only report pairs/edges for these windows, e.g. 10s,60s,10m,1h (writes nothing)")] = None,
-    graphml: Annotated[Optional[Path], typer.Option(help="Also write the network as GraphML here")] = None,
-    edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list to this .csv file (and its accounts to <name>_nodes.csv)")] = None,
+    graphml: Annotated[Optional[Path], typer.Option(callback=local_output, help="Also write the network as GraphML here")] = None,
+    edges_csv: Annotated[Optional[Path], typer.Option("--csv", callback=local_output, help="Also write the edge list to this .csv file (and its accounts to <name>_nodes.csv)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files --graphml or --csv would write that already exist")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,

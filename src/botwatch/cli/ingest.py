@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, plain, wide_when_piped
+from botwatch.cli.common import app, console, controls_shown, fail, finite, local_output, open_or_fail, plain, wide_when_piped
 from botwatch.ingest.counts import KEPT_APART, cut_short_count, kept_apart, not_posts, notices_read, read_count, records_rejected
 from botwatch.shown_text import name_shown, shell_shown
 from botwatch.userfile import os_error_said
@@ -31,7 +31,7 @@ def ingest(
     workers: Annotated[Optional[int], typer.Option(min=1, help="Processes parsing large files (default: all cores; 1: all in this process)")] = None,
     engine: Annotated[Optional[str], typer.Option(help="duckdb (a study file) or spark (a lake of Parquet tables, files read on the executors); default: spark for an existing lake")] = None,
     spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,
-    results_json: Annotated[Optional[Path], typer.Option("--results-json", hidden=True, help="Write each input's outcome here as JSON lines (collect's follow mode reads it)")] = None,
+    results_json: Annotated[Optional[Path], typer.Option("--results-json", hidden=True, callback=local_output, help="Write each input's outcome here as JSON lines (collect's follow mode reads it)")] = None,
     columns: Annotated[Optional[str], typer.Option(
         "--columns", metavar="FIELD=COLUMN,...",
         help="Read every input as your own CSV, saying which column is which field, e.g. "

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_json_result, refuse_to_overwrite, stage_progress,
+from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, local_output, open_or_fail, out, plain, print_json_result, refuse_to_overwrite, stage_progress,
                                  stdout_closed, warn)
 from botwatch.count_text import counted
 from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
@@ -529,7 +529,7 @@ FORMULA_NOTE = ("any text cell starting with = + - @, tab or CR is prefixed with
 def export(
     study: StudyArg,
     tables: Annotated[Optional[list[str]], typer.Argument(metavar="TABLE", help="Table name(s), e.g. posts, accounts, rejected; several (or --all) write one file each into the folder -o names", show_default=False)] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout. With several tables or --all: a folder")] = ...,  # type: ignore[assignment]
+    output: Annotated[Path, typer.Option("-o", "--output", callback=local_output, help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout. With several tables or --all: a folder")] = ...,  # type: ignore[assignment]
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
     verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells exact (default: prefix cells starting with = + - @ with ' so spreadsheets do not run them, and write control and invisible characters as text, \\x1b, \\u202e, and a backslash as \\\\)")] = False,
     fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), json, csv, parquet or graphml. With a folder: parquet (default), csv, jsonl or json")] = None,
