@@ -50,3 +50,20 @@ def test_stclab_joined_with_both_headers(tmp_path: Path, shared_data: Path) -> N
     got = read_labels_csv(path, observed_at=pd.Timestamp("2017-03-15"))
     assert (len(got.frame), int(got.frame["label"].sum())) == (1462, 690), got.left_out
     assert got.where[HEADER_AGAIN] == f"line 697 ({HEADER_AGAIN})", got.where
+
+
+# `content evaluate`'s labels joined the same way: the second header, in a spreadsheet's case, on line 4.
+POST_HEADER = "post_id,party,stance,sentiment\n"
+POST_JOINED = POST_HEADER + "1,dem,support,positive\n" + "2,rep,oppose,negative\n" + " Post_ID ,Party,STANCE,sentiment\n" + "3,dem,neutral,neutral\n"
+
+
+def test_content_evaluate_says_the_header_again(tmp_path: Path) -> None:
+    from botwatch.content.score import LabelsError, load_labels
+
+    path = tmp_path / "labels.csv"
+    path.write_text(POST_JOINED, encoding="utf-8")
+    with pytest.raises(LabelsError) as err:
+        load_labels(path, parties=("dem", "rep"))
+    said = str(err.value)
+    assert f"line 4: {HEADER_AGAIN} (delete it)" in said, said
+    assert "'party'" not in said and "'stance'" not in said and "'sentiment'" not in said, said

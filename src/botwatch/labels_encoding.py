@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +165,19 @@ def header_row(reader: Iterator[list[str]]) -> list[str] | None:
     refused as "4 fields where the header has 0" (`content evaluate`) or the file as naming no
     account (`evaluate-accounts`)."""
     return next((cells for cells in reader if not blank_row(cells)), None)
+
+
+# Said of a row that repeats the header, by every labels reader alike (`train-bot-model`'s "left
+# out" line, `evaluate-accounts`' and `content evaluate`'s errors).
+HEADER_AGAIN = "the header row again: two files joined with both header rows kept?"
+
+
+def header_again(row: Mapping[str, str | None], header: Iterable[str]) -> bool:
+    """Whether `row` (cells by column name) repeats `header` (names stripped and casefolded), in
+    any case and with spaces around its cells. Why: two files joined with both header rows kept
+    gave a row whose `bot` cell reads "bot" (a bot label, `evaluate-accounts`) or whose party,
+    stance and sentiment were refused as labels not known (`content evaluate`)."""
+    return all((row.get(h) or "").strip().casefold() == h for h in header)
 
 
 def blank_file_said(name: str, needs: str) -> str:

@@ -179,7 +179,7 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
     blank lines, and their lines added to `empty_lines` when given: each was "no account_id and
     no handle", and the whole file was refused. `notes`, when given, is added what the caller should
     say of a file read (`bot_column_absent`): the file is scored, but not as its writer meant."""
-    from botwatch.labels_encoding import LinedReader, NonBlankRows, blank_file_said, header_row
+    from botwatch.labels_encoding import LinedReader, NonBlankRows, blank_file_said, header_again, header_row
 
     p = Path(path)
     try:
@@ -235,8 +235,8 @@ def load_account_labels(path: str | Path, empty_lines: "list[int] | None" = None
 
             errors.append(extra_cells_said(line, len(header), extra))
             continue
-        if all(r.get(h, "").strip().casefold() == h for h in header):  # as `train-bot-model` leaves it out: its `bot` cell reads "bot"
-            from botwatch.accounts.labelled import HEADER_AGAIN
+        if header_again(r, header):  # as `train-bot-model` leaves it out: its `bot` cell reads "bot"
+            from botwatch.labels_encoding import HEADER_AGAIN
 
             errors.append(f"line {line}: {HEADER_AGAIN} (delete it)")
             continue

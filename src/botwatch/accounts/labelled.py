@@ -22,6 +22,7 @@ import pandas as pd
 from botwatch.accounts.evaluate import BOT_WORDS
 from botwatch.accounts.profile import profile_features
 from botwatch.accounts.status_field import READ_JSON, READ_LITERAL, READ_TWEEPY, status_times
+from botwatch.labels_encoding import HEADER_AGAIN  # said of a row that repeats the header, by every labels reader alike
 from botwatch.shown_text import name_shown
 
 # v1.1 column names → canonical profile names.
@@ -371,8 +372,6 @@ EXTRA_CELLS = "more cells than the header"
 # user whose file said bot/human, which is read, to rewrite every label.
 LABEL_NOT_READ = "label not one of " + BOT_WORDS
 EXTRA_ROWS_SHOWN = 5  # rows with cells beyond the header listed before "and N more"
-# Said of a row that repeats the header, in `train-bot-model`'s "left out" line and `evaluate-accounts`' error alike.
-HEADER_AGAIN = "the header row again: two files joined with both header rows kept?"
 
 
 def _header_again(raw: pd.DataFrame) -> pd.Series:

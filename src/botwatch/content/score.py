@@ -386,7 +386,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     item that lists the keys once, `_unknown_parties_said`): fixing one line per run was slow, and rows read
     leniently (a lone post_id taken as "names no party") gave wrong figures with exit 0. Party
     keys, stance and sentiment words and the election column are matched case-insensitively."""
-    from botwatch.labels_encoding import LinedReader, blank_file_said, header_row
+    from botwatch.labels_encoding import HEADER_AGAIN, LinedReader, blank_file_said, header_again, header_row
 
     p = Path(path)
     try:
@@ -451,6 +451,11 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     for line, r, fault in rows:
         if fault:
             errors.append(fault)
+            continue
+        if header_again(r, header):
+            # Two files joined with both header rows kept: the row was refused as a party, a
+            # stance and a sentiment not known, where the other label commands say what it is.
+            errors.append(f"line {line}: {HEADER_AGAIN} (delete it)")
             continue
         if not any(r.values()):
             # A spreadsheet saves rows it once formatted as ",,,": as empty as a blank line (which
