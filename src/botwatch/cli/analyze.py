@@ -337,7 +337,8 @@ def report(
             with progress.watching(st):  # on a lake: a line every ~30 s while a Spark step runs
                 path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
                                     ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None,
-                                    on_placed=lambda: _say_report_kept(output, exports, placed=True))
+                                    on_placed=lambda: _say_report_kept(output, exports, placed=True),
+                                    on_exports_placed=lambda: _say_report_kept(output, exports, exports_placed=True))
             stale = stale_analysis(st)
             cut_off = cut_off_stages(st)
             behind = behind_inputs(st)
@@ -368,13 +369,15 @@ def report(
         warn(scores_changed.sentence(str(study)))
 
 
-def _say_report_kept(output: Path, exports: bool, placed: bool = False) -> None:
+def _say_report_kept(output: Path, exports: bool, placed: bool = False, exports_placed: bool = False) -> None:
     """What `report` says if Ctrl-C or SIGTERM stops it (`guard.kept_on_interrupt`): the general
     line sent the user to `botwatch status`'s stage runs and spoke of a lake's lock, though a
     report only reads the study (read-only: no run, no lock) and its build is swapped into place
     whole (`report.swap`). Before the swap the earlier report and exports are as they were; once
     `placed` (said from inside the swap, before a Ctrl-C held during it takes effect), the new ones
-    are in place, and the warnings not printed are in its banner."""
+    are in place, and the warnings not printed are in its banner. `exports_placed` (said between
+    the two renames): the new exports are in place, the HTML not yet; if its rename then fails,
+    the earlier exports are gone and this line, not "as they were", is the true one."""
     from botwatch.cli.guard import kept_on_interrupt
     from botwatch.report.build import export_folder
 
@@ -385,8 +388,13 @@ def _say_report_kept(output: Path, exports: bool, placed: bool = False) -> None:
         kept_on_interrupt(f"The new report was in place before the stop: {shown}{beside}; {read}. What this command would "
                           "have warned of after writing it is in the report's banner.")
         return
-    earlier = (f"the earlier report {shown}{' and its exports' if exports else ''} {'are' if exports else 'is'} as they were" if output.is_file()
-               else f"no report was written ({shown} does not exist)")
+    if exports_placed:
+        folder = name_shown(export_folder(output))
+        earlier = (f"the earlier report {shown} is as it was, but the exports in {folder} are the new build's, which it does not match"
+                   if output.is_file() else f"no report was written ({shown} does not exist), but the exports in {folder} are the new build's")
+    else:
+        earlier = (f"the earlier report {shown}{' and its exports' if exports else ''} {'are' if exports else 'is'} as they were" if output.is_file()
+                   else f"no report was written ({shown} does not exist)")
     kept_on_interrupt(f"The new report was not written: {earlier}; {read}. Run the same command again to write it.")
 
 

@@ -87,10 +87,12 @@ def build_report(
     export_posts: bool = False,
     on_step: Callable[[str], None] | None = None,
     on_placed: Callable[[], None] | None = None,
+    on_exports_placed: Callable[[], None] | None = None,
 ) -> Path:
     """Write the report for `study` to `out` (and its exports beside it) and return its path.
     `study` is an open study or a path (opened read-only for the call, as `api.foreign_counts`).
-    `on_placed` is called once the new report and exports are in place (`swap.ReportPaths.move_into_place`).
+    `on_placed` is called once the new report and exports are in place, `on_exports_placed` once
+    the exports are, before the HTML (`swap.ReportPaths.move_into_place`).
 
     A lake is read through `engines.lake_report.reading`: its small tables are queried at the
     driver by DuckDB instead of a Spark job per statement (the same report, in seconds)."""
@@ -104,10 +106,10 @@ def build_report(
 
         with open_study(study) as st:
             return build_report(st, out, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step,
-                                on_placed=on_placed)
+                                on_placed=on_placed, on_exports_placed=on_exports_placed)
     with reading(study) as view, carriers_held(view):  # the posts do not change while the report is built
         return _build_report(view, out, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step,
-                             on_placed=on_placed)
+                             on_placed=on_placed, on_exports_placed=on_exports_placed)
 
 
 def _build_report(
@@ -121,6 +123,7 @@ def _build_report(
     export_posts: bool,
     on_step: Callable[[str], None] | None,
     on_placed: Callable[[], None] | None = None,
+    on_exports_placed: Callable[[], None] | None = None,
 ) -> Path:
     """Build into temporary siblings of `out` and its exports folder, then move both into place."""
     out = Path(out)
@@ -128,8 +131,8 @@ def _build_report(
     paths = ReportPaths.beside(out, export_folder(out))
     try:
         _write_report(study, paths, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
-        paths.move_into_place(with_exports=exports, on_placed=on_placed)
-    except BaseException:  # Ctrl-C or a failure: the earlier report and its exports stay as they were
+        paths.move_into_place(with_exports=exports, on_placed=on_placed, on_exports_placed=on_exports_placed)
+    except BaseException:  # Ctrl-C or a failure: the earlier report stays as it was, its exports too unless swapped (`on_exports_placed`)
         paths.discard()
         raise
     return out

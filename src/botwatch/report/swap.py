@@ -6,7 +6,9 @@ files side by side, perhaps an HTML file cut short, and the earlier report point
 that no longer matched it. Now the new HTML and exports are written under hidden temporary names
 in the same folder (same file system, so a rename moves them), and only a finished build is
 renamed into place; an interrupted or failed build removes its temporary files and leaves the
-earlier report and folder as they were.
+earlier report and folder as they were. The one exception: the HTML's own rename failing after the
+folder was swapped leaves the new exports beside the earlier HTML, said as such
+(`move_into_place`'s `on_exports_placed`).
 """
 
 from __future__ import annotations
@@ -48,15 +50,20 @@ class ReportPaths:
         self.html.unlink(missing_ok=True)
         shutil.rmtree(self.data, ignore_errors=True)
 
-    def move_into_place(self, with_exports: bool, on_placed: Callable[[], None] | None = None) -> None:
+    def move_into_place(self, with_exports: bool, on_placed: Callable[[], None] | None = None,
+                        on_exports_placed: Callable[[], None] | None = None) -> None:
         """The finished build replaces the earlier one: the exports folder (files in the old one
         that botwatch did not write, say a reader's notes, are carried over), then the HTML. Ctrl-C
         is held back until both are in place, and `on_placed` is called then, before a held Ctrl-C
         takes effect: the command stopped by it says the new report is in place, not that the
-        earlier one is unchanged (`cli.analyze.report`)."""
+        earlier one is unchanged (`cli.analyze.report`). `on_exports_placed` is called between the
+        two: should the HTML's rename then fail, the earlier exports are gone (the old folder is
+        deleted once swapped), and a held Ctrl-C's line said they were "as they were"."""
         with _interrupt_held():
             if with_exports:
                 self._swap_folder()
+                if on_exports_placed is not None:
+                    on_exports_placed()
             os.replace(self.html, self.out)
             if on_placed is not None:
                 on_placed()
