@@ -128,20 +128,22 @@ def test_the_study_count_is_of_the_accounts_the_flags_mark(tmp_path: Path, monke
     assert want["origin"] >= 5 and want["bot"] >= 3
 
 
-@pytest.mark.parametrize(("kind", "meta", "flag", "why"), [
-    ("shipped", {}, "shipped list", None),
-    ("own", {"x": 1}, None, "does not record which accounts it was trained on"),
-    ("missing", {}, None, "not at hand as it was"),
-    ("unrecorded", {"x": 1}, None, "`botwatch analyze` again records it"),
-])
-def test_study_bot_training_says_which_list_and_why_none(monkeypatch: pytest.MonkeyPatch, kind: str, meta: dict[str, Any],
+@pytest.mark.parametrize(("kind", "meta", "file", "flag", "why"), [
+    ("shipped", {}, None, "shipped list", None),
+    ("own", {"x": 1}, "mine.json.gz", None, "does not record which accounts it was trained on"),
+    ("missing", {}, "mine.json.gz", None, "not at hand as it was"),
+    # No file recorded: BOTWATCH_BOT_MODEL was not set when it scored, so an earlier release's shipped model.
+    ("missing", {}, None, None, "the shipped bot model of an earlier botwatch release"),
+    ("unrecorded", {"x": 1}, None, None, "`botwatch analyze` again records it"),
+], ids=["shipped", "own", "missing-file", "missing-earlier-release", "unrecorded"])
+def test_study_bot_training_says_which_list_and_why_none(monkeypatch: pytest.MonkeyPatch, kind: str, meta: dict[str, Any], file: str | None,
                                                          flag: Any, why: str | None) -> None:
     """One answer for every reader of the per-account bot flag: the shipped list only for the shipped
     model; a study that does not record its model is unknown (it took the current shipped list),
     and `explain` says why in words apart from a user's model file not at hand."""
     from botwatch import model_used
 
-    monkeypatch.setattr(model_used, "bot_model_used", lambda study: model_used.BotModelUsed(kind, meta, "mine.json.gz" if kind == "own" else None))
+    monkeypatch.setattr(model_used, "bot_model_used", lambda study: model_used.BotModelUsed(kind, meta, file))
     got = ta.study_bot_training(object())
     assert (got.meta is None) is (flag == "shipped list")
     if flag is None:
