@@ -113,13 +113,17 @@ def _slice_csv(src: Path, dst: Path, rows: slice) -> None:
 def small_shipped(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped layout with a slice of each real source: 60 stclab bots and humans, one band of
     Gilani's each, and 60 botwiki / verified rows that hold the fixture's 40 (to be taken out)."""
-    src, root = shared_data / "labelled", tmp_path_factory.mktemp("labelled")
+    return _shipped_slice(shared_data / "labelled", tmp_path_factory.mktemp("labelled"), 60)
+
+
+def _shipped_slice(src: Path, root: Path, rows: int) -> Path:
+    """`root` laid out as the shipped sources under `src`, each file cut to its first `rows` rows."""
     for name in ("bots_data.csv.gz", "nonbots_data.csv.gz"):
-        _slice_csv(src / "stclab" / name, root / "stclab" / name, slice(0, 60))
+        _slice_csv(src / "stclab" / name, root / "stclab" / name, slice(0, rows))
     for kind in ("bots", "humans"):
-        _slice_csv(src / "gilani2017" / kind / f"{kind}.1k.csv.gz", root / "gilani2017" / kind / f"{kind}.1k.csv.gz", slice(0, 60))
+        _slice_csv(src / "gilani2017" / kind / f"{kind}.1k.csv.gz", root / "gilani2017" / kind / f"{kind}.1k.csv.gz", slice(0, rows))
     for name in ("botwiki2019", "verified2019"):
-        _slice_csv(src / name / "profiles.csv.gz", root / name / "profiles.csv.gz", slice(0, 60))
+        _slice_csv(src / name / "profiles.csv.gz", root / name / "profiles.csv.gz", slice(0, rows))
     return root
 
 
@@ -226,13 +230,7 @@ def test_no_shipped_source_left_beside_the_set_is_refused_before_training(shared
     """Where every shipped source is left out (the set holds their accounts, or DIR holds fewer than
     10 of a class of each), it trained on the user's set alone, wrote the model file, then ended in
     "KeyError: 'loso'. This is a bug in botwatch" with exit 1."""
-    src, root = shared_data / "labelled", tmp_path / "labelled"
-    for name in ("bots_data.csv.gz", "nonbots_data.csv.gz"):
-        _slice_csv(src / "stclab" / name, root / "stclab" / name, slice(0, 5))
-    for kind in ("bots", "humans"):
-        _slice_csv(src / "gilani2017" / kind / f"{kind}.1k.csv.gz", root / "gilani2017" / kind / f"{kind}.1k.csv.gz", slice(0, 5))
-    for name in ("botwiki2019", "verified2019"):
-        _slice_csv(src / name / "profiles.csv.gz", root / name / "profiles.csv.gz", slice(0, 5))
+    root = _shipped_slice(shared_data / "labelled", tmp_path / "labelled", 5)
     model = tmp_path / "m.json.gz"
     res = runner.invoke(app, ["train-bot-model", str(FIXTURE), "--with-shipped", str(root), "-o", str(model)])
     said = " ".join(res.output.split())
