@@ -33,38 +33,39 @@ def test_lines_holding_every_post_say_nothing_more(tmp_path: Path) -> None:
     assert got["By sentiment"] == "all 2 series"
 
 
-def test_the_timeline_command_says_it_too(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
+def _cli_study(tmp_path: Path, rows: str) -> Path:
+    """A study holding only a `timeline` table with `rows` (SQL VALUES), for `botwatch timeline`."""
     from botwatch import open_study
-    from botwatch.cli import app
 
     path = tmp_path / "c.duckdb"
     with open_study(path, read_only=False) as st:
         st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, "
                "sentiment_mean DOUBLE, sentiment_n BIGINT)")
-        st.sql("INSERT INTO timeline VALUES ('day','utc','all','all posts','2016-09-01',100,5,NULL,0), ('day','utc','all','all posts','2016-09-02',300,5,NULL,0), "
-               "('day','utc','sentiment','negative','2016-09-01',60,2,NULL,0), ('day','utc','sentiment','positive','2016-09-02',180,2,NULL,0)")
-    said = " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment"], env={"COLUMNS": "200"}).output.split())
+        st.sql("INSERT INTO timeline VALUES " + rows)
+    return path
+
+
+def _timeline_said(path: Path, *more: str) -> str:
+    """What `botwatch timeline PATH -d sentiment MORE` prints, its whitespace folded."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    return " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment", *more], env={"COLUMNS": "200"}).output.split())
+
+
+def test_the_timeline_command_says_it_too(tmp_path: Path) -> None:
+    path = _cli_study(tmp_path, "('day','utc','all','all posts','2016-09-01',100,5,NULL,0), ('day','utc','all','all posts','2016-09-02',300,5,NULL,0), "
+                                "('day','utc','sentiment','negative','2016-09-01',60,2,NULL,0), ('day','utc','sentiment','positive','2016-09-02',180,2,NULL,0)")
+    said = _timeline_said(path)
     assert ("the sentiment columns hold 240 of the 400 posts of these buckets (60%): sentiment is read in English only, so posts in other "
             "languages (and posts without text) are in none, not counted as neutral") in said
-    said = " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment", "--since", "2016-09-02"], env={"COLUMNS": "200"}).output.split())
+    said = _timeline_said(path, "--since", "2016-09-02")
     assert "hold 180 of the 300 posts" in said
 
 
 def test_the_timeline_command_never_rounds_a_part_to_the_whole(tmp_path: Path) -> None:
     """996 of 1,000 posts read "(100%)" beside the words saying some are in no column, where the
     report's caption of the same lines says 99.6% (`prob_text.percent`)."""
-    from typer.testing import CliRunner
-
-    from botwatch import open_study
-    from botwatch.cli import app
-
-    path = tmp_path / "c.duckdb"
-    with open_study(path, read_only=False) as st:
-        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, "
-               "sentiment_mean DOUBLE, sentiment_n BIGINT)")
-        st.sql("INSERT INTO timeline VALUES ('day','utc','all','all posts','2016-09-01',1000,5,NULL,0), "
-               "('day','utc','sentiment','negative','2016-09-01',996,2,NULL,0)")
-    said = " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "sentiment"], env={"COLUMNS": "200"}).output.split())
+    said = _timeline_said(_cli_study(tmp_path, "('day','utc','all','all posts','2016-09-01',1000,5,NULL,0), ('day','utc','sentiment','negative','2016-09-01',996,2,NULL,0)"))
     assert "hold 996 of the 1,000 posts of these buckets (99.6%)" in said, said
