@@ -71,6 +71,12 @@ def user_source_name(name: str) -> str:
     return f"{name} (yours)" if name in SHIPPED_SOURCES else name
 
 
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """`frame[name]`, or a column of None where the set has none (a labels file may name an account
+    by handle alone, or by id alone)."""
+    return frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
 def _other_platform(frame: pd.DataFrame) -> np.ndarray:
     """Rows holding a platform-unique id (a Mastodon profile URL, a Bluesky DID:
     `labelled.read_labels_csv`'s `unique_id`): not Twitter accounts, so their handle and numeric id
@@ -90,10 +96,10 @@ def _keys(frame: pd.DataFrame) -> tuple[set[str], set[str]]:
     from botwatch.accounts.training_accounts import platform_unique
 
     twitter = ~_other_platform(frame)
-    handles = {h.strip().lower() for h in frame.get("handle", pd.Series([None] * len(frame), dtype=object))[twitter].dropna().astype(str) if h.strip()}
+    handles = {h.strip().lower() for h in _column(frame, "handle")[twitter].dropna().astype(str) if h.strip()}
     ids = set()
     for col in ("account_id", "unique_id"):
-        for v, tw in zip(frame.get(col, pd.Series([None] * len(frame), dtype=object)).tolist(), twitter.tolist()):
+        for v, tw in zip(_column(frame, col).tolist(), twitter.tolist()):
             if not isinstance(v, str):
                 continue
             v = v.strip().lower()
@@ -142,9 +148,7 @@ def in_shipped_training(user: pd.DataFrame) -> np.ndarray | None:
     if shipped_digests().num_rows == 0:
         return None
     flags = training_flags()
-    ids = user["account_id"] if "account_id" in user.columns else pd.Series([None] * len(user))
-    handles = user["handle"] if "handle" in user.columns else pd.Series([None] * len(user))
-    unique = user["unique_id"] if "unique_id" in user.columns else pd.Series([None] * len(user))
+    ids, handles, unique = (_column(user, c) for c in ("account_id", "handle", "unique_id"))
     out = []
     for i, h, u, other in zip(ids.tolist(), handles.tolist(), unique.tolist(), _other_platform(user).tolist()):
         if other:  # a Mastodon or Bluesky account: its handle or local id would name a Twitter account
