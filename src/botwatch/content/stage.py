@@ -436,7 +436,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     if study.engine != "duckdb":
         labeller.scorer.workers = 1  # the executors are the parallelism; no forked pools inside them
         counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
-    elif workers > 1 and study.count("posts") >= POOL_MIN:
+    elif workers > 1 and (posts := study.count("posts")) >= POOL_MIN:
         langs = [r[0] for r in study.sql("SELECT DISTINCT lang FROM posts")]
         # One batch late: this process writes and reads while the workers label; on one DuckDB
         # thread meanwhile, as the workers hold both cores (a second thread only waited for them).
@@ -445,7 +445,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
         try:
             with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
                 counts = study.map_arrow(expr, OneBatchLate(pool), outputs, batch_rows=batch_rows,
-                                         count_as="posts", total=study.count("posts"))
+                                         count_as="posts", total=posts)
         finally:
             study.sql(f"SET threads = {int(threads)}")
     else:
