@@ -49,6 +49,12 @@ class BotModelUsed:
     sha256: str | None = None
     note: str | None = None
 
+    @property
+    def earlier_release(self) -> bool:
+        """Scored by an earlier release's shipped model: not this one, and no BOTWATCH_BOT_MODEL
+        file recorded (`accounts.stage` records the variable's file when it is set)."""
+        return self.kind == "missing" and self.file is None
+
 
 def recorded_bot_model(study: Study) -> tuple[str | None, str | None]:
     """(SHA-256, file as given) the latest successful accounts run recorded; (None, None) without."""

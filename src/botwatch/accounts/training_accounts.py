@@ -141,7 +141,7 @@ def study_bot_training(study: Any) -> BotTraining:
         return BotTraining(None, None, None)
     if used.kind == "own":
         return BotTraining(used.meta, used.file, UNKNOWN_WHY["own"] if own_model_digests(used.meta) is None else None)
-    if used.kind == "missing" and used.file is None:  # no BOTWATCH_BOT_MODEL when it scored: an earlier release's shipped model
+    if used.earlier_release:
         return BotTraining({}, None, UNKNOWN_WHY["earlier"])
     return BotTraining({}, None, UNKNOWN_WHY["missing" if used.kind == "missing" else "unrecorded"])
 
