@@ -534,6 +534,16 @@ class XStream:
                     cap.state["stream_seen"] = end  # the next run's gap starts here
 
 
+def paging_loop(token: str) -> str:
+    """The run's last line when X's search sends a `next_token` it sent before in the sweep: the
+    server pages in a loop, and following it asked the same pages for ever, silently, spending the
+    rate limit on tweets already on disk. What was fetched is kept and the sweep left unfinished."""
+    shown = token if len(token) <= 60 else token[:60] + "…"
+    return (f"X's search sent a next_token it had sent before in this sweep ({shown!r}): "
+            "it pages in a loop, so the sweep stopped there, unfinished, its cursor kept and the posts fetched on disk; "
+            "run the same command again later to resume")
+
+
 class XSearch:
     """Recent or full-archive search, paged to the end (or to `--max-posts`)."""
 
@@ -848,6 +858,9 @@ class XSearch:
         self.same_window(cap)
         path = "/2/tweets/search/all" if self.archive else "/2/tweets/search/recent"
         unreadable = 0
+        # The next_tokens this sweep has followed: X never sends one twice in a sweep, so one sent again
+        # is a server paging in a loop (followed, it was asked for ever, every page all duplicates).
+        followed = {str(cap.cursor["next_token"])} if cap.cursor.get("next_token") else set()
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
             while True:
                 # X searches up to 10 seconds before a request: what a sweep begun now can cover.
@@ -889,8 +902,16 @@ class XSearch:
                     cap.state["sweep_until"] = _utc_text(self.until) if self.until else None
                     cap.state["sweep_started"] = _utc_text(min(asked_at, self.until) if self.until else asked_at)
                 out, n, cut = self.new_tweets(cap, page, body)
+                meta = page.get("meta") if isinstance(page.get("meta"), dict) else {}
+                looped = not cut and meta.get("next_token") and str(meta["next_token"]) in followed
+                if looped:  # the cursor stays on the page just read: a re-run asks it again, its tweets dropped by id
+                    if out is not None:
+                        cap.write_posts(out, n)
+                    raise CollectError(paging_loop(str(meta["next_token"])), 1)
                 # A page cut at --max-posts keeps the cursor on it: the rest of it is for the next run.
-                more = True if cut else self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
+                more = True if cut else self.advance(cap, meta)
+                if more and cap.cursor.get("next_token"):
+                    followed.add(str(cap.cursor["next_token"]))
                 if not more and cap.state.get("sweep_started"):  # a finished sweep searched its query up to when it began
                     cap.state["last_sweep_to"] = cap.state["sweep_started"]
                 if out is not None:
