@@ -177,6 +177,9 @@ class Capture:
         # covered): the run asked nothing and ends 0, not as one that never connected.
         self.nothing_to_fetch = False
         self.last_failure = ""  # why the latest wait before a retry began (said when the run never connected)
+        # Whether that wait was a rate limit (429): the server was reached, and the next step is to
+        # wait for the limit to lift, not to check the address or the network.
+        self.last_failure_limited = False
         self.state: dict[str, Any] = {}
         self.cursor: dict[str, Any] = {}
         self._seen = _Seen(dedupe_capacity)
@@ -556,10 +559,11 @@ class Capture:
     def disk_bytes(self) -> int:
         return self.writer.bytes_closed + self.writer.open_bytes
 
-    async def sleep(self, seconds: float, why: str | None = None) -> None:
-        """Wait, ticking, so the state keeps up while a reconnect waits; say why when it is long."""
+    async def sleep(self, seconds: float, why: str | None = None, *, limited: bool = False) -> None:
+        """Wait, ticking, so the state keeps up while a reconnect waits; say why when it is long.
+        `limited`: the failure was a rate limit (429), kept for the closing line's next step."""
         if why:
-            self.last_failure = why
+            self.last_failure, self.last_failure_limited = why, limited
         if why and seconds >= 1:
             self.progress.clear()
             self.log(f"{why}; retrying in {seconds:,.1f} s")

@@ -87,7 +87,7 @@ async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None, er
             delay = waits.limit.next_delay()
         else:
             delay = waits.http.next_delay()
-    await cap.sleep(delay, why)
+    await cap.sleep(delay, why, limited=resp is not None and resp.status_code == 429)
 
 
 async def honour_quota(cap: Capture, resp: httpx.Response) -> None:

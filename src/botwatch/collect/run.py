@@ -139,8 +139,13 @@ async def run_capture(
         # Said with the last failure: a server that answered 500 every time was reached, and
         # "check the address and the network" alone sent the user to the wrong place.
         last = f"the last try: {capture.last_failure}; " if capture.last_failure else ""
-        log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; {last}"
-            "check the address, the network and the server, then run the same command again")
+        if capture.last_failure_limited:  # reached, and told to wait: the address and the network are fine
+            log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; {last}"
+                "the server is rate-limiting these requests (429): wait for its limit to lift (X's windows are 15 minutes, "
+                "Mastodon's 5), then run the same command again; a --duration longer than that lets one run wait it out")
+        else:
+            log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; {last}"
+                "check the address, the network and the server, then run the same command again")
         code = 1
     if follower is not None and follower.aborted and code == 0:
         code = INTERRUPTED  # a stop cut short by a second signal is an interrupt, whichever signals they were
