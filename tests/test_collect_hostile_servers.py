@@ -347,3 +347,26 @@ def test_a_mastodon_status_id_too_long_for_any_time_is_kept_and_does_not_stop_th
         cap.close()
     assert cap.stats.kept == 1 and cap.cursor.get("min_id", {}).get("tag:ge2017") is None, cap.cursor
     assert len(logs) == 1 and "beyond any date" in logs[0] and "in the future" in logs[0] and "inf" not in logs[0], logs
+
+
+def test_an_x_search_page_that_never_comes_is_said_as_a_timeout_and_asked_again(tmp_path: Path) -> None:
+    """A search page not answered within the read timeout (an X search's --stall, 60 s) was asked
+    again after a wait under a second, so nothing was said: the run sat silent for a minute. The
+    timeout is now said on a line however short the wait after it."""
+    from botwatch.collect import x as xm
+    from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+    tweets = [{"id": str(10_000 + i), "text": f"tweet {i} #GE2017", "author_id": "1"} for i in range(3)]
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if n == 0:
+            await asyncio.sleep(2)  # past the collector's read timeout below
+        await w.respond(200, orjson.dumps({"data": tweets[::-1], "meta": {"result_count": 3, "newest_id": tweets[-1]["id"]}}))
+
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of)
+        logs: list[str] = []
+        ended = asyncio.run(run_capture(cap, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01, stall_s=0.3), duration=20.0,
+                                        log=logs.append, install_signals=False))
+    assert ended == 0 and cap.stats.kept == 3, logs
+    assert any("timed out (ReadTimeout: no answer in time); retrying in" in line for line in logs), logs

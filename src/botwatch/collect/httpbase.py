@@ -75,9 +75,12 @@ def refusal(platform: str, resp: httpx.Response, body: bytes, hint: str, code: i
 
 async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None, err: BaseException | None = None) -> None:
     """Sleep as the failed response (or a network error, when None) requires."""
+    timed_out = isinstance(err, httpx.TimeoutException)
     if resp is None:
         delay = waits.net.next_delay()
         why = f"connection to {cap.endpoint} failed ({type(err).__name__}: {err})" if err is not None else f"connection to {cap.endpoint} ended"
+        if timed_out:  # httpx words a timeout as nothing at all ("ReadTimeout: ")
+            why = f"connection to {cap.endpoint} timed out ({type(err).__name__}: no answer in time)"
     else:
         why = f"{resp.request.url.path} answered {resp.status_code}"
         told = server_wait(resp.status_code, resp.headers)
@@ -87,7 +90,9 @@ async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None, er
             delay = waits.limit.next_delay()
         else:
             delay = waits.http.next_delay()
-    await cap.sleep(delay, why, limited=resp is not None and resp.status_code == 429)
+    # A timeout is said however short the wait after it: the run has already waited a read timeout
+    # (an X search's --stall, 60 s) in silence, and a quick retry left that minute unexplained.
+    await cap.sleep(delay, why, limited=resp is not None and resp.status_code == 429, say=timed_out)
 
 
 async def honour_quota(cap: Capture, resp: httpx.Response) -> None:
