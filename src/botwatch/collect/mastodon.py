@@ -37,6 +37,10 @@ DEFAULT_SERVER = "https://mastodon.social"
 KNOWN_EVENTS = {"update", "delete", "status.update", "notification", "filters_changed", "conversation", "announcement",
                 "announcement.reaction", "announcement.delete", "encrypted_message", "notifications_merged"}
 HINT = "Streaming may need an access token: set MASTODON_TOKEN (read scope) for this server."
+# With a token given, a refusal is of that token: "may need a token" sent a user whose token had
+# expired to set the variable already set.
+TOKEN_HINT = ("The token in MASTODON_TOKEN was refused: it may have expired or been revoked, or lack the read scope; "
+              "make a new one on this server (Preferences, Development) and set MASTODON_TOKEN to it.")
 
 
 def server_address(url: str) -> str:
@@ -221,6 +225,7 @@ class MastodonCollector:
                  page_limit: int = 40, max_response: int = MAX_RESPONSE) -> None:
         self.server = server.rstrip("/")
         self.token = token
+        self.hint = TOKEN_HINT if token else HINT  # what a 401 or 403 tells the user to do
         self.tags = [t.lstrip("#") for t in hashtags]
         self.stall_s = stall_s
         self.scale = backoff_scale
@@ -336,7 +341,7 @@ class MastodonCollector:
                 await wait_after_failed(cap, waits, exc)
                 continue
             if r.status_code in (401, 403):
-                raise refusal("Mastodon", r, body, HINT)
+                raise refusal("Mastodon", r, body, self.hint)
             if r.status_code != 200:
                 await wait_after(cap, waits, r)
                 continue
@@ -375,7 +380,7 @@ class MastodonCollector:
                     if r.status_code != 200:
                         body = await read_capped(r, self.max_response, head=True)
                         if r.status_code in (401, 403):
-                            raise refusal("Mastodon", r, body, HINT)
+                            raise refusal("Mastodon", r, body, self.hint)
                         await wait_after(cap, waits, r)
                         continue
                     cap.connected = True
