@@ -61,3 +61,15 @@ def test_answers_of_errors_alone_end_the_run_and_keep_the_sweep_unfinished(tmp_p
     assert "errors" in said and "run again later to resume" in said, said
     state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())
     assert "last_sweep_to" not in state, state  # no sweep is taken as finished
+
+
+def test_an_unreadable_page_is_said_as_it_is_asked_again(tmp_path: Path) -> None:
+    """A page cut short (not JSON) was kept aside and asked again with no line said: up to 5 silent
+    retries, then the run's end. Each is now said, as a failed request is."""
+    now = datetime.now(timezone.utc)
+    a = [id_at(now - timedelta(hours=h)) for h in (1, 2)]
+    folder = tmp_path / "cap"
+    good = _page(a, None)
+    res, said, asked = _run(folder, [good[: len(good) // 2], good])
+    assert res.exit_code == 0 and len(asked) == 2 and "kept 2 posts" in said, said
+    assert "/2/tweets/search/recent sent a page that could not be read (kept aside in .botwatch/malformed-x-search-" in said, said

@@ -882,7 +882,9 @@ class XSearch:
                 cap.state["search_endpoint"] = "all" if self.archive else "recent"  # kept by the capture from its first answer on
                 self.waits.reset()
                 page = self.read_page(cap, body)
-                why = None
+                # Said, as a failed request is: a page cut short or garbled was asked again in silence,
+                # up to 5 times, and the run then ended with no line before it saying why.
+                why = None if page is not None else f"{path} sent a page that could not be read (kept aside in .botwatch/malformed-{cap.stream}.jsonl)"
                 if page is not None and "data" not in page and not isinstance(page.get("meta"), dict):
                     # X's v2 answers 200 with `errors` beside a page (partial errors: `data`, `meta` and its
                     # next_token are read as usual); errors alone are no page. Read as a last page, they
@@ -894,7 +896,7 @@ class XSearch:
                     if unreadable >= 5:
                         raise CollectError("X sent 5 search answers in a row that were no page (unreadable, or errors without data or meta; "
                                            "kept in .botwatch/malformed-*.jsonl); run again later to resume", 1)
-                    await cap.sleep(self.waits.http.next_delay(), why)
+                    await cap.sleep(self.waits.http.next_delay(), why, say=True)
                     continue
                 unreadable = 0
                 if not cap.cursor.get("next_token"):  # a sweep's first page: the window its next_token pages
