@@ -858,9 +858,10 @@ class XSearch:
         self.same_window(cap)
         path = "/2/tweets/search/all" if self.archive else "/2/tweets/search/recent"
         unreadable = 0
-        # The next_tokens this sweep has followed: X never sends one twice in a sweep, so one sent again
-        # is a server paging in a loop (followed, it was asked for ever, every page all duplicates).
-        followed = {str(cap.cursor["next_token"])} if cap.cursor.get("next_token") else set()
+        # The next_tokens whose pages this sweep has read this run: X never sends one twice in a sweep,
+        # so one sent again is a server paging in a loop (followed, it was asked for ever, every page
+        # all duplicates). Those asked, not those saved: a saved token may be dropped before it is asked.
+        followed: set[str] = set()
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
             while True:
                 # X searches up to 10 seconds before a request: what a sweep begun now can cover.
@@ -903,6 +904,11 @@ class XSearch:
                     cap.cursor.pop("sweep_oldest_id", None)  # a first page cut at --max-posts and asked again
                     cap.state["sweep_until"] = _utc_text(self.until) if self.until else None
                     cap.state["sweep_started"] = _utc_text(min(asked_at, self.until) if self.until else asked_at)
+                asked = cap.cursor.get("next_token")
+                if asked:
+                    followed.add(str(asked))
+                else:  # a sweep's first page: a sweep begun afresh pages its own tokens
+                    followed.clear()
                 out, n, cut = self.new_tweets(cap, page, body)
                 meta = page.get("meta") if isinstance(page.get("meta"), dict) else {}
                 looped = not cut and meta.get("next_token") and str(meta["next_token"]) in followed
@@ -912,8 +918,6 @@ class XSearch:
                     raise CollectError(paging_loop(str(meta["next_token"])), 1)
                 # A page cut at --max-posts keeps the cursor on it: the rest of it is for the next run.
                 more = True if cut else self.advance(cap, meta)
-                if more and cap.cursor.get("next_token"):
-                    followed.add(str(cap.cursor["next_token"]))
                 if not more and cap.state.get("sweep_started"):  # a finished sweep searched its query up to when it began
                     cap.state["last_sweep_to"] = cap.state["sweep_started"]
                 if out is not None:
