@@ -80,6 +80,7 @@ def test_a_stage_records_only_the_options_it_read(raw: Path) -> None:
     recorded = dict(_runs(raw)[-2:])
     # coverage reads no option; the command id (runs_table.COMMAND_ID) is bookkeeping, one per call
     assert recorded["coverage"].pop("command_id") == recorded["coordination"]["command_id"]
+    assert recorded["coverage"].pop("libraries")  # bookkeeping too: the library versions (library_versions)
     assert recorded["coverage"] == {"election": None, "engine": "duckdb"}
     assert recorded["coordination"]["coordination_window_s"] == 120
     with botwatch.open_study(raw) as st:  # and the stage did read it

@@ -118,6 +118,10 @@ def test_report_reproduction_paragraph(tmp_path: Path, analysed_path: Path) -> N
 
     study = _analysed(tmp_path, analysed_path)
     _hostile_record(study)
+    # The accounts run recorded another DuckDB than this install's (in an attacker's words): said, escaped.
+    p = _accounts_params(study)
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE runs SET params = ? WHERE stage = 'accounts'", [json.dumps({**p, "libraries": {**p["libraries"], "duckdb": "<b>0.9</b>"}})])
     with open_study(study) as st:
         out = build_report(st, tmp_path / "r.html", exports=False)
         sources = st.sql("SELECT source, sha256 FROM sources WHERE format IS NOT NULL AND source <> ?", [HOSTILE])
@@ -135,6 +139,11 @@ def test_report_reproduction_paragraph(tmp_path: Path, analysed_path: Path) -> N
     for name, sha in sources:  # every input with its content hash
         assert sha in part
     assert "<img" not in part and "ab" * 32 in part
+    # The libraries each run recorded, the hostile ingest's none (an older botwatch), and the difference.
+    assert "libraries not recorded; " in part and "(the study was analysed with more than one set of library versions)" in part
+    from botwatch.report.reproduce import LIBRARIES_DIFFER
+
+    assert LIBRARIES_DIFFER in part and "duckdb &lt;b&gt;0.9&lt;/b&gt; (now " in part and "<b>0.9" not in part
     # The stage table points at the command that gives the recorded election back.
     assert "characters recorded: botwatch elections show STUDY --toml" in html
 

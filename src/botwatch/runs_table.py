@@ -19,11 +19,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.library_versions import LIBRARIES_KEY
+
 COMMAND_ID = "command_id"
 # Keys that record how a run was made, not a parameter of what it computed (left out of the
 # parameters the report's stage table shows: an id differs on every run and on every engine).
 # `estimates_version`: which rules made the estimates table's rows (`estimates.compute.ESTIMATES_VERSION`).
-BOOKKEEPING = frozenset({COMMAND_ID, "estimates_version"})
+# `libraries`: the versions of the libraries that decide results (`library_versions`).
+BOOKKEEPING = frozenset({COMMAND_ID, "estimates_version", LIBRARIES_KEY})
 
 
 def parse_params(text: Any) -> dict[str, Any] | None:
@@ -49,6 +52,13 @@ class Run:
         """The id of the command that ran it (None: recorded before commands had ids, or not a stage run)."""
         cid = (self.params or {}).get(COMMAND_ID)
         return cid if isinstance(cid, str) and cid else None
+
+    @property
+    def libraries(self) -> dict[str, str] | None:
+        """The library versions it recorded (None: recorded before they were, `library_versions`)."""
+        from botwatch.library_versions import recorded_libraries
+
+        return recorded_libraries(self.params)
 
 
 # The order of `ok_runs`, total and the same on every engine: Spark put a NULL `finished_at`

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from botwatch import __version__
 from botwatch.code_identity import version_label
+from botwatch.library_versions import LIBRARIES_KEY, library_versions
 # One test of "is this a DuckDB file" for the study and for the ingest's folder walk, which never
 # opens anything but a regular file (a named pipe met there blocked the walk for ever).
 from botwatch.ingest.source import DUCKDB_MAGIC, file_head, is_duckdb_file  # noqa: F401
@@ -396,7 +397,10 @@ class StudyBase:
         info: dict[str, Any] = {"rows_written": None, "message": None, _RUN_ID: run_id}
         started = utcnow()
         status = "failed"
-        self._record_start([run_id, stage, json.dumps(params, default=str, sort_keys=True), version_label(), started, None, RUNNING, None, None])
+        # The libraries that decide its figures, beside the code label (`library_versions`).
+        libraries = {LIBRARIES_KEY: library_versions(self.engine)}
+        self._record_start([run_id, stage, json.dumps({**params, **libraries}, default=str, sort_keys=True), version_label(), started, None, RUNNING,
+                            None, None])
         try:
             yield info
             status = "ok"
@@ -411,7 +415,7 @@ class StudyBase:
                 info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
             raise
         finally:
-            self._record_run([run_id, stage, json.dumps(params, default=str, sort_keys=True), version_label(), started, utcnow(),
+            self._record_run([run_id, stage, json.dumps({**params, **libraries}, default=str, sort_keys=True), version_label(), started, utcnow(),
                               status, info["rows_written"], info["message"]])
 
     def record_rows(self, info: dict[str, Any]) -> None:

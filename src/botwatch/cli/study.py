@@ -24,10 +24,16 @@ if TYPE_CHECKING:  # duckdb, ibis and pyarrow come with it: imported where a com
 
 @app.command()
 def version() -> None:
-    """Print the botwatch version and its code label (the one a study's runs record)."""
+    """Print the botwatch version and its code label, then the versions of the libraries that
+    decide results (PySpark's where installed: a lake's runs record it): what a study's runs record."""
     from botwatch.code_identity import version_label
+    from botwatch.library_versions import NOT_INSTALLED, library_versions, libraries_text
 
-    out.print(version_label())
+    out.print(version_label(), highlight=False)
+    libs = library_versions("spark")
+    if libs.get("pyspark") == NOT_INSTALLED:
+        del libs["pyspark"]
+    out.print(f"libraries: {libraries_text(libs)}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from botwatch import canonical
 from botwatch.code_identity import version_label
+from botwatch.library_versions import LIBRARIES_KEY, library_versions
 from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_session
 from botwatch.engines.lake_tables import LakeError, sql_ident, check_location, conform, read_naive, spark_schema, store
 from botwatch.shown_text import shell_word
@@ -104,7 +105,7 @@ def ingest_lake(
             # ingest left are removed by the next command (`lake_scratch`), never a running one's.
             work = f"{lake._scratch}/ingest"
             params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark",
-                      **(columns.as_params() if columns is not None else {})}
+                      **(columns.as_params() if columns is not None else {}), LIBRARIES_KEY: library_versions("spark")}
             run = {"run_id": uuid.uuid4().hex[:12], "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True),
                    "version": version_label(), "started_at": utcnow(), "finished_at": None, "status": RUNNING, "rows_written": None, "message": None}
             lake._record_start([run[c] for c in RUNS.names])  # as `Study.run`: a killed ingest is seen as one

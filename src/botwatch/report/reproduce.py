@@ -31,14 +31,14 @@ from typing import Any
 from botwatch.ingest.csv_mapping import reproduce_flags as csv_column_flags
 from botwatch.accounts.evaluate import EVALUATE_STAGE as ACCOUNTS_EVALUATE_STAGE
 from botwatch.content.score import EVALUATE_STAGE
-from botwatch.runs_table import ok_runs
+from botwatch.runs_table import Run, ok_runs
 from botwatch.study import Study
 
 # Keys of a stage's parameters that say which models made it (recorded by the stages themselves).
 MODEL_KEYS = ("bot_model_sha256", "bot_model_file", "bot_behaviour_sha256", "origin_model_sha256", "content_model_sha256", "content_trees_sha256")
 # Parameters that do not change what a command computes (or are shown elsewhere), or are
 # bookkeeping: not compared when grouping the runs of a study recorded without command ids.
-_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers", "command_id", "origin_training_accounts", "bot_training_accounts", "origin_home", "estimates_version"}
+_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers", "command_id", "origin_training_accounts", "bot_training_accounts", "origin_home", "estimates_version", "libraries"}
 MAX_STEPS = 20  # in the page: a study re-analysed many times: the latest steps are what made its tables
 MAX_INPUTS = 20
 # A step longer than this (an ingest of thousands of files) is shown in the page up to here, with
@@ -408,6 +408,24 @@ class RelativePaths:
         return out
 
 
+# Said where a table's run recorded other library versions than the process reading the study has.
+LIBRARIES_DIFFER = "The tables were made with other library versions than the ones installed here, so figures made again with this install may differ:"
+
+
+def _libraries(runs: list[Run], engine: str) -> tuple[list[str], list[str]]:
+    """Each set of library versions the runs recorded, oldest first ("not recorded" for runs made
+    before they were), and how the latest run of each stage, the one that made its table, differs
+    from the libraries reading the study now: the same botwatch label over another DuckDB may give
+    other figures, and only the code label was said."""
+    from botwatch.library_versions import differences, libraries_text, library_versions
+
+    sets = list(dict.fromkeys(libraries_text(r.libraries) for r in runs))
+    now = library_versions(engine)
+    latest = {r.stage: r for r in runs}  # `ok_runs` is oldest first: the last of a stage wins
+    differ = list(dict.fromkeys(d for r in latest.values() if r.libraries for d in differences(r.libraries, now)))
+    return sets, differ
+
+
 def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_STEPS, max_inputs: int | None = MAX_INPUTS,
                  relative_to: RelativePaths | None = None) -> dict[str, Any]:
     """What the template shows: versions, models, election, commands (oldest first), inputs.
@@ -444,6 +462,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
                 texts[key] = p["election_toml"]
                 if p["election_toml"] not in all_texts.setdefault(key, []):
                     all_texts[key].append(p["election_toml"])
+    out["libraries"], out["libraries_differ"] = _libraries(runs, getattr(study, "engine", "duckdb"))
     files = _election_files(texts, all_texts)
     stored: set[str] | None = None
     if "sources" in study.tables():  # what each input put in: an input with nothing stored is left out of its command
@@ -549,6 +568,10 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
     if not r["steps"]:
         return "\n".join(lines + ["# No command is recorded: the study has no successful run."]) + "\n"
     lines.append("# botwatch " + ", ".join(_comment(v) for v in r["versions"]) + (" (the study was analysed with more than one version)" if len(r["versions"]) > 1 else ""))
+    lines.append("# libraries: " + "; ".join(_comment(v) for v in r["libraries"])
+                 + (" (the study was analysed with more than one set of library versions)" if len(r["libraries"]) > 1 else ""))
+    if r["libraries_differ"]:
+        lines.append(f"# {_comment(LIBRARIES_DIFFER)} {_comment(', '.join(r['libraries_differ']))}")
     for k, v in sorted(r["models"].items()):
         lines.append(f"# model {_comment(k)}: {_comment(v)}")
     if r["inputs"]:
