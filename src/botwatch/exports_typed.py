@@ -99,14 +99,23 @@ def parquet_metadata(table: str, study_version: int | None) -> str:
     `study_schema_version` the layout of the study it came from (left out where the study records
     none, null in the sidecar). Why both: the study's posts on layout 1 have no `warning` column,
     and the file said only "2" where the sidecar beside it said the study was on layout 1."""
-    pairs = {"botwatch_schema_version": str(SCHEMA_VERSION), "botwatch_table": table}
+    from botwatch.code_identity import version_label
+
+    # The code label too (`write_sidecar`): a Parquet file parted from its sidecar still names its maker.
+    pairs = {"botwatch_schema_version": str(SCHEMA_VERSION), "botwatch_table": table, "botwatch_code_version": version_label()}
     if study_version is not None:
         pairs["study_schema_version"] = str(study_version)
     return "KV_METADATA {" + ", ".join(f"{key}: '{value.replace(chr(39), chr(39) * 2)}'" for key, value in pairs.items()) + "}"
 
 
 def write_sidecar(out: Path, table: str, columns: list[tuple[str, str]], study_version: int | None, rows: int, botwatch_version: str) -> Path:
-    """`<out>.schema.json`: what a program needs to read `out` without guessing."""
+    """`<out>.schema.json`: what a program needs to read `out` without guessing, and which
+    botwatch wrote it: `botwatch_version` is the release alone, which every revision between two
+    releases shares, so the code label (`code_identity`) and the library versions
+    (`library_versions`) are beside it, as a study's runs record them."""
+    from botwatch.code_identity import version_label
+    from botwatch.library_versions import installed_versions
+
     side = out.with_name(out.name + ".schema.json")
     side.write_text(
         json.dumps(
@@ -114,6 +123,8 @@ def write_sidecar(out: Path, table: str, columns: list[tuple[str, str]], study_v
                 "botwatch_schema_version": SCHEMA_VERSION,
                 "study_schema_version": study_version,
                 "botwatch_version": botwatch_version,
+                "botwatch_code_version": version_label(),
+                "libraries": installed_versions(),
                 "table": table,
                 "rows": rows,
                 "columns": [{"name": n, "type": t} for n, t in columns],

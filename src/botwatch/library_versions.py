@@ -64,3 +64,12 @@ def differences(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
     in the recorded order. A library only one side names (PySpark, recorded by a lake's run) is not
     a difference: the other side did not use it."""
     return [f"{k} {v} (now {current[k]})" for k, v in recorded.items() if k in current and current[k] != v]
+
+
+def installed_versions() -> dict[str, str]:
+    """The versions installed here, PySpark's included where it is installed: what `botwatch
+    version` prints and an export's sidecar records (a file written from a lake went through it)."""
+    libs = library_versions("spark")
+    if libs.get("pyspark") == NOT_INSTALLED:
+        del libs["pyspark"]
+    return libs

@@ -27,13 +27,10 @@ def version() -> None:
     """Print the botwatch version and its code label, then the versions of the libraries that
     decide results (PySpark's where installed: a lake's runs record it): what a study's runs record."""
     from botwatch.code_identity import version_label
-    from botwatch.library_versions import NOT_INSTALLED, library_versions, libraries_text
+    from botwatch.library_versions import installed_versions, libraries_text
 
     out.print(version_label(), highlight=False)
-    libs = library_versions("spark")
-    if libs.get("pyspark") == NOT_INSTALLED:
-        del libs["pyspark"]
-    out.print(f"libraries: {libraries_text(libs)}", highlight=False, soft_wrap=True)
+    out.print(f"libraries: {libraries_text(installed_versions())}", highlight=False, soft_wrap=True)
 
 
 @app.command()
