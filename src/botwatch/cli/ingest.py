@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -12,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from botwatch.cli.common import app, console, controls_shown, fail, finite, local_output, open_or_fail, plain, wide_when_piped
+from botwatch.cli.common import StillRunning, app, console, controls_shown, fail, finite, local_output, open_or_fail, plain, wide_when_piped
 from botwatch.ingest.counts import KEPT_APART, cut_short_count, kept_apart, not_posts, notices_read, read_count, records_rejected
 from botwatch.shown_text import name_shown, shell_shown
 from botwatch.userfile import os_error_said
@@ -516,27 +517,71 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
     ) as progress:
         task_ids: dict[str, int] = {}
         drawn = console.is_terminal
+        now: list[FileProgress] = []  # the file being read, whose "writing" lines must stop with it
 
-        def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
+        def start(path: str, size: int | None) -> FileProgress:
             if not drawn:  # a pipe or a log file: no bar, so a line now and then
-                return progress_lines(path, size)
-            tid = progress.add_task(escape(name_shown(os.path.basename(path)[:40])), total=size)
+                now[:] = [FileProgress(progress_lines(path, size), name_shown(path))]
+                return now[0]
+            short = name_shown(os.path.basename(path)[:40])
+            tid = progress.add_task(escape(short), total=size)
             task_ids[path] = tid
-            return lambda done: progress.update(tid, completed=done)
+            return FileProgress(lambda done: progress.update(tid, completed=done), short,
+                                on_bar=lambda said: progress.update(tid, description=escape(said)))
 
         def done(res: FileResult) -> None:
+            for p in now:
+                p.stop()
             tid = task_ids.get(res.source)
             if tid is not None:
                 progress.remove_task(tid)
             print_file_result(res)
 
-        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers, columns=columns,
-                              not_files=not_files or ())
+        try:
+            summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers,
+                                 columns=columns, not_files=not_files or ())
+        finally:  # Ctrl-C or a failure mid-write: no line after the command's own last one
+            for p in now:
+                p.stop()
         from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
 
         record_captures(st, inputs)
         print_summary(summary, study, kept=kept or not summary.nothing_read, notes=[*(notes or []), *summary.notes])
     return summary
+
+
+class FileProgress:
+    """One input's progress as `runner.ingest` hears it: the bytes read (a call), then the write
+    of its records into the study (`writing`), which for a big archive runs some 40 s after the
+    bar, or the log's line, said no time was left. On a terminal the bar's words say it; in a pipe
+    or a log file a line says it every `BOTWATCH_PROGRESS_SECONDS` while it runs, as a long
+    stage's are (`StillRunning`: "ira.csv: writing 1,741,039 records into the study: still
+    running, 31 s so far"), all on stderr."""
+
+    def __init__(self, read: Callable[[int], None], name: str, on_bar: Callable[[str], None] | None = None) -> None:
+        self._read, self._name, self._on_bar = read, name, on_bar
+        self._still: StillRunning | None = None
+
+    def __call__(self, done: int) -> None:
+        self._read(done)
+
+    def writing(self, records: int) -> None:
+        said = f"{self._name}: writing {records:,} record{'' if records == 1 else 's'} into the study"
+        if self._on_bar is not None:
+            self._on_bar(said)
+            return
+        from botwatch.ticker import interval_from_env
+
+        self.stop()
+        self._still = StillRunning(lambda line: console.print(line, highlight=False, markup=False), interval_from_env()).start()
+        self._still.begin(said)
+
+    def stop(self) -> None:
+        """No more lines for this file (its result line follows)."""
+        if self._still is not None:
+            self._still.end()
+            self._still.stop()
+            self._still = None
 
 
 def progress_lines(path: str, size: int | None, every: float | None = None):  # type: ignore[no-untyped-def]
