@@ -150,7 +150,7 @@ def test_passes_sort_by_account_on_duckdb_only(monkeypatch) -> None:  # type: ig
 
     def sources(engine: str) -> list[str]:
         got: list[str] = []
-        study = SimpleNamespace(engine=engine, sql=lambda q, *a: [])
+        study = SimpleNamespace(engine=engine, sql=lambda q, *a: [(0,)])  # (a count of accounts: the passes' progress asks on DuckDB)
         monkeypatch.setattr(batches.feats, "prepare", lambda st, **kw: "_in")
         monkeypatch.setattr(batches.feats, "drop_inputs", lambda st: None)
         monkeypatch.setattr(batches, "study_prior", lambda *a, **kw: None)
@@ -178,3 +178,20 @@ def test_prepare_writes_the_three_lists_in_one_statement(sample_study, monkeypat
     assert not [n for n in written if n.endswith(("_hours", "_langs", "_clients"))], written
     got = sample_study.sql(f"SELECT count(*), count(hours), count(langs), count(clients) FROM {feats.INPUT}")[0]
     assert got[0] == sample_study.sql("SELECT count(*) FROM accounts")[0][0] and min(got[1:]) > 0, got
+
+
+def test_both_passes_count_their_accounts_for_the_progress_lines(sample_study, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The stage's "still running" lines and spinner said only that it ran (51 s on the whole IRA
+    archive): each pass now notes its accounts read, of how many (`ticker.note_done`), named so
+    that the count starting again for the second pass does not read as going backwards."""
+    import botwatch.ticker as ticker
+    from botwatch.accounts.batches import ORIGIN_PASS_UNIT, SCORING_PASS_UNIT
+
+    noted: list[tuple[int, int | None, str]] = []
+    monkeypatch.setattr(ticker, "note_done", lambda done, total, unit: noted.append((done, total, unit)))
+    run_accounts(sample_study, load_election("us-2016"), with_clusters=False, batch_rows=100, workers=1)
+    n = sample_study.count("accounts")
+    origin = [x for x in noted if x[2] == ORIGIN_PASS_UNIT]
+    scoring = [x for x in noted if x[2] == SCORING_PASS_UNIT]
+    assert origin and origin[-1] == (n, n, ORIGIN_PASS_UNIT) and scoring[-1] == (n, n, SCORING_PASS_UNIT), noted
+    assert [d for d, _, _ in scoring] == sorted(d for d, _, _ in scoring) and scoring[0][0] < n  # batch by batch

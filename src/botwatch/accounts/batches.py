@@ -268,18 +268,27 @@ FROM {ORIGINS_TABLE} o LEFT JOIN (
 """
 
 
+# The words of each pass's count ("20,000 of 35,192 accounts (scoring pass) read"): the stage reads
+# every account twice, and a count starting again with no word of why read as going backwards.
+ORIGIN_PASS_UNIT = "accounts (origin pass)"
+SCORING_PASS_UNIT = "accounts (scoring pass)"
+
+
 def map_pass(study: Any, source: str, fn: Callable[[pa.RecordBatch], Any], schema: Any, out_name: str | None = None, *,
-             batch_rows: int = BATCH_ROWS, temp: bool = False, workers: int = 1) -> dict[str, int]:
+             batch_rows: int = BATCH_ROWS, temp: bool = False, workers: int = 1, count_as: str | None = None, total: int | None = None) -> dict[str, int]:
     """`study.map_arrow` of one pass, in `workers` forked processes when more than one
     (`accounts.pool`, DuckDB only: the caller decides, `pool_workers`), in this process
-    otherwise. The same rows in the same order either way."""
+    otherwise. The same rows in the same order either way. `count_as`, `total`: the accounts read
+    so far, of how many, for the stage's "still running" lines and spinner (`ticker.note_done`),
+    on DuckDB (a lake's Spark lines count its tasks)."""
+    counted = {"count_as": count_as, "total": total} if count_as and getattr(study, "engine", "duckdb") == "duckdb" else {}
     if workers <= 1:
-        return study.map_arrow(source, fn, schema, out_name, batch_rows=batch_rows, temp=temp)
+        return study.map_arrow(source, fn, schema, out_name, batch_rows=batch_rows, temp=temp, **counted)
     from botwatch.accounts.pool import BatchPool
     from botwatch.forkpool import OneBatchLate
 
     with BatchPool(fn, workers) as pool:
-        return study.map_arrow(source, OneBatchLate(pool, pool.depth), schema, out_name, batch_rows=batch_rows, temp=temp)
+        return study.map_arrow(source, OneBatchLate(pool, pool.depth), schema, out_name, batch_rows=batch_rows, temp=temp, **counted)
 
 
 def pool_workers(study: Any, source: str, workers: int | None, batch_rows: int = BATCH_ROWS) -> int:
@@ -315,14 +324,16 @@ def one_engine_thread(study: Any, workers: int) -> Iterator[None]:
         study.sql(f"SET threads = {int(threads)}")
 
 
-def stored_origins(study: Any, source: str, election: Any, pool_base: float | None, batch_rows: int = BATCH_ROWS, *, workers: int = 1) -> str:
+def stored_origins(study: Any, source: str, election: Any, pool_base: float | None, batch_rows: int = BATCH_ROWS, *, workers: int = 1,
+                   accounts: int | None = None) -> str:
     """First pass: every account's origin result (before pooling and prior) into the engine, and,
     when pooling applies, each account's neighbour mean beside it, from the shared-text pairs
     `features.prepare` wrote (`PAIRS_TABLE`, one Ibis query, `origin_textpool.neighbours_expr`). Nothing per account or per pair reaches the
     driver. Returns the temp table later passes read (`POOL_TABLE` or `ORIGINS_TABLE`).
-    `workers`: see `map_pass`."""
+    `workers`, `accounts` (how many the pass reads, for its progress): see `map_pass`."""
     with one_engine_thread(study, workers):
-        map_pass(study, source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True, workers=workers)
+        map_pass(study, source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True, workers=workers,
+                 count_as=ORIGIN_PASS_UNIT, total=accounts)
     if pool_base is None:
         return ORIGINS_TABLE
     # The pairs were written by `features.prepare` (the desk hours of `origin_desk` read them first).
@@ -397,12 +408,14 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
     try:
         source = feats.prepare(study, with_clusters=with_clusters, election=election)
         workers = pool_workers(study, source, workers, batch_rows)
+        # How many accounts each pass reads, for its "N of M" (DuckDB: a lake's Spark lines count tasks).
+        accounts = int(study.sql(f"SELECT count(*) FROM {source}")[0][0]) if getattr(study, "engine", "duckdb") == "duckdb" else None
         query = f"SELECT * FROM {source}{in_key_order(study)}"
         base = study_base(origin_home(getattr(election, "country", None))) if use_study_prior else None
         pool_base = origin_textpool.base_mix()
         prior = None
         if base is not None or pool_base is not None:
-            stored = stored_origins(study, query, election, pool_base, batch_rows, workers=workers)
+            stored = stored_origins(study, query, election, pool_base, batch_rows, workers=workers, accounts=accounts)
             if base is not None:
                 prior = study_prior(study, stored, base, pool_base, batch_rows, origin_home(getattr(election, "country", None)))
             # Score with the first pass's origin results instead of computing them again.
@@ -414,7 +427,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
             counts = map_pass(
                 study, query, ScoreBatch(model, election, prior, schema, pool_base),
                 {"account_features": schema, "account_scores": ACCOUNT_SCORES, "account_evidence": ACCOUNT_EVIDENCE},
-                batch_rows=batch_rows, workers=workers,
+                batch_rows=batch_rows, workers=workers, count_as=SCORING_PASS_UNIT, total=accounts,
             )
     finally:
         for t in _TEMPS:
