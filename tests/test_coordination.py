@@ -234,9 +234,16 @@ def test_spread_out_network_is_missed_by_a_narrow_window(tmp_path: Path) -> None
     assert narrow["found"] == 0 or narrow["precision"] >= 0.9
 
 
-def test_stage_on_sample_writes_consistent_tables(sample_study: object) -> None:
+def test_stage_on_sample_writes_consistent_tables(sample_study: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botwatch.ticker as ticker
+    from botwatch.coordination.network import TAIL_UNIT
+
+    noted: list[tuple[int, int | None, str]] = []  # the stage's progress: it said only "still running"
+    monkeypatch.setattr(ticker, "note_done", lambda done, total, unit: noted.append((done, total, unit)))
     s = sample_study
     res = run_coordination(s, NetworkOptions(), log=lambda m: None)  # type: ignore[arg-type]
+    # The null test's pairs read, of how many, up to all of them.
+    assert noted and noted[-1][0] == noted[-1][1] > 0 and {u for _, _, u in noted} == {TAIL_UNIT}, noted
     for t in ("coordination_edges", "coordination_evidence", "clusters", "cluster_members", "coordination_null", "coordination_summary"):
         assert t in s.tables()  # type: ignore[attr-defined]
     q = s.sql  # type: ignore[attr-defined]

@@ -325,6 +325,11 @@ def _shareable_sql(popts: PairOptions) -> str:
     return f"n >= 2{cap}"
 
 
+# The words of the null test's count ("10,000 of 52,310 pair tests read"): a pair is tested once
+# per behaviour and once for all together, so the rows are pair-test combinations, not pairs.
+TAIL_UNIT = "pair tests"
+
+
 def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: NetworkOptions) -> NullResult:
     """Test every candidate pair against the null model; leaves the kept pairs in `_coord_kept`
     (platform, account_a, account_b, expected_by_chance, p_value, carried_by, best_co_actions) and returns the result.
@@ -358,6 +363,10 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         study.sql(f"DROP TABLE IF EXISTS {n}")
     # The Poisson tail runs batch by batch on the engine (`map_arrow`), BH and the strongest test
     # per pair are engine SQL: only per-test counts and the kept pairs' summary reach the driver.
+    # On DuckDB its pairs read so far, of how many, go to the stage's "still running" lines and
+    # spinner (`ticker.note_done`), which said only that the stage ran; a lake's Spark lines count tasks.
+    counted = ({"count_as": TAIL_UNIT, "total": int(study.sql("SELECT count(*) FROM _coord_tested")[0][0])}
+               if getattr(study, "engine", "duckdb") == "duckdb" else {})
     study.map_arrow(
         """
         SELECT o.platform, o.test, o.account_a, o.account_b, o.co_actions, coalesce(l.lam, 0.0) AS lam
@@ -368,6 +377,7 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         POISSON_SCHEMA,
         "_coord_pv",
         temp=True,
+        **counted,
     )
     study.sql("DROP TABLE IF EXISTS _coord_lam")
     families = _family_sizes(study, popts, multi)
