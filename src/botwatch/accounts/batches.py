@@ -268,7 +268,7 @@ FROM {ORIGINS_TABLE} o LEFT JOIN (
 """
 
 
-# The words of each pass's count ("20,000 of 35,192 accounts (scoring pass) read"): the stage reads
+# The words of each pass's count ("N of M accounts (scoring pass) read"): the stage reads
 # every account twice, and a count starting again with no word of why read as going backwards.
 ORIGIN_PASS_UNIT = "accounts (origin pass)"
 SCORING_PASS_UNIT = "accounts (scoring pass)"

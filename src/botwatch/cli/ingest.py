@@ -555,7 +555,7 @@ class FileProgress:
     of its records into the study (`writing`), which for a big archive runs some 40 s after the
     bar, or the log's line, said no time was left. On a terminal the bar's words say it; in a pipe
     or a log file a line says it every `BOTWATCH_PROGRESS_SECONDS` while it runs, as a long
-    stage's are (`StillRunning`: "ira.csv: writing 1,741,039 records into the study: still
+    stage's are (`StillRunning`: "ira.csv: writing N records into the study: still
     running, 31 s so far"), all on stderr."""
 
     def __init__(self, read: Callable[[int], None], name: str, on_bar: Callable[[str], None] | None = None) -> None:

@@ -325,7 +325,7 @@ def _shareable_sql(popts: PairOptions) -> str:
     return f"n >= 2{cap}"
 
 
-# The words of the null test's count ("10,000 of 52,310 pair tests read"): a pair is tested once
+# The words of the null test's count ("N of M pair tests read"): a pair is tested once
 # per behaviour and once for all together, so the rows are pair-test combinations, not pairs.
 TAIL_UNIT = "pair tests"
 
