@@ -31,3 +31,19 @@ def test_a_search_refused_by_rate_limits_only_says_to_wait_not_to_check_the_netw
     assert f"the last try: /2/tweets/search/recent answered {status}" in said, said
     assert ("rate-limiting these requests (429): wait for its limit to lift" in said) is limited, said
     assert ("check the address, the network and the server" in said) is not limited, said
+
+
+def test_a_jetstream_refused_by_rate_limits_also_says_to_wait(tmp_path: Path) -> None:
+    """The docs say a run that never connected, its last try a 429, says the server is rate-limiting:
+    Jetstream's 429 was said as any failure ("check the address, the network"), and with no window
+    of X's or Mastodon's named, which are not Bluesky's."""
+    from botwatch.cli import app
+    from botwatch.collect.fake_jetstream import FakeJetstream
+
+    with FakeJetstream([], script=[{"status": 429, "retry_after": 0}]) as srv:
+        res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", srv.url, "--duration", "2s", "--no-progress",
+                                       "--backoff-scale", "0.001"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 1 and "Traceback" not in res.output, said
+    assert "the last try: Jetstream answered 429" in said and "rate-limiting these requests (429): wait for its limit to lift" in said, said
+    assert "check the address" not in said and "X's windows" not in said, said

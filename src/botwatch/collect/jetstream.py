@@ -318,7 +318,7 @@ class JetstreamCollector:
                     raise CollectError(f"Jetstream refused the connection ({code}): check --endpoint {self.endpoint}", 3) from None
                 wait = server_wait(code, dict(exc.response.headers))
                 delay = with_jitter(wait) if wait is not None else self.net.next_delay()
-                await cap.sleep(delay, f"Jetstream answered {code}")
+                await cap.sleep(delay, f"Jetstream answered {code}", limited=code == 429)  # a 429 ends "wait", not "check the network"
                 continue
             except InvalidURI as exc:
                 raise CollectError(f"bad --endpoint: {exc}", 2) from None

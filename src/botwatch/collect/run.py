@@ -35,6 +35,10 @@ from botwatch.collect.progress import summary
 from botwatch.collect.writer import stream_files
 from botwatch.userfile import os_error_said
 
+# How long a platform's rate-limit window lasts, for the closing line of a run refused by 429s.
+# Bluesky's Jetstream publishes none: said for X and Mastodon only, where the platform documents it.
+LIMIT_WINDOW = {"x": " (X's windows are 15 minutes)", "mastodon": " (Mastodon's windows are 5 minutes)"}
+
 
 async def run_capture(
     capture: Capture,
@@ -141,8 +145,8 @@ async def run_capture(
         last = f"the last try: {capture.last_failure}; " if capture.last_failure else ""
         if capture.last_failure_limited:  # reached, and told to wait: the address and the network are fine
             log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; {last}"
-                "the server is rate-limiting these requests (429): wait for its limit to lift (X's windows are 15 minutes, "
-                "Mastodon's 5), then run the same command again; a --duration longer than that lets one run wait it out")
+                f"the server is rate-limiting these requests (429): wait for its limit to lift{LIMIT_WINDOW.get(capture.platform, '')}, "
+                "then run the same command again; a --duration longer than that lets one run wait it out")
         else:
             log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; {last}"
                 "check the address, the network and the server, then run the same command again")
