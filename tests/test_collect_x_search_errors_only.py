@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
@@ -73,3 +74,28 @@ def test_an_unreadable_page_is_said_as_it_is_asked_again(tmp_path: Path) -> None
     res, said, asked = _run(folder, [good[: len(good) // 2], good])
     assert res.exit_code == 0 and len(asked) == 2 and "kept 2 posts" in said, said
     assert "/2/tweets/search/recent sent a page that could not be read (kept aside in .botwatch/malformed-x-search-" in said, said
+
+
+ODD_PAGES = {
+    "data-object": {"data": {"id": "1"}, "meta": {"result_count": 1}},
+    "meta-list": {"data": [{"id": "1", "text": "#GE2017", "author_id": "1"}], "meta": ["next_token", "T2"]},
+    "token-int": {"data": [{"id": "1", "text": "#GE2017", "author_id": "1"}], "meta": {"result_count": 1, "next_token": 5}},
+    "token-object": {"data": [{"id": "1", "text": "#GE2017", "author_id": "1"}], "meta": {"result_count": 1, "next_token": {"t": "T2"}}},
+}
+
+
+@pytest.mark.parametrize("odd", sorted(ODD_PAGES))
+def test_a_page_of_the_wrong_shape_is_kept_aside_counted_and_asked_again(tmp_path: Path, odd: str) -> None:
+    """A `data` that is no list was read as no tweets and a `meta` that is no object as the last page
+    (the sweep taken as finished, in silence); a `next_token` that is no string was sent as it came
+    (X's 400 then ended the run with exit 2). Each is now a page that could not be read: kept aside,
+    counted as malformed, said, and asked again with the cursor unmoved."""
+    now = datetime.now(timezone.utc)
+    a = [id_at(now - timedelta(hours=h)) for h in (1, 2)]
+    folder = tmp_path / "cap"
+    res, said, asked = _run(folder, [orjson.dumps(ODD_PAGES[odd]), _page(a, None)])
+    assert res.exit_code == 0 and "Traceback" not in res.output, said
+    assert len(asked) == 2 and "next_token" not in asked[1], asked  # asked again from where it was
+    assert "sent a page that could not be read" in said and "kept 2 posts" in said, said
+    (run,) = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
+    assert run["malformed"] == 1, run

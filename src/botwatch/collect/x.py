@@ -796,7 +796,21 @@ class XSearch:
         if not isinstance(page, dict):
             cap.aside(raw, "search page is not an object")
             return None
-        return page
+        # A `data` that is no list was read as no tweets, and a `meta` that is no object as a last page
+        # (the sweep taken as finished): the page's tweets, or the pages after it, lost unsaid. A
+        # `next_token` that is no string was sent as it came, and X's 400 ended the run (exit 2) as if
+        # the query were wrong. Each is a page that cannot be read: kept aside, counted, asked again.
+        meta = page.get("meta")
+        if page.get("data") is not None and not isinstance(page["data"], list):
+            why = "search page's data is not a list"
+        elif meta is not None and not isinstance(meta, dict):
+            why = "search page's meta is not an object"
+        elif isinstance(meta, dict) and meta.get("next_token") is not None and not isinstance(meta["next_token"], str):
+            why = "search page's next_token is not a string"
+        else:
+            return page
+        cap.aside(raw, why)
+        return None
 
     def new_tweets(self, cap: Capture, page: dict[str, Any], raw: bytes) -> tuple[bytes | None, int, bool]:
         """The page to write (verbatim when every tweet is new and sampled), how many tweets it
