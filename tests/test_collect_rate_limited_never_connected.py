@@ -31,6 +31,7 @@ def test_a_search_refused_by_rate_limits_only_says_to_wait_not_to_check_the_netw
     assert f"the last try: /2/tweets/search/recent answered {status}" in said, said
     assert ("rate-limiting these requests (429): wait for its limit to lift" in said) is limited, said
     assert ("check the address, the network and the server" in said) is not limited, said
+    assert "reconnects 0" not in said and "reconnects " in said, said  # each request asked again is counted
 
 
 def test_a_jetstream_refused_by_rate_limits_also_says_to_wait(tmp_path: Path) -> None:

@@ -89,13 +89,13 @@ def test_a_page_of_the_wrong_shape_is_kept_aside_counted_and_asked_again(tmp_pat
     """A `data` that is no list was read as no tweets and a `meta` that is no object as the last page
     (the sweep taken as finished, in silence); a `next_token` that is no string was sent as it came
     (X's 400 then ended the run with exit 2). Each is now a page that could not be read: kept aside,
-    counted as malformed, said, and asked again with the cursor unmoved."""
+    counted as malformed, said, and asked again with the cursor unmoved; the retry is a reconnect."""
     now = datetime.now(timezone.utc)
     a = [id_at(now - timedelta(hours=h)) for h in (1, 2)]
     folder = tmp_path / "cap"
     res, said, asked = _run(folder, [orjson.dumps(ODD_PAGES[odd]), _page(a, None)])
     assert res.exit_code == 0 and "Traceback" not in res.output, said
     assert len(asked) == 2 and "next_token" not in asked[1], asked  # asked again from where it was
-    assert "sent a page that could not be read" in said and "kept 2 posts" in said, said
+    assert "sent a page that could not be read" in said and "kept 2 posts" in said and "reconnects 1" in said, said
     (run,) = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())["runs"]
     assert run["malformed"] == 1, run

@@ -876,8 +876,15 @@ class XSearch:
         # so one sent again is a server paging in a loop (followed, it was asked for ever, every page
         # all duplicates). Those asked, not those saved: a saved token may be dropped before it is asked.
         followed: set[str] = set()
+        # Whether the request about to go is one asked again after a failure (or a page that could not
+        # be read): counted as a reconnect, as the streams count theirs. Uncounted, the summary said
+        # "reconnects 0" under five retry lines.
+        again = False
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
             while True:
+                if again:
+                    cap.stats.reconnects += 1
+                again = True  # until a page is read
                 # X searches up to 10 seconds before a request: what a sweep begun now can cover.
                 asked_at = datetime.now(timezone.utc) - timedelta(seconds=10)
                 try:
@@ -913,7 +920,7 @@ class XSearch:
                                            "kept in .botwatch/malformed-*.jsonl); run again later to resume", 1)
                     await cap.sleep(self.waits.http.next_delay(), why, say=True)
                     continue
-                unreadable = 0
+                unreadable, again = 0, False
                 if not cap.cursor.get("next_token"):  # a sweep's first page: the window its next_token pages
                     cap.cursor.pop("sweep_oldest_id", None)  # a first page cut at --max-posts and asked again
                     cap.state["sweep_until"] = _utc_text(self.until) if self.until else None
