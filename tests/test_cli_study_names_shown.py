@@ -60,3 +60,17 @@ def test_the_recorded_line_names_the_study_by_the_rule_of_file_names() -> None:
     say = Console(file=StringIO(), width=400)
     say_recorded(say, "/data/s\udcff\x07.duckdb", "content_evaluate", None, "the report quotes it")
     assert say.file.getvalue() == "recorded in s\\xff\\x07.duckdb (stage content_evaluate): the report quotes it\n"  # type: ignore[attr-defined]
+
+
+def test_a_command_to_paste_names_a_study_starting_with_a_dash_as_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A study named `-étude d'été.duckdb` was given back quoted as `'-étude d'"'"'été.duckdb'`,
+    which the pasted command read as an option ("No such option: -é"); `./-étude...` names the file."""
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    said = _said(runner.invoke(app, ["status", "--", "-étude d'été.duckdb"]))
+    command = said.split("`")[1]
+    words = shlex.split(command)
+    assert words[:3] == ["botwatch", "ingest", "./-étude d'été.duckdb"], said
+    pasted = _said(runner.invoke(app, ["status", words[2]]))
+    assert "No such option" not in pasted and "no study at -étude d'été.duckdb" in pasted, pasted

@@ -285,3 +285,20 @@ def test_the_show_command_is_offered_only_where_it_gives_that_text_back(tmp_path
     with open_study(study) as st:
         script = reproduction_script(st, "s.duckdb")
     assert "--toml)" not in script and "for the commands that name toy-2017.toml" in script
+
+
+def test_a_study_or_input_named_with_a_leading_dash_is_not_read_as_an_option(sample_study_path: Path) -> None:
+    """Quoted alone, `'-s.duckdb'` in a reproduced command was read by `botwatch` as an option
+    ("No such option: -s") and `sh reproduce.sh` stopped at its first line; each file is `./-...`."""
+    import shlex
+
+    from botwatch import open_study
+    from botwatch.report.reproduce import _ingest_command, reproduction
+
+    with open_study(sample_study_path) as st:
+        steps = reproduction(st, "-s d'été.duckdb")["steps"]
+        ingest = _ingest_command(st, "-s.duckdb", {"inputs": ["-in put.csv", "b.csv"]})
+    assert steps
+    for step in steps:
+        assert shlex.split(step)[2] == "./-s d'été.duckdb", step
+    assert shlex.split(ingest)[2:5] == ["./-s.duckdb", "./-in put.csv", "b.csv"], ingest

@@ -209,17 +209,30 @@ def whole_sentences(line: str, limit: int) -> str:
     return line[: end + 1] if end > 0 else ""
 
 
-def shell_word(path: object) -> str:
+def not_an_option(name: str) -> str:
+    """A relative file name that starts with `-` as `./-name`, any other name as it is.
+
+    Quoting does not stop a command from reading `'-my study.duckdb'` as an option ("No such
+    option: -m"), so a command given to paste (a hint, the reproduction script) that named such a
+    study or input failed when pasted; `./` names the same file and cannot be read as one."""
+    return "./" + name if name.startswith("-") else name
+
+
+def shell_word(path: object, *, is_path: bool = True) -> str:
     """`path` as one word to paste into a shell, naming the same file: `shlex.quote` when every
     character of it can be shown as it is (`'my study.duckdb'`); else ANSI-C quoting, `$'...'`,
     which bash, zsh and ksh read (an older dash does not), with each byte of the name that is not UTF-8 as
     `\\xff` and each control or invisible character as its UTF-8 bytes (`\\x1b`). Shown inside
     plain single quotes, `'s\\udcff.duckdb'` or `'s\\x1b.duckdb'` named a file with those
-    backslashes in it when pasted, not the file the user had."""
+    backslashes in it when pasted, not the file the user had. A name starting with `-` is written
+    `./-name` (`not_an_option`); `is_path=False` for a word that is not a file (a search query, an
+    account id), which is given back as it is."""
     import os
     import shlex
 
     s = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    if is_path:
+        s = not_an_option(s)
     hidden = {m.start() for m in _CONTROL.finditer(s) if _hidden_at(m)}
     if not hidden and not any("\udc80" <= ch <= "\udcff" for ch in s):
         return shlex.quote(s)
@@ -236,13 +249,13 @@ def shell_word(path: object) -> str:
     return "$'" + "".join(out) + "'"
 
 
-def shell_shown(path: object) -> str:
+def shell_shown(path: object, *, is_path: bool = True) -> str:
     """A path in a command the output tells the user to run: quoted for a POSIX shell when it needs
     it (`'my study.duckdb'`), and written with `$'...'` escapes when it holds a byte that is not
     UTF-8 or a control character (`shell_word`), so the line is safe to print and the command
     names the same file when pasted. Printed bare, a study named with a space gave a command that
     named two files."""
-    return controls_shown(shell_word(path))
+    return controls_shown(shell_word(path, is_path=is_path))
 
 
 def has_hidden(text: str) -> bool:

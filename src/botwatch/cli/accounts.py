@@ -328,8 +328,8 @@ def _explain_command(study: Any, platform: str, aid: str, as_json: bool) -> str:
     """The `botwatch explain` command that reaches the account (`platform`, `aid`) alone, quoted
     for a shell and escaped for a terminal (both are the data's text), to paste as printed. An id
     starting with "-" goes after `--`, so it is not read as an option."""
-    rest = f"{' --json' if as_json else ''} --platform {shell_shown(platform)}"
-    aid_word = shell_shown(aid)
+    rest = f"{' --json' if as_json else ''} --platform {shell_shown(platform, is_path=False)}"
+    aid_word = shell_shown(aid, is_path=False)
     return (f"botwatch explain {shell_shown(study)}{rest} -- {aid_word}" if aid.startswith("-")
             else f"botwatch explain {shell_shown(study)} {aid_word}{rest}")
 

@@ -164,7 +164,7 @@ def gap_search_advice(cap: Capture, frm: str, to: str, max_len: int) -> str:
     rate = f" --sample {cap.sample_rate!r}" if cap.sample_rate != 1 else ""
 
     def command(q: str) -> str:
-        return f"`botwatch collect x {shell_shown(search_folder(cap.folder))} --search {shell_shown(q)} --since {frm} --until {to}{rate}`"
+        return f"`botwatch collect x {shell_shown(search_folder(cap.folder))} --search {shell_shown(q, is_path=False)} --since {frm} --until {to}{rate}`"
 
     if len(query) <= max_len:
         return f"{command(query)} can fetch them"

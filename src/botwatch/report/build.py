@@ -46,6 +46,7 @@ from botwatch.report.swap import ReportPaths
 from botwatch.code_identity import version_label
 from botwatch.report.page_nonce import fill, placeholder
 from botwatch.study import Study, utcnow
+from botwatch.shown_text import not_an_option
 
 ENV.filters.update(FILTERS)
 
@@ -223,7 +224,7 @@ def _write_report(
         generated=stamp,
         version=version_label(),
         study_name=study_label(study.path)[1],
-        study_q=shlex.quote(study_label(study.path)[1]),  # in a command the page shows
+        study_q=shlex.quote(not_an_option(study_label(study.path)[1])),  # in a command the page shows
         # The empty report's command: the one placeholder every message uses for an election, said once.
         election_placeholder=ELECTION_PLACEHOLDER,
         election_placeholder_said=election_placeholder_said(),

@@ -32,6 +32,7 @@ from botwatch.ingest.csv_mapping import reproduce_flags as csv_column_flags
 from botwatch.accounts.evaluate import EVALUATE_STAGE as ACCOUNTS_EVALUATE_STAGE
 from botwatch.content.score import EVALUATE_STAGE
 from botwatch.runs_table import Run, ok_runs
+from botwatch.shown_text import not_an_option
 from botwatch.study import Study
 
 # Keys of a stage's parameters that say which models made it (recorded by the stages themselves).
@@ -77,6 +78,12 @@ def _quote(text: Any) -> str:
     return shlex.quote(str(text))
 
 
+def _path(name: Any) -> str:
+    """A study, input or labels file in a command: shell-quoted, and `./-name` for a name that
+    starts with `-`, which the command would otherwise read as an option (`not_an_option`)."""
+    return shlex.quote(not_an_option(str(name)))
+
+
 def _megabytes(max_record_bytes: int) -> str:
     """The shortest `--max-record-mb` that gives `max_record_bytes` back (`ingest` records
     int(MB * 2**20)): `--max-record-mb 1.3` is given back as 1.3, not 1.2999992370605469."""
@@ -102,7 +109,7 @@ def _analysis_command(study_name: str, cmd: _Command, election_arg: str | None) 
     """The command line of one `analyze` or `estimate` (see `SHOWN`)."""
     p, stages = cmd.params, cmd.stages
     estimate = cmd.kind == "estimate"
-    parts = ["botwatch", cmd.kind, _quote(study_name)]
+    parts = ["botwatch", cmd.kind, _path(study_name)]
     if election_arg:
         parts += ["--election", election_arg]
     elif p.get("no_election") is True:  # a plain command would reuse an election another stage recorded
@@ -144,7 +151,7 @@ def _ingest_command(study: Study, study_name: str, p: dict[str, Any], stored: se
         if left_out is not None:
             left_out += [f for f in files if f not in kept]
         files = kept
-    parts = ["botwatch", "ingest", _quote(study_name), *(_quote(f) for f in files)]
+    parts = ["botwatch", "ingest", _path(study_name), *(_path(f) for f in files)]
     if p.get("force"):
         parts.append("--force")
     parts += [_quote(w) for w in csv_column_flags(p)]  # a CSV read through a column map: the same map
@@ -198,7 +205,7 @@ def _coordination_command(study_name: str, p: dict[str, Any], files: dict[tuple[
     from botwatch.coordination.network import NetworkOptions
 
     defaults = NetworkOptions()
-    parts = ["botwatch", "coordination", _quote(study_name)]
+    parts = ["botwatch", "coordination", _path(study_name)]
     election_arg = _election_arg(p, files)
     if election_arg:
         parts += ["--election", election_arg]
@@ -221,7 +228,7 @@ def _coordination_command(study_name: str, p: dict[str, Any], files: dict[tuple[
 def _impact_command(study_name: str, p: dict[str, Any], files: dict[tuple[str, str], str] | None = None) -> str:
     """The command line of one `botwatch impact`: its party, bucket size, dates and VAR settings
     (given back as recorded; shown as `analyze --only impact`, it re-ran every party at 1 h)."""
-    parts = ["botwatch", "impact", _quote(study_name)]
+    parts = ["botwatch", "impact", _path(study_name)]
     election_arg = _election_arg(p, files)
     if election_arg:
         parts += ["--election", election_arg]
@@ -240,7 +247,7 @@ _IMPACT_PREFIX = "botwatch impact "  # how `_impact_command` starts (no environm
 def _evaluate_command(study_name: str, p: dict[str, Any]) -> str:
     """The command line of one `botwatch content evaluate`: the labels file by the name it was
     recorded with (its SHA-256 is in the runs row; the reader supplies the file), and its part."""
-    parts = ["botwatch", "content", "evaluate", _quote(study_name), _quote(str(p.get("labels_file") or "LABELS.csv"))]
+    parts = ["botwatch", "content", "evaluate", _path(study_name), _path(str(p.get("labels_file") or "LABELS.csv"))]
     if isinstance(p.get("labels_part"), str) and p["labels_part"]:
         parts += ["--part", _quote(p["labels_part"])]
     return " ".join(parts + _boot_option(p))
@@ -248,7 +255,7 @@ def _evaluate_command(study_name: str, p: dict[str, Any]) -> str:
 
 def _accounts_evaluate_command(study_name: str, p: dict[str, Any]) -> str:
     """The command line of one `botwatch evaluate-accounts`, the labels file by its recorded name."""
-    parts = ["botwatch", "evaluate-accounts", _quote(study_name), _quote(str(p.get("labels_file") or "LABELS.csv"))]
+    parts = ["botwatch", "evaluate-accounts", _path(study_name), _path(str(p.get("labels_file") or "LABELS.csv"))]
     return " ".join(parts + _boot_option(p))
 
 
@@ -594,11 +601,11 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
                              + f"your own file, as the study recorded it for the commands that name {_comment(e['file'])}")
             else:
                 lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it "
-                             f"(also: botwatch elections show {_comment(_quote(study_name))} --toml)")
+                             f"(also: botwatch elections show {_comment(_path(study_name))} --toml)")
             lines += _heredoc(e["file"], e["text"])
         elif e["file"]:
             lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it")
-            lines.append(f"botwatch elections show {_quote(study_name)} --toml > {_quote(e['file'])}")
+            lines.append(f"botwatch elections show {_path(study_name)} --toml > {_quote(e['file'])}")
         else:
             lines.append(f"# election {_comment(e['key'])}: preset")
     lines.append("# the commands, in the order the study ran them:")

@@ -17,6 +17,7 @@ from botwatch.content.score import MIN_OWN_PAIRS
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.ingest.stream_limits import warned_sentence, withheld_sentence
 from botwatch.report.caveats import report_scaling_unsupported
+from botwatch.shown_text import not_an_option
 from botwatch.report.context import study_label
 from botwatch.report.reproduce import LIBRARIES_DIFFER, PAGE_STEP_CHARS, RelativePaths, paths_sentence, reproduction
 from botwatch.report.section_overview import study_summary
@@ -432,7 +433,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         libraries_differ_said=LIBRARIES_DIFFER,
         paths_sentence=paths_sentence(repro) if paths is not None else None,
         step_chars=PAGE_STEP_CHARS,
-        study_q=shlex.quote(study_label(study.path)[1]),
+        study_q=shlex.quote(not_an_option(study_label(study.path)[1])),
         exports=ctx.get("exports") or [],
         export_dir=ctx.get("export_dir"),
         posts_not_exported=ctx.get("posts_not_exported", 0),

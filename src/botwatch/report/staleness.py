@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from botwatch.count_text import counted
-from botwatch.shown_text import shell_word
+from botwatch.shown_text import not_an_option, shell_word
 from botwatch.study import Study
 
 
@@ -62,7 +62,7 @@ def _with_analyze(text: str, study_name: str, html: bool, only: tuple[str, ...] 
 
     from botwatch.report.fmt import user_text
 
-    return Markup(escape(user_text(text)).replace("{cmd}", Markup("<code>botwatch analyze {}{}</code>").format(user_text(shlex.quote(study_name)), user_text(tail))))
+    return Markup(escape(user_text(text)).replace("{cmd}", Markup("<code>botwatch analyze {}{}</code>").format(user_text(shlex.quote(not_an_option(study_name))), user_text(tail))))
 
 
 def _analyze_tail(only: tuple[str, ...], election: str | None) -> str:
@@ -401,7 +401,7 @@ class OutdatedEstimates:
 
         from botwatch.report.fmt import user_text
 
-        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {} --only estimates</code>").format(user_text(shlex.quote(study_name)))))
+        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {} --only estimates</code>").format(user_text(shlex.quote(not_an_option(study_name))))))
 
     def command(self, study_name: str = "STUDY") -> str:
         """The renew command `sentence` names, on its own (`status --json`)."""
