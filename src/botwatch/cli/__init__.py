@@ -88,6 +88,9 @@ def main() -> None:
     import time
 
     _STARTED[:] = [time.monotonic()]
+    from botwatch.cli.streams import tolerant_streams
+
+    tolerant_streams()  # a terminal that is not UTF-8 gets escapes, not "UnicodeEncodeError ... a bug"
     try:
         from botwatch.cli.common import app as the_app
 

@@ -77,15 +77,20 @@ JSON_INDENT = 1  # every `--json` output: one document, one space per level (REA
 
 def print_json_result(value: Any, *, closed_error: str | None = None) -> None:
     """`value` as the JSON every `--json` option prints: indented by `JSON_INDENT`, non-ASCII text
-    as itself (UTF-8). One writer, so that `accounts --json` and `stages --json` no longer indent
-    two ways (1 and 2) and a script or a diff sees one style. Control and invisible format
+    as itself (UTF-8; `\\u` escapes on a stdout that is not UTF-8: `cli.streams`). One writer, so
+    that `accounts --json` and `stages --json` no longer indent two ways (1 and 2) and a script or
+    a diff sees one style. Control and invisible format
     characters in record text (a handle's U+202E) are written as `\\u` escapes (`json_shown`).
     `closed_error`: as `print_result`'s."""
     import json
+    import sys
 
+    from botwatch.cli.streams import writes_unicode
     from botwatch.shown_text import json_shown
 
-    print_result(json_shown(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT, allow_nan=False)), closed_error=closed_error)
+    # On a stdout that is not UTF-8, ASCII JSON (`\u00e9`): the same value, where an escaped `\xe9` is no JSON.
+    ascii_only = not writes_unicode(sys.stdout)
+    print_result(json_shown(json.dumps(value, ensure_ascii=ascii_only, indent=JSON_INDENT, allow_nan=False)), closed_error=closed_error)
 
 
 class ResultConsole(Console):
