@@ -76,3 +76,15 @@ def test_controls_in_what_was_typed_are_shown_escaped() -> None:
         assert res.exit_code == 2, res.output
         assert "\u202e" not in res.output and "\x1b" not in res.output, repr(res.output)
         assert "\\u202egnp" in res.output or "no\\u202ecmd" in res.output, res.output
+
+
+def test_a_study_named_with_a_leading_dash_is_told_how_to_name_it() -> None:
+    """`botwatch ingest "-étude d'été.duckdb" in.csv` said only "No such option: -é" (Click reads the
+    name as short options): the line now says how to name that file. A mistyped real option next
+    to such a name is refused plainly, without the hint."""
+    res = runner.invoke(app, ["ingest", "-étude d'été.duckdb", "in.csv"], prog_name="botwatch")
+    _said_in_one_line(res, ["ingest"], "No such option: -é; to name the file -étude d'été.duckdb, write it as "
+                      "'./-étude d'\"'\"'été.duckdb' or put it after `--`")
+    res = runner.invoke(app, ["accounts", "-n", "-étude.duckdb"], prog_name="botwatch")
+    _said_in_one_line(res, ["accounts"], "No such option: -n")
+    assert "to name the file" not in res.output

@@ -135,12 +135,33 @@ def say_usage_error(exc: ClickException) -> int:
 
     # The message quotes what was typed (an unknown option, an extra argument): a right-to-left
     # override or other control in it is shown escaped, as in every other error line.
-    console.print(f"[red]error:[/red] {escape(controls_shown(' '.join(exc.format_message().split())))}", highlight=False)
+    console.print(f"[red]error:[/red] {escape(controls_shown(' '.join(exc.format_message().split()) + _dash_file_hint(exc)))}", highlight=False)
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, UsageError) and ctx is not None:
         usage = " ".join(ctx.get_usage().split())
         console.print(escape(controls_shown(f"{usage}   (see {ctx.command_path} --help)")), highlight=False, soft_wrap=True)
     return exc.exit_code
+
+
+_TYPED: list[str] = []  # the words the root group was given: what a usage error's hint looks through
+
+
+def _dash_file_hint(exc: ClickException) -> str:
+    """For "No such option: -é" where the user named a file starting with `-` (`botwatch ingest
+    -étude.duckdb in.csv`, as a shell completes it), how to name that file; else "". The refusal
+    alone quoted one letter of the name (Click reads `-étude` as the short options -é -t ...) and
+    left a student to guess that the study name was the problem."""
+    if type(exc).__name__ != "NoSuchOption":
+        return ""
+    from botwatch.shown_text import name_shown, shell_word
+
+    refused = getattr(exc, "option_name", None) or "-"
+    for word in _TYPED:
+        if word.startswith(refused) and not word.startswith("--") and len(word) > 2 and (
+                os.path.lexists(word) or any(c in word for c in "./ ")):
+            return (f"; to name the file {name_shown(word)}, write it as {shell_word(word)} "
+                    f"or put it after `--`, which ends the options")
+    return ""
 
 
 class UsageLineGroup(TyperGroup):
@@ -150,6 +171,8 @@ class UsageLineGroup(TyperGroup):
     as Typer shows it."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        given = args[1] if len(args) > 1 else kwargs.get("args")
+        _TYPED[:] = [w for w in given if isinstance(w, str)] if isinstance(given, (list, tuple)) else []
         try:
             return super().make_context(*args, **kwargs)
         except ClickException as exc:
