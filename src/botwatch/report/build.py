@@ -77,6 +77,18 @@ def export_folder(out: Path) -> Path:
     return out.parent / f"{out.stem}-data"
 
 
+def export_href(file: str | os.PathLike[str], page_folder: str | os.PathLike[str]) -> str:
+    """The link from the report to one of its export files: the relative path, percent-encoded.
+
+    Written as it was, a report named `rapport #2.html` linked `rapport #2-data/accounts.csv`, which
+    a browser reads as the page `rapport ` and the fragment `2-data/...` (a `?` starts a query, a
+    `%` an escape, `x:` a scheme): every export link of the page was dead. The name's bytes are
+    encoded (a byte that is not UTF-8 included), so the link opens the file the folder holds."""
+    from urllib.parse import quote
+
+    return quote(os.fsencode(os.path.relpath(file, page_folder).replace(os.sep, "/")), safe="/")
+
+
 def build_report(
     study: Study,
     out: str | Path,
@@ -176,7 +188,7 @@ def _write_report(
         written = write_exports(study, paths.data, include_posts=export_posts)
         for e in written:
             e.files = {fmt: paths.final(p) for fmt, p in e.files.items()}
-            e.hrefs = {fmt: os.path.relpath(p, out.parent).replace(os.sep, "/") for fmt, p in e.files.items()}
+            e.hrefs = {fmt: export_href(p, out.parent) for fmt, p in e.files.items()}
         ctx["exports"] = written
         ctx["export_dir"] = os.path.relpath(paths.folder, out.parent)
         ctx["posts_not_exported"] = 0 if export_posts or "posts" not in ctx["tables"] else study.count("posts")
