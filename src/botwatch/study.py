@@ -154,6 +154,20 @@ def not_a_study(path: Path, read_only: bool = False) -> bool:
 _DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".tsv.gz")
 
 
+def ascii_locale_message(path: Path) -> str | None:
+    """Why DuckDB could not open `path`, where its whole message was "std::bad_cast": this Python
+    decodes file names as ASCII (a C or POSIX locale with UTF-8 mode off, PYTHONUTF8=0), and the
+    name holds other letters, which DuckDB then cannot take. None where that is not the case."""
+    import codecs
+    import sys
+
+    if str(path).isascii() or codecs.lookup(sys.getfilesystemencoding()).name != "ascii":
+        return None
+    return (f"cannot open {name_shown(path)} as a study: Python reads file names as ASCII here (a C locale with "
+            "PYTHONUTF8=0), and DuckDB cannot open a name with other letters then: run the command again with "
+            "PYTHONUTF8=1 (or LC_ALL=C.UTF-8), or give the study an ASCII name")
+
+
 def lock_message(path: Path, error: str, read_only: bool, *, by_command: bool = True) -> str:
     """DuckDB's lock error, said so that a reader knows who holds the study and what to do.
     `by_command=False` words a lock for a notebook or script (`StudyBusy`), where no command ran."""
@@ -482,6 +496,11 @@ class Study(StudyBase):
             if "lock" in str(exc).lower():
                 raise StudyBusy(self.path, str(exc), read_only) from None
             raise StudyError(lock_message(self.path, str(exc), read_only, by_command=False), lock_message(self.path, str(exc), read_only)) from None
+        except RuntimeError as exc:
+            said = ascii_locale_message(self.path) if "bad_cast" in str(exc) else None
+            if said is None:
+                raise
+            raise StudyError(said, said) from None
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
                 raise
