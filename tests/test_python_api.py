@@ -167,6 +167,17 @@ def test_foreign_counts_refuse_another_home_or_a_private_use_code(analysed: Path
         assert foreign_counts(st, " us ") == us  # read as `accounts --country` reads a country (`country_code`)
 
 
+def test_foreign_counts_refuse_every_home_when_the_accounts_were_scored_without_an_election(reanalysed_none_sample_path: Path) -> None:
+    """Scored with no election, no country had the home prior and each account kept only its top
+    countries, yet any home was taken: on a real twarc2 capture, "NZ" gave every account foreign
+    with the interval [n-n]. The study is only read (the fixture is shared)."""
+    assert [p.get("election") for s, p in _runs(reanalysed_none_sample_path) if s == "accounts"][-1] is None
+    with botwatch.open_study(reanalysed_none_sample_path) as st:
+        for home in ("US", "NZ"):
+            with pytest.raises(ValueError, match=rf"made without an election.*P\(outside {home}\) is not measured.*election in {home}"):
+                api.foreign_counts(st, home)
+
+
 def test_foreign_counts_read_uk_as_gb(analysed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """"UK" on a study scored for GB was refused ("use 'GB', or re-run the accounts stage with an
     election in UK", which scores for GB again), where `accounts --country UK` reads it as GB."""

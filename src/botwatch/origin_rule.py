@@ -61,6 +61,23 @@ def scoring_home(study: Any) -> str | None:
     return country.upper() if isinstance(country, str) and country else None
 
 
+def scored_without_election(study: Any) -> bool:
+    """Whether the latest successful `accounts` run recorded that it scored with no election
+    (`"election": null` in its parameters: `analyze` without one, or `--no-election`). Then no
+    country had the home-country prior, and each account kept only the top countries of a
+    distribution made without it, so P(outside home) is measured for no home at all: asked for
+    NZ, such a study gave "448 of 448 foreign, [448-448]", and asked for US a count made on
+    probabilities the US prior never reached. A run whose record names no `election` key at all
+    (or no run) says nothing either way: False."""
+    from botwatch.runs_table import latest_of_stage
+
+    if "runs" not in study.tables():
+        return False
+    run = latest_of_stage(study, "accounts")
+    params = run.params if run is not None else None
+    return isinstance(params, dict) and "election" in params and not params["election"]
+
+
 def measured_home(study: Any, election: Any) -> str | None:
     """The country the report measures P(outside home) against: the one the account scores were
     made for (`scoring_home`), else `election`'s (None without either). The stored distributions
@@ -74,8 +91,9 @@ def measured_home(study: Any, election: Any) -> str | None:
 
 def check_home(study: Any, home: str) -> str:
     """`home` upper-cased, or `ValueError` when the study cannot answer for it: a private-use code
-    (no country), or a country other than the one the account scores were made for
-    (`scoring_home`). For any other country the stored distributions hold no probability (only
+    (no country), a country other than the one the account scores were made for
+    (`scoring_home`), or any country when they were made without an election
+    (`scored_without_election`). For any other country the stored distributions hold no probability (only
     the top countries are kept, and the home prior went to the scoring country), so every account
     would count as foreign: on a us-2016 study, "NZ" gave 866 of 866 with the interval [866-866].
     Read as every user-given country is (`country_code`): "UK" on a study scored for GB was refused
@@ -86,6 +104,12 @@ def check_home(study: Any, home: str) -> str:
     if _USER_ASSIGNED.fullmatch(code):
         raise ValueError(f"{home!r} is not a country: ISO 3166-1 leaves {code} to private use; give the election's country, e.g. US or GB")
     scored = scoring_home(study)
+    if scored is None and scored_without_election(study):
+        raise ValueError(
+            f"this study's account scores were made without an election, so no country had the home prior and "
+            f"P(outside {code}) is not measured: re-run the accounts stage with an election in {code} "
+            f"(botwatch.api.analyze(study, election=..., only=['accounts']))"
+        )
     if scored is not None and code != scored:
         raise ValueError(
             f"this study's account scores were made for an election in {scored}, so P(outside {code}) is not measured: "
@@ -177,8 +201,9 @@ def foreign_counts(study: Any, home: str, *, checked: bool = True) -> dict[str, 
     the report, the accounts section and the CLI cannot disagree.
 
     `home` must be the country of the election the accounts were scored with (`scoring_home`;
-    any home is taken for a study whose runs record none): another country, or a private-use
-    code such as "ZZ", raises `ValueError` (see `check_home`). A real country the origin model
+    any home is taken for a study whose runs do not say, none for one scored without an election,
+    `scored_without_election`): another country, or a private-use code such as "ZZ", raises
+    `ValueError` (see `check_home`). A real country the origin model
     does not list gives n = 0 and no foreign figure (`home_known`). `checked=False` skips that
     check, for the report, which has settled its election against the study already.
 
