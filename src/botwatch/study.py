@@ -528,6 +528,8 @@ class Study(StudyBase):
             self.con.close()
             raise StudyError(f"{name_shown(self.path)} is a DuckDB database but not a botwatch study (its posts table has no {', '.join(lacking)} "
                              f"column). A study is the .duckdb file `botwatch ingest` writes: `botwatch ingest study.duckdb FILES...`")
+        if held and not read_only:
+            self._refuse_newer_layout()
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         limit = memory_limit()
         if limit is not None:
@@ -540,6 +542,23 @@ class Study(StudyBase):
         self._ibis: Any = None
 
     # -- lifecycle ------------------------------------------------------------------------------
+    def _refuse_newer_layout(self) -> None:
+        """Refuse to write a study whose stored layout is newer than this botwatch writes. Why: a
+        study made by a newer release (`botwatch_meta.schema_version` above `SCHEMA_VERSION`) was
+        opened for writing without a word; `ingest` and `analyze` then rewrote its tables in this
+        release's older layout while it still claimed the newer one, so the newer release would
+        later read columns that are no longer there. Reading it is left alone: nothing changes."""
+        from botwatch.exports_typed import SCHEMA_VERSION, stored_schema_version
+
+        stored = stored_schema_version(self)
+        if stored is not None and stored > SCHEMA_VERSION:
+            self.con.close()
+            said = (f"{name_shown(self.path)} was written by a newer botwatch (study layout {stored}; this botwatch {__version__} "
+                    f"writes layout {SCHEMA_VERSION}), so it is not written here, which would put its tables back in the older "
+                    f"layout: upgrade botwatch to write to it")
+            raise StudyError(f"{said} (reading it with botwatch.open_study(path), read-only, still works)",
+                             f"{said} (`botwatch status`, `report` and `export` still read it)")
+
     def ensure_schema(self) -> None:
         for name, schema in CANONICAL.items():
             self.sql(create_table_sql(name, schema))
