@@ -80,13 +80,25 @@ def scored_without_election(study: Any) -> bool:
 
 def measured_home(study: Any, election: Any) -> str | None:
     """The country the report measures P(outside home) against: the one the account scores were
-    made for (`scoring_home`), else `election`'s (None without either). The stored distributions
+    made for (`scoring_home`), else `election`'s (None without either, and None when the scores
+    were made without an election, `scored_without_election`). The stored distributions
     keep only the top countries and give the home prior to the scoring country, so no other home
     can be measured: a study scored for us-2016, then analysed with uk-ge2017 for coordination
     only, had its key number read "93 expected foreign-origin accounts ... run from outside GB" on
     distributions made for the US, under a banner saying each section describes its own stage's
-    election."""
+    election. Scored with none (`analyze` before any election was given), then analysed with
+    uk-ge2017 for the other stages, a real UK sample read 75 expected foreign-origin accounts of
+    175 against GB where scoring for uk-ge2017 gives 25."""
+    if scored_without_election(study):
+        return None
     return scoring_home(study) or getattr(election, "country", None)
+
+
+def no_election_note() -> str:
+    """The sentence every place that would show a foreign-origin figure prints instead when the
+    accounts were scored without an election (`scored_without_election`)."""
+    return ("foreign origin is not measured: the accounts were scored without an election, so no country had the origin "
+            "model's home-country prior; run the accounts stage again with the election (analyze --only accounts --election KEY)")
 
 
 def check_home(study: Any, home: str) -> str:

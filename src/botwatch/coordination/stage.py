@@ -128,7 +128,13 @@ def coordination(study: Study, ctx: Context) -> int:
     """Accounts that act in unison: co-action network tested against a null model, Leiden clusters."""
     opts = NetworkOptions.from_options(ctx.options)
     given = getattr(ctx.election, "country", None)
-    country = scored_country(study, ctx.log, given) or given
+    from botwatch.origin_rule import no_election_note, scored_without_election
+
+    if given and "account_scores" in study.tables() and scored_without_election(study):
+        ctx.log(f"coordination: members' foreign origin not counted: {no_election_note()}")
+        country = None  # no home prior went to `given`: its P(outside) would not be measured
+    else:
+        country = scored_country(study, ctx.log, given) or given
     res = run_coordination(study, opts, country=country, log=ctx.log)
     return res.edges
 

@@ -163,8 +163,11 @@ def _groups(study: Study, election: Election, log: Callable[[str], None]):  # ty
     # report's rule), not this run's election: on a study scored for us-2016, estimates made with
     # uk-ge2017 counted accounts 90% likely American as foreign-origin (P(outside GB) on
     # distributions that hold the US home prior and only the top countries).
-    from botwatch.origin_rule import measured_home
+    from botwatch.origin_rule import measured_home, no_election_note, scored_without_election
 
+    if scored_without_election(study):
+        log(f"estimates: no foreign-origin group: {no_election_note()}")
+        return account_groups(t, None)
     home = measured_home(study, election) or election.country
     if home.upper() != election.country.upper():
         log(f"estimates: foreign origin measured against {home}, the country the accounts were scored for (not {election.country})")

@@ -200,8 +200,10 @@ def _no_foreign_group(study: Study) -> str:
     the origin model cannot name (then that group is not formed, never counted as zero)."""
     if "account_scores" in study.tables():
         from botwatch.elections.recorded import stage_election
-        from botwatch.origin_rule import home_known, measured_home, unknown_home_note
+        from botwatch.origin_rule import home_known, measured_home, no_election_note, scored_without_election, unknown_home_note
 
+        if scored_without_election(study):
+            return no_election_note()
         home = measured_home(study, stage_election(study, "estimates"))  # as the stage measured it (compute._groups)
         if home and not home_known(home):
             return unknown_home_note(home)

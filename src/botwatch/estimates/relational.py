@@ -87,9 +87,10 @@ def units(post_labels: ir.Table, post_party: ir.Table) -> ir.Table:
     return every.union(anyp, distinct=False).union(per, distinct=False)
 
 
-def account_groups(account_scores: ir.Table, country: str) -> ir.Table:
+def account_groups(account_scores: ir.Table, country: str | None) -> ir.Table:
     """Per account: automated (bot probability ≥ 0.5) and foreign (probability of being run from
-    outside `country` ≥ 0.5: the shared rule of `botwatch.origin_rule`)."""
+    outside `country` ≥ 0.5: the shared rule of `botwatch.origin_rule`); no foreign column when
+    `country` is None or one the origin model cannot name."""
     s = account_scores
     automated = (s.bot_probability >= BOT_THRESHOLD).fill_null(False)
     if not home_known(country):  # no foreign-origin group at all, never one of zero accounts

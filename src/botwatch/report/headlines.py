@@ -101,11 +101,13 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
             from botwatch.origin_rule import foreign_counts, home_known, rule_text, unknown_home_note
             from botwatch.report.caveats import origin_check
 
-            from botwatch.origin_rule import measured_home
+            from botwatch.origin_rule import measured_home, no_election_note, scored_without_election
 
             home = measured_home(study, election) or election.country
             f = foreign_counts(study, home, checked=False)
-            if not home_known(home):
+            if scored_without_election(study):  # no home prior: P(outside home) was measured for no country
+                out.append(KeyNumber("not measured", "foreign-origin accounts", no_election_note(), explorer))
+            elif not home_known(home):
                 out.append(KeyNumber("not measured", "foreign-origin accounts", unknown_home_note(home), explorer))
             elif f["n"]:
                 from botwatch.origin_counted import counted as origin_counted

@@ -535,8 +535,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     cover = _bot_coverage(study, election) if "likely_automated" in groups else None
     from botwatch.origin_rule import measured_home
 
-    home = measured_home(study, election) or election.country  # what the estimates' foreign-origin group was measured against
-    foreign_weak = _foreign_weak(study, home)
+    measured = measured_home(study, election)  # None: the accounts were scored without an election, no group was formed
+    home = measured or election.country  # what the estimates' foreign-origin group was measured against
+    foreign_weak = _foreign_weak(study, home) if measured else ""
     group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
                      "unknown": bot_needs_text() if g == "likely_automated" and bot_group_unknown(unscored, cover) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botwatch.origin_rule import foreign_sql, home_known, measured_home, unknown_home_note
+from botwatch.origin_rule import foreign_sql, home_known, measured_home, no_election_note, scored_without_election, unknown_home_note
 from botwatch.study import Study
 
 GROUPS_TABLE = "timeline_groups"
@@ -61,6 +61,8 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
         # timeline`, accounts 90% American by distributions made for the US were "foreign origin"
         # against GB. The stored distributions answer for that country alone.
         home = measured_home(study, election) if election is not None else None
+        if {"origin_country", "origin_probabilities"} <= cols and election is not None and scored_without_election(study):
+            info.notes.append(f"Foreign-origin groups are not shown: {no_election_note()}.")
         if {"origin_country", "origin_probabilities"} <= cols and home:
             info.home = home.upper()
         if {"origin_country", "origin_probabilities"} <= cols and home and not home_known(home):
