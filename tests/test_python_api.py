@@ -87,6 +87,17 @@ def test_a_stage_records_only_the_options_it_read(raw: Path) -> None:
         assert json.loads(st.sql("SELECT summary FROM coordination_summary")[0][0])["options"]["window_s"] == 120
 
 
+def test_numpy_option_values_are_taken_and_recorded_as_plain_python(raw: Path) -> None:
+    """A notebook's numbers come from NumPy: `np.int64(120)` was refused as "must be a whole
+    number ..., got np.int64(120)", and an array of behaviours went into `runs` as its text."""
+    np = pytest.importorskip("numpy")
+    options = {"coordination_window_s": np.int64(120), "coordination_behaviours": np.array(["co-retweet", "co-post"])}
+    res = api.analyze(raw, only=["coordination"], options=options, log=None)
+    assert [r.stage for r in res] == ["coordination"] and res[0].ok
+    recorded = dict(_runs(raw))["coordination"]
+    assert recorded["coordination_window_s"] == 120 and recorded["coordination_behaviours"] == ["co-retweet", "co-post"]
+
+
 # -- F-PY3: an election by key, a clear refusal without one, a read-only study refused --------------
 def test_election_by_key_or_path_and_typed_results(raw: Path, tmp_path: Path) -> None:
     res = api.analyze(raw, election="us-2016", only=["creation"], log=None)

@@ -284,6 +284,19 @@ def _check_options(options: dict[str, Any], chosen: list[str]) -> None:
     _check_values(options)
 
 
+def _plain(value: Any) -> Any:
+    """`value` with NumPy's scalars and arrays (and tuples) made plain Python: ints, floats, bools
+    and lists. Why: a notebook's numbers often come from NumPy or pandas, and
+    `coordination_window_s=np.int64(300)` was refused as "must be a whole number ..., got
+    np.int64(300)", while `impact_parties=np.array(["dem"])` ran but went into `runs` (and the
+    report's reproduction steps) as the text "['dem']"."""
+    if type(value).__module__ == "numpy":
+        value = value.item() if getattr(value, "ndim", 1) == 0 else value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -421,7 +434,7 @@ def analyze(
     if options is not None and not isinstance(options, dict):
         # A list of names (or of pairs) said "dictionary update sequence element #0 has length 1".
         raise TypeError(f"options must be a dict of option name to value, e.g. {{'coordination_window_s': 300}}, not {type(options).__name__}")
-    options = dict(options or {})
+    options = {k: _plain(v) for k, v in (options or {}).items()}
     only, skip = _as_list(only), _as_list(skip)
     given = load_election(election) if election is not None else None
     st, opened = _open_for_writing(study)
