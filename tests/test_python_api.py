@@ -161,6 +161,10 @@ def test_account_is_what_explain_json_prints(analysed: Path) -> None:
     assert cli.exit_code == 0, cli.output
     assert got == json.loads(cli.stdout) == api.account(analysed, aid)
     assert got["shape"] == "botwatch-account/1" and got["origin"]["home_country"] == "US"
+    # Pasted with a space or a newline, as `botwatch explain` reads it: it was NoSuchAccount here.
+    assert api.account(analysed, f" @{handle}\n") == got
+    pasted = CliRunner().invoke(app, ["explain", str(analysed), f" @{handle}\n", "--json"])
+    assert pasted.exit_code == 0 and json.loads(pasted.stdout) == got
 
 
 # -- F-PY4: foreign counts only against the country the scores were made for ----------------------

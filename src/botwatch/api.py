@@ -560,7 +560,7 @@ def account(study: str | Path | Any, handle_or_id: str, *, platform: str | None 
     try:
         if "accounts_scored" not in st.tables():
             raise StudyError(f"no account scores in {getattr(st, 'path', 'the study')}: run botwatch.api.analyze(study, only=['accounts']) first")
-        asked = str(handle_or_id)
+        asked = str(handle_or_id).strip()  # pasted with a space or a newline, as `botwatch explain` reads it
         if platform is not None:
             platform = platform_asked(st, platform)
         key = asked.removeprefix("@")  # as `find_account` reads it
