@@ -98,6 +98,16 @@ def test_numpy_option_values_are_taken_and_recorded_as_plain_python(raw: Path) -
     assert recorded["coordination_window_s"] == 120 and recorded["coordination_behaviours"] == ["co-retweet", "co-post"]
 
 
+def test_stages_of_different_elections_are_refused_in_python_terms(raw: Path, tmp_path: Path) -> None:
+    """Without `election=`, a study whose stages recorded different elections is refused; the
+    message told a Python caller to "pass --election"."""
+    api.analyze(raw, election="us-2016", only=["coverage"], log=None)
+    api.analyze(raw, election="uk-ge2017", only=["creation"], log=None)
+    with pytest.raises(api.ElectionError, match=r"different elections .*; pass election= to say which one to use$") as got:
+        api.analyze(raw, only=["coverage"], log=None)
+    assert "--election" not in str(got.value)
+
+
 # -- F-PY3: an election by key, a clear refusal without one, a read-only study refused --------------
 def test_election_by_key_or_path_and_typed_results(raw: Path, tmp_path: Path) -> None:
     res = api.analyze(raw, election="us-2016", only=["creation"], log=None)

@@ -457,7 +457,12 @@ def analyze(
         elif given is not None:
             the_election, line = given, None
         else:
-            the_election, line = study_election(st)
+            try:
+                the_election, line = study_election(st)
+            except ElectionError as exc:
+                # Worded for the command line ("pass --election to say which one to use"): from
+                # Python the same choice is this call's `election=`.
+                raise ElectionError(str(exc).replace("pass --election", "pass election=")) from None
         if the_election is None and line is not None:
             # None on purpose (now or as last recorded): recorded again, as `analyze --no-election`
             # does, or an older stage's election would come back on the next call without one.
