@@ -302,3 +302,16 @@ def test_a_study_or_input_named_with_a_leading_dash_is_not_read_as_an_option(sam
     for step in steps:
         assert shlex.split(step)[2] == "./-s d'été.duckdb", step
     assert shlex.split(ingest)[2:5] == ["./-s.duckdb", "./-in put.csv", "b.csv"], ingest
+
+
+def test_stdin_read_by_an_ingest_is_given_back_as_stdin(sample_study_path: Path) -> None:
+    """`-` is `ingest`'s stdin, not a name to guard with `./`: given back as `./-`, the reproduced
+    `ingest` looked for a file named `-` ("no such file") instead of reading its stdin."""
+    import shlex
+
+    from botwatch import open_study
+    from botwatch.report.reproduce import _ingest_command
+
+    with open_study(sample_study_path) as st:
+        ingest = _ingest_command(st, "-s.duckdb", {"inputs": ["-", "-a.csv"]})
+    assert shlex.split(ingest)[2:5] == ["./-s.duckdb", "-", "./-a.csv"], ingest

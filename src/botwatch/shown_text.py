@@ -214,8 +214,10 @@ def not_an_option(name: str) -> str:
 
     Quoting does not stop a command from reading `'-my study.duckdb'` as an option ("No such
     option: -m"), so a command given to paste (a hint, the reproduction script) that named such a
-    study or input failed when pasted; `./` names the same file and cannot be read as one."""
-    return "./" + name if name.startswith("-") else name
+    study or input failed when pasted; `./` names the same file and cannot be read as one.
+    `-` alone is no option to a command (Click takes it as an argument) and is stdin to `ingest`:
+    written `./-`, a reproduced `ingest STUDY -` read a file named `-` instead of its stdin."""
+    return "./" + name if name.startswith("-") and name != "-" else name
 
 
 def shell_word(path: object, *, is_path: bool = True) -> str:
