@@ -315,3 +315,23 @@ def test_stdin_read_by_an_ingest_is_given_back_as_stdin(sample_study_path: Path)
     with open_study(sample_study_path) as st:
         ingest = _ingest_command(st, "-s.duckdb", {"inputs": ["-", "-a.csv"]})
     assert shlex.split(ingest)[2:5] == ["./-s.duckdb", "-", "./-a.csv"], ingest
+
+
+def test_a_study_re_made_by_its_script_gives_the_same_ingest_back(tmp_path: Path, sample_files: list[Path],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """reproduce.sh names `-in.json.gz` as `./-in.json.gz`; the study it makes records that in its
+    run but `-in.json.gz` in `sources`, and its own script then left the input out of `ingest`
+    ("inputs of which the study holds nothing"): the re-made study did not read as the original."""
+    import shlex
+
+    from botwatch import open_study
+    from botwatch.ingest.runner import ingest
+    from botwatch.report.reproduce import reproduction
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(next(f for f in sample_files if f.name.startswith("ge2017")), tmp_path / "-in.json.gz")
+    with open_study(tmp_path / "-s.duckdb", read_only=False) as st:
+        ingest(st, ["./-in.json.gz"], workers=1)
+        remade = reproduction(st, "-s.duckdb")
+    assert remade["inputs_not_stored"] == [], remade
+    assert shlex.split(remade["steps"][0])[:4] == ["botwatch", "ingest", "./-s.duckdb", "./-in.json.gz"], remade["steps"]

@@ -164,11 +164,19 @@ def _ingest_command(study: Study, study_name: str, p: dict[str, Any], stored: se
 
 def _stored_input(given: Any, stored: set[str]) -> bool:
     """Whether the study holds something read from the input `given` (a file, or a folder whose
-    files were read); stdin and URLs are kept as given, whatever the sources say."""
+    files were read); stdin and URLs are kept as given, whatever the sources say. A name typed
+    `./a.csv` (as reproduce.sh writes `./-a.csv`) is recorded so in the run but as `a.csv` in
+    `sources` (`InputSource.open` reads it through `Path`): compared as typed, a study re-made by
+    its own script left its every `./-` input out of the next script's `ingest`."""
+    from pathlib import PurePath
+
+    from botwatch.ingest.source import shown_name
+
     if not isinstance(given, str) or given == "-" or "://" in given:
         return True
-    folder = given.rstrip("/" + os.sep) + os.sep
-    return given in stored or any(s.startswith(folder) or s.startswith(folder.replace(os.sep, "/")) for s in stored)
+    as_stored = shown_name(str(PurePath(given)))
+    folder = as_stored.rstrip("/" + os.sep) + os.sep
+    return given in stored or as_stored in stored or any(s.startswith(folder) or s.startswith(folder.replace(os.sep, "/")) for s in stored)
 
 
 def _bot_model_env(p: dict[str, Any]) -> str:
