@@ -62,3 +62,32 @@ def test_the_report_says_when_a_tables_run_had_other_libraries(tmp_path: Path) -
     script = reproduction_script(st, "s.duckdb")
     assert LIBRARIES_DIFFER in script and "duckdb 0.9.0 (now" in script
     st.close()
+
+
+def test_a_lakes_pyspark_is_said_apart_so_its_report_is_the_duckdb_studys(tmp_path: Path) -> None:
+    """A lake's runs record PySpark, a DuckDB study's none, and a lake made from a DuckDB study
+    holds both kinds of run: PySpark among the sets read as "more than one set of library
+    versions" over one install, and the lake's report was not the DuckDB study's
+    (`test_engine_parity.test_report_is_the_same_report`). Here without Spark: the same runs, one
+    study with PySpark recorded by its stage as a lake's run records it."""
+    from botwatch.report.build import build_report
+    from testsupport.report_compare import report_differences
+
+    html = {}
+    for name, lake in (("duck", False), ("lake", True)):
+        st = Study(tmp_path / f"{name}.duckdb")
+        with st.run("ingest", {"inputs": []}):  # as `lake_from_study` copies the DuckDB study's ingest
+            pass
+        with st.run("coverage", {"election": "uk-ge2017"}):
+            pass
+        if lake:
+            p = json.loads(st.sql("SELECT params FROM runs WHERE stage = 'coverage'")[0][0])
+            st.sql("UPDATE runs SET params = ? WHERE stage = 'coverage'", [json.dumps({**p, "libraries": {**p["libraries"], "pyspark": "<i>4.0</i>"}})])
+            r = reproduction(st, "lake.duckdb")
+            assert len(r["libraries"]) == 1 and r["libraries_spark"] == ["<i>4.0</i>"], r
+            script = reproduction_script(st, "lake.duckdb")
+            assert "more than one set" not in script and "# and the runs on a lake: pyspark <i>4.0</i>\n" in script
+        html[name] = build_report(st, tmp_path / name / "r.html", title="parity", ctx={"nonce": "parity"}, exports=False).read_text(encoding="utf-8")
+        st.close()
+    assert "the runs on a lake: pyspark &lt;i&gt;4.0&lt;/i&gt;</span>" in html["lake"] and "more than one set" not in html["lake"]
+    assert report_differences(html["duck"], html["lake"], "duck.duckdb", "lake.duckdb") == []

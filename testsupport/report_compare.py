@@ -7,6 +7,8 @@ What may legitimately differ, and is normalised before comparing:
   * today's timestamps: when the report was generated and when each stage run finished;
   * the engine each run recorded (`engine=duckdb` against `engine=spark`), and the `--engine spark`
     the reproduction block adds to a lake's commands;
+  * the PySpark version a lake's runs recorded, which the reproduction block says apart from the
+    other libraries (`<span class="lake-libraries">`): a DuckDB study's runs used none;
   * printed decimals by one unit in the last printed place: each engine sums floating point in
     its own order, so a value within 1e-6 of the other can round to the neighbouring figure.
     Whole numbers (counts, ids, whole percentages) must match exactly.
@@ -38,6 +40,7 @@ def normalise(html: str, study_name: str, today: date | None = None) -> str:
     html = re.sub(r"engine=(duckdb|spark)", "engine=<ENGINE>", html)
     html = re.sub(r'<meta name="botwatch-study" content="[0-9a-f]*">', '<meta name="botwatch-study" content="<KEY>">', html)
     html = re.sub(r" --engine spark(?=[\s<])", "", html)  # the reproduction block's lake commands
+    html = re.sub(r'<span class="lake-libraries">[^<]*</span>', "", html)  # its libraries: PySpark on a lake only
     name = re.escape(study_name)
     html = re.sub(rf"(botwatch (?:report|export|ingest|analyze|estimate|elections show) ){name}(?=[\s<])", r"\1<STUDY>", html)
     return re.sub(rf"<code>{name}</code>", "<code><STUDY></code>", html)

@@ -423,22 +423,32 @@ class RelativePaths:
         return out
 
 
+# Said before the PySpark versions a lake's runs recorded (`_libraries`).
+LAKE_SPARK_SAID = "and the runs on a lake: pyspark"
 # Said where a table's run recorded other library versions than the process reading the study has.
 LIBRARIES_DIFFER = "The tables were made with other library versions than the ones installed here, so figures made again with this install may differ:"
 
 
-def _libraries(runs: list[Run], engine: str) -> tuple[list[str], list[str]]:
+def _libraries(runs: list[Run], engine: str) -> tuple[list[str], list[str], list[str]]:
     """Each set of library versions the runs recorded, oldest first ("not recorded" for runs made
-    before they were), and how the latest run of each stage, the one that made its table, differs
-    from the libraries reading the study now: the same botwatch label over another DuckDB may give
-    other figures, and only the code label was said."""
-    from botwatch.library_versions import differences, libraries_text, library_versions
+    before they were), the PySpark versions a lake's runs recorded, said apart, and how the latest
+    run of each stage, the one that made its table, differs from the libraries reading the study
+    now: the same botwatch label over another DuckDB may give other figures, and only the code
+    label was said. PySpark is apart because only a lake's runs record it: in the sets, a lake
+    made from a DuckDB study (its ingest recorded without PySpark, its stages with) read as
+    "analysed with more than one set of library versions" over the same install, and the lake's
+    report was not the DuckDB study's (`testsupport.report_compare`)."""
+    from botwatch.library_versions import SPARK_LIBRARIES, differences, libraries_text, library_versions
 
-    sets = list(dict.fromkeys(libraries_text(r.libraries) for r in runs))
+    def shared(libs: dict[str, str] | None) -> dict[str, str] | None:
+        return {k: v for k, v in libs.items() if k not in SPARK_LIBRARIES} if libs else libs
+
+    sets = list(dict.fromkeys(libraries_text(shared(r.libraries)) for r in runs))
+    spark = list(dict.fromkeys(r.libraries[k] for r in runs if r.libraries for k in SPARK_LIBRARIES if k in r.libraries))
     now = library_versions(engine)
     latest = {r.stage: r for r in runs}  # `ok_runs` is oldest first: the last of a stage wins
     differ = list(dict.fromkeys(d for r in latest.values() if r.libraries for d in differences(r.libraries, now)))
-    return sets, differ
+    return sets, spark, differ
 
 
 def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_STEPS, max_inputs: int | None = MAX_INPUTS,
@@ -477,7 +487,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
                 texts[key] = p["election_toml"]
                 if p["election_toml"] not in all_texts.setdefault(key, []):
                     all_texts[key].append(p["election_toml"])
-    out["libraries"], out["libraries_differ"] = _libraries(runs, getattr(study, "engine", "duckdb"))
+    out["libraries"], out["libraries_spark"], out["libraries_differ"] = _libraries(runs, getattr(study, "engine", "duckdb"))
     files = _election_files(texts, all_texts)
     stored: set[str] | None = None
     if "sources" in study.tables():  # what each input put in: an input with nothing stored is left out of its command
@@ -585,6 +595,8 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
     lines.append("# botwatch " + ", ".join(_comment(v) for v in r["versions"]) + (" (the study was analysed with more than one version)" if len(r["versions"]) > 1 else ""))
     lines.append("# libraries: " + "; ".join(_comment(v) for v in r["libraries"])
                  + (" (the study was analysed with more than one set of library versions)" if len(r["libraries"]) > 1 else ""))
+    if r["libraries_spark"]:
+        lines.append(f"# {LAKE_SPARK_SAID} {_comment(', '.join(r['libraries_spark']))}")
     if r["libraries_differ"]:
         lines.append(f"# {_comment(LIBRARIES_DIFFER)} {_comment(', '.join(r['libraries_differ']))}")
     for k, v in sorted(r["models"].items()):
