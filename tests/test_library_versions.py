@@ -91,3 +91,41 @@ def test_a_lakes_pyspark_is_said_apart_so_its_report_is_the_duckdb_studys(tmp_pa
         st.close()
     assert "the runs on a lake: pyspark &lt;i&gt;4.0&lt;/i&gt;</span>" in html["lake"] and "more than one set" not in html["lake"]
     assert report_differences(html["duck"], html["lake"], "duck.duckdb", "lake.duckdb") == []
+
+
+# A stage module and a library whose arithmetic or model makes its figures (`import` name).
+_STAGE_LIBRARIES = [
+    ("coordination/network.py", "scipy"),  # the null test's Poisson tail: which pairs are kept
+    ("coordination/near.py", "datasketch"),  # near-duplicate text (MinHash)
+    ("content/language.py", "py3langid"),  # each post's language, and so which get a sentiment
+    ("content/vader_fast.py", "vaderSentiment"),  # the sentiment of posts the trained model does not read
+    ("impact/leadlag.py", "statsmodels"),  # the impact stage's tests (optional: "not installed" then)
+    ("accounts/features.py", "pandas"),  # the accounts' features
+]
+
+
+def test_every_library_a_stage_computes_with_is_recorded() -> None:
+    """The list named DuckDB, Ibis, PyArrow, NumPy, LightGBM and igraph as "the libraries that
+    decide results", but SciPy's Poisson tail keeps or drops coordination's pairs and py3langid
+    says which posts are English: another version of either could move a figure while the report
+    said every run had the libraries installed here."""
+    from importlib.metadata import packages_distributions
+
+    import botwatch
+
+    dists = packages_distributions()
+    src = Path(botwatch.__file__).parent
+    for module, name in _STAGE_LIBRARIES:
+        text = (src / module).read_text(encoding="utf-8")
+        assert f"import {name}" in text or f"from {name}" in text, (module, name)  # the stage still uses it
+        assert any(d in RESULT_LIBRARIES for d in dists.get(name, [name])), (module, name)
+
+
+def test_the_installed_versions_are_looked_up_once() -> None:
+    """Every run, export and `version` asks for them; a cache smaller than the list never hit."""
+    from botwatch.library_versions import _installed
+
+    _installed.cache_clear()
+    library_versions("spark")
+    library_versions("spark")
+    assert _installed.cache_info().misses == len(RESULT_LIBRARIES) + 1

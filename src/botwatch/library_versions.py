@@ -2,8 +2,11 @@
 
 Why: the code label (`code_identity`) names botwatch's own files, but a run's figures also rest on
 libraries that change results between versions: DuckDB and Ibis (every SQL stage, its grouping and
-rounding), PyArrow and NumPy (the Python stages' arithmetic), LightGBM (the bot model's trees at
-score time), igraph (the coordination clusters) and, on a lake, PySpark. A researcher re-running a
+rounding), PyArrow, NumPy and pandas (the Python stages' arithmetic), LightGBM (the bot model's trees
+at score time), igraph (the coordination clusters), SciPy (coordination's Poisson tail: which pairs
+are kept), datasketch (near-duplicate text), py3langid (each post's language), vaderSentiment (the
+sentiment the trained model does not give), statsmodels (the impact stage, where installed) and, on
+a lake, PySpark. A researcher re-running a
 study from its report with the same botwatch but another DuckDB could get other figures and no
 record said which DuckDB the study had. Each run now records them under `LIBRARIES_KEY` in its
 parameters, as bookkeeping beside `command_id` (`runs_table`): a column of its own would not fit a
@@ -19,13 +22,14 @@ from typing import Any
 
 LIBRARIES_KEY = "libraries"
 # Distribution names (as pip knows them) of the libraries whose version can move a figure.
-RESULT_LIBRARIES: tuple[str, ...] = ("duckdb", "ibis-framework", "pyarrow", "numpy", "lightgbm", "igraph")
+RESULT_LIBRARIES: tuple[str, ...] = ("duckdb", "ibis-framework", "pyarrow", "numpy", "pandas", "lightgbm", "igraph", "scipy", "datasketch",
+                                     "py3langid", "vaderSentiment", "statsmodels")
 SPARK_LIBRARIES: tuple[str, ...] = ("pyspark",)
 NOT_INSTALLED = "not installed"
 NOT_RECORDED = "not recorded"
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=None)  # one per name: a bound under the list's length never hit
 def _installed(name: str) -> str:
     """The installed version of distribution `name`, or `NOT_INSTALLED`."""
     try:
