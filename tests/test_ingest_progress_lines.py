@@ -34,8 +34,8 @@ def test_the_write_into_the_study_after_the_read_is_said_too(tmp_path: Path, mon
     monkeypatch.setenv("BOTWATCH_PROGRESS_SECONDS", "0.000001")
     merge = runner.merge_staged_posts
 
-    def slow_merge(study: object) -> tuple[int, int]:  # a write long enough for the ticker's wake-up (0.01 s here)
-        time.sleep(0.2)
+    def slow_merge(study: object) -> tuple[int, int]:  # a write long enough for the ticker's wake-up
+        time.sleep(1.0)  # the ticker wakes every 0.01 s; a second leaves room for a loaded CI machine
         return merge(study)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runner, "merge_staged_posts", slow_merge)
