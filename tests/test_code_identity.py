@@ -53,3 +53,33 @@ def test_a_package_imported_from_a_zip_gets_the_release_alone(tmp_path: Path) ->
     archive.write_bytes(b"PK\5\6" + b"\0" * 18)  # an empty zip: a file, where the walk wants a folder
     assert label_for(archive / "botwatch") == __version__
     assert label_for(tmp_path).startswith(__version__ + "+code.")
+
+
+def test_the_reproduction_says_when_the_tables_code_is_not_this_installs(tmp_path: Path) -> None:
+    """The latest run of a stage recorded another code label: the page's data and the script say
+    so; the same label, or a bare release (made before labels), is not said to differ."""
+    from botwatch.report.reproduce import CODE_DIFFERS, reproduction, reproduction_script
+
+    st = Study(tmp_path / "s.duckdb")
+    with st.run("coverage", {}):
+        pass
+    assert reproduction(st, "s.duckdb")["code_differs"] == []  # this install made it
+    st.sql("UPDATE runs SET version = ?", [__version__])  # before labels: nothing known, nothing said
+    assert reproduction(st, "s.duckdb")["code_differs"] == []
+    assert CODE_DIFFERS not in reproduction_script(st, "s.duckdb")
+    other = f"{__version__}+code.000000000000"
+    st.sql("UPDATE runs SET version = ?", [other])
+    assert reproduction(st, "s.duckdb")["code_differs"] == [f"{other} (now {version_label()})"]
+    assert f"# {CODE_DIFFERS} {other} (now {version_label()})\n" in reproduction_script(st, "s.duckdb")
+    st.close()
+
+
+def test_labels_differ_only_where_the_records_say_so() -> None:
+    from botwatch.code_identity import labels_differ
+
+    assert labels_differ("0.1.0+code.aaaaaaaaaaaa", "0.1.0+code.bbbbbbbbbbbb")
+    assert labels_differ("0.0.9", "0.1.0+code.bbbbbbbbbbbb")  # another release is other code
+    assert not labels_differ("0.1.0", "0.1.0+code.bbbbbbbbbbbb")  # a run recorded before labels
+    assert not labels_differ("0.1.0+code.aaaaaaaaaaaa", "0.1.0")  # this install imported from a zip
+    assert not labels_differ(None, "0.1.0+code.bbbbbbbbbbbb")
+    assert not labels_differ("0.1.0+code.aaaaaaaaaaaa", "0.1.0+code.aaaaaaaaaaaa")

@@ -122,6 +122,8 @@ def test_report_reproduction_paragraph(tmp_path: Path, analysed_path: Path) -> N
     p = _accounts_params(study)
     with open_study(study, read_only=False) as st:
         st.sql("UPDATE runs SET params = ? WHERE stage = 'accounts'", [json.dumps({**p, "libraries": {**p["libraries"], "duckdb": "<b>0.9</b>"}})])
+        # ... and was made by other code (a label in an attacker's words): said, escaped.
+        st.sql("UPDATE runs SET version = '0.1.0+code.<i>x</i>' WHERE stage = 'accounts'")
     with open_study(study) as st:
         out = build_report(st, tmp_path / "r.html", exports=False)
         sources = st.sql("SELECT source, sha256 FROM sources WHERE format IS NOT NULL AND source <> ?", [HOSTILE])
@@ -144,6 +146,9 @@ def test_report_reproduction_paragraph(tmp_path: Path, analysed_path: Path) -> N
     from botwatch.report.reproduce import LIBRARIES_DIFFER
 
     assert LIBRARIES_DIFFER in part and "duckdb &lt;b&gt;0.9&lt;/b&gt; (now " in part and "<b>0.9" not in part
+    from botwatch.report.reproduce import CODE_DIFFERS
+
+    assert CODE_DIFFERS in part and "0.1.0+code.&lt;i&gt;x&lt;/i&gt; (now " in part and "<i>x" not in part
     # The stage table points at the command that gives the recorded election back.
     assert "characters recorded: botwatch elections show STUDY --toml" in html
 

@@ -56,3 +56,18 @@ def label_for(root: Path) -> str:
     except OSError:
         return __version__
     return f"{__version__}+code.{digest[:12]}"
+
+
+def labels_differ(recorded: str | None, current: str) -> bool:
+    """Whether code recorded as `recorded` is surely other code than `current`'s. Why so careful:
+    a run recorded before labels were (`0.1.0`), or by a zipped install, names only the release,
+    which every revision of that release shares; saying such a run's code differs (or matches) from
+    the release alone would say more than the record does. Two releases differ whatever their
+    labels; two labels of one release differ where both name their code and the codes are not one."""
+    if not recorded:
+        return False
+    release, _, code = recorded.partition("+")
+    now_release, _, now_code = current.partition("+")
+    if release != now_release:
+        return True
+    return bool(code and now_code) and code != now_code

@@ -451,6 +451,24 @@ def _libraries(runs: list[Run], engine: str) -> tuple[list[str], list[str], list
     return sets, spark, differ
 
 
+# Said where the latest run of a stage recorded other botwatch code than the install reading the study.
+CODE_DIFFERS = "The tables were made by other botwatch code than the one installed here, so figures made again with this install may differ:"
+
+
+def _code_differs(runs: list[Run]) -> list[str]:
+    """The code labels of the latest run of each stage (the one that made its table) that are not
+    the label of the install reading the study, as `0.1.0+code.aaa (now 0.1.0+code.bbb)`, in the
+    order the runs were made. The libraries' differences were said, the code's not: a re-run from
+    the report with a later checkout read as if it were the code that made the figures. A run that
+    recorded only its release (made before labels, or from a zip) is not said to differ from the
+    same release (`code_identity.labels_differ`)."""
+    from botwatch.code_identity import labels_differ, version_label
+
+    now = version_label()
+    latest = {r.stage: r for r in runs}  # `ok_runs` is oldest first: the last of a stage wins
+    return list(dict.fromkeys(f"{r.version} (now {now})" for r in latest.values() if labels_differ(r.version, now)))
+
+
 def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_STEPS, max_inputs: int | None = MAX_INPUTS,
                  relative_to: RelativePaths | None = None) -> dict[str, Any]:
     """What the template shows: versions, models, election, commands (oldest first), inputs.
@@ -488,6 +506,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
                 if p["election_toml"] not in all_texts.setdefault(key, []):
                     all_texts[key].append(p["election_toml"])
     out["libraries"], out["libraries_spark"], out["libraries_differ"] = _libraries(runs, getattr(study, "engine", "duckdb"))
+    out["code_differs"] = _code_differs(runs)
     files = _election_files(texts, all_texts)
     stored: set[str] | None = None
     if "sources" in study.tables():  # what each input put in: an input with nothing stored is left out of its command
@@ -597,6 +616,8 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
                  + (" (the study was analysed with more than one set of library versions)" if len(r["libraries"]) > 1 else ""))
     if r["libraries_spark"]:
         lines.append(f"# {LAKE_SPARK_SAID} {_comment(', '.join(r['libraries_spark']))}")
+    if r["code_differs"]:
+        lines.append(f"# {_comment(CODE_DIFFERS)} {_comment(', '.join(r['code_differs']))}")
     if r["libraries_differ"]:
         lines.append(f"# {_comment(LIBRARIES_DIFFER)} {_comment(', '.join(r['libraries_differ']))}")
     for k, v in sorted(r["models"].items()):

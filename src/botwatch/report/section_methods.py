@@ -19,7 +19,7 @@ from botwatch.ingest.stream_limits import warned_sentence, withheld_sentence
 from botwatch.report.caveats import report_scaling_unsupported
 from botwatch.shown_text import not_an_option
 from botwatch.report.context import study_label
-from botwatch.report.reproduce import LAKE_SPARK_SAID, LIBRARIES_DIFFER, PAGE_STEP_CHARS, RelativePaths, paths_sentence, reproduction
+from botwatch.report.reproduce import CODE_DIFFERS, LAKE_SPARK_SAID, LIBRARIES_DIFFER, PAGE_STEP_CHARS, RelativePaths, paths_sentence, reproduction
 from botwatch.report.section_overview import study_summary
 from botwatch.report.scope import scope
 from botwatch.report.sections import Section, render, section
@@ -432,6 +432,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         repro=repro,
         libraries_differ_said=LIBRARIES_DIFFER,
         lake_spark_said=LAKE_SPARK_SAID,
+        code_differs_said=CODE_DIFFERS,
         paths_sentence=paths_sentence(repro) if paths is not None else None,
         step_chars=PAGE_STEP_CHARS,
         study_q=shlex.quote(not_an_option(study_label(study.path)[1])),
