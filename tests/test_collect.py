@@ -123,6 +123,34 @@ def test_writer_publishes_atomically_and_salvage_keeps_synced_lines(tmp_path: Pa
     assert got[:1000] == list(range(1000)) and got == list(range(len(got)))
 
 
+def test_a_start_says_and_counts_what_it_recovered_from_a_file_left_open(tmp_path: Path) -> None:
+    """A kill -9 left a capture file open with a torn last line: the next start publishes its
+    complete lines and drops the torn one, and says so in one line (it did both in silence), and
+    the run's manifest entry counts it."""
+    import zlib
+
+    z = zlib.compressobj(1, zlib.DEFLATED, 31)
+    orphan = tmp_path / f"{OPEN_PREFIX}bluesky-20260101T000000000000Z-1.jsonl.gz"
+    orphan.write_bytes(z.compress(b'{"i": 0}\n{"i": 1}\n{"i": 2') + z.flush(zlib.Z_SYNC_FLUSH))
+    said: list[str] = []
+    cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
+    cap.log = said.append
+    cap.open()
+    cap.close()
+    final = tmp_path / orphan.name[len(OPEN_PREFIX):]
+    assert [orjson.loads(x)["i"] for x in read_lines(final)] == [0, 1] and not orphan.exists()
+    assert said == [f"Recovered the capture file {orphan} a stopped run left open: 2 complete lines kept in {final}; its torn last line "
+                    "(7 bytes) was dropped: the collector fetches it again from the saved cursor."]
+    m = orjson.loads((tmp_path / ".botwatch" / "capture.json").read_bytes())
+    assert m["runs"][-1]["salvaged"] == [{"file": orphan.name, "lines": 2, "torn_bytes": 7}]
+    said.clear()
+    again = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
+    again.log = said.append
+    again.open().close()  # nothing left open: nothing said or counted
+    m = orjson.loads((tmp_path / ".botwatch" / "capture.json").read_bytes())
+    assert "salvaged" not in m["runs"][-1] and said == []
+
+
 # -- Jetstream -----------------------------------------------------------------------------------
 def test_jetstream_reconnects_and_keeps_every_post_once(tmp_path: Path) -> None:
     events = [jetstream_event(i) for i in range(400)]

@@ -198,7 +198,7 @@ def test_an_open_the_disk_refuses_releases_the_lock(tmp_path: Path, monkeypatch:
         state.parent.mkdir()
         state.write_text("{")
     elif step == "salvage":
-        monkeypatch.setattr(core, "salvage", refuse)
+        monkeypatch.setattr(core, "salvage_files", refuse)
     else:
         monkeypatch.setattr(st, "write_json_atomic", refuse)
     with pytest.raises(core.CollectError if step == "state" else OSError, match="is unreadable" if step == "state" else "No space left on device"):

@@ -25,7 +25,7 @@ from botwatch.collect import state as st
 from botwatch.collect.filters import PostFilter
 from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
-from botwatch.collect.writer import RotatingWriter, read_lines, salvage, stream_files
+from botwatch.collect.writer import RotatingWriter, Salvaged, read_lines, salvage_files, stream_files
 from botwatch.shown_text import controls_shown, name_shown
 from botwatch.userfile import os_error_said
 
@@ -134,6 +134,18 @@ def say_on_stderr(message: str) -> None:
     print(controls_shown(message), file=sys.stderr, flush=True)
 
 
+def salvage_said(r: Salvaged) -> str:
+    """The line that says what a start recovered from a capture file a stopped run (kill -9, a
+    crash, a power cut) left open, and where it went. Why: the salvage published a file and dropped
+    a torn line in silence, so a folder gained a file nobody saw coming, and the one line lost (a
+    post the collector fetches again, from the cursor saved before it) was never mentioned."""
+    where = f"kept in {name_shown(r.final)}" if r.final is not None else "none complete, so nothing was kept and the file was removed"
+    torn = (f"; its torn last line ({r.torn_bytes:,} bytes) was dropped: the collector fetches it again from the saved cursor"
+            if r.torn_bytes else "")
+    return (f"Recovered the capture file {name_shown(r.orphan)} a stopped run left open: {r.lines:,} complete "
+            f"line{'s' if r.lines != 1 else ''} {where}{torn}.")
+
+
 class Capture:
     """One stream written into one capture folder.
 
@@ -224,7 +236,8 @@ class Capture:
         """Under the lock: salvage, read the state, prime dedupe and record this run in the manifest."""
         self._closed = False  # a Capture opened again after a close closes again (its second close did nothing and kept the lock)
         self._manifest_problem_said = False  # and says a manifest problem of its new run once again
-        salvaged = salvage(self.folder, self.stream)
+        recovered = salvage_files(self.folder, self.stream)
+        salvaged = [r.final for r in recovered if r.final is not None]
         st.remove_dead_temps(self.folder)
         loaded = st.read_json(self._state_path())
         self.stats.started = time.monotonic()
@@ -234,7 +247,13 @@ class Capture:
         self._prime(salvaged)
         run = {"platform": self.platform, "stream": self.stream, "endpoint": self.endpoint, "sample_rate": self.sample_rate,
                "filter": self.filter.describe(), "started": _now_iso(), "pid": os.getpid(), **self.extra}
+        self.run_notes.pop("salvaged", None)
+        if recovered:  # counted in this run's manifest entry, and said
+            self.run_notes["salvaged"] = run["salvaged"] = [
+                {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
         self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
+        for r in recovered:
+            self.log(salvage_said(r))
 
     def _state_path(self) -> Path:
         return st.meta_dir(self.folder) / f"{self.stream}.state.json"

@@ -15,6 +15,7 @@ import re
 import time
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -138,8 +139,9 @@ def stream_files(folder: Path, stream: str, *, open_files: bool = False) -> list
 
 
 # -- reading back ------------------------------------------------------------------------------
-def read_lines(path: Path, *, tolerate_truncation: bool = False) -> Iterator[bytes]:
-    """The complete lines of a capture file; with `tolerate_truncation`, a torn tail is dropped."""
+def read_lines(path: Path, *, tolerate_truncation: bool = False, dropped: list[int] | None = None) -> Iterator[bytes]:
+    """The complete lines of a capture file; with `tolerate_truncation`, a torn tail is dropped,
+    and its length in bytes (as far as it could be decompressed) appended to `dropped`."""
     z = zlib.decompressobj(31)
     tail = b""
     with open(path, "rb") as fh:
@@ -160,20 +162,41 @@ def read_lines(path: Path, *, tolerate_truncation: bool = False) -> Iterator[byt
                 break
     if tail and not tolerate_truncation:
         yield tail
+    elif tail and dropped is not None:
+        dropped.append(len(tail))
+
+
+@dataclass(frozen=True)
+class Salvaged:
+    """One orphaned `.open-` file a start closed: its name, the closed file its complete lines went
+    to (None when it held none), how many, and the bytes of the torn last line dropped (0: none)."""
+
+    orphan: Path
+    final: Path | None
+    lines: int
+    torn_bytes: int
 
 
 def salvage(folder: Path, stream: str) -> list[Path]:
+    """The closed files `salvage_files` made (see there)."""
+    return [s.final for s in salvage_files(folder, stream) if s.final is not None]
+
+
+def salvage_files(folder: Path, stream: str) -> list[Salvaged]:
     """Close the orphaned `.open-` files of `stream` (a crash or kill -9 left them; the caller holds
     the stream's lock, so no live collector writes them): complete lines go to a closed file of the
-    same name, the torn tail is dropped, the orphan removed."""
+    same name, the torn tail is dropped, the orphan removed. What each held is returned, for the
+    caller to say and count: done in silence, a run after a kill -9 published a file nobody saw
+    coming and dropped a line nobody was told of."""
     out = []
     for orphan in stream_files(folder, stream, open_files=True):
         final = orphan.with_name(orphan.name[len(OPEN_PREFIX):])
         tmp = orphan.with_name(orphan.name + ".salvage")
         z = zlib.compressobj(1, zlib.DEFLATED, 31)
         n = 0
+        dropped: list[int] = []
         with open(tmp, "wb") as fh:
-            for line in read_lines(orphan, tolerate_truncation=True):
+            for line in read_lines(orphan, tolerate_truncation=True, dropped=dropped):
                 fh.write(z.compress(line + b"\n"))
                 n += 1
             fh.write(z.flush(zlib.Z_FINISH))
@@ -181,9 +204,9 @@ def salvage(folder: Path, stream: str) -> list[Path]:
             os.fsync(fh.fileno())
         if n:
             os.replace(tmp, final)
-            out.append(final)
         else:
             tmp.unlink()
         orphan.unlink()
         _fsync_dir(Path(folder))
+        out.append(Salvaged(orphan, final if n else None, n, sum(dropped)))
     return out
