@@ -370,3 +370,30 @@ def test_an_x_search_page_that_never_comes_is_said_as_a_timeout_and_asked_again(
                                         log=logs.append, install_signals=False))
     assert ended == 0 and cap.stats.kept == 3, logs
     assert any("timed out (ReadTimeout: no answer in time); retrying in" in line for line in logs), logs
+
+
+def test_the_first_quick_retry_after_a_connection_reset_mid_answer_is_said(tmp_path: Path) -> None:
+    """A search answer cut off mid-body was asked again after a wait under a second, in silence,
+    while the same failure's later, longer retries were said: every retry after a failure is now
+    said, in the words the others use."""
+    from botwatch.collect import x as xm
+    from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+    tweets = [{"id": str(10_000 + i), "text": f"tweet {i} #GE2017", "author_id": "1"} for i in range(3)]
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if n == 0:  # the head promises 1,000 bytes; the connection is reset after 9
+            w.w.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"data\":[")
+            await w.w.drain()
+            w.abort()
+            return
+        await w.respond(200, orjson.dumps({"data": tweets[::-1], "meta": {"result_count": 3, "newest_id": tweets[-1]["id"]}}))
+
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "x", "x-search-r", keys_of=xm.keys_of)
+        logs: list[str] = []
+        ended = asyncio.run(run_capture(cap, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01), duration=20.0,
+                                        log=logs.append, install_signals=False))
+    assert ended == 0 and cap.stats.kept == 3, logs
+    said = [line for line in logs if "; retrying in " in line]
+    assert len(said) == 1 and said[0].startswith(f"connection to {cap.endpoint} failed ("), logs

@@ -578,13 +578,15 @@ class Capture:
     def disk_bytes(self) -> int:
         return self.writer.bytes_closed + self.writer.open_bytes
 
-    async def sleep(self, seconds: float, why: str | None = None, *, limited: bool = False, say: bool = False) -> None:
-        """Wait, ticking, so the state keeps up while a reconnect waits; say why when it is long
-        (or `say`: a failure that itself took long). `limited`: the failure was a rate limit (429),
-        kept for the closing line's next step."""
+    async def sleep(self, seconds: float, why: str | None = None, *, limited: bool = False) -> None:
+        """Wait, ticking, so the state keeps up while a reconnect waits. A wait with a `why` is a
+        retry after a failure, and is said however short: only the waits of a second or more were,
+        so the first quick retries after a connection reset mid-answer (0.1 s, 0.3 s on the network
+        ladder) went unsaid while the later ones of the same failure were. A wait without one (a
+        routine reconnect, a spent quota) is not a failure, and is not said. `limited`: the failure
+        was a rate limit (429), kept for the closing line's next step."""
         if why:
             self.last_failure, self.last_failure_limited = why, limited
-        if why and (seconds >= 1 or say):
             self.progress.clear()
             self.log(f"{why}; retrying in {seconds:,.1f} s")
         end = time.monotonic() + seconds

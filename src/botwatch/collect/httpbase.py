@@ -90,9 +90,7 @@ async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None, er
             delay = waits.limit.next_delay()
         else:
             delay = waits.http.next_delay()
-    # A timeout is said however short the wait after it: the run has already waited a read timeout
-    # (an X search's --stall, 60 s) in silence, and a quick retry left that minute unexplained.
-    await cap.sleep(delay, why, limited=resp is not None and resp.status_code == 429, say=timed_out)
+    await cap.sleep(delay, why, limited=resp is not None and resp.status_code == 429)
 
 
 async def honour_quota(cap: Capture, resp: httpx.Response) -> None:

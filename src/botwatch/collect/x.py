@@ -918,7 +918,7 @@ class XSearch:
                     if unreadable >= 5:
                         raise CollectError("X sent 5 search answers in a row that were no page (unreadable, or errors without data or meta; "
                                            "kept in .botwatch/malformed-*.jsonl); run again later to resume", 1)
-                    await cap.sleep(self.waits.http.next_delay(), why, say=True)
+                    await cap.sleep(self.waits.http.next_delay(), why)
                     continue
                 unreadable, again = 0, False
                 if not cap.cursor.get("next_token"):  # a sweep's first page: the window its next_token pages
