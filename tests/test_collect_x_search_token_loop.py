@@ -22,7 +22,7 @@ def _page(ids: list[str], token: str | None) -> bytes:
     return orjson.dumps({"data": [{"id": i, "text": "#GE2017", "author_id": "1"} for i in ids], "meta": meta})
 
 
-def _run(folder: Path, pages: dict[str, bytes], since: str):  # type: ignore[no-untyped-def]
+def _run(folder: Path, pages: dict[str, bytes], since: str, *more: str):  # type: ignore[no-untyped-def]
     """One run against a search answering `pages[next_token]` ("" the first page); (result, output on one line, tokens asked)."""
     from botwatch.cli import app
 
@@ -35,7 +35,7 @@ def _run(folder: Path, pages: dict[str, bytes], since: str):  # type: ignore[no-
 
     with FakeHttp(route) as srv:
         res = CliRunner().invoke(app, ["collect", "x", str(folder), "--search", "#GE2017", "--since", since, "--base-url", srv.url,
-                                       "--duration", "10s", "--no-progress", "--backoff-scale", "0.001"], env=ENV)
+                                       "--duration", "10s", "--no-progress", "--backoff-scale", "0.001", *more], env=ENV)
     return res, " ".join(res.output.split()), asked
 
 
@@ -64,3 +64,18 @@ def test_a_next_token_sent_again_ends_the_run_and_a_rerun_resumes_with_nothing_l
     assert sorted(_ids_on_disk(folder)) == sorted(a + b + c)  # nothing twice
     state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())
     assert "next_token" not in state["cursor"] and "last_sweep_to" in state, state
+
+
+def test_a_looping_page_whose_posts_reach_max_posts_exactly_still_says_the_loop(tmp_path: Path) -> None:
+    """The page that sends a token back also brings the run to --max-posts: the limit ended the run
+    0 before the loop was said, and only the next run met it. The loop is said, and ends it (exit 1)."""
+    now = datetime.now(timezone.utc)
+    a, b, c = ([id_at(now - timedelta(hours=h)) for h in (k, k + 1)] for k in (1, 3, 5))
+    since = (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    folder = tmp_path / "cap"
+    res, said, asked = _run(folder, {"": _page(a, "T1"), "T1": _page(b, "T2"), "T2": _page(c, "T1")}, since, "--max-posts", "6")
+    assert res.exit_code == 1 and "Traceback" not in res.output, said
+    assert asked == ["", "T1", "T2"] and "next_token it had sent before" in said and "'T1'" in said, said
+    assert sorted(_ids_on_disk(folder)) == sorted(a + b + c)
+    state = orjson.loads(next((folder / ".botwatch").glob("*.state.json")).read_bytes())
+    assert state["cursor"].get("next_token") == "T2", state

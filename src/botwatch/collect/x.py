@@ -17,6 +17,7 @@ finished sweep, so the next run asks only for newer tweets (`since_id`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -28,7 +29,7 @@ from typing import Any
 import httpx
 import orjson
 
-from botwatch.collect.core import NOT_JSON, Capture, CollectError
+from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture
 from botwatch.collect.filters import PostFilter, listed, x_rules
 from botwatch.collect.state import FolderError, meta_dir, read_manifest, utc_time
 from botwatch.ingest.fields import record_json
@@ -935,7 +936,10 @@ class XSearch:
                 looped = not cut and meta.get("next_token") and str(meta["next_token"]) in followed
                 if looped:  # the cursor stays on the page just read: a re-run asks it again, its tweets dropped by id
                     if out is not None:
-                        cap.write_posts(out, n)
+                        # Its posts reaching --max-posts exactly ended the run 0 here, the loop unsaid
+                        # until a later run met it: the loop is what ends this sweep, so it is said.
+                        with contextlib.suppress(StopCapture):
+                            cap.write_posts(out, n)
                     raise CollectError(paging_loop(str(meta["next_token"])), 1)
                 # A page cut at --max-posts keeps the cursor on it: the rest of it is for the next run.
                 more = True if cut else self.advance(cap, meta)
