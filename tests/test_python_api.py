@@ -321,6 +321,22 @@ def test_a_closed_study_used_again_is_a_study_error(tmp_path: Path) -> None:
             use()
 
 
+
+def test_an_ibis_table_run_after_its_study_closed_is_a_study_error(tmp_path: Path) -> None:
+    """An Ibis expression is lazy: taken inside a `with open_study` block and run after it (the
+    next notebook cell), it raised DuckDB's raw "ConnectionException: Connection has already been
+    closed" from `execute`, `to_pyarrow` and the backend alike, naming no study."""
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()
+    with botwatch.open_study(path) as st:
+        posts = st.table("posts")
+        assert posts.count().execute() == 0  # usable while open
+    for use in (lambda: posts.count().execute(), lambda: posts.to_pyarrow(), lambda: st.ibis.list_tables()):
+        with pytest.raises(botwatch.StudyError, match=r"s\.duckdb was closed.*open it again with botwatch\.open_study"):
+            use()
+    with botwatch.open_study(path) as again:  # a fresh study's tables run as before
+        assert again.table("posts").count().execute() == 0
+
 def test_build_report_takes_the_studys_path_too(tmp_path: Path) -> None:
     """`build_report("study.duckdb", ...)`, the path as every api call takes it, said
     "AttributeError: 'str' object has no attribute 'tables'"."""

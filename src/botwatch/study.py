@@ -275,6 +275,23 @@ def same_process_message(path: Path, read_only: bool, *, by_command: bool = True
             f"opened for writing: close it (st.close(), or leave its `with` block) first, then {'run this' if by_command else 'open the study'} again")
 
 
+def closed_message(path: Path) -> str:
+    """The line for any use of a study after `close()` (or after its `with` block ended)."""
+    return f"{name_shown(path)} was closed (st.close(), or its `with` block ended): open it again with botwatch.open_study(path)"
+
+
+class _ClosedConnection:
+    """Stands in for a closed study's DuckDB connection inside its Ibis backend: every use is a
+    `StudyError` saying the study is closed, where DuckDB said only "Connection has already been
+    closed"."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        raise StudyError(closed_message(self._path))
+
+
 def read_only_write_message(path: Path) -> str:
     """The line for a statement that would change a study opened for reading only."""
     return (f"{name_shown(path)} is open read-only (botwatch.open_study(path) reads by default), so this statement cannot change it: "
@@ -592,8 +609,15 @@ class Study(StudyBase):
         return stored_schema_version(self)
 
     def close(self) -> None:
-        self._ibis = None
+        backend, self._ibis = self._ibis, None
+        self._closed = True
         self.con.close()
+        if backend is not None:
+            # Ibis expressions are lazy and stay bound to this backend: one taken inside a `with
+            # open_study` block and run in the next notebook cell raised DuckDB's raw
+            # ConnectionException, naming no study. Its connection now says the study is closed.
+            backend.con = _ClosedConnection(self.path)
+            self._ibis = backend
 
     # -- runs -----------------------------------------------------------------------------------
     def _record_start(self, row: list[Any]) -> None:
@@ -619,7 +643,7 @@ class Study(StudyBase):
     def ibis(self) -> Any:
         """An Ibis backend over this study's connection."""
         if self._ibis is None:
-            self._ibis = ibis.duckdb.from_connection(self.con)
+            self._ibis = ibis.duckdb.from_connection(_ClosedConnection(self.path) if getattr(self, "_closed", False) else self.con)
         return self._ibis
 
     def tables(self) -> list[str]:
@@ -682,8 +706,7 @@ class Study(StudyBase):
                 raise
             # A notebook cell run again after `st.close()` (or after its `with` block): DuckDB's
             # "Connection already closed!" from every reader, naming no study.
-            raise StudyError(f"{name_shown(self.path)} was closed (st.close(), or its `with` block ended): "
-                             "open it again with botwatch.open_study(path)") from None
+            raise StudyError(closed_message(self.path)) from None
 
     @contextmanager
     def temp_view(self, name: str, table: pa.Table) -> Iterator[str]:
