@@ -98,6 +98,16 @@ def test_numpy_option_values_are_taken_and_recorded_as_plain_python(raw: Path) -
     assert recorded["coordination_window_s"] == 120 and recorded["coordination_behaviours"] == ["co-retweet", "co-post"]
 
 
+
+def test_numpy_times_in_nanoseconds_are_taken_as_the_times_they_hold(raw: Path) -> None:
+    """pandas hands out times as `datetime64[ns]`, whose `.item()` is an integer of nanoseconds:
+    `impact_start` from a DataFrame was refused as "must be a UTC time ..., got 1477958400000000000".
+    Read as times, an end before the start is the refusal that applies."""
+    np = pytest.importorskip("numpy")
+    options = {"impact_start": np.datetime64("2016-11-01T00:00:00.000000000"), "impact_end": np.array(["2016-10-01"], dtype="datetime64[ns]")[0]}
+    with pytest.raises(ValueError, match=r"impact_start datetime\.datetime\(2016, 11, 1, 0, 0\) is after impact_end"):
+        api.analyze(raw, election="us-2016", only=["impact"], with_deps=True, options=options, log=None)
+
 def test_stages_of_different_elections_are_refused_in_python_terms(raw: Path, tmp_path: Path) -> None:
     """Without `election=`, a study whose stages recorded different elections is refused; the
     message told a Python caller to "pass --election"."""

@@ -291,6 +291,10 @@ def _plain(value: Any) -> Any:
     np.int64(300)", while `impact_parties=np.array(["dem"])` ran but went into `runs` (and the
     report's reproduction steps) as the text "['dem']"."""
     if type(value).__module__ == "numpy":
+        if getattr(value, "dtype", None) is not None and value.dtype.kind == "M":
+            # A time in nanoseconds (pandas' unit) is an int of them to `.item()`: as microseconds
+            # it is the `datetime` it holds (None for NaT).
+            value = value.astype("datetime64[us]")
         value = value.item() if getattr(value, "ndim", 1) == 0 else value.tolist()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
