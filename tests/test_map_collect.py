@@ -27,11 +27,8 @@ def per_batch() -> Any:
 
 
 def _origins(n: int) -> pa.Table:
-    """A stored origins table as `study_prior` reads it without pooling: one P(Russia) per account
-    and its raw P before calibration (`_raw`), which the far stratum's map reads (`origin_far`:
-    without near flags every account is far)."""
-    p = [None if i % 7 == 0 else (i % 10) / 10 + 0.05 for i in range(n)]
-    return pa.table({"_p": pa.array(p, pa.float64()), "_raw": pa.array([None if v is None else v / 3 for v in p], pa.float64())})
+    """A stored origins table as `study_prior` reads it without pooling: one P(Russia) per account."""
+    return pa.table({"_p": pa.array([None if i % 7 == 0 else (i % 10) / 10 + 0.05 for i in range(n)], pa.float64())})
 
 
 def test_a_study_collects_each_batchs_rows(tmp_path: Path) -> None:
