@@ -265,7 +265,7 @@ def test_every_estimate_but_the_near_strata_says_what_it_read_held_out() -> None
     assert HELD_OUT_NONE_ACCOUNTS == none["accounts"]
     far_prior = dataclasses.replace(estimate([0.01] * 40 + [0.9], 0.068), scope=FAR_SCOPE)
     said = far_prior.sentence(0.5, 0.2)
-    assert "held out, such an estimate read 2.0% where 2.5% were" in said and "0.06% where none were" in said, said
+    assert "held out, such an estimate read 1.0% where 2.5% were" in said and "0.06% where none were" in said, said
     assert "held out" in estimate([0.2], 0.068).sentence(0.2, 0.1)
     assert "held out" not in dataclasses.replace(estimate([0.9] * 5, 0.068), scope=NEAR_SCOPE).sentence(0.9, 0.95)
 

@@ -396,7 +396,7 @@ def test_origin_blind_spot_note_beside_the_foreign_number(tmp_path: Path) -> Non
     from botwatch.report.caveats import ORIGIN_POSING
 
     own = ORIGIN_POSING["own_evidence_only"]  # origin-validation.json's figure (test above)
-    assert "8 of the 9 accounts" in cav and f"204 of 303 in Russia, and {own} on each account's own evidence" in cav
+    assert "8 of the 9 accounts" in cav and f"201 of 303 in Russia, and {own} on each account's own evidence" in cav
     assert "AUC" in nums["likely automated accounts"].caveat  # the bot model's cross-source check
 
 

@@ -316,8 +316,8 @@ def test_the_foreign_count_carries_the_origin_models_held_out_check(mixed_study:
     with open_study(mixed_study) as st:
         nums = {k.label: k for k in key_numbers(st, report_context(st), set())}
     cav = nums["expected foreign-origin accounts"].caveat
-    assert ("Held out, placed in Russia: 338/368 Russian-language IRA accounts, 204/303 posing as Americans, 17/13,186 ordinary "
-            "(0.13%); other countries never checked.") in cav
+    assert ("Held out, placed in Russia: 338/368 Russian-language IRA accounts, 201/303 posing as Americans, 13/13,186 ordinary "
+            "(0.10%); other countries never checked.") in cav
 
 
 def test_origin_measured_figures_match_the_validation_file() -> None:

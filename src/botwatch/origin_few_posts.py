@@ -37,7 +37,7 @@ FEW_POSTS_BANDS: dict[tuple[str, int, int], tuple[Measured, ...]] = {
     ("1-4", 1, 4): (Measured(_IRA_LANG, 11, 20, 0.3421, 0.7418), Measured(_IRA_LOCAL, 3, 9, 0.1206, 0.6458),
                     Measured(_ORDINARY, 12, 12278, 0.0006, 0.0017)),
     ("5-19", 5, 19): (Measured(_IRA_LANG, 31, 36, 0.7134, 0.9392), Measured(_IRA_LOCAL, 18, 36, 0.3447, 0.6553),
-                      Measured(_ORDINARY, 4, 743, 0.0021, 0.0138)),
+                      Measured(_ORDINARY, 1, 743, 0.0002, 0.0076)),
 }
 FEW_POSTS = max(last for _, _, last in FEW_POSTS_BANDS) + 1  # 20: from here an origin is not "few posts"
 

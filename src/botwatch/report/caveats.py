@@ -91,12 +91,11 @@ PROVENANCE: dict[str, tuple[str, str, str]] = {
 
 # The origin model on held-out IRA accounts that posed as locals (English, US 'region' claims),
 # ingested and analysed as a study of their own together with held-out ordinary accounts, as a
-# user's study would be: it placed 204 of 303 in Russia since the accounts sharing no text with one
-# placed in Russia are calibrated by a map of their own (`accounts/origin_far.py`, 2026-12-07; 201
-# before, since the language-transfer counts read only English prose and their distributions were refitted (2026-12-05; 198 since the
+# user's study would be: it placed 201 of 303 in Russia since the language-transfer counts read
+# only English prose and their distributions were refitted (2026-12-05; 198 since the
 # daylight-saving shift leaves out the days between the US and the EU clock changes, 2026-12-04; 197 after the origin files were
 # refitted from their scripts, 191 before; 200 before the eleventh pass, which counts the
-# office-hours evidence only as far as it was measured against ordinary accounts)). From
+# office-hours evidence only as far as it was measured against ordinary accounts). From
 # docs/figures/origin-validation.json, `part_studies` test (scripts/validate_origin.py --work W
 # --ablation --pool --apart). Not the mixed study's figure (209 in its "IRA and ordinary together"
 # design), whose pooling borrows development accounts of the same desks (docs/methods.md, "Each
@@ -105,7 +104,7 @@ PROVENANCE: dict[str, tuple[str, str, str]] = {
 # would come close to (132 since origin_behaviour_lr.json was refitted from its script on
 # 2026-12-06; 133 since half-hour zones were split between the whole offsets around them,
 # 2026-12-05's stop 64; 135 before). A test keeps all in step.
-ORIGIN_POSING = {"accounts": 303, "placed_russia": 204, "own_evidence_only": 132}
+ORIGIN_POSING = {"accounts": 303, "placed_russia": 201, "own_evidence_only": 132}
 BLIND_SHARE = 0.5  # a note is shown when at least this share of the accounts is of the missed kind
 
 # The origin model on the held-out test part as a study of its own (the same file and run as
@@ -113,7 +112,7 @@ BLIND_SHARE = 0.5  # a note is shown when at least this share of the accounts is
 # Americans, and of 13,186 ordinary accounts (brexit-2016 + gop-debate-2015). Its only check
 # against known origins is of Russia: no account of known other foreign origin was in it. A test
 # keeps these in step with docs/figures/origin-validation.json.
-ORIGIN_MEASURED = {"russian_language": (338, 368), "posing": (204, 303), "ordinary": (17, 13_186)}
+ORIGIN_MEASURED = {"russian_language": (338, 368), "posing": (201, 303), "ordinary": (13, 13_186)}
 
 
 def origin_measured(with_posing: bool = True) -> str:
