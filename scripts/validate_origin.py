@@ -59,10 +59,10 @@ import duckdb
 import pandas as pd
 
 from botwatch import open_study
-from botwatch.accounts import origin_far, origin_textpool
+from botwatch.accounts import origin_textpool
 from botwatch.accounts.features import AccountData, build
 from botwatch.accounts.ordinary_archives import ordinary_as_v1, ordinary_posters
-from botwatch.accounts.origin import OriginInput, codes, origin_posterior, posterior_vector
+from botwatch.accounts.origin import OriginInput, origin_posterior
 from botwatch.accounts.origin_labels import profile_names_russia
 from botwatch.accounts.origin_prior import NEAR_MIN, apply_stratified, apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
@@ -498,24 +498,8 @@ def origin_stages(inputs: list, keys: list[tuple[str, str]], neighbours: origin_
     shared-text pooling, the study prior over these accounts), unrounded P(Russia) in `.p_russia`,
     and the study prior's estimate (None if not applied)."""
     own = [origin_posterior(inp, home=home) for inp in inputs]
-    near = origin_textpool.near_russia(own, keys, neighbours, NEAR_MIN)
-    if origin_far.params() is None:
-        pooled = origin_textpool.apply(own, keys, neighbours)
-        final, prior = apply_stratified(pooled, home, near)
-        return own, pooled, final, prior
-    # The far accounts read by their own map (`origin_far`), as the stage reads them: before pooling,
-    # their neighbours still giving their one-map log-ratio; the far study prior against the far mix.
-    ru = codes().index("RU")
-    raw = [None if v is None else float(v[ru]) for v in (posterior_vector(inp, home=home, calibrate=False) for inp in inputs)]
-    mapped = origin_far.apply(own, raw, near)
-    base = origin_textpool.base_mix()
-    if base is not None and neighbours is not None and neighbours.account_id:
-        src, dst = origin_textpool.pair_rows(keys, neighbours)
-        mean, others = origin_textpool.neighbour_mean(origin_textpool.evidence_p(own), src, dst, base)
-        pooled = origin_textpool.apply_means(mapped, mean, others, base)
-    else:
-        pooled = mapped
-    final, prior = apply_stratified(pooled, home, near, far_base=origin_far.base())
+    pooled = origin_textpool.apply(own, keys, neighbours)
+    final, prior = apply_stratified(pooled, home, origin_textpool.near_russia(own, keys, neighbours, NEAR_MIN))
     return own, pooled, final, prior
 
 

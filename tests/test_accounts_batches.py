@@ -68,30 +68,23 @@ def test_account_features_have_their_declared_types(sample_study) -> None:  # ty
 
 def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> None:  # type: ignore[no-untyped-def]
     """The prior pass sums per-batch log-likelihoods of the stored, pooled P(Russia); the estimate
-    must be the one made over every account at once, pooled in memory (to rounding in the last bits).
-    The far accounts are read by their own map first (`origin_far`) and their share is estimated
-    against that map's mix; their neighbours still give their one-map log-ratio."""
+    must be the one made over every account at once, pooled in memory (to rounding in the last bits)."""
     import math
 
-    from botwatch.accounts import batches, features, origin_far
+    from botwatch.accounts import batches, features
     from botwatch.accounts import origin_textpool as tp
     from botwatch.accounts.origin_prior import NEAR_MIN, estimate, evidence_p_russia, study_base
-    from botwatch.accounts.scoring import origin_result_columns
     from testsupport.accounts_reference import origin_results
 
     election = load_election("us-2016")
     data = features.build(sample_study, election, with_clusters=False)
     keys = list(zip(data.features["platform"], data.features["account_id"]))
     own = origin_results(data, "US")
-    nb = tp.neighbours(sample_study)
-    near = tp.near_russia(own, keys, nb, NEAR_MIN)
+    pooled = tp.apply(own, keys, tp.neighbours(sample_study))
+    near = tp.near_russia(own, keys, tp.neighbours(sample_study), NEAR_MIN)
     assert near.any() and not near.all()  # the sample has both strata (`origin_prior.apply_stratified`)
-    assert origin_far.base() is not None  # the far stratum's map ships
-    mapped = origin_far.apply(own, origin_result_columns(data, "US").p_raw, near)
-    mean, others = tp.neighbour_mean(tp.evidence_p(own), *tp.pair_rows(keys, nb), tp.base_mix())  # type: ignore[arg-type]
-    pooled = tp.apply_means(mapped, mean, others, tp.base_mix())  # type: ignore[arg-type]
     whole = evidence_p_russia([r for r, x in zip(pooled, near) if not x])
-    want = estimate(whole, origin_far.base())  # type: ignore[arg-type]
+    want = estimate(whole, study_base("US"))  # type: ignore[arg-type]
     want_near = estimate(evidence_p_russia([r for r, x in zip(pooled, near) if x]), study_base("US"))  # type: ignore[arg-type]
     source = features.prepare(sample_study, with_clusters=False)
     try:

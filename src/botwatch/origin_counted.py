@@ -24,7 +24,7 @@ from botwatch.study import Study
 # Origin evidence kinds (`account_evidence.feature` where kind = 'origin') that come from the
 # language of an account's posts or interface only, and the model's own bookkeeping rows.
 LANGUAGE_KINDS = ("post_langs", "articles", "account_lang", "post_script", "post_cyrillic")
-BOOKKEEPING_KINDS = ("prior", "calibration", "calibration_far", "study_prior", "home_share")
+BOOKKEEPING_KINDS = ("prior", "calibration", "study_prior", "home_share")
 # Origin evidence kinds that move only the odds of Russia against every other country alike (or move
 # nothing): they say whether an account is run from Russia, never home against any other country.
 # `office_hours` supersedes the posting-hours fit (`origin.evidence_vectors`), so an account with 20

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from botwatch.origin_rule import origin_home
 from botwatch.accounts import features as feats
-from botwatch.accounts import origin_desk, origin_far, origin_table, origin_textpool
+from botwatch.accounts import origin_desk, origin_table, origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
@@ -121,14 +121,12 @@ PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64())
 # a tenth of the stage), its P(Russia) where it has origin evidence, and its own log-ratio of
 # Russia (what it gives its shared-text neighbours, `origin_textpool`), and its office-hours factor
 # (`_o_office`, `OriginResult.office`: the score pass writes it as that evidence row's `value`).
-# `_raw`: P(Russia) before the calibration map, which the far stratum's map (`origin_far`) reads
-# once the near flags are known (they need every account's own posterior first).
 _TEXTS = pa.list_(pa.string())
 ORIGIN_FIELDS = pa.schema([("_o_country", pa.string()), ("_o_probability", pa.float64()), ("_o_keys", _TEXTS),
                            ("_o_values", pa.list_(pa.float64())), ("_o_evidence", _TEXTS), ("_o_items", _TEXTS),
                            ("_o_p_russia", pa.float64()), ("_o_office", pa.float64())])
 ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), *ORIGIN_FIELDS,
-                         ("_p", pa.float64()), ("_raw", pa.float64()), ("_lam", pa.float64())])
+                         ("_p", pa.float64()), ("_lam", pa.float64())])
 
 
 def origin_columns(results: list[OriginResult]) -> dict[str, pa.Array]:
@@ -169,8 +167,7 @@ class OriginPass:
         p = got.p_russia  # `origin_textpool.evidence_p` of the results
         lam = origin_textpool.own_log_ratio(p, self.pool_base) if self.pool_base is not None else np.full(len(p), np.nan)
         return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"), **got.columns,
-                         "_p": pa.array(p, pa.float64(), from_pandas=True), "_raw": pa.array(got.p_raw, pa.float64(), from_pandas=True),
-                         "_lam": pa.array(lam, pa.float64(), from_pandas=True)},
+                         "_p": pa.array(p, pa.float64(), from_pandas=True), "_lam": pa.array(lam, pa.float64(), from_pandas=True)},
                         schema=ORIGIN_ROWS)
 
 
@@ -190,18 +187,6 @@ def _near_column(batch: pa.RecordBatch) -> np.ndarray | None:
     return _floats(batch.column("_pool_ru"), 0.0) >= NEAR_MIN
 
 
-def far_mapped_p(p: np.ndarray, batch: pa.RecordBatch) -> np.ndarray:
-    """The stored P(Russia) `p` with the far accounts' read again from their raw P by the far
-    stratum's map (`origin_far`); unchanged without the map or the `_raw` column."""
-    if origin_far.params() is None or "_raw" not in batch.schema.names:
-        return p
-    raw = _floats(batch.column("_raw"))
-    idx = origin_far.rows(p, raw, _near_column(batch))
-    out = p.copy()
-    out[idx] = origin_far.mapped(raw[idx])
-    return out
-
-
 class PriorPass:
     """`map_arrow`'s pass over the stored origins (pooled): a batch's accounts with origin evidence
     and their study-prior log-likelihood over the grid, one row per batch. Reads only the stored
@@ -210,7 +195,6 @@ class PriorPass:
     def __init__(self, base: float, pool_base: float | None, home: str | None = None) -> None:
         self.base, self.pool_base, self.home = base, pool_base, home
         self.home_base = home_base(home)
-        self.far_base = origin_far.base() or base  # the far stratum's mix where it has a map of its own
 
     @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
@@ -225,7 +209,6 @@ class PriorPass:
             if len(which):
                 rows, summed, _ = compress_distinct(distinct, which, weights)
                 home_rows, home_weights, home_n = rows.ravel().tolist(), summed.tolist(), len(which)
-        p = far_mapped_p(p, batch)  # before pooling, as the score pass does
         pool = _pool_columns(batch, self.pool_base)
         if pool is not None:
             p = origin_textpool.pooled_p(p, *pool, self.pool_base)
@@ -233,7 +216,7 @@ class PriorPass:
         near = np.zeros(len(p), bool) if near is None else near
         ok = np.isfinite(p)
         far_p, near_p = p[ok & ~near], p[ok & near]
-        return pa.table({"accounts": [len(far_p)], "ll": [log_likelihood(far_p, self.far_base).tolist() if len(far_p) else None],
+        return pa.table({"accounts": [len(far_p)], "ll": [log_likelihood(far_p, self.base).tolist() if len(far_p) else None],
                          "home_rows": [home_rows], "home_weights": [home_weights],
                          "home_accounts": [home_n], "near_accounts": [len(near_p)],
                          "near_ll": [log_likelihood(near_p, self.base).tolist() if len(near_p) else None]}, schema=PRIOR_PARTS)
@@ -254,8 +237,6 @@ class ScoreBatch:
         origins = None
         if stored:  # the stored columns as they are (`origin_table`): no `OriginResult` per account
             origins = origin_table.from_columns(batch)
-            if origin_far.params() is not None and "_raw" in batch.schema.names:
-                origins = origin_table.apply_far(origins, _floats(batch.column("_raw")), _near_column(batch))
             pool = _pool_columns(batch, self.pool_base)
             if pool is not None and self.pool_base is not None:
                 origins = origin_table.apply_means(origins, *pool, self.pool_base)
@@ -276,7 +257,7 @@ _TEMPS = (ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)  # (the prior's per-batch rows
 # `origin_textpool.neighbour_mean` does in memory. Only an account with evidence of its own is
 # moved, only neighbours with evidence count, and only pairs of scored accounts.
 POOL_SQL = f"""
-SELECT o.platform, o.account_id, {", ".join("o." + c for c in ORIGIN_FIELDS.names)}, o._p, o._raw, m._pool_mean, m._pool_n, m._pool_ru
+SELECT o.platform, o.account_id, {", ".join("o." + c for c in ORIGIN_FIELDS.names)}, o._p, m._pool_mean, m._pool_n, m._pool_ru
 FROM {ORIGINS_TABLE} o LEFT JOIN (
     SELECT n.platform, n.account_id, AVG(x._lam) AS _pool_mean, COUNT(*) AS _pool_n,
            SUM(CASE WHEN x._o_country = 'RU' THEN 1 ELSE 0 END) AS _pool_ru
@@ -371,7 +352,7 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     numbers each, `origin_prior.compress`), which are far fewer than its accounts where most
     accounts share a stored distribution (731 rows for the development part's 15,394 accounts) but
     bounded only by the accounts where each account's evidence is its own (posting hours)."""
-    cols = "_p, _raw, _pool_mean, _pool_n, _pool_ru" if stored == POOL_TABLE else "_p, _raw"
+    cols = "_p, _pool_mean, _pool_n, _pool_ru" if stored == POOL_TABLE else "_p"
     if home_base(home) is not None:
         cols += ", _o_country, _o_keys, _o_values, _o_p_russia, _o_evidence"
     # Straight back from the batches (`map_collect`): stored in a temp table and read back, they
@@ -387,8 +368,8 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     near = None
     if n_near:  # the accounts near Russia on a share of their own (`origin_prior.apply_stratified`)
         near = dataclasses.replace(from_log_likelihood(np.array([math.fsum(col) for col in zip(*near_lls)]), n_near, base, country=home), scope=NEAR_SCOPE)
-    if n:  # against the far stratum's own calibration mix where it has a map of its own (`origin_far`)
-        prior = from_log_likelihood(np.array([math.fsum(col) for col in zip(*lls)]), n, origin_far.base() or base, country=home)
+    if n:
+        prior = from_log_likelihood(np.array([math.fsum(col) for col in zip(*lls)]), n, base, country=home)
         prior = dataclasses.replace(prior, scope=FAR_SCOPE, near=near) if near is not None else prior
     else:
         prior = dataclasses.replace(near, near=near)  # type: ignore[arg-type]
@@ -438,7 +419,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
             if base is not None:
                 prior = study_prior(study, stored, base, pool_base, batch_rows, origin_home(getattr(election, "country", None)))
             # Score with the first pass's origin results instead of computing them again.
-            extra = ", o._raw, o._pool_mean, o._pool_n, o._pool_ru" if stored == POOL_TABLE else ", o._raw"
+            extra = ", o._pool_mean, o._pool_n, o._pool_ru" if stored == POOL_TABLE else ""
             query = (f"SELECT i.*, {', '.join('o.' + c for c in ORIGIN_FIELDS.names)}{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id"
                      f"{in_key_order(study, 'i.')}")
         schema = feature_schema()

@@ -46,7 +46,6 @@ class Posteriors(NamedTuple):
     order: list[list[int]]  # the `keep` most likely countries per row, most likely first
     top: list[list[float]]  # their probabilities
     top_rounded: list[list[float]]  # the same, `round(v, 4)` (as stored)
-    raw: np.ndarray  # P(Russia) before the calibration map (`origin_far` maps the far accounts' again)
 
 
 def posteriors(logs: np.ndarray, idx: np.ndarray, home: str | None, keep: int, calibrate: bool) -> Posteriors:
@@ -62,12 +61,11 @@ def posteriors(logs: np.ndarray, idx: np.ndarray, home: str | None, keep: int, c
     p = np.exp(logp)
     p /= p.sum(axis=1, keepdims=True)
     notes: list[str | None] = [None] * len(idx)
-    raw = p[:, codes().index("RU")].copy()
     if calibrate:
         p, notes = calibrate_russia_rows(p)
     order = np.argsort(-p, axis=1)[:, :keep]
     top_p = np.take_along_axis(p, order, axis=1)
-    return Posteriors(p, notes, order.tolist(), top_p.tolist(), round_like_python(top_p, 4).tolist(), raw)  # round(v, 4) of every cell at once
+    return Posteriors(p, notes, order.tolist(), top_p.tolist(), round_like_python(top_p, 4).tolist())  # round(v, 4) of every cell at once
 
 
 def lead_sentence(best: str, p: float, home: str | None) -> str:

@@ -482,9 +482,6 @@ class OriginColumns:
 
     columns: dict[str, pa.Array]
     p_russia: np.ndarray
-    # P(Russia) before the calibration map, NaN without origin evidence: the far stratum's map
-    # (`origin_far`) reads it once the near flags are known.
-    p_raw: "np.ndarray | None" = None
 
 
 def distinct_rows(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -520,12 +517,10 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
     items: list[list[str]] = []
     office: list[float | None] = []
     p_ru = np.full(len(uniq), np.nan)
-    p_raw = np.full(len(uniq), np.nan)
     for s in range(0, len(uniq), CHUNK):
         rows = uniq[s:s + CHUNK]
         got = posteriors(table_logs, rows, home, keep, calibrate)
         p_ru[s:s + len(rows)] = got.p[:, ru]
-        p_raw[s:s + len(rows)] = got.raw
         for r, o, t, tr, note in zip(rows.tolist(), got.order, got.top, got.top_rounded, got.notes):
             its = [x for x in r if x >= 0]
             if not its:
@@ -566,7 +561,7 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
         "_o_p_russia": pa.array(p_ru, pa.float64(), mask=~known).take(take),
         "_o_office": pa.array(office, pa.float64()).take(take),
     }
-    return OriginColumns(columns, p_ru[inverse], np.where(known, p_raw, np.nan)[inverse])
+    return OriginColumns(columns, p_ru[inverse])
 
 
 def results_of(cols: OriginColumns) -> list[OriginResult]:

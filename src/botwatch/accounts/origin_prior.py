@@ -310,7 +310,7 @@ FAR_SCOPE = "that post no text in common with an account whose own evidence plac
 
 
 def apply_stratified(results: list, home: str | None, near: "Sequence[bool] | np.ndarray | None",
-                     prior: StudyPrior | None = None, far_base: float | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]
+                     prior: StudyPrior | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]
     """`apply_study_prior` with the accounts near Russia (`near`, per result) on a share of their own.
 
     Why: a desk's accounts post the same texts, and the accounts around an account whose own
@@ -320,14 +320,9 @@ def apply_stratified(results: list, home: str | None, near: "Sequence[bool] | np
     handful of accounts cannot move it far from the calibration mix), and each account is
     re-weighted by its stratum's. The far stratum's estimate is returned, the near one as its
     `near` (None without accounts near Russia: then this is `apply_study_prior`). `prior`: both
-    estimated beforehand (the stage's, over all batches); else they are estimated from `results`.
-    `far_base`: the far stratum's calibration mix, when its accounts were mapped by a map of their
-    own (`origin_far`); the far estimate is taken against it (default: the one map's mix)."""
+    estimated beforehand (the stage's, over all batches); else they are estimated from `results`."""
     mask = np.zeros(len(results), bool) if near is None else np.asarray(near, bool)
     if not mask.any() and (prior is None or prior.near is None):
-        if prior is None and far_base is not None and study_base(home) is not None:
-            far_r = evidence_p_russia(results)
-            prior = estimate(far_r, far_base, country=home) if len(far_r) else None
         return apply_study_prior(results, home, prior)
     base = study_base(home)
     if base is None:
@@ -337,7 +332,7 @@ def apply_stratified(results: list, home: str | None, near: "Sequence[bool] | np
     if prior is None:
         pn, pf = evidence_p_russia(near_r), evidence_p_russia(far_r)
         near_prior = dataclasses.replace(estimate(pn, base, country=home), scope=NEAR_SCOPE) if len(pn) else None
-        far_prior = dataclasses.replace(estimate(pf, far_base or base, country=home), scope=FAR_SCOPE) if len(pf) else None
+        far_prior = dataclasses.replace(estimate(pf, base, country=home), scope=FAR_SCOPE) if len(pf) else None
     else:
         far_prior, near_prior = prior, prior.near
     out = list(results)

@@ -289,37 +289,11 @@ def apply_means_per_account(t: OriginTable, mean: np.ndarray, others: np.ndarray
     return from_results(tp.apply_means(t.to_results(), mean, others, base))
 
 
-def apply_far(t: OriginTable, raw: np.ndarray, near: "np.ndarray | None") -> OriginTable:
-    """`origin_far.apply` on the table (the same values; `apply_far_per_account`): the accounts
-    not near Russia get P(Russia) from their raw P by the far stratum's map, before pooling."""
-    from botwatch.accounts import origin_far
-
-    p = t.evidence_p()
-    r = np.asarray(raw, float)
-    rows = origin_far.rows(p, r, near)
-    if not len(rows):
-        return t
-    old, new = p[rows], origin_far.mapped(r[rows])
-    if not _finite(t, rows, old, new):
-        return apply_far_per_account(t, raw, near)
-    said = pa.array([origin_far.sentence(o, n) for o, n in zip(old.tolist(), new.tolist())], pa.string())
-    return moved(t, rows, old, new, said, origin_far.KIND)
-
-
-def apply_far_per_account(t: OriginTable, raw: np.ndarray, near: "np.ndarray | None") -> OriginTable:
-    """The reference for `apply_far`: `origin_far.apply` over `OriginResult`s."""
-    from botwatch.accounts import origin_far
-
-    return from_results(origin_far.apply(t.to_results(), raw, near))
-
-
-def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None,
-                      far_base: float | None = None) -> tuple[OriginTable, Any]:
+def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None) -> tuple[OriginTable, Any]:
     """`origin_prior.apply_stratified` on the table with a prior estimated beforehand (the stage's):
     the same values (`apply_study_prior_per_account`). `near`: per account, whether it is near Russia
     (`origin_textpool.near_russia`); such accounts are re-weighted by `prior.near` when the prior
-    has one. `far_base`: the far stratum's calibration mix when it was mapped by its own map
-    (`origin_far`), read only where the prior is estimated here. Returns (table, prior or None)."""
+    has one. Returns (table, prior or None)."""
     from botwatch.accounts.origin_prior import adjust, moves, study_base
 
     base = study_base(home)
@@ -328,7 +302,7 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.nd
     if base is None or not len(rows):
         return t, None
     if prior is None:
-        return apply_study_prior_per_account(t, home, prior, near, far_base)
+        return apply_study_prior_per_account(t, home, prior, near)
     near_prior = getattr(prior, "near", None)
     mask = np.zeros(len(rows), bool) if near is None or near_prior is None else np.asarray(near, bool)[rows]
     before = t.p_russia[rows]
@@ -351,12 +325,11 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.nd
     return moved(t, rows, old, after, said, "study_prior"), prior
 
 
-def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None,
-                                  far_base: float | None = None) -> tuple[OriginTable, Any]:
+def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None) -> tuple[OriginTable, Any]:
     """The reference for `apply_study_prior`: `origin_prior.apply_stratified` over `OriginResult`s."""
     from botwatch.accounts import origin_prior
 
-    results, got = origin_prior.apply_stratified(t.to_results(), home, near, prior=prior, far_base=far_base)
+    results, got = origin_prior.apply_stratified(t.to_results(), home, near, prior=prior)
     return from_results(results), got
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.accounts import bot_behaviour, origin_far, origin_shifts, origin_textpool, signals
+from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.exact_round import none_where, rounded_list
 from botwatch.language_names import language_code
@@ -566,9 +566,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     study-level query, `origin_textpool.neighbours`) each account's origin evidence is first
     pooled with that of the accounts posting the same texts (before any study prior), and the
     accounts near Russia (`origin_textpool.near_russia`) get a study prior of their own
-    (`origin_prior.apply_stratified`); the accounts not near Russia are first read by the far
-    stratum's own calibration map (`origin_far`) when the origins are computed here (the stage
-    maps its stored ones itself, `batches.ScoreBatch`). `near_russia`: that flag per account, when computed already
+    (`origin_prior.apply_stratified`). `near_russia`: that flag per account, when computed already
     (the stage's, from its engine-side neighbour counts). `office`: the accounts' office-hours
     factors (`_o_office`), read only with `origins` as an `OriginTable` (a list's results and the
     results computed here carry their own), written as their evidence rows' `value`.
@@ -598,10 +596,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     beh = bot_behaviour.apply(f, probs, low, high)
     probs, low, high = beh.probability, beh.low, beh.high
     # The origin results stay columns (`origin_table`) from here to the cells and rows written.
-    raw = None  # P(Russia) before calibration, for the far stratum's map (`origin_far`); the stage maps its own
     if origins is None:
-        got = origin_result_columns(data, home)
-        own_cols, raw = got.columns, got.p_raw
+        own_cols = origin_result_columns(data, home).columns
         table = origin_table.from_columns(own_cols)
         office = own_cols["_o_office"].to_pylist()
     elif not isinstance(origins, OriginTable):
@@ -613,27 +609,17 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     # pooling, as the stage reads its first pass's stored results: the same estimate either way.
     home_share = study_prior.home_share if isinstance(study_prior, StudyPrior) else (
         origin_table.estimate_home(table, home) if study_prior else None)
-    far = raw is not None and origin_far.params() is not None
     if text_neighbours is not None:
         keys = list(zip(python_values(f["platform"]), python_values(f["account_id"])))
         own = table.to_results()
         if near_russia is None:
             near_russia = origin_textpool.near_russia(own, keys, text_neighbours, NEAR_MIN)
-        if far:  # the far accounts read by their own map; their neighbours still give their one-map log-ratio
-            base = origin_textpool.base_mix()
-            src, dst = origin_textpool.pair_rows(keys, text_neighbours)
-            mean, others = origin_textpool.neighbour_mean(origin_textpool.evidence_p(own), src, dst, base) if base else (None, None)
-            mapped = origin_far.apply(own, raw, near_russia)
-            table = origin_table.from_results(origin_textpool.apply_means(mapped, mean, others, base) if base and text_neighbours.account_id else mapped)
-        else:
-            table = origin_table.from_results(origin_textpool.apply(own, keys, text_neighbours))
-    elif far:
-        table = origin_table.apply_far(table, raw, near_russia)
+        table = origin_table.from_results(origin_textpool.apply(own, keys, text_neighbours))
     prior = None
     if isinstance(study_prior, StudyPrior):
         table, prior = origin_table.apply_study_prior(table, home, study_prior, near_russia)
-    elif study_prior:  # estimated from these accounts
-        table, prior = origin_table.apply_study_prior(table, home, None, near_russia, origin_far.base() if far else None)
+    elif study_prior:
+        table, prior = origin_table.apply_study_prior(table, home, None, near_russia)  # estimated from these accounts
     if prior is not None and home_share is not None:
         # After the Russia prior: it moves home and the third countries only, P(Russia) stays.
         home_share = dataclasses.replace(home_share, russia=prior.overall())
