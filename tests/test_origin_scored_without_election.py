@@ -2,7 +2,7 @@
 origin model's home-country prior, yet the report, the estimates, the timeline groups and the
 network measured foreign origin against the later election's country as if it had. On a real UK
 sample (ge2017 + a twarc2 Brexit capture) the key number read 75 expected foreign-origin accounts
-of 175 where scoring for uk-ge2017 gives 130. Each now says foreign origin is not measured, and
+of 175 where scoring for uk-ge2017 gives 25. Each now says foreign origin is not measured, and
 why; `foreign_counts` refuses (tests/test_python_api.py)."""
 
 from __future__ import annotations

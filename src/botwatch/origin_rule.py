@@ -88,7 +88,7 @@ def measured_home(study: Any, election: Any) -> str | None:
     distributions made for the US, under a banner saying each section describes its own stage's
     election. Scored with none (`analyze` before any election was given), then analysed with
     uk-ge2017 for the other stages, a real UK sample read 75 expected foreign-origin accounts of
-    175 against GB where scoring for uk-ge2017 gives 130 (docs/elections.md has the commands)."""
+    175 against GB where scoring for uk-ge2017 gives 25."""
     if scored_without_election(study):
         return None
     return scoring_home(study) or getattr(election, "country", None)
