@@ -23,7 +23,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from botwatch import canonical
+from botwatch import canonical, sql_cache
 from botwatch.schema import SNAPSHOT_ROW
 
 _KEY_DECIMAL = exp.DataType.build("DECIMAL(38, 0)", dialect="duckdb")
@@ -43,7 +43,7 @@ def _fast(node: exp.Expression) -> exp.Expression:
 def to_duckdb_sql(expr: object) -> str:
     """DuckDB SQL for an Ibis expression, with the rewrites above (where there is one to make:
     parsing the SQL again costs tens of milliseconds, paid per file)."""
-    sql = str(ibis.to_sql(expr, dialect="duckdb"))  # type: ignore[arg-type]
+    sql = sql_cache.to_sql(expr)
     if "FIRST(" not in sql and "DECIMAL(38, 0)" not in sql:
         return sql
     return sqlglot.parse_one(sql, read="duckdb").transform(_fast).sql(dialect="duckdb")

@@ -21,7 +21,7 @@ import duckdb
 import ibis
 import pyarrow as pa
 
-from botwatch import __version__
+from botwatch import __version__, sql_cache
 from botwatch.code_identity import version_label
 from botwatch.library_versions import LIBRARIES_KEY, library_versions
 # One test of "is this a DuckDB file" for the study and for the ingest's folder walk, which never
@@ -817,7 +817,7 @@ class Study(StudyBase):
         """`map_arrow`'s `source` (a table name, a SELECT, or an Ibis expression) as a SELECT."""
         if isinstance(source, str):
             return f'SELECT * FROM "{source}"' if source in self.tables() else source
-        return str(ibis.to_sql(source, dialect="duckdb"))
+        return sql_cache.to_sql(source)
 
     def map_collect(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema, *,
                     batch_rows: int = 50_000) -> pa.Table:
@@ -884,11 +884,11 @@ class Study(StudyBase):
         """Store an Ibis expression's result as table `name` (the engine compiles it: a lake
         study runs the same expression on Spark)."""
         kind = "TEMP TABLE" if temp else "TABLE"
-        self.sql(f'CREATE OR REPLACE {kind} "{name}" AS {ibis.to_sql(expr, dialect="duckdb")}')
+        self.sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql_cache.to_sql(expr)}')
 
     def expr_arrow(self, expr: Any) -> pa.Table:
         """An Ibis expression's whole result as Arrow."""
-        return self.con.sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_table()
+        return self.con.sql(sql_cache.to_sql(expr)).to_arrow_table()
 
     def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
         """A query's whole result as Arrow (for results a stage needs in Python)."""

@@ -38,7 +38,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch import __version__
+from botwatch import __version__, sql_cache
 from botwatch.engines import lake_lock, lake_scratch, lake_sql, lake_swap
 from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, plain_parquet_parts, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
@@ -634,20 +634,24 @@ class LakeStudy(StudyBase):
         self._ensure_views(lake_sql.table_names(stmt.tree))
         return self.spark.sql(lake_sql.spark_sql(stmt.tree))
 
+    def _compiled(self, expr: Any) -> str:
+        """`expr` as Spark SQL, compiled by Ibis once per shape in this process (`sql_cache`)."""
+        return sql_cache.to_sql(expr, "pyspark", pretty=False, compile=self.ibis.compile)
+
     def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
         """Store an Ibis expression's result as table `name` (compiled to Spark SQL by Ibis)."""
         if not (temp or name in self._temp):
             self._writable(f"write table {name!r}")
         with self._step(f"writing {name}"):
             self._ensure_views(_expr_tables(expr))
-            self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
+            self._store(name, self.spark.sql(self._compiled(expr)), temp)
 
     def expr_arrow(self, expr: Any) -> pa.Table:
         """An Ibis expression's whole result at the driver, as Arrow."""
         tables = _expr_tables(expr)
         with self._step(f"query over {', '.join(sorted(tables)) or 'values'}"):
             self._ensure_views(tables)
-            return self._collect(self.spark.sql(self.ibis.compile(expr)))
+            return self._collect(self.spark.sql(self._compiled(expr)))
 
     def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
         """A DuckDB-dialect query's whole result, collected to the driver as Arrow."""
@@ -949,7 +953,7 @@ class LakeStudy(StudyBase):
         if isinstance(source, str):
             return self.df(source) if source in self.tables() or source in self._temp else self.query_df(source)
         self._ensure_views(_expr_tables(source))
-        return self.spark.sql(self.ibis.compile(source))  # an Ibis expression
+        return self.spark.sql(self._compiled(source))  # an Ibis expression
 
     def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None, *,
                   batch_rows: int | None = None, temp: "bool | Collection[str]" = False) -> dict[str, int]:

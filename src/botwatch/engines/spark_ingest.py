@@ -32,7 +32,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch import canonical
+from botwatch import canonical, sql_cache
 from botwatch.code_identity import version_label
 from botwatch.library_versions import LIBRARIES_KEY, library_versions
 from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_session
@@ -523,7 +523,7 @@ class _Merge:
     def _df(self, expr: Any) -> Any:
         """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
         self.db._run_pre_execute_hooks(expr)
-        return self.spark.sql(self.db.compile(expr))
+        return self.spark.sql(sql_cache.to_sql(expr, "pyspark", pretty=False, compile=self.db.compile))
 
     def _staged(self, kind: str, struct_col: str, schema: pa.Schema, global_seq: bool = False) -> Any:
         # One SQL statement: built from Column objects it was some ten py4j round trips a column.

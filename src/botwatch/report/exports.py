@@ -82,6 +82,7 @@ def _stances_shown(study: Study) -> str:
     stance model cannot read, which the report's shares leave out."""
     import ibis
 
+    from botwatch import sql_cache
     from botwatch.estimates.relational import post_party_measured
     from botwatch.timeline.series import NOT_MEASURED
 
@@ -91,7 +92,7 @@ def _stances_shown(study: Study) -> str:
     have = set(study.columns("post_party"))
     pp = ibis.table({c: t for c, t in types.items() if c in have}, name="post_party")
     shown = ibis.cases((pp.stance.isnull(), ibis.literal("unknown")), (post_party_measured(pp), pp.stance), else_=ibis.literal(NOT_MEASURED))
-    return str(ibis.to_sql(pp.select("platform", "post_id", "party", stance=shown), dialect="duckdb"))
+    return sql_cache.to_sql(pp.select("platform", "post_id", "party", stance=shown))
 
 
 def posts_query(study: Study, tables: set[str]) -> str:
