@@ -4,11 +4,15 @@ in-memory tables never share an entry."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import ibis
+import ibis.expr.operations as ops
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,14 +35,19 @@ def _shape(t: object) -> object:
     return t.filter(t.a > 1).group_by("b").agg(n=t.a.count())  # type: ignore[attr-defined]
 
 
-def test_one_entry_serves_two_connections_with_the_same_table() -> None:
-    exprs = []
-    for _ in range(2):
-        con = ibis.duckdb.from_connection(duckdb.connect())
+def test_one_entry_serves_two_connections_and_holds_neither(tmp_path: Path) -> None:
+    """Two study files give one entry, and it keeps no connection alive (nor the file's lock)."""
+    exprs, held = [], []
+    for i in range(2):
+        con = ibis.duckdb.from_connection(duckdb.connect(str(tmp_path / f"{i}.duckdb")))
         con.raw_sql("CREATE TABLE t (a BIGINT, b VARCHAR)")
         exprs.append(_shape(con.table("t")))
+        held.append(weakref.ref(con))
     assert [sql_cache.to_sql(e) for e in exprs] == [_fresh(e) for e in exprs]
     assert len(sql_cache._entries) == 1
+    del con, exprs
+    gc.collect()
+    assert [ref() for ref in held] == [None, None]
 
 
 def test_other_schemas_and_names_do_not_share_an_entry() -> None:
@@ -104,3 +113,12 @@ def test_a_backends_own_compile_is_called_once_per_shape_and_dialect() -> None:
     assert spark == [spark_compile(first)] * 2 and len(calls) == 2  # one miss, one hit, one check
     assert sql_cache.to_sql(first) == _fresh(first) != spark[0]
     assert len(sql_cache._entries) == 2
+
+
+def test_a_raw_sql_querys_result_is_never_kept() -> None:
+    """Its node holds the connection, which a cache entry would keep open."""
+    con = ibis.duckdb.from_connection(duckdb.connect())
+    query = ops.SQLQueryResult(query="SELECT 1 AS a", schema=ibis.schema({"a": "int64"}), source=con)
+    expr = query.to_expr().filter(lambda t: t.a > 0)
+    assert sql_cache.to_sql(expr) == _fresh(expr)
+    assert not sql_cache._entries
