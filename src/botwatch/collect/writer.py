@@ -10,6 +10,7 @@ holding its complete lines (the last, torn line is dropped; the collector fetche
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -177,6 +178,25 @@ class Salvaged:
     torn_bytes: int
 
 
+SALVAGE_SUFFIX = ".salvage"
+
+
+def _remove_stray_salvage_temps(folder: Path, stream: str, orphans: list[Path]) -> None:
+    """Remove `stream`'s salvage temps whose orphan is gone. Why: a start killed mid-salvage leaves
+    `.open-….jsonl.gz.salvage` beside its orphan, and the next start writes it afresh; but where
+    the orphan was then removed or moved by hand, the temp (as large as the orphan, hidden from
+    ingest and from every listing) was kept for ever. One whose orphan remains is left to the
+    salvage, which rewrites it."""
+    rx = re.compile(rf"^{re.escape(OPEN_PREFIX)}{re.escape(stream)}-\d{{8}}T\d+Z-\d+{re.escape(SUFFIX + SALVAGE_SUFFIX)}$")
+    if not Path(folder).is_dir():
+        return
+    keep = {o.name + SALVAGE_SUFFIX for o in orphans}
+    for p in Path(folder).iterdir():
+        if rx.match(p.name) and p.name not in keep:
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
 def salvage(folder: Path, stream: str) -> list[Path]:
     """The closed files `salvage_files` made (see there)."""
     return [s.final for s in salvage_files(folder, stream) if s.final is not None]
@@ -189,19 +209,28 @@ def salvage_files(folder: Path, stream: str) -> list[Salvaged]:
     caller to say and count: done in silence, a run after a kill -9 published a file nobody saw
     coming and dropped a line nobody was told of."""
     out = []
-    for orphan in stream_files(folder, stream, open_files=True):
+    orphans = stream_files(folder, stream, open_files=True)
+    _remove_stray_salvage_temps(folder, stream, orphans)
+    for orphan in orphans:
         final = orphan.with_name(orphan.name[len(OPEN_PREFIX):])
-        tmp = orphan.with_name(orphan.name + ".salvage")
+        tmp = orphan.with_name(orphan.name + SALVAGE_SUFFIX)
         z = zlib.compressobj(1, zlib.DEFLATED, 31)
         n = 0
         dropped: list[int] = []
-        with open(tmp, "wb") as fh:
-            for line in read_lines(orphan, tolerate_truncation=True, dropped=dropped):
-                fh.write(z.compress(line + b"\n"))
-                n += 1
-            fh.write(z.flush(zlib.Z_FINISH))
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:  # a temp a crashed salvage left is written afresh here
+                for line in read_lines(orphan, tolerate_truncation=True, dropped=dropped):
+                    fh.write(z.compress(line + b"\n"))
+                    n += 1
+                fh.write(z.flush(zlib.Z_FINISH))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            # A full disk (or a signal) mid-copy left a hidden partial copy as large as the orphan
+            # holding the space the user was told to free; the orphan is intact and salvaged next start.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         if n:
             os.replace(tmp, final)
         else:

@@ -1,0 +1,60 @@
+"""The temporary copy (`.open-….jsonl.gz.salvage`) a start writes while it salvages a file a
+killed collector left open: never left behind holding disk space, never published twice."""
+
+from __future__ import annotations
+
+import errno
+import zlib
+from pathlib import Path
+
+import orjson
+import pytest
+
+from botwatch.collect import writer
+from botwatch.collect.writer import OPEN_PREFIX, read_lines, salvage_files
+
+SALVAGE_SUFFIX = ".salvage"  # the temp's name: the orphan's, with this added
+NAME = "bluesky-20260101T000000000000Z-1.jsonl.gz"
+
+
+def _orphan(folder: Path, name: str = NAME) -> Path:
+    """A file a kill -9 left open: two complete lines and a torn third."""
+    z = zlib.compressobj(1, zlib.DEFLATED, 31)
+    path = folder / f"{OPEN_PREFIX}{name}"
+    path.write_bytes(z.compress(b'{"i": 0}\n{"i": 1}\n{"i": 2') + z.flush(zlib.Z_SYNC_FLUSH))
+    return path
+
+
+def test_a_salvage_the_disk_refuses_leaves_no_partial_copy_and_the_next_start_salvages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills while the copy is written: the start fails, and the hidden partial copy,
+    as large as the orphan, no longer stays to hold the space the user is told to free."""
+    orphan = _orphan(tmp_path)
+    real = writer.read_lines
+
+    def full(*a: object, **k: object):  # type: ignore[no-untyped-def]
+        yield from real(*a, **k)  # type: ignore[arg-type]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writer, "read_lines", full)
+    with pytest.raises(OSError, match="No space left"):
+        salvage_files(tmp_path, "bluesky")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [orphan.name]  # the orphan kept, no temp
+    monkeypatch.setattr(writer, "read_lines", real)
+    [done] = salvage_files(tmp_path, "bluesky")
+    assert done.lines == 2 and [orjson.loads(x)["i"] for x in read_lines(tmp_path / NAME)] == [0, 1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [NAME]
+
+
+def test_a_temp_a_killed_salvage_left_is_rewritten_or_removed_by_the_next_start(tmp_path: Path) -> None:
+    """A start killed mid-copy leaves the temp beside its orphan: the next start writes it afresh
+    (its stale bytes never published). One whose orphan is gone (removed by hand) is removed;
+    another stream's is not touched."""
+    orphan = _orphan(tmp_path)
+    (tmp_path / (orphan.name + SALVAGE_SUFFIX)).write_bytes(b"half a copy")  # killed mid-copy
+    stray = tmp_path / f"{OPEN_PREFIX}bluesky-20250101T000000000000Z-7.jsonl.gz{SALVAGE_SUFFIX}"  # its orphan removed by hand
+    stray.write_bytes(b"x" * 1000)
+    other = tmp_path / f"{OPEN_PREFIX}bluesky-2-20250101T000000000000Z-7.jsonl.gz{SALVAGE_SUFFIX}"  # another stream's salvage
+    other.write_bytes(b"y")
+    [done] = salvage_files(tmp_path, "bluesky")
+    assert done.final == tmp_path / NAME and [orjson.loads(x)["i"] for x in read_lines(done.final)] == [0, 1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NAME, other.name])
