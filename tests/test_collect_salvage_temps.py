@@ -1,5 +1,6 @@
-"""The temporary copy (`.open-….jsonl.gz.salvage`) a start writes while it salvages a file a
-killed collector left open: never left behind holding disk space, never published twice."""
+"""A start's salvage of a file a killed collector left open: its temporary copy
+(`.open-….jsonl.gz.salvage`) never left behind holding disk space, never published stale, and the
+line that says what was recovered true of the stream it names."""
 
 from __future__ import annotations
 
@@ -58,3 +59,20 @@ def test_a_temp_a_killed_salvage_left_is_rewritten_or_removed_by_the_next_start(
     [done] = salvage_files(tmp_path, "bluesky")
     assert done.final == tmp_path / NAME and [orjson.loads(x)["i"] for x in read_lines(done.final)] == [0, 1]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NAME, other.name])
+
+
+@pytest.mark.parametrize("stream", ["x-stream", "bluesky"])
+def test_the_salvage_line_says_a_torn_post_comes_again_only_where_a_cursor_resumes(tmp_path: Path, stream: str) -> None:
+    """The start's salvage line said the torn line is fetched again from the saved cursor on every
+    stream; X's filtered stream is resumed by no cursor, so there it is said not to come again."""
+    from botwatch.collect import jetstream as js
+    from botwatch.collect.core import Capture
+
+    _orphan(tmp_path, NAME.replace("bluesky", stream))
+    said: list[str] = []
+    cap = Capture(tmp_path, "x" if stream == "x-stream" else "bluesky", stream, keys_of=js.keys_of)
+    cap.log = said.append
+    cap.open().close()
+    [line] = said
+    assert ("fetches it again from the saved cursor" in line) == (stream != "x-stream"), line
+    assert ("does not send it again" in line) == (stream == "x-stream"), line

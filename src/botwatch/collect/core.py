@@ -134,14 +134,21 @@ def say_on_stderr(message: str) -> None:
     print(controls_shown(message), file=sys.stderr, flush=True)
 
 
-def salvage_said(r: Salvaged) -> str:
+# Streams that cannot be resumed by a cursor: what a stopped run did not finish writing is not sent again.
+UNRESUMABLE_STREAMS = frozenset({"x-stream"})
+
+
+def salvage_said(r: Salvaged, *, resumable: bool = True) -> str:
     """The line that says what a start recovered from a capture file a stopped run (kill -9, a
     crash, a power cut) left open, and where it went. Why: the salvage published a file and dropped
     a torn line in silence, so a folder gained a file nobody saw coming, and the one line lost (a
-    post the collector fetches again, from the cursor saved before it) was never mentioned."""
+    post the collector fetches again, from the cursor saved before it) was never mentioned.
+    `resumable` False (X's filtered stream, which no cursor resumes): the torn line was said to be
+    fetched again, and X never sends it again unless a `--backfill-minutes` replay reaches it."""
     where = f"kept in {name_shown(r.final)}" if r.final is not None else "none complete, so nothing was kept and the file was removed"
-    torn = (f"; its torn last line ({r.torn_bytes:,} bytes) was dropped: the collector fetches it again from the saved cursor"
-            if r.torn_bytes else "")
+    again = ("the collector fetches it again from the saved cursor" if resumable else
+             "the X filtered stream does not send it again, unless a --backfill-minutes replay reaches back to it")
+    torn = f"; its torn last line ({r.torn_bytes:,} bytes) was dropped: {again}" if r.torn_bytes else ""
     return (f"Recovered the capture file {name_shown(r.orphan)} a stopped run left open: {r.lines:,} complete "
             f"line{'s' if r.lines != 1 else ''} {where}{torn}.")
 
@@ -253,7 +260,7 @@ class Capture:
                 {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
         self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
         for r in recovered:
-            self.log(salvage_said(r))
+            self.log(salvage_said(r, resumable=self.stream not in UNRESUMABLE_STREAMS))
 
     def _state_path(self) -> Path:
         return st.meta_dir(self.folder) / f"{self.stream}.state.json"
