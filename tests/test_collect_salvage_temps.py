@@ -76,3 +76,17 @@ def test_the_salvage_line_says_a_torn_post_comes_again_only_where_a_cursor_resum
     [line] = said
     assert ("fetches it again from the saved cursor" in line) == (stream != "x-stream"), line
     assert ("does not send it again" in line) == (stream == "x-stream"), line
+
+
+@pytest.mark.parametrize("junk", [b"\0" * 4096, b"\xff" * 4096], ids=["zeros", "ones"])
+def test_a_file_whose_synced_lines_are_followed_by_damage_keeps_them(tmp_path: Path, junk: bytes) -> None:
+    """A power cut can leave bytes no deflate stream holds (zeros, on some file systems) after the
+    synced part: the salvage dropped the whole read chunk at the first bad byte, so a small file
+    lost every synced line and was removed, said as "none complete". The lines before it are kept."""
+    z = zlib.compressobj(1, zlib.DEFLATED, 31)
+    synced = z.compress(b"".join(b'{"i": %d}\n' % i for i in range(500))) + z.flush(zlib.Z_SYNC_FLUSH)
+    torn = z.compress(b'{"i": 50') + z.flush(zlib.Z_SYNC_FLUSH)
+    (tmp_path / f"{OPEN_PREFIX}{NAME}").write_bytes(synced + torn + junk)
+    [done] = salvage_files(tmp_path, "bluesky")
+    assert (done.lines, done.torn_bytes) == (500, 8)
+    assert [orjson.loads(x)["i"] for x in read_lines(tmp_path / NAME)] == list(range(500))

@@ -150,12 +150,19 @@ def read_lines(path: Path, *, tolerate_truncation: bool = False, dropped: list[i
             chunk = fh.read(1 << 20)
             if not chunk:
                 break
+            before = z.copy() if tolerate_truncation else None
             try:
                 data = z.decompress(chunk)
             except zlib.error:
-                if tolerate_truncation:
-                    break
-                raise
+                if before is None:
+                    raise
+                # Only what precedes the damage: the whole chunk (up to 1 MiB, a small file whole)
+                # was dropped, so a file whose synced lines a power cut followed with zeros lost them all.
+                data = _readable_prefix(before, chunk)
+                data = tail + data
+                *lines, tail = data.split(b"\n")
+                yield from (ln for ln in lines if ln)
+                break
             data = tail + data
             *lines, tail = data.split(b"\n")
             yield from (ln for ln in lines if ln)
@@ -165,6 +172,27 @@ def read_lines(path: Path, *, tolerate_truncation: bool = False, dropped: list[i
         yield tail
     elif tail and dropped is not None:
         dropped.append(len(tail))
+
+
+def _readable_prefix(z: zlib._Decompress, chunk: bytes, step: int = 4096) -> bytes:
+    """What `z` decompresses from `chunk` before the first byte it cannot read: slices of `step`
+    bytes, then, in the slice that fails, one byte at a time from a copy taken before it."""
+    out = bytearray()
+    for at in range(0, len(chunk), step):
+        saved = z.copy()
+        try:
+            out += z.decompress(chunk[at:at + step])
+        except zlib.error:
+            z = saved
+            for i in range(at, min(at + step, len(chunk))):
+                try:
+                    out += z.decompress(chunk[i:i + 1])
+                except zlib.error:
+                    return bytes(out)
+            return bytes(out)
+        if z.eof:
+            break
+    return bytes(out)
 
 
 @dataclass(frozen=True)
