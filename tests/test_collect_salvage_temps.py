@@ -90,3 +90,21 @@ def test_a_file_whose_synced_lines_are_followed_by_damage_keeps_them(tmp_path: P
     [done] = salvage_files(tmp_path, "bluesky")
     assert (done.lines, done.torn_bytes) == (500, 8)
     assert [orjson.loads(x)["i"] for x in read_lines(tmp_path / NAME)] == list(range(500))
+
+
+def test_a_start_that_fails_after_its_salvage_still_says_it(tmp_path: Path) -> None:
+    """The salvage published the file, then the start stopped on an unreadable state file: the
+    line was said only after the manifest was written, so it was never said, and the next start,
+    finding nothing left open, had nothing to say either."""
+    from botwatch.collect import jetstream as js
+    from botwatch.collect.core import Capture, CollectError
+
+    _orphan(tmp_path)
+    (tmp_path / ".botwatch").mkdir()
+    (tmp_path / ".botwatch" / "bluesky.state.json").write_text("{")
+    said: list[str] = []
+    cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
+    cap.log = said.append
+    with pytest.raises(CollectError, match="is unreadable"):
+        cap.open()
+    assert (tmp_path / NAME).exists() and len(said) == 1 and said[0].startswith("Recovered the capture file "), said

@@ -244,6 +244,9 @@ class Capture:
         self._closed = False  # a Capture opened again after a close closes again (its second close did nothing and kept the lock)
         self._manifest_problem_said = False  # and says a manifest problem of its new run once again
         recovered = salvage_files(self.folder, self.stream)
+        for r in recovered:  # said at once: a start that fails below (a state file unreadable, a manifest
+            # the disk refuses) has published the files all the same, and no later start finds them to say
+            self.log(salvage_said(r, resumable=self.stream not in UNRESUMABLE_STREAMS))
         salvaged = [r.final for r in recovered if r.final is not None]
         st.remove_dead_temps(self.folder)
         loaded = st.read_json(self._state_path())
@@ -259,8 +262,6 @@ class Capture:
             self.run_notes["salvaged"] = run["salvaged"] = [
                 {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
         self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
-        for r in recovered:
-            self.log(salvage_said(r, resumable=self.stream not in UNRESUMABLE_STREAMS))
 
     def _state_path(self) -> Path:
         return st.meta_dir(self.folder) / f"{self.stream}.state.json"
