@@ -4,6 +4,7 @@ helper of test_report_browser.py; skipped with the reason when chromium is absen
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,32 @@ def test_the_explorer_marks_training_accounts(browser: Any, reports: dict[str, P
         cells = page.eval_on_selector_all("#ex-body > tr:not(.ex-detail) > td", "els => els.map(e => e.innerText)")
         assert cells[0].strip() == "@UKLabour", cells
         assert "a training account: not held out" in cells[2] and "a training account: not held out" in cells[3], cells
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()
+
+
+def test_every_chart_gives_its_figures_to_a_screen_reader(browser: Any, reports: dict[str, Path]) -> None:
+    """A chart is an image to a screen reader (its title alone); each bar's value sat in a tooltip.
+    The table of its figures is in the accessibility tree, out of sight on screen and on paper."""
+    pg = Page(browser, 375, 740)
+    try:
+        page = pg.open(reports["full"])
+        charts = page.eval_on_selector_all(
+            "main svg.chart[role=img]:not(.rows)",  # the co-actions rows chart: its clusters' table is beside it
+            "ss => ss.map(s => [s.getAttribute('aria-label'), s.nextElementSibling && s.nextElementSibling.matches('table.chart-data')])",
+        )
+        assert charts and all(ok for _, ok in charts), [t for t, ok in charts if not ok]
+        tables = page.get_by_role("table", name=re.compile(": the figures drawn$"))
+        assert tables.count() == len(charts)
+        first = tables.first
+        assert first.get_by_role("rowheader").count() >= 1 and first.get_by_role("cell").count() >= 1
+        sizes = page.eval_on_selector_all("table.chart-data", "ts => ts.map(t => t.getBoundingClientRect().width)")
+        assert max(sizes) <= 1, sizes  # nothing drawn twice for a sighted reader
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+        page.emulate_media(media="print")
+        sizes = page.eval_on_selector_all("table.chart-data", "ts => ts.map(t => t.getBoundingClientRect().width)")
+        assert max(sizes) <= 1, sizes  # paper shows the chart, as before, not its table as well
         assert not pg.errors, pg.errors
     finally:
         pg.close()

@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch.accounts.json_shape import shown_handle
+from botwatch.chart_table import figures_table
 from botwatch.report.fmt import num, pct_ci, wilson
 from botwatch.prob_text import plausible_range
 from botwatch.report.training_share import training_clause
@@ -55,6 +56,7 @@ def _histogram_svg(counts: list[int], *, width: int = 420, height: int = 140, ti
     return Markup(
         f"<svg class='chart' role='img' viewBox='0 0 {width} {height + 4}' aria-label='{title}'><title>{title}</title>"
         f"<text x='2' y='10' font-size='10'>max {top:,}</text>{''.join(bars)}{axis}</svg>"
+        + str(figures_table(title or "Chart", ("bot probability", "accounts"), [(f"{i / BINS:.1f}–{(i + 1) / BINS:.1f}", f"{c:,}") for i, c in enumerate(counts)]))
     )
 
 
@@ -68,7 +70,10 @@ def _reliability(meta: dict[str, Any]) -> Markup | None:
         curves.append((f"train {c['train']} → test {c['test']}", c["curve"]))
     if not curves:
         return None
-    return Markup(reliability_svg(curves, title="Bot model reliability (labelled data)"))
+    title = "Bot model reliability (labelled data)"
+    # The SVG is also a standalone file (the model card's figure): its figures' table goes beside it here.
+    rows = [(f"{label}, predicted {r['predicted']:.2f}", f"{r['observed']:.2f}", f"{r['n']:,}") for label, pts in curves for r in pts]
+    return Markup(reliability_svg(curves, title=title) + str(figures_table(title, ("curve and predicted probability", "observed bot share", "accounts"), rows)))
 
 
 def held_out_lines(meta: dict[str, Any]) -> list[str]:

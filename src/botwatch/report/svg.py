@@ -10,6 +10,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from botwatch.chart_table import figures_table, number
 from botwatch.count_text import count_range
 from botwatch.prob_text import percent, percent_interval
 
@@ -53,6 +54,7 @@ def bar_series(
     return Markup(
         f"<svg class='chart' role='img' viewBox='0 0 {width} {height + 18}' preserveAspectRatio='none' aria-label='{escape(title)}'>"
         f"<title>{escape(title)}</title>{label}{''.join(bars)}{axis}</svg>"
+        + str(figures_table(title or "Chart", (unit, "count"), [(str(d), f"{v:,}") for d, v in zip(days, values)]))
     )
 
 
@@ -81,6 +83,7 @@ def hbars(
     top = (1.0 if share and max(tops, default=0) <= 1 else max(tops, default=0)) or 1
     plot = width - 70
     parts = []
+    rows: list[tuple[str, str]] = []
     for i, (label, v) in enumerate(zip(labels, values)):
         y = i * (row + 16)
         colour = colours[i] if colours and i < len(colours) else "#1f4e9c"
@@ -104,11 +107,13 @@ def hbars(
                 text += f" [{count_range(l_, h_)}]"
         end = max(w, (h_ / top * plot) if h_ is not None else 0)
         anchor_x = min(end + 6, plot + 4)
+        rows.append((str(label), text))
         parts.append(f"<text x='{anchor_x:.1f}' y='{y + 15 + row - 12}' font-size='12'>{escape(text)}</text>")
     height = len(values) * (row + 16)
     return Markup(
         f"<svg class='chart hbar' role='img' viewBox='0 0 {width + 90} {height}' aria-label='{escape(title)}'>"
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+        + str(figures_table(title or "Chart", ("bar", "value"), rows))
     )
 
 
@@ -163,4 +168,5 @@ def line_chart(
     return Markup(
         f"<svg class='chart' role='img' viewBox='0 0 {width} {height + 34}' aria-label='{escape(title)}'>"
         f"<title>{escape(title)}</title>{''.join(marks)}{''.join(lines)}{axis}{''.join(legend)}</svg>"
+        + str(figures_table(title or "Chart", ("day", *series), [(str(x), *(number(vals[i] if i < len(vals) else None) for vals in series.values())) for i, x in enumerate(xs)]))
     )

@@ -164,7 +164,7 @@ def hour_of_day(study: Study) -> Markup | None:
         tot = sum(counts) or 1.0
         series.append((v, None, [(base + timedelta(hours=h), 100 * c / tot) for h, c in enumerate(counts)]))
     return svg.time_lines(series, start=base, end=base + timedelta(hours=23), title="Share of posts by local hour of day", unit="% of the group's posts per hour",
-                           x_labels=("00:00", "23:00"))
+                           x_labels=("00:00", "23:00"), x_name="local hour", x_format="%H:00")
 
 
 def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, election: Any = None) -> list[tuple[Any, ...]]:

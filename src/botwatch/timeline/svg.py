@@ -15,6 +15,7 @@ from markupsafe import Markup
 # Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
 # and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
 from botwatch.shown_text import html_shown as escape
+from botwatch.chart_table import figures_table, number
 
 
 PALETTE = ("#1f4e9c", "#cc0000", "#2e8b57", "#ff8c00", "#6a3d9a", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22")
@@ -43,13 +44,17 @@ def time_lines(
     height: int = 200,
     x_labels: tuple[str, str] | None = None,
     events_until: datetime | None = None,
+    x_name: str = "UTC time",
+    x_format: str = "%Y-%m-%d %H:%M",
 ) -> Markup:
     """Lines (name, colour or None, [(time, value)]) between `start` and `end`, events as dashed
     verticals numbered on the chart, and a legend with the numbered events written out (a label
     only on hover is lost on paper and on a phone). `unit_one`: the unit after a top of exactly 1
     ("max 1 post / hour", not "1 posts"), where the unit is a count's noun. `events_until`: the end
     of the last bucket (the point at `end` stands for a whole day or hour): an event inside it is
-    drawn at `end`, with its exact time in the legend."""
+    drawn at `end`, with its exact time in the legend. `x_name` and `x_format`: the heading and form
+    of the times in the hidden table of the figures drawn (`chart_table`), which a screen reader
+    reads in place of the picture."""
     pts_all = [v for _, _, pts in series for _, v in pts]
     if not pts_all or end <= start:
         return Markup("<p class='muted'>No data in this period.</p>")
@@ -71,6 +76,7 @@ def time_lines(
                 f"<text class='event-no' x='{x + 2:.1f}' y='{pad_top + 9 + 10 * ((k - 1) % 3)}' font-size='10' fill='#555'>{k}</text>"
             )
     legend = []
+    drawn: list[tuple[str, dict[datetime, float]]] = []
     for i, (name, colour, pts) in enumerate(series):
         col = colour or PALETTE[i % len(PALETTE)]
         inside = [(t, v) for t, v in pts if start <= t <= end]
@@ -80,6 +86,7 @@ def time_lines(
         dash = DASHES[i % len(DASHES)]
         parts.append(f"<polyline fill='none' stroke='{escape(col)}' stroke-width='1.4' stroke-dasharray='{dash}' points='{coords}'><title>{escape(name)}</title></polyline>")
         legend.append((name, col, dash))
+        drawn.append((name, dict(inside)))
     y_axis = pad_top + h + 14
     lo_lab, hi_lab = x_labels or (start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"))
     parts.append(f"<text x='{left}' y='{y_axis}' font-size='11'>{escape(lo_lab)}</text>")
@@ -88,6 +95,10 @@ def time_lines(
         f"<svg class='chart' role='img' viewBox='0 0 {width} {height}' preserveAspectRatio='none' aria-label='{escape(title)}'>"
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
     )
+    times = sorted({t for _, pts in drawn for t in pts})
+    svg += str(figures_table(
+        title or "Chart" if unit.split(" / ")[0] in (title or "") else f"{title or 'Chart'} ({unit})", (x_name, *(n for n, _ in drawn)), [(t.strftime(x_format), *(number(pts.get(t)) for _, pts in drawn)) for t in times]
+    ))
     keys = "".join(f"<svg class='key' width='28' height='8' aria-hidden='true'><line x1='0' y1='4' x2='28' y2='4' stroke='{escape(c)}' stroke-width='2' "
                    f"stroke-dasharray='{d}'/></svg> {escape(n)} &nbsp; " for n, c, d in legend)
     event_key = ""
@@ -138,4 +149,5 @@ def bars(
     return Markup(
         f"<svg class='chart' role='img' viewBox='0 0 {width} {height}' preserveAspectRatio='none' aria-label='{escape(title)}'>"
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+        + str(figures_table(title or "Chart", ("bar", "value"), [(str(lab), number(v) + (" (marked *)" if highlight and highlight[i] else "")) for i, (lab, v) in enumerate(zip(labels, values))]))
     )

@@ -1,0 +1,73 @@
+"""Every report chart carries the figures it draws as a table a screen reader reads: the charts are
+`<svg role='img'>`, whose accessible name is the title alone, and each bar's or point's value sat in
+an SVG tooltip that no screen reader, printout or text-only reader reaches ("Posts per day (UTC)"
+was all a blind reader heard of the first chart)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from botwatch.report import svg as report_svg
+from botwatch.report.section_accounts import _histogram_svg
+from botwatch.timeline import svg as time_svg
+
+HOSTILE = "<script>x</script>"
+
+
+def _table(html: str) -> tuple[str, list[list[str]]]:
+    """The caption and the rows (header cell first) of the hidden table after the chart's SVG."""
+    m = re.search(r"</svg><table class='visually-hidden chart-data'><caption>(.*?)</caption>(.*?)</table>", html, re.S)
+    assert m, f"no table of the figures after the chart: {html[-300:]}"
+    rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r) for r in re.findall(r"<tr>(.*?)</tr>", m.group(2))]
+    return m.group(1), rows
+
+
+def test_posts_per_day_bars_give_every_day_and_count() -> None:
+    days = [date(2017, 5, 1) + timedelta(days=i) for i in range(3)]
+    caption, rows = _table(str(report_svg.bar_series(days, [12, 0, 1500], title="Posts per day (UTC)")))
+    assert caption == "Posts per day (UTC): the figures drawn"
+    assert rows == [["day", "count"], ["2017-05-01", "12"], ["2017-05-02", "0"], ["2017-05-03", "1,500"]]
+
+
+def test_time_lines_give_each_series_at_each_time_and_escape_names() -> None:
+    t0 = datetime(2017, 5, 1)
+    series = [("Labour", None, [(t0, 3.0), (t0 + timedelta(days=1), 4.5)]), (HOSTILE, None, [(t0 + timedelta(days=1), 7.0)])]
+    html = str(time_svg.time_lines(series, start=t0, end=t0 + timedelta(days=1), title="By party: posts per day (UTC)"))
+    caption, rows = _table(html)
+    assert caption == "By party: posts per day (UTC): the figures drawn"  # the unit is in the title already
+    assert rows == [["UTC time", "Labour", "&lt;script&gt;x&lt;/script&gt;"], ["2017-05-01 00:00", "3", "—"], ["2017-05-02 00:00", "4.5", "7"]]
+    assert HOSTILE not in html
+
+
+def test_hour_of_day_lines_name_local_hours_and_the_unit() -> None:
+    base = datetime(2000, 1, 1)
+    series = [("all posts", None, [(base + timedelta(hours=h), 100 / 24) for h in range(24)])]
+    html = str(time_svg.time_lines(series, start=base, end=base + timedelta(hours=23), title="Share of posts by local hour of day",
+                                   unit="% of the group's posts per hour", x_name="local hour", x_format="%H:00"))
+    caption, rows = _table(html)
+    assert "% of the group" in caption and rows[0] == ["local hour", "all posts"] and rows[1] == ["00:00", "4.2"] and len(rows) == 25
+
+
+def test_marked_bars_say_so_in_words() -> None:
+    _, rows = _table(str(time_svg.bars(["UTC+2", "UTC+3"], [4, 9], highlight=[False, True], title="Accounts by best-fit UTC offset")))
+    assert rows[1:] == [["UTC+2", "4"], ["UTC+3", "9 (marked *)"]]
+
+
+def test_interval_bars_give_the_value_and_its_interval() -> None:
+    _, rows = _table(str(report_svg.hbars(["Labour"], [0.25], lo=[0.2], hi=[0.3], title="Share positive")))
+    assert rows[1:] == [["Labour", "25% [20–30%]"]]
+
+
+def test_bot_probability_histogram_gives_every_bin() -> None:
+    caption, rows = _table(str(_histogram_svg([12, 0, 6, 3, 2, 1, 0, 0, 2, 0], title="Accounts per bot-probability bin")))
+    assert rows[0] == ["bot probability", "accounts"] and rows[1] == ["0.0–0.1", "12"] and rows[-1] == ["0.9–1.0", "0"] and len(rows) == 11
+
+
+def test_reliability_chart_gives_each_point() -> None:
+    from botwatch.report.section_accounts import _reliability
+
+    meta = {"reliability": [{"predicted": 0.1, "observed": 0.08, "n": 1200}, {"predicted": 0.9, "observed": 0.95, "n": 40}]}
+    caption, rows = _table(str(_reliability(meta)))
+    assert caption == "Bot model reliability (labelled data): the figures drawn"
+    assert rows[1:] == [["labelled accounts, out-of-fold, predicted 0.10", "0.08", "1,200"], ["labelled accounts, out-of-fold, predicted 0.90", "0.95", "40"]]
