@@ -65,3 +65,18 @@ def test_the_coordination_picture_writes_each_clusters_number_beside_its_colour(
     svg_ = str(sec.html).split('<svg class="network"')[1].split("</svg>")[0]
     for cid in cids:
         assert re.search(rf'<text class="cluster-name" x="[0-9.]+" y="[0-9.]+"[^>]*>cluster {cid}</text>', svg_), svg_
+
+
+def test_each_reliability_curve_has_its_own_dash_and_its_legend_key_draws_it() -> None:
+    """The reliability chart's curves (out-of-fold and each train → test pair) were solid lines told
+    apart by colour alone, with coloured squares for a legend: blue, red and green."""
+    from botwatch.accounts.reliability_svg import reliability_svg
+
+    rows = [{"predicted": 0.1, "observed": 0.1, "n": 50}, {"predicted": 0.8, "observed": 0.7, "n": 50}]
+    names = ["labelled accounts, out-of-fold", "train a → test b", "train b → test a", "train c → test a"]
+    out = reliability_svg([(n, rows) for n in names], title="Bot model reliability")
+    curves = re.findall(r"<polyline [^>]*stroke='([^']*)' stroke-width='2' stroke-dasharray='([^']*)'/>", out)
+    keys = re.findall(r"<line [^>]*stroke='([^']*)' stroke-width='2' stroke-dasharray='([^']*)'/><text [^>]*>([^<]*)</text>", out)
+    assert len(curves) == 4 and len({d for _, d in curves}) == 4  # a dash each, not a colour each only
+    assert [(c, d) for c, d, _ in keys] == curves and [n for _, _, n in keys] == names
+    assert "4 3" not in {d for _, d in curves}  # the diagonal's dash

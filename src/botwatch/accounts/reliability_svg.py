@@ -12,6 +12,10 @@ from typing import Any
 from markupsafe import escape
 
 COLOURS = ("#3465a4", "#cc0000", "#4e9a06", "#75507b", "#c17d11")
+# Each curve's dash pattern, drawn in its legend key too: the curves (out-of-fold and each
+# train → test pair) differed by colour alone, blue, red and green beside coloured squares, which a
+# reader who does not tell red from green, or a page printed in grey, cannot follow (WCAG 1.4.1).
+DASHES = ("", "8 3", "2 2", "10 3 2 3", "1 3")  # none like the diagonal's "4 3"
 
 
 def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, size: int = 320, title: str = "Reliability") -> str:
@@ -39,16 +43,17 @@ def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, s
     parts.append(f"<text x='{pad}' y='{pad - 10}' font-size='12'>{escape(title)}</text>")
     for i, (label, rows) in enumerate(curves):
         colour = COLOURS[i % len(COLOURS)]
+        dash = DASHES[i % len(DASHES)]
         pts = [xy(r["predicted"], r["observed"]) for r in rows]
         if pts:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
-            parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2'/>")
+            parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2' stroke-dasharray='{dash}'/>")
             for (x, y), r in zip(pts, rows):
                 rad = 2 + min(5.0, (r["n"] ** 0.5) / 4)
                 parts.append(
                     f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{rad:.1f}' fill='{colour}'><title>{escape(label)}: predicted {r['predicted']:.2f}, observed {r['observed']:.2f}, n={r['n']}</title></circle>"
                 )
-        parts.append(f"<rect x='{w + 4}' y='{pad + 16 * i}' width='10' height='10' fill='{colour}'/>")
-        parts.append(f"<text x='{w + 18}' y='{pad + 9 + 16 * i}' font-size='10'>{escape(label)}</text>")
+        parts.append(f"<line x1='{w + 2}' y1='{pad + 5 + 16 * i}' x2='{w + 24}' y2='{pad + 5 + 16 * i}' stroke='{colour}' stroke-width='2' stroke-dasharray='{dash}'/>")
+        parts.append(f"<text x='{w + 28}' y='{pad + 9 + 16 * i}' font-size='10'>{escape(label)}</text>")
     parts.append("</svg>")
     return "".join(parts)
