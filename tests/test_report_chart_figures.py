@@ -71,3 +71,16 @@ def test_reliability_chart_gives_each_point() -> None:
     caption, rows = _table(str(_reliability(meta)))
     assert caption == "Bot model reliability (labelled data): the figures drawn"
     assert rows[1:] == [["labelled accounts, out-of-fold, predicted 0.10", "0.08", "1,200"], ["labelled accounts, out-of-fold, predicted 0.90", "0.95", "40"]]
+
+
+def test_network_name_counts_its_clusters_in_words() -> None:
+    """The network's accessible name, all a screen reader says of the picture, read "4 accounts in 1
+    clusters" on the IRA slice: both counts go through `counted`, which agrees the noun."""
+    from botwatch.count_text import counted
+    from botwatch.report.sections import ENV
+
+    source = ENV.loader.get_source(ENV, "coordination.html.j2")[0]
+    label = re.search(r'aria-label="(Coordination network:.*?)">', source)
+    assert label, "the network has no accessible name"
+    said = ENV.from_string(label.group(1)).render(picture={"nodes": [1, 2, 3, 4], "colour": {0: "#000"}})
+    assert said == f"Coordination network: {counted(4, 'account')} in {counted(1, 'cluster')}" == "Coordination network: 4 accounts in 1 cluster"
