@@ -68,4 +68,7 @@ def test_the_sentence_for_each_case() -> None:
     assert said(27, 174, 2_592, 187_158) == ("27 of the 174 clusters co-acted inside the election window (2016-09-01 to 2016-11-15): 2,592 of the "
                                              "187,158 co-actions of all clusters (1%) fall in it; the test reads the whole archive.")
     assert said(3, 3, 10, 40).startswith("All 3 clusters co-acted inside the election window")
+    # One cluster read "All 1 cluster co-acted ...: 20 of the 54 co-actions of all clusters" (IRA slice, us-2016).
+    assert said(1, 1, 20, 54) == ("The cluster co-acted inside the election window (2016-09-01 to 2016-11-15): 20 of its 54 co-actions (37%) "
+                                  "fall in it; the test reads the whole archive.")
     assert render("coordination_window.html.j2", in_window=None).strip() == ""
