@@ -140,19 +140,36 @@ def test_every_chart_gives_its_figures_to_a_screen_reader(browser: Any, reports:
         page = pg.open(reports["full"])
         charts = page.eval_on_selector_all(
             "main svg.chart[role=img]",
-            "ss => ss.map(s => [s.getAttribute('aria-label'), s.nextElementSibling && s.nextElementSibling.matches('table.chart-data')])",
+            "ss => ss.map(s => [s.getAttribute('aria-label'), !!(s.nextElementSibling && s.nextElementSibling.matches('.chart-data') && s.nextElementSibling.querySelector('table'))])",
         )
         assert charts and all(ok for _, ok in charts), [t for t, ok in charts if not ok]
         tables = page.get_by_role("table", name=re.compile(": the figures drawn$"))
         assert tables.count() == len(charts)
         first = tables.first
         assert first.get_by_role("rowheader").count() >= 1 and first.get_by_role("cell").count() >= 1
-        sizes = page.eval_on_selector_all("table.chart-data", "ts => ts.map(t => t.getBoundingClientRect().width)")
+        sizes = page.eval_on_selector_all(".chart-data", "ts => ts.map(t => t.getBoundingClientRect().width)")
         assert max(sizes) <= 1, sizes  # nothing drawn twice for a sighted reader
-        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+        for width in (375, 1280):  # a hidden table that grew to its content widened the page by 742 px at 1,200
+            page.set_viewport_size({"width": width, "height": 740})
+            assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1, width
         page.emulate_media(media="print")
-        sizes = page.eval_on_selector_all("table.chart-data", "ts => ts.map(t => t.getBoundingClientRect().width)")
+        sizes = page.eval_on_selector_all(".chart-data", "ts => ts.map(t => t.getBoundingClientRect().width)")
         assert max(sizes) <= 1, sizes  # paper shows the chart, as before, not its table as well
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()
+
+
+def test_no_table_pushes_a_tablet_page_sideways(browser: Any, reports: dict[str, Path]) -> None:
+    """Between the phone layout (40rem) and a desktop, tables without a scrolling wrapper kept their
+    full width: the event test's table pushed a 768-px tablet's page sideways (IRA slice, us-2016)."""
+    pg = Page(browser, 700, 900)
+    try:
+        page = pg.open(reports["full"])
+        for width in (660, 700, 768, 820):
+            page.set_viewport_size({"width": width, "height": 900})
+            over = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert over <= 1, f"page {over}px wider than a {width}px screen"
         assert not pg.errors, pg.errors
     finally:
         pg.close()

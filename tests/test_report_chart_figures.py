@@ -17,7 +17,7 @@ HOSTILE = "<script>x</script>"
 
 def _table(html: str) -> tuple[str, list[list[str]]]:
     """The caption and the rows (header cell first) of the hidden table after the chart's SVG."""
-    m = re.search(r"</svg><table class='visually-hidden chart-data'><caption>(.*?)</caption>(.*?)</table>", html, re.S)
+    m = re.search(r"</svg><div class='visually-hidden chart-data'><table><caption>(.*?)</caption>(.*?)</table></div>", html, re.S)
     assert m, f"no table of the figures after the chart: {html[-300:]}"
     rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r) for r in re.findall(r"<tr>(.*?)</tr>", m.group(2))]
     return m.group(1), rows
