@@ -122,3 +122,24 @@ def test_a_raw_sql_querys_result_is_never_kept() -> None:
     expr = query.to_expr().filter(lambda t: t.a > 0)
     assert sql_cache.to_sql(expr) == _fresh(expr)
     assert not sql_cache._entries
+
+
+def test_a_dialects_own_option_that_changes_its_sql_is_part_of_the_key() -> None:
+    """Spark's `treat_nan_as_null` makes Ibis write every float as NANVL(x, NULL): an entry
+    compiled before it was set must not be served after."""
+    pytest.importorskip("pyspark")
+    ibis.pyspark  # noqa: B018 (registers the backend's options)
+    t = ibis.table({"a": "float64"}, name="t")
+    expr = t.select(x=t.a + 1.5)
+
+    def spark(e: object) -> str:
+        return str(ibis.to_sql(e, dialect="pyspark", pretty=False))  # type: ignore[arg-type]
+
+    before = ibis.options.pyspark.treat_nan_as_null
+    try:
+        ibis.options.pyspark.treat_nan_as_null = False
+        plain = sql_cache.to_sql(expr, "pyspark", pretty=False, compile=spark)
+        ibis.options.pyspark.treat_nan_as_null = True
+        assert sql_cache.to_sql(expr, "pyspark", pretty=False, compile=spark) == spark(expr) != plain
+    finally:
+        ibis.options.pyspark.treat_nan_as_null = before

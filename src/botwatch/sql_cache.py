@@ -90,7 +90,9 @@ def _key(expr: Any, dialect: str, pretty: bool) -> tuple[Any, ...] | None:
             else:
                 parts.append((type(part), *(_value(a, index) for a in part.__args__)))
             index[id(part)] = len(parts) - 1
-        key = (tuple(parts), dialect, pretty, ibis.options.sql.fuse_selects)
+        # Options the compilers read: `sql.fuse_selects`, and the dialect's own group (Spark's
+        # `pyspark.treat_nan_as_null` wraps every float in NANVL), written out as its text.
+        key = (tuple(parts), dialect, pretty, ibis.options.sql.fuse_selects, repr(getattr(ibis.options, dialect, None)))
         hash(key)
     except (_Uncacheable, TypeError):  # a connection, or an argument that cannot be a key
         return None
