@@ -67,6 +67,22 @@ def test_coordination_run_again_makes_the_timeline_stale_until_it_runs_again(
     assert "stale stages" not in runner.invoke(app, ["status", str(study)]).output
 
 
+def test_coordination_run_again_with_the_same_clusters_leaves_nothing_stale(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """`analyze --only coordination` with the settings the study was analysed with finds the very
+    same clusters: the timeline and the stages after it read what the study still holds, yet they
+    were called stale in `status` and the report. The digest the coordination run records of its
+    clusters tells such a rewrite apart (one that changes them: the test above)."""
+    runner, app = _cli()
+    study = copy_study(analysed_sample_path, tmp_path / "s.duckdb")
+    res = runner.invoke(app, ["analyze", str(study), "--only", "coordination"])
+    assert res.exit_code == 0 and "earlier results" not in res.output, res.output
+    assert "cluster numbers changed" not in res.output, res.output  # the same clusters, as this test needs
+    assert "stale stages" not in runner.invoke(app, ["status", str(study)]).output
+    out = tmp_path / "s.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0 and "last ran on earlier results" not in _text(out) + res.output
+
+
 def test_a_stage_run_alone_says_which_later_stages_read_its_old_tables(analysed_sample_path: Path, tmp_path: Path) -> None:
     """`analyze --only timeline` renews the timeline; bursts, creation, circadian and impact keep
     what they built from the one before."""

@@ -26,7 +26,10 @@ COMMAND_ID = "command_id"
 # parameters the report's stage table shows: an id differs on every run and on every engine).
 # `estimates_version`: which rules made the estimates table's rows (`estimates.compute.ESTIMATES_VERSION`).
 # `libraries`: the versions of the libraries that decide results (`library_versions`).
-BOOKKEEPING = frozenset({COMMAND_ID, "estimates_version", LIBRARIES_KEY})
+# `digests`: per table a run wrote, a digest of what later stages read of it (`coordination.stage.members_digest`),
+# which `report.staleness.behind_inputs` compares: a record of the result, no setting.
+DIGESTS_KEY = "digests"
+BOOKKEEPING = frozenset({COMMAND_ID, "estimates_version", LIBRARIES_KEY, DIGESTS_KEY})
 
 
 def parse_params(text: Any) -> dict[str, Any] | None:

@@ -246,12 +246,14 @@ def behind_inputs(study: Study) -> BehindInputs | None:
         return None
     latest = dict(study.sql("SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND finished_at IS NOT NULL GROUP BY stage"))
     writer = {t: s.name for s in registered for t in s.writes}
+    digests = _recorded_digests(study)
     read_old = []
     for s in registered:
         at = latest.get(s.name)
         if at is None or s.name in OWN_STALENESS:
             continue
-        newer = [(t, w) for t in s.reads() if (w := writer.get(t)) not in (None, s.name) and latest.get(w) is not None and latest[w] > at]
+        newer = [(t, w) for t in s.reads() if (w := writer.get(t)) not in (None, s.name) and latest.get(w) is not None and latest[w] > at
+                 and not _same_table(digests, w, t, at)]
         if newer:
             read_old.append((s.name, *newer[0]))
     if not read_old:
@@ -269,6 +271,34 @@ def behind_inputs(study: Study) -> BehindInputs | None:
     renewed = set(rerun) | ({"content"} | _reach(graph, "content")) & set(latest) if labelled else set(rerun)
     whole = _mixed_modes(registered, renewed) if election is not None or unnamed else ()
     return BehindInputs(read_old, rerun, election, unnamed, labelled, whole)
+
+
+def _recorded_digests(study: Study) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(stage, finished_at, {table: digest}) of every successful run, with the digests of the
+    tables it wrote (`runs_table.DIGESTS_KEY`; {} for a run that recorded none). Plain SQL on
+    `runs`, the rest in Python: the same on a lake's Spark as on DuckDB."""
+    from botwatch.runs_table import DIGESTS_KEY, parse_params
+
+    rows = study.sql("SELECT stage, finished_at, params FROM runs WHERE status = 'ok' AND finished_at IS NOT NULL")
+    out = []
+    for stage, at, text in rows:
+        got = (parse_params(text) or {}).get(DIGESTS_KEY)
+        out.append((stage, at, got if isinstance(got, dict) else {}))
+    return out
+
+
+def _same_table(digests: list[tuple[str, Any, dict[str, Any]]], writer: str, table: str, read_at: Any) -> bool:
+    """Whether `writer`'s latest run left `table` as its latest run before `read_at` (when the
+    reader last ran) had: both recorded the same digest. Why: `analyze --only coordination` that
+    found the very same clusters called the timeline and every later stage stale; they read what
+    the study still holds. No digest on either side (a run before digests were recorded, a reader
+    that ran before any writer run) counts as changed, as before."""
+    runs = [(at, d.get(table)) for s, at, d in digests if s == writer]
+    before = [r for r in runs if r[0] <= read_at]
+    if not runs or not before:
+        return False
+    now, then = max(runs, key=lambda r: r[0])[1], max(before, key=lambda r: r[0])[1]
+    return isinstance(now, str) and now == then
 
 
 def _mixed_modes(registered: list[Any], renewed: set[str]) -> tuple[str, ...]:
