@@ -483,3 +483,28 @@ def test_a_lake_executor_hashes_a_file_read_again_once(tmp_path: Path, monkeypat
     (meta,) = list(spark_stage.stage_one(0, str(f), {}, False, 1 << 20, prefixes=earlier))[-1].column("meta").to_pylist()
     assert meta["records_read"] and hashed[0] == f.stat().st_size
     assert "grown_from" not in meta
+
+
+def test_a_cut_file_changed_and_cut_again_counts_its_latest_bad_records(tmp_path: Path) -> None:
+    """A cut .gz with two bad records, changed and read again still cut: the incomplete read moves
+    nothing aside, so `rejected` holds both versions' records and both breaks' notes. The earlier
+    note was subtracted twice (once as no record, once among the earlier version's rows) and the
+    overview said 1 rejected record where the latest read (its `sources` row, the inputs table)
+    rejected 2. The overview's count now equals the inputs table's."""
+    import gzip
+
+    from botwatch.report.section_overview import file_rows, study_summary
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = '{"id": 5, "text": "broken\n'
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl.gz"
+    for text in ("".join(v1[:3]) + bad + "".join(v1[3:]), "".join(v1[:2]) + bad + "".join(v1[2:5])):
+        whole = gzip.compress(text.encode())
+        f.write_bytes(whole[:-30])  # cut before its end: the last record is cut too
+        assert _ingest(str(study), str(f))[0] == 1  # a cut input fails the command
+    with open_study(study) as st:
+        latest = file_rows(st)[-1]
+        s = study_summary(st)
+        held = st.sql("SELECT count(*) FROM rejected WHERE line > 0")[0][0]
+    assert latest[6] == 2  # the latest read's rejected records, as the inputs table says
+    assert (s["rejected"], s["rejected_replaced"]) == (2, held - 2)

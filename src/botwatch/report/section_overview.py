@@ -17,12 +17,17 @@ from botwatch.study import Study
 # read gave (its `sources` row counts them): an earlier version's, no longer in the file. A lake
 # ingested by an earlier version kept every version's in `rejected`; a DuckDB study, and a lake
 # now, move them to `rejected_earlier` (`merge.retire_rejected`, `spark_ingest._Merge.retire_rejected`),
-# so there this is 0. Only paths read with more than one content count.
+# but only after a complete read: a file cut again keeps them. Only paths read with more than one
+# content count. Records on both sides, no note (a break's, an unreadable file's: `NOT_A_RECORD_SQL`,
+# `RECORDS_REJECTED_SQL`): an earlier version's note counted here was subtracted a second time from
+# the records, which leave the notes out, and the overview said 1 rejected record where the latest
+# read, as the inputs table shows it, rejected 2.
+_LATEST_READS = ("SELECT s.source, coalesce(s.rejected, 0) AS rejected FROM sources s JOIN (SELECT source, max(ingested_at) AS at FROM sources "
+                 "WHERE sha256 IS NOT NULL GROUP BY source HAVING count(DISTINCT sha256) > 1) m ON s.source = m.source AND s.ingested_at = m.at "
+                 "WHERE s.sha256 IS NOT NULL")
 _REPLACED = (f"SELECT coalesce(sum(CASE WHEN h.held > v.latest THEN h.held - v.latest ELSE 0 END), 0) FROM "
-             f"(SELECT source, count(*) AS held FROM rejected WHERE NOT {note_sql('error')} GROUP BY source) h JOIN "
-             "(SELECT s.source, coalesce(s.rejected, 0) AS latest FROM sources s JOIN (SELECT source, max(ingested_at) AS at FROM sources "
-             "WHERE sha256 IS NOT NULL GROUP BY source HAVING count(DISTINCT sha256) > 1) m ON s.source = m.source AND s.ingested_at = m.at "
-             "WHERE s.sha256 IS NOT NULL) v ON h.source = v.source")
+             f"(SELECT source, count(*) AS held FROM rejected WHERE NOT {note_sql('error')} AND NOT {NOT_A_RECORD_SQL} GROUP BY source) h JOIN "
+             f"(SELECT source, {RECORDS_REJECTED_SQL} AS latest FROM ({_LATEST_READS}) x) v ON h.source = v.source")
 
 
 def study_summary(study: Study) -> dict[str, Any]:
