@@ -508,3 +508,18 @@ def test_a_cut_file_changed_and_cut_again_counts_its_latest_bad_records(tmp_path
         held = st.sql("SELECT count(*) FROM rejected WHERE line > 0")[0][0]
     assert latest[6] == 2  # the latest read's rejected records, as the inputs table says
     assert (s["rejected"], s["rejected_replaced"]) == (2, held - 2)
+
+
+def test_a_plain_re_run_says_the_same_file_was_read_before_and_a_copy_names_its_first(tmp_path: Path) -> None:
+    """A plain re-run of the same command said "identical content already ingested from X" of X
+    itself, as if another file held it: the same name and content are said as the same file read
+    before; content read from another file still names that file."""
+    study, f, copy = tmp_path / "s.duckdb", tmp_path / "t.jsonl", tmp_path / "u.jsonl"
+    f.write_bytes((FIX / "v1_uklabour.jsonl").read_bytes())
+    copy.write_bytes(f.read_bytes())
+    assert _ingest(str(study), str(f))[0] == 0
+    code, out = _ingest(str(study), str(f))
+    assert code == 0 and f"skipped {f}: identical content already ingested: this same file was read before" in out, out
+    assert f"from {f}" not in out
+    code, out = _ingest(str(study), str(copy))
+    assert code == 0 and f"skipped {copy}: identical content already ingested from {f}" in out, out

@@ -43,10 +43,10 @@ from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
 from botwatch.ingest import read_notices
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs, not_read
 from botwatch.ingest.counts import records_rejected
+from botwatch.ingest.rereads import identical_said
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCE_NOTICES, SOURCES
 from botwatch.study import RUNNING, utcnow
-from botwatch.shown_text import name_shown
 
 # Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
 _FILE_SPAN = 1 << 40
@@ -424,9 +424,9 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
         elif m.get("skipped"):
             res.skipped = m["skipped"]
         elif m.get("sha256") and not force and m["sha256"] in first:
-            res.skipped, res.read, res.format = f"identical content already ingested from {name_shown(first[m['sha256']])}", 0, None
+            res.skipped, res.read, res.format = identical_said(first[m['sha256']], m["source"], stored=False), 0, None
         elif m.get("sha256") and not force and (twin := _same_text_among(m, [meta[k] for k in keep])) is not None:
-            res.skipped, res.read, res.format = f"identical content already ingested from {name_shown(twin[0])}", 0, None
+            res.skipped, res.read, res.format = identical_said(twin[0], m["source"], stored=False), 0, None
             m["file_sha256"], m["sha256"] = m["sha256"], twin[1]  # held as that read's content (`nothing_held`)
         elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"])):
             res.skipped, res.refused, res.read, res.format = why, True, 0, None

@@ -24,9 +24,9 @@ import numpy as np
 import pyarrow as pa
 
 from botwatch.ingest.cut_short import read_again
+from botwatch.ingest.rereads import identical_said
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, cannot_open, file_sha256, not_there, shown_name
 from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, STREAM_LIMITS, STREAM_WARNINGS
-from botwatch.shown_text import name_shown
 
 # kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
 KINDS: dict[str, tuple[str, pa.Schema]] = {"posts": ("post", POSTS), "snapshots": ("snap", SNAPSHOT_ROW), "rejected": ("rej", REJECTED),
@@ -151,7 +151,7 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
         was = (latest or {}).get(meta["source"]) or (latest or {}).get(shown_name(meta["source"]))
         changed_back = was is not None and meta["sha256"] is not None and was != meta["sha256"]
         if meta["error"] is None and seen is not None and not force and not changed_back and not read_again(path, (seen, meta["source"]), broken):
-            meta["skipped"] = f"identical content already ingested from {name_shown(seen, stored=True)}"
+            meta["skipped"] = identical_said(seen, meta["source"])
         elif meta["error"] is None:
             yield from _read_rows(file_idx, path, max_record_bytes, meta, name, columns)
     if counted is not None:  # the row that records a break is no record rejected (`counts.records_rejected`), as the summary counts

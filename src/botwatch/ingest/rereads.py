@@ -41,6 +41,20 @@ RunRow = tuple[Any, Any, Any]  # params (JSON), started_at, finished_at (ingest 
 Earlier = tuple["ColumnMap | None", tuple[Any, ...]]  # an earlier read's map and the identity of the ids it gave
 
 
+def identical_said(seen: str, source: str, *, stored: bool = True) -> str:
+    """Why an input is skipped as read before: `seen` is the source (as `sources` stores it, or as
+    named, `stored=False`) whose read gave the same content, `source` this input's name. Why two
+    wordings: a plain re-run of the same command said "identical content already ingested from X"
+    of X itself, as if another file held it; the same name is said as the same file read before,
+    and only content read from another file (a copy, a `.gz` of it) names that file."""
+    from botwatch.ingest.source import shown_name
+    from botwatch.shown_text import name_shown
+
+    if seen in (source, shown_name(source)):
+        return "identical content already ingested: this same file was read before"
+    return f"identical content already ingested from {name_shown(seen, stored=stored)}"
+
+
 def post_identity(cmap: ColumnMap | None, handles_lowered: bool = True) -> tuple[Any, ...]:
     """What decides the ids a read gives a file's posts: the mapped `post_id` column (the file's
     own ids), else what a derived id is built from: the account key's column and whether it is a

@@ -30,13 +30,12 @@ from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest import read_notices
 from botwatch.ingest.counts import notices_read
-from botwatch.ingest.rereads import study_conflict
+from botwatch.ingest.rereads import identical_said, study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, NOT_A_FILE, cannot_open, file_sha256, gzip_text_size, not_a_file, not_there, shown_name, text_sha256, unreadable_folder
 from botwatch.schema import DELETIONS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCE_COPIES, STREAM_LIMITS, STREAM_WARNINGS, create_table_sql
 from botwatch.study import Study, utcnow
-from botwatch.shown_text import name_shown
 
 if TYPE_CHECKING:
     from botwatch.ingest.csv_mapping import ColumnMap
@@ -339,7 +338,7 @@ def _ingest_source(
     if regular and sha is not None:
         if not force and (seen := ingested_as(sha)) and not _cut_again(study, path, seen[0], src) \
                 and not _changed_back(study, src.name, sha):
-            result.skipped = f"identical content already ingested from {name_shown(seen[0], stored=True)}"
+            result.skipped = identical_said(seen[0], src.name)
             result.nothing_held = not seen[1]
             if same is not None:
                 _record_copy(study, src, own or file_sha256(path), seen[0], same)
