@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from botwatch.accounts.origin import OriginInput, origin_posterior
-from botwatch.prob_text import p_is, prob2, prob2_rest, prob3
+from botwatch.prob_text import p_is, percent, percent_interval, prob2, prob2_rest, prob3
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.83, "0.83"), (0.994, "0.99"), (0.995, ">0.99"), (0.99996, ">0.99"), (1.0, ">0.99"),
@@ -131,3 +131,21 @@ def test_an_interval_is_never_printed_narrower_than_it_is() -> None:
     assert percent_interval(0.512, 0.5046, 0.5194) == "51.2% [50.5–51.9%]"  # "[50–52%]" moved its low end by a third of its width
     assert percent_interval(0.515, 0.503, 0.527) == "52% [50–53%]"
     assert percent_interval(0.30, 0.21, 0.41) == "30% [21–41%]"
+
+
+
+@pytest.mark.parametrize(("shown", "expected"), [
+    (lambda: percent(0.625), "63%"),  # exactly 5 of 8: half to even read "62%"
+    (lambda: percent(0.285), "29%"),  # 0.285 * 100 is 28.4999… in binary: the number as written is 28.5
+    (lambda: percent(0.0125, 2), "1.25%"),
+    (lambda: percent(0.00125, 1), "0.1%"),
+    (lambda: percent(-0.125), "-13%"),  # a tie below zero rounds away from it, as a spreadsheet does
+    (lambda: percent(-0.0025, 1), "-0.3%"),
+    (lambda: prob2(0.625), "0.63"),
+    (lambda: prob2(0.125), "0.13"),
+    (lambda: prob3(0.0625), "0.063"),
+    (lambda: percent_interval(0.625, 0.5, 0.875), "63% [50–88%]"),
+], ids=["5-of-8", "binary-below-tie", "two-decimals", "one-decimal", "negative", "negative-decimal",
+        "prob2", "prob2-eighth", "prob3", "interval"])
+def test_a_tie_rounds_half_away_from_zero_as_a_spreadsheet_does(shown, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert shown() == expected

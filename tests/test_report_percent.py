@@ -24,7 +24,9 @@ from botwatch.estimates.reference import fmt_value
     (0.0, 0, "0%"), (1.0, 0, "100%"), (0.5, 0, "50%"), (0.125, 1, "12.5%"),
     (0.004, 0, "0.4%"), (0.0004, 0, "<0.1%"), (0.0004, 2, "0.04%"), (0.00004, 2, "<0.01%"),
     (0.994, 0, "99%"), (0.996, 0, "99.6%"), (0.9902, 0, "99%"), (0.9996, 0, ">99.9%"), (0.99996, 2, ">99.99%"), (0.9996, 2, "99.96%"),
-    (0.0099, 0, "1.0%"), (0.985, 0, "98%"), (-0.004, 0, "-0.4%"), (1.2, 0, "120%"),
+    # 0.985 is 98.5% as written: half away from zero, as a spreadsheet rounds, "99%" (it read "98%",
+    # from 0.985 * 100 = 98.4999… in binary: `prob_text.fixed`)
+    (0.0099, 0, "1.0%"), (0.985, 0, "99%"), (-0.004, 0, "-0.4%"), (1.2, 0, "120%"),
 ])
 def test_percent_keeps_the_ends_for_exact_shares(share: float, digits: int, text: str) -> None:
     assert percent(share, digits) == text

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.prob_text import fixed
+
 
 @dataclass(frozen=True)
 class Measured:
@@ -51,7 +53,7 @@ def _band(n_posts: int | None) -> tuple[str, int, int] | None:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+    return f"{fixed(x, 0, 100)}%"
 
 
 def few_posts_lead(n_posts: int) -> str:

@@ -14,18 +14,34 @@ Shares are written by the same principle (`percent`): a share strictly between 0
 reads as "0%" or "100%". On the IRA tweets under uk-ge2017 the report said "165 of 1,653,509
 posts (0.0%)" and, for 1,862 of 1,862 accounts, a Wilson interval "[100–100%]" whose lower end is
 99.8%. A share that is exactly 0 or 1 (all 47 members of a cluster) still reads 0% or 100%.
+
+Every figure here rounds half away from zero, on the number as written (`fixed`): Python's own
+formatting rounds half to even on the binary value, so a share of exactly 5 of 8 read "62%"
+where a spreadsheet, and most readers, write 63%.
 """
 
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["interval_digits", "most_likely", "p_is", "percent", "percent_digits", "percent_interval", "prob2", "prob2_rest", "prob3"]
+__all__ = ["fixed", "interval_digits", "most_likely", "p_is", "percent", "percent_digits", "percent_interval", "prob2", "prob2_rest", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
 # Per number of decimals: from where a probability reads as the upper bound, and below where (above
 # 0) as the lower one: the values that would round onto 1 or 0.
 _EDGES = {2: (HIGH, LOW), 3: (0.9995, 0.0005)}
+
+
+def fixed(x: float, digits: int, scale: int = 1) -> str:
+    """`x` times `scale` at `digits` decimals, a tie rounded away from zero ("62.5" -> "63",
+    "-0.125" -> "-0.13"), as a spreadsheet rounds. The number is taken as its shortest decimal
+    form (`repr`) and scaled in decimal, so 0.285 as a percentage is 28.5 and reads "29%", where
+    0.285 * 100 in binary is 28.4999… A number that is not finite is written as Python writes it."""
+    x = float(x)
+    if not math.isfinite(x):
+        return f"{x * scale:.{digits}f}"
+    return f"{(Decimal(repr(x)) * scale).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):f}"
 
 
 def _bounded(p: float, digits: int) -> str:
@@ -35,7 +51,7 @@ def _bounded(p: float, digits: int) -> str:
         return f">{1 - 10 ** -digits:.{digits}f}"
     if 0 < p < low:
         return f"<{10 ** -digits:.{digits}f}"
-    return f"{p:.{digits}f}"
+    return fixed(p, digits)
 
 
 def prob2(p: float) -> str:
@@ -101,8 +117,8 @@ def percent(share: float, digits: int = 0) -> str:
     v = float(share) * 100
     digits = percent_digits(share, digits)
     if v in (0.0, 100.0) or not 0 < v < 100:
-        return f"{v:.{digits}f}%"
-    text = f"{v:.{digits}f}"
+        return f"{fixed(share, digits, 100)}%"
+    text = fixed(share, digits, 100)
     step = f"{10 ** -digits:.{digits}f}"
     if float(text) == 0:
         return f"<{step}%"
@@ -145,7 +161,7 @@ def interval_digits(lo: float, hi: float, digits: int = 0) -> int:
 def _rounding_moves(share: float, digits: int) -> float:
     """How far, in percentage points, writing `share` as a percentage at `digits` decimals moves it."""
     v = float(share) * 100
-    return abs(float(f"{v:.{digits}f}") - v)
+    return abs(float(fixed(share, digits, 100)) - v)
 
 
 def percent_interval(share: float, lo: float, hi: float) -> str:

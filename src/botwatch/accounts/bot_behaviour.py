@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.count_text import two_figures
-from botwatch.prob_text import percent
+from botwatch.prob_text import fixed, percent
 
 MIN_POSTS = 10  # below this an account's study posts say too little about its habits
 POST_BINS: tuple[tuple[int, int], ...] = ((10, 19), (20, 99), (100, 10**12))
@@ -165,7 +165,7 @@ def _value_text(p: Pattern, v: float) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%" if x == 0 or x >= 0.001 else f"{100 * x:.2f}%"
+    return f"{fixed(x, 1, 100)}%" if x == 0 or x >= 0.001 else f"{fixed(x, 2, 100)}%"
 
 
 def sentence(pattern: int, value: float, n_posts: int, bin_index: int, lr: float, p_before: float | None, p_after: float | None,

@@ -14,6 +14,7 @@ from rich.table import Table
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
+from botwatch.prob_text import fixed
 from botwatch.shown_text import name_shown, shell_shown
 
 if TYPE_CHECKING:
@@ -251,11 +252,11 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
             continue
         for c in classes:
             r, b = sh.reader[c], sh.botwatch[c]
-            t.add_row(f"{c}: all parties" if task == "stance" else f"{task}: {c}", f"{n:,}", f"{r:.1%}", f"{b:.1%}", _difference_said(r, b, sh.difference_ci.get(c)))
+            t.add_row(f"{c}: all parties" if task == "stance" else f"{task}: {c}", f"{n:,}", f"{fixed(r, 1, 100)}%", f"{fixed(b, 1, 100)}%", _difference_said(r, b, sh.difference_ci.get(c)))
     for party, d in sorted(sh.parties.items(), key=lambda kv: (-kv[1]["n"], kv[0])):  # the report's headlines are per party
         for c in SHARE_CLASSES[0][1]:
             r, b = d[c]
-            t.add_row(f"{c}: {plain(party)}", f"{d['n']:,}", f"{r:.1%}", f"{b:.1%}", _difference_said(r, b, sh.party_difference_ci.get(party, {}).get(c)))
+            t.add_row(f"{c}: {plain(party)}", f"{d['n']:,}", f"{fixed(r, 1, 100)}%", f"{fixed(b, 1, 100)}%", _difference_said(r, b, sh.party_difference_ci.get(party, {}).get(c)))
     out.print(t)
 
 

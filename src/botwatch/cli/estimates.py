@@ -12,6 +12,7 @@ from botwatch.cli.common import (
     ElectionOrPreset, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, share, plain, say_if_rare_rate, warn,
 )
 from botwatch.estimates.defaults import DEFAULT_REPS, DEFAULT_SEED
+from botwatch.prob_text import fixed
 from botwatch.shown_text import controls_shown, shell_shown
 
 
@@ -228,7 +229,7 @@ def estimate(
             heavy = concentrated(st, [p.key for p in election.parties])
             if heavy:
                 names = {p.key: p.name for p in election.parties}
-                listed = ", ".join(f"{names.get(c.key, c.key)} {c.share:.0%}" for c in heavy)
+                listed = ", ".join(f"{names.get(c.key, c.key)} {fixed(c.share, 0, 100)}%" for c in heavy)
                 out.print(f"intervals run too narrow where a few accounts write much of a party's posts: the {TOP} most active accounts wrote "
                           f"{listed} of all accounts' posts naming the party in the campaign window (on ordinary Brexit tweets such intervals "
                           "held a figure drawn again about three times in four where 99 in 100 was due; docs/methods.md)", highlight=False, markup=False)
@@ -276,6 +277,6 @@ def _labelling_error(st, election) -> None:  # type: ignore[no-untyped-def]
     whose = "your labels" if lab and lab.get("own") else "the frozen test part's hand labels"
     if said:
         out.print(f"Labelling error is not in the brackets ({whose}): " + "; ".join(said) + ".", highlight=False, markup=False)
-    out.print(f"Sentiment on {X['scored']:,} ordinary debate tweets labelled by crowd workers: read {X['positive'][1]:.0%} positive and "
-              f"{X['negative'][1]:.0%} negative where the crowd read {X['positive'][0]:.0%} and {X['negative'][0]:.0%} (docs/methods.md).",
+    out.print(f"Sentiment on {X['scored']:,} ordinary debate tweets labelled by crowd workers: read {fixed(X['positive'][1], 0, 100)}% positive and "
+              f"{fixed(X['negative'][1], 0, 100)}% negative where the crowd read {fixed(X['positive'][0], 0, 100)}% and {fixed(X['negative'][0], 0, 100)}% (docs/methods.md).",
               highlight=False, markup=False)

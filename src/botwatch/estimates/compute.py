@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.count_text import counted
+from botwatch.prob_text import fixed
 from botwatch.stats import degenerate_interval, exact_edge_bound
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
@@ -267,7 +268,7 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
             bound = exact_edge_bound(point, n_den, opts.level)
             if bound is not None:
                 lo, hi = bound
-                share_how = (f"every resample of the accounts gave {point:.0%}: exact Clopper–Pearson {int(opts.level * 100)}% interval "
+                share_how = (f"every resample of the accounts gave {fixed(point, 0, 100)}%: exact Clopper–Pearson {int(opts.level * 100)}% interval "
                              f"over the {n_den:,} accounts with {with_den} (a bound on the share of accounts)")
         rows.append({**base, "n_accounts": n_den, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
                      "method": f"ratio of sums ({num} / {den}); {share_how}"})

@@ -21,7 +21,7 @@ from typing import Any
 
 from botwatch.count_text import counted
 from botwatch.platform_names import TWITTER_PLATFORMS, platform_name, shipped_bot_model_saw
-from botwatch.prob_text import percent
+from botwatch.prob_text import fixed, percent
 from botwatch.study import Study
 
 # format name (sources.format / posts.source_format) -> (what it is, what it implies for the numbers)
@@ -124,7 +124,7 @@ def origin_measured(with_posing: bool = True) -> str:
     ru, po, ordn = ORIGIN_MEASURED["russian_language"], ORIGIN_MEASURED["posing"], ORIGIN_MEASURED["ordinary"]
     posing = f"{po[0]}/{po[1]} posing as Americans, " if with_posing else ""
     return (f"Held out, placed in Russia: {ru[0]}/{ru[1]} Russian-language IRA accounts, {posing}{ordn[0]}/{ordn[1]:,} ordinary "
-            f"({ordn[0] / ordn[1]:.2%}); other countries never checked.")
+            f"({fixed(ordn[0] / ordn[1], 2, 100)}%); other countries never checked.")
 
 
 @dataclass
