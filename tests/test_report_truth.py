@@ -268,6 +268,27 @@ def test_touching_intervals_are_not_read_as_no_more_than_ordinary() -> None:
     assert ref is not None and ref["verdict"].startswith("the share at least 3 hours away here is not shown to be above theirs; ")
 
 
+def test_a_few_accounts_are_not_shown_above_ordinary_by_the_interval_alone() -> None:
+    """3,000 ordinary Brexit tweets of June 2016 (the reference archive itself) under uk-ge2017 had
+    3 accounts with a clear daily rhythm, 2 in the Moscow band, and headlined "the Moscow share here
+    is above theirs by 48 percentage points [1–75]": Newcombe's interval clears 0 by a point, but
+    Fisher's exact test of 2 of 3 against 52 of 273 gives p = 0.099 one-sided. Such a share is not
+    shown to be above, and leads nothing; a large one still is (the IRA release, above)."""
+    from botwatch.stats import difference_interval, shown_above, wilson
+    from botwatch.timeline.report import ORDINARY_FITS, ordinary_reference
+
+    assert difference_interval(wilson(2, 3), wilson(52, 273))[1] > 0  # the interval alone said "above"
+    assert not shown_above(2, 3, ORDINARY_FITS["k_msk"], ORDINARY_FITS["informative"])
+    few = {"home": 1, "msk_offset": 3, "informative": 3, "far": wilson(1, 3), "k_far": 1, "msk": wilson(2, 3), "k_msk": 2}
+    ref = ordinary_reference(few)
+    assert ref is not None and ref["msk_within"] and ref["all_within"]
+    assert ref["verdict"].startswith("the shares here are not shown to be above what ordinary accounts give")
+    # Without stored counts they are read back from the shares.
+    ref = ordinary_reference({k: v for k, v in few.items() if not k.startswith("k_")})
+    assert ref is not None and ref["all_within"]
+    assert shown_above(177, 654, 52, 273)
+
+
 def test_scaled_counts_show_no_more_digits_than_the_sample_holds(us_estimated: tuple[Path, object], tmp_path: Path) -> None:
     """A 1% sample's scaled counts read "168,600 [97,688–270,722]" (brexit-2016, --sample-rate
     0.01): the bootstrap interpolates between replicates that are all multiples of 100. Every

@@ -500,21 +500,32 @@ def ordinary_reference(circ: dict[str, Any]) -> dict[str, Any] | None:
     clause the report writes after both figures. None without a home zone."""
     if circ.get("home") is None or not circ.get("far") or not circ.get("informative"):
         return None
-    from botwatch.stats import difference_interval, wilson
+    from botwatch.stats import difference_interval, shown_above, wilson
 
     r = ORDINARY_FITS
     far = wilson(r["k_far"], r["informative"])
     same = circ["home"] == r["home"] and circ["msk_offset"] == r["msk"]
     msk = wilson(r["k_msk"], r["informative"]) if same else None
+    n = int(circ["informative"])
     far_diff = difference_interval(circ["far"], far)
     msk_diff = difference_interval(circ["msk"], msk) if msk and circ.get("msk") else None
-    far_within = far_diff[1] <= 0
-    msk_within = bool(msk_diff and msk_diff[1] <= 0)
+    # Above only when the exact test agrees with the interval: at a few accounts the interval alone
+    # read 2 of 3 against 52 of 273 as "above theirs by 48 points [1–75]" (Fisher one-sided p = 0.099).
+    far_within = far_diff[1] <= 0 or not shown_above(_count(circ, "far", n), n, r["k_far"], r["informative"])
+    msk_within = bool(msk_diff and (msk_diff[1] <= 0 or not shown_above(_count(circ, "msk", n), n, r["k_msk"], r["informative"])))
     # Nothing in the circadian headline is shown to be beyond what ordinary accounts give: it leads nothing.
     all_within = far_within and (msk_within or not circ.get("msk"))
-    verdict = _one_account_verdict(circ, r, msk is not None) if circ["informative"] == 1 else _ordinary_verdict(far_diff, msk_diff, all_within)
+    verdict = (_one_account_verdict(circ, r, msk is not None) if circ["informative"] == 1
+               else _ordinary_verdict((far_diff, far_within), (msk_diff, msk_within) if msk_diff else None, all_within))
     return {**r, "far": far, "msk": msk, "far_within": far_within, "msk_within": msk_within, "all_within": all_within,
             "verdict": verdict}
+
+
+def _count(circ: dict[str, Any], key: str, n: int) -> int:
+    """The study's count behind its share `key` ("far", "msk"): `k_<key>` where the section stored
+    it, else read back from the Wilson share over `n` accounts."""
+    k = circ.get(f"k_{key}")
+    return int(k) if k is not None else round(circ[key][0] * n)
 
 
 def _one_account_verdict(circ: dict[str, Any], r: dict[str, Any], with_msk: bool) -> str:
@@ -539,17 +550,22 @@ def _points(d: tuple[float, float, float]) -> str:
     return f"{v} percentage point{'s' if abs(v) != 1 else ''} [{lo}–{hi}]"
 
 
-def _ordinary_verdict(far: tuple[float, float, float], msk: tuple[float, float, float] | None, all_within: bool) -> str:
+Difference = tuple[tuple[float, float, float], bool]  # (difference with its interval, not shown to be above)
+
+
+def _ordinary_verdict(far: Difference, msk: Difference | None, all_within: bool) -> str:
     """How the study's shares stand against the ordinary ones, in words a reader can quote: a share
-    whose difference's interval reaches 0 is "not shown to be above" (never "no more than": the
-    data cannot show two shares alike), one above is said to be, by how many points."""
+    not shown to be above (its difference's interval reaches 0, or the exact test does not reject)
+    is said so (never "no more than": the data cannot show two shares alike), one above is said to
+    be, by how many points."""
     if all_within:
         return "the shares here are not shown to be above what ordinary accounts give, so they are no sign of accounts kept on another clock"
     parts = []
-    for name, d in (("the share at least 3 hours away", far), ("the Moscow share", msk)):
-        if d is None:
+    for name, pair in (("the share at least 3 hours away", far), ("the Moscow share", msk)):
+        if pair is None:
             continue
-        parts.append(f"{name} here is not shown to be above theirs" if d[1] <= 0 else f"{name} here is above theirs by {_points(d)}")
+        d, within = pair
+        parts.append(f"{name} here is not shown to be above theirs" if within else f"{name} here is above theirs by {_points(d)}")
     return "; ".join(parts)
 
 
