@@ -171,3 +171,30 @@ def test_the_one_account_of_a_study_left_out_of_the_band_is_named_as_that_accoun
     assert ("That account keeps a human day best fitted at UTC+2, inside UTC+3 ± 1 (Moscow, St Petersburg; red bars) but less "
             "than 2 hours from the election's zone, where a day at home fits as well, so it is not counted as Moscow;") in section, section
     assert "the 1 at" not in section and "does not keep a human day best fitted" not in section
+
+
+def test_without_an_election_the_moscow_band_is_not_called_moscow_alone(tmp_path: Path) -> None:
+    """1,500 ordinary Brexit tweets of August 2016 with `analyze --no-election`: one account fitted
+    UTC+2 (central Europe's summer time) and the section said "That account keeps a human day best
+    fitted at UTC+3 ± 1 (Moscow, St Petersburg; red bars).", with no home to set it against. It now
+    says the band is many countries' clock and tells when, not where."""
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+        st.sql("INSERT INTO circadian VALUES ('twitter', '1', 2, true)")
+        one = circadian_block(st, None)
+        st.sql("INSERT INTO circadian VALUES ('twitter', '2', 4, true), ('twitter', '3', -5, true)")
+        several = circadian_block(st, None)
+    finally:
+        st.close()
+    assert one is not None and one["home"] is None and one["k_msk"] == 1
+    text = " ".join(str(_section(one)).split())
+    assert ("That account keeps a human day best fitted at UTC+3 ± 1 (Moscow, St Petersburg; red bars); with no election there is "
+            "no home zone to set it against, and UTC+2 to UTC+4 is the clock of many countries besides Russia, so this says when "
+            "that account keeps its day, not where.") in text, text
+    assert several is not None and several["k_msk"] == 2
+    text = " ".join(str(_section(several)).split())
+    assert "so this says when these accounts keep their day, not where." in text, text
+    # With an election the band is set against home, as before.
+    (tmp_path / "uk").mkdir()
+    assert "many countries besides Russia" not in " ".join(str(_section(_circ(tmp_path / "uk", {4: 2, 1: 3}, date(2017, 6, 8), "Europe/London"))).split())
