@@ -20,7 +20,7 @@ def test_estimate_warns_when_no_post_is_in_the_election_window(tmp_path: Path) -
     res = CliRunner().invoke(app, ["estimate", str(study), "-e", "us-2016", "--table", "parties", "--reps", "20"])
     said = " ".join(res.output.split())
     assert res.exit_code == 0, res.output
-    assert "warning: None of this study's posts (2015-08-06 to 2015-08-06) falls in the US presidential election 2016 window" in said
+    assert "warning: None of this study's posts (2015-08-06 to 2015-08-06, days in America/New_York) falls in the US presidential election 2016 window" in said
     assert "no post in the study belongs to the US presidential election 2016 conversation" in said
     # and again when the posts are already labelled (the content stage does not run a second time)
     again = " ".join(CliRunner().invoke(app, ["estimate", str(study), "-e", "us-2016", "--reps", "20"]).output.split())

@@ -254,7 +254,7 @@ def test_the_window_check_reads_the_footers_and_says_what_the_query_says(spark: 
             assert (_jobs(spark) == before) == jobless, times
         lake.write_table("posts", pa.table({"created_at": pa.array([after_w, end], pa.timestamp("us")), "post_id": ["a", "b"]}))
         want = by_query(lake)
-        assert want is not None and want.startswith("None of this study's posts (2017-06-10 to 2021-05-06) falls in the "), want
+        assert want is not None and want.startswith("None of this study's posts (2017-06-10 to 2021-05-06, days in Europe/London) falls in the "), want
         lake.sql("INSERT INTO posts SELECT created_at, post_id || 'x' FROM posts")  # a Spark-written part: INT96, no statistics
         before = _jobs(spark)
         assert caveats.outside_election_window(lake, el) == want

@@ -513,7 +513,8 @@ def outside_election_window(study: Study, election: Any, stages: list[str] | Non
     finding in it is about this election's campaign. A study of 2021 posts analysed with uk-ge2017
     headlined "87% … created after the election was called" while its Methods said the data did
     not overlap the window at all. The posts' span is given as dates of the same zone, so a study
-    just past the edge does not read as inside it. `stages`: those analysed with `election` when
+    just past the edge does not read as inside it, and says so: a GOP-debate study read "None of
+    this study's posts (2015-08-06 to 2015-08-06)" above key numbers giving 7 Aug 2015 (UTC). `stages`: those analysed with `election` when
     the study's stages recorded different elections (`mixed_elections.election_groups`), named so
     the line speaks of their findings only: a study analysed with us-2016, then with uk-ge2017
     for coordination alone, read "findings on it describe that other period" of every section."""
@@ -533,7 +534,7 @@ def outside_election_window(study: Study, election: Any, stages: list[str] | Non
         tz = getattr(election, "timezone", None) or "UTC"
         span = f"{zones.local_date(election, first)} to {zones.local_date(election, last)}"
         return (
-            f"None of this study's posts ({span}) falls in the {election.name} window ({election.window_start} to {election.window_end}, "
+            f"None of this study's posts ({span}, days in {tz}) falls in the {election.name} window ({election.window_start} to {election.window_end}, "
             f"days in {tz}): " + (f"the findings of the stages analysed with it ({', '.join(stages)}) describe" if stages else "findings on it describe")
             + " that other period, not this election's campaign."
         )
