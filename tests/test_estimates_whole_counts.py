@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from botwatch.elections import load_election
 from botwatch.estimates import compute
 from botwatch.estimates.compute import COUNT_METRICS, SHARE_METRICS, EstimateOptions, compute_estimates, write_estimates
-from botwatch.estimates.whole_counts import scaled_step, snap_bounds
+from botwatch.estimates.whole_counts import poisson_floor, scaled_step, snap_bounds
 
 US = load_election("us-2016")
 RATE = 0.01
@@ -78,7 +78,7 @@ def test_stored_count_bounds_are_whole_and_hold_the_estimate(estimated: Path) ->
 def _unsnapped(study: object, rate: float | None, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """The stage's table as the bootstrap's percentiles give it (the widening turned off)."""
     with monkeypatch.context() as m:
-        m.setattr(compute, "snap_bounds", lambda lo, hi, r: (lo, hi))
+        m.setattr(compute, "floored_bounds", lambda lo, hi, k, r, level=0.95: (lo, hi))
         return compute_estimates(study, US, EstimateOptions(sample_rate=rate, reps=200), log=lambda _: None)  # type: ignore[arg-type]
 
 
@@ -99,7 +99,10 @@ def test_only_scaled_counts_change(labelled_sample_path: Path, rate: float | Non
     for g, r in zip(got.to_pylist(), raw.to_pylist()):
         if g["metric"] in COUNT_METRICS and r["ci_low"] is not None:
             assert g["ci_low"] <= r["ci_low"] and g["ci_high"] >= r["ci_high"]
-            assert g["ci_low"] > r["ci_low"] - 1 / rate and g["ci_high"] < r["ci_high"] + 1 / rate  # the nearest multiple, no further
+            # The nearest multiple beyond the bootstrap's bounds or the Poisson floor's, no further.
+            floor = poisson_floor(g["observed"], rate)
+            assert floor is not None
+            assert g["ci_low"] > min(r["ci_low"], floor[0]) - 1 / rate and g["ci_high"] < max(r["ci_high"], floor[1]) + 1 / rate
             widened += (g["ci_low"], g["ci_high"]) != (r["ci_low"], r["ci_high"])
         else:
             assert (g["ci_low"], g["ci_high"]) == (r["ci_low"], r["ci_high"]), g

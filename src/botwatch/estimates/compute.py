@@ -1,9 +1,11 @@
 """Point estimates and bootstrap intervals for every window × group × party cell.
 
 Counts are scaled by 1 / sample_rate (the Horvitz–Thompson estimator for a uniform sample of
-posts), and their interval bounds are widened outwards to whole multiples of 1 / sample_rate
-(`whole_counts.snap_bounds`: a scaled count is k / rate, and the percentiles' interpolation
-between replicates is no precision the sample holds); shares are ratios and are not scaled.
+posts); their intervals are made at least as wide as the exact Poisson interval of the sampled
+count divided by the rate (a few sampled posts say little however the accounts are resampled) and
+widened outwards to whole multiples of 1 / sample_rate (`whole_counts.floored_bounds`: a scaled
+count is k / rate, and the percentiles' interpolation between replicates is no precision the
+sample holds); shares are ratios and are not scaled.
 Every interval comes from the same account-level bootstrap replicates, so a count and a share of
 one cell are consistent with each other. Distinct
 accounts are reported as seen and never scaled: an account that posted a hundred times is almost
@@ -29,7 +31,7 @@ from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
 from botwatch.estimates.defaults import DEFAULT_REPS, DEFAULT_SEED
 from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
-from botwatch.estimates.whole_counts import scaled_step, snap_bounds, zero_text
+from botwatch.estimates.whole_counts import floored_bounds, scaled_step, zero_text
 from botwatch.schema import register_output
 from botwatch.study import Study
 
@@ -85,7 +87,9 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 # its table is judged from its rows (`report.staleness._rows_outdated`), which show the older rules or not.
 # 2: a study whose posts fewer than 5 accounts carry is no sample (`report.caveats._one_account`), so
 # its scaled zeros get no platform bound in `method` (under 1 only a study of exactly one account).
-ESTIMATES_VERSION = 2
+# 3: a sampled study's scaled counts' intervals are at least the exact Poisson interval of the
+# sampled count / rate (`whole_counts.floored_bounds`; a zero read [0, 0], one post [100, 100] at 1%).
+ESTIMATES_VERSION = 3
 ESTIMATES_VERSION_KEY = "estimates_version"
 
 # The defaults the stage, the command line and the study's recorded parameters all use (kept in
@@ -235,13 +239,18 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
     how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts{drawn}"
     # Stored widened, once, here (on either engine: this runs where the cells lie), so the table,
     # its export, `botwatch estimate` and the report print one interval for one figure.
-    whole = "" if few or scaled_step(opts.sample_rate) is None else f", widened to whole multiples of 1/rate ({1 / rate:g})"
+    poisson = "at least the exact Poisson interval of the sampled count / rate and " if opts.zero_where is not None else ""
+    whole = "" if few or scaled_step(opts.sample_rate) is None else f", widened to {poisson}whole multiples of 1/rate ({1 / rate:g})"
     for metric, c in COUNT_METRICS.items():
         if metric in STANCE_ONLY and not is_party:
             continue
-        lo, hi = (None, None) if few else snap_bounds(*percentile_interval(reps[:, col[c]] / rate, opts.level), opts.sample_rate)
+        # At least the exact Poisson interval of the sampled count / rate (`whole_counts.floored_bounds`):
+        # the bootstrap gave one sampled post "100 [100–100]" at r = 0.01 and a zero "0 [0–0]".
+        # Not where the study is no sample (`zero_where` None: its scaled counts are no platform figures).
+        lo, hi = (None, None) if few else floored_bounds(*percentile_interval(reps[:, col[c]] / rate, opts.level), float(obs[col[c]]),
+                                                         opts.sample_rate, opts.level, sampled=opts.zero_where is not None)
         # A zero scaled to the platform is no "none there": the bound the sample does give, in the
-        # method (the interval columns stay the bootstrap's, whole multiples of 1/rate).
+        # method too (one-sided, as `estimate` and the report word it).
         none = f"; {_zero(opts)}" if obs[col[c]] == 0 and _zero(opts) else ""
         rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
                      "method": f"count / sample rate; {how}{whole}{none}"})

@@ -7,6 +7,13 @@ a hundred. The estimates stage widens each scaled count's bounds outwards to the
 multiples of 1 / r (low down, high up) before it writes them, so the stored table, its export,
 `botwatch estimate` and the report all give the same bounds. Rounding outwards never shrinks the
 interval, so its coverage is kept; shares (ratios) are not counts and are left as they are.
+
+Before the widening, each scaled count's interval is made at least as wide as the exact Poisson
+(Garwood) interval of its sampled count divided by the rate (`poisson_floor`). A bootstrap over
+accounts cannot see the sampling of posts itself: one sampled post at r = 0.01 gave "100 [100–100]"
+or a top near 200, and a zero "0 [0–0]", where one observation only says the platform holds fewer
+than about 557 such posts (0: about 369) at 95%. Large counts keep their bootstrap intervals, which
+are wider than the floor where posts cluster by account.
 """
 
 from __future__ import annotations
@@ -37,6 +44,39 @@ def snap_bounds(lo: float | None, hi: float | None, sample_rate: float | None) -
     k_lo = math.floor(k_lo + _REL_EPS * max(1.0, abs(k_lo)))
     k_hi = math.ceil(k_hi - _REL_EPS * max(1.0, abs(k_hi)))
     return float(k_lo / sample_rate), float(k_hi / sample_rate)
+
+
+def poisson_floor(observed: float, sample_rate: float | None, level: float = 0.95) -> tuple[float, float] | None:
+    """The exact (Garwood) two-sided Poisson interval for `observed` sampled posts, divided by
+    `sample_rate`: [χ²(α/2; 2k) / 2, χ²(1 − α/2; 2k + 2) / 2] / r, with α = 1 − `level` (low 0 for k
+    = 0, whose high is −ln(α/2) / r, about 3.69 / r at 95%). None when nothing is scaled.
+
+    The least a scaled count's interval can honestly be if posts were sampled independently: the
+    percentile bootstrap over accounts under-covers a count of a few sampled posts (it cannot draw
+    what the sample missed), so `floored_bounds` widens the bootstrap's bounds to this."""
+    if scaled_step(sample_rate) is None:
+        return None
+    assert sample_rate is not None
+    from scipy.stats import chi2  # here, not at the top: `botwatch.cli` imports this package without scipy
+
+    k, alpha = float(observed), 1 - level
+    lo = 0.0 if k <= 0 else float(chi2.ppf(alpha / 2, 2 * k)) / 2
+    hi = float(chi2.ppf(1 - alpha / 2, 2 * k + 2)) / 2
+    return lo / sample_rate, hi / sample_rate
+
+
+def floored_bounds(lo: float | None, hi: float | None, observed: float, sample_rate: float | None,
+                   level: float = 0.95, sampled: bool = True) -> tuple[float | None, float | None]:
+    """The bootstrap's bounds widened to at least `poisson_floor` and then outwards to whole
+    multiples of 1 / rate (`snap_bounds`). A missing bound (too few accounts) stays missing: the
+    floor assumes posts sampled independently, which a handful of accounts does not bear out.
+    `sampled` False: the study is no sample of the platform (an attributed archive: its scaled
+    counts are "not platform figures", `report.caveats.report_scaling_unsupported`), so there is no
+    sampling of posts to floor and the bounds are only widened to whole multiples."""
+    floor = poisson_floor(observed, sample_rate, level) if sampled else None
+    if floor is not None and lo is not None and hi is not None:
+        lo, hi = min(lo, floor[0]), max(hi, floor[1])
+    return snap_bounds(lo, hi, sample_rate)
 
 
 def zero_upper_bound(sample_rate: float | None, level: float = 0.95) -> int | None:
