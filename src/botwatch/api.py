@@ -520,8 +520,11 @@ def analyze(
         if the_election is not None and any(name == "content" and status == "ok" for name, status, _rows in raw):
             from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines
 
+            from botwatch.estimates.recorded_rate import warning_rate
+
             cov = party_coverage(st, the_election)
-            for line in [*unmatched_lines(cov, the_election), *dominant_lines(st, cov, the_election)] if cov is not None else []:
+            rate = warning_rate(st, options.get("sample_rate")) if cov is not None else None  # as the CLI: the recorded rate under only=['content'] too
+            for line in [*unmatched_lines(cov, the_election, rate), *dominant_lines(st, cov, the_election)] if cov is not None else []:
                 quiet(f"warning: {line}")
     finally:
         if opened:

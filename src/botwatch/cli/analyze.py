@@ -179,7 +179,10 @@ def analyze(
         except (PipelineError, StudyError) as exc:  # StudyError: e.g. a statement Spark could not run on a lake
             fail(str(exc))
         if ctx.election is not None and any(name == "content" and str(stat).startswith("ok") for name, stat, _rows in results):
-            say_unmatched_parties(st, ctx.election, sample_rate)
+            from botwatch.estimates.recorded_rate import warning_rate
+
+            # `--only content` looked no rate up: the recorded one, as the full run reads it.
+            say_unmatched_parties(st, ctx.election, warning_rate(st, sample_rate or None))
         # Stages run alone (`--only`, `--skip`) leave the ones after them reading old results: said
         # here, as the report and `status` say it. So does a run with no election, which skips the
         # stages that need one (they keep reading the tables the others just rewrote): it was said

@@ -49,6 +49,16 @@ def study_sample_rate(study: Any) -> tuple[float | None, str]:
     return recorded_sample_rate(study)
 
 
+def warning_rate(study: Any, given: float | None) -> float | None:
+    """The sample rate the content stage's warnings read (`party_coverage.unmatched_lines`): the
+    one given, else the study's recorded one (`study_sample_rate`), as a full `analyze` uses it.
+
+    `analyze --only content` (and `api.analyze` without the estimates stage) looks no rate up, so on
+    a `collect --sample` study a party the sample missed was blamed on its hashtags, where the full
+    run said how many posts a sample at that rate can miss."""
+    return given if given is not None else study_sample_rate(study)[0]
+
+
 def _stored_since_estimates(study: Any) -> bool:
     """Whether an input that stored posts was ingested after the latest successful `estimates` run.
     A lake's two small tables are read at the driver (`driver_arrow`: Arrow on a local lake, no
