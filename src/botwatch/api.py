@@ -494,13 +494,13 @@ def analyze(
                 quiet(rate_line)
         ctx = Context(election=the_election, options=options, log=quiet, engine=getattr(st, "engine", "duckdb"), record_declared_options=True)
         if the_election is not None:
-            from botwatch.report.caveats import outside_election_window
+            from botwatch.report.caveats import outside_election_window, outside_window_advice
 
             # The warnings `botwatch analyze` prints, to the same `log` as the progress: a study
             # outside the election's window, or whose posts name none of its parties, analysed
             # "ok" here with nothing said.
             if line := outside_election_window(st, the_election):
-                quiet(f"warning: {line}")
+                quiet(f"warning: {line} {outside_window_advice('api')}")
         seconds: dict[str, float] = {}
         try:
             raw = run_pipeline(

@@ -237,14 +237,15 @@ def bot_model_or_fail() -> None:
         fail(f"BOTWATCH_BOT_MODEL={name_shown(path)}: {why}; unset it to use the shipped model, or point it at a file `botwatch train-bot-model` wrote")
 
 
-def say_if_outside_window(st: Study, election: object) -> None:
+def say_if_outside_window(st: Study, election: object, caller: str = "analyze") -> None:
     """One warning line when no post falls in the election's window: the stages still run (the
-    data may be studied for itself), but nothing they find is about that election's campaign."""
-    from botwatch.report.caveats import outside_election_window
+    data may be studied for itself), but nothing they find is about that election's campaign. It
+    ends with what to do (`caveats.outside_window_advice`; `caller`: the command that says it)."""
+    from botwatch.report.caveats import outside_election_window, outside_window_advice
 
     line = outside_election_window(st, election)
     if line:
-        warn(line)
+        warn(f"{line} {outside_window_advice(caller)}")
 
 
 def say_unmatched_parties(st: Study, election: object, sample_rate: float | None = None) -> None:

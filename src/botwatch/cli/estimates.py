@@ -104,7 +104,7 @@ def estimate(
         from botwatch.report.caveats import scaling_unsupported
 
         # As `analyze` says them: a table of zeros for posts outside the window read as "no party talk".
-        say_if_outside_window(st, election)
+        say_if_outside_window(st, election, "estimate")
         not_sample = scaling_unsupported(st, sample_rate)
         if not_sample:
             warn(not_sample)

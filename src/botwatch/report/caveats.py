@@ -541,6 +541,21 @@ def outside_election_window(study: Study, election: Any, stages: list[str] | Non
     return None
 
 
+def outside_window_advice(caller: str = "analyze") -> str:
+    """What to do about `outside_election_window`, for the run that warns it (the report's reader
+    is told the line alone): `caller` "analyze" (the CLI's `analyze`, which can run without an
+    election), "estimate" (which cannot) or "api" (`botwatch.api.analyze`'s arguments).
+
+    The line said where the posts and the window lie, and the run went on to write empty stance
+    tables: a user of the IRA release or of 2015 tweets under uk-ge2017 was not told the way out."""
+    where = "`botwatch elections list` shows each preset's window, or write an election file of your own"
+    if caller == "api":
+        return "Pass an election whose window holds these dates (a preset key or a TOML path), or no_election=True to study the posts without one."
+    if caller == "estimate":
+        return f"Give -e an election whose window holds these dates ({where})."
+    return f"Analyse it with an election whose window holds these dates ({where}), or with --no-election to study the posts without one."
+
+
 def _window_from_footers(study: Study, window: tuple[Any, Any]) -> tuple[Any, Any, bool] | None:
     """(first, last, any post inside) of `outside_election_window`'s query, from a local lake's
     Parquet statistics of `posts.created_at` where they settle it (`stored_time_ranges`): a row
