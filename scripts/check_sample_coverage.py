@@ -12,7 +12,9 @@ sentence on foreign-origin counts in a sample.
    kept or all dropped ("account"); the kept posts' per-account counts, with the whole study's labels
    and account groups, go through the estimates stage's own `cell_rows` at rate r. A scaled zero is
    read as its bound (`zero_upper_bound`), as the report prints it; cells of all and foreign-origin
-   accounts the archive holds 50 or more posts of.
+   accounts the archive holds 50 or more posts of. Each table is given over all samples ("any") and
+   by how many of the cell's posts the sample held (0, 1-3, 4-19, 20+): the few-post rows are where
+   the percentile bootstrap ran short before its exact Poisson floor (`whole_counts.floored_bounds`).
 3. `--real N`: N samples per rate cut from the CSV (seeds 21.. at 0.1, 31.. at 0.02), each ingested
    and analysed with the sample rate in this process (`botwatch.api`), their estimates held against
    the whole study's; foreign-origin campaign posts (all parties) are printed per sample.
@@ -151,10 +153,20 @@ def simulate(study: Path, rates: list[float], samples: int, modes: list[str], se
                         # A cell with no interval stays out before a zero is read as its bound, as in the first pass.
                         ok = None if r is None or r[m]["ci_low"] is None or r[m]["ci_high"] is None else held(r[m], truth[(g, p)][m], m, rate)
                         if ok is not None:
-                            a = agg[(mode, "share" if m == "support_share" else "count", rate)]
-                            a[0] += 1
-                            a[1] += ok
-    return [{"sampling": k[0], "measure": k[1], "rate": k[2], "with_interval": v[0], "covered": v[1]} for k, v in sorted(agg.items())]
+                            measure = "share" if m == "support_share" else "count"
+                            for key in ((mode, measure, rate, "any"), (mode, measure, rate, sampled_bucket(r[m]))):
+                                a = agg[key]
+                                a[0] += 1
+                                a[1] += ok
+    return [{"sampling": k[0], "measure": k[1], "rate": k[2], "sampled": k[3], "with_interval": v[0], "covered": v[1]} for k, v in sorted(agg.items())]
+
+
+def sampled_bucket(row: dict) -> str:
+    """How many of the cell's posts the sample held, in the bands the small-count check reads
+    ("0", "1-3", "4-19", "20+"): a count's row holds its sampled count in `observed`; a share's
+    band is that of its denominator's accounts, as it rests on them."""
+    k = row["observed"] if row["metric"] in COUNTS else row["n_accounts"]
+    return "0" if not k else "1-3" if k <= 3 else "4-19" if k < 20 else "20+"
 
 
 def sample_csv(data: Path, work: Path, rate: float, seed: int) -> Path:
@@ -196,7 +208,7 @@ def real(whole: Path, data: Path, work: Path, rates: list[float], n: int) -> dic
 def show(simulated: list[dict], got: dict[str, Any] | None) -> None:
     """The tables as docs/methods.md gives them."""
     for r in simulated:
-        print(f"simulated per {r['sampling']:7s} {r['measure']:5s} r={r['rate']:<5g} covered {r['covered']}/{r['with_interval']} = {r['covered'] / max(r['with_interval'], 1):.1%}")
+        print(f"simulated per {r['sampling']:7s} {r['measure']:5s} r={r['rate']:<5g} sampled {r['sampled']:4s} covered {r['covered']}/{r['with_interval']} = {r['covered'] / max(r['with_interval'], 1):.1%}")
     for r in (got or {}).get("cells", []):
         print(f"real {r['group']:14s} {r['measure']:5s} r={r['rate']:<5g} covered {r['covered']}/{r['with_interval']}")
     for r in (got or {}).get("foreign_origin_campaign_posts", []):
