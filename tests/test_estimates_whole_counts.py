@@ -78,7 +78,7 @@ def test_stored_count_bounds_are_whole_and_hold_the_estimate(estimated: Path) ->
 def _unsnapped(study: object, rate: float | None, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """The stage's table as the bootstrap's percentiles give it (the widening turned off)."""
     with monkeypatch.context() as m:
-        m.setattr(compute, "floored_bounds", lambda lo, hi, k, r, level=0.95: (lo, hi))
+        m.setattr(compute, "floored_bounds", lambda lo, hi, k, r, level=0.95, sampled=True: (lo, hi))
         return compute_estimates(study, US, EstimateOptions(sample_rate=rate, reps=200), log=lambda _: None)  # type: ignore[arg-type]
 
 
