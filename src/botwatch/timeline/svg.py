@@ -15,7 +15,7 @@ from markupsafe import Markup
 # Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
 # and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
 from botwatch.shown_text import html_shown as escape
-from botwatch.chart_table import figures_table, number
+from botwatch.chart_table import figures_table, number, summed_rows
 
 
 PALETTE = ("#1f4e9c", "#cc0000", "#2e8b57", "#ff8c00", "#6a3d9a", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22")
@@ -96,8 +96,13 @@ def time_lines(
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
     )
     times = sorted({t for _, pts in drawn for t in pts})
+    # Past `MAX_ROWS` times (a timeline over years of days) a row sums consecutive times: counts only,
+    # which every long timeline is (posts per day); the hour-of-day shares have 24.
+    step, rows = summed_rows([t.strftime(x_format) for t in times], [[pts.get(t) for t in times] for _, pts in drawn])
+    bucket = unit.split(" / ")[-1] if " / " in unit else "time"
+    said = "the figures drawn" if step == 1 else f"the figures drawn, {step} {bucket}s summed to a row (each {bucket} is in the timeline table of the exports)"
     svg += str(figures_table(
-        title or "Chart" if unit.split(" / ")[0] in (title or "") else f"{title or 'Chart'} ({unit})", (x_name, *(n for n, _ in drawn)), [(t.strftime(x_format), *(number(pts.get(t)) for _, pts in drawn)) for t in times]
+        title or "Chart" if unit.split(" / ")[0] in (title or "") else f"{title or 'Chart'} ({unit})", (x_name, *(n for n, _ in drawn)), rows, said=said
     ))
     keys = "".join(f"<svg class='key' width='28' height='8' aria-hidden='true'><line x1='0' y1='4' x2='28' y2='4' stroke='{escape(c)}' stroke-width='2' "
                    f"stroke-dasharray='{d}'/></svg> {escape(n)} &nbsp; " for n, c, d in legend)
