@@ -173,3 +173,25 @@ def test_no_table_pushes_a_tablet_page_sideways(browser: Any, reports: dict[str,
         assert not pg.errors, pg.errors
     finally:
         pg.close()
+
+
+def test_a_table_that_scrolls_sideways_takes_keyboard_focus_and_has_a_name(browser: Any, reports: dict[str, Path]) -> None:
+    """Safari reaches a scroll box by keyboard only when it is focusable: tables and their wrappers
+    that scroll sideways on a phone had no tabindex, role or name (Chromium focuses them anyway)."""
+    pg = Page(browser, 375, 740)
+    try:
+        page = pg.open(reports["full"])
+        probe = """() => [...document.querySelectorAll('main .table-wrap, main table, main figure')]
+            .filter(el => !el.closest('.chart-data') && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1)
+            .map(el => [el.tagName, el.getAttribute('tabindex'), (el.tagName !== 'DIV' || el.getAttribute('role') === 'region') &&
+                        (el.getAttribute('aria-label') || (el.querySelector(':scope > caption, :scope > figcaption') || {textContent: ''}).textContent.trim())])"""
+        boxes = page.evaluate(probe)
+        assert boxes, "no box scrolls sideways at 375 px: nothing to check"
+        assert all(tab == "0" and name for _, tab, name in boxes), [b for b in boxes if b[1] != "0" or not b[2]]
+        page.set_viewport_size({"width": 1280, "height": 740})
+        page.wait_for_timeout(50)
+        wide = page.evaluate("() => document.querySelectorAll('main [data-scroll-focus]').length")
+        assert wide < len(boxes)  # a box that fits gives its tab stop back
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()
