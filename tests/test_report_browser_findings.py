@@ -143,7 +143,7 @@ def test_every_chart_gives_its_figures_to_a_screen_reader(browser: Any, reports:
             "ss => ss.map(s => [s.getAttribute('aria-label'), !!(s.nextElementSibling && s.nextElementSibling.matches('.chart-data') && s.nextElementSibling.querySelector('table'))])",
         )
         assert charts and all(ok for _, ok in charts), [t for t, ok in charts if not ok]
-        tables = page.get_by_role("table", name=re.compile(": the figures drawn$"))
+        tables = page.get_by_role("table", name=re.compile(": the figures drawn(,|$)"))
         assert tables.count() == len(charts)
         first = tables.first
         assert first.get_by_role("rowheader").count() >= 1 and first.get_by_role("cell").count() >= 1
