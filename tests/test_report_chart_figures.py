@@ -109,3 +109,13 @@ def test_a_short_timeline_keeps_a_row_per_time() -> None:
     days = [t0 + timedelta(days=i) for i in range(40)]
     _, rows = _table(str(time_svg.time_lines([("all posts", None, [(d, 1.0) for d in days])], start=days[0], end=days[-1], title="All posts: posts per day (UTC)")))
     assert len(rows) == 41 and rows[1] == ["2017-05-01 00:00", "1"]
+
+
+def test_a_small_share_is_not_written_as_none() -> None:
+    """One post in an hour of 20,000 is 0.005% of them: the hour-of-day table wrote "0.0"."""
+    base = datetime(2000, 1, 1)
+    shares = [0.005] + [(100 - 0.005) / 23] * 23
+    html = str(time_svg.time_lines([("all posts", None, [(base + timedelta(hours=h), v) for h, v in enumerate(shares)])], start=base, end=base + timedelta(hours=23),
+                                   title="Share of posts by local hour of day", unit="% of the group's posts per hour", x_name="local hour", x_format="%H:00"))
+    _, rows = _table(html)
+    assert rows[1] == ["00:00", "&lt;0.1"] and rows[2] == ["01:00", "4.3"]

@@ -24,9 +24,13 @@ MAX_ROWS = 400
 
 def number(v: float | None) -> str:
     """A drawn value as the chart's tooltips write it: whole numbers with thousands separators,
-    others to one decimal; an absent value as a dash."""
+    others to one decimal; an absent value as a dash. A value above zero that rounds to 0.0 is
+    "<0.1": the hour-of-day table read "0.0" (% of a group's posts) for an hour with posts in it,
+    which a reader takes for none."""
     if v is None:
         return "—"
+    if 0 < v < 0.05:
+        return "<0.1"
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
 
