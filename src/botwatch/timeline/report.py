@@ -491,7 +491,8 @@ ORDINARY_FITS: dict[str, Any] = {
 def ordinary_reference(circ: dict[str, Any]) -> dict[str, Any] | None:
     """The shares ordinary accounts gave on the same test (`ORDINARY_FITS`), to set beside the
     study's, and whether each of the study's shares is shown to be above the ordinary one: the 95%
-    interval of the difference (`stats.difference_interval`) above 0. (Overlapping intervals were
+    interval of the difference (`stats.difference_interval`) above 0 and Fisher's one-sided exact
+    test rejecting at 0.025 (`stats.shown_above`). (Overlapping intervals were
     read as "no more than ordinary accounts give" until 2026-12-05, which the IRA release under
     uk-ge2017 showed false: 27% [24–31%] against 19% [15–24%] is 8 points [2–14] above.) The
     Moscow share is compared only where the study's home and Moscow offsets are the measured ones
