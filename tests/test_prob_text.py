@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,20 @@ def test_an_interval_is_never_printed_narrower_than_it_is() -> None:
         "prob2", "prob2-eighth", "prob3", "interval"])
 def test_a_tie_rounds_half_away_from_zero_as_a_spreadsheet_does(shown, expected: str) -> None:  # type: ignore[no-untyped-def]
     assert shown() == expected
+
+
+_EXPLORER_JS = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "explorer.js"
+_SAME_IN_THE_EXPLORER = [0.0, 0.005, 0.125, 0.145, 0.285, 0.575, 0.625, 0.83, 0.994, 0.995, 0.5, 0.0049, 0.2849, 0.28500000000000003, 1.0]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed: the explorer's script cannot be run here")
+def test_the_explorer_writes_a_probability_as_explain_does() -> None:
+    """The explorer's `p2` wrote toFixed(2), which rounds the binary value: a stored 0.285 read
+    "0.28" in the explorer where `explain`, the report's tables and the evidence read "0.29"
+    (`prob_text.fixed`). Its functions run under node on the same numbers give what `prob2` gives."""
+    js = _EXPLORER_JS.read_text(encoding="utf-8")
+    funcs = [re.search(rf"\n  function {name}\(.*?\n  \}}\n", js, re.S) for name in ("fixed", "p2")]  # p2's helper, where it has one
+    assert funcs[-1], "explorer.js lost its p2 function"
+    script = "".join(m.group(0) for m in funcs if m) + f"console.log(JSON.stringify({json.dumps(_SAME_IN_THE_EXPLORER)}.map(p2)));"
+    got = json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=60).stdout)
+    assert got == [prob2(p) for p in _SAME_IN_THE_EXPLORER]

@@ -38,12 +38,24 @@
     if (typeof u !== "string") { return false; }
     try { var p = new URL(u); return p.protocol === "http:" || p.protocol === "https:"; } catch (e) { return false; }
   }
+  // `x` at `digits` decimals, a tie rounded half away from zero on the number as written (its
+  // shortest form, as Python's repr), as `prob_text.fixed` rounds. Why: toFixed rounds the binary
+  // value, so 0.285 (0.28499... in binary) read "0.28" here where the report and `explain` read
+  // "0.29". The digits are cut from the text, so no binary product moves a tie.
+  function fixed(x, digits) {
+    var s = String(Math.abs(x));
+    if (!isFinite(x) || s.indexOf("e") >= 0) { return x.toFixed(digits); }  // far from any tie at these decimals
+    var parts = s.split("."), frac = (parts[1] || "") + "0".repeat(digits + 1);
+    var n = Number(parts[0] + frac.slice(0, digits)) + (frac.charAt(digits) >= "5" ? 1 : 0);
+    var t = String(n).padStart(digits + 1, "0");
+    return (x < 0 ? "-" : "") + (digits > 0 ? t.slice(0, t.length - digits) + "." + t.slice(t.length - digits) : t);
+  }
   // A probability at two decimals, never read as certainty: ">0.99" from 0.995, "<0.01" below
   // 0.005 but above 0 (botwatch/prob_text.py, the same rule for the evidence sentences).
   function p2(p) {
     if (p >= 0.995) { return ">0.99"; }
     if (p > 0 && p < 0.005) { return "<0.01"; }
-    return p.toFixed(2);
+    return fixed(p, 2);
   }
   function prob(p) {
     if (p === null || p === undefined) { return el("span", "—", "muted"); }
