@@ -168,3 +168,15 @@ def test_the_explorer_writes_a_probability_as_explain_does() -> None:
     script = "".join(m.group(0) for m in funcs if m) + f"console.log(JSON.stringify({json.dumps(_SAME_IN_THE_EXPLORER)}.map(p2)));"
     got = json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=60).stdout)
     assert got == [prob2(p) for p in _SAME_IN_THE_EXPLORER]
+
+
+@pytest.mark.parametrize(("p_outside", "text"), [(0.285, "0.29"), (0.9996, "&gt;0.99"), (0.0, "&lt;0.01")], ids=["tie", "near-one", "zero"])
+def test_the_office_hours_paragraph_writes_a_party_accounts_origin_as_explain_does(p_outside: float, text: str) -> None:
+    """The When section's party accounts ("all its origin evidence together gives a probability of
+    X that it is run from outside GB") wrote X with "%.2f": "1.00" for a stored P(GB) of 0.0004,
+    and 0.285 as "0.28" where `explain` (`prob2_rest`, one minus the stored P(home)) read "0.29"."""
+    from botwatch.report.sections import ENV
+
+    macro = ENV.from_string('{% from "office_hours.html.j2" import office_hours %}{{ office_hours(o, 3, True) }}')
+    o = {"others": 0, "official": [{"handle": "UKLabour", "party": "Labour", "p_outside": p_outside, "factor": None}], "home": "GB"}
+    assert f"gives a probability of {text} that it is run from outside GB" in " ".join(macro.render(o=o).split())

@@ -84,7 +84,7 @@ def test_a_partys_own_account_at_office_hours_is_no_headline_and_the_section_giv
         html = _words(sec.html)
         assert ("@UKLabour, an account of Labour in the election's preset, posts in hours that fit a working day in UTC+3 (Moscow time) better than a "
                 "person's day at home; those hours alone moved its odds of Russia ×1.8, while all its origin evidence together gives a probability of "
-                "0.00 that it is run from outside GB. A party's own account keeps office hours, and its hours alone say nothing about where it is run from.") in html
+                "&lt;0.01 that it is run from outside GB. A party's own account keeps office hours, and its hours alone say nothing about where it is run from.") in html
         assert "Moscow clock" not in html and "office shifts" not in html
 
         # The same hours in an account the preset does not list, counted foreign on all its evidence.

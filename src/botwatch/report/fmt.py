@@ -25,7 +25,7 @@ from botwatch.accounts.json_shape import shown_handle
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc, auc_interval  # noqa: F401 - report filters; live below the report (botwatch.model_used uses them)
 from botwatch.count_text import count_range, counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
-from botwatch.prob_text import interval_digits, percent, prob2  # noqa: F401 - prob2 a report filter: a probability at two decimals, never "1.00"
+from botwatch.prob_text import interval_digits, percent, prob2, prob2_rest  # noqa: F401 - prob2 a report filter: a probability at two decimals, never "1.00"
 
 def user_text(value: Any, limit: int | None = None) -> str:
     """Attacker-written text made safe to *display* (escaping is still the template's job):
@@ -190,4 +190,5 @@ FILTERS = {
     "account_label": account_label,
     "safe_url": safe_url,
     "prob2": prob2,
+    "prob2_rest": prob2_rest,  # one minus a stored probability (P(outside home)), as `explain` writes it
 }
