@@ -180,3 +180,14 @@ def test_the_office_hours_paragraph_writes_a_party_accounts_origin_as_explain_do
     macro = ENV.from_string('{% from "office_hours.html.j2" import office_hours %}{{ office_hours(o, 3, True) }}')
     o = {"others": 0, "official": [{"handle": "UKLabour", "party": "Labour", "p_outside": p_outside, "factor": None}], "home": "GB"}
     assert f"gives a probability of {text} that it is run from outside GB" in " ".join(macro.render(o=o).split())
+
+
+def test_a_number_of_many_digits_is_written_not_refused() -> None:
+    """`fixed` rounds in decimal, whose default precision (28 digits) refused a number of 27 or
+    more digits before the point (`decimal.InvalidOperation`, a traceback) that Python's own
+    formatting wrote; every digit is kept room for."""
+    from botwatch.prob_text import fixed
+
+    assert fixed(1e30, 2) == "1" + "0" * 30 + ".00"
+    assert percent(1e27) == "1" + "0" * 29 + "%"
+    assert fixed(2.5, 0) == "3" and fixed(1e300, 1).endswith("0.0")

@@ -23,7 +23,7 @@ where a spreadsheet, and most readers, write 63%.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["fixed", "interval_digits", "most_likely", "p_is", "percent", "percent_digits", "percent_interval", "prob2", "prob2_rest", "prob3"]
 
@@ -41,7 +41,11 @@ def fixed(x: float, digits: int, scale: int = 1) -> str:
     x = float(x)
     if not math.isfinite(x):
         return f"{x * scale:.{digits}f}"
-    return f"{(Decimal(repr(x)) * scale).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):f}"
+    # Precision for every digit of the result: the default 28 refused ("InvalidOperation") a
+    # number of 27 or more digits before the point, which Python's formatting wrote.
+    scaled = Decimal(repr(x)) * scale
+    room = Context(prec=max(28, scaled.adjusted() + digits + 2))
+    return f"{scaled.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=room):f}"
 
 
 def _bounded(p: float, digits: int) -> str:
