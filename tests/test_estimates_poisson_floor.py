@@ -18,7 +18,7 @@ import pytest
 
 from botwatch.estimates.compute import COUNT_METRICS, EstimateOptions, cell_rows
 from botwatch.estimates.relational import COUNT_COLUMNS
-from botwatch.estimates.whole_counts import floored_bounds, poisson_floor
+from botwatch.estimates.whole_counts import floored_bounds, least_interval, poisson_floor, zero_text
 
 ELECTION = types.SimpleNamespace(key="check")
 WINDOWS = [("campaign", None, None)]
@@ -31,6 +31,8 @@ def test_garwood_bounds() -> None:
     assert lo == 0 and hi == pytest.approx(-np.log(0.025) / 0.01)  # about 369
     assert poisson_floor(3, None) is None and poisson_floor(3, 1.0) is None  # nothing scaled
     assert floored_bounds(100.0, 100.0, 1, 0.01) == (0.0, 600.0)  # widened, then to whole multiples of 100
+    assert floored_bounds(0.0, 0.0, 0, 0.01) == (0.0, 298.0)  # a zero: its one-sided bound (`zero_upper_bound`), no multiple of 100
+    assert floored_bounds(0.0, 0.0, 0, 0.96) == (0.0, 0.0)  # "none on the platform either", as its words say
     assert floored_bounds(None, None, 1, 0.01) == (None, None)  # too few accounts: still no interval
     assert floored_bounds(10_000.0, 30_000.0, 200, 0.01) == (10_000.0, 30_000.0)  # a wide bootstrap interval is kept
 
@@ -52,10 +54,13 @@ def test_small_scaled_counts_cover_the_poisson_interval() -> None:
     rows = _cell(0.01)
     support, oppose = rows["support_posts"], rows["oppose_posts"]
     assert support["estimate"] == 100 and support["ci_high"] >= 557.2 and support["ci_low"] <= 2.54
-    assert oppose["estimate"] == 0 and (oppose["ci_low"], oppose["ci_high"]) == (0.0, 400.0)  # was [0, 0]
+    # Was [0, 0]; then [0, 400] (Garwood's two-sided top, widened to a multiple of 100) beside its
+    # own words' "at most about 298": a zero's interval is the one-sided bound it is worded with.
+    assert oppose["estimate"] == 0 and (oppose["ci_low"], oppose["ci_high"]) == (0.0, 298.0)
+    assert str(zero_text(0.01)).startswith("none in the sample; at most about 298 ") and oppose["method"].endswith(str(zero_text(0.01)))
     for m in COUNT_METRICS:
         r = rows[m]
-        floor = poisson_floor(r["observed"], 0.01)
+        floor = least_interval(r["observed"], 0.01)
         assert floor is not None and r["ci_low"] <= floor[0] and r["ci_high"] >= floor[1], r
         assert "exact Poisson interval" in r["method"]
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from botwatch.elections import load_election
 from botwatch.estimates import compute
 from botwatch.estimates.compute import COUNT_METRICS, SHARE_METRICS, EstimateOptions, compute_estimates, write_estimates
-from botwatch.estimates.whole_counts import poisson_floor, scaled_step, snap_bounds
+from botwatch.estimates.whole_counts import least_interval, scaled_step, snap_bounds, zero_upper_bound
 
 US = load_election("us-2016")
 RATE = 0.01
@@ -68,11 +68,15 @@ def test_stored_count_bounds_are_whole_and_hold_the_estimate(estimated: Path) ->
     from botwatch import open_study
 
     with open_study(estimated) as st:
-        rows = st.sql("SELECT metric, estimate, ci_low, ci_high FROM estimates WHERE ci_low IS NOT NULL")
-    counts = [r for r in rows if r[0] in COUNT_METRICS]
+        rows = st.sql("SELECT metric, estimate, ci_low, ci_high, method FROM estimates WHERE ci_low IS NOT NULL")
+    counts = [r[:4] for r in rows if r[0] in COUNT_METRICS and not (r[1] == 0 and "exact Poisson" in r[4])]
     assert counts and all(_whole(lo) and _whole(hi) for _, _, lo, hi in counts)
+    # A floored zero's interval is its one-sided bound (298 at 0.01), as its words give it: no
+    # multiple of 100 (`test_estimates_poisson_floor`; this sample is no sample of a platform).
+    floored_zeros = [(lo, hi) for m, e, lo, hi, method in rows if m in COUNT_METRICS and e == 0 and "exact Poisson" in method]
+    assert all(z == (0.0, float(zero_upper_bound(RATE) or 0)) for z in floored_zeros)
     assert all(lo <= e <= hi for _, e, lo, hi in counts)
-    assert any(not _whole(lo) or not _whole(hi) for m, _, lo, hi in rows if m in SHARE_METRICS)  # shares are no counts
+    assert any(not _whole(lo) or not _whole(hi) for m, _, lo, hi, _ in rows if m in SHARE_METRICS)  # shares are no counts
 
 
 def _unsnapped(study: object, rate: float | None, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
@@ -99,8 +103,9 @@ def test_only_scaled_counts_change(labelled_sample_path: Path, rate: float | Non
     for g, r in zip(got.to_pylist(), raw.to_pylist()):
         if g["metric"] in COUNT_METRICS and r["ci_low"] is not None:
             assert g["ci_low"] <= r["ci_low"] and g["ci_high"] >= r["ci_high"]
-            # The nearest multiple beyond the bootstrap's bounds or the Poisson floor's, no further.
-            floor = poisson_floor(g["observed"], rate)
+            # The nearest multiple beyond the bootstrap's bounds or the Poisson floor's (a zero's
+            # one-sided bound), no further.
+            floor = least_interval(g["observed"], rate)
             assert floor is not None
             assert g["ci_low"] > min(r["ci_low"], floor[0]) - 1 / rate and g["ci_high"] < max(r["ci_high"], floor[1]) + 1 / rate
             widened += (g["ci_low"], g["ci_high"]) != (r["ci_low"], r["ci_high"])

@@ -88,7 +88,8 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 # 2: a study whose posts fewer than 5 accounts carry is no sample (`report.caveats._one_account`), so
 # its scaled zeros get no platform bound in `method` (under 1 only a study of exactly one account).
 # 3: a sampled study's scaled counts' intervals are at least the exact Poisson interval of the
-# sampled count / rate (`whole_counts.floored_bounds`; a zero read [0, 0], one post [100, 100] at 1%).
+# sampled count / rate (`whole_counts.floored_bounds`; a zero read [0, 0], one post [100, 100] at 1%);
+# a zero's are [0, its one-sided bound] (`whole_counts.least_interval`: 298 at 1%, as its words say).
 ESTIMATES_VERSION = 3
 ESTIMATES_VERSION_KEY = "estimates_version"
 

@@ -12,8 +12,9 @@ Before the widening, each scaled count's interval is made at least as wide as th
 (Garwood) interval of its sampled count divided by the rate (`poisson_floor`). A bootstrap over
 accounts cannot see the sampling of posts itself: one sampled post at r = 0.01 gave "100 [100–100]"
 or a top near 200, and a zero "0 [0–0]", where one observation only says the platform holds fewer
-than about 557 such posts (0: about 369) at 95%. Large counts keep their bootstrap intervals, which
-are wider than the floor where posts cluster by account.
+than about 557 such posts at 95%. A zero gets [0, `zero_upper_bound`] (298 at r = 0.01), the
+one-sided bound the report and `estimate` word it with (`least_interval`). Large counts keep their
+bootstrap intervals, which are wider than the floor where posts cluster by account.
 """
 
 from __future__ import annotations
@@ -67,16 +68,31 @@ def poisson_floor(observed: float, sample_rate: float | None, level: float = 0.9
 
 def floored_bounds(lo: float | None, hi: float | None, observed: float, sample_rate: float | None,
                    level: float = 0.95, sampled: bool = True) -> tuple[float | None, float | None]:
-    """The bootstrap's bounds widened to at least `poisson_floor` and then outwards to whole
-    multiples of 1 / rate (`snap_bounds`). A missing bound (too few accounts) stays missing: the
+    """The bootstrap's bounds widened to at least `least_interval` and then outwards to whole
+    multiples of 1 / rate (`snap_bounds`); a zero's are `least_interval`'s, as its words give them. A missing bound (too few accounts) stays missing: the
     floor assumes posts sampled independently, which a handful of accounts does not bear out.
     `sampled` False: the study is no sample of the platform (an attributed archive: its scaled
     counts are "not platform figures", `report.caveats.report_scaling_unsupported`), so there is no
     sampling of posts to floor and the bounds are only widened to whole multiples."""
-    floor = poisson_floor(observed, sample_rate, level) if sampled else None
+    floor = least_interval(observed, sample_rate, level) if sampled else None
+    if floor is not None and lo is not None and hi is not None and observed <= 0:
+        return floor  # a bound on the platform's posts, no k / r (`least_interval`)
     if floor is not None and lo is not None and hi is not None:
         lo, hi = min(lo, floor[0]), max(hi, floor[1])
     return snap_bounds(lo, hi, sample_rate)
+
+
+def least_interval(observed: float, sample_rate: float | None, level: float = 0.95) -> tuple[float, float] | None:
+    """The narrowest interval a sampled study's scaled count may have (`floored_bounds`; the
+    staleness check reads it too): `poisson_floor`, except for a zero, [0, `zero_upper_bound`]
+    (298 at r = 0.01), the one-sided bound its words give. The table and its export held "0–400"
+    (Garwood's two-sided top widened to a multiple of 1 / r) where the report and `estimate` said
+    "at most about 298". A zero's low end, 0, cannot be passed, so the one-sided bound alone is a
+    95% interval. None when nothing is scaled."""
+    if observed <= 0:
+        bound = zero_upper_bound(sample_rate, level)
+        return None if bound is None else (0.0, float(bound))
+    return poisson_floor(observed, sample_rate, level)
 
 
 def zero_upper_bound(sample_rate: float | None, level: float = 0.95) -> int | None:

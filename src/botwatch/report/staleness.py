@@ -479,7 +479,7 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
     no version recorded (`shares`), whose wording no later botwatch changes."""
     from botwatch import stats
     from botwatch.estimates.compute import COUNT_METRICS, SHARE_METRICS, stored_zero_where
-    from botwatch.estimates.whole_counts import poisson_floor, zero_text
+    from botwatch.estimates.whole_counts import least_interval, zero_text
 
     need = ["election", "period", "account_group", "party", "metric", "observed", "ci_low", "ci_high", "n_accounts", "sample_rate", "method"]
     cols = set(study.columns("estimates"))
@@ -524,8 +524,9 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
         expected = zero_text(rate, where[rate]) if where[rate] and had_posts else None
         for metric in COUNT_METRICS:
             r = cell.get(metric)
-            # Version 3 floors a sampled study's scaled counts at the exact Poisson interval (`whole_counts.floored_bounds`).
-            floor = poisson_floor(r[5], rate) if r is not None and r[5] is not None and where[rate] else None
+            # Version 3 floors a sampled study's scaled counts at the exact Poisson interval, a zero
+            # at its one-sided bound (`whole_counts.floored_bounds`, `least_interval`).
+            floor = least_interval(r[5], rate) if r is not None and r[5] is not None and where[rate] else None
             if floor is not None and r is not None and r[6] is not None and r[7] is not None and (r[6] > floor[0] * (1 + 1e-9) + 1e-9 or r[7] < floor[1] * (1 - 1e-9)):
                 found[POISSON_FLOOR] = None
             if r is None or r[5] != 0:
