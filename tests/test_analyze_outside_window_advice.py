@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from botwatch.cli import app
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
-SAID = "None of this study's posts (2017-05-01 to 2017-05-07) falls in the US presidential election 2016 window (2016-09-01 to 2016-11-15"
+# The days are given in the election's time zone ("2017-05-07, days in America/New_York)").
+SAID = "falls in the US presidential election 2016 window (2016-09-01 to 2016-11-15"
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def test_analyze_says_what_to_do(week: Path) -> None:
     res = CliRunner().invoke(app, ["analyze", str(week), "-e", "us-2016", "--only", "content"])
     said = " ".join(res.output.split())
     assert res.exit_code == 0, res.output
-    assert SAID in said
+    assert "None of this study's posts (2017-05-01 to 2017-05-07" in said and SAID in said
     assert "Analyse it with an election whose window holds these dates (`botwatch elections list` shows each preset's window" in said
     assert "or with --no-election to study the posts without one." in said
 
@@ -39,3 +40,23 @@ def test_the_api_says_what_to_do_in_its_own_words(week: Path) -> None:
     api.analyze(week, election="us-2016", only=["content"], log=lines.append)
     line = next(ln for ln in lines if SAID in ln)
     assert line.endswith("Pass an election whose window holds these dates (a preset key or a TOML path), or no_election=True to study the posts without one.")
+
+
+NOT_TERMS = "every election figure of this study is empty because of the window, not the parties' hashtags or keywords"
+
+
+def test_the_party_lines_blame_the_window_not_the_hashtags(week: Path) -> None:
+    """Every party's line said "matched 0 election posts: check its hashtags, keywords and
+    accounts" under the warning that no post is in the window: terms that were right, blamed."""
+    res = CliRunner().invoke(app, ["analyze", str(week), "-e", "us-2016", "--only", "content"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert NOT_TERMS in said and "check its hashtags" not in said and "check them" not in said
+
+
+def test_the_api_party_lines_blame_the_window(week: Path) -> None:
+    from botwatch import api
+
+    lines: list[str] = []
+    api.analyze(week, election="us-2016", only=["content"], log=lines.append)
+    assert any(NOT_TERMS in ln for ln in lines) and not any("check its hashtags" in ln for ln in lines), lines

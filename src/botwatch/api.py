@@ -521,10 +521,12 @@ def analyze(
             from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines
 
             from botwatch.estimates.recorded_rate import warning_rate
+            from botwatch.report.caveats import outside_election_window
 
             cov = party_coverage(st, the_election)
             rate = warning_rate(st, options.get("sample_rate")) if cov is not None else None  # as the CLI: the recorded rate under only=['content'] too
-            for line in [*unmatched_lines(cov, the_election, rate), *dominant_lines(st, cov, the_election)] if cov is not None else []:
+            outside = cov is not None and cov.election_posts == 0 and outside_election_window(st, the_election) is not None  # the window is the cause
+            for line in [*unmatched_lines(cov, the_election, rate, outside), *dominant_lines(st, cov, the_election)] if cov is not None else []:
                 quiet(f"warning: {line}")
     finally:
         if opened:

@@ -264,7 +264,11 @@ def say_unmatched_parties(st: Study, election: object, sample_rate: float | None
     from botwatch.report.scope import filtered_reposts_note
 
     reposts = [x for x in (unread_reposts_line(st, cov), filtered_reposts_note(st)) if x]
-    for line in [*unmatched_lines(cov, election, sample_rate), *dominant_lines(st, cov, election), *reposts]:
+    from botwatch.report.caveats import outside_election_window
+
+    # Asked only when nothing is in the election: the window may be why (a query; Spark jobs on a lake).
+    outside = cov.election_posts == 0 and outside_election_window(st, election) is not None
+    for line in [*unmatched_lines(cov, election, sample_rate, outside), *dominant_lines(st, cov, election), *reposts]:
         warn(controls_shown(line))
 
 

@@ -64,16 +64,26 @@ def party_coverage(study: Study, election: Any, *, unread: bool = False) -> Part
                          held)
 
 
-def unmatched_lines(cov: PartyCoverage, election: Any, sample_rate: float | None = None) -> list[str]:
+def unmatched_lines(cov: PartyCoverage, election: Any, sample_rate: float | None = None, outside_window: bool = False) -> list[str]:
     """One line per party that matched no election post, and a stronger one first when no post
     matched any party (or none is in the election at all). With a `sample_rate` below 1 a party's
     zero may be the sample's: a 10% sample of the ordinary Brexit tweets held none of the Green
-    Party's 20 posts, and the line sent the user to check hashtags that were right."""
+    Party's 20 posts, and the line sent the user to check hashtags that were right.
+
+    `outside_window`: no post of the study falls in the election's window
+    (`report.caveats.outside_election_window`, warned with what to do). Then the window is why
+    nothing matched, and the lines say so: May 2017 tweets under us-2016 were told to check each
+    party's hashtags, keywords and accounts, which were right."""
     lines: list[str] = []
     zero = [p for p in election.parties if not cov.in_election.get(p.key)]
     if not zero:
         return lines
     keys = ", ".join(p.key for p in election.parties)
+    if cov.election_posts == 0 and outside_window:
+        lines.append(f"no post in the study falls in the {election.name} window, so none names its parties ({keys}) there: "
+                     "every election figure of this study is empty because of the window, not the parties' hashtags or keywords")
+        # Only what the window does not explain: a party named outside it, or one nothing can match.
+        return lines + [_zero_line(p, cov, sample_rate) for p in zero if not p.matchable or cov.named.get(p.key, 0)]
     if cov.election_posts == 0:
         lines.append(f"no post in the study belongs to the {election.name} conversation: none in its window names any of its parties "
                      f"({keys}) or carries its own hashtags or keywords; check them (`botwatch elections show`) and the window, "
@@ -81,15 +91,16 @@ def unmatched_lines(cov: PartyCoverage, election: Any, sample_rate: float | None
     elif len(zero) == len(election.parties):
         lines.append(f"no post in the study names any party of {election.name} ({keys}): the party figures are empty; "
                      "check the parties' hashtags, keywords and accounts")
-    for p in zero:
-        if not p.matchable:
-            why = p.unmatchable_note()
-        else:
-            outside = cov.named.get(p.key, 0)
-            why = (f"party {p.key} ({p.name}) matched 0 election posts"
-                   + (f" ({outside:,} outside the window)" if outside else _check_terms(sample_rate)))
-        lines.append(why)
-    return lines
+    return lines + [_zero_line(p, cov, sample_rate) for p in zero]
+
+
+def _zero_line(party: Any, cov: PartyCoverage, sample_rate: float | None) -> str:
+    """`unmatched_lines`' line for one party that matched no election post."""
+    if not party.matchable:
+        return str(party.unmatchable_note())
+    outside = cov.named.get(party.key, 0)
+    return (f"party {party.key} ({party.name}) matched 0 election posts"
+            + (f" ({outside:,} outside the window)" if outside else _check_terms(sample_rate)))
 
 
 def _check_terms(sample_rate: float | None) -> str:
