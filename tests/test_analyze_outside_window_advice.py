@@ -51,7 +51,7 @@ def test_the_party_lines_blame_the_window_not_the_hashtags(week: Path) -> None:
     res = CliRunner().invoke(app, ["analyze", str(week), "-e", "us-2016", "--only", "content"])
     said = " ".join(res.output.split())
     assert res.exit_code == 0, res.output
-    assert NOT_TERMS in said and "check its hashtags" not in said and "check them" not in said
+    assert NOT_TERMS in said and "check its hashtags, keywords and accounts" not in said and "check them" not in said
 
 
 def test_the_api_party_lines_blame_the_window(week: Path) -> None:

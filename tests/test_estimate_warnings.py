@@ -21,8 +21,10 @@ def test_estimate_warns_when_no_post_is_in_the_election_window(tmp_path: Path) -
     said = " ".join(res.output.split())
     assert res.exit_code == 0, res.output
     assert "warning: None of this study's posts (2015-08-06 to 2015-08-06, days in America/New_York) falls in the US presidential election 2016 window" in said
-    assert "no post in the study belongs to the US presidential election 2016 conversation" in said
+    # The window is why nothing matched: no "check them (`botwatch elections show`)" of the parties' right terms.
+    assert "no post in the study falls in the US presidential election 2016 window, so none names its parties" in said
+    assert "check its hashtags, keywords and accounts" not in said and "check them" not in said
     # and again when the posts are already labelled (the content stage does not run a second time)
     again = " ".join(CliRunner().invoke(app, ["estimate", str(study), "-e", "us-2016", "--reps", "20"]).output.split())
     assert "labelling posts" not in again and "falls in the US presidential election 2016 window" in again
-    assert "belongs to the US presidential election 2016 conversation" in again
+    assert "not the parties' hashtags or keywords" in again
