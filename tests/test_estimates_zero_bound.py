@@ -138,7 +138,9 @@ def test_the_stance_chart_draws_a_bounded_zero_as_an_interval() -> None:
     row = {"name": "Libertarians", "colour": "#00f", "raw": {"support_posts": zero, "oppose_posts": {**zero, "lo": None, "hi": None, "accounts": 3},
                                             "positive_share": None, "negative_share": None}}
     stance = str(_charts([row], scaled=True, rate=0.01)[0])
-    assert stance.count(">0 [0–298]<") == 2 and stance.count("stroke='#111'") == 2  # the whisker of each, from 0 to the bound
+    drawn = stance[:stance.index("</svg>")]  # the chart itself; its hidden table for screen readers follows it
+    assert drawn.count(">0 [0–298]<") == 2 and drawn.count("stroke='#111'") == 2  # the whisker of each, from 0 to the bound
+    assert "<td class='num'>0 [0–298]</td>" in stance[stance.index("</svg>"):]  # and the table says the same figure
     assert f"a count of 0: {BOUND}" in stance
 
 
