@@ -137,17 +137,22 @@ def coordination(study: Study, ctx: Context) -> int:
     else:
         country = scored_country(study, ctx.log, given) or given
     res = run_coordination(study, opts, country=country, log=ctx.log)
-    ctx.run_params[DIGESTS_KEY] = {"cluster_members": members_digest(study)}  # what `report.staleness.behind_inputs` compares
+    digest = members_digest(study)
+    if digest is not None:  # what `report.staleness.behind_inputs` compares; none recorded reads as changed
+        ctx.run_params[DIGESTS_KEY] = {"cluster_members": digest}
     return res.edges
 
 
-def members_digest(study: Study) -> str:
+def members_digest(study: Study) -> str | None:
     """SHA-256 of the study's cluster membership ((platform, account_id, cluster_id), sorted), the
     part of `cluster_members` the timeline reads. Why: after `analyze --only coordination` gave the
     very same clusters, the timeline and every stage after it were still called stale, since only
-    the times of the runs were compared; the digest tells a rewrite that changed nothing apart."""
+    the times of the runs were compared; the digest tells a rewrite that changed nothing apart. None
+    where the run left no `cluster_members` table (then no digest is recorded, as before digests)."""
     import hashlib
 
+    if "cluster_members" not in study.tables():  # a run that wrote no clusters table: nothing to compare, so later stages stay behind it
+        return None
     members = sorted([str(p), str(a), int(c)] for p, a, c in study.sql("SELECT platform, account_id, cluster_id FROM cluster_members"))
     return hashlib.sha256(json.dumps(members, separators=(",", ":")).encode()).hexdigest()
 
