@@ -13,23 +13,12 @@ import pytest
 
 from botwatch.cli import analyze, guard
 from botwatch.report import swap
+from testsupport.report_swap import signal_after_folder_swap, staged_build
 
 
 def test_a_failed_html_rename_after_the_folder_swap_is_said_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out, folder = tmp_path / "report.html", tmp_path / "report-data"
-    out.write_text("old", encoding="utf-8")
-    folder.mkdir()
-    (folder / "accounts.csv").write_text("old", encoding="utf-8")
-    paths = swap.ReportPaths.beside(out, folder)
-    paths.html.write_text("new", encoding="utf-8")
-    paths.data.mkdir()
-    (paths.data / "accounts.csv").write_text("new", encoding="utf-8")
-
-    swapped = swap.ReportPaths._swap_folder
-
-    def swap_then_ctrl_c(self: swap.ReportPaths) -> None:
-        swapped(self)
-        signal.raise_signal(signal.SIGINT)  # held until the block ends
+    out, folder, paths = staged_build(tmp_path, old_exports=True)
+    signal_after_folder_swap(monkeypatch, signal.SIGINT)  # held until the block ends
 
     replace = os.replace
 
@@ -38,7 +27,6 @@ def test_a_failed_html_rename_after_the_folder_swap_is_said_as_it_is(tmp_path: P
             raise PermissionError(13, "Permission denied")
         replace(src, dst)
 
-    monkeypatch.setattr(swap.ReportPaths, "_swap_folder", swap_then_ctrl_c)
     monkeypatch.setattr(swap.os, "replace", html_refused)
     analyze._say_report_kept(out, exports=True)  # as `report` says it before the build
     try:

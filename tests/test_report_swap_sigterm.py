@@ -11,26 +11,13 @@ from pathlib import Path
 import pytest
 
 from botwatch.cli import guard
-from botwatch.report import swap
 from botwatch.study import note_terminated
+from testsupport.report_swap import signal_after_folder_swap, staged_build
 
 
 def test_sigterm_between_the_renames_takes_effect_after_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out, folder = tmp_path / "report.html", tmp_path / "report-data"
-    out.write_text("old", encoding="utf-8")
-    folder.mkdir()
-    paths = swap.ReportPaths.beside(out, folder)
-    paths.html.write_text("new", encoding="utf-8")
-    paths.data.mkdir()
-    (paths.data / "accounts.csv").write_text("new", encoding="utf-8")
-
-    swapped = swap.ReportPaths._swap_folder
-
-    def swap_then_sigterm(self: swap.ReportPaths) -> None:
-        swapped(self)
-        signal.raise_signal(signal.SIGTERM)  # the handler runs here, between the folder and the HTML
-
-    monkeypatch.setattr(swap.ReportPaths, "_swap_folder", swap_then_sigterm)
+    out, folder, paths = staged_build(tmp_path, old_exports=False)
+    signal_after_folder_swap(monkeypatch, signal.SIGTERM)  # the handler runs here, between the folder and the HTML
     was = signal.signal(signal.SIGTERM, guard.on_terminate)
     try:
         with pytest.raises(KeyboardInterrupt):
