@@ -80,6 +80,26 @@ class StudyError(RuntimeError):
         return type(self), (str(self), self.command_message)
 
 
+class NewerLayout(StudyError):
+    """A study (a DuckDB file or a lake) whose stored layout is newer than this botwatch writes,
+    opened to be written. One class, so both engines refuse it in the same words and a command
+    can tell it (a usage error, exit 2) from a write that failed."""
+
+    def __init__(self, path: str | Path, stored: int) -> None:
+        from botwatch.exports_typed import SCHEMA_VERSION
+
+        self.path, self.stored = path, stored
+        said = (f"{name_shown(path)} was written by a newer botwatch (study layout {stored}; this botwatch {__version__} "
+                f"writes layout {SCHEMA_VERSION}), so it is not written here, which would put its tables back in the older "
+                f"layout: upgrade botwatch to write to it")
+        super().__init__(f"{said} (reading it with botwatch.open_study(path), read-only, still works)",
+                         f"{said} (`botwatch status`, `report` and `export` still read it)")
+
+    def __reduce__(self) -> tuple[type, tuple[str | Path, int]]:  # type: ignore[override]
+        """Rebuilt from its parts (a pickled exception is remade from `args`, here the message only)."""
+        return type(self), (self.path, self.stored)
+
+
 class StudyBusy(StudyError):
     """The study is held by another process (DuckDB's file lock): it may be in use, not damaged.
 
@@ -570,11 +590,7 @@ class Study(StudyBase):
         stored = stored_schema_version(self)
         if stored is not None and stored > SCHEMA_VERSION:
             self.con.close()
-            said = (f"{name_shown(self.path)} was written by a newer botwatch (study layout {stored}; this botwatch {__version__} "
-                    f"writes layout {SCHEMA_VERSION}), so it is not written here, which would put its tables back in the older "
-                    f"layout: upgrade botwatch to write to it")
-            raise StudyError(f"{said} (reading it with botwatch.open_study(path), read-only, still works)",
-                             f"{said} (`botwatch status`, `report` and `export` still read it)")
+            raise NewerLayout(self.path, stored)
 
     def ensure_schema(self) -> None:
         for name, schema in CANONICAL.items():

@@ -568,7 +568,7 @@ def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False
 
             return LakeStudy(where, read_only=read_only, create=create, master=master)  # type: ignore[return-value]
         except StudyError as exc:
-            fail(str(exc))
+            fail(exc.for_command())  # a command's words, as for a DuckDB study (a newer layout's)
             raise
         except Exception as exc:  # Spark and Hadoop errors: a bad URL, an unreachable cluster
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

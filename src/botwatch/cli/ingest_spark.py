@@ -41,6 +41,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
     from botwatch.engines.lake_lock import LockError
     from botwatch.engines.lake_tables import LakeError, check_location, delete_location
     from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress, first_line, ingest_lake
+    from botwatch.study import NewerLayout
 
     try:
         existed = check_location(spark, location)
@@ -65,6 +66,9 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
                                   columns=columns, not_files=not_files or ())
         except (LakeError, LockError) as exc:  # busy, or a folder that cannot hold the lock
             fail(str(exc))
+            raise  # unreachable
+        except NewerLayout as exc:  # a usage error, in a DuckDB study's words (exit 2, README)
+            fail(exc.for_command())
             raise  # unreachable
         except SparkIngestError as exc:
             fail(f"the lake {name_shown(location)} could not be written ({exc}); no file of this command counts as ingested: run the same command again",

@@ -44,7 +44,7 @@ from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outpu
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL, POSTS, POSTS_ADDED
 from botwatch.shown_text import name_shown, shell_shown
-from botwatch.study import StudyBase, StudyError, no_table
+from botwatch.study import NewerLayout, StudyBase, StudyError, no_table
 
 LAKE_MARKER = "_botwatch_lake.json"
 LAKE_FORMAT = "botwatch-lake/1"
@@ -140,6 +140,8 @@ class LakeStudy(StudyBase):
             if not read_only:  # one writer at a time (`lake_lock`); readers take no lock
                 lake_lock.acquire(self.files, self.root)
                 self._locked = True
+            if not read_only and self.files.exists(marker):
+                self._refuse_newer_layout(json.loads(self.files.read_text(marker)))
             if not read_only:  # holding the lock, so no table is being replaced: finish what a cut-off command left
                 lake_swap.recover(self.files, self.root)
             if not self.files.exists(marker):
@@ -174,6 +176,18 @@ class LakeStudy(StudyBase):
         except Exception:  # noqa: BLE001 - a read-only store: nothing is lost by leaving them
             if not self.read_only:
                 raise
+
+    def _refuse_newer_layout(self, meta: dict[str, Any]) -> None:
+        """Refuse to write a lake whose marker names a layout newer than this botwatch writes, in
+        the words a DuckDB study gets (`Study._refuse_newer_layout`). Why: a lake made by a newer
+        release was opened for writing without a word, and `ingest` and `analyze` rewrote its
+        tables in this release's older layout while its marker still claimed the newer one.
+        Checked before anything is written (a cut-off swap's recovery included)."""
+        from botwatch.exports_typed import SCHEMA_VERSION
+
+        stored = meta.get("schema_version")
+        if isinstance(stored, int) and stored > SCHEMA_VERSION:
+            raise NewerLayout(self.path, stored)
 
     def _create(self) -> None:
         from botwatch.exports_typed import SCHEMA_VERSION

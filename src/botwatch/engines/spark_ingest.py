@@ -95,6 +95,7 @@ def ingest_lake(
     when Spark fails; a file that cannot be read is a result, not an exception."""
     from botwatch.engines.lake import LakeStudy
     from botwatch.engines.lake_lock import LockError
+    from botwatch.study import NewerLayout
 
     odd = list(not_files)
     files = expand_inputs(paths, not_files=odd)
@@ -127,7 +128,7 @@ def ingest_lake(
                 # The row `Study.run` writes, in place of the started one.
                 lake._record_run([{**run, "finished_at": utcnow()}[c] for c in RUNS.names])
                 lake.files.delete(work)
-    except (LakeError, LockError, KeyboardInterrupt):  # said as they are: the lake is not at fault
+    except (LakeError, LockError, NewerLayout, KeyboardInterrupt):  # said as they are: the lake is not at fault
         raise
     except Exception as exc:  # noqa: BLE001 - recorded in runs as failed; the user gets one line
         raise SparkIngestError(first_line(exc)) from exc
