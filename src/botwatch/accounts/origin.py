@@ -725,7 +725,7 @@ def calibrate_russia_rows(p: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
     new = np.clip(np.interp(raw, cal["x"], cal["y"]), 1e-6, 1 - 1e-6)
     out = p * ((1 - new) / (1 - raw))[:, None]
     out[:, ru] = new
-    share = f"{cal['russia_share']:.1%}"
+    share = percent(cal["russia_share"], 1)  # half up, as every figure of the report (`prob_text.fixed`)
     return out, [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {prob3(a)} to {prob3(b)}"
                  for a, b in zip(raw.tolist(), new.tolist())]
 

@@ -142,7 +142,7 @@ class StudyPrior:
             return ""
         (mixed, truth), (none, _) = HELD_OUT_MIXED, HELD_OUT_NONE
         return (f"; held out, such an estimate read {percent(mixed, 1)} where {percent(truth, 1)} were, since accounts that pose well carry little "
-                f"evidence, and {none:.2%} where none were" + self.short_sample())
+                f"evidence, and {percent(none, 2)} where none were" + self.short_sample())
 
     def short_sample(self) -> str:
         """" over N accounts; on samples of T ordinary British tweets ... it read a% to b%": what an estimate over
