@@ -80,3 +80,22 @@ def test_each_reliability_curve_has_its_own_dash_and_its_legend_key_draws_it() -
     assert len(curves) == 4 and len({d for _, d in curves}) == 4  # a dash each, not a colour each only
     assert [(c, d) for c, d, _ in keys] == curves and [n for _, _, n in keys] == names
     assert "4 3" not in {d for _, d in curves}  # the diagonal's dash
+
+
+def test_seven_reliability_curves_each_have_their_own_style_and_number() -> None:
+    """With five colours and five dashes each taken at `i % 5`, the sixth curve (a train → test
+    pair: a study of three sources draws seven) was drawn exactly as the first, blue and solid, so
+    the two could not be told apart. Every curve now has its own colour and dash, and a number at
+    its line's end that its legend key repeats, which holds where the styles alone would not (a
+    reader who sees no colour)."""
+    from botwatch.accounts.reliability_svg import reliability_svg
+
+    rows = [{"predicted": 0.1, "observed": 0.1, "n": 50}, {"predicted": 0.8, "observed": 0.7, "n": 50}]
+    names = ["labelled accounts, out-of-fold"] + [f"train {a} → test {b}" for a, b in ("ab", "ac", "ba", "bc", "ca", "cb")]
+    out = reliability_svg([(n, rows) for n in names], title="Bot model reliability")
+    curves = re.findall(r"<polyline [^>]*stroke='([^']*)' stroke-width='2' stroke-dasharray='([^']*)'/>", out)
+    assert len(curves) == 7 and len(set(curves)) == 7, curves
+    tags = re.findall(r"<text class='curve-number' [^>]*fill='([^']*)'>([0-9]+)</text>", out)
+    assert tags == [(c, str(i)) for i, (c, _) in enumerate(curves, 1)], tags
+    keys = re.findall(r"<text class='key-number' [^>]*>([0-9]+)</text><line [^>]*stroke='([^']*)' stroke-width='2' stroke-dasharray='([^']*)'/><text [^>]*>([^<]*)</text>", out)
+    assert keys == [(str(i), c, d, n) for i, ((c, d), n) in enumerate(zip(curves, names), 1)], keys

@@ -18,6 +18,14 @@ COLOURS = ("#3465a4", "#cc0000", "#4e9a06", "#75507b", "#c17d11")
 DASHES = ("", "8 3", "2 2", "10 3 2 3", "1 3")  # none like the diagonal's "4 3"
 
 
+def curve_style(i: int) -> tuple[str, str]:
+    """The `i`-th curve's (colour, dash). Why: each taken at `i % 5` drew the sixth curve as the
+    first (blue, solid); the dash now moves on one each time the colours come round, so the first
+    25 curves differ in the pair. Past that, and for a reader who sees no colour, the number on
+    each line's end (`reliability_svg`) tells them apart."""
+    return COLOURS[i % len(COLOURS)], DASHES[(i + i // len(COLOURS)) % len(DASHES)]
+
+
 def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, size: int = 320, title: str = "Reliability") -> str:
     """SVG text: one line per (label, rows with predicted/observed/n), plus the diagonal."""
     pad = 40
@@ -28,7 +36,7 @@ def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, s
         return pad + px * inner, pad + (1 - py) * inner
 
     parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' class='chart' role='img' viewBox='0 0 {w + 150} {w}' width='{w + 150}' height='{w}' aria-label='{escape(title)}'>",
+        f"<svg xmlns='http://www.w3.org/2000/svg' class='chart' role='img' viewBox='0 0 {w + 160} {w}' width='{w + 160}' height='{w}' aria-label='{escape(title)}'>",
         f"<title>{escape(title)}</title>",
         f"<rect x='{pad}' y='{pad}' width='{inner}' height='{inner}' fill='none' stroke='#999'/>",
         f"<line x1='{pad}' y1='{pad + inner}' x2='{pad + inner}' y2='{pad}' stroke='#bbb' stroke-dasharray='4 3'/>",
@@ -42,8 +50,7 @@ def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, s
     parts.append(f"<text x='12' y='{pad + inner / 2}' font-size='11' text-anchor='middle' transform='rotate(-90 12 {pad + inner / 2})'>observed bot share</text>")
     parts.append(f"<text x='{pad}' y='{pad - 10}' font-size='12'>{escape(title)}</text>")
     for i, (label, rows) in enumerate(curves):
-        colour = COLOURS[i % len(COLOURS)]
-        dash = DASHES[i % len(DASHES)]
+        colour, dash = curve_style(i)
         pts = [xy(r["predicted"], r["observed"]) for r in rows]
         if pts:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
@@ -53,7 +60,10 @@ def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, s
                 parts.append(
                     f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{rad:.1f}' fill='{colour}'><title>{escape(label)}: predicted {r['predicted']:.2f}, observed {r['observed']:.2f}, n={r['n']}</title></circle>"
                 )
-        parts.append(f"<line x1='{w + 2}' y1='{pad + 5 + 16 * i}' x2='{w + 24}' y2='{pad + 5 + 16 * i}' stroke='{colour}' stroke-width='2' stroke-dasharray='{dash}'/>")
-        parts.append(f"<text x='{w + 28}' y='{pad + 9 + 16 * i}' font-size='10'>{escape(label)}</text>")
+            x, y = pts[-1]  # the curve's number at its end, repeated in its legend key
+            parts.append(f"<text class='curve-number' x='{x + 5:.1f}' y='{y - 5:.1f}' font-size='9' fill='{colour}'>{i + 1}</text>")
+        parts.append(f"<text class='key-number' x='{w + 2}' y='{pad + 9 + 16 * i}' font-size='9'>{i + 1}</text>")
+        parts.append(f"<line x1='{w + 12}' y1='{pad + 5 + 16 * i}' x2='{w + 34}' y2='{pad + 5 + 16 * i}' stroke='{colour}' stroke-width='2' stroke-dasharray='{dash}'/>")
+        parts.append(f"<text x='{w + 38}' y='{pad + 9 + 16 * i}' font-size='10'>{escape(label)}</text>")
     parts.append("</svg>")
     return "".join(parts)
