@@ -30,7 +30,7 @@ def test_garwood_bounds() -> None:
     lo, hi = poisson_floor(0, 0.01)  # type: ignore[misc]
     assert lo == 0 and hi == pytest.approx(-np.log(0.025) / 0.01)  # about 369
     assert poisson_floor(3, None) is None and poisson_floor(3, 1.0) is None  # nothing scaled
-    assert floored_bounds(100.0, 100.0, 1, 0.01) == (0.0, 600.0)  # widened, then to whole multiples of 100
+    assert floored_bounds(100.0, 100.0, 1, 0.01) == (1.0, 600.0)  # widened, then to whole multiples of 100; no lower than the one post
     assert floored_bounds(0.0, 0.0, 0, 0.01) == (0.0, 298.0)  # a zero: its one-sided bound (`zero_upper_bound`), no multiple of 100
     assert floored_bounds(0.0, 0.0, 0, 0.96) == (0.0, 0.0)  # "none on the platform either", as its words say
     assert floored_bounds(None, None, 1, 0.01) == (None, None)  # too few accounts: still no interval
@@ -62,7 +62,7 @@ def test_small_scaled_counts_cover_the_poisson_interval() -> None:
         r = rows[m]
         floor = least_interval(r["observed"], 0.01)
         assert floor is not None and r["ci_low"] <= floor[0] and r["ci_high"] >= floor[1], r
-        assert "exact Poisson interval" in r["method"]
+        assert ("one-sided" if r["observed"] == 0 else "exact Poisson interval") in r["method"], r
 
 
 def test_unscaled_counts_keep_the_bootstrap_interval() -> None:
@@ -107,3 +107,20 @@ def test_a_version_2_table_narrower_than_the_floor_is_said_to_be_out_of_date(tmp
         st.sql("UPDATE estimates SET ci_low = estimate, ci_high = estimate WHERE metric = 'posts' AND ci_low IS NOT NULL")
         got = outdated_estimates(st)
     assert got is not None and got.found == (POISSON_FLOOR,) and got.recorded == 2
+
+
+def test_one_sampled_post_never_reads_as_none_and_a_zeros_method_says_its_own_bound() -> None:
+    """One sampled post at r = 0.01 stored "100 [0–600]": Garwood's low end, 2.53, widened down to a
+    multiple of 100 reached 0, an interval that admits no such post on the platform where the
+    sample holds one. Its low end is now the sampled posts themselves, the least the platform can
+    hold. And a zero's `method` said "widened to at least the exact Poisson interval ... and whole
+    multiples of 1/rate" beside its [0, 298], which is neither: it says its one-sided bound."""
+    assert floored_bounds(100.0, 100.0, 1, 0.01) == (1.0, 600.0)
+    assert floored_bounds(0.0, 400.0, 3, 0.5) == (3.0, 400.0)  # a bootstrap low of 0 from three sampled posts too
+    assert floored_bounds(0.0, 400.0, 3, 0.5, sampled=False) == (0.0, 400.0)  # no sample of posts: nothing known beyond the bootstrap
+    rows = _cell(0.01)
+    support, oppose = rows["support_posts"], rows["oppose_posts"]
+    assert support["observed"] == 1 and support["ci_low"] == 1.0, support
+    assert "low end no less than the sampled posts" in support["method"], support["method"]
+    assert "multiples" not in oppose["method"] and "one-sided" in oppose["method"], oppose["method"]
+    assert oppose["method"].endswith(f"; {zero_text(0.01)}")  # what the staleness check reads

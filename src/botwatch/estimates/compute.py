@@ -240,8 +240,13 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
     how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts{drawn}"
     # Stored widened, once, here (on either engine: this runs where the cells lie), so the table,
     # its export, `botwatch estimate` and the report print one interval for one figure.
-    poisson = "at least the exact Poisson interval of the sampled count / rate and " if opts.zero_where is not None else ""
-    whole = "" if few or scaled_step(opts.sample_rate) is None else f", widened to {poisson}whole multiples of 1/rate ({1 / rate:g})"
+    floored = opts.zero_where is not None  # a sample of posts: `floored_bounds` floors its scaled counts
+    poisson = "at least the exact Poisson interval of the sampled count / rate and " if floored else ""
+    least = ", the low end no less than the sampled posts themselves" if floored else ""
+    whole = "" if few or scaled_step(opts.sample_rate) is None else f", widened to {poisson}whole multiples of 1/rate ({1 / rate:g}){least}"
+    # A zero's interval is its one-sided bound alone (`whole_counts.least_interval`), no Poisson
+    # two-sided interval and no multiple of 1/rate: its method said both beside [0, 298].
+    zero_whole = "" if few or scaled_step(opts.sample_rate) is None or not floored else ", replaced by the one-sided 95% bound of a count of none"
     for metric, c in COUNT_METRICS.items():
         if metric in STANCE_ONLY and not is_party:
             continue
@@ -254,7 +259,7 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
         # method too (one-sided, as `estimate` and the report word it).
         none = f"; {_zero(opts)}" if obs[col[c]] == 0 and _zero(opts) else ""
         rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
-                     "method": f"count / sample rate; {how}{whole}{none}"})
+                     "method": f"count / sample rate; {how}{zero_whole if none else whole}{none}"})
     for metric, (num, den) in SHARE_METRICS.items():
         if metric in STANCE_ONLY and not is_party:
             continue

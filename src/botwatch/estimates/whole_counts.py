@@ -69,7 +69,8 @@ def poisson_floor(observed: float, sample_rate: float | None, level: float = 0.9
 def floored_bounds(lo: float | None, hi: float | None, observed: float, sample_rate: float | None,
                    level: float = 0.95, sampled: bool = True) -> tuple[float | None, float | None]:
     """The bootstrap's bounds widened to at least `least_interval` and then outwards to whole
-    multiples of 1 / rate (`snap_bounds`); a zero's are `least_interval`'s, as its words give them. A missing bound (too few accounts) stays missing: the
+    multiples of 1 / rate (`snap_bounds`), the low end no less than the `observed` sampled posts
+    themselves (the platform holds at least those); a zero's are `least_interval`'s, as its words give them. A missing bound (too few accounts) stays missing: the
     floor assumes posts sampled independently, which a handful of accounts does not bear out.
     `sampled` False: the study is no sample of the platform (an attributed archive: its scaled
     counts are "not platform figures", `report.caveats.report_scaling_unsupported`), so there is no
@@ -79,7 +80,13 @@ def floored_bounds(lo: float | None, hi: float | None, observed: float, sample_r
         return floor  # a bound on the platform's posts, no k / r (`least_interval`)
     if floor is not None and lo is not None and hi is not None:
         lo, hi = min(lo, floor[0]), max(hi, floor[1])
-    return snap_bounds(lo, hi, sample_rate)
+    lo, hi = snap_bounds(lo, hi, sample_rate)
+    if floor is not None and lo is not None and lo < observed:
+        # The sampled posts are on the platform: one sampled post at r = 0.01 read "100 [0–600]"
+        # (Garwood's 2.53 widened down to a multiple of 100), a low end that admits none. Raising
+        # it to them drops only counts that cannot be, so the interval covers as often.
+        lo = float(observed)
+    return lo, hi
 
 
 def least_interval(observed: float, sample_rate: float | None, level: float = 0.95) -> tuple[float, float] | None:
