@@ -61,9 +61,14 @@ def test_the_sentence_for_each_case() -> None:
         w = {"clusters": clusters, "of": of, "co_actions": inside, "all": total, "start": date(2016, 9, 1), "end": date(2016, 11, 15)}
         return " ".join(render("coordination_window.html.j2", in_window=w).split())
 
-    assert said(0, 174, 0, 187_158) == ("None of these clusters co-acted inside the election window (2016-09-01 to 2016-11-15): the test reads "
-                                        "the whole archive, so these are networks of the archive, not of this election's talk.")
-    assert said(0, 1, 0, 12).startswith("None of the cluster co-acted") and "so this is a network of the archive" in said(0, 1, 0, 12)
+    # "None of these clusters" gave no count, and one cluster read "None of the cluster co-acted".
+    assert said(0, 174, 0, 187_158) == ("None of the 174 clusters co-acted inside the election window (2016-09-01 to 2016-11-15): all 187,158 of "
+                                        "their co-actions fall outside it, and the test reads the whole archive, so these are networks of the "
+                                        "archive, not of this election's talk.")
+    assert said(0, 1, 0, 12) == ("The cluster did not co-act inside the election window (2016-09-01 to 2016-11-15): all 12 of its co-actions "
+                                 "fall outside it, and the test reads the whole archive, so this is a network of the archive, not of this "
+                                 "election's talk.")
+    assert "its one co-action falls outside it" in said(0, 1, 0, 1)
     assert said(5, 5, 40, 40) == "Every co-action of these clusters (40) falls inside the election window (2016-09-01 to 2016-11-15)."
     assert said(27, 174, 2_592, 187_158) == ("27 of the 174 clusters co-acted inside the election window (2016-09-01 to 2016-11-15): 2,592 of the "
                                              "187,158 co-actions of all clusters (1%) fall in it; the test reads the whole archive.")
