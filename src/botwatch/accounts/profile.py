@@ -125,6 +125,11 @@ _FILLER = r"(?:[&+,/]|and|or|trolls?|spam(?:mers)?|will|be|get|gets|are|is|alway
 _NOT_ME_AFTER = re.compile(
     r"^\s*(?:(?:" + _FILLER + r")\s+){0,5}(?:blocked|banned|reported|not welcome|unwelcome)(?![a-z])"
     r"|^[\s-]*(?:hunter|hunting|spotter|spotting|researcher|sentinel)(?![a-z])")
+# "rt bot" (the abbreviation, then a space): stan talk for a person who retweets a lot ("A kpop fan
+# acc, ... rt bot", twarc2/kpop; "i'm an rt bot for exo"), read first, before "I am a … bot". No
+# labelled account of the shared data writes it; feed bots say "a bot that retweets", "Retweet
+# Bot", which still count. A handle's "exo_rt_bot" is not this (no space).
+_RT_BEFORE = re.compile(r"(?:^|[^a-z0-9])rt\s+$")
 _CONTEXT = 40  # characters read either side of the word
 
 
@@ -140,6 +145,8 @@ def _declares_bot(text: str) -> bool:
         end = start + (4 if plural else 3)
         before = text[max(0, start - _CONTEXT):start].lower()
         after = text[end:end + _CONTEXT].lower()
+        if _RT_BEFORE.search(before):
+            continue
         if _OWN.search(before):
             return True
         if not (_PREFIX.search(before) or _NEGATED.search(before) or (plural and _VERB_BEFORE_PLURAL.search(before))
