@@ -1,7 +1,8 @@
 """The shared arguments and answer cache of the feature-block CV scripts (scripts/cv_word_vectors.py):
 each script keeps its answers in its own subfolder of `--cache`, so variants that share a name
 (`ship`, `all`) in two scripts never read each other's answers; and the fifteenth round's stance
-variants (scripts/cv_stance_kinds.py) drop exactly the features they name."""
+variants (scripts/cv_stance_kinds.py) drop exactly the features they name; and the seventeenth round's speaker
+feature and headline gates (scripts/cv_stance_speaker.py)."""
 
 from __future__ import annotations
 
@@ -115,3 +116,40 @@ def test_neutral_offset_is_chosen_on_the_items_given() -> None:
     gold = ["neutral", "neutral", "support"]
     assert m.choose(scores, gold, ["uk"] * 3, classes, False, (-0.5, 0.0, 0.3, 0.5)) == {"uk": 0.3}
     assert m.choose(scores, ["oppose", "neutral", "support"], ["uk"] * 3, classes, True, (-0.5, 0.0, 0.3)) == {"uk": 0.0}
+
+
+def test_speaker_variants_keep_only_what_they_name() -> None:
+    """The seventeenth round's variants (scripts/cv_stance_speaker.py): `ship` is the shipped
+    feature set exactly, so its cached answers are the shipped model's."""
+    m = load_script("cv_stance_speaker")
+    f = {"w=tgt": 1.0, "spk=tgt": 1.0, "spk=oth": 1.0, "lex_post": 0.0}
+    assert m.transform(f, "ship") == {"w=tgt": 1.0, "lex_post": 0.0}
+    assert m.transform(f, "spktgt") == {"w=tgt": 1.0, "spk=tgt": 1.0, "lex_post": 0.0}
+    assert m.transform(f, "spk") == f
+
+
+def test_speaker_feature_reads_the_colon_the_tokenizer_drops() -> None:
+    """A real dev post (train_stance_labels.csv, uk_train3, read neutral toward UKIP): the party's
+    figure speaks; the words alone ("tgt this young generation …") do not say so."""
+    from botwatch.content.features import PartyNames, tokens
+    from botwatch.elections import load_election
+
+    m = load_script("cv_stance_speaker")
+    names = PartyNames.of(load_election("uk-ge2017"))
+    post = "Nigel Farage: \"This young generation that scream the word 'fascist' have now become the fascists themselves.\""
+    assert m.speaker_features(post, names, "ukip", ["ukip"]) == {"spk=tgt": 1.0}
+    assert ":" not in "".join(tokens(post.casefold()))
+    assert m.speaker_features(post, names, "labour", ["ukip"]) == {"spk=oth": 1.0}
+    assert m.speaker_features("Farage says the young are fascists", names, "ukip", ["ukip"]) == {}
+
+
+def test_headline_gates_turn_only_flat_headline_answers_neutral() -> None:
+    """The guide's headline rule as a gate (scripts/cv_stance_speaker.py --gate): a support or
+    oppose answer turns neutral only on a headline-like post whose lexicon tone is flat."""
+    m = load_script("cv_stance_speaker")
+    gate = m.GATES["headline, whole post's tone flat"]
+    headline = {"style=link": 1.0, "lex_post": 0.0, "lex_clause": 0.0}
+    assert m.gated("oppose", headline, gate) == "neutral"
+    assert m.gated("oppose", {**headline, "lex_post": -0.4}, gate) == "oppose"
+    assert m.gated("support", {"lex_post": 0.0, "lex_clause": 0.0}, gate) == "support"
+    assert m.gated("neutral", headline, gate) == "neutral"
