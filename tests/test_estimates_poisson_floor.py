@@ -124,3 +124,58 @@ def test_one_sampled_post_never_reads_as_none_and_a_zeros_method_says_its_own_bo
     assert "low end no less than the sampled posts" in support["method"], support["method"]
     assert "multiples" not in oppose["method"] and "one-sided" in oppose["method"], oppose["method"]
     assert oppose["method"].endswith(f"; {zero_text(0.01)}")  # what the staleness check reads
+
+
+def test_a_version_3_table_whose_low_end_is_below_its_sampled_posts_is_said_to_be_out_of_date(tmp_path: Path) -> None:
+    """Version 4 raises a scaled count's low end to its sampled posts; a table version 3 wrote kept
+    "100 [0–600]" for one sampled post, and a zero's `method` naming a Poisson interval and
+    multiples of 1/rate it does not have, with nothing said. The same ten accounts at 1%, then
+    one count's low end set back as version 3 left it."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.report.staleness import LOW_END, outdated_estimates
+    from test_estimates_zero_bound import _relabelled
+
+    study = _relabelled(tmp_path, "ten", lambda i: i % 10)
+    assert CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        assert outdated_estimates(st) is None  # made now
+        raised = "observed > 0 AND ci_low = observed AND ci_low < estimate AND metric LIKE '%posts'"
+        assert st.sql(f"SELECT count(*) FROM estimates WHERE {raised}")[0][0] > 0  # a few sampled posts: the low end is them
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'estimates'"):
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "estimates_version": 3}, sort_keys=True), run_id])
+        assert outdated_estimates(st) is None  # the same rows as version 4 writes
+        st.sql(f"UPDATE estimates SET ci_low = 0 WHERE {raised}")
+        got = outdated_estimates(st)
+    assert got is not None and got.found == (LOW_END,) and got.recorded == 3
+    assert "below the sampled posts" in got.sentence("ten.duckdb") and "--only estimates" in got.sentence("ten.duckdb")
+
+
+def test_a_version_3_zero_whose_method_names_a_poisson_interval_is_said_to_be_out_of_date(tmp_path: Path) -> None:
+    """A zero version 3 wrote said "widened to at least the exact Poisson interval ... and whole
+    multiples of 1/rate (100)" beside its [0, 298]; version 4 names its one-sided bound."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.report.staleness import ZERO_METHOD, outdated_estimates
+    from test_estimates_zero_bound import _relabelled
+
+    study = _relabelled(tmp_path, "ten", lambda i: i % 10)
+    assert CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'estimates'"):
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "estimates_version": 3}, sort_keys=True), run_id])
+        zero = "observed = 0 AND method LIKE '%none in the sample;%'"
+        assert st.sql(f"SELECT count(*) FROM estimates WHERE {zero}")[0][0] > 0
+        assert outdated_estimates(st) is None
+        st.sql(f"UPDATE estimates SET method = replace(method, 'replaced by the one-sided 95% bound of a count of none', "
+               f"'widened to at least the exact Poisson interval of the sampled count / rate and whole multiples of 1/rate (100)') WHERE {zero}")
+        got = outdated_estimates(st)
+    assert got is not None and got.found == (ZERO_METHOD,), got

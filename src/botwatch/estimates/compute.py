@@ -90,7 +90,10 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 # 3: a sampled study's scaled counts' intervals are at least the exact Poisson interval of the
 # sampled count / rate (`whole_counts.floored_bounds`; a zero read [0, 0], one post [100, 100] at 1%);
 # a zero's are [0, its one-sided bound] (`whole_counts.least_interval`: 298 at 1%, as its words say).
-ESTIMATES_VERSION = 3
+# 4: that low end is no less than the sampled posts themselves (one sampled post at 1% read
+# "[0–600]", now [1–600]), and a zero's `method` names its one-sided bound, not a Poisson interval
+# and multiples of 1/rate it does not have.
+ESTIMATES_VERSION = 4
 ESTIMATES_VERSION_KEY = "estimates_version"
 
 # The defaults the stage, the command line and the study's recorded parameters all use (kept in

@@ -398,6 +398,10 @@ EXACT_BOUND = ("a share of 0% or 100% carries its bootstrap's collapsed interval
                "where the current rules give its exact bound, or none from too few accounts")
 POISSON_FLOOR = ("a scaled count's interval is narrower than the exact Poisson interval of its sampled count divided by the rate "
                  "(one sampled post at a rate of 1% read \"100 [100–100]\" where it bounds the count below about 557)")
+LOW_END = ("a scaled count's low end is below the sampled posts themselves, which the platform holds for certain "
+           "(one sampled post at a rate of 1% read \"100 [0–600]\", where the current rules give [1–600])")
+ZERO_METHOD = ("a scaled zero's method says its interval is widened to the exact Poisson interval and to whole multiples "
+               "of 1/rate, where it is its one-sided bound alone")
 ZERO_BOUND = "a scaled zero's bound is not the one botwatch estimate and the report give (it may name the platform where the counts are not the platform's)"
 
 
@@ -529,10 +533,16 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
             floor = least_interval(r[5], rate) if r is not None and r[5] is not None and where[rate] else None
             if floor is not None and r is not None and r[6] is not None and r[7] is not None and (r[6] > floor[0] * (1 + 1e-9) + 1e-9 or r[7] < floor[1] * (1 - 1e-9)):
                 found[POISSON_FLOOR] = None
+            # Version 4 raises the low end to the sampled posts themselves (`floored_bounds`): version
+            # 3 left one sampled post at 1% "[0–600]", an interval that admits none of it.
+            if floor is not None and r is not None and r[5] > 0 and r[6] is not None and r[6] < r[5] * (1 - 1e-9):
+                found[LOW_END] = None
             if r is None or r[5] != 0:
                 continue
             method = r[10] or ""
             said = "none in the sample;" in method
+            if said and "multiples of 1/rate" in method:  # version 3's words beside [0, 298]
+                found[ZERO_METHOD] = None
             if (expected is None and said) or (expected is not None and not method.endswith(f"; {expected}")):
                 found[ZERO_BOUND] = None
     return tuple(found), unsure
