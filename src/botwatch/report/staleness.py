@@ -400,8 +400,8 @@ POISSON_FLOOR = ("a scaled count's interval is narrower than the exact Poisson i
                  "(one sampled post at a rate of 1% read \"100 [100–100]\" where it bounds the count below about 557)")
 LOW_END = ("a scaled count's low end is below the sampled posts themselves, which the platform holds for certain "
            "(one sampled post at a rate of 1% read \"100 [0–600]\", where the current rules give [1–600])")
-ZERO_METHOD = ("a scaled zero's method says its interval is widened to the exact Poisson interval and to whole multiples "
-               "of 1/rate, where it is its one-sided bound alone")
+ZERO_METHOD = ("a scaled zero's method says its interval is widened to whole multiples of 1/rate, where the current rules "
+               "give its one-sided bound alone")
 ZERO_BOUND = "a scaled zero's bound is not the one botwatch estimate and the report give (it may name the platform where the counts are not the platform's)"
 
 
@@ -541,7 +541,7 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
                 continue
             method = r[10] or ""
             said = "none in the sample;" in method
-            if said and "multiples of 1/rate" in method:  # version 3's words beside [0, 298]
+            if said and "multiples of 1/rate" in method:  # versions 2 and 3's words beside [0, 298]
                 found[ZERO_METHOD] = None
             if (expected is None and said) or (expected is not None and not method.endswith(f"; {expected}")):
                 found[ZERO_BOUND] = None
