@@ -37,4 +37,4 @@ def test_parties_table_says_where_its_intervals_run_narrow(labelled_sample_path:
     assert heavy
     said = " ".join(res.output.split())
     assert "intervals run too narrow where a few accounts write much of a party's posts: the 5 most active accounts wrote " in said
-    assert f"{heavy[0].share:.0%} of all accounts' posts naming the party" in said or f"{heavy[0].share:.0%}," in said
+    assert f"{heavy[0].share:.0%} of the posts naming the party in the campaign window by all accounts" in said or f"{heavy[0].share:.0%}," in said

@@ -134,3 +134,54 @@ def test_estimates_made_before_the_group_say_they_count_own_posts(uk_study: Path
     lab = next(str(h) for h in sec.headline if "naming Labour" in str(h))
     assert "(posts by the parties' own accounts (@UKLabour) included and counted as support" in html.unescape(lab)
     assert "run botwatch analyze STUDY --only estimates again" in html.unescape(str(sec.html)).replace("<code>", "").replace("</code>", "")
+
+
+def test_the_narrow_brackets_note_counts_the_posts_the_figures_are_of(us_with_party_account: Path) -> None:
+    """The note that a party's brackets run narrow counts the posts those brackets were drawn from.
+
+    A UK study (IRA tweets of spring 2017 with @UKLabour's own feed) said "Of the 60 election posts
+    ... naming Labour by accounts other than the parties' own ... These brackets are likely too
+    narrow: the 5 most active of the 32 accounts naming Labour wrote 76% of those posts": the 76%
+    counted @UKLabour's 110 own posts, which the figures leave out (of the 60, the 5 most active
+    of 31 accounts wrote 38%). Here @HillaryClinton's own posts about Democrats play that part."""
+    import re
+
+    from botwatch import open_study
+    from botwatch.report.concentration import concentrated
+    from botwatch.report.section_parties import parties_section
+
+    keys = [p.key for p in US.parties]
+    with open_study(us_with_party_account, read_only=True) as st:
+        every = {c.key: c for c in concentrated(st, keys)}
+        public = {c.key: c for c in concentrated(st, keys, without_own=True)}
+        sec = parties_section(st, {"election": US})
+    dem = public["democrat"]
+    # the own account is among the five most active: the two counts differ, so the test can fail
+    assert (dem.accounts, round(100 * dem.share)) != (every["democrat"].accounts, round(100 * every["democrat"].share))
+    assert sec is not None
+    head = next(" ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(h))).split()) for h in sec.headline if "naming Democrats" in str(h))
+    assert (f"the 5 most active of the {dem.accounts:,} accounts naming Democrats (Clinton) wrote {round(100 * dem.share)}% of those posts") in head, head
+    body = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(sec.html))).split())
+    assert f"{round(100 * dem.share)}% of those naming Democrats (Clinton) (by {dem.accounts:,} accounts in all)" in body or \
+        f"{round(100 * dem.share)}% of the posts naming Democrats (Clinton) (by {dem.accounts:,} accounts in all)" in body
+    assert "in the campaign window (all accounts but the parties' own): on ordinary Brexit tweets" in body
+
+
+def test_the_estimate_table_counts_the_narrow_brackets_as_the_report_does(us_with_party_account: Path, tmp_path: Path) -> None:
+    """`botwatch estimate --table parties` prints the figures of all accounts but the parties' own,
+    and its word on narrow brackets counts the same posts (it counted the own feed too)."""
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.report.concentration import concentrated
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(us_with_party_account, dst)
+    res = CliRunner().invoke(app, ["estimate", str(dst), "--election", "us-2016", "--reps", "50", "--table", "parties"])
+    assert res.exit_code == 0, res.output
+    with open_study(dst, read_only=True) as st:
+        dem = next(c for c in concentrated(st, [p.key for p in US.parties], without_own=True) if c.key == "democrat")
+    said = " ".join(res.output.split())
+    assert f"Democrats (Clinton) {round(100 * dem.share)}%" in said, said
+    assert "of the posts naming the party in the campaign window by all accounts but the parties' own" in said, said

@@ -226,12 +226,14 @@ def estimate(
             from botwatch.report.concentration import TOP, concentrated
 
             # Where the intervals run narrow, as the report's Parties section says it.
-            heavy = concentrated(st, [p.key for p in election.parties])
+            heavy = concentrated(st, [p.key for p in election.parties], without_own=group == NOT_PARTY_ACCOUNTS)
             if heavy:
                 names = {p.key: p.name for p in election.parties}
+                # Counted over the posts the table's figures are of (the parties' own left out where they are).
+                whose = "all accounts" if group == "all" else "all accounts but the parties' own"
                 listed = ", ".join(f"{names.get(c.key, c.key)} {fixed(c.share, 0, 100)}%" for c in heavy)
                 out.print(f"intervals run too narrow where a few accounts write much of a party's posts: the {TOP} most active accounts wrote "
-                          f"{listed} of all accounts' posts naming the party in the campaign window (on ordinary Brexit tweets such intervals "
+                          f"{listed} of the posts naming the party in the campaign window by {whose} (on ordinary Brexit tweets such intervals "
                           "held a figure drawn again about three times in four where 99 in 100 was due; docs/methods.md)", highlight=False, markup=False)
             if has_public:
                 own = st.sql("SELECT a.observed - p.observed FROM estimates a JOIN estimates p USING (period, party, metric) "

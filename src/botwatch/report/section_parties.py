@@ -517,7 +517,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     from botwatch.report.concentration import SHARE_SAID, TOP, concentrated
 
     names = {k: n for k, n, _ in parties}
-    heavy = [{"key": c.key, "name": names.get(c.key, c.key), "share": c.share, "accounts": c.accounts} for c in concentrated(study, [k for k, _, _ in parties])]
+    # Over the posts the figures are of: the parties' own accounts left out where the figures leave them out.
+    heavy = [{"key": c.key, "name": names.get(c.key, c.key), "share": c.share, "accounts": c.accounts}
+             for c in concentrated(study, [k for k, _, _ in parties], without_own=public is not None)]
     from botwatch.report.caveats import report_scaling_unsupported, study_collection_unknown
     from botwatch.report.scope import scope
 
