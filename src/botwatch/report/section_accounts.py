@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -147,12 +148,37 @@ def _origin_lines(evidence: list[str]) -> list[str]:
     which the cell already says as "X (p)". Where that line says the lead is mostly the prior's
     (`origin_prior.prior_clause`), that is kept first: @KeeleyMP read "GB (0.93)" over "profile
     time zone 'Amsterdam' is in NL" alone, as if that evidence had placed it in GB, where
-    `botwatch explain` and the explorer say the 0.93 is mostly the study's prior."""
+    `botwatch explain` and the explorer say the 0.93 is mostly the study's prior. So is the study's
+    Russia prior where it alone made Russia more likely than not (`_russia_prior_line`)."""
     lines = [str(s) for s in evidence]
     head = lines[0] if lines else ""
     at = head.find(", mostly the ")
     lead = [head[at + 2:]] if head.startswith("most likely") and at >= 0 else []
+    lead += [t for t in (_russia_prior_line(s) for s in lines[1:]) if t][:1]
     return lead + lines[1:3]
+
+
+# The study prior's evidence sentence (`origin_prior.StudyPrior.sentence`): its estimate and its move.
+_STUDY_PRIOR = re.compile(r"^study prior: .*?an estimated (?P<est>[\d.]+% \[[\d.]+%, [\d.]+%\]) of (?:them|this study's accounts) "
+                          r"are run from Russia.*?this moves P\(Russia\) from (?P<a>[<>]?\d+(?:\.\d+)?) to (?P<b>[<>]?\d+(?:\.\d+)?)", re.S)
+
+
+def _russia_prior_line(sentence: str) -> str:
+    """A short line for the study prior's step where it carried P(Russia) from below 0.5 to 0.5 or
+    more, else "": the account is counted Russian by what the study is made of, not its own evidence.
+
+    Why: in a study of IRA tweets with a Brexit sample, @ObserverUK's row read "RU (0.77)" over
+    "profile location 'London' names GB" and "calibration ... moves P(Russia) from 0.058 to 0.065",
+    where `botwatch explain` says the study prior (77% of this study's accounts estimated Russia-run)
+    moved it from 0.065 to 0.768; the full sentence is too long for the cell, so its move was cut."""
+    m = _STUDY_PRIOR.match(sentence)
+    if not m:
+        return ""
+    a, b = (float(v.lstrip("<>")) for v in (m["a"], m["b"]))
+    if not a < 0.5 <= b:
+        return ""
+    # Short enough for the cell's 160 characters with the figures in it.
+    return f"mostly the study's prior, not its own evidence: P(Russia) {m['a']} → {m['b']}, as an estimated {m['est']} of the study's accounts are Russia-run"
 
 
 def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
