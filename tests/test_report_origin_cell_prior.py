@@ -1,7 +1,7 @@
 """The origin cell of the report's "Accounts with the highest bot probability" table says so where
 the study's Russia prior alone made an account more likely than not Russia-run.
 
-Walked on IRA tweets of April–June 2017 with a twarc2 Brexit sample (uk-ge2017): 17 of the 20 rows,
+Walked on IRA tweets of April–June 2017 with a twarc2 Brexit sample (uk-ge2017): 18 of the 20 rows,
 @ObserverUK's among them, read "RU (0.77)" over "profile location 'London' names GB" and
 "calibration ... moves P(Russia) from 0.058 to 0.065"; `botwatch explain` says the study prior
 (an estimated 77% of this study's accounts Russia-run) moved it from 0.065 to 0.768, and the cell
