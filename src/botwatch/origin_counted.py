@@ -47,6 +47,7 @@ class Counted:
     k_place: int | None = None  # of them, most likely abroad with their own profile's place among the evidence (None: not stored)
     k_hours: int = 0  # of them, no evidence but items read only as run from Russia or not (`RUSSIA_ONLY_KINDS`, English articles)
     n_hours: int = 0  # of all accounts with origin evidence, the same
+    k_study_prior: int | None = None  # of them, Russia made more likely than not by the study prior's step alone (None: not stored)
 
     def weak(self) -> bool:
         """Whether most counted accounts are placed at home or rest on language alone: the count
@@ -74,6 +75,13 @@ class Counted:
             parts.append(f"{self.k_hours:,} {'has' if self.k_hours == 1 else 'have'} no origin evidence that tells {home} from another country "
                          f"({'its' if self.k_hours == 1 else 'their'} posting hours, English articles, posts on Russian holidays or texts shared with other accounts are read only as "
                          f"run from Russia or not), so the prior's share for {home} is what counts {'it' if self.k_hours == 1 else 'them'}")
+        if self.k_study_prior:
+            # IRA tweets with a Brexit sample (uk-ge2017): 278 of the 620 counted, @ObserverUK's
+            # 'London' among them, had P(Russia) 0.065 before the study prior's step and 0.768 after.
+            one = self.k_study_prior == 1
+            parts.append(f"{of_these(self.k_study_prior)} {'is' if one else 'are'} more likely than not run from Russia only through the study's "
+                         f"prior, which estimates how many of its accounts are Russia-run: {'its' if one else 'their'} own evidence left "
+                         f"P(Russia) below 0.5, so what the study is made of counts {'it' if one else 'them'}, not evidence about {'it' if one else 'them'}")
         if self.k_place and 2 * self.k_place >= self.k:
             # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
@@ -110,7 +118,34 @@ def counted(study: Study, home: str) -> Counted:
         k=int(k), k_home=int(k_home), k_place=_placed_by_profile(study, p, home),
         k_language=None if k_lang is None else int(k_lang), n_language=None if n_lang is None else int(n_lang),
         k_either=None if k_either is None else int(k_either), k_hours=int(k_hours or 0), n_hours=int(n_hours or 0),
+        k_study_prior=_led_by_study_prior(study, p),
     )
+
+
+# The study prior's step in its evidence sentence (`origin_prior.moves`): "this moves P(Russia) from a to b".
+_PRIOR_MOVE = r"this moves P\(Russia\) from [<>]?([0-9]+(\.[0-9]+)?) to [<>]?([0-9]+(\.[0-9]+)?)"
+
+
+def _led_by_study_prior(study: Study, p: str) -> int | None:
+    """Counted accounts whose study-prior step (`account_evidence.feature = 'study_prior'`) carried
+    P(Russia) from below 0.5 to 0.5 or more: Russia leads them by what the study is made of (the
+    prior estimates how many of its accounts are Russia-run), not by their own evidence. None when
+    the evidence table is absent or cannot be read this way (a lake read by Spark)."""
+    if "account_evidence" not in set(study.tables()):
+        return None
+    try:
+        (n,) = study.sql(
+            f"""WITH moved AS (
+                  SELECT platform, account_id,
+                         TRY_CAST(regexp_extract(sentence, ?, 1) AS DOUBLE) AS a, TRY_CAST(regexp_extract(sentence, ?, 3) AS DOUBLE) AS b
+                  FROM account_evidence WHERE kind = 'origin' AND feature = 'study_prior')
+                SELECT count(*) FROM account_scores s JOIN moved m USING (platform, account_id)
+                WHERE {p} >= {FOREIGN_THRESHOLD} AND m.a < 0.5 AND m.b >= 0.5""",
+            [_PRIOR_MOVE, _PRIOR_MOVE],
+        )[0]
+    except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
+        return None
+    return int(n)
 
 
 def _prior_rule(study: Study, home: str, keys: str | None = None) -> tuple[str, str, str, list[Any]]:
