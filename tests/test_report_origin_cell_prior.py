@@ -54,3 +54,19 @@ def test_a_russia_lead_the_study_prior_made_is_said_in_the_cell(tmp_path: Path) 
     assert len(cell[0]) <= 160  # the cell shows 160 characters of a line
     assert cell[1:] == observer[1:3]
     assert top["NovostiKrsndr"] == own[1:3]
+
+
+def test_the_explorer_row_keeps_the_study_priors_line_after_five_bot_items() -> None:
+    """The explorer keeps the first eight sentences of a row, bot evidence first: @Glasgow_Watch's
+    five bot items and three origin items left the study prior's step out of its row."""
+    from botwatch.report.section_explorer import EVIDENCE_PER_ACCOUNT, _rows_with_evidence
+
+    bot = [f"bot item {i}" for i in range(5)]
+    origin = ["most likely RU (p=0.77); prior gave GB 30% before any evidence", "profile location 'Glasgow, Scotland' names GB (×380 ...)",
+              "posts are 100% en (of 1 tagged) ...", "calibration (...) moves P(Russia) from 0.008 to 0.065", _prior(FAR_SCOPE).sentence(0.065, 0.768)]
+    row = ("twitter", "1", "Glasgow_Watch", "Glasgow Watch", 0.97, "RU", 0.77, None, 1, None, None, json.dumps(bot), json.dumps(origin), "1", 0.77)
+    rows, _, ids = _rows_with_evidence([row], {})
+    shown = [ids[i] for i in rows[0][11]]
+    assert len(shown) == EVIDENCE_PER_ACCOUNT
+    assert shown[5:7] == [origin[0], "mostly the study's prior, not its own evidence: P(Russia) 0.065 → 0.768, as an estimated "
+                                     "77.3% [71.0%, 83.0%] of the study's accounts are Russia-run"], shown

@@ -230,7 +230,7 @@ def _rows_with_evidence(rows: list[tuple[Any, ...]], extra_evidence: dict[tuple[
     out_rows: list[list[Any]] = []
     raw_keys: list[tuple[str, str]] = []
     for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev, raw_id, p_outside in rows:
-        ev = _json_list(bot_ev) + _json_list(origin_ev)
+        ev = _json_list(bot_ev) + _with_russia_prior_line(_json_list(origin_ev))
         if extra_evidence:
             ev += extra_evidence.get((plat, raw_id), [])
         seen: list[int] = []
@@ -248,6 +248,20 @@ def _rows_with_evidence(rows: list[tuple[Any, ...]], extra_evidence: dict[tuple[
         out_rows.append([plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, seen, -1, p_outside])
         raw_keys.append((plat, raw_id))
     return out_rows, raw_keys, ids
+
+
+def _with_russia_prior_line(origin: list[str]) -> list[str]:
+    """The origin evidence with the study prior's short line (`section_accounts._russia_prior_line`)
+    after its "most likely" lead, where the prior alone made Russia more likely than not.
+
+    Why: the row keeps the first `EVIDENCE_PER_ACCOUNT` sentences, bot evidence first, and the
+    study prior's sentence comes fourth or later among the origin items: @Glasgow_Watch read
+    "RU (0.77)" over "profile location 'Glasgow, Scotland' names GB" with nothing saying that the
+    study's make-up, not its own evidence, had moved it to Russia."""
+    from botwatch.report.section_accounts import _russia_prior_line
+
+    line = next((t for t in map(_russia_prior_line, origin[1:]) if t), "")
+    return origin[:1] + [line] + origin[1:] if line else origin
 
 
 def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, Any]]:
