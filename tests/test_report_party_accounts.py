@@ -87,7 +87,13 @@ def test_own_posts_are_left_out_and_counted_beside_the_others(us_with_party_acco
     assert sec is not None
     dem = next(str(h) for h in sec.headline if "naming Democrats" in str(h))
     assert f"Of the {int(rest):,} election posts in the study naming Democrats (Clinton) by accounts other than the parties' own ({int(own):,} more" in dem
-    assert "(@HillaryClinton), are left out: a party's own feed is not public support)" in dem
+    assert "(@HillaryClinton), are left out: a party's feed speaks for that party, not for the public)" in dem
+    # Another party's feed naming it is left out too: "a party's own feed is not public support"
+    # read, under Republicans, as if @HillaryClinton were theirs (a UK study: @UKLabour's 27 posts
+    # naming the Conservatives, left out "as a party's own feed").
+    rep = next(str(h) for h in sec.headline if "naming Republicans" in str(h))
+    assert "(@HillaryClinton), are left out: a party's feed speaks for that party, not for the public)" in rep
+    assert "own feed is not public support" not in rep
     assert "Per party, campaign window, all accounts but the parties' own" in html.unescape(str(sec.html))
 
 
