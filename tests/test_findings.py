@@ -150,12 +150,19 @@ def analysed(analysed_sample_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def report_html(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def built_report(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The analysed sample's report (`build_report`, strict, with its default exports beside it),
+    once for the module. Read only: the provenance test reads the page and the schema test the
+    exports folder, which `write_exports` wrote with its defaults (it ran them a second time)."""
     from botwatch.report import build_report
 
     with open_study(analysed_sample_path, read_only=True) as st:
-        out = build_report(st, tmp_path_factory.mktemp("rep") / "report.html", strict=True)
-    return out.read_text(encoding="utf-8")
+        return build_report(st, tmp_path_factory.mktemp("rep") / "report.html", strict=True)
+
+
+@pytest.fixture(scope="module")
+def report_html(built_report: Path) -> str:
+    return built_report.read_text(encoding="utf-8")
 
 
 # -- point 5: the report does not contradict itself ------------------------------------------------
@@ -579,13 +586,11 @@ def test_result_lines_are_not_cut_at_80_columns_in_a_pipe(analysed: Path, tmp_pa
     assert f"wrote {deep}" in res.output  # the whole path on one line, copyable
 
 
-def test_report_exports_carry_the_schema_version_for_csv_and_parquet(analysed: Path, tmp_path: Path) -> None:
+def test_report_exports_carry_the_schema_version_for_csv_and_parquet(built_report: Path) -> None:
     from botwatch.exports_typed import SCHEMA_VERSION
-    from botwatch.report.exports import write_exports
 
-    with open_study(analysed) as st:
-        written = {e.name: e for e in write_exports(st, tmp_path / "x")}
-    side = json.loads(written["accounts"].files["schema"].read_text())
+    # `write_exports` with its defaults (csv and parquet), as the report beside them ran it
+    side = json.loads((built_report.parent / f"{built_report.stem}-data" / "accounts.schema.json").read_text())
     assert side["botwatch_schema_version"] == SCHEMA_VERSION and set(side["formats"]) == {"csv", "parquet"}
     types = {c["name"]: c["type"] for c in side["formats"]["parquet"]}
     assert types["bot_evidence"] == "VARCHAR[]"

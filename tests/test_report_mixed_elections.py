@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from botwatch.report import build_report
 from botwatch.study import open_study
+from testsupport.study_copies import copy_study, digest, unchanged
 
 
 def _coordination_redone_under_uk(analysed_sample_path: Path, tmp_path: Path, *before: str) -> Path:
@@ -24,6 +28,17 @@ def _coordination_redone_under_uk(analysed_sample_path: Path, tmp_path: Path, *b
         st.sql("INSERT INTO runs SELECT run_id || '-uk', stage, replace(params, 'us-2016', 'uk-ge2017'), version, now(), now(), status, rows_written, message "
                "FROM runs WHERE stage IN ('coordination', 'accounts_clusters')")
     return study
+
+
+@pytest.fixture(scope="module")
+def redone_under_uk(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`_coordination_redone_under_uk` of the analysed sample with nothing run first, once for the
+    module: six tests each made this same copy. Read only (the module's end fails if it changed): a
+    test that writes copies it."""
+    path = _coordination_redone_under_uk(analysed_sample_path, tmp_path_factory.mktemp("redone_under_uk"))
+    before = digest(path)
+    yield path
+    unchanged(path, before)
 
 
 def _methods_text(study: Path) -> str:
@@ -85,21 +100,21 @@ def test_the_outside_window_banner_speaks_of_the_stages_of_that_election(analyse
     assert "US presidential" not in banner
 
 
-def test_methods_data_coverage_names_each_elections_window_with_its_stages(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_methods_data_coverage_names_each_elections_window_with_its_stages(redone_under_uk: Path) -> None:
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods' Data
     coverage said only "The election window of UK general election 2017 runs ...: 0.4% of all posts
     fall inside it", the window of the newest run, beside sections made for the US election."""
-    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
+    study = redone_under_uk
     text = _methods_text(study)
     assert "The election window of US presidential election 2016 (the stages accounts, " in text, text
     assert "The election window of UK general election 2017 (the stages accounts_clusters, coordination) runs 2017-04-18" in text, text
 
 
-def test_methods_study_span_counts_days_of_the_timelines_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_methods_study_span_counts_days_of_the_timelines_election(redone_under_uk: Path) -> None:
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods gave the
     study's span in "days in Europe/London", the newest run's zone, while the timeline, bursts and
     event test (and the US window's line beside it) counted America/New_York's days."""
-    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
+    study = redone_under_uk
     text = _methods_text(study)
     span = text[text.index("Data coverage"):text.index("The election window")]
     assert "(days in America/New_York)" in span, span
@@ -117,7 +132,7 @@ def test_the_no_election_posts_banner_follows_the_content_stages_election(analys
     assert "US presidential election 2016 conversation" in banner, banner
 
 
-def test_the_coordination_window_line_names_the_coordination_stages_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_the_coordination_window_line_names_the_coordination_stages_election(redone_under_uk: Path, tmp_path: Path) -> None:
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: the coordination
     headline said "None of these clusters co-acted inside the election window (2017-04-18 to
     2017-06-09) ... not of this election's talk", unnamed, in a report about the US election. And
@@ -133,7 +148,7 @@ def test_the_coordination_window_line_names_the_coordination_stages_election(ana
         assert sec is not None
         return " ".join(re.sub(r"<[^>]+>", " ", " ".join(str(h) for h in sec.headline)).split())
 
-    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
+    study = copy_study(redone_under_uk, tmp_path / "s.duckdb")  # it writes a later run below
     with open_study(study) as st:
         text = said(st)
     assert "inside the UK general election 2017 window (2017-04-18 to 2017-06-09)" in text, text
@@ -145,7 +160,7 @@ def test_the_coordination_window_line_names_the_coordination_stages_election(ana
         assert "inside the UK general election 2017 window (2017-04-18 to 2017-06-09)" in said(st)
 
 
-def test_methods_quotes_the_stance_figures_of_the_content_stages_election(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_methods_quotes_the_stance_figures_of_the_content_stages_election(redone_under_uk: Path) -> None:
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: Methods quoted the UK
     test part ("117 hand-labelled pairs of this election ... macro-F1 0.53") beside a Parties
     section whose stances were made, and measured, for the US election (159 pairs, 0.72). And
@@ -153,7 +168,7 @@ def test_methods_quotes_the_stance_figures_of_the_content_stages_election(analys
     (the UK one): the election is named."""
     from botwatch.content.stance import MEASURED_BY_ELECTION
 
-    study = _coordination_redone_under_uk(analysed_sample_path, tmp_path)
+    study = redone_under_uk
     text = _methods_text(study)
     us = MEASURED_BY_ELECTION["us-2016"]
     assert f"on the frozen test part of {us['pairs']} hand-labelled pairs of US presidential election 2016 (never used" in text, text
@@ -186,7 +201,7 @@ def test_methods_unmeasured_origin_names_the_accounts_stages_election(analysed_s
     assert "For Estonia 2019, foreign origin is not measured: the origin model does not know EE" in text, text
 
 
-def test_parties_headlines_name_the_election_their_stance_check_is_of(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_parties_headlines_name_the_election_their_stance_check_is_of(redone_under_uk: Path) -> None:
     """Analysed with us-2016, then `analyze -e uk-ge2017 --only coordination`: the Parties
     headlines, at the top of a page whose kicker names both elections, said "on 159 held-out
     hand-labelled pairs of this election"."""
@@ -195,7 +210,7 @@ def test_parties_headlines_name_the_election_their_stance_check_is_of(analysed_s
     from botwatch.report.context import report_context
     from botwatch.report.section_parties import parties_section
 
-    with open_study(_coordination_redone_under_uk(analysed_sample_path, tmp_path)) as st:
+    with open_study(redone_under_uk) as st:
         sec = parties_section(st, report_context(st))
     assert sec is not None and sec.headline
     text = " ".join(re.sub(r"<[^>]+>", " ", " ".join(str(h) for h in sec.headline)).split())
@@ -203,7 +218,7 @@ def test_parties_headlines_name_the_election_their_stance_check_is_of(analysed_s
     assert "this election" not in text, text
 
 
-def test_the_parties_body_names_the_election_its_stance_check_is_of(analysed_sample_path: Path, tmp_path: Path) -> None:
+def test_the_parties_body_names_the_election_its_stance_check_is_of(redone_under_uk: Path) -> None:
     """The same study: the headlines named the US election, but the section's body still said "159
     hand-labelled (post, party) pairs of this election", under a kicker naming both elections."""
     import re
@@ -211,7 +226,7 @@ def test_the_parties_body_names_the_election_its_stance_check_is_of(analysed_sam
     from botwatch.report.context import report_context
     from botwatch.report.section_parties import parties_section
 
-    with open_study(_coordination_redone_under_uk(analysed_sample_path, tmp_path)) as st:
+    with open_study(redone_under_uk) as st:
         sec = parties_section(st, report_context(st))
     assert sec is not None
     text = " ".join(re.sub(r"<[^>]+>", " ", str(sec.html)).split())
