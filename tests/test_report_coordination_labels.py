@@ -5,11 +5,15 @@ members' handles without "@", their ids bare, and an amplified account known onl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from botwatch.pipeline import Context, analyze
 from botwatch.study import open_study
+from testsupport.study_copies import copy_study, digest, unchanged
 
 from test_timeline import write_posts
 
@@ -35,11 +39,28 @@ def _study(path: Path):  # type: ignore[no-untyped-def]
     return st
 
 
-def test_the_picture_labels_accounts_without_a_handle_as_id_n(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def coordinated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`_study` after the coordination stage alone (no election), once for the module: four tests
+    each built and analysed this same study. Read only (the module's end fails if it changed): the
+    tests open their own copy (`_coordinated_copy`)."""
+    path = tmp_path_factory.mktemp("coordinated") / "s.duckdb"
+    with _study(path) as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+    before = digest(path)
+    yield path
+    unchanged(path, before)
+
+
+def _coordinated_copy(coordinated: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A private, writable copy of `coordinated`, open."""
+    return open_study(copy_study(coordinated, tmp_path / "s.duckdb"), read_only=False)
+
+
+def test_the_picture_labels_accounts_without_a_handle_as_id_n(coordinated: Path, tmp_path: Path) -> None:
     from botwatch.report.section_coordination import _layout, coordination_section
 
-    with _study(tmp_path / "s.duckdb") as st:
-        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+    with _coordinated_copy(coordinated, tmp_path) as st:  # `_study` after `analyze --only coordination`
         st.sql("UPDATE cluster_members SET handle = '<b>Bold' WHERE account_id = 'b0'")  # one member with a handle
         cids = [c for (c,) in st.sql("SELECT DISTINCT cluster_id FROM cluster_members ORDER BY 1")]
         picture = _layout(st, cids)
@@ -53,13 +74,12 @@ def test_the_picture_labels_accounts_without_a_handle_as_id_n(tmp_path: Path) ->
     assert "<b>" not in svg and "<i>" not in svg and "@&lt;i&gt;leader" in svg and "@&lt;b&gt;Bold" in svg
 
 
-def test_the_clusters_table_and_headline_name_the_central_account_the_same_way(tmp_path: Path) -> None:
+def test_the_clusters_table_and_headline_name_the_central_account_the_same_way(coordinated: Path, tmp_path: Path) -> None:
     """"Most central" and the headline's "the largest, N accounts around X" printed the stored
     `coalesce(handle, account_id)` bare: "around b3" for a handle-less account, "around jill"."""
     from botwatch.report.section_coordination import coordination_facts
 
-    with _study(tmp_path / "s.duckdb") as st:
-        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+    with _coordinated_copy(coordinated, tmp_path) as st:  # `_study` after `analyze --only coordination`
         labels = [c["label"] for c in coordination_facts(st)["clusters"]]  # type: ignore[index]
         assert labels and all(lab.startswith("id b") for lab in labels), labels
         central = st.sql("SELECT label FROM clusters ORDER BY cluster_id LIMIT 1")[0][0]
@@ -91,7 +111,7 @@ def test_the_picture_keeps_a_handle_and_a_bare_id_of_the_same_name_apart(tmp_pat
     assert len(picture["links"]) == 2 * 6, picture["links"]
 
 
-def test_the_null_column_says_it_is_one_shuffled_copy_not_a_mean(tmp_path: Path) -> None:
+def test_the_null_column_says_it_is_one_shuffled_copy_not_a_mean(coordinated: Path, tmp_path: Path) -> None:
     """The test-against-chance table headed its null column "Null mean" beside "a null model gives
     that pair by chance, computed exactly": the per-pair tests use the exact expectation, but the
     column is the pair count in one seeded shuffled copy (whole numbers, 0.0 past k = 3)."""
@@ -100,8 +120,7 @@ def test_the_null_column_says_it_is_one_shuffled_copy_not_a_mean(tmp_path: Path)
 
     from botwatch.report.section_coordination import coordination_section
 
-    with _study(tmp_path / "s.duckdb") as st:
-        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+    with _coordinated_copy(coordinated, tmp_path) as st:  # `_study` after `analyze --only coordination`
         sec = coordination_section(st, {})
     assert sec is not None
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(sec.html))).split())
@@ -110,7 +129,7 @@ def test_the_null_column_says_it_is_one_shuffled_copy_not_a_mean(tmp_path: Path)
     assert "each pair's test uses the exact expectation, not this column" in text
 
 
-def test_a_ten_kilobyte_handle_is_cut_where_the_report_names_the_cluster(tmp_path: Path) -> None:
+def test_a_ten_kilobyte_handle_is_cut_where_the_report_names_the_cluster(coordinated: Path, tmp_path: Path) -> None:
     """An operator's 10 kB handle on a cluster's most central member was printed whole in the
     clusters table's narrow "Most central" column, the headline ("around @BBBB…") and the
     picture's tooltips: in Chromium the coordination section grew to about 46,000 px. The report
@@ -121,8 +140,7 @@ def test_a_ten_kilobyte_handle_is_cut_where_the_report_names_the_cluster(tmp_pat
     from botwatch.report.section_coordination import _layout, coordination_facts, coordination_section
 
     long = "B" * 10_000
-    with _study(tmp_path / "s.duckdb") as st:
-        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+    with _coordinated_copy(coordinated, tmp_path) as st:  # `_study` after `analyze --only coordination`
         central = st.sql("SELECT label FROM clusters ORDER BY cluster_id LIMIT 1")[0][0]
         st.sql("UPDATE cluster_members SET handle = ? WHERE account_id = ?", [long, central])
         st.sql("UPDATE clusters SET label = ? WHERE label = ?", [long, central])
