@@ -250,6 +250,23 @@ def test_check_warns_of_a_keyword_listed_for_two_parties(tmp_path: Path) -> None
     assert "'red'" not in out
 
 
+def test_check_warns_of_an_account_listed_for_two_parties(tmp_path: Path) -> None:
+    """As of a hashtag or keyword listed twice: a referendum file with Leave's campaign account
+    pasted under Remain's allied accounts too said "ok", and every retweet of it then counted as
+    support for both sides. Handles compare as the matcher compares them: case folded, and a
+    Bluesky handle is another platform's account than a Twitter one of the same letters."""
+    from botwatch.cli import app
+
+    text = GOOD.replace('name = "Blue"', 'name = "Blue"\nallied_accounts = ["@redparty", "redparty.bsky.social"]')
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "account @RedParty is listed for parties red, blue: every post by, retweeting or mentioning it names each of them" in out
+    assert out.count("is listed for parties") == 1  # redparty.bsky.social is a Bluesky account, not @RedParty
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, GOOD))])
+    assert "is listed for parties" not in res.output
+
+
 def test_a_file_without_a_timezone_is_warned_with_the_country_zone(tmp_path: Path) -> None:
     """Left out, the zone is UTC: a German election's windows, hour-of-day chart and circadian home
     zone were UTC's without a word."""

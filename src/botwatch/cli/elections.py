@@ -207,7 +207,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     for p in e.parties:
         if not p.matchable:
             warn(controls_shown(p.unmatchable_note()))
-    for line in shared_tag_lines(e) + shared_keyword_lines(e) + broken_tag_lines(e):
+    for line in shared_tag_lines(e) + shared_keyword_lines(e) + shared_account_lines(e) + broken_tag_lines(e):
         warn(controls_shown(line))
     for ev in e.events_outside_window():
         warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
@@ -264,6 +264,27 @@ def shared_keyword_lines(e: Any) -> list[str]:
             written.setdefault(k, w)
     return [f"keyword {written[k]!r} is listed for parties {', '.join(keys)}: every post using it names each of them"
             for k, keys in parties.items() if len(keys) > 1]
+
+
+def shared_account_lines(e: Any) -> list[str]:
+    """An account listed (official or allied) for two parties, as `shared_tag_lines` says of a
+    hashtag: a post by it, or one retweeting, quoting or mentioning it, names each of them, and a
+    retweet of it counts as support for each. A referendum file with one side's campaign account
+    pasted under the other side's accounts too said "ok", and every retweet of that account then
+    supported both sides. Compared as the matcher compares handles (`party_handle_key`: the
+    platform its form names, without '@', case folded)."""
+    from botwatch.elections.model import party_handle_key
+
+    parties: dict[str, list[str]] = {}
+    written: dict[str, str] = {}
+    for p in e.parties:
+        for h in dict.fromkeys(party_handle_key(a) for a in p.accounts):
+            parties.setdefault(h, []).append(p.key)
+        for a in p.accounts:
+            written.setdefault(party_handle_key(a), a.lstrip("@"))
+    return [f"account @{written[h]} is listed for parties {', '.join(keys)}: every post by, retweeting or mentioning it names "
+            "each of them, and a retweet of it counts as support for each; list it for one party"
+            for h, keys in parties.items() if len(keys) > 1]
 
 
 def broken_tag_lines(e: Any) -> list[str]:
