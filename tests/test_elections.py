@@ -104,6 +104,24 @@ def test_bad_file_names_line_and_field(tmp_path: Path, old: str, new: str, line:
         assert f"{path}:{line}:" in msg
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("polling_day = 2017-06-08", "polling_day = 08-06-2017", r":6: polling_day: invalid TOML: '08-06-2017' is not a date TOML reads; write it year-month-day"),
+        ("end = 2017-06-09", "end = 2017/06/09", r":10: window\.end: invalid TOML: '2017/06/09' is not a date"),
+        ("polling_day = 2017-06-08", "polling_day = 2017-6-8", r":6: polling_day: invalid TOML: '2017-6-8' is not a date"),
+        ('kind = "attack"', 'kind = "attack"\nkind = "news"', r":27: events\[0\]\.kind: invalid TOML: given a second time in its table"),
+        ('name = "Blue"', 'name = "Blue"\nname = "Bleu"', r":21: parties\[1\]\.name: invalid TOML: given a second time"),
+    ],
+)
+def test_a_toml_slip_names_line_field_and_the_form_to_write(tmp_path: Path, old: str, new: str, said: str) -> None:
+    """An unquoted date in another form read "invalid TOML: Expected newline or end of document
+    after a statement (at line 6, column 17)", and a field given twice "Cannot overwrite a value":
+    the reader's words, with no field and nothing to write instead."""
+    with pytest.raises(ElectionError, match=said):
+        load_election(_write(tmp_path, GOOD.replace(old, new)))
+
+
 def test_missing_required_field_points_at_its_table(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD.replace('name = "Blue"\n', ""))
     with pytest.raises(ElectionError, match=r":18: parties\[1\]\.name: missing required field"):

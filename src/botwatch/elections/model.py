@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botwatch.elections.locate import LineIndex
+from botwatch.elections.toml_errors import toml_error_line
 from botwatch.shown_text import name_shown
 from botwatch.userfile import UserFileError, read_user_text
 
@@ -582,5 +583,5 @@ def election_from_text(text: str, path: str) -> Election:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ElectionError(f"{name_shown(path)}: invalid TOML: {exc}") from None
+        raise ElectionError(toml_error_line(name_shown(path), text, str(exc))) from None
     return parse_election(data, path, text)

@@ -1,0 +1,69 @@
+"""The line `elections check` gives for an election file that is not valid TOML.
+
+Python's TOML reader says where it stopped and what it expected, in its own words: an unquoted
+date written the way people write one ("polling_day = 23-06-2016") read "Expected newline or end
+of document after a statement (at line 7, column 17)", and a field given twice "Cannot overwrite a
+value (at line 8, column 25)". Neither names the field nor says what to write instead. Here the
+two mistakes an election file invites (a date in another form, a field repeated) are said in the
+file's own terms, with the line and the field as every other election error gives them; any other
+syntax error keeps the reader's words.
+"""
+
+from __future__ import annotations
+
+import re
+
+# tomllib (3.11–3.13) puts the place in the message; 3.14 adds attributes, but the text stays.
+_AT = re.compile(r"\(at line (\d+), column \d+\)")
+_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(.*?)\s*$")
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(?:#.*)?$")
+# A value that starts like a date but that TOML does not read as one: another order or separator
+# (23-06-2016, 2016/06/23, 23.06.2016) or a month or day out of range or without its leading zero.
+_DATE_LIKE = re.compile(r"^\d{1,4}([-/.])\d{1,2}\1\d{1,4}\b")
+
+
+def toml_error_line(shown_path: str, text: str, message: str) -> str:
+    """The error line for `text` (an election file shown as `shown_path`) that the TOML reader
+    refused with `message`: the file, line and field with what to write for a date in another form
+    or a field given twice; otherwise the reader's own words, as before."""
+    plain = f"{shown_path}: invalid TOML: {message}"
+    at = _AT.search(message)
+    if not at:
+        return plain
+    lineno = int(at.group(1))
+    lines = text.splitlines()
+    if not 1 <= lineno <= len(lines):
+        return plain
+    m = _KEY_LINE.match(lines[lineno - 1])
+    if not m:
+        return plain
+    key, value = m.group(1), m.group(2).split("#", 1)[0].strip()
+    field = _field(lines[: lineno - 1], key)
+    if message.startswith("Cannot overwrite a value"):
+        return (f"{shown_path}:{lineno}: {field}: invalid TOML: given a second time in its table; "
+                "keep one of the two lines")
+    if _DATE_LIKE.match(value):
+        return (f"{shown_path}:{lineno}: {field}: invalid TOML: {value!r} is not a date TOML reads; write it "
+                "year-month-day with two-digit month and day, unquoted, as 2016-06-23")
+    return plain
+
+
+def _field(before: list[str], key: str) -> str:
+    """`key` with the table it sits in, as the other election errors name a field: `window.start`,
+    `parties[1].key`, `events[0].at` (the last header above it; an array table counted by its
+    headers so far)."""
+    table, index = "", None
+    counts: dict[str, int] = {}
+    for line in before:
+        h = _HEADER.match(line)
+        if not h:
+            continue
+        table = h.group(2)
+        if h.group(1) == "[[":
+            counts[table] = counts.get(table, 0) + 1
+            index = counts[table] - 1
+        else:
+            index = None
+    if not table:
+        return key
+    return f"{table}[{index}].{key}" if index is not None else f"{table}.{key}"
