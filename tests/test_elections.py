@@ -148,6 +148,23 @@ def test_cli_check_list_show(tmp_path: Path) -> None:
     assert "Labour (leader Jeremy Corbyn; colour" in shown.output, shown.output
 
 
+def test_show_lists_every_field_that_decides_a_match(tmp_path: Path) -> None:
+    """`elections show` is "what botwatch understood", yet a party's `keywords_context` and
+    `tag_fragments` and the election's `context_cues` and `exclude_phrases` were not shown: a
+    referendum file's context-only "leave" could not be seen to have been read."""
+    from botwatch.cli import app
+
+    text = GOOD.replace('timezone = "Europe/London"', 'timezone = "Europe/London"\ncontext_cues = ["eu"]\nexclude_phrases = ["red tape"]')
+    text = text.replace('name = "Red"', 'name = "Red"\nkeywords_context = ["leave"]\ntag_fragments = ["reddy"]')
+    res = CliRunner().invoke(app, ["elections", "show", str(_write(tmp_path, text))])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert "context cues (for context-only names): eu\n" in out and "phrases blanked before matching: red tape\n" in out, out
+    assert "    context-only (beside a context cue or another party's name) leave\n" in out and "    inside hashtags reddy\n" in out, out
+    plain = CliRunner().invoke(app, ["elections", "show", str(_write(tmp_path, GOOD))]).output
+    assert "context" not in plain and "inside hashtags" not in plain  # nothing listed, no empty lines
+
+
 @pytest.mark.parametrize(("code", "stored"), [("UK", "GB"), ("el", "GR"), ("EE", "EE"), ("md", "MD")])
 def test_any_two_letter_country_loads_and_the_common_aliases_name_their_iso_code(tmp_path: Path, code: str, stored: str) -> None:
     """"UK" and "EL" are what people write for GB and GR; an election in a country the origin

@@ -138,6 +138,12 @@ def elections_show(
     out.print(f"[bold]{plain(e.name)}[/bold] {plain(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {plain(e.timezone)}", highlight=False)
     say("election hashtags: " + _listed(e.hashtags, "#"))  # a dash for none, as the parties' lines: it ended in a bare space
     say("election keywords: " + _listed(e.keywords))
+    # Every field that changes what matches is shown: a party's context-only names were left out,
+    # so a referendum file's "leave" and "remain" could not be seen to have been read at all.
+    if e.context_cues:
+        say("context cues (for context-only names): " + _listed(e.context_cues))
+    if e.exclude_phrases:
+        say("phrases blanked before matching: " + _listed(e.exclude_phrases))
     for p in e.parties:
         # A party with no leader shows none, as its TOML (`show --toml`) has no leader key: "leader ?"
         # read as a leader the file had but could not be read.
@@ -147,6 +153,10 @@ def elections_show(
         say(f"    anti {_listed(p.hashtags_anti, '#')} | {_listed(p.keywords_anti)}")
         say(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}")
         say(f"    official {_listed(p.official_accounts, '@')}; allied {_listed(p.allied_accounts, '@')}")
+        if p.keywords_context:
+            say(f"    context-only (beside a context cue or another party's name) {_listed(p.keywords_context)}")
+        if p.tag_fragments:
+            say(f"    inside hashtags {_listed(p.tag_fragments)}")
     say("events (UTC):" + ("" if e.events else " —"))
     for ev in e.events:
         span = f" … {ev.end}" if ev.end else ""
