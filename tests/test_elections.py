@@ -148,6 +148,18 @@ def test_cli_check_list_show(tmp_path: Path) -> None:
     assert "Labour (leader Jeremy Corbyn; colour" in shown.output, shown.output
 
 
+def test_the_referendum_example_the_docs_name_passes_its_check() -> None:
+    """docs/elections.md ("A referendum") tells a reader to copy docs/examples/uk-euref2016.toml:
+    it must load, and `elections check` must find nothing to warn about in it."""
+    from botwatch.cli import app
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "uk-euref2016.toml"
+    e = load_election(path)
+    assert [p.key for p in e.parties] == ["leave", "remain"] and str(e.polling_day) == "2016-06-23"
+    res = CliRunner().invoke(app, ["elections", "check", str(path)])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+
+
 def test_show_lists_every_field_that_decides_a_match(tmp_path: Path) -> None:
     """`elections show` is "what botwatch understood", yet a party's `keywords_context` and
     `tag_fragments` and the election's `context_cues` and `exclude_phrases` were not shown: a

@@ -500,6 +500,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # Whose stance figures restate the election file's cue lists: said beside them, in place of the
     # model's quality as their reason.
     cues = cue_led(file_cue_counts(study, public is not None))
+    from botwatch.report.several_sides import posts_supporting_several
+
+    # Posts counted as support for two parties or more: the support counts add each to every one.
+    several = posts_supporting_several(study, _campaign_window(study), public is not None)
     for r in rows:
         r["cue"] = cues.get(r["key"])
     # Estimates made before the group existed count the parties' own posts as support: said, with
@@ -584,7 +588,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             for r in rows + [x for g in group_tables for x in g["rows"]] for k in ("support_share", "oppose_share", "positive", "negative")),
         # The note on such shares, where the group tables below hold one too (their positive and negative shares).
         share_few=any(r["share_few"] for r in rows + [x for g in group_tables for x in g["rows"]]), accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, rules_fired=rules_fired, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        several=several, campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, rules_fired=rules_fired, foreign_weak=foreign_weak, home=home, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), interval_text=interval_text, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
