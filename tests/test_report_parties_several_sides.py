@@ -31,26 +31,40 @@ def _plain(markup: object) -> str:
     return re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", str(markup))).replace("&#39;", "'")
 
 
-def _section(tmp: Path, texts: list[str]) -> str:
+def _section(tmp: Path, texts: list[str]) -> tuple[Path, str]:
+    """The study of `texts` (uk-ge2017, content and estimates) and its Parties section as text."""
     (tmp / "t.jsonl").write_text("".join(json.dumps(_tweet(i, t)) + "\n" for i, t in enumerate(texts)))
     uk = load_election("uk-ge2017")
     with open_study(tmp / "s.duckdb", read_only=False) as st:
         ingest(st, [str(tmp / "t.jsonl")])
         analyze(st, Context(election=uk, log=lambda m: None), only=["content", "estimates"])  # what the section reads
-        return _plain(parties_section(st, {"election": uk}).html)
+        return tmp / "s.duckdb", _plain(parties_section(st, {"election": uk}).html)
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> str:
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     texts = ["Either way, vote #VoteLabour #VoteConservative #GE2017"] * 3 + ["Off to the polls #VoteLabour #GE2017"] * 4
     return _section(tmp_path_factory.mktemp("both"), texts)
 
 
-def test_posts_supporting_two_parties_are_counted_and_said(both: str) -> None:
-    assert (f"{SAID} 3 of the 7 posts counted as support for a party here count as support for two parties or more") in both, both
-    assert "so they add up to more than the posts" in both
+def test_posts_supporting_two_parties_are_counted_and_said(both: tuple[Path, str]) -> None:
+    _, both_text = both
+    assert (f"{SAID} 3 of the 7 posts counted as support for a party here count as support for two parties or more") in both_text, both_text
+    assert "so they add up to more than the posts" in both_text
+
+
+def test_estimate_says_it_beside_its_support_column(both: tuple[Path, str]) -> None:
+    """`estimate --table parties` prints the same support counts as the report, and said nothing."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["estimate", str(both[0]), "--table", "parties"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "support: 3 of the 7 posts counted as support (observed) count as support for two parties or more" in out, out
 
 
 def test_no_line_where_every_post_supports_one_party(tmp_path: Path) -> None:
-    text = _section(tmp_path, ["Off to the polls #VoteLabour #GE2017"] * 3 + ["Strong and stable #VoteConservative #GE2017"] * 2)
+    _, text = _section(tmp_path, ["Off to the polls #VoteLabour #GE2017"] * 3 + ["Strong and stable #VoteConservative #GE2017"] * 2)
     assert SAID not in text

@@ -220,6 +220,16 @@ def estimate(
             # ordinary Brexit tweets; far fewer of a mostly non-English group's).
             out.print("positive / negative: shares of the party's posts in English with a sentiment score, not of all its posts "
                       "(posts in other languages have none)", highlight=False, markup=False)
+            from botwatch.report.section_parties import _campaign_window
+            from botwatch.report.several_sides import posts_supporting_several
+
+            # As the report's Parties section says it: a post with two parties' pro cues is support for each.
+            several = posts_supporting_several(st, _campaign_window(st), group == NOT_PARTY_ACCOUNTS)
+            if several["posts"]:
+                out.print(f"support: {several['posts']:,} of the {several['supporting']:,} posts counted as support (observed) count as support "
+                          "for two parties or more (a post with two parties' pro hashtags or slogans supports each), so the support column "
+                          "adds up to more than the posts; for a referendum's sides, which exclude each other, see docs/elections.md "
+                          "(\"A referendum\")", highlight=False, markup=False)
             if not_read:
                 out.print("not measured: none of the party's posts is in English or carries a cue for it (a pro or anti hashtag or "
                           "slogan, its own account), so its support and opposition were not read (docs/elections.md)", highlight=False, markup=False)
