@@ -23,6 +23,8 @@ def posts_supporting_several(study: Study, window: tuple[Any, Any], public_only:
     parties' own accounts, as `section_parties.file_cue_counts` selects them), how many count as
     support for two parties or more: {"posts", "supporting"} (`supporting`: the posts counted as
     support for at least one party, which the first is a part of)."""
+    if "post_party" not in study.tables():  # a study the content stage never ran on: nothing counted
+        return {"posts": 0, "supporting": 0}
     src = study if hasattr(study, "table") else study.lake  # a lake's report reads SQL alone
     pp = src.table("post_party")
     if "post_id" not in pp.columns:
