@@ -113,6 +113,7 @@ def test_bad_file_names_line_and_field(tmp_path: Path, old: str, new: str, line:
         ('kind = "attack"', 'kind = "attack"\nkind = "news"', r":27: events\[0\]\.kind: invalid TOML: given a second time in its table"),
         ('name = "Blue"', 'name = "Blue"\nname = "Bleu"', r":21: parties\[1\]\.name: invalid TOML: given a second time"),
     ],
+    ids=["day-first", "slashes", "no-leading-zeros", "event-field-twice", "party-field-twice"],
 )
 def test_a_toml_slip_names_line_field_and_the_form_to_write(tmp_path: Path, old: str, new: str, said: str) -> None:
     """An unquoted date in another form read "invalid TOML: Expected newline or end of document
