@@ -315,6 +315,29 @@ def test_check_warns_of_an_account_listed_for_two_parties(tmp_path: Path) -> Non
     assert "is listed for parties" not in res.output
 
 
+def test_analyze_says_the_files_matching_slips_where_they_skew_the_counts(tmp_path: Path) -> None:
+    """The shared-account warning was `elections check`'s alone: a file passed straight to
+    `analyze` counted every retweet of an account listed for both sides as support for both, and
+    nothing said so. Said when the content stage runs (which counts the matches), not otherwise."""
+    import json
+
+    from botwatch.cli import app
+
+    post = {"id_str": "1", "full_text": "Vote! #VoteRed", "created_at": "Sat May 20 10:00:00 +0000 2017",
+            "user": {"id_str": "u1", "screen_name": "fan1"}, "lang": "en", "entities": {"hashtags": [{"text": "VoteRed"}]}}
+    (tmp_path / "t.jsonl").write_text(json.dumps(post) + "\n")
+    study = str(tmp_path / "s.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", study, str(tmp_path / "t.jsonl")]).exit_code == 0
+    shared = _write(tmp_path, GOOD.replace('name = "Blue"', 'name = "Blue"\nallied_accounts = ["redparty"]'))
+    said = "account @RedParty is listed for parties red, blue"
+    res = runner.invoke(app, ["analyze", study, "--election", str(shared), "--only", "content"])
+    assert res.exit_code == 0, res.output
+    assert said in " ".join(res.output.split()), res.output
+    res = runner.invoke(app, ["analyze", study, "--election", str(shared), "--only", "coverage"])
+    assert res.exit_code == 0 and said not in " ".join(res.output.split()), res.output
+
+
 def test_a_file_without_a_timezone_is_warned_with_the_country_zone(tmp_path: Path) -> None:
     """Left out, the zone is UTC: a German election's windows, hour-of-day chart and circadian home
     zone were UTC's without a word."""
