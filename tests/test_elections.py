@@ -123,6 +123,41 @@ def test_a_toml_slip_names_line_field_and_the_form_to_write(tmp_path: Path, old:
         load_election(_write(tmp_path, GOOD.replace(old, new)))
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "said", "not_said"),
+    [
+        ("polling_day = 2017-06-08", "polling_day = 2017-02-30", "Invalid date or datetime", "write it year-month-day"),
+        ("polling_day = 2017-06-08", "polling_day = 2017-06-08 noon", "Expected newline", "write it year-month-day"),
+        ('name = "Toy election"', 'name = "Toy election" # a\u2028b', ":6: polling_day: invalid TOML: '08-06-2017'", "trigger_date"),
+    ],
+    ids=["impossible-day", "text-after-a-date", "line-separator-in-a-comment"],
+)
+def test_a_toml_slip_is_not_misnamed(tmp_path: Path, old: str, new: str, said: str, not_said: str) -> None:
+    """A date already written year-month-day was told to be written year-month-day (2017-02-30 lacks
+    the day; "2017-06-08 noon" has text after it), and a U+2028 in a comment (which TOML allows and
+    `str.splitlines` cuts at) moved the line read for the field: "trigger_date: '2017-04-18' is not
+    a date TOML reads", of a line TOML read without complaint."""
+    text = GOOD.replace(old, new)
+    if "\u2028" in new:
+        text = text.replace("polling_day = 2017-06-08", "polling_day = 08-06-2017")
+    with pytest.raises(ElectionError) as err:
+        load_election(_write(tmp_path, text))
+    assert said in str(err.value) and not_said not in str(err.value), str(err.value)
+
+
+def test_a_hostile_toml_line_is_read_in_linear_time_and_quoted_short(tmp_path: Path) -> None:
+    """The rest of a refused line is the file's text, up to the 4 MB an election file may hold: it
+    was quoted whole into the error line, and a run of spaces in it made the value's pattern
+    backtrack from every position (quadratic: 32,000 spaces took 15 s, this line minutes)."""
+    long = GOOD.replace("polling_day = 2017-06-08", "polling_day = 08-06-2017 " + "x" * 100_000)
+    with pytest.raises(ElectionError, match=r":6: polling_day: invalid TOML: '08-06-2017 x{29}…' is not a date") as err:
+        load_election(_write(tmp_path, long))
+    assert len(str(err.value)) < 300
+    spaced = GOOD.replace("polling_day = 2017-06-08", "polling_day = 08-06-2017" + " " * 100_000 + "#")
+    with pytest.raises(ElectionError, match=r":6: polling_day: invalid TOML: '08-06-2017' is not a date"):
+        load_election(_write(tmp_path, spaced))
+
+
 def test_missing_required_field_points_at_its_table(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD.replace('name = "Blue"\n', ""))
     with pytest.raises(ElectionError, match=r":18: parties\[1\]\.name: missing required field"):

@@ -15,11 +15,19 @@ import re
 
 # tomllib (3.11–3.13) puts the place in the message; 3.14 adds attributes, but the text stays.
 _AT = re.compile(r"\(at line (\d+), column \d+\)")
-_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(.*?)\s*$")
+# The value is the rest of the line, stripped in Python: "(.*?)\\s*$" backtracked from every
+# position of a run of spaces, quadratic in the line (a 32,000-space line took 15 s, and an
+# election file may hold 4 MB).
+_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=(.*)")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(?:#.*)?$")
 # A value that starts like a date but that TOML does not read as one: another order or separator
 # (23-06-2016, 2016/06/23, 23.06.2016) or a month or day out of range or without its leading zero.
 _DATE_LIKE = re.compile(r"^\d{1,4}([-/.])\d{1,2}\1\d{1,4}\b")
+# Already the form TOML reads: such a value was refused for another reason (a day the calendar lacks,
+# 2016-02-30; text after it), and "write it year-month-day" would send the reader to what they wrote.
+_TOML_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# The longest value quoted back: the rest of the line is the file's text, up to 4 MB of it.
+SHOWN_MAX = 40
 
 
 def toml_error_line(shown_path: str, text: str, message: str) -> str:
@@ -31,7 +39,9 @@ def toml_error_line(shown_path: str, text: str, message: str) -> str:
     if not at:
         return plain
     lineno = int(at.group(1))
-    lines = text.splitlines()
+    # Lines as the reader counts them, at "\n" alone: `splitlines` also cut at U+2028, U+0085 and
+    # the like, which a comment or string may hold, and named the field of another line.
+    lines = text.split("\n")
     if not 1 <= lineno <= len(lines):
         return plain
     m = _KEY_LINE.match(lines[lineno - 1])
@@ -42,8 +52,9 @@ def toml_error_line(shown_path: str, text: str, message: str) -> str:
     if message.startswith("Cannot overwrite a value"):
         return (f"{shown_path}:{lineno}: {field}: invalid TOML: given a second time in its table; "
                 "keep one of the two lines")
-    if _DATE_LIKE.match(value):
-        return (f"{shown_path}:{lineno}: {field}: invalid TOML: {value!r} is not a date TOML reads; write it "
+    if _DATE_LIKE.match(value) and not _TOML_FORM.match(value):
+        shown = value if len(value) <= SHOWN_MAX else value[:SHOWN_MAX] + "…"
+        return (f"{shown_path}:{lineno}: {field}: invalid TOML: {shown!r} is not a date TOML reads; write it "
                 "year-month-day with two-digit month and day, unquoted, as 2016-06-23")
     return plain
 
