@@ -124,22 +124,27 @@ def test_a_toml_slip_names_line_field_and_the_form_to_write(tmp_path: Path, old:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "said", "not_said"),
+    ("edits", "said", "not_said"),
     [
-        ("polling_day = 2017-06-08", "polling_day = 2017-02-30", "Invalid date or datetime", "write it year-month-day"),
-        ("polling_day = 2017-06-08", "polling_day = 2017-06-08 noon", "Expected newline", "write it year-month-day"),
-        ('name = "Toy election"', 'name = "Toy election" # a\u2028b', ":6: polling_day: invalid TOML: '08-06-2017'", "trigger_date"),
+        ([("polling_day = 2017-06-08", "polling_day = 2017-02-30")], "Invalid date or datetime", "write it year-month-day"),
+        ([("polling_day = 2017-06-08", "polling_day = 2017-06-08 noon")], "Expected newline", "write it year-month-day"),
+        ([('name = "Toy election"', 'name = "Toy election" # a\u2028b'), ("polling_day = 2017-06-08", "polling_day = 08-06-2017")],
+         ":6: polling_day: invalid TOML: '08-06-2017'", "trigger_date"),
+        ([('[[parties]]\nkey = "blue"', '[[ "parties" ]]\nkey = "blue"'), ('name = "Blue"', 'name = "Blue"\nname = "Bleu"')],
+         ":21: parties[1].name: invalid TOML: given a second time", "parties[0]"),
     ],
-    ids=["impossible-day", "text-after-a-date", "line-separator-in-a-comment"],
+    ids=["impossible-day", "text-after-a-date", "line-separator-in-a-comment", "quoted-table-name"],
 )
-def test_a_toml_slip_is_not_misnamed(tmp_path: Path, old: str, new: str, said: str, not_said: str) -> None:
+def test_a_toml_slip_is_not_misnamed(tmp_path: Path, edits: list[tuple[str, str]], said: str, not_said: str) -> None:
     """A date already written year-month-day was told to be written year-month-day (2017-02-30 lacks
-    the day; "2017-06-08 noon" has text after it), and a U+2028 in a comment (which TOML allows and
+    the day; "2017-06-08 noon" has text after it); a U+2028 in a comment (which TOML allows and
     `str.splitlines` cuts at) moved the line read for the field: "trigger_date: '2017-04-18' is not
-    a date TOML reads", of a line TOML read without complaint."""
-    text = GOOD.replace(old, new)
-    if "\u2028" in new:
-        text = text.replace("polling_day = 2017-06-08", "polling_day = 08-06-2017")
+    a date TOML reads", of a line TOML read without complaint; and a quoted table name
+    (`[["parties"]]`, the same table to TOML) was not counted, so a slip in the second party was
+    said to be in the first."""
+    text = GOOD
+    for old, new in edits:
+        text = text.replace(old, new)
     with pytest.raises(ElectionError) as err:
         load_election(_write(tmp_path, text))
     assert said in str(err.value) and not_said not in str(err.value), str(err.value)

@@ -19,7 +19,8 @@ _AT = re.compile(r"\(at line (\d+), column \d+\)")
 # position of a run of spaces, quadratic in the line (a 32,000-space line took 15 s, and an
 # election file may hold 4 MB).
 _KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=(.*)")
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(?:#.*)?$")
+# A header's name may be quoted (`[["parties"]]`, `['window']`), which TOML reads as the bare name.
+_HEADER = re.compile(r"""^\s*(\[\[?)\s*(["']?)([A-Za-z0-9_-]+)\2\s*\]\]?\s*(?:#.*)?$""")
 # A value that starts like a date but that TOML does not read as one: another order or separator
 # (23-06-2016, 2016/06/23, 23.06.2016) or a month or day out of range or without its leading zero.
 _DATE_LIKE = re.compile(r"^\d{1,4}([-/.])\d{1,2}\1\d{1,4}\b")
@@ -68,13 +69,17 @@ def _field(before: list[str], key: str) -> str:
     for line in before:
         h = _HEADER.match(line)
         if not h:
+            if line.lstrip().startswith("["):
+                # A header read some other way (a dotted name): the key alone, never the table
+                # above it, which once named `parties[0]` for a field of the party after it.
+                table, index = "?", None
             continue
-        table = h.group(2)
+        table = h.group(3)
         if h.group(1) == "[[":
             counts[table] = counts.get(table, 0) + 1
             index = counts[table] - 1
         else:
             index = None
-    if not table:
+    if not table or table == "?":
         return key
     return f"{table}[{index}].{key}" if index is not None else f"{table}.{key}"
