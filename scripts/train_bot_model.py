@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/train_bot_model.py --loso     # the yardstick: LOSO table only
     .venv/bin/python scripts/train_bot_model.py --ceiling  # per source: what its own columns hold
+    .venv/bin/python scripts/train_bot_model.py --v2-view  # held out as is and as a v2 study reads it, humans counted
     .venv/bin/python scripts/train_bot_model.py            # LOSO table, then train and ship
 
 Sources (../shared/data/labelled, see its README): stclab, Gilani 2017, and botwiki-2019 +
@@ -45,6 +46,20 @@ def age_unknown_table(frames: list) -> None:
         print(f"| {r['held_out']} | {r['n']:,} | {r['bots']:,} ({r['bots'] / r['n']:.0%}) | " + " | ".join(cells) + " |")
 
 
+def unknown_view_table(frames: list, seeds: list[int]) -> None:
+    """`retrain.unknown_view_loso` as a table per training seed: each held-out source as it is and
+    read as a v2 study reads it (likes and profile theme unknown), with its humans counted at 0.5."""
+    from botwatch.accounts.retrain import unknown_view_loso
+    from botwatch.accounts.training import SHIPPED_FEATURES
+
+    print("| seed | held out | bots | as is: AUC / ECE / counted / humans counted | likes and theme unknown: AUC / ECE / counted / humans counted |\n"
+          "|---|---|---|---|---|")
+    for seed in seeds:
+        for r in unknown_view_loso(frames, SHIPPED_FEATURES, seed=seed):
+            cells = [f"{r[k]['auc']:.3f} / {r[k]['ece']:.3f} / {r[k]['counted_share']:.1%} / {r[k]['humans_counted_share']:.1%}" for k in ("as_is", "unknown")]
+            print(f"| {seed} | {r['held_out']} | {r['bots'] / r['n']:.1%} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "labelled")
@@ -53,6 +68,9 @@ def main() -> None:
                     help="the LOSO table again with the held-out source's ages unknown (a profile with no time it was seen): "
                          "scored as LightGBM reads an unknown it never saw (as 0, the shipped behaviour until 2026-12-05) and "
                          "averaged over the training accounts' ages (`botmodel.age_reference`), and stop")
+    ap.add_argument("--v2-view", action="store_true",
+                    help="the LOSO table with each held-out source as it is and read as a v2 study reads it (likes and profile theme "
+                         "unknown), with the share of its humans counted likely automated, for training seeds 7, 1 and 2, and stop")
     ap.add_argument("--ceiling", action="store_true",
                     help="per source, the in-source out-of-fold AUC over every profile column it fills (a ceiling for its LOSO figure) and stop")
     ap.add_argument("--model", type=Path, default=REPO / "src" / "botwatch" / "accounts" / "models" / "bot_model.json.gz")
@@ -76,6 +94,10 @@ def main() -> None:
             r = source_ceiling(f, [c for c in ALL_FEATURES if c != "verified"])
             print(f"| {r['source']} | {r['n']:,} | {len(r['columns'])}: {', '.join(r['columns'])} | "
                   f"{r['auc_mean']:.3f} ({r['auc_min']:.3f}-{r['auc_max']:.3f}) |")
+        print(f"{time.perf_counter() - t0:.1f} s")
+        return
+    if args.v2_view:
+        unknown_view_table(frames, [7, 1, 2])
         print(f"{time.perf_counter() - t0:.1f} s")
         return
     if args.age_unknown:
