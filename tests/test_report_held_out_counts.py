@@ -18,11 +18,35 @@ from testsupport.study_copies import copy_study
 
 def test_the_shipped_models_held_out_rows_carry_their_counts() -> None:
     rows = {r["held_out"]: r for r in shipped_model().meta["loso"]}
-    assert {k: (r["n"], r["bots"], r["counted"]) for k, r in rows.items()} == {
-        "stclab": (1467, 695, 823), "gilani2017": (3370, 1469, 583), "botwiki+verified": (2616, 637, 647)}
+    assert {k: (r["n"], r["bots"], r["counted"], r["humans_counted"]) for k, r in rows.items()} == {
+        "stclab": (1467, 695, 823, 175), "gilani2017": (3370, 1469, 583, 170), "botwiki+verified": (2616, 637, 647, 26)}
     assert held_out_counts(shipped_model().meta) == (
         "held out, it counted 56% of stclab's accounts likely automated where 47% were bots, 17% of Gilani 2017's where 44% were, "
-        "and 25% of botwiki + verified 2019's where 24% were")
+        "and 25% of botwiki + verified 2019's where 24% were, calling 23%, 9% and 1% of their humans likely automated")
+
+
+def test_humans_counted_are_said_only_when_every_source_has_them() -> None:
+    """stclab's count (56% for 47% bots) read as nearly right, while it had counted 23% of its
+    humans: the false alarms a study made mostly of people rests on. A row without the figure
+    (a model file from before it) leaves the clause out rather than quote some sources only."""
+    rows = [{"held_out": "stclab", "n": 100, "bots": 40, "counted": 50, "humans_counted": 12},
+            {"held_out": "mine", "n": 10, "bots": 5, "counted": 5, "humans_counted": 1}]
+    assert held_out_counts({"loso": rows}) == (
+        "held out, it counted 50% of stclab's accounts likely automated where 40% were bots, and 50% of mine's where 50% were, "
+        "calling 20% and 20% of their humans likely automated")
+    assert held_out_counts({"loso": rows[:1]}).endswith("where 40% were bots, calling 20% of its humans likely automated")
+    older = [{k: v for k, v in rows[0].items() if k != "humans_counted"}, rows[1]]
+    assert held_out_counts({"loso": older}).endswith("and 50% of mine's where 50% were")
+    assert held_out_counts({"loso": [{**rows[0], "humans_counted": True}]}).endswith("where 40% were bots")  # not a count
+
+
+def test_scores_count_the_humans_among_the_counted() -> None:
+    import numpy as np
+
+    from botwatch.accounts.loso import scores
+
+    s = scores(np.array([0, 0, 0, 1, 1]), np.array([0.7, 0.2, 0.5, 0.9, 0.1]))
+    assert (s["counted"], s["humans_counted"]) == (3, 2)
 
 
 def test_a_model_without_counts_says_nothing_of_them() -> None:
@@ -44,3 +68,4 @@ def test_the_automation_headline_quotes_them(scored_us_sample_path: Path, tmp_pa
     assert "which the cross-dataset test says it may not: held out, it counted 56% of stclab&#39;s accounts likely automated" in head \
         or "which the cross-dataset test says it may not: held out, it counted 56% of stclab's accounts likely automated" in head
     assert "17% of Gilani 2017" in head
+    assert "calling 23%, 9% and 1% of their humans likely automated" in head

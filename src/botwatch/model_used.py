@@ -391,7 +391,10 @@ def bot_model_status(study: Study, study_name: str) -> dict[str, Any] | None:
         return None
     sha = used.sha256
     if used.kind == "shipped":
-        line = f"bot model: the shipped one (SHA-256 {(sha or '')[:12]}…; its held-out figures: docs/model-card-bot.md)"
+        from botwatch.report.caveats import held_out_humans_most
+
+        most = held_out_humans_most(used.meta)  # what a count of mostly people rests on, not only where to read it
+        line = f"bot model: the shipped one (SHA-256 {(sha or '')[:12]}…; {most + '; ' if most else ''}its held-out figures: docs/model-card-bot.md)"
     elif used.kind == "unrecorded":
         line = ("bot model: not recorded (the accounts were scored before botwatch recorded which model scored them); "
                 f"`botwatch analyze {_shell(study_name)}` records it")

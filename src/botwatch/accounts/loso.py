@@ -37,7 +37,9 @@ def scores(y: np.ndarray, p: np.ndarray, threshold: float = THRESHOLD) -> dict[s
     """AUC, balanced accuracy and F1 at `threshold`, Brier, ECE, n and bots, and how many the
     model counted at or above `threshold` with its mean probability: a count of "likely automated"
     accounts is what a report quotes, and a held-out source says how far that count moves (Gilani:
-    far fewer counted than there are bots), which AUC and ECE do not."""
+    far fewer counted than there are bots), which AUC and ECE do not. `humans_counted`: how many
+    of its humans were among them, the false alarms a study made mostly of people rests on
+    (stclab's humans held out: 23%), which a count beside the bot share hides."""
     from sklearn.metrics import balanced_accuracy_score, brier_score_loss, f1_score, roc_auc_score
 
     y = np.asarray(y, int)
@@ -53,6 +55,7 @@ def scores(y: np.ndarray, p: np.ndarray, threshold: float = THRESHOLD) -> dict[s
         "brier": round(float(brier_score_loss(y, p)), 4),
         "ece": round(ece(y, p), 4),
         "counted": int(pred.sum()),
+        "humans_counted": int(pred[y == 0].sum()),
         "mean_p": round(float(p.mean()), 4) if len(p) else float("nan"),
     }
 

@@ -320,28 +320,60 @@ def cross_tested(meta: dict[str, Any]) -> bool:
 SOURCE_NAMES = {"stclab": "stclab's", "gilani2017": "Gilani 2017's", "botwiki+verified": "botwiki + verified 2019's"}
 
 
+def _whole(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def held_out_counts(meta: dict[str, Any]) -> str | None:
     """How far the count of likely automated accounts moved on each labelled source the model was
-    not trained on: "held out, it counted 57% of stclab's accounts likely automated where 47% were
-    bots, 16% of Gilani 2017's where 44% were, …" (`loso.scores`' `counted` and `bots`). A report
-    quotes a count, and AUC or calibration error do not say which way a count goes. None for a
-    model file without those counts (older files, a user's model)."""
+    not trained on: "held out, it counted 56% of stclab's accounts likely automated where 47% were
+    bots, 17% of Gilani 2017's where 44% were, …" (`loso.scores`' `counted` and `bots`), then how
+    many of those sources' humans it counted ("calling 23%, 9% and 1% of their humans likely
+    automated", `humans_counted`, where every quoted row has it). A report quotes a count, and AUC
+    or calibration error do not say which way a count goes; and a count near a source's bot share
+    can hide humans counted in place of bots missed, the false alarms a study made mostly of
+    people rests on. None for a model file without those counts (older files, a user's model)."""
     parts = []
+    humans: list[str] = []
     for r in meta.get("loso") or []:
         if not isinstance(r, dict):
             continue
         n, bots, got = r.get("n"), r.get("bots"), r.get("counted")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (n, bots, got)) or not n:
+        if not all(_whole(v) for v in (n, bots, got)) or not n:
             continue
         name = SOURCE_NAMES.get(str(r.get("held_out")), f"{r.get('held_out')}'s")
         parts.append((percent(got / n), name, percent(bots / n)))
+        fa = r.get("humans_counted")
+        if _whole(fa) and n > bots:
+            humans.append(percent(fa / (n - bots)))
     if not parts:
         return None
     first = f"{parts[0][0]} of {parts[0][1]} accounts likely automated where {parts[0][2]} were bots"
     rest = [f"{a} of {b} where {c} were" for a, b, c in parts[1:]]
     if len(rest) > 1:
         first = ", ".join([first, *rest[:-1]])
-    return "held out, it counted " + (f"{first}, and {rest[-1]}" if rest else first)
+    said = "held out, it counted " + (f"{first}, and {rest[-1]}" if rest else first)
+    if humans and len(humans) == len(parts):
+        listed = humans[0] if len(humans) == 1 else ", ".join(humans[:-1]) + f" and {humans[-1]}"
+        said += f", calling {listed} of {'its' if len(humans) == 1 else 'their'} humans likely automated"
+    return said
+
+
+def held_out_humans_most(meta: dict[str, Any]) -> str | None:
+    """"held out, it counted 23% of stclab's humans likely automated, the most of any labelled
+    source": the largest share of a held-out source's humans the model counted (`humans_counted`),
+    for `status`' bot model line. A count of a study made mostly of people rests on this false-alarm
+    rate, and `status` named the model with no figure at all. None without the rows' counts."""
+    best: tuple[float, str] | None = None
+    for r in meta.get("loso") or []:
+        if not isinstance(r, dict):
+            continue
+        n, bots, fa = r.get("n"), r.get("bots"), r.get("humans_counted")
+        if all(_whole(v) for v in (n, bots, fa)) and n > bots and (best is None or fa / (n - bots) > best[0]):
+            best = (fa / (n - bots), SOURCE_NAMES.get(str(r.get("held_out")), f"{r.get('held_out')}'s"))
+    if best is None:
+        return None
+    return f"held out, it counted {percent(best[0])} of {best[1]} humans likely automated, the most of any labelled source"
 
 
 def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
