@@ -391,8 +391,6 @@ def bot_model_status(study: Study, study_name: str) -> dict[str, Any] | None:
         return None
     sha = used.sha256
     if used.kind == "shipped":
-        from botwatch.report.caveats import held_out_humans_most
-
         most = held_out_humans_most(used.meta)  # what a count of mostly people rests on, not only where to read it
         line = f"bot model: the shipped one (SHA-256 {(sha or '')[:12]}…; {most + '; ' if most else ''}its held-out figures: docs/model-card-bot.md)"
     elif used.kind == "unrecorded":
@@ -406,6 +404,30 @@ def bot_model_status(study: Study, study_name: str) -> dict[str, Any] | None:
         changed = None
     return {"kind": used.kind, "file": used.file, "sha256": sha, "line": line,
             "changed": None if changed is None else {"sentence": changed.said(study_name), "command": changed.command(study_name)}}
+
+
+def held_out_humans_most(meta: dict[str, Any]) -> str | None:
+    """"held out, it counted 23% of stclab's humans likely automated, the most of any labelled
+    source": the largest share of a held-out source's humans the model counted (`loso.scores`'
+    `humans_counted`), for `status`' bot model line. A count of a study made mostly of people rests
+    on this false-alarm rate, and `status` named the model with no figure at all. None without the
+    rows' counts (an older or a user's model file)."""
+    from botwatch.accounts.loso import SOURCE_NAMES
+    from botwatch.prob_text import percent
+
+    def whole(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    best: tuple[float, str] | None = None
+    for r in meta.get("loso") or []:
+        if not isinstance(r, dict):
+            continue
+        n, bots, fa = r.get("n"), r.get("bots"), r.get("humans_counted")
+        if all(whole(v) for v in (n, bots, fa)) and n > bots and (best is None or fa / (n - bots) > best[0]):
+            best = (fa / (n - bots), SOURCE_NAMES.get(str(r.get("held_out")), f"{r.get('held_out')}'s"))
+    if best is None:
+        return None
+    return f"held out, it counted {percent(best[0])} of {best[1]} humans likely automated, the most of any labelled source"
 
 
 def _shell(name: str) -> str:

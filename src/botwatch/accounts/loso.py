@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 THRESHOLD = 0.5  # "likely automated" downstream; F1 and balanced accuracy are read here
+# The labelled sources as the report and `status` name them (the model file's `held_out` keys).
+SOURCE_NAMES = {"stclab": "stclab's", "gilani2017": "Gilani 2017's", "botwiki+verified": "botwiki + verified 2019's"}
 
 Predictor = Callable[[pd.DataFrame], np.ndarray]
 Fitter = Callable[[pd.DataFrame, Sequence[str]], Predictor]

@@ -316,10 +316,6 @@ def cross_tested(meta: dict[str, Any]) -> bool:
     return any(isinstance(c, dict) and c.get("auc") is not None for c in [*(meta.get("loso") or []), *(meta.get("cross") or [])])
 
 
-# The labelled sources as the report names them (the model file's `held_out` keys).
-SOURCE_NAMES = {"stclab": "stclab's", "gilani2017": "Gilani 2017's", "botwiki+verified": "botwiki + verified 2019's"}
-
-
 def _whole(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -333,6 +329,8 @@ def held_out_counts(meta: dict[str, Any]) -> str | None:
     or calibration error do not say which way a count goes; and a count near a source's bot share
     can hide humans counted in place of bots missed, the false alarms a study made mostly of
     people rests on. None for a model file without those counts (older files, a user's model)."""
+    from botwatch.accounts.loso import SOURCE_NAMES
+
     parts = []
     humans: list[str] = []
     for r in meta.get("loso") or []:
@@ -357,23 +355,6 @@ def held_out_counts(meta: dict[str, Any]) -> str | None:
         listed = humans[0] if len(humans) == 1 else ", ".join(humans[:-1]) + f" and {humans[-1]}"
         said += f", calling {listed} of {'its' if len(humans) == 1 else 'their'} humans likely automated"
     return said
-
-
-def held_out_humans_most(meta: dict[str, Any]) -> str | None:
-    """"held out, it counted 23% of stclab's humans likely automated, the most of any labelled
-    source": the largest share of a held-out source's humans the model counted (`humans_counted`),
-    for `status`' bot model line. A count of a study made mostly of people rests on this false-alarm
-    rate, and `status` named the model with no figure at all. None without the rows' counts."""
-    best: tuple[float, str] | None = None
-    for r in meta.get("loso") or []:
-        if not isinstance(r, dict):
-            continue
-        n, bots, fa = r.get("n"), r.get("bots"), r.get("humans_counted")
-        if all(_whole(v) for v in (n, bots, fa)) and n > bots and (best is None or fa / (n - bots) > best[0]):
-            best = (fa / (n - bots), SOURCE_NAMES.get(str(r.get("held_out")), f"{r.get('held_out')}'s"))
-    if best is None:
-        return None
-    return f"held out, it counted {percent(best[0])} of {best[1]} humans likely automated, the most of any labelled source"
 
 
 def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
