@@ -66,7 +66,8 @@ def test_some_election_accounts_unscored_makes_the_table_a_floor() -> None:
     cover = {"accounts": 118, "scored": 20, "posts": 520, "scored_posts": 60}
     row = dict(name="R", posts=1, accounts=1, support="", oppose="", positive="", negative="")
     notes = []
-    for rows in ([], [row]):
+    # One account scored: "None of the 1 account the bot model could score" read badly.
+    for rows, cover in (([], cover), ([row], cover), ([], {**cover, "scored": 1, "scored_posts": 3})):
         g = {"label": "likely automated accounts (bot probability ≥ 0.5)", "rows": rows, "unknown": None, "cover": cover}
         html = str(render("parties.html.j2", election=N(parties=[], name="x", key="x", country="US"), rows=[], group_tables=[g], has_groups=True,
                           total=1, in_el=1, accounts=1, no_sentiment=0, detected=0, rules=[], too_few="", min_accounts=5, measured=MEASURED,
@@ -79,6 +80,9 @@ def test_some_election_accounts_unscored_makes_the_table_a_floor() -> None:
                         "from automated accounts is unknown.")
     assert notes[1] == ("The bot model could score 20 of the 118 accounts posting election posts in the campaign window (60 of their 520 "
                         "posts); the others have no bot probability and are in no likely-automated count, so this table is a floor.")
+    assert notes[2] == ("The one account the bot model could score among the 118 posting election posts in the campaign window is not "
+                        "likely automated (its bot probability is below 0.5); the other 117 have no bot probability, so whether their "
+                        "517 posts came from automated accounts is unknown.")
 
 
 def test_no_campaign_post_is_not_read_as_no_account_scored() -> None:
