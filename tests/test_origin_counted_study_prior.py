@@ -2,7 +2,7 @@
 prior made more likely than not run from Russia.
 
 Walked on IRA tweets of April–June 2017 with a twarc2 Brexit sample (uk-ge2017): the headline said
-"620 of them, 97% [95–98%], are more likely than not run from outside GB", where for 278 of the 620
+"620 of them, 97% [95–98%], are more likely than not run from outside GB", where for 207 of the 620
 (@ObserverUK, 'London', among them) their own evidence left P(Russia) at about 0.065 and the study
 prior (an estimated 77% of this study's accounts Russia-run) carried it to 0.768."""
 
@@ -27,9 +27,12 @@ def test_accounts_the_study_prior_alone_made_russian_are_counted_and_said(tmp_pa
     from botwatch.study import Study
 
     # a: the prior's step alone carried it across 0.5; b: its own evidence had placed it in Russia;
-    # c: moved towards Russia but not across 0.5, not counted foreign; d: no study prior.
+    # c: moved towards Russia but not across 0.5, not counted foreign; d: no study prior; e: the
+    # step made Russia its lead, but its own evidence (a US profile place) has it foreign anyway:
+    # without the step P(GB) is 0.032 × 0.935 / 0.232 = 0.13, so the prior is not what counts it.
     rows = {"a": ("RU", {"RU": 0.768, "GB": 0.232}, (0.065, 0.768)), "b": ("RU", {"RU": 0.999, "GB": 0.001}, (0.944, 0.999)),
-            "c": ("GB", {"RU": 0.4, "GB": 0.6}, (0.2, 0.4)), "d": ("DE", {"DE": 0.9, "GB": 0.1}, None)}
+            "c": ("GB", {"RU": 0.4, "GB": 0.6}, (0.2, 0.4)), "d": ("DE", {"DE": 0.9, "GB": 0.1}, None),
+            "e": ("RU", {"RU": 0.768, "US": 0.2, "GB": 0.032}, (0.065, 0.768))}
     ids = list(rows)
     st = Study(tmp_path / "s.duckdb")
     try:
@@ -45,7 +48,7 @@ def test_accounts_the_study_prior_alone_made_russian_are_counted_and_said(tmp_pa
         c = counted(st, "GB")
     finally:
         st.close()
-    assert ("1 of these 3 is more likely than not run from Russia only through the study's prior, which estimates how many of its "
+    assert ("1 of these 4 is more likely than not run from Russia only through the study's prior, which estimates how many of its "
             "accounts are Russia-run: its own evidence left P(Russia) below 0.5, so what the study is made of counts it, "
             "not evidence about it") in c.clause("GB")
-    assert c.k == 3 and c.k_study_prior == 1, c  # a, b and d counted; a alone by the prior
+    assert c.k == 4 and c.k_study_prior == 1, c  # a, b, d and e counted; a alone by the prior
