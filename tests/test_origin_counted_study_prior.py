@@ -23,28 +23,35 @@ def _sentence(before: float, after: float) -> str:
     return prior.sentence(before, after)
 
 
-def test_accounts_the_study_prior_alone_made_russian_are_counted_and_said(tmp_path: Path) -> None:
+# a: the prior's step alone carried it across 0.5; b: its own evidence had placed it in Russia;
+# c: moved towards Russia but not across 0.5, not counted foreign; d: no study prior; e: the
+# step made Russia its lead, but its own evidence (a US profile place) has it foreign anyway:
+# without the step P(GB) is 0.032 × 0.935 / 0.232 = 0.13, so the prior is not what counts it.
+ROWS = {"a": ("RU", {"RU": 0.768, "GB": 0.232}, (0.065, 0.768)), "b": ("RU", {"RU": 0.999, "GB": 0.001}, (0.944, 0.999)),
+        "c": ("GB", {"RU": 0.4, "GB": 0.6}, (0.2, 0.4)), "d": ("DE", {"DE": 0.9, "GB": 0.1}, None),
+        "e": ("RU", {"RU": 0.768, "US": 0.2, "GB": 0.032}, (0.065, 0.768))}
+
+
+def _study(path: Path):  # type: ignore[no-untyped-def]
     from botwatch.study import Study
 
-    # a: the prior's step alone carried it across 0.5; b: its own evidence had placed it in Russia;
-    # c: moved towards Russia but not across 0.5, not counted foreign; d: no study prior; e: the
-    # step made Russia its lead, but its own evidence (a US profile place) has it foreign anyway:
-    # without the step P(GB) is 0.032 × 0.935 / 0.232 = 0.13, so the prior is not what counts it.
-    rows = {"a": ("RU", {"RU": 0.768, "GB": 0.232}, (0.065, 0.768)), "b": ("RU", {"RU": 0.999, "GB": 0.001}, (0.944, 0.999)),
-            "c": ("GB", {"RU": 0.4, "GB": 0.6}, (0.2, 0.4)), "d": ("DE", {"DE": 0.9, "GB": 0.1}, None),
-            "e": ("RU", {"RU": 0.768, "US": 0.2, "GB": 0.032}, (0.065, 0.768))}
-    ids = list(rows)
-    st = Study(tmp_path / "s.duckdb")
+    ids = list(ROWS)
+    st = Study(path)
+    st.write_table("account_scores", pa.table({
+        "platform": ["twitter"] * len(ids), "account_id": ids, "origin_country": [ROWS[i][0] for i in ids],
+        "origin_probability": [max(ROWS[i][1].values()) for i in ids], "origin_probabilities": [json.dumps(ROWS[i][1]) for i in ids]}))
+    ev = [(i, _sentence(*ROWS[i][2])) for i in ids if ROWS[i][2]]
+    st.write_table("account_evidence", pa.table({
+        "platform": ["twitter"] * len(ev), "account_id": [i for i, _ in ev], "kind": ["origin"] * len(ev),
+        "rank": pa.array([4] * len(ev), pa.int64()), "feature": ["study_prior"] * len(ev),
+        "value": pa.array([None] * len(ev), pa.float64()), "contribution": pa.array([None] * len(ev), pa.float64()),
+        "sentence": [s for _, s in ev]}))
+    return st
+
+
+def test_accounts_the_study_prior_alone_made_russian_are_counted_and_said(tmp_path: Path) -> None:
+    st = _study(tmp_path / "s.duckdb")
     try:
-        st.write_table("account_scores", pa.table({
-            "platform": ["twitter"] * len(ids), "account_id": ids, "origin_country": [rows[i][0] for i in ids],
-            "origin_probability": [max(rows[i][1].values()) for i in ids], "origin_probabilities": [json.dumps(rows[i][1]) for i in ids]}))
-        ev = [(i, _sentence(*rows[i][2])) for i in ids if rows[i][2]]
-        st.write_table("account_evidence", pa.table({
-            "platform": ["twitter"] * len(ev), "account_id": [i for i, _ in ev], "kind": ["origin"] * len(ev),
-            "rank": pa.array([4] * len(ev), pa.int64()), "feature": ["study_prior"] * len(ev),
-            "value": pa.array([None] * len(ev), pa.float64()), "contribution": pa.array([None] * len(ev), pa.float64()),
-            "sentence": [s for _, s in ev]}))
         c = counted(st, "GB")
     finally:
         st.close()
@@ -52,3 +59,33 @@ def test_accounts_the_study_prior_alone_made_russian_are_counted_and_said(tmp_pa
             "accounts are Russia-run: its own evidence left P(Russia) below 0.5, so what the study is made of counts it, "
             "not evidence about it") in c.clause("GB")
     assert c.k == 4 and c.k_study_prior == 1, c  # a, b, d and e counted; a alone by the prior
+
+
+def test_the_posts_of_foreign_origin_accounts_say_how_many_the_study_prior_alone_counts(tmp_path: Path) -> None:
+    """The Parties headline on posts by foreign-origin accounts (walk: "posted 46 election posts",
+    10 of them by accounts the study prior alone counted, with no word of it)."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from botwatch.report.section_parties import _prior_posts
+    from botwatch.report.sections import render
+
+    st = _study(tmp_path / "s.duckdb")
+    try:
+        # In the window: a twice (once not an election post), b and e once; one post of a after it.
+        posts = [("a", "2017-05-20", True), ("a", "2017-05-21", False), ("a", "2017-05-22", True), ("b", "2017-05-20", True),
+                 ("e", "2017-05-20", True), ("a", "2017-06-08", True)]
+        st.write_table("post_labels", pa.table({"platform": ["twitter"] * len(posts), "account_id": [a for a, _, _ in posts],
+                                                "created_at": [datetime.fromisoformat(d) for _, d, _ in posts], "in_election": [e for *_, e in posts]}))
+        st.write_table("estimates", pa.table({"period": ["last_30_days"], "period_start": [datetime(2017, 5, 8, 23)], "period_end": [datetime(2017, 6, 7, 23)]}))
+        n = _prior_posts(st, "GB")
+    finally:
+        st.close()
+    assert n == 2  # a's two election posts in the window; b's and e's are counted foreign by their own evidence
+    f = SimpleNamespace(estimate=4, ci_low=2, ci_high=4, n_accounts=3, observed=4)
+    tone = SimpleNamespace(estimate=0.1, ci_low=0.05, ci_high=0.2)
+    html = str(render("parties_headline.html.j2", kind="foreign", country="GB", weak="", prior_posts=n, f=f, pos=tone, neg=tone, scaled=False,
+                      not_sample=False, rate=1, scope=None, num=lambda v: f"{v:,.0f}", pct_ci=lambda *a: "10%"))
+    assert ("in the 30 days before polling day; 2 of the 4 came from accounts that only the study's prior, which estimates how many "
+            "of its accounts are Russia-run, made more likely than not run from Russia: without it they would be more likely than not "
+            "run from GB, so what the study is made of counts those posts, not evidence about their authors; ") in html, html

@@ -633,7 +633,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             pos, neg = tone if len(tone) == 2 else (None, None)
             # The tones are the sentiment model's: the party headlines say how far off it read
             # ordinary tweets, this one said "63% negative" bare (external=...).
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=_row_pct_ci, every=every,
+            # The part of the figure that only the study prior counts, as the count of accounts says it.
+            prior_posts = _prior_posts(study, home) if measured else None
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, prior_posts=prior_posts, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=_row_pct_ci, every=every,
                                    external=SENTIMENT_EXTERNAL, pct=pct))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
 
@@ -666,6 +668,21 @@ def _dominant(study: Study, election: Any, cov: Any) -> list[Any]:
     from botwatch.content.party_coverage import dominant_parties
 
     return dominant_parties(study, cov, election) if cov is not None else []
+
+
+def _prior_posts(study: Study, home: str) -> int | None:
+    """Election posts of the last 30 days by accounts counted foreign only through the study prior
+    (`origin_counted.prior_led_posts`), for the headline on posts by foreign-origin accounts.
+
+    Why: on the walk's IRA/Brexit study (uk-ge2017) that headline said foreign-origin accounts
+    posted 46 election posts, 10 of them by accounts the study prior alone counted, while the count
+    of those accounts said so of them and the figure of their posts said nothing."""
+    from botwatch.origin_counted import prior_led_posts
+    from botwatch.origin_rule import home_known
+
+    if not home_known(home) or "account_scores" not in study.tables() or not {"origin_country", "origin_probabilities"} <= set(study.columns("account_scores")):
+        return None
+    return prior_led_posts(study, home.upper())
 
 
 def _foreign_weak(study: Study, home: str) -> str:
