@@ -119,3 +119,32 @@ def test_the_factor_and_the_direction_come_from_the_rows_number_not_its_sentence
         st.close()
     assert office["n"] == 2 and office["others"] == 1  # x2's number is ÷4.10: away from Russia
     assert office["official"] == [{"handle": "UKLabour", "party": "Labour", "p_outside": None, "factor": "×1.8"}]
+
+
+def test_the_office_hours_count_of_foreign_accounts_says_how_many_only_the_study_prior_counts(tmp_path: Path) -> None:
+    """On the walk's IRA/Brexit study (uk-ge2017) "weighing all their origin evidence, 202 of them are
+    more likely than not run from outside GB" said nothing of the 6 that only the study prior
+    (`origin_counted.prior_led_sql`) counted: without its step their own evidence had them in GB."""
+    import numpy as np
+
+    from botwatch.accounts.origin_prior import FAR_SCOPE, StudyPrior
+    from botwatch.elections import load_election
+    from test_timeline import write_table
+
+    prior = StudyPrior(share=0.773, lo=0.710, hi=0.830, accounts=445, base=0.067, weights=np.zeros(1), scope=FAR_SCOPE, country="GB")
+    st = _evidence_study(tmp_path / "s.duckdb", [("x1", UKLABOUR), ("x2", UKLABOUR)])
+    try:
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('twitter', 'x1', 'led_by_prior'), ('twitter', 'x2', 'placed_abroad')")
+        write_table(st, "account_scores", [
+            dict(platform="twitter", account_id="x1", origin_country="RU", origin_probabilities='{"RU": 0.768, "GB": 0.232}'),
+            dict(platform="twitter", account_id="x2", origin_country="RU", origin_probabilities='{"RU": 0.768, "DE": 0.2, "GB": 0.032}'),
+        ])
+        for aid in ("x1", "x2"):  # the study prior's step from 0.065 to 0.768: x2's German posts had it abroad before it
+            st.sql("INSERT INTO account_evidence VALUES ('twitter', ?, 'origin', 5, 'study_prior', NULL, NULL, ?)", [aid, prior.sentence(0.065, 0.768)])
+        circ = circadian_block(st, load_election("uk-ge2017"))
+    finally:
+        st.close()
+    assert circ is not None and circ["office"]["others_foreign"] == 2 and circ["office"]["others_prior"] == 1
+    head = _words(render("time_headline.html.j2", kind="circadian", c=circ))
+    assert ("weighing all their origin evidence, 2 of them are more likely than not run from outside GB (1 of those only through the study's "
+            "prior, which estimates how many of its accounts are Russia-run: without it that account would be more likely than not run from GB).") in head, head

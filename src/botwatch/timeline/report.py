@@ -625,14 +625,14 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
 
     Returns {"n": such accounts, "others": those that are not the election's own party accounts,
     "others_foreign": how many of those are counted foreign on all their origin evidence (None when
-    the study cannot say), "official": [{"handle", "party", "p_outside", "factor"}] for the party
+    the study cannot say), "others_prior": how many of those only the study prior counts (None: unknown), "official": [{"handle", "party", "p_outside", "factor"}] for the party
     accounts (official or allied in the election's preset), "home": the election's country or None}."""
     from botwatch.accounts.json_shape import shown_handle
     from botwatch.accounts.origin_shifts import KIND
     from botwatch.elections.model import party_handle_key, post_handle_key
     from botwatch.origin_rule import home_known, measured_home, p_outside_sql
 
-    out: dict[str, Any] = {"n": 0, "others": 0, "others_foreign": None, "official": [], "home": None}
+    out: dict[str, Any] = {"n": 0, "others": 0, "others_foreign": None, "others_prior": None, "official": [], "home": None}
     tables = set(study.tables())
     if "account_evidence" not in tables:
         return out
@@ -666,11 +666,30 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
             # accounts (`shown_handle`).
             official.append({"handle": shown_handle(platform, h, aid), "party": own[key], "p_outside": p, "factor": _office_factor(value, sentence)})
         else:
-            others.append(p)
+            others.append((platform, aid, p))
     out.update(n=len(rows), others=len(others), official=official, home=home if scored else None)
     if scored:
-        out["others_foreign"] = sum(1 for p in others if p is not None and p >= FOREIGN_THRESHOLD)
+        out["others_foreign"] = sum(1 for *_, p in others if p is not None and p >= FOREIGN_THRESHOLD)
+        # Of those, the ones only the study prior counts (`origin_counted.prior_led_sql`): on the
+        # walk's IRA/Brexit study "202 of them are more likely than not run from outside GB" stood
+        # with no word that the study prior, not their own evidence, counted some of them.
+        out["others_prior"] = _prior_led_among(study, home, {(pl, a) for pl, a, _ in others}) if out["others_foreign"] else 0
     return out
+
+
+def _prior_led_among(study: Study, home: str, keys: set[tuple[str, str]]) -> int | None:
+    """How many of the accounts `keys` are counted foreign only through the study prior; None when
+    that cannot be read."""
+    from botwatch.origin_counted import prior_led_sql
+
+    led = prior_led_sql(study, home)
+    if led is None:
+        return None
+    try:
+        got = study.sql(led[0], led[1])
+    except Exception:  # noqa: BLE001 - a clarification of the count; the count stands without it
+        return None
+    return sum(1 for pl, a in got if (pl, a) in keys)
 
 
 def _office_factor(value: float | None, sentence: str | None) -> str | None:
