@@ -5,6 +5,19 @@ Rules are tried in order; the first that fires decides. They go from the most di
 sentiment of a post that names only this party). A post that names several parties and carries
 no cue stays neutral: VADER scores the whole post, and which party the feeling is about cannot be
 told from a lexicon score. Every row keeps its rule so an analyst can drop the weak ones.
+
+A party's pro hashtag or slogan decides only where the post carries no rival party's pro cue (its
+pro hashtag or slogan, a post by or retweet of its account). Both at once is hedging, tagging the
+other camp to reach its readers (a Leave post tagged #StrongerIn) or mocking its slogan; the
+labelling guide reads the first as neutral ("both sides in balance") and the others by their words,
+which a cue list cannot tell apart. Such a pair is neutral by `rival_cues_cancel`, a decisive rule:
+the trained model is not asked, since no labelled pair it learned from carries two rivals' pro cues
+and on the EU-referendum example it read most such pairs as support for both sides again (it leans
+on the same hashtags), nor is the account prior, built from the same hashtags. Support for both
+sides of a referendum at once cannot be right for both. No hand-labelled development pair carries
+two rivals' pro cues, so the rule rests on the guide, not on a measured gain (docs/methods.md,
+"Rival campaigns' pro cues in one post").
+
 Accuracy on a hand-labelled sample of real posts is measured in tests/test_content_stance.py.
 """
 
@@ -21,10 +34,11 @@ SENTIMENT_THRESHOLD = 0.5  # |compound| needed before a single-party post's tone
 STANCE_RULES: tuple[tuple[str, str, str], ...] = (
     ("own_account", SUPPORT, "posted by the party's official or allied account"),
     ("retweets_party_account", SUPPORT, "a retweet of the party's official or allied account"),
-    ("pro_hashtag", SUPPORT, "a pro-party hashtag and no anti-party cue"),
-    ("pro_keyword", SUPPORT, "a pro-party slogan and no anti-party cue"),
+    ("pro_hashtag", SUPPORT, "a pro-party hashtag, no anti-party cue and no rival party's pro cue"),
+    ("pro_keyword", SUPPORT, "a pro-party slogan, no anti-party cue and no rival party's pro cue"),
     ("anti_hashtag", OPPOSE, "an anti-party hashtag and no pro-party cue"),
     ("anti_keyword", OPPOSE, "an anti-party slogan and no pro-party cue"),
+    ("rival_cues_cancel", NEUTRAL, "pro cues for this party and for a rival party (its hashtag, slogan or account) in one post: they cancel"),
     ("quotes_party_account", SUPPORT, "a quote of the party's account whose text is not negative"),
     ("rival_pro_cue", OPPOSE, "names the party while carrying another party's pro cue, or posted or retweeted from another party's account"),
     ("sentiment_single_party", SUPPORT, "names only this party; VADER compound >= +0.5 (English)"),
@@ -34,7 +48,7 @@ STANCE_RULES: tuple[tuple[str, str, str], ...] = (
 )
 # Rules whose cue is explicit enough to stand even where the trained model runs; where the model
 # runs (English posts, model shipped), every other rule's answer is replaced by the model's.
-DECISIVE_RULES = ("own_account", "retweets_party_account", "pro_hashtag", "pro_keyword", "anti_hashtag", "anti_keyword")
+DECISIVE_RULES = ("own_account", "retweets_party_account", "pro_hashtag", "pro_keyword", "anti_hashtag", "anti_keyword", "rival_cues_cancel")
 # The rules that decide from the election file's own cue lists for the party (its pro and anti
 # hashtags and slogans). A pair they decide is counted from which hashtags the file lists, not read
 # from the post's words: where they decide most of a party's pairs, its support share restates the
@@ -84,10 +98,11 @@ def decide_stances(
         conds = [
             signal(m, hits, p, "own_account"),
             signal(m, hits, p, "retweet_account"),
-            signal(m, hits, p, "pro_tag") & ~anti[p],
-            signal(m, hits, p, "pro_kw") & ~anti[p],
+            signal(m, hits, p, "pro_tag") & ~anti[p] & ~rival_pro,
+            signal(m, hits, p, "pro_kw") & ~anti[p] & ~rival_pro,
             signal(m, hits, p, "anti_tag") & ~pro[p],
             signal(m, hits, p, "anti_kw") & ~pro[p],
+            pro[p] & rival_pro,
             signal(m, hits, p, "quote_account") & not_negative,
             rival_pro & ~pro[p],
             (n_named == 1) & positive,
