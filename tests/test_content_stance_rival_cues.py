@@ -62,3 +62,16 @@ def test_one_sided_cues_still_decide() -> None:
                         {"text": "The Tories have failed us #VoteLabour", "hashtags": ["VoteLabour"]}])
     assert got[(0, "labour")] == ("support", "pro_hashtag")
     assert got[(1, "labour")] == ("support", "pro_hashtag") and got[(1, "conservative")] == ("oppose", "rival_pro_cue")
+
+
+def test_the_stage_keeps_the_cancel_where_the_model_runs() -> None:
+    """With the model shipped, an English pair the cue rules leave undecided goes to the model; this
+    one must not (on the referendum study the model read most such pairs as support for both)."""
+    from botwatch.content.stage import Labeller
+    from test_content import posts
+
+    _labels, pp = Labeller.for_election(EUREF, use_model=True).label(
+        posts([{"text": "Whatever you think, vote! #VoteLeave #StrongerIn", "hashtags": ["VoteLeave", "StrongerIn"],
+                "created_at": datetime(2016, 6, 20, 12)}]))
+    got = {r["party"]: (r["stance"], r["stance_rule"]) for r in pp.to_pylist()}
+    assert got == {"leave": ("neutral", "rival_cues_cancel"), "remain": ("neutral", "rival_cues_cancel")}, got
