@@ -26,7 +26,7 @@ from typing import Any
 # Emptied on 2026-12-07: the model retrained with stclab's "None"/"null" links read as no link scores
 # differently, so no earlier file scores as it does (51a0230's file, listed until then, included).
 EARLIER_SHIPPED: dict[str, str] = {
-    # ec4735c (2026-12-07, the location dropped): the meta before the held-out humans counted (`loso`
+    # 3018eb68 (2026-12-07, the location dropped): the meta before the held-out humans counted (`loso`
     # rows' `humans_counted`); booster and calibration the same.
     "96bd2b1f873fdec786fa915ab384b670e0b700a6c3fba32d312eca25a785db2d": "424f1549570265f06b229d29eaaa3ad5de8a1e7d08d4151a64b518bc080ec1bc",
 }
