@@ -58,3 +58,18 @@ def test_a_users_bot_models_training_accounts_are_said_beside_the_automation_fig
                                                     "for them the figure is not out-of-sample")
     finally:
         st.close()
+
+
+def test_an_earlier_releases_shipped_model_is_not_called_yours(tmp_path: Path) -> None:
+    """A study scored by the shipped model of an earlier release (every study scored before the
+    2026-12-07 retrains; no BOTWATCH_BOT_MODEL recorded) read "5 of the study's 177 accounts are
+    among your bot model's own training accounts", of a model the user never had. The count is the
+    one that model's list gave when it scored, so it stays; only whose list it is changes."""
+    st = _study(tmp_path, 5000, 0, 2000)
+    try:
+        st.sql("UPDATE runs SET params = ? WHERE stage = 'accounts'",
+               [json.dumps({"origin_training_accounts": 0, "bot_training_accounts": 2000, "bot_model_sha256": "ab" * 32})])
+        assert training_clause(st, "bot", 5000) == ("2,000 of the study's 5,000 accounts are among the training accounts of the shipped bot "
+                                                    "model of an earlier botwatch release that scored it: for them the figure is not out-of-sample")
+    finally:
+        st.close()

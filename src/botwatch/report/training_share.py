@@ -31,20 +31,21 @@ _WHAT = {"origin": "origin model", "bot": "bot model"}
 def training_clause(study: Any, model: str, n: int) -> str:
     """'16,253 of the study's 37,114 accounts are among the origin model's own training accounts:
     for them the figure is not out-of-sample' when material for a figure over `n` accounts, else ''."""
-    whose = f"the {_WHAT[model]}'s"
+    among = f"the {_WHAT[model]}'s own training accounts"
     if model == "bot":
         from botwatch.model_used import bot_model_used
 
-        kind = bot_model_used(study).kind
-        if kind not in ("shipped", "own", "missing"):
+        used = bot_model_used(study)
+        if used.kind not in ("shipped", "own", "missing"):
             return ""
-        if kind != "shipped":
-            whose = "your bot model's"
+        if used.earlier_release:  # no BOTWATCH_BOT_MODEL when it scored: not a file of the user's
+            among = "the training accounts of the shipped bot model of an earlier botwatch release that scored it"
+        elif used.kind != "shipped":
+            among = "your bot model's own training accounts"
     t = recorded_counts(study).get(RUN_KEYS[model], 0)
     if not t or n <= 0 or min(t, n) / n < MATERIAL:
         return ""
     total = int(study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM accounts)")[0][0]) if "accounts" in study.tables() else 0
     of = f" of the study's {counted(total, 'account')}" if total >= t else ""
     verb = "is" if t == 1 else "are"
-    return (f"{t:,}{of} {verb} among {whose} own training accounts: for "
-            f"{'it' if t == 1 else 'them'} the figure is not out-of-sample")
+    return f"{t:,}{of} {verb} among {among}: for {'it' if t == 1 else 'them'} the figure is not out-of-sample"
