@@ -69,3 +69,24 @@ def test_the_automation_headline_quotes_them(scored_us_sample_path: Path, tmp_pa
         or "which the cross-dataset test says it may not: held out, it counted 56% of stclab's accounts likely automated" in head
     assert "17% of Gilani 2017" in head
     assert "calling 23%, 9% and 1% of their humans likely automated" in head
+
+
+def test_a_model_not_at_hand_is_not_said_to_be_untested(scored_us_sample_path: Path, tmp_path: Path) -> None:
+    """A study scored by an earlier release's shipped model (every study scored before the
+    2026-12-07 retrains) shows none of that model's figures, as none here describe it; its headline
+    read "which no test of this model on a labelled source it was not trained on has checked", of a
+    model that was tested so. What is true is that its figures are not at hand."""
+    import json
+
+    from botwatch import open_study
+    from botwatch.report.section_accounts import accounts_section
+
+    dst = copy_study(scored_us_sample_path, tmp_path / "s.duckdb")
+    with open_study(dst, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'accounts'"):
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps({**json.loads(params), "bot_model_sha256": "ab" * 32}), run_id])
+        head = " ".join(" ".join(str(h) for h in accounts_section(st, {}).headline).split())
+    assert "no test of this model" not in head, head
+    assert ("if the model's calibration carries over to this study, which cannot be told here: the model that scored it is not "
+            "at hand, and so neither is its test on labelled sources it was not trained on.") in head, head
+    assert "held out, it counted" not in head  # this release's model's figures are not that model's

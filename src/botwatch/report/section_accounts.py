@@ -299,6 +299,9 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             training=training_clause(study, "bot", n_scored),
             tested=cross_tested(meta),  # a user's model has no cross-dataset test to cite
             held_out=held_out_counts(meta), own=own,
+            # An earlier release's shipped model, or a user's file gone or changed: its figures are
+            # not here, which is not the same as its never having been tested on another source.
+            not_at_hand=used.kind == "missing",
         ))
     if fc is not None and fc["n"]:
         from botwatch.origin_counted import counted
