@@ -100,3 +100,27 @@ def test_a_rate_kept_from_an_override_still_names_the_captures_rate(tmp_path: Pa
     assert run(app, ["estimate", str(study), "--sample-rate", "0.5", "--reps", "20"]).exit_code == 0
     res = run(app, ["estimate", str(study), "--reps", "20"])
     assert "last made with: 0.5" in res.output and "recorded rate" not in res.output, res.output
+
+
+def test_one_capture_beside_an_archive_scaled_by_another_rate_is_said_to_misscale(tmp_path: Path) -> None:
+    """A Bluesky-style capture taken at 0.5 ingested beside a twarc2 archive (rate unknown) and
+    given --sample-rate 0.01: no single rate was recorded, so neither the several-rates caveat nor
+    the override warning applied, and `estimate` multiplied the capture's posts by 100 where 2 was
+    due with no word of its own rate."""
+    from botwatch.cli import app
+    from botwatch.report.caveats import scaling_unsupported
+    from botwatch.study import Study
+
+    a = _capture(tmp_path / "a", 0.5, 111, "twarc2_two_tweets.jsonl.gz", "2026-01-01")
+    archive = tmp_path / "archive.jsonl.gz"
+    shutil.copy(FIX / "twarc2_stream_with_error.jsonl.gz", archive)
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(a), str(archive)])
+    assert res.exit_code == 0, res.output
+    with Study(study) as st:
+        said = scaling_unsupported(st, 0.01)
+        assert said is not None and "recorded rate 0.5" in said and "not platform figures" in said
+        assert scaling_unsupported(st, 0.5) is None  # the capture's own rate: the archive's is the user's call
+    res = CliRunner().invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    assert "recorded rate 0.5" in " ".join(res.output.split())

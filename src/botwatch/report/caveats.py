@@ -800,6 +800,20 @@ def _capture_rates_differ(study: Study, sample_rate: float) -> str | None:
     if TABLE not in study.tables():
         return None
     rates = sorted(r for (r,) in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE} WHERE sample_rate IS NOT NULL"))
+    if len(rates) == 1 and abs(rates[0] - sample_rate) > 1e-12 * max(rates[0], sample_rate):
+        # One capture rate beside inputs of unknown rate (a Jetstream capture at 0.5 with a twarc2
+        # archive) records no single rate, so `given_rate_conflict` stays silent: --sample-rate 0.01
+        # multiplied the capture's posts by 100 where 2 was due, unsaid. Where the capture is all
+        # the study holds, that override warning says it instead (said once, not twice).
+        from botwatch.collect.study_link import recorded_sample_rate
+
+        if recorded_sample_rate(study)[0] is not None:
+            return None
+        return (
+            f"Scaling by 1/{sample_rate:g} applies one rate to every post, but this study's captures recorded rate {rates[0]:g} "
+            f"(botwatch collect --sample), so their posts are multiplied by 1/{sample_rate:g} where 1/{rates[0]:g} is due, "
+            "and scaled counts are not platform figures; ingest each capture into a study of its own to scale it by its own rate."
+        )
     if len(rates) < 2:
         return None
     return (
