@@ -43,7 +43,7 @@ def accounts(
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     from botwatch.accounts.training_accounts import study_bot_training_meta  # (pyarrow: not at the module's top)
     from botwatch.model_used import bot_model_changed, bot_model_scored_by  # (duckdb: not at the module's top)
-    from botwatch.report.caveats import model_platform_clause
+    from botwatch.report.caveats import model_platform_account, model_platform_clause
 
     if sort not in SORTABLE:
         fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
@@ -103,11 +103,19 @@ def accounts(
         t = Table(title=title)
         for c in ("handle", "bot p", "origin", "origin p", "posts", *(() if shared else ("strongest bot evidence",))):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
+        scored_by = bot_model_scored_by(st)
+        marked = 0
         for (handle, aid, bp, oc, op, n, _ev, platform), first in zip(rows, firsts):
             handle = shown_handle(platform, handle, aid)
+            # A Mastodon or Bluesky account's probability is no measured figure (the model learned
+            # from Twitter alone): a Mastodon account topped the table at 0.99 with nothing in its
+            # row to tell it from the Twitter ones, the caveat one line under a long table.
+            unmeasured = bp is not None and model_platform_account(platform, scored_by) is not None
+            marked += unmeasured
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
-            t.add_row(record_plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}",
+            t.add_row(record_plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp) + ("*" if unmeasured else ""),
+                      plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}",
                       *(() if shared else (plain(first),)))  # an evidence sentence quotes the record with repr: already unambiguous
         if shared:
             # The same sentence in every row (an IRA archive: no profile facts) was four wrapped
@@ -118,8 +126,9 @@ def accounts(
         _say_unknown_bot(st, country, min_bot, study)
         if shown_unscored:
             warn(_not_scored_said(shown_unscored, study))
-        if rows and (elsewhere := model_platform_clause(st, bot_model_scored_by(st))):
-            console.print(elsewhere, highlight=False, markup=False)  # the report says it beside the count; the table said nothing
+        if rows and (elsewhere := model_platform_clause(st, scored_by)):
+            # The report says it beside the count; the table said nothing. The starred rows are these.
+            console.print(f"* {counted(marked, 'account')} shown: {elsewhere}" if marked else elsewhere, highlight=False, markup=False)
 
 
 def _strongest_evidence(ev: Any) -> str:
