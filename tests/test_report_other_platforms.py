@@ -17,6 +17,14 @@ def test_scored_accounts_of_another_platform_are_said_to_be_unmeasured(tmp_path:
         said = other_platform_clause(st)
         assert said is not None and said.startswith("The bot model learned from Twitter accounts only; 2 Mastodon accounts scored here come from a platform it never saw")
         assert "Bluesky" not in said  # its account has no bot probability (no profile looked up), nothing to qualify; scored ones are named
+        # How many of the automation count it qualifies: a mixed study's headline held 5 Mastodon accounts, unsaid.
+        assert said.endswith("; 2 of them have a bot probability of 0.5 or more and are counted likely automated.")
+        st.sql("UPDATE account_scores SET bot_probability = 0.1 WHERE account_id = 'b'")
+        assert (other_platform_clause(st) or "").endswith("; 1 of them has a bot probability of 0.5 or more and is counted likely automated.")
+        st.sql("UPDATE account_scores SET bot_probability = 0.1 WHERE platform = 'mastodon'")
+        assert (other_platform_clause(st) or "").endswith("so their probabilities are not measured figures.")
+        st.sql("UPDATE account_scores SET bot_probability = 0.9 WHERE account_id = 'a'")
+        st.sql("UPDATE account_scores SET bot_probability = 0.7 WHERE account_id = 'b'")
         assert said in (bot_blind_spot(st, [], {}) or "")
         assert said not in (bot_blind_spot(st, [], {}, scored_by="own") or "")  # a user's own model may have learned from Mastodon
         unknown = bot_blind_spot(st, [], {}, scored_by="unrecorded") or ""  # no model recorded: neither asserted nor silent
@@ -31,7 +39,7 @@ def test_one_scored_account_of_another_platform_is_said_in_the_singular(tmp_path
         st.sql("INSERT INTO account_scores VALUES ('mastodon', 'a', 0.9)")
         assert other_platform_clause(st) == ("The bot model learned from Twitter accounts only; 1 Mastodon account scored here comes from a platform "
                                              "it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so its probability is "
-                                             "not a measured figure.")
+                                             "not a measured figure; it has a bot probability of 0.5 or more and is counted likely automated.")
 
 
 def test_scaled_counts_of_a_mastodon_archive_are_no_platform_figures(tmp_path: Path) -> None:
