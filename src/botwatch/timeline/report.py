@@ -29,6 +29,7 @@ from botwatch.timeline import svg, zones
 from botwatch.timeline.bursts import NEAREST_EVENT_H
 from botwatch.timeline.circadian_fit import offset_distance
 from botwatch.timeline.groups import AUTOMATED, FOREIGN
+from botwatch.timeline.ordinary_accounts import shared_with_reference
 from botwatch.timeline.series import series_label
 
 TIMELINE_PANELS = (("all", "All posts"), ("party", "By party"), ("automated", "Likely automated or not"),
@@ -498,12 +499,22 @@ def ordinary_reference(circ: dict[str, Any]) -> dict[str, Any] | None:
     Moscow share is compared only where the study's home and Moscow offsets are the measured ones
     (the band's distance from home decides how many ordinary fits fall in it); the share at least
     3 hours from home is compared everywhere, as a share of fits away from home. `verdict` is the
-    clause the report writes after both figures. None without a home zone."""
+    clause the report writes after both figures. None without a home zone.
+
+    Accounts the study shares with the reference (`circ["shared"]`, from
+    `ordinary_accounts.shared_with_reference`: a study holding posts of the ordinary archive
+    itself) are left out of the reference's counts, so the two sets compared are apart, as the exact
+    test takes them to be; `shared` says how many. Where none of the reference is left, there is
+    nothing to compare with: `informative` is 0 and `verdict` None."""
     if circ.get("home") is None or not circ.get("far") or not circ.get("informative"):
         return None
     from botwatch.stats import difference_interval, shown_above, wilson
 
-    r = ORDINARY_FITS
+    shared = circ.get("shared") or {"n": 0, "k_msk": 0, "k_far": 0}
+    r = {**ORDINARY_FITS, "shared": shared["n"], "informative": ORDINARY_FITS["informative"] - shared["n"],
+         "k_msk": ORDINARY_FITS["k_msk"] - shared["k_msk"], "k_far": ORDINARY_FITS["k_far"] - shared["k_far"]}
+    if not r["informative"]:
+        return {**r, "far": None, "msk": None, "far_within": False, "msk_within": False, "all_within": False, "verdict": None}
     far = wilson(r["k_far"], r["informative"])
     same = circ["home"] == r["home"] and circ["msk_offset"] == r["msk"]
     msk = wilson(r["k_msk"], r["informative"]) if same else None
@@ -607,6 +618,8 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         k_far = sum(v for o, v in inf_counts.items() if far_from_home(o, homes))
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
+    out["shared"] = shared_with_reference(
+        (p, a) for p, a in study.sql("SELECT platform, account_id FROM circadian WHERE informative"))
     out["ordinary"] = ordinary_reference(out)
     out["groups"] = circadian_by_group(study, home, msk, homes)
     out["office"] = office_shift_accounts(study, election)
