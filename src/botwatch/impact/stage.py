@@ -568,5 +568,33 @@ def impact(study: Study, ctx: Context) -> int:
         store(study, all_rows, all_irf, parties, freq)  # every party's rows in one write of each table
     if not chosen:
         set_notes(study, "impact", notes)
+        if not total:  # `botwatch impact` (parties chosen) prints its notes itself
+            ctx.log(f"impact: {no_rows_line(notes, [party_name(ctx.election, p) for p in parties])}")
     ctx.results["impact"] = {"rows": all_rows, "notes": notes}
     return total
+
+
+def no_rows_line(notes: list[str], names: list[str]) -> str:
+    """The one line `analyze` prints when the stage wrote no rows: its reason and, where the reason
+    has one, the next step. Why: `analyze` showed "impact ok 0" and nothing else, and only the
+    report said why. Notes that differ only by the party they name are said once, for each party;
+    otherwise the first is said with how many more there are and where they are."""
+    if not names:
+        return "no test was run: the election lists no parties."
+    if not notes:
+        return "no test was run."
+    said = list(dict.fromkeys(_any_party(n, names) for n in notes))
+    first = said[0] if len(said) == 1 else notes[0]
+    first = "no" + first[2:] if first.startswith("No ") else first
+    if len(said) == 1:
+        return f"no test was run: {first}"
+    more = len(notes) - 1
+    return f"no test was run: {first} ({more:,} more note{'s' if more != 1 else ''}: the report's \"When\" section lists them)"
+
+
+def _any_party(note: str, names: list[str]) -> str:
+    """`note` with the first party name it holds (the longest that fits) written as "each party"."""
+    for name in sorted(names, key=len, reverse=True):
+        if name in note:
+            return note.replace(name, "each party", 1)
+    return note

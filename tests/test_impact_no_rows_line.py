@@ -1,0 +1,39 @@
+"""`botwatch analyze` says why the impact stage wrote no rows: it printed "impact ok 0" and nothing
+else, and only the report said why (posts not labelled for parties, too few posts, ...)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from botwatch import open_study
+
+pytest.importorskip("statsmodels", reason="impact needs the optional extra botwatch[time]")
+from botwatch.impact.stage import no_rows_line
+from botwatch.pipeline import Context, analyze
+
+from test_timeline import election, write_posts
+
+
+def test_a_run_writing_no_rows_says_why_in_one_line(tmp_path: Path) -> None:
+    """Posts never labelled for parties: one line, said once for every party, with the next step."""
+    said: list[str] = []
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_posts(st, [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 3}", created_at=datetime(2017, 5, 1) + timedelta(hours=i),
+                              kind="original", text="hello") for i in range(12)])
+        results = analyze(st, Context(election=election(), log=said.append), only=["timeline", "impact"])
+    assert ("impact", "ok", 0) in results
+    lines = [s for s in said if s.startswith("impact:")]
+    assert lines == ["impact: no test was run: no posts about each party: the posts are not labelled for parties yet (run the content stage)."]
+
+
+def test_differing_notes_give_the_first_and_where_the_rest_are() -> None:
+    names = ["Labour", "Conservatives"]
+    notes = ["Labour: too few posts for a lead-lag test (likely automated 3; needs 30 each).", "No posts about Conservatives in the window."]
+    assert no_rows_line(notes, names) == ("no test was run: Labour: too few posts for a lead-lag test (likely automated 3; needs 30 each). "
+                                          "(1 more note: the report's \"When\" section lists them)")
+    assert no_rows_line(["No posts about Labour in the window.", "No posts about Conservatives in the window."], names) == \
+        "no test was run: no posts about each party in the window."
+    assert no_rows_line([], []) == "no test was run: the election lists no parties."
