@@ -99,3 +99,27 @@ def test_seven_reliability_curves_each_have_their_own_style_and_number() -> None
     assert tags == [(c, str(i)) for i, (c, _) in enumerate(curves, 1)], tags
     keys = re.findall(r"<text class='key-number' [^>]*>([0-9]+)</text><line [^>]*stroke='([^']*)' stroke-width='2' stroke-dasharray='([^']*)'/><text [^>]*>([^<]*)</text>", out)
     assert keys == [(str(i), c, d, n) for i, ((c, d), n) in enumerate(zip(curves, names), 1)], keys
+
+
+def test_curve_numbers_at_a_shared_end_are_set_apart_and_clear_of_the_marker() -> None:
+    """Curves ending at the same point (train → test pairs that agree) printed their numbers on top
+    of each other, and at a fixed offset that reached into a large end marker. Each number now sits
+    right of its marker and below any it would overlap, in the curves' order, and the legend keeps
+    the same number and colour for each curve."""
+    from botwatch.accounts.reliability_svg import DIGIT_W, NUMBER_H, reliability_svg
+
+    rows = [{"predicted": 0.1, "observed": 0.1, "n": 1000}, {"predicted": 0.8, "observed": 0.7, "n": 1000}]
+    out = reliability_svg([(f"train {i} → test {i + 1}", rows) for i in range(11)], title="Bot model reliability")
+    tags = [(float(x), float(y), c, n) for x, y, c, n in re.findall(r"<text class='curve-number' x='([0-9.]+)' y='([0-9.]+)' [^>]*fill='([^']*)'>([0-9]+)</text>", out)]
+    assert [n for *_, n in tags] == [str(i) for i in range(1, 12)]
+    boxes = [(x, x + DIGIT_W * len(n), y) for x, y, _, n in tags]
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            (xa, ra, ya), (xb, rb, yb) = boxes[a], boxes[b]
+            assert not (xa < rb and xb < ra and abs(ya - yb) < NUMBER_H - 1e-6), (tags[a], tags[b])
+    ends = re.findall(r"<circle cx='([0-9.]+)' cy='([0-9.]+)' r='([0-9.]+)' fill='[^']*'><title>[^<]*predicted 0.80", out)
+    cx, cy, r = (float(v) for v in ends[0])
+    assert all(x > cx + r for x, _, _ in boxes)  # clear of the end marker, the two-digit numbers too
+    assert [y for *_, y in boxes] == sorted(y for *_, y in boxes)  # in the curves' order, downwards
+    keys = re.findall(r"<text class='key-number' [^>]*>([0-9]+)</text><line [^>]*stroke='([^']*)'", out)
+    assert keys == [(n, c) for _, _, c, n in tags]

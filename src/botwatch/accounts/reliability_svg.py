@@ -26,6 +26,37 @@ def curve_style(i: int) -> tuple[str, str]:
     return COLOURS[i % len(COLOURS)], DASHES[(i + i // len(COLOURS)) % len(DASHES)]
 
 
+# The curve numbers' size: 9 px type, a digit about 0.6 em wide; a number's box is NUMBER_H tall.
+DIGIT_W = 5.5
+NUMBER_H = 10.0
+
+
+def number_places(ends: Sequence[tuple[int, float, float, float]]) -> dict[int, tuple[float, float]]:
+    """Where each curve's number goes: {curve: (x, baseline y)} from (curve, end x, end y, end
+    marker's radius). Why: numbers were drawn at a fixed offset from the end, so curves ending at
+    the same point (train → test pairs that agree) printed their numbers on top of each other, and
+    the offset reached into a large end marker. Each number now sits right of its marker, clear of
+    it, vertically centred on the end; one that would overlap a number already placed moves down
+    below it, taking the curves by end height then by number, so the same curves always give the
+    same places."""
+    placed: list[tuple[float, float, float]] = []  # (x, right edge, baseline)
+    out: dict[int, tuple[float, float]] = {}
+    for i, ex, ey, rad in sorted(ends, key=lambda e: (e[2], e[0])):
+        x, y = ex + rad + 3, ey + NUMBER_H / 2 - 1.5
+        right = x + DIGIT_W * len(str(i + 1))
+        moved = True
+        while moved:
+            moved = False
+            for px, pr, py in placed:
+                # A margin on the test: py + NUMBER_H - py can come out a hair under NUMBER_H
+                # (112.00000000000001 from the axis scaling), and the number moved to the same place for ever.
+                if x < pr and px < right and abs(y - py) < NUMBER_H - 1e-6:
+                    y, moved = py + NUMBER_H, True
+        placed.append((x, right, y))
+        out[i] = (x, y)
+    return out
+
+
 def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, size: int = 320, title: str = "Reliability") -> str:
     """SVG text: one line per (label, rows with predicted/observed/n), plus the diagonal."""
     pad = 40
@@ -49,6 +80,8 @@ def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, s
     parts.append(f"<text x='{pad + inner / 2}' y='{w - 6}' font-size='11' text-anchor='middle'>predicted bot probability</text>")
     parts.append(f"<text x='12' y='{pad + inner / 2}' font-size='11' text-anchor='middle' transform='rotate(-90 12 {pad + inner / 2})'>observed bot share</text>")
     parts.append(f"<text x='{pad}' y='{pad - 10}' font-size='12'>{escape(title)}</text>")
+    ends = [(i, *xy(rows[-1]["predicted"], rows[-1]["observed"]), _radius(rows[-1]["n"])) for i, (_, rows) in enumerate(curves) if rows]
+    numbers = number_places(ends)
     for i, (label, rows) in enumerate(curves):
         colour, dash = curve_style(i)
         pts = [xy(r["predicted"], r["observed"]) for r in rows]
@@ -56,14 +89,19 @@ def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, s
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
             parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2' stroke-dasharray='{dash}'/>")
             for (x, y), r in zip(pts, rows):
-                rad = 2 + min(5.0, (r["n"] ** 0.5) / 4)
+                rad = _radius(r["n"])
                 parts.append(
                     f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{rad:.1f}' fill='{colour}'><title>{escape(label)}: predicted {r['predicted']:.2f}, observed {r['observed']:.2f}, n={r['n']}</title></circle>"
                 )
-            x, y = pts[-1]  # the curve's number at its end, repeated in its legend key
-            parts.append(f"<text class='curve-number' x='{x + 5:.1f}' y='{y - 5:.1f}' font-size='9' fill='{colour}'>{i + 1}</text>")
+            x, y = numbers[i]  # the curve's number beside its end, repeated in its legend key
+            parts.append(f"<text class='curve-number' x='{x:.1f}' y='{y:.1f}' font-size='9' fill='{colour}'>{i + 1}</text>")
         parts.append(f"<text class='key-number' x='{w + 2}' y='{pad + 9 + 16 * i}' font-size='9'>{i + 1}</text>")
         parts.append(f"<line x1='{w + 12}' y1='{pad + 5 + 16 * i}' x2='{w + 34}' y2='{pad + 5 + 16 * i}' stroke='{colour}' stroke-width='2' stroke-dasharray='{dash}'/>")
         parts.append(f"<text x='{w + 38}' y='{pad + 9 + 16 * i}' font-size='10'>{escape(label)}</text>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _radius(n: int) -> float:
+    """A point's marker radius: larger for more accounts, at most 7 px."""
+    return 2 + min(5.0, (n ** 0.5) / 4)
