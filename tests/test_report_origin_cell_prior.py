@@ -70,3 +70,51 @@ def test_the_explorer_row_keeps_the_study_priors_line_after_five_bot_items() -> 
     assert len(shown) == EVIDENCE_PER_ACCOUNT
     assert shown[5:7] == [origin[0], "mostly the study's prior, not its own evidence: P(Russia) 0.065 → 0.768, as an estimated "
                                      "77.3% [71.0%, 83.0%] of the study's accounts are Russia-run"], shown
+
+
+LEAD = ("mostly the study's prior, not its own evidence: P(Russia) 0.065 → 0.768, as an estimated "
+        "77.3% [71.0%, 83.0%] of the study's accounts are Russia-run")
+
+
+def test_the_command_line_says_the_study_priors_lead_as_the_report_does(tmp_path: Path) -> None:
+    """`botwatch accounts` showed @ObserverUK's "RU 0.77" bare, `--json` only among the evidence and
+    `explain` as the fourth origin item: the report's words now come with the origin in each (the
+    JSON as `origin.study_prior_lead`, null where the prior made no lead)."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.schema import ACCOUNT_SCORES, ACCOUNTS
+    from botwatch.study import Study
+
+    observer = ["most likely RU (p=0.77); prior gave GB 30% before any evidence", "profile location 'London' names GB (×380 for it ...)",
+                "calibration (...) moves P(Russia) from 0.058 to 0.065", _prior(FAR_SCOPE).sentence(0.065, 0.768)]
+    own = ["most likely RU (p>0.99); prior gave GB 30% before any evidence", "posts are 93% ru (of 804 tagged) ...",
+           _prior(NEAR_SCOPE).sentence(0.944, 0.999)]
+    ids, evidence = ["ObserverUK", "NovostiKrsndr"], [observer, own]
+    path = tmp_path / "s.duckdb"
+    st = Study(path)
+    try:
+        st.write_table("accounts", pa.Table.from_pylist([{"platform": "twitter", "account_id": i, "handle": i} for i in ids], schema=ACCOUNTS))
+        st.write_table("account_scores", pa.Table.from_pylist([
+            {"platform": "twitter", "account_id": i, "bot_probability": bp, "origin_country": "RU", "origin_probability": op, "n_posts": 1,
+             "bot_evidence": "[]", "origin_evidence": json.dumps(e), "origin_probabilities": json.dumps({"RU": op, "GB": round(1 - op, 4)})}
+            for i, bp, op, e in zip(ids, (0.9, 0.8), (0.77, 0.99), evidence)], schema=ACCOUNT_SCORES))
+        score_cols = ", ".join(f"s.{c}" for c in ACCOUNT_SCORES.names if c not in ("platform", "account_id"))
+        st.sql(f"CREATE OR REPLACE VIEW accounts_scored AS SELECT a.*, {score_cols} FROM accounts a "
+               "LEFT JOIN account_scores s ON a.platform = s.platform AND a.account_id = s.account_id")  # as the accounts stage makes it
+    finally:
+        st.close()
+    runner = CliRunner()
+    res = runner.invoke(app, ["accounts", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    got = {a["handle"]: a["origin"]["study_prior_lead"] for a in json.loads(res.stdout)}
+    assert got == {"ObserverUK": LEAD, "NovostiKrsndr": None}
+    res = runner.invoke(app, ["accounts", str(path)], env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    assert "RU+" in res.output and res.output.count("RU+") == 1
+    assert f"+ @ObserverUK: {LEAD}" in " ".join(res.output.split())
+    res = runner.invoke(app, ["explain", str(path), "@ObserverUK"], env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    lines = [" ".join(x.split()) for x in res.output.splitlines()]
+    at = next(i for i, x in enumerate(lines) if x.startswith("Origin: most likely RU"))
+    assert lines[at + 1] == LEAD

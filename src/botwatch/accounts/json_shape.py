@@ -10,7 +10,7 @@ changes meaning; new keys may be added.
              "behaviour_likelihood_ratio", "training_account", "model_platform_seen"},
      "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...],
                 "home_country", "outside_home_probability", "foreign", "foreign_rests_on_prior", "low", "high",
-                "training_account"},
+                "training_account", "study_prior_lead"},
      "signals": [sentence, ...]}
 
 No account answering to the name: `{"shape": "botwatch-no-account/1", "error", "asked",
@@ -306,6 +306,20 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
             # No interval is stored: an origin on few posts carries what the validation measured at that many.
             "few_posts": few_posts_json(r["n_posts"]) if r["origin_country"] is not None else None,
             "training_account": trained["origin"],
+            # The report's top table and explorer say where the study prior alone made Russia the
+            # lead; the JSON gave only the full sentence among the evidence. Null where it did not.
+            "study_prior_lead": study_prior_lead(_json(r["origin_evidence"], [])) or None,
         },
         "signals": _json(r["signals"], []),
     }
+
+
+def study_prior_lead(evidence: list[str]) -> str:
+    """The report's short line where the study prior alone carried P(Russia) from below 0.5 to 0.5
+    or more (`report.section_accounts._russia_prior_line`, in its words), read from an account's
+    origin evidence; "" where it did not. Why: the report's top table and explorer say it beside
+    "RU (0.77)", while `botwatch accounts` showed the "RU" bare and `explain` buried the step among
+    the evidence, so a user of the command line read the study's make-up as the account's."""
+    from botwatch.report.section_accounts import _russia_prior_line
+
+    return next((t for t in map(_russia_prior_line, [str(s) for s in evidence[1:]]) if t), "")

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.account_key import answering
-from botwatch.accounts.json_shape import (account_json, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
+from botwatch.accounts.json_shape import (account_json, study_prior_lead, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
                                          select_list, shown_handle, unscored_posts, with_unscored_posts)
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, local_output, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
@@ -80,7 +80,7 @@ def accounts(
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence, "
-            f"{'platform' if 'platform' in st.columns('accounts_scored') else 'NULL AS platform'} "
+            f"{'platform' if 'platform' in st.columns('accounts_scored') else 'NULL AS platform'}, origin_evidence "
             f"FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?",
             [*params, top],
         )
@@ -105,7 +105,10 @@ def accounts(
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
         scored_by = bot_model_scored_by(st)
         marked = 0
-        for (handle, aid, bp, oc, op, n, _ev, platform), first in zip(rows, firsts):
+        # Where the study prior alone made Russia the lead, the origin is marked "+" (the bot column's
+        # "*" is another footnote) and the report's line said under the table.
+        leads = [study_prior_lead(json.loads(r[8] or "[]")) for r in rows]
+        for (handle, aid, bp, oc, op, n, _ev, platform, _oev), first, lead in zip(rows, firsts, leads):
             handle = shown_handle(platform, handle, aid)
             # A Mastodon or Bluesky account's probability is no measured figure (the model learned
             # from Twitter alone): a Mastodon account topped the table at 0.99 with nothing in its
@@ -115,13 +118,15 @@ def accounts(
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
             t.add_row(record_plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp) + ("*" if unmeasured else ""),
-                      plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}",
+                      plain(oc or "?") + ("+" if lead else ""), "—" if op is None else prob2(op), f"{n or 0:,}",
                       *(() if shared else (plain(first),)))  # an evidence sentence quotes the record with repr: already unambiguous
         if shared:
             # The same sentence in every row (an IRA archive: no profile facts) was four wrapped
             # lines an account at 100 columns; said once, the table is one line an account.
             console.print(f"Strongest bot evidence, the same for every account shown: {controls_shown(shared)}", highlight=False, markup=False)
         wide_when_piped().print(t)
+        if prior_marked := [(record_plain(f"@{h}" if (h := shown_handle(r[7], r[0], r[1])) else r[1]), lead) for r, lead in zip(rows, leads) if lead]:
+            console.print(f"+ {_prior_lead_said(prior_marked, study)}", highlight=False, markup=False)
         _say_if_cut(st, study, where, params, len(rows), top)
         _say_unknown_bot(st, country, min_bot, study)
         if shown_unscored:
@@ -129,6 +134,14 @@ def accounts(
         if rows and (elsewhere := model_platform_clause(st, scored_by)):
             # The report says it beside the count; the table said nothing. The starred rows are these.
             console.print(f"* {counted(marked, 'account')} shown: {elsewhere}" if marked else elsewhere, highlight=False, markup=False)
+
+
+def _prior_lead_said(marked: list[tuple[str, str]], study: Any) -> str:
+    """The line under the accounts table for origins marked "+": the report's own words for the
+    first, and how many more there are, each one's step in `explain`."""
+    handle, lead = marked[0]
+    more = f" ({len(marked) - 1:,} more so marked; each one's step: botwatch explain {shell_shown(study)} HANDLE)" if len(marked) > 1 else ""
+    return controls_shown(f"{handle}: {lead}{more}")
 
 
 def _strongest_evidence(ev: Any) -> str:
@@ -489,6 +502,8 @@ def explain(
         else:
             dist = ", ".join(f"{k} {prob2(v)}" for k, v in json.loads(ops or "{}").items())
             out.print(f"Origin: most likely [bold]{plain(oc)}[/bold] " + plain(f"({p_is(op)}); {dist}"), highlight=False)
+            if lead := study_prior_lead(json.loads(oev or "[]")):  # as the report's top table and explorer say it
+                out.print(f"  {controls_shown(lead)}", highlight=False, markup=False)
             if few := few_posts_sentence(n):  # "US 0.99" on 2 posts said nothing of how little that is
                 out.print(f"  {few}", highlight=False, markup=False)
             # The country the scores were made for, as --json: a later run of another stage for
