@@ -199,7 +199,8 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
 # the model's quality. On brexit-2016 under a user's Leave / Remain file, Leave's "99.6% supported
 # the party" came from the file's cues in 33,224 of its 33,373 decided pairs (docs/methods.md; a walk
 # with another such file counted 57,108 of about 57,400 pairs), and the headline blamed the stance
-# model instead; the bundled IRA sample's Republicans (977 of 2,534 decided pairs, 39%) stay below it.
+# model instead; the bundled IRA sample's Republicans (951 of 2,506 decided pairs, 38%; 977 of 2,534 before
+# rival_cues_cancel) stay below it.
 CUE_SHARE_SAID = 0.5
 
 
