@@ -62,6 +62,20 @@ def test_posts_supporting_two_parties_are_counted_and_said(both: tuple[Path, str
     assert "so they add up to more than the posts" in both_text
 
 
+def test_the_line_does_not_say_two_pro_cues_support_each(both: tuple[Path, str]) -> None:
+    """The report and `estimate` said a post with two parties' pro hashtags "supports each" after
+    `rival_cues_cancel` had made such a post neutral toward both: the reason they gave was one the
+    counts no longer hold."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["estimate", str(both[0]), "--table", "parties"])
+    out = " ".join(res.output.split())
+    for said in (both[1], out):
+        assert "supports each" not in said and "cancel to neutral" in said, said
+
+
 def test_estimate_says_it_beside_its_support_column(both: tuple[Path, str]) -> None:
     """`estimate --table parties` prints the same support counts as the report, and said nothing."""
     from typer.testing import CliRunner

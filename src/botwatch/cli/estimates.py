@@ -223,11 +223,13 @@ def estimate(
             from botwatch.report.section_parties import _campaign_window
             from botwatch.report.several_sides import posts_supporting_several
 
-            # As the report's Parties section says it: a post with two parties' pro cues is support for each.
+            # As the report's Parties section says it. Two parties' pro cues in one post cancel
+            # (`rival_cues_cancel`); what is left comes from other cues, the model or the account prior.
             several = posts_supporting_several(st, _campaign_window(st), group == NOT_PARTY_ACCOUNTS)
             if several["posts"]:
                 out.print(f"support: {several['posts']:,} of the {several['supporting']:,} posts counted as support (observed) count as support "
-                          "for two parties or more (a post with two parties' pro hashtags or slogans supports each), so the support column "
+                          "for two parties or more (two parties' pro hashtags or slogans in one post cancel to neutral, but other cues, "
+                          "the trained model or the account's other posts can still read one post as support for two), so the support column "
                           "adds up to more than the posts; for a referendum's sides, which exclude each other, see docs/elections.md "
                           "(\"A referendum\")", highlight=False, markup=False)
             if not_read:

@@ -7,6 +7,9 @@ side; in any election it makes the parties' support counts add up to more than t
 brexit-2016 tweets and the IRA tweets of 2016 under a user's Leave / Remain file, 9,791 of the
 46,571 election posts naming a side (21%) counted as support for both, and nothing said so: the
 report's "Posts supporting each party" read 33,382 for Leave and 22,175 for Remain as if apart.
+Since `rival_cues_cancel` (2026-12-07) two parties' pro cues in one post make both pairs neutral;
+a post still counts for two parties where other cues, the trained model or the account prior read
+support for a party it names beside another's pro cue (93 of 36,149 brexit-2016 posts).
 """
 
 from __future__ import annotations
