@@ -1,6 +1,6 @@
 """Posts counted as support for more than one party, which the report's support counts add to each.
 
-Each (post, party) pair gets its own stance, so a post carrying two parties' pro cues is support for
+Each (post, party) pair gets its own stance, so a post carrying two parties' pro cues was support for
 both: "#VoteLeave #VoteRemain", written to hedge or to reach both camps, counted once for Leave and
 once for Remain. In a referendum, whose sides exclude each other, that says nothing about either
 side; in any election it makes the parties' support counts add up to more than the posts. On the
