@@ -1006,8 +1006,12 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
             if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
                 out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"], population=creation["population"],
                                   undated=creation.get("undated_automated")))
-    # Shares not shown to be above what ordinary accounts give are said so in the section, beside the reference, and lead nothing.
-    if circ and circ["informative"] and circ.get("far") and not (circ.get("ordinary") or {}).get("all_within"):
+    # Shares not shown to be above what ordinary accounts give are said so in the section, beside the reference, and lead nothing;
+    # nor do shares with no reference left to set them against (the study holds the whole ordinary archive): a headline
+    # "N% fit hours far from home" on the ordinary Brexit tweets themselves read as a finding.
+    ordinary = circ.get("ordinary") if circ else None
+    if circ and circ["informative"] and circ.get("far") and not (ordinary or {}).get("all_within") \
+            and not (ordinary is not None and not ordinary.get("informative")):
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
         if r[3] == "automated" and _supported(r[9], r[14]):
