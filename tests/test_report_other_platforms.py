@@ -131,3 +131,27 @@ def test_a_mastodon_stream_capture_is_named_for_what_it_is(tmp_path: Path) -> No
     assert prov.format == "mastodon-stream-event" and prov.posts == 1
     assert prov.what == "Mastodon streaming API events" and "not known" not in prov.implies and "instances and streams" in prov.implies
     assert not collection_unknown([prov])
+
+
+def test_origins_of_another_platform_are_said_to_be_unmeasured_beside_the_foreign_count(tmp_path: Path) -> None:
+    """The origin model learned from, and was measured on, Twitter accounts alone: a mixed study's
+    Mastodon and Bluesky accounts read "GB 0.93" with the held-out figures beside the foreign count
+    and nothing saying they were Twitter accounts' figures."""
+    from botwatch.report.caveats import origin_check, other_platform_origin_account, other_platform_origin_clause
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, "
+               "origin_probability DOUBLE, origin_probabilities VARCHAR)")
+        st.sql("""INSERT INTO account_scores VALUES ('twitter', '1', 0.2, 'GB', 0.9, '{"GB": 0.9, "RU": 0.1}'),
+                  ('mastodon', 'a', NULL, 'GB', 0.93, '{"GB": 0.93, "RU": 0.07}'), ('mastodon', 'b', NULL, 'RU', 0.8, '{"RU": 0.8, "GB": 0.2}'),
+                  ('bluesky', 'c', NULL, 'US', 0.6, '{"US": 0.6, "GB": 0.4}'), ('bluesky', 'd', NULL, NULL, NULL, NULL)""")
+        said = other_platform_origin_clause(st, "GB") or ""
+        assert said == ("The origin model learned from Twitter accounts only; 2 Mastodon and 1 Bluesky accounts with origin evidence here come "
+                        "from a platform it never saw, whose accounts' languages, words and posting hours it reads as Twitter's, so their "
+                        "origin probabilities are not measured figures; 2 of them are counted foreign-origin.")
+        assert (other_platform_origin_clause(st) or "").endswith("not measured figures.")  # no election: no foreign count to qualify
+        assert said in origin_check(st, "GB")  # beside the held-out figures the foreign headline and key number quote
+        assert other_platform_origin_account("twitter") is None and other_platform_origin_account("x") is None
+        assert (other_platform_origin_account("bluesky") or "").startswith("The origin model learned from Twitter accounts only; this Bluesky account")
+        st.sql("DELETE FROM account_scores WHERE platform <> 'twitter'")
+        assert other_platform_origin_clause(st, "GB") is None and "origin model learned" not in origin_check(st, "GB")

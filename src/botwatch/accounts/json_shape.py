@@ -10,7 +10,7 @@ changes meaning; new keys may be added.
              "behaviour_likelihood_ratio", "training_account", "model_platform_seen"},
      "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...],
                 "home_country", "outside_home_probability", "foreign", "foreign_rests_on_prior", "low", "high",
-                "training_account", "study_prior_lead"},
+                "training_account", "study_prior_lead", "model_platform_seen"},
      "signals": [sentence, ...]}
 
 No account answering to the name: `{"shape": "botwatch-no-account/1", "error", "asked",
@@ -230,10 +230,16 @@ def _model_platform_seen(platform: Any, probability: Any, scored_by: str) -> boo
     a probability, and unless the shipped model scored the study (`scored_by`,
     `model_used.bot_model_scored_by`, which the export and the report read too): a user's own model
     may have learned from any platform, and a study that does not record its model cannot say."""
-    from botwatch.platform_names import shipped_bot_model_saw
-
     if probability is None or scored_by != "shipped":
         return None
+    return _shipped_models_saw(platform)
+
+
+def _shipped_models_saw(platform: Any) -> bool:
+    """`platform_names.shipped_bot_model_saw`: the shipped bot and origin models learned from the
+    same platform's accounts (Twitter's), so one rule answers for both."""
+    from botwatch.platform_names import shipped_bot_model_saw
+
     return shipped_bot_model_saw(platform)
 
 
@@ -309,6 +315,10 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
             # The report's top table and explorer say where the study prior alone made Russia the
             # lead; the JSON gave only the full sentence among the evidence. Null where it did not.
             "study_prior_lead": study_prior_lead(_json(r["origin_evidence"], [])) or None,
+            # As `bot.model_platform_seen`, for the origin model (learned and measured on Twitter
+            # accounts alone): a Mastodon account's "GB 0.93" read as a measured figure. Null without
+            # an origin; every study's origins are the shipped model's.
+            "model_platform_seen": None if r["origin_country"] is None else _shipped_models_saw(r["platform"]),
         },
         "signals": _json(r["signals"], []),
     }

@@ -43,7 +43,7 @@ def accounts(
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     from botwatch.accounts.training_accounts import study_bot_training_meta  # (pyarrow: not at the module's top)
     from botwatch.model_used import bot_model_changed, bot_model_scored_by  # (duckdb: not at the module's top)
-    from botwatch.report.caveats import model_platform_account, model_platform_clause
+    from botwatch.report.caveats import model_platform_account, model_platform_clause, other_platform_origin_account, other_platform_origin_clause
 
     if sort not in SORTABLE:
         fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
@@ -104,7 +104,7 @@ def accounts(
         for c in ("handle", "bot p", "origin", "origin p", "posts", *(() if shared else ("strongest bot evidence",))):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
         scored_by = bot_model_scored_by(st)
-        marked = 0
+        marked = origin_marked = 0
         # Where the study prior alone made Russia the lead, the origin is marked "+" (the bot column's
         # "*" is another footnote) and the report's line said under the table.
         leads = [study_prior_lead(json.loads(r[8] or "[]")) for r in rows]
@@ -115,10 +115,13 @@ def accounts(
             # row to tell it from the Twitter ones, the caveat one line under a long table.
             unmeasured = bp is not None and model_platform_account(platform, scored_by) is not None
             marked += unmeasured
+            # The origin model too learned from Twitter alone: a Mastodon account read "GB 0.93" here.
+            origin_unmeasured = op is not None and other_platform_origin_account(platform) is not None
+            origin_marked += origin_unmeasured
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
             t.add_row(record_plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp) + ("*" if unmeasured else ""),
-                      plain(oc or "?") + ("+" if lead else ""), "—" if op is None else prob2(op), f"{n or 0:,}",
+                      plain(oc or "?") + ("+" if lead else ""), "—" if op is None else prob2(op) + ("†" if origin_unmeasured else ""), f"{n or 0:,}",
                       *(() if shared else (plain(first),)))  # an evidence sentence quotes the record with repr: already unambiguous
         if shared:
             # The same sentence in every row (an IRA archive: no profile facts) was four wrapped
@@ -134,6 +137,8 @@ def accounts(
         if rows and (elsewhere := model_platform_clause(st, scored_by)):
             # The report says it beside the count; the table said nothing. The starred rows are these.
             console.print(f"* {counted(marked, 'account')} shown: {elsewhere}" if marked else elsewhere, highlight=False, markup=False)
+        if origin_marked and (elsewhere := other_platform_origin_clause(st, recorded_home(st))):
+            console.print(f"† {counted(origin_marked, 'account')} shown: {elsewhere}", highlight=False, markup=False)
 
 
 def _prior_lead_said(marked: list[tuple[str, str]], study: Any) -> str:
@@ -396,7 +401,7 @@ def explain(
     from botwatch.accounts.account_key import UnknownPlatform, platform_asked
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.model_used import bot_model_changed, bot_model_read_once, bot_model_scored_by
-    from botwatch.report.caveats import model_platform_account
+    from botwatch.report.caveats import model_platform_account, other_platform_origin_account
 
     handle = handle.strip()  # pasted with a space or a newline: no handle has one
     key = handle.removeprefix("@")  # once: `find_account` takes the handle as given, as from Python
@@ -506,6 +511,8 @@ def explain(
                 out.print(f"  {controls_shown(lead)}", highlight=False, markup=False)
             if few := few_posts_sentence(n):  # "US 0.99" on 2 posts said nothing of how little that is
                 out.print(f"  {few}", highlight=False, markup=False)
+            if elsewhere := other_platform_origin_account(platform):  # a Mastodon account read "GB 0.93", unqualified
+                out.print(f"  {plain(elsewhere)}", highlight=False)
             # The country the scores were made for, as --json: a later run of another stage for
             # another election measured P(outside US) on distributions made with GB's prior.
             home = recorded_home(st)

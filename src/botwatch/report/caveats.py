@@ -206,7 +206,7 @@ def study_collection_unknown(study: Study) -> bool:
 def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = None) -> str:
     """The origin model's held-out check, as the foreign count's headline and key number both
     carry it: `origin_measured` (without the posing figure when the blind-spot note stands in for
-    it), then `origin_blind_spot`'s note when it applies.
+    it), then `origin_blind_spot`'s note when it applies, then `other_platform_origin_clause`'s.
 
     Given the report's context (`ctx`, one per report, shared by its sections and key numbers),
     the text is kept there per home country: the headline (`section_accounts`) and the key number
@@ -215,7 +215,10 @@ def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = No
     memo: dict[str | None, str] = ctx.setdefault("origin_check", {}) if ctx is not None else {}
     if home not in memo:
         blind = origin_blind_spot(study, home)
-        memo[home] = " ".join([origin_measured(with_posing=not blind), *([blind] if blind else [])])
+        # The held-out figures are Twitter accounts' (the origin model's test part): said beside them
+        # when accounts of other platforms are in the count.
+        elsewhere = other_platform_origin_clause(study, home)
+        memo[home] = " ".join([origin_measured(with_posing=not blind), *([blind] if blind else []), *([elsewhere] if elsewhere else [])])
     return memo[home]
 
 
@@ -421,9 +424,8 @@ def other_platform_clause(study: Study) -> str | None:
     if unseen is None:
         return None
     named, one = unseen
-    said = (f"The bot model learned from Twitter accounts only; {named} account{'' if one else 's'} "
-            f"scored here {'comes' if one else 'come'} from a platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, "
-            f"so {'its probability is' if one else 'their probabilities are'} not {'a measured figure' if one else 'measured figures'}")
+    said = _never_saw("bot", BOT_HABITS, f"{named} account{'' if one else 's'} scored here {'comes' if one else 'come'}",
+                      f"{'its probability is' if one else 'their probabilities are'} not {'a measured figure' if one else 'measured figures'}")
     # How much of the automation count rests on them: a mixed study headlined "54 likely automated
     # accounts" with 5 Mastodon accounts among them at 0.94-0.99, and nothing said how many.
     marks = ", ".join("?" for _ in TRAINED_PLATFORMS)
@@ -436,14 +438,28 @@ def other_platform_clause(study: Study) -> str | None:
     return said + f"; {int(likely):,} of them {'has' if likely == 1 else 'have'} a bot probability of 0.5 or more and {'is' if likely == 1 else 'are'} counted likely automated."
 
 
-def _unseen_platforms_named(study: Study) -> tuple[str, bool] | None:
-    """The scored accounts of the platforms the shipped bot model never learned from, most first, in
-    words ("3 Mastodon and 1 Bluesky"), and whether they are one account ("1 Mastodon account scored
-    here come from …" read wrong); None when there are none."""
-    if "account_scores" not in study.tables():
+# What each model reads of an account that another platform's accounts do otherwise: the words
+# the platform sentences name it by (`_never_saw`).
+BOT_HABITS = "ages, counts and habits"
+ORIGIN_HABITS = "languages, words and posting hours"
+
+
+def _never_saw(model: str, habits: str, who: str, figure: str) -> str:
+    """The platform sentence, one wording for the bot and the origin model, the study's and one
+    account's: "The {model} model learned from Twitter accounts only; {who} from a platform it
+    never saw, whose accounts' {habits} it reads as Twitter's, so {figure}" (no full stop)."""
+    return f"The {model} model learned from Twitter accounts only; {who} from a platform it never saw, whose accounts' {habits} it reads as Twitter's, so {figure}"
+
+
+def _unseen_platforms_named(study: Study, column: str = "bot_probability") -> tuple[str, bool] | None:
+    """The accounts with a `column` (the bot probability, or the origin probability) of the
+    platforms the shipped models never learned from, most first, in words ("3 Mastodon and 1
+    Bluesky"), and whether they are one account ("1 Mastodon account scored here come from …" read
+    wrong); None when there are none."""
+    if "account_scores" not in study.tables() or column not in study.columns("account_scores"):
         return None
     marks = ", ".join("?" for _ in TRAINED_PLATFORMS)
-    rows = study.sql(f"SELECT platform, count(*) FROM account_scores WHERE bot_probability IS NOT NULL AND platform NOT IN ({marks}) "
+    rows = study.sql(f"SELECT platform, count(*) FROM account_scores WHERE {column} IS NOT NULL AND platform NOT IN ({marks}) "
                      "GROUP BY 1 ORDER BY 2 DESC, 1", list(TRAINED_PLATFORMS))
     if not rows:
         return None
@@ -492,8 +508,43 @@ def other_platform_account(platform: str | None) -> str | None:
     cross-source caveat alone, nothing saying the model had never seen a Mastodon account."""
     if not platform or shipped_bot_model_saw(platform):
         return None
-    return (f"The bot model learned from Twitter accounts only; this {platform_name(platform)} account comes from a "
-            "platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so this probability is not a measured figure.")
+    return _never_saw("bot", BOT_HABITS, f"this {platform_name(platform)} account comes", "this probability is not a measured figure.")
+
+
+def other_platform_origin_account(platform: str | None) -> str | None:
+    """`other_platform_account` for the origin model, which learned (and was calibrated and
+    measured) on Twitter accounts alone (docs/model-card-origin.md): a Mastodon account read "GB
+    0.93" from its language, articles and the study prior with nothing saying so. Every study's
+    origins are the shipped model's (no retraining), so no `scored_by`."""
+    if not platform or shipped_bot_model_saw(platform):
+        return None
+    return _never_saw("origin", ORIGIN_HABITS, f"this {platform_name(platform)} account comes", "this origin probability is not a measured figure.")
+
+
+def other_platform_origin_clause(study: Study, home: str | None = None) -> str | None:
+    """`other_platform_clause` for the origin model: how many accounts with origin evidence come
+    from a platform it never saw and, given the election's country `home`, how many of them the
+    foreign count holds (a mixed Twitter/Mastodon/Bluesky study's foreign count rested in part on
+    them, unsaid)."""
+    unseen = _unseen_platforms_named(study, "origin_probability")
+    if unseen is None:
+        return None
+    named, one = unseen
+    said = _never_saw("origin", ORIGIN_HABITS,
+                      f"{named} account{'' if one else 's'} with origin evidence here {'comes' if one else 'come'}",
+                      f"{'its origin probability is' if one else 'their origin probabilities are'} not {'a measured figure' if one else 'measured figures'}")
+    if not home:
+        return said + "."
+    from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_sql
+
+    marks = ", ".join("?" for _ in TRAINED_PLATFORMS)
+    (foreign,) = study.sql(f"SELECT count(*) FILTER (WHERE ({p_outside_sql(home)}) >= {FOREIGN_THRESHOLD}) FROM account_scores "
+                           f"WHERE origin_probability IS NOT NULL AND platform NOT IN ({marks})", list(TRAINED_PLATFORMS))[0]
+    if not foreign:
+        return said + "."
+    if one:
+        return said + "; it is counted foreign-origin."
+    return said + f"; {int(foreign):,} of them {'is' if foreign == 1 else 'are'} counted foreign-origin."
 
 
 def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any], *, scored_by: str = "shipped") -> str | None:

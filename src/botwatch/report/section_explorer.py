@@ -27,6 +27,7 @@ from botwatch.report.build import json_for_script
 from botwatch.origin_few_posts import FEW_POSTS_BANDS, band_reference
 from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.origin_rule import home_known, measured_home, unknown_home_note
+from botwatch.report.caveats import other_platform_origin_account, other_platform_origin_clause
 from botwatch.platform_names import TWITTER_PLATFORMS
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import report_reshare, reshare_words
@@ -143,6 +144,11 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
         # 400: raised the bot score"): the headline said the model never saw such accounts, but the
         # explorer, where one account is picked and read, did not (`explain` does).
         "other_platform": _other_platform_note(study) if "bot_probability" in score_cols else None,
+        # The same of the origin model (learned and measured on Twitter accounts alone), with how many
+        # of the foreign-origin filter's accounts it qualifies.
+        "other_platform_origin": other_platform_origin_clause(study, home if home_known(home) else None) if "origin_probability" in score_cols else None,
+        # Per account, the sentence `explain` gives, by platform (the rows name their platform).
+        "origin_unseen": {p: said for p in sorted({str(r[0]) for r in out_rows}) if (said := other_platform_origin_account(p))},
         # Only a country the origin model can name gets a foreign-origin filter: for any other
         # every P(outside home) is unknown and the filter would select no account (an EE study).
         "home": home if home_known(home) else None,

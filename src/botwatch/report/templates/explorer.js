@@ -138,6 +138,8 @@
     var facts = [];
     if (r[C.cluster] !== null) { facts.push("Member of coordinated cluster " + r[C.cluster] + "."); }
     if (r[C.origin]) { facts.push("Most likely origin " + r[C.origin] + " (probability " + (r[C.origin_p] === null ? "?" : p2(r[C.origin_p])) + ")."); }
+    // A platform the origin model never saw (report/caveats.py `other_platform_origin_account`, as `explain` says it).
+    if (r[C.origin] && (D.origin_unseen || {})[r[C.platform]]) { facts.push(D.origin_unseen[r[C.platform]]); }
     // Few posts: what the validation measured at that many (origin_few_posts.py, as `explain` says it).
     (D.few || []).forEach(function (b) {
       if (r[C.origin] && r[C.posts] >= b[0] && r[C.posts] <= b[1]) {
