@@ -306,6 +306,16 @@ def test_accounts_shared_with_the_reference_leave_its_counts() -> None:
     assert r is not None and r["informative"] == 0 and r["verdict"] is None and not r["all_within"]
 
 
+def test_the_archive_ingested_as_x_still_shares_its_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ingest --platform x` stores the ordinary archive's accounts under "x", a name every other
+    part of botwatch reads as Twitter: its accounts were not found among the reference's (hashed
+    under "twitter"), and the study was tested against its own accounts again."""
+    from botwatch.timeline import ordinary_accounts as oa
+
+    monkeypatch.setattr(oa, "reference_accounts", lambda: {oa.account_hash("twitter", "123"): (True, False)})
+    assert oa.shared_with_reference([("x", "123"), ("mastodon", "123")]) == {"n": 1, "k_msk": 1, "k_far": 0}
+
+
 def test_a_share_far_beyond_the_ordinary_one_still_leads_with_it_beside() -> None:
     """Known troll accounts (the bundled IRA sample: 17 of 18 fits at least 3 hours from UTC-5)
     keep their headline, with the ordinary figure beside it; their Moscow share is not compared,

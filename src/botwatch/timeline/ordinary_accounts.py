@@ -19,11 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from botwatch.platform_names import TWITTER_PLATFORMS
+
 FILE = Path(__file__).resolve().parent / "data" / "ordinary_fit_accounts.tsv"
 
 
 def account_hash(platform: str, account_id: str) -> str:
-    """A short, stable hash of an account key (platform and id), as the reference file stores it."""
+    """A short, stable hash of an account key (platform and id), as the reference file stores it.
+    Twitter's other name ("x", `platform_names.TWITTER_PLATFORMS`) hashes as "twitter", the name the
+    reference was stored under: the archive ingested with `--platform x` holds the same accounts,
+    and was set against itself again."""
+    platform = TWITTER_PLATFORMS[0] if platform in TWITTER_PLATFORMS else platform
     return hashlib.blake2b(f"{platform}\x1f{account_id}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
