@@ -37,3 +37,19 @@ def test_differing_notes_give_the_first_and_where_the_rest_are() -> None:
     assert no_rows_line(["No posts about Labour in the window.", "No posts about Conservatives in the window."], names) == \
         "no test was run: no posts about each party in the window."
     assert no_rows_line([], []) == "no test was run: the election lists no parties."
+
+
+def test_a_run_without_statsmodels_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the optional extra the stage wrote no rows and `analyze` said only "impact ok 0":
+    the one reason most users meet was the one not said."""
+    import botwatch.impact.stage as stage
+
+    monkeypatch.setattr(stage, "statsmodels_available", lambda: False)
+    said: list[str] = []
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_posts(st, [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 3}", created_at=datetime(2017, 5, 1) + timedelta(hours=i),
+                              kind="original", text="hello") for i in range(12)])
+        results = analyze(st, Context(election=election(), log=said.append), only=["timeline", "impact"])
+    assert ("impact", "ok", 0) in results
+    assert [s for s in said if s.startswith("impact:")] == [
+        "impact: statsmodels is not installed (pip install botwatch[time]): the impact tests were not run."]

@@ -535,7 +535,9 @@ def impact(study: Study, ctx: Context) -> int:
     chosen = list(o.get("impact_parties") or [])
     notes: list[str] = []
     if not statsmodels_available():
-        set_notes(study, "impact", ["statsmodels is not installed (pip install botwatch[time]): the impact tests were not run."])
+        missing = "statsmodels is not installed (pip install botwatch[time]): the impact tests were not run."
+        set_notes(study, "impact", [missing])
+        ctx.log(f"impact: {missing}")  # the reason most users meet: `analyze` said only "impact ok 0"
         return 0
     if not chosen:  # the whole run: last run's rows at other frequencies go
         study.sql("DROP TABLE IF EXISTS impact")
