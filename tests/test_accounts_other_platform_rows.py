@@ -102,3 +102,34 @@ def test_the_origin_of_an_unseen_platform_is_marked_in_accounts_explain_json_and
         html = str(explorer(st, {}).html)  # type: ignore[union-attr]
     assert set(data["origin_unseen"]) == {"mastodon"}  # the per-account sentence the evidence panel adds, by platform
     assert "The origin model learned from Twitter accounts only; 1 Mastodon account with origin evidence here comes" in " ".join(html.split())
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_export_carries_the_origin_models_platform_seen_as_the_json_does(mixed_study: Path, tmp_path: Path, suffix: str) -> None:
+    """The `accounts_scored` export (and the accounts file beside the report) said `model_platform_seen`
+    of the bot model only: a spreadsheet of it read the Mastodon account's origin as a measured figure.
+    `origin_model_platform_seen`, last, is the account JSON's `origin.model_platform_seen`."""
+    import duckdb
+
+    from botwatch.cli import app
+    from botwatch.report.exports import accounts_query
+    from botwatch.study import open_study
+
+    runner = CliRunner()
+    out = tmp_path / f"scores{suffix}"
+    res = runner.invoke(app, ["export", str(mixed_study), "accounts_scored", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    con = duckdb.connect()
+    try:
+        cols = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM '{out}'").fetchall()]
+        exported = {(p, str(a)): s for p, a, s in con.sql(f"SELECT platform, account_id, origin_model_platform_seen FROM '{out}'").fetchall()}
+    finally:
+        con.close()
+    assert cols[-2:] == ["model_platform_seen", "origin_model_platform_seen"]
+    res = runner.invoke(app, ["accounts", str(mixed_study), "--json", "--top", "1000"])
+    assert res.exit_code == 0, res.output
+    said = {(a["platform"], a["account_id"]): a["origin"]["model_platform_seen"] for a in json.loads(res.stdout)}
+    assert {k: exported[k] for k in said} == said and set(said.values()) == {True, False, None}
+    with open_study(mixed_study) as st:
+        report = {(p, a): s for p, a, s in st.sql(f"SELECT platform, account_id, origin_model_platform_seen FROM ({accounts_query(st, set(st.tables()))})")}
+    assert {k: report[k] for k in said} == said

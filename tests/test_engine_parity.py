@@ -216,12 +216,14 @@ def test_accounts_scored_export_says_whether_the_model_saw_the_platform_on_both_
     duck.export("accounts_scored", tmp_path / "duck.parquet")
     lake.export("accounts_scored", tmp_path / "lake.parquet")
     d, k = pq.read_table(tmp_path / "duck.parquet"), pq.read_table(tmp_path / "lake.parquet")
-    assert d.column_names[-1] == k.column_names[-1] == "model_platform_seen"
+    assert d.column_names[-2:] == k.column_names[-2:] == ["model_platform_seen", "origin_model_platform_seen"]
 
     def seen(t: pa.Table) -> list[tuple[Any, ...]]:
         return sorted((r["platform"], r["account_id"], r["model_platform_seen"]) for r in t.select(["platform", "account_id", "model_platform_seen"]).to_pylist())
 
     assert seen(d) == seen(k) and any(s is not None for *_, s in seen(k))
+    cols = ["platform", "account_id", "origin_model_platform_seen"]
+    assert sorted(tuple(r.values()) for r in d.select(cols).to_pylist()) == sorted(tuple(r.values()) for r in k.select(cols).to_pylist())
 
 
 def test_report_view_runs_small_statements_at_the_driver_and_large_ones_on_spark(both: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,7 +56,7 @@ def test_the_export_says_whether_the_shipped_model_saw_the_platform(scored: Path
     res = CliRunner().invoke(app, ["export", str(scored), "accounts_scored", "-o", str(out)])
     assert res.exit_code == 0, res.output
     got = _seen(out)
-    assert got["last"] == "model_platform_seen"  # added last, so every earlier column keeps its place
+    assert got["last"] == "origin_model_platform_seen"  # added last, with `model_platform_seen` before it: earlier columns keep their places
     assert got["twitter"] == ([True], 0) and got["mastodon"] == ([False], 0), got
 
 

@@ -204,6 +204,43 @@ def platform_seen_sql(scored_by: ScoredBy, alias: str = "") -> str:
     return f"CASE WHEN {at}bot_probability IS NOT NULL THEN coalesce({shipped_bot_model_saw_sql(at + 'platform')}, false) END AS {PLATFORM_SEEN}"
 
 
+# The origin model's like column, after it: the origin model too learned from (and was measured on)
+# Twitter accounts alone, and the JSON's `origin.model_platform_seen` said so where the export did not.
+ORIGIN_PLATFORM_SEEN = "origin_model_platform_seen"
+
+
+def with_origin_platform_seen(study: Study, name: str) -> bool:
+    """Whether the export of `name` gets the `origin_model_platform_seen` column: `name` is
+    `PLATFORM_SEEN_TABLE`, has the platform and the origin country, and no such column of its own."""
+    if name != PLATFORM_SEEN_TABLE or name not in study.tables():
+        return False
+    cols = set(study.columns(name))
+    return {"platform", "origin_country"} <= cols and ORIGIN_PLATFORM_SEEN not in cols
+
+
+def origin_platform_seen_sql(alias: str = "") -> str:
+    """The `origin_model_platform_seen` column, the account JSON's `origin.model_platform_seen`:
+    whether the origin model learned from accounts of the row's platform, NULL without an origin.
+    No `scored_by`: every study's origins are the shipped model's (the JSON's rule)."""
+    from botwatch.platform_names import shipped_bot_model_saw_sql
+
+    at = f"{alias}." if alias else ""
+    return f"CASE WHEN {at}origin_country IS NOT NULL THEN coalesce({shipped_bot_model_saw_sql(at + 'platform')}, false) END AS {ORIGIN_PLATFORM_SEEN}"
+
+
+def platform_seen_columns(study: Study, name: str, scored_by: ScoredBy | None = None, alias: str = "") -> str:
+    """", model_platform_seen, origin_model_platform_seen" as the export of `name` adds them (each
+    where it applies, in that order, last), or "". `scored_by` None: read from `study`."""
+    out = []
+    if with_model_platform_seen(study, name):
+        from botwatch.model_used import bot_model_scored_by
+
+        out.append(platform_seen_sql(bot_model_scored_by(study) if scored_by is None else scored_by, alias))
+    if with_origin_platform_seen(study, name):
+        out.append(origin_platform_seen_sql(alias))
+    return "".join(f", {c}" for c in out)
+
+
 # Tables an export leaves in the order they were written. The study's log (what ran, what was read,
 # what was kept aside, the study's own layout record) reads in the order things happened, which a
 # sort on its random run ids would scramble; the per-post tables (a `post_id` column) are as large
@@ -225,7 +262,7 @@ def sorted_rows(study: Study, name: str, query: str) -> str:
 def source_query(study: Study, name: str, scored_by: ScoredBy | None = None) -> str:
     """The SELECT an export of table `name` writes (`sorted_rows`' order): the table as stored, or,
     for `WITH_HANDLE` tables, with each account's handle (NULL where `accounts` lacks the account)
-    after its key, one row per row of the table; `accounts_scored` with `model_platform_seen` last.
+    after its key, one row per row of the table; `accounts_scored` with `model_platform_seen` and `origin_model_platform_seen` last.
     `scored_by`: which bot model scored the study (`model_used.bot_model_scored_by`; None: read from
     `study`; a lake's export passes its own, as its rows reach `study`, an in-memory copy, without `runs`)."""
     return sorted_rows(study, name, _source_query(study, name, scored_by))
@@ -234,10 +271,8 @@ def source_query(study: Study, name: str, scored_by: ScoredBy | None = None) -> 
 def _source_query(study: Study, name: str, scored_by: ScoredBy | None) -> str:
     """`source_query`'s SELECT before its rows are sorted."""
     q = f'"{name.replace(chr(34), chr(34) * 2)}"'
-    if with_model_platform_seen(study, name):
-        from botwatch.model_used import bot_model_scored_by
-
-        return f"SELECT *, {platform_seen_sql(bot_model_scored_by(study) if scored_by is None else scored_by)} FROM {q}"
+    if seen := platform_seen_columns(study, name, scored_by):
+        return f"SELECT *{seen} FROM {q}"
     if not with_handle(study, name):
         return f"SELECT * FROM {q}"
     # One handle per account even if `accounts` held a key twice: the export keeps the table's rows.

@@ -50,9 +50,8 @@ def _cluster_join(tables: set[str]) -> tuple[str, str]:
 
 def accounts_query(study: Study, tables: set[str]) -> str:
     """Accounts with their scores (the `accounts_scored` view when the accounts stage made it), posts in the
-    study, cluster, and (from the view) whether the bot model saw the account's platform."""
-    from botwatch.model_used import bot_model_scored_by
-    from botwatch.table_export import platform_seen_sql, with_model_platform_seen
+    study, cluster, and (from the view) whether the bot and origin models saw the account's platform."""
+    from botwatch.table_export import platform_seen_columns
 
     base = "accounts_scored" if "accounts_scored" in tables else "accounts"
     cols = set(study.columns(base))
@@ -66,7 +65,7 @@ def accounts_query(study: Study, tables: set[str]) -> str:
         join += " LEFT JOIN account_scores s ON s.platform = a.platform AND s.account_id = a.account_id"
     posts_col = ", coalesce(pc.posts, 0) AS posts_in_study" if "posts_in_study" not in cols else ""
     # the column `botwatch export … accounts_scored` adds, so the report's file says it too
-    seen = f", {platform_seen_sql(bot_model_scored_by(study), 'a')}" if with_model_platform_seen(study, base) else ""
+    seen = platform_seen_columns(study, base, alias="a")
     return (
         f"SELECT a.*{scores}{posts_col}{extra}{seen} FROM {base} a"
         " LEFT JOIN (SELECT platform, account_id, count(*) AS posts FROM posts GROUP BY ALL) pc"
