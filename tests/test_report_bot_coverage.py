@@ -73,7 +73,7 @@ def test_some_election_accounts_unscored_makes_the_table_a_floor() -> None:
                           total=1, in_el=1, accounts=1, no_sentiment=0, detected=0, rules=[], too_few="", min_accounts=5, measured=MEASURED,
                           measured_here=False, lab=None, labs={}, sample_rate=None, scaled=False,
                           scope=N(unscaled=True, filtered=False, population=""), not_sample=None, ref=[], stance_chart="", tone_chart="",
-                          own=dict(n=0, handles=[], only=[], stale=False), no_better=False, unmatched=[], unread=0))
+                          own=dict(n=0, handles=[], only=[], stale=False), no_better=False, unmatched=[], unread=0, several=N(posts=0, supporting=0)))
         notes.append(" ".join(m for m in re.findall(r'<p class="notes">(.*?)</p>', html) if "bot" in m or "automated" in m))
     assert notes[0] == ("None of the 20 accounts the bot model could score among the 118 posting election posts in the campaign window is "
                         "likely automated (bot probability ≥ 0.5); the other 98 have no bot probability, so whether their 460 posts came "

@@ -23,6 +23,7 @@ import json
 import re
 from typing import Any
 
+from botwatch.accounts.prior_lead import study_prior_lead  # noqa: F401 (also imported from here by the command line)
 from botwatch.origin_few_posts import few_posts_json
 
 SHAPE = "botwatch-account/1"
@@ -322,14 +323,3 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
         },
         "signals": _json(r["signals"], []),
     }
-
-
-def study_prior_lead(evidence: list[str]) -> str:
-    """The report's short line where the study prior alone carried P(Russia) from below 0.5 to 0.5
-    or more (`report.section_accounts._russia_prior_line`, in its words), read from an account's
-    origin evidence; "" where it did not. Why: the report's top table and explorer say it beside
-    "RU (0.77)", while `botwatch accounts` showed the "RU" bare and `explain` buried the step among
-    the evidence, so a user of the command line read the study's make-up as the account's."""
-    from botwatch.report.section_accounts import _russia_prior_line
-
-    return next((t for t in map(_russia_prior_line, [str(s) for s in evidence[1:]]) if t), "")

@@ -78,9 +78,10 @@ def accounts(
             _say_if_cut(st, study, where, params, len(rows), top)
             _say_unknown_bot(st, country, min_bot, study)  # on stderr: `--json --min-bot 0.5` printed `[]` alone, quotable as "no bots"
             return
+        have = set(st.columns("accounts_scored"))  # a table an older release wrote may lack the newer columns
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence, "
-            f"{'platform' if 'platform' in st.columns('accounts_scored') else 'NULL AS platform'}, origin_evidence "
+            f"{'platform' if 'platform' in have else 'NULL AS platform'}, {'origin_evidence' if 'origin_evidence' in have else 'NULL AS origin_evidence'} "
             f"FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?",
             [*params, top],
         )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from markupsafe import Markup
 
 from botwatch.accounts.json_shape import shown_handle
+from botwatch.accounts.prior_lead import russia_prior_line as _russia_prior_line
 from botwatch.chart_table import figures_table
 from botwatch.report.fmt import num, pct_ci, wilson
 from botwatch.prob_text import plausible_range
@@ -159,28 +159,6 @@ def _origin_lines(evidence: list[str]) -> list[str]:
 
 
 # The study prior's evidence sentence (`origin_prior.StudyPrior.sentence`): its estimate and its move.
-_STUDY_PRIOR = re.compile(r"^study prior: .*?an estimated (?P<est>[\d.]+% \[[\d.]+%, [\d.]+%\]) of (?:them|this study's accounts) "
-                          r"are run from Russia.*?this moves P\(Russia\) from (?P<a>[<>]?\d+(?:\.\d+)?) to (?P<b>[<>]?\d+(?:\.\d+)?)", re.S)
-
-
-def _russia_prior_line(sentence: str) -> str:
-    """A short line for the study prior's step where it carried P(Russia) from below 0.5 to 0.5 or
-    more, else "": the account is counted Russian by what the study is made of, not its own evidence.
-
-    Why: in a study of IRA tweets with a Brexit sample, @ObserverUK's row read "RU (0.77)" over
-    "profile location 'London' names GB" and "calibration ... moves P(Russia) from 0.058 to 0.065",
-    where `botwatch explain` says the study prior (77% of this study's accounts estimated Russia-run)
-    moved it from 0.065 to 0.768; the full sentence is too long for the cell, so its move was cut."""
-    m = _STUDY_PRIOR.match(sentence)
-    if not m:
-        return ""
-    a, b = (float(v.lstrip("<>")) for v in (m["a"], m["b"]))
-    if not a < 0.5 <= b:
-        return ""
-    # Short enough for the cell's 160 characters with the figures in it.
-    return f"mostly the study's prior, not its own evidence: P(Russia) {m['a']} → {m['b']}, as an estimated {m['est']} of the study's accounts are Russia-run"
-
-
 def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
     """Per documented signal: accounts where it is known, where it fires, how many of those have a
     bot probability (`k_scored`) and how many of those are likely automated. Without `k_scored` the
