@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any
 
-from botwatch.accounts.prior_lead import study_prior_lead  # noqa: F401 (also imported from here by the command line)
+from botwatch.accounts.prior_lead import study_prior_lead
 from botwatch.origin_few_posts import few_posts_json
 
 SHAPE = "botwatch-account/1"

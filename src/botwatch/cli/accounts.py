@@ -11,8 +11,9 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.account_key import answering
-from botwatch.accounts.json_shape import (account_json, study_prior_lead, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
+from botwatch.accounts.json_shape import (account_json, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
                                          select_list, shown_handle, unscored_posts, with_unscored_posts)
+from botwatch.accounts.prior_lead import study_prior_lead
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, local_output, open_or_fail, out, plain, print_json_result, record_plain, warn,
                                  wide_when_piped)
 from botwatch.count_text import counted

@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch.accounts.json_shape import shown_handle
-from botwatch.accounts.prior_lead import russia_prior_line as _russia_prior_line
+from botwatch.accounts.prior_lead import study_prior_lead
 from botwatch.chart_table import figures_table
 from botwatch.report.fmt import num, pct_ci, wilson
 from botwatch.prob_text import plausible_range
@@ -149,12 +149,12 @@ def _origin_lines(evidence: list[str]) -> list[str]:
     (`origin_prior.prior_clause`), that is kept first: @KeeleyMP read "GB (0.93)" over "profile
     time zone 'Amsterdam' is in NL" alone, as if that evidence had placed it in GB, where
     `botwatch explain` and the explorer say the 0.93 is mostly the study's prior. So is the study's
-    Russia prior where it alone made Russia more likely than not (`_russia_prior_line`)."""
+    Russia prior where it alone made Russia more likely than not (`prior_lead.study_prior_lead`)."""
     lines = [str(s) for s in evidence]
     head = lines[0] if lines else ""
     at = head.find(", mostly the ")
     lead = [head[at + 2:]] if head.startswith("most likely") and at >= 0 else []
-    lead += [t for t in (_russia_prior_line(s) for s in lines[1:]) if t][:1]
+    lead += [t for t in [study_prior_lead(lines)] if t]
     return lead + lines[1:3]
 
 

@@ -257,16 +257,16 @@ def _rows_with_evidence(rows: list[tuple[Any, ...]], extra_evidence: dict[tuple[
 
 
 def _with_russia_prior_line(origin: list[str]) -> list[str]:
-    """The origin evidence with the study prior's short line (`accounts.prior_lead.russia_prior_line`)
+    """The origin evidence with the study prior's short line (`accounts.prior_lead.study_prior_lead`)
     after its "most likely" lead, where the prior alone made Russia more likely than not.
 
     Why: the row keeps the first `EVIDENCE_PER_ACCOUNT` sentences, bot evidence first, and the
     study prior's sentence comes fourth or later among the origin items: @Glasgow_Watch read
     "RU (0.77)" over "profile location 'Glasgow, Scotland' names GB" with nothing saying that the
     study's make-up, not its own evidence, had moved it to Russia."""
-    from botwatch.accounts.prior_lead import russia_prior_line
+    from botwatch.accounts.prior_lead import study_prior_lead
 
-    line = next((t for t in map(russia_prior_line, origin[1:]) if t), "")
+    line = study_prior_lead(origin)
     return origin[:1] + [line] + origin[1:] if line else origin
 
 
