@@ -179,13 +179,10 @@ PLATFORM_SEEN_TABLE = "accounts_scored"
 PLATFORM_SEEN = "model_platform_seen"
 
 
-def with_model_platform_seen(study: Study, name: str) -> bool:
-    """Whether the export of `name` gets the `model_platform_seen` column: `name` is
-    `PLATFORM_SEEN_TABLE`, has the platform and the bot probability, and no such column of its own."""
-    if name != PLATFORM_SEEN_TABLE or name not in study.tables():
-        return False
-    cols = set(study.columns(name))
-    return {"platform", "bot_probability"} <= cols and PLATFORM_SEEN not in cols
+def _adds(cols: set[str], needs: set[str], column: str) -> bool:
+    """Whether the export adds `column`: the scored table has every column in `needs` (the platform
+    and the figure the column qualifies) and no `column` of its own."""
+    return needs <= cols and column not in cols
 
 
 def platform_seen_sql(scored_by: ScoredBy, alias: str = "") -> str:
@@ -209,15 +206,6 @@ def platform_seen_sql(scored_by: ScoredBy, alias: str = "") -> str:
 ORIGIN_PLATFORM_SEEN = "origin_model_platform_seen"
 
 
-def with_origin_platform_seen(study: Study, name: str) -> bool:
-    """Whether the export of `name` gets the `origin_model_platform_seen` column: `name` is
-    `PLATFORM_SEEN_TABLE`, has the platform and the origin country, and no such column of its own."""
-    if name != PLATFORM_SEEN_TABLE or name not in study.tables():
-        return False
-    cols = set(study.columns(name))
-    return {"platform", "origin_country"} <= cols and ORIGIN_PLATFORM_SEEN not in cols
-
-
 def origin_platform_seen_sql(alias: str = "") -> str:
     """The `origin_model_platform_seen` column, the account JSON's `origin.model_platform_seen`:
     whether the origin model learned from accounts of the row's platform, NULL without an origin.
@@ -231,12 +219,14 @@ def origin_platform_seen_sql(alias: str = "") -> str:
 def platform_seen_columns(study: Study, name: str, scored_by: ScoredBy | None = None, alias: str = "") -> str:
     """", model_platform_seen, origin_model_platform_seen" as the export of `name` adds them (each
     where it applies, in that order, last), or "". `scored_by` None: read from `study`."""
-    out = []
-    if with_model_platform_seen(study, name):
+    if name != PLATFORM_SEEN_TABLE or name not in study.tables():
+        return ""
+    cols, out = set(study.columns(name)), []
+    if _adds(cols, {"platform", "bot_probability"}, PLATFORM_SEEN):
         from botwatch.model_used import bot_model_scored_by
 
         out.append(platform_seen_sql(bot_model_scored_by(study) if scored_by is None else scored_by, alias))
-    if with_origin_platform_seen(study, name):
+    if _adds(cols, {"platform", "origin_country"}, ORIGIN_PLATFORM_SEEN):
         out.append(origin_platform_seen_sql(alias))
     return "".join(f", {c}" for c in out)
 
