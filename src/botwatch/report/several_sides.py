@@ -5,7 +5,7 @@ both: "#VoteLeave #VoteRemain", written to hedge or to reach both camps, counted
 once for Remain. In a referendum, whose sides exclude each other, that says nothing about either
 side; in any election it makes the parties' support counts add up to more than the posts. On the
 brexit-2016 tweets and the IRA tweets of 2016 under a user's Leave / Remain file, 9,791 of the
-46,571 election posts naming a side (21%) counted as support for both, and nothing said so: the
+46,571 posts counted as support for a side (21%) counted as support for both, and nothing said so: the
 report's "Posts supporting each party" read 33,382 for Leave and 22,175 for Remain as if apart.
 Since `rival_cues_cancel` (2026-12-07) two parties' pro cues in one post make both pairs neutral;
 a post still counts for two parties where other cues, the trained model or the account prior read
