@@ -10,6 +10,7 @@ import typer
 
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain, warn
 from botwatch.cli.usage_line import CommandTyper
+from botwatch.elections.contest import contest_words
 from botwatch.shown_text import name_shown, terminal_shown
 
 elections_app = CommandTyper(
@@ -140,6 +141,8 @@ def elections_show(
     say("election keywords: " + _listed(e.keywords))
     # Every field that changes what matches is shown: a party's context-only names were left out,
     # so a referendum file's "leave" and "remain" could not be seen to have been read at all.
+    if e.contest != "parties":  # shown only where the file set it: a preset's lines read as before
+        say(f"contest: {e.contest} (the report calls its options {contest_words(e).many})")
     if e.context_cues:
         say("context cues (for context-only names): " + _listed(e.context_cues))
     if e.exclude_phrases:
@@ -205,7 +208,8 @@ def _listed(items: list[str], mark: str = "") -> str:
 def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML file to validate")]) -> None:
     """Validate an election file; exits non-zero with the field at fault."""
     e = election_or_fail(str(path))
-    out.print(f"ok: {e.key} with {_n(len(e.parties), 'party', 'parties')} and {_n(len(e.events), 'event', 'events')}", markup=False)
+    cw = contest_words(e)  # "2 sides" for a referendum file
+    out.print(f"ok: {e.key} with {_n(len(e.parties), cw.one, cw.many)} and {_n(len(e.events), 'event', 'events')}", markup=False)
     from botwatch.origin_rule import home_known, unknown_home_note
 
     if not home_known(e.country):

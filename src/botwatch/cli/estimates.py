@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Annotated, Optional
 
 import typer
@@ -11,6 +12,7 @@ from rich.table import Table
 from botwatch.cli.common import (
     ElectionOrPreset, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, share, plain, say_if_rare_rate, warn,
 )
+from botwatch.elections.contest import contest_words, contest_words_for
 from botwatch.estimates.defaults import DEFAULT_REPS, DEFAULT_SEED
 from botwatch.prob_text import fixed
 from botwatch.shown_text import controls_shown, shell_shown
@@ -68,13 +70,14 @@ def estimate(
         params["all_accounts"] = True
     from botwatch.report.caveats import carriers_held
 
-    with open_or_fail(study, engine=engine, master=spark_master) as st, carriers_held(st):  # the stage writes no posts
+    with open_or_fail(study, engine=engine, master=spark_master) as st, carriers_held(st), ExitStack() as words:  # the stage writes no posts
         # Without --election, the one the study was analysed with (it was required even then).
         election, none_on_purpose = election_choice_or_fail(st, given)
         if election is None:
             why = "this study was last analysed with --no-election" if none_on_purpose else "this study was not analysed with one"
             fail(f"estimate needs --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file; {why}")
         assert election is not None
+        words.enter_context(contest_words_for(contest_words(election)))  # the tables' text says "side" for a referendum
         if st.count("posts") == 0:
             fail(no_posts_line(study, "to estimate from"), code=1)  # README: exit 1, a study with no posts to analyze
         conflict = None
@@ -176,13 +179,14 @@ def estimate(
             # group 'all', so the command said "Labour: 110 supporting" where the report said none.
             has_public = bool(st.sql("SELECT count(*) FROM estimates WHERE account_group = ?", [NOT_PARTY_ACCOUNTS])[0][0])
             group = "all" if all_accounts or not has_public else NOT_PARTY_ACCOUNTS
-            who = ("all accounts, the parties' own included" if all_accounts and has_public else "all accounts" if group == "all"
-                   else "all accounts but the parties' own, as in the report")
+            cw = contest_words(election)  # a referendum's "sides", not "parties"
+            who = (f"all accounts, the {cw.many}' own included" if all_accounts and has_public else "all accounts" if group == "all"
+                   else f"all accounts but the {cw.many}' own, as in the report")
             few: list[str] = []
             not_read = False
-            t = Table(title=f"Parties, campaign window, {who} ({scale}; each cell: estimate [95% interval, bootstrap over accounts])")
-            for c in ("party", "posts", "support", "oppose", "positive", "negative", "accounts"):
-                t.add_column(c, justify="right" if c != "party" else "left")
+            t = Table(title=f"{cw.Many}, campaign window, {who} ({scale}; each cell: estimate [95% interval, bootstrap over accounts])")
+            for c in (cw.one, "posts", "support", "oppose", "positive", "negative", "accounts"):
+                t.add_column(c, justify="right" if c != cw.one else "left")
             for p in election.parties:
                 vals = {m: st.sql("SELECT estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group=? AND party=? AND metric=?", [group, p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts", "stance_measured_posts")}
                 # Posts naming the party, the stance of none of them read (not English, no cue of
@@ -218,7 +222,7 @@ def estimate(
             # "positive 13.6%" read bare is a share of every post naming the party, where it is a
             # share of those in English with a sentiment score (1,965 of Labour's 2,106 posts on
             # ordinary Brexit tweets; far fewer of a mostly non-English group's).
-            out.print("positive / negative: shares of the party's posts in English with a sentiment score, not of all its posts "
+            out.print(f"positive / negative: shares of the {cw.one}'s posts in English with a sentiment score, not of all its posts "
                       "(posts in other languages have none)", highlight=False, markup=False)
             from botwatch.report.section_parties import _campaign_window
             from botwatch.report.several_sides import posts_supporting_several
@@ -228,12 +232,12 @@ def estimate(
             several = posts_supporting_several(st, _campaign_window(st), group == NOT_PARTY_ACCOUNTS)
             if several["posts"]:
                 out.print(f"support: {several['posts']:,} of the {several['supporting']:,} posts counted as support (observed) count as support "
-                          "for two parties or more (two parties' pro hashtags or slogans in one post cancel to neutral, but other cues, "
+                          f"for two {cw.many} or more (two {cw.many}' pro hashtags or slogans in one post cancel to neutral, but other cues, "
                           "the trained model or the account's other posts can still read one post as support for two), so the support column "
                           "adds up to more than the posts; for a referendum's sides, which exclude each other, see docs/elections.md "
                           "(\"A referendum\")", highlight=False, markup=False)
             if not_read:
-                out.print("not measured: none of the party's posts is in English or carries a cue for it (a pro or anti hashtag or "
+                out.print(f"not measured: none of the {cw.one}'s posts is in English or carries a cue for it (a pro or anti hashtag or "
                           "slogan, its own account), so its support and opposition were not read (docs/elections.md)", highlight=False, markup=False)
             from botwatch.report.concentration import TOP, concentrated
 
@@ -242,20 +246,20 @@ def estimate(
             if heavy:
                 names = {p.key: p.name for p in election.parties}
                 # Counted over the posts the table's figures are of (the parties' own left out where they are).
-                whose = "all accounts" if group == "all" else "all accounts but the parties' own"
+                whose = "all accounts" if group == "all" else f"all accounts but the {cw.many}' own"
                 listed = ", ".join(f"{names.get(c.key, c.key)} {fixed(c.share, 0, 100)}%" for c in heavy)
-                out.print(f"intervals run too narrow where a few accounts write much of a party's posts: the {TOP} most active accounts wrote "
-                          f"{listed} of the posts naming the party in the campaign window by {whose} (on ordinary Brexit tweets such intervals "
+                out.print(f"intervals run too narrow where a few accounts write much of a {cw.one}'s posts: the {TOP} most active accounts wrote "
+                          f"{listed} of the posts naming the {cw.one} in the campaign window by {whose} (on ordinary Brexit tweets such intervals "
                           "held a figure drawn again about three times in four where 99 in 100 was due; docs/methods.md)", highlight=False, markup=False)
             if has_public:
                 own = st.sql("SELECT a.observed - p.observed FROM estimates a JOIN estimates p USING (period, party, metric) "
                              "WHERE a.period = 'campaign' AND a.party = '*' AND a.metric = 'posts' AND a.account_group = 'all' AND p.account_group = ?", [NOT_PARTY_ACCOUNTS])
                 n_own = int(own[0][0]) if own and own[0][0] is not None else 0
                 if all_accounts:
-                    out.print(f"{n_own:,} of these election posts came from the parties' own official or allied accounts (the own-account cue counts them as support); "
+                    out.print(f"{n_own:,} of these election posts came from the {cw.many}' own official or allied accounts (the own-account cue counts them as support); "
                               "without --all-accounts they are left out, as in the report", highlight=False, markup=False)
                 else:
-                    out.print(f"{n_own:,} election posts by the parties' own official or allied accounts are left out (a party's own feed is not public support); "
+                    out.print(f"{n_own:,} election posts by the {cw.many}' own official or allied accounts are left out (a {cw.one}'s own feed is not public support); "
                               "--all-accounts counts them too", highlight=False, markup=False)
             if few:
                 # A share's accounts are those with a post in its denominator, not the "accounts"

@@ -19,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from botwatch.elections.contest import current_contest_words
 from botwatch.count_text import num
 from botwatch.prob_text import percent
 from botwatch.reshare_words import Reshare, reshare_words
@@ -129,7 +130,7 @@ class Dominant:
 
     def note(self) -> str:
         """The report's sentence: what the share means for the party's figures."""
-        meaning = self._meaning("the party's")
+        meaning = self._meaning(f"the {current_contest_words().one}'s")
         return f"{percent(self.share)} of the study's posts name {self.name}{self._tag()}: {meaning}"
 
     def line(self) -> str:
@@ -152,7 +153,7 @@ class Dominant:
     def _meaning(whose: str) -> str:
         """What a dominant party's figures mean; `whose` names the party's hashtags ("its")."""
         return (f"if the archive was collected with one of {whose} hashtags or keywords, its post counts and stance shares describe "
-                "that query, not how often or how favourably people named the party")
+                f"that query, not how often or how favourably people named the {current_contest_words().one}")
 
 
 def unread_reposts(study: Study) -> tuple[int, Reshare]:

@@ -130,6 +130,9 @@ class Election:
     # Phrases blanked before party keywords are matched: other senses of a party's name ("child
     # labour", "Tory Lanez") and other countries' parties of the same name.
     exclude_phrases: tuple[str, ...] = ()
+    # "parties" (default), "referendum" or "candidates": which words text for a reader uses for the
+    # options (botwatch.elections.contest); matching and stored names do not depend on it.
+    contest: str = "parties"
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # The TOML text it was read from: a study analysed with a user's own file records it, so the
@@ -238,7 +241,7 @@ def list_presets() -> list[str]:
 
 # -- validation ----------------------------------------------------------------------------------
 
-_TOP = {"key", "name", "country", "timezone", "trigger_date", "polling_day", "hashtags", "keywords", "sources", "notes", "window", "parties", "events", "context_cues", "exclude_phrases"}
+_TOP = {"key", "name", "country", "timezone", "trigger_date", "polling_day", "hashtags", "keywords", "sources", "notes", "window", "parties", "events", "context_cues", "exclude_phrases", "contest"}
 _WINDOW = {"start", "end"}
 _PARTY = {f for f in Party.__dataclass_fields__}
 _EVENT = {"at", "label", "kind", "end", "source"}
@@ -444,6 +447,21 @@ def _country(c: _Checker, value: str) -> str:
     return code
 
 
+def _contest(c: _Checker, data: dict[str, Any]) -> str:
+    """The optional `contest` field: one of `contest.CONTESTS`, a misspelling named with the nearest
+    (a "referendom" would otherwise leave the report saying "party" without a word)."""
+    from botwatch.elections.contest import CONTESTS, DEFAULT_CONTEST
+
+    v = data.get("contest", DEFAULT_CONTEST)
+    if not isinstance(v, str):
+        raise c.fail(("contest",), f"must be a string, one of {', '.join(repr(k) for k in CONTESTS)}; got {v!r}")
+    if v.strip() not in CONTESTS:
+        near = difflib.get_close_matches(v.strip(), list(CONTESTS), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise c.fail(("contest",), f"{v!r} is not a kind of contest{hint}; write one of {', '.join(repr(k) for k in CONTESTS)}")
+    return v.strip()
+
+
 def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
     """Validate a parsed TOML document into an `Election` (`text` lets errors give line numbers)."""
     c = _Checker(path, text)
@@ -471,6 +489,7 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
         raise c.fail(("window", "end"), "is before window.start")
     if not start <= polling <= end:
         raise c.fail(("window",), f"polling day {polling} lies outside the window {start} … {end}")
+    contest = _contest(c, data)
     raw_parties = data.get("parties", [])
     if not isinstance(raw_parties, list) or not raw_parties:
         raise c.fail(("parties",), "at least one [[parties]] table is required")
@@ -500,6 +519,7 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
         sources=c.strs(data, "sources", ()),
         context_cues=c.strs(data, "context_cues", ()),
         exclude_phrases=c.strs(data, "exclude_phrases", ()),
+        contest=contest,
         path=path,
         raw=data,
         text=text,

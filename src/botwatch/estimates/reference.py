@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from botwatch.elections.contest import current_contest_words
 from botwatch.count_text import count_range
 from botwatch.prob_text import interval_digits, percent
 from botwatch.study import Study
@@ -45,7 +46,8 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
     # The cell's accounts are every account naming the party (`n_accounts` of the party's cell), not
     # those that wrote the supporting posts: on ordinary Brexit tweets "Labour | 60 | 6,000 | … | 894"
     # came from 41 supporting accounts, and read bare it quotes as "6,000 posts by 894 accounts".
-    block1 = "Posts supporting each party (campaign, all accounts; accounts: every account naming the party, not only those supporting it)"
+    cw = current_contest_words()  # a referendum's "side"
+    block1 = f"Posts supporting each {cw.one} (campaign, all accounts; accounts: every account naming the {cw.one}, not only those supporting it)"
     # All accounts, as the reference study counted; but the own-account cue labels a party's own
     # feed "support", which the report's party figures leave out as no public support. Said per
     # party: @UKLabour's May 2017 week read "Labour | 110" supporting posts here beside "no other
@@ -61,7 +63,7 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
         if has_public and r is not None:
             rest = _get(study, "campaign", NOT_PARTY_ACCOUNTS, key, "support_posts")
             own = (r[0] or 0.0) - ((rest[0] or 0.0) if rest else 0.0)
-        label = f"{name} ({own:,.0f} of them posted by the parties' own accounts)" if own > 0 else name
+        label = f"{name} ({own:,.0f} of them posted by the {cw.many}' own accounts)" if own > 0 else name
         own_any = own_any or own > 0
         unread = _unread_note(study, key)
         if unread:  # a party named only in posts stance is not read in: no count, not "0 supporting"
@@ -69,12 +71,12 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
             continue
         rows1.append(RefRow(block1, label, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
     if own_any:
-        block1 = block1.replace("all accounts;", "all accounts, the parties' own official and allied accounts included: a party's own feed is no public support;")
+        block1 = block1.replace("all accounts;", f"all accounts, the {cw.many}' own official and allied accounts included: a {cw.one}'s own feed is no public support;")
         for row in rows1:
             row.block = block1
     out.extend(rows1)
     block2 = "Posts by foreign-origin accounts, 30 days before polling day"
-    block3 = "Foreign-origin accounts' party-tagged posts, 30 days before polling day"
+    block3 = f"Foreign-origin accounts' {cw.one}-tagged posts, 30 days before polling day"
     if not has_groups:
         why = _no_foreign_group(study)
         out.append(RefRow(block2, "posts", None, None, None, None, None, False, note=why))
@@ -85,13 +87,13 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
         for m, lab in (("positive_share", "positive"), ("negative_share", "negative")):
             r = _get(study, "last_30_days", "foreign_origin", "any_party", m)
             if r is None:
-                out.append(RefRow(block3, lab, None, None, None, None, 0, True, note="no party-tagged English posts by foreign-origin accounts"))
+                out.append(RefRow(block3, lab, None, None, None, None, 0, True, note=f"no {cw.one}-tagged English posts by foreign-origin accounts"))
             else:
                 out.append(RefRow(block3, lab, *r, is_share=True))
     ctx = "For comparison: all accounts, 30 days before polling day"
     r = _get(study, "last_30_days", "all", "*", "posts")
     out.append(RefRow(ctx, "posts", *(r or (0.0, 0.0, None, None, 0)), is_share=False))
-    for m, lab in (("positive_share", "party-tagged positive"), ("negative_share", "party-tagged negative")):
+    for m, lab in (("positive_share", f"{cw.one}-tagged positive"), ("negative_share", f"{cw.one}-tagged negative")):
         r = _get(study, "last_30_days", "all", "any_party", m)
         out.append(RefRow(ctx, lab, *(r or (None, None, None, None, 0)), is_share=True))
     from botwatch.report.scope import zero_where

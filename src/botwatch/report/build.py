@@ -143,7 +143,13 @@ def _build_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths.beside(out, export_folder(out))
     try:
-        _write_report(study, paths, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
+        from botwatch.elections.contest import contest_words
+        from botwatch.report.context import report_context
+        from botwatch.report.sections import contest_words_for
+
+        ctx = report_context(study, ctx)  # read once here: the contest's words hold for every section
+        with contest_words_for(contest_words(ctx.get("election"))):
+            _write_report(study, paths, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
         paths.move_into_place(with_exports=exports, on_placed=on_placed, on_exports_placed=on_exports_placed)
     except BaseException:  # Ctrl-C or a failure: the earlier report stays as it was, its exports too unless swapped (`on_exports_placed`)
         paths.discard()
@@ -231,7 +237,10 @@ def _write_report(
     labelled_none = None if no_posts or outside_labelled else no_election_posts(study, labelled_for)
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
+    from botwatch.report.sections import current_contest_words
+
     html = ENV.get_template("report.html.j2").render(
+        cw=current_contest_words(),
         title=title or study_label(study.path)[0],
         generated=stamp,
         version=version_label(),

@@ -23,13 +23,27 @@ from botwatch.estimates.reference import collapsed, interval_text, reference_row
 from botwatch.estimates.whole_counts import zero_bound_text, zero_text, zero_upper_bound
 from botwatch.report.fmt import interval, num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
-from botwatch.report.sections import Section, render, section
+from botwatch.report.sections import Section, current_contest_words, render, section
 from botwatch.report.svg import hbars
 from botwatch.reshare_words import in_reshare_words, report_reshare
 from botwatch.study import Study
 from botwatch.timeline.series import NOT_MEASURED
 
 GROUP_LABELS = {"all": "all accounts", NOT_PARTY_ACCOUNTS: "all accounts but the parties' own", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (probability of being run from outside the election's country ≥ 0.5)"}
+
+
+
+def group_label(group: str) -> str:
+    """How a table's caption names an account group, in the contest's words ("all accounts but the
+    sides' own" for a referendum)."""
+    if group == NOT_PARTY_ACCOUNTS:
+        return f"all accounts but the {current_contest_words().many}' own"
+    return GROUP_LABELS.get(group, group)
+
+
+def section_title() -> str:
+    """The section's heading: "Parties: …" for an election of parties, "Sides: …" for a referendum."""
+    return f"{current_contest_words().Many}: support, opposition and sentiment"
 
 
 def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -362,7 +376,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
                 hi.append(v["hi"] if v and not collapsed else None)
             colours.append(r["colour"] if word == "support" else "#9a9a9a")
     what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else ("estimated posts on the platform" if population == "the whole platform" else f"estimated {population}") if scaled else "posts in the study"
-    stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals"
+    stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each {current_contest_words().one} ({what}), 95% intervals"
                    + ("; a count whose bootstrap collapsed has no interval (every resample of the accounts gave the same count)" if flat else "")
                    + (f"; a count of 0: {none}" if none else ""))
     labels, vals, lo, hi, colours = [], [], [], [], []
@@ -384,7 +398,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             lo.append(None if collapsed else v["lo"])
             hi.append(None if collapsed else v["hi"])
             colours.append(colour)
-    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals"
+    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title=f"Share of English posts naming each {current_contest_words().one} that were positive or negative (sentiment model), 95% intervals"
                  + ("; a share of 0% or 100% whose bootstrap collapsed has no interval (every resample of the accounts gave the same share)" if exact else "")
                  + ("; a share of 0% or 100% has an exact (Clopper–Pearson) bound over its accounts, not a bootstrap interval" if bounded else "")
                  + (f"; a share from fewer than {MIN_ACCOUNTS_FOR_INTERVAL} accounts with English posts has none (too few accounts)" if few else ""))
@@ -400,11 +414,11 @@ def _labelled_for_another(study: Study, key: str) -> Section | None:
     labelled = sorted(str(r[0]) for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3"))
     if not labelled or labelled == [key]:
         return None
-    note = Markup("<p class='note'>The party estimates were made for <strong>{}</strong>, but the posts have since been labelled for "
+    note = Markup("<p class='note'>The " + current_contest_words().one + " estimates were made for <strong>{}</strong>, but the posts have since been labelled for "
                   "<strong>{}</strong>, so they are not shown: run every stage of <code>botwatch analyze</code> again with one "
                   "election (its preset name or your TOML file) to make the estimates and the labels agree.</p>").format(
                       user_text(key, 80), user_text(", ".join(labelled), 200))  # a TOML file's own key: text from outside
-    return Section("parties", "Parties: support, opposition and sentiment", note, order=20, headline=[])
+    return Section("parties", section_title(), note, order=20, headline=[])
 
 
 def _bot_coverage(study: Study, election: Any) -> dict[str, int] | None:
@@ -545,7 +559,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     measured = measured_home(study, election)  # None: the accounts were scored without an election, no group was formed
     home = measured or election.country  # what the estimates' foreign-origin group was measured against
     foreign_weak = _foreign_weak(study, home) if measured else ""
-    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
+    group_tables = [{"label": group_label(g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
                      "unknown": bot_needs_text() if g == "likely_automated" and bot_group_unknown(unscored, cover) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
     q = study.sql
@@ -638,7 +652,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             prior_posts = _prior_posts(study, home) if measured else None
             headline.append(render("parties_headline.html.j2", kind="foreign", country=home, weak=foreign_weak, prior_posts=prior_posts, f=foreign[0], pos=pos, neg=neg, scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=_row_pct_ci, every=every,
                                    external=SENTIMENT_EXTERNAL, pct=pct))
-    return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
+    return Section("parties", section_title(), html, order=20, headline=headline)
 
 
 def _quotes_brackets(r: dict[str, Any] | None) -> bool:

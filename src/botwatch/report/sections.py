@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from botwatch.elections.contest import contest_words_for, current_contest_words  # noqa: F401 - sections import them from here
 from botwatch.reshare_words import reshare_words
 from botwatch.shown_text import shown_in_page
 from botwatch.study import Study
@@ -75,7 +76,8 @@ def section(name: str, order: int) -> Callable[[SectionFn], SectionFn]:
 
 
 def render(template: str, **ctx: Any) -> Markup:
-    """Render a section template with autoescape on."""
+    """Render a section template with autoescape on; `cw` is the report's contest words unless given."""
+    ctx.setdefault("cw", current_contest_words())
     return Markup(ENV.get_template(template).render(**ctx))
 
 

@@ -1,0 +1,103 @@
+"""A referendum's options are sides, not parties, in what a reader sees (issue 14).
+
+The EU-referendum example (docs/examples/uk-euref2016.toml) is written as an election, and the report,
+`estimate` and `elections check` called Leave and Remain "parties" ("supported the party", a
+"Parties" section). The optional `contest` field says which words to use; left out, every preset
+and older file reads exactly as before. Generated posts test the code path only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwatch.elections import ElectionError, load_election
+from botwatch.elections.contest import contest_words
+from botwatch.elections.model import election_from_text
+from botwatch.ingest.runner import ingest
+from botwatch.pipeline import Context, analyze
+from botwatch.report.section_parties import parties_section
+from botwatch.report.sections import contest_words_for
+from botwatch.study import open_study
+
+EUREF_FILE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "uk-euref2016.toml"
+EUREF = load_election(EUREF_FILE)
+
+
+def _tweet(i: int, text: str) -> dict[str, Any]:
+    tags = [{"text": t} for t in re.findall(r"#(\w+)", text)]
+    return {"id_str": str(i), "full_text": text, "created_at": f"Sat May {10 + i % 15:02d} 10:00:00 +0000 2016",
+            "user": {"id_str": f"u{i}", "screen_name": f"fan{i}", "location": "London"}, "lang": "en", "entities": {"hashtags": tags}}
+
+
+def _plain(markup: object) -> str:
+    return re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", str(markup))).replace("&#39;", "'")
+
+
+@pytest.fixture(scope="module")
+def euref_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seven posts under the referendum example, content and estimates run."""
+    tmp = tmp_path_factory.mktemp("euref")
+    texts = ["Off to vote #VoteLeave #EURef"] * 4 + ["Proud to vote #StrongerIn #EURef"] * 3
+    (tmp / "t.jsonl").write_text("".join(json.dumps(_tweet(i, t)) + "\n" for i, t in enumerate(texts)))
+    with open_study(tmp / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp / "t.jsonl")])
+        analyze(st, Context(election=EUREF, log=lambda m: None), only=["content", "estimates"])
+    return tmp / "s.duckdb"
+
+
+def _with_contest(line: str) -> str:
+    return EUREF_FILE.read_text(encoding="utf-8").replace('contest = "referendum"\n', line)
+
+
+def test_the_field_is_optional_and_checked() -> None:
+    assert EUREF.contest == "referendum" and contest_words(EUREF).many == "sides"
+    assert load_election("uk-ge2017").contest == "parties" and contest_words(load_election("us-2016")).one == "party"
+    assert election_from_text(_with_contest(""), "old.toml").contest == "parties"  # a file from before the field
+    assert contest_words(election_from_text(_with_contest('contest = "candidates"\n'), "p.toml")).Many == "Candidates"
+    with pytest.raises(ElectionError, match=r"bad\.toml:\d+: contest: 'referendom' is not a kind of contest \(did you mean 'referendum'\?\)"):
+        election_from_text(_with_contest('contest = "referendom"\n'), "bad.toml")
+    with pytest.raises(ElectionError, match=r"contest: must be a string"):
+        election_from_text(_with_contest("contest = 2\n"), "bad.toml")
+
+
+def test_the_referendum_report_says_sides(euref_study: Path) -> None:
+    with open_study(euref_study) as st, contest_words_for(contest_words(EUREF)):
+        sec = parties_section(st, {"election": EUREF})
+    text = _plain(sec.html)
+    assert sec.title == "Sides: support, opposition and sentiment"
+    assert "Per side, campaign window" in text and " Side Posts " in text, text
+    assert "Posts supporting and opposing each side" in str(sec.html)  # the chart's title
+    assert "supported the side" in " ".join(_plain(h) for h in sec.headline), sec.headline
+    # Left as they are: the rule table's meanings (content.stance) and the us-2016 pairs, which are parties'.
+    said = text.split(" Rule Stance Meaning ")[0].replace("(post, party) pairs of IRA tweets, us-2016", "")
+    assert not re.search(r"\b[Pp]art(y|ies)\b", said), re.findall(r".{60}\b[Pp]art(?:y|ies)\b.{20}", said)
+
+
+def test_a_preset_report_reads_as_before(euref_study: Path, tmp_path: Path) -> None:
+    """Words unchanged for a file without `contest`: the same study read as parties, the default."""
+    old = election_from_text(_with_contest(""), "old.toml")
+    with open_study(euref_study) as st:
+        sec = parties_section(st, {"election": old})
+    text = _plain(sec.html)
+    assert sec.title == "Parties: support, opposition and sentiment"
+    assert "Per party, campaign window" in text and " Party Posts " in text and "supported the party" in " ".join(_plain(h) for h in sec.headline)
+    assert not re.search(r"\b[Ss]ides?\b", text)
+
+
+def test_estimate_and_check_say_sides(euref_study: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["estimate", str(euref_study), "--table", "parties"])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0 and "Sides, campaign window" in out and "shares of the side's posts" in out, out
+    res = CliRunner().invoke(app, ["elections", "check", str(EUREF_FILE)])
+    assert "with 2 sides and" in res.output, res.output
+    res = CliRunner().invoke(app, ["elections", "check", "uk-ge2017"])
+    assert "with 7 parties and" in res.output, res.output
