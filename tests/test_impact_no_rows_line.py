@@ -39,6 +39,16 @@ def test_differing_notes_give_the_first_and_where_the_rest_are() -> None:
     assert no_rows_line([], []) == "no test was run: the election lists no parties."
 
 
+def test_one_party_is_named_not_each_party() -> None:
+    """An election of one party read "no posts about each party"; a referendum's sides are sides."""
+    from botwatch.elections.contest import CONTESTS, ContestWords
+
+    assert no_rows_line(["No posts about Labour in the window."], ["Labour"]) == "no test was run: no posts about Labour in the window."
+    sides = ContestWords(*CONTESTS["referendum"])
+    assert no_rows_line(["No posts about Leave in the window.", "No posts about Remain in the window."], ["Leave", "Remain"], sides) == \
+        "no test was run: no posts about each side in the window."
+
+
 def test_a_run_without_statsmodels_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the optional extra the stage wrote no rows and `analyze` said only "impact ok 0":
     the one reason most users meet was the one not said."""

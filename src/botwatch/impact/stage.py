@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from botwatch.elections.contest import PARTY_WORDS, ContestWords, contest_words
 from botwatch.count_text import counted
 from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
@@ -571,21 +572,22 @@ def impact(study: Study, ctx: Context) -> int:
     if not chosen:
         set_notes(study, "impact", notes)
         if not total:  # `botwatch impact` (parties chosen) prints its notes itself
-            ctx.log(f"impact: {no_rows_line(notes, [party_name(ctx.election, p) for p in parties])}")
+            ctx.log(f"impact: {no_rows_line(notes, [party_name(ctx.election, p) for p in parties], contest_words(ctx.election))}")
     ctx.results["impact"] = {"rows": all_rows, "notes": notes}
     return total
 
 
-def no_rows_line(notes: list[str], names: list[str]) -> str:
+def no_rows_line(notes: list[str], names: list[str], words: ContestWords = PARTY_WORDS) -> str:
     """The one line `analyze` prints when the stage wrote no rows: its reason and, where the reason
     has one, the next step. Why: `analyze` showed "impact ok 0" and nothing else, and only the
-    report said why. Notes that differ only by the party they name are said once, for each party;
-    otherwise the first is said with how many more there are and where they are."""
+    report said why. Notes that differ only by the party they name are said once, for each party
+    (`words`: "each side" for a referendum), and a note of an election of one party names it ("each
+    party" read as several); otherwise the first is said with how many more there are and where."""
     if not names:
-        return "no test was run: the election lists no parties."
+        return f"no test was run: the election lists no {words.many}."
     if not notes:
         return "no test was run."
-    said = list(dict.fromkeys(_any_party(n, names) for n in notes))
+    said = list(dict.fromkeys(_any_party(n, names, words) for n in notes)) if len(names) > 1 else notes
     first = said[0] if len(said) == 1 else notes[0]
     first = "no" + first[2:] if first.startswith("No ") else first
     if len(said) == 1:
@@ -594,9 +596,9 @@ def no_rows_line(notes: list[str], names: list[str]) -> str:
     return f"no test was run: {first} ({more:,} more note{'s' if more != 1 else ''}: the report's \"When\" section lists them)"
 
 
-def _any_party(note: str, names: list[str]) -> str:
+def _any_party(note: str, names: list[str], words: ContestWords = PARTY_WORDS) -> str:
     """`note` with the first party name it holds (the longest that fits) written as "each party"."""
     for name in sorted(names, key=len, reverse=True):
         if name in note:
-            return note.replace(name, "each party", 1)
+            return note.replace(name, f"each {words.one}", 1)
     return note
