@@ -5,7 +5,9 @@ a rule for such pairs. The frozen test part is never read.
 
 A pair counts where the party's own pro hashtag or slogan matched and another party of the same
 election has a pro hashtag or slogan in the post ("tags"), or also a post by or a retweet of its
-account ("any", the stage's `rival_pro` in `content.stance.decide_stances`). Printed per election:
+account ("any"); and "quotes": the pairs the quote rule of 2026-12-07 reaches, a quote of the party's
+account beside any rival pro cue, or the party's pro cue beside a quote of a rival's account (the
+stage's `rival_any` in `content.stance.decide_stances`). Printed per election:
 the matched dev pairs, those with a pro cue of their own, the two counts with the reader's labels,
 and the cue rule the stage gives each pair now.
 
@@ -37,6 +39,7 @@ from botwatch.study import Study  # noqa: E402
 
 PRO = {"pro_tag", "pro_kw"}
 ACCOUNT = {"own_account", "retweet_account"}
+QUOTE = {"quote_account"}
 
 
 def main() -> None:
@@ -56,22 +59,26 @@ def main() -> None:
         counts: Counter[str] = Counter()
         tags: Counter[tuple[str, str]] = Counter()
         anyc: Counter[tuple[str, str]] = Counter()
+        quotes: Counter[tuple[str, str]] = Counter()
         for r in (r for r in labels if r["election"] == key):
             row, party = inputs.row_of.get(r["post_id"]), r["party"]
             if row is None or party not in inputs.named_parties(row):
                 continue
             counts["matched dev pairs"] += 1
-            if not set(inputs.signals(row, party)) & PRO:
-                continue
-            counts["with a pro cue of their own"] += 1
+            own = set(inputs.signals(row, party))
             rivals = [set(inputs.signals(row, q)) for q in inputs.matcher.parties if q != party]
             rule = str(decided[party][1][row])
+            if (own & QUOTE and any(s & (PRO | ACCOUNT | QUOTE) for s in rivals)) or (own & PRO and any(s & QUOTE for s in rivals)):
+                quotes[(r["stance"], rule)] += 1
+            if not own & PRO:
+                continue
+            counts["with a pro cue of their own"] += 1
             if any(s & PRO for s in rivals):
                 tags[(r["stance"], rule)] += 1
             if any(s & (PRO | ACCOUNT) for s in rivals):
                 anyc[(r["stance"], rule)] += 1
         print(f"{key}: {dict(counts)}; and a rival's pro tag or slogan: {sum(tags.values())} {dict(tags)}; "
-              f"or a rival's account: {sum(anyc.values())} {dict(anyc)}")
+              f"or a rival's account: {sum(anyc.values())} {dict(anyc)}; a quoted account with a rival's pro cue: {sum(quotes.values())} {dict(quotes)}")
 
 
 if __name__ == "__main__":

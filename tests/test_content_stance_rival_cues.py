@@ -72,6 +72,20 @@ def test_the_stage_keeps_the_cancel_where_the_model_runs() -> None:
 
     _labels, pp = Labeller.for_election(EUREF, use_model=True).label(
         posts([{"text": "Whatever you think, vote! #VoteLeave #StrongerIn", "hashtags": ["VoteLeave", "StrongerIn"],
-                "created_at": datetime(2016, 6, 20, 12)}]))
-    got = {r["party"]: (r["stance"], r["stance_rule"]) for r in pp.to_pylist()}
-    assert got == {"leave": ("neutral", "rival_cues_cancel"), "remain": ("neutral", "rival_cues_cancel")}, got
+                "created_at": datetime(2016, 6, 20, 12)},
+               {"text": "Worth a read before Thursday #StrongerIn", "hashtags": ["StrongerIn"], "kind": "quote",
+                "ref_handle": "vote_leave", "created_at": datetime(2016, 6, 20, 13)}]))
+    got = {(r["post_id"], r["party"]): (r["stance"], r["stance_rule"]) for r in pp.to_pylist()}
+    cancelled = ("neutral", "rival_cues_cancel")
+    assert got == {("0", "leave"): cancelled, ("0", "remain"): cancelled, ("1", "leave"): cancelled, ("1", "remain"): cancelled}, got
+
+
+def test_a_quote_of_one_side_with_the_other_sides_tag_supports_neither() -> None:
+    """A not-negative quote of @vote_leave tagged #StrongerIn read Leave support by the quote rule and
+    Remain support by the hashtag: a quoted account is a pro cue for the cancel, as a retweeted one is."""
+    got = _stances(EUREF, [{"text": "Worth a read before Thursday #StrongerIn", "hashtags": ["StrongerIn"],
+                            "kind": "quote", "ref_handle": "vote_leave"},
+                           {"text": "Worth a read before Thursday", "kind": "quote", "ref_handle": "vote_leave"}])
+    assert got[(0, "leave")] == ("neutral", "rival_cues_cancel"), got
+    assert got[(0, "remain")] == ("neutral", "rival_cues_cancel"), got
+    assert got[(1, "leave")] == ("support", "quotes_party_account"), got  # with no rival cue, the quote still decides

@@ -6,8 +6,9 @@ sentiment of a post that names only this party). A post that names several parti
 no cue stays neutral: VADER scores the whole post, and which party the feeling is about cannot be
 told from a lexicon score. Every row keeps its rule so an analyst can drop the weak ones.
 
-A party's pro hashtag or slogan decides only where the post carries no rival party's pro cue (its
-pro hashtag or slogan, a post by or retweet of its account). Both at once is hedging, tagging the
+A party's pro hashtag or slogan, or a not-negative quote of its account, decides only where the post
+carries no rival party's pro cue (its pro hashtag or slogan, a post by, retweet of or not-negative
+quote of its account). Both at once is hedging, tagging the
 other camp to reach its readers (a Leave post tagged #StrongerIn) or mocking its slogan; the
 labelling guide reads the first as neutral ("both sides in balance") and the others by their words,
 which a cue list cannot tell apart. Such a pair is neutral by `rival_cues_cancel`, a decisive rule:
@@ -38,7 +39,7 @@ STANCE_RULES: tuple[tuple[str, str, str], ...] = (
     ("pro_keyword", SUPPORT, "a pro-party slogan, no anti-party cue and no rival party's pro cue"),
     ("anti_hashtag", OPPOSE, "an anti-party hashtag and no pro-party cue"),
     ("anti_keyword", OPPOSE, "an anti-party slogan and no pro-party cue"),
-    ("rival_cues_cancel", NEUTRAL, "pro cues for this party and for a rival party (its hashtag, slogan or account) in one post: they cancel"),
+    ("rival_cues_cancel", NEUTRAL, "pro cues for this party and for a rival party (a pro hashtag or slogan, a post by, retweet of or not-negative quote of its account) in one post: they cancel"),
     ("quotes_party_account", SUPPORT, "a quote of the party's account whose text is not negative"),
     ("rival_pro_cue", OPPOSE, "names the party while carrying another party's pro cue, or posted or retweeted from another party's account"),
     ("sentiment_single_party", SUPPORT, "names only this party; VADER compound >= +0.5 (English)"),
@@ -90,20 +91,26 @@ def decide_stances(
         negative = english & (sentiment <= -threshold)
         not_negative = ~(english & (sentiment < -0.05))
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    # A not-negative quote of a party's account counts as its pro cue for the cancel (it is support by
+    # `quotes_party_account` otherwise): a quote of @vote_leave tagged #StrongerIn read as support for both.
+    quoted = {p: signal(m, hits, p, "quote_account") & not_negative for p in m.parties}
     for p in m.parties:
         rival_pro = np.zeros(len(hits), dtype=bool)
+        rival_quoted = np.zeros(len(hits), dtype=bool)
         for q in m.parties:
             if q != p:
                 rival_pro |= pro[q] | signal(m, hits, q, "own_account") | signal(m, hits, q, "retweet_account")
+                rival_quoted |= quoted[q]
+        rival_any = rival_pro | rival_quoted
         conds = [
             signal(m, hits, p, "own_account"),
             signal(m, hits, p, "retweet_account"),
-            signal(m, hits, p, "pro_tag") & ~anti[p] & ~rival_pro,
-            signal(m, hits, p, "pro_kw") & ~anti[p] & ~rival_pro,
+            signal(m, hits, p, "pro_tag") & ~anti[p] & ~rival_any,
+            signal(m, hits, p, "pro_kw") & ~anti[p] & ~rival_any,
             signal(m, hits, p, "anti_tag") & ~pro[p],
             signal(m, hits, p, "anti_kw") & ~pro[p],
-            pro[p] & rival_pro,
-            signal(m, hits, p, "quote_account") & not_negative,
+            (pro[p] & rival_any) | (quoted[p] & rival_any),
+            quoted[p],
             rival_pro & ~pro[p],
             (n_named == 1) & positive,
             (n_named == 1) & negative,
