@@ -40,13 +40,13 @@ def _plain(markup: object) -> str:
 
 @pytest.fixture(scope="module")
 def euref_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seven posts under the referendum example, content and estimates run."""
+    """Seven posts under the referendum example, content, estimates and timeline run."""
     tmp = tmp_path_factory.mktemp("euref")
     texts = ["Off to vote #VoteLeave #EURef"] * 4 + ["Proud to vote #StrongerIn #EURef"] * 3
     (tmp / "t.jsonl").write_text("".join(json.dumps(_tweet(i, t)) + "\n" for i, t in enumerate(texts)))
     with open_study(tmp / "s.duckdb", read_only=False) as st:
         ingest(st, [str(tmp / "t.jsonl")])
-        analyze(st, Context(election=EUREF, log=lambda m: None), only=["content", "estimates"])
+        analyze(st, Context(election=EUREF, log=lambda m: None), only=["content", "estimates", "timeline"])
     return tmp / "s.duckdb"
 
 
@@ -101,3 +101,14 @@ def test_estimate_and_check_say_sides(euref_study: Path) -> None:
     assert "with 2 sides and" in res.output, res.output
     res = CliRunner().invoke(app, ["elections", "check", "uk-ge2017"])
     assert "with 7 parties and" in res.output, res.output
+
+
+def test_the_timeline_chart_says_by_side(euref_study: Path) -> None:
+    from botwatch.timeline.report import timeline_figures
+
+    with open_study(euref_study) as st:
+        span = EUREF.window_utc()
+        titles = [f["title"] for f in timeline_figures(st, EUREF, span)]
+        old = [f["title"] for f in timeline_figures(st, election_from_text(_with_contest(""), "old.toml"), span)]
+    assert "By side" in titles and "By party" not in titles, titles
+    assert "By party" in old, old

@@ -19,8 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch.elections.contest import current_contest_words
 from botwatch.count_text import num
+from botwatch.elections.contest import current_contest_words
 from botwatch.prob_text import percent
 from botwatch.reshare_words import Reshare, reshare_words
 from botwatch.study import Study

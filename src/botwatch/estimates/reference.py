@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botwatch.elections.contest import current_contest_words
 from botwatch.count_text import count_range
+from botwatch.elections.contest import current_contest_words
 from botwatch.prob_text import interval_digits, percent
 from botwatch.study import Study
 

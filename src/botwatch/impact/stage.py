@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from botwatch.elections.contest import PARTY_WORDS, ContestWords, contest_words
 from botwatch.count_text import counted
+from botwatch.elections.contest import PARTY_WORDS, ContestWords, contest_words
 from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
 from botwatch.prob_text import percent

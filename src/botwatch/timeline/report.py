@@ -16,6 +16,7 @@ from markupsafe import Markup
 from botwatch.accounts.circadian import SAME_HOURS
 from botwatch.accounts.gazetteer import countries
 from botwatch.elections import party_name
+from botwatch.elections.contest import contest_words
 from botwatch.origin_rule import FOREIGN_THRESHOLD
 from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
@@ -107,6 +108,8 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
     step = timedelta(hours=1) if freq == "hour" else timedelta(days=1)
     figs = []
     for dim, title in TIMELINE_PANELS:
+        if dim == "party":  # "By side" for a referendum (botwatch.elections.contest)
+            title = f"By {contest_words(election).one}"
         rows = study.sql(
             "SELECT value, bucket, posts FROM timeline WHERE freq=? AND clock='utc' AND dimension=? AND bucket BETWEEN ? AND ? ORDER BY value, bucket",
             [freq, dim, start, end],
