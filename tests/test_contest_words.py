@@ -97,6 +97,7 @@ def test_estimate_and_check_say_sides(euref_study: Path) -> None:
     res = CliRunner().invoke(app, ["estimate", str(euref_study), "--table", "parties"])
     out = " ".join(res.output.split())
     assert res.exit_code == 0 and "Sides, campaign window" in out and "shares of the side's posts" in out, out
+    assert "side leave (Leave) is named by" in out and "named the side;" in out, out  # the warning on a dominant side
     res = CliRunner().invoke(app, ["elections", "check", str(EUREF_FILE)])
     assert "with 2 sides and" in res.output, res.output
     res = CliRunner().invoke(app, ["elections", "check", "uk-ge2017"])

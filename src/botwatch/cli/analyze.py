@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -13,6 +14,7 @@ from botwatch.cli.common import (
     out, plain, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
+from botwatch.elections.contest import contest_words, contest_words_for
 from botwatch.shown_text import name_shown, shell_shown
 from botwatch.userfile import os_error_said
 
@@ -108,10 +110,11 @@ def analyze(
     from botwatch.report.caveats import carriers_held
 
     # The stages write no posts: the check before them and the estimates stage read the accounts carrying them once.
-    with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress, carriers_held(st):
+    with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress, carriers_held(st), ExitStack() as words:
         # Without --election, the election the study was analysed with: re-running a stage with none
         # silently dropped the home-country prior from a study whose report names that election.
         chosen, none_on_purpose = election_choice_or_fail(st, given, no_election)
+        words.enter_context(contest_words_for(contest_words(chosen)))  # the stages' lines say "side" for a referendum
         if no_election:
             console.print("no election (--no-election): accounts are scored without a home-country prior; stages that need an "
                           "election are skipped and keep the tables an earlier run made", highlight=False, markup=False)

@@ -100,7 +100,7 @@ def _zero_line(party: Any, cov: PartyCoverage, sample_rate: float | None) -> str
     if not party.matchable:
         return str(party.unmatchable_note())
     outside = cov.named.get(party.key, 0)
-    return (f"party {party.key} ({party.name}) matched 0 election posts"
+    return (f"{current_contest_words().one} {party.key} ({party.name}) matched 0 election posts"
             + (f" ({outside:,} outside the window)" if outside else _check_terms(sample_rate)))
 
 
@@ -142,7 +142,7 @@ class Dominant:
         from botwatch.shown_text import record_shown
 
         shown = replace(self, tag=record_shown(self.tag)) if self.tag else self
-        return (f"party {self.key} ({self.name}) is named by {percent(self.share)} of the study's posts{shown._tag()}: "
+        return (f"{current_contest_words().one} {self.key} ({self.name}) is named by {percent(self.share)} of the study's posts{shown._tag()}: "
                 f"{self._meaning('its')}; check its hashtags and keywords (`botwatch elections show`)")
 
     def _tag(self) -> str:
