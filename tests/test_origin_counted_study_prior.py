@@ -56,8 +56,8 @@ def test_accounts_the_study_prior_alone_made_russian_are_counted_and_said(tmp_pa
     finally:
         st.close()
     assert ("1 of these 4 is more likely than not run from Russia only through the study's prior, which estimates how many of its "
-            "accounts are Russia-run: its own evidence left P(Russia) below 0.5, so what the study is made of counts it, "
-            "not evidence about it") in c.clause("GB")
+            "accounts are Russia-run: without it it would be more likely than not run from GB, so what the study is made of "
+            "counts it, not evidence about it") in c.clause("GB")
     assert c.k == 4 and c.k_study_prior == 1, c  # a, b, d and e counted; a alone by the prior
 
 
@@ -89,3 +89,58 @@ def test_the_posts_of_foreign_origin_accounts_say_how_many_the_study_prior_alone
     assert ("in the 30 days before polling day; 2 of the 4 came from accounts that only the study's prior, which estimates how many "
             "of its accounts are Russia-run, made more likely than not run from Russia: without it they would be more likely than not "
             "run from GB, so what the study is made of counts those posts, not evidence about their authors; ") in html, html
+
+
+def test_the_account_json_flags_the_accounts_the_headline_counts_through_the_study_prior(tmp_path: Path) -> None:
+    """A researcher counting the JSON's `study_prior_lead` got 151 where the report's headline said
+    87 "only through the study's prior" (walk: IRA tweets of May–June 2017, uk-ge2017): the lead is
+    given to every account the step carried past 0.5 (here a and e), the headline counts only those
+    the step alone made foreign (a). `foreign_only_through_study_prior` is that flag, so the JSON's
+    true flags add up to the headline's count."""
+    from botwatch.accounts.json_shape import COLUMNS, account_json, on_study_prior
+
+    rows = [tuple({"platform": "twitter", "account_id": a, "origin_country": top, "origin_probability": dist[top],
+                   "origin_probabilities": json.dumps(dist),
+                   "origin_evidence": json.dumps([f"most likely {top}", _sentence(*move)] if move else [f"most likely {top}"])}.get(c)
+                  for c in COLUMNS) for a, (top, dist, move) in ROWS.items()]
+    st = _study(tmp_path / "s.duckdb")
+    try:
+        led, k = on_study_prior(st, rows, "GB"), counted(st, "GB").k_study_prior
+        assert on_study_prior(st, rows, None) is None
+    finally:
+        st.close()
+    got = {r[1]: account_json(r, "GB", None, None, "shipped", led)["origin"] for r in rows}
+    assert {a: o["foreign_only_through_study_prior"] for a, o in got.items()} == {"a": True, "b": False, "c": None, "d": False, "e": False}
+    assert sum(o["foreign_only_through_study_prior"] is True for o in got.values()) == k == 1
+    assert {a for a, o in got.items() if o["study_prior_lead"]} == {"a", "e"}  # the wider line, as the report's explorer shows it
+    assert account_json(rows[0], "GB")["origin"]["foreign_only_through_study_prior"] is None  # not asked: unknown, never false
+
+
+def test_accounts_json_explain_json_and_the_api_carry_the_flag(tmp_path: Path) -> None:
+    """The three doors onto the account JSON (`accounts --json`, `explain --json`,
+    `botwatch.api.account`) each read the flag from the study, not a null default."""
+    from typer.testing import CliRunner
+
+    from botwatch import api
+    from botwatch.cli import app
+    from botwatch.elections import load_election
+    from botwatch.elections.recorded import run_params
+
+    path = tmp_path / "s.duckdb"
+    st = _study(path)
+    try:
+        st.sql("INSERT INTO accounts (platform, account_id, handle) SELECT platform, account_id, account_id FROM account_scores")
+        st.sql("CREATE VIEW accounts_scored AS SELECT *, 0 AS n_posts FROM accounts JOIN account_scores USING (platform, account_id)")
+        with st.run("accounts", run_params(load_election("uk-ge2017"))):  # the record `botwatch analyze` leaves: home GB
+            pass
+    finally:
+        st.close()
+    res = CliRunner().invoke(app, ["accounts", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    listed = {o["account_id"]: o["origin"]["foreign_only_through_study_prior"] for o in json.loads(res.stdout)}
+    assert listed == {"a": True, "b": False, "c": None, "d": False, "e": False}, listed
+    res = CliRunner().invoke(app, ["explain", str(path), "a", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["origin"]["foreign_only_through_study_prior"] is True
+    assert api.account(str(path), "e")["origin"]["foreign_only_through_study_prior"] is False
+    assert api.account(str(path), "a")["origin"]["foreign_only_through_study_prior"] is True

@@ -566,7 +566,7 @@ def account(study: str | Path | Any, handle_or_id: str, *, platform: str | None 
     import warnings
 
     from botwatch.accounts.account_key import answering, from_profile_link, platform_asked
-    from botwatch.accounts.json_shape import account_json, close_handles, find_account, mastodon_namesakes, on_prior, other_matches, with_unscored_posts
+    from botwatch.accounts.json_shape import account_json, close_handles, find_account, mastodon_namesakes, on_prior, on_study_prior, other_matches, with_unscored_posts
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.origin_rule import scoring_home
 
@@ -597,7 +597,8 @@ def account(study: str | Path | Any, handle_or_id: str, *, platform: str | None 
         home = scoring_home(st)
         from botwatch.model_used import bot_model_scored_by
 
-        return account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home), bot_model_scored_by(st))
+        return account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home), bot_model_scored_by(st),
+                            on_study_prior(st, [row], home))
     finally:
         if st is not study:
             st.close()

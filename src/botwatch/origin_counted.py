@@ -77,11 +77,15 @@ class Counted:
                          f"run from Russia or not), so the prior's share for {home} is what counts {'it' if self.k_hours == 1 else 'them'}")
         if self.k_study_prior:
             # IRA tweets with a Brexit sample (uk-ge2017): 207 of the 620 counted (`prior_led_sql`), @ObserverUK's
-            # 'London' among them, had P(Russia) 0.065 before the study prior's step and 0.768 after.
+            # 'London' among them, had P(Russia) 0.065 before the study prior's step and 0.768 after. It said
+            # "their own evidence left P(Russia) below 0.5", true of every account the step carried past 0.5
+            # (151 on a walk's IRA study of May–June 2017, where this counted 87): the second test, GB more
+            # likely than not without the step, is what it counts, so the sentence says that, as the posts' does.
             one = self.k_study_prior == 1
             parts.append(f"{of_these(self.k_study_prior)} {'is' if one else 'are'} more likely than not run from Russia only through the study's "
-                         f"prior, which estimates how many of its accounts are Russia-run: {'its' if one else 'their'} own evidence left "
-                         f"P(Russia) below 0.5, so what the study is made of counts {'it' if one else 'them'}, not evidence about {'it' if one else 'them'}")
+                         f"prior, which estimates how many of its accounts are Russia-run: without it {'it' if one else 'they'} would be more "
+                         f"likely than not run from {home}, so what the study is made of counts {'it' if one else 'them'}, not evidence about "
+                         f"{'it' if one else 'them'}")
         if self.k_place and 2 * self.k_place >= self.k:
             # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
@@ -169,6 +173,31 @@ def _led_by_study_prior(study: Study, home: str) -> int | None:
     except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
         return None
     return int(n)
+
+
+def led_by_study_prior_among(study: Study, keys: list[tuple[str, str]], home: str) -> set[tuple[str, str]] | None:
+    """Those of `keys` ((platform, account_id)) that `prior_led_sql` counts: foreign only through
+    the study prior's step. None when it cannot be read (as `_led_by_study_prior`).
+
+    Why: the account JSON gave `study_prior_lead` to every account the step carried past 0.5 in
+    P(Russia) (151 on a walk's IRA study of May–June 2017, uk-ge2017), while the report's headline
+    counted the 87 of them that without the step would be more likely than not run from GB; no
+    field said which 87, so a researcher could not reproduce the report's figure from the JSON."""
+    import pyarrow as pa
+
+    got = prior_led_sql(study, home)
+    if got is None:
+        return None
+    if not keys:
+        return set()
+    view = "_botwatch_prior_led_keys"
+    table = pa.table({"platform": pa.array([k[0] for k in keys], pa.string()), "account_id": pa.array([k[1] for k in keys], pa.string())})
+    try:
+        with study.temp_view(view, table):
+            rows = study.sql(f"SELECT led.platform, led.account_id FROM ({got[0]}) led JOIN {view} USING (platform, account_id)", got[1])
+    except Exception:  # noqa: BLE001 - a clarification; the flag is null without it
+        return None
+    return {(pl, aid) for pl, aid in rows}
 
 
 def prior_led_posts(study: Study, home: str, period: str = "last_30_days") -> int | None:

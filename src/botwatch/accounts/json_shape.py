@@ -9,8 +9,8 @@ changes meaning; new keys may be added.
              "amplifier"}, "evidence": [sentence, ...], "profile_probability",
              "behaviour_likelihood_ratio", "training_account", "model_platform_seen"},
      "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...],
-                "home_country", "outside_home_probability", "foreign", "foreign_rests_on_prior", "low", "high",
-                "training_account", "study_prior_lead", "model_platform_seen"},
+                "home_country", "outside_home_probability", "foreign", "foreign_rests_on_prior",
+                "foreign_only_through_study_prior", "low", "high", "training_account", "study_prior_lead", "model_platform_seen"},
      "signals": [sentence, ...]}
 
 No account answering to the name: `{"shape": "botwatch-no-account/1", "error", "asked",
@@ -224,6 +224,17 @@ def on_prior(study: Any, rows: list[Any], home: str | None) -> set[tuple[str, st
     return rests_on_prior_among(study, [(r[0], r[1]) for r in rows if r[COLUMNS.index("origin_country")] is not None], home)
 
 
+def on_study_prior(study: Any, rows: list[Any], home: str | None) -> set[tuple[str, str]] | None:
+    """The (platform, account_id) of `rows` (in `COLUMNS` order) counted foreign only through the
+    study prior's step (`origin_counted.prior_led_sql`, the accounts the report's "only through the
+    study's prior" counts), for `account_json`; None without a home or when it cannot be read."""
+    if not home:
+        return None
+    from botwatch.origin_counted import led_by_study_prior_among
+
+    return led_by_study_prior_among(study, [(r[0], r[1]) for r in rows if r[COLUMNS.index("origin_country")] is not None], home)
+
+
 def _model_platform_seen(platform: Any, probability: Any, scored_by: str) -> bool | None:
     """Whether the bot model that gave `probability` learned from accounts of `platform`: the
     shipped one learned from Twitter accounts only, which `explain` and the report say of a Bluesky
@@ -246,7 +257,7 @@ def _shipped_models_saw(platform: Any) -> bool:
 
 def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
                  own_bot_model: Any = None, prior_only: set[tuple[str, str]] | None = None,
-                 scored_by: str = "shipped") -> dict[str, Any]:
+                 scored_by: str = "shipped", study_prior_only: set[tuple[str, str]] | None = None) -> dict[str, Any]:
     """One accounts_scored row (in `COLUMNS` order) as the documented shape.
 
     `home` is the election's country the study recorded (the accounts run's election), or None.
@@ -255,6 +266,8 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
     1 − P(home) and pick a threshold of their own (the top country's probability is not it).
     `prior_only` (`on_prior`): the accounts whose foreign flag rests on the study's prior alone,
     as the report and `explain` say; None: not known, and `foreign_rests_on_prior` is null.
+    `study_prior_only` (`on_study_prior`): the accounts counted foreign only through the study
+    prior's step; None: not known, and `foreign_only_through_study_prior` is null.
     `scored_by` (`model_used.bot_model_scored_by` of the study): which model's platforms
     `bot.model_platform_seen` may name; an `own_bot_model` given is a user's model whatever it says."""
     from botwatch import origin_rule
@@ -308,6 +321,12 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
             # a finding; the report and `explain` said so, the JSON did not. Null unless counted foreign.
             "foreign_rests_on_prior": (None if prior_only is None or outside is None or outside < origin_rule.FOREIGN_THRESHOLD
                                        else (r["platform"], r["account_id"]) in prior_only),
+            # The report's "N of these M ... only through the study's prior" counts these; the
+            # `study_prior_lead` line alone (the step carried P(Russia) past 0.5) is wider: 151 such
+            # accounts beside the report's 87 on a walk's IRA study, so its count could not be redone.
+            "foreign_only_through_study_prior": (None if study_prior_only is None or outside is None
+                                                 or outside < origin_rule.FOREIGN_THRESHOLD
+                                                 else (r["platform"], r["account_id"]) in study_prior_only),
             "low": r["origin_probability_low"],
             "high": r["origin_probability_high"],
             # No interval is stored: an origin on few posts carries what the validation measured at that many.

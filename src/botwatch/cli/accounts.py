@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.account_key import answering
-from botwatch.accounts.json_shape import (account_json, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, other_matches,
+from botwatch.accounts.json_shape import (account_json, account_match, close_handles, find_account, mastodon_namesakes, no_account_json, on_prior, on_study_prior, other_matches,
                                          select_list, shown_handle, unscored_posts, with_unscored_posts)
 from botwatch.accounts.prior_lead import study_prior_lead
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, local_output, open_or_fail, out, plain, print_json_result, record_plain, warn,
@@ -73,9 +73,9 @@ def accounts(
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
             rows = _with_unscored_posts(st, rows, study)
             home, own = recorded_home(st), study_bot_training_meta(st)
-            prior_only = on_prior(st, rows, home)
+            prior_only, study_prior_only = on_prior(st, rows, home), on_study_prior(st, rows, home)
             scored_by = bot_model_scored_by(st)  # the rule the export and the report read (`model_platform_seen`)
-            print_json_result([account_json(r, home, own, prior_only, scored_by) for r in rows])
+            print_json_result([account_json(r, home, own, prior_only, scored_by, study_prior_only) for r in rows])
             _say_if_cut(st, study, where, params, len(rows), top)
             _say_unknown_bot(st, country, min_bot, study)  # on stderr: `--json --min-bot 0.5` printed `[]` alone, quotable as "no bots"
             return
@@ -436,7 +436,8 @@ def explain(
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
                 warn(changed.said(str(study)))
             home = recorded_home(st)
-            print_json_result(account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home), bot_model_scored_by(st)))
+            print_json_result(account_json(row, home, study_bot_training_meta(st), on_prior(st, [row], home), bot_model_scored_by(st),
+                                           on_study_prior(st, [row], home)))
             return
         where, params = account_match(key, platform)
         rows = st.sql(
