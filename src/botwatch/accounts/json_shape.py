@@ -279,6 +279,14 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
     # shipped, or `own_bot_model` is {}: a user's model file not at hand, or a study that does not
     # record which model scored it, `training_accounts.study_bot_training`).
     trained = account_training(r["platform"], r["account_id"], r["handle"], own_bot_model)  # own_bot_model: study_bot_training_meta
+    # A figure no account has is not called in-sample, as the stage's count and the report's marks
+    # read it (`count_training_accounts`): on a walk's IRA study of May–June 2017 (uk-ge2017) the
+    # JSON's true flags summed to 116 (bot) and 1,045 (origin) where the report counted 1 and 201,
+    # the rest IRA handles with no bot probability or origin at all.
+    if r["bot_probability"] is None:
+        trained = {**trained, "bot": None}
+    if r["origin_country"] is None:
+        trained = {**trained, "origin": None}
     outside = None
     if home and r["origin_country"] is not None:  # as origin_rule.p_outside_sql: no country, no evidence
         outside = origin_rule.p_outside(r["origin_probabilities"], home)

@@ -547,6 +547,8 @@ def explain(
         trained = account_training(platform, aid, h, used.meta)
         if bp is None:  # no bot probability to call out-of-sample or not ("Bot probability: unknown" above)
             trained = {**trained, "bot": None}
+        if oc is None:  # nor origin probabilities ("Origin: unknown" above), as the JSON and the report's count read it
+            trained = {**trained, "origin": None}
         for line in account_sentences(trained, used.file, used.unknown_why if bp is not None else None):  # it names a user's model file, as recorded
             out.print(controls_shown(line), highlight=False, markup=False)
 
