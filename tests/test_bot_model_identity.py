@@ -27,6 +27,8 @@ def test_every_listed_file_scores_as_the_shipped_one() -> None:
     assert not same_scores_as_shipped("0" * 64) and not same_scores_as_shipped(None)
     # 51a0230's file (listed until the 2026-12-07 retrain) no longer scores as the shipped one.
     assert shipped_scoring_digest() != "b588ee1e2c1f8c05e1ac77966a1e24e4761fcfec8ac9f91a1fecba90f27cb147"
+    # 3018eb68's file (the location dropped; listed until the retrain without the everyday automation words) neither.
+    assert shipped_scoring_digest() != "424f1549570265f06b229d29eaaa3ad5de8a1e7d08d4151a64b518bc080ec1bc"
 
 
 def test_the_digest_reads_what_decides_a_score_and_nothing_else() -> None:

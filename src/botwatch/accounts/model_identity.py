@@ -23,13 +23,12 @@ from typing import Any
 # git history (`git show REV:src/botwatch/accounts/models/bot_model.json.gz`). Only entries whose
 # digest equals the shipped file's count (`same_scores_as_shipped`), so a release that changes the
 # trees leaves them inert rather than wrong.
-# Emptied on 2026-12-07: the model retrained with stclab's "None"/"null" links read as no link scores
-# differently, so no earlier file scores as it does (51a0230's file, listed until then, included).
-EARLIER_SHIPPED: dict[str, str] = {
-    # 3018eb68 (2026-12-07, the location dropped): the meta before the held-out humans counted (`loso`
-    # rows' `humans_counted`); booster and calibration the same.
-    "96bd2b1f873fdec786fa915ab384b670e0b700a6c3fba32d312eca25a785db2d": "424f1549570265f06b229d29eaaa3ad5de8a1e7d08d4151a64b518bc080ec1bc",
-}
+# Emptied on 2026-12-07 (twice): the model retrained with stclab's "None"/"null" links read as no
+# link scores differently, so no earlier file scores as it does (51a0230's file, listed until then,
+# included); and so does the one retrained without the everyday "random" and "by @handle" as
+# automation words, so 3018eb68's file (the location dropped; listed until then for its meta-only
+# rewrite of that day) is no longer the shipped model either.
+EARLIER_SHIPPED: dict[str, str] = {}
 
 
 def scoring_digest(data: dict[str, Any]) -> str:

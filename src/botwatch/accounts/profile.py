@@ -90,12 +90,57 @@ _AUTOMATION = re.compile(
 )
 
 
+# Two of `_AUTOMATION`'s words have an everyday sense that people write in their own profiles
+# (issue 12, 2026-12-07; docs/model-card-bot.md "'random' said of one's talk, 'by @' said of a
+# credit"). "random" is automation when it names how posts are picked ("a random object four times
+# a day", "randomly generated"), not when it calls a person's own talk or acts miscellaneous:
+# "random thoughts", "random stuff", "random unserious musings", "RANDOM ACTS OF SHAQNESS", nor in
+# the publisher's name "Random House". "by @handle" declares who made the account when it stands
+# as a signature (opening the description or a part of it: "By @aparrish.", "// by @inky") or
+# follows a word for the account as software or for writing it ("a bot by @x", "🤖 by @x", "code by
+# @x", "written by @x"; "made by",
+# "created by", "run by" and "maintained by" are words of their own); after any other word it
+# credits a person for something else: "photos by @friend", "logo by @x", "avi by @x",
+# "repped by @x", "hosted by @x". Each list is written from that meaning, not from counts.
+_RANDOM_TALK = re.compile(
+    r"\s+(?:[a-z'-]+\s+)?(?:thoughts?|musings?|ramblings?|rants?|stuff|things|shit|crap|nonsense|acts|opinions|observations|babble)\b",
+    re.I)
+_RANDOM_HOUSE = re.compile(r"Random House\b")  # the publisher, as its name is written
+_BY_SIGNATURE = re.compile(
+    r"(?:^|[.!?|/\\:;,(\[~•·–—-]|bots?|🤖|\b(?:code|script|program|app|generator|written|coded|programmed|built|developed|generated))\s*$",
+    re.I)
+
+
+def _automation(m: re.Match[str]) -> bool:
+    """Whether one `_AUTOMATION` match in its description reads as automation: False for the
+    everyday senses of "random" and "by @handle" above."""
+    text, word = m.string, m.group(0).casefold()
+    if word.endswith("random"):
+        return not (_RANDOM_TALK.match(text, m.end()) or _RANDOM_HOUSE.match(text, m.end() - len("random")))
+    if word.startswith("by @"):
+        return _BY_SIGNATURE.search(text, 0, m.start()) is not None
+    return True
+
+
+def automation_count(description: str | None) -> int:
+    """The `automation_words` feature of one description: `_AUTOMATION`'s non-overlapping matches
+    that read as automation (`_automation`)."""
+    return sum(1 for m in _AUTOMATION.finditer(description or "") if _automation(m))
+
+
+# The literals every match `_automation` can refuse holds: a description without them counts as
+# the plain pattern counts (read by Arrow), one with them is read again in Python.
+_REFUSABLE = ("random", "by @")
+
+
 def automation_matches(description: str | None, longest: int = 40) -> list[str]:
-    """The distinct automation words (`_AUTOMATION`) of a description as written, in order, each
-    cut to `longest` characters: what the `automation_words` count counted, for its evidence
-    sentence (attacker-written text: shown escaped)."""
+    """The distinct automation words (`_AUTOMATION`, read by `_automation`) of a description as
+    written, in order, each cut to `longest` characters: what the `automation_words` count counted,
+    for its evidence sentence (attacker-written text: shown escaped)."""
     out: list[str] = []
     for m in _AUTOMATION.finditer(description or ""):
+        if not _automation(m):
+            continue
         word = m.group(0)
         word = word if len(word) <= longest else word[: longest - 1] + "…"
         if word.casefold() not in (w.casefold() for w in out):
@@ -380,7 +425,10 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
         # profile says it is a bot though no text does; it was told "does not call itself a bot".
         flagged = np.array([v is True for v in df["declared_bot"].tolist()], dtype=bool)
         out["self_declared_bot"] = np.where(flagged, 1.0, out["self_declared_bot"].to_numpy())
-    out["automation_words"] = dc.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True,
-                                                word_only=True)
+    automation = dc.count_matches(_AUTOMATION.pattern, automation_count, ignore_case=True, word_only=True)
+    for literal in _REFUSABLE:
+        for i in np.flatnonzero(dc.where_containing(literal, lambda v: True)).tolist():
+            automation[i] = automation_count(dc.values[i])
+    out["automation_words"] = automation
     out["background_image"] = _bool(col("background_image"))
     return out[ALL_FEATURES]

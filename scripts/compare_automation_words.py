@@ -1,0 +1,112 @@
+#!/usr/bin/env python
+"""The automation-words rule of 2026-12-07 against the one before it, on the LOSO table only.
+
+    PYTHONPATH=src .venv/bin/python scripts/compare_automation_words.py               # paired table, seeds 7, 8, 9 (≈ 3 min)
+    PYTHONPATH=src .venv/bin/python scripts/compare_automation_words.py --seeds 7,1,2,3,4,5,8,9  # + humans counted per seed
+
+Until 2026-12-07 `automation_words` counted every match of `profile._AUTOMATION`; since then the
+everyday "random" ("random thoughts") and "by @handle" credits ("photos by @friend") are left out
+(`profile.automation_count`). Both columns are computed from the same labelled sources (the old one
+by counting the plain pattern), the shipped blend is trained on each over the same seeds, and the
+change is read as `compare_bot_models.py` reads a candidate: held-out AUC per source with 95%
+bootstrap intervals and paired intervals of the change in worst and mean AUC, plus the
+within-source stclab figure (the 0.95 floor). `--seeds`: each seed's held-out AUC, ECE, share
+counted at 0.5 and share of the humans counted, old and new, and their means (the counts move
+with the seed's isotonic crossing more than AUC does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from train_bot_model import load_sources  # noqa: E402
+
+from botwatch.accounts import loso_variants as lv  # noqa: E402
+from botwatch.accounts import profile  # noqa: E402
+from botwatch.accounts.training import MONOTONE, SHIPPED_FEATURES  # noqa: E402
+
+BEFORE_COLUMN = "automation_words_before"
+
+
+def plain_count(description: str | None) -> int:
+    """The rule until 2026-12-07: every non-overlapping match of the pattern."""
+    return len(profile._AUTOMATION.findall(description or ""))
+
+
+def frames_with_both(data: Path) -> list[pd.DataFrame]:
+    """The shipped sources with today's `automation_words` and the plain count beside it."""
+    new = load_sources(data)
+    rule = profile.automation_count
+    profile.automation_count = plain_count  # type: ignore[assignment]  # `profile_features` looks it up when called
+    try:
+        old = load_sources(data)
+    finally:
+        profile.automation_count = rule  # type: ignore[assignment]
+    out = []
+    for o, n in zip(old, new):
+        if list(o["handle"]) != list(n["handle"]):
+            raise SystemExit("the two readings of the sources differ in their rows")
+        f = n.copy()
+        f[BEFORE_COLUMN] = o["automation_words"].to_numpy()
+        fires = lambda col, lab: int((f.loc[f["label"] == lab, col] > 0).sum())  # noqa: E731
+        print(f"{f['source'].iloc[0]}: descriptions with automation words, bots {fires(BEFORE_COLUMN, 1)} -> {fires('automation_words', 1)}, "
+              f"humans {fires(BEFORE_COLUMN, 0)} -> {fires('automation_words', 0)}", file=sys.stderr)
+        out.append(f)
+    MONOTONE.setdefault(BEFORE_COLUMN, MONOTONE["automation_words"])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "labelled")
+    ap.add_argument("--boot", type=int, default=300, help="bootstrap resamples per source")
+    ap.add_argument("--seeds", default="", help="comma-separated training seeds: the per-seed table of counts instead")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    frames = frames_with_both(args.data)
+    before = [BEFORE_COLUMN if f == "automation_words" else f for f in SHIPPED_FEATURES]
+    rules = (("automation words until 2026-12-07", before), ("automation words without everyday senses", list(SHIPPED_FEATURES)))
+    if args.seeds:
+        from botwatch.accounts.retrain import unknown_view_loso
+
+        print("| seed | held out | rule | AUC | ECE | counted | humans counted |\n|---|---|---|---|---|---|---|")
+        means: dict[tuple[str, str], list[tuple[float, ...]]] = {}
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            for name, feats in rules:
+                for r in unknown_view_loso(frames, feats, seed=seed):
+                    a = r["as_is"]
+                    means.setdefault((r["held_out"], name), []).append((a["auc"], a["ece"], a["counted_share"], a["humans_counted_share"]))
+                    print(f"| {seed} | {r['held_out']} | {name} | {a['auc']:.4f} | {a['ece']:.3f} | {a['counted_share']:.1%} | "
+                          f"{a['humans_counted_share']:.1%} |")
+        for (src, name), v in means.items():
+            m = np.mean(np.array(v), axis=0)
+            print(f"| mean | {src} | {name} | {m[0]:.4f} | {m[1]:.3f} | {m[2]:.1%} | {m[3]:.1%} |")
+        print(f"\n{time.perf_counter() - t0:.0f} s")
+        return
+    rows, base, idx, sources = [], None, None, []
+    for name, feats in rules:
+        held = lv.loso_predictions(frames, lv.tree_fitter(), feats, (7, 8, 9))
+        if idx is None:
+            idx = lv.bootstrap_indices(held, args.boot, seed=0)
+            sources = [h.source for h in held]
+        boot = lv.auc_matrix(held, idx)
+        row = lv.summarise(name, held, boot, base)
+        base = boot if base is None else base
+        row["within_stclab"] = lv.within_source(frames, "stclab", lv.tree_fitter()(7), feats)
+        rows.append(row)
+    print(lv.format_rows(rows, sources))
+    print("\nwithin-source stclab AUC (out-of-fold, other sources in training): " + "; ".join(f"{r['name']} {r['within_stclab']:.4f}" for r in rows))
+    print(f"\n{args.boot} stratified bootstrap resamples per held-out source; {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
