@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -181,7 +182,9 @@ def coordination(
                           "posts_first_at, posts_last_at FROM clusters ORDER BY cluster_id LIMIT 15")
         n_clusters = st.count("clusters")
         if n_clusters:
-            table = clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})")
+            from botwatch.coordination.peak_days import tied_peak_days
+
+            table = clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})", tied_peak_days(st))
             if n_clusters > len(clusters):
                 # The table stopped at 15 rows without a word, so 18 clusters read as 15.
                 table.caption = (f"the {len(clusters):,} largest of {n_clusters:,} clusters; all of them: "
@@ -232,18 +235,23 @@ def _outputs(graphml: Path | None, edges_csv: Path | None) -> list[Path]:
     return paths
 
 
-def clusters_table(clusters: list[tuple], title: str) -> Table:
+def clusters_table(clusters: list[tuple], title: str, tied: dict[int, list[date]] | None = None) -> Table:
     """The clusters found, one row each, with when each was active (first and last co-action, the
     UTC day with the most co-actions, and its members' first and last posts: the review found no
     way to tell from this output when a network acted); the label is the most central account's
     handle, which its owner wrote, so it is shown as text (`[/x]` in a handle made Rich raise MarkupError),
-    its backslashes doubled (`record_plain`: a typed `\\x07` is not a BEL)."""
+    its backslashes doubled (`record_plain`: a typed `\\x07` is not a BEL). The busiest day is in
+    the report's words, ties included (`tied`: cluster -> days at the peak, `tied_peak_days`): this
+    table printed "2016-11-01 (36)" where the report said 2016-11-15 had 36 co-actions too."""
+    from botwatch.coordination.peak_days import peak_words
+
     t = Table(title=title)
-    for c in ("cluster", "accounts", "edges", "density", "behaviours", "co-acting (UTC)", "busiest day (co-actions)", "members' posts (UTC)", "most central"):
+    for c in ("cluster", "accounts", "edges", "density", "behaviours", "co-acting (UTC)", "busiest day (UTC)", "members' posts (UTC)", "most central"):
         t.add_column(c)
     for cid, size, e, d, b, label, first, last, peak, peak_n, p_first, p_last in clusters:
+        busiest = peak_words({"peak_day": peak, "peak_day_co_actions": peak_n}, (tied or {}).get(int(cid), []))
         t.add_row(str(cid), f"{size:,}", f"{e:,}", "" if d is None else f"{d:.2f}", plain(b or ""), _span(first, last),
-                  "" if peak is None else f"{peak:%Y-%m-%d} ({peak_n:,})", _span(p_first, p_last), record_plain(label or ""))
+                  busiest, _span(p_first, p_last), record_plain(label or ""))
     return t
 
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import math
 import random
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import igraph as ig
 from markupsafe import Markup
 
 from botwatch.coordination.clusters import MEMBER_SHARES, TOP_AMPLIFIED, top_amplified
-from botwatch.report.fmt import account_label, counted
+from botwatch.coordination.peak_days import daily_co_actions, peak_words, tied_peak_days
+from botwatch.report.fmt import account_label
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import behaviour_words, report_reshare
 from botwatch.study import Study
@@ -133,22 +134,10 @@ def _cluster_names(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _daily_co_actions(where: str = "") -> str:
-    """The query of each cluster's co-actions per UTC day (cluster_id, day, n): pairs of posts of
-    two members of the same cluster, each pair once, dated by its earlier post. The cluster
-    timelines draw it and `_peak_days` finds a busiest day's ties in it. `where`: a WHERE clause on
-    `m.cluster_id` (its values bound by the caller)."""
-    return f"""
-        SELECT m.cluster_id, CAST(least(e.t_a, e.t_b) AS DATE) AS day, count(DISTINCT e.post_a || '|' || e.post_b) AS n
-        FROM coordination_evidence e JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a
-        JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id
-        {where} GROUP BY ALL"""
-
-
 def _timelines(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     """Daily co-actions per drawn cluster on one shared day axis (small multiples)."""
     marks = ",".join("?" for _ in cluster_ids)
-    rows = study.sql(f"{_daily_co_actions(f'WHERE m.cluster_id IN ({marks})')} ORDER BY 1, 2", cluster_ids)
+    rows = study.sql(f"{daily_co_actions(f'WHERE m.cluster_id IN ({marks})')} ORDER BY 1, 2", cluster_ids)
     if not rows:
         return {"rows": [], "first": None, "last": None}
     first: date = min(r[1] for r in rows)
@@ -207,54 +196,12 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
         c["top_amplified"] = [dict(a, label=account_label(a["handle"], a["account_id"] or a["account"])) for a in top_amplified(c["top_amplified"])]
         if c["label"] is not None:
             c["label"] = central.get((c["cluster_id"], c["label"]), c["label"])
-    tied_days = _peak_days(study) if "peak_day" in have else {}
+    tied_days = tied_peak_days(study)
     for c in clusters:
         c["peak_words"] = peak_words(c, tied_days.get(c["cluster_id"], []))
     null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else None
     accounts = study.sql("SELECT count(*) FROM cluster_members")[0][0]
     return {"summary": summary, "clusters": clusters, "accounts": accounts, "null_rows": null_rows}
-
-
-def _peak_days(study: Study) -> dict[int, list[date]]:
-    """cluster -> every UTC day with as many co-actions as its busiest (`clusters.peak_day_co_actions`),
-    counted as the stage and the cluster timeline count them. The stage keeps one day and breaks a
-    tie by the earliest, so on its own the report read "most on 2016-09-12 (5 co-actions)" beside a
-    timeline with 5 on 2016-10-03 too (IRA tweets, us-2016)."""
-    if "coordination_evidence" not in study.tables():
-        return {}
-    rows = study.sql(
-        f"WITH daily AS ({_daily_co_actions()}) "
-        "SELECT d.cluster_id, d.day FROM daily d JOIN clusters c ON c.cluster_id = d.cluster_id AND d.n = c.peak_day_co_actions ORDER BY 1, 2"
-    )
-    out: dict[int, list[date]] = {}
-    for cid, day in rows:
-        out.setdefault(cid, []).append(day)
-    return out
-
-
-# Tied busiest days named one by one up to this many; beyond it, counted ("and 4 other days").
-PEAK_DAYS_NAMED = 3
-
-
-def peak_words(c: dict[str, Any], tied: list[date]) -> str:
-    """A cluster's busiest day as the headline ("most on …") and the clusters table ("busiest day
-    …") write it: "2016-09-12 (5 co-actions)", or, where other days had as many, "2016-09-12 and
-    2016-10-03, tied at 5 co-actions each" (`tied`: every day at the peak, from `_peak_days`).
-    Empty when the stage recorded no busiest day."""
-    if not c.get("peak_day"):
-        return ""
-    n = int(c["peak_day_co_actions"])
-    first = c["peak_day"].strftime("%Y-%m-%d")
-    unit = "co-action" if n == 1 else "co-actions"
-    others = [d for d in tied if d != (c["peak_day"].date() if isinstance(c["peak_day"], datetime) else c["peak_day"])]
-    if not others:
-        return f"{first} ({n:,} {unit})"
-    if len(others) + 1 <= PEAK_DAYS_NAMED:
-        days = [first, *(d.strftime("%Y-%m-%d") for d in others)]
-        named = ", ".join(days[:-1]) + " and " + days[-1]
-    else:
-        named = f"{first} and {counted(len(others), 'other day')}"
-    return f"{named}, tied at {n:,} {unit} each"
 
 
 def _central_labels(study: Study) -> dict[tuple[int, str], str]:
