@@ -27,6 +27,22 @@ FOREIGN = "foreign origin"
 NOT_FOREIGN = "not foreign (or unknown)"
 
 
+# The clusters the per-cluster groups keep, largest (most members) first: (cid, n).
+_LARGEST_CLUSTERS = f"""
+    SELECT CAST(cluster_id AS VARCHAR) AS cid, count(*) AS n FROM cluster_members GROUP BY cluster_id
+    ORDER BY n DESC, min(cluster_id) LIMIT {MAX_CLUSTERS}"""
+
+
+def largest_clusters(study: Study) -> list[str]:
+    """The per-cluster groups' values ("cluster 0", ...), largest cluster first, as the stage chose
+    them: the report's "Largest coordinated clusters" chart ranked its lines by posts instead and,
+    on the IRA tweets of November 2016, left out the two largest clusters (9 and 7 accounts) that
+    the headline and the clusters table name. Empty without a `cluster_members` table."""
+    if "cluster_members" not in study.tables():
+        return []
+    return [f"cluster {cid}" for cid, _ in study.sql(f"{_LARGEST_CLUSTERS}")]
+
+
 @dataclass
 class GroupInfo:
     """Which group dimensions a study supports, and why any are missing."""
@@ -83,9 +99,7 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
         # and the IRA slice of September 2016 drew clusters 10 and 11 but not 8 and 9 (all of three
         # accounts), where the coordination section draws clusters 0-11.
         parts.append(
-            f"""SELECT * FROM (WITH sizes AS (
-                SELECT CAST(cluster_id AS VARCHAR) AS cid, count(*) AS n FROM cluster_members GROUP BY cluster_id
-                ORDER BY n DESC, min(cluster_id) LIMIT {MAX_CLUSTERS})
+            f"""SELECT * FROM (WITH sizes AS ({_LARGEST_CLUSTERS})
             SELECT DISTINCT m.platform, m.account_id, 'cluster', 'cluster ' || s.cid
             FROM cluster_members m JOIN sizes s ON CAST(m.cluster_id AS VARCHAR) = s.cid)"""
         )

@@ -29,7 +29,7 @@ from botwatch.timeline import bursts as bursts_mod
 from botwatch.timeline import svg, zones
 from botwatch.timeline.bursts import NEAREST_EVENT_H
 from botwatch.timeline.circadian_fit import offset_distance
-from botwatch.timeline.groups import AUTOMATED, FOREIGN
+from botwatch.timeline.groups import AUTOMATED, FOREIGN, largest_clusters
 from botwatch.timeline.ordinary_accounts import shared_with_reference
 from botwatch.timeline.series import series_label
 
@@ -122,10 +122,13 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
         # Buckets without posts are zeros, not gaps to draw a line across.
         days = [start + i * step for i in range(int((end - start) / step) + 1)]
         dense = {v: [(d, pts.get(d, 0.0)) for d in days] for v, pts in by.items()}
-        ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:MAX_SERIES]
+        if dim == "cluster":
+            ordered, caption = _largest_cluster_lines(study, dense, days)
+        else:
+            ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:MAX_SERIES]
+            caption = f"the {len(ordered)} largest of {len(dense)} series" if len(dense) > len(ordered) else ("one series" if len(dense) == 1 else f"all {len(dense)} series")
         # A party's line by its name, not its key (the other dimensions' values are words already).
         series = [(party_name(election, v) if dim == "party" else v, colours.get(v), pts) for v, pts in ordered]
-        caption = f"the {len(ordered)} largest of {len(dense)} series" if len(dense) > len(ordered) else ("one series" if len(dense) == 1 else f"all {len(dense)} series")
         if dim == "automated":
             caption += _automated_coverage(study, span, sum(float(n) for _, _, n in rows))
         if dim == "sentiment":
@@ -135,6 +138,24 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
                                            unit=f"posts / {freq}", unit_one=f"post / {freq}",
                                            x_labels=(f"{start:%Y-%m-%d %H:%M}", f"{end:%H:%M} UTC") if freq == "hour" else None)})
     return figs
+
+
+def _largest_cluster_lines(study: Study, dense: dict[str, list[tuple[datetime, float]]], days: list[datetime]) -> tuple[list[tuple[str, list[tuple[datetime, float]]]], str]:
+    """The "Largest coordinated clusters" lines and caption: the clusters with the most members,
+    as the headline, the clusters table and `botwatch timeline -d cluster` rank them
+    (`groups.largest_clusters`), not the lines with the most posts, and counted against every
+    cluster of the study, not only those the timeline keeps. A large cluster with no post in
+    these days is drawn flat at zero rather than replaced by a smaller, busier one."""
+    # Only clusters the timeline holds: a coordination run after the timeline stage renumbers them.
+    kept = {v for (v,) in study.sql("SELECT DISTINCT value FROM timeline WHERE dimension = 'cluster'")}
+    ranked = [v for v in largest_clusters(study) if v in kept] or sorted(dense)
+    ordered = [(v, dense.get(v) or [(d, 0.0) for d in days]) for v in ranked[:MAX_SERIES]]
+    n_all = int(study.sql("SELECT count(DISTINCT cluster_id) FROM cluster_members")[0][0] or 0) if "cluster_members" in study.tables() else len(dense)
+    if n_all > len(ordered):
+        caption = f"the {len(ordered)} largest of the study's {n_all:,} clusters, by accounts"
+    else:
+        caption = "its one cluster" if n_all == 1 else f"all {n_all} clusters"
+    return ordered, caption
 
 
 def span_words(span: tuple[datetime, datetime], election: Any) -> dict[str, Any]:

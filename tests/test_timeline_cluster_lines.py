@@ -1,0 +1,38 @@
+"""The report's "Largest coordinated clusters" chart draws the clusters with the most members.
+
+It ranked its lines by posts: on the IRA tweets of 1-15 November 2016 (us-2016) it drew clusters
+2, 4, 5, 6, 9 and 3, captioned "the 6 largest of 10 series", while the headline named cluster 0
+(9 accounts) "the largest", the clusters table listed 0 and 1 first, `botwatch timeline -d
+cluster` said it kept "the 10 largest of the study's 18 clusters", and the chart drew neither.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+
+def _cluster_chart(tmp_path: Path) -> dict:
+    """Eight clusters: 0 (9 members) and 1 (7) post little, 2-7 (2 members each) post much; the
+    timeline keeps the first ten by size, as the stage does (`groups.largest_clusters`)."""
+    from botwatch.study import Study
+    from botwatch.timeline.report import timeline_figures
+
+    sizes = {0: 9, 1: 7, **{c: 2 for c in range(2, 8)}}
+    with Study(tmp_path / "t.duckdb", read_only=False, create=True) as st:
+        st.sql("CREATE TABLE cluster_members (cluster_id BIGINT, platform VARCHAR, account_id VARCHAR)")
+        st.sql("INSERT INTO cluster_members VALUES " + ", ".join(f"({c}, 'twitter', 'a{c}-{i}')" for c, n in sizes.items() for i in range(n)))
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT)")
+        rows = ["('day','utc','all','all','2016-11-01',1000)", "('day','utc','all','all','2016-11-02',1000)"]
+        rows += [f"('day','utc','cluster','cluster {c}','2016-11-01',{3 if c < 2 else 100 + c})" for c in sizes]
+        st.sql("INSERT INTO timeline VALUES " + ", ".join(rows))
+        figs = timeline_figures(st, None, (datetime(2016, 11, 1), datetime(2016, 11, 2)))
+    return next(f for f in figs if f["title"] == "Largest coordinated clusters")
+
+
+def test_the_largest_clusters_chart_draws_the_clusters_with_most_members(tmp_path: Path) -> None:
+    fig = _cluster_chart(tmp_path)
+    assert fig["caption"] == "the 6 largest of the study's 8 clusters, by accounts"
+    svg = str(fig["svg"])
+    drawn = {f"cluster {c}" for c in range(8) if f">cluster {c}<" in svg}
+    assert drawn == {f"cluster {c}" for c in range(6)}, drawn
