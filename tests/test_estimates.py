@@ -166,6 +166,35 @@ def test_groups_come_from_account_scores(labelled: Path, tmp_path: Path) -> None
         assert got[("all", "accounts")] == len(accounts)
 
 
+def test_likely_automated_cells_are_unknown_not_zero_where_no_posting_account_was_scored(labelled: Path, tmp_path: Path) -> None:
+    """The IRA tweets of November 2016 (us-2016) have no profile facts the bot model reads: the
+    estimates table stored "0 posts, no account of this group posted here" for likely automated
+    accounts while the report said whether any election post came from them "is unknown". Where
+    the model scored none of a period's posting accounts the cells are NULL and say why; where it
+    scored them and none reached 0.5, zero stays a finding."""
+    from botwatch import open_study
+
+    with open_study(_copy(labelled, tmp_path), read_only=False) as st:
+        accounts = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1")]
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE, origin_probabilities VARCHAR)")
+        home = json.dumps({"US": 0.8, "GB": 0.2})
+        for a in accounts:
+            st.sql("INSERT INTO account_scores VALUES ('twitter', ?, NULL, 'US', 0.8, ?)", [a, home])
+        st.sql("INSERT INTO account_scores VALUES ('twitter', 'only-retweeted', 0.95, 'US', 0.8, ?)", [home])  # scored, never posted
+        write_estimates(st, compute_estimates(st, US, EstimateOptions(reps=50), log=lambda m: None))
+        unknown = st.sql("SELECT metric, observed, estimate, method FROM estimates WHERE period = 'campaign' AND account_group = 'likely_automated' AND party = '*'")
+        st.sql("UPDATE account_scores SET bot_probability = 0.1 WHERE bot_probability IS NULL")
+        write_estimates(st, compute_estimates(st, US, EstimateOptions(reps=50), log=lambda m: None))
+        none = st.sql("SELECT metric, observed, method FROM estimates WHERE period = 'campaign' AND account_group = 'likely_automated' AND party = '*'")
+    assert sorted(m for m, *_ in unknown) == ["accounts", "posts"]
+    n = len(accounts)
+    for _, observed, estimate, method in unknown:
+        assert observed is None and estimate is None
+        assert method.startswith(f"unknown: the bot model scored none of the {n:,} accounts with election posts in this period"), method
+    assert {(m, o) for m, o, _ in none} == {("accounts", 0.0), ("posts", 0.0)}
+    assert all(method.startswith("no account of this group posted here") for *_, method in none)
+
+
 def test_estimate_command_prints_the_reference_table(labelled: Path, tmp_path: Path) -> None:
     from botwatch.cli import app
 

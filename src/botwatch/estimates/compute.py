@@ -30,7 +30,7 @@ from botwatch.stats import degenerate_interval, exact_edge_bound
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
 from botwatch.estimates.defaults import DEFAULT_REPS, DEFAULT_SEED
-from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
+from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, in_window, party_accounts, units
 from botwatch.estimates.whole_counts import floored_bounds, scaled_step, zero_text
 from botwatch.schema import register_output
 from botwatch.study import Study
@@ -313,12 +313,40 @@ def stored_zero_where(study: Study, sample_rate: float | None) -> str | None:
     return None if report_scaling_unsupported(study, sample_rate) else zero_where(study, sample_rate)
 
 
+def bot_unknown_periods(study: Study, windows: list[Window], populations: dict[str, int]) -> dict[str, int]:
+    """Period -> accounts with an election post in it, for each period where the bot model scored
+    none of them: there the group 'likely_automated' is empty because automation is unknown, not
+    because no automated account posted. The table stored "0 posts, no account of this group
+    posted here" for the IRA tweets of November 2016 (us-2016), where the report said whether any
+    election post came from likely automated accounts "is unknown"."""
+    if "account_scores" not in study.tables() or "bot_probability" not in set(study.columns("account_scores")):
+        return {}
+    pl = study.table("post_labels")
+    pl = pl.filter(pl.in_election)
+    s = study.table("account_scores")
+    scored = s.filter(s.bot_probability.notnull()).select(_sp=s.platform, _sa=s.account_id)
+    posts = pl.inner_join(scored, [pl.platform == scored._sp, pl.account_id == scored._sa]).select("created_at")
+    out: dict[str, int] = {}
+    for wname, start, end in windows:
+        n = populations.get(wname, 0)
+        if n and not study.expr_arrow(in_window(posts, start, end).limit(1)).num_rows:
+            out[wname] = n
+    return out
+
+
+def unknown_bot_text(n: int) -> str:
+    """The `method` of a 'likely_automated' cell whose automation is unknown (`bot_unknown_periods`)."""
+    return (f"unknown: the bot model scored none of the {n:,} accounts with election posts in this period (none has the profile "
+            "facts it reads), so how many of them are likely automated is not known; not a count of none")
+
+
 def empty_cells(seen: set[tuple[str, str, str]], election: Election, windows: list[Window], opts: EstimateOptions, groups: tuple[str, ...],
-                periods_with_posts: set[str] | None = None) -> list[dict]:
+                periods_with_posts: set[str] | None = None, bot_unknown: dict[str, int] | None = None) -> list[dict]:
     """Rows for the cells of `groups` × windows × parties not in `seen` (no account posted there):
     zero posts with no interval, so "none found" is a number in the table, not a missing row.
     `periods_with_posts` (None: every period): a period with no election post at all is no sample
-    of it, so its zeros get no bound (`reference.zero_rate`)."""
+    of it, so its zeros get no bound (`reference.zero_rate`). `bot_unknown` (period -> accounts
+    posting, `bot_unknown_periods`): there the 'likely_automated' cells are unknown (NULL), not zero."""
     rows: list[dict] = []
     for wname, start, end in windows:
         zero = _zero(opts) if periods_with_posts is None or wname in periods_with_posts else None
@@ -328,6 +356,11 @@ def empty_cells(seen: set[tuple[str, str, str]], election: Election, windows: li
                     continue
                 base = {"election": election.key, "period": wname, "period_start": start, "period_end": end, "account_group": gname, "party": party,
                         "n_accounts": 0, "n_posts": 0, "sample_rate": opts.sample_rate, "bootstrap_reps": opts.reps, "seed": opts.seed}
+                if gname == "likely_automated" and (bot_unknown or {}).get(wname):
+                    said = unknown_bot_text(bot_unknown[wname])  # type: ignore[index]
+                    rows.append({**base, "metric": "accounts", "observed": None, "estimate": None, "ci_low": None, "ci_high": None, "method": said})
+                    rows.append({**base, "metric": "posts", "observed": None, "estimate": None, "ci_low": None, "ci_high": None, "method": said})
+                    continue
                 rows.append({**base, "metric": "accounts", "observed": 0.0, "estimate": None, "ci_low": None, "ci_high": None, "method": "no account of this group posted here"})
                 rows.append({**base, "metric": "posts", "observed": 0.0, "estimate": 0.0, "ci_low": None, "ci_high": None,
                              "method": "no account of this group posted here; no interval (nothing to resample)"
@@ -412,7 +445,8 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     groups += (NOT_PARTY_ACCOUNTS,) if own is not None else ()
     seen = set(zip(*(got.column(c).to_pylist() for c in CELL_KEY)))
     with_posts = {p for p, n in pops.items() if n}
-    return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups, with_posts), schema=ESTIMATES)])
+    unknown = bot_unknown_periods(study, windows, pops) if "likely_automated" in groups else {}
+    return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups, with_posts, unknown), schema=ESTIMATES)])
 
 
 def write_estimates(study: Study, table: pa.Table) -> int:
