@@ -69,3 +69,26 @@ def test_the_timeline_command_never_rounds_a_part_to_the_whole(tmp_path: Path) -
     report's caption of the same lines says 99.6% (`prob_text.percent`)."""
     said = _timeline_said(_cli_study(tmp_path, "('day','utc','all','all posts','2016-09-01',1000,5,NULL,0), ('day','utc','sentiment','negative','2016-09-01',996,2,NULL,0)"))
     assert "hold 996 of the 1,000 posts of these buckets (99.6%)" in said, said
+
+
+def test_the_automated_columns_say_the_posts_of_unscored_accounts_are_in_neither(tmp_path: Path) -> None:
+    """`botwatch timeline -d automated` on the IRA tweets of November 2016 printed the 518 posts of
+    accounts with a bot probability and nothing of the 35,465 IRA posts in neither column, where
+    the report's chart says how many of the days' posts its two lines hold; over those days alone
+    it said only "no day buckets with posts"."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    path = _cli_study(tmp_path, "('day','utc','all','all posts','2016-11-01',100,5,NULL,0), ('day','utc','all','all posts','2016-11-02',300,5,NULL,0), "
+                                "('day','utc','automated','likely automated','2016-11-02',30,1,NULL,0), "
+                                "('day','utc','automated','not likely automated','2016-11-02',10,1,NULL,0)")
+
+    def said(*more: str) -> str:
+        return " ".join(CliRunner().invoke(app, ["timeline", str(path), "-d", "automated", *more], env={"COLUMNS": "200"}).output.split())
+
+    assert ("the automated columns hold 40 of the 400 posts of these buckets (10%): the other posts' accounts have no bot probability "
+            "(no profile facts the bot model reads), so they are in neither column and whether they are automated is unknown") in said()
+    only_unscored = said("--until", "2016-11-01")
+    assert "no day buckets with posts for automated in that range" in only_unscored
+    assert "hold 0 of the 100 posts" in only_unscored

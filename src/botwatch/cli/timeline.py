@@ -222,6 +222,24 @@ TIMELINE_CLOCKS = ("utc", "local")
 MAX_TIMELINE_ROWS = 400
 
 
+# Dimensions whose columns hold only some posts: sentiment is read in English only, and only
+# accounts with a bot probability are likely automated or not.
+PARTIAL_DIMENSIONS = ("sentiment", "automated")
+
+
+def _partial_words(dimension: str, held: int, every: int) -> str:
+    """What the columns of a partial dimension leave out, as the report's captions say it
+    (`timeline.report._sentiment_coverage`, `_automated_coverage`): `botwatch timeline -d automated`
+    printed the 524 posts of scored accounts on the IRA tweets of November 2016 and nothing of the
+    35,465 in neither column, where the report's chart says how many its two lines hold."""
+    share = f"{held:,} of the {every:,} posts of these buckets ({percent(held / every)})"
+    if dimension == "automated":
+        return (f"the automated columns hold {share}: the other posts' accounts have no bot probability (no profile facts the bot model "
+                "reads), so they are in neither column and whether they are automated is unknown")
+    return (f"the sentiment columns hold {share}: sentiment is read in English only, so posts in other languages (and posts without text) "
+            "are in none, not counted as neutral")
+
+
 @app.command()
 def timeline(
     study: StudyArg,
@@ -267,9 +285,12 @@ def timeline(
         headers = _value_headers(st, dimension, values)
         n_clusters = st.sql("SELECT count(DISTINCT cluster_id) FROM cluster_members")[0][0] if dimension == "cluster" and "cluster_members" in st.tables() else 0
         # Every post of the same buckets, for what the sentiment columns leave out.
-        every = st.sql(f"SELECT sum(posts) FROM timeline WHERE {' AND '.join(where)}", [freq, clock, "all", *params[3:]])[0][0] if dimension == "sentiment" else None
+        every = (st.sql(f"SELECT sum(posts) FROM timeline WHERE {' AND '.join(where)}", [freq, clock, "all", *params[3:]])[0][0]
+                 if dimension in PARTIAL_DIMENSIONS else None)
     if not rows:
         console.print(f"no {freq} buckets with posts for {dimension} in that range", highlight=False, markup=False)
+        if every:  # posts there are, in no column: the IRA tweets' 35,465 posts of November 2016 under -d automated
+            console.print(_partial_words(dimension, 0, every), highlight=False, markup=False)
         return
     table: dict[datetime, dict[str, tuple[int, int]]] = {}
     for bucket, value, posts, accounts in rows:
@@ -292,9 +313,7 @@ def timeline(
     if every:
         held = sum(posts for _, _, posts, _ in rows)
         if held < every:  # sentiment is English only: a Duma 2016 study's columns held 61% of its posts, unsaid
-            console.print(f"the sentiment columns hold {held:,} of the {every:,} posts of these buckets ({percent(held / every)}): sentiment is read "
-                          "in English only, so posts in other languages (and posts without text) are in none, not counted as neutral",
-                          highlight=False, markup=False)
+            console.print(_partial_words(dimension, held, every), highlight=False, markup=False)
     if n_clusters > len(values):  # the stage keeps the largest alone (timeline.groups.MAX_CLUSTERS): say so, as the report does
         console.print(f"the timeline keeps the {len(values):,} largest of the study's {n_clusters:,} clusters; the others' members: "
                       f"botwatch export {shell_shown(study)} cluster_members -o cluster_members.csv", highlight=False, markup=False)
