@@ -51,11 +51,15 @@ class PostFilter:
 
     @classmethod
     def build(cls, election: Election | None = None, hashtags: Iterable[str] = (), keywords: Iterable[str] = (), handles: Iterable[str] = ()) -> "PostFilter":
-        """The union of an election preset's terms and those given on the command line."""
+        """The union of an election's terms (a preset's or the user's file's) and those given on the
+        command line. `origin` names which: it is recorded in the manifest and quoted by `status`,
+        `estimate` and the report, which called a user's own file "election preset KEY", sending
+        a reader to look for a preset botwatch does not ship."""
         tags, kws, hs = [h.strip().lstrip("#") for h in hashtags], list(keywords), [h.strip().lstrip("@") for h in handles]
         origin = "command line" if tags or kws or hs else UNFILTERED
         if election is not None:
-            origin = f"election preset {election.key}" + (" and command line" if tags or kws or hs else "")
+            kind = "election preset" if election.shipped else "election file"
+            origin = f"{kind} {election.key}" + (" and command line" if tags or kws or hs else "")
             tags += list(election.hashtags)
             kws += list(election.keywords)
             for p in election.parties:
