@@ -181,7 +181,7 @@ def test_the_headline_says_nothing_was_read_where_no_post_is_in_english(tmp_path
     assert sec is not None
     heads = re.sub(r"\s+", " ", " ".join(re.sub("<[^>]+>", " ", str(h)) for h in sec.headline))
     assert ("Of the 30 election posts in the study naming Conservatives, none could be read: all 30 are not in English and carry no party cue, "
-            "and stance and sentiment are read in English only, so neither support for the party nor the tone toward it is measured here.") in heads, heads
+            "and stance and sentiment are read in English only, so neither support for Conservatives nor the tone toward Conservatives is measured here.") in heads, heads
     assert "of those 0" not in heads and "95% intervals" not in heads and "—" not in heads, heads
 
 
@@ -196,6 +196,6 @@ def test_the_headline_says_no_sentiment_was_read_where_stance_was_read_from_cues
         sec = parties_section(st, {"election": UK})
     assert sec is not None
     heads = re.sub(r"\s+", " ", " ".join(re.sub("<[^>]+>", " ", str(h)) for h in sec.headline))
-    assert "supported the party" in heads, heads
-    assert "; none of them is in English, so the tone toward the party is not measured (sentiment is read in English only)." in heads, heads
+    assert "supported Conservatives" in heads, heads
+    assert "; none of them is in English, so the tone toward Conservatives is not measured (sentiment is read in English only)." in heads, heads
     assert "— of those in English" not in heads, heads

@@ -80,7 +80,7 @@ def test_the_headline_quoting_a_heavy_partys_brackets_says_they_run_narrow(label
         sec = parties_section(st, {"election": us})
     assert heavy and sec is not None
     heads = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(h))).split()) for h in sec.headline]
-    stance = [h for h in heads if "supported the party" in h]
+    stance = [h for h in heads if " opposed " in h]
     assert stance, heads
     for p in us.parties:
         for h in (h for h in stance if h.startswith("Of the ") and f"naming {p.name}," in h):

@@ -61,7 +61,7 @@ def test_the_cue_share_is_counted_per_party_from_the_files_own_lists(cue_study: 
 
 def test_a_party_decided_by_its_own_hashtags_is_said_to_restate_the_file(cue_study: tuple[Any, dict[str, dict[str, Any]]]) -> None:
     sec, _ = cue_study
-    heads = {h: _plain(h) for h in sec.headline if "supported the party" in str(h)}
+    heads = {h: _plain(h) for h in sec.headline if " opposed " in str(h)}
     con = next(t for t in heads.values() if "naming Conservatives" in t)
     assert (f"10 of the 10 of these posts counted as support or opposition were counted so because they {CUE_WORDS} "
             "Conservatives: these shares say which cues the file lists, not stance read from the posts' words") in con, con

@@ -23,15 +23,15 @@ def _said(observed: int, unread: int) -> str:
 def test_most_posts_unread_lead_the_sentence() -> None:
     text = _said(586, 581)
     assert text.startswith("Of the 586 election posts in the study naming AfD, only 5 could be read for stance (581 are not in English and "
-                           "carry no party cue): of those 5, 0% (every resample of the accounts gave 0%: no interval) supported the party "
-                           "and 20% [0–50%] opposed it ("), text
+                           "carry no party cue): of those 5, 0% (every resample of the accounts gave 0%: no interval) supported AfD "
+                           "and 20% [0–50%] opposed AfD ("), text
     assert "of those whose stance was measured" not in text
     assert "of that one, " in _said(586, 585)
 
 
 def test_a_few_unread_posts_stay_a_parenthesis() -> None:
     text = _said(1_310, 300)
-    assert ("supported the party and 20% [0–50%] opposed it (of those whose stance was measured: 300 not in English and without a party "
+    assert ("supported AfD and 20% [0–50%] opposed AfD (of those whose stance was measured: 300 not in English and without a party "
             "cue are left out)") in text and "could be read" not in text
     assert "left out" not in _said(1_310, 0)
 
@@ -134,3 +134,20 @@ def test_the_scaled_read_columns_carry_their_intervals(analysed_sample_path, tmp
         e, lo, hi = cells[metric]
         assert lo is not None and hi is not None
         assert f"{num(round(e))} [{num(lo)}–{num(hi)}]" in row, (metric, row)
+
+
+def test_the_sentence_names_a_candidate_not_a_party() -> None:
+    """A primary debate's file lists candidates as its parties: the headline read "Of the 588
+    election posts in the study naming Donald Trump, 9% supported the party and 49% opposed it".
+    It names whoever the file lists, so it reads right for a party, a candidate or a referendum's
+    side, and the name stays escaped (it is the user's file's text)."""
+    r = {"name": "Donald Trump", "observed_posts": 588, "unread": 0, "support_share": "9% [6–11%]", "oppose_share": "49% [45–54%]",
+         "positive": "22%", "negative": "45%", "english": 588}
+    text = " ".join(str(render("parties_headline.html.j2", kind="stance", r=r, own_n=0, handles=[], stale_own=False, no_better=False, kin=None,
+                                election=None, measured={}, measured_here=False, measured_on="us-2016", lab=None, labs={}, pct=str)).split())
+    assert "9% [6–11%] supported Donald Trump and 49% [45–54%] opposed Donald Trump (" in text, text
+    assert "the party" not in text and "opposed it" not in text, text
+    hostile = " ".join(str(render("parties_headline.html.j2", kind="stance", r={**r, "name": "<b>Jeb!</b>", "english": 0}, own_n=0, handles=[],
+                                  stale_own=False, no_better=False, kin=None, election=None, measured={}, measured_here=False,
+                                  measured_on="us-2016", lab=None, labs={}, pct=str)).split())
+    assert "<b>" not in hostile and "opposed &lt;b&gt;Jeb!&lt;/b&gt;" in hostile and "the tone toward &lt;b&gt;Jeb!&lt;/b&gt; is not measured" in hostile, hostile

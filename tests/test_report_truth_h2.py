@@ -61,7 +61,7 @@ def test_a_party_headline_from_too_few_accounts_says_how_few_and_claims_no_inter
                          election=None, measured={}, measured_here=False, measured_on="us-2016", lab=None, labs={}, pct=str))
     # The figure, the claim, then why there is no interval: "100% (too few accounts) supported the
     # party" put the reason inside the figure, and said it twice.
-    assert said.startswith("Of the 1 election post in the study naming Labour, 100% supported the party and 0% opposed it (from 1 account: too few for 95% intervals; ")
+    assert said.startswith("Of the 1 election post in the study naming Labour, 100% supported Labour and 0% opposed Labour (from 1 account: too few for 95% intervals; ")
     assert "0% of those in English read as positive and 100% as negative (from 1 account: too few for 95% intervals)." in said, said
     assert "(too few accounts)" not in said
     assert "95% intervals from a bootstrap" not in said
