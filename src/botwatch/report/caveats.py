@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botwatch.count_text import counted
@@ -164,7 +164,21 @@ def data_provenance(study: Study) -> list[Provenance]:
     for fmt, n, repeats in rows:
         what, implies, kind = PROVENANCE.get(fmt, (f"input format {fmt}", "its collection method is not known to botwatch: say how it was collected before quoting shares", "unknown"))
         out.append(Provenance(fmt, int(n), what, implies, kind, int(repeats or 0)))
-    return out
+    return _with_capture_filter(study, out)
+
+
+def _with_capture_filter(study: Study, prov: list[Provenance]) -> list[Provenance]:
+    """`prov` with the recorded filter said where every post came from filtered captures: the first
+    screen of an observer's own capture read "Bluesky Jetstream events: the public firehose for the
+    hours collected, unless the collector filtered it: check the collection's filter before quoting
+    shares", while the study's `captures` table holds that filter (the Parties section quoted it)."""
+    from botwatch.report.scope import scope
+
+    filtered = scope(study, None).filtered if "captures" in study.tables() else None
+    if not filtered:
+        return prov
+    said = f"only the posts {filtered} let through, as the capture's manifest records: counts and shares describe that conversation, not the platform"
+    return [replace(p, implies=said) if p.kind == "collected" else p for p in prov]
 
 
 def attributed_only(prov: list[Provenance]) -> bool:

@@ -1,0 +1,64 @@
+"""The report's first screen says what a filtered capture's posts are, from the filter the study
+recorded. An observer's own Bluesky capture of a primary debate, filtered by their election file,
+read "Bluesky Jetstream events (…): the public firehose for the hours collected, unless the
+collector filtered it: check the collection's filter before quoting shares", while the study's
+`captures` table held that filter (the Parties section quoted it)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from testsupport.collect_fakes import jetstream_event
+
+FILTER = {"hashtags": ["GOPDebate"], "origin": "election file gop-debate-2015"}
+
+
+def _study(tmp_path: Path, *, recorded: bool, archive: bool = False) -> Path:
+    """Three Jetstream posts in a file named as `collect` names it, ingested; with `recorded`, the
+    capture's filter recorded as `ingest capture/` records it; with `archive`, another input beside it."""
+    from botwatch.cli import app
+    from botwatch.collect.study_link import _DDL
+    from botwatch.study import open_study
+    from typer.testing import CliRunner
+
+    cap = tmp_path / "cap"
+    cap.mkdir(parents=True)
+    captured = cap / "bluesky-20150807T010000Z-1.jsonl.gz"
+    captured.write_bytes(gzip.compress(b"\n".join(jetstream_event(i, text=f"post {i} on #GOPDebate") for i in range(3)) + b"\n"))
+    inputs = [str(captured)]
+    if archive:
+        other = tmp_path / "other.jsonl"
+        other.write_bytes(jetstream_event(9, text="an archived post on #GOPDebate") + b"\n")
+        inputs.append(str(other))
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), *inputs])
+    assert res.exit_code == 0, res.output
+    if recorded:
+        with open_study(study, read_only=False) as st:
+            st.sql(_DDL)
+            st.sql("INSERT INTO captures VALUES (?, 0.5, 'bluesky', ?, 1, '{}', now())", [str(cap), json.dumps([FILTER])])
+    return study
+
+
+def _implies(study: Path) -> list[str]:
+    from botwatch.report.caveats import data_provenance
+    from botwatch.study import open_study
+
+    with open_study(study, read_only=True) as st:
+        return [p.implies for p in data_provenance(st) if p.posts]
+
+
+def test_the_first_screen_names_the_recorded_filter(tmp_path: Path) -> None:
+    (said,) = _implies(_study(tmp_path, recorded=True))
+    assert said == ("only the posts the Bluesky capture's filter (election file gop-debate-2015) let through, as the capture's "
+                    "manifest records: counts and shares describe that conversation, not the platform"), said
+
+
+def test_without_a_recorded_filter_or_beside_an_archive_it_still_asks(tmp_path: Path) -> None:
+    """No manifest recorded (files copied out of the folder), or an archive beside the capture: the
+    study cannot say what every post is, so the line still asks the reader to check."""
+    (said,) = _implies(_study(tmp_path / "a", recorded=False))
+    assert "unless the collector filtered it" in said, said
+    assert all("unless the collector filtered it" in s for s in _implies(_study(tmp_path / "b", recorded=True, archive=True)))
