@@ -201,6 +201,18 @@ def test_the_referendum_example_the_docs_name_passes_its_check() -> None:
     assert res.exit_code == 0 and "warning" not in res.output, res.output
 
 
+def test_the_debate_example_the_docs_name_passes_its_check() -> None:
+    """docs/elections.md ("A primary or a debate") names docs/examples/us-gop-debate-2015.toml, the
+    candidates of a primary debate written as parties: it must load and pass `elections check`."""
+    from botwatch.cli import app
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "us-gop-debate-2015.toml"
+    e = load_election(path)
+    assert len(e.parties) == 10 and e.parties[0].name == "Donald Trump" and str(e.polling_day) == "2015-08-06"
+    res = CliRunner().invoke(app, ["elections", "check", str(path)])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+
+
 def test_show_lists_every_field_that_decides_a_match(tmp_path: Path) -> None:
     """`elections show` is "what botwatch understood", yet a party's `keywords_context` and
     `tag_fragments` and the election's `context_cues` and `exclude_phrases` were not shown: a
