@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from botwatch.collect import state as st
-from botwatch.collect.filters import PostFilter
+from botwatch.collect.filters import PostFilter, filter_change
 from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
 from botwatch.collect.writer import RotatingWriter, Salvaged, read_lines, salvage_files, stream_files
@@ -261,7 +261,10 @@ class Capture:
         if recovered:  # counted in this run's manifest entry, and said
             self.run_notes["salvaged"] = run["salvaged"] = [
                 {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
+        before = st.last_filter(self.folder, self.stream)
         self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
+        if changed := filter_change(before, run["filter"]):  # said once the run is taken (a refused rate is the one line)
+            self.log(changed)
 
     def _state_path(self) -> Path:
         return st.meta_dir(self.folder) / f"{self.stream}.state.json"

@@ -114,6 +114,35 @@ class PostFilter:
         return {"origin": self.origin, **({} if self.empty else terms)}
 
 
+def _terms(filt: dict[str, Any]) -> dict[str, str]:
+    """A recorded filter's terms as a reader writes them (#tag, @handle, keyword), keyed case-folded."""
+    marks = {"hashtags": "#", "keywords": "", "handles": "@"}
+    return {f"{marks[k]}{t}".casefold(): f"{marks[k]}{t}" for k in marks for t in (filt.get(k) or []) if isinstance(t, str)}
+
+
+def filter_change(before: Any, now: dict[str, Any]) -> str | None:
+    """A line saying how this run's filter differs from the one the stream's last run in the folder
+    used, or None when it is the same (or there was none). An observer who adds a candidate to the
+    election file mid-capture changes what the folder keeps from then on, and nothing said so: the
+    manifest recorded each run's filter, the study stored both, and the report named one filter,
+    so a party's counts read as one capture's while its first days were kept by other terms."""
+    if not isinstance(before, dict):
+        return None
+    old, new = _terms(before), _terms(now)
+    if old.keys() == new.keys():  # matched case-insensitively: a tag's case is no other term
+        return None
+    added = [v for k, v in new.items() if k not in old]
+    dropped = [v for k, v in old.items() if k not in new]
+    what = "; ".join(x for x in (f"added {listed(added)}" if added else "", f"dropped {listed(dropped)}" if dropped else "") if x)
+    if not old:
+        what = "the last run kept everything the stream sent"
+    elif not new:
+        what = "this run keeps everything the stream sent"
+    return (f"note: this run's filter is not the one the last run in this folder used ({what}): posts before and after the change "
+            "were kept by different terms, so counts across it are not comparable (the manifest records each run's filter); "
+            "to keep one filter per capture, collect into a new folder")
+
+
 @dataclass
 class XRules:
     """X filtered-stream rules: (value, tag) pairs, and the terms that did not fit the tier."""

@@ -206,6 +206,16 @@ def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str
     return len(m["runs"]) - 1
 
 
+def last_filter(folder: Path, stream: str) -> Any:
+    """The filter the stream's last run in the folder recorded, or None (no such run, no manifest)."""
+    m = read_manifest(folder) or {}
+    runs = m.get("runs") if isinstance(m.get("runs"), list) else []
+    for r in reversed(runs):
+        if isinstance(r, dict) and r.get("stream") == stream and "filter" in r:
+            return r["filter"]
+    return None
+
+
 def has_captures(folder: Path) -> bool:
     """Whether the folder holds a capture file of any stream, closed or still open (`.open-`):
     posts were written at the folder's rate."""

@@ -1,0 +1,42 @@
+"""A run whose filter is not the one the folder's last run of the stream used says so. An observer
+who added a candidate to the election file mid-capture changed what the folder kept from then on,
+in silence: the manifest recorded each run's filter, and the report named one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.collect.filters import UNFILTERED, filter_change
+from testsupport.collect_fakes import FakeJetstream, jetstream_event
+
+
+def _collect(folder: Path, url: str, *tags: str) -> str:
+    from botwatch.cli import app
+
+    args = [a for t in tags for a in ("--hashtag", t)]
+    res = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--endpoint", url, *args, "--max-posts", "1", "--duration", "10s",
+                                   "--no-progress", "--no-profiles", "--backoff-scale", "0.01"])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_a_changed_filter_is_said_at_the_start(tmp_path: Path) -> None:
+    events = [jetstream_event(i, text=f"post {i} #GOPDebate #Fiorina") for i in range(20)]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        first = _collect(tmp_path / "cap", srv.url, "GOPDebate")
+        same = _collect(tmp_path / "cap", srv.url, "gopdebate")  # a tag's case is no other term
+        added = _collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina")
+    assert "not the one the last run" not in first and "not the one the last run" not in same, same
+    assert "note: this run's filter is not the one the last run in this folder used (added #Fiorina): posts before and after" in added, added
+
+
+def test_what_changed_is_said_both_ways() -> None:
+    before = {"origin": "election file gop", "hashtags": ["GOPDebate", "Trump"], "keywords": ["trump"], "handles": []}
+    now = {"origin": "election file gop", "hashtags": ["GOPDebate", "Fiorina"], "keywords": ["trump"], "handles": ["carly.bsky.social"]}
+    said = filter_change(before, now) or ""
+    assert "(added #Fiorina, @carly.bsky.social; dropped #Trump)" in said, said
+    assert filter_change(None, now) is None and filter_change(before, dict(before)) is None
+    assert "(this run keeps everything the stream sent)" in (filter_change(before, {"origin": UNFILTERED}) or "")
+    assert "(the last run kept everything the stream sent)" in (filter_change({"origin": UNFILTERED}, now) or "")
