@@ -15,7 +15,7 @@ from testsupport.collect_fakes import jetstream_event
 FILTER = {"hashtags": ["GOPDebate"], "origin": "election file gop-debate-2015"}
 
 
-def _study(tmp_path: Path, *, recorded: bool, archive: bool = False) -> Path:
+def _study(tmp_path: Path, *, recorded: bool, archive: bool = False, filters: list[dict[str, object]] | None = None) -> Path:
     """Three Jetstream posts in a file named as `collect` names it, ingested; with `recorded`, the
     capture's filter recorded as `ingest capture/` records it; with `archive`, another input beside it."""
     from botwatch.cli import app
@@ -38,7 +38,7 @@ def _study(tmp_path: Path, *, recorded: bool, archive: bool = False) -> Path:
     if recorded:
         with open_study(study, read_only=False) as st:
             st.sql(_DDL)
-            st.sql("INSERT INTO captures VALUES (?, 0.5, 'bluesky', ?, 1, '{}', now())", [str(cap), json.dumps([FILTER])])
+            st.sql("INSERT INTO captures VALUES (?, 0.5, 'bluesky', ?, 1, '{}', now())", [str(cap), json.dumps(filters or [FILTER])])
     return study
 
 
@@ -62,3 +62,12 @@ def test_without_a_recorded_filter_or_beside_an_archive_it_still_asks(tmp_path: 
     (said,) = _implies(_study(tmp_path / "a", recorded=False))
     assert "unless the collector filtered it" in said, said
     assert all("unless the collector filtered it" in s for s in _implies(_study(tmp_path / "b", recorded=True, archive=True)))
+
+
+def test_a_filter_changed_between_runs_is_said(tmp_path: Path) -> None:
+    """A candidate added to the election file mid-capture: the captures table holds both filters,
+    under one origin, and the report named one filter for the whole capture."""
+    added = {**FILTER, "hashtags": ["GOPDebate", "Fiorina"]}
+    (said,) = _implies(_study(tmp_path, recorded=True, filters=[FILTER, added]))
+    assert said.startswith("only the posts the Bluesky capture's filter (election file gop-debate-2015, its terms changed between runs "
+                           "(2 filters)) let through"), said

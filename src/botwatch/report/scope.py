@@ -66,10 +66,11 @@ def capture_filters(study: Study) -> list[tuple[str, str]]:
             parsed = json.loads(filters) if filters else []
         except ValueError:
             parsed = [filters]
-        for f in parsed if isinstance(parsed, list) else [parsed]:
-            words = _describe(f)
-            if words:
-                out.append((str(platforms or ""), words))
+        described = [w for f in (parsed if isinstance(parsed, list) else [parsed]) if (w := _describe(f))]
+        if len(described) > 1:  # one folder, runs with other terms (a candidate added to the file): said, not named as one filter
+            out.append((str(platforms or ""), "; ".join(dict.fromkeys(described)) + f", its terms changed between runs ({len(described)} filters)"))
+        elif described:
+            out.append((str(platforms or ""), described[0]))
     return out
 
 
