@@ -72,7 +72,7 @@ def test_the_referendum_report_says_sides(euref_study: Path) -> None:
     assert sec.title == "Sides: support, opposition and sentiment"
     assert "Per side, campaign window" in text and " Side Posts " in text, text
     assert "Posts supporting and opposing each side" in str(sec.html)  # the chart's title
-    assert "supported the side" in " ".join(_plain(h) for h in sec.headline), sec.headline
+    assert "supported Leave" in " ".join(_plain(h) for h in sec.headline), sec.headline
     # Left as they are: the rule table's meanings (content.stance) and the us-2016 pairs, which are parties'.
     said = text.split(" Rule Stance Meaning ")[0].replace("(post, party) pairs of IRA tweets, us-2016", "")
     assert not re.search(r"\b[Pp]art(y|ies)\b", said), re.findall(r".{60}\b[Pp]art(?:y|ies)\b.{20}", said)
@@ -85,7 +85,7 @@ def test_a_preset_report_reads_as_before(euref_study: Path, tmp_path: Path) -> N
         sec = parties_section(st, {"election": old})
     text = _plain(sec.html)
     assert sec.title == "Parties: support, opposition and sentiment"
-    assert "Per party, campaign window" in text and " Party Posts " in text and "supported the party" in " ".join(_plain(h) for h in sec.headline)
+    assert "Per party, campaign window" in text and " Party Posts " in text and "supported Leave" in " ".join(_plain(h) for h in sec.headline)
     assert not re.search(r"\b[Ss]ides?\b", text)
 
 
