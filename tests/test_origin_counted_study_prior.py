@@ -144,3 +144,34 @@ def test_accounts_json_explain_json_and_the_api_carry_the_flag(tmp_path: Path) -
     assert json.loads(res.stdout)["origin"]["foreign_only_through_study_prior"] is True
     assert api.account(str(path), "e")["origin"]["foreign_only_through_study_prior"] is False
     assert api.account(str(path), "a")["origin"]["foreign_only_through_study_prior"] is True
+
+
+def test_the_documented_listing_adds_up_to_the_headline_count(tmp_path: Path) -> None:
+    """docs/model-card-bot.md names the `accounts --json` command whose true flags add up to the
+    headline's N: it read `--top ALL`, which `--top` (an integer) refuses with exit 2, so the
+    figure could not be redone as written. The command is taken from the doc and run here."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.elections import load_election
+    from botwatch.elections.recorded import run_params
+
+    card = (Path(__file__).resolve().parents[1] / "docs" / "model-card-bot.md").read_text(encoding="utf-8")
+    said = card.split("`foreign_only_through_study_prior` (true", 1)[1].split("`low`, `high`", 1)[0]
+    (command,) = re.findall(r"`(accounts --json[^`]*)`", said)
+    path = tmp_path / "s.duckdb"
+    st = _study(path)
+    try:
+        st.sql("INSERT INTO accounts (platform, account_id, handle) SELECT platform, account_id, account_id FROM account_scores")
+        st.sql("CREATE VIEW accounts_scored AS SELECT *, 0 AS n_posts FROM accounts JOIN account_scores USING (platform, account_id)")
+        with st.run("accounts", run_params(load_election("uk-ge2017"))):
+            pass
+        k = counted(st, "GB").k_study_prior
+    finally:
+        st.close()
+    words = command.split()
+    res = CliRunner().invoke(app, [words[0], str(path), *words[1:]])
+    assert res.exit_code == 0, (command, res.output)
+    assert sum(o["origin"]["foreign_only_through_study_prior"] is True for o in json.loads(res.stdout)) == k == 1
