@@ -41,3 +41,25 @@ def test_the_documented_query_counts_as_the_report_does(tmp_path: Path) -> None:
     assert block is not None
     assert got == (block["informative"], block["k_far"], block["k_msk"]) == (48, 38, 4), (got, block["k_far"], block["k_msk"])
     assert block["msk_band"] == [3, 4] and block["homes"] == [1]
+
+
+def test_the_documented_hour_counts_are_what_the_stage_stores(tmp_path: Path) -> None:
+    """The doc said `hour_counts` is "the account's posts by UTC hour"; the stage stores, per UTC
+    hour, the distinct days the account posted in it (`timeline.stages.hour_profiles_sql`), so an
+    account posting three times an hour has a third of the posts its counts were read as."""
+    from datetime import datetime, timedelta
+
+    from botwatch.timeline.stages import fit_profiles, hour_profiles
+
+    times = [datetime(2017, 5, 1, 10) + timedelta(days=d, minutes=m) for d in range(20) for m in (0, 10, 20)]
+    st = Study(tmp_path / "s.duckdb")
+    try:
+        st.write_table("posts", pa.table({"platform": ["twitter"] * len(times), "account_id": ["a"] * len(times),
+                                          "created_at": pa.array(times, pa.timestamp("us"))}))
+        (row,) = fit_profiles(hour_profiles(st)).to_pylist()
+    finally:
+        st.close()
+    assert row["posts"] == 60 and row["hour_counts"][10] == 20 == row["active_cells"] == sum(row["hour_counts"])
+    section = DOC.read_text(encoding="utf-8").split("## The circadian table", 1)[1].split("\n## ", 1)[0]
+    said = " ".join(section.split("`hour_counts` is", 1)[1].split(", `best_offset`", 1)[0].split())
+    assert "distinct days" in said and "posts by UTC hour" not in said, said
