@@ -407,8 +407,15 @@ def test_a_stage_refusing_the_election_is_a_value_error(analysed: Path) -> None:
     # what to run, in Python as docs/python-api.md says: it named `botwatch analyze ... --only content`
     with pytest.raises(ValueError, match=r"botwatch\.api\.analyze\(study, election='uk-ge2017', only=\['content'\]\).*election='us-2016'\)$"):
         api.analyze(analysed, election="uk-ge2017", only=["timeline"], log=None)
-    with botwatch.open_study(analysed) as st:  # the refusal is recorded, as the CLI's is
-        assert st.sql("SELECT status FROM runs WHERE stage = 'timeline' ORDER BY finished_at DESC LIMIT 1") == [("failed",)]
+    # A refusal before the stage ran is no failed run: it was recorded "failed" (by the CLI too),
+    # and `status` listed the timeline as failed though its table was the earlier run's, untouched.
+    with botwatch.open_study(analysed) as st:
+        assert st.sql("SELECT status FROM runs WHERE stage = 'timeline' ORDER BY finished_at DESC LIMIT 1") == [("ok",)]
+        assert st.sql("SELECT count(*) FROM runs WHERE status <> 'ok'") == [(0,)]
+    from botwatch.cli import app
+
+    said = CliRunner().invoke(app, ["status", str(analysed)])
+    assert said.exit_code == 0 and "failed" not in said.output, said.output
 
 
 

@@ -85,6 +85,11 @@ class Stage:
     # The `Context.options` keys the stage reads (what `botwatch.api.analyze` accepts for it; any
     # other key would be silently ignored by the stage, so the API refuses it).
     options: tuple[str, ...] = ()
+    # Called as check(study, ctx, name) before the stage's `runs` row is opened: a `PipelineError`
+    # from it refuses the stage with no run recorded. Raised inside the stage, the same refusal
+    # (posts labelled for another election) was recorded "failed", and `status` listed a stage
+    # whose tables it had never touched as failed.
+    check: Callable[[Any, Context, str], None] | None = None
 
     def reads(self) -> tuple[str, ...]:
         """Every table this stage reads: required, optional and the ones it updates."""
@@ -128,9 +133,11 @@ def register(
     updates: tuple[str, ...] = (),
     needs_election: bool = False,
     options: tuple[str, ...] = (),
+    check: Callable[[Any, Context, str], None] | None = None,
 ) -> Callable[[StageFn], StageFn]:
-    """Decorator: add a stage function to the pipeline with the tables it reads and writes, and
-    the `Context.options` keys it reads (`options`)."""
+    """Decorator: add a stage function to the pipeline with the tables it reads and writes, the
+    `Context.options` keys it reads (`options`), and a refusal to ask before it runs (`check`,
+    `Stage.check`)."""
 
     def deco(fn: StageFn) -> StageFn:
         old = _REGISTRY.get(name)
@@ -138,7 +145,7 @@ def register(
             # A plug-in must not silently replace a built-in stage (or another plug-in's).
             raise PipelineError(f"stage {name!r} is defined twice: {old.run.__module__}.{old.run.__qualname__} and {fn.__module__}.{fn.__qualname__}")
         stage = Stage(name, fn, tuple(needs), tuple(writes), (fn.__doc__ or "").strip().split("\n")[0], needs_election, tuple(optional), tuple(updates),
-                      tuple(options))
+                      tuple(options), check)
         _REGISTRY[name] = stage
         fn.botwatch_stage = stage  # type: ignore[attr-defined]
         return fn
@@ -371,6 +378,8 @@ def _run_stage(study: Any, ctx: Context, stage: Stage, command_id: str) -> int |
     # build their Context without one, so on a lake they recorded (and the report listed) duckdb.
     params = {**run_params(ctx.election), "engine": getattr(study, "engine", ctx.engine), **given, COMMAND_ID: command_id}
     ctx.run_params = params  # written to `runs` when the stage ends, with what the stage added
+    if stage.check is not None:
+        stage.check(study, ctx, stage.name)  # a refusal leaves no run: the stage's tables are as they were
     with study.run(stage.name, params) as info:
         rows = stage.run(study, ctx)
         info["rows_written"] = rows

@@ -22,7 +22,7 @@ def options_from(ctx: Context) -> EstimateOptions:
 
 
 @register("estimates", needs=("post_labels", "post_party"), optional=("account_scores",), writes=("estimates",), needs_election=True,
-          options=("sample_rate", "bootstrap_reps", "seed", "windows"))
+          options=("sample_rate", "bootstrap_reps", "seed", "windows"), check=require_labels_for)
 def estimates(study: Study, ctx: Context) -> int:
     """Posts, accounts, support/opposition and sentiment shares per party, group and window, with intervals."""
     require_labels_for(study, ctx, "estimates")  # another election's labels: the user's mix-up, said in one line

@@ -25,6 +25,7 @@ from botwatch.prob_text import percent
 from botwatch.schema import register_output
 from botwatch.study import Study
 from botwatch.timeline.groups import AUTOMATED, BOT_THRESHOLD, NOT_AUTOMATED
+from botwatch.timeline.labelled import require_labels_for
 
 GROUPS = {"automated": AUTOMATED, "rest": NOT_AUTOMATED}
 # The two series in words: "rest" is stored (cause/effect) but is only the accounts scored below
@@ -519,7 +520,7 @@ def _ddl(t: pa.DataType) -> str:
 
 
 @register("impact", needs=("timeline",), writes=("impact", "impact_irf"), updates=("timeline_notes",), needs_election=True,
-          options=("impact_freq", "impact_parties", "impact_start", "impact_end", "impact_maxlags", "impact_horizon"))
+          options=("impact_freq", "impact_parties", "impact_start", "impact_end", "impact_maxlags", "impact_horizon"), check=require_labels_for)
 def impact(study: Study, ctx: Context) -> int:
     """Granger causality and VAR impulse responses: do automated accounts lead the rest about each party?
 
@@ -527,7 +528,6 @@ def impact(study: Study, ctx: Context) -> int:
     parties' rows at that frequency are replaced, and the notes go to the command, not the
     report), `impact_start` / `impact_end` (instead of the election's window), `impact_maxlags`
     and `impact_horizon`. The rows and notes are left in `ctx.results["impact"]` for it to print."""
-    from botwatch.timeline.labelled import require_labels_for
     from botwatch.timeline.stages import set_notes
 
     require_labels_for(study, ctx, "impact")

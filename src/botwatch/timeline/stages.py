@@ -87,7 +87,8 @@ def timeline_expr(study: Study, tz: str) -> Any:
     return series.timeline(tagged)
 
 
-@register("timeline", needs=("posts",), optional=("post_labels", "post_party", "account_scores", "cluster_members"), writes=("timeline", GROUPS_TABLE, NOTES))
+@register("timeline", needs=("posts",), optional=("post_labels", "post_party", "account_scores", "cluster_members"), writes=("timeline", GROUPS_TABLE, NOTES),
+          check=require_labels_for)
 def timeline(study: Study, ctx: Context) -> int:
     """Posts per hour and day by platform, kind, party, stance, sentiment and account group, in UTC and local time."""
     require_labels_for(study, ctx, "timeline")
@@ -132,7 +133,7 @@ def _all_series(study: Study, dimensions: Sequence[str]) -> dict[tuple[str, str,
 BURST_STEPS = (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14))
 
 
-@register("bursts", needs=("timeline",), writes=("bursts", "event_tests"), updates=(NOTES,))
+@register("bursts", needs=("timeline",), writes=("bursts", "event_tests"), updates=(NOTES,), check=require_labels_for)
 def bursts(study: Study, ctx: Context) -> int:
     """Bursts against a robust seasonal baseline, labelled with the nearest event; permutation test of activity around events."""
     require_labels_for(study, ctx, "bursts")
@@ -285,7 +286,8 @@ def _undated_why(study: Study) -> str:
     return "; ".join(said)
 
 
-@register("creation", needs=("posts", "accounts"), optional=(GROUPS_TABLE,), writes=("creation", "creation_batches", "creation_monthly"), updates=(NOTES,), needs_election=True)
+@register("creation", needs=("posts", "accounts"), optional=(GROUPS_TABLE,), writes=("creation", "creation_batches", "creation_monthly"), updates=(NOTES,), needs_election=True,
+          check=require_labels_for)
 def creation(study: Study, ctx: Context) -> int:
     """Share of each group's accounts created after the election was called (Wilson 95%), vs all others; creation batches."""
     require_labels_for(study, ctx, "creation")
