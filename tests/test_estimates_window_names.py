@@ -25,6 +25,18 @@ def test_window_names_that_would_merge_periods_are_refused(specs: list[str], sai
         EstimateOptions(extra_windows=[parse_window(s) for s in specs])
 
 
+@pytest.mark.parametrize("spec, said", [
+    ("a=2017-06-08..2017-05-22", "its last day 2017-05-22 is before its first day 2017-06-08"),
+    ("=2017-05-01..2017-05-03", "it has no name before '='"),
+])
+def test_a_window_refused_says_why_and_the_form_to_write(spec: str, said: str) -> None:
+    """A window ending before it starts read "empty name or end before start": neither which of
+    the two nor the form to write, which a spec that does not parse is given."""
+    with pytest.raises(ValueError) as got:
+        parse_window(spec)
+    assert said in str(got.value) and "write NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days, both included)" in str(got.value), got.value
+
+
 def test_distinct_window_names_pass() -> None:
     opts = EstimateOptions(extra_windows=[parse_window("a=2017-05-01..2017-05-03"), ("b", datetime(2017, 5, 5), datetime(2017, 5, 7))])
     assert [w[0] for w in opts.extra_windows] == ["a", "b"]

@@ -142,6 +142,9 @@ def default_windows(election: Election) -> list[Window]:
     return [("campaign", start, end), ("last_30_days", a, b)]
 
 
+WINDOW_FORM = "NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days, both included)"
+
+
 def parse_window(spec: str) -> Window:
     """'name=2017-05-22..2017-06-08' → a half-open UTC window (end day included)."""
     from datetime import date, timedelta
@@ -152,9 +155,13 @@ def parse_window(spec: str) -> Window:
         start = datetime.combine(date.fromisoformat(a), datetime.min.time())
         end = datetime.combine(date.fromisoformat(b) + timedelta(days=1), datetime.min.time())
     except ValueError:
-        raise ValueError(f"bad window {spec!r}: write NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days, both included)") from None
-    if end <= start or not name:
-        raise ValueError(f"bad window {spec!r}: empty name or end before start")
+        raise ValueError(f"bad window {spec!r}: write {WINDOW_FORM}") from None
+    # Each said with the form, as a spec that does not parse is: "empty name or end before start"
+    # named neither which nor what to write instead.
+    if not name:
+        raise ValueError(f"bad window {spec!r}: it has no name before '=': write {WINDOW_FORM}")
+    if end <= start:
+        raise ValueError(f"bad window {spec!r}: its last day {b} is before its first day {a}: write {WINDOW_FORM}")
     return name, start, end
 
 
