@@ -239,3 +239,21 @@ def test_commands_the_output_suggests_quote_a_study_path_with_a_space(tmp_path: 
     line = next(ln for ln in res.output.splitlines() if "rejected -o rejected.csv" in ln)
     command = line.split("`")[1]
     assert shlex.split(command) == ["botwatch", "export", str(study), "rejected", "-o", "rejected.csv"]
+
+
+def test_report_names_the_folder_it_made_for_its_output(tmp_path: Path) -> None:
+    """`report -o reprot/out/r.html` (a typo) made the folders `reprot/out` without a word, where
+    the user looked for the report in `report/out`: the folders are made, as `export` makes an
+    output's, and the line after "wrote" names the topmost one made."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    Study(study).close()
+    page = tmp_path / "reprot" / "out" / "r.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(page), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    assert page.is_file()
+    said = " ".join(res.output.split())
+    assert f"made the folder {tmp_path / 'reprot'} for it, which did not exist" in said, said
+    again = runner.invoke(app, ["report", str(study), "-o", str(page), "--no-exports"])  # there now: nothing to say
+    assert again.exit_code == 0 and "made the folder" not in again.output, again.output

@@ -33,6 +33,18 @@ def in_the_way_said(path: Path) -> str | None:
     return f"could not write {name_shown(path)}: {name_shown(blocker)} is a file, not a folder" if blocker is not None else None
 
 
+def first_missing_folder(path: Path) -> Path | None:
+    """The topmost folder above `path` that does not exist yet (None when its folder exists): the
+    folder writing `path` would make, a whole tree of them for a mistyped path. `report -o
+    reprot/out/r.html` made `reprot/out` without a word; the command now names it."""
+    missing = None
+    for parent in path.parents:
+        if parent.exists():
+            break
+        missing = parent
+    return missing
+
+
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: `C:` is a Windows drive, not a scheme
 
 

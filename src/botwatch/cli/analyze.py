@@ -352,6 +352,9 @@ def report(
     if posts and not exports:  # the posts are one of the exports: --no-exports dropped them without a word
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
     _say_report_kept(output, exports)
+    from botwatch.out_path import first_missing_folder
+
+    made = first_missing_folder(output)  # made by the build, as `export` makes an output's folders
     try:
         with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
             with progress.watching(st):  # on a lake: a line every ~30 s while a Spark step runs
@@ -373,6 +376,8 @@ def report(
             raise
         fail(f"could not write {name_shown(output)}: {os_error_said(e)}")
     out.print(f"wrote {plain(name_shown(path))} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {plain(name_shown(export_folder(path)))}" if exports else ""))
+    if made is not None and made.is_dir():  # a mistyped folder became a tree of them with no word
+        out.print(f"made the folder {plain(name_shown(made))} for it, which did not exist", highlight=False)
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
     if cut_off is not None:  # said in the report's banner too

@@ -104,6 +104,8 @@ def build_report(
 ) -> Path:
     """Write the report for `study` to `out` (and its exports beside it) and return its path.
     `study` is an open study or a path (opened read-only for the call, as `api.foreign_counts`).
+    Folders of `out` that do not exist are made, as `export` makes an output's (`botwatch report`
+    names the one it made: `out_path.first_missing_folder`).
     `on_placed` is called once the new report and exports are in place, `on_exports_placed` once
     the exports are, before the HTML (`swap.ReportPaths.move_into_place`).
 
