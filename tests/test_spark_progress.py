@@ -91,3 +91,35 @@ def test_restarted_after_a_stop_it_prints_again() -> None:
     finally:
         p.stop()
     assert any(x.startswith("query over posts · step ") for x in lines), lines
+
+
+def test_a_stage_of_short_steps_still_gets_a_line_naming_steps_done_and_the_one_running() -> None:
+    """The accounts stage of a 10,000-post lake ran 203 s in dozens of steps of a few seconds each
+    and printed nothing until its one long step: a stage is framed as well as its steps."""
+    p = SparkProgress(_Session(), lambda line: None, interval=0.05, work=lambda s: None)
+    p.begin_stage("accounts")
+    for name in ("writing _acc_activity", "counting posts"):
+        with p.step(name):
+            pass
+    time.sleep(0.06)  # the stage has now run an interval without a line
+    with p.step("writing account_scores"):
+        text = p.line()
+        assert p.line() is None  # said just now: the next waits a full interval
+    p.end_stage()
+    assert text is not None
+    assert text.startswith("accounts: still running, "), text
+    assert text.endswith(" so far; 2 Spark steps done, now: writing account_scores"), text
+    assert p.line() is None  # no stage runs
+
+
+def test_a_step_line_counts_as_the_stage_s_line() -> None:
+    """A stage whose long step was just said is not said again at once in other words."""
+    p = SparkProgress(_Session(), lambda line: None, interval=0.05, work=lambda s: None)
+    p.begin_stage("content")
+    with p.step("Python over Arrow batches (label)"):
+        time.sleep(0.06)
+        step_line = p.line()
+        stage_line = p.line()
+    p.end_stage()
+    assert step_line is not None and step_line.startswith("content: Python over Arrow batches (label) · step ")
+    assert stage_line is None

@@ -178,6 +178,15 @@ class Framed:
             was, said, self._now, self._said = self._now, self._said, None, False
         return None if was is None else (now - was[1], said)
 
+    def note_said(self) -> None:
+        """A line about part of this work was printed (a Spark stage's step, with its own line):
+        the next line owed for the whole waits a full interval from now."""
+        now = time.monotonic()
+        with self._lock:
+            if self._now is not None:
+                name, began, _ = self._now
+                self._now, self._said = (name, began, now), True
+
     def due(self, interval: float) -> tuple[str, float] | None:
         """(name, seconds it has run) when it has run `interval` since it began or was last said,
         and notes it as said now; None otherwise."""

@@ -8,6 +8,12 @@ every `interval` seconds and, when a step has run that long, prints one line fro
 driver's status store knows of the running jobs (it is kept whether or not the web UI runs). Each
 step's seconds are kept (`timings`), which is how docs/spark.md's profile was measured.
 
+A stage can also be many short steps, none running a full interval (the accounts stage of 10,000
+brexit and IRA posts: dozens of statements of a few seconds each under load): its step lines never
+came, and a log said nothing for three minutes of a stage. So the stage is framed too: when no
+line has been printed for it for an interval, one says it is still running, with the steps done
+so far and the one running now.
+
 The thread only reads: it never starts a job, and a failure to read the status store leaves the
 line without task counts rather than stopping the command. The thread, its interval
 (`BOTWATCH_PROGRESS_SECONDS`), its stopping and what a line owes to the last one are
@@ -93,6 +99,9 @@ class SparkProgress:
         self._work = work
         self._stage: tuple[str, float] | None = None  # (name, began), monotonic
         self._step = Framed()
+        self._stage_said = Framed()  # the stage, for its own line when none of its steps got one
+        self._step_text: str | None = None  # the outer step running now (read by the thread)
+        self._stage_steps = 0  # steps finished in the stage running now
         self._depth = 0
         self._timings: list[tuple[str, str, float]] = []
         self._ticker = Ticker(self.line, emit, self.interval, name="botwatch-spark-progress")
@@ -110,10 +119,13 @@ class SparkProgress:
         self._ticker.stop()
 
     def begin_stage(self, name: str) -> None:
+        self._stage_steps = 0
         self._stage = (name, time.monotonic())
+        self._stage_said.begin(name)
 
     def end_stage(self) -> None:
         self._stage = None
+        self._stage_said.end()
 
     @contextmanager
     def step(self, text: str) -> Iterator[None]:
@@ -122,6 +134,7 @@ class SparkProgress:
         outer = self._depth == 0
         self._depth += 1
         if outer:
+            self._step_text = text
             self._step.begin(text)
             self._describe_jobs(text)
         try:
@@ -129,6 +142,8 @@ class SparkProgress:
         finally:
             self._depth -= 1
             if outer:
+                self._step_text = None
+                self._stage_steps += 1
                 took, said = self._step.end() or (0.0, False)
                 self._timings.append((self._stage[0] if self._stage else "", text, took))
                 if said:
@@ -150,7 +165,8 @@ class SparkProgress:
         stage = self._stage
         due = self._step.due(self.interval)
         if due is None:
-            return None
+            return self._stage_line()
+        self._stage_said.note_said()
         step, step_seconds = due
         parts = [f"{stage[0]}: {step}" if stage else step]
         work = self._work(self.session)
@@ -164,3 +180,16 @@ class SparkProgress:
             timing += f", stage {seconds_text(time.monotonic() - stage[1])}"
         parts.append(timing)
         return " · ".join(parts)
+
+    def _stage_line(self) -> str | None:
+        """"accounts: still running, 1 min 30 s so far; 41 Spark steps done, now: writing
+        _botwatch_acc_activity" when the stage has gone an interval without a line (its steps
+        all shorter than one), else None."""
+        due = self._stage_said.due(self.interval)
+        if due is None:
+            return None
+        name, seconds = due
+        steps = self._stage_steps
+        text = f"{name}: still running, {seconds_text(seconds)} so far; {steps:,} Spark step{'' if steps == 1 else 's'} done"
+        now = self._step_text
+        return f"{text}, now: {now}" if now else text
