@@ -123,3 +123,19 @@ def test_a_step_line_counts_as_the_stage_s_line() -> None:
     p.end_stage()
     assert step_line is not None and step_line.startswith("content: Python over Arrow batches (label) · step ")
     assert stage_line is None
+
+
+def test_a_step_that_has_run_half_an_interval_is_left_to_say_itself() -> None:
+    """Coverage's one step began with the stage, and the stage's line and the step's came a few
+    milliseconds apart: a step that has run half an interval now says itself, with its tasks."""
+    p = SparkProgress(_Session(), lambda line: None, interval=0.05, work=lambda s: None)
+    p.begin_stage("coverage")
+    time.sleep(0.03)
+    with p.step("writing coverage_daily"):
+        time.sleep(0.03)  # the stage is owed a line; the step has run over half an interval
+        stage_line = p.line()
+        time.sleep(0.03)
+        step_line = p.line()
+    p.end_stage()
+    assert stage_line is None
+    assert step_line is not None and step_line.startswith("coverage: writing coverage_daily · step "), step_line

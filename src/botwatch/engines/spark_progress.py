@@ -100,7 +100,7 @@ class SparkProgress:
         self._stage: tuple[str, float] | None = None  # (name, began), monotonic
         self._step = Framed()
         self._stage_said = Framed()  # the stage, for its own line when none of its steps got one
-        self._step_text: str | None = None  # the outer step running now (read by the thread)
+        self._running: tuple[str, float] | None = None  # the outer step running now and its start (read by the thread)
         self._stage_steps = 0  # steps finished in the stage running now
         self._depth = 0
         self._timings: list[tuple[str, str, float]] = []
@@ -134,7 +134,7 @@ class SparkProgress:
         outer = self._depth == 0
         self._depth += 1
         if outer:
-            self._step_text = text
+            self._running = (text, time.monotonic())
             self._step.begin(text)
             self._describe_jobs(text)
         try:
@@ -142,7 +142,7 @@ class SparkProgress:
         finally:
             self._depth -= 1
             if outer:
-                self._step_text = None
+                self._running = None
                 self._stage_steps += 1
                 took, said = self._step.end() or (0.0, False)
                 self._timings.append((self._stage[0] if self._stage else "", text, took))
@@ -184,12 +184,16 @@ class SparkProgress:
     def _stage_line(self) -> str | None:
         """"accounts: still running, 1 min 30 s so far; 41 Spark steps done, now: writing
         _botwatch_acc_activity" when the stage has gone an interval without a line (its steps
-        all shorter than one), else None."""
+        all shorter than one), else None. A step that has run half an interval is left to say
+        itself (its line, with task counts, is at most half an interval away): the stage's first
+        step began with it, and both lines came a few milliseconds apart."""
+        running = self._running
+        if running is not None and time.monotonic() - running[1] >= self.interval / 2:
+            return None
         due = self._stage_said.due(self.interval)
         if due is None:
             return None
         name, seconds = due
         steps = self._stage_steps
         text = f"{name}: still running, {seconds_text(seconds)} so far; {steps:,} Spark step{'' if steps == 1 else 's'} done"
-        now = self._step_text
-        return f"{text}, now: {now}" if now else text
+        return f"{text}, now: {running[0]}" if running else text
