@@ -1,0 +1,54 @@
+"""`ingest --engine spark` in a pipe or a log file says how the read goes every interval
+(`cli/ingest_spark.ReadingLog`), without Spark: a stand-in for `ingest_lake` reports progress as
+the executors' accumulators would. Before, the terminal's bar was the only progress, so a log
+heard nothing from the command's start to its summary."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import typer
+
+from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress
+
+
+def test_a_log_line_says_files_records_and_time_reading_then_merging() -> None:
+    from botwatch.cli.ingest_spark import ReadingLog
+
+    log = ReadingLog(8, lambda line: None, interval=0.01)
+    log._framed.begin("ingest")
+    time.sleep(0.02)
+    assert log.line().startswith("reading on the executors: 0 of 8 files read · ")  # type: ignore[union-attr]
+    assert log.line() is None  # said just now: the next waits a full interval
+    log.update(StagingProgress(3, 8, 120_000, 2))
+    time.sleep(0.02)
+    text = log.line()
+    assert text is not None and text.startswith("reading on the executors: 3 of 8 files read, 120,000 records, 2 rejected · "), text
+    assert text.endswith(" so far"), text
+    log.update(StagingProgress(8, 8, 321_000, 2, merging=True))
+    time.sleep(0.02)
+    assert log.line().startswith("merging into the lake: all 8 files read, 321,000 records, 2 rejected · ")  # type: ignore[union-attr]
+
+
+def test_ingest_on_spark_in_a_pipe_prints_progress_lines_before_its_error(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import botwatch.engines.lake_tables as lake_tables
+    import botwatch.engines.spark_ingest as spark_ingest
+    from botwatch.cli.ingest_spark import _ingest
+
+    def slow_ingest(spark: Any, location: str, files: list[str], **kw: Any) -> Any:
+        kw["on_progress"](StagingProgress(1, 2, 5_000, 1))
+        time.sleep(0.3)  # many intervals of 0.02 s
+        raise SparkIngestError("disk full")
+
+    monkeypatch.setenv("BOTWATCH_PROGRESS_SECONDS", "0.02")
+    monkeypatch.setattr(lake_tables, "check_location", lambda spark, location: True)
+    monkeypatch.setattr(spark_ingest, "ingest_lake", slow_ingest)
+    with pytest.raises(typer.Exit):
+        _ingest(None, "lake", ["a.csv", "b.csv"], False, 16.0)
+    lines = capsys.readouterr().err.splitlines()
+    reading = [x for x in lines if x.startswith("reading on the executors: 1 of 2 files read, 5,000 records, 1 rejected · ")]
+    assert reading, lines
+    assert lines[-1].startswith("error: the lake lake could not be written (disk full)"), lines  # the log's lines stop first
