@@ -29,7 +29,20 @@ def test_a_log_line_says_files_records_and_time_reading_then_merging() -> None:
     assert text.endswith(" so far"), text
     log.update(StagingProgress(8, 8, 321_000, 2, merging=True))
     time.sleep(0.02)
-    assert log.line().startswith("merging into the lake: all 8 files read, 321,000 records, 2 rejected · ")  # type: ignore[union-attr]
+    assert log.line().startswith("merging into the lake: 8 files read, 321,000 records, 2 rejected · ")  # type: ignore[union-attr]
+
+
+def test_one_file_is_not_said_as_files() -> None:
+    """A one-file ingest said "all 1 files read"."""
+    from botwatch.cli.ingest_spark import ReadingLog
+
+    log = ReadingLog(1, lambda line: None, interval=0.01)
+    log._framed.begin("ingest")
+    time.sleep(0.02)
+    assert log.line().startswith("reading on the executors: 0 of 1 file read · ")  # type: ignore[union-attr]
+    log.update(StagingProgress(1, 1, 34, 4, merging=True))
+    time.sleep(0.02)
+    assert log.line().startswith("merging into the lake: 1 file read, 34 records, 4 rejected · ")  # type: ignore[union-attr]
 
 
 def test_ingest_on_spark_in_a_pipe_prints_progress_lines_before_its_error(

@@ -60,11 +60,16 @@ class ReadingLog:
         seconds = seconds_text(due[1])
         p = self._last
         if p is None:
-            return f"reading on the executors: 0 of {self.files:,} files read · {seconds} so far"
+            return f"reading on the executors: 0 of {_files(self.files)} read · {seconds} so far"
         counts = f"{p.records:,} records, {p.rejected:,} rejected"
         if p.merging:
-            return f"merging into the lake: all {p.files:,} files read, {counts} · {seconds} so far"
-        return f"reading on the executors: {p.files_done:,} of {p.files:,} files read, {counts} · {seconds} so far"
+            return f"merging into the lake: {_files(p.files)} read, {counts} · {seconds} so far"
+        return f"reading on the executors: {p.files_done:,} of {_files(p.files)} read, {counts} · {seconds} so far"
+
+
+def _files(n: int) -> str:
+    """"1 file", "8 files"."""
+    return f"{n:,} file{'' if n == 1 else 's'}"
 
 
 def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str],
