@@ -46,7 +46,7 @@ from botwatch.ingest.counts import records_rejected
 from botwatch.ingest.rereads import identical_said
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCE_NOTICES, SOURCES
-from botwatch.study import RUNNING, utcnow
+from botwatch.study import RUNNING, interrupt_in, stop_message, utcnow
 
 # Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
 _FILE_SPAN = 1 << 40
@@ -122,7 +122,10 @@ def ingest_lake(
                 from botwatch.ingest.counts import run_message
                 run.update(status="ok", rows_written=summary.total("stored"), message=run_message(summary.files))
             except BaseException as exc:
-                run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]
+                # Ctrl-C or SIGTERM in the words `Study.run` records for them (a DuckDB ingest's
+                # row): this row said "KeyboardInterrupt: KeyboardInterrupt", which `status` and
+                # the report read as a failure rather than a stop.
+                run["message"] = stop_message() if interrupt_in(exc) else f"{type(exc).__name__}: {first_line(exc)}"[:1000]
                 raise
             finally:
                 # The row `Study.run` writes, in place of the started one.
