@@ -63,3 +63,50 @@ def test_no_verified_human_credit_counts_and_bots_keep_their_signatures(shared_d
 
     assert by_handle("verified2019") == 0
     assert by_handle("botwiki2019") == 224
+
+
+def _real_descriptions(data: Path) -> list[str | None]:
+    """Every description of the labelled sources (stclab, botwiki-2019, verified-2019) and of the
+    unlabelled samples (the twarc2 pages' `includes.users`, TwiBot-20's profiles), as written."""
+    import gzip
+    import json
+
+    out: list[str | None] = []
+    for name in ("stclab/bots_data.csv.gz", "stclab/nonbots_data.csv.gz", "botwiki2019/profiles.csv.gz", "verified2019/profiles.csv.gz"):
+        col = pd.read_csv(data / "labelled" / name, dtype=str, usecols=["description"])["description"]
+        out += [v if isinstance(v, str) else None for v in col]
+    for name in ("brexit", "kpop"):
+        with gzip.open(data / "twarc2" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+            out += [u.get("description") for line in fh for u in json.loads(line).get("includes", {}).get("users", [])]
+    with gzip.open(data / "twibot20" / "TwiBot-20_sample.json.gz", "rt", encoding="utf-8") as fh:
+        out += [r["profile"].get("description") for r in json.load(fh)]
+    return out
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+# Rewritings of every real description that move it across the column path's branches: the case
+# of "random" / "by @" (Arrow's search ignores case, as the pattern does), a non-ASCII character
+# that sends the string through the stand-ins, "by @" spaced or joined so the pattern no longer
+# fires, and fullwidth letters that neither the pattern nor the search reads as ASCII.
+REWRITES = {"as written": lambda t: t, "upper": str.upper, "swapped case": str.swapcase, "title": str.title,
+            "non-ASCII, upper": lambda t: "é " + t.upper(), "by  @": lambda t: t.replace("by @", "by  @"),
+            "by newline @": lambda t: t.replace("by @", "by\n@"), "by@": lambda t: t.replace("by @", "by@"),
+            "By @ after an emoji": lambda t: "📷 " + t.replace("by @", "By @"), "fullwidth": _fullwidth}
+
+
+@pytest.mark.shared_data
+def test_the_column_path_counts_as_the_python_rule_on_every_real_description(shared_data: Path) -> None:
+    """The stage's column (Arrow count, Python re-read of the descriptions holding "random" or
+    "by @") equals `automation_count` row by row on the real descriptions, as written and
+    rewritten (`REWRITES`): a row the re-read missed would keep the plain pattern's count."""
+    texts = _real_descriptions(shared_data)
+    assert sum(1 for t in texts if t and "by @" in t.casefold()) > 300  # the branch is exercised
+    for name, rewrite in REWRITES.items():
+        rows = [None if t is None else rewrite(t) for t in texts]
+        got = profile_features(pd.DataFrame({"handle": ["a"] * len(rows), "description": rows}))["automation_words"].to_numpy()
+        want = np.array([np.nan if t is None else float(automation_count(t)) for t in rows])
+        wrong = [(t, a, b) for t, a, b in zip(rows, got, want) if not (a == b or (np.isnan(a) and np.isnan(b)))]
+        assert not wrong, (name, len(wrong), wrong[:3])
