@@ -113,3 +113,24 @@ def test_the_timeline_chart_says_by_side(euref_study: Path) -> None:
         old = [f["title"] for f in timeline_figures(st, election_from_text(_with_contest(""), "old.toml"), span)]
     assert "By side" in titles and "By party" not in titles, titles
     assert "By party" in old, old
+
+
+def test_the_analyze_warnings_say_sides_without_a_callers_words(euref_study: Path) -> None:
+    """`botwatch.api.analyze` sets no contest words of its own, and `analyze` said "no post names
+    any party" above "side leave (Leave) matched 0": the lines follow the election they are given."""
+    from botwatch.content.party_coverage import PartyCoverage, dominant_lines, party_coverage, unmatched_lines
+
+    nothing = PartyCoverage(in_election={"leave": 0, "remain": 0}, named={}, election_posts=5, posts=5)
+    lines = unmatched_lines(nothing, EUREF)
+    assert lines[0].startswith("no post in the study names any side of EU referendum 2016 (leave, remain): the side figures are empty; "
+                               "check the sides' hashtags"), lines
+    assert lines[1].startswith("side leave (Leave) matched 0 election posts"), lines
+    assert "none names its sides (leave, remain) there" in unmatched_lines(PartyCoverage({"leave": 0, "remain": 0}, {}, 0, 5), EUREF, outside_window=True)[0]
+    old = election_from_text(_with_contest(""), "old.toml")
+    assert unmatched_lines(nothing, old)[0].startswith("no post in the study names any party of EU referendum 2016 (leave, remain): "
+                                                       "the party figures are empty; check the parties' hashtags"), unmatched_lines(nothing, old)
+    with open_study(euref_study) as st:
+        cov = party_coverage(st, EUREF)
+        assert cov is not None
+        said = dominant_lines(st, cov, EUREF)
+    assert said and all(s.startswith("side ") and "named the side;" in s for s in said), said

@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch.count_text import num
-from botwatch.elections.contest import current_contest_words
+from botwatch.elections.contest import ContestWords, contest_words, contest_words_for, current_contest_words
 from botwatch.prob_text import percent
 from botwatch.reshare_words import Reshare, reshare_words
 from botwatch.study import Study
@@ -74,33 +74,38 @@ def unmatched_lines(cov: PartyCoverage, election: Any, sample_rate: float | None
     `outside_window`: no post of the study falls in the election's window
     (`report.caveats.outside_election_window`, warned with what to do). Then the window is why
     nothing matched, and the lines say so: May 2017 tweets under us-2016 were told to check each
-    party's hashtags, keywords and accounts, which were right."""
+    party's hashtags, keywords and accounts, which were right.
+
+    Worded in `election`'s own contest words, not the caller's (`contest.contest_words`): under a
+    referendum file `botwatch.api.analyze`, which sets none, said "party leave (Leave)", and even
+    `analyze` said "no post names any party" above "side leave (Leave) matched 0 election posts"."""
     lines: list[str] = []
     zero = [p for p in election.parties if not cov.in_election.get(p.key)]
     if not zero:
         return lines
+    cw = contest_words(election)
     keys = ", ".join(p.key for p in election.parties)
     if cov.election_posts == 0 and outside_window:
-        lines.append(f"no post in the study falls in the {election.name} window, so none names its parties ({keys}) there: "
-                     "every election figure of this study is empty because of the window, not the parties' hashtags or keywords")
+        lines.append(f"no post in the study falls in the {election.name} window, so none names its {cw.many} ({keys}) there: "
+                     f"every election figure of this study is empty because of the window, not the {cw.many}' hashtags or keywords")
         # Only what the window does not explain: a party named outside it, or one nothing can match.
-        return lines + [_zero_line(p, cov, sample_rate) for p in zero if not p.matchable or cov.named.get(p.key, 0)]
+        return lines + [_zero_line(p, cov, sample_rate, cw) for p in zero if not p.matchable or cov.named.get(p.key, 0)]
     if cov.election_posts == 0:
-        lines.append(f"no post in the study belongs to the {election.name} conversation: none in its window names any of its parties "
+        lines.append(f"no post in the study belongs to the {election.name} conversation: none in its window names any of its {cw.many} "
                      f"({keys}) or carries its own hashtags or keywords; check them (`botwatch elections show`) and the window, "
                      "every election figure of this study is empty")
     elif len(zero) == len(election.parties):
-        lines.append(f"no post in the study names any party of {election.name} ({keys}): the party figures are empty; "
-                     "check the parties' hashtags, keywords and accounts")
-    return lines + [_zero_line(p, cov, sample_rate) for p in zero]
+        lines.append(f"no post in the study names any {cw.one} of {election.name} ({keys}): the {cw.one} figures are empty; "
+                     f"check the {cw.many}' hashtags, keywords and accounts")
+    return lines + [_zero_line(p, cov, sample_rate, cw) for p in zero]
 
 
-def _zero_line(party: Any, cov: PartyCoverage, sample_rate: float | None) -> str:
+def _zero_line(party: Any, cov: PartyCoverage, sample_rate: float | None, words: ContestWords) -> str:
     """`unmatched_lines`' line for one party that matched no election post."""
     if not party.matchable:
         return str(party.unmatchable_note())
     outside = cov.named.get(party.key, 0)
-    return (f"{current_contest_words().one} {party.key} ({party.name}) matched 0 election posts"
+    return (f"{words.one} {party.key} ({party.name}) matched 0 election posts"
             + (f" ({outside:,} outside the window)" if outside else _check_terms(sample_rate)))
 
 
@@ -210,8 +215,10 @@ def dominant_parties(study: Study, cov: PartyCoverage, election: Any) -> list[Do
 
 
 def dominant_lines(study: Study, cov: PartyCoverage, election: Any) -> list[str]:
-    """`analyze`'s warning line per party of `dominant_parties`."""
-    return [d.line() for d in dominant_parties(study, cov, election)]
+    """`analyze`'s warning line per party of `dominant_parties`, in `election`'s contest words
+    (`botwatch.api.analyze` sets none of its own: "party leave (Leave)" under a referendum file)."""
+    with contest_words_for(contest_words(election)):
+        return [d.line() for d in dominant_parties(study, cov, election)]
 
 
 def top_hashtag(study: Study, election: str, party: str, party_terms: Any = None) -> tuple[str | None, int]:
