@@ -134,3 +134,20 @@ def test_the_analyze_warnings_say_sides_without_a_callers_words(euref_study: Pat
         assert cov is not None
         said = dominant_lines(st, cov, EUREF)
     assert said and all(s.startswith("side ") and "named the side;" in s for s in said), said
+
+
+def test_the_reports_pointers_name_the_sides_section(tmp_path: Path) -> None:
+    """The headline's narrow-interval note sent a referendum's reader to "the Parties section", which
+    is titled Sides there; the no-election-posts banner said "names any of its parties"."""
+    from botwatch.report.caveats import no_election_posts
+    from botwatch.report.section_parties import _narrow_note
+
+    heavy = {"accounts": 13, "name": "Leave", "share": 0.86}
+    with contest_words_for(contest_words(EUREF)):
+        assert "(the Sides section says how narrow)" in _narrow_note(heavy, 5)
+    assert "(the Parties section says how narrow)" in _narrow_note(heavy, 5)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE post_labels (election VARCHAR, in_election BOOLEAN)")
+        st.sql("INSERT INTO post_labels VALUES ('uk-euref2016', false)")
+        said = no_election_posts(st, EUREF)
+    assert said is not None and "names any of its sides (Leave, Remain)" in said, said

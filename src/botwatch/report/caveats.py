@@ -676,7 +676,10 @@ def no_election_posts(study: Study, election: Any) -> str | None:
     if not labelled or inside:
         return None
     names = ", ".join(p.name for p in election.parties)  # as the parties section names them, not by key ("ghost, rep")
-    return (f"No post in this study belongs to the {election.name} conversation: none in its window names any of its parties ({names}) "
+    from botwatch.elections.contest import contest_words
+
+    many = contest_words(election).many  # a referendum's "sides", as the section under it says
+    return (f"No post in this study belongs to the {election.name} conversation: none in its window names any of its {many} ({names}) "
             "or carries its own hashtags or keywords. The figures below describe the study's accounts and posts, not this election; "
             "check the election file's hashtags, keywords and accounts (botwatch elections show).")
 

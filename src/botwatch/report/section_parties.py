@@ -673,7 +673,7 @@ def _narrow_note(heavy: dict[str, Any], top: int) -> str:
     wrote 86% of those posts, so that such intervals held the figure about three times in four
     (`concentration`): a reader quoting the headline took the brackets at their 95%."""
     return (f"These brackets are likely too narrow: the {top} most active of the {heavy['accounts']:,} accounts "
-            f"naming {heavy['name']} wrote {pct(heavy['share'], 0)} of those posts (the Parties section says how narrow).")
+            f"naming {heavy['name']} wrote {pct(heavy['share'], 0)} of those posts (the {current_contest_words().Many} section says how narrow).")
 
 
 def _dominant(study: Study, election: Any, cov: Any) -> list[Any]:
