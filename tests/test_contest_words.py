@@ -151,3 +151,15 @@ def test_the_reports_pointers_name_the_sides_section(tmp_path: Path) -> None:
         st.sql("INSERT INTO post_labels VALUES ('uk-euref2016', false)")
         said = no_election_posts(st, EUREF)
     assert said is not None and "names any of its sides (Leave, Remain)" in said, said
+
+
+def test_methods_quotes_the_lexicons_own_word(euref_study: Path) -> None:
+    """Methods named the words VADER's score is corrected for in the contest's words, so a
+    referendum's report said '"side", "vote" neutral': the lexicon neutralises "party", not "side"."""
+    from botwatch.content.sentiment import POLITICAL_LEXICON
+    from botwatch.report.context import report_context
+    from botwatch.report.section_methods import methods
+
+    with open_study(euref_study) as st, contest_words_for(contest_words(EUREF)):
+        text = _plain(methods(st, report_context(st, {"election": EUREF})).html)
+    assert '("party", "vote" neutral;' in text and "side" not in POLITICAL_LEXICON, text
