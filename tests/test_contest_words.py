@@ -163,3 +163,20 @@ def test_methods_quotes_the_lexicons_own_word(euref_study: Path) -> None:
     with open_study(euref_study) as st, contest_words_for(contest_words(EUREF)):
         text = _plain(methods(st, report_context(st, {"election": EUREF})).html)
     assert '("party", "vote" neutral;' in text and "side" not in POLITICAL_LEXICON, text
+
+
+def test_a_side_nothing_can_match_is_called_a_side(tmp_path: Path) -> None:
+    """`elections check` said "ok: … with 3 sides" and then "party abstain has no hashtags …"."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.content.party_coverage import PartyCoverage, unmatched_lines
+
+    toml = tmp_path / "three.toml"
+    toml.write_text(EUREF_FILE.read_text(encoding="utf-8") + '\n[[parties]]\nkey = "abstain"\nname = "Abstain"\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["elections", "check", str(toml)])
+    out = " ".join(res.output.split())
+    assert "with 3 sides" in out and "side abstain has no hashtags, keywords or accounts" in out, out
+    three = load_election(toml)
+    cov = PartyCoverage({"leave": 2, "remain": 1, "abstain": 0}, {"leave": 2, "remain": 1}, 3, 3)
+    assert unmatched_lines(cov, three) == ["side abstain has no hashtags, keywords or accounts, so no post can match it"]

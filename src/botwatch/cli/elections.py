@@ -220,7 +220,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     # silent zero (a party given only a name and a leader passed as "ok").
     for p in e.parties:
         if not p.matchable:
-            warn(controls_shown(p.unmatchable_note()))
+            warn(controls_shown(p.unmatchable_note(cw.one)))  # "side leave has no ..." under "2 sides"
     for line in shared_tag_lines(e) + shared_keyword_lines(e) + shared_account_lines(e) + broken_tag_lines(e):
         warn(controls_shown(line))
     for ev in e.events_outside_window():

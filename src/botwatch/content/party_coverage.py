@@ -103,7 +103,7 @@ def unmatched_lines(cov: PartyCoverage, election: Any, sample_rate: float | None
 def _zero_line(party: Any, cov: PartyCoverage, sample_rate: float | None, words: ContestWords) -> str:
     """`unmatched_lines`' line for one party that matched no election post."""
     if not party.matchable:
-        return str(party.unmatchable_note())
+        return str(party.unmatchable_note(words.one))
     outside = cov.named.get(party.key, 0)
     return (f"{words.one} {party.key} ({party.name}) matched 0 election posts"
             + (f" ({outside:,} outside the window)" if outside else _check_terms(sample_rate)))

@@ -94,11 +94,12 @@ class Party:
         return any((self.hashtags_pro, self.hashtags_anti, self.hashtags, self.keywords, self.keywords_pro, self.keywords_anti,
                     self.official_accounts, self.allied_accounts, self.keywords_context, self.tag_fragments))
 
-    def unmatchable_note(self) -> str:
-        """The one line `elections check` and the report give for a party that cannot match."""
+    def unmatchable_note(self, one: str = "party") -> str:
+        """The one line `elections check` and `analyze` give for a party that cannot match; `one` is
+        the contest's word for an option (`contest.ContestWords.one`: "side" for a referendum)."""
         lead = (f"; its leader {self.leader!r} is display-only: add the name to keywords to match it"
                 if self.leader else "")
-        return (f"party {self.key} has no hashtags, keywords or accounts, so no post can match it{lead}")
+        return (f"{one} {self.key} has no hashtags, keywords or accounts, so no post can match it{lead}")
 
 
 @dataclass(frozen=True)
