@@ -180,3 +180,12 @@ def test_a_side_nothing_can_match_is_called_a_side(tmp_path: Path) -> None:
     three = load_election(toml)
     cov = PartyCoverage({"leave": 2, "remain": 1, "abstain": 0}, {"leave": 2, "remain": 1}, 3, 3)
     assert unmatched_lines(cov, three) == ["side abstain has no hashtags, keywords or accounts, so no post can match it"]
+
+
+def test_the_impact_line_with_no_note_says_no_side() -> None:
+    from botwatch.timeline.report import impact_missing
+
+    with contest_words_for(contest_words(EUREF)):
+        said = impact_missing(None, {"impact"}, [])  # type: ignore[arg-type]  # the study is not read on this path
+    assert "but no side had enough time buckets" in said, said
+    assert "but no party had enough time buckets" in impact_missing(None, {"impact"}, [])  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from botwatch.accounts.circadian import SAME_HOURS
 from botwatch.accounts.gazetteer import countries
 from botwatch.elections import party_name
-from botwatch.elections.contest import contest_words
+from botwatch.elections.contest import contest_words, current_contest_words
 from botwatch.origin_rule import FOREIGN_THRESHOLD
 from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
@@ -1010,7 +1010,8 @@ def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]],
         said = [n for stage, n in notes if stage == "impact"]
         if said:
             return "Not computed: " + " ".join(said)
-        return "Not computed: the impact stage ran but no party had enough time buckets with posts from both groups to test."
+        # In the report's contest words: "no side" for a referendum, as the When section's table head says.
+        return f"Not computed: the impact stage ran but no {current_contest_words().one} had enough time buckets with posts from both groups to test."
     missing = [f"posts labelled by party ({t})" if t == "post_party" else f"accounts scored as likely automated or not ({t})"
                for t in ("post_party", "account_scores") if t not in tables]
     if missing:
