@@ -189,3 +189,14 @@ def test_the_impact_line_with_no_note_says_no_side() -> None:
         said = impact_missing(None, {"impact"}, [])  # type: ignore[arg-type]  # the study is not read on this path
     assert "but no side had enough time buckets" in said, said
     assert "but no party had enough time buckets" in impact_missing(None, {"impact"}, [])  # type: ignore[arg-type]
+
+
+def test_the_words_follow_the_election_the_estimates_were_made_with(euref_study: Path, tmp_path: Path) -> None:
+    """The newest run's election (a later `analyze --only accounts --election uk-ge2017`) set the
+    words, while the Parties section shows the estimates' election: Leave and Remain under "Parties"."""
+    from botwatch.report.build import build_report
+
+    with open_study(euref_study) as st:
+        out = build_report(st, tmp_path / "r.html", ctx={"election": load_election("uk-ge2017")}, exports=False)
+    page = _plain(out.read_text(encoding="utf-8"))
+    assert "Sides: support, opposition and sentiment" in page and "Per side, campaign window" in page, re.findall(r".{40}support, opposition.{20}", page)

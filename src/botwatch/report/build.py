@@ -150,13 +150,26 @@ def _build_report(
         from botwatch.report.sections import contest_words_for
 
         ctx = report_context(study, ctx)  # read once here: the contest's words hold for every section
-        with contest_words_for(contest_words(ctx.get("election"))):
+        with contest_words_for(contest_words(_options_election(study, ctx))):
             _write_report(study, paths, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
         paths.move_into_place(with_exports=exports, on_placed=on_placed, on_exports_placed=on_exports_placed)
     except BaseException:  # Ctrl-C or a failure: the earlier report stays as it was, its exports too unless swapped (`on_exports_placed`)
         paths.discard()
         raise
     return out
+
+
+def _options_election(study: Study, ctx: dict[str, Any]) -> Any:
+    """The election whose options the report's words name ("sides" for a referendum): the one the
+    estimates (else the labels) were made with, as the Parties section reads it. The newest run's
+    (`ctx["election"]`) may be another: after `analyze --only accounts --election uk-ge2017` on a
+    referendum study the section of Leave and Remain was titled "Parties". None (no election, or
+    `--no-election` last) keeps the default words."""
+    if ctx.get("election") is None:
+        return None
+    from botwatch.elections.recorded import stage_election
+
+    return stage_election(study, "estimates") or stage_election(study, "content") or ctx["election"]
 
 
 def _write_report(
