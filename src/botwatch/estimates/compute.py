@@ -93,7 +93,9 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 # 4: that low end is no less than the sampled posts themselves (one sampled post at 1% read
 # "[0–600]", now [1–600]), and a zero's `method` names its one-sided bound, not a Poisson interval
 # and multiples of 1/rate it does not have.
-ESTIMATES_VERSION = 4
+# 5: the 'likely_automated' cells of a period where the bot model scored none of the accounts
+# posting are NULL (unknown), not "0, no account of this group posted here" (`bot_unknown_periods`).
+ESTIMATES_VERSION = 5
 ESTIMATES_VERSION_KEY = "estimates_version"
 
 # The defaults the stage, the command line and the study's recorded parameters all use (kept in

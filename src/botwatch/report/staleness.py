@@ -402,6 +402,8 @@ LOW_END = ("a scaled count's low end is below the sampled posts themselves, whic
            "(one sampled post at a rate of 1% read \"100 [0–600]\", where the current rules give [1–600])")
 ZERO_METHOD = ("a scaled zero's method says its interval is widened to whole multiples of 1/rate, where the current rules "
                "give its one-sided bound alone")
+BOT_UNKNOWN_ZERO = ("the likely-automated rows of a period where the bot model scored none of the accounts posting read 0 "
+                    "(\"no account of this group posted here\"), where the current rules leave them empty: how many are automated is unknown there")
 ZERO_BOUND = "a scaled zero's bound is not the one botwatch estimate and the report give (it may name the platform where the counts are not the platform's)"
 
 
@@ -545,7 +547,36 @@ def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], 
                 found[ZERO_METHOD] = None
             if (expected is None and said) or (expected is not None and not method.endswith(f"; {expected}")):
                 found[ZERO_BOUND] = None
+    if _bot_unknown_zeros(study, cols):
+        found[BOT_UNKNOWN_ZERO] = None
     return tuple(found), unsure
+
+
+def _bot_unknown_zeros(study: Study, cols: set[str]) -> bool:
+    """Whether the table holds the zeros versions before 5 wrote for the likely-automated group of a
+    period where the bot model scored none of the accounts posting (`compute.bot_unknown_periods`):
+    the current rules leave those cells empty, and a version 4 table of the IRA tweets of November
+    2016 kept exporting "0, no account of this group posted here" with nothing said. Where scored
+    accounts posted and none reached 0.5, the zero is the current rules' too. Plain SQL, as
+    `bot_unknown_periods` asks it through ibis: the report and `status` read a lake through
+    `LakeReader`, which runs SQL and has no ibis tables."""
+    tables = set(study.tables())
+    if not {"period_start", "period_end"} <= cols or not {"post_labels", "account_scores"} <= tables or "bot_probability" not in set(study.columns("account_scores")):
+        return False
+    rows = study.sql(
+        "SELECT z.period_start, z.period_end FROM estimates z JOIN estimates a ON a.election = z.election "
+        "AND a.period = z.period AND a.account_group = 'all' AND a.party = '*' AND a.metric = 'accounts' "
+        "WHERE z.account_group = 'likely_automated' AND z.party = '*' AND z.metric = 'accounts' AND z.observed = 0 "
+        "AND z.method = 'no account of this group posted here' AND a.observed > 0"
+    )
+    for start, end in rows:
+        where = ["l.in_election", "s.bot_probability IS NOT NULL"] + (["l.created_at >= ?"] if start is not None else []) + (["l.created_at < ?"] if end is not None else [])
+        scored = study.sql(
+            "SELECT count(*) FROM (SELECT 1 FROM post_labels l JOIN account_scores s ON s.platform = l.platform AND s.account_id = l.account_id "
+            f"WHERE {' AND '.join(where)} LIMIT 1) t", [v for v in (start, end) if v is not None])
+        if not scored[0][0]:
+            return True
+    return False
 
 
 def cluster_evidence_stale(study: Study) -> bool:
