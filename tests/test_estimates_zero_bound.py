@@ -165,6 +165,8 @@ def test_one_accounts_timeline_is_no_sample_to_scale(tmp_path: Path, monkeypatch
     assert "written by one account" in html and "on the platform at 95%" not in html and "scaled to the whole platform" not in html
     # Methods' scaling paragraph, above the same warning, called them "platform-wide counts of posts".
     assert "platform-wide counts" not in html and "as the analysis was told, but they are not platform figures (see below)" in " ".join(html.split())
+    # The rate came from `estimate --sample-rate` alone: Methods said "The analysis was run with a sample rate".
+    assert "The analysis was run with" not in html and "The estimates were made with a sample rate of" in html
 
 
 def test_the_scaled_headline_says_none_in_the_sample_in_words() -> None:
