@@ -59,6 +59,10 @@ def test_accounts_the_study_prior_alone_made_russian_are_counted_and_said(tmp_pa
             "accounts are Russia-run: without it it would be more likely than not run from GB, so what the study is made of "
             "counts it, not evidence about it") in c.clause("GB")
     assert c.k == 4 and c.k_study_prior == 1, c  # a, b, d and e counted; a alone by the prior
+    # e has the wider per-account line too (the step took its P(Russia) past 0.5) but is counted
+    # without the prior: the clause says its count is not the lines' ("87" beside 151 such lines).
+    assert ("(fewer accounts may be counted here than have the line \"the study's prior ... took P(Russia) past 0.5\": one whose "
+            "own evidence places it outside GB anyway is counted without the prior)") in c.clause("GB")
 
 
 def test_the_posts_of_foreign_origin_accounts_say_how_many_the_study_prior_alone_counts(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def test_a_russia_lead_the_study_prior_made_is_said_in_the_cell(tmp_path: Path) 
            "801 of the account's 804 posts contain Cyrillic letters ...", _prior(NEAR_SCOPE).sentence(0.944, 0.999)]
     top = _top(tmp_path, {"ObserverUK": observer, "NovostiKrsndr": own})
     cell = top["ObserverUK"]
-    assert cell[0] == ("mostly the study's prior, not its own evidence: P(Russia) 0.065 → 0.768, as an estimated "
+    assert cell[0] == ("the study's prior, not its own evidence, took P(Russia) past 0.5: 0.065 → 0.768, as an estimated "
                        "77.3% [71.0%, 83.0%] of the study's accounts are Russia-run"), cell
     assert len(cell[0]) <= 160  # the cell shows 160 characters of a line
     assert cell[1:] == observer[1:3]
@@ -68,11 +68,11 @@ def test_the_explorer_row_keeps_the_study_priors_line_after_five_bot_items() -> 
     rows, _, ids = _rows_with_evidence([row], {})
     shown = [ids[i] for i in rows[0][11]]
     assert len(shown) == EVIDENCE_PER_ACCOUNT
-    assert shown[5:7] == [origin[0], "mostly the study's prior, not its own evidence: P(Russia) 0.065 → 0.768, as an estimated "
+    assert shown[5:7] == [origin[0], "the study's prior, not its own evidence, took P(Russia) past 0.5: 0.065 → 0.768, as an estimated "
                                      "77.3% [71.0%, 83.0%] of the study's accounts are Russia-run"], shown
 
 
-LEAD = ("mostly the study's prior, not its own evidence: P(Russia) 0.065 → 0.768, as an estimated "
+LEAD = ("the study's prior, not its own evidence, took P(Russia) past 0.5: 0.065 → 0.768, as an estimated "
         "77.3% [71.0%, 83.0%] of the study's accounts are Russia-run")
 
 

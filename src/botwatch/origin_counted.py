@@ -85,7 +85,8 @@ class Counted:
             parts.append(f"{of_these(self.k_study_prior)} {'is' if one else 'are'} more likely than not run from Russia only through the study's "
                          f"prior, which estimates how many of its accounts are Russia-run: without it {'it' if one else 'they'} would be more "
                          f"likely than not run from {home}, so what the study is made of counts {'it' if one else 'them'}, not evidence about "
-                         f"{'it' if one else 'them'}")
+                         f"{'it' if one else 'them'} (fewer accounts may be counted here than have the line \"the study's prior ... took P(Russia) "
+                         f"past 0.5\": one whose own evidence places it outside {home} anyway is counted without the prior)")
         if self.k_place and 2 * self.k_place >= self.k:
             # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood

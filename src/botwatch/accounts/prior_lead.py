@@ -29,8 +29,10 @@ def russia_prior_line(sentence: str) -> str:
     a, b = (float(v.lstrip("<>")) for v in (m["a"], m["b"]))
     if not a < 0.5 <= b:
         return ""
-    # Short enough for the cell's 160 characters with the figures in it.
-    return f"mostly the study's prior, not its own evidence: P(Russia) {m['a']} → {m['b']}, as an estimated {m['est']} of the study's accounts are Russia-run"
+    # Short enough for the cell's 160 characters with the figures in it. It names its test (past
+    # 0.5), which is wider than the report's "only through the study's prior" count: it read "mostly
+    # the study's prior", and the JSON's 151 such lines beside that count's 87 read as one set.
+    return f"the study's prior, not its own evidence, took P(Russia) past 0.5: {m['a']} → {m['b']}, as an estimated {m['est']} of the study's accounts are Russia-run"
 
 
 def study_prior_lead(evidence: list[str]) -> str:
