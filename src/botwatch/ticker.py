@@ -133,10 +133,15 @@ def done_said() -> str:
         got = _done
     if got is None:
         return ""
-    done, total, unit = got
+    return "; " + done_text(*got)
+
+
+def done_text(done: int, total: int | None, unit: str) -> str:
+    """"650,000 of 1,741,039 posts read"; without the total where none is known or `done` has
+    passed it. One wording for the DuckDB stages' lines and a lake's (`spark_progress`)."""
     if total is not None and 0 <= done <= total:
-        return f"; {done:,} of {total:,} {unit} read"
-    return f"; {done:,} {unit} read"
+        return f"{done:,} of {total:,} {unit} read"
+    return f"{done:,} {unit} read"
 
 
 def interval_from_env() -> float:

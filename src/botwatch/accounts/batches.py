@@ -280,8 +280,8 @@ def map_pass(study: Any, source: str, fn: Callable[[pa.RecordBatch], Any], schem
     (`accounts.pool`, DuckDB only: the caller decides, `pool_workers`), in this process
     otherwise. The same rows in the same order either way. `count_as`, `total`: the accounts read
     so far, of how many, for the stage's "still running" lines and spinner (`ticker.note_done`),
-    on DuckDB (a lake's Spark lines count its tasks)."""
-    counted = {"count_as": count_as, "total": total} if count_as and getattr(study, "engine", "duckdb") == "duckdb" else {}
+    and on a lake for its Spark progress line (as each task ends)."""
+    counted = {"count_as": count_as, "total": total} if count_as else {}
     if workers <= 1:
         return study.map_arrow(source, fn, schema, out_name, batch_rows=batch_rows, temp=temp, **counted)
     from botwatch.accounts.pool import BatchPool

@@ -363,10 +363,12 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         study.sql(f"DROP TABLE IF EXISTS {n}")
     # The Poisson tail runs batch by batch on the engine (`map_arrow`), BH and the strongest test
     # per pair are engine SQL: only per-test counts and the kept pairs' summary reach the driver.
-    # On DuckDB its pairs read so far, of how many, go to the stage's "still running" lines and
-    # spinner (`ticker.note_done`), which said only that the stage ran; a lake's Spark lines count tasks.
-    counted = ({"count_as": TAIL_UNIT, "total": int(study.sql("SELECT count(*) FROM _coord_tested")[0][0])}
-               if getattr(study, "engine", "duckdb") == "duckdb" else {})
+    # Its pairs read so far, of how many, go to the stage's "still running" lines and spinner
+    # (`ticker.note_done`), which said only that the stage ran; on a lake to its Spark progress line,
+    # the total from the temp table's Parquet footers (`LakeStudy.count`), not one more Spark job.
+    on_duckdb = getattr(study, "engine", "duckdb") == "duckdb"
+    tested = int(study.sql("SELECT count(*) FROM _coord_tested")[0][0]) if on_duckdb else study.count("_coord_tested")
+    counted = {"count_as": TAIL_UNIT, "total": tested}
     study.map_arrow(
         """
         SELECT o.platform, o.test, o.account_a, o.account_b, o.co_actions, coalesce(l.lam, 0.0) AS lam

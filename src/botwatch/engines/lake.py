@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from botwatch import __version__, sql_cache
 from botwatch.engines import lake_lock, lake_scratch, lake_sql, lake_swap
-from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, plain_parquet_parts, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
+from botwatch.engines.lake_arrow import counted_rows, duck_like_pandas, map_batches, map_outputs, naive_utc, plain_parquet_parts, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL, POSTS, POSTS_ADDED
 from botwatch.shown_text import name_shown, shell_shown
@@ -970,24 +970,33 @@ class LakeStudy(StudyBase):
         return self.spark.sql(self._compiled(source))  # an Ibis expression
 
     def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None, *,
-                  batch_rows: int | None = None, temp: "bool | Collection[str]" = False) -> dict[str, int]:
+                  batch_rows: int | None = None, temp: "bool | Collection[str]" = False,
+                  count_as: str | None = None, total: int | None = None) -> dict[str, int]:
         """Run `fn` over the rows of `source` (table name, DuckDB SELECT or Ibis expression) in
         Arrow batches on the executors (`mapInArrow`) and store what it returns; see
         `botwatch.study.Study.map_arrow` for `schema`/`out_name`/`temp`. Nothing but the row
         counts reaches the driver. Returns rows per written table. An `fn` that answers late
-        (with `drain()`) is drained at the end of each partition (`lake_arrow.map_batches`)."""
+        (with `drain()`) is drained at the end of each partition (`lake_arrow.map_batches`).
+
+        `count_as` (e.g. "posts"), `total`: the progress line says "N of M posts read" while the
+        step runs, as the DuckDB stages' lines do; N is a Spark accumulator the executors add each
+        batch's rows to, which reaches the driver as each task ends (a partition at a time). A
+        task Spark runs again adds its rows again: a count past `total` is said without it."""
         outputs = map_outputs(schema, out_name)
         temps = set(outputs) if temp is True else set(temp or ())
         if set(outputs) - temps:
             self._writable(f"write {', '.join(repr(n) for n in outputs if n not in temps)}")
-        mapped = self._mapped(source, fn, outputs)
-        with self._step(f"Python over Arrow batches ({getattr(fn, '__name__', 'map')}) -> {', '.join(outputs)}"):
+        read = self.spark.sparkContext.accumulator(0) if count_as and self.progress is not None else None
+        mapped = self._mapped(source, fn, outputs, read)
+        with self._step(f"Python over Arrow batches ({getattr(fn, '__name__', 'map')}) -> {', '.join(outputs)}"), \
+                (self.progress.counting(lambda: read.value, total, str(count_as)) if read is not None else contextlib.nullcontext()):
             return self._map_stored(mapped, outputs, temps, batch_rows)
 
-    def _mapped(self, source: Any, fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schema]) -> Any:
+    def _mapped(self, source: Any, fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schema], read: Any = None) -> Any:
         """The rows of `source` mapped by `fn` on the executors (`mapInArrow`), in the wide layout of
         `outputs` (`lake_arrow.wide_schema`): the one way `map_arrow` and `map_collect` run `fn`.
-        Lazy: nothing runs until the result is written or collected."""
+        Lazy: nothing runs until the result is written or collected. `read`: a Spark accumulator
+        that counts the input rows (`lake_arrow.counted_rows`), or None."""
         from pyspark.sql.pandas.types import from_arrow_schema
 
         wide = wide_schema(outputs)
@@ -995,6 +1004,8 @@ class LakeStudy(StudyBase):
         df = self._source_df(source)
 
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            if read is not None:
+                batches = counted_rows(batches, read)
             return map_batches(fn, outputs, wide, batches)  # drains an `fn` that answers late
 
         return df.mapInArrow(run, from_arrow_schema(wide))

@@ -149,6 +149,15 @@ def map_batches(fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schem
         yield from rows(got)
 
 
+def counted_rows(batches: Iterable[pa.RecordBatch], into: Any) -> Iterator[pa.RecordBatch]:
+    """`batches` as they are, each one's rows added to the Spark accumulator `into` as it is read
+    (`LakeStudy.map_arrow`'s `count_as`). Spark hands an executor's additions to the driver when
+    its task ends, so the driver's count moves a partition at a time."""
+    for batch in batches:
+        into.add(batch.num_rows)
+        yield batch
+
+
 def plain_parquet_parts(folder: str) -> list[str] | None:
     """The paths of a local table folder's Parquet parts, in name order, as Spark lists them
     (names starting '.' or '_' hidden); None where only Spark can read the folder: it is missing,

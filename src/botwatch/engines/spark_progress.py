@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from botwatch.ticker import DEFAULT_INTERVAL, Framed, Ticker, interval_from_env
+from botwatch.ticker import DEFAULT_INTERVAL, Framed, Ticker, done_text, interval_from_env
 
 __all__ = ["DEFAULT_INTERVAL", "SparkProgress", "SparkWork", "interval_from_env", "seconds_text", "spark_work"]
 
@@ -104,6 +104,7 @@ class SparkProgress:
         self._stage_steps = 0  # steps finished in the stage running now
         self._depth = 0
         self._timings: list[tuple[str, str, float]] = []
+        self._count: tuple[Callable[[], int], int | None, str] | None = None  # (read so far, total, unit)
         self._ticker = Ticker(self.line, emit, self.interval, name="botwatch-spark-progress")
 
     @property
@@ -149,6 +150,17 @@ class SparkProgress:
                 if said:
                     self.emit(f"{self._prefix()}{text}: done in {seconds_text(took)}")
 
+    @contextmanager
+    def counting(self, read: Callable[[], int], total: int | None, unit: str) -> Iterator[None]:
+        """While the block runs, the lines say "N of M `unit` read", N from `read()` (a Spark
+        accumulator's value, `LakeStudy.map_arrow`'s `count_as`): the long Python-over-Arrow steps
+        said only their Spark tasks, where the same stage on DuckDB counts its posts or accounts."""
+        self._count = (read, total, unit)
+        try:
+            yield
+        finally:
+            self._count = None
+
     def _prefix(self) -> str:
         stage = self._stage
         return f"{stage[0]}: " if stage else ""
@@ -170,11 +182,16 @@ class SparkProgress:
         step, step_seconds = due
         parts = [f"{stage[0]}: {step}" if stage else step]
         work = self._work(self.session)
+        count = self._count
         if work is not None:
             if work.tasks:
                 parts.append(f"Spark tasks {work.tasks_done:,}/{work.tasks:,}")
-            if work.rows:
+            if work.rows and count is None:  # a counted step's own count says what was read
                 parts.append(f"{work.rows:,} rows read")
+        if count is not None:
+            said = _count_said(*count)
+            if said:
+                parts.append(said)
         timing = f"step {seconds_text(step_seconds)}"
         if stage is not None:
             timing += f", stage {seconds_text(time.monotonic() - stage[1])}"
@@ -197,3 +214,12 @@ class SparkProgress:
         steps = self._stage_steps
         text = f"{name}: still running, {seconds_text(seconds)} so far; {steps:,} Spark step{'' if steps == 1 else 's'} done"
         return f"{text}, now: {running[0]}" if running else text
+
+
+def _count_said(read: Callable[[], int], total: int | None, unit: str) -> str | None:
+    """`ticker.done_text` of what `read()` gives; None where it cannot be read (a stopped context)."""
+    try:
+        done = int(read())
+    except Exception:  # noqa: BLE001 - the line goes without the count rather than stopping the command
+        return None
+    return done_text(done, total, unit)
