@@ -148,13 +148,36 @@ def members_digest(study: Study) -> str | None:
     part of `cluster_members` the timeline reads. Why: after `analyze --only coordination` gave the
     very same clusters, the timeline and every stage after it were still called stale, since only
     the times of the runs were compared; the digest tells a rewrite that changed nothing apart. None
-    where the run left no `cluster_members` table (then no digest is recorded, as before digests)."""
+    where the run left no `cluster_members` table (then no digest is recorded, as before digests).
+
+    The engine sorts (text by code point, as Python orders `str`: DuckDB and Spark compare UTF-8
+    bytes) and hands the rows over as Arrow; they are hashed here a batch at a time, as the very
+    bytes `json.dumps(sorted rows, separators=(",", ":"))` gave, so digests recorded before still
+    compare equal. Why: every member as a Python list, sorted and dumped whole, took
+    (benchmarks/members_digest.py, docs/performance.md) several times the seconds and memory."""
     import hashlib
+    from json.encoder import encode_basestring_ascii as quoted  # json.dumps's own string form
 
     if "cluster_members" not in study.tables():  # a run that wrote no clusters table: nothing to compare, so later stages stay behind it
         return None
-    members = sorted([str(p), str(a), int(c)] for p, a, c in study.sql("SELECT platform, account_id, cluster_id FROM cluster_members"))
-    return hashlib.sha256(json.dumps(members, separators=(",", ":")).encode()).hexdigest()
+    # str(None) read "None" in the Python form: the same text here, though no member lacks either.
+    rows = study.query_arrow(
+        "SELECT coalesce(CAST(platform AS VARCHAR), 'None') AS p, coalesce(CAST(account_id AS VARCHAR), 'None') AS a, "
+        "CAST(cluster_id AS BIGINT) AS c FROM cluster_members ORDER BY p, a, c"
+    )
+    digest = hashlib.sha256(b"[")
+    sep = ""
+    for batch in rows.to_batches(max_chunksize=_DIGEST_BATCH):
+        if not batch.num_rows:
+            continue
+        ps, accs, cs = (batch.column(i).to_pylist() for i in range(3))
+        digest.update((sep + ",".join(f"[{quoted(p)},{quoted(a)},{c}]" for p, a, c in zip(ps, accs, cs))).encode())
+        sep = ","
+    digest.update(b"]")
+    return digest.hexdigest()
+
+
+_DIGEST_BATCH = 100_000  # members turned into text at a time by `members_digest`
 
 
 def scored_country(study: Study, log=print, given: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
