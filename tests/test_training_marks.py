@@ -1,4 +1,4 @@
-"""The explorer marks every account it lists (up to 200,000) a model was fitted on. It asked
+"""The explorer marks every account it lists (up to 50,000) a model was fitted on. It asked
 `training_flags` one account at a time, one MD5 per key in Python; `training_marks` digests all the
 keys in one vectorised pass. The marks must be exactly those of `account_training`: a Twitter or X
 account by its id or handle, another platform's account by a platform-unique id, keys with spaces or

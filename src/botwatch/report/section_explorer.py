@@ -15,6 +15,7 @@ direction controls) and reaches the page through `textContent` only.
 from __future__ import annotations
 
 import re
+import shlex
 from importlib import resources
 from typing import Any
 
@@ -28,12 +29,18 @@ from botwatch.origin_few_posts import FEW_POSTS_BANDS, band_reference
 from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.origin_rule import home_known, measured_home, unknown_home_note
 from botwatch.report.caveats import other_platform_origin_account, other_platform_origin_clause
+from botwatch.report.context import study_label
 from botwatch.platform_names import TWITTER_PLATFORMS
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import report_reshare, reshare_words
+from botwatch.shown_text import not_an_option
 from botwatch.study import Study
 
-MAX_ACCOUNTS = 200_000  # beyond this the page would be slow to open; the export has them all
+# Accounts the page carries, the most likely automated first (the rest are in the accounts export,
+# and the section says so). At 200,000 (benchmarks/report.py, docs/performance.md, 2026-12-07) the
+# page was 23 MB of generated rows, about 45 MB of real ones, took 4.6 s to open in Chromium and
+# 6.1 s to sort by handle on the shared machine; a reader of the explorer looks at its top.
+MAX_ACCOUNTS = 50_000
 DETAIL_ACCOUNTS = 300  # accounts that carry profile text and recent posts in the page
 EVIDENCE_PER_ACCOUNT = 8
 SENTENCE_LIMIT = 300
@@ -353,10 +360,11 @@ def explorer(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables = ctx.get("tables") or set(study.tables())
     if "accounts" not in tables or "posts" not in tables:
         return None
-    data = explorer_data(study, ctx)
+    data = explorer_data(study, ctx, max_accounts=MAX_ACCOUNTS)
     if not data["rows"]:
         return None
     ctx.setdefault("scripts", []).append(_script())
+    exports = ctx.get("exports") or []
     html = render(
         "explorer.html.j2",
         rs=report_reshare(study, ctx),
@@ -364,6 +372,11 @@ def explorer(study: Study, ctx: dict[str, Any]) -> Section | None:
         first=data["rows"][:SERVER_ROWS],
         data_json=Markup(show_hidden(json_for_script(data))),
         nonce=ctx.get("nonce", ""),
-        exports=ctx.get("exports") or [],
+        exports=exports,
+        # Where the accounts the page leaves out are: the accounts export written beside it, or the
+        # command that writes one ("all of them are in the accounts export" stood over a report
+        # built with --no-exports, which has none).
+        accounts_href=next((e.hrefs.get("csv") or next(iter(e.hrefs.values()), None) for e in exports if e.name == "accounts" and e.hrefs), None),
+        study_q=shlex.quote(not_an_option(study_label(study.path)[1])),
     )
     return Section("explorer", "Account explorer", html, order=800)
