@@ -16,7 +16,7 @@ from botwatch.study import open_study
 
 ROWS = [
     (10, "twitter", "9"), (2, "twitter", "10"), (2, "twitter", "9"), (3, "bluesky", "did:plc:zé"),
-    (1, "bluesky", "did:plc:z\"q\\"), (4, "mastodon", "alice@a.social"), (5, "twitter", "Ωmega"), (1, "twitter", "𝒜x"),
+    (1, "bluesky", "did:plc:z\"q\\"), (4, "mastodon", "alice@a.social"), (5, "twitter", "Ωmega"), (1, "twitter", "𝒜x"), (6, "twitter", "Ａx"),  # a code point above the astral ones in UTF-16 order
 ]
 
 

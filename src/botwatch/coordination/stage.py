@@ -150,11 +150,12 @@ def members_digest(study: Study) -> str | None:
     the times of the runs were compared; the digest tells a rewrite that changed nothing apart. None
     where the run left no `cluster_members` table (then no digest is recorded, as before digests).
 
-    The engine sorts (text by code point, as Python orders `str`: DuckDB and Spark compare UTF-8
-    bytes) and hands the rows over as Arrow; they are hashed here a batch at a time, as the very
-    bytes `json.dumps(sorted rows, separators=(",", ":"))` gave, so digests recorded before still
-    compare equal. Why: every member as a Python list, sorted and dumped whole, took
-    (benchmarks/members_digest.py, docs/performance.md) several times the seconds and memory."""
+    The rows come over as Arrow and Arrow sorts them (text by its UTF-8 bytes, which is code point
+    order, as Python orders `str`); they are hashed a batch at a time, as the very bytes
+    `json.dumps(sorted rows, separators=(",", ":"))` gave, so digests recorded before still
+    compare equal. Why: every member as a Python list, sorted and dumped whole, took several
+    times the CPU and memory (benchmarks/members_digest.py, docs/performance.md). Not an ORDER BY:
+    on a lake Spark's global sort is two more jobs (its sample, then the sort) than the read."""
     import hashlib
     from json.encoder import encode_basestring_ascii as quoted  # json.dumps's own string form
 
@@ -163,8 +164,8 @@ def members_digest(study: Study) -> str | None:
     # str(None) read "None" in the Python form: the same text here, though no member lacks either.
     rows = study.query_arrow(
         "SELECT coalesce(CAST(platform AS VARCHAR), 'None') AS p, coalesce(CAST(account_id AS VARCHAR), 'None') AS a, "
-        "CAST(cluster_id AS BIGINT) AS c FROM cluster_members ORDER BY p, a, c"
-    )
+        "CAST(cluster_id AS BIGINT) AS c FROM cluster_members"
+    ).sort_by([("p", "ascending"), ("a", "ascending"), ("c", "ascending")])
     digest = hashlib.sha256(b"[")
     sep = ""
     for batch in rows.to_batches(max_chunksize=_DIGEST_BATCH):
