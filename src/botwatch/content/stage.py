@@ -435,7 +435,9 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     workers = labeller.scorer.workers
     if study.engine != "duckdb":
         labeller.scorer.workers = 1  # the executors are the parallelism; no forked pools inside them
-        counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows, count_as="posts", total=study.count("posts"))
+        # The posts read, of how many, for the lake's progress line where it has one (no count otherwise).
+        read_count = {"count_as": "posts", "total": study.count("posts")} if getattr(study, "progress", None) is not None else {}
+        counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows, **read_count)
     elif workers > 1 and (posts := study.count("posts")) >= POOL_MIN:
         langs = [r[0] for r in study.sql("SELECT DISTINCT lang FROM posts")]
         # One batch late: this process writes and reads while the workers label; on one DuckDB

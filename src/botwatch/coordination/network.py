@@ -365,10 +365,11 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
     # per pair are engine SQL: only per-test counts and the kept pairs' summary reach the driver.
     # Its pairs read so far, of how many, go to the stage's "still running" lines and spinner
     # (`ticker.note_done`), which said only that the stage ran; on a lake to its Spark progress line,
-    # the total from the temp table's Parquet footers (`LakeStudy.count`), not one more Spark job.
-    on_duckdb = getattr(study, "engine", "duckdb") == "duckdb"
-    tested = int(study.sql("SELECT count(*) FROM _coord_tested")[0][0]) if on_duckdb else study.count("_coord_tested")
-    counted = {"count_as": TAIL_UNIT, "total": tested}
+    # and only where there is one: the count was two more Spark jobs on the small test lake.
+    if getattr(study, "engine", "duckdb") == "duckdb":
+        counted = {"count_as": TAIL_UNIT, "total": int(study.sql("SELECT count(*) FROM _coord_tested")[0][0])}
+    else:
+        counted = {"count_as": TAIL_UNIT, "total": study.count("_coord_tested")} if getattr(study, "progress", None) is not None else {}
     study.map_arrow(
         """
         SELECT o.platform, o.test, o.account_a, o.account_b, o.co_actions, coalesce(l.lam, 0.0) AS lam
