@@ -71,3 +71,25 @@ def test_a_filter_changed_between_runs_is_said(tmp_path: Path) -> None:
     (said,) = _implies(_study(tmp_path, recorded=True, filters=[FILTER, added]))
     assert said.startswith("only the posts the Bluesky capture's filter (election file gop-debate-2015, its terms changed between runs "
                            "(2 filters)) let through"), said
+
+
+def test_a_filter_renamed_but_not_changed_is_one_filter(tmp_path: Path) -> None:
+    """A folder whose runs kept by the same terms is no changed filter: a user's own file recorded
+    before it was named a file ("election preset KEY", or a preset then resumed with a file of the
+    same key), or a tag written in another case (matched case-aside, and `collect` said nothing),
+    was reported "its terms changed between runs (2 filters)"."""
+    renamed = {**FILTER, "origin": "election preset gop-debate-2015"}
+    (said,) = _implies(_study(tmp_path / "a", recorded=True, filters=[renamed, FILTER]))
+    assert said.startswith("only the posts the Bluesky capture's filter (election file gop-debate-2015) let through"), said
+    recased = {**FILTER, "hashtags": ["gopdebate"]}
+    (said,) = _implies(_study(tmp_path / "b", recorded=True, filters=[FILTER, recased]))
+    assert "changed between runs" not in said, said
+
+
+def test_a_capture_partly_unfiltered_is_not_said_filtered(tmp_path: Path) -> None:
+    """A folder's first run kept everything the stream sent, a later run its election file's terms:
+    the first screen said every post was "only the posts the … filter let through"."""
+    from botwatch.collect.filters import UNFILTERED
+
+    (said,) = _implies(_study(tmp_path, recorded=True, filters=[{"origin": UNFILTERED}, FILTER]))
+    assert "only the posts" not in said and "unless the collector filtered it" in said, said

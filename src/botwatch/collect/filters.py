@@ -114,7 +114,7 @@ class PostFilter:
         return {"origin": self.origin, **({} if self.empty else terms)}
 
 
-def _terms(filt: dict[str, Any]) -> dict[str, str]:
+def filter_terms(filt: dict[str, Any]) -> dict[str, str]:
     """A recorded filter's terms as a reader writes them (#tag, @handle, keyword), keyed case-folded."""
     marks = {"hashtags": "#", "keywords": "", "handles": "@"}
     return {f"{marks[k]}{t}".casefold(): f"{marks[k]}{t}" for k in marks for t in (filt.get(k) or []) if isinstance(t, str)}
@@ -128,7 +128,7 @@ def filter_change(before: Any, now: dict[str, Any]) -> str | None:
     so a party's counts read as one capture's while its first days were kept by other terms."""
     if not isinstance(before, dict):
         return None
-    old, new = _terms(before), _terms(now)
+    old, new = filter_terms(before), filter_terms(now)
     if old.keys() == new.keys():  # matched case-insensitively: a tag's case is no other term
         return None
     added = [v for k, v in new.items() if k not in old]

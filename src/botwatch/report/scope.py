@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from botwatch.collect.filters import UNFILTERED
+from botwatch.collect.filters import UNFILTERED, filter_terms
 from botwatch.platform_names import platform_name
 from botwatch.study import Study
 
@@ -56,6 +56,17 @@ def _describe(filt: Any) -> str | None:
     return str(filt)
 
 
+def _kept_by(filt: Any) -> frozenset[str]:
+    """What a recorded filter kept posts by, as matching reads it (terms case-aside, an X query),
+    whatever its origin calls it: a user's own file recorded as "election preset KEY" before it was
+    named a file, then as "election file KEY", or a tag in another case, is the same filter, while
+    a run with no filter (the empty set) beside filtered runs is a change of terms."""
+    if not isinstance(filt, dict):
+        return frozenset({str(filt)})
+    query = filt.get("query")
+    return frozenset(filter_terms(filt)) | ({f"query:{query}"} if query else set())
+
+
 def capture_filters(study: Study) -> list[tuple[str, str]]:
     """(platforms, filter in words) for every filtered capture recorded in the study."""
     if "captures" not in study.tables():
@@ -66,11 +77,13 @@ def capture_filters(study: Study) -> list[tuple[str, str]]:
             parsed = json.loads(filters) if filters else []
         except ValueError:
             parsed = [filters]
-        described = [w for f in (parsed if isinstance(parsed, list) else [parsed]) if (w := _describe(f))]
-        if len(described) > 1:  # one folder, runs with other terms (a candidate added to the file): said, not named as one filter
-            out.append((str(platforms or ""), "; ".join(dict.fromkeys(described)) + f", its terms changed between runs ({len(described)} filters)"))
-        elif described:
-            out.append((str(platforms or ""), described[0]))
+        runs = parsed if isinstance(parsed, list) else [parsed]
+        described = [w for f in runs if (w := _describe(f))]
+        kept_by = {_kept_by(f) for f in runs if f}
+        if len(kept_by) > 1:  # one folder, runs with other terms (a candidate added to the file): said, not named as one filter
+            out.append((str(platforms or ""), "; ".join(dict.fromkeys(described)) + f", its terms changed between runs ({len(kept_by)} filters)"))
+        elif described:  # the same terms under another name (a file once called a preset): the newest name
+            out.append((str(platforms or ""), described[-1]))
     return out
 
 
@@ -95,8 +108,9 @@ def _unfiltered_captures(study: Study) -> int:
             parsed = json.loads(filters) if filters else []
         except ValueError:
             parsed = [filters]
-        if not any(_describe(f) for f in (parsed if isinstance(parsed, list) else [parsed])):
-            n += 1
+        runs = parsed if isinstance(parsed, list) else [parsed]
+        if not any(_describe(f) for f in runs) or any(isinstance(f, dict) and not _describe(f) for f in runs):
+            n += 1  # wholly unfiltered, or with a run that kept everything the stream sent
     return n
 
 
