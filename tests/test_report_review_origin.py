@@ -332,3 +332,21 @@ def test_one_counted_account_on_language_alone_is_said_in_the_singular() -> None
     assert "2 have as their only origin evidence that they post" in Counted(k=5, k_home=0, k_language=2, n_language=2).clause("GB")
     said = Counted(k=5, k_home=1, k_language=0, n_language=0, k_hours=1, n_hours=1).clause("NZ")
     assert "1 of these 5 has NZ as its single most likely country" in said and "(its posting hours" in said and "what counts it" in said, said
+
+
+def test_the_card_says_an_expected_count_of_a_platform_the_model_never_saw_is_no_measurement(tmp_path: Path) -> None:
+    """A Bluesky capture: every account placed at home at 0.69 from the prior, none counted foreign,
+    and the card read "1,081 expected foreign-origin accounts" over "the 3,487 accounts with origin
+    evidence, each counted by its probability of being run from outside US": the sum of 0.31 a
+    model that never saw Bluesky gives every account, said as a measured count."""
+    rows = [(f"a{i}", {"US": 0.69, "GB": 0.1, "RU": 0.05}, [], "en") for i in range(40)]
+    st = _study(tmp_path / "b.duckdb", rows)
+    try:
+        ctx = {"tables": set(st.tables()), "election": SimpleNamespace(country="US")}
+        (k,) = [k for k in key_numbers(st, ctx, set()) if k.label == "expected foreign-origin accounts"]
+    finally:
+        st.close()
+    assert k.value == "12", k.value
+    said = ("all 40 accounts come from Bluesky, a platform the origin model never saw (it learned from Twitter accounts only), so the "
+            "figure restates its prior and what it learned of Twitter, not a measurement of them; none of them is counted foreign")
+    assert said in k.summary and said in k.detail, k.summary

@@ -149,6 +149,9 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 # What must not fold away: that the count is no finding, or mostly the prior.
                 summary = (f"the {counted(f['n'], 'account')} with origin evidence, each counted by its probability of being run from outside "
                            f"{f['home']} [{num(f['lo'], 0)}–{num(f['hi'], 0)}, the model's own error not in it]")
+                if unseen := _never_seen_origins(study, f["n"], f["k"]):
+                    summary += f"; {unseen}"
+                    detail += f"; {unseen}"
                 if c.weak():
                     rest = (f"rest on the prior (for most of the accounts the model saw nothing that tells {f['home']} from another country)"
                             if c.n_hours else "rest on their language alone")
@@ -173,6 +176,28 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
             out.append(KeyNumber(num(clusters), "coordinated cluster" if clusters == 1 else "coordinated clusters",
                                  f"{counted(members, 'account')} in {'it' if clusters == 1 else 'them'}", "#coordination" if "coordination" in section_ids else explorer))
     return out
+
+
+def _never_seen_origins(study: Study, n: int, k: int) -> str:
+    """The foreign card's clause when most of its `n` accounts with origin evidence come from a
+    platform the origin model never saw, or "". A Bluesky capture's card read "1,081 expected
+    foreign-origin accounts" with none counted foreign and every account placed at home at 0.69:
+    the sum of what the model, trained on Twitter alone, gives any account it has nothing to go
+    on, and only the caveat below the card said the platform was never seen."""
+    from botwatch.platform_names import TWITTER_PLATFORMS, platform_name
+
+    marks = ", ".join("?" for _ in TWITTER_PLATFORMS)
+    rows = study.sql(f"SELECT platform, count(*) FROM account_scores WHERE origin_probability IS NOT NULL AND platform NOT IN ({marks}) "
+                     "GROUP BY 1 ORDER BY 2 DESC, 1", list(TWITTER_PLATFORMS))
+    unseen = sum(int(c) for _, c in rows)
+    if not n or 2 * unseen < n:
+        return ""
+    names = " and ".join(platform_name(str(p)) for p, _ in rows)
+    every = unseen >= n
+    who = f"all {counted(n, 'account')} come" if every else f"{num(unseen)} of the {counted(n, 'account')} come"
+    said = (f"{who} from {names}, {'a platform' if len(rows) == 1 else 'platforms'} the origin model never saw (it learned from Twitter accounts "
+            f"only), so the figure {'' if every else 'mostly '}restates its prior and what it learned of Twitter, not a measurement of them")
+    return said + ("; none of them is counted foreign" if not k else "")
 
 
 def _not_posting(study: Study, tables: set[str], posting: int) -> str:
