@@ -40,3 +40,10 @@ def test_what_changed_is_said_both_ways() -> None:
     assert filter_change(None, now) is None and filter_change(before, dict(before)) is None
     assert "(this run keeps everything the stream sent)" in (filter_change(before, {"origin": UNFILTERED}) or "")
     assert "(the last run kept everything the stream sent)" in (filter_change({"origin": UNFILTERED}, now) or "")
+
+
+def test_a_hand_edited_filter_is_no_traceback() -> None:
+    """A manifest edited by hand ("hashtags": 5) was read at the next run's start: iterating the
+    number was a TypeError traceback before the capture began. Terms that are no list are none."""
+    now = {"origin": "command line", "hashtags": ["GOPDebate"]}
+    assert "(added #GOPDebate; dropped x)" in (filter_change({"origin": "command line", "hashtags": 5, "keywords": ["x"]}, now) or "")

@@ -115,9 +115,11 @@ class PostFilter:
 
 
 def filter_terms(filt: dict[str, Any]) -> dict[str, str]:
-    """A recorded filter's terms as a reader writes them (#tag, @handle, keyword), keyed case-folded."""
+    """A recorded filter's terms as a reader writes them (#tag, @handle, keyword), keyed case-folded.
+    Read from a manifest a hand may have edited: terms that are not a list of strings are none."""
     marks = {"hashtags": "#", "keywords": "", "handles": "@"}
-    return {f"{marks[k]}{t}".casefold(): f"{marks[k]}{t}" for k in marks for t in (filt.get(k) or []) if isinstance(t, str)}
+    lists = {k: v for k in marks if isinstance(v := filt.get(k), list)}
+    return {f"{marks[k]}{t}".casefold(): f"{marks[k]}{t}" for k, v in lists.items() for t in v if isinstance(t, str)}
 
 
 def filter_change(before: Any, now: dict[str, Any]) -> str | None:
