@@ -93,3 +93,31 @@ def test_a_capture_partly_unfiltered_is_not_said_filtered(tmp_path: Path) -> Non
 
     (said,) = _implies(_study(tmp_path, recorded=True, filters=[{"origin": UNFILTERED}, FILTER]))
     assert "only the posts" not in said and "unless the collector filtered it" in said, said
+
+
+def test_a_filtered_mastodon_capture_still_says_it_is_its_instances(tmp_path: Path) -> None:
+    """A Mastodon capture reads only the instances (and hashtag streams) it was pointed at: its
+    first-screen line said "one instance's federated timeline is not the whole network", and the
+    filter's sentence replaced it, so a filtered capture of one instance read as the platform's
+    conversation through the filter."""
+    from botwatch.cli import app
+    from botwatch.collect.study_link import _DDL
+    from botwatch.report.caveats import data_provenance
+    from botwatch.study import open_study
+    from typer.testing import CliRunner
+
+    cap = tmp_path / "cap"
+    cap.mkdir()
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://example.social/@alice"}
+    status = {"id": "11", "uri": "https://example.social/users/alice/statuses/11", "created_at": "2017-05-20T10:00:00.000Z",
+              "content": "<p>Vote #GE2017</p>", "account": acct}
+    (cap / "mastodon-20170520T100000Z-1.jsonl.gz").write_bytes(gzip.compress(json.dumps(status).encode() + b"\n"))
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(cap / "mastodon-20170520T100000Z-1.jsonl.gz")])
+    assert res.exit_code == 0, res.output
+    with open_study(study, read_only=False) as st:
+        st.sql(_DDL)
+        st.sql("INSERT INTO captures VALUES (?, 1, 'mastodon', ?, 1, '{}', now())",
+               [str(cap), json.dumps([{"origin": "election preset uk-ge2017: hashtag streams", "hashtags": ["GE2017"]}])])
+        (said,) = [p.implies for p in data_provenance(st) if p.posts]
+    assert "let through" in said and "instance" in said, said

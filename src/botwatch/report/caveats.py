@@ -178,7 +178,13 @@ def _with_capture_filter(study: Study, prov: list[Provenance]) -> list[Provenanc
     if not filtered:
         return prov
     said = f"only the posts {filtered} let through, as the capture's manifest records: counts and shares describe that conversation, not the platform"
-    return [replace(p, implies=said) if p.kind == "collected" else p for p in prov]
+    return [replace(p, implies=said + (f"; and {p.implies}" if p.format in _READ_WHERE else "")) if p.kind == "collected" else p for p in prov]
+
+
+# Formats whose own line says where the posts were read (a Mastodon capture reads only the
+# instances and streams it was pointed at), which the filter's sentence does not: kept after it.
+# A filtered capture of one instance read as the platform's conversation through the filter.
+_READ_WHERE = ("mastodon-status", "mastodon-stream-event")
 
 
 def attributed_only(prov: list[Provenance]) -> bool:
