@@ -8,6 +8,7 @@ with --no-exports too, which has no such file: it now names the command that wri
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_a_study_over_the_cap_gets_its_top_accounts_and_says_so(analysed_sample_
     said = (f"This page carries the 100 with the highest automation probability, to stay quick to open, and its search, "
             f"filters and sorting reach only them: the other {total - 100:,} are in the accounts export, which this report was built without")
     assert said in html, html[:2000]
-    assert "botwatch export" in html and "accounts -o accounts.csv" in html
+    assert f"<code>botwatch export {analysed_sample_path.name} accounts_scored -o accounts.csv</code>" in html
     assert "all of them are in the accounts export" not in html
 
     exported = Export("accounts", total, "accounts", hrefs={"csv": "report-data/accounts.csv", "parquet": "report-data/accounts.parquet"})
@@ -49,3 +50,26 @@ def test_a_study_over_the_cap_gets_its_top_accounts_and_says_so(analysed_sample_
 def test_a_study_under_the_cap_is_whole_and_says_nothing_of_it(analysed_sample_path: Path) -> None:
     html, data = _html(analysed_sample_path, [])
     assert len(data["rows"]) == data["total"] and "This page carries" not in html
+
+
+def test_accounts_the_model_gave_no_probability_are_said_apart(analysed_sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accounts with no automation probability (added after the accounts stage ran) come last, by
+    their posts: a page that carries some of them must not call them "the highest automation probability"."""
+    path = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, path)
+    with open_study(path, read_only=False) as st:
+        st.sql("DELETE FROM account_scores WHERE account_id IN (SELECT account_id FROM account_scores ORDER BY account_id LIMIT 30)")
+    with open_study(path) as st:
+        listed = int(st.sql("SELECT count(*) FROM accounts_scored")[0][0])
+        scored = int(st.sql("SELECT count(*) FROM account_scores WHERE bot_probability IS NOT NULL")[0][0])
+    shown = scored + 10
+    monkeypatch.setattr(section_explorer, "MAX_ACCOUNTS", shown)
+    html, data = _html(path, [])
+    total = data["total"]
+    assert total > shown and sum(r[4] is None for r in data["rows"]) == 10
+    assert "with the highest automation probability" not in html, html[:2000]
+    said = (f"This page carries the {scored:,} with an automation probability and, of the {total - scored:,} without one, "
+            f"the 10 with the most posts, to stay quick to open, and its search, filters and sorting reach only them: "
+            f"the other {total - shown:,} are in")
+    assert said in html, html[:2000]
+    assert listed >= total

@@ -378,5 +378,11 @@ def explorer(study: Study, ctx: dict[str, Any]) -> Section | None:
         # built with --no-exports, which has none).
         accounts_href=next((e.hrefs.get("csv") or next(iter(e.hrefs.values()), None) for e in exports if e.name == "accounts" and e.hrefs), None),
         study_q=shlex.quote(not_an_option(study_label(study.path)[1])),
+        # `export STUDY accounts` writes the profiles alone: the probabilities the page ranks by
+        # (and the report's own accounts export carries) are in the accounts_scored view.
+        export_table="accounts_scored" if "accounts_scored" in tables else "accounts",
+        # Accounts with no automation probability (added after the accounts stage ran) come after
+        # every scored one, by their posts; the words must not rank them by a probability.
+        unscored_shown=sum(1 for r in data["rows"] if r[4] is None) if data["has"]["bot"] else 0,
     )
     return Section("explorer", "Account explorer", html, order=800)
