@@ -195,3 +195,24 @@ def test_both_passes_count_their_accounts_for_the_progress_lines(sample_study, m
     scoring = [x for x in noted if x[2] == SCORING_PASS_UNIT]
     assert origin and origin[-1] == (n, n, ORIGIN_PASS_UNIT) and scoring[-1] == (n, n, SCORING_PASS_UNIT), noted
     assert [d for d, _, _ in scoring] == sorted(d for d, _, _ in scoring) and scoring[0][0] < n  # batch by batch
+
+
+def test_a_lake_with_a_progress_line_gives_its_passes_their_total(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A lake's progress line says "N of M accounts (origin pass) read" (docs/spark.md): the total
+    is the source's count, taken only where a line will say it (a count can be a Spark job)."""
+    from types import SimpleNamespace
+
+    from botwatch.accounts import batches
+
+    def totals(progress: object) -> list[object]:
+        got: list[object] = []
+        study = SimpleNamespace(engine="spark", progress=progress, count=lambda name: 7 if name == "_in" else -1, sql=lambda q, *a: [(0,)])
+        monkeypatch.setattr(batches.feats, "prepare", lambda st, **kw: "_in")
+        monkeypatch.setattr(batches.feats, "drop_inputs", lambda st: None)
+        monkeypatch.setattr(batches, "study_prior", lambda *a, **kw: None)
+        monkeypatch.setattr(batches, "map_pass", lambda st, source, *a, **kw: got.append(kw.get("total")) or {"account_scores": 0})
+        batches.run(study, load_election("us-2016"), model=None, workers=1)  # type: ignore[arg-type]
+        return got
+
+    assert totals(object()) == [7, 7]
+    assert totals(None) == [None, None]

@@ -408,8 +408,12 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
     try:
         source = feats.prepare(study, with_clusters=with_clusters, election=election)
         workers = pool_workers(study, source, workers, batch_rows)
-        # How many accounts each pass reads, for its "N of M" (DuckDB: a lake's Spark lines count tasks).
-        accounts = int(study.sql(f"SELECT count(*) FROM {source}")[0][0]) if getattr(study, "engine", "duckdb") == "duckdb" else None
+        # How many accounts each pass reads, for its "N of M": on a lake only where its progress line
+        # will say it (a count there can be a Spark job of its own), as the content stage takes its posts'.
+        if getattr(study, "engine", "duckdb") == "duckdb":
+            accounts = int(study.sql(f"SELECT count(*) FROM {source}")[0][0])
+        else:
+            accounts = study.count(source) if getattr(study, "progress", None) is not None else None
         query = f"SELECT * FROM {source}{in_key_order(study)}"
         base = study_base(origin_home(getattr(election, "country", None))) if use_study_prior else None
         pool_base = origin_textpool.base_mix()
