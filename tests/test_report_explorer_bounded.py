@@ -28,13 +28,19 @@ def _html(path: Path, exports: list[Export]) -> tuple[str, dict]:
     return html, data
 
 
+def _most_likely_first(bot: float | None) -> float:
+    """The page's order of automation probabilities: highest first, none last (a key of -1 for
+    none put it first, so the order check passed a page that led with unscored accounts)."""
+    return 2.0 if bot is None else -bot
+
+
 def test_a_study_over_the_cap_gets_its_top_accounts_and_says_so(analysed_sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(section_explorer, "MAX_ACCOUNTS", 100)
     html, data = _html(analysed_sample_path, [])
     rows, total = data["rows"], data["total"]
     assert len(rows) == 100 < total
     bots = [r[4] for r in rows]
-    assert bots == sorted(bots, key=lambda b: -1 if b is None else -b)  # most likely automated first
+    assert bots == sorted(bots, key=_most_likely_first)
     said = (f"This page carries the 100 with the highest automation probability, to stay quick to open, and its search, "
             f"filters and sorting reach only them: the other {total - 100:,} are in the accounts export, which this report was built without")
     assert said in html, html[:2000]
@@ -67,6 +73,9 @@ def test_accounts_the_model_gave_no_probability_are_said_apart(analysed_sample_p
     html, data = _html(path, [])
     total = data["total"]
     assert total > shown and sum(r[4] is None for r in data["rows"]) == 10
+    assert [r[4] for r in data["rows"]] == sorted((r[4] for r in data["rows"]), key=_most_likely_first)
+    unscored = [r[8] for r in data["rows"] if r[4] is None]
+    assert unscored == sorted(unscored, reverse=True)  # by their posts
     assert "with the highest automation probability" not in html, html[:2000]
     said = (f"This page carries the {scored:,} with an automation probability and, of the {total - scored:,} without one, "
             f"the 10 with the most posts, to stay quick to open, and its search, filters and sorting reach only them: "
