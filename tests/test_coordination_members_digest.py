@@ -11,6 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from botwatch.coordination.stage import members_digest
 from botwatch.study import open_study
 
@@ -53,3 +55,33 @@ def test_the_digest_spans_batches(tmp_path: Path, monkeypatch) -> None:  # type:
     monkeypatch.setattr(stage, "_DIGEST_BATCH", 3)
     with open_study(_study(tmp_path / "b.duckdb", ROWS)) as st:
         assert members_digest(st) == _python_form(ROWS)
+
+
+# NUL and a prefix of it, the last BMP and astral code points, a line separator and control
+# characters JSON escapes, two long ids that differ at their end: reviewed 2026-12-07.
+EDGES = [
+    (1, "twitter", "a\x00b"), (1, "twitter", "a"), (1, "twitter", "a\x00"), (2, "twitter", "\uffff"), (2, "twitter", "\U0010ffff"),
+    (2, "twitter", "\ue000"), (2, "twitter", "\U0001f600"), (3, "twitter", "x" * 10_000), (3, "twitter", "x" * 9_999 + "y"), (4, "tw\u2028itter", "\n\t\\\"/\x7f\x1f"),
+    (5, "bluesky", "e\u0301"), (-1, "twitter", "neg"), (2**31 - 1, "twitter", "big"),
+]
+
+
+def test_edge_text_on_duckdb(tmp_path: Path) -> None:
+    with open_study(_study(tmp_path / "x.duckdb", ROWS + EDGES)) as st:
+        assert members_digest(st) == _python_form(ROWS + EDGES)
+
+
+@pytest.mark.spark
+def test_edge_text_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The lake's rows come over from Spark as Arrow (`query_arrow`): the same digest."""
+    import pyarrow as pa
+
+    from botwatch.engines.lake import LakeStudy
+
+    rows = ROWS + EDGES
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.write_table("cluster_members", pa.table({
+            "cluster_id": pa.array([r[0] for r in rows], pa.int64()), "platform": [r[1] for r in rows],
+            "account_id": [r[2] for r in rows], "degree": pa.array([1] * len(rows), pa.int32()),
+        }))
+        assert members_digest(lake) == _python_form(rows)
