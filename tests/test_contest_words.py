@@ -200,3 +200,17 @@ def test_the_words_follow_the_election_the_estimates_were_made_with(euref_study:
         out = build_report(st, tmp_path / "r.html", ctx={"election": load_election("uk-ge2017")}, exports=False)
     page = _plain(out.read_text(encoding="utf-8"))
     assert "Sides: support, opposition and sentiment" in page and "Per side, campaign window" in page, re.findall(r".{40}support, opposition.{20}", page)
+
+
+def test_a_template_rendered_without_cw_says_the_current_reports_words() -> None:
+    """A macro imported without the context, or a template a test or plugin renders itself, has no
+    `cw` of its own: it raised UndefinedError (the office-hours headline did). The environment's
+    `cw` reads the words of the report being made."""
+    from botwatch.elections.contest import ContestWords, contest_words_for
+    from botwatch.report.sections import ENV
+
+    tpl = ENV.from_string("{{ cw.one }}/{{ cw.Many }}")
+    assert tpl.render() == "party/Parties"
+    with contest_words_for(ContestWords("side", "sides")):
+        assert tpl.render() == "side/Sides"
+    assert tpl.render() == "party/Parties"

@@ -53,6 +53,18 @@ ENV = Environment(
 ENV.globals["rs"] = reshare_words([])
 
 
+class _CurrentContestWords:
+    """`cw` for a template rendered without one (a macro imported without the context, a test or a
+    plugin rendering a template itself): the words of the report being made, read when used, so a
+    referendum's page says "side" there too and "party" outside any report."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(current_contest_words(), name)
+
+
+ENV.globals["cw"] = _CurrentContestWords()
+
+
 @dataclass
 class Section:
     id: str
