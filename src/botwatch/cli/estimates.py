@@ -129,6 +129,14 @@ def estimate(
         except PipelineError as exc:
             fail(str(exc))
         say_unmatched_parties(st, election, sample_rate)  # whether labelled now or by an earlier run: the table below rests on those labels
+        from botwatch.cli.analyze import _models_changed
+
+        # The estimates just written read the study's bot and origin scores and its post labels as
+        # they are: after an upgrade that retrained the bot model they are the earlier model's, as
+        # `status` and the report say; this command wrote a current-version table from them and
+        # said nothing, so its tables read as wholly current.
+        for said in _models_changed(st, str(study)):
+            warn(said)
         # A rate of 1 scales nothing (docs/methods.md: "--sample-rate 1 counts posts as observed");
         # "scaled by 1/1" read as a platform figure where the report says the counts are not scaled.
         # Where the warning above says the counts are no platform figures, the title says so too (as

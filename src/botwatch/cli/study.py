@@ -661,6 +661,52 @@ def _warn_older_than_study(st: Study, study: Path | str, names: list[str]) -> No
              f"after the stage that makes {'this table' if len(behind) == 1 else 'these tables'} last ran, and {'is' if k == 1 else 'are'} not in "
              f"{'it' if len(behind) == 1 else 'them'}: run `botwatch analyze {shell_shown(study)}` to renew {'it' if len(behind) == 1 else 'them'}")
     _warn_read_old(st, study, [(n, stage.name) for n, stage in asked if n not in skipped])
+    _warn_models_changed(st, study, [n for n, _stage in asked if n not in skipped])
+
+
+def tables_read_from(stage_name: str) -> set[str]:
+    """The tables `stage_name` writes or updates, and those of every stage that reads them, at
+    any remove (from the stages' declared `needs` and `optional` inputs): the tables whose
+    figures change when that stage's model does. A stage that only updates a shared table
+    (`circadian` adding to `timeline_notes`) reads nothing from it, so its own table is not one."""
+    from botwatch.pipeline import stages
+
+    registered = stages()
+    reached, tables = {stage_name}, set()
+    grew = True
+    while grew:
+        grew = False
+        for stage in registered:
+            if stage.name in reached or set(stage.needs + stage.optional) & tables:
+                outs = set(stage.writes) | set(stage.updates)
+                if stage.name not in reached or not outs <= tables:
+                    reached.add(stage.name)
+                    tables |= outs
+                    grew = True
+    return tables
+
+
+def _warn_models_changed(st: Study, study: Path | str, names: list[str]) -> None:
+    """Warnings on stderr for exported tables made with other models or rules than this
+    botwatch's, in the words `status` and `report` use, each with its command. Why: after an
+    upgrade that retrained the bot model, `accounts`, `explain`, `status` and the report said the
+    study's bot probabilities were the earlier model's, while `export accounts_scored` (or
+    `--all`) wrote those probabilities into a file with no word, where re-analysing changed 23 of
+    281 of them (by up to 0.08) on a real study."""
+    from botwatch.model_used import bot_model_changed
+    from botwatch.report.staleness import account_models_changed, content_model_changed, outdated_estimates
+
+    name = str(study)
+    scored = [n for n in names if n in tables_read_from("accounts")]
+    labelled = [n for n in names if n in tables_read_from("content")]
+    if scored and (bot := bot_model_changed(st)) is not None:
+        warn(f"{', '.join(scored)}: {bot.said(name)}")
+    if scored and (scores := account_models_changed(st)) is not None:
+        warn(f"{', '.join(scored)}: {scores.sentence(name)}")
+    if labelled and (labels := content_model_changed(st)) is not None:
+        warn(f"{', '.join(labelled)}: {labels.sentence(name)}")
+    if "estimates" in names and (outdated := outdated_estimates(st)) is not None:
+        warn(f"estimates: {outdated.sentence(name)}")
 
 
 def _renew_skipped(st: Study, study: Path | str, need: list[str], tables: int) -> str:
