@@ -83,3 +83,17 @@ def test_estimate_from_old_model_scores_says_so(earlier_study: Path) -> None:
     res = CliRunner().invoke(app, ["estimate", str(earlier_study), "--reps", "20"])
     assert res.exit_code == 0, res.output
     assert said in " ".join(res.stderr.split())
+
+
+def test_explain_names_an_earlier_releases_shipped_model_as_one(earlier_study: Path) -> None:
+    """The header's words said "a bot model other than the shipped one" right above the line that
+    says it was the shipped model of an earlier release."""
+    from botwatch import open_study
+
+    with open_study(earlier_study) as st:
+        handle = st.sql("SELECT handle FROM accounts_scored WHERE bot_probability IS NOT NULL AND handle IS NOT NULL ORDER BY account_id LIMIT 1")[0][0]
+    res = CliRunner().invoke(app, ["explain", str(earlier_study), f"@{handle}"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stdout.split())
+    assert "made with an earlier botwatch release's shipped bot model" in said
+    assert "other than the shipped one" not in said

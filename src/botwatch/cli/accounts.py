@@ -738,7 +738,7 @@ def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None, s
     """The bot probability's caveats for the model the study recorded (not the one this shell's
     `BOTWATCH_BOT_MODEL` names): its held-out AUC range across labelled sources, or None when it
     has none; a line on a user's own or missing model (`botwatch.model_used`); that
-    model's kind (None when it cannot be told); and the near-chance warning its training recorded
+    model's kind ("earlier" for an earlier release's shipped model; None when it cannot be told); and the near-chance warning its training recorded
     (`model_quality`), or None."""
     from botwatch.accounts.model_quality import recorded_warning
     from botwatch.report.caveats import cross_source_auc
@@ -748,12 +748,16 @@ def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None, s
         used = bot_model_used(st)
     except Exception:  # noqa: BLE001 - without the model's figures the line is left out, not the account
         return None, None, None, None
-    return cross_source_auc(used.meta), used.note, used.kind, recorded_warning(used.meta)
+    return cross_source_auc(used.meta), used.note, "earlier" if used.earlier_release else used.kind, recorded_warning(used.meta)
 
 
 def _calibrated_words(kind: str | None) -> str:
     """What the bot probability was calibrated on, for the model kind the study recorded: the model
-    card describes the shipped model only, so a user's model is not sent there."""
+    card describes the shipped model only, so a user's model is not sent there. An earlier
+    release's shipped model ("earlier") is named as one: "a bot model other than the shipped one"
+    stood right above the line saying it was the shipped model of an earlier release."""
+    if kind == "earlier":
+        return "made with an earlier botwatch release's shipped bot model; docs/model-card-bot.md describes this release's model, not that one"
     if kind == "own":
         return "your own bot model's, calibrated on its own labelled accounts; docs/model-card-bot.md describes the shipped model, not this one"
     if kind == "missing":
