@@ -97,3 +97,21 @@ def test_explain_names_an_earlier_releases_shipped_model_as_one(earlier_study: P
     said = " ".join(res.stdout.split())
     assert "made with an earlier botwatch release's shipped bot model" in said
     assert "other than the shipped one" not in said
+
+
+def test_outdated_estimates_over_old_scores_name_the_whole_analyze(earlier_study: Path) -> None:
+    """With the bot scores also the earlier model's, `status` named `analyze --only estimates` for
+    the estimates, which makes the table again from those same scores, beside `analyze` for the
+    scores: the estimates' command is now the whole `analyze`, which renews both."""
+    from botwatch import open_study
+
+    with open_study(earlier_study, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs WHERE stage = 'estimates'"):
+            p = json.loads(params)
+            p.pop("estimates_version", None)
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(p, sort_keys=True), run_id])
+    res = CliRunner().invoke(app, ["status", str(earlier_study), "--json"])
+    assert res.exit_code == 0, res.output
+    found = [w for w in json.loads(res.stdout)["warnings"] if w["kind"] in ("outdated_estimates", "estimates_may_be_outdated")]
+    assert len(found) == 1 and found[0]["command"] == f"botwatch analyze {earlier_study}"
+    assert f"`botwatch analyze {earlier_study}`" in str(found[0]["sentence"])

@@ -421,6 +421,11 @@ class OutdatedEstimates:
     recorded: int | None  # the version its latest run recorded (None: none, an earlier botwatch)
     found: tuple[str, ...] = ()
     unsure: int = 0  # shares whose accounts the table cannot tell (see `_rows_outdated`)
+    # The scores or labels the table reads were made with other models than this botwatch's (an
+    # upgrade that also retrained the bot model): `--only estimates` would make the table again
+    # from them, and `status` then still said they were the earlier model's; the whole `analyze`
+    # renews both, so that is the command named.
+    whole: bool = False
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
         made = ("The estimates table was made by an earlier version of botwatch (its last run recorded "
@@ -439,11 +444,12 @@ class OutdatedEstimates:
 
         from botwatch.report.fmt import user_text
 
-        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {} --only estimates</code>").format(user_text(shlex.quote(not_an_option(study_name))))))
+        only = "" if self.whole else " --only estimates"
+        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}{}</code>").format(user_text(shlex.quote(not_an_option(study_name))), only)))
 
     def command(self, study_name: str = "STUDY") -> str:
         """The renew command `sentence` names, on its own (`status --json`)."""
-        return analyze_command(study_name, ("estimates",))
+        return analyze_command(study_name, () if self.whole else ("estimates",))
 
 
 def outdated_estimates(study: Study) -> OutdatedEstimates | None:
@@ -464,7 +470,12 @@ def outdated_estimates(study: Study) -> OutdatedEstimates | None:
     if recorded is not None and recorded >= ESTIMATES_VERSION:
         return None
     found, unsure = _rows_outdated(study, shares=recorded is None)  # version 1 wrote the shares as now
-    return OutdatedEstimates(recorded, found, unsure) if found or unsure else None
+    if not (found or unsure):
+        return None
+    from botwatch.model_used import bot_model_changed
+
+    whole = any(changed(study) is not None for changed in (bot_model_changed, account_models_changed, content_model_changed))
+    return OutdatedEstimates(recorded, found, unsure, whole)
 
 
 def _rows_outdated(study: Study, shares: bool = True) -> tuple[tuple[str, ...], int]:
