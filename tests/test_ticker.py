@@ -200,6 +200,32 @@ def test_a_line_that_cannot_be_printed_ends_the_ticking_without_a_traceback(monk
     assert calls == ["tick"] and escaped == []
 
 
+def test_a_line_that_cannot_be_made_is_said_once_and_the_ticking_goes_on(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bug in `line()` ended every progress line of the command without a word: a log went
+    quiet for the rest of a long run. Now one line on stderr says so, and the lines go on."""
+    escaped: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+    calls: list[int] = []
+    lines: list[str] = []
+
+    def line() -> str:
+        calls.append(1)
+        if len(calls) <= 3:
+            raise ValueError("bad count\x1b[31m\nsecond line")
+        return f"tick {len(calls)}"
+
+    t = Ticker(line, lines.append, 0.01, name="botwatch-test-ticker").start()
+    try:
+        assert _until(lambda: len(lines) >= 2)
+    finally:
+        t.stop()
+    assert escaped == [] and lines[:2] == ["tick 4", "tick 5"]
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["botwatch: a progress line could not be made (ValueError: bad count\\x1b[31m); "
+                   "the command goes on, and so do its progress lines"], err
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 def test_a_fork_waits_for_a_line_being_printed_and_the_child_inherits_no_held_lock() -> None:
     """A worker forked while the ticker writes a line would inherit the write half done (and

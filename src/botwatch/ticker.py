@@ -21,7 +21,10 @@ and so behave alike in:
   thread, and no line is printed once it has returned: after Ctrl-C the command's own last line
   is the last one.
 - A line that cannot be printed (stderr closed under it, a test's buffer gone) ends the ticking
-  quietly: a traceback from the thread ("Exception in thread ...") would reach the user.
+  quietly: a traceback from the thread ("Exception in thread ...") would reach the user. A line
+  that cannot be made (a bug in the caller's `line()`) is said once on stderr, in one line with
+  no traceback, and the ticking goes on: it used to end every progress line of the command
+  silently, so a log went quiet for the rest of a long run with no word why.
 - "Said since" (`Framed`): what runs now, when it began and when a line last said so, under one
   lock; `due` says whether a line is owed and notes it as said, `end` says whether one was (so
   the caller can print the finish of work it said was running).
@@ -213,6 +216,7 @@ class Ticker:
         self.line, self.emit, self.interval, self.name = line, emit, interval, name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._told = False  # whether a line that could not be made was said (once per ticker)
 
     @property
     def running(self) -> bool:
@@ -246,8 +250,30 @@ class Ticker:
         global _printer
         _printer = threading.get_ident()
         try:
-            text = self.line()
+            try:
+                text = self.line()
+            except Exception as exc:  # noqa: BLE001 - one line fails to be made: the next may not
+                self._tell(exc)
+                return
             if text:
                 self.emit(text)
         finally:
             _printer = None
+
+    def _tell(self, exc: Exception) -> None:
+        """Say once on stderr that a progress line could not be made, in one line (no traceback);
+        a stderr that cannot take it is left alone, as a line that cannot be printed is."""
+        if self._told:
+            return
+        self._told = True
+        import sys
+
+        from botwatch.shown_text import controls_shown
+
+        first = next((x.strip() for x in str(exc).splitlines() if x.strip()), "")
+        why = controls_shown(f"{type(exc).__name__}: {first}"[:300] if first else type(exc).__name__)
+        try:
+            print(f"botwatch: a progress line could not be made ({why}); the command goes on, and so do its progress lines",
+                  file=sys.stderr, flush=True)
+        except Exception:  # noqa: BLE001 - stderr gone: nothing to tell it on
+            pass
