@@ -4,6 +4,9 @@ session and a fake reading of the status store stand in for the JVM."""
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
+
+import pytest
 
 from botwatch.engines.spark_progress import SparkProgress, SparkWork, interval_from_env, seconds_text
 
@@ -93,49 +96,76 @@ def test_restarted_after_a_stop_it_prints_again() -> None:
     assert any(x.startswith("query over posts · step ") for x in lines), lines
 
 
-def test_a_stage_of_short_steps_still_gets_a_line_naming_steps_done_and_the_one_running() -> None:
+class _Clock:
+    """`time.monotonic` for `botwatch.ticker` and `spark_progress`, moved by the test alone: a
+    test that slept and then asked for the next line at once failed when a loaded machine woke it
+    late (a step that had run half an interval by the sleep had run a whole one by the ask)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture()
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    import botwatch.engines.spark_progress as spark_progress
+    import botwatch.ticker as ticker
+
+    fake = _Clock()
+    for module in (ticker, spark_progress):
+        monkeypatch.setattr(module, "time", SimpleNamespace(monotonic=fake))
+    return fake
+
+
+def test_a_stage_of_short_steps_still_gets_a_line_naming_steps_done_and_the_one_running(clock: _Clock) -> None:
     """The accounts stage of a 10,000-post lake ran 203 s in dozens of steps of a few seconds each
     and printed nothing until its one long step: a stage is framed as well as its steps."""
-    p = SparkProgress(_Session(), lambda line: None, interval=0.05, work=lambda s: None)
+    p = SparkProgress(_Session(), lambda line: None, interval=30, work=lambda s: None)
     p.begin_stage("accounts")
     for name in ("writing _acc_activity", "counting posts"):
         with p.step(name):
-            pass
-    time.sleep(0.06)  # the stage has now run an interval without a line
+            clock.advance(5)
+    assert p.line() is None  # the stage has run 10 s of its 30
+    clock.advance(21)
     with p.step("writing account_scores"):
         text = p.line()
         assert p.line() is None  # said just now: the next waits a full interval
     p.end_stage()
-    assert text is not None
-    assert text.startswith("accounts: still running, "), text
-    assert text.endswith(" so far; 2 Spark steps done, now: writing account_scores"), text
+    assert text == "accounts: still running, 31 s so far; 2 Spark steps done, now: writing account_scores", text
     assert p.line() is None  # no stage runs
 
 
-def test_a_step_line_counts_as_the_stage_s_line() -> None:
+def test_a_step_line_counts_as_the_stage_s_line(clock: _Clock) -> None:
     """A stage whose long step was just said is not said again at once in other words."""
-    p = SparkProgress(_Session(), lambda line: None, interval=0.05, work=lambda s: None)
+    p = SparkProgress(_Session(), lambda line: None, interval=30, work=lambda s: None)
     p.begin_stage("content")
     with p.step("Python over Arrow batches (label)"):
-        time.sleep(0.06)
+        clock.advance(31)
         step_line = p.line()
         stage_line = p.line()
+        clock.advance(20)
+        later = p.line()  # the step's next line is 10 s away; the stage's 10 s too
     p.end_stage()
-    assert step_line is not None and step_line.startswith("content: Python over Arrow batches (label) · step ")
-    assert stage_line is None
+    assert step_line is not None and step_line.startswith("content: Python over Arrow batches (label) · step 31 s, stage 31 s"), step_line
+    assert stage_line is None and later is None
 
 
-def test_a_step_that_has_run_half_an_interval_is_left_to_say_itself() -> None:
+def test_a_step_that_has_run_half_an_interval_is_left_to_say_itself(clock: _Clock) -> None:
     """Coverage's one step began with the stage, and the stage's line and the step's came a few
     milliseconds apart: a step that has run half an interval now says itself, with its tasks."""
-    p = SparkProgress(_Session(), lambda line: None, interval=0.05, work=lambda s: None)
+    p = SparkProgress(_Session(), lambda line: None, interval=30, work=lambda s: None)
     p.begin_stage("coverage")
-    time.sleep(0.03)
+    clock.advance(15)
     with p.step("writing coverage_daily"):
-        time.sleep(0.03)  # the stage is owed a line; the step has run over half an interval
+        clock.advance(16)  # the stage is owed a line; the step has run over half an interval
         stage_line = p.line()
-        time.sleep(0.03)
+        clock.advance(15)
         step_line = p.line()
     p.end_stage()
     assert stage_line is None
-    assert step_line is not None and step_line.startswith("coverage: writing coverage_daily · step "), step_line
+    assert step_line is not None and step_line.startswith("coverage: writing coverage_daily · step 31 s"), step_line
