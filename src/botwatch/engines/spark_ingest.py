@@ -124,8 +124,15 @@ def ingest_lake(
             except BaseException as exc:
                 # Ctrl-C or SIGTERM in the words `Study.run` records for them (a DuckDB ingest's
                 # row): this row said "KeyboardInterrupt: KeyboardInterrupt", which `status` and
-                # the report read as a failure rather than a stop.
-                run["message"] = stop_message() if interrupt_in(exc) else f"{type(exc).__name__}: {first_line(exc)}"[:1000]
+                # the report read as a failure rather than a stop. And, as `Study.run`, the merge's
+                # Spark job is cancelled first: the JVM ran it on after Python stopped waiting, so
+                # it could still add posts once the lock below was released, and on a remote lake
+                # (where the row is a Spark write) the row waited behind it.
+                if interrupt_in(exc):
+                    run["message"] = stop_message()
+                    lake._cancel_work()
+                else:
+                    run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]
                 raise
             finally:
                 # The row `Study.run` writes, in place of the started one.
