@@ -39,7 +39,12 @@ def _comparable(name: str, table: Any) -> Any:
     return table.drop_columns(["ingested_at"]) if name == "sources" else table
 
 
-def test_lake_equals_study_for_a_mapped_csv(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_lake_equals_study_for_a_mapped_csv(spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    # The outputs are compared whole: a progress line (`ingest --engine spark` in a pipe says how
+    # the read goes every 30 s) in the one engine's and not the other's failed the comparison
+    # whenever a loaded machine took the Spark ingest past the interval. Progress is tested apart
+    # (tests/test_spark_ingest_log.py); here only what the two engines report.
+    monkeypatch.setenv("BOTWATCH_PROGRESS_SECONDS", "inf")
     with open(GOP, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     rows[2]["created_at"] = "the night of the debate"
