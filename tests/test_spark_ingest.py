@@ -111,8 +111,12 @@ def calls(spark, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  #
 
     from botwatch.cli import app
 
-    out["duck_cli"] = CliRunner().invoke(app, ["ingest", str(duck), *first, *second, "--results-json", str(work / "duck.results")])
-    out["lake_cli"] = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), *first, *second, "--results-json", str(work / "lake.results")])
+    # Without progress lines: the two outputs are compared whole, and the Spark ingest prints one
+    # every 30 s in a pipe (`ReadingLog`), which a loaded machine reaches.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BOTWATCH_PROGRESS_SECONDS", "inf")
+        out["duck_cli"] = CliRunner().invoke(app, ["ingest", str(duck), *first, *second, "--results-json", str(work / "duck.results")])
+        out["lake_cli"] = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), *first, *second, "--results-json", str(work / "lake.results")])
     out["duck_results"], out["lake_results"] = ((work / f"{e}.results").read_text(encoding="utf-8") for e in ("duck", "lake"))
     out["duck_tables3"], out["lake_tables3"] = _duck_tables(duck), _lake_tables(lake)
     return out
