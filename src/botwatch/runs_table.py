@@ -25,11 +25,12 @@ COMMAND_ID = "command_id"
 # Keys that record how a run was made, not a parameter of what it computed (left out of the
 # parameters the report's stage table shows: an id differs on every run and on every engine).
 # `estimates_version`: which rules made the estimates table's rows (`estimates.compute.ESTIMATES_VERSION`).
+# `content_rules_version`: which rules in code made the post labels (`content.rules_version`).
 # `libraries`: the versions of the libraries that decide results (`library_versions`).
 # `digests`: per table a run wrote, a digest of what later stages read of it (`coordination.stage.members_digest`),
 # which `report.staleness.behind_inputs` compares: a record of the result, no setting.
 DIGESTS_KEY = "digests"
-BOOKKEEPING = frozenset({COMMAND_ID, "estimates_version", LIBRARIES_KEY, DIGESTS_KEY})
+BOOKKEEPING = frozenset({COMMAND_ID, "estimates_version", "content_rules_version", LIBRARIES_KEY, DIGESTS_KEY})
 
 
 def parse_params(text: Any) -> dict[str, Any] | None:
@@ -49,6 +50,7 @@ class Run:
     stage: str
     params: dict[str, Any] | None
     version: str | None
+    started_at: Any = None  # what dates a run that recorded no rules version (`content.rules_version`)
 
     @property
     def command_id(self) -> str | None:
@@ -77,15 +79,16 @@ def ok_runs(study: Any) -> list[Run]:
     with no Spark job (three per call through Spark SQL, three calls an analysis)."""
     if "runs" not in study.tables():
         return []
-    columns = ["stage", "params", "version"]
+    columns = ["stage", "params", "version", "started_at"]
     if hasattr(study, "driver_arrow"):
-        t = study.driver_arrow("runs", [*columns, *(c for c, _ in RUN_ORDER)], {"status": "ok"})
+        # Each column once: `started_at` is both read and a sort key (Arrow's select refuses a name twice).
+        t = study.driver_arrow("runs", list(dict.fromkeys([*columns, *(c for c, _ in RUN_ORDER)])), {"status": "ok"})
         t = t.sort_by(list(RUN_ORDER)).select(columns)  # Arrow puts NULLs last (its default; an explicit option warns from 25.0 on)
         rows = list(zip(*(c.to_pylist() for c in t.columns)))
     else:
         order = ", ".join(f"{c} {'ASC' if d == 'ascending' else 'DESC'} NULLS LAST" for c, d in RUN_ORDER)
         rows = study.sql(f"SELECT {', '.join(columns)} FROM runs WHERE status = 'ok' ORDER BY {order}")
-    return [Run(stage, parse_params(params), version) for stage, params, version in rows]
+    return [Run(stage, parse_params(params), version, started) for stage, params, version, started in rows]
 
 
 def latest_by_stage(study: Any) -> dict[str, dict[str, Any]]:

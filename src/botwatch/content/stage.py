@@ -23,6 +23,7 @@ from botwatch.content.features import TONE_GATE_EVIDENCE, topic_tone_gate
 from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
+from botwatch.content.rules_version import CONTENT_RULES_VERSION, CONTENT_RULES_VERSION_KEY
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelError, ContentModelInputs, LinearModel, TreeBlend, is_uk, shipped_files_sha256, shipped_models, shipped_trees
 from botwatch.content.party_coverage import listed_bluesky_accounts
@@ -491,5 +492,7 @@ def content(study: Study, ctx: Context) -> int:
     """Election match, parties, language, sentiment (English) and per-party stance for every post."""
     # The labels depend on the model files: record both (the trees' as None where none ship).
     ctx.run_params.update(shipped_files_sha256())
+    # ... and on the rules in code (`report.staleness.content_model_changed` reads it, on both engines).
+    ctx.run_params[CONTENT_RULES_VERSION_KEY] = CONTENT_RULES_VERSION
     n, _ = run_content(study, ctx.election, log=ctx.log, workers=ctx.options.get("workers"))
     return n

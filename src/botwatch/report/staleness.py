@@ -725,27 +725,50 @@ def _never_finished(rows: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ContentModelChanged:
-    """The study's post labels were made with other content model files than this botwatch ships:
-    the content stage's latest run recorded their SHA-256 (`content_model_sha256`,
-    `content_trees_sha256`) and they differ from the shipped files'. Why: a study analysed a week
-    before, with files refitted since, had its stance and sentiment shares printed beside the
-    accuracies measured for the files shipped now, and nothing said they were another model's.
+    """The study's post labels were made with other content model files than this botwatch ships,
+    or by older stance and sentiment rules in code: the content stage's latest run recorded the
+    files' SHA-256 (`content_model_sha256`, `content_trees_sha256`) and they differ from the shipped
+    files', or it recorded an older `content_rules_version` (`content.rules_version`), or none and
+    started before the first. Why: a study analysed a week before, with files refitted since, had
+    its stance and sentiment shares printed beside the accuracies measured for the files shipped
+    now, and nothing said they were another model's; a change to the rules alone (a not-negative
+    quote cancelling a rival's pro cue) was not said at all.
 
     `changed`: (file as said, SHA-256 recorded, SHA-256 shipped) for each file that differs.
+    `rules`: the older rules version the run was made with (0: before any was recorded), or None.
     `election`, `added`: the renew command's `--election` word and the sentence it adds
     (`_renew_word`, as the other staleness lines name it)."""
 
     changed: tuple[tuple[str, str, str], ...]
     election: str | None = None
     added: str = ""
+    rules: int | None = None
+
+    @property
+    def heading(self) -> str:
+        """The report banner's bold words."""
+        if not self.changed:
+            return "Labelled by older content rules."
+        return "Labelled with other content model files" + (" and older rules." if self.rules is not None else ".")
 
     def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
         """The one wording for the report's banner (`html=True`), `report`'s warning and `status`."""
-        files = "; ".join(f"{what} {then[:12]}… then, {now[:12]}… now" for what, then, now in self.changed)
-        text = ("The post labels (stance, sentiment) were made with other content model files than this botwatch ships "
-                f"(SHA-256 {files}), so they, and every figure read from them, may differ from what the shipped files give, "
-                "and the accuracies quoted for the content models are the shipped files', not theirs. Run {cmd} to label the "
-                "posts again and build the report again.")
+        from botwatch.content.rules_version import CONTENT_RULES_VERSION
+
+        made, given = [], []
+        if self.changed:
+            files = "; ".join(f"{what} {then[:12]}… then, {now[:12]}… now" for what, then, now in self.changed)
+            made.append(f"with other content model files than this botwatch ships (SHA-256 {files})")
+            given.append("the shipped files")
+        if self.rules is not None:
+            then = "recorded no rules version: made before version 1" if self.rules == 0 else f"recorded rules version {self.rules}"
+            made.append(f"by older stance and sentiment rules than this botwatch's (the content run {then}; version {CONTENT_RULES_VERSION} now)")
+            given.append("the current rules")
+        by = " and ".join(given)
+        whose = f"those of {by}" if self.rules is not None else f"{by}'"  # "the shipped files'", as it was worded before the rules
+        text = (f"The post labels (stance, sentiment) were made {' and '.join(made)}, so they, and every figure read from them, "
+                f"may differ from what {by} give, and the accuracies quoted for the content models are "
+                f"{whose}, not theirs. Run {{cmd}} to label the posts again and build the report again.")
         return _with_analyze(text + self.added, study_name, html, election=self.election)
 
     def command(self, study_name: str = "STUDY") -> str:
@@ -758,27 +781,31 @@ CONTENT_FILES = (("content_model_sha256", "content model"), ("content_trees_sha2
 
 
 def content_model_changed(study: Study) -> ContentModelChanged | None:
-    """The change, or None: the same files, or no content run that recorded their hashes (a study
-    labelled before they were recorded cannot be told), or shipped files that cannot be read
-    (`analyze` says why when it runs). The whole `analyze` renews it: the timeline,
-    estimates and impact read the labels too."""
+    """The change, or None: the same files and rules, or no content run that recorded their hashes
+    (a study labelled before they were recorded cannot be told), or shipped files that cannot be
+    read (`analyze` says why when it runs). Rules are compared as `content.rules_version` reads the
+    run: a run that recorded no version is older rules only where it started before version 1
+    existed. The whole `analyze` renews it: the timeline, estimates and impact read the labels too."""
     from botwatch.runs_table import latest_of_stage
 
     run = latest_of_stage(study, "content") if "runs" in study.tables() else None
     if run is None or run.params is None:
         return None
     from botwatch.content.modelrun import shipped_files_sha256
+    from botwatch.content.rules_version import CONTENT_RULES_VERSION, recorded_rules_version
 
     try:
         shipped = shipped_files_sha256()
     except Exception:  # noqa: BLE001 - an unreadable shipped file: nothing can be compared
-        return None
+        shipped = {}
     changed = tuple((what, then, now) for key, what in CONTENT_FILES
                     if isinstance(then := run.params.get(key), str) and isinstance(now := shipped.get(key), str) and then != now)
-    if not changed:
+    made_by = recorded_rules_version(run.params, run.started_at)
+    rules = made_by if made_by is not None and made_by < CONTENT_RULES_VERSION else None
+    if not changed and rules is None:
         return None
     election, added = _renew_word(study, ["content"])
-    return ContentModelChanged(changed, election, added)
+    return ContentModelChanged(changed, election, added, rules)
 
 
 @dataclass(frozen=True)
