@@ -728,8 +728,8 @@ class ContentModelChanged:
     """The study's post labels were made with other content model files than this botwatch ships,
     or by older stance and sentiment rules in code: the content stage's latest run recorded the
     files' SHA-256 (`content_model_sha256`, `content_trees_sha256`) and they differ from the shipped
-    files', or it recorded an older `content_rules_version` (`content.rules_version`), or none and
-    started before the first. Why: a study analysed a week before, with files refitted since, had
+    files', or it recorded an older `content_rules_version` (`content.rules_version`), or none (an
+    earlier release's run). Why: a study analysed a week before, with files refitted since, had
     its stance and sentiment shares printed beside the accuracies measured for the files shipped
     now, and nothing said they were another model's; a change to the rules alone (a not-negative
     quote cancelling a rival's pro cue) was not said at all.
@@ -784,8 +784,7 @@ def content_model_changed(study: Study) -> ContentModelChanged | None:
     """The change, or None: the same files and rules, or no content run that recorded their hashes
     (a study labelled before they were recorded cannot be told), or shipped files that cannot be
     read (`analyze` says why when it runs). Rules are compared as `content.rules_version` reads the
-    run: a run that recorded no version is older rules only where it started before version 1
-    existed. The whole `analyze` renews it: the timeline, estimates and impact read the labels too."""
+    run: a run that recorded no version was made by an earlier release, so by older rules. The whole `analyze` renews it: the timeline, estimates and impact read the labels too."""
     from botwatch.runs_table import latest_of_stage
 
     run = latest_of_stage(study, "content") if "runs" in study.tables() else None
@@ -800,8 +799,8 @@ def content_model_changed(study: Study) -> ContentModelChanged | None:
         shipped = {}
     changed = tuple((what, then, now) for key, what in CONTENT_FILES
                     if isinstance(then := run.params.get(key), str) and isinstance(now := shipped.get(key), str) and then != now)
-    made_by = recorded_rules_version(run.params, run.started_at)
-    rules = made_by if made_by is not None and made_by < CONTENT_RULES_VERSION else None
+    made_by = recorded_rules_version(run.params)
+    rules = made_by if made_by < CONTENT_RULES_VERSION else None
     if not changed and rules is None:
         return None
     election, added = _renew_word(study, ["content"])
