@@ -52,28 +52,3 @@ def test_a_lake_orders_runs_as_duckdb_does_with_no_spark_job(spark: Any, tmp_pat
         got = [r.stage for r in ok_runs(lake)]
         assert int(str(jobs.nextJobId())) == before  # read by Arrow at the driver
     assert got == WANT
-
-
-class _DriverReads:
-    """A study read as a local lake reads `runs` (`driver_arrow`), with no Spark: the path
-    `ok_runs` takes on a lake, which asked for `started_at` twice once runs carried it."""
-
-    def __init__(self, table: pa.Table) -> None:
-        self.table = table
-
-    def tables(self) -> list[str]:
-        return ["runs"]
-
-    def driver_arrow(self, name: str, columns: list[str], equal: dict[str, Any]) -> pa.Table:
-        import pyarrow.compute as pc
-
-        mask = pc.equal(self.table["status"], equal["status"])
-        return self.table.filter(mask).select(columns)
-
-
-def test_driver_reads_give_each_runs_start() -> None:
-    """Each run carries its `started_at` (what dates a content run that recorded no rules version,
-    `content.rules_version`), read in the same order on the lake's path as on DuckDB's."""
-    runs = ok_runs(_DriverReads(_table()))
-    assert [r.stage for r in runs] == WANT
-    assert [r.started_at for r in runs][:2] == [datetime(2017, 5, 1, 6), datetime(2017, 5, 1, 8, 30)]

@@ -50,7 +50,6 @@ class Run:
     stage: str
     params: dict[str, Any] | None
     version: str | None
-    started_at: Any = None  # what dates a run that recorded no rules version (`content.rules_version`)
 
     @property
     def command_id(self) -> str | None:
@@ -79,16 +78,15 @@ def ok_runs(study: Any) -> list[Run]:
     with no Spark job (three per call through Spark SQL, three calls an analysis)."""
     if "runs" not in study.tables():
         return []
-    columns = ["stage", "params", "version", "started_at"]
+    columns = ["stage", "params", "version"]
     if hasattr(study, "driver_arrow"):
-        # Each column once: `started_at` is both read and a sort key (Arrow's select refuses a name twice).
-        t = study.driver_arrow("runs", list(dict.fromkeys([*columns, *(c for c, _ in RUN_ORDER)])), {"status": "ok"})
+        t = study.driver_arrow("runs", [*columns, *(c for c, _ in RUN_ORDER)], {"status": "ok"})
         t = t.sort_by(list(RUN_ORDER)).select(columns)  # Arrow puts NULLs last (its default; an explicit option warns from 25.0 on)
         rows = list(zip(*(c.to_pylist() for c in t.columns)))
     else:
         order = ", ".join(f"{c} {'ASC' if d == 'ascending' else 'DESC'} NULLS LAST" for c, d in RUN_ORDER)
         rows = study.sql(f"SELECT {', '.join(columns)} FROM runs WHERE status = 'ok' ORDER BY {order}")
-    return [Run(stage, parse_params(params), version, started) for stage, params, version, started in rows]
+    return [Run(stage, parse_params(params), version) for stage, params, version in rows]
 
 
 def latest_by_stage(study: Any) -> dict[str, dict[str, Any]]:
