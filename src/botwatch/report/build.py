@@ -252,10 +252,7 @@ def _write_report(
     labelled_none = None if no_posts or outside_labelled else no_election_posts(study, labelled_for)
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
-    from botwatch.report.sections import current_contest_words
-
     html = ENV.get_template("report.html.j2").render(
-        cw=current_contest_words(),
         title=title or study_label(study.path)[0],
         generated=stamp,
         version=version_label(),

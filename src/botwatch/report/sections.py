@@ -88,8 +88,8 @@ def section(name: str, order: int) -> Callable[[SectionFn], SectionFn]:
 
 
 def render(template: str, **ctx: Any) -> Markup:
-    """Render a section template with autoescape on; `cw` is the report's contest words unless given."""
-    ctx.setdefault("cw", current_contest_words())
+    """Render a section template with autoescape on (`cw`, the report's contest words, is the
+    environment's)."""
     return Markup(ENV.get_template(template).render(**ctx))
 
 
