@@ -184,15 +184,13 @@ def led_by_study_prior_among(study: Study, keys: list[tuple[str, str]], home: st
     P(Russia) (151 on a walk's IRA study of May–June 2017, uk-ge2017), while the report's headline
     counted the 87 of them that without the step would be more likely than not run from GB; no
     field said which 87, so a researcher could not reproduce the report's figure from the JSON."""
-    import pyarrow as pa
-
     got = prior_led_sql(study, home)
     if got is None:
         return None
     if not keys:
         return set()
     view = "_botwatch_prior_led_keys"
-    table = pa.table({"platform": pa.array([k[0] for k in keys], pa.string()), "account_id": pa.array([k[1] for k in keys], pa.string())})
+    table = _keys_table(keys)
     try:
         with study.temp_view(view, table):
             rows = study.sql(f"SELECT led.platform, led.account_id FROM ({got[0]}) led JOIN {view} USING (platform, account_id)", got[1])
@@ -341,14 +339,12 @@ def rests_on_prior_among(study: Study, keys: list[tuple[str, str]], home: str) -
     report's breakdown counts with (`_prior_rule`), read in one query whatever their number
     (`accounts --json` asks for a whole listing); None when the evidence cannot be read (no
     `account_evidence` or `account_scores`, a lake read by Spark)."""
-    import pyarrow as pa
-
     if "account_evidence" not in study.tables() or "account_scores" not in study.tables():
         return None
     if not keys:
         return set()
     view = "_botwatch_prior_keys"
-    table = pa.table({"platform": pa.array([k[0] for k in keys], pa.string()), "account_id": pa.array([k[1] for k in keys], pa.string())})
+    table = _keys_table(keys)
     try:
         with study.temp_view(view, table):
             ctes, rests, _not_ru, params = _prior_rule(study, home, keys=view)
@@ -357,3 +353,11 @@ def rests_on_prior_among(study: Study, keys: list[tuple[str, str]], home: str) -
     except Exception:  # noqa: BLE001 - a clarification; the verdict stands without it
         return None
     return {(pl, aid) for pl, aid in rows}
+
+
+def _keys_table(keys: list[tuple[str, str]]) -> Any:
+    """(platform, account_id) keys as an Arrow table, for a temporary view the queries above join
+    with, so a whole listing is asked about in one query."""
+    import pyarrow as pa
+
+    return pa.table({"platform": pa.array([k[0] for k in keys], pa.string()), "account_id": pa.array([k[1] for k in keys], pa.string())})
