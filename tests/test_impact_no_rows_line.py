@@ -17,13 +17,20 @@ from botwatch.pipeline import Context, analyze
 from test_timeline import election, write_posts
 
 
-def test_a_run_writing_no_rows_says_why_in_one_line(tmp_path: Path) -> None:
-    """Posts never labelled for parties: one line, said once for every party, with the next step."""
+def _timeline_and_impact_of_unlabelled_posts(tmp_path: Path) -> tuple[list[tuple[str, str, int | None]], list[str]]:
+    """`analyze`'s results and log lines for the timeline and impact stages over twelve posts
+    never labelled for parties."""
     said: list[str] = []
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         write_posts(st, [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 3}", created_at=datetime(2017, 5, 1) + timedelta(hours=i),
                               kind="original", text="hello") for i in range(12)])
         results = analyze(st, Context(election=election(), log=said.append), only=["timeline", "impact"])
+    return results, said
+
+
+def test_a_run_writing_no_rows_says_why_in_one_line(tmp_path: Path) -> None:
+    """Posts never labelled for parties: one line, said once for every party, with the next step."""
+    results, said = _timeline_and_impact_of_unlabelled_posts(tmp_path)
     assert ("impact", "ok", 0) in results
     lines = [s for s in said if s.startswith("impact:")]
     assert lines == ["impact: no test was run: no posts about each party: the posts are not labelled for parties yet (run the content stage)."]
@@ -55,11 +62,7 @@ def test_a_run_without_statsmodels_says_so_in_one_line(tmp_path: Path, monkeypat
     import botwatch.impact.stage as stage
 
     monkeypatch.setattr(stage, "statsmodels_available", lambda: False)
-    said: list[str] = []
-    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        write_posts(st, [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 3}", created_at=datetime(2017, 5, 1) + timedelta(hours=i),
-                              kind="original", text="hello") for i in range(12)])
-        results = analyze(st, Context(election=election(), log=said.append), only=["timeline", "impact"])
+    results, said = _timeline_and_impact_of_unlabelled_posts(tmp_path)
     assert ("impact", "ok", 0) in results
     assert [s for s in said if s.startswith("impact:")] == [
         "impact: statsmodels is not installed (pip install botwatch[time]): the impact tests were not run."]

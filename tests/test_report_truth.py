@@ -179,23 +179,28 @@ def test_the_separate_ira_check_says_it_is_another_elections(us_estimated: tuple
 BREXIT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ordinary" / "brexit-2016" / "tweets.csv.gz"
 
 
+def _hours_of(csv_path: Path, study: Path) -> Path:
+    """`study` holding `csv_path` (the ordinary archive's columns, docs/ingest-csv.md's map), with
+    the timeline and circadian stages run under uk-ge2017."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    cols = "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location,hashtags=hashtags"
+    assert runner.invoke(app, ["ingest", str(study), str(csv_path), "--columns", cols]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "timeline", "--only", "circadian"])
+    assert res.exit_code == 0, res.output
+    return study
+
+
 @pytest.fixture(scope="module")
 def brexit_hours(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ordinary brexit-2016 tweets (docs/ingest-csv.md's map) with the timeline and circadian
     stages under uk-ge2017: about 20 CPU-seconds."""
     if not BREXIT.exists():
         pytest.skip(f"real ordinary data not found at {BREXIT} (../shared/data, see its README.md)")
-    from typer.testing import CliRunner
-
-    from botwatch.cli import app
-
-    runner = CliRunner()
-    study = tmp_path_factory.mktemp("brexit") / "b.duckdb"
-    cols = "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location,hashtags=hashtags"
-    assert runner.invoke(app, ["ingest", str(study), str(BREXIT), "--columns", cols]).exit_code == 0
-    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "timeline", "--only", "circadian"])
-    assert res.exit_code == 0, res.output
-    return study
+    return _hours_of(BREXIT, tmp_path_factory.mktemp("brexit") / "b.duckdb")
 
 
 def test_the_ordinary_reference_is_what_the_ordinary_archive_gives(brexit_hours: Path) -> None:
@@ -241,10 +246,6 @@ def brexit_june_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     if not BREXIT.exists():
         pytest.skip(f"real ordinary data not found at {BREXIT} (../shared/data, see its README.md)")
-    from typer.testing import CliRunner
-
-    from botwatch.cli import app
-
     base = tmp_path_factory.mktemp("brexit_slice")
     part = base / "june.csv"
     with gzip.open(BREXIT, "rt", encoding="utf-8", newline="") as src, part.open("w", encoding="utf-8", newline="") as dst:
@@ -257,13 +258,7 @@ def brexit_june_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
             if row[at].startswith("2016-06-") and kept < 3000:
                 out.writerow(row)
                 kept += 1
-    runner = CliRunner()
-    study = base / "s.duckdb"
-    cols = "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location,hashtags=hashtags"
-    assert runner.invoke(app, ["ingest", str(study), str(part), "--columns", cols]).exit_code == 0
-    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "timeline", "--only", "circadian"])
-    assert res.exit_code == 0, res.output
-    return study
+    return _hours_of(part, base / "s.duckdb")
 
 
 def test_a_slice_of_the_ordinary_archive_is_compared_with_the_rest_of_it(brexit_june_slice: Path) -> None:
