@@ -82,8 +82,12 @@ ALL_FEATURES: list[str] = MODEL_FEATURES + EXTRA_FEATURES
 # "bot" as its own word or as a suffix/prefix of a handle or name part (`poetry_bot`, `BotOfBabel`,
 # `mcgucket_bot`), but not inside ordinary words (`abbott`, `bottle`, `robotics`).
 _BOT_CASE = re.compile(r"(?:^|[_\W\d])[Bb][Oo][Tt][Ss]?(?:$|[_\W\d])|[a-z0-9]Bot(?:s)?(?=$|[A-Z_\W\d])|^[Bb]ot(?=[A-Z_\d])")
+# A posting schedule is one automation word: "every hour", "every few …", "hourly", and a number of
+# units in the singular or the plural ("every 3 hours", "every 30 minutes", "every 2 days"). Until
+# issue 12's fix the units were singular only, and the `\b` after them made "every 3 hours" never
+# count (docs/model-card-bot.md, "2026-12-07: a schedule in the plural").
 _AUTOMATION = re.compile(
-    r"\b(?:automated|automatic(?:ally)?|auto[- ]?(?:post|tweet|generated)|every (?:\d+ )?(?:minute|hour|day|few)|hourly|"
+    r"\b(?:automated|automatic(?:ally)?|auto[- ]?(?:post|tweet|generated)|every (?:\d+ )?(?:minutes?|hours?|days?|few)|hourly|"
     r"generated|random(?:ly)?|tweets? (?:every|each|random)|feed|rss|not affiliated|unofficial|updates? from|alerts?|"
     r"created by|made by|run by|maintained by|by @\w+)\b",
     re.I,
