@@ -192,6 +192,7 @@ def estimate(
                    else f"all accounts but the {cw.many}' own, as in the report")
             few: list[str] = []
             not_read = False
+            partly_read: list[str] = []
             t = Table(title=f"{cw.Many}, campaign window, {who} ({scale}; each cell: estimate [95% interval, bootstrap over accounts])")
             for c in (cw.one, "posts", "support", "oppose", "positive", "negative", "accounts"):
                 t.add_column(c, justify="right" if c != cw.one else "left")
@@ -201,6 +202,13 @@ def estimate(
                 # their own): "0 [no interval]" supporting said no one supported it.
                 unread = bool(vals["posts"] and vals["posts"][0][0] and vals["stance_measured_posts"] and not vals["stance_measured_posts"][0][0])
                 not_read = not_read or unread
+                # Some posts read, most not (a German file: SPD "284 posts, support 0, oppose 5",
+                # 6 of them read): the counts stood beside every post naming the party, unqualified.
+                seen = st.sql("SELECT m.observed, p.observed FROM estimates m JOIN estimates p USING (period, account_group, party) "
+                              "WHERE m.period = 'campaign' AND m.account_group = ? AND m.party = ? AND m.metric = 'stance_measured_posts' "
+                              "AND p.metric = 'posts'", [group, p.key])
+                if seen and seen[0][0] is not None and seen[0][1] and 0 < seen[0][0] < seen[0][1]:
+                    partly_read.append(f"{controls_shown(p.name)} {seen[0][0]:,.0f} of {seen[0][1]:,.0f}")
 
                 def cell(m: str, share: bool = False) -> str:
                     v = vals[m]
@@ -244,6 +252,12 @@ def estimate(
                           "the trained model or the account's other posts can still read one post as support for two), so the support column "
                           "adds up to more than the posts; for a referendum's sides, which exclude each other, see docs/elections.md "
                           "(\"A referendum\")", highlight=False, markup=False)
+            if partly_read:
+                out.print(f"support / oppose: counted among the posts whose stance was read (in English, or carrying a cue for the {cw.one}: "
+                          f"a pro or anti hashtag or slogan, its own account), not among all its posts; read, of the posts in the study naming it: "
+                          f"{', '.join(partly_read)}. The others are in other languages than English with no cue of their own: not measured, "
+                          "counted as neither support nor opposition (the report's \"Read for stance\" column; docs/elections.md)",
+                          highlight=False, markup=False)
             if not_read:
                 out.print(f"not measured: none of the {cw.one}'s posts is in English or carries a cue for it (a pro or anti hashtag or "
                           "slogan, its own account), so its support and opposition were not read (docs/elections.md)", highlight=False, markup=False)
