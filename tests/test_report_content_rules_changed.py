@@ -85,8 +85,9 @@ def test_an_older_recorded_version_is_said_whenever_it_ran(study: Path, monkeypa
     whenever its run started; the current one recorded is not."""
     from botwatch.content import rules_version
 
-    _content_run_as(study, datetime(2027, 1, 1), 1)
+    now = rules_version.CONTENT_RULES_VERSION
+    _content_run_as(study, datetime(2027, 1, 1), now)
     assert not _labels_warnings(study)
-    monkeypatch.setattr(rules_version, "CONTENT_RULES_VERSION", 2)
+    monkeypatch.setattr(rules_version, "CONTENT_RULES_VERSION", now + 1)
     found = _labels_warnings(study)
-    assert len(found) == 1 and "(the content run recorded rules version 1; version 2 now)" in str(found[0]["sentence"])
+    assert len(found) == 1 and f"(the content run recorded rules version {now}; version {now + 1} now)" in str(found[0]["sentence"])

@@ -19,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from botwatch.content.normalize import TAG_SPELLINGS
 from botwatch.count_text import num
 from botwatch.elections.contest import ContestWords, contest_words, contest_words_for, current_contest_words
 from botwatch.prob_text import percent
@@ -224,8 +225,8 @@ def dominant_lines(study: Study, cov: PartyCoverage, election: Any) -> list[str]
 def top_hashtag(study: Study, election: str, party: str, party_terms: Any = None) -> tuple[str | None, int]:
     """The hashtag most of the posts naming `party` carry (as one of them writes it) and how many
     posts carry it; (None, 0) when they carry none. Tags compare as the matcher compares them:
-    case-folded, '#', '_', '-' and spaces dropped (`normalize.norm_tags_arrow`, without its Unicode
-    folding).
+    case-folded, '#', '_', '-' and spaces dropped, umlauts spelt out (`normalize.norm_tags_arrow`,
+    without its Unicode folding).
 
     With `party_terms` (the election's party), only a tag that names the party counts: one it
     lists (a trailing year dropped, as the matcher drops it) or one holding a `tag_fragments`
@@ -243,7 +244,10 @@ def top_hashtag(study: Study, election: str, party: str, party_terms: Any = None
     posts = with_shared_words(study.table("posts"))  # a wordless repost carries its original's tags, as it was labelled
     j = posts.join(named, ["platform", "post_id"])
     u = j.select(j.platform, j.post_id, tag=j.hashtags.unnest())
-    u = u.mutate(key=u.tag.lower().re_replace(r"^#|[_\-\s]", ""))
+    key = u.tag.lower().re_replace(r"^#|[_\-\s]", "")
+    for letter, spelt in TAG_SPELLINGS:  # as the matcher spells them, so a listed #Grüne names a post's #Gruene here too
+        key = key.replace(letter, spelt)
+    u = u.mutate(key=key)
     counts = u.group_by("key").aggregate(n=(u.platform + ":" + u.post_id).nunique())
     ordered = counts.order_by([counts.n.desc(), counts.key])
     if party_terms is None:

@@ -12,13 +12,15 @@ bump was for:
 1. A not-negative quote of one side's account cancels with the other side's pro cue
    (`content.stance` `rival_cues_cancel`, extended to quotes on 2026-12-07). Runs of earlier
    releases recorded no version and read as 0.
+2. Hashtags compare with German umlauts and ß spelt out (`content.normalize.TAG_SPELLINGS`):
+   #gehtwählen matches a file's #gehtwaehlen, #Gruene its #Grüne (2026-12-07).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-CONTENT_RULES_VERSION = 1
+CONTENT_RULES_VERSION = 2
 CONTENT_RULES_VERSION_KEY = "content_rules_version"
 
 def recorded_rules_version(params: dict[str, Any]) -> int:

@@ -1,0 +1,91 @@
+"""A German hashtag is typed with its umlauts or spelt out (#gehtwählen, #gehtwaehlen): both are
+one tag to the people using it, and to the election file's matcher.
+
+In the IRA's German tweets of the 2017 Bundestag election (../shared/data/ira, 20 August – 5
+November 2017) #gehtwählen is in 7 posts beside #gehtwaehlen's 25, #Özoguz in 3 beside #Oezoguz's 2,
+#ZeitFürMartin once beside #ZeitFuerMartin once; a file listing one spelling matched no post of the
+other."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.content.match import compile_matcher, match_batch, signal
+from botwatch.content.normalize import norm_tag, norm_tags_arrow
+from botwatch.elections import load_election
+from botwatch.study import open_study
+
+ELECTION = """
+key = "de-tags"
+name = "Bundestagswahl"
+country = "DE"
+timezone = "Europe/Berlin"
+trigger_date = 2017-01-23
+polling_day = 2017-09-24
+hashtags = ["gehtwaehlen"]
+
+[[parties]]
+key = "gruene"
+name = "Grüne"
+hashtags = ["Grüne"]
+hashtags_pro = ["ZeitFürGrün"]
+
+[[parties]]
+key = "spd"
+name = "SPD"
+hashtags = ["SPD"]
+"""
+
+
+def _posts(tags: list[list[str]]) -> pa.Table:
+    when = datetime(2017, 9, 20, 12)
+    rows = [{"platform": "twitter", "post_id": str(i), "account_id": "a1", "created_at": when, "text": "x", "lang": "de",
+             "kind": "original", "ref_handle": None, "hashtags": t, "mentions": [], "handle": "someone"} for i, t in enumerate(tags)]
+    schema = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("account_id", pa.string()), ("created_at", pa.timestamp("us")),
+                        ("text", pa.string()), ("lang", pa.string()), ("kind", pa.string()), ("ref_handle", pa.string()),
+                        ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())), ("handle", pa.string())])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def test_a_tag_and_its_spelt_out_form_normalise_alike() -> None:
+    assert norm_tag("#Grüne") == norm_tag("Gruene") == "gruene"
+    assert norm_tag("#gehtwählen") == norm_tag("gehtwaehlen") and norm_tag("Straße") == "strasse"
+    vals, _ = norm_tags_arrow(pa.array([["GRÜNE", "#Özoguz", "Gießen"]], pa.list_(pa.string())))
+    assert vals.to_pylist() == ["gruene", "oezoguz", "giessen"]
+
+
+def test_the_matcher_takes_either_spelling_of_a_listed_tag(tmp_path: Path) -> None:
+    el = tmp_path / "de.toml"
+    el.write_text(ELECTION, encoding="utf-8")
+    m = compile_matcher(load_election(el))
+    hits = match_batch(m, _posts([["Gruene"], ["gehtwählen"], ["ZeitFuerGruen"], ["Grüne"], ["gruen"]]))
+    assert signal(m, hits, "gruene", "topic_tag").tolist() == [True, False, False, True, False]
+    assert bool(hits[1, m.slot("_election", "topic_tag")])
+    assert signal(m, hits, "gruene", "pro_tag").tolist() == [False, False, True, False, False]
+
+
+def test_the_dominant_tag_of_a_party_counts_either_spelling(tmp_path: Path) -> None:
+    """`party_coverage.top_hashtag` names the tag most of a party's posts carry among those that
+    name it, compared as the matcher compares them: with #Grüne listed, the 4 posts tagged
+    #Gruene and the 8 tagged #Grüne are 12 posts of one tag, written as most of them write it."""
+    from test_timeline import write_posts
+
+    from botwatch.content.party_coverage import top_hashtag
+
+    el = tmp_path / "de.toml"
+    el.write_text(ELECTION, encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    t0 = datetime(2017, 9, 1, 12)
+    posts = [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 7}", created_at=t0 + timedelta(minutes=41 * i), kind="original",
+                  lang="de", text="Wählt grün", hashtags=["Grüne" if i % 3 else "Gruene"]) for i in range(12)]
+    with open_study(path, read_only=False) as st:
+        write_posts(st, posts)
+    res = CliRunner().invoke(app, ["analyze", str(path), "--election", str(el), "--only", "content"])
+    assert res.exit_code == 0, res.output
+    with open_study(path) as st:
+        assert top_hashtag(st, "de-tags", "gruene", load_election(el).parties[0]) == ("Grüne", 12)
