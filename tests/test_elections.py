@@ -213,6 +213,20 @@ def test_the_debate_example_the_docs_name_passes_its_check() -> None:
     assert res.exit_code == 0 and "warning" not in res.output, res.output
 
 
+def test_the_german_example_the_docs_name_passes_its_check() -> None:
+    """docs/elections.md ("An election in another language") names docs/examples/de-btw2017.toml,
+    the 2017 Bundestag election: it must load and pass `elections check`, its summer-time offsets
+    read as UTC two hours earlier."""
+    from botwatch.cli import app
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "de-btw2017.toml"
+    e = load_election(path)
+    assert [p.key for p in e.parties] == ["cdu", "spd", "afd", "fdp", "linke", "gruene"] and str(e.polling_day) == "2017-09-24"
+    assert e.events[0].at.isoformat().startswith("2017-09-03T18:15")
+    res = CliRunner().invoke(app, ["elections", "check", str(path)])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+
+
 def test_show_lists_every_field_that_decides_a_match(tmp_path: Path) -> None:
     """`elections show` is "what botwatch understood", yet a party's `keywords_context` and
     `tag_fragments` and the election's `context_cues` and `exclude_phrases` were not shown: a
