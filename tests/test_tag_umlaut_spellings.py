@@ -89,3 +89,14 @@ def test_the_dominant_tag_of_a_party_counts_either_spelling(tmp_path: Path) -> N
     assert res.exit_code == 0, res.output
     with open_study(path) as st:
         assert top_hashtag(st, "de-tags", "gruene", load_election(el).parties[0]) == ("Grüne", 12)
+
+
+def test_a_capture_keeps_either_spelling_as_analysis_counts_them() -> None:
+    """`collect --election` kept a post only by its listed spelling: a capture for a file listing
+    #gehtwaehlen dropped the posts tagged #gehtwählen that `analyze` would count as the same tag."""
+    from botwatch.collect.filters import PostFilter
+
+    f = PostFilter.build(hashtags=["gehtwaehlen", "Grüne"])
+    assert f.match("Jetzt #gehtwählen!") and f.match("#GEHTWAEHLEN") and f.match("#Gruene vorn") and f.match("#GRÜNE")
+    assert not f.match("#gehtwaehlenx") and not f.match("#grüner")
+    assert f.match("x", tags=["GehtWählen"]) and f.match("x", tags=["#gruene"]) and not f.match("x", tags=["gruen"])

@@ -14,11 +14,29 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from botwatch.content.normalize import TAG_SPELLINGS, fold
 from botwatch.elections.model import Election, handle_platform
 
 # The origin an empty filter records: the run kept everything the stream sent. Read back from a
 # capture's manifest (`report.scope`), it says the capture was not filtered.
 UNFILTERED = "none: everything the stream sent"
+
+
+def _spelt(tag: str) -> str:
+    """A tag as the content stage compares umlauts (`normalize.TAG_SPELLINGS`): a capture for a
+    file listing #gehtwaehlen kept no post tagged #gehtwählen, which `analyze` counts as the same tag."""
+    low = fold(tag)
+    for letter, spelt in TAG_SPELLINGS:
+        low = low.replace(letter, spelt)
+    return low
+
+
+def _tag_pattern(tag: str) -> str:
+    """A regex for `tag` in post text that takes either spelling of its umlauts and ß (`_spelt`)."""
+    body = re.escape(_spelt(tag))
+    for letter, spelt in TAG_SPELLINGS:
+        body = body.replace(spelt, f"(?:{spelt}|{letter})")
+    return body
 
 
 def listed(items: Iterable[str], most: int = 10, longest: int = 80) -> str:
@@ -75,7 +93,7 @@ class PostFilter:
     @cached_property
     def _rx(self) -> re.Pattern[str] | None:
         alts = [re.escape(k) for k in sorted(self.keywords, key=len, reverse=True)]
-        alts += ["#" + re.escape(h) for h in sorted(self.hashtags, key=len, reverse=True)]
+        alts += ["#" + _tag_pattern(h) for h in sorted(self.hashtags, key=len, reverse=True)]
         alts += ["@" + re.escape(h) for h in sorted(self.handles, key=len, reverse=True)]
         if not alts:
             return None
@@ -98,8 +116,8 @@ class PostFilter:
         if self.empty:
             return True
         if self.hashtags and tags:
-            want = {h.casefold() for h in self.hashtags}
-            if any(isinstance(t, str) and t.lstrip("#").casefold() in want for t in tags):
+            want = {_spelt(h) for h in self.hashtags}
+            if any(isinstance(t, str) and _spelt(t.lstrip("#")) in want for t in tags):
                 return True
         if self.handles and accounts:
             want = {h.casefold() for h in self.handles}
