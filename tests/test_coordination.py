@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -331,14 +332,40 @@ def test_each_behaviour_projects_the_right_trace(tmp_path: Path) -> None:
     assert by["fast-retweet"] == {("a", "o1", "src")}  # b retweeted 400 s later: not fast
 
 
-def test_stage_is_deterministic(sample_study: object) -> None:
-    """Re-running gives the same edges and clusters (seeded null, seeded Leiden, full tie-breaks)."""
-    q = sample_study.sql  # type: ignore[attr-defined]
-    opts = NetworkOptions(window_s=3600)
-    run_coordination(sample_study, opts, log=lambda m: None)  # type: ignore[arg-type]
-    first = (q("SELECT * FROM coordination_edges ORDER BY ALL"), q("SELECT cluster_id, account_id FROM cluster_members ORDER BY ALL"))
-    run_coordination(sample_study, opts, log=lambda m: None)  # type: ignore[arg-type]
-    assert first == (q("SELECT * FROM coordination_edges ORDER BY ALL"), q("SELECT cluster_id, account_id FROM cluster_members ORDER BY ALL"))
+HOUR = NetworkOptions(window_s=3600)
+
+
+def _edges_and_members(study: object) -> tuple[object, object]:
+    q = study.sql  # type: ignore[attr-defined]
+    return q("SELECT * FROM coordination_edges ORDER BY ALL"), q("SELECT cluster_id, account_id FROM cluster_members ORDER BY ALL")
+
+
+@pytest.fixture(scope="module")
+def coordinated_hourly(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A copy of the ingested sample after `run_coordination` with every behaviour and a one-hour
+    window (`HOUR`), once for the module: the determinism test and the combining test each ran
+    that very run on their own copy of the sample (about 1.4 CPU-s). Read only (digest-checked at
+    the module's end); a test that runs the stage again copies it first."""
+    from testsupport.study_copies import copy_study, digest, unchanged
+
+    path = copy_study(sample_study_path, tmp_path_factory.mktemp("coordinated_hourly") / "s.duckdb")
+    with open_study(path, read_only=False) as s:
+        run_coordination(s, HOUR, log=lambda m: None)
+    before = digest(path)
+    yield path
+    unchanged(path, before)
+
+
+def test_stage_is_deterministic(coordinated_hourly: Path, tmp_path: Path) -> None:
+    """Re-running gives the same edges and clusters (seeded null, seeded Leiden, full tie-breaks):
+    the stage run again on a copy of the study it wrote (`coordinated_hourly`)."""
+    from testsupport.study_copies import copy_study
+
+    study = copy_study(coordinated_hourly, tmp_path)
+    with open_study(study, read_only=False) as s:
+        first = _edges_and_members(s)
+        run_coordination(s, HOUR, log=lambda m: None)
+        assert first == _edges_and_members(s)
 
 
 def test_popular_traces_are_thinned_to_the_pair_budget() -> None:
@@ -422,8 +449,9 @@ def test_closed_form_expectation_matches_the_permutation_null(tmp_path: Path) ->
     assert abs(total / reps / sum(lam.values()) - 1) < 0.05
 
 
-def test_combining_behaviours_never_hides_an_edge(sample_study: object) -> None:
-    """Every edge one behaviour keeps alone is kept by the default set, and says which carry it."""
+def test_combining_behaviours_never_hides_an_edge(sample_study: object, coordinated_hourly: Path) -> None:
+    """Every edge one behaviour keeps alone is kept by the default set, and says which carry it
+    (the default set's run: `coordinated_hourly`, the same sample and window)."""
     q = sample_study.sql  # type: ignore[attr-defined]
     alone: set[tuple[str, str]] = set()
     for b in ("co-retweet", "co-link", "co-hashtags"):
@@ -431,13 +459,13 @@ def test_combining_behaviours_never_hides_an_edge(sample_study: object) -> None:
         got = {(a, c) for a, c, carried in q("SELECT account_a, account_b, carried_by FROM coordination_edges")}
         assert all(carried == [b] for *_, carried in q("SELECT account_a, account_b, carried_by FROM coordination_edges"))
         alone |= {(b, a, c) for a, c in got}  # type: ignore[arg-type]
-    run_coordination(sample_study, NetworkOptions(window_s=3600), log=lambda m: None)  # type: ignore[arg-type]
-    combined = {(a, c): set(carried) for a, c, carried in q("SELECT account_a, account_b, carried_by FROM coordination_edges")}
+    with open_study(coordinated_hourly) as every:  # the default set at the same window, on the sample
+        combined = {(a, c): set(carried) for a, c, carried in every.sql("SELECT account_a, account_b, carried_by FROM coordination_edges")}
+        # Evidence rows say whether their behaviour carries the edge.
+        assert every.sql("SELECT count(*) FROM coordination_evidence WHERE carries")[0][0] > 0
     assert alone, "the sample should have edges one behaviour finds"
     for b, a, c in alone:  # type: ignore[misc]
         assert b in combined[(a, c)]
-    # Evidence rows say whether their behaviour carries the edge.
-    assert q("SELECT count(*) FROM coordination_evidence WHERE carries")[0][0] > 0
 
 
 def test_cli_runs_with_new_options_and_refuses_a_bad_unit(sample_study_path: Path, tmp_path: Path) -> None:
