@@ -265,6 +265,32 @@ def _shared_after_command(tmp_path_factory: pytest.TempPathFactory, key: str, st
 
 
 @pytest.fixture(scope="session")
+def uk_analysed_v1_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`tests/fixtures/ingest/v1_uklabour.jsonl` (@UKLabour's six posts) after the command line's
+    `ingest` and a whole `analyze --election uk-ge2017`, both exit 0, once per test run (shared by
+    the xdist workers, `built_once`): test_report_stale_inputs' advice walk and test_cli_newuser's
+    refusal of posts labelled for another election each began with that same pair (some 3 CPU-s).
+    Shared and read only: a test that writes takes a copy (`testsupport.study_copies.copy_study`);
+    each worker's session end fails if the file changed. The study file is named `s.duckdb`, as
+    the tests' own studies were."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from testsupport.study_copies import built_once, digest, unchanged
+
+    def build(path: Path) -> None:
+        runner = CliRunner()
+        for args in (["ingest", str(path), str(FIXTURES / "ingest" / "v1_uklabour.jsonl")], ["analyze", str(path), "--election", "uk-ge2017"]):
+            res = runner.invoke(app, args)
+            assert res.exit_code == 0, res.output
+
+    path = built_once(tmp_path_factory, "uk_analysed_v1", "s.duckdb", build)
+    before = digest(path)
+    yield path
+    unchanged(path, before)
+
+
+@pytest.fixture(scope="session")
 def hostile_report_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """`testsupport.report_synthetic.build_hostile_report`'s page (hostile v1.1 statuses through the
     real ingest, every stage, the report with its exports beside it), once per test run (shared by

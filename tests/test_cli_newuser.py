@@ -322,13 +322,12 @@ def test_analyze_of_profiles_without_posts_scores_them_under_a_warning(tmp_path:
     assert "This study holds no posts." in page.read_text()
 
 
-def test_impact_and_timeline_stages_refuse_posts_labelled_for_another_election(tmp_path: Path) -> None:
+def test_impact_and_timeline_stages_refuse_posts_labelled_for_another_election(uk_analysed_v1_path: Path, tmp_path: Path) -> None:
     """Posts labelled for uk-ge2017, `analyze --election us-2016 --only impact` (or a timeline
-    stage) said "ok, 0 rows": no US party in UK labels. Now one line says what to run."""
+    stage) said "ok, 0 rows": no US party in UK labels. Now one line says what to run. (The study:
+    `v1_uklabour.jsonl` ingested and analysed whole for uk-ge2017, exit 0: `uk_analysed_v1_path`.)"""
     study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    first = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
-    assert first.exit_code == 0, first.output
+    shutil.copyfile(uk_analysed_v1_path, study)
     for stage in ("impact", "timeline", "bursts", "creation"):
         res = runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", stage])
         said = " ".join(res.output.split())

@@ -201,7 +201,7 @@ def _follow_advice(runner, app, study: Path, most: int = 2) -> list[str]:  # typ
     return ran
 
 
-def test_following_the_advice_after_relabelling_and_no_election_converges(tmp_path: Path) -> None:
+def test_following_the_advice_after_relabelling_and_no_election_converges(uk_analysed_v1_path: Path, tmp_path: Path) -> None:
     """Analysed for uk-ge2017, labelled again for us-2016 (`--only content`), then a whole
     `analyze --no-election`. The renew command (`--only content --only creation ... --election
     uk-ge2017`) relabelled the posts, so the timeline, run with --no-election, read old labels (its
@@ -210,12 +210,8 @@ def test_following_the_advice_after_relabelling_and_no_election_converges(tmp_pa
     accounts' --no-election: every later plain `analyze` refused ("analysed with different
     elections"). The command is now one whole `analyze --election uk-ge2017`, from that state and
     from the one the old first command left."""
-    from test_report_review_stale import FIX
-
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
+    study = copy_study(uk_analysed_v1_path, tmp_path / "s.duckdb")  # `v1_uklabour.jsonl` ingested and analysed for uk-ge2017 (exit 0)
     assert runner.invoke(app, ["analyze", str(study), "--only", "content", "--election", "us-2016"]).exit_code == 0
     assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
     walked = copy_study(study, tmp_path / "old.duckdb")
