@@ -26,6 +26,7 @@ from botwatch.study import open_study
 
 EUREF_FILE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "uk-euref2016.toml"
 EUREF = load_election(EUREF_FILE)
+ANALYZE_LOG: list[str] = []  # the fixture's `analyze` lines
 
 
 def _tweet(i: int, text: str) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def euref_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (tmp / "t.jsonl").write_text("".join(json.dumps(_tweet(i, t)) + "\n" for i, t in enumerate(texts)))
     with open_study(tmp / "s.duckdb", read_only=False) as st:
         ingest(st, [str(tmp / "t.jsonl")])
-        analyze(st, Context(election=EUREF, log=lambda m: None), only=["content", "estimates", "timeline"])
+        analyze(st, Context(election=EUREF, log=ANALYZE_LOG.append), only=["content", "estimates", "timeline"])
     return tmp / "s.duckdb"
 
 
@@ -73,9 +74,11 @@ def test_the_referendum_report_says_sides(euref_study: Path) -> None:
     assert "Per side, campaign window" in text and " Side Posts " in text, text
     assert "Posts supporting and opposing each side" in str(sec.html)  # the chart's title
     assert "supported Leave" in " ".join(_plain(h) for h in sec.headline), sec.headline
-    # Left as they are: the rule table's meanings (content.stance) and the us-2016 pairs, which are parties'.
-    said = text.split(" Rule Stance Meaning ")[0].replace("(post, party) pairs of IRA tweets, us-2016", "")
+    # Left as they are: the us-2016 pairs, which are parties'.
+    said = text.replace("(post, party) pairs of IRA tweets, us-2016", "")
     assert not re.search(r"\b[Pp]art(y|ies)\b", said), re.findall(r".{60}\b[Pp]art(?:y|ies)\b.{20}", said)
+    # The rule table's meanings (content.stance) said "a pro-party hashtag" under the Sides heading.
+    assert "a pro-side hashtag, no anti-side cue and no rival side's pro cue" in text.split(" Rule Stance Meaning ")[1], text
 
 
 def test_a_preset_report_reads_as_before(euref_study: Path, tmp_path: Path) -> None:
@@ -86,6 +89,7 @@ def test_a_preset_report_reads_as_before(euref_study: Path, tmp_path: Path) -> N
     text = _plain(sec.html)
     assert sec.title == "Parties: support, opposition and sentiment"
     assert "Per party, campaign window" in text and " Party Posts " in text and "supported Leave" in " ".join(_plain(h) for h in sec.headline)
+    assert "a pro-party hashtag, no anti-party cue and no rival party's pro cue" in text, text
     assert not re.search(r"\b[Ss]ides?\b", text)
 
 
@@ -214,3 +218,52 @@ def test_a_template_rendered_without_cw_says_the_current_reports_words() -> None
     with contest_words_for(ContestWords("side", "sides")):
         assert tpl.render() == "side/Sides"
     assert tpl.render() == "party/Parties"
+
+
+def test_the_timeline_series_and_the_content_line_say_side(euref_study: Path) -> None:
+    """The timeline's series read "party: Leave" beside a "By side" chart, and `analyze`'s content
+    line counted "post-party rows" of a referendum."""
+    from botwatch.timeline.series import series_label
+
+    assert series_label(EUREF, "party", "leave") == "side: Leave"
+    assert series_label(EUREF, "party_group", "leave | likely automated") == "side and group: Leave, by likely automated accounts"
+    old = election_from_text(_with_contest(""), "old.toml")
+    assert series_label(old, "party", "leave") == "party: Leave"
+    content = next(line for line in ANALYZE_LOG if line.startswith("content: "))
+    assert "7 post-side rows" in content and "naming several sides" in content and "part" not in content.replace("parts", ""), content
+
+
+def test_content_evaluate_says_side(euref_study: Path, tmp_path: Path) -> None:
+    """`content evaluate` said "party matching on labelled posts" and "stance (post, party)" of Leave and Remain."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("post_id,party,stance,sentiment\n0,leave,support,positive\n4,remain,support,positive\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["content", "evaluate", str(euref_study), str(labels), "--no-record", "--boot", "10"])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0 and "side matching on labelled posts" in out, out
+    assert "support: all sides" in out, out
+    assert not re.search(r"\b[Pp]art(y|ies)\b", out), re.findall(r".{60}\b[Pp]art(?:y|ies)\b.{20}", out)
+
+
+def test_the_stance_evidence_says_side_and_keeps_the_posts_words(tmp_path: Path) -> None:
+    """A referendum's `post_party.stance_evidence` read "a phrase naming the party" and "[party]";
+    a word of the post (quoted) is kept as written."""
+    import pyarrow as pa
+
+    from botwatch.content.evidence_words import contest_evidence
+
+    texts = ["Remain would be a disaster for the party and for Britain, we must leave the EU", "Brexit is great, vote Remain is wrong, Leave means freedom"]
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps(_tweet(i, t)) + "\n" for i, t in enumerate(texts)))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "t.jsonl")])
+        analyze(st, Context(election=EUREF, log=lambda m: None), only=["content"])
+        said = [e for (e,) in st.sql("SELECT stance_evidence FROM post_party WHERE stance_rule = 'model'")]
+    assert said and any(" side" in e for e in said), said
+    outside_quotes = [re.sub(r"“[^”]*”", "", e) for e in said]
+    assert not any(re.search(r"\b[Pp]art(y|ies)\b", e) for e in outside_quotes), said
+    side = contest_words(EUREF)
+    got = contest_evidence(pa.array(["“[party] party”; a retweet of the party's account", "sentiment_single_party", None]), side).to_pylist()
+    assert got == ["“[side] party”; a retweet of the side's account", "sentiment_single_party", None]

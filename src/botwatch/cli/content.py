@@ -14,6 +14,7 @@ from rich.table import Table
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
+from botwatch.elections.contest import PARTY_WORDS, contest_words, contest_words_for, current_contest_words
 from botwatch.prob_text import fixed
 from botwatch.shown_text import name_shown, shell_shown
 
@@ -88,10 +89,13 @@ def evaluate_cmd(
         # start would cost most of a minute); a DuckDB file is closed here, since it is opened
         # for writing below, and one process cannot hold it both ways.
         lake = st if st.engine == "spark" else None
+        words = contest_words(_labelled_election(st, election)) if election else PARTY_WORDS
         if lake is None:
             reading.close()
-        _score_and_show(study, labels, rows, stance, sentiment, election=election, part=part, boot=boot,
-                        show_errors=show_errors, record=record, lake=lake, json_out=json_out, unmeasured=unmeasured)
+        # A referendum's lines say "side" ("side matching on labelled posts"), as its report does.
+        with contest_words_for(words):
+            _score_and_show(study, labels, rows, stance, sentiment, election=election, part=part, boot=boot,
+                            show_errors=show_errors, record=record, lake=lake, json_out=json_out, unmeasured=unmeasured)
 
 
 def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *, election: str | None, part: str | None,  # type: ignore[no-untyped-def]
@@ -102,6 +106,7 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     from botwatch.content.score import EXPORT_IDS_AS_TEXT, NUMBER_ID, agreement, agreement_json, digits_lost, first_ids
 
     say = console if json_out else out
+    w = current_contest_words()
 
     held = set(sentiment) | {pid for pid, _party in stance}
     rows = _read_back_float_ids(rows, held, labels, say)
@@ -150,7 +155,7 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
         t.add_column(c)
     absent = []
-    for name, fig, what in (("stance (post, party)", ag.stance, "stance"), ("sentiment (post)", ag.sentiment, "sentiment")):
+    for name, fig, what in ((f"stance (post, {w.one})", ag.stance, "stance"), ("sentiment (post)", ag.sentiment, "sentiment")):
         if not fig.n:  # was "0 | nan | nan–nan | nan" for a file with an empty sentiment column
             absent.append(what)
             continue
@@ -170,7 +175,7 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     left_out = sum(1 for r in rows if r["party"] and (r["post_id"], r["party"]) in (unmeasured or set()) and (r["post_id"], r["party"]) in stance)
     if left_out:
         out.print(f"{counted(left_out, 'labelled pair')} that botwatch matched but whose stance it did not measure (not in English, and no cue "
-                  f"of the party) {'is' if left_out == 1 else 'are'} in no share, as in the report's; the macro-F1 above scores {'it' if left_out == 1 else 'them'}",
+                  f"of the {w.one}) {'is' if left_out == 1 else 'are'} in no share, as in the report's; the macro-F1 above scores {'it' if left_out == 1 else 'them'}",
                   highlight=False)
     if ag.sentiment_unscored:  # they were read as "neutral", right wherever the reader said neutral
         k = ag.sentiment_unscored
@@ -180,14 +185,14 @@ def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *,
     # A file of sentiment only (every party empty) has no labelled pair, and botwatch may match no
     # party on the labelled posts: each figure then has no denominator, and "recall nan" was printed.
     precision = (f"precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled)"
-                 if ag.matched_pairs else "precision: none to measure (botwatch matched no party on the labelled posts)")
+                 if ag.matched_pairs else f"precision: none to measure (botwatch matched no {w.one} on the labelled posts)")
     gold_pairs = sum(1 for r in rows if r["party"])
     missed = len(ag.missed_pairs)
     # "(0 labelled pairs not matched, each scored wrong)" was said where botwatch matched them all.
     missed_said = ("every labelled pair matched" if not missed
                    else f"{counted(missed, 'labelled pair')} not matched, {'scored wrong' if missed == 1 else 'each scored wrong'}")
-    recall = f"recall {ag.match_recall:.3f} ({missed_said})" if gold_pairs else "recall: none to measure (no row of the file names a party)"
-    out.print(f"party matching on labelled posts: {precision}, {recall}", highlight=False)
+    recall = f"recall {ag.match_recall:.3f} ({missed_said})" if gold_pairs else f"recall: none to measure (no row of the file names a {w.one})"
+    out.print(f"{w.one} matching on labelled posts: {precision}, {recall}", highlight=False)
     for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
         for post_id, party in items[:show_errors]:
             out.print(f"  {what}: {plain(post_id)} {plain(party)}", highlight=False)
@@ -252,7 +257,7 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
             continue
         for c in classes:
             r, b = sh.reader[c], sh.botwatch[c]
-            t.add_row(f"{c}: all parties" if task == "stance" else f"{task}: {c}", f"{n:,}", f"{fixed(r, 1, 100)}%", f"{fixed(b, 1, 100)}%", _difference_said(r, b, sh.difference_ci.get(c)))
+            t.add_row(f"{c}: all {current_contest_words().many}" if task == "stance" else f"{task}: {c}", f"{n:,}", f"{fixed(r, 1, 100)}%", f"{fixed(b, 1, 100)}%", _difference_said(r, b, sh.difference_ci.get(c)))
     for party, d in sorted(sh.parties.items(), key=lambda kv: (-kv[1]["n"], kv[0])):  # the report's headlines are per party
         for c in SHARE_CLASSES[0][1]:
             r, b = d[c]
@@ -288,13 +293,13 @@ def _record(study: Path | str, ag, *, election: str | None, labels: Path, part: 
     from botwatch.content.score import MIN_OWN_PAIRS
     from botwatch.content.stance import MEASURED_BY_ELECTION
 
-    quoted = f"the report's Parties section quotes it for {plain(election or '')}"
+    quoted = f"the report's {current_contest_words().Many} section quotes it for {plain(election or '')}"
     if not ag.stance.n:  # `recorded_evaluation` quotes only a check with stance figures: a sentiment-only one was said to be quoted
         quoted = "the report quotes only a check with stance labels, so not this one"
     elif election in MEASURED_BY_ELECTION and ag.stance.n < MIN_OWN_PAIRS:
         # "quotes it" was said of 2 pairs, which do not replace the shipped figures (`stance_measurement`).
         quoted = (f"with fewer than {MIN_OWN_PAIRS} labelled pairs it does not replace the shipped figures of {plain(election or '')} in the report's "
-                  "Parties section, which says it was too few; Methods gives it")
+                  f"{current_contest_words().Many} section, which says it was too few; Methods gives it")
     say_recorded(console if json_out else out, study, EVALUATE_STAGE, why, quoted, json_out=json_out)
 
 

@@ -11,8 +11,11 @@ is, so nothing is hidden. The vector blocks name no word at all (`embed.in_words
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
+
+from botwatch.elections.contest import PARTY_WORDS, ContestWords, in_contest_words
 
 _HOLDERS = {"tgt": "[party]", "oth": "[other party]"}
 
@@ -127,3 +130,27 @@ def reshare_evidence(evidence: Any, platforms: Any) -> Any:
         mask = pc.fill_null(pc.equal(platforms, pa.scalar(p, platforms.type)) if p is not None else pc.is_null(platforms), False)
         evidence = pc.if_else(mask, pc.replace_substring_regex(evidence, _RESHARE_ITEM, f"\\1a {noun}"), evidence)
     return evidence
+
+
+_QUOTED = re.compile(r"(“[^”]*”)")
+
+
+def _evidence_in_words(text: str, words: ContestWords) -> str:
+    """One evidence string in `words`: botwatch's own phrases ("a retweet of the party's account",
+    "[party]") follow the contest, a word of the post (“party”, quoted) stays as the post has it."""
+    text = text.replace("[other party]", f"[other {words.one}]").replace("[party]", f"[{words.one}]")
+    return "".join(piece if _QUOTED.fullmatch(piece) else in_contest_words(piece, words) for piece in _QUOTED.split(text))
+
+
+def contest_evidence(evidence: Any, words: ContestWords) -> Any:
+    """The evidence strings (a pyarrow array) in the contest's words: a referendum's pairs read
+    "a hashtag for the party" and "[party]" where everything else about them says "side". Text
+    for parties comes back as it is; each distinct string is reworded once (evidence repeats)."""
+    if words == PARTY_WORDS or len(evidence) == 0:
+        return evidence
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    coded = pc.dictionary_encode(evidence)
+    said = pa.array([None if v is None else _evidence_in_words(v, words) for v in coded.dictionary.to_pylist()], pa.string())
+    return pa.DictionaryArray.from_arrays(coded.indices, said).cast(evidence.type)

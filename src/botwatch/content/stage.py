@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.content import embed
-from botwatch.content.evidence_words import reshare_evidence
+from botwatch.content.evidence_words import contest_evidence, reshare_evidence
 from botwatch.content.features import TONE_GATE_EVIDENCE, topic_tone_gate
 from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
@@ -33,6 +33,7 @@ from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.count_text import counted
+from botwatch.elections.contest import contest_words, in_contest_words
 from botwatch.exact_round import round_scalar
 from botwatch.forkpool import worker_count
 from botwatch.pipeline import Context, register
@@ -161,6 +162,7 @@ class Labeller:
         """`post_party` rows: one per (post, party it names), with stance, rule, evidence and
         signals; party by party, each party's rows in batch order. Also each one's batch row."""
         m, k, election_key = self.matcher, len(SIGNALS), self.matcher.election.key
+        words = contest_words(m.election)  # a referendum's evidence says "[side]", as its report does
         pieces, at = [], []
         for j, p in enumerate(m.parties):
             rows = np.flatnonzero(named[:, j])
@@ -180,7 +182,7 @@ class Labeller:
                         "party": pa.array([p] * len(rows), pa.string()),
                         "stance": pa.array(stance[rows].tolist(), pa.string()),
                         "stance_rule": pa.array(rule[rows].tolist(), pa.string()),
-                        "stance_evidence": reshare_evidence(pa.array(evidence[p][rows].tolist(), pa.string()), t.column("platform").take(idx)),
+                        "stance_evidence": contest_evidence(reshare_evidence(pa.array(evidence[p][rows].tolist(), pa.string()), t.column("platform").take(idx)), words),
                         "sentiment": sentiment.take(idx),
                         "election": pa.array([election_key] * len(rows), pa.string()),
                         "in_election": pa.array(in_election[rows]),
@@ -466,7 +468,10 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     # scored" of a study of 78,217 posts, and 78,660 on a re-run of the same data.
     scored = f"; VADER scored {counted(labeller.scorer.scored, 'text')} (English post texts and, in posts naming several parties, the clause on each)" \
         if study.engine == "duckdb" else ""
-    log(f"content: {counted(n, 'post')} labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {counted(n_party, 'post-party row')}{scored}")
+    # "post-side rows" for a referendum, as the rest of its analyze lines say (elections.contest).
+    pairs = f"post-{contest_words(election).one} row"
+    scored = in_contest_words(scored, contest_words(election))
+    log(f"content: {counted(n, 'post')} labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {counted(n_party, pairs)}{scored}")
     return n, n_party
 
 

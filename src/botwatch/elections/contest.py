@@ -11,6 +11,7 @@ script that reads them works for every contest (docs/elections.md, "A referendum
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -76,3 +77,22 @@ def contest_words_for(words: ContestWords) -> Iterator[None]:
 def current_contest_words() -> ContestWords:
     """The words of the report or command being made ("party" outside one)."""
     return _CURRENT.get()
+
+
+_PARTY_WORD = re.compile(r"\b([Pp])art(y|ies)\b")
+
+
+def in_contest_words(text: str, words: ContestWords | None = None) -> str:
+    """`text`, written once with "party"/"parties" (the stance rules' meanings, the model's
+    evidence words, a progress line), in `words` (the current report's or command's by default):
+    a referendum's rule table read "posted by the party's official account" beside a Sides
+    heading. "Party" keeps its capital; text for parties comes back unchanged."""
+    w = words or current_contest_words()
+    if w == PARTY_WORDS:
+        return text
+
+    def said(m: re.Match[str]) -> str:
+        word = w.one if m.group(2) == "y" else w.many
+        return word.capitalize() if m.group(1) == "P" else word
+
+    return _PARTY_WORD.sub(said, text)

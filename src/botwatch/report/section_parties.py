@@ -17,6 +17,7 @@ from botwatch import stats
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.stance import FILE_CUE_RULES, MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, SENTIMENT_EXTERNAL, STANCE_RULES
 from botwatch.count_text import count_range, counted
+from botwatch.elections.contest import in_contest_words
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, in_window, party_accounts, post_party_measured, without_party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
@@ -567,8 +568,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
     rule_counts = _rule_counts(study)
     rs = report_reshare(study, ctx)  # a Mastodon study's rules read "a retweet of the party's … account"
-    rule_text = {(r, s): in_reshare_words(d, rs) for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
-    rule_text.update({(r, NOT_MEASURED): UNREAD_MEANING for r, _, _ in STANCE_RULES + PRIOR_RULES})
+    # A referendum's table read "posted by the party's official account" under a Sides heading.
+    rule_text = {(r, s): in_contest_words(in_reshare_words(d, rs)) for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
+    rule_text.update({(r, NOT_MEASURED): in_contest_words(UNREAD_MEANING) for r, _, _ in STANCE_RULES + PRIOR_RULES})
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
     # Rules, not (rule, stance) rows: the model deciding support, oppose and neutral is one rule, and
     # "no_cue" is the pairs no rule decided ("11 rules fired" was read where 8 had, no_cue among them).

@@ -26,7 +26,7 @@ COLUMNS = ["platform", "post_id", "account_id", "created_at", "local_at", "dimen
 # How the party series' values read in text for people: the stored values are keys
 # ("democrat", "democrat:support", "democrat | likely automated"), printed as they were.
 STANCE_WORDS = {"support": "support for {}", "oppose": "opposition to {}", "neutral": "neutral about {}", NOT_MEASURED: "{}, stance not measured"}
-DIMENSION_WORDS = {"party_stance": "stance", "party_group": "party and group"}
+DIMENSION_WORDS = {"party_stance": "stance", "party_group": "party and group"}  # "party" said by contest in series_label
 
 
 def series_label(election: object, dimension: str, value: str) -> str:
@@ -35,9 +35,11 @@ def series_label(election: object, dimension: str, value: str) -> str:
     support for Democrats (Clinton)", not "party_stance: democrat:support"), its account group
     after it; the series of all posts by its value alone; any other dimension as stored."""
     from botwatch.elections import party_name
+    from botwatch.elections.contest import contest_words
 
+    one = contest_words(election).one  # a referendum's series read "party: Leave" beside a "By side" chart
     if dimension == "party":
-        return f"party: {party_name(election, value)}"
+        return f"{one}: {party_name(election, value)}"
     if dimension == "party_stance" and ":" in value:
         key, _, stance = value.partition(":")
         name = party_name(election, key)
@@ -45,7 +47,7 @@ def series_label(election: object, dimension: str, value: str) -> str:
         return f"{DIMENSION_WORDS[dimension]}: {words}"
     if dimension == "party_group" and " | " in value:
         key, _, group = value.partition(" | ")
-        return f"{DIMENSION_WORDS[dimension]}: {party_name(election, key)}, by {group} accounts"
+        return f"{one} and group: {party_name(election, key)}, by {group} accounts"
     if dimension == "all":  # the one series of every post: "all: all posts" said it twice
         return value
     return f"{dimension}: {value}"
