@@ -47,3 +47,22 @@ def test_a_hand_edited_filter_is_no_traceback() -> None:
     number was a TypeError traceback before the capture began. Terms that are no list are none."""
     now = {"origin": "command line", "hashtags": ["GOPDebate"]}
     assert "(added #GOPDebate; dropped x)" in (filter_change({"origin": "command line", "hashtags": 5, "keywords": ["x"]}, now) or "")
+
+
+def test_a_first_run_that_kept_nothing_is_no_before(tmp_path: Path) -> None:
+    """A first run that never connected kept no post, and a second run with other terms said "posts
+    before and after the change were kept by different terms" of a folder whose posts are all its own."""
+    import socket
+
+    from botwatch.cli import app
+
+    with socket.socket() as s:  # a port nothing listens on: the first run never connects
+        s.bind(("127.0.0.1", 0))
+        dead = f"ws://127.0.0.1:{s.getsockname()[1]}"
+    CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", dead, "--hashtag", "GOPDebate", "--duration", "1s",
+                             "--no-progress", "--no-profiles", "--backoff-scale", "0.01"])
+    events = [jetstream_event(i, text=f"post {i} #GOPDebate #Fiorina") for i in range(20)]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        second = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina").split())
+    assert "used (added #Fiorina), but no run before it kept a post of this stream here, so every post of the folder is kept by this run's terms" in second, second
+    assert "before and after the change" not in second, second

@@ -263,7 +263,8 @@ class Capture:
                 {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
         before = st.last_filter(self.folder, self.stream)
         self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
-        if changed := filter_change(before, run["filter"]):  # said once the run is taken (a refused rate is the one line)
+        kept_before = bool(stream_files(self.folder, self.stream))  # a first run that never connected kept none
+        if changed := filter_change(before, run["filter"], kept_before):  # said once the run is taken (a refused rate is the one line)
             self.log(changed)
 
     def _state_path(self) -> Path:

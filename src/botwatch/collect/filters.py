@@ -140,12 +140,13 @@ def filter_terms(filt: dict[str, Any]) -> dict[str, str]:
     return {f"{marks[k]}{t}".casefold(): f"{marks[k]}{t}" for k, v in lists.items() for t in v if isinstance(t, str)}
 
 
-def filter_change(before: Any, now: dict[str, Any]) -> str | None:
+def filter_change(before: Any, now: dict[str, Any], kept_before: bool = True) -> str | None:
     """A line saying how this run's filter differs from the one the stream's last run in the folder
     used, or None when it is the same (or there was none). An observer who adds a candidate to the
     election file mid-capture changes what the folder keeps from then on, and nothing said so: the
     manifest recorded each run's filter, the study stored both, and the report named one filter,
-    so a party's counts read as one capture's while its first days were kept by other terms."""
+    so a party's counts read as one capture's while its first days were kept by other terms.
+    `kept_before`: whether the folder holds a post of the stream from an earlier run."""
     if not isinstance(before, dict):
         return None
     old, new = filter_terms(before), filter_terms(now)
@@ -158,6 +159,12 @@ def filter_change(before: Any, now: dict[str, Any]) -> str | None:
         what = "the last run kept everything the stream sent"
     elif not new:
         what = "this run keeps everything the stream sent"
+    if not kept_before:
+        # The last run never connected, or kept nothing: there is no "before" to compare with, and
+        # "posts before and after the change were kept by different terms" sent a reader hunting
+        # for a break in a capture that has none.
+        return (f"note: this run's filter is not the one the last run in this folder used ({what}), but no run before it kept a post "
+                "of this stream here, so every post of the folder is kept by this run's terms (the manifest records each run's filter)")
     return (f"note: this run's filter is not the one the last run in this folder used ({what}): posts before and after the change "
             "were kept by different terms, so counts across it are not comparable (the manifest records each run's filter); "
             "to keep one filter per capture, collect into a new folder")
