@@ -123,7 +123,7 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
         days = [start + i * step for i in range(int((end - start) / step) + 1)]
         dense = {v: [(d, pts.get(d, 0.0)) for d in days] for v, pts in by.items()}
         if dim == "cluster":
-            ordered, caption = _largest_cluster_lines(study, dense, days)
+            ordered, caption, title = _largest_cluster_lines(study, dense, days, title)
         else:
             ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:MAX_SERIES]
             caption = f"the {len(ordered)} largest of {len(dense)} series" if len(dense) > len(ordered) else ("one series" if len(dense) == 1 else f"all {len(dense)} series")
@@ -140,22 +140,33 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
     return figs
 
 
-def _largest_cluster_lines(study: Study, dense: dict[str, list[tuple[datetime, float]]], days: list[datetime]) -> tuple[list[tuple[str, list[tuple[datetime, float]]]], str]:
-    """The "Largest coordinated clusters" lines and caption: the clusters with the most members,
-    as the headline, the clusters table and `botwatch timeline -d cluster` rank them
+def _largest_cluster_lines(study: Study, dense: dict[str, list[tuple[datetime, float]]], days: list[datetime],
+                           title: str) -> tuple[list[tuple[str, list[tuple[datetime, float]]]], str, str]:
+    """The "Largest coordinated clusters" lines, caption and title: the clusters with the most
+    members, as the headline, the clusters table and `botwatch timeline -d cluster` rank them
     (`groups.largest_clusters`), not the lines with the most posts, and counted against every
     cluster of the study, not only those the timeline keeps. A large cluster with no post in
-    these days is drawn flat at zero rather than replaced by a smaller, busier one."""
+    these days is drawn flat at zero rather than replaced by a smaller, busier one.
+
+    Where the study cannot rank the timeline's clusters by members (no `cluster_members`, or a
+    coordination run after the timeline renumbered them), the lines are the clusters with the most
+    posts in these days and the title says so: it drew the first six by name under "Largest"."""
     # Only clusters the timeline holds: a coordination run after the timeline stage renumbers them.
     kept = {v for (v,) in study.sql("SELECT DISTINCT value FROM timeline WHERE dimension = 'cluster'")}
-    ranked = [v for v in largest_clusters(study) if v in kept] or sorted(dense)
+    ranked = [v for v in largest_clusters(study) if v in kept]
+    if not ranked:
+        busiest = sorted(dense, key=lambda v: (-sum(n for _, n in dense[v]), v))[:MAX_SERIES]
+        why = "the study's clusters are not the timeline's (coordination ran after it)" if "cluster_members" in study.tables() else "the study holds no cluster members"
+        shown = f"the {len(busiest)} with the most posts in these days of the timeline's {len(dense):,} clusters" if len(dense) > len(busiest) \
+            else ("its one cluster" if len(dense) == 1 else f"all {len(dense)} of the timeline's clusters")
+        return [(v, dense[v]) for v in busiest], f"{shown}; not ranked by accounts: {why}", "Busiest coordinated clusters"
     ordered = [(v, dense.get(v) or [(d, 0.0) for d in days]) for v in ranked[:MAX_SERIES]]
-    n_all = int(study.sql("SELECT count(DISTINCT cluster_id) FROM cluster_members")[0][0] or 0) if "cluster_members" in study.tables() else len(dense)
+    n_all = int(study.sql("SELECT count(DISTINCT cluster_id) FROM cluster_members")[0][0] or 0)
     if n_all > len(ordered):
         caption = f"the {len(ordered)} largest of the study's {n_all:,} clusters, by accounts"
     else:
         caption = "its one cluster" if n_all == 1 else f"all {n_all} clusters"
-    return ordered, caption
+    return ordered, caption, title
 
 
 def span_words(span: tuple[datetime, datetime], election: Any) -> dict[str, Any]:
