@@ -77,3 +77,16 @@ def test_one_table_with_a_format_goes_into_a_folder_yet_to_be_made(analysed_samp
     res = CliRunner().invoke(app, ["export", str(analysed_sample_path), "clusters", "-o", f"{folder}/", "--format", "csv"])
     assert res.exit_code == 0, res.output
     assert (folder / "clusters.csv").is_file() and (folder / "clusters.csv.schema.json").is_file()
+
+
+def test_a_folder_the_export_makes_is_named(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """`export -o exprots/x/accounts.csv` made the mistyped folders without a word (`report` names
+    them): the topmost folder made is said, in `report`'s words; an existing folder is not."""
+    runner = CliRunner()
+    one = runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "-o", str(tmp_path / "exprots" / "x" / "accounts.csv")])
+    assert one.exit_code == 0 and "made the folder" in one.output, one.output
+    assert f"made the folder {tmp_path / 'exprots'} for it, which did not exist" in " ".join(one.output.split()).replace(f"{tmp_path}/ ", f"{tmp_path}/"), one.output
+    again = runner.invoke(app, ["export", str(analysed_sample_path), "clusters", "-o", str(tmp_path / "exprots" / "x" / "clusters.csv")])
+    assert again.exit_code == 0 and "made the folder" not in again.output, again.output
+    many = runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "new"), "--format", "csv"])
+    assert many.exit_code == 0 and "made the folder" in many.output and "for them, which did not exist" in " ".join(many.output.split()), many.output

@@ -15,6 +15,7 @@ from rich.table import Table
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, local_output, open_or_fail, out, plain, print_json_result, refuse_to_overwrite, stage_progress,
                                  stdout_closed, warn)
 from botwatch.count_text import counted
+from botwatch.out_path import first_missing_folder
 from botwatch.shown_text import controls_shown, json_shown, name_shown, shell_shown
 from botwatch.userfile import os_error_said
 
@@ -563,6 +564,7 @@ def export(
         _export_many(study, names, output, force, verbatim, fmt, engine, spark_master)
         return
     table = names[0]
+    made = first_missing_folder(output) if str(output) != STDOUT else None  # made by the writer, as `report` makes its output's
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         graphml = (fmt or "").lower().lstrip(".") == "graphml" if str(output) == STDOUT else output.suffix.lower() == ".graphml"
         if not graphml:
@@ -576,6 +578,7 @@ def export(
         if output.suffix.lower() == ".graphml":
             refuse_to_overwrite([output], force)  # as every other format: an existing file is replaced only when asked
             _export_graphml(st, study, table, output)
+            _say_made(made, "it")
             _warn_older_than_study(st, study, list(GRAPHML_FROM))
             return
         if output.suffix.lower() not in EXPORT_FORMATS and not output.is_dir():
@@ -587,6 +590,7 @@ def export(
         n = _export_file(st, table, output, force, verbatim)
         kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
         out.print(f"wrote {counted(n, 'row')} of {table} to {name_shown(output)} ({kind}; types and schema version in {name_shown(output.name)}.schema.json)", markup=False)
+        _say_made(made, "it")
         _warn_older_than_study(st, study, [table])
         if table == "account_scores" and "accounts_scored" in st.tables():
             # The export names each account (handle); the view also has its profile.
@@ -608,6 +612,7 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
         fail(f"{name_shown(folder)} looks like a file: several tables go into a folder (-o out/), one file per table")
     if folder.exists() and not folder.is_dir():
         fail(f"{name_shown(folder)} is a file: several tables go into a folder (-o out/), one file per table")
+    made = first_missing_folder(folder / "TABLE")  # the folder itself, or the topmost of a mistyped tree
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
         known = st.tables()
         todo = names or known
@@ -624,9 +629,17 @@ def _export_many(study: Path | str, names: list[str], folder: Path, force: bool,
                 n = _export_file(st, name, path, force, verbatim, quiet=True)
                 out.print(f"wrote {counted(n, 'row')} of {plain(name)} to {plain(name_shown(path))}", highlight=False)
         out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(name_shown(folder))} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
+        _say_made(made, "it" if len(targets) == 1 else "them")
         _warn_older_than_study(st, study, [n for n, _p in targets])
         if chosen == "csv" and not verbatim:
             console.print(FORMULA_NOTE, markup=False)
+
+
+def _say_made(made: Path | None, what: str) -> None:
+    """Name the folder the export made, in `report`'s words: `-o exprots/posts.csv` (a mistyped
+    folder) made it, or a whole tree, without a word, and the user looked for the file elsewhere."""
+    if made is not None and made.is_dir():
+        out.print(f"made the folder {plain(name_shown(made))} for {what}, which did not exist", highlight=False)
 
 
 def _warn_older_than_study(st: Study, study: Path | str, names: list[str]) -> None:
