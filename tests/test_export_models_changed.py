@@ -115,3 +115,13 @@ def test_outdated_estimates_over_old_scores_name_the_whole_analyze(earlier_study
     found = [w for w in json.loads(res.stdout)["warnings"] if w["kind"] in ("outdated_estimates", "estimates_may_be_outdated")]
     assert len(found) == 1 and found[0]["command"] == f"botwatch analyze {earlier_study}"
     assert f"`botwatch analyze {earlier_study}`" in str(found[0]["sentence"])
+
+
+def test_the_coordination_network_gets_no_bot_model_warning(earlier_study: Path, tmp_path: Path) -> None:
+    """`coordination_edges` holds no score, but the coordination stage reads the scores (for
+    `clusters`), so its export got the bot-model warning too; the clusters keep theirs."""
+    said = _said(earlier_study)
+    res = CliRunner().invoke(app, ["export", str(earlier_study), "coordination_edges", "cluster_members", "-o", str(tmp_path / "out"), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    stderr = " ".join(res.stderr.split())
+    assert "cluster_members: " + said in stderr and "coordination_edges" not in stderr, stderr

@@ -709,8 +709,12 @@ def _warn_models_changed(st: Study, study: Path | str, names: list[str]) -> None
     from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import account_models_changed, content_model_changed, outdated_estimates
 
+    from botwatch.coordination.stage import SCORE_FREE_TABLES
+
     name = str(study)
-    scored = [n for n in names if n in tables_read_from("accounts")]
+    # Tables that hold the scores or figures made from them: `coordination_edges` (a stage that
+    # reads the scores, but not into it) got the bot-model warning of the whole stage.
+    scored = [n for n in names if n in tables_read_from("accounts") and n not in SCORE_FREE_TABLES]
     labelled = [n for n in names if n in tables_read_from("content")]
     if scored and (bot := bot_model_changed(st)) is not None:
         warn(f"{', '.join(scored)}: {bot.said(name)}")

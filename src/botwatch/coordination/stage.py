@@ -20,6 +20,10 @@ from botwatch.shown_text import shell_shown
 from botwatch.study import Study, utcnow
 
 TABLES = ("coordination_edges", "coordination_evidence", "clusters", "cluster_members")
+# The stage's tables made from posts alone: the accounts' scores join only `clusters` and
+# `cluster_members` (bot probability, origin, share automated), so a changed bot or origin model
+# leaves these as they are, and `export` warns of it only for the other two.
+SCORE_FREE_TABLES = ("coordination_edges", "coordination_evidence", "coordination_null", "coordination_summary")
 
 
 def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None = None, log=print) -> NetworkResult:  # type: ignore[no-untyped-def]
