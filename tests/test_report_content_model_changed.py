@@ -44,7 +44,7 @@ def test_labels_made_with_other_content_files_are_said_to_be(analysed_sample_pat
     assert not [w for w in _warnings(study) if w["kind"] == "content_model_changed"]  # labelled now: nothing to say
     _labelled_by_earlier_files(study)
     found = [w for w in _warnings(study) if w["kind"] == "content_model_changed"]
-    assert len(found) == 1 and found[0]["stages"] == ["content"]
+    assert len(found) == 1 and found[0]["stages"] == ["content"] and found[0]["changed"] == ["model_files"]
     cmd = found[0]["command"]
     assert isinstance(cmd, str) and cmd.startswith(f"botwatch analyze {study}") and "--only" not in cmd
     sentence = str(found[0]["sentence"])

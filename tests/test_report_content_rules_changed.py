@@ -63,6 +63,7 @@ def test_labels_of_older_rules_are_said_to_be(study: Path, tmp_path: Path) -> No
     _content_run_as(study, datetime(2027, 1, 1), None)  # an earlier release's run, whenever it ran
     found = _labels_warnings(study)
     assert len(found) == 1 and found[0]["stages"] == ["content"]
+    assert found[0]["changed"] == ["rules"]  # the kind says "model" for a rules-only change; `changed` says which
     cmd, sentence = str(found[0]["command"]), str(found[0]["sentence"])
     assert cmd.startswith(f"botwatch analyze {study}") and "--only" not in cmd  # the timeline, estimates and impact read the labels
     assert SAID in sentence and "recorded no rules version" in sentence and f"`{cmd}`" in sentence

@@ -268,7 +268,8 @@ def _stale_warnings(st: Study, study: Path) -> list[dict[str, Any]]:
         kind = "outdated_estimates" if outdated.found else "estimates_may_be_outdated"
         found.append(_warning(kind, outdated.sentence(name), outdated.command(name), ["estimates"]))
     if (labels := content_model_changed(st)) is not None:
-        found.append(_warning("content_model_changed", labels.sentence(name), labels.command(name), ["content"]))
+        # The kind is kept for the scripts that read it; `changed` says whether the files, the rules or both did.
+        found.append(_warning("content_model_changed", labels.sentence(name), labels.command(name), ["content"]) | {"changed": labels.what_changed})
     if (scores := account_models_changed(st)) is not None:
         found.append(_warning("account_models_changed", scores.sentence(name), scores.command(name), ["accounts"]))
     if cluster_evidence_stale(st):

@@ -745,6 +745,13 @@ class ContentModelChanged:
     rules: int | None = None
 
     @property
+    def what_changed(self) -> list[str]:
+        """What differs, as `status --json` names it: "model_files" (the shipped content model
+        files), "rules" (the rules in code), or both. The warning's kind says "model" for either,
+        and a rules-only change read as a refitted model to a script."""
+        return (["model_files"] if self.changed else []) + (["rules"] if self.rules is not None else [])
+
+    @property
     def heading(self) -> str:
         """The report banner's bold words."""
         if not self.changed:
