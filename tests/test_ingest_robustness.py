@@ -260,17 +260,20 @@ def test_malformed_csv_rows_are_rejected_with_their_starting_line(tmp_path: Path
 def test_parallel_workers_give_the_same_tables_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from botwatch.ingest import parallel, runner
 
-    lines = [json.dumps(status(i, text=f"post {i}", user=str(i % 37))).encode() for i in range(12_000)]
-    lines[5_001] = b"{broken"
-    lines[7_000] = lines[6_999]  # a duplicate across a chunk boundary region
+    # 12 JSON chunks and 11 CSV chunks of 250 records: more chunks than the 2 x 2 a pool keeps in
+    # flight, a bad line mid-chunk and a duplicate on a chunk boundary. The same layout at 1,000
+    # records a chunk (48,000 records where 11,750 show the same) cost about four times the parsing.
+    lines = [json.dumps(status(i, text=f"post {i}", user=str(i % 37))).encode() for i in range(3_000)]
+    lines[1_251] = b"{broken"
+    lines[1_750] = lines[1_749]  # a duplicate across a chunk boundary
     f = write_lines(tmp_path / "p.jsonl", lines)
     csvf = tmp_path / "ira.csv"
     csvf.write_text(
         "author_id,content,region,language,publish_date,harvested_date,following,followers,updates,post_type,retweet\n"
-        + "".join(f'h{i % 11},"text {i}\nsecond line",US,English,2016-10-01 10:{i % 60:02d}:00,x,1,{i},3,,0\n' for i in range(11_000))
+        + "".join(f'h{i % 11},"text {i}\nsecond line",US,English,2016-10-01 10:{i % 60:02d}:00,x,1,{i},3,,0\n' for i in range(2_750))
     )
     monkeypatch.setattr(runner, "MIN_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 1000)
+    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 250)
     tables = {}
     for workers in (1, 2):
         with open_study(tmp_path / f"w{workers}.duckdb", read_only=False) as st:
@@ -283,7 +286,7 @@ def test_parallel_workers_give_the_same_tables_as_one_process(tmp_path: Path, mo
                 "rejected": st.sql("SELECT * FROM rejected ORDER BY source, line"),
             }
     assert tables[1] == tables[2]
-    assert len(tables[2]["rejected"]) == 1 and tables[2]["rejected"][0][1] == 5_002
+    assert len(tables[2]["rejected"]) == 1 and tables[2]["rejected"][0][1] == 1_252
 
 
 def test_parallel_ingest_works_from_a_script_without_a_main_guard(tmp_path: Path) -> None:
