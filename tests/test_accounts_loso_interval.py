@@ -109,3 +109,36 @@ def test_model_card_quotes_gilani_held_out_as_the_shipped_file_does() -> None:
     assert f"**Gilani stays far below ({gilani};" in card
     assert f"- **Gilani honestly**: {gilani} held out since" in card
     assert f"the leave-one-source-out table says how far that can go wrong (Gilani {gilani})." in card
+
+
+def _card_number(cell: str) -> float | None:
+    """The first figure of a table cell ("0.659 (0.674 before …)" -> 0.659), None for "–"."""
+    head = cell.strip().split(" ", 1)[0]
+    return None if head == "–" else float(head)
+
+
+def test_model_card_features_table_quotes_the_figures_file() -> None:
+    """The card's "Features: each holds its direction" table quotes `feature_stability` and
+    `loso_importance` of docs/figures/bot-model-figures.json. After the plural-schedule retrain
+    (2026-12-07) the file said automation words 0.661 / 0.782 and log likes 0.024 (gilani2017
+    0.061) while the card still gave the previous model's 0.659 / 0.776 and 0.025 (0.063). Each
+    figure must be the file's to its third decimal (either rounding of a 4-decimal half)."""
+    root = Path(__file__).resolve().parents[1]
+    card = (root / "docs" / "model-card-bot.md").read_text(encoding="utf-8")
+    figures = json.loads((root / "docs" / "figures" / "bot-model-figures.json").read_text(encoding="utf-8"))
+    start = card.index("| feature | stclab | Gilani | botwiki+verified | LOSO importance")
+    rows = [line for line in card[start:card.index("\n\n", start)].splitlines()[2:]]
+    stability = {r["feature"]: r["auc_by_source"] for r in figures["feature_stability"]}
+    importance = {r["feature"]: r for r in figures["loso_importance"]}
+    assert len(rows) == len(figures["features"]), rows
+    close = lambda a, b: abs(a - b) <= 0.0005 + 1e-9  # noqa: E731
+    for line, feature in zip(rows, figures["features"]):  # the table lists the features in the file's order
+        cells = line.strip("|").split("|")
+        for cell, source in zip(cells[1:4], ("stclab", "gilani2017", "botwiki+verified")):
+            said, held = _card_number(cell), stability[feature].get(source)
+            assert (said is None) == (held is None) and (said is None or close(said, held)), (feature, source, cell, held)
+        drops = importance[feature]["auc_drop_by_held_out_source"]
+        mean, largest = cells[4].strip().rstrip(")").split(" (")
+        src, value = largest.split(" ")
+        assert close(float(mean), importance[feature]["mean_drop"]), (feature, cells[4], importance[feature])
+        assert abs(drops[src]) == max(abs(v) for v in drops.values()) and close(float(value), drops[src]), (feature, cells[4], drops)
