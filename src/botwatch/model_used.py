@@ -407,7 +407,7 @@ def bot_model_status(study: Study, study_name: str) -> dict[str, Any] | None:
 
 
 def held_out_humans_most(meta: dict[str, Any]) -> str | None:
-    """"held out, it counted 23% of stclab's humans likely automated, the most of any labelled
+    """"held out, it counted 26% of stclab's humans likely automated, the most of any labelled
     source": the largest share of a held-out source's humans the model counted (`loso.scores`'
     `humans_counted`), for `status`' bot model line. A count of a study made mostly of people rests
     on this false-alarm rate, and `status` named the model with no figure at all. None without the

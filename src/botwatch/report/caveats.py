@@ -380,9 +380,9 @@ def _whole(v: Any) -> bool:
 
 def held_out_counts(meta: dict[str, Any]) -> str | None:
     """How far the count of likely automated accounts moved on each labelled source the model was
-    not trained on: "held out, it counted 56% of stclab's accounts likely automated where 47% were
+    not trained on: "held out, it counted 59% of stclab's accounts likely automated where 47% were
     bots, 17% of Gilani 2017's where 44% were, …" (`loso.scores`' `counted` and `bots`), then how
-    many of those sources' humans it counted ("calling 23%, 9% and 1% of their humans likely
+    many of those sources' humans it counted ("calling 26%, 9% and 1% of their humans likely
     automated", `humans_counted`, where every quoted row has it). A report quotes a count, and AUC
     or calibration error do not say which way a count goes; and a count near a source's bot share
     can hide humans counted in place of bots missed, the false alarms a study made mostly of
