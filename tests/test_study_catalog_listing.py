@@ -1,6 +1,7 @@
 """`Study.tables()` and `Study.columns()`: what they list, and that a read-only study asks DuckDB's
 catalog once (a `report` listed the tables about two hundred times, a third of its CPU; see
-`Study._frozen_answer` and docs/testing.md, 2026-12-07, stop 81)."""
+`Study._frozen_answer` and docs/testing.md, "2026-12-07: the study's catalog, listed once per
+reader")."""
 
 from __future__ import annotations
 

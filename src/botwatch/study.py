@@ -683,7 +683,7 @@ class Study(StudyBase):
         so each answer is checked against that first (0.3 ms, against 2–3 ms for a listing):
         elsewhere, or on a writer, `ask()` is asked every time. A closed study still fails as
         before, in that check. A `report` lists the tables about two hundred times and a table's
-        columns some fifty (docs/testing.md, 2026-12-07, stop 81)."""
+        columns some fifty (docs/testing.md, "2026-12-07: the study's catalog, listed once per reader")."""
         if self._catalog is None or self.sql("SELECT current_database()")[0][0] != self._catalog:
             return ask()
         if key not in self._frozen:
@@ -700,7 +700,7 @@ class Study(StudyBase):
         Read from `duckdb_tables()` and `duckdb_views()`, the two functions DuckDB's
         `information_schema.tables` view is the union of (the same rows): the view costs about
         2.8 ms a call against 1.8 ms, and a small `analyze` asks about a hundred times, a
-        `report` about two hundred (docs/testing.md, 2026-12-07, stop 81)."""
+        `report` about two hundred (docs/testing.md, "2026-12-07: the study's catalog, listed once per reader")."""
         rows = self.sql(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() "
             "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND database_name = current_database() "
