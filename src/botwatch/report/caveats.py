@@ -267,7 +267,16 @@ def origin_blind_spot(study: Study, home: str | None) -> str | None:
         [home],
     )
     n = sum(r[1] for r in rows)
-    at_home = {r[0]: r[2] for r in rows if r[0] is not None}
+    # By language, not by tag: Bluesky's "en-US" beside "en", Twitter's legacy "in" for "id"
+    # (`language_code`, as the origin model reads them). Grouped by the raw tag, accounts writing
+    # "en-US" were said to write "the language tagged 'en-US'", a kind "never measured".
+    from botwatch.language_names import UNKNOWN_TAGS, language_code
+
+    at_home: dict[str, int] = {}
+    for lang, _, placed in rows:
+        code = None if lang is None or lang.strip().lower() in UNKNOWN_TAGS else language_code(lang.strip().lower())
+        if code:
+            at_home[code] = at_home.get(code, 0) + placed
     k = at_home.get("en", 0)
     v = ORIGIN_POSING
     if not n:
