@@ -374,7 +374,12 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
         keywords_context=c.strs(p, "keywords_context", w),
         tag_fragments=c.strs(p, "tag_fragments", w),
     )
-    both = {h.casefold() for h in party.hashtags_pro} & {h.casefold() for h in party.hashtags_anti}
+    # Compared as the matcher compares tags (`content.normalize.norm_tag`): a pro #wähleAfD and an
+    # anti #waehleAfD are one tag to it, so every post carrying either read "mixed".
+    from botwatch.content.normalize import norm_tag
+
+    pro = {norm_tag(h) for h in party.hashtags_pro}
+    both = [h for h in party.hashtags_anti if norm_tag(h) in pro]
     if both:
         raise c.fail(w + ("hashtags_anti",), f"{', '.join(sorted(both))} listed as both pro and anti")
     # The same for a slogan: listed as both, every post using it was "mixed" (neither support nor
