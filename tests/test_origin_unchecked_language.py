@@ -65,3 +65,11 @@ def test_an_english_study_whose_posts_are_tagged_by_region_gets_the_english_note
 def test_a_language_split_over_regional_tags_is_one_language(tmp_path: Path) -> None:
     cav = _foreign_caveat(tmp_path, ["de-DE"] * 4 + ["de"] * 4 + ["en"])
     assert "8 of the 9 accounts with origin evidence (89%) post mostly in German and are placed in DE" in cav, cav
+
+
+def test_a_language_not_the_home_countrys_is_not_said_to_fit_it(tmp_path: Path) -> None:
+    """Accounts placed in DE writing mostly Russian: the note said "Such an account's language fits
+    DE as well as a local's", true of German only (the gazetteer's languages of the country)."""
+    cav = _foreign_caveat(tmp_path, ["ru"] * 7 + ["de", "en"])
+    assert "post mostly in Russian and are placed in DE" in cav and "was never measured" in cav, cav
+    assert "fits DE as well as a local's" not in cav, cav

@@ -308,6 +308,10 @@ def _unchecked_language_note(at_home: dict[str, int], n: int, home: str) -> str 
     if k / n < BLIND_SHARE:
         return None
     from botwatch.language_names import LANGUAGE_NAMES
+    from botwatch.accounts.gazetteer import countries
+
+    country = countries().get(home.upper())
+    fits = country is not None and lang in country.languages  # "fits DE as well as a local's": true of German, not of Russian
 
     word = next((name.capitalize() for name, code in LANGUAGE_NAMES.items() if code == lang), f"the language tagged {lang!r}")
     v = ORIGIN_POSING
@@ -315,8 +319,9 @@ def _unchecked_language_note(at_home: dict[str, int], n: int, home: str) -> str 
         f"{k:,} of the {counted(n, 'account')} with origin evidence ({percent(k / n)}) {'posts' if k == 1 else 'post'} mostly in {word} and "
         f"{'is' if k == 1 else 'are'} placed in {home}. The origin model was checked against trolls posing as locals only where they "
         f"wrote English and posed as Americans (held out, it placed {v['placed_russia']} of {v['accounts']} in Russia); how often it takes "
-        f"accounts run from abroad that write {word} for locals of {home} was never measured. Such an account's language fits {home} as "
-        "well as a local's, so the foreign count is a floor for accounts like these, of unknown depth."
+        f"accounts run from abroad that write {word} for locals of {home} was never measured. "
+        + (f"Such an account's language fits {home} as well as a local's, so the foreign count is a floor for accounts like these, of unknown depth."
+           if fits else "The foreign count may miss accounts like these, by how many is unknown.")
     )
 
 
