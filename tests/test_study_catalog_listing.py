@@ -104,3 +104,33 @@ def test_a_closed_reader_says_so(tmp_path: Path) -> None:
     for ask in (st.tables, lambda: st.columns("zeta")):
         with pytest.raises(StudyError, match="closed"):
             ask()
+
+
+
+@pytest.mark.parametrize("reattach", ["same file for writing", "another file"])
+def test_a_reader_whose_database_is_attached_again_under_its_name_lists_the_new_one(tmp_path: Path, reattach: str) -> None:
+    """A read-only connection may `DETACH` its own database (once `USE` points elsewhere) and
+    `ATTACH` a file under the same name, read-write even: `current_database()` then says the same
+    name of a different catalog, and the listing kept from the first one named tables it lacked
+    and missed the ones just created."""
+    path = _file(tmp_path / "s.duckdb")
+    other, third = tmp_path / "other.duckdb", tmp_path / "third.duckdb"
+    for made in (other, third):
+        con = duckdb.connect(str(made))
+        con.execute("CREATE TABLE elsewhere (y INT)")
+        con.close()
+    with Study(path, read_only=True) as st:
+        assert _ours(st.tables()) == ["alpha", "zeta"] and st.columns("zeta") == ["b", "a"]
+        st.sql(f"ATTACH '{other}' AS other (READ_ONLY)")
+        st.sql("USE other")
+        st.sql("DETACH s")
+        if reattach == "another file":
+            st.sql(f"ATTACH '{third}' AS s (READ_ONLY)")
+            st.sql("USE s")
+            assert st.tables() == ["elsewhere"] and st.columns("zeta") == []
+        else:
+            st.sql(f"ATTACH '{path}' AS s (READ_WRITE)")
+            st.sql("USE s")
+            st.sql("CREATE TABLE beta (x INT)")
+            st.sql("ALTER TABLE zeta ADD COLUMN c DOUBLE")
+            assert _ours(st.tables()) == ["alpha", "beta", "zeta"] and st.columns("zeta") == ["b", "a", "c"]

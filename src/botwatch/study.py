@@ -52,6 +52,10 @@ def memory_limit() -> str | None:
 STAGING_PREFIX = "_botwatch_map_"
 _STAGING_LIVE: set[str] = set()
 
+# The database `current_database()` names, by identity: a read-only study's kept listing is of the
+# database it opened, not of whatever is later attached under that name (`Study._frozen_answer`).
+_CURRENT_OID = "SELECT database_oid FROM duckdb_databases() WHERE database_name = current_database()"
+
 EXPORT_FORMATS = {".parquet": "PARQUET", ".csv": "CSV", ".jsonl": "JSON", ".json": "JSON", ".ndjson": "JSON"}
 
 
@@ -506,7 +510,7 @@ class Study(StudyBase):
         file that is not a study and, naming the holder's process, for one another process holds."""
         self.path = Path(path)
         self.read_only = read_only
-        self._catalog: str | None = None  # set below for a read-only study: see `_frozen_answer`
+        self._catalog: int | None = None  # set below for a read-only study: see `_frozen_answer`
         self._frozen: dict[tuple[str, ...], tuple[str, ...]] = {}
         if os.sep == "/" and "\\" in str(self.path):
             # DuckDB reads `\` as a folder separator on every system: `ingest 'a\b.duckdb'` wrote
@@ -547,7 +551,7 @@ class Study(StudyBase):
             # still open, then `api.analyze(path)`): DuckDB said only "Can't open a connection to
             # same database file with a different configuration than existing connections".
             raise StudyError(same_process_message(self.path, read_only, by_command=False), same_process_message(self.path, read_only)) from None
-        in_memory = self.con.execute("SELECT path IS NULL, database_name FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        in_memory = self.con.execute("SELECT path IS NULL, database_oid FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
         if in_memory and in_memory[0] and str(path) != ":memory:":  # any other name DuckDB reads as data: nothing would reach the disk
             self.con.close()
             raise StudyError(f"{name_shown(self.path)} cannot be a study: DuckDB opens a file of that name as data, not as a database; "
@@ -679,12 +683,15 @@ class Study(StudyBase):
         Why it cannot go stale: a read-only DuckDB connection can create nothing in its database
         (DuckDB refuses any CREATE, DROP or ALTER there) and holds the file's lock, so no other
         process can open it for writing meanwhile (`StudyBusy`); temp tables, which it may make,
-        are not listed. Only `USE` can point `current_database()` at another (attached) database,
-        so each answer is checked against that first (0.3 ms, against 2–3 ms for a listing):
-        elsewhere, or on a writer, `ask()` is asked every time. A closed study still fails as
-        before, in that check. A `report` lists the tables about two hundred times and a table's
+        are not listed. But `USE` can point `current_database()` at another (attached) database,
+        and once it has, the study's own may be detached and a file attached under its name,
+        read-write even (its own file: `st.sql("ATTACH ...")`): so each answer is checked first
+        against the identity (`database_oid`) of the database opened, which a new attachment
+        does not share (0.5 ms, against 2–3 ms for a listing; the name alone let the listing of
+        the first name tables the second lacked). Elsewhere, or on a writer, `ask()` is asked
+        every time. A closed study still fails as before, in that check. A `report` lists the tables about two hundred times and a table's
         columns some fifty (docs/testing.md, "2026-12-07: the study's catalog, listed once per reader")."""
-        if self._catalog is None or self.sql("SELECT current_database()")[0][0] != self._catalog:
+        if self._catalog is None or self.sql(_CURRENT_OID)[0][0] != self._catalog:
             return ask()
         if key not in self._frozen:
             self._frozen[key] = tuple(ask())
