@@ -687,10 +687,10 @@ class Study(StudyBase):
         and once it has, the study's own may be detached and a file attached under its name,
         read-write even (its own file: `st.sql("ATTACH ...")`): so each answer is checked first
         against the identity (`database_oid`) of the database opened, which a new attachment
-        does not share (0.5 ms, against 2–3 ms for a listing; the name alone let the listing of
+        does not share (under 1 ms, against 2–3 ms for a listing; the name alone let the listing of
         the first name tables the second lacked). Elsewhere, or on a writer, `ask()` is asked
-        every time. A closed study still fails as before, in that check. A `report` lists the tables about two hundred times and a table's
-        columns some fifty (docs/testing.md, "2026-12-07: the study's catalog, listed once per reader")."""
+        every time. A closed study still fails as before, in that check. A `report` lists the
+        tables about two hundred times and a table's columns some fifty (docs/testing.md, "2026-12-07: the study's catalog, listed once per reader")."""
         if self._catalog is None or self.sql(_CURRENT_OID)[0][0] != self._catalog:
             return ask()
         if key not in self._frozen:
