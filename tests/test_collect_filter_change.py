@@ -66,3 +66,18 @@ def test_a_first_run_that_kept_nothing_is_no_before(tmp_path: Path) -> None:
         second = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina").split())
     assert "used (added #Fiorina), but no run before it kept a post of this stream here, so every post of the folder is kept by this run's terms" in second, second
     assert "before and after the change" not in second, second
+
+
+def test_a_run_whose_files_were_moved_away_is_a_before(tmp_path: Path) -> None:
+    """A run that kept a post whose file was then moved out of the folder (after its ingest): the
+    study holds that post, kept by the old terms, and the next run with other terms said "no run
+    before it kept a post of this stream here". The manifest's count of the run is read, not the files."""
+    events = [jetstream_event(i, text=f"post {i} #GOPDebate #Fiorina") for i in range(20)]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        _collect(tmp_path / "cap", srv.url, "GOPDebate")
+        (tmp_path / "ingested").mkdir()
+        for f in (tmp_path / "cap").glob("*.jsonl.gz"):
+            f.rename(tmp_path / "ingested" / f.name)
+        second = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina").split())
+    assert "used (added #Fiorina): posts before and after the change were kept by different terms" in second, second
+    assert "no run before it kept a post" not in second, second

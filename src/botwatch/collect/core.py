@@ -262,8 +262,10 @@ class Capture:
             self.run_notes["salvaged"] = run["salvaged"] = [
                 {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
         before = st.last_filter(self.folder, self.stream)
+        # A first run that never connected kept none; one whose files were moved away after their
+        # ingest did (its manifest entry counts them), and "no run before it kept a post" was said of it.
+        kept_before = bool(stream_files(self.folder, self.stream)) or st.stream_kept(self.folder, self.stream)
         self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
-        kept_before = bool(stream_files(self.folder, self.stream))  # a first run that never connected kept none
         if changed := filter_change(before, run["filter"], kept_before):  # said once the run is taken (a refused rate is the one line)
             self.log(changed)
 

@@ -216,6 +216,23 @@ def last_filter(folder: Path, stream: str) -> Any:
     return None
 
 
+def kept_nothing(run: Any) -> bool:
+    """Whether a manifest's run entry ended having kept no post (a run that never connected: a
+    wrong address, no network). Its filter chose no post, so it is no "before" of a filter change.
+    A run with no end recorded (still running, or killed) may have kept some, so it is not."""
+    return isinstance(run, dict) and bool(run.get("ended")) and run.get("kept") == 0
+
+
+def stream_kept(folder: Path, stream: str) -> bool:
+    """Whether a run of `stream` the folder's manifest records kept a post, or may have (no end
+    recorded). Read from the manifest, not the folder's files: a run's files moved away after
+    their ingest leave posts kept by its terms in the study they went into (as `begin_run` keeps
+    such a run's rate)."""
+    m = read_manifest(folder) or {}
+    runs = m.get("runs") if isinstance(m.get("runs"), list) else []
+    return any(isinstance(r, dict) and r.get("stream") == stream and not kept_nothing(r) for r in runs)
+
+
 def has_captures(folder: Path) -> bool:
     """Whether the folder holds a capture file of any stream, closed or still open (`.open-`):
     posts were written at the folder's rate."""
