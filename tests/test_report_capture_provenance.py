@@ -15,7 +15,8 @@ from testsupport.collect_fakes import jetstream_event
 FILTER = {"hashtags": ["GOPDebate"], "origin": "election file gop-debate-2015"}
 
 
-def _study(tmp_path: Path, *, recorded: bool, archive: bool = False, filters: list[dict[str, object]] | None = None) -> Path:
+def _study(tmp_path: Path, *, recorded: bool, archive: bool = False, filters: list[dict[str, object]] | None = None,
+           manifest: dict[str, object] | None = None) -> Path:
     """Three Jetstream posts in a file named as `collect` names it, ingested; with `recorded`, the
     capture's filter recorded as `ingest capture/` records it; with `archive`, another input beside it."""
     from botwatch.cli import app
@@ -38,7 +39,7 @@ def _study(tmp_path: Path, *, recorded: bool, archive: bool = False, filters: li
     if recorded:
         with open_study(study, read_only=False) as st:
             st.sql(_DDL)
-            st.sql("INSERT INTO captures VALUES (?, 0.5, 'bluesky', ?, 1, '{}', now())", [str(cap), json.dumps(filters or [FILTER])])
+            st.sql("INSERT INTO captures VALUES (?, 0.5, 'bluesky', ?, 1, ?, now())", [str(cap), json.dumps(filters or [FILTER]), json.dumps(manifest or {})])
     return study
 
 
@@ -93,6 +94,28 @@ def test_a_capture_partly_unfiltered_is_not_said_filtered(tmp_path: Path) -> Non
 
     (said,) = _implies(_study(tmp_path, recorded=True, filters=[{"origin": UNFILTERED}, FILTER]))
     assert "only the posts" not in said and "unless the collector filtered it" in said, said
+
+
+def test_a_first_run_that_kept_nothing_changes_no_terms(tmp_path: Path) -> None:
+    """A first run that never connected (ended keeping no post), then a run with another filter:
+    `collect` said every post of the folder is kept by the second run's terms, and the report said
+    "its terms changed between runs (2 filters)", or, where the dead run was unfiltered, that the
+    capture is partly unfiltered. The manifest's count of each run is read."""
+    from botwatch.collect.filters import UNFILTERED
+
+    added = {**FILTER, "hashtags": ["GOPDebate", "Fiorina"]}
+
+    def runs(first: dict[str, object], kept: int) -> dict[str, object]:
+        return {"runs": [{"stream": "bluesky", "filter": first, "ended": "2015-08-07T00:00:00Z", "kept": kept},
+                         {"stream": "bluesky", "filter": added, "ended": "2015-08-07T02:00:00Z", "kept": 3}]}
+
+    (said,) = _implies(_study(tmp_path / "a", recorded=True, filters=[FILTER, added], manifest=runs(FILTER, 0)))
+    assert said.startswith("only the posts the Bluesky capture's filter (election file gop-debate-2015) let through"), said
+    (said,) = _implies(_study(tmp_path / "b", recorded=True, filters=[{"origin": UNFILTERED}, added], manifest=runs({"origin": UNFILTERED}, 0)))
+    assert said.startswith("only the posts the Bluesky capture's filter (election file gop-debate-2015) let through"), said
+    # A first run that kept a post is a change of terms still.
+    (said,) = _implies(_study(tmp_path / "c", recorded=True, filters=[FILTER, added], manifest=runs(FILTER, 2)))
+    assert "its terms changed between runs (2 filters)" in said, said
 
 
 def test_a_filtered_mastodon_capture_still_says_it_is_its_instances(tmp_path: Path) -> None:

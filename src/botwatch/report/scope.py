@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botwatch.collect.filters import UNFILTERED, filter_terms
+from botwatch.collect.state import kept_nothing
 from botwatch.platform_names import platform_name
 from botwatch.study import Study
 
@@ -67,17 +68,36 @@ def _kept_by(filt: Any) -> frozenset[str]:
     return frozenset(filter_terms(filt)) | ({f"query:{query}"} if query else set())
 
 
+def _run_filters(filters: Any, manifest: Any) -> list[Any]:
+    """The filters a capture's posts were kept by: the recorded filters (`captures.filters`, one of
+    each), less those of runs the manifest says ended keeping no post (`collect.state.kept_nothing`:
+    a first run that never connected). Such a run's terms chose nothing, and the report said "its
+    terms changed between runs" of a folder whose every post one filter kept, as `collect` had said."""
+    try:
+        parsed = json.loads(filters) if filters else []
+    except ValueError:
+        parsed = [filters]
+    recorded = parsed if isinstance(parsed, list) else [parsed]
+    try:
+        runs = (json.loads(manifest) or {}).get("runs") if manifest else None
+    except (ValueError, AttributeError):
+        runs = None
+    if not isinstance(runs, list) or not runs:
+        return recorded
+    kept = [r.get("filter") for r in runs if isinstance(r, dict) and not kept_nothing(r)]
+    if not kept:  # no run kept a post: the folder's filters, as recorded
+        return recorded
+    said = {json.dumps(f, sort_keys=True) for f in kept}
+    return [f for f in recorded if json.dumps(f, sort_keys=True) in said] or recorded
+
+
 def capture_filters(study: Study) -> list[tuple[str, str]]:
     """(platforms, filter in words) for every filtered capture recorded in the study."""
     if "captures" not in study.tables():
         return []
     out: list[tuple[str, str]] = []
-    for platforms, filters in study.sql("SELECT platforms, filters FROM captures ORDER BY folder"):
-        try:
-            parsed = json.loads(filters) if filters else []
-        except ValueError:
-            parsed = [filters]
-        runs = parsed if isinstance(parsed, list) else [parsed]
+    for platforms, filters, manifest in study.sql("SELECT platforms, filters, manifest FROM captures ORDER BY folder"):
+        runs = _run_filters(filters, manifest)
         described = [w for f in runs if (w := _describe(f))]
         kept_by = {_kept_by(f) for f in runs if f}
         if len(kept_by) > 1:  # one folder, runs with other terms (a candidate added to the file): said, not named as one filter
@@ -103,12 +123,8 @@ def _other_sources(study: Study) -> int:
 def _unfiltered_captures(study: Study) -> int:
     """Recorded captures with no filter (a sample of a platform's whole stream)."""
     n = 0
-    for (filters,) in study.sql("SELECT filters FROM captures"):
-        try:
-            parsed = json.loads(filters) if filters else []
-        except ValueError:
-            parsed = [filters]
-        runs = parsed if isinstance(parsed, list) else [parsed]
+    for filters, manifest in study.sql("SELECT filters, manifest FROM captures"):
+        runs = _run_filters(filters, manifest)
         if not any(_describe(f) for f in runs) or any(isinstance(f, dict) and not _describe(f) for f in runs):
             n += 1  # wholly unfiltered, or with a run that kept everything the stream sent
     return n
