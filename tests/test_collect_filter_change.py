@@ -81,3 +81,22 @@ def test_a_run_whose_files_were_moved_away_is_a_before(tmp_path: Path) -> None:
         second = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina").split())
     assert "used (added #Fiorina): posts before and after the change were kept by different terms" in second, second
     assert "no run before it kept a post" not in second, second
+
+
+def test_a_run_that_kept_nothing_between_two_of_one_filter_is_no_change(tmp_path: Path) -> None:
+    """A run with other terms that never connected, between two runs of one filter: every post was
+    kept by that one filter, and the third run said posts before and after were kept by different terms."""
+    import socket
+
+    from botwatch.cli import app
+
+    events = [jetstream_event(i, text=f"post {i} #GOPDebate #Fiorina") for i in range(20)]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        _collect(tmp_path / "cap", srv.url, "GOPDebate")
+        with socket.socket() as s:  # a port nothing listens on: this run never connects
+            s.bind(("127.0.0.1", 0))
+            dead = f"ws://127.0.0.1:{s.getsockname()[1]}"
+        CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", dead, "--hashtag", "GOPDebate", "--hashtag", "Fiorina",
+                                 "--duration", "1s", "--no-progress", "--no-profiles", "--backoff-scale", "0.01"])
+        third = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate").split())
+    assert "not the one the last run" not in third, third

@@ -261,10 +261,12 @@ class Capture:
         if recovered:  # counted in this run's manifest entry, and said
             self.run_notes["salvaged"] = run["salvaged"] = [
                 {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
-        before = st.last_filter(self.folder, self.stream)
         # A first run that never connected kept none; one whose files were moved away after their
         # ingest did (its manifest entry counts them), and "no run before it kept a post" was said of it.
         kept_before = bool(stream_files(self.folder, self.stream)) or st.stream_kept(self.folder, self.stream)
+        # Compared with the last run that kept posts: a run that never connected, with other terms,
+        # between two runs of one filter made the third say posts were kept by different terms.
+        before = st.last_filter(self.folder, self.stream, kept_only=kept_before)
         self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
         if changed := filter_change(before, run["filter"], kept_before):  # said once the run is taken (a refused rate is the one line)
             self.log(changed)

@@ -206,12 +206,14 @@ def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str
     return len(m["runs"]) - 1
 
 
-def last_filter(folder: Path, stream: str) -> Any:
-    """The filter the stream's last run in the folder recorded, or None (no such run, no manifest)."""
+def last_filter(folder: Path, stream: str, *, kept_only: bool = False) -> Any:
+    """The filter the stream's last run in the folder recorded, or None (no such run, no manifest).
+    With `kept_only`, the last run's that kept a post or may have (`kept_nothing`): a run that
+    never connected between two runs of one filter kept by none of its terms."""
     m = read_manifest(folder) or {}
     runs = m.get("runs") if isinstance(m.get("runs"), list) else []
     for r in reversed(runs):
-        if isinstance(r, dict) and r.get("stream") == stream and "filter" in r:
+        if isinstance(r, dict) and r.get("stream") == stream and "filter" in r and not (kept_only and kept_nothing(r)):
             return r["filter"]
     return None
 
