@@ -34,9 +34,12 @@ def test_the_local_clock_is_exact_in_the_hour_of_a_half_hour_change(tmp_path: Pa
     with open_study(tmp_path / "nl.duckdb", read_only=False) as st:
         write_posts(st, [dict(post_id=f"p{i}", platform="twitter", account_id="u", created_at=t, kind="original") for i, t in enumerate(at)])
         analyze(st, Context(election=el, log=lambda m: None), only=["timeline"])
-        hours = [b for (b,) in st.sql("SELECT bucket FROM timeline WHERE freq = 'hour' AND clock = 'local' AND dimension = 'all' ORDER BY bucket")]
+        hours = st.sql("SELECT bucket, utc_offset_minutes FROM timeline WHERE freq = 'hour' AND clock = 'local' AND dimension = 'all' "
+                       "ORDER BY bucket - utc_offset_minutes * INTERVAL 1 MINUTE")
         days = [b.date() for (b,) in st.sql("SELECT bucket FROM timeline WHERE freq = 'day' AND clock = 'local' AND dimension = 'all' ORDER BY bucket")]
     local = sorted(t.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None) for t in at)
     assert local[:2] == [datetime(2010, 11, 6, 23, 15), datetime(2010, 11, 6, 23, 50)]  # clocks went back from 00:01 to 23:01
-    assert hours == [datetime(2010, 11, 6, 23), datetime(2023, 3, 12, 1), datetime(2023, 3, 12, 3)]  # 02:00 local that day never was
+    # 23:50 daylight time and 23:15 standard time (clocks back at 00:01) are two real hours, each
+    # its own bucket (`series.aggregate`); on 12 March 2023 02:00 local never was.
+    assert hours == [(datetime(2010, 11, 6, 23), -150), (datetime(2010, 11, 6, 23), -210), (datetime(2023, 3, 12, 1), -210), (datetime(2023, 3, 12, 3), -150)]
     assert days == [date(2010, 11, 6), date(2023, 3, 12)]

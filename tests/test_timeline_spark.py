@@ -3,6 +3,8 @@ DuckDB: the same Ibis expressions over the same inputs, two engines."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import ibis
 import pandas as pd
 import pytest
@@ -17,12 +19,13 @@ INPUTS = ("posts", "timeline_groups", "post_party", "post_labels")
 
 
 def _canon(df: pd.DataFrame) -> pd.DataFrame:
-    keys = ["freq", "clock", "dimension", "value", "bucket"]
+    keys = ["freq", "clock", "dimension", "value", "bucket", "utc_offset_minutes"]
     df = df.copy()
     df["bucket"] = pd.to_datetime(df["bucket"]).dt.tz_localize(None) if getattr(df["bucket"].dt, "tz", None) else pd.to_datetime(df["bucket"])
     df["sentiment_mean"] = df["sentiment_mean"].astype(float).round(9)
     for c in ("posts", "accounts", "sentiment_n"):
         df[c] = df[c].astype("int64")
+    df["utc_offset_minutes"] = df["utc_offset_minutes"].astype("Int64")  # NULL on local days
     return df.sort_values(keys).reset_index(drop=True)[keys + ["posts", "accounts", "sentiment_mean", "sentiment_n"]]
 
 
@@ -45,6 +48,33 @@ def test_timeline_on_spark_equals_duckdb(spark, synth_study) -> None:  # type: i
     sp = con.to_pyarrow(expr).to_pandas()
     assert len(sp) == len(duck) > 0
     assert {"local", "utc"} == set(sp["clock"]) and {"party_group", "cluster", "sentiment"} <= set(sp["dimension"])
+    pd.testing.assert_frame_equal(_canon(duck), _canon(sp), check_dtype=False)
+
+
+def _spark_timeline(spark, st, tz: str, inputs: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    from test_content_spark import _to_spark
+
+    hours = [r[0] for r in st.sql("SELECT DISTINCT date_trunc('hour', created_at) FROM posts")]
+    arrow = {n: st.con.sql(f"SELECT * FROM {n}").to_arrow_table() for n in inputs}
+    arrow["offsets"] = zones.offsets_table(hours, tz)
+    for n, t in arrow.items():
+        _to_spark(spark, t).createOrReplaceTempView(f"tl_{n}")
+    con = ibis.pyspark.connect(spark)
+    t = {n: con.table(f"tl_{n}") for n in arrow}
+    return con.to_pyarrow(series.timeline(series.tagged_posts(t["posts"], t["offsets"]))).to_pandas()
+
+
+def test_the_repeated_hour_of_a_clock_change_is_two_buckets_on_spark_as_on_duckdb(spark, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The two 02:00 hours of 29 October 2017 in Berlin are two rows (+120, +60) on both engines."""
+    from botwatch import open_study
+    from test_timeline_repeated_hour import _analysed
+
+    _analysed(tmp_path / "s.duckdb", "Europe/Berlin", date(2017, 10, 29))
+    with open_study(tmp_path / "s.duckdb", read_only=True) as st:
+        duck = st.con.sql("SELECT * FROM timeline").df()
+        sp = _spark_timeline(spark, st, "Europe/Berlin", ("posts",))
+    repeated = sp[(sp["clock"] == "local") & (sp["freq"] == "hour") & (sp["dimension"] == "all") & (pd.to_datetime(sp["bucket"]) == pd.Timestamp(2017, 10, 29, 2))]
+    assert sorted(zip(repeated["utc_offset_minutes"], repeated["posts"])) == [(60, 1), (120, 1)]
     pd.testing.assert_frame_equal(_canon(duck), _canon(sp), check_dtype=False)
 
 

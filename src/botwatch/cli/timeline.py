@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Optional
 
 import typer
@@ -240,6 +240,25 @@ def _partial_words(dimension: str, held: int, every: int) -> str:
             "are in none, not counted as neutral")
 
 
+def _real_start(key: tuple[datetime, int | None]) -> datetime:
+    """The UTC start of a (bucket, utc_offset_minutes) key: the order the buckets happened in."""
+    bucket, offset = key
+    return bucket - timedelta(minutes=offset or 0)
+
+
+def bucket_words(bucket: datetime, offset: int | None, *, freq: str, clock: str) -> str:
+    """A timeline bucket as the table prints it: a day, or an hour with, on the local clock, its
+    offset from UTC ("2017-10-29 02:00 +02:00", then "2017-10-29 02:00 +01:00"), so the two hours
+    the wall clock repeats when clocks go back read as the two hours they were."""
+    if freq == "day":
+        return bucket.strftime("%Y-%m-%d")
+    shown = bucket.strftime("%Y-%m-%d %H:00")
+    if clock != "local" or offset is None:
+        return shown
+    sign, minutes = ("-" if offset < 0 else "+"), abs(offset)
+    return f"{shown} {sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 @app.command()
 def timeline(
     study: StudyArg,
@@ -278,7 +297,8 @@ def timeline(
             where.append("bucket <= ?")
             # A date alone means the whole day: hourly buckets up to 23:00 of it (a daily bucket is midnight).
             params.append(until.replace(hour=23, minute=59) if until.time() == datetime.min.time() else until)
-        rows = st.sql(f"SELECT bucket, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} ORDER BY bucket, value", params)
+        rows = st.sql(f"SELECT bucket, utc_offset_minutes, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} "
+                      "ORDER BY bucket, utc_offset_minutes DESC, value", params)
         # every group of the dimension is a column, in the range or not, so the columns are the same whatever the dates
         values = sorted((r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])),
                         key=_column_order)
@@ -292,10 +312,12 @@ def timeline(
         if every:  # posts there are, in no column: the IRA tweets' 35,465 posts of November 2016 under -d automated
             console.print(_partial_words(dimension, 0, every), highlight=False, markup=False)
         return
-    table: dict[datetime, dict[str, tuple[int, int]]] = {}
-    for bucket, value, posts, accounts in rows:
-        table.setdefault(bucket, {})[value] = (posts, accounts)
-    buckets = sorted(table)
+    # An hour is its wall time and its offset: the two 02:00 hours of a night the clocks go back
+    # are two rows (`series.aggregate`), in the order they happened.
+    table: dict[tuple[datetime, int | None], dict[str, tuple[int, int]]] = {}
+    for bucket, offset, value, posts, accounts in rows:
+        table.setdefault((bucket, offset), {})[value] = (posts, accounts)
+    buckets = sorted(table, key=_real_start)
     shown = buckets[-MAX_TIMELINE_ROWS:]
     t = Table(title=f"Posts per {freq} ({'UTC' if clock == 'utc' else 'election local time'}), by {dimension}; buckets without posts left out")
     t.add_column(freq)
@@ -303,15 +325,14 @@ def timeline(
         t.add_column(plain(h), justify="right")
     if len(values) == 1:
         t.add_column("accounts", justify="right")
-    fmt = "%Y-%m-%d" if freq == "day" else "%Y-%m-%d %H:00"
     for b in shown:
         cells = [f"{table[b][v][0]:,}" if v in table[b] else "0" for v in values]
         if len(values) == 1:
             cells.append(f"{table[b][values[0]][1]:,}" if values[0] in table[b] else "0")
-        t.add_row(b.strftime(fmt), *cells)
+        t.add_row(bucket_words(*b, freq=freq, clock=clock), *cells)
     wide_when_piped().print(t)
     if every:
-        held = sum(posts for _, _, posts, _ in rows)
+        held = sum(r[3] for r in rows)
         if held < every:  # sentiment is English only: a Duma 2016 study's columns held 61% of its posts, unsaid
             console.print(_partial_words(dimension, held, every), highlight=False, markup=False)
     if n_clusters > len(values):  # the stage keeps the largest alone (timeline.groups.MAX_CLUSTERS): say so, as the report does

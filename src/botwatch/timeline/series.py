@@ -20,7 +20,7 @@ SENTIMENT_CUT = 0.05
 FREQS = {"hour": "h", "day": "D"}
 CLOCKS = ("utc", "local")
 NOT_MEASURED = "not measured"  # the `party_stance` value's stance where the stance was not measured
-COLUMNS = ["platform", "post_id", "account_id", "created_at", "local_at", "dimension", "value", "sentiment"]
+COLUMNS = ["platform", "post_id", "account_id", "created_at", "local_at", "offset_minutes", "dimension", "value", "sentiment"]
 
 
 # How the party series' values read in text for people: the stored values are keys
@@ -64,7 +64,7 @@ def base_posts(posts: ir.Table, offsets: ir.Table, labels: ir.Table | None) -> i
     j = p.left_join(offsets, p.utc_hour == offsets.utc_hour)
     # The offset before the change for the part of a change hour before it (`zones.offsets_table`).
     off = ibis.ifelse(j.switch_at.notnull() & (j.created_at < j.switch_at), j.offset_before, j.offset_minutes).fill_null(0)
-    j = j.select("platform", "post_id", "account_id", "created_at", "kind", local_at=j.created_at + off.as_interval("m"))
+    j = j.select("platform", "post_id", "account_id", "created_at", "kind", local_at=j.created_at + off.as_interval("m"), offset_minutes=off.cast("int32"))
     if labels is not None:
         lab = labels.select(l_platform=labels.platform, l_post_id=labels.post_id, sentiment=labels.sentiment.cast("float64"))
         j = j.left_join(lab, (j.platform == lab.l_platform) & (j.post_id == lab.l_post_id)).drop("l_platform", "l_post_id")
@@ -75,7 +75,7 @@ def base_posts(posts: ir.Table, offsets: ir.Table, labels: ir.Table | None) -> i
 
 def _tag(t: ir.Table, dimension: str, value: ir.Value, sentiment: ir.Value | None = None) -> ir.Table:
     return t.select(
-        "platform", "post_id", "account_id", "created_at", "local_at",
+        "platform", "post_id", "account_id", "created_at", "local_at", "offset_minutes",
         dimension=ibis.literal(dimension), value=value.cast("string"),
         sentiment=(t.sentiment if sentiment is None else sentiment).cast("float64"),
     )
@@ -113,7 +113,7 @@ def tag_base(base: ir.Table, *, groups: ir.Table | None = None, post_party: ir.T
         g = groups.select(g_platform=groups.platform, g_account_id=groups.account_id, g_dimension=groups.dimension, g_value=groups.value)
         j = base.join(g, (base.platform == g.g_platform) & (base.account_id == g.g_account_id))
         parts.append(
-            j.select("platform", "post_id", "account_id", "created_at", "local_at",
+            j.select("platform", "post_id", "account_id", "created_at", "local_at", "offset_minutes",
                      dimension=j.g_dimension, value=j.g_value, sentiment=j.sentiment.cast("float64"))
         )
     if post_party is not None:
@@ -149,10 +149,24 @@ def exact_mean(x: ir.FloatingColumn) -> ir.FloatingScalar:
 
 
 def aggregate(tagged: ir.Table, freq: str, clock: str) -> ir.Table:
-    """Counts per (dimension, value, bucket) for one frequency ('hour'|'day') and clock ('utc'|'local')."""
+    """Counts per (dimension, value, bucket) for one frequency ('hour'|'day') and clock ('utc'|'local').
+
+    `utc_offset_minutes` is the clock's offset east of UTC in the bucket: 0 on the UTC clock; on
+    the local clock, for an hour, the zone's offset then, and part of the hour's key. Why: the
+    wall clock shows one hour twice on the night clocks go back (Europe/Berlin's 02:00 on 29
+    October 2017, at +120 then +60; London's and New York's 01:00), and keyed by wall time alone
+    the two real hours were one bucket holding both hours' posts, a false burst. A local day keeps one row (NULL: the day of a
+    change holds two offsets). The hour's real start, in UTC, is `bucket - utc_offset_minutes`,
+    the order to read hours in; a local hour that a spring-forward night skips is never a bucket."""
     ts = tagged.created_at if clock == "utc" else tagged.local_at
-    t = tagged.mutate(bucket=ts.truncate(FREQS[freq]))
-    out = t.group_by(["dimension", "value", "bucket"]).aggregate(
+    if clock == "utc":
+        offset: ir.Value = ibis.literal(0, "int32")
+    elif freq == "hour":
+        offset = tagged.offset_minutes.cast("int32")
+    else:
+        offset = ibis.null("int32")
+    t = tagged.mutate(bucket=ts.truncate(FREQS[freq]), utc_offset_minutes=offset)
+    out = t.group_by(["dimension", "value", "bucket", "utc_offset_minutes"]).aggregate(
         posts=t.count(),
         # per (platform, account_id), as the accounts table keys them: by id alone a `twitter` "42"
         # and an `x` "42" posting in one hour were one account of a party's bucket
@@ -161,7 +175,7 @@ def aggregate(tagged: ir.Table, freq: str, clock: str) -> ir.Table:
         sentiment_n=t.sentiment.count(),
     )
     return out.mutate(freq=ibis.literal(freq), clock=ibis.literal(clock)).select(
-        "freq", "clock", "dimension", "value", "bucket", "posts", "accounts", "sentiment_mean", "sentiment_n"
+        "freq", "clock", "dimension", "value", "bucket", "utc_offset_minutes", "posts", "accounts", "sentiment_mean", "sentiment_n"
     )
 
 
