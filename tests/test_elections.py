@@ -437,3 +437,35 @@ def test_a_refused_hashtag_says_what_a_hashtag_is(tmp_path: Path) -> None:
 def test_an_empty_election_name_is_said_as_such(ref: str) -> None:
     with pytest.raises(ElectionError, match=r"the election is empty.*us-2016"):  # was "election file . is a directory, not a file"
         load_election(ref)
+
+
+def test_check_warns_of_a_hashtag_one_party_lists_twice_as_the_matcher_reads_it(tmp_path: Path) -> None:
+    """A German file listed #MerkelMussWeg and #Merkelmussweg, and #Grüne as pro and #Gruene as
+    anti, and `elections check` said "ok": the matcher reads each pair as one tag (the second pair
+    made every post carrying it both support and opposition). Named as written, escaped."""
+    from botwatch.cli import app
+
+    text = GOOD.replace('hashtags_pro = ["#VoteRed"]', 'hashtags_pro = ["#VoteRed", "#Grüne"]\n'
+                        'hashtags_anti = ["#MerkelMussWeg", "#Merkel_muss_weg", "#Gruene", "#Vote\\u001b[2JBlue"]\n'
+                        'hashtags = ["#vote\\u001b[2jblue"]')
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "party red lists one hashtag 2 times: #MerkelMussWeg (hashtags_anti), #Merkel_muss_weg (hashtags_anti) are one tag" in out
+    assert "party red lists one hashtag as both pro and anti: #Grüne (hashtags_pro), #Gruene (hashtags_anti) are one tag" in out
+    assert out.count("party red lists one hashtag") == 3 and "\x1b" not in res.output  # the escape is shown, not run
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, GOOD))])
+    assert "lists one hashtag" not in res.output
+
+
+def test_check_names_both_spellings_of_a_hashtag_two_parties_list(tmp_path: Path) -> None:
+    """#Grüne for one party and #Gruene for another are one tag to the matcher: every post
+    carrying either names both parties. The warning named one spelling only, so the file's
+    writer searched the other party's lines for "#Grüne" and found nothing."""
+    from botwatch.cli import app
+
+    text = GOOD.replace('hashtags_pro = ["#VoteRed"]', 'hashtags_pro = ["#VoteRed", "#Grüne"]').replace('name = "Blue"', 'name = "Blue"\nhashtags = ["#GRUENE"]')
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "hashtag #Grüne (red), #GRUENE (blue) is one tag listed for parties red, blue" in out, out

@@ -221,7 +221,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     for p in e.parties:
         if not p.matchable:
             warn(controls_shown(p.unmatchable_note(cw.one)))  # "side leave has no ..." under "2 sides"
-    for line in shared_tag_lines(e) + shared_keyword_lines(e) + shared_account_lines(e) + broken_tag_lines(e):
+    for line in repeated_tag_lines(e) + shared_tag_lines(e) + shared_keyword_lines(e) + shared_account_lines(e) + broken_tag_lines(e):
         warn(controls_shown(line))
     for ev in e.events_outside_window():
         warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
@@ -235,6 +235,37 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
             warn(controls_shown(f"event {ev.label!r} is of kind polling but falls on {local} ({e.timezone}), not polling day {e.polling_day}"))
 
 
+def repeated_tag_lines(e: Any) -> list[str]:
+    """A hashtag one party (or the election) lists twice as the matcher reads tags
+    (`normalize.norm_tag`: case, '_' and '-' ignored, umlauts spelt out): "#MerkelMussWeg" and
+    "#Merkelmussweg", or "#Grüne" and "#Gruene", are one tag. Why: the file's writer meant two
+    tags and has one (a German file listed both spellings and `elections check` said "ok"), and
+    the same tag under pro and under anti makes every post carrying it read as both, which the
+    file refuses only where the two are written alike. Named with the tags as written."""
+    from botwatch.content.normalize import norm_tag
+
+    lines = []
+    lists = [("the election", [("hashtags", e.hashtags)])] + [
+        (f"party {p.key}", [("hashtags_pro", p.hashtags_pro), ("hashtags_anti", p.hashtags_anti), ("hashtags", p.hashtags)]) for p in e.parties]
+    for who, named in lists:
+        seen: dict[str, list[tuple[str, str]]] = {}
+        for field, tags in named:
+            for t in tags:
+                seen.setdefault(norm_tag(t), []).append((field, t))
+        for listed in seen.values():
+            if len(listed) < 2:
+                continue
+            fields = {f for f, _ in listed}
+            as_written = ", ".join(f"#{t} ({f})" for f, t in listed)
+            if {"hashtags_pro", "hashtags_anti"} <= fields:
+                lines.append(f"{who} lists one hashtag as both pro and anti: {as_written} are one tag to the matcher (case, '_', '-' "
+                             "and umlauts spelt ae, oe, ue, ss are ignored), so every post carrying it reads as both; keep it in one list")
+            else:
+                lines.append(f"{who} lists one hashtag {len(listed)} times: {as_written} are one tag to the matcher (case, '_', '-' "
+                             "and umlauts spelt ae, oe, ue, ss are ignored); keep one")
+    return lines
+
+
 def shared_tag_lines(e: Any) -> list[str]:
     """A hashtag listed both for the election and for a party, or for two parties: every post
     carrying it names the party (or both), so an archive collected with it names the party in
@@ -245,20 +276,28 @@ def shared_tag_lines(e: Any) -> list[str]:
 
     own = {norm_tag(t): t for t in e.hashtags}
     parties: dict[str, list[str]] = {}
-    written: dict[str, str] = {}
+    written: dict[str, list[str]] = {}  # each party's spelling, in party order
     lines = []
     for p in e.parties:
-        tags = {norm_tag(t): t for t in p.all_hashtags}
+        tags: dict[str, str] = {}
+        for t in p.all_hashtags:
+            tags.setdefault(norm_tag(t), t)
         for k, t in tags.items():
             parties.setdefault(k, []).append(p.key)
-            written.setdefault(k, t)
+            written.setdefault(k, []).append(t)
             if k in own:
                 lines.append(f"hashtag #{t} is listed for the election and for party {p.key}: every post carrying it names the party, "
                              "so an archive collected with it names the party in nearly every post; keep a collection hashtag in the "
                              "election's own hashtags only")
     for k, keys in parties.items():
         if len(keys) > 1:
-            lines.append(f"hashtag #{written[k]} is listed for parties {', '.join(keys)}: every post carrying it names each of them")
+            spellings = list(dict.fromkeys(written[k]))
+            if len(spellings) == 1:
+                lines.append(f"hashtag #{spellings[0]} is listed for parties {', '.join(keys)}: every post carrying it names each of them")
+            else:  # "#Grüne" for one and "#Gruene" for another: one tag to the matcher, so say both as written
+                as_written = ", ".join(f"#{t} ({key})" for key, t in zip(keys, written[k]))
+                lines.append(f"hashtag {as_written} is one tag listed for parties {', '.join(keys)} (the matcher ignores case, '_', '-' "
+                             "and umlauts spelt ae, oe, ue, ss): every post carrying it names each of them")
     return lines
 
 
