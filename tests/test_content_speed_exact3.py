@@ -99,7 +99,10 @@ def _reference_pattern(p) -> "re.Pattern[str] | None":  # type: ignore[no-untype
     words += ["#" + h for h in p.hashtags + p.hashtags_pro + p.hashtags_anti]
     words += ["@" + h for h in p.accounts]
     words = sorted({w.strip().casefold() for w in words if w.strip()}, key=len, reverse=True)
-    base = "(?<![\\w])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + ")(?![\\w])" if words else None
+    # then each tag in every spelling the matcher reads as it (`features.tag_spellings`)
+    alts = [re.escape(w).replace(r"\ ", r"\s+") for w in words]
+    alts += ["#" + x for x in dict.fromkeys(F.tag_spellings(h) for h in p.hashtags + p.hashtags_pro + p.hashtags_anti) if x]
+    base = "(?<![\\w])(?:" + "|".join(alts) + ")(?![\\w])" if alts else None
     frag = "|".join(re.escape(f.casefold()) for f in p.tag_fragments)
     if frag:
         return re.compile(rf"{base or '(?!x)x'}|#\w*(?:{frag})\w*")

@@ -118,3 +118,23 @@ def test_a_capture_spells_its_listed_tags_once_not_for_every_post(monkeypatch: p
         assert f.match("x", tags=["Gruene", "afd"]) and not f.match("x", tags=["afd"])
     clear()  # nothing the counting stand-in folded is kept for other tests
     assert len(calls) <= 5, len(calls)  # the 3 listed tags and the 2 a post carries, each once
+
+
+def test_the_stance_features_mask_either_spelling_of_a_listed_tag(tmp_path: Path) -> None:
+    """The matcher names the Greens in a post with #Gruene or #Grüne; the stance model's masking
+    compared the text's tags letter for letter, so #Grüne became `tgt` and #Gruene stayed the
+    word "#gruene": the features of one tag differed with its spelling. Every spelling the matcher
+    reads as the listed tag is masked; a longer tag, or one inside a word, is not."""
+    from botwatch.content import features as F
+
+    el = tmp_path / "de.toml"
+    el.write_text(ELECTION, encoding="utf-8")
+    names = F.PartyNames.of(load_election(el))
+    for written in ("#Grüne", "#Gruene", "#GRUENE", "#gru\u0308ne", "#Grue_ne", "#ZeitFürGrün", "#zeit_fuer_gruen"):
+        text = F.clean_text(f"Wählt {written} am Sonntag")
+        assert F.mask(text, names, "gruene") == "wählt  tgt  am sonntag", written
+        assert F.mask(text, names, "gruene", ["gruene"]) == "wählt  tgt  am sonntag", written
+        assert F.mask(text, names, "spd", ["spd", "gruene"]) == "wählt  oth  am sonntag", written
+    for other in ("#Gruenen", "x#Gruene", "#Grün"):
+        text = F.clean_text(f"Wählt {other}")
+        assert F.mask(text, names, "gruene") == text, other

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from botwatch.content import embed
+from botwatch.content.normalize import TAG_SPELLINGS, norm_tag
 from botwatch.elections.model import Election
 
 _URL = re.compile(r"https?://\S+|\bt\.co/\S+")
@@ -52,7 +53,36 @@ def _sarcastic(body: str) -> bool:
 SARCASM = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*|yeah right|sure\b|so-called|so called|#sarcasm|oh wait|thanks a lot)|😂|🙄|😏|🤣", re.I)
 
 
-def _names_pattern(words: list[str]) -> re.Pattern[str] | None:
+# How a letter pair of a normalised tag (`normalize.norm_tag`, umlauts spelt out: `TAG_SPELLINGS`)
+# may be written in a post's cleaned text: spelt out, as the letter, or as the letter decomposed
+# (`clean_text` does not compose). "ß" needs no form of its own: `casefold` makes it "ss".
+_SPELT_TAG_PAIRS = {spelt: f"(?:{spelt}|{letter}|{letter[0].translate(str.maketrans('äöü', 'aou'))}\u0308)"
+                    for letter, spelt in TAG_SPELLINGS if letter != "ß"}
+
+
+def tag_spellings(tag: str) -> str | None:
+    r"""A regular expression (without the '#') for every way a post's cleaned text writes the tag
+    that the party matcher reads as `tag` (`normalize.norm_tag`): with or without '_' anywhere,
+    and an umlaut as the letter or spelt out ("#Grüne": `_*g_*r_*(?:ue|ü|ü)_*n_*e_*`). Why:
+    the stance features mask a party's listed tags as `tgt`/`oth`, and compared letter for letter
+    a post's #Gruene of a file listing #Grüne was matched to the party (so the post was about it)
+    but left in the text as the word "#gruene", while #Grüne was masked. None: no letters left."""
+    norm = norm_tag(tag)
+    if not norm:
+        return None
+    units, i = [], 0
+    while i < len(norm):
+        pair = norm[i:i + 2]
+        if pair in _SPELT_TAG_PAIRS:
+            units.append(_SPELT_TAG_PAIRS[pair])
+            i += 2
+        else:
+            units.append(re.escape(norm[i]))
+            i += 1
+    return "_*" + "_*".join(units) + "_*"
+
+
+def _names_pattern(words: list[str], tags: "Iterable[str]" = ()) -> re.Pattern[str] | None:
     r"""The names as whole words, longest first: `(?<![\w])(?:name|...)(?![\w])`, written as one
     branch per first character (`l(?<!\wl)(?:abour|...)(?![\w])|c...`), which matches the same
     text: names with different first characters never match at one position, each branch keeps
@@ -61,11 +91,14 @@ def _names_pattern(words: list[str]) -> re.Pattern[str] | None:
     holding one (the leading look-behind made it try every position: 1.3-1.9x as slow on posts;
     tests/test_content_speed_exact3.py compares both forms)."""
     words = sorted({w.strip().casefold() for w in words if w.strip()}, key=len, reverse=True)
-    if not words:
+    spelt = [x for x in dict.fromkeys(tag_spellings(t) for t in tags) if x]
+    if not words and not spelt:
         return None
     rests: dict[str, list[str]] = {}
     for w in words:
         rests.setdefault(w[0], []).append(re.escape(w[1:]).replace(r"\ ", r"\s+"))
+    if spelt:  # after the tags as written, which they add to (a listed "#a-b" matches only as written)
+        rests.setdefault("#", []).extend(spelt)
     return re.compile("|".join(rf"{re.escape(c)}(?<!\w{re.escape(c)})(?:{'|'.join(r)})(?![\w])" for c, r in rests.items()))
 
 
@@ -120,11 +153,13 @@ class PartyNames:
         inert = True
         for p in election.parties:
             words = list(p.keywords + p.keywords_context + p.keywords_pro + p.keywords_anti)
-            words += ["#" + h for h in p.hashtags + p.hashtags_pro + p.hashtags_anti]
+            tags = p.hashtags + p.hashtags_pro + p.hashtags_anti
+            words += ["#" + h for h in tags]
             words += ["@" + h for h in p.accounts]
             inert = inert and _inert(words, p.tag_fragments)
             frag = "|".join(re.escape(f.casefold()) for f in p.tag_fragments)
-            pat = _names_pattern(words)
+            # a tag in every spelling the matcher reads as it (`tag_spellings`), as well as written
+            pat = _names_pattern(words, tags)
             if frag:
                 base = pat.pattern if pat else "(?!x)x"
                 pat = re.compile(rf"{base}|#\w*(?:{frag})\w*")
