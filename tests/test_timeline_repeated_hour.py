@@ -79,3 +79,17 @@ def test_the_cli_prints_the_repeated_hour_twice_with_its_offset(tmp_path: Path) 
     lines = [" ".join(line.replace("│", " ").split()) for line in res.output.splitlines()]
     shown = [line for line in lines if line.startswith("2017-10-29")]
     assert shown == ["2017-10-29 01:00 +02:00 1 1", "2017-10-29 02:00 +02:00 1 1", "2017-10-29 02:00 +01:00 1 1", "2017-10-29 03:00 +01:00 1 1"], res.output
+
+
+def test_a_timeline_written_before_the_offset_column_is_read_and_said(tmp_path: Path) -> None:
+    """A study analysed by an earlier botwatch has no `utc_offset_minutes`: the command stopped
+    with "Referenced column not found"; it prints the table as stored and says how to split the hour."""
+    _analysed(tmp_path / "s.duckdb", "Europe/Berlin", date(2017, 10, 29))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE OR REPLACE TABLE timeline AS SELECT freq, clock, dimension, value, bucket, sum(posts) AS posts, sum(accounts) AS accounts, "
+               "NULL AS sentiment_mean, 0 AS sentiment_n FROM timeline GROUP BY ALL")
+    res = runner.invoke(app, ["timeline", str(tmp_path / "s.duckdb"), "--clock", "local", "--freq", "hour", "--since", "2017-10-29 02:00",
+                              "--until", "2017-10-29 02:00"], env={"COLUMNS": "200"})
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0 and "2017-10-29 02:00 2 2" in " ".join(res.output.replace("│", " ").split()), res.output
+    assert "the hour the clocks repeat when they go back is one bucket" in said and "--only timeline" in said

@@ -297,7 +297,11 @@ def timeline(
             where.append("bucket <= ?")
             # A date alone means the whole day: hourly buckets up to 23:00 of it (a daily bucket is midnight).
             params.append(until.replace(hour=23, minute=59) if until.time() == datetime.min.time() else until)
-        rows = st.sql(f"SELECT bucket, utc_offset_minutes, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} "
+        # A timeline written before hours were keyed by their offset has no such column: read as
+        # it is (its repeated hour is one bucket), and say so below, rather than stop.
+        keyed = "utc_offset_minutes" in st.columns("timeline")
+        offset_col = "utc_offset_minutes" if keyed else "CAST(NULL AS INTEGER)"
+        rows = st.sql(f"SELECT bucket, {offset_col} AS utc_offset_minutes, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} "
                       "ORDER BY bucket, utc_offset_minutes DESC, value", params)
         # every group of the dimension is a column, in the range or not, so the columns are the same whatever the dates
         values = sorted((r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])),
@@ -338,6 +342,10 @@ def timeline(
     if n_clusters > len(values):  # the stage keeps the largest alone (timeline.groups.MAX_CLUSTERS): say so, as the report does
         console.print(f"the timeline keeps the {len(values):,} largest of the study's {n_clusters:,} clusters; the others' members: "
                       f"botwatch export {shell_shown(study)} cluster_members -o cluster_members.csv", highlight=False, markup=False)
+    if not keyed and clock == "local" and freq == "hour":
+        console.print(f"this timeline was written before each local hour was kept apart by its offset from UTC: the hour the clocks repeat "
+                      f"when they go back is one bucket holding both hours' posts; run `botwatch analyze {shell_shown(study)} --only timeline` "
+                      "again to split it", highlight=False, markup=False)
     if len(buckets) > len(shown):
         console.print(f"showing the last {len(shown):,} of {len(buckets):,} buckets: narrow it with --since/--until, or export the table "
                       f"(botwatch export {shell_shown(study)} timeline -o timeline.csv)", highlight=False, markup=False)
