@@ -155,6 +155,27 @@ def test_a_bare_count_reads_the_footers_with_no_spark_job(spark: Any, tmp_path: 
             assert _jobs(spark) > before, query
 
 
+def test_count_and_minimum_from_the_footers_equal_sparks_with_no_spark_job(spark: Any, tmp_path: Path) -> None:
+    """`stored_count_min` (the coordination stage's kept pairs and their fewest co-actions) gives
+    what `SELECT count(*), min(x)` gives, with no Spark job, for a stored table of Arrow and Spark
+    parts with NULLs, a temp table Spark wrote, an empty one and one of NULLs only; a view and a
+    text column are left to Spark (None)."""
+    with LakeStudy(tmp_path / "lake", spark=spark) as lake:
+        lake.write_table("t", pa.table({"x": pa.array([5, None, 3], pa.int64()), "s": ["a", "b", None]}))
+        lake.sql("INSERT INTO t SELECT x - 4, s FROM t")  # a Spark-written part beside Arrow's
+        lake.sql("CREATE TEMP TABLE _t AS SELECT x, s FROM t WHERE x > 1")
+        lake.sql("CREATE TEMP TABLE _none AS SELECT x FROM t WHERE x > 100")
+        lake.sql("CREATE TEMP TABLE _nulls AS SELECT CAST(NULL AS BIGINT) AS x FROM t")
+        lake.sql("CREATE TEMP VIEW _v AS SELECT x FROM t")
+        for name, want in [("t", (6, -1)), ("_t", (2, 3)), ("_none", (0, None)), ("_nulls", (6, None))]:
+            before = _jobs(spark)
+            got = lake.stored_count_min(name, "x")
+            assert _jobs(spark) == before, name
+            assert got == want == tuple(lake.sql(f"SELECT count(*), min(x) FROM {name}")[0]), name
+        assert lake.stored_count_min("_v", "x") is None
+        assert lake.stored_count_min("t", "s") is None
+
+
 def test_distinct_of_one_stored_value_comes_from_the_footers_and_equals_spark(spark: Any, tmp_path: Path) -> None:
     """`SELECT DISTINCT election FROM post_labels LIMIT 3` (asked before five stages run) on a local
     lake: where every row group's statistics say one value and no NULL, the footers answer with no

@@ -701,9 +701,11 @@ class LakeStudy(StudyBase):
         local Parquet files, read from the footers (no Spark job). None where the footers cannot be
         read for every part (a view, a lake behind a URL, parts that are not plain Parquet files, an
         unreadable footer): the callers (`_one_stored_value`, `stored_time_ranges`) then ask Spark."""
-        if not self._local or name in self._temp or name in self._views:
+        if not self._local or name in self._views:
             return None
-        folder = self._folders().get(name)
+        # A temp table written by a statement is a scratch folder of Spark's Parquet parts (a
+        # temp view has none, so it is left to Spark).
+        folder = self._temp_dirs.get(name) if name in self._temp else self._folders().get(name)
         parts = plain_parquet_parts(folder) if folder is not None else None
         if parts is None:
             return None
@@ -741,6 +743,31 @@ class LakeStudy(StudyBase):
         except (ValueError, pa.ArrowException):
             return None
         return sorted(seen) if len(seen) <= 1 else None
+
+    def stored_count_min(self, name: str, column: str) -> tuple[int, int | None] | None:
+        """(rows, minimum of integer `column`, None when it holds no value) of a table or temp
+        table kept as local Parquet files, from the footers' row counts and statistics: what
+        `SELECT count(*), min(column)` gives, without its two Spark jobs (the coordination stage
+        asks it of the kept pairs it has just written). None where the footers cannot say it
+        for every row group (no statistics, a non-integer column, a view, a lake behind a URL):
+        the caller asks Spark."""
+        groups = self._footer_stats(name, column)
+        if groups is None:
+            return None
+        rows, low = 0, None
+        try:
+            for n, stats in groups:
+                rows += n
+                if stats is None or not stats.has_null_count:
+                    return None
+                if stats.num_values == 0 and stats.null_count == n:
+                    continue  # only NULLs: nothing min() sees
+                if not stats.has_min_max or type(stats.min) is not int:
+                    return None
+                low = stats.min if low is None else min(low, stats.min)
+        except (ValueError, pa.ArrowException):
+            return None
+        return rows, low
 
     def stored_time_ranges(self, name: str, column: str) -> list[tuple[datetime, datetime]] | None:
         """The (minimum, maximum) of timestamp `column` in each row group of a table kept as local
