@@ -73,7 +73,9 @@ def test_edge_text_on_duckdb(tmp_path: Path) -> None:
 
 @pytest.mark.spark
 def test_edge_text_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The lake's rows come over from Spark as Arrow (`query_arrow`): the same digest."""
+    """The lake's rows are read at the driver by Arrow (`driver_arrow`), from an Arrow-written
+    part and from a part Spark wrote (its own integer type), with no Spark job: the same digest
+    as the Python form, and as Spark's read of the same rows gave."""
     import pyarrow as pa
 
     from botwatch.engines.lake import LakeStudy
@@ -84,4 +86,11 @@ def test_edge_text_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-
             "cluster_id": pa.array([r[0] for r in rows], pa.int64()), "platform": [r[1] for r in rows],
             "account_id": [r[2] for r in rows], "degree": pa.array([1] * len(rows), pa.int32()),
         }))
+        lake.sql("CREATE TABLE by_spark AS SELECT CAST(cluster_id AS INTEGER) AS cluster_id, platform, account_id, degree FROM cluster_members")
+        jobs = lambda: int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))  # noqa: E731
+        before = jobs()
+        assert members_digest(lake) == _python_form(rows)
+        assert jobs() == before, "the members were read by a Spark job"
+        lake.sql("DROP TABLE cluster_members")
+        lake.sql("CREATE TABLE cluster_members AS SELECT * FROM by_spark")
         assert members_digest(lake) == _python_form(rows)
