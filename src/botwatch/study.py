@@ -11,11 +11,11 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import ibis
@@ -29,6 +29,8 @@ from botwatch.library_versions import LIBRARIES_KEY, library_versions
 from botwatch.ingest.source import DUCKDB_MAGIC, file_head, is_duckdb_file  # noqa: F401
 from botwatch.schema import CANONICAL, POSTS, POSTS_ADDED, create_table_sql, duckdb_type
 from botwatch.shown_text import name_shown, shell_shown
+
+_T = TypeVar("_T")
 
 MEMORY_ENV = "BOTWATCH_MEMORY"
 _MEMORY_SIZE = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
@@ -511,7 +513,7 @@ class Study(StudyBase):
         self.path = Path(path)
         self.read_only = read_only
         self._catalog: int | None = None  # set below for a read-only study: see `_frozen_answer`
-        self._frozen: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._frozen: dict[tuple[str, ...], tuple[Any, ...]] = {}
         if os.sep == "/" and "\\" in str(self.path):
             # DuckDB reads `\` as a folder separator on every system: `ingest 'a\b.duckdb'` wrote
             # a/b.duckdb (or failed for a missing folder `a`), and `status 'a\b.duckdb'` then said
@@ -676,9 +678,10 @@ class Study(StudyBase):
         not drop them, listed them in `status` and wrote them out in `export --all`, half-written."""
         return [t for t in self._table_names() if not t.startswith(STAGING_PREFIX) or t in _STAGING_LIVE]
 
-    def _frozen_answer(self, key: tuple[str, ...], ask: Callable[[], list[str]]) -> list[str]:
+    def _frozen_answer(self, key: tuple[str, ...], ask: Callable[[], Sequence[_T]]) -> list[_T]:
         """`ask()`, asked once per `key` while this study is open read-only, for what only a
-        writer of the study's own database can change (its tables' names, their columns).
+        writer of the study's own database can change (its tables' names, their columns, the rows of
+        its tables: `rows_once`).
 
         Why it cannot go stale: a read-only DuckDB connection can create nothing in its database
         (DuckDB refuses any CREATE, DROP or ALTER there) and holds the file's lock, so no other
@@ -692,10 +695,18 @@ class Study(StudyBase):
         every time. A closed study still fails as before, in that check. A `report` lists the
         tables about two hundred times and a table's columns some fifty (docs/testing.md, "2026-12-07: the study's catalog, listed once per reader")."""
         if self._catalog is None or self.sql(_CURRENT_OID)[0][0] != self._catalog:
-            return ask()
+            return list(ask())
         if key not in self._frozen:
             self._frozen[key] = tuple(ask())
         return list(self._frozen[key])
+
+    def rows_once(self, key: str, query: str) -> list[tuple[Any, ...]]:
+        """The rows of `query`, a SELECT over the study's own tables, asked once per read-only open
+        (`_frozen_answer`: nothing can write to the file while it is open so). Why: `runs_table.ok_runs`
+        read and sorted the `runs` table 55 times per `report` (docs/testing.md, "2026-12-07: the
+        runs table read once per reader"). Rows are tuples, so no caller can change what the next
+        one gets; a writer runs `query` every time."""
+        return self._frozen_answer(("rows", key), lambda: self.sql(query))
 
     def _table_names(self) -> list[str]:
         """Every table and view in the file, staging tables included (`_frozen_answer`)."""
