@@ -239,9 +239,9 @@ def repeated_tag_lines(e: Any) -> list[str]:
     """A hashtag one party (or the election) lists twice as the matcher reads tags
     (`normalize.norm_tag`: case, '_' and '-' ignored, umlauts spelt out): "#MerkelMussWeg" and
     "#Merkelmussweg", or "#Grüne" and "#Gruene", are one tag. Why: the file's writer meant two
-    tags and has one (a German file listed both spellings and `elections check` said "ok"), and
-    the same tag under pro and under anti makes every post carrying it read as both, which the
-    file refuses only where the two are written alike. Named with the tags as written."""
+    tags and has one (a German file listed both spellings and `elections check` said "ok"). One
+    tag under pro and under anti, in any spelling, never reaches here: the file is refused
+    (`elections.model`, "listed as both pro and anti"). Named with the tags as written."""
     from botwatch.content.normalize import norm_tag
 
     lines = []
@@ -255,14 +255,9 @@ def repeated_tag_lines(e: Any) -> list[str]:
         for listed in seen.values():
             if len(listed) < 2:
                 continue
-            fields = {f for f, _ in listed}
             as_written = ", ".join(f"#{t} ({f})" for f, t in listed)
-            if {"hashtags_pro", "hashtags_anti"} <= fields:
-                lines.append(f"{who} lists one hashtag as both pro and anti: {as_written} are one tag to the matcher (case, '_', '-' "
-                             "and umlauts spelt ae, oe, ue, ss are ignored), so every post carrying it reads as both; keep it in one list")
-            else:
-                lines.append(f"{who} lists one hashtag {len(listed)} times: {as_written} are one tag to the matcher (case, '_', '-' "
-                             "and umlauts spelt ae, oe, ue, ss are ignored); keep one")
+            lines.append(f"{who} lists one hashtag {len(listed)} times: {as_written} are one tag to the matcher (case, '_', '-' "
+                         "and umlauts spelt ae, oe, ue, ss are ignored); keep one")
     return lines
 
 
