@@ -130,7 +130,7 @@ def test_the_stance_features_mask_either_spelling_of_a_listed_tag(tmp_path: Path
     el = tmp_path / "de.toml"
     el.write_text(ELECTION, encoding="utf-8")
     names = F.PartyNames.of(load_election(el))
-    for written in ("#Grüne", "#Gruene", "#GRUENE", "#gru\u0308ne", "#Grue_ne", "#ZeitFürGrün", "#zeit_fuer_gruen"):
+    for written in ("#Grüne", "#Gruene", "#GRUENE", "#gru\u0308ne", "#Grue_ne", "#Gru_ene", "#ZeitFürGrün", "#zeit_fuer_gruen"):
         text = F.clean_text(f"Wählt {written} am Sonntag")
         assert F.mask(text, names, "gruene") == "wählt  tgt  am sonntag", written
         assert F.mask(text, names, "gruene", ["gruene"]) == "wählt  tgt  am sonntag", written

@@ -55,8 +55,9 @@ SARCASM = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*|yeah right|sure\b|so-calle
 
 # How a letter pair of a normalised tag (`normalize.norm_tag`, umlauts spelt out: `TAG_SPELLINGS`)
 # may be written in a post's cleaned text: spelt out, as the letter, or as the letter decomposed
-# (`clean_text` does not compose). "ß" needs no form of its own: `casefold` makes it "ss".
-_SPELT_TAG_PAIRS = {spelt: f"(?:{spelt}|{letter}|{letter[0].translate(str.maketrans('äöü', 'aou'))}\u0308)"
+# (`clean_text` does not compose). "ß" needs no form of its own: `casefold` makes it "ss". Spelt
+# out, a '_' may split the pair: `norm_tag` drops it first, so the matcher reads #Gru_ene as #Grüne.
+_SPELT_TAG_PAIRS = {spelt: f"(?:{spelt[0]}_*{spelt[1]}|{letter}|{letter[0].translate(str.maketrans('äöü', 'aou'))}\u0308)"
                     for letter, spelt in TAG_SPELLINGS if letter != "ß"}
 
 
