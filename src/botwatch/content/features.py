@@ -64,7 +64,7 @@ _SPELT_TAG_PAIRS = {spelt: f"(?:{spelt[0]}_*{spelt[1]}|{letter}|{letter[0].trans
 def tag_spellings(tag: str) -> str | None:
     r"""A regular expression (without the '#') for every way a post's cleaned text writes the tag
     that the party matcher reads as `tag` (`normalize.norm_tag`): with or without '_' anywhere,
-    and an umlaut as the letter or spelt out ("#Grüne": `_*g_*r_*(?:ue|ü|ü)_*n_*e_*`). Why:
+    and an umlaut as the letter or spelt out ("#Grüne": `_*g_*r_*(?:u_*e|ü|ü)_*n_*e_*`). Why:
     the stance features mask a party's listed tags as `tgt`/`oth`, and compared letter for letter
     a post's #Gruene of a file listing #Grüne was matched to the party (so the post was about it)
     but left in the text as the word "#gruene", while #Grüne was masked. None: no letters left."""
