@@ -9,28 +9,35 @@ capture (`describe()`), so a study knows what its posts were selected by.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
-from botwatch.content.normalize import TAG_SPELLINGS, fold
 from botwatch.elections.model import Election, handle_platform
+from botwatch.tag_spellings import TAG_SPELLINGS, spell_out
 
 # The origin an empty filter records: the run kept everything the stream sent. Read back from a
 # capture's manifest (`report.scope`), it says the capture was not filtered.
 UNFILTERED = "none: everything the stream sent"
 
 
+def fold(word: str) -> str:
+    """A tag as this filter compares it: NFKC, then Python's case folding, the same on the listed
+    tags and the posts' tags, so both sides agree by construction. Pure Python: a collector
+    imports no Arrow (`tests/test_cli_imports.py`); the content stage's Arrow folding
+    (`content.normalize.fold`) differs from this only where `casefold` and Arrow's lower-casing
+    part ways ("ß" becomes "ss" here, as `TAG_SPELLINGS` writes it there too)."""
+    return unicodedata.normalize("NFKC", word).casefold()
+
+
 @lru_cache(maxsize=1 << 16)
 def _spelt(tag: str) -> str:
-    """A tag as the content stage compares umlauts (`normalize.TAG_SPELLINGS`): a capture for a
+    """A tag as the content stage compares umlauts (`tag_spellings.TAG_SPELLINGS`): a capture for a
     file listing #gehtwaehlen kept no post tagged #gehtwählen, which `analyze` counts as the same tag.
-    Cached: `fold` is an Arrow call (some 30 µs), and a live stream's posts repeat their tags."""
-    low = fold(tag)
-    for letter, spelt in TAG_SPELLINGS:
-        low = low.replace(letter, spelt)
-    return low
+    Cached: a live stream's posts repeat their tags."""
+    return spell_out(fold(tag))
 
 
 def _tag_pattern(tag: str) -> str:

@@ -13,6 +13,9 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# German umlauts and ß spelt out in tags: in a module free of Arrow, which the live collectors share.
+from botwatch.tag_spellings import TAG_SPELLINGS, spell_out as _spell_tag
+
 _SEP = re.compile(r"[_\-\s]")
 _YEAR = re.compile(r"\d+$")
 YEAR_RE2 = r"\d+$"
@@ -31,20 +34,6 @@ def fold(word: str) -> str:
     keeps "ß" and "ς" and gives "i": a file's "weiß", "Μητσοτάκης" or "İYİ" matched no post."""
     low = pc.utf8_lower(pc.utf8_normalize(pa.array([word], pa.string()), "NFKC"))[0].as_py()
     return low.replace(FINAL_SIGMA, SIGMA)
-
-
-# German umlauts and sharp s as a hashtag spells them without the letter: the same tag is typed
-# both ways (in the IRA's German tweets of the 2017 Bundestag election, #gehtwählen 7 times beside
-# #gehtwaehlen 25 times; #ZeitFürMartin and #ZeitFuerMartin, #Özoguz and #Oezoguz), and a file
-# listing one form matched no post of the other. Tags only: in running text "ue" is no umlaut
-# ("Bauer", "neue"), and a hashtag is one word whose two spellings people treat as one.
-TAG_SPELLINGS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
-
-
-def _spell_tag(tag: str) -> str:
-    for letter, spelt in TAG_SPELLINGS:
-        tag = tag.replace(letter, spelt)
-    return tag
 
 
 def norm_tag(tag: str) -> str:
