@@ -76,3 +76,15 @@ def test_a_collector_imports_no_pyarrow_numpy_pandas_or_duckdb(module: str) -> N
     probe = f"import sys, {module}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_loading_an_election_file_imports_no_pyarrow_numpy_or_pandas() -> None:
+    """Loading an election compares its pro and anti tags as the matcher does; through
+    `content.normalize.norm_tag` that brought pyarrow, numpy and pandas (0.07 → 0.5–0.7 CPU-s)
+    into every command that reads an election file, a live `collect --election` among them. A
+    preset's tags are ASCII, read without Arrow (`tag_spellings.ascii_tag_key`)."""
+    heavy = ("pyarrow", "numpy", "pandas", "duckdb")
+    probe = ("import sys; from botwatch.elections import load_election; load_election('uk-ge2017'); load_election('us-2016'); "
+             f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -138,3 +138,20 @@ def test_the_stance_features_mask_either_spelling_of_a_listed_tag(tmp_path: Path
     for other in ("#Gruenen", "x#Gruene", "#Grün"):
         text = F.clean_text(f"Wählt {other}")
         assert F.mask(text, names, "gruene") == text, other
+
+
+def test_an_ascii_tags_key_without_arrow_is_the_matchers() -> None:
+    """`ascii_tag_key` stands in for `norm_tag` where a tag is ASCII (loading an election file
+    without Arrow); it must give the Arrow path's key for every such tag, and leave the rest to it."""
+    from botwatch.content.normalize import _SEP, _spell_tag, fold
+    from botwatch.elections import load_election
+    from botwatch.tag_spellings import ascii_tag_key
+
+    tags = ["#Vote_Labour", "VOTE-labour", "#ImWithHer2016", "a b\tc", "#", "##Tory", "MerkelMussWeg", "x_-_y"]
+    for key in ("uk-ge2017", "us-2016"):
+        e = load_election(key)
+        tags += list(e.hashtags) + [h for p in e.parties for h in p.all_hashtags]
+    for t in tags:
+        assert ascii_tag_key(t) == _spell_tag(_SEP.sub("", fold(t).lstrip("#"))), t
+    for t in ("#Grüne", "#İYİ", "#ΜΗΤΣΟΤΑΚΗΣ", "#ﬁnance"):
+        assert ascii_tag_key(t) is None, t

@@ -10,6 +10,11 @@ no umlaut ("Bauer", "neue"), and a hashtag is one word whose two spellings peopl
 
 from __future__ import annotations
 
+import re
+
+# What the matcher drops from a tag before comparing (`content.normalize.norm_tag`).
+SEPARATORS = re.compile(r"[_\-\s]")
+
 TAG_SPELLINGS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
 
 
@@ -18,3 +23,15 @@ def spell_out(tag: str) -> str:
     for letter, spelt in TAG_SPELLINGS:
         tag = tag.replace(letter, spelt)
     return tag
+
+
+def ascii_tag_key(tag: str) -> str | None:
+    """`content.normalize.norm_tag(tag)` for a tag written in ASCII alone, without Arrow; None for
+    any other tag. Why: loading an election file compares its pro and anti tags as the matcher
+    does, and `norm_tag` lower-cases through Arrow, which brought pyarrow, numpy and pandas (and
+    half a CPU-second) into every command that reads an election file, a live `collect` among
+    them. For ASCII the two agree exactly: NFKC leaves it as it is, Arrow's lower-casing is
+    Python's there, and it holds no umlaut to spell out."""
+    if not tag.isascii():
+        return None
+    return SEPARATORS.sub("", tag.lower().lstrip("#"))

@@ -14,9 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # German umlauts and ß spelt out in tags: in a module free of Arrow, which the live collectors share.
-from botwatch.tag_spellings import TAG_SPELLINGS, spell_out as _spell_tag
+from botwatch.tag_spellings import SEPARATORS as _SEP, TAG_SPELLINGS, ascii_tag_key, spell_out as _spell_tag
 
-_SEP = re.compile(r"[_\-\s]")
 _YEAR = re.compile(r"\d+$")
 YEAR_RE2 = r"\d+$"
 URL_RE2 = r"https?://\S+"
@@ -39,7 +38,8 @@ def fold(word: str) -> str:
 def norm_tag(tag: str) -> str:
     """'#Vote_Labour' → 'votelabour' (`fold`ed, separators removed); '#Grüne' → 'gruene', as
     '#Gruene' (`TAG_SPELLINGS`)."""
-    return _spell_tag(_SEP.sub("", fold(tag).lstrip("#")))
+    key = ascii_tag_key(tag)  # the same answer without an Arrow call, where the tag is ASCII
+    return key if key is not None else _spell_tag(_SEP.sub("", fold(tag).lstrip("#")))
 
 
 def strip_year(tag: str) -> str:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from botwatch.elections.locate import LineIndex
 from botwatch.elections.toml_errors import toml_error_line
 from botwatch.shown_text import name_shown
+from botwatch.tag_spellings import ascii_tag_key
 from botwatch.userfile import UserFileError, read_user_text
 
 
@@ -347,6 +348,19 @@ def _default_colours(raw: list[Any], parties: list[Party]) -> list[Party]:
     return out
 
 
+def _tag_key(tag: str) -> str:
+    """A tag as the matcher compares it (`content.normalize.norm_tag`), read without Arrow where
+    the tag is ASCII (`tag_spellings.ascii_tag_key`), so loading a file of ASCII tags (every
+    preset) imports no pyarrow, numpy or pandas: `norm_tag` brought them into every command
+    that reads an election file, a live `collect` among them."""
+    key = ascii_tag_key(tag)
+    if key is not None:
+        return key
+    from botwatch.content.normalize import norm_tag
+
+    return norm_tag(tag)
+
+
 def _parse_party(c: _Checker, p: Any, i: int) -> Party:
     w: tuple[str | int, ...] = ("parties", i)
     if not isinstance(p, dict):
@@ -374,12 +388,10 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
         keywords_context=c.strs(p, "keywords_context", w),
         tag_fragments=c.strs(p, "tag_fragments", w),
     )
-    # Compared as the matcher compares tags (`content.normalize.norm_tag`): a pro #wähleAfD and an
-    # anti #waehleAfD are one tag to it, so every post carrying either read "mixed".
-    from botwatch.content.normalize import norm_tag
-
-    pro = {norm_tag(h) for h in party.hashtags_pro}
-    both = [h for h in party.hashtags_anti if norm_tag(h) in pro]
+    # Compared as the matcher compares tags (`_tag_key`): a pro #wähleAfD and an anti #waehleAfD
+    # are one tag to it, so every post carrying either read "mixed".
+    pro = {_tag_key(h) for h in party.hashtags_pro}
+    both = [h for h in party.hashtags_anti if _tag_key(h) in pro]
     if both:
         raise c.fail(w + ("hashtags_anti",), f"{', '.join(sorted(both))} listed as both pro and anti")
     # The same for a slogan: listed as both, every post using it was "mixed" (neither support nor
