@@ -707,16 +707,16 @@ def _warn_models_changed(st: Study, study: Path | str, names: list[str]) -> None
     study's bot probabilities were the earlier model's, while `export accounts_scored` (or
     `--all`) wrote those probabilities into a file with no word, where re-analysing changed 23 of
     281 of them (by up to 0.08) on a real study."""
+    from botwatch.coordination.stage import SCORE_FREE_TABLES
     from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import account_models_changed, content_model_changed, outdated_estimates
-
-    from botwatch.coordination.stage import SCORE_FREE_TABLES
 
     name = str(study)
     # Tables that hold the scores or figures made from them: `coordination_edges` (a stage that
     # reads the scores, but not into it) got the bot-model warning of the whole stage.
-    scored = [n for n in names if n in tables_read_from("accounts") and n not in SCORE_FREE_TABLES]
-    labelled = [n for n in names if n in tables_read_from("content")]
+    from_scores, from_labels = tables_read_from("accounts") - set(SCORE_FREE_TABLES), tables_read_from("content")
+    scored = [n for n in names if n in from_scores]
+    labelled = [n for n in names if n in from_labels]
     if scored and (bot := bot_model_changed(st)) is not None:
         warn(f"{', '.join(scored)}: {bot.said(name)}")
     if scored and (scores := account_models_changed(st)) is not None:
