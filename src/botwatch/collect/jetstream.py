@@ -10,7 +10,6 @@ side (Jetstream filters by collection and account only) on text, tags and facets
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from datetime import datetime, timezone
 from collections.abc import Iterable
@@ -337,8 +336,9 @@ class JetstreamCollector:
             if self.lived >= HEALTHY_AFTER_S:
                 # A connection that lived dropped: come back at once (jittered), the ladder reset.
                 # One that accepted and dropped at once keeps climbing it: no tight reconnect loop.
+                # Scaled as every other wait (`--backoff-scale`): unscaled, it alone kept its quarter second.
                 self.net.reset()
-                await cap.sleep(random.uniform(0, 0.25))
+                await cap.sleep(self.net.scale * self.net.rng.uniform(0, 0.25))
             else:
                 await cap.sleep(self.net.next_delay(), why)
 
