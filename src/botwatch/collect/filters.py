@@ -32,6 +32,14 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFKC", word).casefold()
 
 
+def composed(text: str) -> str:
+    """Post text as the content stage reads it, NFKC (`content.normalize.norm_text`, and `fold` for
+    its tags): some clients send "#Grüne" decomposed, "u" and a combining diaeresis, which `analyze`
+    counts as #Grüne and the pattern for #Grüne did not match, so the live filter dropped it.
+    ASCII text, most of a stream, is its own NFKC and is passed as it is."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 @lru_cache(maxsize=1 << 16)
 def _spelt(tag: str) -> str:
     """A tag as the content stage compares umlauts (`tag_spellings.TAG_SPELLINGS`): a capture for a
@@ -107,9 +115,10 @@ class PostFilter:
 
     @cached_property
     def _rx(self) -> re.Pattern[str] | None:
-        alts = [re.escape(k) for k in sorted(self.keywords, key=len, reverse=True)]
+        """The terms as a pattern for post text, which `match` reads `composed`: so are they here."""
+        alts = [re.escape(k) for k in sorted(map(composed, self.keywords), key=len, reverse=True)]
         alts += ["#" + _tag_pattern(h) for h in sorted(self.hashtags, key=len, reverse=True)]
-        alts += ["@" + re.escape(h) for h in sorted(self.handles, key=len, reverse=True)]
+        alts += ["@" + re.escape(h) for h in sorted(map(composed, self.handles), key=len, reverse=True)]
         if not alts:
             return None
         # Whole words only: "ukip" must not match "ukipper"; a phrase may span any whitespace.
@@ -139,7 +148,7 @@ class PostFilter:
             if any(isinstance(a, str) and a.lstrip("@").casefold() in want for a in accounts):
                 return True
         rx = self._rx
-        return bool(text) and rx is not None and rx.search(text) is not None
+        return bool(text) and rx is not None and rx.search(composed(text)) is not None
 
     def describe(self) -> dict[str, Any]:
         """The filter as recorded with the capture and in the study."""
