@@ -11,6 +11,7 @@ no umlaut ("Bauer", "neue"), and a hashtag is one word whose two spellings peopl
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # What the matcher drops from a tag before comparing (`content.normalize.norm_tag`).
 SEPARATORS = re.compile(r"[_\-\s]")
@@ -35,3 +36,59 @@ def ascii_tag_key(tag: str) -> str | None:
     if not tag.isascii():
         return None
     return SEPARATORS.sub("", tag.lower().lstrip("#"))
+
+
+# The most spellings of one tag a server is asked for (`spellings`). Four places that can be written
+# either way make 16: "ZeitFürGrün" has two, and a real tag seldom has more; without a bound a
+# tag of many (an election file's "#aeaeaeae…") would ask a server for millions.
+MOST_SPELLINGS = 16
+
+_LETTER_SPELT = dict(TAG_SPELLINGS)  # "ü" -> "ue"
+_SPELT_LETTER = {spelt: letter for letter, spelt in TAG_SPELLINGS}  # "ue" -> "ü"
+
+
+def _ways(tag: str, i: int) -> list[tuple[str, int]]:
+    """How the text at `tag[i]` may be written, as (text, characters of `tag` it stands for): as it
+    stands, then its letter spelt out or its spelt-out pair as the letter. Upper case kept where it
+    was (servers match tags without regard to case; it only reads better)."""
+    c = tag[i]
+    ways = [(c, 1)]
+    if (spelt := _LETTER_SPELT.get(c.lower())) is not None:
+        ways.append((spelt.upper() if c == "ẞ" else (spelt.capitalize() if c.isupper() else spelt), 1))
+    if (letter := _SPELT_LETTER.get(tag[i:i + 2].lower())) is not None:
+        ways.append((letter.upper() if c.isupper() and letter != "ß" else letter, 2))
+    return ways
+
+
+def spellings(tag: str, most: int = MOST_SPELLINGS) -> tuple[list[str], int]:
+    """The ways of writing `tag` that `spell_out` reads as the same tag, `tag` itself first, at most
+    `most` of them, and how many there are in all. Why: the content stage and the Bluesky filter
+    count #Grüne and #Gruene as one tag, but X's rules and Mastodon's hashtag streams match on the
+    server, which sends only the spelling asked for; a capture listing #Grüne missed every #Gruene.
+
+    Every place that may be written either way doubles them (a pair that is no umlaut, the "ue" of
+    "Steuer", too: analysis reads "#Steür" as "#Steuer", so that is asked as well). After the tag
+    as written come the form with every umlaut spelt out and the one with every pair as a letter,
+    the two ways people write a tag, then the mixed ones, so a bound cuts the rarest."""
+    listed, tag = tag, unicodedata.normalize("NFKC", tag)  # a decomposed "u\u0308" is the "ü" analysis reads (`fold`)
+    n = len(tag)
+    # From the end: the spellings of each tail (at most `most` kept) and how many it has in all.
+    tails: list[list[str]] = [[] for _ in range(n)] + [[""]]
+    counts = [0] * n + [1]
+    for i in range(n - 1, -1, -1):
+        for text, step in _ways(tag, i):
+            counts[i] += counts[i + step]
+            tails[i] += [text + rest for rest in tails[i + step][:most - len(tails[i])]]
+    spelt = "".join(ways[1][0] if len(ways := _ways(tag, i)) > 1 and ways[1][1] == 1 else tag[i] for i in range(n))
+    forms = list(dict.fromkeys([listed, tag, spelt, _lettered(tag), *tails[0]]))[:most]
+    return forms, counts[0] + (listed != tag)
+
+
+def _lettered(tag: str) -> str:
+    """`tag` with every spelt-out pair written as its letter, read from the left."""
+    out, i = [], 0
+    while i < len(tag):
+        text, step = next((w for w in _ways(tag, i) if w[1] == 2), (tag[i], 1))
+        out.append(text)
+        i += step
+    return "".join(out)

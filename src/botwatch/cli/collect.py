@@ -242,7 +242,14 @@ def collect_mastodon(
     server = md.server_address(server)  # one spelling per server, before it names the stream: both spellings resume one capture
     terms_or_fail(hashtag, keyword)
     full = PostFilter.build(election_or_fail(election), hashtag or (), keyword or ())
-    tags = list(full.hashtags)
+    streams = md.hashtag_streams(full.hashtags)
+    tags = streams.tags
+    if streams.short:
+        from botwatch.collect.filters import listed
+        from botwatch.tag_spellings import MOST_SPELLINGS
+
+        say(f"{len(streams.short)} hashtag(s) have more spellings of their umlauts and ß than the {MOST_SPELLINGS} streams read for each, "
+            f"so statuses in the others are not kept: {listed(streams.short)}")
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
         applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
         unused = [f"{len(full.keywords)} keyword(s)"] * bool(full.keywords) + [f"{len(full.handles)} handle(s)"] * bool(full.handles)

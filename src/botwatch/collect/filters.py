@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
 from botwatch.elections.model import Election, handle_platform
-from botwatch.tag_spellings import TAG_SPELLINGS, spell_out
+from botwatch.tag_spellings import TAG_SPELLINGS, spell_out, spellings
 
 # The origin an empty filter records: the run kept everything the stream sent. Read back from a
 # capture's manifest (`report.scope`), it says the capture was not filtered.
@@ -54,6 +54,32 @@ def _tag_pattern(tag: str) -> str:
     for letter, spelt in TAG_SPELLINGS:
         body = body.replace(spelt, f"(?:{spelt}|{letter})")
     return body
+
+
+@dataclass
+class AskedTags:
+    """The hashtags a server that matches tags itself is asked for (`asked_tags`)."""
+
+    tags: list[str]  # each listed tag, then its other spellings
+    short: list[str] = field(default_factory=list)  # listed tags with more spellings than were asked for (`MOST_SPELLINGS`)
+
+
+def asked_tags(hashtags: Iterable[str], same: Callable[[str], str]) -> AskedTags:
+    """The listed hashtags with every spelling of their umlauts and ß that analysis counts as the
+    same tag (`tag_spellings.spellings`), each listed tag first, then its other spellings. Why: X's
+    rules and Mastodon's hashtag streams match on the server, which sends only the spelling asked
+    for: a capture listing #Grüne kept no #Gruene, which `analyze` counts as #Grüne.
+    `same`: the key under which the server takes two spellings as one (X: case alone; Mastodon
+    folds ß to ss too, and a stream's cursor is keyed so), so each is asked for once."""
+    out: dict[str, str] = {}
+    short: list[str] = []
+    for tag in hashtags:
+        forms, total = spellings(tag)
+        if total > len(forms):
+            short.append(tag)
+        for form in forms:
+            out.setdefault(same(form), form)
+    return AskedTags(list(out.values()), short)
 
 
 def listed(items: Iterable[str], most: int = 10, longest: int = 80) -> str:
@@ -201,6 +227,7 @@ class XRules:
     rules: list[tuple[str, str]]
     left_out: list[str]
     not_x: list[str] = field(default_factory=list)  # handles that name no X account (`x_handle`)
+    short: list[str] = field(default_factory=list)  # hashtags not asked in every spelling (`asked_tags`)
 
 
 _X_HANDLE = re.compile(r"[A-Za-z0-9_]+")
@@ -245,10 +272,13 @@ def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: s
 
     The default limits are the Pro tier's (1,000 rules of at most 1,024 characters). `suffix` (e.g.
     `-is:retweet lang:en`) is appended to every rule. Terms that cannot fit are returned, not dropped
-    silently; handles that name no X account (`x_handle`) are returned apart, in `not_x`.
+    silently; handles that name no X account (`x_handle`) are returned apart, in `not_x`. A hashtag
+    is asked in each spelling of its umlauts and ß (`asked_tags`): X matches a tag's letters as
+    written ("diacrítica" is no "diacritica"), case aside, so #Grüne alone missed #Gruene.
     """
     handles = [h for h in f.handles if x_handle(h)]
-    terms = [_x_term("hashtag", h) for h in f.hashtags] + [_x_term("keyword", k) for k in f.keywords] + [_x_term("handle", h) for h in handles]
+    tags = asked_tags(f.hashtags, str.lower)
+    terms = [_x_term("hashtag", h) for h in tags.tags] + [_x_term("keyword", k) for k in f.keywords] + [_x_term("handle", h) for h in handles]
     tail = f" {suffix.strip()}" if suffix.strip() else ""
     rules: list[str] = []
     left: list[str] = []
@@ -272,4 +302,4 @@ def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: s
         for r in rules[max_rules:]:
             left.append(r)
         rules = rules[:max_rules]
-    return XRules([(r, f"{tag_prefix}:{i + 1}") for i, r in enumerate(rules)], left, [h for h in f.handles if not x_handle(h)])
+    return XRules([(r, f"{tag_prefix}:{i + 1}") for i, r in enumerate(rules)], left, [h for h in f.handles if not x_handle(h)], tags.short)

@@ -27,6 +27,7 @@ import httpx
 import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture, future_words, reached
+from botwatch.collect.filters import AskedTags, asked_tags
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 from botwatch.accounts.json_shape import shown_handle
@@ -70,6 +71,16 @@ def stream_name(server: str) -> str:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", rest.strip("/"))[:40]
         name += f"-{slug}-{hashlib.sha1(rest.encode()).hexdigest()[:8]}"
     return name
+
+
+def hashtag_streams(hashtags: Iterable[str]) -> AskedTags:
+    """The hashtag streams to read for the listed tags: each tag in every spelling of its umlauts
+    and ß that analysis counts as the same tag (`filters.asked_tags`). A stream sends only its own
+    tag as the server folds it (lower case, accents dropped: #Grüne's stream sends #Grune, never
+    #Gruene), so a capture listing #Grüne missed every #Gruene. Spellings are told apart as a
+    stream's cursor is keyed (`follow`, case-folded): the server folds ß to ss, so #Straße and
+    #Strasse are one stream, and a listed tag keeps the key (and the cursor) it had before."""
+    return asked_tags(hashtags, str.casefold)
 
 
 def status_key(obj: Any) -> str | None:

@@ -1,0 +1,121 @@
+"""X's rules and Mastodon's hashtag streams ask the server for every spelling of a tag's umlauts
+and ß that analysis counts as the same tag. The content stage and the Bluesky filter read #Grüne
+and #Gruene as one tag, but X and Mastodon match tags on the server and send only the spelling
+asked for: a capture listing #Grüne kept no post tagged #Gruene, and nothing said so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from botwatch.collect.filters import PostFilter, x_rules
+from botwatch.collect.mastodon import hashtag_streams
+from botwatch.collect.writer import read_lines
+from botwatch.content.normalize import norm_tag
+from botwatch.tag_spellings import MOST_SPELLINGS, spellings
+from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+
+def test_every_spelling_asked_is_one_tag_to_analysis() -> None:
+    for tag in ("Grüne", "Gruene", "ZeitFürGrün", "gehtwaehlen", "Straße", "Schlussstrich", "Gru\u0308ne", "ÄÖÜ"):
+        forms, total = spellings(tag)
+        assert forms[0] == tag and len(set(forms)) == len(forms) == total, (tag, forms)
+        assert {norm_tag(f) for f in forms} == {norm_tag(tag)}, (tag, forms)
+    assert spellings("ZeitFürGrün")[0][:2] == ["ZeitFürGrün", "ZeitFuerGruen"]  # written either way first, mixed ones after
+    assert spellings("GE2017") == (["GE2017"], 1)
+    many, total = spellings("ae" * 30)  # bounded: a tag of many pairs is no million spellings
+    assert len(many) == MOST_SPELLINGS < total and "ä" * 30 in many
+
+
+def test_the_x_rules_hold_each_spelling_of_a_listed_tag() -> None:
+    assert x_rules(PostFilter(hashtags=("Grüne", "GE2017", "gruene"))).rules == [("#Grüne OR #Gruene OR #GE2017", "botwatch:1")]
+    assert x_rules(PostFilter(hashtags=("Straße",))).rules == [("#Straße OR #Strasse", "botwatch:1")]  # X takes ß as written
+    # a rule too short for both spellings splits them, as it splits any terms: none is left out
+    split = x_rules(PostFilter(hashtags=("Grüne",)), max_len=10)
+    assert split.rules == [("#Grüne", "botwatch:1"), ("#Gruene", "botwatch:2")] and split.left_out == []
+    assert x_rules(PostFilter(hashtags=("ae" * 30,))).short == ["ae" * 30]
+
+
+def test_a_stream_capture_sends_x_both_spellings_and_records_the_listed_one(tmp_path: Path) -> None:
+    from botwatch.cli import app
+
+    added: list[dict] = []
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.endswith("/rules"):
+            if req.method == "POST":
+                added.append(orjson.loads(req.body))
+            await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
+            return
+        await w.start_stream("application/json")
+        await w.chunk(orjson.dumps({"data": {"id": "1", "text": "#Gruene vorn"}, "matching_rules": [{"id": "9", "tag": "botwatch:1"}]}) + b"\r\n")
+
+    with FakeHttp(route) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "cap"), "--stream", "--hashtag", "Grüne", "--base-url", srv.url,
+                                       "--max-posts", "1", "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t"})
+    assert res.exit_code == 0, res.output
+    assert added == [{"add": [{"value": "#Grüne OR #Gruene", "tag": "botwatch:1"}]}]
+    m = orjson.loads((tmp_path / "cap" / ".botwatch" / "capture.json").read_bytes())
+    assert m["runs"][0]["filter"]["hashtags"] == ["Grüne"]  # the filter as the user listed it
+
+
+def _status(sid: int, tag: str) -> dict:
+    author = {"id": "1", "username": "u1", "acct": "u1", "url": "https://fake.social/@u1"}
+    return {"id": str(sid), "uri": f"https://fake.social/s/{sid}", "created_at": "2026-11-30T05:00:00.000Z",
+            "content": f"<p>#{tag}</p>", "tags": [{"name": tag.lower()}], "account": author, "mentions": []}
+
+
+def test_mastodon_reads_a_stream_for_each_spelling_and_a_resume_sees_no_new_filter(tmp_path: Path) -> None:
+    from botwatch.cli import app
+
+    asked: list[str] = []
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if "streaming" not in req.path:
+            await w.respond(404 if req.path == "/api/v2/instance" else 200, b"{}" if req.path == "/api/v2/instance" else b"[]")
+            return
+        asked.append(req.query.get("tag", ""))
+        await w.start_stream("text/event-stream")
+        if req.query.get("tag") == "Gruene":  # only the other spelling's stream has a status; the listed one's is quiet
+            await w.chunk(f"event: update\ndata: {orjson.dumps(_status(100 + n, 'Gruene')).decode()}\n\n".encode())
+
+    folder = tmp_path / "cap"
+    runs = []
+    with FakeHttp(route) as srv:
+        for _ in range(2):
+            runs.append(CliRunner().invoke(app, ["collect", "mastodon", str(folder), "--server", srv.url, "--hashtag", "Grüne",
+                                                 "--max-posts", "1", "--duration", "10s", "--no-progress", "--backoff-scale", "0.01"]))
+    assert [r.exit_code for r in runs] == [0, 0], [r.output for r in runs]
+    assert sorted(set(asked)) == ["Gruene", "Grüne"]
+    kept = [orjson.loads(line)["uri"] for f in sorted(folder.glob("*.jsonl.gz")) for line in read_lines(f)]
+    assert len(kept) == 2, kept
+    m = orjson.loads((folder / ".botwatch" / "capture.json").read_bytes())
+    assert [r["filter"]["hashtags"] for r in m["runs"]] == [["Grüne"], ["Grüne"]]
+    assert m["runs"][0]["streams"] == ["hashtag:Grüne", "hashtag:Gruene"]
+    assert "filter is not the one" not in runs[1].output, runs[1].output  # the user changed nothing
+
+
+def test_mastodon_reads_one_stream_for_a_tag_its_server_folds_alike() -> None:
+    """Mastodon folds ß to ss in a tag (and a stream's cursor is keyed case-folded): #Straße and
+    #Strasse are one stream, read once."""
+    assert hashtag_streams(["Straße"]).tags == ["Straße"]
+    assert hashtag_streams(["Grüne", "gruene", "GE2017"]).tags == ["Grüne", "Gruene", "GE2017"]
+
+
+def test_a_tag_of_more_spellings_than_are_asked_says_so(tmp_path: Path) -> None:
+    """A tag with more than four places written either way has more than 16 spellings: the rest are
+    not asked for, and a capture says so rather than missing them in silence."""
+    from botwatch.cli import app
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        await w.respond(401, b'{"error": "The access token is invalid"}')  # the run ends at its first stream: the line is said before
+
+    with FakeHttp(route) as srv:
+        res = CliRunner().invoke(app, ["collect", "mastodon", str(tmp_path / "cap"), "--server", srv.url, "--hashtag", "aeaeaeaeae",
+                                       "--duration", "5s", "--no-progress"], env={"COLUMNS": "300"})
+    said = " ".join(res.output.split())
+    assert res.exit_code == 3 and "Traceback" not in said, said
+    assert f"1 hashtag(s) have more spellings of their umlauts and ß than the {MOST_SPELLINGS} streams read for each" in said, said
+    assert "aeaeaeaeae" in said
