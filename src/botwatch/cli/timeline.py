@@ -73,7 +73,7 @@ def _known_parties(study: object, election: object) -> list[str]:
 @app.command()
 def impact(
     study: Annotated[str, typer.Argument(metavar="STUDY", help="The study, analysed with an election: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")],
-    party: Annotated[str, typer.Option("--party", "-p", help="Party key of the election preset, e.g. labour")],
+    party: Annotated[str, typer.Option("--party", "-p", help="Party key of the election (a referendum's side, a candidate), e.g. labour")],
     freq: Annotated[str, typer.Option("--freq", help="Bucket size: 1h, 3h, 6h, 1d …")] = "1h",
     election: ElectionOpt = None,
     start: Annotated[Optional[datetime], typer.Option(help="First UTC time to use (default: the election window's start)")] = None,
@@ -121,7 +121,11 @@ def impact(
             fail("impact needs --election (this study was not analysed with one): a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         known = _known_parties(st, el)
         if known and party not in known:
-            fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")
+            # In the election's words: a referendum's refusal said "no party 'x'; parties: leave, remain".
+            from botwatch.elections.contest import contest_words
+
+            words = contest_words(el)
+            fail(f"no {words.one} {party!r}" + (f" in {el.key}" if el is not None else "") + f"; {words.many}: {', '.join(known)}")
         w0, w1 = campaign_window(el)
         first, last = start or w0, end or w1
         if first is not None and last is not None and first > last:

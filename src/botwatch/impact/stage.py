@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from botwatch.count_text import counted
-from botwatch.elections.contest import PARTY_WORDS, ContestWords, contest_words
+from botwatch.elections.contest import PARTY_WORDS, ContestWords, contest_words, contest_words_for, current_contest_words
 from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
 from botwatch.prob_text import percent
@@ -384,7 +384,8 @@ def _why_no_series(study: Study, party: str, name: str, start: datetime | None, 
         counts = PartyCounts(study, [party], start, end)
     named = counts.named(party)
     if named is None:
-        return f"No posts about {name}: the posts are not labelled for parties yet (run the content stage)."
+        # "parties" in the run's words (`impact` sets them): a referendum's note said "labelled for parties".
+        return f"No posts about {name}: the posts are not labelled for {current_contest_words().many} yet (run the content stage)."
     if not named:
         return f"No posts about {name} {within}."
     one = named == 1  # "1 posts name Liberal Democrats" was printed for a party named once
@@ -561,8 +562,9 @@ def impact(study: Study, ctx: Context) -> int:
     counts = PartyCounts(study, parties, *whole_buckets(start, end, freq)) if parties else None  # every party's counts in one query each
     all_irf: list[dict[str, Any]] = []
     for party in parties:
-        rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, name=party_name(ctx.election, party), custom=custom,
-                                       counts=counts, **tuning)
+        with contest_words_for(contest_words(ctx.election)):  # the notes say "sides" for a referendum
+            rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, name=party_name(ctx.election, party), custom=custom,
+                                           counts=counts, **tuning)
         notes += n
         all_rows += rows
         all_irf += irf_rows

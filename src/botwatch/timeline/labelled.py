@@ -26,7 +26,10 @@ def require_labels_for(study: Any, ctx: Context, stage: str) -> None:
         content = _content_params(study)
         then = content.get("election_file") if content.get("election") == labelled[0] else None
         now = _election_option(key, getattr(ctx.election, "path", None))
-        why = f"{stage}: the posts are labelled for {', '.join(labelled)}, not {key}, so no party of {key} would be found. "
+        from botwatch.elections.contest import contest_words
+
+        # "side" for a referendum, as every other line of the command says it
+        why = f"{stage}: the posts are labelled for {', '.join(labelled)}, not {key}, so no {contest_words(ctx.election).one} of {key} would be found. "
         raise PipelineError(
             why + f"Label them first with `botwatch analyze {where} --election {now} --only content`, "
             f"then run {stage} again (or run {stage} with --election {_election_option(labelled[0], then)})",
