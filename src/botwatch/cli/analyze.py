@@ -135,13 +135,13 @@ def analyze(
             if chosen.timezone_note():
                 warn(controls_shown(chosen.timezone_note()))
             if not chosen.shipped and _runs_stage("content", st, stage, skip, with_deps, True):
-                # What `elections check` says of a file's matching slips (a hashtag, keyword or account
-                # listed for two parties, a tag no post can carry), said where they skew the counts: a
-                # file used without a check ran with "ok" from no one and every post of a shared
-                # account counted for both sides.
-                from botwatch.cli.elections import broken_tag_lines, shared_account_lines, shared_keyword_lines, shared_tag_lines
+                # What `elections check` says of a file's matching slips (a hashtag listed twice, a
+                # hashtag, keyword or account listed for two parties, a tag no post can carry), said
+                # where they skew the counts: a file used without a check ran with "ok" from no one
+                # and every post of a shared account counted for both sides.
+                from botwatch.cli.elections import matching_slip_lines
 
-                for line in shared_tag_lines(chosen) + shared_keyword_lines(chosen) + shared_account_lines(chosen) + broken_tag_lines(chosen):
+                for line in matching_slip_lines(chosen):
                     warn(controls_shown(line))
         if stage and chosen is None:
             # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.

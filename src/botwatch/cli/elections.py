@@ -221,7 +221,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     for p in e.parties:
         if not p.matchable:
             warn(controls_shown(p.unmatchable_note(cw.one)))  # "side leave has no ..." under "2 sides"
-    for line in repeated_tag_lines(e) + shared_tag_lines(e) + shared_keyword_lines(e) + shared_account_lines(e) + broken_tag_lines(e):
+    for line in matching_slip_lines(e):
         warn(controls_shown(line))
     for ev in e.events_outside_window():
         warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
@@ -233,6 +233,15 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
         local = ev.at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(e.timezone)).date()
         if ev.kind == "polling" and local != e.polling_day:
             warn(controls_shown(f"event {ev.label!r} is of kind polling but falls on {local} ({e.timezone}), not polling day {e.polling_day}"))
+
+
+def matching_slip_lines(e: Any) -> list[str]:
+    """Every warning about how the file's hashtags, keywords and accounts will match posts (a tag
+    listed twice, one listed for two parties, a keyword or account shared, a tag no post can carry),
+    in one list: `elections check` prints them, and `analyze` prints them again for a user's file
+    where its counts are made. Why one list: `analyze` kept its own copy of the calls and left out
+    the tag one party lists twice, so a user who never ran `check` never saw that warning."""
+    return repeated_tag_lines(e) + shared_tag_lines(e) + shared_keyword_lines(e) + shared_account_lines(e) + broken_tag_lines(e)
 
 
 def repeated_tag_lines(e: Any) -> list[str]:
