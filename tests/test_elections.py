@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -479,3 +480,21 @@ def test_check_names_both_spellings_of_a_hashtag_two_parties_list(tmp_path: Path
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
     assert "hashtag #Grüne (red), #GRUENE (blue) is one tag listed for parties red, blue" in out, out
+
+
+def test_check_names_a_referendums_options_sides(tmp_path: Path) -> None:
+    """`elections check` of a referendum file said "ok: … with 2 sides", then "party leave lists
+    one hashtag 2 times" and "listed for parties leave, remain" below it."""
+    from botwatch.cli import app
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "examples" / "uk-euref2016.toml").read_text(encoding="utf-8")
+    text = text.replace('hashtags_pro = ["VoteLeave", ', 'hashtags_pro = ["VoteLeave", "Vote_leave", ', 1)
+    text = text.replace('allied_accounts = ["David_Cameron", ', 'allied_accounts = ["vote_leave", "David_Cameron", ', 1)
+    text = text.replace('keywords = ["remain campaign", ', 'keywords = ["farage", "remain campaign", ', 1)
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0 and "with 2 sides" in out, res.output
+    assert "side leave lists one hashtag 2 times: #VoteLeave (hashtags_pro), #Vote_leave (hashtags_pro)" in out, out
+    assert "account @vote_leave is listed for sides leave, remain" in out and "list it for one side" in out, out
+    assert "keyword 'farage' is listed for sides leave, remain" in out, out
+    assert not re.search(r"\bpart(y|ies)\b", out), out

@@ -240,7 +240,9 @@ def matching_slip_lines(e: Any) -> list[str]:
     listed twice, one listed for two parties, a keyword or account shared, a tag no post can carry),
     in one list: `elections check` prints them, and `analyze` prints them again for a user's file
     where its counts are made. Why one list: `analyze` kept its own copy of the calls and left out
-    the tag one party lists twice, so a user who never ran `check` never saw that warning."""
+    the tag one party lists twice, so a user who never ran `check` never saw that warning. Each
+    names the options in the file's words (`contest_words`: "side leave" for a referendum), as the
+    line "ok: … with 2 sides" above them does."""
     return repeated_tag_lines(e) + shared_tag_lines(e) + shared_keyword_lines(e) + shared_account_lines(e) + broken_tag_lines(e)
 
 
@@ -254,8 +256,9 @@ def repeated_tag_lines(e: Any) -> list[str]:
     from botwatch.content.normalize import norm_tag
 
     lines = []
+    one = contest_words(e).one
     lists = [("the election", [("hashtags", e.hashtags)])] + [
-        (f"party {p.key}", [("hashtags_pro", p.hashtags_pro), ("hashtags_anti", p.hashtags_anti), ("hashtags", p.hashtags)]) for p in e.parties]
+        (f"{one} {p.key}", [("hashtags_pro", p.hashtags_pro), ("hashtags_anti", p.hashtags_anti), ("hashtags", p.hashtags)]) for p in e.parties]
     for who, named in lists:
         seen: dict[str, list[tuple[str, str]]] = {}
         for field, tags in named:
@@ -278,6 +281,7 @@ def shared_tag_lines(e: Any) -> list[str]:
     tags (`normalize.norm_tag`)."""
     from botwatch.content.normalize import norm_tag
 
+    w = contest_words(e)
     own = {norm_tag(t): t for t in e.hashtags}
     parties: dict[str, list[str]] = {}
     written: dict[str, list[str]] = {}  # each party's spelling, in party order
@@ -290,17 +294,17 @@ def shared_tag_lines(e: Any) -> list[str]:
             parties.setdefault(k, []).append(p.key)
             written.setdefault(k, []).append(t)
             if k in own:
-                lines.append(f"hashtag #{t} is listed for the election and for party {p.key}: every post carrying it names the party, "
-                             "so an archive collected with it names the party in nearly every post; keep a collection hashtag in the "
+                lines.append(f"hashtag #{t} is listed for the election and for {w.one} {p.key}: every post carrying it names the {w.one}, "
+                             f"so an archive collected with it names the {w.one} in nearly every post; keep a collection hashtag in the "
                              "election's own hashtags only")
     for k, keys in parties.items():
         if len(keys) > 1:
             spellings = list(dict.fromkeys(written[k]))
             if len(spellings) == 1:
-                lines.append(f"hashtag #{spellings[0]} is listed for parties {', '.join(keys)}: every post carrying it names each of them")
+                lines.append(f"hashtag #{spellings[0]} is listed for {w.many} {', '.join(keys)}: every post carrying it names each of them")
             else:  # "#Grüne" for one and "#Gruene" for another: one tag to the matcher, so say both as written
                 as_written = ", ".join(f"#{t} ({key})" for key, t in zip(keys, written[k]))
-                lines.append(f"hashtag {as_written} is one tag listed for parties {', '.join(keys)} (the matcher ignores case, '_', '-' "
+                lines.append(f"hashtag {as_written} is one tag listed for {w.many} {', '.join(keys)} (the matcher ignores case, '_', '-' "
                              "and umlauts spelt ae, oe, ue, ss): every post carrying it names each of them")
     return lines
 
@@ -319,7 +323,8 @@ def shared_keyword_lines(e: Any) -> list[str]:
         for k, w in words.items():
             parties.setdefault(k, []).append(p.key)
             written.setdefault(k, w)
-    return [f"keyword {written[k]!r} is listed for parties {', '.join(keys)}: every post using it names each of them"
+    many = contest_words(e).many
+    return [f"keyword {written[k]!r} is listed for {many} {', '.join(keys)}: every post using it names each of them"
             for k, keys in parties.items() if len(keys) > 1]
 
 
@@ -339,8 +344,9 @@ def shared_account_lines(e: Any) -> list[str]:
             parties.setdefault(h, []).append(p.key)
         for a in p.accounts:
             written.setdefault(party_handle_key(a), a.lstrip("@"))
-    return [f"account @{written[h]} is listed for parties {', '.join(keys)}: every post by, retweeting or mentioning it names "
-            "each of them, and a retweet of it counts as support for each; list it for one party"
+    w = contest_words(e)
+    return [f"account @{written[h]} is listed for {w.many} {', '.join(keys)}: every post by, retweeting or mentioning it names "
+            f"each of them, and a retweet of it counts as support for each; list it for one {w.one}"
             for h, keys in parties.items() if len(keys) > 1]
 
 
@@ -352,7 +358,8 @@ def broken_tag_lines(e: Any) -> list[str]:
     from botwatch.ingest.csv_formats import _HASHTAG
 
     lines = []
-    for who, tags in [("the election", e.hashtags)] + [(f"party {p.key}", p.all_hashtags) for p in e.parties]:
+    one = contest_words(e).one
+    for who, tags in [("the election", e.hashtags)] + [(f"{one} {p.key}", p.all_hashtags) for p in e.parties]:
         for t in dict.fromkeys(tags):
             if not _HASHTAG.fullmatch("#" + norm_tag(t)):
                 lines.append(f"hashtag #{t} of {who} can match no post: a hashtag holds only letters, digits and '_', so a post's "
