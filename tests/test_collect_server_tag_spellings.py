@@ -5,13 +5,19 @@ asked for: a capture listing #Grüne kept no post tagged #Gruene, and nothing sa
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from urllib.parse import unquote
 
 import orjson
 from typer.testing import CliRunner
 
 from botwatch.collect.filters import PostFilter, x_rules
-from botwatch.collect.mastodon import hashtag_streams
+from botwatch.collect import mastodon as md
+from botwatch.collect.core import Capture
+from botwatch.collect.mastodon import cursor_name, hashtag_streams
+from botwatch.collect.run import run_capture
+from botwatch.collect.state import meta_dir
 from botwatch.collect.writer import read_lines
 from botwatch.content.normalize import norm_tag
 from botwatch.tag_spellings import MOST_SPELLINGS, spellings
@@ -97,11 +103,45 @@ def test_mastodon_reads_a_stream_for_each_spelling_and_a_resume_sees_no_new_filt
     assert "filter is not the one" not in runs[1].output, runs[1].output  # the user changed nothing
 
 
-def test_mastodon_reads_one_stream_for_a_tag_its_server_folds_alike() -> None:
-    """Mastodon folds ß to ss in a tag (and a stream's cursor is keyed case-folded): #Straße and
-    #Strasse are one stream, read once."""
-    assert hashtag_streams(["Straße"]).tags == ["Straße"]
-    assert hashtag_streams(["Grüne", "gruene", "GE2017"]).tags == ["Grüne", "Gruene", "GE2017"]
+def test_mastodon_reads_a_stream_for_each_spelling_of_sharp_s() -> None:
+    """Mastodon lower-cases a tag and drops its accents but keeps ß (its `HashtagNormalizer`), so
+    #Straße and #Strasse are two streams, each with its own cursor; taken as one (ß folded to ss),
+    a capture listing #Straße kept no #Strasse. Case alone is one stream, read once."""
+    assert hashtag_streams(["Straße"]).tags == ["Straße", "Strasse"]
+    assert hashtag_streams(["Grüne", "gruene", "GE2017", "STRASSE"]).tags == ["Grüne", "Gruene", "GE2017", "STRASSE", "STRAßE"]
+    assert cursor_name("Straße") != cursor_name("Strasse") and cursor_name("STRAẞE") == cursor_name("straße")
+    assert cursor_name("GE2017") == "tag:ge2017" and cursor_name(None) == "public"  # keys of captures begun before, unchanged
+
+
+def test_a_capture_begun_before_resumes_its_sharp_s_stream_from_its_cursor(tmp_path: Path) -> None:
+    """Its #Straße cursor was saved as "tag:strasse": the stream pages the time since from there,
+    and the two streams keep a cursor each."""
+    asked: dict[str, str | None] = {}
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.startswith("/api/v1/timelines/tag/"):
+            tag = unquote(req.path.rsplit("/", 1)[1])
+            asked.setdefault(tag, req.query.get("min_id"))
+            sid = {"Straße": "131", "Strasse": "132"}[tag]
+            await w.respond(200, orjson.dumps([{**_status(int(sid), tag), "id": sid}] if req.query.get("min_id") != sid else []))
+            return
+        if "streaming" not in req.path:
+            await w.respond(404, b"{}")
+            return
+        await w.start_stream("text/event-stream")
+        await asyncio.sleep(30)
+
+    folder = tmp_path / "cap"
+    meta_dir(folder).mkdir(parents=True)
+    (meta_dir(folder) / "mastodon-fake.state.json").write_bytes(orjson.dumps({"cursor": {"min_id": {"tag:strasse": "129"}}}))
+    with FakeHttp(route) as srv:
+        cap = Capture(folder, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=2)
+        collector = md.MastodonCollector(srv.url, None, hashtag_streams(["Straße"]).tags, backoff_scale=0.01)
+        code = asyncio.run(run_capture(cap, collector, duration=10.0, log=lambda m: None, install_signals=False))
+    assert code == 0
+    assert asked == {"Straße": "129", "Strasse": "129"}
+    saved = orjson.loads((meta_dir(folder) / "mastodon-fake.state.json").read_bytes())["cursor"]["min_id"]
+    assert saved[cursor_name("Straße")] == "131" and saved[cursor_name("Strasse")] == "132"
 
 
 def test_a_tag_of_more_spellings_than_are_asked_says_so(tmp_path: Path) -> None:

@@ -69,8 +69,8 @@ def asked_tags(hashtags: Iterable[str], same: Callable[[str], str]) -> AskedTags
     same tag (`tag_spellings.spellings`), each listed tag first, then its other spellings. Why: X's
     rules and Mastodon's hashtag streams match on the server, which sends only the spelling asked
     for: a capture listing #Grüne kept no #Gruene, which `analyze` counts as #Grüne.
-    `same`: the key under which the server takes two spellings as one (X: case alone; Mastodon
-    folds ß to ss too, and a stream's cursor is keyed so), so each is asked for once."""
+    `same`: the key under which the server takes two spellings as one (X and Mastodon: case alone,
+    as a Mastodon stream's cursor is keyed, `mastodon.cursor_name`), so each is asked for once."""
     out: dict[str, str] = {}
     short: list[str] = []
     for tag in hashtags:

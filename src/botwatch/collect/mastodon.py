@@ -73,14 +73,25 @@ def stream_name(server: str) -> str:
     return name
 
 
+def cursor_name(tag: str | None) -> str:
+    """The name a stream's cursor is kept under: `public`, or `tag:` and the tag case-folded, as
+    before, but with its ß kept. Why: Mastodon lower-cases a tag and drops its accents but keeps ß
+    (its `HashtagNormalizer`; JavaScript's and Ruby's lower case keep it too), so #Straße and
+    #Strasse are two streams; case-folded whole ("strasse") they shared one cursor, and each one's
+    statuses moved the other's past what it had not read."""
+    if tag is None:
+        return "public"
+    return "tag:" + "ß".join(part.casefold() for part in tag.replace("ẞ", "ß").split("ß"))
+
+
 def hashtag_streams(hashtags: Iterable[str]) -> AskedTags:
     """The hashtag streams to read for the listed tags: each tag in every spelling of its umlauts
     and ß that analysis counts as the same tag (`filters.asked_tags`). A stream sends only its own
     tag as the server folds it (lower case, accents dropped: #Grüne's stream sends #Grune, never
     #Gruene), so a capture listing #Grüne missed every #Gruene. Spellings are told apart as a
-    stream's cursor is keyed (`follow`, case-folded): the server folds ß to ss, so #Straße and
-    #Strasse are one stream, and a listed tag keeps the key (and the cursor) it had before."""
-    return asked_tags(hashtags, str.casefold)
+    stream's cursor is keyed (`cursor_name`): the server keeps ß, so #Straße and #Strasse are two
+    streams, and a listed tag without ß keeps the key (and the cursor) it had before."""
+    return asked_tags(hashtags, cursor_name)
 
 
 def status_key(obj: Any) -> str | None:
@@ -376,7 +387,13 @@ class MastodonCollector:
 
     async def follow(self, http: httpx.AsyncClient, cap: Capture, tag: str | None) -> None:
         """One stream, forever: open, fill the gap, read; reconnect with backoff."""
-        stream = f"tag:{tag.casefold()}" if tag else "public"
+        stream = cursor_name(tag)
+        saved = cap.cursor.get("min_id")
+        if tag is not None and isinstance(saved, dict) and stream not in saved and f"tag:{tag.casefold()}" in saved:
+            # A capture begun before ß was kept in the key saved #Straße's cursor as "tag:strasse":
+            # its stream resumes from there (so does #Strasse's, whose key that is now) rather than
+            # from now, which left the time since the last run unread.
+            saved[stream] = saved[f"tag:{tag.casefold()}"]
         spath, sparams = ("/api/v1/streaming/hashtag", {"tag": tag}) if tag else ("/api/v1/streaming/public", {})
         rpath = f"/api/v1/timelines/tag/{quote(tag, safe='')}" if tag else "/api/v1/timelines/public"
         use_filter = tag is None
