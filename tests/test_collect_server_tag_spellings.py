@@ -36,12 +36,22 @@ def test_every_spelling_asked_is_one_tag_to_analysis() -> None:
 
 
 def test_the_x_rules_hold_each_spelling_of_a_listed_tag() -> None:
-    assert x_rules(PostFilter(hashtags=("Grüne", "GE2017", "gruene"))).rules == [("#Grüne OR #Gruene OR #GE2017", "botwatch:1")]
+    assert x_rules(PostFilter(hashtags=("Grüne", "GE2017", "gruene"))).rules == [("#Grüne OR #GE2017 OR #gruene", "botwatch:1")]
+    assert x_rules(PostFilter(hashtags=("Grüne", "GE2017"))).rules == [("#Grüne OR #GE2017 OR #Gruene", "botwatch:1")]
     assert x_rules(PostFilter(hashtags=("Straße",))).rules == [("#Straße OR #Strasse", "botwatch:1")]  # X takes ß as written
     # a rule too short for both spellings splits them, as it splits any terms: none is left out
     split = x_rules(PostFilter(hashtags=("Grüne",)), max_len=10)
     assert split.rules == [("#Grüne", "botwatch:1"), ("#Gruene", "botwatch:2")] and split.left_out == []
     assert x_rules(PostFilter(hashtags=("ae" * 30,))).short == ["ae" * 30]
+
+
+def test_where_the_x_rules_run_out_a_spelling_botwatch_added_is_left_out_before_a_listed_term() -> None:
+    """Packed after the tag they spell, the other spellings pushed a listed keyword and handle out
+    of a tier's last rule: a filter that fitted before kept #Podestämails, which hardly anyone
+    writes, and lost "wahl" and @cdu."""
+    packed = x_rules(PostFilter(hashtags=("Grüne", "PodestaEmails"), keywords=("wahl",), handles=("cdu",)), max_rules=1, max_len=60)
+    assert packed.rules == [("#Grüne OR #PodestaEmails OR wahl OR (from:cdu OR @cdu)", "botwatch:1")]
+    assert packed.left_out == ["#Gruene OR #Podestämails"]
 
 
 def test_a_stream_capture_sends_x_both_spellings_and_records_the_listed_one(tmp_path: Path) -> None:

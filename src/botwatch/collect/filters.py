@@ -278,7 +278,13 @@ def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: s
     """
     handles = [h for h in f.handles if x_handle(h)]
     tags = asked_tags(f.hashtags, str.lower)
-    terms = [_x_term("hashtag", h) for h in tags.tags] + [_x_term("keyword", k) for k in f.keywords] + [_x_term("handle", h) for h in handles]
+    # The other spellings after every listed term: where the tier's rules run out, what is left out
+    # is a spelling botwatch added (#Podestämails for a listed #PodestaEmails), not a listed keyword
+    # or handle, which a filter that fitted before this spelling was asked lost to it.
+    own = {h.lower() for h in f.hashtags}
+    others = [h for h in tags.tags if h.lower() not in own]
+    terms = ([_x_term("hashtag", h) for h in f.hashtags] + [_x_term("keyword", k) for k in f.keywords] + [_x_term("handle", h) for h in handles]
+             + [_x_term("hashtag", h) for h in others])
     tail = f" {suffix.strip()}" if suffix.strip() else ""
     rules: list[str] = []
     left: list[str] = []
