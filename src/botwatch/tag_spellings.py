@@ -1,4 +1,5 @@
-"""German umlauts and sharp s as a hashtag spells them without the letter, in a module of its own
+"""German umlauts and sharp s as a hashtag spells them without the letter, and Russian "ё" as the
+"е" most Russian text writes for it, in a module of its own
 so that the live collectors can read it without importing Arrow (`tests/test_cli_imports.py`: a
 collector imports no pyarrow, numpy, pandas or DuckDB, so a long capture stays small).
 
@@ -6,6 +7,10 @@ The same tag is typed both ways: in the IRA's German tweets of the 2017 Bundesta
 #gehtwählen 7 times beside #gehtwaehlen 25 times; #ZeitFürMartin and #ZeitFuerMartin, #Özoguz and
 #Oezoguz; a file listing one form matched no post of the other. Tags only: in running text "ue" is
 no umlaut ("Bauer", "neue"), and a hashtag is one word whose two spellings people treat as one.
+
+Russian prints "ё" mostly as "е" (the two dots are optional in ordinary writing), so a file listing
+#Зелёные matched no post's #Зеленые. Unlike an umlaut, "ё" → "е" merges no two words a party term
+would name, so running text folds it too (`content.normalize.norm_text` and `fold`).
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ import unicodedata
 # What the matcher drops from a tag before comparing (`content.normalize.norm_tag`).
 SEPARATORS = re.compile(r"[_\-\s]")
 
-TAG_SPELLINGS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
+TAG_SPELLINGS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("ё", "е"))
+
+# Russian "ё" (U+0451) and the "е" (U+0435) it is usually printed as, in text as in tags.
+YO, YE = "\u0451", "\u0435"
 
 
 def spell_out(tag: str) -> str:
-    """`tag` (already lower-cased) with each umlaut and ß written as `TAG_SPELLINGS` writes it."""
+    """`tag` (already lower-cased) with each umlaut, ß and ё written as `TAG_SPELLINGS` writes it."""
     for letter, spelt in TAG_SPELLINGS:
         tag = tag.replace(letter, spelt)
     return tag
@@ -32,7 +40,7 @@ def ascii_tag_key(tag: str) -> str | None:
     does, and `norm_tag` lower-cases through Arrow, which brought pyarrow, numpy and pandas (and
     half a CPU-second) into every command that reads an election file, a live `collect` among
     them. For ASCII the two agree exactly: NFKC leaves it as it is, Arrow's lower-casing is
-    Python's there, and it holds no umlaut to spell out."""
+    Python's there, and it holds no umlaut or ё to spell out."""
     if not tag.isascii():
         return None
     return SEPARATORS.sub("", tag.lower().lstrip("#"))

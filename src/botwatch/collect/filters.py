@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from botwatch.elections.model import Election, handle_platform
-from botwatch.tag_spellings import TAG_SPELLINGS, spell_out, spellings
+from botwatch.tag_spellings import TAG_SPELLINGS, YE, YO, spell_out, spellings
 
 # The origin an empty filter records: the run kept everything the stream sent. Read back from a
 # capture's manifest (`report.scope`), it says the capture was not filtered.
@@ -141,8 +141,9 @@ class PostFilter:
 
     @cached_property
     def _rx(self) -> re.Pattern[str] | None:
-        """The terms as a pattern for post text, which `match` reads `composed`: so are they here."""
-        alts = [re.escape(k) for k in sorted(map(composed, self.keywords), key=len, reverse=True)]
+        """The terms as a pattern for post text, which `match` reads `composed`: so are they here
+        ("ё" and "е" alike, as the content stage reads the text, `tag_spellings`)."""
+        alts = [re.escape(k).replace("\u0401", YE).replace(YO, YE).replace(YE, f"[{YE}{YO}]") for k in sorted(map(composed, self.keywords), key=len, reverse=True)]
         alts += ["#" + _tag_pattern(h) for h in sorted(self.hashtags, key=len, reverse=True)]
         alts += ["@" + re.escape(h) for h in sorted(map(composed, self.handles), key=len, reverse=True)]
         if not alts:

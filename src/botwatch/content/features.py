@@ -58,7 +58,10 @@ SARCASM = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*|yeah right|sure\b|so-calle
 # (`clean_text` does not compose). "ß" needs no form of its own: `casefold` makes it "ss". Spelt
 # out, a '_' may split the pair: `norm_tag` drops it first, so the matcher reads #Gru_ene as #Grüne.
 _SPELT_TAG_PAIRS = {spelt: f"(?:{spelt[0]}_*{spelt[1]}|{letter}|{letter[0].translate(str.maketrans('äöü', 'aou'))}\u0308)"
-                    for letter, spelt in TAG_SPELLINGS if letter != "ß"}
+                    for letter, spelt in TAG_SPELLINGS if letter != "ß" and len(spelt) == 2}
+# A letter the matcher reads as another single letter (Russian "ё" as "е"): either letter, or "е"
+# with a combining diaeresis.
+_SPELT_TAG_LETTERS = {spelt: f"(?:{spelt}|{letter}|{spelt}\u0308)" for letter, spelt in TAG_SPELLINGS if len(spelt) == 1}
 
 
 def tag_spellings(tag: str) -> str | None:
@@ -77,6 +80,9 @@ def tag_spellings(tag: str) -> str | None:
         if pair in _SPELT_TAG_PAIRS:
             units.append(_SPELT_TAG_PAIRS[pair])
             i += 2
+        elif norm[i] in _SPELT_TAG_LETTERS:
+            units.append(_SPELT_TAG_LETTERS[norm[i]])
+            i += 1
         else:
             units.append(re.escape(norm[i]))
             i += 1

@@ -1,8 +1,9 @@
 """Normalising hashtags, handles and text so that matching is case- and variant-insensitive.
 
 People write the same tag many ways (#VoteLabour, #votelabour, #Vote_Labour, #ImWithHer2016,
-#PodestaEmails9, #Grüne and #Gruene), so tags are case-folded, stripped of '_' and '-', German
-umlauts and ß spelt out (ae, oe, ue, ss), and a trailing number may be dropped when comparing. The same functions are applied to the preset's lists and to the posts, so both
+#PodestaEmails9, #Grüne and #Gruene, #Зелёные and #Зеленые), so tags are case-folded, stripped of
+'_' and '-', German umlauts and ß spelt out (ae, oe, ue, ss), Russian ё read as е (in text too),
+and a trailing number may be dropped when comparing. The same functions are applied to the preset's lists and to the posts, so both
 sides agree by construction.
 """
 
@@ -14,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # German umlauts and ß spelt out in tags: in a module free of Arrow, which the live collectors share.
-from botwatch.tag_spellings import SEPARATORS as _SEP, TAG_SPELLINGS, ascii_tag_key, spell_out as _spell_tag
+from botwatch.tag_spellings import SEPARATORS as _SEP, TAG_SPELLINGS, YE, YO, ascii_tag_key, spell_out as _spell_tag
 
 _YEAR = re.compile(r"\d+$")
 YEAR_RE2 = r"\d+$"
@@ -30,9 +31,10 @@ def fold(word: str) -> str:
     """A word of an election file as the posts' words are compared with it: NFKC, lower-cased by
     the same function as the posts' text and tags (`norm_text`, `norm_tags_arrow`), final sigma
     as sigma. Python's `casefold` made "ß" "ss", "ς" "σ" and "İ" "i̇" where the posts' lower-casing
-    keeps "ß" and "ς" and gives "i": a file's "weiß", "Μητσοτάκης" or "İYİ" matched no post."""
+    keeps "ß" and "ς" and gives "i": a file's "weiß", "Μητσοτάκης" or "İYİ" matched no post.
+    Russian "ё" is read as "е", as `norm_text` reads the posts: "зелёные" names a post's "зеленые"."""
     low = pc.utf8_lower(pc.utf8_normalize(pa.array([word], pa.string()), "NFKC"))[0].as_py()
-    return low.replace(FINAL_SIGMA, SIGMA)
+    return low.replace(FINAL_SIGMA, SIGMA).replace(YO, YE)
 
 
 def norm_tag(tag: str) -> str:
@@ -62,10 +64,13 @@ def norm_tags_arrow(tags: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def norm_text(text: pa.Array) -> pa.Array:
-    """Lower-cased text with URLs blanked and typographic apostrophes straightened."""
+    """Lower-cased text with URLs blanked, typographic apostrophes straightened and Russian "ё"
+    read as the "е" most Russian text prints for it (a file's keyword "зелёные" and a post's
+    "зеленые" are one word; `tag_spellings`)."""
     t = pc.fill_null(text, "")
     t = pc.utf8_normalize(t, "NFKC")
     t = pc.utf8_lower(t)
+    t = pc.replace_substring(t, YO, YE)
     t = pc.replace_substring(t, "\u2019", "'")
     t = pc.replace_substring(t, "&amp;", "&")
     return pc.replace_substring_regex(t, URL_RE2, " ")

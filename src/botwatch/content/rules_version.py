@@ -14,13 +14,16 @@ bump was for:
    releases recorded no version and read as 0.
 2. Hashtags compare with German umlauts and ß spelt out (`content.normalize.TAG_SPELLINGS`):
    #gehtwählen matches a file's #gehtwaehlen, #Gruene its #Grüne (2026-12-07).
+3. Russian "ё" is read as "е" in tags and text (`tag_spellings.TAG_SPELLINGS`,
+   `content.normalize.norm_text`): a post's #Зеленые or "зеленые" names a party listing
+   #Зелёные or "зелёные" (2026-12-07).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-CONTENT_RULES_VERSION = 2
+CONTENT_RULES_VERSION = 3
 CONTENT_RULES_VERSION_KEY = "content_rules_version"
 
 def recorded_rules_version(params: dict[str, Any]) -> int:
