@@ -77,6 +77,7 @@ def test_an_election_east_of_utc_plus_12_is_told_where_its_home_sits_on_the_char
     assert nz["home"] == 13 and nz["k_far"] == 1
     section = " ".join(str(render("time.html.j2", circ={**nz, "groups": []}, span=(d(2017, 1, 1), d(2017, 1, 31)), span_words={"in_window": True},
                                   election=None, figures=[], events=[], hours="", bursts=[], tests=[], impact=[], notes=[])).split())
-    assert "The bar at -11 is also UTC+13, near the election's own zone" in section
+    # the Chatham Islands' UTC+13:45 is New Zealand's too (every zone of the country is home), near +14
+    assert "The bars at -11 and -10 are also UTC+13 and +14, near the election's own zone" in section
     gb = _circ(tmp_path / "gb", [0, 1, 3], d(2017, 6, 8), "Europe/London", "GB")
     assert gb["same_hours"] == []

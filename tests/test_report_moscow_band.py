@@ -94,13 +94,32 @@ def test_a_day_on_pacific_time_is_at_home_in_a_us_election(tmp_path: Path) -> No
         us = circadian_block(st, SimpleNamespace(polling_day=date(2016, 11, 8), timezone="America/New_York", country="US"))
     finally:
         st.close()
-    assert us is not None and us["homes"] == [-8, -7, -6, -5] and us["k_far"] == 1  # was 4: the three Pacific days too
+    # Alaska's UTC-9 and Hawaii's UTC-10 are the country's too (tzdata's zone.tab)
+    assert us is not None and us["homes"] == [-10, -9, -8, -7, -6, -5] and us["k_far"] == 1  # was 4: the three Pacific days too
     text = _words(us)
-    assert "at least 3 hours away from every time zone of the election's country (UTC-8 to UTC-5);" in text
-    assert "≥ 3 h from UTC-8 to UTC-5" in " ".join(str(_section({**us, "groups": [{"group": "all", "n": 6, "msk": None, "far": (1 / 6, 0.0, 0.6)}]})).split())
+    assert "at least 3 hours away from every time zone of the election's country (UTC-10 to UTC-5);" in text
+    assert "≥ 3 h from UTC-10 to UTC-5" in " ".join(str(_section({**us, "groups": [{"group": "all", "n": 6, "msk": None, "far": (1 / 6, 0.0, 0.6)}]})).split())
     (tmp_path / "uk").mkdir()
     uk = _circ(tmp_path / "uk", {1: 3, 4: 1}, date(2017, 6, 8), "Europe/London")
     assert uk["homes"] == [1] and "at least 3 hours away from the election's own time zone (UTC+1);" in _words(uk)
+
+
+def test_every_zone_of_russia_is_home_in_a_russian_election(tmp_path: Path) -> None:
+    """A State Duma 2016 file over the IRA's Russian tweets: the report said "every time zone of
+    the election's country (UTC+3 to UTC+7 on polling day)", the origin model's three main zones
+    of Russia, and counted a day kept on UTC+12 (Kamchatka) or UTC+0, two hours from Kaliningrad,
+    as away from home. Russia runs from UTC+2 to UTC+12."""
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+        for i, off in enumerate([12, 10, 0, 0, 3, -4, -5]):
+            st.sql("INSERT INTO circadian VALUES ('twitter', ?, ?, true)", [str(i), off])
+        ru = circadian_block(st, SimpleNamespace(polling_day=date(2016, 9, 18), timezone="Europe/Moscow", country="RU"))
+    finally:
+        st.close()
+    assert ru is not None and ru["homes"][0] == 2 and ru["homes"][-1] == 12
+    assert ru["k_far"] == 2  # UTC-4 and UTC-5 alone; was 5 with UTC+12, UTC+0 and UTC+0
+    assert "at least 3 hours away from every time zone of the election's country (UTC+2 to UTC+12);" in _words(ru)
 
 
 def test_no_count_of_left_out_accounts_when_nobody_sits_beside_the_band(tmp_path: Path) -> None:

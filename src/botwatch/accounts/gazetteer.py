@@ -72,6 +72,15 @@ def countries() -> dict[str, Country]:
     return out
 
 
+@lru_cache(maxsize=1)
+def country_zones() -> dict[str, tuple[str, ...]]:
+    """Every IANA time zone of each country the model names (country_zones.tsv, from tzdata's
+    zone.tab: `scripts/build_country_zones.py`). Not the origin model's weighted zones
+    (`Country.time_zones`, a country's main ones): where a country's clocks are, for saying what
+    lies "away from home" (`timeline.report.home_offsets`); Russia runs from UTC+2 to UTC+12."""
+    return {iso2: tuple(zones.split(",")) for iso2, zones in _rows("country_zones.tsv")}
+
+
 def country_asked(code: str) -> str | None:
     """The two-letter code the origin model stores for a country code a user typed: either case,
     ISO 3166-1 alpha-2 ("ru", "RU") or alpha-3 ("RUS", `ALPHA3`); None where it is neither among

@@ -14,7 +14,7 @@ import numpy as np
 from markupsafe import Markup
 
 from botwatch.accounts.circadian import SAME_HOURS
-from botwatch.accounts.gazetteer import countries
+from botwatch.accounts.gazetteer import countries, country_zones
 from botwatch.elections import party_name
 from botwatch.elections.contest import contest_words, current_contest_words
 from botwatch.origin_rule import FOREIGN_THRESHOLD
@@ -489,11 +489,14 @@ FAR_H = 3
 
 
 def home_offsets(election: Any, home: float | None) -> list[float]:
-    """The UTC offsets, in whole hours at noon on polling day, of every time zone the gazetteer
-    gives the election's country (the zones the origin model weighs), with the election's own.
-    Why: "at least 3 hours away from the election's own time zone (UTC-5)" counted a Californian's
-    day on UTC-8 as away from home, a third of the United States by population. Empty without a
-    home zone; the election's zone alone for a country the gazetteer does not know."""
+    """The UTC offsets, in whole hours at noon on polling day, of every time zone of the election's
+    country (tzdata's zone.tab: `gazetteer.country_zones`, with the zones the origin model weighs),
+    with the election's own. Why: "at least 3 hours away from the election's own time zone (UTC-5)"
+    counted a Californian's day on UTC-8 as away from home, a third of the United States by
+    population; and with only the origin model's main zones, a Duma report read "every time zone
+    of the election's country (UTC+3 to UTC+7)" for Russia, which runs from UTC+2 to UTC+12, and
+    counted a day kept in Vladivostok or Kamchatka as away. Empty without a home zone; the
+    election's zone alone for a country the gazetteer does not know."""
     if home is None:
         return []
     out = {home}
@@ -501,7 +504,8 @@ def home_offsets(election: Any, home: float | None) -> list[float]:
     code = getattr(election, "country", None)
     if code in known:
         noon = datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12)
-        out |= {home_hours(zones.offset_minutes(noon, tz)) for tz in known[code].time_zones}
+        tzs = {*known[code].time_zones, *country_zones().get(code, ())}
+        out |= {home_hours(zones.offset_minutes(noon, tz)) for tz in tzs}
     return sorted(out)
 
 
