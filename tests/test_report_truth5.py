@@ -153,7 +153,7 @@ def test_the_circadian_headlines_moscow_count_is_of_all_the_accounts_not_of_thos
 
 
 def _circadian(tmp_path: Path, offsets: list[int], name: str = "s", informative: bool = True) -> dict:
-    """`circadian_block` over fits at `offsets` (informative or not), for us-2016 (home UTC-8 to UTC-5)."""
+    """`circadian_block` over fits at `offsets` (informative or not), for us-2016 (home UTC-10 to UTC-5)."""
     from datetime import date
     from types import SimpleNamespace
 
