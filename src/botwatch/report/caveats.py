@@ -223,6 +223,34 @@ def study_collection_unknown(study: Study) -> bool:
     return collection_unknown(data_provenance(study), captured=captured)
 
 
+# Input formats whose every account a platform attributed to an operation run from one country:
+# the IRA worked from St Petersburg.
+RUN_FROM: dict[str, tuple[str, str, str]] = {
+    "ira-538-tweets": ("RU", "Russia", "Russia's Internet Research Agency, which worked from St Petersburg"),
+}
+
+
+def home_operation_note(study: Study, home: str | None) -> str | None:
+    """A note when every post comes from an archive of accounts attributed to an operation run
+    from the election's own country (`RUN_FROM`), else None. Why: a State Duma 2016 file over the
+    IRA's Russian tweets headlined "15 expected foreign-origin accounts" and "7 of them … counted
+    as foreign", and held a permutation test of "posts by foreign-origin accounts" as a finding,
+    where every account was run from Russia: in that election they are all home accounts, and
+    whatever the report counts foreign is the origin model's misplacement, not an account run
+    from abroad."""
+    if not home:
+        return None
+    with_posts = [p for p in data_provenance(study) if p.posts]
+    runs = {RUN_FROM.get(p.format, (None, "", ""))[0] for p in with_posts}
+    if not with_posts or runs != {home}:
+        return None
+    _, country, who = RUN_FROM[with_posts[0].format]
+    return (f"Every account posting in this study was attributed to {who}, and this election is {country}'s: "
+            "run from home, none of them is foreign here, so each account counted foreign-origin in this report is one the "
+            "origin model places abroad in error, and the foreign count and the figures built on it measure those errors, "
+            "not accounts run from abroad.")
+
+
 def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = None) -> str:
     """The origin model's held-out check, as the foreign count's headline and key number both
     carry it: `origin_measured` (without the posing figure when the blind-spot note stands in for
@@ -238,7 +266,9 @@ def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = No
         # The held-out figures are Twitter accounts' (the origin model's test part): said beside them
         # when accounts of other platforms are in the count.
         elsewhere = other_platform_origin_clause(study, home)
-        memo[home] = " ".join([origin_measured(with_posing=not blind), *([blind] if blind else []), *([elsewhere] if elsewhere else [])])
+        at_home = home_operation_note(study, home)
+        memo[home] = " ".join([origin_measured(with_posing=not blind), *([blind] if blind else []), *([elsewhere] if elsewhere else []),
+                               *([at_home] if at_home else [])])
     return memo[home]
 
 

@@ -160,6 +160,10 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     summary += f"; for most of them a language spoken in {f['home']} is all the model saw"
                 elif language_mostly:
                     summary += f"; for most of them the model saw nothing that tells {f['home']} from another country: the figure restates its prior"
+                from botwatch.report.caveats import home_operation_note
+
+                if home_operation_note(study, f["home"]):  # every account run from the election's own country
+                    summary += "; every account here was attributed to an operation run from this election's own country: none is foreign, and the count measures the model's errors"
                 out.append(KeyNumber(
                     num(f["expected"], 0), "expected foreign-origin account" if num(f["expected"], 0) == "1" else "expected foreign-origin accounts",
                     detail,

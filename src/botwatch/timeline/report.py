@@ -989,8 +989,16 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
         compared.append(val)
         if not _supported(p, q) or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
             continue
-        out.append(render("time_headline.html.j2", kind="events", who=_group_words(study, election, val), rr=rr, null=null, p=p, q=q, n_tests=n_tests, w=w, c=c, cov=cov,
-                          others=OTHERS_WORDS.get(dim, "the other accounts")))
+        line = render("time_headline.html.j2", kind="events", who=_group_words(study, election, val), rr=rr, null=null, p=p, q=q, n_tests=n_tests, w=w, c=c, cov=cov,
+                      others=OTHERS_WORDS.get(dim, "the other accounts"))
+        if val == FOREIGN and election is not None:
+            from botwatch.report.caveats import home_operation_note
+
+            if home_operation_note(study, getattr(election, "country", None)):
+                # Every account run from the election's own country: the group is the origin model's misplacements.
+                line = Markup(f"{line} Every account here was attributed to an operation run from this election's own country, so the "
+                              "foreign-origin group is the accounts the origin model places abroad in error: no finding about accounts run from abroad.")
+        out.append(line)
     if not out and everyone is not None:
         dim, val, rr, null, p, w, q = everyone
         if rr is not None and math.isfinite(rr) and _supported(p, q):
