@@ -228,6 +228,19 @@ def test_the_german_example_the_docs_name_passes_its_check() -> None:
     assert res.exit_code == 0 and "warning" not in res.output, res.output
 
 
+def test_the_russian_example_the_docs_name_passes_its_check() -> None:
+    """docs/elections.md ("An election in Russia") names docs/examples/ru-duma2016.toml: it must
+    load and pass `elections check`, its dates read as Moscow days (UTC+3, no summer time)."""
+    from botwatch.cli import app
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "ru-duma2016.toml"
+    e = load_election(path)
+    assert e.country == "RU" and str(e.polling_day) == "2016-09-18" and len(e.parties) == 6
+    assert e.events[0].at.isoformat().startswith("2016-09-17T21:00")
+    res = CliRunner().invoke(app, ["elections", "check", str(path)])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+
+
 def test_show_lists_every_field_that_decides_a_match(tmp_path: Path) -> None:
     """`elections show` is "what botwatch understood", yet a party's `keywords_context` and
     `tag_fragments` and the election's `context_cues` and `exclude_phrases` were not shown: a
