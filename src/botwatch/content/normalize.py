@@ -27,6 +27,46 @@ URL_RE2 = r"https?://\S+"
 FINAL_SIGMA, SIGMA = "\u03c2", "\u03c3"
 
 
+# Latin letters that look like Cyrillic ones, lower-cased ("B", "H", "M", "T", "K" lower-case to
+# "b", "h", "m", "t", "k", whose Cyrillic twins "В", "Н", "М", "Т", "К" lower-case to "в", "н", "м",
+# "т", "к"). A word mixing the two scripts is read in the script most of its letters are in.
+_LATIN_TWINS, _CYRILLIC_TWINS = "aceopxykmthb", "\u0430\u0441\u0435\u043e\u0440\u0445\u0443\u043a\u043c\u0442\u043d\u0432"
+_TO_CYRILLIC = str.maketrans(_LATIN_TWINS, _CYRILLIC_TWINS)
+_TO_LATIN = str.maketrans(_CYRILLIC_TWINS, _LATIN_TWINS)
+_WORD = re.compile(r"\w+")
+MIXED_SCRIPT_RE2 = "[a-z][\u0400-\u04ff]|[\u0400-\u04ff][a-z]"
+
+
+def _one_script(m: re.Match[str]) -> str:
+    w = m.group(0)
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in w)
+    latin = sum("a" <= ch <= "z" for ch in w)
+    if not cyrillic or not latin:
+        return w
+    return w.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+
+def one_script(text: str) -> str:
+    """Lower-cased `text` with each word that mixes Latin and Cyrillic letters written in the script
+    most of its letters are in, look-alike letters swapped: "#eдинаяpоссия" (Latin e and p, typed
+    to slip past filters, or by a keyboard layout) is "#единаяроссия", "applе" (a Cyrillic е) is
+    "apple". Why: a Duma 2016 file listing #ЕдинаяРоссия matched no post's #EдинаяPоссия; the
+    IRA's Russian tweets of 2016 hold such words ("Pocсийская", "Cевастополь")."""
+    return _WORD.sub(_one_script, text)
+
+
+def _one_script_arrow(v: pa.Array) -> pa.Array:
+    """`one_script` over the rows of a lower-cased string array that hold a mixed-script word
+    (found by one regular expression over all rows, so text in one script costs one scan)."""
+    if isinstance(v, pa.ChunkedArray):
+        v = v.combine_chunks()
+    mask = pc.fill_null(pc.match_substring_regex(v, MIXED_SCRIPT_RE2), False)
+    if not pc.any(mask).as_py():
+        return v
+    fixed = [one_script(x) if x is not None else None for x in pc.filter(v, mask).to_pylist()]
+    return pc.replace_with_mask(v, mask, pa.array(fixed, v.type))
+
+
 def fold(word: str) -> str:
     """A word of an election file as the posts' words are compared with it: NFKC, lower-cased by
     the same function as the posts' text and tags (`norm_text`, `norm_tags_arrow`), final sigma
@@ -34,7 +74,7 @@ def fold(word: str) -> str:
     keeps "ß" and "ς" and gives "i": a file's "weiß", "Μητσοτάκης" or "İYİ" matched no post.
     Russian "ё" is read as "е", as `norm_text` reads the posts: "зелёные" names a post's "зеленые"."""
     low = pc.utf8_lower(pc.utf8_normalize(pa.array([word], pa.string()), "NFKC"))[0].as_py()
-    return low.replace(FINAL_SIGMA, SIGMA).replace(YO, YE)
+    return one_script(low.replace(FINAL_SIGMA, SIGMA).replace(YO, YE))
 
 
 def norm_tag(tag: str) -> str:
@@ -57,6 +97,7 @@ def norm_tags_arrow(tags: pa.Array) -> tuple[pa.Array, pa.Array]:
     v = pc.utf8_normalize(flat, "NFKC")
     v = pc.utf8_lower(v)
     v = pc.replace_substring(v, FINAL_SIGMA, SIGMA)
+    v = _one_script_arrow(v)
     v = pc.replace_substring_regex(v, r"^#|[_\-\s]", "")
     for letter, spelt in TAG_SPELLINGS:
         v = pc.replace_substring(v, letter, spelt)
@@ -64,13 +105,15 @@ def norm_tags_arrow(tags: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def norm_text(text: pa.Array) -> pa.Array:
-    """Lower-cased text with URLs blanked, typographic apostrophes straightened and Russian "ё"
+    """Lower-cased text with URLs blanked, typographic apostrophes straightened, Russian "ё"
     read as the "е" most Russian text prints for it (a file's keyword "зелёные" and a post's
-    "зеленые" are one word; `tag_spellings`)."""
+    "зеленые" are one word; `tag_spellings`) and words mixing Latin and Cyrillic look-alikes
+    in one script (`one_script`)."""
     t = pc.fill_null(text, "")
     t = pc.utf8_normalize(t, "NFKC")
     t = pc.utf8_lower(t)
     t = pc.replace_substring(t, YO, YE)
+    t = _one_script_arrow(t)
     t = pc.replace_substring(t, "\u2019", "'")
     t = pc.replace_substring(t, "&amp;", "&")
     return pc.replace_substring_regex(t, URL_RE2, " ")

@@ -17,13 +17,16 @@ bump was for:
 3. Russian "ё" is read as "е" in tags and text (`tag_spellings.TAG_SPELLINGS`,
    `content.normalize.norm_text`): a post's #Зеленые or "зеленые" names a party listing
    #Зелёные or "зелёные" (2026-12-07).
+4. A word mixing Latin and Cyrillic look-alike letters is read in the script most of its letters
+   are in (`content.normalize.one_script`): a post's #EдинаяPоссия names a party listing
+   #ЕдинаяРоссия (2026-12-07).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-CONTENT_RULES_VERSION = 3
+CONTENT_RULES_VERSION = 4
 CONTENT_RULES_VERSION_KEY = "content_rules_version"
 
 def recorded_rules_version(params: dict[str, Any]) -> int:

@@ -1,0 +1,60 @@
+"""Latin look-alike letters inside a Cyrillic word, typed to slip past keyword filters or by a
+keyboard layout: a Duma 2016 file listing #ЕдинаяРоссия and "единая россия" matched no post's
+#EдинаяPоссия or "Eдиная Россия" (Latin E and P). The IRA's Russian tweets of August–October 2016
+(../shared/data/ira) hold such words ("Pocсийская", "Cевастополь", "Рocсийскoе")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from botwatch.content.match import compile_matcher, match_batch, signal
+from botwatch.content.normalize import fold, norm_tag, norm_tags_arrow, norm_text, one_script
+from botwatch.elections import load_election
+
+ELECTION = """
+key = "ru-mixed"
+name = "Выборы"
+country = "RU"
+timezone = "Europe/Moscow"
+trigger_date = 2016-06-17
+polling_day = 2016-09-18
+
+[[parties]]
+key = "er"
+name = "Единая Россия"
+hashtags = ["ЕдинаяРоссия", "UnitedRussia"]
+keywords = ["единая россия"]
+"""
+
+
+def _posts(rows: list[tuple[str, list[str]]]) -> pa.Table:
+    when = datetime(2016, 9, 10, 12)
+    data = [{"platform": "twitter", "post_id": str(i), "account_id": "a1", "created_at": when, "text": text, "lang": "ru",
+             "kind": "original", "ref_handle": None, "hashtags": tags, "mentions": [], "handle": "someone"}
+            for i, (text, tags) in enumerate(rows)]
+    schema = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("account_id", pa.string()), ("created_at", pa.timestamp("us")),
+                        ("text", pa.string()), ("lang", pa.string()), ("kind", pa.string()), ("ref_handle", pa.string()),
+                        ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())), ("handle", pa.string())])
+    return pa.Table.from_pylist(data, schema=schema)
+
+
+def test_a_mixed_word_is_read_in_its_main_script() -> None:
+    assert one_script("pocсийская") == "российская" and one_script("applе") == "apple"
+    assert one_script("россия and usa") == "россия and usa"  # words in one script are left alone
+    assert norm_tag("#EдинаяPоссия") == norm_tag("ЕдинаяРоссия") and fold("Eдиная Россия") == "единая россия"
+    vals, _ = norm_tags_arrow(pa.array([["EдинаяPоссия", "UnitedRussiа"], None], pa.list_(pa.string())))
+    assert vals.to_pylist() == ["единаяроссия", "unitedrussia"]
+    assert norm_text(pa.array(["Eдиная Россия", None, "plain"])).to_pylist() == ["единая россия", "", "plain"]
+
+
+def test_the_matcher_names_the_party_in_a_mixed_spelling(tmp_path: Path) -> None:
+    el = tmp_path / "ru.toml"
+    el.write_text(ELECTION, encoding="utf-8")
+    m = compile_matcher(load_election(el))
+    hits = match_batch(m, _posts([("за них", ["EдинаяPоссия"]), ("Eдиная Россия идёт", []), ("за них", ["UnitedRussiа"]),
+                                  ("EdinayaRossiya", ["EdinayaRossiya"])]))
+    assert signal(m, hits, "er", "topic_tag").tolist() == [True, False, True, False]
+    assert signal(m, hits, "er", "topic_kw").tolist() == [False, True, False, False]
