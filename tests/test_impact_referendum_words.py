@@ -39,6 +39,8 @@ def _said(args: list[str]) -> tuple[int, str]:
 
 
 def test_an_unknown_side_is_refused_as_a_side(unlabelled_referendum: Path) -> None:
+    # `impact` refuses before reading --party without the extra: "the impact tests need statsmodels"
+    pytest.importorskip("statsmodels", reason="impact needs the optional extra botwatch[time]")
     code, said = _said(["impact", str(unlabelled_referendum), "--party", "brexit"])
     assert code == 2 and "no side 'brexit' in uk-euref2016; sides: leave, remain" in said, said
     assert "party" not in said
@@ -46,6 +48,7 @@ def test_an_unknown_side_is_refused_as_a_side(unlabelled_referendum: Path) -> No
 
 def test_an_unknown_party_is_still_refused_as_a_party(unlabelled_referendum: Path) -> None:
     """An election of parties keeps its word (the preset's key replaces the study's file)."""
+    pytest.importorskip("statsmodels", reason="impact needs the optional extra botwatch[time]")
     code, said = _said(["impact", str(unlabelled_referendum), "--party", "brexit", "--election", "uk-ge2017"])
     assert code == 2 and "no party 'brexit' in uk-ge2017; parties:" in said, said
 
