@@ -511,3 +511,14 @@ def test_check_names_a_referendums_options_sides(tmp_path: Path) -> None:
     assert "account @vote_leave is listed for sides leave, remain" in out and "list it for one side" in out, out
     assert "keyword 'farage' is listed for sides leave, remain" in out, out
     assert not re.search(r"\bpart(y|ies)\b", out), out
+
+
+def test_show_names_a_referendums_options_sides() -> None:
+    """`elections show` of the referendum example said "contest: referendum (the report calls its
+    options sides)", then "context-only (beside a context cue or another party's name) leave"."""
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["elections", "show", str(Path(__file__).resolve().parents[1] / "docs" / "examples" / "uk-euref2016.toml")])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0 and "context-only (beside a context cue or another side's name) leave" in out, res.output
+    assert not re.search(r"\bpart(y|ies)\b", out), out

@@ -157,7 +157,8 @@ def elections_show(
         say(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}")
         say(f"    official {_listed(p.official_accounts, '@')}; allied {_listed(p.allied_accounts, '@')}")
         if p.keywords_context:
-            say(f"    context-only (beside a context cue or another party's name) {_listed(p.keywords_context)}")
+            # "another side's name" for a referendum, as the "contest:" line above calls its options
+            say(f"    context-only (beside a context cue or another {contest_words(e).one}'s name) {_listed(p.keywords_context)}")
         if p.tag_fragments:
             say(f"    inside hashtags {_listed(p.tag_fragments)}")
     say("events (UTC):" + ("" if e.events else " —"))
