@@ -27,7 +27,8 @@ def _runs(folder: Path) -> list[dict[str, Any]]:
 
 def _collect(folder: Path, server: DroppingStream, *more: str) -> str:
     """One `collect x --stream` run against `server`, ended once its script has played (two
-    keep-alives on its last connection, unless the test asked for more): each run waited out a
+    keep-alives on its last connection, each sent once the collector had read what came before it,
+    unless the test asked for more): each run waited out a
     fixed 1.5 s `--duration`, 16 tests spent most of their time asleep. `--duration` now only
     bounds a run whose script never ends."""
     from botwatch.cli import app
@@ -40,10 +41,6 @@ def _collect(folder: Path, server: DroppingStream, *more: str) -> str:
     return " ".join(res.output.split())
 
 
-# Keep-alives (0.2 s apart) a first run reads before it ends when a test bounds the gap after it by
-# its answer: its last data, written to the second below, is then a second or more past the
-# answer, so the gap's start tells the run's end from its start.
-A_SECOND_ON = 7
 
 
 def _outage(x_clock: Any, minutes: float):  # type: ignore[no-untyped-def]
@@ -57,7 +54,7 @@ def _outage(x_clock: Any, minutes: float):  # type: ignore[no-untyped-def]
 
 
 def test_a_drop_and_reconnect_records_one_gap_with_its_bounds(tmp_path: Path, x_clock: Any) -> None:
-    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 2))
+    server = DroppingStream([3, 2], before_answer=_outage(x_clock, 2))
     said = _collect(tmp_path / "cap", server)
     gaps = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
     assert len(gaps) == 1, gaps
@@ -86,7 +83,7 @@ def _replay(server: DroppingStream, x_clock: Any, offsets: dict[int, list[float]
 
 def test_a_reconnect_the_backfill_covered_records_no_gap(tmp_path: Path, x_clock: Any) -> None:
     """The replay's oldest post is from before the drop: it reached back past it."""
-    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 0.5))
+    server = DroppingStream([3, 2], before_answer=_outage(x_clock, 0.5))
     server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [-40.0, 60.0]})
     _collect(tmp_path / "cap", server, "--backfill-minutes", "1")
     assert server.asked[1].get("backfill_minutes") == "1"
@@ -96,7 +93,7 @@ def test_a_reconnect_the_backfill_covered_records_no_gap(tmp_path: Path, x_clock
 def test_a_replay_shorter_than_asked_leaves_the_rest_a_gap(tmp_path: Path, x_clock: Any) -> None:
     """A 3-minute outage, --backfill-minutes 5: X replayed the last minute only (its oldest replayed
     post). The replay was taken as given where asked, and no gap was recorded."""
-    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 3))
+    server = DroppingStream([3, 2], before_answer=_outage(x_clock, 3))
     server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [-60.0, 60.0]})
     _collect(tmp_path / "cap", server, "--backfill-minutes", "5")
     (gap,) = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
@@ -106,7 +103,7 @@ def test_a_replay_shorter_than_asked_leaves_the_rest_a_gap(tmp_path: Path, x_clo
 
 
 def test_a_replay_that_shows_nothing_replayed_leaves_the_whole_span_a_gap(tmp_path: Path, x_clock: Any) -> None:
-    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 3))
+    server = DroppingStream([3, 2], before_answer=_outage(x_clock, 3))
     server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [60.0, 61.0]})
     _collect(tmp_path / "cap", server, "--backfill-minutes", "5")
     (gap,) = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
@@ -117,7 +114,7 @@ def test_a_replay_that_shows_nothing_replayed_leaves_the_whole_span_a_gap(tmp_pa
 def test_a_connection_broken_during_its_replay_leaves_the_rest_a_gap(tmp_path: Path, x_clock: Any) -> None:
     """The replay reached back past the drop but the connection broke after its post of 100 s before
     the answer: what came after it was never replayed, and is a gap up to the next connection."""
-    server = DroppingStream([3, 2, 2], pauses=[0.3, 0.3], before_answer=_outage(x_clock, 3))
+    server = DroppingStream([3, 2, 2], before_answer=_outage(x_clock, 3))
     server.ids = _replay(server, x_clock, {0: [-5.0] * 3, 1: [-200.0, -100.0], 2: [60.0, 61.0]})
     _collect(tmp_path / "cap", server, "--backfill-minutes", "5")
     gaps = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
@@ -149,7 +146,7 @@ def test_status_and_the_reports_methods_say_the_streams_gaps(tmp_path: Path, x_c
     from botwatch.report.section_methods import methods
     from botwatch.study import open_study
 
-    server = DroppingStream([3, 1, 2], pauses=[0.3, 0.1], before_answer=_outage(x_clock, 2))
+    server = DroppingStream([3, 1, 2], pauses=[0.0, 0.1], before_answer=_outage(x_clock, 2))
     _collect(tmp_path / "cap", server)
     long, short = [g for r in _runs(tmp_path / "cap") for g in r.get("gaps", [])]
     study = tmp_path / "s.duckdb"
@@ -223,7 +220,7 @@ def test_xs_disconnect_notices_are_counted_as_such_not_as_bad_frames(tmp_path: P
 def test_the_time_between_two_runs_is_a_gap(tmp_path: Path, x_clock: Any) -> None:
     """`--stream` run from cron, stopped and started: X sends nothing again of the time between two
     runs, which no record said (the manifest, `status` and the report read as if it were covered)."""
-    first = DroppingStream([2], stop_after=A_SECOND_ON)
+    first = DroppingStream([2], past_second=True)
     _collect(tmp_path / "cap", first)
     x_clock.shift = timedelta(minutes=30)  # the next run starts half an hour later
     second = DroppingStream([2])
@@ -241,7 +238,7 @@ def test_the_time_between_two_runs_is_a_gap(tmp_path: Path, x_clock: Any) -> Non
 def _between_runs(tmp_path: Path, x_clock: Any, minutes: float, offsets: list[float], *more: str) -> tuple[DroppingStream, DroppingStream, str]:
     """A first run, then a second `minutes` later by the collector's clock, whose connection sends
     tweets `offsets` seconds from its answer (negative: replayed)."""
-    first = DroppingStream([2], stop_after=A_SECOND_ON)
+    first = DroppingStream([2], past_second=True)
     _collect(tmp_path / "cap", first)
     x_clock.shift = timedelta(minutes=minutes)
     second = DroppingStream([len(offsets)])
@@ -347,7 +344,7 @@ def test_the_gaps_advice_is_a_command_that_runs_when_pasted(tmp_path: Path, x_cl
     the stream's one rule is the query, into a folder of its own beside the capture."""
     from botwatch.cli import app
 
-    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 2))
+    server = DroppingStream([3, 2], before_answer=_outage(x_clock, 2))
     said = _collect(tmp_path / "my cap", server)
     (gap,) = [g for r in _runs(tmp_path / "my cap") for g in r.get("gaps", [])]
     argv = _advised(said)
@@ -359,7 +356,7 @@ def test_the_gaps_advice_is_a_command_that_runs_when_pasted(tmp_path: Path, x_cl
 
 
 def test_rules_too_long_for_one_search_are_searched_one_by_one(tmp_path: Path, x_clock: Any) -> None:
-    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, 2))
+    server = DroppingStream([3, 2], before_answer=_outage(x_clock, 2))
     said = _collect(tmp_path / "cap", server, "--keyword", "poll", "--max-rule-length", "6")
     assert "one search per rule of the stream's 2" in said and ".botwatch/x-stream.state.json" in said, said
     assert _advised(said)[4:6] == ["--search", "vote"], said
@@ -374,7 +371,7 @@ def test_the_gaps_advice_pasted_fetches_the_gap_with_the_streams_rules(tmp_path:
     from testsupport.x_search import recent_server
 
     x_clock.shift = timedelta(minutes=-10)
-    server = DroppingStream([3, 2], pauses=[0.3], before_answer=_outage(x_clock, -8))
+    server = DroppingStream([3, 2], before_answer=_outage(x_clock, -8))
     folder = tmp_path / "my cap ü"
     said = _collect(folder, server, "--keyword", "it's Wahl", "--keyword", "-brexit", "--keyword", "OR", "--keyword", "(x)ö", "--sample", "0.123456789")
     (gap,) = [g for r in _runs(folder) for g in r.get("gaps", [])]

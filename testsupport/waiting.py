@@ -98,3 +98,55 @@ def stream_until(stream: Callable[[Any], Awaitable[None]], done: Callable[[], ob
                 await inner
 
     return run
+
+
+def _tcp_queues() -> dict[tuple[str, str], tuple[int, int]] | None:
+    """Each IPv4 TCP socket's (sent but not acknowledged, received but not read) bytes, keyed by its
+    (local, remote) address as /proc/net/tcp writes them ("0100007F:1F90"); None without that file."""
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    out = {}
+    for line in lines:
+        f = line.split()
+        if len(f) > 4:
+            tx, _, rx = f[4].partition(":")
+            out[(f[1], f[2])] = (int(tx, 16), int(rx, 16))
+    return out
+
+
+def _proc_address(addr: Any) -> str:
+    host, port = addr[0], addr[1]
+    return "".join(f"{int(p):02X}" for p in reversed(host.split("."))) + f":{port:04X}"
+
+
+def unread_by_peer(writer: asyncio.StreamWriter) -> int | None:
+    """Bytes a loopback server wrote on `writer`'s connection that its client (in this process or a
+    child) has not yet read: asyncio's own buffer, what the kernel has not yet handed over, and what
+    waits in the client's receive queue (/proc/net/tcp, Linux). None where the kernel does not say
+    (no /proc, another address family): the caller then waits as it would without knowing."""
+    here, there = writer.get_extra_info("sockname"), writer.get_extra_info("peername")
+    if not (isinstance(here, tuple) and isinstance(there, tuple) and len(here) == 2 and here[0] == "127.0.0.1"):
+        return None
+    queues = _tcp_queues()
+    if queues is None:
+        return None
+    ours, theirs = (_proc_address(here), _proc_address(there)), (_proc_address(there), _proc_address(here))
+    if ours not in queues or theirs not in queues:
+        return None
+    return writer.transport.get_write_buffer_size() + queues[ours][0] + queues[theirs][1]
+
+
+async def read_by_peer(writer: asyncio.StreamWriter, timeout: float = 10.0, every: float = 0.01) -> bool:
+    """Wait until the client has read everything written on `writer` (`unread_by_peer` is 0): True
+    then; False at once where that cannot be known, or after `timeout` seconds (a stalled reader:
+    the caller goes on as it would have without knowing)."""
+    deadline = time.monotonic() + timeout
+    while (left := unread_by_peer(writer)) is not None:
+        if left == 0:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(every)
+    return False

@@ -5,6 +5,7 @@ loopback fake is spoken to; nothing reaches X."""
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import signal
 import time
@@ -15,6 +16,12 @@ from pathlib import Path
 import orjson
 
 from testsupport.collect_fakes import HttpRequest, HttpWriter
+from testsupport.waiting import read_by_peer
+
+# The last connection's keep-alives: this far apart where the collector's reads cannot be seen, and
+# this far after the collector has read the one before where they can.
+KEEP_ALIVE_S = 0.2
+READ_BEAT_S = 0.02
 
 
 def envelope(i: int, tweet_id: str | None = None) -> bytes:
@@ -27,7 +34,7 @@ def envelope(i: int, tweet_id: str | None = None) -> bytes:
 class DroppingStream:
     """The rules endpoints answer as X does (no rule yet; adds accepted). Stream connection k sends
     `posts[k]` tweets (the last entry for every later one), then drops it, but for the last one, which
-    sends a keep-alive every 0.2 s until the run ends. Before answering connection k (k > 0) it waits
+    sends keep-alives until the run ends. Before answering connection k (k > 0) it waits
     `pauses[k - 1]` seconds (an outage) and calls `before_answer(k)` when given. `sent_last[k]` is when
     connection k sent its last line; `answered[k]` when it was answered 200 (this machine's clock).
     `notice`, when given, is sent as a connection's last line before each drop (X's disconnect notice).
@@ -38,13 +45,20 @@ class DroppingStream:
     ends the run once the script has played: after that many of the last connection's keep-alives
     (the first one's after), the fake asks the in-process collector to stop as a service manager
     does, SIGTERM to this process, a clean end exiting 0 as `--duration` does; the test's run then
-    lasts as long as its script, not a fixed `--duration` chosen to outlast it on a loaded machine."""
+    lasts as long as its script, not a fixed `--duration` chosen to outlast it on a loaded machine.
+    Each of those keep-alives is sent once the collector has read everything before it
+    (`testsupport.waiting.read_by_peer`), `READ_BEAT_S` after that; where the kernel cannot say,
+    `KEEP_ALIVE_S` apart, the time a loaded machine's collector was given to read. `past_second`:
+    only keep-alives sent once this machine's clock has passed the whole second after the last
+    connection's answer count towards `stop_after`, so the run's last data, written to the second
+    below, is later than its answer (a test that bounds a gap's start by the answer tells the
+    run's end from its start)."""
 
     def __init__(self, posts: list[int], pauses: list[float] | None = None, before_answer: Callable[[int], None] | None = None,
                  notice: bytes | None = None, ids: Callable[[int, int], str] | None = None,
-                 ticking: Callable[[], None] | None = None, stop_after: int | None = None) -> None:
+                 ticking: Callable[[], None] | None = None, stop_after: int | None = None, past_second: bool = False) -> None:
         self.posts, self.pauses, self.before_answer, self.notice, self.ids = posts, pauses or [], before_answer, notice, ids
-        self.ticking, self.stop_after = ticking, stop_after
+        self.ticking, self.stop_after, self.past_second = ticking, stop_after, past_second
         self.sent_last: list[float] = []
         self.answered: list[float] = []
         self.asked: list[dict[str, str]] = []
@@ -73,12 +87,16 @@ class DroppingStream:
             w.abort()  # the drop
             return
         kept_alive = 0
+        counts_from = math.floor(self.answered[-1]) + 1 if self.past_second else 0.0
+        known = await read_by_peer(w.w)
         while True:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(READ_BEAT_S if known else KEEP_ALIVE_S)
             if self.ticking is not None:
                 self.ticking()
+            counted = time.time() >= counts_from
             await w.chunk(b"\r\n")
-            kept_alive += 1
+            known = await read_by_peer(w.w)
+            kept_alive += counted
             if kept_alive == self.stop_after and signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
                 # run_capture's handler takes it while the collector reads this connection; with no
                 # handler (a collector that could not set one) SIGTERM would end pytest: --duration ends the run
