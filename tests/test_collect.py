@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from botwatch.collect import jetstream as js
 from botwatch.collect import mastodon as md
@@ -174,6 +175,26 @@ def test_jetstream_reconnects_and_keeps_every_post_once(tmp_path: Path) -> None:
     # every reconnect resumed from the cursor, rewound: never from the start
     assert all(c["cursor"] is not None for c in conns[1:])
     assert not list(tmp_path.glob(OPEN_PREFIX + "*"))
+
+
+def test_backoff_scale_shrinks_the_wait_for_the_servers_close_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run stopping with frames unread (most `--max-posts` runs) waits websockets' whole
+    `close_timeout` for the server's answer to its close, which its paused reading never sees. It is
+    a wait this side chooses, which `--backoff-scale` shrinks; it stayed 0.5 s, and the tests' runs
+    idled that long at their end. Real use (scale 1) keeps 0.5 s."""
+    asked: list[float] = []
+    connect = js.websockets.connect
+
+    def recording(*args: Any, **kw: Any) -> Any:
+        asked.append(kw["close_timeout"])
+        return connect(*args, **kw)
+
+    monkeypatch.setattr(js.websockets, "connect", recording)
+    with FakeJetstream([jetstream_event(i) for i in range(40)]) as srv:
+        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=1)
+        assert run(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01)) == 0
+    assert asked == [js.CLOSE_TIMEOUT_S * 0.01] and js.CLOSE_TIMEOUT_S == 0.5, asked
+    assert js.JetstreamCollector(srv.url).close_timeout == 0.5
 
 
 def test_jetstream_filter_and_sample_are_recorded(tmp_path: Path) -> None:

@@ -91,6 +91,13 @@ FRAME_MAX = 8 << 20
 FRAME_MAX_ONCE = 64 << 20
 MESSAGE_TOO_BIG = 1009
 
+# How long a stopping collector waits for the server to answer its close (`websockets`'
+# close_timeout). The wait is spent in full when the run stops with frames still unread: the
+# client has paused reading (its queue is full), so the server's answer is never seen. It is a
+# wait this side chooses, so `--backoff-scale` shrinks it as it does the others (the tests stop
+# most runs with frames unread at `--max-posts`).
+CLOSE_TIMEOUT_S = 0.5
+
 
 def refused_as_too_big(exc: BaseException) -> bool:
     """Whether the connection closed because this side refused a frame over its size limit."""
@@ -135,6 +142,7 @@ class JetstreamCollector:
         self.rewind_us = int(rewind_s * 1_000_000)
         self.stall_s = stall_s
         self.net = Backoff(1.0, 60.0, backoff_scale)
+        self.close_timeout = CLOSE_TIMEOUT_S * backoff_scale
         self.lived = 0.0  # seconds the current (or last) connection has delivered frames
         self.max_size = FRAME_MAX  # FRAME_MAX_ONCE for the one connection after a frame was refused
         self.future_said = False  # an event from the future, not taken as the cursor, was said this run
@@ -345,7 +353,8 @@ class JetstreamCollector:
     async def _session(self, cap: Capture, url: str) -> None:
         """One connection: read frames until it drops or stalls; `self.lived` says for how long."""
         first = 0.0
-        async with websockets.connect(url, max_size=self.max_size, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
+        async with websockets.connect(url, max_size=self.max_size, open_timeout=15, ping_interval=20, ping_timeout=20,
+                                      close_timeout=self.close_timeout) as ws:
             cap.connected = True
             last = time.monotonic()
             refused: list[CaptureWriteError] = []  # the folder refused the watchdog's sync: the session ends with it
