@@ -13,7 +13,8 @@ import pytest
 from botwatch.collect import jetstream as js
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
-from testsupport.collect_fakes import FakeJetstream, jetstream_event
+from testsupport.collect_fakes import FakeJetstream, jetstream_event, read_every_event
+from testsupport.waiting import stream_until
 
 
 @pytest.mark.parametrize("code,said", [(errno.ENOSPC, "No space left on device"), (errno.EACCES, "Permission denied")])
@@ -314,13 +315,18 @@ def test_a_jetstream_replay_that_does_not_reach_back_to_the_cursor_is_a_gap(tmp_
     runs: list[list[str]] = []
     future = orjson.loads(jetstream_event(10_000))
     future["time_us"] = 4_102_444_800_000_000  # 2100-01-01, the first frame of the resumed connection: no gap to 2100
-    # the first run, a resume within reach (all replayed, nothing new), then one beyond the relay's days
+    # the first run, a resume within reach (all replayed, nothing new), then one beyond the relay's days;
+    # the resume keeps nothing new, so it ends once it has read its replay, not at its `duration`
+    # (2 s of an idle, held connection), which only bounds a replay that never comes
     for events, most, script in ((first, 50, None), (first, None, [{"junk": {0: orjson.dumps(future).decode()}}]), (kept_later, 1, None)):
         with FakeJetstream(events, script) as srv:
             cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=most)
             logs: list[str] = []
-            asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=2.0, log=logs.append,
+            replayed = read_every_event(srv, 0)
+            stream = js.JetstreamCollector(srv.url, backoff_scale=0.01)
+            asyncio.run(run_capture(cap, stream if most else stream_until(stream, lambda: replayed(cap)), duration=30.0, log=logs.append,
                                     install_signals=False))
+            assert most or replayed(cap), cap.stats
             runs.append(logs)
     assert not any("gap" in m for m in runs[0] + runs[1]), runs
     said = [m for m in runs[2] if m.startswith("gap:")]
