@@ -81,3 +81,22 @@ def test_stance_masking_and_live_filters_take_either_letter(tmp_path: Path) -> N
     f = PostFilter.build(load_election(el))
     assert f.match("#Зеленые на выборах", ["Зеленые"], []) and f.match("Зеленые на выборах", [], [])
     assert not f.match("красные на выборах", [], [])
+
+
+def test_x_and_mastodon_are_asked_for_either_letter() -> None:
+    """X's rules and Mastodon's hashtag streams match tags on the server, which sends only the
+    spelling asked for (Mastodon folds Latin accents, not "ё"): a capture listing #Зелёные must ask
+    for #Зеленые too, as analysis counts it, and the other way round. Every tag ending in "е"
+    ("Зеленые") raised IndexError in `spellings`, so `collect x` and `collect mastodon` failed on it."""
+    from botwatch.collect.filters import x_rules
+    from botwatch.collect.mastodon import hashtag_streams
+    from botwatch.tag_spellings import spellings
+
+    for tag in ("Зелёные", "Зеленые", "ЕР", "Ёлка", "Выборы"):
+        forms, total = spellings(tag)
+        assert forms[0] == tag and len(set(forms)) == len(forms) == total, (tag, forms)
+        assert {norm_tag(f) for f in forms} == {norm_tag(tag)}, (tag, forms)
+    assert spellings("Зелёные")[0][:2] == ["Зелёные", "Зеленые"] and "Зелёные" in spellings("Зеленые")[0]
+    assert spellings("Выборы") == (["Выборы"], 1) and spellings("Ёлка")[0] == ["Ёлка", "Елка"]
+    assert x_rules(PostFilter(hashtags=("Зелёные",))).rules[0][0].startswith("#Зелёные OR #Зеленые OR ")
+    assert {"Зелёные", "Зеленые"} <= set(hashtag_streams(["Зелёные"]).tags)

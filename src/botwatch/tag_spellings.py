@@ -51,8 +51,13 @@ def ascii_tag_key(tag: str) -> str | None:
 # tag of many (an election file's "#aeaeaeae…") would ask a server for millions.
 MOST_SPELLINGS = 16
 
-_LETTER_SPELT = dict(TAG_SPELLINGS)  # "ü" -> "ue"
-_SPELT_LETTER = {spelt: letter for letter, spelt in TAG_SPELLINGS}  # "ue" -> "ü"
+_LETTER_SPELT = dict(TAG_SPELLINGS)  # "ü" -> "ue", "ё" -> "е"
+# A spelt-out pair read back as its letter ("ue" -> "ü"), and a letter written for another single
+# letter read back ("е" -> "ё"). Apart: "ё" is spelt as one letter, and read as a pair's it was
+# looked up in a window of two that holds one letter only at the tag's end, which then stepped
+# past it (IndexError for every tag ending in "е", "Зеленые" among them).
+_SPELT_LETTER = {spelt: letter for letter, spelt in TAG_SPELLINGS if len(spelt) == 2}
+_SPELT_ONE = {spelt: letter for letter, spelt in TAG_SPELLINGS if len(spelt) == 1}
 
 
 def _ways(tag: str, i: int) -> list[tuple[str, int]]:
@@ -63,6 +68,8 @@ def _ways(tag: str, i: int) -> list[tuple[str, int]]:
     ways = [(c, 1)]
     if (spelt := _LETTER_SPELT.get(c.lower())) is not None:
         ways.append((spelt.upper() if c == "ẞ" else (spelt.capitalize() if c.isupper() else spelt), 1))
+    if (one := _SPELT_ONE.get(c.lower())) is not None:
+        ways.append((one.upper() if c.isupper() else one, 1))
     if (letter := _SPELT_LETTER.get(tag[i:i + 2].lower())) is not None:
         ways.append((letter.upper() if c.isupper() and letter != "ß" else letter, 2))
     return ways
@@ -87,7 +94,7 @@ def spellings(tag: str, most: int = MOST_SPELLINGS) -> tuple[list[str], int]:
         for text, step in _ways(tag, i):
             counts[i] += counts[i + step]
             tails[i] += [text + rest for rest in tails[i + step][:most - len(tails[i])]]
-    spelt = "".join(ways[1][0] if len(ways := _ways(tag, i)) > 1 and ways[1][1] == 1 else tag[i] for i in range(n))
+    spelt = "".join(_ways(tag, i)[1][0] if tag[i].lower() in _LETTER_SPELT else tag[i] for i in range(n))
     forms = list(dict.fromkeys([listed, tag, spelt, _lettered(tag), *tails[0]]))[:most]
     return forms, counts[0] + (listed != tag)
 
