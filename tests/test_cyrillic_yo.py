@@ -100,3 +100,11 @@ def test_x_and_mastodon_are_asked_for_either_letter() -> None:
     assert spellings("Выборы") == (["Выборы"], 1) and spellings("Ёлка")[0] == ["Ёлка", "Елка"]
     assert x_rules(PostFilter(hashtags=("Зелёные",))).rules[0][0].startswith("#Зелёные OR #Зеленые OR ")
     assert {"Зелёные", "Зеленые"} <= set(hashtag_streams(["Зелёные"]).tags)
+
+
+def test_the_live_filter_reads_an_upper_case_keyword_letter_as_either() -> None:
+    """A keyword written with an upper-case "Е" or "Ё" ("Елка", "ЗЕЛЁНЫЕ") matched the other
+    letter only in lower case: the case-blind pattern read "Е" as "е", never "ё"."""
+    f = PostFilter(keywords=("Елка", "ЗЕЛЕНЫЕ"))
+    assert f.match("ёлка горит", [], []) and f.match("Зелёные идут", [], []) and f.match("зеленые идут", [], [])
+    assert not f.match("палка", [], [])

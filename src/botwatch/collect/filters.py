@@ -56,6 +56,10 @@ def _tag_pattern(tag: str) -> str:
     return body
 
 
+# Every case of Russian "е" and "ё" as "е", for `PostFilter._rx` to write each as either letter.
+_ANY_YE = str.maketrans({"\u0401": YE, "\u0415": YE, YO: YE})
+
+
 @dataclass
 class AskedTags:
     """The hashtags a server that matches tags itself is asked for (`asked_tags`)."""
@@ -142,8 +146,9 @@ class PostFilter:
     @cached_property
     def _rx(self) -> re.Pattern[str] | None:
         """The terms as a pattern for post text, which `match` reads `composed`: so are they here
-        ("ё" and "е" alike, as the content stage reads the text, `tag_spellings`)."""
-        alts = [re.escape(k).replace("\u0401", YE).replace(YO, YE).replace(YE, f"[{YE}{YO}]") for k in sorted(map(composed, self.keywords), key=len, reverse=True)]
+        ("ё" and "е" alike, as the content stage reads the text, `tag_spellings`; upper-case "Е"
+        too, which the case-blind pattern matched with "е" alone, so a listed "Елка" missed "ёлка")."""
+        alts = [re.escape(k).translate(_ANY_YE).replace(YE, f"[{YE}{YO}]") for k in sorted(map(composed, self.keywords), key=len, reverse=True)]
         alts += ["#" + _tag_pattern(h) for h in sorted(self.hashtags, key=len, reverse=True)]
         alts += ["@" + re.escape(h) for h in sorted(map(composed, self.handles), key=len, reverse=True)]
         if not alts:
