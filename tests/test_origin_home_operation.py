@@ -86,3 +86,24 @@ def test_the_event_headline_on_foreign_origin_accounts_says_they_are_the_models_
         st.close()
     assert "Posts by foreign-origin accounts" in ru and "places abroad in error: no finding about accounts run from abroad" in ru
     assert "Posts by foreign-origin accounts" in us and "in error" not in us
+
+
+def test_the_origin_check_says_no_floor_where_no_account_is_foreign(tmp_path: Path, monkeypatch) -> None:
+    """The Duma study's origin check read "the foreign count is a floor for accounts like these, of
+    unknown depth" (accounts run from abroad writing Russian, taken for locals) and then "none of
+    them is foreign here": a floor and an overcount of one figure. With every account run from
+    home, the blind-spot note has nothing to warn of and is left out; elsewhere it stays."""
+    from botwatch.report import caveats
+
+    ira = tmp_path / "ira.csv"
+    ira.write_text(IRA_HEADER + "\n".join(IRA_ROWS) + "\n", encoding="utf-8")
+    _ingest(tmp_path / "s.duckdb", ira)
+    floor = "Such an account's language fits RU as well as a local's, so the foreign count is a floor for accounts like these, of unknown depth."
+    monkeypatch.setattr(caveats, "origin_blind_spot", lambda study, home: floor)
+    st = open_study(tmp_path / "s.duckdb")
+    try:
+        ru, us = caveats.origin_check(st, "RU"), caveats.origin_check(st, "US")
+    finally:
+        st.close()
+    assert "places abroad in error" in ru and "floor" not in ru
+    assert floor in us and "in error" not in us

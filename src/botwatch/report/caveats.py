@@ -254,7 +254,8 @@ def home_operation_note(study: Study, home: str | None) -> str | None:
 def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = None) -> str:
     """The origin model's held-out check, as the foreign count's headline and key number both
     carry it: `origin_measured` (without the posing figure when the blind-spot note stands in for
-    it), then `origin_blind_spot`'s note when it applies, then `other_platform_origin_clause`'s.
+    it), then `origin_blind_spot`'s note when it applies (not where `home_operation_note` does),
+    then `other_platform_origin_clause`'s, then `home_operation_note`'s.
 
     Given the report's context (`ctx`, one per report, shared by its sections and key numbers),
     the text is kept there per home country: the headline (`section_accounts`) and the key number
@@ -262,11 +263,15 @@ def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = No
     query over account_scores and account_features."""
     memo: dict[str | None, str] = ctx.setdefault("origin_check", {}) if ctx is not None else {}
     if home not in memo:
-        blind = origin_blind_spot(study, home)
+        at_home = home_operation_note(study, home)
+        # Where every account was run from home, none hides among those placed at home: the
+        # blind-spot note's "the foreign count is a floor … of unknown depth" beside "none of them
+        # is foreign here" said the count both understates and overstates (a Duma 2016 study of
+        # the IRA's Russian accounts read both, one after the other).
+        blind = None if at_home else origin_blind_spot(study, home)
         # The held-out figures are Twitter accounts' (the origin model's test part): said beside them
         # when accounts of other platforms are in the count.
         elsewhere = other_platform_origin_clause(study, home)
-        at_home = home_operation_note(study, home)
         memo[home] = " ".join([origin_measured(with_posing=not blind), *([blind] if blind else []), *([elsewhere] if elsewhere else []),
                                *([at_home] if at_home else [])])
     return memo[home]
