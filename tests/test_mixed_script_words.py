@@ -58,3 +58,18 @@ def test_the_matcher_names_the_party_in_a_mixed_spelling(tmp_path: Path) -> None
                                   ("EdinayaRossiya", ["EdinayaRossiya"])]))
     assert signal(m, hits, "er", "topic_tag").tolist() == [True, False, True, False]
     assert signal(m, hits, "er", "topic_kw").tolist() == [False, True, False, False]
+
+
+def test_the_live_filter_keeps_a_mixed_spelling_analysis_counts(tmp_path: Path) -> None:
+    """The Bluesky and Mastodon-public filter compared #EдинаяPоссия and "Eдиная Россия" as
+    written, so a capture for a file listing #ЕдинаяРоссия dropped posts `analyze` then counts."""
+    from botwatch.collect.filters import PostFilter
+    from botwatch.script_twins import one_script as cased
+
+    el = tmp_path / "ru.toml"
+    el.write_text(ELECTION, encoding="utf-8")
+    f = PostFilter.build(load_election(el))
+    assert f.match("за них", ["EдинаяPоссия"], []) and f.match("Eдиная Россия идёт", [], []) and f.match("#EдинаяPоссия", [], [])
+    assert not f.match("EdinayaRossiya", ["EdinayaRossiya"], [])
+    assert PostFilter(keywords=("Eдиная",)).match("Единая", [], [])  # a listed mixed word too, as `fold` reads it
+    assert cased("Pocсийская applе") == "Российская apple" and cased("plain text") == "plain text"

@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from botwatch.elections.model import Election, handle_platform
+from botwatch.script_twins import one_script
 from botwatch.tag_spellings import TAG_SPELLINGS, YE, YO, spell_out, spellings
 
 # The origin an empty filter records: the run kept everything the stream sent. Read back from a
@@ -45,7 +46,7 @@ def _spelt(tag: str) -> str:
     """A tag as the content stage compares umlauts (`tag_spellings.TAG_SPELLINGS`): a capture for a
     file listing #gehtwaehlen kept no post tagged #gehtwählen, which `analyze` counts as the same tag.
     Cached: a live stream's posts repeat their tags."""
-    return spell_out(fold(tag))
+    return spell_out(one_script(fold(tag)))
 
 
 def _tag_pattern(tag: str) -> str:
@@ -145,10 +146,11 @@ class PostFilter:
 
     @cached_property
     def _rx(self) -> re.Pattern[str] | None:
-        """The terms as a pattern for post text, which `match` reads `composed`: so are they here
+        """The terms as a pattern for post text, which `match` reads `composed` and in one script
+        where a word mixes Latin and Cyrillic look-alikes (`script_twins`): so are they here
         ("ё" and "е" alike, as the content stage reads the text, `tag_spellings`; upper-case "Е"
         too, which the case-blind pattern matched with "е" alone, so a listed "Елка" missed "ёлка")."""
-        alts = [re.escape(k).translate(_ANY_YE).replace(YE, f"[{YE}{YO}]") for k in sorted(map(composed, self.keywords), key=len, reverse=True)]
+        alts = [re.escape(k).translate(_ANY_YE).replace(YE, f"[{YE}{YO}]") for k in sorted((one_script(composed(k)) for k in self.keywords), key=len, reverse=True)]
         alts += ["#" + _tag_pattern(h) for h in sorted(self.hashtags, key=len, reverse=True)]
         alts += ["@" + re.escape(h) for h in sorted(map(composed, self.handles), key=len, reverse=True)]
         if not alts:
@@ -180,7 +182,7 @@ class PostFilter:
             if any(isinstance(a, str) and a.lstrip("@").casefold() in want for a in accounts):
                 return True
         rx = self._rx
-        return bool(text) and rx is not None and rx.search(composed(text)) is not None
+        return bool(text) and rx is not None and rx.search(one_script(composed(text))) is not None
 
     def describe(self) -> dict[str, Any]:
         """The filter as recorded with the capture and in the study."""

@@ -14,7 +14,9 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# German umlauts and ß spelt out in tags: in a module free of Arrow, which the live collectors share.
+# German umlauts and ß spelt out in tags, and words mixing Latin and Cyrillic look-alikes read in
+# one script: in modules free of Arrow, which the live collectors share.
+from botwatch.script_twins import MIXED_SCRIPT_RE2, one_script
 from botwatch.tag_spellings import SEPARATORS as _SEP, TAG_SPELLINGS, YE, YO, ascii_tag_key, spell_out as _spell_tag
 
 _YEAR = re.compile(r"\d+$")
@@ -25,34 +27,6 @@ URL_RE2 = r"https?://\S+"
 # Greek final sigma: lower-case "Σ" is "σ" wherever it stands in Arrow's lower-casing, so an
 # upper-case post ("ΜΗΤΣΟΤΑΚΗΣ") ends in "σ" where the word as written ends in "ς".
 FINAL_SIGMA, SIGMA = "\u03c2", "\u03c3"
-
-
-# Latin letters that look like Cyrillic ones, lower-cased ("B", "H", "M", "T", "K" lower-case to
-# "b", "h", "m", "t", "k", whose Cyrillic twins "В", "Н", "М", "Т", "К" lower-case to "в", "н", "м",
-# "т", "к"). A word mixing the two scripts is read in the script most of its letters are in.
-_LATIN_TWINS, _CYRILLIC_TWINS = "aceopxykmthb", "\u0430\u0441\u0435\u043e\u0440\u0445\u0443\u043a\u043c\u0442\u043d\u0432"
-_TO_CYRILLIC = str.maketrans(_LATIN_TWINS, _CYRILLIC_TWINS)
-_TO_LATIN = str.maketrans(_CYRILLIC_TWINS, _LATIN_TWINS)
-_WORD = re.compile(r"\w+")
-MIXED_SCRIPT_RE2 = "[a-z][\u0400-\u04ff]|[\u0400-\u04ff][a-z]"
-
-
-def _one_script(m: re.Match[str]) -> str:
-    w = m.group(0)
-    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in w)
-    latin = sum("a" <= ch <= "z" for ch in w)
-    if not cyrillic or not latin:
-        return w
-    return w.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
-
-
-def one_script(text: str) -> str:
-    """Lower-cased `text` with each word that mixes Latin and Cyrillic letters written in the script
-    most of its letters are in, look-alike letters swapped: "#eдинаяpоссия" (Latin e and p, typed
-    to slip past filters, or by a keyboard layout) is "#единаяроссия", "applе" (a Cyrillic е) is
-    "apple". Why: a Duma 2016 file listing #ЕдинаяРоссия matched no post's #EдинаяPоссия; the
-    IRA's Russian tweets of 2016 hold such words ("Pocсийская", "Cевастополь")."""
-    return _WORD.sub(_one_script, text)
 
 
 def _one_script_arrow(v: pa.Array) -> pa.Array:
