@@ -195,3 +195,26 @@ def test_a_table_that_scrolls_sideways_takes_keyboard_focus_and_has_a_name(brows
         assert not pg.errors, pg.errors
     finally:
         pg.close()
+
+
+def test_number_headers_wrap_and_evidence_keeps_a_readable_width(browser: Any, reports: dict[str, Path]) -> None:
+    """A numeric column's header never wrapped: "Foreign origin (of members with origin evidence)" made the
+    clusters table 1,252 px wide in a 1,280-px desktop's 1,120-px page (its last columns in a sideways
+    scroll), and on a phone "Bot p (plausible range)" left the evidence column of the top bot accounts
+    131 px, the table 21,700 px tall (demo report, us-2016)."""
+    pg = Page(browser, 1280, 900)
+    try:
+        page = pg.open(reports["full"])
+        over = page.evaluate(
+            """() => [...document.querySelectorAll('main table')].filter(t => t.caption && t.caption.textContent.startsWith('Clusters'))
+                .map(t => t.scrollWidth - t.clientWidth)"""
+        )
+        assert over and max(over) <= 1, over
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.wait_for_timeout(50)
+        widths = page.eval_on_selector_all("main table td:not(.num) > ul", "us => us.map(u => u.parentElement.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 170, widths  # 12rem at the phone's 15 px
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()
