@@ -139,6 +139,47 @@ def test_every_in_page_link_has_a_target_and_ids_are_unique(hostile_report: Path
     assert not missing, f"links to missing anchors: {missing}"
 
 
+class _Tables(HTMLParser):
+    """Each table's accessible name as a screen reader's table list gives it: its caption's words, or
+    its aria-label; and each column header's words."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.names: list[str] = []
+        self.col_headers: list[str] = []
+        self._caption = self._th = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.names.append(dict(attrs).get("aria-label") or "")
+        self._caption = self._caption or tag == "caption"
+        if tag == "th" and dict(attrs).get("scope") == "col":
+            self._th = True
+            self.col_headers.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self._caption:
+            self.names[-1] += data
+        if self._th:
+            self.col_headers[-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        self._caption = self._caption and tag != "caption"
+        self._th = self._th and tag != "th"
+
+
+def test_every_table_and_column_header_has_a_name(hostile_report: Path) -> None:
+    """A screen reader lists a page's tables by name: seven had neither a caption nor a label (input
+    files, the reference study's table, stance rules, top bot accounts, seed signals, the test against
+    chance, the exports), and the reference table's second column header was empty."""
+    doc = _Tables()
+    doc.feed(hostile_report.read_text(encoding="utf-8"))
+    assert len(doc.names) >= 20, len(doc.names)
+    assert all(n.strip() for n in doc.names), [i for i, n in enumerate(doc.names) if not n.strip()]
+    assert any(n.startswith("Accounts with the highest bot probability") for n in doc.names)
+    assert all(h.strip() for h in doc.col_headers)
+
+
 def test_hostile_exports_guard_formulas_in_csv_and_keep_parquet_exact(hostile_report: Path) -> None:
     data = hostile_report.parent / "report-data"
     with open(data / "accounts.csv", newline="", encoding="utf-8") as f:
