@@ -139,7 +139,7 @@ def test_every_chart_gives_its_figures_to_a_screen_reader(browser: Any, reports:
     try:
         page = pg.open(reports["full"])
         charts = page.eval_on_selector_all(
-            "main svg.chart[role=img]",
+            "main svg[role=img]:is(.chart, .network)",  # the network picture too: its facts sat in tooltips alone
             "ss => ss.map(s => [s.getAttribute('aria-label'), !!(s.nextElementSibling && s.nextElementSibling.matches('.chart-data') && s.nextElementSibling.querySelector('table'))])",
         )
         assert charts and all(ok for _, ok in charts), [t for t, ok in charts if not ok]

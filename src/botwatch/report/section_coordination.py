@@ -17,6 +17,7 @@ from typing import Any
 import igraph as ig
 from markupsafe import Markup
 
+from botwatch.chart_table import figures_table, number
 from botwatch.coordination.clusters import MEMBER_SHARES, TOP_AMPLIFIED, top_amplified
 from botwatch.coordination.peak_days import daily_co_actions, peak_words, tied_peak_days
 from botwatch.report.fmt import account_label
@@ -120,7 +121,30 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
         # Each cluster's number written above its topmost member: the clusters differed by colour
         # alone (a legend of swatches), lost on a reader who does not tell the colours apart.
         "names": _cluster_names(nodes),
+        "figures": _picture_figures(nodes, edges, targets, links),
     }
+
+
+def _picture_figures(nodes: list[dict[str, Any]], edges: list[tuple[int, int, Any]], targets: list[tuple[str, int]],
+                     links: list[tuple[int, int, Any]]) -> Markup:
+    """What the network picture draws, as hidden tables a screen reader reads (`chart_table`): each
+    account drawn with its cluster, posts, links and the accounts a line joins it to, then each grey
+    square with the members that amplified it. The picture's facts sat in circle tooltips alone, so
+    "Coordination network: 15 accounts in 5 clusters" was all a reader who cannot see it heard."""
+    joined: list[list[str]] = [[] for _ in nodes]
+    for a, b, _ in edges:
+        joined[a].append(nodes[b]["label"])
+        joined[b].append(nodes[a]["label"])
+    rows = [(n["label"], str(n["cluster"]), number(n["posts"]), number(n["degree"]), ", ".join(sorted(joined[i])) or "—")
+            for i, n in enumerate(nodes)]
+    out = figures_table(f"Coordination network ({len(nodes)} accounts drawn)", ["Account", "Cluster", "Posts", "Coordination links", "Joined in the picture to"], rows)
+    if targets:
+        by: list[list[str]] = [[] for _ in targets]
+        for a, t, _ in links:
+            by[t - len(nodes)].append(nodes[a]["label"])
+        out += figures_table("Accounts each drawn cluster amplifies most (grey squares)", ["Account", "Cluster", "Amplified by"],
+                             [(label, str(cid), ", ".join(sorted(by[j]))) for j, (label, cid) in enumerate(targets)], said="who amplified them")
+    return Markup(out)
 
 
 def _cluster_names(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
