@@ -218,3 +218,25 @@ def test_number_headers_wrap_and_evidence_keeps_a_readable_width(browser: Any, r
         assert not pg.errors, pg.errors
     finally:
         pg.close()
+
+
+def test_a_printed_explorer_keeps_each_accounts_evidence(browser: Any, reports: dict[str, Path]) -> None:
+    """The static page printed each account's evidence under its row, but the script drew the rows
+    anew without it: a printed or PDF copy from any browser running the script gave 50 probabilities
+    with no reason beside them. On screen the rows stay hidden (the evidence opens from the handle)."""
+    pg = Page(browser)
+    try:
+        page = pg.open(reports["full"])
+        assert page.locator("#bw-explorer.ex-live").count() == 1
+        shown = "els => els.filter(e => e.getClientRects().length).map(e => e.innerText)"
+        assert page.eval_on_selector_all("#ex-body tr.ex-print-evidence", shown) == []
+        page.emulate_media(media="print")
+        printed = page.eval_on_selector_all("#ex-body tr.ex-print-evidence", shown)
+        accounts = page.locator("#ex-body > tr:not(.ex-print-evidence)").count()
+        assert 0 < len(printed) <= accounts and all(t.strip() for t in printed), (len(printed), accounts)
+        # The first row (highest automation probability) is followed by its own evidence.
+        first = page.evaluate("() => { const r = document.querySelector('#ex-body > tr'); return [r.querySelector('button.ex-handle').textContent, r.nextElementSibling.className]; }")
+        assert first[1] == "ex-print-evidence", first
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()

@@ -121,6 +121,21 @@
     draw(pages);
   }
 
+  // The evidence under an account's row on paper only (report.css hides tr.ex-print-evidence on
+  // screen once the explorer is live): the static page carried these rows, but drawing the rows
+  // anew dropped them, so a printed or PDF copy from a browser running this script gave each
+  // probability without its why.
+  function printRow(r) {
+    var tr = el("tr", null, "ex-print-evidence");
+    var td = el("td");
+    td.colSpan = 6;
+    var ul = el("ul");
+    (r[C.ev] || []).forEach(function (i) { ul.appendChild(el("li", D.ev[i])); });
+    td.appendChild(ul);
+    tr.appendChild(td);
+    return tr;
+  }
+
   function detailRow(r) {
     var tr = el("tr", null, "ex-detail");
     var td = el("td");
@@ -246,7 +261,7 @@
       var names = ["Handle", "Display name", "Automation probability", "Most likely origin", "Cluster", "Posts"];
       for (var c = 0; c < tr.children.length; c++) { tr.children[c].setAttribute("data-label", names[c]); }
       frag.appendChild(tr);
-      if (open) { frag.appendChild(detailRow(r)); }
+      if (open) { frag.appendChild(detailRow(r)); } else if ((r[C.ev] || []).length) { frag.appendChild(printRow(r)); }
     });
     body.replaceChildren(frag);
     var shown = view.length ? (start + 1) + "–" + (start + slice.length) : "0";
