@@ -52,3 +52,14 @@ def test_a_lake_orders_runs_as_duckdb_does_with_no_spark_job(spark: Any, tmp_pat
         got = [r.stage for r in ok_runs(lake)]
         assert int(str(jobs.nextJobId())) == before  # read by Arrow at the driver
     assert got == WANT
+
+
+def test_the_reports_lake_view_orders_runs_as_duckdb_does(tmp_path: Path) -> None:
+    """The report reads a lake through `LakeReader`, which holds `runs` in DuckDB: `ok_runs` reads
+    it there (`LakeReader.driver_arrow`), in the same order, with no Spark (a lake of Arrow tables)."""
+    from test_engine_lake_reader_arrow import _Lake
+
+    from botwatch.engines.lake_report import LakeReader
+
+    with LakeReader(_Lake(tmp_path, {"runs": _table()})) as view:
+        assert [r.stage for r in ok_runs(view)] == WANT

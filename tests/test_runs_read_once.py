@@ -1,11 +1,13 @@
 """`ok_runs` reads a read-only study's `runs` table once per open (a `report` read it 55 times; see
-`Study.rows_once` and docs/testing.md, "2026-12-07: the runs table read once per reader"), while a
+`Study.driver_arrow` and docs/testing.md, "2026-12-07: the runs table read once per reader"), while a
 writer sees every run it records and a closed reader still says it is closed."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,16 +29,19 @@ def _file(path: Path) -> Path:
 
 
 def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statements that read `runs`, as `Study.sql` is asked them."""
+    """The statements that read `runs`, as `Study.sql` or `Study.query_arrow` (`driver_arrow`'s
+    read) is asked them."""
     reads: list[str] = []
-    sql = Study.sql
 
-    def counted(self: Study, query: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
-        if "FROM runs" in query:
-            reads.append(query)
-        return sql(self, query, params)
+    def counting(method: Any) -> Any:
+        def counted(self: Study, query: str, params: list[object] | None = None) -> Any:
+            if re.search(r'FROM "?runs\b', query):
+                reads.append(query)
+            return method(self, query, params)
+        return counted
 
-    monkeypatch.setattr(Study, "sql", counted)
+    monkeypatch.setattr(Study, "sql", counting(Study.sql))
+    monkeypatch.setattr(Study, "query_arrow", counting(Study.query_arrow))
     return reads
 
 

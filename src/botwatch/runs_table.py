@@ -79,15 +79,9 @@ def ok_runs(study: Any) -> list[Run]:
     if "runs" not in study.tables():
         return []
     columns = ["stage", "params", "version"]
-    if hasattr(study, "driver_arrow"):
-        t = study.driver_arrow("runs", [*columns, *(c for c, _ in RUN_ORDER)], {"status": "ok"})
-        t = t.sort_by(list(RUN_ORDER)).select(columns)  # Arrow puts NULLs last (its default; an explicit option warns from 25.0 on)
-        rows = list(zip(*(c.to_pylist() for c in t.columns)))
-    else:
-        order = ", ".join(f"{c} {'ASC' if d == 'ascending' else 'DESC'} NULLS LAST" for c, d in RUN_ORDER)
-        query = f"SELECT {', '.join(columns)} FROM runs WHERE status = 'ok' ORDER BY {order}"
-        # Once per read-only open (`Study.rows_once`): a `report` asks 55 times.
-        rows = study.rows_once("ok_runs", query) if hasattr(study, "rows_once") else study.sql(query)
+    t = study.driver_arrow("runs", [*columns, *(c for c, _ in RUN_ORDER)], {"status": "ok"})
+    t = t.sort_by(list(RUN_ORDER)).select(columns)  # Arrow puts NULLs last (its default; an explicit option warns from 25.0 on)
+    rows = zip(*(c.to_pylist() for c in t.columns))
     return [Run(stage, parse_params(params), version) for stage, params, version in rows]
 
 

@@ -681,7 +681,7 @@ class Study(StudyBase):
     def _frozen_answer(self, key: tuple[str, ...], ask: Callable[[], Sequence[_T]]) -> list[_T]:
         """`ask()`, asked once per `key` while this study is open read-only, for what only a
         writer of the study's own database can change (its tables' names, their columns, the rows of
-        its tables: `rows_once`).
+        its tables: `driver_arrow`).
 
         Why it cannot go stale: a read-only DuckDB connection can create nothing in its database
         (DuckDB refuses any CREATE, DROP or ALTER there) and holds the file's lock, so no other
@@ -700,13 +700,19 @@ class Study(StudyBase):
             self._frozen[key] = tuple(ask())
         return list(self._frozen[key])
 
-    def rows_once(self, key: str, query: str) -> list[tuple[Any, ...]]:
-        """The rows of `query`, a SELECT over the study's own tables, asked once per read-only open
-        (`_frozen_answer`: nothing can write to the file while it is open so). Why: `runs_table.ok_runs`
-        read and sorted the `runs` table 55 times per `report` (docs/testing.md, "2026-12-07: the
-        runs table read once per reader"). Rows are tuples, so no caller can change what the next
-        one gets; a writer runs `query` every time."""
-        return self._frozen_answer(("rows", key), lambda: self.sql(query))
+    def driver_arrow(self, name: str, columns: list[str], equal: dict[str, Any] | None = None, among: dict[str, Any] | None = None) -> pa.Table:
+        """`columns` of table `name` (only rows whose columns equal `equal`'s values, and whose
+        columns in `among` hold one of its values; a NULL matches neither) as Arrow, the read a
+        lake makes at its driver (`LakeStudy.driver_arrow`). Why: the callers that bring a table's
+        rows into Python (`ok_runs`, `members_digest`, the clustering's edges) asked which engine
+        they had and read each one its own way; this is the one way for both.
+
+        Asked once per read-only open (`_frozen_answer`: nothing can write to the file while it is
+        open so): `runs_table.ok_runs` read and sorted the `runs` table 55 times per `report`
+        (docs/testing.md, "2026-12-07: the runs table read once per reader"). An Arrow table
+        cannot be changed, so no caller changes what the next one gets; a writer reads every time."""
+        query, params = driver_select(self._check_table(name), columns, equal, among)
+        return self._frozen_answer(("arrow", query, repr(params)), lambda: [self.query_arrow(query, params)])[0]
 
     def _table_names(self) -> list[str]:
         """Every table and view in the file, staging tables included (`_frozen_answer`)."""
@@ -979,6 +985,29 @@ class Study(StudyBase):
         finally:
             self.con.unregister(view)
         return table.num_rows
+
+
+def driver_select(name: str, columns: list[str], equal: dict[str, Any] | None = None, among: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
+    """The DuckDB SELECT (and its parameters) of `driver_arrow`'s rows: `columns` of table `name`
+    where each column of `equal` equals its value and each of `among` holds one of its values (a
+    NULL matching neither, as `LakeStudy.driver_arrow` filters). Shared by `Study.driver_arrow` and
+    the report's lake view (`LakeReader.driver_arrow`), which holds small tables in DuckDB."""
+    wheres, params = [], []
+    for col, value in (equal or {}).items():
+        wheres.append(f"{_quoted(col)} = ?")
+        params.append(value)
+    for col, values in (among or {}).items():
+        held = sorted(values)
+        wheres.append(f"{_quoted(col)} IN ({', '.join('?' * len(held))})" if held else "false")
+        params += held
+    query = f"SELECT {', '.join(map(_quoted, columns))} FROM {_quoted(name)}"
+    return query + (f" WHERE {' AND '.join(wheres)}" if wheres else ""), params
+
+
+def _quoted(name: str) -> str:
+    """A table or column name as a DuckDB identifier (a double quote in it doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
 
 @contextmanager
 def _closing(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatchReader]:

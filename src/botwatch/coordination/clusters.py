@@ -131,10 +131,9 @@ def _membership(study: Study, *, seed: int, resolution: float) -> tuple[pa.Table
     an edge between two clusters or to an account left out being in neither, and what those
     edges sum to per cluster (`_edge_sums`)."""
     columns = ["platform", "account_a", "account_b", "weight_idf", *_EDGE_SUMMED]
-    # Every kept edge comes to the driver for Leiden either way; a local lake's Parquet parts are
-    # read by Arrow there (`driver_arrow`), where Spark's read of them was a job (docs/testing.md).
-    read = (study.driver_arrow("coordination_edges", columns) if hasattr(study, "driver_arrow")
-            else study.query_arrow(f"SELECT {', '.join(columns)} FROM coordination_edges"))
+    # Every kept edge comes to the driver for Leiden on either engine (`driver_arrow`); a local
+    # lake's Parquet parts are read by Arrow there, where Spark's read of them was a job (docs/testing.md).
+    read = study.driver_arrow("coordination_edges", columns)
     rows = list(zip(*(read.column(c).to_pylist() for c in ("platform", "account_a", "account_b", "weight_idf"))))
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
     edges = [(f"{p}\x1f{a}", f"{p}\x1f{b}", float(w or 0.0) or 1e-6) for p, a, b, w in rows]

@@ -163,24 +163,18 @@ def members_digest(study: Study) -> str | None:
     import hashlib
     from json.encoder import encode_basestring_ascii as quoted  # json.dumps's own string form
 
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if "cluster_members" not in study.tables():  # a run that wrote no clusters table: nothing to compare, so later stages stay behind it
         return None
-    # str(None) read "None" in the Python form: the same text here, though no member lacks either.
-    if hasattr(study, "driver_arrow"):
-        # A lake's members are read at the driver (`driver_arrow`: Arrow on a local lake, where
-        # Spark's read was a job) and given the query's text and types here.
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        held = study.driver_arrow("cluster_members", ["platform", "account_id", "cluster_id"])
-        read = pa.table({"p": pc.fill_null(held.column("platform").cast(pa.string()), "None"),
-                         "a": pc.fill_null(held.column("account_id").cast(pa.string()), "None"),
-                         "c": held.column("cluster_id").cast(pa.int64())})
-    else:
-        read = study.query_arrow(
-            "SELECT coalesce(CAST(platform AS VARCHAR), 'None') AS p, coalesce(CAST(account_id AS VARCHAR), 'None') AS a, "
-            "CAST(cluster_id AS BIGINT) AS c FROM cluster_members"
-        )
+    # One read on either engine (`driver_arrow`: on a local lake Arrow reads the Parquet parts,
+    # where Spark's read was a job), given the Python form's text and types here. str(None) read
+    # "None" in the Python form: the same text here, though no member lacks either.
+    held = study.driver_arrow("cluster_members", ["platform", "account_id", "cluster_id"])
+    read = pa.table({"p": pc.fill_null(held.column("platform").cast(pa.string()), "None"),
+                     "a": pc.fill_null(held.column("account_id").cast(pa.string()), "None"),
+                     "c": held.column("cluster_id").cast(pa.int64())})
     rows = read.sort_by([("p", "ascending"), ("a", "ascending"), ("c", "ascending")])
     digest = hashlib.sha256(b"[")
     sep = ""

@@ -70,7 +70,7 @@ def reading(study: Any, hold_rows: int = HOLD_ROWS) -> Iterator[Any]:
 
 
 class LakeReader:
-    """The read methods the report uses (`sql`, `tables`, `columns`, `count`, `arrow`), over a
+    """The read methods the report uses (`sql`, `tables`, `columns`, `count`, `arrow`, `driver_arrow`), over a
     `LakeStudy`, with small tables held in an in-process DuckDB (module docstring). Read-only:
     a statement that would write is handed to the lake, which refuses it when opened read-only."""
 
@@ -120,6 +120,17 @@ class LakeReader:
             # `fetch_arrow_table` off the connection
             return self.con.sql(f"SELECT * FROM {_quote(name)}").to_arrow_table()
         return self.lake.arrow(name)
+
+    def driver_arrow(self, name: str, columns: list[str], equal: dict[str, Any] | None = None, among: dict[str, Any] | None = None) -> pa.Table:
+        """`LakeStudy.driver_arrow`'s rows, from the held copy when `name` is held (`ok_runs` reads
+        `runs` so, some fifty times a report: each read of a lake behind a URL would be a Spark
+        job), else from the lake."""
+        if not self._hold(name):
+            return self.lake.driver_arrow(name, columns, equal, among)
+        from botwatch.study import driver_select
+
+        query, params = driver_select(name, columns, equal, among)
+        return self.con.sql(query, params=params or None).to_arrow_table()
 
     def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """One DuckDB-dialect statement: on DuckDB when it reads held tables only (after running
