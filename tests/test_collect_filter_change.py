@@ -100,3 +100,38 @@ def test_a_run_that_kept_nothing_between_two_of_one_filter_is_no_change(tmp_path
                                  "--duration", "1s", "--no-progress", "--no-profiles", "--backoff-scale", "0.01"])
         third = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate").split())
     assert "not the one the last run" not in third, third
+
+
+def test_the_start_reads_the_manifest_once_for_kept_and_filter(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A run's start asks whether the stream kept a post and which filter its last run used of one
+    parsed manifest (`stream_kept` and `last_filter` each read it before): with the earlier run's
+    files moved away both are asked, so the start reads the manifest for them once and once more
+    to record the run (`begin_run`), where it read it three times. The note is the same."""
+    import botwatch.collect.state as state
+
+    events = [jetstream_event(i, text=f"post {i} #GOPDebate #Fiorina") for i in range(20)]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        _collect(tmp_path / "cap", srv.url, "GOPDebate")
+        (tmp_path / "ingested").mkdir()
+        for f in (tmp_path / "cap").glob("*.jsonl.gz"):
+            f.rename(tmp_path / "ingested" / f.name)
+        reads: list[Path] = []
+        read = state.read_manifest
+        monkeypatch.setattr(state, "read_manifest", lambda folder: reads.append(folder) or read(folder))
+        second = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina").split())
+    assert "used (added #Fiorina): posts before and after the change were kept by different terms" in second, second
+    assert len(reads) == 2, reads
+
+
+def test_kept_and_last_filter_read_a_parsed_manifest() -> None:
+    """Of a manifest already read: the last filter of the stream (of a run that kept posts with
+    `kept_only`) and whether a run of it kept any; a missing or hand-edited manifest has no runs."""
+    from botwatch.collect.state import last_filter, stream_kept
+
+    runs = [{"stream": "s", "filter": "a", "ended": "t", "kept": 3}, {"stream": "o", "filter": "x"},
+            {"stream": "s", "filter": "b", "ended": "t", "kept": 0}, "not a run"]
+    m = {"runs": runs}
+    assert last_filter(m, "s") == "b" and last_filter(m, "s", kept_only=True) == "a" and last_filter(m, "z") is None
+    assert stream_kept(m, "s") and stream_kept(m, "o") and not stream_kept({"runs": runs[2:]}, "s")
+    for bad in (None, {}, {"runs": 5}, ["runs"]):
+        assert last_filter(bad, "s") is None and not stream_kept(bad, "s")

@@ -144,3 +144,16 @@ def test_a_filtered_mastodon_capture_still_says_it_is_its_instances(tmp_path: Pa
                [str(cap), json.dumps([{"origin": "election preset uk-ge2017: hashtag streams", "hashtags": ["GE2017"]}])])
         (said,) = [p.implies for p in data_provenance(st) if p.posts]
     assert "let through" in said and "instance" in said, said
+
+
+def test_the_kept_filters_of_a_hand_edited_manifest_are_the_recorded_ones() -> None:
+    """`_run_filters` reads the manifest's runs as the collector does (`collect.state.manifest_runs`):
+    a manifest that is no JSON, no object, or whose runs are no list or none, leaves the recorded
+    filters as they are; one whose runs kept posts by one of them keeps that one."""
+    from botwatch.report.scope import _run_filters
+
+    recorded = json.dumps([FILTER, "other"])
+    for manifest in (None, "", "{not json", "[1]", "5", "null", '{"runs": 5}', '{"runs": []}', '{"runs": ["x"]}'):
+        assert _run_filters(recorded, manifest) == [FILTER, "other"], manifest
+    kept = json.dumps({"runs": [{"filter": FILTER, "ended": "t", "kept": 2}, {"filter": "other", "ended": "t", "kept": 0}]})
+    assert _run_filters(recorded, kept) == [FILTER]

@@ -206,13 +206,20 @@ def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str
     return len(m["runs"]) - 1
 
 
-def last_filter(folder: Path, stream: str, *, kept_only: bool = False) -> Any:
-    """The filter the stream's last run in the folder recorded, or None (no such run, no manifest).
+def manifest_runs(manifest: Any) -> list[Any]:
+    """The run entries of a parsed manifest: [] for none, or where a hand edit left no manifest
+    object or `runs` that is not a list. One reading for the collector's start and the report's
+    capture scope (`report.scope`), which each checked the shape their own way."""
+    runs = manifest.get("runs") if isinstance(manifest, dict) else None
+    return runs if isinstance(runs, list) else []
+
+
+def last_filter(manifest: Any, stream: str, *, kept_only: bool = False) -> Any:
+    """The filter the stream's last run in `manifest` (parsed: `read_manifest`, read once at a
+    run's start) recorded, or None (no such run, no manifest).
     With `kept_only`, the last run's that kept a post or may have (`kept_nothing`): a run that
     never connected between two runs of one filter kept by none of its terms."""
-    m = read_manifest(folder) or {}
-    runs = m.get("runs") if isinstance(m.get("runs"), list) else []
-    for r in reversed(runs):
+    for r in reversed(manifest_runs(manifest)):
         if isinstance(r, dict) and r.get("stream") == stream and "filter" in r and not (kept_only and kept_nothing(r)):
             return r["filter"]
     return None
@@ -225,14 +232,12 @@ def kept_nothing(run: Any) -> bool:
     return isinstance(run, dict) and bool(run.get("ended")) and run.get("kept") == 0
 
 
-def stream_kept(folder: Path, stream: str) -> bool:
-    """Whether a run of `stream` the folder's manifest records kept a post, or may have (no end
-    recorded). Read from the manifest, not the folder's files: a run's files moved away after
-    their ingest leave posts kept by its terms in the study they went into (as `begin_run` keeps
-    such a run's rate)."""
-    m = read_manifest(folder) or {}
-    runs = m.get("runs") if isinstance(m.get("runs"), list) else []
-    return any(isinstance(r, dict) and r.get("stream") == stream and not kept_nothing(r) for r in runs)
+def stream_kept(manifest: Any, stream: str) -> bool:
+    """Whether a run of `stream` the folder's manifest (parsed: `read_manifest`) records kept a
+    post, or may have (no end recorded). Read from the manifest, not the folder's files: a run's
+    files moved away after their ingest leave posts kept by its terms in the study they went into
+    (as `begin_run` keeps such a run's rate)."""
+    return any(isinstance(r, dict) and r.get("stream") == stream and not kept_nothing(r) for r in manifest_runs(manifest))
 
 
 def has_captures(folder: Path) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botwatch.collect.filters import UNFILTERED, filter_terms
-from botwatch.collect.state import kept_nothing
+from botwatch.collect.state import kept_nothing, manifest_runs
 from botwatch.platform_names import platform_name
 from botwatch.study import Study
 
@@ -79,10 +79,10 @@ def _run_filters(filters: Any, manifest: Any) -> list[Any]:
         parsed = [filters]
     recorded = parsed if isinstance(parsed, list) else [parsed]
     try:
-        runs = (json.loads(manifest) or {}).get("runs") if manifest else None
-    except (ValueError, AttributeError):
-        runs = None
-    if not isinstance(runs, list) or not runs:
+        runs = manifest_runs(json.loads(manifest) if manifest else None)
+    except ValueError:
+        runs = []
+    if not runs:
         return recorded
     kept = [r.get("filter") for r in runs if isinstance(r, dict) and not kept_nothing(r)]
     if not kept:  # no run kept a post: the folder's filters, as recorded
