@@ -9,39 +9,19 @@ read, for the cost every later test that analyses a small study pays.
 
 from __future__ import annotations
 
-import statistics
+import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-INPUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from testsupport.cli_bench import INPUT, cpu_of_runs  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
     """Ingest `INPUT` and analyze it `argv[0]` times with the rest of `argv` as analyze's options."""
-    from typer.testing import CliRunner
-
-    from botwatch.cli import app
-
     runs, options = int(argv[0]), argv[1:]
-    runner = CliRunner()
-    spent = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for i in range(runs):
-            study = Path(scratch) / f"{i}.duckdb"
-            done = runner.invoke(app, ["ingest", str(study), str(INPUT)])
-            if done.exit_code != 0:
-                print(done.output, file=sys.stderr)
-                return 1
-            start = time.process_time()
-            done = runner.invoke(app, ["analyze", str(study), *options])
-            spent.append(time.process_time() - start)
-            if done.exit_code != 0:
-                print(done.output, file=sys.stderr)
-                return 1
-    print("analyze CPU-s:", " ".join(f"{s:.2f}" for s in spent), f"| median after the first {statistics.median(spent[1:]):.2f}")
-    return 0
+    return cpu_of_runs("analyze", runs, lambda scratch, i: [["ingest", str(scratch / f"{i}.duckdb"), str(INPUT)]],
+                       lambda scratch, i: ["analyze", str(scratch / f"{i}.duckdb"), *options])
 
 
 if __name__ == "__main__":

@@ -9,40 +9,23 @@ count go to `report` (e.g. `--no-exports`).
 
 from __future__ import annotations
 
-import statistics
+import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-INPUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from testsupport.cli_bench import INPUT, cpu_of_runs  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
     """Ingest and analyze `INPUT` once, then report it `argv[0]` times with the rest of `argv` as options."""
-    from typer.testing import CliRunner
-
-    from botwatch.cli import app
-
     runs, options = int(argv[0]), argv[1:]
-    runner = CliRunner()
-    spent = []
-    with tempfile.TemporaryDirectory() as scratch:
-        study = Path(scratch) / "s.duckdb"
-        for args in (["ingest", str(study), str(INPUT)], ["analyze", str(study), "-e", "uk-ge2017"]):
-            done = runner.invoke(app, args)
-            if done.exit_code != 0:
-                print(done.output, file=sys.stderr)
-                return 1
-        for i in range(runs):
-            start = time.process_time()
-            done = runner.invoke(app, ["report", str(study), "-o", str(Path(scratch) / f"r{i}.html"), *options])
-            spent.append(time.process_time() - start)
-            if done.exit_code != 0:
-                print(done.output, file=sys.stderr)
-                return 1
-    print("report CPU-s:", " ".join(f"{s:.2f}" for s in spent), f"| median after the first {statistics.median(spent[1:]):.2f}")
-    return 0
+
+    def first_analysed(scratch: Path, i: int) -> list[list[str]]:
+        study = str(scratch / "s.duckdb")
+        return [["ingest", study, str(INPUT)], ["analyze", study, "-e", "uk-ge2017"]] if i == 0 else []
+
+    return cpu_of_runs("report", runs, first_analysed, lambda scratch, i: ["report", str(scratch / "s.duckdb"), "-o", str(scratch / f"r{i}.html"), *options])
 
 
 if __name__ == "__main__":
