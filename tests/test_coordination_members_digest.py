@@ -48,6 +48,13 @@ def test_an_empty_membership_and_none_at_all(tmp_path: Path) -> None:
         assert members_digest(st) is None
 
 
+def test_a_member_lacking_its_platform_or_id_reads_none(tmp_path: Path) -> None:
+    """str(None) was "None" in the Python form; NULLs are filled only where there are any."""
+    rows = [*ROWS, (7, None, "x"), (8, "twitter", None)]  # type: ignore[list-item]
+    with open_study(_study(tmp_path / "n.duckdb", rows)) as st:
+        assert members_digest(st) == _python_form(rows)
+
+
 def test_the_digest_spans_batches(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Batches of three rows: the separators between batches are the ones between rows."""
     import botwatch.coordination.stage as stage

@@ -68,21 +68,35 @@ class Run:
 # The order of `ok_runs`, total and the same on every engine: Spark put a NULL `finished_at`
 # (a row written by hand, or damaged) first where DuckDB put it last, and runs that finished in
 # the same microsecond came in whatever order each engine read them.
-RUN_ORDER = (("finished_at", "ascending"), ("started_at", "ascending"), ("run_id", "ascending"))
+RUN_ORDER = ("finished_at", "started_at", "run_id")  # each ascending, NULLs last
 
 
 def ok_runs(study: Any) -> list[Run]:
     """The study's successful runs, oldest first ([] when it has no `runs` table), in `RUN_ORDER`
     (NULLs last). Read in Python rather than with QUALIFY, so that a Spark lake's `runs` answers
-    the same. A lake's (`driver_arrow`) is read and sorted at the driver: on a local lake by Arrow
-    with no Spark job (three per call through Spark SQL, three calls an analysis)."""
+    the same: read at the driver on either engine (`driver_arrow`; on a local lake by Arrow with no
+    Spark job, where Spark SQL ran three per call, three calls an analysis) and sorted there."""
     if "runs" not in study.tables():
         return []
-    columns = ["stage", "params", "version"]
-    t = study.driver_arrow("runs", [*columns, *(c for c, _ in RUN_ORDER)], {"status": "ok"})
-    t = t.sort_by(list(RUN_ORDER)).select(columns)  # Arrow puts NULLs last (its default; an explicit option warns from 25.0 on)
-    rows = zip(*(c.to_pylist() for c in t.columns))
+    rows = _in_run_order(study.driver_arrow("runs", ["stage", "params", "version", *RUN_ORDER], {"status": "ok"}))
     return [Run(stage, parse_params(params), version) for stage, params, version in rows]
+
+
+_last_sorted: tuple[Any, list[tuple[Any, ...]]] | None = None  # (the table read, its rows in RUN_ORDER)
+
+
+def _in_run_order(table: Any) -> list[tuple[Any, ...]]:
+    """The rows of `ok_runs`' read, sorted in Python by their last three columns (`RUN_ORDER`),
+    less those three: text by code point, as Arrow and DuckDB compare it (UTF-8 bytes), a NULL after
+    every value. Arrow's sort brought pyarrow.compute (some 0.04 CPU-s) into every command that
+    reads a DuckDB study's runs. Sorted once per table read: a read-only study hands the same table
+    back (`Study.driver_arrow`), and a `report` asks 55 times (2,000 runs sorted each time doubled
+    the CPU of those calls); the rows are tuples, so no caller changes what the next one gets."""
+    global _last_sorted
+    if _last_sorted is None or _last_sorted[0] is not table:
+        ordered = sorted(zip(*(c.to_pylist() for c in table.columns)), key=lambda r: [(v is None, v) for v in r[3:]])
+        _last_sorted = (table, [r[:3] for r in ordered])
+    return _last_sorted[1]
 
 
 def latest_by_stage(study: Any) -> dict[str, dict[str, Any]]:

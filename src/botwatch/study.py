@@ -711,8 +711,13 @@ class Study(StudyBase):
         open so): `runs_table.ok_runs` read and sorted the `runs` table 55 times per `report`
         (docs/testing.md, "2026-12-07: the runs table read once per reader"). An Arrow table
         cannot be changed, so no caller changes what the next one gets; a writer reads every time."""
-        query, params = driver_select(self._check_table(name), columns, equal, among)
-        return self._frozen_answer(("arrow", query, repr(params)), lambda: [self.query_arrow(query, params)])[0]
+        query, params = driver_select(name, columns, equal, among)
+
+        def read() -> list[pa.Table]:
+            self._check_table(name)  # a missing table said as every reader says it; checked on a read alone (a listing is ~1 ms)
+            return [self.query_arrow(query, params)]
+
+        return self._frozen_answer(("arrow", query, repr(params)), read)[0]
 
     def _table_names(self) -> list[str]:
         """Every table and view in the file, staging tables included (`_frozen_answer`)."""

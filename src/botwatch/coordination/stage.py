@@ -164,7 +164,6 @@ def members_digest(study: Study) -> str | None:
     from json.encoder import encode_basestring_ascii as quoted  # json.dumps's own string form
 
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if "cluster_members" not in study.tables():  # a run that wrote no clusters table: nothing to compare, so later stages stay behind it
         return None
@@ -172,9 +171,7 @@ def members_digest(study: Study) -> str | None:
     # where Spark's read was a job), given the Python form's text and types here. str(None) read
     # "None" in the Python form: the same text here, though no member lacks either.
     held = study.driver_arrow("cluster_members", ["platform", "account_id", "cluster_id"])
-    read = pa.table({"p": pc.fill_null(held.column("platform").cast(pa.string()), "None"),
-                     "a": pc.fill_null(held.column("account_id").cast(pa.string()), "None"),
-                     "c": held.column("cluster_id").cast(pa.int64())})
+    read = pa.table({"p": _text(held.column("platform")), "a": _text(held.column("account_id")), "c": held.column("cluster_id").cast(pa.int64())})
     rows = read.sort_by([("p", "ascending"), ("a", "ascending"), ("c", "ascending")])
     digest = hashlib.sha256(b"[")
     sep = ""
@@ -189,6 +186,17 @@ def members_digest(study: Study) -> str | None:
 
 
 _DIGEST_BATCH = 100_000  # members turned into text at a time by `members_digest`
+
+
+def _text(column: Any) -> Any:
+    """An Arrow column as text, a NULL as "None" (what str(None) gave in the Python form). Filled
+    only where a NULL is there: the first `fill_null` of a process cost some 0.3 CPU-s
+    (benchmarks/members_digest.py), and members lack neither."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = column.cast(pa.string())
+    return pc.fill_null(text, "None") if text.null_count else text
 
 
 def scored_country(study: Study, log=print, given: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
