@@ -198,13 +198,12 @@ def recorded_runs(study: Study) -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 def _capture_rows(study: Study) -> list[tuple[Any, Any, Any]]:
-    """(folder, manifest, sample_rate) of every recorded capture (one row per folder). A lake's
-    small table is read at the driver (`driver_arrow`: Arrow on a local lake, no Spark job):
-    `analyze` and `estimate` asked it three times through Spark SQL before the first stage."""
-    if hasattr(study, "driver_arrow"):
-        t = study.driver_arrow(TABLE, ["folder", "manifest", "sample_rate"])
-        return list(zip(*(c.to_pylist() for c in t.columns)))
-    return study.sql(f"SELECT folder, manifest, sample_rate FROM {TABLE}")
+    """(folder, manifest, sample_rate) of every recorded capture (one row per folder). The small
+    table is read at the driver on either engine (`driver_arrow`: on a local lake Arrow reads it
+    with no Spark job, where `analyze` and `estimate` asked it three times through Spark SQL
+    before the first stage)."""
+    t = study.driver_arrow(TABLE, ["folder", "manifest", "sample_rate"])
+    return list(zip(*(c.to_pylist() for c in t.columns)))
 
 
 def captured(source: str, captures: list[tuple[str, list[dict[str, Any]]]]) -> bool:
@@ -237,12 +236,12 @@ def _wrote(source: str, folder: str, runs: list[dict[str, Any]]) -> bool:
 
 
 def _source_names(study: Study) -> list[str]:
-    """Each input the study's `sources` table names, once. A lake's small table is read at the
-    driver (`driver_arrow`: Arrow on a local lake, no Spark job): `analyze` and `estimate` asked
-    through Spark SQL, two Spark jobs for a few rows before the first stage."""
-    if hasattr(study, "driver_arrow"):
-        return [str(s) for s in dict.fromkeys(study.driver_arrow("sources", ["source"]).column("source").to_pylist())]
-    return [str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources")]
+    """Each input the study's `sources` table names, once, in the order it first names them (the
+    "e.g." of the notes below is the first ingested, on either engine: a DuckDB study's `SELECT
+    DISTINCT` gave its hash table's order, which past a few hundred inputs was another file). Read
+    at the driver (`driver_arrow`: on a local lake Arrow reads it with no Spark job, where
+    `analyze` and `estimate` asked through Spark SQL, two Spark jobs for a few rows)."""
+    return [str(s) for s in dict.fromkeys(study.driver_arrow("sources", ["source"]).column("source").to_pylist())]
 
 
 def _unrecorded_captures(study: Study) -> str:

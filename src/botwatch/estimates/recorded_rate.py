@@ -61,23 +61,18 @@ def warning_rate(study: Any, given: float | None) -> float | None:
 
 def _stored_since_estimates(study: Any) -> bool:
     """Whether an input that stored posts was ingested after the latest successful `estimates` run.
-    A lake's two small tables are read at the driver (`driver_arrow`: Arrow on a local lake, no
-    Spark job), as the rate check's other reads are; the query was Spark SQL over both."""
-    if "sources" not in study.tables():
+    The two small tables are read at the driver on either engine (`driver_arrow`: on a local lake
+    Arrow reads them with no Spark job), as the rate check's other reads are; the query was Spark
+    SQL over both."""
+    if "sources" not in study.tables() or "runs" not in study.tables():
         return False
-    if hasattr(study, "driver_arrow"):
-        if "runs" not in study.tables():
-            return False
-        done = [r["finished_at"] for r in study.driver_arrow("runs", ["finished_at"], {"status": "ok", "stage": "estimates"}).to_pylist()
-                if r["finished_at"] is not None]
-        if not done:  # max() of none is NULL, and no row is after NULL
-            return False
-        latest = max(done)
-        return any(r["posts_stored"] is not None and r["posts_stored"] > 0 and r["ingested_at"] is not None and r["ingested_at"] > latest
-                   for r in study.driver_arrow("sources", ["posts_stored", "ingested_at"]).to_pylist())
-    rows = study.sql("SELECT count(*) FROM sources WHERE posts_stored > 0 AND ingested_at > "
-                     "(SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'estimates')")
-    return bool(rows and rows[0][0])
+    done = [r["finished_at"] for r in study.driver_arrow("runs", ["finished_at"], {"status": "ok", "stage": "estimates"}).to_pylist()
+            if r["finished_at"] is not None]
+    if not done:  # max() of none is NULL, and no row is after NULL
+        return False
+    latest = max(done)
+    return any(r["posts_stored"] is not None and r["posts_stored"] > 0 and r["ingested_at"] is not None and r["ingested_at"] > latest
+               for r in study.driver_arrow("sources", ["posts_stored", "ingested_at"]).to_pylist())
 
 
 def given_rate_conflict(study: Any, given: float | None) -> str | None:

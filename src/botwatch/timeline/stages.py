@@ -41,22 +41,17 @@ BATCH_MIN = {"hour": 3, "day": 5}
 
 def set_notes(study: Study, stage: str, notes: list[str]) -> None:
     """Replace this stage's notes (plain sentences the report shows about what is missing)."""
-    if hasattr(study, "driver_arrow"):
-        # A lake: the (small) table read at the driver and written once, with the same rows. The
-        # CREATE, DELETE and INSERT below are a Spark write job each there, two or three a stage
-        # (timeline, bursts, creation, circadian, impact), around a stage of a few jobs.
-        import pyarrow.compute as pc
+    # The (small) table is read at the driver and written once, with the rows a DELETE of this
+    # stage's notes and an INSERT of the new ones left, in that order, on either engine. On a lake
+    # the CREATE, DELETE and INSERT were a Spark write job each, two or three a stage (timeline,
+    # bursts, creation, circadian, impact), around a stage of a few jobs.
+    import pyarrow.compute as pc
 
-        schema = pa.schema([("stage", pa.string()), ("note", pa.string())])
-        held = study.driver_arrow(NOTES, schema.names).cast(schema) if NOTES in study.tables() else schema.empty_table()
-        kept = held.filter(pc.fill_null(pc.not_equal(held["stage"], stage), True))  # as DELETE: a NULL stage is kept
-        if notes or kept.num_rows != held.num_rows or NOTES not in study.tables():
-            study.write_table(NOTES, pa.concat_tables([kept, pa.table({"stage": [stage] * len(notes), "note": notes}, schema=schema)]))
-        return
-    study.sql(f"CREATE TABLE IF NOT EXISTS {NOTES} (stage VARCHAR, note VARCHAR)")
-    study.sql(f"DELETE FROM {NOTES} WHERE stage = ?", [stage])
-    if notes:  # one statement for all: on a lake each INSERT is a Spark write job of its own
-        study.sql(f"INSERT INTO {NOTES} VALUES {', '.join(['(?, ?)'] * len(notes))}", [x for n in notes for x in (stage, n)])
+    schema = pa.schema([("stage", pa.string()), ("note", pa.string())])
+    held = study.driver_arrow(NOTES, schema.names).cast(schema) if NOTES in study.tables() else schema.empty_table()
+    kept = held.filter(pc.fill_null(pc.not_equal(held["stage"], stage), True))  # as DELETE: a NULL stage is kept
+    if notes or kept.num_rows != held.num_rows or NOTES not in study.tables():
+        study.write_table(NOTES, pa.concat_tables([kept, pa.table({"stage": [stage] * len(notes), "note": notes}, schema=schema)]))
 
 
 def election_tz(ctx: Context) -> str:
