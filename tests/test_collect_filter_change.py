@@ -68,19 +68,29 @@ def test_a_first_run_that_kept_nothing_is_no_before(tmp_path: Path) -> None:
     assert "before and after the change" not in second, second
 
 
-def test_a_run_whose_files_were_moved_away_is_a_before(tmp_path: Path) -> None:
+def test_a_run_whose_files_were_moved_away_is_a_before(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A run that kept a post whose file was then moved out of the folder (after its ingest): the
     study holds that post, kept by the old terms, and the next run with other terms said "no run
-    before it kept a post of this stream here". The manifest's count of the run is read, not the files."""
+    before it kept a post of this stream here". The manifest's count of the run is read, not the files.
+
+    With no file of the stream left, its start asks both whether the stream kept a post and which
+    filter its last run used: of one read of the manifest, and one more to record the run
+    (`begin_run`), where `stream_kept` and `last_filter` each read it (three reads)."""
+    import botwatch.collect.state as state
+
     events = [jetstream_event(i, text=f"post {i} #GOPDebate #Fiorina") for i in range(20)]
     with FakeJetstream(events, [{"then": "hold"}]) as srv:
         _collect(tmp_path / "cap", srv.url, "GOPDebate")
         (tmp_path / "ingested").mkdir()
         for f in (tmp_path / "cap").glob("*.jsonl.gz"):
             f.rename(tmp_path / "ingested" / f.name)
+        reads: list[Path] = []
+        read = state.read_manifest
+        monkeypatch.setattr(state, "read_manifest", lambda folder: reads.append(folder) or read(folder))
         second = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina").split())
     assert "used (added #Fiorina): posts before and after the change were kept by different terms" in second, second
     assert "no run before it kept a post" not in second, second
+    assert len(reads) == 2, reads
 
 
 def test_a_run_that_kept_nothing_between_two_of_one_filter_is_no_change(tmp_path: Path) -> None:
@@ -100,27 +110,6 @@ def test_a_run_that_kept_nothing_between_two_of_one_filter_is_no_change(tmp_path
                                  "--duration", "1s", "--no-progress", "--no-profiles", "--backoff-scale", "0.01"])
         third = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate").split())
     assert "not the one the last run" not in third, third
-
-
-def test_the_start_reads_the_manifest_once_for_kept_and_filter(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A run's start asks whether the stream kept a post and which filter its last run used of one
-    parsed manifest (`stream_kept` and `last_filter` each read it before): with the earlier run's
-    files moved away both are asked, so the start reads the manifest for them once and once more
-    to record the run (`begin_run`), where it read it three times. The note is the same."""
-    import botwatch.collect.state as state
-
-    events = [jetstream_event(i, text=f"post {i} #GOPDebate #Fiorina") for i in range(20)]
-    with FakeJetstream(events, [{"then": "hold"}]) as srv:
-        _collect(tmp_path / "cap", srv.url, "GOPDebate")
-        (tmp_path / "ingested").mkdir()
-        for f in (tmp_path / "cap").glob("*.jsonl.gz"):
-            f.rename(tmp_path / "ingested" / f.name)
-        reads: list[Path] = []
-        read = state.read_manifest
-        monkeypatch.setattr(state, "read_manifest", lambda folder: reads.append(folder) or read(folder))
-        second = " ".join(_collect(tmp_path / "cap", srv.url, "GOPDebate", "Fiorina").split())
-    assert "used (added #Fiorina): posts before and after the change were kept by different terms" in second, second
-    assert len(reads) == 2, reads
 
 
 def test_kept_and_last_filter_read_a_parsed_manifest() -> None:
