@@ -164,7 +164,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     # The content each source's latest read found: a file put back to an earlier version is read again (`runner._changed_back`).
     latest = {r["source"]: r["sha256"] for r in sorted(recorded, key=lambda r: (r["ingested_at"] is None, r["ingested_at"] or 0))
               if r["sha256"] is not None}
-    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns, prefixes, broken, latest)
+    folder = f"{work}/staged"
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, folder, on_progress, missing, columns, prefixes, broken, latest)
 
     results, keep, counts = _outcomes(files, meta, force, lake_conflicts(lake, columns))
     summary = IngestSummary(files=results)
@@ -183,7 +184,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
 
         # Before the merge, as DuckDB's `read_notices.prepare`: none of this call's notices is taken for an earlier read's.
         earlier = _earlier_notices(lake, recorded, [results[i] for i in keep])
-        merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)), keep)
+        merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)), keep, folder)
         # An ingest cut after its posts were stored but before its `sources` row (written last)
         # left them behind: read again, they are this read's own, not duplicates in the archive.
         # Only the files no `sources` row names, and only after an ingest run that did not end.
@@ -499,11 +500,12 @@ class _Merge:
     a `canonical` expression, plus the one a batch needs that a file-by-file ingest does not:
     among this call's files, the earliest copy of a row wins (`_earliest_file`)."""
 
-    def __init__(self, spark: Any, lake: Any, kept: Any, files: Collection[int]) -> None:
+    def __init__(self, spark: Any, lake: Any, kept: Any, files: Collection[int], folder: str | None = None) -> None:
         from botwatch.engines.spark import spark_backend
 
         self.spark, self.lake, self.kept = spark, lake, kept
         self.files = sorted(files)  # the kept files (`_file`), whose staged rows `kept` holds
+        self.folder = folder  # the staging folder `kept` reads: its footers spare jobs (`staged_footers`); None, unknown
         self.db = spark_backend(spark)
         self.views: list[str] = []
 
@@ -526,10 +528,22 @@ class _Merge:
         be left out: against no row it keeps every row. Unknown (a lake behind a URL) is False."""
         return self.lake._stored_rows(name) == 0
 
-    def _earliest(self, t: Any, key: list[str]) -> Any:
-        """`_earliest_file`'s rows of `t`. Of one kept file every row is its own earliest copy:
-        `t` as it is, without the window that finds the earliest (a shuffle, one Spark job)."""
-        return t if len(self.files) <= 1 else _earliest_file(t, key)
+    def _earliest(self, t: Any, key: list[str], kind: str) -> Any:
+        """`_earliest_file`'s rows of `t` (staged rows of `kind`). Where one kept file at most
+        gave rows of that kind, every row is its own earliest copy: `t` as it is, without the
+        window that finds the earliest (a shuffle, one Spark job). Most files give no bad record,
+        so a call of several files mostly has one or none with `rejected` rows (the staging
+        folder's footers say which: `staged_footers.files_holding`)."""
+        if len(self.files) <= 1 or len(self._holding(kind)) <= 1:
+            return t
+        return _earliest_file(t, key)
+
+    def _holding(self, kind: str) -> set[int]:
+        """The kept files that may have staged rows of `kind`; all of them where the footers cannot tell."""
+        from botwatch.engines.staged_footers import files_holding
+
+        found = files_holding(self.folder, kind, self.files)
+        return set(self.files) if found is None else found
 
     def _df(self, expr: Any) -> Any:
         """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
@@ -596,7 +610,7 @@ class _Merge:
         reduced_df = reduced_df.persist(StorageLevel.MEMORY_AND_DISK)
         try:
             reduced = self._view(reduced_df, "reduced")
-            fresh = self._earliest(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY)
+            fresh = self._earliest(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY, "snapshots")
             store(self.lake, "account_snapshots", self._df(fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
             # Not `distinct()`: a semi- or anti-join keeps the same rows whatever the copies of a
             # key on its right, and the distinct was a shuffle job of its own under each join.
@@ -619,7 +633,7 @@ class _Merge:
         accounts come out (`tests/test_spark_ingest_merge.py`); 5 fewer Spark jobs an ingest."""
         from pyspark import StorageLevel
 
-        fresh = self._df(self._earliest(reduced, _SNAPSHOT_KEY).select(*ACCOUNT_SNAPSHOTS.names))
+        fresh = self._df(self._earliest(reduced, _SNAPSHOT_KEY, "snapshots").select(*ACCOUNT_SNAPSHOTS.names))
         fresh = conform(fresh, spark_schema(ACCOUNT_SNAPSHOTS)).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             store(self.lake, "account_snapshots", fresh, "append")
@@ -636,6 +650,7 @@ class _Merge:
         listed them with the file's bad records ("Rejected, by error", the report's sample rows)."""
         from pyspark.sql import functions as F
 
+        from botwatch.engines.staged_footers import any_matched, any_unmatched, staged_rejected
         from botwatch.schema import REJECTED_EARLIER
 
         if not sources or self._empty("rejected") and "rejected_earlier" not in self.lake.tables():
@@ -650,11 +665,12 @@ class _Merge:
         ours = lambda df: F.coalesce(df["source"].isin(names), F.lit(False))  # noqa: E731
         stored = read_naive(self.lake, "rejected")
         gone = stored.where(ours(stored)).join(given, matched(stored), "left_anti")
-        moved = gone.count() if not self._empty("rejected") else 0
+        given_rows = staged_rejected(self.folder, sorted(files), names)  # None: only Spark can tell
+        moved = not self._empty("rejected") and self._any_row(gone, "rejected", names, given_rows, any_unmatched)
         if "rejected_earlier" in self.lake.tables():
             earlier = self.lake.df("rejected_earlier")
             back = earlier.where(ours(earlier)).join(given, matched(earlier), "left_semi")
-            if back.count():
+            if self._any_row(back, "rejected_earlier", names, given_rows, any_matched):
                 store(self.lake, "rejected_earlier", earlier.where(~ours(earlier)).unionByName(
                     earlier.where(ours(earlier)).join(given, matched(earlier), "left_anti")), "overwrite")
         if not moved:
@@ -667,6 +683,19 @@ class _Merge:
         stored = read_naive(self.lake, "rejected")
         store(self.lake, "rejected", stored.where(~ours(stored)).unionByName(
             stored.where(ours(stored)).join(given, matched(stored), "left_semi")), "overwrite")
+
+    def _any_row(self, df: Any, name: str, sources: Collection[str], given: list[tuple[Any, ...]] | None,
+                 test: Callable[[Any, list[tuple[Any, ...]]], bool]) -> bool:
+        """Whether `df` (the rows of table `name` for `sources`, joined with this read's bad records
+        `given`) has a row. Where the table and `given` are small and at hand (a local lake), `test`
+        answers at the driver from the rows themselves (`staged_footers`), for the three Spark jobs
+        of `df.count()`; else Spark counts."""
+        from botwatch.engines.staged_footers import MATCH_ROWS
+
+        if given is not None and (n := self.lake._stored_rows(name)) is not None and n <= MATCH_ROWS:
+            held = self.lake.driver_arrow(name, _REJECT_KEY, among={"source": set(sources)})
+            return test(list(zip(*(held[c].to_pylist() for c in _REJECT_KEY), strict=True)), given)
+        return bool(df.count())
 
     def deletions(self) -> None:
         """Append the delete notices the lake lacks, one row per (platform, post_id), the first
@@ -725,11 +754,13 @@ class _Merge:
     def rejected(self, copies: Collection[int] = ()) -> None:
         """Append the bad records not recorded yet (a re-read file's bad lines are kept once);
         none of the files `copies` (content the lake holds under another name: kept there)."""
+        if not self._holding("rejected") - set(copies):  # no bad record to append: no Spark job (2 or 3 before)
+            return
         staged = self._staged("rejected", "rej", REJECTED)
         if copies:
             staged = staged.filter(~staged._file.isin(sorted(copies)))
         fresh = staged if self._empty("rejected") else staged.anti_join(self._stored("rejected"), _REJECT_KEY)
-        store(self.lake, "rejected", self._df(self._earliest(fresh, _REJECT_KEY).select(*REJECTED.names)), "append")
+        store(self.lake, "rejected", self._df(self._earliest(fresh, _REJECT_KEY, "rejected").select(*REJECTED.names)), "append")
 
 
 def _copies(recorded: list[dict[str, Any]], meta: dict[int, dict[str, Any]], keep: list[int]) -> set[int]:
