@@ -182,6 +182,25 @@ def test_a_copy_forced_in_under_a_new_name_keeps_its_bad_records_once_on_a_lake(
     assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]
 
 
+def test_a_forced_re_read_of_a_file_with_a_bad_record_keeps_it_in_few_spark_jobs(spark, tmp_path: Path, bad_read: tuple[Path, Path, int]) -> None:  # type: ignore[no-untyped-def]
+    """The file gives its bad record again: it stays in `rejected`, once, and nothing moves to
+    `rejected_earlier`. Whether any must move is answered at the driver from the few rows on each
+    side (`staged_footers`), where Spark counted them (3 jobs); the append of the one file's bad
+    records has no earliest-file window to run either way."""
+    lake, a = _lake_copy(bad_read, tmp_path)
+    jobs = lambda: int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))  # noqa: E731
+    before = jobs()
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(a), "--force"])
+    ran = jobs() - before
+    assert res.exit_code == 0 and "rejected 1" in " ".join(res.output.split()), res.output
+    assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]
+    earlier = Path(table_path(str(lake), "rejected_earlier"))
+    assert not earlier.exists() or pq.read_table(earlier).num_rows == 0
+    # 17 with Spark's count of the records to move; 14 when measured. The bound leaves a job for
+    # another PySpark release's planning.
+    assert ran <= 15, f"Spark jobs of a forced re-read of one file with a bad record: {ran}"
+
+
 def _bad_v1(path: Path) -> Path:
     """A v1 file holding one bad record (a post cut off inside its text) at `path`."""
     v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)

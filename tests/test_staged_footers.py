@@ -1,0 +1,65 @@
+"""`engines/staged_footers.py`: which files the Spark ingest's staging folder holds rows of, read
+from Parquet footers, and the driver's match of bad records as `_Merge.retire_rejected` joins them.
+No Spark: the folder is written by Arrow in the staging layout (`_kind=KIND/part-*.parquet`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from botwatch.engines.staged_footers import MATCH_ROWS, any_matched, any_unmatched, files_holding, staged_rejected
+
+REJ = pa.struct([("source", pa.string()), ("line", pa.int64()), ("error", pa.string()), ("raw", pa.string())])
+
+
+def _part(folder: Path, kind: str, name: str, files: list[int], rows: list[dict[str, object]] | None = None, **kw: object) -> None:
+    (folder / f"_kind={kind}").mkdir(parents=True, exist_ok=True)
+    rej = rows or [{"source": "a", "line": i, "error": "e", "raw": None} for i in range(len(files))]
+    table = pa.table({"_file": pa.array(files, pa.int64()), "rej": pa.array(rej, REJ)})
+    pq.write_table(table, folder / f"_kind={kind}" / name, **kw)  # type: ignore[arg-type]
+
+
+def test_files_holding_reads_each_row_groups_file_range(tmp_path: Path) -> None:
+    _part(tmp_path, "rejected", "part-0.parquet", [2, 2])
+    _part(tmp_path, "rejected", "part-1.parquet", [5])
+    assert files_holding(str(tmp_path), "rejected", [1, 2, 3]) == {2}  # 5 is not kept
+    assert files_holding(str(tmp_path), "rejected", [2, 5]) == {2, 5}
+    _part(tmp_path, "rejected", "part-2.parquet", [7, 9])  # one row group from 7 to 9: 8 may be there
+    assert files_holding(str(tmp_path), "rejected", [8]) == {8}
+
+
+def test_a_kind_without_rows_has_no_folder_and_an_unknown_folder_says_none(tmp_path: Path) -> None:
+    _part(tmp_path, "rejected", "part-0.parquet", [0])
+    assert files_holding(str(tmp_path), "snapshots", [0]) == set()
+    assert files_holding(str(tmp_path / "gone"), "rejected", [0]) is None
+    assert files_holding("s3a://bucket/staged", "rejected", [0]) is None
+    assert files_holding(None, "rejected", [0]) is None
+    _part(tmp_path, "posts", "part-0.parquet", [0], write_statistics=False)
+    assert files_holding(str(tmp_path), "posts", [0]) is None  # no statistics: Spark decides
+
+
+def test_staged_rejected_gives_the_kept_files_rows_of_the_sources(tmp_path: Path) -> None:
+    rows = [{"source": "a", "line": 1, "error": "e", "raw": "x"}, {"source": "b", "line": 2, "error": "e", "raw": None},
+            {"source": "a", "line": 3, "error": "e", "raw": None}]
+    _part(tmp_path, "rejected", "part-0.parquet", [0, 0, 1], rows)
+    assert staged_rejected(str(tmp_path), [0], ["a"]) == [("a", 1, "e", "x")]
+    assert sorted(staged_rejected(str(tmp_path), [0, 1], ["a", "b"]) or [], key=str) == [("a", 1, "e", "x"), ("a", 3, "e", None), ("b", 2, "e", None)]
+    assert staged_rejected(str(tmp_path), [4], ["a"]) == []  # no kept file holds any
+    assert staged_rejected(None, [0], ["a"]) is None
+
+
+def test_staged_rejected_leaves_many_rows_to_spark(tmp_path: Path) -> None:
+    _part(tmp_path, "rejected", "part-0.parquet", [0] * (MATCH_ROWS + 1))
+    assert staged_rejected(str(tmp_path), [0], ["a"]) is None
+
+
+def test_the_match_is_the_joins_raw_null_safe_and_nothing_else() -> None:
+    given = [("a", 1, "e", None), ("a", 2, "e", "x")]
+    assert not any_unmatched([("a", 1, "e", None), ("a", 2, "e", "x")], given)
+    assert any_unmatched([("a", 2, "e", "y")], given)  # another text at that line
+    assert any_unmatched([("a", None, "e", None)], [("a", None, "e", None)])  # a NULL line equals nothing
+    assert not any_unmatched([], given)
+    assert any_matched([("a", 1, "e", None)], given) and not any_matched([("a", None, "e", None)], [("a", None, "e", None)])
+    assert not any_matched([("a", 3, "e", None)], given)
