@@ -32,7 +32,11 @@ _WHEN = {"ingested_at", "seen_at", "replaced_at", "started_at", "finished_at", "
 
 def _slice(src: Path, out: Path, first: int, last: int) -> str:
     """Rows `first`..`last` of a gzipped CSV (its header kept) written to `out`."""
-    with gzip.open(src, "rt", encoding="utf-8", newline="") as fh, gzip.open(out, "wt", encoding="utf-8", newline="") as dst:
+    import io
+
+    # No time in the gzip header (`mtime=0`): the same bytes, so the same SHA-256 in `sources`, each run.
+    with gzip.open(src, "rt", encoding="utf-8", newline="") as fh, gzip.GzipFile(out, "wb", mtime=0) as packed, \
+            io.TextIOWrapper(packed, encoding="utf-8", newline="") as dst:
         writer = csv.writer(dst)
         for i, row in enumerate(csv.reader(fh)):
             if i > last:
@@ -71,7 +75,9 @@ def _count_calls(spark: Any, sites: list[tuple[int, str, str]]) -> None:
     jg.JavaMember.__call__ = call
 
 
-def _digest(lake: str) -> dict[str, Any]:
+def _digest(lake: str, places: dict[str, str]) -> dict[str, Any]:
+    """Each table's rows and an MD5 of them sorted, the folders in `places` named by their keys
+    (a file's name holds where it was read from: the temporary folder, the data folder given)."""
     import pyarrow.parquet as pq
 
     out: dict[str, Any] = {}
@@ -79,7 +85,13 @@ def _digest(lake: str) -> dict[str, Any]:
         if not entry.is_dir() or entry.name.startswith((".", "_")):
             continue
         table = pq.read_table(entry.path)
-        rows = sorted(repr(r) for r in table.drop_columns([c for c in table.column_names if c in _WHEN]).to_pylist())
+        rows = []
+        for row in table.drop_columns([c for c in table.column_names if c in _WHEN]).to_pylist():
+            text = repr(row)
+            for name, folder in places.items():
+                text = text.replace(folder, name)
+            rows.append(text)
+        rows.sort()
         out[entry.name] = [len(rows), hashlib.md5("\n".join(rows).encode()).hexdigest()[:12]]
     return out
 
@@ -99,7 +111,7 @@ def main() -> None:
     spark.sparkContext.setLogLevel("ERROR")
     sites: list[tuple[int, str, str]] = []
     _count_calls(spark, sites)
-    data, counts = Path(args.data), {}
+    data, counts = Path(args.data).resolve(), {}
     with tempfile.TemporaryDirectory() as tmp:
         twarc = data / "twarc2"
         first = [_slice(data / "ira" / "tweets.csv.gz", Path(tmp) / "ira_a.csv.gz", 1, 4000), str(twarc / "brexit.jsonl.gz"),
@@ -117,7 +129,7 @@ def main() -> None:
             print(f"{label}: {counts[label]} Spark jobs")
             for ran, method, where in list(sites):
                 print(f"  {ran} {method:10s} {where}")
-        digest = _digest(lake)
+        digest = _digest(lake, {"TMP": tmp, "DATA": str(data)})
     for name, (rows, md5) in digest.items():
         print(f"  {name:20s} {rows:6d} rows  {md5}")
     if args.json:
