@@ -7,7 +7,6 @@ tweets of August–October 2016 "зеленый"/"зеленых" outnumber the 
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,6 +16,7 @@ from botwatch.content.features import tag_spellings
 from botwatch.content.match import compile_matcher, match_batch, signal
 from botwatch.content.normalize import fold, norm_tag, norm_tags_arrow, norm_text
 from botwatch.elections import load_election
+from testsupport.match_posts import match_posts
 
 ELECTION = """
 key = "ru-yo"
@@ -40,16 +40,6 @@ keywords = ["кпрф"]
 """
 
 
-def _posts(rows: list[tuple[str, list[str]]]) -> pa.Table:
-    when = datetime(2016, 9, 10, 12)
-    data = [{"platform": "twitter", "post_id": str(i), "account_id": "a1", "created_at": when, "text": text, "lang": "ru",
-             "kind": "original", "ref_handle": None, "hashtags": tags, "mentions": [], "handle": "someone"}
-            for i, (text, tags) in enumerate(rows)]
-    schema = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("account_id", pa.string()), ("created_at", pa.timestamp("us")),
-                        ("text", pa.string()), ("lang", pa.string()), ("kind", pa.string()), ("ref_handle", pa.string()),
-                        ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())), ("handle", pa.string())])
-    return pa.Table.from_pylist(data, schema=schema)
-
 
 def test_yo_and_ye_normalise_alike() -> None:
     assert norm_tag("#Зелёные") == norm_tag("Зеленые") == norm_tag("ЗЕЛЁНЫЕ") == "зеленые"
@@ -62,7 +52,7 @@ def test_the_matcher_reads_yo_as_ye_in_tags_and_text(tmp_path: Path) -> None:
     el = tmp_path / "ru.toml"
     el.write_text(ELECTION, encoding="utf-8")
     m = compile_matcher(load_election(el))
-    hits = match_batch(m, _posts([("за них", ["Зеленые"]), ("зеленые идут", []), ("ЗЕЛЁНЫЕ идут", []), ("за них", ["Зелёные"]),
+    hits = match_batch(m, match_posts([("за них", ["Зеленые"]), ("зеленые идут", []), ("ЗЕЛЁНЫЕ идут", []), ("за них", ["Зелёные"]),
                                   ("зеленый цвет", ["кпрф"])]))
     assert signal(m, hits, "greens", "topic_tag").tolist() == [True, False, False, True, False]
     assert signal(m, hits, "greens", "topic_kw").tolist() == [False, True, True, False, False]

@@ -5,7 +5,6 @@ keyboard layout: a Duma 2016 file listing #ЕдинаяРоссия and "еди�
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,6 +12,7 @@ import pyarrow as pa
 from botwatch.content.match import compile_matcher, match_batch, signal
 from botwatch.content.normalize import fold, norm_tag, norm_tags_arrow, norm_text, one_script
 from botwatch.elections import load_election
+from testsupport.match_posts import match_posts
 
 ELECTION = """
 key = "ru-mixed"
@@ -30,16 +30,6 @@ keywords = ["единая россия"]
 """
 
 
-def _posts(rows: list[tuple[str, list[str]]]) -> pa.Table:
-    when = datetime(2016, 9, 10, 12)
-    data = [{"platform": "twitter", "post_id": str(i), "account_id": "a1", "created_at": when, "text": text, "lang": "ru",
-             "kind": "original", "ref_handle": None, "hashtags": tags, "mentions": [], "handle": "someone"}
-            for i, (text, tags) in enumerate(rows)]
-    schema = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("account_id", pa.string()), ("created_at", pa.timestamp("us")),
-                        ("text", pa.string()), ("lang", pa.string()), ("kind", pa.string()), ("ref_handle", pa.string()),
-                        ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())), ("handle", pa.string())])
-    return pa.Table.from_pylist(data, schema=schema)
-
 
 def test_a_mixed_word_is_read_in_its_main_script() -> None:
     assert one_script("pocсийская") == "российская" and one_script("applе") == "apple"
@@ -54,7 +44,7 @@ def test_the_matcher_names_the_party_in_a_mixed_spelling(tmp_path: Path) -> None
     el = tmp_path / "ru.toml"
     el.write_text(ELECTION, encoding="utf-8")
     m = compile_matcher(load_election(el))
-    hits = match_batch(m, _posts([("за них", ["EдинаяPоссия"]), ("Eдиная Россия идёт", []), ("за них", ["UnitedRussiа"]),
+    hits = match_batch(m, match_posts([("за них", ["EдинаяPоссия"]), ("Eдиная Россия идёт", []), ("за них", ["UnitedRussiа"]),
                                   ("EdinayaRossiya", ["EdinayaRossiya"])]))
     assert signal(m, hits, "er", "topic_tag").tolist() == [True, False, True, False]
     assert signal(m, hits, "er", "topic_kw").tolist() == [False, True, False, False]
