@@ -87,7 +87,12 @@ def _contrast(a: str, b: str) -> float:
 
 
 def _column(page: Any, index: int) -> list[str]:
-    return page.eval_on_selector_all(f"#ex-body > tr:not(.ex-detail) > td:nth-child({index})", "els => els.map(e => e.textContent.trim())")
+    """The explorer's account rows' `index`-th cells: not an open account's detail row, nor the
+    evidence row printed under each account (one cell, the evidence sentences), which read as the
+    first column's last "handle" and let a handle sort in the wrong order pass."""
+    return page.eval_on_selector_all(
+        f"#ex-body > tr:not(.ex-detail, .ex-print-evidence) > td:nth-child({index})", "els => els.map(e => e.textContent.trim())"
+    )
 
 
 def _lead(cell: str) -> str:
