@@ -236,12 +236,18 @@ def _wrote(source: str, folder: str, runs: list[dict[str, Any]]) -> bool:
 
 
 def _source_names(study: Study) -> list[str]:
-    """Each input the study's `sources` table names, once, in the order it first names them (the
-    "e.g." of the notes below is the first ingested, on either engine: a DuckDB study's `SELECT
-    DISTINCT` gave its hash table's order, which past a few hundred inputs was another file). Read
-    at the driver (`driver_arrow`: on a local lake Arrow reads it with no Spark job, where
-    `analyze` and `estimate` asked through Spark SQL, two Spark jobs for a few rows)."""
-    return [str(s) for s in dict.fromkeys(study.driver_arrow("sources", ["source"]).column("source").to_pylist())]
+    """Each input the study's `sources` table names, once, earliest ingested first (a NULL time
+    last; ties in the order the rows are read), so the "e.g." of the notes below is the first
+    ingested on either engine. Row order alone is not: a DuckDB study's `SELECT DISTINCT` gave its
+    hash table's order, and a lake's appended parts are named at random (`part-<uuid>`) and read in
+    name order. Read at the driver (`driver_arrow`: on a local lake Arrow reads it with no Spark
+    job, where `analyze` and `estimate` asked through Spark SQL, two Spark jobs for a few rows)."""
+    read = study.driver_arrow("sources", ["source", "ingested_at"])
+    first: dict[Any, Any] = {}
+    for source, at in zip(read.column("source").to_pylist(), read.column("ingested_at").to_pylist()):
+        if source not in first or (at is not None and (first[source] is None or at < first[source])):
+            first[source] = at
+    return [str(s) for s in sorted(first, key=lambda s: (first[s] is None, first[s]))]
 
 
 def _unrecorded_captures(study: Study) -> str:
