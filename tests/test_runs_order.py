@@ -63,3 +63,14 @@ def test_the_reports_lake_view_orders_runs_as_duckdb_does(tmp_path: Path) -> Non
 
     with LakeReader(_Lake(tmp_path, {"runs": _table()})) as view:
         assert [r.stage for r in ok_runs(view)] == WANT
+
+
+def test_a_time_past_year_9999_sorts_after_the_others_and_does_not_crash(tmp_path: Path) -> None:
+    """A `finished_at` of DuckDB's `infinity` (a row edited by hand) has no Python datetime: the
+    sort read it as one and raised OverflowError in `status` and `report`, where DuckDB's ORDER BY
+    put it after every finite time and before NULL."""
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        with st.temp_view("_r", _table()):
+            st.sql("INSERT INTO runs SELECT * FROM _r")
+        st.sql("INSERT INTO runs VALUES ('z', 's_infinite', '{}', '1', '2017-05-01', 'infinity', 'ok', 0, NULL)")
+        assert [r.stage for r in ok_runs(st)] == [*WANT[:4], "s_infinite", *WANT[4:]]
