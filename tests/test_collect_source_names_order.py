@@ -68,3 +68,12 @@ def test_a_lake_names_the_first_ingested_though_its_parts_sort_otherwise(spark: 
     with LakeStudy(tmp_path / "lake", spark=spark) as lake:
         _rate, note = recorded_sample_rate(lake)
     assert _example(note) == names[0], note
+
+
+def test_an_ingest_time_past_year_9999_is_no_crash(tmp_path: Path) -> None:
+    names = ["/data/x-stream-20260101T000000Z-0.jsonl.gz", "/data/x-stream-20260101T000100Z-1.jsonl.gz"]
+    with Study(tmp_path / "s.duckdb") as st:
+        st.write_table("sources", _sources(names, [None, datetime(2026, 1, 1)]))
+        st.sql("UPDATE sources SET ingested_at = 'infinity' WHERE source = ?", [names[0]])  # a hand edit
+        _rate, note = recorded_sample_rate(st)
+    assert _example(note) == names[1], note

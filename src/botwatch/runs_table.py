@@ -94,17 +94,18 @@ def _in_run_order(table: Any) -> list[tuple[Any, ...]]:
     the CPU of those calls); the rows are tuples, so no caller changes what the next one gets."""
     global _last_sorted
     if _last_sorted is None or _last_sorted[0] is not table:
-        keys = zip(*(_sort_values(c) for c in table.columns[3:]))
+        keys = zip(*(sort_values(c) for c in table.columns[3:]))
         ordered = sorted(zip(keys, zip(*(c.to_pylist() for c in table.columns[:3]))), key=lambda r: [(v is None, v) for v in r[0]])
         _last_sorted = (table, [row for _key, row in ordered])
     return _last_sorted[1]
 
 
-def _sort_values(column: Any) -> list[Any]:
+def sort_values(column: Any) -> list[Any]:
     """A sort column's values as Python compares them: a timestamp as its count of units since the
     epoch (its chunks viewed as int64, no copy and no `pyarrow.compute`), since a time past year
     9999 (DuckDB's `infinity`, a row edited by hand) has no Python datetime: turning it into one
-    raised OverflowError, where DuckDB's ORDER BY put it after every other time."""
+    raised OverflowError, where DuckDB's ORDER BY put it after every other time. Compare values of
+    one column only (two timestamp columns may count different units)."""
     if str(column.type).startswith("timestamp"):
         import pyarrow as pa
 

@@ -242,9 +242,11 @@ def _source_names(study: Study) -> list[str]:
     hash table's order, and a lake's appended parts are named at random (`part-<uuid>`) and read in
     name order. Read at the driver (`driver_arrow`: on a local lake Arrow reads it with no Spark
     job, where `analyze` and `estimate` asked through Spark SQL, two Spark jobs for a few rows)."""
+    from botwatch.runs_table import sort_values  # a time past year 9999 has no Python datetime
+
     read = study.driver_arrow("sources", ["source", "ingested_at"])
     first: dict[Any, Any] = {}
-    for source, at in zip(read.column("source").to_pylist(), read.column("ingested_at").to_pylist()):
+    for source, at in zip(read.column("source").to_pylist(), sort_values(read.column("ingested_at"))):
         if source not in first or (at is not None and (first[source] is None or at < first[source])):
             first[source] = at
     return [str(s) for s in sorted(first, key=lambda s: (first[s] is None, first[s]))]
