@@ -66,13 +66,18 @@ def _stored_since_estimates(study: Any) -> bool:
     SQL over both."""
     if "sources" not in study.tables() or "runs" not in study.tables():
         return False
-    done = [r["finished_at"] for r in study.driver_arrow("runs", ["finished_at"], {"status": "ok", "stage": "estimates"}).to_pylist()
-            if r["finished_at"] is not None]
+    from botwatch.runs_table import sort_values
+
+    finished = study.driver_arrow("runs", ["finished_at"], {"status": "ok", "stage": "estimates"}).column("finished_at")
+    read = study.driver_arrow("sources", ["posts_stored", "ingested_at"])
+    at = read.column("ingested_at")
+    # Times of one type compared as integers: a time past year 9999 (a hand edit) has no Python datetime.
+    values = sort_values if finished.type == at.type else (lambda c: c.to_pylist())
+    done = [v for v in values(finished) if v is not None]
     if not done:  # max() of none is NULL, and no row is after NULL
         return False
     latest = max(done)
-    return any(r["posts_stored"] is not None and r["posts_stored"] > 0 and r["ingested_at"] is not None and r["ingested_at"] > latest
-               for r in study.driver_arrow("sources", ["posts_stored", "ingested_at"]).to_pylist())
+    return any(n is not None and n > 0 and t is not None and t > latest for n, t in zip(read.column("posts_stored").to_pylist(), values(at)))
 
 
 def given_rate_conflict(study: Any, given: float | None) -> str | None:
