@@ -1,14 +1,18 @@
 """`engines/staged_footers.py`: which files the Spark ingest's staging folder holds rows of, read
 from Parquet footers, and the driver's match of bad records as `_Merge.retire_rejected` joins them.
-No Spark: the folder is written by Arrow in the staging layout (`_kind=KIND/part-*.parquet`)."""
+The footer tests need no Spark: the folder is written by Arrow in the staging layout
+(`_kind=KIND/part-*.parquet`). One test compares the driver's match with Spark's join itself."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
+from botwatch.engines.lake_arrow import read_local_parts
 from botwatch.engines.staged_footers import MATCH_ROWS, any_matched, any_unmatched, files_holding, staged_rejected
 
 REJ = pa.struct([("source", pa.string()), ("line", pa.int64()), ("error", pa.string()), ("raw", pa.string())])
@@ -63,3 +67,37 @@ def test_the_match_is_the_joins_raw_null_safe_and_nothing_else() -> None:
     assert not any_unmatched([], given)
     assert any_matched([("a", 1, "e", None)], given) and not any_matched([("a", None, "e", None)], [("a", None, "e", None)])
     assert not any_matched([("a", 3, "e", None)], given)
+
+
+@pytest.mark.spark
+def test_the_drivers_match_is_sparks_join_on_adversarial_rows(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Row by row, the bad records `any_unmatched` and `any_matched` find are those Spark's
+    anti- and semi-join in `_Merge.retire_rejected` find, on rows that differ by case, trailing
+    space, Unicode normalisation, an empty string or NULL in each column, a NUL character, a
+    duplicate: both sides written by Spark and read back as the ingest reads them."""
+    from pyspark.sql import functions as F
+
+    key = ["source", "line", "error", "raw"]
+    pool = list(itertools.product(["a", "a ", "A", "\u00e9", "e\u0301", "", None], [1, None, 2**62], ["e", "E", "", None, "e\x00"],
+                                  [None, "", "x", "x ", "X", "\u00e9", "e\u0301", "nan"]))
+    given, held = pool[::3] + pool[:2], pool[::2]  # every other row of `held` has an equal in `given`, or would but for a NULL
+    rej = "struct<source:string,line:bigint,error:string,raw:string>"
+    staged = spark.createDataFrame([(i % 2, dict(zip(key, r)), "rejected") for i, r in enumerate(given)], f"_file bigint, rej {rej}, _kind string")
+    staged.write.partitionBy("_kind").parquet(str(tmp_path / "staged"))
+    spark.createDataFrame([(i, *r) for i, r in enumerate(held)], "id bigint, source string, line bigint, error string, raw string") \
+        .write.parquet(str(tmp_path / "held"))
+    names = ["", "A", "a", "a ", "e\u0301", "\u00e9"]
+    g = spark.read.parquet(str(tmp_path / "staged")).where(F.col("_kind") == "rejected") \
+        .select(*(F.col(f"rej.{c}").alias(c) for c in key)).where(F.col("source").isin(names))
+    h = spark.read.parquet(str(tmp_path / "held"))
+    h = h.where(F.coalesce(h["source"].isin(names), F.lit(False)))
+    on = [h[c] == g[c] for c in key[:-1]] + [h["raw"].eqNullSafe(g["raw"])]
+    gone, back = ({r.id for r in h.join(g, on, how).select("id").collect()} for how in ("left_anti", "left_semi"))
+
+    given_rows = staged_rejected(str(tmp_path / "staged"), [0, 1], names)
+    table = read_local_parts(str(tmp_path / "held"), ["id", *key], {}, {"source": set(names)})
+    assert given_rows is not None and table is not None
+    rows = list(zip(*(table[c].to_pylist() for c in ["id", *key]), strict=True))
+    assert gone and back  # both kinds of row are there to compare
+    assert {r[0] for r in rows if any_unmatched([r[1:]], given_rows)} == gone
+    assert {r[0] for r in rows if any_matched([r[1:]], given_rows)} == back
