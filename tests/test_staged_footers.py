@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from botwatch.engines.lake_arrow import read_local_parts
-from botwatch.engines.staged_footers import MATCH_ROWS, any_matched, any_unmatched, files_holding, staged_rejected
+from botwatch.engines import staged_footers
+from botwatch.engines.staged_footers import MATCH_ROWS, any_matched, any_unmatched, files_holding, small_text, staged_rejected
 
 REJ = pa.struct([("source", pa.string()), ("line", pa.int64()), ("error", pa.string()), ("raw", pa.string())])
 
@@ -57,6 +58,30 @@ def test_staged_rejected_gives_the_kept_files_rows_of_the_sources(tmp_path: Path
 def test_staged_rejected_leaves_many_rows_to_spark(tmp_path: Path) -> None:
     _part(tmp_path, "rejected", "part-0.parquet", [0] * (MATCH_ROWS + 1))
     assert staged_rejected(str(tmp_path), [0], ["a"]) is None
+
+
+def test_staged_rejected_leaves_much_text_to_spark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few rows whose raw text is long (up to 16,000 bytes each) took hundreds of MB at the
+    driver: past `MATCH_BYTES` of text, as the footers give it, Spark compares them (the bound
+    is lowered here so the rows stay small)."""
+    rows = [{"source": "a", "line": i, "error": "e", "raw": "\U0001f600" * 100} for i in range(3)]  # 400 bytes each
+    _part(tmp_path, "rejected", "part-0.parquet", [0, 0, 0], rows)
+    monkeypatch.setattr(staged_footers, "MATCH_BYTES", 10_000)
+    assert staged_rejected(str(tmp_path), [0], ["a"]) is not None
+    monkeypatch.setattr(staged_footers, "MATCH_BYTES", 1_000)
+    assert staged_rejected(str(tmp_path), [0], ["a"]) is None
+
+
+def test_small_text_sums_a_columns_bytes_from_the_footers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The footers' uncompressed size of the column, summed over parts (page headers and
+    statistics count too: an upper bound of the text)."""
+    monkeypatch.setattr(staged_footers, "MATCH_BYTES", 5_000)
+    (tmp_path / "t").mkdir()
+    pq.write_table(pa.table({"raw": ["x" * 100]}), tmp_path / "t" / "part-0.parquet")
+    assert small_text(str(tmp_path / "t"), "raw") and not small_text(str(tmp_path / "t"), "other")  # a column it lacks: cannot say
+    pq.write_table(pa.table({"raw": ["y" * 5_000]}), tmp_path / "t" / "part-1.parquet")
+    assert not small_text(str(tmp_path / "t"), "raw")  # over 5,000 bytes over the two parts
+    assert not small_text(str(tmp_path / "gone"), "raw")
 
 
 def test_the_match_is_the_joins_raw_null_safe_and_nothing_else() -> None:

@@ -689,10 +689,11 @@ class _Merge:
         """Whether `df` (the rows of table `name` for `sources`, joined with this read's bad records
         `given`) has a row. Where the table and `given` are small and at hand (a local lake), `test`
         answers at the driver from the rows themselves (`staged_footers`), for the three Spark jobs
-        of `df.count()`; else Spark counts."""
-        from botwatch.engines.staged_footers import MATCH_ROWS
+        of `df.count()`; else Spark counts (the rows, or their text, too many to bring to the driver)."""
+        from botwatch.engines.staged_footers import MATCH_ROWS, small_text
 
-        if given is not None and (n := self.lake._stored_rows(name)) is not None and n <= MATCH_ROWS:
+        if given is not None and (n := self.lake._stored_rows(name)) is not None and n <= MATCH_ROWS \
+                and (folder := self.lake._folders().get(name)) is not None and small_text(folder, "raw"):
             held = self.lake.driver_arrow(name, _REJECT_KEY, among={"source": set(sources)})
             return test(list(zip(*(held[c].to_pylist() for c in _REJECT_KEY), strict=True)), given)
         return bool(df.count())

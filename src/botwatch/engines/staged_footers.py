@@ -10,7 +10,7 @@ any lake whose files mostly parse: compared at the driver (bounded by `MATCH_ROW
 whether any must move to `rejected_earlier` without the count Spark ran for it (three jobs).
 
 Every answer is None where the folder cannot tell (a staging folder behind a URL, a part without
-statistics, more rows than the bound): the caller then asks Spark as before.
+statistics, more rows or text than the bounds): the caller then asks Spark as before.
 """
 
 from __future__ import annotations
@@ -19,9 +19,15 @@ import os
 from collections.abc import Collection, Iterable
 from typing import Any
 
-# Bad records compared at the driver, on either side: raw text is at most `schema.RAW_LIMIT`
-# (4,000) characters a row, so some 40 MB at worst; beyond, Spark compares them.
+# Bad records compared at the driver, on either side; beyond, Spark compares them.
 MATCH_ROWS = 10_000
+# And their text, as the footers give its bytes (uncompressed). A row's raw text is at most
+# `schema.RAW_LIMIT` (4,000) characters, but up to 16,000 bytes of UTF-8, and the driver holds it
+# several times over (Arrow as read, filtered, Python strings): rows of 4,000 four-byte characters
+# read by `staged_rejected` raised the process's peak RSS by 740 MB for 10,000 rows (one side),
+# by 40 MB for the 250 this bound lets through. Bad records are mostly short lines: they stay at
+# the driver; long text goes to Spark.
+MATCH_BYTES = 4 * 2**20
 
 
 def files_holding(folder: str | None, kind: str, kept: Collection[int]) -> set[int] | None:
@@ -63,8 +69,8 @@ def files_holding(folder: str | None, kind: str, kept: Collection[int]) -> set[i
 
 def staged_rejected(folder: str | None, kept: Collection[int], sources: Collection[str]) -> list[tuple[Any, ...]] | None:
     """The (source, line, error, raw) of the bad records the files `kept` gave for `sources`, read
-    from the staging folder at the driver; None where it cannot be read so or holds more than
-    `MATCH_ROWS` such rows of those files."""
+    from the staging folder at the driver; None where it cannot be read so, holds more than
+    `MATCH_ROWS` such rows of those files, or more than `MATCH_BYTES` of their text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -77,7 +83,7 @@ def staged_rejected(folder: str | None, kept: Collection[int], sources: Collecti
         return []
     part_folder = os.path.join(folder, "_kind=rejected")
     ids = read_local_parts(part_folder, ["_file"], {}, {"_file": set(kept)})
-    if ids is None or ids.num_rows > MATCH_ROWS:
+    if ids is None or ids.num_rows > MATCH_ROWS or not small_text(part_folder, "rej.raw"):
         return None
     rows = read_local_parts(part_folder, ["rej"], {}, {"_file": set(kept)})
     if rows is None:
@@ -86,6 +92,32 @@ def staged_rejected(folder: str | None, kept: Collection[int], sources: Collecti
     table = pa.Table.from_arrays([rej.field(c) for c in ("source", "line", "error", "raw")], names=["source", "line", "error", "raw"])
     table = table.filter(pc.fill_null(pc.is_in(table["source"], value_set=_strings(sources)), False))
     return list(zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
+
+
+def small_text(folder: str, column: str) -> bool:
+    """Whether the text of `column` (a Parquet column path, `rej.raw` for a field of a struct) in
+    the local `folder`'s Parquet parts is at most `MATCH_BYTES`, read from the footers (each row
+    group's uncompressed size of that column); False where they cannot say."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from botwatch.engines.lake_arrow import plain_parquet_parts
+
+    parts = plain_parquet_parts(folder)
+    if parts is None:
+        return False
+    total = 0
+    try:
+        for path in parts:
+            meta = pq.read_metadata(path)
+            paths = [meta.schema.column(i).path for i in range(meta.num_columns)]
+            if column not in paths:
+                return False
+            col = paths.index(column)
+            total += sum(meta.row_group(g).column(col).total_uncompressed_size for g in range(meta.num_row_groups))
+    except (OSError, pa.ArrowException):
+        return False
+    return total <= MATCH_BYTES
 
 
 def any_unmatched(held: Iterable[tuple[Any, ...]], given: Iterable[tuple[Any, ...]]) -> bool:
