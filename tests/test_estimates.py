@@ -217,9 +217,10 @@ def test_an_older_table_with_zeros_where_automation_is_unknown_is_said_to_be_out
                "THEN 'no account of this group posted here; no interval (nothing to resample)' ELSE 'no account of this group posted here' END "
                "WHERE account_group = 'likely_automated' AND observed IS NULL")
         old = outdated_estimates(st)
-        # The report and `status` read a lake through `LakeReader`: tables, columns and SQL, no ibis
-        # tables; the check read them through ibis and raised AttributeError there.
-        sql_only = SimpleNamespace(tables=st.tables, columns=st.columns, sql=st.sql)
+        # The report and `status` read a lake through `LakeReader`: tables, columns, SQL and its
+        # driver reads (`driver_arrow`), no ibis tables; the check read them through ibis and raised
+        # AttributeError there.
+        sql_only = SimpleNamespace(tables=st.tables, columns=st.columns, sql=st.sql, driver_arrow=st.driver_arrow)
         assert outdated_estimates(sql_only) == old  # type: ignore[arg-type]
         st.sql("UPDATE account_scores SET bot_probability = 0.1")
         scored = outdated_estimates(st)

@@ -195,7 +195,7 @@ def test_a_lakes_ingest_commands_name_the_spark_engine(sample_study_path: Path) 
         engine = "spark"
 
         def __init__(self, st: Any) -> None:
-            self.tables, self.sql = st.tables, st.sql
+            self.tables, self.sql, self.driver_arrow = st.tables, st.sql, st.driver_arrow
 
     with open_study(sample_study_path) as st:
         steps = reproduction(Lake(st), "lake")["steps"]  # type: ignore[arg-type]
