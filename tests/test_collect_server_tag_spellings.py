@@ -21,7 +21,7 @@ from botwatch.collect.state import meta_dir
 from botwatch.collect.writer import read_lines
 from botwatch.content.normalize import norm_tag
 from botwatch.tag_spellings import MOST_SPELLINGS, spellings
-from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter, x_rules_server
 
 
 def test_every_spelling_asked_is_one_tag_to_analysis() -> None:
@@ -58,15 +58,7 @@ def test_a_stream_capture_sends_x_both_spellings_and_records_the_listed_one(tmp_
     from botwatch.cli import app
 
     added: list[dict] = []
-
-    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
-        if req.path.endswith("/rules"):
-            if req.method == "POST":
-                added.append(orjson.loads(req.body))
-            await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
-            return
-        await w.start_stream("application/json")
-        await w.chunk(orjson.dumps({"data": {"id": "1", "text": "#Gruene vorn"}, "matching_rules": [{"id": "9", "tag": "botwatch:1"}]}) + b"\r\n")
+    route = x_rules_server(added, "#Gruene vorn")
 
     with FakeHttp(route) as srv:
         res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "cap"), "--stream", "--hashtag", "Grüne", "--base-url", srv.url,

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from botwatch.collect.filters import PostFilter, x_rules
-from testsupport.collect_fakes import THREE_PLATFORMS_ELECTION, FakeHttp, HttpRequest, HttpWriter
+from testsupport.collect_fakes import THREE_PLATFORMS_ELECTION, FakeHttp, HttpRequest, HttpWriter, x_rules_server
 
 
 def _terms(rule: str) -> list[str]:
@@ -51,22 +51,6 @@ def test_a_keyword_is_one_term_of_the_rule(keyword: str) -> None:
     assert not re.search(r'\\(?!")', rule), rule
 
 
-def _x_rules_server(added: list[dict], text: str):  # type: ignore[no-untyped-def]
-    """A fake X's route: it keeps each rule body POSTed to `/rules` in `added` and streams one post
-    saying `text`, matched by the first rule."""
-
-    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
-        if req.path.endswith("/rules"):
-            if req.method == "POST":
-                added.append(orjson.loads(req.body))
-            await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
-            return
-        await w.start_stream("application/json")
-        await w.chunk(orjson.dumps({"data": {"id": "1", "text": text}, "matching_rules": [{"id": "9", "tag": "botwatch:1"}]}) + b"\r\n")
-
-    return route
-
-
 def test_plain_words_hashtags_and_phrases_keep_their_rules() -> None:
     packed = x_rules(PostFilter(hashtags=("GE2017",), keywords=("vote", "theresa may", "#ukip", "@UKLabour")))
     assert packed.rules == [('#GE2017 OR vote OR "theresa may" OR #ukip OR @UKLabour', "botwatch:1")]
@@ -83,7 +67,7 @@ def test_the_rules_sent_to_the_server_hold_each_keyword_as_a_phrase(tmp_path: Pa
     from botwatch.cli import app
 
     added: list[dict] = []
-    route = _x_rules_server(added, "labour")
+    route = x_rules_server(added, "labour")
 
     res = None
     with FakeHttp(route) as srv:
@@ -102,7 +86,7 @@ def test_handles_of_other_platforms_are_left_out_of_the_x_rules_and_said_so(tmp_
     from botwatch.cli import app
 
     added: list[dict] = []
-    route = _x_rules_server(added, "#VoteRed")
+    route = x_rules_server(added, "#VoteRed")
 
     election = tmp_path / "toy.toml"
     election.write_text(THREE_PLATFORMS_ELECTION, encoding="utf-8")

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from botwatch.collect.fake_http import FakeHttp, HttpRequest, HttpWriter
 from botwatch.collect.fake_jetstream import FakeJetstream, jetstream_event
 from botwatch.collect.writer import RotatingWriter
@@ -85,3 +87,19 @@ def refuse_open_file_sync(monkeypatch: Any) -> None:
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
+
+
+def x_rules_server(added: list[dict[str, Any]], text: str) -> Callable[[HttpRequest, HttpWriter, int], Any]:
+    """A fake X's route: it keeps each rule body POSTed to `/rules` in `added` and streams one post
+    saying `text`, matched by the first rule."""
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.endswith("/rules"):
+            if req.method == "POST":
+                added.append(orjson.loads(req.body))
+            await w.respond(200, b'{"data": []}' if req.method == "GET" else b'{"meta": {}}')
+            return
+        await w.start_stream("application/json")
+        await w.chunk(orjson.dumps({"data": {"id": "1", "text": text}, "matching_rules": [{"id": "9", "tag": "botwatch:1"}]}) + b"\r\n")
+
+    return route
