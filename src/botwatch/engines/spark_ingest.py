@@ -506,6 +506,7 @@ class _Merge:
         self.spark, self.lake, self.kept = spark, lake, kept
         self.files = sorted(files)  # the kept files (`_file`), whose staged rows `kept` holds
         self.folder = folder  # the staging folder `kept` reads: its footers spare jobs (`staged_footers`); None, unknown
+        self._held: dict[str, set[int]] = {}  # `_holding`'s answer per kind: the staging folder does not change during the merge
         self.db = spark_backend(spark)
         self.views: list[str] = []
 
@@ -539,11 +540,14 @@ class _Merge:
         return _earliest_file(t, key)
 
     def _holding(self, kind: str) -> set[int]:
-        """The kept files that may have staged rows of `kind`; all of them where the footers cannot tell."""
+        """The kept files that may have staged rows of `kind`; all of them where the footers cannot
+        tell. Read once per kind: `rejected` asks before it stages and again in `_earliest`."""
         from botwatch.engines.staged_footers import files_holding
 
-        found = files_holding(self.folder, kind, self.files)
-        return set(self.files) if found is None else found
+        if kind not in self._held:
+            found = files_holding(self.folder, kind, self.files)
+            self._held[kind] = set(self.files) if found is None else found
+        return self._held[kind]
 
     def _df(self, expr: Any) -> Any:
         """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
