@@ -98,3 +98,25 @@ def test_the_live_filter_reads_an_upper_case_keyword_letter_as_either() -> None:
     f = PostFilter(keywords=("Елка", "ЗЕЛЕНЫЕ"))
     assert f.match("ёлка горит", [], []) and f.match("Зелёные идут", [], []) and f.match("зеленые идут", [], [])
     assert not f.match("палка", [], [])
+
+
+def test_servers_are_asked_for_one_yo_a_word_and_every_spelling_still_counts() -> None:
+    """Every "е" of a tag doubled what X and Mastodon were asked for: #Медведев went out in 8
+    spellings, #Мёдвёдёв among them, which no one writes (a Russian word holds one "ё"), and
+    ru-duma2016's tags took 68 streams. Now one "ё" a word is asked, beside the tag as listed and
+    its all-"е" fold; a listed word with more keeps its own; analysis still counts any spelling."""
+    from botwatch.collect.mastodon import hashtag_streams
+    from botwatch.tag_spellings import YO, spellings
+
+    forms, total = spellings("Медведев")
+    assert forms == ["Медведев", "Медведёв", "Медвёдев", "Мёдведев"] and total == 4
+    assert spellings("ЗаЕдинуюРоссию")[1] == 2 and spellings("ЁжЁлки")[0][:2] == ["ЁжЁлки", "ЕжЕлки"]
+    assert "ёжёлки" in spellings("ёжёлки")[0]  # the user listed two in one word: that is asked as listed
+    for tag in ("Медведев", "Зелёные", "РЭПЗелёные", "ТВДебаты"):
+        forms, total = spellings(tag)
+        assert forms[0] == tag and len(forms) == total and {norm_tag(f) for f in forms} == {norm_tag(tag)}, forms
+        assert all(f.lower().count(YO) <= 1 for f in forms) and tag.replace(YO, "е") in forms, forms
+    f = PostFilter(hashtags=("Медведев",))
+    assert f.match("#Мёдвёдёв", ["Мёдвёдёв"], []) and norm_tag("Мёдвёдёв") == norm_tag("Медведев")
+    ru = PostFilter.build(load_election(Path(__file__).parents[1] / "docs" / "examples" / "ru-duma2016.toml"))
+    assert len(hashtag_streams(ru.hashtags).tags) == 56  # docs/collect.md: 68 before

@@ -84,19 +84,53 @@ def spellings(tag: str, most: int = MOST_SPELLINGS) -> tuple[list[str], int]:
     Every place that may be written either way doubles them (a pair that is no umlaut, the "ue" of
     "Steuer", too: analysis reads "#Steür" as "#Steuer", so that is asked as well). After the tag
     as written come the form with every umlaut spelt out and the one with every pair as a letter,
-    the two ways people write a tag, then the mixed ones, so a bound cuts the rarest."""
+    the two ways people write a tag, then the mixed ones, so a bound cuts the rarest.
+
+    A Russian word holds one "ё" at most (`_yo_bounds`), so of the spellings that put "ё" for its
+    "е", only those with at most one a word are asked (more where the listed word has more): every
+    "е" doubled them, #Медведев was asked in 8 (#Мёдвёдёв among them), which nobody writes. Only
+    what is asked changes: analysis folds "ё" to "е", so any spelling still counts when it comes."""
     listed, tag = tag, unicodedata.normalize("NFKC", tag)  # a decomposed "u\u0308" is the "ü" analysis reads (`fold`)
     n = len(tag)
-    # From the end: the spellings of each tail (at most `most` kept) and how many it has in all.
-    tails: list[list[str]] = [[] for _ in range(n)] + [[""]]
-    counts = [0] * n + [1]
+    word, bound = _yo_bounds(tag)
+    # From the end: the spellings of each tail (at most `most` kept) and how many it has in all,
+    # keyed by the tail's start and the "ё"s its word already holds to the left of it.
+    tails: dict[tuple[int, int], list[str]] = {}
+    counts: dict[tuple[int, int], int] = {}
     for i in range(n - 1, -1, -1):
-        for text, step in _ways(tag, i):
-            counts[i] += counts[i + step]
-            tails[i] += [text + rest for rest in tails[i + step][:most - len(tails[i])]]
+        for used in range(bound[word[i]] + 1):
+            kept: list[str] = []
+            count = 0
+            for text, step in _ways(tag, i):
+                held = used + (text in (YO, YO.upper()))
+                if held > bound[word[i]]:
+                    continue
+                j = i + step
+                after = (j, held if j < n and word[j] == word[i] else 0)
+                count += counts.get(after, 1) if j < n else 1
+                kept += [text + rest for rest in (tails[after] if j < n else [""])[:most - len(kept)]]
+            tails[i, used], counts[i, used] = kept, count
     spelt = "".join(_ways(tag, i)[1][0] if tag[i].lower() in _LETTER_SPELT else tag[i] for i in range(n))
-    forms = list(dict.fromkeys([listed, tag, spelt, _lettered(tag), *tails[0]]))[:most]
-    return forms, counts[0] + (listed != tag)
+    forms = list(dict.fromkeys([listed, tag, spelt, _lettered(tag), *tails.get((0, 0), [""])]))[:most]
+    return forms, counts.get((0, 0), 1) + (listed != tag)
+
+
+def _yo_bounds(tag: str) -> tuple[list[int], list[int]]:
+    """The word of each character of `tag` and the most "ё"s a spelling asked for may put in each
+    word: one, or as many as the listed word holds where that is more (the user wrote it so). A
+    hashtag runs words together, so a word starts at a capital after a small letter ("Единая|Россия"),
+    at the last capital of a run that a small letter follows ("ТВ|Дебаты"), and at a letter after
+    any other character ("2016|выборы"); an all-small tag is one word, asked in fewer spellings."""
+    word: list[int] = []
+    for i, c in enumerate(tag):
+        prev, nxt = tag[i - 1] if i else "", tag[i + 1] if i + 1 < len(tag) else ""
+        starts = i == 0 or (c.isalpha() and not prev.isalpha()) or (
+            c.isupper() and (prev.islower() or (prev.isupper() and nxt.islower())))
+        word.append(word[-1] + starts if word else 0)
+    bound = [1] * (word[-1] + 1 if word else 0)
+    for i, c in enumerate(tag):
+        bound[word[i]] += c in (YO, YO.upper())
+    return word, [max(1, b - 1) for b in bound]
 
 
 def _lettered(tag: str) -> str:
