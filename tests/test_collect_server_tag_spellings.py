@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import orjson
 from typer.testing import CliRunner
 
-from botwatch.collect.filters import PostFilter, x_rules
+from botwatch.collect.filters import PostFilter, short_spellings_line, x_rules
 from botwatch.collect import mastodon as md
 from botwatch.collect.core import Capture
 from botwatch.collect.mastodon import cursor_name, hashtag_streams
@@ -146,18 +146,28 @@ def test_a_capture_begun_before_resumes_its_sharp_s_stream_from_its_cursor(tmp_p
     assert saved[cursor_name("Straße")] == "131" and saved[cursor_name("Strasse")] == "132"
 
 
-def test_a_tag_of_more_spellings_than_are_asked_says_so(tmp_path: Path) -> None:
+def test_a_tag_of_more_spellings_than_are_asked_says_so_in_one_line_for_x_and_mastodon(tmp_path: Path) -> None:
     """A tag with more than four places written either way has more than 16 spellings: the rest are
-    not asked for, and a capture says so rather than missing them in silence."""
+    not asked for, and a capture says so rather than missing them in silence. X and Mastodon said
+    it in two lines of their own, with different nouns, both naming "umlauts and ß" for a Russian
+    tag whose spellings are "ё" and "е"; now both say the one line, naming every letter asked."""
     from botwatch.cli import app
 
-    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+    tag = "ЕлкаЕлкаЕлкаЕлкаЕлка"  # five words, each with an "Е" that may be "Ё": 32 spellings
+    line = short_spellings_line([tag])
+    assert line.startswith("1 hashtag(s) have more spellings (") and "ё/е" in line and "ß/ss" in line and line.endswith(tag)
+    assert "umlaut" not in line
+
+    async def refuse(req: HttpRequest, w: HttpWriter, n: int) -> None:
         await w.respond(401, b'{"error": "The access token is invalid"}')  # the run ends at its first stream: the line is said before
 
-    with FakeHttp(route) as srv:
-        res = CliRunner().invoke(app, ["collect", "mastodon", str(tmp_path / "cap"), "--server", srv.url, "--hashtag", "aeaeaeaeae",
-                                       "--duration", "5s", "--no-progress"], env={"COLUMNS": "300"})
-    said = " ".join(res.output.split())
-    assert res.exit_code == 3 and "Traceback" not in said, said
-    assert f"1 hashtag(s) have more spellings of their umlauts and ß than the {MOST_SPELLINGS} streams read for each" in said, said
-    assert "aeaeaeaeae" in said
+    with FakeHttp(refuse) as srv:
+        mastodon = CliRunner().invoke(app, ["collect", "mastodon", str(tmp_path / "m"), "--server", srv.url, "--hashtag", tag,
+                                            "--duration", "5s", "--no-progress"], env={"COLUMNS": "400"})
+    with FakeHttp(x_rules_server([], f"#{tag}")) as srv:
+        x = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "x"), "--stream", "--hashtag", tag, "--base-url", srv.url,
+                                     "--max-posts", "1", "--duration", "5s", "--no-progress"], env={"X_BEARER_TOKEN": "t", "COLUMNS": "400"})
+    for res, code in ((mastodon, 3), (x, 0)):
+        said = " ".join(res.output.split())
+        assert res.exit_code == code and "Traceback" not in said, said
+        assert line in said and "umlauts and ß" not in said, said

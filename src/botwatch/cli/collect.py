@@ -245,11 +245,9 @@ def collect_mastodon(
     streams = md.hashtag_streams(full.hashtags)
     tags = streams.tags
     if streams.short:
-        from botwatch.collect.filters import listed
-        from botwatch.tag_spellings import MOST_SPELLINGS
+        from botwatch.collect.filters import short_spellings_line
 
-        say(f"{len(streams.short)} hashtag(s) have more spellings of their umlauts and ß than the {MOST_SPELLINGS} streams read for each, "
-            f"so statuses in the others are not kept: {listed(streams.short)}")
+        say(short_spellings_line(streams.short))
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
         applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
         unused = [f"{len(full.keywords)} keyword(s)"] * bool(full.keywords) + [f"{len(full.handles)} handle(s)"] * bool(full.handles)

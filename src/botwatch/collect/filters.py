@@ -17,7 +17,7 @@ from typing import Any
 
 from botwatch.elections.model import Election, handle_platform
 from botwatch.script_twins import one_script
-from botwatch.tag_spellings import TAG_SPELLINGS, YE, YO, spell_out, spellings
+from botwatch.tag_spellings import MOST_SPELLINGS, TAG_SPELLINGS, YE, YO, spell_out, spellings
 
 # The origin an empty filter records: the run kept everything the stream sent. Read back from a
 # capture's manifest (`report.scope`), it says the capture was not filtered.
@@ -85,6 +85,17 @@ def asked_tags(hashtags: Iterable[str], same: Callable[[str], str]) -> AskedTags
         for form in forms:
             out.setdefault(same(form), form)
     return AskedTags(list(out.values()), short)
+
+
+def short_spellings_line(short: list[str]) -> str:
+    """The one line that names the listed tags with more spellings than a server is asked for
+    (`AskedTags.short`), for X's rules and Mastodon's streams alike. Why one: each platform wrote
+    its own, with different nouns, and both named "umlauts and ß" where the tag was Russian and
+    its spellings "ё" and "е", the ones that most often reached the bound. The letters named are
+    `TAG_SPELLINGS`' own, so the line stays true of whatever spellings are asked."""
+    either = ", ".join(f"{letter}/{spelt}" for letter, spelt in TAG_SPELLINGS)
+    return (f"{len(short)} hashtag(s) have more spellings ({either} written either way) than the {MOST_SPELLINGS} asked "
+            f"of the server for each, so posts tagged only in the others are not received: {listed(short)}")
 
 
 def listed(items: Iterable[str], most: int = 10, longest: int = 80) -> str:

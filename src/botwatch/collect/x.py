@@ -30,11 +30,10 @@ import httpx
 import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture
-from botwatch.collect.filters import PostFilter, listed, x_rules
+from botwatch.collect.filters import PostFilter, listed, short_spellings_line, x_rules
 from botwatch.collect.state import FolderError, meta_dir, read_manifest, utc_time
 from botwatch.ingest.fields import record_json
 from botwatch.shown_text import name_shown, shell_shown
-from botwatch.tag_spellings import MOST_SPELLINGS
 from botwatch.collect.httpbase import (FAILED_REQUEST, MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_failed)
 
@@ -363,8 +362,7 @@ class XStream:
             self.log(f"{len(packed.not_x)} handle(s) left out of the X rules as they name no X account (a Bluesky handle has a dot, "
                      f"a Mastodon one is user@server): {listed(packed.not_x)}")
         if packed.short:
-            self.log(f"{len(packed.short)} hashtag(s) have more spellings of their umlauts and ß than the {MOST_SPELLINGS} asked for each, "
-                     f"so posts in the others are not sent: {listed(packed.short)}")
+            self.log(short_spellings_line(packed.short))
         if packed.left_out:
             self.log(f"{len(packed.left_out)} term(s) did not fit in {self.max_rules} rules of {self.max_rule_len} characters: {listed(packed.left_out)}")
         if not packed.rules:
