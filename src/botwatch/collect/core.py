@@ -263,13 +263,14 @@ class Capture:
                 {"file": r.orphan.name, "lines": r.lines, "torn_bytes": r.torn_bytes} for r in recovered]
         # A first run that never connected kept none; one whose files were moved away after their
         # ingest did (its manifest entry counts them), and "no run before it kept a post" was said of it.
-        # The manifest is read once for both (`begin_run` reads it again to record this run).
-        manifest = st.read_manifest(self.folder)
-        kept_before = bool(stream_files(self.folder, self.stream)) or st.stream_kept(manifest, self.stream)
+        # Both are asked of the runs `begin_run` read to record this one: the manifest is read once.
+        files_before = bool(stream_files(self.folder, self.stream))
+        self._run_index, earlier = st.begin_run(self.folder, self.sample_rate, run, self.stream)
+        manifest = {"runs": earlier}
+        kept_before = files_before or st.stream_kept(manifest, self.stream)
         # Compared with the last run that kept posts: a run that never connected, with other terms,
         # between two runs of one filter made the third say posts were kept by different terms.
         before = st.last_filter(manifest, self.stream, kept_only=kept_before)
-        self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
         if changed := filter_change(before, run["filter"], kept_before):  # said once the run is taken (a refused rate is the one line)
             self.log(changed)
 

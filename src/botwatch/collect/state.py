@@ -172,8 +172,14 @@ class StreamLock:
             os.close(fd)
 
 
-def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str = "") -> int:
-    """Record a run in the manifest, refusing a rate that differs from the folder's; the run's index.
+def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str = "") -> tuple[int, list[Any]]:
+    """Record a run in the manifest, refusing a rate that differs from the folder's; the run's index
+    and the runs the manifest recorded before it.
+
+    The earlier runs are of the read this write is made from, so a run's start asks them of it
+    (`stream_kept`, `last_filter`) rather than reading the manifest once more: other streams'
+    collectors share the file, so the read must come right before the write (one made from an
+    earlier read would drop what they wrote between), and the start had read it a second time.
 
     The folder's rate is fixed by its captures, not by the first run that tried: a run that
     never connected (a wrong address, no network) wrote no posts, and a retry with another
@@ -201,9 +207,10 @@ def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str
             )
         m.setdefault("rates_replaced", []).append({"sample_rate": recorded, "replaced": run.get("started"), "why": "no capture file was written at it"})
         m["sample_rate"] = sample_rate
-    m.setdefault("runs", []).append(run)
+    earlier = list(m.setdefault("runs", []))
+    m["runs"].append(run)
     write_json_atomic(path, m)
-    return len(m["runs"]) - 1
+    return len(earlier), earlier
 
 
 def manifest_runs(manifest: Any) -> list[Any]:
@@ -215,8 +222,8 @@ def manifest_runs(manifest: Any) -> list[Any]:
 
 
 def last_filter(manifest: Any, stream: str, *, kept_only: bool = False) -> Any:
-    """The filter the stream's last run in `manifest` (parsed: `read_manifest`, read once at a
-    run's start) recorded, or None (no such run, no manifest).
+    """The filter the stream's last run in `manifest` (parsed: at a run's start, the runs `begin_run`
+    read) recorded, or None (no such run, no manifest).
     With `kept_only`, the last run's that kept a post or may have (`kept_nothing`): a run that
     never connected between two runs of one filter kept by none of its terms."""
     for r in reversed(manifest_runs(manifest)):
