@@ -87,18 +87,25 @@ def test_the_lines_the_doc_shows_are_what_each_fake_prints(fake: str, port: int)
         assert f"\n{line.removeprefix('try: ').replace(f'127.0.0.1:{at.group(1)}', f'127.0.0.1:{port}')}\n" in doc or not line.startswith("try:")
 
 
+# The fake Mastodon's timeline is posted on a clock from its start, and a fresh run keeps what is
+# posted from its own start on: the events must still be coming whenever, within the wait, the
+# collector's interpreter is up. Sized by that wait, not by a guess at how fast the collector starts.
+_TRY_WAIT_S = 120
+_TRY_RATE = 100  # events a second; 100 kept posts of the two tags take about 2 s of them
+_TRY_POSTS = _TRY_RATE * (_TRY_WAIT_S + 30)  # still posting after the wait ends, however late the collector came
+
+
 def test_the_fake_mastodon_try_line_collects(tmp_path: Path) -> None:
     """The `try:` line the fake Mastodon prints, run as printed (but for the folder), keeps its 100 posts.
-    A fresh run keeps what is posted from its start on, so the fake's 10,000 events must still be
-    coming when the collector's interpreter is up: at 2,000 a second they were all posted 5 s after
-    the fake started, and a collector slower to start on a loaded machine read nothing and waited
-    for the 120 s timeout. At 500 a second they last 20 s; 100 of them take about half a second."""
-    srv, lines = _fake_lines("fake_mastodon", "--rate", "500")
+    At 2,000 events a second its 10,000 were all posted 5 s after the fake started, and at 500 a
+    second 20 s after, while a collector on a loaded machine took 7-8 s to start: one slower still
+    read nothing and waited for the timeout. Now the events last longer than the test waits."""
+    srv, lines = _fake_lines("fake_mastodon", "--posts", str(_TRY_POSTS), "--rate", str(_TRY_RATE))
     try:
         words = lines[1].removeprefix("try: botwatch ").split()
         words[words.index("trial-capture/")] = str(tmp_path / "trial-capture")
         res = subprocess.run([sys.executable, "-c", "from botwatch.cli import app; app()", *words],
-                             env=_env(), capture_output=True, text=True, timeout=120)
+                             env=_env(), capture_output=True, text=True, timeout=_TRY_WAIT_S)
     finally:
         _stop(srv)
     assert res.returncode == 0 and "kept 100 posts" in res.stderr and "Traceback" not in res.stderr, res.stderr
