@@ -21,6 +21,8 @@ from functools import lru_cache
 from botwatch.content import embed
 from botwatch.content.normalize import TAG_SPELLINGS, norm_tag
 from botwatch.elections.model import Election
+from botwatch.script_twins import one_script
+from botwatch.tag_spellings import YE, YO
 
 _URL = re.compile(r"https?://\S+|\bt\.co/\S+")
 _TOKEN = re.compile(r"#?[a-z0-9_']+|[!?]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
@@ -67,7 +69,8 @@ _SPELT_TAG_LETTERS = {spelt: f"(?:{spelt}|{letter}|{spelt}\u0308)" for letter, s
 def tag_spellings(tag: str) -> str | None:
     r"""A regular expression (without the '#') for every way a post's cleaned text writes the tag
     that the party matcher reads as `tag` (`normalize.norm_tag`): with or without '_' anywhere,
-    and an umlaut as the letter or spelt out ("#Grüne": `_*g_*r_*(?:u_*e|ü|ü)_*n_*e_*`). Why:
+    an umlaut as the letter or spelt out, and a trailing number ("#Grüne":
+    `_*g_*r_*(?:u_*e|ü|ü)_*n_*e[0-9_]*`). Why:
     the stance features mask a party's listed tags as `tgt`/`oth`, and compared letter for letter
     a post's #Gruene of a file listing #Grüne was matched to the party (so the post was about it)
     but left in the text as the word "#gruene", while #Grüne was masked. None: no letters left."""
@@ -86,7 +89,11 @@ def tag_spellings(tag: str) -> str | None:
         else:
             units.append(re.escape(norm[i]))
             i += 1
-    return "_*" + "_*".join(units) + "_*"
+    # The matcher also reads the tag with a trailing number dropped (#PodestaEmails33 as
+    # #PodestaEmails: `match._lookup_tags`, `normalize.YEAR_RE2`), unless the listed tag ends in
+    # one itself: dropping every trailing digit never leaves one, so #ImWithHer2016 takes no more.
+    # ASCII digits, as RE2's `\d` reads them.
+    return "_*" + "_*".join(units) + ("_*" if norm[-1] in "0123456789" else "[0-9_]*")
 
 
 def _names_pattern(words: list[str], tags: "Iterable[str]" = ()) -> re.Pattern[str] | None:
@@ -97,7 +104,7 @@ def _names_pattern(words: list[str], tags: "Iterable[str]" = ()) -> re.Pattern[s
     leading one saw. Branches that each start with a character let `re` skip to the positions
     holding one (the leading look-behind made it try every position: 1.3-1.9x as slow on posts;
     tests/test_content_speed_exact3.py compares both forms)."""
-    words = sorted({w.strip().casefold() for w in words if w.strip()}, key=len, reverse=True)
+    words = sorted({read_as_matcher(w.strip().casefold()) for w in words if w.strip()}, key=len, reverse=True)
     spelt = [x for x in dict.fromkeys(tag_spellings(t) for t in tags) if x]
     if not words and not spelt:
         return None
@@ -164,7 +171,7 @@ class PartyNames:
             words += ["#" + h for h in tags]
             words += ["@" + h for h in p.accounts]
             inert = inert and _inert(words, p.tag_fragments)
-            frag = "|".join(re.escape(f.casefold()) for f in p.tag_fragments)
+            frag = "|".join(re.escape(read_as_matcher(f.casefold())) for f in p.tag_fragments)
             # a tag in every spelling the matcher reads as it (`tag_spellings`), as well as written
             pat = _names_pattern(words, tags)
             if frag:
@@ -177,16 +184,27 @@ class PartyNames:
         firsts = set()
         for p in election.parties:
             for w in p.keywords + p.keywords_context + p.keywords_pro + p.keywords_anti:
-                m = re.match(r"\w+", w.strip().casefold())
+                m = re.match(r"\w+", read_as_matcher(w.strip().casefold()))
                 if m:
                     firsts.add(m.group(0))
         return cls(keys, pats, combined, frozenset(firsts), inert)
 
 
 def clean_text(text: str) -> str:
-    """Lower-cased text without links, with HTML ampersands and curly apostrophes fixed."""
+    """Lower-cased text without links, with HTML ampersands and curly apostrophes fixed, read as
+    the party matcher reads it (`read_as_matcher`)."""
     t = _drop_links(text or "").replace("&amp;", "&").replace("\u2019", "'").replace("\u2018", "'")
-    return t.casefold()
+    return read_as_matcher(t.casefold())
+
+
+def read_as_matcher(text: str) -> str:
+    """`text` with Russian "ё" as "е" and each word mixing Latin and Cyrillic look-alike letters
+    in its main script (`script_twins.one_script`), as `normalize.norm_text` and `fold` read the
+    posts and the election file. Why: the matcher placed a post's #EдинаяPоссия, "зеленые" or
+    "lаbour" (a Cyrillic а) with the party listing #ЕдинаяРоссия, "зелёные" or "labour", but the
+    mask compared letter for letter, so the stance model read the raw word where it reads `tgt`.
+    Applied to the posts' text (`clean_text`, `hashtag_words`) and to the names (`PartyNames`)."""
+    return one_script(text.replace(YO, YE) if YO in text else text)
 
 
 def mask(text: str, names: PartyNames, party: str | None, only: "list[str] | None" = None) -> str:
@@ -300,7 +318,7 @@ def hashtag_words(raw: str) -> str:
     if "#" not in (raw or ""):
         return ""
     out = []
-    for tag in _HASHTAG.findall(raw):
+    for tag in _HASHTAG.findall(one_script(raw)):  # #VoteLаbour (a Cyrillic а) as the matcher reads it
         parts = _CAMEL.findall(tag)
         if len(parts) > 1:
             out.append(" ".join(parts))

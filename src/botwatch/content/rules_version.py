@@ -20,13 +20,17 @@ bump was for:
 4. A word mixing Latin and Cyrillic look-alike letters is read in the script most of its letters
    are in (`content.normalize.one_script`): a post's #EдинаяPоссия names a party listing
    #ЕдинаяРоссия (2026-12-07).
+5. The stance and sentiment features read a party's names as the matcher does
+   (`content.features.read_as_matcher`, `tag_spellings`): a post's #EдинаяPоссия, "зеленые",
+   "lаbour" (a Cyrillic а) or #PodestaEmails33 is masked as `tgt`/`oth` where it had stayed a
+   word (2026-12-08).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-CONTENT_RULES_VERSION = 4
+CONTENT_RULES_VERSION = 5
 CONTENT_RULES_VERSION_KEY = "content_rules_version"
 
 def recorded_rules_version(params: dict[str, Any]) -> int:

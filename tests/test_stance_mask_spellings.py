@@ -1,0 +1,95 @@
+"""The stance model's masking, and the party-coverage line's tag key, read a party's names as the
+party matcher reads them.
+
+The matcher reads a word mixing Latin and Cyrillic look-alike letters in its main script
+(#EдинаяPоссия is #ЕдинаяРоссия), Russian "ё" as "е", and a tag with a trailing number as the tag
+without it (#PodestaEmails33 names a file's #PodestaEmails: 445 times in the IRA tweets). The
+stance mask compared letter for letter, so a post the matcher placed with a party kept that
+party's name as a raw word in the model's input instead of `tgt`; and `top_hashtag` counted
+#EдинаяPоссия and #ЕдинаяРоссия as two tags, naming the wrong commonest one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from botwatch.content import features as F
+from botwatch.content.match import compile_matcher, match_batch, party_mask
+from botwatch.elections import load_election
+from testsupport.match_posts import match_posts
+
+ELECTION = """
+key = "mixed-names"
+name = "Выборы"
+country = "RU"
+timezone = "Europe/Moscow"
+trigger_date = 2016-06-17
+polling_day = 2016-09-18
+
+[[parties]]
+key = "er"
+name = "Единая Россия"
+hashtags = ["ЕдинаяРоссия", "UnitedRussia", "PodestaEmails", "ImWithHer2016"]
+keywords = ["единая россия", "зелёные", "labour"]
+
+[[parties]]
+key = "kprf"
+name = "КПРФ"
+hashtags = ["КПРФ"]
+"""
+
+# (written tag, whether the matcher reads it as one of er's listed tags)
+TAGS = [
+    ("EдинаяPоссия", True),  # Latin E and P in a Cyrillic word
+    ("UnitedRussiа", True),  # a Cyrillic а in a Latin word
+    ("PodestaEmails33", True),  # a trailing number dropped
+    ("podesta_emails_3_3", True),
+    ("PodestaEmails", True),
+    ("ImWithHer2016", True),
+    ("PodestaEmails33x", False),  # the number is not trailing
+    ("ImWithHer20161", False),  # a listed tag's own number is no trailing number to drop
+    ("ImWithHer", False),
+    ("EdinayaRossiya", False),
+]
+
+
+@pytest.fixture(scope="module")
+def election(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("mask") / "el.toml"
+    path.write_text(ELECTION, encoding="utf-8")
+    return load_election(path)
+
+
+def _names_er(election, rows: list[tuple[str, list[str]]]) -> list[bool]:  # type: ignore[no-untyped-def]
+    m = compile_matcher(election)
+    return party_mask(m, match_batch(m, match_posts(rows)))[:, m.parties.index("er")].tolist()
+
+
+def test_the_mask_takes_every_tag_spelling_the_matcher_takes(election) -> None:  # type: ignore[no-untyped-def]
+    names = F.PartyNames.of(election)
+    rows = [(f"за #{tag} сегодня", [tag]) for tag, _ in TAGS]
+    assert _names_er(election, rows) == [named for _, named in TAGS]
+    for (text, _), (tag, named) in zip(rows, TAGS):
+        cleaned = F.clean_text(text)
+        want = "за  tgt  сегодня" if named else cleaned
+        assert F.mask(cleaned, names, "er") == want, tag
+        assert F.mask(cleaned, names, "er", ["er"]) == want, tag
+        assert F.mask(cleaned, names, "kprf", ["kprf", "er"]) == (want.replace("tgt", "oth") if named else cleaned), tag
+
+
+def test_the_mask_reads_look_alikes_and_yo_in_words_as_the_matcher_does(election) -> None:  # type: ignore[no-untyped-def]
+    names = F.PartyNames.of(election)
+    texts = ["Eдиная Россия идёт", "зеленые идут", "vote lаbour now", "ЗЕЛЁНЫЕ идут"]
+    assert _names_er(election, [(t, []) for t in texts]) == [True] * len(texts)
+    for text in texts:
+        masked = F.mask(F.clean_text(text), names, "er", ["er"])
+        assert "tgt" in masked and F.mask(F.clean_text(text), names, "er") == masked, text
+    assert F.tokens(F.mask(F.clean_text("vote lаbour now"), names, "er", ["er"])) == ["vote", "tgt", "now"]
+
+
+def test_the_hashtag_words_read_look_alikes_as_the_matcher_does(election) -> None:  # type: ignore[no-untyped-def]
+    """#VoteLаbour (a Cyrillic а) split as "vote l bour": the party's name never reached the mask."""
+    names = F.PartyNames.of(election)
+    assert F.masked_hashtag_words("#VoteLаbour now", names, "er", ["er"]) == "vote  tgt "
+    assert F.masked_hashtag_words("#VoteLabour now", names, "er", ["er"]) == "vote  tgt "
+
