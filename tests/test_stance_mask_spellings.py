@@ -11,6 +11,9 @@ party's name as a raw word in the model's input instead of `tgt`; and `top_hasht
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from pathlib import Path
+
 import pytest
 
 from botwatch.content import features as F
@@ -93,3 +96,20 @@ def test_the_hashtag_words_read_look_alikes_as_the_matcher_does(election) -> Non
     assert F.masked_hashtag_words("#VoteLаbour now", names, "er", ["er"]) == "vote  tgt "
     assert F.masked_hashtag_words("#VoteLabour now", names, "er", ["er"]) == "vote  tgt "
 
+
+def test_the_commonest_tag_of_a_party_reads_look_alikes_as_one_tag(tmp_path: Path, election) -> None:  # type: ignore[no-untyped-def]
+    """5 posts tagged #ЕдинаяРоссия and 4 #EдинаяPоссия are 9 posts of one tag, more than the 6
+    tagged #UnitedRussia; counted apart, #UnitedRussia was named the party's commonest tag."""
+    from test_timeline import write_posts, write_table
+
+    from botwatch.content.party_coverage import top_hashtag
+    from botwatch.study import open_study
+
+    t0 = datetime(2016, 9, 1, 12)
+    tags = ["ЕдинаяРоссия"] * 5 + ["EдинаяPоссия"] * 4 + ["UnitedRussia"] * 6
+    posts = [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 7}", created_at=t0 + timedelta(minutes=41 * i), kind="original",
+                  lang="ru", text=f"за #{t}", hashtags=[t]) for i, t in enumerate(tags)]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_posts(st, posts)
+        write_table(st, "post_party", [dict(election="mixed-names", party="er", platform="twitter", post_id=p["post_id"]) for p in posts])
+        assert top_hashtag(st, "mixed-names", "er", election.parties[0]) == ("ЕдинаяРоссия", 9)

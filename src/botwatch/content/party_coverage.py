@@ -24,6 +24,7 @@ from botwatch.count_text import num
 from botwatch.elections.contest import ContestWords, contest_words, contest_words_for, current_contest_words
 from botwatch.prob_text import percent
 from botwatch.reshare_words import Reshare, reshare_words
+from botwatch.script_twins import MIXED_SCRIPT_RE2, one_script
 from botwatch.study import Study
 
 # A party named by at least this share of all the study's posts: one party is rarely most of an
@@ -225,8 +226,8 @@ def dominant_lines(study: Study, cov: PartyCoverage, election: Any) -> list[str]
 def top_hashtag(study: Study, election: str, party: str, party_terms: Any = None) -> tuple[str | None, int]:
     """The hashtag most of the posts naming `party` carry (as one of them writes it) and how many
     posts carry it; (None, 0) when they carry none. Tags compare as the matcher compares them:
-    case-folded, '#', '_', '-' and spaces dropped, umlauts spelt out (`normalize.norm_tags_arrow`,
-    without its Unicode folding).
+    case-folded, look-alike letters read in one script (`_one_script_key`), '#', '_', '-' and
+    spaces dropped, umlauts spelt out (`normalize.norm_tags_arrow`, without its NFKC folding).
 
     With `party_terms` (the election's party), only a tag that names the party counts: one it
     lists (a trailing year dropped, as the matcher drops it) or one holding a `tag_fragments`
@@ -244,7 +245,7 @@ def top_hashtag(study: Study, election: str, party: str, party_terms: Any = None
     posts = with_shared_words(study.table("posts"))  # a wordless repost carries its original's tags, as it was labelled
     j = posts.join(named, ["platform", "post_id"])
     u = j.select(j.platform, j.post_id, tag=j.hashtags.unnest())
-    key = u.tag.lower().re_replace(r"^#|[_\-\s]", "")
+    key = _one_script_key(study, u, u.tag.lower()).re_replace(r"^#|[_\-\s]", "")
     for letter, spelt in TAG_SPELLINGS:  # as the matcher spells them, so a listed #Grüne names a post's #Gruene here too
         key = key.replace(letter, spelt)
     u = u.mutate(key=key)
@@ -262,6 +263,20 @@ def top_hashtag(study: Study, election: str, party: str, party_terms: Any = None
     forms = mine.group_by("tag").aggregate(k=mine.count())
     shown = study.expr_arrow(forms.order_by([forms.k.desc(), forms.tag]).limit(1)).to_pylist()[0]["tag"]
     return str(shown).lstrip("#"), int(top[0]["n"])
+
+
+def _one_script_key(study: Study, tags: Any, low: Any) -> Any:
+    """`low` (lower-cased tags, a column of the Ibis table `tags`) with each tag mixing Latin and
+    Cyrillic look-alike letters read in one script, before separators are dropped, as
+    `normalize.norm_tags_arrow` reads it: #EдинаяPоссия (Latin E and P) is #ЕдинаяРоссия. Counted
+    apart, the two split one tag's posts and the line could name another tag as the party's
+    commonest. `one_script` is Python, so the few distinct mixed tags are read once and written
+    back by a CASE; a study without one costs one scan and changes nothing."""
+    lows = tags.select(low=low)
+    mixed = study.expr_arrow(lows.filter(lows.low.re_search(MIXED_SCRIPT_RE2)).distinct())
+    fixed = {t: one_script(t) for t in mixed.column("low").to_pylist() if t is not None}
+    fixed = {t: f for t, f in fixed.items() if f != t}
+    return low.substitute(fixed) if fixed else low
 
 
 def _names_party(party: Any) -> Any:
