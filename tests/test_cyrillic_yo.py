@@ -120,3 +120,22 @@ def test_servers_are_asked_for_one_yo_a_word_and_every_spelling_still_counts() -
     assert f.match("#Мёдвёдёв", ["Мёдвёдёв"], []) and norm_tag("Мёдвёдёв") == norm_tag("Медведев")
     ru = PostFilter.build(load_election(Path(__file__).parents[1] / "docs" / "examples" / "ru-duma2016.toml"))
     assert len(hashtag_streams(ru.hashtags).tags) == 56  # docs/collect.md: 68 before
+
+
+def test_a_word_of_many_yo_is_spelt_in_little_memory() -> None:
+    """A listed word's "ё"s set its bound, and the spellings were built as text for every count of
+    them so far at every letter: a tag of 200 "ё"s took 180 MiB (a thousand, gigabytes and minutes)
+    before a collector asked a server anything. The same spellings and count, in a little memory."""
+    import tracemalloc
+
+    from botwatch.tag_spellings import MOST_SPELLINGS, spellings
+
+    tag = "ё" * 200
+    tracemalloc.start()
+    try:
+        forms, total = spellings(tag)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert forms[:2] == [tag, "е" * 200] and len(set(forms)) == MOST_SPELLINGS and total == 2 ** 200
+    assert peak < 8 * 2**20, f"{peak / 2**20:.0f} MiB"

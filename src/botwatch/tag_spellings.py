@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # What the matcher drops from a tag before comparing (`content.normalize.norm_tag`).
 SEPARATORS = re.compile(r"[_\-\s]")
@@ -93,26 +94,50 @@ def spellings(tag: str, most: int = MOST_SPELLINGS) -> tuple[list[str], int]:
     listed, tag = tag, unicodedata.normalize("NFKC", tag)  # a decomposed "u\u0308" is the "ü" analysis reads (`fold`)
     n = len(tag)
     word, bound = _yo_bounds(tag)
-    # From the end: the spellings of each tail (at most `most` kept) and how many it has in all,
-    # keyed by the tail's start and the "ё"s its word already holds to the left of it.
-    tails: dict[tuple[int, int], list[str]] = {}
-    counts: dict[tuple[int, int], int] = {}
+    # How many letters of the tag's word before `i` (`before`) and from `i` on (`rest`) may be "ё".
+    yo_able = [c.lower() in (YE, YO) for c in tag]
+    before, rest = [0] * n, [0] * n
+    for i in range(1, n):
+        before[i] = before[i - 1] + yo_able[i - 1] if word[i] == word[i - 1] else 0
     for i in range(n - 1, -1, -1):
-        for used in range(bound[word[i]] + 1):
-            kept: list[str] = []
-            count = 0
-            for text, step in _ways(tag, i):
-                held = used + (text in (YO, YO.upper()))
-                if held > bound[word[i]]:
-                    continue
-                j = i + step
-                after = (j, held if j < n and word[j] == word[i] else 0)
-                count += counts.get(after, 1) if j < n else 1
-                kept += [text + rest for rest in (tails[after] if j < n else [""])[:most - len(kept)]]
-            tails[i, used], counts[i, used] = kept, count
+        rest[i] = yo_able[i] + (rest[i + 1] if i + 1 < n and word[i + 1] == word[i] else 0)
+
+    def state(j: int, held: int) -> tuple[int, int]:
+        """The tail from `j` with `held` "ё"s in its word so far. Every count low enough that the
+        rest of the word cannot pass its bound is one state: a word of 300 "ё"s had 300 each."""
+        return (j, max(held, bound[word[j]] - rest[j])) if j < n else (n, 0)
+
+    def steps(i: int, used: int) -> Iterator[tuple[str, tuple[int, int]]]:
+        """Each way of writing the text at `i` within its word's bound, and the state after it."""
+        for text, step in _ways(tag, i):
+            held = used + (text in (YO, YO.upper()))
+            if held <= bound[word[i]]:
+                yield text, state(i + step, held if i + step < n and word[i + step] == word[i] else 0)
+
+    # From the end: how many spellings each state's tail has in all. Counts alone: a tail's first
+    # `most` spellings kept as text for every state made a word of 1,000 "ё"s take gigabytes.
+    counts: dict[tuple[int, int], int] = {(n, 0): 1}
+    for i in range(n - 1, -1, -1):
+        low = max(0, bound[word[i]] - rest[i])
+        for used in range(low, max(low, min(bound[word[i]], before[i])) + 1):
+            counts[i, used] = sum(counts[after] for _, after in steps(i, used))
+    # The first `most` spellings, depth first in the order of `_ways` (as written first).
+    tails: list[str] = []
+    path: list[str] = []
+    stack = [steps(*state(0, 0))] if n else []
+    while stack and len(tails) < most:
+        if (nxt := next(stack[-1], None)) is None:
+            stack.pop()
+            if path:
+                path.pop()
+        elif nxt[1][0] == n:
+            tails.append("".join(path) + nxt[0])
+        else:
+            path.append(nxt[0])
+            stack.append(steps(*nxt[1]))
     spelt = "".join(_ways(tag, i)[1][0] if tag[i].lower() in _LETTER_SPELT else tag[i] for i in range(n))
-    forms = list(dict.fromkeys([listed, tag, spelt, _lettered(tag), *tails.get((0, 0), [""])]))[:most]
-    return forms, counts.get((0, 0), 1) + (listed != tag)
+    forms = list(dict.fromkeys([listed, tag, spelt, _lettered(tag), *(tails or [""])]))[:most]
+    return forms, counts[state(0, 0)] + (listed != tag)
 
 
 def _yo_bounds(tag: str) -> tuple[list[int], list[int]]:
