@@ -90,6 +90,23 @@ def test_the_mask_reads_look_alikes_and_yo_in_words_as_the_matcher_does(election
     assert F.tokens(F.mask(F.clean_text("vote lаbour now"), names, "er", ["er"])) == ["vote", "tgt", "now"]
 
 
+def test_the_mask_reads_a_party_s_tag_fragments_as_the_matcher_does(tmp_path: Path) -> None:
+    """A fragment is read as the matcher reads it, as the posts' text now is: without that, "ё" read
+    as "е" in the text but not in a file's fragment "зелён" unmasked the #ЗелёныеВперёд that it
+    masked before, and a fragment "pоссия" (a Latin p) masked no post's #МояРоссия."""
+    path = tmp_path / "el.toml"
+    path.write_text(ELECTION.replace('hashtags = ["КПРФ"]', 'hashtags = ["КПРФ"]\ntag_fragments = ["зелён", "pоссия"]'), encoding="utf-8")
+    election = load_election(path)
+    names = F.PartyNames.of(election)
+    texts = ["за #ЗелёныеВперёд", "за #ЗеленыеВперед", "за #МояРоссия"]
+    m = compile_matcher(election)
+    placed = party_mask(m, match_batch(m, match_posts([(t, [t.split("#")[1]]) for t in texts])))[:, m.parties.index("kprf")]
+    assert placed.tolist() == [True] * len(texts)
+    for text in texts:
+        assert F.mask(F.clean_text(text), names, "kprf", ["kprf"]) == "за  tgt ", text
+        assert F.mask(F.clean_text(text), names, "er") == "за  oth ", text
+
+
 def test_the_hashtag_words_read_look_alikes_as_the_matcher_does(election) -> None:  # type: ignore[no-untyped-def]
     """#VoteLаbour (a Cyrillic а) split as "vote l bour": the party's name never reached the mask."""
     names = F.PartyNames.of(election)
