@@ -114,6 +114,19 @@ def test_the_hashtag_words_read_look_alikes_as_the_matcher_does(election) -> Non
     assert F.masked_hashtag_words("#VoteLabour now", names, "er", ["er"]) == "vote  tgt "
 
 
+def test_the_hashtag_words_meet_a_file_s_look_alike_name(tmp_path: Path) -> None:
+    """A file's "lаbour" (a Cyrillic а) is read "labour", as the matcher reads it; the hashtag
+    words skip masking unless one of them starts a name (`PartyNames.first_words`), so that list
+    is read alike, or #VoteLabour kept "labour" as a word."""
+    path = tmp_path / "el.toml"
+    path.write_text(ELECTION.replace('"labour"]', '"l\u0430bour"]'), encoding="utf-8")
+    election = load_election(path)
+    names = F.PartyNames.of(election)
+    assert _names_er(election, [("vote labour now", [])]) == [True]
+    assert F.mask(F.clean_text("vote labour now"), names, "er", ["er"]) == "vote  tgt  now"
+    assert F.masked_hashtag_words("#VoteLabour now", names, "er", ["er"]) == "vote  tgt "
+
+
 def test_the_commonest_tag_of_a_party_reads_look_alikes_as_one_tag(tmp_path: Path, election) -> None:  # type: ignore[no-untyped-def]
     """5 posts tagged #ЕдинаяРоссия and 4 #EдинаяPоссия are 9 posts of one tag, more than the 6
     tagged #UnitedRussia; counted apart, #UnitedRussia was named the party's commonest tag."""
