@@ -88,7 +88,7 @@ def test_the_foreign_headline_says_a_shares_exact_bound_is_one() -> None:
     f = NS(estimate=40.0, observed=40.0, ci_low=20.0, ci_high=60.0, n_accounts=20)
     got = str(render("parties_headline.html.j2", kind="foreign", country="US", weak=None, f=f, pos=share, neg=other, scaled=False, not_sample=None,
                      rate=None, scope=None, num=section_parties.num, pct_ci=section_parties._row_pct_ci, every=None))
-    assert "0% [0–17%: an exact bound over its accounts] of their party-tagged English posts were positive and 30% [20–40%]" in got
+    assert "0% [0–17%: an exact bound over 20 accounts] of their party-tagged English posts were positive and 30% [20–40%]" in got
 
 
 def test_the_stance_headline_says_a_shares_exact_bound_is_one() -> None:
@@ -99,5 +99,22 @@ def test_the_stance_headline_says_a_shares_exact_bound_is_one() -> None:
 
     pos = _rows(20, 0)["positive_share"]
     said = _said({"estimate": 0.0, "lo": pos["ci_low"], "hi": pos["ci_high"], "accounts": 20})
-    assert said == "0% [0–17%: an exact bound over its accounts]"
+    assert said == "0% [0–17%: an exact bound over 20 accounts]"
     assert _said({"estimate": 0.3, "lo": 0.2, "hi": 0.4, "accounts": 20}) == "30% [20–40%]"
+
+
+def test_a_pasted_headline_bound_names_its_accounts() -> None:
+    """A journalist pastes one headline sentence: "0% [0–20%: an exact bound over its accounts] of
+    those in English read as positive" (the GE2017 walk) had an "its" naming nothing, and left out
+    the count the report's "How to read" note promises beside such a bound ("an exact bound over
+    20 accounts") and the reference table gives. The count is the one the stage stored with the
+    bound; a row without one (NULL, NaN) still says "its accounts" rather than a wrong number."""
+    from botwatch.report.section_parties import _row_pct_ci, _said
+
+    pos = _rows(17, 0)["positive_share"]
+    lo, hi = pos["ci_low"], pos["ci_high"]
+    assert _said({"estimate": 0.0, "lo": lo, "hi": hi, "accounts": 17}) == "0% [0–20%: an exact bound over 17 accounts]"
+    one = _rows(5, 5)["positive_share"]
+    assert _row_pct_ci(1.0, one["ci_low"], one["ci_high"], 5).endswith(": an exact bound over 5 accounts]")
+    assert _row_pct_ci(0.0, lo, hi, float("nan")) == "0% [0–20%: an exact bound over its accounts]"
+    assert _row_pct_ci(0.0, lo, hi) == "0% [0–20%: an exact bound over its accounts]"

@@ -89,7 +89,7 @@ def test_the_posts_of_foreign_origin_accounts_say_how_many_the_study_prior_alone
     f = SimpleNamespace(estimate=4, ci_low=2, ci_high=4, n_accounts=3, observed=4)
     tone = SimpleNamespace(estimate=0.1, ci_low=0.05, ci_high=0.2)
     html = str(render("parties_headline.html.j2", kind="foreign", country="GB", weak="", prior_posts=n, f=f, pos=tone, neg=tone, scaled=False,
-                      not_sample=False, rate=1, scope=None, num=lambda v: f"{v:,.0f}", pct_ci=lambda *a: "10%"))
+                      not_sample=False, rate=1, scope=None, num=lambda v: f"{v:,.0f}", pct_ci=lambda *a, **k: "10%"))
     assert ("in the 30 days before polling day; 2 of the 4 came from accounts that only the study's prior, which estimates how many "
             "of its accounts are Russia-run, made more likely than not run from Russia: without it they would be more likely than not "
             "run from GB, so what the study is made of counts those posts, not evidence about their authors; ") in html, html

@@ -36,7 +36,7 @@ def test_prior_only_foreign_count_is_said_to_be_no_finding(tmp_path: Path) -> No
     n = SimpleNamespace(estimate=700, ci_low=675, ci_high=725, n_accounts=66)
     tone = SimpleNamespace(estimate=0.1, ci_low=0.05, ci_high=0.2)
     html = str(render("parties_headline.html.j2", kind="foreign", country="US", weak=weak, f=n, pos=tone, neg=tone, scaled=False, not_sample=False, rate=1, scope=None,
-                      num=lambda v: f"{v:,.0f}", pct_ci=lambda *a: "10%"))
+                      num=lambda v: f"{v:,.0f}", pct_ci=lambda *a, **k: "10%"))
     before_posted = html.split(") posted 700")[0]
     assert "not a finding of foreign accounts" in before_posted  # in the same sentence, before the figure
 

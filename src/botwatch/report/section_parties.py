@@ -8,6 +8,7 @@ because a support count is only as good as the rules that decided it.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ibis
@@ -131,17 +132,31 @@ def _said(v: dict[str, Any] | None) -> str:
     if v and v["estimate"] is not None and _too_few(v):
         return pct(v["estimate"])
     if v and v["estimate"] is not None and stats.exact_edge_interval(v["estimate"], v["lo"], v["hi"]):
-        return _row_pct_ci(v["estimate"], v["lo"], v["hi"])
+        return _row_pct_ci(v["estimate"], v["lo"], v["hi"], v.get("accounts"))
     return _share(v)
 
 
-def _row_pct_ci(p: Any, lo: Any = None, hi: Any = None) -> str:
-    """`pct_ci` of a share read from the estimates table where its accounts are not at hand (the
-    foreign-origin headline): a share of 0 or 1 with an interval carries the stage's exact bound
-    (`compute.cell_rows`), said to be one, not "0% [0–17%]" beside bootstrap intervals."""
+def _row_pct_ci(p: Any, lo: Any = None, hi: Any = None, accounts: Any = None) -> str:
+    """`pct_ci` of a share read from the estimates table (the stance, tone and foreign-origin
+    headlines): a share of 0 or 1 with an interval carries the stage's exact bound
+    (`compute.cell_rows`), said to be one, not "0% [0–17%]" beside bootstrap intervals.
+
+    The bound names its accounts, the `n_accounts` the stage stored beside it (the ones it was
+    computed over): "an exact bound over its accounts" left a pasted headline with an "its" naming
+    nothing, and without the count that the report's own "How to read" note promises beside such
+    a bound and the reference table gives. Where the row has no count, "its accounts" stays."""
     if stats.exact_edge_interval(p, lo, hi):
-        return f"{pct(p)} {interval(lo, hi)[:-1]}: an exact bound over its accounts]"
+        n = _whole(accounts)
+        over = f"{n:,} account{'s' if n != 1 else ''}" if n else "its accounts"
+        return f"{pct(p)} {interval(lo, hi)[:-1]}: an exact bound over {over}]"
     return pct_ci(p, lo, hi)
+
+
+def _whole(n: Any) -> int | None:
+    """A stored account count as a whole number, None where it is missing (NULL, NaN) or none."""
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        return None
+    return int(n) or None
 
 
 def _observed_count(cell: dict[str, Any] | None) -> int | None:
