@@ -67,6 +67,6 @@ def test_the_accounts_headlines_with_counts_of_one_are_singular() -> None:
     assert "2 of 2 accounts the bot model could score look automated" in text and "about 2 automated accounts [0–3]" in text, text
     origin = dict(kind="origin", n_origin=2, home="GB", share="50% [9–91%]", expected="1", lo="0", hi="2", training="", checked="")
     text = _words("accounts_headline.html.j2", **origin, foreign=1, weak=True, why="it has GB as its single most likely country")
-    assert "gives about 1 foreign-origin account [0–2]; 1 of them reaches probability 0.5" in text, text
+    assert "gives about 1 foreign-origin account [0–2]; 1 of the 2 reaches probability 0.5" in text, text
     text = _words("accounts_headline.html.j2", **origin, foreign=1, weak=False, why="", same=True)
-    assert "1 of them, 50% [9–91%], is more likely than not run from outside GB" in text, text
+    assert "1 of the 2, 50% [9–91%], is more likely than not run from outside GB" in text, text

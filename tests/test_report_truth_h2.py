@@ -87,7 +87,7 @@ def test_the_foreign_count_is_said_to_overstate_only_when_it_is_above_the_expect
 
     below = said(1134, "1,433", above=False)
     assert "overstates" not in below
-    assert "1,134 of them, 30% [29–32%], are more likely than not run from outside GB (probability ≥ 0.5), fewer than the sum of the probabilities" in below
+    assert "1,134 of the 3,734, 30% [29–32%], are more likely than not run from outside GB (probability ≥ 0.5), fewer than the sum of the probabilities" in below
     assert "a count that overstates when many probabilities sit just past 0.5" in said(228, "222", above=True)
 
 
@@ -134,3 +134,19 @@ def test_a_small_sample_rate_is_not_said_to_be_a_zero_percent_sample(monkeypatch
     said = caveats.scaling_unsupported(object(), 1e-6)
     assert said is not None and "a random 0.0001% sample" in said and "0.00%" not in said
     assert "a random 1% sample" in caveats.scaling_unsupported(object(), 0.01)
+
+
+def test_the_counted_foreign_accounts_are_said_of_the_accounts_with_evidence_not_of_the_sum() -> None:
+    """IRA tweets of May–June 2017 beside the GE2017 sample, read as a journalist pastes it: "gives
+    about 343 foreign-origin accounts [335–351 …]; 358 of them, 95% [92–97%], are more likely than
+    not run from outside GB". "Them" reads as the 343 just named, and 358 of 343 is no count; the
+    358 are of the 378 accounts with origin evidence, and the sentence says so."""
+    from botwatch.report.sections import render
+
+    def said(weak: bool) -> str:
+        return _plain(render("accounts_headline.html.j2", kind="origin", foreign=358, n_origin=378, home="GB", share="95% [92–97%]",
+                             expected="343", lo="335", hi="351", weak=weak, why="", training="", checked="", above=True))
+
+    assert "gives about 343 foreign-origin accounts [335–351]; 358 of the 378, 95% [92–97%], are more likely than not run from outside GB" in said(False)
+    assert "; 358 of the 378 reach probability 0.5 of being run from outside GB" in said(True)
+    assert "of them" not in said(False) + said(True)
