@@ -276,8 +276,8 @@ def test_a_slice_of_the_ordinary_archive_is_compared_with_the_rest_of_it(brexit_
     assert not any("Moscow" in str(h) or "clear daily rhythm" in str(h) for h in sec.headline)
     text = _plain(sec.html)
     assert ("On ordinary Brexit tweets of 2016 (a keyword scrape, not an archive of attributed accounts), UK on UTC+1, the same test, "
-            "leaving out the 3 of their accounts this study also holds (it holds posts of that archive, and a share cannot be tested "
-            "against itself), put 52 of 270 accounts with a clear daily rhythm, 19% [15–24%], at least 3 hours from home and 51 of 270, "
+            "leaving out the 3 of their accounts this study also holds (an account in both would be set against itself, and the test "
+            "takes the two sets to be apart), put 52 of 270 accounts with a clear daily rhythm, 19% [15–24%], at least 3 hours from home and 51 of 270, "
             "19% [15–24%], in the same Moscow band: the shares here are not shown to be above what ordinary accounts give") in text
 
 
@@ -545,3 +545,21 @@ def test_accounts_section_does_not_call_every_origin_ratio_hand_set() -> None:
     text = (Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "accounts.html.j2").read_text()
     assert "hand-set likelihood ratios over a stated prior" not in text
     assert "time zones and Cyrillic counts measured on labelled accounts" in text
+
+
+def test_one_account_shared_with_the_reference_is_not_said_to_be_the_archive() -> None:
+    """The GE2017 sample beside IRA tweets shares one account with the ordinary Brexit reference:
+    @UKLabour, which also tweeted about Brexit in 2016. The section said "leaving out the 1 of their
+    accounts this study also holds (it holds posts of that archive, ...)", which a journalist would
+    quote as the study holding Brexit tweets it never ingested. It says why the account is left
+    out, and nothing about where the study's posts came from."""
+    from botwatch.report.sections import ENV
+    from botwatch.stats import wilson
+    from botwatch.timeline.report import ordinary_reference
+
+    circ = {"home": 1, "msk_offset": 3, "informative": 67, "far": wilson(49, 67), "msk": wilson(23, 67),
+            "shared": {"n": 1, "k_msk": 0, "k_far": 0}}
+    r = ordinary_reference(circ)
+    text = _plain(ENV.from_string('{% from "ordinary_fits.html.j2" import ordinary_fits %}{{ ordinary_fits(c) }}').render(c={**circ, "ordinary": r}))
+    assert "leaving out the 1 of their accounts this study also holds (an account in both would be set against itself" in text, text
+    assert "holds posts of" not in text, text

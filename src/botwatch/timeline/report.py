@@ -542,8 +542,9 @@ def ordinary_reference(circ: dict[str, Any]) -> dict[str, Any] | None:
 
     Accounts the study shares with the reference (`circ["shared"]`, from
     `ordinary_accounts.shared_with_reference`: a study holding posts of the ordinary archive
-    itself) are left out of the reference's counts, so the two sets compared are apart, as the exact
-    test takes them to be; `shared` says how many. Where none of the reference is left, there is
+    itself, or an account that also posted in it, as @UKLabour did in the GE2017 sample) are left
+    out of the reference's counts, so the two sets compared are apart, as the exact test takes them
+    to be; `shared` says how many, and the report does not say the study holds the archive's posts. Where none of the reference is left, there is
     nothing to compare with: `informative` is 0 and `verdict` None."""
     if circ.get("home") is None or not circ.get("far") or not circ.get("informative"):
         return None
