@@ -77,3 +77,36 @@ def test_the_sentence_for_each_case() -> None:
     assert said(1, 1, 20, 54) == ("The cluster co-acted inside the election window (2016-09-01 to 2016-11-15): 20 of its 54 co-actions (37%) "
                                   "fall in it; the test reads the whole archive.")
     assert render("coordination_window.html.j2", in_window=None).strip() == ""
+
+
+def test_how_much_of_the_co_acting_touches_an_election_post_is_said(analysed_sample_path: Path) -> None:
+    """In the window is not about the election. The GE2017 sample beside the IRA's tweets of
+    May–June 2017 headlined "63 accounts in 22 clusters acted in unison …; 582 of the 1,914
+    co-actions of all clusters (30%) fall in [the election window]", where 8 of the 1,914 touched
+    an election post: a journalist would have printed US-news and Russian-language co-acting of the
+    same weeks as networks in the UK election's talk. The count is said beside the window's."""
+    from datetime import date
+
+    from botwatch.report.sections import render
+
+    election = load_election("us-2016")
+    with open_study(analysed_sample_path) as st:
+        got = window_activity(st, election, st.sql("SELECT count(*) FROM clusters")[0][0])
+        election_posts = {p for (p,) in st.sql("SELECT post_id FROM post_labels WHERE in_election")}
+        pairs = st.sql(
+            "SELECT DISTINCT e.post_a, e.post_b FROM coordination_evidence e "
+            "JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a "
+            "JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id"
+        )
+    assert got is not None and got["talk"] == sum(1 for a, b in pairs if a in election_posts or b in election_posts)
+
+    def said(talk: int | None, total: int = 1_914, of: int = 22) -> str:
+        w = {"clusters": 21, "of": of, "co_actions": 582, "all": total, "start": date(2017, 4, 18), "end": date(2017, 6, 9), "talk": talk}
+        return " ".join(render("coordination_window.html.j2", in_window=w).split()).replace("&#39;", "'")
+
+    assert said(8).endswith("fall in it; the test reads the whole archive. 8 of the clusters' 1,914 co-actions (0.4%) involve an election "
+                            "post: most of this co-acting is outside this election's talk."), said(8)
+    assert said(0).endswith(" None of the clusters' 1,914 co-actions involves an election post: most of this co-acting is outside this "
+                            "election's talk."), said(0)
+    assert said(1_500).endswith(" 1,500 of the clusters' 1,914 co-actions (78%) involve an election post."), said(1_500)
+    assert said(None).endswith("the test reads the whole archive.")  # no content stage: nothing said
