@@ -23,6 +23,7 @@ from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, in_window, party_accounts, post_party_measured, without_party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
 from botwatch.estimates.whole_counts import zero_bound_text, zero_text, zero_upper_bound
+from botwatch.report.cell_marks import mark_key, marked_cell, marks_used
 from botwatch.report.fmt import interval, num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, current_contest_words, render, section
@@ -92,6 +93,15 @@ def _scaled_count(v: dict[str, Any]) -> tuple[str, str | None]:
     if v["estimate"] and _too_few(v):
         return n, f"from {counted(int(v['accounts']), 'account')}: too few for a 95% interval"
     return _count(v), None
+
+
+# The figure cells of a per-party table (`_party_rows`), whose reasons for no interval are marks (`cell_marks`).
+FIGURE_CELLS = ("posts", "support", "oppose", "read_shown", "support_share", "oppose_share", "english_shown", "positive", "negative")
+
+
+def _mark_key(rows: list[dict[str, Any]]) -> str:
+    """The key under a per-party table to the marks its cells draw (`cell_marks.mark_key`), or ""."""
+    return mark_key(marks_used(r[k] for r in rows for k in FIGURE_CELLS))
 
 
 def election_counts(study: Any) -> tuple[int, int, int]:
@@ -578,6 +588,8 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     group_tables = [{"label": group_label(g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
                      "unknown": bot_needs_text() if g == "likely_automated" and bot_group_unknown(unscored, cover) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
+    for g in group_tables:
+        g["key"] = _mark_key(g["rows"])
     q = study.sql
     total, in_el, accounts = election_counts(study)
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
@@ -615,7 +627,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     html = render(
         "parties.html.j2", this_election=this_election,
         rs=rs, unread_reposts=unread_reposts_line(study, cov), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
-        election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
+        election=election, rows=rows, rows_key=_mark_key(rows), cell=marked_cell, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, exact_shares=any(str(r[k]).endswith(f", {EXACT_MARK}]")
             for r in rows + [x for g in group_tables for x in g["rows"]] for k in ("support_share", "oppose_share", "positive", "negative")),
         # The note on such shares, where the group tables below hold one too (their positive and negative shares).
