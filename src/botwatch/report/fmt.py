@@ -20,6 +20,8 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
+from markupsafe import Markup, escape
+
 from botwatch import stats
 from botwatch.accounts.json_shape import shown_handle
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
@@ -58,6 +60,15 @@ def account_label(handle: Any, account_id: Any, platform: Any = None) -> str:
     if shown:
         return "@" + user_text(shown, HANDLE_SHOWN)
     return "id " + user_text(account_id, HANDLE_SHOWN)
+
+
+def path_breaks(value: Any) -> Markup:
+    """A file's path (attacker-chosen: `user_text`, escaped) with a break allowed after each folder
+    separator: in a cell that breaks anywhere (`td`), the input-files table's File column was 45 px
+    wide on a 375-px phone, one letter a line; with `td.file` (report.css) it breaks only there, so
+    the column is as wide as the file's own name."""
+    shown = escape(user_text(value))
+    return Markup(str(shown).replace("/", "/<wbr>").replace("\\", "\\<wbr>"))
 
 
 def safe_url(value: Any) -> str | None:
@@ -189,6 +200,7 @@ FILTERS = {
     "user_text": user_text,
     "account_label": account_label,
     "safe_url": safe_url,
+    "path_breaks": path_breaks,
     "prob2": prob2,
     "prob2_rest": prob2_rest,  # one minus a stored probability (P(outside home)), as `explain` writes it
 }
