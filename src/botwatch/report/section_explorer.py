@@ -102,6 +102,13 @@ def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], lis
     return out
 
 
+def _cluster_sizes(study: Study, ids: list[str]) -> dict[str, int]:
+    """{cluster id as the rows write it: its accounts} for `ids`, counted in `cluster_members`."""
+    rows = study.sql("SELECT CAST(cluster_id AS VARCHAR), count(DISTINCT (platform, account_id)) FROM cluster_members GROUP BY 1")
+    wanted = set(ids)
+    return {str(c): int(n) for c, n in rows if str(c) in wanted}
+
+
 def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_ACCOUNTS, detail_accounts: int = DETAIL_ACCOUNTS) -> dict[str, Any]:
     """The explorer's JSON payload (also used by tests and the benchmark)."""
     tables: set[str] = ctx.get("tables") or set(study.tables())
@@ -124,7 +131,8 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     for out, o, b in zip(out_rows, origin, bot):
         out.append((1 if b else 0) | (2 if o else 0))
     countries = sorted({r[5] for r in out_rows if r[5]})
-    clusters = len({r[7] for r in out_rows if r[7] is not None})
+    in_page = sorted({r[7] for r in out_rows if r[7] is not None})
+    clusters = len(in_page)
     return {
         "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail", "p_out", "trained"],
         "rows": out_rows,
@@ -136,6 +144,9 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
         "posted": posted,
         "countries": countries,
         "clusters": clusters,
+        # Members per cluster (of the page's clusters), for each cluster button's name ("cluster 3,
+        # 41 accounts", explorer.js): named by its number alone, "3" said nothing to a screen reader.
+        "cluster_sizes": _cluster_sizes(study, in_page) if has_clusters and in_page else {},
         # An origin on fewer than 20 posts: the validation's figures for that many posts, as
         # `explain` gives them (explorer.js writes `few_posts_lead`'s words before them).
         "few": [[first, last, band_reference((key, first, last))] for key, first, last in FEW_POSTS_BANDS],

@@ -252,6 +252,9 @@
         var cb = el("button", r[C.cluster], "ex-cluster-btn");
         cb.type = "button";
         cb.title = "Show only the accounts of this cluster";
+        // The visible number alone named the button "3": its name says what it is.
+        var size = (D.cluster_sizes || {})[r[C.cluster]];
+        cb.setAttribute("aria-label", "cluster " + r[C.cluster] + (size === undefined ? "" : ", " + fmt(size) + (size === 1 ? " account" : " accounts")));
         cb.addEventListener("click", function () { showCluster(r[C.cluster]); });
         cl.appendChild(cb);
       }
