@@ -17,7 +17,7 @@ from typing import Any
 import igraph as ig
 from markupsafe import Markup
 
-from botwatch.chart_table import figures_table, number
+from botwatch.chart_table import MAX_ROWS, figures_table, number
 from botwatch.coordination.clusters import MEMBER_SHARES, TOP_AMPLIFIED, top_amplified
 from botwatch.coordination.peak_days import daily_co_actions, peak_words, tied_peak_days
 from botwatch.report.fmt import account_label
@@ -128,16 +128,22 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
 def _picture_figures(nodes: list[dict[str, Any]], edges: list[tuple[int, int, Any]], targets: list[tuple[str, int]],
                      links: list[tuple[int, int, Any]]) -> Markup:
     """What the network picture draws, as hidden tables a screen reader reads (`chart_table`): each
-    account drawn with its cluster, posts, links and the accounts a line joins it to, then each grey
-    square with the members that amplified it. The picture's facts sat in circle tooltips alone, so
-    "Coordination network: 15 accounts in 5 clusters" was all a reader who cannot see it heard."""
-    joined: list[list[str]] = [[] for _ in nodes]
-    for a, b, _ in edges:
-        joined[a].append(nodes[b]["label"])
-        joined[b].append(nodes[a]["label"])
-    rows = [(n["label"], str(n["cluster"]), number(n["posts"]), number(n["degree"]), ", ".join(sorted(joined[i])) or "—")
-            for i, n in enumerate(nodes)]
-    out = figures_table(f"Coordination network ({len(nodes)} accounts drawn)", ["Account", "Cluster", "Posts", "Coordination links", "Joined in the picture to"], rows)
+    account drawn with its cluster, posts and links (its circle's tooltip), the lines between them,
+    then each grey square with the members that amplified it. The picture's facts sat in circle
+    tooltips alone, so "Coordination network: 15 accounts in 5 clusters" was all a reader who
+    cannot see it heard. The lines are a table of their own, capped as a chart's table is
+    (`MAX_ROWS`, the strongest first): listed under both accounts of each, the 6,496 lines of an
+    IRA study's picture made the hidden table 1.1 MB."""
+    rows = [(n["label"], str(n["cluster"]), number(n["posts"]), number(n["degree"])) for n in nodes]
+    out = figures_table(f"Coordination network ({len(nodes)} accounts drawn)", ["Account", "Cluster", "Posts", "Coordination links"], rows)
+    if edges:
+        strongest = sorted(edges, key=lambda e: (-float(e[2] or 0), nodes[e[0]]["label"], nodes[e[1]]["label"]))
+        pairs = [(nodes[a]["label"], nodes[b]["label"]) for a, b, _ in strongest[:MAX_ROWS]]
+        said = "each line drawn, the strongest first"
+        if len(edges) > MAX_ROWS:
+            said = (f"the {MAX_ROWS:,} strongest of the {len(edges):,} lines drawn; the other {len(edges) - MAX_ROWS:,} are left out here "
+                    "(every pair is in the study's coordination_edges table: botwatch export STUDY coordination_edges -o edges.csv)")
+        out += figures_table("Lines between the accounts drawn", ["Account", "Joined to"], pairs, said=said)
     if targets:
         by: list[list[str]] = [[] for _ in targets]
         for a, t, _ in links:
