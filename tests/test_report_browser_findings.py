@@ -240,3 +240,53 @@ def test_a_printed_explorer_keeps_each_accounts_evidence(browser: Any, reports: 
         assert not pg.errors, pg.errors
     finally:
         pg.close()
+
+
+def test_wide_tables_fit_and_name_what_they_hold(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:
+    """Layout and accessibility left-overs, measured on the demo study (one page load, two widths):
+    the per-party table was 1,780 px wide on a 1,280-px desktop (its 1,120 px of page), a collapsed
+    count's "(every resample of the accounts gave 0: no interval)" on one line and each "N [lo–hi]"
+    too; a party with too few accounts fills a row with "(too few accounts)" (IRA studies). Explorer
+    cluster buttons were named "3"; on a phone the input files' File column was 45 px (a letter a
+    line), and a box that scrolls sideways had the browser's default focus ring alone."""
+    from botwatch.report.cell_marks import marked_cell
+
+    with open_study(analysed_sample_path) as st:
+        sizes = dict(st.sql("SELECT CAST(cluster_id AS VARCHAR), count(DISTINCT (platform, account_id)) FROM cluster_members GROUP BY 1"))
+    # The table is its own scroll box on screen (table.small), inside its .table-wrap.
+    fits = ("() => [...document.querySelectorAll('#parties .table-wrap > table')].filter(t => t.caption.textContent.startsWith('Per '))"
+            ".map(t => Math.max(t.scrollWidth, t.parentElement.scrollWidth) - t.parentElement.clientWidth)")
+    pg = Page(browser, 1280, 900)
+    try:
+        page = pg.open(reports["full"])
+        over = page.evaluate(fits)
+        assert over and max(over) <= 1, over
+        # A small party's row as the report writes it, every cell with no interval for too few accounts.
+        few, flat = str(marked_cell("100% (too few accounts)")), str(marked_cell("1,234 (every resample of the accounts gave 1,234: no interval)"))
+        page.eval_on_selector_all("#parties .table-wrap table tbody tr:first-child td.num", "(tds, [a, b]) => tds.forEach((td, i) => { td.innerHTML = i % 2 ? a : b; })", [few, flat])
+        over = page.evaluate(fits)
+        assert max(over) <= 1, over
+        # Each cluster button says what it is, its number (the visible text) first.
+        page.select_option("#ex-cluster", "in")
+        page.dispatch_event("#ex-cluster", "change")
+        names = page.eval_on_selector_all("#ex-body button.ex-cluster-btn", "bs => bs.map(b => [b.textContent, b.getAttribute('aria-label')])")
+        assert names, "no cluster button in the explorer"
+        for shown, name in names:
+            n = sizes[shown]
+            assert name == f"cluster {shown}, {n:,} account{'s' if n != 1 else ''}", (shown, name)
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.wait_for_timeout(50)
+        # The input files' names break after their folders, so the column is as wide as a file's name.
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        files = page.evaluate("() => [...document.querySelectorAll('main table')].filter(t => t.caption && t.caption.textContent.startsWith('Input files'))"
+                              ".flatMap(t => [...t.querySelectorAll('tbody td:first-child')].map(td => td.getBoundingClientRect().width))")
+        assert files and min(files) >= 150, files
+        # A box that scrolls sideways, reached by keyboard, shows the controls' focus ring.
+        ring = page.evaluate(
+            """() => { const box = document.querySelector('main [data-scroll-focus]');
+                box.focus({focusVisible: true}); const s = getComputedStyle(box); return [box.matches(':focus-visible'), s.outlineStyle, s.outlineWidth, s.outlineColor]; }"""
+        )
+        assert ring == [True, "solid", "3px", "rgb(244, 180, 0)"], ring
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()
