@@ -104,7 +104,7 @@ def test_the_report_and_the_cli_say_too_few_accounts_for_such_a_share(two_englis
     start = text.index("Conservatives 30")
     row = text[start:text.index("Labour", start)]
     assert row.count("(too few accounts)") == 4, row
-    assert "A share marked too few accounts rests on the accounts with a post in its own denominator" in text
+    assert "A share marked * (too few accounts) rests on the accounts with a post in its own denominator" in text
     assert "a share from fewer than 5 accounts with English posts has none (too few accounts)" in str(sec.html)
     heads = re.sub(r"\s+", " ", " ".join(re.sub("<[^>]+>", " ", str(h)) for h in sec.headline))
     assert "from 2 accounts: too few for 95% intervals" in heads, heads
@@ -151,8 +151,8 @@ def test_the_note_is_given_where_only_a_group_table_holds_such_a_share(tmp_path:
     main = text[text.index("Per party, campaign window, all accounts"):text.index("Per party: foreign-origin")]
     assert "too few accounts" not in main.split("Labour")[0], main
     foreign = text[text.index("Per party: foreign-origin"):]
-    assert "100% (too few accounts) 0% (too few accounts)" in foreign.split("Labour")[0], foreign
-    assert "A share marked too few accounts rests on the accounts with a post in its own denominator" in text
+    assert "100% * (too few accounts) 0% * (too few accounts)" in foreign.split("Labour")[0], foreign
+    assert "A share marked * (too few accounts) rests on the accounts with a post in its own denominator" in text
 
 
 def test_a_share_of_no_english_post_is_said_so_in_the_cli_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

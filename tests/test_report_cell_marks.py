@@ -20,7 +20,7 @@ def test_a_reason_in_words_becomes_a_mark_with_the_words_kept_for_a_screen_reade
 
 def test_an_interval_stays_whole_and_text_is_escaped() -> None:
     assert str(marked_cell("3,170 [1,944–4,442]")) == "3,170 <span class='nowrap'>[1,944–4,442]</span>"
-    assert str(marked_cell("0% [0–23%, exact]")) == "0% <span class='nowrap'>[0–23%</span>, <span class='nowrap'>exact]</span>"
+    assert str(marked_cell("0% [0–23%, exact]")) == "0% <span class='nowrap'>[0–23%, exact]</span>"
     assert str(marked_cell("<b>1</b> [<i>–2]")) == "&lt;b&gt;1&lt;/b&gt; <span class='nowrap'>[&lt;i&gt;–2]</span>"
 
 

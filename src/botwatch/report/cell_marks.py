@@ -6,8 +6,9 @@ Why: a cell's figure carries its reason for having no interval in words ("0% (to
 such cell made its column as wide as the sentence: the demo's per-party table was 1,780 px wide on
 a 1,280-px desktop (1,120 px of page) and scrolled sideways in its box. Here the words become a mark
 (`*`, `†`) on screen, said once in a key under the table (`mark_key`), while the words themselves
-stay in the cell for a screen reader (visually hidden); an interval in brackets is kept on one line
-but may go under its figure, so the columns narrow to their widest interval.
+stay in the cell for a screen reader (visually hidden, in a cell that holds it: report.css); an
+interval in brackets is kept on one line but may go under its figure, so the columns narrow to
+their widest interval.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ _BRACKET = re.compile(r"\[[^\]]*\]")
 
 
 def _unbroken(text: str) -> Markup:
-    """`text` escaped, each bracketed interval on one line but for a break after its comma
-    ("[0–23%," / "exact]"): a browser breaks after an en dash, which split "[1,944–" from "4,442]"."""
+    """`text` escaped, each bracketed interval on one line: a browser breaks after an en dash,
+    which split "[1,944–" from "4,442]"."""
     out = Markup("")
     last = 0
     for m in _BRACKET.finditer(text):
-        parts = m.group(0).split(", ")
-        out += escape(text[last:m.start()]) + Markup(", ").join(Markup("<span class='nowrap'>{}</span>").format(p) for p in parts)
+        out += escape(text[last:m.start()]) + Markup("<span class='nowrap'>{}</span>").format(m.group(0))
         last = m.end()
     return out + escape(text[last:])
 

@@ -71,6 +71,14 @@ def path_breaks(value: Any) -> Markup:
     return Markup(str(shown).replace("/", "/<wbr>").replace("\\", "\\<wbr>"))
 
 
+def marked_cell(value: Any) -> Markup:
+    """`report.cell_marks.marked_cell`, imported when a template uses it: that module reads the
+    estimates stage's wording, whose module imports numpy and pyarrow."""
+    from botwatch.report.cell_marks import marked_cell as cell
+
+    return cell(value)
+
+
 def safe_url(value: Any) -> str | None:
     """The URL if it is an absolute http(s) URL a reader may follow, else None."""
     if not isinstance(value, str):
@@ -201,6 +209,7 @@ FILTERS = {
     "account_label": account_label,
     "safe_url": safe_url,
     "path_breaks": path_breaks,
+    "marked_cell": marked_cell,  # a per-party figure's reason for no interval as a mark (report.cell_marks)
     "prob2": prob2,
     "prob2_rest": prob2_rest,  # one minus a stored probability (P(outside home)), as `explain` writes it
 }

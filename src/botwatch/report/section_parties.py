@@ -23,7 +23,7 @@ from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, in_window, party_accounts, post_party_measured, without_party_accounts
 from botwatch.estimates.reference import collapsed, interval_text, reference_rows, zero_rate
 from botwatch.estimates.whole_counts import zero_bound_text, zero_text, zero_upper_bound
-from botwatch.report.cell_marks import mark_key, marked_cell, marks_used
+from botwatch.report.cell_marks import mark_key, marks_used
 from botwatch.report.fmt import interval, num, pct, pct_ci, user_text
 from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, current_contest_words, render, section
@@ -627,7 +627,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     html = render(
         "parties.html.j2", this_election=this_election,
         rs=rs, unread_reposts=unread_reposts_line(study, cov), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
-        election=election, rows=rows, rows_key=_mark_key(rows), cell=marked_cell, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
+        election=election, rows=rows, rows_key=_mark_key(rows), own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, exact_shares=any(str(r[k]).endswith(f", {EXACT_MARK}]")
             for r in rows + [x for g in group_tables for x in g["rows"]] for k in ("support_share", "oppose_share", "positive", "negative")),
         # The note on such shares, where the group tables below hold one too (their positive and negative shares).
