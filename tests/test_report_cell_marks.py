@@ -28,3 +28,16 @@ def test_a_path_breaks_after_its_folders_and_stays_text() -> None:
     assert str(path_breaks("data/in/<x>.jsonl")) == "data/<wbr>in/<wbr>&lt;x&gt;.jsonl"
     assert str(path_breaks("C:\\in\\a.csv")) == "C:\\<wbr>in\\<wbr>a.csv"
     assert "⟨U+202E⟩" in str(path_breaks("a\u202etxt.exe"))  # a hidden control is shown, as user_text shows it
+
+
+def test_the_key_names_only_the_marks_of_columns_the_table_shows() -> None:
+    """A mark in a column the table leaves out (no "Read for stance" where every post was read; a
+    group table has no shares) is keyed nowhere: the key said "†" over a table showing none."""
+    from botwatch.report.section_parties import _mark_key
+
+    flat = "0 (every resample of the accounts gave 0: no interval)"
+    row = {k: "1 [0–2]" for k in ("posts", "support", "oppose", "read_shown", "support_share", "oppose_share", "english_shown", "positive", "negative")}
+    assert _mark_key([{**row, "read_shown": flat}], {"stance": False, "english": True}) == ""
+    assert _mark_key([{**row, "read_shown": flat}], {"stance": True, "english": True}).startswith("† no interval")
+    assert _mark_key([{**row, "support_share": "100% (too few accounts)"}], {"stance": True, "english": True}, group=True) == ""
+    assert _mark_key([{**row, "positive": "100% (too few accounts)"}], {"stance": False, "english": False}, group=True).startswith("* too few")

@@ -99,9 +99,13 @@ def _scaled_count(v: dict[str, Any]) -> tuple[str, str | None]:
 FIGURE_CELLS = ("posts", "support", "oppose", "read_shown", "support_share", "oppose_share", "english_shown", "positive", "negative")
 
 
-def _mark_key(rows: list[dict[str, Any]]) -> str:
-    """The key under a per-party table to the marks its cells draw (`cell_marks.mark_key`), or ""."""
-    return mark_key(marks_used(r[k] for r in rows for k in FIGURE_CELLS))
+def _mark_key(rows: list[dict[str, Any]], shown: dict[str, bool], group: bool = False) -> str:
+    """The key under a per-party table to the marks its shown cells draw (`cell_marks.mark_key`),
+    or "": `shown` is `read_columns` (a group table has no "Read for stance" and no shares)."""
+    hidden = {"read_shown"} if group or not shown["stance"] else set()
+    hidden |= set() if shown["english"] else {"english_shown"}
+    hidden |= {"support_share", "oppose_share"} if group else set()
+    return mark_key(marks_used(r[k] for r in rows for k in FIGURE_CELLS if k not in hidden))
 
 
 def election_counts(study: Any) -> tuple[int, int, int]:
@@ -589,7 +593,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                      "unknown": bot_needs_text() if g == "likely_automated" and bot_group_unknown(unscored, cover) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
     for g in group_tables:
-        g["key"] = _mark_key(g["rows"])
+        g["key"] = _mark_key(g["rows"], read_columns(rows), group=True)
     q = study.sql
     total, in_el, accounts = election_counts(study)
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
@@ -627,7 +631,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     html = render(
         "parties.html.j2", this_election=this_election,
         rs=rs, unread_reposts=unread_reposts_line(study, cov), filtered_reposts=filtered_reposts_note(study), bluesky_unknown=_bluesky_unknown(study, election, tables),
-        election=election, rows=rows, rows_key=_mark_key(rows), own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
+        election=election, rows=rows, rows_key=_mark_key(rows, read_columns(rows)), own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, exact_shares=any(str(r[k]).endswith(f", {EXACT_MARK}]")
             for r in rows + [x for g in group_tables for x in g["rows"]] for k in ("support_share", "oppose_share", "positive", "negative")),
         # The note on such shares, where the group tables below hold one too (their positive and negative shares).
