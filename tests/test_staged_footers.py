@@ -126,3 +126,47 @@ def test_the_drivers_match_is_sparks_join_on_adversarial_rows(spark, tmp_path: P
     assert gone and back  # both kinds of row are there to compare
     assert {r[0] for r in rows if any_unmatched([r[1:]], given_rows)} == gone
     assert {r[0] for r in rows if any_matched([r[1:]], given_rows)} == back
+
+
+def _truncate(part: Path) -> None:
+    """Cut a Parquet part short, as a full disk or a killed writer leaves it: its footer is gone."""
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+
+
+def test_a_truncated_part_leaves_every_answer_to_spark(tmp_path: Path) -> None:
+    """pyarrow says a part without its footer is not Parquet (`ArrowInvalid`, not an `OSError`):
+    `files_holding` let it through and the merge stopped on it, where "cannot say" (None) hands the
+    question to Spark. Each reader of the staging footers gives up on it the same way."""
+    _part(tmp_path, "rejected", "part-0.parquet", [0])
+    _part(tmp_path, "rejected", "part-1.parquet", [1])
+    _truncate(tmp_path / "_kind=rejected" / "part-1.parquet")
+    assert files_holding(str(tmp_path), "rejected", [0, 1]) is None
+    assert staged_rejected(str(tmp_path), [0, 1], ["a"]) is None
+    assert not small_text(str(tmp_path / "_kind=rejected"), "rej.raw")
+
+
+@pytest.mark.spark
+def test_a_truncated_part_of_a_spark_staging_folder_leaves_the_merge_to_spark(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same on the folder the ingest's staging write makes (`spark_ingest._stage`): two files
+    with a bad record each, one `_kind=rejected` part cut short; the merge then takes every kept
+    file as holding bad records (`_Merge._holding`), as where the footers cannot tell."""
+    from botwatch.engines.spark_ingest import _Merge, _stage
+    from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
+
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    v1 = fix.read_text(encoding="utf-8").splitlines(keepends=True)
+    files = []
+    for i in range(2):
+        files.append(str(tmp_path / f"t{i}.jsonl"))
+        Path(files[-1]).write_text("".join(v1[:2]) + f'{{"id": {i}, "text": "broken\n' + "".join(v1[2:]), encoding="utf-8")
+    folder = str(tmp_path / "staged")
+    _stage(spark, files, {}, False, DEFAULT_MAX_RECORD_BYTES, folder, None)
+    assert files_holding(folder, "rejected", [0, 1]) == {0, 1}  # readable: the footers answer
+    parts = sorted((tmp_path / "staged" / "_kind=rejected").glob("*.parquet"))
+    assert parts
+    _truncate(parts[0])
+    assert files_holding(folder, "rejected", [0, 1]) is None
+    assert staged_rejected(folder, [0, 1], ["a"]) is None
+    merge = _Merge.__new__(_Merge)  # only what `_holding` reads: no lake, no Ibis backend
+    merge.folder, merge.files, merge._held = folder, [0, 1], {}
+    assert merge._holding("rejected") == {0, 1}

@@ -10,7 +10,8 @@ any lake whose files mostly parse: compared at the driver (bounded by `MATCH_ROW
 whether any must move to `rejected_earlier` without the count Spark ran for it (three jobs).
 
 Every answer is None where the folder cannot tell (a staging folder behind a URL, a part without
-statistics, more rows or text than the bounds): the caller then asks Spark as before.
+statistics, a part whose footer cannot be read, more rows or text than the bounds): the caller
+then asks Spark as before, and Spark says what is wrong with the part in its own words.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def files_holding(folder: str | None, kind: str, kept: Collection[int]) -> set[i
     """The files of `kept` that may have staged rows of `kind` in the staging `folder` (a superset:
     a row group's min..max range of `_file` counts whole); empty when the kind has no partition
     folder (Spark writes none for a kind without rows). None when the footers cannot say."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from botwatch.engines.spark_inputs import is_url
@@ -62,7 +64,7 @@ def files_holding(folder: str | None, kind: str, kept: Collection[int]) -> set[i
                 if stats is None or not stats.has_min_max:
                     return None
                 found |= {i for i in wanted if stats.min <= i <= stats.max}
-    except OSError:
+    except (OSError, pa.ArrowException):  # a truncated or corrupt part: pyarrow's ArrowInvalid, not an OSError
         return None
     return found
 
