@@ -19,6 +19,11 @@ from botwatch.engines.staged_footers import MATCH_ROWS, any_matched, any_unmatch
 REJ = pa.struct([("source", pa.string()), ("line", pa.int64()), ("error", pa.string()), ("raw", pa.string())])
 
 
+def _given(folder: str | None, kept: list[int], sources: list[str]) -> list[tuple[object, ...]] | None:
+    """`staged_rejected` as the merge calls it: with the footers' answer of which files hold bad records."""
+    return staged_rejected(folder, kept, sources, files_holding(folder, "rejected", kept))
+
+
 def _part(folder: Path, kind: str, name: str, files: list[int], rows: list[dict[str, object]] | None = None, **kw: object) -> None:
     (folder / f"_kind={kind}").mkdir(parents=True, exist_ok=True)
     rej = rows or [{"source": "a", "line": i, "error": "e", "raw": None} for i in range(len(files))]
@@ -49,15 +54,18 @@ def test_staged_rejected_gives_the_kept_files_rows_of_the_sources(tmp_path: Path
     rows = [{"source": "a", "line": 1, "error": "e", "raw": "x"}, {"source": "b", "line": 2, "error": "e", "raw": None},
             {"source": "a", "line": 3, "error": "e", "raw": None}]
     _part(tmp_path, "rejected", "part-0.parquet", [0, 0, 1], rows)
-    assert staged_rejected(str(tmp_path), [0], ["a"]) == [("a", 1, "e", "x")]
-    assert sorted(staged_rejected(str(tmp_path), [0, 1], ["a", "b"]) or [], key=str) == [("a", 1, "e", "x"), ("a", 3, "e", None), ("b", 2, "e", None)]
-    assert staged_rejected(str(tmp_path), [4], ["a"]) == []  # no kept file holds any
-    assert staged_rejected(None, [0], ["a"]) is None
+    assert _given(str(tmp_path), [0], ["a"]) == [("a", 1, "e", "x")]
+    assert sorted(_given(str(tmp_path), [0, 1], ["a", "b"]) or [], key=str) == [("a", 1, "e", "x"), ("a", 3, "e", None), ("b", 2, "e", None)]
+    assert _given(str(tmp_path), [4], ["a"]) == []  # no kept file holds any
+    assert _given(None, [0], ["a"]) is None
+    # The merge hands in its answer for all its files (`_Merge._footers`): the same rows for any of them.
+    assert staged_rejected(str(tmp_path), [0], ["a"], {0, 1}) == [("a", 1, "e", "x")]
+    assert staged_rejected(str(tmp_path), [4], ["a"], {0, 1}) == []
 
 
 def test_staged_rejected_leaves_many_rows_to_spark(tmp_path: Path) -> None:
     _part(tmp_path, "rejected", "part-0.parquet", [0] * (MATCH_ROWS + 1))
-    assert staged_rejected(str(tmp_path), [0], ["a"]) is None
+    assert _given(str(tmp_path), [0], ["a"]) is None
 
 
 def test_staged_rejected_leaves_much_text_to_spark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,9 +75,9 @@ def test_staged_rejected_leaves_much_text_to_spark(tmp_path: Path, monkeypatch: 
     rows = [{"source": "a", "line": i, "error": "e", "raw": "\U0001f600" * 100} for i in range(3)]  # 400 bytes each
     _part(tmp_path, "rejected", "part-0.parquet", [0, 0, 0], rows)
     monkeypatch.setattr(staged_footers, "MATCH_BYTES", 10_000)
-    assert staged_rejected(str(tmp_path), [0], ["a"]) is not None
+    assert _given(str(tmp_path), [0], ["a"]) is not None
     monkeypatch.setattr(staged_footers, "MATCH_BYTES", 1_000)
-    assert staged_rejected(str(tmp_path), [0], ["a"]) is None
+    assert _given(str(tmp_path), [0], ["a"]) is None
 
 
 def test_small_text_sums_a_columns_bytes_from_the_footers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,7 +127,7 @@ def test_the_drivers_match_is_sparks_join_on_adversarial_rows(spark, tmp_path: P
     on = [h[c] == g[c] for c in key[:-1]] + [h["raw"].eqNullSafe(g["raw"])]
     gone, back = ({r.id for r in h.join(g, on, how).select("id").collect()} for how in ("left_anti", "left_semi"))
 
-    given_rows = staged_rejected(str(tmp_path / "staged"), [0, 1], names)
+    given_rows = _given(str(tmp_path / "staged"), [0, 1], names)
     table = read_local_parts(str(tmp_path / "held"), ["id", *key], {}, {"source": set(names)})
     assert given_rows is not None and table is not None
     rows = list(zip(*(table[c].to_pylist() for c in ["id", *key]), strict=True))
@@ -141,7 +149,9 @@ def test_a_truncated_part_leaves_every_answer_to_spark(tmp_path: Path) -> None:
     _part(tmp_path, "rejected", "part-1.parquet", [1])
     _truncate(tmp_path / "_kind=rejected" / "part-1.parquet")
     assert files_holding(str(tmp_path), "rejected", [0, 1]) is None
-    assert staged_rejected(str(tmp_path), [0, 1], ["a"]) is None
+    assert _given(str(tmp_path), [0, 1], ["a"]) is None
+    # Cut after the merge read the footers (`_Merge._footers`): the rows' read gives up too.
+    assert staged_rejected(str(tmp_path), [0, 1], ["a"], {0, 1}) is None
     assert not small_text(str(tmp_path / "_kind=rejected"), "rej.raw")
 
 
@@ -166,7 +176,7 @@ def test_a_truncated_part_of_a_spark_staging_folder_leaves_the_merge_to_spark(sp
     assert parts
     _truncate(parts[0])
     assert files_holding(folder, "rejected", [0, 1]) is None
-    assert staged_rejected(folder, [0, 1], ["a"]) is None
+    assert staged_rejected(folder, [0, 1], ["a"], {0, 1}) is None  # the footers read before the cut
     merge = _Merge.__new__(_Merge)  # only what `_holding` reads: no lake, no Ibis backend
     merge.folder, merge.files, merge._held = folder, [0, 1], {}
-    assert merge._holding("rejected") == {0, 1}
+    assert merge._holding("rejected") == {0, 1} and merge._footers("rejected") is None

@@ -506,7 +506,7 @@ class _Merge:
         self.spark, self.lake, self.kept = spark, lake, kept
         self.files = sorted(files)  # the kept files (`_file`), whose staged rows `kept` holds
         self.folder = folder  # the staging folder `kept` reads: its footers spare jobs (`staged_footers`); None, unknown
-        self._held: dict[str, set[int]] = {}  # `_holding`'s answer per kind: the staging folder does not change during the merge
+        self._held: dict[str, set[int] | None] = {}  # `_footers`' answer per kind: the staging folder does not change during the merge
         self.db = spark_backend(spark)
         self.views: list[str] = []
 
@@ -541,12 +541,18 @@ class _Merge:
 
     def _holding(self, kind: str) -> set[int]:
         """The kept files that may have staged rows of `kind`; all of them where the footers cannot
-        tell. Read once per kind: `rejected` asks before it stages and again in `_earliest`."""
+        tell."""
+        found = self._footers(kind)
+        return set(self.files) if found is None else found
+
+    def _footers(self, kind: str) -> set[int] | None:
+        """`staged_footers.files_holding` for the kept files and `kind`, None where the footers
+        cannot tell. Read once per kind: `rejected` asks before it stages, `_earliest` again, and
+        `retire_rejected` hands the answer to `staged_rejected`, which read the footers a third time."""
         from botwatch.engines.staged_footers import files_holding
 
         if kind not in self._held:
-            found = files_holding(self.folder, kind, self.files)
-            self._held[kind] = set(self.files) if found is None else found
+            self._held[kind] = files_holding(self.folder, kind, self.files)
         return self._held[kind]
 
     def _df(self, expr: Any) -> Any:
@@ -669,7 +675,7 @@ class _Merge:
         ours = lambda df: F.coalesce(df["source"].isin(names), F.lit(False))  # noqa: E731
         stored = read_naive(self.lake, "rejected")
         gone = stored.where(ours(stored)).join(given, matched(stored), "left_anti")
-        given_rows = staged_rejected(self.folder, sorted(files), names)  # None: only Spark can tell
+        given_rows = staged_rejected(self.folder, sorted(files), names, self._footers("rejected"))  # None: only Spark can tell
         moved = not self._empty("rejected") and self._any_row(gone, "rejected", names, given_rows, any_unmatched)
         if "rejected_earlier" in self.lake.tables():
             earlier = self.lake.df("rejected_earlier")

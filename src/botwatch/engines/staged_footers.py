@@ -69,19 +69,22 @@ def files_holding(folder: str | None, kind: str, kept: Collection[int]) -> set[i
     return found
 
 
-def staged_rejected(folder: str | None, kept: Collection[int], sources: Collection[str]) -> list[tuple[Any, ...]] | None:
+def staged_rejected(folder: str | None, kept: Collection[int], sources: Collection[str],
+                    holding: Collection[int] | None) -> list[tuple[Any, ...]] | None:
     """The (source, line, error, raw) of the bad records the files `kept` gave for `sources`, read
     from the staging folder at the driver; None where it cannot be read so, holds more than
-    `MATCH_ROWS` such rows of those files, or more than `MATCH_BYTES` of their text."""
+    `MATCH_ROWS` such rows of those files, or more than `MATCH_BYTES` of their text.
+
+    `holding` is `files_holding(folder, "rejected", ...)`'s answer for `kept` or more files, which
+    the merge has read already (`_Merge._footers`): passed in, not read from the footers again."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from botwatch.engines.lake_arrow import read_local_parts
 
-    holding = files_holding(folder, "rejected", kept)
     if holding is None or folder is None:
         return None
-    if not holding:
+    if not set(holding) & set(kept):
         return []
     part_folder = os.path.join(folder, "_kind=rejected")
     ids = read_local_parts(part_folder, ["_file"], {}, {"_file": set(kept)})
