@@ -196,9 +196,10 @@ def test_a_forced_re_read_of_a_file_with_a_bad_record_keeps_it_in_few_spark_jobs
     assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]
     earlier = Path(table_path(str(lake), "rejected_earlier"))
     assert not earlier.exists() or pq.read_table(earlier).num_rows == 0
-    # 17 with Spark's count of the records to move; 14 when measured. The bound leaves a job for
-    # another PySpark release's planning.
-    assert ran <= 15, f"Spark jobs of a forced re-read of one file with a bad record: {ran}"
+    # 17 with Spark's count of the records to move; 14 when measured, 12 since the accounts merge
+    # neither holds the reduced snapshots nor broadcasts the touched keys twice (docs/performance.md,
+    # 2026-12-08). The bound leaves a job for another PySpark release's planning.
+    assert ran <= 13, f"Spark jobs of a forced re-read of one file with a bad record: {ran}"
 
 
 def _bad_v1(path: Path) -> Path:

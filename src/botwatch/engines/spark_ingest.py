@@ -611,28 +611,29 @@ class _Merge:
         earlier file of this call, is not stored again: what a file-by-file ingest does, since
         each file is checked against everything stored before it. (The accounts seen per file
         are counted on the executors: `n_accounts` in each file's meta row.)"""
-        from pyspark import StorageLevel
-
-        reduced_df = self._df(canonical.reduce_snapshots(self._staged("snapshots", "snap", SNAPSHOT_ROW), per=("_file",)))
+        staged = self._staged("snapshots", "snap", SNAPSHOT_ROW)
+        reduced_df = self._df(canonical.reduce_snapshots(staged, per=("_file",)))
         if self._empty("account_snapshots") and self._empty("accounts"):
             self._first_accounts(self._view(_by_account(reduced_df), "reduced"))
             return
-        reduced_df = reduced_df.persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            reduced = self._view(reduced_df, "reduced")
-            fresh = self._earliest(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY, "snapshots")
-            store(self.lake, "account_snapshots", self._df(fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
-            # Not `distinct()`: a semi- or anti-join keeps the same rows whatever the copies of a
-            # key on its right, and the distinct was a shuffle job of its own under each join.
-            touched = reduced.select(*canonical.ACCOUNT_KEY)
-            snapshots = self._stored("account_snapshots")  # read again: with what was just appended
-            theirs = _by_account(self._df(snapshots.semi_join(touched, canonical.ACCOUNT_KEY)))
-            recomputed = canonical.accounts_from_snapshots(self._view(theirs, "theirs"))
-            untouched = self._stored("accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
-            naive = spark_schema(ACCOUNTS)
-            store(self.lake, "accounts", conform(self._df(untouched), naive).unionByName(conform(self._df(recomputed), naive)), "overwrite")
-        finally:
-            reduced_df.unpersist()
+        # Not held in memory: read once, by the append, since the accounts below take their keys
+        # from the staged rows. Held, the rows cost a Spark job of their own to build, and the
+        # keys' two broadcasts (one per join) read them apart (2 jobs); from the staging folder's
+        # scan Spark builds the keys' broadcast once and uses it for both joins.
+        reduced = self._view(reduced_df, "reduced")
+        fresh = self._earliest(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY, "snapshots")
+        store(self.lake, "account_snapshots", self._df(fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
+        # The accounts the files touch, as the staged rows give them: the reduction keeps a row for
+        # each account it is given (a NULL key too), so these are the reduced rows' keys.
+        # Not `distinct()`: a semi- or anti-join keeps the same rows whatever the copies of a key
+        # on its right, and the distinct was a shuffle job of its own under each join.
+        touched = staged.select(*canonical.ACCOUNT_KEY)
+        snapshots = self._stored("account_snapshots")  # read again: with what was just appended
+        theirs = _by_account(self._df(snapshots.semi_join(touched, canonical.ACCOUNT_KEY)))
+        recomputed = canonical.accounts_from_snapshots(self._view(theirs, "theirs"))
+        untouched = self._stored("accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
+        naive = spark_schema(ACCOUNTS)
+        store(self.lake, "accounts", conform(self._df(untouched), naive).unionByName(conform(self._df(recomputed), naive)), "overwrite")
 
     def _first_accounts(self, reduced: Any) -> None:
         """`accounts` for a lake with no snapshot and no account stored yet (a new lake): every
