@@ -103,8 +103,9 @@ def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], lis
 
 
 def _cluster_sizes(study: Study, ids: list[str]) -> dict[str, int]:
-    """{cluster id as the rows write it: its accounts} for `ids`, counted in `cluster_members`."""
-    rows = study.sql("SELECT CAST(cluster_id AS VARCHAR), count(DISTINCT (platform, account_id)) FROM cluster_members GROUP BY 1")
+    """{cluster id as the rows write it: its accounts} for `ids`: the coordination stage's own
+    `clusters.size` (its `cluster_members` rows, one an account), not counted again here."""
+    rows = study.sql("SELECT CAST(cluster_id AS VARCHAR), size FROM clusters")
     wanted = set(ids)
     return {str(c): int(n) for c, n in rows if str(c) in wanted}
 
@@ -146,7 +147,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
         "clusters": clusters,
         # Members per cluster (of the page's clusters), for each cluster button's name ("cluster 3,
         # 41 accounts", explorer.js): named by its number alone, "3" said nothing to a screen reader.
-        "cluster_sizes": _cluster_sizes(study, in_page) if has_clusters and in_page else {},
+        "cluster_sizes": _cluster_sizes(study, in_page) if has_clusters and in_page and "clusters" in tables else {},
         # An origin on fewer than 20 posts: the validation's figures for that many posts, as
         # `explain` gives them (explorer.js writes `few_posts_lead`'s words before them).
         "few": [[first, last, band_reference((key, first, last))] for key, first, last in FEW_POSTS_BANDS],
