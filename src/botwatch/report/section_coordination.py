@@ -386,43 +386,31 @@ def window_activity(study: Study, election: Any, n_clusters: int, *, named: bool
         return None
     lo, hi = (f"TIMESTAMP '{t:%Y-%m-%d %H:%M:%S}'" for t in w)  # literal: the same SQL on DuckDB and Spark
     inside = f"least(e.t_a, e.t_b) >= {lo} AND least(e.t_a, e.t_b) < {hi}"
-    clusters, in_window, total = study.sql(
+    # How many of the co-actions involve an election post (`post_labels.in_election`, the posts the
+    # Parties section counts), in the same pass: in the window is not about the election. The
+    # GE2017 sample beside the IRA's tweets of May–June 2017 headlined "63 accounts in 22 clusters
+    # acted in unison …; 582 of the 1,914 co-actions of all clusters (30%) fall in [the election
+    # window]", which a journalist would print as networks in the election's talk, where 8 of the
+    # 1,914 touched an election post. Not asked where the content stage has not run (no
+    # `post_labels`), or where the stages used different elections (`named`: its labels are of
+    # another election than the window named).
+    talk = not named and "post_labels" in study.tables()
+    said = ", count(DISTINCT CASE WHEN la.in_election OR lb.in_election THEN e.post_a || '|' || e.post_b END)" if talk else ""
+    labels = ("LEFT JOIN post_labels la ON la.platform = e.platform AND la.post_id = e.post_a "
+              "LEFT JOIN post_labels lb ON lb.platform = e.platform AND lb.post_id = e.post_b") if talk else ""
+    clusters, in_window, total, *election_talk = study.sql(
         f"""
         SELECT count(DISTINCT CASE WHEN {inside} THEN m.cluster_id END),
                count(DISTINCT CASE WHEN {inside} THEN e.post_a || '|' || e.post_b END),
-               count(DISTINCT e.post_a || '|' || e.post_b)
+               count(DISTINCT e.post_a || '|' || e.post_b){said}
         FROM coordination_evidence e JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a
         JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id
+        {labels}
         """
     )[0]
     return {"clusters": int(clusters or 0), "of": n_clusters, "co_actions": int(in_window or 0), "all": int(total or 0),
             "start": election.window_start, "end": election.window_end, "name": election.name if named else None,
-            "talk": _election_co_actions(study) if named is False else None}
-
-
-def _election_co_actions(study: Study) -> int | None:
-    """How many of the clusters' co-actions (pairs of posts, as `window_activity` counts them)
-    involve an election post (`post_labels.in_election`, the posts the Parties section counts).
-
-    Why: in the window is not about the election. The GE2017 sample beside the IRA's tweets of
-    May–June 2017 headlined "63 accounts in 22 clusters acted in unison …; 582 of the 1,914
-    co-actions of all clusters (30%) fall in [the election window]", which a journalist would
-    print as networks in the election's talk, where 8 of the 1,914 touched an election post (the
-    rest were mostly US news in English, a few in Russian). None where the content stage has
-    not run (no `post_labels`), or where the stages used different elections (its labels are of
-    another election than the window named)."""
-    if "post_labels" not in study.tables():
-        return None
-    row = study.sql(
-        """
-        SELECT count(DISTINCT CASE WHEN la.in_election OR lb.in_election THEN e.post_a || '|' || e.post_b END)
-        FROM coordination_evidence e JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a
-        JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id
-        LEFT JOIN post_labels la ON la.platform = e.platform AND la.post_id = e.post_a
-        LEFT JOIN post_labels lb ON lb.platform = e.platform AND lb.post_id = e.post_b
-        """
-    )[0]
-    return int(row[0] or 0)
+            "talk": int(election_talk[0] or 0) if election_talk else None}
 
 
 @section("coordination", order=50)
